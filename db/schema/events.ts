@@ -1,0 +1,55 @@
+// Events: launch days, seminars, training events, conferences, round tables and webinars.
+// Their states follow ../shared/DOMAIN.md: planning → published → (cancelled | completed).
+import { boolean, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+export const eventTypes = ['launch_day', 'seminar', 'training_event', 'conference', 'round_table', 'webinar', 'other'] as const;
+export type EventType = (typeof eventTypes)[number];
+
+export const eventStatuses = ['planning', 'published', 'cancelled', 'completed'] as const;
+export type EventStatus = (typeof eventStatuses)[number];
+
+export const eventFormats = ['in_person', 'online', 'hybrid'] as const;
+export type EventFormat = (typeof eventFormats)[number];
+
+export const events = pgTable(
+  'events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    slug: text('slug').notNull().unique(),
+    title: text('title').notNull(),
+    type: text('type', { enum: eventTypes }).notNull(),
+    status: text('status', { enum: eventStatuses }).notNull().default('planning'),
+    summary: text('summary').notNull().default(''),
+    /** Markdown, rendered and sanitised for display. */
+    description: text('description').notNull().default(''),
+    format: text('format', { enum: eventFormats }).notNull().default('in_person'),
+    startsAt: timestamp('starts_at', { withTimezone: true }),
+    endsAt: timestamp('ends_at', { withTimezone: true }),
+    venueName: text('venue_name').notNull().default(''),
+    venueAddress: text('venue_address').notNull().default(''),
+    travelInfo: text('travel_info').notNull().default(''),
+    onlinePlatform: text('online_platform').notNull().default(''),
+    /** Shown only to confirmed registrants, in their emails and private feeds. */
+    onlineJoinUrl: text('online_join_url').notNull().default(''),
+    /** Places for all ticket types together; null until the planning group sets it. */
+    capacity: integer('capacity'),
+    // Access and wellbeing, as structured fields rather than prose.
+    stepFreeAccess: boolean('step_free_access').notNull().default(false),
+    hearingLoop: boolean('hearing_loop').notNull().default(false),
+    bslInterpretation: boolean('bsl_interpretation').notNull().default(false),
+    liveCaptions: boolean('live_captions').notNull().default(false),
+    quietRoom: boolean('quiet_room').notNull().default(false),
+    accessInfo: text('access_info').notNull().default(''),
+    contentNotes: text('content_notes').notNull().default(''),
+    dayContactName: text('day_contact_name').notNull().default(''),
+    dayContactPhone: text('day_contact_phone').notNull().default(''),
+    easyReadSummary: text('easy_read_summary').notNull().default(''),
+    /** Raised on every change people would notice, for calendar clients (RFC 5545 SEQUENCE). */
+    sequence: integer('sequence').notNull().default(0),
+    cancelledReason: text('cancelled_reason').notNull().default(''),
+    publishedAt: timestamp('published_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('events_status_starts_idx').on(t.status, t.startsAt), index('events_type_starts_idx').on(t.type, t.startsAt)],
+);

@@ -1,0 +1,16 @@
+// Every email Convene sends: its name, the data it needs, and its subject line.
+// The bodies are Eta templates beside this file: NAME.html.eta and NAME.text.eta, both
+// wrapped by layouts/html.eta and layouts/text.eta. Links in the data are paths on the site;
+// the renderer adds the site's address, so an email can be re-sent after a domain change.
+
+export interface EmailCatalogue {
+  'sign-in': { signInPath: string; expiresInMinutes: number };
+  'role-granted': { name: string; role: string };
+}
+
+export type EmailName = keyof EmailCatalogue;
+
+export const subjects: { [K in EmailName]: (data: EmailCatalogue[K]) => string } = {
+  'sign-in': () => 'Your link to sign in to the Social Perspectives Hub',
+  'role-granted': (d) => `You are now ${d.role === 'admin' ? 'an admin' : 'an organiser'} on the Social Perspectives Hub`,
+};

@@ -1,0 +1,32 @@
+// Renders an outbox message's stored template and data into subject, HTML and plain text.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Eta } from 'eta';
+import { subjects, type EmailCatalogue, type EmailName } from './catalogue.ts';
+
+const folder = path.dirname(fileURLToPath(import.meta.url));
+const html = new Eta({ views: folder, cache: true, autoEscape: true, autoTrim: false });
+// Plain text must not be HTML-escaped.
+const text = new Eta({ views: folder, cache: true, autoEscape: false, autoTrim: false });
+
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export interface EmailSite {
+  baseUrl: string;
+  siteName: string;
+}
+
+export function renderEmail<K extends EmailName>(name: K, data: EmailCatalogue[K], site: EmailSite): RenderedEmail {
+  if (!(name in subjects)) throw new Error(`No email template called ${name}`);
+  const subject = subjects[name](data);
+  const it = { ...data, site, subject, url: (p: string) => new URL(p, site.baseUrl).href };
+  return {
+    subject,
+    html: html.render(`./${name}.html.eta`, it),
+    text: text.render(`./${name}.text.eta`, it).replace(/\n{3,}/g, '\n\n').trim() + '\n',
+  };
+}

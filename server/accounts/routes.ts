@@ -1,0 +1,140 @@
+// Accounts: signing in by emailed link, signing out (here or everywhere), and the profile page.
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from 'typebox';
+import { InvalidInputError, TooManyRequestsError } from '../errors.ts';
+import { formState, validationErrors } from '../http/forms.ts';
+import { getProfile, updateProfile } from './people.ts';
+import { endAllSessions, endSession, SESSION_COOKIE } from './sessions.ts';
+import { completeSignIn, inspectSignInLink, LINK_MINUTES, requestSignInLink, safeNextPath } from './sign-in.ts';
+
+const SignInForm = Type.Object({
+  email: Type.String({ title: 'Email address', minLength: 1, maxLength: 320, errorMessage: 'Enter your email address' }),
+  next: Type.Optional(Type.String({ maxLength: 500 })),
+});
+
+const ProfileForm = Type.Object({
+  displayName: Type.String({ title: 'Your name', minLength: 1, maxLength: 120, errorMessage: 'Enter the name you would like us to use' }),
+  pronouns: Type.Optional(Type.String({ title: 'Pronouns', maxLength: 40 })),
+  wantsEventNews: Type.Optional(Type.String({ maxLength: 10 })),
+  prefersPlainText: Type.Optional(Type.String({ maxLength: 10 })),
+  contactNotes: Type.Optional(Type.String({ title: 'How you would like us to contact you', maxLength: 1000 })),
+});
+
+const TokenParams = Type.Object({ token: Type.String({ minLength: 10, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' }) });
+
+const linkProblems = {
+  unknown: 'This sign-in link is not valid. It may have been copied only in part.',
+  used: 'This sign-in link has already been used. Each link works once.',
+  expired: `This sign-in link has expired. Links work for ${LINK_MINUTES} minutes.`,
+};
+
+export const accountsRoutes: FastifyPluginAsync = async (app) => {
+  app.get(
+    '/sign-in',
+    { config: { access: 'public' }, schema: { querystring: Type.Object({ next: Type.Optional(Type.String({ maxLength: 500 })) }) } },
+    async (request, reply) => {
+      const { next } = request.query as { next?: string };
+      if (request.me) return reply.redirect(safeNextPath(next), 303);
+      return reply.page('accounts/sign-in', { title: 'Sign in', form: formState({ next: next ?? '' }) });
+    },
+  );
+
+  app.post(
+    '/sign-in',
+    {
+      config: { access: 'public', rateLimit: { max: 20, timeWindow: '1 minute' } },
+      schema: { body: SignInForm },
+      attachValidation: true,
+    },
+    async (request, reply) => {
+      const body = request.body as { email?: unknown; next?: unknown };
+      const values = { email: typeof body.email === 'string' ? body.email : '', next: typeof body.next === 'string' ? body.next : '' };
+      const errors = validationErrors(request);
+      if (errors.length) return reply.page('accounts/sign-in', { title: 'Sign in', form: formState(values, errors) }, 400);
+      try {
+        const { signInPath } = await requestSignInLink(app.db, { email: values.email, nextPath: values.next, ip: request.ip });
+        if (!app.config.smtpUrl) request.log.info(`No SMTP_URL set: sign in at ${app.config.baseUrl}${signInPath}`);
+        app.mail.nudge();
+      } catch (error) {
+        if (error instanceof InvalidInputError) {
+          return reply.page('accounts/sign-in', { title: 'Sign in', form: formState(values, error.fieldErrors) }, 400);
+        }
+        if (error instanceof TooManyRequestsError) {
+          return reply.page('accounts/sign-in', { title: 'Sign in', form: formState(values, [{ field: 'email', message: error.message }]) }, 429);
+        }
+        throw error;
+      }
+      return reply.redirect('/sign-in/check-your-email', 303);
+    },
+  );
+
+  app.get('/sign-in/check-your-email', { config: { access: 'public' } }, async (_request, reply) => {
+    return reply.page('accounts/check-email', { title: 'Check your email', minutes: LINK_MINUTES });
+  });
+
+  // Opening the link shows a button rather than signing in at once: mail scanners that open
+  // links in advance would otherwise use up the single-use link before the person can.
+  app.get('/sign-in/:token', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
+    const { token } = request.params as { token: string };
+    const state = await inspectSignInLink(app.db, token);
+    reply.header('referrer-policy', 'no-referrer');
+    if (!state.ok) return reply.page('accounts/link-problem', { title: 'This link does not work', problem: linkProblems[state.reason] }, 400);
+    return reply.page('accounts/confirm-sign-in', { title: 'Continue to sign in', email: state.email, token });
+  });
+
+  app.post('/sign-in/:token', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
+    const { token } = request.params as { token: string };
+    const result = await completeSignIn(app.db, token);
+    if (!result.ok) return reply.page('accounts/link-problem', { title: 'This link does not work', problem: linkProblems[result.reason] }, 400);
+    if (request.me) await endSession(app.db, request.me.sessionHash);
+    await reply.startSession(result.personId);
+    if (result.isNew) return reply.notice('Welcome. Tell us the name you would like us to use.').redirect(`/account?next=${encodeURIComponent(result.nextPath)}`, 303);
+    return reply.notice('You are signed in.').redirect(result.nextPath, 303);
+  });
+
+  app.post('/sign-out', { config: { access: 'member' } }, async (request, reply) => {
+    await endSession(app.db, request.me!.sessionHash);
+    return reply.clearCookie(SESSION_COOKIE, { path: '/' }).notice('You have signed out.').redirect('/', 303);
+  });
+
+  app.post('/sign-out-everywhere', { config: { access: 'member' } }, async (request, reply) => {
+    await endAllSessions(app.db, request.me!.id);
+    return reply.clearCookie(SESSION_COOKIE, { path: '/' }).notice('You have signed out on every device.').redirect('/', 303);
+  });
+
+  app.get(
+    '/account',
+    { config: { access: 'member' }, schema: { querystring: Type.Object({ next: Type.Optional(Type.String({ maxLength: 500 })) }) } },
+    async (request, reply) => {
+      const profile = await getProfile(app.db, request.me!.id);
+      const { next } = request.query as { next?: string };
+      return reply.page('accounts/profile', { title: 'Your account', profile, next: next ? safeNextPath(next) : '', form: formState(profile) });
+    },
+  );
+
+  app.post('/account', { config: { access: 'member' }, schema: { body: ProfileForm, querystring: Type.Object({ next: Type.Optional(Type.String({ maxLength: 500 })) }) }, attachValidation: true }, async (request, reply) => {
+    const body = request.body as Record<string, unknown>;
+    const text = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');
+    const values = {
+      displayName: text('displayName'),
+      pronouns: text('pronouns'),
+      wantsEventNews: body.wantsEventNews === 'yes',
+      prefersPlainText: body.prefersPlainText === 'yes',
+      contactNotes: text('contactNotes'),
+    };
+    const next = safeNextPath(typeof (request.query as { next?: string }).next === 'string' ? (request.query as { next: string }).next : undefined);
+    const rerender = async (errors: { field: string; message: string }[]) => {
+      const profile = await getProfile(app.db, request.me!.id);
+      return reply.page('accounts/profile', { title: 'Your account', profile, next: '', form: formState(values, errors) }, 400);
+    };
+    const errors = validationErrors(request);
+    if (errors.length) return rerender(errors);
+    try {
+      await updateProfile(app.db, request.me!, values);
+    } catch (error) {
+      if (error instanceof InvalidInputError) return rerender(error.fieldErrors);
+      throw error;
+    }
+    return reply.notice('Your details have been saved.').redirect(next === '/account' ? '/account' : next, 303);
+  });
+};

@@ -1,0 +1,107 @@
+// Passwordless sign-in by an emailed link. The link works once, for 20 minutes; only its hash is
+// stored. Anyone may ask for a link: an address we do not know yet becomes an account when its
+// link is used, so the answer never reveals whether an address is known.
+import { and, count, eq, gt } from 'drizzle-orm';
+import { people, signInTokens } from '../../db/schema/index.ts';
+import { recordAudit } from '../audit.ts';
+import type { Database, Db } from '../db/database.ts';
+import { InvalidInputError, TooManyRequestsError } from '../errors.ts';
+import { enqueueEmail } from '../mail/outbox.ts';
+import { hashSecret, newSecret } from './sessions.ts';
+
+export const LINK_MINUTES = 20;
+const WINDOW_MS = 15 * 60_000;
+export const MAX_LINKS_PER_ADDRESS = 5;
+export const MAX_LINKS_PER_IP = 30;
+
+const emailPattern = /^[^\s@<>()[\],;:"]+@[^\s@<>()[\],;:"]+\.[^\s@<>()[\],;:"]+$/;
+
+export function normaliseEmail(raw: string): string {
+  return raw.trim().toLowerCase();
+}
+
+export function checkEmail(raw: string, field = 'email'): string {
+  const email = normaliseEmail(raw);
+  if (!email) throw new InvalidInputError([{ field, message: 'Enter your email address' }]);
+  if (email.length > 320 || !emailPattern.test(email)) {
+    throw new InvalidInputError([{ field, message: 'Enter an email address in the right format, like name@example.org' }]);
+  }
+  return email;
+}
+
+/** Only paths on this site, so a sign-in link cannot send anyone elsewhere. */
+export function safeNextPath(raw: string | undefined): string {
+  if (!raw || !raw.startsWith('/') || raw.startsWith('//') || raw.includes('\\') || raw.length > 500) return '/account';
+  if (raw.startsWith('/sign-in')) return '/account';
+  return raw;
+}
+
+export interface SignInRequest {
+  email: string;
+  nextPath?: string;
+  ip: string;
+}
+
+/** Queues the email with a fresh link; returns the link's path (logged when there is no SMTP). */
+export async function requestSignInLink(db: Database, input: SignInRequest, now = new Date()): Promise<{ email: string; signInPath: string }> {
+  const email = checkEmail(input.email);
+  const since = new Date(now.getTime() - WINDOW_MS);
+  return db.transaction(async (tx) => {
+    const [byAddress] = await tx
+      .select({ n: count() })
+      .from(signInTokens)
+      .where(and(eq(signInTokens.email, email), gt(signInTokens.createdAt, since)));
+    const [byIp] = await tx
+      .select({ n: count() })
+      .from(signInTokens)
+      .where(and(eq(signInTokens.requestedIp, input.ip), gt(signInTokens.createdAt, since)));
+    if ((byAddress?.n ?? 0) >= MAX_LINKS_PER_ADDRESS || (byIp?.n ?? 0) >= MAX_LINKS_PER_IP) {
+      throw new TooManyRequestsError('We have sent several sign-in links recently. Use the newest one, or wait 15 minutes and ask again.');
+    }
+    const token = newSecret();
+    await tx.insert(signInTokens).values({
+      tokenHash: hashSecret(token),
+      email,
+      nextPath: safeNextPath(input.nextPath),
+      requestedIp: input.ip,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + LINK_MINUTES * 60_000),
+    });
+    const signInPath = `/sign-in/${token}`;
+    await enqueueEmail(tx, { to: email, template: 'sign-in', data: { signInPath, expiresInMinutes: LINK_MINUTES } });
+    return { email, signInPath };
+  });
+}
+
+export type LinkState = { ok: true; email: string } | { ok: false; reason: 'unknown' | 'used' | 'expired' };
+
+/** Looks at a link without using it (for the "continue to sign in" page). */
+export async function inspectSignInLink(db: Db, token: string, now = new Date()): Promise<LinkState> {
+  const [row] = await db.select().from(signInTokens).where(eq(signInTokens.tokenHash, hashSecret(token)));
+  if (!row) return { ok: false, reason: 'unknown' };
+  if (row.usedAt) return { ok: false, reason: 'used' };
+  if (row.expiresAt <= now) return { ok: false, reason: 'expired' };
+  return { ok: true, email: row.email };
+}
+
+export type SignInResult = { ok: true; personId: string; nextPath: string; isNew: boolean } | { ok: false; reason: 'unknown' | 'used' | 'expired' };
+
+/** Uses a link: marks it used and finds or creates the person, all in one transaction. */
+export async function completeSignIn(db: Database, token: string, now = new Date()): Promise<SignInResult> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx.select().from(signInTokens).where(eq(signInTokens.tokenHash, hashSecret(token))).for('update');
+    if (!row) return { ok: false, reason: 'unknown' } as const;
+    if (row.usedAt) return { ok: false, reason: 'used' } as const;
+    if (row.expiresAt <= now) return { ok: false, reason: 'expired' } as const;
+    await tx.update(signInTokens).set({ usedAt: now }).where(eq(signInTokens.tokenHash, row.tokenHash));
+    const inserted = await tx
+      .insert(people)
+      .values({ email: row.email })
+      .onConflictDoNothing({ target: people.email })
+      .returning({ id: people.id });
+    const isNew = inserted.length > 0;
+    const personId = inserted[0]?.id ?? (await tx.select({ id: people.id }).from(people).where(eq(people.email, row.email)))[0]!.id;
+    await recordAudit(tx, { actorId: personId, action: isNew ? 'account.created' : 'account.signed_in', subjectType: 'person', subjectId: personId });
+    return { ok: true, personId, nextPath: row.nextPath, isNew } as const;
+  });
+}

@@ -1,0 +1,106 @@
+// Admin pages: roles, mail that could not be delivered, and the audit log.
+import { desc, eq, inArray } from 'drizzle-orm';
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from 'typebox';
+import { auditEntries, outboxMessages, people, siteRoles, type SiteRole } from '../../db/schema/index.ts';
+import { grantRole, listPeople, removeRole } from '../accounts/people.ts';
+import { ConflictError } from '../errors.ts';
+import { requeueMessage } from '../mail/sender.ts';
+
+const Uuid = Type.String({ format: 'uuid' });
+
+export const adminRoutes: FastifyPluginAsync = async (app) => {
+  app.get('/admin', { config: { access: 'admin' } }, async (_request, reply) => {
+    const problems = await app.db.select({ id: outboxMessages.id }).from(outboxMessages).where(eq(outboxMessages.status, 'failed')).limit(100);
+    return reply.page('admin/index', { title: 'Admin', failedMail: problems.length });
+  });
+
+  app.get(
+    '/admin/people',
+    { config: { access: 'admin' }, schema: { querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })) }) } },
+    async (request, reply) => {
+      const { q } = request.query as { q?: string };
+      const rows = await listPeople(app.db, { search: q });
+      return reply.page('admin/people', {
+        title: 'People and roles',
+        q: q ?? '',
+        people: rows.map((p) => ({ ...p, isAdmin: p.roles.includes('admin'), isOrganiser: p.roles.includes('organiser'), isMe: p.id === request.me!.id })),
+      });
+    },
+  );
+
+  app.post(
+    '/admin/people/:personId/roles',
+    {
+      config: { access: 'admin' },
+      schema: {
+        params: Type.Object({ personId: Uuid }),
+        body: Type.Object({ role: Type.Union(siteRoles.map((r) => Type.Literal(r))), change: Type.Union([Type.Literal('grant'), Type.Literal('remove')]) }),
+      },
+    },
+    async (request, reply) => {
+      const { personId } = request.params as { personId: string };
+      const { role, change } = request.body as { role: SiteRole; change: 'grant' | 'remove' };
+      const label = role === 'admin' ? 'admin' : 'organiser';
+      try {
+        if (change === 'grant') await grantRole(app.db, request.me!, personId, role);
+        else await removeRole(app.db, request.me!, personId, role);
+      } catch (error) {
+        if (error instanceof ConflictError) return reply.notice(error.message).redirect('/admin/people', 303);
+        throw error;
+      }
+      app.mail.nudge();
+      return reply.notice(change === 'grant' ? `Role given: ${label}.` : `Role removed: ${label}.`).redirect('/admin/people', 303);
+    },
+  );
+
+  app.get('/admin/outbox', { config: { access: 'admin' } }, async (_request, reply) => {
+    const rows = await app.db
+      .select({
+        id: outboxMessages.id,
+        toAddress: outboxMessages.toAddress,
+        subject: outboxMessages.subject,
+        status: outboxMessages.status,
+        attempts: outboxMessages.attempts,
+        lastError: outboxMessages.lastError,
+        createdAt: outboxMessages.createdAt,
+        nextAttemptAt: outboxMessages.nextAttemptAt,
+      })
+      .from(outboxMessages)
+      .where(inArray(outboxMessages.status, ['failed', 'queued']))
+      .orderBy(desc(outboxMessages.createdAt))
+      .limit(200);
+    return reply.page('admin/outbox', {
+      title: 'Mail not yet delivered',
+      failed: rows.filter((r) => r.status === 'failed'),
+      queued: rows.filter((r) => r.status === 'queued'),
+    });
+  });
+
+  app.post(
+    '/admin/outbox/:messageId/retry',
+    { config: { access: 'admin' }, schema: { params: Type.Object({ messageId: Uuid }) } },
+    async (request, reply) => {
+      const { messageId } = request.params as { messageId: string };
+      const requeued = await requeueMessage(app.db, messageId);
+      app.mail.nudge();
+      return reply.notice(requeued ? 'The email will be sent again shortly.' : 'That email was not waiting to be retried.').redirect('/admin/outbox', 303);
+    },
+  );
+
+  app.get('/admin/audit', { config: { access: 'admin' } }, async (_request, reply) => {
+    const rows = await app.db
+      .select({
+        at: auditEntries.at,
+        action: auditEntries.action,
+        subjectType: auditEntries.subjectType,
+        subjectId: auditEntries.subjectId,
+        actorEmail: people.email,
+      })
+      .from(auditEntries)
+      .leftJoin(people, eq(people.id, auditEntries.actorId))
+      .orderBy(desc(auditEntries.id))
+      .limit(300);
+    return reply.page('admin/audit', { title: 'Audit log', entries: rows });
+  });
+};

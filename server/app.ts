@@ -1,0 +1,87 @@
+// Builds the Convene application as a Fastify instance. main.ts listens; tests build the same
+// app and call it with app.inject or over a socket.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import staticFiles from '@fastify/static';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { accountsRoutes } from './accounts/routes.ts';
+import { sessionsPlugin } from './accounts/sessions.ts';
+import { adminRoutes } from './admin/routes.ts';
+import type { Config } from './config.ts';
+import type { DatabaseHandle } from './db/database.ts';
+import { databasePlugin } from './db/plugin.ts';
+import { eventsRoutes } from './events/routes.ts';
+import { healthRoutes } from './health/routes.ts';
+import { homeRoutes, pageRoutes } from './home/routes.ts';
+import { accessPlugin } from './http/access.ts';
+import { errorsPlugin } from './http/errors.ts';
+import { pagesPlugin } from './http/pages.ts';
+import { securityPlugin } from './http/security.ts';
+import { mailPlugin } from './mail/plugin.ts';
+import type { MailTransport } from './mail/transport.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+  }
+}
+
+export interface BuildOptions {
+  config: Config;
+  database: DatabaseHandle;
+  /** Close the database when the app closes (true when the app opened it). */
+  ownsDatabase?: boolean;
+  /** Replace the configured mail transport (tests). */
+  mailTransport?: MailTransport;
+  logger?: boolean | object;
+}
+
+export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const app = Fastify({
+    logger: options.logger ?? {
+      level: config.logLevel,
+      redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
+    },
+    bodyLimit: 1024 * 1024,
+    trustProxy: config.trustProxy,
+    routerOptions: { ignoreTrailingSlash: true },
+    ajv: {
+      customOptions: {
+        allErrors: true,
+        // Form fields carry their label and message for the person filling them in.
+        keywords: ['errorMessage'],
+      },
+    },
+  });
+  app.decorate('config', config);
+
+  // Infrastructure, in dependency order.
+  await app.register(databasePlugin, { database: options.database, closeOnShutdown: options.ownsDatabase ?? false });
+  await app.register(securityPlugin);
+  await app.register(sessionsPlugin);
+  await app.register(pagesPlugin);
+  await app.register(accessPlugin);
+  await app.register(errorsPlugin);
+  await app.register(mailPlugin, { transport: options.mailTransport });
+
+  await app.register(staticFiles, { root: path.join(root, 'public'), prefix: '/assets/', maxAge: '1h', decorateReply: false });
+  await app.register(staticFiles, {
+    root: path.join(root, 'node_modules/govuk-frontend/dist/govuk/assets'),
+    prefix: '/assets/govuk/',
+    maxAge: '7d',
+    decorateReply: false,
+  });
+
+  // Features, each an encapsulated plugin with its own routes.
+  await app.register(healthRoutes);
+  await app.register(homeRoutes);
+  await app.register(pageRoutes);
+  await app.register(accountsRoutes);
+  await app.register(adminRoutes);
+  await app.register(eventsRoutes);
+
+  return app;
+}

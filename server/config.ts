@@ -1,0 +1,115 @@
+// Configuration comes from the environment once, at start, and is validated here so that a
+// bad variable stops the server with a message naming it rather than failing later.
+import path from 'node:path';
+
+export interface Config {
+  port: number;
+  host: string;
+  /** The address people reach the site on; used in emails, feeds and cookie security. */
+  baseUrl: string;
+  /** postgres:// URL of a real server, or null for the embedded PGlite database. */
+  databaseUrl: string | null;
+  /** Folder for the embedded database, the .eml outbox and other local files. */
+  dataDir: string;
+  smtpUrl: string | null;
+  mailFrom: string;
+  adminEmails: string[];
+  seedDemo: boolean;
+  logLevel: string;
+  /** How often the outbox sender looks for mail, in ms; 0 turns the loop off (tests drive it). */
+  outboxIntervalMs: number;
+  /** Requests per minute per IP address across the site (a coarse guard; sign-in has its own). */
+  rateLimitPerMinute: number;
+  stripeSecretKey: string | null;
+  stripeWebhookSecret: string | null;
+  /** Where the Stripe client connects; only set for a local stand-in in tests. */
+  stripeApiBase: string | null;
+  /** Cache compiled templates; turn off while editing views. */
+  viewCache: boolean;
+  /** Trust X-Forwarded-* from a load balancer in front (the client's IP is used in rate limits). */
+  trustProxy: boolean;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (it is "${raw}")`);
+  }
+  return value;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(`${name} must be 1 or 0 (it is "${raw}")`);
+}
+
+function url(env: Env, name: string, protocols: string[]): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  }
+  return raw;
+}
+
+const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function loadConfig(env: Env = process.env): Config {
+  const port = integer(env, 'PORT', 3000, 0, 65535);
+  const host = env.HOST || 'localhost';
+  const baseUrl = (url(env, 'BASE_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/$/, '');
+  const adminEmails = (env.ADMIN_EMAILS ?? '')
+    .split(',')
+    .map((e) => e.trim().toLowerCase())
+    .filter(Boolean);
+  for (const email of adminEmails) {
+    if (!emailPattern.test(email)) throw new ConfigError(`ADMIN_EMAILS has an address that is not valid: "${email}"`);
+  }
+  const mailFrom = env.MAIL_FROM || 'Social Perspectives Hub <hub@example.org>';
+  const stripeSecretKey = env.STRIPE_SECRET_KEY || null;
+  const stripeWebhookSecret = env.STRIPE_WEBHOOK_SECRET || null;
+  if (Boolean(stripeSecretKey) !== Boolean(stripeWebhookSecret)) {
+    throw new ConfigError('STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET must be set together');
+  }
+  return {
+    port,
+    host,
+    baseUrl,
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    dataDir: path.resolve(env.DATA_DIR || 'data'),
+    smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
+    mailFrom,
+    adminEmails,
+    seedDemo: flag(env, 'SEED_DEMO', true),
+    logLevel: env.LOG_LEVEL || 'info',
+    outboxIntervalMs: integer(env, 'OUTBOX_INTERVAL_MS', 2000, 0, 3_600_000),
+    rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 10_000_000),
+    stripeSecretKey,
+    stripeWebhookSecret,
+    stripeApiBase: url(env, 'STRIPE_API_BASE', ['http:', 'https:']),
+    viewCache: flag(env, 'VIEW_CACHE', true),
+    trustProxy: flag(env, 'TRUST_PROXY', false),
+  };
+}
+
+/** Cookies are marked Secure whenever the site is served over HTTPS. */
+export function isHttps(config: Config): boolean {
+  return config.baseUrl.startsWith('https:');
+}

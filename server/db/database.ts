@@ -1,0 +1,92 @@
+// One Drizzle database over either engine: postgres.js when DATABASE_URL names a server, or
+// embedded PGlite in a folder (the default, so a newcomer needs no database server).
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { sql, type ExtractTablesWithRelations } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import * as schema from '../../db/schema/index.ts';
+
+export type Schema = typeof schema;
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+export type Transaction = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/** What every query function takes: the database or a transaction inside it. */
+export type Db = Database | Transaction;
+
+export interface DatabaseHandle {
+  db: Database;
+  kind: 'postgres' | 'pglite';
+  /** Where it lives, for the start-up log (no password). */
+  description: string;
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../db/migrations');
+
+// Any constant works; it only has to be the same in every Convene process.
+const MIGRATION_LOCK = 7_340_211;
+
+export function connectPostgres(url: string, options: { max?: number } = {}): DatabaseHandle {
+  const client = postgres(url, {
+    max: options.max ?? 10,
+    onnotice: () => {},
+  });
+  const db = drizzlePostgres(client, { schema }) as unknown as Database;
+  const parsed = new URL(url);
+  return {
+    db,
+    kind: 'postgres',
+    description: `PostgreSQL at ${parsed.hostname}:${parsed.port || 5432}${parsed.pathname}`,
+    async migrate() {
+      // Several processes may start at once: one migrates while the others wait.
+      await client.begin(async (tx) => {
+        await tx`select pg_advisory_xact_lock(${MIGRATION_LOCK})`;
+        await migratePostgres(drizzlePostgres(tx as unknown as postgres.Sql, { schema }), { migrationsFolder });
+      });
+    },
+    async close() {
+      await client.end({ timeout: 5 });
+    },
+  };
+}
+
+export function wrapPglite(client: PGlite, description: string): DatabaseHandle {
+  const db = drizzlePglite(client, { schema }) as unknown as Database;
+  return {
+    db,
+    kind: 'pglite',
+    description,
+    async migrate() {
+      await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder });
+    },
+    async close() {
+      if (!client.closed) await client.close();
+    },
+  };
+}
+
+export async function openPglite(dataDir: string | null): Promise<DatabaseHandle> {
+  if (dataDir) fs.mkdirSync(dataDir, { recursive: true }); // PGlite cannot create nested folders
+  const client = await PGlite.create(dataDir ?? undefined);
+  return wrapPglite(client, dataDir ? `embedded PGlite in ${dataDir}` : 'embedded PGlite in memory');
+}
+
+/** Opens the database the configuration names and brings its schema up to date. */
+export async function openDatabase(config: { databaseUrl: string | null; dataDir: string }): Promise<DatabaseHandle> {
+  const handle = config.databaseUrl
+    ? connectPostgres(config.databaseUrl)
+    : await openPglite(path.join(config.dataDir, 'pglite'));
+  await handle.migrate();
+  return handle;
+}
+
+export async function ping(db: Db): Promise<void> {
+  await db.execute(sql`select 1`);
+}

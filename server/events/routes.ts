@@ -1,0 +1,43 @@
+// Public event pages. (Registration, programmes and resources extend these pages.)
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from 'typebox';
+import { NotFoundError } from '../errors.ts';
+import { renderMarkdown } from '../markdown.ts';
+import { findPublicEvent, listUpcomingEvents } from './queries.ts';
+import { eventCard } from './view-models.ts';
+
+export const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 120, pattern: '^[a-z0-9-]+$' }) });
+
+export const eventsRoutes: FastifyPluginAsync = async (app) => {
+  app.get('/events', { config: { access: 'public' } }, async (_request, reply) => {
+    const upcoming = await listUpcomingEvents(app.db, { limit: 100 });
+    return reply.page('events/list', { title: 'Events', events: upcoming.map(eventCard) });
+  });
+
+  app.get('/events/:slug', { config: { access: 'public' }, schema: { params: SlugParams } }, async (request, reply) => {
+    const { slug } = request.params as { slug: string };
+    const event = await findPublicEvent(app.db, slug);
+    if (!event) throw new NotFoundError('We could not find that event. It may have moved or not be published yet.');
+    return reply.page('events/show', {
+      title: event.title,
+      event: {
+        ...eventCard(event),
+        descriptionHtml: renderMarkdown(event.description),
+        venueAddress: event.venueAddress,
+        travelInfo: event.travelInfo,
+        accessInfo: event.accessInfo,
+        cancelledReason: event.cancelledReason,
+        access: {
+          stepFree: event.stepFreeAccess,
+          hearingLoop: event.hearingLoop,
+          bsl: event.bslInterpretation,
+          captions: event.liveCaptions,
+          quietRoom: event.quietRoom,
+        },
+        contentNotes: event.contentNotes,
+        easyReadSummary: event.easyReadSummary,
+        dayContact: event.dayContactName ? `${event.dayContactName}${event.dayContactPhone ? `, ${event.dayContactPhone}` : ''}` : '',
+      },
+    });
+  });
+};

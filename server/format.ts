@@ -1,0 +1,36 @@
+// Display formatting: every time shown to a person is in Europe/London, every amount in pounds.
+const zone = 'Europe/London';
+
+const dateFormat = new Intl.DateTimeFormat('en-GB', { timeZone: zone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+const timeFormat = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: 'numeric', minute: '2-digit', hour12: true });
+
+/** "Tuesday 9 December 2026" */
+export function formatDate(date: Date): string {
+  return dateFormat.format(date);
+}
+
+/** "10:30am", "2pm" */
+export function formatTime(date: Date): string {
+  return timeFormat.format(date).replace(':00', '').replace(/\s/g, '').toLowerCase();
+}
+
+/** "Tuesday 9 December 2026, 10:30am" */
+export function formatDateTime(date: Date): string {
+  return `${formatDate(date)}, ${formatTime(date)}`;
+}
+
+/** "Tuesday 9 December 2026, 10am to 4pm", or both dates when it spans days. */
+export function formatTimeRange(start: Date, end: Date | null): string {
+  if (!end) return formatDateTime(start);
+  if (formatDate(start) === formatDate(end)) return `${formatDate(start)}, ${formatTime(start)} to ${formatTime(end)}`;
+  return `${formatDateTime(start)} to ${formatDateTime(end)}`;
+}
+
+/** 1250 → "£12.50", 0 → "Free", 2000 → "£20" */
+export function formatPence(pence: number): string {
+  if (pence === 0) return 'Free';
+  const pounds = Math.floor(Math.abs(pence) / 100);
+  const rest = Math.abs(pence) % 100;
+  const sign = pence < 0 ? '−' : '';
+  return `${sign}£${pounds.toLocaleString('en-GB')}${rest ? `.${String(rest).padStart(2, '0')}` : ''}`;
+}

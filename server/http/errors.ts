@@ -1,0 +1,66 @@
+// Friendly error pages. Nothing internal (stack traces, SQL, validation dumps) reaches a person;
+// the details go to the log with the request id so they can be found.
+import fp from 'fastify-plugin';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError } from '../errors.ts';
+
+function wantsJson(request: FastifyRequest): boolean {
+  return request.routeOptions.config?.json === true;
+}
+
+function pageFor(status: number, error: FastifyError | DomainError): { template: string; title: string; message?: string } {
+  if (error instanceof DomainError) {
+    if (status === 404) return { template: 'errors/not-found', title: 'Page not found', message: error.message };
+    if (status === 403) return { template: 'errors/forbidden', title: 'You cannot see this page', message: error.message };
+    return { template: 'errors/problem', title: 'There is a problem', message: error.message };
+  }
+  const code = (error as FastifyError).code ?? '';
+  if (code.startsWith('FST_CSRF')) {
+    return {
+      template: 'errors/problem',
+      title: 'This form has expired',
+      message: 'For your security, forms stop working after a while or if cookies are blocked. Go back, reload the page and try again.',
+    };
+  }
+  if (status === 404) return { template: 'errors/not-found', title: 'Page not found' };
+  if (status === 413) return { template: 'errors/problem', title: 'That was too large', message: 'What you sent was too large. Try a smaller file or shorter text.' };
+  if (status === 429) return { template: 'errors/problem', title: 'Please wait a moment', message: 'There have been too many requests from your connection. Wait a minute and try again.' };
+  if (status === 503) return { template: 'errors/unavailable', title: 'Sorry, the service is unavailable' };
+  if (status >= 500) return { template: 'errors/server', title: 'Sorry, there is a problem with the service' };
+  return { template: 'errors/problem', title: 'There is a problem', message: 'Something in the request was not right. Go back and try again.' };
+}
+
+function isDatabaseUnavailable(error: unknown): boolean {
+  const code = (error as { code?: string }).code ?? '';
+  return ['ECONNREFUSED', 'ECONNRESET', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '57P03'].includes(code);
+}
+
+async function render(reply: FastifyReply, status: number, view: { template: string; title: string; message?: string }) {
+  // The page frame needs the CSRF plugin; if rendering itself fails, fall back to plain text.
+  try {
+    return await reply.page(view.template, { title: view.title, message: view.message ?? null }, status);
+  } catch {
+    return reply.code(status).type('text/plain; charset=utf-8').send(view.title);
+  }
+}
+
+export const errorsPlugin = fp(
+  async (app) => {
+    app.setErrorHandler(async (error: FastifyError, request, reply) => {
+      let status = error instanceof DomainError ? error.status : error.statusCode ?? 500;
+      if (isDatabaseUnavailable(error)) status = 503;
+      if (status >= 500) request.log.error({ err: error }, 'request failed');
+      else request.log.info({ code: (error as FastifyError).code, status }, error.message);
+      if (status === 429 && error.message) reply.header('retry-after', '60');
+      if (wantsJson(request)) {
+        return reply.code(status).send({ error: status >= 500 ? 'Internal error' : error.message });
+      }
+      return render(reply, status, pageFor(status, error));
+    });
+
+    app.setNotFoundHandler(async (request, reply) => {
+      return render(reply, 404, { template: 'errors/not-found', title: 'Page not found' });
+    });
+  },
+  { name: 'errors', dependencies: ['pages'] },
+);

@@ -1,0 +1,83 @@
+// Turning schema validation failures into messages beside the fields, in plain English.
+// Form bodies are declared with TypeBox; each field's `title` is its label, and `errorMessage`
+// (optional) overrides the message for that field.
+import type { FastifyRequest, FastifySchemaValidationError } from 'fastify';
+import type { FieldError } from '../errors.ts';
+
+interface FieldSchema {
+  title?: string;
+  errorMessage?: string;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+  type?: string;
+}
+
+function labelOf(schema: FieldSchema | undefined, field: string): string {
+  return schema?.title ?? field.replace(/[_-]/g, ' ');
+}
+
+function lower(label: string): string {
+  return label.charAt(0).toLowerCase() + label.slice(1);
+}
+
+function messageFor(error: FastifySchemaValidationError, field: string, schema: FieldSchema | undefined): string {
+  if (schema?.errorMessage && error.keyword !== 'maxLength') return schema.errorMessage;
+  const label = labelOf(schema, field);
+  switch (error.keyword) {
+    case 'required':
+    case 'minLength':
+      return `Enter ${lower(label)}`;
+    case 'maxLength':
+      return `${label} must be ${schema?.maxLength ?? ''} characters or fewer`;
+    case 'format':
+      if ((error.params as { format?: string }).format === 'email') return 'Enter an email address in the right format, like name@example.org';
+      return `Enter ${lower(label)} in the right format`;
+    case 'enum':
+    case 'const':
+    case 'anyOf':
+      return `Select ${lower(label)}`;
+    case 'minimum':
+      return `${label} must be ${schema?.minimum ?? 0} or more`;
+    case 'maximum':
+      return `${label} must be ${schema?.maximum ?? ''} or less`;
+    case 'type':
+      return schema?.type === 'integer' || schema?.type === 'number' ? `${label} must be a number` : `Enter ${lower(label)}`;
+    case 'pattern':
+      return `Enter ${lower(label)} in the right format`;
+    default:
+      return `Check ${lower(label)}`;
+  }
+}
+
+/** The field errors of a request whose route set `attachValidation: true`; one per field. */
+export function validationErrors(request: FastifyRequest): FieldError[] {
+  const failure = request.validationError;
+  if (!failure) return [];
+  const bodySchema = request.routeOptions.schema?.body as { properties?: Record<string, FieldSchema> } | undefined;
+  const seen = new Set<string>();
+  const errors: FieldError[] = [];
+  for (const error of failure.validation ?? []) {
+    const field =
+      error.keyword === 'required'
+        ? String((error.params as { missingProperty?: string }).missingProperty ?? '')
+        : error.instancePath.split('/')[1] ?? '';
+    if (seen.has(field)) continue;
+    seen.add(field);
+    errors.push({ field: field || 'form', message: messageFor(error, field, bodySchema?.properties?.[field]) });
+  }
+  return errors;
+}
+
+/** What a form template needs: the values as typed, and the errors by field. */
+export interface FormState {
+  values: Record<string, unknown>;
+  errors: FieldError[];
+  errorFor: Record<string, string>;
+}
+
+export function formState(values: object = {}, errors: FieldError[] = []): FormState {
+  const errorFor: Record<string, string> = {};
+  for (const e of errors) errorFor[e.field] ??= e.message;
+  return { values: { ...(values as Record<string, unknown>) }, errors, errorFor };
+}

@@ -1,0 +1,58 @@
+// The security baseline: strict headers, cookies, form parsing, CSRF on every state change and a
+// coarse rate limit. Sign-in has its own, database-backed limits (see accounts/sign-in.ts).
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import fp from 'fastify-plugin';
+import { isHttps } from '../config.ts';
+
+const stateChanging = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export const securityPlugin = fp(
+  async (app) => {
+    const https = isHttps(app.config);
+    await app.register(helmet, {
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          // Stripe Checkout is reached by a redirect after a form post, which form-action governs.
+          formAction: app.config.stripeSecretKey ? ["'self'", 'https://checkout.stripe.com'] : ["'self'"],
+          frameAncestors: ["'none'"],
+          ...(https ? { upgradeInsecureRequests: [] } : {}),
+        },
+      },
+      strictTransportSecurity: https ? undefined : false,
+      crossOriginEmbedderPolicy: false,
+    });
+    await app.register(cookie);
+    await app.register(formbody, { bodyLimit: 256 * 1024 });
+    await app.register(csrf, {
+      sessionPlugin: '@fastify/cookie',
+      cookieKey: 'convene_csrf',
+      cookieOpts: { path: '/', sameSite: 'lax', httpOnly: true, secure: https },
+    });
+    await app.register(rateLimit, {
+      max: app.config.rateLimitPerMinute,
+      timeWindow: '1 minute',
+      // Handled by the error handler, which shows a page.
+      errorResponseBuilder: (_request, context) => ({ statusCode: 429, code: 'too_many_requests', message: `Too many requests. Try again in ${context.after}.` }),
+    });
+
+    // Checked before the handler and after the body is parsed (the token is a form field).
+    app.addHook('preHandler', (request, reply, done) => {
+      if (!stateChanging.has(request.method) || request.routeOptions.config.csrf === false) return done();
+      app.csrfProtection(request, reply, done);
+    });
+  },
+  { name: 'security' },
+);

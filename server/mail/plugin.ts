@@ -1,0 +1,65 @@
+// The mail plugin: chooses the transport and runs the outbox sender loop in this process.
+import path from 'node:path';
+import fp from 'fastify-plugin';
+import { deliverDueMessages, type DeliveryResult } from './sender.ts';
+import { fileTransport, smtpTransport, type MailTransport } from './transport.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    mail: {
+      transport: MailTransport;
+      /** Sends whatever is due now; the loop calls it, and so may tests and routes. */
+      deliverDue(now?: Date): Promise<DeliveryResult>;
+      /** Asks the loop to run soon, e.g. right after a sign-in link was queued. */
+      nudge(): void;
+    };
+  }
+}
+
+export interface MailPluginOptions {
+  transport?: MailTransport;
+}
+
+export const mailPlugin = fp<MailPluginOptions>(
+  async (app, options) => {
+    const { config } = app;
+    const transport = options.transport ?? (config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(path.join(config.dataDir, 'outbox')));
+    const site = { baseUrl: config.baseUrl, siteName: 'Social Perspectives Hub' };
+
+    let running: Promise<DeliveryResult> | null = null;
+    const deliverDue = (now?: Date) => {
+      // One run at a time in this process; other processes are kept apart by row locks.
+      running ??= deliverDueMessages(app.db, { transport, site, from: config.mailFrom, now }).finally(() => {
+        running = null;
+      });
+      return running;
+    };
+
+    let timer: NodeJS.Timeout | null = null;
+    const tick = () => {
+      deliverDue()
+        .catch((error: unknown) => app.log.error({ err: error }, 'outbox delivery failed'))
+        .finally(() => {
+          if (timer) timer = setTimeout(tick, config.outboxIntervalMs);
+        });
+    };
+    const nudge = () => {
+      if (!timer) return;
+      clearTimeout(timer);
+      timer = setTimeout(tick, 50);
+    };
+
+    app.decorate('mail', { transport, deliverDue, nudge });
+    app.addHook('onReady', async () => {
+      app.log.info(`mail: ${transport.description}`);
+      if (config.outboxIntervalMs > 0) timer = setTimeout(tick, 100);
+    });
+    app.addHook('onClose', async () => {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      await running?.catch(() => {});
+      transport.close();
+    });
+  },
+  { name: 'mail', dependencies: ['database'] },
+);

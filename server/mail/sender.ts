@@ -1,0 +1,106 @@
+// Delivers queued outbox messages. Safe with several server processes: each claims a batch with
+// FOR UPDATE SKIP LOCKED and leases it by pushing next_attempt_at forward, so no two processes
+// send the same message, and a process that dies mid-send only delays it until the lease ends.
+import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { outboxMessages, people } from '../../db/schema/index.ts';
+import type { EmailCatalogue, EmailName } from '../../emails/catalogue.ts';
+import { renderEmail, type EmailSite } from '../../emails/render.ts';
+import type { Db } from '../db/database.ts';
+import type { MailTransport } from './transport.ts';
+
+export const MAX_ATTEMPTS = 8;
+const LEASE_MS = 5 * 60_000;
+
+/** 30 s, 1 min, 2 min … up to an hour between attempts. */
+export function backoffMs(attempts: number): number {
+  return Math.min(30_000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
+}
+
+export interface DeliveryOptions {
+  transport: MailTransport;
+  site: EmailSite;
+  from: string;
+  now?: Date;
+  batchSize?: number;
+}
+
+export interface DeliveryResult {
+  sent: number;
+  retrying: number;
+  failed: number;
+}
+
+export async function deliverDueMessages(db: Db, options: DeliveryOptions): Promise<DeliveryResult> {
+  const now = options.now ?? new Date();
+  const due = db
+    .select({ id: outboxMessages.id })
+    .from(outboxMessages)
+    .where(and(eq(outboxMessages.status, 'queued'), lte(outboxMessages.nextAttemptAt, now)))
+    .orderBy(asc(outboxMessages.nextAttemptAt))
+    .limit(options.batchSize ?? 20)
+    .for('update', { skipLocked: true });
+  const claimed = await db
+    .update(outboxMessages)
+    .set({ nextAttemptAt: new Date(now.getTime() + LEASE_MS), attempts: sql`${outboxMessages.attempts} + 1` })
+    .where(inArray(outboxMessages.id, due))
+    .returning();
+
+  const result: DeliveryResult = { sent: 0, retrying: 0, failed: 0 };
+  if (claimed.length === 0) return result;
+
+  const addresses = [...new Set(claimed.map((m) => m.toAddress))];
+  const plainTextReaders = new Set(
+    (await db.select({ email: people.email }).from(people).where(and(inArray(people.email, addresses), eq(people.prefersPlainText, true)))).map(
+      (p) => p.email,
+    ),
+  );
+
+  for (const message of claimed) {
+    try {
+      const rendered = renderEmail(message.template as EmailName, message.data as unknown as EmailCatalogue[EmailName], options.site);
+      await options.transport.send({
+        from: options.from,
+        to: message.toAddress,
+        subject: rendered.subject,
+        text: rendered.text,
+        html: plainTextReaders.has(message.toAddress) ? undefined : rendered.html,
+        messageId: `<${message.messageId}>`,
+        headers: { 'Auto-Submitted': 'auto-generated' },
+        attachments: message.attachments.map((a) => ({
+          filename: a.filename,
+          contentType: a.contentType,
+          content: a.content,
+          encoding: a.encoding,
+        })),
+      });
+      await db
+        .update(outboxMessages)
+        .set({ status: 'sent', sentAt: new Date(), lastError: null })
+        .where(eq(outboxMessages.id, message.id));
+      result.sent++;
+    } catch (error) {
+      const exhausted = message.attempts >= MAX_ATTEMPTS;
+      await db
+        .update(outboxMessages)
+        .set({
+          status: exhausted ? 'failed' : 'queued',
+          nextAttemptAt: new Date(now.getTime() + backoffMs(message.attempts)),
+          lastError: error instanceof Error ? error.message.slice(0, 1000) : String(error),
+        })
+        .where(eq(outboxMessages.id, message.id));
+      if (exhausted) result.failed++;
+      else result.retrying++;
+    }
+  }
+  return result;
+}
+
+/** Puts a failed message back in the queue (an admin's "try again"). */
+export async function requeueMessage(db: Db, id: string): Promise<boolean> {
+  const rows = await db
+    .update(outboxMessages)
+    .set({ status: 'queued', attempts: 0, nextAttemptAt: new Date() })
+    .where(and(eq(outboxMessages.id, id), eq(outboxMessages.status, 'failed')))
+    .returning({ id: outboxMessages.id });
+  return rows.length > 0;
+}

@@ -30,7 +30,8 @@ declare module 'fastify' {
     me: Me | null;
   }
   interface FastifyReply {
-    startSession(personId: string): Promise<FastifyReply>;
+    /** Signs the person in on this browser (resolves to nothing: a reply is thenable). */
+    startSession(personId: string): Promise<void>;
   }
 }
 
@@ -106,7 +107,7 @@ export const sessionsPlugin = fp(
     app.decorateRequest('me', null);
     app.decorateReply('startSession', async function (this: FastifyReply, personId: string) {
       const secret = await createSession(app.db, personId, this.request.headers['user-agent'] ?? '');
-      return this.setCookie(SESSION_COOKIE, secret, cookieOptions);
+      this.setCookie(SESSION_COOKIE, secret, cookieOptions);
     });
     app.addHook('onRequest', async (request, reply) => {
       const secret = request.cookies[SESSION_COOKIE];

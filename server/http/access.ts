@@ -27,14 +27,31 @@ export function signInRedirect(request: FastifyRequest, reply: FastifyReply) {
   return reply.redirect(`/sign-in?next=${encodeURIComponent(next)}`, 303);
 }
 
+export interface RouteAccess {
+  method: string;
+  url: string;
+  access: Access;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route and who may use it; tests walk this list to prove others are refused. */
+    routeAccess: RouteAccess[];
+  }
+}
+
 export const accessPlugin = fp(
   async (app) => {
+    const routes: RouteAccess[] = [];
+    app.decorate('routeAccess', routes);
     app.addHook('onRoute', (route) => {
       // Static files are served by @fastify/static, which takes no route config.
       if (route.url.startsWith('/assets/')) return;
-      if (!route.config?.access) {
+      const access = route.config?.access;
+      if (!access) {
         throw new Error(`Route ${String(route.method)} ${route.url} must say who may use it (config.access)`);
       }
+      for (const method of [route.method].flat()) routes.push({ method: String(method), url: route.url, access });
     });
 
     app.addHook('onRequest', async (request, reply) => {

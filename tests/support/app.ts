@@ -1,0 +1,75 @@
+// Builds the real Convene app on a fresh test database. The outbox loop is off: tests deliver
+// mail when they choose, with app.mail.deliverDue().
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { desc, eq } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { outboxMessages } from '../../db/schema/index.ts';
+import { buildApp } from '../../server/app.ts';
+import { loadConfig, type Config } from '../../server/config.ts';
+import type { Database } from '../../server/db/database.ts';
+import type { MailTransport } from '../../server/mail/transport.ts';
+import { TestClient } from './client.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+
+export interface TestApp {
+  app: FastifyInstance;
+  db: Database;
+  database: TestDatabase;
+  config: Config;
+  /** A visitor with their own cookies. */
+  client(): TestClient;
+  /** A visitor who has signed in through the emailed link. */
+  signedIn(email: string): Promise<TestClient>;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  database?: TestDatabase;
+  mailTransport?: MailTransport;
+}
+
+export function testConfig(env: Record<string, string> = {}): Config {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'convene-test-'));
+  return loadConfig({ BASE_URL: 'http://convene.test', DATA_DIR: dataDir, OUTBOX_INTERVAL_MS: '0', LOG_LEVEL: 'silent', ...env });
+}
+
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const config = testConfig(options.env);
+  const database = options.database ?? (await createTestDatabase());
+  const app = await buildApp({ config, database, mailTransport: options.mailTransport, logger: false });
+  await app.ready();
+  const testApp: TestApp = {
+    app,
+    db: database.db,
+    database,
+    config,
+    client: () => new TestClient(app),
+    async signedIn(email) {
+      const client = new TestClient(app);
+      await client.signIn(email);
+      return client;
+    },
+    async close() {
+      await app.close();
+      if (!options.database) await database.close();
+      fs.rmSync(config.dataDir, { recursive: true, force: true });
+    },
+  };
+  return testApp;
+}
+
+/** The newest sign-in link emailed to an address, as a path. */
+export async function latestSignInPath(db: Database, email: string): Promise<string> {
+  const [row] = await db
+    .select({ data: outboxMessages.data })
+    .from(outboxMessages)
+    .where(eq(outboxMessages.toAddress, email.toLowerCase()))
+    .orderBy(desc(outboxMessages.createdAt))
+    .limit(1);
+  const signInPath = row?.data.signInPath;
+  if (typeof signInPath !== 'string') throw new Error(`No sign-in email for ${email}`);
+  return signInPath;
+}

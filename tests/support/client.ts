@@ -1,0 +1,79 @@
+// A visitor for app.inject: keeps cookies between requests, and posts forms the way a browser
+// does, with the CSRF token the page gave it.
+import { desc, eq } from 'drizzle-orm';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { outboxMessages } from '../../db/schema/index.ts';
+
+export type FormFields = Record<string, string | number | boolean | string[] | undefined>;
+
+export class TestClient {
+  readonly app: FastifyInstance;
+  readonly cookies = new Map<string, string>();
+  private csrf: string | null = null;
+
+  constructor(app: FastifyInstance) {
+    this.app = app;
+  }
+
+  private cookieHeaders(): Record<string, string> {
+    if (this.cookies.size === 0) return {};
+    return { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
+  }
+
+  private remember(response: LightMyRequestResponse) {
+    for (const c of response.cookies) {
+      const expired = c.maxAge === 0 || (c.expires instanceof Date && c.expires.getTime() <= Date.now()) || c.value === '';
+      if (expired) this.cookies.delete(c.name);
+      else this.cookies.set(c.name, c.value);
+    }
+    const token = /<meta name="csrf-token" content="([^"]+)">/.exec(response.body)?.[1];
+    if (token) this.csrf = token;
+  }
+
+  async get(url: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+    const response = await this.app.inject({ method: 'GET', url, headers: { ...headers, ...this.cookieHeaders() } });
+    this.remember(response);
+    return response;
+  }
+
+  /** A CSRF token, fetched from a page if no page has given one yet. */
+  async csrfToken(): Promise<string> {
+    if (!this.csrf) await this.get('/privacy');
+    if (!this.csrf) throw new Error('No CSRF token on the page');
+    return this.csrf;
+  }
+
+  async post(url: string, fields: FormFields = {}, options: { csrf?: boolean } = {}): Promise<LightMyRequestResponse> {
+    const body = new URLSearchParams();
+    if (options.csrf !== false) body.append('_csrf', await this.csrfToken());
+    for (const [key, value] of Object.entries(fields)) {
+      if (value === undefined) continue;
+      for (const v of Array.isArray(value) ? value : [value]) body.append(key, String(v));
+    }
+    const response = await this.app.inject({
+      method: 'POST',
+      url,
+      payload: body.toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...this.cookieHeaders() },
+    });
+    this.remember(response);
+    return response;
+  }
+
+  /** Signs in through the real flow: ask for a link, open it, press "Sign in". */
+  async signIn(email: string): Promise<void> {
+    const asked = await this.post('/sign-in', { email });
+    if (asked.statusCode !== 303) throw new Error(`Asking for a sign-in link answered ${asked.statusCode}`);
+    const [row] = await this.app.db
+      .select({ data: outboxMessages.data })
+      .from(outboxMessages)
+      .where(eq(outboxMessages.toAddress, email.trim().toLowerCase()))
+      .orderBy(desc(outboxMessages.createdAt))
+      .limit(1);
+    const link = row?.data.signInPath;
+    if (typeof link !== 'string') throw new Error(`No sign-in email for ${email}`);
+    await this.get(link);
+    const done = await this.post(link);
+    if (done.statusCode !== 303) throw new Error(`Signing in answered ${done.statusCode}: ${done.body.slice(0, 200)}`);
+  }
+}

@@ -1,5 +1,9 @@
 // The whole schema, split by domain. Each feature adds its own file and one line here.
 export * from './accounts.ts';
 export * from './audit.ts';
+export * from './bursaries.ts';
 export * from './events.ts';
 export * from './outbox.ts';
+export * from './planning.ts';
+export * from './proposals.ts';
+export * from './registration.ts';

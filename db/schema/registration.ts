@@ -1,0 +1,215 @@
+// Places at events: ticket types, questions, registrations (bookings) with their answers and
+// companion places, holds on places, and payments. States follow ../shared/DOMAIN.md:
+// pending_payment → confirmed → (cancelled | attended); waitlisted → offered → confirmed, or
+// offered → expired. Availability is computed from these rows, never stored as a counter.
+import { sql } from 'drizzle-orm';
+import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { people } from './accounts.ts';
+import { events } from './events.ts';
+
+/** Per-event registration settings; an event without a row uses the defaults. */
+export const registrationSettings = pgTable('registration_settings', {
+  eventId: uuid('event_id')
+    .primaryKey()
+    .references(() => events.id, { onDelete: 'cascade' }),
+  /** How long a waiting-list offer holds a place before it passes on. */
+  offerHours: integer('offer_hours').notNull().default(48),
+  /** Organisers may close registration early without unpublishing the event. */
+  registrationOpen: boolean('registration_open').notNull().default(true),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const ticketTypes = pgTable(
+  'ticket_types',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    eventId: uuid('event_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    /** 0 is a free place. */
+    pricePence: integer('price_pence').notNull().default(0),
+    /** Its own limit inside the event's capacity; null means only the event's capacity applies. */
+    capacity: integer('capacity'),
+    salesStartAt: timestamp('sales_start_at', { withTimezone: true }),
+    salesEndAt: timestamp('sales_end_at', { withTimezone: true }),
+    /** Who may choose it, self-declared, e.g. "People with lived experience and carers". Empty: anyone. */
+    eligibility: text('eligibility').notNull().default(''),
+    position: integer('position').notNull().default(0),
+    /** Withdrawn types stay for existing bookings but cannot be chosen. */
+    withdrawn: boolean('withdrawn').notNull().default(false),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('ticket_types_event_idx').on(t.eventId, t.position)],
+);
+
+export const questionKinds = ['short_text', 'long_text', 'choice', 'checkbox'] as const;
+export type QuestionKind = (typeof questionKinds)[number];
+
+/** Custom questions; the built-in ones (name, email, organisation, ...) are registration columns. */
+export const eventQuestions = pgTable(
+  'event_questions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    eventId: uuid('event_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: questionKinds }).notNull(),
+    label: text('label').notNull(),
+    hint: text('hint').notNull().default(''),
+    /** For choice questions. */
+    options: jsonb('options').$type<string[]>().notNull().default([]),
+    required: boolean('required').notNull().default(false),
+    position: integer('position').notNull().default(0),
+    withdrawn: boolean('withdrawn').notNull().default(false),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('event_questions_event_idx').on(t.eventId, t.position)],
+);
+
+export const registrationStatuses = ['pending_payment', 'confirmed', 'attended', 'cancelled', 'waitlisted', 'offered', 'expired'] as const;
+export type RegistrationStatus = (typeof registrationStatuses)[number];
+/** Statuses that take a place in the availability sum (an offer takes its place through its hold). */
+export const placeTakingStatuses = ['pending_payment', 'confirmed', 'attended'] as const;
+
+export const perspectives = ['lived_experience', 'carer', 'practitioner', 'academic', 'other', 'prefer_not'] as const;
+export type Perspective = (typeof perspectives)[number];
+
+export const paymentModes = ['free', 'stripe', 'invoice'] as const;
+
+export const registrations = pgTable(
+  'registrations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    eventId: uuid('event_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    /** Null for a companion place, which is free and counts only against the event's capacity. */
+    ticketTypeId: uuid('ticket_type_id').references(() => ticketTypes.id, { onDelete: 'restrict' }),
+    /** Set when the registrant was signed in, so they see it among their bookings. */
+    personId: uuid('person_id').references(() => people.id, { onDelete: 'set null' }),
+    /** A companion place (support worker / personal assistant) points at the booking it goes with. */
+    companionOfId: uuid('companion_of_id'),
+    status: text('status', { enum: registrationStatuses }).notNull(),
+    name: text('name').notNull(),
+    /** Lower-case. A companion place uses its booker's address. */
+    email: text('email').notNull(),
+    organisation: text('organisation').notNull().default(''),
+    /** Optional, for monitoring only. Empty when not given. */
+    perspective: text('perspective').notNull().default(''),
+    accessRequirements: text('access_requirements').notNull().default(''),
+    dietaryNeeds: text('dietary_needs').notNull().default(''),
+    consentFutureEvents: boolean('consent_future_events').notNull().default(false),
+    pricePence: integer('price_pence').notNull().default(0),
+    paymentMode: text('payment_mode', { enum: paymentModes }).notNull().default('free'),
+    waitlistedAt: timestamp('waitlisted_at', { withTimezone: true }),
+    confirmedAt: timestamp('confirmed_at', { withTimezone: true }),
+    cancelledAt: timestamp('cancelled_at', { withTimezone: true }),
+    attendedAt: timestamp('attended_at', { withTimezone: true }),
+    reminderLongSentAt: timestamp('reminder_long_sent_at', { withTimezone: true }),
+    reminderShortSentAt: timestamp('reminder_short_sent_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('registrations_event_status_idx').on(t.eventId, t.status),
+    index('registrations_event_waitlist_idx').on(t.eventId, t.waitlistedAt),
+    index('registrations_person_idx').on(t.personId),
+    index('registrations_companion_idx').on(t.companionOfId),
+  ],
+);
+
+/**
+ * Private links to manage a booking. Each email that carries a link mints its own token, so a
+ * job can send a fresh link later; only the SHA-256 of each token is kept.
+ */
+export const registrationLinks = pgTable(
+  'registration_links',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    registrationId: uuid('registration_id')
+      .notNull()
+      .references(() => registrations.id, { onDelete: 'cascade' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('registration_links_registration_idx').on(t.registrationId)],
+);
+
+export const registrationAnswers = pgTable(
+  'registration_answers',
+  {
+    registrationId: uuid('registration_id')
+      .notNull()
+      .references(() => registrations.id, { onDelete: 'cascade' }),
+    questionId: uuid('question_id')
+      .notNull()
+      .references(() => eventQuestions.id, { onDelete: 'cascade' }),
+    /** The text typed, the option chosen, or "yes" for a ticked checkbox. */
+    value: text('value').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.registrationId, t.questionId] })],
+);
+
+export const holdKinds = ['checkout', 'offer', 'bursary'] as const;
+export type HoldKind = (typeof holdKinds)[number];
+export const holdStates = ['live', 'released', 'consumed', 'expired'] as const;
+export type HoldState = (typeof holdStates)[number];
+
+/** Something that takes a place without being a confirmed booking yet (see server/registration/holds.ts). */
+export const placeHolds = pgTable(
+  'place_holds',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    eventId: uuid('event_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    ticketTypeId: uuid('ticket_type_id').references(() => ticketTypes.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: holdKinds }).notNull(),
+    registrationId: uuid('registration_id').references(() => registrations.id, { onDelete: 'cascade' }),
+    /** Another feature's record, e.g. "bursary-application:<id>". */
+    reference: text('reference'),
+    state: text('state', { enum: holdStates }).notNull().default('live'),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('place_holds_event_live_idx').on(t.eventId, t.state, t.expiresAt),
+    index('place_holds_registration_idx').on(t.registrationId),
+    uniqueIndex('place_holds_live_reference_idx').on(t.reference).where(sql`${t.state} = 'live' and ${t.reference} is not null`),
+  ],
+);
+
+export const paymentMethods = ['stripe', 'invoice'] as const;
+export const paymentStatuses = ['open', 'paid', 'expired', 'refunded'] as const;
+export type PaymentStatus = (typeof paymentStatuses)[number];
+
+export const payments = pgTable(
+  'payments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    registrationId: uuid('registration_id')
+      .notNull()
+      .references(() => registrations.id, { onDelete: 'cascade' }),
+    method: text('method', { enum: paymentMethods }).notNull(),
+    amountPence: integer('amount_pence').notNull(),
+    status: text('status', { enum: paymentStatuses }).notNull().default('open'),
+    stripeSessionId: text('stripe_session_id').unique(),
+    stripePaymentIntentId: text('stripe_payment_intent_id'),
+    stripeRefundId: text('stripe_refund_id'),
+    /** Invoice payments: who marked it paid. */
+    markedPaidBy: uuid('marked_paid_by').references(() => people.id, { onDelete: 'set null' }),
+    paidAt: timestamp('paid_at', { withTimezone: true }),
+    refundedAt: timestamp('refunded_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('payments_registration_idx').on(t.registrationId)],
+);
+
+/** Stripe webhook events already handled, so a repeated delivery changes nothing twice. */
+export const stripeEvents = pgTable('stripe_events', {
+  id: text('id').primaryKey(),
+  type: text('type').notNull(),
+  receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+});

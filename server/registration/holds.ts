@@ -1,0 +1,232 @@
+// Holds and availability: the one place that decides whether an event has a place left.
+//
+// A hold takes a place without being a confirmed booking: an open Stripe Checkout ('checkout'),
+// a waiting-list offer ('offer'), or a pending bursary application's held place ('bursary').
+// Every hold has an expiry; a live hold past its expiry no longer counts, and the expiry job
+// (jobs.ts) marks it expired and passes the place on to the waiting list.
+//
+// Availability is always computed, never a stored counter:
+//   capacity − (pending_payment + confirmed + attended registrations) − live, unexpired holds
+// per event and, for a ticket type with its own capacity, per ticket type. A hold tied to a
+// registration that already counts (a checkout hold on a pending_payment booking) is not
+// counted twice.
+//
+// Contended decisions must lock first, then count: call these functions inside a transaction.
+// holdPlace() locks the event row itself (SELECT ... FOR UPDATE), so two transactions cannot
+// both see the last place as free. Other features (bursaries) use them inside their own
+// transaction:
+//
+//   await db.transaction(async (tx) => {
+//     const hold = await holdPlace(tx, { eventId, kind: 'bursary', reference: `bursary-application:${id}`, expiresAt });
+//     if (!hold) ... // no place left: tell the applicant, or put them on the waiting list
+//     ... later, in another transaction:
+//     await releaseHold(tx, hold.id);            // application declined or withdrawn: the place passes on
+//     await confirmHold(tx, hold.id);            // the place has been turned into a booking
+//   });
+//
+// After releasing a hold outside this feature, call passOnFreedPlaces(tx, eventId) (offers.ts)
+// in the same transaction so the waiting list moves; releaseHold does this for you when asked.
+import { and, count, eq, gt, inArray, isNull, notInArray, or, sql } from 'drizzle-orm';
+import { events, placeHolds, placeTakingStatuses, registrations, ticketTypes, type HoldKind } from '../../db/schema/index.ts';
+import type { Db } from '../db/database.ts';
+import { NotFoundError } from '../errors.ts';
+
+export interface LockedEvent {
+  id: string;
+  capacity: number | null;
+  status: string;
+}
+
+/** Locks the event's row until the transaction ends; every place decision starts here. */
+export async function lockEvent(tx: Db, eventId: string): Promise<LockedEvent> {
+  const [row] = await tx
+    .select({ id: events.id, capacity: events.capacity, status: events.status })
+    .from(events)
+    .where(eq(events.id, eventId))
+    .for('update');
+  if (!row) throw new NotFoundError('We could not find that event.');
+  return row;
+}
+
+export interface TicketTypeAvailability {
+  ticketTypeId: string;
+  capacity: number | null;
+  taken: number;
+  /** null when the type has no limit of its own (the event's limit still applies). */
+  left: number | null;
+}
+
+export interface Availability {
+  capacity: number | null;
+  /** Places taken by bookings (pending payment, confirmed, attended). */
+  booked: number;
+  /** Places taken by live holds not already counted as bookings. */
+  held: number;
+  /** null when the event has no capacity set (no limit). */
+  left: number | null;
+  ticketTypes: TicketTypeAvailability[];
+}
+
+/**
+ * Places left for the event and for each of its ticket types. Read-only: inside a deciding
+ * transaction call lockEvent() first so the answer stays true until commit.
+ */
+export async function availability(tx: Db, eventId: string, now: Date = new Date()): Promise<Availability> {
+  const [event] = await tx.select({ capacity: events.capacity }).from(events).where(eq(events.id, eventId));
+  if (!event) throw new NotFoundError('We could not find that event.');
+
+  const booked = await tx
+    .select({ ticketTypeId: registrations.ticketTypeId, n: count() })
+    .from(registrations)
+    .where(and(eq(registrations.eventId, eventId), inArray(registrations.status, [...placeTakingStatuses])))
+    .groupBy(registrations.ticketTypeId);
+
+  const held = await tx
+    .select({ ticketTypeId: placeHolds.ticketTypeId, n: count() })
+    .from(placeHolds)
+    .leftJoin(registrations, eq(registrations.id, placeHolds.registrationId))
+    .where(
+      and(
+        eq(placeHolds.eventId, eventId),
+        eq(placeHolds.state, 'live'),
+        gt(placeHolds.expiresAt, now),
+        or(isNull(placeHolds.registrationId), notInArray(registrations.status, [...placeTakingStatuses])),
+      ),
+    )
+    .groupBy(placeHolds.ticketTypeId);
+
+  const types = await tx
+    .select({ id: ticketTypes.id, capacity: ticketTypes.capacity })
+    .from(ticketTypes)
+    .where(eq(ticketTypes.eventId, eventId));
+
+  const sum = (rows: { n: number }[]) => rows.reduce((total, r) => total + Number(r.n), 0);
+  const bookedTotal = sum(booked);
+  const heldTotal = sum(held);
+  const forType = (rows: { ticketTypeId: string | null; n: number }[], id: string) => Number(rows.find((r) => r.ticketTypeId === id)?.n ?? 0);
+  return {
+    capacity: event.capacity,
+    booked: bookedTotal,
+    held: heldTotal,
+    left: event.capacity === null ? null : Math.max(0, event.capacity - bookedTotal - heldTotal),
+    ticketTypes: types.map((t) => {
+      const taken = forType(booked, t.id) + forType(held, t.id);
+      return { ticketTypeId: t.id, capacity: t.capacity, taken, left: t.capacity === null ? null : Math.max(0, t.capacity - taken) };
+    }),
+  };
+}
+
+/** How many places of this kind can be taken now: the smaller of the event's and the type's. */
+export function placesLeft(avail: Availability, ticketTypeId: string | null): number {
+  const eventLeft = avail.left ?? Number.POSITIVE_INFINITY;
+  if (!ticketTypeId) return eventLeft;
+  const type = avail.ticketTypes.find((t) => t.ticketTypeId === ticketTypeId);
+  const typeLeft = type?.left ?? Number.POSITIVE_INFINITY;
+  return Math.min(eventLeft, typeLeft);
+}
+
+export interface HoldInput {
+  eventId: string;
+  kind: HoldKind;
+  expiresAt: Date;
+  ticketTypeId?: string | null;
+  registrationId?: string | null;
+  /** Another feature's record, e.g. "bursary-application:<id>"; at most one live hold each. */
+  reference?: string | null;
+}
+
+export interface Hold {
+  id: string;
+  eventId: string;
+  kind: HoldKind;
+  expiresAt: Date;
+}
+
+/**
+ * Takes a place if one is free, or returns null when the event (or ticket type) is full.
+ * Locks the event row first. A live hold with the same reference is returned as it is, so
+ * calling twice for one application holds one place.
+ */
+export async function holdPlace(tx: Db, input: HoldInput, now: Date = new Date()): Promise<Hold | null> {
+  await lockEvent(tx, input.eventId);
+  if (input.reference) {
+    const [existing] = await tx
+      .select({ id: placeHolds.id, eventId: placeHolds.eventId, kind: placeHolds.kind, expiresAt: placeHolds.expiresAt })
+      .from(placeHolds)
+      .where(and(eq(placeHolds.reference, input.reference), eq(placeHolds.state, 'live'), gt(placeHolds.expiresAt, now)));
+    if (existing) return existing;
+  }
+  const avail = await availability(tx, input.eventId, now);
+  if (placesLeft(avail, input.ticketTypeId ?? null) < 1) return null;
+  return insertHold(tx, input);
+}
+
+/** Inserts a hold without checking; only for callers that hold the event lock and have counted. */
+export async function insertHold(tx: Db, input: HoldInput): Promise<Hold> {
+  if (input.reference) {
+    // A dead hold with this reference may still be marked live (expired, not yet swept).
+    await tx
+      .update(placeHolds)
+      .set({ state: 'expired', endedAt: new Date() })
+      .where(and(eq(placeHolds.reference, input.reference), eq(placeHolds.state, 'live')));
+  }
+  const [hold] = await tx
+    .insert(placeHolds)
+    .values({
+      eventId: input.eventId,
+      kind: input.kind,
+      expiresAt: input.expiresAt,
+      ticketTypeId: input.ticketTypeId ?? null,
+      registrationId: input.registrationId ?? null,
+      reference: input.reference ?? null,
+    })
+    .returning({ id: placeHolds.id, eventId: placeHolds.eventId, kind: placeHolds.kind, expiresAt: placeHolds.expiresAt });
+  return hold!;
+}
+
+async function endHold(tx: Db, holdId: string, state: 'released' | 'consumed' | 'expired'): Promise<{ eventId: string } | null> {
+  const [row] = await tx
+    .update(placeHolds)
+    .set({ state, endedAt: new Date() })
+    .where(and(eq(placeHolds.id, holdId), eq(placeHolds.state, 'live')))
+    .returning({ eventId: placeHolds.eventId });
+  return row ?? null;
+}
+
+/**
+ * Gives the place back. Returns false if the hold had already ended. Pass `passOn` (offers.ts'
+ * passOnFreedPlaces) to move the waiting list in the same transaction.
+ */
+export async function releaseHold(
+  tx: Db,
+  holdId: string,
+  options: { passOn?: (tx: Db, eventId: string) => Promise<unknown> } = {},
+): Promise<boolean> {
+  const [hold] = await tx.select({ eventId: placeHolds.eventId }).from(placeHolds).where(eq(placeHolds.id, holdId));
+  if (!hold) return false;
+  await lockEvent(tx, hold.eventId);
+  const ended = await endHold(tx, holdId, 'released');
+  if (ended && options.passOn) await options.passOn(tx, ended.eventId);
+  return Boolean(ended);
+}
+
+/** The held place became a booking (or a bursary place was taken up): the hold ends. */
+export async function confirmHold(tx: Db, holdId: string): Promise<boolean> {
+  return Boolean(await endHold(tx, holdId, 'consumed'));
+}
+
+/** Marks a hold expired (the expiry job, or a checkout session that expired). */
+export async function expireHold(tx: Db, holdId: string): Promise<boolean> {
+  return Boolean(await endHold(tx, holdId, 'expired'));
+}
+
+/** The live hold on a registration, if any (an offer or an open checkout). */
+export async function liveHoldFor(tx: Db, registrationId: string): Promise<{ id: string; kind: HoldKind; expiresAt: Date } | null> {
+  const [row] = await tx
+    .select({ id: placeHolds.id, kind: placeHolds.kind, expiresAt: placeHolds.expiresAt })
+    .from(placeHolds)
+    .where(and(eq(placeHolds.registrationId, registrationId), eq(placeHolds.state, 'live')))
+    .orderBy(sql`${placeHolds.createdAt} desc`)
+    .limit(1);
+  return row ?? null;
+}

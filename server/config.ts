@@ -28,6 +28,12 @@ export interface Config {
   viewCache: boolean;
   /** Trust X-Forwarded-* from a load balancer in front (the client's IP is used in rate limits). */
   trustProxy: boolean;
+  /** Bursaries: the Hub's car mileage rate, in pence per mile. */
+  bursaryMileagePencePerMile: number;
+  /** Bursaries: claimed items under this many pence need no receipt (mileage never does). */
+  bursaryReceiptThresholdPence: number;
+  /** Bursaries: personal details are erased this many months after the last payment. */
+  bursaryRetentionMonths: number;
 }
 
 export class ConfigError extends Error {
@@ -106,6 +112,9 @@ export function loadConfig(env: Env = process.env): Config {
     stripeApiBase: url(env, 'STRIPE_API_BASE', ['http:', 'https:']),
     viewCache: flag(env, 'VIEW_CACHE', true),
     trustProxy: flag(env, 'TRUST_PROXY', false),
+    bursaryMileagePencePerMile: integer(env, 'BURSARY_MILEAGE_PENCE_PER_MILE', 45, 0, 1000),
+    bursaryReceiptThresholdPence: integer(env, 'BURSARY_RECEIPT_THRESHOLD_PENCE', 1000, 0, 1_000_000),
+    bursaryRetentionMonths: integer(env, 'BURSARY_RETENTION_MONTHS', 12, 1, 120),
   };
 }
 

@@ -1,0 +1,181 @@
+// Bursaries: funds with a budget, applications with itemised costs, the panel's decisions, claims
+// with receipts, and payments. This is special-category personal data (health, caring): see
+// server/bursaries/ for who may read it, the audit of every view and the retention job.
+// Remaining budget is computed from these rows under a lock on the fund, never stored.
+import { boolean, customType, date, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { people } from './accounts.ts';
+import { events } from './events.ts';
+
+/** Receipt files live in the database (never under the web root). */
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (value) => Buffer.from(value),
+});
+
+export const bursaryPerspectives = ['service_user', 'carer'] as const;
+export type BursaryPerspective = (typeof bursaryPerspectives)[number];
+
+export const bursaryCategories = ['travel', 'accommodation', 'subsistence', 'care', 'support_worker', 'data_phone', 'other'] as const;
+export type BursaryCategory = (typeof bursaryCategories)[number];
+
+export const bursaryApplicationStatuses = ['draft', 'submitted', 'approved', 'part_approved', 'declined', 'withdrawn'] as const;
+export type BursaryApplicationStatus = (typeof bursaryApplicationStatuses)[number];
+
+export const bursaryPaymentMethods = ['bank_transfer', 'other'] as const;
+export type BursaryPaymentMethod = (typeof bursaryPaymentMethods)[number];
+
+export const bursaryClaimStatuses = ['submitted', 'approved', 'paid'] as const;
+export type BursaryClaimStatus = (typeof bursaryClaimStatuses)[number];
+
+export const bursaryPaymentKinds = ['advance', 'settlement'] as const;
+export type BursaryPaymentKind = (typeof bursaryPaymentKinds)[number];
+
+export const bursaryFunds = pgTable(
+  'bursary_funds',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** Null for the Hub's general fund, usable across events. */
+    eventId: uuid('event_id').references(() => events.id, { onDelete: 'restrict' }),
+    name: text('name').notNull(),
+    budgetPence: integer('budget_pence').notNull(),
+    eligibility: text('eligibility').notNull().default(''),
+    covers: text('covers').notNull().default(''),
+    /** Applications may be submitted until then (null: no deadline). */
+    deadlineAt: timestamp('deadline_at', { withTimezone: true }),
+    createdBy: uuid('created_by').references(() => people.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('bursary_funds_event_idx').on(t.eventId)],
+);
+
+export const bursaryApplications = pgTable(
+  'bursary_applications',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    fundId: uuid('fund_id')
+      .notNull()
+      .references(() => bursaryFunds.id, { onDelete: 'restrict' }),
+    /** The event the applicant wants to attend (also for the general fund). */
+    eventId: uuid('event_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'restrict' }),
+    /** Null once the retention job has anonymised the application. */
+    applicantId: uuid('applicant_id').references(() => people.id, { onDelete: 'set null' }),
+    status: text('status', { enum: bursaryApplicationStatuses }).notNull().default('draft'),
+    perspective: text('perspective', { enum: bursaryPerspectives }),
+    inAdvance: boolean('in_advance').notNull().default(false),
+    hubBooksTickets: boolean('hub_books_tickets').notNull().default(false),
+    paymentMethod: text('payment_method', { enum: bursaryPaymentMethods }),
+    /** The name on the bank account, kept apart from the name the person uses. */
+    paymentName: text('payment_name').notNull().default(''),
+    /** For people without a bank account: how they would like to be paid. */
+    paymentArrangement: text('payment_arrangement').notNull().default(''),
+    note: text('note').notNull().default(''),
+    submittedAt: timestamp('submitted_at', { withTimezone: true }),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    decidedBy: uuid('decided_by').references(() => people.id, { onDelete: 'set null' }),
+    /** Why an organiser approved beyond the remaining budget. */
+    overrideReason: text('override_reason').notNull().default(''),
+    /** Closed as settled or unclaimed: only what was paid still counts against the budget. */
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+    erasedAt: timestamp('erased_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('bursary_applications_fund_status_idx').on(t.fundId, t.status),
+    index('bursary_applications_applicant_idx').on(t.applicantId),
+  ],
+);
+
+export const bursaryItems = pgTable(
+  'bursary_items',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    applicationId: uuid('application_id')
+      .notNull()
+      .references(() => bursaryApplications.id, { onDelete: 'cascade' }),
+    category: text('category', { enum: bursaryCategories }).notNull(),
+    /** What it is for; for travel, how and from where. */
+    description: text('description').notNull().default(''),
+    /** Car mileage: the estimate is miles × the Hub's rate, and no receipt is needed. */
+    miles: integer('miles'),
+    estimatePence: integer('estimate_pence').notNull(),
+    /** Set by the panel's decision; 0 when this item was not approved. */
+    approvedPence: integer('approved_pence'),
+    /** What it actually cost, from the applicant's claim. */
+    claimedPence: integer('claimed_pence'),
+  },
+  (t) => [uniqueIndex('bursary_items_application_category_idx').on(t.applicationId, t.category)],
+);
+
+/** Everything said to the applicant: decision messages and notes from the panel. */
+export const bursaryMessages = pgTable(
+  'bursary_messages',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    applicationId: uuid('application_id')
+      .notNull()
+      .references(() => bursaryApplications.id, { onDelete: 'cascade' }),
+    authorId: uuid('author_id').references(() => people.id, { onDelete: 'set null' }),
+    body: text('body').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('bursary_messages_application_idx').on(t.applicationId, t.createdAt)],
+);
+
+/** One claim per application: actual costs are on its items (claimedPence). */
+export const bursaryClaims = pgTable('bursary_claims', {
+  applicationId: uuid('application_id')
+    .primaryKey()
+    .references(() => bursaryApplications.id, { onDelete: 'cascade' }),
+  status: text('status', { enum: bursaryClaimStatuses }).notNull().default('submitted'),
+  submittedAt: timestamp('submitted_at', { withTimezone: true }).notNull().defaultNow(),
+  approvedAt: timestamp('approved_at', { withTimezone: true }),
+  approvedBy: uuid('approved_by').references(() => people.id, { onDelete: 'set null' }),
+  /** The total the panel accepted: claimed amounts, each capped at its approved amount. */
+  approvedPence: integer('approved_pence'),
+});
+
+export const bursaryReceipts = pgTable(
+  'bursary_receipts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** Random, unguessable; the only name the file is fetched by. */
+    storageKey: text('storage_key').notNull().unique(),
+    applicationId: uuid('application_id')
+      .notNull()
+      .references(() => bursaryApplications.id, { onDelete: 'cascade' }),
+    itemId: uuid('item_id')
+      .notNull()
+      .references(() => bursaryItems.id, { onDelete: 'cascade' }),
+    /** The name it was uploaded with, cleaned; shown to people, never used to decide the type. */
+    filename: text('filename').notNull(),
+    /** From the file's content (file-type), not from its name or the browser. */
+    contentType: text('content_type').notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    content: bytea('content').notNull(),
+    uploadedBy: uuid('uploaded_by').references(() => people.id, { onDelete: 'set null' }),
+    uploadedAt: timestamp('uploaded_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('bursary_receipts_application_idx').on(t.applicationId)],
+);
+
+export const bursaryPayments = pgTable(
+  'bursary_payments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    applicationId: uuid('application_id')
+      .notNull()
+      .references(() => bursaryApplications.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: bursaryPaymentKinds }).notNull(),
+    amountPence: integer('amount_pence').notNull(),
+    paidOn: date('paid_on', { mode: 'string' }).notNull(),
+    method: text('method').notNull(),
+    reference: text('reference').notNull().default(''),
+    recordedBy: uuid('recorded_by').references(() => people.id, { onDelete: 'set null' }),
+    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('bursary_payments_application_idx').on(t.applicationId)],
+);

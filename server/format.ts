@@ -6,7 +6,9 @@ const timeFormat = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: 'num
 
 /** "Tuesday 9 December 2026" */
 export function formatDate(date: Date): string {
-  return dateFormat.format(date);
+  // Built from parts: ICU versions differ on the comma after the weekday.
+  const part = (type: string) => dateFormat.formatToParts(date).find((p) => p.type === type)?.value ?? '';
+  return `${part('weekday')} ${part('day')} ${part('month')} ${part('year')}`;
 }
 
 /** "10:30am", "2pm" */

@@ -1,0 +1,43 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDemo, seedDemoIfEmpty } from '../server/demo/seed.ts';
+import { startTestApp, type TestApp } from './support/app.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t.close();
+});
+
+describe('the demo and the home page', () => {
+  it('seeds an empty database once, and shows the next events on the home page', async () => {
+    expect((await t.client().get('/')).body).toContain('no events announced');
+    expect(await seedDemoIfEmpty(t.db)).toBe(true);
+    expect(await seedDemoIfEmpty(t.db)).toBe(false);
+    await seedDemo(t.db); // running it again adds nothing twice
+    const home = await t.client().get('/');
+    expect(home.statusCode).toBe(200);
+    expect(home.body).toContain('Social Perspectives Hub: launch and discussion day');
+    expect(home.body).toContain('Seminar 1: Whose recovery is it anyway?');
+    // Past and unpublished events are not "coming up".
+    expect(home.body).not.toContain('Westminster round table');
+    expect(home.body).not.toContain('co-production in practice');
+  });
+
+  it('shows a published event with times in Europe/London, and hides events still being planned', async () => {
+    const page = await t.client().get('/events/hub-launch-and-discussion-day');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toMatch(/10am to 4pm/);
+    expect(page.body).toContain('Step-free access');
+    expect(page.body).not.toContain('example.org/join'); // joining links are for confirmed registrants only
+    expect((await t.client().get('/events/training-day-co-production-in-practice')).statusCode).toBe(404);
+  });
+
+  it('lets the demo admin and organiser sign in', async () => {
+    const admin = await t.signedIn('admin@example.org');
+    expect((await admin.get('/admin')).statusCode).toBe(200);
+    const organiser = await t.signedIn('organiser@example.org');
+    expect((await organiser.get('/admin')).statusCode).toBe(403);
+  });
+});

@@ -3,7 +3,10 @@
 // wrapped by layouts/html.eta and layouts/text.eta. Links in the data are paths on the site;
 // the renderer adds the site's address, so an email can be re-sent after a domain change.
 
-export interface EmailCatalogue {
+import { coproductionSubjects, type CoproductionEmails } from './coproduction-catalogue.ts';
+import { registrationSubjects, type RegistrationEmails } from './registration-catalogue.ts';
+
+export interface EmailCatalogue extends RegistrationEmails, CoproductionEmails {
   'sign-in': { signInPath: string; expiresInMinutes: number };
   'role-granted': { name: string; role: string };
 }
@@ -11,6 +14,8 @@ export interface EmailCatalogue {
 export type EmailName = keyof EmailCatalogue;
 
 export const subjects: { [K in EmailName]: (data: EmailCatalogue[K]) => string } = {
+  ...registrationSubjects,
+  ...coproductionSubjects,
   'sign-in': () => 'Your link to sign in to the Social Perspectives Hub',
   'role-granted': (d) => `You are now ${d.role === 'admin' ? 'an admin' : 'an organiser'} on the Social Perspectives Hub`,
 };

@@ -1,0 +1,48 @@
+// The registration feature's emails (booking, waiting list, reminders, messages to attendees).
+// Merged into EmailCatalogue in catalogue.ts. Every link is a site path; joinUrl is absolute.
+
+interface EventFacts {
+  eventTitle: string;
+  when: string;
+  where: string;
+  eventPath: string;
+}
+
+export interface RegistrationEmails {
+  'registration-confirmed': EventFacts & {
+    name: string;
+    managePath: string;
+    ticketName: string;
+    companionName: string;
+    travelInfo: string;
+    joinUrl: string;
+    dayContact: string;
+  };
+  'registration-waitlisted': EventFacts & { name: string; managePath: string };
+  'registration-offer': EventFacts & { name: string; managePath: string; expires: string };
+  'registration-offer-expired': EventFacts & { name: string };
+  'registration-cancelled': EventFacts & { name: string; leftWaitingList: boolean; refunded: string };
+  'registration-invoice': EventFacts & { name: string; managePath: string; amount: string; ticketName: string };
+  'registration-link': EventFacts & { name: string; managePath: string };
+  'registration-reminder': EventFacts & {
+    name: string;
+    managePath: string;
+    lead: string;
+    travelInfo: string;
+    joinUrl: string;
+    dayContact: string;
+  };
+  'attendee-message': EventFacts & { subjectLine: string; message: string; managePath: string };
+}
+
+export const registrationSubjects: { [K in keyof RegistrationEmails]: (data: RegistrationEmails[K]) => string } = {
+  'registration-confirmed': (d) => `Your place is booked: ${d.eventTitle}`,
+  'registration-waitlisted': (d) => `You are on the waiting list: ${d.eventTitle}`,
+  'registration-offer': (d) => `A place is free for you: ${d.eventTitle}`,
+  'registration-offer-expired': (d) => `Your offer of a place has ended: ${d.eventTitle}`,
+  'registration-cancelled': (d) => (d.leftWaitingList ? `You have left the waiting list: ${d.eventTitle}` : `Your booking is cancelled: ${d.eventTitle}`),
+  'registration-invoice': (d) => `Your place is reserved, payment by invoice: ${d.eventTitle}`,
+  'registration-link': (d) => `Your link to manage your booking: ${d.eventTitle}`,
+  'registration-reminder': (d) => `Reminder: ${d.eventTitle} ${d.lead}`,
+  'attendee-message': (d) => `${d.subjectLine} (${d.eventTitle})`,
+};

@@ -1,0 +1,96 @@
+// Reading places, questions and bookings, always scoped by their event.
+import { and, asc, eq, inArray, or } from 'drizzle-orm';
+import {
+  eventQuestions,
+  events,
+  registrationAnswers,
+  registrations,
+  registrationSettings,
+  ticketTypes,
+} from '../../db/schema/index.ts';
+import type { Db } from '../db/database.ts';
+import { formatTimeRange } from '../format.ts';
+
+export type EventRow = typeof events.$inferSelect;
+export type TicketTypeRow = typeof ticketTypes.$inferSelect;
+export type QuestionRow = typeof eventQuestions.$inferSelect;
+export type RegistrationRow = typeof registrations.$inferSelect;
+
+export const DEFAULT_OFFER_HOURS = 48;
+
+export async function getEvent(db: Db, eventId: string): Promise<EventRow | null> {
+  const [row] = await db.select().from(events).where(eq(events.id, eventId));
+  return row ?? null;
+}
+
+export async function getEventBySlug(db: Db, slug: string): Promise<EventRow | null> {
+  const [row] = await db.select().from(events).where(eq(events.slug, slug));
+  return row ?? null;
+}
+
+export async function getSettings(db: Db, eventId: string): Promise<{ offerHours: number; registrationOpen: boolean }> {
+  const [row] = await db
+    .select({ offerHours: registrationSettings.offerHours, registrationOpen: registrationSettings.registrationOpen })
+    .from(registrationSettings)
+    .where(eq(registrationSettings.eventId, eventId));
+  return row ?? { offerHours: DEFAULT_OFFER_HOURS, registrationOpen: true };
+}
+
+export async function listTicketTypes(db: Db, eventId: string, options: { includeWithdrawn?: boolean } = {}): Promise<TicketTypeRow[]> {
+  const rows = await db.select().from(ticketTypes).where(eq(ticketTypes.eventId, eventId)).orderBy(asc(ticketTypes.position), asc(ticketTypes.createdAt));
+  return options.includeWithdrawn ? rows : rows.filter((t) => !t.withdrawn);
+}
+
+export async function listQuestions(db: Db, eventId: string, options: { includeWithdrawn?: boolean } = {}): Promise<QuestionRow[]> {
+  const rows = await db
+    .select()
+    .from(eventQuestions)
+    .where(eq(eventQuestions.eventId, eventId))
+    .orderBy(asc(eventQuestions.position), asc(eventQuestions.createdAt));
+  return options.includeWithdrawn ? rows : rows.filter((q) => !q.withdrawn);
+}
+
+export async function getRegistration(db: Db, eventId: string, registrationId: string): Promise<RegistrationRow | null> {
+  const [row] = await db.select().from(registrations).where(and(eq(registrations.eventId, eventId), eq(registrations.id, registrationId)));
+  return row ?? null;
+}
+
+/** A booking with the companion places that go with it. */
+export async function getBookingParty(db: Db, registrationId: string): Promise<{ main: RegistrationRow; companions: RegistrationRow[] } | null> {
+  const rows = await db
+    .select()
+    .from(registrations)
+    .where(or(eq(registrations.id, registrationId), eq(registrations.companionOfId, registrationId)));
+  const main = rows.find((r) => r.id === registrationId);
+  if (!main) return null;
+  return { main, companions: rows.filter((r) => r.companionOfId === registrationId) };
+}
+
+export async function answersFor(db: Db, registrationIds: string[]): Promise<{ registrationId: string; questionId: string; value: string }[]> {
+  if (registrationIds.length === 0) return [];
+  return db
+    .select({ registrationId: registrationAnswers.registrationId, questionId: registrationAnswers.questionId, value: registrationAnswers.value })
+    .from(registrationAnswers)
+    .where(inArray(registrationAnswers.registrationId, registrationIds));
+}
+
+/** Where an event happens, in words for an email. */
+export function whereText(event: EventRow): string {
+  if (event.format === 'online') return event.onlinePlatform ? `Online (${event.onlinePlatform})` : 'Online';
+  const venue = [event.venueName, event.venueAddress].filter(Boolean).join(', ');
+  if (event.format === 'hybrid') return `${venue || 'Venue to be confirmed'}, or online${event.onlinePlatform ? ` (${event.onlinePlatform})` : ''}`;
+  return venue || 'Venue to be confirmed';
+}
+
+export function eventFacts(event: EventRow): { eventTitle: string; when: string; where: string; eventPath: string } {
+  return {
+    eventTitle: event.title,
+    when: event.startsAt ? formatTimeRange(event.startsAt, event.endsAt) : 'Date to be confirmed',
+    where: whereText(event),
+    eventPath: `/events/${event.slug}`,
+  };
+}
+
+export function dayContact(event: EventRow): string {
+  return event.dayContactName ? `${event.dayContactName}${event.dayContactPhone ? ` (${event.dayContactPhone})` : ''}` : '';
+}

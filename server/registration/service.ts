@@ -1,0 +1,416 @@
+// Registration: booking a place at an event (free, concession or paid), joining the waiting list
+// when it is full, accepting an offer, changing answers and cancelling. Each use case is one
+// transaction that locks the event's row before it counts places, so an event is never oversold
+// however many people book at once. Emails and audit entries are written in the same transaction.
+import { and, eq, inArray, isNull, notInArray, or } from 'drizzle-orm';
+import { payments, perspectives, placeHolds, registrationAnswers, registrations, type RegistrationStatus } from '../../db/schema/index.ts';
+import type { Me } from '../accounts/sessions.ts';
+import { checkEmail } from '../accounts/sign-in.ts';
+import { recordAudit } from '../audit.ts';
+import type { Database, Db } from '../db/database.ts';
+import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
+import { formatPence } from '../format.ts';
+import { calendarAttachment, enqueueEmail } from '../mail/outbox.ts';
+import { availability, insertHold, lockEvent, placesLeft } from './holds.ts';
+import { eventIcs } from './ics.ts';
+import { mintManagePath } from './links.ts';
+import { passOnFreedPlaces } from './offers.ts';
+import {
+  dayContact,
+  eventFacts,
+  getEvent,
+  getSettings,
+  listQuestions,
+  listTicketTypes,
+  whereText,
+  type EventRow,
+  type QuestionRow,
+  type RegistrationRow,
+  type TicketTypeRow,
+} from './queries.ts';
+
+/** How paid places are taken: Stripe Checkout when keys are set, otherwise an invoice. */
+export type PaidMode = 'stripe' | 'invoice';
+
+/** How long a place is held while a Stripe Checkout is open (Stripe's shortest session is 30 minutes). */
+export const CHECKOUT_HOLD_MINUTES = 35;
+
+const activeStatuses: RegistrationStatus[] = ['pending_payment', 'confirmed', 'attended', 'waitlisted', 'offered'];
+
+export interface AnswersInput {
+  organisation: string;
+  perspective: string;
+  accessRequirements: string;
+  dietaryNeeds: string;
+  consentFutureEvents: boolean;
+  /** Custom question id → value ("yes" for a ticked checkbox). */
+  answers: Record<string, string>;
+}
+
+export interface RegistrationInput extends AnswersInput {
+  ticketTypeId: string;
+  name: string;
+  email: string;
+  companion: boolean;
+  companionName: string;
+}
+
+export type RegistrationOutcome =
+  | { kind: 'booked' | 'waitlisted' | 'invoice'; registrationId: string; managePath: string }
+  | { kind: 'checkout'; registrationId: string; managePath: string; paymentId: string }
+  | { kind: 'duplicate' };
+
+/** Whether a ticket type can be chosen now (sales window, not withdrawn). */
+export function onSale(type: TicketTypeRow, now: Date): boolean {
+  if (type.withdrawn) return false;
+  if (type.salesStartAt && type.salesStartAt > now) return false;
+  if (type.salesEndAt && type.salesEndAt <= now) return false;
+  return true;
+}
+
+/** Why people cannot book this event now, or null when they can. */
+export function bookingClosedReason(event: EventRow, settings: { registrationOpen: boolean }, now: Date): string | null {
+  if (event.status === 'cancelled') return 'This event has been cancelled.';
+  if (event.status !== 'published') return 'Booking is not open for this event.';
+  if (!event.startsAt) return 'Booking opens when the date is confirmed.';
+  if (event.startsAt <= now) return 'This event has started or finished, so booking has closed.';
+  if (!settings.registrationOpen) return 'Booking has closed for this event.';
+  return null;
+}
+
+function checkAnswers(questions: QuestionRow[], input: AnswersInput): { errors: FieldError[]; answers: { questionId: string; value: string }[] } {
+  const errors: FieldError[] = [];
+  const answers: { questionId: string; value: string }[] = [];
+  if (input.perspective && !(perspectives as readonly string[]).includes(input.perspective)) {
+    errors.push({ field: 'perspective', message: 'Select one of the options, or leave it' });
+  }
+  for (const q of questions) {
+    const raw = (input.answers[q.id] ?? '').trim();
+    const field = `q_${q.id}`;
+    if (q.kind === 'checkbox') {
+      if (q.required && raw !== 'yes') errors.push({ field, message: `Tick the box to say: ${q.label}` });
+      if (raw === 'yes') answers.push({ questionId: q.id, value: 'yes' });
+      continue;
+    }
+    if (!raw) {
+      if (q.required) errors.push({ field, message: q.kind === 'choice' ? `Select an answer to: ${q.label}` : `Answer: ${q.label}` });
+      continue;
+    }
+    if (q.kind === 'choice' && !q.options.includes(raw)) {
+      errors.push({ field, message: `Select an answer to: ${q.label}` });
+      continue;
+    }
+    const max = q.kind === 'long_text' ? 5000 : 300;
+    if (raw.length > max) {
+      errors.push({ field, message: `Your answer to "${q.label}" must be ${max} characters or fewer` });
+      continue;
+    }
+    answers.push({ questionId: q.id, value: raw });
+  }
+  return { errors, answers };
+}
+
+async function sendConfirmation(tx: Db, event: EventRow, main: RegistrationRow, companionName: string, ticketName: string, baseUrl: string) {
+  const managePath = await mintManagePath(tx, main.id);
+  const joinUrl = event.format === 'in_person' ? '' : event.onlineJoinUrl;
+  const attachments = event.startsAt
+    ? [
+        calendarAttachment(
+          `${event.slug}.ics`,
+          eventIcs(
+            { id: event.id, slug: event.slug, title: event.title, summary: event.summary, startsAt: event.startsAt, endsAt: event.endsAt, sequence: event.sequence, status: event.status, location: whereText(event), joinUrl },
+            baseUrl,
+          ),
+          'PUBLISH',
+        ),
+      ]
+    : [];
+  await enqueueEmail(tx, {
+    to: main.email,
+    template: 'registration-confirmed',
+    data: {
+      ...eventFacts(event),
+      name: main.name,
+      managePath,
+      ticketName,
+      companionName,
+      travelInfo: event.format === 'online' ? '' : event.travelInfo,
+      joinUrl,
+      dayContact: dayContact(event),
+    },
+    attachments,
+  });
+  return managePath;
+}
+
+export interface ServiceContext {
+  baseUrl: string;
+  paidMode: PaidMode;
+  now?: Date;
+}
+
+export async function register(db: Database, eventId: string, input: RegistrationInput, actor: Me | null, context: ServiceContext): Promise<RegistrationOutcome> {
+  const now = context.now ?? new Date();
+  const errors: FieldError[] = [];
+  const name = input.name.trim();
+  if (!name) errors.push({ field: 'name', message: 'Enter your name' });
+  let email = '';
+  try {
+    email = checkEmail(input.email);
+  } catch (error) {
+    if (error instanceof InvalidInputError) errors.push(...error.fieldErrors);
+    else throw error;
+  }
+  const companionName = input.companion ? input.companionName.trim() || `Companion of ${name}` : '';
+  const [types, questions] = await Promise.all([listTicketTypes(db, eventId), listQuestions(db, eventId)]);
+  const type = types.find((t) => t.id === input.ticketTypeId);
+  if (!type || !onSale(type, now)) errors.push({ field: 'ticketTypeId', message: 'Select the kind of place you want' });
+  const checked = checkAnswers(questions, input);
+  errors.push(...checked.errors);
+  if (errors.length) throw new InvalidInputError(errors);
+
+  return db.transaction(async (tx) => {
+    await lockEvent(tx, eventId);
+    const event = (await getEvent(tx, eventId))!;
+    const closed = bookingClosedReason(event, await getSettings(tx, eventId), now);
+    if (closed) throw new ConflictError('booking_closed', closed);
+
+    const [existing] = await tx
+      .select()
+      .from(registrations)
+      .where(and(eq(registrations.eventId, eventId), eq(registrations.email, email), isNull(registrations.companionOfId), inArray(registrations.status, activeStatuses)))
+      .limit(1);
+    if (existing) {
+      // Say nothing on the page about whether this address has booked; tell the address itself.
+      const managePath = await mintManagePath(tx, existing.id);
+      await enqueueEmail(tx, { to: email, template: 'registration-link', data: { ...eventFacts(event), name: existing.name, managePath } });
+      return { kind: 'duplicate' } as const;
+    }
+
+    const avail = await availability(tx, eventId, now);
+    const needed = input.companion ? 2 : 1;
+    // Nobody jumps the queue: while people wait for this kind of place, newcomers join them.
+    const [queued] = await tx
+      .select({ id: registrations.id })
+      .from(registrations)
+      .where(and(eq(registrations.eventId, eventId), eq(registrations.status, 'waitlisted'), eq(registrations.ticketTypeId, type!.id)))
+      .limit(1);
+    const hasPlace = !queued && placesLeft(avail, type!.id) >= 1 && (avail.left ?? Number.POSITIVE_INFINITY) >= needed;
+    const paid = type!.pricePence > 0;
+    const status: RegistrationStatus = !hasPlace ? 'waitlisted' : paid ? 'pending_payment' : 'confirmed';
+    const paymentMode = paid ? context.paidMode : 'free';
+
+    const base = {
+      eventId,
+      personId: actor?.id ?? null,
+      status,
+      email,
+      organisation: input.organisation.trim(),
+      perspective: input.perspective,
+      accessRequirements: input.accessRequirements.trim(),
+      dietaryNeeds: input.dietaryNeeds.trim(),
+      consentFutureEvents: input.consentFutureEvents,
+      waitlistedAt: status === 'waitlisted' ? now : null,
+      confirmedAt: status === 'confirmed' ? now : null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const [main] = await tx
+      .insert(registrations)
+      .values({ ...base, name, ticketTypeId: type!.id, pricePence: type!.pricePence, paymentMode })
+      .returning();
+    if (input.companion) {
+      await tx.insert(registrations).values({
+        ...base,
+        name: companionName,
+        ticketTypeId: null,
+        companionOfId: main!.id,
+        organisation: '',
+        perspective: '',
+        accessRequirements: '',
+        dietaryNeeds: '',
+        consentFutureEvents: false,
+      });
+    }
+    if (checked.answers.length) {
+      await tx.insert(registrationAnswers).values(checked.answers.map((a) => ({ ...a, registrationId: main!.id })));
+    }
+    await recordAudit(tx, {
+      actorId: actor?.id ?? null,
+      action: 'registration.booking.created',
+      subjectType: 'registration',
+      subjectId: main!.id,
+      details: { eventId, status, ticketTypeId: type!.id, companion: input.companion },
+    });
+
+    if (status === 'confirmed') {
+      const managePath = await sendConfirmation(tx, event, main!, companionName, type!.name, context.baseUrl);
+      return { kind: 'booked', registrationId: main!.id, managePath };
+    }
+    if (status === 'waitlisted') {
+      const managePath = await mintManagePath(tx, main!.id);
+      await enqueueEmail(tx, { to: email, template: 'registration-waitlisted', data: { ...eventFacts(event), name, managePath } });
+      return { kind: 'waitlisted', registrationId: main!.id, managePath };
+    }
+    return startPayment(tx, event, main!, type!, context, now);
+  });
+}
+
+/** A booking waiting for payment: an invoice, or an open Stripe Checkout holding the place. */
+async function startPayment(tx: Db, event: EventRow, main: RegistrationRow, type: TicketTypeRow, context: ServiceContext, now: Date): Promise<RegistrationOutcome> {
+  const managePath = await mintManagePath(tx, main.id);
+  const [payment] = await tx
+    .insert(payments)
+    .values({ registrationId: main.id, method: context.paidMode, amountPence: type.pricePence, status: 'open', createdAt: now })
+    .returning({ id: payments.id });
+  if (context.paidMode === 'invoice') {
+    await enqueueEmail(tx, {
+      to: main.email,
+      template: 'registration-invoice',
+      data: { ...eventFacts(event), name: main.name, managePath, amount: formatPence(type.pricePence), ticketName: type.name },
+    });
+    return { kind: 'invoice', registrationId: main.id, managePath };
+  }
+  await insertHold(tx, {
+    eventId: event.id,
+    kind: 'checkout',
+    ticketTypeId: type.id,
+    registrationId: main.id,
+    expiresAt: new Date(now.getTime() + CHECKOUT_HOLD_MINUTES * 60_000),
+  });
+  return { kind: 'checkout', registrationId: main.id, managePath, paymentId: payment!.id };
+}
+
+async function endLiveHolds(tx: Db, registrationIds: string[], state: 'released' | 'consumed', now: Date) {
+  await tx
+    .update(placeHolds)
+    .set({ state, endedAt: now })
+    .where(and(inArray(placeHolds.registrationId, registrationIds), eq(placeHolds.state, 'live')));
+}
+
+/** Locks the event, then the booking and its companions; returns them as they are now. */
+async function lockParty(tx: Db, registrationId: string) {
+  const [first] = await tx.select({ eventId: registrations.eventId }).from(registrations).where(eq(registrations.id, registrationId));
+  if (!first) throw new NotFoundError('We could not find that booking.');
+  await lockEvent(tx, first.eventId);
+  const rows = await tx
+    .select()
+    .from(registrations)
+    .where(or(eq(registrations.id, registrationId), eq(registrations.companionOfId, registrationId)))
+    .for('update');
+  const main = rows.find((r) => r.id === registrationId)!;
+  return { main, companions: rows.filter((r) => r.companionOfId === registrationId), event: (await getEvent(tx, first.eventId))! };
+}
+
+/**
+ * Cancels a booking (or leaves the waiting list) and passes the freed place on. A companion
+ * place is cancelled with its booking. `refunded` is set by the payments feature after a refund.
+ */
+export async function cancelRegistration(
+  db: Database,
+  registrationId: string,
+  actor: Me | null,
+  options: { now?: Date; reason?: string; refunded?: string; tx?: Db } = {},
+): Promise<{ cancelled: boolean; eventId: string }> {
+  const run = async (tx: Db) => {
+    const now = options.now ?? new Date();
+    const { main, companions, event } = await lockParty(tx, registrationId);
+    if (!['pending_payment', 'confirmed', 'waitlisted', 'offered'].includes(main.status)) return { cancelled: false, eventId: main.eventId };
+    const wasWaiting = main.status === 'waitlisted' || main.status === 'offered';
+    const ids = [main.id, ...companions.map((c) => c.id)];
+    await tx
+      .update(registrations)
+      .set({ status: 'cancelled', cancelledAt: now, updatedAt: now })
+      .where(and(inArray(registrations.id, ids), notInArray(registrations.status, ['cancelled', 'expired', 'attended'])));
+    await endLiveHolds(tx, ids, 'released', now);
+    await tx.update(payments).set({ status: 'expired' }).where(and(eq(payments.registrationId, main.id), eq(payments.status, 'open')));
+    await recordAudit(tx, {
+      actorId: actor?.id ?? null,
+      action: wasWaiting ? 'registration.waiting_list.left' : 'registration.booking.cancelled',
+      subjectType: 'registration',
+      subjectId: main.id,
+      details: { eventId: main.eventId, from: main.status, reason: options.reason ?? '' },
+    });
+    await enqueueEmail(tx, {
+      to: main.email,
+      template: 'registration-cancelled',
+      data: { ...eventFacts(event), name: main.name, leftWaitingList: wasWaiting, refunded: options.refunded ?? '' },
+    });
+    await passOnFreedPlaces(tx, main.eventId, now);
+    return { cancelled: true, eventId: main.eventId };
+  };
+  return options.tx ? run(options.tx) : db.transaction(run);
+}
+
+/** Accepts a waiting-list offer while its hold is live. Paid places go on to payment. */
+export async function claimOffer(db: Database, registrationId: string, actor: Me | null, context: ServiceContext): Promise<RegistrationOutcome> {
+  const now = context.now ?? new Date();
+  return db.transaction(async (tx) => {
+    const { main, companions, event } = await lockParty(tx, registrationId);
+    if (main.status !== 'offered') throw new ConflictError('no_offer', 'There is no offer of a place on this booking now.');
+    const ids = [main.id, ...companions.map((c) => c.id)];
+    const [hold] = await tx
+      .select({ id: placeHolds.id, expiresAt: placeHolds.expiresAt })
+      .from(placeHolds)
+      .where(and(eq(placeHolds.registrationId, main.id), eq(placeHolds.state, 'live')));
+    if (!hold || hold.expiresAt <= now) throw new ConflictError('offer_expired', 'Sorry, this offer has ended and the place has passed to the next person.');
+    const types = await listTicketTypes(tx, event.id, { includeWithdrawn: true });
+    const type = types.find((t) => t.id === main.ticketTypeId)!;
+    const paid = main.pricePence > 0;
+    const status: RegistrationStatus = paid ? 'pending_payment' : 'confirmed';
+    await tx
+      .update(registrations)
+      .set({ status, confirmedAt: paid ? null : now, updatedAt: now, paymentMode: paid ? context.paidMode : 'free' })
+      .where(inArray(registrations.id, ids));
+    await endLiveHolds(tx, ids, 'consumed', now);
+    await recordAudit(tx, { actorId: actor?.id ?? null, action: 'registration.offer.accepted', subjectType: 'registration', subjectId: main.id, details: { eventId: event.id } });
+    const updated = { ...main, status };
+    if (!paid) {
+      const managePath = await sendConfirmation(tx, event, updated, companions[0]?.name ?? '', type.name, context.baseUrl);
+      return { kind: 'booked', registrationId: main.id, managePath };
+    }
+    return startPayment(tx, event, updated, type, context, now);
+  });
+}
+
+/** Changes the registrant's answers (not the kind of place, which would change what is owed). */
+export async function updateAnswers(db: Database, registrationId: string, input: AnswersInput & { companionName?: string }, actor: Me | null): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [main] = await tx.select().from(registrations).where(eq(registrations.id, registrationId)).for('update');
+    if (!main) throw new NotFoundError('We could not find that booking.');
+    if (!activeStatuses.includes(main.status)) throw new ConflictError('booking_ended', 'This booking has ended, so its answers cannot be changed.');
+    const questions = await listQuestions(tx, main.eventId);
+    const checked = checkAnswers(questions, input);
+    if (checked.errors.length) throw new InvalidInputError(checked.errors);
+    await tx
+      .update(registrations)
+      .set({
+        organisation: input.organisation.trim(),
+        perspective: input.perspective,
+        accessRequirements: input.accessRequirements.trim(),
+        dietaryNeeds: input.dietaryNeeds.trim(),
+        consentFutureEvents: input.consentFutureEvents,
+        updatedAt: new Date(),
+      })
+      .where(eq(registrations.id, registrationId));
+    if (input.companionName?.trim()) {
+      await tx.update(registrations).set({ name: input.companionName.trim() }).where(eq(registrations.companionOfId, registrationId));
+    }
+    await tx.delete(registrationAnswers).where(eq(registrationAnswers.registrationId, registrationId));
+    if (checked.answers.length) await tx.insert(registrationAnswers).values(checked.answers.map((a) => ({ ...a, registrationId })));
+    await recordAudit(tx, { actorId: actor?.id ?? null, action: 'registration.answers.updated', subjectType: 'registration', subjectId: registrationId, details: { eventId: main.eventId } });
+  });
+}
+
+/** Confirms a booking whose payment has arrived (Stripe webhook, return page, or an organiser for an invoice). */
+export async function confirmPaidRegistration(tx: Db, registrationId: string, baseUrl: string, now: Date): Promise<boolean> {
+  const { main, companions, event } = await lockParty(tx, registrationId);
+  if (main.status !== 'pending_payment') return false;
+  const ids = [main.id, ...companions.map((c) => c.id)];
+  await tx.update(registrations).set({ status: 'confirmed', confirmedAt: now, updatedAt: now }).where(inArray(registrations.id, ids));
+  await endLiveHolds(tx, ids, 'consumed', now);
+  const types = await listTicketTypes(tx, event.id, { includeWithdrawn: true });
+  await sendConfirmation(tx, event, { ...main, status: 'confirmed' }, companions[0]?.name ?? '', types.find((t) => t.id === main.ticketTypeId)?.name ?? '', baseUrl);
+  await recordAudit(tx, { actorId: null, action: 'registration.booking.paid', subjectType: 'registration', subjectId: main.id, details: { eventId: event.id } });
+  return true;
+}

@@ -45,11 +45,16 @@ export function connectPostgres(url: string, options: { max?: number } = {}): Da
     kind: 'postgres',
     description: `PostgreSQL at ${parsed.hostname}:${parsed.port || 5432}${parsed.pathname}`,
     async migrate() {
-      // Several processes may start at once: one migrates while the others wait.
-      await client.begin(async (tx) => {
-        await tx`select pg_advisory_xact_lock(${MIGRATION_LOCK})`;
-        await migratePostgres(drizzlePostgres(tx as unknown as postgres.Sql, { schema }), { migrationsFolder });
-      });
+      // Several processes may start at once: one migrates while the others wait. A session lock
+      // needs one connection throughout, hence a client of its own with a single connection.
+      const single = postgres(url, { max: 1, onnotice: () => {} });
+      try {
+        await single`select pg_advisory_lock(${MIGRATION_LOCK})`;
+        await migratePostgres(drizzlePostgres(single, { schema }), { migrationsFolder });
+        await single`select pg_advisory_unlock(${MIGRATION_LOCK})`;
+      } finally {
+        await single.end({ timeout: 5 });
+      }
     },
     async close() {
       await client.end({ timeout: 5 });

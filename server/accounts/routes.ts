@@ -42,7 +42,8 @@ export const accountsRoutes: FastifyPluginAsync = async (app) => {
   app.post(
     '/sign-in',
     {
-      config: { access: 'public', rateLimit: { max: 20, timeWindow: '1 minute' } },
+      // A per-process guard against floods; the real limits are counted in the database.
+      config: { access: 'public', rateLimit: { max: 60, timeWindow: '1 minute' } },
       schema: { body: SignInForm },
       attachValidation: true,
     },

@@ -86,3 +86,18 @@ describe('health', () => {
     expect(response.json()).toMatchObject({ status: 'ok' });
   });
 });
+
+describe('health when the database is gone', () => {
+  it('answers 503 from /healthz and a calm page elsewhere', async () => {
+    const lonely = await startTestApp();
+    await lonely.database.close();
+    const health = await lonely.app.inject('/healthz');
+    expect(health.statusCode).toBe(503);
+    expect(health.json()).toEqual({ status: 'unavailable' });
+    const page = await lonely.client().get('/');
+    expect(page.statusCode).toBeGreaterThanOrEqual(500);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    expect(page.body).not.toMatch(/stack|Error:/);
+    await lonely.app.close();
+  });
+});

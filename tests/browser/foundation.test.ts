@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // A newcomer's first visit, by keyboard: the home page, the events, signing in with the emailed
 // link, the profile and the admin pages, with axe checking every page.
 import { eq } from 'drizzle-orm';

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The browser harness: the real app on a real socket, Debian's Chromium driven by playwright-core,
 // and axe-core checking every page a test visits against WCAG 2.x A and AA.
 import fs from 'node:fs';

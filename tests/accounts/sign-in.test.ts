@@ -155,3 +155,21 @@ describe('the profile page', () => {
     expect(page.body).toMatch(/id="prefersPlainText"[^>]*checked/);
   });
 });
+
+describe('housekeeping', () => {
+  it('removes ended sessions and long-expired links, and nothing still usable', async () => {
+    const keeper = await t.signedIn('keeper@example.org');
+    await t.client().post('/sign-in', { email: 'fresh-link@example.org' });
+    const later = new Date(Date.now() + 2 * 86_400_000);
+    const { removeExpiredSignInData } = await import('../../server/accounts/housekeeping.ts');
+    const removedNow = await removeExpiredSignInData(t.db);
+    expect(removedNow.links).toBe(0);
+    expect((await keeper.get('/account')).statusCode).toBe(200);
+    const removedLater = await removeExpiredSignInData(t.db, later);
+    expect(removedLater.links).toBeGreaterThan(0);
+    const [fresh] = await t.db.select().from(signInTokens).where(eq(signInTokens.email, 'fresh-link@example.org'));
+    expect(fresh).toBeUndefined();
+    // Sessions last 30 days, so none of today's has ended two days on.
+    expect((await keeper.get('/account')).statusCode).toBe(200);
+  });
+});

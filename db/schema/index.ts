@@ -2,6 +2,7 @@
 export * from './accounts.ts';
 export * from './audit.ts';
 export * from './bursaries.ts';
+export * from './calendar.ts';
 export * from './events.ts';
 export * from './outbox.ts';
 export * from './planning.ts';

@@ -1,6 +1,7 @@
 // Public event pages. (Registration, programmes and resources extend these pages.)
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
+import { addToCalendarLinks } from '../calendar/add-to-calendar.ts';
 import { NotFoundError } from '../errors.ts';
 import { renderMarkdown } from '../markdown.ts';
 import { findPublicEvent, listUpcomingEvents } from './queries.ts';
@@ -20,6 +21,7 @@ export const eventsRoutes: FastifyPluginAsync = async (app) => {
     if (!event) throw new NotFoundError('We could not find that event. It may have moved or not be published yet.');
     return reply.page('events/show', {
       title: event.title,
+      addToCalendar: addToCalendarLinks(event, app.config.baseUrl),
       event: {
         ...eventCard(event),
         descriptionHtml: renderMarkdown(event.description),

@@ -1,0 +1,78 @@
+// Events as calendar entries: plain-text summary, description and location, in the words people
+// see on the site. Public entries never carry the online joining link; private ones may, for
+// people whose place is confirmed.
+import { eventTypeLabels } from '../events/labels.ts';
+import type { CalendarEntry } from './ics.ts';
+import type { FeedEventRow, SessionRow } from './queries.ts';
+import { eventUid, programmeSessionUid } from './uid.ts';
+
+export function eventPageUrl(baseUrl: string, slug: string): string {
+  return `${baseUrl}/events/${slug}`;
+}
+
+/** One line: "Venue, 1 Street, Town", "Zoom", or "Venue, 1 Street, Town, and online (Zoom)". */
+export function eventLocation(event: Pick<FeedEventRow, 'format' | 'venueName' | 'venueAddress' | 'onlinePlatform'>): string {
+  const venue = [event.venueName, ...event.venueAddress.split(/\r?\n/)]
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .join(', ');
+  const online = event.onlinePlatform ? `online (${event.onlinePlatform})` : 'online';
+  if (event.format === 'online') return event.onlinePlatform || 'Online';
+  if (event.format === 'hybrid') return venue ? `${venue}, and ${online}` : `In person and ${online}`;
+  return venue;
+}
+
+export interface EntryOptions {
+  baseUrl: string;
+  /** Private feeds of confirmed registrants only. */
+  joinUrl?: string;
+  /** Private feeds: a waiting-list offer is shown as tentative. */
+  offered?: boolean;
+}
+
+export function eventEntry(event: FeedEventRow & { startsAt: Date }, options: EntryOptions): CalendarEntry {
+  const cancelled = event.status === 'cancelled';
+  const pageUrl = eventPageUrl(options.baseUrl, event.slug);
+  const description = [
+    cancelled ? `This event has been cancelled.${event.cancelledReason ? ` ${event.cancelledReason}` : ''}` : '',
+    options.offered ? 'You have been offered a place from the waiting list. Accept it using the link in our email before the offer ends.' : '',
+    options.joinUrl ? `Join online: ${options.joinUrl}` : '',
+    event.summary,
+    event.description,
+    `${eventTypeLabels[event.type]}. Details, access information and booking: ${pageUrl}`,
+  ]
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .join('\n\n');
+  const prefix = cancelled ? 'Cancelled: ' : options.offered ? 'Place offered: ' : '';
+  return {
+    uid: eventUid(event.id),
+    sequence: event.sequence,
+    changedAt: event.updatedAt,
+    startsAt: event.startsAt,
+    endsAt: event.endsAt,
+    status: cancelled ? 'cancelled' : options.offered ? 'tentative' : 'confirmed',
+    summary: `${prefix}${event.title}`,
+    description,
+    location: eventLocation(event),
+    url: pageUrl,
+  };
+}
+
+/** A programme session as its own entry, carrying its event's sequence and status. */
+export function sessionEntry(event: FeedEventRow, session: SessionRow, baseUrl: string): CalendarEntry {
+  const cancelled = event.status === 'cancelled';
+  const pageUrl = eventPageUrl(baseUrl, event.slug);
+  return {
+    uid: programmeSessionUid(session.id),
+    sequence: event.sequence,
+    changedAt: event.updatedAt,
+    startsAt: session.startsAt,
+    endsAt: session.endsAt,
+    status: cancelled ? 'cancelled' : 'confirmed',
+    summary: `${cancelled ? 'Cancelled: ' : ''}${session.title} (${event.title})`,
+    description: [session.description.trim(), `Part of ${event.title}: ${pageUrl}`].filter(Boolean).join('\n\n'),
+    location: [session.room.trim(), eventLocation(event)].filter(Boolean).join(', '),
+    url: pageUrl,
+  };
+}

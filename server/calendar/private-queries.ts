@@ -1,0 +1,125 @@
+// What one person's private feed shows, read-only: their places (confirmed, or offered from the
+// waiting list) and the planning meetings of groups they belong to. The tables belong to
+// registration and planning; only these reads live here.
+import { and, asc, eq, gte, inArray, isNotNull, isNull, max, or, sql, type SQL } from 'drizzle-orm';
+import { events, planningMeetings, planningMembers, registrations } from '../../db/schema/index.ts';
+import type { Db } from '../db/database.ts';
+import { publicEventColumns, windowStarts, type FeedEventRow, type FeedVersion } from './queries.ts';
+
+/** Registration statuses that put an event in the person's feed. */
+const shownRegistrationStatuses = ['confirmed', 'attended', 'offered'] as const;
+/** Only these see the online joining link. */
+const confirmedStatuses = new Set(['confirmed', 'attended']);
+
+export interface PlaceRow {
+  event: FeedEventRow & { startsAt: Date };
+  registrationStatus: string;
+  /** Empty unless the place is confirmed. */
+  joinUrl: string;
+}
+
+function shownPlace(now: Date): SQL {
+  const { past, cancelled } = windowStarts(now);
+  const lastMoment = sql`coalesce(${events.endsAt}, ${events.startsAt})`;
+  return and(
+    isNull(registrations.companionOfId),
+    inArray(registrations.status, [...shownRegistrationStatuses]),
+    isNotNull(events.startsAt),
+    or(
+      and(inArray(events.status, ['published', 'completed']), gte(lastMoment, past)),
+      and(eq(events.status, 'cancelled'), gte(lastMoment, cancelled)),
+    ),
+  )!;
+}
+
+export async function listPlaces(db: Db, personId: string, now: Date): Promise<PlaceRow[]> {
+  const rows = await db
+    .select({ event: publicEventColumns, registrationStatus: registrations.status, onlineJoinUrl: events.onlineJoinUrl })
+    .from(registrations)
+    .innerJoin(events, eq(events.id, registrations.eventId))
+    .where(and(eq(registrations.personId, personId), shownPlace(now)))
+    .orderBy(asc(events.startsAt), asc(events.id));
+  // One entry per event (a UID may appear once in a calendar): a confirmed place wins over an offer.
+  const byEvent = new Map<string, PlaceRow>();
+  for (const row of rows) {
+    const confirmed = confirmedStatuses.has(row.registrationStatus);
+    const place: PlaceRow = {
+      event: row.event as FeedEventRow & { startsAt: Date },
+      registrationStatus: row.registrationStatus,
+      joinUrl: confirmed && row.event.format !== 'in_person' ? row.onlineJoinUrl : '',
+    };
+    const earlier = byEvent.get(row.event.id);
+    if (!earlier || (confirmed && !confirmedStatuses.has(earlier.registrationStatus))) byEvent.set(row.event.id, place);
+  }
+  return [...byEvent.values()];
+}
+
+export interface MeetingRow {
+  uid: string;
+  title: string;
+  startsAt: Date;
+  endsAt: Date;
+  place: string;
+  joinUrl: string;
+  notes: string;
+  sequence: number;
+  cancelledAt: Date | null;
+  eventTitle: string;
+}
+
+function groupsOf(personId: string) {
+  return and(eq(planningMembers.personId, personId), eq(planningMembers.status, 'accepted'));
+}
+
+function shownMeeting(now: Date): SQL {
+  const { past, cancelled } = windowStarts(now);
+  return or(and(isNull(planningMeetings.cancelledAt), gte(planningMeetings.startsAt, past)), and(isNotNull(planningMeetings.cancelledAt), gte(planningMeetings.startsAt, cancelled)))!;
+}
+
+export async function listPlanningMeetings(db: Db, personId: string, now: Date): Promise<MeetingRow[]> {
+  return db
+    .select({
+      uid: planningMeetings.uid,
+      title: planningMeetings.title,
+      startsAt: planningMeetings.startsAt,
+      endsAt: planningMeetings.endsAt,
+      place: planningMeetings.place,
+      joinUrl: planningMeetings.joinUrl,
+      notes: planningMeetings.notes,
+      sequence: planningMeetings.sequence,
+      cancelledAt: planningMeetings.cancelledAt,
+      eventTitle: events.title,
+    })
+    .from(planningMeetings)
+    .innerJoin(planningMembers, eq(planningMembers.eventId, planningMeetings.eventId))
+    .innerJoin(events, eq(events.id, planningMeetings.eventId))
+    .where(and(groupsOf(personId), shownMeeting(now)))
+    .orderBy(asc(planningMeetings.startsAt), asc(planningMeetings.id));
+}
+
+/**
+ * The private feed's state without building it: the latest change to the person's registrations
+ * and their events, and a digest of their planning meetings (which have no change time).
+ */
+export async function privateFeedVersion(db: Db, personId: string, now: Date): Promise<FeedVersion> {
+  const [places] = await db
+    .select({
+      registrationChange: max(registrations.updatedAt),
+      eventChange: max(events.updatedAt),
+      shown: sql<number>`count(*) filter (where ${shownPlace(now)})`.mapWith(Number),
+    })
+    .from(registrations)
+    .innerJoin(events, eq(events.id, registrations.eventId))
+    .where(eq(registrations.personId, personId));
+  const [meetings] = await db
+    .select({
+      digest: sql<string | null>`md5(string_agg(concat_ws('|', ${planningMeetings.id}, ${planningMeetings.sequence}, ${planningMeetings.startsAt}, ${planningMeetings.endsAt}, ${planningMeetings.cancelledAt}, ${planningMeetings.title}, ${planningMeetings.place}, ${planningMeetings.joinUrl}, md5(${planningMeetings.notes}), ${events.title}), ',' order by ${planningMeetings.id}) filter (where ${shownMeeting(now)}))`,
+    })
+    .from(planningMeetings)
+    .innerJoin(planningMembers, eq(planningMembers.eventId, planningMeetings.eventId))
+    .innerJoin(events, eq(events.id, planningMeetings.eventId))
+    .where(groupsOf(personId));
+  const changes = [places?.registrationChange, places?.eventChange].filter((d): d is Date => d instanceof Date);
+  const lastChange = changes.length ? new Date(Math.max(...changes.map((d) => d.getTime()))) : null;
+  return { lastChange, tag: `places=${places?.shown ?? 0};meetings=${meetings?.digest ?? ''}` };
+}

@@ -1,0 +1,137 @@
+// Reading what the feeds show. Public feed queries never select the online joining link, so it
+// cannot reach a public feed by mistake. Each feed has a cheap "version" query (latest change and
+// a count) so that an unchanged feed is answered 304 without being built.
+import { and, asc, count, eq, gte, inArray, isNotNull, max, or, sql, type SQL } from 'drizzle-orm';
+import { events, programmeSessions, type EventType } from '../../db/schema/index.ts';
+import type { Db } from '../db/database.ts';
+
+/** Past events stay in the feeds this long. */
+export const PAST_MONTHS = 12;
+/** Cancelled events stay this long after their date, marked cancelled, so calendars update. */
+export const CANCELLED_DAYS = 30;
+
+export const publicEventColumns = {
+  id: events.id,
+  slug: events.slug,
+  title: events.title,
+  type: events.type,
+  status: events.status,
+  summary: events.summary,
+  description: events.description,
+  format: events.format,
+  startsAt: events.startsAt,
+  endsAt: events.endsAt,
+  venueName: events.venueName,
+  venueAddress: events.venueAddress,
+  onlinePlatform: events.onlinePlatform,
+  sequence: events.sequence,
+  cancelledReason: events.cancelledReason,
+  updatedAt: events.updatedAt,
+};
+
+export interface FeedEventRow {
+  id: string;
+  slug: string;
+  title: string;
+  type: EventType;
+  status: 'planning' | 'published' | 'cancelled' | 'completed';
+  summary: string;
+  description: string;
+  format: 'in_person' | 'online' | 'hybrid';
+  startsAt: Date | null;
+  endsAt: Date | null;
+  venueName: string;
+  venueAddress: string;
+  onlinePlatform: string;
+  sequence: number;
+  cancelledReason: string;
+  updatedAt: Date;
+}
+
+/** A feed's state: enough to answer a conditional request without building the feed. */
+export interface FeedVersion {
+  lastChange: Date | null;
+  /** Anything else that changes when the feed does (counts, sequences). */
+  tag: string;
+}
+
+export function windowStarts(now: Date): { past: Date; cancelled: Date } {
+  const past = new Date(now);
+  past.setUTCMonth(past.getUTCMonth() - PAST_MONTHS);
+  return { past, cancelled: new Date(now.getTime() - CANCELLED_DAYS * 86_400_000) };
+}
+
+/** Which events a public feed shows: published or finished ones in the window, and recently cancelled ones. */
+function inPublicWindow(now: Date): SQL {
+  const { past, cancelled } = windowStarts(now);
+  const lastMoment = sql`coalesce(${events.endsAt}, ${events.startsAt})`;
+  return and(
+    isNotNull(events.startsAt),
+    or(
+      and(inArray(events.status, ['published', 'completed']), gte(lastMoment, past)),
+      // Only events that were public before being cancelled: subscribers may have them.
+      and(eq(events.status, 'cancelled'), isNotNull(events.publishedAt), gte(lastMoment, cancelled)),
+    ),
+  )!;
+}
+
+export async function listFeedEvents(db: Db, type: EventType | null, now: Date): Promise<FeedEventRow[]> {
+  return db
+    .select(publicEventColumns)
+    .from(events)
+    .where(type ? and(eq(events.type, type), inPublicWindow(now)) : inPublicWindow(now))
+    .orderBy(asc(events.startsAt), asc(events.id));
+}
+
+export async function publicFeedVersion(db: Db, type: EventType | null, now: Date): Promise<FeedVersion> {
+  // The latest change over every event of the type, shown or not: unpublishing an event changes
+  // the feed although the event leaves it.
+  const [row] = await db
+    .select({ lastChange: max(events.updatedAt), shown: sql<number>`count(*) filter (where ${inPublicWindow(now)})`.mapWith(Number) })
+    .from(events)
+    .where(type ? eq(events.type, type) : undefined);
+  return { lastChange: row?.lastChange ?? null, tag: `shown=${row?.shown ?? 0}` };
+}
+
+/** One event's feed: any event that has a public page (published, cancelled or finished). */
+export async function findFeedEvent(db: Db, slug: string): Promise<FeedEventRow | null> {
+  const [row] = await db.select(publicEventColumns).from(events).where(eq(events.slug, slug));
+  if (!row || row.status === 'planning' || !row.startsAt) return null;
+  return row;
+}
+
+export interface SessionRow {
+  id: string;
+  title: string;
+  description: string;
+  room: string;
+  startsAt: Date;
+  endsAt: Date;
+}
+
+export async function listProgrammeSessions(db: Db, eventId: string): Promise<SessionRow[]> {
+  return db
+    .select({
+      id: programmeSessions.id,
+      title: programmeSessions.title,
+      description: programmeSessions.description,
+      room: programmeSessions.room,
+      startsAt: programmeSessions.startsAt,
+      endsAt: programmeSessions.endsAt,
+    })
+    .from(programmeSessions)
+    .where(eq(programmeSessions.eventId, eventId))
+    .orderBy(asc(programmeSessions.startsAt), asc(programmeSessions.id));
+}
+
+/** Programme sessions have no change time of their own, so their content is digested in SQL. */
+export async function programmeVersion(db: Db, eventId: string): Promise<string> {
+  const [row] = await db
+    .select({
+      n: count(),
+      digest: sql<string | null>`md5(string_agg(concat_ws('|', ${programmeSessions.id}, ${programmeSessions.startsAt}, ${programmeSessions.endsAt}, ${programmeSessions.title}, ${programmeSessions.room}, md5(${programmeSessions.description})), ',' order by ${programmeSessions.id}))`,
+    })
+    .from(programmeSessions)
+    .where(eq(programmeSessions.eventId, eventId));
+  return `sessions=${row?.n ?? 0}:${row?.digest ?? ''}`;
+}

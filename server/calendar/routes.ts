@@ -1,0 +1,177 @@
+// Calendar feeds: subscribable iCalendar for everyone (all events, each event type, one event)
+// and a private feed per person, plus the page that explains how to subscribe. Public and private
+// feeds are built by separate functions so that private details never reach a shared calendar.
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from 'typebox';
+import { NotFoundError } from '../errors.ts';
+import { SlugParams } from '../events/routes.ts';
+import { formatDateTime } from '../format.ts';
+import { eventEntry, sessionEntry } from './entries.ts';
+import { allEventsFeed, publicFeeds, webcalUrl, type PublicFeed } from './feeds.ts';
+import { sendCalendar } from './http.ts';
+import { buildCalendar, type CalendarEntry } from './ics.ts';
+import { listPlaces, listPlanningMeetings, privateFeedVersion, type MeetingRow } from './private-queries.ts';
+import { findPrivateFeed, findPrivateFeedOwner, makePrivateFeedToken, PRIVATE_FEED_FILE, privateFeedPath } from './private-feeds.ts';
+import { findFeedEvent, listFeedEvents, listProgrammeSessions, programmeVersion, publicFeedVersion } from './queries.ts';
+
+const EventFeedQuery = Type.Object({
+  /** "yes": each programme session as its own entry as well. */
+  sessions: Type.Optional(Type.Union([Type.Literal('yes'), Type.Literal('no')])),
+});
+
+const PrivateFeedParams = Type.Object({ file: Type.String({ minLength: 44, maxLength: 64, pattern: PRIVATE_FEED_FILE.source }) });
+
+function meetingEntry(meeting: MeetingRow, changedAt: Date): CalendarEntry {
+  const cancelled = meeting.cancelledAt !== null;
+  return {
+    uid: meeting.uid,
+    sequence: meeting.sequence,
+    changedAt: meeting.cancelledAt ?? changedAt,
+    startsAt: meeting.startsAt,
+    endsAt: meeting.endsAt,
+    status: cancelled ? 'cancelled' : 'confirmed',
+    summary: `${cancelled ? 'Cancelled: ' : ''}Planning meeting: ${meeting.title} (${meeting.eventTitle})`,
+    description: [
+      cancelled ? 'This planning meeting has been cancelled.' : '',
+      meeting.joinUrl ? `Join online: ${meeting.joinUrl}` : '',
+      meeting.notes.trim(),
+      `For the planning group of ${meeting.eventTitle}.`,
+    ]
+      .filter(Boolean)
+      .join('\n\n'),
+    location: meeting.place || (meeting.joinUrl ? 'Online' : ''),
+    url: meeting.joinUrl || null,
+  };
+}
+
+export const calendarRoutes: FastifyPluginAsync = async (app) => {
+  const baseUrl = app.config.baseUrl;
+
+  function feedLinks(path: string) {
+    return { https: `${baseUrl}${path}`, webcal: webcalUrl(`${baseUrl}${path}`) };
+  }
+
+  function servePublicFeed(feed: PublicFeed) {
+    app.get(feed.path, { config: { access: 'public' } }, async (request, reply) => {
+      const now = new Date();
+      return sendCalendar(request, reply, {
+        key: feed.path,
+        version: await publicFeedVersion(app.db, feed.type, now),
+        now,
+        isPrivate: false,
+        filename: feed.path.split('/').pop()!,
+        build: async () => {
+          const rows = await listFeedEvents(app.db, feed.type, now);
+          const entries = rows.flatMap((row) => (row.startsAt ? [eventEntry({ ...row, startsAt: row.startsAt }, { baseUrl })] : []));
+          return buildCalendar({ name: feed.name, description: feed.description, url: `${baseUrl}${feed.path}` }, entries);
+        },
+      });
+    });
+  }
+  for (const feed of publicFeeds) servePublicFeed(feed);
+
+  app.get(
+    '/events/:slug/calendar.ics',
+    { config: { access: 'public' }, schema: { params: SlugParams, querystring: EventFeedQuery } },
+    async (request, reply) => {
+      const { slug } = request.params as { slug: string };
+      const withSessions = (request.query as { sessions?: string }).sessions === 'yes';
+      const event = await findFeedEvent(app.db, slug);
+      if (!event || !event.startsAt) throw new NotFoundError('We could not find that event. It may have moved or not be published yet.');
+      const startsAt = event.startsAt;
+      const now = new Date();
+      const path = `/events/${slug}/calendar.ics${withSessions ? '?sessions=yes' : ''}`;
+      return sendCalendar(request, reply, {
+        key: path,
+        version: {
+          lastChange: event.updatedAt,
+          tag: `${event.sequence}:${event.status}${withSessions ? `:${await programmeVersion(app.db, event.id)}` : ''}`,
+        },
+        now,
+        isPrivate: false,
+        filename: `${slug}.ics`,
+        build: async () => {
+          const entries = [eventEntry({ ...event, startsAt }, { baseUrl })];
+          if (withSessions) {
+            for (const session of await listProgrammeSessions(app.db, event.id)) entries.push(sessionEntry(event, session, baseUrl));
+          }
+          return buildCalendar(
+            {
+              name: event.title,
+              description: `${event.title}, an event of the Social Perspectives Hub${withSessions ? ', with each programme session' : ''}.`,
+              url: `${baseUrl}${path}`,
+            },
+            entries,
+          );
+        },
+      });
+    },
+  );
+
+  app.get('/calendar/private/:file', { config: { access: 'public' }, schema: { params: PrivateFeedParams } }, async (request, reply) => {
+    const token = PRIVATE_FEED_FILE.exec((request.params as { file: string }).file)?.[1];
+    const owner = token ? await findPrivateFeedOwner(app.db, token) : null;
+    // The same answer for a token that never existed and one that was replaced.
+    if (!owner) throw new NotFoundError('This private calendar link does not work. It may have been replaced by a newer one.');
+    const now = new Date();
+    const version = await privateFeedVersion(app.db, owner.personId, now);
+    const changedAt = version.lastChange && version.lastChange > owner.createdAt ? version.lastChange : owner.createdAt;
+    return sendCalendar(request, reply, {
+      key: `private:${owner.personId}:${owner.createdAt.toISOString()}`,
+      version: { lastChange: changedAt, tag: version.tag },
+      now,
+      isPrivate: true,
+      filename: 'my-hub-calendar.ics',
+      build: async () => {
+        const places = await listPlaces(app.db, owner.personId, now);
+        const meetings = await listPlanningMeetings(app.db, owner.personId, now);
+        const entries = [
+          ...places.map((place) =>
+            eventEntry(place.event, { baseUrl, joinUrl: place.joinUrl || undefined, offered: place.registrationStatus === 'offered' }),
+          ),
+          ...meetings.map((meeting) => meetingEntry(meeting, changedAt)),
+        ].sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
+        return buildCalendar(
+          {
+            name: 'My Social Perspectives Hub calendar',
+            description: 'Events you have a place at or have been offered one, and planning meetings of groups you belong to. Private: do not share this link.',
+            url: `${baseUrl}/calendar/private`,
+          },
+          entries,
+        );
+      },
+    });
+  });
+
+  app.get('/calendar', { config: { access: 'public' } }, async (request, reply) => {
+    return reply.page('calendar/index', {
+      title: 'Calendar feeds',
+      allEvents: { name: allEventsFeed.name, description: allEventsFeed.description, ...feedLinks(allEventsFeed.path) },
+      typeFeeds: publicFeeds
+        .filter((feed) => feed !== allEventsFeed)
+        .map((feed) => ({ id: feed.path.replace(/^\/calendar\/|\.ics$/g, ''), name: feed.name, ...feedLinks(feed.path) })),
+      signedIn: Boolean(request.me),
+    });
+  });
+
+  app.get('/calendar/private', { config: { access: 'member' } }, async (request, reply) => {
+    const state = await findPrivateFeed(app.db, request.me!.id);
+    return reply.page('calendar/private', {
+      title: 'Your private calendar feed',
+      madeOn: state ? formatDateTime(state.createdAt) : null,
+      newLink: null,
+    });
+  });
+
+  // The new link is shown on the answer to this post rather than after a redirect: only its hash
+  // is kept, so this is the one moment the link can be shown.
+  app.post('/calendar/private', { config: { access: 'member' } }, async (request, reply) => {
+    const { token, replaced } = await makePrivateFeedToken(app.db, request.me!);
+    const state = await findPrivateFeed(app.db, request.me!.id);
+    return reply.page('calendar/private', {
+      title: 'Your private calendar feed',
+      madeOn: state ? formatDateTime(state.createdAt) : null,
+      newLink: { ...feedLinks(privateFeedPath(token)), replaced },
+    });
+  });
+};

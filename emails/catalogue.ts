@@ -3,10 +3,11 @@
 // wrapped by layouts/html.eta and layouts/text.eta. Links in the data are paths on the site;
 // the renderer adds the site's address, so an email can be re-sent after a domain change.
 
+import { bursarySubjects, type BursaryEmails } from './bursaries-catalogue.ts';
 import { coproductionSubjects, type CoproductionEmails } from './coproduction-catalogue.ts';
 import { registrationSubjects, type RegistrationEmails } from './registration-catalogue.ts';
 
-export interface EmailCatalogue extends RegistrationEmails, CoproductionEmails {
+export interface EmailCatalogue extends RegistrationEmails, CoproductionEmails, BursaryEmails {
   'sign-in': { signInPath: string; expiresInMinutes: number };
   'role-granted': { name: string; role: string };
 }
@@ -16,6 +17,7 @@ export type EmailName = keyof EmailCatalogue;
 export const subjects: { [K in EmailName]: (data: EmailCatalogue[K]) => string } = {
   ...registrationSubjects,
   ...coproductionSubjects,
+  ...bursarySubjects,
   'sign-in': () => 'Your link to sign in to the Social Perspectives Hub',
   'role-granted': (d) => `You are now ${d.role === 'admin' ? 'an admin' : 'an organiser'} on the Social Perspectives Hub`,
 };

@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { accountsRoutes } from './accounts/routes.ts';
 import { sessionsPlugin } from './accounts/sessions.ts';
 import { adminRoutes } from './admin/routes.ts';
+import { bursariesRoutes } from './bursaries/routes.ts';
 import { calendarRoutes } from './calendar/routes.ts';
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/database.ts';
@@ -83,6 +84,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(accountsRoutes);
   await app.register(adminRoutes);
   await app.register(eventsRoutes);
+  await app.register(bursariesRoutes);
   await app.register(calendarRoutes);
 
   return app;

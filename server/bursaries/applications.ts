@@ -1,0 +1,411 @@
+// Bursary applications: the applicant's draft, submission and withdrawal, and the panel's
+// decision within the remaining budget. Each use case is one transaction; audit entries and
+// emails are written in it. Emails carry no bursary details beyond the outcome and a link.
+import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import {
+  bursaryApplications,
+  bursaryCategories,
+  bursaryClaims,
+  bursaryItems,
+  bursaryMessages,
+  bursaryPayments,
+  bursaryReceipts,
+  events,
+  people,
+  type BursaryCategory,
+  type BursaryPaymentMethod,
+  type BursaryPerspective,
+} from '../../db/schema/index.ts';
+import { recordAudit } from '../audit.ts';
+import type { Database, Db } from '../db/database.ts';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
+import { enqueueEmail } from '../mail/outbox.ts';
+import { assertOpen, fundForEvent, fundFigures, getFund, lockFund } from './funds.ts';
+import { confirmHeldPlace, holdPlaceFor, releaseHeldPlace } from './places.ts';
+import type { BursarySettings } from './money.ts';
+import { isOnPanel, type Actor } from './panel.ts';
+
+export function applicationPath(id: string): string {
+  return `/bursaries/applications/${id}`;
+}
+
+export function reviewPath(fundId: string, id: string): string {
+  return `/bursaries/funds/${fundId}/applications/${id}`;
+}
+
+/** Starts (or returns the open) application of this person for a published event. */
+export async function startApplication(db: Database, eventSlug: string, actor: Actor, now = new Date()): Promise<string> {
+  return db.transaction(async (tx) => {
+    const [event] = await tx.select({ id: events.id, status: events.status }).from(events).where(eq(events.slug, eventSlug));
+    if (!event || event.status !== 'published') throw new NotFoundError('We could not find that event.');
+    const fund = await fundForEvent(tx, event.id);
+    if (!fund) throw new NotFoundError('This event has no bursaries.');
+    const [open] = await tx
+      .select({ id: bursaryApplications.id })
+      .from(bursaryApplications)
+      .where(and(eq(bursaryApplications.eventId, event.id), eq(bursaryApplications.applicantId, actor.id), inArray(bursaryApplications.status, ['draft', 'submitted'])));
+    if (open) return open.id;
+    assertOpen(fund, now);
+    const [row] = await tx
+      .insert(bursaryApplications)
+      .values({ fundId: fund.id, eventId: event.id, applicantId: actor.id })
+      .returning({ id: bursaryApplications.id });
+    await recordAudit(tx, { actorId: actor.id, action: 'bursary.application.started', subjectType: 'bursary_application', subjectId: row!.id });
+    return row!.id;
+  });
+}
+
+export interface ItemInput {
+  category: BursaryCategory;
+  description: string;
+  /** Pounds as typed. */
+  amount: string;
+  /** Travel only: car miles (the amount is then worked out at the Hub's rate). */
+  miles?: string;
+}
+
+export interface DraftInput {
+  perspective: BursaryPerspective | '';
+  inAdvance: boolean;
+  hubBooksTickets: boolean;
+  paymentMethod: BursaryPaymentMethod | '';
+  paymentName: string;
+  paymentArrangement: string;
+  note: string;
+  items: ItemInput[];
+}
+
+async function lockOwnApplication(tx: Db, applicationId: string, actor: Actor) {
+  const [row] = await tx
+    .select({
+      id: bursaryApplications.id,
+      status: bursaryApplications.status,
+      fundId: bursaryApplications.fundId,
+      eventId: bursaryApplications.eventId,
+      perspective: bursaryApplications.perspective,
+      paymentMethod: bursaryApplications.paymentMethod,
+      paymentName: bursaryApplications.paymentName,
+      paymentArrangement: bursaryApplications.paymentArrangement,
+    })
+    .from(bursaryApplications)
+    .where(and(eq(bursaryApplications.id, applicationId), eq(bursaryApplications.applicantId, actor.id)))
+    .for('update');
+  // Someone else's application looks the same as one that does not exist.
+  if (!row) throw new NotFoundError('We could not find that application.');
+  return row;
+}
+
+/** Reads the item rows of the form; items with no amount and no miles are left out. */
+export function readItems(items: ItemInput[], settings: BursarySettings): { rows: Array<Omit<typeof bursaryItems.$inferInsert, 'applicationId'>>; errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  const rows: Array<Omit<typeof bursaryItems.$inferInsert, 'applicationId'>> = [];
+  for (const item of items) {
+    if (!bursaryCategories.includes(item.category)) continue;
+    const milesText = (item.miles ?? '').trim();
+    let miles: number | null = null;
+    if (milesText) {
+      miles = Number(milesText);
+      if (!/^\d{1,5}$/.test(milesText)) {
+        errors.push({ field: `${item.category}Miles`, message: 'Enter the miles as a whole number, like 24' });
+        continue;
+      }
+    }
+    const amountText = item.amount.trim().replace(/^£/, '').replace(/,/g, '');
+    let estimatePence: number | null = null;
+    if (amountText) {
+      if (!/^\d{1,7}(\.\d{1,2})?$/.test(amountText)) {
+        errors.push({ field: `${item.category}Amount`, message: 'Enter the amount in pounds, like 12.50' });
+        continue;
+      }
+      const [pounds, pence = ''] = amountText.split('.');
+      estimatePence = Number(pounds) * 100 + Number(pence.padEnd(2, '0'));
+    }
+    // Mileage is paid at the Hub's rate, so the amount follows from the miles.
+    if (miles !== null && miles > 0) estimatePence = miles * settings.mileagePencePerMile + (estimatePence ?? 0);
+    if (!estimatePence) continue;
+    rows.push({ category: item.category, description: item.description.trim().slice(0, 2000), miles: miles && miles > 0 ? miles : null, estimatePence });
+  }
+  return { rows, errors };
+}
+
+export async function saveDraft(db: Database, applicationId: string, input: DraftInput, actor: Actor, settings: BursarySettings): Promise<void> {
+  const { rows, errors } = readItems(input.items, settings);
+  if (errors.length) throw new InvalidInputError(errors);
+  await db.transaction(async (tx) => {
+    const app = await lockOwnApplication(tx, applicationId, actor);
+    if (app.status !== 'draft') throw new ConflictError('bursary_not_draft', 'This application has been sent, so it can no longer be changed.');
+    await tx
+      .update(bursaryApplications)
+      .set({
+        perspective: input.perspective || null,
+        inAdvance: input.inAdvance,
+        hubBooksTickets: input.hubBooksTickets,
+        paymentMethod: input.paymentMethod || null,
+        paymentName: input.paymentName.trim().slice(0, 200),
+        paymentArrangement: input.paymentArrangement.trim().slice(0, 2000),
+        note: input.note.trim().slice(0, 5000),
+        updatedAt: new Date(),
+      })
+      .where(eq(bursaryApplications.id, applicationId));
+    await tx.delete(bursaryItems).where(eq(bursaryItems.applicationId, applicationId));
+    if (rows.length) await tx.insert(bursaryItems).values(rows.map((r) => ({ ...r, applicationId })));
+    await recordAudit(tx, { actorId: actor.id, action: 'bursary.application.saved', subjectType: 'bursary_application', subjectId: applicationId });
+  });
+}
+
+export async function submitApplication(db: Database, applicationId: string, actor: Actor, now = new Date()): Promise<{ placeHeld: boolean | null }> {
+  return db.transaction(async (tx) => {
+    const app = await lockOwnApplication(tx, applicationId, actor);
+    if (app.status !== 'draft') throw new ConflictError('bursary_not_draft', 'This application has already been sent.');
+    const fund = await getFund(tx, app.fundId);
+    assertOpen(fund, now);
+    const items = await tx.select({ estimatePence: bursaryItems.estimatePence }).from(bursaryItems).where(eq(bursaryItems.applicationId, applicationId));
+    const errors: FieldError[] = [];
+    if (!app.perspective) errors.push({ field: 'perspective', message: 'Select what makes you eligible' });
+    if (items.length === 0) errors.push({ field: 'travelAmount', message: 'Enter at least one cost you would like help with' });
+    if (!app.paymentMethod) errors.push({ field: 'paymentMethod', message: 'Select how you would like to be paid' });
+    if (app.paymentMethod === 'bank_transfer' && !app.paymentName) errors.push({ field: 'paymentName', message: 'Enter the name on the bank account' });
+    if (app.paymentMethod === 'other' && !app.paymentArrangement) errors.push({ field: 'paymentArrangement', message: 'Tell us how you would like to be paid' });
+    if (errors.length) throw new InvalidInputError(errors);
+    await tx.update(bursaryApplications).set({ status: 'submitted', submittedAt: now, updatedAt: now }).where(eq(bursaryApplications.id, applicationId));
+    const placeHeld = await holdPlaceFor(tx, { applicationId, eventId: app.eventId }, now);
+    await recordAudit(tx, { actorId: actor.id, action: 'bursary.application.submitted', subjectType: 'bursary_application', subjectId: applicationId, details: { placeHeld } });
+    const [person] = await tx.select({ email: people.email, displayName: people.displayName }).from(people).where(eq(people.id, actor.id));
+    const [event] = await tx.select({ title: events.title }).from(events).where(eq(events.id, app.eventId));
+    await enqueueEmail(tx, {
+      to: person!.email,
+      template: 'bursary-submitted',
+      data: { name: person!.displayName, eventTitle: event!.title, applicationPath: applicationPath(applicationId) },
+    });
+    return { placeHeld };
+  });
+}
+
+export async function withdrawApplication(db: Database, applicationId: string, actor: Actor): Promise<void> {
+  await db.transaction(async (tx) => {
+    const app = await lockOwnApplication(tx, applicationId, actor);
+    if (app.status !== 'draft' && app.status !== 'submitted') {
+      throw new ConflictError('bursary_decided', 'A decision has already been made on this application, so it cannot be withdrawn. Contact the Hub if your plans have changed.');
+    }
+    await tx.update(bursaryApplications).set({ status: 'withdrawn', updatedAt: new Date() }).where(eq(bursaryApplications.id, applicationId));
+    await releaseHeldPlace(tx, applicationId);
+    await recordAudit(tx, { actorId: actor.id, action: 'bursary.application.withdrawn', subjectType: 'bursary_application', subjectId: applicationId });
+  });
+}
+
+/** A draft or withdrawn application is deleted at once, with everything in it. */
+export async function deleteApplication(db: Database, applicationId: string, actor: Actor): Promise<void> {
+  await db.transaction(async (tx) => {
+    const app = await lockOwnApplication(tx, applicationId, actor);
+    if (app.status !== 'draft' && app.status !== 'withdrawn') {
+      throw new ConflictError('bursary_not_deletable', 'Only a draft or a withdrawn application can be deleted straight away. Others are erased automatically after the retention period.');
+    }
+    await releaseHeldPlace(tx, applicationId);
+    await tx.delete(bursaryApplications).where(eq(bursaryApplications.id, applicationId));
+    await recordAudit(tx, { actorId: actor.id, action: 'bursary.application.deleted', subjectType: 'bursary_application', subjectId: applicationId });
+  });
+}
+
+export type DecisionOutcome = 'approve_all' | 'approve_part' | 'decline';
+
+export interface DecisionInput {
+  outcome: DecisionOutcome;
+  /** Pounds as typed, by item id; only for approve_part. */
+  amounts: Record<string, string>;
+  message: string;
+  overrideReason: string;
+}
+
+/**
+ * The panel's decision. Locks the fund row, then the application, then sums what is already
+ * committed: two panel members deciding at once queue on the fund lock, so the second sees the
+ * first's approval and cannot spend the same money.
+ */
+export async function decideApplication(db: Database, fundId: string, applicationId: string, input: DecisionInput, actor: Actor, now = new Date()): Promise<void> {
+  await db.transaction(async (tx) => {
+    const fund = await lockFund(tx, fundId);
+    if (!(await isOnPanel(tx, actor, fund.eventId))) throw new ForbiddenError();
+    const [app] = await tx
+      .select({ id: bursaryApplications.id, status: bursaryApplications.status, applicantId: bursaryApplications.applicantId, eventId: bursaryApplications.eventId })
+      .from(bursaryApplications)
+      .where(and(eq(bursaryApplications.id, applicationId), eq(bursaryApplications.fundId, fundId)))
+      .for('update');
+    if (!app) throw new NotFoundError('We could not find that application.');
+    if (app.status !== 'submitted') throw new ConflictError('bursary_not_pending', 'This application is not waiting for a decision (someone may have just decided it).');
+    const message = input.message.trim();
+    if (!message) throw new InvalidInputError([{ field: 'message', message: 'Enter a message to the applicant' }]);
+
+    const items = await tx.select({ id: bursaryItems.id, estimatePence: bursaryItems.estimatePence }).from(bursaryItems).where(eq(bursaryItems.applicationId, applicationId));
+    const approved = new Map<string, number>();
+    const errors: FieldError[] = [];
+    for (const item of items) {
+      if (input.outcome === 'approve_all') approved.set(item.id, item.estimatePence);
+      else if (input.outcome === 'decline') approved.set(item.id, 0);
+      else {
+        const text = (input.amounts[item.id] ?? '').trim().replace(/^£/, '');
+        if (text === '') {
+          approved.set(item.id, 0);
+          continue;
+        }
+        if (!/^\d{1,7}(\.\d{1,2})?$/.test(text)) {
+          errors.push({ field: `amount-${item.id}`, message: 'Enter the amount to approve in pounds, like 12.50' });
+          continue;
+        }
+        const [pounds, pence = ''] = text.split('.');
+        const value = Number(pounds) * 100 + Number(pence.padEnd(2, '0'));
+        if (value > item.estimatePence) errors.push({ field: `amount-${item.id}`, message: 'You cannot approve more than was asked for' });
+        approved.set(item.id, value);
+      }
+    }
+    if (errors.length) throw new InvalidInputError(errors);
+    const total = [...approved.values()].reduce((a, b) => a + b, 0);
+    const asked = items.reduce((a, i) => a + i.estimatePence, 0);
+    if (input.outcome === 'approve_part' && total === 0) throw new InvalidInputError([{ field: 'outcome', message: 'To approve nothing, choose "Decline"' }]);
+    const status = input.outcome === 'decline' ? 'declined' : total === asked ? 'approved' : 'part_approved';
+
+    const overrideReason = input.overrideReason.trim();
+    let overridden = false;
+    if (total > 0) {
+      const figures = await fundFigures(tx, fundId, { excludeApplicationId: applicationId });
+      if (total > figures.remainingPence) {
+        if (!actor.isOrganiser) {
+          throw new InvalidInputError([{ field: 'outcome', message: `This would go over the remaining budget (£${(figures.remainingPence / 100).toFixed(2)} left). Approve less, or ask an organiser.` }]);
+        }
+        if (!overrideReason) {
+          throw new InvalidInputError([{ field: 'overrideReason', message: `This would go over the remaining budget (£${(figures.remainingPence / 100).toFixed(2)} left). Approve less, or give a reason for going over it.` }]);
+        }
+        overridden = true;
+      }
+    }
+
+    for (const [itemId, value] of approved) {
+      await tx.update(bursaryItems).set({ approvedPence: value }).where(and(eq(bursaryItems.id, itemId), eq(bursaryItems.applicationId, applicationId)));
+    }
+    await tx
+      .update(bursaryApplications)
+      .set({ status, decidedAt: now, decidedBy: actor.id, overrideReason: overridden ? overrideReason : '', updatedAt: now })
+      .where(eq(bursaryApplications.id, applicationId));
+    await tx.insert(bursaryMessages).values({ applicationId, authorId: actor.id, body: message });
+    if (status === 'declined') await releaseHeldPlace(tx, applicationId);
+    else await confirmHeldPlace(tx, applicationId);
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: `bursary.application.${status}`,
+      subjectType: 'bursary_application',
+      subjectId: applicationId,
+      details: { approvedPence: total, overBudget: overridden },
+    });
+    if (app.applicantId) {
+      const [person] = await tx.select({ email: people.email, displayName: people.displayName }).from(people).where(eq(people.id, app.applicantId));
+      const [event] = await tx.select({ title: events.title }).from(events).where(eq(events.id, app.eventId));
+      await enqueueEmail(tx, {
+        to: person!.email,
+        template: 'bursary-decided',
+        data: { name: person!.displayName, eventTitle: event!.title, outcome: status, applicationPath: applicationPath(applicationId) },
+      });
+    }
+  });
+}
+
+/** Everything about one application, for the applicant's page and the panel's. */
+export async function loadApplication(db: Db, applicationId: string) {
+  const [app] = await db
+    .select({
+      id: bursaryApplications.id,
+      fundId: bursaryApplications.fundId,
+      eventId: bursaryApplications.eventId,
+      applicantId: bursaryApplications.applicantId,
+      status: bursaryApplications.status,
+      perspective: bursaryApplications.perspective,
+      inAdvance: bursaryApplications.inAdvance,
+      hubBooksTickets: bursaryApplications.hubBooksTickets,
+      paymentMethod: bursaryApplications.paymentMethod,
+      paymentName: bursaryApplications.paymentName,
+      paymentArrangement: bursaryApplications.paymentArrangement,
+      note: bursaryApplications.note,
+      submittedAt: bursaryApplications.submittedAt,
+      decidedAt: bursaryApplications.decidedAt,
+      overrideReason: bursaryApplications.overrideReason,
+      closedAt: bursaryApplications.closedAt,
+      erasedAt: bursaryApplications.erasedAt,
+      createdAt: bursaryApplications.createdAt,
+      eventTitle: events.title,
+      eventSlug: events.slug,
+      applicantName: people.displayName,
+      applicantEmail: people.email,
+    })
+    .from(bursaryApplications)
+    .innerJoin(events, eq(events.id, bursaryApplications.eventId))
+    .leftJoin(people, eq(people.id, bursaryApplications.applicantId))
+    .where(eq(bursaryApplications.id, applicationId));
+  if (!app) return null;
+  const [items, messages, receipts, claim, payments] = await Promise.all([
+    db
+      .select({
+        id: bursaryItems.id,
+        category: bursaryItems.category,
+        description: bursaryItems.description,
+        miles: bursaryItems.miles,
+        estimatePence: bursaryItems.estimatePence,
+        approvedPence: bursaryItems.approvedPence,
+        claimedPence: bursaryItems.claimedPence,
+      })
+      .from(bursaryItems)
+      .where(eq(bursaryItems.applicationId, applicationId)),
+    db
+      .select({ body: bursaryMessages.body, createdAt: bursaryMessages.createdAt })
+      .from(bursaryMessages)
+      .where(eq(bursaryMessages.applicationId, applicationId))
+      .orderBy(asc(bursaryMessages.createdAt)),
+    db
+      .select({ storageKey: bursaryReceipts.storageKey, itemId: bursaryReceipts.itemId, filename: bursaryReceipts.filename, sizeBytes: bursaryReceipts.sizeBytes, uploadedAt: bursaryReceipts.uploadedAt })
+      .from(bursaryReceipts)
+      .where(eq(bursaryReceipts.applicationId, applicationId))
+      .orderBy(asc(bursaryReceipts.uploadedAt)),
+    db
+      .select({ status: bursaryClaims.status, submittedAt: bursaryClaims.submittedAt, approvedAt: bursaryClaims.approvedAt, approvedPence: bursaryClaims.approvedPence })
+      .from(bursaryClaims)
+      .where(eq(bursaryClaims.applicationId, applicationId)),
+    db
+      .select({ kind: bursaryPayments.kind, amountPence: bursaryPayments.amountPence, paidOn: bursaryPayments.paidOn, method: bursaryPayments.method, reference: bursaryPayments.reference })
+      .from(bursaryPayments)
+      .where(eq(bursaryPayments.applicationId, applicationId))
+      .orderBy(asc(bursaryPayments.paidOn)),
+  ]);
+  items.sort((a, b) => bursaryCategories.indexOf(a.category) - bursaryCategories.indexOf(b.category));
+  return { ...app, items, messages, receipts, claim: claim[0] ?? null, payments };
+}
+
+export type LoadedApplication = NonNullable<Awaited<ReturnType<typeof loadApplication>>>;
+
+/**
+ * Opens an application for someone: its applicant, the event's panel, or an admin; anyone else
+ * is told it does not exist. Every view is audited.
+ */
+export async function viewApplication(db: Database, applicationId: string, actor: Actor, as: 'applicant' | 'panel', fundId?: string): Promise<LoadedApplication> {
+  return db.transaction(async (tx) => {
+    const app = await loadApplication(tx, applicationId);
+    if (!app || app.erasedAt) throw new NotFoundError('We could not find that application.');
+    if (as === 'applicant') {
+      if (app.applicantId !== actor.id) throw new NotFoundError('We could not find that application.');
+    } else {
+      if (app.fundId !== fundId) throw new NotFoundError('We could not find that application.');
+      const fund = await getFund(tx, app.fundId);
+      if (!(await isOnPanel(tx, actor, fund.eventId))) throw new ForbiddenError();
+      // A draft is the applicant's own until they send it.
+      if (app.status === 'draft') throw new NotFoundError('We could not find that application.');
+    }
+    await recordAudit(tx, { actorId: actor.id, action: 'bursary.application.viewed', subjectType: 'bursary_application', subjectId: applicationId, details: { as } });
+    return app;
+  });
+}
+
+/** The applicant's own applications, newest first. */
+export async function listOwnApplications(db: Db, actor: Actor) {
+  return db
+    .select({ id: bursaryApplications.id, status: bursaryApplications.status, eventTitle: events.title, createdAt: bursaryApplications.createdAt })
+    .from(bursaryApplications)
+    .innerJoin(events, eq(events.id, bursaryApplications.eventId))
+    .where(eq(bursaryApplications.applicantId, actor.id))
+    .orderBy(desc(bursaryApplications.createdAt));
+}

@@ -1,0 +1,252 @@
+// Claims, receipts and payments. The applicant claims actual costs against approved items with
+// receipts; the panel approves the claim and records payments (advances before, settlement
+// after). The balance is what the claim (or decision) allows minus what was paid, either way.
+import { randomBytes } from 'node:crypto';
+import { and, eq, sql } from 'drizzle-orm';
+import { fileTypeFromBuffer } from 'file-type';
+import { bursaryApplications, bursaryClaims, bursaryFunds, bursaryItems, bursaryPayments, bursaryReceipts, events, people, type BursaryPaymentKind } from '../../db/schema/index.ts';
+import { recordAudit } from '../audit.ts';
+import type { Database, Db } from '../db/database.ts';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
+import { enqueueEmail } from '../mail/outbox.ts';
+import { applicationPath } from './applications.ts';
+import { lockFund } from './funds.ts';
+import type { BursarySettings } from './money.ts';
+import { isOnPanel, type Actor } from './panel.ts';
+
+export const MAX_RECEIPT_BYTES = 10 * 1024 * 1024;
+
+/** What a receipt may be, judged from its content. */
+const allowedTypes: Record<string, string> = {
+  'application/pdf': 'pdf',
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/heic': 'heic',
+  'image/heif': 'heic',
+};
+
+async function lockApplicantsApproved(tx: Db, applicationId: string, actor: Actor) {
+  const [app] = await tx
+    .select({ id: bursaryApplications.id, status: bursaryApplications.status, fundId: bursaryApplications.fundId })
+    .from(bursaryApplications)
+    .where(and(eq(bursaryApplications.id, applicationId), eq(bursaryApplications.applicantId, actor.id)))
+    .for('update');
+  if (!app) throw new NotFoundError('We could not find that application.');
+  if (app.status !== 'approved' && app.status !== 'part_approved') throw new ConflictError('bursary_not_approved', 'You can claim once your application has been approved.');
+  const [claim] = await tx.select({ status: bursaryClaims.status }).from(bursaryClaims).where(eq(bursaryClaims.applicationId, applicationId));
+  return { app, claim: claim ?? null };
+}
+
+export interface ReceiptUpload {
+  itemId: string;
+  filename: string;
+  data: Buffer | null;
+}
+
+/** Keeps a name safe to show and to offer in a download header. */
+function cleanFilename(name: string, extension: string): string {
+  const base = name.replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9 _-]/g, '').trim().slice(0, 80) || 'receipt';
+  return `${base}.${extension}`;
+}
+
+export async function uploadReceipt(db: Database, applicationId: string, upload: ReceiptUpload, actor: Actor): Promise<void> {
+  if (!upload.data || upload.data.length === 0) throw new InvalidInputError([{ field: 'receipt', message: 'Choose a receipt file to upload' }]);
+  if (upload.data.length > MAX_RECEIPT_BYTES) throw new InvalidInputError([{ field: 'receipt', message: 'The file must be smaller than 10 MB' }]);
+  // The name and the browser's type are the sender's word; the content is the file's.
+  const detected = await fileTypeFromBuffer(upload.data);
+  const extension = detected ? allowedTypes[detected.mime] : undefined;
+  if (!detected || !extension) throw new InvalidInputError([{ field: 'receipt', message: 'The receipt must be a PDF, JPEG, PNG or HEIC file' }]);
+  await db.transaction(async (tx) => {
+    const { claim } = await lockApplicantsApproved(tx, applicationId, actor);
+    if (claim && claim.status !== 'submitted') throw new ConflictError('bursary_claim_closed', 'Your claim has been approved, so receipts can no longer be added.');
+    const [item] = await tx
+      .select({ id: bursaryItems.id, approvedPence: bursaryItems.approvedPence })
+      .from(bursaryItems)
+      .where(and(eq(bursaryItems.id, upload.itemId), eq(bursaryItems.applicationId, applicationId)));
+    if (!item || !item.approvedPence) throw new InvalidInputError([{ field: 'itemId', message: 'Select which cost the receipt is for' }]);
+    const storageKey = randomBytes(24).toString('base64url');
+    await tx.insert(bursaryReceipts).values({
+      storageKey,
+      applicationId,
+      itemId: item.id,
+      filename: cleanFilename(upload.filename, extension),
+      contentType: detected.mime,
+      sizeBytes: upload.data!.length,
+      content: upload.data!,
+      uploadedBy: actor.id,
+    });
+    await recordAudit(tx, { actorId: actor.id, action: 'bursary.receipt.uploaded', subjectType: 'bursary_application', subjectId: applicationId, details: { itemId: item.id, sizeBytes: upload.data!.length } });
+  });
+}
+
+/** A receipt's bytes, for its applicant or the event's panel (or an admin); audited. */
+export async function downloadReceipt(db: Database, storageKey: string, actor: Actor): Promise<{ filename: string; contentType: string; content: Buffer }> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .select({
+        applicationId: bursaryReceipts.applicationId,
+        filename: bursaryReceipts.filename,
+        contentType: bursaryReceipts.contentType,
+        content: bursaryReceipts.content,
+        applicantId: bursaryApplications.applicantId,
+        fundEventId: bursaryFunds.eventId,
+      })
+      .from(bursaryReceipts)
+      .innerJoin(bursaryApplications, eq(bursaryApplications.id, bursaryReceipts.applicationId))
+      .innerJoin(bursaryFunds, eq(bursaryFunds.id, bursaryApplications.fundId))
+      .where(eq(bursaryReceipts.storageKey, storageKey));
+    if (!row) throw new NotFoundError('We could not find that receipt.');
+    const allowed = row.applicantId === actor.id || (await isOnPanel(tx, actor, row.fundEventId));
+    if (!allowed) throw new NotFoundError('We could not find that receipt.');
+    await recordAudit(tx, { actorId: actor.id, action: 'bursary.receipt.downloaded', subjectType: 'bursary_application', subjectId: row.applicationId });
+    return { filename: row.filename, contentType: row.contentType, content: row.content };
+  });
+}
+
+/** Claimed amounts, in pounds as typed, by item id. */
+export async function submitClaim(db: Database, applicationId: string, amounts: Record<string, string>, actor: Actor, settings: BursarySettings, now = new Date()): Promise<void> {
+  await db.transaction(async (tx) => {
+    const { claim } = await lockApplicantsApproved(tx, applicationId, actor);
+    if (claim) throw new ConflictError('bursary_claim_exists', 'You have already sent your claim.');
+    const items = await tx
+      .select({ id: bursaryItems.id, approvedPence: bursaryItems.approvedPence, miles: bursaryItems.miles })
+      .from(bursaryItems)
+      .where(eq(bursaryItems.applicationId, applicationId));
+    const receipts = await tx.select({ itemId: bursaryReceipts.itemId }).from(bursaryReceipts).where(eq(bursaryReceipts.applicationId, applicationId));
+    const errors: FieldError[] = [];
+    const claimed = new Map<string, number>();
+    for (const item of items.filter((i) => (i.approvedPence ?? 0) > 0)) {
+      const text = (amounts[item.id] ?? '').trim().replace(/^£/, '').replace(/,/g, '');
+      if (!text) {
+        claimed.set(item.id, 0);
+        continue;
+      }
+      if (!/^\d{1,7}(\.\d{1,2})?$/.test(text)) {
+        errors.push({ field: `claim-${item.id}`, message: 'Enter what it cost in pounds, like 12.50' });
+        continue;
+      }
+      const [pounds, pence = ''] = text.split('.');
+      const value = Number(pounds) * 100 + Number(pence.padEnd(2, '0'));
+      // Mileage needs no receipt, nor do small amounts under the Hub's threshold.
+      const needsReceipt = value > 0 && item.miles === null && value >= settings.receiptThresholdPence;
+      if (needsReceipt && !receipts.some((r) => r.itemId === item.id)) {
+        errors.push({ field: `claim-${item.id}`, message: `Upload a receipt for this cost first (amounts of £${(settings.receiptThresholdPence / 100).toFixed(2)} or more need one)` });
+      }
+      claimed.set(item.id, value);
+    }
+    if (errors.length) throw new InvalidInputError(errors);
+    if ([...claimed.values()].every((v) => v === 0)) throw new InvalidInputError([{ field: `claim-${items.find((i) => (i.approvedPence ?? 0) > 0)?.id ?? ''}`, message: 'Enter what at least one cost came to' }]);
+    for (const [itemId, value] of claimed) await tx.update(bursaryItems).set({ claimedPence: value }).where(eq(bursaryItems.id, itemId));
+    await tx.insert(bursaryClaims).values({ applicationId, status: 'submitted', submittedAt: now });
+    await recordAudit(tx, { actorId: actor.id, action: 'bursary.claim.submitted', subjectType: 'bursary_application', subjectId: applicationId });
+  });
+}
+
+async function lockForPanel(tx: Db, fundId: string, applicationId: string, actor: Actor) {
+  const fund = await lockFund(tx, fundId);
+  if (!(await isOnPanel(tx, actor, fund.eventId))) throw new ForbiddenError();
+  const [app] = await tx
+    .select({ id: bursaryApplications.id, status: bursaryApplications.status, applicantId: bursaryApplications.applicantId, eventId: bursaryApplications.eventId })
+    .from(bursaryApplications)
+    .where(and(eq(bursaryApplications.id, applicationId), eq(bursaryApplications.fundId, fundId)))
+    .for('update');
+  if (!app) throw new NotFoundError('We could not find that application.');
+  return app;
+}
+
+/** The panel accepts the claim: each item's claimed amount, capped at what was approved for it. */
+export async function approveClaim(db: Database, fundId: string, applicationId: string, actor: Actor, now = new Date()): Promise<void> {
+  await db.transaction(async (tx) => {
+    await lockForPanel(tx, fundId, applicationId, actor);
+    const [claim] = await tx.select({ status: bursaryClaims.status }).from(bursaryClaims).where(eq(bursaryClaims.applicationId, applicationId)).for('update');
+    if (!claim || claim.status !== 'submitted') throw new ConflictError('bursary_claim_not_waiting', 'There is no claim waiting for approval.');
+    const [sum] = await tx
+      .select({ total: sql<string>`coalesce(sum(least(coalesce(${bursaryItems.claimedPence}, 0), coalesce(${bursaryItems.approvedPence}, 0))), 0)::int` })
+      .from(bursaryItems)
+      .where(eq(bursaryItems.applicationId, applicationId));
+    const approvedPence = Number(sum!.total);
+    const paid = await paidPence(tx, applicationId);
+    await tx
+      .update(bursaryClaims)
+      .set({ status: paid >= approvedPence ? 'paid' : 'approved', approvedAt: now, approvedBy: actor.id, approvedPence })
+      .where(eq(bursaryClaims.applicationId, applicationId));
+    await recordAudit(tx, { actorId: actor.id, action: 'bursary.claim.approved', subjectType: 'bursary_application', subjectId: applicationId, details: { approvedPence } });
+  });
+}
+
+async function paidPence(tx: Db, applicationId: string): Promise<number> {
+  const [row] = await tx
+    .select({ total: sql<string>`coalesce(sum(${bursaryPayments.amountPence}), 0)::int` })
+    .from(bursaryPayments)
+    .where(eq(bursaryPayments.applicationId, applicationId));
+  return Number(row!.total);
+}
+
+export interface PaymentInput {
+  kind: BursaryPaymentKind;
+  amount: string;
+  paidOn: string;
+  method: string;
+  reference: string;
+}
+
+export async function recordPayment(db: Database, fundId: string, applicationId: string, input: PaymentInput, actor: Actor): Promise<void> {
+  const errors: FieldError[] = [];
+  const amountText = input.amount.trim().replace(/^£/, '').replace(/,/g, '');
+  let amountPence = 0;
+  if (!/^\d{1,7}(\.\d{1,2})?$/.test(amountText)) errors.push({ field: 'amount', message: 'Enter the amount paid in pounds, like 40 or 12.50' });
+  else {
+    const [pounds, pence = ''] = amountText.split('.');
+    amountPence = Number(pounds) * 100 + Number(pence.padEnd(2, '0'));
+    if (amountPence === 0) errors.push({ field: 'amount', message: 'Enter the amount paid in pounds, like 40 or 12.50' });
+  }
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(input.paidOn.trim()) || Number.isNaN(Date.parse(input.paidOn.trim()))) errors.push({ field: 'paidOn', message: 'Enter the date it was paid' });
+  if (!input.method.trim()) errors.push({ field: 'method', message: 'Enter how it was paid, for example bank transfer' });
+  if (errors.length) throw new InvalidInputError(errors);
+  await db.transaction(async (tx) => {
+    const app = await lockForPanel(tx, fundId, applicationId, actor);
+    if (app.status !== 'approved' && app.status !== 'part_approved') throw new ConflictError('bursary_not_approved', 'Payments can only be recorded for an approved application.');
+    const [claim] = await tx.select({ status: bursaryClaims.status, approvedPence: bursaryClaims.approvedPence }).from(bursaryClaims).where(eq(bursaryClaims.applicationId, applicationId)).for('update');
+    if (input.kind === 'settlement' && (!claim || claim.status === 'submitted')) {
+      throw new InvalidInputError([{ field: 'kind', message: 'Approve the claim before paying it; before that, record an advance' }]);
+    }
+    await tx.insert(bursaryPayments).values({
+      applicationId,
+      kind: input.kind,
+      amountPence,
+      paidOn: input.paidOn.trim(),
+      method: input.method.trim().slice(0, 100),
+      reference: input.reference.trim().slice(0, 200),
+      recordedBy: actor.id,
+    });
+    const paid = await paidPence(tx, applicationId);
+    if (claim && claim.status === 'approved' && paid >= (claim.approvedPence ?? 0)) {
+      await tx.update(bursaryClaims).set({ status: 'paid' }).where(eq(bursaryClaims.applicationId, applicationId));
+    }
+    await recordAudit(tx, { actorId: actor.id, action: `bursary.payment.${input.kind}`, subjectType: 'bursary_application', subjectId: applicationId, details: { amountPence } });
+    if (app.applicantId) {
+      const [person] = await tx.select({ email: people.email, displayName: people.displayName }).from(people).where(eq(people.id, app.applicantId));
+      const [event] = await tx.select({ title: events.title }).from(events).where(eq(events.id, app.eventId));
+      await enqueueEmail(tx, { to: person!.email, template: 'bursary-paid', data: { name: person!.displayName, eventTitle: event!.title, applicationPath: applicationPath(applicationId) } });
+    }
+  });
+}
+
+/** Closes an approved application: whatever was not paid returns to the budget. */
+export async function closeApplication(db: Database, fundId: string, applicationId: string, actor: Actor, now = new Date()): Promise<void> {
+  await db.transaction(async (tx) => {
+    const app = await lockForPanel(tx, fundId, applicationId, actor);
+    if (app.status !== 'approved' && app.status !== 'part_approved') throw new ConflictError('bursary_not_approved', 'Only an approved application can be closed.');
+    await tx.update(bursaryApplications).set({ closedAt: now, updatedAt: now }).where(eq(bursaryApplications.id, applicationId));
+    await recordAudit(tx, { actorId: actor.id, action: 'bursary.application.closed', subjectType: 'bursary_application', subjectId: applicationId });
+  });
+}
+
+/** Approved (by the claim once approved, else by the decision) minus paid; negative: owed to the Hub. */
+export function balanceOf(app: { items: Array<{ approvedPence: number | null }>; claim: { status: string; approvedPence: number | null } | null; payments: Array<{ amountPence: number }> }) {
+  const approved = app.items.reduce((sum, i) => sum + (i.approvedPence ?? 0), 0);
+  const claimApproved = app.claim && app.claim.status !== 'submitted' ? (app.claim.approvedPence ?? 0) : null;
+  const due = claimApproved ?? approved;
+  const paid = app.payments.reduce((sum, p) => sum + p.amountPence, 0);
+  return { approvedPence: approved, duePence: due, paidPence: paid, balancePence: due - paid };
+}

@@ -1,0 +1,207 @@
+// Bursary funds and their figures. The remaining budget is always computed from the decisions,
+// claims and payments, never stored: budget − what is committed to approved applications.
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { DateTime } from 'luxon';
+import { bursaryApplications, bursaryClaims, bursaryFunds, bursaryItems, bursaryPayments, events } from '../../db/schema/index.ts';
+import { recordAudit } from '../audit.ts';
+import type { Database, Db } from '../db/database.ts';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
+import { parsePounds } from './money.ts';
+import type { Actor } from './panel.ts';
+
+export interface FundRow {
+  id: string;
+  eventId: string | null;
+  name: string;
+  budgetPence: number;
+  eligibility: string;
+  covers: string;
+  deadlineAt: Date | null;
+  eventTitle: string | null;
+  eventSlug: string | null;
+}
+
+const fundColumns = {
+  id: bursaryFunds.id,
+  eventId: bursaryFunds.eventId,
+  name: bursaryFunds.name,
+  budgetPence: bursaryFunds.budgetPence,
+  eligibility: bursaryFunds.eligibility,
+  covers: bursaryFunds.covers,
+  deadlineAt: bursaryFunds.deadlineAt,
+  eventTitle: events.title,
+  eventSlug: events.slug,
+};
+
+export async function getFund(db: Db, fundId: string): Promise<FundRow> {
+  const [row] = await db.select(fundColumns).from(bursaryFunds).leftJoin(events, eq(events.id, bursaryFunds.eventId)).where(eq(bursaryFunds.id, fundId));
+  if (!row) throw new NotFoundError('We could not find that bursary fund.');
+  return row;
+}
+
+/** All funds (organisers), or only those for the given events (a planner's panels). */
+export async function listFunds(db: Db, onlyEventIds?: string[]): Promise<FundRow[]> {
+  if (onlyEventIds && onlyEventIds.length === 0) return [];
+  return db
+    .select(fundColumns)
+    .from(bursaryFunds)
+    .leftJoin(events, eq(events.id, bursaryFunds.eventId))
+    .where(onlyEventIds ? inArray(bursaryFunds.eventId, onlyEventIds) : undefined)
+    .orderBy(asc(bursaryFunds.name));
+}
+
+/** The fund an application for this event is made to: the event's own, else the Hub's general fund. */
+export async function fundForEvent(db: Db, eventId: string): Promise<FundRow | null> {
+  const [own] = await db.select(fundColumns).from(bursaryFunds).leftJoin(events, eq(events.id, bursaryFunds.eventId)).where(eq(bursaryFunds.eventId, eventId));
+  if (own) return own;
+  const [general] = await db.select(fundColumns).from(bursaryFunds).leftJoin(events, eq(events.id, bursaryFunds.eventId)).where(isNull(bursaryFunds.eventId)).limit(1);
+  return general ?? null;
+}
+
+export interface FundInput {
+  eventId: string;
+  name: string;
+  budget: string;
+  eligibility: string;
+  covers: string;
+  deadline: string;
+}
+
+function readFundInput(input: FundInput): { values: Omit<typeof bursaryFunds.$inferInsert, 'createdBy'>; errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  const name = input.name.trim();
+  if (!name) errors.push({ field: 'name', message: 'Enter a name for the fund' });
+  const budgetPence = parsePounds(input.budget);
+  if (budgetPence === null || Number.isNaN(budgetPence)) errors.push({ field: 'budget', message: 'Enter the budget in pounds, like 500 or 750.50' });
+  let deadlineAt: Date | null = null;
+  if (input.deadline.trim()) {
+    // The deadline is a day in London; applications are open until the end of it.
+    const day = DateTime.fromISO(input.deadline.trim(), { zone: 'Europe/London' });
+    if (!day.isValid) errors.push({ field: 'deadline', message: 'Enter the deadline as a real date' });
+    else deadlineAt = day.endOf('day').toUTC().toJSDate();
+  }
+  return {
+    values: {
+      eventId: input.eventId || null,
+      name,
+      budgetPence: budgetPence ?? 0,
+      eligibility: input.eligibility.trim(),
+      covers: input.covers.trim(),
+      deadlineAt,
+    },
+    errors,
+  };
+}
+
+export async function createFund(db: Database, input: FundInput, actor: Actor): Promise<string> {
+  if (!actor.isOrganiser) throw new ForbiddenError();
+  const { values, errors } = readFundInput(input);
+  if (errors.length) throw new InvalidInputError(errors);
+  return db.transaction(async (tx) => {
+    const existing = values.eventId
+      ? await tx.select({ id: bursaryFunds.id }).from(bursaryFunds).where(eq(bursaryFunds.eventId, values.eventId))
+      : await tx.select({ id: bursaryFunds.id }).from(bursaryFunds).where(isNull(bursaryFunds.eventId));
+    if (existing.length) throw new InvalidInputError([{ field: 'eventId', message: values.eventId ? 'That event already has a bursary fund' : 'There is already a general Hub fund' }]);
+    if (values.eventId) {
+      const [event] = await tx.select({ id: events.id }).from(events).where(eq(events.id, values.eventId));
+      if (!event) throw new InvalidInputError([{ field: 'eventId', message: 'Select an event' }]);
+    }
+    const [row] = await tx.insert(bursaryFunds).values({ ...values, createdBy: actor.id }).returning({ id: bursaryFunds.id });
+    await recordAudit(tx, { actorId: actor.id, action: 'bursary.fund.created', subjectType: 'bursary_fund', subjectId: row!.id, details: { budgetPence: values.budgetPence } });
+    return row!.id;
+  });
+}
+
+export async function updateFund(db: Database, fundId: string, input: Omit<FundInput, 'eventId'>, actor: Actor): Promise<void> {
+  if (!actor.isOrganiser) throw new ForbiddenError();
+  const { values, errors } = readFundInput({ ...input, eventId: '' });
+  if (errors.length) throw new InvalidInputError(errors);
+  await db.transaction(async (tx) => {
+    const [fund] = await tx.select({ id: bursaryFunds.id }).from(bursaryFunds).where(eq(bursaryFunds.id, fundId)).for('update');
+    if (!fund) throw new NotFoundError('We could not find that bursary fund.');
+    const figures = await fundFigures(tx, fundId);
+    if (values.budgetPence < figures.approvedPence) {
+      throw new InvalidInputError([{ field: 'budget', message: `The budget cannot be less than what is already approved (${(figures.approvedPence / 100).toFixed(2)} pounds)` }]);
+    }
+    await tx
+      .update(bursaryFunds)
+      .set({ name: values.name, budgetPence: values.budgetPence, eligibility: values.eligibility, covers: values.covers, deadlineAt: values.deadlineAt, updatedAt: new Date() })
+      .where(eq(bursaryFunds.id, fundId));
+    await recordAudit(tx, { actorId: actor.id, action: 'bursary.fund.updated', subjectType: 'bursary_fund', subjectId: fundId, details: { budgetPence: values.budgetPence } });
+  });
+}
+
+/** One approved application's money, as needed to know what it still commits. */
+export interface CommitmentRow {
+  applicationId: string;
+  status: string;
+  closedAt: Date | null;
+  approvedTotal: number;
+  claimStatus: string | null;
+  claimApproved: number | null;
+  paid: number;
+}
+
+/**
+ * What an application still takes from the budget. Before a claim is approved: the approved
+ * amount. Once the claim is approved: what was claimed (unclaimed money returns). Once closed:
+ * only what was paid. Never less than what was actually paid.
+ */
+export function committedPence(row: CommitmentRow): number {
+  if (row.status !== 'approved' && row.status !== 'part_approved') return row.paid;
+  if (row.closedAt) return row.paid;
+  if (row.claimStatus === 'approved' || row.claimStatus === 'paid') return Math.max(row.claimApproved ?? 0, row.paid);
+  return Math.max(row.approvedTotal, row.paid);
+}
+
+export async function commitments(db: Db, fundId: string): Promise<CommitmentRow[]> {
+  const rows = await db
+    .select({
+      applicationId: bursaryApplications.id,
+      status: bursaryApplications.status,
+      closedAt: bursaryApplications.closedAt,
+      approvedTotal: sql<string>`(select coalesce(sum(${bursaryItems.approvedPence}), 0)::int from ${bursaryItems} where ${bursaryItems.applicationId} = ${bursaryApplications.id})`,
+      claimStatus: bursaryClaims.status,
+      claimApproved: bursaryClaims.approvedPence,
+      paid: sql<string>`(select coalesce(sum(${bursaryPayments.amountPence}), 0)::int from ${bursaryPayments} where ${bursaryPayments.applicationId} = ${bursaryApplications.id})`,
+    })
+    .from(bursaryApplications)
+    .leftJoin(bursaryClaims, eq(bursaryClaims.applicationId, bursaryApplications.id))
+    .where(and(eq(bursaryApplications.fundId, fundId), inArray(bursaryApplications.status, ['approved', 'part_approved', 'declined', 'withdrawn'])));
+  return rows.map((r) => ({ ...r, approvedTotal: Number(r.approvedTotal), paid: Number(r.paid) }));
+}
+
+export interface FundFigures {
+  budgetPence: number;
+  /** Committed to approved applications (not yet lapsed). */
+  approvedPence: number;
+  paidPence: number;
+  remainingPence: number;
+}
+
+/** The budget as total, approved, paid and remaining. Lock the fund first when deciding. */
+export async function fundFigures(db: Db, fundId: string, options: { excludeApplicationId?: string } = {}): Promise<FundFigures> {
+  const [fund] = await db.select({ budgetPence: bursaryFunds.budgetPence }).from(bursaryFunds).where(eq(bursaryFunds.id, fundId));
+  if (!fund) throw new NotFoundError('We could not find that bursary fund.');
+  const rows = (await commitments(db, fundId)).filter((r) => r.applicationId !== options.excludeApplicationId);
+  const approvedPence = rows.reduce((sum, r) => sum + committedPence(r), 0);
+  const paidPence = rows.reduce((sum, r) => sum + r.paid, 0);
+  return { budgetPence: fund.budgetPence, approvedPence, paidPence, remainingPence: fund.budgetPence - approvedPence };
+}
+
+/** Locks the fund row until the transaction ends: every spending decision starts here. */
+export async function lockFund(tx: Db, fundId: string): Promise<{ id: string; eventId: string | null; budgetPence: number }> {
+  const [row] = await tx
+    .select({ id: bursaryFunds.id, eventId: bursaryFunds.eventId, budgetPence: bursaryFunds.budgetPence })
+    .from(bursaryFunds)
+    .where(eq(bursaryFunds.id, fundId))
+    .for('update');
+  if (!row) throw new NotFoundError('We could not find that bursary fund.');
+  return row;
+}
+
+export function assertOpen(fund: { deadlineAt: Date | null }, now: Date): void {
+  if (fund.deadlineAt && fund.deadlineAt.getTime() < now.getTime()) {
+    throw new ConflictError('bursary_closed', 'The deadline for bursary applications for this event has passed.');
+  }
+}

@@ -1,0 +1,32 @@
+// The words people see for bursary categories, statuses and choices.
+import type { BursaryApplicationStatus, BursaryCategory, BursaryPerspective } from '../../db/schema/index.ts';
+
+export const categoryLabels: Record<BursaryCategory, { label: string; hint: string }> = {
+  travel: { label: 'Travel', hint: 'How you will travel and where from. If you are driving, give the miles there and back.' },
+  accommodation: { label: 'Accommodation', hint: 'For example, a night in a hotel before an early start.' },
+  subsistence: { label: 'Food and drink', hint: 'Meals while you are away from home.' },
+  care: { label: 'Replacement care or childcare', hint: 'Someone to look after a person you care for, or your children, while you attend.' },
+  support_worker: { label: 'Support worker or personal assistant', hint: 'Their time, travel or place at the event.' },
+  data_phone: { label: 'Data or phone costs', hint: 'For online events: mobile data or call costs.' },
+  other: { label: 'Anything else', hint: 'Tell us what it is for.' },
+};
+
+export const perspectiveLabels: Record<BursaryPerspective, string> = {
+  service_user: 'I use or have used mental health services, or I am a survivor',
+  carer: 'I am a carer',
+};
+
+export const statusLabels: Record<BursaryApplicationStatus, { label: string; tag: string }> = {
+  draft: { label: 'Draft – not sent yet', tag: 'govuk-tag--grey' },
+  submitted: { label: 'Waiting for a decision', tag: 'govuk-tag--blue' },
+  approved: { label: 'Approved', tag: 'govuk-tag--green' },
+  part_approved: { label: 'Partly approved', tag: 'govuk-tag--turquoise' },
+  declined: { label: 'Not approved', tag: 'govuk-tag--red' },
+  withdrawn: { label: 'Withdrawn', tag: 'govuk-tag--grey' },
+};
+
+export const claimStatusLabels: Record<string, string> = {
+  submitted: 'Claim waiting for approval',
+  approved: 'Claim approved – payment due',
+  paid: 'Paid',
+};

@@ -1,0 +1,50 @@
+// A pending application holds a place at the event (through registration's holds API), so a
+// person waiting on a bursary decision is not shut out when the event fills up. The hold lasts
+// until the event starts: declining or withdrawing releases it; approving keeps it as the
+// applicant's place.
+import { and, eq } from 'drizzle-orm';
+import { events, placeHolds } from '../../db/schema/index.ts';
+import type { Db } from '../db/database.ts';
+import { holdPlace, releaseHold } from '../registration/holds.ts';
+
+const DAY_MS = 86_400_000;
+
+function reference(applicationId: string): string {
+  return `bursary-application:${applicationId}`;
+}
+
+/**
+ * Holds a place for the applicant. Returns null when the event has no capacity limit (nothing
+ * to hold), true when a place is held, false when the event was already full.
+ */
+export async function holdPlaceFor(tx: Db, input: { applicationId: string; eventId: string }, now: Date): Promise<boolean | null> {
+  const [event] = await tx.select({ capacity: events.capacity, startsAt: events.startsAt }).from(events).where(eq(events.id, input.eventId));
+  if (!event || event.capacity === null) return null;
+  const expiresAt = event.startsAt && event.startsAt.getTime() > now.getTime() ? event.startsAt : new Date(now.getTime() + 90 * DAY_MS);
+  const hold = await holdPlace(tx, { eventId: input.eventId, kind: 'bursary', reference: reference(input.applicationId), expiresAt }, now);
+  return Boolean(hold);
+}
+
+async function liveHold(tx: Db, applicationId: string): Promise<string | null> {
+  const [row] = await tx
+    .select({ id: placeHolds.id })
+    .from(placeHolds)
+    .where(and(eq(placeHolds.reference, reference(applicationId)), eq(placeHolds.state, 'live')));
+  return row?.id ?? null;
+}
+
+/** Declined, withdrawn or deleted: the place passes on. */
+export async function releaseHeldPlace(tx: Db, applicationId: string): Promise<void> {
+  const holdId = await liveHold(tx, applicationId);
+  if (holdId) await releaseHold(tx, holdId);
+}
+
+/** Approved: the held place stays the applicant's until the event starts (nothing to change). */
+export async function confirmHeldPlace(tx: Db, applicationId: string): Promise<boolean> {
+  return Boolean(await liveHold(tx, applicationId));
+}
+
+/** Whether a place is being held for this application now. */
+export async function hasHeldPlace(tx: Db, applicationId: string): Promise<boolean> {
+  return Boolean(await liveHold(tx, applicationId));
+}

@@ -1,0 +1,609 @@
+// Bursaries: service users, survivors and carers ask for help with the costs of coming to an
+// event; a panel (organisers, plus the event's planners with the bursary reviewer role) decides
+// within the fund's budget; the applicant claims actual costs with receipts and the Hub records
+// payments. The data is health-related (UK GDPR special category), so only the applicant, the
+// event's panel and admins may see an application, every view, decision and download is audited,
+// and a retention job erases personal details after the retention period.
+//
+// Routes are 'member' (or 'organiser' for managing funds); the per-event panel right is checked
+// in the services, which know the fund and its event.
+import multipart, { type MultipartFile } from '@fastify/multipart';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { bursaryApplications, bursaryCategories, bursaryFunds, bursaryPaymentKinds, events, type BursaryCategory, type BursaryPaymentKind } from '../../db/schema/index.ts';
+import { recordAudit } from '../audit.ts';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../errors.ts';
+import { formatDateTime } from '../format.ts';
+import { formState, validationErrors, type FormState } from '../http/forms.ts';
+import {
+  decideApplication,
+  deleteApplication,
+  listOwnApplications,
+  loadApplication,
+  reviewPath,
+  saveDraft,
+  startApplication,
+  submitApplication,
+  viewApplication,
+  withdrawApplication,
+  type DecisionOutcome,
+  type DraftInput,
+  type LoadedApplication,
+} from './applications.ts';
+import { approveClaim, closeApplication, downloadReceipt, MAX_RECEIPT_BYTES, recordPayment, submitClaim, uploadReceipt } from './claims.ts';
+import { createFund, fundFigures, fundForEvent, getFund, listFunds, updateFund, type FundInput } from './funds.ts';
+import { statusLabels } from './labels.ts';
+import { bursarySettings, poundsField } from './money.ts';
+import { isOnPanel, reviewerEventIds, type Actor } from './panel.ts';
+import { fundReport, reportCsv } from './reporting.ts';
+import { deleteStaleDrafts, eraseExpiredApplications } from './retention.ts';
+import { applicationView, categoryRows, draftFormValues, figuresView, fundView, money } from './view-models.ts';
+
+const Uuid = Type.String({ format: 'uuid' });
+const ApplicationParams = Type.Object({ applicationId: Uuid });
+const FundParams = Type.Object({ fundId: Uuid });
+const FundApplicationParams = Type.Object({ fundId: Uuid, applicationId: Uuid });
+const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 120, pattern: '^[a-z0-9-]+$' }) });
+const Text = (max: number, title?: string) => Type.String({ maxLength: max, ...(title ? { title } : {}) });
+const Csrf = { _csrf: Type.Optional(Type.String()) };
+
+const FundBody = Type.Object({
+  ...Csrf,
+  eventId: Type.Optional(Type.String({ maxLength: 40 })),
+  name: Text(200, 'Name of the fund'),
+  budget: Text(20, 'Budget'),
+  eligibility: Text(5000, 'Who can apply'),
+  covers: Text(5000, 'What it covers'),
+  deadline: Text(20, 'Deadline'),
+});
+
+// One row per category, so the form works without JavaScript.
+const draftFields: Record<string, ReturnType<typeof Type.Optional>> = {};
+for (const c of bursaryCategories) {
+  draftFields[`${c}Description`] = Type.Optional(Text(2000, 'Description'));
+  draftFields[`${c}Amount`] = Type.Optional(Text(20, 'Amount'));
+}
+draftFields.travelMiles = Type.Optional(Text(10, 'Miles'));
+const DraftBody = Type.Object({
+  ...Csrf,
+  perspective: Type.Optional(Type.Union([Type.Literal(''), Type.Literal('service_user'), Type.Literal('carer')], { title: 'What makes you eligible' })),
+  inAdvance: Type.Optional(Type.String({ maxLength: 10 })),
+  hubBooksTickets: Type.Optional(Type.String({ maxLength: 10 })),
+  paymentMethod: Type.Optional(Type.Union([Type.Literal(''), Type.Literal('bank_transfer'), Type.Literal('other')], { title: 'How you would like to be paid' })),
+  paymentName: Type.Optional(Text(200, 'Name on the bank account')),
+  paymentArrangement: Type.Optional(Text(2000, 'How you would like to be paid')),
+  note: Type.Optional(Text(5000, 'Anything else')),
+  ...draftFields,
+});
+
+const DecisionBody = Type.Object(
+  {
+    ...Csrf,
+    outcome: Type.Union([Type.Literal('approve_all'), Type.Literal('approve_part'), Type.Literal('decline')], { title: 'Decision' }),
+    message: Text(5000, 'Message to the applicant'),
+    overrideReason: Type.Optional(Text(2000, 'Reason for going over budget')),
+  },
+  { additionalProperties: Type.String({ maxLength: 20 }) },
+);
+
+const ClaimBody = Type.Object({ ...Csrf }, { additionalProperties: Type.String({ maxLength: 20 }) });
+
+const PaymentBody = Type.Object({
+  ...Csrf,
+  kind: Type.Union(bursaryPaymentKinds.map((k) => Type.Literal(k)), { title: 'Kind of payment' }),
+  amount: Text(20, 'Amount'),
+  paidOn: Text(20, 'Date paid'),
+  method: Text(100, 'How it was paid'),
+  reference: Type.Optional(Text(200, 'Reference')),
+});
+
+// Multipart: the file arrives as { filename, data } (see onFile below); other fields as strings.
+const ReceiptBody = Type.Object({
+  ...Csrf,
+  itemId: Type.String({ maxLength: 40, title: 'Which cost' }),
+  receipt: Type.Optional(Type.Unknown()),
+});
+
+const EmptyBody = Type.Object({ ...Csrf });
+
+interface UploadedFile {
+  filename: string;
+  data: Buffer;
+}
+
+function actorOf(request: FastifyRequest): Actor {
+  const me = request.me!;
+  return { id: me.id, isOrganiser: me.isOrganiser, isAdmin: me.isAdmin };
+}
+
+function pick(body: Record<string, unknown>, prefix: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(body)) if (key.startsWith(prefix) && typeof value === 'string') out[key.slice(prefix.length)] = value;
+  return out;
+}
+
+export const bursariesRoutes: FastifyPluginAsync = async (app) => {
+  const settings = bursarySettings(app.config);
+
+  // Uploads are accepted only in this plugin, and only as large as a receipt may be. Fields are
+  // attached to the body so the global CSRF check sees `_csrf` before any handler runs.
+  await app.register(multipart, {
+    attachFieldsToBody: 'keyValues',
+    limits: { fileSize: MAX_RECEIPT_BYTES, files: 1, fields: 10, fieldSize: 10_000, parts: 12 },
+    async onFile(part: MultipartFile) {
+      const data = await part.toBuffer();
+      (part as unknown as { value: UploadedFile }).value = { filename: part.filename, data };
+    },
+  });
+
+  // The retention job runs in the process that runs the other loops (tests call it directly).
+  if (app.config.outboxIntervalMs > 0) {
+    let timer: NodeJS.Timeout | null = null;
+    const run = async () => {
+      try {
+        const now = new Date();
+        const erased = await eraseExpiredApplications(app.db, { now, months: settings.retentionMonths });
+        await deleteStaleDrafts(app.db, { now, months: settings.retentionMonths });
+        if (erased.length) app.log.info(`bursaries: erased ${erased.length} applications past retention`);
+      } catch (error) {
+        app.log.error({ err: error }, 'bursary retention job failed');
+      }
+    };
+    app.addHook('onReady', async () => {
+      timer = setInterval(run, 60 * 60_000);
+      timer.unref();
+      setTimeout(run, 5_000).unref();
+    });
+    app.addHook('onClose', async () => {
+      if (timer) clearInterval(timer);
+    });
+  }
+
+  // ---- The applicant ----
+
+  app.get('/bursaries', { config: { access: 'member' } }, async (request, reply) => {
+    const actor = actorOf(request);
+    const mine = await listOwnApplications(app.db, actor);
+    const panelFunds = actor.isOrganiser ? await listFunds(app.db) : await listFunds(app.db, await reviewerEventIds(app.db, actor));
+    const now = new Date();
+    const open = await app.db
+      .select({ title: events.title, slug: events.slug, deadlineAt: bursaryFunds.deadlineAt })
+      .from(bursaryFunds)
+      .innerJoin(events, eq(events.id, bursaryFunds.eventId))
+      .where(eq(events.status, 'published'))
+      .orderBy(asc(events.startsAt));
+    return reply.page('bursaries/index', {
+      title: 'Bursaries',
+      applications: mine.map((a) => ({ url: `/bursaries/applications/${a.id}`, eventTitle: a.eventTitle, statusLabel: statusLabels[a.status].label, statusTag: statusLabels[a.status].tag })),
+      openFunds: open
+        .filter((f) => !f.deadlineAt || f.deadlineAt > now)
+        .map((f) => ({ title: f.title, url: `/events/${f.slug}/bursary`, deadline: f.deadlineAt ? formatDateTime(f.deadlineAt) : null })),
+      panelFunds: panelFunds.map(fundView),
+      canManageFunds: actor.isOrganiser,
+    });
+  });
+
+  app.get('/events/:slug/bursary', { config: { access: 'member' }, schema: { params: SlugParams } }, async (request, reply) => {
+    const { slug } = request.params as { slug: string };
+    const [event] = await app.db.select({ id: events.id, title: events.title, status: events.status }).from(events).where(eq(events.slug, slug));
+    if (!event || event.status !== 'published') throw new NotFoundError('We could not find that event.');
+    const fund = await fundForEvent(app.db, event.id);
+    const [existing] = await app.db
+      .select({ id: bursaryApplications.id })
+      .from(bursaryApplications)
+      .where(and(eq(bursaryApplications.eventId, event.id), eq(bursaryApplications.applicantId, request.me!.id), inArray(bursaryApplications.status, ['draft', 'submitted'])));
+    const closed = Boolean(fund?.deadlineAt && fund.deadlineAt < new Date());
+    return reply.page('bursaries/event-fund', {
+      title: `Help with costs: ${event.title}`,
+      eventTitle: event.title,
+      slug,
+      fund: fund ? fundView(fund) : null,
+      closed,
+      existingUrl: existing ? `/bursaries/applications/${existing.id}` : null,
+      mileageRate: money(settings.mileagePencePerMile),
+    });
+  });
+
+  app.post('/events/:slug/bursary', { config: { access: 'member' }, schema: { params: SlugParams, body: EmptyBody } }, async (request, reply) => {
+    const { slug } = request.params as { slug: string };
+    try {
+      const id = await startApplication(app.db, slug, actorOf(request));
+      return reply.redirect(`/bursaries/applications/${id}/edit`, 303);
+    } catch (error) {
+      if (error instanceof ConflictError) return reply.notice(error.message).redirect(`/events/${slug}/bursary`, 303);
+      throw error;
+    }
+  });
+
+  const renderApplicantPage = async (request: FastifyRequest, reply: FastifyReply, applicationId: string, forms: { receipt?: FormState; claim?: FormState } = {}, status = 200) => {
+    const loaded = await viewApplication(app.db, applicationId, actorOf(request), 'applicant');
+    const view = applicationView(loaded, settings);
+    const claimValues: Record<string, unknown> = {};
+    for (const item of loaded.items) if (item.claimedPence !== null) claimValues[`claim-${item.id}`] = poundsField(item.claimedPence);
+    return reply.page(
+      'bursaries/application',
+      {
+        title: `Your bursary application: ${loaded.eventTitle}`,
+        application: view,
+        receiptForm: forms.receipt ?? formState({}),
+        claimForm: forms.claim ?? formState(claimValues),
+        errors: [...(forms.receipt?.errors ?? []), ...(forms.claim?.errors ?? [])],
+      },
+      status,
+    );
+  };
+
+  app.get('/bursaries/applications/:applicationId', { config: { access: 'member' }, schema: { params: ApplicationParams } }, async (request, reply) => {
+    const { applicationId } = request.params as { applicationId: string };
+    return renderApplicantPage(request, reply, applicationId);
+  });
+
+  const renderDraftForm = (reply: FastifyReply, loaded: LoadedApplication, form: FormState, status = 200) =>
+    reply.page(
+      'bursaries/application-form',
+      {
+        title: `Apply for help with costs: ${loaded.eventTitle}`,
+        application: { id: loaded.id, eventTitle: loaded.eventTitle, url: `/bursaries/applications/${loaded.id}` },
+        categories: categoryRows(settings),
+        form,
+      },
+      status,
+    );
+
+  app.get('/bursaries/applications/:applicationId/edit', { config: { access: 'member' }, schema: { params: ApplicationParams } }, async (request, reply) => {
+    const { applicationId } = request.params as { applicationId: string };
+    const loaded = await viewApplication(app.db, applicationId, actorOf(request), 'applicant');
+    if (loaded.status !== 'draft') return reply.redirect(`/bursaries/applications/${applicationId}`, 303);
+    return renderDraftForm(reply, loaded, formState(draftFormValues(loaded, settings)));
+  });
+
+  app.post(
+    '/bursaries/applications/:applicationId/edit',
+    { config: { access: 'member' }, schema: { params: ApplicationParams, body: DraftBody }, attachValidation: true },
+    async (request, reply) => {
+      const { applicationId } = request.params as { applicationId: string };
+      const body = request.body as Record<string, string | undefined>;
+      const values = { ...body, inAdvance: body.inAdvance === 'yes', hubBooksTickets: body.hubBooksTickets === 'yes' };
+      const input: DraftInput = {
+        perspective: (body.perspective ?? '') as DraftInput['perspective'],
+        inAdvance: body.inAdvance === 'yes',
+        hubBooksTickets: body.hubBooksTickets === 'yes',
+        paymentMethod: (body.paymentMethod ?? '') as DraftInput['paymentMethod'],
+        paymentName: body.paymentName ?? '',
+        paymentArrangement: body.paymentArrangement ?? '',
+        note: body.note ?? '',
+        items: bursaryCategories.map((category: BursaryCategory) => ({
+          category,
+          description: body[`${category}Description`] ?? '',
+          amount: body[`${category}Amount`] ?? '',
+          miles: category === 'travel' ? body.travelMiles ?? '' : undefined,
+        })),
+      };
+      const errors = validationErrors(request);
+      try {
+        if (errors.length) throw new InvalidInputError(errors);
+        await saveDraft(app.db, applicationId, input, actorOf(request), settings);
+      } catch (error) {
+        if (error instanceof InvalidInputError) {
+          const loaded = await viewApplication(app.db, applicationId, actorOf(request), 'applicant');
+          return renderDraftForm(reply, loaded, formState(values, error.fieldErrors), 400);
+        }
+        if (error instanceof ConflictError) return reply.notice(error.message).redirect(`/bursaries/applications/${applicationId}`, 303);
+        throw error;
+      }
+      return reply.notice('Your application is saved. Check it, then send it when you are ready.').redirect(`/bursaries/applications/${applicationId}`, 303);
+    },
+  );
+
+  app.post('/bursaries/applications/:applicationId/submit', { config: { access: 'member' }, schema: { params: ApplicationParams, body: EmptyBody } }, async (request, reply) => {
+    const { applicationId } = request.params as { applicationId: string };
+    try {
+      const { placeHeld } = await submitApplication(app.db, applicationId, actorOf(request));
+      app.mail.nudge();
+      const place = placeHeld === true ? ' We are holding a place at the event for you until we decide.' : placeHeld === false ? ' The event is full at the moment, so we could not hold a place for you.' : '';
+      return reply.notice(`Your application has been sent. We will email you when the panel has decided.${place}`).redirect(`/bursaries/applications/${applicationId}`, 303);
+    } catch (error) {
+      if (error instanceof InvalidInputError) {
+        const loaded = await viewApplication(app.db, applicationId, actorOf(request), 'applicant');
+        return renderDraftForm(reply, loaded, formState(draftFormValues(loaded, settings), error.fieldErrors), 400);
+      }
+      if (error instanceof ConflictError) return reply.notice(error.message).redirect(`/bursaries/applications/${applicationId}`, 303);
+      throw error;
+    }
+  });
+
+  app.post('/bursaries/applications/:applicationId/withdraw', { config: { access: 'member' }, schema: { params: ApplicationParams, body: EmptyBody } }, async (request, reply) => {
+    const { applicationId } = request.params as { applicationId: string };
+    try {
+      await withdrawApplication(app.db, applicationId, actorOf(request));
+    } catch (error) {
+      if (error instanceof ConflictError) return reply.notice(error.message).redirect(`/bursaries/applications/${applicationId}`, 303);
+      throw error;
+    }
+    return reply.notice('Your application has been withdrawn. You can delete it now if you wish.').redirect(`/bursaries/applications/${applicationId}`, 303);
+  });
+
+  app.post('/bursaries/applications/:applicationId/delete', { config: { access: 'member' }, schema: { params: ApplicationParams, body: EmptyBody } }, async (request, reply) => {
+    const { applicationId } = request.params as { applicationId: string };
+    try {
+      await deleteApplication(app.db, applicationId, actorOf(request));
+    } catch (error) {
+      if (error instanceof ConflictError) return reply.notice(error.message).redirect(`/bursaries/applications/${applicationId}`, 303);
+      throw error;
+    }
+    return reply.notice('Your application has been deleted.').redirect('/bursaries', 303);
+  });
+
+  app.post(
+    '/bursaries/applications/:applicationId/receipts',
+    { config: { access: 'member' }, schema: { params: ApplicationParams, body: ReceiptBody }, attachValidation: true },
+    async (request, reply) => {
+      const { applicationId } = request.params as { applicationId: string };
+      const body = (request.body ?? {}) as { itemId?: string; receipt?: unknown };
+      const file = body.receipt && typeof body.receipt === 'object' && 'data' in body.receipt ? (body.receipt as UploadedFile) : null;
+      try {
+        const errors = validationErrors(request);
+        if (errors.length) throw new InvalidInputError(errors.map((e) => ({ ...e, field: e.field === 'receipt' ? 'receipt' : 'itemId' })));
+        await uploadReceipt(app.db, applicationId, { itemId: body.itemId ?? '', filename: file?.filename ?? '', data: file?.data ?? null }, actorOf(request));
+      } catch (error) {
+        if (error instanceof InvalidInputError) return renderApplicantPage(request, reply, applicationId, { receipt: formState({ itemId: body.itemId ?? '' }, error.fieldErrors) }, 400);
+        if (error instanceof ConflictError) return reply.notice(error.message).redirect(`/bursaries/applications/${applicationId}`, 303);
+        throw error;
+      }
+      return reply.notice('Your receipt has been uploaded.').redirect(`/bursaries/applications/${applicationId}#claim`, 303);
+    },
+  );
+
+  app.post(
+    '/bursaries/applications/:applicationId/claim',
+    { config: { access: 'member' }, schema: { params: ApplicationParams, body: ClaimBody }, attachValidation: true },
+    async (request, reply) => {
+      const { applicationId } = request.params as { applicationId: string };
+      const body = (request.body ?? {}) as Record<string, string>;
+      try {
+        await submitClaim(app.db, applicationId, pick(body, 'claim-'), actorOf(request), settings);
+      } catch (error) {
+        if (error instanceof InvalidInputError) return renderApplicantPage(request, reply, applicationId, { claim: formState(body, error.fieldErrors) }, 400);
+        if (error instanceof ConflictError) return reply.notice(error.message).redirect(`/bursaries/applications/${applicationId}`, 303);
+        throw error;
+      }
+      return reply.notice('Your claim has been sent to the panel.').redirect(`/bursaries/applications/${applicationId}`, 303);
+    },
+  );
+
+  app.get(
+    '/bursaries/receipts/:key',
+    { config: { access: 'member' }, schema: { params: Type.Object({ key: Type.String({ minLength: 10, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }) }) } },
+    async (request, reply) => {
+      const { key } = request.params as { key: string };
+      const file = await downloadReceipt(app.db, key, actorOf(request));
+      // Always a download, never shown inline, and never sniffed into something else.
+      return reply
+        .header('content-type', file.contentType)
+        .header('content-disposition', `attachment; filename="${file.filename}"`)
+        .header('x-content-type-options', 'nosniff')
+        .header('cache-control', 'private, no-store')
+        .send(file.content);
+    },
+  );
+
+  // ---- Organisers: funds ----
+
+  const renderFundForm = async (reply: FastifyReply, form: FormState, fundId: string | null, status = 200) => {
+    const eventOptions = fundId
+      ? []
+      : await app.db
+          .select({ id: events.id, title: events.title })
+          .from(events)
+          .leftJoin(bursaryFunds, eq(bursaryFunds.eventId, events.id))
+          .where(isNull(bursaryFunds.id))
+          .orderBy(asc(events.title));
+    return reply.page('bursaries/fund-form', { title: fundId ? 'Change the bursary fund' : 'Set up a bursary fund', form, fundId, eventOptions }, status);
+  };
+
+  app.get('/bursaries/funds/new', { config: { access: 'organiser' } }, async (_request, reply) => renderFundForm(reply, formState({ eventId: '' }), null));
+
+  app.post('/bursaries/funds', { config: { access: 'organiser' }, schema: { body: FundBody }, attachValidation: true }, async (request, reply) => {
+    const body = request.body as FundInput;
+    try {
+      const errors = validationErrors(request);
+      if (errors.length) throw new InvalidInputError(errors);
+      const id = await createFund(app.db, { ...body, eventId: body.eventId ?? '' }, actorOf(request));
+      return reply.notice('The bursary fund has been set up.').redirect(`/bursaries/funds/${id}`, 303);
+    } catch (error) {
+      if (error instanceof InvalidInputError) return renderFundForm(reply, formState(body, error.fieldErrors), null, 400);
+      throw error;
+    }
+  });
+
+  app.get('/bursaries/funds/:fundId/edit', { config: { access: 'organiser' }, schema: { params: FundParams } }, async (request, reply) => {
+    const { fundId } = request.params as { fundId: string };
+    const fund = await getFund(app.db, fundId);
+    const deadline = fund.deadlineAt ? new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(fund.deadlineAt) : '';
+    return renderFundForm(reply, formState({ name: fund.name, budget: poundsField(fund.budgetPence), eligibility: fund.eligibility, covers: fund.covers, deadline }), fundId);
+  });
+
+  app.post('/bursaries/funds/:fundId/edit', { config: { access: 'organiser' }, schema: { params: FundParams, body: FundBody }, attachValidation: true }, async (request, reply) => {
+    const { fundId } = request.params as { fundId: string };
+    const body = request.body as FundInput;
+    try {
+      const errors = validationErrors(request);
+      if (errors.length) throw new InvalidInputError(errors);
+      await updateFund(app.db, fundId, body, actorOf(request));
+    } catch (error) {
+      if (error instanceof InvalidInputError) return renderFundForm(reply, formState(body, error.fieldErrors), fundId, 400);
+      throw error;
+    }
+    return reply.notice('The bursary fund has been changed.').redirect(`/bursaries/funds/${fundId}`, 303);
+  });
+
+  // ---- The panel ----
+
+  const panelFund = async (request: FastifyRequest, fundId: string) => {
+    const fund = await getFund(app.db, fundId);
+    if (!(await isOnPanel(app.db, actorOf(request), fund.eventId))) throw new ForbiddenError();
+    return fund;
+  };
+
+  app.get('/bursaries/funds/:fundId', { config: { access: 'member' }, schema: { params: FundParams } }, async (request, reply) => {
+    const { fundId } = request.params as { fundId: string };
+    const fund = await panelFund(request, fundId);
+    const figures = await fundFigures(app.db, fundId);
+    const now = new Date();
+    const rows = await app.db
+      .select({ id: bursaryApplications.id, status: bursaryApplications.status, submittedAt: bursaryApplications.submittedAt, inAdvance: bursaryApplications.inAdvance })
+      .from(bursaryApplications)
+      .where(eq(bursaryApplications.fundId, fundId))
+      .orderBy(asc(bursaryApplications.submittedAt));
+    const loaded = await Promise.all(rows.filter((r) => r.status !== 'draft').map((r) => loadApplication(app.db, r.id)));
+    const list = loaded.flatMap((a) => (a ? [applicationView(a, settings, now)] : []));
+    await recordAudit(app.db, { actorId: request.me!.id, action: 'bursary.fund.queue_viewed', subjectType: 'bursary_fund', subjectId: fundId });
+    return reply.page('bursaries/fund', {
+      title: `Bursaries: ${fund.name}`,
+      fund: fundView(fund),
+      figures: figuresView(figures),
+      waiting: list.filter((a) => a.status === 'submitted').map((a) => ({ ...a, reviewUrl: reviewPath(fundId, a.id) })),
+      claims: list.filter((a) => a.claim?.status === 'submitted').map((a) => ({ ...a, reviewUrl: reviewPath(fundId, a.id) })),
+      decided: list.filter((a) => a.status !== 'submitted').map((a) => ({ ...a, reviewUrl: reviewPath(fundId, a.id) })),
+      canEdit: request.me!.isOrganiser,
+    });
+  });
+
+  const renderReview = async (request: FastifyRequest, reply: FastifyReply, fundId: string, applicationId: string, forms: { decision?: FormState; payment?: FormState } = {}, status = 200) => {
+    const loaded = await viewApplication(app.db, applicationId, actorOf(request), 'panel', fundId);
+    const fund = await getFund(app.db, fundId);
+    const figures = await fundFigures(app.db, fundId);
+    const decisionValues: Record<string, unknown> = { outcome: '' };
+    for (const item of loaded.items) decisionValues[`amount-${item.id}`] = poundsField(item.estimatePence);
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
+    return reply.page(
+      'bursaries/review',
+      {
+        title: `Bursary application ${applicationView(loaded, settings).reference}`,
+        fund: fundView(fund),
+        figures: figuresView(figures),
+        application: { ...applicationView(loaded, settings), base: reviewPath(fundId, applicationId) },
+        decisionForm: forms.decision ?? formState(decisionValues),
+        paymentForm: forms.payment ?? formState({ kind: loaded.claim && loaded.claim.status !== 'submitted' ? 'settlement' : 'advance', paidOn: today, method: 'Bank transfer' }),
+        errors: [...(forms.decision?.errors ?? []), ...(forms.payment?.errors ?? [])],
+        isOrganiser: request.me!.isOrganiser,
+      },
+      status,
+    );
+  };
+
+  app.get('/bursaries/funds/:fundId/applications/:applicationId', { config: { access: 'member' }, schema: { params: FundApplicationParams } }, async (request, reply) => {
+    const { fundId, applicationId } = request.params as { fundId: string; applicationId: string };
+    return renderReview(request, reply, fundId, applicationId);
+  });
+
+  app.post(
+    '/bursaries/funds/:fundId/applications/:applicationId/decision',
+    { config: { access: 'member' }, schema: { params: FundApplicationParams, body: DecisionBody }, attachValidation: true },
+    async (request, reply) => {
+      const { fundId, applicationId } = request.params as { fundId: string; applicationId: string };
+      const body = (request.body ?? {}) as Record<string, string>;
+      try {
+        const errors = validationErrors(request);
+        if (errors.length) throw new InvalidInputError(errors);
+        await decideApplication(
+          app.db,
+          fundId,
+          applicationId,
+          { outcome: body.outcome as DecisionOutcome, amounts: pick(body, 'amount-'), message: body.message ?? '', overrideReason: body.overrideReason ?? '' },
+          actorOf(request),
+        );
+      } catch (error) {
+        if (error instanceof InvalidInputError) return renderReview(request, reply, fundId, applicationId, { decision: formState(body, error.fieldErrors) }, 400);
+        if (error instanceof ConflictError) return reply.notice(error.message).redirect(reviewPath(fundId, applicationId), 303);
+        throw error;
+      }
+      app.mail.nudge();
+      return reply.notice('Your decision has been recorded and the applicant has been emailed.').redirect(reviewPath(fundId, applicationId), 303);
+    },
+  );
+
+  app.post(
+    '/bursaries/funds/:fundId/applications/:applicationId/claim/approve',
+    { config: { access: 'member' }, schema: { params: FundApplicationParams, body: EmptyBody } },
+    async (request, reply) => {
+      const { fundId, applicationId } = request.params as { fundId: string; applicationId: string };
+      try {
+        await approveClaim(app.db, fundId, applicationId, actorOf(request));
+      } catch (error) {
+        if (error instanceof ConflictError) return reply.notice(error.message).redirect(reviewPath(fundId, applicationId), 303);
+        throw error;
+      }
+      return reply.notice('The claim has been approved.').redirect(reviewPath(fundId, applicationId), 303);
+    },
+  );
+
+  app.post(
+    '/bursaries/funds/:fundId/applications/:applicationId/payments',
+    { config: { access: 'member' }, schema: { params: FundApplicationParams, body: PaymentBody }, attachValidation: true },
+    async (request, reply) => {
+      const { fundId, applicationId } = request.params as { fundId: string; applicationId: string };
+      const body = (request.body ?? {}) as Record<string, string>;
+      try {
+        const errors = validationErrors(request);
+        if (errors.length) throw new InvalidInputError(errors);
+        await recordPayment(
+          app.db,
+          fundId,
+          applicationId,
+          { kind: body.kind as BursaryPaymentKind, amount: body.amount ?? '', paidOn: body.paidOn ?? '', method: body.method ?? '', reference: body.reference ?? '' },
+          actorOf(request),
+        );
+      } catch (error) {
+        if (error instanceof InvalidInputError) return renderReview(request, reply, fundId, applicationId, { payment: formState(body, error.fieldErrors) }, 400);
+        if (error instanceof ConflictError) return reply.notice(error.message).redirect(reviewPath(fundId, applicationId), 303);
+        throw error;
+      }
+      app.mail.nudge();
+      return reply.notice('The payment has been recorded.').redirect(reviewPath(fundId, applicationId), 303);
+    },
+  );
+
+  app.post(
+    '/bursaries/funds/:fundId/applications/:applicationId/close',
+    { config: { access: 'member' }, schema: { params: FundApplicationParams, body: EmptyBody } },
+    async (request, reply) => {
+      const { fundId, applicationId } = request.params as { fundId: string; applicationId: string };
+      try {
+        await closeApplication(app.db, fundId, applicationId, actorOf(request));
+      } catch (error) {
+        if (error instanceof ConflictError) return reply.notice(error.message).redirect(reviewPath(fundId, applicationId), 303);
+        throw error;
+      }
+      return reply.notice('The application is closed. Anything not paid has returned to the budget.').redirect(reviewPath(fundId, applicationId), 303);
+    },
+  );
+
+  app.get('/bursaries/funds/:fundId/report', { config: { access: 'member' }, schema: { params: FundParams } }, async (request, reply) => {
+    const { fundId } = request.params as { fundId: string };
+    const fund = await panelFund(request, fundId);
+    const [report, figures] = await Promise.all([fundReport(app.db, fundId), fundFigures(app.db, fundId)]);
+    await recordAudit(app.db, { actorId: request.me!.id, action: 'bursary.fund.report_viewed', subjectType: 'bursary_fund', subjectId: fundId });
+    return reply.page('bursaries/report', {
+      title: `Bursary report: ${fund.name}`,
+      fund: fundView(fund),
+      figures: figuresView(figures),
+      byCategory: report.byCategory.map((c) => ({ label: categoryRows(settings).find((r) => r.category === c.category)!.label, asked: money(c.askedPence), approved: money(c.approvedPence), claimed: money(c.claimedPence) })),
+      byStatus: report.byStatus.map((s) => ({ label: statusLabels[s.status as keyof typeof statusLabels].label, applications: s.applications, asked: money(s.askedPence), approved: money(s.approvedPence) })),
+      paid: money(report.paidPence),
+    });
+  });
+
+  app.get('/bursaries/funds/:fundId/report.csv', { config: { access: 'member' }, schema: { params: FundParams } }, async (request, reply) => {
+    const { fundId } = request.params as { fundId: string };
+    await panelFund(request, fundId);
+    const report = await fundReport(app.db, fundId);
+    await recordAudit(app.db, { actorId: request.me!.id, action: 'bursary.fund.report_exported', subjectType: 'bursary_fund', subjectId: fundId });
+    return reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="bursaries-${fundId.slice(0, 8)}.csv"`)
+      .header('cache-control', 'private, no-store')
+      .send(reportCsv(report));
+  });
+};

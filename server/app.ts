@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import staticFiles from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { housekeepingPlugin } from './accounts/housekeeping.ts';
 import { accountsRoutes } from './accounts/routes.ts';
 import { sessionsPlugin } from './accounts/sessions.ts';
 import { adminRoutes } from './admin/routes.ts';
@@ -18,8 +19,12 @@ import { homeRoutes, pageRoutes } from './home/routes.ts';
 import { accessPlugin } from './http/access.ts';
 import { errorsPlugin } from './http/errors.ts';
 import { pagesPlugin } from './http/pages.ts';
+import { planningPlugin } from './planning/plugin.ts';
+import { proposalsPlugin } from './proposals/plugin.ts';
 import { securityPlugin } from './http/security.ts';
 import { mailPlugin } from './mail/plugin.ts';
+import { paymentsPlugin } from './payments/plugin.ts';
+import { registrationPlugin } from './registration/plugin.ts';
 import type { MailTransport } from './mail/transport.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -68,6 +73,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(accessPlugin);
   await app.register(errorsPlugin);
   await app.register(mailPlugin, { transport: options.mailTransport });
+  await app.register(housekeepingPlugin);
 
   await app.register(staticFiles, { root: path.join(root, 'public'), prefix: '/assets/', maxAge: '1h', decorateReply: false });
   await app.register(staticFiles, {
@@ -84,7 +90,11 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(accountsRoutes);
   await app.register(adminRoutes);
   await app.register(eventsRoutes);
+  await app.register(paymentsPlugin);
+  await app.register(registrationPlugin);
   await app.register(bursariesRoutes);
+  await app.register(proposalsPlugin);
+  await app.register(planningPlugin);
   await app.register(calendarRoutes);
 
   return app;

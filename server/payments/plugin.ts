@@ -1,0 +1,84 @@
+// The payments plugin: card payments through Stripe Checkout when STRIPE_SECRET_KEY and
+// STRIPE_WEBHOOK_SECRET are set, otherwise "pay by invoice". The Stripe client is made here from
+// the configuration (never at import time); STRIPE_API_BASE points it at a local stand-in in tests.
+import fp from 'fastify-plugin';
+import type { FastifyPluginAsync } from 'fastify';
+import Stripe from 'stripe';
+import { Type } from 'typebox';
+import { ConflictError } from '../errors.ts';
+import { checkoutUrl, handleStripeEvent, reconcileReturn } from './service.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    payments: {
+      mode: 'stripe' | 'invoice';
+      stripe: Stripe | null;
+      /** Where to send a buyer to pay for a booking's open payment. */
+      checkoutUrl(paymentId: string, managePath: string): Promise<string>;
+    };
+  }
+}
+
+const PaymentParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+
+function makeStripe(key: string, apiBase: string | null): Stripe {
+  if (!apiBase) return new Stripe(key, { maxNetworkRetries: 2 });
+  const base = new URL(apiBase);
+  return new Stripe(key, {
+    host: base.hostname,
+    port: base.port || (base.protocol === 'https:' ? 443 : 80),
+    protocol: base.protocol === 'https:' ? 'https' : 'http',
+    maxNetworkRetries: 0,
+  });
+}
+
+// Its own encapsulated scope so the raw-body JSON parser applies to this route alone.
+const webhookRoutes: FastifyPluginAsync<{ stripe: Stripe; secret: string }> = async (app, { stripe, secret }) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: 512 * 1024 }, (_request, body, done) => done(null, body));
+  app.post('/payments/stripe/webhook', { config: { access: 'public', csrf: false, json: true, rateLimit: false } }, async (request, reply) => {
+    const signature = request.headers['stripe-signature'];
+    if (typeof signature !== 'string' || !Buffer.isBuffer(request.body)) return reply.code(400).send({ error: 'Missing signature' });
+    let event: Stripe.Event;
+    try {
+      event = stripe.webhooks.constructEvent(request.body, signature, secret);
+    } catch {
+      return reply.code(400).send({ error: 'Bad signature' });
+    }
+    const outcome = await handleStripeEvent(app.db, event, app.config.baseUrl);
+    app.mail.nudge();
+    return reply.send({ received: true, outcome });
+  });
+};
+
+export const paymentsPlugin = fp(
+  async (app) => {
+    const { stripeSecretKey, stripeWebhookSecret, stripeApiBase, baseUrl } = app.config;
+    const stripe = stripeSecretKey && stripeWebhookSecret ? makeStripe(stripeSecretKey, stripeApiBase) : null;
+    const deps = stripe ? { stripe, baseUrl } : null;
+    app.decorate('payments', {
+      mode: stripe ? ('stripe' as const) : ('invoice' as const),
+      stripe,
+      async checkoutUrl(paymentId: string) {
+        if (!deps) throw new ConflictError('no_stripe', 'Card payments are not set up.');
+        return checkoutUrl(app.db, deps, paymentId);
+      },
+    });
+
+    if (stripe && stripeWebhookSecret) await app.register(webhookRoutes, { stripe, secret: stripeWebhookSecret });
+
+    app.get('/payments/:id/return', { config: { access: 'public' }, schema: { params: PaymentParams } }, async (request, reply) => {
+      const { id } = request.params as { id: string };
+      if (!deps) return reply.redirect('/events', 303);
+      const state = await reconcileReturn(app.db, deps, id);
+      if (state === 'paid') app.mail.nudge();
+      return reply.page('registration/payment-return', { title: state === 'paid' ? 'Payment received' : state === 'open' ? 'You have not paid yet' : 'The time to pay has ended', state, paymentId: id });
+    });
+
+    app.post('/payments/:id/checkout', { config: { access: 'public' }, schema: { params: PaymentParams } }, async (request, reply) => {
+      const { id } = request.params as { id: string };
+      if (!deps) return reply.redirect('/events', 303);
+      return reply.redirect(await checkoutUrl(app.db, deps, id), 303);
+    });
+  },
+  { name: 'payments', dependencies: ['database', 'mail'] },
+);

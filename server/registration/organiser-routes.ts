@@ -1,0 +1,479 @@
+// Organiser pages for one event's places and bookings (all `access: 'organiser'`): places and
+// questions, attendees with filters and CSV, the venue's access and dietary summary, messages
+// to attendees, check-in on a phone, and payments (invoice paid, refund).
+import { stringify } from 'csv-stringify/sync';
+import type { FastifyPluginAsync } from 'fastify';
+import { DateTime } from 'luxon';
+import { Type } from 'typebox';
+import { perspectives, registrationStatuses } from '../../db/schema/index.ts';
+import { recordAudit } from '../audit.ts';
+import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
+import { formatDateTime, formatPence } from '../format.ts';
+import { formState, validationErrors } from '../http/forms.ts';
+import { markInvoicePaid, refundRegistration } from '../payments/service.ts';
+import { availability } from './holds.ts';
+import {
+  addQuestion,
+  addTicketType,
+  listAttendees,
+  messageAttendees,
+  paymentStatuses,
+  saveSettings,
+  setAttended,
+  setTicketTypeWithdrawn,
+  updateTicketType,
+  withdrawQuestion,
+  type TicketTypeInput,
+} from './organiser.ts';
+import { answersFor, getEventBySlug, getSettings, listQuestions, listTicketTypes } from './queries.ts';
+import { cancelRegistration } from './service.ts';
+import { perspectiveLabels, placesSummary, statusLabels } from './view-models.ts';
+
+const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 120, pattern: '^[a-z0-9-]+$' }) });
+const SlugIdParams = Type.Object({ slug: SlugParams.properties.slug, id: Type.String({ format: 'uuid' }) });
+const AttendeeQuery = Type.Object({
+  status: Type.Optional(Type.Union([Type.Literal(''), ...registrationStatuses.map((s) => Type.Literal(s))])),
+  ticket: Type.Optional(Type.String({ maxLength: 40 })),
+  q: Type.Optional(Type.String({ maxLength: 100 })),
+});
+const TicketTypeForm = Type.Object({
+  name: Type.Optional(Type.String({ title: 'Name', maxLength: 120 })),
+  description: Type.Optional(Type.String({ title: 'Description', maxLength: 1000 })),
+  price: Type.Optional(Type.String({ title: 'Price', maxLength: 12 })),
+  capacity: Type.Optional(Type.String({ title: 'Places', maxLength: 7 })),
+  salesStartAt: Type.Optional(Type.String({ title: 'Sales start', maxLength: 20 })),
+  salesEndAt: Type.Optional(Type.String({ title: 'Sales end', maxLength: 20 })),
+  eligibility: Type.Optional(Type.String({ title: 'Who may choose it', maxLength: 300 })),
+});
+const QuestionForm = Type.Object({
+  kind: Type.Optional(Type.String({ maxLength: 20 })),
+  label: Type.Optional(Type.String({ title: 'Question', maxLength: 300 })),
+  hint: Type.Optional(Type.String({ title: 'Hint', maxLength: 500 })),
+  options: Type.Optional(Type.String({ title: 'Answers to choose from', maxLength: 3000 })),
+  required: Type.Optional(Type.String({ maxLength: 10 })),
+});
+const SettingsForm = Type.Object({
+  offerHours: Type.Optional(Type.String({ title: 'Hours to accept an offer', maxLength: 4 })),
+  registrationOpen: Type.Optional(Type.String({ maxLength: 10 })),
+});
+const MessageForm = Type.Object({
+  subject: Type.Optional(Type.String({ title: 'Subject', maxLength: 150 })),
+  message: Type.Optional(Type.String({ title: 'Message', maxLength: 10_000 })),
+  to: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Array(Type.String({ maxLength: 40 }), { maxItems: 5000 })])),
+  includeWaiting: Type.Optional(Type.String({ maxLength: 10 })),
+});
+const CheckInQuery = Type.Object({ q: Type.Optional(Type.String({ maxLength: 100 })) });
+const CheckInForm = Type.Object({ attended: Type.Union([Type.Literal('yes'), Type.Literal('no')]), q: Type.Optional(Type.String({ maxLength: 100 })) });
+
+type Body = Record<string, unknown>;
+const text = (body: Body, key: string) => (typeof body[key] === 'string' ? (body[key] as string) : '');
+
+/** "12.50" or "£12.50" → 1250; "" → 0; anything else → NaN. */
+export function poundsToPence(raw: string): number {
+  const cleaned = raw.trim().replace(/^£/, '');
+  if (cleaned === '') return 0;
+  if (!/^\d{1,5}(\.\d{1,2})?$/.test(cleaned)) return Number.NaN;
+  const [pounds, pence = ''] = cleaned.split('.');
+  return Number(pounds) * 100 + Number(pence.padEnd(2, '0'));
+}
+
+/** A London wall-clock datetime-local value → UTC; "" → null. */
+function londonTime(raw: string, field: string, errors: FieldError[]): Date | null {
+  if (!raw.trim()) return null;
+  const parsed = DateTime.fromISO(raw.trim(), { zone: 'Europe/London' });
+  if (!parsed.isValid) {
+    errors.push({ field, message: 'Enter a date and time, like 2026-12-01 09:00' });
+    return null;
+  }
+  return parsed.toJSDate();
+}
+
+function londonInput(date: Date | null): string {
+  return date ? DateTime.fromJSDate(date, { zone: 'Europe/London' }).toFormat("yyyy-MM-dd'T'HH:mm") : '';
+}
+
+function ticketTypeInput(body: Body): TicketTypeInput {
+  const errors: FieldError[] = [];
+  const capacityRaw = text(body, 'capacity').trim();
+  const capacity = capacityRaw === '' ? null : Number(capacityRaw);
+  const input = {
+    name: text(body, 'name'),
+    description: text(body, 'description'),
+    pricePence: poundsToPence(text(body, 'price')),
+    capacity: capacity === null || Number.isNaN(capacity) ? (capacityRaw === '' ? null : -1) : capacity,
+    salesStartAt: londonTime(text(body, 'salesStartAt'), 'salesStartAt', errors),
+    salesEndAt: londonTime(text(body, 'salesEndAt'), 'salesEndAt', errors),
+    eligibility: text(body, 'eligibility'),
+  };
+  if (errors.length) throw new InvalidInputError(errors);
+  return input;
+}
+
+export const organiserRoutes: FastifyPluginAsync = async (app) => {
+  const mode = () => (app.payments.mode === 'stripe' ? 'Card payments through Stripe are on.' : 'Stripe is not set up, so paid places are sold by invoice: mark each one paid here when the money arrives.');
+
+  async function eventFor(slug: string) {
+    const event = await getEventBySlug(app.db, slug);
+    if (!event) throw new NotFoundError('We could not find that event.');
+    return event;
+  }
+
+  const base = (slug: string) => `/organise/events/${slug}`;
+
+  // --- Places and questions ---------------------------------------------------------------
+
+  async function placesModel(slug: string, forms: { ticket?: ReturnType<typeof formState>; question?: ReturnType<typeof formState>; settings?: ReturnType<typeof formState> } = {}) {
+    const event = await eventFor(slug);
+    const [types, questions, avail, settings] = await Promise.all([
+      listTicketTypes(app.db, event.id, { includeWithdrawn: true }),
+      listQuestions(app.db, event.id),
+      availability(app.db, event.id),
+      getSettings(app.db, event.id),
+    ]);
+    return {
+      title: `Places and questions: ${event.title}`,
+      event: { title: event.title, slug: event.slug, capacity: event.capacity, placesText: placesSummary(avail) },
+      base: base(slug),
+      paymentMode: mode(),
+      types: types.map((t) => {
+        const a = avail.ticketTypes.find((x) => x.ticketTypeId === t.id);
+        return {
+          id: t.id,
+          name: t.name,
+          price: formatPence(t.pricePence),
+          capacity: t.capacity === null ? 'Shares the event’s places' : String(t.capacity),
+          taken: a?.taken ?? 0,
+          eligibility: t.eligibility,
+          withdrawn: t.withdrawn,
+          sales: [t.salesStartAt ? `from ${formatDateTime(t.salesStartAt)}` : '', t.salesEndAt ? `until ${formatDateTime(t.salesEndAt)}` : ''].filter(Boolean).join(' ') || 'Always',
+        };
+      }),
+      questions: questions.map((q) => ({ id: q.id, label: q.label, kind: q.kind, required: q.required, options: q.options.join(', ') })),
+      ticketForm: forms.ticket ?? formState({ price: '0' }),
+      questionForm: forms.question ?? formState({ kind: 'short_text' }),
+      settingsForm: forms.settings ?? formState({ offerHours: String(settings.offerHours), registrationOpen: settings.registrationOpen }),
+    };
+  }
+
+  app.get('/organise/events/:slug/places', { config: { access: 'organiser' }, schema: { params: SlugParams } }, async (request, reply) => {
+    const { slug } = request.params as { slug: string };
+    return reply.page('registration/places', await placesModel(slug));
+  });
+
+  app.post('/organise/events/:slug/places/ticket-types', { config: { access: 'organiser' }, schema: { params: SlugParams, body: TicketTypeForm }, attachValidation: true }, async (request, reply) => {
+    const { slug } = request.params as { slug: string };
+    const body = (request.body ?? {}) as Body;
+    const event = await eventFor(slug);
+    const errors = validationErrors(request);
+    try {
+      if (errors.length) throw new InvalidInputError(errors);
+      await addTicketType(app.db, event.id, ticketTypeInput(body), request.me!);
+    } catch (error) {
+      if (error instanceof InvalidInputError) return reply.page('registration/places', await placesModel(slug, { ticket: formState(body, error.fieldErrors) }), 400);
+      throw error;
+    }
+    return reply.notice('The kind of place has been added.').redirect(`${base(slug)}/places`, 303);
+  });
+
+  app.get('/organise/events/:slug/places/ticket-types/:id', { config: { access: 'organiser' }, schema: { params: SlugIdParams } }, async (request, reply) => {
+    const { slug, id } = request.params as { slug: string; id: string };
+    const event = await eventFor(slug);
+    const type = (await listTicketTypes(app.db, event.id, { includeWithdrawn: true })).find((t) => t.id === id);
+    if (!type) throw new NotFoundError('We could not find that kind of place.');
+    const values = {
+      name: type.name,
+      description: type.description,
+      price: (type.pricePence / 100).toFixed(2),
+      capacity: type.capacity === null ? '' : String(type.capacity),
+      salesStartAt: londonInput(type.salesStartAt),
+      salesEndAt: londonInput(type.salesEndAt),
+      eligibility: type.eligibility,
+    };
+    return reply.page('registration/ticket-type', { title: `Change ${type.name}`, base: base(slug), id, withdrawn: type.withdrawn, eventTitle: event.title, form: formState(values) });
+  });
+
+  app.post('/organise/events/:slug/places/ticket-types/:id', { config: { access: 'organiser' }, schema: { params: SlugIdParams, body: TicketTypeForm }, attachValidation: true }, async (request, reply) => {
+    const { slug, id } = request.params as { slug: string; id: string };
+    const body = (request.body ?? {}) as Body;
+    const event = await eventFor(slug);
+    try {
+      const errors = validationErrors(request);
+      if (errors.length) throw new InvalidInputError(errors);
+      await updateTicketType(app.db, event.id, id, ticketTypeInput(body), request.me!);
+    } catch (error) {
+      if (error instanceof InvalidInputError) {
+        return reply.page('registration/ticket-type', { title: 'Change a kind of place', base: base(slug), id, withdrawn: false, eventTitle: event.title, form: formState(body, error.fieldErrors) }, 400);
+      }
+      throw error;
+    }
+    return reply.notice('Your changes have been saved.').redirect(`${base(slug)}/places`, 303);
+  });
+
+  app.post('/organise/events/:slug/places/ticket-types/:id/withdraw', { config: { access: 'organiser' }, schema: { params: SlugIdParams, body: Type.Object({ withdrawn: Type.Union([Type.Literal('yes'), Type.Literal('no')]) }) } }, async (request, reply) => {
+    const { slug, id } = request.params as { slug: string; id: string };
+    const { withdrawn } = request.body as { withdrawn: 'yes' | 'no' };
+    const event = await eventFor(slug);
+    await setTicketTypeWithdrawn(app.db, event.id, id, withdrawn === 'yes', request.me!);
+    return reply.notice(withdrawn === 'yes' ? 'That kind of place is no longer on offer.' : 'That kind of place is on offer again.').redirect(`${base(slug)}/places`, 303);
+  });
+
+  app.post('/organise/events/:slug/places/questions', { config: { access: 'organiser' }, schema: { params: SlugParams, body: QuestionForm }, attachValidation: true }, async (request, reply) => {
+    const { slug } = request.params as { slug: string };
+    const body = (request.body ?? {}) as Body;
+    const event = await eventFor(slug);
+    try {
+      const errors = validationErrors(request);
+      if (errors.length) throw new InvalidInputError(errors);
+      await addQuestion(
+        app.db,
+        event.id,
+        { kind: text(body, 'kind'), label: text(body, 'label'), hint: text(body, 'hint'), options: text(body, 'options').split(/\r?\n/), required: body.required === 'yes' },
+        request.me!,
+      );
+    } catch (error) {
+      if (error instanceof InvalidInputError) return reply.page('registration/places', await placesModel(slug, { question: formState(body, error.fieldErrors) }), 400);
+      throw error;
+    }
+    return reply.notice('The question has been added.').redirect(`${base(slug)}/places`, 303);
+  });
+
+  app.post('/organise/events/:slug/places/questions/:id/withdraw', { config: { access: 'organiser' }, schema: { params: SlugIdParams } }, async (request, reply) => {
+    const { slug, id } = request.params as { slug: string; id: string };
+    const event = await eventFor(slug);
+    await withdrawQuestion(app.db, event.id, id, request.me!);
+    return reply.notice('The question has been removed. Answers already given are kept.').redirect(`${base(slug)}/places`, 303);
+  });
+
+  app.post('/organise/events/:slug/places/settings', { config: { access: 'organiser' }, schema: { params: SlugParams, body: SettingsForm }, attachValidation: true }, async (request, reply) => {
+    const { slug } = request.params as { slug: string };
+    const body = (request.body ?? {}) as Body;
+    const event = await eventFor(slug);
+    try {
+      const errors = validationErrors(request);
+      if (errors.length) throw new InvalidInputError(errors);
+      await saveSettings(app.db, event.id, { offerHours: Number(text(body, 'offerHours') || 'x'), registrationOpen: body.registrationOpen === 'yes' }, request.me!);
+    } catch (error) {
+      if (error instanceof InvalidInputError) return reply.page('registration/places', await placesModel(slug, { settings: formState(body, error.fieldErrors) }), 400);
+      throw error;
+    }
+    return reply.notice('Booking settings saved.').redirect(`${base(slug)}/places`, 303);
+  });
+
+  // --- Attendees ------------------------------------------------------------------------
+
+  async function attendeeRows(eventId: string, filter: { status?: string; ticket?: string; q?: string }) {
+    const rows = await listAttendees(app.db, eventId, { status: filter.status || undefined, ticketTypeId: filter.ticket || undefined, search: filter.q });
+    const pay = await paymentStatuses(app.db, rows.map((r) => r.id));
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return rows.map((r) => ({
+      ...r,
+      companionOf: r.companionOfId ? (byId.get(r.companionOfId)?.name ?? 'another booking') : '',
+      statusLabel: statusLabels[r.status],
+      perspectiveLabel: r.perspective ? perspectiveLabels[r.perspective] ?? r.perspective : '',
+      ticketName: r.companionOfId ? 'Companion place' : r.ticketName ?? '',
+      price: formatPence(r.pricePence),
+      payment: pay.get(r.id) ?? null,
+      booked: formatDateTime(r.createdAt),
+    }));
+  }
+
+  app.get('/organise/events/:slug/attendees', { config: { access: 'organiser' }, schema: { params: SlugParams, querystring: AttendeeQuery } }, async (request, reply) => {
+    const { slug } = request.params as { slug: string };
+    const query = request.query as { status?: string; ticket?: string; q?: string };
+    const event = await eventFor(slug);
+    const [rows, all, types, avail] = await Promise.all([
+      attendeeRows(event.id, query),
+      listAttendees(app.db, event.id),
+      listTicketTypes(app.db, event.id, { includeWithdrawn: true }),
+      availability(app.db, event.id),
+    ]);
+    const taking = all.filter((r) => ['confirmed', 'attended', 'pending_payment'].includes(r.status));
+    const byStatus = registrationStatuses.map((s) => ({ label: statusLabels[s], n: all.filter((r) => r.status === s).length })).filter((c) => c.n > 0);
+    const byType = [
+      ...types.map((t) => ({ label: t.name, n: taking.filter((r) => r.ticketTypeId === t.id).length })),
+      { label: 'Companion places', n: taking.filter((r) => r.companionOfId).length },
+    ];
+    const byPerspective = [...perspectives, ''].map((p) => ({
+      label: p ? perspectiveLabels[p]! : 'Not given',
+      n: taking.filter((r) => !r.companionOfId && r.perspective === p).length,
+    }));
+    const queryString = new URLSearchParams(Object.entries(query).filter(([, v]) => v) as [string, string][]).toString();
+    return reply.page('registration/attendees', {
+      title: `Attendees: ${event.title}`,
+      event: { title: event.title, slug: event.slug, placesText: placesSummary(avail) },
+      base: base(slug),
+      paymentMode: mode(),
+      stripeOn: app.payments.mode === 'stripe',
+      filter: { status: query.status ?? '', ticket: query.ticket ?? '', q: query.q ?? '' },
+      statuses: registrationStatuses.map((s) => ({ value: s, label: statusLabels[s] })),
+      types: types.map((t) => ({ id: t.id, name: t.name })),
+      attendees: rows,
+      counts: { byStatus, byType, byPerspective },
+      csvUrl: `${base(slug)}/attendees.csv${queryString ? `?${queryString}` : ''}`,
+    });
+  });
+
+  app.get('/organise/events/:slug/attendees.csv', { config: { access: 'organiser' }, schema: { params: SlugParams, querystring: AttendeeQuery } }, async (request, reply) => {
+    const { slug } = request.params as { slug: string };
+    const event = await eventFor(slug);
+    const rows = await attendeeRows(event.id, request.query as { status?: string; ticket?: string; q?: string });
+    const questions = await listQuestions(app.db, event.id, { includeWithdrawn: true });
+    const answers = await answersFor(app.db, rows.map((r) => r.id));
+    const answer = (rid: string, qid: string) => answers.find((a) => a.registrationId === rid && a.questionId === qid)?.value ?? '';
+    const csv = stringify(
+      rows.map((r) => [
+        r.name,
+        r.email,
+        r.organisation,
+        r.statusLabel,
+        r.ticketName,
+        r.companionOf,
+        r.price,
+        r.payment ? `${r.payment.method} ${r.payment.status}` : '',
+        r.perspectiveLabel,
+        r.accessRequirements,
+        r.dietaryNeeds,
+        r.consentFutureEvents ? 'yes' : 'no',
+        r.booked,
+        ...questions.map((q) => answer(r.id, q.id)),
+      ]),
+      {
+        header: true,
+        columns: ['Name', 'Email', 'Organisation', 'Status', 'Place', 'Companion of', 'Price', 'Payment', 'Perspective', 'Access requirements', 'Dietary needs', 'Hear about future events', 'Booked', ...questions.map((q) => q.label)],
+        // Cells starting with = + - @ are read as formulas by spreadsheets; a leading quote stops that.
+        cast: { string: (value) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value) },
+      },
+    );
+    await recordAudit(app.db, { actorId: request.me!.id, action: 'registration.attendees.exported', subjectType: 'event', subjectId: event.id, details: { rows: rows.length } });
+    return reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${event.slug}-attendees.csv"`)
+      .header('cache-control', 'no-store')
+      .send(csv);
+  });
+
+  app.get('/organise/events/:slug/attendees/needs', { config: { access: 'organiser' }, schema: { params: SlugParams } }, async (request, reply) => {
+    const { slug } = request.params as { slug: string };
+    const event = await eventFor(slug);
+    const rows = (await listAttendees(app.db, event.id)).filter((r) => ['confirmed', 'attended', 'pending_payment'].includes(r.status));
+    return reply.page('registration/needs', {
+      title: `Access and dietary needs: ${event.title}`,
+      event: { title: event.title, slug: event.slug },
+      base: base(slug),
+      total: rows.length,
+      companions: rows.filter((r) => r.companionOfId).length,
+      access: rows.filter((r) => r.accessRequirements).map((r) => ({ name: r.name, text: r.accessRequirements })),
+      dietary: rows.filter((r) => r.dietaryNeeds).map((r) => ({ name: r.name, text: r.dietaryNeeds })),
+    });
+  });
+
+  const afterAction = (slug: string) => `${base(slug)}/attendees`;
+
+  app.post('/organise/events/:slug/attendees/:id/cancel', { config: { access: 'organiser' }, schema: { params: SlugIdParams } }, async (request, reply) => {
+    const { slug, id } = request.params as { slug: string; id: string };
+    const event = await eventFor(slug);
+    const rows = await listAttendees(app.db, event.id);
+    if (!rows.some((r) => r.id === id && !r.companionOfId)) throw new NotFoundError('We could not find that booking for this event.');
+    await cancelRegistration(app.db, id, request.me, { reason: 'by an organiser' });
+    app.mail.nudge();
+    return reply.notice('The booking is cancelled and the place has passed on.').redirect(afterAction(slug), 303);
+  });
+
+  app.post('/organise/events/:slug/attendees/:id/invoice-paid', { config: { access: 'organiser' }, schema: { params: SlugIdParams } }, async (request, reply) => {
+    const { slug, id } = request.params as { slug: string; id: string };
+    const event = await eventFor(slug);
+    try {
+      await markInvoicePaid(app.db, event.id, id, request.me!, app.config.baseUrl);
+    } catch (error) {
+      if (error instanceof ConflictError) return reply.page('errors/problem', { title: 'This cannot be marked paid', message: error.message }, 409);
+      throw error;
+    }
+    app.mail.nudge();
+    return reply.notice('Marked as paid. The booking is confirmed and the confirmation email is on its way.').redirect(afterAction(slug), 303);
+  });
+
+  app.post('/organise/events/:slug/attendees/:id/refund', { config: { access: 'organiser' }, schema: { params: SlugIdParams } }, async (request, reply) => {
+    const { slug, id } = request.params as { slug: string; id: string };
+    const event = await eventFor(slug);
+    try {
+      await refundRegistration(app.db, { stripe: app.payments.stripe }, event.id, id, request.me!);
+    } catch (error) {
+      if (error instanceof ConflictError) return reply.page('errors/problem', { title: 'This cannot be refunded', message: error.message }, 409);
+      throw error;
+    }
+    app.mail.nudge();
+    return reply.notice('Refunded. The booking is cancelled and the place has passed on.').redirect(afterAction(slug), 303);
+  });
+
+  // --- Messages ---------------------------------------------------------------------------
+
+  async function messageModel(slug: string, form = formState({ to: [] })) {
+    const event = await eventFor(slug);
+    const rows = (await listAttendees(app.db, event.id)).filter((r) => !r.companionOfId && ['confirmed', 'attended', 'pending_payment', 'waitlisted', 'offered'].includes(r.status));
+    return {
+      title: `Message attendees: ${event.title}`,
+      event: { title: event.title, slug: event.slug },
+      base: base(slug),
+      people: rows.map((r) => ({ id: r.id, name: r.name, statusLabel: statusLabels[r.status] })),
+      form,
+    };
+  }
+
+  app.get('/organise/events/:slug/message', { config: { access: 'organiser' }, schema: { params: SlugParams } }, async (request, reply) => {
+    const { slug } = request.params as { slug: string };
+    return reply.page('registration/message', await messageModel(slug));
+  });
+
+  app.post('/organise/events/:slug/message', { config: { access: 'organiser' }, schema: { params: SlugParams, body: MessageForm }, attachValidation: true }, async (request, reply) => {
+    const { slug } = request.params as { slug: string };
+    const body = (request.body ?? {}) as Body;
+    const to = ([] as unknown[]).concat(body.to ?? []).filter((v): v is string => typeof v === 'string' && /^[0-9a-f-]{36}$/.test(v));
+    const event = await eventFor(slug);
+    let sent: number;
+    try {
+      const errors = validationErrors(request);
+      if (errors.length) throw new InvalidInputError(errors);
+      sent = await messageAttendees(app.db, event.id, { subject: text(body, 'subject'), message: text(body, 'message'), registrationIds: to, includeWaiting: body.includeWaiting === 'yes' }, request.me!);
+    } catch (error) {
+      if (error instanceof InvalidInputError) return reply.page('registration/message', await messageModel(slug, formState({ ...body, to }, error.fieldErrors)), 400);
+      throw error;
+    }
+    app.mail.nudge();
+    return reply.notice(`Your message is on its way to ${sent} ${sent === 1 ? 'person' : 'people'}.`).redirect(`${base(slug)}/attendees`, 303);
+  });
+
+  // --- Check-in ---------------------------------------------------------------------------
+
+  app.get('/organise/events/:slug/check-in', { config: { access: 'organiser' }, schema: { params: SlugParams, querystring: CheckInQuery } }, async (request, reply) => {
+    const { slug } = request.params as { slug: string };
+    const { q = '' } = request.query as { q?: string };
+    const event = await eventFor(slug);
+    const rows = (await listAttendees(app.db, event.id, { search: q })).filter((r) => r.status === 'confirmed' || r.status === 'attended');
+    const all = await listAttendees(app.db, event.id);
+    return reply.page('registration/check-in', {
+      title: `Check-in: ${event.title}`,
+      event: { title: event.title, slug: event.slug },
+      base: base(slug),
+      q,
+      arrived: all.filter((r) => r.status === 'attended').length,
+      expected: all.filter((r) => r.status === 'confirmed' || r.status === 'attended').length,
+      people: rows
+        .sort((a, b) => a.name.localeCompare(b.name, 'en-GB'))
+        .map((r) => ({ id: r.id, name: r.name, attended: r.status === 'attended', ticketName: r.companionOfId ? 'Companion place' : r.ticketName ?? '', access: r.accessRequirements })),
+    });
+  });
+
+  app.post('/organise/events/:slug/check-in/:id', { config: { access: 'organiser' }, schema: { params: SlugIdParams, body: CheckInForm } }, async (request, reply) => {
+    const { slug, id } = request.params as { slug: string; id: string };
+    const { attended, q } = request.body as { attended: 'yes' | 'no'; q?: string };
+    const event = await eventFor(slug);
+    try {
+      const { name } = await setAttended(app.db, event.id, id, attended === 'yes', request.me!);
+      reply.notice(attended === 'yes' ? `${name} is checked in.` : `Check-in undone for ${name}.`);
+    } catch (error) {
+      if (error instanceof ConflictError) return reply.page('errors/problem', { title: 'This person cannot be checked in', message: error.message }, 409);
+      throw error;
+    }
+    return reply.redirect(`${base(slug)}/check-in${q ? `?q=${encodeURIComponent(q)}` : ''}#person-${id}`, 303);
+  });
+};

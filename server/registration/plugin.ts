@@ -1,0 +1,53 @@
+// Registration: people book places at events (free, concession or paid), join waiting lists,
+// and manage their booking through a private link; organisers manage places and questions, see
+// attendees, message them and check them in. Also runs the background jobs that end expired
+// holds (passing places to the waiting list) and send reminders, in every process: the jobs
+// lock rows with SKIP LOCKED, so several processes share the work without doing it twice.
+import fp from 'fastify-plugin';
+import { expireDueHolds } from './offers.ts';
+import { organiserRoutes } from './organiser-routes.ts';
+import { sendDueReminders } from './reminders.ts';
+import { registrationRoutes } from './routes.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    registrationJobs: {
+      /** Ends expired holds and sends due reminders; tests call it with their own `now`. */
+      runDue(now?: Date): Promise<{ expiredHolds: number; offersMade: number; remindersSent: number }>;
+    };
+  }
+}
+
+export const registrationPlugin = fp(
+  async (app) => {
+  const runDue = async (now = new Date()) => {
+    const expiry = await expireDueHolds(app.db, now);
+    const remindersSent = await sendDueReminders(app.db, now);
+    if (expiry.offersMade || remindersSent) app.mail.nudge();
+    return { ...expiry, remindersSent };
+  };
+  app.decorate('registrationJobs', { runDue });
+
+  await app.register(registrationRoutes);
+  await app.register(organiserRoutes);
+
+  // Off when the outbox loop is off (OUTBOX_INTERVAL_MS=0), so tests drive the jobs themselves.
+  let timer: NodeJS.Timeout | null = null;
+  const interval = Math.max(app.config.outboxIntervalMs, 30_000);
+  const tick = () => {
+    runDue()
+      .catch((error: unknown) => app.log.error({ err: error }, 'registration jobs failed'))
+      .finally(() => {
+        if (timer) timer = setTimeout(tick, interval);
+      });
+  };
+  app.addHook('onReady', async () => {
+    if (app.config.outboxIntervalMs > 0) timer = setTimeout(tick, 1_000);
+  });
+  app.addHook('onClose', async () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+  });
+},
+  { name: 'registration', dependencies: ['database', 'mail', 'payments'] },
+);

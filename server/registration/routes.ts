@@ -1,0 +1,358 @@
+// Public booking pages: the booking form for an event, and the private manage page each booking
+// gets (reached by the link in its emails, no account needed): view, change answers, cancel or
+// leave the waiting list, accept an offer, download the calendar file. Signed-in people also
+// see all their bookings at /account/bookings.
+import { and, desc, eq, isNull, or } from 'drizzle-orm';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
+import { Type } from 'typebox';
+import { events, registrations, ticketTypes } from '../../db/schema/index.ts';
+import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
+import { formatPence, formatTimeRange } from '../format.ts';
+import { formState, validationErrors } from '../http/forms.ts';
+import { availability, liveHoldFor } from './holds.ts';
+import { eventIcs } from './ics.ts';
+import { mintManagePath, registrationIdForToken } from './links.ts';
+import { waitingListPosition } from './offers.ts';
+import { answersFor, eventFacts, getBookingParty, getEvent, getEventBySlug, getSettings, listQuestions, listTicketTypes, whereText } from './queries.ts';
+import { bookingClosedReason, cancelRegistration, claimOffer, register, updateAnswers, type AnswersInput, type RegistrationOutcome } from './service.ts';
+import { expiresText, perspectiveLabels, questionFields, statusLabels, ticketOptions } from './view-models.ts';
+
+const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 120, pattern: '^[a-z0-9-]+$' }) });
+const TokenParams = Type.Object({ token: Type.String({ minLength: 20, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' }) });
+
+const short = (title: string) => Type.Optional(Type.String({ title, maxLength: 300 }));
+const long = (title: string) => Type.Optional(Type.String({ title, maxLength: 5000 }));
+
+// Custom questions arrive as q_<id> fields, checked by the service against the event's questions.
+const AnswersFields = {
+  organisation: short('Organisation'),
+  perspective: Type.Optional(Type.String({ maxLength: 40 })),
+  accessRequirements: long('Access requirements'),
+  dietaryNeeds: long('Dietary needs'),
+  consentFutureEvents: Type.Optional(Type.String({ maxLength: 10 })),
+  companionName: short('Name of your companion'),
+};
+const BookingForm = Type.Object({
+  ticketTypeId: Type.Optional(Type.String({ maxLength: 40 })),
+  name: short('Your name'),
+  email: Type.Optional(Type.String({ title: 'Email address', maxLength: 320 })),
+  companion: Type.Optional(Type.String({ maxLength: 10 })),
+  ...AnswersFields,
+});
+const AnswersForm = Type.Object(AnswersFields);
+
+type Body = Record<string, unknown>;
+const text = (body: Body, key: string) => (typeof body[key] === 'string' ? (body[key] as string) : '');
+
+function answersFromBody(body: Body): AnswersInput {
+  const answers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (key.startsWith('q_') && typeof value === 'string') answers[key.slice(2)] = value;
+  }
+  return {
+    organisation: text(body, 'organisation'),
+    perspective: text(body, 'perspective'),
+    accessRequirements: text(body, 'accessRequirements'),
+    dietaryNeeds: text(body, 'dietaryNeeds'),
+    consentFutureEvents: body.consentFutureEvents === 'yes',
+    answers,
+  };
+}
+
+export function paidMode(app: FastifyInstance): 'stripe' | 'invoice' {
+  return app.config.stripeSecretKey && app.config.stripeWebhookSecret ? 'stripe' : 'invoice';
+}
+
+/** Where each booking outcome goes next. */
+export async function followOutcome(app: FastifyInstance, reply: FastifyReply, outcome: RegistrationOutcome, slug: string) {
+  app.mail.nudge();
+  switch (outcome.kind) {
+    case 'duplicate':
+      return reply.redirect(`/events/${slug}/book/check-your-email`, 303);
+    case 'booked':
+      return reply.notice('Your place is booked. We have emailed you the details.').redirect(outcome.managePath, 303);
+    case 'waitlisted':
+      return reply.notice('The event is full, so you are on the waiting list. We have emailed you.').redirect(outcome.managePath, 303);
+    case 'invoice':
+      return reply.notice('Your place is reserved. We will send you an invoice.').redirect(outcome.managePath, 303);
+    case 'checkout':
+      return reply.redirect(await app.payments.checkoutUrl(outcome.paymentId, outcome.managePath), 303);
+  }
+}
+
+export const registrationRoutes: FastifyPluginAsync = async (app) => {
+  async function bookingPage(slug: string, now = new Date()) {
+    const event = await getEventBySlug(app.db, slug);
+    if (!event || event.status === 'planning') throw new NotFoundError('We could not find that event.');
+    const [types, questions, avail, settings] = await Promise.all([
+      listTicketTypes(app.db, event.id),
+      listQuestions(app.db, event.id),
+      availability(app.db, event.id, now),
+      getSettings(app.db, event.id),
+    ]);
+    const options = ticketOptions(types, avail, now).filter((t) => t.onSale);
+    const closed = bookingClosedReason(event, settings, now) ?? (options.length === 0 ? 'No places are on sale at the moment.' : null);
+    return {
+      event,
+      model: {
+        title: `Book a place: ${event.title}`,
+        event: { ...eventFacts(event), slug: event.slug, title: event.title },
+        closed,
+        tickets: options,
+        questions: questionFields(questions),
+        perspectives: Object.entries(perspectiveLabels).map(([value, label]) => ({ value, label })),
+        paidMode: paidMode(app),
+      },
+    };
+  }
+
+  app.get('/events/:slug/book', { config: { access: 'public' }, schema: { params: SlugParams } }, async (request, reply) => {
+    const { slug } = request.params as { slug: string };
+    const { model } = await bookingPage(slug);
+    const me = request.me;
+    const values: Record<string, unknown> = { name: me?.displayName ?? '', email: me?.email ?? '' };
+    if (model.tickets.length === 1) values.ticketTypeId = model.tickets[0]!.id;
+    return reply.page('registration/book', { ...model, form: formState(values) });
+  });
+
+  app.post(
+    '/events/:slug/book',
+    { config: { access: 'public', rateLimit: { max: 30, timeWindow: '1 minute' } }, schema: { params: SlugParams, body: BookingForm }, attachValidation: true },
+    async (request, reply) => {
+      const { slug } = request.params as { slug: string };
+      const body = (request.body ?? {}) as Body;
+      const { event, model } = await bookingPage(slug);
+      const rerender = (errors: FieldError[], status = 400) => reply.page('registration/book', { ...model, form: formState(body, errors) }, status);
+      const errors = validationErrors(request);
+      if (errors.length) return rerender(errors);
+      if (model.closed) return rerender([{ field: 'form', message: model.closed }], 409);
+      try {
+        const outcome = await register(
+          app.db,
+          event.id,
+          {
+            ...answersFromBody(body),
+            ticketTypeId: text(body, 'ticketTypeId'),
+            name: text(body, 'name'),
+            email: text(body, 'email'),
+            companion: body.companion === 'yes',
+            companionName: text(body, 'companionName'),
+          },
+          request.me,
+          { baseUrl: app.config.baseUrl, paidMode: paidMode(app) },
+        );
+        return await followOutcome(app, reply, outcome, slug);
+      } catch (error) {
+        if (error instanceof InvalidInputError) return rerender(error.fieldErrors);
+        if (error instanceof ConflictError) return rerender([{ field: 'form', message: error.message }], 409);
+        throw error;
+      }
+    },
+  );
+
+  app.get('/events/:slug/book/check-your-email', { config: { access: 'public' }, schema: { params: SlugParams } }, async (request, reply) => {
+    const { slug } = request.params as { slug: string };
+    const event = await getEventBySlug(app.db, slug);
+    if (!event || event.status === 'planning') throw new NotFoundError('We could not find that event.');
+    return reply.page('registration/check-email', { title: 'Check your email', eventTitle: event.title, eventPath: `/events/${slug}` });
+  });
+
+  // --- The private manage page -------------------------------------------------------------
+
+  async function bookingFor(token: string) {
+    const registrationId = await registrationIdForToken(app.db, token);
+    const party = registrationId ? await getBookingParty(app.db, registrationId) : null;
+    if (!party || party.main.companionOfId) throw new NotFoundError('This booking link does not work. Check you copied all of it from the email.');
+    const event = (await getEvent(app.db, party.main.eventId))!;
+    return { ...party, event };
+  }
+
+  async function managePage(token: string, form = formState()) {
+    const { main, companions, event } = await bookingFor(token);
+    const [types, questions, answers, hold, position] = await Promise.all([
+      listTicketTypes(app.db, event.id, { includeWithdrawn: true }),
+      listQuestions(app.db, event.id),
+      answersFor(app.db, [main.id]),
+      liveHoldFor(app.db, main.id),
+      main.status === 'waitlisted' ? waitingListPosition(app.db, event.id, main.id) : Promise.resolve(null),
+    ]);
+    const type = types.find((t) => t.id === main.ticketTypeId);
+    const booked = main.status === 'confirmed' || main.status === 'attended';
+    const values: Record<string, unknown> = {
+      organisation: main.organisation,
+      perspective: main.perspective,
+      accessRequirements: main.accessRequirements,
+      dietaryNeeds: main.dietaryNeeds,
+      consentFutureEvents: main.consentFutureEvents,
+      companionName: companions[0]?.name ?? '',
+      ...Object.fromEntries(answers.map((a) => [`q_${a.questionId}`, a.value])),
+      ...form.values,
+    };
+    return {
+      title: `Your booking: ${event.title}`,
+      base: `/bookings/${token}`,
+      booking: {
+        name: main.name,
+        email: main.email,
+        status: main.status,
+        statusLabel: statusLabels[main.status],
+        ticketName: type?.name ?? '',
+        price: formatPence(main.pricePence),
+        companionName: companions.find((c) => c.status !== 'cancelled')?.name ?? '',
+        hasCompanion: companions.length > 0,
+        offerExpires: main.status === 'offered' && hold ? expiresText(hold.expiresAt) : '',
+        position,
+        canChange: ['pending_payment', 'confirmed', 'waitlisted', 'offered'].includes(main.status),
+        isWaiting: main.status === 'waitlisted' || main.status === 'offered',
+        calendar: booked && Boolean(event.startsAt),
+        joinUrl: booked && event.format !== 'in_person' ? event.onlineJoinUrl : '',
+      },
+      event: { ...eventFacts(event), slug: event.slug, travelInfo: event.format === 'online' ? '' : event.travelInfo },
+      questions: questionFields(questions),
+      perspectives: Object.entries(perspectiveLabels).map(([value, label]) => ({ value, label })),
+      form: formState(values, form.errors),
+    };
+  }
+
+  const noReferrer = (reply: FastifyReply) => reply.header('referrer-policy', 'no-referrer');
+
+  app.get('/bookings/:token', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
+    const { token } = request.params as { token: string };
+    noReferrer(reply);
+    return reply.page('registration/manage', await managePage(token));
+  });
+
+  app.post('/bookings/:token/answers', { config: { access: 'public' }, schema: { params: TokenParams, body: AnswersForm }, attachValidation: true }, async (request, reply) => {
+    const { token } = request.params as { token: string };
+    const body = (request.body ?? {}) as Body;
+    noReferrer(reply);
+    const errors = validationErrors(request);
+    if (errors.length) return reply.page('registration/manage', await managePage(token, formState(body, errors)), 400);
+    const { main } = await bookingFor(token);
+    try {
+      await updateAnswers(app.db, main.id, { ...answersFromBody(body), companionName: text(body, 'companionName') }, request.me);
+    } catch (error) {
+      if (error instanceof InvalidInputError) return reply.page('registration/manage', await managePage(token, formState(body, error.fieldErrors)), 400);
+      throw error;
+    }
+    return reply.notice('Your answers have been saved.').redirect(`/bookings/${token}`, 303);
+  });
+
+  app.get('/bookings/:token/cancel', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
+    const { token } = request.params as { token: string };
+    noReferrer(reply);
+    const { main, event } = await bookingFor(token);
+    const waiting = main.status === 'waitlisted' || main.status === 'offered';
+    return reply.page('registration/cancel', {
+      title: waiting ? 'Leave the waiting list' : 'Cancel your booking',
+      waiting,
+      canCancel: ['pending_payment', 'confirmed', 'waitlisted', 'offered'].includes(main.status),
+      base: `/bookings/${token}`,
+      event: eventFacts(event),
+      paid: main.pricePence > 0 && main.status === 'confirmed',
+    });
+  });
+
+  app.post('/bookings/:token/cancel', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
+    const { token } = request.params as { token: string };
+    const { main } = await bookingFor(token);
+    const waiting = main.status === 'waitlisted' || main.status === 'offered';
+    await cancelRegistration(app.db, main.id, request.me, { reason: 'by the registrant' });
+    app.mail.nudge();
+    return reply.notice(waiting ? 'You have left the waiting list.' : 'Your booking is cancelled.').redirect(`/bookings/${token}`, 303);
+  });
+
+  app.post('/bookings/:token/accept', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
+    const { token } = request.params as { token: string };
+    const { main, event } = await bookingFor(token);
+    try {
+      const outcome = await claimOffer(app.db, main.id, request.me, { baseUrl: app.config.baseUrl, paidMode: paidMode(app) });
+      if (outcome.kind === 'booked') {
+        app.mail.nudge();
+        return reply.notice('You have accepted the place. It is booked, and we have emailed you the details.').redirect(`/bookings/${token}`, 303);
+      }
+      return await followOutcome(app, reply, outcome, event.slug);
+    } catch (error) {
+      if (error instanceof ConflictError) return reply.page('errors/problem', { title: 'This offer has ended', message: error.message }, 409);
+      throw error;
+    }
+  });
+
+  app.get('/bookings/:token/calendar.ics', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
+    const { token } = request.params as { token: string };
+    const { main, event } = await bookingFor(token);
+    if (!event.startsAt || !['confirmed', 'attended'].includes(main.status)) throw new NotFoundError('The calendar file is for booked places only.');
+    const ics = eventIcs(
+      {
+        id: event.id,
+        slug: event.slug,
+        title: event.title,
+        summary: event.summary,
+        startsAt: event.startsAt,
+        endsAt: event.endsAt,
+        sequence: event.sequence,
+        status: event.status,
+        location: whereText(event),
+        joinUrl: event.format === 'in_person' ? '' : event.onlineJoinUrl,
+      },
+      app.config.baseUrl,
+    );
+    return reply
+      .header('content-type', 'text/calendar; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${event.slug}.ics"`)
+      .header('cache-control', 'no-store')
+      .header('referrer-policy', 'no-referrer')
+      .send(ics);
+  });
+
+  // --- Signed-in people's bookings ------------------------------------------------------------
+
+  app.get('/account/bookings', { config: { access: 'member' } }, async (request, reply) => {
+    const me = request.me!;
+    const rows = await app.db
+      .select({
+        id: registrations.id,
+        status: registrations.status,
+        title: events.title,
+        slug: events.slug,
+        startsAt: events.startsAt,
+        endsAt: events.endsAt,
+        ticketName: ticketTypes.name,
+      })
+      .from(registrations)
+      .innerJoin(events, eq(events.id, registrations.eventId))
+      .leftJoin(ticketTypes, eq(ticketTypes.id, registrations.ticketTypeId))
+      // The address was proved by signing in, so bookings made with it before signing in count too.
+      .where(and(isNull(registrations.companionOfId), or(eq(registrations.personId, me.id), eq(registrations.email, me.email))))
+      .orderBy(desc(events.startsAt))
+      .limit(200);
+    return reply.page('registration/my-bookings', {
+      title: 'Your bookings',
+      bookings: rows.map((r) => ({
+        id: r.id,
+        title: r.title,
+        eventPath: `/events/${r.slug}`,
+        when: r.startsAt ? formatTimeRange(r.startsAt, r.endsAt) : 'Date to be confirmed',
+        statusLabel: statusLabels[r.status],
+        ticketName: r.ticketName ?? '',
+      })),
+    });
+  });
+
+  // A signed-in person opens their booking's page without the emailed link.
+  app.post(
+    '/account/bookings/:id/link',
+    { config: { access: 'member' }, schema: { params: Type.Object({ id: Type.String({ format: 'uuid' }) }) } },
+    async (request, reply) => {
+      const me = request.me!;
+      const { id } = request.params as { id: string };
+      const [row] = await app.db
+        .select({ id: registrations.id })
+        .from(registrations)
+        .where(and(eq(registrations.id, id), isNull(registrations.companionOfId), or(eq(registrations.personId, me.id), eq(registrations.email, me.email))));
+      if (!row) throw new NotFoundError('We could not find that booking.');
+      const path = await mintManagePath(app.db, row.id);
+      return reply.redirect(path, 303);
+    },
+  );
+};

@@ -1,0 +1,59 @@
+// Events and places made straight in the database, for registration tests.
+import { randomBytes } from 'node:crypto';
+import { desc, eq } from 'drizzle-orm';
+import { events, eventQuestions, outboxMessages, ticketTypes, type QuestionKind } from '../../db/schema/index.ts';
+import type { Database } from '../../server/db/database.ts';
+
+export async function makeEvent(db: Database, overrides: Partial<typeof events.$inferInsert> = {}) {
+  const slug = overrides.slug ?? `seminar-${randomBytes(4).toString('hex')}`;
+  const startsAt = overrides.startsAt ?? new Date(Math.floor((Date.now() + 14 * 86_400_000) / 60_000) * 60_000);
+  const [event] = await db
+    .insert(events)
+    .values({
+      slug,
+      title: 'Voices in crisis care',
+      type: 'seminar',
+      status: 'published',
+      format: 'in_person',
+      startsAt,
+      endsAt: new Date(startsAt.getTime() + 3 * 3_600_000),
+      venueName: 'The Old Library',
+      venueAddress: '1 High Street, Leeds',
+      travelInfo: 'Five minutes from the station.',
+      capacity: 10,
+      publishedAt: new Date(),
+      ...overrides,
+    })
+    .returning();
+  return event!;
+}
+
+export async function makeTicketType(db: Database, eventId: string, overrides: Partial<typeof ticketTypes.$inferInsert> = {}) {
+  const [type] = await db
+    .insert(ticketTypes)
+    .values({ eventId, name: 'Standard place', pricePence: 0, ...overrides })
+    .returning();
+  return type!;
+}
+
+export async function makeQuestion(db: Database, eventId: string, kind: QuestionKind, label: string, extra: Partial<typeof eventQuestions.$inferInsert> = {}) {
+  const [q] = await db.insert(eventQuestions).values({ eventId, kind, label, ...extra }).returning();
+  return q!;
+}
+
+export async function mailsTo(db: Database, email: string) {
+  return db
+    .select()
+    .from(outboxMessages)
+    .where(eq(outboxMessages.toAddress, email))
+    .orderBy(desc(outboxMessages.createdAt));
+}
+
+/** The manage link in the newest email of a template to an address. */
+export async function latestManagePath(db: Database, email: string, template?: string): Promise<string> {
+  const mails = await mailsTo(db, email);
+  const mail = mails.find((m) => !template || m.template === template);
+  const path = mail?.data.managePath;
+  if (typeof path !== 'string') throw new Error(`No ${template ?? ''} email with a manage link to ${email}`);
+  return path;
+}

@@ -4,7 +4,7 @@
 import { and, asc, eq, gte, inArray, isNotNull, isNull, max, or, sql, type SQL } from 'drizzle-orm';
 import { events, planningMeetings, planningMembers, registrations } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
-import { publicEventColumns, windowStarts, type FeedEventRow, type FeedVersion } from './queries.ts';
+import { eventLastsUntil, publicEventColumns, windowStarts, type FeedEventRow, type FeedVersion } from './queries.ts';
 
 /** Registration statuses that put an event in the person's feed. */
 const shownRegistrationStatuses = ['confirmed', 'attended', 'offered'] as const;
@@ -20,14 +20,13 @@ export interface PlaceRow {
 
 function shownPlace(now: Date): SQL {
   const { past, cancelled } = windowStarts(now);
-  const lastMoment = sql`coalesce(${events.endsAt}, ${events.startsAt})`;
   return and(
     isNull(registrations.companionOfId),
     inArray(registrations.status, [...shownRegistrationStatuses]),
     isNotNull(events.startsAt),
     or(
-      and(inArray(events.status, ['published', 'completed']), gte(lastMoment, past)),
-      and(eq(events.status, 'cancelled'), gte(lastMoment, cancelled)),
+      and(inArray(events.status, ['published', 'completed']), eventLastsUntil(past)),
+      and(eq(events.status, 'cancelled'), eventLastsUntil(cancelled)),
     ),
   )!;
 }

@@ -1,7 +1,7 @@
 // Reading what the feeds show. Public feed queries never select the online joining link, so it
 // cannot reach a public feed by mistake. Each feed has a cheap "version" query (latest change and
 // a count) so that an unchanged feed is answered 304 without being built.
-import { and, asc, count, eq, gte, inArray, isNotNull, max, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, gte, inArray, isNotNull, isNull, max, or, sql, type SQL } from 'drizzle-orm';
 import { events, programmeSessions, type EventType } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
 
@@ -61,16 +61,21 @@ export function windowStarts(now: Date): { past: Date; cancelled: Date } {
   return { past, cancelled: new Date(now.getTime() - CANCELLED_DAYS * 86_400_000) };
 }
 
+/** The event ends (or, with no end time, starts) at or after `since`. */
+export function eventLastsUntil(since: Date): SQL {
+  // Compared column by column so that the driver encodes the date as the column's type.
+  return or(gte(events.endsAt, since), and(isNull(events.endsAt), gte(events.startsAt, since)))!;
+}
+
 /** Which events a public feed shows: published or finished ones in the window, and recently cancelled ones. */
 function inPublicWindow(now: Date): SQL {
   const { past, cancelled } = windowStarts(now);
-  const lastMoment = sql`coalesce(${events.endsAt}, ${events.startsAt})`;
   return and(
     isNotNull(events.startsAt),
     or(
-      and(inArray(events.status, ['published', 'completed']), gte(lastMoment, past)),
+      and(inArray(events.status, ['published', 'completed']), eventLastsUntil(past)),
       // Only events that were public before being cancelled: subscribers may have them.
-      and(eq(events.status, 'cancelled'), isNotNull(events.publishedAt), gte(lastMoment, cancelled)),
+      and(eq(events.status, 'cancelled'), isNotNull(events.publishedAt), eventLastsUntil(cancelled)),
     ),
   )!;
 }

@@ -52,3 +52,42 @@ export function idFrom(location: string | undefined, pattern: RegExp): string {
 }
 
 export const uuidIn = /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/;
+
+export interface FilePart {
+  field: string;
+  filename: string;
+  contentType: string;
+  data: Buffer;
+}
+
+/** Posts a multipart form as a browser would, with the page's CSRF token unless told not to. */
+export async function postMultipart(client: TestClient, url: string, fields: Record<string, string>, file: FilePart | null, options: { csrf?: boolean } = {}) {
+  const boundary = `----convene${Math.random().toString(16).slice(2)}`;
+  const chunks: Buffer[] = [];
+  const all = { ...(options.csrf === false ? {} : { _csrf: await client.csrfToken() }), ...fields };
+  for (const [name, value] of Object.entries(all)) {
+    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+  }
+  if (file) {
+    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.filename}"\r\nContent-Type: ${file.contentType}\r\n\r\n`));
+    chunks.push(file.data, Buffer.from('\r\n'));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  const cookie = [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  return client.app.inject({
+    method: 'POST',
+    url,
+    payload: Buffer.concat(chunks),
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, ...(cookie ? { cookie } : {}) },
+  });
+}
+
+/** A real 1×1 PNG. */
+export const pngBytes = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+/** A small but well-formed PDF. */
+export const pdfBytes = Buffer.from(
+  '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
+);
+/** A web page, and a Windows program, each pretending to be a PDF by name. */
+export const htmlBytes = Buffer.from('<!DOCTYPE html><html><head><script>alert(document.cookie)</script></head><body>Receipt</body></html>');
+export const exeBytes = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(58), Buffer.from([0x80, 0, 0, 0]), Buffer.alloc(64), Buffer.from('PE\0\0'), Buffer.alloc(200)]);

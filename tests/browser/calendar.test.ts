@@ -45,6 +45,8 @@ describe('calendar feeds in Chromium', () => {
 
   it('makes a private feed link by keyboard and shows it once', async () => {
     await signInWithEmail(h, 'keyboard@example.org');
+    // The sign-in post may still be on its way: wait until it has landed before moving on.
+    await h.page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
     await h.page.goto(`${h.baseUrl}/calendar/private`);
     await expectAccessible(h);
     await tabTo(h.page, 'main form[action="/calendar/private"] button[type=submit]');

@@ -1,0 +1,59 @@
+// Emails of the co-production flows: proposals and their review, planning groups, planning
+// meetings, changes to an event that registrants must hear about, and the impact note.
+
+export interface CoproductionEmails {
+  'proposal-co-proposer': { inviterName: string; title: string; proposalPath: string };
+  'proposal-received': { name: string; title: string; resubmission: boolean; proposalPath: string };
+  'proposal-comment': { name: string; title: string; message: string; proposalPath: string };
+  'proposal-decision': {
+    name: string;
+    title: string;
+    decision: 'accepted' | 'changes_requested' | 'declined';
+    message: string;
+    proposalPath: string;
+    planningPath: string | null;
+  };
+  'planning-invitation': { inviterName: string; title: string; roleLabel: string; invitationPath: string };
+  'planning-meeting': {
+    name: string;
+    eventTitle: string;
+    meetingTitle: string;
+    kind: 'new' | 'updated' | 'cancelled';
+    when: string;
+    place: string;
+    joinUrl: string;
+    notes: string;
+    planningPath: string;
+  };
+  'event-changed': {
+    name: string;
+    title: string;
+    kind: 'cancelled' | 'date_changed';
+    reason: string;
+    when: string;
+    previousWhen: string;
+    eventPath: string;
+  };
+  'impact-note': { name: string; title: string; note: string; eventPath: string };
+}
+
+export const coproductionSubjects: { [K in keyof CoproductionEmails]: (data: CoproductionEmails[K]) => string } = {
+  'proposal-co-proposer': (d) => `${d.inviterName} added you to an event proposal: ${d.title}`,
+  'proposal-received': (d) => (d.resubmission ? `We have your updated proposal: ${d.title}` : `We have your proposal: ${d.title}`),
+  'proposal-comment': (d) => `A message about your proposal: ${d.title}`,
+  'proposal-decision': (d) =>
+    d.decision === 'accepted'
+      ? `Your proposal has been accepted: ${d.title}`
+      : d.decision === 'changes_requested'
+        ? `Some changes are needed to your proposal: ${d.title}`
+        : `A decision on your proposal: ${d.title}`,
+  'planning-invitation': (d) => `You are invited to help plan ${d.title}`,
+  'planning-meeting': (d) =>
+    d.kind === 'cancelled'
+      ? `Cancelled: ${d.meetingTitle} (${d.eventTitle})`
+      : d.kind === 'updated'
+        ? `Changed: ${d.meetingTitle} (${d.eventTitle})`
+        : `Planning meeting: ${d.meetingTitle} (${d.eventTitle})`,
+  'event-changed': (d) => (d.kind === 'cancelled' ? `Cancelled: ${d.title}` : `New date: ${d.title}`),
+  'impact-note': (d) => `You said, we did: ${d.title}`,
+};

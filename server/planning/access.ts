@@ -1,0 +1,41 @@
+// Who may see and change one event's planning workspace. Rights are per event: the planning
+// group's accepted members, organisers and admins. A planner of one event has none on another.
+import { and, eq } from 'drizzle-orm';
+import { events, planningMembers, type PlanningRole } from '../../db/schema/index.ts';
+import type { Me } from '../accounts/sessions.ts';
+import type { Db } from '../db/database.ts';
+import { ForbiddenError, NotFoundError } from '../errors.ts';
+
+export type EventRow = typeof events.$inferSelect;
+
+export interface PlanningAccess {
+  event: EventRow;
+  /** The signed-in person's accepted membership of this event's group, if any. */
+  membership: { id: string; role: PlanningRole } | null;
+  isOrganiser: boolean;
+  /** Leads, co-leads and organisers manage the group and publish. */
+  canLead: boolean;
+}
+
+export async function planningAccess(db: Db, eventId: string, me: Me, options: { lock?: boolean } = {}): Promise<PlanningAccess> {
+  const query = db.select().from(events).where(eq(events.id, eventId));
+  const [event] = options.lock ? await query.for('update') : await query;
+  if (!event) throw new NotFoundError('We could not find that event.');
+  const [membership] = await db
+    .select({ id: planningMembers.id, role: planningMembers.role })
+    .from(planningMembers)
+    .where(and(eq(planningMembers.eventId, eventId), eq(planningMembers.personId, me.id), eq(planningMembers.status, 'accepted')));
+  if (!membership && !me.isOrganiser) {
+    throw new ForbiddenError('Only this event’s planning group and the steering group can see its planning pages.');
+  }
+  const canLead = me.isOrganiser || membership?.role === 'lead' || membership?.role === 'co_lead';
+  return { event, membership: membership ?? null, isOrganiser: me.isOrganiser, canLead };
+}
+
+export function requireLead(access: PlanningAccess): void {
+  if (!access.canLead) throw new ForbiddenError('Only the event’s lead, co-leads or an organiser can do that.');
+}
+
+export function requireOrganiser(access: PlanningAccess): void {
+  if (!access.isOrganiser) throw new ForbiddenError('Only an organiser can do that.');
+}

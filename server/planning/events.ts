@@ -1,0 +1,338 @@
+// Creating and changing events: organisers create them directly, accepting a proposal creates
+// one in `planning`; the planning group fills in its details; readiness decides when it may be
+// published (an organiser may override a missing item, with a recorded reason); it can be
+// unpublished, cancelled (registrants are told) or moved (registrants are told, calendars update).
+import { randomBytes } from 'node:crypto';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
+import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
+import {
+  events,
+  people,
+  planningMembers,
+  publishOverrides,
+  registrations,
+  type EventFormat,
+  type EventType,
+  type PlanningRole,
+} from '../../db/schema/index.ts';
+import type { Me } from '../accounts/sessions.ts';
+import { recordAudit } from '../audit.ts';
+import { eventUid } from '../calendar/uid.ts';
+import type { Database, Db } from '../db/database.ts';
+import { ConflictError, ForbiddenError, InvalidInputError } from '../errors.ts';
+import { formatTimeRange } from '../format.ts';
+import { calendarAttachment, enqueueEmail } from '../mail/outbox.ts';
+import { planningAccess, requireLead, requireOrganiser, type EventRow } from './access.ts';
+
+export function slugify(title: string): string {
+  const base = title
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60)
+    .replace(/-+$/, '');
+  return base || 'event';
+}
+
+async function freeSlug(tx: Db, title: string): Promise<string> {
+  const base = slugify(title);
+  const [taken] = await tx.select({ id: events.id }).from(events).where(eq(events.slug, base));
+  if (!taken) return base;
+  return `${base}-${randomBytes(3).toString('hex')}`;
+}
+
+export interface NewEventInput {
+  title: string;
+  type: EventType;
+  summary?: string;
+  description?: string;
+  format?: EventFormat;
+  startsAt?: Date | null;
+  endsAt?: Date | null;
+  capacity?: number | null;
+  /** The first planning group; everyone in it has already agreed (they proposed the event). */
+  group: { personId: string; role: PlanningRole }[];
+}
+
+/** Creates an event in `planning`, inside the caller's transaction. */
+export async function createPlanningEvent(tx: Db, input: NewEventInput, me: Me): Promise<string> {
+  const [row] = await tx
+    .insert(events)
+    .values({
+      slug: await freeSlug(tx, input.title),
+      title: input.title.trim(),
+      type: input.type,
+      status: 'planning',
+      summary: input.summary ?? '',
+      description: input.description ?? '',
+      format: input.format ?? 'in_person',
+      startsAt: input.startsAt ?? null,
+      endsAt: input.endsAt ?? null,
+      capacity: input.capacity ?? null,
+    })
+    .returning({ id: events.id });
+  const now = new Date();
+  if (input.group.length) {
+    await tx
+      .insert(planningMembers)
+      .values(input.group.map((g) => ({ eventId: row!.id, personId: g.personId, role: g.role, status: 'accepted' as const, invitedBy: me.id, respondedAt: now })))
+      .onConflictDoNothing();
+  }
+  await recordAudit(tx, { actorId: me.id, action: 'event.created', subjectType: 'event', subjectId: row!.id, details: { title: input.title } });
+  return row!.id;
+}
+
+/** An organiser creates an event directly; they lead its planning group until others join. */
+export async function createEvent(db: Database, input: { title: string; type: EventType }, me: Me): Promise<string> {
+  if (!me.isOrganiser) throw new ForbiddenError();
+  if (!input.title.trim()) throw new InvalidInputError([{ field: 'title', message: 'Enter the event’s title' }]);
+  return db.transaction((tx) => createPlanningEvent(tx, { ...input, group: [{ personId: me.id, role: 'lead' }] }, me));
+}
+
+export interface EventDetailsInput {
+  title: string;
+  type: EventType;
+  summary: string;
+  description: string;
+  format: EventFormat;
+  startsAt: Date | null;
+  endsAt: Date | null;
+  venueName: string;
+  venueAddress: string;
+  travelInfo: string;
+  onlinePlatform: string;
+  onlineJoinUrl: string;
+  capacity: number | null;
+  stepFreeAccess: boolean;
+  hearingLoop: boolean;
+  bslInterpretation: boolean;
+  liveCaptions: boolean;
+  quietRoom: boolean;
+  accessInfo: string;
+  contentNotes: string;
+  dayContactName: string;
+  dayContactPhone: string;
+  easyReadSummary: string;
+}
+
+/** Changes a calendar would show; any of them raises the event's SEQUENCE. */
+const noticeable = ['title', 'summary', 'description', 'format', 'venueName', 'venueAddress', 'onlinePlatform', 'onlineJoinUrl'] as const;
+
+function sameTime(a: Date | null, b: Date | null): boolean {
+  return (a?.getTime() ?? null) === (b?.getTime() ?? null);
+}
+
+export async function updateEventDetails(db: Database, eventId: string, input: EventDetailsInput, me: Me): Promise<{ dateChanged: boolean }> {
+  const errors = [];
+  if (!input.title.trim()) errors.push({ field: 'title', message: 'Enter the event’s title' });
+  if (input.startsAt && input.endsAt && input.endsAt <= input.startsAt) errors.push({ field: 'endTime', message: 'The event must end after it starts' });
+  if (input.startsAt && !input.endsAt) errors.push({ field: 'endTime', message: 'Enter when the event ends' });
+  if (input.onlineJoinUrl && !/^https:\/\/\S+$/.test(input.onlineJoinUrl)) errors.push({ field: 'onlineJoinUrl', message: 'Enter the joining link starting with https://' });
+  if (errors.length) throw new InvalidInputError(errors);
+  return db.transaction(async (tx) => {
+    const access = await planningAccess(tx, eventId, me, { lock: true });
+    requireLead(access);
+    const before = access.event;
+    if (before.status === 'cancelled' || before.status === 'completed') {
+      throw new ConflictError('event_closed', 'This event has been cancelled or has finished, so its details cannot be changed.');
+    }
+    const dateChanged = !sameTime(before.startsAt, input.startsAt) || !sameTime(before.endsAt, input.endsAt);
+    if (before.status === 'published' && (!input.startsAt || !input.endsAt)) {
+      throw new InvalidInputError([{ field: 'startDate', message: 'A published event must have a date. Unpublish it first if the date is not known.' }]);
+    }
+    const changed = dateChanged || noticeable.some((k) => before[k] !== input[k].trim());
+    const values = {
+      ...input,
+      title: input.title.trim(),
+      summary: input.summary.trim(),
+      description: input.description.trim(),
+      venueName: input.venueName.trim(),
+      venueAddress: input.venueAddress.trim(),
+      travelInfo: input.travelInfo.trim(),
+      onlinePlatform: input.onlinePlatform.trim(),
+      onlineJoinUrl: input.onlineJoinUrl.trim(),
+      accessInfo: input.accessInfo.trim(),
+      contentNotes: input.contentNotes.trim(),
+      dayContactName: input.dayContactName.trim(),
+      dayContactPhone: input.dayContactPhone.trim(),
+      easyReadSummary: input.easyReadSummary.trim(),
+      sequence: changed ? before.sequence + 1 : before.sequence,
+      updatedAt: new Date(),
+    };
+    await tx.update(events).set(values).where(eq(events.id, eventId));
+    await recordAudit(tx, { actorId: me.id, action: 'event.details.updated', subjectType: 'event', subjectId: eventId, details: { dateChanged } });
+    if (dateChanged && before.status === 'published') {
+      const [after] = await tx.select().from(events).where(eq(events.id, eventId));
+      await notifyRegistrants(tx, after!, 'date_changed', { previousWhen: before.startsAt ? formatTimeRange(before.startsAt, before.endsAt) : '' });
+    }
+    return { dateChanged };
+  });
+}
+
+// ---- Readiness and publishing ----
+
+export const readinessLabels = {
+  date: 'A date and time',
+  place: 'A venue or online platform',
+  capacity: 'How many places there are',
+  access: 'Accessibility information',
+  livedExperience: 'A planning-group member who has declared lived experience',
+} as const;
+export type ReadinessItem = keyof typeof readinessLabels;
+
+/** Declared lived experience (or being a carer) in the accepted group makes an event co-produced. */
+export async function isCoProduced(db: Db, eventId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: planningMembers.id })
+    .from(planningMembers)
+    .where(and(eq(planningMembers.eventId, eventId), eq(planningMembers.status, 'accepted'), inArray(planningMembers.perspective, ['lived_experience', 'carer'])))
+    .limit(1);
+  return Boolean(row);
+}
+
+export async function missingForPublishing(db: Db, event: EventRow): Promise<ReadinessItem[]> {
+  const missing: ReadinessItem[] = [];
+  if (!event.startsAt || !event.endsAt) missing.push('date');
+  const needsVenue = event.format !== 'online';
+  const needsPlatform = event.format !== 'in_person';
+  if ((needsVenue && !event.venueName) || (needsPlatform && !event.onlinePlatform)) missing.push('place');
+  if (event.capacity == null) missing.push('capacity');
+  if (!event.accessInfo) missing.push('access');
+  if (!(await isCoProduced(db, event.id))) missing.push('livedExperience');
+  return missing;
+}
+
+export async function publishEvent(db: Database, eventId: string, input: { overrideReason?: string }, me: Me): Promise<void> {
+  await db.transaction(async (tx) => {
+    const access = await planningAccess(tx, eventId, me, { lock: true });
+    requireLead(access);
+    const event = access.event;
+    if (event.status !== 'planning') throw new ConflictError('event_not_in_planning', 'Only an event that is being planned can be published.');
+    const missing = await missingForPublishing(tx, event);
+    const reason = input.overrideReason?.trim() ?? '';
+    if (missing.length) {
+      if (!access.isOrganiser) {
+        throw new ConflictError('event_not_ready', `This event is not ready to publish yet. Missing: ${missing.map((m) => readinessLabels[m].toLowerCase()).join('; ')}.`);
+      }
+      if (!reason) throw new InvalidInputError([{ field: 'overrideReason', message: 'Give the reason for publishing with items missing' }]);
+      if (missing.includes('date')) throw new InvalidInputError([{ field: 'overrideReason', message: 'An event cannot be published without a date and time, even with a reason' }]);
+      await tx.insert(publishOverrides).values({ eventId, missing, reason, actorId: me.id });
+    }
+    const now = new Date();
+    await tx
+      .update(events)
+      .set({ status: 'published', publishedAt: event.publishedAt ?? now, sequence: event.sequence + 1, updatedAt: now })
+      .where(eq(events.id, eventId));
+    await recordAudit(tx, { actorId: me.id, action: 'event.published', subjectType: 'event', subjectId: eventId, details: missing.length ? { overridden: missing, reason } : {} });
+  });
+}
+
+export async function unpublishEvent(db: Database, eventId: string, me: Me): Promise<void> {
+  await db.transaction(async (tx) => {
+    const access = await planningAccess(tx, eventId, me, { lock: true });
+    requireLead(access);
+    if (access.event.status !== 'published') throw new ConflictError('event_not_published', 'Only a published event can be unpublished.');
+    await tx.update(events).set({ status: 'planning', sequence: access.event.sequence + 1, updatedAt: new Date() }).where(eq(events.id, eventId));
+    await recordAudit(tx, { actorId: me.id, action: 'event.unpublished', subjectType: 'event', subjectId: eventId });
+  });
+}
+
+export async function cancelEvent(db: Database, eventId: string, reason: string, me: Me): Promise<number> {
+  const text = reason.trim();
+  if (!text) throw new InvalidInputError([{ field: 'reason', message: 'Give the reason for cancelling; everyone registered will see it' }]);
+  return db.transaction(async (tx) => {
+    const access = await planningAccess(tx, eventId, me, { lock: true });
+    requireOrganiser(access);
+    if (access.event.status === 'cancelled' || access.event.status === 'completed') throw new ConflictError('event_closed', 'This event has already been cancelled or has finished.');
+    await tx
+      .update(events)
+      .set({ status: 'cancelled', cancelledReason: text, sequence: access.event.sequence + 1, updatedAt: new Date() })
+      .where(eq(events.id, eventId));
+    await recordAudit(tx, { actorId: me.id, action: 'event.cancelled', subjectType: 'event', subjectId: eventId, details: { reason: text } });
+    const [after] = await tx.select().from(events).where(eq(events.id, eventId));
+    return notifyRegistrants(tx, after!, 'cancelled', {});
+  });
+}
+
+/** After the day: the event is marked finished so the impact note and resources can follow. */
+export async function completeEvent(db: Database, eventId: string, me: Me, now = new Date()): Promise<void> {
+  await db.transaction(async (tx) => {
+    const access = await planningAccess(tx, eventId, me, { lock: true });
+    requireLead(access);
+    const e = access.event;
+    if (e.status !== 'published') throw new ConflictError('event_not_published', 'Only a published event can be marked as finished.');
+    if (!e.endsAt || e.endsAt > now) throw new ConflictError('event_not_over', 'The event can be marked as finished once it has ended.');
+    await tx.update(events).set({ status: 'completed', updatedAt: now }).where(eq(events.id, eventId));
+    await recordAudit(tx, { actorId: me.id, action: 'event.completed', subjectType: 'event', subjectId: eventId });
+  });
+}
+
+// ---- Telling registrants ----
+
+/** The event as a calendar entry carrying its one UID, so calendar apps update or remove it. */
+export function eventChangeIcs(event: EventRow): string | null {
+  if (!event.startsAt) return null;
+  const calendar = ical({ prodId: { company: 'Social Perspectives Hub', product: 'Convene', language: 'EN' }, name: event.title });
+  const cancelled = event.status === 'cancelled';
+  calendar.method(cancelled ? ICalCalendarMethod.CANCEL : ICalCalendarMethod.PUBLISH);
+  calendar.createEvent({
+    id: eventUid(event.id),
+    sequence: event.sequence,
+    start: event.startsAt,
+    end: event.endsAt ?? new Date(event.startsAt.getTime() + 60 * 60_000),
+    summary: event.title,
+    description: event.summary,
+    location: [event.venueName, event.venueAddress].filter(Boolean).join(', ') || event.onlinePlatform || null,
+    status: cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
+  });
+  return calendar.toString();
+}
+
+/**
+ * Emails everyone holding or waiting for a place about a cancellation or a new date, in the
+ * caller's transaction. Companion places share their booker's address, so each address is
+ * written to once. Returns how many were told.
+ */
+export async function notifyRegistrants(
+  tx: Db,
+  event: EventRow,
+  kind: 'cancelled' | 'date_changed',
+  extra: { previousWhen?: string },
+): Promise<number> {
+  const rows = await tx
+    .select({ email: registrations.email, name: registrations.name })
+    .from(registrations)
+    .where(and(eq(registrations.eventId, event.id), inArray(registrations.status, ['confirmed', 'waitlisted', 'offered', 'pending_payment']), isNull(registrations.companionOfId)));
+  const seen = new Set<string>();
+  const ics = eventChangeIcs(event);
+  for (const r of rows) {
+    if (seen.has(r.email)) continue;
+    seen.add(r.email);
+    await enqueueEmail(tx, {
+      to: r.email,
+      template: 'event-changed',
+      data: {
+        name: r.name,
+        title: event.title,
+        kind,
+        reason: event.cancelledReason,
+        when: event.startsAt ? formatTimeRange(event.startsAt, event.endsAt) : '',
+        previousWhen: extra.previousWhen ?? '',
+        eventPath: `/events/${event.slug}`,
+      },
+      attachments: ics ? [calendarAttachment(`${event.slug}.ics`, ics, kind === 'cancelled' ? 'CANCEL' : 'PUBLISH')] : [],
+    });
+  }
+  return seen.size;
+}
+
+/** The planning group's accepted members with their email addresses, for group emails. */
+export async function groupRecipients(db: Db, eventId: string) {
+  return db
+    .select({ personId: people.id, email: people.email, displayName: people.displayName })
+    .from(planningMembers)
+    .innerJoin(people, eq(people.id, planningMembers.personId))
+    .where(and(eq(planningMembers.eventId, eventId), eq(planningMembers.status, 'accepted')));
+}

@@ -1,0 +1,129 @@
+// The planning group of one event: members with a planning role and an optional, self-declared
+// perspective that only the group (and organisers) can see; invitations by email that the
+// invitee accepts or declines.
+import { and, asc, eq } from 'drizzle-orm';
+import { people, planningMembers, type MemberStatus, type PlannerPerspective, type PlanningRole } from '../../db/schema/index.ts';
+import type { Me } from '../accounts/sessions.ts';
+import { checkEmail } from '../accounts/sign-in.ts';
+import { recordAudit } from '../audit.ts';
+import type { Database, Db } from '../db/database.ts';
+import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
+import { enqueueEmail } from '../mail/outbox.ts';
+import { planningAccess, requireLead } from './access.ts';
+import { planningRoleLabels } from './labels.ts';
+
+export interface GroupMember {
+  id: string;
+  personId: string;
+  name: string;
+  email: string;
+  role: PlanningRole;
+  perspective: PlannerPerspective | null;
+  status: MemberStatus;
+}
+
+/** Everyone invited to or in the group. Only call this for someone who may see the group. */
+export async function listGroup(db: Db, eventId: string): Promise<GroupMember[]> {
+  const rows = await db
+    .select({
+      id: planningMembers.id,
+      personId: planningMembers.personId,
+      displayName: people.displayName,
+      email: people.email,
+      role: planningMembers.role,
+      perspective: planningMembers.perspective,
+      status: planningMembers.status,
+    })
+    .from(planningMembers)
+    .innerJoin(people, eq(people.id, planningMembers.personId))
+    .where(eq(planningMembers.eventId, eventId))
+    .orderBy(asc(planningMembers.invitedAt));
+  return rows.map((r) => ({ ...r, name: r.displayName || r.email }));
+}
+
+export async function inviteMember(db: Database, eventId: string, input: { email: string; role: PlanningRole }, me: Me): Promise<void> {
+  const email = checkEmail(input.email);
+  await db.transaction(async (tx) => {
+    const access = await planningAccess(tx, eventId, me);
+    requireLead(access);
+    await tx.insert(people).values({ email }).onConflictDoNothing({ target: people.email });
+    const [person] = await tx.select({ id: people.id }).from(people).where(eq(people.email, email));
+    const [existing] = await tx
+      .select({ id: planningMembers.id, status: planningMembers.status })
+      .from(planningMembers)
+      .where(and(eq(planningMembers.eventId, eventId), eq(planningMembers.personId, person!.id)));
+    if (existing && existing.status !== 'declined') throw new ConflictError('already_in_group', 'That person is already in the planning group or has been invited.');
+    if (existing) {
+      await tx.update(planningMembers).set({ role: input.role, status: 'invited', invitedBy: me.id, invitedAt: new Date(), respondedAt: null }).where(eq(planningMembers.id, existing.id));
+    } else {
+      await tx.insert(planningMembers).values({ eventId, personId: person!.id, role: input.role, status: 'invited', invitedBy: me.id });
+    }
+    await recordAudit(tx, { actorId: me.id, action: 'planning.member.invited', subjectType: 'event', subjectId: eventId, details: { personId: person!.id, role: input.role } });
+    await enqueueEmail(tx, {
+      to: email,
+      template: 'planning-invitation',
+      data: { inviterName: me.displayName || me.email, title: access.event.title, roleLabel: planningRoleLabels[input.role].toLowerCase(), invitationPath: `/plan/${eventId}/invitation` },
+    });
+  });
+}
+
+/** The signed-in person's invitation to this event's group, if they have one. */
+export async function myInvitation(db: Db, eventId: string, me: Me) {
+  const [row] = await db
+    .select({ id: planningMembers.id, role: planningMembers.role, status: planningMembers.status })
+    .from(planningMembers)
+    .where(and(eq(planningMembers.eventId, eventId), eq(planningMembers.personId, me.id)));
+  return row ?? null;
+}
+
+export async function respondToInvitation(db: Database, eventId: string, input: { accept: boolean; perspective: PlannerPerspective | null }, me: Me): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [row] = await tx
+      .select({ id: planningMembers.id, status: planningMembers.status })
+      .from(planningMembers)
+      .where(and(eq(planningMembers.eventId, eventId), eq(planningMembers.personId, me.id)))
+      .for('update');
+    if (!row) throw new NotFoundError('We could not find an invitation for you to plan this event.');
+    if (row.status !== 'invited') throw new ConflictError('invitation_answered', 'You have already answered this invitation.');
+    await tx
+      .update(planningMembers)
+      .set({ status: input.accept ? 'accepted' : 'declined', perspective: input.accept ? input.perspective : null, respondedAt: new Date() })
+      .where(eq(planningMembers.id, row.id));
+    await recordAudit(tx, { actorId: me.id, action: input.accept ? 'planning.member.accepted' : 'planning.member.declined', subjectType: 'event', subjectId: eventId });
+  });
+}
+
+/** A perspective is declared only by the person themselves. */
+export async function setMyPerspective(db: Database, eventId: string, perspective: PlannerPerspective | null, me: Me): Promise<void> {
+  await db.transaction(async (tx) => {
+    const access = await planningAccess(tx, eventId, me);
+    if (!access.membership) throw new ForbiddenError('Only members of the planning group can declare a perspective here.');
+    await tx.update(planningMembers).set({ perspective }).where(eq(planningMembers.id, access.membership.id));
+    await recordAudit(tx, { actorId: me.id, action: 'planning.member.perspective_set', subjectType: 'event', subjectId: eventId });
+  });
+}
+
+export async function changeMemberRole(db: Database, eventId: string, memberId: string, role: PlanningRole, me: Me): Promise<void> {
+  await db.transaction(async (tx) => {
+    requireLead(await planningAccess(tx, eventId, me));
+    const updated = await tx
+      .update(planningMembers)
+      .set({ role })
+      .where(and(eq(planningMembers.id, memberId), eq(planningMembers.eventId, eventId)))
+      .returning({ id: planningMembers.id });
+    if (!updated.length) throw new NotFoundError('We could not find that member of the planning group.');
+    await recordAudit(tx, { actorId: me.id, action: 'planning.member.role_changed', subjectType: 'event', subjectId: eventId, details: { memberId, role } });
+  });
+}
+
+export async function removeMember(db: Database, eventId: string, memberId: string, me: Me): Promise<void> {
+  await db.transaction(async (tx) => {
+    requireLead(await planningAccess(tx, eventId, me));
+    const removed = await tx
+      .delete(planningMembers)
+      .where(and(eq(planningMembers.id, memberId), eq(planningMembers.eventId, eventId)))
+      .returning({ personId: planningMembers.personId });
+    if (!removed.length) throw new NotFoundError('We could not find that member of the planning group.');
+    await recordAudit(tx, { actorId: me.id, action: 'planning.member.removed', subjectType: 'event', subjectId: eventId, details: { personId: removed[0]!.personId } });
+  });
+}

@@ -1,0 +1,12 @@
+// Planning: an event from acceptance to afterwards, planned by a group in which people with
+// lived experience are equal partners, to the 4PI National Involvement Standards.
+// routes.ts: the Organise area, the workspace overview, the group, details and publishing;
+// workspace-routes.ts: programme, tasks, discussion and decisions, meetings, the 4PI record.
+import type { FastifyPluginAsync } from 'fastify';
+import { planningRoutes } from './routes.ts';
+import { workspaceRoutes } from './workspace-routes.ts';
+
+export const planningPlugin: FastifyPluginAsync = async (app) => {
+  await app.register(planningRoutes);
+  await app.register(workspaceRoutes);
+};

@@ -1,0 +1,161 @@
+// Proposals, as the people proposing see them: start one, keep it as a draft, change it, send it
+// to the steering group, withdraw it, and follow its timeline and every message about it.
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { Type } from 'typebox';
+import type { FieldError } from '../errors.ts';
+import { InvalidInputError } from '../errors.ts';
+import { formState, validationErrors } from '../http/forms.ts';
+import { text, textForm, type Body } from '../planning/form-values.ts';
+import { DATE_OPTIONS, formatOptions, proposalFormValues, readProposalForm, typeOptions } from './form.ts';
+import {
+  addComment,
+  createProposal,
+  listMyProposals,
+  proposalForProposer,
+  submitProposal,
+  updateProposal,
+  withdrawProposal,
+} from './service.ts';
+import { proposalListItem, proposalView } from './view-models.ts';
+
+export const ProposalParams = Type.Object({ proposalId: Type.String({ format: 'uuid' }) });
+
+const fieldTitles: Record<string, { title: string; maxLength?: number }> = {
+  title: { title: 'Title', maxLength: 200 },
+  type: { title: 'Kind of event', maxLength: 40 },
+  summary: { title: 'Summary' },
+  purpose: { title: 'Purpose and aims' },
+  audience: { title: 'Who it is for' },
+  format: { title: 'Format', maxLength: 40 },
+  place: { title: 'Place or platform' },
+  expectedNumbers: { title: 'Expected numbers', maxLength: 20 },
+  accessibilityPlan: { title: 'Accessibility plan' },
+  coproductionPlan: { title: 'Co-production plan' },
+  budgetNeeds: { title: 'Budget needs' },
+  bursaryBudget: { title: 'Bursary budget', maxLength: 20 },
+  coProposerEmails: { title: 'Co-proposers’ email addresses', maxLength: 3000 },
+};
+for (let i = 1; i <= DATE_OPTIONS; i++) {
+  fieldTitles[`option${i}Date`] = { title: `Date option ${i}`, maxLength: 20 };
+  fieldTitles[`option${i}Start`] = { title: `Start time of date option ${i}`, maxLength: 10 };
+  fieldTitles[`option${i}End`] = { title: `End time of date option ${i}`, maxLength: 10 };
+}
+const ProposalForm = textForm(fieldTitles);
+const MessageForm = textForm({ message: { title: 'Your message', maxLength: 5000 } });
+
+export const proposalsRoutes: FastifyPluginAsync = async (app) => {
+  const renderForm = (reply: FastifyReply, model: { proposalId: string | null; values: Record<string, unknown>; errors: FieldError[]; coProposers?: string[] }, status = 200) =>
+    reply.page(
+      'proposals/form',
+      {
+        title: model.proposalId ? 'Change your proposal' : 'Propose an event',
+        proposalId: model.proposalId,
+        action: model.proposalId ? `/proposals/${model.proposalId}/edit` : '/proposals',
+        form: formState(model.values, model.errors),
+        typeOptions,
+        formatOptions,
+        dateOptionCount: DATE_OPTIONS,
+        coProposers: model.coProposers ?? [],
+      },
+      status,
+    );
+
+  app.get('/proposals', { config: { access: 'member' } }, async (request, reply) => {
+    const rows = await listMyProposals(app.db, request.me!);
+    return reply.page('proposals/mine', { title: 'Your event proposals', proposals: rows.map((p) => proposalListItem(p, '/proposals')) });
+  });
+
+  app.get('/proposals/new', { config: { access: 'member' } }, async (_request, reply) => {
+    return renderForm(reply, { proposalId: null, values: { type: 'seminar', format: 'in_person' }, errors: [] });
+  });
+
+  app.post('/proposals', { config: { access: 'member' }, schema: { body: ProposalForm }, attachValidation: true }, async (request, reply) => {
+    const { values, input, errors } = readProposalForm(request.body as Body);
+    const all = [...validationErrors(request), ...errors];
+    if (all.length) return renderForm(reply, { proposalId: null, values, errors: all }, 400);
+    try {
+      const id = await createProposal(app.db, input, request.me!);
+      app.mail.nudge();
+      return reply.notice('Your proposal is saved as a draft. Send it to the steering group when you are ready.').redirect(`/proposals/${id}`, 303);
+    } catch (error) {
+      if (error instanceof InvalidInputError) return renderForm(reply, { proposalId: null, values, errors: error.fieldErrors }, 400);
+      throw error;
+    }
+  });
+
+  app.get('/proposals/:proposalId', { config: { access: 'member' }, schema: { params: ProposalParams } }, async (request, reply) => {
+    const { proposalId } = request.params as { proposalId: string };
+    const detail = await proposalForProposer(app.db, proposalId, request.me!);
+    return reply.page('proposals/show', { title: detail.proposal.title, proposal: proposalView(detail), form: formState() });
+  });
+
+  app.get('/proposals/:proposalId/edit', { config: { access: 'member' }, schema: { params: ProposalParams } }, async (request, reply) => {
+    const { proposalId } = request.params as { proposalId: string };
+    const detail = await proposalForProposer(app.db, proposalId, request.me!);
+    if (!proposalView(detail).canEdit) return reply.notice('This proposal cannot be changed now.').redirect(`/proposals/${proposalId}`, 303);
+    return renderForm(reply, { proposalId, values: proposalFormValues(detail), errors: [], coProposers: detail.proposers.filter((p) => !p.isAuthor).map((p) => p.displayName || p.email) });
+  });
+
+  app.post(
+    '/proposals/:proposalId/edit',
+    { config: { access: 'member' }, schema: { params: ProposalParams, body: ProposalForm }, attachValidation: true },
+    async (request, reply) => {
+      const { proposalId } = request.params as { proposalId: string };
+      const { values, input, errors } = readProposalForm(request.body as Body);
+      const all = [...validationErrors(request), ...errors];
+      if (all.length) return renderForm(reply, { proposalId, values, errors: all }, 400);
+      try {
+        await updateProposal(app.db, proposalId, input, request.me!);
+        app.mail.nudge();
+      } catch (error) {
+        if (error instanceof InvalidInputError) return renderForm(reply, { proposalId, values, errors: error.fieldErrors }, 400);
+        throw error;
+      }
+      return reply.notice('Your changes are saved.').redirect(`/proposals/${proposalId}`, 303);
+    },
+  );
+
+  app.post('/proposals/:proposalId/submit', { config: { access: 'member' }, schema: { params: ProposalParams } }, async (request, reply) => {
+    const { proposalId } = request.params as { proposalId: string };
+    try {
+      await submitProposal(app.db, proposalId, request.me!);
+    } catch (error) {
+      if (error instanceof InvalidInputError) {
+        // Show the form with what still needs filling in, beside each field.
+        const detail = await proposalForProposer(app.db, proposalId, request.me!);
+        return renderForm(reply, { proposalId, values: proposalFormValues(detail), errors: error.fieldErrors }, 400);
+      }
+      throw error;
+    }
+    app.mail.nudge();
+    return reply.notice('Your proposal has been sent to the steering group.').redirect(`/proposals/${proposalId}`, 303);
+  });
+
+  app.post('/proposals/:proposalId/withdraw', { config: { access: 'member' }, schema: { params: ProposalParams } }, async (request, reply) => {
+    const { proposalId } = request.params as { proposalId: string };
+    await withdrawProposal(app.db, proposalId, request.me!);
+    return reply.notice('Your proposal has been withdrawn.').redirect(`/proposals/${proposalId}`, 303);
+  });
+
+  app.post(
+    '/proposals/:proposalId/messages',
+    { config: { access: 'member' }, schema: { params: ProposalParams, body: MessageForm }, attachValidation: true },
+    async (request, reply) => {
+      const { proposalId } = request.params as { proposalId: string };
+      const message = text(request.body as Body, 'message');
+      const showWithError = async (errors: FieldError[]) => {
+        const detail = await proposalForProposer(app.db, proposalId, request.me!);
+        return reply.page('proposals/show', { title: detail.proposal.title, proposal: proposalView(detail), form: formState({ message }, errors) }, 400);
+      };
+      const errors = validationErrors(request);
+      if (errors.length) return showWithError(errors);
+      try {
+        await addComment(app.db, proposalId, message, request.me!);
+      } catch (error) {
+        if (error instanceof InvalidInputError) return showWithError(error.fieldErrors);
+        throw error;
+      }
+      return reply.notice('Your message has been added.').redirect(`/proposals/${proposalId}#messages`, 303);
+    },
+  );
+};

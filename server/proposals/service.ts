@@ -1,0 +1,494 @@
+// Proposals: anyone signed in suggests an event; the steering group (organisers) reviews it,
+// scores it on a short rubric, talks with the proposers and decides. Accepting creates the
+// event in `planning` with the proposers as its planning group.
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import {
+  people,
+  proposalDateOptions,
+  proposalEntries,
+  proposalProposers,
+  proposalReviewerNotes,
+  proposals,
+  proposalScores,
+  rubricCriteria,
+  type EventFormat,
+  type EventType,
+  type ProposalEntryKind,
+  type ProposalStatus,
+  type RubricCriterion,
+} from '../../db/schema/index.ts';
+import type { Me } from '../accounts/sessions.ts';
+import { checkEmail } from '../accounts/sign-in.ts';
+import { recordAudit } from '../audit.ts';
+import type { Database, Db } from '../db/database.ts';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
+import { enqueueEmail } from '../mail/outbox.ts';
+import { createPlanningEvent } from '../planning/events.ts';
+
+export type ProposalRow = typeof proposals.$inferSelect;
+
+export interface DateOptionInput {
+  startsAt: Date;
+  endsAt: Date | null;
+}
+
+export interface ProposalInput {
+  title: string;
+  type: EventType;
+  summary: string;
+  purpose: string;
+  audience: string;
+  format: EventFormat;
+  place: string;
+  expectedNumbers: number | null;
+  accessibilityPlan: string;
+  coproductionPlan: string;
+  budgetNeeds: string;
+  bursaryBudgetPence: number | null;
+  dateOptions: DateOptionInput[];
+  /** New co-proposers to invite. */
+  coProposerEmails: string[];
+}
+
+const editable: ProposalStatus[] = ['draft', 'changes_requested'];
+const withdrawable: ProposalStatus[] = ['draft', 'submitted', 'changes_requested'];
+
+async function proposerRows(db: Db, proposalId: string) {
+  return db
+    .select({ personId: people.id, email: people.email, displayName: people.displayName, isAuthor: proposalProposers.isAuthor })
+    .from(proposalProposers)
+    .innerJoin(people, eq(people.id, proposalProposers.personId))
+    .where(eq(proposalProposers.proposalId, proposalId))
+    .orderBy(desc(proposalProposers.isAuthor), asc(proposalProposers.addedAt));
+}
+
+export async function isProposer(db: Db, proposalId: string, personId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ personId: proposalProposers.personId })
+    .from(proposalProposers)
+    .where(and(eq(proposalProposers.proposalId, proposalId), eq(proposalProposers.personId, personId)));
+  return Boolean(row);
+}
+
+/** A proposal as its proposers may see it; organisers may see every proposal. */
+async function loadForProposer(db: Db, proposalId: string, me: Me, lock = false): Promise<ProposalRow> {
+  const query = db.select().from(proposals).where(eq(proposals.id, proposalId));
+  const [row] = lock ? await query.for('update') : await query;
+  if (!row) throw new NotFoundError('We could not find that proposal.');
+  if (!(await isProposer(db, proposalId, me.id))) throw new ForbiddenError('Only the people who proposed this event can see it here.');
+  return row;
+}
+
+function cleanCoProposers(emails: string[]): string[] {
+  const seen = new Set<string>();
+  for (const raw of emails) {
+    if (!raw.trim()) continue;
+    seen.add(checkEmail(raw, 'coProposerEmails'));
+  }
+  return [...seen];
+}
+
+async function personIdFor(db: Db, email: string): Promise<string> {
+  await db.insert(people).values({ email }).onConflictDoNothing({ target: people.email });
+  const [row] = await db.select({ id: people.id }).from(people).where(eq(people.email, email));
+  return row!.id;
+}
+
+async function addCoProposers(tx: Db, proposal: { id: string; title: string }, emails: string[], me: Me) {
+  for (const email of emails) {
+    if (email === me.email) continue;
+    const personId = await personIdFor(tx, email);
+    const added = await tx
+      .insert(proposalProposers)
+      .values({ proposalId: proposal.id, personId, isAuthor: false })
+      .onConflictDoNothing()
+      .returning({ personId: proposalProposers.personId });
+    if (!added.length) continue;
+    await addEntry(tx, proposal.id, 'co_proposer_added', me.id, email);
+    await enqueueEmail(tx, {
+      to: email,
+      template: 'proposal-co-proposer',
+      data: { inviterName: me.displayName || me.email, title: proposal.title, proposalPath: `/proposals/${proposal.id}` },
+    });
+  }
+}
+
+async function addEntry(tx: Db, proposalId: string, kind: ProposalEntryKind, actorId: string | null, message = '') {
+  await tx.insert(proposalEntries).values({ proposalId, kind, actorId, message });
+}
+
+function fieldsOf(input: ProposalInput) {
+  return {
+    title: input.title.trim(),
+    type: input.type,
+    summary: input.summary.trim(),
+    purpose: input.purpose.trim(),
+    audience: input.audience.trim(),
+    format: input.format,
+    place: input.place.trim(),
+    expectedNumbers: input.expectedNumbers,
+    accessibilityPlan: input.accessibilityPlan.trim(),
+    coproductionPlan: input.coproductionPlan.trim(),
+    budgetNeeds: input.budgetNeeds.trim(),
+    bursaryBudgetPence: input.bursaryBudgetPence,
+  };
+}
+
+export async function createProposal(db: Database, input: ProposalInput, me: Me): Promise<string> {
+  if (!input.title.trim()) throw new InvalidInputError([{ field: 'title', message: 'Enter a title for the event' }]);
+  const coProposers = cleanCoProposers(input.coProposerEmails);
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(proposals)
+      .values({ ...fieldsOf(input), authorId: me.id })
+      .returning({ id: proposals.id, title: proposals.title });
+    await tx.insert(proposalProposers).values({ proposalId: row!.id, personId: me.id, isAuthor: true });
+    if (input.dateOptions.length) await tx.insert(proposalDateOptions).values(input.dateOptions.map((d) => ({ ...d, proposalId: row!.id })));
+    await addEntry(tx, row!.id, 'created', me.id);
+    await addCoProposers(tx, row!, coProposers, me);
+    await recordAudit(tx, { actorId: me.id, action: 'proposal.created', subjectType: 'proposal', subjectId: row!.id });
+    return row!.id;
+  });
+}
+
+export async function updateProposal(db: Database, proposalId: string, input: ProposalInput, me: Me): Promise<void> {
+  if (!input.title.trim()) throw new InvalidInputError([{ field: 'title', message: 'Enter a title for the event' }]);
+  const coProposers = cleanCoProposers(input.coProposerEmails);
+  await db.transaction(async (tx) => {
+    const proposal = await loadForProposer(tx, proposalId, me, true);
+    if (!editable.includes(proposal.status)) {
+      throw new ConflictError('proposal_not_editable', 'This proposal cannot be changed now. It can be changed while it is a draft or when changes have been asked for.');
+    }
+    await tx.update(proposals).set({ ...fieldsOf(input), updatedAt: new Date() }).where(eq(proposals.id, proposalId));
+    await tx.delete(proposalDateOptions).where(eq(proposalDateOptions.proposalId, proposalId));
+    if (input.dateOptions.length) await tx.insert(proposalDateOptions).values(input.dateOptions.map((d) => ({ ...d, proposalId })));
+    await addCoProposers(tx, { id: proposalId, title: input.title.trim() }, coProposers, me);
+    await recordAudit(tx, { actorId: me.id, action: 'proposal.updated', subjectType: 'proposal', subjectId: proposalId });
+  });
+}
+
+/** What a proposal needs before the steering group can review it. */
+function submissionProblems(p: ProposalRow, dateOptionCount: number): FieldError[] {
+  const errors: FieldError[] = [];
+  if (!p.summary) errors.push({ field: 'summary', message: 'Add a short summary of the event' });
+  if (!p.purpose) errors.push({ field: 'purpose', message: 'Say what the event is for and what it aims to do' });
+  if (!p.audience) errors.push({ field: 'audience', message: 'Say who the event is for' });
+  if (dateOptionCount === 0) errors.push({ field: 'option1Date', message: 'Suggest at least one date' });
+  if (!p.accessibilityPlan) errors.push({ field: 'accessibilityPlan', message: 'Describe how the event will be accessible' });
+  if (!p.coproductionPlan) errors.push({ field: 'coproductionPlan', message: 'Describe who with lived experience is involved, and how' });
+  return errors;
+}
+
+export async function submitProposal(db: Database, proposalId: string, me: Me): Promise<void> {
+  await db.transaction(async (tx) => {
+    const proposal = await loadForProposer(tx, proposalId, me, true);
+    if (!editable.includes(proposal.status)) throw new ConflictError('proposal_not_submittable', 'This proposal has already been sent to the steering group.');
+    const options = await tx.select({ id: proposalDateOptions.id }).from(proposalDateOptions).where(eq(proposalDateOptions.proposalId, proposalId));
+    const problems = submissionProblems(proposal, options.length);
+    if (problems.length) throw new InvalidInputError(problems);
+    const resubmission = proposal.status === 'changes_requested';
+    await tx.update(proposals).set({ status: 'submitted', submittedAt: new Date(), updatedAt: new Date() }).where(eq(proposals.id, proposalId));
+    await addEntry(tx, proposalId, resubmission ? 'resubmitted' : 'submitted', me.id);
+    await recordAudit(tx, { actorId: me.id, action: resubmission ? 'proposal.resubmitted' : 'proposal.submitted', subjectType: 'proposal', subjectId: proposalId });
+    for (const p of await proposerRows(tx, proposalId)) {
+      await enqueueEmail(tx, {
+        to: p.email,
+        template: 'proposal-received',
+        data: { name: p.displayName || p.email, title: proposal.title, resubmission, proposalPath: `/proposals/${proposalId}` },
+      });
+    }
+  });
+}
+
+export async function withdrawProposal(db: Database, proposalId: string, me: Me): Promise<void> {
+  await db.transaction(async (tx) => {
+    const proposal = await loadForProposer(tx, proposalId, me, true);
+    if (!withdrawable.includes(proposal.status)) throw new ConflictError('proposal_not_withdrawable', 'This proposal has already been decided, so it cannot be withdrawn.');
+    await tx.update(proposals).set({ status: 'withdrawn', updatedAt: new Date() }).where(eq(proposals.id, proposalId));
+    await addEntry(tx, proposalId, 'withdrawn', me.id);
+    await recordAudit(tx, { actorId: me.id, action: 'proposal.withdrawn', subjectType: 'proposal', subjectId: proposalId });
+  });
+}
+
+/** A message in the proposal's thread, from a proposer or a reviewer; proposers all see it. */
+export async function addComment(db: Database, proposalId: string, message: string, me: Me): Promise<void> {
+  const text = message.trim();
+  if (!text) throw new InvalidInputError([{ field: 'message', message: 'Enter your message' }]);
+  await db.transaction(async (tx) => {
+    const [proposal] = await tx.select({ id: proposals.id, title: proposals.title }).from(proposals).where(eq(proposals.id, proposalId));
+    if (!proposal) throw new NotFoundError('We could not find that proposal.');
+    const proposer = await isProposer(tx, proposalId, me.id);
+    if (!proposer && !me.isOrganiser) throw new ForbiddenError();
+    await addEntry(tx, proposalId, 'comment', me.id, text);
+    await recordAudit(tx, { actorId: me.id, action: 'proposal.comment.added', subjectType: 'proposal', subjectId: proposalId });
+    // Reviewers' messages are emailed to the proposers; proposers' replies wait in the queue.
+    if (!proposer) {
+      for (const p of await proposerRows(tx, proposalId)) {
+        await enqueueEmail(tx, {
+          to: p.email,
+          template: 'proposal-comment',
+          data: { name: p.displayName || p.email, title: proposal.title, message: text, proposalPath: `/proposals/${proposalId}` },
+        });
+      }
+    }
+  });
+}
+
+export async function addReviewerNote(db: Database, proposalId: string, body: string, me: Me): Promise<void> {
+  if (!me.isOrganiser) throw new ForbiddenError();
+  const text = body.trim();
+  if (!text) throw new InvalidInputError([{ field: 'note', message: 'Enter your note' }]);
+  await db.transaction(async (tx) => {
+    const [proposal] = await tx.select({ id: proposals.id }).from(proposals).where(eq(proposals.id, proposalId));
+    if (!proposal) throw new NotFoundError('We could not find that proposal.');
+    await tx.insert(proposalReviewerNotes).values({ proposalId, authorId: me.id, body: text });
+    await recordAudit(tx, { actorId: me.id, action: 'proposal.note.added', subjectType: 'proposal', subjectId: proposalId });
+  });
+}
+
+export type ScoreInput = Record<RubricCriterion, number>;
+
+export async function scoreProposal(db: Database, proposalId: string, score: ScoreInput, me: Me): Promise<void> {
+  if (!me.isOrganiser) throw new ForbiddenError();
+  for (const c of rubricCriteria) {
+    if (!Number.isInteger(score[c]) || score[c] < 1 || score[c] > 5) throw new InvalidInputError([{ field: c, message: 'Choose a score from 1 to 5' }]);
+  }
+  await db.transaction(async (tx) => {
+    const [proposal] = await tx.select({ id: proposals.id, status: proposals.status }).from(proposals).where(eq(proposals.id, proposalId));
+    if (!proposal) throw new NotFoundError('We could not find that proposal.');
+    if (proposal.status === 'draft') throw new ConflictError('proposal_not_submitted', 'This proposal has not been sent for review yet.');
+    await tx
+      .insert(proposalScores)
+      .values({ proposalId, reviewerId: me.id, ...score })
+      .onConflictDoUpdate({ target: [proposalScores.proposalId, proposalScores.reviewerId], set: { ...score, at: new Date() } });
+    await recordAudit(tx, { actorId: me.id, action: 'proposal.scored', subjectType: 'proposal', subjectId: proposalId, details: { ...score } });
+  });
+}
+
+export type Decision = 'accept' | 'request_changes' | 'decline';
+
+/** Accept, ask for changes or decline; every proposer is emailed. Returns the new event's id on acceptance. */
+export async function decideProposal(db: Database, proposalId: string, decision: Decision, message: string, me: Me): Promise<string | null> {
+  if (!me.isOrganiser) throw new ForbiddenError();
+  const text = message.trim();
+  if (decision === 'request_changes' && !text) throw new InvalidInputError([{ field: 'message', message: 'Say what you would like the proposers to change' }]);
+  if (decision === 'decline' && !text) throw new InvalidInputError([{ field: 'message', message: 'Give the reason for declining' }]);
+  return db.transaction(async (tx) => {
+    const [proposal] = await tx.select().from(proposals).where(eq(proposals.id, proposalId)).for('update');
+    if (!proposal) throw new NotFoundError('We could not find that proposal.');
+    if (proposal.status !== 'submitted') {
+      throw new ConflictError('proposal_not_awaiting_decision', 'This proposal is not waiting for a decision. It may have been decided already, withdrawn, or sent back for changes.');
+    }
+    const now = new Date();
+    const proposers = await proposerRows(tx, proposalId);
+    let eventId: string | null = null;
+    if (decision === 'accept') {
+      const [firstDate] = await tx
+        .select()
+        .from(proposalDateOptions)
+        .where(eq(proposalDateOptions.proposalId, proposalId))
+        .orderBy(asc(proposalDateOptions.startsAt))
+        .limit(1);
+      eventId = await createPlanningEvent(
+        tx,
+        {
+          title: proposal.title,
+          type: proposal.type,
+          summary: proposal.summary,
+          description: proposal.purpose,
+          format: proposal.format,
+          startsAt: firstDate?.startsAt ?? null,
+          endsAt: firstDate?.endsAt ?? null,
+          capacity: proposal.expectedNumbers,
+          group: proposers.map((p) => ({ personId: p.personId, role: p.isAuthor ? ('lead' as const) : ('co_lead' as const) })),
+        },
+        me,
+      );
+      await tx.update(proposals).set({ status: 'accepted', decidedAt: now, eventId, updatedAt: now }).where(eq(proposals.id, proposalId));
+    } else {
+      const status = decision === 'decline' ? 'declined' : 'changes_requested';
+      await tx
+        .update(proposals)
+        .set({ status, decidedAt: decision === 'decline' ? now : null, updatedAt: now })
+        .where(eq(proposals.id, proposalId));
+    }
+    const kind = decision === 'accept' ? 'accepted' : decision === 'decline' ? 'declined' : 'changes_requested';
+    await addEntry(tx, proposalId, kind, me.id, text);
+    await recordAudit(tx, { actorId: me.id, action: `proposal.${kind}`, subjectType: 'proposal', subjectId: proposalId, details: eventId ? { eventId } : {} });
+    for (const p of proposers) {
+      await enqueueEmail(tx, {
+        to: p.email,
+        template: 'proposal-decision',
+        data: {
+          name: p.displayName || p.email,
+          title: proposal.title,
+          decision: kind,
+          message: text,
+          proposalPath: `/proposals/${proposalId}`,
+          planningPath: eventId ? `/plan/${eventId}` : null,
+        },
+      });
+    }
+    return eventId;
+  });
+}
+
+// ---- Reading ----
+
+export interface ProposalDetail {
+  proposal: ProposalRow;
+  dateOptions: { id: string; startsAt: Date; endsAt: Date | null }[];
+  proposers: { personId: string; email: string; displayName: string; isAuthor: boolean }[];
+  entries: { id: string; kind: ProposalEntryKind; message: string; at: Date; actorName: string; actorIsProposer: boolean }[];
+}
+
+async function detail(db: Db, proposal: ProposalRow): Promise<ProposalDetail> {
+  const dateOptions = await db
+    .select({ id: proposalDateOptions.id, startsAt: proposalDateOptions.startsAt, endsAt: proposalDateOptions.endsAt })
+    .from(proposalDateOptions)
+    .where(eq(proposalDateOptions.proposalId, proposal.id))
+    .orderBy(asc(proposalDateOptions.startsAt));
+  const proposers = await proposerRows(db, proposal.id);
+  const proposerIds = new Set(proposers.map((p) => p.personId));
+  const rows = await db
+    .select({
+      id: proposalEntries.id,
+      kind: proposalEntries.kind,
+      message: proposalEntries.message,
+      at: proposalEntries.at,
+      actorId: proposalEntries.actorId,
+      actorName: people.displayName,
+      actorEmail: people.email,
+    })
+    .from(proposalEntries)
+    .leftJoin(people, eq(people.id, proposalEntries.actorId))
+    .where(eq(proposalEntries.proposalId, proposal.id))
+    .orderBy(asc(proposalEntries.at), asc(proposalEntries.id));
+  return {
+    proposal,
+    dateOptions,
+    proposers,
+    entries: rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      message: r.message,
+      at: r.at,
+      actorName: r.actorName || r.actorEmail || 'Someone',
+      actorIsProposer: r.actorId ? proposerIds.has(r.actorId) : false,
+    })),
+  };
+}
+
+/** For the proposers' own page: never reviewer notes or scores. */
+export async function proposalForProposer(db: Db, proposalId: string, me: Me): Promise<ProposalDetail> {
+  return detail(db, await loadForProposer(db, proposalId, me));
+}
+
+export interface ReviewDetail extends ProposalDetail {
+  notes: { id: string; body: string; at: Date; authorName: string }[];
+  myScore: ScoreInput | null;
+  /** Others' scores, only once this reviewer has given their own. */
+  otherScores: ({ reviewerName: string } & ScoreInput)[] | null;
+  otherScoreCount: number;
+}
+
+export async function proposalForReviewer(db: Db, proposalId: string, me: Me): Promise<ReviewDetail> {
+  if (!me.isOrganiser) throw new ForbiddenError();
+  const [proposal] = await db.select().from(proposals).where(eq(proposals.id, proposalId));
+  if (!proposal) throw new NotFoundError('We could not find that proposal.');
+  if (proposal.status === 'draft') throw new NotFoundError('This proposal is still a draft; the proposers have not sent it yet.');
+  const base = await detail(db, proposal);
+  const notes = await db
+    .select({ id: proposalReviewerNotes.id, body: proposalReviewerNotes.body, at: proposalReviewerNotes.at, authorName: people.displayName, authorEmail: people.email })
+    .from(proposalReviewerNotes)
+    .leftJoin(people, eq(people.id, proposalReviewerNotes.authorId))
+    .where(eq(proposalReviewerNotes.proposalId, proposalId))
+    .orderBy(asc(proposalReviewerNotes.at));
+  const scores = await db
+    .select({
+      reviewerId: proposalScores.reviewerId,
+      reviewerName: people.displayName,
+      reviewerEmail: people.email,
+      purpose: proposalScores.purpose,
+      coproduction: proposalScores.coproduction,
+      accessibility: proposalScores.accessibility,
+      feasibility: proposalScores.feasibility,
+    })
+    .from(proposalScores)
+    .innerJoin(people, eq(people.id, proposalScores.reviewerId))
+    .where(eq(proposalScores.proposalId, proposalId));
+  const mine = scores.find((s) => s.reviewerId === me.id) ?? null;
+  const others = scores.filter((s) => s.reviewerId !== me.id);
+  const pick = (s: (typeof scores)[number]): ScoreInput => ({ purpose: s.purpose, coproduction: s.coproduction, accessibility: s.accessibility, feasibility: s.feasibility });
+  return {
+    ...base,
+    notes: notes.map((n) => ({ id: n.id, body: n.body, at: n.at, authorName: n.authorName || n.authorEmail || 'A reviewer' })),
+    myScore: mine ? pick(mine) : null,
+    otherScores: mine ? others.map((s) => ({ reviewerName: s.reviewerName || s.reviewerEmail, ...pick(s) })) : null,
+    otherScoreCount: others.length,
+  };
+}
+
+export interface ProposalListItem {
+  id: string;
+  title: string;
+  type: EventType;
+  format: EventFormat;
+  status: ProposalStatus;
+  submittedAt: Date | null;
+  updatedAt: Date;
+  eventId: string | null;
+}
+
+const listColumns = {
+  id: proposals.id,
+  title: proposals.title,
+  type: proposals.type,
+  format: proposals.format,
+  status: proposals.status,
+  submittedAt: proposals.submittedAt,
+  updatedAt: proposals.updatedAt,
+  eventId: proposals.eventId,
+};
+
+export async function listMyProposals(db: Db, me: Me): Promise<ProposalListItem[]> {
+  return db
+    .select(listColumns)
+    .from(proposals)
+    .innerJoin(proposalProposers, and(eq(proposalProposers.proposalId, proposals.id), eq(proposalProposers.personId, me.id)))
+    .orderBy(desc(proposals.updatedAt));
+}
+
+export interface QueueFilters {
+  status?: ProposalStatus | 'open';
+  type?: EventType;
+  format?: EventFormat;
+}
+
+/** The review queue; drafts are the proposers' own and never listed. */
+export async function listReviewQueue(db: Db, filters: QueueFilters, me: Me) {
+  if (!me.isOrganiser) throw new ForbiddenError();
+  const status = filters.status ?? 'open';
+  const conditions = [
+    status === 'open' ? eq(proposals.status, 'submitted') : eq(proposals.status, status),
+    filters.type ? eq(proposals.type, filters.type) : undefined,
+    filters.format ? eq(proposals.format, filters.format) : undefined,
+  ];
+  if (status === 'draft') return [];
+  const rows = await db
+    .select({
+      ...listColumns,
+      scoreCount: sql<number>`(select count(*)::int from ${proposalScores} where ${proposalScores.proposalId} = ${proposals.id})`,
+      scoredByMe: sql<boolean>`exists (select 1 from ${proposalScores} where ${proposalScores.proposalId} = ${proposals.id} and ${proposalScores.reviewerId} = ${me.id})`,
+    })
+    .from(proposals)
+    .where(and(...conditions))
+    .orderBy(asc(proposals.submittedAt))
+    .limit(200);
+  return rows;
+}
+
+export async function countAwaitingReview(db: Db): Promise<number> {
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(proposals).where(inArray(proposals.status, ['submitted']));
+  return Number(row?.n ?? 0);
+}

@@ -1,0 +1,62 @@
+// Proposals as templates see them: dates formatted in Europe/London, labels chosen, flags computed.
+import { eventFormatLabels, eventTypeLabels } from '../events/labels.ts';
+import { formatDateTime, formatPence, formatTimeRange } from '../format.ts';
+import { renderMarkdown } from '../markdown.ts';
+import { entryLabels, proposalStatusLabels, proposalStatusTags } from './labels.ts';
+import type { ProposalDetail, ProposalListItem } from './service.ts';
+
+export function proposalListItem(p: ProposalListItem, base: string) {
+  return {
+    id: p.id,
+    url: `${base}/${p.id}`,
+    title: p.title,
+    typeLabel: eventTypeLabels[p.type],
+    formatLabel: eventFormatLabels[p.format],
+    statusLabel: proposalStatusLabels[p.status],
+    statusTag: proposalStatusTags[p.status],
+    submitted: p.submittedAt ? formatDateTime(p.submittedAt) : 'Not sent yet',
+    updated: formatDateTime(p.updatedAt),
+    planningUrl: p.eventId ? `/plan/${p.eventId}` : null,
+  };
+}
+
+export function proposalView(detail: ProposalDetail) {
+  const p = detail.proposal;
+  return {
+    id: p.id,
+    title: p.title,
+    status: p.status,
+    statusLabel: proposalStatusLabels[p.status],
+    statusTag: proposalStatusTags[p.status],
+    canEdit: p.status === 'draft' || p.status === 'changes_requested',
+    canSubmit: p.status === 'draft' || p.status === 'changes_requested',
+    canWithdraw: p.status === 'draft' || p.status === 'submitted' || p.status === 'changes_requested',
+    planningUrl: p.eventId ? `/plan/${p.eventId}` : null,
+    rows: [
+      { key: 'Kind of event', value: eventTypeLabels[p.type] },
+      { key: 'Summary', value: p.summary },
+      { key: 'Purpose and aims', value: p.purpose },
+      { key: 'Who it is for', value: p.audience },
+      { key: 'Format', value: eventFormatLabels[p.format] },
+      { key: 'Place or platform', value: p.place },
+      { key: 'Expected numbers', value: p.expectedNumbers == null ? '' : String(p.expectedNumbers) },
+      { key: 'Suggested dates', value: detail.dateOptions.map((d) => formatTimeRange(d.startsAt, d.endsAt)).join('\n') },
+      { key: 'Accessibility plan', value: p.accessibilityPlan },
+      { key: 'Co-production plan', value: p.coproductionPlan },
+      { key: 'Budget needs', value: p.budgetNeeds },
+      { key: 'Bursary budget asked for', value: p.bursaryBudgetPence == null ? '' : formatPence(p.bursaryBudgetPence) },
+    ].map((r) => ({ ...r, value: r.value || 'Not given' })),
+    proposers: detail.proposers.map((x) => ({ name: x.displayName || x.email, isAuthor: x.isAuthor })),
+    timeline: detail.entries.map((e) => ({
+      id: e.id,
+      who: e.actorName,
+      byProposer: e.actorIsProposer,
+      what: entryLabels[e.kind],
+      isMessage: Boolean(e.message),
+      messageHtml: e.kind === 'co_proposer_added' ? '' : renderMarkdown(e.message),
+      detail: e.kind === 'co_proposer_added' ? e.message : '',
+      when: formatDateTime(e.at),
+      whenIso: e.at.toISOString(),
+    })),
+  };
+}

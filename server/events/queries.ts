@@ -1,6 +1,7 @@
 // Reading events for public pages.
-import { and, asc, eq, gte, or, isNull } from 'drizzle-orm';
-import { events } from '../../db/schema/index.ts';
+import { and, asc, desc, eq, gte, ilike, inArray, isNull, lt, or, type SQL } from 'drizzle-orm';
+import { DateTime } from 'luxon';
+import { events, type EventFormat, type EventType } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
 
 export type EventRow = typeof events.$inferSelect;
@@ -21,4 +22,46 @@ export async function findPublicEvent(db: Db, slug: string): Promise<EventRow | 
   const [row] = await db.select().from(events).where(eq(events.slug, slug));
   if (!row || row.status === 'planning') return null;
   return row;
+}
+
+export interface EventFilter {
+  type?: EventType;
+  format?: EventFormat;
+  /** "2026-12": events starting in that month, in UK time. */
+  month?: string;
+  /** Words to find in the title, summary or venue. */
+  q?: string;
+  /** The archive: events that have ended, newest first. */
+  past?: boolean;
+  limit?: number;
+  now?: Date;
+}
+
+/** The public list and archive, with the filters people can choose. */
+export async function findEvents(db: Db, filter: EventFilter): Promise<EventRow[]> {
+  const now = filter.now ?? new Date();
+  const conditions: SQL[] = [];
+  const ended = or(lt(events.endsAt, now), and(isNull(events.endsAt), lt(events.startsAt, now)))!;
+  if (filter.past) {
+    conditions.push(inArray(events.status, ['published', 'completed']), ended);
+  } else {
+    conditions.push(eq(events.status, 'published'), or(gte(events.endsAt, now), and(isNull(events.endsAt), gte(events.startsAt, now)))!);
+  }
+  if (filter.type) conditions.push(eq(events.type, filter.type));
+  if (filter.format) conditions.push(eq(events.format, filter.format));
+  if (filter.month) {
+    const start = DateTime.fromFormat(filter.month, 'yyyy-MM', { zone: 'Europe/London' });
+    if (start.isValid) conditions.push(gte(events.startsAt, start.toJSDate()), lt(events.startsAt, start.plus({ months: 1 }).toJSDate()));
+  }
+  const q = filter.q?.trim();
+  if (q) {
+    const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    conditions.push(or(ilike(events.title, pattern), ilike(events.summary, pattern), ilike(events.venueName, pattern), ilike(events.description, pattern))!);
+  }
+  return db
+    .select()
+    .from(events)
+    .where(and(...conditions))
+    .orderBy(filter.past ? desc(events.startsAt) : asc(events.startsAt))
+    .limit(filter.limit ?? 100);
 }

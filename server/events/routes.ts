@@ -4,15 +4,18 @@ import { Type } from 'typebox';
 import { addToCalendarLinks } from '../calendar/add-to-calendar.ts';
 import { NotFoundError } from '../errors.ts';
 import { renderMarkdown } from '../markdown.ts';
-import { findPublicEvent, listUpcomingEvents } from './queries.ts';
-import { eventCard } from './view-models.ts';
+import { eventPlaces } from '../registration/public.ts';
+import { findEvents, findPublicEvent } from './queries.ts';
+import { eventCard, EventListQuery, eventListFilters, type EventListQueryType } from './view-models.ts';
 
 export const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 120, pattern: '^[a-z0-9-]+$' }) });
 
 export const eventsRoutes: FastifyPluginAsync = async (app) => {
-  app.get('/events', { config: { access: 'public' } }, async (_request, reply) => {
-    const upcoming = await listUpcomingEvents(app.db, { limit: 100 });
-    return reply.page('events/list', { title: 'Events', events: upcoming.map(eventCard) });
+  app.get('/events', { config: { access: 'public' }, schema: { querystring: EventListQuery } }, async (request, reply) => {
+    const query = request.query as EventListQueryType;
+    const past = query.when === 'past';
+    const found = await findEvents(app.db, { type: query.type || undefined, format: query.format || undefined, month: query.month || undefined, q: query.q, past });
+    return reply.page('events/list', { title: past ? 'Past events' : 'Events', events: found.map(eventCard), ...eventListFilters(query) });
   });
 
   app.get('/events/:slug', { config: { access: 'public' }, schema: { params: SlugParams } }, async (request, reply) => {
@@ -22,6 +25,7 @@ export const eventsRoutes: FastifyPluginAsync = async (app) => {
     return reply.page('events/show', {
       title: event.title,
       addToCalendar: addToCalendarLinks(event, app.config.baseUrl),
+      places: await eventPlaces(app.db, event),
       event: {
         ...eventCard(event),
         descriptionHtml: renderMarkdown(event.description),

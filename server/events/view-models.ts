@@ -1,4 +1,7 @@
 // Events as templates see them: dates already in Europe/London, labels already chosen.
+import { DateTime } from 'luxon';
+import { Type } from 'typebox';
+import { eventFormats, eventTypes, type EventFormat, type EventType } from '../../db/schema/index.ts';
 import { formatTimeRange } from '../format.ts';
 import { eventFormatLabels, eventTypeLabels } from './labels.ts';
 import type { EventRow } from './queries.ts';
@@ -34,5 +37,39 @@ export function eventCard(event: EventRow): EventCard {
     where: where || 'Venue to be confirmed',
     isCancelled: event.status === 'cancelled',
     startsAtIso: event.startsAt?.toISOString() ?? null,
+  };
+}
+
+/** The filters on the public list: what people may choose, and what they chose. */
+export const EventListQuery = Type.Object({
+  when: Type.Optional(Type.Union([Type.Literal('upcoming'), Type.Literal('past'), Type.Literal('')])),
+  type: Type.Optional(Type.Union([Type.Literal(''), ...eventTypes.map((t) => Type.Literal(t))])),
+  format: Type.Optional(Type.Union([Type.Literal(''), ...eventFormats.map((f) => Type.Literal(f))])),
+  month: Type.Optional(Type.Union([Type.Literal(''), Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$' })])),
+  q: Type.Optional(Type.String({ maxLength: 100 })),
+});
+export interface EventListQueryType {
+  when?: 'upcoming' | 'past' | '';
+  type?: EventType | '';
+  format?: EventFormat | '';
+  month?: string;
+  q?: string;
+}
+
+export function eventListFilters(query: EventListQueryType, now: Date = new Date()) {
+  const past = query.when === 'past';
+  // The next twelve months (or the last twelve, in the archive), named in UK time.
+  const start = DateTime.fromJSDate(now, { zone: 'Europe/London' }).startOf('month');
+  const months = Array.from({ length: 12 }, (_, i) => {
+    const m = past ? start.minus({ months: i }) : start.plus({ months: i });
+    return { value: m.toFormat('yyyy-MM'), label: m.toFormat('LLLL yyyy') };
+  });
+  return {
+    past,
+    filters: { type: query.type ?? '', format: query.format ?? '', month: query.month ?? '', q: query.q ?? '', when: past ? 'past' : '' },
+    typeOptions: eventTypes.map((t) => ({ value: t, label: eventTypeLabels[t] })),
+    formatOptions: eventFormats.map((f) => ({ value: f, label: eventFormatLabels[f] })),
+    monthOptions: months,
+    filtered: Boolean(query.type || query.format || query.month || query.q),
   };
 }

@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { makeEvent, makeTicketType } from '../registration/fixtures.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const day = 86_400_000;
+
+describe('the public list of events', () => {
+  it('filters by type, format, month and words, and has an archive of past events', async () => {
+    const soon = new Date(Date.UTC(2030, 2, 10, 10));
+    await makeEvent(t.db, { slug: 'round-table-march', title: 'Round table on peer support', type: 'round_table', format: 'online', startsAt: soon, endsAt: new Date(soon.getTime() + 7_200_000) });
+    await makeEvent(t.db, { slug: 'training-april', title: 'Training for facilitators', type: 'training_event', format: 'in_person', startsAt: new Date(Date.UTC(2030, 3, 2, 9)), endsAt: null });
+    await makeEvent(t.db, { slug: 'old-conference', title: 'Conference of last year', type: 'conference', startsAt: new Date(Date.now() - 300 * day), endsAt: new Date(Date.now() - 299 * day) });
+    await makeEvent(t.db, { slug: 'secret-planning', title: 'Not yet announced', status: 'planning' });
+
+    const all = await t.client().get('/events');
+    expect(all.statusCode).toBe(200);
+    expect(all.body).toContain('Round table on peer support');
+    expect(all.body).toContain('Training for facilitators');
+    expect(all.body).not.toContain('Conference of last year');
+    expect(all.body).not.toContain('Not yet announced');
+
+    const byType = await t.client().get('/events?type=round_table');
+    expect(byType.body).toContain('Round table on peer support');
+    expect(byType.body).not.toContain('Training for facilitators');
+
+    const byFormat = await t.client().get('/events?format=in_person');
+    expect(byFormat.body).not.toContain('Round table on peer support');
+    expect(byFormat.body).toContain('Training for facilitators');
+
+    const byMonth = await t.client().get('/events?month=2030-04');
+    expect(byMonth.body).toContain('Training for facilitators');
+    expect(byMonth.body).not.toContain('Round table on peer support');
+
+    const byWords = await t.client().get('/events?q=peer');
+    expect(byWords.body).toContain('Round table on peer support');
+    expect(byWords.body).not.toContain('Training for facilitators');
+    expect(byWords.body).toContain('value="peer"');
+
+    const archive = await t.client().get('/events?when=past');
+    expect(archive.body).toContain('Conference of last year');
+    expect(archive.body).not.toContain('Round table on peer support');
+
+    expect((await t.client().get('/events?type=party')).statusCode).toBe(400);
+  });
+
+  it('shows places left, the price range and a booking button on the event page', async () => {
+    const event = await makeEvent(t.db, { capacity: 20 });
+    await makeTicketType(t.db, event.id, { name: 'Free place', pricePence: 0 });
+    await makeTicketType(t.db, event.id, { name: 'Standard', pricePence: 2500 });
+    const page = await t.client().get(`/events/${event.slug}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('20 places left');
+    expect(page.body).toContain('Free to £25');
+    expect(page.body).toContain(`href="/events/${event.slug}/book"`);
+
+    const full = await makeEvent(t.db, { capacity: 0 });
+    await makeTicketType(t.db, full.id);
+    expect((await t.client().get(`/events/${full.slug}`)).body).toContain('Join the waiting list');
+
+    const noPlaces = await makeEvent(t.db);
+    const closed = await t.client().get(`/events/${noPlaces.slug}`);
+    expect(closed.body).toContain('Booking has not opened yet');
+    expect(closed.body).not.toContain('/book"');
+  });
+
+  it('never shows the online joining link on the public page', async () => {
+    const event = await makeEvent(t.db, { format: 'online', onlinePlatform: 'Zoom', onlineJoinUrl: 'https://zoom.example/j/123' });
+    await makeTicketType(t.db, event.id);
+    const page = await t.client().get(`/events/${event.slug}`);
+    expect(page.body).toContain('Zoom');
+    expect(page.body).not.toContain('zoom.example/j/123');
+  });
+});

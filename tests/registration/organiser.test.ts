@@ -1,0 +1,161 @@
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventQuestions, outboxMessages, people, registrations, ticketTypes } from '../../db/schema/index.ts';
+import { grantRole } from '../../server/accounts/people.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import type { TestClient } from '../support/client.ts';
+import { mailsTo, makeEvent, makeQuestion, makeTicketType } from './fixtures.ts';
+
+let t: TestApp;
+let organiser: TestClient;
+beforeAll(async () => {
+  t = await startTestApp();
+  organiser = await t.signedIn('organiser@example.org');
+  const [me] = await t.db.select().from(people).where(eq(people.email, 'organiser@example.org'));
+  await grantRole(t.db, null, me!.id, 'organiser');
+});
+afterAll(async () => {
+  await t.close();
+});
+
+async function book(slug: string, fields: Record<string, string>) {
+  const response = await t.client().post(`/events/${slug}/book`, fields);
+  expect(response.statusCode).toBe(303);
+  const [row] = await t.db.select().from(registrations).where(eq(registrations.email, fields.email!.toLowerCase()));
+  return row!;
+}
+
+describe('organiser pages for an event', () => {
+  it('lists attendees with filters and search, counts, and a CSV made safe for spreadsheets', async () => {
+    const event = await makeEvent(t.db, { capacity: 2 });
+    const type = await makeTicketType(t.db, event.id, { name: 'Free place' });
+    const q = await makeQuestion(t.db, event.id, 'short_text', 'Your role');
+    await book(event.slug, { ticketTypeId: type.id, name: 'Ada Lovelace', email: 'ada@example.org', perspective: 'carer', dietaryNeeds: 'Vegan', [`q_${q.id}`]: 'Peer worker' });
+    await book(event.slug, { ticketTypeId: type.id, name: '=HYPERLINK("http://evil")', email: 'formula@example.org', accessRequirements: 'BSL interpreter' });
+    await book(event.slug, { ticketTypeId: type.id, name: 'Wait Ing', email: 'wait@example.org' });
+
+    const page = await organiser.get(`/organise/events/${event.slug}/attendees`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Ada Lovelace');
+    expect(page.body).toContain('Wait Ing');
+    expect(page.body).toContain('Carer, family member or friend: 1');
+    expect(page.body).toContain('paid places are sold by invoice');
+
+    const waiting = await organiser.get(`/organise/events/${event.slug}/attendees?status=waitlisted`);
+    expect(waiting.body).toContain('Wait Ing');
+    expect(waiting.body).not.toContain('Ada Lovelace');
+    const search = await organiser.get(`/organise/events/${event.slug}/attendees?q=ada`);
+    expect(search.body).toContain('Ada Lovelace');
+    expect(search.body).not.toContain('Wait Ing');
+
+    const csv = await organiser.get(`/organise/events/${event.slug}/attendees.csv`);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    const lines = csv.body.trim().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(/^Name,Email,.*,Your role$/);
+    expect(lines[1]).toMatch(/^Ada Lovelace,ada@example.org,.*,Vegan,.*,Peer worker$/);
+    // A name that a spreadsheet would run as a formula is written as text.
+    expect(lines[2]).toContain(`"'=HYPERLINK(""http://evil"")",formula@example.org`);
+
+    const needs = await organiser.get(`/organise/events/${event.slug}/attendees/needs`);
+    expect(needs.body).toContain('BSL interpreter');
+    expect(needs.body).toContain('Vegan');
+    expect(needs.body).not.toContain('Wait Ing');
+  });
+
+  it('checks people in and undoes it, only for this event’s bookings', async () => {
+    const event = await makeEvent(t.db);
+    const other = await makeEvent(t.db);
+    const type = await makeTicketType(t.db, event.id);
+    const otherType = await makeTicketType(t.db, other.id);
+    const guest = await book(event.slug, { ticketTypeId: type.id, name: 'Grace Hopper', email: 'grace@example.org' });
+    const stranger = await book(other.slug, { ticketTypeId: otherType.id, name: 'Other Person', email: 'other-event@example.org' });
+
+    const list = await organiser.get(`/organise/events/${event.slug}/check-in?q=grace`);
+    expect(list.body).toContain('Grace Hopper');
+    expect(list.body).toContain('0</strong> of 1 arrived');
+    const done = await organiser.post(`/organise/events/${event.slug}/check-in/${guest.id}`, { attended: 'yes', q: 'grace' });
+    expect(done.statusCode).toBe(303);
+    expect(done.headers.location).toContain('q=grace');
+    expect((await organiser.get(`/organise/events/${event.slug}/check-in`)).body).toContain('Undo check-in');
+    const [row] = await t.db.select().from(registrations).where(eq(registrations.id, guest.id));
+    expect(row!.status).toBe('attended');
+    await organiser.post(`/organise/events/${event.slug}/check-in/${guest.id}`, { attended: 'no' });
+    const [undone] = await t.db.select().from(registrations).where(eq(registrations.id, guest.id));
+    expect(undone!.status).toBe('confirmed');
+
+    // A booking of another event cannot be reached through this event's pages.
+    expect((await organiser.post(`/organise/events/${event.slug}/check-in/${stranger.id}`, { attended: 'yes' })).statusCode).toBe(404);
+    expect((await organiser.post(`/organise/events/${event.slug}/attendees/${stranger.id}/cancel`)).statusCode).toBe(404);
+    const [untouched] = await t.db.select().from(registrations).where(eq(registrations.id, stranger.id));
+    expect(untouched!.status).toBe('confirmed');
+  });
+
+  it('messages all or chosen attendees through the outbox', async () => {
+    const event = await makeEvent(t.db);
+    const type = await makeTicketType(t.db, event.id);
+    const a = await book(event.slug, { ticketTypeId: type.id, name: 'One', email: 'one@example.org' });
+    await book(event.slug, { ticketTypeId: type.id, name: 'Two', email: 'two@example.org' });
+    const empty = await organiser.post(`/organise/events/${event.slug}/message`, { subject: '', message: '' });
+    expect(empty.statusCode).toBe(400);
+    expect(empty.body).toContain('Enter a subject');
+    await organiser.post(`/organise/events/${event.slug}/message`, { subject: 'Room change', message: 'We are now in room 2.', to: a.id });
+    expect((await mailsTo(t.db, 'one@example.org'))[0]!.template).toBe('attendee-message');
+    expect((await mailsTo(t.db, 'two@example.org'))[0]!.template).not.toBe('attendee-message');
+    await organiser.post(`/organise/events/${event.slug}/message`, { subject: 'See you soon', message: 'Looking forward to it.' });
+    const sent = await t.db.select().from(outboxMessages).where(and(eq(outboxMessages.template, 'attendee-message')));
+    expect(sent.filter((m) => m.subject.startsWith('See you soon'))).toHaveLength(2);
+  });
+
+  it('adds, changes and withdraws kinds of place and questions; members are refused', async () => {
+    const event = await makeEvent(t.db, { capacity: 30 });
+    const places = await organiser.get(`/organise/events/${event.slug}/places`);
+    expect(places.statusCode).toBe(200);
+    expect(places.body).toContain('nobody can book');
+
+    const bad = await organiser.post(`/organise/events/${event.slug}/places/ticket-types`, { name: '', price: 'lots' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('Enter a name');
+    expect(bad.body).toContain('Enter a price in pounds');
+    expect(bad.body).toContain('value="lots"');
+
+    const added = await organiser.post(`/organise/events/${event.slug}/places/ticket-types`, {
+      name: 'Free place for service users and carers',
+      price: '0',
+      capacity: '10',
+      eligibility: 'service users, survivors and carers',
+      salesEndAt: '2030-06-30T17:00',
+    });
+    expect(added.statusCode).toBe(303);
+    await organiser.post(`/organise/events/${event.slug}/places/ticket-types`, { name: 'Standard', price: '12.50' });
+    const types = await t.db.select().from(ticketTypes).where(eq(ticketTypes.eventId, event.id));
+    const concession = types.find((x) => x.pricePence === 0)!;
+    expect(types.find((x) => x.name === 'Standard')!.pricePence).toBe(1250);
+    // 17:00 in London in June is 16:00 UTC.
+    expect(concession.salesEndAt!.toISOString()).toBe('2030-06-30T16:00:00.000Z');
+
+    const edit = await organiser.get(`/organise/events/${event.slug}/places/ticket-types/${concession.id}`);
+    expect(edit.body).toContain('value="2030-06-30T17:00"');
+    await organiser.post(`/organise/events/${event.slug}/places/ticket-types/${concession.id}`, { name: 'Free place', price: '0', capacity: '12' });
+    const [changed] = await t.db.select().from(ticketTypes).where(eq(ticketTypes.id, concession.id));
+    expect(changed!.capacity).toBe(12);
+
+    await organiser.post(`/organise/events/${event.slug}/places/ticket-types/${concession.id}/withdraw`, { withdrawn: 'yes' });
+    expect((await t.client().get(`/events/${event.slug}/book`)).body).not.toContain('Free place');
+
+    const noOptions = await organiser.post(`/organise/events/${event.slug}/places/questions`, { kind: 'choice', label: 'Which session?', options: 'Only one' });
+    expect(noOptions.statusCode).toBe(400);
+    await organiser.post(`/organise/events/${event.slug}/places/questions`, { kind: 'choice', label: 'Which session?', options: 'Morning\nAfternoon', required: 'yes' });
+    const [question] = await t.db.select().from(eventQuestions).where(eq(eventQuestions.eventId, event.id));
+    expect(question!.options).toEqual(['Morning', 'Afternoon']);
+    expect((await t.client().get(`/events/${event.slug}/book`)).body).toContain('Which session?');
+
+    await organiser.post(`/organise/events/${event.slug}/places/settings`, { offerHours: '0' }).then((r) => expect(r.statusCode).toBe(400));
+    expect((await organiser.post(`/organise/events/${event.slug}/places/settings`, { offerHours: '24' })).statusCode).toBe(303);
+    expect((await t.client().get(`/events/${event.slug}/book`)).body).toContain('Booking has closed');
+
+    const member = await t.signedIn('just-a-member@example.org');
+    expect((await member.get(`/organise/events/${event.slug}/places`)).statusCode).toBe(403);
+    expect((await member.post(`/organise/events/${event.slug}/places/ticket-types`, { name: 'Sneaky', price: '0' })).statusCode).toBe(403);
+  });
+});

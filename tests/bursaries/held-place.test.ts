@@ -1,0 +1,67 @@
+// While an application waits for a decision, a place at the event is held for the applicant
+// (through registration's holds API); declining or withdrawing gives it back, approving keeps it.
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { placeHolds } from '../../db/schema/index.ts';
+import { availability } from '../../server/registration/holds.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import type { TestClient } from '../support/client.ts';
+import { createEvent, idFrom, organiser, uuidIn } from './support.ts';
+
+let t: TestApp;
+let boss: TestClient;
+let event: { id: string; slug: string };
+let fundId: string;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  boss = await organiser(t, 'organiser@example.org');
+  event = await createEvent(t.db, { capacity: 2 });
+  fundId = idFrom((await boss.post('/bursaries/funds', { eventId: event.id, name: 'Fund', budget: '500', eligibility: '', covers: '', deadline: '' })).headers.location, uuidIn);
+});
+afterAll(async () => {
+  await t.close();
+});
+
+async function send(email: string) {
+  const client = await t.signedIn(email);
+  const id = idFrom((await client.post(`/events/${event.slug}/bursary`)).headers.location, uuidIn);
+  await client.post(`/bursaries/applications/${id}/edit`, { perspective: 'carer', paymentMethod: 'bank_transfer', paymentName: 'N', travelAmount: '10' });
+  const sent = await client.post(`/bursaries/applications/${id}/submit`);
+  expect(sent.statusCode).toBe(303);
+  const page = await client.get(sent.headers.location as string);
+  return { client, id, page: page.body };
+}
+
+function holdFor(id: string) {
+  return t.db.select({ state: placeHolds.state, kind: placeHolds.kind }).from(placeHolds).where(eq(placeHolds.reference, `bursary-application:${id}`));
+}
+
+describe('a held place', () => {
+  it('holds a place while waiting, says so when the event is full, and gives it back when declined or withdrawn', async () => {
+    const first = await send('first@example.org');
+    expect(first.page).toContain('We are holding a place at the event for you');
+    expect(await holdFor(first.id)).toEqual([{ state: 'live', kind: 'bursary' }]);
+    const second = await send('second@example.org');
+    expect((await availability(t.db, event.id)).left).toBe(0);
+
+    const third = await send('third@example.org');
+    expect(third.page).toContain('The event is full at the moment');
+    expect(await holdFor(third.id)).toEqual([]);
+
+    await boss.post(`/bursaries/funds/${fundId}/applications/${first.id}/decision`, { outcome: 'decline', message: 'Sorry' });
+    expect(await holdFor(first.id)).toEqual([{ state: 'released', kind: 'bursary' }]);
+    expect((await availability(t.db, event.id)).left).toBe(1);
+
+    await second.client.post(`/bursaries/applications/${second.id}/withdraw`);
+    expect(await holdFor(second.id)).toEqual([{ state: 'released', kind: 'bursary' }]);
+    expect((await availability(t.db, event.id)).left).toBe(2);
+  });
+
+  it('keeps the place for an approved applicant', async () => {
+    const person = await send('approved@example.org');
+    await boss.post(`/bursaries/funds/${fundId}/applications/${person.id}/decision`, { outcome: 'approve_all', message: 'Yes' });
+    expect(await holdFor(person.id)).toEqual([{ state: 'live', kind: 'bursary' }]);
+    expect((await availability(t.db, event.id)).left).toBe(1);
+  });
+});

@@ -5,7 +5,7 @@
 import { and, eq } from 'drizzle-orm';
 import { events, placeHolds } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
-import { holdPlace, releaseHold } from '../registration/holds.ts';
+import { holdPlace, releaseHold } from '../registration/api.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -33,7 +33,7 @@ async function liveHold(tx: Db, applicationId: string): Promise<string | null> {
   return row?.id ?? null;
 }
 
-/** Declined, withdrawn or deleted: the place passes on. */
+/** Declined, withdrawn or deleted: the place passes on (to the waiting list, if there is one). */
 export async function releaseHeldPlace(tx: Db, applicationId: string): Promise<void> {
   const holdId = await liveHold(tx, applicationId);
   if (holdId) await releaseHold(tx, holdId);

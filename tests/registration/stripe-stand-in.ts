@@ -1,0 +1,107 @@
+// A tiny local stand-in for the parts of the Stripe API that Convene calls, so the paid path is
+// tested over real HTTP with the real Stripe SDK. It honours idempotency keys as Stripe does.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface StandInSession {
+  id: string;
+  object: 'checkout.session';
+  url: string;
+  status: 'open' | 'complete' | 'expired';
+  payment_status: 'unpaid' | 'paid';
+  payment_intent: string | null;
+  metadata: Record<string, string>;
+  amount_total: number;
+  currency: string;
+  customer_email: string;
+  expires_at: number;
+}
+
+export class StripeStandIn {
+  readonly sessions = new Map<string, StandInSession>();
+  readonly refunds: { id: string; payment_intent: string; idempotencyKey: string }[] = [];
+  readonly requests: { method: string; path: string; idempotencyKey: string | undefined }[] = [];
+  private readonly idempotent = new Map<string, string>();
+  private server: http.Server | null = null;
+  private counter = 0;
+  url = '';
+
+  async start(): Promise<void> {
+    this.server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        const key = req.headers['idempotency-key'] as string | undefined;
+        this.requests.push({ method: req.method!, path: req.url!, idempotencyKey: key });
+        if (key && this.idempotent.has(key)) return this.send(res, 200, this.idempotent.get(key)!);
+        const answer = this.route(req.method!, req.url!, new URLSearchParams(body));
+        const text = JSON.stringify(answer.body);
+        if (key && answer.status === 200) this.idempotent.set(key, text);
+        this.send(res, answer.status, text);
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+
+  private send(res: http.ServerResponse, status: number, text: string) {
+    res.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_${++this.counter}` });
+    res.end(text);
+  }
+
+  private route(method: string, path: string, form: URLSearchParams): { status: number; body: unknown } {
+    if (method === 'POST' && path === '/v1/checkout/sessions') {
+      const id = `cs_test_${++this.counter}`;
+      const metadata: Record<string, string> = {};
+      for (const [k, v] of form) {
+        const m = /^metadata\[(.+)\]$/.exec(k);
+        if (m) metadata[m[1]!] = v;
+      }
+      const session: StandInSession = {
+        id,
+        object: 'checkout.session',
+        url: `https://checkout.stripe.test/pay/${id}`,
+        status: 'open',
+        payment_status: 'unpaid',
+        payment_intent: null,
+        metadata,
+        amount_total: Number(form.get('line_items[0][price_data][unit_amount]')),
+        currency: String(form.get('line_items[0][price_data][currency]')),
+        customer_email: String(form.get('customer_email')),
+        expires_at: Number(form.get('expires_at')),
+      };
+      this.sessions.set(id, session);
+      return { status: 200, body: session };
+    }
+    const got = /^\/v1\/checkout\/sessions\/([^/?]+)/.exec(path);
+    if (method === 'GET' && got) {
+      const session = this.sessions.get(got[1]!);
+      return session ? { status: 200, body: session } : { status: 404, body: { error: { type: 'invalid_request_error', message: 'No such session' } } };
+    }
+    if (method === 'POST' && path === '/v1/refunds') {
+      const refund = { id: `re_test_${++this.counter}`, object: 'refund', status: 'succeeded', payment_intent: String(form.get('payment_intent')) };
+      this.refunds.push({ ...refund, idempotencyKey: '' });
+      return { status: 200, body: refund };
+    }
+    return { status: 404, body: { error: { type: 'invalid_request_error', message: `No route ${method} ${path}` } } };
+  }
+
+  /** The buyer pays on the (pretend) Checkout page. */
+  pay(sessionId: string): StandInSession {
+    const session = this.sessions.get(sessionId)!;
+    session.status = 'complete';
+    session.payment_status = 'paid';
+    session.payment_intent = `pi_test_${++this.counter}`;
+    return session;
+  }
+
+  expire(sessionId: string): StandInSession {
+    const session = this.sessions.get(sessionId)!;
+    session.status = 'expired';
+    return session;
+  }
+}

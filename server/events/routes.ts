@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import { addToCalendarLinks } from '../calendar/add-to-calendar.ts';
 import { NotFoundError } from '../errors.ts';
 import { renderMarkdown } from '../markdown.ts';
+import { coProducedAmong, publicCoproduction } from '../planning/public.ts';
 import { eventPlaces } from '../registration/public.ts';
 import { findEvents, findPublicEvent } from './queries.ts';
 import { eventCard, EventListQuery, eventListFilters, type EventListQueryType } from './view-models.ts';
@@ -15,7 +16,8 @@ export const eventsRoutes: FastifyPluginAsync = async (app) => {
     const query = request.query as EventListQueryType;
     const past = query.when === 'past';
     const found = await findEvents(app.db, { type: query.type || undefined, format: query.format || undefined, month: query.month || undefined, q: query.q, past });
-    return reply.page('events/list', { title: past ? 'Past events' : 'Events', events: found.map(eventCard), ...eventListFilters(query) });
+    const coProduced = await coProducedAmong(app.db, found.map((e) => e.id));
+    return reply.page('events/list', { title: past ? 'Past events' : 'Events', events: found.map((e) => ({ ...eventCard(e), coProduced: coProduced.has(e.id) })), ...eventListFilters(query) });
   });
 
   app.get('/events/:slug', { config: { access: 'public' }, schema: { params: SlugParams } }, async (request, reply) => {
@@ -26,6 +28,7 @@ export const eventsRoutes: FastifyPluginAsync = async (app) => {
       title: event.title,
       addToCalendar: addToCalendarLinks(event, app.config.baseUrl),
       places: await eventPlaces(app.db, event),
+      coproduction: await publicCoproduction(app.db, event),
       event: {
         ...eventCard(event),
         descriptionHtml: renderMarkdown(event.description),

@@ -1,0 +1,97 @@
+// What the public sees of co-production: the programme, the "co-produced" mark, the 4PI
+// principles and purpose statements, and resources. Only for events that are no longer in
+// planning (published, cancelled or finished); nothing about who declared which perspective.
+import { and, desc, eq, inArray, ne } from 'drizzle-orm';
+import { eventResources, events, planningMembers } from '../../db/schema/index.ts';
+import type { Db } from '../db/database.ts';
+import { formatDate } from '../format.ts';
+import { renderMarkdown } from '../markdown.ts';
+import type { EventRow } from './access.ts';
+import { isCoProduced } from './events.ts';
+import { getFourPi } from './four-pi.ts';
+import { programmeView } from './view-models.ts';
+import { listProgramme } from './workspace.ts';
+
+export interface PublicResource {
+  title: string;
+  description: string;
+  url: string;
+  kindLabel: string;
+  added: string;
+}
+
+function resourceView(r: { id: string; kind: 'file' | 'link'; title: string; description: string; url: string; sizeBytes: number; addedAt: Date }): PublicResource {
+  const mb = r.sizeBytes / (1024 * 1024);
+  return {
+    title: r.title,
+    description: r.description,
+    url: r.kind === 'file' ? `/resources/${r.id}` : r.url,
+    kindLabel: r.kind === 'file' ? `PDF, ${mb >= 1 ? `${mb.toFixed(1)} MB` : `${Math.max(1, Math.round(r.sizeBytes / 1024))} KB`}` : 'Link',
+    added: formatDate(r.addedAt),
+  };
+}
+
+const resourceColumns = {
+  id: eventResources.id,
+  kind: eventResources.kind,
+  title: eventResources.title,
+  description: eventResources.description,
+  url: eventResources.url,
+  sizeBytes: eventResources.sizeBytes,
+  addedAt: eventResources.addedAt,
+};
+
+export async function listResources(db: Db, eventId: string) {
+  return db.select(resourceColumns).from(eventResources).where(eq(eventResources.eventId, eventId)).orderBy(desc(eventResources.addedAt));
+}
+
+/** The co-production pieces of a public event page. */
+export async function publicCoproduction(db: Db, event: EventRow) {
+  if (event.status === 'planning') return null;
+  const [coProduced, sessions, fourPi, resources] = await Promise.all([
+    isCoProduced(db, event.id),
+    listProgramme(db, event.id),
+    getFourPi(db, event.id),
+    listResources(db, event.id),
+  ]);
+  return {
+    coProduced,
+    programme: programmeView(sessions),
+    principlesHtml: renderMarkdown(fourPi.principles),
+    purposeHtml: renderMarkdown(fourPi.purpose),
+    resources: resources.map(resourceView),
+  };
+}
+
+/** Which of these events are co-produced, for marking them in lists. */
+export async function coProducedAmong(db: Db, eventIds: string[]): Promise<Set<string>> {
+  if (!eventIds.length) return new Set();
+  const rows = await db
+    .selectDistinct({ eventId: planningMembers.eventId })
+    .from(planningMembers)
+    .where(and(inArray(planningMembers.eventId, eventIds), eq(planningMembers.status, 'accepted'), inArray(planningMembers.perspective, ['lived_experience', 'carer'])));
+  return new Set(rows.map((r) => r.eventId));
+}
+
+/** Every public resource, newest first, with its event. */
+export async function listPublicResources(db: Db) {
+  const rows = await db
+    .select({ ...resourceColumns, eventTitle: events.title, eventSlug: events.slug })
+    .from(eventResources)
+    .innerJoin(events, eq(events.id, eventResources.eventId))
+    .where(ne(events.status, 'planning'))
+    .orderBy(desc(eventResources.addedAt))
+    .limit(500);
+  return rows.map((r) => ({ ...resourceView(r), eventTitle: r.eventTitle, eventUrl: `/events/${r.eventSlug}` }));
+}
+
+/** A resource file, only when its event is public. */
+export async function findPublicResourceFile(db: Db, resourceId: string) {
+  const [row] = await db
+    .select({ filename: eventResources.filename, contentType: eventResources.contentType, content: eventResources.content, status: events.status })
+    .from(eventResources)
+    .innerJoin(events, eq(events.id, eventResources.eventId))
+    .where(and(eq(eventResources.id, resourceId), eq(eventResources.kind, 'file')));
+  if (!row || row.status === 'planning' || !row.content) return null;
+  return row;
+}

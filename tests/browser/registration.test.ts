@@ -1,0 +1,162 @@
+/// <reference lib="dom" />
+// Registration by keyboard in Chromium: book a free seminar, get the confirmation with its .ics,
+// cancel through the private link, and the first person waiting gets the offer and claims it.
+// axe checks every page on the way.
+import ICAL from 'ical.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { events, people, ticketTypes } from '../../db/schema/index.ts';
+import { grantRole } from '../../server/accounts/people.ts';
+import { expectAccessible, latestEmailTo, signInWithEmail, startBrowser, tabTo, type BrowserHarness } from './support.ts';
+
+let h: BrowserHarness;
+let eventId = '';
+const slug = 'keyboard-seminar';
+
+beforeAll(async () => {
+  h = await startBrowser();
+  const startsAt = new Date(Math.floor((Date.now() + 12 * 86_400_000) / 60_000) * 60_000);
+  const [event] = await h.database.db
+    .insert(events)
+    .values({
+      slug,
+      title: 'Keyboard seminar on peer support',
+      type: 'seminar',
+      status: 'published',
+      venueName: 'Hub rooms',
+      venueAddress: '2 Park Row, Leeds',
+      startsAt,
+      endsAt: new Date(startsAt.getTime() + 2 * 3_600_000),
+      capacity: 1,
+      stepFreeAccess: true,
+      publishedAt: new Date(),
+    })
+    .returning();
+  eventId = event!.id;
+  await h.database.db.insert(ticketTypes).values({ eventId, name: 'Free place', pricePence: 0 });
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+async function bookByKeyboard(name: string, email: string) {
+  const { page } = h;
+  await page.goto(`${h.baseUrl}/events/${slug}`);
+  await tabTo(page, `main a[href="/events/${slug}/book"]`);
+  await page.keyboard.press('Enter');
+  await page.waitForURL(`**/events/${slug}/book`);
+  await tabTo(page, '#name');
+  await page.keyboard.type(name);
+  await tabTo(page, '#email');
+  await page.keyboard.type(email);
+  await tabTo(page, 'main form button[type=submit]', 120);
+  await page.keyboard.press('Enter');
+  await page.waitForURL('**/bookings/**');
+}
+
+function linkIn(text: string | undefined, pathStart: string): string {
+  const link = new RegExp(`https?://\\S+${pathStart}[A-Za-z0-9_-]+`).exec(text ?? '')?.[0];
+  if (!link) throw new Error(`No ${pathStart} link in the email`);
+  return link;
+}
+
+describe('booking a free seminar in Chromium, by keyboard', () => {
+  it('shows errors in a summary that is accessible, then books', async () => {
+    const { page } = h;
+    await page.goto(`${h.baseUrl}/events/${slug}`);
+    await expectAccessible(h);
+    await page.goto(`${h.baseUrl}/events/${slug}/book`);
+    await expectAccessible(h);
+    await tabTo(page, 'main form button[type=submit]', 120);
+    await page.keyboard.press('Enter');
+    await page.waitForLoadState('load');
+    expect(await page.textContent('.govuk-error-summary')).toContain('Enter your name');
+    await expectAccessible(h);
+
+    await bookByKeyboard('Robin Keys', 'robin@example.org');
+    expect(await page.textContent('main')).toContain('Booked');
+    await expectAccessible(h);
+  });
+
+  it('emails a confirmation with a valid calendar file', async () => {
+    const mail = await latestEmailTo(h, 'robin@example.org');
+    expect(mail.subject).toContain('Your place is booked');
+    const ics = mail.attachments.find((a) => a.filename?.endsWith('.ics'));
+    expect(ics).toBeTruthy();
+    const vevent = new ICAL.Component(ICAL.parse(ics!.content.toString('utf8'))).getFirstSubcomponent('vevent')!;
+    expect(vevent.getFirstPropertyValue('uid')).toBe(`event-${eventId}@convene`);
+    expect(vevent.getFirstPropertyValue('summary')).toBe('Keyboard seminar on peer support');
+  });
+
+  it('puts the next person on the waiting list', async () => {
+    await bookByKeyboard('Sasha Waits', 'sasha@example.org');
+    expect(await h.page.textContent('main')).toContain('number 1 on the waiting list');
+    await expectAccessible(h);
+  });
+
+  it('cancels through the private link, and the first person waiting gets the offer and claims it', async () => {
+    const { page } = h;
+    const confirmation = await latestEmailTo(h, 'robin@example.org');
+    await page.goto(linkIn(confirmation.text, '/bookings/'));
+    await tabTo(page, 'main a[href$="/cancel"]');
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/cancel');
+    await expectAccessible(h);
+    await tabTo(page, 'main form button[type=submit]');
+    await page.keyboard.press('Enter');
+    await page.waitForLoadState('load');
+    expect(await page.textContent('main')).toContain('Cancelled');
+
+    const offer = await latestEmailTo(h, 'sasha@example.org');
+    expect(offer.subject).toContain('A place is free for you');
+    await page.goto(linkIn(offer.text, '/bookings/'));
+    await expectAccessible(h);
+    await tabTo(page, 'main form[action$="/accept"] button');
+    await page.keyboard.press('Enter');
+    await page.waitForLoadState('load');
+    expect(await page.textContent('main')).toContain('Booked');
+    await expectAccessible(h);
+    const confirmed = await latestEmailTo(h, 'sasha@example.org');
+    expect(confirmed.subject).toContain('Your place is booked');
+  });
+
+  it('reads well on a 320 pixel wide screen', async () => {
+    await h.page.setViewportSize({ width: 320, height: 640 });
+    for (const url of ['/events', `/events/${slug}`, `/events/${slug}/book`]) {
+      await h.page.goto(h.baseUrl + url);
+      const overflow = await h.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, url).toBeLessThanOrEqual(0);
+    }
+    await h.page.setViewportSize({ width: 1024, height: 800 });
+  });
+});
+
+describe('organiser pages in Chromium', () => {
+  it('are accessible, and check-in works by keyboard on a phone-sized screen', async () => {
+    const { page } = h;
+    await signInWithEmail(h, 'steering@example.org');
+    await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
+    const [me] = await h.database.db.select({ id: people.id }).from(people).where(eq(people.email, 'steering@example.org'));
+    await grantRole(h.database.db, null, me!.id, 'organiser');
+    for (const url of ['attendees', 'attendees/needs', 'message', 'places']) {
+      await page.goto(`${h.baseUrl}/organise/events/${slug}/${url}`);
+      await expectAccessible(h);
+    }
+    await page.setViewportSize({ width: 320, height: 640 });
+    await page.goto(`${h.baseUrl}/organise/events/${slug}/check-in`);
+    await expectAccessible(h);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await tabTo(page, '#q');
+    await page.keyboard.type('Sasha');
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/check-in?q=Sasha');
+    await tabTo(page, 'main form[action*="/check-in/"] button');
+    await page.keyboard.press('Enter');
+    await page.waitForLoadState('load');
+    expect(await page.textContent('main')).toContain('Arrived');
+    expect(await page.textContent('main')).toContain('Undo check-in');
+    await expectAccessible(h);
+    await page.setViewportSize({ width: 1024, height: 800 });
+  });
+});

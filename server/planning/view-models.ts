@@ -17,6 +17,7 @@ export const workspaceSections = [
   { key: 'discussion', label: 'Discussion and decisions', path: '/discussion' },
   { key: 'meetings', label: 'Meetings', path: '/meetings' },
   { key: 'four-pi', label: '4PI record', path: '/4pi' },
+  { key: 'involvement', label: 'Involvement payments', path: '/involvement' },
 ] as const;
 export type WorkspaceSection = (typeof workspaceSections)[number]['key'];
 

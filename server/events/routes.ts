@@ -27,7 +27,7 @@ export const eventsRoutes: FastifyPluginAsync = async (app) => {
     return reply.page('events/show', {
       title: event.title,
       addToCalendar: addToCalendarLinks(event, app.config.baseUrl),
-      places: await eventPlaces(app.db, event),
+      places: { ...(await eventPlaces(app.db, event)), organiseUrl: request.me?.isOrganiser ? `/organise/events/${event.slug}/attendees` : '' },
       coproduction: await publicCoproduction(app.db, event),
       event: {
         ...eventCard(event),

@@ -109,6 +109,8 @@ export const involvementRoutes: FastifyPluginAsync = async (app) => {
     const { eventId, itemId } = request.params as { eventId: string; itemId: string };
     const body = request.body as Body;
     const choice = oneOf(text(body, 'choice'), involvementChoices);
+    // Rights on this event first, so nobody outside it learns anything from the answer.
+    await planningAccess(app.db, eventId, request.me!);
     if (!choice) return reply.notice('Choose how you would like to be paid.').redirect(`/plan/${eventId}/involvement`, 303);
     try {
       await changeChoice(app.db, eventId, itemId, { choice, organisationName: text(body, 'organisationName') }, request.me!);

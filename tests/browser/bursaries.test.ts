@@ -191,7 +191,16 @@ describe('a bursary, from application to payment, by keyboard', () => {
 
     await h.page.goto(`${h.baseUrl}/bursaries/funds/${fundId}/report`);
     await expectAccessible(h);
-    const [row] = await h.database.db.select({ status: bursaryApplications.status }).from(bursaryApplications);
+    const [row] = await h.database.db.select({ id: bursaryApplications.id, status: bursaryApplications.status }).from(bursaryApplications);
     expect(row!.status).toBe('part_approved');
+
+    // At 320 CSS pixels (or 200% zoom) the pages reflow; only the data tables may scroll sideways.
+    await h.page.setViewportSize({ width: 320, height: 640 });
+    for (const url of [`/bursaries/funds/${fundId}`, `/bursaries/funds/${fundId}/applications/${row!.id}`, `/bursaries/funds/${fundId}/report`]) {
+      await h.page.goto(h.baseUrl + url);
+      const overflow = await h.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, url).toBeLessThanOrEqual(0);
+    }
+    await h.page.setViewportSize({ width: 1024, height: 800 });
   });
 });

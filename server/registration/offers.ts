@@ -154,3 +154,25 @@ export async function waitingListPosition(db: Db, eventId: string, registrationI
     );
   return Number(row?.n ?? 1);
 }
+
+/**
+ * Offers places that became free without a hold ending, e.g. when the planning group raised the
+ * event's capacity. Runs with the expiry job; events locked elsewhere are left for the next round.
+ */
+export async function offerWaitingPlaces(db: Database, now: Date = new Date()): Promise<number> {
+  const waiting = await db
+    .selectDistinct({ eventId: registrations.eventId })
+    .from(registrations)
+    .innerJoin(events, eq(events.id, registrations.eventId))
+    .where(and(eq(registrations.status, 'waitlisted'), eq(events.status, 'published'), sql`${events.startsAt} > ${now.toISOString()}::timestamptz`))
+    .limit(200);
+  let offers = 0;
+  for (const { eventId } of waiting) {
+    offers += await db.transaction(async (tx) => {
+      const [locked] = await tx.select({ id: events.id }).from(events).where(eq(events.id, eventId)).for('update', { skipLocked: true });
+      if (!locked) return 0;
+      return (await passOnFreedPlaces(tx, eventId, now)).length;
+    });
+  }
+  return offers;
+}

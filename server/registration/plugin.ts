@@ -4,7 +4,7 @@
 // holds (passing places to the waiting list) and send reminders, in every process: the jobs
 // lock rows with SKIP LOCKED, so several processes share the work without doing it twice.
 import fp from 'fastify-plugin';
-import { expireDueHolds } from './offers.ts';
+import { expireDueHolds, offerWaitingPlaces } from './offers.ts';
 import { organiserRoutes } from './organiser-routes.ts';
 import { sendDueReminders } from './reminders.ts';
 import { registrationRoutes } from './routes.ts';
@@ -22,9 +22,10 @@ export const registrationPlugin = fp(
   async (app) => {
   const runDue = async (now = new Date()) => {
     const expiry = await expireDueHolds(app.db, now);
+    const offersMade = expiry.offersMade + (await offerWaitingPlaces(app.db, now));
     const remindersSent = await sendDueReminders(app.db, now);
-    if (expiry.offersMade || remindersSent) app.mail.nudge();
-    return { ...expiry, remindersSent };
+    if (offersMade || remindersSent) app.mail.nudge();
+    return { ...expiry, offersMade, remindersSent };
   };
   app.decorate('registrationJobs', { runDue });
 

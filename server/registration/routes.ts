@@ -81,6 +81,11 @@ export async function followOutcome(app: FastifyInstance, reply: FastifyReply, o
 }
 
 export const registrationRoutes: FastifyPluginAsync = async (app) => {
+  // Private booking links must not leak to other sites through the Referer header.
+  app.addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith('/bookings/')) reply.header('referrer-policy', 'no-referrer');
+  });
+
   async function bookingPage(slug: string, now = new Date()) {
     const event = await getEventBySlug(app.db, slug);
     if (!event || event.status === 'planning') throw new NotFoundError('We could not find that event.');
@@ -214,18 +219,14 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
     };
   }
 
-  const noReferrer = (reply: FastifyReply) => reply.header('referrer-policy', 'no-referrer');
-
   app.get('/bookings/:token', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
     const { token } = request.params as { token: string };
-    noReferrer(reply);
     return reply.page('registration/manage', await managePage(token));
   });
 
   app.post('/bookings/:token/answers', { config: { access: 'public' }, schema: { params: TokenParams, body: AnswersForm }, attachValidation: true }, async (request, reply) => {
     const { token } = request.params as { token: string };
     const body = (request.body ?? {}) as Body;
-    noReferrer(reply);
     const errors = validationErrors(request);
     if (errors.length) return reply.page('registration/manage', await managePage(token, formState(body, errors)), 400);
     const { main } = await bookingFor(token);
@@ -240,7 +241,6 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
 
   app.get('/bookings/:token/cancel', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
     const { token } = request.params as { token: string };
-    noReferrer(reply);
     const { main, event } = await bookingFor(token);
     const waiting = main.status === 'waitlisted' || main.status === 'offered';
     return reply.page('registration/cancel', {
@@ -301,7 +301,6 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
       .header('content-type', 'text/calendar; charset=utf-8')
       .header('content-disposition', `attachment; filename="${event.slug}.ics"`)
       .header('cache-control', 'no-store')
-      .header('referrer-policy', 'no-referrer')
       .send(ics);
   });
 

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { placeHolds, registrations, registrationSettings } from '../../db/schema/index.ts';
+import { events, placeHolds, registrations, registrationSettings } from '../../db/schema/index.ts';
 import { availability, holdPlace, releaseHold } from '../../server/registration/api.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { latestManagePath, mailsTo, makeEvent, makeTicketType } from './fixtures.ts';
@@ -134,5 +134,20 @@ describe('the holds API other features use', () => {
     expect(await t.db.transaction((tx) => releaseHold(tx, hold!.id))).toBe(true);
     expect(await statusOf('waiting-for-bursary@example.org', event.id)).toBe('offered');
     expect(await t.db.transaction((tx) => releaseHold(tx, hold!.id))).toBe(false);
+  });
+});
+
+describe('places that free up without a hold ending', () => {
+  it('offers them to people waiting when the capacity is raised', async () => {
+    const event = await makeEvent(t.db, { capacity: 1 });
+    const type = await makeTicketType(t.db, event.id);
+    await book(event.slug, type.id, 'holder@example.org');
+    await book(event.slug, type.id, 'hopeful@example.org');
+    expect(await statusOf('hopeful@example.org', event.id)).toBe('waitlisted');
+    await t.db.update(events).set({ capacity: 2 }).where(eq(events.id, event.id));
+    const result = await t.app.registrationJobs.runDue();
+    expect(result.offersMade).toBe(1);
+    expect(await statusOf('hopeful@example.org', event.id)).toBe('offered');
+    expect((await t.app.registrationJobs.runDue()).offersMade).toBe(0);
   });
 });

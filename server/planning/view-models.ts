@@ -18,6 +18,7 @@ export const workspaceSections = [
   { key: 'meetings', label: 'Meetings', path: '/meetings' },
   { key: 'four-pi', label: '4PI record', path: '/4pi' },
   { key: 'involvement', label: 'Involvement payments', path: '/involvement' },
+  { key: 'after', label: 'After the event', path: '/after' },
 ] as const;
 export type WorkspaceSection = (typeof workspaceSections)[number]['key'];
 

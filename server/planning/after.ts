@@ -1,0 +1,111 @@
+// After the event: a "you said, we did" impact note sent once to attendees and the planning
+// group, and resources (PDF reports and slides, or links) shown on the public event page. Files
+// are kept in the database, never under the web root, and their type is read from their
+// content, not their name.
+import { and, eq, inArray } from 'drizzle-orm';
+import { fileTypeFromBuffer } from 'file-type';
+import { eventResources, impactNotes, registrations } from '../../db/schema/index.ts';
+import type { Me } from '../accounts/sessions.ts';
+import { recordAudit } from '../audit.ts';
+import type { Database, Db } from '../db/database.ts';
+import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
+import { enqueueEmail } from '../mail/outbox.ts';
+import { planningAccess, requireLead, type EventRow } from './access.ts';
+import { groupRecipients } from './events.ts';
+
+export const MAX_RESOURCE_BYTES = 20 * 1024 * 1024;
+
+export async function getImpactNote(db: Db, eventId: string) {
+  const [row] = await db.select({ body: impactNotes.body, sentAt: impactNotes.sentAt }).from(impactNotes).where(eq(impactNotes.eventId, eventId));
+  return row ?? null;
+}
+
+function hasHappened(event: EventRow, now: Date): boolean {
+  return event.status === 'completed' || (event.status === 'published' && Boolean(event.endsAt && event.endsAt <= now));
+}
+
+/** Saves the note, and sends it when asked; once sent it is kept as it was sent. */
+export async function saveImpactNote(db: Database, eventId: string, input: { body: string; send: boolean }, me: Me, now = new Date()): Promise<number> {
+  const body = input.body.trim();
+  if (!body) throw new InvalidInputError([{ field: 'note', message: 'Write what people said and what was done about it' }]);
+  return db.transaction(async (tx) => {
+    const access = await planningAccess(tx, eventId, me, { lock: true });
+    requireLead(access);
+    const [existing] = await tx.select({ sentAt: impactNotes.sentAt }).from(impactNotes).where(eq(impactNotes.eventId, eventId)).for('update');
+    if (existing?.sentAt) throw new ConflictError('impact_note_sent', 'The impact note has already been sent.');
+    if (input.send && !hasHappened(access.event, now)) throw new ConflictError('event_not_over', 'The impact note can be sent once the event has taken place.');
+    const sentAt = input.send ? now : null;
+    await tx
+      .insert(impactNotes)
+      .values({ eventId, body, sentAt, sentBy: input.send ? me.id : null })
+      .onConflictDoUpdate({ target: impactNotes.eventId, set: { body, sentAt, sentBy: input.send ? me.id : null, updatedAt: now } });
+    await recordAudit(tx, { actorId: me.id, action: input.send ? 'event.impact_note.sent' : 'event.impact_note.saved', subjectType: 'event', subjectId: eventId });
+    if (!input.send) return 0;
+    const attendees = await tx
+      .select({ email: registrations.email, name: registrations.name })
+      .from(registrations)
+      .where(and(eq(registrations.eventId, eventId), inArray(registrations.status, ['attended', 'confirmed'])));
+    const group = (await groupRecipients(tx, eventId)).map((g) => ({ email: g.email, name: g.displayName || g.email }));
+    const seen = new Set<string>();
+    for (const person of [...group, ...attendees]) {
+      if (seen.has(person.email)) continue;
+      seen.add(person.email);
+      await enqueueEmail(tx, { to: person.email, template: 'impact-note', data: { name: person.name, title: access.event.title, note: body, eventPath: `/events/${access.event.slug}` } });
+    }
+    return seen.size;
+  });
+}
+
+export async function addFileResource(db: Database, eventId: string, input: { title: string; description: string; filename: string; data: Buffer }, me: Me): Promise<void> {
+  const errors = [];
+  if (!input.title.trim()) errors.push({ field: 'title', message: 'Enter a title for the file, for example “Report from the round table”' });
+  if (input.data.length === 0) errors.push({ field: 'file', message: 'Choose a PDF file to upload' });
+  else if (input.data.length > MAX_RESOURCE_BYTES) errors.push({ field: 'file', message: 'The file must be 20 MB or smaller' });
+  else {
+    const type = await fileTypeFromBuffer(input.data);
+    if (type?.mime !== 'application/pdf') errors.push({ field: 'file', message: 'The file must be a PDF' });
+  }
+  if (errors.length) throw new InvalidInputError(errors);
+  const filename = input.filename.replace(/[^A-Za-z0-9 ._()-]/g, '_').slice(-120) || 'resource.pdf';
+  await db.transaction(async (tx) => {
+    requireLead(await planningAccess(tx, eventId, me));
+    const [row] = await tx
+      .insert(eventResources)
+      .values({ eventId, kind: 'file', title: input.title.trim(), description: input.description.trim(), filename: filename.toLowerCase().endsWith('.pdf') ? filename : `${filename}.pdf`, contentType: 'application/pdf', sizeBytes: input.data.length, content: input.data, addedBy: me.id })
+      .returning({ id: eventResources.id });
+    await recordAudit(tx, { actorId: me.id, action: 'event.resource.added', subjectType: 'event', subjectId: eventId, details: { resourceId: row!.id, kind: 'file', sizeBytes: input.data.length } });
+  });
+}
+
+export async function addLinkResource(db: Database, eventId: string, input: { title: string; description: string; url: string }, me: Me): Promise<void> {
+  const errors = [];
+  if (!input.title.trim()) errors.push({ field: 'linkTitle', message: 'Enter a title for the link' });
+  let url: URL | null = null;
+  try {
+    url = new URL(input.url.trim());
+  } catch {
+    url = null;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) errors.push({ field: 'url', message: 'Enter the full web address, starting with https://' });
+  if (errors.length) throw new InvalidInputError(errors);
+  await db.transaction(async (tx) => {
+    requireLead(await planningAccess(tx, eventId, me));
+    const [row] = await tx
+      .insert(eventResources)
+      .values({ eventId, kind: 'link', title: input.title.trim(), description: input.description.trim(), url: url!.href, addedBy: me.id })
+      .returning({ id: eventResources.id });
+    await recordAudit(tx, { actorId: me.id, action: 'event.resource.added', subjectType: 'event', subjectId: eventId, details: { resourceId: row!.id, kind: 'link' } });
+  });
+}
+
+export async function removeResource(db: Database, eventId: string, resourceId: string, me: Me): Promise<void> {
+  await db.transaction(async (tx) => {
+    requireLead(await planningAccess(tx, eventId, me));
+    const removed = await tx
+      .delete(eventResources)
+      .where(and(eq(eventResources.id, resourceId), eq(eventResources.eventId, eventId)))
+      .returning({ id: eventResources.id });
+    if (!removed.length) throw new NotFoundError('We could not find that resource.');
+    await recordAudit(tx, { actorId: me.id, action: 'event.resource.removed', subjectType: 'event', subjectId: eventId, details: { resourceId } });
+  });
+}

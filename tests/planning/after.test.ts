@@ -1,0 +1,88 @@
+// After the event: the impact note to attendees and the group, and resources (PDFs checked by
+// content, or links) shown publicly only once the event is public.
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { events, registrations } from '../../db/schema/index.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import type { TestClient } from '../support/client.ts';
+import { htmlBytes, pdfBytes, postMultipart } from '../bursaries/support.ts';
+import { idFrom, mailTo, signedInOrganiser } from '../proposals/support.ts';
+
+let t: TestApp;
+let organiser: TestClient;
+let lead: TestClient;
+let speaker: TestClient;
+let eventId: string;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  organiser = await signedInOrganiser(t, 'org@example.org');
+  lead = await t.signedIn('lead@example.org');
+  speaker = await t.signedIn('speaker@example.org');
+  eventId = idFrom((await organiser.post('/organise/events', { title: 'Round table on housing', type: 'round_table' })).headers.location, '/plan');
+  await organiser.post(`/plan/${eventId}/members`, { email: 'lead@example.org', role: 'co_lead' });
+  await lead.post(`/plan/${eventId}/invitation`, { answer: 'yes', perspective: 'carer' });
+  await organiser.post(`/plan/${eventId}/members`, { email: 'speaker@example.org', role: 'speaker' });
+  await speaker.post(`/plan/${eventId}/invitation`, { answer: 'yes' });
+});
+afterAll(async () => {
+  await t.close();
+});
+
+describe('resources', () => {
+  it('accepts a real PDF and refuses a web page named .pdf, checking the content', async () => {
+    const fake = await postMultipart(lead, `/plan/${eventId}/resources`, { title: 'Report' }, { field: 'file', filename: 'report.pdf', contentType: 'application/pdf', data: htmlBytes });
+    expect(fake.statusCode).toBe(400);
+    expect(fake.body).toContain('The file must be a PDF');
+    const noCsrf = await postMultipart(lead, `/plan/${eventId}/resources`, { title: 'Report' }, { field: 'file', filename: 'report.pdf', contentType: 'application/pdf', data: pdfBytes }, { csrf: false });
+    expect(noCsrf.statusCode).toBe(403);
+    const bySpeaker = await postMultipart(speaker, `/plan/${eventId}/resources`, { title: 'Report' }, { field: 'file', filename: 'report.pdf', contentType: 'application/pdf', data: pdfBytes });
+    expect(bySpeaker.statusCode).toBe(403);
+    const ok = await postMultipart(lead, `/plan/${eventId}/resources`, { title: 'Report from the round table' }, { field: 'file', filename: 'report.pdf', contentType: 'application/pdf', data: pdfBytes });
+    expect(ok.statusCode, ok.body.slice(0, 300)).toBe(303);
+    expect((await lead.post(`/plan/${eventId}/links`, { linkTitle: 'Slides', url: 'javascript:alert(1)' })).statusCode).toBe(400);
+    expect((await lead.post(`/plan/${eventId}/links`, { linkTitle: 'Slides', url: 'https://slides.example.org/deck' })).statusCode).toBe(303);
+  });
+
+  it('keeps resources private while the event is being planned, and public once published', async () => {
+    const page = await lead.get(`/plan/${eventId}/after`);
+    const fileUrl = /href="(\/resources\/[0-9a-f-]{36})"/.exec(page.body)![1]!;
+    expect((await t.client().get(fileUrl)).statusCode).toBe(404);
+    expect((await t.client().get('/resources')).body).not.toContain('Report from the round table');
+    await t.db.update(events).set({ status: 'published', startsAt: new Date('2026-01-10T10:00:00Z'), endsAt: new Date('2026-01-10T15:00:00Z') }).where(eq(events.id, eventId));
+    const file = await t.client().get(fileUrl);
+    expect(file.statusCode).toBe(200);
+    expect(file.headers['content-type']).toBe('application/pdf');
+    expect(file.headers['x-content-type-options']).toBe('nosniff');
+    expect(file.rawPayload.equals(pdfBytes)).toBe(true);
+    const list = await t.client().get('/resources');
+    expect(list.body).toContain('Report from the round table');
+    expect(list.body).toContain('https://slides.example.org/deck');
+    const [event] = await t.db.select({ slug: events.slug }).from(events).where(eq(events.id, eventId));
+    const publicPage = await t.client().get(`/events/${event!.slug}`);
+    expect(publicPage.body).toContain('Report from the round table');
+  });
+});
+
+describe('the impact note', () => {
+  it('is sent once to attendees and the planning group', async () => {
+    await t.db.insert(registrations).values([
+      { eventId, status: 'attended', name: 'Ada', email: 'ada@example.org' },
+      { eventId, status: 'cancelled', name: 'Cy', email: 'cy@example.org' },
+    ]);
+    expect((await speaker.post(`/plan/${eventId}/impact-note`, { note: 'x', action: 'send' })).statusCode).toBe(403);
+    expect((await lead.post(`/plan/${eventId}/impact-note`, { note: '', action: 'send' })).statusCode).toBe(400);
+    expect((await lead.post(`/plan/${eventId}/impact-note`, { note: 'You said the room was cold. We moved venue.', action: 'send' })).statusCode).toBe(303);
+    for (const email of ['ada@example.org', 'lead@example.org', 'speaker@example.org']) {
+      const [mail] = await mailTo(t.db, email, 'impact-note');
+      expect(mail?.data.note, email).toBe('You said the room was cold. We moved venue.');
+    }
+    expect(await mailTo(t.db, 'cy@example.org', 'impact-note')).toHaveLength(0);
+    expect((await lead.post(`/plan/${eventId}/impact-note`, { note: 'Again', action: 'send' })).statusCode).toBe(409);
+    for (;;) {
+      const result = await t.app.mail.deliverDue();
+      expect(result.retrying + result.failed).toBe(0);
+      if (result.sent === 0) break;
+    }
+  });
+});

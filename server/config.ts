@@ -20,6 +20,8 @@ export interface Config {
   outboxIntervalMs: number;
   /** Requests per minute per IP address across the site (a coarse guard; sign-in has its own). */
   rateLimitPerMinute: number;
+  /** Posts per minute per IP address to the public forms that send email (sign-in, booking). */
+  formRateLimitPerMinute: number;
   stripeSecretKey: string | null;
   stripeWebhookSecret: string | null;
   /** Where the Stripe client connects; only set for a local stand-in in tests. */
@@ -107,6 +109,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     outboxIntervalMs: integer(env, 'OUTBOX_INTERVAL_MS', 2000, 0, 3_600_000),
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 10_000_000),
+    formRateLimitPerMinute: integer(env, 'FORM_RATE_LIMIT_PER_MINUTE', 60, 1, 10_000_000),
     stripeSecretKey,
     stripeWebhookSecret,
     stripeApiBase: url(env, 'STRIPE_API_BASE', ['http:', 'https:']),

@@ -43,7 +43,7 @@ export const accountsRoutes: FastifyPluginAsync = async (app) => {
     '/sign-in',
     {
       // A per-process guard against floods; the real limits are counted in the database.
-      config: { access: 'public', rateLimit: { max: 60, timeWindow: '1 minute' } },
+      config: { access: 'public', rateLimit: { max: app.config.formRateLimitPerMinute, timeWindow: '1 minute' } },
       schema: { body: SignInForm },
       attachValidation: true,
     },

@@ -31,6 +31,9 @@ export interface RouteAccess {
   method: string;
   url: string;
   access: Access;
+  /** The field names the route's body schema declares (for tests that post to every form). */
+  bodyFields: string[];
+  csrf: boolean;
 }
 
 declare module 'fastify' {
@@ -51,7 +54,11 @@ export const accessPlugin = fp(
       if (!access) {
         throw new Error(`Route ${String(route.method)} ${route.url} must say who may use it (config.access)`);
       }
-      for (const method of [route.method].flat()) routes.push({ method: String(method), url: route.url, access });
+      const body = route.schema?.body as { properties?: Record<string, unknown> } | undefined;
+      const bodyFields = Object.keys(body?.properties ?? {});
+      for (const method of [route.method].flat()) {
+        routes.push({ method: String(method), url: route.url, access, bodyFields, csrf: route.config?.csrf !== false });
+      }
     });
 
     app.addHook('onRequest', async (request, reply) => {

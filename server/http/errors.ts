@@ -2,7 +2,7 @@
 // the details go to the log with the request id so they can be found.
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError } from '../errors.ts';
+import { DomainError, NotFoundError } from '../errors.ts';
 
 function wantsJson(request: FastifyRequest): boolean {
   return request.routeOptions.config?.json === true;
@@ -46,6 +46,16 @@ async function render(reply: FastifyReply, status: number, view: { template: str
 
 export const errorsPlugin = fp(
   async (app) => {
+    // Form routes set attachValidation so they can show field messages, but that also lets a
+    // malformed URL through to the handler. Only a body's problems belong on the form: a bad
+    // id in the path is a missing page, a bad query a bad request.
+    app.addHook('preHandler', async (request) => {
+      const failure = request.validationError as (Error & { validationContext?: string }) | undefined;
+      if (!failure || failure.validationContext === 'body') return;
+      if (failure.validationContext === 'params') throw new NotFoundError();
+      throw Object.assign(new Error('Bad request'), { statusCode: 400 });
+    });
+
     app.setErrorHandler(async (error: FastifyError, request, reply) => {
       let status = error instanceof DomainError ? error.status : error.statusCode ?? 500;
       if (isDatabaseUnavailable(error)) status = 503;

@@ -122,7 +122,7 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
 
   app.post(
     '/events/:slug/book',
-    { config: { access: 'public', rateLimit: { max: 30, timeWindow: '1 minute' } }, schema: { params: SlugParams, body: BookingForm }, attachValidation: true },
+    { config: { access: 'public', rateLimit: { max: app.config.formRateLimitPerMinute, timeWindow: '1 minute' } }, schema: { params: SlugParams, body: BookingForm }, attachValidation: true },
     async (request, reply) => {
       const { slug } = request.params as { slug: string };
       const body = (request.body ?? {}) as Body;

@@ -1,0 +1,117 @@
+// Hostile input to every form: generated and nasty values, posted by a signed-in admin (who may
+// reach every route) and by an anonymous visitor. Whatever arrives, the answer is never a 500,
+// never raw JSON on a page, and never what was typed echoed back unescaped.
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureAdmins } from '../../server/accounts/people.ts';
+import { seedDemo } from '../../server/demo/seed.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import type { FormFields, TestClient } from '../support/client.ts';
+
+const MARKER = '<script>alert("hostile")</script>';
+
+const hostileText = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: 'grapheme', maxLength: 40 }),
+  fc.constantFrom(
+    MARKER,
+    '"><img src=x onerror=alert(1)>',
+    "'; drop table people; --",
+    '1 OR 1=1',
+    '\u0000',
+    '\u202e\u0645\u0631\u062d\u0628\u0627',
+    '👩🏽‍🦽🏳️‍🌈',
+    'Ω≈ç√∫˜µ≤≥÷',
+    '%00%0d%0a',
+    '../../etc/passwd',
+    '{{7*7}}<%= 7*7 %>',
+    '-1',
+    '0',
+    '99999999999999999999',
+    '1e308',
+    'NaN',
+    '2026-02-30',
+    '25:61',
+    'true',
+    '',
+    ' ',
+  ),
+  fc.string({ minLength: 2000, maxLength: 6000 }),
+  fc.integer().map(String),
+);
+
+const fieldValue = fc.oneof(
+  { weight: 6, arbitrary: hostileText },
+  { weight: 1, arbitrary: fc.array(hostileText, { minLength: 2, maxLength: 3 }) },
+  { weight: 1, arbitrary: fc.constant(undefined) },
+);
+
+let t: TestApp;
+let admin: TestClient;
+let demoSlug: string;
+
+/** Route parameters: a real demo event where the route takes a slug, otherwise hostile values. */
+function concrete(url: string, pick: string): string {
+  return url.replace(/:([A-Za-z]+)/g, (_m, name: string) => {
+    if (name === 'slug') return demoSlug;
+    return encodeURIComponent(pick);
+  });
+}
+
+beforeAll(async () => {
+  // The site-wide limiter would answer most of these with 429 and hide what the forms do.
+  t = await startTestApp({ env: { RATE_LIMIT_PER_MINUTE: '10000000', FORM_RATE_LIMIT_PER_MINUTE: '10000000' } });
+  await seedDemo(t.db);
+  await ensureAdmins(t.db, ['fuzzer@example.org']);
+  admin = await t.signedIn('fuzzer@example.org');
+  demoSlug = 'hub-launch-and-discussion-day';
+});
+afterAll(async () => {
+  await t.close();
+});
+
+function formRoutes() {
+  return t.app.routeAccess.filter(
+    (r) => r.method === 'POST' && r.csrf && !['/sign-out', '/sign-out-everywhere'].includes(r.url),
+  );
+}
+
+async function postAndCheck(client: TestClient, url: string, fields: FormFields): Promise<void> {
+  const response = await client.post(url, fields);
+  const where = `POST ${url} ${JSON.stringify(fields).slice(0, 300)}`;
+  expect(response.statusCode, where).toBeLessThan(500);
+  expect(response.statusCode, where).not.toBe(429);
+  if (response.statusCode !== 303 && response.statusCode !== 302) {
+    expect(response.headers['content-type'], where).toMatch(/text\/html/);
+    expect(response.body, where).not.toContain(MARKER);
+    expect(response.body, where).not.toContain('<img src=x onerror');
+  }
+}
+
+describe('hostile input to every form', () => {
+  it('never answers with a server error or unescaped input', async () => {
+    const routes = formRoutes();
+    expect(routes.length).toBeGreaterThan(3);
+    const runsPerRoute = Math.max(20, Math.ceil(Number(process.env.HOSTILE_POSTS ?? 3000) / routes.length));
+    for (const route of routes) {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.record(Object.fromEntries([...route.bodyFields, 'unexpected'].map((f) => [f, fieldValue])), { requiredKeys: [] }),
+          fc.oneof(fc.uuid(), hostileText.filter((s) => s.length < 200)),
+          fc.boolean(),
+          async (fields, pick, asAdmin) => {
+            const client = asAdmin ? admin : t.client();
+            await postAndCheck(client, concrete(route.url, pick), fields as FormFields);
+          },
+        ),
+        { numRuns: runsPerRoute },
+      );
+    }
+  });
+
+  it('still works for everyone afterwards', async () => {
+    expect((await admin.get('/account')).statusCode).toBe(200);
+    expect((await t.client().get('/')).statusCode).toBe(200);
+    expect((await t.app.inject('/healthz')).statusCode).toBe(200);
+  });
+});

@@ -127,8 +127,10 @@ export async function submitClaim(db: Database, applicationId: string, amounts: 
       }
       const [pounds, pence = ''] = text.split('.');
       const value = Number(pounds) * 100 + Number(pence.padEnd(2, '0'));
-      // Mileage needs no receipt, nor do small amounts under the Hub's threshold.
-      const needsReceipt = value > 0 && item.miles === null && value >= settings.receiptThresholdPence;
+      // Mileage needs no receipt, nor do small amounts under the Hub's threshold; fares claimed
+      // on top of mileage in the same travel item still do.
+      const mileage = item.miles === null ? 0 : item.miles * settings.mileagePencePerMile;
+      const needsReceipt = value - mileage > 0 && value - mileage >= settings.receiptThresholdPence;
       if (needsReceipt && !receipts.some((r) => r.itemId === item.id)) {
         errors.push({ field: `claim-${item.id}`, message: `Upload a receipt for this cost first (amounts of £${(settings.receiptThresholdPence / 100).toFixed(2)} or more need one)` });
       }

@@ -3,7 +3,7 @@
 // amounts, not people. Erased applications still count: their amounts were kept for this.
 import { stringify } from 'csv-stringify/sync';
 import { and, eq, ne, sql } from 'drizzle-orm';
-import { bursaryApplications, bursaryCategories, bursaryClaims, bursaryItems, bursaryPayments, type BursaryCategory } from '../../db/schema/index.ts';
+import { bursaryApplications, bursaryCategories, bursaryClaims, bursaryItems, bursaryPayments, events, type BursaryCategory } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
 
 export interface CategoryTotals {
@@ -22,6 +22,7 @@ export interface StatusTotals {
 
 export interface ApplicationLine {
   reference: string;
+  eventTitle: string;
   status: string;
   submittedOn: string;
   inAdvance: boolean;
@@ -47,6 +48,7 @@ export async function fundReport(db: Db, fundId: string) {
   const applications = await db
     .select({
       id: bursaryApplications.id,
+      eventTitle: events.title,
       status: bursaryApplications.status,
       submittedAt: bursaryApplications.submittedAt,
       inAdvance: bursaryApplications.inAdvance,
@@ -54,6 +56,7 @@ export async function fundReport(db: Db, fundId: string) {
       paid: sql<string>`(select coalesce(sum(${bursaryPayments.amountPence}), 0)::int from ${bursaryPayments} where ${bursaryPayments.applicationId} = ${bursaryApplications.id})`,
     })
     .from(bursaryApplications)
+    .innerJoin(events, eq(events.id, bursaryApplications.eventId))
     .leftJoin(bursaryClaims, eq(bursaryClaims.applicationId, bursaryApplications.id))
     .where(and(eq(bursaryApplications.fundId, fundId), ne(bursaryApplications.status, 'draft')))
     .orderBy(bursaryApplications.submittedAt);
@@ -84,6 +87,7 @@ export async function fundReport(db: Db, fundId: string) {
     }
     return {
       reference: applicationReference(a.id),
+      eventTitle: a.eventTitle,
       status: a.status,
       submittedOn: a.submittedAt ? a.submittedAt.toISOString().slice(0, 10) : '',
       inAdvance: a.inAdvance,
@@ -105,15 +109,19 @@ function pounds(pence: number): string {
 }
 
 export function reportCsv(report: Awaited<ReturnType<typeof fundReport>>): string {
-  const header = ['Reference', 'Status', 'Submitted on', 'In advance', 'Claim'];
+  const header = ['Reference', 'Event', 'Status', 'Submitted on', 'In advance', 'Claim'];
   for (const c of bursaryCategories) header.push(`${c} asked`, `${c} approved`, `${c} claimed`);
   header.push('Paid');
   const rows = report.lines.map((l) => {
-    const row: string[] = [l.reference, l.status, l.submittedOn, l.inAdvance ? 'yes' : 'no', l.claimStatus];
+    const row: string[] = [l.reference, safeCell(l.eventTitle), l.status, l.submittedOn, l.inAdvance ? 'yes' : 'no', l.claimStatus];
     for (const c of bursaryCategories) row.push(pounds(l.byCategory[c].asked), pounds(l.byCategory[c].approved), pounds(l.byCategory[c].claimed));
     row.push(pounds(l.paidPence));
     return row;
   });
-  // A leading =, +, - or @ would be read as a formula by spreadsheets; no field here starts so.
   return stringify([header, ...rows]);
+}
+
+/** A cell a spreadsheet will not run as a formula (event titles are typed by people). */
+function safeCell(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }

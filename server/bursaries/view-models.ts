@@ -76,6 +76,7 @@ export function applicationView(app: LoadedApplication, settings: BursarySetting
     waited: app.submittedAt && app.status === 'submitted' ? waitedFor(app.submittedAt, now) : null,
     overrideReason: app.overrideReason,
     closed: Boolean(app.closedAt),
+    erased: Boolean(app.erasedAt),
     items: app.items.map((i) => {
       const receipts = app.receipts.filter((r) => r.itemId === i.id);
       return {

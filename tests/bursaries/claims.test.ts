@@ -106,6 +106,25 @@ describe('receipts', () => {
   });
 });
 
+describe('photos of receipts', () => {
+  it('accepts JPEG and HEIC (as phones take them), whatever they are called', async () => {
+    const box = (type: string, body: Buffer) => {
+      const head = Buffer.alloc(8);
+      head.writeUInt32BE(8 + body.length, 0);
+      head.write(type, 4, 'latin1');
+      return Buffer.concat([head, body]);
+    };
+    const heic = Buffer.concat([box('ftyp', Buffer.concat([Buffer.from('heic'), Buffer.alloc(4), Buffer.from('mif1heic')])), Buffer.alloc(200)]);
+    const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF\0'), Buffer.alloc(200)]);
+    for (const [data, name] of [[heic, 'IMG_0001.HEIC'], [jpeg, 'photo']] as const) {
+      const response = await postMultipart(carer, `/bursaries/applications/${applicationId}/receipts`, { itemId: travelId }, { field: 'receipt', filename: name, contentType: 'application/octet-stream', data });
+      expect(response.statusCode).toBe(303);
+    }
+    const stored = await t.db.select({ contentType: bursaryReceipts.contentType, filename: bursaryReceipts.filename }).from(bursaryReceipts).where(eq(bursaryReceipts.applicationId, applicationId));
+    expect(stored).toEqual(expect.arrayContaining([{ contentType: 'image/heic', filename: 'IMG_0001.heic' }, { contentType: 'image/jpeg', filename: 'photo.jpg' }]));
+  });
+});
+
 describe('claiming and paying', () => {
   it('records an advance before the claim, shown as a balance', async () => {
     const settlementTooEarly = await boss.post(`/bursaries/funds/${fundId}/applications/${applicationId}/payments`, { kind: 'settlement', amount: '10', paidOn: '2026-11-20', method: 'Bank transfer' });
@@ -164,7 +183,7 @@ describe('claiming and paying', () => {
 
     const late = await postMultipart(carer, `/bursaries/applications/${applicationId}/receipts`, { itemId: careId }, { field: 'receipt', filename: 'late.png', contentType: 'image/png', data: pngBytes });
     expect(late.statusCode).toBe(303);
-    expect(await t.db.select({ id: bursaryReceipts.id }).from(bursaryReceipts)).toHaveLength(2);
+    expect(await t.db.select({ id: bursaryReceipts.id }).from(bursaryReceipts)).toHaveLength(4);
   });
 
   it('closing an application returns what was not paid', async () => {
@@ -196,7 +215,8 @@ describe('reporting', () => {
     expect(csv.headers['content-type']).toContain('text/csv');
     expect(csv.headers['content-disposition']).toContain('attachment');
     const lines = csv.body.trim().split('\n');
-    expect(lines[0]).toContain('Reference,Status');
+    expect(lines[0]).toContain('Reference,Event,Status');
+    expect(lines[1]).toContain('Survivor research day');
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain('part_approved');
     expect(lines[1]).toContain('60.00,60.00,55.00');

@@ -5,6 +5,7 @@ import { count } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { events, people, roleGrants } from '../../db/schema/index.ts';
 import type { Database } from '../db/database.ts';
+import { seedDemoPlaces } from '../registration/demo.ts';
 
 type NewEvent = typeof events.$inferInsert;
 
@@ -144,5 +145,6 @@ export async function seedDemo(db: Database): Promise<void> {
     if (admin) await tx.insert(roleGrants).values({ personId: admin, role: 'admin' }).onConflictDoNothing();
     if (organiser) await tx.insert(roleGrants).values({ personId: organiser, role: 'organiser', grantedBy: admin ?? null }).onConflictDoNothing();
     await tx.insert(events).values(demoEvents()).onConflictDoNothing({ target: events.slug });
+    await seedDemoPlaces(tx);
   });
 }

@@ -156,7 +156,7 @@ function checkTicketType(input: TicketTypeInput): void {
   if (!input.name.trim()) errors.push({ field: 'name', message: 'Enter a name for this kind of place' });
   if (!Number.isInteger(input.pricePence) || input.pricePence < 0) errors.push({ field: 'price', message: 'Enter a price in pounds, like 12.50, or 0 for free' });
   if (input.pricePence > 0 && input.pricePence < 30) errors.push({ field: 'price', message: 'A paid place must cost at least 30p' });
-  if (input.capacity !== null && (!Number.isInteger(input.capacity) || input.capacity < 0)) errors.push({ field: 'capacity', message: 'Places must be a whole number, or left empty' });
+  if (input.capacity !== null && (!Number.isInteger(input.capacity) || input.capacity < 0 || input.capacity > 100_000)) errors.push({ field: 'capacity', message: 'Places must be a whole number, or left empty' });
   if (input.salesStartAt && input.salesEndAt && input.salesEndAt <= input.salesStartAt) errors.push({ field: 'salesEndAt', message: 'Sales must end after they start' });
   if (errors.length) throw new InvalidInputError(errors);
 }

@@ -159,3 +159,15 @@ describe('organiser pages for an event', () => {
     expect((await member.post(`/organise/events/${event.slug}/places/ticket-types`, { name: 'Sneaky', price: '0' })).statusCode).toBe(403);
   });
 });
+
+describe('numbers organisers type', () => {
+  it('refuses a capacity too large to be real', async () => {
+    const event = await makeEvent(t.db);
+    const tooLong = await organiser.post(`/organise/events/${event.slug}/places/ticket-types`, { name: 'Huge', price: '0', capacity: '99999999999999999999' });
+    expect(tooLong.statusCode).toBe(400);
+    expect(tooLong.body).toContain('Places must be 7 characters or fewer');
+    const tooMany = await organiser.post(`/organise/events/${event.slug}/places/ticket-types`, { name: 'Huge', price: '0', capacity: '9999999' });
+    expect(tooMany.statusCode).toBe(400);
+    expect(tooMany.body).toContain('Places must be a whole number');
+  });
+});

@@ -1,6 +1,6 @@
 // Bursary funds and their figures. The remaining budget is always computed from the decisions,
 // claims and payments, never stored: budget − what is committed to approved applications.
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { bursaryApplications, bursaryClaims, bursaryFunds, bursaryItems, bursaryPayments, events } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit.ts';
@@ -204,4 +204,29 @@ export function assertOpen(fund: { deadlineAt: Date | null }, now: Date): void {
   if (fund.deadlineAt && fund.deadlineAt.getTime() < now.getTime()) {
     throw new ConflictError('bursary_closed', 'The deadline for bursary applications for this event has passed.');
   }
+}
+
+export interface OpenEvent {
+  title: string;
+  slug: string;
+  deadlineAt: Date | null;
+}
+
+/**
+ * Published events still to come that take applications now: those with their own open fund,
+ * and, while the Hub's general fund is open, every other one.
+ */
+export async function eventsOpenForApplications(db: Db, now: Date): Promise<OpenEvent[]> {
+  const upcoming = await db
+    .select({ title: events.title, slug: events.slug, fundDeadline: bursaryFunds.deadlineAt, fundId: bursaryFunds.id })
+    .from(events)
+    .leftJoin(bursaryFunds, eq(bursaryFunds.eventId, events.id))
+    .where(and(eq(events.status, 'published'), or(isNull(events.startsAt), gt(events.startsAt, now))))
+    .orderBy(asc(events.startsAt));
+  const [general] = await db.select({ deadlineAt: bursaryFunds.deadlineAt }).from(bursaryFunds).where(isNull(bursaryFunds.eventId)).limit(1);
+  const generalOpen = general && (!general.deadlineAt || general.deadlineAt > now);
+  return upcoming.flatMap((e) => {
+    if (e.fundId) return !e.fundDeadline || e.fundDeadline > now ? [{ title: e.title, slug: e.slug, deadlineAt: e.fundDeadline }] : [];
+    return generalOpen ? [{ title: e.title, slug: e.slug, deadlineAt: general.deadlineAt }] : [];
+  });
 }

@@ -32,7 +32,7 @@ import {
   type LoadedApplication,
 } from './applications.ts';
 import { approveClaim, closeApplication, downloadReceipt, MAX_RECEIPT_BYTES, recordPayment, submitClaim, uploadReceipt } from './claims.ts';
-import { createFund, fundFigures, fundForEvent, getFund, listFunds, updateFund, type FundInput } from './funds.ts';
+import { createFund, eventsOpenForApplications, fundFigures, fundForEvent, getFund, listFunds, updateFund, type FundInput } from './funds.ts';
 import { statusLabels } from './labels.ts';
 import { bursarySettings, poundsField } from './money.ts';
 import { isOnPanel, reviewerEventIds, type Actor } from './panel.ts';
@@ -166,19 +166,11 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
     const actor = actorOf(request);
     const mine = await listOwnApplications(app.db, actor);
     const panelFunds = actor.isOrganiser ? await listFunds(app.db) : await listFunds(app.db, await reviewerEventIds(app.db, actor));
-    const now = new Date();
-    const open = await app.db
-      .select({ title: events.title, slug: events.slug, deadlineAt: bursaryFunds.deadlineAt })
-      .from(bursaryFunds)
-      .innerJoin(events, eq(events.id, bursaryFunds.eventId))
-      .where(eq(events.status, 'published'))
-      .orderBy(asc(events.startsAt));
+    const open = await eventsOpenForApplications(app.db, new Date());
     return reply.page('bursaries/index', {
       title: 'Bursaries',
       applications: mine.map((a) => ({ url: `/bursaries/applications/${a.id}`, eventTitle: a.eventTitle, statusLabel: statusLabels[a.status].label, statusTag: statusLabels[a.status].tag })),
-      openFunds: open
-        .filter((f) => !f.deadlineAt || f.deadlineAt > now)
-        .map((f) => ({ title: f.title, url: `/events/${f.slug}/bursary`, deadline: f.deadlineAt ? formatDateTime(f.deadlineAt) : null })),
+      openFunds: open.map((f) => ({ title: f.title, url: `/events/${f.slug}/bursary`, deadline: f.deadlineAt ? formatDateTime(f.deadlineAt) : null })),
       panelFunds: panelFunds.map(fundView),
       canManageFunds: actor.isOrganiser,
     });

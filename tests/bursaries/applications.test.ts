@@ -5,7 +5,7 @@ import { auditEntries, bursaryApplications, bursaryFunds, bursaryItems, outboxMe
 import { fundFigures } from '../../server/bursaries/funds.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import type { TestClient } from '../support/client.ts';
-import { createEvent, idFrom, organiser, personId, uuidIn } from './support.ts';
+import { createEvent, idFrom, organiser, personId, planner, uuidIn } from './support.ts';
 
 let t: TestApp;
 let boss: TestClient;
@@ -123,6 +123,27 @@ describe('applying', () => {
     const start = await person.post(`/events/${late.slug}/bursary`);
     expect(start.statusCode).toBe(303);
     expect(start.headers.location).toBe(`/events/${late.slug}/bursary`);
+  });
+});
+
+describe('the general fund', () => {
+  it('takes applications for events without their own fund, and only organisers decide them', async () => {
+    const plain = await createEvent(t.db, { title: 'A round table with no fund' });
+    const person = await t.signedIn('general@example.org');
+    expect((await person.get('/bursaries')).body).not.toContain('A round table with no fund');
+    const made = await boss.post('/bursaries/funds', { eventId: '', name: 'Hub general fund', budget: '1000', eligibility: '', covers: '', deadline: '' });
+    expect(made.statusCode).toBe(303);
+    const generalId = idFrom(made.headers.location, uuidIn);
+    const list = await person.get('/bursaries');
+    expect(list.body).toContain('A round table with no fund');
+    expect(list.body).toContain('Carers in research');
+    const started = await person.post(`/events/${plain.slug}/bursary`);
+    const id = idFrom(started.headers.location, uuidIn);
+    const [row] = await t.db.select({ fundId: bursaryApplications.fundId }).from(bursaryApplications).where(eq(bursaryApplications.id, id));
+    expect(row!.fundId).toBe(generalId);
+    // A bursary reviewer of that event is not on the general fund's panel.
+    const reviewer = await planner(t, 'plain-reviewer@example.org', plain.id, 'bursary_reviewer');
+    expect((await reviewer.get(`/bursaries/funds/${generalId}`)).statusCode).toBe(403);
   });
 });
 

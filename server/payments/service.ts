@@ -3,7 +3,7 @@
 // case the webhook is late, when the buyer comes back); expired sessions give the place back.
 // Without keys: "pay by invoice", marked paid by an organiser. Every Stripe call carries an
 // idempotency key, and every webhook event id is recorded so a repeat changes nothing.
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import { events, payments, placeHolds, registrations, stripeEvents, ticketTypes } from '../../db/schema/index.ts';
 import type { Me } from '../accounts/sessions.ts';
@@ -198,7 +198,8 @@ export async function paymentFor(db: Db, registrationId: string) {
     .select({ id: payments.id, method: payments.method, status: payments.status, amountPence: payments.amountPence, stripePaymentIntentId: payments.stripePaymentIntentId })
     .from(payments)
     .where(eq(payments.registrationId, registrationId))
-    .orderBy(payments.createdAt);
+    .orderBy(desc(payments.createdAt))
+    .limit(1);
   return row ?? null;
 }
 

@@ -12,6 +12,7 @@ import { formState, validationErrors } from '../http/forms.ts';
 import { availability, liveHoldFor } from './holds.ts';
 import { eventIcs } from './ics.ts';
 import { mintManagePath, registrationIdForToken } from './links.ts';
+import { paymentFor } from '../payments/service.ts';
 import { waitingListPosition } from './offers.ts';
 import { answersFor, eventFacts, getBookingParty, getEvent, getEventBySlug, getSettings, listQuestions, listTicketTypes, whereText } from './queries.ts';
 import { bookingClosedReason, cancelRegistration, claimOffer, register, updateAnswers, type AnswersInput, type RegistrationOutcome } from './service.ts';
@@ -174,12 +175,13 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
 
   async function managePage(token: string, form = formState()) {
     const { main, companions, event } = await bookingFor(token);
-    const [types, questions, answers, hold, position] = await Promise.all([
+    const [types, questions, answers, hold, position, payment] = await Promise.all([
       listTicketTypes(app.db, event.id, { includeWithdrawn: true }),
       listQuestions(app.db, event.id),
       answersFor(app.db, [main.id]),
       liveHoldFor(app.db, main.id),
       main.status === 'waitlisted' ? waitingListPosition(app.db, event.id, main.id) : Promise.resolve(null),
+      main.status === 'pending_payment' ? paymentFor(app.db, main.id) : Promise.resolve(null),
     ]);
     const type = types.find((t) => t.id === main.ticketTypeId);
     const booked = main.status === 'confirmed' || main.status === 'attended';
@@ -206,6 +208,9 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
         companionName: companions.find((c) => c.status !== 'cancelled')?.name ?? '',
         hasCompanion: companions.length > 0,
         offerExpires: main.status === 'offered' && hold ? expiresText(hold.expiresAt) : '',
+        // An open card payment can be finished from here until its hold runs out.
+        payPaymentId: payment && payment.method === 'stripe' && payment.status === 'open' && hold && hold.kind === 'checkout' ? payment.id : '',
+        payUntil: payment && hold && hold.kind === 'checkout' ? expiresText(hold.expiresAt) : '',
         position,
         canChange: ['pending_payment', 'confirmed', 'waitlisted', 'offered'].includes(main.status),
         isWaiting: main.status === 'waitlisted' || main.status === 'offered',

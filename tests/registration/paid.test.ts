@@ -156,6 +156,26 @@ describe('paid places through Stripe Checkout', () => {
   });
 });
 
+describe('a waiting-list offer of a paid place', () => {
+  it('goes on to Checkout when accepted, and can be paid later from the booking page', async () => {
+    const { event, type, sessionId } = await bookPaid('first-buyer@example.org', 1);
+    await t.client().post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Second', email: 'second-buyer@example.org' });
+    await webhook('checkout.session.expired', standIn.expire(sessionId));
+    const offer = (await mailsTo(t.db, 'second-buyer@example.org'))[0]!;
+    expect(offer.template).toBe('registration-offer');
+    const visitor = t.client();
+    const accepted = await visitor.post(`${offer.data.managePath}/accept`);
+    expect(accepted.statusCode).toBe(303);
+    expect(String(accepted.headers.location)).toMatch(/^https:\/\/checkout\.stripe\.test\/pay\//);
+    expect(await statusOf('second-buyer@example.org')).toBe('pending_payment');
+    const page = await visitor.get(String(offer.data.managePath));
+    expect(page.body).toContain('Pay for your place');
+    const secondSession = /\/pay\/(cs_test_\d+)$/.exec(String(accepted.headers.location))![1]!;
+    await webhook('checkout.session.completed', standIn.pay(secondSession));
+    expect(await statusOf('second-buyer@example.org')).toBe('confirmed');
+  });
+});
+
 describe('paid places without Stripe keys', () => {
   it('sells by invoice, and an organiser marks it paid', async () => {
     const plain = await startTestApp({ database: t.database });

@@ -121,7 +121,7 @@ export async function updateFund(db: Database, fundId: string, input: Omit<FundI
     if (!fund) throw new NotFoundError('We could not find that bursary fund.');
     const figures = await fundFigures(tx, fundId);
     if (values.budgetPence < figures.approvedPence) {
-      throw new InvalidInputError([{ field: 'budget', message: `The budget cannot be less than what is already approved (${(figures.approvedPence / 100).toFixed(2)} pounds)` }]);
+      throw new InvalidInputError([{ field: 'budget', message: `The budget cannot be less than what is already approved (£${(figures.approvedPence / 100).toFixed(2)})` }]);
     }
     await tx
       .update(bursaryFunds)

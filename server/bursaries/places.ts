@@ -1,11 +1,11 @@
 // A pending application holds a place at the event (through registration's holds API), so a
 // person waiting on a bursary decision is not shut out when the event fills up. The hold lasts
 // until the event starts: declining or withdrawing releases it; approving keeps it as the
-// applicant's place.
+// applicant's place, until they book (takeUpHeldPlace, for registration to call).
 import { and, eq } from 'drizzle-orm';
-import { events, placeHolds } from '../../db/schema/index.ts';
+import { bursaryApplications, events, placeHolds } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
-import { holdPlace, releaseHold } from '../registration/api.ts';
+import { confirmHold, holdPlace, releaseHold } from '../registration/api.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -47,4 +47,21 @@ export async function confirmHeldPlace(tx: Db, applicationId: string): Promise<b
 /** Whether a place is being held for this application now. */
 export async function hasHeldPlace(tx: Db, applicationId: string): Promise<boolean> {
   return Boolean(await liveHold(tx, applicationId));
+}
+
+/**
+ * For registration: when a person books a place at an event, the place held for their bursary
+ * application there (if any) becomes that booking, so it is not counted twice. Returns whether
+ * a held place was taken up. Call inside the booking's transaction.
+ */
+export async function takeUpHeldPlace(tx: Db, input: { eventId: string; personId: string }): Promise<boolean> {
+  const applications = await tx
+    .select({ id: bursaryApplications.id })
+    .from(bursaryApplications)
+    .where(and(eq(bursaryApplications.eventId, input.eventId), eq(bursaryApplications.applicantId, input.personId)));
+  for (const { id } of applications) {
+    const holdId = await liveHold(tx, id);
+    if (holdId && (await confirmHold(tx, holdId))) return true;
+  }
+  return false;
 }

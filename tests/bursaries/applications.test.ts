@@ -174,6 +174,9 @@ describe('deciding within the budget', () => {
     const [decided] = await t.db.select({ status: bursaryApplications.status }).from(bursaryApplications).where(eq(bursaryApplications.id, a));
     expect(decided!.status).toBe('part_approved');
     expect(await fundFigures(t.db, fundId)).toMatchObject({ budgetPence: 10000, approvedPence: 7500, remainingPence: 2500 });
+    const shrink = await boss.post(`/bursaries/funds/${fundId}/edit`, { name: 'Spring bursaries', budget: '50', eligibility: '', covers: '', deadline: '' });
+    expect(shrink.statusCode).toBe(400);
+    expect(shrink.body).toContain('cannot be less than what is already approved');
 
     const mail = await t.db.select().from(outboxMessages).where(and(eq(outboxMessages.template, 'bursary-decided'), eq(outboxMessages.toAddress, 'first@example.org')));
     expect(mail).toHaveLength(1);

@@ -2,7 +2,8 @@
 // (through registration's holds API); declining or withdrawing gives it back, approving keeps it.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { placeHolds } from '../../db/schema/index.ts';
+import { bursaryApplications, placeHolds } from '../../db/schema/index.ts';
+import { takeUpHeldPlace } from '../../server/bursaries/places.ts';
 import { availability } from '../../server/registration/holds.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import type { TestClient } from '../support/client.ts';
@@ -63,5 +64,10 @@ describe('a held place', () => {
     await boss.post(`/bursaries/funds/${fundId}/applications/${person.id}/decision`, { outcome: 'approve_all', message: 'Yes' });
     expect(await holdFor(person.id)).toEqual([{ state: 'live', kind: 'bursary' }]);
     expect((await availability(t.db, event.id)).left).toBe(1);
+    // When they book, registration takes the held place up (and the booking counts instead).
+    const [row] = await t.db.select({ applicantId: bursaryApplications.applicantId }).from(bursaryApplications).where(eq(bursaryApplications.id, person.id));
+    expect(await t.db.transaction((tx) => takeUpHeldPlace(tx, { eventId: event.id, personId: row!.applicantId! }))).toBe(true);
+    expect(await holdFor(person.id)).toEqual([{ state: 'consumed', kind: 'bursary' }]);
+    expect(await t.db.transaction((tx) => takeUpHeldPlace(tx, { eventId: event.id, personId: row!.applicantId! }))).toBe(false);
   });
 });

@@ -1,0 +1,56 @@
+// A throwaway PostgreSQL cluster for the bench, started the way .ci/run starts one: initdb into a
+// temporary folder (as the postgres user when run as root) and pg_ctl on a free loopback port.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface Cluster {
+  url: string;
+  binDir: string;
+  stop(): void;
+}
+
+export function postgresBinDir(): string {
+  const root = '/usr/lib/postgresql';
+  const versions = fs.existsSync(root) ? fs.readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
+  for (const v of versions) {
+    const dir = path.join(root, v, 'bin');
+    if (fs.existsSync(path.join(dir, 'initdb'))) return dir;
+  }
+  throw new Error('PostgreSQL is not installed: apt-get install postgresql (or set DATABASE_URL)');
+}
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export async function startCluster(): Promise<Cluster> {
+  const binDir = postgresBinDir();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'convene-bench-pg-'));
+  fs.chmodSync(dir, 0o755);
+  const asRoot = process.getuid?.() === 0;
+  const run = (cmd: string, args: string[]) =>
+    asRoot ? execFileSync('runuser', ['-u', 'postgres', '--', path.join(binDir, cmd), ...args], { stdio: 'pipe' }) : execFileSync(path.join(binDir, cmd), args, { stdio: 'pipe' });
+  if (asRoot) execFileSync('chown', ['postgres', dir]);
+  const port = await freePort();
+  run('initdb', ['-D', `${dir}/data`, '-U', 'postgres', '--auth=trust', '-E', 'UTF8']);
+  // Durable settings as a real server would have them (fsync on), sized for this machine.
+  run('pg_ctl', ['-D', `${dir}/data`, '-l', `${dir}/log`, '-w', 'start', '-o', `-h 127.0.0.1 -p ${port} -k ${dir} -c max_connections=200 -c shared_buffers=256MB`]);
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    binDir,
+    stop() {
+      try {
+        run('pg_ctl', ['-D', `${dir}/data`, '-m', 'fast', 'stop']);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}

@@ -1,0 +1,313 @@
+// `npm run bench`: Convene under load on this machine, beside the machine's own limits.
+//
+// It starts a PostgreSQL (DATABASE_URL's server, or a throwaway cluster like CI's), loads a
+// generated data set, starts Convene as a separate process, and drives it with autocannon over
+// loopback. In the same run it measures a bare Fastify hello-world (the ceiling for reads) and
+// PostgreSQL's single-row insert rate with pgbench (the ceiling for registrations), and prints
+// each case's ratio to its ceiling. The table is also written as JSON under ./data/bench/.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { eq } from 'drizzle-orm';
+import postgres from 'postgres';
+import { registrations, ticketTypes } from '../../db/schema/index.ts';
+import { connectPostgres } from '../../server/db/database.ts';
+import { makePrivateFeedToken } from '../../server/calendar/private-feeds.ts';
+import { generateDataset, insertEvents } from './dataset.ts';
+import { freePort, postgresBinDir, startCluster, type Cluster } from './postgres.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+
+interface Row {
+  case: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  /** p99 when driven at half the measured maximum rate. */
+  p99AtHalf: number | null;
+  peakRssMb: number | null;
+  limit: string;
+  ratio: number;
+  target: string;
+  met: boolean | null;
+  note?: string;
+}
+
+function log(message: string) {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+async function databaseFor(baseUrl: string, name: string): Promise<string> {
+  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`drop database if exists ${name} with (force)`);
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  return url.href;
+}
+
+async function waitForHttp(url: string, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`${url} exited with ${child.exitCode}`);
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} did not start`);
+}
+
+function peakRssMb(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]);
+    return Math.round(kb / 1024);
+  } catch {
+    return null;
+  }
+}
+
+async function startConvene(databaseUrl: string, dataDir: string): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [path.join(root, 'server/main.ts')], {
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      BASE_URL: url,
+      DATA_DIR: dataDir,
+      SEED_DEMO: '0',
+      LOG_LEVEL: 'warn',
+      SMTP_URL: '',
+      // The bench is one client address sending far more than any person would.
+      RATE_LIMIT_PER_MINUTE: '10000000',
+      FORM_RATE_LIMIT_PER_MINUTE: '10000000',
+    },
+    // The server's own log goes to a file: requests cut off when a load run ends are noise here.
+    stdio: ['ignore', fs.openSync(path.join(dataDir, 'server.log'), 'a'), 'inherit'],
+  });
+  await waitForHttp(`${url}/healthz`, child);
+  return {
+    url,
+    child,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
+
+async function load(options: autocannon.Options): Promise<autocannon.Result> {
+  return autocannon({ connections: CONNECTIONS, duration: SECONDS, ...options });
+}
+
+function summarise(result: autocannon.Result) {
+  return { rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx };
+}
+
+/** A GET without fetch's extras: fetch adds Cache-Control: no-cache to conditional requests. */
+function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers }, (response) => {
+        response.resume();
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers }));
+      })
+      .on('error', reject);
+  });
+}
+
+async function measureGet(name: string, url: string, headers: Record<string, string> = {}, expectStatus = 200): Promise<{ rps: number; p50: number; p99: number; p99AtHalf: number }> {
+  const check = await rawGet(url, headers);
+  if (check.status !== expectStatus) throw new Error(`${name}: ${url} answered ${check.status}, expected ${expectStatus}`);
+  const full = summarise(await load({ url, headers }));
+  if (full.errors > 0) log(`${name}: ${full.errors} errors`);
+  const half = summarise(await load({ url, headers, overallRate: Math.max(1, Math.floor(full.rps / 2)), duration: Math.max(3, Math.floor(SECONDS / 2)) }));
+  log(`${name}: ${full.rps} req/s, p50 ${full.p50} ms, p99 ${full.p99} ms; at half rate p99 ${half.p99} ms`);
+  return { rps: full.rps, p50: full.p50, p99: full.p99, p99AtHalf: half.p99 };
+}
+
+/** PostgreSQL's own single-row insert rate on this machine, by pgbench. */
+async function pgbenchInserts(databaseUrl: string): Promise<number> {
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  await sql.unsafe('create table if not exists bench_inserts (id bigserial primary key, v int not null, at timestamptz not null default now())');
+  await sql.end();
+  const script = path.join(os.tmpdir(), `convene-pgbench-${process.pid}.sql`);
+  fs.writeFileSync(script, 'insert into bench_inserts (v) values (1);\n');
+  try {
+    const output = execFileSync(path.join(postgresBinDir(), 'pgbench'), ['-n', '-c', String(CONNECTIONS), '-j', '2', '-T', String(SECONDS), '-f', script, databaseUrl], {
+      encoding: 'utf8',
+    });
+    return Math.round(Number(/tps = ([\d.]+)/.exec(output)?.[1] ?? 0));
+  } finally {
+    fs.rmSync(script, { force: true });
+  }
+}
+
+async function main() {
+  let cluster: Cluster | null = null;
+  const serverUrl = process.env.DATABASE_URL || ((cluster = await startCluster()), cluster.url);
+  log(`PostgreSQL: ${new URL(serverUrl).host}`);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'convene-bench-'));
+  const rows: Row[] = [];
+  const growth: { events: number; listRps: number; listP50: number; feedRps: number; feedP50: number; feedBytes: number }[] = [];
+  let convene: Awaited<ReturnType<typeof startConvene>> | null = null;
+  let hello: ChildProcess | null = null;
+  try {
+    // The ceilings first, on a quiet machine.
+    const helloPort = await freePort();
+    hello = spawn(process.execPath, [path.join(root, 'tests/bench/hello.ts')], { env: { ...process.env, PORT: String(helloPort) }, stdio: 'inherit' });
+    await waitForHttp(`http://127.0.0.1:${helloPort}/`, hello);
+    const helloWorld = summarise(await load({ url: `http://127.0.0.1:${helloPort}/` }));
+    const helloRss = peakRssMb(hello.pid);
+    hello.kill('SIGTERM');
+    hello = null;
+    log(`hello world: ${helloWorld.rps} req/s`);
+
+    const benchDb = await databaseFor(serverUrl, `convene_bench_${Date.now()}`);
+    const inserts = await pgbenchInserts(benchDb);
+    log(`pgbench single-row inserts: ${inserts} per second`);
+
+    log('loading the data set (300 events, 30,000 registrations, 2,000 bursary applications)');
+    const handle = connectPostgres(benchDb);
+    await handle.migrate();
+    const data = await generateDataset(handle.db, { events: 300, registrations: 30_000, applications: 2_000 });
+    const { token } = await makePrivateFeedToken(handle.db, {
+      id: data.peopleIds[0]!,
+      email: 'person0@bench.example.org',
+      displayName: 'Person 0',
+      roles: [],
+      isAdmin: false,
+      isOrganiser: false,
+      sessionHash: '',
+    });
+
+    convene = await startConvene(benchDb, dataDir);
+    const base = convene.url;
+    const read = (name: string, r: Awaited<ReturnType<typeof measureGet>>, target: number, limitName = 'hello world', limitRps = helloWorld.rps, note?: string) => {
+      const ratio = limitRps ? r.rps / limitRps : 0;
+      rows.push({ case: name, ...r, peakRssMb: null, limit: limitName, ratio, target: `≥ ${target}`, met: ratio >= target && r.p99AtHalf <= 100, note });
+    };
+    const upcomingSlug = data.slugs[Math.floor(data.slugs.length * 0.8)]!;
+    read('home page', await measureGet('home page', `${base}/`), 0.4);
+    read('event list, filtered', await measureGet('event list', `${base}/events?type=seminar`), 0.4);
+    read('event page (anonymous)', await measureGet('event page', `${base}/events/${upcomingSlug}`), 0.5);
+    read('/calendar.ics in full', await measureGet('full feed', `${base}/calendar.ics`), 0.1);
+    const etag = String((await rawGet(`${base}/calendar.ics`, {})).headers.etag ?? '');
+    read('/calendar.ics, 304', await measureGet('feed 304', `${base}/calendar.ics`, { 'if-none-match': etag }, 304), 0.8);
+    read('private feed', await measureGet('private feed', `${base}/calendar/private/${token}.ics`), 0.1);
+
+    // Registrations: real form posts with a CSRF token, each a different person, on one event.
+    const page = await fetch(`${base}/events/${data.hotEvent.slug}/book`);
+    const html = await page.text();
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+    const cookie = (page.headers.getSetCookie?.() ?? []).map((c) => c.split(';')[0]).join('; ');
+    if (!csrf || !cookie) throw new Error('No CSRF token on the booking page');
+    const [type] = await handle.db.select({ id: ticketTypes.id }).from(ticketTypes).where(eq(ticketTypes.eventId, data.hotEvent.id));
+    let n = 0;
+    const before = Date.now();
+    const result = await load({
+      url: `${base}/events/${data.hotEvent.slug}/book`,
+      requests: [
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+          setupRequest: (request) => {
+            n++;
+            const body = new URLSearchParams({ _csrf: csrf, ticketTypeId: type!.id, name: `Bench person ${n}`, email: `bench${n}-${process.pid}@example.org` });
+            return { ...request, body: body.toString() };
+          },
+        },
+      ],
+    });
+    const seconds = (Date.now() - before) / 1000;
+    const booked = await handle.db.select({ status: registrations.status }).from(registrations).where(eq(registrations.eventId, data.hotEvent.id));
+    const confirmed = booked.filter((b) => b.status === 'confirmed').length;
+    const waitlisted = booked.filter((b) => b.status === 'waitlisted').length;
+    const committed = Math.round(booked.length / seconds);
+    const regSummary = summarise(result);
+    log(`registrations: ${booked.length} committed in ${seconds.toFixed(1)} s (${confirmed} confirmed, ${waitlisted} waiting list), ${regSummary.non2xx} non-2xx (303 expected)`);
+    rows.push({
+      case: 'registrations on one hot event (committed/s)',
+      rps: committed,
+      p50: regSummary.p50,
+      p99: regSummary.p99,
+      p99AtHalf: null,
+      peakRssMb: null,
+      limit: 'pgbench inserts',
+      ratio: inserts ? committed / inserts : 0,
+      target: '≥ 500/s',
+      met: committed >= 500,
+      note: `${confirmed} confirmed, then ${waitlisted} on the waiting list`,
+    });
+
+    const rss = peakRssMb(convene.child.pid);
+    rows.push({ case: 'server peak RSS (MB)', rps: 0, p50: 0, p99: 0, p99AtHalf: null, peakRssMb: rss, limit: 'hello world RSS', ratio: helloRss && rss ? rss / helloRss : 0, target: '≤ 200 MB', met: rss !== null && rss <= 200 });
+    await convene.stop();
+    convene = null;
+    await handle.close();
+
+    // Cost growth: the list (paginated) should stay flat, the full feed grow at most linearly.
+    for (const count of [100, 1000, 10000]) {
+      const url = await databaseFor(serverUrl, `convene_growth_${count}_${Date.now()}`);
+      const db = connectPostgres(url);
+      await db.migrate();
+      await insertEvents(db.db, count);
+      await db.close();
+      const app = await startConvene(url, dataDir);
+      const list = summarise(await load({ url: `${app.url}/events`, duration: Math.max(3, Math.floor(SECONDS / 2)) }));
+      const feedBytes = (await (await fetch(`${app.url}/calendar.ics`)).text()).length;
+      const feed = summarise(await load({ url: `${app.url}/calendar.ics`, duration: Math.max(3, Math.floor(SECONDS / 2)) }));
+      await app.stop();
+      growth.push({ events: count, listRps: list.rps, listP50: list.p50, feedRps: feed.rps, feedP50: feed.p50, feedBytes });
+      log(`${count} events: list ${list.rps} req/s, full feed ${feed.rps} req/s (${feedBytes} bytes)`);
+    }
+
+    const report = { at: new Date().toISOString(), machine: { cpus: os.cpus().length, memoryGb: Math.round(os.totalmem() / 2 ** 30) }, seconds: SECONDS, connections: CONNECTIONS, helloWorld, pgbenchInsertsPerSecond: inserts, rows, growth };
+    const outDir = path.join(root, 'data/bench');
+    fs.mkdirSync(outDir, { recursive: true });
+    const file = path.join(outDir, `bench-${report.at.replace(/[:.]/g, '-')}.json`);
+    fs.writeFileSync(file, JSON.stringify(report, null, 2));
+
+    const table = rows.map((r) => ({
+      case: r.case,
+      'req/s': r.rps || '',
+      'p50 ms': r.p50 || '',
+      'p99 ms': r.p99 || '',
+      'p99 at ½ rate': r.p99AtHalf ?? '',
+      'peak RSS MB': r.peakRssMb ?? '',
+      'ratio to limit': r.ratio ? `${r.ratio.toFixed(2)} of ${r.limit}` : '',
+      target: r.target,
+      met: r.met === null ? '' : r.met ? 'yes' : 'NO',
+    }));
+    console.log(`\nConvene bench, ${report.at}: ${SECONDS} s per case, ${CONNECTIONS} connections, ${report.machine.cpus} cores`);
+    console.log(`Limits measured in this run: hello world ${helloWorld.rps} req/s; pgbench ${inserts} single-row inserts/s\n`);
+    console.table(table);
+    console.log('\nCost growth (event list is paginated; the full feed covers upcoming events and the last 12 months):');
+    console.table(growth.map((g) => ({ events: g.events, 'list req/s': g.listRps, 'list p50 ms': g.listP50, 'feed req/s': g.feedRps, 'feed p50 ms': g.feedP50, 'feed bytes': g.feedBytes })));
+    console.log(`\nWritten to ${path.relative(root, file)}`);
+  } finally {
+    hello?.kill('SIGTERM');
+    await convene?.stop();
+    cluster?.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -38,7 +38,7 @@ import { bursarySettings, poundsField } from './money.ts';
 import { isOnPanel, reviewerEventIds, type Actor } from './panel.ts';
 import { fundReport, reportCsv } from './reporting.ts';
 import { deleteStaleDrafts, eraseExpiredApplications } from './retention.ts';
-import { applicationView, categoryRows, draftFormValues, figuresView, fundView, money } from './view-models.ts';
+import { applicationView, categoryRows, draftFormValues, figuresView, fundView, mileageRate, money } from './view-models.ts';
 
 const Uuid = Type.String({ format: 'uuid' });
 const ApplicationParams = Type.Object({ applicationId: Uuid });
@@ -193,7 +193,7 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
       fund: fund ? fundView(fund) : null,
       closed,
       existingUrl: existing ? `/bursaries/applications/${existing.id}` : null,
-      mileageRate: money(settings.mileagePencePerMile),
+      mileageRate: mileageRate(settings),
     });
   });
 

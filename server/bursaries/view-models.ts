@@ -44,7 +44,7 @@ const DAY_MS = 86_400_000;
 
 export function waitedFor(since: Date, now: Date): string {
   const days = Math.floor((now.getTime() - since.getTime()) / DAY_MS);
-  if (days <= 0) return 'Less than a day';
+  if (days <= 0) return 'less than a day';
   return days === 1 ? '1 day' : `${days} days`;
 }
 
@@ -64,6 +64,8 @@ export function applicationView(app: LoadedApplication, settings: BursarySetting
     statusLabel: statusLabels[app.status].label,
     statusTag: statusLabels[app.status].tag,
     applicantName: app.applicantName ?? '',
+    /** How the panel sees who applied: the name they use, else their email address. */
+    applicantLabel: app.applicantName ? `${app.applicantName} (${app.applicantEmail})` : (app.applicantEmail ?? 'Erased'),
     applicantEmail: app.applicantEmail ?? '',
     perspective: app.perspective ? perspectiveLabels[app.perspective] : 'Not given yet',
     inAdvance: app.inAdvance,
@@ -156,6 +158,11 @@ export function categoryRows(settings: BursarySettings) {
     label: categoryLabels[c].label,
     hint: categoryLabels[c].hint,
     hasMiles: c === 'travel',
-    mileageRate: money(settings.mileagePencePerMile),
+    mileageRate: mileageRate(settings),
   }));
+}
+
+/** "45p" rather than "£0.45": plainer for a rate per mile. */
+export function mileageRate(settings: BursarySettings): string {
+  return settings.mileagePencePerMile < 100 ? `${settings.mileagePencePerMile}p` : money(settings.mileagePencePerMile);
 }

@@ -162,7 +162,7 @@ describe('claiming and paying', () => {
     expect(claim.statusCode).toBe(303);
     const queue = await boss.get(`/bursaries/funds/${fundId}`);
     expect(queue.body).toContain('Claims waiting for approval');
-    expect(queue.body).toContain('Less than a day');
+    expect(queue.body).toContain('less than a day');
 
     const approve = await boss.post(`/bursaries/funds/${fundId}/applications/${applicationId}/claim/approve`);
     expect(approve.statusCode).toBe(303);

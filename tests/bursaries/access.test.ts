@@ -3,11 +3,11 @@
 // reviewers of another event; none gets in, and nothing changes.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEntries, bursaryApplications, bursaryClaims, bursaryItems, bursaryPayments, bursaryReceipts } from '../../db/schema/index.ts';
+import { auditEntries, bursaryApplications, bursaryClaims, bursaryItems, bursaryPayments, bursaryReceipts, planningMembers } from '../../db/schema/index.ts';
 import { grantRole } from '../../server/accounts/people.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import type { TestClient } from '../support/client.ts';
-import { createEvent, idFrom, organiser, planner, pngBytes, postMultipart, uuidIn } from './support.ts';
+import { createEvent, idFrom, organiser, personId, planner, pngBytes, postMultipart, uuidIn } from './support.ts';
 
 let t: TestApp;
 let boss: TestClient;
@@ -27,6 +27,12 @@ async function applyAndSend(client: TestClient, slug: string, fields: Record<str
   await client.post(`/bursaries/applications/${id}/edit`, { perspective: 'service_user', paymentMethod: 'bank_transfer', paymentName: 'R Person', ...fields });
   expect((await client.post(`/bursaries/applications/${id}/submit`)).statusCode).toBe(303);
   return id;
+}
+
+async function invitedReviewer(email: string, eventId: string): Promise<TestClient> {
+  const client = await t.signedIn(email);
+  await t.db.insert(planningMembers).values({ eventId, personId: await personId(t.db, email), role: 'bursary_reviewer', status: 'invited' });
+  return client;
 }
 
 beforeAll(async () => {
@@ -57,6 +63,7 @@ beforeAll(async () => {
     'a member': await t.signedIn('member@example.org'),
     'a planner without the reviewer role': await planner(t, 'speaker@example.org', event.id, 'speaker'),
     'a reviewer of another event': await planner(t, 'reviewer-elsewhere@example.org', other.id, 'bursary_reviewer'),
+    'someone invited as reviewer who has not accepted': await invitedReviewer('invited@example.org', event.id),
   };
   reviewer = await planner(t, 'reviewer@example.org', event.id, 'bursary_reviewer');
 });

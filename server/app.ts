@@ -18,6 +18,7 @@ import { healthRoutes } from './health/routes.ts';
 import { homeRoutes, pageRoutes } from './home/routes.ts';
 import { accessPlugin } from './http/access.ts';
 import { errorsPlugin } from './http/errors.ts';
+import { pageCachePlugin } from './http/page-cache.ts';
 import { pagesPlugin } from './http/pages.ts';
 import { planningPlugin } from './planning/plugin.ts';
 import { proposalsPlugin } from './proposals/plugin.ts';
@@ -72,6 +73,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(pagesPlugin);
   await app.register(accessPlugin);
   await app.register(errorsPlugin);
+  await app.register(pageCachePlugin);
   await app.register(mailPlugin, { transport: options.mailTransport });
   await app.register(housekeepingPlugin);
 

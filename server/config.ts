@@ -26,6 +26,8 @@ export interface Config {
   stripeWebhookSecret: string | null;
   /** Where the Stripe client connects; only set for a local stand-in in tests. */
   stripeApiBase: string | null;
+  /** How long anonymous public pages and feeds may be served from a process's page cache; 0 turns it off. */
+  pageCacheSeconds: number;
   /** Cache compiled templates; turn off while editing views. */
   viewCache: boolean;
   /** Trust X-Forwarded-* from a load balancer in front (the client's IP is used in rate limits). */
@@ -114,6 +116,7 @@ export function loadConfig(env: Env = process.env): Config {
     stripeWebhookSecret,
     stripeApiBase: url(env, 'STRIPE_API_BASE', ['http:', 'https:']),
     viewCache: flag(env, 'VIEW_CACHE', true),
+    pageCacheSeconds: integer(env, 'PAGE_CACHE_SECONDS', 5, 0, 3600),
     trustProxy: flag(env, 'TRUST_PROXY', false),
     bursaryMileagePencePerMile: integer(env, 'BURSARY_MILEAGE_PENCE_PER_MILE', 45, 0, 1000),
     bursaryReceiptThresholdPence: integer(env, 'BURSARY_RECEIPT_THRESHOLD_PENCE', 1000, 0, 1_000_000),

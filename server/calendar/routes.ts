@@ -52,7 +52,7 @@ export const calendarRoutes: FastifyPluginAsync = async (app) => {
   }
 
   function servePublicFeed(feed: PublicFeed) {
-    app.get(feed.path, { config: { access: 'public' } }, async (request, reply) => {
+    app.get(feed.path, { config: { access: 'public', publicCache: true } }, async (request, reply) => {
       const now = new Date();
       return sendCalendar(request, reply, {
         key: feed.path,
@@ -72,7 +72,7 @@ export const calendarRoutes: FastifyPluginAsync = async (app) => {
 
   app.get(
     '/events/:slug/calendar.ics',
-    { config: { access: 'public' }, schema: { params: SlugParams, querystring: EventFeedQuery } },
+    { config: { access: 'public', publicCache: true }, schema: { params: SlugParams, querystring: EventFeedQuery } },
     async (request, reply) => {
       const { slug } = request.params as { slug: string };
       const withSessions = (request.query as { sessions?: string }).sessions === 'yes';
@@ -143,7 +143,7 @@ export const calendarRoutes: FastifyPluginAsync = async (app) => {
     });
   });
 
-  app.get('/calendar', { config: { access: 'public' } }, async (request, reply) => {
+  app.get('/calendar', { config: { access: 'public', publicCache: true } }, async (request, reply) => {
     return reply.page('calendar/index', {
       title: 'Calendar feeds',
       allEvents: { name: allEventsFeed.name, description: allEventsFeed.description, ...feedLinks(allEventsFeed.path) },

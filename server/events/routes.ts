@@ -12,7 +12,7 @@ import { eventCard, EventListQuery, eventListFilters, type EventListQueryType } 
 export const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 120, pattern: '^[a-z0-9-]+$' }) });
 
 export const eventsRoutes: FastifyPluginAsync = async (app) => {
-  app.get('/events', { config: { access: 'public' }, schema: { querystring: EventListQuery } }, async (request, reply) => {
+  app.get('/events', { config: { access: 'public', publicCache: true }, schema: { querystring: EventListQuery } }, async (request, reply) => {
     const query = request.query as EventListQueryType;
     const past = query.when === 'past';
     const found = await findEvents(app.db, { type: query.type || undefined, format: query.format || undefined, month: query.month || undefined, q: query.q, past });
@@ -20,7 +20,7 @@ export const eventsRoutes: FastifyPluginAsync = async (app) => {
     return reply.page('events/list', { title: past ? 'Past events' : 'Events', events: found.map((e) => ({ ...eventCard(e), coProduced: coProduced.has(e.id) })), ...eventListFilters(query) });
   });
 
-  app.get('/events/:slug', { config: { access: 'public' }, schema: { params: SlugParams } }, async (request, reply) => {
+  app.get('/events/:slug', { config: { access: 'public', publicCache: true }, schema: { params: SlugParams } }, async (request, reply) => {
     const { slug } = request.params as { slug: string };
     const event = await findPublicEvent(app.db, slug);
     if (!event) throw new NotFoundError('We could not find that event. It may have moved or not be published yet.');

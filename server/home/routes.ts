@@ -4,15 +4,15 @@ import { listUpcomingEvents } from '../events/queries.ts';
 import { eventCard } from '../events/view-models.ts';
 
 export const homeRoutes: FastifyPluginAsync = async (app) => {
-  app.get('/', { config: { access: 'public' } }, async (_request, reply) => {
+  app.get('/', { config: { access: 'public', publicCache: true } }, async (_request, reply) => {
     const next = await listUpcomingEvents(app.db, { limit: 5 });
     return reply.page('home', { title: 'Social Perspectives Hub', events: next.map(eventCard) });
   });
 };
 
 export const pageRoutes: FastifyPluginAsync = async (app) => {
-  app.get('/accessibility', { config: { access: 'public' } }, async (_request, reply) =>
+  app.get('/accessibility', { config: { access: 'public', publicCache: true } }, async (_request, reply) =>
     reply.page('pages/accessibility', { title: 'Accessibility' }),
   );
-  app.get('/privacy', { config: { access: 'public' } }, async (_request, reply) => reply.page('pages/privacy', { title: 'Privacy' }));
+  app.get('/privacy', { config: { access: 'public', publicCache: true } }, async (_request, reply) => reply.page('pages/privacy', { title: 'Privacy' }));
 };

@@ -9,7 +9,7 @@ import type { FastifyReply } from 'fastify';
 import { formatDate, formatDateTime, formatPence, formatTime, formatTimeRange } from '../format.ts';
 
 const viewsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../views');
-const FLASH_COOKIE = 'convene_notice';
+export const FLASH_COOKIE = 'convene_notice';
 
 declare module 'fastify' {
   interface FastifyReply {
@@ -36,7 +36,9 @@ export const pagesPlugin = fp(
       const request = this.request;
       const notice = request.cookies[FLASH_COOKIE];
       if (notice) this.clearCookie(FLASH_COOKIE, { path: '/' });
-      const csrfToken = this.generateCsrf();
+      // Pages that may be cached for anonymous visitors carry no token (they have no POST forms),
+      // so no visitor's CSRF cookie is ever tied to a page someone else is shown.
+      const csrfToken = request.cacheable ? null : this.generateCsrf();
       this.code(status).header('cache-control', 'no-store');
       return this.view(template, {
         ...model,

@@ -123,7 +123,7 @@ export const afterRoutes: FastifyPluginAsync = async (app) => {
 
   // ---- Public ----
 
-  app.get('/resources', { config: { access: 'public' } }, async (_request, reply) => {
+  app.get('/resources', { config: { access: 'public', publicCache: true } }, async (_request, reply) => {
     return reply.page('planning/resources', { title: 'Reports, slides and links', resources: await listPublicResources(app.db) });
   });
 

@@ -33,7 +33,9 @@ export interface TestAppOptions {
 
 export function testConfig(env: Record<string, string> = {}): Config {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'convene-test-'));
-  return loadConfig({ BASE_URL: 'http://convene.test', DATA_DIR: dataDir, OUTBOX_INTERVAL_MS: '0', LOG_LEVEL: 'silent', ...env });
+  // The page cache is off unless a test turns it on: most tests change rows directly and look at
+  // the pages straight away, which a running site would show within PAGE_CACHE_SECONDS.
+  return loadConfig({ BASE_URL: 'http://convene.test', DATA_DIR: dataDir, OUTBOX_INTERVAL_MS: '0', LOG_LEVEL: 'silent', PAGE_CACHE_SECONDS: '0', ...env });
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {

@@ -38,7 +38,10 @@ export class TestClient {
 
   /** A CSRF token, fetched from a page if no page has given one yet. */
   async csrfToken(): Promise<string> {
-    if (!this.csrf) await this.get('/privacy');
+    // Public pages may be cached without a token; the sign-in page (anonymous) and the account
+    // page (signed in) always carry one.
+    if (!this.csrf) await this.get('/sign-in');
+    if (!this.csrf) await this.get('/account');
     if (!this.csrf) throw new Error('No CSRF token on the page');
     return this.csrf;
   }

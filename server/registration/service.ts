@@ -3,10 +3,12 @@
 // transaction that locks the event's row before it counts places, so an event is never oversold
 // however many people book at once. Emails and audit entries are written in the same transaction.
 import { and, eq, inArray, isNull, notInArray, or } from 'drizzle-orm';
-import { payments, perspectives, placeHolds, registrationAnswers, registrations, type RegistrationStatus } from '../../db/schema/index.ts';
+import { TransactionRollbackError } from 'drizzle-orm/errors';
+import { payments, people, perspectives, placeHolds, registrationAnswers, registrations, type RegistrationStatus } from '../../db/schema/index.ts';
 import type { Me } from '../accounts/sessions.ts';
 import { checkEmail } from '../accounts/sign-in.ts';
 import { recordAudit } from '../audit.ts';
+import { takeUpHeldPlace } from '../bursaries/places.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
 import { formatPence } from '../format.ts';
@@ -187,15 +189,31 @@ export async function register(db: Database, eventId: string, input: Registratio
       return { kind: 'duplicate' } as const;
     }
 
-    const avail = await availability(tx, eventId, now);
     const needed = input.companion ? 2 : 1;
+    // A place held for this person's bursary application becomes this booking's place, but only
+    // if the booking then gets a place (a savepoint undoes it otherwise, so the hold is not lost).
+    const [holder] = actor ? [{ id: actor.id }] : await tx.select({ id: people.id }).from(people).where(eq(people.email, email));
+    let tookHeldPlace = false;
+    if (holder) {
+      try {
+        await tx.transaction(async (savepoint) => {
+          if (!(await takeUpHeldPlace(savepoint, { eventId, personId: holder.id }))) return;
+          const after = await availability(savepoint, eventId, now);
+          if (placesLeft(after, type!.id) >= 1 && (after.left ?? Number.POSITIVE_INFINITY) >= needed) tookHeldPlace = true;
+          else savepoint.rollback();
+        });
+      } catch (error) {
+        if (!(error instanceof TransactionRollbackError)) throw error;
+      }
+    }
+    const avail = await availability(tx, eventId, now);
     // Nobody jumps the queue: while people wait for this kind of place, newcomers join them.
     const [queued] = await tx
       .select({ id: registrations.id })
       .from(registrations)
       .where(and(eq(registrations.eventId, eventId), eq(registrations.status, 'waitlisted'), eq(registrations.ticketTypeId, type!.id)))
       .limit(1);
-    const hasPlace = !queued && placesLeft(avail, type!.id) >= 1 && (avail.left ?? Number.POSITIVE_INFINITY) >= needed;
+    const hasPlace = (tookHeldPlace || !queued) && placesLeft(avail, type!.id) >= 1 && (avail.left ?? Number.POSITIVE_INFINITY) >= needed;
     const paid = type!.pricePence > 0;
     const status: RegistrationStatus = !hasPlace ? 'waitlisted' : paid ? 'pending_payment' : 'confirmed';
     const paymentMode = paid ? context.paidMode : 'free';
@@ -240,7 +258,7 @@ export async function register(db: Database, eventId: string, input: Registratio
       action: 'registration.booking.created',
       subjectType: 'registration',
       subjectId: main!.id,
-      details: { eventId, status, ticketTypeId: type!.id, companion: input.companion },
+      details: { eventId, status, ticketTypeId: type!.id, companion: input.companion, tookHeldPlace },
     });
 
     if (status === 'confirmed') {

@@ -369,6 +369,27 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
 
   const afterAction = (slug: string) => `${base(slug)}/attendees`;
 
+  // Cancelling or refunding someone's booking is asked twice: a confirmation page names them.
+  app.get(
+    '/organise/events/:slug/attendees/:id/:action',
+    { config: { access: 'organiser' }, schema: { params: Type.Object({ ...SlugIdParams.properties, action: Type.Union([Type.Literal('cancel'), Type.Literal('refund')]) }) } },
+    async (request, reply) => {
+      const { slug, id, action } = request.params as { slug: string; id: string; action: 'cancel' | 'refund' };
+      const event = await eventFor(slug);
+      const row = (await listAttendees(app.db, event.id)).find((r) => r.id === id && !r.companionOfId);
+      if (!row) throw new NotFoundError('We could not find that booking for this event.');
+      return reply.page('registration/confirm-action', {
+        title: action === 'refund' ? `Refund ${row.name} and cancel their booking` : `Cancel ${row.name}’s booking`,
+        action,
+        name: row.name,
+        price: formatPence(row.pricePence),
+        eventTitle: event.title,
+        postUrl: `${base(slug)}/attendees/${id}/${action}`,
+        backUrl: `${base(slug)}/attendees`,
+      });
+    },
+  );
+
   app.post('/organise/events/:slug/attendees/:id/cancel', { config: { access: 'organiser' }, schema: { params: SlugIdParams } }, async (request, reply) => {
     const { slug, id } = request.params as { slug: string; id: string };
     const event = await eventFor(slug);

@@ -171,3 +171,19 @@ describe('numbers organisers type', () => {
     expect(tooMany.body).toContain('Places must be a whole number');
   });
 });
+
+describe('cancelling someone’s booking', () => {
+  it('asks first, naming the person, then cancels and passes the place on', async () => {
+    const event = await makeEvent(t.db, { capacity: 1 });
+    const type = await makeTicketType(t.db, event.id);
+    const booked = await book(event.slug, { ticketTypeId: type.id, name: 'Chris Booked', email: 'chris@example.org' });
+    await book(event.slug, { ticketTypeId: type.id, name: 'Dee Waiting', email: 'dee@example.org' });
+    const ask = await organiser.get(`/organise/events/${event.slug}/attendees/${booked.id}/cancel`);
+    expect(ask.statusCode).toBe(200);
+    expect(ask.body).toContain('Cancel Chris Booked’s booking');
+    const done = await organiser.post(`/organise/events/${event.slug}/attendees/${booked.id}/cancel`);
+    expect(done.statusCode).toBe(303);
+    const rows = await t.db.select({ email: registrations.email, status: registrations.status }).from(registrations).where(eq(registrations.eventId, event.id));
+    expect(Object.fromEntries(rows.map((r) => [r.email, r.status]))).toEqual({ 'chris@example.org': 'cancelled', 'dee@example.org': 'offered' });
+  });
+});

@@ -107,7 +107,8 @@ describe('hostile input to every form', () => {
         { numRuns: runsPerRoute },
       );
     }
-  });
+    // Thousands of posts: time enough for a busy two-core machine.
+  }, 600_000);
 
   it('still works for everyone afterwards', async () => {
     expect((await admin.get('/account')).statusCode).toBe(200);

@@ -248,4 +248,38 @@ describe('co-producing an event, by keyboard', () => {
     expect(text).not.toContain('Lived experience / survivor');
     await expectAccessible(h);
   });
+
+  it('keeps every other co-production page accessible, with errors shown, and usable at 320 pixels', async () => {
+    await signInAs(MEMBER);
+    for (const path of ['/proposals', `/plan/${eventId}/discussion`, `/plan/${eventId}/4pi`, `/plan/${eventId}/involvement`, `/plan/${eventId}/after`, '/involvement', '/resources']) {
+      await page.goto(h.baseUrl + path);
+      await expectAccessible(h);
+    }
+    // A form sent with mistakes shows the error summary, and axe is still content.
+    await page.goto(`${h.baseUrl}/plan/${eventId}/tasks`);
+    await tabAndType(page, '#dueOn', '1');
+    await activate(`form[action="/plan/${eventId}/tasks"] button[type=submit]`);
+    expect(await page.textContent('.govuk-error-summary')).toContain('Enter what needs doing');
+    await expectAccessible(h);
+    await page.setViewportSize({ width: 320, height: 640 });
+    for (const path of [`/plan/${eventId}`, `/plan/${eventId}/details`, `/plan/${eventId}/programme`, '/proposals/new', `/proposals/${proposalId}`]) {
+      await page.goto(h.baseUrl + path);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, path).toBeLessThanOrEqual(0);
+    }
+    await page.setViewportSize({ width: 1024, height: 800 });
+
+    await signInAs(ORGANISER);
+    for (const path of ['/organise', '/organise/proposals?status=accepted', `/organise/proposals/${proposalId}`, '/organise/events/new', '/organise/involvement-rate', `/plan/${eventId}/involvement`]) {
+      await page.goto(h.baseUrl + path);
+      await expectAccessible(h);
+    }
+    await page.setViewportSize({ width: 320, height: 640 });
+    for (const path of [`/organise/proposals/${proposalId}`, '/organise/proposals?status=accepted', `/plan/${eventId}`]) {
+      await page.goto(h.baseUrl + path);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, path).toBeLessThanOrEqual(0);
+    }
+    await page.setViewportSize({ width: 1024, height: 800 });
+  });
 });

@@ -199,4 +199,26 @@ describe('review and decisions', () => {
     const templates = new Set(sent.map((m) => m.template));
     for (const name of ['proposal-co-proposer', 'proposal-received', 'proposal-comment', 'proposal-decision']) expect(templates).toContain(name);
   });
+
+  it('refuses anonymous people, members and planners of an event on every review route', async () => {
+    const id = await draft(author);
+    await author.post(`/proposals/${id}/submit`);
+    // The author leads an accepted event's planning group by now: a planner, not an organiser.
+    const planner = author;
+    const routes = t.app.routeAccess.filter((r) => r.url.startsWith('/organise') && (r.method === 'GET' || r.method === 'POST'));
+    expect(routes.length).toBeGreaterThan(8);
+    const anonymous = t.client();
+    for (const r of routes) {
+      const url = r.url.replace(':proposalId', id);
+      const anon = r.method === 'GET' ? await anonymous.get(url) : await anonymous.post(url, {});
+      expect(anon.statusCode, `${r.method} ${r.url}`).toBe(303);
+      expect(anon.headers.location).toMatch(/^\/sign-in/);
+      for (const client of [stranger, planner]) {
+        const res = r.method === 'GET' ? await client.get(url) : await client.post(url, { decision: 'accept', message: 'x', note: 'x', purpose: '5' });
+        expect(res.statusCode, `${r.method} ${r.url}`).toBe(403);
+      }
+    }
+    const [row] = await t.db.select({ status: proposals.status }).from(proposals).where(eq(proposals.id, id));
+    expect(row!.status).toBe('submitted');
+  });
 });

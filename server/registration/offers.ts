@@ -124,7 +124,8 @@ export async function expireDueHolds(db: Database, now: Date = new Date()): Prom
           subjectId: main.id,
           details: { eventId },
         });
-        if (hold.kind === 'offer' && event) {
+        // After a cancellation the event's own email has said enough.
+        if (hold.kind === 'offer' && event && event.status === 'published') {
           await enqueueEmail(tx, { to: main.email, template: 'registration-offer-expired', data: { ...eventFacts(event), name: main.name } });
         }
       }

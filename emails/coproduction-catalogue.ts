@@ -4,6 +4,7 @@
 export interface CoproductionEmails {
   'proposal-co-proposer': { inviterName: string; title: string; proposalPath: string };
   'proposal-received': { name: string; title: string; resubmission: boolean; proposalPath: string };
+  'proposal-to-review': { title: string; resubmission: boolean; reviewPath: string };
   'proposal-comment': { name: string; title: string; message: string; proposalPath: string };
   'proposal-decision': {
     name: string;
@@ -40,6 +41,7 @@ export interface CoproductionEmails {
 export const coproductionSubjects: { [K in keyof CoproductionEmails]: (data: CoproductionEmails[K]) => string } = {
   'proposal-co-proposer': (d) => `${d.inviterName} added you to an event proposal: ${d.title}`,
   'proposal-received': (d) => (d.resubmission ? `We have your updated proposal: ${d.title}` : `We have your proposal: ${d.title}`),
+  'proposal-to-review': (d) => (d.resubmission ? `A changed proposal to review: ${d.title}` : `A new proposal to review: ${d.title}`),
   'proposal-comment': (d) => `A message about your proposal: ${d.title}`,
   'proposal-decision': (d) =>
     d.decision === 'accepted'

@@ -4,6 +4,7 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import {
   people,
+  roleGrants,
   proposalDateOptions,
   proposalEntries,
   proposalProposers,
@@ -190,6 +191,15 @@ export async function submitProposal(db: Database, proposalId: string, me: Me): 
     await tx.update(proposals).set({ status: 'submitted', submittedAt: new Date(), updatedAt: new Date() }).where(eq(proposals.id, proposalId));
     await addEntry(tx, proposalId, resubmission ? 'resubmitted' : 'submitted', me.id);
     await recordAudit(tx, { actorId: me.id, action: resubmission ? 'proposal.resubmitted' : 'proposal.submitted', subjectType: 'proposal', subjectId: proposalId });
+    // The steering group hears of every proposal waiting for them.
+    const reviewers = await tx
+      .selectDistinct({ email: people.email })
+      .from(roleGrants)
+      .innerJoin(people, eq(people.id, roleGrants.personId))
+      .where(inArray(roleGrants.role, ['organiser', 'admin']));
+    for (const r of reviewers) {
+      await enqueueEmail(tx, { to: r.email, template: 'proposal-to-review', data: { title: proposal.title, resubmission, reviewPath: `/organise/proposals/${proposalId}` } });
+    }
     for (const p of await proposerRows(tx, proposalId)) {
       await enqueueEmail(tx, {
         to: p.email,

@@ -96,6 +96,8 @@ describe('review and decisions', () => {
     const id = await draft(author, { ...completeProposal, coProposerEmails: 'cop@example.org' });
     expect((await author.post(`/proposals/${id}/submit`)).statusCode).toBe(303);
     expect(await mailTo(t.db, 'author@example.org', 'proposal-received')).not.toHaveLength(0);
+    const toReview = (await mailTo(t.db, 'reviewer2@example.org', 'proposal-to-review')).at(-1)!;
+    expect(toReview.data).toMatchObject({ reviewPath: `/organise/proposals/${id}`, resubmission: false });
 
     // In the queue, filterable.
     const queue = await organiser.get('/organise/proposals?status=open&type=seminar');
@@ -197,7 +199,7 @@ describe('review and decisions', () => {
     expect(failed).toEqual([]);
     const sent = await t.db.query.outboxMessages.findMany({ where: (m, { eq }) => eq(m.status, 'sent') });
     const templates = new Set(sent.map((m) => m.template));
-    for (const name of ['proposal-co-proposer', 'proposal-received', 'proposal-comment', 'proposal-decision']) expect(templates).toContain(name);
+    for (const name of ['proposal-co-proposer', 'proposal-received', 'proposal-to-review', 'proposal-comment', 'proposal-decision']) expect(templates).toContain(name);
   });
 
   it('refuses anonymous people, members and planners of an event on every review route', async () => {

@@ -124,7 +124,7 @@ function sameTime(a: Date | null, b: Date | null): boolean {
   return (a?.getTime() ?? null) === (b?.getTime() ?? null);
 }
 
-export async function updateEventDetails(db: Database, eventId: string, input: EventDetailsInput, me: Me): Promise<{ dateChanged: boolean }> {
+export async function updateEventDetails(db: Database, eventId: string, input: EventDetailsInput, me: Me): Promise<{ dateChanged: boolean; told: number }> {
   const errors = [];
   if (!input.title.trim()) errors.push({ field: 'title', message: 'Enter the event’s title' });
   if (input.startsAt && input.endsAt && input.endsAt <= input.startsAt) errors.push({ field: 'endTime', message: 'The event must end after it starts' });
@@ -163,11 +163,12 @@ export async function updateEventDetails(db: Database, eventId: string, input: E
     };
     await tx.update(events).set(values).where(eq(events.id, eventId));
     await recordAudit(tx, { actorId: me.id, action: 'event.details.updated', subjectType: 'event', subjectId: eventId, details: { dateChanged } });
+    let told = 0;
     if (dateChanged && before.status === 'published') {
       const [after] = await tx.select().from(events).where(eq(events.id, eventId));
-      await notifyRegistrants(tx, after!, 'date_changed', { previousWhen: before.startsAt ? formatTimeRange(before.startsAt, before.endsAt) : '' });
+      told = await notifyRegistrants(tx, after!, 'date_changed', { previousWhen: before.startsAt ? formatTimeRange(before.startsAt, before.endsAt) : '' });
     }
-    return { dateChanged };
+    return { dateChanged, told };
   });
 }
 

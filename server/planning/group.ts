@@ -2,7 +2,7 @@
 // perspective that only the group (and organisers) can see; invitations by email that the
 // invitee accepts or declines.
 import { and, asc, eq } from 'drizzle-orm';
-import { people, planningMembers, type MemberStatus, type PlannerPerspective, type PlanningRole } from '../../db/schema/index.ts';
+import { events, people, planningMembers, type MemberStatus, type PlannerPerspective, type PlanningRole } from '../../db/schema/index.ts';
 import type { Me } from '../accounts/sessions.ts';
 import { checkEmail } from '../accounts/sign-in.ts';
 import { recordAudit } from '../audit.ts';
@@ -70,8 +70,9 @@ export async function inviteMember(db: Database, eventId: string, input: { email
 /** The signed-in person's invitation to this event's group, if they have one. */
 export async function myInvitation(db: Db, eventId: string, me: Me) {
   const [row] = await db
-    .select({ id: planningMembers.id, role: planningMembers.role, status: planningMembers.status })
+    .select({ id: planningMembers.id, role: planningMembers.role, status: planningMembers.status, eventTitle: events.title })
     .from(planningMembers)
+    .innerJoin(events, eq(events.id, planningMembers.eventId))
     .where(and(eq(planningMembers.eventId, eventId), eq(planningMembers.personId, me.id)));
   return row ?? null;
 }

@@ -104,10 +104,9 @@ export const planningRoutes: FastifyPluginAsync = async (app) => {
     const { eventId } = request.params as { eventId: string };
     const invitation = await myInvitation(app.db, eventId, request.me!);
     if (!invitation) return reply.page('errors/not-found', { title: 'Page not found', message: 'We could not find an invitation for you to plan this event.' }, 404);
-    const [event] = await app.db.query.events.findMany({ columns: { title: true }, where: (e, { eq }) => eq(e.id, eventId) });
     return reply.page(
       'planning/invitation',
-      { title: `Help plan ${event!.title}`, eventId, eventTitle: event!.title, roleLabel: planningRoleLabels[invitation.role].toLowerCase(), status: invitation.status, form, perspectiveOptions },
+      { title: `Help plan ${invitation.eventTitle}`, eventId, eventTitle: invitation.eventTitle, roleLabel: planningRoleLabels[invitation.role].toLowerCase(), status: invitation.status, form, perspectiveOptions },
       status,
     );
   };
@@ -292,6 +291,6 @@ export const planningRoutes: FastifyPluginAsync = async (app) => {
       throw error;
     }
     app.mail.nudge();
-    return reply.notice(result.dateChanged ? 'The details are saved. Anyone registered has been told about the new date.' : 'The details are saved.').redirect(`/plan/${eventId}`, 303);
+    return reply.notice(result.told ? `The details are saved. ${result.told === 1 ? '1 person' : `${result.told} people`} registered will be emailed about the new date.` : 'The details are saved.').redirect(`/plan/${eventId}`, 303);
   });
 };

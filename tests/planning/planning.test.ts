@@ -140,6 +140,26 @@ describe('the planning group', () => {
   });
 });
 
+describe('changing the group', () => {
+  it('lets a member change their own perspective, and leads change roles or remove people', async () => {
+    const eventE = await createEvent(organiser, 'Event E');
+    await join(eventE, organiser, lead, 'lead@example.org', 'speaker');
+    expect(await t.db.query.planningMembers.findFirst({ where: (m, { and, eq }) => and(eq(m.eventId, eventE), eq(m.perspective, 'carer')) })).toBeUndefined();
+    expect((await lead.post(`/plan/${eventE}/perspective`, { perspective: 'carer' })).statusCode).toBe(303);
+    expect((await lead.get(`/plan/${eventE}`)).body).toContain('Co-produced</dt><dd class="govuk-summary-list__value">Yes');
+    const [row] = await t.db.query.planningMembers.findMany({ where: (m, { and, eq }) => and(eq(m.eventId, eventE), eq(m.perspective, 'carer')) });
+    // A speaker cannot change roles; a lead (here the organiser) can.
+    expect((await lead.post(`/plan/${eventE}/members/${row!.id}/role`, { role: 'lead' })).statusCode).toBe(403);
+    expect((await organiser.post(`/plan/${eventE}/members/${row!.id}/role`, { role: 'access_lead' })).statusCode).toBe(303);
+    const [changed] = await t.db.query.planningMembers.findMany({ where: (m, { eq }) => eq(m.id, row!.id) });
+    expect(changed!.role).toBe('access_lead');
+    // A member id from another event is not found through this one.
+    expect((await organiser.post(`/plan/${eventB}/members/${row!.id}/remove`)).statusCode).toBe(404);
+    expect((await organiser.post(`/plan/${eventE}/members/${row!.id}/remove`)).statusCode).toBe(303);
+    expect((await lead.get(`/plan/${eventE}`)).statusCode).toBe(403);
+  });
+});
+
 describe('details, readiness and publishing', () => {
   it('refuses to publish until ready, for planners; stores London wall-clock as UTC', async () => {
     const blocked = await lead.post(`/plan/${eventA}/publish`, {});

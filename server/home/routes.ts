@@ -2,11 +2,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { listUpcomingEvents } from '../events/queries.ts';
 import { eventCard } from '../events/view-models.ts';
+import { coProducedAmong } from '../planning/public.ts';
 
 export const homeRoutes: FastifyPluginAsync = async (app) => {
   app.get('/', { config: { access: 'public', publicCache: true } }, async (_request, reply) => {
     const next = await listUpcomingEvents(app.db, { limit: 5 });
-    return reply.page('home', { title: 'Social Perspectives Hub', events: next.map(eventCard) });
+    const coProduced = await coProducedAmong(app.db, next.map((e) => e.id));
+    return reply.page('home', { title: 'Social Perspectives Hub', events: next.map((e) => ({ ...eventCard(e), coProduced: coProduced.has(e.id) })) });
   });
 };
 

@@ -38,6 +38,7 @@ describe('the public event page', () => {
     expect((await survivor.post(`/plan/${eventId}/publish`, {})).statusCode).toBe(303);
     const list = await t.client().get('/events');
     expect(list.body).toMatch(/Voices round table[\s\S]*?convene-tag--coproduced">Co-produced/);
+    expect((await t.client().get('/')).body).toMatch(/Voices round table[\s\S]*?convene-tag--coproduced">Co-produced/);
     const slugPath = /href="(\/events\/voices-round-table[^"]*)"/.exec(list.body)![1]!;
     const page = await t.client().get(slugPath);
     expect(page.statusCode).toBe(200);

@@ -39,9 +39,9 @@ export function readProposalForm(body: Body): { values: Record<string, string>; 
       errors.push({ field: `option${i}Date`, message: `Enter date option ${i} as a date, for example 2026-12-09` });
       continue;
     }
-    const startsAt = londonToUtc(date, start || '10:00');
+    const startsAt = londonToUtc(date, start);
     const endsAt = end ? londonToUtc(date, end) : null;
-    if (!startsAt || (start && !londonToUtc(date, start))) {
+    if (!startsAt) {
       errors.push({ field: `option${i}Start`, message: `Enter the start time of date option ${i}, for example 10:30` });
       continue;
     }

@@ -22,7 +22,7 @@ const QueueQuery = Type.Object({
 const MessageForm = textForm({ message: { title: 'Your message', maxLength: 5000 } });
 const NoteForm = textForm({ note: { title: 'Your note', maxLength: 5000 } });
 const ScoreForm = textForm(Object.fromEntries(rubricCriteria.map((c) => [c, { title: rubricLabels[c].label, maxLength: 2 }])));
-const DecisionForm = textForm({ decision: { title: 'Decision', maxLength: 40 }, message: { title: 'Message to the proposers', maxLength: 5000 } });
+const DecisionForm = textForm({ decision: { title: 'Decision', maxLength: 40 }, decisionMessage: { title: 'Message to the proposers', maxLength: 5000 } });
 
 const decisions: Decision[] = ['accept', 'request_changes', 'decline'];
 
@@ -138,7 +138,7 @@ export const reviewRoutes: FastifyPluginAsync = async (app) => {
     async (request, reply) => {
       const { proposalId } = request.params as { proposalId: string };
       const body = request.body as Body;
-      const values = { decision: text(body, 'decision'), message: text(body, 'message') };
+      const values = { decision: text(body, 'decision'), decisionMessage: text(body, 'decisionMessage') };
       const fail = (errors: FieldError[]) => showReview(request, reply, { decision: formState(values, errors) }, 400);
       const errors = validationErrors(request);
       if (errors.length) return fail(errors);
@@ -146,7 +146,7 @@ export const reviewRoutes: FastifyPluginAsync = async (app) => {
       if (!decision) return fail([{ field: 'decision', message: 'Choose a decision' }]);
       let eventId: string | null;
       try {
-        eventId = await decideProposal(app.db, proposalId, decision, values.message, request.me!);
+        eventId = await decideProposal(app.db, proposalId, decision, values.decisionMessage, request.me!);
       } catch (error) {
         if (error instanceof InvalidInputError) return fail(error.fieldErrors);
         throw error;

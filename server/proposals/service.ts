@@ -281,8 +281,8 @@ export type Decision = 'accept' | 'request_changes' | 'decline';
 export async function decideProposal(db: Database, proposalId: string, decision: Decision, message: string, me: Me): Promise<string | null> {
   if (!me.isOrganiser) throw new ForbiddenError();
   const text = message.trim();
-  if (decision === 'request_changes' && !text) throw new InvalidInputError([{ field: 'message', message: 'Say what you would like the proposers to change' }]);
-  if (decision === 'decline' && !text) throw new InvalidInputError([{ field: 'message', message: 'Give the reason for declining' }]);
+  if (decision === 'request_changes' && !text) throw new InvalidInputError([{ field: 'decisionMessage', message: 'Say what you would like the proposers to change' }]);
+  if (decision === 'decline' && !text) throw new InvalidInputError([{ field: 'decisionMessage', message: 'Give the reason for declining' }]);
   return db.transaction(async (tx) => {
     const [proposal] = await tx.select().from(proposals).where(eq(proposals.id, proposalId)).for('update');
     if (!proposal) throw new NotFoundError('We could not find that proposal.');

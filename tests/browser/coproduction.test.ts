@@ -124,7 +124,7 @@ describe('co-producing an event, by keyboard', () => {
     await expectAccessible(h);
     await tabTo(page, '#decision', 300);
     await page.keyboard.press('ArrowDown');
-    await tabAndType(page, 'form[action$="/decision"] #message', 'Please say who will chair each part.');
+    await tabAndType(page, '#decisionMessage', 'Please say who will chair each part.');
     await activate('form[action$="/decision"] button');
     expect(await mainText()).toContain('asked for changes');
     await expectAccessible(h);
@@ -151,7 +151,7 @@ describe('co-producing an event, by keyboard', () => {
     await page.goto(`${h.baseUrl}/organise/proposals/${proposalId}`);
     await tabTo(page, '#decision', 300);
     await page.keyboard.press('Space');
-    await tabAndType(page, 'form[action$="/decision"] #message', 'Yes, with pleasure.');
+    await tabAndType(page, '#decisionMessage', 'Yes, with pleasure.');
     await activate('form[action$="/decision"] button');
     expect(await mainText()).toContain('accepted');
     await expectAccessible(h);

@@ -28,8 +28,8 @@ describe('at the same moment', () => {
       const id = idFrom((await author.post('/proposals', { ...completeProposal, title: `Race ${round}` })).headers.location, '/proposals');
       expect((await author.post(`/proposals/${id}/submit`)).statusCode).toBe(303);
       const [a, b] = await Promise.all([
-        first.post(`/organise/proposals/${id}/decision`, { decision: 'accept', message: '' }),
-        second.post(`/organise/proposals/${id}/decision`, { decision: 'accept', message: '' }),
+        first.post(`/organise/proposals/${id}/decision`, { decision: 'accept', decisionMessage: '' }),
+        second.post(`/organise/proposals/${id}/decision`, { decision: 'accept', decisionMessage: '' }),
       ]);
       expect([a.statusCode, b.statusCode].sort()).toEqual([303, 409]);
       const created = await t.db.select({ id: events.id }).from(events).where(eq(events.title, `Race ${round}`));

@@ -41,6 +41,10 @@ describe('proposing an event', () => {
     expect(res.body).toContain('Expected numbers must be a whole number');
     // What was typed is kept.
     expect(res.body).toContain('Leeds Community Centre');
+    const noTime = await author.post('/proposals', { ...completeProposal, option1Start: '' });
+    expect(noTime.statusCode).toBe(400);
+    expect(noTime.body).toContain('Enter the start time of date option 1');
+    expect(noTime.body).toContain('href="#option1Start"');
   });
 
   it('saves a draft, stores dates as UTC from London wall-clock, and invites co-proposers by email', async () => {
@@ -105,8 +109,8 @@ describe('review and decisions', () => {
     expect((await organiser.get('/organise/proposals?status=open&type=webinar')).body).not.toContain(`/organise/proposals/${id}`);
 
     // Asking for changes needs a message.
-    expect((await organiser.post(`/organise/proposals/${id}/decision`, { decision: 'request_changes', message: '' })).statusCode).toBe(400);
-    expect((await organiser.post(`/organise/proposals/${id}/decision`, { decision: 'request_changes', message: 'Please add who will chair.' })).statusCode).toBe(303);
+    expect((await organiser.post(`/organise/proposals/${id}/decision`, { decision: 'request_changes', decisionMessage: '' })).statusCode).toBe(400);
+    expect((await organiser.post(`/organise/proposals/${id}/decision`, { decision: 'request_changes', decisionMessage: 'Please add who will chair.' })).statusCode).toBe(303);
     const changes = await mailTo(t.db, 'cop@example.org', 'proposal-decision');
     expect(changes.at(-1)!.data.decision).toBe('changes_requested');
     expect(changes.at(-1)!.data.message).toBe('Please add who will chair.');
@@ -119,7 +123,7 @@ describe('review and decisions', () => {
     expect((await author.get(`/proposals/${id}`)).body).toContain('sent the changed proposal back');
 
     // Accepting creates the event in planning, with the proposers as its planning group.
-    const accepted = await organiser.post(`/organise/proposals/${id}/decision`, { decision: 'accept', message: 'Wonderful.' });
+    const accepted = await organiser.post(`/organise/proposals/${id}/decision`, { decision: 'accept', decisionMessage: 'Wonderful.' });
     expect(accepted.statusCode).toBe(303);
     const eventId = idFrom(accepted.headers.location, '/plan');
     const [event] = await t.db.select().from(events).where(eq(events.id, eventId));
@@ -139,14 +143,14 @@ describe('review and decisions', () => {
     // The author can now open the workspace.
     expect((await author.get(`/plan/${eventId}`)).statusCode).toBe(200);
     // A decided proposal cannot be decided again.
-    expect((await organiser.post(`/organise/proposals/${id}/decision`, { decision: 'decline', message: 'No' })).statusCode).toBe(409);
+    expect((await organiser.post(`/organise/proposals/${id}/decision`, { decision: 'decline', decisionMessage: 'No' })).statusCode).toBe(409);
   });
 
   it('declines with a reason, and the proposers are emailed it', async () => {
     const id = await draft(author);
     await author.post(`/proposals/${id}/submit`);
-    expect((await organiser.post(`/organise/proposals/${id}/decision`, { decision: 'decline', message: '' })).statusCode).toBe(400);
-    expect((await organiser.post(`/organise/proposals/${id}/decision`, { decision: 'decline', message: 'We ran one last month.' })).statusCode).toBe(303);
+    expect((await organiser.post(`/organise/proposals/${id}/decision`, { decision: 'decline', decisionMessage: '' })).statusCode).toBe(400);
+    expect((await organiser.post(`/organise/proposals/${id}/decision`, { decision: 'decline', decisionMessage: 'We ran one last month.' })).statusCode).toBe(303);
     const mail = (await mailTo(t.db, 'author@example.org', 'proposal-decision')).at(-1)!;
     expect(mail.data).toMatchObject({ decision: 'declined', message: 'We ran one last month.' });
     expect(mail.subject).toContain('A decision on your proposal');
@@ -216,7 +220,7 @@ describe('review and decisions', () => {
       expect(anon.statusCode, `${r.method} ${r.url}`).toBe(303);
       expect(anon.headers.location).toMatch(/^\/sign-in/);
       for (const client of [stranger, planner]) {
-        const res = r.method === 'GET' ? await client.get(url) : await client.post(url, { decision: 'accept', message: 'x', note: 'x', purpose: '5' });
+        const res = r.method === 'GET' ? await client.get(url) : await client.post(url, { decision: 'accept', decisionMessage: 'x', message: 'x', note: 'x', purpose: '5' });
         expect(res.statusCode, `${r.method} ${r.url}`).toBe(403);
       }
     }

@@ -95,12 +95,13 @@ function londonInput(date: Date | null): string {
 function ticketTypeInput(body: Body): TicketTypeInput {
   const errors: FieldError[] = [];
   const capacityRaw = text(body, 'capacity').trim();
-  const capacity = capacityRaw === '' ? null : Number(capacityRaw);
+  // Anything but digits becomes -1, which the service refuses with its message.
+  const capacity = capacityRaw === '' ? null : /^\d+$/.test(capacityRaw) ? Number(capacityRaw) : -1;
   const input = {
     name: text(body, 'name'),
     description: text(body, 'description'),
     pricePence: poundsToPence(text(body, 'price')),
-    capacity: capacity === null || Number.isNaN(capacity) ? (capacityRaw === '' ? null : -1) : capacity,
+    capacity,
     salesStartAt: londonTime(text(body, 'salesStartAt'), 'salesStartAt', errors),
     salesEndAt: londonTime(text(body, 'salesEndAt'), 'salesEndAt', errors),
     eligibility: text(body, 'eligibility'),

@@ -35,6 +35,7 @@ export function workspaceFrame(access: PlanningAccess, current: WorkspaceSection
       formatLabel: eventFormatLabels[e.format],
       when: e.startsAt ? formatTimeRange(e.startsAt, e.endsAt) : 'Date not set yet',
       publicUrl: e.status === 'planning' ? null : `/events/${e.slug}`,
+      organiseUrl: `/organise/events/${e.slug}`,
     },
     sections: workspaceSections.map((s) => ({ ...s, url: `/plan/${e.id}${s.path}`, current: s.key === current })),
     canLead: access.canLead,

@@ -58,21 +58,29 @@ export interface NewEventInput {
 
 /** Creates an event in `planning`, inside the caller's transaction. */
 export async function createPlanningEvent(tx: Db, input: NewEventInput, me: Me): Promise<string> {
-  const [row] = await tx
-    .insert(events)
-    .values({
-      slug: await freeSlug(tx, input.title),
-      title: input.title.trim(),
-      type: input.type,
-      status: 'planning',
-      summary: input.summary ?? '',
-      description: input.description ?? '',
-      format: input.format ?? 'in_person',
-      startsAt: input.startsAt ?? null,
-      endsAt: input.endsAt ?? null,
-      capacity: input.capacity ?? null,
-    })
-    .returning({ id: events.id });
+  const values = {
+    title: input.title.trim(),
+    type: input.type,
+    status: 'planning' as const,
+    summary: input.summary ?? '',
+    description: input.description ?? '',
+    format: input.format ?? 'in_person',
+    startsAt: input.startsAt ?? null,
+    endsAt: input.endsAt ?? null,
+    capacity: input.capacity ?? null,
+  };
+  let slug = await freeSlug(tx, input.title);
+  let row: { id: string } | undefined;
+  for (let attempt = 0; !row; attempt++) {
+    try {
+      // A savepoint, so that losing a race for the same slug does not spoil the transaction.
+      [row] = await tx.transaction((sp) => sp.insert(events).values({ ...values, slug }).returning({ id: events.id }));
+    } catch (error) {
+      const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;
+      if (code !== '23505' || attempt >= 3) throw error;
+      slug = `${slugify(input.title)}-${randomBytes(3).toString('hex')}`;
+    }
+  }
   const now = new Date();
   if (input.group.length) {
     await tx

@@ -53,4 +53,12 @@ describe('at the same moment', () => {
     const logged = await t.db.select().from(involvementItems).where(eq(involvementItems.eventId, eventId));
     expect(logged).toHaveLength(1);
   });
+
+  it('events with the same title created at once each get their own address', async () => {
+    const results = await Promise.all(Array.from({ length: 5 }, () => first.post('/organise/events', { title: 'Same title', type: 'webinar' })));
+    expect(results.map((r) => r.statusCode)).toEqual([303, 303, 303, 303, 303]);
+    const rows = await t.db.select({ slug: events.slug }).from(events).where(eq(events.title, 'Same title'));
+    expect(new Set(rows.map((r) => r.slug)).size).toBe(5);
+    expect(rows.map((r) => r.slug)).toContain('same-title');
+  });
 });

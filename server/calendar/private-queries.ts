@@ -105,7 +105,8 @@ export async function privateFeedVersion(db: Db, personId: string, now: Date): P
     .select({
       registrationChange: max(registrations.updatedAt),
       eventChange: max(events.updatedAt),
-      shown: sql<number>`count(*) filter (where ${shownPlace(now)})`.mapWith(Number),
+      // Statuses too, in case a status changes without touching updated_at.
+      shown: sql<string | null>`md5(string_agg(concat_ws('|', ${registrations.id}, ${registrations.status}), ',' order by ${registrations.id}) filter (where ${shownPlace(now)}))`,
     })
     .from(registrations)
     .innerJoin(events, eq(events.id, registrations.eventId))
@@ -120,5 +121,5 @@ export async function privateFeedVersion(db: Db, personId: string, now: Date): P
     .where(groupsOf(personId));
   const changes = [places?.registrationChange, places?.eventChange].filter((d): d is Date => d instanceof Date);
   const lastChange = changes.length ? new Date(Math.max(...changes.map((d) => d.getTime()))) : null;
-  return { lastChange, tag: `places=${places?.shown ?? 0};meetings=${meetings?.digest ?? ''}` };
+  return { lastChange, tag: `places=${places?.shown ?? ''};meetings=${meetings?.digest ?? ''}` };
 }

@@ -330,6 +330,16 @@ describe('private feeds', () => {
     const moved = await t.app.inject({ method: 'GET', url: feedUrl, headers: { 'if-none-match': etag } });
     expect(moved.statusCode).toBe(200);
     expect(parseFeed(moved.body).entries.find((e) => e.uid === 'planning-meeting-1@convene')!.sequence).toBe(2);
+
+    // The offer is taken up: the entry is confirmed and gains the joining link, even if nothing
+    // touched updated_at.
+    const movedEtag = moved.headers.etag as string;
+    await t.db.update(registrations).set({ status: 'confirmed' }).where(eq(registrations.eventId, offeredEvent.id));
+    const accepted = await t.app.inject({ method: 'GET', url: feedUrl, headers: { 'if-none-match': movedEtag } });
+    expect(accepted.statusCode).toBe(200);
+    const nowConfirmed = parseFeed(accepted.body).entries.find((e) => e.uid === eventUid(offeredEvent.id))!;
+    expect(nowConfirmed.status).toBe('CONFIRMED');
+    expect(nowConfirmed.description).toContain('Join online: https://meet.example.net/j/full-12');
   });
 
   it('stop working at the old URL when a new one is made', async () => {

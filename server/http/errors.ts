@@ -30,9 +30,28 @@ function pageFor(status: number, error: FastifyError | DomainError): { template:
   return { template: 'errors/problem', title: 'There is a problem', message: 'Something in the request was not right. Go back and try again.' };
 }
 
-function isDatabaseUnavailable(error: unknown): boolean {
-  const code = (error as { code?: string }).code ?? '';
-  return ['ECONNREFUSED', 'ECONNRESET', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '57P03'].includes(code);
+const unavailableCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '08000',
+  '08003',
+  '08006',
+]);
+
+/** The database cannot be reached (it may be restarting): the error or anything that caused it. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string' && unavailableCodes.has(e.code)) return true;
+  }
+  return false;
 }
 
 async function render(reply: FastifyReply, status: number, view: { template: string; title: string; message?: string }) {
@@ -62,6 +81,7 @@ export const errorsPlugin = fp(
       if (status >= 500) request.log.error({ err: error }, 'request failed');
       else request.log.info({ code: (error as FastifyError).code, status }, error.message);
       if (status === 429 && error.message) reply.header('retry-after', '60');
+      if (status === 503) reply.header('retry-after', '30');
       if (wantsJson(request)) {
         return reply.code(status).send({ error: status >= 500 ? 'Internal error' : error.message });
       }

@@ -18,7 +18,7 @@ import { registrations, ticketTypes } from '../../db/schema/index.ts';
 import { connectPostgres } from '../../server/db/database.ts';
 import { makePrivateFeedToken } from '../../server/calendar/private-feeds.ts';
 import { generateDataset, insertEvents } from './dataset.ts';
-import { freePort, postgresBinDir, startCluster, type Cluster } from './postgres.ts';
+import { freePort, postgresBinDir, startCluster, type Cluster } from '../support/cluster.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);

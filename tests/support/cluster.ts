@@ -1,5 +1,6 @@
-// A throwaway PostgreSQL cluster for the bench, started the way .ci/run starts one: initdb into a
-// temporary folder (as the postgres user when run as root) and pg_ctl on a free loopback port.
+// A throwaway PostgreSQL cluster, started the way .ci/run starts one: initdb into a temporary
+// folder (as the postgres user when run as root) and pg_ctl on a free loopback port. Used by the
+// bench and by the fault test that restarts the database under load.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -9,6 +10,8 @@ import path from 'node:path';
 export interface Cluster {
   url: string;
   binDir: string;
+  /** Stops the server (dropping every connection) and starts it again on the same port. */
+  restart(): void;
   stop(): void;
 }
 
@@ -41,10 +44,14 @@ export async function startCluster(): Promise<Cluster> {
   const port = await freePort();
   run('initdb', ['-D', `${dir}/data`, '-U', 'postgres', '--auth=trust', '-E', 'UTF8']);
   // Durable settings as a real server would have them (fsync on), sized for this machine.
-  run('pg_ctl', ['-D', `${dir}/data`, '-l', `${dir}/log`, '-w', 'start', '-o', `-h 127.0.0.1 -p ${port} -k ${dir} -c max_connections=200 -c shared_buffers=256MB`]);
+  const options = `-h 127.0.0.1 -p ${port} -k ${dir} -c max_connections=200 -c shared_buffers=256MB`;
+  run('pg_ctl', ['-D', `${dir}/data`, '-l', `${dir}/log`, '-w', 'start', '-o', options]);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     binDir,
+    restart() {
+      run('pg_ctl', ['-D', `${dir}/data`, '-l', `${dir}/log`, '-w', '-m', 'fast', 'restart', '-o', options]);
+    },
     stop() {
       try {
         run('pg_ctl', ['-D', `${dir}/data`, '-m', 'fast', 'stop']);

@@ -34,6 +34,17 @@ describe('the demo and the home page', () => {
     expect((await t.client().get('/events/training-day-co-production-in-practice')).statusCode).toBe(404);
   });
 
+  it('shows the demo launch day as co-produced, with its programme, and the round table report', async () => {
+    const page = await t.client().get('/events/hub-launch-and-discussion-day');
+    expect(page.body).toMatch(/[Cc]o-produced/);
+    expect(page.body).toContain('Social factors in distress and recovery');
+    expect(page.body).toContain('Everyone here is an equal partner');
+    // Declared perspectives stay inside the planning group.
+    expect(page.body).not.toMatch(/[Ll]ived experience \/ survivor/);
+    const report = await t.client().get('/events/westminster-round-table');
+    expect(report.body).toContain('Report from the Westminster round table');
+  });
+
   it('lets the demo admin and organiser sign in', async () => {
     const admin = await t.signedIn('admin@example.org');
     expect((await admin.get('/admin')).statusCode).toBe(200);

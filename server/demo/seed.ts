@@ -6,6 +6,7 @@ import { DateTime } from 'luxon';
 import { events, people, roleGrants } from '../../db/schema/index.ts';
 import type { Database } from '../db/database.ts';
 import { seedDemoPlaces } from '../registration/demo.ts';
+import { seedDemoCoproduction } from './coproduction.ts';
 
 type NewEvent = typeof events.$inferInsert;
 
@@ -146,5 +147,6 @@ export async function seedDemo(db: Database): Promise<void> {
     if (organiser) await tx.insert(roleGrants).values({ personId: organiser, role: 'organiser', grantedBy: admin ?? null }).onConflictDoNothing();
     await tx.insert(events).values(demoEvents()).onConflictDoNothing({ target: events.slug });
     await seedDemoPlaces(tx);
+    await seedDemoCoproduction(tx);
   });
 }

@@ -30,7 +30,7 @@ function deliver(id: string, type: string, session: StandInSession, options: { t
 }
 
 describe('Stripe webhooks under repetition and disorder', () => {
-  it('three concurrent deliveries of "completed", and "expired" racing them, make one booking, one payment, one email', async () => {
+  it('three concurrent deliveries of "completed", then a late "expired", make one booking, one payment, one email', async () => {
     const event = await makeEvent(t.db, { capacity: 5 });
     const type = await makeTicketType(t.db, event.id, { pricePence: 2500 });
     const booked = await t.client().post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Repeat Payer', email: 'repeat@example.org' });
@@ -40,13 +40,18 @@ describe('Stripe webhooks under repetition and disorder', () => {
     const paid = structuredClone(standIn.sessions.get(sessionId)!);
     const expired = { ...structuredClone(paid), status: 'expired' as const, payment_status: 'unpaid' as const };
 
-    const responses = await Promise.all([
+    // Three copies of "completed" at once, then "expired" (which Stripe can deliver late, after
+    // the session completed) twice at once.
+    const completed = await Promise.all([
+      deliver('evt_completed_1', 'checkout.session.completed', paid),
+      deliver('evt_completed_1', 'checkout.session.completed', paid),
+      deliver('evt_completed_1', 'checkout.session.completed', paid),
+    ]);
+    const late = await Promise.all([
       deliver('evt_expired_1', 'checkout.session.expired', expired as StandInSession),
-      deliver('evt_completed_1', 'checkout.session.completed', paid),
-      deliver('evt_completed_1', 'checkout.session.completed', paid),
-      deliver('evt_completed_1', 'checkout.session.completed', paid),
       deliver('evt_expired_1', 'checkout.session.expired', expired as StandInSession),
     ]);
+    const responses = [...completed, ...late];
     for (const r of responses) expect(r.statusCode).toBe(200);
 
     const rows = await t.db.select().from(registrations).where(eq(registrations.email, 'repeat@example.org'));

@@ -41,7 +41,9 @@ describe('the demo and the home page', () => {
     expect(page.body).toContain('Everyone here is an equal partner');
     // Declared perspectives stay inside the planning group.
     expect(page.body).not.toMatch(/[Ll]ived experience \/ survivor/);
+    expect(page.body).toContain('href="/events/hub-launch-and-discussion-day/bursary"');
     const report = await t.client().get('/events/westminster-round-table');
+    expect(report.body).not.toContain('Help with costs</h2>');
     expect(report.body).toContain('Report from the Westminster round table');
   });
 

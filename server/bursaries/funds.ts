@@ -4,6 +4,7 @@ import { and, asc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { bursaryApplications, bursaryClaims, bursaryFunds, bursaryItems, bursaryPayments, events } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit.ts';
+import { formatDateTime } from '../format.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
 import { parsePounds } from './money.ts';
@@ -229,4 +230,31 @@ export async function eventsOpenForApplications(db: Db, now: Date): Promise<Open
     if (e.fundId) return !e.fundDeadline || e.fundDeadline > now ? [{ title: e.title, slug: e.slug, deadlineAt: e.fundDeadline }] : [];
     return generalOpen ? [{ title: e.title, slug: e.slug, deadlineAt: general.deadlineAt }] : [];
   });
+}
+
+export interface BursaryOffer {
+  applyUrl: string;
+  eligibility: string;
+  covers: string;
+  deadline: string | null;
+}
+
+/**
+ * What the public event page says about help with costs: shown while the event is to come and
+ * its fund (its own, or the Hub's general fund) takes applications.
+ */
+export async function publicBursaryOffer(
+  db: Db,
+  event: { id: string; slug: string; status: string; startsAt: Date | null },
+  now = new Date(),
+): Promise<BursaryOffer | null> {
+  if (event.status !== 'published' || (event.startsAt && event.startsAt <= now)) return null;
+  const fund = await fundForEvent(db, event.id);
+  if (!fund || (fund.deadlineAt && fund.deadlineAt <= now)) return null;
+  return {
+    applyUrl: `/events/${event.slug}/bursary`,
+    eligibility: fund.eligibility,
+    covers: fund.covers,
+    deadline: fund.deadlineAt ? formatDateTime(fund.deadlineAt) : null,
+  };
 }

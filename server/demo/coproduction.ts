@@ -1,8 +1,9 @@
 // Demo co-production: the launch day's planning group (with lived-experience and carer members,
 // so it shows the co-produced mark), its programme and 4PI statements, and the round table's
-// report, so a first start shows what planning together looks like.
+// report, and a bursary fund for the launch day, so a first start shows what planning together
+// and help with costs look like.
 import { eq, inArray } from 'drizzle-orm';
-import { eventResources, events, fourPiRecords, people, planningMembers, programmeSessions } from '../../db/schema/index.ts';
+import { bursaryFunds, eventResources, events, fourPiRecords, people, planningMembers, programmeSessions } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
 
 export async function seedDemoCoproduction(tx: Db): Promise<void> {
@@ -56,6 +57,18 @@ export async function seedDemoCoproduction(tx: Db): Promise<void> {
         { eventId: launch.id, startsAt: at(120), endsAt: at(240), title: 'Small groups: what should the Hub do first?', room: 'Rooms 1 to 4, and online' },
         { eventId: launch.id, startsAt: at(270), endsAt: at(360), title: 'What we heard, and next steps', room: 'Main hall' },
       ]);
+      await tx
+        .insert(bursaryFunds)
+        .values({
+          eventId: launch.id,
+          name: 'Launch day bursaries',
+          budgetPence: 200_000,
+          eligibility: 'Service users, survivors and carers',
+          covers: 'Travel, replacement care, a support worker or personal assistant, and data costs for joining online',
+          deadlineAt: new Date(launch.startsAt.getTime() - 7 * 86_400_000),
+          createdBy: id('organiser@example.org') ?? null,
+        })
+        .onConflictDoNothing();
       await tx
         .insert(fourPiRecords)
         .values({

@@ -1,6 +1,7 @@
 // Public event pages. (Registration, programmes and resources extend these pages.)
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
+import { publicBursaryOffer } from '../bursaries/funds.ts';
 import { addToCalendarLinks } from '../calendar/add-to-calendar.ts';
 import { NotFoundError } from '../errors.ts';
 import { renderMarkdown } from '../markdown.ts';
@@ -29,6 +30,7 @@ export const eventsRoutes: FastifyPluginAsync = async (app) => {
       addToCalendar: addToCalendarLinks(event, app.config.baseUrl),
       places: { ...(await eventPlaces(app.db, event)), organiseUrl: request.me?.isOrganiser ? `/organise/events/${event.slug}/attendees` : '' },
       coproduction: await publicCoproduction(app.db, event),
+      bursary: await publicBursaryOffer(app.db, event),
       event: {
         ...eventCard(event),
         descriptionHtml: renderMarkdown(event.description),

@@ -630,5 +630,6 @@ CREATE INDEX "registration_links_registration_idx" ON "registration_links" USING
 CREATE INDEX "registrations_event_status_idx" ON "registrations" USING btree ("event_id","status");--> statement-breakpoint
 CREATE INDEX "registrations_event_waitlist_idx" ON "registrations" USING btree ("event_id","waitlisted_at");--> statement-breakpoint
 CREATE INDEX "registrations_person_idx" ON "registrations" USING btree ("person_id");--> statement-breakpoint
+CREATE INDEX "registrations_email_idx" ON "registrations" USING btree ("email");--> statement-breakpoint
 CREATE INDEX "registrations_companion_idx" ON "registrations" USING btree ("companion_of_id");--> statement-breakpoint
 CREATE INDEX "ticket_types_event_idx" ON "ticket_types" USING btree ("event_id","position");

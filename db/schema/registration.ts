@@ -116,6 +116,8 @@ export const registrations = pgTable(
     index('registrations_event_status_idx').on(t.eventId, t.status),
     index('registrations_event_waitlist_idx').on(t.eventId, t.waitlistedAt),
     index('registrations_person_idx').on(t.personId),
+    // Signed-in people see bookings made with their address before they signed in.
+    index('registrations_email_idx').on(t.email),
     index('registrations_companion_idx').on(t.companionOfId),
   ],
 );

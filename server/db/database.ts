@@ -33,10 +33,18 @@ export const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.m
 // Any constant works; it only has to be the same in every Convene process.
 const MIGRATION_LOCK = 7_340_211;
 
-export function connectPostgres(url: string, options: { max?: number } = {}): DatabaseHandle {
+export interface PostgresOptions {
+  max?: number;
+  /** Called with every statement sent and its parameters (the query-plan test collects them). */
+  onQuery?: (text: string, parameters: unknown[]) => void;
+}
+
+export function connectPostgres(url: string, options: PostgresOptions = {}): DatabaseHandle {
+  const { onQuery } = options;
   const client = postgres(url, {
     max: options.max ?? 10,
     onnotice: () => {},
+    ...(onQuery ? { debug: (_connection: number, text: string, parameters: unknown[]) => onQuery(text, parameters) } : {}),
   });
   const db = drizzlePostgres(client, { schema }) as unknown as Database;
   const parsed = new URL(url);

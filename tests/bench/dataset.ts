@@ -1,7 +1,8 @@
 // A realistic, generated data set for the bench: events over three years, people, registrations
 // and bursary applications, inserted in batches through the same Drizzle schema the app uses
 // (so a schema change that breaks the bench fails the typecheck, not the run).
-import { bursaryApplications, bursaryFunds, bursaryItems, events, people, registrations, ticketTypes, type EventType } from '../../db/schema/index.ts';
+import { randomBytes } from 'node:crypto';
+import { bursaryApplications, bursaryFunds, bursaryItems, events, people, registrationLinks, registrations, ticketTypes, type EventType } from '../../db/schema/index.ts';
 import type { Database } from '../../server/db/database.ts';
 
 const types: EventType[] = ['launch_day', 'seminar', 'seminar', 'seminar', 'training_event', 'conference', 'round_table', 'webinar'];
@@ -87,7 +88,11 @@ export async function generateDataset(db: Database, size: DatasetSize, now = new
       confirmedAt: now,
     });
   }
-  await inBatches(registrationRows, 1000, (batch) => db.insert(registrations).values(batch));
+  // Every booking has had at least one private manage link emailed to it.
+  await inBatches(registrationRows, 1000, async (batch) => {
+    const ids = await db.insert(registrations).values(batch).returning({ id: registrations.id });
+    await db.insert(registrationLinks).values(ids.map((r) => ({ registrationId: r.id, tokenHash: randomBytes(32).toString('hex') })));
+  });
 
   const fundEvents = ids.filter((_, i) => i % 3 === 0);
   const funds = await db

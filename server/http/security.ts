@@ -10,6 +10,17 @@ import { isHttps } from '../config.ts';
 
 const stateChanging = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+function withoutNul(value: unknown): unknown {
+  if (typeof value === 'string') return value.includes('\u0000') ? value.replaceAll('\u0000', '') : value;
+  if (Array.isArray(value)) return value.map(withoutNul);
+  // Parsed forms and queries are plain objects (fast-querystring's have no Object prototype);
+  // uploaded files arrive as Buffers and are left alone.
+  if (value && typeof value === 'object' && !Buffer.isBuffer(value) && !(value instanceof Date)) {
+    for (const [key, field] of Object.entries(value)) (value as Record<string, unknown>)[key] = withoutNul(field);
+  }
+  return value;
+}
+
 export const securityPlugin = fp(
   async (app) => {
     const https = isHttps(app.config);
@@ -46,6 +57,13 @@ export const securityPlugin = fp(
       timeWindow: '1 minute',
       // Handled by the error handler, which shows a page.
       errorResponseBuilder: (_request, context) => ({ statusCode: 429, code: 'too_many_requests', message: `Too many requests. Try again in ${context.after}.` }),
+    });
+
+    // PostgreSQL cannot store the NUL character in text, and no person types one: remove it from
+    // every field and query value before anything else sees them.
+    app.addHook('preValidation', async (request) => {
+      request.body = withoutNul(request.body);
+      request.query = withoutNul(request.query);
     });
 
     // Checked before the handler and after the body is parsed (the token is a form field).

@@ -101,3 +101,13 @@ describe('health when the database is gone', () => {
     await lonely.app.close();
   });
 });
+
+describe('characters the database cannot store', () => {
+  it('drops NUL from form fields and queries instead of failing', async () => {
+    const me = await t.signedIn('nul@example.org');
+    const saved = await me.post('/account', { displayName: 'Ro\u0000wan' });
+    expect(saved.statusCode).toBe(303);
+    expect((await me.get('/account')).body).toContain('value="Rowan"');
+    expect((await t.client().get('/events?q=%00')).statusCode).toBe(200);
+  });
+});

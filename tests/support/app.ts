@@ -41,7 +41,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const config = testConfig(options.env);
   const database = options.database ?? (await createTestDatabase());
-  const app = await buildApp({ config, database, mailTransport: options.mailTransport, logger: false });
+  const app = await buildApp({ config, database, mailTransport: options.mailTransport, logger: process.env.TEST_LOG ? { level: 'error' } : false });
   await app.ready();
   const testApp: TestApp = {
     app,

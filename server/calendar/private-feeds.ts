@@ -2,7 +2,7 @@
 // offered one) and the planning meetings of groups they belong to. Only a hash of the token is
 // kept: the URL is shown once when it is made, and making a new one stops the old one at once.
 import { eq } from 'drizzle-orm';
-import { privateFeedTokens } from '../../db/schema/index.ts';
+import { people, privateFeedTokens } from '../../db/schema/index.ts';
 import type { Me } from '../accounts/sessions.ts';
 import { hashSecret, newSecret } from '../accounts/sessions.ts';
 import { recordAudit } from '../audit.ts';
@@ -46,11 +46,19 @@ export async function makePrivateFeedToken(db: Database, actor: Me): Promise<{ t
   });
 }
 
+export interface PrivateFeedOwner {
+  personId: string;
+  /** Bookings made with this address count as theirs, as on "your bookings". */
+  email: string;
+  createdAt: Date;
+}
+
 /** Whose private feed a token opens, or null for an unknown or replaced token. */
-export async function findPrivateFeedOwner(db: Db, token: string): Promise<{ personId: string; createdAt: Date } | null> {
+export async function findPrivateFeedOwner(db: Db, token: string): Promise<PrivateFeedOwner | null> {
   const [row] = await db
-    .select({ personId: privateFeedTokens.personId, createdAt: privateFeedTokens.createdAt })
+    .select({ personId: privateFeedTokens.personId, email: people.email, createdAt: privateFeedTokens.createdAt })
     .from(privateFeedTokens)
+    .innerJoin(people, eq(people.id, privateFeedTokens.personId))
     .where(eq(privateFeedTokens.tokenHash, hashSecret(token)));
   return row ?? null;
 }

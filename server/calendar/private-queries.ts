@@ -31,12 +31,22 @@ function shownPlace(now: Date): SQL {
   )!;
 }
 
-export async function listPlaces(db: Db, personId: string, now: Date): Promise<PlaceRow[]> {
+export interface FeedOwner {
+  personId: string;
+  email: string;
+}
+
+/** The person's own bookings: made while signed in, or with their address (as "your bookings" counts them). */
+function bookingsOf(owner: FeedOwner): SQL {
+  return or(eq(registrations.personId, owner.personId), eq(registrations.email, owner.email))!;
+}
+
+export async function listPlaces(db: Db, owner: FeedOwner, now: Date): Promise<PlaceRow[]> {
   const rows = await db
     .select({ event: publicEventColumns, registrationStatus: registrations.status, onlineJoinUrl: events.onlineJoinUrl })
     .from(registrations)
     .innerJoin(events, eq(events.id, registrations.eventId))
-    .where(and(eq(registrations.personId, personId), shownPlace(now)))
+    .where(and(bookingsOf(owner), shownPlace(now)))
     .orderBy(asc(events.startsAt), asc(events.id));
   // One entry per event (a UID may appear once in a calendar): a confirmed place wins over an offer.
   const byEvent = new Map<string, PlaceRow>();
@@ -100,7 +110,7 @@ export async function listPlanningMeetings(db: Db, personId: string, now: Date):
  * The private feed's state without building it: the latest change to the person's registrations
  * and their events, and a digest of their planning meetings (which have no change time).
  */
-export async function privateFeedVersion(db: Db, personId: string, now: Date): Promise<FeedVersion> {
+export async function privateFeedVersion(db: Db, owner: FeedOwner, now: Date): Promise<FeedVersion> {
   const [places] = await db
     .select({
       registrationChange: max(registrations.updatedAt),
@@ -110,7 +120,7 @@ export async function privateFeedVersion(db: Db, personId: string, now: Date): P
     })
     .from(registrations)
     .innerJoin(events, eq(events.id, registrations.eventId))
-    .where(eq(registrations.personId, personId));
+    .where(bookingsOf(owner));
   const [meetings] = await db
     .select({
       digest: sql<string | null>`md5(string_agg(concat_ws('|', ${planningMeetings.id}, ${planningMeetings.sequence}, ${planningMeetings.startsAt}, ${planningMeetings.endsAt}, ${planningMeetings.cancelledAt}, ${planningMeetings.title}, ${planningMeetings.place}, ${planningMeetings.joinUrl}, md5(${planningMeetings.notes}), ${events.title}), ',' order by ${planningMeetings.id}) filter (where ${shownMeeting(now)}))`,
@@ -118,7 +128,7 @@ export async function privateFeedVersion(db: Db, personId: string, now: Date): P
     .from(planningMeetings)
     .innerJoin(planningMembers, eq(planningMembers.eventId, planningMeetings.eventId))
     .innerJoin(events, eq(events.id, planningMeetings.eventId))
-    .where(groupsOf(personId));
+    .where(groupsOf(owner.personId));
   const changes = [places?.registrationChange, places?.eventChange].filter((d): d is Date => d instanceof Date);
   const lastChange = changes.length ? new Date(Math.max(...changes.map((d) => d.getTime()))) : null;
   return { lastChange, tag: `places=${places?.shown ?? ''};meetings=${meetings?.digest ?? ''}` };

@@ -114,7 +114,7 @@ export const calendarRoutes: FastifyPluginAsync = async (app) => {
     // The same answer for a token that never existed and one that was replaced.
     if (!owner) throw new NotFoundError('This private calendar link does not work. It may have been replaced by a newer one.');
     const now = new Date();
-    const version = await privateFeedVersion(app.db, owner.personId, now);
+    const version = await privateFeedVersion(app.db, owner, now);
     const changedAt = version.lastChange && version.lastChange > owner.createdAt ? version.lastChange : owner.createdAt;
     return sendCalendar(request, reply, {
       key: `private:${owner.personId}:${owner.createdAt.toISOString()}`,
@@ -123,7 +123,7 @@ export const calendarRoutes: FastifyPluginAsync = async (app) => {
       isPrivate: true,
       filename: 'my-hub-calendar.ics',
       build: async () => {
-        const places = await listPlaces(app.db, owner.personId, now);
+        const places = await listPlaces(app.db, owner, now);
         const meetings = await listPlanningMeetings(app.db, owner.personId, now);
         const entries = [
           ...places.map((place) =>

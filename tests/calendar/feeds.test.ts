@@ -291,10 +291,15 @@ describe('private feeds', () => {
     const hybrid = await addEvent({ slug: 'hybrid-day', title: 'Hybrid day', format: 'hybrid', onlineJoinUrl: 'https://meet.example.net/j/hybrid-77', startsAt: at(15), endsAt: at(15, 4) });
     const offeredEvent = await addEvent({ slug: 'full-seminar', title: 'Full seminar', format: 'online', onlineJoinUrl: 'https://meet.example.net/j/full-12', startsAt: at(16), endsAt: at(16, 2) });
     const dropped = await addEvent({ slug: 'dropped', title: 'Dropped seminar', startsAt: at(17), endsAt: at(17, 2) });
+    const bookedSignedOut = await addEvent({ slug: 'booked-signed-out', title: 'Booked while signed out', startsAt: at(18), endsAt: at(18, 2) });
+    const someoneElses = await addEvent({ slug: 'someone-elses', title: 'Someone else booked', startsAt: at(19), endsAt: at(19, 2) });
     await t.db.insert(registrations).values([
       { eventId: hybrid.id, personId: person!.id, status: 'confirmed', name: 'Sam', email: 'sam@example.org' },
       { eventId: offeredEvent.id, personId: person!.id, status: 'offered', name: 'Sam', email: 'sam@example.org' },
       { eventId: dropped.id, personId: person!.id, status: 'cancelled', name: 'Sam', email: 'sam@example.org' },
+      // Booked with Sam's address while signed out: theirs, as on "your bookings". Someone else's is not.
+      { eventId: bookedSignedOut.id, status: 'confirmed', name: 'Sam', email: 'sam@example.org' },
+      { eventId: someoneElses.id, status: 'confirmed', name: 'Alex', email: 'alex@example.org' },
     ]);
     await t.db.insert(planningMembers).values({ eventId: beingPlanned.id, personId: person!.id, role: 'speaker', status: 'accepted' });
     await t.db.insert(planningMeetings).values([
@@ -309,7 +314,7 @@ describe('private feeds', () => {
     expect(response.headers['referrer-policy']).toBe('no-referrer');
     const parsed = parseFeed(response.body);
     const byUid = new Map(parsed.entries.map((e) => [e.uid, e]));
-    expect([...byUid.keys()].sort()).toEqual([eventUid(hybrid.id), eventUid(offeredEvent.id), 'planning-meeting-1@convene'].sort());
+    expect([...byUid.keys()].sort()).toEqual([eventUid(hybrid.id), eventUid(offeredEvent.id), eventUid(bookedSignedOut.id), 'planning-meeting-1@convene'].sort());
     const confirmed = byUid.get(eventUid(hybrid.id))!;
     expect(confirmed.status).toBe('CONFIRMED');
     expect(confirmed.description).toContain('Join online: https://meet.example.net/j/hybrid-77');

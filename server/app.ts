@@ -68,12 +68,12 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
 
   // Infrastructure, in dependency order.
   await app.register(databasePlugin, { database: options.database, closeOnShutdown: options.ownsDatabase ?? false });
+  await app.register(pageCachePlugin);
   await app.register(securityPlugin);
   await app.register(sessionsPlugin);
   await app.register(pagesPlugin);
   await app.register(accessPlugin);
   await app.register(errorsPlugin);
-  await app.register(pageCachePlugin);
   await app.register(mailPlugin, { transport: options.mailTransport });
   await app.register(housekeepingPlugin);
 

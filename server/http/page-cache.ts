@@ -30,10 +30,13 @@ interface Stored {
   headers: Record<string, string>;
 }
 
-const KEPT_HEADERS = ['content-type', 'etag', 'last-modified', 'cache-control', 'content-disposition', 'referrer-policy', 'x-robots-tag'];
+// Everything the first answer carried (security headers included) except what is per response.
+const NOT_KEPT = new Set(['set-cookie', 'content-length', 'date', 'connection', 'keep-alive', 'transfer-encoding', 'x-page-cache']);
 
+/** Anonymous: no session and no one-off notice, read from the raw header before cookies are parsed. */
 export function isAnonymous(request: FastifyRequest): boolean {
-  return !request.cookies[SESSION_COOKIE] && !request.cookies[FLASH_COOKIE];
+  const cookie = request.headers.cookie;
+  return !cookie || (!cookie.includes(`${SESSION_COOKIE}=`) && !cookie.includes(`${FLASH_COOKIE}=`));
 }
 
 function etagMatches(request: FastifyRequest, etag: string | undefined): boolean {
@@ -45,10 +48,12 @@ function etagMatches(request: FastifyRequest, etag: string | undefined): boolean
 export const pageCachePlugin = fp(
   async (app) => {
     const seconds = app.config.pageCacheSeconds;
-    const cache = new LRUCache<string, Stored>({ max: 2000, maxSize: 64 * 1024 * 1024, sizeCalculation: (s) => s.body.length + 200, ttl: seconds * 1000 });
+    const cache = new LRUCache<string, Stored>({ max: 2000, maxSize: 64 * 1024 * 1024, sizeCalculation: (s) => s.body.length + 2000, ttl: seconds * 1000 });
     app.decorateRequest('cacheable', false);
     app.decorate('pageCache', { clear: () => cache.clear() });
 
+    // Registered before every other plugin, so a hit is answered before cookies are parsed,
+    // sessions looked up or rate limits counted: a stored public page costs almost nothing.
     app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
       if (seconds === 0 || !request.routeOptions.config.publicCache) return;
       if ((request.method !== 'GET' && request.method !== 'HEAD') || !isAnonymous(request)) return;
@@ -66,15 +71,14 @@ export const pageCachePlugin = fp(
       if (reply.getHeader('x-page-cache') === 'hit') return payload;
       if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
       const headers: Record<string, string> = {};
-      for (const name of KEPT_HEADERS) {
-        const value = reply.getHeader(name);
-        if (value !== undefined) headers[name] = String(value);
+      for (const [name, value] of Object.entries(reply.getHeaders())) {
+        if (value !== undefined && !NOT_KEPT.has(name) && !name.startsWith('x-ratelimit')) headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
       }
       cache.set(request.url, { body: payload, headers });
       return payload;
     });
   },
-  { name: 'page-cache', dependencies: ['pages'] },
+  { name: 'page-cache' },
 );
 
 declare module 'fastify' {

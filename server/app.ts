@@ -36,6 +36,11 @@ declare module 'fastify' {
   }
 }
 
+/** Replaces the secret part of sign-in, booking and private-feed links with a placeholder. */
+export function hideSecrets(url: string): string {
+  return url.replace(/^\/(sign-in|bookings|calendar\/private)\/[A-Za-z0-9_-]{20,}/, '/$1/[secret]');
+}
+
 export interface BuildOptions {
   config: Config;
   database: DatabaseHandle;
@@ -52,6 +57,15 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     logger: options.logger ?? {
       level: config.logLevel,
       redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
+      serializers: {
+        // Secret links (sign-in, booking management, private feeds) must not end up in logs.
+        req: (request: { method: string; url: string; hostname?: string; ip?: string }) => ({
+          method: request.method,
+          url: hideSecrets(request.url),
+          host: request.hostname,
+          remoteAddress: request.ip,
+        }),
+      },
     },
     bodyLimit: 1024 * 1024,
     trustProxy: config.trustProxy,

@@ -2,6 +2,7 @@
 // The UID is `event-<event id>@convene` for every calendar Convene produces (feeds use the same),
 // so a calendar app treats every copy as one event and SEQUENCE updates it in place.
 import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
+import { eventUid } from '../calendar/uid.ts';
 
 export interface IcsEvent {
   id: string;
@@ -17,9 +18,9 @@ export interface IcsEvent {
   joinUrl?: string;
 }
 
-export function eventUid(eventId: string): string {
-  return `event-${eventId}@convene`;
-}
+// The UID comes from the calendar feature, so an event is one entry whether it arrived by email
+// or by feed.
+export { eventUid };
 
 export function eventIcs(event: IcsEvent, baseUrl: string): string {
   const calendar = ical({ prodId: { company: 'Social Perspectives Hub', product: 'Convene', language: 'EN' }, name: event.title });

@@ -132,5 +132,7 @@ export async function signInWithEmail(harness: BrowserHarness, email: string): P
   await page.goto(link);
   await tabTo(page, 'main button[type=submit]');
   await page.keyboard.press('Enter');
+  // Done when the browser has left the sign-in link for wherever the person was going.
+  await page.waitForURL((url) => !url.pathname.startsWith('/sign-in/'));
   await page.waitForLoadState('load');
 }

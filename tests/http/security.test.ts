@@ -111,3 +111,14 @@ describe('characters the database cannot store', () => {
     expect((await t.client().get('/events?q=%00')).statusCode).toBe(200);
   });
 });
+
+describe('logs', () => {
+  it('never record the secret part of sign-in, booking or private-feed links', async () => {
+    const { hideSecrets } = await import('../../server/app.ts');
+    const token = 'A'.repeat(43);
+    expect(hideSecrets(`/sign-in/${token}`)).toBe('/sign-in/[secret]');
+    expect(hideSecrets(`/bookings/${token}/cancel`)).toBe('/bookings/[secret]/cancel');
+    expect(hideSecrets(`/calendar/private/${token}.ics`)).toBe('/calendar/private/[secret].ics');
+    expect(hideSecrets('/events/launch-day')).toBe('/events/launch-day');
+  });
+});

@@ -26,6 +26,9 @@ export async function sendDueReminders(db: Database, now: Date = new Date()): Pr
             isNull(registrations.companionOfId),
             eq(events.status, 'published'),
             gt(events.startsAt, now),
+            // Implied by the two windows below, but stated so that the planner starts from the few
+            // events of the next two days rather than from every booking ever made.
+            lte(events.startsAt, new Date(now.getTime() + Math.max(LONG_REMINDER_MS, SHORT_REMINDER_MS))),
             or(
               and(isNull(registrations.reminderLongSentAt), lte(events.startsAt, new Date(now.getTime() + LONG_REMINDER_MS))),
               and(isNull(registrations.reminderShortSentAt), lte(events.startsAt, new Date(now.getTime() + SHORT_REMINDER_MS))),

@@ -282,11 +282,12 @@ async function main() {
     const file = path.join(outDir, `bench-${report.at.replace(/[:.]/g, '-')}.json`);
     fs.writeFileSync(file, JSON.stringify(report, null, 2));
 
+    const isRss = (r: Row) => r.peakRssMb !== null;
     const table = rows.map((r) => ({
       case: r.case,
-      'req/s': r.rps || '',
-      'p50 ms': r.p50 || '',
-      'p99 ms': r.p99 || '',
+      'req/s': isRss(r) ? '' : r.rps,
+      'p50 ms': isRss(r) ? '' : r.p50,
+      'p99 ms': isRss(r) ? '' : r.p99,
       'p99 at ½ rate': r.p99AtHalf ?? '',
       'peak RSS MB': r.peakRssMb ?? '',
       'ratio to limit': r.ratio ? `${r.ratio.toFixed(2)} of ${r.limit}` : '',

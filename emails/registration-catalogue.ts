@@ -33,6 +33,10 @@ export interface RegistrationEmails {
     dayContact: string;
   };
   'attendee-message': EventFacts & { subjectLine: string; message: string; managePath: string };
+  /** To the payer: money arrived after their held place had ended. */
+  'payment-arrived-late': EventFacts & { name: string; amount: string };
+  /** To organisers: the same payment, which needs a refund or a place. */
+  'payment-needs-attention': EventFacts & { payerName: string; payerEmail: string; amount: string; attendeesPath: string };
 }
 
 export const registrationSubjects: { [K in keyof RegistrationEmails]: (data: RegistrationEmails[K]) => string } = {
@@ -45,4 +49,6 @@ export const registrationSubjects: { [K in keyof RegistrationEmails]: (data: Reg
   'registration-link': (d) => `Your link to manage your booking: ${d.eventTitle}`,
   'registration-reminder': (d) => `Reminder: ${d.eventTitle} ${d.lead}`,
   'attendee-message': (d) => `${d.subjectLine} (${d.eventTitle})`,
+  'payment-arrived-late': (d) => `We received your payment for ${d.eventTitle}`,
+  'payment-needs-attention': (d) => `A payment needs a refund or a place: ${d.eventTitle}`,
 };

@@ -3,9 +3,9 @@
 // case the webhook is late, when the buyer comes back); expired sessions give the place back.
 // Without keys: "pay by invoice", marked paid by an organiser. Every Stripe call carries an
 // idempotency key, and every webhook event id is recorded so a repeat changes nothing.
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, inArray } from 'drizzle-orm';
 import type Stripe from 'stripe';
-import { events, payments, placeHolds, registrations, stripeEvents, ticketTypes } from '../../db/schema/index.ts';
+import { events, payments, people, placeHolds, registrations, roleGrants, stripeEvents, ticketTypes } from '../../db/schema/index.ts';
 import type { Me } from '../accounts/sessions.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
@@ -13,6 +13,8 @@ import { ConflictError, DomainError, NotFoundError } from '../errors.ts';
 import { formatPence } from '../format.ts';
 import { lockEvent } from '../registration/holds.ts';
 import { passOnFreedPlaces } from '../registration/offers.ts';
+import { eventFacts } from '../registration/queries.ts';
+import { enqueueEmail } from '../mail/outbox.ts';
 import { cancelRegistration, confirmPaidRegistration } from '../registration/service.ts';
 
 export class PaymentUnavailableError extends DomainError {
@@ -121,7 +123,39 @@ async function markStripePaid(tx: Db, paymentId: string, paymentIntentId: string
     subjectId: payment.registrationId,
     details: { paymentId, paymentIntentId },
   });
+  if (!confirmed) await flagLatePayment(tx, paymentId);
   return confirmed ? 'confirmed' : 'late';
+}
+
+/**
+ * Money arrived for a booking whose held place had already ended (Stripe can report a payment
+ * after the session's expiry). Nobody should be charged without a place and without being
+ * told: the payer hears that we have their money, and the steering group that it needs a place
+ * or a refund.
+ */
+async function flagLatePayment(tx: Db, paymentId: string): Promise<void> {
+  const [row] = await tx
+    .select({ name: registrations.name, email: registrations.email, amountPence: payments.amountPence, event: events })
+    .from(payments)
+    .innerJoin(registrations, eq(registrations.id, payments.registrationId))
+    .innerJoin(events, eq(events.id, registrations.eventId))
+    .where(eq(payments.id, paymentId));
+  if (!row) return;
+  const facts = eventFacts(row.event);
+  const amount = formatPence(row.amountPence);
+  await enqueueEmail(tx, { to: row.email, template: 'payment-arrived-late', data: { ...facts, name: row.name, amount } });
+  const organisers = await tx
+    .selectDistinct({ email: people.email })
+    .from(roleGrants)
+    .innerJoin(people, eq(people.id, roleGrants.personId))
+    .where(inArray(roleGrants.role, ['organiser', 'admin']));
+  for (const organiser of organisers) {
+    await enqueueEmail(tx, {
+      to: organiser.email,
+      template: 'payment-needs-attention',
+      data: { ...facts, payerName: row.name, payerEmail: row.email, amount, attendeesPath: `/organise/events/${row.event.slug}/attendees` },
+    });
+  }
 }
 
 /** A Checkout Session ended unpaid: the held place goes back (and on to the waiting list). */

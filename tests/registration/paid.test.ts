@@ -109,6 +109,11 @@ describe('paid places through Stripe Checkout', () => {
     expect(await statusOf('slow-payer@example.org')).toBe('expired');
     expect(await statusOf('next-in-line@example.org')).toBe('offered');
     expect((await mailsTo(t.db, 'slow-payer@example.org')).some((m) => m.template === 'registration-confirmed')).toBe(false);
+    // Nobody is charged without a place and without being told: the payer and the organisers hear.
+    expect((await mailsTo(t.db, 'slow-payer@example.org')).filter((m) => m.template === 'payment-arrived-late')).toHaveLength(1);
+    const flagged = (await mailsTo(t.db, 'treasurer@example.org')).filter((m) => m.template === 'payment-needs-attention');
+    expect(flagged).toHaveLength(1);
+    expect(flagged[0]!.data.payerEmail).toBe('slow-payer@example.org');
   });
 
   it('also ends a checkout hold when its time runs out and no webhook came', async () => {

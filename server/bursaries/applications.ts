@@ -24,6 +24,7 @@ import { assertOpen, fundForEvent, fundFigures, getFund, lockFund } from './fund
 import { confirmHeldPlace, holdPlaceFor, releaseHeldPlace } from './places.ts';
 import type { BursarySettings } from './money.ts';
 import { isOnPanel, type Actor } from './panel.ts';
+import { parsePounds } from '../money.ts';
 
 export function applicationPath(id: string): string {
   return `/bursaries/applications/${id}`;
@@ -110,15 +111,10 @@ export function readItems(items: ItemInput[], settings: BursarySettings): { rows
         continue;
       }
     }
-    const amountText = item.amount.trim().replace(/^£/, '').replace(/,/g, '');
-    let estimatePence: number | null = null;
-    if (amountText) {
-      if (!/^\d{1,7}(\.\d{1,2})?$/.test(amountText)) {
-        errors.push({ field: `${item.category}Amount`, message: 'Enter the amount in pounds, like 12.50' });
-        continue;
-      }
-      const [pounds, pence = ''] = amountText.split('.');
-      estimatePence = Number(pounds) * 100 + Number(pence.padEnd(2, '0'));
+    let estimatePence = parsePounds(item.amount);
+    if (Number.isNaN(estimatePence)) {
+      errors.push({ field: `${item.category}Amount`, message: 'Enter the amount in pounds, like 12.50' });
+      continue;
     }
     // Mileage is paid at the Hub's rate, so the amount follows from the miles.
     if (miles !== null && miles > 0) estimatePence = miles * settings.mileagePencePerMile + (estimatePence ?? 0);
@@ -242,17 +238,15 @@ export async function decideApplication(db: Database, fundId: string, applicatio
       if (input.outcome === 'approve_all') approved.set(item.id, item.estimatePence);
       else if (input.outcome === 'decline') approved.set(item.id, 0);
       else {
-        const text = (input.amounts[item.id] ?? '').trim().replace(/^£/, '');
-        if (text === '') {
+        const value = parsePounds(input.amounts[item.id]);
+        if (value === null) {
           approved.set(item.id, 0);
           continue;
         }
-        if (!/^\d{1,7}(\.\d{1,2})?$/.test(text)) {
+        if (Number.isNaN(value)) {
           errors.push({ field: `amount-${item.id}`, message: 'Enter the amount to approve in pounds, like 12.50' });
           continue;
         }
-        const [pounds, pence = ''] = text.split('.');
-        const value = Number(pounds) * 100 + Number(pence.padEnd(2, '0'));
         if (value > item.estimatePence) errors.push({ field: `amount-${item.id}`, message: 'You cannot approve more than was asked for' });
         approved.set(item.id, value);
       }

@@ -13,6 +13,7 @@ import { applicationPath } from './applications.ts';
 import { lockFund } from './funds.ts';
 import type { BursarySettings } from './money.ts';
 import { isOnPanel, type Actor } from './panel.ts';
+import { parsePounds } from '../money.ts';
 
 export const MAX_RECEIPT_BYTES = 10 * 1024 * 1024;
 
@@ -116,17 +117,15 @@ export async function submitClaim(db: Database, applicationId: string, amounts: 
     const errors: FieldError[] = [];
     const claimed = new Map<string, number>();
     for (const item of items.filter((i) => (i.approvedPence ?? 0) > 0)) {
-      const text = (amounts[item.id] ?? '').trim().replace(/^£/, '').replace(/,/g, '');
-      if (!text) {
+      const value = parsePounds(amounts[item.id]);
+      if (value === null) {
         claimed.set(item.id, 0);
         continue;
       }
-      if (!/^\d{1,7}(\.\d{1,2})?$/.test(text)) {
+      if (Number.isNaN(value)) {
         errors.push({ field: `claim-${item.id}`, message: 'Enter what it cost in pounds, like 12.50' });
         continue;
       }
-      const [pounds, pence = ''] = text.split('.');
-      const value = Number(pounds) * 100 + Number(pence.padEnd(2, '0'));
       // Mileage needs no receipt, nor do small amounts under the Hub's threshold; fares claimed
       // on top of mileage in the same travel item still do.
       const mileage = item.miles === null ? 0 : item.miles * settings.mileagePencePerMile;
@@ -194,14 +193,8 @@ export interface PaymentInput {
 
 export async function recordPayment(db: Database, fundId: string, applicationId: string, input: PaymentInput, actor: Actor): Promise<void> {
   const errors: FieldError[] = [];
-  const amountText = input.amount.trim().replace(/^£/, '').replace(/,/g, '');
-  let amountPence = 0;
-  if (!/^\d{1,7}(\.\d{1,2})?$/.test(amountText)) errors.push({ field: 'amount', message: 'Enter the amount paid in pounds, like 40 or 12.50' });
-  else {
-    const [pounds, pence = ''] = amountText.split('.');
-    amountPence = Number(pounds) * 100 + Number(pence.padEnd(2, '0'));
-    if (amountPence === 0) errors.push({ field: 'amount', message: 'Enter the amount paid in pounds, like 40 or 12.50' });
-  }
+  const amountPence = parsePounds(input.amount) ?? 0;
+  if (Number.isNaN(amountPence) || amountPence === 0) errors.push({ field: 'amount', message: 'Enter the amount paid in pounds, like 40 or 12.50' });
   if (!/^\d{4}-\d{2}-\d{2}$/.test(input.paidOn.trim()) || Number.isNaN(Date.parse(input.paidOn.trim()))) errors.push({ field: 'paidOn', message: 'Enter the date it was paid' });
   if (!input.method.trim()) errors.push({ field: 'method', message: 'Enter how it was paid, for example bank transfer' });
   if (errors.length) throw new InvalidInputError(errors);

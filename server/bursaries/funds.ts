@@ -7,7 +7,7 @@ import { recordAudit } from '../audit.ts';
 import { formatDateTime } from '../format.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
-import { parsePounds } from './money.ts';
+import { parsePounds } from '../money.ts';
 import type { Actor } from './panel.ts';
 
 export interface FundRow {

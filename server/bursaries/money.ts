@@ -1,14 +1,5 @@
-// Amounts typed by people ("12.50", "£12", "1,200") to integer pence, and settings in one place.
+// Pence shown as pounds again in bursary forms, and the Hub's bursary settings in one place.
 import type { Config } from '../config.ts';
-
-/** Pence from a pounds amount as typed, or null if it is empty; NaN if it cannot be read. */
-export function parsePounds(raw: string | undefined): number | null {
-  const text = (raw ?? '').trim().replace(/^£/, '').replace(/,/g, '');
-  if (text === '') return null;
-  if (!/^\d{1,7}(\.\d{1,2})?$/.test(text)) return Number.NaN;
-  const [pounds, pence = ''] = text.split('.');
-  return Number(pounds) * 100 + Number(pence.padEnd(2, '0'));
-}
 
 /** "12.50" for a form field showing pence as pounds again. */
 export function poundsField(pence: number | null | undefined): string {

@@ -1,6 +1,7 @@
 // Reading form bodies: every field arrives as text (or a list of texts), or not at all.
 import { Type, type TSchema } from 'typebox';
 import type { FieldError } from '../errors.ts';
+import { parsePounds } from '../money.ts';
 
 export type Body = Record<string, unknown>;
 
@@ -37,14 +38,12 @@ export function wholeNumber(body: Body, key: string, label: string, errors: Fiel
 
 /** "250", "£250.50" → pence; null when left empty; adds a field error when it is not money. */
 export function pounds(body: Body, key: string, label: string, errors: FieldError[]): number | null {
-  const raw = text(body, key).trim().replace(/^£/, '').replace(/,/g, '');
-  if (!raw) return null;
-  const m = /^(\d{1,7})(?:\.(\d{1,2}))?$/.exec(raw);
-  if (!m) {
+  const pence = parsePounds(text(body, key));
+  if (Number.isNaN(pence)) {
     errors.push({ field: key, message: `${label} must be an amount in pounds, like 250 or 250.50` });
     return null;
   }
-  return Number(m[1]) * 100 + Number((m[2] ?? '0').padEnd(2, '0'));
+  return pence;
 }
 
 export function poundsText(pence: number | null): string {

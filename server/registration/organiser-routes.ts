@@ -28,6 +28,7 @@ import {
 import { answersFor, getEventBySlug, getSettings, listQuestions, listTicketTypes } from './queries.ts';
 import { cancelRegistration } from './service.ts';
 import { perspectiveLabels, placesSummary, statusLabels } from './view-models.ts';
+import { parsePounds } from '../money.ts';
 
 const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 120, pattern: '^[a-z0-9-]+$' }) });
 const SlugIdParams = Type.Object({ slug: SlugParams.properties.slug, id: Type.String({ format: 'uuid' }) });
@@ -68,15 +69,6 @@ const CheckInForm = Type.Object({ attended: Type.Union([Type.Literal('yes'), Typ
 type Body = Record<string, unknown>;
 const text = (body: Body, key: string) => (typeof body[key] === 'string' ? (body[key] as string) : '');
 
-/** "12.50" or "£12.50" → 1250; "" → 0; anything else → NaN. */
-export function poundsToPence(raw: string): number {
-  const cleaned = raw.trim().replace(/^£/, '');
-  if (cleaned === '') return 0;
-  if (!/^\d{1,5}(\.\d{1,2})?$/.test(cleaned)) return Number.NaN;
-  const [pounds, pence = ''] = cleaned.split('.');
-  return Number(pounds) * 100 + Number(pence.padEnd(2, '0'));
-}
-
 /** A London wall-clock datetime-local value → UTC; "" → null. */
 function londonTime(raw: string, field: string, errors: FieldError[]): Date | null {
   if (!raw.trim()) return null;
@@ -100,7 +92,7 @@ function ticketTypeInput(body: Body): TicketTypeInput {
   const input = {
     name: text(body, 'name'),
     description: text(body, 'description'),
-    pricePence: poundsToPence(text(body, 'price')),
+    pricePence: parsePounds(text(body, 'price')) ?? 0,
     capacity,
     salesStartAt: londonTime(text(body, 'salesStartAt'), 'salesStartAt', errors),
     salesEndAt: londonTime(text(body, 'salesEndAt'), 'salesEndAt', errors),

@@ -8,6 +8,12 @@
 // forms). Any state change handled by this process (every successful POST) empties the cache at
 // once; other processes see the change within PAGE_CACHE_SECONDS, as do changes made by
 // background jobs. A stored ETag answers If-None-Match with 304 without touching the database.
+// A hit is written straight to the socket, compressed (brotli or gzip, made once when stored)
+// for clients that accept it, as every browser and calendar app does: a page a tenth the size
+// matters to people on pay-as-you-go mobile data, and costs the server nothing per visit.
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+import { Negotiator } from '@fastify/accept-negotiator';
 import fp from 'fastify-plugin';
 import { LRUCache } from 'lru-cache';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -22,16 +28,41 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** True when this request may be answered from, and stored in, the page cache. */
     cacheable: boolean;
+    /** A missed request's If-None-Match, checked against the answer once it is stored. */
+    pageCacheCondition: string | null;
+    /** The cache's generation when the request arrived: an answer begun before a change is not stored. */
+    pageCacheGeneration: number;
+    /** Set on the one request that builds a missing page; others for that page wait for it. */
+    pageCacheBuilt: (() => void) | null;
   }
 }
 
-interface Stored {
-  body: string | Buffer;
+type Encoding = 'br' | 'gzip' | 'identity';
+
+interface Variant {
+  body: Buffer;
   headers: Record<string, string>;
+  /** Headers of a 304 answer: only those a cache updates its copy with. */
+  notModified: Record<string, string>;
+}
+
+interface Stored {
+  /** The answer as the route gave it, and compressed once for clients that accept it. */
+  variants: Partial<Record<Encoding, Variant>> & { identity: Variant };
+  size: number;
 }
 
 // Everything the first answer carried (security headers included) except what is per response.
 const NOT_KEPT = new Set(['set-cookie', 'content-length', 'date', 'connection', 'keep-alive', 'transfer-encoding', 'x-page-cache']);
+// A 304 carries only what updates a cache's stored copy (RFC 9110, section 15.4.5).
+const NOT_MODIFIED_HEADERS = new Set(['etag', 'cache-control', 'expires', 'vary', 'x-page-cache']);
+// Worth compressing: HTML and calendars shrink to a tenth, which matters on pay-as-you-go data.
+const COMPRESSIBLE = /^(text\/|application\/(json|xml))/;
+const MIN_COMPRESS_BYTES = 1024;
+
+const brotli = promisify(zlib.brotliCompress);
+const gzip = promisify(zlib.gzip);
+const encodings = new Negotiator<Encoding>({ supportedValues: ['br', 'gzip', 'identity'], cache: new Map() });
 
 /** Anonymous: no session and no one-off notice, read from the raw header before cookies are parsed. */
 export function isAnonymous(request: FastifyRequest): boolean {
@@ -39,42 +70,133 @@ export function isAnonymous(request: FastifyRequest): boolean {
   return !cookie || (!cookie.includes(`${SESSION_COOKIE}=`) && !cookie.includes(`${FLASH_COOKIE}=`));
 }
 
-function etagMatches(request: FastifyRequest, etag: string | undefined): boolean {
-  const header = request.headers['if-none-match'];
+function etagMatches(header: string | undefined, etag: string | undefined): boolean {
   if (!etag || !header) return false;
   return header === '*' || header.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === etag.replace(/^W\//, ''));
+}
+
+async function store(reply: FastifyReply, payload: string | Buffer): Promise<Stored> {
+  const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(reply.getHeaders())) {
+    if (value !== undefined && !NOT_KEPT.has(name) && !name.startsWith('x-ratelimit')) headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  headers['x-page-cache'] = 'hit';
+  const variant = (bytes: Buffer, encoding: Encoding): Variant => {
+    const own: Record<string, string> = { ...headers, 'content-length': String(bytes.length) };
+    if (encoding !== 'identity') {
+      own['content-encoding'] = encoding;
+      // Another representation of the same content: the validator becomes weak (RFC 9110, 8.8.1).
+      if (own.etag && !own.etag.startsWith('W/')) own.etag = `W/${own.etag}`;
+    }
+    const notModified = Object.fromEntries(Object.entries(own).filter(([name]) => NOT_MODIFIED_HEADERS.has(name)));
+    return { body: bytes, headers: own, notModified };
+  };
+  const stored: Stored = {
+    variants: { identity: variant(body, 'identity') },
+    size: body.length,
+  };
+  if (body.length >= MIN_COMPRESS_BYTES && COMPRESSIBLE.test(headers['content-type'] ?? '')) {
+    const [br, gz] = await Promise.all([brotli(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 5 } }), gzip(body)]);
+    stored.variants.br = variant(br, 'br');
+    stored.variants.gzip = variant(gz, 'gzip');
+    stored.size += br.length + gz.length;
+  }
+  return stored;
+}
+
+function serve(request: FastifyRequest, reply: FastifyReply, hit: Stored): void {
+  reply.hijack();
+  const accept = request.headers['accept-encoding'];
+  const chosen = (accept && hit.variants[encodings.negotiate(accept) ?? 'identity']) || hit.variants.identity;
+  if (etagMatches(request.headers['if-none-match'], chosen.headers.etag)) reply.raw.writeHead(304, chosen.notModified).end();
+  else reply.raw.writeHead(200, chosen.headers).end(request.method === 'HEAD' ? undefined : chosen.body);
+}
+
+/** Lets the route answer. A conditional GET is answered in full so that the answer can be stored. */
+function miss(request: FastifyRequest, done: () => void): void {
+  // The condition is checked against the stored answer on the way out (onSend). Without this, a
+  // feed polled only with If-None-Match would never be stored.
+  const condition = request.headers['if-none-match'];
+  if (request.method === 'GET' && condition) {
+    request.pageCacheCondition = condition;
+    delete request.headers['if-none-match'];
+    delete request.headers['if-modified-since'];
+  }
+  done();
 }
 
 export const pageCachePlugin = fp(
   async (app) => {
     const seconds = app.config.pageCacheSeconds;
-    const cache = new LRUCache<string, Stored>({ max: 2000, maxSize: 64 * 1024 * 1024, sizeCalculation: (s) => s.body.length + 2000, ttl: seconds * 1000 });
+    const cache = new LRUCache<string, Stored>({ max: 2000, maxSize: 32 * 1024 * 1024, sizeCalculation: (s) => s.size + 2000, ttl: seconds * 1000 });
     app.decorateRequest('cacheable', false);
-    app.decorate('pageCache', { clear: () => cache.clear() });
+    app.decorateRequest('pageCacheCondition', null);
+    app.decorateRequest('pageCacheGeneration', 0);
+    app.decorateRequest('pageCacheBuilt', null);
+    // Pages being built, by URL: when a page expires under load, one request builds it and the
+    // rest wait for that (a few milliseconds) instead of all building it at once.
+    const building = new Map<string, Promise<void>>();
+    let generation = 0;
+    const clear = () => {
+      generation++;
+      cache.clear();
+    };
+    app.decorate('pageCache', { clear });
 
     // Registered before every other plugin, so a hit is answered before cookies are parsed,
-    // sessions looked up or rate limits counted: a stored public page costs almost nothing.
-    app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-      if (seconds === 0 || !request.routeOptions.config.publicCache) return;
-      if ((request.method !== 'GET' && request.method !== 'HEAD') || !isAnonymous(request)) return;
+    // sessions looked up or rate limits counted. The stored answer is written straight to the
+    // socket (the reply is hijacked): a stored public page costs about what "hello world" does.
+    app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+      if (seconds === 0 || !request.routeOptions.config.publicCache) return done();
+      if ((request.method !== 'GET' && request.method !== 'HEAD') || !isAnonymous(request)) return done();
       request.cacheable = true;
+      request.pageCacheGeneration = generation;
       const hit = cache.get(request.url);
-      if (!hit) return;
-      reply.headers(hit.headers).header('x-page-cache', 'hit');
-      if (etagMatches(request, hit.headers.etag)) return reply.code(304).send();
-      return reply.code(200).send(hit.body);
+      if (hit) return serve(request, reply, hit);
+      const pending = building.get(request.url);
+      if (pending) {
+        // Waits at most a second: a build that never finishes must not hold anyone up for long.
+        const timeout = new Promise<void>((resolve) => setTimeout(resolve, 1000).unref());
+        void Promise.race([pending, timeout]).then(() => {
+          const built = cache.get(request.url);
+          if (built) serve(request, reply, built);
+          else miss(request, done);
+        });
+        return;
+      }
+      if (request.method === 'GET') {
+        let finished = () => {};
+        building.set(request.url, new Promise<void>((resolve) => (finished = resolve)));
+        request.pageCacheBuilt = () => {
+          building.delete(request.url);
+          request.pageCacheBuilt = null;
+          finished();
+        };
+      }
+      miss(request, done);
+    });
+
+    // The builder's answer may not be storable (an error, a 404, a cookie): the waiting go on.
+    app.addHook('onResponse', async (request) => {
+      request.pageCacheBuilt?.();
     });
 
     app.addHook('onSend', async (request, reply, payload) => {
-      if (request.method === 'POST' && reply.statusCode < 400) cache.clear();
+      if (request.method === 'POST' && reply.statusCode < 400) clear();
       if (!request.cacheable || request.method !== 'GET' || reply.statusCode !== 200 || reply.hasHeader('set-cookie')) return payload;
-      if (reply.getHeader('x-page-cache') === 'hit') return payload;
       if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(reply.getHeaders())) {
-        if (value !== undefined && !NOT_KEPT.has(name) && !name.startsWith('x-ratelimit')) headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
+      // The same URL may be answered compressed or not, so shared caches must tell them apart.
+      const vary = reply.getHeader('vary');
+      reply.header('vary', vary ? `${String(vary)}, Accept-Encoding` : 'Accept-Encoding');
+      const stored = await store(reply, payload);
+      // Read before a change this process made since the request arrived: serve it, keep nothing.
+      if (request.pageCacheGeneration === generation) cache.set(request.url, stored);
+      request.pageCacheBuilt?.();
+      if (etagMatches(request.pageCacheCondition ?? undefined, stored.variants.identity.headers.etag)) {
+        reply.code(304).removeHeader('content-type').removeHeader('content-disposition');
+        return '';
       }
-      cache.set(request.url, { body: payload, headers });
       return payload;
     });
   },

@@ -1,3 +1,4 @@
+import zlib from 'node:zlib';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { events } from '../../db/schema/index.ts';
@@ -66,5 +67,72 @@ describe('the public page cache', () => {
     expect(again.statusCode).toBe(304);
     expect(again.headers['x-page-cache']).toBe('hit');
     expect(again.body).toBe('');
+  });
+
+  it('stores a feed that is polled only with If-None-Match, answering 304 from the first poll on', async () => {
+    const etag = String((await t.app.inject('/calendar.ics')).headers.etag);
+    t.app.pageCache.clear();
+    const miss = await t.app.inject({ url: '/calendar.ics', headers: { 'if-none-match': etag } });
+    expect(miss.statusCode).toBe(304);
+    expect(miss.headers['x-page-cache']).toBeUndefined();
+    expect(miss.body).toBe('');
+    expect(miss.headers.etag).toBe(etag);
+    const hit = await t.app.inject({ url: '/calendar.ics', headers: { 'if-none-match': etag } });
+    expect(hit.statusCode).toBe(304);
+    expect(hit.headers['x-page-cache']).toBe('hit');
+    expect(hit.headers['content-type']).toBeUndefined();
+    expect(hit.headers['cache-control']).toMatch(/max-age/);
+    const stale = await t.app.inject({ url: '/calendar.ics', headers: { 'if-none-match': '"something-else"' } });
+    expect(stale.statusCode).toBe(200);
+    expect(stale.headers['content-type']).toMatch(/text\/calendar/);
+    expect(stale.body).toContain('BEGIN:VCALENDAR');
+  });
+
+  it('answers HEAD from the stored page with its length and no body', async () => {
+    const full = await t.client().get(page);
+    const head = await t.app.inject({ method: 'HEAD', url: page });
+    expect(head.statusCode).toBe(200);
+    expect(head.headers['x-page-cache']).toBe('hit');
+    expect(head.headers['content-length']).toBe(String(Buffer.byteLength(full.body)));
+    expect(head.body).toBe('');
+  });
+
+  it('sends the stored page compressed to clients that accept it, with a weak ETag and Vary', async () => {
+    const plain = await t.client().get(page);
+    const br = await t.app.inject({ url: page, headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect(br.headers['x-page-cache']).toBe('hit');
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers.vary).toMatch(/Accept-Encoding/);
+    expect(zlib.brotliDecompressSync(br.rawPayload).toString()).toBe(plain.body);
+    expect(br.rawPayload.length).toBeLessThan(plain.body.length / 2);
+    const gz = await t.app.inject({ url: page, headers: { 'accept-encoding': 'gzip' } });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(zlib.gunzipSync(gz.rawPayload).toString()).toBe(plain.body);
+    const refused = await t.app.inject({ url: page, headers: { 'accept-encoding': 'br;q=0, gzip;q=0' } });
+    expect(refused.headers['content-encoding']).toBeUndefined();
+    expect(refused.body).toBe(plain.body);
+
+    const feed = await t.app.inject({ url: '/calendar.ics', headers: { 'accept-encoding': 'gzip' } });
+    const weak = String(feed.headers.etag);
+    expect(weak).toMatch(/^W\//);
+    const poll = await t.app.inject({ url: '/calendar.ics', headers: { 'accept-encoding': 'gzip', 'if-none-match': weak } });
+    expect(poll.statusCode).toBe(304);
+    expect(poll.headers.etag).toBe(weak);
+  });
+
+  it('builds an expired page once when many ask for it at the same moment', async () => {
+    t.app.pageCache.clear();
+    const answers = await Promise.all(Array.from({ length: 12 }, () => t.app.inject(page)));
+    expect(answers.map((a) => a.statusCode)).toEqual(Array(12).fill(200));
+    expect(answers.filter((a) => a.headers['x-page-cache'] !== 'hit')).toHaveLength(1);
+    expect(new Set(answers.map((a) => a.body)).size).toBe(1);
+  });
+
+  it('lets those waiting go on when the page being built cannot be stored', async () => {
+    t.app.pageCache.clear();
+    const missing = '/events/no-such-event';
+    const answers = await Promise.all(Array.from({ length: 4 }, () => t.app.inject(missing)));
+    expect(answers.map((a) => a.statusCode)).toEqual([404, 404, 404, 404]);
+    expect(answers.every((a) => a.headers['x-page-cache'] === undefined)).toBe(true);
   });
 });

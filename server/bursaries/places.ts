@@ -49,6 +49,16 @@ export async function hasHeldPlace(tx: Db, applicationId: string): Promise<boole
   return Boolean(await liveHold(tx, applicationId));
 }
 
+/** For registration: whether this person has applied for a bursary for this event (and so may hold a place). */
+export async function hasBursaryApplication(tx: Db, input: { eventId: string; personId: string }): Promise<boolean> {
+  const [row] = await tx
+    .select({ id: bursaryApplications.id })
+    .from(bursaryApplications)
+    .where(and(eq(bursaryApplications.eventId, input.eventId), eq(bursaryApplications.applicantId, input.personId)))
+    .limit(1);
+  return Boolean(row);
+}
+
 /**
  * For registration: when a person books a place at an event, the place held for their bursary
  * application there (if any) becomes that booking, so it is not counted twice. Returns whether

@@ -43,10 +43,14 @@ export interface LockedEvent {
  */
 export const capacityLockForTests = { enabled: true };
 
-/** Locks the event's row until the transaction ends; every place decision starts here. */
+/**
+ * Locks the event's row until the transaction ends; every place decision is made under it.
+ * FOR NO KEY UPDATE serialises deciders without conflicting with the key-share locks that rows
+ * referencing the event take, so a transaction may write its booking first and lock last.
+ */
 export async function lockEvent(tx: Db, eventId: string): Promise<LockedEvent> {
   const query = tx.select({ id: events.id, capacity: events.capacity, status: events.status }).from(events).where(eq(events.id, eventId));
-  const [row] = capacityLockForTests.enabled ? await query.for('update') : await query;
+  const [row] = capacityLockForTests.enabled ? await query.for('no key update') : await query;
   if (!row) throw new NotFoundError('We could not find that event.');
   return row;
 }
@@ -117,6 +121,56 @@ export async function availability(tx: Db, eventId: string, now: Date = new Date
       return { ticketTypeId: t.id, capacity: t.capacity, taken, left: t.capacity === null ? null : Math.max(0, t.capacity - taken) };
     }),
   };
+}
+
+export interface PlaceCheck {
+  /** Places left for the event and for the ticket type, counting this transaction's own rows; may be negative. */
+  eventLeft: number;
+  typeLeft: number;
+  /** Someone else is on the waiting list for this kind of place. */
+  othersWaiting: boolean;
+  /** Another live booking (not a companion) has this email address. */
+  duplicate: boolean;
+}
+
+const isTrue = (value: unknown) => value === true || value === 't';
+const placeTaking = sql.join(
+  placeTakingStatuses.map((status) => sql`${status}`),
+  sql`, `,
+);
+const activeStatuses = sql.join(
+  ['pending_payment', 'confirmed', 'attended', 'waitlisted', 'offered'].map((status) => sql`${status}`),
+  sql`, `,
+);
+
+/**
+ * Everything a booking's decision rests on, in one statement, for a transaction that decided
+ * first and locks last: call lockEvent() just before, so that every booking committed before
+ * this one is counted (each statement reads what was committed when it began).
+ */
+export async function checkPlaces(tx: Db, input: { eventId: string; ticketTypeId: string; registrationId: string; email: string; now: Date }): Promise<PlaceCheck> {
+  const { eventId, ticketTypeId, registrationId, email } = input;
+  const now = input.now.toISOString();
+  const holdCounts = sql`from place_holds h left join registrations r on r.id = h.registration_id
+    where h.event_id = ${eventId} and h.state = 'live' and h.expires_at > ${now}::timestamptz
+      and (h.registration_id is null or r.status not in (${placeTaking}))`;
+  const [row] = await tx
+    .select({
+      eventLeft: sql<number>`coalesce(${events.capacity}, 2147483647)
+        - (select count(*) from registrations where event_id = ${eventId} and status in (${placeTaking}))
+        - (select count(*) ${holdCounts})`.mapWith(Number),
+      typeLeft: sql<number>`coalesce((select capacity from ticket_types where id = ${ticketTypeId}), 2147483647)
+        - (select count(*) from registrations where event_id = ${eventId} and ticket_type_id = ${ticketTypeId} and status in (${placeTaking}))
+        - (select count(*) ${holdCounts} and h.ticket_type_id = ${ticketTypeId})`.mapWith(Number),
+      othersWaiting: sql<boolean>`exists (select 1 from registrations where event_id = ${eventId} and ticket_type_id = ${ticketTypeId}
+        and status = 'waitlisted' and id <> ${registrationId})`.mapWith(isTrue),
+      duplicate: sql<boolean>`exists (select 1 from registrations where event_id = ${eventId} and email = ${email}
+        and companion_of_id is null and status in (${activeStatuses}) and id <> ${registrationId})`.mapWith(isTrue),
+    })
+    .from(events)
+    .where(eq(events.id, eventId));
+  if (!row) throw new NotFoundError('We could not find that event.');
+  return row;
 }
 
 /** How many places of this kind can be taken now: the smaller of the event's and the type's. */

@@ -8,12 +8,12 @@ import { payments, people, perspectives, placeHolds, registrationAnswers, regist
 import type { Me } from '../accounts/sessions.ts';
 import { checkEmail } from '../accounts/sign-in.ts';
 import { recordAudit } from '../audit.ts';
-import { takeUpHeldPlace } from '../bursaries/places.ts';
+import { hasBursaryApplication, takeUpHeldPlace } from '../bursaries/places.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
 import { formatPence } from '../format.ts';
 import { calendarAttachment, enqueueEmail } from '../mail/outbox.ts';
-import { availability, insertHold, lockEvent, placesLeft } from './holds.ts';
+import { availability, checkPlaces, insertHold, lockEvent, placesLeft } from './holds.ts';
 import { eventIcs } from './ics.ts';
 import { mintManagePath } from './links.ts';
 import { passOnFreedPlaces } from './offers.ts';
@@ -171,107 +171,167 @@ export async function register(db: Database, eventId: string, input: Registratio
   errors.push(...checked.errors);
   if (errors.length) throw new InvalidInputError(errors);
 
-  return db.transaction(async (tx) => {
+  const decided = { name, email, companionName, type: type!, answers: checked.answers };
+  try {
+    return await db.transaction((tx) => book(tx, eventId, input, decided, actor, context, now, { lockFirst: false }));
+  } catch (error) {
+    if (!(error instanceof StaleDecision)) throw error;
+  }
+  // Places changed between counting and locking (the event filled up, a place came free, or the
+  // same person booked twice at once): everything was undone; decide again under the lock.
+  return db.transaction((tx) => book(tx, eventId, input, decided, actor, context, now, { lockFirst: true }));
+}
+
+/** The decision a booking made before taking the event's lock no longer holds; it is retried. */
+class StaleDecision extends Error {}
+
+interface Decided {
+  name: string;
+  email: string;
+  companionName: string;
+  type: TicketTypeRow;
+  answers: { questionId: string; value: string }[];
+}
+
+/**
+ * One attempt at a booking. Two ways to stay correct under a rush:
+ * - lockFirst: lock the event, count, decide, write (a dozen statements under the lock);
+ * - otherwise: count and decide without the lock, write everything, then lock the event and
+ *   check in one statement that the decision still holds (StaleDecision if not, undoing it all).
+ *   Only the lock, that check and the commit are serialised, so a popular event takes many
+ *   bookings a second. A held bursary place is always taken up the first way.
+ */
+async function book(
+  tx: Db,
+  eventId: string,
+  input: RegistrationInput,
+  decided: Decided,
+  actor: Me | null,
+  context: ServiceContext,
+  now: Date,
+  options: { lockFirst: boolean },
+): Promise<RegistrationOutcome> {
+  const { name, email, companionName, type } = decided;
+  let lockFirst = options.lockFirst;
+  if (lockFirst) await lockEvent(tx, eventId);
+  const event = (await getEvent(tx, eventId))!;
+  const closed = bookingClosedReason(event, await getSettings(tx, eventId), now);
+  if (closed) throw new ConflictError('booking_closed', closed);
+
+  const [existing] = await tx
+    .select()
+    .from(registrations)
+    .where(and(eq(registrations.eventId, eventId), eq(registrations.email, email), isNull(registrations.companionOfId), inArray(registrations.status, activeStatuses)))
+    .limit(1);
+  if (existing) {
+    // Say nothing on the page about whether this address has booked; tell the address itself.
+    const managePath = await mintManagePath(tx, existing.id);
+    await enqueueEmail(tx, { to: email, template: 'registration-link', data: { ...eventFacts(event), name: existing.name, managePath } });
+    return { kind: 'duplicate' } as const;
+  }
+
+  const needed = input.companion ? 2 : 1;
+  // A place held for this person's bursary application becomes this booking's place, but only
+  // if the booking then gets a place (a savepoint undoes it otherwise, so the hold is not lost).
+  const [holder] = actor ? [{ id: actor.id }] : await tx.select({ id: people.id }).from(people).where(eq(people.email, email));
+  if (holder && !lockFirst && (await hasBursaryApplication(tx, { eventId, personId: holder.id }))) {
+    lockFirst = true;
     await lockEvent(tx, eventId);
-    const event = (await getEvent(tx, eventId))!;
-    const closed = bookingClosedReason(event, await getSettings(tx, eventId), now);
-    if (closed) throw new ConflictError('booking_closed', closed);
-
-    const [existing] = await tx
-      .select()
-      .from(registrations)
-      .where(and(eq(registrations.eventId, eventId), eq(registrations.email, email), isNull(registrations.companionOfId), inArray(registrations.status, activeStatuses)))
-      .limit(1);
-    if (existing) {
-      // Say nothing on the page about whether this address has booked; tell the address itself.
-      const managePath = await mintManagePath(tx, existing.id);
-      await enqueueEmail(tx, { to: email, template: 'registration-link', data: { ...eventFacts(event), name: existing.name, managePath } });
-      return { kind: 'duplicate' } as const;
-    }
-
-    const needed = input.companion ? 2 : 1;
-    // A place held for this person's bursary application becomes this booking's place, but only
-    // if the booking then gets a place (a savepoint undoes it otherwise, so the hold is not lost).
-    const [holder] = actor ? [{ id: actor.id }] : await tx.select({ id: people.id }).from(people).where(eq(people.email, email));
-    let tookHeldPlace = false;
-    if (holder) {
-      try {
-        await tx.transaction(async (savepoint) => {
-          if (!(await takeUpHeldPlace(savepoint, { eventId, personId: holder.id }))) return;
-          const after = await availability(savepoint, eventId, now);
-          if (placesLeft(after, type!.id) >= 1 && (after.left ?? Number.POSITIVE_INFINITY) >= needed) tookHeldPlace = true;
-          else savepoint.rollback();
-        });
-      } catch (error) {
-        if (!(error instanceof TransactionRollbackError)) throw error;
-      }
-    }
-    const avail = await availability(tx, eventId, now);
-    // Nobody jumps the queue: while people wait for this kind of place, newcomers join them.
-    const [queued] = await tx
-      .select({ id: registrations.id })
-      .from(registrations)
-      .where(and(eq(registrations.eventId, eventId), eq(registrations.status, 'waitlisted'), eq(registrations.ticketTypeId, type!.id)))
-      .limit(1);
-    const hasPlace = (tookHeldPlace || !queued) && placesLeft(avail, type!.id) >= 1 && (avail.left ?? Number.POSITIVE_INFINITY) >= needed;
-    const paid = type!.pricePence > 0;
-    const status: RegistrationStatus = !hasPlace ? 'waitlisted' : paid ? 'pending_payment' : 'confirmed';
-    const paymentMode = paid ? context.paidMode : 'free';
-
-    const base = {
-      eventId,
-      personId: actor?.id ?? null,
-      status,
-      email,
-      organisation: input.organisation.trim(),
-      perspective: input.perspective,
-      accessRequirements: input.accessRequirements.trim(),
-      dietaryNeeds: input.dietaryNeeds.trim(),
-      consentFutureEvents: input.consentFutureEvents,
-      waitlistedAt: status === 'waitlisted' ? now : null,
-      confirmedAt: status === 'confirmed' ? now : null,
-      createdAt: now,
-      updatedAt: now,
-    };
-    const [main] = await tx
-      .insert(registrations)
-      .values({ ...base, name, ticketTypeId: type!.id, pricePence: type!.pricePence, paymentMode })
-      .returning();
-    if (input.companion) {
-      await tx.insert(registrations).values({
-        ...base,
-        name: companionName,
-        ticketTypeId: null,
-        companionOfId: main!.id,
-        organisation: '',
-        perspective: '',
-        accessRequirements: '',
-        dietaryNeeds: '',
-        consentFutureEvents: false,
+  }
+  let tookHeldPlace = false;
+  if (holder && lockFirst) {
+    try {
+      await tx.transaction(async (savepoint) => {
+        if (!(await takeUpHeldPlace(savepoint, { eventId, personId: holder.id }))) return;
+        const after = await availability(savepoint, eventId, now);
+        if (placesLeft(after, type.id) >= 1 && (after.left ?? Number.POSITIVE_INFINITY) >= needed) tookHeldPlace = true;
+        else savepoint.rollback();
       });
+    } catch (error) {
+      if (!(error instanceof TransactionRollbackError)) throw error;
     }
-    if (checked.answers.length) {
-      await tx.insert(registrationAnswers).values(checked.answers.map((a) => ({ ...a, registrationId: main!.id })));
-    }
-    await recordAudit(tx, {
-      actorId: actor?.id ?? null,
-      action: 'registration.booking.created',
-      subjectType: 'registration',
-      subjectId: main!.id,
-      details: { eventId, status, ticketTypeId: type!.id, companion: input.companion, tookHeldPlace },
-    });
+  }
+  const avail = await availability(tx, eventId, now);
+  // Nobody jumps the queue: while people wait for this kind of place, newcomers join them.
+  const [queued] = await tx
+    .select({ id: registrations.id })
+    .from(registrations)
+    .where(and(eq(registrations.eventId, eventId), eq(registrations.status, 'waitlisted'), eq(registrations.ticketTypeId, type.id)))
+    .limit(1);
+  const hasPlace = (tookHeldPlace || !queued) && placesLeft(avail, type.id) >= 1 && (avail.left ?? Number.POSITIVE_INFINITY) >= needed;
+  const paid = type.pricePence > 0;
+  const status: RegistrationStatus = !hasPlace ? 'waitlisted' : paid ? 'pending_payment' : 'confirmed';
+  const paymentMode = paid ? context.paidMode : 'free';
 
-    if (status === 'confirmed') {
-      const managePath = await sendConfirmation(tx, event, main!, companionName, type!.name, context.baseUrl);
-      return { kind: 'booked', registrationId: main!.id, managePath };
-    }
-    if (status === 'waitlisted') {
-      const managePath = await mintManagePath(tx, main!.id);
-      await enqueueEmail(tx, { to: email, template: 'registration-waitlisted', data: { ...eventFacts(event), name, managePath } });
-      return { kind: 'waitlisted', registrationId: main!.id, managePath };
-    }
-    return startPayment(tx, event, main!, type!, context, now);
+  const base = {
+    eventId,
+    personId: actor?.id ?? null,
+    status,
+    email,
+    organisation: input.organisation.trim(),
+    perspective: input.perspective,
+    accessRequirements: input.accessRequirements.trim(),
+    dietaryNeeds: input.dietaryNeeds.trim(),
+    consentFutureEvents: input.consentFutureEvents,
+    waitlistedAt: status === 'waitlisted' ? now : null,
+    confirmedAt: status === 'confirmed' ? now : null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const [main] = await tx
+    .insert(registrations)
+    .values({ ...base, name, ticketTypeId: type.id, pricePence: type.pricePence, paymentMode })
+    .returning();
+  if (input.companion) {
+    await tx.insert(registrations).values({
+      ...base,
+      name: companionName,
+      ticketTypeId: null,
+      companionOfId: main!.id,
+      organisation: '',
+      perspective: '',
+      accessRequirements: '',
+      dietaryNeeds: '',
+      consentFutureEvents: false,
+    });
+  }
+  if (decided.answers.length) {
+    await tx.insert(registrationAnswers).values(decided.answers.map((a) => ({ ...a, registrationId: main!.id })));
+  }
+  await recordAudit(tx, {
+    actorId: actor?.id ?? null,
+    action: 'registration.booking.created',
+    subjectType: 'registration',
+    subjectId: main!.id,
+    details: { eventId, status, ticketTypeId: type.id, companion: input.companion, tookHeldPlace },
   });
+
+  let outcome: RegistrationOutcome;
+  if (status === 'confirmed') {
+    const managePath = await sendConfirmation(tx, event, main!, companionName, type.name, context.baseUrl);
+    outcome = { kind: 'booked', registrationId: main!.id, managePath };
+  } else if (status === 'waitlisted') {
+    const managePath = await mintManagePath(tx, main!.id);
+    await enqueueEmail(tx, { to: email, template: 'registration-waitlisted', data: { ...eventFacts(event), name, managePath } });
+    outcome = { kind: 'waitlisted', registrationId: main!.id, managePath };
+  } else {
+    outcome = await startPayment(tx, event, main!, type, context, now);
+  }
+
+  if (!lockFirst) {
+    const locked = await lockEvent(tx, eventId);
+    const check = await checkPlaces(tx, { eventId, ticketTypeId: type.id, registrationId: main!.id, email, now });
+    // Counted with this booking's own rows: a place taken must still fit, a waiting-list place
+    // must still be the only choice (a place came free with nobody waiting: book it instead).
+    const stands =
+      locked.status === 'published' &&
+      !check.duplicate &&
+      (status === 'waitlisted'
+        ? check.othersWaiting || Math.min(check.eventLeft, check.typeLeft) < 1 || check.eventLeft < needed
+        : !check.othersWaiting && check.eventLeft >= 0 && check.typeLeft >= 0);
+    if (!stands) throw new StaleDecision();
+  }
+  return outcome;
 }
 
 /** A booking waiting for payment: an invoice, or an open Stripe Checkout holding the place. */

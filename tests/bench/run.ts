@@ -23,6 +23,8 @@ import { freePort, postgresBinDir, startCluster, type Cluster } from '../support
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+// What every browser and calendar app sends; cached pages are stored compressed for them.
+const BROWSER = { 'accept-encoding': 'gzip, deflate, br, zstd' };
 
 interface Row {
   case: string;
@@ -78,7 +80,7 @@ function peakRssMb(pid: number | undefined): number | null {
   }
 }
 
-async function startConvene(databaseUrl: string, dataDir: string): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+async function startConvene(databaseUrl: string, dataDir: string, extraEnv: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [path.join(root, 'server/main.ts')], {
@@ -95,6 +97,7 @@ async function startConvene(databaseUrl: string, dataDir: string): Promise<{ url
       // The bench is one client address sending far more than any person would.
       RATE_LIMIT_PER_MINUTE: '10000000',
       FORM_RATE_LIMIT_PER_MINUTE: '10000000',
+      ...extraEnv,
     },
     // The server's own log goes to a file: requests cut off when a load run ends are noise here.
     stdio: ['ignore', fs.openSync(path.join(dataDir, 'server.log'), 'a'), 'inherit'],
@@ -112,6 +115,18 @@ async function startConvene(databaseUrl: string, dataDir: string): Promise<{ url
 
 async function load(options: autocannon.Options): Promise<autocannon.Result> {
   return autocannon({ connections: CONNECTIONS, duration: SECONDS, ...options });
+}
+
+/** One second of the same load first, so that every case (hello world too) is measured warm. */
+async function warm(options: autocannon.Options): Promise<void> {
+  await autocannon({ connections: CONNECTIONS, ...options, duration: 1 });
+}
+
+/** Statistics as autovacuum would have gathered them on a live database, so plans are realistic. */
+async function analyze(databaseUrl: string): Promise<void> {
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  await sql.unsafe('analyze');
+  await sql.end();
 }
 
 function summarise(result: autocannon.Result) {
@@ -133,6 +148,7 @@ function rawGet(url: string, headers: Record<string, string>): Promise<{ status:
 async function measureGet(name: string, url: string, headers: Record<string, string> = {}, expectStatus = 200): Promise<{ rps: number; p50: number; p99: number; p99AtHalf: number }> {
   const check = await rawGet(url, headers);
   if (check.status !== expectStatus) throw new Error(`${name}: ${url} answered ${check.status}, expected ${expectStatus}`);
+  await warm({ url, headers });
   const full = summarise(await load({ url, headers }));
   if (full.errors > 0) log(`${name}: ${full.errors} errors`);
   const half = summarise(await load({ url, headers, overallRate: Math.max(1, Math.floor(full.rps / 2)), duration: Math.max(3, Math.floor(SECONDS / 2)) }));
@@ -171,7 +187,8 @@ async function main() {
     const helloPort = await freePort();
     hello = spawn(process.execPath, [path.join(root, 'tests/bench/hello.ts')], { env: { ...process.env, PORT: String(helloPort) }, stdio: 'inherit' });
     await waitForHttp(`http://127.0.0.1:${helloPort}/`, hello);
-    const helloWorld = summarise(await load({ url: `http://127.0.0.1:${helloPort}/` }));
+    await warm({ url: `http://127.0.0.1:${helloPort}/`, headers: BROWSER });
+    const helloWorld = summarise(await load({ url: `http://127.0.0.1:${helloPort}/`, headers: BROWSER }));
     const helloRss = peakRssMb(hello.pid);
     hello.kill('SIGTERM');
     hello = null;
@@ -194,21 +211,23 @@ async function main() {
       isOrganiser: false,
       sessionHash: '',
     });
+    await analyze(benchDb);
 
     convene = await startConvene(benchDb, dataDir);
     const base = convene.url;
     const read = (name: string, r: Awaited<ReturnType<typeof measureGet>>, target: number, limitName = 'hello world', limitRps = helloWorld.rps, note?: string) => {
       const ratio = limitRps ? r.rps / limitRps : 0;
-      rows.push({ case: name, ...r, peakRssMb: null, limit: limitName, ratio, target: `≥ ${target}`, met: ratio >= target && r.p99AtHalf <= 100, note });
+      rows.push({ case: name, ...r, peakRssMb: null, limit: limitName, ratio, target: target ? `≥ ${target}, p99 ≤ 100 ms at ½` : 'p99 ≤ 100 ms at ½', met: ratio >= target && r.p99AtHalf <= 100, note });
     };
     const upcomingSlug = data.slugs[Math.floor(data.slugs.length * 0.8)]!;
-    read('home page', await measureGet('home page', `${base}/`), 0.4);
-    read('event list, filtered', await measureGet('event list', `${base}/events?type=seminar`), 0.4);
-    read('event page (anonymous)', await measureGet('event page', `${base}/events/${upcomingSlug}`), 0.5);
-    read('/calendar.ics in full', await measureGet('full feed', `${base}/calendar.ics`), 0.1);
-    const etag = String((await rawGet(`${base}/calendar.ics`, {})).headers.etag ?? '');
-    read('/calendar.ics, 304', await measureGet('feed 304', `${base}/calendar.ics`, { 'if-none-match': etag }, 304), 0.8);
-    read('private feed', await measureGet('private feed', `${base}/calendar/private/${token}.ics`), 0.1);
+    read('home page', await measureGet('home page', `${base}/`, BROWSER), 0.4);
+    read('event list, filtered', await measureGet('event list', `${base}/events?type=seminar`, BROWSER), 0.4);
+    read('event page (anonymous)', await measureGet('event page', `${base}/events/${upcomingSlug}`, BROWSER), 0.5);
+    read('/calendar.ics in full', await measureGet('full feed', `${base}/calendar.ics`, BROWSER), 0.1);
+    const etag = String((await rawGet(`${base}/calendar.ics`, BROWSER)).headers.etag ?? '');
+    read('/calendar.ics, 304', await measureGet('feed 304', `${base}/calendar.ics`, { ...BROWSER, 'if-none-match': etag }, 304), 0.8);
+    // Personal, so never cached: the issue's bar for it is the p99 at half its maximum rate.
+    read('private feed', await measureGet('private feed', `${base}/calendar/private/${token}.ics`, BROWSER), 0);
 
     // Registrations: real form posts with a CSRF token, each a different person, on one event.
     const page = await fetch(`${base}/events/${data.hotEvent.slug}/book`);
@@ -267,9 +286,13 @@ async function main() {
       await db.migrate();
       await insertEvents(db.db, count);
       await db.close();
-      const app = await startConvene(url, dataDir);
+      await analyze(url);
+      // The page cache off: this measures what building the list and the feed costs.
+      const app = await startConvene(url, dataDir, { PAGE_CACHE_SECONDS: '0' });
+      await warm({ url: `${app.url}/events` });
       const list = summarise(await load({ url: `${app.url}/events`, duration: Math.max(3, Math.floor(SECONDS / 2)) }));
       const feedBytes = (await (await fetch(`${app.url}/calendar.ics`)).text()).length;
+      await warm({ url: `${app.url}/calendar.ics` });
       const feed = summarise(await load({ url: `${app.url}/calendar.ics`, duration: Math.max(3, Math.floor(SECONDS / 2)) }));
       await app.stop();
       growth.push({ events: count, listRps: list.rps, listP50: list.p50, feedRps: feed.rps, feedP50: feed.p50, feedBytes });
@@ -297,7 +320,7 @@ async function main() {
     console.log(`\nConvene bench, ${report.at}: ${SECONDS} s per case, ${CONNECTIONS} connections, ${report.machine.cpus} cores`);
     console.log(`Limits measured in this run: hello world ${helloWorld.rps} req/s; pgbench ${inserts} single-row inserts/s\n`);
     console.table(table);
-    console.log('\nCost growth (event list is paginated; the full feed covers upcoming events and the last 12 months):');
+    console.log('\nCost growth, page cache off (the event list is paginated; the full feed covers upcoming events and the last 12 months):');
     console.table(growth.map((g) => ({ events: g.events, 'list req/s': g.listRps, 'list p50 ms': g.listP50, 'feed req/s': g.feedRps, 'feed p50 ms': g.feedP50, 'feed bytes': g.feedBytes })));
     console.log(`\nWritten to ${path.relative(root, file)}`);
   } finally {

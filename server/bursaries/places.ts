@@ -2,7 +2,7 @@
 // person waiting on a bursary decision is not shut out when the event fills up. The hold lasts
 // until the event starts: declining or withdrawing releases it; approving keeps it as the
 // applicant's place, until they book (takeUpHeldPlace, for registration to call).
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { bursaryApplications, events, placeHolds } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
 import { confirmHold, holdPlace, releaseHold } from '../registration/api.ts';
@@ -49,14 +49,12 @@ export async function hasHeldPlace(tx: Db, applicationId: string): Promise<boole
   return Boolean(await liveHold(tx, applicationId));
 }
 
-/** For registration: whether this person has applied for a bursary for this event (and so may hold a place). */
-export async function hasBursaryApplication(tx: Db, input: { eventId: string; personId: string }): Promise<boolean> {
-  const [row] = await tx
-    .select({ id: bursaryApplications.id })
-    .from(bursaryApplications)
-    .where(and(eq(bursaryApplications.eventId, input.eventId), eq(bursaryApplications.applicantId, input.personId)))
-    .limit(1);
-  return Boolean(row);
+/**
+ * For registration, as part of a larger statement: whether this person (an SQL expression for
+ * their id) has applied for a bursary for this event, and so may have a place held for them.
+ */
+export function bursaryApplicationExists(eventId: string, personId: SQL): SQL {
+  return sql`exists (select 1 from ${bursaryApplications} where ${bursaryApplications.eventId} = ${eventId} and ${bursaryApplications.applicantId} = ${personId})`;
 }
 
 /**

@@ -26,8 +26,8 @@
 //
 // After releasing a hold outside this feature, call passOnFreedPlaces(tx, eventId) (offers.ts)
 // in the same transaction so the waiting list moves; releaseHold does this for you when asked.
-import { and, count, eq, gt, inArray, isNull, notInArray, or, sql } from 'drizzle-orm';
-import { events, placeHolds, placeTakingStatuses, registrations, ticketTypes, type HoldKind } from '../../db/schema/index.ts';
+import { and, eq, gt, sql } from 'drizzle-orm';
+import { events, placeHolds, placeTakingStatuses, type HoldKind } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
 import { NotFoundError } from '../errors.ts';
 
@@ -55,6 +55,16 @@ export async function lockEvent(tx: Db, eventId: string): Promise<LockedEvent> {
   return row;
 }
 
+const isTrue = (value: unknown) => value === true || value === 't';
+const placeTaking = sql.join(
+  placeTakingStatuses.map((status) => sql`${status}`),
+  sql`, `,
+);
+const activeStatuses = sql.join(
+  ['pending_payment', 'confirmed', 'attended', 'waitlisted', 'offered'].map((status) => sql`${status}`),
+  sql`, `,
+);
+
 export interface TicketTypeAvailability {
   ticketTypeId: string;
   capacity: number | null;
@@ -79,48 +89,44 @@ export interface Availability {
  * transaction call lockEvent() first so the answer stays true until commit.
  */
 export async function availability(tx: Db, eventId: string, now: Date = new Date()): Promise<Availability> {
-  const [event] = await tx.select({ capacity: events.capacity }).from(events).where(eq(events.id, eventId));
-  if (!event) throw new NotFoundError('We could not find that event.');
-
-  const booked = await tx
-    .select({ ticketTypeId: registrations.ticketTypeId, n: count() })
-    .from(registrations)
-    .where(and(eq(registrations.eventId, eventId), inArray(registrations.status, [...placeTakingStatuses])))
-    .groupBy(registrations.ticketTypeId);
-
-  const held = await tx
-    .select({ ticketTypeId: placeHolds.ticketTypeId, n: count() })
-    .from(placeHolds)
-    .leftJoin(registrations, eq(registrations.id, placeHolds.registrationId))
-    .where(
-      and(
-        eq(placeHolds.eventId, eventId),
-        eq(placeHolds.state, 'live'),
-        gt(placeHolds.expiresAt, now),
-        or(isNull(placeHolds.registrationId), notInArray(registrations.status, [...placeTakingStatuses])),
-      ),
-    )
-    .groupBy(placeHolds.ticketTypeId);
-
-  const types = await tx
-    .select({ id: ticketTypes.id, capacity: ticketTypes.capacity })
-    .from(ticketTypes)
-    .where(eq(ticketTypes.eventId, eventId));
-
-  const sum = (rows: { n: number }[]) => rows.reduce((total, r) => total + Number(r.n), 0);
-  const bookedTotal = sum(booked);
-  const heldTotal = sum(held);
-  const forType = (rows: { ticketTypeId: string | null; n: number }[], id: string) => Number(rows.find((r) => r.ticketTypeId === id)?.n ?? 0);
+  // One statement: the event's limit, its bookings and live holds, and the same per ticket type.
+  const at = now.toISOString();
+  const liveHolds = sql`from place_holds h left join registrations r on r.id = h.registration_id
+    where h.event_id = ${eventId} and h.state = 'live' and h.expires_at > ${at}::timestamptz
+      and (h.registration_id is null or r.status not in (${placeTaking}))`;
+  const [row] = await tx
+    .select({
+      capacity: events.capacity,
+      booked: sql<number>`(select count(*) from registrations where event_id = ${eventId} and status in (${placeTaking}))`.mapWith(Number),
+      held: sql<number>`(select count(*) ${liveHolds})`.mapWith(Number),
+      types: sql<TypeCount[] | string>`(select coalesce(json_agg(json_build_object(
+          'id', t.id,
+          'capacity', t.capacity,
+          'booked', (select count(*) from registrations where event_id = ${eventId} and ticket_type_id = t.id and status in (${placeTaking})),
+          'held', (select count(*) ${liveHolds} and h.ticket_type_id = t.id)
+        ) order by t.id), '[]') from ticket_types t where t.event_id = ${eventId})`,
+    })
+    .from(events)
+    .where(eq(events.id, eventId));
+  if (!row) throw new NotFoundError('We could not find that event.');
+  const types: TypeCount[] = typeof row.types === 'string' ? JSON.parse(row.types) : row.types;
   return {
-    capacity: event.capacity,
-    booked: bookedTotal,
-    held: heldTotal,
-    left: event.capacity === null ? null : Math.max(0, event.capacity - bookedTotal - heldTotal),
+    capacity: row.capacity,
+    booked: row.booked,
+    held: row.held,
+    left: row.capacity === null ? null : Math.max(0, row.capacity - row.booked - row.held),
     ticketTypes: types.map((t) => {
-      const taken = forType(booked, t.id) + forType(held, t.id);
+      const taken = Number(t.booked) + Number(t.held);
       return { ticketTypeId: t.id, capacity: t.capacity, taken, left: t.capacity === null ? null : Math.max(0, t.capacity - taken) };
     }),
   };
+}
+
+interface TypeCount {
+  id: string;
+  capacity: number | null;
+  booked: number;
+  held: number;
 }
 
 export interface PlaceCheck {
@@ -132,16 +138,6 @@ export interface PlaceCheck {
   /** Another live booking (not a companion) has this email address. */
   duplicate: boolean;
 }
-
-const isTrue = (value: unknown) => value === true || value === 't';
-const placeTaking = sql.join(
-  placeTakingStatuses.map((status) => sql`${status}`),
-  sql`, `,
-);
-const activeStatuses = sql.join(
-  ['pending_payment', 'confirmed', 'attended', 'waitlisted', 'offered'].map((status) => sql`${status}`),
-  sql`, `,
-);
 
 /**
  * Everything a booking's decision rests on, in one statement, for a transaction that decided

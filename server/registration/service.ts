@@ -2,13 +2,13 @@
 // when it is full, accepting an offer, changing answers and cancelling. Each use case is one
 // transaction that locks the event's row before it counts places, so an event is never oversold
 // however many people book at once. Emails and audit entries are written in the same transaction.
-import { and, eq, inArray, isNull, notInArray, or } from 'drizzle-orm';
+import { and, eq, inArray, notInArray, or, sql, type SQLWrapper } from 'drizzle-orm';
 import { TransactionRollbackError } from 'drizzle-orm/errors';
-import { payments, people, perspectives, placeHolds, registrationAnswers, registrations, type RegistrationStatus } from '../../db/schema/index.ts';
+import { events, payments, people, perspectives, placeHolds, registrationAnswers, registrations, registrationSettings, type RegistrationStatus } from '../../db/schema/index.ts';
 import type { Me } from '../accounts/sessions.ts';
 import { checkEmail } from '../accounts/sign-in.ts';
 import { recordAudit } from '../audit.ts';
-import { hasBursaryApplication, takeUpHeldPlace } from '../bursaries/places.ts';
+import { bursaryApplicationExists, takeUpHeldPlace } from '../bursaries/places.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
 import { formatPence } from '../format.ts';
@@ -21,7 +21,6 @@ import {
   dayContact,
   eventFacts,
   getEvent,
-  getSettings,
   listQuestions,
   listTicketTypes,
   whereText,
@@ -182,6 +181,42 @@ export async function register(db: Database, eventId: string, input: Registratio
   return db.transaction((tx) => book(tx, eventId, input, decided, actor, context, now, { lockFirst: true }));
 }
 
+/**
+ * What a booking needs to know before deciding, in one statement: the event, whether booking is
+ * open, this address's live booking if any, who the booker is, whether they applied for a
+ * bursary here, and whether anyone waits for this kind of place.
+ */
+async function bookingFacts(tx: Db, input: { eventId: string; email: string; personId: string | null; ticketTypeId: string }) {
+  const { eventId, email, ticketTypeId } = input;
+  const live = sql.join(
+    activeStatuses.map((status) => sql`${status}`),
+    sql`, `,
+  );
+  const existing = (column: SQLWrapper) =>
+    sql`(select ${column} from ${registrations} where ${registrations.eventId} = ${eventId} and ${registrations.email} = ${email}
+      and ${registrations.companionOfId} is null and ${registrations.status} in (${live}) limit 1)`;
+  const holderId = input.personId ? sql`${input.personId}::uuid` : sql`(select ${people.id} from ${people} where ${people.email} = ${email})`;
+  const isTrue = (value: unknown) => value === true || value === 't';
+  const [row] = await tx
+    .select({
+      event: events,
+      registrationOpen: sql<boolean>`coalesce((select ${registrationSettings.registrationOpen} from ${registrationSettings} where ${registrationSettings.eventId} = ${eventId}), true)`.mapWith(isTrue),
+      existingId: sql<string | null>`${existing(registrations.id)}`,
+      existingName: sql<string | null>`${existing(registrations.name)}`,
+      holderId: sql<string | null>`${holderId}`,
+      hasBursaryApplication: sql<boolean>`${bursaryApplicationExists(eventId, holderId)}`.mapWith(isTrue),
+      queued: sql<boolean>`exists (select 1 from ${registrations} where ${registrations.eventId} = ${eventId}
+        and ${registrations.status} = 'waitlisted' and ${registrations.ticketTypeId} = ${ticketTypeId})`.mapWith(isTrue),
+    })
+    .from(events)
+    .where(eq(events.id, eventId));
+  if (!row) throw new NotFoundError('We could not find that event.');
+  return {
+    ...row,
+    existing: row.existingId ? { id: row.existingId, name: row.existingName ?? '' } : null,
+  };
+}
+
 /** The decision a booking made before taking the event's lock no longer holds; it is retried. */
 class StaleDecision extends Error {}
 
@@ -212,34 +247,28 @@ async function book(
   options: { lockFirst: boolean },
 ): Promise<RegistrationOutcome> {
   const { name, email, companionName, type } = decided;
-  let lockFirst = options.lockFirst;
+  const { lockFirst } = options;
   if (lockFirst) await lockEvent(tx, eventId);
-  const event = (await getEvent(tx, eventId))!;
-  const closed = bookingClosedReason(event, await getSettings(tx, eventId), now);
+  const facts = await bookingFacts(tx, { eventId, email, personId: actor?.id ?? null, ticketTypeId: type.id });
+  const { event } = facts;
+  const closed = bookingClosedReason(event, facts, now);
   if (closed) throw new ConflictError('booking_closed', closed);
 
-  const [existing] = await tx
-    .select()
-    .from(registrations)
-    .where(and(eq(registrations.eventId, eventId), eq(registrations.email, email), isNull(registrations.companionOfId), inArray(registrations.status, activeStatuses)))
-    .limit(1);
-  if (existing) {
+  if (facts.existing) {
     // Say nothing on the page about whether this address has booked; tell the address itself.
-    const managePath = await mintManagePath(tx, existing.id);
-    await enqueueEmail(tx, { to: email, template: 'registration-link', data: { ...eventFacts(event), name: existing.name, managePath } });
+    const managePath = await mintManagePath(tx, facts.existing.id);
+    await enqueueEmail(tx, { to: email, template: 'registration-link', data: { ...eventFacts(event), name: facts.existing.name, managePath } });
     return { kind: 'duplicate' } as const;
   }
 
   const needed = input.companion ? 2 : 1;
   // A place held for this person's bursary application becomes this booking's place, but only
   // if the booking then gets a place (a savepoint undoes it otherwise, so the hold is not lost).
-  const [holder] = actor ? [{ id: actor.id }] : await tx.select({ id: people.id }).from(people).where(eq(people.email, email));
-  if (holder && !lockFirst && (await hasBursaryApplication(tx, { eventId, personId: holder.id }))) {
-    lockFirst = true;
-    await lockEvent(tx, eventId);
-  }
+  // That is always decided under the lock: nothing is written yet, so start again that way.
+  const holder = facts.holderId ? { id: facts.holderId } : null;
+  if (holder && facts.hasBursaryApplication && !lockFirst) throw new StaleDecision();
   let tookHeldPlace = false;
-  if (holder && lockFirst) {
+  if (holder && facts.hasBursaryApplication) {
     try {
       await tx.transaction(async (savepoint) => {
         if (!(await takeUpHeldPlace(savepoint, { eventId, personId: holder.id }))) return;
@@ -253,12 +282,7 @@ async function book(
   }
   const avail = await availability(tx, eventId, now);
   // Nobody jumps the queue: while people wait for this kind of place, newcomers join them.
-  const [queued] = await tx
-    .select({ id: registrations.id })
-    .from(registrations)
-    .where(and(eq(registrations.eventId, eventId), eq(registrations.status, 'waitlisted'), eq(registrations.ticketTypeId, type.id)))
-    .limit(1);
-  const hasPlace = (tookHeldPlace || !queued) && placesLeft(avail, type.id) >= 1 && (avail.left ?? Number.POSITIVE_INFINITY) >= needed;
+  const hasPlace = (tookHeldPlace || !facts.queued) && placesLeft(avail, type.id) >= 1 && (avail.left ?? Number.POSITIVE_INFINITY) >= needed;
   const paid = type.pricePence > 0;
   const status: RegistrationStatus = !hasPlace ? 'waitlisted' : paid ? 'pending_payment' : 'confirmed';
   const paymentMode = paid ? context.paidMode : 'free';

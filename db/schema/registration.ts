@@ -113,7 +113,8 @@ export const registrations = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    index('registrations_event_status_idx').on(t.eventId, t.status),
+    // Counting places reads only this index: by event and status, and per ticket type.
+    index('registrations_event_status_type_idx').on(t.eventId, t.status, t.ticketTypeId),
     index('registrations_event_waitlist_idx').on(t.eventId, t.waitlistedAt),
     index('registrations_person_idx').on(t.personId),
     // Signed-in people see bookings made with their address before they signed in.

@@ -89,44 +89,49 @@ export interface Availability {
  * transaction call lockEvent() first so the answer stays true until commit.
  */
 export async function availability(tx: Db, eventId: string, now: Date = new Date()): Promise<Availability> {
-  // One statement: the event's limit, its bookings and live holds, and the same per ticket type.
+  // One statement, reading bookings and live holds once each, counted per ticket type (a
+  // companion's place has no type, so its key is '').
   const at = now.toISOString();
-  const liveHolds = sql`from place_holds h left join registrations r on r.id = h.registration_id
-    where h.event_id = ${eventId} and h.state = 'live' and h.expires_at > ${at}::timestamptz
-      and (h.registration_id is null or r.status not in (${placeTaking}))`;
   const [row] = await tx
     .select({
       capacity: events.capacity,
-      booked: sql<number>`(select count(*) from registrations where event_id = ${eventId} and status in (${placeTaking}))`.mapWith(Number),
-      held: sql<number>`(select count(*) ${liveHolds})`.mapWith(Number),
-      types: sql<TypeCount[] | string>`(select coalesce(json_agg(json_build_object(
-          'id', t.id,
-          'capacity', t.capacity,
-          'booked', (select count(*) from registrations where event_id = ${eventId} and ticket_type_id = t.id and status in (${placeTaking})),
-          'held', (select count(*) ${liveHolds} and h.ticket_type_id = t.id)
-        ) order by t.id), '[]') from ticket_types t where t.event_id = ${eventId})`,
+      types: sql<TypeRow[] | string>`(select coalesce(json_agg(json_build_object('id', t.id, 'capacity', t.capacity) order by t.id), '[]')
+        from ticket_types t where t.event_id = ${eventId})`,
+      booked: sql<Counts | string | null>`(select json_object_agg(coalesce(k::text, ''), n) from (select ticket_type_id k, count(*) n
+        from registrations where event_id = ${eventId} and status in (${placeTaking}) group by 1) x)`,
+      held: sql<Counts | string | null>`(select json_object_agg(coalesce(k::text, ''), n) from (select h.ticket_type_id k, count(*) n
+        from place_holds h left join registrations r on r.id = h.registration_id
+        where h.event_id = ${eventId} and h.state = 'live' and h.expires_at > ${at}::timestamptz
+          and (h.registration_id is null or r.status not in (${placeTaking})) group by 1) x)`,
     })
     .from(events)
     .where(eq(events.id, eventId));
   if (!row) throw new NotFoundError('We could not find that event.');
-  const types: TypeCount[] = typeof row.types === 'string' ? JSON.parse(row.types) : row.types;
+  const parse = <T>(value: T | string | null, empty: T): T => (value === null ? empty : typeof value === 'string' ? (JSON.parse(value) as T) : value);
+  const types = parse(row.types, []);
+  const booked = parse<Counts>(row.booked, {});
+  const held = parse<Counts>(row.held, {});
+  const total = (counts: Counts) => Object.values(counts).reduce((sum, n) => sum + Number(n), 0);
+  const bookedTotal = total(booked);
+  const heldTotal = total(held);
   return {
     capacity: row.capacity,
-    booked: row.booked,
-    held: row.held,
-    left: row.capacity === null ? null : Math.max(0, row.capacity - row.booked - row.held),
+    booked: bookedTotal,
+    held: heldTotal,
+    left: row.capacity === null ? null : Math.max(0, row.capacity - bookedTotal - heldTotal),
     ticketTypes: types.map((t) => {
-      const taken = Number(t.booked) + Number(t.held);
+      const taken = Number(booked[t.id] ?? 0) + Number(held[t.id] ?? 0);
       return { ticketTypeId: t.id, capacity: t.capacity, taken, left: t.capacity === null ? null : Math.max(0, t.capacity - taken) };
     }),
   };
 }
 
-interface TypeCount {
+/** Counts by ticket type id. */
+type Counts = Record<string, number>;
+
+interface TypeRow {
   id: string;
   capacity: number | null;
-  booked: number;
-  held: number;
 }
 
 export interface PlaceCheck {
@@ -147,17 +152,17 @@ export interface PlaceCheck {
 export async function checkPlaces(tx: Db, input: { eventId: string; ticketTypeId: string; registrationId: string; email: string; now: Date }): Promise<PlaceCheck> {
   const { eventId, ticketTypeId, registrationId, email } = input;
   const now = input.now.toISOString();
-  const holdCounts = sql`from place_holds h left join registrations r on r.id = h.registration_id
-    where h.event_id = ${eventId} and h.state = 'live' and h.expires_at > ${now}::timestamptz
-      and (h.registration_id is null or r.status not in (${placeTaking}))`;
+  // This runs under the event's lock, so each table is read once: [all, of this ticket type].
   const [row] = await tx
     .select({
-      eventLeft: sql<number>`coalesce(${events.capacity}, 2147483647)
-        - (select count(*) from registrations where event_id = ${eventId} and status in (${placeTaking}))
-        - (select count(*) ${holdCounts})`.mapWith(Number),
-      typeLeft: sql<number>`coalesce((select capacity from ticket_types where id = ${ticketTypeId}), 2147483647)
-        - (select count(*) from registrations where event_id = ${eventId} and ticket_type_id = ${ticketTypeId} and status in (${placeTaking}))
-        - (select count(*) ${holdCounts} and h.ticket_type_id = ${ticketTypeId})`.mapWith(Number),
+      capacity: events.capacity,
+      typeCapacity: sql<number | null>`(select capacity from ticket_types where id = ${ticketTypeId})`,
+      booked: sql<Pair | string>`(select json_build_array(count(*), count(*) filter (where ticket_type_id = ${ticketTypeId}))
+        from registrations where event_id = ${eventId} and status in (${placeTaking}))`,
+      held: sql<Pair | string>`(select json_build_array(count(*), count(*) filter (where h.ticket_type_id = ${ticketTypeId}))
+        from place_holds h left join registrations r on r.id = h.registration_id
+        where h.event_id = ${eventId} and h.state = 'live' and h.expires_at > ${now}::timestamptz
+          and (h.registration_id is null or r.status not in (${placeTaking})))`,
       othersWaiting: sql<boolean>`exists (select 1 from registrations where event_id = ${eventId} and ticket_type_id = ${ticketTypeId}
         and status = 'waitlisted' and id <> ${registrationId})`.mapWith(isTrue),
       duplicate: sql<boolean>`exists (select 1 from registrations where event_id = ${eventId} and email = ${email}
@@ -166,7 +171,21 @@ export async function checkPlaces(tx: Db, input: { eventId: string; ticketTypeId
     .from(events)
     .where(eq(events.id, eventId));
   if (!row) throw new NotFoundError('We could not find that event.');
-  return row;
+  const [booked, bookedOfType] = pair(row.booked);
+  const [held, heldOfType] = pair(row.held);
+  const unlimited = Number.MAX_SAFE_INTEGER;
+  return {
+    eventLeft: (row.capacity ?? unlimited) - booked - held,
+    typeLeft: (row.typeCapacity === null ? unlimited : Number(row.typeCapacity)) - bookedOfType - heldOfType,
+    othersWaiting: row.othersWaiting,
+    duplicate: row.duplicate,
+  };
+}
+
+type Pair = [number, number];
+function pair(value: Pair | string): Pair {
+  const [a, b] = typeof value === 'string' ? (JSON.parse(value) as Pair) : value;
+  return [Number(a), Number(b)];
 }
 
 /** How many places of this kind can be taken now: the smaller of the event's and the type's. */

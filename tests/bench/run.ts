@@ -21,6 +21,9 @@ import { generateDataset, insertEvents } from './dataset.ts';
 import { freePort, postgresBinDir, startCluster, type Cluster } from '../support/cluster.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+// Convene runs as `npm start` runs it, with the heap limits in package.json's start script.
+const startScript = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+const SERVER_FLAGS = startScript.split(/\s+/).filter((word) => word.startsWith('--'));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 // What every browser and calendar app sends; cached pages are stored compressed for them.
@@ -83,7 +86,7 @@ function peakRssMb(pid: number | undefined): number | null {
 async function startConvene(databaseUrl: string, dataDir: string, extraEnv: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [path.join(root, 'server/main.ts')], {
+  const child = spawn(process.execPath, [...SERVER_FLAGS, path.join(root, 'server/main.ts')], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,

@@ -72,6 +72,31 @@ async function waitForHttp(url: string, child: ChildProcess): Promise<void> {
   throw new Error(`${url} did not start`);
 }
 
+/** CPU seconds (user + system) used so far by these processes, from /proc. */
+function cpuSeconds(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      // The command name may contain spaces: the fields after it start at the last ")".
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // the process has ended
+    }
+  }
+  return ticks / 100; // USER_HZ is 100 on Linux
+}
+
+/** The PostgreSQL server's processes when it runs on this machine (the bench's own cluster, or a local one). */
+function postgresPids(): number[] {
+  try {
+    return execFileSync('pgrep', ['-u', 'postgres'], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
 function peakRssMb(pid: number | undefined): number | null {
   if (!pid) return null;
   try {
@@ -241,6 +266,7 @@ async function main() {
     const [type] = await handle.db.select({ id: ticketTypes.id }).from(ticketTypes).where(eq(ticketTypes.eventId, data.hotEvent.id));
     let n = 0;
     const before = Date.now();
+    const cpuBefore = { convene: cpuSeconds([convene.child.pid!]), postgres: cpuSeconds(postgresPids()) };
     const result = await load({
       url: `${base}/events/${data.hotEvent.slug}/book`,
       requests: [
@@ -256,12 +282,19 @@ async function main() {
       ],
     });
     const seconds = (Date.now() - before) / 1000;
+    const cpuAfter = { convene: cpuSeconds([convene.child.pid!]), postgres: cpuSeconds(postgresPids()) };
     const booked = await handle.db.select({ status: registrations.status }).from(registrations).where(eq(registrations.eventId, data.hotEvent.id));
     const confirmed = booked.filter((b) => b.status === 'confirmed').length;
     const waitlisted = booked.filter((b) => b.status === 'waitlisted').length;
     const committed = Math.round(booked.length / seconds);
     const regSummary = summarise(result);
     log(`registrations: ${booked.length} committed in ${seconds.toFixed(1)} s (${confirmed} confirmed, ${waitlisted} waiting list), ${regSummary.non2xx} non-2xx (303 expected)`);
+    // What one booking costs the machine: with two cores, 2 s of CPU per second is the ceiling.
+    const perBooking = {
+      conveneMs: ((cpuAfter.convene - cpuBefore.convene) * 1000) / Math.max(1, booked.length),
+      postgresMs: ((cpuAfter.postgres - cpuBefore.postgres) * 1000) / Math.max(1, booked.length),
+    };
+    log(`CPU per booking: Convene ${perBooking.conveneMs.toFixed(2)} ms, PostgreSQL ${perBooking.postgresMs.toFixed(2)} ms (confirmation emails sent meanwhile included)`);
     rows.push({
       case: 'registrations on one hot event (committed/s)',
       rps: committed,
@@ -273,7 +306,7 @@ async function main() {
       ratio: inserts ? committed / inserts : 0,
       target: '≥ 500/s',
       met: committed >= 500,
-      note: `${confirmed} confirmed, then ${waitlisted} on the waiting list`,
+      note: `${confirmed} confirmed, then ${waitlisted} on the waiting list; CPU per booking: Convene ${perBooking.conveneMs.toFixed(2)} ms, PostgreSQL ${perBooking.postgresMs.toFixed(2)} ms`,
     });
 
     const rss = peakRssMb(convene.child.pid);
@@ -323,6 +356,7 @@ async function main() {
     console.log(`\nConvene bench, ${report.at}: ${SECONDS} s per case, ${CONNECTIONS} connections, ${report.machine.cpus} cores`);
     console.log(`Limits measured in this run: hello world ${helloWorld.rps} req/s; pgbench ${inserts} single-row inserts/s\n`);
     console.table(table);
+    for (const r of rows) if (r.note) console.log(`${r.case}: ${r.note}`);
     console.log('\nCost growth, page cache off (the event list is paginated; the full feed covers upcoming events and the last 12 months):');
     console.table(growth.map((g) => ({ events: g.events, 'list req/s': g.listRps, 'list p50 ms': g.listP50, 'feed req/s': g.feedRps, 'feed p50 ms': g.feedP50, 'feed bytes': g.feedBytes })));
     console.log(`\nWritten to ${path.relative(root, file)}`);

@@ -11,10 +11,12 @@
 // registration that already counts (a checkout hold on a pending_payment booking) is not
 // counted twice.
 //
-// Contended decisions must lock first, then count: call these functions inside a transaction.
-// holdPlace() locks the event row itself (SELECT ... FOR UPDATE), so two transactions cannot
-// both see the last place as free. Other features (bursaries) use them inside their own
-// transaction:
+// Contended decisions must lock, then count: call these functions inside a transaction.
+// holdPlace() locks the event row itself (SELECT ... FOR NO KEY UPDATE), so two transactions
+// cannot both see the last place as free. A booking (service.ts) may instead decide from an
+// unlocked count, write its rows, and then lock and count again with checkPlaces(): the same
+// guarantee, with only that last count and the commit done under the lock. Other features
+// (bursaries) use these inside their own transaction:
 //
 //   await db.transaction(async (tx) => {
 //     const hold = await holdPlace(tx, { eventId, kind: 'bursary', reference: `bursary-application:${id}`, expiresAt });

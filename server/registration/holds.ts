@@ -152,19 +152,10 @@ export interface PlaceCheck {
  * this one is counted (each statement reads what was committed when it began).
  */
 export async function checkPlaces(tx: Db, input: { eventId: string; ticketTypeId: string; registrationId: string; email: string; now: Date }): Promise<PlaceCheck> {
-  const { eventId, ticketTypeId, registrationId, email } = input;
-  const now = input.now.toISOString();
-  // This runs under the event's lock, so each table is read once: [all, of this ticket type].
+  const { eventId, ticketTypeId, registrationId, email, now } = input;
   const [row] = await tx
     .select({
-      capacity: events.capacity,
-      typeCapacity: sql<number | null>`(select capacity from ticket_types where id = ${ticketTypeId})`,
-      booked: sql<Pair | string>`(select json_build_array(count(*), count(*) filter (where ticket_type_id = ${ticketTypeId}))
-        from registrations where event_id = ${eventId} and status in (${placeTaking}))`,
-      held: sql<Pair | string>`(select json_build_array(count(*), count(*) filter (where h.ticket_type_id = ${ticketTypeId}))
-        from place_holds h left join registrations r on r.id = h.registration_id
-        where h.event_id = ${eventId} and h.state = 'live' and h.expires_at > ${now}::timestamptz
-          and (h.registration_id is null or r.status not in (${placeTaking})))`,
+      ...placeCountFields(eventId, ticketTypeId, now),
       othersWaiting: sql<boolean>`exists (select 1 from registrations where event_id = ${eventId} and ticket_type_id = ${ticketTypeId}
         and status = 'waitlisted' and id <> ${registrationId})`.mapWith(isTrue),
       duplicate: sql<boolean>`exists (select 1 from registrations where event_id = ${eventId} and email = ${email}
@@ -173,14 +164,36 @@ export async function checkPlaces(tx: Db, input: { eventId: string; ticketTypeId
     .from(events)
     .where(eq(events.id, eventId));
   if (!row) throw new NotFoundError('We could not find that event.');
+  return { ...placesLeftFrom(row), othersWaiting: row.othersWaiting, duplicate: row.duplicate };
+}
+
+/**
+ * Columns for a select from `events` that count the places taken at the event and of one ticket
+ * type, reading bookings and live holds once each (they often run under the event's lock).
+ * Turn them into places left with placesLeftFrom().
+ */
+export function placeCountFields(eventId: string, ticketTypeId: string, now: Date) {
+  const at = now.toISOString();
+  return {
+    capacity: events.capacity,
+    typeCapacity: sql<number | null>`(select capacity from ticket_types where id = ${ticketTypeId})`,
+    booked: sql<Pair | string>`(select json_build_array(count(*), count(*) filter (where ticket_type_id = ${ticketTypeId}))
+      from registrations where event_id = ${eventId} and status in (${placeTaking}))`,
+    held: sql<Pair | string>`(select json_build_array(count(*), count(*) filter (where h.ticket_type_id = ${ticketTypeId}))
+      from place_holds h left join registrations r on r.id = h.registration_id
+      where h.event_id = ${eventId} and h.state = 'live' and h.expires_at > ${at}::timestamptz
+        and (h.registration_id is null or r.status not in (${placeTaking})))`,
+  };
+}
+
+/** Places left at the event and of the ticket type (negative when over), from placeCountFields(). */
+export function placesLeftFrom(row: { capacity: number | null; typeCapacity: number | null; booked: Pair | string; held: Pair | string }): { eventLeft: number; typeLeft: number } {
   const [booked, bookedOfType] = pair(row.booked);
   const [held, heldOfType] = pair(row.held);
   const unlimited = Number.MAX_SAFE_INTEGER;
   return {
     eventLeft: (row.capacity ?? unlimited) - booked - held,
     typeLeft: (row.typeCapacity === null ? unlimited : Number(row.typeCapacity)) - bookedOfType - heldOfType,
-    othersWaiting: row.othersWaiting,
-    duplicate: row.duplicate,
   };
 }
 

@@ -127,11 +127,16 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
     async (request, reply) => {
       const { slug } = request.params as { slug: string };
       const body = (request.body ?? {}) as Body;
-      const { event, model } = await bookingPage(slug);
-      const rerender = (errors: FieldError[], status = 400) => reply.page('registration/book', { ...model, form: formState(body, errors) }, status);
+      const event = await getEventBySlug(app.db, slug);
+      if (!event || event.status === 'planning') throw new NotFoundError('We could not find that event.');
+      // The form is built again only when it has to be shown again; register() checks the rest.
+      const rerender = async (errors: FieldError[], status = 400) => {
+        const { model } = await bookingPage(slug);
+        const form = model.closed ? formState(body, [{ field: 'form', message: model.closed }]) : formState(body, errors);
+        return reply.page('registration/book', { ...model, form }, model.closed ? 409 : status);
+      };
       const errors = validationErrors(request);
       if (errors.length) return rerender(errors);
-      if (model.closed) return rerender([{ field: 'form', message: model.closed }], 409);
       try {
         const outcome = await register(
           app.db,

@@ -13,7 +13,7 @@ import type { Database, Db } from '../db/database.ts';
 import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
 import { formatPence } from '../format.ts';
 import { calendarAttachment, enqueueEmail } from '../mail/outbox.ts';
-import { availability, checkPlaces, insertHold, lockEvent, placesLeft } from './holds.ts';
+import { availability, checkPlaces, insertHold, lockEvent, placeCountFields, placesLeft, placesLeftFrom } from './holds.ts';
 import { eventIcs } from './ics.ts';
 import { mintManagePath } from './links.ts';
 import { passOnFreedPlaces } from './offers.ts';
@@ -186,7 +186,7 @@ export async function register(db: Database, eventId: string, input: Registratio
  * open, this address's live booking if any, who the booker is, whether they applied for a
  * bursary here, and whether anyone waits for this kind of place.
  */
-async function bookingFacts(tx: Db, input: { eventId: string; email: string; personId: string | null; ticketTypeId: string }) {
+async function bookingFacts(tx: Db, input: { eventId: string; email: string; personId: string | null; ticketTypeId: string; now: Date }) {
   const { eventId, email, ticketTypeId } = input;
   const live = sql.join(
     activeStatuses.map((status) => sql`${status}`),
@@ -200,6 +200,7 @@ async function bookingFacts(tx: Db, input: { eventId: string; email: string; per
   const [row] = await tx
     .select({
       event: events,
+      ...placeCountFields(eventId, ticketTypeId, input.now),
       registrationOpen: sql<boolean>`coalesce((select ${registrationSettings.registrationOpen} from ${registrationSettings} where ${registrationSettings.eventId} = ${eventId}), true)`.mapWith(isTrue),
       existingId: sql<string | null>`${existing(registrations.id)}`,
       existingName: sql<string | null>`${existing(registrations.name)}`,
@@ -215,6 +216,11 @@ async function bookingFacts(tx: Db, input: { eventId: string; email: string; per
     ...row,
     existing: row.existingId ? { id: row.existingId, name: row.existingName ?? '' } : null,
   };
+}
+
+async function placesLeftNow(tx: Db, eventId: string, now: Date, ticketTypeId: string): Promise<{ eventLeft: number; typeLeft: number }> {
+  const avail = await availability(tx, eventId, now);
+  return { eventLeft: avail.left ?? Number.MAX_SAFE_INTEGER, typeLeft: placesLeft(avail, ticketTypeId) };
 }
 
 /** The decision a booking made before taking the event's lock no longer holds; it is retried. */
@@ -249,7 +255,7 @@ async function book(
   const { name, email, companionName, type } = decided;
   const { lockFirst } = options;
   if (lockFirst) await lockEvent(tx, eventId);
-  const facts = await bookingFacts(tx, { eventId, email, personId: actor?.id ?? null, ticketTypeId: type.id });
+  const facts = await bookingFacts(tx, { eventId, email, personId: actor?.id ?? null, ticketTypeId: type.id, now });
   const { event } = facts;
   const closed = bookingClosedReason(event, facts, now);
   if (closed) throw new ConflictError('booking_closed', closed);
@@ -280,9 +286,10 @@ async function book(
       if (!(error instanceof TransactionRollbackError)) throw error;
     }
   }
-  const avail = await availability(tx, eventId, now);
+  // Counted before any held place was taken up: count again if one was.
+  const left = tookHeldPlace ? await placesLeftNow(tx, eventId, now, type.id) : placesLeftFrom(facts);
   // Nobody jumps the queue: while people wait for this kind of place, newcomers join them.
-  const hasPlace = (tookHeldPlace || !facts.queued) && placesLeft(avail, type.id) >= 1 && (avail.left ?? Number.POSITIVE_INFINITY) >= needed;
+  const hasPlace = (tookHeldPlace || !facts.queued) && Math.min(left.eventLeft, left.typeLeft) >= 1 && left.eventLeft >= needed;
   const paid = type.pricePence > 0;
   const status: RegistrationStatus = !hasPlace ? 'waitlisted' : paid ? 'pending_payment' : 'confirmed';
   const paymentMode = paid ? context.paidMode : 'free';

@@ -1,5 +1,6 @@
 // Emails of the co-production flows: proposals and their review, planning groups, planning
-// meetings, changes to an event that registrants must hear about, and the impact note.
+// meetings, changes to an event that registrants must hear about, an event's cancelling or
+// unpublishing that its planning group must hear about, and the impact note.
 
 export interface CoproductionEmails {
   'proposal-co-proposer': { inviterName: string; title: string; proposalPath: string };
@@ -35,6 +36,19 @@ export interface CoproductionEmails {
     previousWhen: string;
     eventPath: string;
   };
+  /** To the planning group: the event was cancelled, or unpublished back to planning. */
+  'planning-event-status': {
+    name: string;
+    title: string;
+    kind: 'cancelled' | 'unpublished';
+    /** Who did it. */
+    byName: string;
+    /** The reason for cancelling; empty when unpublished. */
+    reason: string;
+    /** How many registrants were emailed about the cancellation. */
+    told: number;
+    planningPath: string;
+  };
   'impact-note': { name: string; title: string; note: string; eventPath: string };
 }
 
@@ -57,5 +71,6 @@ export const coproductionSubjects: { [K in keyof CoproductionEmails]: (data: Cop
         ? `Changed: ${d.meetingTitle} (${d.eventTitle})`
         : `Planning meeting: ${d.meetingTitle} (${d.eventTitle})`,
   'event-changed': (d) => (d.kind === 'cancelled' ? `Cancelled: ${d.title}` : `New date: ${d.title}`),
+  'planning-event-status': (d) => (d.kind === 'cancelled' ? `${d.title} has been cancelled` : `${d.title} is back in planning`),
   'impact-note': (d) => `You said, we did: ${d.title}`,
 };

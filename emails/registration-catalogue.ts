@@ -33,10 +33,13 @@ export interface RegistrationEmails {
     dayContact: string;
   };
   'attendee-message': EventFacts & { subjectLine: string; message: string; managePath: string };
-  /** To the payer: money arrived after their held place had ended. */
-  'payment-arrived-late': EventFacts & { name: string; amount: string };
-  /** To organisers: the same payment, which needs a refund or a place. */
-  'payment-needs-attention': EventFacts & { payerName: string; payerEmail: string; amount: string; attendeesPath: string };
+  /**
+   * To the payer: money arrived after their held place had ended. `eventCancelled` when the
+   * event itself was cancelled (so only a refund is possible); absent in messages queued before it.
+   */
+  'payment-arrived-late': EventFacts & { name: string; amount: string; eventCancelled?: boolean };
+  /** To organisers: the same payment, which needs a refund or a place (only a refund if the event was cancelled). */
+  'payment-needs-attention': EventFacts & { payerName: string; payerEmail: string; amount: string; attendeesPath: string; eventCancelled?: boolean };
 }
 
 export const registrationSubjects: { [K in keyof RegistrationEmails]: (data: RegistrationEmails[K]) => string } = {
@@ -50,5 +53,5 @@ export const registrationSubjects: { [K in keyof RegistrationEmails]: (data: Reg
   'registration-reminder': (d) => `Reminder: ${d.eventTitle} ${d.lead}`,
   'attendee-message': (d) => `${d.subjectLine} (${d.eventTitle})`,
   'payment-arrived-late': (d) => `We received your payment for ${d.eventTitle}`,
-  'payment-needs-attention': (d) => `A payment needs a refund or a place: ${d.eventTitle}`,
+  'payment-needs-attention': (d) => (d.eventCancelled ? `A payment needs a refund: ${d.eventTitle}` : `A payment needs a refund or a place: ${d.eventTitle}`),
 };

@@ -129,9 +129,9 @@ async function markStripePaid(tx: Db, paymentId: string, paymentIntentId: string
 
 /**
  * Money arrived for a booking whose held place had already ended (Stripe can report a payment
- * after the session's expiry). Nobody should be charged without a place and without being
- * told: the payer hears that we have their money, and the steering group that it needs a place
- * or a refund.
+ * after the session's expiry, or after the event was cancelled). Nobody should be charged without
+ * a place and without being told: the payer hears that we have their money, and the steering
+ * group that it needs a place or (for a cancelled event) a refund.
  */
 async function flagLatePayment(tx: Db, paymentId: string): Promise<void> {
   const [row] = await tx
@@ -143,7 +143,9 @@ async function flagLatePayment(tx: Db, paymentId: string): Promise<void> {
   if (!row) return;
   const facts = eventFacts(row.event);
   const amount = formatPence(row.amountPence);
-  await enqueueEmail(tx, { to: row.email, template: 'payment-arrived-late', data: { ...facts, name: row.name, amount } });
+  // A cancelled event has no place to give, so both emails speak only of a refund.
+  const eventCancelled = row.event.status === 'cancelled';
+  await enqueueEmail(tx, { to: row.email, template: 'payment-arrived-late', data: { ...facts, name: row.name, amount, eventCancelled } });
   const organisers = await tx
     .selectDistinct({ email: people.email })
     .from(roleGrants)
@@ -153,7 +155,7 @@ async function flagLatePayment(tx: Db, paymentId: string): Promise<void> {
     await enqueueEmail(tx, {
       to: organiser.email,
       template: 'payment-needs-attention',
-      data: { ...facts, payerName: row.name, payerEmail: row.email, amount, attendeesPath: `/organise/events/${row.event.slug}/attendees` },
+      data: { ...facts, payerName: row.name, payerEmail: row.email, amount, attendeesPath: `/organise/events/${row.event.slug}/attendees`, eventCancelled },
     });
   }
 }

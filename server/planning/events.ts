@@ -1,7 +1,8 @@
 // Creating and changing events: organisers create them directly, accepting a proposal creates
 // one in `planning`; the planning group fills in its details; readiness decides when it may be
 // published (an organiser may override a missing item, with a recorded reason); it can be
-// unpublished, cancelled (registrants are told) or moved (registrants are told, calendars update).
+// unpublished (the planning group is told), cancelled (registrants and the group are told, and
+// the event's open places are closed) or moved (registrants are told, calendars update).
 import { randomBytes } from 'node:crypto';
 import { and, eq, inArray, isNull } from 'drizzle-orm';
 import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
@@ -22,6 +23,7 @@ import type { Database, Db } from '../db/database.ts';
 import { ConflictError, ForbiddenError, InvalidInputError } from '../errors.ts';
 import { formatTimeRange } from '../format.ts';
 import { calendarAttachment, enqueueEmail } from '../mail/outbox.ts';
+import { closePlacesForCancelledEvent } from '../registration/api.ts';
 import { planningAccess, requireLead, requireOrganiser, type EventRow } from './access.ts';
 
 export function slugify(title: string): string {
@@ -243,8 +245,12 @@ export async function unpublishEvent(db: Database, eventId: string, me: Me): Pro
     const access = await planningAccess(tx, eventId, me, { lock: true });
     requireLead(access);
     if (access.event.status !== 'published') throw new ConflictError('event_not_published', 'Only a published event can be unpublished.');
+    // Places are left as they are: unpublishing is for a while, not for good. Bookings stay, and
+    // open checkouts and waiting-list offers run to their own end (paid, accepted or expired), so
+    // nobody loses a place they were part-way to taking. Cancelling is what closes places.
     await tx.update(events).set({ status: 'planning', sequence: access.event.sequence + 1, updatedAt: new Date() }).where(eq(events.id, eventId));
     await recordAudit(tx, { actorId: me.id, action: 'event.unpublished', subjectType: 'event', subjectId: eventId });
+    await notifyGroup(tx, access.event, { kind: 'unpublished', reason: '', told: 0 }, me);
   });
 }
 
@@ -255,13 +261,18 @@ export async function cancelEvent(db: Database, eventId: string, reason: string,
     const access = await planningAccess(tx, eventId, me, { lock: true });
     requireOrganiser(access);
     if (access.event.status === 'cancelled' || access.event.status === 'completed') throw new ConflictError('event_closed', 'This event has already been cancelled or has finished.');
+    const now = new Date();
     await tx
       .update(events)
-      .set({ status: 'cancelled', cancelledReason: text, sequence: access.event.sequence + 1, updatedAt: new Date() })
+      .set({ status: 'cancelled', cancelledReason: text, sequence: access.event.sequence + 1, updatedAt: now })
       .where(eq(events.id, eventId));
     await recordAudit(tx, { actorId: me.id, action: 'event.cancelled', subjectType: 'event', subjectId: eventId, details: { reason: text } });
     const [after] = await tx.select().from(events).where(eq(events.id, eventId));
-    return notifyRegistrants(tx, after!, 'cancelled', {});
+    // Registrants first: they are found by the statuses that closing their places then changes.
+    const told = await notifyRegistrants(tx, after!, 'cancelled', {});
+    await closePlacesForCancelledEvent(tx, eventId, me.id, now);
+    await notifyGroup(tx, after!, { kind: 'cancelled', reason: text, told }, me);
+    return told;
   });
 }
 
@@ -335,6 +346,25 @@ export async function notifyRegistrants(
     });
   }
   return seen.size;
+}
+
+/** Tells each accepted member of the planning group that the event was cancelled or unpublished. */
+async function notifyGroup(tx: Db, event: EventRow, change: { kind: 'cancelled' | 'unpublished'; reason: string; told: number }, me: Me): Promise<void> {
+  for (const person of await groupRecipients(tx, event.id)) {
+    await enqueueEmail(tx, {
+      to: person.email,
+      template: 'planning-event-status',
+      data: {
+        name: person.displayName || person.email,
+        title: event.title,
+        kind: change.kind,
+        byName: me.displayName || me.email,
+        reason: change.reason,
+        told: change.told,
+        planningPath: `/plan/${event.id}`,
+      },
+    });
+  }
 }
 
 /** The planning group's accepted members with their email addresses, for group emails. */

@@ -7,6 +7,7 @@ import { lockEvent, releaseHold as releaseHoldOnly } from './holds.ts';
 import { passOnFreedPlaces } from './offers.ts';
 
 export { availability, confirmHold, holdPlace, placesLeft, type Availability, type Hold, type HoldInput } from './holds.ts';
+export { closePlacesForCancelledEvent, type ClosedPlaces } from './event-cancelled.ts';
 export { eventUid } from './ics.ts';
 
 /**

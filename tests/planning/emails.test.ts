@@ -1,0 +1,90 @@
+// Every co-production email renders as HTML and plain text from one typed sample, escaping what
+// people typed; and the late-payment emails speak only of a refund when the event was cancelled.
+import { describe, expect, it } from 'vitest';
+import { coproductionSubjects, type CoproductionEmails } from '../../emails/coproduction-catalogue.ts';
+import { renderEmail } from '../../emails/render.ts';
+
+const site = { baseUrl: 'https://hub.example', siteName: 'Social Perspectives Hub' };
+const title = 'Seminar <1> & "friends"';
+const samples: { [K in keyof CoproductionEmails]: CoproductionEmails[K] } = {
+  'proposal-co-proposer': { inviterName: 'Sam', title, proposalPath: '/proposals/abc' },
+  'proposal-received': { name: 'Sam', title, resubmission: false, proposalPath: '/proposals/abc' },
+  'proposal-to-review': { title, resubmission: true, reviewPath: '/review/abc' },
+  'proposal-comment': { name: 'Sam', title, message: 'Could you say more about access?', proposalPath: '/proposals/abc' },
+  'proposal-decision': { name: 'Sam', title, decision: 'accepted', message: 'Well done.', proposalPath: '/proposals/abc', planningPath: '/plan/abc' },
+  'planning-invitation': { inviterName: 'Sam', title, roleLabel: 'speaker', invitationPath: '/plan/abc/invitation' },
+  'planning-meeting': {
+    name: 'Sam',
+    eventTitle: title,
+    meetingTitle: 'First meeting',
+    kind: 'new',
+    when: 'Tuesday 9 December 2026, 6pm to 7pm',
+    place: 'Room 2',
+    joinUrl: 'https://zoom.example/j/1',
+    notes: 'Bring ideas.',
+    planningPath: '/plan/abc/meetings',
+  },
+  'event-changed': { name: 'Sam', title, kind: 'cancelled', reason: 'The venue closed.', when: 'Tuesday 9 December 2026, 6pm to 7pm', previousWhen: '', eventPath: '/events/seminar-1' },
+  'planning-event-status': { name: 'Sam', title, kind: 'cancelled', byName: 'Rosa <b>', reason: 'The venue closed <suddenly>.', told: 1, planningPath: '/plan/abc' },
+  'impact-note': { name: 'Sam', title, note: 'You said more breaks; we added two.', eventPath: '/events/seminar-1' },
+};
+
+describe('co-production emails', () => {
+  for (const name of Object.keys(coproductionSubjects) as (keyof CoproductionEmails)[]) {
+    it(`renders ${name} as HTML and plain text, escaping what people typed`, () => {
+      const mail = renderEmail(name, samples[name] as never, site);
+      expect(mail.subject.length).toBeGreaterThan(5);
+      expect(mail.html).toContain('Seminar &lt;1&gt; &amp; &quot;friends&quot;');
+      expect(mail.text).toContain('Seminar <1> & "friends"');
+    });
+  }
+
+  it('tells the planning group who cancelled the event, why, and where the planning pages are', () => {
+    const mail = renderEmail('planning-event-status', samples['planning-event-status'], site);
+    expect(mail.subject).toBe('Seminar <1> & "friends" has been cancelled');
+    expect(mail.html).toContain('Rosa &lt;b&gt; has cancelled');
+    expect(mail.html).toContain('The venue closed &lt;suddenly&gt;.');
+    expect(mail.text).toContain('Rosa <b> has cancelled Seminar <1> & "friends".');
+    expect(mail.text).toContain('We have emailed the person who was booked or on the waiting list');
+    expect(mail.text).toContain('If anyone paid for a place, the Hub’s organisers will arrange their refund.');
+    expect(mail.html).toContain('https://hub.example/plan/abc');
+    expect(mail.text).toContain('https://hub.example/plan/abc');
+    const nobody = renderEmail('planning-event-status', { ...samples['planning-event-status'], told: 0 }, site);
+    expect(nobody.text).not.toContain('We have emailed');
+  });
+
+  it('tells the planning group when the event goes back to planning, without a reason', () => {
+    const mail = renderEmail('planning-event-status', { ...samples['planning-event-status'], kind: 'unpublished', reason: '', told: 0 }, site);
+    expect(mail.subject).toBe('Seminar <1> & "friends" is back in planning');
+    expect(mail.text).toContain('Rosa <b> has moved Seminar <1> & "friends" back to planning.');
+    expect(mail.text).toContain('Anyone already booked keeps their place');
+    expect(mail.text).not.toContain('reason');
+    expect(mail.text).toContain('https://hub.example/plan/abc');
+  });
+});
+
+describe('late payment emails for a cancelled event', () => {
+  const facts = { eventTitle: title, when: 'Tuesday 9 December 2026, 6pm to 7:30pm', where: 'Online (Zoom)', eventPath: '/events/seminar-1' };
+
+  it('tells the payer their money is safe and will be refunded, with no talk of a place', () => {
+    const cancelled = renderEmail('payment-arrived-late', { ...facts, name: 'Sam', amount: '£15', eventCancelled: true }, site);
+    expect(cancelled.text).toContain('after the event had been cancelled');
+    expect(cancelled.text).toContain('You have not lost your money.');
+    expect(cancelled.html).toContain('to refund you in full');
+    expect(cancelled.text).not.toContain('give you a place');
+    // Messages queued before the flag existed read as they always did.
+    const expired = renderEmail('payment-arrived-late', { ...facts, name: 'Sam', amount: '£15' }, site);
+    expect(expired.text).toContain('give you a place if one is free');
+  });
+
+  it('asks organisers for a refund only', () => {
+    const data = { ...facts, payerName: 'Sam', payerEmail: 'sam@example.org', amount: '£15', attendeesPath: '/organise/events/seminar-1/attendees' };
+    const cancelled = renderEmail('payment-needs-attention', { ...data, eventCancelled: true }, site);
+    expect(cancelled.subject).toBe('A payment needs a refund: Seminar <1> & "friends"');
+    expect(cancelled.text).toContain('Please refund them from the attendee list');
+    expect(cancelled.html).not.toContain('give them a place');
+    expect(cancelled.text).toContain('https://hub.example/organise/events/seminar-1/attendees');
+    const expired = renderEmail('payment-needs-attention', data, site);
+    expect(expired.subject).toBe('A payment needs a refund or a place: Seminar <1> & "friends"');
+  });
+});

@@ -1,5 +1,5 @@
 // Reading events for public pages.
-import { and, asc, desc, eq, gte, ilike, inArray, isNull, lt, or, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, ilike, inArray, isNull, lt, or, type SQL } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { events, type EventFormat, type EventType } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
@@ -33,12 +33,16 @@ export interface EventFilter {
   q?: string;
   /** The archive: events that have ended, newest first. */
   past?: boolean;
-  limit?: number;
+  /** 1 for the first page. */
+  page?: number;
   now?: Date;
 }
 
-/** The public list and archive, with the filters people can choose. */
-export async function findEvents(db: Db, filter: EventFilter): Promise<EventRow[]> {
+/** Events shown on one page of the public list. */
+export const EVENTS_PER_PAGE = 20;
+
+/** One page of the public list or archive, with the filters people can choose, and how many match in all. */
+export async function findEvents(db: Db, filter: EventFilter): Promise<{ events: EventRow[]; total: number }> {
   const now = filter.now ?? new Date();
   const conditions: SQL[] = [];
   const ended = or(lt(events.endsAt, now), and(isNull(events.endsAt), lt(events.startsAt, now)))!;
@@ -58,10 +62,17 @@ export async function findEvents(db: Db, filter: EventFilter): Promise<EventRow[
     const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     conditions.push(or(ilike(events.title, pattern), ilike(events.summary, pattern), ilike(events.venueName, pattern), ilike(events.description, pattern))!);
   }
-  return db
-    .select()
-    .from(events)
-    .where(and(...conditions))
-    .orderBy(filter.past ? desc(events.startsAt) : asc(events.startsAt))
-    .limit(filter.limit ?? 100);
+  const where = and(...conditions);
+  const page = Math.max(1, filter.page ?? 1);
+  const [rows, [counted]] = await Promise.all([
+    db
+      .select()
+      .from(events)
+      .where(where)
+      .orderBy(filter.past ? desc(events.startsAt) : asc(events.startsAt), asc(events.id))
+      .limit(EVENTS_PER_PAGE)
+      .offset((page - 1) * EVENTS_PER_PAGE),
+    db.select({ n: count() }).from(events).where(where),
+  ]);
+  return { events: rows, total: Number(counted?.n ?? 0) };
 }

@@ -7,8 +7,8 @@ import { NotFoundError } from '../errors.ts';
 import { renderMarkdown } from '../markdown.ts';
 import { coProducedAmong, publicCoproduction } from '../planning/public.ts';
 import { eventPlaces } from '../registration/public.ts';
-import { findEvents, findPublicEvent } from './queries.ts';
-import { eventCard, EventListQuery, eventListFilters, type EventListQueryType } from './view-models.ts';
+import { EVENTS_PER_PAGE, findEvents, findPublicEvent } from './queries.ts';
+import { eventCard, EventListQuery, eventListFilters, eventListPages, type EventListQueryType } from './view-models.ts';
 
 export const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 120, pattern: '^[a-z0-9-]+$' }) });
 
@@ -16,9 +16,17 @@ export const eventsRoutes: FastifyPluginAsync = async (app) => {
   app.get('/events', { config: { access: 'public', publicCache: true }, schema: { querystring: EventListQuery } }, async (request, reply) => {
     const query = request.query as EventListQueryType;
     const past = query.when === 'past';
-    const found = await findEvents(app.db, { type: query.type || undefined, format: query.format || undefined, month: query.month || undefined, q: query.q, past });
-    const coProduced = await coProducedAmong(app.db, found.map((e) => e.id));
-    return reply.page('events/list', { title: past ? 'Past events' : 'Events', events: found.map((e) => ({ ...eventCard(e), coProduced: coProduced.has(e.id) })), ...eventListFilters(query) });
+    const found = await findEvents(app.db, { type: query.type || undefined, format: query.format || undefined, month: query.month || undefined, q: query.q, past, page: query.page });
+    const coProduced = await coProducedAmong(app.db, found.events.map((e) => e.id));
+    const pages = eventListPages(query, found.total, EVENTS_PER_PAGE);
+    const title = `${past ? 'Past events' : 'Events'}${pages.current > 1 ? ` (page ${pages.current} of ${pages.count})` : ''}`;
+    return reply.page('events/list', {
+      title,
+      events: found.events.map((e) => ({ ...eventCard(e), coProduced: coProduced.has(e.id) })),
+      total: found.total,
+      pages,
+      ...eventListFilters(query),
+    });
   });
 
   app.get('/events/:slug', { config: { access: 'public', publicCache: true }, schema: { params: SlugParams } }, async (request, reply) => {

@@ -78,4 +78,33 @@ describe('the public list of events', () => {
     expect(page.body).toContain('Zoom');
     expect(page.body).not.toContain('zoom.example/j/123');
   });
+
+  it('shows twenty events a page, with links to the other pages that keep the filters', async () => {
+    const base = Date.UTC(2031, 0, 1, 10);
+    for (let i = 0; i < 45; i++) {
+      await makeEvent(t.db, { slug: `webinar-${i}`, title: `Webinar number ${i}`, type: 'webinar', format: 'online', startsAt: new Date(base + i * day), endsAt: new Date(base + i * day + 3_600_000) });
+    }
+    const first = await t.client().get('/events?type=webinar');
+    expect(first.body).toContain('45 events found');
+    expect(first.body).toContain('Showing 1 to 20, page 1 of 3.');
+    expect(first.body).toContain('Webinar number 19<');
+    expect(first.body).not.toContain('Webinar number 20<');
+    expect(first.body).toContain('href="/events?type=webinar&amp;page=2#results" rel="next"');
+    expect(first.body).not.toContain('rel="prev"');
+    expect(first.body).toMatch(/aria-label="Page 1" aria-current="page"/);
+
+    const last = await t.client().get('/events?type=webinar&page=3');
+    expect(last.statusCode).toBe(200);
+    expect(last.body).toContain('<title>Events (page 3 of 3)');
+    expect(last.body).toContain('Showing 41 to 45, page 3 of 3.');
+    expect(last.body).toContain('Webinar number 44<');
+    expect(last.body).not.toContain('Webinar number 39<');
+    expect(last.body).toContain('href="/events?type=webinar&amp;page=2#results" rel="prev"');
+    expect(last.body).not.toContain('rel="next"');
+
+    const beyond = await t.client().get('/events?type=webinar&page=9');
+    expect(beyond.statusCode).toBe(200);
+    expect(beyond.body).toContain('There are no events on this page.');
+    expect(beyond.body).toContain('href="/events?type=webinar#results"');
+  });
 });

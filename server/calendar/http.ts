@@ -31,6 +31,20 @@ export function feedEtag(key: string, version: FeedVersion, now: Date): string {
   return `"${createHash('sha256').update(parts).digest('base64url').slice(0, 32)}"`;
 }
 
+// Feeds being built, by ETag (which names the feed and its version): people asking for the same
+// feed at the same moment share one build, so a large feed is held in memory once, not once per
+// request. Public feeds are the same for everyone, and a private feed's ETag is its owner's.
+const building = new Map<string, Promise<string>>();
+
+export function buildOnce(etag: string, build: () => Promise<string>): Promise<string> {
+  let pending = building.get(etag);
+  if (!pending) {
+    pending = build().finally(() => building.delete(etag));
+    building.set(etag, pending);
+  }
+  return pending;
+}
+
 export async function sendCalendar(request: FastifyRequest, reply: FastifyReply, response: CalendarResponse): Promise<FastifyReply> {
   const etag = feedEtag(response.key, response.version, response.now);
   reply.header('etag', etag);
@@ -45,7 +59,7 @@ export async function sendCalendar(request: FastifyRequest, reply: FastifyReply,
   if ((method === 'GET' || method === 'HEAD') && fresh(request.headers, { etag, 'last-modified': reply.getHeader('last-modified') as string | undefined })) {
     return reply.code(304).send();
   }
-  const body = await response.build();
+  const body = await buildOnce(etag, response.build);
   return reply
     .code(200)
     .type('text/calendar; charset=utf-8')

@@ -18,7 +18,7 @@ import { healthRoutes } from './health/routes.ts';
 import { homeRoutes, pageRoutes } from './home/routes.ts';
 import { accessPlugin } from './http/access.ts';
 import { errorsPlugin } from './http/errors.ts';
-import { pageCachePlugin } from './http/page-cache.ts';
+import { createPageCache, pageCachePlugin, serverWithPageCache } from './http/page-cache.ts';
 import { pagesPlugin } from './http/pages.ts';
 import { planningPlugin } from './planning/plugin.ts';
 import { proposalsPlugin } from './proposals/plugin.ts';
@@ -53,7 +53,10 @@ export interface BuildOptions {
 
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
   const { config } = options;
+  // Made before Fastify so that the HTTP server can answer stored pages before Fastify runs.
+  const pageCache = createPageCache(config.pageCacheSeconds);
   const app = Fastify({
+    serverFactory: serverWithPageCache(pageCache),
     logger: options.logger ?? {
       level: config.logLevel,
       redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
@@ -82,7 +85,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
 
   // Infrastructure, in dependency order.
   await app.register(databasePlugin, { database: options.database, closeOnShutdown: options.ownsDatabase ?? false });
-  await app.register(pageCachePlugin);
+  await app.register(pageCachePlugin, { pageCache });
   await app.register(securityPlugin);
   await app.register(sessionsPlugin);
   await app.register(pagesPlugin);

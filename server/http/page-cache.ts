@@ -8,9 +8,11 @@
 // forms). Any state change handled by this process (every successful POST) empties the cache at
 // once; other processes see the change within PAGE_CACHE_SECONDS, as do changes made by
 // background jobs. A stored ETag answers If-None-Match with 304 without touching the database.
-// A hit is written straight to the socket, compressed (brotli or gzip, made once when stored)
-// for clients that accept it, as every browser and calendar app does: a page a tenth the size
-// matters to people on pay-as-you-go mobile data, and costs the server nothing per visit.
+// A hit is answered by the HTTP server before Fastify routes the request (serverWithPageCache),
+// compressed (brotli or gzip, made once when stored) for clients that accept it, as every
+// browser and calendar app does: a page a tenth the size matters to people on pay-as-you-go
+// mobile data, and costs the server nothing per visit. Hits are therefore not in the request log.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { Negotiator } from '@fastify/accept-negotiator';
@@ -66,7 +68,10 @@ const encodings = new Negotiator<Encoding>({ supportedValues: ['br', 'gzip', 'id
 
 /** Anonymous: no session and no one-off notice, read from the raw header before cookies are parsed. */
 export function isAnonymous(request: FastifyRequest): boolean {
-  const cookie = request.headers.cookie;
+  return anonymousCookie(request.headers.cookie);
+}
+
+function anonymousCookie(cookie: string | undefined): boolean {
   return !cookie || (!cookie.includes(`${SESSION_COOKIE}=`) && !cookie.includes(`${FLASH_COOKIE}=`));
 }
 
@@ -105,12 +110,12 @@ async function store(reply: FastifyReply, payload: string | Buffer): Promise<Sto
   return stored;
 }
 
-function serve(request: FastifyRequest, reply: FastifyReply, hit: Stored): void {
-  reply.hijack();
-  const accept = request.headers['accept-encoding'];
+/** Writes a stored answer: 304 when the client's copy is current, else the best encoding it accepts. */
+function writeHit(req: IncomingMessage, res: ServerResponse, hit: Stored): void {
+  const accept = req.headers['accept-encoding'];
   const chosen = (accept && hit.variants[encodings.negotiate(accept) ?? 'identity']) || hit.variants.identity;
-  if (etagMatches(request.headers['if-none-match'], chosen.headers.etag)) reply.raw.writeHead(304, chosen.notModified).end();
-  else reply.raw.writeHead(200, chosen.headers).end(request.method === 'HEAD' ? undefined : chosen.body);
+  if (etagMatches(req.headers['if-none-match'], chosen.headers.etag)) res.writeHead(304, chosen.notModified).end();
+  else res.writeHead(200, chosen.headers).end(req.method === 'HEAD' ? undefined : chosen.body);
 }
 
 /** Lets the route answer. A conditional GET is answered in full so that the answer can be stored. */
@@ -126,41 +131,101 @@ function miss(request: FastifyRequest, done: () => void): void {
   done();
 }
 
-export const pageCachePlugin = fp(
-  async (app) => {
-    const seconds = app.config.pageCacheSeconds;
-    const cache = new LRUCache<string, Stored>({ max: 2000, maxSize: 32 * 1024 * 1024, sizeCalculation: (s) => s.size + 2000, ttl: seconds * 1000 });
+export interface PageCache {
+  readonly seconds: number;
+  /**
+   * Answers a request from the cache straight from the HTTP server, before Fastify routes it,
+   * makes its request objects or logger, or runs any hook. Returns false when it cannot.
+   */
+  answer(req: IncomingMessage, res: ServerResponse): boolean;
+  clear(): void;
+  /** How many requests answer() has served since the process started. */
+  readonly servedByServer: number;
+}
+
+interface PageCacheInternals extends PageCache {
+  cache: LRUCache<string, Stored>;
+  generation(): number;
+  /** Pages being built, by URL. */
+  building: Map<string, Promise<void>>;
+}
+
+export function createPageCache(seconds: number): PageCache {
+  const cache = new LRUCache<string, Stored>({ max: 2000, maxSize: 32 * 1024 * 1024, sizeCalculation: (s) => s.size + 2000, ttl: Math.max(1, seconds) * 1000 });
+  let generation = 0;
+  let served = 0;
+  const internals: PageCacheInternals = {
+    seconds,
+    get servedByServer() {
+      return served;
+    },
+    cache,
+    building: new Map(),
+    generation: () => generation,
+    clear() {
+      generation++;
+      cache.clear();
+    },
+    answer(req, res) {
+      if (seconds === 0 || (req.method !== 'GET' && req.method !== 'HEAD') || !anonymousCookie(req.headers.cookie)) return false;
+      const hit = cache.get(req.url ?? '');
+      if (!hit) return false;
+      writeHit(req, res, hit);
+      served++;
+      return true;
+    },
+  };
+  return internals;
+}
+
+/** An HTTP server whose requests meet the page cache first, then Fastify (its serverFactory). */
+export function serverWithPageCache(pageCache: PageCache) {
+  return (handler: (req: IncomingMessage, res: ServerResponse) => void, options: { keepAliveTimeout?: number; requestTimeout?: number; connectionTimeout?: number }) => {
+    const server = http.createServer((req, res) => {
+      if (!pageCache.answer(req, res)) handler(req, res);
+    });
+    // What Fastify sets on a server it makes itself.
+    server.keepAliveTimeout = options.keepAliveTimeout ?? 72_000;
+    server.requestTimeout = options.requestTimeout ?? 0;
+    server.setTimeout(options.connectionTimeout ?? 0);
+    return server;
+  };
+}
+
+export const pageCachePlugin = fp<{ pageCache?: PageCache }>(
+  async (app, options) => {
+    const pageCache = (options.pageCache ?? createPageCache(app.config.pageCacheSeconds)) as PageCacheInternals;
+    const { seconds, cache, building } = pageCache;
     app.decorateRequest('cacheable', false);
     app.decorateRequest('pageCacheCondition', null);
     app.decorateRequest('pageCacheGeneration', 0);
     app.decorateRequest('pageCacheBuilt', null);
-    // Pages being built, by URL: when a page expires under load, one request builds it and the
-    // rest wait for that (a few milliseconds) instead of all building it at once.
-    const building = new Map<string, Promise<void>>();
-    let generation = 0;
-    const clear = () => {
-      generation++;
-      cache.clear();
-    };
-    app.decorate('pageCache', { clear });
+    app.decorate('pageCache', pageCache);
 
-    // Registered before every other plugin, so a hit is answered before cookies are parsed,
-    // sessions looked up or rate limits counted. The stored answer is written straight to the
-    // socket (the reply is hijacked): a stored public page costs about what "hello world" does.
+    // Hits are normally answered by the HTTP server before Fastify sees them (see above); this
+    // hook answers them for app.inject(), and for every miss decides whether the answer may be
+    // stored. It is registered before every other plugin, so a hit is answered before cookies
+    // are parsed, sessions looked up or rate limits counted.
     app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
       if (seconds === 0 || !request.routeOptions.config.publicCache) return done();
       if ((request.method !== 'GET' && request.method !== 'HEAD') || !isAnonymous(request)) return done();
       request.cacheable = true;
-      request.pageCacheGeneration = generation;
+      request.pageCacheGeneration = pageCache.generation();
+      const serve = (hit: Stored) => {
+        reply.hijack();
+        writeHit(request.raw, reply.raw, hit);
+      };
       const hit = cache.get(request.url);
-      if (hit) return serve(request, reply, hit);
+      if (hit) return serve(hit);
+      // When a page expires under load, one request builds it and the rest wait for that (a few
+      // milliseconds) instead of all building it at once.
       const pending = building.get(request.url);
       if (pending) {
         // Waits at most a second: a build that never finishes must not hold anyone up for long.
         const timeout = new Promise<void>((resolve) => setTimeout(resolve, 1000).unref());
         void Promise.race([pending, timeout]).then(() => {
           const built = cache.get(request.url);
-          if (built) serve(request, reply, built);
+          if (built) serve(built);
           else miss(request, done);
         });
         return;
@@ -183,7 +248,7 @@ export const pageCachePlugin = fp(
     });
 
     app.addHook('onSend', async (request, reply, payload) => {
-      if (request.method === 'POST' && reply.statusCode < 400) clear();
+      if (request.method === 'POST' && reply.statusCode < 400) pageCache.clear();
       if (!request.cacheable || request.method !== 'GET' || reply.statusCode !== 200 || reply.hasHeader('set-cookie')) return payload;
       if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
       // The same URL may be answered compressed or not, so shared caches must tell them apart.
@@ -191,7 +256,7 @@ export const pageCachePlugin = fp(
       reply.header('vary', vary ? `${String(vary)}, Accept-Encoding` : 'Accept-Encoding');
       const stored = await store(reply, payload);
       // Read before a change this process made since the request arrived: serve it, keep nothing.
-      if (request.pageCacheGeneration === generation) cache.set(request.url, stored);
+      if (request.pageCacheGeneration === pageCache.generation()) cache.set(request.url, stored);
       request.pageCacheBuilt?.();
       if (etagMatches(request.pageCacheCondition ?? undefined, stored.variants.identity.headers.etag)) {
         reply.code(304).removeHeader('content-type').removeHeader('content-disposition');
@@ -205,6 +270,6 @@ export const pageCachePlugin = fp(
 
 declare module 'fastify' {
   interface FastifyInstance {
-    pageCache: { clear(): void };
+    pageCache: PageCache;
   }
 }

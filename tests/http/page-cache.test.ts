@@ -1,3 +1,4 @@
+import http from 'node:http';
 import zlib from 'node:zlib';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -134,5 +135,39 @@ describe('the public page cache', () => {
     const answers = await Promise.all(Array.from({ length: 4 }, () => t.app.inject(missing)));
     expect(answers.map((a) => a.statusCode)).toEqual([404, 404, 404, 404]);
     expect(answers.every((a) => a.headers['x-page-cache'] === undefined)).toBe(true);
+  });
+
+  it('answers stored pages over a real socket from the HTTP server itself, but never a signed-in visitor', async () => {
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = t.app.server.address() as { port: number };
+    const get = (headers: Record<string, string> = {}) =>
+      new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
+        http
+          .get({ host: '127.0.0.1', port, path: page, headers }, (response) => {
+            let body = '';
+            response.setEncoding('utf8');
+            response.on('data', (chunk: string) => (body += chunk));
+            response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }));
+          })
+          .on('error', reject);
+      });
+    t.app.pageCache.clear();
+    const first = await get();
+    expect(first.status).toBe(200);
+    expect(first.headers['x-page-cache']).toBeUndefined();
+    const before = t.app.pageCache.servedByServer;
+    const second = await get();
+    expect(second.headers['x-page-cache']).toBe('hit');
+    expect(t.app.pageCache.servedByServer).toBe(before + 1);
+    expect(second.body).toBe(first.body);
+    expect(second.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(second.headers.date).toBeDefined();
+
+    const member = await t.signedIn('reader@example.org');
+    const session = [...member.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    const signedIn = await get({ cookie: session });
+    expect(signedIn.headers['x-page-cache']).toBeUndefined();
+    expect(t.app.pageCache.servedByServer).toBe(before + 1);
+    expect(signedIn.body).toContain('Your account');
   });
 });

@@ -138,7 +138,7 @@ export async function generateDataset(db: Database, size: DatasetSize, now = new
       startsAt: new Date(now.getTime() + 30 * DAY),
       endsAt: new Date(now.getTime() + 30 * DAY + 6 * 3_600_000),
       venueName: 'University of Birmingham',
-      capacity: Number(process.env.BENCH_HOT_CAPACITY ?? 3000),
+      capacity: Number(process.env.BENCH_HOT_CAPACITY ?? 1000),
       publishedAt: now,
       sequence: 1,
     })

@@ -5,6 +5,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { people } from '../../db/schema/index.ts';
 import { seedDemo } from '../../server/demo/seed.ts';
+import { makeEvent } from '../registration/fixtures.ts';
 import { expectAccessible, signInWithEmail, startBrowser, tabAndType, tabTo, type BrowserHarness } from './support.ts';
 
 let h: BrowserHarness;
@@ -26,6 +27,23 @@ describe('a first visit in Chromium', () => {
     await expectAccessible(h);
     await h.page.goto(`${h.baseUrl}/events/hub-launch-and-discussion-day`);
     expect(await h.page.textContent('main')).toContain('University of Birmingham');
+    await expectAccessible(h);
+  });
+
+  it('pages through a long list of events by keyboard, accessibly', async () => {
+    const start = Date.UTC(2031, 5, 1, 10);
+    for (let i = 0; i < 25; i++) {
+      await makeEvent(h.database.db, { slug: `webinar-page-${i}`, title: `Peer support webinar ${i}`, type: 'webinar', format: 'online', startsAt: new Date(start + i * 86_400_000), endsAt: null });
+    }
+    await h.page.goto(`${h.baseUrl}/events?type=webinar`);
+    expect(await h.page.textContent('main')).toContain('25 events found');
+    await expectAccessible(h);
+    await tabTo(h.page, 'a[rel="next"]', 200);
+    await h.page.keyboard.press('Enter');
+    await h.page.waitForURL(/page=2/);
+    expect(await h.page.textContent('main')).toContain('Showing 21 to 25, page 2 of 2.');
+    expect(await h.page.textContent('main')).toContain('Peer support webinar 24');
+    expect(await h.page.inputValue('#type')).toBe('webinar');
     await expectAccessible(h);
   });
 

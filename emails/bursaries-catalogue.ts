@@ -5,10 +5,16 @@ export interface BursaryEmails {
   'bursary-submitted': { name: string; eventTitle: string; applicationPath: string };
   'bursary-decided': { name: string; eventTitle: string; outcome: 'approved' | 'part_approved' | 'declined'; applicationPath: string };
   'bursary-paid': { name: string; eventTitle: string; applicationPath: string };
+  /** The event was cancelled before a decision: the application (or a started draft) is closed. */
+  'bursary-event-cancelled-closed': { name: string; eventTitle: string; applicationPath: string; wasDraft: boolean };
+  /** The event was cancelled after approval: costs already paid out can still be claimed. */
+  'bursary-event-cancelled-approved': { name: string; eventTitle: string; applicationPath: string; claimSent: boolean; hadAdvance: boolean };
 }
 
 export const bursarySubjects: { [K in keyof BursaryEmails]: (data: BursaryEmails[K]) => string } = {
   'bursary-submitted': (d) => `We have your bursary application for ${d.eventTitle}`,
   'bursary-decided': (d) => `A decision on your bursary application for ${d.eventTitle}`,
   'bursary-paid': (d) => `We have recorded a bursary payment for ${d.eventTitle}`,
+  'bursary-event-cancelled-closed': (d) => `${d.eventTitle} has been cancelled: your bursary application`,
+  'bursary-event-cancelled-approved': (d) => `${d.eventTitle} has been cancelled: you can still claim what you have spent`,
 };

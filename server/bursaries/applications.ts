@@ -325,6 +325,7 @@ export async function loadApplication(db: Db, applicationId: string) {
       createdAt: bursaryApplications.createdAt,
       eventTitle: events.title,
       eventSlug: events.slug,
+      eventStatus: events.status,
       applicantName: people.displayName,
       applicantEmail: people.email,
     })
@@ -397,7 +398,7 @@ export async function viewApplication(db: Database, applicationId: string, actor
 /** The applicant's own applications, newest first. */
 export async function listOwnApplications(db: Db, actor: Actor) {
   return db
-    .select({ id: bursaryApplications.id, status: bursaryApplications.status, eventTitle: events.title, createdAt: bursaryApplications.createdAt })
+    .select({ id: bursaryApplications.id, status: bursaryApplications.status, eventTitle: events.title, eventStatus: events.status, createdAt: bursaryApplications.createdAt })
     .from(bursaryApplications)
     .innerJoin(events, eq(events.id, bursaryApplications.eventId))
     .where(eq(bursaryApplications.applicantId, actor.id))

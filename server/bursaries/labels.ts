@@ -1,5 +1,5 @@
 // The words people see for bursary categories, statuses and choices.
-import type { BursaryApplicationStatus, BursaryCategory, BursaryPerspective } from '../../db/schema/index.ts';
+import type { BursaryApplicationStatus, BursaryCategory, BursaryPerspective, EventStatus } from '../../db/schema/index.ts';
 
 export const categoryLabels: Record<BursaryCategory, { label: string; hint: string }> = {
   travel: { label: 'Travel', hint: 'How you will travel and where from. If you are driving, give the miles there and back.' },
@@ -24,6 +24,16 @@ export const statusLabels: Record<BursaryApplicationStatus, { label: string; tag
   declined: { label: 'Not approved', tag: 'govuk-tag--red' },
   withdrawn: { label: 'Withdrawn', tag: 'govuk-tag--grey' },
 };
+
+/**
+ * The status as shown to people. An application closed because its event was cancelled is
+ * stored as withdrawn (closed before any decision), but the applicant did not withdraw it, so it
+ * is not called that.
+ */
+export function statusLabelFor(status: BursaryApplicationStatus, eventStatus: EventStatus): { label: string; tag: string } {
+  if (status === 'withdrawn' && eventStatus === 'cancelled') return { label: 'Closed – the event was cancelled', tag: 'govuk-tag--grey' };
+  return statusLabels[status];
+}
 
 export const claimStatusLabels: Record<string, string> = {
   submitted: 'Claim waiting for approval',

@@ -33,7 +33,7 @@ import {
 } from './applications.ts';
 import { approveClaim, closeApplication, downloadReceipt, MAX_RECEIPT_BYTES, recordPayment, submitClaim, uploadReceipt } from './claims.ts';
 import { createFund, eventsOpenForApplications, fundFigures, fundForEvent, getFund, listFunds, updateFund, type FundInput } from './funds.ts';
-import { statusLabels } from './labels.ts';
+import { statusLabelFor, statusLabels } from './labels.ts';
 import { bursarySettings, poundsField } from './money.ts';
 import { isOnPanel, reviewerEventIds, type Actor } from './panel.ts';
 import { fundReport, reportCsv } from './reporting.ts';
@@ -169,7 +169,7 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
     const open = await eventsOpenForApplications(app.db, new Date());
     return reply.page('bursaries/index', {
       title: 'Bursaries',
-      applications: mine.map((a) => ({ url: `/bursaries/applications/${a.id}`, eventTitle: a.eventTitle, statusLabel: statusLabels[a.status].label, statusTag: statusLabels[a.status].tag })),
+      applications: mine.map((a) => ({ url: `/bursaries/applications/${a.id}`, eventTitle: a.eventTitle, statusLabel: statusLabelFor(a.status, a.eventStatus).label, statusTag: statusLabelFor(a.status, a.eventStatus).tag })),
       openFunds: open.map((f) => ({ title: f.title, url: `/events/${f.slug}/bursary`, deadline: f.deadlineAt ? formatDateTime(f.deadlineAt) : null })),
       panelFunds: panelFunds.map(fundView),
       canManageFunds: actor.isOrganiser,

@@ -5,7 +5,7 @@ import { formatDate, formatDateTime } from '../format.ts';
 import type { LoadedApplication } from './applications.ts';
 import { balanceOf } from './claims.ts';
 import type { FundFigures, FundRow } from './funds.ts';
-import { categoryLabels, claimStatusLabels, perspectiveLabels, statusLabels } from './labels.ts';
+import { categoryLabels, claimStatusLabels, perspectiveLabels, statusLabelFor } from './labels.ts';
 import { poundsField, type BursarySettings } from './money.ts';
 import { applicationReference } from './reporting.ts';
 
@@ -61,8 +61,8 @@ export function applicationView(app: LoadedApplication, settings: BursarySetting
     eventTitle: app.eventTitle,
     eventUrl: `/events/${app.eventSlug}`,
     status: app.status,
-    statusLabel: statusLabels[app.status].label,
-    statusTag: statusLabels[app.status].tag,
+    statusLabel: statusLabelFor(app.status, app.eventStatus).label,
+    statusTag: statusLabelFor(app.status, app.eventStatus).tag,
     applicantName: app.applicantName ?? '',
     /** How the panel sees who applied: the name they use, else their email address. */
     applicantLabel: app.applicantName ? `${app.applicantName} (${app.applicantEmail})` : (app.applicantEmail ?? 'Erased'),

@@ -18,6 +18,7 @@ import {
 } from '../../db/schema/index.ts';
 import type { Me } from '../accounts/sessions.ts';
 import { recordAudit } from '../audit.ts';
+import { settleBursariesForCancelledEvent } from '../bursaries/event-cancelled.ts';
 import { eventUid } from '../calendar/uid.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, ForbiddenError, InvalidInputError } from '../errors.ts';
@@ -271,6 +272,7 @@ export async function cancelEvent(db: Database, eventId: string, reason: string,
     // Registrants first: they are found by the statuses that closing their places then changes.
     const told = await notifyRegistrants(tx, after!, 'cancelled', {});
     await closePlacesForCancelledEvent(tx, eventId, me.id, now);
+    await settleBursariesForCancelledEvent(tx, eventId, me.id, now);
     await notifyGroup(tx, after!, { kind: 'cancelled', reason: text, told }, me);
     return told;
   });

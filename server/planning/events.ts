@@ -1,8 +1,9 @@
 // Creating and changing events: organisers create them directly, accepting a proposal creates
 // one in `planning`; the planning group fills in its details; readiness decides when it may be
 // published (an organiser may override a missing item, with a recorded reason); it can be
-// unpublished (the planning group is told), cancelled (registrants and the group are told, and
-// the event's open places are closed) or moved (registrants are told, calendars update).
+// unpublished (the planning group is told), cancelled (registrants, bursary applicants and the
+// group are told; open places are closed and undecided bursary applications with them) or moved
+// (registrants are told, calendars update).
 import { randomBytes } from 'node:crypto';
 import { and, eq, inArray, isNull } from 'drizzle-orm';
 import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';

@@ -30,6 +30,15 @@ describe('bursary emails', () => {
     });
   }
 
+  it('greets someone who has not given a name with a plain "Hello," in every email', () => {
+    for (const name of Object.keys(bursarySubjects) as (keyof BursaryEmails)[]) {
+      const mail = renderEmail(name, { ...samples[name], name: '' } as never, site);
+      expect(mail.text, name).toMatch(/^Hello,$/m);
+      expect(mail.text, name).not.toContain('Hello ,');
+      expect(mail.html, name).toContain('Hello,</p>');
+    }
+  });
+
   it('tells someone whose application closed with the event that nothing is needed of them', () => {
     for (const wasDraft of [false, true]) {
       const mail = renderEmail('bursary-event-cancelled-closed', { ...samples['bursary-event-cancelled-closed'], wasDraft }, site);

@@ -61,18 +61,25 @@ const NOT_MODIFIED_HEADERS = new Set(['etag', 'cache-control', 'expires', 'vary'
 // Worth compressing: HTML and calendars shrink to a tenth, which matters on pay-as-you-go data.
 const COMPRESSIBLE = /^(text\/|application\/(json|xml))/;
 const MIN_COMPRESS_BYTES = 1024;
+const STALE_BUILD_MS = 5000;
 
 const brotli = promisify(zlib.brotliCompress);
 const gzip = promisify(zlib.gzip);
-const encodings = new Negotiator<Encoding>({ supportedValues: ['br', 'gzip', 'identity'], cache: new Map() });
+// Remembers the answer for the few Accept-Encoding values browsers really send; a bounded cache,
+// since anyone can send any value.
+const encodings = new Negotiator<Encoding>({ supportedValues: ['br', 'gzip', 'identity'], cache: new LRUCache<string, string>({ max: 64 }) });
+const MAX_ACCEPT_ENCODING = 256;
 
 /** Anonymous: no session and no one-off notice, read from the raw header before cookies are parsed. */
 export function isAnonymous(request: FastifyRequest): boolean {
   return anonymousCookie(request.headers.cookie);
 }
 
+// Cookie parsers trim spaces around names ("convene_session =x" is still a session), so must this.
+const PERSONAL_COOKIE = new RegExp(`(?:^|;)\\s*(?:${SESSION_COOKIE}|${FLASH_COOKIE})\\s*=`);
+
 function anonymousCookie(cookie: string | undefined): boolean {
-  return !cookie || (!cookie.includes(`${SESSION_COOKIE}=`) && !cookie.includes(`${FLASH_COOKIE}=`));
+  return !cookie || !PERSONAL_COOKIE.test(cookie);
 }
 
 function etagMatches(header: string | undefined, etag: string | undefined): boolean {
@@ -113,7 +120,7 @@ async function store(reply: FastifyReply, payload: string | Buffer): Promise<Sto
 /** Writes a stored answer: 304 when the client's copy is current, else the best encoding it accepts. */
 function writeHit(req: IncomingMessage, res: ServerResponse, hit: Stored): void {
   const accept = req.headers['accept-encoding'];
-  const chosen = (accept && hit.variants[encodings.negotiate(accept) ?? 'identity']) || hit.variants.identity;
+  const chosen = (accept && accept.length <= MAX_ACCEPT_ENCODING && hit.variants[encodings.negotiate(accept) ?? 'identity']) || hit.variants.identity;
   if (etagMatches(req.headers['if-none-match'], chosen.headers.etag)) res.writeHead(304, chosen.notModified).end();
   else res.writeHead(200, chosen.headers).end(req.method === 'HEAD' ? undefined : chosen.body);
 }
@@ -146,8 +153,8 @@ export interface PageCache {
 interface PageCacheInternals extends PageCache {
   cache: LRUCache<string, Stored>;
   generation(): number;
-  /** Pages being built, by URL. */
-  building: Map<string, Promise<void>>;
+  /** Pages being built, by URL, with when the build began. */
+  building: Map<string, { done: Promise<void>; since: number }>;
 }
 
 export function createPageCache(seconds: number): PageCache {
@@ -218,12 +225,14 @@ export const pageCachePlugin = fp<{ pageCache?: PageCache }>(
       const hit = cache.get(request.url);
       if (hit) return serve(hit);
       // When a page expires under load, one request builds it and the rest wait for that (a few
-      // milliseconds) instead of all building it at once.
+      // milliseconds) instead of all building it at once. A build older than a few seconds is
+      // forgotten, so that one that never reports back cannot hold a page up for good.
       const pending = building.get(request.url);
-      if (pending) {
+      if (pending && Date.now() - pending.since > STALE_BUILD_MS) building.delete(request.url);
+      else if (pending) {
         // Waits at most a second: a build that never finishes must not hold anyone up for long.
         const timeout = new Promise<void>((resolve) => setTimeout(resolve, 1000).unref());
-        void Promise.race([pending, timeout]).then(() => {
+        void Promise.race([pending.done, timeout]).then(() => {
           const built = cache.get(request.url);
           if (built) serve(built);
           else miss(request, done);
@@ -232,9 +241,10 @@ export const pageCachePlugin = fp<{ pageCache?: PageCache }>(
       }
       if (request.method === 'GET') {
         let finished = () => {};
-        building.set(request.url, new Promise<void>((resolve) => (finished = resolve)));
+        building.set(request.url, { done: new Promise<void>((resolve) => (finished = resolve)), since: Date.now() });
+        const entry = building.get(request.url);
         request.pageCacheBuilt = () => {
-          building.delete(request.url);
+          if (building.get(request.url) === entry) building.delete(request.url);
           request.pageCacheBuilt = null;
           finished();
         };
@@ -242,19 +252,35 @@ export const pageCachePlugin = fp<{ pageCache?: PageCache }>(
       miss(request, done);
     });
 
-    // The builder's answer may not be storable (an error, a 404, a cookie): the waiting go on.
+    // The builder's answer may not be storable (an error, a 404, a cookie) and its visitor may
+    // leave before it is sent: either way, those waiting go on (onSend below covers the rest).
     app.addHook('onResponse', async (request) => {
+      request.pageCacheBuilt?.();
+    });
+    app.addHook('onRequestAbort', async (request) => {
       request.pageCacheBuilt?.();
     });
 
     app.addHook('onSend', async (request, reply, payload) => {
       if (request.method === 'POST' && reply.statusCode < 400) pageCache.clear();
-      if (!request.cacheable || request.method !== 'GET' || reply.statusCode !== 200 || reply.hasHeader('set-cookie')) return payload;
-      if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
+      const storable =
+        request.cacheable &&
+        request.method === 'GET' &&
+        reply.statusCode === 200 &&
+        !reply.hasHeader('set-cookie') &&
+        // Signed in after all (a cookie the raw check did not see): never keep what they saw.
+        !request.me &&
+        request.cookies?.[SESSION_COOKIE] === undefined &&
+        request.cookies?.[FLASH_COOKIE] === undefined &&
+        (typeof payload === 'string' || Buffer.isBuffer(payload));
+      if (!storable) {
+        request.pageCacheBuilt?.();
+        return payload;
+      }
       // The same URL may be answered compressed or not, so shared caches must tell them apart.
       const vary = reply.getHeader('vary');
       reply.header('vary', vary ? `${String(vary)}, Accept-Encoding` : 'Accept-Encoding');
-      const stored = await store(reply, payload);
+      const stored = await store(reply, payload as string | Buffer);
       // Read before a change this process made since the request arrived: serve it, keep nothing.
       if (request.pageCacheGeneration === pageCache.generation()) cache.set(request.url, stored);
       request.pageCacheBuilt?.();

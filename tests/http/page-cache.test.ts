@@ -170,4 +170,23 @@ describe('the public page cache', () => {
     expect(t.app.pageCache.servedByServer).toBe(before + 1);
     expect(signedIn.body).toContain('Your account');
   });
+
+  it('treats a session cookie written with spaces around its name as signed in: never served or stored', async () => {
+    const member = await t.signedIn('spaced@example.org');
+    const session = member.cookies.get('convene_session')!;
+    t.app.pageCache.clear();
+    const spaced = await t.app.inject({ url: page, headers: { cookie: `convene_session =${session}` } });
+    expect(spaced.body).toContain('Your account');
+    expect(spaced.headers['x-page-cache']).toBeUndefined();
+    const anonymous = await t.client().get(page);
+    expect(anonymous.body).not.toContain('Your account');
+    expect(anonymous.headers['x-page-cache']).toBeUndefined();
+  });
+
+  it('sends the plain page for an Accept-Encoding too long to be real', async () => {
+    await t.client().get(page);
+    const odd = await t.app.inject({ url: page, headers: { 'accept-encoding': `gzip, ${'x'.repeat(300)}` } });
+    expect(odd.headers['x-page-cache']).toBe('hit');
+    expect(odd.headers['content-encoding']).toBeUndefined();
+  });
 });

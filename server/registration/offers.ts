@@ -86,7 +86,7 @@ export async function expireDueHolds(db: Database, now: Date = new Date()): Prom
     await db.transaction(async (tx) => {
       // Another process may be handling this event (or a booking is deciding on it): skip it
       // this round rather than wait.
-      const [locked] = await tx.select({ id: events.id }).from(events).where(eq(events.id, eventId)).for('update', { skipLocked: true });
+      const [locked] = await tx.select({ id: events.id }).from(events).where(eq(events.id, eventId)).for('no key update', { skipLocked: true });
       if (!locked) return;
       const holds = await tx
         .select({ id: placeHolds.id, kind: placeHolds.kind, registrationId: placeHolds.registrationId })
@@ -170,7 +170,7 @@ export async function offerWaitingPlaces(db: Database, now: Date = new Date()): 
   let offers = 0;
   for (const { eventId } of waiting) {
     offers += await db.transaction(async (tx) => {
-      const [locked] = await tx.select({ id: events.id }).from(events).where(eq(events.id, eventId)).for('update', { skipLocked: true });
+      const [locked] = await tx.select({ id: events.id }).from(events).where(eq(events.id, eventId)).for('no key update', { skipLocked: true });
       if (!locked) return 0;
       return (await passOnFreedPlaces(tx, eventId, now)).length;
     });

@@ -35,6 +35,21 @@ export interface SettledBursaries {
   applicantsEmailed: number;
 }
 
+/**
+ * Locks the event's live bursary applications, in id order. Cancelling calls this before it locks
+ * the event: sending, withdrawing or deciding an application locks the application first and
+ * then the event (to hold or release its place), so taking them in the same order means the two
+ * cannot deadlock.
+ */
+export async function lockBursaryApplicationsOf(tx: Db, eventId: string): Promise<void> {
+  await tx
+    .select({ id: bursaryApplications.id })
+    .from(bursaryApplications)
+    .where(eq(bursaryApplications.eventId, eventId))
+    .orderBy(bursaryApplications.id)
+    .for('update');
+}
+
 /** A draft the applicant has started to fill in: closing it is worth telling them about. */
 function draftHasContent(app: { perspective: string | null; paymentMethod: string | null; paymentName: string; paymentArrangement: string; note: string; items: number }): boolean {
   return app.items > 0 || app.perspective !== null || app.paymentMethod !== null || app.paymentName !== '' || app.paymentArrangement !== '' || app.note !== '';

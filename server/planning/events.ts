@@ -19,7 +19,7 @@ import {
 } from '../../db/schema/index.ts';
 import type { Me } from '../accounts/sessions.ts';
 import { recordAudit } from '../audit.ts';
-import { settleBursariesForCancelledEvent } from '../bursaries/event-cancelled.ts';
+import { lockBursaryApplicationsOf, settleBursariesForCancelledEvent } from '../bursaries/event-cancelled.ts';
 import { eventUid } from '../calendar/uid.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, ForbiddenError, InvalidInputError } from '../errors.ts';
@@ -260,6 +260,8 @@ export async function cancelEvent(db: Database, eventId: string, reason: string,
   const text = reason.trim();
   if (!text) throw new InvalidInputError([{ field: 'reason', message: 'Give the reason for cancelling; everyone registered will see it' }]);
   return db.transaction(async (tx) => {
+    // Bursary applications before the event, in the order their own changes take them.
+    await lockBursaryApplicationsOf(tx, eventId);
     const access = await planningAccess(tx, eventId, me, { lock: true });
     requireOrganiser(access);
     if (access.event.status === 'cancelled' || access.event.status === 'completed') throw new ConflictError('event_closed', 'This event has already been cancelled or has finished.');

@@ -19,7 +19,9 @@ export interface PlanningAccess {
 
 export async function planningAccess(db: Db, eventId: string, me: Me, options: { lock?: boolean } = {}): Promise<PlanningAccess> {
   const query = db.select().from(events).where(eq(events.id, eventId));
-  const [event] = options.lock ? await query.for('update') : await query;
+  // NO KEY UPDATE: serialises changes to the event (and with place decisions, which take the same
+  // lock) without waiting for every booking in flight, whose rows hold key-share locks on it.
+  const [event] = options.lock ? await query.for('no key update') : await query;
   if (!event) throw new NotFoundError('We could not find that event.');
   const [membership] = await db
     .select({ id: planningMembers.id, role: planningMembers.role })

@@ -140,6 +140,8 @@ export interface PlaceCheck {
   /** Places left for the event and for the ticket type, counting this transaction's own rows; may be negative. */
   eventLeft: number;
   typeLeft: number;
+  /** Booking has not been closed by an organiser. */
+  registrationOpen: boolean;
   /** Someone else is on the waiting list for this kind of place. */
   othersWaiting: boolean;
   /** Another live booking (not a companion) has this email address. */
@@ -156,6 +158,7 @@ export async function checkPlaces(tx: Db, input: { eventId: string; ticketTypeId
   const [row] = await tx
     .select({
       ...placeCountFields(eventId, ticketTypeId, now),
+      registrationOpen: sql<boolean>`coalesce((select registration_open from registration_settings where event_id = ${eventId}), true)`.mapWith(isTrue),
       othersWaiting: sql<boolean>`exists (select 1 from registrations where event_id = ${eventId} and ticket_type_id = ${ticketTypeId}
         and status = 'waitlisted' and id <> ${registrationId})`.mapWith(isTrue),
       duplicate: sql<boolean>`exists (select 1 from registrations where event_id = ${eventId} and email = ${email}
@@ -164,7 +167,7 @@ export async function checkPlaces(tx: Db, input: { eventId: string; ticketTypeId
     .from(events)
     .where(eq(events.id, eventId));
   if (!row) throw new NotFoundError('We could not find that event.');
-  return { ...placesLeftFrom(row), othersWaiting: row.othersWaiting, duplicate: row.duplicate };
+  return { ...placesLeftFrom(row), registrationOpen: row.registrationOpen, othersWaiting: row.othersWaiting, duplicate: row.duplicate };
 }
 
 /**

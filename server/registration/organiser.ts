@@ -258,6 +258,8 @@ export async function saveSettings(db: Database, eventId: string, input: { offer
     throw new InvalidInputError([{ field: 'offerHours', message: 'Hours to accept an offer must be a whole number from 1 to 336' }]);
   }
   await db.transaction(async (tx) => {
+    // Under the event's lock, so a booking deciding at this moment sees booking open or closed.
+    await lockEvent(tx, eventId);
     await tx
       .insert(registrationSettings)
       .values({ eventId, ...input })

@@ -356,6 +356,7 @@ async function book(
     // must still be the only choice (a place came free with nobody waiting: book it instead).
     const stands =
       locked.status === 'published' &&
+      check.registrationOpen &&
       !check.duplicate &&
       (status === 'waitlisted'
         ? check.othersWaiting || Math.min(check.eventLeft, check.typeLeft) < 1 || check.eventLeft < needed

@@ -213,20 +213,30 @@ export interface DecisionInput {
 }
 
 /**
+ * For the panel's changes to one application: locks the fund, checks the actor is on this
+ * event's panel, then locks the application. Everything that spends or pays from the fund takes
+ * the locks in this order.
+ */
+export async function lockForPanel(tx: Db, fundId: string, applicationId: string, actor: Actor) {
+  const fund = await lockFund(tx, fundId);
+  if (!(await isOnPanel(tx, actor, fund.eventId))) throw new ForbiddenError();
+  const [app] = await tx
+    .select({ id: bursaryApplications.id, status: bursaryApplications.status, applicantId: bursaryApplications.applicantId, eventId: bursaryApplications.eventId })
+    .from(bursaryApplications)
+    .where(and(eq(bursaryApplications.id, applicationId), eq(bursaryApplications.fundId, fundId)))
+    .for('update');
+  if (!app) throw new NotFoundError('We could not find that application.');
+  return app;
+}
+
+/**
  * The panel's decision. Locks the fund row, then the application, then sums what is already
  * committed: two panel members deciding at once queue on the fund lock, so the second sees the
  * first's approval and cannot spend the same money.
  */
 export async function decideApplication(db: Database, fundId: string, applicationId: string, input: DecisionInput, actor: Actor, now = new Date()): Promise<void> {
   await db.transaction(async (tx) => {
-    const fund = await lockFund(tx, fundId);
-    if (!(await isOnPanel(tx, actor, fund.eventId))) throw new ForbiddenError();
-    const [app] = await tx
-      .select({ id: bursaryApplications.id, status: bursaryApplications.status, applicantId: bursaryApplications.applicantId, eventId: bursaryApplications.eventId })
-      .from(bursaryApplications)
-      .where(and(eq(bursaryApplications.id, applicationId), eq(bursaryApplications.fundId, fundId)))
-      .for('update');
-    if (!app) throw new NotFoundError('We could not find that application.');
+    const app = await lockForPanel(tx, fundId, applicationId, actor);
     if (app.status !== 'submitted') throw new ConflictError('bursary_not_pending', 'This application is not waiting for a decision (someone may have just decided it).');
     const message = input.message.trim();
     if (!message) throw new InvalidInputError([{ field: 'message', message: 'Enter a message to the applicant' }]);

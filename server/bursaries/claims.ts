@@ -7,10 +7,9 @@ import { fileTypeFromBuffer } from 'file-type';
 import { bursaryApplications, bursaryClaims, bursaryFunds, bursaryItems, bursaryPayments, bursaryReceipts, events, people, type BursaryPaymentKind } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
-import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
+import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
-import { applicationPath } from './applications.ts';
-import { lockFund } from './funds.ts';
+import { applicationPath, lockForPanel } from './applications.ts';
 import type { BursarySettings } from './money.ts';
 import { isOnPanel, type Actor } from './panel.ts';
 import { parsePounds } from '../money.ts';
@@ -141,18 +140,6 @@ export async function submitClaim(db: Database, applicationId: string, amounts: 
     await tx.insert(bursaryClaims).values({ applicationId, status: 'submitted', submittedAt: now });
     await recordAudit(tx, { actorId: actor.id, action: 'bursary.claim.submitted', subjectType: 'bursary_application', subjectId: applicationId });
   });
-}
-
-async function lockForPanel(tx: Db, fundId: string, applicationId: string, actor: Actor) {
-  const fund = await lockFund(tx, fundId);
-  if (!(await isOnPanel(tx, actor, fund.eventId))) throw new ForbiddenError();
-  const [app] = await tx
-    .select({ id: bursaryApplications.id, status: bursaryApplications.status, applicantId: bursaryApplications.applicantId, eventId: bursaryApplications.eventId })
-    .from(bursaryApplications)
-    .where(and(eq(bursaryApplications.id, applicationId), eq(bursaryApplications.fundId, fundId)))
-    .for('update');
-  if (!app) throw new NotFoundError('We could not find that application.');
-  return app;
 }
 
 /** The panel accepts the claim: each item's claimed amount, capped at what was approved for it. */

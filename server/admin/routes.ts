@@ -4,7 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import { auditEntries, outboxMessages, people, siteRoles, type SiteRole } from '../../db/schema/index.ts';
 import { grantRole, listPeople, removeRole } from '../accounts/people.ts';
-import { ConflictError } from '../errors.ts';
+import { noticeOnConflict } from '../http/pages.ts';
 import { requeueMessage } from '../mail/sender.ts';
 
 const Uuid = Type.String({ format: 'uuid' });
@@ -46,8 +46,7 @@ export const adminRoutes: FastifyPluginAsync = async (app) => {
         if (change === 'grant') await grantRole(app.db, request.me!, personId, role);
         else await removeRole(app.db, request.me!, personId, role);
       } catch (error) {
-        if (error instanceof ConflictError) return reply.notice(error.message).redirect('/admin/people', 303);
-        throw error;
+        return noticeOnConflict(reply, error, '/admin/people');
       }
       app.mail.nudge();
       return reply.notice(change === 'grant' ? `Role given: ${label}.` : `Role removed: ${label}.`).redirect('/admin/people', 303);

@@ -13,9 +13,10 @@ import { Type } from 'typebox';
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import { bursaryApplications, bursaryCategories, bursaryFunds, bursaryPaymentKinds, events, type BursaryCategory, type BursaryPaymentKind } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit.ts';
-import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../errors.ts';
+import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { formatDateTime } from '../format.ts';
 import { formState, validationErrors, type FormState } from '../http/forms.ts';
+import { noticeOnConflict } from '../http/pages.ts';
 import {
   decideApplication,
   deleteApplication,
@@ -203,8 +204,7 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
       const id = await startApplication(app.db, slug, actorOf(request));
       return reply.redirect(`/bursaries/applications/${id}/edit`, 303);
     } catch (error) {
-      if (error instanceof ConflictError) return reply.notice(error.message).redirect(`/events/${slug}/bursary`, 303);
-      throw error;
+      return noticeOnConflict(reply, error, `/events/${slug}/bursary`);
     }
   });
 
@@ -281,8 +281,7 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
           const loaded = await viewApplication(app.db, applicationId, actorOf(request), 'applicant');
           return renderDraftForm(reply, loaded, formState(values, error.fieldErrors), 400);
         }
-        if (error instanceof ConflictError) return reply.notice(error.message).redirect(`/bursaries/applications/${applicationId}`, 303);
-        throw error;
+        return noticeOnConflict(reply, error, `/bursaries/applications/${applicationId}`);
       }
       return reply.notice('Your application is saved. Check it, then send it when you are ready.').redirect(`/bursaries/applications/${applicationId}`, 303);
     },
@@ -300,8 +299,7 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
         const loaded = await viewApplication(app.db, applicationId, actorOf(request), 'applicant');
         return renderDraftForm(reply, loaded, formState(draftFormValues(loaded, settings), error.fieldErrors), 400);
       }
-      if (error instanceof ConflictError) return reply.notice(error.message).redirect(`/bursaries/applications/${applicationId}`, 303);
-      throw error;
+      return noticeOnConflict(reply, error, `/bursaries/applications/${applicationId}`);
     }
   });
 
@@ -310,8 +308,7 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
     try {
       await withdrawApplication(app.db, applicationId, actorOf(request));
     } catch (error) {
-      if (error instanceof ConflictError) return reply.notice(error.message).redirect(`/bursaries/applications/${applicationId}`, 303);
-      throw error;
+      return noticeOnConflict(reply, error, `/bursaries/applications/${applicationId}`);
     }
     return reply.notice('Your application has been withdrawn. You can delete it now if you wish.').redirect(`/bursaries/applications/${applicationId}`, 303);
   });
@@ -321,8 +318,7 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
     try {
       await deleteApplication(app.db, applicationId, actorOf(request));
     } catch (error) {
-      if (error instanceof ConflictError) return reply.notice(error.message).redirect(`/bursaries/applications/${applicationId}`, 303);
-      throw error;
+      return noticeOnConflict(reply, error, `/bursaries/applications/${applicationId}`);
     }
     return reply.notice('Your application has been deleted.').redirect('/bursaries', 303);
   });
@@ -340,8 +336,7 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
         await uploadReceipt(app.db, applicationId, { itemId: body.itemId ?? '', filename: file?.filename ?? '', data: file?.data ?? null }, actorOf(request));
       } catch (error) {
         if (error instanceof InvalidInputError) return renderApplicantPage(request, reply, applicationId, { receipt: formState({ itemId: body.itemId ?? '' }, error.fieldErrors) }, 400);
-        if (error instanceof ConflictError) return reply.notice(error.message).redirect(`/bursaries/applications/${applicationId}`, 303);
-        throw error;
+        return noticeOnConflict(reply, error, `/bursaries/applications/${applicationId}`);
       }
       return reply.notice('Your receipt has been uploaded.').redirect(`/bursaries/applications/${applicationId}#claim`, 303);
     },
@@ -357,8 +352,7 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
         await submitClaim(app.db, applicationId, pick(body, 'claim-'), actorOf(request), settings);
       } catch (error) {
         if (error instanceof InvalidInputError) return renderApplicantPage(request, reply, applicationId, { claim: formState(body, error.fieldErrors) }, 400);
-        if (error instanceof ConflictError) return reply.notice(error.message).redirect(`/bursaries/applications/${applicationId}`, 303);
-        throw error;
+        return noticeOnConflict(reply, error, `/bursaries/applications/${applicationId}`);
       }
       return reply.notice('Your claim has been sent to the panel.').redirect(`/bursaries/applications/${applicationId}`, 303);
     },
@@ -508,8 +502,7 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
         );
       } catch (error) {
         if (error instanceof InvalidInputError) return renderReview(request, reply, fundId, applicationId, { decision: formState(body, error.fieldErrors) }, 400);
-        if (error instanceof ConflictError) return reply.notice(error.message).redirect(reviewPath(fundId, applicationId), 303);
-        throw error;
+        return noticeOnConflict(reply, error, reviewPath(fundId, applicationId));
       }
       app.mail.nudge();
       return reply.notice('Your decision has been recorded and the applicant has been emailed.').redirect(reviewPath(fundId, applicationId), 303);
@@ -524,8 +517,7 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
       try {
         await approveClaim(app.db, fundId, applicationId, actorOf(request));
       } catch (error) {
-        if (error instanceof ConflictError) return reply.notice(error.message).redirect(reviewPath(fundId, applicationId), 303);
-        throw error;
+        return noticeOnConflict(reply, error, reviewPath(fundId, applicationId));
       }
       return reply.notice('The claim has been approved.').redirect(reviewPath(fundId, applicationId), 303);
     },
@@ -549,8 +541,7 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
         );
       } catch (error) {
         if (error instanceof InvalidInputError) return renderReview(request, reply, fundId, applicationId, { payment: formState(body, error.fieldErrors) }, 400);
-        if (error instanceof ConflictError) return reply.notice(error.message).redirect(reviewPath(fundId, applicationId), 303);
-        throw error;
+        return noticeOnConflict(reply, error, reviewPath(fundId, applicationId));
       }
       app.mail.nudge();
       return reply.notice('The payment has been recorded.').redirect(reviewPath(fundId, applicationId), 303);
@@ -565,8 +556,7 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
       try {
         await closeApplication(app.db, fundId, applicationId, actorOf(request));
       } catch (error) {
-        if (error instanceof ConflictError) return reply.notice(error.message).redirect(reviewPath(fundId, applicationId), 303);
-        throw error;
+        return noticeOnConflict(reply, error, reviewPath(fundId, applicationId));
       }
       return reply.notice('The application is closed. Anything not paid has returned to the budget.').redirect(reviewPath(fundId, applicationId), 303);
     },

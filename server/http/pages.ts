@@ -6,10 +6,20 @@ import view from '@fastify/view';
 import { Eta } from 'eta';
 import fp from 'fastify-plugin';
 import type { FastifyReply } from 'fastify';
+import { ConflictError } from '../errors.ts';
 import { formatDate, formatDateTime, formatPence, formatTime, formatTimeRange } from '../format.ts';
 
 const viewsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../views');
 export const FLASH_COOKIE = 'convene_notice';
+
+/**
+ * For a form route's catch: a change refused because things moved on meanwhile (a ConflictError)
+ * is said in a notice on the page to go back to; any other error goes on to the error handler.
+ */
+export function noticeOnConflict(reply: FastifyReply, error: unknown, backTo: string): FastifyReply {
+  if (error instanceof ConflictError) return reply.notice(error.message).redirect(backTo, 303);
+  throw error;
+}
 
 declare module 'fastify' {
   interface FastifyReply {

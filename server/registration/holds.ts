@@ -28,7 +28,7 @@
 //
 // After releasing a hold outside this feature, call passOnFreedPlaces(tx, eventId) (offers.ts)
 // in the same transaction so the waiting list moves; releaseHold does this for you when asked.
-import { and, eq, gt, sql } from 'drizzle-orm';
+import { and, eq, gt, sql, type SQL } from 'drizzle-orm';
 import { events, placeHolds, placeTakingStatuses, type HoldKind } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
 import { NotFoundError } from '../errors.ts';
@@ -67,6 +67,18 @@ const activeStatuses = sql.join(
   sql`, `,
 );
 
+/** FROM and WHERE for the event's bookings that take a place (pending payment, confirmed, attended). */
+function bookingsTakingPlaces(eventId: string): SQL {
+  return sql`from registrations where event_id = ${eventId} and status in (${placeTaking})`;
+}
+
+/** FROM and WHERE (alias h) for the event's live holds, less those on a booking already counted. */
+function liveHoldsNotCounted(eventId: string, now: Date): SQL {
+  return sql`from place_holds h left join registrations r on r.id = h.registration_id
+    where h.event_id = ${eventId} and h.state = 'live' and h.expires_at > ${now.toISOString()}::timestamptz
+      and (h.registration_id is null or r.status not in (${placeTaking}))`;
+}
+
 export interface TicketTypeAvailability {
   ticketTypeId: string;
   capacity: number | null;
@@ -93,18 +105,15 @@ export interface Availability {
 export async function availability(tx: Db, eventId: string, now: Date = new Date()): Promise<Availability> {
   // One statement, reading bookings and live holds once each, counted per ticket type (a
   // companion's place has no type, so its key is '').
-  const at = now.toISOString();
   const [row] = await tx
     .select({
       capacity: events.capacity,
       types: sql<TypeRow[] | string>`(select coalesce(json_agg(json_build_object('id', t.id, 'capacity', t.capacity) order by t.id), '[]')
         from ticket_types t where t.event_id = ${eventId})`,
       booked: sql<Counts | string | null>`(select json_object_agg(coalesce(k::text, ''), n) from (select ticket_type_id k, count(*) n
-        from registrations where event_id = ${eventId} and status in (${placeTaking}) group by 1) x)`,
+        ${bookingsTakingPlaces(eventId)} group by 1) x)`,
       held: sql<Counts | string | null>`(select json_object_agg(coalesce(k::text, ''), n) from (select h.ticket_type_id k, count(*) n
-        from place_holds h left join registrations r on r.id = h.registration_id
-        where h.event_id = ${eventId} and h.state = 'live' and h.expires_at > ${at}::timestamptz
-          and (h.registration_id is null or r.status not in (${placeTaking})) group by 1) x)`,
+        ${liveHoldsNotCounted(eventId, now)} group by 1) x)`,
     })
     .from(events)
     .where(eq(events.id, eventId));
@@ -176,16 +185,13 @@ export async function checkPlaces(tx: Db, input: { eventId: string; ticketTypeId
  * Turn them into places left with placesLeftFrom().
  */
 export function placeCountFields(eventId: string, ticketTypeId: string, now: Date) {
-  const at = now.toISOString();
   return {
     capacity: events.capacity,
     typeCapacity: sql<number | null>`(select capacity from ticket_types where id = ${ticketTypeId})`,
     booked: sql<Pair | string>`(select json_build_array(count(*), count(*) filter (where ticket_type_id = ${ticketTypeId}))
-      from registrations where event_id = ${eventId} and status in (${placeTaking}))`,
+      ${bookingsTakingPlaces(eventId)})`,
     held: sql<Pair | string>`(select json_build_array(count(*), count(*) filter (where h.ticket_type_id = ${ticketTypeId}))
-      from place_holds h left join registrations r on r.id = h.registration_id
-      where h.event_id = ${eventId} and h.state = 'live' and h.expires_at > ${at}::timestamptz
-        and (h.registration_id is null or r.status not in (${placeTaking})))`,
+      ${liveHoldsNotCounted(eventId, now)})`,
   };
 }
 

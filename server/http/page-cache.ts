@@ -199,9 +199,10 @@ export function serverWithPageCache(pageCache: PageCache) {
   };
 }
 
-export const pageCachePlugin = fp<{ pageCache?: PageCache }>(
+export const pageCachePlugin = fp<{ pageCache: PageCache }>(
   async (app, options) => {
-    const pageCache = (options.pageCache ?? createPageCache(app.config.pageCacheSeconds)) as PageCacheInternals;
+    // Made by buildApp before Fastify, so that its HTTP server can answer hits (serverWithPageCache).
+    const pageCache = options.pageCache as PageCacheInternals;
     const { seconds, cache, building } = pageCache;
     app.decorateRequest('cacheable', false);
     app.decorateRequest('pageCacheCondition', null);

@@ -7,7 +7,7 @@ import { openDatabase } from './db/database.ts';
 import { seedDemoIfEmpty } from './demo/seed.ts';
 
 async function main() {
-  let config;
+  let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
   } catch (error) {

@@ -31,7 +31,7 @@ export function checkEmail(raw: string, field = 'email'): string {
 
 /** Only paths on this site, so a sign-in link cannot send anyone elsewhere. */
 export function safeNextPath(raw: string | undefined): string {
-  if (!raw || !raw.startsWith('/') || raw.startsWith('//') || raw.includes('\\') || raw.length > 500) return '/account';
+  if (!raw?.startsWith('/') || raw.startsWith('//') || raw.includes('\\') || raw.length > 500) return '/account';
   if (raw.startsWith('/sign-in')) return '/account';
   return raw;
 }

@@ -38,7 +38,7 @@ export function reviewPath(fundId: string, id: string): string {
 export async function startApplication(db: Database, eventSlug: string, actor: Actor, now = new Date()): Promise<string> {
   return db.transaction(async (tx) => {
     const [event] = await tx.select({ id: events.id, status: events.status }).from(events).where(eq(events.slug, eventSlug));
-    if (!event || event.status !== 'published') throw new NotFoundError('We could not find that event.');
+    if (event?.status !== 'published') throw new NotFoundError('We could not find that event.');
     const fund = await fundForEvent(tx, event.id);
     if (!fund) throw new NotFoundError('This event has no bursaries.');
     const [open] = await tx

@@ -63,7 +63,7 @@ export async function uploadReceipt(db: Database, applicationId: string, upload:
       .select({ id: bursaryItems.id, approvedPence: bursaryItems.approvedPence })
       .from(bursaryItems)
       .where(and(eq(bursaryItems.id, upload.itemId), eq(bursaryItems.applicationId, applicationId)));
-    if (!item || !item.approvedPence) throw new InvalidInputError([{ field: 'itemId', message: 'Select which cost the receipt is for' }]);
+    if (!item?.approvedPence) throw new InvalidInputError([{ field: 'itemId', message: 'Select which cost the receipt is for' }]);
     const storageKey = randomBytes(24).toString('base64url');
     await tx.insert(bursaryReceipts).values({
       storageKey,
@@ -147,7 +147,7 @@ export async function approveClaim(db: Database, fundId: string, applicationId: 
   await db.transaction(async (tx) => {
     await lockForPanel(tx, fundId, applicationId, actor);
     const [claim] = await tx.select({ status: bursaryClaims.status }).from(bursaryClaims).where(eq(bursaryClaims.applicationId, applicationId)).for('update');
-    if (!claim || claim.status !== 'submitted') throw new ConflictError('bursary_claim_not_waiting', 'There is no claim waiting for approval.');
+    if (claim?.status !== 'submitted') throw new ConflictError('bursary_claim_not_waiting', 'There is no claim waiting for approval.');
     const [sum] = await tx
       .select({ total: sql<string>`coalesce(sum(least(coalesce(${bursaryItems.claimedPence}, 0), coalesce(${bursaryItems.approvedPence}, 0))), 0)::int` })
       .from(bursaryItems)

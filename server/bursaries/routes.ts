@@ -180,7 +180,7 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
   app.get('/events/:slug/bursary', { config: { access: 'member' }, schema: { params: SlugParams } }, async (request, reply) => {
     const { slug } = request.params as { slug: string };
     const [event] = await app.db.select({ id: events.id, title: events.title, status: events.status }).from(events).where(eq(events.slug, slug));
-    if (!event || event.status !== 'published') throw new NotFoundError('We could not find that event.');
+    if (event?.status !== 'published') throw new NotFoundError('We could not find that event.');
     const fund = await fundForEvent(app.db, event.id);
     const [existing] = await app.db
       .select({ id: bursaryApplications.id })

@@ -2,7 +2,7 @@
 // entries. ical-generator does the escaping and line folding; two things it does not do the way
 // the standard asks are done here, and say why below.
 import { getVtimezoneComponent } from '@touch4it/ical-timezones';
-import ical, { escape, foldLines, ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
+import ical, { escape as icalEscape, foldLines, ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import { DateTime } from 'luxon';
 
 export const FEED_ZONE = 'Europe/London';
@@ -57,8 +57,8 @@ export function buildCalendar(meta: CalendarMeta, entries: CalendarEntry[]): str
     prodId: { company: 'Social Perspectives Hub', product: 'Convene', language: 'EN' },
     method: ICalCalendarMethod.PUBLISH,
     // ical-generator writes NAME and X-WR-CALNAME without escaping them.
-    name: escape(meta.name, false),
-    description: escape(meta.description, false),
+    name: icalEscape(meta.name, false),
+    description: icalEscape(meta.description, false),
     url: meta.url,
     source: meta.url,
     ttl: REFRESH_SECONDS,
@@ -96,7 +96,7 @@ export function buildCalendar(meta: CalendarMeta, entries: CalendarEntry[]): str
  * the properties and the VTIMEZONE (tzdata, from @touch4it/ical-timezones) before the first event.
  */
 function withStandardCalendarParts(ics: string, meta: CalendarMeta, hasEvents: boolean): string {
-  const description = `${foldLines(`DESCRIPTION:${escape(meta.description, false)}`)}\r\n`;
+  const description = `${foldLines(`DESCRIPTION:${icalEscape(meta.description, false)}`)}\r\n`;
   const firstComponent = ics.indexOf('BEGIN:VEVENT');
   const end = ics.lastIndexOf('END:VCALENDAR');
   const at = firstComponent === -1 ? end : firstComponent;

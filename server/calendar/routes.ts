@@ -77,7 +77,7 @@ export const calendarRoutes: FastifyPluginAsync = async (app) => {
       const { slug } = request.params as { slug: string };
       const withSessions = (request.query as { sessions?: string }).sessions === 'yes';
       const event = await findFeedEvent(app.db, slug);
-      if (!event || !event.startsAt) throw new NotFoundError('We could not find that event. It may have moved or not be published yet.');
+      if (!event?.startsAt) throw new NotFoundError('We could not find that event. It may have moved or not be published yet.');
       const startsAt = event.startsAt;
       const now = new Date();
       const path = `/events/${slug}/calendar.ics${withSessions ? '?sessions=yes' : ''}`;

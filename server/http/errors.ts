@@ -88,7 +88,7 @@ export const errorsPlugin = fp(
       return render(reply, status, pageFor(status, error));
     });
 
-    app.setNotFoundHandler(async (request, reply) => {
+    app.setNotFoundHandler(async (_request, reply) => {
       return render(reply, 404, { template: 'errors/not-found', title: 'Page not found' });
     });
   },

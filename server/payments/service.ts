@@ -59,7 +59,7 @@ async function paymentWithBooking(db: Db, paymentId: string) {
 /** Opens (or reopens) the Checkout Session for a payment and returns where to send the buyer. */
 export async function checkoutUrl(db: Database, deps: StripeDeps, paymentId: string, now = new Date()): Promise<string> {
   const payment = await paymentWithBooking(db, paymentId);
-  if (!payment || payment.method !== 'stripe') throw new NotFoundError('We could not find that payment.');
+  if (payment?.method !== 'stripe') throw new NotFoundError('We could not find that payment.');
   if (payment.status !== 'open') throw new ConflictError('payment_not_open', 'This payment has already been made or has ended.');
   try {
     if (payment.stripeSessionId) {
@@ -213,7 +213,7 @@ export async function handleStripeEvent(db: Database, event: Stripe.Event, baseU
 /** When the buyer comes back from Checkout: ask Stripe rather than wait for the webhook. */
 export async function reconcileReturn(db: Database, deps: StripeDeps, paymentId: string, now = new Date()): Promise<'paid' | 'open' | 'ended'> {
   const payment = await paymentWithBooking(db, paymentId);
-  if (!payment || payment.method !== 'stripe') throw new NotFoundError('We could not find that payment.');
+  if (payment?.method !== 'stripe') throw new NotFoundError('We could not find that payment.');
   if (payment.status === 'paid') return 'paid';
   if (payment.status !== 'open' || !payment.stripeSessionId) return 'ended';
   const session = await deps.stripe.checkout.sessions.retrieve(payment.stripeSessionId);

@@ -283,7 +283,7 @@ export const planningRoutes: FastifyPluginAsync = async (app) => {
     const all = [...validationErrors(request), ...errors];
     if (!input.title) all.push({ field: 'title', message: 'Enter the event’s title' });
     if (all.length) return renderDetails(request, reply, formState(values, all), 400);
-    let result;
+    let result: Awaited<ReturnType<typeof updateEventDetails>>;
     try {
       result = await updateEventDetails(app.db, eventId, input, request.me!);
     } catch (error) {

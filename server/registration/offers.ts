@@ -19,7 +19,7 @@ import { eventFacts, getEvent, getSettings } from './queries.ts';
  */
 export async function passOnFreedPlaces(tx: Db, eventId: string, now: Date = new Date()): Promise<string[]> {
   const event = await getEvent(tx, eventId);
-  if (!event || event.status !== 'published') return [];
+  if (event?.status !== 'published') return [];
   if (event.startsAt && event.startsAt <= now) return [];
   const { offerHours } = await getSettings(tx, eventId);
   const waiting = await tx

@@ -62,7 +62,7 @@ describe('signing in by emailed link', () => {
   });
 
   it('refuses a made-up link', async () => {
-    const response = await t.client().post('/sign-in/' + 'x'.repeat(43));
+    const response = await t.client().post(`/sign-in/${'x'.repeat(43)}`);
     expect(response.statusCode).toBe(400);
     expect(response.body).toContain('not valid');
   });

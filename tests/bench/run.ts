@@ -202,8 +202,8 @@ async function pgbenchInserts(databaseUrl: string): Promise<number> {
 }
 
 async function main() {
-  let cluster: Cluster | null = null;
-  const serverUrl = process.env.DATABASE_URL || ((cluster = await startCluster()), cluster.url);
+  const cluster: Cluster | null = process.env.DATABASE_URL ? null : await startCluster();
+  const serverUrl = process.env.DATABASE_URL || cluster!.url;
   log(`PostgreSQL: ${new URL(serverUrl).host}`);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'convene-bench-'));
   const rows: Row[] = [];

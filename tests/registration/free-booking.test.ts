@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEntries, registrations } from '../../db/schema/index.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { latestManagePath, mailsTo, makeEvent, makeQuestion, makeTicketType } from './fixtures.ts';
+import { mailsTo, makeEvent, makeQuestion, makeTicketType } from './fixtures.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -129,7 +129,7 @@ describe('booking a free place', () => {
   });
 
   it('refuses a made-up manage link, and booking for an event being planned', async () => {
-    expect((await t.client().get('/bookings/' + 'x'.repeat(43))).statusCode).toBe(404);
+    expect((await t.client().get(`/bookings/${'x'.repeat(43)}`)).statusCode).toBe(404);
     const planning = await makeEvent(t.db, { status: 'planning' });
     expect((await t.client().get(`/events/${planning.slug}/book`)).statusCode).toBe(404);
   });

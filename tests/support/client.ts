@@ -6,6 +6,19 @@ import { outboxMessages } from '../../db/schema/index.ts';
 
 export type FormFields = Record<string, string | number | boolean | string[] | undefined>;
 
+/**
+ * Every page any test opens must give each id once: a heading and a form field sharing an id
+ * leave the field without a name for screen readers and make its label click the heading.
+ */
+function assertUniqueIds(response: LightMyRequestResponse) {
+  if (!String(response.headers['content-type'] ?? '').startsWith('text/html')) return;
+  const seen = new Set<string>();
+  for (const [, id] of response.body.matchAll(/\sid="([^"]*)"/g)) {
+    if (seen.has(id!)) throw new Error(`The page gives id="${id}" more than once`);
+    seen.add(id!);
+  }
+}
+
 export class TestClient {
   readonly app: FastifyInstance;
   readonly cookies = new Map<string, string>();
@@ -21,6 +34,7 @@ export class TestClient {
   }
 
   private remember(response: LightMyRequestResponse) {
+    assertUniqueIds(response);
     for (const c of response.cookies) {
       const expired = c.maxAge === 0 || (c.expires instanceof Date && c.expires.getTime() <= Date.now()) || c.value === '';
       if (expired) this.cookies.delete(c.name);

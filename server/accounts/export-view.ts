@@ -65,6 +65,11 @@ const bursaryActionLabels: Record<string, string> = {
   'bursary.application.closed': 'Closed the application',
 };
 
+/** "bursary.application.viewed" → "bursary application viewed" */
+function words(code: string): string {
+  return code.replace(/[._]/g, ' ');
+}
+
 function kb(bytes: number): string {
   return bytes < 1024 ? `${bytes} bytes` : `${Math.round(bytes / 1024).toLocaleString('en-GB')} KB`;
 }
@@ -129,7 +134,7 @@ export function exportView(data: PersonExport, options: { receiptLinks: boolean 
           { key: 'Access needs', value: text(b.accessRequirements) },
           { key: 'Dietary needs', value: text(b.dietaryNeeds) },
           { key: 'Tell me about future events', value: yesNo(b.consentFutureEvents) },
-          { key: 'Price', value: money(b.pricePence) },
+          { key: 'Price', value: formatPence(b.pricePence) },
           { key: 'Booked', value: when(b.createdAt) },
           ...(b.cancelledAt ? [{ key: 'Cancelled', value: when(b.cancelledAt) }] : []),
           ...(b.attendedAt ? [{ key: 'Attended', value: when(b.attendedAt) }] : []),
@@ -282,7 +287,7 @@ export function exportView(data: PersonExport, options: { receiptLinks: boolean 
       intro: 'What the site’s audit log recorded about things you did, and changes made to your account.',
       empty: 'Nothing has been recorded yet.',
       blocks: data.activity.length
-        ? [{ kind: 'table', heading: 'Recorded activity', head: ['When', 'Who', 'What', 'Record'], rows: data.activity.map((a) => [when(a.at), whoLabel[a.by], a.action, a.subjectType.replaceAll('_', ' ')]) }]
+        ? [{ kind: 'table', heading: 'Recorded activity', head: ['When', 'Who', 'What', 'Record'], rows: data.activity.map((a) => [when(a.at), whoLabel[a.by], words(a.action), words(a.subjectType)]) }]
         : [],
     },
   ];

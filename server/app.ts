@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import staticFiles from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { housekeepingPlugin } from './accounts/housekeeping.ts';
+import { exportRoutes } from './accounts/export-routes.ts';
 import { accountsRoutes } from './accounts/routes.ts';
 import { sessionsPlugin } from './accounts/sessions.ts';
 import { adminRoutes } from './admin/routes.ts';
@@ -107,6 +108,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(homeRoutes);
   await app.register(pageRoutes);
   await app.register(accountsRoutes);
+  await app.register(exportRoutes);
   await app.register(adminRoutes);
   await app.register(eventsRoutes);
   await app.register(paymentsPlugin);

@@ -33,7 +33,7 @@ const when = (iso: string | null, none = '—') => (iso ? formatDateTime(new Dat
 const day = (isoDate: string | null) => (isoDate ? formatDate(new Date(`${isoDate}T12:00:00Z`)) : '—');
 const money = (pence: number | null) => (pence === null ? '—' : pence === 0 ? '£0' : formatPence(pence));
 const yesNo = (value: boolean) => (value ? 'Yes' : 'No');
-const text = (value: string | null | undefined) => (value && value.trim() ? value : '—');
+const text = (value: string | null | undefined) => (value?.trim() ? value : '—');
 const whoLabel: Record<Who, string> = { you: 'You', 'someone else': 'Someone else', 'the system': 'Convene (automatically)' };
 const label = (labels: Record<string, string>, value: string | null) => (value ? (labels[value] ?? value) : '—');
 

@@ -3,7 +3,8 @@
 // unpublishing that its planning group must hear about, and the impact note.
 
 export interface CoproductionEmails {
-  'proposal-co-proposer': { inviterName: string; title: string; proposalPath: string };
+  /** An invitation to co-propose; nothing exists for the invitee until they accept through the link. */
+  'proposal-co-proposer': { inviterName: string; title: string; invitationPath: string; expires: string };
   'proposal-received': { name: string; title: string; resubmission: boolean; proposalPath: string };
   'proposal-to-review': { title: string; resubmission: boolean; reviewPath: string };
   'proposal-comment': { name: string; title: string; message: string; proposalPath: string };
@@ -52,17 +53,20 @@ export interface CoproductionEmails {
   'impact-note': { name: string; title: string; note: string; eventPath: string };
 }
 
+// Proposal emails go to people other than the member who acted (co-proposers, the steering
+// group), so their subjects carry nothing a member typed (names, titles): the Hub's name must
+// not be lent to someone else's words in an inbox. Their bodies show it, escaped.
 export const coproductionSubjects: { [K in keyof CoproductionEmails]: (data: CoproductionEmails[K]) => string } = {
-  'proposal-co-proposer': (d) => `${d.inviterName} added you to an event proposal: ${d.title}`,
-  'proposal-received': (d) => (d.resubmission ? `We have your updated proposal: ${d.title}` : `We have your proposal: ${d.title}`),
-  'proposal-to-review': (d) => (d.resubmission ? `A changed proposal to review: ${d.title}` : `A new proposal to review: ${d.title}`),
-  'proposal-comment': (d) => `A message about your proposal: ${d.title}`,
+  'proposal-co-proposer': () => 'You are invited to co-propose an event on the Social Perspectives Hub',
+  'proposal-received': (d) => (d.resubmission ? 'We have your updated event proposal' : 'We have your event proposal'),
+  'proposal-to-review': (d) => (d.resubmission ? 'A changed event proposal to review' : 'A new event proposal to review'),
+  'proposal-comment': () => 'A message about your event proposal',
   'proposal-decision': (d) =>
     d.decision === 'accepted'
-      ? `Your proposal has been accepted: ${d.title}`
+      ? 'Your event proposal has been accepted'
       : d.decision === 'changes_requested'
-        ? `Some changes are needed to your proposal: ${d.title}`
-        : `A decision on your proposal: ${d.title}`,
+        ? 'Some changes are needed to your event proposal'
+        : 'A decision on your event proposal',
   'planning-invitation': (d) => `You are invited to help plan ${d.title}`,
   'planning-meeting': (d) =>
     d.kind === 'cancelled'

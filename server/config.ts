@@ -22,6 +22,8 @@ export interface Config {
   rateLimitPerMinute: number;
   /** Posts per minute per IP address to the public forms that send email (sign-in, booking). */
   formRateLimitPerMinute: number;
+  /** Emails to other people that one account's actions may send per day (server/mail/budget.ts). */
+  mailBudgetPerDay: number;
   stripeSecretKey: string | null;
   stripeWebhookSecret: string | null;
   /** Where the Stripe client connects; only set for a local stand-in in tests. */
@@ -112,6 +114,7 @@ export function loadConfig(env: Env = process.env): Config {
     outboxIntervalMs: integer(env, 'OUTBOX_INTERVAL_MS', 2000, 0, 3_600_000),
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 10_000_000),
     formRateLimitPerMinute: integer(env, 'FORM_RATE_LIMIT_PER_MINUTE', 60, 1, 10_000_000),
+    mailBudgetPerDay: integer(env, 'MAIL_BUDGET_PER_DAY', 50, 1, 100_000),
     stripeSecretKey,
     stripeWebhookSecret,
     stripeApiBase: url(env, 'STRIPE_API_BASE', ['http:', 'https:']),

@@ -4,6 +4,7 @@ export * from './audit.ts';
 export * from './bursaries.ts';
 export * from './calendar.ts';
 export * from './events.ts';
+export * from './mail-budget.ts';
 export * from './outbox.ts';
 export * from './planning.ts';
 export * from './proposals.ts';

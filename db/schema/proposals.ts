@@ -69,6 +69,29 @@ export const proposalProposers = pgTable(
   (t) => [primaryKey({ columns: [t.proposalId, t.personId] }), index('proposal_proposers_person_idx').on(t.personId)],
 );
 
+/**
+ * Invitations to co-propose, sent by email. Nothing exists for the invitee (no account, no
+ * membership) until they accept through the private link; only the link's SHA-256 is stored.
+ */
+export const proposalInvitations = pgTable(
+  'proposal_invitations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    proposalId: uuid('proposal_id')
+      .notNull()
+      .references(() => proposals.id, { onDelete: 'cascade' }),
+    /** Lower-case. */
+    email: text('email').notNull(),
+    tokenHash: text('token_hash').notNull().unique(),
+    invitedBy: uuid('invited_by').references(() => people.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    acceptedAt: timestamp('accepted_at', { withTimezone: true }),
+    declinedAt: timestamp('declined_at', { withTimezone: true }),
+  },
+  (t) => [index('proposal_invitations_proposal_idx').on(t.proposalId, t.email)],
+);
+
 export const proposalEntryKinds = [
   'created',
   'submitted',

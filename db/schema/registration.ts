@@ -139,6 +139,22 @@ export const registrationLinks = pgTable(
   (t) => [index('registration_links_registration_idx').on(t.registrationId)],
 );
 
+/**
+ * Each time an anonymous visitor makes us email a booking's link (asking for it again, or booking
+ * again with an address that has a booking), counted per address and per IP like sign-in links,
+ * so the form cannot be used to flood someone's inbox. Rows older than the window are not needed.
+ */
+export const bookingLinkRequests = pgTable(
+  'booking_link_requests',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    email: text('email').notNull(),
+    requestedIp: text('requested_ip').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('booking_link_requests_email_idx').on(t.email, t.createdAt), index('booking_link_requests_ip_idx').on(t.requestedIp, t.createdAt)],
+);
+
 export const registrationAnswers = pgTable(
   'registration_answers',
   {

@@ -1,16 +1,22 @@
 // Proposals, as the people proposing see them: start one, keep it as a draft, change it, send it
-// to the steering group, withdraw it, and follow its timeline and every message about it.
+// to the steering group, withdraw it, and follow its timeline and every message about it. Also
+// the private invitation link a co-proposer accepts (or declines) before they are added.
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { FieldError } from '../errors.ts';
-import { InvalidInputError } from '../errors.ts';
+import { InvalidInputError, NotFoundError, TooManyRequestsError } from '../errors.ts';
 import { formState, validationErrors } from '../http/forms.ts';
 import { text, textForm, type Body } from '../planning/form-values.ts';
 import { DATE_OPTIONS, formatOptions, proposalFormValues, readProposalForm, typeOptions } from './form.ts';
 import {
+  acceptInvitation,
   addComment,
   createProposal,
+  declineInvitation,
   listMyProposals,
+  MAX_CO_PROPOSERS,
+  openInvitation,
+  pendingInvitations,
   proposalForProposer,
   submitProposal,
   updateProposal,
@@ -19,6 +25,7 @@ import {
 import { proposalListItem, proposalView } from './view-models.ts';
 
 export const ProposalParams = Type.Object({ proposalId: Type.String({ format: 'uuid' }) });
+const InvitationParams = Type.Object({ token: Type.String({ minLength: 20, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' }) });
 
 const fieldTitles: Record<string, { title: string; maxLength?: number }> = {
   title: { title: 'Title', maxLength: 200 },
@@ -44,7 +51,17 @@ const ProposalForm = textForm(fieldTitles);
 const MessageForm = textForm({ message: { title: 'Your message', maxLength: 5000 } });
 
 export const proposalsRoutes: FastifyPluginAsync = async (app) => {
-  const renderForm = (reply: FastifyReply, model: { proposalId: string | null; values: Record<string, unknown>; errors: FieldError[]; coProposers?: string[] }, status = 200) =>
+  const context = { mailBudget: { perDay: app.config.mailBudgetPerDay } };
+  // Private invitation links must not leak to other sites through the Referer header.
+  app.addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith('/proposals/invitations/')) reply.header('referrer-policy', 'no-referrer');
+  });
+
+  const renderForm = (
+    reply: FastifyReply,
+    model: { proposalId: string | null; values: Record<string, unknown>; errors: FieldError[]; coProposers?: string[]; invited?: string[] },
+    status = 200,
+  ) =>
     reply.page(
       'proposals/form',
       {
@@ -56,6 +73,8 @@ export const proposalsRoutes: FastifyPluginAsync = async (app) => {
         formatOptions,
         dateOptionCount: DATE_OPTIONS,
         coProposers: model.coProposers ?? [],
+        invited: model.invited ?? [],
+        maxCoProposers: MAX_CO_PROPOSERS,
       },
       status,
     );
@@ -74,11 +93,12 @@ export const proposalsRoutes: FastifyPluginAsync = async (app) => {
     const all = [...validationErrors(request), ...errors];
     if (all.length) return renderForm(reply, { proposalId: null, values, errors: all }, 400);
     try {
-      const id = await createProposal(app.db, input, request.me!);
+      const id = await createProposal(app.db, input, request.me!, context);
       app.mail.nudge();
       return reply.notice('Your proposal is saved as a draft. Send it to the steering group when you are ready.').redirect(`/proposals/${id}`, 303);
     } catch (error) {
       if (error instanceof InvalidInputError) return renderForm(reply, { proposalId: null, values, errors: error.fieldErrors }, 400);
+      if (error instanceof TooManyRequestsError) return renderForm(reply, { proposalId: null, values, errors: [{ field: 'coProposerEmails', message: error.message }] }, 429);
       throw error;
     }
   });
@@ -93,8 +113,12 @@ export const proposalsRoutes: FastifyPluginAsync = async (app) => {
     const { proposalId } = request.params as { proposalId: string };
     const detail = await proposalForProposer(app.db, proposalId, request.me!);
     if (!proposalView(detail).canEdit) return reply.notice('This proposal cannot be changed now.').redirect(`/proposals/${proposalId}`, 303);
-    return renderForm(reply, { proposalId, values: proposalFormValues(detail), errors: [], coProposers: detail.proposers.filter((p) => !p.isAuthor).map((p) => p.displayName || p.email) });
+    return renderForm(reply, { proposalId, values: proposalFormValues(detail), errors: [], ...(await coProposersOf(detail)) });
   });
+
+  async function coProposersOf(detail: Awaited<ReturnType<typeof proposalForProposer>>) {
+    return { coProposers: detail.proposers.filter((p) => !p.isAuthor).map((p) => p.displayName || p.email), invited: await pendingInvitations(app.db, detail.proposal.id) };
+  }
 
   app.post(
     '/proposals/:proposalId/edit',
@@ -103,12 +127,17 @@ export const proposalsRoutes: FastifyPluginAsync = async (app) => {
       const { proposalId } = request.params as { proposalId: string };
       const { values, input, errors } = readProposalForm(request.body as Body);
       const all = [...validationErrors(request), ...errors];
-      if (all.length) return renderForm(reply, { proposalId, values, errors: all }, 400);
+      const again = async (errors: FieldError[], status: number) => {
+        const people = await coProposersOf(await proposalForProposer(app.db, proposalId, request.me!));
+        return renderForm(reply, { proposalId, values, errors, ...people }, status);
+      };
+      if (all.length) return again(all, 400);
       try {
-        await updateProposal(app.db, proposalId, input, request.me!);
+        await updateProposal(app.db, proposalId, input, request.me!, context);
         app.mail.nudge();
       } catch (error) {
-        if (error instanceof InvalidInputError) return renderForm(reply, { proposalId, values, errors: error.fieldErrors }, 400);
+        if (error instanceof InvalidInputError) return again(error.fieldErrors, 400);
+        if (error instanceof TooManyRequestsError) return again([{ field: 'coProposerEmails', message: error.message }], 429);
         throw error;
       }
       return reply.notice('Your changes are saved.').redirect(`/proposals/${proposalId}`, 303);
@@ -118,12 +147,13 @@ export const proposalsRoutes: FastifyPluginAsync = async (app) => {
   app.post('/proposals/:proposalId/submit', { config: { access: 'member' }, schema: { params: ProposalParams } }, async (request, reply) => {
     const { proposalId } = request.params as { proposalId: string };
     try {
-      await submitProposal(app.db, proposalId, request.me!);
+      await submitProposal(app.db, proposalId, request.me!, context);
     } catch (error) {
+      if (error instanceof TooManyRequestsError) return reply.notice(error.message).redirect(`/proposals/${proposalId}`, 303);
       if (error instanceof InvalidInputError) {
         // Show the form with what still needs filling in, beside each field.
         const detail = await proposalForProposer(app.db, proposalId, request.me!);
-        return renderForm(reply, { proposalId, values: proposalFormValues(detail), errors: error.fieldErrors }, 400);
+        return renderForm(reply, { proposalId, values: proposalFormValues(detail), errors: error.fieldErrors, ...(await coProposersOf(detail)) }, 400);
       }
       throw error;
     }
@@ -158,4 +188,34 @@ export const proposalsRoutes: FastifyPluginAsync = async (app) => {
       return reply.notice('Your message has been added.').redirect(`/proposals/${proposalId}#messages`, 303);
     },
   );
+
+  // --- Invitations to co-propose: the link is the invitee's proof of their address ----------
+
+  app.get('/proposals/invitations/:token', { config: { access: 'public' }, schema: { params: InvitationParams } }, async (request, reply) => {
+    const { token } = request.params as { token: string };
+    const invitation = await openInvitation(app.db, token);
+    if (!invitation) throw new NotFoundError('This invitation link does not work. It may have expired, been answered already, or been copied only in part.');
+    const me = request.me;
+    return reply.page('proposals/invitation', {
+      title: 'Invitation to co-propose an event',
+      base: `/proposals/invitations/${token}`,
+      invitation,
+      signedInAsSomeoneElse: me && me.email !== invitation.email ? me.email : '',
+    });
+  });
+
+  app.post('/proposals/invitations/:token/accept', { config: { access: 'public' }, schema: { params: InvitationParams } }, async (request, reply) => {
+    const { token } = request.params as { token: string };
+    const { proposalId, email } = await acceptInvitation(app.db, token, request.me);
+    if (request.me) return reply.notice('You are now one of the people proposing this event.').redirect(`/proposals/${proposalId}`, 303);
+    return reply
+      .notice(`You are now one of the people proposing this event. Sign in with ${email} to see it.`)
+      .redirect(`/sign-in?next=${encodeURIComponent(`/proposals/${proposalId}`)}`, 303);
+  });
+
+  app.post('/proposals/invitations/:token/decline', { config: { access: 'public' }, schema: { params: InvitationParams } }, async (request, reply) => {
+    const { token } = request.params as { token: string };
+    await declineInvitation(app.db, token);
+    return reply.notice('You have declined the invitation. We will not add you to the proposal.').redirect('/', 303);
+  });
 };

@@ -1,12 +1,13 @@
 // Proposals: anyone signed in suggests an event; the steering group (organisers) reviews it,
 // scores it on a short rubric, talks with the proposers and decides. Accepting creates the
 // event in `planning` with the proposers as its planning group.
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import {
   people,
   roleGrants,
   proposalDateOptions,
   proposalEntries,
+  proposalInvitations,
   proposalProposers,
   proposalReviewerNotes,
   proposals,
@@ -19,10 +20,13 @@ import {
   type RubricCriterion,
 } from '../../db/schema/index.ts';
 import type { Me } from '../accounts/sessions.ts';
+import { hashSecret, newSecret } from '../accounts/sessions.ts';
 import { checkEmail } from '../accounts/sign-in.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
+import { formatDateTime } from '../format.ts';
+import { spendMailBudget, type MailBudget } from '../mail/budget.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
 import { createPlanningEvent } from '../planning/events.ts';
 
@@ -50,6 +54,17 @@ export interface ProposalInput {
   /** New co-proposers to invite. */
   coProposerEmails: string[];
 }
+
+/** What a proposer's action needs beyond its input: the daily budget of emails to others. */
+export interface ProposerContext {
+  mailBudget: MailBudget;
+  now?: Date;
+}
+
+/** The author plus at most this many co-proposers (counting invitations not yet answered). */
+export const MAX_CO_PROPOSERS = 5;
+/** How long an invitation to co-propose can be accepted. */
+export const INVITATION_DAYS = 14;
 
 const editable: ProposalStatus[] = ['draft', 'changes_requested'];
 const withdrawable: ProposalStatus[] = ['draft', 'submitted', 'changes_requested'];
@@ -80,36 +95,60 @@ async function loadForProposer(db: Db, proposalId: string, me: Me, lock = false)
   return row;
 }
 
-function cleanCoProposers(emails: string[]): string[] {
+const tooManyCoProposers = (room: number) =>
+  new InvalidInputError([
+    {
+      field: 'coProposerEmails',
+      message:
+        room > 0
+          ? `A proposal can have up to ${MAX_CO_PROPOSERS} co-proposers, so you can invite ${room} more (invitations not yet answered count)`
+          : `A proposal can have up to ${MAX_CO_PROPOSERS} co-proposers, and this one has that many (invitations not yet answered count)`,
+    },
+  ]);
+
+function cleanCoProposers(emails: string[], me: Me): string[] {
   const seen = new Set<string>();
   for (const raw of emails) {
     if (!raw.trim()) continue;
-    seen.add(checkEmail(raw, 'coProposerEmails'));
+    const email = checkEmail(raw, 'coProposerEmails');
+    if (email !== me.email) seen.add(email);
   }
+  if (seen.size > MAX_CO_PROPOSERS) throw tooManyCoProposers(MAX_CO_PROPOSERS);
   return [...seen];
 }
 
-async function personIdFor(db: Db, email: string): Promise<string> {
-  await db.insert(people).values({ email }).onConflictDoNothing({ target: people.email });
-  const [row] = await db.select({ id: people.id }).from(people).where(eq(people.email, email));
-  return row!.id;
-}
+/** Invitations that can still be accepted. */
+const pendingInvitation = (now: Date) => and(isNull(proposalInvitations.acceptedAt), isNull(proposalInvitations.declinedAt), gt(proposalInvitations.expiresAt, now));
 
-async function addCoProposers(tx: Db, proposal: { id: string; title: string }, emails: string[], me: Me) {
-  for (const email of emails) {
-    if (email === me.email) continue;
-    const personId = await personIdFor(tx, email);
-    const added = await tx
-      .insert(proposalProposers)
-      .values({ proposalId: proposal.id, personId, isAuthor: false })
-      .onConflictDoNothing()
-      .returning({ personId: proposalProposers.personId });
-    if (!added.length) continue;
-    await addEntry(tx, proposal.id, 'co_proposer_added', me.id, email);
+/**
+ * Emails each new address an invitation to co-propose, with a private link to accept it. No
+ * account or membership is made for them until they do. Addresses already proposing it or
+ * already invited are skipped; the co-proposers and open invitations together stay within
+ * MAX_CO_PROPOSERS. Call with the proposal's row locked.
+ */
+async function inviteCoProposers(tx: Db, proposal: { id: string; title: string }, emails: string[], me: Me, context: ProposerContext) {
+  if (!emails.length) return;
+  const now = context.now ?? new Date();
+  const proposers = await proposerRows(tx, proposal.id);
+  const invited = await tx
+    .select({ email: proposalInvitations.email })
+    .from(proposalInvitations)
+    .where(and(eq(proposalInvitations.proposalId, proposal.id), pendingInvitation(now)));
+  const known = new Set([...proposers.map((p) => p.email), ...invited.map((i) => i.email)]);
+  const fresh = emails.filter((e) => !known.has(e));
+  const room = MAX_CO_PROPOSERS - (proposers.filter((p) => !p.isAuthor).length + invited.length);
+  if (fresh.length > room) throw tooManyCoProposers(Math.max(room, 0));
+  // Spent before anything is sent; over budget, the whole action is undone.
+  await spendMailBudget(tx, { personId: me.id, emails: fresh.length, budget: context.mailBudget, now });
+  const expiresAt = new Date(now.getTime() + INVITATION_DAYS * 86_400_000);
+  for (const email of fresh) {
+    const token = newSecret();
+    await tx.insert(proposalInvitations).values({ proposalId: proposal.id, email, tokenHash: hashSecret(token), invitedBy: me.id, createdAt: now, expiresAt });
+    await recordAudit(tx, { actorId: me.id, action: 'proposal.co_proposer.invited', subjectType: 'proposal', subjectId: proposal.id });
     await enqueueEmail(tx, {
       to: email,
       template: 'proposal-co-proposer',
-      data: { inviterName: me.displayName || me.email, title: proposal.title, proposalPath: `/proposals/${proposal.id}` },
+      data: { inviterName: me.displayName || me.email, title: proposal.title, invitationPath: `/proposals/invitations/${token}`, expires: formatDateTime(expiresAt) },
     });
   }
 }
@@ -135,9 +174,9 @@ function fieldsOf(input: ProposalInput) {
   };
 }
 
-export async function createProposal(db: Database, input: ProposalInput, me: Me): Promise<string> {
+export async function createProposal(db: Database, input: ProposalInput, me: Me, context: ProposerContext): Promise<string> {
   if (!input.title.trim()) throw new InvalidInputError([{ field: 'title', message: 'Enter a title for the event' }]);
-  const coProposers = cleanCoProposers(input.coProposerEmails);
+  const coProposers = cleanCoProposers(input.coProposerEmails, me);
   return db.transaction(async (tx) => {
     const [row] = await tx
       .insert(proposals)
@@ -146,15 +185,15 @@ export async function createProposal(db: Database, input: ProposalInput, me: Me)
     await tx.insert(proposalProposers).values({ proposalId: row!.id, personId: me.id, isAuthor: true });
     if (input.dateOptions.length) await tx.insert(proposalDateOptions).values(input.dateOptions.map((d) => ({ ...d, proposalId: row!.id })));
     await addEntry(tx, row!.id, 'created', me.id);
-    await addCoProposers(tx, row!, coProposers, me);
+    await inviteCoProposers(tx, row!, coProposers, me, context);
     await recordAudit(tx, { actorId: me.id, action: 'proposal.created', subjectType: 'proposal', subjectId: row!.id });
     return row!.id;
   });
 }
 
-export async function updateProposal(db: Database, proposalId: string, input: ProposalInput, me: Me): Promise<void> {
+export async function updateProposal(db: Database, proposalId: string, input: ProposalInput, me: Me, context: ProposerContext): Promise<void> {
   if (!input.title.trim()) throw new InvalidInputError([{ field: 'title', message: 'Enter a title for the event' }]);
-  const coProposers = cleanCoProposers(input.coProposerEmails);
+  const coProposers = cleanCoProposers(input.coProposerEmails, me);
   await db.transaction(async (tx) => {
     const proposal = await loadForProposer(tx, proposalId, me, true);
     if (!editable.includes(proposal.status)) {
@@ -163,7 +202,7 @@ export async function updateProposal(db: Database, proposalId: string, input: Pr
     await tx.update(proposals).set({ ...fieldsOf(input), updatedAt: new Date() }).where(eq(proposals.id, proposalId));
     await tx.delete(proposalDateOptions).where(eq(proposalDateOptions.proposalId, proposalId));
     if (input.dateOptions.length) await tx.insert(proposalDateOptions).values(input.dateOptions.map((d) => ({ ...d, proposalId })));
-    await addCoProposers(tx, { id: proposalId, title: input.title.trim() }, coProposers, me);
+    await inviteCoProposers(tx, { id: proposalId, title: input.title.trim() }, coProposers, me, context);
     await recordAudit(tx, { actorId: me.id, action: 'proposal.updated', subjectType: 'proposal', subjectId: proposalId });
   });
 }
@@ -180,7 +219,7 @@ function submissionProblems(p: ProposalRow, dateOptionCount: number): FieldError
   return errors;
 }
 
-export async function submitProposal(db: Database, proposalId: string, me: Me): Promise<void> {
+export async function submitProposal(db: Database, proposalId: string, me: Me, context: ProposerContext): Promise<void> {
   await db.transaction(async (tx) => {
     const proposal = await loadForProposer(tx, proposalId, me, true);
     if (!editable.includes(proposal.status)) throw new ConflictError('proposal_not_submittable', 'This proposal has already been sent to the steering group.');
@@ -197,10 +236,13 @@ export async function submitProposal(db: Database, proposalId: string, me: Me): 
       .from(roleGrants)
       .innerJoin(people, eq(people.id, roleGrants.personId))
       .where(inArray(roleGrants.role, ['organiser', 'admin']));
+    const proposers = await proposerRows(tx, proposalId);
+    const toOthers = reviewers.filter((r) => r.email !== me.email).length + proposers.filter((p) => p.personId !== me.id).length;
+    await spendMailBudget(tx, { personId: me.id, emails: toOthers, budget: context.mailBudget, now: context.now });
     for (const r of reviewers) {
       await enqueueEmail(tx, { to: r.email, template: 'proposal-to-review', data: { title: proposal.title, resubmission, reviewPath: `/organise/proposals/${proposalId}` } });
     }
-    for (const p of await proposerRows(tx, proposalId)) {
+    for (const p of proposers) {
       await enqueueEmail(tx, {
         to: p.email,
         template: 'proposal-received',
@@ -208,6 +250,87 @@ export async function submitProposal(db: Database, proposalId: string, me: Me): 
       });
     }
   });
+}
+
+// ---- Invitations to co-propose ----
+
+export interface InvitationView {
+  proposalId: string;
+  title: string;
+  inviterName: string;
+  email: string;
+  expires: string;
+}
+
+/** An invitation whose link still works, found by its token; null otherwise. */
+export async function openInvitation(db: Db, token: string, now = new Date()): Promise<InvitationView | null> {
+  const [row] = await db
+    .select({
+      proposalId: proposalInvitations.proposalId,
+      email: proposalInvitations.email,
+      expiresAt: proposalInvitations.expiresAt,
+      title: proposals.title,
+      inviterName: people.displayName,
+      inviterEmail: people.email,
+    })
+    .from(proposalInvitations)
+    .innerJoin(proposals, eq(proposals.id, proposalInvitations.proposalId))
+    .leftJoin(people, eq(people.id, proposalInvitations.invitedBy))
+    .where(and(eq(proposalInvitations.tokenHash, hashSecret(token)), pendingInvitation(now)));
+  if (!row) return null;
+  return { proposalId: row.proposalId, title: row.title, inviterName: row.inviterName || row.inviterEmail || 'A member', email: row.email, expires: formatDateTime(row.expiresAt) };
+}
+
+const invitationGone = () => new NotFoundError('This invitation link does not work. It may have expired, been answered already, or been copied only in part.');
+
+async function lockInvitation(tx: Db, token: string, now: Date) {
+  const [row] = await tx
+    .select()
+    .from(proposalInvitations)
+    .where(and(eq(proposalInvitations.tokenHash, hashSecret(token)), pendingInvitation(now)))
+    .for('update');
+  if (!row) throw invitationGone();
+  return row;
+}
+
+/**
+ * Accepts an invitation: only now does the invitee get an account (if they had none) and
+ * become a co-proposer. The link proves the address; someone signed in with another address
+ * is refused, so a forwarded link cannot add the wrong person.
+ */
+export async function acceptInvitation(db: Database, token: string, me: Me | null, now = new Date()): Promise<{ proposalId: string; email: string }> {
+  return db.transaction(async (tx) => {
+    const invitation = await lockInvitation(tx, token, now);
+    if (me && me.email !== invitation.email) {
+      throw new ForbiddenError('This invitation was sent to a different email address from the one you are signed in with. Sign out, then open the link again.');
+    }
+    await tx.select({ id: proposals.id }).from(proposals).where(eq(proposals.id, invitation.proposalId)).for('update');
+    await tx.insert(people).values({ email: invitation.email }).onConflictDoNothing({ target: people.email });
+    const [person] = await tx.select({ id: people.id }).from(people).where(eq(people.email, invitation.email));
+    await tx.insert(proposalProposers).values({ proposalId: invitation.proposalId, personId: person!.id, isAuthor: false }).onConflictDoNothing();
+    await tx.update(proposalInvitations).set({ acceptedAt: now }).where(eq(proposalInvitations.id, invitation.id));
+    await addEntry(tx, invitation.proposalId, 'co_proposer_added', person!.id, invitation.email);
+    await recordAudit(tx, { actorId: person!.id, action: 'proposal.co_proposer.accepted', subjectType: 'proposal', subjectId: invitation.proposalId });
+    return { proposalId: invitation.proposalId, email: invitation.email };
+  });
+}
+
+export async function declineInvitation(db: Database, token: string, now = new Date()): Promise<void> {
+  await db.transaction(async (tx) => {
+    const invitation = await lockInvitation(tx, token, now);
+    await tx.update(proposalInvitations).set({ declinedAt: now }).where(eq(proposalInvitations.id, invitation.id));
+    await recordAudit(tx, { actorId: null, action: 'proposal.co_proposer.declined', subjectType: 'proposal', subjectId: invitation.proposalId });
+  });
+}
+
+/** For the proposers: addresses invited and not yet answered. */
+export async function pendingInvitations(db: Db, proposalId: string, now = new Date()): Promise<string[]> {
+  const rows = await db
+    .select({ email: proposalInvitations.email })
+    .from(proposalInvitations)
+    .where(and(eq(proposalInvitations.proposalId, proposalId), pendingInvitation(now)))
+    .orderBy(asc(proposalInvitations.createdAt));
+  return rows.map((r) => r.email);
 }
 
 export async function withdrawProposal(db: Database, proposalId: string, me: Me): Promise<void> {

@@ -1,9 +1,15 @@
 // Private links to manage a booking without an account. Each email mints its own token (only its
-// hash is stored), so a job can send a working link long after the booking was made.
-import { eq } from 'drizzle-orm';
-import { registrationLinks } from '../../db/schema/index.ts';
+// hash is stored), so a job can send a working link long after the booking was made. A link goes
+// to anonymous visitors only by email: asking for it again is limited per address and per IP,
+// counted in the database (like sign-in links), so the form cannot flood anyone's inbox.
+import { and, count, eq, gt, lt, sql } from 'drizzle-orm';
+import { bookingLinkRequests, registrationLinks } from '../../db/schema/index.ts';
 import { hashSecret, newSecret } from '../accounts/sessions.ts';
 import type { Db } from '../db/database.ts';
+
+export const LINK_REQUEST_WINDOW_MS = 60 * 60_000;
+export const MAX_LINK_EMAILS_PER_ADDRESS = 3;
+export const MAX_LINK_EMAILS_PER_IP = 20;
 
 export async function mintManagePath(tx: Db, registrationId: string): Promise<string> {
   const token = newSecret();
@@ -17,4 +23,35 @@ export async function registrationIdForToken(db: Db, token: string): Promise<str
     .from(registrationLinks)
     .where(eq(registrationLinks.tokenHash, hashSecret(token)));
   return row?.registrationId ?? null;
+}
+
+/**
+ * Whether a booking link may be emailed to this address now for a visitor at this IP; when it
+ * may, the request is counted. Counts whether or not the address has a booking, so the answer
+ * says nothing about bookings. Requests for one address wait for each other (a transaction
+ * lock on the address), so a burst cannot slip past the limit.
+ */
+export async function mayEmailBookingLink(tx: Db, input: { email: string; ip: string; now: Date }): Promise<boolean> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`booking-link:${input.email}`}))`);
+  const since = new Date(input.now.getTime() - LINK_REQUEST_WINDOW_MS);
+  const [byAddress] = await tx
+    .select({ n: count() })
+    .from(bookingLinkRequests)
+    .where(and(eq(bookingLinkRequests.email, input.email), gt(bookingLinkRequests.createdAt, since)));
+  const [byIp] = await tx
+    .select({ n: count() })
+    .from(bookingLinkRequests)
+    .where(and(eq(bookingLinkRequests.requestedIp, input.ip), gt(bookingLinkRequests.createdAt, since)));
+  if (Number(byAddress?.n ?? 0) >= MAX_LINK_EMAILS_PER_ADDRESS || Number(byIp?.n ?? 0) >= MAX_LINK_EMAILS_PER_IP) return false;
+  await tx.insert(bookingLinkRequests).values({ email: input.email, requestedIp: input.ip, createdAt: input.now });
+  return true;
+}
+
+/** The counts are needed only for the window; then the addresses and IPs go. */
+export async function forgetOldLinkRequests(db: Db, now: Date): Promise<number> {
+  const gone = await db
+    .delete(bookingLinkRequests)
+    .where(lt(bookingLinkRequests.createdAt, new Date(now.getTime() - LINK_REQUEST_WINDOW_MS)))
+    .returning({ id: bookingLinkRequests.id });
+  return gone.length;
 }

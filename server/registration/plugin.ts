@@ -4,6 +4,7 @@
 // holds (passing places to the waiting list) and send reminders, in every process: the jobs
 // lock rows with SKIP LOCKED, so several processes share the work without doing it twice.
 import fp from 'fastify-plugin';
+import { forgetOldLinkRequests } from './links.ts';
 import { expireDueHolds, offerWaitingPlaces } from './offers.ts';
 import { organiserRoutes } from './organiser-routes.ts';
 import { sendDueReminders } from './reminders.ts';
@@ -12,7 +13,7 @@ import { registrationRoutes } from './routes.ts';
 declare module 'fastify' {
   interface FastifyInstance {
     registrationJobs: {
-      /** Ends expired holds and sends due reminders; tests call it with their own `now`. */
+      /** Ends expired holds, sends due reminders and forgets old link requests; tests call it with their own `now`. */
       runDue(now?: Date): Promise<{ expiredHolds: number; offersMade: number; remindersSent: number }>;
     };
   }
@@ -24,6 +25,7 @@ export const registrationPlugin = fp(
     const expiry = await expireDueHolds(app.db, now);
     const offersMade = expiry.offersMade + (await offerWaitingPlaces(app.db, now));
     const remindersSent = await sendDueReminders(app.db, now);
+    await forgetOldLinkRequests(app.db, now);
     if (offersMade || remindersSent) app.mail.nudge();
     return { ...expiry, offersMade, remindersSent };
   };

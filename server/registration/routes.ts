@@ -6,7 +6,7 @@ import { and, desc, eq, isNull, or } from 'drizzle-orm';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { events, registrations, ticketTypes } from '../../db/schema/index.ts';
-import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
+import { ConflictError, InvalidInputError, NotFoundError, TooManyRequestsError, type FieldError } from '../errors.ts';
 import { formatPence, formatTimeRange } from '../format.ts';
 import { formState, validationErrors } from '../http/forms.ts';
 import { availability, liveHoldFor } from './holds.ts';
@@ -15,7 +15,17 @@ import { mintManagePath, registrationIdForToken } from './links.ts';
 import { paymentFor } from '../payments/service.ts';
 import { waitingListPosition } from './offers.ts';
 import { answersFor, eventFacts, getBookingParty, getEvent, getEventBySlug, getSettings, listQuestions, listTicketTypes, whereText } from './queries.ts';
-import { bookingClosedReason, cancelRegistration, claimOffer, register, updateAnswers, type AnswersInput, type RegistrationOutcome } from './service.ts';
+import {
+  addressProven,
+  bookingClosedReason,
+  cancelRegistration,
+  claimOffer,
+  register,
+  resendBookingLink,
+  updateAnswers,
+  type AnswersInput,
+  type RegistrationOutcome,
+} from './service.ts';
 import { expiresText, perspectiveLabels, questionFields, statusLabels, ticketOptions } from './view-models.ts';
 
 const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 120, pattern: '^[a-z0-9-]+$' }) });
@@ -41,6 +51,7 @@ const BookingForm = Type.Object({
   ...AnswersFields,
 });
 const AnswersForm = Type.Object(AnswersFields);
+const LinkAgainForm = Type.Object({ email: Type.Optional(Type.String({ title: 'Email address', maxLength: 320 })) });
 
 type Body = Record<string, unknown>;
 const text = (body: Body, key: string) => (typeof body[key] === 'string' ? (body[key] as string) : '');
@@ -64,12 +75,20 @@ export function paidMode(app: FastifyInstance): 'stripe' | 'invoice' {
   return app.config.stripeSecretKey && app.config.stripeWebhookSecret ? 'stripe' : 'invoice';
 }
 
-/** Where each booking outcome goes next. */
-export async function followOutcome(app: FastifyInstance, reply: FastifyReply, outcome: RegistrationOutcome, slug: string) {
+/**
+ * Where each booking outcome goes next. `direct` only for someone who has proved the address
+ * (signed in with it, or holding the booking's link): anyone else is told to check their email,
+ * whatever happened, so a booking's private page reaches only its address and the answer says
+ * nothing about whether the address had booked already.
+ */
+export async function followOutcome(app: FastifyInstance, reply: FastifyReply, outcome: RegistrationOutcome, slug: string, direct: boolean) {
   app.mail.nudge();
+  if (!direct) return reply.redirect(`/events/${slug}/book/check-your-email`, 303);
   switch (outcome.kind) {
-    case 'duplicate':
+    case 'emailed':
       return reply.redirect(`/events/${slug}/book/check-your-email`, 303);
+    case 'duplicate':
+      return reply.notice('You have already booked this event. Here is your booking.').redirect(outcome.managePath, 303);
     case 'booked':
       return reply.notice('Your place is booked. We have emailed you the details.').redirect(outcome.managePath, 303);
     case 'waitlisted':
@@ -150,9 +169,9 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
             companionName: text(body, 'companionName'),
           },
           request.me,
-          { baseUrl: app.config.baseUrl, paidMode: paidMode(app) },
+          { baseUrl: app.config.baseUrl, paidMode: paidMode(app), ip: request.ip },
         );
-        return await followOutcome(app, reply, outcome, slug);
+        return await followOutcome(app, reply, outcome, slug, addressProven(request.me, text(body, 'email')));
       } catch (error) {
         if (error instanceof InvalidInputError) return rerender(error.fieldErrors);
         if (error instanceof ConflictError) return rerender([{ field: 'form', message: error.message }], 409);
@@ -161,12 +180,51 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.get('/events/:slug/book/check-your-email', { config: { access: 'public' }, schema: { params: SlugParams } }, async (request, reply) => {
-    const { slug } = request.params as { slug: string };
+  async function bookableEvent(slug: string) {
     const event = await getEventBySlug(app.db, slug);
     if (!event || event.status === 'planning') throw new NotFoundError('We could not find that event.');
-    return reply.page('registration/check-email', { title: 'Check your email', eventTitle: event.title, eventPath: `/events/${slug}` });
+    return event;
+  }
+  const checkEmailPage = (event: { slug: string; title: string }, form = formState()) => ({
+    title: 'Check your email',
+    eventTitle: event.title,
+    slug: event.slug,
+    eventPath: `/events/${event.slug}`,
+    form,
   });
+
+  app.get('/events/:slug/book/check-your-email', { config: { access: 'public' }, schema: { params: SlugParams } }, async (request, reply) => {
+    const { slug } = request.params as { slug: string };
+    return reply.page('registration/check-email', checkEmailPage(await bookableEvent(slug)));
+  });
+
+  // "Send me my booking link again": the same answer for every address.
+  app.post(
+    '/events/:slug/book/link',
+    {
+      // A per-process guard against floods; the limits that matter are counted in the database.
+      config: { access: 'public', rateLimit: { max: app.config.formRateLimitPerMinute, timeWindow: '1 minute' } },
+      schema: { params: SlugParams, body: LinkAgainForm },
+      attachValidation: true,
+    },
+    async (request, reply) => {
+      const { slug } = request.params as { slug: string };
+      const event = await bookableEvent(slug);
+      const values = { email: text((request.body ?? {}) as Body, 'email') };
+      const again = (errors: FieldError[], status: number) => reply.page('registration/check-email', checkEmailPage(event, formState(values, errors)), status);
+      const errors = validationErrors(request);
+      if (errors.length) return again(errors, 400);
+      try {
+        await resendBookingLink(app.db, { eventId: event.id, email: values.email, ip: request.ip });
+      } catch (error) {
+        if (error instanceof InvalidInputError) return again(error.fieldErrors, 400);
+        if (error instanceof TooManyRequestsError) return again([{ field: 'email', message: error.message }], 429);
+        throw error;
+      }
+      app.mail.nudge();
+      return reply.notice('If that address has a booking for this event, we have emailed its link to it.').redirect(`/events/${slug}/book/check-your-email`, 303);
+    },
+  );
 
   // --- The private manage page -------------------------------------------------------------
 
@@ -281,7 +339,8 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
         app.mail.nudge();
         return reply.notice('You have accepted the place. It is booked, and we have emailed you the details.').redirect(`/bookings/${token}`, 303);
       }
-      return await followOutcome(app, reply, outcome, event.slug);
+      // Holding the booking's private link proves the address.
+      return await followOutcome(app, reply, outcome, event.slug, true);
     } catch (error) {
       if (error instanceof ConflictError) return reply.page('errors/problem', { title: 'This offer has ended', message: error.message }, 409);
       throw error;

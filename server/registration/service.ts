@@ -2,20 +2,20 @@
 // when it is full, accepting an offer, changing answers and cancelling. Each use case is one
 // transaction that locks the event's row before it counts places, so an event is never oversold
 // however many people book at once. Emails and audit entries are written in the same transaction.
-import { and, eq, inArray, notInArray, or, sql, type SQLWrapper } from 'drizzle-orm';
+import { and, eq, inArray, isNull, notInArray, or, sql, type SQLWrapper } from 'drizzle-orm';
 import { TransactionRollbackError } from 'drizzle-orm/errors';
 import { events, payments, people, perspectives, placeHolds, registrationAnswers, registrations, registrationSettings, type RegistrationStatus } from '../../db/schema/index.ts';
 import type { Me } from '../accounts/sessions.ts';
-import { checkEmail } from '../accounts/sign-in.ts';
+import { checkEmail, normaliseEmail } from '../accounts/sign-in.ts';
 import { recordAudit } from '../audit.ts';
 import { bursaryApplicationExists, takeUpHeldPlace } from '../bursaries/places.ts';
 import type { Database, Db } from '../db/database.ts';
-import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
-import { formatPence } from '../format.ts';
+import { ConflictError, InvalidInputError, NotFoundError, TooManyRequestsError, type FieldError } from '../errors.ts';
+import { formatDateTime, formatPence } from '../format.ts';
 import { calendarAttachment, enqueueEmail } from '../mail/outbox.ts';
 import { availability, checkPlaces, insertHold, lockEvent, placeCountFields, placesLeft, placesLeftFrom } from './holds.ts';
 import { eventIcs } from './ics.ts';
-import { mintManagePath } from './links.ts';
+import { mayEmailBookingLink, mintManagePath } from './links.ts';
 import { passOnFreedPlaces } from './offers.ts';
 import {
   dayContact,
@@ -59,7 +59,22 @@ export interface RegistrationInput extends AnswersInput {
 export type RegistrationOutcome =
   | { kind: 'booked' | 'waitlisted' | 'invoice'; registrationId: string; managePath: string }
   | { kind: 'checkout'; registrationId: string; managePath: string; paymentId: string }
-  | { kind: 'duplicate' };
+  /** The signed-in owner of the address already has a booking here: its page. */
+  | { kind: 'duplicate'; managePath: string }
+  /**
+   * Nothing was booked; the address was emailed instead (it has a booking here, or a place is
+   * kept for its bursary application, which only its owner signed in can take).
+   */
+  | { kind: 'emailed' };
+
+/**
+ * Whether the booker has proved they own the address they typed: only by being signed in with
+ * it. Only then may a booking take a place held for them, or show them a booking's private page
+ * without going through their email.
+ */
+export function addressProven(actor: Me | null, email: string): boolean {
+  return actor !== null && normaliseEmail(actor.email) === normaliseEmail(email);
+}
 
 /** Whether a ticket type can be chosen now (sales window, not withdrawn). */
 export function onSale(type: TicketTypeRow, now: Date): boolean {
@@ -148,6 +163,8 @@ export interface ServiceContext {
   baseUrl: string;
   paidMode: PaidMode;
   now?: Date;
+  /** The visitor's address, for the limit on emailing booking links. */
+  ip?: string;
 }
 
 export async function register(db: Database, eventId: string, input: RegistrationInput, actor: Me | null, context: ServiceContext): Promise<RegistrationOutcome> {
@@ -186,7 +203,7 @@ export async function register(db: Database, eventId: string, input: Registratio
  * open, this address's live booking if any, who the booker is, whether they applied for a
  * bursary here, and whether anyone waits for this kind of place.
  */
-async function bookingFacts(tx: Db, input: { eventId: string; email: string; personId: string | null; ticketTypeId: string; now: Date }) {
+async function bookingFacts(tx: Db, input: { eventId: string; email: string; holderId: string | null; ticketTypeId: string; now: Date }) {
   const { eventId, email, ticketTypeId } = input;
   const live = sql.join(
     activeStatuses.map((status) => sql`${status}`),
@@ -195,7 +212,10 @@ async function bookingFacts(tx: Db, input: { eventId: string; email: string; per
   const existing = (column: SQLWrapper) =>
     sql`(select ${column} from ${registrations} where ${registrations.eventId} = ${eventId} and ${registrations.email} = ${email}
       and ${registrations.companionOfId} is null and ${registrations.status} in (${live}) limit 1)`;
-  const holderId = input.personId ? sql`${input.personId}::uuid` : sql`(select ${people.id} from ${people} where ${people.email} = ${email})`;
+  // Only a signed-in booker can be the holder of a place kept for their bursary application; for
+  // anyone else, whether the typed address belongs to an applicant here (see book()).
+  const holderId = input.holderId ? sql`${input.holderId}::uuid` : sql`null::uuid`;
+  const addressOwnerId = sql`(select ${people.id} from ${people} where ${people.email} = ${email})`;
   const isTrue = (value: unknown) => value === true || value === 't';
   const [row] = await tx
     .select({
@@ -206,6 +226,7 @@ async function bookingFacts(tx: Db, input: { eventId: string; email: string; per
       existingName: sql<string | null>`${existing(registrations.name)}`,
       holderId: sql<string | null>`${holderId}`,
       hasBursaryApplication: sql<boolean>`${bursaryApplicationExists(eventId, holderId)}`.mapWith(isTrue),
+      addressHasBursaryApplication: sql<boolean>`${input.holderId ? sql`false` : bursaryApplicationExists(eventId, addressOwnerId)}`.mapWith(isTrue),
       queued: sql<boolean>`exists (select 1 from ${registrations} where ${registrations.eventId} = ${eventId}
         and ${registrations.status} = 'waitlisted' and ${registrations.ticketTypeId} = ${ticketTypeId})`.mapWith(isTrue),
     })
@@ -240,7 +261,8 @@ interface Decided {
  * - otherwise: count and decide without the lock, write everything, then lock the event and
  *   check in one statement that the decision still holds (StaleDecision if not, undoing it all).
  *   Only the lock, that check and the commit are serialised, so a popular event takes many
- *   bookings a second. A held bursary place is always taken up the first way.
+ *   bookings a second. A held bursary place is always taken up the first way, and only by its
+ *   applicant signed in: an address typed into the form proves nothing.
  */
 async function book(
   tx: Db,
@@ -255,16 +277,28 @@ async function book(
   const { name, email, companionName, type } = decided;
   const { lockFirst } = options;
   if (lockFirst) await lockEvent(tx, eventId);
-  const facts = await bookingFacts(tx, { eventId, email, personId: actor?.id ?? null, ticketTypeId: type.id, now });
+  const proven = addressProven(actor, email);
+  const facts = await bookingFacts(tx, { eventId, email, holderId: proven ? actor!.id : null, ticketTypeId: type.id, now });
   const { event } = facts;
   const closed = bookingClosedReason(event, facts, now);
   if (closed) throw new ConflictError('booking_closed', closed);
 
   if (facts.existing) {
-    // Say nothing on the page about whether this address has booked; tell the address itself.
-    const managePath = await mintManagePath(tx, facts.existing.id);
-    await enqueueEmail(tx, { to: email, template: 'registration-link', data: { ...eventFacts(event), name: facts.existing.name, managePath } });
-    return { kind: 'duplicate' } as const;
+    // Nothing is created or changed. The owner signed in goes to their booking; anyone else is
+    // told nothing on the page, and the address itself is sent its link (unless it has been sent
+    // several in the last hour: the earlier ones still work).
+    if (proven) return { kind: 'duplicate', managePath: await mintManagePath(tx, facts.existing.id) } as const;
+    if (await mayEmailBookingLink(tx, { email, ip: context.ip ?? 'unknown', now })) await emailBookingLink(tx, event, { ...facts.existing, email }, 'booked_again');
+    return { kind: 'emailed' } as const;
+  }
+  if (!proven && facts.addressHasBursaryApplication) {
+    // A place may be kept for this address's bursary application: a booking made without
+    // signing in must neither take it nor stand in the applicant's way. Tell the address how to
+    // book it instead.
+    if (await mayEmailBookingLink(tx, { email, ip: context.ip ?? 'unknown', now })) {
+      await enqueueEmail(tx, { to: email, template: 'registration-sign-in-to-book', data: { ...eventFacts(event), name, bookPath: `/sign-in?next=${encodeURIComponent(`/events/${event.slug}/book`)}` } });
+    }
+    return { kind: 'emailed' } as const;
   }
 
   const needed = input.companion ? 2 : 1;
@@ -346,7 +380,7 @@ async function book(
     await enqueueEmail(tx, { to: email, template: 'registration-waitlisted', data: { ...eventFacts(event), name, managePath } });
     outcome = { kind: 'waitlisted', registrationId: main!.id, managePath };
   } else {
-    outcome = await startPayment(tx, event, main!, type, context, now);
+    outcome = await startPayment(tx, event, main!, type, context, now, { emailPayLink: !proven });
   }
 
   if (!lockFirst) {
@@ -366,8 +400,43 @@ async function book(
   return outcome;
 }
 
+/** Emails an address the link to its booking (a fresh token; earlier links keep working). */
+async function emailBookingLink(tx: Db, event: EventRow, booking: { id: string; name: string; email: string }, reason: 'booked_again' | 'asked') {
+  const managePath = await mintManagePath(tx, booking.id);
+  await enqueueEmail(tx, { to: booking.email, template: 'registration-link', data: { ...eventFacts(event), name: booking.name, managePath, reason } });
+}
+
+/**
+ * "Send me my booking link again": emails the address the link to its live booking at this
+ * event, if it has one. The same answer for every address; limited per address and per IP
+ * (TooManyRequestsError), counted whether or not the address has a booking.
+ */
+export async function resendBookingLink(db: Database, input: { eventId: string; email: string; ip: string }, now = new Date()): Promise<void> {
+  const email = checkEmail(input.email);
+  await db.transaction(async (tx) => {
+    if (!(await mayEmailBookingLink(tx, { email, ip: input.ip, now }))) {
+      throw new TooManyRequestsError('We have sent several booking links recently. Use the newest one, or wait an hour and ask again.');
+    }
+    const [booking] = await tx
+      .select({ id: registrations.id, name: registrations.name, email: registrations.email })
+      .from(registrations)
+      .where(and(eq(registrations.eventId, input.eventId), eq(registrations.email, email), isNull(registrations.companionOfId), inArray(registrations.status, activeStatuses)))
+      .limit(1);
+    const event = booking ? await getEvent(tx, input.eventId) : null;
+    if (booking && event) await emailBookingLink(tx, event, booking, 'asked');
+  });
+}
+
 /** A booking waiting for payment: an invoice, or an open Stripe Checkout holding the place. */
-async function startPayment(tx: Db, event: EventRow, main: RegistrationRow, type: TicketTypeRow, context: ServiceContext, now: Date): Promise<RegistrationOutcome> {
+async function startPayment(
+  tx: Db,
+  event: EventRow,
+  main: RegistrationRow,
+  type: TicketTypeRow,
+  context: ServiceContext,
+  now: Date,
+  options: { emailPayLink: boolean },
+): Promise<RegistrationOutcome> {
   const managePath = await mintManagePath(tx, main.id);
   const [payment] = await tx
     .insert(payments)
@@ -381,13 +450,16 @@ async function startPayment(tx: Db, event: EventRow, main: RegistrationRow, type
     });
     return { kind: 'invoice', registrationId: main.id, managePath };
   }
-  await insertHold(tx, {
-    eventId: event.id,
-    kind: 'checkout',
-    ticketTypeId: type.id,
-    registrationId: main.id,
-    expiresAt: new Date(now.getTime() + CHECKOUT_HOLD_MINUTES * 60_000),
-  });
+  const expiresAt = new Date(now.getTime() + CHECKOUT_HOLD_MINUTES * 60_000);
+  await insertHold(tx, { eventId: event.id, kind: 'checkout', ticketTypeId: type.id, registrationId: main.id, expiresAt });
+  // A booker who has not proved the address pays from the link in this email, not from the page.
+  if (options.emailPayLink) {
+    await enqueueEmail(tx, {
+      to: main.email,
+      template: 'registration-pay',
+      data: { ...eventFacts(event), name: main.name, managePath, amount: formatPence(type.pricePence), ticketName: type.name, payUntil: formatDateTime(expiresAt) },
+    });
+  }
   return { kind: 'checkout', registrationId: main.id, managePath, paymentId: payment!.id };
 }
 
@@ -479,7 +551,7 @@ export async function claimOffer(db: Database, registrationId: string, actor: Me
       const managePath = await sendConfirmation(tx, event, updated, companions[0]?.name ?? '', type.name, context.baseUrl);
       return { kind: 'booked', registrationId: main.id, managePath };
     }
-    return startPayment(tx, event, updated, type, context, now);
+    return startPayment(tx, event, updated, type, context, now, { emailPayLink: false });
   });
 }
 

@@ -51,7 +51,12 @@ async function bookByKeyboard(name: string, email: string) {
   await page.keyboard.type(email);
   await tabTo(page, 'main form button[type=submit]', 120);
   await page.keyboard.press('Enter');
-  await page.waitForURL('**/bookings/**');
+  // Without signing in, the page only says to check the email; the private link comes in it.
+  await page.waitForURL(`**/events/${slug}/book/check-your-email`);
+  expect(await page.textContent('main')).toContain('Check your email');
+  await expectAccessible(h);
+  const mail = await latestEmailTo(h, email);
+  await page.goto(linkIn(mail.text, '/bookings/'));
 }
 
 function linkIn(text: string | undefined, pathStart: string): string {
@@ -92,6 +97,22 @@ describe('booking a free seminar in Chromium, by keyboard', () => {
     await bookByKeyboard('Sasha Waits', 'sasha@example.org');
     expect(await h.page.textContent('main')).toContain('number 1 on the waiting list');
     await expectAccessible(h);
+  });
+
+  it('sends the booking link again from the "check your email" page', async () => {
+    const { page } = h;
+    await page.goto(`${h.baseUrl}/events/${slug}/book/check-your-email`);
+    await tabTo(page, '#email');
+    await page.keyboard.type('sasha@example.org');
+    await tabTo(page, 'main form[action$="/book/link"] button');
+    await page.keyboard.press('Enter');
+    await page.waitForLoadState('load');
+    expect(await page.textContent('body')).toContain('If that address has a booking for this event, we have emailed its link to it.');
+    await expectAccessible(h);
+    const mail = await latestEmailTo(h, 'sasha@example.org');
+    expect(mail.subject).toContain('Your link to manage your booking');
+    await page.goto(linkIn(mail.text, '/bookings/'));
+    expect(await page.textContent('main')).toContain('Sasha Waits');
   });
 
   it('cancels through the private link, and the first person waiting gets the offer and claims it', async () => {

@@ -7,7 +7,7 @@ import { renderEmail } from '../../emails/render.ts';
 const site = { baseUrl: 'https://hub.example', siteName: 'Social Perspectives Hub' };
 const title = 'Seminar <1> & "friends"';
 const samples: { [K in keyof CoproductionEmails]: CoproductionEmails[K] } = {
-  'proposal-co-proposer': { inviterName: 'Sam', title, proposalPath: '/proposals/abc' },
+  'proposal-co-proposer': { inviterName: 'Sam', title, invitationPath: '/proposals/invitations/abc', expires: 'Tuesday 23 December 2026, 6pm' },
   'proposal-received': { name: 'Sam', title, resubmission: false, proposalPath: '/proposals/abc' },
   'proposal-to-review': { title, resubmission: true, reviewPath: '/review/abc' },
   'proposal-comment': { name: 'Sam', title, message: 'Could you say more about access?', proposalPath: '/proposals/abc' },

@@ -50,3 +50,17 @@ export function idFrom(location: string | string[] | undefined, prefix: string):
   if (!m) throw new Error(`No id in ${String(location)}`);
   return m[1]!;
 }
+
+/**
+ * The invitee opens the newest invitation emailed to them and accepts it, signed in as
+ * themselves (signing in first when `client` is not given). Returns their signed-in client.
+ */
+export async function acceptInvitation(t: TestApp, email: string, client?: TestClient): Promise<TestClient> {
+  const [invitation] = (await mailTo(t.db, email, 'proposal-co-proposer')).slice(-1);
+  const path = invitation?.data.invitationPath;
+  if (typeof path !== 'string') throw new Error(`No invitation to ${email}`);
+  const invitee = client ?? (await t.signedIn(email));
+  const accepted = await invitee.post(`${path}/accept`);
+  if (accepted.statusCode !== 303) throw new Error(`Accepting answered ${accepted.statusCode}`);
+  return invitee;
+}

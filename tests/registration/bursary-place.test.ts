@@ -1,9 +1,8 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bursaryApplications, bursaryFunds, people, placeHolds, registrations } from '../../db/schema/index.ts';
-import { holdPlace } from '../../server/registration/api.ts';
+import { placeHolds, registrations } from '../../db/schema/index.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { makeEvent, makeTicketType } from './fixtures.ts';
+import { applicantWithHeldPlace, makeEvent, makeTicketType } from './fixtures.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -12,18 +11,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t.close();
 });
-
-/** A person with a bursary application for the event, and a place held for it. */
-async function applicantWithHeldPlace(eventId: string, email: string) {
-  const [person] = await t.db.insert(people).values({ email }).returning();
-  const [fund] = await t.db.insert(bursaryFunds).values({ eventId, name: 'Fund', budgetPence: 10_000 }).returning();
-  const [application] = await t.db.insert(bursaryApplications).values({ fundId: fund!.id, eventId, applicantId: person!.id, status: 'approved' }).returning();
-  const hold = await t.db.transaction((tx) =>
-    holdPlace(tx, { eventId, kind: 'bursary', reference: `bursary-application:${application!.id}`, expiresAt: new Date(Date.now() + 10 * 86_400_000) }),
-  );
-  expect(hold).not.toBeNull();
-  return hold!;
-}
 
 async function statusOf(email: string) {
   const [row] = await t.db.select({ status: registrations.status }).from(registrations).where(eq(registrations.email, email));
@@ -34,10 +21,11 @@ describe('a place held for a bursary applicant', () => {
   it('becomes their booking when they book, even though the event is otherwise full', async () => {
     const event = await makeEvent(t.db, { capacity: 1 });
     const type = await makeTicketType(t.db, event.id);
-    const hold = await applicantWithHeldPlace(event.id, 'bursary-holder@example.org');
+    const hold = await applicantWithHeldPlace(t.db, event.id, 'bursary-holder@example.org');
     await t.client().post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Someone else', email: 'someone-else@example.org' });
     expect(await statusOf('someone-else@example.org')).toBe('waitlisted');
-    await t.client().post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Holder', email: 'bursary-holder@example.org' });
+    const holder = await t.signedIn('bursary-holder@example.org');
+    await holder.post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Holder', email: 'bursary-holder@example.org' });
     expect(await statusOf('bursary-holder@example.org')).toBe('confirmed');
     const [after] = await t.db.select({ state: placeHolds.state }).from(placeHolds).where(eq(placeHolds.id, hold.id));
     expect(after!.state).toBe('consumed');
@@ -46,9 +34,10 @@ describe('a place held for a bursary applicant', () => {
   it('is kept when the booking cannot have a place (its kind of place is full)', async () => {
     const event = await makeEvent(t.db, { capacity: 5 });
     const concession = await makeTicketType(t.db, event.id, { capacity: 1 });
-    const hold = await applicantWithHeldPlace(event.id, 'keeps-hold@example.org');
+    const hold = await applicantWithHeldPlace(t.db, event.id, 'keeps-hold@example.org');
     await t.client().post(`/events/${event.slug}/book`, { ticketTypeId: concession.id, name: 'First', email: 'concession-first@example.org' });
-    await t.client().post(`/events/${event.slug}/book`, { ticketTypeId: concession.id, name: 'Holder', email: 'keeps-hold@example.org' });
+    const holder = await t.signedIn('keeps-hold@example.org');
+    await holder.post(`/events/${event.slug}/book`, { ticketTypeId: concession.id, name: 'Holder', email: 'keeps-hold@example.org' });
     expect(await statusOf('keeps-hold@example.org')).toBe('waitlisted');
     const [after] = await t.db.select({ state: placeHolds.state }).from(placeHolds).where(and(eq(placeHolds.id, hold.id)));
     expect(after!.state).toBe('live');

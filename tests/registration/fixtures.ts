@@ -1,7 +1,8 @@
 // Events and places made straight in the database, for registration tests.
 import { randomBytes } from 'node:crypto';
 import { desc, eq } from 'drizzle-orm';
-import { events, eventQuestions, outboxMessages, ticketTypes, type QuestionKind } from '../../db/schema/index.ts';
+import { bursaryApplications, bursaryFunds, events, eventQuestions, outboxMessages, people, ticketTypes, type QuestionKind } from '../../db/schema/index.ts';
+import { holdPlace } from '../../server/registration/api.ts';
 import type { Database } from '../../server/db/database.ts';
 
 export async function makeEvent(db: Database, overrides: Partial<typeof events.$inferInsert> = {}) {
@@ -56,4 +57,16 @@ export async function latestManagePath(db: Database, email: string, template?: s
   const path = mail?.data.managePath;
   if (typeof path !== 'string') throw new Error(`No ${template ?? ''} email with a manage link to ${email}`);
   return path;
+}
+
+/** A person with an approved bursary application for the event, and a place held for it. */
+export async function applicantWithHeldPlace(db: Database, eventId: string, email: string) {
+  const [person] = await db.insert(people).values({ email }).returning();
+  const [fund] = await db.insert(bursaryFunds).values({ eventId, name: 'Fund', budgetPence: 10_000 }).returning();
+  const [application] = await db.insert(bursaryApplications).values({ fundId: fund!.id, eventId, applicantId: person!.id, status: 'approved' }).returning();
+  const hold = await db.transaction((tx) =>
+    holdPlace(tx, { eventId, kind: 'bursary', reference: `bursary-application:${application!.id}`, expiresAt: new Date(Date.now() + 10 * 86_400_000) }),
+  );
+  if (!hold) throw new Error('No place could be held');
+  return hold;
 }

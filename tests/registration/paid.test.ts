@@ -33,10 +33,12 @@ async function webhook(type: string, session: StandInSession, id = `evt_${type}_
   return t.app.inject({ method: 'POST', url: '/payments/stripe/webhook', payload, headers: { 'content-type': 'application/json', 'stripe-signature': header } });
 }
 
+/** A signed-in member books a paid place and goes straight on to Checkout. */
 async function bookPaid(email: string, capacity = 5) {
   const event = await makeEvent(t.db, { capacity });
   const type = await makeTicketType(t.db, event.id, { name: 'Standard', pricePence: 1500 });
-  const response = await t.client().post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Payer', email });
+  const payer = await t.signedIn(email);
+  const response = await payer.post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Payer', email });
   expect(response.statusCode).toBe(303);
   const sessionId = /\/pay\/(cs_test_\d+)$/.exec(String(response.headers.location))?.[1];
   expect(sessionId).toBeTruthy();
@@ -161,6 +163,27 @@ describe('paid places through Stripe Checkout', () => {
   });
 });
 
+describe('a paid place booked without signing in', () => {
+  it('answers "check your email", and the place is paid for from the emailed link', async () => {
+    const event = await makeEvent(t.db, { capacity: 5 });
+    const type = await makeTicketType(t.db, event.id, { name: 'Standard', pricePence: 1500 });
+    const visitor = t.client();
+    const response = await visitor.post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Anon Payer', email: 'anon-payer@example.org' });
+    expect(response.statusCode).toBe(303);
+    expect(response.headers.location).toBe(`/events/${event.slug}/book/check-your-email`);
+    expect(await statusOf('anon-payer@example.org')).toBe('pending_payment');
+    const [mail] = await mailsTo(t.db, 'anon-payer@example.org');
+    expect(mail!.template).toBe('registration-pay');
+    const page = await visitor.get(String(mail!.data.managePath));
+    expect(page.body).toContain('Pay for your place');
+    const paymentId = /action="\/payments\/([0-9a-f-]+)\/checkout"/.exec(page.body)![1]!;
+    const checkout = await visitor.post(`/payments/${paymentId}/checkout`);
+    const sessionId = /\/pay\/(cs_test_\d+)$/.exec(String(checkout.headers.location))![1]!;
+    await webhook('checkout.session.completed', standIn.pay(sessionId));
+    expect(await statusOf('anon-payer@example.org')).toBe('confirmed');
+  });
+});
+
 describe('a waiting-list offer of a paid place', () => {
   it('goes on to Checkout when accepted, and can be paid later from the booking page', async () => {
     const { event, type, sessionId } = await bookPaid('first-buyer@example.org', 1);
@@ -189,7 +212,7 @@ describe('paid places without Stripe keys', () => {
       const type = await makeTicketType(t.db, event.id, { name: 'Professional', pricePence: 4000 });
       const booked = await plain.client().post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Invoice Me', email: 'invoice@example.org' });
       expect(booked.statusCode).toBe(303);
-      expect(booked.headers.location).toMatch(/^\/bookings\//);
+      expect(booked.headers.location).toBe(`/events/${event.slug}/book/check-your-email`);
       expect(await statusOf('invoice@example.org')).toBe('pending_payment');
       expect((await mailsTo(t.db, 'invoice@example.org'))[0]!.template).toBe('registration-invoice');
 

@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEntries, registrations } from '../../db/schema/index.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { mailsTo, makeEvent, makeQuestion, makeTicketType } from './fixtures.ts';
+import { latestManagePath, mailsTo, makeEvent, makeQuestion, makeTicketType } from './fixtures.ts';
 
 let t: TestApp;
 beforeAll(async () => {

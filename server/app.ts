@@ -65,7 +65,10 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   // Made before Fastify so that the HTTP server can answer stored pages before Fastify runs.
   const pageCache = createPageCache(config.pageCacheSeconds);
   const app = Fastify({
-    serverFactory: serverWithPageCache(pageCache),
+    serverFactory: serverWithPageCache(pageCache, config),
+    // The same values Fastify would give a server it made itself (serverWithPageCache sets them).
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
     logger: options.logger ?? {
       level: config.logLevel,
       redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],

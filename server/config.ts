@@ -27,6 +27,12 @@ export interface Config {
   stripeWebhookSecret: string | null;
   /** Where the Stripe client connects; only set for a local stand-in in tests. */
   stripeApiBase: string | null;
+  /** Longest a request may take to arrive, headers and body, in ms (a slow sender is cut off). */
+  requestTimeoutMs: number;
+  /** Longest a request's headers may take to arrive, in ms; at most requestTimeoutMs. */
+  headersTimeoutMs: number;
+  /** How long an idle kept-alive connection stays open between requests, in ms. */
+  keepAliveTimeoutMs: number;
   /** How long anonymous public pages and feeds may be served from a process's page cache; 0 turns it off. */
   pageCacheSeconds: number;
   /** Cache compiled templates; turn off while editing views. */
@@ -138,6 +144,9 @@ export function loadConfig(env: Env = process.env): Config {
   if (Boolean(stripeSecretKey) !== Boolean(stripeWebhookSecret)) {
     throw new ConfigError('STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET must be set together');
   }
+  const requestTimeoutMs = integer(env, 'REQUEST_TIMEOUT_MS', 120_000, 100, 3_600_000);
+  const headersTimeoutMs = integer(env, 'HEADERS_TIMEOUT_MS', Math.min(20_000, requestTimeoutMs), 100, 3_600_000);
+  if (headersTimeoutMs > requestTimeoutMs) throw new ConfigError(`HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not be more than REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
   return {
     port,
     host,
@@ -157,6 +166,9 @@ export function loadConfig(env: Env = process.env): Config {
     stripeApiBase: url(env, 'STRIPE_API_BASE', ['http:', 'https:']),
     viewCache: flag(env, 'VIEW_CACHE', true),
     pageCacheSeconds: integer(env, 'PAGE_CACHE_SECONDS', 5, 0, 3600),
+    requestTimeoutMs,
+    headersTimeoutMs,
+    keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', 72_000, 100, 3_600_000),
     trustProxy: trustProxy(env.TRUST_PROXY),
     bursaryMileagePencePerMile: integer(env, 'BURSARY_MILEAGE_PENCE_PER_MILE', 45, 0, 1000),
     bursaryReceiptThresholdPence: integer(env, 'BURSARY_RECEIPT_THRESHOLD_PENCE', 1000, 0, 1_000_000),

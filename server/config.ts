@@ -27,6 +27,8 @@ export interface Config {
   stripeWebhookSecret: string | null;
   /** Where the Stripe client connects; only set for a local stand-in in tests. */
   stripeApiBase: string | null;
+  /** A session ends this many days after signing in, however often it is used. */
+  sessionMaxAgeDays: number;
   /** Longest a request may take to arrive, headers and body, in ms (a slow sender is cut off). */
   requestTimeoutMs: number;
   /** Longest a request's headers may take to arrive, in ms; at most requestTimeoutMs. */
@@ -166,6 +168,7 @@ export function loadConfig(env: Env = process.env): Config {
     stripeApiBase: url(env, 'STRIPE_API_BASE', ['http:', 'https:']),
     viewCache: flag(env, 'VIEW_CACHE', true),
     pageCacheSeconds: integer(env, 'PAGE_CACHE_SECONDS', 5, 0, 3600),
+    sessionMaxAgeDays: integer(env, 'SESSION_MAX_AGE_DAYS', 90, 1, 3650),
     requestTimeoutMs,
     headersTimeoutMs,
     keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', 72_000, 100, 3_600_000),

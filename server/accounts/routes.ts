@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { InvalidInputError, TooManyRequestsError } from '../errors.ts';
 import { formState, validationErrors } from '../http/forms.ts';
 import { getProfile, updateProfile } from './people.ts';
-import { endAllSessions, endSession, SESSION_COOKIE } from './sessions.ts';
+import { endAllSessions, endSession } from './sessions.ts';
 import { returnPath, returnPathOr } from '../http/return-path.ts';
 import { completeSignIn, inspectSignInLink, LINK_MINUTES, requestSignInLink } from './sign-in.ts';
 
@@ -98,12 +98,12 @@ export const accountsRoutes: FastifyPluginAsync = async (app) => {
 
   app.post('/sign-out', { config: { access: 'member' } }, async (request, reply) => {
     await endSession(app.db, request.me!.sessionHash);
-    return reply.clearCookie(SESSION_COOKIE, { path: '/' }).notice('You have signed out.').redirect('/', 303);
+    return reply.clearSession().notice('You have signed out.').redirect('/', 303);
   });
 
   app.post('/sign-out-everywhere', { config: { access: 'member' } }, async (request, reply) => {
     await endAllSessions(app.db, request.me!.id);
-    return reply.clearCookie(SESSION_COOKIE, { path: '/' }).notice('You have signed out on every device.').redirect('/', 303);
+    return reply.clearSession().notice('You have signed out on every device.').redirect('/', 303);
   });
 
   app.get(

@@ -75,8 +75,9 @@ export function isAnonymous(request: FastifyRequest): boolean {
   return anonymousCookie(request.headers.cookie);
 }
 
-// Cookie parsers trim spaces around names ("convene_session =x" is still a session), so must this.
-const PERSONAL_COOKIE = new RegExp(`(?:^|;)\\s*(?:${SESSION_COOKIE}|${FLASH_COOKIE})\\s*=`);
+// Cookie parsers trim spaces around names ("convene_session =x" is still a session), so must this;
+// on an HTTPS site the session cookie is __Host-convene_session.
+const PERSONAL_COOKIE = new RegExp(`(?:^|;)\\s*(?:(?:__Host-)?${SESSION_COOKIE}|${FLASH_COOKIE})\\s*=`);
 
 function anonymousCookie(cookie: string | undefined): boolean {
   return !cookie || !PERSONAL_COOKIE.test(cookie);
@@ -289,6 +290,7 @@ export const pageCachePlugin = fp<{ pageCache: PageCache }>(
         // Signed in after all (a cookie the raw check did not see): never keep what they saw.
         !request.me &&
         request.cookies?.[SESSION_COOKIE] === undefined &&
+        request.cookies?.[`__Host-${SESSION_COOKIE}`] === undefined &&
         request.cookies?.[FLASH_COOKIE] === undefined &&
         (typeof payload === 'string' || Buffer.isBuffer(payload));
       if (!storable) {

@@ -42,6 +42,15 @@ export function hideSecrets(url: string): string {
   return url.replace(/^\/(sign-in|bookings|calendar\/private)\/[A-Za-z0-9_-]{20,}/, '/$1/[secret]');
 }
 
+/**
+ * TRUST_PROXY as Fastify takes it. Fastify 5 treats a bare hop count as "trust no one" (it
+ * cannot tell the proxy from a client that reached the app directly), so a count becomes "the
+ * nearest N hops": the socket's peer and the entries it and the hops before it appended.
+ */
+export function proxyTrust(trust: Config['trustProxy']): false | string[] | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
+}
+
 export interface BuildOptions {
   config: Config;
   database: DatabaseHandle;
@@ -57,7 +66,10 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   // Made before Fastify so that the HTTP server can answer stored pages before Fastify runs.
   const pageCache = createPageCache(config.pageCacheSeconds);
   const app = Fastify({
-    serverFactory: serverWithPageCache(pageCache),
+    serverFactory: serverWithPageCache(pageCache, config),
+    // The same values Fastify would give a server it made itself (serverWithPageCache sets them).
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
     logger: options.logger ?? {
       level: config.logLevel,
       redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
@@ -72,7 +84,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       },
     },
     bodyLimit: 1024 * 1024,
-    trustProxy: config.trustProxy,
+    trustProxy: proxyTrust(config.trustProxy),
     routerOptions: { ignoreTrailingSlash: true },
     ajv: {
       customOptions: {

@@ -1,5 +1,6 @@
 // Configuration comes from the environment once, at start, and is validated here so that a
 // bad variable stops the server with a message naming it rather than failing later.
+import net from 'node:net';
 import path from 'node:path';
 
 export interface Config {
@@ -28,12 +29,24 @@ export interface Config {
   stripeWebhookSecret: string | null;
   /** Where the Stripe client connects; only set for a local stand-in in tests. */
   stripeApiBase: string | null;
+  /** A session ends this many days after signing in, however often it is used. */
+  sessionMaxAgeDays: number;
+  /** Longest a request may take to arrive, headers and body, in ms (a slow sender is cut off). */
+  requestTimeoutMs: number;
+  /** Longest a request's headers may take to arrive, in ms; at most requestTimeoutMs. */
+  headersTimeoutMs: number;
+  /** How long an idle kept-alive connection stays open between requests, in ms. */
+  keepAliveTimeoutMs: number;
   /** How long anonymous public pages and feeds may be served from a process's page cache; 0 turns it off. */
   pageCacheSeconds: number;
   /** Cache compiled templates; turn off while editing views. */
   viewCache: boolean;
-  /** Trust X-Forwarded-* from a load balancer in front (the client's IP is used in rate limits). */
-  trustProxy: boolean;
+  /**
+   * Which proxies in front may say who the client is (X-Forwarded-For), as Fastify's trustProxy:
+   * false (none), a number of hops, or the proxies' addresses and CIDR ranges. Never "every hop",
+   * which would let a client choose its own address and reset every per-IP limit.
+   */
+  trustProxy: false | number | string[];
   /** Bursaries: the Hub's car mileage rate, in pence per mile. */
   bursaryMileagePencePerMile: number;
   /** Bursaries: claimed items under this many pence need no receipt (mileage never does). */
@@ -83,6 +96,41 @@ function url(env: Env, name: string, protocols: string[]): string | null {
 
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+function isAddressOrRange(value: string): boolean {
+  const [address = '', bits, ...rest] = value.split('/');
+  const version = net.isIP(address);
+  if (!version || rest.length) return false;
+  if (bits === undefined) return true;
+  const prefix = Number(bits);
+  return /^\d+$/.test(bits) && prefix <= (version === 4 ? 32 : 128);
+}
+
+/**
+ * TRUST_PROXY: how many proxies in front of Convene add to X-Forwarded-For (1 behind one load
+ * balancer), or their addresses. "1" was once a yes/no switch that trusted every hop; it now
+ * means one hop, which is what a site behind one load balancer meant by it.
+ */
+export function trustProxy(raw: string | undefined): false | number | string[] {
+  const value = (raw ?? '').trim();
+  if (value === '' || ['0', 'false', 'no', 'off'].includes(value.toLowerCase())) return false;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops > 10) throw new ConfigError(`TRUST_PROXY must be the number of proxies in front of Convene, from 0 to 10 (it is "${raw}")`);
+    return hops;
+  }
+  if (['true', 'yes', 'on'].includes(value.toLowerCase())) {
+    throw new ConfigError(
+      'TRUST_PROXY no longer accepts "true", which trusted every hop and let anyone choose their own address: give the number of proxies in front of Convene (usually 1) or their addresses',
+    );
+  }
+  const ranges = value.split(',').map((part) => part.trim());
+  const wrong = ranges.find((part) => !isAddressOrRange(part));
+  if (wrong !== undefined) {
+    throw new ConfigError(`TRUST_PROXY must be a number of proxies or a comma-separated list of their IP addresses or CIDR ranges ("${wrong ?? raw}" is neither)`);
+  }
+  return ranges;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const port = integer(env, 'PORT', 3000, 0, 65535);
   const host = env.HOST || 'localhost';
@@ -100,6 +148,9 @@ export function loadConfig(env: Env = process.env): Config {
   if (Boolean(stripeSecretKey) !== Boolean(stripeWebhookSecret)) {
     throw new ConfigError('STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET must be set together');
   }
+  const requestTimeoutMs = integer(env, 'REQUEST_TIMEOUT_MS', 120_000, 100, 3_600_000);
+  const headersTimeoutMs = integer(env, 'HEADERS_TIMEOUT_MS', Math.min(20_000, requestTimeoutMs), 100, 3_600_000);
+  if (headersTimeoutMs > requestTimeoutMs) throw new ConfigError(`HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not be more than REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
   return {
     port,
     host,
@@ -120,7 +171,11 @@ export function loadConfig(env: Env = process.env): Config {
     stripeApiBase: url(env, 'STRIPE_API_BASE', ['http:', 'https:']),
     viewCache: flag(env, 'VIEW_CACHE', true),
     pageCacheSeconds: integer(env, 'PAGE_CACHE_SECONDS', 5, 0, 3600),
-    trustProxy: flag(env, 'TRUST_PROXY', false),
+    sessionMaxAgeDays: integer(env, 'SESSION_MAX_AGE_DAYS', 90, 1, 3650),
+    requestTimeoutMs,
+    headersTimeoutMs,
+    keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', 72_000, 100, 3_600_000),
+    trustProxy: trustProxy(env.TRUST_PROXY),
     bursaryMileagePencePerMile: integer(env, 'BURSARY_MILEAGE_PENCE_PER_MILE', 45, 0, 1000),
     bursaryReceiptThresholdPence: integer(env, 'BURSARY_RECEIPT_THRESHOLD_PENCE', 1000, 0, 1_000_000),
     bursaryRetentionMonths: integer(env, 'BURSARY_RETENTION_MONTHS', 12, 1, 120),

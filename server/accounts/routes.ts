@@ -4,8 +4,9 @@ import { Type } from 'typebox';
 import { InvalidInputError, TooManyRequestsError } from '../errors.ts';
 import { formState, validationErrors } from '../http/forms.ts';
 import { getProfile, updateProfile } from './people.ts';
-import { endAllSessions, endSession, SESSION_COOKIE } from './sessions.ts';
-import { completeSignIn, inspectSignInLink, LINK_MINUTES, requestSignInLink, safeNextPath } from './sign-in.ts';
+import { endAllSessions, endSession } from './sessions.ts';
+import { returnPath, returnPathOr } from '../http/return-path.ts';
+import { completeSignIn, inspectSignInLink, LINK_MINUTES, requestSignInLink } from './sign-in.ts';
 
 const SignInForm = Type.Object({
   email: Type.String({ title: 'Email address', minLength: 1, maxLength: 320, errorMessage: 'Enter your email address' }),
@@ -34,7 +35,7 @@ export const accountsRoutes: FastifyPluginAsync = async (app) => {
     { config: { access: 'public' }, schema: { querystring: Type.Object({ next: Type.Optional(Type.String({ maxLength: 500 })) }) } },
     async (request, reply) => {
       const { next } = request.query as { next?: string };
-      if (request.me) return reply.redirect(safeNextPath(next), 303);
+      if (request.me) return reply.redirect(returnPathOr(next, app.config.baseUrl), 303);
       return reply.page('accounts/sign-in', { title: 'Sign in', form: formState({ next: next ?? '' }) });
     },
   );
@@ -53,7 +54,7 @@ export const accountsRoutes: FastifyPluginAsync = async (app) => {
       const errors = validationErrors(request);
       if (errors.length) return reply.page('accounts/sign-in', { title: 'Sign in', form: formState(values, errors) }, 400);
       try {
-        const { signInPath } = await requestSignInLink(app.db, { email: values.email, nextPath: values.next, ip: request.ip });
+        const { signInPath } = await requestSignInLink(app.db, { email: values.email, nextPath: returnPathOr(values.next, app.config.baseUrl), ip: request.ip });
         if (!app.config.smtpUrl) request.log.info(`No SMTP_URL set: sign in at ${app.config.baseUrl}${signInPath}`);
         app.mail.nudge();
       } catch (error) {
@@ -89,18 +90,20 @@ export const accountsRoutes: FastifyPluginAsync = async (app) => {
     if (!result.ok) return reply.page('accounts/link-problem', { title: 'This link does not work', problem: linkProblems[result.reason] }, 400);
     if (request.me) await endSession(app.db, request.me.sessionHash);
     await reply.startSession(result.personId);
-    if (result.isNew) return reply.notice('Welcome. Tell us the name you would like us to use.').redirect(`/account?next=${encodeURIComponent(result.nextPath)}`, 303);
-    return reply.notice('You are signed in.').redirect(result.nextPath, 303);
+    // Checked again: a link asked for before this check existed may carry any path.
+    const nextPath = returnPathOr(result.nextPath, app.config.baseUrl);
+    if (result.isNew) return reply.notice('Welcome. Tell us the name you would like us to use.').redirect(`/account?next=${encodeURIComponent(nextPath)}`, 303);
+    return reply.notice('You are signed in.').redirect(nextPath, 303);
   });
 
   app.post('/sign-out', { config: { access: 'member' } }, async (request, reply) => {
     await endSession(app.db, request.me!.sessionHash);
-    return reply.clearCookie(SESSION_COOKIE, { path: '/' }).notice('You have signed out.').redirect('/', 303);
+    return reply.clearSession().notice('You have signed out.').redirect('/', 303);
   });
 
   app.post('/sign-out-everywhere', { config: { access: 'member' } }, async (request, reply) => {
     await endAllSessions(app.db, request.me!.id);
-    return reply.clearCookie(SESSION_COOKIE, { path: '/' }).notice('You have signed out on every device.').redirect('/', 303);
+    return reply.clearSession().notice('You have signed out on every device.').redirect('/', 303);
   });
 
   app.get(
@@ -109,7 +112,7 @@ export const accountsRoutes: FastifyPluginAsync = async (app) => {
     async (request, reply) => {
       const profile = await getProfile(app.db, request.me!.id);
       const { next } = request.query as { next?: string };
-      return reply.page('accounts/profile', { title: 'Your account', profile, next: next ? safeNextPath(next) : '', form: formState(profile) });
+      return reply.page('accounts/profile', { title: 'Your account', profile, next: returnPath(next, app.config.baseUrl) ?? '', form: formState(profile) });
     },
   );
 
@@ -123,7 +126,7 @@ export const accountsRoutes: FastifyPluginAsync = async (app) => {
       prefersPlainText: body.prefersPlainText === 'yes',
       contactNotes: text('contactNotes'),
     };
-    const next = safeNextPath(typeof (request.query as { next?: string }).next === 'string' ? (request.query as { next: string }).next : undefined);
+    const next = returnPathOr((request.query as { next?: string }).next, app.config.baseUrl);
     const rerender = async (errors: { field: string; message: string }[]) => {
       const profile = await getProfile(app.db, request.me!.id);
       return reply.page('accounts/profile', { title: 'Your account', profile, next: '', form: formState(values, errors) }, 400);

@@ -1,14 +1,20 @@
 // Server-side sessions in PostgreSQL, so any Convene process can serve any request. The cookie
 // holds a random id; only its hash is stored, so a copy of the database cannot sign anyone in.
+// A session ends after SESSION_DAYS without use, and in any case SESSION_MAX_AGE_DAYS after
+// signing in (config.sessionMaxAgeDays), however often it is used: a stolen cookie stops working.
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, gt, lt } from 'drizzle-orm';
 import fp from 'fastify-plugin';
 import type { FastifyReply } from 'fastify';
 import { people, roleGrants, sessions, type SiteRole } from '../../db/schema/index.ts';
-import { isHttps } from '../config.ts';
+import { isHttps, type Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
+import { cookieName } from '../http/security.ts';
 
+/** The session cookie's name on a plain-HTTP site; on HTTPS it is __Host-convene_session. */
 export const SESSION_COOKIE = 'convene_session';
+const DAY_MS = 86_400_000;
+/** A session not used for this long ends. */
 const SESSION_DAYS = 30;
 /** last_seen_at is refreshed at most this often, so most requests only read. */
 const TOUCH_EVERY_MS = 60 * 60_000;
@@ -32,6 +38,8 @@ declare module 'fastify' {
   interface FastifyReply {
     /** Signs the person in on this browser (resolves to nothing: a reply is thenable). */
     startSession(personId: string): Promise<void>;
+    /** Removes the session and CSRF cookies from this browser (after the session row is ended). */
+    clearSession(): FastifyReply;
   }
 }
 
@@ -43,31 +51,38 @@ export function newSecret(): string {
   return randomBytes(32).toString('base64url');
 }
 
-export async function createSession(db: Db, personId: string, userAgent: string): Promise<string> {
+/** When a session made at `createdAt` ends if it is not used again after `now`. */
+function sessionEnd(createdAt: Date, now: Date, maxAgeDays: number): Date {
+  return new Date(Math.min(now.getTime() + SESSION_DAYS * DAY_MS, createdAt.getTime() + maxAgeDays * DAY_MS));
+}
+
+export async function createSession(db: Db, personId: string, userAgent: string, maxAgeDays: number, now = new Date()): Promise<string> {
   const secret = newSecret();
   await db.insert(sessions).values({
     idHash: hashSecret(secret),
     personId,
     userAgent: userAgent.slice(0, 300),
-    expiresAt: new Date(Date.now() + SESSION_DAYS * 86_400_000),
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt: sessionEnd(now, now, maxAgeDays),
   });
   return secret;
 }
 
-export async function findSession(db: Db, secret: string, now = new Date()): Promise<Me | null> {
+export async function findSession(db: Db, secret: string, maxAgeDays: number, now = new Date()): Promise<Me | null> {
   const idHash = hashSecret(secret);
   const rows = await db
-    .select({ id: people.id, email: people.email, displayName: people.displayName, role: roleGrants.role, lastSeenAt: sessions.lastSeenAt })
+    .select({ id: people.id, email: people.email, displayName: people.displayName, role: roleGrants.role, lastSeenAt: sessions.lastSeenAt, createdAt: sessions.createdAt })
     .from(sessions)
     .innerJoin(people, eq(people.id, sessions.personId))
     .leftJoin(roleGrants, eq(roleGrants.personId, people.id))
-    .where(and(eq(sessions.idHash, idHash), gt(sessions.expiresAt, now)));
+    .where(and(eq(sessions.idHash, idHash), gt(sessions.expiresAt, now), gt(sessions.createdAt, new Date(now.getTime() - maxAgeDays * DAY_MS))));
   const first = rows[0];
   if (!first) return null;
   if (now.getTime() - first.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
     await db
       .update(sessions)
-      .set({ lastSeenAt: now, expiresAt: new Date(now.getTime() + SESSION_DAYS * 86_400_000) })
+      .set({ lastSeenAt: now, expiresAt: sessionEnd(first.createdAt, now, maxAgeDays) })
       .where(eq(sessions.idHash, idHash));
   }
   const roles = rows.flatMap((r) => (r.role ? [r.role] : []));
@@ -97,24 +112,33 @@ export async function deleteExpiredSessions(db: Db, now = new Date()): Promise<v
 
 export const sessionsPlugin = fp(
   async (app) => {
+    const { sessionMaxAgeDays } = app.config;
+    const sessionCookie = sessionCookieName(app.config);
     const cookieOptions = {
       path: '/',
       httpOnly: true,
       sameSite: 'lax' as const,
       secure: isHttps(app.config),
-      maxAge: SESSION_DAYS * 86_400,
     };
     app.decorateRequest('me', null);
     app.decorateReply('startSession', async function (this: FastifyReply, personId: string) {
-      const secret = await createSession(app.db, personId, this.request.headers['user-agent'] ?? '');
-      this.setCookie(SESSION_COOKIE, secret, cookieOptions);
+      const secret = await createSession(app.db, personId, this.request.headers['user-agent'] ?? '', sessionMaxAgeDays);
+      // A CSRF token from before signing in, or one planted with its cookie, must not carry over.
+      this.rotateCsrf().setCookie(sessionCookie, secret, { ...cookieOptions, maxAge: Math.min(SESSION_DAYS, sessionMaxAgeDays) * 86_400 });
+    });
+    app.decorateReply('clearSession', function (this: FastifyReply) {
+      return this.rotateCsrf().clearCookie(sessionCookie, cookieOptions);
     });
     app.addHook('onRequest', async (request, reply) => {
-      const secret = request.cookies[SESSION_COOKIE];
+      const secret = request.cookies[sessionCookie];
       if (!secret) return;
-      request.me = await findSession(app.db, secret);
-      if (!request.me) reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      request.me = await findSession(app.db, secret, sessionMaxAgeDays);
+      if (!request.me) reply.clearSession();
     });
   },
   { name: 'sessions', dependencies: ['database', 'security'] },
 );
+
+export function sessionCookieName(config: Config): string {
+  return cookieName(config, SESSION_COOKIE);
+}

@@ -75,8 +75,9 @@ export function isAnonymous(request: FastifyRequest): boolean {
   return anonymousCookie(request.headers.cookie);
 }
 
-// Cookie parsers trim spaces around names ("convene_session =x" is still a session), so must this.
-const PERSONAL_COOKIE = new RegExp(`(?:^|;)\\s*(?:${SESSION_COOKIE}|${FLASH_COOKIE})\\s*=`);
+// Cookie parsers trim spaces around names ("convene_session =x" is still a session), so must this;
+// on an HTTPS site the session cookie is __Host-convene_session.
+const PERSONAL_COOKIE = new RegExp(`(?:^|;)\\s*(?:(?:__Host-)?${SESSION_COOKIE}|${FLASH_COOKIE})\\s*=`);
 
 function anonymousCookie(cookie: string | undefined): boolean {
   return !cookie || !PERSONAL_COOKIE.test(cookie);
@@ -185,16 +186,33 @@ export function createPageCache(seconds: number): PageCache {
   return internals;
 }
 
-/** An HTTP server whose requests meet the page cache first, then Fastify (its serverFactory). */
-export function serverWithPageCache(pageCache: PageCache) {
-  return (handler: (req: IncomingMessage, res: ServerResponse) => void, options: { keepAliveTimeout?: number; requestTimeout?: number; connectionTimeout?: number }) => {
-    const server = http.createServer((req, res) => {
-      if (!pageCache.answer(req, res)) handler(req, res);
-    });
-    // What Fastify sets on a server it makes itself.
-    server.keepAliveTimeout = options.keepAliveTimeout ?? 72_000;
-    server.requestTimeout = options.requestTimeout ?? 0;
-    server.setTimeout(options.connectionTimeout ?? 0);
+export interface ServerTimeouts {
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+}
+
+/**
+ * An HTTP server whose requests meet the page cache first, then Fastify (its serverFactory).
+ * It is the only server Convene has, so it carries the timeouts that stop a client holding a
+ * connection open by sending a byte now and then: Node answers 408 and closes a request whose
+ * headers or body take too long, and closes an idle kept-alive connection.
+ */
+export function serverWithPageCache(pageCache: PageCache, timeouts: ServerTimeouts) {
+  return (handler: (req: IncomingMessage, res: ServerResponse) => void) => {
+    const server = http.createServer(
+      {
+        requestTimeout: timeouts.requestTimeoutMs,
+        headersTimeout: timeouts.headersTimeoutMs,
+        keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+        // Node looks for requests past their time this often (30 s unless told): a quarter of the
+        // shortest timeout keeps a cut-off close to the time set.
+        connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(timeouts.headersTimeoutMs / 4))),
+      },
+      (req, res) => {
+        if (!pageCache.answer(req, res)) handler(req, res);
+      },
+    );
     return server;
   };
 }
@@ -272,6 +290,7 @@ export const pageCachePlugin = fp<{ pageCache: PageCache }>(
         // Signed in after all (a cookie the raw check did not see): never keep what they saw.
         !request.me &&
         request.cookies?.[SESSION_COOKIE] === undefined &&
+        request.cookies?.[`__Host-${SESSION_COOKIE}`] === undefined &&
         request.cookies?.[FLASH_COOKIE] === undefined &&
         (typeof payload === 'string' || Buffer.isBuffer(payload));
       if (!storable) {

@@ -7,6 +7,7 @@ import { Eta } from 'eta';
 import fp from 'fastify-plugin';
 import type { FastifyReply } from 'fastify';
 import { ConflictError } from '../errors.ts';
+import { csrfUserInfo } from './security.ts';
 import { formatDate, formatDateTime, formatPence, formatTime, formatTimeRange } from '../format.ts';
 
 const viewsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../views');
@@ -48,7 +49,7 @@ export const pagesPlugin = fp(
       if (notice) this.clearCookie(FLASH_COOKIE, { path: '/' });
       // Pages that may be cached for anonymous visitors carry no token (they have no POST forms),
       // so no visitor's CSRF cookie is ever tied to a page someone else is shown.
-      const csrfToken = request.cacheable ? null : this.generateCsrf();
+      const csrfToken = request.cacheable ? null : this.generateCsrf({ userInfo: csrfUserInfo(request) });
       this.code(status).header('cache-control', 'no-store');
       return this.view(template, {
         ...model,

@@ -6,9 +6,40 @@ import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import fp from 'fastify-plugin';
-import { isHttps } from '../config.ts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isHttps, type Config } from '../config.ts';
 
 const stateChanging = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * On an HTTPS site a cookie named __Host-… is refused by browsers unless it is Secure, for the
+ * whole site and for this host only, so another site on a sibling subdomain (or a man in the
+ * middle on plain HTTP) cannot plant one.
+ */
+export function cookieName(config: Config, name: string): string {
+  return isHttps(config) ? `__Host-${name}` : name;
+}
+
+const CSRF_COOKIE = 'convene_csrf';
+
+/**
+ * What a CSRF token is bound to besides the cookie's secret: the session, so a token taken from
+ * one session (or planted with its cookie before someone signs in) is refused in any other.
+ */
+export function csrfUserInfo(request: FastifyRequest): string {
+  return request.me ? `session:${request.me.sessionHash}` : 'anonymous';
+}
+
+// The plugin hashes the user info with this key into the token. It need not be secret: the
+// binding holds because the session id is secret; every process must use the same one.
+const CSRF_HMAC_KEY = 'convene csrf user info';
+
+declare module 'fastify' {
+  interface FastifyReply {
+    /** Drops this browser's CSRF secret, so the next page starts a new one (sign-in, sign-out). */
+    rotateCsrf(): FastifyReply;
+  }
+}
 
 function withoutNul(value: unknown): unknown {
   if (typeof value === 'string') return value.includes('\u0000') ? value.replaceAll('\u0000', '') : value;
@@ -47,10 +78,17 @@ export const securityPlugin = fp(
     });
     await app.register(cookie);
     await app.register(formbody, { bodyLimit: 256 * 1024 });
+    const csrfCookie = cookieName(app.config, CSRF_COOKIE);
     await app.register(csrf, {
       sessionPlugin: '@fastify/cookie',
-      cookieKey: 'convene_csrf',
+      cookieKey: csrfCookie,
       cookieOpts: { path: '/', sameSite: 'lax', httpOnly: true, secure: https },
+      getUserInfo: csrfUserInfo,
+      csrfOpts: { hmacKey: CSRF_HMAC_KEY },
+    });
+    app.decorateReply('rotateCsrf', function (this: FastifyReply) {
+      delete this.request.cookies[csrfCookie];
+      return this.clearCookie(csrfCookie, { path: '/', secure: https, sameSite: 'lax', httpOnly: true });
     });
     await app.register(rateLimit, {
       max: app.config.rateLimitPerMinute,

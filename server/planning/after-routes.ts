@@ -131,11 +131,16 @@ export const afterRoutes: FastifyPluginAsync = async (app) => {
     const { resourceId } = request.params as { resourceId: string };
     const file = await findPublicResourceFile(app.db, resourceId);
     if (!file) throw new NotFoundError('We could not find that file. It may have been removed.');
+    // Uploaded by a planner and served from the site's own origin: always a download, never a
+    // document the browser renders here (a PDF viewer runs scripts), and sandboxed should one
+    // be opened anyway. Never kept by shared caches, and a browser asks again each time, so a
+    // removed file stops being served at once.
     return reply
       .header('content-type', 'application/pdf')
-      .header('content-disposition', `inline; filename="${file.filename.replace(/"/g, '')}"`)
+      .header('content-disposition', `attachment; filename="${file.filename.replace(/[^A-Za-z0-9 ._()-]/g, '_')}"`)
       .header('x-content-type-options', 'nosniff')
-      .header('cache-control', 'public, max-age=3600')
+      .header('content-security-policy', "sandbox; default-src 'none'")
+      .header('cache-control', 'private, no-cache')
       .send(file.content);
   });
 };

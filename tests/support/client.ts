@@ -39,6 +39,8 @@ export class TestClient {
       const expired = c.maxAge === 0 || (c.expires instanceof Date && c.expires.getTime() <= Date.now()) || c.value === '';
       if (expired) this.cookies.delete(c.name);
       else this.cookies.set(c.name, c.value);
+      // Tokens are bound to the CSRF cookie and the session: a new one of either needs a new token.
+      if (/csrf|session/.test(c.name)) this.csrf = null;
     }
     const token = /<meta name="csrf-token" content="([^"]+)">/.exec(response.body)?.[1];
     if (token) this.csrf = token;

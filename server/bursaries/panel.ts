@@ -111,7 +111,7 @@ export async function addPanelMember(db: Database, fundId: string, input: { emai
     const fund = await getFund(tx, fundId);
     await tx.insert(people).values({ email }).onConflictDoNothing({ target: people.email });
     const [person] = await tx.select({ id: people.id, email: people.email, displayName: people.displayName }).from(people).where(eq(people.email, email));
-    if (person!.id === actor.id) throw new InvalidInputError([{ field: 'email', message: 'You cannot add yourself to a panel; another organiser must' }]);
+    if (person!.id === actor.id) throw new InvalidInputError([{ field: 'email', message: 'You cannot add yourself to a panel: ask another organiser' }]);
     const added = await tx
       .insert(bursaryPanelMembers)
       .values({ fundId, personId: person!.id, addedBy: actor.id })
@@ -134,7 +134,7 @@ export async function removePanelMember(db: Database, fundId: string, memberId: 
       .where(and(eq(bursaryPanelMembers.id, memberId), eq(bursaryPanelMembers.fundId, fundId)))
       .for('update', { of: bursaryPanelMembers });
     if (!row) throw new NotFoundError('We could not find that member of the panel.');
-    if (row.personId === actor.id) throw new ConflictError('bursary_panel_own', 'You cannot remove yourself from a panel; another organiser must.');
+    if (row.personId === actor.id) throw new ConflictError('bursary_panel_own', 'You cannot remove yourself from a panel. Another organiser can.');
     await tx.delete(bursaryPanelMembers).where(eq(bursaryPanelMembers.id, row.id));
     await recordAudit(tx, { actorId: actor.id, action: 'bursary.panel.member_removed', subjectType: 'bursary_fund', subjectId: fundId, details: { personId: row.personId } });
     await tellOfChange(tx, fund, 'removed', row, actor);

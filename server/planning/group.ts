@@ -49,7 +49,7 @@ export async function inviteMember(db: Database, eventId: string, input: { email
     requireLead(access);
     await tx.insert(people).values({ email }).onConflictDoNothing({ target: people.email });
     const [person] = await tx.select({ id: people.id }).from(people).where(eq(people.email, email));
-    if (person!.id === me.id) throw new InvalidInputError([{ field: 'email', message: 'You cannot invite yourself; another lead or an organiser can' }]);
+    if (person!.id === me.id) throw new InvalidInputError([{ field: 'email', message: 'You cannot invite yourself: ask another lead or an organiser' }]);
     const [existing] = await tx
       .select({ id: planningMembers.id, status: planningMembers.status })
       .from(planningMembers)

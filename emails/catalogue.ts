@@ -4,10 +4,11 @@
 // the renderer adds the site's address, so an email can be re-sent after a domain change.
 
 import { bursarySubjects, type BursaryEmails } from './bursaries-catalogue.ts';
+import { bursaryPanelSubjects, type BursaryPanelEmails } from './bursary-panel-catalogue.ts';
 import { coproductionSubjects, type CoproductionEmails } from './coproduction-catalogue.ts';
 import { registrationSubjects, type RegistrationEmails } from './registration-catalogue.ts';
 
-export interface EmailCatalogue extends RegistrationEmails, CoproductionEmails, BursaryEmails {
+export interface EmailCatalogue extends RegistrationEmails, CoproductionEmails, BursaryEmails, BursaryPanelEmails {
   'sign-in': { signInPath: string; expiresInMinutes: number };
   'role-granted': { name: string; role: string };
 }
@@ -18,6 +19,7 @@ export const subjects: { [K in EmailName]: (data: EmailCatalogue[K]) => string }
   ...registrationSubjects,
   ...coproductionSubjects,
   ...bursarySubjects,
+  ...bursaryPanelSubjects,
   'sign-in': () => 'Your link to sign in to the Social Perspectives Hub',
   'role-granted': (d) => `You are now ${d.role === 'admin' ? 'an admin' : 'an organiser'} on the Social Perspectives Hub`,
 };

@@ -179,3 +179,25 @@ export const bursaryPayments = pgTable(
   },
   (t) => [index('bursary_payments_application_idx').on(t.applicationId)],
 );
+
+/**
+ * Who sits on a fund's panel besides organisers and admins (who sit on every panel). Kept apart
+ * from planning roles: only organisers and admins add or remove people here, never a planner,
+ * and never someone for themselves. Every change is audited and emailed to the organisers.
+ */
+export const bursaryPanelMembers = pgTable(
+  'bursary_panel_members',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    fundId: uuid('fund_id')
+      .notNull()
+      .references(() => bursaryFunds.id, { onDelete: 'cascade' }),
+    personId: uuid('person_id')
+      .notNull()
+      .references(() => people.id, { onDelete: 'cascade' }),
+    /** Null for members moved here from the old planning role 'bursary_reviewer'. */
+    addedBy: uuid('added_by').references(() => people.id, { onDelete: 'set null' }),
+    addedAt: timestamp('added_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('bursary_panel_members_fund_person_idx').on(t.fundId, t.personId), index('bursary_panel_members_person_idx').on(t.personId)],
+);

@@ -6,7 +6,9 @@ import { boolean, customType, date, index, integer, pgTable, text, timestamp, un
 import { people } from './accounts.ts';
 import { events } from './events.ts';
 
-export const planningRoles = ['lead', 'co_lead', 'speaker', 'facilitator', 'note_taker', 'access_lead', 'bursary_reviewer'] as const;
+// No role here opens bursary data: the bursary panel is appointed by organisers apart from the
+// group (bursary_panel_members); the old 'bursary_reviewer' role became 'note_taker' in migration.
+export const planningRoles = ['lead', 'co_lead', 'speaker', 'facilitator', 'note_taker', 'access_lead'] as const;
 export type PlanningRole = (typeof planningRoles)[number];
 
 export const plannerPerspectives = ['lived_experience', 'carer', 'practitioner', 'academic', 'other'] as const;

@@ -23,7 +23,7 @@ import { enqueueEmail } from '../mail/outbox.ts';
 import { assertOpen, fundForEvent, fundFigures, getFund, lockFund } from './funds.ts';
 import { confirmHeldPlace, holdPlaceFor, releaseHeldPlace } from './places.ts';
 import type { BursarySettings } from './money.ts';
-import { isOnPanel, type Actor } from './panel.ts';
+import { assertNotOwnApplication, isOnPanel, type Actor } from './panel.ts';
 import { parsePounds } from '../money.ts';
 
 export function applicationPath(id: string): string {
@@ -214,18 +214,20 @@ export interface DecisionInput {
 
 /**
  * For the panel's changes to one application: locks the fund, checks the actor is on this
- * event's panel, then locks the application. Everything that spends or pays from the fund takes
- * the locks in this order.
+ * fund's panel, then locks the application and refuses the actor's own application (another
+ * panel member must act on it). Everything that spends or pays from the fund takes the locks in
+ * this order, so every panel action goes through here.
  */
 export async function lockForPanel(tx: Db, fundId: string, applicationId: string, actor: Actor) {
-  const fund = await lockFund(tx, fundId);
-  if (!(await isOnPanel(tx, actor, fund.eventId))) throw new ForbiddenError();
+  await lockFund(tx, fundId);
+  if (!(await isOnPanel(tx, actor, fundId))) throw new ForbiddenError();
   const [app] = await tx
     .select({ id: bursaryApplications.id, status: bursaryApplications.status, applicantId: bursaryApplications.applicantId, eventId: bursaryApplications.eventId })
     .from(bursaryApplications)
     .where(and(eq(bursaryApplications.id, applicationId), eq(bursaryApplications.fundId, fundId)))
     .for('update');
   if (!app) throw new NotFoundError('We could not find that application.');
+  assertNotOwnApplication(app, actor);
   return app;
 }
 
@@ -395,8 +397,7 @@ export async function viewApplication(db: Database, applicationId: string, actor
       if (app.applicantId !== actor.id) throw new NotFoundError('We could not find that application.');
     } else {
       if (app.fundId !== fundId) throw new NotFoundError('We could not find that application.');
-      const fund = await getFund(tx, app.fundId);
-      if (!(await isOnPanel(tx, actor, fund.eventId))) throw new ForbiddenError();
+      if (!(await isOnPanel(tx, actor, app.fundId))) throw new ForbiddenError();
       // A draft is the applicant's own until they send it.
       if (app.status === 'draft') throw new NotFoundError('We could not find that application.');
     }

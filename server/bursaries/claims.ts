@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import { fileTypeFromBuffer } from 'file-type';
-import { bursaryApplications, bursaryClaims, bursaryFunds, bursaryItems, bursaryPayments, bursaryReceipts, events, people, type BursaryPaymentKind } from '../../db/schema/index.ts';
+import { bursaryApplications, bursaryClaims, bursaryItems, bursaryPayments, bursaryReceipts, events, people, type BursaryPaymentKind } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
@@ -89,14 +89,13 @@ export async function downloadReceipt(db: Database, storageKey: string, actor: A
         contentType: bursaryReceipts.contentType,
         content: bursaryReceipts.content,
         applicantId: bursaryApplications.applicantId,
-        fundEventId: bursaryFunds.eventId,
+        fundId: bursaryApplications.fundId,
       })
       .from(bursaryReceipts)
       .innerJoin(bursaryApplications, eq(bursaryApplications.id, bursaryReceipts.applicationId))
-      .innerJoin(bursaryFunds, eq(bursaryFunds.id, bursaryApplications.fundId))
       .where(eq(bursaryReceipts.storageKey, storageKey));
     if (!row) throw new NotFoundError('We could not find that receipt.');
-    const allowed = row.applicantId === actor.id || (await isOnPanel(tx, actor, row.fundEventId));
+    const allowed = row.applicantId === actor.id || (await isOnPanel(tx, actor, row.fundId));
     if (!allowed) throw new NotFoundError('We could not find that receipt.');
     await recordAudit(tx, { actorId: actor.id, action: 'bursary.receipt.downloaded', subjectType: 'bursary_application', subjectId: row.applicationId });
     return { filename: row.filename, contentType: row.contentType, content: row.content };

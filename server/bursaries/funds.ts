@@ -40,14 +40,14 @@ export async function getFund(db: Db, fundId: string): Promise<FundRow> {
   return row;
 }
 
-/** All funds (organisers), or only those for the given events (a planner's panels). */
-export async function listFunds(db: Db, onlyEventIds?: string[]): Promise<FundRow[]> {
-  if (onlyEventIds && onlyEventIds.length === 0) return [];
+/** All funds (organisers), or only the given ones (the panels someone was added to). */
+export async function listFunds(db: Db, onlyFundIds?: string[]): Promise<FundRow[]> {
+  if (onlyFundIds && onlyFundIds.length === 0) return [];
   return db
     .select(fundColumns)
     .from(bursaryFunds)
     .leftJoin(events, eq(events.id, bursaryFunds.eventId))
-    .where(onlyEventIds ? inArray(bursaryFunds.eventId, onlyEventIds) : undefined)
+    .where(onlyFundIds ? inArray(bursaryFunds.id, onlyFundIds) : undefined)
     .orderBy(asc(bursaryFunds.name));
 }
 

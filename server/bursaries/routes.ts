@@ -1,12 +1,12 @@
 // Bursaries: service users, survivors and carers ask for help with the costs of coming to an
-// event; a panel (organisers, plus the event's planners with the bursary reviewer role) decides
+// event; a panel (organisers, plus the people organisers add to that fund's panel) decides
 // within the fund's budget; the applicant claims actual costs with receipts and the Hub records
 // payments. The data is health-related (UK GDPR special category), so only the applicant, the
 // event's panel and admins may see an application, every view, decision and download is audited,
 // and a retention job erases personal details after the retention period.
 //
-// Routes are 'member' (or 'organiser' for managing funds); the per-event panel right is checked
-// in the services, which know the fund and its event.
+// Routes are 'member' (or 'organiser' for managing funds and their panels); the per-fund panel
+// right, and the refusal to act on one's own application, are checked in the services.
 import multipart, { type MultipartFile } from '@fastify/multipart';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
@@ -36,15 +36,16 @@ import { approveClaim, closeApplication, downloadReceipt, MAX_RECEIPT_BYTES, rec
 import { createFund, eventsOpenForApplications, fundFigures, fundForEvent, getFund, listFunds, updateFund, type FundInput } from './funds.ts';
 import { statusLabelFor, statusLabels } from './labels.ts';
 import { bursarySettings, poundsField } from './money.ts';
-import { isOnPanel, reviewerEventIds, type Actor } from './panel.ts';
+import { addPanelMember, isOnPanel, listPanel, ownApplicationMessage, panelFundIds, removePanelMember, type Actor } from './panel.ts';
 import { fundReport, reportCsv } from './reporting.ts';
 import { deleteStaleDrafts, eraseExpiredApplications } from './retention.ts';
-import { applicationView, categoryRows, draftFormValues, figuresView, fundView, mileageRate, money } from './view-models.ts';
+import { applicationView, categoryRows, draftFormValues, figuresView, fundView, mileageRate, money, panelApplicationView } from './view-models.ts';
 
 const Uuid = Type.String({ format: 'uuid' });
 const ApplicationParams = Type.Object({ applicationId: Uuid });
 const FundParams = Type.Object({ fundId: Uuid });
 const FundApplicationParams = Type.Object({ fundId: Uuid, applicationId: Uuid });
+const PanelMemberParams = Type.Object({ fundId: Uuid, memberId: Uuid });
 const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 120, pattern: '^[a-z0-9-]+$' }) });
 const Text = (max: number, title?: string) => Type.String({ maxLength: max, ...(title ? { title } : {}) });
 const Csrf = { _csrf: Type.Optional(Type.String()) };
@@ -108,6 +109,8 @@ const ReceiptBody = Type.Object({
 
 const EmptyBody = Type.Object({ ...Csrf });
 
+const PanelMemberBody = Type.Object({ ...Csrf, email: Type.String({ maxLength: 320, title: 'Email address' }) });
+
 interface UploadedFile {
   filename: string;
   data: Buffer;
@@ -166,7 +169,7 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
   app.get('/bursaries', { config: { access: 'member' } }, async (request, reply) => {
     const actor = actorOf(request);
     const mine = await listOwnApplications(app.db, actor);
-    const panelFunds = actor.isOrganiser ? await listFunds(app.db) : await listFunds(app.db, await reviewerEventIds(app.db, actor));
+    const panelFunds = actor.isOrganiser ? await listFunds(app.db) : await listFunds(app.db, await panelFundIds(app.db, actor));
     const open = await eventsOpenForApplications(app.db, new Date());
     return reply.page('bursaries/index', {
       title: 'Bursaries',
@@ -428,7 +431,7 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
 
   const panelFund = async (request: FastifyRequest, fundId: string) => {
     const fund = await getFund(app.db, fundId);
-    if (!(await isOnPanel(app.db, actorOf(request), fund.eventId))) throw new ForbiddenError();
+    if (!(await isOnPanel(app.db, actorOf(request), fund.id))) throw new ForbiddenError();
     return fund;
   };
 
@@ -443,7 +446,7 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
       .where(eq(bursaryApplications.fundId, fundId))
       .orderBy(asc(bursaryApplications.submittedAt));
     const loaded = await Promise.all(rows.filter((r) => r.status !== 'draft').map((r) => loadApplication(app.db, r.id)));
-    const list = loaded.flatMap((a) => (a ? [applicationView(a, settings, now)] : []));
+    const list = loaded.flatMap((a) => (a ? [panelApplicationView(a, settings, request.me!.id, now)] : []));
     await recordAudit(app.db, { actorId: request.me!.id, action: 'bursary.fund.queue_viewed', subjectType: 'bursary_fund', subjectId: fundId });
     return reply.page('bursaries/fund', {
       title: `Bursaries: ${fund.name}`,
@@ -460,16 +463,18 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
     const loaded = await viewApplication(app.db, applicationId, actorOf(request), 'panel', fundId);
     const fund = await getFund(app.db, fundId);
     const figures = await fundFigures(app.db, fundId);
+    const view = panelApplicationView(loaded, settings, request.me!.id);
     const decisionValues: Record<string, unknown> = { outcome: '' };
     for (const item of loaded.items) decisionValues[`amount-${item.id}`] = poundsField(item.estimatePence);
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
     return reply.page(
       'bursaries/review',
       {
-        title: `Bursary application ${applicationView(loaded, settings).reference}`,
+        title: `Bursary application ${view.reference}`,
         fund: fundView(fund),
         figures: figuresView(figures),
-        application: { ...applicationView(loaded, settings), base: reviewPath(fundId, applicationId) },
+        application: { ...view, base: reviewPath(fundId, applicationId) },
+        ownApplicationMessage,
         decisionForm: forms.decision ?? formState(decisionValues),
         paymentForm: forms.payment ?? formState({ kind: loaded.claim && loaded.claim.status !== 'submitted' ? 'settlement' : 'advance', paidOn: today, method: 'Bank transfer' }),
         errors: [...(forms.decision?.errors ?? []), ...(forms.payment?.errors ?? [])],
@@ -478,6 +483,58 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
       status,
     );
   };
+
+  // ---- Who sits on a fund's panel: organisers and admins only ----
+
+  const renderPanel = async (request: FastifyRequest, reply: FastifyReply, fundId: string, form: FormState = formState({ email: '' }), status = 200) => {
+    const fund = await getFund(app.db, fundId);
+    const members = await listPanel(app.db, fundId);
+    return reply.page(
+      'bursaries/panel',
+      { title: `Bursary panel: ${fund.name}`, fund: fundView(fund), members: members.map((m) => ({ ...m, isMe: m.personId === request.me!.id })), form, errors: form.errors ?? [] },
+      status,
+    );
+  };
+
+  app.get('/bursaries/funds/:fundId/panel', { config: { access: 'organiser' }, schema: { params: FundParams } }, async (request, reply) => {
+    const { fundId } = request.params as { fundId: string };
+    return renderPanel(request, reply, fundId);
+  });
+
+  app.post(
+    '/bursaries/funds/:fundId/panel',
+    { config: { access: 'organiser' }, schema: { params: FundParams, body: PanelMemberBody }, attachValidation: true },
+    async (request, reply) => {
+      const { fundId } = request.params as { fundId: string };
+      const body = (request.body ?? {}) as { email?: unknown };
+      const email = typeof body.email === 'string' ? body.email : '';
+      try {
+        const errors = validationErrors(request);
+        if (errors.length) throw new InvalidInputError(errors);
+        await addPanelMember(app.db, fundId, { email }, actorOf(request));
+      } catch (error) {
+        if (error instanceof InvalidInputError) return renderPanel(request, reply, fundId, formState({ email }, error.fieldErrors), 400);
+        throw error;
+      }
+      app.mail.nudge();
+      return reply.notice(`${email.trim()} is now on the panel. The organisers have been emailed.`).redirect(`/bursaries/funds/${fundId}/panel`, 303);
+    },
+  );
+
+  app.post(
+    '/bursaries/funds/:fundId/panel/:memberId/remove',
+    { config: { access: 'organiser' }, schema: { params: PanelMemberParams, body: EmptyBody } },
+    async (request, reply) => {
+      const { fundId, memberId } = request.params as { fundId: string; memberId: string };
+      try {
+        await removePanelMember(app.db, fundId, memberId, actorOf(request));
+      } catch (error) {
+        return noticeOnConflict(reply, error, `/bursaries/funds/${fundId}/panel`);
+      }
+      app.mail.nudge();
+      return reply.notice('They are no longer on the panel. The organisers have been emailed.').redirect(`/bursaries/funds/${fundId}/panel`, 303);
+    },
+  );
 
   app.get('/bursaries/funds/:fundId/applications/:applicationId', { config: { access: 'member' }, schema: { params: FundApplicationParams } }, async (request, reply) => {
     const { fundId, applicationId } = request.params as { fundId: string; applicationId: string };

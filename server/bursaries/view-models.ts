@@ -131,6 +131,16 @@ export function applicationView(app: LoadedApplication, settings: BursarySetting
   };
 }
 
+/**
+ * The panel's view of an application: what it may do next, except on the viewer's own
+ * application, where another panel member must act (the services refuse it too).
+ */
+export function panelApplicationView(app: LoadedApplication, settings: BursarySettings, viewerId: string, now = new Date()) {
+  const view = applicationView(app, settings, now);
+  if (app.applicantId !== viewerId) return { ...view, ownApplication: false };
+  return { ...view, ownApplication: true, canDecide: false, canApproveClaim: false, canRecordPayment: false, canClose: false };
+}
+
 /** Values for the draft form: one row per category, amounts as pounds. */
 export function draftFormValues(app: LoadedApplication, settings: BursarySettings): Record<string, unknown> {
   const values: Record<string, unknown> = {

@@ -1,13 +1,14 @@
 // The planning group of one event: members with a planning role and an optional, self-declared
 // perspective that only the group (and organisers) can see; invitations by email that the
-// invitee accepts or declines.
+// invitee accepts or declines. A planning role opens planning only (never bursary data), and
+// nobody gives themselves a role: not by inviting their own address, nor by changing their own.
 import { and, asc, eq } from 'drizzle-orm';
 import { events, people, planningMembers, type MemberStatus, type PlannerPerspective, type PlanningRole } from '../../db/schema/index.ts';
 import type { Me } from '../accounts/sessions.ts';
 import { checkEmail } from '../accounts/sign-in.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
-import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
 import { planningAccess, requireLead } from './access.ts';
 import { planningRoleLabels } from './labels.ts';
@@ -48,6 +49,7 @@ export async function inviteMember(db: Database, eventId: string, input: { email
     requireLead(access);
     await tx.insert(people).values({ email }).onConflictDoNothing({ target: people.email });
     const [person] = await tx.select({ id: people.id }).from(people).where(eq(people.email, email));
+    if (person!.id === me.id) throw new InvalidInputError([{ field: 'email', message: 'You cannot invite yourself: ask another lead or an organiser' }]);
     const [existing] = await tx
       .select({ id: planningMembers.id, status: planningMembers.status })
       .from(planningMembers)
@@ -107,12 +109,14 @@ export async function setMyPerspective(db: Database, eventId: string, perspectiv
 export async function changeMemberRole(db: Database, eventId: string, memberId: string, role: PlanningRole, me: Me): Promise<void> {
   await db.transaction(async (tx) => {
     requireLead(await planningAccess(tx, eventId, me));
-    const updated = await tx
-      .update(planningMembers)
-      .set({ role })
+    const [member] = await tx
+      .select({ personId: planningMembers.personId })
+      .from(planningMembers)
       .where(and(eq(planningMembers.id, memberId), eq(planningMembers.eventId, eventId)))
-      .returning({ id: planningMembers.id });
-    if (!updated.length) throw new NotFoundError('We could not find that member of the planning group.');
+      .for('update');
+    if (!member) throw new NotFoundError('We could not find that member of the planning group.');
+    if (member.personId === me.id) throw new ConflictError('own_role', 'You cannot change your own role. Another lead or an organiser can.');
+    await tx.update(planningMembers).set({ role }).where(eq(planningMembers.id, memberId));
     await recordAudit(tx, { actorId: me.id, action: 'planning.member.role_changed', subjectType: 'event', subjectId: eventId, details: { memberId, role } });
   });
 }

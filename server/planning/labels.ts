@@ -8,7 +8,6 @@ export const planningRoleLabels: Record<PlanningRole, string> = {
   facilitator: 'Facilitator',
   note_taker: 'Note-taker',
   access_lead: 'Access lead',
-  bursary_reviewer: 'Bursary reviewer',
 };
 
 export const perspectiveLabels: Record<PlannerPerspective, string> = {

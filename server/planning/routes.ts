@@ -8,6 +8,7 @@ import { InvalidInputError, type FieldError } from '../errors.ts';
 import { eventStatusLabels, eventTypeLabels } from '../events/labels.ts';
 import { formatTimeRange } from '../format.ts';
 import { formState, validationErrors, type FormState } from '../http/forms.ts';
+import { noticeOnConflict } from '../http/pages.ts';
 import { countAwaitingReview } from '../proposals/service.ts';
 import { formatOptions, typeOptions } from '../proposals/form.ts';
 import { planningAccess } from './access.ts';
@@ -197,7 +198,11 @@ export const planningRoutes: FastifyPluginAsync = async (app) => {
     const { eventId, memberId } = request.params as { eventId: string; memberId: string };
     const role = oneOf(text(request.body as Body, 'role'), planningRoles);
     if (!role) return reply.notice('Choose a role.').redirect(`/plan/${eventId}#group`, 303);
-    await changeMemberRole(app.db, eventId, memberId, role, request.me!);
+    try {
+      await changeMemberRole(app.db, eventId, memberId, role, request.me!);
+    } catch (error) {
+      return noticeOnConflict(reply, error, `/plan/${eventId}#group`);
+    }
     return reply.notice('The role is changed.').redirect(`/plan/${eventId}#group`, 303);
   });
 

@@ -203,4 +203,25 @@ describe('a bursary, from application to payment, by keyboard', () => {
     }
     await h.page.setViewportSize({ width: 1024, height: 800 });
   });
+
+  it('an organiser adds someone to the fund’s panel and removes them again', async () => {
+    await h.page.goto(`${h.baseUrl}/bursaries/funds/${fundId}`);
+    await press(`a[href="/bursaries/funds/${fundId}/panel"]`);
+    expect(await h.page.textContent('main')).toContain('Nobody else yet');
+    await expectAccessible(h);
+    await tabAndType(h.page, '#email', 'not an address');
+    await press(`form[action="/bursaries/funds/${fundId}/panel"] button`);
+    expect(await h.page.textContent('main')).toContain('Enter an email address in the right format');
+    await expectAccessible(h);
+    await replace('#email', 'helper@example.org');
+    await press(`form[action="/bursaries/funds/${fundId}/panel"] button`);
+    expect(await h.page.textContent('main')).toContain('helper@example.org is now on the panel');
+    await expectAccessible(h);
+    await h.page.setViewportSize({ width: 320, height: 640 });
+    const overflow = await h.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await h.page.setViewportSize({ width: 1024, height: 800 });
+    await press('form[action$="/remove"] button');
+    expect(await h.page.textContent('main')).toContain('They are no longer on the panel');
+  });
 });

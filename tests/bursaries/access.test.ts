@@ -1,13 +1,13 @@
 // Who may see and act on bursary data. Every bursary and receipt route is tried by anonymous
-// people, other applicants, plain members, planners of the event without the reviewer role and
-// reviewers of another event; none gets in, and nothing changes.
+// people, other applicants, plain members, planners of the event (its lead included) and panel
+// members of another fund; none gets in, and nothing changes.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEntries, bursaryApplications, bursaryClaims, bursaryItems, bursaryPayments, bursaryReceipts, planningMembers } from '../../db/schema/index.ts';
+import { auditEntries, bursaryApplications, bursaryClaims, bursaryItems, bursaryPanelMembers, bursaryPayments, bursaryReceipts } from '../../db/schema/index.ts';
 import { grantRole } from '../../server/accounts/people.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import type { TestClient } from '../support/client.ts';
-import { createEvent, idFrom, organiser, personId, planner, pngBytes, postMultipart, uuidIn } from './support.ts';
+import { createEvent, idFrom, organiser, panelMember, planner, pngBytes, postMultipart, uuidIn } from './support.ts';
 
 let t: TestApp;
 let boss: TestClient;
@@ -20,6 +20,7 @@ let receiptKey: string;
 let outsiders: Record<string, TestClient>;
 let reviewer: TestClient;
 let otherFundId: string;
+let reviewerMemberId: string;
 
 async function applyAndSend(client: TestClient, slug: string, fields: Record<string, string>): Promise<string> {
   const started = await client.post(`/events/${slug}/bursary`);
@@ -27,12 +28,6 @@ async function applyAndSend(client: TestClient, slug: string, fields: Record<str
   await client.post(`/bursaries/applications/${id}/edit`, { perspective: 'service_user', paymentMethod: 'bank_transfer', paymentName: 'R Person', ...fields });
   expect((await client.post(`/bursaries/applications/${id}/submit`)).statusCode).toBe(303);
   return id;
-}
-
-async function invitedReviewer(email: string, eventId: string): Promise<TestClient> {
-  const client = await t.signedIn(email);
-  await t.db.insert(planningMembers).values({ eventId, personId: await personId(t.db, email), role: 'bursary_reviewer', status: 'invited' });
-  return client;
 }
 
 beforeAll(async () => {
@@ -61,11 +56,13 @@ beforeAll(async () => {
   outsiders = {
     'another applicant': otherApplicant,
     'a member': await t.signedIn('member@example.org'),
-    'a planner without the reviewer role': await planner(t, 'speaker@example.org', event.id, 'speaker'),
-    'a reviewer of another event': await planner(t, 'reviewer-elsewhere@example.org', other.id, 'bursary_reviewer'),
-    'someone invited as reviewer who has not accepted': await invitedReviewer('invited@example.org', event.id),
+    'a speaker of the event': await planner(t, 'speaker@example.org', event.id, 'speaker'),
+    'the lead of the event': await planner(t, 'lead@example.org', event.id, 'lead'),
+    'a co-lead of the event': await planner(t, 'colead@example.org', event.id, 'co_lead'),
+    'a panel member of another fund': await panelMember(t, 'reviewer-elsewhere@example.org', otherFundId),
   };
-  reviewer = await planner(t, 'reviewer@example.org', event.id, 'bursary_reviewer');
+  reviewer = await panelMember(t, 'reviewer@example.org', fundId);
+  reviewerMemberId = (await t.db.select({ id: bursaryPanelMembers.id }).from(bursaryPanelMembers).where(eq(bursaryPanelMembers.fundId, fundId)))[0]!.id;
 });
 afterAll(async () => {
   await t.close();
@@ -106,6 +103,9 @@ const organiserRoutes: Attempt[] = [
   { method: 'POST', url: () => '/bursaries/funds', fields: () => ({ eventId: '', name: 'Sneaky', budget: '1', eligibility: '', covers: '', deadline: '' }) },
   { method: 'GET', url: () => `/bursaries/funds/${fundId}/edit` },
   { method: 'POST', url: () => `/bursaries/funds/${fundId}/edit`, fields: () => ({ name: 'Sneaky', budget: '100000', eligibility: '', covers: '', deadline: '' }) },
+  { method: 'GET', url: () => `/bursaries/funds/${fundId}/panel` },
+  { method: 'POST', url: () => `/bursaries/funds/${fundId}/panel`, fields: () => ({ email: 'sneaky@example.org' }) },
+  { method: 'POST', url: () => `/bursaries/funds/${fundId}/panel/${reviewerMemberId}/remove` },
 ];
 
 async function attempt(client: TestClient, a: Attempt) {
@@ -121,6 +121,7 @@ async function snapshot() {
     claims: await t.db.select().from(bursaryClaims),
     payments: await t.db.select().from(bursaryPayments),
     receipts: (await t.db.select({ id: bursaryReceipts.id }).from(bursaryReceipts)).length,
+    panel: await t.db.select().from(bursaryPanelMembers).orderBy(bursaryPanelMembers.id),
   };
 }
 
@@ -134,7 +135,7 @@ describe('refusals', () => {
     }
   });
 
-  it('refuses other applicants, members, planners without the reviewer role and reviewers of another event', async () => {
+  it('refuses other applicants, members, the event’s planners (its lead too) and panel members of another fund', async () => {
     const before = await snapshot();
     for (const [who, client] of Object.entries(outsiders)) {
       for (const a of [...applicantRoutes, ...panelRoutes, ...organiserRoutes]) {
@@ -156,9 +157,12 @@ describe('refusals', () => {
       expect((await client.get(`/bursaries/funds/${fundId}/report.csv`)).statusCode).toBe(200);
       expect((await client.get(`/bursaries/applications/${pendingId}`)).statusCode).toBe(404);
     }
-    // The reviewer sits on this event's panel only.
+    // The reviewer sits on this fund's panel only, and cannot change who sits on it.
     expect((await reviewer.get(`/bursaries/funds/${otherFundId}`)).statusCode).toBe(403);
     expect((await reviewer.get('/bursaries/funds/new')).statusCode).toBe(403);
+    const before = await snapshot();
+    for (const a of organiserRoutes) expect((await attempt(reviewer, a)).statusCode, `${a.method} ${a.url()}`).toBe(403);
+    expect(await snapshot()).toEqual(before);
     const bursaries = await reviewer.get('/bursaries');
     expect(bursaries.body).toContain('Main fund');
     expect(bursaries.body).not.toContain('Other fund');

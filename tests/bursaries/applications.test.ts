@@ -141,9 +141,9 @@ describe('the general fund', () => {
     const id = idFrom(started.headers.location, uuidIn);
     const [row] = await t.db.select({ fundId: bursaryApplications.fundId }).from(bursaryApplications).where(eq(bursaryApplications.id, id));
     expect(row!.fundId).toBe(generalId);
-    // A bursary reviewer of that event is not on the general fund's panel.
-    const reviewer = await planner(t, 'plain-reviewer@example.org', plain.id, 'bursary_reviewer');
-    expect((await reviewer.get(`/bursaries/funds/${generalId}`)).statusCode).toBe(403);
+    // A lead of that event is not on the general fund's panel.
+    const lead = await planner(t, 'plain-lead@example.org', plain.id, 'lead');
+    expect((await lead.get(`/bursaries/funds/${generalId}`)).statusCode).toBe(403);
   });
 });
 

@@ -1,6 +1,6 @@
 // Shared set-up for the bursary tests: an event with a fund, and people in each role.
 import { eq } from 'drizzle-orm';
-import { events, people, planningMembers } from '../../db/schema/index.ts';
+import { bursaryPanelMembers, events, people, planningMembers, type PlanningRole } from '../../db/schema/index.ts';
 import { grantRole } from '../../server/accounts/people.ts';
 import type { Database } from '../../server/db/database.ts';
 import type { TestApp } from '../support/app.ts';
@@ -38,9 +38,16 @@ export async function organiser(t: TestApp, email: string): Promise<TestClient> 
   return client;
 }
 
-export async function planner(t: TestApp, email: string, eventId: string, role: 'bursary_reviewer' | 'speaker'): Promise<TestClient> {
+export async function planner(t: TestApp, email: string, eventId: string, role: PlanningRole): Promise<TestClient> {
   const client = await t.signedIn(email);
   await t.db.insert(planningMembers).values({ eventId, personId: await personId(t.db, email), role, status: 'accepted' });
+  return client;
+}
+
+/** Someone an organiser has added to a fund's panel (tests/bursaries/panel.test.ts adds through the page). */
+export async function panelMember(t: TestApp, email: string, fundId: string): Promise<TestClient> {
+  const client = await t.signedIn(email);
+  await t.db.insert(bursaryPanelMembers).values({ fundId, personId: await personId(t.db, email) });
   return client;
 }
 

@@ -1,7 +1,7 @@
 // Delivers queued outbox messages. Safe with several server processes: each claims a batch with
 // FOR UPDATE SKIP LOCKED and leases it by pushing next_attempt_at forward, so no two processes
 // send the same message, and a process that dies mid-send only delays it until the lease ends.
-import { and, asc, eq, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
 import { outboxMessages, people } from '../../db/schema/index.ts';
 import type { EmailCatalogue, EmailName } from '../../emails/catalogue.ts';
 import { renderEmail, type EmailSite } from '../../emails/render.ts';
@@ -131,7 +131,7 @@ export async function deleteOldMessages(db: Db, options: { now: Date; days: numb
   const cutoff = new Date(options.now.getTime() - options.days * 86_400_000);
   const rows = await db
     .delete(outboxMessages)
-    .where(and(inArray(outboxMessages.status, ['sent', 'failed']), lt(sql`coalesce(${outboxMessages.sentAt}, ${outboxMessages.createdAt})`, cutoff)))
+    .where(and(inArray(outboxMessages.status, ['sent', 'failed']), sql`coalesce(${outboxMessages.sentAt}, ${outboxMessages.createdAt}) < ${cutoff.toISOString()}::timestamptz`))
     .returning({ id: outboxMessages.id });
   return rows.length;
 }

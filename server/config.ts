@@ -53,6 +53,17 @@ export interface Config {
   bursaryReceiptThresholdPence: number;
   /** Bursaries: personal details are erased this many months after the last payment. */
   bursaryRetentionMonths: number;
+  /**
+   * 32-byte key that seals the private links (sign-in, manage a booking) in queued emails, so a
+   * copy of the database holds none that work. Null: the mail plugin keeps one in DATA_DIR.
+   */
+  outboxKey: Buffer | null;
+  /** Sent (and failed) emails are deleted from the outbox this many days after they were sent or given up. */
+  outboxRetentionDays: number;
+  /** Booking answers and planners' perspectives are erased this many months after the event. */
+  eventDataRetentionMonths: number;
+  /** A booking's manage link stops working this many days after its event ends. */
+  manageLinkDaysAfterEvent: number;
 }
 
 export class ConfigError extends Error {
@@ -92,6 +103,15 @@ function url(env: Env, name: string, protocols: string[]): string | null {
     throw new ConfigError(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
   }
   return raw;
+}
+
+/** 32 bytes as 64 hex digits or base64 (either alphabet). */
+function key(env: Env, name: string): Buffer | null {
+  const raw = env[name]?.trim();
+  if (!raw) return null;
+  const bytes = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : /^[A-Za-z0-9+/_-]{43}=?$/.test(raw) ? Buffer.from(raw, 'base64url') : null;
+  if (bytes?.length !== 32) throw new ConfigError(`${name} must be 32 random bytes as 64 hex digits or base64 (make one with: openssl rand -hex 32)`);
+  return bytes;
 }
 
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -151,11 +171,15 @@ export function loadConfig(env: Env = process.env): Config {
   const requestTimeoutMs = integer(env, 'REQUEST_TIMEOUT_MS', 120_000, 100, 3_600_000);
   const headersTimeoutMs = integer(env, 'HEADERS_TIMEOUT_MS', Math.min(20_000, requestTimeoutMs), 100, 3_600_000);
   if (headersTimeoutMs > requestTimeoutMs) throw new ConfigError(`HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not be more than REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
+  const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const outboxKey = key(env, 'OUTBOX_KEY');
+  // With a database server there may be several processes, and each must open what another sealed.
+  if (databaseUrl && !outboxKey) throw new ConfigError('OUTBOX_KEY must be set when DATABASE_URL is set (the same key in every process; make one with: openssl rand -hex 32)');
   return {
     port,
     host,
     baseUrl,
-    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    databaseUrl,
     dataDir: path.resolve(env.DATA_DIR || 'data'),
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom,
@@ -179,6 +203,10 @@ export function loadConfig(env: Env = process.env): Config {
     bursaryMileagePencePerMile: integer(env, 'BURSARY_MILEAGE_PENCE_PER_MILE', 45, 0, 1000),
     bursaryReceiptThresholdPence: integer(env, 'BURSARY_RECEIPT_THRESHOLD_PENCE', 1000, 0, 1_000_000),
     bursaryRetentionMonths: integer(env, 'BURSARY_RETENTION_MONTHS', 12, 1, 120),
+    outboxKey,
+    outboxRetentionDays: integer(env, 'OUTBOX_RETENTION_DAYS', 30, 1, 3650),
+    eventDataRetentionMonths: integer(env, 'EVENT_DATA_RETENTION_MONTHS', 6, 1, 120),
+    manageLinkDaysAfterEvent: integer(env, 'MANAGE_LINK_DAYS_AFTER_EVENT', 30, 1, 3650),
   };
 }
 

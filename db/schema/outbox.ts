@@ -21,7 +21,15 @@ export const outboxMessages = pgTable(
     toAddress: text('to_address').notNull(),
     /** Rendered when queued, for the admin view; the body is rendered when sent. */
     subject: text('subject').notNull(),
+    /** The template's data, without its private links (those are in `sealed`). */
     data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+    /**
+     * The private links the email carries (sign-in, manage a booking), encrypted with a key only
+     * the app processes hold (server/mail/sealing.ts); null once sent or given up, or if none.
+     */
+    sealed: text('sealed'),
+    /** Set when its private links were removed; such an email cannot be sent again. */
+    secretsRemovedAt: timestamp('secrets_removed_at', { withTimezone: true }),
     attachments: jsonb('attachments').$type<StoredAttachment[]>().notNull().default([]),
     /** Stable across retries so a receiving server can drop a repeat. */
     messageId: text('message_id').notNull().unique(),
@@ -33,5 +41,5 @@ export const outboxMessages = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     sentAt: timestamp('sent_at', { withTimezone: true }),
   },
-  (t) => [index('outbox_messages_due_idx').on(t.status, t.nextAttemptAt)],
+  (t) => [index('outbox_messages_due_idx').on(t.status, t.nextAttemptAt), index('outbox_messages_to_idx').on(t.toAddress)],
 );

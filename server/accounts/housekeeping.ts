@@ -1,9 +1,14 @@
-// Removes sessions and sign-in links that can no longer be used, so the tables stay small.
-// Deleting is idempotent, so every process may run this at the same time without harm.
+// Removes sessions and sign-in links that can no longer be used, so the tables stay small, and
+// keeps personal data only as long as README's "What we keep and for how long" says: sent email
+// after OUTBOX_RETENTION_DAYS, booking answers and planners' perspectives EVENT_DATA_RETENTION_MONTHS
+// after the event. Every step is idempotent, so every process may run this at the same time.
 import { lt } from 'drizzle-orm';
 import fp from 'fastify-plugin';
 import { sessions, signInTokens } from '../../db/schema/index.ts';
-import type { Db } from '../db/database.ts';
+import type { Config } from '../config.ts';
+import type { Database, Db } from '../db/database.ts';
+import { deleteOldMessages } from '../mail/sender.ts';
+import { eraseOldEventData } from './erase.ts';
 
 const HOUR = 3_600_000;
 
@@ -17,13 +22,20 @@ export async function removeExpiredSignInData(db: Db, now = new Date()): Promise
   return { sessions: endedSessions.length, links: oldLinks.length };
 }
 
+export async function keepOnlyWhatIsNeeded(db: Database, config: Pick<Config, 'outboxRetentionDays' | 'eventDataRetentionMonths'>, now = new Date()) {
+  const signIn = await removeExpiredSignInData(db, now);
+  const emails = await deleteOldMessages(db, { now, days: config.outboxRetentionDays });
+  const eventData = await eraseOldEventData(db, { now, months: config.eventDataRetentionMonths });
+  return { ...signIn, emails, ...eventData };
+}
+
 export const housekeepingPlugin = fp(
   async (app) => {
     if (app.config.outboxIntervalMs === 0) return;
     let timer: NodeJS.Timeout | null = null;
     app.addHook('onReady', async () => {
       timer = setInterval(() => {
-        removeExpiredSignInData(app.db).catch((error: unknown) => app.log.warn({ err: error }, 'housekeeping failed'));
+        keepOnlyWhatIsNeeded(app.db, app.config).catch((error: unknown) => app.log.warn({ err: error }, 'housekeeping failed'));
       }, HOUR);
       timer.unref();
     });

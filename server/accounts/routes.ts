@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import { InvalidInputError, TooManyRequestsError } from '../errors.ts';
 import { formState, validationErrors } from '../http/forms.ts';
+import { accountDeletionRoutes } from './deletion-routes.ts';
 import { getProfile, updateProfile } from './people.ts';
 import { endAllSessions, endSession } from './sessions.ts';
 import { returnPath, returnPathOr } from '../http/return-path.ts';
@@ -30,6 +31,8 @@ const linkProblems = {
 };
 
 export const accountsRoutes: FastifyPluginAsync = async (app) => {
+  await app.register(accountDeletionRoutes);
+
   app.get(
     '/sign-in',
     { config: { access: 'public' }, schema: { querystring: Type.Object({ next: Type.Optional(Type.String({ maxLength: 500 })) }) } },

@@ -1,9 +1,18 @@
 // Features put mail in the outbox inside their own transaction, so an email exists exactly when
 // the change that caused it was committed.
 import { randomUUID } from 'node:crypto';
+import { and, eq, ne, or, sql, type SQL } from 'drizzle-orm';
 import { outboxMessages, type StoredAttachment } from '../../db/schema/index.ts';
 import { subjects, type EmailCatalogue, type EmailName } from '../../emails/catalogue.ts';
 import type { Db } from '../db/database.ts';
+import { sealSecrets } from './sealing.ts';
+
+/** Addresses of erased people and bookings end here (a reserved domain that never receives mail). */
+export const ERASED_DOMAIN = 'erased.invalid';
+
+export function isErasedAddress(address: string): boolean {
+  return address === '' || address.toLowerCase().endsWith(`@${ERASED_DOMAIN}`);
+}
 
 export interface OutgoingEmail<K extends EmailName> {
   to: string;
@@ -12,14 +21,19 @@ export interface OutgoingEmail<K extends EmailName> {
   attachments?: StoredAttachment[];
 }
 
-export async function enqueueEmail<K extends EmailName>(db: Db, email: OutgoingEmail<K>): Promise<string> {
+/** Queues an email; its private links are sealed. Returns its id, or null for an erased address. */
+export async function enqueueEmail<K extends EmailName>(db: Db, email: OutgoingEmail<K>): Promise<string | null> {
+  // Someone erased is written to no more (an old booking may still be on a list of attendees).
+  if (isErasedAddress(email.to)) return null;
   const id = randomUUID();
+  const { open, sealed } = sealSecrets(id, email.data as unknown as Record<string, unknown>);
   await db.insert(outboxMessages).values({
     id,
     template: email.template,
     toAddress: email.to,
     subject: subjects[email.template](email.data),
-    data: email.data as unknown as Record<string, unknown>,
+    data: open,
+    sealed,
     attachments: email.attachments ?? [],
     messageId: `${id}@convene`,
   });
@@ -34,4 +48,27 @@ export function calendarAttachment(filename: string, ics: string, method?: 'PUBL
     content: ics,
     encoding: 'utf8',
   };
+}
+
+/**
+ * Erasure reaches the outbox too: deletes the emails to an address, the emails whose data or
+ * subject mention any of `mentions` (an address, an application's id), and sent emails that
+ * carry any of `names` as a value (a name in "invited by …"). Returns how many were deleted.
+ */
+export async function forgetEmails(db: Db, input: { to?: string; mentions?: string[]; names?: string[] }): Promise<number> {
+  const conditions: SQL[] = [];
+  if (input.to) conditions.push(eq(outboxMessages.toAddress, input.to));
+  for (const text of input.mentions ?? []) {
+    if (!text) continue;
+    const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    conditions.push(sql`(${outboxMessages.data}::text ilike ${pattern} or ${outboxMessages.subject} ilike ${pattern})`);
+  }
+  for (const name of input.names ?? []) {
+    if (!name.trim()) continue;
+    // Only sent ones: a queued email to someone else still has to go.
+    conditions.push(and(ne(outboxMessages.status, 'queued'), sql`exists (select 1 from jsonb_each_text(${outboxMessages.data}) as f where f.value = ${name})`)!);
+  }
+  if (conditions.length === 0) return 0;
+  const rows = await db.delete(outboxMessages).where(or(...conditions)).returning({ id: outboxMessages.id });
+  return rows.length;
 }

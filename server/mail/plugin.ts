@@ -1,6 +1,7 @@
 // The mail plugin: chooses the transport and runs the outbox sender loop in this process.
 import path from 'node:path';
 import fp from 'fastify-plugin';
+import { installOutboxKey, loadOutboxKey } from './sealing.ts';
 import { deliverDueMessages, type DeliveryResult } from './sender.ts';
 import { fileTransport, smtpTransport, type MailTransport } from './transport.ts';
 
@@ -25,11 +26,13 @@ export const mailPlugin = fp<MailPluginOptions>(
     const { config } = app;
     const transport = options.transport ?? (config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(path.join(config.dataDir, 'outbox')));
     const site = { baseUrl: config.baseUrl, siteName: 'Social Perspectives Hub' };
+    const key = loadOutboxKey(config);
+    installOutboxKey(key);
 
     let running: Promise<DeliveryResult> | null = null;
     const deliverDue = (now?: Date) => {
       // One run at a time in this process; other processes are kept apart by row locks.
-      running ??= deliverDueMessages(app.db, { transport, site, from: config.mailFrom, now }).finally(() => {
+      running ??= deliverDueMessages(app.db, { transport, site, from: config.mailFrom, now, key }).finally(() => {
         running = null;
       });
       return running;

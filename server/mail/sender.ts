@@ -1,11 +1,12 @@
 // Delivers queued outbox messages. Safe with several server processes: each claims a batch with
 // FOR UPDATE SKIP LOCKED and leases it by pushing next_attempt_at forward, so no two processes
 // send the same message, and a process that dies mid-send only delays it until the lease ends.
-import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
 import { outboxMessages, people } from '../../db/schema/index.ts';
 import type { EmailCatalogue, EmailName } from '../../emails/catalogue.ts';
 import { renderEmail, type EmailSite } from '../../emails/render.ts';
 import type { Db } from '../db/database.ts';
+import { openSecrets, SECRET_FIELDS } from './sealing.ts';
 import type { MailTransport } from './transport.ts';
 
 export const MAX_ATTEMPTS = 8;
@@ -22,6 +23,8 @@ export interface DeliveryOptions {
   from: string;
   now?: Date;
   batchSize?: number;
+  /** The key private links were sealed with (the process's installed key if not given). */
+  key?: Buffer;
 }
 
 export interface DeliveryResult {
@@ -57,7 +60,8 @@ export async function deliverDueMessages(db: Db, options: DeliveryOptions): Prom
 
   for (const message of claimed) {
     try {
-      const rendered = renderEmail(message.template as EmailName, message.data as unknown as EmailCatalogue[EmailName], options.site);
+      const data = message.sealed ? { ...message.data, ...openSecrets(message.id, message.sealed, options.key) } : message.data;
+      const rendered = renderEmail(message.template as EmailName, data as unknown as EmailCatalogue[EmailName], options.site);
       await options.transport.send({
         from: options.from,
         to: message.toAddress,
@@ -75,7 +79,7 @@ export async function deliverDueMessages(db: Db, options: DeliveryOptions): Prom
       });
       await db
         .update(outboxMessages)
-        .set({ status: 'sent', sentAt: new Date(), lastError: null })
+        .set({ status: 'sent', sentAt: new Date(), lastError: null, ...forgetLinks(message) })
         .where(eq(outboxMessages.id, message.id));
       result.sent++;
     } catch (error) {
@@ -86,6 +90,8 @@ export async function deliverDueMessages(db: Db, options: DeliveryOptions): Prom
           status: exhausted ? 'failed' : 'queued',
           nextAttemptAt: new Date(now.getTime() + backoffMs(message.attempts)),
           lastError: error instanceof Error ? error.message.slice(0, 1000) : String(error),
+          // Given up: its links will never be sent, so they are not kept either.
+          ...(exhausted ? forgetLinks(message) : {}),
         })
         .where(eq(outboxMessages.id, message.id));
       if (exhausted) result.failed++;
@@ -95,12 +101,37 @@ export async function deliverDueMessages(db: Db, options: DeliveryOptions): Prom
   return result;
 }
 
-/** Puts a failed message back in the queue (an admin's "try again"). */
+/** Once an email is sent or given up, the private links it carried are removed from its row. */
+function forgetLinks(message: { sealed: string | null; data: Record<string, unknown> }): { sealed: null; data?: Record<string, unknown>; secretsRemovedAt?: Date } {
+  // A message queued before links were sealed may still hold one in its data.
+  const raw = SECRET_FIELDS.filter((field) => field in message.data);
+  if (!message.sealed && raw.length === 0) return { sealed: null };
+  const data = Object.fromEntries(Object.entries(message.data).filter(([field]) => !SECRET_FIELDS.includes(field)));
+  return { sealed: null, data, secretsRemovedAt: new Date() };
+}
+
+/**
+ * Puts a failed message back in the queue (an admin's "try again"). One whose private link was
+ * removed when it was given up cannot be sent again: the person asks for a new link instead.
+ */
 export async function requeueMessage(db: Db, id: string): Promise<boolean> {
   const rows = await db
     .update(outboxMessages)
     .set({ status: 'queued', attempts: 0, nextAttemptAt: new Date() })
-    .where(and(eq(outboxMessages.id, id), eq(outboxMessages.status, 'failed')))
+    .where(and(eq(outboxMessages.id, id), eq(outboxMessages.status, 'failed'), isNull(outboxMessages.secretsRemovedAt)))
     .returning({ id: outboxMessages.id });
   return rows.length > 0;
+}
+
+/**
+ * Sent emails, and those given up, are deleted `days` after they were queued: the outbox is a
+ * queue and a short record for admins, not an archive of what people were told.
+ */
+export async function deleteOldMessages(db: Db, options: { now: Date; days: number }): Promise<number> {
+  const cutoff = new Date(options.now.getTime() - options.days * 86_400_000);
+  const rows = await db
+    .delete(outboxMessages)
+    .where(and(inArray(outboxMessages.status, ['sent', 'failed']), sql`coalesce(${outboxMessages.sentAt}, ${outboxMessages.createdAt}) < ${cutoff.toISOString()}::timestamptz`))
+    .returning({ id: outboxMessages.id });
+  return rows.length;
 }

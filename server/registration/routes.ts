@@ -229,7 +229,7 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
   // --- The private manage page -------------------------------------------------------------
 
   async function bookingFor(token: string) {
-    const registrationId = await registrationIdForToken(app.db, token);
+    const registrationId = await registrationIdForToken(app.db, token, { daysAfterEvent: app.config.manageLinkDaysAfterEvent });
     const party = registrationId ? await getBookingParty(app.db, registrationId) : null;
     if (!party || party.main.companionOfId) throw new NotFoundError('This booking link does not work. Check you copied all of it from the email.');
     const event = (await getEvent(app.db, party.main.eventId))!;

@@ -6,6 +6,7 @@
 // PostgreSQL's single-row insert rate with pgbench (the ceiling for registrations), and prints
 // each case's ratio to its ceiling. The table is also written as JSON under ./data/bench/.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -108,6 +109,9 @@ function peakRssMb(pid: number | undefined): number | null {
   }
 }
 
+// With a database server Convene needs the key that seals links in queued email; one for the run.
+const benchOutboxKey = process.env.OUTBOX_KEY || randomBytes(32).toString('hex');
+
 async function startConvene(databaseUrl: string, dataDir: string, extraEnv: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -115,6 +119,7 @@ async function startConvene(databaseUrl: string, dataDir: string, extraEnv: Reco
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,
+      OUTBOX_KEY: benchOutboxKey,
       PORT: String(port),
       HOST: '127.0.0.1',
       BASE_URL: url,

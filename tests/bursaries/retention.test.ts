@@ -1,5 +1,6 @@
 // The retention job erases personal details, notes and receipts once the retention period after
-// the last payment has passed, keeps the amounts for reporting, and touches nothing else.
+// the last payment has passed (or after the event, whatever the application's state), from every
+// copy (outbox, audit log), keeps the amounts for reporting, and touches nothing else.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bursaryApplications, bursaryFunds, bursaryItems, bursaryMessages, bursaryPayments, bursaryReceipts, people } from '../../db/schema/index.ts';
@@ -12,6 +13,7 @@ import { fundReport } from '../../server/bursaries/reporting.ts';
 import { deleteStaleDrafts, eraseExpiredApplications } from '../../server/bursaries/retention.ts';
 import type { Database } from '../../server/db/database.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { rowsMentioning } from '../support/scan.ts';
 import { createEvent, pngBytes } from './support.ts';
 
 const settings: BursarySettings = { mileagePencePerMile: 45, receiptThresholdPence: 1000, retentionMonths: 12 };
@@ -125,10 +127,12 @@ describe('the retention job', () => {
     expect(gone.messages).toHaveLength(0);
     expect(gone.receipts).toHaveLength(0);
     expect(gone.payments).toMatchObject([{ amountPence: 7350, reference: '', recordedBy: null }]);
-    expect((await state(declinedOld)).app).toMatchObject({ applicantId: null, note: '', paymentName: '' });
+    expect((await state(declinedOld)).app).toMatchObject({ applicantId: null, note: '', paymentName: '', perspective: null });
+    expect(gone.app.perspective).toBeNull();
 
     // Nothing else changed: not the others, not the people, not the money.
-    expect(await state(recent)).toEqual(keep.recent);
+    // Settled: its bank details went at once, the rest waits for the retention period.
+    expect(await state(recent)).toEqual({ ...keep.recent, app: { ...keep.recent.app, paymentName: '' } });
     expect(await state(unpaid)).toEqual(keep.unpaid);
     expect(await state(declinedRecent)).toEqual(keep.declinedRecent);
     expect(await state(waiting)).toEqual(keep.waiting);
@@ -149,6 +153,50 @@ describe('the retention job', () => {
     // The application declined today is over a month old by then; the unpaid claim never goes.
     expect(erased).toEqual([declinedRecent]);
     expect((await state(unpaid)).app.applicantId).not.toBeNull();
+  });
+
+  it('leaves no copy anywhere that ties an erased application to its applicant', async () => {
+    const [applicant] = await db.select({ id: people.id }).from(people).where(eq(people.email, 'old@example.org'));
+    const mentions = await rowsMentioning(db, old);
+    // The application is still there (its amounts), and its emails and audit entries were made.
+    expect(mentions.map((m) => m.table)).toContain('bursary_applications');
+    for (const { table, row } of mentions) {
+      const where = `${table}: ${row}`;
+      expect(where).not.toContain(applicant!.id);
+      expect(where.toLowerCase()).not.toContain('old@example.org');
+      expect(where).not.toContain('Legal name of');
+      expect(where).not.toContain('"carer"');
+      expect(where).not.toContain('dementia');
+    }
+  });
+
+  it('erases any application a retention period after its event, whatever its state', async () => {
+    const past = await createEvent(db, { startsAt: new Date('2024-03-01T10:00:00Z'), endsAt: new Date('2024-03-01T16:00:00Z') });
+    const [pastFund] = await db.insert(bursaryFunds).values({ eventId: past.id, name: 'Old fund', budgetPence: 50_000 }).returning({ id: bursaryFunds.id });
+    const applicant = await person('never-decided@example.org');
+    const id = await startApplication(db, past.slug, applicant, new Date('2024-02-01T10:00:00Z'));
+    await saveDraft(
+      db,
+      id,
+      { perspective: 'service_user', inAdvance: false, hubBooksTickets: false, paymentMethod: 'bank_transfer', paymentName: 'Never Decided', paymentArrangement: '', note: 'I hear voices', items: [{ category: 'travel', description: 'Train', amount: '20' }] },
+      applicant,
+      settings,
+    );
+    await db.update(bursaryApplications).set({ status: 'submitted', submittedAt: new Date('2024-02-02T10:00:00Z') }).where(eq(bursaryApplications.id, id));
+    const draft = await startApplication(db, past.slug, await person('old-draft@example.org'), new Date('2024-02-01T10:00:00Z'));
+
+    // Eleven months after the event it is kept; thirteen months after, it is gone.
+    expect(await eraseExpiredApplications(db, { now: new Date('2025-02-01T10:00:00Z'), months: 12 })).not.toContain(id);
+    expect(await eraseExpiredApplications(db, { now: new Date('2025-04-01T10:00:00Z'), months: 12 })).toContain(id);
+    const { app, items } = await state(id);
+    expect(app).toMatchObject({ applicantId: null, perspective: null, paymentName: '', note: '', status: 'submitted' });
+    expect(items.map((i) => [i.description, i.estimatePence])).toEqual([['', 2000]]);
+    expect(await rowsMentioning(db, 'never-decided@example.org')).toEqual([expect.objectContaining({ table: 'people' })]);
+    expect(await rowsMentioning(db, 'I hear voices')).toEqual([]);
+    // A draft for an event that long past goes as well, however recently it was touched.
+    await deleteStaleDrafts(db, { now: new Date('2025-04-01T10:00:00Z'), months: 12 });
+    expect(await db.select().from(bursaryApplications).where(eq(bursaryApplications.id, draft))).toHaveLength(0);
+    expect(pastFund).toBeDefined();
   });
 
   it('removes drafts left untouched for the retention period', async () => {

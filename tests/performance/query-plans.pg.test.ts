@@ -10,7 +10,7 @@ import { grantRole } from '../../server/accounts/people.ts';
 import { connectPostgres } from '../../server/db/database.ts';
 import { generateDataset, type Dataset } from '../bench/dataset.ts';
 import { makeEvent, makeTicketType } from '../registration/fixtures.ts';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import { emailData, startTestApp, type TestApp } from '../support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 const LARGE_TABLES = ['registrations', 'bursary_applications', 'bursary_items', 'registration_links'];
@@ -57,10 +57,10 @@ describe('query plans on a realistic data set', () => {
     expect((await visitor.post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'First', email: 'first@example.org' })).statusCode).toBe(303);
     expect((await visitor.post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Second', email: 'second@example.org' })).statusCode).toBe(303);
     const [confirmation] = await t.db
-      .select({ data: outboxMessages.data })
+      .select({ id: outboxMessages.id, data: outboxMessages.data, sealed: outboxMessages.sealed })
       .from(outboxMessages)
       .where(and(eq(outboxMessages.toAddress, 'first@example.org'), eq(outboxMessages.template, 'registration-confirmed')));
-    const managePath = String(confirmation!.data.managePath);
+    const managePath = String(emailData(confirmation!).managePath);
     await visitor.get(managePath);
     expect((await visitor.post(`${managePath}/cancel`)).statusCode).toBe(303);
     await t.app.inject(`/events/${data.hotEvent.slug}`);

@@ -1,4 +1,5 @@
 // Helpers for the co-production tests: people with roles, a submitted proposal, the outbox.
+import { emailData } from '../support/outbox.ts';
 import { and, asc, eq } from 'drizzle-orm';
 import { outboxMessages, people } from '../../db/schema/index.ts';
 import { grantRole } from '../../server/accounts/people.ts';
@@ -18,12 +19,14 @@ export async function signedInOrganiser(t: TestApp, email: string): Promise<Test
   return client;
 }
 
+/** Emails of one template queued to an address, oldest first, with their private links opened. */
 export async function mailTo(db: Database, email: string, template: string) {
-  return db
+  const rows = await db
     .select()
     .from(outboxMessages)
     .where(and(eq(outboxMessages.toAddress, email), eq(outboxMessages.template, template)))
     .orderBy(asc(outboxMessages.createdAt));
+  return rows.map((row) => ({ ...row, data: emailData(row) }));
 }
 
 export const completeProposal = {

@@ -4,6 +4,7 @@ import { desc, eq } from 'drizzle-orm';
 import { bursaryApplications, bursaryFunds, events, eventQuestions, outboxMessages, people, ticketTypes, type QuestionKind } from '../../db/schema/index.ts';
 import { holdPlace } from '../../server/registration/api.ts';
 import type { Database } from '../../server/db/database.ts';
+import { emailData } from '../support/outbox.ts';
 
 export async function makeEvent(db: Database, overrides: Partial<typeof events.$inferInsert> = {}) {
   const slug = overrides.slug ?? `seminar-${randomBytes(4).toString('hex')}`;
@@ -42,12 +43,10 @@ export async function makeQuestion(db: Database, eventId: string, kind: Question
   return q!;
 }
 
+/** Emails queued to an address, newest first, with their private links opened. */
 export async function mailsTo(db: Database, email: string) {
-  return db
-    .select()
-    .from(outboxMessages)
-    .where(eq(outboxMessages.toAddress, email))
-    .orderBy(desc(outboxMessages.createdAt));
+  const rows = await db.select().from(outboxMessages).where(eq(outboxMessages.toAddress, email)).orderBy(desc(outboxMessages.createdAt));
+  return rows.map((row) => ({ ...row, data: emailData(row) }));
 }
 
 /** The manage link in the newest email of a template to an address. */

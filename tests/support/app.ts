@@ -3,14 +3,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { desc, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import { outboxMessages } from '../../db/schema/index.ts';
 import { buildApp } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import type { Database } from '../../server/db/database.ts';
 import type { MailTransport } from '../../server/mail/transport.ts';
 import { TestClient } from './client.ts';
+import { TEST_OUTBOX_KEY } from './outbox.ts';
+
+export { emailData, latestSignInPath, TEST_OUTBOX_KEY } from './outbox.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
 export interface TestApp {
@@ -35,7 +36,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'convene-test-'));
   // The page cache is off unless a test turns it on: most tests change rows directly and look at
   // the pages straight away, which a running site would show within PAGE_CACHE_SECONDS.
-  return loadConfig({ BASE_URL: 'http://convene.test', DATA_DIR: dataDir, OUTBOX_INTERVAL_MS: '0', LOG_LEVEL: 'silent', PAGE_CACHE_SECONDS: '0', ...env });
+  return loadConfig({ BASE_URL: 'http://convene.test', DATA_DIR: dataDir, OUTBOX_INTERVAL_MS: '0', LOG_LEVEL: 'silent', PAGE_CACHE_SECONDS: '0', OUTBOX_KEY: TEST_OUTBOX_KEY, ...env });
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -61,17 +62,4 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     },
   };
   return testApp;
-}
-
-/** The newest sign-in link emailed to an address, as a path. */
-export async function latestSignInPath(db: Database, email: string): Promise<string> {
-  const [row] = await db
-    .select({ data: outboxMessages.data })
-    .from(outboxMessages)
-    .where(eq(outboxMessages.toAddress, email.toLowerCase()))
-    .orderBy(desc(outboxMessages.createdAt))
-    .limit(1);
-  const signInPath = row?.data.signInPath;
-  if (typeof signInPath !== 'string') throw new Error(`No sign-in email for ${email}`);
-  return signInPath;
 }

@@ -1,8 +1,7 @@
 // A visitor for app.inject: keeps cookies between requests, and posts forms the way a browser
 // does, with the CSRF token the page gave it.
-import { desc, eq } from 'drizzle-orm';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { outboxMessages } from '../../db/schema/index.ts';
+import { latestSignInPath } from './outbox.ts';
 
 export type FormFields = Record<string, string | number | boolean | string[] | undefined>;
 
@@ -83,14 +82,7 @@ export class TestClient {
   async signIn(email: string): Promise<void> {
     const asked = await this.post('/sign-in', { email });
     if (asked.statusCode !== 303) throw new Error(`Asking for a sign-in link answered ${asked.statusCode}`);
-    const [row] = await this.app.db
-      .select({ data: outboxMessages.data })
-      .from(outboxMessages)
-      .where(eq(outboxMessages.toAddress, email.trim().toLowerCase()))
-      .orderBy(desc(outboxMessages.createdAt))
-      .limit(1);
-    const link = row?.data.signInPath;
-    if (typeof link !== 'string') throw new Error(`No sign-in email for ${email}`);
+    const link = await latestSignInPath(this.app.db, email.trim());
     await this.get(link);
     const done = await this.post(link);
     if (done.statusCode !== 303) throw new Error(`Signing in answered ${done.statusCode}: ${done.body.slice(0, 200)}`);

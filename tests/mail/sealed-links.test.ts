@@ -1,0 +1,141 @@
+// Private links in email: the database holds no sign-in or manage link that works. A link lives
+// in the outbox only sealed with the app's key, bound to its row; once the email is sent or given
+// up it is removed; sent email is deleted after OUTBOX_RETENTION_DAYS; and a manage link stops
+// working some days after its event, with a page that says so.
+import { randomBytes } from 'node:crypto';
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { events, outboxMessages } from '../../db/schema/index.ts';
+import { enqueueEmail } from '../../server/mail/outbox.ts';
+import { openSecrets } from '../../server/mail/sealing.ts';
+import { deleteOldMessages, MAX_ATTEMPTS, backoffMs } from '../../server/mail/sender.ts';
+import { makeEvent, makeTicketType } from '../registration/fixtures.ts';
+import { startTestApp, TEST_OUTBOX_KEY, type TestApp } from '../support/app.ts';
+import { SmtpPeer } from '../support/smtp-peer.ts';
+
+const peer = new SmtpPeer();
+let t: TestApp;
+
+beforeAll(async () => {
+  await peer.start(0);
+  t = await startTestApp({ env: { SMTP_URL: peer.url, MANAGE_LINK_DAYS_AFTER_EVENT: '30', OUTBOX_RETENTION_DAYS: '30' } });
+});
+afterAll(async () => {
+  await t.close();
+  await peer.stop();
+});
+
+/** Everything the database holds about one email, as text. */
+async function rowText(id: string): Promise<string> {
+  const [row] = await t.db.select().from(outboxMessages).where(eq(outboxMessages.id, id));
+  return JSON.stringify(row);
+}
+
+function receivedBy(address: string) {
+  return peer.received.filter((m) => JSON.stringify(m.to).includes(address));
+}
+
+describe('private links in the outbox', () => {
+  it('keeps a sign-in link only sealed, removes it once sent, and the emailed link still works', async () => {
+    const visitor = t.client();
+    expect((await visitor.post('/sign-in', { email: 'sealed@example.org' })).statusCode).toBe(303);
+    const [queued] = await t.db.select().from(outboxMessages).where(eq(outboxMessages.toAddress, 'sealed@example.org'));
+    expect(queued!.sealed).toBeTruthy();
+    expect(queued!.data).not.toHaveProperty('signInPath');
+
+    await t.app.mail.deliverDue(new Date(Date.now() + 1000));
+    const [mail] = receivedBy('sealed@example.org');
+    const link = /http:\/\/convene\.test(\/sign-in\/([A-Za-z0-9_-]{20,}))/.exec(String(mail!.text))!;
+    const [, path, token] = link;
+
+    // The token is nowhere in the row, before or after sending, and the sealed copy is gone.
+    expect(JSON.stringify(queued)).not.toContain(token);
+    const after = await rowText(queued!.id);
+    expect(after).not.toContain(token!);
+    const [sent] = await t.db.select().from(outboxMessages).where(eq(outboxMessages.id, queued!.id));
+    expect(sent).toMatchObject({ status: 'sent', sealed: null });
+    expect(sent!.secretsRemovedAt).toBeInstanceOf(Date);
+
+    // The link from the email is the one that works.
+    await visitor.get(path!);
+    expect((await visitor.post(path!)).statusCode).toBe(303);
+    expect((await visitor.get('/account')).statusCode).toBe(200);
+  });
+
+  it('seals a manage link so that the stored copy cannot be opened without the key, or on another row', async () => {
+    const event = await makeEvent(t.db);
+    const type = await makeTicketType(t.db, event.id);
+    expect((await t.client().post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Robin', email: 'manage@example.org' })).statusCode).toBe(303);
+    const [row] = await t.db.select().from(outboxMessages).where(eq(outboxMessages.toAddress, 'manage@example.org'));
+    expect(row!.template).toBe('registration-confirmed');
+    expect(JSON.stringify(row)).not.toMatch(/\/bookings\//);
+
+    // Someone with the database alone: another key fails, and so does moving it to another row.
+    expect(() => openSecrets(row!.id, row!.sealed!, randomBytes(32))).toThrow(/another OUTBOX_KEY/);
+    const other = (await enqueueEmail(t.db, { to: 'attacker@example.org', template: 'role-granted', data: { name: 'A', role: 'organiser' } }))!;
+    expect(() => openSecrets(other, row!.sealed!, Buffer.from(TEST_OUTBOX_KEY, 'hex'))).toThrow();
+
+    await t.app.mail.deliverDue(new Date(Date.now() + 1000));
+    const [mail] = receivedBy('manage@example.org');
+    const managePath = /http:\/\/convene\.test(\/bookings\/[A-Za-z0-9_-]{20,})/.exec(String(mail!.text))![1]!;
+    expect(await rowText(row!.id)).not.toContain(managePath);
+    const page = await t.client().get(managePath);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Robin');
+  });
+
+  it('removes the link from an email it gave up on, which then cannot be sent again', async () => {
+    await peer.stop();
+    const visitor = t.client();
+    await visitor.post('/sign-in', { email: 'bounced@example.org' });
+    const [row] = await t.db.select({ id: outboxMessages.id }).from(outboxMessages).where(eq(outboxMessages.toAddress, 'bounced@example.org'));
+    let now = Date.now() + 1000;
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      await t.app.mail.deliverDue(new Date(now));
+      now += backoffMs(attempt) + 1000;
+    }
+    await peer.start();
+    const [failed] = await t.db.select().from(outboxMessages).where(eq(outboxMessages.id, row!.id));
+    expect(failed).toMatchObject({ status: 'failed', sealed: null });
+    expect(failed!.data).not.toHaveProperty('signInPath');
+    const { requeueMessage } = await import('../../server/mail/sender.ts');
+    expect(await requeueMessage(t.db, row!.id)).toBe(false);
+  });
+
+  it('deletes sent email after the retention period, and keeps what is still queued', async () => {
+    const sentId = (await enqueueEmail(t.db, { to: 'old@example.org', template: 'role-granted', data: { name: 'Old', role: 'organiser' } }))!;
+    // A second ahead: the row's time comes from the database, which may be a little ahead of ours.
+    await t.app.mail.deliverDue(new Date(Date.now() + 1000));
+    expect((await t.db.select({ status: outboxMessages.status }).from(outboxMessages).where(eq(outboxMessages.id, sentId)))[0]!.status).toBe('sent');
+    const queuedId = (await enqueueEmail(t.db, { to: 'later@example.org', template: 'role-granted', data: { name: 'Later', role: 'organiser' } }))!;
+    await deleteOldMessages(t.db, { now: new Date(Date.now() + 29 * 86_400_000), days: 30 });
+    expect(await t.db.select({ id: outboxMessages.id }).from(outboxMessages).where(eq(outboxMessages.id, sentId))).toHaveLength(1);
+    await deleteOldMessages(t.db, { now: new Date(Date.now() + 31 * 86_400_000), days: 30 });
+    expect(await t.db.select({ id: outboxMessages.id }).from(outboxMessages).where(eq(outboxMessages.id, sentId))).toHaveLength(0);
+    expect(await t.db.select({ id: outboxMessages.id }).from(outboxMessages).where(eq(outboxMessages.id, queuedId))).toHaveLength(1);
+    const [{ n }] = (await t.db.select({ n: sql<number>`count(*)::int` }).from(outboxMessages).where(eq(outboxMessages.status, 'sent'))) as [{ n: number }];
+    expect(Number(n)).toBe(0);
+  });
+});
+
+describe('manage links after the event', () => {
+  it('stop working 30 days after the event ends, with a page that says so', async () => {
+    const event = await makeEvent(t.db);
+    const type = await makeTicketType(t.db, event.id);
+    await t.client().post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Ash', email: 'after@example.org' });
+    await t.app.mail.deliverDue(new Date(Date.now() + 1000));
+    const mail = receivedBy('after@example.org').at(-1)!;
+    const managePath = /http:\/\/convene\.test(\/bookings\/[A-Za-z0-9_-]{20,})/.exec(String(mail.text))![1]!;
+
+    const day = 86_400_000;
+    await t.db.update(events).set({ startsAt: new Date(Date.now() - 29 * day), endsAt: new Date(Date.now() - 29 * day + 3_600_000) }).where(eq(events.id, event.id));
+    expect((await t.client().get(managePath)).statusCode).toBe(200);
+
+    await t.db.update(events).set({ startsAt: new Date(Date.now() - 31 * day), endsAt: new Date(Date.now() - 31 * day + 3_600_000) }).where(eq(events.id, event.id));
+    const expired = await t.client().get(managePath);
+    expect(expired.statusCode).toBe(410);
+    expect(expired.body).toContain('This booking link has stopped working');
+    expect(expired.body).not.toContain('Ash');
+    expect((await t.client().post(`${managePath}/cancel`)).statusCode).toBe(410);
+  });
+});

@@ -67,7 +67,8 @@ export const coproductionSubjects: { [K in keyof CoproductionEmails]: (data: Cop
       : d.decision === 'changes_requested'
         ? 'Some changes are needed to your event proposal'
         : 'A decision on your event proposal',
-  'planning-invitation': (d) => `You are invited to help plan ${d.title}`,
+  // The event's title is typed by its lead, an ordinary member: never in a subject to others.
+  'planning-invitation': () => 'You are invited to help plan an event on the Social Perspectives Hub',
   'planning-meeting': (d) =>
     d.kind === 'cancelled'
       ? `Cancelled: ${d.meetingTitle} (${d.eventTitle})`

@@ -9,6 +9,7 @@ import { checkEmail } from '../accounts/sign-in.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../errors.ts';
+import { spendMailBudget, type MailBudget } from '../mail/budget.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
 import { planningAccess, requireLead } from './access.ts';
 import { planningRoleLabels } from './labels.ts';
@@ -42,7 +43,7 @@ export async function listGroup(db: Db, eventId: string): Promise<GroupMember[]>
   return rows.map((r) => ({ ...r, name: r.displayName || r.email }));
 }
 
-export async function inviteMember(db: Database, eventId: string, input: { email: string; role: PlanningRole }, me: Me): Promise<void> {
+export async function inviteMember(db: Database, eventId: string, input: { email: string; role: PlanningRole }, me: Me, context: { mailBudget: MailBudget }): Promise<void> {
   const email = checkEmail(input.email);
   await db.transaction(async (tx) => {
     const access = await planningAccess(tx, eventId, me);
@@ -60,6 +61,9 @@ export async function inviteMember(db: Database, eventId: string, input: { email
     } else {
       await tx.insert(planningMembers).values({ eventId, personId: person!.id, role: input.role, status: 'invited', invitedBy: me.id });
     }
+    // A lead is an ordinary member typing any address: each invitation is spent from their
+    // daily email budget (over it, nothing is saved).
+    await spendMailBudget(tx, { personId: me.id, emails: 1, budget: context.mailBudget });
     await recordAudit(tx, { actorId: me.id, action: 'planning.member.invited', subjectType: 'event', subjectId: eventId, details: { personId: person!.id, role: input.role } });
     await enqueueEmail(tx, {
       to: email,

@@ -4,7 +4,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { eventTypes, plannerPerspectives, planningRoles, type PlannerPerspective } from '../../db/schema/index.ts';
-import { InvalidInputError, type FieldError } from '../errors.ts';
+import { InvalidInputError, TooManyRequestsError, type FieldError } from '../errors.ts';
 import { eventStatusLabels, eventTypeLabels } from '../events/labels.ts';
 import { formatTimeRange } from '../format.ts';
 import { formState, validationErrors, type FormState } from '../http/forms.ts';
@@ -184,9 +184,10 @@ export const planningRoutes: FastifyPluginAsync = async (app) => {
       if (!role) errors.push({ field: 'role', message: 'Choose their role' });
       if (errors.length) return renderOverview(request, reply, { invite: formState(values, errors) }, 400);
       try {
-        await inviteMember(app.db, eventId, { email: values.email, role: role! }, request.me!);
+        await inviteMember(app.db, eventId, { email: values.email, role: role! }, request.me!, { mailBudget: { perDay: app.config.mailBudgetPerDay } });
       } catch (error) {
         if (error instanceof InvalidInputError) return renderOverview(request, reply, { invite: formState(values, error.fieldErrors) }, 400);
+        if (error instanceof TooManyRequestsError) return renderOverview(request, reply, { invite: formState(values, [{ field: 'email', message: error.message }]) }, 429);
         throw error;
       }
       app.mail.nudge();

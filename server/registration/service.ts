@@ -330,7 +330,9 @@ async function book(
 
   const base = {
     eventId,
-    personId: actor?.id ?? null,
+    // Only someone signed in with the address typed owns the booking: a member booking for
+    // another address gains no way back into it (their bookings, export, calendar feed).
+    personId: proven ? actor!.id : null,
     status,
     email,
     organisation: input.organisation.trim(),

@@ -106,7 +106,8 @@ export const proposalsRoutes: FastifyPluginAsync = async (app) => {
   app.get('/proposals/:proposalId', { config: { access: 'member' }, schema: { params: ProposalParams } }, async (request, reply) => {
     const { proposalId } = request.params as { proposalId: string };
     const detail = await proposalForProposer(app.db, proposalId, request.me!);
-    return reply.page('proposals/show', { title: detail.proposal.title, proposal: proposalView(detail), form: formState() });
+    const invited = await pendingInvitations(app.db, proposalId);
+    return reply.page('proposals/show', { title: detail.proposal.title, proposal: proposalView(detail), invited, form: formState() });
   });
 
   app.get('/proposals/:proposalId/edit', { config: { access: 'member' }, schema: { params: ProposalParams } }, async (request, reply) => {

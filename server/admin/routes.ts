@@ -83,7 +83,7 @@ export const adminRoutes: FastifyPluginAsync = async (app) => {
       const { messageId } = request.params as { messageId: string };
       const requeued = await requeueMessage(app.db, messageId);
       app.mail.nudge();
-      return reply.notice(requeued ? 'The email will be sent again shortly.' : 'That email was not waiting to be retried.').redirect('/admin/outbox', 303);
+      return reply.notice(requeued ? 'The email will be sent again shortly.' : 'That email was not waiting to be retried.', requeued ? 'done' : 'important').redirect('/admin/outbox', 303);
     },
   );
 

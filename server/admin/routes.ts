@@ -83,7 +83,14 @@ export const adminRoutes: FastifyPluginAsync = async (app) => {
       const { messageId } = request.params as { messageId: string };
       const requeued = await requeueMessage(app.db, messageId);
       app.mail.nudge();
-      return reply.notice(requeued ? 'The email will be sent again shortly.' : 'That email cannot be sent again: it was not waiting to be retried, or the private link it carried was removed when it was given up (the person can ask for a new link).').redirect('/admin/outbox', 303);
+      return reply
+        .notice(
+          requeued
+            ? 'The email will be sent again shortly.'
+            : 'That email cannot be sent again: it was not waiting to be retried, or the private link it carried was removed when it was given up (the person can ask for a new link).',
+          requeued ? 'done' : 'important',
+        )
+        .redirect('/admin/outbox', 303);
     },
   );
 

@@ -19,7 +19,8 @@ function pageFor(status: number, error: FastifyError | DomainError): { template:
     return {
       template: 'errors/problem',
       title: 'This form has expired',
-      message: 'For your security, forms stop working after a while or if cookies are blocked. Go back, reload the page and try again.',
+      message:
+        'For your security, a form stops working if you have signed in or out since you opened it, if it has been open a long time, or if cookies are blocked. Nothing was sent. Go back, reload the page and try again: you may need to fill it in again.',
     };
   }
   if (status === 404) return { template: 'errors/not-found', title: 'Page not found' };

@@ -12,13 +12,15 @@ import { formatDate, formatDateTime, formatPence, formatTime, formatTimeRange } 
 
 const viewsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../views');
 export const FLASH_COOKIE = 'convene_notice';
+/** Marks a notice that tells of something not done (refused, or maybe done): never shown as "Done". */
+const IMPORTANT_MARK = '!';
 
 /**
  * For a form route's catch: a change refused because things moved on meanwhile (a ConflictError)
  * is said in a notice on the page to go back to; any other error goes on to the error handler.
  */
 export function noticeOnConflict(reply: FastifyReply, error: unknown, backTo: string): FastifyReply {
-  if (error instanceof ConflictError) return reply.notice(error.message).redirect(backTo, 303);
+  if (error instanceof ConflictError) return reply.notice(error.message, 'important').redirect(backTo, 303);
   throw error;
 }
 
@@ -26,8 +28,11 @@ declare module 'fastify' {
   interface FastifyReply {
     /** Renders a page template with the site frame; `model.title` names the page. */
     page(template: string, model: Record<string, unknown> & { title: string }, status?: number): FastifyReply;
-    /** Shows a short notice on the next page (post/redirect/get). */
-    notice(message: string): FastifyReply;
+    /**
+     * Shows a short notice on the next page (post/redirect/get): 'done' (the default) says an
+     * action succeeded; 'important' says something was refused, or may not have happened.
+     */
+    notice(message: string, kind?: 'done' | 'important'): FastifyReply;
   }
 }
 
@@ -45,8 +50,10 @@ export const pagesPlugin = fp(
 
     app.decorateReply('page', function (this: FastifyReply, template: string, model: Record<string, unknown> & { title: string }, status = 200) {
       const request = this.request;
-      const notice = request.cookies[FLASH_COOKIE];
-      if (notice) this.clearCookie(FLASH_COOKIE, { path: '/' });
+      const flash = request.cookies[FLASH_COOKIE];
+      if (flash) this.clearCookie(FLASH_COOKIE, { path: '/' });
+      const important = flash?.startsWith(IMPORTANT_MARK) ?? false;
+      const notice = important ? flash!.slice(IMPORTANT_MARK.length) : flash;
       // Pages that may be cached for anonymous visitors carry no token (they have no POST forms),
       // so no visitor's CSRF cookie is ever tied to a page someone else is shown.
       const csrfToken = request.cacheable ? null : this.generateCsrf({ userInfo: csrfUserInfo(request) });
@@ -55,14 +62,15 @@ export const pagesPlugin = fp(
         ...model,
         me: request.me,
         csrfToken,
-        notice: notice ?? null,
+        notice: notice || null,
+        noticeKind: important ? 'important' : 'done',
         path: request.url.split('?')[0],
         h: viewHelpers,
       });
     });
 
-    app.decorateReply('notice', function (this: FastifyReply, message: string) {
-      return this.setCookie(FLASH_COOKIE, message.slice(0, 300), {
+    app.decorateReply('notice', function (this: FastifyReply, message: string, kind: 'done' | 'important' = 'done') {
+      return this.setCookie(FLASH_COOKIE, (kind === 'important' ? IMPORTANT_MARK : '') + message.slice(0, 300), {
         path: '/',
         httpOnly: true,
         sameSite: 'lax',

@@ -111,12 +111,12 @@ export const involvementRoutes: FastifyPluginAsync = async (app) => {
     const choice = oneOf(text(body, 'choice'), involvementChoices);
     // Rights on this event first, so nobody outside it learns anything from the answer.
     await planningAccess(app.db, eventId, request.me!);
-    if (!choice) return reply.notice('Choose how you would like to be paid.').redirect(`/plan/${eventId}/involvement`, 303);
+    if (!choice) return reply.notice('Choose how you would like to be paid.', 'important').redirect(`/plan/${eventId}/involvement`, 303);
     try {
       await changeChoice(app.db, eventId, itemId, { choice, organisationName: text(body, 'organisationName') }, request.me!);
     } catch (error) {
       // The cap message is long and specific: show it as the next page's notice.
-      if (error instanceof InvalidInputError) return reply.notice(error.fieldErrors[0]!.message).redirect(`/plan/${eventId}/involvement`, 303);
+      if (error instanceof InvalidInputError) return reply.notice(error.fieldErrors[0]!.message, 'important').redirect(`/plan/${eventId}/involvement`, 303);
       throw error;
     }
     return reply.notice('Your choice is saved.').redirect(`/plan/${eventId}/involvement`, 303);

@@ -198,7 +198,7 @@ export const planningRoutes: FastifyPluginAsync = async (app) => {
   app.post('/plan/:eventId/members/:memberId/role', { config: { access: 'member' }, schema: { params: MemberParams, body: RoleForm } }, async (request, reply) => {
     const { eventId, memberId } = request.params as { eventId: string; memberId: string };
     const role = oneOf(text(request.body as Body, 'role'), planningRoles);
-    if (!role) return reply.notice('Choose a role.').redirect(`/plan/${eventId}#group`, 303);
+    if (!role) return reply.notice('Choose a role.', 'important').redirect(`/plan/${eventId}#group`, 303);
     try {
       await changeMemberRole(app.db, eventId, memberId, role, request.me!);
     } catch (error) {

@@ -106,13 +106,14 @@ export const proposalsRoutes: FastifyPluginAsync = async (app) => {
   app.get('/proposals/:proposalId', { config: { access: 'member' }, schema: { params: ProposalParams } }, async (request, reply) => {
     const { proposalId } = request.params as { proposalId: string };
     const detail = await proposalForProposer(app.db, proposalId, request.me!);
-    return reply.page('proposals/show', { title: detail.proposal.title, proposal: proposalView(detail), form: formState() });
+    const invited = await pendingInvitations(app.db, proposalId);
+    return reply.page('proposals/show', { title: detail.proposal.title, proposal: proposalView(detail), invited, form: formState() });
   });
 
   app.get('/proposals/:proposalId/edit', { config: { access: 'member' }, schema: { params: ProposalParams } }, async (request, reply) => {
     const { proposalId } = request.params as { proposalId: string };
     const detail = await proposalForProposer(app.db, proposalId, request.me!);
-    if (!proposalView(detail).canEdit) return reply.notice('This proposal cannot be changed now.').redirect(`/proposals/${proposalId}`, 303);
+    if (!proposalView(detail).canEdit) return reply.notice('This proposal cannot be changed now.', 'important').redirect(`/proposals/${proposalId}`, 303);
     return renderForm(reply, { proposalId, values: proposalFormValues(detail), errors: [], ...(await coProposersOf(detail)) });
   });
 
@@ -149,7 +150,7 @@ export const proposalsRoutes: FastifyPluginAsync = async (app) => {
     try {
       await submitProposal(app.db, proposalId, request.me!, context);
     } catch (error) {
-      if (error instanceof TooManyRequestsError) return reply.notice(error.message).redirect(`/proposals/${proposalId}`, 303);
+      if (error instanceof TooManyRequestsError) return reply.notice(error.message, 'important').redirect(`/proposals/${proposalId}`, 303);
       if (error instanceof InvalidInputError) {
         // Show the form with what still needs filling in, beside each field.
         const detail = await proposalForProposer(app.db, proposalId, request.me!);

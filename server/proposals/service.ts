@@ -101,8 +101,8 @@ const tooManyCoProposers = (room: number) =>
       field: 'coProposerEmails',
       message:
         room > 0
-          ? `A proposal can have up to ${MAX_CO_PROPOSERS} co-proposers, so you can invite ${room} more (invitations not yet answered count)`
-          : `A proposal can have up to ${MAX_CO_PROPOSERS} co-proposers, and this one has that many (invitations not yet answered count)`,
+          ? `A proposal can have up to ${MAX_CO_PROPOSERS} co-proposers, so you can invite ${room} more. Invitations not yet answered count towards this.`
+          : `A proposal can have up to ${MAX_CO_PROPOSERS} co-proposers, and this one has that many. Invitations not yet answered count towards this.`,
     },
   ]);
 
@@ -472,7 +472,7 @@ export interface ProposalDetail {
   proposal: ProposalRow;
   dateOptions: { id: string; startsAt: Date; endsAt: Date | null }[];
   proposers: { personId: string; email: string; displayName: string; isAuthor: boolean }[];
-  entries: { id: string; kind: ProposalEntryKind; message: string; at: Date; actorName: string; actorIsProposer: boolean }[];
+  entries: { id: string; kind: ProposalEntryKind; message: string; at: Date; actorName: string; actorIsProposer: boolean; actorEmail: string | null }[];
 }
 
 async function detail(db: Db, proposal: ProposalRow): Promise<ProposalDetail> {
@@ -508,6 +508,7 @@ async function detail(db: Db, proposal: ProposalRow): Promise<ProposalDetail> {
       at: r.at,
       actorName: r.actorName || r.actorEmail || 'Someone',
       actorIsProposer: r.actorId ? proposerIds.has(r.actorId) : false,
+      actorEmail: r.actorEmail,
     })),
   };
 }

@@ -47,16 +47,21 @@ export function proposalView(detail: ProposalDetail) {
       { key: 'Bursary budget asked for', value: p.bursaryBudgetPence == null ? '' : formatPence(p.bursaryBudgetPence) },
     ].map((r) => ({ ...r, value: r.value || 'Not given' })),
     proposers: detail.proposers.map((x) => ({ name: x.displayName || x.email, isAuthor: x.isAuthor })),
-    timeline: detail.entries.map((e) => ({
+    timeline: detail.entries.map((e) => {
+      // Since co-proposers are invitations, the entry is made by the invitee on accepting
+      // (its detail is their own address); older entries were made by the author adding someone.
+      const joined = e.kind === 'co_proposer_added' && e.message === e.actorEmail;
+      return {
       id: e.id,
       who: e.actorName,
       byProposer: e.actorIsProposer,
-      what: entryLabels[e.kind],
+      what: joined ? 'Accepted the invitation to propose this event' : entryLabels[e.kind],
       isMessage: Boolean(e.message),
       messageHtml: e.kind === 'co_proposer_added' ? '' : renderMarkdown(e.message),
-      detail: e.kind === 'co_proposer_added' ? e.message : '',
+      detail: e.kind === 'co_proposer_added' && !joined ? e.message : '',
       when: formatDateTime(e.at),
       whenIso: e.at.toISOString(),
-    })),
+      };
+    }),
   };
 }

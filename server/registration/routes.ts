@@ -88,7 +88,7 @@ export async function followOutcome(app: FastifyInstance, reply: FastifyReply, o
     case 'emailed':
       return reply.redirect(`/events/${slug}/book/check-your-email`, 303);
     case 'duplicate':
-      return reply.notice('You have already booked this event. Here is your booking.').redirect(outcome.managePath, 303);
+      return reply.notice('You have already booked this event. Here is your booking.', 'important').redirect(outcome.managePath, 303);
     case 'booked':
       return reply.notice('Your place is booked. We have emailed you the details.').redirect(outcome.managePath, 303);
     case 'waitlisted':
@@ -222,7 +222,7 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
         throw error;
       }
       app.mail.nudge();
-      return reply.notice('If that address has a booking for this event, we have emailed its link to it.').redirect(`/events/${slug}/book/check-your-email`, 303);
+      return reply.notice('If that address has a booking for this event, we have emailed its link to it.', 'important').redirect(`/events/${slug}/book/check-your-email`, 303);
     },
   );
 

@@ -232,6 +232,11 @@ describe('downloading your data', () => {
     }
     expect(page.body).not.toContain(seeded.b.marker);
     expect(page.body).toContain(`href="/account/your-data/receipts/${a.receiptId}"`);
+    // Tables (a browser's long description, say) scroll inside a named region, so the page
+    // itself still fits a 320px-wide screen.
+    const tables = page.body.match(/<table /g)?.length ?? 0;
+    expect(tables).toBeGreaterThan(0);
+    expect(page.body.match(/<div class="convene-table-scroll" tabindex="0" role="region" aria-labelledby="section-[^"]+">\s*<table /g)).toHaveLength(tables);
     const file = await a.client.get('/account/your-data.html');
     expect(file.body).toContain(`Answer ${a.marker}`);
     expect(file.body).not.toContain('/account/your-data/receipts/');

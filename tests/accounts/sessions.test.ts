@@ -53,6 +53,9 @@ describe('CSRF tokens are bound to the session', () => {
     visitor.cookies.set('convene_csrf', before.cookie);
     const refused = await visitor.post('/account', { displayName: 'Planted', _csrf: before.token }, { csrf: false });
     expect(refused.statusCode).toBe(403);
+    // A form left open across signing in says so, and that nothing was sent.
+    expect(refused.body).toContain('if you have signed in or out since you opened it');
+    expect(refused.body).toContain('Nothing was sent.');
     visitor.cookies.delete('convene_csrf');
     const page = await visitor.get('/account');
     expect(page.statusCode).toBe(200);

@@ -57,6 +57,8 @@ describe('co-proposers', () => {
     const id = idFrom(made.headers.location, '/proposals');
     expect(await personExists('invitee@example.org')).toBe(false);
     expect(await t.db.select().from(proposalProposers).where(eq(proposalProposers.proposalId, id))).toHaveLength(1);
+    // The author sees who is invited and has not answered yet.
+    expect((await author.get(`/proposals/${id}`)).body).toContain('Invited to propose it with you, not yet answered: invitee@example.org.');
 
     const [mail] = await mailTo(t.db, 'invitee@example.org', 'proposal-co-proposer');
     const path = String(mail!.data.invitationPath);
@@ -83,6 +85,11 @@ describe('co-proposers', () => {
     expect((await visitor.post(`${path}/accept`)).statusCode).toBe(404);
     const invitee = await t.signedIn('invitee@example.org');
     expect((await invitee.get(`/proposals/${id}`)).statusCode).toBe(200);
+    // The history says the invitee accepted, not that they added someone.
+    const seen = (await author.get(`/proposals/${id}`)).body;
+    expect(seen).toContain('invitee@example.org</strong> accepted the invitation to propose this event');
+    expect(seen).not.toContain('added a co-proposer');
+    expect(seen).not.toContain('not yet answered');
   });
 
   it('cannot be accepted by someone signed in with another address, after expiry, or after declining', async () => {

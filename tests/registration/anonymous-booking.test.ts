@@ -106,7 +106,11 @@ describe('booking without signing in', () => {
     expect((await member.get(String(first.headers.location))).body).toContain('Booked');
     const again = await member.post(`/events/${event.slug}/book`, form(type.id, 'direct-member@example.org'));
     expect(again.headers.location).toMatch(/^\/bookings\//);
-    expect((await member.get(String(again.headers.location))).body).toContain('You have already booked this event');
+    const shown = (await member.get(String(again.headers.location))).body;
+    expect(shown).toContain('You have already booked this event');
+    // Nothing was done: the notice is not framed as a success.
+    expect(shown).toContain('id="notice-title">Important<');
+    expect(shown).not.toContain('govuk-notification-banner--success');
     expect(await bookingsOf(event.id, 'direct-member@example.org')).toHaveLength(1);
     // Signed in, but typing someone else's address, proves nothing about that address.
     const other = await member.post(`/events/${event.slug}/book`, form(type.id, 'colleague@example.org'));
@@ -130,6 +134,13 @@ describe('"send me my booking link again"', () => {
     expect([b.statusCode, b.headers.location]).toEqual([a.statusCode, a.headers.location]);
     const strip = (body: string) => body.replace(/content="[^"]*"|value="[^"]*"/g, '');
     expect(strip((await unbooked.get(String(b.headers.location))).body)).toBe(strip((await booked.get(String(a.headers.location))).body));
+    // "If that address has a booking…" may mean nothing was sent, so it is not a "Done".
+    const after = t.client();
+    const said = await after.post(`/events/${event.slug}/book/link`, { email: 'never-booked@example.org' });
+    const landing = (await after.get(String(said.headers.location))).body;
+    expect(landing).toContain('If that address has a booking for this event');
+    expect(landing).toContain('id="notice-title">Important<');
+    expect(landing).not.toContain('id="notice-title">Done<');
 
     const [mail] = await mailsTo(t.db, 'lost-link@example.org');
     expect(mail!.template).toBe('registration-link');

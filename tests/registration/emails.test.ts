@@ -40,4 +40,11 @@ describe('registration emails', () => {
     const inPerson = renderEmail('registration-confirmed', { ...samples['registration-confirmed'], joinUrl: '' }, site);
     expect(inPerson.text).not.toContain('Join online');
   });
+
+  it('ends the sentence once when the title already ends with a question mark', () => {
+    const asked = renderEmail('registration-confirmed', { ...samples['registration-confirmed'], eventTitle: 'Whose recovery is it anyway?' }, site);
+    expect(asked.text).toContain('Your place is booked for Whose recovery is it anyway?\n');
+    expect(asked.html).toContain('<strong>Whose recovery is it anyway?</strong></p>');
+    expect(renderEmail('registration-confirmed', samples['registration-confirmed'], site).text).toContain('"friends".');
+  });
 });

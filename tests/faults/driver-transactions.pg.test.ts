@@ -36,7 +36,7 @@ interface DriverOptions {
 }
 
 function pool(options: DriverOptions): postgres.Sql {
-  return postgres(database.url!, { onnotice: () => {}, connection: { application_name: 'driver-test' }, ...(options as postgres.Options<{}>) });
+  return postgres(database.url!, { onnotice: () => {}, connection: { application_name: 'driver-test' }, ...(options as postgres.Options<Record<string, postgres.PostgresType>>) });
 }
 
 /** Opens every connection of the pool, so a burst afterwards meets idle connections in the pool's queue. */
@@ -73,7 +73,10 @@ function backedUpSocket(host: string, port: number): net.Socket {
   // After connect(): it resets a replaced write().
   const socket = new net.Socket().connect(port, host);
   const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
-  socket.write = ((...args: unknown[]) => (write(...args), false)) as typeof socket.write;
+  socket.write = ((...args: unknown[]) => {
+    write(...args);
+    return false;
+  }) as typeof socket.write;
   return socket;
 }
 

@@ -7,9 +7,12 @@ import { getProfile, updateProfile } from './people.ts';
 import { endAllSessions, endSession, SESSION_COOKIE } from './sessions.ts';
 import { completeSignIn, inspectSignInLink, LINK_MINUTES, requestSignInLink, safeNextPath } from './sign-in.ts';
 
+// Where to go after signing in: a path on this site, never with control characters in it.
+const NextPath = Type.String({ maxLength: 500, pattern: '^[^\\u0000-\\u001f\\u007f]*$' });
+
 const SignInForm = Type.Object({
   email: Type.String({ title: 'Email address', minLength: 1, maxLength: 320, errorMessage: 'Enter your email address' }),
-  next: Type.Optional(Type.String({ maxLength: 500 })),
+  next: Type.Optional(NextPath),
 });
 
 const ProfileForm = Type.Object({
@@ -31,7 +34,7 @@ const linkProblems = {
 export const accountsRoutes: FastifyPluginAsync = async (app) => {
   app.get(
     '/sign-in',
-    { config: { access: 'public' }, schema: { querystring: Type.Object({ next: Type.Optional(Type.String({ maxLength: 500 })) }) } },
+    { config: { access: 'public' }, schema: { querystring: Type.Object({ next: Type.Optional(NextPath) }) } },
     async (request, reply) => {
       const { next } = request.query as { next?: string };
       if (request.me) return reply.redirect(safeNextPath(next), 303);
@@ -105,7 +108,7 @@ export const accountsRoutes: FastifyPluginAsync = async (app) => {
 
   app.get(
     '/account',
-    { config: { access: 'member' }, schema: { querystring: Type.Object({ next: Type.Optional(Type.String({ maxLength: 500 })) }) } },
+    { config: { access: 'member' }, schema: { querystring: Type.Object({ next: Type.Optional(NextPath) }) } },
     async (request, reply) => {
       const profile = await getProfile(app.db, request.me!.id);
       const { next } = request.query as { next?: string };
@@ -113,7 +116,7 @@ export const accountsRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.post('/account', { config: { access: 'member' }, schema: { body: ProfileForm, querystring: Type.Object({ next: Type.Optional(Type.String({ maxLength: 500 })) }) }, attachValidation: true }, async (request, reply) => {
+  app.post('/account', { config: { access: 'member' }, schema: { body: ProfileForm, querystring: Type.Object({ next: Type.Optional(NextPath) }) }, attachValidation: true }, async (request, reply) => {
     const body = request.body as Record<string, unknown>;
     const text = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');
     const values = {

@@ -16,6 +16,7 @@ import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { formatDateTime } from '../format.ts';
 import { formState, validationErrors, type FormState } from '../http/forms.ts';
 import { noticeOnConflict } from '../http/pages.ts';
+import { UuidOrEmpty } from '../http/ids.ts';
 import { acceptUploads, readFieldsBeforeFile, readUploadedFile } from '../http/uploads.ts';
 import {
   decideApplication,
@@ -51,7 +52,7 @@ const Csrf = { _csrf: Type.Optional(Type.String()) };
 
 const FundBody = Type.Object({
   ...Csrf,
-  eventId: Type.Optional(Type.String({ maxLength: 40 })),
+  eventId: Type.Optional(UuidOrEmpty({ title: 'Event', errorMessage: 'Select an event' })),
   name: Text(200, 'Name of the fund'),
   budget: Text(20, 'Budget'),
   eligibility: Text(5000, 'Who can apply'),

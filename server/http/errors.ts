@@ -87,7 +87,9 @@ export const errorsPlugin = fp(
 
     app.setErrorHandler(async (thrown: FastifyError, request, reply) => {
       let error: FastifyError | DomainError = thrown;
-      if (hasCode(thrown, unreadableValueCodes)) {
+      // A malformed id in the path names no page, whichever route it was sent to.
+      if (thrown.validationContext === 'params') error = new NotFoundError();
+      else if (hasCode(thrown, unreadableValueCodes)) {
         request.log.warn({ err: thrown }, 'a value the database could not read: its field should declare its format');
         error = request.method === 'GET' || request.method === 'HEAD' ? new NotFoundError() : new DomainError('bad_request', 'Something in the request was not right. Go back and try again.', 400);
       }

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import staticFiles from '@fastify/static';
+import ajvFormats from 'ajv-formats';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { housekeepingPlugin } from './accounts/housekeeping.ts';
 import { exportRoutes } from './accounts/export-routes.ts';
@@ -28,6 +29,8 @@ import { mailPlugin } from './mail/plugin.ts';
 import { paymentsPlugin } from './payments/plugin.ts';
 import { registrationPlugin } from './registration/plugin.ts';
 import type { MailTransport } from './mail/transport.ts';
+
+type Ajv = ReturnType<typeof ajvFormats.default>;
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -92,6 +95,10 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
         // Form fields carry their label and message for the person filling them in.
         keywords: ['errorMessage'],
       },
+      // ajv-formats' uuid also takes "urn:uuid:…", which PostgreSQL refuses: every id declared
+      // `format: 'uuid'` must be one PostgreSQL can read, or a hostile id is a 500, not a 404.
+      // (Passing ajv-formats here stops the compiler adding it again after, over this uuid.)
+      plugins: [ajvFormats.default as (ajv: Ajv) => Ajv, (ajv: Ajv) => ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i)],
     },
   });
   app.decorate('config', config);

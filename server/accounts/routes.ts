@@ -9,9 +9,12 @@ import { endAllSessions, endSession } from './sessions.ts';
 import { returnPath, returnPathOr } from '../http/return-path.ts';
 import { completeSignIn, inspectSignInLink, LINK_MINUTES, requestSignInLink } from './sign-in.ts';
 
+// Where to go after signing in: a path on this site, never with control characters in it.
+const NextPath = Type.String({ maxLength: 500, pattern: '^[^\\u0000-\\u001f\\u007f]*$' });
+
 const SignInForm = Type.Object({
   email: Type.String({ title: 'Email address', minLength: 1, maxLength: 320, errorMessage: 'Enter your email address' }),
-  next: Type.Optional(Type.String({ maxLength: 500 })),
+  next: Type.Optional(NextPath),
 });
 
 const ProfileForm = Type.Object({
@@ -35,7 +38,7 @@ export const accountsRoutes: FastifyPluginAsync = async (app) => {
 
   app.get(
     '/sign-in',
-    { config: { access: 'public' }, schema: { querystring: Type.Object({ next: Type.Optional(Type.String({ maxLength: 500 })) }) } },
+    { config: { access: 'public' }, schema: { querystring: Type.Object({ next: Type.Optional(NextPath) }) } },
     async (request, reply) => {
       const { next } = request.query as { next?: string };
       if (request.me) return reply.redirect(returnPathOr(next, app.config.baseUrl), 303);
@@ -111,7 +114,7 @@ export const accountsRoutes: FastifyPluginAsync = async (app) => {
 
   app.get(
     '/account',
-    { config: { access: 'member' }, schema: { querystring: Type.Object({ next: Type.Optional(Type.String({ maxLength: 500 })) }) } },
+    { config: { access: 'member' }, schema: { querystring: Type.Object({ next: Type.Optional(NextPath) }) } },
     async (request, reply) => {
       const profile = await getProfile(app.db, request.me!.id);
       const { next } = request.query as { next?: string };
@@ -119,7 +122,7 @@ export const accountsRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.post('/account', { config: { access: 'member' }, schema: { body: ProfileForm, querystring: Type.Object({ next: Type.Optional(Type.String({ maxLength: 500 })) }) }, attachValidation: true }, async (request, reply) => {
+  app.post('/account', { config: { access: 'member' }, schema: { body: ProfileForm, querystring: Type.Object({ next: Type.Optional(NextPath) }) }, attachValidation: true }, async (request, reply) => {
     const body = request.body as Record<string, unknown>;
     const text = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');
     const values = {

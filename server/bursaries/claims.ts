@@ -49,6 +49,17 @@ function cleanFilename(name: string, extension: string): string {
   return `${base}.${extension}`;
 }
 
+/** The applicant's approved application, locked, while receipts may still be added to it. */
+async function lockOpenForReceipts(tx: Db, applicationId: string, actor: Actor): Promise<void> {
+  const { claim } = await lockApplicantsApproved(tx, applicationId, actor);
+  if (claim && claim.status !== 'submitted') throw new ConflictError('bursary_claim_closed', 'Your claim has been approved, so receipts can no longer be added.');
+}
+
+/** Refuses anyone who may not add a receipt to this application now; checked before a file is read. */
+export async function checkReceiptUpload(db: Database, applicationId: string, actor: Actor): Promise<void> {
+  await db.transaction((tx) => lockOpenForReceipts(tx, applicationId, actor));
+}
+
 export async function uploadReceipt(db: Database, applicationId: string, upload: ReceiptUpload, actor: Actor): Promise<void> {
   if (!upload.data || upload.data.length === 0) throw new InvalidInputError([{ field: 'receipt', message: 'Choose a receipt file to upload' }]);
   if (upload.data.length > MAX_RECEIPT_BYTES) throw new InvalidInputError([{ field: 'receipt', message: 'The file must be smaller than 10 MB' }]);
@@ -57,8 +68,7 @@ export async function uploadReceipt(db: Database, applicationId: string, upload:
   const extension = detected ? allowedTypes[detected.mime] : undefined;
   if (!detected || !extension) throw new InvalidInputError([{ field: 'receipt', message: 'The receipt must be a PDF, JPEG, PNG or HEIC file' }]);
   await db.transaction(async (tx) => {
-    const { claim } = await lockApplicantsApproved(tx, applicationId, actor);
-    if (claim && claim.status !== 'submitted') throw new ConflictError('bursary_claim_closed', 'Your claim has been approved, so receipts can no longer be added.');
+    await lockOpenForReceipts(tx, applicationId, actor);
     const [item] = await tx
       .select({ id: bursaryItems.id, approvedPence: bursaryItems.approvedPence })
       .from(bursaryItems)

@@ -7,7 +7,6 @@
 //
 // Routes are 'member' (or 'organiser' for managing funds and their panels); the per-fund panel
 // right, and the refusal to act on one's own application, are checked in the services.
-import multipart, { type MultipartFile } from '@fastify/multipart';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
@@ -17,6 +16,8 @@ import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { formatDateTime } from '../format.ts';
 import { formState, validationErrors, type FormState } from '../http/forms.ts';
 import { noticeOnConflict } from '../http/pages.ts';
+import { UuidOrEmpty } from '../http/ids.ts';
+import { acceptUploads, readFieldsBeforeFile, readUploadedFile } from '../http/uploads.ts';
 import {
   decideApplication,
   deleteApplication,
@@ -32,7 +33,7 @@ import {
   type DraftInput,
   type LoadedApplication,
 } from './applications.ts';
-import { approveClaim, closeApplication, downloadReceipt, MAX_RECEIPT_BYTES, recordPayment, submitClaim, uploadReceipt } from './claims.ts';
+import { approveClaim, checkReceiptUpload, closeApplication, downloadReceipt, MAX_RECEIPT_BYTES, recordPayment, submitClaim, uploadReceipt } from './claims.ts';
 import { createFund, eventsOpenForApplications, fundFigures, fundForEvent, getFund, listFunds, updateFund, type FundInput } from './funds.ts';
 import { statusLabelFor, statusLabels } from './labels.ts';
 import { bursarySettings, poundsField } from './money.ts';
@@ -52,7 +53,7 @@ const Csrf = { _csrf: Type.Optional(Type.String()) };
 
 const FundBody = Type.Object({
   ...Csrf,
-  eventId: Type.Optional(Type.String({ maxLength: 40 })),
+  eventId: Type.Optional(UuidOrEmpty({ title: 'Event', errorMessage: 'Select an event' })),
   name: Text(200, 'Name of the fund'),
   budget: Text(20, 'Budget'),
   eligibility: Text(5000, 'Who can apply'),
@@ -100,21 +101,16 @@ const PaymentBody = Type.Object({
   reference: Type.Optional(Text(200, 'Reference')),
 });
 
-// Multipart: the file arrives as { filename, data } (see onFile below); other fields as strings.
+// Multipart: the fields before the file are the body; the file is read by the handler.
 const ReceiptBody = Type.Object({
   ...Csrf,
-  itemId: Type.String({ maxLength: 40, title: 'Which cost' }),
+  itemId: Type.String({ format: 'uuid', title: 'Which cost', errorMessage: 'Select which cost the receipt is for' }),
   receipt: Type.Optional(Type.Unknown()),
 });
 
 const EmptyBody = Type.Object({ ...Csrf });
 
 const PanelMemberBody = Type.Object({ ...Csrf, email: Type.String({ maxLength: 320, title: 'Email address' }) });
-
-interface UploadedFile {
-  filename: string;
-  data: Buffer;
-}
 
 function actorOf(request: FastifyRequest): Actor {
   const me = request.me!;
@@ -130,16 +126,8 @@ function pick(body: Record<string, unknown>, prefix: string): Record<string, str
 export const bursariesRoutes: FastifyPluginAsync = async (app) => {
   const settings = bursarySettings(app.config);
 
-  // Uploads are accepted only in this plugin, and only as large as a receipt may be. Fields are
-  // attached to the body so the global CSRF check sees `_csrf` before any handler runs.
-  await app.register(multipart, {
-    attachFieldsToBody: 'keyValues',
-    limits: { fileSize: MAX_RECEIPT_BYTES, files: 1, fields: 10, fieldSize: 10_000, parts: 12 },
-    async onFile(part: MultipartFile) {
-      const data = await part.toBuffer();
-      (part as unknown as { value: UploadedFile }).value = { filename: part.filename, data };
-    },
-  });
+  // Uploads are accepted only in this plugin, and only as large as a receipt may be.
+  await acceptUploads(app, { maxFileBytes: MAX_RECEIPT_BYTES, fields: 10 });
 
   // The retention job runs in the process that runs the other loops (tests call it directly).
   if (app.config.outboxIntervalMs > 0) {
@@ -328,17 +316,32 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
 
   app.post(
     '/bursaries/applications/:applicationId/receipts',
-    { config: { access: 'member' }, schema: { params: ApplicationParams, body: ReceiptBody }, attachValidation: true },
+    {
+      config: { access: 'member' },
+      schema: { params: ApplicationParams, body: ReceiptBody },
+      attachValidation: true,
+      preValidation: readFieldsBeforeFile,
+      // After the CSRF check and before the file is read: may this person add a receipt here now?
+      preHandler: async (request, reply) => {
+        const { applicationId } = request.params as { applicationId: string };
+        try {
+          await checkReceiptUpload(app.db, applicationId, actorOf(request));
+        } catch (error) {
+          return noticeOnConflict(reply, error, `/bursaries/applications/${applicationId}`);
+        }
+      },
+    },
     async (request, reply) => {
       const { applicationId } = request.params as { applicationId: string };
-      const body = (request.body ?? {}) as { itemId?: string; receipt?: unknown };
-      const file = body.receipt && typeof body.receipt === 'object' && 'data' in body.receipt ? (body.receipt as UploadedFile) : null;
+      const body = (request.body ?? {}) as { itemId?: string };
+      const itemId = typeof body.itemId === 'string' ? body.itemId : '';
       try {
+        const file = await readUploadedFile(request);
         const errors = validationErrors(request);
         if (errors.length) throw new InvalidInputError(errors.map((e) => ({ ...e, field: e.field === 'receipt' ? 'receipt' : 'itemId' })));
-        await uploadReceipt(app.db, applicationId, { itemId: body.itemId ?? '', filename: file?.filename ?? '', data: file?.data ?? null }, actorOf(request));
+        await uploadReceipt(app.db, applicationId, { itemId, filename: file?.filename ?? '', data: file?.data ?? null }, actorOf(request));
       } catch (error) {
-        if (error instanceof InvalidInputError) return renderApplicantPage(request, reply, applicationId, { receipt: formState({ itemId: body.itemId ?? '' }, error.fieldErrors) }, 400);
+        if (error instanceof InvalidInputError) return renderApplicantPage(request, reply, applicationId, { receipt: formState({ itemId }, error.fieldErrors) }, 400);
         return noticeOnConflict(reply, error, `/bursaries/applications/${applicationId}`);
       }
       return reply.notice('Your receipt has been uploaded.').redirect(`/bursaries/applications/${applicationId}#claim`, 303);

@@ -33,6 +33,8 @@ export interface RouteAccess {
   access: Access;
   /** The field names the route's body schema declares (for tests that post to every form). */
   bodyFields: string[];
+  /** The field names its querystring schema declares. */
+  queryFields: string[];
   csrf: boolean;
 }
 
@@ -56,8 +58,9 @@ export const accessPlugin = fp(
       }
       const body = route.schema?.body as { properties?: Record<string, unknown> } | undefined;
       const bodyFields = Object.keys(body?.properties ?? {});
+      const queryFields = Object.keys((route.schema?.querystring as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
       for (const method of [route.method].flat()) {
-        routes.push({ method: String(method), url: route.url, access, bodyFields, csrf: route.config?.csrf !== false });
+        routes.push({ method: String(method), url: route.url, access, bodyFields, queryFields, csrf: route.config?.csrf !== false });
       }
     });
 

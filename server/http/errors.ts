@@ -47,13 +47,23 @@ const unavailableCodes = new Set([
   '08006',
 ]);
 
-/** The database cannot be reached (it may be restarting): the error or anything that caused it. */
-export function isDatabaseUnavailable(error: unknown): boolean {
+/** Whether the error, or anything that caused it, carries one of these codes. */
+function hasCode(error: unknown, codes: Set<string>): boolean {
   for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
-    if (typeof e.code === 'string' && unavailableCodes.has(e.code)) return true;
+    if (typeof e.code === 'string' && codes.has(e.code)) return true;
   }
   return false;
 }
+
+/** The database cannot be reached (it may be restarting): the error or anything that caused it. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  return hasCode(error, unavailableCodes);
+}
+
+// invalid_text_representation: PostgreSQL could not read a value as its column's type, such as
+// an id that is not a uuid. Every id field declares its format, so this is a missed declaration:
+// the request was still the sender's mistake (a missing page, a bad request), never a 500.
+const unreadableValueCodes = new Set(['22P02']);
 
 async function render(reply: FastifyReply, status: number, view: { template: string; title: string; message?: string }) {
   // The page frame needs the CSRF plugin; if rendering itself fails, fall back to plain text.
@@ -76,7 +86,14 @@ export const errorsPlugin = fp(
       throw Object.assign(new Error('Bad request'), { statusCode: 400 });
     });
 
-    app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    app.setErrorHandler(async (thrown: FastifyError, request, reply) => {
+      let error: FastifyError | DomainError = thrown;
+      // A malformed id in the path names no page, whichever route it was sent to.
+      if (thrown.validationContext === 'params') error = new NotFoundError();
+      else if (hasCode(thrown, unreadableValueCodes)) {
+        request.log.warn({ err: thrown }, 'a value the database could not read: its field should declare its format');
+        error = request.method === 'GET' || request.method === 'HEAD' ? new NotFoundError() : new DomainError('bad_request', 'Something in the request was not right. Go back and try again.', 400);
+      }
       let status = error instanceof DomainError ? error.status : error.statusCode ?? 500;
       if (isDatabaseUnavailable(error)) status = 503;
       if (status >= 500) request.log.error({ err: error }, 'request failed');

@@ -1,12 +1,12 @@
 // After the event: the impact note and resources (uploaded PDFs or links), and the public
 // resources list and file downloads.
-import multipart, { type MultipartFile } from '@fastify/multipart';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { InvalidInputError, NotFoundError } from '../errors.ts';
 import { formatDateTime } from '../format.ts';
 import { formState, validationErrors, type FormState } from '../http/forms.ts';
-import { planningAccess } from './access.ts';
+import { acceptUploads, readFieldsBeforeFile, readUploadedFile } from '../http/uploads.ts';
+import { planningAccess, requireLead } from './access.ts';
 import { addFileResource, addLinkResource, getImpactNote, MAX_RESOURCE_BYTES, removeResource, saveImpactNote } from './after.ts';
 import { text, textForm, type Body } from './form-values.ts';
 import { findPublicResourceFile, listPublicResources, listResources } from './public.ts';
@@ -23,22 +23,9 @@ const UploadForm = Type.Object({
   file: Type.Optional(Type.Unknown()),
 });
 
-interface Uploaded {
-  filename: string;
-  data: Buffer;
-}
-
 export const afterRoutes: FastifyPluginAsync = async (app) => {
-  // Uploads only here, no larger than a resource may be; fields are attached to the body so the
-  // global CSRF check sees `_csrf` before any handler runs.
-  await app.register(multipart, {
-    attachFieldsToBody: 'keyValues',
-    limits: { fileSize: MAX_RESOURCE_BYTES + 1, files: 1, fields: 6, fieldSize: 10_000, parts: 8 },
-    async onFile(part: MultipartFile) {
-      const data = await part.toBuffer();
-      (part as unknown as { value: Uploaded }).value = { filename: part.filename, data };
-    },
-  });
+  // Uploads only here, no larger than a resource may be.
+  await acceptUploads(app, { maxFileBytes: MAX_RESOURCE_BYTES, fields: 6 });
 
   const show = async (request: FastifyRequest, reply: FastifyReply, forms: { note?: FormState; upload?: FormState; link?: FormState } = {}, status = 200) => {
     const { eventId } = request.params as { eventId: string };
@@ -84,11 +71,17 @@ export const afterRoutes: FastifyPluginAsync = async (app) => {
     return reply.notice(send ? `The impact note is on its way to ${told === 1 ? '1 person' : `${told} people`}.` : 'The impact note is saved.').redirect(`/plan/${eventId}/after`, 303);
   });
 
-  app.post('/plan/:eventId/resources', { config: { access: 'member' }, schema: { params: EventParams, body: UploadForm }, attachValidation: true }, async (request, reply) => {
+  // Only leads may upload: checked after the CSRF token and before the file is read.
+  const leadsOnly = async (request: FastifyRequest) => {
     const { eventId } = request.params as { eventId: string };
-    const body = (request.body ?? {}) as { title?: unknown; description?: unknown; file?: unknown };
-    const file = body.file && typeof body.file === 'object' && 'data' in body.file ? (body.file as Uploaded) : null;
+    requireLead(await planningAccess(app.db, eventId, request.me!));
+  };
+
+  app.post('/plan/:eventId/resources', { config: { access: 'member' }, schema: { params: EventParams, body: UploadForm }, attachValidation: true, preValidation: readFieldsBeforeFile, preHandler: leadsOnly }, async (request, reply) => {
+    const { eventId } = request.params as { eventId: string };
+    const body = (request.body ?? {}) as { title?: unknown; description?: unknown };
     const values = { title: typeof body.title === 'string' ? body.title : '', description: typeof body.description === 'string' ? body.description : '' };
+    const file = await readUploadedFile(request);
     const errors = validationErrors(request);
     if (errors.length) return show(request, reply, { upload: formState(values, errors) }, 400);
     try {

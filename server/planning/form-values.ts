@@ -1,6 +1,7 @@
 // Reading form bodies: every field arrives as text (or a list of texts), or not at all.
 import { Type, type TSchema } from 'typebox';
 import type { FieldError } from '../errors.ts';
+import { UuidOrEmpty } from '../http/ids.ts';
 import { parsePounds } from '../money.ts';
 
 export type Body = Record<string, unknown>;
@@ -60,10 +61,11 @@ export function oneOf<T extends string>(value: string, allowed: readonly T[]): T
  * A body schema for a form whose fields are all optional text, each with a length limit; the
  * service decides what is required, so the person sees every problem at once.
  */
-export function textForm(fields: Record<string, { title: string; maxLength?: number }>) {
+export function textForm(fields: Record<string, { title: string; maxLength?: number; id?: { errorMessage: string } }>) {
   const properties: Record<string, TSchema> = {};
   for (const [name, f] of Object.entries(fields)) {
-    properties[name] = Type.Optional(Type.String({ title: f.title, maxLength: f.maxLength ?? 5000 }));
+    // A field choosing a record: empty, or an id (so a malformed one is a message on the form).
+    properties[name] = Type.Optional(f.id ? UuidOrEmpty({ title: f.title, errorMessage: f.id.errorMessage }) : Type.String({ title: f.title, maxLength: f.maxLength ?? 5000 }));
   }
   return Type.Object(properties);
 }

@@ -43,7 +43,7 @@ const SessionForm = Type.Object({
   guestSpeakers: Type.Optional(Type.String({ title: 'Guest speakers', maxLength: 2000 })),
   speakerIds: Type.Optional(Type.Union([Type.String({ format: 'uuid' }), Type.Array(Type.String({ format: 'uuid' }), { maxItems: 50 })], { title: 'Speakers from the group' })),
 });
-const TaskForm = textForm({ taskTitle: { title: 'What needs doing', maxLength: 500 }, ownerId: { title: 'Who will do it', maxLength: 40 }, dueOn: { title: 'Due date', maxLength: 20 } });
+const TaskForm = textForm({ taskTitle: { title: 'What needs doing', maxLength: 500 }, ownerId: { title: 'Who will do it', id: { errorMessage: 'Choose someone in the planning group' } }, dueOn: { title: 'Due date', maxLength: 20 } });
 const DoneForm = textForm({ done: { title: 'Done', maxLength: 5 } });
 const PostForm = textForm({ body: { title: 'Your message', maxLength: 10000 } });
 const DecisionForm = textForm({ decision: { title: 'What was decided', maxLength: 2000 }, decidedBy: { title: 'Who decided', maxLength: 300 }, decidedOn: { title: 'When', maxLength: 20 } });
@@ -188,7 +188,6 @@ export const workspaceRoutes: FastifyPluginAsync = async (app) => {
     const values = { taskTitle: text(body, 'taskTitle'), ownerId: text(body, 'ownerId'), dueOn: text(body, 'dueOn') };
     const errors = validationErrors(request);
     if (values.dueOn && !isIsoDate(values.dueOn)) errors.push({ field: 'dueOn', message: 'Enter the due date as a date, for example 2026-12-09' });
-    if (values.ownerId && !/^[0-9a-f-]{36}$/.test(values.ownerId)) errors.push({ field: 'ownerId', message: 'Choose someone in the planning group' });
     const fail = (e: FieldError[]) => show(request, reply, 'tasks', 'planning/tasks', 'Tasks', loadTasks, { taskForm: formState(values, e) }, 400);
     if (errors.length) return fail(errors);
     try {

@@ -28,13 +28,14 @@ import {
 import { answersFor, getEventBySlug, getSettings, listQuestions, listTicketTypes } from './queries.ts';
 import { cancelRegistration } from './service.ts';
 import { perspectiveLabels, placesSummary, statusLabels } from './view-models.ts';
+import { UuidOrEmpty } from '../http/ids.ts';
 import { parsePounds } from '../money.ts';
 
 const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 120, pattern: '^[a-z0-9-]+$' }) });
 const SlugIdParams = Type.Object({ slug: SlugParams.properties.slug, id: Type.String({ format: 'uuid' }) });
 const AttendeeQuery = Type.Object({
   status: Type.Optional(Type.Union([Type.Literal(''), ...registrationStatuses.map((s) => Type.Literal(s))])),
-  ticket: Type.Optional(Type.String({ maxLength: 40 })),
+  ticket: Type.Optional(UuidOrEmpty({ title: 'Kind of place' })),
   q: Type.Optional(Type.String({ maxLength: 100 })),
 });
 const TicketTypeForm = Type.Object({

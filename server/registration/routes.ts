@@ -27,6 +27,7 @@ import {
   type RegistrationOutcome,
 } from './service.ts';
 import { expiresText, perspectiveLabels, questionFields, statusLabels, ticketOptions } from './view-models.ts';
+import { UuidOrEmpty } from '../http/ids.ts';
 
 const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 120, pattern: '^[a-z0-9-]+$' }) });
 const TokenParams = Type.Object({ token: Type.String({ minLength: 20, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' }) });
@@ -44,7 +45,7 @@ const AnswersFields = {
   companionName: short('Name of your companion'),
 };
 const BookingForm = Type.Object({
-  ticketTypeId: Type.Optional(Type.String({ maxLength: 40 })),
+  ticketTypeId: Type.Optional(UuidOrEmpty({ title: 'Kind of place', errorMessage: 'Select the kind of place you want' })),
   name: short('Your name'),
   email: Type.Optional(Type.String({ title: 'Email address', maxLength: 320 })),
   companion: Type.Optional(Type.String({ maxLength: 10 })),

@@ -74,7 +74,8 @@ describe('receipts', () => {
   it('refuses a file over 10 MB', async () => {
     const big = Buffer.concat([pdfBytes, Buffer.alloc(10 * 1024 * 1024 + 10, 32)]);
     const response = await postMultipart(carer, `/bursaries/applications/${applicationId}/receipts`, { itemId: travelId }, { field: 'receipt', filename: 'big.pdf', contentType: 'application/pdf', data: big });
-    expect(response.statusCode).toBe(413);
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toContain('The file must be smaller than 10 MB');
     expect(await t.db.select({ id: bursaryReceipts.id }).from(bursaryReceipts)).toHaveLength(0);
   });
 

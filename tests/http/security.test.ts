@@ -65,10 +65,11 @@ describe('the security baseline', () => {
   });
 
   it('answers a wrongly shaped request with a page, never raw JSON', async () => {
+    // A path that cannot name a page (here, a malformed slug) is a missing page.
     const response = await t.client().get('/events/NOT%20A%20SLUG');
-    expect(response.statusCode).toBe(400);
+    expect(response.statusCode).toBe(404);
     expect(response.headers['content-type']).toMatch(/text\/html/);
-    expect(response.body).toContain('There is a problem');
+    expect(response.body).toContain('Page not found');
   });
 
   it('escapes what people type when showing it back', async () => {

@@ -252,7 +252,7 @@ describe('downloading your data', () => {
     // Another person's receipt id is "not found", even for a panel member going through this route.
     expect((await a.client.get(`/account/your-data/receipts/${b.receiptId}`)).statusCode).toBe(404);
     expect((await panel.get(`/account/your-data/receipts/${a.receiptId}`)).statusCode).toBe(404);
-    expect((await a.client.get('/account/your-data/receipts/not-a-uuid')).statusCode).toBe(400);
+    expect((await a.client.get('/account/your-data/receipts/not-a-uuid')).statusCode).toBe(404);
   });
 
   it('always exports the signed-in person, whatever id or address a request carries', async () => {

@@ -69,8 +69,9 @@ describe('a malformed id', () => {
     expect(response.headers['content-type']).toMatch(/text\/html/);
   });
 
-  it('control characters in where to go after signing in are a bad request, not a 500', async () => {
+  it('control characters in where to go after signing in are dropped, not a 500', async () => {
     const response = await carer.get('/sign-in?next=%2F%07x');
-    expect(response.statusCode).toBe(400);
+    expect(response.statusCode).toBe(303);
+    expect(response.headers.location).toBe('/account');
   });
 });

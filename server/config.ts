@@ -64,6 +64,8 @@ export interface Config {
   eventDataRetentionMonths: number;
   /** A booking's manage link stops working this many days after its event ends. */
   manageLinkDaysAfterEvent: number;
+  /** Bookings asked for without a proven address (each emails a confirmation link) one IP may make in an hour. */
+  bookingRequestsPerIpPerHour: number;
 }
 
 export class ConfigError extends Error {
@@ -207,6 +209,7 @@ export function loadConfig(env: Env = process.env): Config {
     outboxRetentionDays: integer(env, 'OUTBOX_RETENTION_DAYS', 30, 1, 3650),
     eventDataRetentionMonths: integer(env, 'EVENT_DATA_RETENTION_MONTHS', 6, 1, 120),
     manageLinkDaysAfterEvent: integer(env, 'MANAGE_LINK_DAYS_AFTER_EVENT', 30, 1, 3650),
+    bookingRequestsPerIpPerHour: integer(env, 'BOOKING_REQUESTS_PER_IP_PER_HOUR', 20, 1, 10_000_000),
   };
 }
 

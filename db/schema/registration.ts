@@ -232,3 +232,29 @@ export const stripeEvents = pgTable('stripe_events', {
   type: text('type').notNull(),
   receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * A booking asked for by someone who has not proved the address typed (not signed in with it).
+ * Nothing is booked and no place is taken until the address's owner opens the emailed link and
+ * confirms. Only the link token's hash is kept. The form's fields are cleared once the request is
+ * used, and the row goes some time after it expires; rows per IP are the database-counted limit.
+ */
+export const bookingRequests = pgTable(
+  'booking_requests',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    eventId: uuid('event_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    ticketTypeId: uuid('ticket_type_id').references(() => ticketTypes.id, { onDelete: 'set null' }),
+    email: text('email').notNull(),
+    /** What the form held (name, answers, companion); null once used. */
+    fields: jsonb('fields').$type<Record<string, unknown>>(),
+    tokenHash: text('token_hash').notNull().unique(),
+    requestedIp: text('requested_ip').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+  },
+  (t) => [index('booking_requests_ip_idx').on(t.requestedIp, t.createdAt), index('booking_requests_email_idx').on(t.email, t.createdAt), index('booking_requests_expires_idx').on(t.expiresAt)],
+);

@@ -5,6 +5,7 @@
 // lock rows with SKIP LOCKED, so several processes share the work without doing it twice.
 import fp from 'fastify-plugin';
 import { forgetOldLinkRequests } from './links.ts';
+import { forgetOldBookingRequests } from './requests.ts';
 import { expireDueHolds, offerWaitingPlaces } from './offers.ts';
 import { organiserRoutes } from './organiser-routes.ts';
 import { sendDueReminders } from './reminders.ts';
@@ -13,7 +14,7 @@ import { registrationRoutes } from './routes.ts';
 declare module 'fastify' {
   interface FastifyInstance {
     registrationJobs: {
-      /** Ends expired holds, sends due reminders and forgets old link requests; tests call it with their own `now`. */
+      /** Ends expired holds, sends due reminders and forgets old link and booking requests; tests call it with their own `now`. */
       runDue(now?: Date): Promise<{ expiredHolds: number; offersMade: number; remindersSent: number }>;
     };
   }
@@ -26,6 +27,7 @@ export const registrationPlugin = fp(
     const offersMade = expiry.offersMade + (await offerWaitingPlaces(app.db, now));
     const remindersSent = await sendDueReminders(app.db, now);
     await forgetOldLinkRequests(app.db, now);
+    await forgetOldBookingRequests(app.db, now);
     if (offersMade || remindersSent) app.mail.nudge();
     return { ...expiry, offersMade, remindersSent };
   };

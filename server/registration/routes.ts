@@ -17,10 +17,14 @@ import { waitingListPosition } from './offers.ts';
 import { answersFor, eventFacts, getBookingParty, getEvent, getEventBySlug, getSettings, listQuestions, listTicketTypes, whereText } from './queries.ts';
 import {
   addressProven,
+  BookingRequestEndedError,
   bookingClosedReason,
+  bookingRequestFor,
   cancelRegistration,
   claimOffer,
+  confirmBookingRequest,
   register,
+  SignInToBookError,
   resendBookingLink,
   updateAnswers,
   type AnswersInput,
@@ -170,11 +174,12 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
             companionName: text(body, 'companionName'),
           },
           request.me,
-          { baseUrl: app.config.baseUrl, paidMode: paidMode(app), ip: request.ip },
+          { baseUrl: app.config.baseUrl, paidMode: paidMode(app), ip: request.ip, requestsPerIpPerHour: app.config.bookingRequestsPerIpPerHour },
         );
         return await followOutcome(app, reply, outcome, slug, addressProven(request.me, text(body, 'email')));
       } catch (error) {
         if (error instanceof InvalidInputError) return rerender(error.fieldErrors);
+        if (error instanceof TooManyRequestsError) return rerender([{ field: 'form', message: error.message }], 429);
         if (error instanceof ConflictError) return rerender([{ field: 'form', message: error.message }], 409);
         throw error;
       }
@@ -226,6 +231,62 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
       return reply.notice('If that address has a booking for this event, we have emailed its link to it.', 'important').redirect(`/events/${slug}/book/check-your-email`, 303);
     },
   );
+
+  // --- Confirming a booking asked for by email ---------------------------------------------
+  // Opening the link changes nothing (mail scanners open links); the button books.
+
+  async function confirmPage(token: string) {
+    const request = await bookingRequestFor(app.db, token);
+    const event = (await getEvent(app.db, request.eventId))!;
+    const types = await listTicketTypes(app.db, event.id, { includeWithdrawn: true });
+    const type = types.find((t) => t.id === request.ticketTypeId);
+    const input = request.input;
+    return {
+      title: 'Confirm your booking',
+      postUrl: `/bookings/confirm/${token}`,
+      event: eventFacts(event),
+      booking: {
+        name: input.name,
+        email: request.email,
+        ticketName: type?.name ?? '',
+        price: type && type.pricePence > 0 ? formatPence(type.pricePence) : '',
+        companionName: input.companion ? input.companionName || `Companion of ${input.name}` : '',
+      },
+    };
+  }
+
+  const requestProblem = (reply: FastifyReply, error: unknown) => {
+    if (error instanceof BookingRequestEndedError) {
+      const title = error.reason === 'used' ? 'This link has been used' : 'This link has run out';
+      return reply.page('errors/problem', { title, message: error.message }, 410);
+    }
+    if (error instanceof SignInToBookError) return reply.page('registration/sign-in-to-book', { title: 'Sign in to book your place', message: error.message, signInPath: error.signInPath }, 409);
+    if (error instanceof InvalidInputError || error instanceof ConflictError) {
+      return reply.page('errors/problem', { title: 'We could not make this booking', message: `${error.message} Please book again from the event page.` }, 409);
+    }
+    throw error;
+  };
+
+  app.get('/bookings/confirm/:token', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
+    const { token } = request.params as { token: string };
+    try {
+      return reply.page('registration/confirm-booking', await confirmPage(token));
+    } catch (error) {
+      return requestProblem(reply, error);
+    }
+  });
+
+  app.post('/bookings/confirm/:token', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
+    const { token } = request.params as { token: string };
+    try {
+      const { outcome, eventId } = await confirmBookingRequest(app.db, token, { baseUrl: app.config.baseUrl, paidMode: paidMode(app) });
+      const event = (await getEvent(app.db, eventId))!;
+      // Holding the emailed link proves the address.
+      return await followOutcome(app, reply, outcome, event.slug, true);
+    } catch (error) {
+      return requestProblem(reply, error);
+    }
+  });
 
   // --- The private manage page -------------------------------------------------------------
 

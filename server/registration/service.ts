@@ -10,17 +10,19 @@ import { checkEmail, normaliseEmail } from '../accounts/sign-in.ts';
 import { recordAudit } from '../audit.ts';
 import { bursaryApplicationExists, takeUpHeldPlace } from '../bursaries/places.ts';
 import type { Database, Db } from '../db/database.ts';
-import { ConflictError, InvalidInputError, NotFoundError, TooManyRequestsError, type FieldError } from '../errors.ts';
-import { formatDateTime, formatPence } from '../format.ts';
+import { ConflictError, DomainError, InvalidInputError, NotFoundError, TooManyRequestsError, type FieldError } from '../errors.ts';
+import { formatPence } from '../format.ts';
 import { calendarAttachment, enqueueEmail } from '../mail/outbox.ts';
 import { availability, checkPlaces, insertHold, lockEvent, placeCountFields, placesLeft, placesLeftFrom } from './holds.ts';
 import { eventIcs } from './ics.ts';
 import { mayEmailBookingLink, mintManagePath } from './links.ts';
 import { passOnFreedPlaces } from './offers.ts';
+import { bookingRequestAllowance, findBookingRequest, markBookingRequestUsed, storeBookingRequest } from './requests.ts';
 import {
   dayContact,
   eventFacts,
   getEvent,
+  getSettings,
   listQuestions,
   listTicketTypes,
   whereText,
@@ -59,13 +61,43 @@ export interface RegistrationInput extends AnswersInput {
 export type RegistrationOutcome =
   | { kind: 'booked' | 'waitlisted' | 'invoice'; registrationId: string; managePath: string }
   | { kind: 'checkout'; registrationId: string; managePath: string; paymentId: string }
-  /** The signed-in owner of the address already has a booking here: its page. */
+  /** The owner of the address (signed in, or confirming by email) already has a booking here: its page. */
   | { kind: 'duplicate'; managePath: string }
-  /**
-   * Nothing was booked; the address was emailed instead (it has a booking here, or a place is
-   * kept for its bursary application, which only its owner signed in can take).
-   */
+  /** Nothing was booked yet: the address was emailed a link to confirm the booking. */
   | { kind: 'emailed' };
+
+/** A confirmation link that was already used, or has run out. */
+export class BookingRequestEndedError extends DomainError {
+  override name = 'BookingRequestEndedError';
+  readonly reason: 'used' | 'expired';
+  constructor(reason: 'used' | 'expired') {
+    super(
+      `booking_request_${reason}`,
+      reason === 'used'
+        ? 'This link has already been used to confirm a booking. The email we sent when it was confirmed has the link to see or change your booking, or you can sign in to see your bookings.'
+        : 'This link has run out: links to confirm a booking work for 24 hours. If you still want a place, please book again.',
+      410,
+    );
+    this.reason = reason;
+  }
+}
+
+/**
+ * The address confirming a booking has a bursary application for the event, so a place may be
+ * kept for it: only its owner signed in can take that place.
+ */
+export class SignInToBookError extends DomainError {
+  override name = 'SignInToBookError';
+  readonly signInPath: string;
+  constructor(signInPath: string) {
+    super(
+      'sign_in_to_book',
+      'This email address has applied for a bursary for this event, so a place may be kept for you. Please sign in with this email address and book from the event page, so that your booking can use it.',
+      409,
+    );
+    this.signInPath = signInPath;
+  }
+}
 
 /**
  * Whether the booker has proved they own the address they typed: only by being signed in with
@@ -165,10 +197,48 @@ export interface ServiceContext {
   now?: Date;
   /** The visitor's address, for the limit on emailing booking links. */
   ip?: string;
+  /** How many bookings one IP may ask for in an hour without a proven address (default 20). */
+  requestsPerIpPerHour?: number;
 }
 
+/** The limit on booking requests per IP when the context does not say. */
+export const DEFAULT_BOOKING_REQUESTS_PER_IP = 20;
+
+/**
+ * Who a booking is made by, once the address is proven. `holderId`: the person signed in with the
+ * address, the only one who may take a place kept for their bursary application.
+ */
+interface Booker {
+  actorId: string | null;
+  personId: string | null;
+  holderId: string | null;
+}
+
+/**
+ * Books a place. Only someone signed in with the address typed books at once; for anyone else
+ * this stores a booking request and emails the address a link to confirm it (confirmBookingRequest),
+ * answering the same for every address and taking no place until then.
+ */
 export async function register(db: Database, eventId: string, input: RegistrationInput, actor: Me | null, context: ServiceContext): Promise<RegistrationOutcome> {
   const now = context.now ?? new Date();
+  const decided = await checkBooking(db, eventId, input, now);
+  if (!addressProven(actor, decided.email)) return requestBooking(db, eventId, input, decided, context, now);
+  return bookProven(db, eventId, input, decided, { actorId: actor!.id, personId: actor!.id, holderId: actor!.id }, context, now);
+}
+
+async function bookProven(db: Database, eventId: string, input: RegistrationInput, decided: Decided, booker: Booker, context: ServiceContext, now: Date) {
+  try {
+    return await db.transaction((tx) => book(tx, eventId, input, decided, booker, context, now, { lockFirst: false }));
+  } catch (error) {
+    if (!(error instanceof StaleDecision)) throw error;
+  }
+  // Places changed between counting and locking (the event filled up, a place came free, or the
+  // same person booked twice at once): everything was undone; decide again under the lock.
+  return db.transaction((tx) => book(tx, eventId, input, decided, booker, context, now, { lockFirst: true }));
+}
+
+/** Checks a booking form against the event's places and questions. */
+async function checkBooking(db: Db, eventId: string, input: RegistrationInput, now: Date): Promise<Decided> {
   const errors: FieldError[] = [];
   const name = input.name.trim();
   if (!name) errors.push({ field: 'name', message: 'Enter your name' });
@@ -186,16 +256,61 @@ export async function register(db: Database, eventId: string, input: Registratio
   const checked = checkAnswers(questions, input);
   errors.push(...checked.errors);
   if (errors.length) throw new InvalidInputError(errors);
+  return { name, email, companionName, type: type!, answers: checked.answers };
+}
 
-  const decided = { name, email, companionName, type: type!, answers: checked.answers };
-  try {
-    return await db.transaction((tx) => book(tx, eventId, input, decided, actor, context, now, { lockFirst: false }));
-  } catch (error) {
-    if (!(error instanceof StaleDecision)) throw error;
-  }
-  // Places changed between counting and locking (the event filled up, a place came free, or the
-  // same person booked twice at once): everything was undone; decide again under the lock.
-  return db.transaction((tx) => book(tx, eventId, input, decided, actor, context, now, { lockFirst: true }));
+/**
+ * A booking by someone who has not proved the address: nothing is booked; the form is kept and
+ * the address is emailed a link to confirm it. The same for every address (booked or not, with
+ * a bursary application or not). Limited per IP (TooManyRequestsError) and, silently, per address.
+ */
+async function requestBooking(db: Database, eventId: string, input: RegistrationInput, decided: Decided, context: ServiceContext, now: Date): Promise<RegistrationOutcome> {
+  return db.transaction(async (tx) => {
+    const event = await getEvent(tx, eventId);
+    if (!event) throw new NotFoundError('We could not find that event.');
+    const closed = bookingClosedReason(event, await getSettings(tx, eventId), now);
+    if (closed) throw new ConflictError('booking_closed', closed);
+    const email = decided.email;
+    const allowed = await bookingRequestAllowance(tx, { email, ip: context.ip ?? 'unknown', now, perIp: context.requestsPerIpPerHour ?? DEFAULT_BOOKING_REQUESTS_PER_IP });
+    if (!allowed.ip) {
+      throw new TooManyRequestsError('We have had many bookings from your connection in the last hour, so we cannot take another just now. Please try again in an hour, or sign in and book.');
+    }
+    // The address has been sent several links in the last hour: the earlier ones still work.
+    if (!allowed.address) return { kind: 'emailed' } as const;
+    const fields: Record<string, unknown> = { ...input, email };
+    const confirmPath = await storeBookingRequest(tx, { eventId, ticketTypeId: decided.type.id, email, fields, ip: context.ip ?? 'unknown', now });
+    // The typed name is not put in the email: the address's owner has not said who they are yet.
+    await enqueueEmail(tx, { to: email, template: 'registration-confirm-request', data: { ...eventFacts(event), confirmPath } });
+    return { kind: 'emailed' } as const;
+  });
+}
+
+/** What a confirmation link asks for, to show before the person confirms it. */
+export async function bookingRequestFor(db: Database, token: string, now = new Date()) {
+  const request = await findBookingRequest(db, token);
+  if (!request) throw new NotFoundError('This link does not work. Check you copied all of it from the email.');
+  if (request.usedAt) throw new BookingRequestEndedError('used');
+  if (request.expiresAt <= now || !request.fields) throw new BookingRequestEndedError('expired');
+  return { ...request, input: { ...(request.fields as unknown as RegistrationInput), email: request.email } };
+}
+
+/**
+ * The owner of an address confirms the booking asked for with it (holding the emailed link proves
+ * the address): booked as if they were signed in with it, except that a place kept for a bursary
+ * application is taken only signed in (SignInToBookError). Used once: the form it kept goes.
+ */
+export async function confirmBookingRequest(db: Database, token: string, context: ServiceContext): Promise<{ outcome: RegistrationOutcome; eventId: string }> {
+  const now = context.now ?? new Date();
+  const request = await bookingRequestFor(db, token, now);
+  const decided = await checkBooking(db, request.eventId, request.input, now);
+  const [owner] = await db.select({ id: people.id }).from(people).where(eq(people.email, request.email));
+  return db.transaction(async (tx) => {
+    const locked = await findBookingRequest(tx, token, { lock: true });
+    if (!locked || locked.usedAt) throw new BookingRequestEndedError('used');
+    const outcome = await book(tx, request.eventId, request.input, decided, { actorId: owner?.id ?? null, personId: owner?.id ?? null, holderId: null }, context, now, { lockFirst: true });
+    await markBookingRequestUsed(tx, locked.id, now);
+    return { outcome, eventId: request.eventId };
+  });
 }
 
 /**
@@ -269,7 +384,7 @@ async function book(
   eventId: string,
   input: RegistrationInput,
   decided: Decided,
-  actor: Me | null,
+  booker: Booker,
   context: ServiceContext,
   now: Date,
   options: { lockFirst: boolean },
@@ -277,29 +392,16 @@ async function book(
   const { name, email, companionName, type } = decided;
   const { lockFirst } = options;
   if (lockFirst) await lockEvent(tx, eventId);
-  const proven = addressProven(actor, email);
-  const facts = await bookingFacts(tx, { eventId, email, holderId: proven ? actor!.id : null, ticketTypeId: type.id, now });
+  const facts = await bookingFacts(tx, { eventId, email, holderId: booker.holderId, ticketTypeId: type.id, now });
   const { event } = facts;
   const closed = bookingClosedReason(event, facts, now);
   if (closed) throw new ConflictError('booking_closed', closed);
 
-  if (facts.existing) {
-    // Nothing is created or changed. The owner signed in goes to their booking; anyone else is
-    // told nothing on the page, and the address itself is sent its link (unless it has been sent
-    // several in the last hour: the earlier ones still work).
-    if (proven) return { kind: 'duplicate', managePath: await mintManagePath(tx, facts.existing.id) } as const;
-    if (await mayEmailBookingLink(tx, { email, ip: context.ip ?? 'unknown', now })) await emailBookingLink(tx, event, { ...facts.existing, email }, 'booked_again');
-    return { kind: 'emailed' } as const;
-  }
-  if (!proven && facts.addressHasBursaryApplication) {
-    // A place may be kept for this address's bursary application: a booking made without
-    // signing in must neither take it nor stand in the applicant's way. Tell the address how to
-    // book it instead.
-    if (await mayEmailBookingLink(tx, { email, ip: context.ip ?? 'unknown', now })) {
-      await enqueueEmail(tx, { to: email, template: 'registration-sign-in-to-book', data: { ...eventFacts(event), name, bookPath: `/sign-in?next=${encodeURIComponent(`/events/${event.slug}/book`)}` } });
-    }
-    return { kind: 'emailed' } as const;
-  }
+  // Nothing is created or changed: the address's owner goes to the booking they have.
+  if (facts.existing) return { kind: 'duplicate', managePath: await mintManagePath(tx, facts.existing.id) } as const;
+  // A place may be kept for this address's bursary application: a booking made without signing
+  // in must neither take it nor stand in the applicant's way.
+  if (!booker.holderId && facts.addressHasBursaryApplication) throw new SignInToBookError(`/sign-in?next=${encodeURIComponent(`/events/${event.slug}/book`)}`);
 
   const needed = input.companion ? 2 : 1;
   // A place held for this person's bursary application becomes this booking's place, but only
@@ -332,7 +434,7 @@ async function book(
     eventId,
     // Only someone signed in with the address typed owns the booking: a member booking for
     // another address gains no way back into it (their bookings, export, calendar feed).
-    personId: proven ? actor!.id : null,
+    personId: booker.personId,
     status,
     email,
     organisation: input.organisation.trim(),
@@ -366,7 +468,7 @@ async function book(
     await tx.insert(registrationAnswers).values(decided.answers.map((a) => ({ ...a, registrationId: main!.id })));
   }
   await recordAudit(tx, {
-    actorId: actor?.id ?? null,
+    actorId: booker.actorId,
     action: 'registration.booking.created',
     subjectType: 'registration',
     subjectId: main!.id,
@@ -382,7 +484,7 @@ async function book(
     await enqueueEmail(tx, { to: email, template: 'registration-waitlisted', data: { ...eventFacts(event), name, managePath } });
     outcome = { kind: 'waitlisted', registrationId: main!.id, managePath };
   } else {
-    outcome = await startPayment(tx, event, main!, type, context, now, { emailPayLink: !proven });
+    outcome = await startPayment(tx, event, main!, type, context, now);
   }
 
   if (!lockFirst) {
@@ -403,7 +505,7 @@ async function book(
 }
 
 /** Emails an address the link to its booking (a fresh token; earlier links keep working). */
-async function emailBookingLink(tx: Db, event: EventRow, booking: { id: string; name: string; email: string }, reason: 'booked_again' | 'asked') {
+async function emailBookingLink(tx: Db, event: EventRow, booking: { id: string; name: string; email: string }, reason: 'asked') {
   const managePath = await mintManagePath(tx, booking.id);
   await enqueueEmail(tx, { to: booking.email, template: 'registration-link', data: { ...eventFacts(event), name: booking.name, managePath, reason } });
 }
@@ -437,7 +539,6 @@ async function startPayment(
   type: TicketTypeRow,
   context: ServiceContext,
   now: Date,
-  options: { emailPayLink: boolean },
 ): Promise<RegistrationOutcome> {
   const managePath = await mintManagePath(tx, main.id);
   const [payment] = await tx
@@ -454,14 +555,6 @@ async function startPayment(
   }
   const expiresAt = new Date(now.getTime() + CHECKOUT_HOLD_MINUTES * 60_000);
   await insertHold(tx, { eventId: event.id, kind: 'checkout', ticketTypeId: type.id, registrationId: main.id, expiresAt });
-  // A booker who has not proved the address pays from the link in this email, not from the page.
-  if (options.emailPayLink) {
-    await enqueueEmail(tx, {
-      to: main.email,
-      template: 'registration-pay',
-      data: { ...eventFacts(event), name: main.name, managePath, amount: formatPence(type.pricePence), ticketName: type.name, payUntil: formatDateTime(expiresAt) },
-    });
-  }
   return { kind: 'checkout', registrationId: main.id, managePath, paymentId: payment!.id };
 }
 
@@ -553,7 +646,7 @@ export async function claimOffer(db: Database, registrationId: string, actor: Me
       const managePath = await sendConfirmation(tx, event, updated, companions[0]?.name ?? '', type.name, context.baseUrl);
       return { kind: 'booked', registrationId: main.id, managePath };
     }
-    return startPayment(tx, event, updated, type, context, now, { emailPayLink: false });
+    return startPayment(tx, event, updated, type, context, now);
   });
 }
 

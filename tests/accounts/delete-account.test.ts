@@ -10,7 +10,7 @@ import { decideApplication, saveDraft, startApplication, submitApplication } fro
 import { approveClaim, recordPayment, submitClaim } from '../../server/bursaries/claims.ts';
 import type { Actor } from '../../server/bursaries/panel.ts';
 import { createEvent, personId } from '../bursaries/support.ts';
-import { mailsTo, makeQuestion, makeTicketType } from '../registration/fixtures.ts';
+import { bookAnonymously, mailsTo, makeQuestion, makeTicketType } from '../registration/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { rowsMentioning } from '../support/scan.ts';
 
@@ -60,7 +60,7 @@ describe('deleting your account', () => {
     });
     expect(booked.statusCode).toBe(303);
     // The event is full, so the next person waits.
-    await t.client().post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Wren', email: 'wren@example.org' });
+    await bookAnonymously(t.db, t.client(), event.slug, { ticketTypeId: type.id, name: 'Wren', email: 'wren@example.org' });
     expect((await mailsTo(t.db, 'wren@example.org'))[0]!.template).toBe('registration-waitlisted');
 
     const organiserEmail = 'panel-organiser@example.org';

@@ -51,12 +51,17 @@ async function bookByKeyboard(name: string, email: string) {
   await page.keyboard.type(email);
   await tabTo(page, 'main form button[type=submit]', 120);
   await page.keyboard.press('Enter');
-  // Without signing in, the page only says to check the email; the private link comes in it.
+  // Without signing in, the page only says to check the email; the link to confirm comes in it.
   await page.waitForURL(`**/events/${slug}/book/check-your-email`);
   expect(await page.textContent('main')).toContain('Check your email');
   await expectAccessible(h);
   const mail = await latestEmailTo(h, email);
-  await page.goto(linkIn(mail.text, '/bookings/'));
+  await page.goto(linkIn(mail.text, '/bookings/confirm/'));
+  expect(await page.textContent('main')).toContain('Confirm your booking');
+  await expectAccessible(h);
+  await tabTo(page, 'main form button[type=submit]');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/bookings\/(?!confirm\/)[A-Za-z0-9_-]+$/);
 }
 
 function linkIn(text: string | undefined, pathStart: string): string {

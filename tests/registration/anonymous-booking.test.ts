@@ -1,15 +1,15 @@
-// Booking without signing in proves nothing about the address typed: it never takes a place
-// held for a bursary applicant, never shows a booking's private page, never changes an existing
-// booking, and always answers "check your email". The link travels only by email, and asking
-// for it again is limited per address and per IP.
+// Booking without signing in proves nothing about the address typed: it books nothing until the
+// address confirms from the emailed link, never takes a place held for a bursary applicant, never
+// shows a booking's private page, never changes an existing booking, and always answers "check
+// your email". Links travel only by email, and are limited per address and per IP.
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { placeHolds, registrations } from '../../db/schema/index.ts';
+import { bookingRequests, placeHolds, registrations } from '../../db/schema/index.ts';
 import { TooManyRequestsError } from '../../server/errors.ts';
 import { MAX_LINK_EMAILS_PER_ADDRESS, MAX_LINK_EMAILS_PER_IP } from '../../server/registration/links.ts';
 import { resendBookingLink } from '../../server/registration/service.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { applicantWithHeldPlace, latestManagePath, mailsTo, makeEvent, makeTicketType } from './fixtures.ts';
+import { applicantWithHeldPlace, bookAnonymously, latestConfirmPath, latestManagePath, mailsTo, makeEvent, makeTicketType } from './fixtures.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -42,10 +42,14 @@ describe('a place held for a bursary applicant', () => {
     expect(response.headers.location).toBe(`/events/${event.slug}/book/check-your-email`);
     expect(await holdState(hold.id)).toBe('live');
     expect(await bookingsOf(event.id, 'held-applicant@example.org')).toHaveLength(0);
-    // The address is told how to book the kept place: by signing in.
-    const [told] = await mailsTo(t.db, 'held-applicant@example.org');
-    expect(told!.template).toBe('registration-sign-in-to-book');
-    expect(told!.data.bookPath).toBe(`/sign-in?next=${encodeURIComponent(`/events/${event.slug}/book`)}`);
+    // Even the address's owner, confirming from the emailed link, is told to sign in to book it.
+    const confirmPath = await latestConfirmPath(t.db, 'held-applicant@example.org');
+    const confirmed = await t.client().post(confirmPath);
+    expect(confirmed.statusCode).toBe(409);
+    expect(confirmed.body).toContain('Sign in to book your place');
+    expect(confirmed.body).toContain(`/sign-in?next=${encodeURIComponent(`/events/${event.slug}/book`)}`.replace(/&/g, '&amp;'));
+    expect(await holdState(hold.id)).toBe('live');
+    expect(await bookingsOf(event.id, 'held-applicant@example.org')).toHaveLength(0);
 
     const applicant = await t.signedIn('held-applicant@example.org');
     const booked = await applicant.post(`/events/${event.slug}/book`, form(type.id, 'held-applicant@example.org', 'The applicant'));
@@ -57,11 +61,13 @@ describe('a place held for a bursary applicant', () => {
 });
 
 describe('booking without signing in', () => {
-  it('answers the same "check your email" for a new booking, the waiting list and an address already booked', async () => {
+  it('answers the same "check your email" for a new address and one already booked, and books nothing until confirmed', async () => {
     const event = await makeEvent(t.db, { capacity: 1 });
     const type = await makeTicketType(t.db, event.id);
+    await bookAnonymously(t.db, t.client(), event.slug, form(type.id, 'first-anon@example.org'));
+    expect((await bookingsOf(event.id, 'first-anon@example.org'))[0]!.status).toBe('confirmed');
     const answers = [];
-    for (const email of ['first-anon@example.org', 'waiting-anon@example.org', 'first-anon@example.org']) {
+    for (const email of ['waiting-anon@example.org', 'first-anon@example.org']) {
       const visitor = t.client();
       const response = await visitor.post(`/events/${event.slug}/book`, form(type.id, email));
       const page = await visitor.get(String(response.headers.location));
@@ -69,13 +75,27 @@ describe('booking without signing in', () => {
     }
     expect(answers[0]!.location).toBe(`/events/${event.slug}/book/check-your-email`);
     expect(answers[1]).toEqual(answers[0]);
-    expect(answers[2]).toEqual(answers[0]);
     expect(answers[0]!.page).toContain('Check your email');
     expect(answers[0]!.page).not.toContain('/bookings/');
+    expect(await bookingsOf(event.id, 'waiting-anon@example.org')).toHaveLength(0);
+    // Both addresses were sent the same kind of email; confirming joins the waiting list.
+    const waiting = t.client();
+    const confirmPath = await latestConfirmPath(t.db, 'waiting-anon@example.org');
+    const page = await waiting.get(confirmPath);
+    expect(page.body).toContain('Confirm my booking');
+    expect(await bookingsOf(event.id, 'waiting-anon@example.org')).toHaveLength(0);
+    const confirmed = await waiting.post(confirmPath);
+    expect(confirmed.headers.location).toMatch(/^\/bookings\//);
     expect((await bookingsOf(event.id, 'waiting-anon@example.org'))[0]!.status).toBe('waitlisted');
+    // The link works once.
+    const again = await waiting.post(confirmPath);
+    expect(again.statusCode).toBe(410);
+    expect(again.body).toContain('This link has been used');
+    expect((await waiting.get(confirmPath)).statusCode).toBe(410);
+    expect(await bookingsOf(event.id, 'waiting-anon@example.org')).toHaveLength(1);
   });
 
-  it('neither duplicates nor changes an existing booking, and emails that address its link instead', async () => {
+  it('neither duplicates nor changes an existing booking: confirming goes to it', async () => {
     const event = await makeEvent(t.db);
     const type = await makeTicketType(t.db, event.id);
     const owner = await t.signedIn('owner-booked@example.org');
@@ -86,15 +106,56 @@ describe('booking without signing in', () => {
     expect(stranger.headers.location).toBe(`/events/${event.slug}/book/check-your-email`);
     expect(await bookingsOf(event.id, 'owner-booked@example.org')).toEqual(before);
     const [mail] = await mailsTo(t.db, 'owner-booked@example.org');
-    expect(mail!.template).toBe('registration-link');
-    expect(mail!.data.name).toBe('Owner');
-    expect((await t.client().get(String(mail!.data.managePath))).body).toContain('Step-free access');
-
-    // Booking again and again sends the link only a few times an hour.
-    for (let i = 0; i < MAX_LINK_EMAILS_PER_ADDRESS + 2; i++) await t.client().post(`/events/${event.slug}/book`, form(type.id, 'owner-booked@example.org'));
-    const links = (await mailsTo(t.db, 'owner-booked@example.org')).filter((m) => m.template === 'registration-link');
-    expect(links).toHaveLength(MAX_LINK_EMAILS_PER_ADDRESS);
+    expect(mail!.template).toBe('registration-confirm-request');
+    expect(JSON.stringify(mail!.data)).not.toContain('Stranger');
+    const visitor = t.client();
+    const confirmed = await visitor.post(String(mail!.data.confirmPath));
+    expect(confirmed.headers.location).toMatch(/^\/bookings\//);
+    const page = await visitor.get(String(confirmed.headers.location));
+    expect(page.body).toContain('You have already booked this event');
+    expect(page.body).toContain('Step-free access');
     expect(await bookingsOf(event.id, 'owner-booked@example.org')).toEqual(before);
+
+    // Booking again and again emails the address only a few times an hour.
+    for (let i = 0; i < MAX_LINK_EMAILS_PER_ADDRESS + 2; i++) await t.client().post(`/events/${event.slug}/book`, form(type.id, 'owner-booked@example.org'));
+    const asks = (await mailsTo(t.db, 'owner-booked@example.org')).filter((m) => m.template === 'registration-confirm-request');
+    expect(asks).toHaveLength(MAX_LINK_EMAILS_PER_ADDRESS);
+    expect(await bookingsOf(event.id, 'owner-booked@example.org')).toEqual(before);
+  });
+
+  it('refuses an expired confirmation link kindly, and booking nothing', async () => {
+    const event = await makeEvent(t.db);
+    const type = await makeTicketType(t.db, event.id);
+    await t.client().post(`/events/${event.slug}/book`, form(type.id, 'slow-confirmer@example.org'));
+    await t.db.update(bookingRequests).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(bookingRequests.email, 'slow-confirmer@example.org'));
+    const confirmPath = await latestConfirmPath(t.db, 'slow-confirmer@example.org');
+    const page = await t.client().get(confirmPath);
+    expect(page.statusCode).toBe(410);
+    expect(page.body).toContain('This link has run out');
+    expect((await t.client().post(confirmPath)).statusCode).toBe(410);
+    expect(await bookingsOf(event.id, 'slow-confirmer@example.org')).toHaveLength(0);
+    // What was typed goes when the request expires.
+    await t.app.registrationJobs.runDue();
+    const [row] = await t.db.select().from(bookingRequests).where(eq(bookingRequests.email, 'slow-confirmer@example.org'));
+    expect(row!.fields).toBeNull();
+  });
+
+  it('is limited per IP, counted in the database, keeping what was typed', async () => {
+    const limited = await startTestApp({ env: { BOOKING_REQUESTS_PER_IP_PER_HOUR: '2' } });
+    try {
+      const event = await makeEvent(limited.db);
+      const type = await makeTicketType(limited.db, event.id);
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await limited.client().post(`/events/${event.slug}/book`, form(type.id, `per-ip-${i}@example.org`, 'Typed Name'))).statusCode);
+      expect(statuses).toEqual([303, 303, 429]);
+      const refused = await limited.client().post(`/events/${event.slug}/book`, form(type.id, 'per-ip-last@example.org', 'Typed Name'));
+      expect(refused.body).toContain('many bookings from your connection');
+      expect(refused.body).toContain('value="per-ip-last@example.org"');
+      expect(refused.body).toContain('value="Typed Name"');
+      expect(await mailsTo(limited.db, 'per-ip-2@example.org')).toHaveLength(0);
+    } finally {
+      await limited.close();
+    }
   });
 
   it('lets a signed-in member book with their own address and go straight to their booking, and back to it if they book again', async () => {
@@ -115,6 +176,7 @@ describe('booking without signing in', () => {
     // Signed in, but typing someone else's address, proves nothing about that address.
     const other = await member.post(`/events/${event.slug}/book`, form(type.id, 'colleague@example.org'));
     expect(other.headers.location).toBe(`/events/${event.slug}/book/check-your-email`);
+    expect(await bookingsOf(event.id, 'colleague@example.org')).toHaveLength(0);
   });
 });
 
@@ -122,7 +184,7 @@ describe('"send me my booking link again"', () => {
   it('gives every address the same answer, and emails the link only to an address with a booking', async () => {
     const event = await makeEvent(t.db);
     const type = await makeTicketType(t.db, event.id);
-    await t.client().post(`/events/${event.slug}/book`, form(type.id, 'lost-link@example.org', 'Lost'));
+    await bookAnonymously(t.db, t.client(), event.slug, form(type.id, 'lost-link@example.org', 'Lost'));
     const page = await t.client().get(`/events/${event.slug}/book/check-your-email`);
     expect(page.body).toContain('Send me my booking link again');
 
@@ -142,7 +204,7 @@ describe('"send me my booking link again"', () => {
     expect(landing).toContain('id="notice-title">Important<');
     expect(landing).not.toContain('id="notice-title">Done<');
 
-    const [mail] = await mailsTo(t.db, 'lost-link@example.org');
+    const [mail] = (await mailsTo(t.db, 'lost-link@example.org')).filter((m) => m.template !== 'registration-confirmed');
     expect(mail!.template).toBe('registration-link');
     expect(mail!.data.reason).toBe('asked');
     expect((await t.client().get(await latestManagePath(t.db, 'lost-link@example.org'))).body).toContain('Lost');

@@ -2,8 +2,10 @@
 import { randomBytes } from 'node:crypto';
 import { desc, eq } from 'drizzle-orm';
 import { bursaryApplications, bursaryFunds, events, eventQuestions, outboxMessages, people, ticketTypes, type QuestionKind } from '../../db/schema/index.ts';
+import type { Me } from '../../server/accounts/sessions.ts';
 import { holdPlace } from '../../server/registration/api.ts';
 import type { Database } from '../../server/db/database.ts';
+import type { FormFields, TestClient } from '../support/client.ts';
 import { emailData } from '../support/outbox.ts';
 
 export async function makeEvent(db: Database, overrides: Partial<typeof events.$inferInsert> = {}) {
@@ -68,4 +70,40 @@ export async function applicantWithHeldPlace(db: Database, eventId: string, emai
   );
   if (!hold) throw new Error('No place could be held');
   return hold;
+}
+
+/** The "confirm your booking" link in the newest such email to an address. */
+export async function latestConfirmPath(db: Database, email: string): Promise<string> {
+  const mail = (await mailsTo(db, email)).find((m) => m.template === 'registration-confirm-request');
+  const path = mail?.data.confirmPath;
+  if (typeof path !== 'string') throw new Error(`No email with a link to confirm a booking to ${email}`);
+  return path;
+}
+
+/**
+ * Books as someone who has not proved the address (not signed in with it): the form only asks,
+ * and the address's owner confirms from the emailed link, as a person would (opening the link,
+ * then pressing the button). Returns the answer to the form and to the confirmation, which
+ * redirects to the booking's page (or to payment).
+ */
+export async function bookAnonymously(db: Database, client: TestClient, slug: string, fields: FormFields) {
+  const asked = await client.post(`/events/${slug}/book`, fields);
+  if (asked.statusCode !== 303 || asked.headers.location !== `/events/${slug}/book/check-your-email`) {
+    throw new Error(`The booking was not taken as a request (${asked.statusCode} ${String(asked.headers.location ?? '')})`);
+  }
+  const path = await latestConfirmPath(db, String(fields.email).trim().toLowerCase());
+  const page = await client.get(path);
+  if (page.statusCode !== 200) throw new Error(`The confirmation page answered ${page.statusCode}`);
+  const confirmed = await client.post(path);
+  return { asked, confirmed, location: String(confirmed.headers.location ?? '') };
+}
+
+/**
+ * Members who have proved their addresses (as if signed in), for tests that call register()
+ * directly: only they book at once; anyone else's booking waits for the address to confirm it.
+ */
+export async function provenBookers(db: Database, emails: string[]): Promise<Me[]> {
+  const rows = await db.insert(people).values(emails.map((email) => ({ email }))).returning({ id: people.id, email: people.email });
+  const byEmail = new Map(rows.map((r) => [r.email, r.id]));
+  return emails.map((email) => ({ id: byEmail.get(email)!, email, displayName: '', roles: [], isAdmin: false, isOrganiser: false, sessionHash: '' }));
 }

@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEntries, registrations } from '../../db/schema/index.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { latestManagePath, mailsTo, makeEvent, makeQuestion, makeTicketType } from './fixtures.ts';
+import { bookAnonymously, latestConfirmPath, latestManagePath, mailsTo, makeEvent, makeQuestion, makeTicketType } from './fixtures.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -24,9 +24,9 @@ describe('booking a free place', () => {
     expect(form.statusCode).toBe(200);
     expect(form.body).toContain('Free place');
 
-    const done = await visitor.post(`/events/${event.slug}/book`, person('sam@example.org', { ticketTypeId: type.id }));
+    const { asked: done } = await bookAnonymously(t.db, visitor, event.slug, person('sam@example.org', { ticketTypeId: type.id }));
     expect(done.statusCode).toBe(303);
-    // The private link travels only by email.
+    // The private links travel only by email: first to confirm the booking, then to manage it.
     expect(done.headers.location).toBe(`/events/${event.slug}/book/check-your-email`);
     expect((await visitor.get(String(done.headers.location))).body).toContain('Check your email');
 
@@ -71,8 +71,8 @@ describe('booking a free place', () => {
     const type = await makeTicketType(t.db, event.id);
     const q = await makeQuestion(t.db, event.id, 'short_text', 'What would you like to get from the day?', { required: true });
     const visitor = t.client();
-    const done = await visitor.post(`/events/${event.slug}/book`, person('answers@example.org', { ticketTypeId: type.id, [`q_${q.id}`]: 'Ideas for our group' }));
-    expect(done.statusCode).toBe(303);
+    const { confirmed } = await bookAnonymously(t.db, visitor, event.slug, person('answers@example.org', { ticketTypeId: type.id, [`q_${q.id}`]: 'Ideas for our group' }));
+    expect(confirmed.statusCode).toBe(303);
     const manage = await latestManagePath(t.db, 'answers@example.org');
     expect((await visitor.get(manage)).body).toContain('value="Ideas for our group"');
     const bad = await visitor.post(`${manage}/answers`, { [`q_${q.id}`]: '' });
@@ -84,15 +84,18 @@ describe('booking a free place', () => {
     expect(page.body).toContain('Vegan');
   });
 
-  it('does not reveal an existing booking; it emails the address a link instead', async () => {
+  it('does not reveal an existing booking; confirming from the emailed link goes to it', async () => {
     const event = await makeEvent(t.db);
     const type = await makeTicketType(t.db, event.id);
-    await t.client().post(`/events/${event.slug}/book`, person('twice@example.org', { ticketTypeId: type.id }));
+    await bookAnonymously(t.db, t.client(), event.slug, person('twice@example.org', { ticketTypeId: type.id }));
     const again = await t.client().post(`/events/${event.slug}/book`, person('Twice@Example.org', { ticketTypeId: type.id }));
     expect(again.statusCode).toBe(303);
     expect(again.headers.location).toBe(`/events/${event.slug}/book/check-your-email`);
     const mails = await mailsTo(t.db, 'twice@example.org');
-    expect(mails.map((m) => m.template)).toEqual(['registration-link', 'registration-confirmed']);
+    expect(mails.map((m) => m.template)).toEqual(['registration-confirm-request', 'registration-confirmed', 'registration-confirm-request']);
+    const visitor = t.client();
+    const confirmed = await visitor.post(await latestConfirmPath(t.db, 'twice@example.org'));
+    expect((await visitor.get(String(confirmed.headers.location))).body).toContain('You have already booked this event');
     expect(await t.db.select().from(registrations).where(eq(registrations.eventId, event.id))).toHaveLength(1);
   });
 
@@ -100,7 +103,7 @@ describe('booking a free place', () => {
     const event = await makeEvent(t.db, { capacity: 1 });
     const type = await makeTicketType(t.db, event.id);
     const visitor = t.client();
-    await visitor.post(`/events/${event.slug}/book`, person('cancel@example.org', { ticketTypeId: type.id }));
+    await bookAnonymously(t.db, visitor, event.slug, person('cancel@example.org', { ticketTypeId: type.id }));
     const manage = await latestManagePath(t.db, 'cancel@example.org');
     expect((await visitor.get(`/events/${event.slug}/book`)).body).toContain('Full');
     expect((await visitor.get(`${manage}/cancel`)).body).toContain('Cancel my booking');
@@ -118,7 +121,7 @@ describe('booking a free place', () => {
     const event = await makeEvent(t.db, { capacity: 3 });
     const type = await makeTicketType(t.db, event.id, { capacity: 1 });
     const visitor = t.client();
-    await visitor.post(`/events/${event.slug}/book`, person('pa@example.org', { ticketTypeId: type.id, companion: 'yes', companionName: 'Jo (PA)' }));
+    await bookAnonymously(t.db, visitor, event.slug, person('pa@example.org', { ticketTypeId: type.id, companion: 'yes', companionName: 'Jo (PA)' }));
     const rows = await t.db.select().from(registrations).where(eq(registrations.eventId, event.id));
     expect(rows.map((r) => r.status).sort()).toEqual(['confirmed', 'confirmed']);
     expect(rows.find((r) => r.companionOfId)?.name).toBe('Jo (PA)');
@@ -137,7 +140,7 @@ describe('booking a free place', () => {
   it('shows a signed-in person their bookings, including ones made before signing in', async () => {
     const event = await makeEvent(t.db);
     const type = await makeTicketType(t.db, event.id);
-    await t.client().post(`/events/${event.slug}/book`, person('member@example.org', { ticketTypeId: type.id }));
+    await bookAnonymously(t.db, t.client(), event.slug, person('member@example.org', { ticketTypeId: type.id }));
     const member = await t.signedIn('member@example.org');
     const list = await member.get('/account/bookings');
     expect(list.body).toContain(event.title);

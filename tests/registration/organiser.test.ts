@@ -4,7 +4,7 @@ import { eventQuestions, outboxMessages, people, registrations, ticketTypes } fr
 import { grantRole } from '../../server/accounts/people.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import type { TestClient } from '../support/client.ts';
-import { mailsTo, makeEvent, makeQuestion, makeTicketType } from './fixtures.ts';
+import { bookAnonymously, mailsTo, makeEvent, makeQuestion, makeTicketType } from './fixtures.ts';
 
 let t: TestApp;
 let organiser: TestClient;
@@ -19,8 +19,8 @@ afterAll(async () => {
 });
 
 async function book(slug: string, fields: Record<string, string>) {
-  const response = await t.client().post(`/events/${slug}/book`, fields);
-  expect(response.statusCode).toBe(303);
+  const { confirmed } = await bookAnonymously(t.db, t.client(), slug, fields);
+  expect(confirmed.statusCode).toBe(303);
   const [row] = await t.db.select().from(registrations).where(eq(registrations.email, fields.email!.toLowerCase()));
   return row!;
 }

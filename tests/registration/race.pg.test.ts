@@ -8,7 +8,7 @@ import { availability } from '../../server/registration/api.ts';
 import { expireDueHolds } from '../../server/registration/offers.ts';
 import { cancelRegistration, register } from '../../server/registration/service.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { makeEvent, makeTicketType } from './fixtures.ts';
+import { makeEvent, makeTicketType, provenBookers } from './fixtures.ts';
 
 let t: TestApp;
 const pools: DatabaseHandle[] = [];
@@ -29,10 +29,9 @@ describe('never oversold', () => {
     const event = await makeEvent(t.db, { capacity: 50 });
     const type = await makeTicketType(t.db, event.id);
     const dbs = [t.db, ...pools.map((p) => p.db)];
+    const bookers = await provenBookers(t.db, Array.from({ length: 200 }, (_, i) => `racer${i}@example.org`));
     const outcomes = await Promise.all(
-      Array.from({ length: 200 }, (_, i) =>
-        register(dbs[i % dbs.length]!, event.id, { ...answers, ticketTypeId: type.id, name: `Person ${i}`, email: `racer${i}@example.org` }, null, context),
-      ),
+      bookers.map((me, i) => register(dbs[i % dbs.length]!, event.id, { ...answers, ticketTypeId: type.id, name: `Person ${i}`, email: me.email }, me, context)),
     );
     expect(outcomes.filter((o) => o.kind === 'booked')).toHaveLength(50);
     expect(outcomes.filter((o) => o.kind === 'waitlisted')).toHaveLength(150);
@@ -49,11 +48,8 @@ describe('never oversold', () => {
     const event = await makeEvent(t.db, { capacity: 100 });
     const concession = await makeTicketType(t.db, event.id, { name: 'Concession', capacity: 10 });
     const dbs = [t.db, ...pools.map((p) => p.db)];
-    await Promise.all(
-      Array.from({ length: 60 }, (_, i) =>
-        register(dbs[i % dbs.length]!, event.id, { ...answers, ticketTypeId: concession.id, name: `C ${i}`, email: `conc${i}@example.org` }, null, context),
-      ),
-    );
+    const bookers = await provenBookers(t.db, Array.from({ length: 60 }, (_, i) => `conc${i}@example.org`));
+    await Promise.all(bookers.map((me, i) => register(dbs[i % dbs.length]!, event.id, { ...answers, ticketTypeId: concession.id, name: `C ${i}`, email: me.email }, me, context)));
     const [booked] = await t.db.select({ n: count() }).from(registrations).where(and(eq(registrations.eventId, event.id), eq(registrations.status, 'confirmed')));
     expect(Number(booked!.n)).toBe(10);
   });
@@ -62,8 +58,9 @@ describe('never oversold', () => {
     const event = await makeEvent(t.db, { capacity: 20 });
     const type = await makeTicketType(t.db, event.id);
     const booked: string[] = [];
-    for (let i = 0; i < 40; i++) {
-      const o = await register(t.db, event.id, { ...answers, ticketTypeId: type.id, name: `Q ${i}`, email: `queue${i}@example.org` }, null, context);
+    const bookers = await provenBookers(t.db, Array.from({ length: 40 }, (_, i) => `queue${i}@example.org`));
+    for (const [i, me] of bookers.entries()) {
+      const o = await register(t.db, event.id, { ...answers, ticketTypeId: type.id, name: `Q ${i}`, email: me.email }, me, context);
       if (o.kind === 'booked') booked.push(o.registrationId);
     }
     expect(booked).toHaveLength(20);

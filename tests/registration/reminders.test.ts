@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outboxMessages, registrations } from '../../db/schema/index.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { latestManagePath, mailsTo, makeEvent, makeTicketType } from './fixtures.ts';
+import { bookAnonymously, latestManagePath, mailsTo, makeEvent, makeTicketType } from './fixtures.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -19,8 +19,8 @@ describe('reminder emails', () => {
     const startsAt = new Date(Math.floor((Date.now() + 10 * 24 * hour) / 60_000) * 60_000);
     const event = await makeEvent(t.db, { startsAt, endsAt: new Date(startsAt.getTime() + 2 * hour), format: 'hybrid', onlinePlatform: 'Zoom', onlineJoinUrl: 'https://zoom.example/j/42' });
     const type = await makeTicketType(t.db, event.id);
-    const coming = await t.client().post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Coming', email: 'coming@example.org' });
-    await t.client().post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Leaving', email: 'leaving@example.org' });
+    const { asked: coming } = await bookAnonymously(t.db, t.client(), event.slug, { ticketTypeId: type.id, name: 'Coming', email: 'coming@example.org' });
+    await bookAnonymously(t.db, t.client(), event.slug, { ticketTypeId: type.id, name: 'Leaving', email: 'leaving@example.org' });
     expect(coming.statusCode).toBe(303);
     await t.client().post(`${await latestManagePath(t.db, 'leaving@example.org')}/cancel`);
 
@@ -47,12 +47,12 @@ describe('reminder emails', () => {
     const startsAt = new Date(Date.now() + 30 * hour);
     const event = await makeEvent(t.db, { startsAt, endsAt: new Date(startsAt.getTime() + hour) });
     const type = await makeTicketType(t.db, event.id);
-    await t.client().post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Late', email: 'late-booker@example.org' });
+    await bookAnonymously(t.db, t.client(), event.slug, { ticketTypeId: type.id, name: 'Late', email: 'late-booker@example.org' });
     await t.app.registrationJobs.runDue(new Date());
     const [row] = await t.db.select().from(registrations).where(eq(registrations.email, 'late-booker@example.org'));
     expect(row!.reminderLongSentAt).not.toBeNull();
     const sent = await t.db.select().from(outboxMessages).where(eq(outboxMessages.toAddress, 'late-booker@example.org'));
-    expect(sent.map((m) => m.template)).toEqual(['registration-confirmed']);
+    expect(sent.map((m) => m.template).sort()).toEqual(['registration-confirm-request', 'registration-confirmed']);
     await t.app.registrationJobs.runDue(new Date(startsAt.getTime() - hour));
     expect((await mailsTo(t.db, 'late-booker@example.org'))[0]!.subject).toContain('in 2 hours');
   });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { events, placeHolds, registrations, registrationSettings } from '../../db/schema/index.ts';
 import { availability, holdPlace, releaseHold } from '../../server/registration/api.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { latestManagePath, mailsTo, makeEvent, makeTicketType } from './fixtures.ts';
+import { bookAnonymously, latestManagePath, mailsTo, makeEvent, makeTicketType } from './fixtures.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -15,7 +15,7 @@ afterAll(async () => {
 
 /** Books without signing in; returns the private link from the email (the page only says to check it). */
 async function book(slug: string, ticketTypeId: string, email: string) {
-  const response = await t.client().post(`/events/${slug}/book`, { ticketTypeId, name: email.split('@')[0]!, email });
+  const { asked: response } = await bookAnonymously(t.db, t.client(), slug, { ticketTypeId, name: email.split('@')[0]!, email });
   expect(response.statusCode).toBe(303);
   expect(response.headers.location).toBe(`/events/${slug}/book/check-your-email`);
   return latestManagePath(t.db, email);

@@ -6,7 +6,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registrations } from '../../db/schema/index.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { latestManagePath, makeEvent, makeTicketType } from '../registration/fixtures.ts';
+import { latestConfirmPath, makeEvent, makeTicketType } from '../registration/fixtures.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -23,12 +23,17 @@ describe('a member booking with another person’s address', () => {
     const mallory = await t.signedIn('mallory-booker@example.org');
     const booked = await mallory.post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Vic Tim', email: 'victim-booking@example.org' });
     expect(booked.headers.location).toBe(`/events/${event.slug}/book/check-your-email`);
-    const [row] = await t.db.select().from(registrations).where(and(eq(registrations.eventId, event.id), eq(registrations.email, 'victim-booking@example.org')));
+    const bookingOfVictim = () => t.db.select().from(registrations).where(and(eq(registrations.eventId, event.id), eq(registrations.email, 'victim-booking@example.org')));
+    // Nothing is booked until the address's owner confirms it from the emailed link.
+    expect(await bookingOfVictim()).toHaveLength(0);
+    const victim = t.client();
+    const confirmed = await victim.post(await latestConfirmPath(t.db, 'victim-booking@example.org'));
+    const [row] = await bookingOfVictim();
     expect(row).toBeDefined();
 
-    // The address's owner opens the emailed link and writes their access needs.
-    const victim = t.client();
-    const manage = await latestManagePath(t.db, 'victim-booking@example.org');
+    // The address's owner opens their booking and writes their access needs.
+    const manage = String(confirmed.headers.location);
+    expect(manage).toMatch(/^\/bookings\//);
     await victim.get(manage);
     const saved = await victim.post(`${manage}/answers`, { accessRequirements: 'Quiet room: PTSD after detention', perspective: '' });
     expect(saved.statusCode).toBe(303);

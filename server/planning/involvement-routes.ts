@@ -7,6 +7,7 @@ import { involvementActivities, involvementChoices } from '../../db/schema/index
 import { InvalidInputError, type FieldError } from '../errors.ts';
 import { formatPence } from '../format.ts';
 import { formState, validationErrors, type FormState } from '../http/forms.ts';
+import { noticeOnConflict } from '../http/pages.ts';
 import { planningAccess } from './access.ts';
 import { oneOf, pounds, poundsText, text, textForm, type Body } from './form-values.ts';
 import { capOf, changeChoice, hubRate, listItems, logItem, markPaid, myItems, personTotal, setHubRate, setMyCap, taxYearOf, taxYearRange } from './involvement.ts';
@@ -124,7 +125,11 @@ export const involvementRoutes: FastifyPluginAsync = async (app) => {
 
   app.post('/plan/:eventId/involvement/:itemId/paid', { config: { access: 'member' }, schema: { params: ItemParams } }, async (request, reply) => {
     const { eventId, itemId } = request.params as { eventId: string; itemId: string };
-    await markPaid(app.db, eventId, itemId, request.me!);
+    try {
+      await markPaid(app.db, eventId, itemId, request.me!);
+    } catch (error) {
+      return noticeOnConflict(reply, error, `/plan/${eventId}/involvement`);
+    }
     return reply.notice('The item is marked as paid.').redirect(`/plan/${eventId}/involvement`, 303);
   });
 

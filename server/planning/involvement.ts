@@ -139,6 +139,14 @@ export async function markPaid(db: Database, eventId: string, itemId: string, me
   if (!me.isOrganiser) throw new ForbiddenError('Only an organiser can mark payments as made.');
   await db.transaction(async (tx) => {
     await planningAccess(tx, eventId, me);
+    // Nobody pays themselves: an organiser's own time is marked paid by another organiser.
+    const [item] = await tx
+      .select({ personId: involvementItems.personId })
+      .from(involvementItems)
+      .where(and(eq(involvementItems.id, itemId), eq(involvementItems.eventId, eventId)));
+    if (item?.personId === me.id) {
+      throw new ConflictError('involvement_own_item', 'This is your own time, so another organiser must mark it as paid.');
+    }
     const updated = await tx
       .update(involvementItems)
       .set({ paidAt: new Date(), paidBy: me.id })

@@ -88,4 +88,20 @@ describe('involvement payments', () => {
     const [after] = await t.db.select().from(involvementItems).where(eq(involvementItems.id, item!.id));
     expect(after!.choice).toBe('paid');
   });
+
+  it('never lets an organiser mark their own time as paid; another organiser can', async () => {
+    const own = await signedInOrganiser(t, 'org-who-speaks@example.org');
+    await organiser.post(`/plan/${eventId}/members`, { email: 'org-who-speaks@example.org', role: 'speaker' });
+    await own.post(`/plan/${eventId}/invitation`, { answer: 'yes' });
+    await own.post(`/plan/${eventId}/involvement`, { activity: 'speaking', occurredOn: '2027-05-02', hours: '1', mins: '0', choice: 'paid', description: 'OWN-TIME' });
+    const [item] = await t.db.select().from(involvementItems).where(eq(involvementItems.description, 'OWN-TIME'));
+    const refused = await own.post(`/plan/${eventId}/involvement/${item!.id}/paid`);
+    expect(refused.statusCode).toBe(303);
+    expect((await own.get(String(refused.headers.location))).body).toContain('This is your own time, so another organiser must mark it as paid.');
+    const [still] = await t.db.select().from(involvementItems).where(eq(involvementItems.id, item!.id));
+    expect(still!.paidAt).toBeNull();
+    expect((await organiser.post(`/plan/${eventId}/involvement/${item!.id}/paid`)).statusCode).toBe(303);
+    const [paid] = await t.db.select().from(involvementItems).where(eq(involvementItems.id, item!.id));
+    expect(paid!.paidAt).not.toBeNull();
+  });
 });

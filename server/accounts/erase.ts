@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, isNull, lte, ne, notInArray, or, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import {
+  bookingRequests,
   events,
   involvementItems,
   people,
@@ -109,6 +110,8 @@ export async function erasePerson(db: Database, personId: string, now = new Date
 
     await detachFromEveryTable(tx, personId);
     await tx.delete(signInTokens).where(eq(signInTokens.email, person.email));
+    // Bookings asked for with the address and not yet confirmed: what was typed, answers included.
+    await tx.delete(bookingRequests).where(eq(bookingRequests.email, person.email));
     await forgetPersonInAudit(tx, personId);
     await forgetEmails(tx, { to: person.email, mentions: [person.email], names: [person.displayName] });
 

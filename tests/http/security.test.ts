@@ -119,6 +119,7 @@ describe('logs', () => {
     const token = 'A'.repeat(43);
     expect(hideSecrets(`/sign-in/${token}`)).toBe('/sign-in/[secret]');
     expect(hideSecrets(`/bookings/${token}/cancel`)).toBe('/bookings/[secret]/cancel');
+    expect(hideSecrets(`/bookings/confirm/${token}`)).toBe('/bookings/confirm/[secret]');
     expect(hideSecrets(`/calendar/private/${token}.ics`)).toBe('/calendar/private/[secret].ics');
     expect(hideSecrets('/events/launch-day')).toBe('/events/launch-day');
   });

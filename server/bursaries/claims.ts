@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import { fileTypeFromBuffer } from 'file-type';
+import { DateTime } from 'luxon';
 import { bursaryApplications, bursaryClaims, bursaryItems, bursaryPayments, bursaryReceipts, events, people, type BursaryPaymentKind } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
@@ -191,7 +192,7 @@ export async function recordPayment(db: Database, fundId: string, applicationId:
   const errors: FieldError[] = [];
   const amountPence = parsePounds(input.amount) ?? 0;
   if (Number.isNaN(amountPence) || amountPence === 0) errors.push({ field: 'amount', message: 'Enter the amount paid in pounds, like 40 or 12.50' });
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(input.paidOn.trim()) || Number.isNaN(Date.parse(input.paidOn.trim()))) errors.push({ field: 'paidOn', message: 'Enter the date it was paid' });
+  if (!isCalendarDate(input.paidOn.trim())) errors.push({ field: 'paidOn', message: 'Enter the date it was paid' });
   if (!input.method.trim()) errors.push({ field: 'method', message: 'Enter how it was paid, for example bank transfer' });
   if (errors.length) throw new InvalidInputError(errors);
   await db.transaction(async (tx) => {
@@ -240,4 +241,9 @@ export function balanceOf(app: { items: Array<{ approvedPence: number | null }>;
   const due = claimApproved ?? approved;
   const paid = app.payments.reduce((sum, p) => sum + p.amountPence, 0);
   return { approvedPence: approved, duePence: due, paidPence: paid, balancePence: due - paid };
+}
+
+/** A date written YYYY-MM-DD that the calendar has (Date.parse would take 2026-02-30 as 2 March). */
+function isCalendarDate(value: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) && DateTime.fromISO(value).isValid;
 }

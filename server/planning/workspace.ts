@@ -7,6 +7,7 @@ import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { planningAccess } from './access.ts';
+import { isIsoDate } from './london.ts';
 
 // ---- Programme ----
 
@@ -178,7 +179,7 @@ export async function recordDecision(db: Database, eventId: string, input: { dec
   const errors = [];
   if (!input.decision.trim()) errors.push({ field: 'decision', message: 'Enter what was decided' });
   if (!input.decidedBy.trim()) errors.push({ field: 'decidedBy', message: 'Enter who decided' });
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(input.decidedOn)) errors.push({ field: 'decidedOn', message: 'Enter the date it was decided, for example 2026-12-09' });
+  if (!isIsoDate(input.decidedOn)) errors.push({ field: 'decidedOn', message: 'Enter the date it was decided, for example 2026-12-09' });
   if (errors.length) throw new InvalidInputError(errors);
   await db.transaction(async (tx) => {
     await planningAccess(tx, eventId, me);

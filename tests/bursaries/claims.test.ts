@@ -131,6 +131,10 @@ describe('claiming and paying', () => {
     const settlementTooEarly = await boss.post(`/bursaries/funds/${fundId}/applications/${applicationId}/payments`, { kind: 'settlement', amount: '10', paidOn: '2026-11-20', method: 'Bank transfer' });
     expect(settlementTooEarly.statusCode).toBe(400);
     expect(settlementTooEarly.body).toContain('Approve the claim before paying it');
+    // A day the month does not have is refused, not rolled over into March.
+    const impossible = await boss.post(`/bursaries/funds/${fundId}/applications/${applicationId}/payments`, { kind: 'advance', amount: '10', paidOn: '2026-02-30', method: 'Cash' });
+    expect(impossible.statusCode).toBe(400);
+    expect(impossible.body).toContain('Enter the date it was paid');
     const bad = await boss.post(`/bursaries/funds/${fundId}/applications/${applicationId}/payments`, { kind: 'advance', amount: 'x', paidOn: 'soon', method: '' });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('Enter the amount paid in pounds');

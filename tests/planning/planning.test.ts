@@ -276,6 +276,10 @@ describe('programme, tasks, discussion and meetings', () => {
     expect((await coLead.post(`/plan/${eventD}/discussion`, { body: 'Shall we have **two** breaks?' })).statusCode).toBe(303);
     expect((await lead.post(`/plan/${eventD}/decisions`, { decision: 'Two breaks of 20 minutes', decidedBy: 'The whole group', decidedOn: '2026-11-20' })).statusCode).toBe(303);
     expect((await lead.post(`/plan/${eventD}/decisions`, { decision: '', decidedBy: '', decidedOn: 'soon' })).statusCode).toBe(400);
+    // A day the month does not have is a message on the form, not a 500 from the database.
+    const impossible = await lead.post(`/plan/${eventD}/decisions`, { decision: 'Lunch', decidedBy: 'All', decidedOn: '2026-02-30' });
+    expect(impossible.statusCode).toBe(400);
+    expect(impossible.body).toContain('Enter the date it was decided');
     const page = await lead.get(`/plan/${eventD}/discussion`);
     expect(page.body).toContain('<strong>two</strong>');
     expect(page.body).toContain('Two breaks of 20 minutes');

@@ -58,6 +58,9 @@ export async function deliverDueMessages(db: Db, options: DeliveryOptions): Prom
     ),
   );
 
+  // UPDATE … RETURNING gives rows in no set order: send them in the order they were written, so
+  // that a person's emails arrive in the order things happened to them.
+  claimed.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
   for (const message of claimed) {
     try {
       const data = message.sealed ? { ...message.data, ...openSecrets(message.id, message.sealed, options.key) } : message.data;

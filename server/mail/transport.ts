@@ -39,12 +39,15 @@ export function smtpTransport(url: string): MailTransport {
 
 export function fileTransport(folder: string): MailTransport {
   const transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  // Files sort in the order they were written, even several in one millisecond (a batch), so
+  // "the newest file" is the last message sent.
+  let written = 0;
   return {
     description: `.eml files in ${folder}`,
     async send(message) {
       const info = await transporter.sendMail(message);
       await fs.mkdir(folder, { recursive: true });
-      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const stamp = `${new Date().toISOString().replace(/[:.]/g, '-')}-${String(++written % 1_000_000).padStart(6, '0')}`;
       const id = String(message.messageId ?? 'message').replace(/[^a-zA-Z0-9-]/g, '');
       await fs.writeFile(path.join(folder, `${stamp}-${id}.eml`), info.message as Buffer);
     },

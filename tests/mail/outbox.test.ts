@@ -89,6 +89,19 @@ describe('the outbox over SMTP', () => {
     expect(after?.status).toBe('sent');
     await peer.stop();
   });
+
+  it('sends a batch in the order its emails were written', async () => {
+    // Written in one order, dated in the reverse one: the database hands claimed rows back in
+    // no set order, and people must get their emails in the order things happened.
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) ids.push((await enqueueEmail(t.db, { to: 'order@example.org', template: 'sign-in', data: { signInPath: `/sign-in/order-${i}`, expiresInMinutes: 20 } }))!);
+    for (const [i, id] of ids.entries()) await t.db.update(outboxMessages).set({ createdAt: new Date(Date.UTC(2026, 0, 1, 12, 0, 10 - i)) }).where(eq(outboxMessages.id, id));
+    await peer.start();
+    expect(await t.app.mail.deliverDue(new Date(Date.now() + 60_000))).toMatchObject({ sent: 6 });
+    await peer.stop();
+    const order = peer.received.filter((m) => JSON.stringify(m.to).includes('order@example.org')).map((m) => /order-(\d)/.exec(m.text ?? '')?.[1]);
+    expect(order).toEqual(['5', '4', '3', '2', '1', '0']);
+  });
 });
 
 describe('the outbox without SMTP', () => {

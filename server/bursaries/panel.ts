@@ -3,9 +3,10 @@
 // panel is its own list, apart from planning roles: a lead or co-lead gains nothing here, nobody
 // adds or removes themselves, and every change is audited and emailed to the organisers.
 // Nobody on a panel acts on their own application: another panel member must.
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { steeringGroupAddresses } from '../accounts/people.ts';
+import { and, asc, eq, } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import { bursaryPanelMembers, people, roleGrants } from '../../db/schema/index.ts';
+import { bursaryPanelMembers, people, } from '../../db/schema/index.ts';
 import { checkEmail } from '../accounts/sign-in.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
@@ -87,11 +88,7 @@ function requireOrganiser(actor: Actor): void {
 /** Tells every organiser and admin, and the person concerned, what changed on which panel. */
 async function tellOfChange(tx: Db, fund: FundRow, change: 'added' | 'removed', member: { email: string; displayName: string }, actor: Actor): Promise<void> {
   const [by] = await tx.select({ email: people.email, displayName: people.displayName }).from(people).where(eq(people.id, actor.id));
-  const organisers = await tx
-    .selectDistinct({ email: people.email })
-    .from(roleGrants)
-    .innerJoin(people, eq(people.id, roleGrants.personId))
-    .where(inArray(roleGrants.role, ['organiser', 'admin']));
+  const organisers = await steeringGroupAddresses(tx);
   const facts = { change, fundName: fund.name, eventTitle: fund.eventTitle ?? '' };
   for (const o of organisers) {
     await enqueueEmail(tx, {

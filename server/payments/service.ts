@@ -3,9 +3,10 @@
 // case the webhook is late, when the buyer comes back); expired sessions give the place back.
 // Without keys: "pay by invoice", marked paid by an organiser. Every Stripe call carries an
 // idempotency key, and every webhook event id is recorded so a repeat changes nothing.
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { steeringGroupAddresses } from '../accounts/people.ts';
+import { and, desc, eq, } from 'drizzle-orm';
 import type Stripe from 'stripe';
-import { events, payments, people, placeHolds, registrations, roleGrants, stripeEvents, ticketTypes } from '../../db/schema/index.ts';
+import { events, payments, placeHolds, registrations, stripeEvents, ticketTypes } from '../../db/schema/index.ts';
 import type { Me } from '../accounts/sessions.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
@@ -146,11 +147,7 @@ async function flagLatePayment(tx: Db, paymentId: string): Promise<void> {
   // A cancelled event has no place to give, so both emails speak only of a refund.
   const eventCancelled = row.event.status === 'cancelled';
   await enqueueEmail(tx, { to: row.email, template: 'payment-arrived-late', data: { ...facts, name: row.name, amount, eventCancelled } });
-  const organisers = await tx
-    .selectDistinct({ email: people.email })
-    .from(roleGrants)
-    .innerJoin(people, eq(people.id, roleGrants.personId))
-    .where(inArray(roleGrants.role, ['organiser', 'admin']));
+  const organisers = await steeringGroupAddresses(tx);
   for (const organiser of organisers) {
     await enqueueEmail(tx, {
       to: organiser.email,

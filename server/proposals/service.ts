@@ -1,10 +1,10 @@
 // Proposals: anyone signed in suggests an event; the steering group (organisers) reviews it,
 // scores it on a short rubric, talks with the proposers and decides. Accepting creates the
 // event in `planning` with the proposers as its planning group.
+import { steeringGroupAddresses } from '../accounts/people.ts';
 import { and, asc, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import {
   people,
-  roleGrants,
   proposalDateOptions,
   proposalEntries,
   proposalInvitations,
@@ -231,11 +231,7 @@ export async function submitProposal(db: Database, proposalId: string, me: Me, c
     await addEntry(tx, proposalId, resubmission ? 'resubmitted' : 'submitted', me.id);
     await recordAudit(tx, { actorId: me.id, action: resubmission ? 'proposal.resubmitted' : 'proposal.submitted', subjectType: 'proposal', subjectId: proposalId });
     // The steering group hears of every proposal waiting for them.
-    const reviewers = await tx
-      .selectDistinct({ email: people.email })
-      .from(roleGrants)
-      .innerJoin(people, eq(people.id, roleGrants.personId))
-      .where(inArray(roleGrants.role, ['organiser', 'admin']));
+    const reviewers = await steeringGroupAddresses(tx);
     const proposers = await proposerRows(tx, proposalId);
     const toOthers = reviewers.filter((r) => r.email !== me.email).length + proposers.filter((p) => p.personId !== me.id).length;
     await spendMailBudget(tx, { personId: me.id, emails: toOthers, budget: context.mailBudget, now: context.now });

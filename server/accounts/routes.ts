@@ -1,4 +1,5 @@
 // Accounts: signing in by emailed link, signing out (here or everywhere), and the profile page.
+import { clientKey } from '../http/client-address.ts';
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import { InvalidInputError, TooManyRequestsError } from '../errors.ts';
@@ -61,7 +62,7 @@ export const accountsRoutes: FastifyPluginAsync = async (app) => {
       const errors = validationErrors(request);
       if (errors.length) return reply.page('accounts/sign-in', { title: 'Sign in', form: formState(values, errors) }, 400);
       try {
-        const { signInPath } = await requestSignInLink(app.db, { email: values.email, nextPath: returnPathOr(values.next, app.config.baseUrl), ip: request.ip });
+        const { signInPath } = await requestSignInLink(app.db, { email: values.email, nextPath: returnPathOr(values.next, app.config.baseUrl), ip: clientKey(request.ip) });
         if (!app.config.smtpUrl) request.log.info(`No SMTP_URL set: sign in at ${app.config.baseUrl}${signInPath}`);
         app.mail.nudge();
       } catch (error) {

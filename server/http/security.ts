@@ -5,6 +5,7 @@ import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
+import { clientKey } from './client-address.ts';
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isHttps, type Config } from '../config.ts';
@@ -93,6 +94,8 @@ export const securityPlugin = fp(
     await app.register(rateLimit, {
       max: app.config.rateLimitPerMinute,
       timeWindow: '1 minute',
+      // An IPv6 /64 is one client (see client-address.ts).
+      keyGenerator: (request) => clientKey(request.ip),
       // Handled by the error handler, which shows a page.
       errorResponseBuilder: (_request, context) => ({ statusCode: 429, code: 'too_many_requests', message: `Too many requests. Try again in ${context.after}.` }),
     });

@@ -2,6 +2,7 @@
 // gets (reached by the link in its emails, no account needed): view, change answers, cancel or
 // leave the waiting list, accept an offer, download the calendar file. Signed-in people also
 // see all their bookings at /account/bookings.
+import { clientKey } from '../http/client-address.ts';
 import { and, desc, eq, isNull, or } from 'drizzle-orm';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
 import { Type } from 'typebox';
@@ -174,7 +175,7 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
             companionName: text(body, 'companionName'),
           },
           request.me,
-          { baseUrl: app.config.baseUrl, paidMode: paidMode(app), ip: request.ip, requestsPerIpPerHour: app.config.bookingRequestsPerIpPerHour },
+          { baseUrl: app.config.baseUrl, paidMode: paidMode(app), ip: clientKey(request.ip), requestsPerIpPerHour: app.config.bookingRequestsPerIpPerHour },
         );
         return await followOutcome(app, reply, outcome, slug, addressProven(request.me, text(body, 'email')));
       } catch (error) {
@@ -221,7 +222,7 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
       const errors = validationErrors(request);
       if (errors.length) return again(errors, 400);
       try {
-        await resendBookingLink(app.db, { eventId: event.id, email: values.email, ip: request.ip });
+        await resendBookingLink(app.db, { eventId: event.id, email: values.email, ip: clientKey(request.ip) });
       } catch (error) {
         if (error instanceof InvalidInputError) return again(error.fieldErrors, 400);
         if (error instanceof TooManyRequestsError) return again([{ field: 'email', message: error.message }], 429);

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInTokens } from '../../db/schema/index.ts';
+import { MAX_LINKS_PER_IP } from '../../server/accounts/sign-in.ts';
 import { ConfigError, loadConfig } from '../../server/config.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
@@ -75,6 +76,36 @@ describe('TRUST_PROXY', () => {
       // Straight from the internet, the header is the client's own word and is ignored.
       const direct = () => t.app.inject({ url: '/events', remoteAddress: '192.0.2.50', headers: { 'x-forwarded-for': `198.51.100.${Math.random()}` } });
       expect([(await direct()).statusCode, (await direct()).statusCode, (await direct()).statusCode]).toEqual([200, 200, 429]);
+    });
+  });
+
+  it('counts a whole IPv6 /64 as one client, for the request limit and for sign-in links', async () => {
+    await withApp({ TRUST_PROXY: '1', RATE_LIMIT_PER_MINUTE: '3' }, async (t) => {
+      const from = (i: number) => ({ remoteAddress: '10.0.0.1', headers: { 'x-forwarded-for': `2001:db8:77:1::${i.toString(16)}` } });
+      const statuses: number[] = [];
+      for (let i = 1; i <= 4; i++) statuses.push((await t.app.inject({ url: '/events', ...from(i) })).statusCode);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      // The next /64 is someone else.
+      expect((await t.app.inject({ url: '/events', remoteAddress: '10.0.0.1', headers: { 'x-forwarded-for': '2001:db8:77:2::1' } })).statusCode).toBe(200);
+    });
+    await withApp({ TRUST_PROXY: '1' }, async (t) => {
+      const page = await t.app.inject({ url: '/sign-in', remoteAddress: '10.0.0.1', headers: { 'x-forwarded-for': '2001:db8:88:1::1' } });
+      const token = /<meta name="csrf-token" content="([^"]+)">/.exec(page.body)![1]!;
+      const cookie = page.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+      const ask = (i: number) =>
+        t.app.inject({
+          method: 'POST',
+          url: '/sign-in',
+          payload: new URLSearchParams({ _csrf: token, email: `v6-${i}@example.org` }).toString(),
+          remoteAddress: '10.0.0.1',
+          headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': `2001:db8:88:1:${i.toString(16)}::${i.toString(16)}` },
+        });
+      const statuses: number[] = [];
+      for (let i = 1; i <= MAX_LINKS_PER_IP + 1; i++) statuses.push((await ask(i)).statusCode);
+      expect(statuses.slice(0, MAX_LINKS_PER_IP).every((s) => s === 303)).toBe(true);
+      expect(statuses.at(-1)).toBe(429);
+      const [row] = await t.db.select({ ip: signInTokens.requestedIp }).from(signInTokens).where(eq(signInTokens.email, 'v6-1@example.org'));
+      expect(row?.ip).toBe('2001:0db8:0088:0001::/64');
     });
   });
 });

@@ -111,8 +111,8 @@ export function exportView(data: PersonExport, options: { receiptLinks: boolean 
         {
           kind: 'table' as const,
           heading: 'Sign-in links you asked for',
-          head: ['Asked for', 'Used', 'From the internet address'],
-          rows: data.signInRequests.map((s) => [when(s.requestedAt), when(s.usedAt, 'Not used'), s.requestedFromIp]),
+          head: ['Asked for', 'Used'],
+          rows: data.signInRequests.map((s) => [when(s.requestedAt), when(s.usedAt, 'Not used')]),
         },
       ].filter((b) => b.rows.length),
     },
@@ -143,6 +143,15 @@ export function exportView(data: PersonExport, options: { receiptLinks: boolean 
           ...b.payments.map((pay) => ({ key: 'Payment', value: `${money(pay.amountPence)} by ${label(paymentMethodLabels, pay.method)}: ${label(paymentStatusLabels, pay.status)}${pay.paidAt ? `, ${when(pay.paidAt)}` : ''}` })),
         ],
       })),
+    },
+    {
+      id: 'booking-requests',
+      heading: 'Bookings asked for by email',
+      intro: 'Bookings made with your email address without signing in. Each waits until the link we emailed is opened; what the form held is kept until then, and is in the downloaded file.',
+      empty: 'No bookings have been asked for with your email address.',
+      blocks: data.bookingRequests.length
+        ? [{ kind: 'table' as const, heading: 'Asked for', head: ['Event', 'Asked for', 'Link opened'], rows: data.bookingRequests.map((r) => [r.eventTitle, when(r.requestedAt), when(r.usedAt, `Not opened (the link ends ${when(r.expiresAt)})`)]) }]
+        : [],
     },
     {
       id: 'proposals',

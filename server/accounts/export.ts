@@ -11,6 +11,7 @@
 import { and, asc, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import {
   auditEntries,
+  bookingRequests,
   bursaryApplications,
   bursaryClaims,
   bursaryItems,
@@ -76,10 +77,17 @@ export interface PersonExport {
   sessions: { createdAt: string; lastSeenAt: string; expiresAt: string; userAgent: string }[];
   /**
    * Sign-in links asked for with this address (the links themselves are never kept). The page to
-   * return to is left out: it comes from whoever made the link, and could be anything.
+   * return to is left out: it comes from whoever made the link, and could be anything; so is the
+   * internet address it was asked from, which may be someone else's.
    */
-  signInRequests: { requestedAt: string; expiresAt: string; usedAt: string | null; requestedFromIp: string }[];
+  signInRequests: { requestedAt: string; expiresAt: string; usedAt: string | null }[];
   bookings: ExportBooking[];
+  /**
+   * Bookings asked for with this address without signing in, each waiting for the emailed link
+   * to be opened: what the form held (until the link is used), and when. The internet address is
+   * left out, as for sign-in links.
+   */
+  bookingRequests: { eventTitle: string; requestedAt: string; expiresAt: string; usedAt: string | null; form: Record<string, unknown> | null }[];
   proposals: ExportProposal[];
   planning: {
     memberships: {
@@ -216,7 +224,7 @@ async function readPerson(db: Db, personId: string): Promise<PersonExport> {
   const [person] = await db.select().from(people).where(eq(people.id, personId));
   if (!person) throw new NotFoundError('We could not find your account.');
 
-  const [roles, cap, sessionRows, signIns, feed, emails, activity] = await Promise.all([
+  const [roles, cap, sessionRows, signIns, bookingAsks, feed, emails, activity] = await Promise.all([
     db.select({ role: roleGrants.role, grantedAt: roleGrants.grantedAt }).from(roleGrants).where(eq(roleGrants.personId, personId)),
     db.select({ capPence: involvementCaps.capPence }).from(involvementCaps).where(eq(involvementCaps.personId, personId)),
     db
@@ -225,10 +233,16 @@ async function readPerson(db: Db, personId: string): Promise<PersonExport> {
       .where(eq(sessions.personId, personId))
       .orderBy(desc(sessions.createdAt)),
     db
-      .select({ createdAt: signInTokens.createdAt, expiresAt: signInTokens.expiresAt, usedAt: signInTokens.usedAt, ip: signInTokens.requestedIp })
+      .select({ createdAt: signInTokens.createdAt, expiresAt: signInTokens.expiresAt, usedAt: signInTokens.usedAt })
       .from(signInTokens)
       .where(eq(signInTokens.email, person.email))
       .orderBy(desc(signInTokens.createdAt)),
+    db
+      .select({ eventTitle: events.title, createdAt: bookingRequests.createdAt, expiresAt: bookingRequests.expiresAt, usedAt: bookingRequests.usedAt, fields: bookingRequests.fields })
+      .from(bookingRequests)
+      .innerJoin(events, eq(events.id, bookingRequests.eventId))
+      .where(eq(bookingRequests.email, person.email))
+      .orderBy(desc(bookingRequests.createdAt)),
     db.select({ createdAt: privateFeedTokens.createdAt }).from(privateFeedTokens).where(eq(privateFeedTokens.personId, personId)),
     db
       .select({ template: outboxMessages.template, subject: outboxMessages.subject, status: outboxMessages.status, createdAt: outboxMessages.createdAt, sentAt: outboxMessages.sentAt })
@@ -268,8 +282,9 @@ async function readPerson(db: Db, personId: string): Promise<PersonExport> {
       involvementCapPence: cap[0]?.capPence ?? null,
     },
     sessions: sessionRows.map((s) => ({ createdAt: iso(s.createdAt), lastSeenAt: iso(s.lastSeenAt), expiresAt: iso(s.expiresAt), userAgent: s.userAgent })),
-    signInRequests: signIns.map((s) => ({ requestedAt: iso(s.createdAt), expiresAt: iso(s.expiresAt), usedAt: isoOrNull(s.usedAt), requestedFromIp: s.ip })),
+    signInRequests: signIns.map((s) => ({ requestedAt: iso(s.createdAt), expiresAt: iso(s.expiresAt), usedAt: isoOrNull(s.usedAt) })),
     bookings: await readBookings(db, personId, person.email),
+    bookingRequests: bookingAsks.map((b) => ({ eventTitle: b.eventTitle, requestedAt: iso(b.createdAt), expiresAt: iso(b.expiresAt), usedAt: isoOrNull(b.usedAt), form: b.fields ?? null })),
     proposals: await readProposals(db, personId),
     planning: await readPlanning(db, personId),
     involvementItems: await readInvolvement(db, personId),

@@ -297,4 +297,19 @@ describe('downloading your data', () => {
     const { data } = await download(b.client);
     expect(data.activity).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'account.data.exported', by: 'you' })]));
   });
+
+  it('includes bookings asked for with the address, and no internet address, whoever asked', async () => {
+    const a = seeded.a;
+    // Someone not signed in asks for a booking with A's address, from an address of their own.
+    const stranger = t.client();
+    const asked = await stranger.post(`/events/${bookingEvent.slug}/book`, { ticketTypeId, name: `Asked ${a.marker}`, email: a.email, [`q_${questionId}`]: 'Anything' });
+    expect(asked.statusCode, asked.body.slice(0, 300)).toBe(303);
+    const { data, raw } = await download(a.client);
+    expect(data.bookingRequests).toEqual([expect.objectContaining({ eventTitle: expect.any(String), usedAt: null, form: expect.objectContaining({ name: `Asked ${a.marker}` }) })]);
+    // inject's requests come from 127.0.0.1: the address a link or booking was asked from is left out.
+    expect(raw).not.toContain('127.0.0.1');
+    const page = await a.client.get('/account/your-data');
+    expect(page.body).toContain('Bookings asked for by email');
+    expect(page.body).not.toContain('127.0.0.1');
+  });
 });

@@ -35,6 +35,12 @@ const linkProblems = {
   expired: `This sign-in link has expired. Links work for ${LINK_MINUTES} minutes.`,
 };
 
+/** Whether the site's address is this machine (http://localhost:3000 and the like). */
+function isLoopback(baseUrl: string): boolean {
+  const host = new URL(baseUrl).hostname;
+  return host === 'localhost' || host === '[::1]' || host.startsWith('127.');
+}
+
 export const accountsRoutes: FastifyPluginAsync = async (app) => {
   await app.register(accountDeletionRoutes);
 
@@ -63,7 +69,8 @@ export const accountsRoutes: FastifyPluginAsync = async (app) => {
       if (errors.length) return reply.page('accounts/sign-in', { title: 'Sign in', form: formState(values, errors) }, 400);
       try {
         const { signInPath } = await requestSignInLink(app.db, { email: values.email, nextPath: returnPathOr(values.next, app.config.baseUrl), ip: clientKey(request.ip) });
-        if (!app.config.smtpUrl) request.log.info(`No SMTP_URL set: sign in at ${app.config.baseUrl}${signInPath}`);
+        // A convenience on a developer's own machine only: a link in a server's log is a key anyone reading it may use.
+        if (!app.config.smtpUrl && isLoopback(app.config.baseUrl)) request.log.info(`No SMTP_URL set: sign in at ${app.config.baseUrl}${signInPath}`);
         app.mail.nudge();
       } catch (error) {
         if (error instanceof InvalidInputError) {

@@ -34,7 +34,8 @@ export async function databaseFor(baseUrl: string, name: string): Promise<string
 }
 
 export async function waitForHttp(url: string, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+  // A minute: on a busy machine, starting (reading and type-stripping every module) is slow.
+  for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) throw new Error(`${url} exited with ${child.exitCode}`);
     try {
       const response = await fetch(url);

@@ -65,6 +65,23 @@ function placeOf(url: string): string {
   return local.startsWith(root) ? `convene:${path.relative(root, local)}` : local;
 }
 
+/** The CPU split of one page built under load, as a line for the bench's table. */
+export async function cpuSplit(databaseUrl: string, dataDir: string, pagePath: string, headers: Record<string, string>, seconds = 4): Promise<string> {
+  const profileDir = fs.mkdtempSync(path.join(dataDir, 'split-'));
+  const app = await startConvene(databaseUrl, dataDir, { PAGE_CACHE_SECONDS: '0', NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` });
+  await warm({ url: `${app.url}${pagePath}`, headers });
+  const started = Date.now();
+  await load({ url: `${app.url}${pagePath}`, headers, duration: seconds });
+  const measuredMs = Date.now() - started;
+  await app.stop();
+  const file = fs.readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) return 'no CPU profile written';
+  const summary = summariseProfile(JSON.parse(fs.readFileSync(path.join(profileDir, file), 'utf8')) as CpuProfile, measuredMs, 6);
+  const share = (ms: number) => `${Math.round((100 * ms) / summary.totalMs)}%`;
+  const gc = summary.functions.find(([fn]) => fn.startsWith('(garbage collector)'));
+  return `CPU: ${summary.packages.map(([where, ms]) => `${where} ${share(ms)}`).join(', ')}${gc ? ` (garbage collection ${share(gc[1])})` : ''}`;
+}
+
 async function main() {
   const wanted = process.argv.slice(2);
   const cluster = process.env.PROFILE_DATABASE_URL || process.env.DATABASE_URL ? null : await startCluster();

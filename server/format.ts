@@ -4,17 +4,34 @@ const zone = 'Europe/London';
 const dateFormat = new Intl.DateTimeFormat('en-GB', { timeZone: zone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
 const timeFormat = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: 'numeric', minute: '2-digit', hour12: true });
 
-/** "Tuesday 9 December 2026" */
-export function formatDate(date: Date): string {
-  // Built from parts: ICU versions differ on the comma after the weekday.
-  const part = (type: string) => dateFormat.formatToParts(date).find((p) => p.type === type)?.value ?? '';
-  return `${part('weekday')} ${part('day')} ${part('month')} ${part('year')}`;
+/**
+ * Remembers recent answers of a formatter: ICU formatting is the costliest step of a long list,
+ * and a list repeats the same moments (an event's date on every row). Bounded, and emptied when full.
+ */
+function remembered(format: (date: Date) => string, limit = 5000): (date: Date) => string {
+  const known = new Map<number, string>();
+  return (date) => {
+    const key = date.getTime();
+    let text = known.get(key);
+    if (text === undefined) {
+      if (known.size >= limit) known.clear();
+      text = format(date);
+      known.set(key, text);
+    }
+    return text;
+  };
 }
 
+/** "Tuesday 9 December 2026" */
+export const formatDate = remembered((date) => {
+  // Built from parts: ICU versions differ on the comma after the weekday.
+  const parts: Record<string, string> = {};
+  for (const p of dateFormat.formatToParts(date)) parts[p.type] = p.value;
+  return `${parts.weekday} ${parts.day} ${parts.month} ${parts.year}`;
+});
+
 /** "10:30am", "2pm" */
-export function formatTime(date: Date): string {
-  return timeFormat.format(date).replace(':00', '').replace(/\s/g, '').toLowerCase();
-}
+export const formatTime = remembered((date) => timeFormat.format(date).replace(':00', '').replace(/\s/g, '').toLowerCase());
 
 /** "Tuesday 9 December 2026, 10:30am" */
 export function formatDateTime(date: Date): string {

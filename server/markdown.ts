@@ -19,8 +19,23 @@ const allowed: sanitizeHtml.IOptions = {
 };
 allowed.allowedAttributes = { a: ['href', 'class'], p: ['class'], ul: ['class'], ol: ['class'], h2: ['class'], h3: ['class'], h4: ['class'] };
 
+// Parsing and sanitising cost more than the rest of an event page together, and the same text is
+// shown again and again: the HTML is kept for texts seen recently, up to a bound on their size.
+// (The same as storing it when saved, with nothing to keep in step when the rules above change.)
+const RENDERED_LIMIT_CHARS = 2_000_000;
+const rendered = new Map<string, string>();
+let renderedChars = 0;
+
 export function renderMarkdown(source: string): string {
   if (!source.trim()) return '';
-  const html = marked.parse(source, { async: false, gfm: true, breaks: false });
-  return sanitizeHtml(html, allowed);
+  const known = rendered.get(source);
+  if (known !== undefined) return known;
+  const html = sanitizeHtml(marked.parse(source, { async: false, gfm: true, breaks: false }), allowed);
+  if (renderedChars + source.length + html.length > RENDERED_LIMIT_CHARS) {
+    rendered.clear();
+    renderedChars = 0;
+  }
+  rendered.set(source, html);
+  renderedChars += source.length + html.length;
+  return html;
 }

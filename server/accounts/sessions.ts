@@ -3,12 +3,13 @@
 // A session ends after SESSION_DAYS without use, and in any case SESSION_MAX_AGE_DAYS after
 // signing in (config.sessionMaxAgeDays), however often it is used: a stolen cookie stops working.
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, lt } from 'drizzle-orm';
+import { and, eq, gt, lt, sql } from 'drizzle-orm';
 import fp from 'fastify-plugin';
 import type { FastifyReply } from 'fastify';
 import { people, roleGrants, sessions, type SiteRole } from '../../db/schema/index.ts';
 import { isHttps, type Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
+import { prepared } from '../db/prepared.ts';
 import { cookieName } from '../http/security.ts';
 
 /** The session cookie's name on a plain-HTTP site; on HTTPS it is __Host-convene_session. */
@@ -69,14 +70,20 @@ export async function createSession(db: Db, personId: string, userAgent: string,
   return secret;
 }
 
-export async function findSession(db: Db, secret: string, maxAgeDays: number, now = new Date()): Promise<Me | null> {
-  const idHash = hashSecret(secret);
-  const rows = await db
+// Every signed-in request runs this, so it is built once (server/db/prepared.ts).
+const sessionQuery = prepared((db) =>
+  db
     .select({ id: people.id, email: people.email, displayName: people.displayName, role: roleGrants.role, lastSeenAt: sessions.lastSeenAt, createdAt: sessions.createdAt })
     .from(sessions)
     .innerJoin(people, eq(people.id, sessions.personId))
     .leftJoin(roleGrants, eq(roleGrants.personId, people.id))
-    .where(and(eq(sessions.idHash, idHash), gt(sessions.expiresAt, now), gt(sessions.createdAt, new Date(now.getTime() - maxAgeDays * DAY_MS))));
+    .where(and(eq(sessions.idHash, sql.placeholder('idHash')), gt(sessions.expiresAt, sql.placeholder('now')), gt(sessions.createdAt, sql.placeholder('since'))))
+    .prepare('find_session'),
+);
+
+export async function findSession(db: Db, secret: string, maxAgeDays: number, now = new Date()): Promise<Me | null> {
+  const idHash = hashSecret(secret);
+  const rows = await sessionQuery(db).execute({ idHash, now: now.toISOString(), since: new Date(now.getTime() - maxAgeDays * DAY_MS).toISOString() });
   const first = rows[0];
   if (!first) return null;
   if (now.getTime() - first.lastSeenAt.getTime() > TOUCH_EVERY_MS) {

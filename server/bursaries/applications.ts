@@ -314,8 +314,21 @@ export async function decideApplication(db: Database, fundId: string, applicatio
 }
 
 /** Everything about one application, for the applicant's page and the panel's. */
-export async function loadApplication(db: Db, applicationId: string) {
-  const [app] = await db
+/** Rows of several applications, each application's own in their order, without the key. */
+function groupByApplication<T extends { applicationId: string }>(rows: T[]): (id: string) => Omit<T, 'applicationId'>[] {
+  const groups = new Map<string, Omit<T, 'applicationId'>[]>();
+  for (const { applicationId, ...rest } of rows) {
+    const group = groups.get(applicationId);
+    if (group) group.push(rest);
+    else groups.set(applicationId, [rest]);
+  }
+  return (id) => groups.get(id) ?? [];
+}
+
+/** Applications with everything a panel or applicant page shows, in the order of `applicationIds`. */
+export async function loadApplications(db: Db, applicationIds: string[]) {
+  if (applicationIds.length === 0) return [];
+  const apps = await db
     .select({
       id: bursaryApplications.id,
       fundId: bursaryApplications.fundId,
@@ -344,11 +357,12 @@ export async function loadApplication(db: Db, applicationId: string) {
     .from(bursaryApplications)
     .innerJoin(events, eq(events.id, bursaryApplications.eventId))
     .leftJoin(people, eq(people.id, bursaryApplications.applicantId))
-    .where(eq(bursaryApplications.id, applicationId));
-  if (!app) return null;
-  const [items, messages, receipts, claim, payments] = await Promise.all([
+    .where(inArray(bursaryApplications.id, applicationIds));
+  // Five queries for any number of applications, not five each.
+  const [items, messages, receipts, claims, payments] = await Promise.all([
     db
       .select({
+        applicationId: bursaryItems.applicationId,
         id: bursaryItems.id,
         category: bursaryItems.category,
         description: bursaryItems.description,
@@ -358,29 +372,40 @@ export async function loadApplication(db: Db, applicationId: string) {
         claimedPence: bursaryItems.claimedPence,
       })
       .from(bursaryItems)
-      .where(eq(bursaryItems.applicationId, applicationId)),
+      .where(inArray(bursaryItems.applicationId, applicationIds)),
     db
-      .select({ body: bursaryMessages.body, createdAt: bursaryMessages.createdAt })
+      .select({ applicationId: bursaryMessages.applicationId, body: bursaryMessages.body, createdAt: bursaryMessages.createdAt })
       .from(bursaryMessages)
-      .where(eq(bursaryMessages.applicationId, applicationId))
+      .where(inArray(bursaryMessages.applicationId, applicationIds))
       .orderBy(asc(bursaryMessages.createdAt)),
     db
-      .select({ storageKey: bursaryReceipts.storageKey, itemId: bursaryReceipts.itemId, filename: bursaryReceipts.filename, sizeBytes: bursaryReceipts.sizeBytes, uploadedAt: bursaryReceipts.uploadedAt })
+      .select({ applicationId: bursaryReceipts.applicationId, storageKey: bursaryReceipts.storageKey, itemId: bursaryReceipts.itemId, filename: bursaryReceipts.filename, sizeBytes: bursaryReceipts.sizeBytes, uploadedAt: bursaryReceipts.uploadedAt })
       .from(bursaryReceipts)
-      .where(eq(bursaryReceipts.applicationId, applicationId))
+      .where(inArray(bursaryReceipts.applicationId, applicationIds))
       .orderBy(asc(bursaryReceipts.uploadedAt)),
     db
-      .select({ status: bursaryClaims.status, submittedAt: bursaryClaims.submittedAt, approvedAt: bursaryClaims.approvedAt, approvedPence: bursaryClaims.approvedPence })
+      .select({ applicationId: bursaryClaims.applicationId, status: bursaryClaims.status, submittedAt: bursaryClaims.submittedAt, approvedAt: bursaryClaims.approvedAt, approvedPence: bursaryClaims.approvedPence })
       .from(bursaryClaims)
-      .where(eq(bursaryClaims.applicationId, applicationId)),
+      .where(inArray(bursaryClaims.applicationId, applicationIds)),
     db
-      .select({ kind: bursaryPayments.kind, amountPence: bursaryPayments.amountPence, paidOn: bursaryPayments.paidOn, method: bursaryPayments.method, reference: bursaryPayments.reference })
+      .select({ applicationId: bursaryPayments.applicationId, kind: bursaryPayments.kind, amountPence: bursaryPayments.amountPence, paidOn: bursaryPayments.paidOn, method: bursaryPayments.method, reference: bursaryPayments.reference })
       .from(bursaryPayments)
-      .where(eq(bursaryPayments.applicationId, applicationId))
+      .where(inArray(bursaryPayments.applicationId, applicationIds))
       .orderBy(asc(bursaryPayments.paidOn)),
   ]);
   items.sort((a, b) => bursaryCategories.indexOf(a.category) - bursaryCategories.indexOf(b.category));
-  return { ...app, items, messages, receipts, claim: claim[0] ?? null, payments };
+  const byId = new Map(apps.map((app) => [app.id, app]));
+  const [itemsOf, messagesOf, receiptsOf, claimsOf, paymentsOf] = [groupByApplication(items), groupByApplication(messages), groupByApplication(receipts), groupByApplication(claims), groupByApplication(payments)];
+  return applicationIds.flatMap((id) => {
+    const app = byId.get(id);
+    if (!app) return [];
+    return [{ ...app, items: itemsOf(id), messages: messagesOf(id), receipts: receiptsOf(id), claim: claimsOf(id)[0] ?? null, payments: paymentsOf(id) }];
+  });
+}
+
+export async function loadApplication(db: Db, applicationId: string) {
+  const [app] = await loadApplications(db, [applicationId]);
+  return app ?? null;
 }
 
 export type LoadedApplication = NonNullable<Awaited<ReturnType<typeof loadApplication>>>;

@@ -6,6 +6,7 @@ import { bursaryApplications, bursaryClaims, bursaryFunds, bursaryItems, bursary
 import { recordAudit } from '../audit.ts';
 import { formatDateTime } from '../format.ts';
 import type { Database, Db } from '../db/database.ts';
+import { prepared } from '../db/prepared.ts';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
 import { parsePounds } from '../money.ts';
 import type { Actor } from './panel.ts';
@@ -52,8 +53,12 @@ export async function listFunds(db: Db, onlyFundIds?: string[]): Promise<FundRow
 }
 
 /** The fund an application for this event is made to: the event's own, else the Hub's general fund. */
+const fundOfEvent = prepared((db) =>
+  db.select(fundColumns).from(bursaryFunds).leftJoin(events, eq(events.id, bursaryFunds.eventId)).where(eq(bursaryFunds.eventId, sql.placeholder('eventId'))).prepare('fund_of_event'),
+);
+
 export async function fundForEvent(db: Db, eventId: string): Promise<FundRow | null> {
-  const [own] = await db.select(fundColumns).from(bursaryFunds).leftJoin(events, eq(events.id, bursaryFunds.eventId)).where(eq(bursaryFunds.eventId, eventId));
+  const [own] = await fundOfEvent(db).execute({ eventId });
   if (own) return own;
   const [general] = await db.select(fundColumns).from(bursaryFunds).leftJoin(events, eq(events.id, bursaryFunds.eventId)).where(isNull(bursaryFunds.eventId)).limit(1);
   return general ?? null;

@@ -22,7 +22,7 @@ import {
   decideApplication,
   deleteApplication,
   listOwnApplications,
-  loadApplication,
+  loadApplications,
   reviewPath,
   saveDraft,
   startApplication,
@@ -448,8 +448,8 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
       .from(bursaryApplications)
       .where(eq(bursaryApplications.fundId, fundId))
       .orderBy(asc(bursaryApplications.submittedAt));
-    const loaded = await Promise.all(rows.filter((r) => r.status !== 'draft').map((r) => loadApplication(app.db, r.id)));
-    const list = loaded.flatMap((a) => (a ? [panelApplicationView(a, settings, request.me!.id, now)] : []));
+    const loaded = await loadApplications(app.db, rows.filter((r) => r.status !== 'draft').map((r) => r.id));
+    const list = loaded.map((a) => panelApplicationView(a, settings, request.me!.id, now));
     await recordAudit(app.db, { actorId: request.me!.id, action: 'bursary.fund.queue_viewed', subjectType: 'bursary_fund', subjectId: fundId });
     return reply.page('bursaries/fund', {
       title: `Bursaries: ${fund.name}`,

@@ -1,8 +1,9 @@
 // Reading events for public pages.
-import { and, asc, count, desc, eq, gte, ilike, inArray, isNull, lt, or, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, ilike, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { events, type EventFormat, type EventType } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
+import { prepared } from '../db/prepared.ts';
 
 export type EventRow = typeof events.$inferSelect;
 
@@ -18,8 +19,10 @@ export async function listUpcomingEvents(db: Db, options: { limit: number; now?:
 }
 
 /** A public event page shows published, cancelled and finished events, never ones being planned. */
+const eventBySlug = prepared((db) => db.select().from(events).where(eq(events.slug, sql.placeholder('slug'))).prepare('event_by_slug'));
+
 export async function findPublicEvent(db: Db, slug: string): Promise<EventRow | null> {
-  const [row] = await db.select().from(events).where(eq(events.slug, slug));
+  const [row] = await eventBySlug(db).execute({ slug });
   if (!row || row.status === 'planning') return null;
   return row;
 }

@@ -94,14 +94,29 @@ export function eventListPages(query: EventListQueryType, total: number, perPage
   };
 }
 
+// The month choices change only when a month starts in London (always on an hour), so they are
+// kept for the hour rather than worked out with luxon on every request for the list.
+const monthsKept = new Map<string, { value: string; label: string }[]>();
+
+/** The next twelve months (or the last twelve, in the archive), named in UK time. */
+function monthOptions(now: Date, past: boolean): { value: string; label: string }[] {
+  const key = `${past ? 'past' : 'next'} ${Math.floor(now.getTime() / 3_600_000)}`;
+  let months = monthsKept.get(key);
+  if (!months) {
+    const start = DateTime.fromJSDate(now, { zone: 'Europe/London' }).startOf('month');
+    months = Array.from({ length: 12 }, (_, i) => {
+      const m = past ? start.minus({ months: i }) : start.plus({ months: i });
+      return { value: m.toFormat('yyyy-MM'), label: m.toFormat('LLLL yyyy') };
+    });
+    if (monthsKept.size > 8) monthsKept.clear();
+    monthsKept.set(key, months);
+  }
+  return months;
+}
+
 export function eventListFilters(query: EventListQueryType, now: Date = new Date()) {
   const past = query.when === 'past';
-  // The next twelve months (or the last twelve, in the archive), named in UK time.
-  const start = DateTime.fromJSDate(now, { zone: 'Europe/London' }).startOf('month');
-  const months = Array.from({ length: 12 }, (_, i) => {
-    const m = past ? start.minus({ months: i }) : start.plus({ months: i });
-    return { value: m.toFormat('yyyy-MM'), label: m.toFormat('LLLL yyyy') };
-  });
+  const months = monthOptions(now, past);
   return {
     past,
     filters: { type: query.type ?? '', format: query.format ?? '', month: query.month ?? '', q: query.q ?? '', when: past ? 'past' : '' },

@@ -5,7 +5,7 @@
 // group are told; open places are closed and undecided bursary applications with them) or moved
 // (registrants are told, calendars update).
 import { randomBytes } from 'node:crypto';
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import {
   events,
@@ -22,6 +22,7 @@ import { recordAudit } from '../audit.ts';
 import { lockBursaryApplicationsOf, settleBursariesForCancelledEvent } from '../bursaries/event-cancelled.ts';
 import { eventUid } from '../calendar/uid.ts';
 import type { Database, Db } from '../db/database.ts';
+import { prepared } from '../db/prepared.ts';
 import { ConflictError, ForbiddenError, InvalidInputError } from '../errors.ts';
 import { formatTimeRange } from '../format.ts';
 import { calendarAttachment, enqueueEmail } from '../mail/outbox.ts';
@@ -196,12 +197,17 @@ export const readinessLabels = {
 export type ReadinessItem = keyof typeof readinessLabels;
 
 /** Declared lived experience (or being a carer) in the accepted group makes an event co-produced. */
-export async function isCoProduced(db: Db, eventId: string): Promise<boolean> {
-  const [row] = await db
+const coProducer = prepared((db) =>
+  db
     .select({ id: planningMembers.id })
     .from(planningMembers)
-    .where(and(eq(planningMembers.eventId, eventId), eq(planningMembers.status, 'accepted'), inArray(planningMembers.perspective, ['lived_experience', 'carer'])))
-    .limit(1);
+    .where(and(eq(planningMembers.eventId, sql.placeholder('eventId')), eq(planningMembers.status, 'accepted'), inArray(planningMembers.perspective, ['lived_experience', 'carer'])))
+    .limit(1)
+    .prepare('co_producer'),
+);
+
+export async function isCoProduced(db: Db, eventId: string): Promise<boolean> {
+  const [row] = await coProducer(db).execute({ eventId });
   return Boolean(row);
 }
 

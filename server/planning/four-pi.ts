@@ -2,11 +2,12 @@
 // Impact). The group agrees principles and purpose statements, published with the event;
 // Presence is computed from the perspectives members declared; Process is the support offered;
 // Impact is what changed as a result.
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { fourPiRecords, planningMembers } from '../../db/schema/index.ts';
 import type { Me } from '../accounts/sessions.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
+import { prepared } from '../db/prepared.ts';
 import { planningAccess } from './access.ts';
 
 export interface FourPiInput {
@@ -21,8 +22,8 @@ export interface FourPiInput {
 
 const empty: FourPiInput = { principles: '', purpose: '', preMeetings: false, accessiblePapers: false, expensesInAdvance: false, otherSupport: '', impact: '' };
 
-export async function getFourPi(db: Db, eventId: string): Promise<FourPiInput> {
-  const [row] = await db
+const fourPiOf = prepared((db) =>
+  db
     .select({
       principles: fourPiRecords.principles,
       purpose: fourPiRecords.purpose,
@@ -33,7 +34,12 @@ export async function getFourPi(db: Db, eventId: string): Promise<FourPiInput> {
       impact: fourPiRecords.impact,
     })
     .from(fourPiRecords)
-    .where(eq(fourPiRecords.eventId, eventId));
+    .where(eq(fourPiRecords.eventId, sql.placeholder('eventId')))
+    .prepare('four_pi'),
+);
+
+export async function getFourPi(db: Db, eventId: string): Promise<FourPiInput> {
+  const [row] = await fourPiOf(db).execute({ eventId });
   return row ?? { ...empty };
 }
 

@@ -1,9 +1,10 @@
 // What the public sees of co-production: the programme, the "co-produced" mark, the 4PI
 // principles and purpose statements, and resources. Only for events that are no longer in
 // planning (published, cancelled or finished); nothing about who declared which perspective.
-import { and, desc, eq, inArray, ne } from 'drizzle-orm';
+import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import { eventResources, events, planningMembers } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
+import { prepared } from '../db/prepared.ts';
 import { formatDate } from '../format.ts';
 import { renderMarkdown } from '../markdown.ts';
 import type { EventRow } from './access.ts';
@@ -41,8 +42,12 @@ const resourceColumns = {
   addedAt: eventResources.addedAt,
 };
 
+const resourcesOf = prepared((db) =>
+  db.select(resourceColumns).from(eventResources).where(eq(eventResources.eventId, sql.placeholder('eventId'))).orderBy(desc(eventResources.addedAt)).prepare('event_resources'),
+);
+
 export async function listResources(db: Db, eventId: string) {
-  return db.select(resourceColumns).from(eventResources).where(eq(eventResources.eventId, eventId)).orderBy(desc(eventResources.addedAt));
+  return resourcesOf(db).execute({ eventId });
 }
 
 /** The co-production pieces of a public event page. */

@@ -1,10 +1,11 @@
 // The planning group's shared work on one event: the programme, tasks, the discussion thread and
 // the decision log. Every function checks the person's rights on this event first.
-import { and, asc, desc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { people, planningDecisions, planningMembers, planningPosts, planningTasks, programmeSessions } from '../../db/schema/index.ts';
 import type { Me } from '../accounts/sessions.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
+import { prepared } from '../db/prepared.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { planningAccess } from './access.ts';
 import { isIsoDate } from './london.ts';
@@ -88,8 +89,8 @@ export interface ProgrammeSession {
 }
 
 /** The programme in time order, with speakers' display names. Public once the event is. */
-export async function listProgramme(db: Db, eventId: string): Promise<ProgrammeSession[]> {
-  const rows = await db
+const programmeOf = prepared((db) =>
+  db
     .select({
       id: programmeSessions.id,
       title: programmeSessions.title,
@@ -101,8 +102,13 @@ export async function listProgramme(db: Db, eventId: string): Promise<ProgrammeS
       guestSpeakers: programmeSessions.guestSpeakers,
     })
     .from(programmeSessions)
-    .where(eq(programmeSessions.eventId, eventId))
-    .orderBy(asc(programmeSessions.startsAt), asc(programmeSessions.title));
+    .where(eq(programmeSessions.eventId, sql.placeholder('eventId')))
+    .orderBy(asc(programmeSessions.startsAt), asc(programmeSessions.title))
+    .prepare('programme'),
+);
+
+export async function listProgramme(db: Db, eventId: string): Promise<ProgrammeSession[]> {
+  const rows = await programmeOf(db).execute({ eventId });
   const ids = [...new Set(rows.flatMap((r) => r.speakerIds))];
   const names = ids.length ? await db.select({ id: people.id, displayName: people.displayName }).from(people).where(inArray(people.id, ids)) : [];
   const nameOf = new Map(names.map((n) => [n.id, n.displayName || 'A member of the planning group']));

@@ -255,13 +255,14 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
 
   // --- Attendees ------------------------------------------------------------------------
 
-  async function attendeeRows(eventId: string, filter: { status?: string; ticket?: string; q?: string }) {
-    const rows = await listAttendees(app.db, eventId, { status: filter.status || undefined, ticketTypeId: filter.ticket || undefined, search: filter.q });
-    const pay = await paymentStatuses(app.db, rows.map((r) => r.id));
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return rows.map((r) => ({
+  /** The attendee list as shown: `all` is every booking of the event, filtered here as the list asks. */
+  async function attendeeRows(eventId: string, all: Awaited<ReturnType<typeof listAttendees>>, filter: { status?: string; ticket?: string; q?: string }) {
+    const filtered = filter.status || filter.ticket || filter.q?.trim() ? await listAttendees(app.db, eventId, { status: filter.status || undefined, ticketTypeId: filter.ticket || undefined, search: filter.q }) : all;
+    const pay = await paymentStatuses(app.db, eventId);
+    const nameOf = new Map(all.map((r) => [r.id, r.name]));
+    return filtered.map((r) => ({
       ...r,
-      companionOf: r.companionOfId ? (byId.get(r.companionOfId)?.name ?? 'another booking') : '',
+      companionOf: r.companionOfId ? (nameOf.get(r.companionOfId) ?? 'another booking') : '',
       statusLabel: statusLabels[r.status],
       perspectiveLabel: r.perspective ? perspectiveLabels[r.perspective] ?? r.perspective : '',
       ticketName: r.companionOfId ? 'Companion place' : r.ticketName ?? '',
@@ -275,12 +276,8 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
     const { slug } = request.params as { slug: string };
     const query = request.query as { status?: string; ticket?: string; q?: string };
     const event = await eventFor(slug);
-    const [rows, all, types, avail] = await Promise.all([
-      attendeeRows(event.id, query),
-      listAttendees(app.db, event.id),
-      listTicketTypes(app.db, event.id, { includeWithdrawn: true }),
-      availability(app.db, event.id),
-    ]);
+    const [all, types, avail] = await Promise.all([listAttendees(app.db, event.id), listTicketTypes(app.db, event.id, { includeWithdrawn: true }), availability(app.db, event.id)]);
+    const rows = await attendeeRows(event.id, all, query);
     const taking = all.filter((r) => ['confirmed', 'attended', 'pending_payment'].includes(r.status));
     const byStatus = registrationStatuses.map((s) => ({ label: statusLabels[s], n: all.filter((r) => r.status === s).length })).filter((c) => c.n > 0);
     const byType = [
@@ -310,10 +307,10 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
   app.get('/organise/events/:slug/attendees.csv', { config: { access: 'organiser' }, schema: { params: SlugParams, querystring: AttendeeQuery } }, async (request, reply) => {
     const { slug } = request.params as { slug: string };
     const event = await eventFor(slug);
-    const rows = await attendeeRows(event.id, request.query as { status?: string; ticket?: string; q?: string });
+    const rows = await attendeeRows(event.id, await listAttendees(app.db, event.id), request.query as { status?: string; ticket?: string; q?: string });
     const questions = await listQuestions(app.db, event.id, { includeWithdrawn: true });
-    const answers = await answersFor(app.db, rows.map((r) => r.id));
-    const answer = (rid: string, qid: string) => answers.find((a) => a.registrationId === rid && a.questionId === qid)?.value ?? '';
+    const answers = new Map((await answersFor(app.db, rows.map((r) => r.id))).map((a) => [`${a.registrationId} ${a.questionId}`, a.value]));
+    const answer = (rid: string, qid: string) => answers.get(`${rid} ${qid}`) ?? '';
     const csv = stringify(
       rows.map((r) => [
         r.name,

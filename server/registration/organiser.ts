@@ -67,13 +67,14 @@ export async function listAttendees(db: Db, eventId: string, filter: AttendeeFil
     .limit(5000);
 }
 
-/** The latest payment status per booking, for the attendee list. */
-export async function paymentStatuses(db: Db, registrationIds: string[]): Promise<Map<string, { method: string; status: string }>> {
-  if (registrationIds.length === 0) return new Map();
+/** The latest payment status of each booking of an event, for the attendee list. */
+export async function paymentStatuses(db: Db, eventId: string): Promise<Map<string, { method: string; status: string }>> {
+  // By the event, not by a list of booking ids: one query of one parameter however many are booked.
   const rows = await db
-    .select({ registrationId: payments.registrationId, method: payments.method, status: payments.status, createdAt: payments.createdAt })
+    .select({ registrationId: payments.registrationId, method: payments.method, status: payments.status })
     .from(payments)
-    .where(inArray(payments.registrationId, registrationIds))
+    .innerJoin(registrations, eq(registrations.id, payments.registrationId))
+    .where(eq(registrations.eventId, eventId))
     .orderBy(asc(payments.createdAt));
   return new Map(rows.map((r) => [r.registrationId, { method: r.method, status: r.status }]));
 }

@@ -1,5 +1,5 @@
 // Reading places, questions and bookings, always scoped by their event.
-import { and, asc, eq, inArray, or } from 'drizzle-orm';
+import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
 import {
   eventQuestions,
   events,
@@ -9,6 +9,7 @@ import {
   ticketTypes,
 } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
+import { prepared } from '../db/prepared.ts';
 import { formatTimeRange } from '../format.ts';
 
 export type EventRow = typeof events.$inferSelect;
@@ -28,25 +29,34 @@ export async function getEventBySlug(db: Db, slug: string): Promise<EventRow | n
   return row ?? null;
 }
 
-export async function getSettings(db: Db, eventId: string): Promise<{ offerHours: number; registrationOpen: boolean }> {
-  const [row] = await db
+const settingsOf = prepared((db) =>
+  db
     .select({ offerHours: registrationSettings.offerHours, registrationOpen: registrationSettings.registrationOpen })
     .from(registrationSettings)
-    .where(eq(registrationSettings.eventId, eventId));
+    .where(eq(registrationSettings.eventId, sql.placeholder('eventId')))
+    .prepare('registration_settings'),
+);
+
+export async function getSettings(db: Db, eventId: string): Promise<{ offerHours: number; registrationOpen: boolean }> {
+  const [row] = await settingsOf(db).execute({ eventId });
   return row ?? { offerHours: DEFAULT_OFFER_HOURS, registrationOpen: true };
 }
 
+const ticketTypesOf = prepared((db) =>
+  db.select().from(ticketTypes).where(eq(ticketTypes.eventId, sql.placeholder('eventId'))).orderBy(asc(ticketTypes.position), asc(ticketTypes.createdAt)).prepare('ticket_types'),
+);
+
 export async function listTicketTypes(db: Db, eventId: string, options: { includeWithdrawn?: boolean } = {}): Promise<TicketTypeRow[]> {
-  const rows = await db.select().from(ticketTypes).where(eq(ticketTypes.eventId, eventId)).orderBy(asc(ticketTypes.position), asc(ticketTypes.createdAt));
+  const rows = await ticketTypesOf(db).execute({ eventId });
   return options.includeWithdrawn ? rows : rows.filter((t) => !t.withdrawn);
 }
 
+const questionsOf = prepared((db) =>
+  db.select().from(eventQuestions).where(eq(eventQuestions.eventId, sql.placeholder('eventId'))).orderBy(asc(eventQuestions.position), asc(eventQuestions.createdAt)).prepare('event_questions'),
+);
+
 export async function listQuestions(db: Db, eventId: string, options: { includeWithdrawn?: boolean } = {}): Promise<QuestionRow[]> {
-  const rows = await db
-    .select()
-    .from(eventQuestions)
-    .where(eq(eventQuestions.eventId, eventId))
-    .orderBy(asc(eventQuestions.position), asc(eventQuestions.createdAt));
+  const rows = await questionsOf(db).execute({ eventId });
   return options.includeWithdrawn ? rows : rows.filter((q) => !q.withdrawn);
 }
 

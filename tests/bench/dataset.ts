@@ -2,7 +2,23 @@
 // and bursary applications, inserted in batches through the same Drizzle schema the app uses
 // (so a schema change that breaks the bench fails the typecheck, not the run).
 import { randomBytes } from 'node:crypto';
-import { bursaryApplications, bursaryFunds, bursaryItems, events, people, registrationLinks, registrations, ticketTypes, type EventType } from '../../db/schema/index.ts';
+import {
+  bursaryApplications,
+  bursaryFunds,
+  bursaryItems,
+  type EventType,
+  events,
+  people,
+  planningMeetings,
+  planningMembers,
+  planningPosts,
+  planningTasks,
+  programmeSessions,
+  registrationLinks,
+  registrations,
+  roleGrants,
+  ticketTypes,
+} from '../../db/schema/index.ts';
 import type { Database } from '../../server/db/database.ts';
 
 const types: EventType[] = ['launch_day', 'seminar', 'seminar', 'seminar', 'training_event', 'conference', 'round_table', 'webinar'];
@@ -23,6 +39,11 @@ export interface Dataset {
   slugs: string[];
   /** Published, upcoming, with room for the registration load. */
   hotEvent: { id: string; slug: string };
+  /** Published, upcoming, full: 1,000 places booked, a planning group, a fund with 200 applications. */
+  bigEvent: { id: string; slug: string; fundId: string };
+  /** An organiser (also the big event's lead), and a member with bookings on several events. */
+  organiserId: string;
+  memberId: string;
   peopleIds: string[];
 }
 
@@ -144,5 +165,98 @@ export async function generateDataset(db: Database, size: DatasetSize, now = new
     })
     .returning({ id: events.id, slug: events.slug });
   await db.insert(ticketTypes).values({ eventId: hot!.id, name: 'Standard place', pricePence: 0 });
-  return { eventIds: ids, slugs, hotEvent: hot!, peopleIds };
+  const big = await insertBigEvent(db, peopleIds, now);
+  // person0 books one in four of the generated events (see the registrations above), so is a member with bookings.
+  return { eventIds: ids, slugs, hotEvent: hot!, bigEvent: big, organiserId: big.organiserId, memberId: peopleIds[0]!, peopleIds };
+}
+
+/** The pages organisers and planners use most, at the size the issue names. */
+async function insertBigEvent(db: Database, peopleIds: string[], now: Date): Promise<{ id: string; slug: string; fundId: string; organiserId: string }> {
+  const [organiser] = await db.insert(people).values({ email: 'organiser@bench.example.org', displayName: 'Bench Organiser' }).returning({ id: people.id });
+  await db.insert(roleGrants).values({ personId: organiser!.id, role: 'organiser' });
+  const startsAt = new Date(now.getTime() + 45 * DAY);
+  const [big] = await db
+    .insert(events)
+    .values({
+      slug: 'annual-conference',
+      title: 'The annual conference',
+      type: 'conference',
+      status: 'published',
+      format: 'hybrid',
+      summary: 'A day of talks and workshops.',
+      description: 'Talks, **workshops** and time to meet.\n\n- Step-free\n- Live captions\n\n[Travel](https://example.org/travel)',
+      startsAt,
+      endsAt: new Date(startsAt.getTime() + 7 * 3_600_000),
+      venueName: 'Birmingham Council House',
+      venueAddress: 'Victoria Square, Birmingham B1 1BB',
+      onlinePlatform: 'Zoom',
+      onlineJoinUrl: 'https://example.org/join/conference',
+      capacity: 1000,
+      publishedAt: now,
+      sequence: 1,
+    })
+    .returning({ id: events.id, slug: events.slug });
+  const [type] = await db.insert(ticketTypes).values({ eventId: big!.id, name: 'Standard place', pricePence: 0 }).returning({ id: ticketTypes.id });
+  const bookings = Array.from({ length: 1000 }, (_, i) => ({
+    eventId: big!.id,
+    ticketTypeId: type!.id,
+    personId: i < peopleIds.length ? peopleIds[i]! : null,
+    status: 'confirmed' as const,
+    name: `Delegate ${i}`,
+    email: `delegate${i}@bench.example.org`,
+    accessRequirements: i % 5 === 0 ? 'A seat near the door' : '',
+    dietaryNeeds: i % 6 === 0 ? 'Vegan' : '',
+    confirmedAt: now,
+  }));
+  await inBatches(bookings, 500, (batch) => db.insert(registrations).values(batch));
+  await db.insert(planningMembers).values([
+    { eventId: big!.id, personId: organiser!.id, role: 'lead', status: 'accepted', perspective: 'practitioner' },
+    ...peopleIds.slice(1, 9).map((personId, i) => ({
+      eventId: big!.id,
+      personId,
+      role: (['co_lead', 'speaker', 'facilitator', 'note_taker', 'access_lead'] as const)[i % 5]!,
+      status: 'accepted' as const,
+      perspective: (['lived_experience', 'carer', 'academic'] as const)[i % 3]!,
+    })),
+  ]);
+  await db.insert(programmeSessions).values(
+    Array.from({ length: 8 }, (_, i) => ({
+      eventId: big!.id,
+      startsAt: new Date(startsAt.getTime() + i * 50 * 60_000),
+      endsAt: new Date(startsAt.getTime() + (i * 50 + 45) * 60_000),
+      title: `Session ${i + 1}`,
+      description: 'A talk and *questions*.',
+    })),
+  );
+  await db.insert(planningTasks).values(Array.from({ length: 12 }, (_, i) => ({ eventId: big!.id, title: `Task ${i + 1}`, ownerId: organiser!.id, createdBy: organiser!.id })));
+  await db.insert(planningPosts).values(Array.from({ length: 30 }, (_, i) => ({ eventId: big!.id, authorId: peopleIds[i % 8]!, body: `Update ${i + 1}: the **venue** is booked.` })));
+  await db.insert(planningMeetings).values(
+    Array.from({ length: 4 }, (_, i) => ({
+      eventId: big!.id,
+      title: `Planning meeting ${i + 1}`,
+      startsAt: new Date(now.getTime() + (i + 1) * 7 * DAY),
+      endsAt: new Date(now.getTime() + (i + 1) * 7 * DAY + 3_600_000),
+      uid: `bench-meeting-${i}-${now.getTime()}@convene`,
+      organiserId: organiser!.id,
+    })),
+  );
+  const [fund] = await db.insert(bursaryFunds).values({ eventId: big!.id, name: 'Conference bursaries', budgetPence: 2_000_000 }).returning({ id: bursaryFunds.id });
+  const statuses = ['submitted', 'approved', 'part_approved', 'declined'] as const;
+  const applications = await db
+    .insert(bursaryApplications)
+    .values(
+      Array.from({ length: 200 }, (_, i) => ({
+        fundId: fund!.id,
+        eventId: big!.id,
+        applicantId: peopleIds[100 + i]!,
+        status: statuses[i % statuses.length]!,
+        perspective: i % 2 === 0 ? ('service_user' as const) : ('carer' as const),
+        paymentMethod: 'bank_transfer' as const,
+        paymentName: `Payee ${i}`,
+        submittedAt: now,
+      })),
+    )
+    .returning({ id: bursaryApplications.id });
+  await db.insert(bursaryItems).values(applications.map((a, i) => ({ applicationId: a.id, category: 'travel' as const, description: 'Train', estimatePence: 3_000 + i * 10 })));
+  return { id: big!.id, slug: big!.slug, fundId: fund!.id, organiserId: organiser!.id };
 }

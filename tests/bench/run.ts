@@ -5,31 +5,38 @@
 // loopback. In the same run it measures a bare Fastify hello-world (the ceiling for reads) and
 // PostgreSQL's single-row insert rate with pgbench (the ceiling for registrations), and prints
 // each case's ratio to its ceiling. The table is also written as JSON under ./data/bench/.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { execFileSync, type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { eq } from 'drizzle-orm';
 import postgres from 'postgres';
 import { bookingRequests, registrations, ticketTypes } from '../../db/schema/index.ts';
-import { hashSecret, newSecret } from '../../server/accounts/sessions.ts';
-import { connectPostgres } from '../../server/db/database.ts';
+import { createSession, hashSecret, newSecret } from '../../server/accounts/sessions.ts';
 import { makePrivateFeedToken } from '../../server/calendar/private-feeds.ts';
+import { connectPostgres } from '../../server/db/database.ts';
+import { type Cluster, freePort, postgresBinDir, startCluster } from '../support/cluster.ts';
 import { generateDataset, insertEvents } from './dataset.ts';
-import { freePort, postgresBinDir, startCluster, type Cluster } from '../support/cluster.ts';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-// Convene runs as `npm start` runs it, with the heap limits in package.json's start script.
-const startScript = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
-const SERVER_FLAGS = startScript.split(/\s+/).filter((word) => word.startsWith('--'));
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
-// What every browser and calendar app sends; cached pages are stored compressed for them.
-const BROWSER = { 'accept-encoding': 'gzip, deflate, br, zstd' };
+import { cpuSplit } from './profile.ts';
+import {
+  analyze,
+  BROWSER,
+  CONNECTIONS,
+  cpuSeconds,
+  databaseFor,
+  load,
+  log,
+  measureGet,
+  peakRssMb,
+  postgresPids,
+  rawGet,
+  root,
+  SECONDS,
+  startConvene,
+  summarise,
+  waitForHttp,
+  warm,
+} from './harness.ts';
 
 interface Row {
   case: string;
@@ -44,150 +51,6 @@ interface Row {
   target: string;
   met: boolean | null;
   note?: string;
-}
-
-function log(message: string) {
-  process.stderr.write(`[bench] ${message}\n`);
-}
-
-async function databaseFor(baseUrl: string, name: string): Promise<string> {
-  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`drop database if exists ${name} with (force)`);
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  return url.href;
-}
-
-async function waitForHttp(url: string, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`${url} exited with ${child.exitCode}`);
-    try {
-      const response = await fetch(url);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${url} did not start`);
-}
-
-/** CPU seconds (user + system) used so far by these processes, from /proc. */
-function cpuSeconds(pids: number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      // The command name may contain spaces: the fields after it start at the last ")".
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // the process has ended
-    }
-  }
-  return ticks / 100; // USER_HZ is 100 on Linux
-}
-
-/** The PostgreSQL server's processes when it runs on this machine (the bench's own cluster, or a local one). */
-function postgresPids(): number[] {
-  try {
-    return execFileSync('pgrep', ['-u', 'postgres'], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
-function peakRssMb(pid: number | undefined): number | null {
-  if (!pid) return null;
-  try {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]);
-    return Math.round(kb / 1024);
-  } catch {
-    return null;
-  }
-}
-
-// With a database server Convene needs the key that seals links in queued email; one for the run.
-const benchOutboxKey = process.env.OUTBOX_KEY || randomBytes(32).toString('hex');
-
-async function startConvene(databaseUrl: string, dataDir: string, extraEnv: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [...SERVER_FLAGS, path.join(root, 'server/main.ts')], {
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      OUTBOX_KEY: benchOutboxKey,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      BASE_URL: url,
-      DATA_DIR: dataDir,
-      SEED_DEMO: '0',
-      LOG_LEVEL: 'warn',
-      SMTP_URL: '',
-      // The bench is one client address sending far more than any person would.
-      RATE_LIMIT_PER_MINUTE: '10000000',
-      FORM_RATE_LIMIT_PER_MINUTE: '10000000',
-      ...extraEnv,
-    },
-    // The server's own log goes to a file: requests cut off when a load run ends are noise here.
-    stdio: ['ignore', fs.openSync(path.join(dataDir, 'server.log'), 'a'), 'inherit'],
-  });
-  await waitForHttp(`${url}/healthz`, child);
-  return {
-    url,
-    child,
-    async stop() {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
-    },
-  };
-}
-
-async function load(options: autocannon.Options): Promise<autocannon.Result> {
-  return autocannon({ connections: CONNECTIONS, duration: SECONDS, ...options });
-}
-
-/** One second of the same load first, so that every case (hello world too) is measured warm. */
-async function warm(options: autocannon.Options): Promise<void> {
-  await autocannon({ connections: CONNECTIONS, ...options, duration: 1 });
-}
-
-/** Statistics as autovacuum would have gathered them on a live database, so plans are realistic. */
-async function analyze(databaseUrl: string): Promise<void> {
-  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
-  await sql.unsafe('analyze');
-  await sql.end();
-}
-
-function summarise(result: autocannon.Result) {
-  return { rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx };
-}
-
-/** A GET without fetch's extras: fetch adds Cache-Control: no-cache to conditional requests. */
-function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, { headers }, (response) => {
-        response.resume();
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers }));
-      })
-      .on('error', reject);
-  });
-}
-
-async function measureGet(name: string, url: string, headers: Record<string, string> = {}, expectStatus = 200): Promise<{ rps: number; p50: number; p99: number; p99AtHalf: number }> {
-  const check = await rawGet(url, headers);
-  if (check.status !== expectStatus) throw new Error(`${name}: ${url} answered ${check.status}, expected ${expectStatus}`);
-  await warm({ url, headers });
-  const full = summarise(await load({ url, headers }));
-  if (full.errors > 0) log(`${name}: ${full.errors} errors`);
-  const half = summarise(await load({ url, headers, overallRate: Math.max(1, Math.floor(full.rps / 2)), duration: Math.max(3, Math.floor(SECONDS / 2)) }));
-  log(`${name}: ${full.rps} req/s, p50 ${full.p50} ms, p99 ${full.p99} ms; at half rate p99 ${half.p99} ms`);
-  return { rps: full.rps, p50: full.p50, p99: full.p99, p99AtHalf: half.p99 };
 }
 
 /** PostgreSQL's own single-row insert rate on this machine, by pgbench. */
@@ -249,9 +112,9 @@ async function main() {
 
     convene = await startConvene(benchDb, dataDir);
     const base = convene.url;
-    const read = (name: string, r: Awaited<ReturnType<typeof measureGet>>, target: number, limitName = 'hello world', limitRps = helloWorld.rps, note?: string) => {
-      const ratio = limitRps ? r.rps / limitRps : 0;
-      rows.push({ case: name, ...r, peakRssMb: null, limit: limitName, ratio, target: target ? `≥ ${target}, p99 ≤ 100 ms at ½` : 'p99 ≤ 100 ms at ½', met: ratio >= target && r.p99AtHalf <= 100, note });
+    const read = (name: string, r: Awaited<ReturnType<typeof measureGet>>, target: number, p99Ms = 100) => {
+      const ratio = helloWorld.rps ? r.rps / helloWorld.rps : 0;
+      rows.push({ case: name, ...r, peakRssMb: null, limit: 'hello world', ratio, target: target ? `≥ ${target}, p99 ≤ ${p99Ms} ms at ½` : `p99 ≤ ${p99Ms} ms at ½`, met: ratio >= target && r.p99AtHalf <= p99Ms });
     };
     const upcomingSlug = data.slugs[Math.floor(data.slugs.length * 0.8)]!;
     read('home page', await measureGet('home page', `${base}/`, BROWSER), 0.4);
@@ -335,6 +198,32 @@ async function main() {
     rows.push({ case: 'server peak RSS (MB)', rps: 0, p50: 0, p99: 0, p99AtHalf: null, peakRssMb: rss, limit: 'hello world RSS', ratio: helloRss && rss ? rss / helloRss : 0, target: '≤ 200 MB', met: rss !== null && rss <= 200 });
     await convene.stop();
     convene = null;
+
+    // Pages built each time (the page cache off), as every signed-in person gets them.
+    const cookieFor = async (personId: string) => ({ ...BROWSER, cookie: `convene_session=${await createSession(handle.db, personId, 'bench', 90)}` });
+    const [member, organiser] = [await cookieFor(data.memberId), await cookieFor(data.organiserId)];
+    convene = await startConvene(benchDb, dataDir, { PAGE_CACHE_SECONDS: '0' });
+    const built = convene.url;
+    const big = data.bigEvent;
+    const builtPages: [string, string, Record<string, string>][] = [
+      ['built: home page', '/', BROWSER],
+      ['built: event list', '/events', BROWSER],
+      ['built: event page', `/events/${big.slug}`, BROWSER],
+      ['built: "Your bookings"', '/account/bookings', member],
+      ['built: attendee list, 1,000 booked', `/organise/events/${big.slug}/attendees`, organiser],
+      ['built: planning overview', `/plan/${big.id}`, organiser],
+      ['built: bursary fund, 200 applications', `/bursaries/funds/${big.fundId}`, organiser],
+    ];
+    for (const [name, pagePath, headers] of builtPages) read(name, await measureGet(name, `${built}${pagePath}`, headers), 0.05, 50);
+    const builtRss = peakRssMb(convene.child.pid);
+    rows.push({ case: 'built pages: server peak RSS (MB)', rps: 0, p50: 0, p99: 0, p99AtHalf: null, peakRssMb: builtRss, limit: 'hello world RSS', ratio: helloRss && builtRss ? builtRss / helloRss : 0, target: '≤ 200 MB', met: builtRss !== null && builtRss <= 200 });
+    await convene.stop();
+    convene = null;
+    // Where a page that misses its target spends its time, from a CPU profile of the same load.
+    for (const [name, pagePath, headers] of builtPages) {
+      const row = rows.find((r) => r.case === name)!;
+      if (!row.met) row.note = await cpuSplit(benchDb, dataDir, pagePath, headers);
+    }
     await handle.close();
 
     // Cost growth: the list (paginated) should stay flat, the full feed grow at most linearly.

@@ -1,0 +1,166 @@
+// What the bench and the profiler share: a database per run, Convene started as `npm start`
+// starts it, load with autocannon, and the CPU time of processes from /proc.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import postgres from 'postgres';
+import { freePort } from '../support/cluster.ts';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+// Convene runs as `npm start` runs it, with the heap limits in package.json's start script.
+const startScript = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+export const SERVER_FLAGS = startScript.split(/\s+/).filter((word) => word.startsWith('--'));
+export const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+// What every browser and calendar app sends; cached pages are stored compressed for them.
+export const BROWSER = { 'accept-encoding': 'gzip, deflate, br, zstd' };
+
+export function log(message: string) {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+export async function databaseFor(baseUrl: string, name: string): Promise<string> {
+  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`drop database if exists ${name} with (force)`);
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  return url.href;
+}
+
+export async function waitForHttp(url: string, child: ChildProcess): Promise<void> {
+  // A minute: on a busy machine, starting (reading and type-stripping every module) is slow.
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`${url} exited with ${child.exitCode}`);
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} did not start`);
+}
+
+/** CPU seconds (user + system) used so far by these processes, from /proc. */
+export function cpuSeconds(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      // The command name may contain spaces: the fields after it start at the last ")".
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // the process has ended
+    }
+  }
+  return ticks / 100; // USER_HZ is 100 on Linux
+}
+
+/** The PostgreSQL server's processes when it runs on this machine (the bench's own cluster, or a local one). */
+export function postgresPids(): number[] {
+  try {
+    return execFileSync('pgrep', ['-u', 'postgres'], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+export function peakRssMb(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]);
+    return Math.round(kb / 1024);
+  } catch {
+    return null;
+  }
+}
+
+// With a database server Convene needs the key that seals links in queued email; one for the run.
+export const benchOutboxKey = process.env.OUTBOX_KEY || randomBytes(32).toString('hex');
+
+export async function startConvene(databaseUrl: string, dataDir: string, extraEnv: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [...SERVER_FLAGS, path.join(root, 'server/main.ts')], {
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      OUTBOX_KEY: benchOutboxKey,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      BASE_URL: url,
+      DATA_DIR: dataDir,
+      SEED_DEMO: '0',
+      LOG_LEVEL: 'warn',
+      SMTP_URL: '',
+      // The bench is one client address sending far more than any person would.
+      RATE_LIMIT_PER_MINUTE: '10000000',
+      FORM_RATE_LIMIT_PER_MINUTE: '10000000',
+      ...extraEnv,
+    },
+    // The server's own log goes to a file: requests cut off when a load run ends are noise here.
+    stdio: ['ignore', fs.openSync(path.join(dataDir, 'server.log'), 'a'), 'inherit'],
+  });
+  await waitForHttp(`${url}/healthz`, child);
+  return {
+    url,
+    child,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
+
+export async function load(options: autocannon.Options): Promise<autocannon.Result> {
+  return autocannon({ connections: CONNECTIONS, duration: SECONDS, ...options });
+}
+
+/** One second of the same load first, so that every case (hello world too) is measured warm. */
+export async function warm(options: autocannon.Options): Promise<void> {
+  await autocannon({ connections: CONNECTIONS, ...options, duration: 1 });
+}
+
+/** Statistics as autovacuum would have gathered them on a live database, so plans are realistic. */
+export async function analyze(databaseUrl: string): Promise<void> {
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  await sql.unsafe('analyze');
+  await sql.end();
+}
+
+export function summarise(result: autocannon.Result) {
+  return { rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx };
+}
+
+/** A GET without fetch's extras: fetch adds Cache-Control: no-cache to conditional requests. */
+export function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers }, (response) => {
+        response.resume();
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers }));
+      })
+      .on('error', reject);
+  });
+}
+
+export async function measureGet(name: string, url: string, headers: Record<string, string> = {}, expectStatus = 200): Promise<{ rps: number; p50: number; p99: number; p99AtHalf: number }> {
+  const check = await rawGet(url, headers);
+  if (check.status !== expectStatus) throw new Error(`${name}: ${url} answered ${check.status}, expected ${expectStatus}`);
+  await warm({ url, headers });
+  const full = summarise(await load({ url, headers }));
+  if (full.errors > 0) log(`${name}: ${full.errors} errors`);
+  const half = summarise(await load({ url, headers, overallRate: Math.max(1, Math.floor(full.rps / 2)), duration: Math.max(3, Math.floor(SECONDS / 2)) }));
+  log(`${name}: ${full.rps} req/s, p50 ${full.p50} ms, p99 ${full.p99} ms; at half rate p99 ${half.p99} ms`);
+  return { rps: full.rps, p50: full.p50, p99: full.p99, p99AtHalf: half.p99 };
+}
+

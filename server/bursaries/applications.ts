@@ -168,7 +168,8 @@ export async function submitApplication(db: Database, applicationId: string, act
     await recordAudit(tx, { actorId: actor.id, action: 'bursary.application.submitted', subjectType: 'bursary_application', subjectId: applicationId, details: { placeHeld } });
     const [person] = await tx.select({ email: people.email, displayName: people.displayName }).from(people).where(eq(people.id, actor.id));
     const [event] = await tx.select({ title: events.title }).from(events).where(eq(events.id, app.eventId));
-    await enqueueEmail(tx, { because: 'bursary.submitted',
+    await enqueueEmail(tx, {
+      because: 'bursary.submitted',
       to: person!.email,
       template: 'bursary-submitted',
       data: { name: person!.displayName, eventTitle: event!.title, applicationPath: applicationPath(applicationId) },
@@ -304,7 +305,8 @@ export async function decideApplication(db: Database, fundId: string, applicatio
     if (app.applicantId) {
       const [person] = await tx.select({ email: people.email, displayName: people.displayName }).from(people).where(eq(people.id, app.applicantId));
       const [event] = await tx.select({ title: events.title }).from(events).where(eq(events.id, app.eventId));
-      await enqueueEmail(tx, { because: 'bursary.decided',
+      await enqueueEmail(tx, {
+        because: 'bursary.decided',
         to: person!.email,
         template: 'bursary-decided',
         data: { name: person!.displayName, eventTitle: event!.title, outcome: status, applicationPath: applicationPath(applicationId) },

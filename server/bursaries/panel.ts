@@ -94,7 +94,8 @@ async function tellOfChange(tx: Db, fund: FundRow, change: 'added' | 'removed', 
     .where(inArray(roleGrants.role, ['organiser', 'admin']));
   const facts = { change, fundName: fund.name, eventTitle: fund.eventTitle ?? '' };
   for (const o of organisers) {
-    await enqueueEmail(tx, { because: change === 'added' ? 'panel.member-added' : 'panel.member-removed',
+    await enqueueEmail(tx, {
+      because: change === 'added' ? 'panel.member-added' : 'panel.member-removed',
       to: o.email,
       template: 'bursary-panel-changed',
       data: { ...facts, memberName: member.displayName || member.email, memberEmail: member.email, byName: by?.displayName || by?.email || 'An organiser', panelPath: `/bursaries/funds/${fund.id}/panel` },

@@ -152,7 +152,8 @@ async function flagLatePayment(tx: Db, paymentId: string): Promise<void> {
     .innerJoin(people, eq(people.id, roleGrants.personId))
     .where(inArray(roleGrants.role, ['organiser', 'admin']));
   for (const organiser of organisers) {
-    await enqueueEmail(tx, { because: 'payment.arrived-late',
+    await enqueueEmail(tx, {
+      because: 'payment.arrived-late',
       to: organiser.email,
       template: 'payment-needs-attention',
       data: { ...facts, payerName: row.name, payerEmail: row.email, amount, attendeesPath: `/organise/events/${row.event.slug}/attendees`, eventCancelled },

@@ -335,7 +335,8 @@ export async function notifyRegistrants(
   for (const r of rows) {
     if (seen.has(r.email)) continue;
     seen.add(r.email);
-    await enqueueEmail(tx, { because: kind === 'cancelled' ? 'event.cancelled' : 'event.changed',
+    await enqueueEmail(tx, {
+      because: kind === 'cancelled' ? 'event.cancelled' : 'event.changed',
       to: r.email,
       template: 'event-changed',
       data: {
@@ -356,7 +357,8 @@ export async function notifyRegistrants(
 /** Tells each accepted member of the planning group that the event was cancelled or unpublished. */
 async function notifyGroup(tx: Db, event: EventRow, change: { kind: 'cancelled' | 'unpublished'; reason: string; told: number }, me: Me): Promise<void> {
   for (const person of await groupRecipients(tx, event.id)) {
-    await enqueueEmail(tx, { because: change.kind === 'cancelled' ? 'event.cancelled' : 'event.unpublished',
+    await enqueueEmail(tx, {
+      because: change.kind === 'cancelled' ? 'event.cancelled' : 'event.unpublished',
       to: person.email,
       template: 'planning-event-status',
       data: {

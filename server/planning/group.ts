@@ -65,7 +65,8 @@ export async function inviteMember(db: Database, eventId: string, input: { email
     // daily email budget (over it, nothing is saved).
     await spendMailBudget(tx, { personId: me.id, emails: 1, budget: context.mailBudget });
     await recordAudit(tx, { actorId: me.id, action: 'planning.member.invited', subjectType: 'event', subjectId: eventId, details: { personId: person!.id, role: input.role } });
-    await enqueueEmail(tx, { because: 'planning.invited',
+    await enqueueEmail(tx, {
+      because: 'planning.invited',
       to: email,
       template: 'planning-invitation',
       data: { inviterName: me.displayName || me.email, title: access.event.title, roleLabel: planningRoleLabels[input.role].toLowerCase(), invitationPath: `/plan/${eventId}/invitation` },

@@ -60,7 +60,8 @@ async function sendMeeting(tx: Db, meeting: MeetingRow, event: EventRow, kind: '
   const attendees = group.map((g) => ({ name: g.displayName || g.email, email: g.email }));
   const ics = meetingIcs(meeting, event, { name: me.displayName || me.email, email: me.email }, attendees);
   for (const person of group) {
-    await enqueueEmail(tx, { because: meetingChange[kind],
+    await enqueueEmail(tx, {
+      because: meetingChange[kind],
       to: person.email,
       template: 'planning-meeting',
       data: {

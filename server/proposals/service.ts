@@ -145,7 +145,8 @@ async function inviteCoProposers(tx: Db, proposal: { id: string; title: string }
     const token = newSecret();
     await tx.insert(proposalInvitations).values({ proposalId: proposal.id, email, tokenHash: hashSecret(token), invitedBy: me.id, createdAt: now, expiresAt });
     await recordAudit(tx, { actorId: me.id, action: 'proposal.co_proposer.invited', subjectType: 'proposal', subjectId: proposal.id });
-    await enqueueEmail(tx, { because: 'proposal.co-proposer-invited',
+    await enqueueEmail(tx, {
+      because: 'proposal.co-proposer-invited',
       to: email,
       template: 'proposal-co-proposer',
       data: { inviterName: me.displayName || me.email, title: proposal.title, invitationPath: `/proposals/invitations/${token}`, expires: formatDateTime(expiresAt) },
@@ -243,7 +244,8 @@ export async function submitProposal(db: Database, proposalId: string, me: Me, c
       await enqueueEmail(tx, { because: 'proposal.submitted', to: r.email, template: 'proposal-to-review', data: { title: proposal.title, resubmission, reviewPath: `/organise/proposals/${proposalId}` } });
     }
     for (const p of proposers) {
-      await enqueueEmail(tx, { because: 'proposal.submitted',
+      await enqueueEmail(tx, {
+        because: 'proposal.submitted',
         to: p.email,
         template: 'proposal-received',
         data: { name: p.displayName || p.email, title: proposal.title, resubmission, proposalPath: `/proposals/${proposalId}` },
@@ -357,7 +359,8 @@ export async function addComment(db: Database, proposalId: string, message: stri
     // Reviewers' messages are emailed to the proposers; proposers' replies wait in the queue.
     if (!proposer) {
       for (const p of await proposerRows(tx, proposalId)) {
-        await enqueueEmail(tx, { because: 'proposal.commented',
+        await enqueueEmail(tx, {
+          because: 'proposal.commented',
           to: p.email,
           template: 'proposal-comment',
           data: { name: p.displayName || p.email, title: proposal.title, message: text, proposalPath: `/proposals/${proposalId}` },
@@ -449,7 +452,8 @@ export async function decideProposal(db: Database, proposalId: string, decision:
     await addEntry(tx, proposalId, kind, me.id, text);
     await recordAudit(tx, { actorId: me.id, action: `proposal.${kind}`, subjectType: 'proposal', subjectId: proposalId, details: eventId ? { eventId } : {} });
     for (const p of proposers) {
-      await enqueueEmail(tx, { because: 'proposal.decided',
+      await enqueueEmail(tx, {
+        because: 'proposal.decided',
         to: p.email,
         template: 'proposal-decision',
         data: {

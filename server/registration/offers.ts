@@ -47,7 +47,8 @@ export async function passOnFreedPlaces(tx: Db, eventId: string, now: Date = new
     await insertHold(tx, { eventId, kind: 'offer', expiresAt, ticketTypeId: person.ticketTypeId, registrationId: person.id });
     for (const c of companions) await insertHold(tx, { eventId, kind: 'offer', expiresAt, ticketTypeId: null, registrationId: c.id });
     const managePath = await mintManagePath(tx, person.id);
-    await enqueueEmail(tx, { because: 'booking.offered',
+    await enqueueEmail(tx, {
+      because: 'booking.offered',
       to: person.email,
       template: 'registration-offer',
       data: { ...eventFacts(event), name: person.name, managePath, expires: formatDateTime(expiresAt) },

@@ -49,7 +49,8 @@ export async function sendDueReminders(db: Database, now: Date = new Date()): Pr
         if (r.confirmedAt && r.confirmedAt > reminderTime) continue;
         const event = (await getEvent(tx, r.eventId))!;
         const managePath = await mintManagePath(tx, r.id);
-        await enqueueEmail(tx, { because: 'event.reminder-due',
+        await enqueueEmail(tx, {
+          because: 'event.reminder-due',
           to: r.email,
           template: 'registration-reminder',
           data: {

@@ -173,7 +173,8 @@ async function sendConfirmation(tx: Db, event: EventRow, main: RegistrationRow, 
         ),
       ]
     : [];
-  await enqueueEmail(tx, { because: 'booking.confirmed',
+  await enqueueEmail(tx, {
+    because: 'booking.confirmed',
     to: main.email,
     template: 'registration-confirmed',
     data: {
@@ -546,7 +547,8 @@ async function startPayment(
     .values({ registrationId: main.id, method: context.paidMode, amountPence: type.pricePence, status: 'open', createdAt: now })
     .returning({ id: payments.id });
   if (context.paidMode === 'invoice') {
-    await enqueueEmail(tx, { because: 'booking.awaiting-payment',
+    await enqueueEmail(tx, {
+      because: 'booking.awaiting-payment',
       to: main.email,
       template: 'registration-invoice',
       data: { ...eventFacts(event), name: main.name, managePath, amount: formatPence(type.pricePence), ticketName: type.name },
@@ -608,7 +610,8 @@ export async function cancelRegistration(
       subjectId: main.id,
       details: { eventId: main.eventId, from: main.status, reason: options.reason ?? '' },
     });
-    await enqueueEmail(tx, { because: 'booking.cancelled',
+    await enqueueEmail(tx, {
+      because: 'booking.cancelled',
       to: main.email,
       template: 'registration-cancelled',
       data: { ...eventFacts(event), name: main.name, leftWaitingList: wasWaiting, refunded: options.refunded ?? '' },

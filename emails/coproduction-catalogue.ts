@@ -28,14 +28,20 @@ export interface CoproductionEmails {
     notes: string;
     planningPath: string;
   };
+  /** To everyone holding or waiting for a place: the event was cancelled, or changed in a way they would act on. */
   'event-changed': {
     name: string;
     title: string;
-    kind: 'cancelled' | 'date_changed';
+    /** `date_changed`: only in messages queued before `changed` (with its list) existed. */
+    kind: 'cancelled' | 'changed' | 'date_changed';
     reason: string;
     when: string;
     previousWhen: string;
+    /** What changed, old → new (kind `changed`). */
+    changes?: { what: string; before: string; after: string }[];
     eventPath: string;
+    /** The person's own booking page. */
+    managePath?: string;
   };
   /** To the planning group: the event was cancelled, or unpublished back to planning. */
   'planning-event-status': {
@@ -75,7 +81,8 @@ export const coproductionSubjects: { [K in keyof CoproductionEmails]: (data: Cop
       : d.kind === 'updated'
         ? `Changed: ${d.meetingTitle} (${d.eventTitle})`
         : `Planning meeting: ${d.meetingTitle} (${d.eventTitle})`,
-  'event-changed': (d) => (d.kind === 'cancelled' ? `Cancelled: ${d.title}` : `New date: ${d.title}`),
+  // Only organisers cancel; a change may be made by a lead, so its subject is fixed words.
+  'event-changed': (d) => (d.kind === 'cancelled' ? `Cancelled: ${d.title}` : 'An event you signed up for has changed'),
   'planning-event-status': (d) => (d.kind === 'cancelled' ? `${d.title} has been cancelled` : `${d.title} is back in planning`),
   'impact-note': (d) => `You said, we did: ${d.title}`,
 };

@@ -25,8 +25,10 @@ import type { Database, Db } from '../db/database.ts';
 import { ConflictError, ForbiddenError, InvalidInputError } from '../errors.ts';
 import { formatTimeRange } from '../format.ts';
 import { calendarAttachment, enqueueEmail } from '../mail/outbox.ts';
-import { closePlacesForCancelledEvent } from '../registration/api.ts';
+import { closePlacesForCancelledEvent, mintManagePath } from '../registration/api.ts';
 import { planningAccess, requireLead, requireOrganiser, type EventRow } from './access.ts';
+import { attendeeChanges, changesFor, type AttendeeChange } from './event-changes.ts';
+import { moveProgramme } from './workspace.ts';
 
 export function slugify(title: string): string {
   const base = title
@@ -154,6 +156,11 @@ export async function updateEventDetails(db: Database, eventId: string, input: E
     if (before.status === 'published' && (!input.startsAt || !input.endsAt)) {
       throw new InvalidInputError([{ field: 'startDate', message: 'A published event must have a date. Unpublish it first if the date is not known.' }]);
     }
+    // A published title is what every attendee's calendar and emails carry: only an organiser
+    // changes it, so a lead cannot send words of their own to everyone booked.
+    if (before.status === 'published' && input.title.trim() !== before.title && !access.isOrganiser) {
+      throw new InvalidInputError([{ field: 'title', message: 'Only an organiser can change the title of a published event. Ask an organiser, or unpublish it first.' }]);
+    }
     const changed = dateChanged || noticeable.some((k) => before[k] !== input[k].trim());
     const values = {
       ...input,
@@ -173,12 +180,15 @@ export async function updateEventDetails(db: Database, eventId: string, input: E
       sequence: changed ? before.sequence + 1 : before.sequence,
       updatedAt: new Date(),
     };
+    const changes = attendeeChanges(before, values);
     await tx.update(events).set(values).where(eq(events.id, eventId));
-    await recordAudit(tx, { actorId: me.id, action: 'event.details.updated', subjectType: 'event', subjectId: eventId, details: { dateChanged } });
+    if (dateChanged) await moveProgramme(tx, eventId, before, values);
+    await recordAudit(tx, { actorId: me.id, action: 'event.details.updated', subjectType: 'event', subjectId: eventId, details: { dateChanged, changed: changes.map((c) => c.part) } });
+    // Whatever the status: an unpublished event keeps its bookings, and they must hear too.
     let told = 0;
-    if (dateChanged && before.status === 'published') {
+    if (changes.length) {
       const [after] = await tx.select().from(events).where(eq(events.id, eventId));
-      told = await notifyRegistrants(tx, after!, 'date_changed', { previousWhen: before.startsAt ? formatTimeRange(before.startsAt, before.endsAt) : '' });
+      told = await notifyRegistrants(tx, after!, 'changed', { changes });
     }
     return { dateChanged, told };
   });
@@ -320,14 +330,9 @@ export function eventChangeIcs(event: EventRow): string | null {
  * caller's transaction. Companion places share their booker's address, so each address is
  * written to once. Returns how many were told.
  */
-export async function notifyRegistrants(
-  tx: Db,
-  event: EventRow,
-  kind: 'cancelled' | 'date_changed',
-  extra: { previousWhen?: string },
-): Promise<number> {
+export async function notifyRegistrants(tx: Db, event: EventRow, kind: 'cancelled' | 'changed', extra: { changes?: AttendeeChange[] }): Promise<number> {
   const rows = await tx
-    .select({ email: registrations.email, name: registrations.name })
+    .select({ id: registrations.id, email: registrations.email, name: registrations.name, status: registrations.status })
     .from(registrations)
     .where(and(eq(registrations.eventId, event.id), inArray(registrations.status, ['confirmed', 'waitlisted', 'offered', 'pending_payment']), isNull(registrations.companionOfId)));
   const seen = new Set<string>();
@@ -345,8 +350,10 @@ export async function notifyRegistrants(
         kind,
         reason: event.cancelledReason,
         when: event.startsAt ? formatTimeRange(event.startsAt, event.endsAt) : '',
-        previousWhen: extra.previousWhen ?? '',
+        previousWhen: '',
+        ...(extra.changes ? { changes: changesFor(extra.changes, r.status === 'confirmed') } : {}),
         eventPath: `/events/${event.slug}`,
+        managePath: await mintManagePath(tx, r.id),
       },
       attachments: ics ? [calendarAttachment(`${event.slug}.ics`, ics, kind === 'cancelled' ? 'CANCEL' : 'PUBLISH')] : [],
     });

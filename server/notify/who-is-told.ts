@@ -213,13 +213,6 @@ export const whoIsTold = {
     notEmailed: [{ who: 'the member', why: 'not yet built' }],
     gap: 'The shared domain notes ask for the member and the leads to be told.',
   },
-  'planning.member-removed': {
-    record: 'planning membership',
-    change: 'a lead removes a member',
-    emails: [],
-    notEmailed: [{ who: 'the member', why: 'not yet built' }],
-    gap: 'The member should be told, and their meeting invitations cancelled.',
-  },
   'meeting.arranged': {
     record: 'planning meeting',
     change: 'a planning meeting is arranged',
@@ -243,6 +236,14 @@ export const whoIsTold = {
     change: 'a member logs involvement, changes its payment choice, or it is marked paid',
     emails: [],
     notEmailed: [{ who: 'the member', why: 'their involvement page shows it; nothing is for them to act on' }],
+  },
+
+  'planning.member-removed': {
+    record: 'planning membership',
+    change: 'a lead removes a member',
+    emails: [],
+    notEmailed: [{ who: 'the member', why: 'not yet built' }],
+    gap: 'The member should be told, and their meeting invitations cancelled.',
   },
 
   // ---- Bursaries ----

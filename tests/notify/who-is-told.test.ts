@@ -12,7 +12,7 @@ import {
   bursaryFunds,
   bursaryItems,
   bursaryPanelMembers,
-  events,
+  type events,
   outboxMessages,
   people,
   planningMeetings,
@@ -127,7 +127,7 @@ async function bookedBy(client: TestClient, slug: string, ticketTypeId: string, 
 
 // ---- One scenario per row ----
 
-let state: Record<string, unknown> = {};
+const state: Record<string, unknown> = {};
 
 const scenarios: Record<ChangeName, Scenario> = {
   'event.changed': {

@@ -4,6 +4,8 @@
 // no others. A row without a scenario here fails; so does a scenario that leaves one of its row's
 // audiences unexercised.
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +23,7 @@ import {
 } from '../../db/schema/index.ts';
 import { grantRole } from '../../server/accounts/people.ts';
 import { enqueueEmail } from '../../server/mail/outbox.ts';
+import { withWhoIsTold } from '../../server/notify/readme.ts';
 import { changeNames, whoIsTold, type ChangeName } from '../../server/notify/who-is-told.ts';
 import { expireDueHolds } from '../../server/registration/offers.ts';
 import { sendDueReminders } from '../../server/registration/reminders.ts';
@@ -605,6 +608,11 @@ describe('who is told', () => {
       expect(await outbox()).toEqual(expected.map((e) => `${e.template} → ${e.to}`).sort());
     });
   }
+
+  it('is shown in the README as the code has it', () => {
+    const readme = fs.readFileSync(path.join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+    expect(withWhoIsTold(readme), 'README.md is out of date: run npm run who-is-told').toBe(readme);
+  });
 
   it('refuses, in types and at run time, a template the change’s row does not list', async () => {
     const wrong = () =>

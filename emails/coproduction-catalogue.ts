@@ -57,6 +57,20 @@ export interface CoproductionEmails {
     planningPath: string;
   };
   'impact-note': { name: string; title: string; note: string; eventPath: string };
+  /** To the rest of the planning group: the event was published, or changed in a way attendees act on. */
+  'planning-event-news': {
+    name: string;
+    title: string;
+    kind: 'published' | 'changed';
+    byName: string;
+    /** What changed, old → new (kind `changed`). */
+    changes: { what: string; before: string; after: string }[];
+    /** How many people holding or waiting for places were emailed about the change. */
+    told: number;
+    planningPath: string;
+  };
+  /** To a planner whose role a lead changed (`you`), and to the group's other leads. */
+  'planning-role-changed': { name: string; title: string; you: boolean; memberName: string; roleLabel: string; byName: string; planningPath: string };
 }
 
 // Proposal emails go to people other than the member who acted (co-proposers, the steering
@@ -85,4 +99,6 @@ export const coproductionSubjects: { [K in keyof CoproductionEmails]: (data: Cop
   'event-changed': (d) => (d.kind === 'cancelled' ? `Cancelled: ${d.title}` : 'An event you signed up for has changed'),
   'planning-event-status': (d) => (d.kind === 'cancelled' ? `${d.title} has been cancelled` : `${d.title} is back in planning`),
   'impact-note': (d) => `You said, we did: ${d.title}`,
+  'planning-event-news': (d) => (d.kind === 'published' ? 'An event you are planning is published' : 'An event you are planning has changed'),
+  'planning-role-changed': (d) => (d.you ? 'Your role in a planning group has changed' : 'A role in your planning group has changed'),
 };

@@ -30,6 +30,7 @@ export interface WhoIsToldRow {
 }
 
 const ORGANISERS = 'every organiser and admin';
+const REST_OF_GROUP = 'the planning group’s accepted members, except the person who did it';
 const HOLDING_OR_WAITING = 'everyone holding or waiting for a place (confirmed, paying, offered, waiting; a companion’s booker once)';
 
 export const whoIsTold = {
@@ -37,12 +38,15 @@ export const whoIsTold = {
   'event.changed': {
     record: 'event',
     change: 'something an attendee would act on changes: date or time, venue or address, online platform or joining link, format',
-    emails: [{ template: 'event-changed', to: `${HOLDING_OR_WAITING}: what changed, old → new, the updated calendar entry and their own manage link` }],
+    emails: [
+      { template: 'event-changed', to: `${HOLDING_OR_WAITING}: what changed, old → new, the updated calendar entry and their own manage link` },
+      { template: 'planning-event-news', to: `${REST_OF_GROUP}: what changed, and how many were told` },
+    ],
     notEmailed: [
       { who: 'anyone', why: 'wording-only edits (title, summary, description, access notes) send nothing; a published event’s title is changed only by an organiser' },
       { who: 'people whose booking was cancelled or expired', why: 'they no longer hold a place' },
+      { who: 'the person who made the change', why: 'the page confirms it' },
     ],
-    gap: 'The planning group is not emailed (they see the change on the planning page).',
   },
   'event.cancelled': {
     record: 'event',
@@ -59,12 +63,11 @@ export const whoIsTold = {
   'event.published': {
     record: 'event',
     change: 'the event is published',
-    emails: [],
+    emails: [{ template: 'planning-event-news', to: REST_OF_GROUP }],
     notEmailed: [
-      { who: 'the planning group', why: 'the lead or organiser publishes from the planning page the group shares' },
+      { who: 'the person who published it', why: 'the page confirms it' },
       { who: 'mailing-list subscribers', why: 'only an organiser’s announcement writes to them' },
     ],
-    gap: 'The shared domain notes ask for the planning group to be told.',
   },
   'event.unpublished': {
     record: 'event',
@@ -209,9 +212,8 @@ export const whoIsTold = {
   'planning.role-changed': {
     record: 'planning membership',
     change: 'a lead changes a member’s role',
-    emails: [],
-    notEmailed: [{ who: 'the member', why: 'not yet built' }],
-    gap: 'The shared domain notes ask for the member and the leads to be told.',
+    emails: [{ template: 'planning-role-changed', to: 'the member, and the group’s other leads and co-leads' }],
+    notEmailed: [{ who: 'the lead who changed it', why: 'the page confirms it' }],
   },
   'meeting.arranged': {
     record: 'planning meeting',

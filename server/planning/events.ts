@@ -189,6 +189,7 @@ export async function updateEventDetails(db: Database, eventId: string, input: E
     if (changes.length) {
       const [after] = await tx.select().from(events).where(eq(events.id, eventId));
       told = await notifyRegistrants(tx, after!, 'changed', { changes });
+      await tellRestOfGroup(tx, after!, { because: 'event.changed', kind: 'changed', changes, told }, me);
     }
     return { dateChanged, told };
   });
@@ -249,6 +250,7 @@ export async function publishEvent(db: Database, eventId: string, input: { overr
       .set({ status: 'published', publishedAt: event.publishedAt ?? now, sequence: event.sequence + 1, updatedAt: now })
       .where(eq(events.id, eventId));
     await recordAudit(tx, { actorId: me.id, action: 'event.published', subjectType: 'event', subjectId: eventId, details: missing.length ? { overridden: missing, reason } : {} });
+    await tellRestOfGroup(tx, event, { because: 'event.published', kind: 'published', changes: [], told: 0 }, me);
   });
 }
 
@@ -375,6 +377,32 @@ async function notifyGroup(tx: Db, event: EventRow, change: { kind: 'cancelled' 
         byName: me.displayName || me.email,
         reason: change.reason,
         told: change.told,
+        planningPath: `/plan/${event.id}`,
+      },
+    });
+  }
+}
+
+/** Tells the planning group, except the person who did it, that the event was published or changed. */
+async function tellRestOfGroup(
+  tx: Db,
+  event: EventRow,
+  news: { because: 'event.published' | 'event.changed'; kind: 'published' | 'changed'; changes: AttendeeChange[]; told: number },
+  me: Me,
+): Promise<void> {
+  for (const person of await groupRecipients(tx, event.id)) {
+    if (person.personId === me.id) continue;
+    await enqueueEmail(tx, {
+      because: news.because,
+      to: person.email,
+      template: 'planning-event-news',
+      data: {
+        name: person.displayName,
+        title: event.title,
+        kind: news.kind,
+        byName: me.displayName || 'A member of the planning group',
+        changes: news.changes.map(({ what, before, after }) => ({ what, before, after })),
+        told: news.told,
         planningPath: `/plan/${event.id}`,
       },
     });

@@ -89,6 +89,14 @@ async function eventWithLead(overrides: Partial<typeof events.$inferInsert> = {}
   return { event, lead, leadEmail };
 }
 
+/** Someone already in an event's planning group (accepted), with no email of their own on joining. */
+async function planningMember(eventId: string, role: 'speaker' | 'co_lead'): Promise<string> {
+  const email = unique(role);
+  const [person] = await t.db.insert(people).values({ email }).returning();
+  await t.db.insert(planningMembers).values({ eventId, personId: person!.id, role, status: 'accepted' });
+  return email;
+}
+
 const details = (event: { title: string }) => ({
   title: event.title,
   type: 'seminar',
@@ -145,8 +153,12 @@ const scenarios: Record<ChangeName, Scenario> = {
         { eventId: event.id, status: 'cancelled', name: 'Ed', email: 'ed@example.org' },
         { eventId: event.id, status: 'expired', name: 'Flo', email: 'flo@example.org' },
       ]);
+      const speaker = await planningMember(event.id, 'speaker');
       expectPosted(await lead.post(`/plan/${event.id}/details`, { ...details(event), venueName: 'Friends Meeting House', venueAddress: '6 Mount Street, Manchester' }));
-      return mails('event.changed', 'event-changed', ['ada@example.org', 'bo@example.org', 'cy@example.org', 'di@example.org']);
+      return [
+        ...mails('event.changed', 'event-changed', ['ada@example.org', 'bo@example.org', 'cy@example.org', 'di@example.org']),
+        ...mails('event.changed', 'planning-event-news', [speaker]),
+      ];
     },
   },
   'event.cancelled': {
@@ -174,9 +186,9 @@ const scenarios: Record<ChangeName, Scenario> = {
   },
   'event.published': {
     change: async () => {
-      const { event } = await eventWithLead({ status: 'planning', publishedAt: null });
+      const { event, leadEmail } = await eventWithLead({ status: 'planning', publishedAt: null });
       expectPosted(await org.post(`/plan/${event.id}/publish`, { overrideReason: 'The group has no lived-experience member yet; agreed at steering.' }));
-      return [];
+      return mails('event.published', 'planning-event-news', [leadEmail]);
     },
   },
   'event.unpublished': {
@@ -410,17 +422,21 @@ const scenarios: Record<ChangeName, Scenario> = {
     change: async () => {
       const { eventId, lead, email } = state.planning as { eventId: string; lead: TestClient; email: string };
       const [member] = await t.db.select().from(planningMembers).where(and(eq(planningMembers.eventId, eventId), eq(planningMembers.personId, await personId(t.db, email))));
+      const coLead = await planningMember(eventId, 'co_lead');
       expectPosted(await lead.post(`/plan/${eventId}/members/${member!.id}/role`, { role: 'co_lead' }));
-      return [];
+      return mails('planning.role-changed', 'planning-role-changed', [email, coLead]);
     },
   },
   'meeting.arranged': {
     change: async () => {
       const { eventId, lead, email } = state.planning as { eventId: string; lead: TestClient; email: string };
-      const leadEmail = (await t.db.select({ email: people.email }).from(planningMembers).innerJoin(people, eq(people.id, planningMembers.personId)).where(and(eq(planningMembers.eventId, eventId), eq(planningMembers.role, 'lead'))))[0]!.email;
-      (state.planning as Record<string, unknown>).group = [leadEmail, email];
+      // The lead, the planner who accepted (now a co-lead) and the co-lead added before.
+      const group = (await t.db.select({ email: people.email }).from(planningMembers).innerJoin(people, eq(people.id, planningMembers.personId)).where(eq(planningMembers.eventId, eventId))).map((r) => r.email);
+      expect(group).toHaveLength(3);
+      expect(group).toContain(email);
+      (state.planning as Record<string, unknown>).group = group;
       expectPosted(await lead.post(`/plan/${eventId}/meetings`, { meetingTitle: 'First meeting', meetingDate: '2027-01-06', meetingStart: '14:00', meetingEnd: '15:00', joinUrl: 'https://meet.example.org/abc' }));
-      return mails('meeting.arranged', 'planning-meeting', [leadEmail, email]);
+      return mails('meeting.arranged', 'planning-meeting', group);
     },
   },
   'meeting.changed': {

@@ -27,6 +27,16 @@ const samples: { [K in keyof CoproductionEmails]: CoproductionEmails[K] } = {
   'event-changed': { name: 'Sam', title, kind: 'cancelled', reason: 'The venue closed.', when: 'Tuesday 9 December 2026, 6pm to 7pm', previousWhen: '', eventPath: '/events/seminar-1' },
   'planning-event-status': { name: 'Sam', title, kind: 'cancelled', byName: 'Rosa <b>', reason: 'The venue closed <suddenly>.', told: 1, planningPath: '/plan/abc' },
   'impact-note': { name: 'Sam', title, note: 'You said more breaks; we added two.', eventPath: '/events/seminar-1' },
+  'planning-event-news': {
+    name: 'Sam',
+    title,
+    kind: 'changed',
+    byName: 'Rosa',
+    changes: [{ what: 'Venue', before: 'The Old Library', after: 'Friends Meeting House' }],
+    told: 3,
+    planningPath: '/plan/abc',
+  },
+  'planning-role-changed': { name: 'Sam', title, you: true, memberName: 'Sam', roleLabel: 'Co-lead', byName: 'Rosa', planningPath: '/plan/abc' },
 };
 
 describe('co-production emails', () => {

@@ -46,6 +46,7 @@ export const whoIsTold = {
       { who: 'anyone', why: 'wording-only edits (title, summary, description, access notes) send nothing; a published event’s title is changed only by an organiser' },
       { who: 'people whose booking was cancelled or expired', why: 'they no longer hold a place' },
       { who: 'the person who made the change', why: 'the page confirms it' },
+      { who: 'anyone, for a lead’s third such change to one event in 24 hours', why: 'the change is refused and the lead sent to an organiser, so bookings cannot be written to again and again' },
     ],
   },
   'event.cancelled': {

@@ -5,9 +5,10 @@
 // group are told; open places are closed and undecided bursary applications with them) or moved
 // (registrants are told, calendars update).
 import { randomBytes } from 'node:crypto';
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, count, eq, gt, inArray, isNull } from 'drizzle-orm';
 import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import {
+  auditEntries,
   events,
   people,
   planningMembers,
@@ -189,10 +190,39 @@ export async function updateEventDetails(db: Database, eventId: string, input: E
     if (changes.length) {
       const [after] = await tx.select().from(events).where(eq(events.id, eventId));
       told = await notifyRegistrants(tx, after!, 'changed', { changes });
+      if (told > 0) await spendChangeBudget(tx, me, access.isOrganiser, eventId, changes, told);
       await tellRestOfGroup(tx, after!, { because: 'event.changed', kind: 'changed', changes, told }, me);
     }
     return { dateChanged, told };
   });
+}
+
+/** Changes a lead who is not an organiser may email to everyone booked on one event, per 24 hours. */
+export const LEAD_CHANGES_TOLD_PER_DAY = 2;
+
+const changeFields: Record<AttendeeChange['part'], string> = { when: 'startDate', format: 'format', venue: 'venueName', platform: 'onlinePlatform', joinUrl: 'onlineJoinUrl' };
+
+/**
+ * Each change emailed to the people booked is recorded; a lead (an ordinary member) may send a
+ * few a day, so nobody can use an event's bookings to write to everyone again and again.
+ * Over it, the whole change is undone and the lead asked to go to an organiser.
+ */
+async function spendChangeBudget(tx: Db, me: Me, isOrganiser: boolean, eventId: string, changes: AttendeeChange[], told: number, now = new Date()): Promise<void> {
+  if (!isOrganiser) {
+    const [recent] = await tx
+      .select({ n: count() })
+      .from(auditEntries)
+      .where(and(eq(auditEntries.subjectType, 'event'), eq(auditEntries.subjectId, eventId), eq(auditEntries.action, 'event.change.told'), gt(auditEntries.at, new Date(now.getTime() - 86_400_000))));
+    if ((recent?.n ?? 0) >= LEAD_CHANGES_TOLD_PER_DAY) {
+      throw new InvalidInputError([
+        {
+          field: changeFields[changes[0]!.part],
+          message: `This change would email everyone booked, and they have already been emailed about ${LEAD_CHANGES_TOLD_PER_DAY} changes today. Nothing has been saved. Ask an organiser to make it, or try again tomorrow.`,
+        },
+      ]);
+    }
+  }
+  await recordAudit(tx, { actorId: me.id, action: 'event.change.told', subjectType: 'event', subjectId: eventId, details: { told, changed: changes.map((c) => c.part) } });
 }
 
 // ---- Readiness and publishing ----

@@ -135,6 +135,24 @@ describe('telling people of a change to their event', () => {
     const [mail] = await mailTo(t.db, 'flo@example.org', 'event-changed');
     expect(mail!.data.changes).toEqual([{ what: 'How it meets', before: 'In person and online', after: 'Online' }]);
   });
+
+  it('lets a lead email everyone booked about two changes a day; an organiser may make more', async () => {
+    const event = await eventLedByLead();
+    await t.db.insert(registrations).values({ eventId: event.id, status: 'confirmed', name: 'Hal', email: 'hal@example.org' });
+    expect((await lead.post(`/plan/${event.id}/details`, form(event, { venueName: 'Room 1' }))).statusCode).toBe(303);
+    expect((await lead.post(`/plan/${event.id}/details`, form(event, { venueName: 'Room 2' }))).statusCode).toBe(303);
+    const third = await lead.post(`/plan/${event.id}/details`, form(event, { venueName: 'Room 3' }));
+    expect(third.statusCode).toBe(400);
+    expect(third.body).toContain('they have already been emailed about 2 changes today. Nothing has been saved.');
+    expect(third.body).toContain('value="Room 3"');
+    const [kept] = await t.db.select().from(events).where(eq(events.id, event.id));
+    expect(kept!.venueName).toBe('Room 2');
+    expect(await mailTo(t.db, 'hal@example.org', 'event-changed')).toHaveLength(2);
+    // Wording still saves, and an organiser can make the change.
+    expect((await lead.post(`/plan/${event.id}/details`, form(event, { venueName: 'Room 2', description: 'Now with lunch.' }))).statusCode).toBe(303);
+    expect((await organiser.post(`/plan/${event.id}/details`, form(event, { venueName: 'Room 3' }))).statusCode).toBe(303);
+    expect(await mailTo(t.db, 'hal@example.org', 'event-changed')).toHaveLength(3);
+  });
 });
 
 describe('the programme and its event', () => {

@@ -73,6 +73,27 @@ describe('co-production emails', () => {
   });
 });
 
+describe('the email about a change to an event', () => {
+  const base = { name: 'Sam', title, reason: '', when: 'Wednesday 27 January 2027, 10am to 3pm', eventPath: '/events/seminar-1' };
+
+  it('lists each change old → new with the person’s booking link, under a subject of fixed words', () => {
+    const mail = renderEmail(
+      'event-changed',
+      { ...base, kind: 'changed', previousWhen: '', managePath: '/bookings/abc', changes: [{ what: 'Venue', before: 'The Old Library', after: 'Friends <Meeting> House' }] },
+      site,
+    );
+    expect(mail.subject).toBe('An event you signed up for has changed');
+    expect(mail.text).toContain('Venue\n  Now: Friends <Meeting> House\n  Before: The Old Library');
+    expect(mail.html).toContain('Friends &lt;Meeting&gt; House');
+    expect(mail.text).toContain('https://hub.example/bookings/abc');
+  });
+
+  it('still reads a new-date email queued before the list of changes existed', () => {
+    const mail = renderEmail('event-changed', { ...base, kind: 'date_changed', previousWhen: 'Wednesday 20 January 2027, 10am to 3pm' }, site);
+    expect(mail.text).toContain('Date and time\n  Now: Wednesday 27 January 2027, 10am to 3pm\n  Before: Wednesday 20 January 2027, 10am to 3pm');
+  });
+});
+
 describe('late payment emails for a cancelled event', () => {
   const facts = { eventTitle: title, when: 'Tuesday 9 December 2026, 6pm to 7:30pm', where: 'Online (Zoom)', eventPath: '/events/seminar-1' };
 

@@ -28,14 +28,20 @@ export interface CoproductionEmails {
     notes: string;
     planningPath: string;
   };
+  /** To everyone holding or waiting for a place: the event was cancelled, or changed in a way they would act on. */
   'event-changed': {
     name: string;
     title: string;
-    kind: 'cancelled' | 'date_changed';
+    /** `date_changed`: only in messages queued before `changed` (with its list) existed. */
+    kind: 'cancelled' | 'changed' | 'date_changed';
     reason: string;
     when: string;
     previousWhen: string;
+    /** What changed, old → new (kind `changed`). */
+    changes?: { what: string; before: string; after: string }[];
     eventPath: string;
+    /** The person's own booking page. */
+    managePath?: string;
   };
   /** To the planning group: the event was cancelled, or unpublished back to planning. */
   'planning-event-status': {
@@ -51,6 +57,20 @@ export interface CoproductionEmails {
     planningPath: string;
   };
   'impact-note': { name: string; title: string; note: string; eventPath: string };
+  /** To the rest of the planning group: the event was published, or changed in a way attendees act on. */
+  'planning-event-news': {
+    name: string;
+    title: string;
+    kind: 'published' | 'changed';
+    byName: string;
+    /** What changed, old → new (kind `changed`). */
+    changes: { what: string; before: string; after: string }[];
+    /** How many people holding or waiting for places were emailed about the change. */
+    told: number;
+    planningPath: string;
+  };
+  /** To a planner whose role a lead changed (`you`), and to the group's other leads. */
+  'planning-role-changed': { name: string; title: string; you: boolean; memberName: string; roleLabel: string; byName: string; planningPath: string };
 }
 
 // Proposal emails go to people other than the member who acted (co-proposers, the steering
@@ -75,7 +95,10 @@ export const coproductionSubjects: { [K in keyof CoproductionEmails]: (data: Cop
       : d.kind === 'updated'
         ? `Changed: ${d.meetingTitle} (${d.eventTitle})`
         : `Planning meeting: ${d.meetingTitle} (${d.eventTitle})`,
-  'event-changed': (d) => (d.kind === 'cancelled' ? `Cancelled: ${d.title}` : `New date: ${d.title}`),
+  // Only organisers cancel; a change may be made by a lead, so its subject is fixed words.
+  'event-changed': (d) => (d.kind === 'cancelled' ? `Cancelled: ${d.title}` : 'An event you signed up for has changed'),
   'planning-event-status': (d) => (d.kind === 'cancelled' ? `${d.title} has been cancelled` : `${d.title} is back in planning`),
   'impact-note': (d) => `You said, we did: ${d.title}`,
+  'planning-event-news': (d) => (d.kind === 'published' ? 'An event you are planning is published' : 'An event you are planning has changed'),
+  'planning-role-changed': (d) => (d.you ? 'Your role in a planning group has changed' : 'A role in your planning group has changed'),
 };

@@ -99,7 +99,7 @@ export async function grantRole(db: Database, actor: Me | null, personId: string
       .returning({ role: roleGrants.role });
     if (added.length === 0) return;
     await recordAudit(tx, { actorId: actor?.id ?? null, action: 'account.role.granted', subjectType: 'person', subjectId: personId, details: { role } });
-    await enqueueEmail(tx, { to: person.email, template: 'role-granted', data: { name: person.displayName || person.email, role } });
+    await enqueueEmail(tx, { because: 'account.role-granted', to: person.email, template: 'role-granted', data: { name: person.displayName || person.email, role } });
   });
 }
 

@@ -62,7 +62,7 @@ export async function requestSignInLink(db: Database, input: SignInRequest, now 
       expiresAt: new Date(now.getTime() + LINK_MINUTES * 60_000),
     });
     const signInPath = `/sign-in/${token}`;
-    await enqueueEmail(tx, { to: email, template: 'sign-in', data: { signInPath, expiresInMinutes: LINK_MINUTES } });
+    await enqueueEmail(tx, { because: 'account.sign-in-asked', to: email, template: 'sign-in', data: { signInPath, expiresInMinutes: LINK_MINUTES } });
     return { email, signInPath };
   });
 }

@@ -169,6 +169,7 @@ export async function submitApplication(db: Database, applicationId: string, act
     const [person] = await tx.select({ email: people.email, displayName: people.displayName }).from(people).where(eq(people.id, actor.id));
     const [event] = await tx.select({ title: events.title }).from(events).where(eq(events.id, app.eventId));
     await enqueueEmail(tx, {
+      because: 'bursary.submitted',
       to: person!.email,
       template: 'bursary-submitted',
       data: { name: person!.displayName, eventTitle: event!.title, applicationPath: applicationPath(applicationId) },
@@ -305,6 +306,7 @@ export async function decideApplication(db: Database, fundId: string, applicatio
       const [person] = await tx.select({ email: people.email, displayName: people.displayName }).from(people).where(eq(people.id, app.applicantId));
       const [event] = await tx.select({ title: events.title }).from(events).where(eq(events.id, app.eventId));
       await enqueueEmail(tx, {
+        because: 'bursary.decided',
         to: person!.email,
         template: 'bursary-decided',
         data: { name: person!.displayName, eventTitle: event!.title, outcome: status, applicationPath: applicationPath(applicationId) },

@@ -219,7 +219,7 @@ export async function recordPayment(db: Database, fundId: string, applicationId:
     if (app.applicantId) {
       const [person] = await tx.select({ email: people.email, displayName: people.displayName }).from(people).where(eq(people.id, app.applicantId));
       const [event] = await tx.select({ title: events.title }).from(events).where(eq(events.id, app.eventId));
-      await enqueueEmail(tx, { to: person!.email, template: 'bursary-paid', data: { name: person!.displayName, eventTitle: event!.title, applicationPath: applicationPath(applicationId) } });
+      await enqueueEmail(tx, { because: 'bursary.paid', to: person!.email, template: 'bursary-paid', data: { name: person!.displayName, eventTitle: event!.title, applicationPath: applicationPath(applicationId) } });
     }
   });
 }

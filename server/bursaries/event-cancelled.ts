@@ -136,6 +136,7 @@ export async function settleBursariesForCancelledEvent(tx: Db, eventId: string, 
     // An empty draft is not something the person will miss; a message about it would only worry them.
     if (app.status === 'draft' && !draftHasContent({ ...app, items: itemCounts.get(app.id) ?? 0 })) continue;
     await enqueueEmail(tx, {
+      because: 'event.cancelled',
       to: person.email,
       template: 'bursary-event-cancelled-closed',
       data: { name: person.displayName, eventTitle: event.title, applicationPath: applicationPath(app.id), wasDraft: app.status === 'draft' },
@@ -146,6 +147,7 @@ export async function settleBursariesForCancelledEvent(tx: Db, eventId: string, 
     const person = app.applicantId ? recipients.get(app.applicantId) : undefined;
     if (!person) continue;
     await enqueueEmail(tx, {
+      because: 'event.cancelled',
       to: person.email,
       template: 'bursary-event-cancelled-approved',
       data: { name: person.displayName, eventTitle: event.title, applicationPath: applicationPath(app.id), claimSent: claims.has(app.id), hadAdvance: advances.has(app.id) },

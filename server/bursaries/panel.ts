@@ -92,12 +92,13 @@ async function tellOfChange(tx: Db, fund: FundRow, change: 'added' | 'removed', 
   const facts = { change, fundName: fund.name, eventTitle: fund.eventTitle ?? '' };
   for (const o of organisers) {
     await enqueueEmail(tx, {
+      because: change === 'added' ? 'panel.member-added' : 'panel.member-removed',
       to: o.email,
       template: 'bursary-panel-changed',
       data: { ...facts, memberName: member.displayName || member.email, memberEmail: member.email, byName: by?.displayName || by?.email || 'An organiser', panelPath: `/bursaries/funds/${fund.id}/panel` },
     });
   }
-  await enqueueEmail(tx, { to: member.email, template: 'bursary-panel-you', data: { ...facts, name: member.displayName, fundPath: change === 'added' ? `/bursaries/funds/${fund.id}` : '/bursaries' } });
+  await enqueueEmail(tx, { because: change === 'added' ? 'panel.member-added' : 'panel.member-removed', to: member.email, template: 'bursary-panel-you', data: { ...facts, name: member.displayName, fundPath: change === 'added' ? `/bursaries/funds/${fund.id}` : '/bursaries' } });
 }
 
 export async function addPanelMember(db: Database, fundId: string, input: { email: string }, actor: Actor): Promise<void> {

@@ -5,6 +5,7 @@ import { and, eq, ne, or, sql, type SQL } from 'drizzle-orm';
 import { outboxMessages, type StoredAttachment } from '../../db/schema/index.ts';
 import { subjects, type EmailCatalogue, type EmailName } from '../../emails/catalogue.ts';
 import type { Db } from '../db/database.ts';
+import { assertListed, type ChangeName, type TemplateFor } from '../notify/who-is-told.ts';
 import { sealSecrets } from './sealing.ts';
 
 /** Addresses of erased people and bookings end here (a reserved domain that never receives mail). */
@@ -14,15 +15,21 @@ export function isErasedAddress(address: string): boolean {
   return address === '' || address.toLowerCase().endsWith(`@${ERASED_DOMAIN}`);
 }
 
-export interface OutgoingEmail<K extends EmailName> {
+export interface OutgoingEmail<C extends ChangeName, K extends EmailName> {
+  /** The change this email tells of: its row in the who-is-told table must list the template. */
+  because: C;
   to: string;
   template: K;
   data: EmailCatalogue[K];
   attachments?: StoredAttachment[];
 }
 
-/** Queues an email; its private links are sealed. Returns its id, or null for an erased address. */
-export async function enqueueEmail<K extends EmailName>(db: Db, email: OutgoingEmail<K>): Promise<string | null> {
+/**
+ * Queues an email; its private links are sealed. Returns its id, or null for an erased address.
+ * The template must be one the change's row in the who-is-told table lists.
+ */
+export async function enqueueEmail<C extends ChangeName, K extends TemplateFor<C> & EmailName>(db: Db, email: OutgoingEmail<C, K>): Promise<string | null> {
+  assertListed(email.because, email.template);
   // Someone erased is written to no more (an old booking may still be on a list of attendees).
   if (isErasedAddress(email.to)) return null;
   const id = randomUUID();

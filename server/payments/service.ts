@@ -146,10 +146,11 @@ async function flagLatePayment(tx: Db, paymentId: string): Promise<void> {
   const amount = formatPence(row.amountPence);
   // A cancelled event has no place to give, so both emails speak only of a refund.
   const eventCancelled = row.event.status === 'cancelled';
-  await enqueueEmail(tx, { to: row.email, template: 'payment-arrived-late', data: { ...facts, name: row.name, amount, eventCancelled } });
+  await enqueueEmail(tx, { because: 'payment.arrived-late', to: row.email, template: 'payment-arrived-late', data: { ...facts, name: row.name, amount, eventCancelled } });
   const organisers = await steeringGroupAddresses(tx);
   for (const organiser of organisers) {
     await enqueueEmail(tx, {
+      because: 'payment.arrived-late',
       to: organiser.email,
       template: 'payment-needs-attention',
       data: { ...facts, payerName: row.name, payerEmail: row.email, amount, attendeesPath: `/organise/events/${row.event.slug}/attendees`, eventCancelled },

@@ -50,7 +50,7 @@ export async function saveImpactNote(db: Database, eventId: string, input: { bod
     for (const person of [...group, ...attendees]) {
       if (seen.has(person.email)) continue;
       seen.add(person.email);
-      await enqueueEmail(tx, { to: person.email, template: 'impact-note', data: { name: person.name, title: access.event.title, note: body, eventPath: `/events/${access.event.slug}` } });
+      await enqueueEmail(tx, { because: 'event.impact-note-sent', to: person.email, template: 'impact-note', data: { name: person.name, title: access.event.title, note: body, eventPath: `/events/${access.event.slug}` } });
     }
     return seen.size;
   });

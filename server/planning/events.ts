@@ -5,9 +5,10 @@
 // group are told; open places are closed and undecided bursary applications with them) or moved
 // (registrants are told, calendars update).
 import { randomBytes } from 'node:crypto';
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, count, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import {
+  auditEntries,
   events,
   people,
   planningMembers,
@@ -26,8 +27,10 @@ import { prepared } from '../db/prepared.ts';
 import { ConflictError, ForbiddenError, InvalidInputError } from '../errors.ts';
 import { formatTimeRange } from '../format.ts';
 import { calendarAttachment, enqueueEmail } from '../mail/outbox.ts';
-import { closePlacesForCancelledEvent } from '../registration/api.ts';
+import { closePlacesForCancelledEvent, mintManagePath } from '../registration/api.ts';
 import { planningAccess, requireLead, requireOrganiser, type EventRow } from './access.ts';
+import { attendeeChanges, changesFor, type AttendeeChange } from './event-changes.ts';
+import { moveProgramme } from './workspace.ts';
 
 export function slugify(title: string): string {
   const base = title
@@ -155,6 +158,11 @@ export async function updateEventDetails(db: Database, eventId: string, input: E
     if (before.status === 'published' && (!input.startsAt || !input.endsAt)) {
       throw new InvalidInputError([{ field: 'startDate', message: 'A published event must have a date. Unpublish it first if the date is not known.' }]);
     }
+    // A published title is what every attendee's calendar and emails carry: only an organiser
+    // changes it, so a lead cannot send words of their own to everyone booked.
+    if (before.status === 'published' && input.title.trim() !== before.title && !access.isOrganiser) {
+      throw new InvalidInputError([{ field: 'title', message: 'Only an organiser can change the title of a published event. Ask an organiser, or unpublish it first.' }]);
+    }
     const changed = dateChanged || noticeable.some((k) => before[k] !== input[k].trim());
     const values = {
       ...input,
@@ -174,15 +182,48 @@ export async function updateEventDetails(db: Database, eventId: string, input: E
       sequence: changed ? before.sequence + 1 : before.sequence,
       updatedAt: new Date(),
     };
+    const changes = attendeeChanges(before, values);
     await tx.update(events).set(values).where(eq(events.id, eventId));
-    await recordAudit(tx, { actorId: me.id, action: 'event.details.updated', subjectType: 'event', subjectId: eventId, details: { dateChanged } });
+    if (dateChanged) await moveProgramme(tx, eventId, before, values);
+    await recordAudit(tx, { actorId: me.id, action: 'event.details.updated', subjectType: 'event', subjectId: eventId, details: { dateChanged, changed: changes.map((c) => c.part) } });
+    // Whatever the status: an unpublished event keeps its bookings, and they must hear too.
     let told = 0;
-    if (dateChanged && before.status === 'published') {
+    if (changes.length) {
       const [after] = await tx.select().from(events).where(eq(events.id, eventId));
-      told = await notifyRegistrants(tx, after!, 'date_changed', { previousWhen: before.startsAt ? formatTimeRange(before.startsAt, before.endsAt) : '' });
+      told = await notifyRegistrants(tx, after!, 'changed', { changes });
+      if (told > 0) await spendChangeBudget(tx, me, access.isOrganiser, eventId, changes, told);
+      await tellRestOfGroup(tx, after!, { because: 'event.changed', kind: 'changed', changes, told }, me);
     }
     return { dateChanged, told };
   });
+}
+
+/** Changes a lead who is not an organiser may email to everyone booked on one event, per 24 hours. */
+export const LEAD_CHANGES_TOLD_PER_DAY = 2;
+
+const changeFields: Record<AttendeeChange['part'], string> = { when: 'startDate', format: 'format', venue: 'venueName', platform: 'onlinePlatform', joinUrl: 'onlineJoinUrl' };
+
+/**
+ * Each change emailed to the people booked is recorded; a lead (an ordinary member) may send a
+ * few a day, so nobody can use an event's bookings to write to everyone again and again.
+ * Over it, the whole change is undone and the lead asked to go to an organiser.
+ */
+async function spendChangeBudget(tx: Db, me: Me, isOrganiser: boolean, eventId: string, changes: AttendeeChange[], told: number, now = new Date()): Promise<void> {
+  if (!isOrganiser) {
+    const [recent] = await tx
+      .select({ n: count() })
+      .from(auditEntries)
+      .where(and(eq(auditEntries.subjectType, 'event'), eq(auditEntries.subjectId, eventId), eq(auditEntries.action, 'event.change.told'), gt(auditEntries.at, new Date(now.getTime() - 86_400_000))));
+    if ((recent?.n ?? 0) >= LEAD_CHANGES_TOLD_PER_DAY) {
+      throw new InvalidInputError([
+        {
+          field: changeFields[changes[0]!.part],
+          message: `This change would email everyone booked, and they have already been emailed about ${LEAD_CHANGES_TOLD_PER_DAY} changes today. Nothing has been saved. Ask an organiser to make it, or try again tomorrow.`,
+        },
+      ]);
+    }
+  }
+  await recordAudit(tx, { actorId: me.id, action: 'event.change.told', subjectType: 'event', subjectId: eventId, details: { told, changed: changes.map((c) => c.part) } });
 }
 
 // ---- Readiness and publishing ----
@@ -245,6 +286,7 @@ export async function publishEvent(db: Database, eventId: string, input: { overr
       .set({ status: 'published', publishedAt: event.publishedAt ?? now, sequence: event.sequence + 1, updatedAt: now })
       .where(eq(events.id, eventId));
     await recordAudit(tx, { actorId: me.id, action: 'event.published', subjectType: 'event', subjectId: eventId, details: missing.length ? { overridden: missing, reason } : {} });
+    await tellRestOfGroup(tx, event, { because: 'event.published', kind: 'published', changes: [], told: 0 }, me);
   });
 }
 
@@ -326,14 +368,9 @@ export function eventChangeIcs(event: EventRow): string | null {
  * caller's transaction. Companion places share their booker's address, so each address is
  * written to once. Returns how many were told.
  */
-export async function notifyRegistrants(
-  tx: Db,
-  event: EventRow,
-  kind: 'cancelled' | 'date_changed',
-  extra: { previousWhen?: string },
-): Promise<number> {
+export async function notifyRegistrants(tx: Db, event: EventRow, kind: 'cancelled' | 'changed', extra: { changes?: AttendeeChange[] }): Promise<number> {
   const rows = await tx
-    .select({ email: registrations.email, name: registrations.name })
+    .select({ id: registrations.id, email: registrations.email, name: registrations.name, status: registrations.status })
     .from(registrations)
     .where(and(eq(registrations.eventId, event.id), inArray(registrations.status, ['confirmed', 'waitlisted', 'offered', 'pending_payment']), isNull(registrations.companionOfId)));
   const seen = new Set<string>();
@@ -342,6 +379,7 @@ export async function notifyRegistrants(
     if (seen.has(r.email)) continue;
     seen.add(r.email);
     await enqueueEmail(tx, {
+      because: kind === 'cancelled' ? 'event.cancelled' : 'event.changed',
       to: r.email,
       template: 'event-changed',
       data: {
@@ -350,8 +388,10 @@ export async function notifyRegistrants(
         kind,
         reason: event.cancelledReason,
         when: event.startsAt ? formatTimeRange(event.startsAt, event.endsAt) : '',
-        previousWhen: extra.previousWhen ?? '',
+        previousWhen: '',
+        ...(extra.changes ? { changes: changesFor(extra.changes, r.status === 'confirmed') } : {}),
         eventPath: `/events/${event.slug}`,
+        managePath: await mintManagePath(tx, r.id),
       },
       attachments: ics ? [calendarAttachment(`${event.slug}.ics`, ics, kind === 'cancelled' ? 'CANCEL' : 'PUBLISH')] : [],
     });
@@ -363,6 +403,7 @@ export async function notifyRegistrants(
 async function notifyGroup(tx: Db, event: EventRow, change: { kind: 'cancelled' | 'unpublished'; reason: string; told: number }, me: Me): Promise<void> {
   for (const person of await groupRecipients(tx, event.id)) {
     await enqueueEmail(tx, {
+      because: change.kind === 'cancelled' ? 'event.cancelled' : 'event.unpublished',
       to: person.email,
       template: 'planning-event-status',
       data: {
@@ -372,6 +413,32 @@ async function notifyGroup(tx: Db, event: EventRow, change: { kind: 'cancelled' 
         byName: me.displayName || me.email,
         reason: change.reason,
         told: change.told,
+        planningPath: `/plan/${event.id}`,
+      },
+    });
+  }
+}
+
+/** Tells the planning group, except the person who did it, that the event was published or changed. */
+async function tellRestOfGroup(
+  tx: Db,
+  event: EventRow,
+  news: { because: 'event.published' | 'event.changed'; kind: 'published' | 'changed'; changes: AttendeeChange[]; told: number },
+  me: Me,
+): Promise<void> {
+  for (const person of await groupRecipients(tx, event.id)) {
+    if (person.personId === me.id) continue;
+    await enqueueEmail(tx, {
+      because: news.because,
+      to: person.email,
+      template: 'planning-event-news',
+      data: {
+        name: person.displayName,
+        title: event.title,
+        kind: news.kind,
+        byName: me.displayName || 'A member of the planning group',
+        changes: news.changes.map(({ what, before, after }) => ({ what, before, after })),
+        told: news.told,
         planningPath: `/plan/${event.id}`,
       },
     });

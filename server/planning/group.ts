@@ -66,6 +66,7 @@ export async function inviteMember(db: Database, eventId: string, input: { email
     await spendMailBudget(tx, { personId: me.id, emails: 1, budget: context.mailBudget });
     await recordAudit(tx, { actorId: me.id, action: 'planning.member.invited', subjectType: 'event', subjectId: eventId, details: { personId: person!.id, role: input.role } });
     await enqueueEmail(tx, {
+      because: 'planning.invited',
       to: email,
       template: 'planning-invitation',
       data: { inviterName: me.displayName || me.email, title: access.event.title, roleLabel: planningRoleLabels[input.role].toLowerCase(), invitationPath: `/plan/${eventId}/invitation` },
@@ -112,7 +113,8 @@ export async function setMyPerspective(db: Database, eventId: string, perspectiv
 
 export async function changeMemberRole(db: Database, eventId: string, memberId: string, role: PlanningRole, me: Me): Promise<void> {
   await db.transaction(async (tx) => {
-    requireLead(await planningAccess(tx, eventId, me));
+    const access = await planningAccess(tx, eventId, me);
+    requireLead(access);
     const [member] = await tx
       .select({ personId: planningMembers.personId })
       .from(planningMembers)
@@ -122,6 +124,7 @@ export async function changeMemberRole(db: Database, eventId: string, memberId: 
     if (member.personId === me.id) throw new ConflictError('own_role', 'You cannot change your own role. Another lead or an organiser can.');
     await tx.update(planningMembers).set({ role }).where(eq(planningMembers.id, memberId));
     await recordAudit(tx, { actorId: me.id, action: 'planning.member.role_changed', subjectType: 'event', subjectId: eventId, details: { memberId, role } });
+    await tellOfRoleChange(tx, access.event, member.personId, role, me);
   });
 }
 
@@ -135,4 +138,32 @@ export async function removeMember(db: Database, eventId: string, memberId: stri
     if (!removed.length) throw new NotFoundError('We could not find that member of the planning group.');
     await recordAudit(tx, { actorId: me.id, action: 'planning.member.removed', subjectType: 'event', subjectId: eventId, details: { personId: removed[0]!.personId } });
   });
+}
+
+/** The member whose role changed is told, and so are the group's other leads (not the one who did it). */
+async function tellOfRoleChange(tx: Db, event: { id: string; title: string }, personId: string, role: PlanningRole, me: Me): Promise<void> {
+  const rows = await tx
+    .select({ personId: people.id, email: people.email, displayName: people.displayName, role: planningMembers.role, status: planningMembers.status })
+    .from(planningMembers)
+    .innerJoin(people, eq(people.id, planningMembers.personId))
+    .where(eq(planningMembers.eventId, event.id));
+  const member = rows.find((r) => r.personId === personId);
+  if (!member) return;
+  const leads = rows.filter((r) => r.status === 'accepted' && (r.role === 'lead' || r.role === 'co_lead') && r.personId !== me.id && r.personId !== personId);
+  for (const to of [member, ...leads]) {
+    await enqueueEmail(tx, {
+      because: 'planning.role-changed',
+      to: to.email,
+      template: 'planning-role-changed',
+      data: {
+        name: to.displayName,
+        title: event.title,
+        you: to === member,
+        memberName: member.displayName || 'A member of the group',
+        roleLabel: planningRoleLabels[role],
+        byName: me.displayName || 'A lead of the group',
+        planningPath: `/plan/${event.id}`,
+      },
+    });
+  }
 }

@@ -53,12 +53,15 @@ export function meetingIcs(meeting: MeetingRow, event: EventRow, organiser: { na
   return calendar.toString();
 }
 
+const meetingChange = { new: 'meeting.arranged', updated: 'meeting.changed', cancelled: 'meeting.cancelled' } as const;
+
 async function sendMeeting(tx: Db, meeting: MeetingRow, event: EventRow, kind: 'new' | 'updated' | 'cancelled', me: Me): Promise<void> {
   const group = await groupRecipients(tx, event.id);
   const attendees = group.map((g) => ({ name: g.displayName || g.email, email: g.email }));
   const ics = meetingIcs(meeting, event, { name: me.displayName || me.email, email: me.email }, attendees);
   for (const person of group) {
     await enqueueEmail(tx, {
+      because: meetingChange[kind],
       to: person.email,
       template: 'planning-meeting',
       data: {

@@ -297,6 +297,6 @@ export const planningRoutes: FastifyPluginAsync = async (app) => {
       throw error;
     }
     app.mail.nudge();
-    return reply.notice(result.told ? `The details are saved. ${result.told === 1 ? '1 person' : `${result.told} people`} registered will be emailed about the new date.` : 'The details are saved.').redirect(`/plan/${eventId}`, 303);
+    return reply.notice(result.told ? `The details are saved. ${result.told === 1 ? '1 person' : `${result.told} people`} registered will be emailed about the change.` : 'The details are saved.').redirect(`/plan/${eventId}`, 303);
   });
 };

@@ -7,6 +7,7 @@ import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { prepared } from '../db/prepared.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
+import { formatTimeRange } from '../format.ts';
 import { planningAccess } from './access.ts';
 import { isIsoDate } from './london.ts';
 
@@ -35,10 +36,47 @@ function checkSession(input: SessionInput): void {
   if (!input.title.trim()) throw new InvalidInputError([{ field: 'title', message: 'Enter the session’s title' }]);
 }
 
+/** A session happens within its event's times, once the event has them. */
+function checkWithinEvent(input: SessionInput, event: { startsAt: Date | null; endsAt: Date | null }): void {
+  if (!event.startsAt || !event.endsAt) return;
+  if (input.startsAt < event.startsAt || input.endsAt > event.endsAt) {
+    const times = formatTimeRange(event.startsAt, event.endsAt);
+    throw new InvalidInputError([{ field: 'sessionStart', message: `The session must be within the event’s times (${times})` }]);
+  }
+}
+
+/**
+ * The programme moves with its event: when the event's start moves, every session moves by the
+ * same amount, in the caller's transaction. A session that would then fall outside the event's
+ * new times is refused, with the event's form error, so nothing is half-moved.
+ */
+export async function moveProgramme(
+  tx: Db,
+  eventId: string,
+  before: { startsAt: Date | null },
+  after: { startsAt: Date | null; endsAt: Date | null },
+): Promise<void> {
+  const sessions = await tx.select({ id: programmeSessions.id, title: programmeSessions.title, startsAt: programmeSessions.startsAt, endsAt: programmeSessions.endsAt }).from(programmeSessions).where(eq(programmeSessions.eventId, eventId));
+  if (!sessions.length || !after.startsAt || !after.endsAt) return;
+  const offset = before.startsAt ? after.startsAt.getTime() - before.startsAt.getTime() : 0;
+  const outside: string[] = [];
+  for (const s of sessions) {
+    const startsAt = new Date(s.startsAt.getTime() + offset);
+    const endsAt = new Date(s.endsAt.getTime() + offset);
+    if (startsAt < after.startsAt || endsAt > after.endsAt) outside.push(s.title);
+    else if (offset) await tx.update(programmeSessions).set({ startsAt, endsAt }).where(eq(programmeSessions.id, s.id));
+  }
+  if (outside.length) {
+    throw new InvalidInputError([
+      { field: 'endTime', message: `The programme would have sessions outside the event’s times: ${outside.join(', ')}. Change the times, or move those sessions first.` },
+    ]);
+  }
+}
+
 export async function addSession(db: Database, eventId: string, input: SessionInput, me: Me): Promise<string> {
   checkSession(input);
   return db.transaction(async (tx) => {
-    await planningAccess(tx, eventId, me);
+    checkWithinEvent(input, (await planningAccess(tx, eventId, me)).event);
     await checkSpeakers(tx, eventId, input.speakerIds);
     const [row] = await tx
       .insert(programmeSessions)
@@ -52,7 +90,7 @@ export async function addSession(db: Database, eventId: string, input: SessionIn
 export async function updateSession(db: Database, eventId: string, sessionId: string, input: SessionInput, me: Me): Promise<void> {
   checkSession(input);
   await db.transaction(async (tx) => {
-    await planningAccess(tx, eventId, me);
+    checkWithinEvent(input, (await planningAccess(tx, eventId, me)).event);
     await checkSpeakers(tx, eventId, input.speakerIds);
     const updated = await tx
       .update(programmeSessions)

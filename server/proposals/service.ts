@@ -146,6 +146,7 @@ async function inviteCoProposers(tx: Db, proposal: { id: string; title: string }
     await tx.insert(proposalInvitations).values({ proposalId: proposal.id, email, tokenHash: hashSecret(token), invitedBy: me.id, createdAt: now, expiresAt });
     await recordAudit(tx, { actorId: me.id, action: 'proposal.co_proposer.invited', subjectType: 'proposal', subjectId: proposal.id });
     await enqueueEmail(tx, {
+      because: 'proposal.co-proposer-invited',
       to: email,
       template: 'proposal-co-proposer',
       data: { inviterName: me.displayName || me.email, title: proposal.title, invitationPath: `/proposals/invitations/${token}`, expires: formatDateTime(expiresAt) },
@@ -236,10 +237,11 @@ export async function submitProposal(db: Database, proposalId: string, me: Me, c
     const toOthers = reviewers.filter((r) => r.email !== me.email).length + proposers.filter((p) => p.personId !== me.id).length;
     await spendMailBudget(tx, { personId: me.id, emails: toOthers, budget: context.mailBudget, now: context.now });
     for (const r of reviewers) {
-      await enqueueEmail(tx, { to: r.email, template: 'proposal-to-review', data: { title: proposal.title, resubmission, reviewPath: `/organise/proposals/${proposalId}` } });
+      await enqueueEmail(tx, { because: 'proposal.submitted', to: r.email, template: 'proposal-to-review', data: { title: proposal.title, resubmission, reviewPath: `/organise/proposals/${proposalId}` } });
     }
     for (const p of proposers) {
       await enqueueEmail(tx, {
+        because: 'proposal.submitted',
         to: p.email,
         template: 'proposal-received',
         data: { name: p.displayName || p.email, title: proposal.title, resubmission, proposalPath: `/proposals/${proposalId}` },
@@ -354,6 +356,7 @@ export async function addComment(db: Database, proposalId: string, message: stri
     if (!proposer) {
       for (const p of await proposerRows(tx, proposalId)) {
         await enqueueEmail(tx, {
+          because: 'proposal.commented',
           to: p.email,
           template: 'proposal-comment',
           data: { name: p.displayName || p.email, title: proposal.title, message: text, proposalPath: `/proposals/${proposalId}` },
@@ -446,6 +449,7 @@ export async function decideProposal(db: Database, proposalId: string, decision:
     await recordAudit(tx, { actorId: me.id, action: `proposal.${kind}`, subjectType: 'proposal', subjectId: proposalId, details: eventId ? { eventId } : {} });
     for (const p of proposers) {
       await enqueueEmail(tx, {
+        because: 'proposal.decided',
         to: p.email,
         template: 'proposal-decision',
         data: {

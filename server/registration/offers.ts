@@ -48,6 +48,7 @@ export async function passOnFreedPlaces(tx: Db, eventId: string, now: Date = new
     for (const c of companions) await insertHold(tx, { eventId, kind: 'offer', expiresAt, ticketTypeId: null, registrationId: c.id });
     const managePath = await mintManagePath(tx, person.id);
     await enqueueEmail(tx, {
+      because: 'booking.offered',
       to: person.email,
       template: 'registration-offer',
       data: { ...eventFacts(event), name: person.name, managePath, expires: formatDateTime(expiresAt) },
@@ -126,7 +127,7 @@ export async function expireDueHolds(db: Database, now: Date = new Date()): Prom
         });
         // After a cancellation the event's own email has said enough.
         if (hold.kind === 'offer' && event && event.status === 'published') {
-          await enqueueEmail(tx, { to: main.email, template: 'registration-offer-expired', data: { ...eventFacts(event), name: main.name } });
+          await enqueueEmail(tx, { because: 'booking.offer-expired', to: main.email, template: 'registration-offer-expired', data: { ...eventFacts(event), name: main.name } });
         }
       }
       result.offersMade += (await passOnFreedPlaces(tx, eventId, now)).length;

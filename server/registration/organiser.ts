@@ -133,7 +133,7 @@ export async function messageAttendees(
     if (recipients.length === 0) throw new InvalidInputError([{ field: 'registrationIds', message: 'Nobody matches: choose at least one person with a booking' }]);
     for (const r of recipients) {
       const managePath = await mintManagePath(tx, r.id);
-      await enqueueEmail(tx, { to: r.email, template: 'attendee-message', data: { ...eventFacts(event), subjectLine: subject, message, managePath } });
+      await enqueueEmail(tx, { because: 'event.message-sent', to: r.email, template: 'attendee-message', data: { ...eventFacts(event), subjectLine: subject, message, managePath } });
     }
     await recordAudit(tx, { actorId: actor.id, action: 'registration.attendees.messaged', subjectType: 'event', subjectId: eventId, details: { subject, recipients: recipients.length } });
     return recipients.length;

@@ -50,6 +50,7 @@ export async function sendDueReminders(db: Database, now: Date = new Date()): Pr
         const event = (await getEvent(tx, r.eventId))!;
         const managePath = await mintManagePath(tx, r.id);
         await enqueueEmail(tx, {
+          because: 'event.reminder-due',
           to: r.email,
           template: 'registration-reminder',
           data: {

@@ -174,6 +174,7 @@ async function sendConfirmation(tx: Db, event: EventRow, main: RegistrationRow, 
       ]
     : [];
   await enqueueEmail(tx, {
+    because: 'booking.confirmed',
     to: main.email,
     template: 'registration-confirmed',
     data: {
@@ -280,7 +281,7 @@ async function requestBooking(db: Database, eventId: string, input: Registration
     const fields: Record<string, unknown> = { ...input, email };
     const confirmPath = await storeBookingRequest(tx, { eventId, ticketTypeId: decided.type.id, email, fields, ip: context.ip ?? 'unknown', now });
     // The typed name is not put in the email: the address's owner has not said who they are yet.
-    await enqueueEmail(tx, { to: email, template: 'registration-confirm-request', data: { ...eventFacts(event), confirmPath } });
+    await enqueueEmail(tx, { because: 'booking.requested', to: email, template: 'registration-confirm-request', data: { ...eventFacts(event), confirmPath } });
     return { kind: 'emailed' } as const;
   });
 }
@@ -481,7 +482,7 @@ async function book(
     outcome = { kind: 'booked', registrationId: main!.id, managePath };
   } else if (status === 'waitlisted') {
     const managePath = await mintManagePath(tx, main!.id);
-    await enqueueEmail(tx, { to: email, template: 'registration-waitlisted', data: { ...eventFacts(event), name, managePath } });
+    await enqueueEmail(tx, { because: 'booking.waitlisted', to: email, template: 'registration-waitlisted', data: { ...eventFacts(event), name, managePath } });
     outcome = { kind: 'waitlisted', registrationId: main!.id, managePath };
   } else {
     outcome = await startPayment(tx, event, main!, type, context, now);
@@ -507,7 +508,7 @@ async function book(
 /** Emails an address the link to its booking (a fresh token; earlier links keep working). */
 async function emailBookingLink(tx: Db, event: EventRow, booking: { id: string; name: string; email: string }, reason: 'asked') {
   const managePath = await mintManagePath(tx, booking.id);
-  await enqueueEmail(tx, { to: booking.email, template: 'registration-link', data: { ...eventFacts(event), name: booking.name, managePath, reason } });
+  await enqueueEmail(tx, { because: 'booking.link-asked', to: booking.email, template: 'registration-link', data: { ...eventFacts(event), name: booking.name, managePath, reason } });
 }
 
 /**
@@ -547,6 +548,7 @@ async function startPayment(
     .returning({ id: payments.id });
   if (context.paidMode === 'invoice') {
     await enqueueEmail(tx, {
+      because: 'booking.awaiting-payment',
       to: main.email,
       template: 'registration-invoice',
       data: { ...eventFacts(event), name: main.name, managePath, amount: formatPence(type.pricePence), ticketName: type.name },
@@ -609,6 +611,7 @@ export async function cancelRegistration(
       details: { eventId: main.eventId, from: main.status, reason: options.reason ?? '' },
     });
     await enqueueEmail(tx, {
+      because: 'booking.cancelled',
       to: main.email,
       template: 'registration-cancelled',
       data: { ...eventFacts(event), name: main.name, leftWaitingList: wasWaiting, refunded: options.refunded ?? '' },

@@ -74,7 +74,7 @@ describe('private links in the outbox', () => {
 
     // Someone with the database alone: another key fails, and so does moving it to another row.
     expect(() => openSecrets(row!.id, row!.sealed!, randomBytes(32))).toThrow(/another OUTBOX_KEY/);
-    const other = (await enqueueEmail(t.db, { to: 'attacker@example.org', template: 'role-granted', data: { name: 'A', role: 'organiser' } }))!;
+    const other = (await enqueueEmail(t.db, { to: 'attacker@example.org', because: 'account.role-granted', template: 'role-granted', data: { name: 'A', role: 'organiser' } }))!;
     expect(() => openSecrets(other, row!.sealed!, Buffer.from(TEST_OUTBOX_KEY, 'hex'))).toThrow();
 
     await t.app.mail.deliverDue(new Date(Date.now() + 1000));
@@ -105,11 +105,11 @@ describe('private links in the outbox', () => {
   });
 
   it('deletes sent email after the retention period, and keeps what is still queued', async () => {
-    const sentId = (await enqueueEmail(t.db, { to: 'old@example.org', template: 'role-granted', data: { name: 'Old', role: 'organiser' } }))!;
+    const sentId = (await enqueueEmail(t.db, { to: 'old@example.org', because: 'account.role-granted', template: 'role-granted', data: { name: 'Old', role: 'organiser' } }))!;
     // A second ahead: the row's time comes from the database, which may be a little ahead of ours.
     await t.app.mail.deliverDue(new Date(Date.now() + 1000));
     expect((await t.db.select({ status: outboxMessages.status }).from(outboxMessages).where(eq(outboxMessages.id, sentId)))[0]!.status).toBe('sent');
-    const queuedId = (await enqueueEmail(t.db, { to: 'later@example.org', template: 'role-granted', data: { name: 'Later', role: 'organiser' } }))!;
+    const queuedId = (await enqueueEmail(t.db, { to: 'later@example.org', because: 'account.role-granted', template: 'role-granted', data: { name: 'Later', role: 'organiser' } }))!;
     await deleteOldMessages(t.db, { now: new Date(Date.now() + 29 * 86_400_000), days: 30 });
     expect(await t.db.select({ id: outboxMessages.id }).from(outboxMessages).where(eq(outboxMessages.id, sentId))).toHaveLength(1);
     await deleteOldMessages(t.db, { now: new Date(Date.now() + 31 * 86_400_000), days: 30 });

@@ -27,6 +27,16 @@ const samples: { [K in keyof CoproductionEmails]: CoproductionEmails[K] } = {
   'event-changed': { name: 'Sam', title, kind: 'cancelled', reason: 'The venue closed.', when: 'Tuesday 9 December 2026, 6pm to 7pm', previousWhen: '', eventPath: '/events/seminar-1' },
   'planning-event-status': { name: 'Sam', title, kind: 'cancelled', byName: 'Rosa <b>', reason: 'The venue closed <suddenly>.', told: 1, planningPath: '/plan/abc' },
   'impact-note': { name: 'Sam', title, note: 'You said more breaks; we added two.', eventPath: '/events/seminar-1' },
+  'planning-event-news': {
+    name: 'Sam',
+    title,
+    kind: 'changed',
+    byName: 'Rosa',
+    changes: [{ what: 'Venue', before: 'The Old Library', after: 'Friends Meeting House' }],
+    told: 3,
+    planningPath: '/plan/abc',
+  },
+  'planning-role-changed': { name: 'Sam', title, you: true, memberName: 'Sam', roleLabel: 'Co-lead', byName: 'Rosa', planningPath: '/plan/abc' },
 };
 
 describe('co-production emails', () => {
@@ -60,6 +70,27 @@ describe('co-production emails', () => {
     expect(mail.text).toContain('Anyone already booked keeps their place');
     expect(mail.text).not.toContain('reason');
     expect(mail.text).toContain('https://hub.example/plan/abc');
+  });
+});
+
+describe('the email about a change to an event', () => {
+  const base = { name: 'Sam', title, reason: '', when: 'Wednesday 27 January 2027, 10am to 3pm', eventPath: '/events/seminar-1' };
+
+  it('lists each change old → new with the person’s booking link, under a subject of fixed words', () => {
+    const mail = renderEmail(
+      'event-changed',
+      { ...base, kind: 'changed', previousWhen: '', managePath: '/bookings/abc', changes: [{ what: 'Venue', before: 'The Old Library', after: 'Friends <Meeting> House' }] },
+      site,
+    );
+    expect(mail.subject).toBe('An event you signed up for has changed');
+    expect(mail.text).toContain('Venue\n  Now: Friends <Meeting> House\n  Before: The Old Library');
+    expect(mail.html).toContain('Friends &lt;Meeting&gt; House');
+    expect(mail.text).toContain('https://hub.example/bookings/abc');
+  });
+
+  it('still reads a new-date email queued before the list of changes existed', () => {
+    const mail = renderEmail('event-changed', { ...base, kind: 'date_changed', previousWhen: 'Wednesday 20 January 2027, 10am to 3pm' }, site);
+    expect(mail.text).toContain('Date and time\n  Now: Wednesday 27 January 2027, 10am to 3pm\n  Before: Wednesday 20 January 2027, 10am to 3pm');
   });
 });
 

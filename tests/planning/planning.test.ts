@@ -210,7 +210,11 @@ describe('details, readiness and publishing', () => {
     const [after] = await t.db.select().from(events).where(eq(events.id, eventA));
     expect(after!.sequence).toBe(before!.sequence + 1);
     const ada = (await mailTo(t.db, 'ada@example.org', 'event-changed')).at(-1)!;
-    expect(ada.data).toMatchObject({ kind: 'date_changed', when: 'Wednesday 27 January 2027, 10am to 3pm', previousWhen: 'Wednesday 20 January 2027, 10am to 3pm' });
+    expect(ada.data).toMatchObject({
+      kind: 'changed',
+      when: 'Wednesday 27 January 2027, 10am to 3pm',
+      changes: [{ what: 'Date and time', before: 'Wednesday 20 January 2027, 10am to 3pm', after: 'Wednesday 27 January 2027, 10am to 3pm' }],
+    });
     expect(ada.attachments[0]!.content).toContain(`UID:event-${eventA}@convene`);
     expect(ada.attachments[0]!.content).toContain(`SEQUENCE:${after!.sequence}`);
     expect(await mailTo(t.db, 'bo@example.org', 'event-changed')).toHaveLength(1);

@@ -1,0 +1,357 @@
+// Who is told of each change: the one place that says, for every state change of every record,
+// who is emailed with which template and who is not (and why). enqueueEmail takes the change's
+// name and refuses a template its row does not list, so the code cannot drift from this table;
+// tests/notify/who-is-told.test.ts performs every row's change through the real routes and
+// checks the outbox holds exactly what the row promises; README's "Who is told" section is
+// rendered from it (npm run who-is-told -- --check).
+import type { EmailName } from '../../emails/catalogue.ts';
+
+/** One group of people emailed about a change, in words a reader of the README understands. */
+export interface Told {
+  readonly template: EmailName;
+  readonly to: string;
+}
+
+/** People who might expect an email but do not get one, and why. */
+export interface NotTold {
+  readonly who: string;
+  readonly why: string;
+}
+
+export interface WhoIsToldRow {
+  /** The kind of record whose state changes. */
+  readonly record: string;
+  /** The change, as a sentence fragment ("a booking is confirmed"). */
+  readonly change: string;
+  readonly emails: readonly Told[];
+  readonly notEmailed: readonly NotTold[];
+  /** Where the code does not yet do what the shared domain notes ask; shown in the README. */
+  readonly gap?: string;
+}
+
+const ORGANISERS = 'every organiser and admin';
+const REST_OF_GROUP = 'the planning group’s accepted members, except the person who did it';
+const HOLDING_OR_WAITING = 'everyone holding or waiting for a place (confirmed, paying, offered, waiting; a companion’s booker once)';
+
+export const whoIsTold = {
+  // ---- Events ----
+  'event.changed': {
+    record: 'event',
+    change: 'something an attendee would act on changes: date or time, venue or address, online platform or joining link, format',
+    emails: [
+      { template: 'event-changed', to: `${HOLDING_OR_WAITING}: what changed, old → new, the updated calendar entry and their own manage link` },
+      { template: 'planning-event-news', to: `${REST_OF_GROUP}: what changed, and how many were told` },
+    ],
+    notEmailed: [
+      { who: 'anyone', why: 'wording-only edits (title, summary, description, access notes) send nothing; a published event’s title is changed only by an organiser' },
+      { who: 'people whose booking was cancelled or expired', why: 'they no longer hold a place' },
+      { who: 'the person who made the change', why: 'the page confirms it' },
+      { who: 'anyone, for a lead’s third such change to one event in 24 hours', why: 'the change is refused and the lead sent to an organiser, so bookings cannot be written to again and again' },
+    ],
+  },
+  'event.cancelled': {
+    record: 'event',
+    change: 'an organiser cancels the event',
+    emails: [
+      { template: 'event-changed', to: `${HOLDING_OR_WAITING}: the reason and what happens about money` },
+      { template: 'planning-event-status', to: 'the planning group (accepted members)' },
+      { template: 'bursary-event-cancelled-closed', to: 'bursary applicants whose application was not yet decided (or a draft with content)' },
+      { template: 'bursary-event-cancelled-approved', to: 'bursary applicants already approved: what they can still claim' },
+    ],
+    notEmailed: [{ who: 'applicants with an empty draft', why: 'nothing of theirs is lost; a message would only worry them' }],
+    gap: 'Planning meetings still to come are not yet cancelled in members’ calendars.',
+  },
+  'event.published': {
+    record: 'event',
+    change: 'the event is published',
+    emails: [{ template: 'planning-event-news', to: REST_OF_GROUP }],
+    notEmailed: [
+      { who: 'the person who published it', why: 'the page confirms it' },
+      { who: 'mailing-list subscribers', why: 'only an organiser’s announcement writes to them' },
+    ],
+  },
+  'event.unpublished': {
+    record: 'event',
+    change: 'the event is unpublished back to planning',
+    emails: [{ template: 'planning-event-status', to: 'the planning group (accepted members)' }],
+    notEmailed: [{ who: 'people holding places', why: 'their bookings stand; unpublishing is for a while' }],
+  },
+  'event.completed': {
+    record: 'event',
+    change: 'the event is marked as finished',
+    emails: [],
+    notEmailed: [{ who: 'attendees', why: 'the impact note is what tells them what came of it' }],
+  },
+  'event.reminder-due': {
+    record: 'event',
+    change: 'the event is two days, then two hours, away (a timed job)',
+    emails: [{ template: 'registration-reminder', to: 'each confirmed booker (a companion’s booker once)' }],
+    notEmailed: [{ who: 'people who booked after the reminder time', why: 'their confirmation has just told them' }],
+  },
+  'event.message-sent': {
+    record: 'event',
+    change: 'an organiser messages the attendees',
+    emails: [{ template: 'attendee-message', to: 'the bookers the organiser chose (confirmed, or also waiting)' }],
+    notEmailed: [{ who: 'cancelled and expired bookings', why: 'they no longer hold a place' }],
+  },
+  'event.impact-note-sent': {
+    record: 'event',
+    change: 'the planning group sends the impact note after the event',
+    emails: [{ template: 'impact-note', to: 'the planning group and everyone who attended or was booked' }],
+    notEmailed: [{ who: 'people who cancelled', why: 'they did not take part' }],
+  },
+
+  // ---- Bookings, offers, payments ----
+  'booking.requested': {
+    record: 'booking request',
+    change: 'someone not signed in asks to book with an address',
+    emails: [{ template: 'registration-confirm-request', to: 'the address typed: a link to confirm (nothing is booked until then)' }],
+    notEmailed: [{ who: 'anyone else', why: 'the page answers “check your email” whatever the address' }],
+  },
+  'booking.confirmed': {
+    record: 'booking',
+    change: 'a place is confirmed (booked free, offer accepted, payment received, held bursary place taken)',
+    emails: [{ template: 'registration-confirmed', to: 'the booker (with the calendar entry and their manage link)' }],
+    notEmailed: [{ who: 'the companion', why: 'their booker manages the party’s places' }],
+  },
+  'booking.waitlisted': {
+    record: 'booking',
+    change: 'someone joins the waiting list',
+    emails: [{ template: 'registration-waitlisted', to: 'the booker' }],
+    notEmailed: [],
+  },
+  'booking.awaiting-payment': {
+    record: 'booking',
+    change: 'a paid place is reserved against an invoice',
+    emails: [{ template: 'registration-invoice', to: 'the booker' }],
+    notEmailed: [{ who: 'a card payer', why: 'they are at the payment page; the confirmation follows payment' }],
+  },
+  'booking.link-asked': {
+    record: 'booking',
+    change: 'someone asks for their booking link again',
+    emails: [{ template: 'registration-link', to: 'the booking’s address, if it has a booking here' }],
+    notEmailed: [{ who: 'any other address', why: 'the page answers the same for every address' }],
+  },
+  'booking.offered': {
+    record: 'booking',
+    change: 'a freed place is offered to the next person waiting',
+    emails: [{ template: 'registration-offer', to: 'the waiting booker offered the place' }],
+    notEmailed: [{ who: 'others still waiting', why: 'nothing has changed for them' }],
+  },
+  'booking.offer-expired': {
+    record: 'booking',
+    change: 'an offer of a place ends unanswered (a timed job)',
+    emails: [{ template: 'registration-offer-expired', to: 'the booker who was offered it' }],
+    notEmailed: [],
+  },
+  'booking.cancelled': {
+    record: 'booking',
+    change: 'a booking or a place on the waiting list is cancelled (by the person, an organiser, a refund or account deletion)',
+    emails: [{ template: 'registration-cancelled', to: 'the booker' }],
+    notEmailed: [{ who: 'the companion', why: 'their booker is told; the whole party is cancelled together' }],
+  },
+  'payment.arrived-late': {
+    record: 'payment',
+    change: 'a card payment arrives after the held place had ended',
+    emails: [
+      { template: 'payment-arrived-late', to: 'the payer' },
+      { template: 'payment-needs-attention', to: `${ORGANISERS}: a refund or a place is needed` },
+    ],
+    notEmailed: [],
+  },
+
+  // ---- Proposals ----
+  'proposal.co-proposer-invited': {
+    record: 'proposal invitation',
+    change: 'a proposer invites a co-proposer',
+    emails: [{ template: 'proposal-co-proposer', to: 'the address invited (nothing exists for them until they accept)' }],
+    notEmailed: [{ who: 'the steering group', why: 'a draft is the proposers’ own until submitted' }],
+  },
+  'proposal.invitation-answered': {
+    record: 'proposal invitation',
+    change: 'an invited co-proposer accepts or declines',
+    emails: [],
+    notEmailed: [{ who: 'the proposers', why: 'the proposal page shows who has joined' }],
+  },
+  'proposal.submitted': {
+    record: 'proposal',
+    change: 'a proposal is submitted or resubmitted',
+    emails: [
+      { template: 'proposal-to-review', to: `${ORGANISERS} (the steering group)` },
+      { template: 'proposal-received', to: 'every proposer' },
+    ],
+    notEmailed: [],
+  },
+  'proposal.commented': {
+    record: 'proposal',
+    change: 'a reviewer writes to the proposers',
+    emails: [{ template: 'proposal-comment', to: 'every proposer' }],
+    notEmailed: [
+      { who: 'anyone', why: 'a proposer’s reply waits in the review queue; reviewers’ private notes are never emailed' },
+    ],
+  },
+  'proposal.decided': {
+    record: 'proposal',
+    change: 'a proposal is accepted, declined, or changes are requested',
+    emails: [{ template: 'proposal-decision', to: 'every proposer' }],
+    notEmailed: [{ who: 'anyone', why: 'reviewers’ private notes and scores are never emailed' }],
+  },
+
+  // ---- Planning ----
+  'planning.invited': {
+    record: 'planning membership',
+    change: 'a lead invites someone to the planning group',
+    emails: [{ template: 'planning-invitation', to: 'the person invited' }],
+    notEmailed: [],
+  },
+  'planning.invitation-answered': {
+    record: 'planning membership',
+    change: 'an invited planner accepts or declines',
+    emails: [],
+    notEmailed: [{ who: 'the leads', why: 'the planning page shows the group' }],
+  },
+  'planning.role-changed': {
+    record: 'planning membership',
+    change: 'a lead changes a member’s role',
+    emails: [{ template: 'planning-role-changed', to: 'the member, and the group’s other leads and co-leads' }],
+    notEmailed: [{ who: 'the lead who changed it', why: 'the page confirms it' }],
+  },
+  'meeting.arranged': {
+    record: 'planning meeting',
+    change: 'a planning meeting is arranged',
+    emails: [{ template: 'planning-meeting', to: 'every accepted member of the planning group (an invitation, REQUEST)' }],
+    notEmailed: [{ who: 'people still invited to the group', why: 'they have not joined yet' }],
+  },
+  'meeting.changed': {
+    record: 'planning meeting',
+    change: 'a planning meeting is changed',
+    emails: [{ template: 'planning-meeting', to: 'every accepted member of the planning group (an update, REQUEST)' }],
+    notEmailed: [],
+  },
+  'meeting.cancelled': {
+    record: 'planning meeting',
+    change: 'a planning meeting is cancelled',
+    emails: [{ template: 'planning-meeting', to: 'every accepted member of the planning group (CANCEL)' }],
+    notEmailed: [],
+  },
+  'involvement.changed': {
+    record: 'involvement item',
+    change: 'a member logs involvement, changes its payment choice, or it is marked paid',
+    emails: [],
+    notEmailed: [{ who: 'the member', why: 'their involvement page shows it; nothing is for them to act on' }],
+  },
+
+  'planning.member-removed': {
+    record: 'planning membership',
+    change: 'a lead removes a member',
+    emails: [],
+    notEmailed: [{ who: 'the member', why: 'not yet built' }],
+    gap: 'The member should be told, and their meeting invitations cancelled.',
+  },
+
+  // ---- Bursaries ----
+  'panel.member-added': {
+    record: 'bursary panel membership',
+    change: 'an organiser adds someone to a fund’s panel',
+    emails: [
+      { template: 'bursary-panel-changed', to: ORGANISERS },
+      { template: 'bursary-panel-you', to: 'the person added' },
+    ],
+    notEmailed: [],
+  },
+  'panel.member-removed': {
+    record: 'bursary panel membership',
+    change: 'an organiser removes someone from a fund’s panel',
+    emails: [
+      { template: 'bursary-panel-changed', to: ORGANISERS },
+      { template: 'bursary-panel-you', to: 'the person removed' },
+    ],
+    notEmailed: [],
+  },
+  'bursary.submitted': {
+    record: 'bursary application',
+    change: 'an applicant submits a bursary application',
+    emails: [{ template: 'bursary-submitted', to: 'the applicant (a receipt)' }],
+    notEmailed: [],
+    gap: 'The fund’s panel is not yet told (at once or in a daily digest).',
+  },
+  'bursary.withdrawn': {
+    record: 'bursary application',
+    change: 'an applicant withdraws or deletes their application',
+    emails: [],
+    notEmailed: [{ who: 'the applicant', why: 'they did it themselves and the page says so' }],
+  },
+  'bursary.decided': {
+    record: 'bursary application',
+    change: 'the panel approves, part-approves or declines an application',
+    emails: [{ template: 'bursary-decided', to: 'the applicant (amounts and reasons are on the signed-in page only)' }],
+    notEmailed: [{ who: 'the rest of the panel', why: 'the fund page shows the decision' }],
+  },
+  'claim.submitted': {
+    record: 'claim',
+    change: 'an applicant claims what they spent',
+    emails: [],
+    notEmailed: [{ who: 'the applicant', why: 'the page confirms it' }],
+    gap: 'The fund’s panel is not yet told.',
+  },
+  'claim.decided': {
+    record: 'claim',
+    change: 'the panel approves a claim, or closes the application',
+    emails: [],
+    notEmailed: [{ who: 'the applicant', why: 'not yet built' }],
+    gap: 'The applicant should be emailed when a claim is decided.',
+  },
+  'bursary.paid': {
+    record: 'bursary payment',
+    change: 'the panel records a payment to an applicant',
+    emails: [{ template: 'bursary-paid', to: 'the applicant' }],
+    notEmailed: [],
+  },
+
+  // ---- Accounts ----
+  'account.sign-in-asked': {
+    record: 'sign-in',
+    change: 'someone asks for a sign-in link',
+    emails: [{ template: 'sign-in', to: 'the address typed' }],
+    notEmailed: [{ who: 'anyone else', why: 'the page answers the same for every address' }],
+  },
+  'account.role-granted': {
+    record: 'account',
+    change: 'an admin makes someone an organiser or admin',
+    emails: [{ template: 'role-granted', to: 'the person' }],
+    notEmailed: [{ who: 'other admins', why: 'the admin page and audit log show it' }],
+  },
+  'account.role-removed': {
+    record: 'account',
+    change: 'an admin removes someone’s organiser or admin role',
+    emails: [],
+    notEmailed: [{ who: 'the person', why: 'the role’s pages simply stop being offered' }],
+  },
+  'account.deleted': {
+    record: 'account',
+    change: 'someone deletes their account',
+    emails: [],
+    notEmailed: [{ who: 'the person', why: 'their address is erased at once; the page confirms it (bookings given up are told as “a booking is cancelled”)' }],
+  },
+} as const satisfies Record<string, WhoIsToldRow>;
+
+/** The name of a change that may send email; enqueueEmail needs one. */
+export type ChangeName = keyof typeof whoIsTold;
+
+/** The templates a change's row lists. */
+export type TemplateFor<C extends ChangeName> = (typeof whoIsTold)[C]['emails'][number]['template'];
+
+export const changeNames = Object.keys(whoIsTold) as ChangeName[];
+
+export function rowOf(change: ChangeName): WhoIsToldRow {
+  return whoIsTold[change];
+}
+
+/** Throws if the table does not list `template` for `change` (a runtime twin of the types). */
+export function assertListed(change: string, template: string): void {
+  const row = (whoIsTold as Record<string, WhoIsToldRow>)[change];
+  if (!row) throw new Error(`No row in the who-is-told table for the change "${change}"`);
+  if (!row.emails.some((e) => e.template === template)) {
+    throw new Error(`The who-is-told row "${change}" does not list the email "${template}"`);
+  }
+}

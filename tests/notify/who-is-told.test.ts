@@ -1,0 +1,640 @@
+// Walks the whole who-is-told table (server/notify/who-is-told.ts): for every row, the change is
+// made through the real routes (or, for a timed job, the job the running app runs), and the
+// outbox must then hold exactly the emails the row promises, to exactly the right addresses, and
+// no others. A row without a scenario here fails; so does a scenario that leaves one of its row's
+// audiences unexercised.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { and, eq } from 'drizzle-orm';
+import Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  bursaryApplications,
+  bursaryFunds,
+  bursaryItems,
+  bursaryPanelMembers,
+  type events,
+  outboxMessages,
+  people,
+  planningMeetings,
+  planningMembers,
+  registrations,
+} from '../../db/schema/index.ts';
+import { grantRole } from '../../server/accounts/people.ts';
+import { enqueueEmail } from '../../server/mail/outbox.ts';
+import { withWhoIsTold } from '../../server/notify/readme.ts';
+import { changeNames, whoIsTold, type ChangeName } from '../../server/notify/who-is-told.ts';
+import { expireDueHolds } from '../../server/registration/offers.ts';
+import { sendDueReminders } from '../../server/registration/reminders.ts';
+import { pngBytes, postMultipart } from '../bursaries/support.ts';
+import { acceptInvitation as acceptCoProposal, completeProposal, idFrom, mailTo, personId, signedInOrganiser } from '../proposals/support.ts';
+import { latestManagePath, makeEvent, makeTicketType } from '../registration/fixtures.ts';
+import { StripeStandIn } from '../registration/stripe-stand-in.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import type { TestClient } from '../support/client.ts';
+
+/** One email a scenario expects: which change's row it answers to, the template and the address. */
+interface Expected {
+  because: ChangeName;
+  template: string;
+  to: string;
+}
+
+interface Scenario {
+  /** Everything before the change; emails it causes are cleared before the change is made. */
+  setup?: () => Promise<void>;
+  /** Makes the change; returns every email it must cause (including those of changes it causes). */
+  change: () => Promise<Expected[]>;
+}
+
+const secret = 'whsec_test_convene';
+const standIn = new StripeStandIn();
+const stripe = new Stripe('sk_test_convene');
+
+let t: TestApp;
+/** The same database, without card payments: paid places are invoiced. */
+let invoiceApp: TestApp;
+let org: TestClient;
+let admin: TestClient;
+const organisers = ['org@example.org', 'admin@example.org'];
+
+let n = 0;
+const unique = (name: string) => `${name}-${++n}-${randomBytes(2).toString('hex')}@example.org`;
+
+async function outbox(): Promise<string[]> {
+  const rows = await t.db.select({ template: outboxMessages.template, to: outboxMessages.toAddress }).from(outboxMessages);
+  return rows.map((r) => `${r.template} → ${r.to}`).sort();
+}
+
+function expectPosted(response: { statusCode: number; body: string }, status = 303) {
+  expect(response.statusCode, response.body.slice(0, 400)).toBe(status);
+}
+
+const mails = (because: ChangeName, template: string, to: string[]): Expected[] => to.map((address) => ({ because, template, to: address }));
+
+/** A published event with a lead in its planning group (accepted), at a fixed date in January. */
+async function eventWithLead(overrides: Partial<typeof events.$inferInsert> = {}) {
+  const leadEmail = unique('lead');
+  const lead = await t.signedIn(leadEmail);
+  const event = await makeEvent(t.db, {
+    startsAt: new Date('2027-01-20T10:00:00Z'),
+    endsAt: new Date('2027-01-20T15:00:00Z'),
+    accessInfo: 'Step-free throughout.',
+    ...overrides,
+  });
+  await t.db.insert(planningMembers).values({ eventId: event.id, personId: await personId(t.db, leadEmail), role: 'lead', status: 'accepted' });
+  // Signing in is not the change under test.
+  await t.db.delete(outboxMessages);
+  return { event, lead, leadEmail };
+}
+
+/** Someone already in an event's planning group (accepted), with no email of their own on joining. */
+async function planningMember(eventId: string, role: 'speaker' | 'co_lead'): Promise<string> {
+  const email = unique(role);
+  const [person] = await t.db.insert(people).values({ email }).returning();
+  await t.db.insert(planningMembers).values({ eventId, personId: person!.id, role, status: 'accepted' });
+  return email;
+}
+
+const details = (event: { title: string }) => ({
+  title: event.title,
+  type: 'seminar',
+  summary: '',
+  description: '',
+  format: 'in_person',
+  startDate: '2027-01-20',
+  startTime: '10:00',
+  endTime: '15:00',
+  venueName: 'The Old Library',
+  venueAddress: '1 High Street, Leeds',
+  capacity: '10',
+  accessInfo: 'Step-free throughout.',
+});
+
+/** Someone signed in with a fund for an event and an application, submitted through the pages. */
+async function submittedApplication(eventOverrides: Partial<typeof events.$inferInsert> = {}) {
+  const event = await makeEvent(t.db, eventOverrides);
+  const made = await org.post('/bursaries/funds', { eventId: event.id, name: 'Travel fund', budget: '400', eligibility: '', covers: '', deadline: '' });
+  expectPosted(made);
+  const [fund] = await t.db.select().from(bursaryFunds).where(eq(bursaryFunds.eventId, event.id));
+  const email = unique('applicant');
+  const applicant = await t.signedIn(email);
+  const started = await applicant.post(`/events/${event.slug}/bursary`);
+  const applicationId = /([0-9a-f-]{36})/.exec(String(started.headers.location))![1]!;
+  expectPosted(await applicant.post(`/bursaries/applications/${applicationId}/edit`, { perspective: 'carer', paymentMethod: 'other', paymentArrangement: 'Cash', travelDescription: 'Train', travelAmount: '40' }));
+  return { event, fundId: fund!.id, email, applicant, applicationId };
+}
+
+async function decided(app: Awaited<ReturnType<typeof submittedApplication>>) {
+  expectPosted(await app.applicant.post(`/bursaries/applications/${app.applicationId}/submit`));
+  expectPosted(await org.post(`/bursaries/funds/${app.fundId}/applications/${app.applicationId}/decision`, { outcome: 'approve_all', message: 'Yes' }));
+}
+
+async function bookedBy(client: TestClient, slug: string, ticketTypeId: string, email: string) {
+  expectPosted(await client.post(`/events/${slug}/book`, { ticketTypeId, name: 'Booker', email }));
+  return latestManagePath(t.db, email);
+}
+
+// ---- One scenario per row ----
+
+const state: Record<string, unknown> = {};
+
+const scenarios: Record<ChangeName, Scenario> = {
+  'event.changed': {
+    change: async () => {
+      const { event, lead } = await eventWithLead();
+      const [ada] = await t.db.insert(registrations).values({ eventId: event.id, status: 'confirmed', name: 'Ada', email: 'ada@example.org' }).returning();
+      await t.db.insert(registrations).values([
+        { eventId: event.id, status: 'confirmed', name: 'Ada’s friend', email: 'ada@example.org', companionOfId: ada!.id },
+        { eventId: event.id, status: 'waitlisted', name: 'Bo', email: 'bo@example.org' },
+        { eventId: event.id, status: 'offered', name: 'Cy', email: 'cy@example.org' },
+        { eventId: event.id, status: 'pending_payment', name: 'Di', email: 'di@example.org' },
+        { eventId: event.id, status: 'cancelled', name: 'Ed', email: 'ed@example.org' },
+        { eventId: event.id, status: 'expired', name: 'Flo', email: 'flo@example.org' },
+      ]);
+      const speaker = await planningMember(event.id, 'speaker');
+      expectPosted(await lead.post(`/plan/${event.id}/details`, { ...details(event), venueName: 'Friends Meeting House', venueAddress: '6 Mount Street, Manchester' }));
+      return [
+        ...mails('event.changed', 'event-changed', ['ada@example.org', 'bo@example.org', 'cy@example.org', 'di@example.org']),
+        ...mails('event.changed', 'planning-event-news', [speaker]),
+      ];
+    },
+  },
+  'event.cancelled': {
+    change: async () => {
+      const { event, leadEmail } = await eventWithLead();
+      const booker = unique('booker');
+      await t.db.insert(registrations).values({ eventId: event.id, status: 'confirmed', name: 'Fay', email: booker });
+      const [fund] = await t.db.insert(bursaryFunds).values({ eventId: event.id, name: 'Fund', budgetPence: 10_000 }).returning();
+      const undecided = unique('undecided');
+      const approved = unique('approved');
+      const [p1] = await t.db.insert(people).values({ email: undecided }).returning();
+      const [p2] = await t.db.insert(people).values({ email: approved }).returning();
+      await t.db.insert(bursaryApplications).values([
+        { fundId: fund!.id, eventId: event.id, applicantId: p1!.id, status: 'submitted', submittedAt: new Date() },
+        { fundId: fund!.id, eventId: event.id, applicantId: p2!.id, status: 'approved', submittedAt: new Date(), decidedAt: new Date() },
+      ]);
+      expectPosted(await org.post(`/plan/${event.id}/cancel`, { reason: 'The venue has closed.' }));
+      return [
+        ...mails('event.cancelled', 'event-changed', [booker]),
+        ...mails('event.cancelled', 'planning-event-status', [leadEmail]),
+        ...mails('event.cancelled', 'bursary-event-cancelled-closed', [undecided]),
+        ...mails('event.cancelled', 'bursary-event-cancelled-approved', [approved]),
+      ];
+    },
+  },
+  'event.published': {
+    change: async () => {
+      const { event, leadEmail } = await eventWithLead({ status: 'planning', publishedAt: null });
+      expectPosted(await org.post(`/plan/${event.id}/publish`, { overrideReason: 'The group has no lived-experience member yet; agreed at steering.' }));
+      return mails('event.published', 'planning-event-news', [leadEmail]);
+    },
+  },
+  'event.unpublished': {
+    change: async () => {
+      const { event, lead, leadEmail } = await eventWithLead();
+      await t.db.insert(registrations).values({ eventId: event.id, status: 'confirmed', name: 'Gil', email: unique('gil') });
+      expectPosted(await lead.post(`/plan/${event.id}/unpublish`));
+      return mails('event.unpublished', 'planning-event-status', [leadEmail]);
+    },
+  },
+  'event.completed': {
+    change: async () => {
+      const { event, lead } = await eventWithLead({ startsAt: new Date(Date.now() - 2 * 86_400_000), endsAt: new Date(Date.now() - 2 * 86_400_000 + 3_600_000) });
+      await t.db.insert(registrations).values({ eventId: event.id, status: 'confirmed', name: 'Hal', email: unique('hal') });
+      expectPosted(await lead.post(`/plan/${event.id}/complete`));
+      return [];
+    },
+  },
+  'event.reminder-due': {
+    change: async () => {
+      const now = new Date();
+      const event = await makeEvent(t.db, { startsAt: new Date(now.getTime() + 86_400_000), endsAt: new Date(now.getTime() + 90_000_000) });
+      const booker = unique('remind');
+      const longAgo = new Date(now.getTime() - 10 * 86_400_000);
+      const [main] = await t.db.insert(registrations).values({ eventId: event.id, status: 'confirmed', name: 'Ida', email: booker, confirmedAt: longAgo }).returning();
+      await t.db.insert(registrations).values([
+        { eventId: event.id, status: 'confirmed', name: 'Ida’s friend', email: booker, companionOfId: main!.id, confirmedAt: longAgo },
+        { eventId: event.id, status: 'waitlisted', name: 'Jo', email: unique('jo') },
+      ]);
+      // The running app's reminder loop; no route makes time pass.
+      await sendDueReminders(t.db, now);
+      return mails('event.reminder-due', 'registration-reminder', [booker]);
+    },
+  },
+  'event.message-sent': {
+    change: async () => {
+      const event = await makeEvent(t.db);
+      const one = unique('one');
+      const [a] = await t.db.insert(registrations).values({ eventId: event.id, status: 'confirmed', name: 'One', email: one }).returning();
+      await t.db.insert(registrations).values({ eventId: event.id, status: 'cancelled', name: 'Two', email: unique('two') });
+      expectPosted(await org.post(`/organise/events/${event.slug}/message`, { subject: 'Room change', message: 'We are now in room 2.', to: a!.id }));
+      return mails('event.message-sent', 'attendee-message', [one]);
+    },
+  },
+  'event.impact-note-sent': {
+    change: async () => {
+      const { event, lead, leadEmail } = await eventWithLead({ startsAt: new Date(Date.now() - 2 * 86_400_000), endsAt: new Date(Date.now() - 2 * 86_400_000 + 3_600_000) });
+      const came = unique('came');
+      await t.db.insert(registrations).values([
+        { eventId: event.id, status: 'attended', name: 'Kit', email: came },
+        { eventId: event.id, status: 'cancelled', name: 'Lou', email: unique('lou') },
+      ]);
+      expectPosted(await lead.post(`/plan/${event.id}/impact-note`, { note: 'You said more breaks; we added two.', action: 'send' }));
+      return mails('event.impact-note-sent', 'impact-note', [leadEmail, came]);
+    },
+  },
+
+  'booking.requested': {
+    change: async () => {
+      const event = await makeEvent(t.db);
+      const type = await makeTicketType(t.db, event.id);
+      const email = unique('asks');
+      expectPosted(await t.client().post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Asker', email }));
+      return mails('booking.requested', 'registration-confirm-request', [email]);
+    },
+  },
+  'booking.confirmed': {
+    change: async () => {
+      const event = await makeEvent(t.db);
+      const type = await makeTicketType(t.db, event.id);
+      const email = unique('books');
+      const member = await t.signedIn(email);
+      await t.db.delete(outboxMessages);
+      expectPosted(await member.post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Booker', email }));
+      return mails('booking.confirmed', 'registration-confirmed', [email]);
+    },
+  },
+  'booking.waitlisted': {
+    change: async () => {
+      const event = await makeEvent(t.db, { capacity: 1 });
+      const type = await makeTicketType(t.db, event.id);
+      await t.db.insert(registrations).values({ eventId: event.id, ticketTypeId: type.id, status: 'confirmed', name: 'First', email: unique('first') });
+      const email = unique('waits');
+      const member = await t.signedIn(email);
+      await t.db.delete(outboxMessages);
+      expectPosted(await member.post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Waiter', email }));
+      return mails('booking.waitlisted', 'registration-waitlisted', [email]);
+    },
+  },
+  'booking.awaiting-payment': {
+    change: async () => {
+      const event = await makeEvent(t.db);
+      const type = await makeTicketType(t.db, event.id, { pricePence: 2500 });
+      const email = unique('invoiced');
+      const member = await invoiceApp.signedIn(email);
+      await t.db.delete(outboxMessages);
+      expectPosted(await member.post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Payer', email }));
+      return mails('booking.awaiting-payment', 'registration-invoice', [email]);
+    },
+  },
+  'booking.link-asked': {
+    change: async () => {
+      const event = await makeEvent(t.db);
+      const email = unique('lost');
+      await t.db.insert(registrations).values({ eventId: event.id, status: 'confirmed', name: 'Lost', email });
+      expectPosted(await t.client().post(`/events/${event.slug}/book/link`, { email }));
+      expectPosted(await t.client().post(`/events/${event.slug}/book/link`, { email: unique('never-booked') }));
+      return mails('booking.link-asked', 'registration-link', [email]);
+    },
+  },
+  'booking.offered': {
+    change: async () => {
+      const event = await makeEvent(t.db, { capacity: 1 });
+      const type = await makeTicketType(t.db, event.id);
+      const first = unique('first');
+      const manage = await bookedBy(await t.signedIn(first), event.slug, type.id, first);
+      const waiting = unique('waiting');
+      await bookedBy(await t.signedIn(waiting), event.slug, type.id, waiting);
+      state.offeredEvent = event.id;
+      state.offeredTo = waiting;
+      await t.db.delete(outboxMessages);
+      // The first booker gives up their place: it is offered to the person waiting.
+      expectPosted(await t.client().post(`${manage}/cancel`));
+      return [...mails('booking.cancelled', 'registration-cancelled', [first]), ...mails('booking.offered', 'registration-offer', [waiting])];
+    },
+  },
+  'booking.offer-expired': {
+    change: async () => {
+      // The offer made in the row above runs out unanswered (the app's expiry loop).
+      await expireDueHolds(t.db, new Date(Date.now() + 30 * 86_400_000));
+      return mails('booking.offer-expired', 'registration-offer-expired', [state.offeredTo as string]);
+    },
+  },
+  'booking.cancelled': {
+    change: async () => {
+      const event = await makeEvent(t.db);
+      const type = await makeTicketType(t.db, event.id);
+      const email = unique('cancels');
+      const manage = await bookedBy(await t.signedIn(email), event.slug, type.id, email);
+      await t.db.delete(outboxMessages);
+      expectPosted(await t.client().post(`${manage}/cancel`));
+      return mails('booking.cancelled', 'registration-cancelled', [email]);
+    },
+  },
+  'payment.arrived-late': {
+    change: async () => {
+      const event = await makeEvent(t.db);
+      const type = await makeTicketType(t.db, event.id, { pricePence: 1500 });
+      const email = unique('late-payer');
+      const response = await (await t.signedIn(email)).post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Late Payer', email });
+      const sessionId = /\/pay\/(cs_test_\d+)$/.exec(String(response.headers.location))![1]!;
+      // The held place ends (the expiry loop), then the payment completes at Stripe.
+      await expireDueHolds(t.db, new Date(Date.now() + 2 * 3_600_000));
+      await t.db.delete(outboxMessages);
+      const payload = JSON.stringify({ id: 'evt_late_payment', object: 'event', type: 'checkout.session.completed', data: { object: standIn.pay(sessionId) } });
+      const header = stripe.webhooks.generateTestHeaderString({ payload, secret });
+      const late = await t.app.inject({ method: 'POST', url: '/payments/stripe/webhook', payload, headers: { 'content-type': 'application/json', 'stripe-signature': header } });
+      expect(late.statusCode).toBe(200);
+      return [...mails('payment.arrived-late', 'payment-arrived-late', [email]), ...mails('payment.arrived-late', 'payment-needs-attention', organisers)];
+    },
+  },
+
+  'proposal.co-proposer-invited': {
+    change: async () => {
+      const author = await t.signedIn(unique('author'));
+      const invited = unique('co');
+      await t.db.delete(outboxMessages);
+      expectPosted(await author.post('/proposals', { ...completeProposal, coProposerEmails: invited }));
+      state.coProposer = invited;
+      state.coInvitation = (await mailTo(t.db, invited, 'proposal-co-proposer'))[0]!.data.invitationPath;
+      return mails('proposal.co-proposer-invited', 'proposal-co-proposer', [invited]);
+    },
+  },
+  'proposal.invitation-answered': {
+    setup: async () => {
+      state.coClient = await t.signedIn(state.coProposer as string);
+    },
+    change: async () => {
+      expectPosted(await (state.coClient as TestClient).post(`${state.coInvitation as string}/accept`));
+      return [];
+    },
+  },
+  'proposal.submitted': {
+    change: async () => {
+      const authorEmail = unique('author');
+      const author = await t.signedIn(authorEmail);
+      const co = unique('co');
+      const made = await author.post('/proposals', { ...completeProposal, coProposerEmails: co });
+      const id = idFrom(made.headers.location, '/proposals');
+      await acceptCoProposal(t, co);
+      await t.db.delete(outboxMessages);
+      expectPosted(await author.post(`/proposals/${id}/submit`));
+      state.proposal = { id, proposers: [authorEmail, co] };
+      return [...mails('proposal.submitted', 'proposal-to-review', organisers), ...mails('proposal.submitted', 'proposal-received', [authorEmail, co])];
+    },
+  },
+  'proposal.commented': {
+    change: async () => {
+      const { id, proposers } = state.proposal as { id: string; proposers: string[] };
+      expectPosted(await org.post(`/organise/proposals/${id}/messages`, { message: 'Could it be online too?' }));
+      expectPosted(await org.post(`/organise/proposals/${id}/notes`, { note: 'A private note' }));
+      return mails('proposal.commented', 'proposal-comment', proposers);
+    },
+  },
+  'proposal.decided': {
+    change: async () => {
+      const { id, proposers } = state.proposal as { id: string; proposers: string[] };
+      expectPosted(await org.post(`/organise/proposals/${id}/decision`, { decision: 'request_changes', decisionMessage: 'Please add who will chair.' }));
+      return mails('proposal.decided', 'proposal-decision', proposers);
+    },
+  },
+
+  'planning.invited': {
+    change: async () => {
+      const { event, lead } = await eventWithLead();
+      const email = unique('planner');
+      state.planning = { eventId: event.id, lead, email, client: await t.signedIn(email) };
+      await t.db.delete(outboxMessages);
+      expectPosted(await lead.post(`/plan/${event.id}/members`, { email, role: 'speaker' }));
+      return mails('planning.invited', 'planning-invitation', [email]);
+    },
+  },
+  'planning.invitation-answered': {
+    change: async () => {
+      const { eventId, client } = state.planning as { eventId: string; client: TestClient };
+      expectPosted(await client.post(`/plan/${eventId}/invitation`, { answer: 'yes', perspective: '' }));
+      return [];
+    },
+  },
+  'planning.role-changed': {
+    change: async () => {
+      const { eventId, lead, email } = state.planning as { eventId: string; lead: TestClient; email: string };
+      const [member] = await t.db.select().from(planningMembers).where(and(eq(planningMembers.eventId, eventId), eq(planningMembers.personId, await personId(t.db, email))));
+      const coLead = await planningMember(eventId, 'co_lead');
+      expectPosted(await lead.post(`/plan/${eventId}/members/${member!.id}/role`, { role: 'co_lead' }));
+      return mails('planning.role-changed', 'planning-role-changed', [email, coLead]);
+    },
+  },
+  'meeting.arranged': {
+    change: async () => {
+      const { eventId, lead, email } = state.planning as { eventId: string; lead: TestClient; email: string };
+      // The lead, the planner who accepted (now a co-lead) and the co-lead added before.
+      const group = (await t.db.select({ email: people.email }).from(planningMembers).innerJoin(people, eq(people.id, planningMembers.personId)).where(eq(planningMembers.eventId, eventId))).map((r) => r.email);
+      expect(group).toHaveLength(3);
+      expect(group).toContain(email);
+      (state.planning as Record<string, unknown>).group = group;
+      expectPosted(await lead.post(`/plan/${eventId}/meetings`, { meetingTitle: 'First meeting', meetingDate: '2027-01-06', meetingStart: '14:00', meetingEnd: '15:00', joinUrl: 'https://meet.example.org/abc' }));
+      return mails('meeting.arranged', 'planning-meeting', group);
+    },
+  },
+  'meeting.changed': {
+    change: async () => {
+      const { eventId, lead, group } = state.planning as { eventId: string; lead: TestClient; group: string[] };
+      const [meeting] = await t.db.select().from(planningMeetings).where(eq(planningMeetings.eventId, eventId));
+      expectPosted(await lead.post(`/plan/${eventId}/meetings/${meeting!.id}`, { meetingTitle: 'First meeting', meetingDate: '2027-01-07', meetingStart: '14:00', meetingEnd: '15:00', joinUrl: 'https://meet.example.org/abc' }));
+      return mails('meeting.changed', 'planning-meeting', group);
+    },
+  },
+  'meeting.cancelled': {
+    change: async () => {
+      const { eventId, lead, group } = state.planning as { eventId: string; lead: TestClient; group: string[] };
+      const [meeting] = await t.db.select().from(planningMeetings).where(eq(planningMeetings.eventId, eventId));
+      expectPosted(await lead.post(`/plan/${eventId}/meetings/${meeting!.id}/cancel`));
+      return mails('meeting.cancelled', 'planning-meeting', group);
+    },
+  },
+  'involvement.changed': {
+    change: async () => {
+      const { eventId, client } = state.planning as { eventId: string; client: TestClient };
+      expectPosted(await client.post(`/plan/${eventId}/involvement`, { activity: 'meeting', occurredOn: '2027-01-06', hours: '1', mins: '30', choice: 'paid' }));
+      return [];
+    },
+  },
+  'planning.member-removed': {
+    change: async () => {
+      const { eventId, lead, email } = state.planning as { eventId: string; lead: TestClient; email: string };
+      const [member] = await t.db.select().from(planningMembers).where(and(eq(planningMembers.eventId, eventId), eq(planningMembers.personId, await personId(t.db, email))));
+      expectPosted(await lead.post(`/plan/${eventId}/members/${member!.id}/remove`));
+      return [];
+    },
+  },
+
+  'panel.member-added': {
+    change: async () => {
+      const event = await makeEvent(t.db);
+      expectPosted(await org.post('/bursaries/funds', { eventId: event.id, name: 'Panel fund', budget: '100', eligibility: '', covers: '', deadline: '' }));
+      const [fund] = await t.db.select().from(bursaryFunds).where(eq(bursaryFunds.eventId, event.id));
+      const email = unique('panel');
+      await t.signedIn(email);
+      await t.db.delete(outboxMessages);
+      expectPosted(await org.post(`/bursaries/funds/${fund!.id}/panel`, { email }));
+      state.panel = { fundId: fund!.id, email };
+      return [...mails('panel.member-added', 'bursary-panel-changed', organisers), ...mails('panel.member-added', 'bursary-panel-you', [email])];
+    },
+  },
+  'panel.member-removed': {
+    change: async () => {
+      const { fundId, email } = state.panel as { fundId: string; email: string };
+      const [row] = await t.db.select().from(bursaryPanelMembers).where(and(eq(bursaryPanelMembers.fundId, fundId), eq(bursaryPanelMembers.personId, await personId(t.db, email))));
+      expectPosted(await org.post(`/bursaries/funds/${fundId}/panel/${row!.id}/remove`));
+      return [...mails('panel.member-removed', 'bursary-panel-changed', organisers), ...mails('panel.member-removed', 'bursary-panel-you', [email])];
+    },
+  },
+  'bursary.submitted': {
+    setup: async () => {
+      state.application = await submittedApplication();
+    },
+    change: async () => {
+      const app = state.application as Awaited<ReturnType<typeof submittedApplication>>;
+      expectPosted(await app.applicant.post(`/bursaries/applications/${app.applicationId}/submit`));
+      return mails('bursary.submitted', 'bursary-submitted', [app.email]);
+    },
+  },
+  'bursary.withdrawn': {
+    setup: async () => {
+      const app = await submittedApplication();
+      expectPosted(await app.applicant.post(`/bursaries/applications/${app.applicationId}/submit`));
+      state.withdrawing = app;
+    },
+    change: async () => {
+      const app = state.withdrawing as Awaited<ReturnType<typeof submittedApplication>>;
+      expectPosted(await app.applicant.post(`/bursaries/applications/${app.applicationId}/withdraw`));
+      return [];
+    },
+  },
+  'bursary.decided': {
+    change: async () => {
+      const app = state.application as Awaited<ReturnType<typeof submittedApplication>>;
+      expectPosted(await org.post(`/bursaries/funds/${app.fundId}/applications/${app.applicationId}/decision`, { outcome: 'approve_all', message: 'Yes' }));
+      return mails('bursary.decided', 'bursary-decided', [app.email]);
+    },
+  },
+  'claim.submitted': {
+    setup: async () => {
+      const app = await submittedApplication({ startsAt: new Date(Date.now() - 3 * 86_400_000), endsAt: new Date(Date.now() - 3 * 86_400_000 + 3_600_000) });
+      await decided(app);
+      const [item] = await t.db.select().from(bursaryItems).where(eq(bursaryItems.applicationId, app.applicationId));
+      const upload = await postMultipart(app.applicant, `/bursaries/applications/${app.applicationId}/receipts`, { itemId: item!.id }, { field: 'receipt', filename: 'ticket.png', contentType: 'image/png', data: pngBytes });
+      expectPosted(upload);
+      state.claiming = { ...app, itemId: item!.id };
+    },
+    change: async () => {
+      const app = state.claiming as Awaited<ReturnType<typeof submittedApplication>> & { itemId: string };
+      expectPosted(await app.applicant.post(`/bursaries/applications/${app.applicationId}/claim`, { [`claim-${app.itemId}`]: '40' }));
+      return [];
+    },
+  },
+  'claim.decided': {
+    change: async () => {
+      const app = state.claiming as Awaited<ReturnType<typeof submittedApplication>>;
+      expectPosted(await org.post(`/bursaries/funds/${app.fundId}/applications/${app.applicationId}/claim/approve`));
+      return [];
+    },
+  },
+  'bursary.paid': {
+    change: async () => {
+      const app = state.claiming as Awaited<ReturnType<typeof submittedApplication>>;
+      const today = new Date().toISOString().slice(0, 10);
+      expectPosted(await org.post(`/bursaries/funds/${app.fundId}/applications/${app.applicationId}/payments`, { kind: 'settlement', amount: '40', paidOn: today, method: 'Cash' }));
+      return mails('bursary.paid', 'bursary-paid', [app.email]);
+    },
+  },
+
+  'account.sign-in-asked': {
+    change: async () => {
+      const email = unique('signs-in');
+      expectPosted(await t.client().post('/sign-in', { email }));
+      return mails('account.sign-in-asked', 'sign-in', [email]);
+    },
+  },
+  'account.role-granted': {
+    setup: async () => {
+      const email = unique('new-organiser');
+      await t.signedIn(email);
+      state.newOrganiser = email;
+    },
+    change: async () => {
+      const email = state.newOrganiser as string;
+      expectPosted(await admin.post(`/admin/people/${await personId(t.db, email)}/roles`, { role: 'organiser', change: 'grant' }));
+      return mails('account.role-granted', 'role-granted', [email]);
+    },
+  },
+  'account.role-removed': {
+    change: async () => {
+      const email = state.newOrganiser as string;
+      expectPosted(await admin.post(`/admin/people/${await personId(t.db, email)}/roles`, { role: 'organiser', change: 'remove' }));
+      return [];
+    },
+  },
+  'account.deleted': {
+    setup: async () => {
+      state.leaving = await t.signedIn(unique('leaving'));
+    },
+    change: async () => {
+      expectPosted(await (state.leaving as TestClient).post('/account/delete'));
+      return [];
+    },
+  },
+};
+
+beforeAll(async () => {
+  await standIn.start();
+  t = await startTestApp({ env: { STRIPE_SECRET_KEY: 'sk_test_convene', STRIPE_WEBHOOK_SECRET: secret, STRIPE_API_BASE: standIn.url } });
+  invoiceApp = await startTestApp({ database: t.database });
+  org = await signedInOrganiser(t, 'org@example.org');
+  admin = await t.signedIn('admin@example.org');
+  await grantRole(t.db, null, await personId(t.db, 'admin@example.org'), 'admin');
+});
+afterAll(async () => {
+  await invoiceApp?.close();
+  await t?.close();
+  await standIn.stop();
+});
+
+describe('who is told', () => {
+  it('has a scenario for every row of the table, and no scenario without a row', () => {
+    expect(Object.keys(scenarios).sort()).toEqual([...changeNames].sort());
+  });
+
+  // In the table's order: some rows carry on from the one before (an offer, then its expiry).
+  for (const change of changeNames) {
+    it(`${change}: ${whoIsTold[change].change}`, async () => {
+      const scenario = scenarios[change];
+      expect(scenario, `No scenario for the row "${change}"`).toBeDefined();
+      await scenario.setup?.();
+      await t.db.delete(outboxMessages);
+      const expected = await scenario.change();
+      // Every email answers to a row that lists its template.
+      for (const e of expected) expect(whoIsTold[e.because].emails.map((m) => m.template), `${e.because} lists ${e.template}`).toContain(e.template);
+      // Every audience of this row is exercised, and nothing else is in the outbox.
+      const own = expected.filter((e) => e.because === change).map((e) => e.template);
+      for (const told of whoIsTold[change].emails) expect(own, `the scenario for ${change} reaches "${told.to}"`).toContain(told.template);
+      expect(await outbox()).toEqual(expected.map((e) => `${e.template} → ${e.to}`).sort());
+    });
+  }
+
+  it('is shown in the README as the code has it', () => {
+    const readme = fs.readFileSync(path.join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+    expect(withWhoIsTold(readme), 'README.md is out of date: run npm run who-is-told').toBe(readme);
+  });
+
+  it('refuses, in types and at run time, a template the change’s row does not list', async () => {
+    const wrong = () =>
+      // @ts-expect-error the row for a sign-in link does not list role-granted
+      enqueueEmail(t.db, { because: 'account.sign-in-asked', to: 'x@example.org', template: 'role-granted', data: { name: 'X', role: 'organiser' } });
+    await expect(wrong()).rejects.toThrow(/does not list the email "role-granted"/);
+    expect(await t.db.select().from(outboxMessages).where(eq(outboxMessages.toAddress, 'x@example.org'))).toHaveLength(0);
+  });
+});

@@ -198,6 +198,31 @@ async function browserEngineProblems(page: Page): Promise<string[]> {
       }),
   );
   problems.push(...htmlcsErrors.map((e) => `HTML_CodeSniffer ${e}`));
+  problems.push(...(await page.evaluate(errorPatternProblems)).map((e) => `Error pattern: ${e}`));
+  return problems;
+}
+
+/**
+ * What the engines do not check of GOV.UK's error pattern: a page with errors says so in its title,
+ * each link in the error summary leads to a field on the page, and each message beside a field is
+ * read out with it (aria-describedby).
+ */
+function errorPatternProblems(): string[] {
+  const problems: string[] = [];
+  const text = (el: Element) => (el.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 60);
+  if (document.querySelector('.govuk-error-summary') && !document.title.startsWith('Error: ')) {
+    problems.push(`the title "${document.title}" does not start with "Error: " though the page shows errors`);
+  }
+  for (const link of Array.from(document.querySelectorAll<HTMLAnchorElement>('.govuk-error-summary__list a'))) {
+    const target = link.hash ? document.getElementById(decodeURIComponent(link.hash.slice(1))) : null;
+    if (!target) problems.push(`the summary's "${text(link)}" leads to ${link.hash || 'no field'}, which is not on the page`);
+    else if (!target.matches('input, select, textarea')) problems.push(`the summary's "${text(link)}" leads to a <${target.tagName.toLowerCase()}>, not a field`);
+  }
+  for (const message of Array.from(document.querySelectorAll('.govuk-error-message'))) {
+    if (!message.id || !document.querySelector(`[aria-describedby~="${CSS.escape(message.id)}"]`)) {
+      problems.push(`the message "${text(message)}" is not tied to its field (aria-describedby)`);
+    }
+  }
   return problems;
 }
 
@@ -259,4 +284,130 @@ export async function signInWithEmail(harness: BrowserHarness, email: string): P
   // Done when the browser has left the sign-in link for wherever the person was going.
   await page.waitForURL((url) => !url.pathname.startsWith('/sign-in/'));
   await page.waitForLoadState('load');
+}
+
+/**
+ * Walks the page with the Tab key alone, from the top: focus must move forward through the page
+ * in reading order, reach every link, button and field, show where it is, and leave at the end
+ * (no trap). Radio buttons count once per group, as the browser tabs to the group.
+ */
+export async function expectKeyboardUsable(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    // Focusing the body makes it the starting point, as after a page loads.
+    document.body.tabIndex = -1;
+    document.body.focus();
+    document.body.removeAttribute('tabindex');
+  });
+  const expected = await page.evaluate(() => {
+    const visible = (el: Element) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+    const all = Array.from(document.querySelectorAll<HTMLElement>('a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])'));
+    const radioGroups = new Set<string>();
+    const names: string[] = [];
+    for (const el of all) {
+      const isRadio = el instanceof HTMLInputElement && el.type === 'radio';
+      // GOV.UK hides radios and checkboxes under their drawn box: the label shows them.
+      if (!isRadio && !(el instanceof HTMLInputElement && el.type === 'checkbox') && !visible(el)) continue;
+      if (isRadio) {
+        const name = (el as HTMLInputElement).name;
+        if (radioGroups.has(name)) continue;
+        radioGroups.add(name);
+        // Tab stops on the chosen radio of a group, or on the first when none is chosen.
+        for (const radio of Array.from(document.querySelectorAll<HTMLInputElement>(`input[type=radio][name="${CSS.escape(name)}"]`))) radio.dataset.tabCheck = String(names.length);
+      }
+      el.dataset.tabCheck = String(names.length);
+      names.push(`<${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}> ${(el.textContent ?? '').trim().slice(0, 30)}`);
+    }
+    return names;
+  });
+  const reached: number[] = [];
+  const problems: string[] = [];
+  for (let press = 0; press < expected.length + 5; press++) {
+    await page.keyboard.press('Tab');
+    const now = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      if (!el || el === document.body) return null;
+      const style = getComputedStyle(el);
+      const isBox = el instanceof HTMLInputElement && (el.type === 'radio' || el.type === 'checkbox');
+      const shows = isBox || (style.outlineStyle !== 'none' && Number.parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
+      return { index: Number(el.dataset.tabCheck ?? -1), name: `<${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}>`, shows };
+    });
+    if (!now) break;
+    if (now.index < 0) continue; // A control the page added itself (GOV.UK Frontend's), in its place.
+    if (reached.length && now.index <= reached[reached.length - 1]!) {
+      if (now.index === 0) break; // Came round to the start again: not a trap.
+      problems.push(`focus went back from ${expected[reached[reached.length - 1]!]} to ${now.name}`);
+      break;
+    }
+    if (!now.shows) problems.push(`${now.name} shows no focus`);
+    reached.push(now.index);
+  }
+  if (reached.length && reached[reached.length - 1] !== expected.length - 1 && !problems.length) {
+    problems.push(`focus stopped at ${expected[reached[reached.length - 1]!]} and never reached the end of the page`);
+  }
+  const missed = expected.filter((_, i) => !reached.includes(i));
+  if (missed.length) problems.push(`never reached by Tab: ${missed.join(', ')}`);
+  expect(problems, `keyboard walk of ${page.url()}`).toEqual([]);
+}
+
+/** After a form comes back with errors, focus is on the error summary (GOV.UK Frontend moves it there). */
+export async function expectErrorSummaryFocused(page: Page): Promise<void> {
+  await expect.poll(() => page.evaluate(() => document.activeElement?.classList.contains('govuk-error-summary') ?? false), { message: `error summary focused on ${page.url()}` }).toBe(true);
+}
+
+/**
+ * At 320 CSS pixels wide (a phone, or 1280 pixels at 400% zoom) the page reflows: no sideways
+ * scrolling of the page; a table wider than the screen scrolls in its own focusable container.
+ */
+export async function expectReflow(page: Page): Promise<void> {
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 320, height: 640 });
+  try {
+    const problems = await page.evaluate(() => {
+      const found: string[] = [];
+      const over = document.documentElement.scrollWidth - document.documentElement.clientWidth;
+      if (over > 0) {
+        const wide = Array.from(document.querySelectorAll('main *')).filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !el.closest('.convene-table-scroll'));
+        found.push(`the page scrolls sideways by ${over}px (${wide.slice(0, 3).map((el) => `<${el.tagName.toLowerCase()} class="${el.className}">`).join(', ')})`);
+      }
+      for (const box of Array.from(document.querySelectorAll<HTMLElement>('.convene-table-scroll'))) {
+        const style = getComputedStyle(box);
+        if (style.overflowX !== 'auto' || style.position !== 'relative' || box.tabIndex !== 0) found.push(`a table's scroll container is not a focusable, positioned scroll box`);
+      }
+      for (const table of Array.from(document.querySelectorAll('main table'))) {
+        if (table.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !table.closest('.convene-table-scroll')) {
+          found.push(`the table "${(table.querySelector('caption')?.textContent ?? '').trim()}" is wider than the screen and not in a scroll container`);
+        }
+      }
+      return found;
+    });
+    expect(problems, `320 px reflow of ${page.url()}`).toEqual([]);
+  } finally {
+    if (size) await page.setViewportSize(size);
+  }
+}
+
+/**
+ * WCAG 1.4.12: with line height 1.5, paragraph spacing 2em, letter spacing 0.12em and word spacing
+ * 0.16em, no label, hint, button or field cuts its text off.
+ */
+export async function expectTextSpacingFits(page: Page): Promise<void> {
+  const problems = await page.evaluate(() => {
+    // A constructed style sheet, which the page's CSP allows where a <style> element is refused.
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync('* { line-height: 1.5 !important; letter-spacing: 0.12em !important; word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }');
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+    const found: string[] = [];
+    const controls = document.querySelectorAll<HTMLElement>('main label, main legend, main .govuk-hint, main .govuk-button, main input:not([type=hidden]):not([type=radio]):not([type=checkbox]):not([type=file]), main select, main textarea, main .govuk-error-message');
+    for (const el of Array.from(controls)) {
+      if (!el.getClientRects().length) continue;
+      const style = getComputedStyle(el);
+      const clips = style.overflowX !== 'visible' || el instanceof HTMLInputElement || el instanceof HTMLSelectElement;
+      const name = `<${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}> ${(el.textContent || (el as HTMLInputElement).value || '').trim().slice(0, 30)}`;
+      if (clips && el.scrollWidth > el.clientWidth + 1) found.push(`${name} is cut off at the side`);
+      if (style.overflowY !== 'visible' && !(el instanceof HTMLTextAreaElement) && el.scrollHeight > el.clientHeight + 1) found.push(`${name} is cut off below`);
+    }
+    document.adoptedStyleSheets = document.adoptedStyleSheets.filter((s) => s !== sheet);
+    return found;
+  });
+  expect(problems, `text spacing on ${page.url()}`).toEqual([]);
 }

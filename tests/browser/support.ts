@@ -321,7 +321,7 @@ export async function expectKeyboardUsable(page: Page): Promise<void> {
   });
   const reached: number[] = [];
   const problems: string[] = [];
-  for (let press = 0; press < expected.length + 5; press++) {
+  for (let press = 0; press < expected.length * 4 + 5; press++) {
     await page.keyboard.press('Tab');
     const now = await page.evaluate(() => {
       const el = document.activeElement as HTMLElement | null;
@@ -333,7 +333,9 @@ export async function expectKeyboardUsable(page: Page): Promise<void> {
     });
     if (!now) break;
     if (now.index < 0) continue; // A control the page added itself (GOV.UK Frontend's), in its place.
-    if (reached.length && now.index <= reached[reached.length - 1]!) {
+    // Date and time fields take a Tab for each part (day, month, year; hours, minutes).
+    if (now.index === reached[reached.length - 1]) continue;
+    if (reached.length && now.index < reached[reached.length - 1]!) {
       if (now.index === 0) break; // Came round to the start again: not a trap.
       problems.push(`focus went back from ${expected[reached[reached.length - 1]!]} to ${now.name}`);
       break;
@@ -399,7 +401,8 @@ export async function expectTextSpacingFits(page: Page): Promise<void> {
     const found: string[] = [];
     const controls = document.querySelectorAll<HTMLElement>('main label, main legend, main .govuk-hint, main .govuk-button, main input:not([type=hidden]):not([type=radio]):not([type=checkbox]):not([type=file]), main select, main textarea, main .govuk-error-message');
     for (const el of Array.from(controls)) {
-      if (!el.getClientRects().length) continue;
+      // Text hidden on purpose for screen readers (GOV.UK's visually hidden class) is 1 pixel by design.
+      if (!el.getClientRects().length || el.closest('.govuk-visually-hidden')) continue;
       const style = getComputedStyle(el);
       const clips = style.overflowX !== 'visible' || el instanceof HTMLInputElement || el instanceof HTMLSelectElement;
       const name = `<${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}> ${(el.textContent || (el as HTMLInputElement).value || '').trim().slice(0, 30)}`;

@@ -3,7 +3,7 @@
 // shown with errors starting "Error:" whichever form it is.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { events } from '../../db/schema/index.ts';
+import { events, people, proposalProposers, proposals } from '../../db/schema/index.ts';
 import { seedDemo } from '../../server/demo/seed.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 
@@ -50,5 +50,27 @@ describe('pages for everyone', () => {
     expect(page.statusCode).toBe(400);
     expect(page.body).toContain('govuk-error-summary');
     expect(page.body).toMatch(/<title>Error: Tasks/);
+  });
+
+  it('asks before withdrawing a proposal, which cannot be undone, and withdraws only on "Yes"', async () => {
+    const client = await t.signedIn('proposer@example.org');
+    const [me] = await t.db.select({ id: people.id }).from(people).where(eq(people.email, 'proposer@example.org'));
+    const [proposal] = await t.db.insert(proposals).values({ authorId: me!.id, title: 'A peer support walk', type: 'seminar', status: 'submitted' }).returning({ id: proposals.id });
+    await t.db.insert(proposalProposers).values({ proposalId: proposal!.id, personId: me!.id, isAuthor: true });
+    const show = await client.get(`/proposals/${proposal!.id}`);
+    // The proposal page only links to the question; nothing there withdraws in one click.
+    expect(show.body).toContain(`href="/proposals/${proposal!.id}/withdraw"`);
+    expect(show.body).not.toContain(`action="/proposals/${proposal!.id}/withdraw"`);
+    const confirm = await client.get(`/proposals/${proposal!.id}/withdraw`);
+    expect(confirm.statusCode).toBe(200);
+    expect(confirm.body).toContain('Are you sure you want to withdraw the proposal?');
+    expect(confirm.body).toContain(`href="/proposals/${proposal!.id}">No, keep it</a>`);
+    const [still] = await t.db.select({ status: proposals.status }).from(proposals).where(eq(proposals.id, proposal!.id));
+    expect(still!.status).toBe('submitted');
+    expect((await client.post(`/proposals/${proposal!.id}/withdraw`)).statusCode).toBe(303);
+    const [after] = await t.db.select({ status: proposals.status }).from(proposals).where(eq(proposals.id, proposal!.id));
+    expect(after!.status).toBe('withdrawn');
+    // Someone else's proposal: no question page for them either.
+    expect((await (await t.signedIn('stranger@example.org')).get(`/proposals/${proposal!.id}/withdraw`)).statusCode).toBe(403);
   });
 });

@@ -22,10 +22,14 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'browser',
+          // Added to the shared setup: the Nu HTML Checker over every page visited, once per run.
+          globalSetup: ['tests/browser/global-setup.ts'],
           include: ['tests/browser/**/*.test.ts'],
           // One Chromium at a time on a 2-core machine.
           fileParallelism: false,
           testTimeout: 90_000,
+          // Closing the harness checks every page a test did not check itself: many on a busy machine.
+          hookTimeout: 300_000,
         },
       },
     ],

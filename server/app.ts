@@ -121,6 +121,14 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     maxAge: '7d',
     decorateReply: false,
   });
+  // GOV.UK Frontend's own JavaScript, from 'self' as the CSP wants; public/js/convene.js starts it.
+  await app.register(staticFiles, {
+    root: path.join(root, 'node_modules/govuk-frontend/dist/govuk'),
+    prefix: '/assets/govuk-frontend/',
+    allowedPath: (pathName) => pathName === '/govuk-frontend.min.js',
+    maxAge: '1h',
+    decorateReply: false,
+  });
 
   // Features, each an encapsulated plugin with its own routes.
   await app.register(healthRoutes);

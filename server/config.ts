@@ -14,6 +14,8 @@ export interface Config {
   dataDir: string;
   smtpUrl: string | null;
   mailFrom: string;
+  /** Where people write to the Hub (the contact and accessibility pages); MAIL_FROM's address unless set. */
+  contactEmail: string;
   adminEmails: string[];
   seedDemo: boolean;
   logLevel: string;
@@ -165,6 +167,8 @@ export function loadConfig(env: Env = process.env): Config {
     if (!emailPattern.test(email)) throw new ConfigError(`ADMIN_EMAILS has an address that is not valid: "${email}"`);
   }
   const mailFrom = env.MAIL_FROM || 'Social Perspectives Hub <hub@example.org>';
+  const contactEmail = (env.CONTACT_EMAIL || /<([^>]+)>/.exec(mailFrom)?.[1] || mailFrom).trim();
+  if (!emailPattern.test(contactEmail)) throw new ConfigError(`CONTACT_EMAIL is not a valid address: "${contactEmail}"`);
   const stripeSecretKey = env.STRIPE_SECRET_KEY || null;
   const stripeWebhookSecret = env.STRIPE_WEBHOOK_SECRET || null;
   if (Boolean(stripeSecretKey) !== Boolean(stripeWebhookSecret)) {
@@ -185,6 +189,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: path.resolve(env.DATA_DIR || 'data'),
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom,
+    contactEmail,
     adminEmails,
     seedDemo: flag(env, 'SEED_DEMO', true),
     logLevel: env.LOG_LEVEL || 'info',

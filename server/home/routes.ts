@@ -14,7 +14,10 @@ export const homeRoutes: FastifyPluginAsync = async (app) => {
 
 export const pageRoutes: FastifyPluginAsync = async (app) => {
   app.get('/accessibility', { config: { access: 'public', publicCache: true } }, async (_request, reply) =>
-    reply.page('pages/accessibility', { title: 'Accessibility' }),
+    reply.page('pages/accessibility', { title: 'Accessibility statement', contactEmail: app.config.contactEmail }),
+  );
+  app.get('/contact', { config: { access: 'public', publicCache: true } }, async (_request, reply) =>
+    reply.page('pages/contact', { title: 'Contact the Hub', contactEmail: app.config.contactEmail }),
   );
   app.get('/privacy', { config: { access: 'public', publicCache: true } }, async (_request, reply) => reply.page('pages/privacy', { title: 'Privacy' }));
 };

@@ -61,13 +61,13 @@ export function readDetailsForm(body: Body): { values: Record<string, unknown>; 
   let endsAt: Date | null = null;
   const anyDate = v('startDate') || v('startTime') || v('endDate') || v('endTime');
   if (anyDate) {
-    if (!isIsoDate(v('startDate'))) errors.push({ field: 'startDate', message: 'Enter the start date, for example 2026-12-09' });
+    if (!isIsoDate(v('startDate'))) errors.push({ field: 'startDate', message: 'Enter the start date, for example 9 December 2026' });
     else {
       startsAt = londonToUtc(v('startDate'), v('startTime'));
       if (!startsAt) errors.push({ field: 'startTime', message: 'Enter the start time, for example 10:00' });
     }
     const endDate = v('endDate') || v('startDate');
-    if (!isIsoDate(endDate)) errors.push({ field: 'endDate', message: 'Enter the end date, for example 2026-12-09' });
+    if (!isIsoDate(endDate)) errors.push({ field: 'endDate', message: 'Enter the end date, for example 9 December 2026' });
     else {
       endsAt = londonToUtc(endDate, v('endTime'));
       if (!endsAt) errors.push({ field: 'endTime', message: 'Enter the end time, for example 16:00' });

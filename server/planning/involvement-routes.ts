@@ -91,7 +91,7 @@ export const involvementRoutes: FastifyPluginAsync = async (app) => {
     if (!activity) errors.push({ field: 'activity', message: 'Choose what you did' });
     const choice = oneOf(values.choice!, involvementChoices);
     if (!choice) errors.push({ field: 'choice', message: 'Choose how you would like to be paid' });
-    if (!isIsoDate(values.occurredOn!)) errors.push({ field: 'occurredOn', message: 'Enter the date, for example 2026-12-09' });
+    if (!isIsoDate(values.occurredOn!)) errors.push({ field: 'occurredOn', message: 'Enter the date, for example 9 December 2026' });
     const hours = values.hours!.trim() === '' ? 0 : Number(values.hours);
     const mins = values.mins!.trim() === '' ? 0 : Number(values.mins);
     if (!Number.isInteger(hours) || hours < 0 || hours > 24) errors.push({ field: 'hours', message: 'Hours must be a whole number from 0 to 24' });

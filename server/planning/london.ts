@@ -42,7 +42,7 @@ export function readTimeSpan(
   const start = values[`${prefix}Start`] ?? '';
   const end = values[`${prefix}End`] ?? '';
   if (!isIsoDate(date)) {
-    errors.push({ field: `${prefix}Date`, message: `Enter the date of ${what}, for example 2026-12-09` });
+    errors.push({ field: `${prefix}Date`, message: `Enter the date of ${what}, for example 9 December 2026` });
     return null;
   }
   const startsAt = londonToUtc(date, start);

@@ -16,7 +16,7 @@ export const workspaceSections = [
   { key: 'tasks', label: 'Tasks', path: '/tasks' },
   { key: 'discussion', label: 'Discussion and decisions', path: '/discussion' },
   { key: 'meetings', label: 'Meetings', path: '/meetings' },
-  { key: 'four-pi', label: '4PI record', path: '/4pi' },
+  { key: 'four-pi', label: 'Involvement standards', path: '/4pi' },
   { key: 'involvement', label: 'Involvement payments', path: '/involvement' },
   { key: 'after', label: 'After the event', path: '/after' },
 ] as const;

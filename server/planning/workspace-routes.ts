@@ -187,7 +187,7 @@ export const workspaceRoutes: FastifyPluginAsync = async (app) => {
     const body = request.body as Body;
     const values = { taskTitle: text(body, 'taskTitle'), ownerId: text(body, 'ownerId'), dueOn: text(body, 'dueOn') };
     const errors = validationErrors(request);
-    if (values.dueOn && !isIsoDate(values.dueOn)) errors.push({ field: 'dueOn', message: 'Enter the due date as a date, for example 2026-12-09' });
+    if (values.dueOn && !isIsoDate(values.dueOn)) errors.push({ field: 'dueOn', message: 'Enter the due date as a date, for example 9 December 2026' });
     const fail = (e: FieldError[]) => show(request, reply, 'tasks', 'planning/tasks', 'Tasks', loadTasks, { taskForm: formState(values, e) }, 400);
     if (errors.length) return fail(errors);
     try {
@@ -341,7 +341,7 @@ export const workspaceRoutes: FastifyPluginAsync = async (app) => {
     return { presence: await presence(app.db, access.event.id), fourPiForm: formState(record) };
   };
 
-  app.get('/plan/:eventId/4pi', { config: { access: 'member' }, schema: { params: EventParams } }, async (request, reply) => show(request, reply, 'four-pi', 'planning/four-pi', '4PI record', loadFourPi));
+  app.get('/plan/:eventId/4pi', { config: { access: 'member' }, schema: { params: EventParams } }, async (request, reply) => show(request, reply, 'four-pi', 'planning/four-pi', 'Involvement standards record', loadFourPi));
 
   app.post('/plan/:eventId/4pi', { config: { access: 'member' }, schema: { params: EventParams, body: FourPiForm }, attachValidation: true }, async (request, reply) => {
     const { eventId } = request.params as { eventId: string };
@@ -356,9 +356,9 @@ export const workspaceRoutes: FastifyPluginAsync = async (app) => {
       impact: text(body, 'impact'),
     };
     const errors = validationErrors(request);
-    if (errors.length) return show(request, reply, 'four-pi', 'planning/four-pi', '4PI record', loadFourPi, { fourPiForm: formState(values, errors) }, 400);
+    if (errors.length) return show(request, reply, 'four-pi', 'planning/four-pi', 'Involvement standards record', loadFourPi, { fourPiForm: formState(values, errors) }, 400);
     await saveFourPi(app.db, eventId, values, request.me!);
-    return reply.notice('The 4PI record is saved.').redirect(`/plan/${eventId}/4pi`, 303);
+    return reply.notice('The involvement standards record is saved.').redirect(`/plan/${eventId}/4pi`, 303);
   });
 };
 

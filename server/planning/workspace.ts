@@ -223,7 +223,7 @@ export async function recordDecision(db: Database, eventId: string, input: { dec
   const errors = [];
   if (!input.decision.trim()) errors.push({ field: 'decision', message: 'Enter what was decided' });
   if (!input.decidedBy.trim()) errors.push({ field: 'decidedBy', message: 'Enter who decided' });
-  if (!isIsoDate(input.decidedOn)) errors.push({ field: 'decidedOn', message: 'Enter the date it was decided, for example 2026-12-09' });
+  if (!isIsoDate(input.decidedOn)) errors.push({ field: 'decidedOn', message: 'Enter the date it was decided, for example 9 December 2026' });
   if (errors.length) throw new InvalidInputError(errors);
   await db.transaction(async (tx) => {
     await planningAccess(tx, eventId, me);

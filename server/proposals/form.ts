@@ -36,7 +36,7 @@ export function readProposalForm(body: Body): { values: Record<string, string>; 
     const end = values[`option${i}End`]!.trim();
     if (!date && !start && !end) continue;
     if (!isIsoDate(date)) {
-      errors.push({ field: `option${i}Date`, message: `Enter date option ${i} as a date, for example 2026-12-09` });
+      errors.push({ field: `option${i}Date`, message: `Enter date option ${i} as a date, for example 9 December 2026` });
       continue;
     }
     const startsAt = londonToUtc(date, start);

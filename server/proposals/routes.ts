@@ -110,6 +110,15 @@ export const proposalsRoutes: FastifyPluginAsync = async (app) => {
     return reply.page('proposals/show', { title: detail.proposal.title, proposal: proposalView(detail), invited, form: formState() });
   });
 
+  // Withdrawing cannot be undone, so the proposal page links here to confirm it first.
+  app.get('/proposals/:proposalId/withdraw', { config: { access: 'member' }, schema: { params: ProposalParams } }, async (request, reply) => {
+    const { proposalId } = request.params as { proposalId: string };
+    const detail = await proposalForProposer(app.db, proposalId, request.me!);
+    const proposal = proposalView(detail);
+    if (!proposal.canWithdraw) return reply.notice('This proposal cannot be withdrawn now.', 'important').redirect(`/proposals/${proposalId}`, 303);
+    return reply.page('proposals/withdraw', { title: `Withdraw ${detail.proposal.title}`, proposal });
+  });
+
   app.get('/proposals/:proposalId/edit', { config: { access: 'member' }, schema: { params: ProposalParams } }, async (request, reply) => {
     const { proposalId } = request.params as { proposalId: string };
     const detail = await proposalForProposer(app.db, proposalId, request.me!);

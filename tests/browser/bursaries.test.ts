@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bursaryApplications, bursaryFunds, bursaryItems, events, people } from '../../db/schema/index.ts';
 import { grantRole } from '../../server/accounts/people.ts';
-import { expectAccessible, signInWithEmail, startBrowser, tabAndType, tabTo, type BrowserHarness } from './support.ts';
+import { expectAccessible, expectErrorSummaryFocused, expectKeyboardUsable, expectReflow, expectTextSpacingFits, signInWithEmail, startBrowser, tabAndType, tabTo, type BrowserHarness } from './support.ts';
 
 let h: BrowserHarness;
 let fundId: string;
@@ -79,6 +79,9 @@ describe('a bursary, from application to payment, by keyboard', () => {
     await press('main form button[type=submit]');
     expect(await h.page.textContent('h1')).toContain('Apply for help with costs');
     await expectAccessible(h);
+    await expectKeyboardUsable(h.page);
+    await expectReflow(h.page);
+    await expectTextSpacingFits(h.page);
 
     await tabTo(h.page, '#perspective');
     await h.page.keyboard.press('ArrowDown');
@@ -92,6 +95,15 @@ describe('a bursary, from application to payment, by keyboard', () => {
     await tabTo(h.page, '#paymentMethod');
     await h.page.keyboard.press('Space');
     await tabAndType(h.page, '#paymentName', 'Alex Carer');
+    // A slip on the way: the amount in words. The summary takes focus and says what to fix.
+    await replace('#careAmount', 'sixty');
+    await press('main form button[type=submit]');
+    await expectErrorSummaryFocused(h.page);
+    expect(await h.page.textContent('.govuk-error-summary')).toContain('amount');
+    expect(await h.page.inputValue('#travelDescription')).toBe('Train from Sheffield, return');
+    await expectKeyboardUsable(h.page);
+    await expectTextSpacingFits(h.page);
+    await replace('#careAmount', '60');
     await press('main form button[type=submit]');
     expect(await h.page.textContent('main')).toContain('Your application is saved');
     expect(await h.page.textContent('main')).toContain('£100');
@@ -198,6 +210,7 @@ describe('a bursary, from application to payment, by keyboard', () => {
     await h.page.setViewportSize({ width: 320, height: 640 });
     for (const url of [`/bursaries/funds/${fundId}`, `/bursaries/funds/${fundId}/applications/${row!.id}`, `/bursaries/funds/${fundId}/report`]) {
       await h.page.goto(h.baseUrl + url);
+      await expectReflow(h.page);
       const overflow = await h.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       expect(overflow, url).toBeLessThanOrEqual(0);
     }

@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { events, people, planningMembers, proposals } from '../../db/schema/index.ts';
 import { grantRole } from '../../server/accounts/people.ts';
-import { expectAccessible, signInWithEmail, startBrowser, tabAndType, tabTo, type BrowserHarness } from './support.ts';
+import { expectAccessible, expectErrorSummaryFocused, expectKeyboardUsable, expectReflow, expectTextSpacingFits, signInWithEmail, startBrowser, tabAndType, tabTo, type BrowserHarness } from './support.ts';
 
 let h: BrowserHarness;
 let page: Page;
@@ -81,6 +81,13 @@ describe('co-producing an event, by keyboard', () => {
     await page.goto(h.baseUrl);
     await activate('main a[href="/proposals/new"]');
     await expectAccessible(h);
+    await expectKeyboardUsable(page);
+    await expectReflow(page);
+    await expectTextSpacingFits(page);
+    // Sent empty first: focus goes to the summary.
+    await activate('form[action="/proposals"] button[type=submit]');
+    await expectErrorSummaryFocused(page);
+    await expectTextSpacingFits(page);
     await tabAndType(page, '#title', 'Poverty, housing and distress');
     await tabAndType(page, '#summary', 'An afternoon seminar on the social causes of distress.');
     await tabAndType(page, '#purpose', 'To plan local action together.');
@@ -111,6 +118,8 @@ describe('co-producing an event, by keyboard', () => {
     await expectAccessible(h);
     await activate(`main a[href="/organise/proposals/${proposalId}"]`);
     await expectAccessible(h);
+    await expectKeyboardUsable(page);
+    await expectReflow(page);
     // Score it first, then decide.
     for (const name of ['purpose', 'coproduction', 'accessibility', 'feasibility']) {
       await tabTo(page, `#${name}`, 200);
@@ -154,6 +163,8 @@ describe('co-producing an event, by keyboard', () => {
     await tabAndType(page, '#decisionMessage', 'Yes, with pleasure.');
     await activate('form[action$="/decision"] button');
     expect(await mainText()).toContain('accepted');
+    // The notice that it worked is focused, so a screen reader reads it out first.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.classList.contains('govuk-notification-banner') ?? false)).toBe(true);
     await expectAccessible(h);
     eventId = /\/plan\/([0-9a-f-]{36})/.exec(page.url())![1]!;
     const [event] = await h.database.db.select().from(events).where(eq(events.id, eventId));

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { events, people, ticketTypes } from '../../db/schema/index.ts';
 import { grantRole } from '../../server/accounts/people.ts';
-import { expectAccessible, latestEmailTo, signInWithEmail, startBrowser, tabTo, type BrowserHarness } from './support.ts';
+import { expectAccessible, expectErrorSummaryFocused, expectKeyboardUsable, expectReflow, expectTextSpacingFits, latestEmailTo, signInWithEmail, startBrowser, tabTo, type BrowserHarness } from './support.ts';
 
 let h: BrowserHarness;
 let eventId = '';
@@ -75,13 +75,26 @@ describe('booking a free seminar in Chromium, by keyboard', () => {
     const { page } = h;
     await page.goto(`${h.baseUrl}/events/${slug}`);
     await expectAccessible(h);
-    await page.goto(`${h.baseUrl}/events/${slug}/book`);
+    await expectKeyboardUsable(page);
+    await expectReflow(page);
+    // "Book a place" is a link drawn as a button: Space follows it, as on a button.
+    await tabTo(page, `main a[href="/events/${slug}/book"]`);
+    await Promise.all([page.waitForURL(`**/events/${slug}/book`), page.keyboard.press('Space')]);
     await expectAccessible(h);
+    await expectKeyboardUsable(page);
+    await expectReflow(page);
+    await expectTextSpacingFits(page);
     await tabTo(page, 'main form button[type=submit]', 120);
     await page.keyboard.press('Enter');
     await page.waitForLoadState('load');
     expect(await page.textContent('.govuk-error-summary')).toContain('Enter your name');
+    await expectErrorSummaryFocused(page);
     await expectAccessible(h);
+    await expectTextSpacingFits(page);
+    // The first Tab from the summary reaches its first link, which takes focus to the field.
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('name');
 
     await bookByKeyboard('Robin Keys', 'robin@example.org');
     expect(await page.textContent('main')).toContain('Booked');
@@ -167,7 +180,10 @@ describe('organiser pages in Chromium', () => {
     for (const url of ['attendees', 'attendees/needs', 'message', 'places']) {
       await page.goto(`${h.baseUrl}/organise/events/${slug}/${url}`);
       await expectAccessible(h);
+      await expectReflow(page);
     }
+    await page.goto(`${h.baseUrl}/organise`);
+    await expectReflow(page);
     await page.setViewportSize({ width: 320, height: 640 });
     await page.goto(`${h.baseUrl}/organise/events/${slug}/check-in`);
     await expectAccessible(h);

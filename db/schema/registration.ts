@@ -16,6 +16,8 @@ export const registrationSettings = pgTable('registration_settings', {
   offerHours: integer('offer_hours').notNull().default(48),
   /** Organisers may close registration early without unpublishing the event. */
   registrationOpen: boolean('registration_open').notNull().default(true),
+  /** Check-in opens on the event's day; an organiser may open it earlier (recorded in the audit log). */
+  checkInOpenedEarlyAt: timestamp('check_in_opened_early_at', { withTimezone: true }),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
 

@@ -25,7 +25,9 @@ import {
   withdrawQuestion,
   type TicketTypeInput,
 } from './organiser.ts';
-import { answersFor, getEventBySlug, getSettings, listQuestions, listTicketTypes } from './queries.ts';
+import { answersFor, getEventBySlug, getSettings, listQuestions, listTicketTypes, type EventRow } from './queries.ts';
+import { bookingState } from './booking-state.ts';
+import { checkInState, openCheckInEarly } from './check-in.ts';
 import { cancelRegistration } from './service.ts';
 import { perspectiveLabels, placesSummary, statusLabels } from './view-models.ts';
 import { UuidOrEmpty } from '../http/ids.ts';
@@ -255,20 +257,27 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
 
   // --- Attendees ------------------------------------------------------------------------
 
-  async function attendeeRows(eventId: string, filter: { status?: string; ticket?: string; q?: string }) {
-    const rows = await listAttendees(app.db, eventId, { status: filter.status || undefined, ticketTypeId: filter.ticket || undefined, search: filter.q });
+  async function attendeeRows(event: EventRow, filter: { status?: string; ticket?: string; q?: string }) {
+    const rows = await listAttendees(app.db, event.id, { status: filter.status || undefined, ticketTypeId: filter.ticket || undefined, search: filter.q });
     const pay = await paymentStatuses(app.db, rows.map((r) => r.id));
     const byId = new Map(rows.map((r) => [r.id, r]));
-    return rows.map((r) => ({
+    return rows.map((r) => {
+      const payment = pay.get(r.id) ?? null;
+      const state = bookingState(r, event);
+      return {
       ...r,
       companionOf: r.companionOfId ? (byId.get(r.companionOfId)?.name ?? 'another booking') : '',
-      statusLabel: statusLabels[r.status],
+      statusLabel: state.label,
+      canMarkPaid: state.active && !r.companionOfId && payment?.method === 'invoice' && payment.status === 'open',
+      canRefund: !r.companionOfId && payment?.status === 'paid',
+      canCancel: state.active && !r.companionOfId,
       perspectiveLabel: r.perspective ? perspectiveLabels[r.perspective] ?? r.perspective : '',
       ticketName: r.companionOfId ? 'Companion place' : r.ticketName ?? '',
       price: formatPence(r.pricePence),
-      payment: pay.get(r.id) ?? null,
+      payment,
       booked: formatDateTime(r.createdAt),
-    }));
+      };
+    });
   }
 
   app.get('/organise/events/:slug/attendees', { config: { access: 'organiser' }, schema: { params: SlugParams, querystring: AttendeeQuery } }, async (request, reply) => {
@@ -276,7 +285,7 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
     const query = request.query as { status?: string; ticket?: string; q?: string };
     const event = await eventFor(slug);
     const [rows, all, types, avail] = await Promise.all([
-      attendeeRows(event.id, query),
+      attendeeRows(event, query),
       listAttendees(app.db, event.id),
       listTicketTypes(app.db, event.id, { includeWithdrawn: true }),
       availability(app.db, event.id),
@@ -294,7 +303,7 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
     const queryString = new URLSearchParams(Object.entries(query).filter(([, v]) => v) as [string, string][]).toString();
     return reply.page('registration/attendees', {
       title: `Attendees: ${event.title}`,
-      event: { title: event.title, slug: event.slug, placesText: placesSummary(avail) },
+      event: { title: event.title, slug: event.slug, placesText: placesSummary(avail), cancelled: event.status === 'cancelled', cancelledReason: event.cancelledReason },
       base: base(slug),
       paymentMode: mode(),
       stripeOn: app.payments.mode === 'stripe',
@@ -310,7 +319,7 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
   app.get('/organise/events/:slug/attendees.csv', { config: { access: 'organiser' }, schema: { params: SlugParams, querystring: AttendeeQuery } }, async (request, reply) => {
     const { slug } = request.params as { slug: string };
     const event = await eventFor(slug);
-    const rows = await attendeeRows(event.id, request.query as { status?: string; ticket?: string; q?: string });
+    const rows = await attendeeRows(event, request.query as { status?: string; ticket?: string; q?: string });
     const questions = await listQuestions(app.db, event.id, { includeWithdrawn: true });
     const answers = await answersFor(app.db, rows.map((r) => r.id));
     const answer = (rid: string, qid: string) => answers.find((a) => a.registrationId === rid && a.questionId === qid)?.value ?? '';
@@ -388,10 +397,12 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
     const { slug, id } = request.params as { slug: string; id: string };
     const event = await eventFor(slug);
     const rows = await listAttendees(app.db, event.id);
-    if (!rows.some((r) => r.id === id && !r.companionOfId)) throw new NotFoundError('We could not find that booking for this event.');
+    const row = rows.find((r) => r.id === id && !r.companionOfId);
+    if (!row) throw new NotFoundError('We could not find that booking for this event.');
+    if (!bookingState(row, event).active) return reply.page('errors/problem', { title: 'This booking has already ended', message: 'There is nothing to cancel: the booking has ended, or the event was cancelled.' }, 409);
     await cancelRegistration(app.db, id, request.me, { reason: 'by an organiser' });
     app.mail.nudge();
-    return reply.notice('The booking is cancelled and the place has passed on.').redirect(afterAction(slug), 303);
+    return reply.notice('The booking is cancelled, and its place is free for someone else.').redirect(afterAction(slug), 303);
   });
 
   app.post('/organise/events/:slug/attendees/:id/invoice-paid', { config: { access: 'organiser' }, schema: { params: SlugIdParams } }, async (request, reply) => {
@@ -417,7 +428,7 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
       throw error;
     }
     app.mail.nudge();
-    return reply.notice('Refunded. The booking is cancelled and the place has passed on.').redirect(afterAction(slug), 303);
+    return reply.notice(event.status === 'cancelled' ? 'Refunded. We have emailed them to say so.' : 'Refunded. The booking is cancelled, and its place is free for someone else.').redirect(afterAction(slug), 303);
   });
 
   // --- Messages ---------------------------------------------------------------------------
@@ -429,7 +440,7 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
       title: `Message attendees: ${event.title}`,
       event: { title: event.title, slug: event.slug },
       base: base(slug),
-      people: rows.map((r) => ({ id: r.id, name: r.name, statusLabel: statusLabels[r.status] })),
+      people: rows.map((r) => ({ id: r.id, name: r.name, statusLabel: bookingState(r, event).label })),
       form,
     };
   }
@@ -463,19 +474,52 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
     const { slug } = request.params as { slug: string };
     const { q = '' } = request.query as { q?: string };
     const event = await eventFor(slug);
-    const rows = (await listAttendees(app.db, event.id, { search: q })).filter((r) => r.status === 'confirmed' || r.status === 'attended');
+    const state = await checkInState(app.db, event);
+    const page = { title: `Check-in: ${event.title}`, event: { title: event.title, slug: event.slug }, base: base(slug), q };
+    if (!state.open) {
+      const closed = {
+        cancelled: 'This event was cancelled, so there is nobody to check in.',
+        no_date: 'This event has no date yet, so check-in is not open.',
+        before_day: `Check-in opens on ${state.opensOn}, the day of the event.`,
+      }[state.why];
+      return reply.page('registration/check-in', { ...page, closed, canOpenEarly: state.why === 'before_day', people: [] });
+    }
     const all = await listAttendees(app.db, event.id);
+    const matching = q ? await listAttendees(app.db, event.id, { search: q }) : all;
+    // People paying by invoice who have not paid yet still come: they are listed, marked, so
+    // whoever is on the door can sort it out rather than turn them away.
+    const invoiceUnpaid = (r: { status: string; paymentMode: string }) => r.status === 'pending_payment' && r.paymentMode === 'invoice';
+    const rows = matching.filter((r) => r.status === 'confirmed' || r.status === 'attended' || invoiceUnpaid(r));
     return reply.page('registration/check-in', {
-      title: `Check-in: ${event.title}`,
-      event: { title: event.title, slug: event.slug },
-      base: base(slug),
-      q,
+      ...page,
+      closed: '',
+      openedEarly: state.openedEarly,
       arrived: all.filter((r) => r.status === 'attended').length,
       expected: all.filter((r) => r.status === 'confirmed' || r.status === 'attended').length,
+      unpaid: all.filter(invoiceUnpaid).length,
       people: rows
         .sort((a, b) => a.name.localeCompare(b.name, 'en-GB'))
-        .map((r) => ({ id: r.id, name: r.name, attended: r.status === 'attended', ticketName: r.companionOfId ? 'Companion place' : r.ticketName ?? '', access: r.accessRequirements })),
+        .map((r) => ({
+          id: r.id,
+          name: r.name,
+          attended: r.status === 'attended',
+          invoiceUnpaid: invoiceUnpaid(r),
+          ticketName: r.companionOfId ? 'Companion place' : r.ticketName ?? '',
+          access: r.accessRequirements,
+        })),
     });
+  });
+
+  app.post('/organise/events/:slug/check-in/open', { config: { access: 'organiser' }, schema: { params: SlugParams } }, async (request, reply) => {
+    const { slug } = request.params as { slug: string };
+    const event = await eventFor(slug);
+    try {
+      await openCheckInEarly(app.db, event, request.me!);
+    } catch (error) {
+      if (error instanceof ConflictError) return reply.page('errors/problem', { title: 'Check-in cannot be opened', message: error.message }, 409);
+      throw error;
+    }
+    return reply.notice('Check-in is open, before the day of the event.').redirect(`${base(slug)}/check-in`, 303);
   });
 
   app.post('/organise/events/:slug/check-in/:id', { config: { access: 'organiser' }, schema: { params: SlugIdParams, body: CheckInForm } }, async (request, reply) => {

@@ -34,6 +34,21 @@ async function paidBooking(eventId: string, ticketTypeId: string, email: string,
   return { id: row!.id, managePath: await mintManagePath(t.db, row!.id) };
 }
 
+describe('the organiser dashboard', () => {
+  it('lists past and cancelled events, so after-event work stays reachable', async () => {
+    const past = await makeEvent(t.db, { title: 'Last spring’s round table', startsAt: new Date(Date.now() - 40 * 86_400_000), endsAt: new Date(Date.now() - 40 * 86_400_000 + 3_600_000) });
+    const called = await makeEvent(t.db, { title: 'The seminar we called off' });
+    await organiser.post(`/plan/${called.id}/cancel`, { reason: 'Too few speakers.' });
+    const page = (await organiser.get('/organise')).body;
+    const pastSection = page.slice(page.indexOf('Past and cancelled events'));
+    expect(page).toContain('Past and cancelled events');
+    expect(pastSection).toContain('Last spring’s round table');
+    expect(pastSection).toContain('The seminar we called off');
+    expect(pastSection).toContain(`/organise/events/${called.slug}/attendees`);
+    expect(pastSection).toContain(`/plan/${past.id}`);
+  });
+});
+
 describe('after an event is cancelled', () => {
   it('the booking page, "Your bookings", the attendee list and check-in all say cancelled, with no joining link or cancel action', async () => {
     const event = await makeEvent(t.db, { format: 'online', onlinePlatform: 'Zoom', onlineJoinUrl: 'https://zoom.example/j/123', venueName: '', venueAddress: '' });

@@ -25,7 +25,7 @@ import type { Database, Db } from '../db/database.ts';
 import { ConflictError, ForbiddenError, InvalidInputError } from '../errors.ts';
 import { formatTimeRange } from '../format.ts';
 import { calendarAttachment, enqueueEmail } from '../mail/outbox.ts';
-import { closePlacesForCancelledEvent } from '../registration/api.ts';
+import { closePlacesForCancelledEvent, placesReady } from '../registration/api.ts';
 import { planningAccess, requireLead, requireOrganiser, type EventRow } from './access.ts';
 
 export function slugify(title: string): string {
@@ -56,6 +56,10 @@ export interface NewEventInput {
   startsAt?: Date | null;
   endsAt?: Date | null;
   capacity?: number | null;
+  /** Where, as the proposers wrote it: the venue (or, for an online event, the platform). */
+  place?: string;
+  /** The proposal's accessibility plan, as the first draft of the event's access information. */
+  accessInfo?: string;
   /** The first planning group; everyone in it has already agreed (they proposed the event). */
   group: { personId: string; role: PlanningRole }[];
 }
@@ -72,6 +76,9 @@ export async function createPlanningEvent(tx: Db, input: NewEventInput, me: Me):
     startsAt: input.startsAt ?? null,
     endsAt: input.endsAt ?? null,
     capacity: input.capacity ?? null,
+    venueName: input.format === 'online' ? '' : (input.place ?? '').trim(),
+    onlinePlatform: input.format === 'online' ? (input.place ?? '').trim() : '',
+    accessInfo: (input.accessInfo ?? '').trim(),
   };
   let slug = await freeSlug(tx, input.title);
   let row: { id: string } | undefined;
@@ -190,6 +197,7 @@ export const readinessLabels = {
   date: 'A date and time',
   place: 'A venue or online platform',
   capacity: 'How many places there are',
+  places: 'A kind of place on sale (or booking marked as not needed, or done elsewhere)',
   access: 'Accessibility information',
   livedExperience: 'A planning-group member who has declared lived experience',
 } as const;
@@ -212,6 +220,7 @@ export async function missingForPublishing(db: Db, event: EventRow): Promise<Rea
   const needsPlatform = event.format !== 'in_person';
   if ((needsVenue && !event.venueName) || (needsPlatform && !event.onlinePlatform)) missing.push('place');
   if (event.capacity == null) missing.push('capacity');
+  if (!(await placesReady(db, event.id))) missing.push('places');
   if (!event.accessInfo) missing.push('access');
   if (!(await isCoProduced(db, event.id))) missing.push('livedExperience');
   return missing;

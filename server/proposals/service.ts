@@ -433,6 +433,8 @@ export async function decideProposal(db: Database, proposalId: string, decision:
           startsAt: firstDate?.startsAt ?? null,
           endsAt: firstDate?.endsAt ?? null,
           capacity: proposal.expectedNumbers,
+          place: proposal.place,
+          accessInfo: proposal.accessibilityPlan,
           group: proposers.map((p) => ({ personId: p.personId, role: p.isAuthor ? ('lead' as const) : ('co_lead' as const) })),
         },
         me,

@@ -7,6 +7,7 @@ import { placeHolds, registrations } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
 import { lockEvent, releaseHold as releaseHoldOnly } from './holds.ts';
 import { passOnFreedPlaces } from './offers.ts';
+import { getSettings, listTicketTypes } from './queries.ts';
 
 export { availability, confirmHold, holdPlace, placesLeft, type Availability, type Hold, type HoldInput } from './holds.ts';
 export { closePlacesForCancelledEvent, type ClosedPlaces } from './event-cancelled.ts';
@@ -46,4 +47,16 @@ export async function hasPlaceAt(tx: Db, input: { eventId: string; personId: str
 /** Sets when a live hold ends (the expiry job then passes its place on), in the caller's transaction. */
 export async function setHoldExpiry(tx: Db, holdId: string, expiresAt: Date): Promise<void> {
   await tx.update(placeHolds).set({ expiresAt }).where(and(eq(placeHolds.id, holdId), eq(placeHolds.state, 'live')));
+}
+
+/**
+ * For publishing: whether people have a way to get a place. True when the organisers said no
+ * booking is needed or it happens elsewhere; otherwise a kind of place must be on sale (or due to
+ * go on sale) here.
+ */
+export async function placesReady(tx: Db, eventId: string, now: Date = new Date()): Promise<boolean> {
+  const settings = await getSettings(tx, eventId);
+  if (settings.bookingMode !== 'here') return true;
+  const types = await listTicketTypes(tx, eventId);
+  return types.some((t) => !t.salesEndAt || t.salesEndAt > now);
 }

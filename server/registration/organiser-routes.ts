@@ -5,7 +5,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { FastifyPluginAsync } from 'fastify';
 import { DateTime } from 'luxon';
 import { Type } from 'typebox';
-import { perspectives, registrationStatuses } from '../../db/schema/index.ts';
+import { perspectives, registrationStatuses, type BookingMode } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit.ts';
 import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
 import { formatDateTime, formatPence } from '../format.ts';
@@ -59,6 +59,7 @@ const QuestionForm = Type.Object({
 const SettingsForm = Type.Object({
   offerHours: Type.Optional(Type.String({ title: 'Hours to accept an offer', maxLength: 4 })),
   registrationOpen: Type.Optional(Type.String({ maxLength: 10 })),
+  bookingMode: Type.Optional(Type.Union([Type.Literal('here'), Type.Literal('not_needed'), Type.Literal('elsewhere')], { title: 'How people get a place' })),
 });
 const MessageForm = Type.Object({
   subject: Type.Optional(Type.String({ title: 'Subject', maxLength: 150 })),
@@ -147,7 +148,7 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
       questions: questions.map((q) => ({ id: q.id, label: q.label, kind: q.kind, required: q.required, options: q.options.join(', ') })),
       ticketForm: forms.ticket ?? formState({ price: '0' }),
       questionForm: forms.question ?? formState({ kind: 'short_text' }),
-      settingsForm: forms.settings ?? formState({ offerHours: String(settings.offerHours), registrationOpen: settings.registrationOpen }),
+      settingsForm: forms.settings ?? formState({ offerHours: String(settings.offerHours), registrationOpen: settings.registrationOpen, bookingMode: settings.bookingMode }),
     };
   }
 
@@ -247,7 +248,7 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
     try {
       const errors = validationErrors(request);
       if (errors.length) throw new InvalidInputError(errors);
-      await saveSettings(app.db, event.id, { offerHours: Number(text(body, 'offerHours') || 'x'), registrationOpen: body.registrationOpen === 'yes' }, request.me!);
+      await saveSettings(app.db, event.id, { offerHours: Number(text(body, 'offerHours') || 'x'), registrationOpen: body.registrationOpen === 'yes', bookingMode: (body.bookingMode as BookingMode | undefined) ?? 'here' }, request.me!);
     } catch (error) {
       if (error instanceof InvalidInputError) return reply.page('registration/places', await placesModel(slug, { settings: formState(body, error.fieldErrors) }), 400);
       throw error;

@@ -10,6 +10,7 @@ import {
   registrationSettings,
   ticketTypes,
   type QuestionKind,
+  type BookingMode,
   type RegistrationStatus,
 } from '../../db/schema/index.ts';
 import type { Me } from '../accounts/sessions.ts';
@@ -256,7 +257,7 @@ export async function withdrawQuestion(db: Database, eventId: string, questionId
   });
 }
 
-export async function saveSettings(db: Database, eventId: string, input: { offerHours: number; registrationOpen: boolean }, actor: Me): Promise<void> {
+export async function saveSettings(db: Database, eventId: string, input: { offerHours: number; registrationOpen: boolean; bookingMode: BookingMode }, actor: Me): Promise<void> {
   if (!Number.isInteger(input.offerHours) || input.offerHours < 1 || input.offerHours > 336) {
     throw new InvalidInputError([{ field: 'offerHours', message: 'Hours to accept an offer must be a whole number from 1 to 336' }]);
   }

@@ -7,6 +7,7 @@ import {
   registrations,
   registrationSettings,
   ticketTypes,
+  type BookingMode,
 } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
 import { formatTimeRange } from '../format.ts';
@@ -28,12 +29,12 @@ export async function getEventBySlug(db: Db, slug: string): Promise<EventRow | n
   return row ?? null;
 }
 
-export async function getSettings(db: Db, eventId: string): Promise<{ offerHours: number; registrationOpen: boolean }> {
+export async function getSettings(db: Db, eventId: string): Promise<{ offerHours: number; registrationOpen: boolean; bookingMode: BookingMode }> {
   const [row] = await db
-    .select({ offerHours: registrationSettings.offerHours, registrationOpen: registrationSettings.registrationOpen })
+    .select({ offerHours: registrationSettings.offerHours, registrationOpen: registrationSettings.registrationOpen, bookingMode: registrationSettings.bookingMode })
     .from(registrationSettings)
     .where(eq(registrationSettings.eventId, eventId));
-  return row ?? { offerHours: DEFAULT_OFFER_HOURS, registrationOpen: true };
+  return row ?? { offerHours: DEFAULT_OFFER_HOURS, registrationOpen: true, bookingMode: 'here' };
 }
 
 export async function listTicketTypes(db: Db, eventId: string, options: { includeWithdrawn?: boolean } = {}): Promise<TicketTypeRow[]> {

@@ -369,7 +369,7 @@ async function notifyGroup(tx: Db, event: EventRow, change: { kind: 'cancelled' 
       to: person.email,
       template: 'planning-event-status',
       data: {
-        name: person.displayName || person.email,
+        name: person.displayName,
         title: event.title,
         kind: change.kind,
         byName: me.displayName || me.email,

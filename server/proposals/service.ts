@@ -246,7 +246,7 @@ export async function submitProposal(db: Database, proposalId: string, me: Me, c
       await enqueueEmail(tx, {
         to: p.email,
         template: 'proposal-received',
-        data: { name: p.displayName || p.email, title: proposal.title, resubmission, proposalPath: `/proposals/${proposalId}` },
+        data: { name: p.displayName, title: proposal.title, resubmission, proposalPath: `/proposals/${proposalId}` },
       });
     }
   });
@@ -360,7 +360,7 @@ export async function addComment(db: Database, proposalId: string, message: stri
         await enqueueEmail(tx, {
           to: p.email,
           template: 'proposal-comment',
-          data: { name: p.displayName || p.email, title: proposal.title, message: text, proposalPath: `/proposals/${proposalId}` },
+          data: { name: p.displayName, title: proposal.title, message: text, proposalPath: `/proposals/${proposalId}` },
         });
       }
     }
@@ -455,7 +455,7 @@ export async function decideProposal(db: Database, proposalId: string, decision:
         to: p.email,
         template: 'proposal-decision',
         data: {
-          name: p.displayName || p.email,
+          name: p.displayName,
           title: proposal.title,
           decision: kind,
           message: text,

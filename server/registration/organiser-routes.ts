@@ -8,7 +8,7 @@ import { Type } from 'typebox';
 import { perspectives, registrationStatuses, type BookingMode } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit.ts';
 import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
-import { formatDateTime, formatPence } from '../format.ts';
+import { formatDateTime, formatPence, formatPrice } from '../format.ts';
 import { formState, validationErrors } from '../http/forms.ts';
 import { markInvoicePaid, refundRegistration } from '../payments/service.ts';
 import { availability } from './holds.ts';
@@ -137,7 +137,7 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
         return {
           id: t.id,
           name: t.name,
-          price: formatPence(t.pricePence),
+          price: formatPrice(t.pricePence),
           capacity: t.capacity === null ? 'Shares the event’s places' : String(t.capacity),
           taken: a?.taken ?? 0,
           eligibility: t.eligibility,
@@ -274,7 +274,7 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
       canCancel: state.active && !r.companionOfId,
       perspectiveLabel: r.perspective ? perspectiveLabels[r.perspective] ?? r.perspective : '',
       ticketName: r.companionOfId ? 'Companion place' : r.ticketName ?? '',
-      price: formatPence(r.pricePence),
+      price: formatPrice(r.pricePence),
       payment,
       booked: formatDateTime(r.createdAt),
       };

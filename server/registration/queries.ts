@@ -1,5 +1,5 @@
 // Reading places, questions and bookings, always scoped by their event.
-import { and, asc, eq, inArray, or } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, or } from 'drizzle-orm';
 import {
   eventQuestions,
   events,
@@ -94,4 +94,21 @@ export function eventFacts(event: EventRow): { eventTitle: string; when: string;
 
 export function dayContact(event: EventRow): string {
   return event.dayContactName ? `${event.dayContactName}${event.dayContactPhone ? ` (${event.dayContactPhone})` : ''}` : '';
+}
+
+/** A person's own booking or waiting-list place at the event (not a companion's), if they have one. */
+export async function activeBookingOf(db: Db, eventId: string, person: { personId: string; email: string }): Promise<{ id: string; status: RegistrationRow['status'] } | null> {
+  const [row] = await db
+    .select({ id: registrations.id, status: registrations.status })
+    .from(registrations)
+    .where(
+      and(
+        eq(registrations.eventId, eventId),
+        isNull(registrations.companionOfId),
+        inArray(registrations.status, ['pending_payment', 'confirmed', 'attended', 'waitlisted', 'offered']),
+        or(eq(registrations.personId, person.personId), eq(registrations.email, person.email)),
+      ),
+    )
+    .limit(1);
+  return row ?? null;
 }

@@ -7,14 +7,14 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify'
 import { Type } from 'typebox';
 import { events, registrations, ticketTypes } from '../../db/schema/index.ts';
 import { ConflictError, InvalidInputError, NotFoundError, TooManyRequestsError, type FieldError } from '../errors.ts';
-import { formatPence, formatTimeRange } from '../format.ts';
+import { formatPence, formatPrice, formatTimeRange } from '../format.ts';
 import { formState, validationErrors } from '../http/forms.ts';
 import { availability, liveHoldFor } from './holds.ts';
 import { eventIcs } from './ics.ts';
 import { mintManagePath, registrationIdForToken } from './links.ts';
 import { paymentFor } from '../payments/service.ts';
 import { waitingListPosition } from './offers.ts';
-import { answersFor, eventFacts, getBookingParty, getEvent, getEventBySlug, getSettings, listQuestions, listTicketTypes, whereText } from './queries.ts';
+import { activeBookingOf, answersFor, eventFacts, getBookingParty, getEvent, getEventBySlug, getSettings, listQuestions, listTicketTypes, whereText } from './queries.ts';
 import {
   addressProven,
   BookingRequestEndedError,
@@ -131,6 +131,8 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
         event: { ...eventFacts(event), slug: event.slug, title: event.title },
         closed,
         tickets: options,
+        // Every kind of place is full: the button says what pressing it does.
+        allFull: options.length > 0 && options.every((t) => t.full),
         questions: questionFields(questions),
         perspectives: Object.entries(perspectiveLabels).map(([value, label]) => ({ value, label })),
         paidMode: paidMode(app),
@@ -140,11 +142,14 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
 
   app.get('/events/:slug/book', { config: { access: 'public' }, schema: { params: SlugParams } }, async (request, reply) => {
     const { slug } = request.params as { slug: string };
-    const { model } = await bookingPage(slug);
+    const { event, model } = await bookingPage(slug);
     const me = request.me;
+    // A signed-in person who has booked is shown their booking, not a form to book again.
+    const booked = me ? await activeBookingOf(app.db, event.id, { personId: me.id, email: me.email }) : null;
+    const existing = booked ? { id: booked.id, statusLabel: bookingState(booked, event).label } : null;
     const values: Record<string, unknown> = { name: me?.displayName ?? '', email: me?.email ?? '' };
     if (model.tickets.length === 1) values.ticketTypeId = model.tickets[0]!.id;
-    return reply.page('registration/book', { ...model, form: formState(values) });
+    return reply.page('registration/book', { ...model, existing, form: formState(values) });
   });
 
   app.post(
@@ -334,7 +339,7 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
         cancelledReason: state.eventCancelled ? event.cancelledReason : '',
         money: state.money,
         ticketName: type?.name ?? '',
-        price: formatPence(main.pricePence),
+        price: formatPrice(main.pricePence),
         companionName: companions.find((c) => c.status !== 'cancelled')?.name ?? '',
         hasCompanion: companions.length > 0,
         offered: state.active && main.status === 'offered',

@@ -1,5 +1,5 @@
 // Lists of events for the Organise area and for a person's own planning groups.
-import { and, asc, desc, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { events, planningMembers, type EventStatus } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
 
@@ -19,7 +19,7 @@ export async function listEventsForOrganisers(db: Db, statuses: EventStatus[]) {
  * the impact note, resources, bursary claims) is done from them for weeks afterwards.
  */
 export async function listPastEventsForOrganisers(db: Db, now: Date) {
-  const ended = sql`coalesce(${events.endsAt}, ${events.startsAt}) < ${now}`;
+  const ended = or(lt(events.endsAt, now), and(isNull(events.endsAt), lt(events.startsAt, now)));
   return db
     .select(columns)
     .from(events)

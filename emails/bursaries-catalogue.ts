@@ -3,7 +3,22 @@
 
 export interface BursaryEmails {
   'bursary-submitted': { name: string; eventTitle: string; applicationPath: string };
-  'bursary-decided': { name: string; eventTitle: string; outcome: 'approved' | 'part_approved' | 'declined'; applicationPath: string };
+  /**
+   * `reason`: the panel's message, on a decline only. `place` (approvals): 'booked' (they have a
+   * place), 'held' (kept for them until `bookBy`), 'book' (nothing held, places free), 'full'.
+   */
+  'bursary-decided': {
+    name: string;
+    eventTitle: string;
+    outcome: 'approved' | 'part_approved' | 'declined';
+    applicationPath: string;
+    reason?: string;
+    place?: '' | 'booked' | 'held' | 'book' | 'full';
+    bookBy?: string;
+    bookPath?: string;
+  };
+  /** The panel approved a claim, or sent it back with its reason so the applicant can change it. */
+  'bursary-claim-decided': { name: string; eventTitle: string; outcome: 'approved' | 'returned'; reason: string; applicationPath: string };
   'bursary-paid': { name: string; eventTitle: string; applicationPath: string };
   /** The event was cancelled before a decision: the application (or a started draft) is closed. */
   'bursary-event-cancelled-closed': { name: string; eventTitle: string; applicationPath: string; wasDraft: boolean };
@@ -14,6 +29,7 @@ export interface BursaryEmails {
 export const bursarySubjects: { [K in keyof BursaryEmails]: (data: BursaryEmails[K]) => string } = {
   'bursary-submitted': (d) => `We have your bursary application for ${d.eventTitle}`,
   'bursary-decided': (d) => `A decision on your bursary application for ${d.eventTitle}`,
+  'bursary-claim-decided': (d) => (d.outcome === 'approved' ? `Your bursary claim for ${d.eventTitle} is approved` : `Your bursary claim for ${d.eventTitle} needs changing`),
   'bursary-paid': (d) => `We have recorded a bursary payment for ${d.eventTitle}`,
   'bursary-event-cancelled-closed': (d) => `${d.eventTitle} has been cancelled: your bursary application`,
   'bursary-event-cancelled-approved': (d) => `${d.eventTitle} has been cancelled: you can still claim what you have spent`,

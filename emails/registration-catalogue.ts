@@ -21,7 +21,12 @@ export interface RegistrationEmails {
   'registration-waitlisted': EventFacts & { name: string; managePath: string };
   'registration-offer': EventFacts & { name: string; managePath: string; expires: string };
   'registration-offer-expired': EventFacts & { name: string };
-  'registration-cancelled': EventFacts & { name: string; leftWaitingList: boolean; refunded: string };
+  /**
+   * `refunded`: the amount, once a refund was made (card) or recorded (invoice: the Hub pays it
+   * back by hand, so the email says what will happen). `byRegistrant`: they asked, so they are
+   * thanked; nobody is thanked for a cancellation an organiser made.
+   */
+  'registration-cancelled': EventFacts & { name: string; leftWaitingList: boolean; refunded: string; refundMethod?: 'stripe' | 'invoice'; byRegistrant?: boolean; eventCancelled?: boolean };
   'registration-invoice': EventFacts & { name: string; managePath: string; amount: string; ticketName: string };
   /** `asked`: sent because someone asked for it again; otherwise someone booked again with the address. */
   'registration-link': EventFacts & { name: string; managePath: string; reason?: 'booked_again' | 'asked' };

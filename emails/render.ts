@@ -20,10 +20,18 @@ export interface EmailSite {
   siteName: string;
 }
 
+/**
+ * The full stop after text people typed, such as a title: none when it already ends a sentence,
+ * so "Who cares?" is never followed by "?.".
+ */
+export function fullStop(text: unknown): string {
+  return /[.?!…]["'’”)]*\s*$/.test(String(text ?? '')) ? '' : '.';
+}
+
 export function renderEmail<K extends EmailName>(name: K, data: EmailCatalogue[K], site: EmailSite): RenderedEmail {
   if (!(name in subjects)) throw new Error(`No email template called ${name}`);
   const subject = subjects[name](data);
-  const it = { ...data, site, subject, url: (p: string) => new URL(p, site.baseUrl).href };
+  const it = { ...data, site, subject, url: (p: string) => new URL(p, site.baseUrl).href, stop: fullStop };
   return {
     subject,
     html: html.render(`./${name}.html.eta`, it),

@@ -45,11 +45,15 @@ export function formatTimeRange(start: Date, end: Date | null): string {
   return `${formatDateTime(start)} to ${formatDateTime(end)}`;
 }
 
-/** 1250 → "£12.50", 0 → "Free", 2000 → "£20" */
+/** 1250 → "£12.50", 0 → "£0", 2000 → "£20". An amount of money: never "Free". */
 export function formatPence(pence: number): string {
-  if (pence === 0) return 'Free';
   const pounds = Math.floor(Math.abs(pence) / 100);
   const rest = Math.abs(pence) % 100;
   const sign = pence < 0 ? '−' : '';
   return `${sign}£${pounds.toLocaleString('en-GB')}${rest ? `.${String(rest).padStart(2, '0')}` : ''}`;
+}
+
+/** The price of a place: 0 → "Free" (a free place), otherwise the amount. Only for prices. */
+export function formatPrice(pence: number): string {
+  return pence === 0 ? 'Free' : formatPence(pence);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatPence, formatTimeRange } from '../server/format.ts';
+import { formatPence, formatPrice, formatTimeRange } from '../server/format.ts';
 
 describe('formatting for people', () => {
   it('shows times in Europe/London on both sides of the clock change', () => {
@@ -9,7 +9,10 @@ describe('formatting for people', () => {
   });
 
   it('shows pence as pounds', () => {
-    expect(formatPence(0)).toBe('Free');
+    // An amount of money is never "Free" (a total of £0, a limit of £0); only a place's price is.
+    expect(formatPence(0)).toBe('£0');
+    expect(formatPrice(0)).toBe('Free');
+    expect(formatPrice(1250)).toBe('£12.50');
     expect(formatPence(1250)).toBe('£12.50');
     expect(formatPence(2000)).toBe('£20');
     expect(formatPence(123456)).toBe('£1,234.56');

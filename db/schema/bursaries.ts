@@ -201,3 +201,43 @@ export const bursaryPanelMembers = pgTable(
   },
   (t) => [uniqueIndex('bursary_panel_members_fund_person_idx').on(t.fundId, t.personId), index('bursary_panel_members_person_idx').on(t.personId)],
 );
+
+/** How a panel member hears of new applications and claims: an email each time, or one a day. */
+export const panelNoticeModes = ['at_once', 'daily'] as const;
+export type PanelNoticeMode = (typeof panelNoticeModes)[number];
+
+/** Each panel member's choice (no row: at once). Per person, across every panel they sit on. */
+export const bursaryPanelSettings = pgTable('bursary_panel_settings', {
+  personId: uuid('person_id')
+    .primaryKey()
+    .references(() => people.id, { onDelete: 'cascade' }),
+  noticeMode: text('notice_mode', { enum: panelNoticeModes }).notNull().default('at_once'),
+  lastDigestAt: timestamp('last_digest_at', { withTimezone: true }),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const panelNoticeKinds = ['application', 'claim'] as const;
+
+/**
+ * New applications and claims waiting to go into a panel member's daily digest. Only ids: the
+ * digest says how many are waiting and where, never who applied or for what.
+ */
+export const bursaryPanelNotices = pgTable(
+  'bursary_panel_notices',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    personId: uuid('person_id')
+      .notNull()
+      .references(() => people.id, { onDelete: 'cascade' }),
+    fundId: uuid('fund_id')
+      .notNull()
+      .references(() => bursaryFunds.id, { onDelete: 'cascade' }),
+    applicationId: uuid('application_id')
+      .notNull()
+      .references(() => bursaryApplications.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: panelNoticeKinds }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+  },
+  (t) => [index('bursary_panel_notices_person_idx').on(t.personId, t.sentAt)],
+);

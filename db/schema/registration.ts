@@ -7,6 +7,14 @@ import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, u
 import { people } from './accounts.ts';
 import { events } from './events.ts';
 
+/**
+ * How people get a place: booking here (the default), no booking needed (people just come), or
+ * booking handled somewhere else (a partner's system). Only 'here' needs a kind of place on sale
+ * before the event is published.
+ */
+export const bookingModes = ['here', 'not_needed', 'elsewhere'] as const;
+export type BookingMode = (typeof bookingModes)[number];
+
 /** Per-event registration settings; an event without a row uses the defaults. */
 export const registrationSettings = pgTable('registration_settings', {
   eventId: uuid('event_id')
@@ -16,6 +24,9 @@ export const registrationSettings = pgTable('registration_settings', {
   offerHours: integer('offer_hours').notNull().default(48),
   /** Organisers may close registration early without unpublishing the event. */
   registrationOpen: boolean('registration_open').notNull().default(true),
+  bookingMode: text('booking_mode', { enum: bookingModes }).notNull().default('here'),
+  /** Check-in opens on the event's day; an organiser may open it earlier (recorded in the audit log). */
+  checkInOpenedEarlyAt: timestamp('check_in_opened_early_at', { withTimezone: true }),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
 

@@ -3,7 +3,7 @@
 // money in pounds, so the templates only display.
 import { categoryLabels, claimStatusLabels, perspectiveLabels as bursaryPerspectiveLabels, statusLabels as bursaryStatusLabels } from '../bursaries/labels.ts';
 import { eventFormatLabels, eventTypeLabels } from '../events/labels.ts';
-import { formatDate, formatDateTime, formatPence } from '../format.ts';
+import { formatDate, formatDateTime, formatPence, formatPrice } from '../format.ts';
 import { involvementActivityLabels, involvementChoiceLabels, perspectiveLabels as plannerPerspectiveLabels, planningRoleLabels } from '../planning/labels.ts';
 import { entryLabels, proposalStatusLabels } from '../proposals/labels.ts';
 import { perspectiveLabels as bookingPerspectiveLabels, statusLabels as bookingStatusLabels } from '../registration/view-models.ts';
@@ -134,7 +134,7 @@ export function exportView(data: PersonExport, options: { receiptLinks: boolean 
           { key: 'Access needs', value: text(b.accessRequirements) },
           { key: 'Dietary needs', value: text(b.dietaryNeeds) },
           { key: 'Tell me about future events', value: yesNo(b.consentFutureEvents) },
-          { key: 'Price', value: formatPence(b.pricePence) },
+          { key: 'Price', value: formatPrice(b.pricePence) },
           { key: 'Booked', value: when(b.createdAt) },
           ...(b.cancelledAt ? [{ key: 'Cancelled', value: when(b.cancelledAt) }] : []),
           ...(b.attendedAt ? [{ key: 'Attended', value: when(b.attendedAt) }] : []),

@@ -2,6 +2,7 @@
 import { desc, eq, inArray } from 'drizzle-orm';
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
+import { auditSentence } from './audit-sentences.ts';
 import { auditEntries, outboxMessages, people, siteRoles, type SiteRole } from '../../db/schema/index.ts';
 import { grantRole, listPeople, removeRole } from '../accounts/people.ts';
 import { noticeOnConflict } from '../http/pages.ts';
@@ -102,11 +103,15 @@ export const adminRoutes: FastifyPluginAsync = async (app) => {
         subjectType: auditEntries.subjectType,
         subjectId: auditEntries.subjectId,
         actorEmail: people.email,
+        actorName: people.displayName,
       })
       .from(auditEntries)
       .leftJoin(people, eq(people.id, auditEntries.actorId))
       .orderBy(desc(auditEntries.id))
       .limit(300);
-    return reply.page('admin/audit', { title: 'Audit log', entries: rows });
+    return reply.page('admin/audit', {
+      title: 'Audit log',
+      entries: rows.map((r) => ({ at: r.at, sentence: auditSentence(r), action: r.action, record: `${r.subjectType.replace(/_/g, ' ')} ${r.subjectId ?? ''}`.trim() })),
+    });
   });
 };

@@ -19,9 +19,11 @@ import {
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
+import { formatDateTime } from '../format.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
 import { assertOpen, fundForEvent, fundFigures, getFund, lockFund } from './funds.ts';
-import { confirmHeldPlace, holdPlaceFor, releaseHeldPlace } from './places.ts';
+import { tellPanel } from './notices.ts';
+import { holdPlaceFor, placeAfterApproval, releaseHeldPlace, type PlaceAfterApproval } from './places.ts';
 import type { BursarySettings } from './money.ts';
 import { assertNotOwnApplication, isOnPanel, type Actor } from './panel.ts';
 import { parsePounds } from '../money.ts';
@@ -174,6 +176,7 @@ export async function submitApplication(db: Database, applicationId: string, act
       template: 'bursary-submitted',
       data: { name: person!.displayName, eventTitle: event!.title, applicationPath: applicationPath(applicationId) },
     });
+    await tellPanel(tx, { fund, applicationId, applicantId: actor.id, kind: 'application' });
     return { placeHeld };
   });
 }
@@ -293,23 +296,34 @@ export async function decideApplication(db: Database, fundId: string, applicatio
       .set({ status, decidedAt: now, decidedBy: actor.id, overrideReason: overridden ? overrideReason : '', updatedAt: now })
       .where(eq(bursaryApplications.id, applicationId));
     await tx.insert(bursaryMessages).values({ applicationId, authorId: actor.id, body: message });
+    const [person] = app.applicantId ? await tx.select({ email: people.email, displayName: people.displayName }).from(people).where(eq(people.id, app.applicantId)) : [];
+    let place: PlaceAfterApproval | null = null;
     if (status === 'declined') await releaseHeldPlace(tx, applicationId);
-    else await confirmHeldPlace(tx, applicationId);
+    else if (app.applicantId && person) place = await placeAfterApproval(tx, { applicationId, eventId: app.eventId, applicant: { id: app.applicantId, email: person.email } }, now);
     await recordAudit(tx, {
       actorId: actor.id,
       action: `bursary.application.${status}`,
       subjectType: 'bursary_application',
       subjectId: applicationId,
-      details: { approvedPence: total, overBudget: overridden },
+      details: { approvedPence: total, overBudget: overridden, place: place?.kind ?? null },
     });
-    if (app.applicantId) {
-      const [person] = await tx.select({ email: people.email, displayName: people.displayName }).from(people).where(eq(people.id, app.applicantId));
-      const [event] = await tx.select({ title: events.title }).from(events).where(eq(events.id, app.eventId));
+    if (person) {
+      const [event] = await tx.select({ title: events.title, slug: events.slug }).from(events).where(eq(events.id, app.eventId));
       await enqueueEmail(tx, {
         because: 'bursary.decided',
-        to: person!.email,
+        to: person.email,
         template: 'bursary-decided',
-        data: { name: person!.displayName, eventTitle: event!.title, outcome: status, applicationPath: applicationPath(applicationId) },
+        data: {
+          name: person.displayName,
+          eventTitle: event!.title,
+          outcome: status,
+          applicationPath: applicationPath(applicationId),
+          // A decline says why, in the panel's words; approvals say what happens about a place.
+          reason: status === 'declined' ? message : '',
+          place: place?.kind ?? '',
+          bookBy: place?.kind === 'held' ? formatDateTime(place.bookBy) : '',
+          bookPath: `/events/${event!.slug}/book`,
+        },
       });
     }
   });

@@ -5,12 +5,14 @@ import { randomBytes } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import { fileTypeFromBuffer } from 'file-type';
 import { DateTime } from 'luxon';
-import { bursaryApplications, bursaryClaims, bursaryItems, bursaryPayments, bursaryReceipts, events, people, type BursaryPaymentKind } from '../../db/schema/index.ts';
+import { bursaryApplications, bursaryClaims, bursaryItems, bursaryMessages, bursaryPayments, bursaryReceipts, events, people, type BursaryPaymentKind } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
 import { applicationPath, lockForPanel } from './applications.ts';
+import { getFund } from './funds.ts';
+import { tellPanel } from './notices.ts';
 import type { BursarySettings } from './money.ts';
 import { isOnPanel, type Actor } from './panel.ts';
 import { parsePounds } from '../money.ts';
@@ -116,7 +118,7 @@ export async function downloadReceipt(db: Database, storageKey: string, actor: A
 /** Claimed amounts, in pounds as typed, by item id. */
 export async function submitClaim(db: Database, applicationId: string, amounts: Record<string, string>, actor: Actor, settings: BursarySettings, now = new Date()): Promise<void> {
   await db.transaction(async (tx) => {
-    const { claim } = await lockApplicantsApproved(tx, applicationId, actor);
+    const { app, claim } = await lockApplicantsApproved(tx, applicationId, actor);
     if (claim) throw new ConflictError('bursary_claim_exists', 'You have already sent your claim.');
     const items = await tx
       .select({ id: bursaryItems.id, approvedPence: bursaryItems.approvedPence, miles: bursaryItems.miles })
@@ -149,6 +151,7 @@ export async function submitClaim(db: Database, applicationId: string, amounts: 
     for (const [itemId, value] of claimed) await tx.update(bursaryItems).set({ claimedPence: value }).where(eq(bursaryItems.id, itemId));
     await tx.insert(bursaryClaims).values({ applicationId, status: 'submitted', submittedAt: now });
     await recordAudit(tx, { actorId: actor.id, action: 'bursary.claim.submitted', subjectType: 'bursary_application', subjectId: applicationId });
+    await tellPanel(tx, { fund: await getFund(tx, app.fundId), applicationId, applicantId: actor.id, kind: 'claim' });
   });
 }
 
@@ -169,7 +172,38 @@ export async function approveClaim(db: Database, fundId: string, applicationId: 
       .set({ status: paid >= approvedPence ? 'paid' : 'approved', approvedAt: now, approvedBy: actor.id, approvedPence })
       .where(eq(bursaryClaims.applicationId, applicationId));
     await recordAudit(tx, { actorId: actor.id, action: 'bursary.claim.approved', subjectType: 'bursary_application', subjectId: applicationId, details: { approvedPence } });
+    await tellApplicantOfClaim(tx, applicationId, 'approved', '');
   });
+}
+
+/**
+ * The panel cannot approve the claim as sent: it goes back to the applicant with the panel's
+ * reason (also kept as a message on the application), to change and send again. What they had
+ * claimed is kept in the form for them.
+ */
+export async function returnClaim(db: Database, fundId: string, applicationId: string, reason: string, actor: Actor): Promise<void> {
+  const text = reason.trim();
+  if (!text) throw new InvalidInputError([{ field: 'reason', message: 'Enter the reason, for the applicant' }]);
+  await db.transaction(async (tx) => {
+    await lockForPanel(tx, fundId, applicationId, actor);
+    const [claim] = await tx.select({ status: bursaryClaims.status }).from(bursaryClaims).where(eq(bursaryClaims.applicationId, applicationId)).for('update');
+    if (claim?.status !== 'submitted') throw new ConflictError('bursary_claim_not_waiting', 'There is no claim waiting for approval.');
+    await tx.delete(bursaryClaims).where(eq(bursaryClaims.applicationId, applicationId));
+    await tx.insert(bursaryMessages).values({ applicationId, authorId: actor.id, body: text });
+    await recordAudit(tx, { actorId: actor.id, action: 'bursary.claim.returned', subjectType: 'bursary_application', subjectId: applicationId });
+    await tellApplicantOfClaim(tx, applicationId, 'returned', text);
+  });
+}
+
+async function tellApplicantOfClaim(tx: Db, applicationId: string, outcome: 'approved' | 'returned', reason: string): Promise<void> {
+  const [row] = await tx
+    .select({ email: people.email, name: people.displayName, eventTitle: events.title })
+    .from(bursaryApplications)
+    .innerJoin(people, eq(people.id, bursaryApplications.applicantId))
+    .innerJoin(events, eq(events.id, bursaryApplications.eventId))
+    .where(eq(bursaryApplications.id, applicationId));
+  if (!row) return;
+  await enqueueEmail(tx, { because: 'claim.decided', to: row.email, template: 'bursary-claim-decided', data: { name: row.name, eventTitle: row.eventTitle, outcome, reason, applicationPath: applicationPath(applicationId) } });
 }
 
 async function paidPence(tx: Db, applicationId: string): Promise<number> {

@@ -1,11 +1,12 @@
 // A pending application holds a place at the event (through registration's holds API), so a
 // person waiting on a bursary decision is not shut out when the event fills up. The hold lasts
-// until the event starts: declining or withdrawing releases it; approving keeps it as the
-// applicant's place, until they book (takeUpHeldPlace, for registration to call).
+// until the event starts: declining or withdrawing releases it; approving keeps it for the
+// applicant to book within BOOK_WITHIN_DAYS (takeUpHeldPlace, for registration to call), after
+// which the expiry job passes it on.
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { bursaryApplications, events, placeHolds } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
-import { confirmHold, holdPlace, releaseHold } from '../registration/api.ts';
+import { availability, confirmHold, hasPlaceAt, holdPlace, releaseHold, setHoldExpiry } from '../registration/api.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -39,9 +40,38 @@ export async function releaseHeldPlace(tx: Db, applicationId: string): Promise<v
   if (holdId) await releaseHold(tx, holdId);
 }
 
-/** Approved: the held place stays the applicant's until the event starts (nothing to change). */
-export async function confirmHeldPlace(tx: Db, applicationId: string): Promise<boolean> {
-  return Boolean(await liveHold(tx, applicationId));
+/** After approval the applicant has this long to book the held place (never past the event's start). */
+export const BOOK_WITHIN_DAYS = 14;
+
+/**
+ * What an approved applicant is told about their place, so nobody has to guess:
+ * - 'booked': they already have a place (booked before the decision, the held place became it);
+ * - 'held': a place is kept for them until `bookBy`; booking takes it, and after that it passes on;
+ * - 'book': nothing was held (the event has no limit, or had none when they applied) and places are free;
+ * - 'full': nothing is held and the event is full: they can join the waiting list.
+ */
+export type PlaceAfterApproval = { kind: 'booked' } | { kind: 'held'; bookBy: Date } | { kind: 'book' } | { kind: 'full' };
+
+export async function placeAfterApproval(
+  tx: Db,
+  input: { applicationId: string; eventId: string; applicant: { id: string; email: string } },
+  now: Date,
+): Promise<PlaceAfterApproval> {
+  if (await hasPlaceAt(tx, { eventId: input.eventId, personId: input.applicant.id, email: input.applicant.email })) {
+    // Booked already: any place still held for the application is not needed twice.
+    await releaseHeldPlace(tx, input.applicationId);
+    return { kind: 'booked' };
+  }
+  const holdId = await liveHold(tx, input.applicationId);
+  if (holdId) {
+    const [event] = await tx.select({ startsAt: events.startsAt }).from(events).where(eq(events.id, input.eventId));
+    const within = new Date(now.getTime() + BOOK_WITHIN_DAYS * DAY_MS);
+    const bookBy = event?.startsAt && event.startsAt < within ? event.startsAt : within;
+    await setHoldExpiry(tx, holdId, bookBy);
+    return { kind: 'held', bookBy };
+  }
+  const avail = await availability(tx, input.eventId, now);
+  return avail.left === null || avail.left > 0 ? { kind: 'book' } : { kind: 'full' };
 }
 
 /** Whether a place is being held for this application now. */

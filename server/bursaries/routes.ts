@@ -33,11 +33,12 @@ import {
   type DraftInput,
   type LoadedApplication,
 } from './applications.ts';
-import { approveClaim, checkReceiptUpload, closeApplication, downloadReceipt, MAX_RECEIPT_BYTES, recordPayment, submitClaim, uploadReceipt } from './claims.ts';
+import { approveClaim, returnClaim, checkReceiptUpload, closeApplication, downloadReceipt, MAX_RECEIPT_BYTES, recordPayment, submitClaim, uploadReceipt } from './claims.ts';
 import { createFund, eventsOpenForApplications, fundFigures, fundForEvent, getFund, listFunds, updateFund, type FundInput } from './funds.ts';
 import { statusLabelFor, statusLabels } from './labels.ts';
 import { bursarySettings, poundsField } from './money.ts';
 import { addPanelMember, isOnPanel, listPanel, ownApplicationMessage, panelFundIds, removePanelMember, type Actor } from './panel.ts';
+import { getNoticeMode, sendPanelDigests, setNoticeMode } from './notices.ts';
 import { fundReport, reportCsv } from './reporting.ts';
 import { deleteStaleDrafts, eraseExpiredApplications } from './retention.ts';
 import { applicationView, categoryRows, draftFormValues, figuresView, fundView, mileageRate, money, panelApplicationView } from './view-models.ts';
@@ -50,6 +51,9 @@ const PanelMemberParams = Type.Object({ fundId: Uuid, memberId: Uuid });
 const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 120, pattern: '^[a-z0-9-]+$' }) });
 const Text = (max: number, title?: string) => Type.String({ maxLength: max, ...(title ? { title } : {}) });
 const Csrf = { _csrf: Type.Optional(Type.String()) };
+
+const NoticesBody = Type.Object({ ...Csrf, mode: Type.Optional(Type.String({ maxLength: 20, title: 'How you hear' })) });
+const ReturnClaimBody = Type.Object({ ...Csrf, reason: Type.Optional(Text(5000, 'Reason')) });
 
 const FundBody = Type.Object({
   ...Csrf,
@@ -129,7 +133,8 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
   // Uploads are accepted only in this plugin, and only as large as a receipt may be.
   await acceptUploads(app, { maxFileBytes: MAX_RECEIPT_BYTES, fields: 10 });
 
-  // The retention job runs in the process that runs the other loops (tests call it directly).
+  // The retention job and the panel's daily digests run hourly in the process that runs the other
+  // loops (tests call them directly).
   if (app.config.outboxIntervalMs > 0) {
     let timer: NodeJS.Timeout | null = null;
     const run = async () => {
@@ -138,6 +143,7 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
         const erased = await eraseExpiredApplications(app.db, { now, months: settings.retentionMonths });
         await deleteStaleDrafts(app.db, { now, months: settings.retentionMonths });
         if (erased.length) app.log.info(`bursaries: erased ${erased.length} applications past retention`);
+        if (await sendPanelDigests(app.db, now)) app.mail.nudge();
       } catch (error) {
         app.log.error({ err: error }, 'bursary retention job failed');
       }
@@ -151,6 +157,29 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
       if (timer) clearInterval(timer);
     });
   }
+
+  // ---- How a panel member hears of new applications and claims ----
+
+  const renderNotices = async (request: FastifyRequest, reply: FastifyReply, form?: FormState, status = 200) => {
+    const actor = actorOf(request);
+    const onPanel = actor.isOrganiser || actor.isAdmin || (await panelFundIds(app.db, actor)).length > 0;
+    return reply.page(
+      'bursaries/notices',
+      { title: 'How you hear from the bursary panel', onPanel, form: form ?? formState({ mode: await getNoticeMode(app.db, actor.id) }), errors: form?.errors ?? [] },
+      status,
+    );
+  };
+
+  app.get('/bursaries/notices', { config: { access: 'member' } }, async (request, reply) => renderNotices(request, reply));
+
+  app.post('/bursaries/notices', { config: { access: 'member' }, schema: { body: NoticesBody }, attachValidation: true }, async (request, reply) => {
+    const mode = ((request.body ?? {}) as { mode?: string }).mode ?? '';
+    if (validationErrors(request).length || (mode !== 'at_once' && mode !== 'daily')) {
+      return renderNotices(request, reply, formState({ mode }, [{ field: 'mode', message: 'Choose how you would like to hear about new applications and claims' }]), 400);
+    }
+    await setNoticeMode(app.db, request.me!.id, mode);
+    return reply.notice(mode === 'daily' ? 'You will get one email a day about new applications and claims.' : 'You will get an email each time an application or claim is sent.').redirect('/bursaries/notices', 303);
+  });
 
   // ---- The applicant ----
 
@@ -462,7 +491,7 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
     });
   });
 
-  const renderReview = async (request: FastifyRequest, reply: FastifyReply, fundId: string, applicationId: string, forms: { decision?: FormState; payment?: FormState } = {}, status = 200) => {
+  const renderReview = async (request: FastifyRequest, reply: FastifyReply, fundId: string, applicationId: string, forms: { decision?: FormState; payment?: FormState; returnClaim?: FormState } = {}, status = 200) => {
     const loaded = await viewApplication(app.db, applicationId, actorOf(request), 'panel', fundId);
     const fund = await getFund(app.db, fundId);
     const figures = await fundFigures(app.db, fundId);
@@ -480,7 +509,8 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
         ownApplicationMessage,
         decisionForm: forms.decision ?? formState(decisionValues),
         paymentForm: forms.payment ?? formState({ kind: loaded.claim && loaded.claim.status !== 'submitted' ? 'settlement' : 'advance', paidOn: today, method: 'Bank transfer' }),
-        errors: [...(forms.decision?.errors ?? []), ...(forms.payment?.errors ?? [])],
+        returnClaimForm: forms.returnClaim ?? formState({ reason: '' }),
+        errors: [...(forms.decision?.errors ?? []), ...(forms.payment?.errors ?? []), ...(forms.returnClaim?.errors ?? [])],
         isOrganiser: request.me!.isOrganiser,
       },
       status,
@@ -579,7 +609,27 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
       } catch (error) {
         return noticeOnConflict(reply, error, reviewPath(fundId, applicationId));
       }
-      return reply.notice('The claim has been approved.').redirect(reviewPath(fundId, applicationId), 303);
+      app.mail.nudge();
+      return reply.notice('The claim has been approved and the applicant has been emailed.').redirect(reviewPath(fundId, applicationId), 303);
+    },
+  );
+
+  app.post(
+    '/bursaries/funds/:fundId/applications/:applicationId/claim/return',
+    { config: { access: 'member' }, schema: { params: FundApplicationParams, body: ReturnClaimBody }, attachValidation: true },
+    async (request, reply) => {
+      const { fundId, applicationId } = request.params as { fundId: string; applicationId: string };
+      const reason = ((request.body ?? {}) as { reason?: string }).reason ?? '';
+      try {
+        const errors = validationErrors(request);
+        if (errors.length) throw new InvalidInputError(errors);
+        await returnClaim(app.db, fundId, applicationId, reason, actorOf(request));
+      } catch (error) {
+        if (error instanceof InvalidInputError) return renderReview(request, reply, fundId, applicationId, { returnClaim: formState({ reason }, error.fieldErrors) }, 400);
+        return noticeOnConflict(reply, error, reviewPath(fundId, applicationId));
+      }
+      app.mail.nudge();
+      return reply.notice('The claim has gone back to the applicant with your reason.').redirect(reviewPath(fundId, applicationId), 303);
     },
   );
 

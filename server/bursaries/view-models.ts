@@ -63,6 +63,15 @@ export function applicationView(app: LoadedApplication, settings: BursarySetting
     status: app.status,
     statusLabel: statusLabelFor(app.status, app.eventStatus).label,
     statusTag: statusLabelFor(app.status, app.eventStatus).tag,
+    /** Said first on the page when the event was cancelled, with what that means for the money. */
+    eventCancelled:
+      app.eventStatus !== 'cancelled'
+        ? ''
+        : approved
+          ? 'Cancelled — the event was cancelled. Your bursary is still in place: you can claim costs you had already paid for and cannot get back, such as a train ticket that cannot be refunded.'
+          : decided || app.status === 'withdrawn'
+            ? 'Cancelled — the event was cancelled. There is nothing more you need to do.'
+            : 'Cancelled — the event was cancelled, so this application cannot be sent. There is nothing more you need to do.',
     applicantName: app.applicantName ?? '',
     /** How the panel sees who applied: the name they use, else their email address. */
     applicantLabel: app.applicantName ? `${app.applicantName} (${app.applicantEmail})` : (app.applicantEmail ?? 'Erased'),

@@ -52,7 +52,9 @@ export async function findEvents(db: Db, filter: EventFilter): Promise<{ events:
   if (filter.past) {
     conditions.push(inArray(events.status, ['published', 'completed']), ended);
   } else {
-    conditions.push(eq(events.status, 'published'), or(gte(events.endsAt, now), and(isNull(events.endsAt), gte(events.startsAt, now)))!);
+    // A cancelled event stays in the list, marked, until it would have happened, so someone
+    // coming back to look for it finds out rather than wondering where it went.
+    conditions.push(inArray(events.status, ['published', 'cancelled']), or(gte(events.endsAt, now), and(isNull(events.endsAt), gte(events.startsAt, now)))!);
   }
   if (filter.type) conditions.push(eq(events.type, filter.type));
   if (filter.format) conditions.push(eq(events.format, filter.format));

@@ -271,9 +271,14 @@ export const whoIsTold = {
   'bursary.submitted': {
     record: 'bursary application',
     change: 'an applicant submits a bursary application',
-    emails: [{ template: 'bursary-submitted', to: 'the applicant (a receipt)' }],
-    notEmailed: [],
-    gap: 'The fund’s panel is not yet told (at once or in a daily digest).',
+    emails: [
+      { template: 'bursary-submitted', to: 'the applicant (a receipt)' },
+      { template: 'bursary-panel-new', to: `the fund’s panel and ${ORGANISERS}, each who chose to hear each time (no applicant’s details in it)` },
+    ],
+    notEmailed: [
+      { who: 'panel members who chose a daily digest', why: 'the application is in their next morning’s digest' },
+      { who: 'the applicant, if they sit on the panel', why: 'no one is told of their own application as a panel member' },
+    ],
   },
   'bursary.withdrawn': {
     record: 'bursary application',
@@ -290,16 +295,23 @@ export const whoIsTold = {
   'claim.submitted': {
     record: 'claim',
     change: 'an applicant claims what they spent',
-    emails: [],
-    notEmailed: [{ who: 'the applicant', why: 'the page confirms it' }],
-    gap: 'The fund’s panel is not yet told.',
+    emails: [{ template: 'bursary-panel-new', to: `the fund’s panel and ${ORGANISERS}, each who chose to hear each time` }],
+    notEmailed: [
+      { who: 'the applicant', why: 'the page confirms it' },
+      { who: 'panel members who chose a daily digest', why: 'the claim is in their next morning’s digest' },
+    ],
   },
   'claim.decided': {
     record: 'claim',
-    change: 'the panel approves a claim, or closes the application',
-    emails: [],
-    notEmailed: [{ who: 'the applicant', why: 'not yet built' }],
-    gap: 'The applicant should be emailed when a claim is decided.',
+    change: 'the panel approves a claim, or sends it back with a reason',
+    emails: [{ template: 'bursary-claim-decided', to: 'the applicant (sent back: with the panel’s reason, to change and send again)' }],
+    notEmailed: [{ who: 'the rest of the panel', why: 'the fund page shows the claim' }],
+  },
+  'panel.digest-due': {
+    record: 'bursary panel notice',
+    change: 'a panel member who chose a daily digest has new applications or claims (a job, once a London day from 8am)',
+    emails: [{ template: 'bursary-panel-digest', to: 'that panel member: how many new applications and claims on each fund' }],
+    notEmailed: [{ who: 'panel members with nothing new', why: 'an empty digest would be noise' }],
   },
   'bursary.paid': {
     record: 'bursary payment',

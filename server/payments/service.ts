@@ -280,6 +280,6 @@ export async function refundRegistration(db: Database, deps: { stripe: Stripe | 
       .returning({ id: payments.id });
     if (done.length === 0) return;
     await recordAudit(tx, { actorId: actor.id, action: 'payment.refunded', subjectType: 'registration', subjectId: registrationId, details: { paymentId: payment.id, refundId, method: payment.method } });
-    await cancelRegistration(db, registrationId, actor, { now, reason: 'refunded by an organiser', refunded: formatPence(payment.amountPence), tx });
+    await cancelRegistration(db, registrationId, actor, { now, reason: 'refunded by an organiser', refunded: formatPence(payment.amountPence), refundMethod: payment.method, tx });
   });
 }

@@ -45,7 +45,7 @@ export async function saveImpactNote(db: Database, eventId: string, input: { bod
       .select({ email: registrations.email, name: registrations.name })
       .from(registrations)
       .where(and(eq(registrations.eventId, eventId), inArray(registrations.status, ['attended', 'confirmed'])));
-    const group = (await groupRecipients(tx, eventId)).map((g) => ({ email: g.email, name: g.displayName || g.email }));
+    const group = (await groupRecipients(tx, eventId)).map((g) => ({ email: g.email, name: g.displayName }));
     const seen = new Set<string>();
     for (const person of [...group, ...attendees]) {
       if (seen.has(person.email)) continue;

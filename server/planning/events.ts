@@ -27,7 +27,7 @@ import { prepared } from '../db/prepared.ts';
 import { ConflictError, ForbiddenError, InvalidInputError } from '../errors.ts';
 import { formatTimeRange } from '../format.ts';
 import { calendarAttachment, enqueueEmail } from '../mail/outbox.ts';
-import { closePlacesForCancelledEvent, mintManagePath } from '../registration/api.ts';
+import { closePlacesForCancelledEvent, mintManagePath, placesReady } from '../registration/api.ts';
 import { planningAccess, requireLead, requireOrganiser, type EventRow } from './access.ts';
 import { attendeeChanges, changesFor, type AttendeeChange } from './event-changes.ts';
 import { moveProgramme } from './workspace.ts';
@@ -60,6 +60,10 @@ export interface NewEventInput {
   startsAt?: Date | null;
   endsAt?: Date | null;
   capacity?: number | null;
+  /** Where, as the proposers wrote it: the venue (or, for an online event, the platform). */
+  place?: string;
+  /** The proposal's accessibility plan, as the first draft of the event's access information. */
+  accessInfo?: string;
   /** The first planning group; everyone in it has already agreed (they proposed the event). */
   group: { personId: string; role: PlanningRole }[];
 }
@@ -76,6 +80,9 @@ export async function createPlanningEvent(tx: Db, input: NewEventInput, me: Me):
     startsAt: input.startsAt ?? null,
     endsAt: input.endsAt ?? null,
     capacity: input.capacity ?? null,
+    venueName: input.format === 'online' ? '' : (input.place ?? '').trim(),
+    onlinePlatform: input.format === 'online' ? (input.place ?? '').trim() : '',
+    accessInfo: (input.accessInfo ?? '').trim(),
   };
   let slug = await freeSlug(tx, input.title);
   let row: { id: string } | undefined;
@@ -232,6 +239,7 @@ export const readinessLabels = {
   date: 'A date and time',
   place: 'A venue or online platform',
   capacity: 'How many places there are',
+  places: 'A kind of place on sale (or booking marked as not needed, or done elsewhere)',
   access: 'Accessibility information',
   livedExperience: 'A planning-group member who has declared lived experience',
 } as const;
@@ -259,6 +267,7 @@ export async function missingForPublishing(db: Db, event: EventRow): Promise<Rea
   const needsPlatform = event.format !== 'in_person';
   if ((needsVenue && !event.venueName) || (needsPlatform && !event.onlinePlatform)) missing.push('place');
   if (event.capacity == null) missing.push('capacity');
+  if (!(await placesReady(db, event.id))) missing.push('places');
   if (!event.accessInfo) missing.push('access');
   if (!(await isCoProduced(db, event.id))) missing.push('livedExperience');
   return missing;
@@ -407,7 +416,7 @@ async function notifyGroup(tx: Db, event: EventRow, change: { kind: 'cancelled' 
       to: person.email,
       template: 'planning-event-status',
       data: {
-        name: person.displayName || person.email,
+        name: person.displayName,
         title: event.title,
         kind: change.kind,
         byName: me.displayName || me.email,

@@ -1,5 +1,5 @@
 // Lists of events for the Organise area and for a person's own planning groups.
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { events, planningMembers, type EventStatus } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
 
@@ -12,6 +12,20 @@ export async function listEventsForOrganisers(db: Db, statuses: EventStatus[]) {
     .where(inArray(events.status, statuses))
     .orderBy(sql`${events.startsAt} asc nulls last`, desc(events.createdAt))
     .limit(300);
+}
+
+/**
+ * Events whose day has gone or that were cancelled, newest first: after-event work (refunds,
+ * the impact note, resources, bursary claims) is done from them for weeks afterwards.
+ */
+export async function listPastEventsForOrganisers(db: Db, now: Date) {
+  const ended = or(lt(events.endsAt, now), and(isNull(events.endsAt), lt(events.startsAt, now)));
+  return db
+    .select(columns)
+    .from(events)
+    .where(or(inArray(events.status, ['cancelled', 'completed']), and(eq(events.status, 'published'), ended)))
+    .orderBy(sql`${events.startsAt} desc nulls last`, desc(events.createdAt))
+    .limit(100);
 }
 
 export async function listMyPlanning(db: Db, personId: string) {

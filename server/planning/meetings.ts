@@ -65,7 +65,7 @@ async function sendMeeting(tx: Db, meeting: MeetingRow, event: EventRow, kind: '
       to: person.email,
       template: 'planning-meeting',
       data: {
-        name: person.displayName || person.email,
+        name: person.displayName,
         eventTitle: event.title,
         meetingTitle: meeting.title,
         kind,

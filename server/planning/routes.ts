@@ -18,7 +18,7 @@ import { oneOf, text, textForm, type Body } from './form-values.ts';
 import { presence } from './four-pi.ts';
 import { changeMemberRole, inviteMember, listGroup, myInvitation, removeMember, respondToInvitation, setMyPerspective } from './group.ts';
 import { perspectiveLabels, planningRoleLabels } from './labels.ts';
-import { listEventsForOrganisers, listMyPlanning } from './lists.ts';
+import { listEventsForOrganisers, listPastEventsForOrganisers, listMyPlanning } from './lists.ts';
 import { countOpenTasks } from './workspace.ts';
 import { groupView, workspaceFrame } from './view-models.ts';
 
@@ -51,17 +51,26 @@ export const planningRoutes: FastifyPluginAsync = async (app) => {
   // ---- The Organise area ----
 
   app.get('/organise', { config: { access: 'organiser' } }, async (_request, reply) => {
-    const [awaiting, rows] = await Promise.all([countAwaitingReview(app.db), listEventsForOrganisers(app.db, ['planning', 'published'])]);
+    const now = new Date();
+    const [awaiting, rows, past] = await Promise.all([
+      countAwaitingReview(app.db),
+      listEventsForOrganisers(app.db, ['planning', 'published']),
+      listPastEventsForOrganisers(app.db, now),
+    ]);
+    const pastIds = new Set(past.map((e) => e.id));
+    const row = (e: (typeof rows)[number]) => ({
+      title: e.title,
+      url: `/plan/${e.id}`,
+      attendeesUrl: `/organise/events/${e.slug}/attendees`,
+      typeLabel: eventTypeLabels[e.type],
+      statusLabel: eventStatusLabels[e.status],
+      when: e.startsAt ? formatTimeRange(e.startsAt, e.endsAt) : 'Date not set yet',
+    });
     return reply.page('organise/index', {
       title: 'Organise',
       awaiting,
-      events: rows.map((e) => ({
-        title: e.title,
-        url: `/plan/${e.id}`,
-        typeLabel: eventTypeLabels[e.type],
-        statusLabel: eventStatusLabels[e.status],
-        when: e.startsAt ? formatTimeRange(e.startsAt, e.endsAt) : 'Date not set yet',
-      })),
+      events: rows.filter((e) => !pastIds.has(e.id)).map(row),
+      pastEvents: past.map(row),
     });
   });
 

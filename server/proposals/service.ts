@@ -244,7 +244,7 @@ export async function submitProposal(db: Database, proposalId: string, me: Me, c
         because: 'proposal.submitted',
         to: p.email,
         template: 'proposal-received',
-        data: { name: p.displayName || p.email, title: proposal.title, resubmission, proposalPath: `/proposals/${proposalId}` },
+        data: { name: p.displayName, title: proposal.title, resubmission, proposalPath: `/proposals/${proposalId}` },
       });
     }
   });
@@ -359,7 +359,7 @@ export async function addComment(db: Database, proposalId: string, message: stri
           because: 'proposal.commented',
           to: p.email,
           template: 'proposal-comment',
-          data: { name: p.displayName || p.email, title: proposal.title, message: text, proposalPath: `/proposals/${proposalId}` },
+          data: { name: p.displayName, title: proposal.title, message: text, proposalPath: `/proposals/${proposalId}` },
         });
       }
     }
@@ -432,6 +432,8 @@ export async function decideProposal(db: Database, proposalId: string, decision:
           startsAt: firstDate?.startsAt ?? null,
           endsAt: firstDate?.endsAt ?? null,
           capacity: proposal.expectedNumbers,
+          place: proposal.place,
+          accessInfo: proposal.accessibilityPlan,
           group: proposers.map((p) => ({ personId: p.personId, role: p.isAuthor ? ('lead' as const) : ('co_lead' as const) })),
         },
         me,
@@ -453,7 +455,7 @@ export async function decideProposal(db: Database, proposalId: string, decision:
         to: p.email,
         template: 'proposal-decision',
         data: {
-          name: p.displayName || p.email,
+          name: p.displayName,
           title: proposal.title,
           decision: kind,
           message: text,

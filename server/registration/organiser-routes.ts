@@ -5,10 +5,10 @@ import { stringify } from 'csv-stringify/sync';
 import type { FastifyPluginAsync } from 'fastify';
 import { DateTime } from 'luxon';
 import { Type } from 'typebox';
-import { perspectives, registrationStatuses } from '../../db/schema/index.ts';
+import { perspectives, registrationStatuses, type BookingMode } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit.ts';
 import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
-import { formatDateTime, formatPence } from '../format.ts';
+import { formatDateTime, formatPence, formatPrice } from '../format.ts';
 import { formState, validationErrors } from '../http/forms.ts';
 import { markInvoicePaid, refundRegistration } from '../payments/service.ts';
 import { availability } from './holds.ts';
@@ -25,7 +25,9 @@ import {
   withdrawQuestion,
   type TicketTypeInput,
 } from './organiser.ts';
-import { answersFor, getEventBySlug, getSettings, listQuestions, listTicketTypes } from './queries.ts';
+import { answersFor, getEventBySlug, getSettings, listQuestions, listTicketTypes, type EventRow } from './queries.ts';
+import { bookingState } from './booking-state.ts';
+import { checkInState, openCheckInEarly } from './check-in.ts';
 import { cancelRegistration } from './service.ts';
 import { perspectiveLabels, placesSummary, statusLabels } from './view-models.ts';
 import { UuidOrEmpty } from '../http/ids.ts';
@@ -57,6 +59,7 @@ const QuestionForm = Type.Object({
 const SettingsForm = Type.Object({
   offerHours: Type.Optional(Type.String({ title: 'Hours to accept an offer', maxLength: 4 })),
   registrationOpen: Type.Optional(Type.String({ maxLength: 10 })),
+  bookingMode: Type.Optional(Type.Union([Type.Literal('here'), Type.Literal('not_needed'), Type.Literal('elsewhere')], { title: 'How people get a place' })),
 });
 const MessageForm = Type.Object({
   subject: Type.Optional(Type.String({ title: 'Subject', maxLength: 150 })),
@@ -134,7 +137,7 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
         return {
           id: t.id,
           name: t.name,
-          price: formatPence(t.pricePence),
+          price: formatPrice(t.pricePence),
           capacity: t.capacity === null ? 'Shares the event’s places' : String(t.capacity),
           taken: a?.taken ?? 0,
           eligibility: t.eligibility,
@@ -145,7 +148,7 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
       questions: questions.map((q) => ({ id: q.id, label: q.label, kind: q.kind, required: q.required, options: q.options.join(', ') })),
       ticketForm: forms.ticket ?? formState({ price: '0' }),
       questionForm: forms.question ?? formState({ kind: 'short_text' }),
-      settingsForm: forms.settings ?? formState({ offerHours: String(settings.offerHours), registrationOpen: settings.registrationOpen }),
+      settingsForm: forms.settings ?? formState({ offerHours: String(settings.offerHours), registrationOpen: settings.registrationOpen, bookingMode: settings.bookingMode }),
     };
   }
 
@@ -245,7 +248,7 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
     try {
       const errors = validationErrors(request);
       if (errors.length) throw new InvalidInputError(errors);
-      await saveSettings(app.db, event.id, { offerHours: Number(text(body, 'offerHours') || 'x'), registrationOpen: body.registrationOpen === 'yes' }, request.me!);
+      await saveSettings(app.db, event.id, { offerHours: Number(text(body, 'offerHours') || 'x'), registrationOpen: body.registrationOpen === 'yes', bookingMode: (body.bookingMode as BookingMode | undefined) ?? 'here' }, request.me!);
     } catch (error) {
       if (error instanceof InvalidInputError) return reply.page('registration/places', await placesModel(slug, { settings: formState(body, error.fieldErrors) }), 400);
       throw error;
@@ -256,20 +259,27 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
   // --- Attendees ------------------------------------------------------------------------
 
   /** The attendee list as shown: `all` is every booking of the event, filtered here as the list asks. */
-  async function attendeeRows(eventId: string, all: Awaited<ReturnType<typeof listAttendees>>, filter: { status?: string; ticket?: string; q?: string }) {
-    const filtered = filter.status || filter.ticket || filter.q?.trim() ? await listAttendees(app.db, eventId, { status: filter.status || undefined, ticketTypeId: filter.ticket || undefined, search: filter.q }) : all;
-    const pay = await paymentStatuses(app.db, eventId);
+  async function attendeeRows(event: EventRow, all: Awaited<ReturnType<typeof listAttendees>>, filter: { status?: string; ticket?: string; q?: string }) {
+    const filtered = filter.status || filter.ticket || filter.q?.trim() ? await listAttendees(app.db, event.id, { status: filter.status || undefined, ticketTypeId: filter.ticket || undefined, search: filter.q }) : all;
+    const pay = await paymentStatuses(app.db, event.id);
     const nameOf = new Map(all.map((r) => [r.id, r.name]));
-    return filtered.map((r) => ({
+    return filtered.map((r) => {
+      const payment = pay.get(r.id) ?? null;
+      const state = bookingState(r, event);
+      return {
       ...r,
       companionOf: r.companionOfId ? (nameOf.get(r.companionOfId) ?? 'another booking') : '',
-      statusLabel: statusLabels[r.status],
+      statusLabel: state.label,
+      canMarkPaid: state.active && !r.companionOfId && payment?.method === 'invoice' && payment.status === 'open',
+      canRefund: !r.companionOfId && payment?.status === 'paid',
+      canCancel: state.active && !r.companionOfId,
       perspectiveLabel: r.perspective ? perspectiveLabels[r.perspective] ?? r.perspective : '',
       ticketName: r.companionOfId ? 'Companion place' : r.ticketName ?? '',
-      price: formatPence(r.pricePence),
-      payment: pay.get(r.id) ?? null,
+      price: formatPrice(r.pricePence),
+      payment,
       booked: formatDateTime(r.createdAt),
-    }));
+      };
+    });
   }
 
   app.get('/organise/events/:slug/attendees', { config: { access: 'organiser' }, schema: { params: SlugParams, querystring: AttendeeQuery } }, async (request, reply) => {
@@ -277,7 +287,7 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
     const query = request.query as { status?: string; ticket?: string; q?: string };
     const event = await eventFor(slug);
     const [all, types, avail] = await Promise.all([listAttendees(app.db, event.id), listTicketTypes(app.db, event.id, { includeWithdrawn: true }), availability(app.db, event.id)]);
-    const rows = await attendeeRows(event.id, all, query);
+    const rows = await attendeeRows(event, all, query);
     const taking = all.filter((r) => ['confirmed', 'attended', 'pending_payment'].includes(r.status));
     const byStatus = registrationStatuses.map((s) => ({ label: statusLabels[s], n: all.filter((r) => r.status === s).length })).filter((c) => c.n > 0);
     const byType = [
@@ -291,7 +301,7 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
     const queryString = new URLSearchParams(Object.entries(query).filter(([, v]) => v) as [string, string][]).toString();
     return reply.page('registration/attendees', {
       title: `Attendees: ${event.title}`,
-      event: { title: event.title, slug: event.slug, placesText: placesSummary(avail) },
+      event: { title: event.title, slug: event.slug, placesText: placesSummary(avail), cancelled: event.status === 'cancelled', cancelledReason: event.cancelledReason },
       base: base(slug),
       paymentMode: mode(),
       stripeOn: app.payments.mode === 'stripe',
@@ -307,7 +317,7 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
   app.get('/organise/events/:slug/attendees.csv', { config: { access: 'organiser' }, schema: { params: SlugParams, querystring: AttendeeQuery } }, async (request, reply) => {
     const { slug } = request.params as { slug: string };
     const event = await eventFor(slug);
-    const rows = await attendeeRows(event.id, await listAttendees(app.db, event.id), request.query as { status?: string; ticket?: string; q?: string });
+    const rows = await attendeeRows(event, await listAttendees(app.db, event.id), request.query as { status?: string; ticket?: string; q?: string });
     const questions = await listQuestions(app.db, event.id, { includeWithdrawn: true });
     const answers = new Map((await answersFor(app.db, rows.map((r) => r.id))).map((a) => [`${a.registrationId} ${a.questionId}`, a.value]));
     const answer = (rid: string, qid: string) => answers.get(`${rid} ${qid}`) ?? '';
@@ -385,10 +395,12 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
     const { slug, id } = request.params as { slug: string; id: string };
     const event = await eventFor(slug);
     const rows = await listAttendees(app.db, event.id);
-    if (!rows.some((r) => r.id === id && !r.companionOfId)) throw new NotFoundError('We could not find that booking for this event.');
+    const row = rows.find((r) => r.id === id && !r.companionOfId);
+    if (!row) throw new NotFoundError('We could not find that booking for this event.');
+    if (!bookingState(row, event).active) return reply.page('errors/problem', { title: 'This booking has already ended', message: 'There is nothing to cancel: the booking has ended, or the event was cancelled.' }, 409);
     await cancelRegistration(app.db, id, request.me, { reason: 'by an organiser' });
     app.mail.nudge();
-    return reply.notice('The booking is cancelled and the place has passed on.').redirect(afterAction(slug), 303);
+    return reply.notice('The booking is cancelled, and its place is free for someone else.').redirect(afterAction(slug), 303);
   });
 
   app.post('/organise/events/:slug/attendees/:id/invoice-paid', { config: { access: 'organiser' }, schema: { params: SlugIdParams } }, async (request, reply) => {
@@ -414,7 +426,7 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
       throw error;
     }
     app.mail.nudge();
-    return reply.notice('Refunded. The booking is cancelled and the place has passed on.').redirect(afterAction(slug), 303);
+    return reply.notice(event.status === 'cancelled' ? 'Refunded. We have emailed them to say so.' : 'Refunded. The booking is cancelled, and its place is free for someone else.').redirect(afterAction(slug), 303);
   });
 
   // --- Messages ---------------------------------------------------------------------------
@@ -426,7 +438,7 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
       title: `Message attendees: ${event.title}`,
       event: { title: event.title, slug: event.slug },
       base: base(slug),
-      people: rows.map((r) => ({ id: r.id, name: r.name, statusLabel: statusLabels[r.status] })),
+      people: rows.map((r) => ({ id: r.id, name: r.name, statusLabel: bookingState(r, event).label })),
       form,
     };
   }
@@ -460,19 +472,52 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
     const { slug } = request.params as { slug: string };
     const { q = '' } = request.query as { q?: string };
     const event = await eventFor(slug);
-    const rows = (await listAttendees(app.db, event.id, { search: q })).filter((r) => r.status === 'confirmed' || r.status === 'attended');
+    const state = await checkInState(app.db, event);
+    const page = { title: `Check-in: ${event.title}`, event: { title: event.title, slug: event.slug }, base: base(slug), q };
+    if (!state.open) {
+      const closed = {
+        cancelled: 'This event was cancelled, so there is nobody to check in.',
+        no_date: 'This event has no date yet, so check-in is not open.',
+        before_day: `Check-in opens on ${state.opensOn}, the day of the event.`,
+      }[state.why];
+      return reply.page('registration/check-in', { ...page, closed, canOpenEarly: state.why === 'before_day', people: [] });
+    }
     const all = await listAttendees(app.db, event.id);
+    const matching = q ? await listAttendees(app.db, event.id, { search: q }) : all;
+    // People paying by invoice who have not paid yet still come: they are listed, marked, so
+    // whoever is on the door can sort it out rather than turn them away.
+    const invoiceUnpaid = (r: { status: string; paymentMode: string }) => r.status === 'pending_payment' && r.paymentMode === 'invoice';
+    const rows = matching.filter((r) => r.status === 'confirmed' || r.status === 'attended' || invoiceUnpaid(r));
     return reply.page('registration/check-in', {
-      title: `Check-in: ${event.title}`,
-      event: { title: event.title, slug: event.slug },
-      base: base(slug),
-      q,
+      ...page,
+      closed: '',
+      openedEarly: state.openedEarly,
       arrived: all.filter((r) => r.status === 'attended').length,
       expected: all.filter((r) => r.status === 'confirmed' || r.status === 'attended').length,
+      unpaid: all.filter(invoiceUnpaid).length,
       people: rows
         .sort((a, b) => a.name.localeCompare(b.name, 'en-GB'))
-        .map((r) => ({ id: r.id, name: r.name, attended: r.status === 'attended', ticketName: r.companionOfId ? 'Companion place' : r.ticketName ?? '', access: r.accessRequirements })),
+        .map((r) => ({
+          id: r.id,
+          name: r.name,
+          attended: r.status === 'attended',
+          invoiceUnpaid: invoiceUnpaid(r),
+          ticketName: r.companionOfId ? 'Companion place' : r.ticketName ?? '',
+          access: r.accessRequirements,
+        })),
     });
+  });
+
+  app.post('/organise/events/:slug/check-in/open', { config: { access: 'organiser' }, schema: { params: SlugParams } }, async (request, reply) => {
+    const { slug } = request.params as { slug: string };
+    const event = await eventFor(slug);
+    try {
+      await openCheckInEarly(app.db, event, request.me!);
+    } catch (error) {
+      if (error instanceof ConflictError) return reply.page('errors/problem', { title: 'Check-in cannot be opened', message: error.message }, 409);
+      throw error;
+    }
+    return reply.notice('Check-in is open, before the day of the event.').redirect(`${base(slug)}/check-in`, 303);
   });
 
   app.post('/organise/events/:slug/check-in/:id', { config: { access: 'organiser' }, schema: { params: SlugIdParams, body: CheckInForm } }, async (request, reply) => {

@@ -10,6 +10,7 @@ import {
   registrationSettings,
   ticketTypes,
   type QuestionKind,
+  type BookingMode,
   type RegistrationStatus,
 } from '../../db/schema/index.ts';
 import type { Me } from '../accounts/sessions.ts';
@@ -17,6 +18,7 @@ import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
+import { requireCheckInOpen } from './check-in.ts';
 import { lockEvent } from './holds.ts';
 import { mintManagePath } from './links.ts';
 import { passOnFreedPlaces } from './offers.ts';
@@ -88,9 +90,11 @@ export async function setAttended(db: Database, eventId: string, registrationId:
       .where(and(eq(registrations.id, registrationId), eq(registrations.eventId, eventId)))
       .for('update');
     if (!row) throw new NotFoundError('We could not find that booking for this event.');
+    await requireCheckInOpen(tx, (await getEvent(tx, eventId))!);
     const from: RegistrationStatus = attended ? 'confirmed' : 'attended';
     if (row.status !== from) {
       if (row.status === (attended ? 'attended' : 'confirmed')) return { name: row.name };
+      if (row.status === 'pending_payment') throw new ConflictError('not_paid', `${row.name}’s place is not paid for yet. Mark their invoice paid on the attendee list, then check them in.`);
       throw new ConflictError('not_booked', `${row.name} does not have a booked place, so cannot be checked in.`);
     }
     const now = new Date();
@@ -254,7 +258,7 @@ export async function withdrawQuestion(db: Database, eventId: string, questionId
   });
 }
 
-export async function saveSettings(db: Database, eventId: string, input: { offerHours: number; registrationOpen: boolean }, actor: Me): Promise<void> {
+export async function saveSettings(db: Database, eventId: string, input: { offerHours: number; registrationOpen: boolean; bookingMode: BookingMode }, actor: Me): Promise<void> {
   if (!Number.isInteger(input.offerHours) || input.offerHours < 1 || input.offerHours > 336) {
     throw new InvalidInputError([{ field: 'offerHours', message: 'Hours to accept an offer must be a whole number from 1 to 336' }]);
   }

@@ -1,5 +1,5 @@
 // Reading places, questions and bookings, always scoped by their event.
-import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import {
   eventQuestions,
   events,
@@ -7,6 +7,7 @@ import {
   registrations,
   registrationSettings,
   ticketTypes,
+  type BookingMode,
 } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
 import { prepared } from '../db/prepared.ts';
@@ -31,15 +32,15 @@ export async function getEventBySlug(db: Db, slug: string): Promise<EventRow | n
 
 const settingsOf = prepared((db) =>
   db
-    .select({ offerHours: registrationSettings.offerHours, registrationOpen: registrationSettings.registrationOpen })
+    .select({ offerHours: registrationSettings.offerHours, registrationOpen: registrationSettings.registrationOpen, bookingMode: registrationSettings.bookingMode })
     .from(registrationSettings)
     .where(eq(registrationSettings.eventId, sql.placeholder('eventId')))
     .prepare('registration_settings'),
 );
 
-export async function getSettings(db: Db, eventId: string): Promise<{ offerHours: number; registrationOpen: boolean }> {
+export async function getSettings(db: Db, eventId: string): Promise<{ offerHours: number; registrationOpen: boolean; bookingMode: BookingMode }> {
   const [row] = await settingsOf(db).execute({ eventId });
-  return row ?? { offerHours: DEFAULT_OFFER_HOURS, registrationOpen: true };
+  return row ?? { offerHours: DEFAULT_OFFER_HOURS, registrationOpen: true, bookingMode: 'here' };
 }
 
 const ticketTypesOf = prepared((db) =>
@@ -103,4 +104,21 @@ export function eventFacts(event: EventRow): { eventTitle: string; when: string;
 
 export function dayContact(event: EventRow): string {
   return event.dayContactName ? `${event.dayContactName}${event.dayContactPhone ? ` (${event.dayContactPhone})` : ''}` : '';
+}
+
+/** A person's own booking or waiting-list place at the event (not a companion's), if they have one. */
+export async function activeBookingOf(db: Db, eventId: string, person: { personId: string; email: string }): Promise<{ id: string; status: RegistrationRow['status'] } | null> {
+  const [row] = await db
+    .select({ id: registrations.id, status: registrations.status })
+    .from(registrations)
+    .where(
+      and(
+        eq(registrations.eventId, eventId),
+        isNull(registrations.companionOfId),
+        inArray(registrations.status, ['pending_payment', 'confirmed', 'attended', 'waitlisted', 'offered']),
+        or(eq(registrations.personId, person.personId), eq(registrations.email, person.email)),
+      ),
+    )
+    .limit(1);
+  return row ?? null;
 }

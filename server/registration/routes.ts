@@ -8,18 +8,19 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify'
 import { Type } from 'typebox';
 import { events, registrations, ticketTypes } from '../../db/schema/index.ts';
 import { ConflictError, InvalidInputError, NotFoundError, TooManyRequestsError, type FieldError } from '../errors.ts';
-import { formatPence, formatTimeRange } from '../format.ts';
+import { formatPence, formatPrice, formatTimeRange } from '../format.ts';
 import { formState, validationErrors } from '../http/forms.ts';
 import { availability, liveHoldFor } from './holds.ts';
 import { eventIcs } from './ics.ts';
 import { mintManagePath, registrationIdForToken } from './links.ts';
 import { paymentFor } from '../payments/service.ts';
 import { waitingListPosition } from './offers.ts';
-import { answersFor, eventFacts, getBookingParty, getEvent, getEventBySlug, getSettings, listQuestions, listTicketTypes, whereText } from './queries.ts';
+import { activeBookingOf, answersFor, eventFacts, getBookingParty, getEvent, getEventBySlug, getSettings, listQuestions, listTicketTypes, whereText } from './queries.ts';
 import {
   addressProven,
   BookingRequestEndedError,
   bookingClosedReason,
+  CANCELLED_BY_REGISTRANT,
   bookingRequestFor,
   cancelRegistration,
   claimOffer,
@@ -31,7 +32,8 @@ import {
   type AnswersInput,
   type RegistrationOutcome,
 } from './service.ts';
-import { expiresText, perspectiveLabels, questionFields, statusLabels, ticketOptions } from './view-models.ts';
+import { bookingState } from './booking-state.ts';
+import { expiresText, perspectiveLabels, questionFields, ticketOptions } from './view-models.ts';
 import { UuidOrEmpty } from '../http/ids.ts';
 
 const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 120, pattern: '^[a-z0-9-]+$' }) });
@@ -130,6 +132,8 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
         event: { ...eventFacts(event), slug: event.slug, title: event.title },
         closed,
         tickets: options,
+        // Every kind of place is full: the button says what pressing it does.
+        allFull: options.length > 0 && options.every((t) => t.full),
         questions: questionFields(questions),
         perspectives: Object.entries(perspectiveLabels).map(([value, label]) => ({ value, label })),
         paidMode: paidMode(app),
@@ -139,11 +143,14 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
 
   app.get('/events/:slug/book', { config: { access: 'public' }, schema: { params: SlugParams } }, async (request, reply) => {
     const { slug } = request.params as { slug: string };
-    const { model } = await bookingPage(slug);
+    const { event, model } = await bookingPage(slug);
     const me = request.me;
+    // A signed-in person who has booked is shown their booking, not a form to book again.
+    const booked = me ? await activeBookingOf(app.db, event.id, { personId: me.id, email: me.email }) : null;
+    const existing = booked ? { id: booked.id, statusLabel: bookingState(booked, event).label } : null;
     const values: Record<string, unknown> = { name: me?.displayName ?? '', email: me?.email ?? '' };
     if (model.tickets.length === 1) values.ticketTypeId = model.tickets[0]!.id;
-    return reply.page('registration/book', { ...model, form: formState(values) });
+    return reply.page('registration/book', { ...model, existing, form: formState(values) });
   });
 
   app.post(
@@ -307,10 +314,10 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
       answersFor(app.db, [main.id]),
       liveHoldFor(app.db, main.id),
       main.status === 'waitlisted' ? waitingListPosition(app.db, event.id, main.id) : Promise.resolve(null),
-      main.status === 'pending_payment' ? paymentFor(app.db, main.id) : Promise.resolve(null),
+      paymentFor(app.db, main.id),
     ]);
     const type = types.find((t) => t.id === main.ticketTypeId);
-    const booked = main.status === 'confirmed' || main.status === 'attended';
+    const state = bookingState(main, event, payment);
     const values: Record<string, unknown> = {
       organisation: main.organisation,
       perspective: main.perspective,
@@ -328,20 +335,25 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
         name: main.name,
         email: main.email,
         status: main.status,
-        statusLabel: statusLabels[main.status],
+        statusLabel: state.label,
+        eventCancelled: state.eventCancelled,
+        cancelledReason: state.eventCancelled ? event.cancelledReason : '',
+        money: state.money,
         ticketName: type?.name ?? '',
-        price: formatPence(main.pricePence),
+        price: formatPrice(main.pricePence),
         companionName: companions.find((c) => c.status !== 'cancelled')?.name ?? '',
         hasCompanion: companions.length > 0,
+        offered: state.active && main.status === 'offered',
         offerExpires: main.status === 'offered' && hold ? expiresText(hold.expiresAt) : '',
+        waitingForPayment: state.active && main.status === 'pending_payment',
         // An open card payment can be finished from here until its hold runs out.
-        payPaymentId: payment && payment.method === 'stripe' && payment.status === 'open' && hold && hold.kind === 'checkout' ? payment.id : '',
+        payPaymentId: state.active && payment && payment.method === 'stripe' && payment.status === 'open' && hold && hold.kind === 'checkout' ? payment.id : '',
         payUntil: payment && hold && hold.kind === 'checkout' ? expiresText(hold.expiresAt) : '',
-        position,
-        canChange: ['pending_payment', 'confirmed', 'waitlisted', 'offered'].includes(main.status),
+        position: state.active ? position : null,
+        canChange: state.active,
         isWaiting: main.status === 'waitlisted' || main.status === 'offered',
-        calendar: booked && Boolean(event.startsAt),
-        joinUrl: booked && event.format !== 'in_person' ? event.onlineJoinUrl : '',
+        calendar: state.holdsPlace && Boolean(event.startsAt),
+        joinUrl: state.holdsPlace && event.format !== 'in_person' ? event.onlineJoinUrl : '',
       },
       event: { ...eventFacts(event), slug: event.slug, travelInfo: event.format === 'online' ? '' : event.travelInfo },
       questions: questionFields(questions),
@@ -374,10 +386,12 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
     const { token } = request.params as { token: string };
     const { main, event } = await bookingFor(token);
     const waiting = main.status === 'waitlisted' || main.status === 'offered';
+    const state = bookingState(main, event);
     return reply.page('registration/cancel', {
       title: waiting ? 'Leave the waiting list' : 'Cancel your booking',
       waiting,
-      canCancel: ['pending_payment', 'confirmed', 'waitlisted', 'offered'].includes(main.status),
+      canCancel: state.active,
+      eventCancelled: state.eventCancelled,
       base: `/bookings/${token}`,
       event: eventFacts(event),
       paid: main.pricePence > 0 && main.status === 'confirmed',
@@ -386,9 +400,11 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
 
   app.post('/bookings/:token/cancel', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
     const { token } = request.params as { token: string };
-    const { main } = await bookingFor(token);
+    const { main, event } = await bookingFor(token);
     const waiting = main.status === 'waitlisted' || main.status === 'offered';
-    await cancelRegistration(app.db, main.id, request.me, { reason: 'by the registrant' });
+    // A cancelled event's bookings ended with it; "cancelling" one would only send a wrong email.
+    if (!bookingState(main, event).active) return reply.redirect(`/bookings/${token}`, 303);
+    await cancelRegistration(app.db, main.id, request.me, { reason: CANCELLED_BY_REGISTRANT });
     app.mail.nudge();
     return reply.notice(waiting ? 'You have left the waiting list.' : 'Your booking is cancelled.').redirect(`/bookings/${token}`, 303);
   });
@@ -444,6 +460,7 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
       .select({
         id: registrations.id,
         status: registrations.status,
+        eventStatus: events.status,
         title: events.title,
         slug: events.slug,
         startsAt: events.startsAt,
@@ -464,7 +481,7 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
         title: r.title,
         eventPath: `/events/${r.slug}`,
         when: r.startsAt ? formatTimeRange(r.startsAt, r.endsAt) : 'Date to be confirmed',
-        statusLabel: statusLabels[r.status],
+        statusLabel: bookingState(r, { status: r.eventStatus }).label,
         ticketName: r.ticketName ?? '',
       })),
     });

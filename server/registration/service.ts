@@ -581,6 +581,9 @@ async function lockParty(tx: Db, registrationId: string) {
   return { main, companions: rows.filter((r) => r.companionOfId === registrationId), event: (await getEvent(tx, first.eventId))! };
 }
 
+/** The `reason` a registrant's own cancellation carries (they are thanked for letting us know). */
+export const CANCELLED_BY_REGISTRANT = 'by the registrant';
+
 /**
  * Cancels a booking (or leaves the waiting list) and passes the freed place on. A companion
  * place is cancelled with its booking. `refunded` is set by the payments feature after a refund.
@@ -589,7 +592,7 @@ export async function cancelRegistration(
   db: Database,
   registrationId: string,
   actor: Me | null,
-  options: { now?: Date; reason?: string; refunded?: string; tx?: Db } = {},
+  options: { now?: Date; reason?: string; refunded?: string; refundMethod?: 'stripe' | 'invoice'; tx?: Db } = {},
 ): Promise<{ cancelled: boolean; eventId: string }> {
   const run = async (tx: Db) => {
     const now = options.now ?? new Date();
@@ -614,7 +617,15 @@ export async function cancelRegistration(
       because: 'booking.cancelled',
       to: main.email,
       template: 'registration-cancelled',
-      data: { ...eventFacts(event), name: main.name, leftWaitingList: wasWaiting, refunded: options.refunded ?? '' },
+      data: {
+        ...eventFacts(event),
+        name: main.name,
+        leftWaitingList: wasWaiting,
+        refunded: options.refunded ?? '',
+        refundMethod: options.refundMethod,
+        byRegistrant: options.reason === CANCELLED_BY_REGISTRANT,
+        eventCancelled: event.status === 'cancelled',
+      },
     });
     await passOnFreedPlaces(tx, main.eventId, now);
     return { cancelled: true, eventId: main.eventId };

@@ -1,6 +1,6 @@
 // Places and bookings as templates see them: prices in pounds, times in Europe/London.
 import type { RegistrationStatus } from '../../db/schema/index.ts';
-import { formatDateTime, formatPence } from '../format.ts';
+import { formatDateTime, formatPence, formatPrice } from '../format.ts';
 import { placesLeft, type Availability } from './holds.ts';
 import { onSale } from './service.ts';
 import type { QuestionRow, TicketTypeRow } from './queries.ts';
@@ -43,7 +43,7 @@ export function ticketOptions(types: TicketTypeRow[], avail: Availability, now: 
       id: t.id,
       name: t.name,
       description: t.description,
-      price: formatPence(t.pricePence),
+      price: formatPrice(t.pricePence),
       eligibility: t.eligibility,
       onSale: onSale(t, now),
       full: left < 1,
@@ -57,8 +57,8 @@ export function priceRange(types: TicketTypeRow[]): string {
   if (prices.length === 0) return '';
   const min = Math.min(...prices);
   const max = Math.max(...prices);
-  if (min === max) return formatPence(min);
-  return `${formatPence(min)} to ${formatPence(max)}`;
+  if (min === max) return formatPrice(min);
+  return `${formatPrice(min)} to ${formatPence(max)}`;
 }
 
 export function placesSummary(avail: Availability): string {

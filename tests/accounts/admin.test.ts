@@ -66,6 +66,8 @@ describe('managing roles', () => {
     const page = await admin.get('/admin/audit');
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('account.role.granted');
+    // Each entry reads as a sentence, not only as a code.
+    expect(page.body).toMatch(/gave someone a role\./);
     const organiser = await t.signedIn('someone@example.org');
     expect((await organiser.get('/admin/audit')).statusCode).toBe(403);
     expect((await t.client().get('/admin/audit')).statusCode).toBe(303);

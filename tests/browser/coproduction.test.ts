@@ -7,7 +7,7 @@
 import { eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { events, people, planningMembers, proposals } from '../../db/schema/index.ts';
+import { events, people, planningMembers, proposals, ticketTypes } from '../../db/schema/index.ts';
 import { grantRole } from '../../server/accounts/people.ts';
 import { expectAccessible, expectErrorSummaryFocused, expectKeyboardUsable, expectReflow, expectTextSpacingFits, signInWithEmail, startBrowser, tabAndType, tabTo, type BrowserHarness } from './support.ts';
 
@@ -238,6 +238,8 @@ describe('co-producing an event, by keyboard', () => {
   });
 
   it('the lead publishes, and the public list shows it with its programme and the co-produced mark', async () => {
+    // A kind of place on sale (organisers set these up on the places page).
+    await h.database.db.insert(ticketTypes).values({ eventId, name: 'Free place' });
     await signInAs(MEMBER);
     await page.goto(`${h.baseUrl}/plan/${eventId}`);
     expect(await page.textContent('#publish ~ ul')).not.toContain('Missing');

@@ -9,6 +9,7 @@ const facts = { name: 'Sam <b>', eventTitle: 'Seminar <1> & "friends"', applicat
 const samples: { [K in keyof BursaryEmails]: BursaryEmails[K] } = {
   'bursary-submitted': facts,
   'bursary-decided': { ...facts, outcome: 'part_approved' },
+  'bursary-claim-decided': { ...facts, outcome: 'returned', reason: 'Please add the <train> receipt' },
   'bursary-paid': facts,
   'bursary-event-cancelled-closed': { ...facts, wasDraft: false },
   'bursary-event-cancelled-approved': { ...facts, claimSent: false, hadAdvance: true },
@@ -37,6 +38,24 @@ describe('bursary emails', () => {
       expect(mail.text, name).not.toContain('Hello ,');
       expect(mail.html, name).toContain('Hello,</p>');
     }
+  });
+
+  it('gives a decline’s reason in the panel’s words, and tells an approved applicant about their place', () => {
+    const declined = renderEmail('bursary-decided', { ...facts, outcome: 'declined', reason: 'The fund only covers <travel>.' }, site);
+    expect(declined.text).toContain('The panel\'s reason:\n\nThe fund only covers <travel>.');
+    expect(declined.html).toContain('The fund only covers &lt;travel&gt;.');
+    const held = renderEmail('bursary-decided', { ...facts, outcome: 'approved', place: 'held', bookBy: 'Monday 14 December 2026, 10am', bookPath: '/events/x/book' }, site);
+    expect(held.text).toContain('We are keeping a place at the event for you until Monday 14 December 2026, 10am.');
+    expect(held.text).toContain('https://hub.example/events/x/book');
+    expect(held.text).toContain('After that date the place goes to someone else.');
+    const booked = renderEmail('bursary-decided', { ...facts, outcome: 'approved', place: 'booked', bookPath: '/events/x/book' }, site);
+    expect(booked.text).toContain('You already have a place booked');
+    expect(booked.text).not.toContain('/events/x/book');
+    const full = renderEmail('bursary-decided', { ...facts, outcome: 'approved', place: 'full', bookPath: '/events/x/book' }, site);
+    expect(full.text).toContain('join the waiting list');
+    const returned = renderEmail('bursary-claim-decided', { ...facts, outcome: 'returned', reason: 'Please add the train receipt.' }, site);
+    expect(returned.text).toContain('Their reason:\n\nPlease add the train receipt.');
+    expect(returned.text).toContain('You can change your claim and send it again.');
   });
 
   it('tells someone whose application closed with the event that nothing is needed of them', () => {

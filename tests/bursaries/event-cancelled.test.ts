@@ -180,6 +180,10 @@ describe('cancelling an event with bursary applications', () => {
       expect(rendered.text).toContain(`https://hub.example/bursaries/applications/${ids[key]}`);
       if (hadAdvance) expect(rendered.text).toContain('We paid you some of your bursary in advance. Please do not worry about it.');
       else expect(rendered.text).not.toContain('in advance');
+
+      // The application's own page says the event was cancelled, and what that means for the money.
+      const page = await clients[email]!.get(`/bursaries/applications/${ids[key]}`);
+      expect(page.body).toContain('Cancelled — the event was cancelled. Your bursary is still in place');
     }
   });
 

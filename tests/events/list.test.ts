@@ -19,6 +19,8 @@ describe('the public list of events', () => {
     await makeEvent(t.db, { slug: 'training-april', title: 'Training for facilitators', type: 'training_event', format: 'in_person', startsAt: new Date(Date.UTC(2030, 3, 2, 9)), endsAt: null });
     await makeEvent(t.db, { slug: 'old-conference', title: 'Conference of last year', type: 'conference', startsAt: new Date(Date.now() - 300 * day), endsAt: new Date(Date.now() - 299 * day) });
     await makeEvent(t.db, { slug: 'secret-planning', title: 'Not yet announced', status: 'planning' });
+    await makeEvent(t.db, { slug: 'called-off', title: 'Called off seminar', status: 'cancelled', startsAt: new Date(soon.getTime() + day), endsAt: null });
+    await makeEvent(t.db, { slug: 'called-off-long-ago', title: 'Long gone cancelled day', status: 'cancelled', startsAt: new Date(Date.now() - 30 * day), endsAt: null });
 
     const all = await t.client().get('/events');
     expect(all.statusCode).toBe(200);
@@ -26,6 +28,9 @@ describe('the public list of events', () => {
     expect(all.body).toContain('Training for facilitators');
     expect(all.body).not.toContain('Conference of last year');
     expect(all.body).not.toContain('Not yet announced');
+    // A cancelled event stays findable, marked, until it would have happened.
+    expect(all.body).toMatch(/Called off seminar<\/a><\/h3>\s*<p class="govuk-body convene-meta">.*Cancelled<\/strong>/);
+    expect(all.body).not.toContain('Long gone cancelled day');
 
     const byType = await t.client().get('/events?type=round_table');
     expect(byType.body).toContain('Round table on peer support');

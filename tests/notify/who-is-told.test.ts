@@ -22,6 +22,7 @@ import {
   registrations,
 } from '../../db/schema/index.ts';
 import { grantRole } from '../../server/accounts/people.ts';
+import { sendPanelDigests } from '../../server/bursaries/notices.ts';
 import { enqueueEmail } from '../../server/mail/outbox.ts';
 import { withWhoIsTold } from '../../server/notify/readme.ts';
 import { changeNames, whoIsTold, type ChangeName } from '../../server/notify/who-is-told.ts';
@@ -499,7 +500,7 @@ const scenarios: Record<ChangeName, Scenario> = {
     change: async () => {
       const app = state.application as Awaited<ReturnType<typeof submittedApplication>>;
       expectPosted(await app.applicant.post(`/bursaries/applications/${app.applicationId}/submit`));
-      return mails('bursary.submitted', 'bursary-submitted', [app.email]);
+      return [...mails('bursary.submitted', 'bursary-submitted', [app.email]), ...mails('bursary.submitted', 'bursary-panel-new', organisers)];
     },
   },
   'bursary.withdrawn': {
@@ -533,14 +534,14 @@ const scenarios: Record<ChangeName, Scenario> = {
     change: async () => {
       const app = state.claiming as Awaited<ReturnType<typeof submittedApplication>> & { itemId: string };
       expectPosted(await app.applicant.post(`/bursaries/applications/${app.applicationId}/claim`, { [`claim-${app.itemId}`]: '40' }));
-      return [];
+      return mails('claim.submitted', 'bursary-panel-new', organisers);
     },
   },
   'claim.decided': {
     change: async () => {
       const app = state.claiming as Awaited<ReturnType<typeof submittedApplication>>;
       expectPosted(await org.post(`/bursaries/funds/${app.fundId}/applications/${app.applicationId}/claim/approve`));
-      return [];
+      return mails('claim.decided', 'bursary-claim-decided', [app.email]);
     },
   },
   'bursary.paid': {
@@ -549,6 +550,23 @@ const scenarios: Record<ChangeName, Scenario> = {
       const today = new Date().toISOString().slice(0, 10);
       expectPosted(await org.post(`/bursaries/funds/${app.fundId}/applications/${app.applicationId}/payments`, { kind: 'settlement', amount: '40', paidOn: today, method: 'Cash' }));
       return mails('bursary.paid', 'bursary-paid', [app.email]);
+    },
+  },
+  'panel.digest-due': {
+    setup: async () => {
+      // A panel member who chose one email a day, and an application sent to their fund.
+      const app = await submittedApplication();
+      const email = unique('daily-panel');
+      const member = await t.signedIn(email);
+      expectPosted(await org.post(`/bursaries/funds/${app.fundId}/panel`, { email }));
+      expectPosted(await member.post('/bursaries/notices', { mode: 'daily' }));
+      expectPosted(await app.applicant.post(`/bursaries/applications/${app.applicationId}/submit`));
+      state.dailyMember = email;
+    },
+    change: async () => {
+      // The hourly job, at a time past the digest hour in London.
+      await sendPanelDigests(t.db, new Date('2030-06-03T11:00:00Z'));
+      return mails('panel.digest-due', 'bursary-panel-digest', [state.dailyMember as string]);
     },
   },
 

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEntries, events, planningMeetings, publishOverrides, registrations } from '../../db/schema/index.ts';
+import { auditEntries, events, planningMeetings, publishOverrides, registrations, registrationSettings, ticketTypes } from '../../db/schema/index.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import type { TestClient } from '../support/client.ts';
 import { idFrom, mailTo, personId, signedInOrganiser } from '../proposals/support.ts';
@@ -176,12 +176,30 @@ describe('details, readiness and publishing', () => {
     expect(a!.endsAt!.toISOString()).toBe('2027-01-20T15:00:00.000Z');
     expect(a!.stepFreeAccess).toBe(true);
     expect(a!.hearingLoop).toBe(false);
+    // Nothing on sale yet: people would have no way to get a place.
+    const noPlaces = await lead.post(`/plan/${eventA}/publish`, {});
+    expect(noPlaces.statusCode).toBe(409);
+    expect(noPlaces.body).toContain('a kind of place on sale');
+    await t.db.insert(ticketTypes).values({ eventId: eventA, name: 'Free place' });
     const published = await lead.post(`/plan/${eventA}/publish`, {});
     expect(published.statusCode).toBe(303);
     const [after] = await t.db.select().from(events).where(eq(events.id, eventA));
     expect(after!.status).toBe('published');
     expect(after!.sequence).toBeGreaterThan(a!.sequence);
     expect((await t.client().get('/events')).body).toContain('Housing and distress');
+  });
+
+  it('needs no kind of place on sale when the organisers say booking is not needed or happens elsewhere', async () => {
+    const eventE = await createEvent(organiser, 'Event E');
+    await join(eventE, organiser, lead, 'lead@example.org', 'lead', 'carer');
+    expect((await lead.post(`/plan/${eventE}/details`, { ...readyDetails, title: 'Event E' })).statusCode).toBe(303);
+    expect((await lead.post(`/plan/${eventE}/publish`, {})).body).toContain('a kind of place on sale');
+    await t.db.insert(registrationSettings).values({ eventId: eventE, bookingMode: 'not_needed' });
+    expect((await lead.post(`/plan/${eventE}/publish`, {})).statusCode).toBe(303);
+    const [e] = await t.db.select().from(events).where(eq(events.id, eventE));
+    const page = await t.client().get(`/events/${e!.slug}`);
+    expect(page.body).toContain('You do not need to book: just come along.');
+    expect(page.body).not.toContain('Book a place');
   });
 
   it('lets an organiser override missing items with a recorded reason, never a missing date', async () => {
@@ -194,7 +212,7 @@ describe('details, readiness and publishing', () => {
     expect((await organiser.post(`/plan/${eventC}/publish`, { overrideReason: 'Speakers confirmed; platform booked tomorrow' })).statusCode).toBe(303);
     const [override] = await t.db.select().from(publishOverrides).where(eq(publishOverrides.eventId, eventC));
     expect(override!.reason).toBe('Speakers confirmed; platform booked tomorrow');
-    expect(override!.missing).toEqual(expect.arrayContaining(['place', 'capacity', 'access', 'livedExperience']));
+    expect(override!.missing).toEqual(expect.arrayContaining(['place', 'capacity', 'places', 'access', 'livedExperience']));
     const audit = await t.db.select().from(auditEntries).where(eq(auditEntries.subjectId, eventC));
     expect(audit.map((a) => a.action)).toContain('event.published');
   });

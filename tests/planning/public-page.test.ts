@@ -1,6 +1,7 @@
 // What the public sees of co-production: the programme, the co-produced mark and the 4PI
 // statements once the event is published; never who declared which perspective.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ticketTypes } from '../../db/schema/index.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import type { TestClient } from '../support/client.ts';
 import { idFrom, signedInOrganiser } from '../proposals/support.ts';
@@ -35,6 +36,7 @@ describe('the public event page', () => {
   });
 
   it('shows the programme, the co-produced mark and the 4PI statements once published', async () => {
+    await t.db.insert(ticketTypes).values({ eventId, name: 'Free place' });
     expect((await survivor.post(`/plan/${eventId}/publish`, {})).statusCode).toBe(303);
     const list = await t.client().get('/events');
     expect(list.body).toMatch(/Voices round table[\s\S]*?convene-tag--coproduced">Co-produced/);

@@ -131,6 +131,9 @@ describe('review and decisions', () => {
     expect(event!.status).toBe('planning');
     expect(event!.title).toBe(completeProposal.title);
     expect(event!.startsAt!.toISOString()).toBe('2027-03-10T13:00:00.000Z');
+    // The venue and the accessibility plan come with it, so nobody has to type them again.
+    expect(event!.venueName).toBe('Leeds Community Centre');
+    expect(event!.accessInfo).toBe(completeProposal.accessibilityPlan);
     const group = await t.db.select().from(planningMembers).where(eq(planningMembers.eventId, eventId));
     expect(group.map((g) => [g.personId, g.role, g.status]).sort()).toEqual(
       [

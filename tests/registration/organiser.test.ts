@@ -71,6 +71,9 @@ describe('organiser pages for an event', () => {
     const guest = await book(event.slug, { ticketTypeId: type.id, name: 'Grace Hopper', email: 'grace@example.org' });
     const stranger = await book(other.slug, { ticketTypeId: otherType.id, name: 'Other Person', email: 'other-event@example.org' });
 
+    // The event is a fortnight away: check-in opens on the day, or when an organiser opens it early.
+    const early = await organiser.post(`/organise/events/${event.slug}/check-in/open`);
+    expect(early.statusCode).toBe(303);
     const list = await organiser.get(`/organise/events/${event.slug}/check-in?q=grace`);
     expect(list.body).toContain('Grace Hopper');
     expect(list.body).toContain('0</strong> of 1 arrived');

@@ -1,0 +1,1 @@
+ALTER TABLE "registration_settings" ADD COLUMN "check_in_opened_early_at" timestamp with time zone;

@@ -1,0 +1,1 @@
+ALTER TABLE "registration_settings" ADD COLUMN "booking_mode" text DEFAULT 'here' NOT NULL;

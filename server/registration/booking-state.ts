@@ -1,0 +1,58 @@
+// What a booking is, as every page shows it: worked out from the booking AND its event, in one
+// place, so the person's own page, "Your bookings", the organiser's list and check-in never
+// disagree. A confirmed booking of a cancelled event stays `confirmed` in the database (the
+// record of who was booked, and who may be owed a refund), but nobody holds a place at it any
+// more, so no page may call it booked, show its joining link or offer to cancel it.
+import type { EventStatus, PaymentStatus, RegistrationStatus } from '../../db/schema/index.ts';
+import { formatPence } from '../format.ts';
+import { statusLabels } from './view-models.ts';
+
+export const EVENT_CANCELLED_LABEL = 'Cancelled — the event was cancelled';
+
+const activeStatuses: RegistrationStatus[] = ['pending_payment', 'confirmed', 'waitlisted', 'offered'];
+
+export interface BookingState {
+  /** "Booked", "On the waiting list", "Cancelled — the event was cancelled", ... */
+  label: string;
+  eventCancelled: boolean;
+  /** The person (or an organiser) can still change or cancel it. */
+  active: boolean;
+  /** Holds a place at an event that is going ahead: joining link and calendar file shown. */
+  holdsPlace: boolean;
+  /** What happens about money, in words that are true for how they paid; '' when nothing to say. */
+  money: string;
+}
+
+export interface PaymentFacts {
+  method: 'stripe' | 'invoice';
+  status: PaymentStatus;
+  amountPence: number;
+}
+
+function moneyText(status: RegistrationStatus, eventCancelled: boolean, payment: PaymentFacts | null): string {
+  if (!payment) return '';
+  const amount = formatPence(payment.amountPence);
+  if (payment.status === 'refunded') return `Your payment of ${amount} has been refunded.`;
+  const ended = eventCancelled || status === 'cancelled';
+  if (!ended) return '';
+  if (payment.status === 'paid') {
+    if (!eventCancelled) return '';
+    return payment.method === 'stripe'
+      ? `You paid ${amount} by card. The organisers will refund it to your card, and we will email you when they have.`
+      : `You paid ${amount} by invoice. The organisers will arrange to give it back to you, and we will email you when they have.`;
+  }
+  // Open or expired: nothing was taken.
+  return payment.method === 'invoice' ? 'Your invoice is cancelled: you do not need to pay it.' : 'You had not paid, so no money was taken.';
+}
+
+export function bookingState(booking: { status: RegistrationStatus }, event: { status: EventStatus }, payment: PaymentFacts | null = null): BookingState {
+  const eventCancelled = event.status === 'cancelled';
+  const status = booking.status;
+  return {
+    label: eventCancelled ? EVENT_CANCELLED_LABEL : statusLabels[status],
+    eventCancelled,
+    active: !eventCancelled && activeStatuses.includes(status),
+    holdsPlace: !eventCancelled && (status === 'confirmed' || status === 'attended'),
+    money: moneyText(status, eventCancelled, payment),
+  };
+}

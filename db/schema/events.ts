@@ -57,9 +57,10 @@ export const events = pgTable(
      * they leave the public feeds' validators alone. Null: never public since this was added.
      * Set by every UPDATE that does not set it itself (publishing sets it, as the row was a draft).
      */
-    publicChangedAt: timestamp('public_changed_at', { withTimezone: true }).$onUpdateFn(
-      () => sql`case when "events"."status" <> 'planning' then now() else "events"."public_changed_at" end`,
-    ),
+    publicChangedAt: timestamp('public_changed_at', { withTimezone: true })
+      // Without a default, Drizzle would use the update expression on INSERT too.
+      .$defaultFn(() => sql`null`)
+      .$onUpdateFn(() => sql`case when "events"."status" <> 'planning' then now() else "events"."public_changed_at" end`),
   },
   (t) => [index('events_status_starts_idx').on(t.status, t.startsAt), index('events_type_starts_idx').on(t.type, t.startsAt)],
 );

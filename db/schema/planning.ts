@@ -64,6 +64,8 @@ export const programmeSessions = pgTable(
     sequence: integer('sequence')
       .notNull()
       .default(0)
+      // Without a default of its own, Drizzle would use the update expression on INSERT too.
+      .$defaultFn(() => 0)
       .$onUpdateFn(() => sql`"programme_sessions"."sequence" + 1`),
   },
   (t) => [index('programme_sessions_event_idx').on(t.eventId, t.startsAt)],

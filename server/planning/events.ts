@@ -6,10 +6,8 @@
 // (registrants are told, calendars update).
 import { randomBytes } from 'node:crypto';
 import { and, eq, inArray, isNull } from 'drizzle-orm';
-import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import {
   events,
-  people,
   planningMembers,
   publishOverrides,
   registrations,
@@ -20,13 +18,15 @@ import {
 import type { Me } from '../accounts/sessions.ts';
 import { recordAudit } from '../audit.ts';
 import { lockBursaryApplicationsOf, settleBursariesForCancelledEvent } from '../bursaries/event-cancelled.ts';
-import { eventUid } from '../calendar/uid.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, ForbiddenError, InvalidInputError } from '../errors.ts';
 import { formatTimeRange } from '../format.ts';
 import { calendarAttachment, enqueueEmail } from '../mail/outbox.ts';
-import { closePlacesForCancelledEvent } from '../registration/api.ts';
+import { attendeeIcs, closePlacesForCancelledEvent } from '../registration/api.ts';
 import { planningAccess, requireLead, requireOrganiser, type EventRow } from './access.ts';
+import { groupRecipients } from './group-members.ts';
+import { cancelMeetingsOfEvent } from './meetings.ts';
+import { moveProgramme } from './workspace.ts';
 
 export function slugify(title: string): string {
   const base = title
@@ -174,6 +174,10 @@ export async function updateEventDetails(db: Database, eventId: string, input: E
       updatedAt: new Date(),
     };
     await tx.update(events).set(values).where(eq(events.id, eventId));
+    // The programme moves with the event: each session keeps its place in the day.
+    if (before.startsAt && input.startsAt && !sameTime(before.startsAt, input.startsAt)) {
+      await moveProgramme(tx, eventId, input.startsAt.getTime() - before.startsAt.getTime());
+    }
     await recordAudit(tx, { actorId: me.id, action: 'event.details.updated', subjectType: 'event', subjectId: eventId, details: { dateChanged } });
     let told = 0;
     if (dateChanged && before.status === 'published') {
@@ -236,7 +240,7 @@ export async function publishEvent(db: Database, eventId: string, input: { overr
     const now = new Date();
     await tx
       .update(events)
-      .set({ status: 'published', publishedAt: event.publishedAt ?? now, sequence: event.sequence + 1, updatedAt: now })
+      .set({ status: 'published', publishedAt: event.publishedAt ?? now, sequence: event.sequence + 1, updatedAt: now, publicChangedAt: now })
       .where(eq(events.id, eventId));
     await recordAudit(tx, { actorId: me.id, action: 'event.published', subjectType: 'event', subjectId: eventId, details: missing.length ? { overridden: missing, reason } : {} });
   });
@@ -276,6 +280,7 @@ export async function cancelEvent(db: Database, eventId: string, reason: string,
     const told = await notifyRegistrants(tx, after!, 'cancelled', {});
     await closePlacesForCancelledEvent(tx, eventId, me.id, now);
     await settleBursariesForCancelledEvent(tx, eventId, me.id, now);
+    await cancelMeetingsOfEvent(tx, after!, me, now);
     await notifyGroup(tx, after!, { kind: 'cancelled', reason: text, told }, me);
     return told;
   });
@@ -296,23 +301,13 @@ export async function completeEvent(db: Database, eventId: string, me: Me, now =
 
 // ---- Telling registrants ----
 
-/** The event as a calendar entry carrying its one UID, so calendar apps update or remove it. */
-export function eventChangeIcs(event: EventRow): string | null {
-  if (!event.startsAt) return null;
-  const calendar = ical({ prodId: { company: 'Social Perspectives Hub', product: 'Convene', language: 'EN' }, name: event.title });
-  const cancelled = event.status === 'cancelled';
-  calendar.method(cancelled ? ICalCalendarMethod.CANCEL : ICalCalendarMethod.PUBLISH);
-  calendar.createEvent({
-    id: eventUid(event.id),
-    sequence: event.sequence,
-    start: event.startsAt,
-    end: event.endsAt ?? new Date(event.startsAt.getTime() + 60 * 60_000),
-    summary: event.title,
-    description: event.summary,
-    location: [event.venueName, event.venueAddress].filter(Boolean).join(', ') || event.onlinePlatform || null,
-    status: cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
-  });
-  return calendar.toString();
+/**
+ * The attendee's calendar entry for the event as it is now (server/registration/ics.ts): the same
+ * UID published again with the new SEQUENCE, so it replaces their copy, joining link included
+ * for a confirmed place; a cancellation is STATUS:CANCELLED.
+ */
+export function eventChangeIcs(event: EventRow, place: { confirmed: boolean } = { confirmed: true }): string | null {
+  return attendeeIcs(event, place);
 }
 
 /**
@@ -327,14 +322,14 @@ export async function notifyRegistrants(
   extra: { previousWhen?: string },
 ): Promise<number> {
   const rows = await tx
-    .select({ email: registrations.email, name: registrations.name })
+    .select({ email: registrations.email, name: registrations.name, status: registrations.status })
     .from(registrations)
     .where(and(eq(registrations.eventId, event.id), inArray(registrations.status, ['confirmed', 'waitlisted', 'offered', 'pending_payment']), isNull(registrations.companionOfId)));
   const seen = new Set<string>();
-  const ics = eventChangeIcs(event);
   for (const r of rows) {
     if (seen.has(r.email)) continue;
     seen.add(r.email);
+    const ics = eventChangeIcs(event, { confirmed: r.status === 'confirmed' });
     await enqueueEmail(tx, {
       to: r.email,
       template: 'event-changed',
@@ -347,7 +342,7 @@ export async function notifyRegistrants(
         previousWhen: extra.previousWhen ?? '',
         eventPath: `/events/${event.slug}`,
       },
-      attachments: ics ? [calendarAttachment(`${event.slug}.ics`, ics, kind === 'cancelled' ? 'CANCEL' : 'PUBLISH')] : [],
+      attachments: ics ? [calendarAttachment(`${event.slug}.ics`, ics, 'PUBLISH')] : [],
     });
   }
   return seen.size;
@@ -372,11 +367,4 @@ async function notifyGroup(tx: Db, event: EventRow, change: { kind: 'cancelled' 
   }
 }
 
-/** The planning group's accepted members with their email addresses, for group emails. */
-export async function groupRecipients(db: Db, eventId: string) {
-  return db
-    .select({ personId: people.id, email: people.email, displayName: people.displayName })
-    .from(planningMembers)
-    .innerJoin(people, eq(people.id, planningMembers.personId))
-    .where(and(eq(planningMembers.eventId, eventId), eq(planningMembers.status, 'accepted')));
-}
+export { groupRecipients } from './group-members.ts';

@@ -8,7 +8,7 @@ import { passOnFreedPlaces } from './offers.ts';
 
 export { availability, confirmHold, holdPlace, placesLeft, type Availability, type Hold, type HoldInput } from './holds.ts';
 export { closePlacesForCancelledEvent, type ClosedPlaces } from './event-cancelled.ts';
-export { eventUid } from './ics.ts';
+export { attendeeIcs, eventUid, type AttendeeEvent } from './ics.ts';
 
 /**
  * Offers any free places to the people waiting, in the caller's transaction (call it after

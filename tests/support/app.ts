@@ -3,12 +3,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import type { Database } from '../../server/db/database.ts';
 import type { MailTransport } from '../../server/mail/transport.ts';
 import { TestClient } from './client.ts';
+import { collectCalendar, isCalendarType } from './ical-check/check.ts';
 import { TEST_OUTBOX_KEY } from './outbox.ts';
 
 export { emailData, latestSignInPath, TEST_OUTBOX_KEY } from './outbox.ts';
@@ -39,11 +40,28 @@ export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({ BASE_URL: 'http://convene.test', DATA_DIR: dataDir, OUTBOX_INTERVAL_MS: '0', LOG_LEVEL: 'silent', PAGE_CACHE_SECONDS: '0', OUTBOX_KEY: TEST_OUTBOX_KEY, ...env });
 }
 
+/** Every calendar the app serves in a test is kept for the strict check (tests/support/ical-check). */
+function collectCalendarsServed(app: FastifyInstance): void {
+  const inject = app.inject.bind(app) as (options: InjectOptions) => Promise<LightMyRequestResponse>;
+  const collecting = async (options: InjectOptions) => {
+    const response = await inject(options);
+    const contentType = String(response.headers['content-type'] ?? '');
+    if (response.statusCode === 200 && isCalendarType(contentType) && response.body) {
+      collectCalendar({ source: `${options.method ?? 'GET'} ${options.url}`, text: response.body, contentType });
+    }
+    return response;
+  };
+  // Only the promise form (what every test uses); the chained and callback forms pass through.
+  app.inject = ((options?: InjectOptions, callback?: unknown) =>
+    options === undefined || callback !== undefined || typeof options === 'string' ? (inject as (...a: unknown[]) => unknown)(options, callback) : collecting(options)) as typeof app.inject;
+}
+
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const config = testConfig(options.env);
   const database = options.database ?? (await createTestDatabase());
   const app = await buildApp({ config, database, mailTransport: options.mailTransport, logger: process.env.TEST_LOG ? { level: 'error' } : false });
   await app.ready();
+  collectCalendarsServed(app);
   const testApp: TestApp = {
     app,
     db: database.db,

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
@@ -40,14 +41,22 @@ export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({ BASE_URL: 'http://convene.test', DATA_DIR: dataDir, OUTBOX_INTERVAL_MS: '0', LOG_LEVEL: 'silent', PAGE_CACHE_SECONDS: '0', OUTBOX_KEY: TEST_OUTBOX_KEY, ...env });
 }
 
+/** The body as text, uncompressed (the page cache answers gzip or brotli when asked). */
+function decoded(response: LightMyRequestResponse): string {
+  const encoding = String(response.headers['content-encoding'] ?? 'identity');
+  if (encoding === 'gzip') return zlib.gunzipSync(response.rawPayload).toString('utf8');
+  if (encoding === 'br') return zlib.brotliDecompressSync(response.rawPayload).toString('utf8');
+  return response.body;
+}
+
 /** Every calendar the app serves in a test is kept for the strict check (tests/support/ical-check). */
 function collectCalendarsServed(app: FastifyInstance): void {
   const inject = app.inject.bind(app) as (options: InjectOptions) => Promise<LightMyRequestResponse>;
   const collecting = async (options: InjectOptions) => {
     const response = await inject(options);
     const contentType = String(response.headers['content-type'] ?? '');
-    if (response.statusCode === 200 && isCalendarType(contentType) && response.body) {
-      collectCalendar({ source: `${options.method ?? 'GET'} ${options.url}`, text: response.body, contentType });
+    if (response.statusCode === 200 && isCalendarType(contentType) && response.rawPayload.length) {
+      collectCalendar({ source: `${options.method ?? 'GET'} ${options.url}`, text: decoded(response), contentType });
     }
     return response;
   };

@@ -2,7 +2,7 @@
 // part 6). Every calendar an attendee or planner is sent is applied in order by ical.js, as a
 // calendar app applies iTIP messages (a copy replaces the one held when its SEQUENCE is higher,
 // or equal with a later DTSTAMP), and the feeds answer conditional requests truthfully.
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { events, outboxMessages, planningMeetings, planningMembers, programmeSessions } from '../../db/schema/index.ts';
@@ -326,5 +326,35 @@ describe('planning meetings when the group changes', () => {
     }
     const [after] = await t.db.select().from(planningMeetings).where(eq(planningMeetings.id, meeting.id));
     expect(after!.cancelledAt).not.toBeNull();
+  });
+
+  it('tells a private feed’s If-Modified-Since about a moved meeting, and about leaving the group', async () => {
+    const { event, member, meeting } = await groupWithMeeting('Private feed');
+    const made = await member.post('/calendar/private');
+    const feedUrl = /value="http:\/\/convene\.test(\/calendar\/private\/[A-Za-z0-9_-]+\.ics)"/.exec(made.body)![1]!;
+    // Everything so far happened more than a second ago, as far as the feed's validators know.
+    await t.db.update(planningMeetings).set({ updatedAt: minuteAgo() }).where(eq(planningMeetings.id, meeting.id));
+    await t.db.execute(sql`update planning_members set responded_at = now() - interval '1 minute'`);
+    await t.db.execute(sql`update private_feed_tokens set created_at = now() - interval '1 minute'`);
+    await t.db.execute(sql`update registrations set updated_at = now() - interval '1 minute'`);
+    await t.db.execute(sql`update events set updated_at = now() - interval '1 minute'`);
+    const first = await t.client().get(feedUrl);
+    expect(first.body).toContain(`UID:${meeting.uid}`);
+    const lastModified = String(first.headers['last-modified']);
+    expect((await t.client().get(feedUrl, { 'if-modified-since': lastModified })).statusCode).toBe(304);
+
+    const moved = await lead.post(`/plan/${event.id}/meetings/${meeting.id}`, { meetingTitle: 'First meeting', meetingDate: '2027-02-03', meetingStart: '16:00', meetingEnd: '17:00', joinUrl: 'https://meet.example.org/abc' });
+    expect(moved.statusCode).toBe(303);
+    const afterMove = await t.client().get(feedUrl, { 'if-modified-since': lastModified });
+    expect(afterMove.statusCode).toBe(200);
+    const entry = applyInOrder([afterMove.body]).get(meeting.uid)!;
+    expect(entry.sequence).toBeGreaterThan(meeting.sequence);
+
+    await t.db.update(planningMeetings).set({ updatedAt: minuteAgo() }).where(eq(planningMeetings.id, meeting.id));
+    const beforeLeaving = String((await t.client().get(feedUrl)).headers['last-modified']);
+    expect((await member.post(`/plan/${event.id}/leave`)).statusCode).toBe(303);
+    const afterLeaving = await t.client().get(feedUrl, { 'if-modified-since': beforeLeaving });
+    expect(afterLeaving.statusCode).toBe(200);
+    expect(afterLeaving.body).not.toContain(`UID:${meeting.uid}`);
   });
 });

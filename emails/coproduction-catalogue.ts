@@ -21,7 +21,8 @@ export interface CoproductionEmails {
     name: string;
     eventTitle: string;
     meetingTitle: string;
-    kind: 'new' | 'updated' | 'cancelled';
+    /** withdrawn: the person is no longer in the planning group, so the meeting leaves their calendar. */
+    kind: 'new' | 'updated' | 'cancelled' | 'withdrawn';
     when: string;
     place: string;
     joinUrl: string;
@@ -90,7 +91,9 @@ export const coproductionSubjects: { [K in keyof CoproductionEmails]: (data: Cop
   // The event's title is typed by its lead, an ordinary member: never in a subject to others.
   'planning-invitation': () => 'You are invited to help plan an event on the Social Perspectives Hub',
   'planning-meeting': (d) =>
-    d.kind === 'cancelled'
+    d.kind === 'withdrawn'
+      ? `Taken out of your calendar: ${d.meetingTitle} (${d.eventTitle})`
+      : d.kind === 'cancelled'
       ? `Cancelled: ${d.meetingTitle} (${d.eventTitle})`
       : d.kind === 'updated'
         ? `Changed: ${d.meetingTitle} (${d.eventTitle})`

@@ -12,4 +12,9 @@ export const privateFeedTokens = pgTable('private_feed_tokens', {
   /** SHA-256 of the token in the feed URL. */
   tokenHash: text('token_hash').notNull().unique(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  /**
+   * Set when something leaves the person's feed without leaving a trace elsewhere (they left a
+   * planning group, whose meetings go with it), so Last-Modified still moves forward.
+   */
+  changedAt: timestamp('changed_at', { withTimezone: true }),
 });

@@ -1,5 +1,6 @@
 // Events: launch days, seminars, training events, conferences, round tables and webinars.
 // Their states follow ../shared/DOMAIN.md: planning → published → (cancelled | completed).
+import { sql } from 'drizzle-orm';
 import { boolean, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 export const eventTypes = ['launch_day', 'seminar', 'training_event', 'conference', 'round_table', 'webinar', 'other'] as const;
@@ -50,6 +51,16 @@ export const events = pgTable(
     publishedAt: timestamp('published_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * When what the public feeds show of this event last changed: every change made while it is
+     * public (published, cancelled or finished) and unpublishing it. Edits to a draft leave it, so
+     * they leave the public feeds' validators alone. Null: never public since this was added.
+     * Set by every UPDATE that does not set it itself (publishing sets it, as the row was a draft).
+     */
+    publicChangedAt: timestamp('public_changed_at', { withTimezone: true })
+      // Without a default, Drizzle would use the update expression on INSERT too.
+      .$defaultFn(() => sql`null`)
+      .$onUpdateFn(() => sql`case when "events"."status" <> 'planning' then now() else "events"."public_changed_at" end`),
   },
   (t) => [index('events_status_starts_idx').on(t.status, t.startsAt), index('events_type_starts_idx').on(t.type, t.startsAt)],
 );

@@ -2,6 +2,7 @@
 // planning meetings, the 4PI record, involvement payments, publishing overrides, the impact note
 // and resources. Everything here belongs to one event and is seen only by its planning group,
 // organisers and admins, except the programme, the published 4PI statements and resources.
+import { sql } from 'drizzle-orm';
 import { boolean, customType, date, index, integer, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 import { people } from './accounts.ts';
 import { events } from './events.ts';
@@ -55,6 +56,17 @@ export const programmeSessions = pgTable(
     /** Speakers from outside the group, as they wish to be named. */
     guestSpeakers: text('guest_speakers').notNull().default(''),
     room: text('room').notNull().default(''),
+    /** For calendars (DTSTAMP, LAST-MODIFIED, SEQUENCE): every UPDATE moves both on. */
+    updatedAt: timestamp('updated_at', { withTimezone: true })
+      .notNull()
+      .defaultNow()
+      .$onUpdateFn(() => sql`now()`),
+    sequence: integer('sequence')
+      .notNull()
+      .default(0)
+      // Without a default of its own, Drizzle would use the update expression on INSERT too.
+      .$defaultFn(() => 0)
+      .$onUpdateFn(() => sql`"programme_sessions"."sequence" + 1`),
   },
   (t) => [index('programme_sessions_event_idx').on(t.eventId, t.startsAt)],
 );
@@ -128,6 +140,11 @@ export const planningMeetings = pgTable(
     sequence: integer('sequence').notNull().default(0),
     cancelledAt: timestamp('cancelled_at', { withTimezone: true }),
     organiserId: uuid('organiser_id').references(() => people.id, { onDelete: 'set null' }),
+    /** For calendars (DTSTAMP, LAST-MODIFIED) and feed validators: every UPDATE moves it on. */
+    updatedAt: timestamp('updated_at', { withTimezone: true })
+      .notNull()
+      .defaultNow()
+      .$onUpdateFn(() => sql`now()`),
   },
   (t) => [index('planning_meetings_event_idx').on(t.eventId, t.startsAt)],
 );

@@ -3,15 +3,17 @@
 // people whose place is confirmed.
 import { eventTypeLabels } from '../events/labels.ts';
 import type { CalendarEntry } from './ics.ts';
-import type { FeedEventRow, SessionRow } from './queries.ts';
+import { later, type FeedEventRow, type SessionRow } from './queries.ts';
 import { eventUid, programmeSessionUid } from './uid.ts';
+
+type EntryEvent = Omit<FeedEventRow, 'publicChangedAt'>;
 
 export function eventPageUrl(baseUrl: string, slug: string): string {
   return `${baseUrl}/events/${slug}`;
 }
 
 /** One line: "Venue, 1 Street, Town", "Zoom", or "Venue, 1 Street, Town, and online (Zoom)". */
-export function eventLocation(event: Pick<FeedEventRow, 'format' | 'venueName' | 'venueAddress' | 'onlinePlatform'>): string {
+export function eventLocation(event: Pick<EntryEvent, 'format' | 'venueName' | 'venueAddress' | 'onlinePlatform'>): string {
   const venue = [event.venueName, ...event.venueAddress.split(/\r?\n/)]
     .map((part) => part.trim())
     .filter(Boolean)
@@ -28,9 +30,11 @@ export interface EntryOptions {
   joinUrl?: string;
   /** Private feeds: a waiting-list offer is shown as tentative. */
   offered?: boolean;
+  /** A later change of the person's own place (an offer accepted), when there is one. */
+  placeChangedAt?: Date;
 }
 
-export function eventEntry(event: FeedEventRow & { startsAt: Date }, options: EntryOptions): CalendarEntry {
+export function eventEntry(event: EntryEvent & { startsAt: Date }, options: EntryOptions): CalendarEntry {
   const cancelled = event.status === 'cancelled';
   const pageUrl = eventPageUrl(options.baseUrl, event.slug);
   const description = [
@@ -48,7 +52,7 @@ export function eventEntry(event: FeedEventRow & { startsAt: Date }, options: En
   return {
     uid: eventUid(event.id),
     sequence: event.sequence,
-    changedAt: event.updatedAt,
+    changedAt: later(options.placeChangedAt, event.updatedAt)!,
     startsAt: event.startsAt,
     endsAt: event.endsAt,
     status: cancelled ? 'cancelled' : options.offered ? 'tentative' : 'confirmed',
@@ -59,14 +63,18 @@ export function eventEntry(event: FeedEventRow & { startsAt: Date }, options: En
   };
 }
 
-/** A programme session as its own entry, carrying its event's sequence and status. */
-export function sessionEntry(event: FeedEventRow, session: SessionRow, baseUrl: string): CalendarEntry {
+/**
+ * A programme session as its own entry. It changes when it is edited and when its event does
+ * (status, title, place), so its SEQUENCE adds the two (each only rises) and its change time is
+ * the later of the two.
+ */
+export function sessionEntry(event: EntryEvent, session: SessionRow, baseUrl: string): CalendarEntry {
   const cancelled = event.status === 'cancelled';
   const pageUrl = eventPageUrl(baseUrl, event.slug);
   return {
     uid: programmeSessionUid(session.id),
-    sequence: event.sequence,
-    changedAt: event.updatedAt,
+    sequence: event.sequence + session.sequence,
+    changedAt: later(session.updatedAt, event.updatedAt)!,
     startsAt: session.startsAt,
     endsAt: session.endsAt,
     status: cancelled ? 'cancelled' : 'confirmed',
@@ -74,5 +82,43 @@ export function sessionEntry(event: FeedEventRow, session: SessionRow, baseUrl: 
     description: [session.description.trim(), `Part of ${event.title}: ${pageUrl}`].filter(Boolean).join('\n\n'),
     location: [session.room.trim(), eventLocation(event)].filter(Boolean).join(', '),
     url: pageUrl,
+  };
+}
+
+export interface MeetingFacts {
+  uid: string;
+  title: string;
+  startsAt: Date;
+  endsAt: Date;
+  place: string;
+  joinUrl: string;
+  notes: string;
+  sequence: number;
+  cancelledAt: Date | null;
+  updatedAt: Date;
+  eventTitle: string;
+}
+
+/** A planning meeting, the same in private feeds and in the invitations its group is sent. */
+export function meetingEntry(meeting: MeetingFacts): CalendarEntry {
+  const cancelled = meeting.cancelledAt !== null;
+  return {
+    uid: meeting.uid,
+    sequence: meeting.sequence,
+    changedAt: meeting.updatedAt,
+    startsAt: meeting.startsAt,
+    endsAt: meeting.endsAt,
+    status: cancelled ? 'cancelled' : 'confirmed',
+    summary: `${cancelled ? 'Cancelled: ' : ''}Planning meeting: ${meeting.title} (${meeting.eventTitle})`,
+    description: [
+      cancelled ? 'This planning meeting has been cancelled.' : '',
+      meeting.joinUrl ? `Join online: ${meeting.joinUrl}` : '',
+      meeting.notes.trim(),
+      `For the planning group of ${meeting.eventTitle}.`,
+    ]
+      .filter(Boolean)
+      .join('\n\n'),
+    location: meeting.place || (meeting.joinUrl ? 'Online' : ''),
+    url: meeting.joinUrl || null,
   };
 }

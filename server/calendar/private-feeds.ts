@@ -51,14 +51,25 @@ export interface PrivateFeedOwner {
   /** Bookings made with this address count as theirs, as on "your bookings". */
   email: string;
   createdAt: Date;
+  /** Something left the feed without a trace elsewhere (see noteFeedChange). */
+  changedAt: Date | null;
 }
 
 /** Whose private feed a token opens, or null for an unknown or replaced token. */
 export async function findPrivateFeedOwner(db: Db, token: string): Promise<PrivateFeedOwner | null> {
   const [row] = await db
-    .select({ personId: privateFeedTokens.personId, email: people.email, createdAt: privateFeedTokens.createdAt })
+    .select({ personId: privateFeedTokens.personId, email: people.email, createdAt: privateFeedTokens.createdAt, changedAt: privateFeedTokens.changedAt })
     .from(privateFeedTokens)
     .innerJoin(people, eq(people.id, privateFeedTokens.personId))
     .where(eq(privateFeedTokens.tokenHash, hashSecret(token)));
   return row ?? null;
+}
+
+/**
+ * Records that something left a person's private feed without a change time of its own (they
+ * left a planning group, and its meetings left with them), so calendar apps asking
+ * If-Modified-Since are told. A person with no private feed has nothing to record.
+ */
+export async function noteFeedChange(db: Db, personId: string, at: Date): Promise<void> {
+  await db.update(privateFeedTokens).set({ changedAt: at }).where(eq(privateFeedTokens.personId, personId));
 }

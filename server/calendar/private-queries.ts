@@ -4,6 +4,7 @@
 import { and, asc, eq, gte, inArray, isNotNull, isNull, max, or, sql, type SQL } from 'drizzle-orm';
 import { events, planningMeetings, planningMembers, registrations } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
+import type { MeetingFacts } from './entries.ts';
 import { eventLastsUntil, publicEventColumns, windowStarts, type FeedEventRow, type FeedVersion } from './queries.ts';
 
 /** Registration statuses that put an event in the person's feed. */
@@ -14,6 +15,8 @@ const confirmedStatuses = new Set(['confirmed', 'attended']);
 export interface PlaceRow {
   event: FeedEventRow & { startsAt: Date };
   registrationStatus: string;
+  /** When the person's place last changed (booked, offered, accepted). */
+  placeChangedAt: Date;
   /** Empty unless the place is confirmed. */
   joinUrl: string;
 }
@@ -43,7 +46,7 @@ function bookingsOf(owner: FeedOwner): SQL {
 
 export async function listPlaces(db: Db, owner: FeedOwner, now: Date): Promise<PlaceRow[]> {
   const rows = await db
-    .select({ event: publicEventColumns, registrationStatus: registrations.status, onlineJoinUrl: events.onlineJoinUrl })
+    .select({ event: publicEventColumns, registrationStatus: registrations.status, placeChangedAt: registrations.updatedAt, onlineJoinUrl: events.onlineJoinUrl })
     .from(registrations)
     .innerJoin(events, eq(events.id, registrations.eventId))
     .where(and(bookingsOf(owner), shownPlace(now)))
@@ -55,6 +58,7 @@ export async function listPlaces(db: Db, owner: FeedOwner, now: Date): Promise<P
     const place: PlaceRow = {
       event: row.event as FeedEventRow & { startsAt: Date },
       registrationStatus: row.registrationStatus,
+      placeChangedAt: row.placeChangedAt,
       joinUrl: confirmed && row.event.format !== 'in_person' ? row.onlineJoinUrl : '',
     };
     const earlier = byEvent.get(row.event.id);
@@ -63,18 +67,7 @@ export async function listPlaces(db: Db, owner: FeedOwner, now: Date): Promise<P
   return [...byEvent.values()];
 }
 
-export interface MeetingRow {
-  uid: string;
-  title: string;
-  startsAt: Date;
-  endsAt: Date;
-  place: string;
-  joinUrl: string;
-  notes: string;
-  sequence: number;
-  cancelledAt: Date | null;
-  eventTitle: string;
-}
+export type MeetingRow = MeetingFacts;
 
 function groupsOf(personId: string) {
   return and(eq(planningMembers.personId, personId), eq(planningMembers.status, 'accepted'));
@@ -97,6 +90,7 @@ export async function listPlanningMeetings(db: Db, personId: string, now: Date):
       notes: planningMeetings.notes,
       sequence: planningMeetings.sequence,
       cancelledAt: planningMeetings.cancelledAt,
+      updatedAt: planningMeetings.updatedAt,
       eventTitle: events.title,
     })
     .from(planningMeetings)
@@ -108,7 +102,9 @@ export async function listPlanningMeetings(db: Db, personId: string, now: Date):
 
 /**
  * The private feed's state without building it: the latest change to the person's registrations
- * and their events, and a digest of their planning meetings (which have no change time).
+ * and their events, to the meetings of their groups and to their memberships (joining shows a
+ * group's meetings), and a digest of what is shown. Leaving a group is recorded on the feed
+ * itself (private_feed_tokens.changed_at, read by the caller).
  */
 export async function privateFeedVersion(db: Db, owner: FeedOwner, now: Date): Promise<FeedVersion> {
   const [places] = await db
@@ -123,13 +119,15 @@ export async function privateFeedVersion(db: Db, owner: FeedOwner, now: Date): P
     .where(bookingsOf(owner));
   const [meetings] = await db
     .select({
+      meetingChange: max(planningMeetings.updatedAt),
+      joined: max(planningMembers.respondedAt),
       digest: sql<string | null>`md5(string_agg(concat_ws('|', ${planningMeetings.id}, ${planningMeetings.sequence}, ${planningMeetings.startsAt}, ${planningMeetings.endsAt}, ${planningMeetings.cancelledAt}, ${planningMeetings.title}, ${planningMeetings.place}, ${planningMeetings.joinUrl}, md5(${planningMeetings.notes}), ${events.title}), ',' order by ${planningMeetings.id}) filter (where ${shownMeeting(now)}))`,
     })
     .from(planningMeetings)
     .innerJoin(planningMembers, eq(planningMembers.eventId, planningMeetings.eventId))
     .innerJoin(events, eq(events.id, planningMeetings.eventId))
     .where(groupsOf(owner.personId));
-  const changes = [places?.registrationChange, places?.eventChange].filter((d): d is Date => d instanceof Date);
+  const changes = [places?.registrationChange, places?.eventChange, meetings?.meetingChange, meetings?.joined].filter((d): d is Date => d instanceof Date);
   const lastChange = changes.length ? new Date(Math.max(...changes.map((d) => d.getTime()))) : null;
   return { lastChange, tag: `places=${places?.shown ?? ''};meetings=${meetings?.digest ?? ''}` };
 }

@@ -27,6 +27,7 @@ export const publicEventColumns = {
   sequence: events.sequence,
   cancelledReason: events.cancelledReason,
   updatedAt: events.updatedAt,
+  publicChangedAt: events.publicChangedAt,
 };
 
 export interface FeedEventRow {
@@ -46,6 +47,7 @@ export interface FeedEventRow {
   sequence: number;
   cancelledReason: string;
   updatedAt: Date;
+  publicChangedAt: Date | null;
 }
 
 /** A feed's state: enough to answer a conditional request without building the feed. */
@@ -88,11 +90,21 @@ export async function listFeedEvents(db: Db, type: EventType | null, now: Date):
     .orderBy(asc(events.startsAt), asc(events.id));
 }
 
+/**
+ * When an event's public face last changed. Rows written straight in as published (the demo,
+ * tests) have no public change time yet: their last change is public. Drafts never count.
+ */
+const publicChange = sql<Date | null>`coalesce(${events.publicChangedAt}, case when ${events.status} <> 'planning' then ${events.updatedAt} end)`;
+
+export function lastPublicChange(event: Pick<FeedEventRow, 'publicChangedAt' | 'updatedAt' | 'status'>): Date | null {
+  return event.publicChangedAt ?? (event.status !== 'planning' ? event.updatedAt : null);
+}
+
 export async function publicFeedVersion(db: Db, type: EventType | null, now: Date): Promise<FeedVersion> {
-  // The latest change over every event of the type, shown or not: unpublishing an event changes
-  // the feed although the event leaves it.
+  // The latest public change over every event of the type, shown now or not: unpublishing an
+  // event changes the feed although the event leaves it. Edits to drafts are not public changes.
   const [row] = await db
-    .select({ lastChange: max(events.updatedAt), shown: sql<number>`count(*) filter (where ${inPublicWindow(now)})`.mapWith(Number) })
+    .select({ lastChange: max(publicChange).mapWith(events.updatedAt), shown: sql<number>`count(*) filter (where ${inPublicWindow(now)})`.mapWith(Number) })
     .from(events)
     .where(type ? eq(events.type, type) : undefined);
   return { lastChange: row?.lastChange ?? null, tag: `shown=${row?.shown ?? 0}` };
@@ -112,6 +124,8 @@ export interface SessionRow {
   room: string;
   startsAt: Date;
   endsAt: Date;
+  updatedAt: Date;
+  sequence: number;
 }
 
 export async function listProgrammeSessions(db: Db, eventId: string): Promise<SessionRow[]> {
@@ -123,20 +137,33 @@ export async function listProgrammeSessions(db: Db, eventId: string): Promise<Se
       room: programmeSessions.room,
       startsAt: programmeSessions.startsAt,
       endsAt: programmeSessions.endsAt,
+      updatedAt: programmeSessions.updatedAt,
+      sequence: programmeSessions.sequence,
     })
     .from(programmeSessions)
     .where(eq(programmeSessions.eventId, eventId))
     .orderBy(asc(programmeSessions.startsAt), asc(programmeSessions.id));
 }
 
-/** Programme sessions have no change time of their own, so their content is digested in SQL. */
-export async function programmeVersion(db: Db, eventId: string): Promise<string> {
+/**
+ * The programme's latest change and a tag naming its sessions and their sequences (so removing
+ * one changes the ETag; removing one also marks its event changed, for Last-Modified).
+ */
+export async function programmeVersion(db: Db, eventId: string): Promise<{ lastChange: Date | null; tag: string }> {
   const [row] = await db
     .select({
       n: count(),
-      digest: sql<string | null>`md5(string_agg(concat_ws('|', ${programmeSessions.id}, ${programmeSessions.startsAt}, ${programmeSessions.endsAt}, ${programmeSessions.title}, ${programmeSessions.room}, md5(${programmeSessions.description})), ',' order by ${programmeSessions.id}))`,
+      lastChange: max(programmeSessions.updatedAt),
+      digest: sql<string | null>`md5(string_agg(concat_ws('|', ${programmeSessions.id}, ${programmeSessions.sequence}), ',' order by ${programmeSessions.id}))`,
     })
     .from(programmeSessions)
     .where(eq(programmeSessions.eventId, eventId));
-  return `sessions=${row?.n ?? 0}:${row?.digest ?? ''}`;
+  return { lastChange: row?.lastChange ?? null, tag: `sessions=${row?.n ?? 0}:${row?.digest ?? ''}` };
+}
+
+/** The later of two change times, either of which may be missing. */
+export function later(a: Date | null | undefined, b: Date | null | undefined): Date | null {
+  if (!a) return b ?? null;
+  if (!b) return a;
+  return a > b ? a : b;
 }

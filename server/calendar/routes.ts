@@ -6,13 +6,13 @@ import { Type } from 'typebox';
 import { NotFoundError } from '../errors.ts';
 import { SlugParams } from '../events/routes.ts';
 import { formatDateTime } from '../format.ts';
-import { eventEntry, sessionEntry } from './entries.ts';
+import { eventEntry, meetingEntry, sessionEntry } from './entries.ts';
 import { allEventsFeed, publicFeeds, webcalUrl, type PublicFeed } from './feeds.ts';
 import { sendCalendar } from './http.ts';
-import { buildCalendar, type CalendarEntry } from './ics.ts';
-import { listPlaces, listPlanningMeetings, privateFeedVersion, type MeetingRow } from './private-queries.ts';
+import { buildCalendar, installCalendarSite } from './ics.ts';
+import { listPlaces, listPlanningMeetings, privateFeedVersion } from './private-queries.ts';
 import { findPrivateFeed, findPrivateFeedOwner, makePrivateFeedToken, PRIVATE_FEED_FILE, privateFeedPath } from './private-feeds.ts';
-import { findFeedEvent, listFeedEvents, listProgrammeSessions, programmeVersion, publicFeedVersion } from './queries.ts';
+import { findFeedEvent, lastPublicChange, later, listFeedEvents, listProgrammeSessions, programmeVersion, publicFeedVersion } from './queries.ts';
 
 const EventFeedQuery = Type.Object({
   /** "yes": each programme session as its own entry as well. */
@@ -21,31 +21,9 @@ const EventFeedQuery = Type.Object({
 
 const PrivateFeedParams = Type.Object({ file: Type.String({ minLength: 44, maxLength: 64, pattern: PRIVATE_FEED_FILE.source }) });
 
-function meetingEntry(meeting: MeetingRow, changedAt: Date): CalendarEntry {
-  const cancelled = meeting.cancelledAt !== null;
-  return {
-    uid: meeting.uid,
-    sequence: meeting.sequence,
-    changedAt: meeting.cancelledAt ?? changedAt,
-    startsAt: meeting.startsAt,
-    endsAt: meeting.endsAt,
-    status: cancelled ? 'cancelled' : 'confirmed',
-    summary: `${cancelled ? 'Cancelled: ' : ''}Planning meeting: ${meeting.title} (${meeting.eventTitle})`,
-    description: [
-      cancelled ? 'This planning meeting has been cancelled.' : '',
-      meeting.joinUrl ? `Join online: ${meeting.joinUrl}` : '',
-      meeting.notes.trim(),
-      `For the planning group of ${meeting.eventTitle}.`,
-    ]
-      .filter(Boolean)
-      .join('\n\n'),
-    location: meeting.place || (meeting.joinUrl ? 'Online' : ''),
-    url: meeting.joinUrl || null,
-  };
-}
-
 export const calendarRoutes: FastifyPluginAsync = async (app) => {
   const baseUrl = app.config.baseUrl;
+  installCalendarSite({ mailFrom: app.config.mailFrom, baseUrl });
 
   function feedLinks(path: string) {
     return { https: `${baseUrl}${path}`, webcal: webcalUrl(`${baseUrl}${path}`) };
@@ -81,11 +59,12 @@ export const calendarRoutes: FastifyPluginAsync = async (app) => {
       const startsAt = event.startsAt;
       const now = new Date();
       const path = `/events/${slug}/calendar.ics${withSessions ? '?sessions=yes' : ''}`;
+      const programme = withSessions ? await programmeVersion(app.db, event.id) : null;
       return sendCalendar(request, reply, {
         key: path,
         version: {
-          lastChange: event.updatedAt,
-          tag: `${event.sequence}:${event.status}${withSessions ? `:${await programmeVersion(app.db, event.id)}` : ''}`,
+          lastChange: later(lastPublicChange(event), programme?.lastChange),
+          tag: `${event.sequence}:${event.status}${programme ? `:${programme.tag}` : ''}`,
         },
         now,
         isPrivate: false,
@@ -115,7 +94,7 @@ export const calendarRoutes: FastifyPluginAsync = async (app) => {
     if (!owner) throw new NotFoundError('This private calendar link does not work. It may have been replaced by a newer one.');
     const now = new Date();
     const version = await privateFeedVersion(app.db, owner, now);
-    const changedAt = version.lastChange && version.lastChange > owner.createdAt ? version.lastChange : owner.createdAt;
+    const changedAt = later(later(version.lastChange, owner.changedAt), owner.createdAt)!;
     return sendCalendar(request, reply, {
       key: `private:${owner.personId}:${owner.createdAt.toISOString()}`,
       version: { lastChange: changedAt, tag: version.tag },
@@ -127,9 +106,14 @@ export const calendarRoutes: FastifyPluginAsync = async (app) => {
         const meetings = await listPlanningMeetings(app.db, owner.personId, now);
         const entries = [
           ...places.map((place) =>
-            eventEntry(place.event, { baseUrl, joinUrl: place.joinUrl || undefined, offered: place.registrationStatus === 'offered' }),
+            eventEntry(place.event, {
+              baseUrl,
+              joinUrl: place.joinUrl || undefined,
+              offered: place.registrationStatus === 'offered',
+              placeChangedAt: place.placeChangedAt,
+            }),
           ),
-          ...meetings.map((meeting) => meetingEntry(meeting, changedAt)),
+          ...meetings.map(meetingEntry),
         ].sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
         return buildCalendar(
           {

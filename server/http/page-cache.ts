@@ -7,7 +7,8 @@
 // else; public pages therefore carry no CSRF token for anonymous visitors (they have no POST
 // forms). Any state change handled by this process (every successful POST) empties the cache at
 // once; other processes see the change within PAGE_CACHE_SECONDS, as do changes made by
-// background jobs. A stored ETag answers If-None-Match with 304 without touching the database.
+// background jobs. A stored ETag or Last-Modified answers If-None-Match or If-Modified-Since
+// with 304 without touching the database.
 // A hit is answered by the HTTP server before Fastify routes the request (serverWithPageCache),
 // compressed (brotli or gzip, made once when stored) for clients that accept it, as every
 // browser and calendar app does: a page a tenth the size matters to people on pay-as-you-go
@@ -30,8 +31,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** True when this request may be answered from, and stored in, the page cache. */
     cacheable: boolean;
-    /** A missed request's If-None-Match, checked against the answer once it is stored. */
-    pageCacheCondition: string | null;
+    /** A missed request's If-None-Match and If-Modified-Since, checked against the answer once it is stored. */
+    pageCacheCondition: { ifNoneMatch: string | null; ifModifiedSince: string | null } | null;
     /** The cache's generation when the request arrived: an answer begun before a change is not stored. */
     pageCacheGeneration: number;
     /** Set on the one request that builds a missing page; others for that page wait for it. */
@@ -57,7 +58,7 @@ interface Stored {
 // Everything the first answer carried (security headers included) except what is per response.
 const NOT_KEPT = new Set(['set-cookie', 'content-length', 'date', 'connection', 'keep-alive', 'transfer-encoding', 'x-page-cache']);
 // A 304 carries only what updates a cache's stored copy (RFC 9110, section 15.4.5).
-const NOT_MODIFIED_HEADERS = new Set(['etag', 'cache-control', 'expires', 'vary', 'x-page-cache']);
+const NOT_MODIFIED_HEADERS = new Set(['etag', 'last-modified', 'cache-control', 'expires', 'vary', 'x-page-cache']);
 // Worth compressing: HTML and calendars shrink to a tenth, which matters on pay-as-you-go data.
 const COMPRESSIBLE = /^(text\/|application\/(json|xml))/;
 const MIN_COMPRESS_BYTES = 1024;
@@ -86,6 +87,23 @@ function anonymousCookie(cookie: string | undefined): boolean {
 function etagMatches(header: string | undefined, etag: string | undefined): boolean {
   if (!etag || !header) return false;
   return header === '*' || header.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === etag.replace(/^W\//, ''));
+}
+
+/** Not modified since the client's copy (RFC 9110 13.1.3): only a valid date, and only to the second. */
+function unmodifiedSince(header: string | undefined, lastModified: string | undefined): boolean {
+  if (!header || !lastModified) return false;
+  const since = Date.parse(header);
+  const modified = Date.parse(lastModified);
+  return Number.isFinite(since) && Number.isFinite(modified) && modified <= since;
+}
+
+/**
+ * Whether the client's copy is current (RFC 9110 13.2.2): If-None-Match when it is sent, else
+ * If-Modified-Since (calendar apps send either or both).
+ */
+function clientIsCurrent(conditions: { ifNoneMatch?: string | null; ifModifiedSince?: string | null }, headers: Record<string, string>): boolean {
+  if (conditions.ifNoneMatch) return etagMatches(conditions.ifNoneMatch, headers.etag);
+  return unmodifiedSince(conditions.ifModifiedSince ?? undefined, headers['last-modified']);
 }
 
 async function store(reply: FastifyReply, payload: string | Buffer): Promise<Stored> {
@@ -122,17 +140,20 @@ async function store(reply: FastifyReply, payload: string | Buffer): Promise<Sto
 function writeHit(req: IncomingMessage, res: ServerResponse, hit: Stored): void {
   const accept = req.headers['accept-encoding'];
   const chosen = (accept && accept.length <= MAX_ACCEPT_ENCODING && hit.variants[encodings.negotiate(accept) ?? 'identity']) || hit.variants.identity;
-  if (etagMatches(req.headers['if-none-match'], chosen.headers.etag)) res.writeHead(304, chosen.notModified).end();
+  if (clientIsCurrent({ ifNoneMatch: req.headers['if-none-match'], ifModifiedSince: req.headers['if-modified-since'] }, chosen.headers)) {
+    res.writeHead(304, chosen.notModified).end();
+  }
   else res.writeHead(200, chosen.headers).end(req.method === 'HEAD' ? undefined : chosen.body);
 }
 
 /** Lets the route answer. A conditional GET is answered in full so that the answer can be stored. */
 function miss(request: FastifyRequest, done: () => void): void {
-  // The condition is checked against the stored answer on the way out (onSend). Without this, a
-  // feed polled only with If-None-Match would never be stored.
-  const condition = request.headers['if-none-match'];
-  if (request.method === 'GET' && condition) {
-    request.pageCacheCondition = condition;
+  // The conditions are checked against the stored answer on the way out (onSend). Without this,
+  // a feed polled only conditionally would never be stored.
+  const ifNoneMatch = request.headers['if-none-match'];
+  const ifModifiedSince = request.headers['if-modified-since'];
+  if (request.method === 'GET' && (ifNoneMatch || ifModifiedSince)) {
+    request.pageCacheCondition = { ifNoneMatch: ifNoneMatch ?? null, ifModifiedSince: ifModifiedSince ?? null };
     delete request.headers['if-none-match'];
     delete request.headers['if-modified-since'];
   }
@@ -304,7 +325,7 @@ export const pageCachePlugin = fp<{ pageCache: PageCache }>(
       // Read before a change this process made since the request arrived: serve it, keep nothing.
       if (request.pageCacheGeneration === pageCache.generation()) cache.set(request.url, stored);
       request.pageCacheBuilt?.();
-      if (etagMatches(request.pageCacheCondition ?? undefined, stored.variants.identity.headers.etag)) {
+      if (request.pageCacheCondition && clientIsCurrent(request.pageCacheCondition, stored.variants.identity.headers)) {
         reply.code(304).removeHeader('content-type').removeHeader('content-disposition');
         return '';
       }

@@ -2,7 +2,8 @@
 // FOR UPDATE SKIP LOCKED and leases it by pushing next_attempt_at forward, so no two processes
 // send the same message, and a process that dies mid-send only delays it until the lease ends.
 import { and, asc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
-import { outboxMessages, people } from '../../db/schema/index.ts';
+import type Mail from 'nodemailer/lib/mailer/index.js';
+import { outboxMessages, people, type StoredAttachment } from '../../db/schema/index.ts';
 import type { EmailCatalogue, EmailName } from '../../emails/catalogue.ts';
 import { renderEmail, type EmailSite } from '../../emails/render.ts';
 import type { Db } from '../db/database.ts';
@@ -73,12 +74,7 @@ export async function deliverDueMessages(db: Db, options: DeliveryOptions): Prom
         html: plainTextReaders.has(message.toAddress) ? undefined : rendered.html,
         messageId: `<${message.messageId}>`,
         headers: { 'Auto-Submitted': 'auto-generated' },
-        attachments: message.attachments.map((a) => ({
-          filename: a.filename,
-          contentType: a.contentType,
-          content: a.content,
-          encoding: a.encoding,
-        })),
+        ...attachmentsOf(message.attachments),
       });
       await db
         .update(outboxMessages)
@@ -102,6 +98,21 @@ export async function deliverDueMessages(db: Db, options: DeliveryOptions): Prom
     }
   }
   return result;
+}
+
+// A calendar invitation (METHOD:REQUEST or CANCEL) goes inline, as a text/calendar alternative
+// with its method, which is what calendar clients act on, and attached as well (nodemailer's
+// icalEvent does both). Anything else is an ordinary attachment.
+const INVITATION = /;\s*method=(REQUEST|CANCEL)\b/i;
+
+function attachmentsOf(stored: StoredAttachment[]): Pick<Mail.Options, 'attachments' | 'icalEvent'> {
+  const invitation = stored.find((a) => INVITATION.test(a.contentType));
+  return {
+    attachments: stored
+      .filter((a) => a !== invitation)
+      .map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content, encoding: a.encoding })),
+    ...(invitation ? { icalEvent: { method: INVITATION.exec(invitation.contentType)![1]!, filename: invitation.filename, content: invitation.content } } : {}),
+  };
 }
 
 /** Once an email is sent or given up, the private links it carried are removed from its row. */

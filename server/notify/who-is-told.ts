@@ -57,9 +57,9 @@ export const whoIsTold = {
       { template: 'planning-event-status', to: 'the planning group (accepted members)' },
       { template: 'bursary-event-cancelled-closed', to: 'bursary applicants whose application was not yet decided (or a draft with content)' },
       { template: 'bursary-event-cancelled-approved', to: 'bursary applicants already approved: what they can still claim' },
+      { template: 'planning-meeting', to: 'the planning group (accepted members): each planning meeting still to come, cancelled (CANCEL)' },
     ],
     notEmailed: [{ who: 'applicants with an empty draft', why: 'nothing of theirs is lost; a message would only worry them' }],
-    gap: 'Planning meetings still to come are not yet cancelled in members’ calendars.',
   },
   'event.published': {
     record: 'event',
@@ -207,8 +207,11 @@ export const whoIsTold = {
   'planning.invitation-answered': {
     record: 'planning membership',
     change: 'an invited planner accepts or declines',
-    emails: [],
-    notEmailed: [{ who: 'the leads', why: 'the planning page shows the group' }],
+    emails: [{ template: 'planning-meeting', to: 'the person who accepted: an invitation (REQUEST) for each planning meeting already arranged and still to come' }],
+    notEmailed: [
+      { who: 'the leads', why: 'the planning page shows the group' },
+      { who: 'someone who declines', why: 'they chose not to join; the page confirms it' },
+    ],
   },
   'planning.role-changed': {
     record: 'planning membership',
@@ -244,9 +247,17 @@ export const whoIsTold = {
   'planning.member-removed': {
     record: 'planning membership',
     change: 'a lead removes a member',
-    emails: [],
-    notEmailed: [{ who: 'the member', why: 'not yet built' }],
-    gap: 'The member should be told, and their meeting invitations cancelled.',
+    emails: [{ template: 'planning-meeting', to: 'the member removed, if they had joined: each planning meeting still to come, taken out of their calendar (CANCEL naming only them)' }],
+    notEmailed: [
+      { who: 'the rest of the group', why: 'their meetings are unchanged; the planning page shows the group' },
+      { who: 'a member with no meetings to come', why: 'there is nothing in their calendar to take out' },
+    ],
+  },
+  'planning.stepped-back': {
+    record: 'planning membership',
+    change: 'a member steps back from the planning group (no reason asked)',
+    emails: [{ template: 'planning-meeting', to: 'the member who stepped back: each planning meeting still to come, taken out of their calendar (CANCEL naming only them)' }],
+    notEmailed: [{ who: 'the rest of the group', why: 'stepping back is quiet; the planning page shows the group' }],
   },
 
   // ---- Bursaries ----

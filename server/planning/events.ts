@@ -6,11 +6,9 @@
 // (registrants are told, calendars update).
 import { randomBytes } from 'node:crypto';
 import { and, count, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
-import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import {
   auditEntries,
   events,
-  people,
   planningMembers,
   publishOverrides,
   registrations,
@@ -21,15 +19,16 @@ import {
 import type { Me } from '../accounts/sessions.ts';
 import { recordAudit } from '../audit.ts';
 import { lockBursaryApplicationsOf, settleBursariesForCancelledEvent } from '../bursaries/event-cancelled.ts';
-import { eventUid } from '../calendar/uid.ts';
 import type { Database, Db } from '../db/database.ts';
 import { prepared } from '../db/prepared.ts';
 import { ConflictError, ForbiddenError, InvalidInputError } from '../errors.ts';
 import { formatTimeRange } from '../format.ts';
 import { calendarAttachment, enqueueEmail } from '../mail/outbox.ts';
-import { closePlacesForCancelledEvent, mintManagePath, placesReady } from '../registration/api.ts';
+import { attendeeIcs, closePlacesForCancelledEvent, mintManagePath, placesReady } from '../registration/api.ts';
 import { planningAccess, requireLead, requireOrganiser, type EventRow } from './access.ts';
 import { attendeeChanges, changesFor, type AttendeeChange } from './event-changes.ts';
+import { groupRecipients } from './group-members.ts';
+import { cancelMeetingsOfEvent } from './meetings.ts';
 import { moveProgramme } from './workspace.ts';
 
 export function slugify(title: string): string {
@@ -292,7 +291,7 @@ export async function publishEvent(db: Database, eventId: string, input: { overr
     const now = new Date();
     await tx
       .update(events)
-      .set({ status: 'published', publishedAt: event.publishedAt ?? now, sequence: event.sequence + 1, updatedAt: now })
+      .set({ status: 'published', publishedAt: event.publishedAt ?? now, sequence: event.sequence + 1, updatedAt: now, publicChangedAt: now })
       .where(eq(events.id, eventId));
     await recordAudit(tx, { actorId: me.id, action: 'event.published', subjectType: 'event', subjectId: eventId, details: missing.length ? { overridden: missing, reason } : {} });
     await tellRestOfGroup(tx, event, { because: 'event.published', kind: 'published', changes: [], told: 0 }, me);
@@ -333,6 +332,7 @@ export async function cancelEvent(db: Database, eventId: string, reason: string,
     const told = await notifyRegistrants(tx, after!, 'cancelled', {});
     await closePlacesForCancelledEvent(tx, eventId, me.id, now);
     await settleBursariesForCancelledEvent(tx, eventId, me.id, now);
+    await cancelMeetingsOfEvent(tx, after!, me, now);
     await notifyGroup(tx, after!, { kind: 'cancelled', reason: text, told }, me);
     return told;
   });
@@ -353,23 +353,13 @@ export async function completeEvent(db: Database, eventId: string, me: Me, now =
 
 // ---- Telling registrants ----
 
-/** The event as a calendar entry carrying its one UID, so calendar apps update or remove it. */
-export function eventChangeIcs(event: EventRow): string | null {
-  if (!event.startsAt) return null;
-  const calendar = ical({ prodId: { company: 'Social Perspectives Hub', product: 'Convene', language: 'EN' }, name: event.title });
-  const cancelled = event.status === 'cancelled';
-  calendar.method(cancelled ? ICalCalendarMethod.CANCEL : ICalCalendarMethod.PUBLISH);
-  calendar.createEvent({
-    id: eventUid(event.id),
-    sequence: event.sequence,
-    start: event.startsAt,
-    end: event.endsAt ?? new Date(event.startsAt.getTime() + 60 * 60_000),
-    summary: event.title,
-    description: event.summary,
-    location: [event.venueName, event.venueAddress].filter(Boolean).join(', ') || event.onlinePlatform || null,
-    status: cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
-  });
-  return calendar.toString();
+/**
+ * The attendee's calendar entry for the event as it is now (server/registration/ics.ts): the same
+ * UID published again with the new SEQUENCE, so it replaces their copy, joining link included
+ * for a confirmed place; a cancellation is STATUS:CANCELLED.
+ */
+export function eventChangeIcs(event: EventRow, place: { confirmed: boolean } = { confirmed: true }): string | null {
+  return attendeeIcs(event, place);
 }
 
 /**
@@ -383,10 +373,10 @@ export async function notifyRegistrants(tx: Db, event: EventRow, kind: 'cancelle
     .from(registrations)
     .where(and(eq(registrations.eventId, event.id), inArray(registrations.status, ['confirmed', 'waitlisted', 'offered', 'pending_payment']), isNull(registrations.companionOfId)));
   const seen = new Set<string>();
-  const ics = eventChangeIcs(event);
   for (const r of rows) {
     if (seen.has(r.email)) continue;
     seen.add(r.email);
+    const ics = eventChangeIcs(event, { confirmed: r.status === 'confirmed' });
     await enqueueEmail(tx, {
       because: kind === 'cancelled' ? 'event.cancelled' : 'event.changed',
       to: r.email,
@@ -402,7 +392,7 @@ export async function notifyRegistrants(tx: Db, event: EventRow, kind: 'cancelle
         eventPath: `/events/${event.slug}`,
         managePath: await mintManagePath(tx, r.id),
       },
-      attachments: ics ? [calendarAttachment(`${event.slug}.ics`, ics, kind === 'cancelled' ? 'CANCEL' : 'PUBLISH')] : [],
+      attachments: ics ? [calendarAttachment(`${event.slug}.ics`, ics, 'PUBLISH')] : [],
     });
   }
   return seen.size;
@@ -454,11 +444,4 @@ async function tellRestOfGroup(
   }
 }
 
-/** The planning group's accepted members with their email addresses, for group emails. */
-export async function groupRecipients(db: Db, eventId: string) {
-  return db
-    .select({ personId: people.id, email: people.email, displayName: people.displayName })
-    .from(planningMembers)
-    .innerJoin(people, eq(people.id, planningMembers.personId))
-    .where(and(eq(planningMembers.eventId, eventId), eq(planningMembers.status, 'accepted')));
-}
+export { groupRecipients } from './group-members.ts';

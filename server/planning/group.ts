@@ -1,6 +1,7 @@
 // The planning group of one event: members with a planning role and an optional, self-declared
 // perspective that only the group (and organisers) can see; invitations by email that the
-// invitee accepts or declines. A planning role opens planning only (never bursary data), and
+// invitee accepts or declines. Members may step back, and leads remove them; either way their
+// meeting invitations are cancelled in their calendar. A planning role opens planning only (never bursary data), and
 // nobody gives themselves a role: not by inviting their own address, nor by changing their own.
 import { and, asc, eq } from 'drizzle-orm';
 import { events, people, planningMembers, type MemberStatus, type PlannerPerspective, type PlanningRole } from '../../db/schema/index.ts';
@@ -10,9 +11,11 @@ import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { spendMailBudget, type MailBudget } from '../mail/budget.ts';
+import { noteFeedChange } from '../calendar/private-feeds.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
 import { planningAccess, requireLead } from './access.ts';
 import { planningRoleLabels } from './labels.ts';
+import { inviteToArrangedMeetings, withdrawFromMeetings } from './meetings.ts';
 
 export interface GroupMember {
   id: string;
@@ -98,6 +101,11 @@ export async function respondToInvitation(db: Database, eventId: string, input: 
       .set({ status: input.accept ? 'accepted' : 'declined', perspective: input.accept ? input.perspective : null, respondedAt: new Date() })
       .where(eq(planningMembers.id, row.id));
     await recordAudit(tx, { actorId: me.id, action: input.accept ? 'planning.member.accepted' : 'planning.member.declined', subjectType: 'event', subjectId: eventId });
+    // Joining late: the meetings already arranged are sent as invitations.
+    if (input.accept) {
+      const [event] = await tx.select({ id: events.id, title: events.title }).from(events).where(eq(events.id, eventId));
+      await inviteToArrangedMeetings(tx, event!, me.id);
+    }
   });
 }
 
@@ -128,15 +136,45 @@ export async function changeMemberRole(db: Database, eventId: string, memberId: 
   });
 }
 
-export async function removeMember(db: Database, eventId: string, memberId: string, me: Me): Promise<void> {
-  await db.transaction(async (tx) => {
-    requireLead(await planningAccess(tx, eventId, me));
-    const removed = await tx
-      .delete(planningMembers)
-      .where(and(eq(planningMembers.id, memberId), eq(planningMembers.eventId, eventId)))
-      .returning({ personId: planningMembers.personId });
-    if (!removed.length) throw new NotFoundError('We could not find that member of the planning group.');
-    await recordAudit(tx, { actorId: me.id, action: 'planning.member.removed', subjectType: 'event', subjectId: eventId, details: { personId: removed[0]!.personId } });
+/**
+ * Ends someone's membership, in the caller's transaction: their meeting invitations are cancelled
+ * in their calendar and their private feed notes the change. Returns who it was.
+ */
+async function endMembership(tx: Db, because: 'planning.member-removed' | 'planning.stepped-back', event: { id: string; title: string }, memberId: string): Promise<{ personId: string; meetings: number }> {
+  const [member] = await tx
+    .select({ personId: planningMembers.personId, status: planningMembers.status, email: people.email, displayName: people.displayName })
+    .from(planningMembers)
+    .innerJoin(people, eq(people.id, planningMembers.personId))
+    .where(and(eq(planningMembers.id, memberId), eq(planningMembers.eventId, event.id)))
+    .for('update', { of: planningMembers });
+  if (!member) throw new NotFoundError('We could not find that member of the planning group.');
+  await tx.delete(planningMembers).where(eq(planningMembers.id, memberId));
+  if (member.status !== 'accepted') return { personId: member.personId, meetings: 0 };
+  const now = new Date();
+  const meetings = await withdrawFromMeetings(tx, because, event, { personId: member.personId, email: member.email, displayName: member.displayName }, now);
+  await noteFeedChange(tx, member.personId, now);
+  return { personId: member.personId, meetings };
+}
+
+/** Returns how many meetings were taken out of their calendar. */
+export async function removeMember(db: Database, eventId: string, memberId: string, me: Me): Promise<number> {
+  return db.transaction(async (tx) => {
+    const access = await planningAccess(tx, eventId, me);
+    requireLead(access);
+    const removed = await endMembership(tx, 'planning.member-removed', access.event, memberId);
+    await recordAudit(tx, { actorId: me.id, action: 'planning.member.removed', subjectType: 'event', subjectId: eventId, details: { personId: removed.personId } });
+    return removed.meetings;
+  });
+}
+
+/** A member steps back from the group of their own accord; no reason is asked. Returns how many meetings were taken out of their calendar. */
+export async function leaveGroup(db: Database, eventId: string, me: Me): Promise<number> {
+  return db.transaction(async (tx) => {
+    const access = await planningAccess(tx, eventId, me);
+    if (!access.membership) throw new ConflictError('not_in_group', 'You are not in this event’s planning group.');
+    const left = await endMembership(tx, 'planning.stepped-back', access.event, access.membership.id);
+    await recordAudit(tx, { actorId: me.id, action: 'planning.member.left', subjectType: 'event', subjectId: eventId });
+    return left.meetings;
   });
 }
 

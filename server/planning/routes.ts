@@ -16,7 +16,7 @@ import { accessFlags, DetailsForm, detailsFormValues, readDetailsForm } from './
 import { cancelEvent, completeEvent, createEvent, isCoProduced, missingForPublishing, publishEvent, readinessLabels, unpublishEvent, updateEventDetails } from './events.ts';
 import { oneOf, text, textForm, type Body } from './form-values.ts';
 import { presence } from './four-pi.ts';
-import { changeMemberRole, inviteMember, listGroup, myInvitation, removeMember, respondToInvitation, setMyPerspective } from './group.ts';
+import { changeMemberRole, inviteMember, leaveGroup, listGroup, myInvitation, removeMember, respondToInvitation, setMyPerspective } from './group.ts';
 import { perspectiveLabels, planningRoleLabels } from './labels.ts';
 import { listEventsForOrganisers, listPastEventsForOrganisers, listMyPlanning } from './lists.ts';
 import { countOpenTasks } from './workspace.ts';
@@ -218,8 +218,31 @@ export const planningRoutes: FastifyPluginAsync = async (app) => {
 
   app.post('/plan/:eventId/members/:memberId/remove', { config: { access: 'member' }, schema: { params: MemberParams } }, async (request, reply) => {
     const { eventId, memberId } = request.params as { eventId: string; memberId: string };
-    await removeMember(app.db, eventId, memberId, request.me!);
-    return reply.notice('They are no longer in the planning group.').redirect(`/plan/${eventId}#group`, 303);
+    const meetings = await removeMember(app.db, eventId, memberId, request.me!);
+    app.mail.nudge();
+    const told = meetings ? ' We have emailed them to take its planning meetings out of their calendar.' : '';
+    return reply.notice(`They are no longer in the planning group.${told}`).redirect(`/plan/${eventId}#group`, 303);
+  });
+
+  // Stepping back: a page that says what happens, then the post. Only members of the group.
+  app.get('/plan/:eventId/leave', { config: { access: 'member' }, schema: { params: EventParams } }, async (request, reply) => {
+    const { eventId } = request.params as { eventId: string };
+    const access = await planningAccess(app.db, eventId, request.me!);
+    if (!access.membership) return reply.notice('You are not in this event’s planning group.', 'important').redirect(`/plan/${eventId}`, 303);
+    return reply.page('planning/leave', { title: `Step back from planning ${access.event.title}`, eventId, eventTitle: access.event.title });
+  });
+
+  app.post('/plan/:eventId/leave', { config: { access: 'member' }, schema: { params: EventParams } }, async (request, reply) => {
+    const { eventId } = request.params as { eventId: string };
+    let meetings: number;
+    try {
+      meetings = await leaveGroup(app.db, eventId, request.me!);
+    } catch (error) {
+      return noticeOnConflict(reply, error, `/plan/${eventId}`);
+    }
+    app.mail.nudge();
+    const told = meetings ? ' We have emailed you to take its planning meetings out of your calendar.' : '';
+    return reply.notice(`You have stepped back from the planning group. Thank you for the part you played.${told}`).redirect('/plan', 303);
   });
 
   app.post('/plan/:eventId/perspective', { config: { access: 'member' }, schema: { params: EventParams, body: PerspectiveForm } }, async (request, reply) => {

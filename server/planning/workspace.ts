@@ -1,7 +1,7 @@
 // The planning group's shared work on one event: the programme, tasks, the discussion thread and
 // the decision log. Every function checks the person's rights on this event first.
 import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
-import { people, planningDecisions, planningMembers, planningPosts, planningTasks, programmeSessions } from '../../db/schema/index.ts';
+import { events, people, planningDecisions, planningMembers, planningPosts, planningTasks, programmeSessions } from '../../db/schema/index.ts';
 import type { Me } from '../accounts/sessions.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
@@ -110,6 +110,9 @@ export async function deleteSession(db: Database, eventId: string, sessionId: st
       .where(and(eq(programmeSessions.id, sessionId), eq(programmeSessions.eventId, eventId)))
       .returning({ id: programmeSessions.id });
     if (!removed.length) throw new NotFoundError('We could not find that session.');
+    // A removed session leaves no change time of its own: the event's stands for it, so feeds
+    // with the programme tell calendar apps that asked If-Modified-Since.
+    await tx.update(events).set({ updatedAt: new Date() }).where(eq(events.id, eventId));
     await recordAudit(tx, { actorId: me.id, action: 'planning.session.removed', subjectType: 'event', subjectId: eventId, details: { sessionId } });
   });
 }

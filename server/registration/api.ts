@@ -11,7 +11,7 @@ import { getSettings, listTicketTypes } from './queries.ts';
 
 export { availability, confirmHold, holdPlace, placesLeft, type Availability, type Hold, type HoldInput } from './holds.ts';
 export { closePlacesForCancelledEvent, type ClosedPlaces } from './event-cancelled.ts';
-export { eventUid } from './ics.ts';
+export { attendeeIcs, eventUid, type AttendeeEvent } from './ics.ts';
 export { mintManagePath } from './links.ts';
 
 /**

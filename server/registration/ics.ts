@@ -1,42 +1,32 @@
-// The event's calendar file, attached to confirmation emails and offered on the manage page.
-// The UID is `event-<event id>@convene` for every calendar Convene produces (feeds use the same),
-// so a calendar app treats every copy as one event and SEQUENCE updates it in place.
-import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
+// An attendee's own calendar entry for an event: attached to the booking confirmation, offered on
+// the manage page, and sent again with every change and the cancellation. It is the event as the
+// feeds describe it (server/calendar), with the joining link for a confirmed place, published
+// (METHOD:PUBLISH) with the event's current SEQUENCE, so each copy replaces the one before it in
+// the person's calendar, joining link, page address and location included every time.
+import { eventEntry } from '../calendar/entries.ts';
+import { buildPublication, calendarBaseUrl } from '../calendar/ics.ts';
+import type { FeedEventRow } from '../calendar/queries.ts';
 import { eventUid } from '../calendar/uid.ts';
 
-export interface IcsEvent {
-  id: string;
-  slug: string;
-  title: string;
-  summary: string;
-  startsAt: Date;
-  endsAt: Date | null;
-  sequence: number;
-  status: string;
-  location: string;
-  /** Only for confirmed registrants: the online joining link. */
-  joinUrl?: string;
-}
+export type AttendeeEvent = Omit<FeedEventRow, 'publicChangedAt'> & { onlineJoinUrl: string };
 
 // The UID comes from the calendar feature, so an event is one entry whether it arrived by email
 // or by feed.
 export { eventUid };
 
-export function eventIcs(event: IcsEvent, baseUrl: string): string {
-  const calendar = ical({ prodId: { company: 'Social Perspectives Hub', product: 'Convene', language: 'EN' }, name: event.title });
-  calendar.method(ICalCalendarMethod.PUBLISH);
-  const pageUrl = new URL(`/events/${event.slug}`, baseUrl).href;
-  const description = [event.summary, event.joinUrl ? `Join online: ${event.joinUrl}` : '', `Details: ${pageUrl}`].filter(Boolean).join('\n\n');
-  calendar.createEvent({
-    id: eventUid(event.id),
-    sequence: event.sequence,
-    start: event.startsAt,
-    end: event.endsAt ?? new Date(event.startsAt.getTime() + 60 * 60_000),
-    summary: event.title,
-    description,
-    location: event.location || null,
-    url: pageUrl,
-    status: event.status === 'cancelled' ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
-  });
-  return calendar.toString();
+export interface AttendeePlace {
+  /** Where the event's pages are (BASE_URL; the configured one if not given). */
+  baseUrl?: string;
+  /** Only a confirmed place carries the online joining link (default: confirmed). */
+  confirmed?: boolean;
 }
+
+/** The person's calendar entry for this event as a PUBLISH .ics, or null while it has no date. */
+export function attendeeIcs(event: AttendeeEvent, place: AttendeePlace = {}): string | null {
+  if (!event.startsAt) return null;
+  const joinUrl = place.confirmed !== false && event.format !== 'in_person' ? event.onlineJoinUrl : '';
+  return buildPublication(event.title, eventEntry({ ...event, startsAt: event.startsAt }, { baseUrl: place.baseUrl ?? calendarBaseUrl(), joinUrl: joinUrl || undefined }));
+}
+
+/** The MIME type of an attendee's .ics (the method parameter must match METHOD, RFC 5545 8.1). */
+export const ATTENDEE_ICS_TYPE = 'text/calendar; charset=utf-8; method=PUBLISH';

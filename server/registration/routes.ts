@@ -11,11 +11,11 @@ import { ConflictError, InvalidInputError, NotFoundError, TooManyRequestsError, 
 import { formatPence, formatPrice, formatTimeRange } from '../format.ts';
 import { formState, validationErrors } from '../http/forms.ts';
 import { availability, liveHoldFor } from './holds.ts';
-import { eventIcs } from './ics.ts';
+import { ATTENDEE_ICS_TYPE, attendeeIcs } from './ics.ts';
 import { mintManagePath, registrationIdForToken } from './links.ts';
 import { paymentFor } from '../payments/service.ts';
 import { waitingListPosition } from './offers.ts';
-import { activeBookingOf, answersFor, eventFacts, getBookingParty, getEvent, getEventBySlug, getSettings, listQuestions, listTicketTypes, whereText } from './queries.ts';
+import { activeBookingOf, answersFor, eventFacts, getBookingParty, getEvent, getEventBySlug, getSettings, listQuestions, listTicketTypes, } from './queries.ts';
 import {
   addressProven,
   BookingRequestEndedError,
@@ -430,23 +430,9 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
     const { token } = request.params as { token: string };
     const { main, event } = await bookingFor(token);
     if (!event.startsAt || !['confirmed', 'attended'].includes(main.status)) throw new NotFoundError('The calendar file is for booked places only.');
-    const ics = eventIcs(
-      {
-        id: event.id,
-        slug: event.slug,
-        title: event.title,
-        summary: event.summary,
-        startsAt: event.startsAt,
-        endsAt: event.endsAt,
-        sequence: event.sequence,
-        status: event.status,
-        location: whereText(event),
-        joinUrl: event.format === 'in_person' ? '' : event.onlineJoinUrl,
-      },
-      app.config.baseUrl,
-    );
+    const ics = attendeeIcs(event, { baseUrl: app.config.baseUrl })!;
     return reply
-      .header('content-type', 'text/calendar; charset=utf-8')
+      .header('content-type', ATTENDEE_ICS_TYPE)
       .header('content-disposition', `attachment; filename="${event.slug}.ics"`)
       .header('cache-control', 'no-store')
       .send(ics);

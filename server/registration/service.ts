@@ -14,7 +14,7 @@ import { ConflictError, DomainError, InvalidInputError, NotFoundError, TooManyRe
 import { formatPence } from '../format.ts';
 import { calendarAttachment, enqueueEmail } from '../mail/outbox.ts';
 import { availability, checkPlaces, insertHold, lockEvent, placeCountFields, placesLeft, placesLeftFrom } from './holds.ts';
-import { eventIcs } from './ics.ts';
+import { attendeeIcs } from './ics.ts';
 import { mayEmailBookingLink, mintManagePath } from './links.ts';
 import { passOnFreedPlaces } from './offers.ts';
 import { bookingRequestAllowance, findBookingRequest, markBookingRequestUsed, storeBookingRequest } from './requests.ts';
@@ -25,7 +25,6 @@ import {
   getSettings,
   listQuestions,
   listTicketTypes,
-  whereText,
   type EventRow,
   type QuestionRow,
   type RegistrationRow,
@@ -161,18 +160,8 @@ function checkAnswers(questions: QuestionRow[], input: AnswersInput): { errors: 
 async function sendConfirmation(tx: Db, event: EventRow, main: RegistrationRow, companionName: string, ticketName: string, baseUrl: string) {
   const managePath = await mintManagePath(tx, main.id);
   const joinUrl = event.format === 'in_person' ? '' : event.onlineJoinUrl;
-  const attachments = event.startsAt
-    ? [
-        calendarAttachment(
-          `${event.slug}.ics`,
-          eventIcs(
-            { id: event.id, slug: event.slug, title: event.title, summary: event.summary, startsAt: event.startsAt, endsAt: event.endsAt, sequence: event.sequence, status: event.status, location: whereText(event), joinUrl },
-            baseUrl,
-          ),
-          'PUBLISH',
-        ),
-      ]
-    : [];
+  const ics = attendeeIcs(event, { baseUrl });
+  const attachments = ics ? [calendarAttachment(`${event.slug}.ics`, ics, 'PUBLISH')] : [];
   await enqueueEmail(tx, {
     because: 'booking.confirmed',
     to: main.email,

@@ -1,6 +1,6 @@
 // The iCalendar writer on its own, read back with ical.js.
 import { describe, expect, it } from 'vitest';
-import { buildCalendar, type CalendarEntry } from '../../server/calendar/ics.ts';
+import { buildCalendar, buildInvitation, buildPublication, type CalendarEntry } from '../../server/calendar/ics.ts';
 import { parseFeed } from './parse.ts';
 
 const meta = { name: 'Test; calendar, with "marks"', description: 'A description, with; marks\nand a second line.', url: 'https://hub.example/calendar.ics' };
@@ -29,7 +29,8 @@ describe('buildCalendar', () => {
     // ical.js does not know RFC 7986's NAME, so it gives the value as written: escaped as TEXT.
     expect(parsed.property('name')).toBe('Test\\; calendar\\, with "marks"');
     expect(parsed.property('description')).toBe(meta.description);
-    expect(parsed.property('method')).toBe('PUBLISH');
+    // A feed is a snapshot, not an iTIP message: no METHOD (a PUBLISH would need an ORGANIZER).
+    expect(parsed.property('method')).toBeNull();
   });
 
   it('shows an event across the March clock change at the right local times', () => {
@@ -66,5 +67,40 @@ describe('buildCalendar', () => {
       return depth === 0 && !l.startsWith('BEGIN:') && !l.startsWith('END:') && l !== '';
     });
     expect(topLevel).toEqual([]);
+  });
+});
+
+describe('every document', () => {
+  it('ends with CRLF, feeds, publications and invitations alike', () => {
+    const organiser = { name: 'Lee', email: 'lee@example.org' };
+    for (const text of [
+      buildCalendar(meta, []),
+      buildCalendar(meta, [entry()]),
+      buildPublication('A, b', entry()),
+      buildInvitation('REQUEST', entry(), organiser, [{ ...organiser, isOrganiser: true }]),
+    ]) {
+      expect(text.endsWith('END:VCALENDAR\r\n')).toBe(true);
+      expect(text).not.toMatch(/[^\r]\n/);
+    }
+  });
+
+  it('escapes the calendar name in attachments too: a comma does not cut it short, a line break does not break the line', () => {
+    const text = buildPublication('Voices, choices\nand care; together', entry());
+    expect(text).toContain('NAME:Voices\\, choices\\nand care\\; together\r\n');
+    expect(text).toContain('X-WR-CALNAME:Voices\\, choices\\nand care\\; together\r\n');
+  });
+
+  it('writes a time in the repeated hour of the October change so that it names one instant', () => {
+    // On 31 October 2027 London's clocks go back at 02:00 BST: 01:30 happens twice.
+    const first = new Date('2027-10-31T00:30:00Z'); // 01:30 BST
+    const second = new Date('2027-10-31T01:30:00Z'); // 01:30 GMT
+    for (const startsAt of [first, second]) {
+      const [e] = parseFeed(buildCalendar(meta, [entry({ startsAt, endsAt: new Date(startsAt.getTime() + 30 * 60_000) })])).entries;
+      expect(e!.start.toISOString()).toBe(startsAt.toISOString());
+    }
+    // The second is written in UTC: a local 01:30 would be read as the first.
+    expect(buildCalendar(meta, [entry({ startsAt: second, endsAt: new Date(second.getTime() + 30 * 60_000) })])).toContain('DTSTART:20271031T013000Z');
+    // The first occurrence can stay local (an event that also ends in the first pass of the hour).
+    expect(buildCalendar(meta, [entry({ startsAt: first, endsAt: new Date(first.getTime() + 15 * 60_000) })])).toContain('DTSTART;TZID=Europe/London:20271031T013000');
   });
 });

@@ -176,10 +176,13 @@ const scenarios: Record<ChangeName, Scenario> = {
         { fundId: fund!.id, eventId: event.id, applicantId: p1!.id, status: 'submitted', submittedAt: new Date() },
         { fundId: fund!.id, eventId: event.id, applicantId: p2!.id, status: 'approved', submittedAt: new Date(), decidedAt: new Date() },
       ]);
+      // A planning meeting still to come, arranged by the lead.
+      await t.db.insert(planningMeetings).values({ eventId: event.id, title: 'Last planning meeting', startsAt: new Date('2027-01-10T14:00:00Z'), endsAt: new Date('2027-01-10T15:00:00Z'), uid: `meeting-${randomBytes(6).toString('hex')}@convene.test`, organiserId: await personId(t.db, leadEmail) });
       expectPosted(await org.post(`/plan/${event.id}/cancel`, { reason: 'The venue has closed.' }));
       return [
         ...mails('event.cancelled', 'event-changed', [booker]),
         ...mails('event.cancelled', 'planning-event-status', [leadEmail]),
+        ...mails('event.cancelled', 'planning-meeting', [leadEmail]),
         ...mails('event.cancelled', 'bursary-event-cancelled-closed', [undecided]),
         ...mails('event.cancelled', 'bursary-event-cancelled-approved', [approved]),
       ];
@@ -413,10 +416,22 @@ const scenarios: Record<ChangeName, Scenario> = {
     },
   },
   'planning.invitation-answered': {
-    change: async () => {
+    setup: async () => {
+      // The planner invited above joins a group with no meetings yet: nothing to send them.
       const { eventId, client } = state.planning as { eventId: string; client: TestClient };
       expectPosted(await client.post(`/plan/${eventId}/invitation`, { answer: 'yes', perspective: '' }));
-      return [];
+      // Elsewhere, someone is invited to a group that has already arranged a meeting.
+      const { event, lead } = await eventWithLead();
+      expectPosted(await lead.post(`/plan/${event.id}/meetings`, { meetingTitle: 'Kick-off', meetingDate: '2027-01-05', meetingStart: '14:00', meetingEnd: '15:00', joinUrl: 'https://meet.example.org/kick' }));
+      const email = unique('late-joiner');
+      const client2 = await t.signedIn(email);
+      expectPosted(await lead.post(`/plan/${event.id}/members`, { email, role: 'speaker' }));
+      state.lateJoiner = { eventId: event.id, client: client2, email };
+    },
+    change: async () => {
+      const { eventId, client, email } = state.lateJoiner as { eventId: string; client: TestClient; email: string };
+      expectPosted(await client.post(`/plan/${eventId}/invitation`, { answer: 'yes', perspective: '' }));
+      return mails('planning.invitation-answered', 'planning-meeting', [email]);
     },
   },
   'planning.role-changed': {
@@ -464,11 +479,30 @@ const scenarios: Record<ChangeName, Scenario> = {
     },
   },
   'planning.member-removed': {
+    setup: async () => {
+      // A meeting still to come, so there is something to take out of their calendar.
+      const { eventId, lead } = state.planning as { eventId: string; lead: TestClient };
+      expectPosted(await lead.post(`/plan/${eventId}/meetings`, { meetingTitle: 'Second meeting', meetingDate: '2027-01-12', meetingStart: '14:00', meetingEnd: '15:00', joinUrl: 'https://meet.example.org/def' }));
+    },
     change: async () => {
       const { eventId, lead, email } = state.planning as { eventId: string; lead: TestClient; email: string };
       const [member] = await t.db.select().from(planningMembers).where(and(eq(planningMembers.eventId, eventId), eq(planningMembers.personId, await personId(t.db, email))));
       expectPosted(await lead.post(`/plan/${eventId}/members/${member!.id}/remove`));
-      return [];
+      return mails('planning.member-removed', 'planning-meeting', [email]);
+    },
+  },
+  'planning.stepped-back': {
+    setup: async () => {
+      const { eventId } = state.planning as { eventId: string };
+      const email = unique('steps-back');
+      const client = await t.signedIn(email);
+      await t.db.insert(planningMembers).values({ eventId, personId: await personId(t.db, email), role: 'speaker', status: 'accepted' });
+      state.steppingBack = { eventId, client, email };
+    },
+    change: async () => {
+      const { eventId, client, email } = state.steppingBack as { eventId: string; client: TestClient; email: string };
+      expectPosted(await client.post(`/plan/${eventId}/leave`));
+      return mails('planning.stepped-back', 'planning-meeting', [email]);
     },
   },
 

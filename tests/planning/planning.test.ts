@@ -249,7 +249,10 @@ describe('details, readiness and publishing', () => {
     expect(a!.status).toBe('cancelled');
     const mail = (await mailTo(t.db, 'ada@example.org', 'event-changed')).at(-1)!;
     expect(mail.data).toMatchObject({ kind: 'cancelled', reason: 'The venue has closed for repairs.' });
-    expect(mail.attachments[0]!.content).toContain('METHOD:CANCEL');
+    // Registrants were sent a publication, so the cancellation is one too: the same UID, a higher
+    // SEQUENCE and STATUS:CANCELLED (an iTIP CANCEL would match nothing they hold).
+    expect(mail.attachments[0]!.content).toContain('METHOD:PUBLISH');
+    expect(mail.attachments[0]!.content).toContain('STATUS:CANCELLED');
     expect((await lead.post(`/plan/${eventA}/details`, readyDetails)).statusCode).toBe(409);
   });
 });

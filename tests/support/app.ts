@@ -3,12 +3,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import zlib from 'node:zlib';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import type { Database } from '../../server/db/database.ts';
 import type { MailTransport } from '../../server/mail/transport.ts';
 import { TestClient } from './client.ts';
+import { collectCalendar, isCalendarType } from './ical-check/check.ts';
 import { TEST_OUTBOX_KEY } from './outbox.ts';
 
 export { emailData, latestSignInPath, TEST_OUTBOX_KEY } from './outbox.ts';
@@ -39,11 +41,36 @@ export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({ BASE_URL: 'http://convene.test', DATA_DIR: dataDir, OUTBOX_INTERVAL_MS: '0', LOG_LEVEL: 'silent', PAGE_CACHE_SECONDS: '0', OUTBOX_KEY: TEST_OUTBOX_KEY, ...env });
 }
 
+/** The body as text, uncompressed (the page cache answers gzip or brotli when asked). */
+function decoded(response: LightMyRequestResponse): string {
+  const encoding = String(response.headers['content-encoding'] ?? 'identity');
+  if (encoding === 'gzip') return zlib.gunzipSync(response.rawPayload).toString('utf8');
+  if (encoding === 'br') return zlib.brotliDecompressSync(response.rawPayload).toString('utf8');
+  return response.body;
+}
+
+/** Every calendar the app serves in a test is kept for the strict check (tests/support/ical-check). */
+function collectCalendarsServed(app: FastifyInstance): void {
+  const inject = app.inject.bind(app) as (options: InjectOptions) => Promise<LightMyRequestResponse>;
+  const collecting = async (options: InjectOptions) => {
+    const response = await inject(options);
+    const contentType = String(response.headers['content-type'] ?? '');
+    if (response.statusCode === 200 && isCalendarType(contentType) && response.rawPayload.length) {
+      collectCalendar({ source: `${options.method ?? 'GET'} ${options.url}`, text: decoded(response), contentType });
+    }
+    return response;
+  };
+  // Only the promise form (what every test uses); the chained and callback forms pass through.
+  app.inject = ((options?: InjectOptions, callback?: unknown) =>
+    options === undefined || callback !== undefined || typeof options === 'string' ? (inject as (...a: unknown[]) => unknown)(options, callback) : collecting(options)) as typeof app.inject;
+}
+
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const config = testConfig(options.env);
   const database = options.database ?? (await createTestDatabase());
   const app = await buildApp({ config, database, mailTransport: options.mailTransport, logger: process.env.TEST_LOG ? { level: 'error' } : false });
   await app.ready();
+  collectCalendarsServed(app);
   const testApp: TestApp = {
     app,
     db: database.db,

@@ -5,7 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
 import { inject } from 'vitest';
+import { outboxMessages } from '../../db/schema/index.ts';
 import { connectPostgres, wrapPglite, type DatabaseHandle } from '../../server/db/database.ts';
+import { checkCollectedCalendars, collectCalendar, isCalendarType } from './ical-check/check.ts';
 
 export interface TestDatabase extends DatabaseHandle {
   /** The database's URL on a real server, for tests that open more connections or processes. */
@@ -14,7 +16,37 @@ export interface TestDatabase extends DatabaseHandle {
 
 export const usingRealPostgres = Boolean(process.env.TEST_DATABASE_URL);
 
+/**
+ * Closing a test database first reads every calendar attachment in its outbox, then checks every
+ * calendar the test file produced (tests/support/ical-check), failing the file on any error.
+ */
+function checkingCalendars(database: TestDatabase): TestDatabase {
+  return {
+    ...database,
+    async close() {
+      let failure: unknown = null;
+      try {
+        const rows = await database.db.select({ to: outboxMessages.toAddress, template: outboxMessages.template, attachments: outboxMessages.attachments }).from(outboxMessages);
+        for (const row of rows) {
+          for (const a of row.attachments) {
+            if (isCalendarType(a.contentType)) collectCalendar({ source: `${row.template} email to ${row.to}: ${a.filename}`, text: a.content, contentType: a.contentType });
+          }
+        }
+      } catch (error) {
+        failure = error;
+      }
+      await database.close();
+      if (failure) throw failure;
+      checkCollectedCalendars();
+    },
+  };
+}
+
 export async function createTestDatabase(): Promise<TestDatabase> {
+  return checkingCalendars(await openTestDatabase());
+}
+
+async function openTestDatabase(): Promise<TestDatabase> {
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (!serverUrl) {
     const template = inject('pgliteTemplate');

@@ -8,6 +8,7 @@ import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { connectPostgres, wrapPglite } from '../../server/db/database.ts';
+import { buildIcalChecker } from './ical-check/build.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -18,6 +19,8 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   const cleanups: Array<() => Promise<void>> = [];
+  // Every calendar the suite produces is checked with libical (tests/support/ical-check).
+  project.provide('icalChecker', buildIcalChecker());
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (serverUrl) {
     const name = `convene_template_${process.pid}_${Date.now()}`;

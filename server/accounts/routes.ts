@@ -68,7 +68,7 @@ export const accountsRoutes: FastifyPluginAsync = async (app) => {
       const errors = validationErrors(request);
       if (errors.length) return reply.page('accounts/sign-in', { title: 'Sign in', form: formState(values, errors) }, 400);
       try {
-        const { signInPath } = await requestSignInLink(app.db, { email: values.email, nextPath: returnPathOr(values.next, app.config.baseUrl), ip: clientKey(request.ip) });
+        const { signInPath } = await requestSignInLink(app.db, { email: values.email, nextPath: returnPathOr(values.next, app.config.baseUrl), ip: clientKey(request.ip), perIp: app.config.signInLinksPerIp });
         // A convenience on a developer's own machine only: a link in a server's log is a key anyone reading it may use.
         if (!app.config.smtpUrl && isLoopback(app.config.baseUrl)) request.log.info(`No SMTP_URL set: sign in at ${app.config.baseUrl}${signInPath}`);
         app.mail.nudge();

@@ -12,6 +12,7 @@ import { hashSecret, newSecret } from './sessions.ts';
 export const LINK_MINUTES = 20;
 const WINDOW_MS = 15 * 60_000;
 export const MAX_LINKS_PER_ADDRESS = 5;
+/** The default for SIGN_IN_LINKS_PER_IP: links asked for from one client (an IPv4 address or IPv6 /64) in 15 minutes. */
 export const MAX_LINKS_PER_IP = 30;
 
 const emailPattern = /^[^\s@<>()[\],;:"]+@[^\s@<>()[\],;:"]+\.[^\s@<>()[\],;:"]+$/;
@@ -34,6 +35,8 @@ export interface SignInRequest {
   /** Where to go once signed in: a path already checked with returnPath (server/http/return-path.ts). */
   nextPath: string;
   ip: string;
+  /** How many links one client may ask for in the window (config: SIGN_IN_LINKS_PER_IP). */
+  perIp?: number;
 }
 
 /** Queues the email with a fresh link; returns the link's path (logged when there is no SMTP). */
@@ -49,7 +52,7 @@ export async function requestSignInLink(db: Database, input: SignInRequest, now 
       .select({ n: count() })
       .from(signInTokens)
       .where(and(eq(signInTokens.requestedIp, input.ip), gt(signInTokens.createdAt, since)));
-    if ((byAddress?.n ?? 0) >= MAX_LINKS_PER_ADDRESS || (byIp?.n ?? 0) >= MAX_LINKS_PER_IP) {
+    if ((byAddress?.n ?? 0) >= MAX_LINKS_PER_ADDRESS || (byIp?.n ?? 0) >= (input.perIp ?? MAX_LINKS_PER_IP)) {
       throw new TooManyRequestsError('We have sent several sign-in links recently. Use the newest one, or wait 15 minutes and ask again.');
     }
     const token = newSecret();

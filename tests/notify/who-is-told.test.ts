@@ -643,8 +643,9 @@ const scenarios: Record<ChangeName, Scenario> = {
 
 beforeAll(async () => {
   await standIn.start();
-  t = await startTestApp({ env: { STRIPE_SECRET_KEY: 'sk_test_convene', STRIPE_WEBHOOK_SECRET: secret, STRIPE_API_BASE: standIn.url } });
-  invoiceApp = await startTestApp({ database: t.database });
+  // Every person here signs in from the same test address: more than one client's share of links.
+  t = await startTestApp({ env: { SIGN_IN_LINKS_PER_IP: '1000', STRIPE_SECRET_KEY: 'sk_test_convene', STRIPE_WEBHOOK_SECRET: secret, STRIPE_API_BASE: standIn.url } });
+  invoiceApp = await startTestApp({ database: t.database, env: { SIGN_IN_LINKS_PER_IP: '1000' } });
   org = await signedInOrganiser(t, 'org@example.org');
   admin = await t.signedIn('admin@example.org');
   await grantRole(t.db, null, await personId(t.db, 'admin@example.org'), 'admin');

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { people } from '../../db/schema/index.ts';
 import { seedDemo } from '../../server/demo/seed.ts';
 import { makeEvent } from '../registration/fixtures.ts';
-import { expectAccessible, signInWithEmail, startBrowser, tabAndType, tabTo, type BrowserHarness } from './support.ts';
+import { expectAccessible, expectReflow, signInWithEmail, startBrowser, tabAndType, tabTo, type BrowserHarness } from './support.ts';
 
 let h: BrowserHarness;
 beforeAll(async () => {
@@ -96,5 +96,17 @@ describe('a first visit in Chromium', () => {
     expect(overflow).toBeLessThanOrEqual(0);
     await h.page.screenshot({ path: `${h.app.config.dataDir}/narrow.png`, fullPage: false });
     await h.page.setViewportSize({ width: 1024, height: 800 });
+  });
+
+  it('shows "Your data" and the delete-account page plainly, at full width and at 320 pixels', async () => {
+    // Still signed in as the admin from above.
+    for (const url of ['/account/your-data', '/account/delete']) {
+      await h.page.goto(h.baseUrl + url);
+      expect(await h.page.textContent('h1')).toBeTruthy();
+      await expectAccessible(h);
+      await h.page.setViewportSize({ width: 320, height: 640 });
+      await expectReflow(h.page);
+      await h.page.setViewportSize({ width: 1024, height: 800 });
+    }
   });
 });

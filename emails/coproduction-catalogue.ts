@@ -90,14 +90,15 @@ export const coproductionSubjects: { [K in keyof CoproductionEmails]: (data: Cop
         : 'A decision on your event proposal',
   // The event's title is typed by its lead, an ordinary member: never in a subject to others.
   'planning-invitation': () => 'You are invited to help plan an event on the Social Perspectives Hub',
+  // Meeting titles are typed by any member of the group: fixed words only, the title is in the body.
   'planning-meeting': (d) =>
     d.kind === 'withdrawn'
-      ? `Taken out of your calendar: ${d.meetingTitle} (${d.eventTitle})`
+      ? 'A planning meeting has been taken out of your calendar'
       : d.kind === 'cancelled'
-      ? `Cancelled: ${d.meetingTitle} (${d.eventTitle})`
-      : d.kind === 'updated'
-        ? `Changed: ${d.meetingTitle} (${d.eventTitle})`
-        : `Planning meeting: ${d.meetingTitle} (${d.eventTitle})`,
+        ? 'A planning meeting has been cancelled'
+        : d.kind === 'updated'
+          ? 'A planning meeting has changed'
+          : 'A planning meeting has been arranged',
   // Only organisers cancel; a change may be made by a lead, so its subject is fixed words.
   'event-changed': (d) => (d.kind === 'cancelled' ? `Cancelled: ${d.title}` : 'An event you signed up for has changed'),
   'planning-event-status': (d) => (d.kind === 'cancelled' ? `${d.title} has been cancelled` : `${d.title} is back in planning`),

@@ -14,6 +14,7 @@ import { buildInvitation, hubOrganizer, type CalendarPerson, type InvitationMeth
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { formatTimeRange } from '../format.ts';
+import { type MailBudget, spendMailBudget } from '../mail/budget.ts';
 import { calendarAttachment, enqueueEmail } from '../mail/outbox.ts';
 import type { ChangeName } from '../notify/who-is-told.ts';
 import { planningAccess, type EventRow } from './access.ts';
@@ -130,7 +131,16 @@ export async function cancelMeetingsOfEvent(tx: Db, event: Pick<EventRow, 'id' |
   return meetings.length;
 }
 
-export async function scheduleMeeting(db: Database, eventId: string, input: MeetingInput, me: Me): Promise<string> {
+/**
+ * Any member of a group may arrange its meetings, and each one emails the whole group: the emails
+ * to others come out of the member's daily budget (server/mail/budget.ts), or nothing is saved.
+ */
+async function spendOnGroup(tx: Db, eventId: string, me: Me, budget: MailBudget): Promise<void> {
+  const others = (await groupRecipients(tx, eventId)).filter((p) => p.personId !== me.id).length;
+  await spendMailBudget(tx, { personId: me.id, emails: others, budget });
+}
+
+export async function scheduleMeeting(db: Database, eventId: string, input: MeetingInput, me: Me, context: { mailBudget: MailBudget }): Promise<string> {
   checkMeeting(input);
   return db.transaction(async (tx) => {
     const access = await planningAccess(tx, eventId, me);
@@ -149,6 +159,7 @@ export async function scheduleMeeting(db: Database, eventId: string, input: Meet
       })
       .returning();
     await recordAudit(tx, { actorId: me.id, action: 'planning.meeting.scheduled', subjectType: 'event', subjectId: eventId, details: { meetingId: meeting!.id } });
+    await spendOnGroup(tx, eventId, me, context.mailBudget);
     await sendMeeting(tx, 'meeting.arranged', meeting!, access.event, 'new');
     return meeting!.id;
   });
@@ -165,7 +176,7 @@ async function lockMeeting(tx: Db, eventId: string, meetingId: string): Promise<
   return meeting;
 }
 
-export async function updateMeeting(db: Database, eventId: string, meetingId: string, input: MeetingInput, me: Me): Promise<void> {
+export async function updateMeeting(db: Database, eventId: string, meetingId: string, input: MeetingInput, me: Me, context: { mailBudget: MailBudget }): Promise<void> {
   checkMeeting(input);
   await db.transaction(async (tx) => {
     const access = await planningAccess(tx, eventId, me);
@@ -184,11 +195,12 @@ export async function updateMeeting(db: Database, eventId: string, meetingId: st
       .where(eq(planningMeetings.id, meetingId))
       .returning();
     await recordAudit(tx, { actorId: me.id, action: 'planning.meeting.updated', subjectType: 'event', subjectId: eventId, details: { meetingId } });
+    await spendOnGroup(tx, eventId, me, context.mailBudget);
     await sendMeeting(tx, 'meeting.changed', meeting!, access.event, 'updated');
   });
 }
 
-export async function cancelMeeting(db: Database, eventId: string, meetingId: string, me: Me): Promise<void> {
+export async function cancelMeeting(db: Database, eventId: string, meetingId: string, me: Me, context: { mailBudget: MailBudget }): Promise<void> {
   await db.transaction(async (tx) => {
     const access = await planningAccess(tx, eventId, me);
     const before = await lockMeeting(tx, eventId, meetingId);
@@ -198,6 +210,7 @@ export async function cancelMeeting(db: Database, eventId: string, meetingId: st
       .where(eq(planningMeetings.id, meetingId))
       .returning();
     await recordAudit(tx, { actorId: me.id, action: 'planning.meeting.cancelled', subjectType: 'event', subjectId: eventId, details: { meetingId } });
+    await spendOnGroup(tx, eventId, me, context.mailBudget);
     await sendMeeting(tx, 'meeting.cancelled', meeting!, access.event, 'cancelled');
   });
 }

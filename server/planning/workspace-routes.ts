@@ -2,7 +2,7 @@
 // planning meetings (sent as calendar invitations) and the 4PI record.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
+import { InvalidInputError, NotFoundError, TooManyRequestsError, type FieldError } from '../errors.ts';
 import { formatDateTime, formatTimeRange } from '../format.ts';
 import { formState, validationErrors, type FormState } from '../http/forms.ts';
 import { renderMarkdown } from '../markdown.ts';
@@ -287,9 +287,10 @@ export const workspaceRoutes: FastifyPluginAsync = async (app) => {
     const fail = (e: FieldError[]) => show(request, reply, 'meetings', 'planning/meetings', 'Meetings', loadMeetings, { meetingForm: formState(values, e) }, 400);
     if (all.length || !input) return fail(all);
     try {
-      await scheduleMeeting(app.db, eventId, input, request.me!);
+      await scheduleMeeting(app.db, eventId, input, request.me!, { mailBudget: { perDay: app.config.mailBudgetPerDay } });
     } catch (error) {
       if (error instanceof InvalidInputError) return fail(error.fieldErrors);
+      if (error instanceof TooManyRequestsError) return fail([{ field: 'meetingTitle', message: error.message }]);
       throw error;
     }
     app.mail.nudge();
@@ -318,9 +319,10 @@ export const workspaceRoutes: FastifyPluginAsync = async (app) => {
     const fail = (e: FieldError[]) => show(request, reply, 'meetings', 'planning/meeting-edit', 'Change a meeting', loadMeeting(meetingId), { meetingForm: formState(values, e) }, 400);
     if (all.length || !input) return fail(all);
     try {
-      await updateMeeting(app.db, eventId, meetingId, input, request.me!);
+      await updateMeeting(app.db, eventId, meetingId, input, request.me!, { mailBudget: { perDay: app.config.mailBudgetPerDay } });
     } catch (error) {
       if (error instanceof InvalidInputError) return fail(error.fieldErrors);
+      if (error instanceof TooManyRequestsError) return fail([{ field: 'meetingTitle', message: error.message }]);
       throw error;
     }
     app.mail.nudge();
@@ -329,7 +331,12 @@ export const workspaceRoutes: FastifyPluginAsync = async (app) => {
 
   app.post('/plan/:eventId/meetings/:meetingId/cancel', { config: { access: 'member' }, schema: { params: MeetingParams } }, async (request, reply) => {
     const { eventId, meetingId } = request.params as { eventId: string; meetingId: string };
-    await cancelMeeting(app.db, eventId, meetingId, request.me!);
+    try {
+      await cancelMeeting(app.db, eventId, meetingId, request.me!, { mailBudget: { perDay: app.config.mailBudgetPerDay } });
+    } catch (error) {
+      if (error instanceof TooManyRequestsError) return reply.notice(error.message, 'important').redirect(`/plan/${eventId}/meetings/${meetingId}`, 303);
+      throw error;
+    }
     app.mail.nudge();
     return reply.notice('The meeting is cancelled. Everyone in the group has been told.').redirect(`/plan/${eventId}/meetings`, 303);
   });

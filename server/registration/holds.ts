@@ -167,7 +167,7 @@ export async function checkPlaces(tx: Db, input: { eventId: string; ticketTypeId
   const [row] = await tx
     .select({
       ...placeCountFields(eventId, ticketTypeId, now),
-      registrationOpen: sql<boolean>`coalesce((select registration_open from registration_settings where event_id = ${eventId}), true)`.mapWith(isTrue),
+      registrationOpen: sql<boolean>`coalesce((select registration_open and booking_mode = 'here' from registration_settings where event_id = ${eventId}), true)`.mapWith(isTrue),
       othersWaiting: sql<boolean>`exists (select 1 from registrations where event_id = ${eventId} and ticket_type_id = ${ticketTypeId}
         and status = 'waitlisted' and id <> ${registrationId})`.mapWith(isTrue),
       duplicate: sql<boolean>`exists (select 1 from registrations where event_id = ${eventId} and email = ${email}

@@ -21,14 +21,7 @@ export async function eventPlaces(db: Db, event: EventRow, now: Date = new Date(
   const [types, avail, settings] = await Promise.all([listTicketTypes(db, event.id), availability(db, event.id, now), getSettings(db, event.id)]);
   const selling = types.filter((t) => onSale(t, now));
   const closed =
-    bookingClosedReason(event, settings, now) ??
-    (settings.bookingMode === 'not_needed'
-      ? 'You do not need to book: just come along.'
-      : settings.bookingMode === 'elsewhere'
-        ? 'Booking for this event is not done here: the description says how to get a place.'
-        : selling.length === 0
-          ? 'Booking has not opened yet.'
-          : null);
+    bookingClosedReason(event, settings, now) ?? (selling.length === 0 ? 'Booking has not opened yet.' : null);
   return {
     open: !closed,
     bookUrl: `/events/${event.slug}/book`,

@@ -4,7 +4,7 @@
 // however many people book at once. Emails and audit entries are written in the same transaction.
 import { and, eq, inArray, isNull, notInArray, or, sql, type SQLWrapper } from 'drizzle-orm';
 import { TransactionRollbackError } from 'drizzle-orm/errors';
-import { events, payments, people, perspectives, placeHolds, registrationAnswers, registrations, registrationSettings, type RegistrationStatus } from '../../db/schema/index.ts';
+import { type BookingMode, events, payments, people, perspectives, placeHolds, registrationAnswers, registrations, registrationSettings, type RegistrationStatus } from '../../db/schema/index.ts';
 import type { Me } from '../accounts/sessions.ts';
 import { checkEmail, normaliseEmail } from '../accounts/sign-in.ts';
 import { recordAudit } from '../audit.ts';
@@ -116,11 +116,14 @@ export function onSale(type: TicketTypeRow, now: Date): boolean {
 }
 
 /** Why people cannot book this event now, or null when they can. */
-export function bookingClosedReason(event: EventRow, settings: { registrationOpen: boolean }, now: Date): string | null {
+export function bookingClosedReason(event: EventRow, settings: { registrationOpen: boolean; bookingMode?: BookingMode }, now: Date): string | null {
   if (event.status === 'cancelled') return 'This event has been cancelled.';
   if (event.status !== 'published') return 'Booking is not open for this event.';
   if (!event.startsAt) return 'Booking opens when the date is confirmed.';
   if (event.startsAt <= now) return 'This event has started or finished, so booking has closed.';
+  // An event that needs no booking, or books elsewhere, takes none here (its page says so).
+  if (settings.bookingMode === 'not_needed') return 'You do not need to book: just come along.';
+  if (settings.bookingMode === 'elsewhere') return 'Booking for this event is not done here: the description says how to get a place.';
   if (!settings.registrationOpen) return 'Booking has closed for this event.';
   return null;
 }
@@ -326,7 +329,8 @@ async function bookingFacts(tx: Db, input: { eventId: string; email: string; hol
     .select({
       event: events,
       ...placeCountFields(eventId, ticketTypeId, input.now),
-      registrationOpen: sql<boolean>`coalesce((select ${registrationSettings.registrationOpen} from ${registrationSettings} where ${registrationSettings.eventId} = ${eventId}), true)`.mapWith(isTrue),
+      // Open for booking here: not closed, and not an event that needs no booking or books elsewhere.
+      registrationOpen: sql<boolean>`coalesce((select ${registrationSettings.registrationOpen} and ${registrationSettings.bookingMode} = 'here' from ${registrationSettings} where ${registrationSettings.eventId} = ${eventId}), true)`.mapWith(isTrue),
       existingId: sql<string | null>`${existing(registrations.id)}`,
       existingName: sql<string | null>`${existing(registrations.name)}`,
       holderId: sql<string | null>`${holderId}`,

@@ -40,7 +40,8 @@ export function eventEntry(event: EntryEvent & { startsAt: Date }, options: Entr
   const description = [
     cancelled ? `This event has been cancelled.${event.cancelledReason ? ` ${event.cancelledReason}` : ''}` : '',
     options.offered ? 'You have been offered a place from the waiting list. Accept it using the link in our email before the offer ends.' : '',
-    options.joinUrl ? `Join online: ${options.joinUrl}` : '',
+    // A cancelled event has nothing to join: its pages show no link, and neither does its calendar entry.
+    options.joinUrl && !cancelled ? `Join online: ${options.joinUrl}` : '',
     event.summary,
     event.description,
     `${eventTypeLabels[event.type]}. Details, access information and booking: ${pageUrl}`,

@@ -274,7 +274,7 @@ describe('planning meetings when the group changes', () => {
 
     peer.received.length = 0;
     while ((await t.app.mail.deliverDue()).sent > 0);
-    const mail = peer.received.find((m) => m.to && JSON.stringify(m.to).includes('member@example.org') && m.subject?.startsWith('Planning meeting'));
+    const mail = peer.received.find((m) => m.to && JSON.stringify(m.to).includes('member@example.org') && m.subject === 'A planning meeting has been arranged');
     expect(mail).toBeDefined();
     const raw = mail!.headerLines.map((h) => h.line).join('\n');
     expect(raw).toMatch(/multipart/);

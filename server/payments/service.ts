@@ -258,7 +258,12 @@ export async function markInvoicePaid(db: Database, eventId: string, registratio
  * Refunds a paid booking and cancels it (the place passes on). Stripe payments are refunded
  * through Stripe with an idempotency key, so pressing the button twice refunds once.
  */
-export async function refundRegistration(db: Database, deps: { stripe: Stripe | null }, eventId: string, registrationId: string, actor: Me, now = new Date()): Promise<void> {
+/**
+ * Refunds a paid booking and cancels it. A card payment goes back through Stripe; an invoice was
+ * paid outside Convene, so its refund is recorded here and paid back by the organiser: the answer
+ * says which, so the page can tell the organiser what they still have to do.
+ */
+export async function refundRegistration(db: Database, deps: { stripe: Stripe | null }, eventId: string, registrationId: string, actor: Me, now = new Date()): Promise<{ method: 'stripe' | 'invoice'; amountPence: number }> {
   const [payment] = await db
     .select({ id: payments.id, method: payments.method, status: payments.status, amountPence: payments.amountPence, intent: payments.stripePaymentIntentId })
     .from(payments)
@@ -282,4 +287,5 @@ export async function refundRegistration(db: Database, deps: { stripe: Stripe | 
     await recordAudit(tx, { actorId: actor.id, action: 'payment.refunded', subjectType: 'registration', subjectId: registrationId, details: { paymentId: payment.id, refundId, method: payment.method } });
     await cancelRegistration(db, registrationId, actor, { now, reason: 'refunded by an organiser', refunded: formatPence(payment.amountPence), refundMethod: payment.method, tx });
   });
+  return { method: payment.method, amountPence: payment.amountPence };
 }

@@ -32,7 +32,12 @@ export interface PaymentFacts {
 function moneyText(status: RegistrationStatus, eventCancelled: boolean, payment: PaymentFacts | null): string {
   if (!payment) return '';
   const amount = formatPence(payment.amountPence);
-  if (payment.status === 'refunded') return `Your payment of ${amount} has been refunded.`;
+  if (payment.status === 'refunded') {
+    // A card refund has gone back through Stripe; an invoice's is paid back by the organisers by hand.
+    return payment.method === 'stripe'
+      ? `Your payment of ${amount} has been refunded to your card.`
+      : `The Hub is paying back the ${amount} you paid. If it has not reached you within two weeks, contact the Hub.`;
+  }
   const ended = eventCancelled || status === 'cancelled';
   if (!ended) return '';
   if (payment.status === 'paid') {

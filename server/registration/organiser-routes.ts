@@ -289,7 +289,9 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
     const [all, types, avail] = await Promise.all([listAttendees(app.db, event.id), listTicketTypes(app.db, event.id, { includeWithdrawn: true }), availability(app.db, event.id)]);
     const rows = await attendeeRows(event, all, query);
     const taking = all.filter((r) => ['confirmed', 'attended', 'pending_payment'].includes(r.status));
-    const byStatus = registrationStatuses.map((s) => ({ label: statusLabels[s], n: all.filter((r) => r.status === s).length })).filter((c) => c.n > 0);
+    // Counted by what each booking is now (bookingState): after a cancellation nobody is "Booked".
+    const labels = all.map((r) => bookingState(r, event).label);
+    const byStatus = [...new Set(labels)].map((label) => ({ label, n: labels.filter((l) => l === label).length }));
     const byType = [
       ...types.map((t) => ({ label: t.name, n: taking.filter((r) => r.ticketTypeId === t.id).length })),
       { label: 'Companion places', n: taking.filter((r) => r.companionOfId).length },
@@ -384,6 +386,8 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
         action,
         name: row.name,
         price: formatPence(row.pricePence),
+        eventCancelled: event.status === 'cancelled',
+        byInvoice: (await paymentStatuses(app.db, event.id)).get(id)?.method === 'invoice',
         eventTitle: event.title,
         postUrl: `${base(slug)}/attendees/${id}/${action}`,
         backUrl: `${base(slug)}/attendees`,
@@ -419,14 +423,21 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
   app.post('/organise/events/:slug/attendees/:id/refund', { config: { access: 'organiser' }, schema: { params: SlugIdParams } }, async (request, reply) => {
     const { slug, id } = request.params as { slug: string; id: string };
     const event = await eventFor(slug);
+    let refunded: Awaited<ReturnType<typeof refundRegistration>>;
     try {
-      await refundRegistration(app.db, { stripe: app.payments.stripe }, event.id, id, request.me!);
+      refunded = await refundRegistration(app.db, { stripe: app.payments.stripe }, event.id, id, request.me!);
     } catch (error) {
       if (error instanceof ConflictError) return reply.page('errors/problem', { title: 'This cannot be refunded', message: error.message }, 409);
       throw error;
     }
     app.mail.nudge();
-    return reply.notice(event.status === 'cancelled' ? 'Refunded. We have emailed them to say so.' : 'Refunded. The booking is cancelled, and its place is free for someone else.').redirect(afterAction(slug), 303);
+    // An invoice was paid outside Convene: nothing has gone back until the organiser sends it.
+    const money =
+      refunded.method === 'stripe'
+        ? `Refunded ${formatPence(refunded.amountPence)} to their card.`
+        : `Recorded as a refund. Now pay the ${formatPence(refunded.amountPence)} back to them: we have emailed them to say the Hub will.`;
+    const place = event.status === 'cancelled' ? '' : ' The booking is cancelled, and its place is free for someone else.';
+    return reply.notice(`${money}${place}`).redirect(afterAction(slug), 303);
   });
 
   // --- Messages ---------------------------------------------------------------------------

@@ -122,7 +122,7 @@ describe('after an event is cancelled', () => {
     expect(openPage).not.toContain('waiting for payment');
 
     const refundedPage = (await visitor.get(refunded.managePath)).body;
-    expect(refundedPage).toContain('Your payment of £40 has been refunded.');
+    expect(refundedPage).toContain('Your payment of £40 has been refunded to your card.');
 
     // An organiser refunds the invoice payment: the email says what will happen, not that it has.
     const done = await organiser.post(`/organise/events/${event.slug}/attendees/${invoicePaid.id}/refund`);
@@ -133,6 +133,15 @@ describe('after an event is cancelled', () => {
     expect(text).not.toContain('We have refunded');
     expect(text).not.toContain('Thank you for letting us know');
     expect(text).toContain('was cancelled with the event');
+    // The person's page agrees with the email, and the organiser is told the money is theirs to send.
+    const afterRefund = (await visitor.get(invoicePaid.managePath)).body;
+    expect(afterRefund).toContain('The Hub is paying back the £40 you paid');
+    expect(afterRefund).not.toContain('has been refunded');
+    const list = await organiser.get(`/organise/events/${event.slug}/attendees`);
+    expect(list.body).toContain('Now pay the £40 back to them');
+    // Its counts say what the bookings are now: nobody is booked at a cancelled event.
+    expect(list.body).not.toMatch(/<li>Booked: \d+<\/li>/);
+    expect(list.body).toMatch(/<li>Cancelled — the event was cancelled: \d+<\/li>/);
     const [after] = await t.db.select().from(payments).where(eq(payments.registrationId, invoicePaid.id));
     expect(after!.status).toBe('refunded');
   });

@@ -1,7 +1,7 @@
 // Bursary applications: the applicant's draft, submission and withdrawal, and the panel's
 // decision within the remaining budget. Each use case is one transaction; audit entries and
 // emails are written in it. Emails carry no bursary details beyond the outcome and a link.
-import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import {
   bursaryApplications,
   bursaryCategories,
@@ -330,6 +330,17 @@ export async function decideApplication(db: Database, fundId: string, applicatio
 }
 
 /** Everything about one application, for the applicant's page and the panel's. */
+/** A bursary item as panel and applicant pages show it. */
+interface ItemRow {
+  id: string;
+  category: BursaryCategory;
+  description: string;
+  miles: number | null;
+  estimatePence: number;
+  approvedPence: number | null;
+  claimedPence: number | null;
+}
+
 /** Rows of several applications, each application's own in their order, without the key. */
 function groupByApplication<T extends { applicationId: string }>(rows: T[]): (id: string) => Omit<T, 'applicationId'>[] {
   const groups = new Map<string, Omit<T, 'applicationId'>[]>();
@@ -341,9 +352,16 @@ function groupByApplication<T extends { applicationId: string }>(rows: T[]): (id
   return (id) => groups.get(id) ?? [];
 }
 
-/** Applications with everything a panel or applicant page shows, in the order of `applicationIds`. */
-export async function loadApplications(db: Db, applicationIds: string[]) {
-  if (applicationIds.length === 0) return [];
+/**
+ * Applications with everything a panel or applicant page shows: the ones named (in that order),
+ * or every application sent to a fund (drafts are the applicant's own), oldest first. Six queries
+ * however many there are, each reading by an index: a fund by its (fund, status) index, the rest
+ * by application.
+ */
+export async function loadApplications(db: Db, scope: { ids: string[] } | { fundId: string }) {
+  if ('ids' in scope && scope.ids.length === 0) return [];
+  const chosen = 'ids' in scope ? inArray(bursaryApplications.id, scope.ids) : and(eq(bursaryApplications.fundId, scope.fundId), ne(bursaryApplications.status, 'draft'))!;
+  const applicationIds = db.select({ id: bursaryApplications.id }).from(bursaryApplications).where(chosen);
   const apps = await db
     .select({
       id: bursaryApplications.id,
@@ -369,26 +387,18 @@ export async function loadApplications(db: Db, applicationIds: string[]) {
       eventStatus: events.status,
       applicantName: people.displayName,
       applicantEmail: people.email,
+      // Items are the large table: read per application by its index (a subquery for each row),
+      // never by a scan of every item, however many applications a fund has.
+      items: sql<ItemRow[] | string>`coalesce((select json_agg(json_build_object('id', i.id, 'category', i.category, 'description', i.description, 'miles', i.miles,
+        'estimatePence', i.estimate_pence, 'approvedPence', i.approved_pence, 'claimedPence', i.claimed_pence)) from bursary_items i where i.application_id = ${bursaryApplications.id}), '[]'::json)`,
     })
     .from(bursaryApplications)
     .innerJoin(events, eq(events.id, bursaryApplications.eventId))
     .leftJoin(people, eq(people.id, bursaryApplications.applicantId))
-    .where(inArray(bursaryApplications.id, applicationIds));
-  // Five queries for any number of applications, not five each.
-  const [items, messages, receipts, claims, payments] = await Promise.all([
-    db
-      .select({
-        applicationId: bursaryItems.applicationId,
-        id: bursaryItems.id,
-        category: bursaryItems.category,
-        description: bursaryItems.description,
-        miles: bursaryItems.miles,
-        estimatePence: bursaryItems.estimatePence,
-        approvedPence: bursaryItems.approvedPence,
-        claimedPence: bursaryItems.claimedPence,
-      })
-      .from(bursaryItems)
-      .where(inArray(bursaryItems.applicationId, applicationIds)),
+    .where(chosen)
+    .orderBy(asc(bursaryApplications.submittedAt), asc(bursaryApplications.id));
+  // Four more queries for any number of applications, not five each.
+  const [messages, receipts, claims, payments] = await Promise.all([
     db
       .select({ applicationId: bursaryMessages.applicationId, body: bursaryMessages.body, createdAt: bursaryMessages.createdAt })
       .from(bursaryMessages)
@@ -409,18 +419,19 @@ export async function loadApplications(db: Db, applicationIds: string[]) {
       .where(inArray(bursaryPayments.applicationId, applicationIds))
       .orderBy(asc(bursaryPayments.paidOn)),
   ]);
-  items.sort((a, b) => bursaryCategories.indexOf(a.category) - bursaryCategories.indexOf(b.category));
   const byId = new Map(apps.map((app) => [app.id, app]));
-  const [itemsOf, messagesOf, receiptsOf, claimsOf, paymentsOf] = [groupByApplication(items), groupByApplication(messages), groupByApplication(receipts), groupByApplication(claims), groupByApplication(payments)];
-  return applicationIds.flatMap((id) => {
+  const [messagesOf, receiptsOf, claimsOf, paymentsOf] = [groupByApplication(messages), groupByApplication(receipts), groupByApplication(claims), groupByApplication(payments)];
+  const order = 'ids' in scope ? scope.ids : apps.map((a) => a.id);
+  return order.flatMap((id) => {
     const app = byId.get(id);
     if (!app) return [];
-    return [{ ...app, items: itemsOf(id), messages: messagesOf(id), receipts: receiptsOf(id), claim: claimsOf(id)[0] ?? null, payments: paymentsOf(id) }];
+    const items = (typeof app.items === 'string' ? (JSON.parse(app.items) as ItemRow[]) : app.items).sort((a, b) => bursaryCategories.indexOf(a.category) - bursaryCategories.indexOf(b.category));
+    return [{ ...app, items, messages: messagesOf(id), receipts: receiptsOf(id), claim: claimsOf(id)[0] ?? null, payments: paymentsOf(id) }];
   });
 }
 
 export async function loadApplication(db: Db, applicationId: string) {
-  const [app] = await loadApplications(db, [applicationId]);
+  const [app] = await loadApplications(db, { ids: [applicationId] });
   return app ?? null;
 }
 

@@ -472,12 +472,7 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
     const fund = await panelFund(request, fundId);
     const figures = await fundFigures(app.db, fundId);
     const now = new Date();
-    const rows = await app.db
-      .select({ id: bursaryApplications.id, status: bursaryApplications.status, submittedAt: bursaryApplications.submittedAt, inAdvance: bursaryApplications.inAdvance })
-      .from(bursaryApplications)
-      .where(eq(bursaryApplications.fundId, fundId))
-      .orderBy(asc(bursaryApplications.submittedAt));
-    const loaded = await loadApplications(app.db, rows.filter((r) => r.status !== 'draft').map((r) => r.id));
+    const loaded = await loadApplications(app.db, { fundId });
     const list = loaded.map((a) => panelApplicationView(a, settings, request.me!.id, now));
     await recordAudit(app.db, { actorId: request.me!.id, action: 'bursary.fund.queue_viewed', subjectType: 'bursary_fund', subjectId: fundId });
     return reply.page('bursaries/fund', {

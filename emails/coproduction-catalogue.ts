@@ -43,6 +43,8 @@ export interface CoproductionEmails {
     eventPath: string;
     /** The person's own booking page. */
     managePath?: string;
+    /** Cancelled: what happens about their money, in the words their booking page uses ('' when nothing). */
+    money?: string;
   };
   /** To the planning group: the event was cancelled, or unpublished back to planning. */
   'planning-event-status': {
@@ -100,8 +102,9 @@ export const coproductionSubjects: { [K in keyof CoproductionEmails]: (data: Cop
           ? 'A planning meeting has changed'
           : 'A planning meeting has been arranged',
   // Only organisers cancel; a change may be made by a lead, so its subject is fixed words.
-  'event-changed': (d) => (d.kind === 'cancelled' ? `Cancelled: ${d.title}` : 'An event you signed up for has changed'),
-  'planning-event-status': (d) => (d.kind === 'cancelled' ? `${d.title} has been cancelled` : `${d.title} is back in planning`),
+  // Titles may have been typed by a lead (an ordinary member): fixed words only.
+  'event-changed': (d) => (d.kind === 'cancelled' ? 'An event you signed up for has been cancelled' : 'An event you signed up for has changed'),
+  'planning-event-status': (d) => (d.kind === 'cancelled' ? 'An event you are planning has been cancelled' : 'An event you are planning is back in planning'),
   'impact-note': (d) => `You said, we did: ${d.title}`,
   'planning-event-news': (d) => (d.kind === 'published' ? 'An event you are planning is published' : 'An event you are planning has changed'),
   'planning-role-changed': (d) => (d.you ? 'Your role in a planning group has changed' : 'A role in your planning group has changed'),

@@ -5,12 +5,13 @@
 // group are told; open places are closed and undecided bursary applications with them) or moved
 // (registrants are told, calendars update).
 import { randomBytes } from 'node:crypto';
-import { and, count, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import {
   auditEntries,
   events,
   planningMembers,
   publishOverrides,
+  payments,
   registrations,
   type EventFormat,
   type EventType,
@@ -24,7 +25,7 @@ import { prepared } from '../db/prepared.ts';
 import { ConflictError, ForbiddenError, InvalidInputError } from '../errors.ts';
 import { formatTimeRange } from '../format.ts';
 import { calendarAttachment, enqueueEmail } from '../mail/outbox.ts';
-import { attendeeIcs, closePlacesForCancelledEvent, mintManagePath, placesReady } from '../registration/api.ts';
+import { attendeeIcs, bookingState, closePlacesForCancelledEvent, mintManagePath, type PaymentFacts, placesReady } from '../registration/api.ts';
 import { planningAccess, requireLead, requireOrganiser, type EventRow } from './access.ts';
 import { attendeeChanges, changesFor, type AttendeeChange } from './event-changes.ts';
 import { groupRecipients } from './group-members.ts';
@@ -367,11 +368,24 @@ export function eventChangeIcs(event: EventRow, place: { confirmed: boolean } = 
  * caller's transaction. Companion places share their booker's address, so each address is
  * written to once. Returns how many were told.
  */
+/** Each booking's latest payment on the event, as booking pages use it. */
+async function latestPayments(tx: Db, eventId: string): Promise<Map<string, PaymentFacts>> {
+  const rows = await tx
+    .select({ registrationId: payments.registrationId, method: payments.method, status: payments.status, amountPence: payments.amountPence })
+    .from(payments)
+    .innerJoin(registrations, eq(registrations.id, payments.registrationId))
+    .where(eq(registrations.eventId, eventId))
+    .orderBy(asc(payments.createdAt));
+  return new Map(rows.map((p) => [p.registrationId, { method: p.method, status: p.status, amountPence: p.amountPence }]));
+}
+
 export async function notifyRegistrants(tx: Db, event: EventRow, kind: 'cancelled' | 'changed', extra: { changes?: AttendeeChange[] }): Promise<number> {
   const rows = await tx
     .select({ id: registrations.id, email: registrations.email, name: registrations.name, status: registrations.status })
     .from(registrations)
     .where(and(eq(registrations.eventId, event.id), inArray(registrations.status, ['confirmed', 'waitlisted', 'offered', 'pending_payment']), isNull(registrations.companionOfId)));
+  // A cancellation says what happens about each person's money, as their booking page does.
+  const paid = kind === 'cancelled' ? await latestPayments(tx, event.id) : new Map();
   const seen = new Set<string>();
   for (const r of rows) {
     if (seen.has(r.email)) continue;
@@ -391,6 +405,7 @@ export async function notifyRegistrants(tx: Db, event: EventRow, kind: 'cancelle
         ...(extra.changes ? { changes: changesFor(extra.changes, r.status === 'confirmed') } : {}),
         eventPath: `/events/${event.slug}`,
         managePath: await mintManagePath(tx, r.id),
+        ...(kind === 'cancelled' ? { money: bookingState(r, event, paid.get(r.id) ?? null).money } : {}),
       },
       attachments: ics ? [calendarAttachment(`${event.slug}.ics`, ics, 'PUBLISH')] : [],
     });

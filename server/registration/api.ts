@@ -61,3 +61,4 @@ export async function placesReady(tx: Db, eventId: string, now: Date = new Date(
   const types = await listTicketTypes(tx, eventId);
   return types.some((t) => !t.salesEndAt || t.salesEndAt > now);
 }
+export { bookingState, type PaymentFacts } from './booking-state.ts';

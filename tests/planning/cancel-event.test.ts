@@ -193,7 +193,7 @@ describe('cancelling an event', () => {
         planningPath: `/plan/${event.id}`,
       });
       const rendered = renderEmail('planning-event-status', mails[0]!.data as never, site);
-      expect(rendered.subject).toBe('Housing and distress has been cancelled');
+      expect(rendered.subject).toBe('An event you are planning has been cancelled');
       expect(rendered.text).toMatch(/^Hello,$/m);
       expect(rendered.text).toContain('Rosa Quinn has cancelled Housing and distress.');
       expect(rendered.text).toContain('The venue has closed for repairs.');
@@ -277,7 +277,7 @@ describe('unpublishing an event', () => {
       expect(mails, email).toHaveLength(1);
       expect(mails[0]!.data).toMatchObject({ kind: 'unpublished', title: 'Carers’ round table', byName: 'lead@example.org', reason: '' });
       const rendered = renderEmail('planning-event-status', mails[0]!.data as never, site);
-      expect(rendered.subject).toBe('Carers’ round table is back in planning');
+      expect(rendered.subject).toBe('An event you are planning is back in planning');
       expect(rendered.text).toContain('lead@example.org has moved Carers’ round table back to planning.');
     }
     expect((await mailTo(t.db, 'invited@example.org', 'planning-event-status')).filter((m) => m.data.planningPath === `/plan/${event.id}`)).toHaveLength(0);

@@ -51,7 +51,7 @@ describe('co-production emails', () => {
 
   it('tells the planning group who cancelled the event, why, and where the planning pages are', () => {
     const mail = renderEmail('planning-event-status', samples['planning-event-status'], site);
-    expect(mail.subject).toBe('Seminar <1> & "friends" has been cancelled');
+    expect(mail.subject).toBe('An event you are planning has been cancelled');
     expect(mail.html).toContain('Rosa &lt;b&gt; has cancelled');
     expect(mail.html).toContain('The venue closed &lt;suddenly&gt;.');
     expect(mail.text).toContain('Rosa <b> has cancelled Seminar <1> & "friends".');
@@ -65,7 +65,7 @@ describe('co-production emails', () => {
 
   it('tells the planning group when the event goes back to planning, without a reason', () => {
     const mail = renderEmail('planning-event-status', { ...samples['planning-event-status'], kind: 'unpublished', reason: '', told: 0 }, site);
-    expect(mail.subject).toBe('Seminar <1> & "friends" is back in planning');
+    expect(mail.subject).toBe('An event you are planning is back in planning');
     expect(mail.text).toContain('Rosa <b> has moved Seminar <1> & "friends" back to planning.');
     expect(mail.text).toContain('Anyone already booked keeps their place');
     expect(mail.text).not.toContain('reason');

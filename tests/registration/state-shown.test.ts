@@ -107,6 +107,16 @@ describe('after an event is cancelled', () => {
     await organiser.post(`/plan/${event.id}/cancel`, { reason: 'The venue has closed.' });
     const visitor = t.client();
 
+    // Each cancellation email says what its booking page says about money, and nothing to the unpaid.
+    const cancellationText = async (email: string) => {
+      const [mail] = (await mailsTo(t.db, email)).filter((m) => m.template === 'event-changed');
+      return renderEmail('event-changed', mail!.data as never, site).text;
+    };
+    expect(await cancellationText('card-paid@example.org')).toContain('You paid £40 by card. The organisers will refund it to your card');
+    expect(await cancellationText('invoice-paid@example.org')).toContain('You paid £40 by invoice. The organisers will arrange to give it back to you');
+    expect(await cancellationText('invoice-open@example.org')).toContain('Your invoice is cancelled: you do not need to pay it.');
+    for (const email of ['card-paid@example.org', 'invoice-open@example.org']) expect(await cancellationText(email)).not.toContain('we will be in touch about a refund');
+
     const cardPage = (await visitor.get(card.managePath)).body;
     expect(cardPage).toContain(CANCELLED);
     expect(cardPage).toContain('You paid £40 by card. The organisers will refund it to your card');

@@ -134,6 +134,8 @@ export function applicationView(app: LoadedApplication, settings: BursarySetting
     isApproved: approved,
     canUploadReceipt: claimOpen,
     canClaim: approved && !app.claim,
+    // A claim sent back by the panel leaves its amounts on the items and no claim row.
+    claimReturned: approved && !app.claim && app.items.some((i) => i.claimedPence !== null),
     canApproveClaim: app.claim?.status === 'submitted',
     canRecordPayment: approved && !app.closedAt,
     canClose: approved && !app.closedAt,

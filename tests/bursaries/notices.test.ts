@@ -167,6 +167,11 @@ describe('telling the applicant', () => {
     expect(back.statusCode).toBe(303);
     const [returned] = await mails('claimant@example.org', 'bursary-claim-decided');
     expect(returned!.data).toMatchObject({ outcome: 'returned', reason: 'The ticket shows a different date.' });
+    // Both pages say the claim was sent back, not that none was sent.
+    const panelPage = (await boss.get(`/bursaries/funds/${fundId}/applications/${id}`)).body;
+    expect(panelPage).toContain('The claim was sent back to the applicant');
+    expect(panelPage).not.toContain('has not sent a claim yet');
+    expect((await client.get(`/bursaries/applications/${id}`)).body).toContain('The panel sent your claim back');
 
     expect((await client.post(`/bursaries/applications/${id}/claim`, { [`claim-${item!.id}`]: '7.50' })).statusCode).toBe(303);
     expect((await boss.post(`/bursaries/funds/${fundId}/applications/${id}/claim/approve`)).statusCode).toBe(303);

@@ -115,7 +115,9 @@ export function detailsFormValues(e: EventRow): Record<string, unknown> {
     format: e.format,
     startDate: start.date,
     startTime: start.time,
-    endDate: end.date,
+    // Shown only when the event ends on another day, as the field's hint says; otherwise moving a
+    // one-day event's date would leave the old end date behind.
+    endDate: end.date && end.date !== start.date ? end.date : '',
     endTime: end.time,
     venueName: e.venueName,
     venueAddress: e.venueAddress,

@@ -189,3 +189,17 @@ describe('the programme and its event', () => {
     expect(await mailTo(t.db, 'gus@example.org', 'event-changed')).toHaveLength(0);
   });
 });
+
+describe('the details form of a one-day event', () => {
+  it('leaves the end date empty, so moving the start date moves the whole day', async () => {
+    const event = await eventLedByLead();
+    const page = await lead.get(`/plan/${event.id}/details`);
+    expect(page.body).toMatch(/<input[^>]*name="endDate"[^>]*value=""/);
+    // What the browser sends back: the form as shown, with only the start date changed.
+    const moved = await lead.post(`/plan/${event.id}/details`, form(event, { startDate: '2027-01-27', endDate: '' }));
+    expect(moved.statusCode, moved.body.slice(0, 300)).toBe(303);
+    const [after] = await t.db.select().from(events).where(eq(events.id, event.id));
+    expect(after!.startsAt!.toISOString()).toBe('2027-01-27T10:00:00.000Z');
+    expect(after!.endsAt!.toISOString()).toBe('2027-01-27T15:00:00.000Z');
+  });
+});

@@ -103,3 +103,21 @@ export async function takeUpHeldPlace(tx: Db, input: { eventId: string; personId
   }
   return false;
 }
+
+/** Where an approved applicant's place stands now, for their application page (the email said it once). */
+export type PlaceNow = { kind: 'booked' } | { kind: 'held'; bookBy: Date } | { kind: 'book' } | null;
+
+export async function placeNow(
+  tx: Db,
+  input: { applicationId: string; eventId: string; eventStatus: string; applicant: { id: string; email: string } | null; approved: boolean },
+  now = new Date(),
+): Promise<PlaceNow> {
+  if (!input.approved || !input.applicant || input.eventStatus !== 'published') return null;
+  if (await hasPlaceAt(tx, { eventId: input.eventId, personId: input.applicant.id, email: input.applicant.email })) return { kind: 'booked' };
+  const [hold] = await tx
+    .select({ expiresAt: placeHolds.expiresAt })
+    .from(placeHolds)
+    .where(and(eq(placeHolds.reference, reference(input.applicationId)), eq(placeHolds.state, 'live')));
+  if (hold && hold.expiresAt > now) return { kind: 'held', bookBy: hold.expiresAt };
+  return { kind: 'book' };
+}

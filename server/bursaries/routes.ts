@@ -41,6 +41,7 @@ import { addPanelMember, isOnPanel, listPanel, ownApplicationMessage, panelFundI
 import { getNoticeMode, sendPanelDigests, setNoticeMode } from './notices.ts';
 import { fundReport, reportCsv } from './reporting.ts';
 import { deleteStaleDrafts, eraseExpiredApplications } from './retention.ts';
+import { placeNow } from './places.ts';
 import { applicationView, categoryRows, draftFormValues, figuresView, fundView, mileageRate, money, panelApplicationView } from './view-models.ts';
 
 const Uuid = Type.String({ format: 'uuid' });
@@ -231,6 +232,14 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
   const renderApplicantPage = async (request: FastifyRequest, reply: FastifyReply, applicationId: string, forms: { receipt?: FormState; claim?: FormState } = {}, status = 200) => {
     const loaded = await viewApplication(app.db, applicationId, actorOf(request), 'applicant');
     const view = applicationView(loaded, settings);
+    // The page says where their place stands, as the decision email did, so nobody loses a kept place.
+    const place = await placeNow(app.db, {
+      applicationId,
+      eventId: loaded.eventId,
+      eventStatus: loaded.eventStatus,
+      applicant: loaded.applicantId && loaded.applicantEmail ? { id: loaded.applicantId, email: loaded.applicantEmail } : null,
+      approved: view.isApproved,
+    });
     const claimValues: Record<string, unknown> = {};
     for (const item of loaded.items) if (item.claimedPence !== null) claimValues[`claim-${item.id}`] = poundsField(item.claimedPence);
     return reply.page(
@@ -238,6 +247,7 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
       {
         title: `Your bursary application: ${loaded.eventTitle}`,
         application: view,
+        place: place && { kind: place.kind, bookBy: place.kind === 'held' ? formatDateTime(place.bookBy) : '', bookUrl: `/events/${loaded.eventSlug}/book` },
         receiptForm: forms.receipt ?? formState({}),
         claimForm: forms.claim ?? formState(claimValues),
         errors: [...(forms.receipt?.errors ?? []), ...(forms.claim?.errors ?? [])],

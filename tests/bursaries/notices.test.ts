@@ -119,11 +119,16 @@ describe('telling the applicant', () => {
     expect(hold!.expiresAt.getTime()).toBeGreaterThan(before + (BOOK_WITHIN_DAYS - 1) * 86_400_000);
     const text = renderEmail('bursary-decided', mail!.data as never, site).text;
     expect(text).toContain('We are keeping a place at the event for you until');
+    // The application page says the same, with the date and a way to book.
+    const page = (await client.get(`/bursaries/applications/${id}`)).body;
+    expect(page).toContain('We are keeping a place for you at this event until');
+    expect(page).toContain(`href="/events/${event.slug}/book"`);
 
     const [type] = await t.db.insert(ticketTypes).values({ eventId: event.id, name: 'Bursary place' }).returning();
     expect((await client.post(`/events/${event.slug}/book`, { ticketTypeId: type!.id, name: 'Held Person', email: 'held@example.org' })).statusCode).toBe(303);
     const [after] = await t.db.select().from(placeHolds).where(eq(placeHolds.id, hold!.id));
     expect(after!.state).toBe('consumed');
+    expect((await client.get(`/bursaries/applications/${id}`)).body).toContain('You have a place at this event.');
   });
 
   it('tells someone who booked before approval that they have a place, and releases the held one', async () => {

@@ -22,7 +22,7 @@ import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, type F
 import { formatDateTime } from '../format.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
 import { assertOpen, fundForEvent, fundFigures, getFund, lockFund } from './funds.ts';
-import { tellPanel } from './notices.ts';
+import { forgetPanelNotices, tellPanel } from './notices.ts';
 import { holdPlaceFor, placeAfterApproval, releaseHeldPlace, type PlaceAfterApproval } from './places.ts';
 import type { BursarySettings } from './money.ts';
 import { assertNotOwnApplication, isOnPanel, type Actor } from './panel.ts';
@@ -189,6 +189,7 @@ export async function withdrawApplication(db: Database, applicationId: string, a
     }
     await tx.update(bursaryApplications).set({ status: 'withdrawn', updatedAt: new Date() }).where(eq(bursaryApplications.id, applicationId));
     await releaseHeldPlace(tx, applicationId);
+    await forgetPanelNotices(tx, { applicationId });
     await recordAudit(tx, { actorId: actor.id, action: 'bursary.application.withdrawn', subjectType: 'bursary_application', subjectId: applicationId });
   });
 }

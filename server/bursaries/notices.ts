@@ -2,9 +2,9 @@
 // email each time ("at once", the default) or one email a day (a digest, sent by the bursary job
 // after 8am London time). The emails say only how many are waiting and where to look: who
 // applied and for what stays behind sign-in. Nobody is told of their own application.
-import { and, asc, eq, inArray, isNull, ne, or } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, isNull, ne, or, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
-import { bursaryFunds, bursaryPanelMembers, bursaryPanelNotices, bursaryPanelSettings, events, people, roleGrants, type PanelNoticeMode } from '../../db/schema/index.ts';
+import { auditEntries, bursaryFunds, bursaryPanelMembers, bursaryPanelNotices, bursaryPanelSettings, events, people, roleGrants, type PanelNoticeMode } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
@@ -34,8 +34,39 @@ async function panelRecipients(tx: Db, fundId: string, applicantId: string | nul
   return rows.map((r) => ({ ...r, mode: r.mode ?? 'at_once' }));
 }
 
+/**
+ * Whether the panel has already heard from this applicant about this fund (of this kind) in the
+ * last day, and if not, records that it now has. One person cannot make the Hub write to the
+ * panel again and again (submit, withdraw, start again, submit): the fund page lists the rest.
+ */
+async function panelHeardToday(tx: Db, fundId: string, applicantId: string, kind: 'application' | 'claim', now: Date): Promise<boolean> {
+  const [heard] = await tx
+    .select({ n: count() })
+    .from(auditEntries)
+    .where(
+      and(
+        eq(auditEntries.subjectType, 'bursary_fund'),
+        eq(auditEntries.subjectId, fundId),
+        eq(auditEntries.action, 'bursary.panel.told'),
+        eq(auditEntries.actorId, applicantId),
+        gt(auditEntries.at, new Date(now.getTime() - 86_400_000)),
+        sql`${auditEntries.details}->>'kind' = ${kind}`,
+      ),
+    );
+  if (Number(heard?.n ?? 0) > 0) return true;
+  await recordAudit(tx, { actorId: applicantId, action: 'bursary.panel.told', subjectType: 'bursary_fund', subjectId: fundId, details: { kind } });
+  return false;
+}
+
+/** Notices not yet sent about an application that is no longer waiting (withdrawn) go. */
+export async function forgetPanelNotices(tx: Db, where: { applicationId: string } | { fundId: string; personId: string }): Promise<void> {
+  const which = 'applicationId' in where ? eq(bursaryPanelNotices.applicationId, where.applicationId) : and(eq(bursaryPanelNotices.fundId, where.fundId), eq(bursaryPanelNotices.personId, where.personId));
+  await tx.delete(bursaryPanelNotices).where(and(which, isNull(bursaryPanelNotices.sentAt)));
+}
+
 /** In the caller's transaction: a new application was sent, or a claim, on this fund. */
-export async function tellPanel(tx: Db, input: { fund: FundRow; applicationId: string; applicantId: string | null; kind: 'application' | 'claim' }): Promise<void> {
+export async function tellPanel(tx: Db, input: { fund: FundRow; applicationId: string; applicantId: string | null; kind: 'application' | 'claim' }, now = new Date()): Promise<void> {
+  if (input.applicantId && (await panelHeardToday(tx, input.fund.id, input.applicantId, input.kind, now))) return;
   const recipients = await panelRecipients(tx, input.fund.id, input.applicantId);
   for (const r of recipients) {
     if (r.mode === 'daily') {

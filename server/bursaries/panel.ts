@@ -14,6 +14,7 @@ import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from 
 import { formatDateTime } from '../format.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
 import { getFund, type FundRow } from './funds.ts';
+import { forgetPanelNotices } from './notices.ts';
 
 /** The parts of the signed-in person that bursary rights depend on. */
 export interface Actor {
@@ -134,6 +135,8 @@ export async function removePanelMember(db: Database, fundId: string, memberId: 
     if (!row) throw new NotFoundError('We could not find that member of the panel.');
     if (row.personId === actor.id) throw new ConflictError('bursary_panel_own', 'You cannot remove yourself from a panel. Another organiser can.');
     await tx.delete(bursaryPanelMembers).where(eq(bursaryPanelMembers.id, row.id));
+    // Off the panel, they hear no more of its applications, not even in a digest already gathered.
+    await forgetPanelNotices(tx, { fundId, personId: row.personId });
     await recordAudit(tx, { actorId: actor.id, action: 'bursary.panel.member_removed', subjectType: 'bursary_fund', subjectId: fundId, details: { personId: row.personId } });
     await tellOfChange(tx, fund, 'removed', row, actor);
   });

@@ -289,6 +289,7 @@ export const whoIsTold = {
     notEmailed: [
       { who: 'panel members who chose a daily digest', why: 'the application is in their next morning’s digest' },
       { who: 'the applicant, if they sit on the panel', why: 'no one is told of their own application as a panel member' },
+      { who: 'the panel, for another application from the same applicant to the same fund within a day', why: 'the fund page lists it; one person cannot make the Hub write to the panel again and again' },
     ],
   },
   'bursary.withdrawn': {
@@ -310,6 +311,7 @@ export const whoIsTold = {
     notEmailed: [
       { who: 'the applicant', why: 'the page confirms it' },
       { who: 'panel members who chose a daily digest', why: 'the claim is in their next morning’s digest' },
+      { who: 'the panel, for another claim from the same applicant to the same fund within a day', why: 'the fund page shows it' },
     ],
   },
   'claim.decided': {

@@ -24,7 +24,9 @@ afterAll(async () => {
 const context = { baseUrl: 'http://convene.test', paidMode: 'invoice' as const };
 const answers = { organisation: '', perspective: '', accessRequirements: '', dietaryNeeds: '', consentFutureEvents: false, answers: {}, companion: false, companionName: '' };
 
-describe('never oversold', () => {
+// Hundreds of bookings at once take minutes on a loaded machine; a timeout here would say nothing
+// about the race, so only a wrong count fails these tests.
+describe('never oversold', { timeout: 300_000 }, () => {
   it('200 people racing for 50 places: exactly 50 booked, 150 waiting, nothing lost', async () => {
     const event = await makeEvent(t.db, { capacity: 50 });
     const type = await makeTicketType(t.db, event.id);

@@ -100,6 +100,15 @@ export const whoIsTold = {
     emails: [{ template: 'impact-note', to: 'the planning group and everyone who attended or was booked' }],
     notEmailed: [{ who: 'people who cancelled', why: 'they did not take part' }],
   },
+  'event.thank-you-due': {
+    record: 'event',
+    change: 'the event has ended for people checked in (a timed job, once per person)',
+    emails: [{ template: 'certificate-thank-you', to: 'each person checked in, with their certificate of attendance attached (a companion’s goes to their booker)' }],
+    notEmailed: [
+      { who: 'people booked who were not checked in', why: 'a certificate says someone came; they are not thanked for coming' },
+      { who: 'anyone, for an event that ended more than 30 days before', why: 'a thank-you so late would only puzzle' },
+    ],
+  },
 
   // ---- Bookings, offers, payments ----
   'booking.requested': {

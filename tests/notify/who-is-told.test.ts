@@ -250,6 +250,22 @@ const scenarios: Record<ChangeName, Scenario> = {
     },
   },
 
+  'event.thank-you-due': {
+    change: async () => {
+      // Far enough ahead that no other scenario's attendees are in the job's 30-day window.
+      const startsAt = new Date(Date.now() + 200 * 86_400_000);
+      const event = await makeEvent(t.db, { startsAt, endsAt: new Date(startsAt.getTime() + 2 * 3_600_000) });
+      const came = unique('came');
+      const [main] = await t.db.insert(registrations).values({ eventId: event.id, status: 'attended', name: 'Mo', email: came }).returning();
+      await t.db.insert(registrations).values([
+        { eventId: event.id, status: 'attended', name: 'Mo’s assistant', email: came, companionOfId: main!.id },
+        { eventId: event.id, status: 'confirmed', name: 'Ned', email: unique('ned') },
+      ]);
+      // The running app's after-event loop; no route makes time pass.
+      await t.app.afterEventJobs.runDue(new Date(startsAt.getTime() + 5 * 3_600_000));
+      return mails('event.thank-you-due', 'certificate-thank-you', [came, came]);
+    },
+  },
   'booking.requested': {
     change: async () => {
       const event = await makeEvent(t.db);

@@ -2,6 +2,7 @@
 // job that thanks people checked in, with their certificate, in every process: the job locks rows
 // with SKIP LOCKED, so several processes share the work without doing it twice.
 import fp from 'fastify-plugin';
+import { letterRoutes } from './letter-routes.ts';
 import { certificateRoutes } from './routes.ts';
 import { sendDueThanks } from './thanks.ts';
 
@@ -23,6 +24,7 @@ export const afterEventPlugin = fp(
     };
     app.decorate('afterEventJobs', { runDue });
     await app.register(certificateRoutes);
+    await app.register(letterRoutes);
 
     // Off when the outbox loop is off (OUTBOX_INTERVAL_MS=0), so tests drive the job themselves.
     let timer: NodeJS.Timeout | null = null;

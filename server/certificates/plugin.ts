@@ -5,12 +5,14 @@ import fp from 'fastify-plugin';
 import { letterRoutes } from './letter-routes.ts';
 import { certificateRoutes } from './routes.ts';
 import { sendDueThanks } from './thanks.ts';
+import { surveyRoutes } from '../surveys/routes.ts';
+import { sendDueSurveys } from '../surveys/service.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     afterEventJobs: {
-      /** Sends due thank-yous; tests call it with their own `now`. */
-      runDue(now?: Date): Promise<{ thanked: number }>;
+      /** Sends due thank-yous, survey invitations and reminders; tests call it with their own `now`. */
+      runDue(now?: Date): Promise<{ thanked: number; invited: number; reminded: number }>;
     };
   }
 }
@@ -19,12 +21,14 @@ export const afterEventPlugin = fp(
   async (app) => {
     const runDue = async (now = new Date()) => {
       const thanked = await sendDueThanks(app.db, app.config.baseUrl, now);
-      if (thanked) app.mail.nudge();
-      return { thanked };
+      const { invited, reminded } = await sendDueSurveys(app.db, now);
+      if (thanked || invited || reminded) app.mail.nudge();
+      return { thanked, invited, reminded };
     };
     app.decorate('afterEventJobs', { runDue });
     await app.register(certificateRoutes);
     await app.register(letterRoutes);
+    await app.register(surveyRoutes);
 
     // Off when the outbox loop is off (OUTBOX_INTERVAL_MS=0), so tests drive the job themselves.
     let timer: NodeJS.Timeout | null = null;

@@ -109,6 +109,24 @@ export const whoIsTold = {
       { who: 'anyone, for an event that ended more than 30 days before', why: 'a thank-you so late would only puzzle' },
     ],
   },
+  'survey.invitation-due': {
+    record: 'feedback survey',
+    change: 'the survey’s time after the event comes (a timed job)',
+    emails: [
+      { template: 'survey-invitation', to: 'each person checked in (attendees’ survey), each with a private link that works once' },
+      { template: 'survey-invitation', to: 'the planning group’s accepted members (their own survey about working together)' },
+    ],
+    notEmailed: [
+      { who: 'people booked who were not checked in', why: 'the survey asks about the event itself' },
+      { who: 'companions', why: 'their booker is asked' },
+    ],
+  },
+  'survey.reminder-due': {
+    record: 'feedback survey',
+    change: 'a week after the invitation, for those who have not answered (a timed job, once)',
+    emails: [{ template: 'survey-invitation', to: 'each person invited who has not answered, once' }],
+    notEmailed: [{ who: 'people who answered', why: 'their answer is in' }],
+  },
 
   // ---- Bookings, offers, payments ----
   'booking.requested': {

@@ -49,7 +49,7 @@ export function barChart(id: string, title: string, bars: Bar[]): string {
       );
     })
     .join('');
-  return `<svg xmlns="http://www.w3.org/2000/svg" class="convene-chart" role="img" aria-labelledby="${id}-title ${id}-desc" viewBox="0 0 ${labelWidth + barWidth + 100} ${height}" width="100%" preserveAspectRatio="xMinYMin meet"><title id="${id}-title">${escapeXml(title)}</title><desc id="${id}-desc">${escapeXml(bars.map((b) => `${b.label}: ${b.count}`).join('; '))}</desc>${rows}</svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" class="convene-chart" font-family="arial, sans-serif" role="img" aria-labelledby="${id}-title ${id}-desc" viewBox="0 0 ${labelWidth + barWidth + 100} ${height}" width="100%" preserveAspectRatio="xMinYMin meet"><title id="${id}-title">${escapeXml(title)}</title><desc id="${id}-desc">${escapeXml(bars.map((b) => `${b.label}: ${b.count}`).join('; '))}</desc>${rows}</svg>`;
 }
 
 export async function surveyResults(db: Db, survey: SurveyRow): Promise<{ responses: number; questions: QuestionResult[] }> {
@@ -79,13 +79,18 @@ export async function surveyResults(db: Db, survey: SurveyRow): Promise<{ respon
         return { label: q.kind === 'rating' ? `${i + 1}. ${option}` : option, count, percent: answered ? Math.round((count / answered) * 100) : 0 };
       });
       const average = q.kind === 'rating' && answered ? Math.round((answers.reduce((sum, a) => sum + Number(a.value), 0) / answered) * 10) / 10 : null;
-      const top = [...bars].sort((a, b) => b.count - a.count)[0];
+      // Every answer given most often, so a tie is not told as one winner.
+      const most = Math.max(0, ...bars.map((b) => b.count));
+      const top = bars
+        .filter((b) => b.count === most)
+        .map((b) => b.label.replace(/^\d+\. /, ''))
+        .join(' and ');
       const summary =
         answered === 0
           ? 'No answers yet.'
           : q.kind === 'rating'
-            ? `${answered} ${answered === 1 ? 'answer' : 'answers'}, averaging ${average} out of ${q.options.length} (1 is “${q.options[0]}”, ${q.options.length} is “${q.options.at(-1)}”). Most often: ${top!.label.replace(/^\d+\. /, '')}.`
-            : `${answered} ${answered === 1 ? 'answer' : 'answers'}. Most often: ${top!.label}.`;
+            ? `${answered} ${answered === 1 ? 'answer' : 'answers'}, averaging ${average} out of ${q.options.length} (1 is “${q.options[0]}”, ${q.options.length} is “${q.options.at(-1)}”). Most often: ${top}.`
+            : `${answered} ${answered === 1 ? 'answer' : 'answers'}. Most often: ${top}.`;
       return { id: q.id, label: q.label, kind: q.kind, answered, bars, average, summary, svg: barChart(id, q.label, bars), texts: [] };
     }),
   };

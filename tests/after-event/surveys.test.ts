@@ -103,6 +103,8 @@ describe('feedback surveys', () => {
     expect(bars('I felt heard')).toEqual([['1. Strongly disagree', 0], ['2. Disagree', 0], ['3. Neither agree nor disagree', 0], ['4. Agree', 2], ['5. Strongly agree', 0]]);
     expect(bars('Will you do anything differently because of it?')).toEqual([['Yes', 1], ['Maybe', 1], ['No', 0]]);
     expect(results.body).toContain('averaging 4 out of 5');
+    // A tie is told as a tie, not as one answer given most.
+    expect(results.body).toContain('Most often: All right and Very good.');
     expect(results.body).toContain('role="img"');
     expect(results.body).toContain('Show the numbers as a table');
     expect(results.body).toContain('I now ask people what helps.');

@@ -153,5 +153,11 @@ describe('certificates of attendance', () => {
     // Someone else cannot reach it by changing the id.
     const other = await t.signedIn('someone-else@example.org');
     expect((await other.get(`/account/bookings/${came.id}/certificate.pdf`)).statusCode).toBe(404);
+
+    // Erased means erased: deleting the account removes the certificate and its name.
+    const code = issued[0]!.code;
+    expect((await member.post('/account/delete')).statusCode).toBe(303);
+    expect(await t.db.select().from(certificates).where(eq(certificates.registrationId, came.id))).toHaveLength(0);
+    expect((await t.client().get(`/certificates/${code}`)).statusCode).toBe(404);
   });
 });

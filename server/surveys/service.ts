@@ -165,7 +165,18 @@ export async function sendDueSurveys(db: Database, now: Date = new Date()): Prom
     }
     return due.length;
   });
+  await forgetEndedInvitations(db, now);
   return { invited, reminded };
+}
+
+/** Links end with their purpose: some time after the last reminder, who was asked is forgotten. */
+export const FORGET_INVITATIONS_MS = 60 * 86_400_000;
+
+async function forgetEndedInvitations(db: Database, now: Date): Promise<void> {
+  const before = new Date(now.getTime() - FORGET_INVITATIONS_MS).toISOString();
+  await db
+    .delete(surveyInvitations)
+    .where(sql`${surveyInvitations.surveyId} in (select s.id from ${surveys} s join ${events} e on e.id = s.event_id where coalesce(e.ends_at, e.starts_at) < ${before}::timestamptz)`);
 }
 
 interface ToAsk {

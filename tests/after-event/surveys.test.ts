@@ -4,6 +4,7 @@
 import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outboxMessages, people, planningMembers, registrations, surveyAnswers, surveyInvitations, surveyQuestions, surveyResponses, surveys } from '../../db/schema/index.ts';
+import { hideSecrets } from '../../server/app.ts';
 import { signedInOrganiser } from '../proposals/support.ts';
 import { makeEvent, mailsTo } from '../registration/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
@@ -122,6 +123,12 @@ describe('feedback surveys', () => {
     // People outside the planning group see nothing; the planners' survey is for organisers only.
     const outsider = await t.signedIn('survey-outsider@example.org');
     expect((await outsider.get(`/plan/${event.id}/feedback/attendees/results`)).statusCode).toBe(403);
+
+    // Private links are not logged; and once their purpose has ended, who was asked is forgotten.
+    expect(hideSecrets(annPath)).toBe('/surveys/[secret]');
+    await t.app.afterEventJobs.runDue(new Date(Date.now() + 61 * 86_400_000));
+    expect(await t.db.select().from(surveyInvitations).where(eq(surveyInvitations.surveyId, survey!.id))).toHaveLength(0);
+    expect(await t.db.select().from(surveyResponses).where(eq(surveyResponses.surveyId, survey!.id))).toHaveLength(2);
   });
 
   it('leads shape the survey until the first answer; a named survey keeps the name', async () => {

@@ -3,12 +3,13 @@
 // wrapped by layouts/html.eta and layouts/text.eta. Links in the data are paths on the site;
 // the renderer adds the site's address, so an email can be re-sent after a domain change.
 
+import { afterEventSubjects, type AfterEventEmails } from './after-event-catalogue.ts';
 import { bursarySubjects, type BursaryEmails } from './bursaries-catalogue.ts';
 import { bursaryPanelSubjects, type BursaryPanelEmails } from './bursary-panel-catalogue.ts';
 import { coproductionSubjects, type CoproductionEmails } from './coproduction-catalogue.ts';
 import { registrationSubjects, type RegistrationEmails } from './registration-catalogue.ts';
 
-export interface EmailCatalogue extends RegistrationEmails, CoproductionEmails, BursaryEmails, BursaryPanelEmails {
+export interface EmailCatalogue extends RegistrationEmails, CoproductionEmails, AfterEventEmails, BursaryEmails, BursaryPanelEmails {
   'sign-in': { signInPath: string; expiresInMinutes: number };
   'role-granted': { name: string; role: string };
 }
@@ -20,6 +21,7 @@ export const subjects: { [K in EmailName]: (data: EmailCatalogue[K]) => string }
   ...coproductionSubjects,
   ...bursarySubjects,
   ...bursaryPanelSubjects,
+  ...afterEventSubjects,
   'sign-in': () => 'Your link to sign in to the Social Perspectives Hub',
   'role-granted': (d) => `You are now ${d.role === 'admin' ? 'an admin' : 'an organiser'} on the Social Perspectives Hub`,
 };

@@ -12,6 +12,7 @@ import { sessionsPlugin } from './accounts/sessions.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { bursariesRoutes } from './bursaries/routes.ts';
 import { calendarRoutes } from './calendar/routes.ts';
+import { afterEventPlugin } from './certificates/plugin.ts';
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/database.ts';
 import { databasePlugin } from './db/plugin.ts';
@@ -42,7 +43,7 @@ declare module 'fastify' {
 
 /** Replaces the secret part of sign-in, booking and private-feed links with a placeholder. */
 export function hideSecrets(url: string): string {
-  return url.replace(/^\/(sign-in|bookings\/confirm|bookings|calendar\/private)\/[A-Za-z0-9_-]{20,}/, '/$1/[secret]');
+  return url.replace(/^\/(sign-in|bookings\/confirm|bookings|calendar\/private|surveys)\/[A-Za-z0-9_-]{20,}/, '/$1/[secret]');
 }
 
 /**
@@ -144,6 +145,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(proposalsPlugin);
   await app.register(planningPlugin);
   await app.register(calendarRoutes);
+  await app.register(afterEventPlugin);
 
   return app;
 }

@@ -1,5 +1,6 @@
 // The whole schema, split by domain. Each feature adds its own file and one line here.
 export * from './accounts.ts';
+export * from './after-event.ts';
 export * from './audit.ts';
 export * from './bursaries.ts';
 export * from './calendar.ts';

@@ -24,6 +24,7 @@ import {
   signInTokens,
 } from '../../db/schema/index.ts';
 import { forgetPersonInAudit, recordAudit } from '../audit.ts';
+import { forgetAfterEvent } from '../certificates/erase.ts';
 import { applicationsOf, deleteUnpaidApplication, eraseApplication } from '../bursaries/retention.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ERASED_DOMAIN, forgetEmails, isErasedAddress } from '../mail/outbox.ts';
@@ -93,6 +94,7 @@ export async function erasePerson(db: Database, personId: string, now = new Date
       const ids = erased.map((r) => r.id);
       await tx.delete(registrationAnswers).where(inArray(registrationAnswers.registrationId, ids));
       await tx.delete(registrationLinks).where(inArray(registrationLinks.registrationId, ids));
+      await forgetAfterEvent(tx, ids);
       summary.bookingsErased = bookingIds.length;
     }
 

@@ -6,6 +6,7 @@ import { DateTime } from 'luxon';
 import { events, people, roleGrants } from '../../db/schema/index.ts';
 import type { Database } from '../db/database.ts';
 import { seedDemoPlaces } from '../registration/demo.ts';
+import { seedDemoAfterEvent } from './after-event.ts';
 import { seedDemoCoproduction } from './coproduction.ts';
 
 type NewEvent = typeof events.$inferInsert;
@@ -148,5 +149,6 @@ export async function seedDemo(db: Database): Promise<void> {
     await tx.insert(events).values(demoEvents()).onConflictDoNothing({ target: events.slug });
     await seedDemoPlaces(tx);
     await seedDemoCoproduction(tx);
+    await seedDemoAfterEvent(tx);
   });
 }

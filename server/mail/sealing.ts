@@ -13,7 +13,7 @@ import type { Config } from '../config.ts';
  * Data fields that carry a private link. Any email field holding a token that grants something
  * must be named here, or it would be stored in usable form.
  */
-export const SECRET_FIELDS: readonly string[] = ['signInPath', 'managePath', 'invitationPath', 'confirmPath'];
+export const SECRET_FIELDS: readonly string[] = ['signInPath', 'managePath', 'invitationPath', 'confirmPath', 'surveyPath'];
 
 const VERSION = 'v1';
 

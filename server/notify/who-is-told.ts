@@ -100,6 +100,33 @@ export const whoIsTold = {
     emails: [{ template: 'impact-note', to: 'the planning group and everyone who attended or was booked' }],
     notEmailed: [{ who: 'people who cancelled', why: 'they did not take part' }],
   },
+  'event.thank-you-due': {
+    record: 'event',
+    change: 'the event has ended for people checked in (a timed job, once per person)',
+    emails: [{ template: 'certificate-thank-you', to: 'each person checked in, with their certificate of attendance attached (a companion’s goes to their booker)' }],
+    notEmailed: [
+      { who: 'people booked who were not checked in', why: 'a certificate says someone came; they are not thanked for coming' },
+      { who: 'anyone, for an event that ended more than 30 days before', why: 'a thank-you so late would only puzzle' },
+    ],
+  },
+  'survey.invitation-due': {
+    record: 'feedback survey',
+    change: 'the survey’s time after the event comes (a timed job)',
+    emails: [
+      { template: 'survey-invitation', to: 'each person checked in (attendees’ survey), each with a private link that works once' },
+      { template: 'survey-invitation', to: 'the planning group’s accepted members (their own survey about working together)' },
+    ],
+    notEmailed: [
+      { who: 'people booked who were not checked in', why: 'the survey asks about the event itself' },
+      { who: 'companions', why: 'their booker is asked' },
+    ],
+  },
+  'survey.reminder-due': {
+    record: 'feedback survey',
+    change: 'a week after the invitation, for those who have not answered (a timed job, once)',
+    emails: [{ template: 'survey-invitation', to: 'each person invited who has not answered, once' }],
+    notEmailed: [{ who: 'people who answered', why: 'their answer is in' }],
+  },
 
   // ---- Bookings, offers, payments ----
   'booking.requested': {

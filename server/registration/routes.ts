@@ -353,6 +353,7 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
         canChange: state.active,
         isWaiting: main.status === 'waitlisted' || main.status === 'offered',
         calendar: state.holdsPlace && Boolean(event.startsAt),
+        attended: main.status === 'attended',
         joinUrl: state.holdsPlace && event.format !== 'in_person' ? event.onlineJoinUrl : '',
       },
       event: { ...eventFacts(event), slug: event.slug, travelInfo: event.format === 'online' ? '' : event.travelInfo },
@@ -469,6 +470,7 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
         when: r.startsAt ? formatTimeRange(r.startsAt, r.endsAt) : 'Date to be confirmed',
         statusLabel: bookingState(r, { status: r.eventStatus }).label,
         ticketName: r.ticketName ?? '',
+        certificatePath: r.status === 'attended' ? `/account/bookings/${r.id}/certificate.pdf` : '',
       })),
     });
   });

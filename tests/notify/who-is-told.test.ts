@@ -28,6 +28,8 @@ import { withWhoIsTold } from '../../server/notify/readme.ts';
 import { changeNames, whoIsTold, type ChangeName } from '../../server/notify/who-is-told.ts';
 import { expireDueHolds } from '../../server/registration/offers.ts';
 import { sendDueReminders } from '../../server/registration/reminders.ts';
+import { sendDueThanks } from '../../server/certificates/thanks.ts';
+import { sendDueSurveys } from '../../server/surveys/service.ts';
 import { pngBytes, postMultipart } from '../bursaries/support.ts';
 import { acceptInvitation as acceptCoProposal, completeProposal, idFrom, mailTo, personId, signedInOrganiser } from '../proposals/support.ts';
 import { latestManagePath, makeEvent, makeTicketType } from '../registration/fixtures.ts';
@@ -250,6 +252,44 @@ const scenarios: Record<ChangeName, Scenario> = {
     },
   },
 
+  'event.thank-you-due': {
+    change: async () => {
+      // Far enough ahead that no other scenario's attendees are in the job's 30-day window.
+      const startsAt = new Date(Date.now() + 200 * 86_400_000);
+      const event = await makeEvent(t.db, { startsAt, endsAt: new Date(startsAt.getTime() + 2 * 3_600_000) });
+      const came = unique('came');
+      const [main] = await t.db.insert(registrations).values({ eventId: event.id, status: 'attended', name: 'Mo', email: came }).returning();
+      await t.db.insert(registrations).values([
+        { eventId: event.id, status: 'attended', name: 'Mo’s assistant', email: came, companionOfId: main!.id },
+        { eventId: event.id, status: 'confirmed', name: 'Ned', email: unique('ned') },
+      ]);
+      // The running app's after-event loop; no route makes time pass.
+      await sendDueThanks(t.db, t.config.baseUrl, new Date(startsAt.getTime() + 5 * 3_600_000));
+      return mails('event.thank-you-due', 'certificate-thank-you', [came, came]);
+    },
+  },
+  'survey.invitation-due': {
+    change: async () => {
+      // Far enough ahead that no other scenario's event is in the job's 30-day window.
+      const { event, leadEmail } = await eventWithLead({ startsAt: new Date(Date.now() + 300 * 86_400_000), endsAt: new Date(Date.now() + 300 * 86_400_000 + 3_600_000) });
+      const came = unique('surveyed');
+      const [main] = await t.db.insert(registrations).values({ eventId: event.id, status: 'attended', name: 'Pat', email: came }).returning();
+      await t.db.insert(registrations).values([
+        { eventId: event.id, status: 'attended', name: 'Pat’s assistant', email: came, companionOfId: main!.id },
+        { eventId: event.id, status: 'confirmed', name: 'Quin', email: unique('quin') },
+      ]);
+      state.surveyedAt = new Date(event.endsAt!.getTime() + 3 * 3_600_000);
+      await sendDueSurveys(t.db, state.surveyedAt as Date);
+      state.surveyed = [came, leadEmail];
+      return mails('survey.invitation-due', 'survey-invitation', [came, leadEmail]);
+    },
+  },
+  'survey.reminder-due': {
+    change: async () => {
+      await sendDueSurveys(t.db, new Date((state.surveyedAt as Date).getTime() + 8 * 86_400_000));
+      return mails('survey.reminder-due', 'survey-invitation', state.surveyed as string[]);
+    },
+  },
   'booking.requested': {
     change: async () => {
       const event = await makeEvent(t.db);

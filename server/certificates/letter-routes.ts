@@ -1,0 +1,24 @@
+// A planning-group member downloads their letter of involvement from the event's involvement page.
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from 'typebox';
+import { NotFoundError } from '../errors.ts';
+import { planningAccess } from '../planning/access.ts';
+import { letterFacts, letterPdf } from './letter.ts';
+
+const EventParams = Type.Object({ eventId: Type.String({ format: 'uuid' }) });
+
+export const letterRoutes: FastifyPluginAsync = async (app) => {
+  app.get('/plan/:eventId/involvement/letter.pdf', { config: { access: 'member' }, schema: { params: EventParams } }, async (request, reply) => {
+    const { eventId } = request.params as { eventId: string };
+    const me = request.me!;
+    // Refuses anyone outside the group (organisers pass, but have no letter of their own here).
+    const access = await planningAccess(app.db, eventId, me);
+    const facts = await letterFacts(app.db, { event: access.event, personId: me.id });
+    if (!facts) throw new NotFoundError('A letter of involvement is for members of this event’s planning group.');
+    return reply
+      .header('content-type', 'application/pdf')
+      .header('content-disposition', 'attachment; filename="letter-of-involvement.pdf"')
+      .header('cache-control', 'no-store')
+      .send(await letterPdf(facts));
+  });
+};

@@ -1,0 +1,207 @@
+// Certificates of attendance: the person's page to correct their name and download it (from their
+// booking's private link, or signed in from "Your bookings"), the public page that checks a code,
+// and the organisers' page to set hours of learning and issue certificates in bulk.
+import { and, asc, eq, isNull, or } from 'drizzle-orm';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { Type } from 'typebox';
+import { certificates, programmeSessions, registrations } from '../../db/schema/index.ts';
+import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
+import { formState, validationErrors } from '../http/forms.ts';
+import { registrationIdForToken } from '../registration/links.ts';
+import { getBookingParty, getEvent, getEventBySlug } from '../registration/queries.ts';
+import { groupedCode, normaliseCode } from './codes.ts';
+import { certificatePdf } from './pdf.ts';
+import {
+  certificateFacts,
+  currentCertificate,
+  eventDateText,
+  hoursText,
+  issueAll,
+  issueCertificate,
+  learningHours,
+  parseHours,
+  setLearningHours,
+  verifyCertificate,
+  type CertificateRow,
+} from './service.ts';
+
+const TokenParams = Type.Object({ token: Type.String({ minLength: 20, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' }) });
+const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 120, pattern: '^[a-z0-9-]+$' }) });
+const NameForm = Type.Object({ name: Type.String({ title: 'Your name as it should appear on the certificate', minLength: 1, maxLength: 120 }) });
+// Session hours arrive as session_<id> fields, checked against the event's sessions.
+const HoursForm = Type.Object({ hours: Type.Optional(Type.String({ title: 'Hours of learning for the whole event', maxLength: 10 })) }, { additionalProperties: Type.String({ maxLength: 200 }) });
+
+export const certificateRoutes: FastifyPluginAsync = async (app) => {
+  /** The checked-in booking (never a companion's link) a manage link opens. */
+  async function attendedBooking(token: string) {
+    const registrationId = await registrationIdForToken(app.db, token, { daysAfterEvent: app.config.manageLinkDaysAfterEvent });
+    const party = registrationId ? await getBookingParty(app.db, registrationId) : null;
+    if (!party || party.main.companionOfId) throw new NotFoundError('This booking link does not work. Check you copied all of it from the email.');
+    if (party.main.status !== 'attended') throw new NotFoundError('A certificate of attendance is for people checked in at the event.');
+    return party.main;
+  }
+
+  async function sendPdf(reply: FastifyReply, certificate: CertificateRow) {
+    const pdf = await certificatePdf(await certificateFacts(app.db, certificate, app.config.baseUrl));
+    return reply
+      .header('content-type', 'application/pdf')
+      .header('content-disposition', 'attachment; filename="certificate-of-attendance.pdf"')
+      .header('cache-control', 'no-store')
+      .send(pdf);
+  }
+
+  async function bookingPage(reply: FastifyReply, token: string, form = formState(), status = 200) {
+    const booking = await attendedBooking(token);
+    const event = (await getEvent(app.db, booking.eventId))!;
+    const certificate = await currentCertificate(app.db, { registrationId: booking.id });
+    const name = certificate?.name ?? booking.name;
+    const hours = await learningHours(app.db, event);
+    return reply.page(
+      'certificates/booking',
+      {
+        title: 'Your certificate of attendance',
+        base: `/bookings/${token}`,
+        event: { title: event.title, date: eventDateText(event.startsAt, event.endsAt), hours: hours.minutes ? hoursText(hours.minutes) : '' },
+        code: certificate ? groupedCode(certificate.code) : '',
+        form: form.values.name === undefined ? formState({ name }, form.errors) : form,
+      },
+      status,
+    );
+  }
+
+  app.get('/bookings/:token/certificate', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
+    const { token } = request.params as { token: string };
+    return bookingPage(reply, token);
+  });
+
+  app.post('/bookings/:token/certificate', { config: { access: 'public' }, schema: { params: TokenParams, body: NameForm }, attachValidation: true }, async (request, reply) => {
+    const { token } = request.params as { token: string };
+    const body = (request.body ?? {}) as { name?: string };
+    const errors: FieldError[] = validationErrors(request);
+    if (errors.length) return bookingPage(reply, token, formState(body, errors), 400);
+    const booking = await attendedBooking(token);
+    try {
+      await issueCertificate(app.db, { registrationId: booking.id, name: body.name ?? '' });
+    } catch (error) {
+      if (error instanceof InvalidInputError) return bookingPage(reply, token, formState(body, error.fieldErrors), 400);
+      throw error;
+    }
+    return reply.notice('Your name is saved. Download your certificate below.').redirect(`/bookings/${token}/certificate`, 303);
+  });
+
+  app.get('/bookings/:token/certificate.pdf', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
+    const { token } = request.params as { token: string };
+    const booking = await attendedBooking(token);
+    return sendPdf(reply, await issueCertificate(app.db, { registrationId: booking.id }));
+  });
+
+  // Signed in: from "Your bookings", scoped to bookings made by them or with their address.
+  app.get(
+    '/account/bookings/:id/certificate.pdf',
+    { config: { access: 'member' }, schema: { params: Type.Object({ id: Type.String({ format: 'uuid' }) }) } },
+    async (request, reply) => {
+      const me = request.me!;
+      const { id } = request.params as { id: string };
+      const [row] = await app.db
+        .select({ id: registrations.id })
+        .from(registrations)
+        .where(and(eq(registrations.id, id), eq(registrations.status, 'attended'), isNull(registrations.companionOfId), or(eq(registrations.personId, me.id), eq(registrations.email, me.email))));
+      if (!row) throw new NotFoundError('We could not find a certificate for that booking.');
+      return sendPdf(reply, await issueCertificate(app.db, { registrationId: row.id }));
+    },
+  );
+
+  // ---- Anyone: check a certificate ----
+
+  app.get('/certificates', { config: { access: 'public' }, schema: { querystring: Type.Object({ code: Type.Optional(Type.String({ maxLength: 100 })) }) } }, async (request, reply) => {
+    const { code } = request.query as { code?: string };
+    if (code !== undefined) {
+      const normal = normaliseCode(code);
+      if (normal) return reply.redirect(`/certificates/${groupedCode(normal)}`, 303);
+      return reply.page('certificates/check', { title: 'Check a certificate of attendance', form: formState({ code }, [{ field: 'code', message: 'Enter the code as it is printed on the certificate, like 1A2B-3C4D-…' }]) }, 400);
+    }
+    return reply.page('certificates/check', { title: 'Check a certificate of attendance', form: formState() });
+  });
+
+  app.get('/certificates/:code', { config: { access: 'public' }, schema: { params: Type.Object({ code: Type.String({ minLength: 1, maxLength: 100 }) }) } }, async (request, reply) => {
+    const { code } = request.params as { code: string };
+    const verified = await verifyCertificate(app.db, code);
+    // Search engines need not list who attended what.
+    reply.header('x-robots-tag', 'noindex');
+    return reply.page('certificates/verified', { title: verified ? 'This certificate is valid' : 'We cannot confirm this certificate', verified, code }, verified ? 200 : 404);
+  });
+
+  // ---- Organisers ----
+
+  async function organiserPage(reply: FastifyReply, slug: string, form = formState(), status = 200) {
+    const event = await getEventBySlug(app.db, slug);
+    if (!event) throw new NotFoundError('We could not find that event.');
+    const hours = await learningHours(app.db, event);
+    const issued = await app.db
+      .select({ name: certificates.name, code: certificates.code, thanked: certificates.thankedAt })
+      .from(certificates)
+      .innerJoin(registrations, eq(registrations.id, certificates.registrationId))
+      .where(and(eq(certificates.eventId, event.id), isNull(certificates.replacedAt), eq(registrations.status, 'attended')))
+      .orderBy(asc(certificates.name));
+    const attended = await app.db.$count(registrations, and(eq(registrations.eventId, event.id), eq(registrations.status, 'attended')));
+    const values =
+      form.values.hours !== undefined
+        ? form.values
+        : {
+            hours: hours.eventMinutes === null ? '' : String(hours.eventMinutes / 60),
+            ...Object.fromEntries(hours.sessions.map((s) => [`session_${s.id}`, s.minutes === null ? '' : String(s.minutes / 60)])),
+          };
+    return reply.page(
+      'certificates/organise',
+      {
+        title: `Certificates: ${event.title}`,
+        base: `/organise/events/${event.slug}`,
+        eventTitle: event.title,
+        totalHours: hours.minutes ? hoursText(hours.minutes) : 'none',
+        sessions: hours.sessions.map((s) => ({ field: `session_${s.id}`, title: s.title })),
+        attended,
+        issued: issued.map((c) => ({ name: c.name, code: groupedCode(c.code), thanked: Boolean(c.thanked) })),
+        form: formState(values, form.errors),
+      },
+      status,
+    );
+  }
+
+  app.get('/organise/events/:slug/certificates', { config: { access: 'organiser' }, schema: { params: SlugParams } }, async (request, reply) => {
+    const { slug } = request.params as { slug: string };
+    return organiserPage(reply, slug);
+  });
+
+  app.post('/organise/events/:slug/certificates/hours', { config: { access: 'organiser' }, schema: { params: SlugParams, body: HoursForm }, attachValidation: true }, async (request, reply) => {
+    const { slug } = request.params as { slug: string };
+    const body = (request.body ?? {}) as Record<string, string>;
+    const errors = validationErrors(request);
+    if (errors.length) return organiserPage(reply, slug, formState(body, errors), 400);
+    const event = await getEventBySlug(app.db, slug);
+    if (!event) throw new NotFoundError('We could not find that event.');
+    const sessionIds = (await app.db.select({ id: programmeSessions.id }).from(programmeSessions).where(eq(programmeSessions.eventId, event.id))).map((s) => s.id);
+    const fieldErrors: FieldError[] = [];
+    const read = (field: string) => {
+      try {
+        return parseHours(body[field] ?? '', field);
+      } catch (error) {
+        if (error instanceof InvalidInputError) fieldErrors.push(...error.fieldErrors);
+        return null;
+      }
+    };
+    const eventMinutes = read('hours');
+    const sessions = new Map(sessionIds.map((id) => [id, read(`session_${id}`)]));
+    if (fieldErrors.length) return organiserPage(reply, slug, formState(body, fieldErrors), 400);
+    await setLearningHours(app.db, event.id, { eventMinutes, sessions }, request.me!);
+    return reply.notice('Hours of learning saved. Certificates show them from now on.').redirect(`/organise/events/${slug}/certificates`, 303);
+  });
+
+  app.post('/organise/events/:slug/certificates/issue', { config: { access: 'organiser' }, schema: { params: SlugParams } }, async (request, reply) => {
+    const { slug } = request.params as { slug: string };
+    const event = await getEventBySlug(app.db, slug);
+    if (!event) throw new NotFoundError('We could not find that event.');
+    if (event.status === 'cancelled') throw new ConflictError('event_cancelled', 'This event was cancelled, so there is nobody to give a certificate to.');
+    const count = await issueAll(app.db, event.id, request.me!);
+    return reply.notice(count ? `${count} ${count === 1 ? 'certificate' : 'certificates'} issued.` : 'Everyone checked in already has a certificate.').redirect(`/organise/events/${slug}/certificates`, 303);
+  });
+};

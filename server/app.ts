@@ -12,6 +12,7 @@ import { sessionsPlugin } from './accounts/sessions.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { bursariesRoutes } from './bursaries/routes.ts';
 import { calendarRoutes } from './calendar/routes.ts';
+import { networkRoutes } from './network/routes.ts';
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/database.ts';
 import { databasePlugin } from './db/plugin.ts';
@@ -144,6 +145,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(proposalsPlugin);
   await app.register(planningPlugin);
   await app.register(calendarRoutes);
+  await app.register(networkRoutes);
 
   return app;
 }

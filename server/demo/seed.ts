@@ -5,6 +5,7 @@ import { count } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { events, people, roleGrants } from '../../db/schema/index.ts';
 import type { Database } from '../db/database.ts';
+import { seedDemoList } from '../network/demo.ts';
 import { seedDemoPlaces } from '../registration/demo.ts';
 import { seedDemoCoproduction } from './coproduction.ts';
 
@@ -148,5 +149,6 @@ export async function seedDemo(db: Database): Promise<void> {
     await tx.insert(events).values(demoEvents()).onConflictDoNothing({ target: events.slug });
     await seedDemoPlaces(tx);
     await seedDemoCoproduction(tx);
+    await seedDemoList(tx);
   });
 }

@@ -12,6 +12,7 @@ import { sessionsPlugin } from './accounts/sessions.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { bursariesRoutes } from './bursaries/routes.ts';
 import { calendarRoutes } from './calendar/routes.ts';
+import { announcementRoutes } from './network/announcement-routes.ts';
 import { networkRoutes } from './network/routes.ts';
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/database.ts';
@@ -146,6 +147,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(planningPlugin);
   await app.register(calendarRoutes);
   await app.register(networkRoutes);
+  await app.register(announcementRoutes);
 
   return app;
 }

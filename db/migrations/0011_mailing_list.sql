@@ -1,3 +1,21 @@
+CREATE TABLE "announcements" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"subject" text NOT NULL,
+	"body" text NOT NULL,
+	"audience" jsonb DEFAULT '{"types":[],"formats":[],"regions":[]}'::jsonb NOT NULL,
+	"event_id" uuid,
+	"status" text DEFAULT 'draft' NOT NULL,
+	"created_by" uuid,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"sent_by" uuid,
+	"sent_at" timestamp with time zone,
+	"audience_size" integer DEFAULT 0 NOT NULL,
+	"delivered_count" integer DEFAULT 0 NOT NULL,
+	"failed_count" integer DEFAULT 0 NOT NULL,
+	"skipped_count" integer DEFAULT 0 NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "list_join_requests" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"email" text NOT NULL,
@@ -34,10 +52,15 @@ CREATE TABLE "mail_suppressions" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+ALTER TABLE "outbox_messages" ADD COLUMN "announcement_id" uuid;--> statement-breakpoint
+ALTER TABLE "announcements" ADD CONSTRAINT "announcements_event_id_events_id_fk" FOREIGN KEY ("event_id") REFERENCES "public"."events"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "announcements" ADD CONSTRAINT "announcements_created_by_people_id_fk" FOREIGN KEY ("created_by") REFERENCES "public"."people"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "announcements" ADD CONSTRAINT "announcements_sent_by_people_id_fk" FOREIGN KEY ("sent_by") REFERENCES "public"."people"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "list_subscribers" ADD CONSTRAINT "list_subscribers_person_id_people_id_fk" FOREIGN KEY ("person_id") REFERENCES "public"."people"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "list_join_requests_ip_idx" ON "list_join_requests" USING btree ("requested_ip","created_at");--> statement-breakpoint
 CREATE INDEX "list_join_requests_email_idx" ON "list_join_requests" USING btree ("email","created_at");--> statement-breakpoint
 CREATE INDEX "list_subscribers_person_idx" ON "list_subscribers" USING btree ("person_id");--> statement-breakpoint
+CREATE INDEX "outbox_messages_announcement_idx" ON "outbox_messages" USING btree ("announcement_id");--> statement-breakpoint
 -- Hand-written: members who ticked "Email me when the Hub announces new events" become
 -- subscribers, with that consent recorded as it was given (the box, when they last saved).
 INSERT INTO "list_subscribers" ("email", "name", "person_id", "consented_at", "consent_wording", "consent_method", "created_at", "updated_at")

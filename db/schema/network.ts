@@ -2,8 +2,9 @@
 // and when. Joining takes two steps (double opt-in): the form stores a request and emails the
 // address a link; only following it makes a subscriber. Whoever leaves the list, or whose mail
 // bounces, goes on the suppression list, which every later send to the list checks.
-import { index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { people } from './accounts.ts';
+import { events } from './events.ts';
 
 /** What a subscriber wants to hear about; empty lists mean "everything". */
 export interface ListInterests {
@@ -69,4 +70,33 @@ export const mailSuppressions = pgTable('mail_suppressions', {
   emailHash: text('email_hash').primaryKey(),
   reason: text('reason', { enum: suppressionReasons }).notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const announcementStatuses = ['draft', 'sent'] as const;
+
+/**
+ * An email to the mailing list, written by an organiser. Sending queues one outbox message per
+ * subscriber in the audience (each carrying this id), spaced to the configured rate; the counts
+ * below are kept as the sender works, because sent email leaves the outbox after a while.
+ */
+export const announcements = pgTable('announcements', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  subject: text('subject').notNull(),
+  /** Markdown, sanitised when rendered. */
+  body: text('body').notNull(),
+  /** Who it is for: subscribers whose interests meet these (an empty list means anyone). */
+  audience: jsonb('audience').$type<ListInterests>().notNull().default({ types: [], formats: [], regions: [] }),
+  /** The event it announces, when it was made from one. */
+  eventId: uuid('event_id').references(() => events.id, { onDelete: 'set null' }),
+  status: text('status', { enum: announcementStatuses }).notNull().default('draft'),
+  createdBy: uuid('created_by').references(() => people.id, { onDelete: 'set null' }),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  sentBy: uuid('sent_by').references(() => people.id, { onDelete: 'set null' }),
+  sentAt: timestamp('sent_at', { withTimezone: true }),
+  audienceSize: integer('audience_size').notNull().default(0),
+  deliveredCount: integer('delivered_count').notNull().default(0),
+  failedCount: integer('failed_count').notNull().default(0),
+  /** Messages not sent because their subscriber left the list after it was queued. */
+  skippedCount: integer('skipped_count').notNull().default(0),
 });

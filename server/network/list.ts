@@ -50,7 +50,7 @@ export const NO_INTERESTS: ListInterests = { types: [], formats: [], regions: []
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-function emailHash(email: string): string {
+export function emailHash(email: string): string {
   return sha256(email.trim().toLowerCase());
 }
 

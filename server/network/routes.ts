@@ -2,9 +2,7 @@
 // and leave. Everything past the join form is reached only by a private link from an email.
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { Type } from 'typebox';
-import { eventFormats, eventTypes, type ListInterests } from '../../db/schema/index.ts';
 import { InvalidInputError, TooManyRequestsError, type FieldError } from '../errors.ts';
-import { eventTypeLabels } from '../events/labels.ts';
 import { clientKey } from '../http/client-address.ts';
 import { formState, validationErrors } from '../http/forms.ts';
 import {
@@ -14,13 +12,13 @@ import {
   JOIN_WORDING,
   joinRequestState,
   leaveList,
-  listRegions,
   preferencesPath,
   subscriberByToken,
   subscriberToken,
   updatePreferences,
   type SubscriberRow,
 } from './list.ts';
+import { interestChoices, interestsFrom, type InterestFields } from './interests.ts';
 
 const Choices = (title: string) => Type.Optional(Type.Union([Type.String({ maxLength: 60 }), Type.Array(Type.String({ maxLength: 60 }), { maxItems: 20 })], { title }));
 
@@ -43,24 +41,9 @@ const PreferencesForm = Type.Object({
 
 const TokenParams = Type.Object({ token: Type.String({ minLength: 20, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' }) });
 
-const choices = {
-  types: eventTypes.map((value) => ({ value, label: eventTypeLabels[value] })),
-  // "Hybrid" is an event's format, not a way one person takes part: it matches either choice.
-  formats: eventFormats.filter((f) => f !== 'hybrid').map((value) => ({ value, label: value === 'online' ? 'Online' : 'In a room' })),
-  regions: listRegions.map((value) => ({ value, label: value })),
-};
+type FormBody = InterestFields & { email?: string; name?: string };
 
-type FormBody = { email?: string; name?: string; types?: string | string[]; formats?: string | string[]; regions?: string | string[] };
-
-/** Ticked boxes, keeping only values the form offers. */
-function interestsFrom(body: FormBody): ListInterests {
-  const pick = (value: string | string[] | undefined, allowed: readonly string[]) => [...new Set([value ?? []].flat())].filter((v) => allowed.includes(v));
-  return {
-    types: pick(body.types, eventTypes),
-    formats: pick(body.formats, ['in_person', 'online']),
-    regions: pick(body.regions, listRegions),
-  };
-}
+const choices = interestChoices;
 
 export const networkRoutes: FastifyPluginAsync = async (app) => {
   const joinPage = (reply: FastifyReply, values: object, errors: FieldError[] = [], status = 200) =>

@@ -668,6 +668,33 @@ const scenarios: Record<ChangeName, Scenario> = {
       return [];
     },
   },
+  'announcement.test-sent': {
+    setup: async () => {
+      state.announcer = unique('announcer');
+      const announcer = await signedInOrganiser(t, state.announcer as string);
+      state.announcerClient = announcer;
+      const saved = await announcer.post('/organise/announcements', { subject: 'Told about', body: 'Hello list' });
+      state.announcementId = String(saved.headers.location).split('/').pop();
+    },
+    change: async () => {
+      expectPosted(await (state.announcerClient as TestClient).post(`/organise/announcements/${state.announcementId as string}/test`));
+      return mails('announcement.test-sent', 'list-announcement', [state.announcer as string]);
+    },
+  },
+  'announcement.sent': {
+    setup: async () => {
+      const listed = unique('listed');
+      const member = await t.signedIn(listed);
+      expectPosted(await member.post('/account', { displayName: 'Listed', pronouns: '', contactNotes: '', wantsEventNews: 'yes' }));
+      state.listed = listed;
+    },
+    change: async () => {
+      expectPosted(await (state.announcerClient as TestClient).post(`/organise/announcements/${state.announcementId as string}/send`));
+      const everyone = await t.db.select({ email: listSubscribers.email }).from(listSubscribers).where(eq(listSubscribers.status, 'subscribed'));
+      expect(everyone.map((e) => e.email)).toContain(state.listed);
+      return mails('announcement.sent', 'list-announcement', everyone.map((e) => e.email));
+    },
+  },
   'list-left': {
     setup: async () => {
       const email = unique('leaves-list');

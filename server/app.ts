@@ -13,6 +13,8 @@ import { adminRoutes } from './admin/routes.ts';
 import { bursariesRoutes } from './bursaries/routes.ts';
 import { calendarRoutes } from './calendar/routes.ts';
 import { afterEventPlugin } from './certificates/plugin.ts';
+import { announcementRoutes } from './network/announcement-routes.ts';
+import { networkRoutes } from './network/routes.ts';
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/database.ts';
 import { databasePlugin } from './db/plugin.ts';
@@ -146,6 +148,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(planningPlugin);
   await app.register(calendarRoutes);
   await app.register(afterEventPlugin);
+  await app.register(networkRoutes);
+  await app.register(announcementRoutes);
 
   return app;
 }

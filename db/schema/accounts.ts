@@ -9,8 +9,6 @@ export const people = pgTable(
     email: text('email').notNull().unique(),
     displayName: text('display_name').notNull().default(''),
     pronouns: text('pronouns').notNull().default(''),
-    /** Email me when the Hub announces new events. */
-    wantsEventNews: boolean('wants_event_news').notNull().default(false),
     /** Send emails as plain text only (easier with some screen readers and slow connections). */
     prefersPlainText: boolean('prefers_plain_text').notNull().default(false),
     /** Free text: how the person would like to be contacted, e.g. "no phone calls please". */

@@ -6,6 +6,7 @@ export * from './bursaries.ts';
 export * from './calendar.ts';
 export * from './events.ts';
 export * from './mail-budget.ts';
+export * from './network.ts';
 export * from './outbox.ts';
 export * from './planning.ts';
 export * from './proposals.ts';

@@ -40,6 +40,12 @@ export const outboxMessages = pgTable(
     lastError: text('last_error'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     sentAt: timestamp('sent_at', { withTimezone: true }),
+    /** A mailing-list announcement this message is one copy of (announcements.id); null otherwise. */
+    announcementId: uuid('announcement_id'),
   },
-  (t) => [index('outbox_messages_due_idx').on(t.status, t.nextAttemptAt), index('outbox_messages_to_idx').on(t.toAddress)],
+  (t) => [
+    index('outbox_messages_due_idx').on(t.status, t.nextAttemptAt),
+    index('outbox_messages_to_idx').on(t.toAddress),
+    index('outbox_messages_announcement_idx').on(t.announcementId),
+  ],
 );

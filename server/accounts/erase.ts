@@ -28,6 +28,7 @@ import { forgetAfterEvent } from '../certificates/erase.ts';
 import { applicationsOf, deleteUnpaidApplication, eraseApplication } from '../bursaries/retention.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ERASED_DOMAIN, forgetEmails, isErasedAddress } from '../mail/outbox.ts';
+import { forgetListAddress } from '../network/list.ts';
 import { cancelRegistration } from '../registration/service.ts';
 
 /** What an erased booking keeps in place of its address (it can never be written to). */
@@ -114,12 +115,13 @@ export async function erasePerson(db: Database, personId: string, now = new Date
     await tx.delete(signInTokens).where(eq(signInTokens.email, person.email));
     // Bookings asked for with the address and not yet confirmed: what was typed, answers included.
     await tx.delete(bookingRequests).where(eq(bookingRequests.email, person.email));
+    await forgetListAddress(tx, person.email);
     await forgetPersonInAudit(tx, personId);
     await forgetEmails(tx, { to: person.email, mentions: [person.email], names: [person.displayName] });
 
     await tx
       .update(people)
-      .set({ email: `${randomUUID()}@${ERASED_DOMAIN}`, displayName: '', pronouns: '', contactNotes: '', wantsEventNews: false, prefersPlainText: false, updatedAt: now })
+      .set({ email: `${randomUUID()}@${ERASED_DOMAIN}`, displayName: '', pronouns: '', contactNotes: '', prefersPlainText: false, updatedAt: now })
       .where(eq(people.id, personId));
     await recordAudit(tx, { actorId: null, action: 'account.deleted', subjectType: 'person', subjectId: personId, details: { ...summary } });
     return summary;

@@ -90,7 +90,14 @@ export function exportView(data: PersonExport, options: { receiptLinks: boolean 
             { key: 'Email address', value: p.email },
             { key: 'Name', value: text(p.displayName) },
             { key: 'Pronouns', value: text(p.pronouns) },
-            { key: 'Email me about new events', value: yesNo(p.wantsEventNews) },
+            {
+              key: 'Mailing list',
+              value: data.mailingList
+                ? data.mailingList.status === 'subscribed'
+                  ? `On the list since ${when(data.mailingList.consentedAt)}, after agreeing to: “${data.mailingList.consentWording}”`
+                  : `Left the list ${when(data.mailingList.unsubscribedAt ?? data.mailingList.consentedAt)}`
+                : 'Not on the list',
+            },
             { key: 'Plain-text emails only', value: yesNo(p.prefersPlainText) },
             { key: 'How you would like us to contact you', value: text(p.contactNotes) },
             { key: 'Limit on paid involvement each tax year', value: p.involvementCapPence === null ? 'None set' : money(p.involvementCapPence) },

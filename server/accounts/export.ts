@@ -12,6 +12,7 @@ import { and, asc, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import {
   auditEntries,
   bookingRequests,
+  listSubscribers,
   bursaryApplications,
   bursaryClaims,
   bursaryItems,
@@ -65,7 +66,7 @@ export interface PersonExport {
     notes: string[];
   };
   /** The account's details, as on the account page, and when it was made and last changed. */
-  person: Profile & {
+  person: Omit<Profile, 'wantsEventNews'> & {
     createdAt: string;
     updatedAt: string;
     /** Site-wide roles ("admin", "organiser") and when they were given. */
@@ -88,6 +89,16 @@ export interface PersonExport {
    * left out, as for sign-in links.
    */
   bookingRequests: { eventTitle: string; requestedAt: string; expiresAt: string; usedAt: string | null; form: Record<string, unknown> | null }[];
+  /** The mailing list entry of the person's address, with the consent it records; null if none. */
+  mailingList: {
+    status: string;
+    name: string;
+    interests: { types: string[]; formats: string[]; regions: string[] };
+    consentedAt: string;
+    consentWording: string;
+    consentMethod: string;
+    unsubscribedAt: string | null;
+  } | null;
   proposals: ExportProposal[];
   planning: {
     memberships: {
@@ -224,6 +235,7 @@ async function readPerson(db: Db, personId: string): Promise<PersonExport> {
   const [person] = await db.select().from(people).where(eq(people.id, personId));
   if (!person) throw new NotFoundError('We could not find your account.');
 
+  const [subscription] = await db.select().from(listSubscribers).where(eq(listSubscribers.email, person.email));
   const [roles, cap, sessionRows, signIns, bookingAsks, feed, emails, activity] = await Promise.all([
     db.select({ role: roleGrants.role, grantedAt: roleGrants.grantedAt }).from(roleGrants).where(eq(roleGrants.personId, personId)),
     db.select({ capPence: involvementCaps.capPence }).from(involvementCaps).where(eq(involvementCaps.personId, personId)),
@@ -273,7 +285,6 @@ async function readPerson(db: Db, personId: string): Promise<PersonExport> {
       email: person.email,
       displayName: person.displayName,
       pronouns: person.pronouns,
-      wantsEventNews: person.wantsEventNews,
       prefersPlainText: person.prefersPlainText,
       contactNotes: person.contactNotes,
       createdAt: iso(person.createdAt),
@@ -284,6 +295,17 @@ async function readPerson(db: Db, personId: string): Promise<PersonExport> {
     sessions: sessionRows.map((s) => ({ createdAt: iso(s.createdAt), lastSeenAt: iso(s.lastSeenAt), expiresAt: iso(s.expiresAt), userAgent: s.userAgent })),
     signInRequests: signIns.map((s) => ({ requestedAt: iso(s.createdAt), expiresAt: iso(s.expiresAt), usedAt: isoOrNull(s.usedAt) })),
     bookings: await readBookings(db, personId, person.email),
+    mailingList: subscription
+      ? {
+          status: subscription.status,
+          name: subscription.name,
+          interests: subscription.interests,
+          consentedAt: iso(subscription.consentedAt),
+          consentWording: subscription.consentWording,
+          consentMethod: subscription.consentMethod,
+          unsubscribedAt: isoOrNull(subscription.unsubscribedAt),
+        }
+      : null,
     bookingRequests: bookingAsks.map((b) => ({ eventTitle: b.eventTitle, requestedAt: iso(b.createdAt), expiresAt: iso(b.expiresAt), usedAt: isoOrNull(b.usedAt), form: b.fields ?? null })),
     proposals: await readProposals(db, personId),
     planning: await readPlanning(db, personId),

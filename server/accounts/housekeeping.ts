@@ -8,6 +8,7 @@ import { sessions, signInTokens } from '../../db/schema/index.ts';
 import type { Config } from '../config.ts';
 import type { Database, Db } from '../db/database.ts';
 import { deleteOldMessages } from '../mail/sender.ts';
+import { forgetOldJoinRequests } from '../network/list.ts';
 import { eraseOldEventData } from './erase.ts';
 
 const HOUR = 3_600_000;
@@ -26,7 +27,8 @@ export async function keepOnlyWhatIsNeeded(db: Database, config: Pick<Config, 'o
   const signIn = await removeExpiredSignInData(db, now);
   const emails = await deleteOldMessages(db, { now, days: config.outboxRetentionDays });
   const eventData = await eraseOldEventData(db, { now, months: config.eventDataRetentionMonths });
-  return { ...signIn, emails, ...eventData };
+  const listJoinRequests = await forgetOldJoinRequests(db, now);
+  return { ...signIn, emails, ...eventData, listJoinRequests };
 }
 
 export const housekeepingPlugin = fp(

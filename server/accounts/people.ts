@@ -5,6 +5,7 @@ import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
+import { memberSubscribed, setMemberSubscription } from '../network/list.ts';
 import type { Me } from './sessions.ts';
 import { checkEmail } from './sign-in.ts';
 
@@ -25,14 +26,14 @@ export async function getProfile(db: Db, personId: string): Promise<Profile> {
       email: people.email,
       displayName: people.displayName,
       pronouns: people.pronouns,
-      wantsEventNews: people.wantsEventNews,
       prefersPlainText: people.prefersPlainText,
       contactNotes: people.contactNotes,
     })
     .from(people)
     .where(eq(people.id, personId));
   if (!row) throw new NotFoundError();
-  return row;
+  // The box is the mailing list subscription of the person's own address.
+  return { ...row, wantsEventNews: await memberSubscribed(db, row.email) };
 }
 
 export interface ProfileInput {
@@ -52,12 +53,12 @@ export async function updateProfile(db: Database, me: Me, input: ProfileInput): 
       .set({
         displayName,
         pronouns: input.pronouns.trim(),
-        wantsEventNews: input.wantsEventNews,
         prefersPlainText: input.prefersPlainText,
         contactNotes: input.contactNotes.trim(),
         updatedAt: new Date(),
       })
       .where(eq(people.id, me.id));
+    await setMemberSubscription(tx, { email: me.email, wants: input.wantsEventNews });
     await recordAudit(tx, { actorId: me.id, action: 'account.profile.updated', subjectType: 'person', subjectId: me.id });
   });
 }

@@ -5,6 +5,7 @@ import { count } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { events, people, roleGrants } from '../../db/schema/index.ts';
 import type { Database } from '../db/database.ts';
+import { seedDemoList } from '../network/demo.ts';
 import { seedDemoPlaces } from '../registration/demo.ts';
 import { seedDemoAfterEvent } from './after-event.ts';
 import { seedDemoCoproduction } from './coproduction.ts';
@@ -150,5 +151,6 @@ export async function seedDemo(db: Database): Promise<void> {
     await seedDemoPlaces(tx);
     await seedDemoCoproduction(tx);
     await seedDemoAfterEvent(tx);
+    await seedDemoList(tx);
   });
 }

@@ -32,7 +32,7 @@ export const mailPlugin = fp<MailPluginOptions>(
     let running: Promise<DeliveryResult> | null = null;
     const deliverDue = (now?: Date) => {
       // One run at a time in this process; other processes are kept apart by row locks.
-      running ??= deliverDueMessages(app.db, { transport, site, from: config.mailFrom, now, key }).finally(() => {
+      running ??= deliverDueMessages(app.db, { transport, site, from: config.mailFrom, now, key, contactEmail: config.contactEmail }).finally(() => {
         running = null;
       });
       return running;

@@ -4,7 +4,7 @@
 // the sender at the moment it renders the email, and removed once the email is sent or given up.
 // The row's id is bound into the encryption, so sealed links cannot be moved to another row (and
 // so to another address).
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.ts';
@@ -13,7 +13,7 @@ import type { Config } from '../config.ts';
  * Data fields that carry a private link. Any email field holding a token that grants something
  * must be named here, or it would be stored in usable form.
  */
-export const SECRET_FIELDS: readonly string[] = ['signInPath', 'managePath', 'invitationPath', 'confirmPath', 'surveyPath'];
+export const SECRET_FIELDS: readonly string[] = ['signInPath', 'managePath', 'invitationPath', 'confirmPath', 'surveyPath', 'preferencesPath', 'leavePath'];
 
 const VERSION = 'v1';
 
@@ -84,4 +84,13 @@ export function openSecrets(messageId: string, sealed: string, key: Buffer = cur
   } catch {
     throw new Error('The private links of this email were sealed with another OUTBOX_KEY and cannot be opened');
   }
+}
+
+/**
+ * A signature of `value` for one purpose, made with the outbox key: for links that must be
+ * written into every email again (a mailing list's "leave" link) and so cannot be a random token
+ * kept only as a hash. Changing OUTBOX_KEY makes old links stop working.
+ */
+export function linkSignature(purpose: string, value: string, key: Buffer = currentKey()): Buffer {
+  return createHmac('sha256', key).update(`${purpose}\n${value}`).digest();
 }

@@ -3,7 +3,7 @@
 // send the same message, and a process that dies mid-send only delays it until the lease ends.
 import { and, asc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
 import type Mail from 'nodemailer/lib/mailer/index.js';
-import { outboxMessages, people, type StoredAttachment } from '../../db/schema/index.ts';
+import { announcements, listSubscribers, mailSuppressions, outboxMessages, people, type StoredAttachment } from '../../db/schema/index.ts';
 import type { EmailCatalogue, EmailName } from '../../emails/catalogue.ts';
 import { renderEmail, type EmailSite } from '../../emails/render.ts';
 import type { Db } from '../db/database.ts';
@@ -26,6 +26,8 @@ export interface DeliveryOptions {
   batchSize?: number;
   /** The key private links were sealed with (the process's installed key if not given). */
   key?: Buffer;
+  /** Where people can write to leave a mailing list (the mailto: of List-Unsubscribe). */
+  contactEmail?: string;
 }
 
 export interface DeliveryResult {
@@ -62,8 +64,18 @@ export async function deliverDueMessages(db: Db, options: DeliveryOptions): Prom
   // UPDATE … RETURNING gives rows in no set order: send them in the order they were written, so
   // that a person's emails arrive in the order things happened to them.
   claimed.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+  const stillListed = await addressesStillListed(db, claimed);
   for (const message of claimed) {
     try {
+      // A copy of an announcement to someone who left the list after it was queued is not sent.
+      if (message.announcementId && !stillListed.has(message.toAddress)) {
+        await db
+          .update(outboxMessages)
+          .set({ status: 'failed', lastError: 'Left the mailing list before this was sent', ...forgetLinks(message) })
+          .where(eq(outboxMessages.id, message.id));
+        await countFor(db, message.announcementId, 'skipped');
+        continue;
+      }
       const data = message.sealed ? { ...message.data, ...openSecrets(message.id, message.sealed, options.key) } : message.data;
       const rendered = renderEmail(message.template as EmailName, data as unknown as EmailCatalogue[EmailName], options.site);
       await options.transport.send({
@@ -73,13 +85,14 @@ export async function deliverDueMessages(db: Db, options: DeliveryOptions): Prom
         text: rendered.text,
         html: plainTextReaders.has(message.toAddress) ? undefined : rendered.html,
         messageId: `<${message.messageId}>`,
-        headers: { 'Auto-Submitted': 'auto-generated' },
+        headers: { 'Auto-Submitted': 'auto-generated', ...listHeaders(data, options) },
         ...attachmentsOf(message.attachments),
       });
       await db
         .update(outboxMessages)
         .set({ status: 'sent', sentAt: new Date(), lastError: null, ...forgetLinks(message) })
         .where(eq(outboxMessages.id, message.id));
+      if (message.announcementId) await countFor(db, message.announcementId, 'delivered');
       result.sent++;
     } catch (error) {
       const exhausted = message.attempts >= MAX_ATTEMPTS;
@@ -93,11 +106,53 @@ export async function deliverDueMessages(db: Db, options: DeliveryOptions): Prom
           ...(exhausted ? forgetLinks(message) : {}),
         })
         .where(eq(outboxMessages.id, message.id));
+      if (exhausted && message.announcementId) await countFor(db, message.announcementId, 'failed');
       if (exhausted) result.failed++;
       else result.retrying++;
     }
   }
   return result;
+}
+
+/** Of the announcement copies claimed, the addresses still subscribed and not suppressed. */
+async function addressesStillListed(db: Db, claimed: { announcementId: string | null; toAddress: string }[]): Promise<Set<string>> {
+  const addresses = [...new Set(claimed.filter((m) => m.announcementId).map((m) => m.toAddress))];
+  if (addresses.length === 0) return new Set();
+  const rows = await db
+    .select({ email: listSubscribers.email })
+    .from(listSubscribers)
+    .where(
+      and(
+        inArray(listSubscribers.email, addresses),
+        eq(listSubscribers.status, 'subscribed'),
+        sql`not exists (select 1 from ${mailSuppressions} where ${mailSuppressions.emailHash} = encode(sha256(convert_to(lower(${listSubscribers.email}), 'UTF8')), 'hex'))`,
+      ),
+    );
+  return new Set(rows.map((r) => r.email));
+}
+
+async function countFor(db: Db, announcementId: string, outcome: 'delivered' | 'failed' | 'skipped'): Promise<void> {
+  const column = { delivered: announcements.deliveredCount, failed: announcements.failedCount, skipped: announcements.skippedCount }[outcome];
+  const key = { delivered: 'deliveredCount', failed: 'failedCount', skipped: 'skippedCount' }[outcome];
+  await db.update(announcements).set({ [key]: sql`${column} + 1` }).where(eq(announcements.id, announcementId));
+}
+
+/**
+ * A mailing-list message (one that carries its subscriber's leave link) says how to leave in its
+ * headers, as mail programs show it: List-Unsubscribe with the HTTPS link and a mailto:, and
+ * List-Unsubscribe-Post for one-click unsubscribe without a visit (RFC 8058), plus List-Id.
+ */
+function listHeaders(data: Record<string, unknown>, options: DeliveryOptions): Record<string, string> {
+  if (typeof data.leavePath !== 'string' || data.test === true) return {};
+  const base = new URL(options.site.baseUrl);
+  const links = [`<${new URL(data.leavePath, base).href}>`];
+  if (options.contactEmail) links.push(`<mailto:${options.contactEmail}?subject=${encodeURIComponent('Please take me off the mailing list')}>`);
+  return {
+    'List-Unsubscribe': links.join(', '),
+    'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+    'List-Id': `Social Perspectives Hub announcements <announcements.${base.hostname}>`,
+    Precedence: 'bulk',
+  };
 }
 
 // A calendar invitation (METHOD:REQUEST or CANCEL) goes inline, as a text/calendar alternative

@@ -67,7 +67,7 @@ export const whoIsTold = {
     emails: [{ template: 'planning-event-news', to: REST_OF_GROUP }],
     notEmailed: [
       { who: 'the person who published it', why: 'the page confirms it' },
-      { who: 'mailing-list subscribers', why: 'only an organiser’s announcement writes to them' },
+      { who: 'mailing-list subscribers', why: 'publishing writes to nobody on the list; an organiser may then send an announcement made from the event' },
     ],
   },
   'event.unpublished': {
@@ -384,6 +384,46 @@ export const whoIsTold = {
     change: 'someone deletes their account',
     emails: [],
     notEmailed: [{ who: 'the person', why: 'their address is erased at once; the page confirms it (bookings given up are told as “a booking is cancelled”)' }],
+  },
+  // ---- The mailing list ----
+  'list-join-asked': {
+    record: 'mailing-list subscription',
+    change: 'someone sends the “join the mailing list” form',
+    emails: [
+      { template: 'list-confirm', to: 'the address typed: a link to confirm (nothing is added without it)' },
+      { template: 'list-already', to: 'the address typed, instead, when it is on the list already: a link to its preferences' },
+    ],
+    notEmailed: [
+      { who: 'the address, a fourth time within an hour', why: 'one inbox cannot be flooded from the form; the page says the same either way' },
+      { who: 'organisers', why: 'the list is counted on the announcements pages, not announced one by one' },
+    ],
+  },
+  'list-joined': {
+    record: 'mailing-list subscription',
+    change: 'an address joins the list (a confirmed link, the profile box, or a booking’s “email me” box)',
+    emails: [],
+    notEmailed: [{ who: 'the subscriber', why: 'the page confirms it; the next email they get is an announcement' }],
+  },
+  'list-left': {
+    record: 'mailing-list subscription',
+    change: 'a subscriber leaves the list (the link in an email, a mail program’s one-click unsubscribe, or the profile box)',
+    emails: [],
+    notEmailed: [{ who: 'the person who left', why: 'they asked for no more email; the page confirms it, and their address is kept off every later send' }],
+  },
+  'announcement.test-sent': {
+    record: 'announcement',
+    change: 'an organiser sends a test copy of an announcement',
+    emails: [{ template: 'list-announcement', to: 'the organiser, only, marked as a test' }],
+    notEmailed: [{ who: 'subscribers', why: 'a test goes only to the person who asked for it' }],
+  },
+  'announcement.sent': {
+    record: 'announcement',
+    change: 'an organiser sends an announcement to the list',
+    emails: [{ template: 'list-announcement', to: 'every subscriber whose interests meet its audience, each with their own links to choose and to leave, at LIST_SEND_PER_MINUTE' }],
+    notEmailed: [
+      { who: 'people who left the list or whose address is suppressed', why: 'checked when it is queued and again as each copy is sent' },
+      { who: 'people who only booked or have an account', why: 'only those who said yes to the list get announcements' },
+    ],
   },
 } as const satisfies Record<string, WhoIsToldRow>;
 

@@ -36,6 +36,7 @@ export function workspaceFrame(access: PlanningAccess, current: WorkspaceSection
       when: e.startsAt ? formatTimeRange(e.startsAt, e.endsAt) : 'Date not set yet',
       publicUrl: e.status === 'planning' ? null : `/events/${e.slug}`,
       organiseUrl: `/organise/events/${e.slug}`,
+      announceUrl: `/organise/announcements/new?event=${e.slug}`,
     },
     sections: workspaceSections.map((s) => ({ ...s, url: `/plan/${e.id}${s.path}`, current: s.key === current })),
     canLead: access.canLead,

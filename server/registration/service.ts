@@ -15,6 +15,7 @@ import { formatPence } from '../format.ts';
 import { calendarAttachment, enqueueEmail } from '../mail/outbox.ts';
 import { availability, checkPlaces, insertHold, lockEvent, placeCountFields, placesLeft, placesLeftFrom } from './holds.ts';
 import { attendeeIcs } from './ics.ts';
+import { subscribeFromBooking } from '../network/list.ts';
 import { mayEmailBookingLink, mintManagePath } from './links.ts';
 import { passOnFreedPlaces } from './offers.ts';
 import { bookingRequestAllowance, findBookingRequest, markBookingRequestUsed, storeBookingRequest } from './requests.ts';
@@ -461,6 +462,9 @@ async function book(
   if (decided.answers.length) {
     await tx.insert(registrationAnswers).values(decided.answers.map((a) => ({ ...a, registrationId: main!.id })));
   }
+  // "Email me about future Hub events": a booking is made only for a proven address, so the
+  // box is consent enough to join the mailing list (recorded with its words).
+  if (input.consentFutureEvents) await subscribeFromBooking(tx, { email, name, now });
   await recordAudit(tx, {
     actorId: booker.actorId,
     action: 'registration.booking.created',

@@ -101,7 +101,7 @@ describe('deleting your account', () => {
     }
     expect(await t.db.select().from(auditEntries).where(eq(auditEntries.actorId, id))).toHaveLength(0);
     const [tombstone] = await t.db.select().from(people).where(eq(people.id, id));
-    expect(tombstone).toMatchObject({ displayName: '', pronouns: '', contactNotes: '', wantsEventNews: false });
+    expect(tombstone).toMatchObject({ displayName: '', pronouns: '', contactNotes: '' });
     expect(tombstone!.email).toMatch(/@erased\.invalid$/);
     const [booking] = await t.db.select().from(registrations).where(eq(registrations.eventId, event.id)).orderBy(registrations.createdAt).limit(1);
     expect(booking).toMatchObject({ status: 'cancelled', name: '', perspective: '', accessRequirements: '', personId: null });

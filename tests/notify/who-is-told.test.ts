@@ -15,6 +15,7 @@ import {
   bursaryItems,
   bursaryPanelMembers,
   type events,
+  listSubscribers,
   outboxMessages,
   people,
   planningMeetings,
@@ -24,6 +25,7 @@ import {
 import { grantRole } from '../../server/accounts/people.ts';
 import { sendPanelDigests } from '../../server/bursaries/notices.ts';
 import { enqueueEmail } from '../../server/mail/outbox.ts';
+import { leavePath } from '../../server/network/list.ts';
 import { withWhoIsTold } from '../../server/notify/readme.ts';
 import { changeNames, whoIsTold, type ChangeName } from '../../server/notify/who-is-told.ts';
 import { expireDueHolds } from '../../server/registration/offers.ts';
@@ -35,6 +37,7 @@ import { acceptInvitation as acceptCoProposal, completeProposal, idFrom, mailTo,
 import { latestManagePath, makeEvent, makeTicketType } from '../registration/fixtures.ts';
 import { StripeStandIn } from '../registration/stripe-stand-in.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
+import { emailData } from '../support/outbox.ts';
 import type { TestClient } from '../support/client.ts';
 
 /** One email a scenario expects: which change's row it answers to, the template and the address. */
@@ -676,6 +679,73 @@ const scenarios: Record<ChangeName, Scenario> = {
     },
     change: async () => {
       expectPosted(await (state.leaving as TestClient).post('/account/delete'));
+      return [];
+    },
+  },
+  'list-join-asked': {
+    setup: async () => {
+      const known = unique('on-list');
+      const member = await t.signedIn(known);
+      expectPosted(await member.post('/account', { displayName: 'On the list', pronouns: '', contactNotes: '', wantsEventNews: 'yes' }));
+      state.onList = known;
+    },
+    change: async () => {
+      const fresh = unique('joins');
+      expectPosted(await t.client().post('/list/join', { email: fresh }));
+      expectPosted(await t.client().post('/list/join', { email: state.onList as string }));
+      return [...mails('list-join-asked', 'list-confirm', [fresh]), ...mails('list-join-asked', 'list-already', [state.onList as string])];
+    },
+  },
+  'list-joined': {
+    setup: async () => {
+      state.joinerEmail = unique('confirms');
+      expectPosted(await t.client().post('/list/join', { email: state.joinerEmail as string }));
+      const [row] = await t.db.select().from(outboxMessages).where(eq(outboxMessages.toAddress, state.joinerEmail as string));
+      state.joinConfirmPath = String(emailData(row!).confirmPath);
+    },
+    change: async () => {
+      expectPosted(await t.client().post(state.joinConfirmPath as string));
+      return [];
+    },
+  },
+  'announcement.test-sent': {
+    setup: async () => {
+      state.announcer = unique('announcer');
+      const announcer = await signedInOrganiser(t, state.announcer as string);
+      state.announcerClient = announcer;
+      const saved = await announcer.post('/organise/announcements', { subject: 'Told about', body: 'Hello list' });
+      state.announcementId = String(saved.headers.location).split('/').pop();
+    },
+    change: async () => {
+      expectPosted(await (state.announcerClient as TestClient).post(`/organise/announcements/${state.announcementId as string}/test`));
+      return mails('announcement.test-sent', 'list-announcement', [state.announcer as string]);
+    },
+  },
+  'announcement.sent': {
+    setup: async () => {
+      const listed = unique('listed');
+      const member = await t.signedIn(listed);
+      expectPosted(await member.post('/account', { displayName: 'Listed', pronouns: '', contactNotes: '', wantsEventNews: 'yes' }));
+      state.listed = listed;
+    },
+    change: async () => {
+      expectPosted(await (state.announcerClient as TestClient).post(`/organise/announcements/${state.announcementId as string}/send`));
+      const everyone = await t.db.select({ email: listSubscribers.email }).from(listSubscribers).where(eq(listSubscribers.status, 'subscribed'));
+      expect(everyone.map((e) => e.email)).toContain(state.listed);
+      return mails('announcement.sent', 'list-announcement', everyone.map((e) => e.email));
+    },
+  },
+  'list-left': {
+    setup: async () => {
+      const email = unique('leaves-list');
+      const member = await t.signedIn(email);
+      expectPosted(await member.post('/account', { displayName: 'Leaving the list', pronouns: '', contactNotes: '', wantsEventNews: 'yes' }));
+      const [row] = await t.db.select({ id: listSubscribers.id }).from(listSubscribers).where(eq(listSubscribers.email, email));
+      state.leaveListPath = leavePath(row!.id);
+    },
+    change: async () => {
+      const left = await t.app.inject({ method: 'POST', url: state.leaveListPath as string, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' });
+      expect(left.statusCode).toBe(200);
       return [];
     },
   },

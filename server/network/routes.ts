@@ -1,0 +1,159 @@
+// The mailing list's public pages: join (then confirm from the email), choose what to hear about,
+// and leave. Everything past the join form is reached only by a private link from an email.
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { Type } from 'typebox';
+import { InvalidInputError, TooManyRequestsError, type FieldError } from '../errors.ts';
+import { clientKey } from '../http/client-address.ts';
+import { formState, validationErrors } from '../http/forms.ts';
+import {
+  askToJoin,
+  confirmJoin,
+  JOIN_REQUEST_DAYS,
+  JOIN_WORDING,
+  joinRequestState,
+  leaveList,
+  preferencesPath,
+  subscriberByToken,
+  subscriberToken,
+  updatePreferences,
+  type SubscriberRow,
+} from './list.ts';
+import { interestChoices, interestsFrom, type InterestFields } from './interests.ts';
+
+const Choices = (title: string) => Type.Optional(Type.Union([Type.String({ maxLength: 60 }), Type.Array(Type.String({ maxLength: 60 }), { maxItems: 20 })], { title }));
+
+const JoinForm = Type.Object({
+  _csrf: Type.Optional(Type.String()),
+  email: Type.String({ title: 'Email address', format: 'email', maxLength: 254 }),
+  name: Type.Optional(Type.String({ title: 'Your name', maxLength: 120 })),
+  types: Choices('Kinds of event'),
+  formats: Choices('How you would take part'),
+  regions: Choices('Where in the UK'),
+});
+
+const PreferencesForm = Type.Object({
+  _csrf: Type.Optional(Type.String()),
+  name: Type.Optional(Type.String({ title: 'Your name', maxLength: 120 })),
+  types: Choices('Kinds of event'),
+  formats: Choices('How you would take part'),
+  regions: Choices('Where in the UK'),
+});
+
+const TokenParams = Type.Object({ token: Type.String({ minLength: 20, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' }) });
+
+type FormBody = InterestFields & { email?: string; name?: string };
+
+const choices = interestChoices;
+
+export const networkRoutes: FastifyPluginAsync = async (app) => {
+  const joinPage = (reply: FastifyReply, values: object, errors: FieldError[] = [], status = 200) =>
+    reply.page('network/join', { title: errors.length ? 'Error: Get emails about new events' : 'Get emails about new events', form: formState(values, errors), choices, wording: JOIN_WORDING }, status);
+
+  app.get('/list/join', { config: { access: 'public' } }, async (_request, reply) => joinPage(reply, { types: [], formats: [], regions: [] }));
+
+  app.post(
+    '/list/join',
+    {
+      // A per-process guard against floods; the limits that matter are counted in the database.
+      config: { access: 'public', rateLimit: { max: app.config.formRateLimitPerMinute, timeWindow: '1 minute' } },
+      schema: { body: JoinForm },
+      attachValidation: true,
+    },
+    async (request, reply) => {
+      const body = (request.body ?? {}) as FormBody;
+      const interests = interestsFrom(body);
+      const values = { email: String(body.email ?? ''), name: String(body.name ?? ''), ...interests };
+      const errors = validationErrors(request);
+      if (errors.length) return joinPage(reply, values, errors, 400);
+      try {
+        await askToJoin(app.db, { email: values.email, name: values.name, interests, ip: clientKey(request.ip), perIpPerHour: app.config.bookingRequestsPerIpPerHour });
+      } catch (error) {
+        if (error instanceof InvalidInputError) return joinPage(reply, values, error.fieldErrors, 400);
+        if (error instanceof TooManyRequestsError) return joinPage(reply, values, [{ field: 'email', message: error.message }], 429);
+        throw error;
+      }
+      app.mail.nudge();
+      return reply.redirect('/list/join/check-your-email', 303);
+    },
+  );
+
+  app.get('/list/join/check-your-email', { config: { access: 'public' } }, async (_request, reply) =>
+    reply.page('network/check-email', { title: 'Check your email', days: JOIN_REQUEST_DAYS }),
+  );
+
+  const linkProblem = (reply: FastifyReply, problem: 'used' | 'expired' | 'unknown') => {
+    if (problem === 'used') return reply.page('errors/problem', { title: 'This link has been used', message: 'This address is on the list already. Every email we send to the list has a link to your choices.' }, 410);
+    if (problem === 'expired') return reply.page('errors/problem', { title: 'This link has run out', message: `Links to join the list work for ${JOIN_REQUEST_DAYS} days. Please fill in the form again: /list/join` }, 410);
+    return reply.page('errors/problem', { title: 'This link does not work', message: 'Please check you copied the whole link from the email, or fill in the form again.' }, 404);
+  };
+
+  // Opening the link changes nothing (mail scanners open links); the button does.
+  app.get('/list/confirm/:token', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
+    const { token } = request.params as { token: string };
+    const state = await joinRequestState(app.db, token);
+    if (state.kind !== 'ready') return linkProblem(reply, state.kind);
+    return reply.page('network/confirm', { title: 'Confirm you want emails from the Hub', email: state.email, postUrl: `/list/confirm/${token}` });
+  });
+
+  app.post('/list/confirm/:token', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
+    const { token } = request.params as { token: string };
+    const result = await confirmJoin(app.db, token);
+    if ('problem' in result) return linkProblem(reply, result.problem);
+    return reply.notice('You are on the mailing list. You can change what you hear about below, now or from any email we send.').redirect(preferencesPath(result.subscriberId), 303);
+  });
+
+  const preferencesPage = (reply: FastifyReply, subscriber: SubscriberRow, values: object, errors: FieldError[] = [], status = 200) =>
+    reply.page(
+      'network/preferences',
+      {
+        title: errors.length ? 'Error: Your mailing list choices' : 'Your mailing list choices',
+        email: subscriber.email,
+        subscribed: subscriber.status === 'subscribed',
+        form: formState(values, errors),
+        choices,
+        postUrl: preferencesPath(subscriber.id),
+        leaveUrl: `/list/${subscriberToken(subscriber.id)}/leave`,
+      },
+      status,
+    );
+
+  app.get('/list/:token', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
+    const { token } = request.params as { token: string };
+    const subscriber = await subscriberByToken(app.db, token);
+    if (!subscriber) return linkProblem(reply, 'unknown');
+    return preferencesPage(reply, subscriber, { name: subscriber.name, ...subscriber.interests });
+  });
+
+  app.post('/list/:token', { config: { access: 'public' }, schema: { params: TokenParams, body: PreferencesForm }, attachValidation: true }, async (request, reply) => {
+    const { token } = request.params as { token: string };
+    const subscriber = await subscriberByToken(app.db, token);
+    if (!subscriber) return linkProblem(reply, 'unknown');
+    const body = (request.body ?? {}) as FormBody;
+    const interests = interestsFrom(body);
+    const values = { name: String(body.name ?? ''), ...interests };
+    const errors = validationErrors(request);
+    if (errors.length) return preferencesPage(reply, subscriber, values, errors, 400);
+    if (subscriber.status !== 'subscribed') return preferencesPage(reply, subscriber, values);
+    await updatePreferences(app.db, subscriber.id, { name: values.name, interests });
+    return reply.notice('Your choices are saved.').redirect(preferencesPath(subscriber.id), 303);
+  });
+
+  app.get('/list/:token/leave', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
+    const { token } = request.params as { token: string };
+    const subscriber = await subscriberByToken(app.db, token);
+    if (!subscriber) return linkProblem(reply, 'unknown');
+    if (subscriber.status !== 'subscribed') return reply.page('network/left', { title: 'You have left the mailing list' });
+    return reply.page('network/leave', { title: 'Leave the mailing list', email: subscriber.email, postUrl: `/list/${token}/leave`, preferencesUrl: `/list/${token}` });
+  });
+
+  // One-click unsubscribe (RFC 8058): a mail program POSTs "List-Unsubscribe=One-Click" to the
+  // link in the List-Unsubscribe header, with no cookie and no CSRF token. The private link is
+  // the proof, so this route alone takes no CSRF token; the leave page's button posts here too.
+  app.post('/list/:token/leave', { config: { access: 'public', csrf: false }, schema: { params: TokenParams } }, async (request, reply) => {
+    const { token } = request.params as { token: string };
+    const subscriber = await subscriberByToken(app.db, token);
+    if (!subscriber) return linkProblem(reply, 'unknown');
+    await leaveList(app.db, subscriber.id);
+    return reply.page('network/left', { title: 'You have left the mailing list' });
+  });
+};

@@ -4,9 +4,9 @@
 // adds or removes themselves, and every change is audited and emailed to the organisers.
 // Nobody on a panel acts on their own application: another panel member must.
 import { steeringGroupAddresses } from '../accounts/people.ts';
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import { bursaryPanelMembers, people } from '../../db/schema/index.ts';
+import { bursaryPanelMembers, people, } from '../../db/schema/index.ts';
 import { checkEmail } from '../accounts/sign-in.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';

@@ -17,7 +17,7 @@ import { oneOf, pounds, poundsText, text, textForm } from '../http/form-values.t
 import { capOf, changeChoice, hubRate, listItems, logItem, markPaid, myItems, personTotal, setHubRate, setMyCap, taxYearOf, taxYearRange } from './involvement.ts';
 import { involvementActivityLabels, involvementChoiceLabels } from './labels.ts';
 import { isIsoDate, londonToday } from './london.ts';
-import { dateOnly, workspaceFrame } from './view-models.ts';
+import { involvementItemView, myInvolvementItemView, workspaceFrame } from './view-models.ts';
 
 const ItemParams = Type.Object({ eventId: Type.String({ format: 'uuid' }), itemId: Type.String({ format: 'uuid' }) });
 const ItemForm = textForm({
@@ -36,11 +36,6 @@ const RateForm = textForm({ rate: { title: 'Hourly rate', maxLength: 20 } });
 export const activityOptions = involvementActivities.map((a) => ({ value: a, label: involvementActivityLabels[a] }));
 export const choiceOptions = involvementChoices.map((c) => ({ value: c, label: involvementChoiceLabels[c] }));
 
-function duration(minutes: number): string {
-  const h = Math.floor(minutes / 60);
-  const m = minutes % 60;
-  return [h ? `${h} hour${h === 1 ? '' : 's'}` : '', m ? `${m} minutes` : ''].filter(Boolean).join(' ');
-}
 
 export const involvementRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const show = async (request: EventRequest, reply: FastifyReply, itemForm?: FormState, status = 200) => {
@@ -59,20 +54,7 @@ export const involvementRoutes: FastifyPluginAsyncTypebox = async (app) => {
         rate: formatPence(rate),
         canLog: Boolean(access.membership),
         myTotal: { year: taxYearRange(year).label, total: formatPence(total), cap: cap == null ? null : formatPence(cap) },
-        items: items.map((i) => ({
-          id: i.id,
-          who: i.personName || i.personEmail,
-          isMine: i.personId === me.id,
-          activity: involvementActivityLabels[i.activity],
-          description: i.description,
-          on: dateOnly(i.occurredOn),
-          duration: duration(i.minutes),
-          amount: formatPence(i.amountPence),
-          choice: i.choice,
-          choiceLabel: involvementChoiceLabels[i.choice] + (i.choice === 'organisation' && i.organisationName ? ` (${i.organisationName})` : ''),
-          organisationName: i.organisationName,
-          paid: Boolean(i.paidAt),
-        })),
+        items: items.map((i) => involvementItemView(i, me.id)),
         activityOptions,
         choiceOptions,
         itemForm: form,
@@ -150,7 +132,7 @@ export const involvementRoutes: FastifyPluginAsyncTypebox = async (app) => {
         title: 'Your involvement payments',
         thisYear: { label: taxYearRange(year).label, total: formatPence(total), cap: cap == null ? null : formatPence(cap), left: cap == null ? null : formatPence(Math.max(0, cap - total)) },
         years: [...byYear.entries()].sort((a, b) => b[0] - a[0]).map(([y, sum]) => ({ label: taxYearRange(y).label, total: formatPence(sum) })),
-        items: items.map((i) => ({ eventTitle: i.eventTitle, activity: involvementActivityLabels[i.activity], on: dateOnly(i.occurredOn), duration: duration(i.minutes), amount: formatPence(i.amountPence), choiceLabel: involvementChoiceLabels[i.choice], paid: Boolean(i.paidAt) })),
+        items: items.map(myInvolvementItemView),
         capForm: form,
       },
       status,

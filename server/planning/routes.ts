@@ -9,8 +9,6 @@ import { signedIn } from '../http/signed-in.ts';
 import { Type } from 'typebox';
 import { eventTypes, plannerPerspectives, planningRoles, type PlannerPerspective } from '../../db/schema/index.ts';
 import type { FieldError } from '../errors.ts';
-import { eventStatusLabels, eventTypeLabels } from '../events/labels.ts';
-import { formatTimeRange } from '../format.ts';
 import { formState, validationErrors, type FormState } from '../http/forms.ts';
 import { submit } from '../http/form-route.ts';
 import { countAwaitingReview } from '../proposals/service.ts';
@@ -24,7 +22,7 @@ import { changeMemberRole, inviteMember, leaveGroup, listGroup, myInvitation, re
 import { perspectiveLabels, planningRoleLabels } from './labels.ts';
 import { listEventsForOrganisers, listPastEventsForOrganisers, listMyPlanning } from './lists.ts';
 import { countOpenTasks } from './workspace.ts';
-import { groupView, workspaceFrame } from './view-models.ts';
+import { groupView, myPlanningItem, organiseEventRow, workspaceFrame } from './view-models.ts';
 
 const MemberParams = Type.Object({ eventId: Type.String({ format: 'uuid' }), memberId: Type.String({ format: 'uuid' }) });
 
@@ -61,19 +59,11 @@ export const planningRoutes: FastifyPluginAsyncTypebox = async (app) => {
       listPastEventsForOrganisers(app.db, now),
     ]);
     const pastIds = new Set(past.map((e) => e.id));
-    const row = (e: (typeof rows)[number]) => ({
-      title: e.title,
-      url: `/plan/${e.id}`,
-      attendeesUrl: `/organise/events/${e.slug}/attendees`,
-      typeLabel: eventTypeLabels[e.type],
-      statusLabel: eventStatusLabels[e.status],
-      when: e.startsAt ? formatTimeRange(e.startsAt, e.endsAt) : 'Date not set yet',
-    });
     return reply.page('organise/index', {
       title: 'Organise',
       awaiting,
-      events: rows.filter((e) => !pastIds.has(e.id)).map(row),
-      pastEvents: past.map(row),
+      events: rows.filter((e) => !pastIds.has(e.id)).map(organiseEventRow),
+      pastEvents: past.map(organiseEventRow),
     });
   });
 
@@ -97,17 +87,10 @@ export const planningRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/plan', { config: { access: 'member' } }, async (request, reply) => {
     const rows = await listMyPlanning(app.db, signedIn(request).id);
-    const item = (e: (typeof rows)[number]) => ({
-      title: e.title,
-      roleLabel: planningRoleLabels[e.role],
-      statusLabel: eventStatusLabels[e.status],
-      when: e.startsAt ? formatTimeRange(e.startsAt, e.endsAt) : 'Date not set yet',
-      url: e.memberStatus === 'invited' ? `/plan/${e.id}/invitation` : `/plan/${e.id}`,
-    });
     return reply.page('planning/mine', {
       title: 'Events you are planning',
-      invitations: rows.filter((r) => r.memberStatus === 'invited').map(item),
-      events: rows.filter((r) => r.memberStatus === 'accepted').map(item),
+      invitations: rows.filter((r) => r.memberStatus === 'invited').map(myPlanningItem),
+      events: rows.filter((r) => r.memberStatus === 'accepted').map(myPlanningItem),
     });
   });
 

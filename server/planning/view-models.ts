@@ -1,11 +1,14 @@
 // Planning pages as templates see them: London times, labels, and flags already worked out.
 import type { PlannerPerspective } from '../../db/schema/index.ts';
+import { formatPence } from '../format.ts';
 import { eventFormatLabels, eventStatusLabels, eventTypeLabels } from '../events/labels.ts';
 import { formatDate, formatDateTime, formatTime, formatTimeRange } from '../format.ts';
 import { renderMarkdown } from '../markdown.ts';
 import type { EventRow, PlanningAccess } from './access.ts';
 import type { GroupMember } from './group.ts';
-import { perspectiveLabels, planningRoleLabels } from './labels.ts';
+import type { listItems, myItems } from './involvement.ts';
+import type { listEventsForOrganisers, listMyPlanning } from './lists.ts';
+import { involvementActivityLabels, involvementChoiceLabels, perspectiveLabels, planningRoleLabels } from './labels.ts';
 import { londonToday } from './london.ts';
 import type { ProgrammeSession } from './workspace.ts';
 
@@ -95,3 +98,64 @@ export function whenView(at: Date) {
 }
 
 export type { EventRow };
+
+/** An event on the Organise page. */
+export function organiseEventRow(e: Awaited<ReturnType<typeof listEventsForOrganisers>>[number]) {
+  return {
+    title: e.title,
+    url: `/plan/${e.id}`,
+    attendeesUrl: `/organise/events/${e.slug}/attendees`,
+    typeLabel: eventTypeLabels[e.type],
+    statusLabel: eventStatusLabels[e.status],
+    when: e.startsAt ? formatTimeRange(e.startsAt, e.endsAt) : 'Date not set yet',
+  };
+}
+
+/** An event on a person's own planning page: an invitation opens the invitation page. */
+export function myPlanningItem(e: Awaited<ReturnType<typeof listMyPlanning>>[number]) {
+  return {
+    title: e.title,
+    roleLabel: planningRoleLabels[e.role],
+    statusLabel: eventStatusLabels[e.status],
+    when: e.startsAt ? formatTimeRange(e.startsAt, e.endsAt) : 'Date not set yet',
+    url: e.memberStatus === 'invited' ? `/plan/${e.id}/invitation` : `/plan/${e.id}`,
+  };
+}
+
+/** "2 hours 30 minutes". */
+export function duration(minutes: number): string {
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return [h ? `${h} hour${h === 1 ? '' : 's'}` : '', m ? `${m} minutes` : ''].filter(Boolean).join(' ');
+}
+
+/** A logged piece of involvement on an event's involvement page. */
+export function involvementItemView(i: Awaited<ReturnType<typeof listItems>>[number], myPersonId: string) {
+  return {
+    id: i.id,
+    who: i.personName || i.personEmail,
+    isMine: i.personId === myPersonId,
+    activity: involvementActivityLabels[i.activity],
+    description: i.description,
+    on: dateOnly(i.occurredOn),
+    duration: duration(i.minutes),
+    amount: formatPence(i.amountPence),
+    choice: i.choice,
+    choiceLabel: involvementChoiceLabels[i.choice] + (i.choice === 'organisation' && i.organisationName ? ` (${i.organisationName})` : ''),
+    organisationName: i.organisationName,
+    paid: Boolean(i.paidAt),
+  };
+}
+
+/** A person's own logged involvement, across events. */
+export function myInvolvementItemView(i: Awaited<ReturnType<typeof myItems>>[number]) {
+  return {
+    eventTitle: i.eventTitle,
+    activity: involvementActivityLabels[i.activity],
+    on: dateOnly(i.occurredOn),
+    duration: duration(i.minutes),
+    amount: formatPence(i.amountPence),
+    choiceLabel: involvementChoiceLabels[i.choice],
+    paid: Boolean(i.paidAt),
+  };
+}

@@ -15,7 +15,7 @@ import { addFileResource, addLinkResource, getImpactNote, MAX_RESOURCE_BYTES, re
 import { text, textForm, type Body } from '../http/form-values.ts';
 import { submit } from '../http/form-route.ts';
 import { findPublicResourceFile, listPublicResources, listResources } from './public.ts';
-import { workspaceFrame } from './view-models.ts';
+import { resourceView, workspaceFrame } from './view-models.ts';
 
 const ResourceParams = Type.Object({ eventId: Type.String({ format: 'uuid' }), resourceId: Type.String({ format: 'uuid' }) });
 const NoteForm = textForm({ note: { title: 'Impact note', maxLength: 10000 }, action: { title: 'Action', maxLength: 10 } });
@@ -44,7 +44,7 @@ export const afterRoutes: FastifyPluginAsyncTypebox = async (app) => {
         noteSent: note?.sentAt ? formatDateTime(note.sentAt) : null,
         noteText: note?.body ?? '',
         hasHappened: e.status === 'completed' || (e.status === 'published' && Boolean(e.endsAt && e.endsAt <= new Date())),
-        resources: resources.map((r) => ({ id: r.id, title: r.title, kind: r.kind, url: r.kind === 'file' ? `/resources/${r.id}` : r.url })),
+        resources: resources.map(resourceView),
         noteForm: forms.note ?? formState({ note: note?.body ?? '' }),
         uploadForm: forms.upload ?? formState(),
         linkForm: forms.link ?? formState(),

@@ -7,6 +7,9 @@ import { renderMarkdown } from '../markdown.ts';
 import type { EventRow, PlanningAccess } from './access.ts';
 import type { GroupMember } from './group.ts';
 import type { listItems, myItems } from './involvement.ts';
+import type { listMeetings } from './meetings.ts';
+import type { listResources } from './public.ts';
+import type { listDecisions, listPosts } from './workspace.ts';
 import type { listEventsForOrganisers, listMyPlanning } from './lists.ts';
 import { involvementActivityLabels, involvementChoiceLabels, perspectiveLabels, planningRoleLabels } from './labels.ts';
 import { londonToday } from './london.ts';
@@ -158,4 +161,33 @@ export function myInvolvementItemView(i: Awaited<ReturnType<typeof myItems>>[num
     choiceLabel: involvementChoiceLabels[i.choice],
     paid: Boolean(i.paidAt),
   };
+}
+
+/** A message in the planning group's discussion. */
+export function postView(p: Awaited<ReturnType<typeof listPosts>>[number]) {
+  return { id: p.id, author: p.authorName || p.authorEmail || 'Someone', when: formatDateTime(p.at), iso: p.at.toISOString(), bodyHtml: renderMarkdown(p.body) };
+}
+
+/** A decision the planning group recorded. */
+export function decisionView(d: Awaited<ReturnType<typeof listDecisions>>[number]) {
+  return { id: d.id, decision: d.decision, decidedBy: d.decidedBy, decidedOn: dateOnly(d.decidedOn), recorder: d.recorderName || '' };
+}
+
+/** A planning meeting on the meetings page. */
+export function meetingView(m: Awaited<ReturnType<typeof listMeetings>>[number], now = new Date()) {
+  return {
+    id: m.id,
+    title: m.title,
+    when: formatTimeRange(m.startsAt, m.endsAt),
+    place: m.place,
+    joinUrl: m.joinUrl,
+    notes: m.notes,
+    cancelled: Boolean(m.cancelledAt),
+    past: m.endsAt < now,
+  };
+}
+
+/** A resource (an uploaded file or a link) on the after-the-event page. */
+export function resourceView(r: Awaited<ReturnType<typeof listResources>>[number]) {
+  return { id: r.id, title: r.title, kind: r.kind, url: r.kind === 'file' ? `/resources/${r.id}` : r.url };
 }

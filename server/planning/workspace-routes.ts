@@ -8,16 +8,14 @@ import { signedIn } from '../http/signed-in.ts';
 import { submit } from '../http/form-route.ts';
 import { Type } from 'typebox';
 import { NotFoundError, type FieldError } from '../errors.ts';
-import { formatDateTime, formatTimeRange } from '../format.ts';
 import { formState, type FormState } from '../http/forms.ts';
-import { renderMarkdown } from '../markdown.ts';
 import { planningAccess, type PlanningAccess } from './access.ts';
 import { checked, list, text, textForm, type Body } from '../http/form-values.ts';
 import { getFourPi, presence, saveFourPi } from './four-pi.ts';
 import { listGroup } from './group.ts';
 import { isIsoDate, londonToday, readTimeSpan, utcToLondonFields } from './london.ts';
 import { cancelMeeting, findMeeting, listMeetings, scheduleMeeting, updateMeeting, type MeetingInput } from './meetings.ts';
-import { dateOnly, programmeView, tasksView, workspaceFrame, type WorkspaceSection } from './view-models.ts';
+import { tasksView, decisionView, meetingView, postView, programmeView, workspaceFrame, type WorkspaceSection } from './view-models.ts';
 import {
   addPost,
   addSession,
@@ -208,8 +206,8 @@ export const workspaceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // ---- Discussion and decisions ----
 
   const loadDiscussion: Loader = async (access) => ({
-    posts: (await listPosts(app.db, access.event.id)).map((p) => ({ id: p.id, author: p.authorName || p.authorEmail || 'Someone', when: formatDateTime(p.at), iso: p.at.toISOString(), bodyHtml: renderMarkdown(p.body) })),
-    decisions: (await listDecisions(app.db, access.event.id)).map((d) => ({ id: d.id, decision: d.decision, decidedBy: d.decidedBy, decidedOn: dateOnly(d.decidedOn), recorder: d.recorderName || '' })),
+    posts: (await listPosts(app.db, access.event.id)).map(postView),
+    decisions: (await listDecisions(app.db, access.event.id)).map(decisionView),
     postForm: formState(),
     decisionForm: formState({ decidedOn: londonToday() }),
   });
@@ -244,16 +242,7 @@ export const workspaceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // ---- Meetings ----
 
   const loadMeetings: Loader = async (access) => ({
-    meetings: (await listMeetings(app.db, access.event.id)).map((m) => ({
-      id: m.id,
-      title: m.title,
-      when: formatTimeRange(m.startsAt, m.endsAt),
-      place: m.place,
-      joinUrl: m.joinUrl,
-      notes: m.notes,
-      cancelled: Boolean(m.cancelledAt),
-      past: m.endsAt < new Date(),
-    })),
+    meetings: (await listMeetings(app.db, access.event.id)).map((m) => meetingView(m)),
     meetingForm: formState(),
   });
 

@@ -39,14 +39,13 @@ import {
 } from './applications.ts';
 import { approveClaim, returnClaim, checkReceiptUpload, closeApplication, downloadReceipt, MAX_RECEIPT_BYTES, recordPayment, submitClaim, uploadReceipt } from './claims.ts';
 import { createFund, eventsOpenForApplications, fundFigures, fundForEvent, getFund, listFunds, updateFund, type FundInput } from './funds.ts';
-import { statusLabelFor, statusLabels } from './labels.ts';
 import { bursarySettings, poundsField } from './money.ts';
 import { addPanelMember, isOnPanel, listPanel, ownApplicationMessage, panelFundIds, removePanelMember, type Actor } from './panel.ts';
 import { getNoticeMode, sendPanelDigests, setNoticeMode } from './notices.ts';
 import { auditFundOpened, fundReport, reportCsv } from './reporting.ts';
 import { deleteStaleDrafts, eraseExpiredApplications } from './retention.ts';
 import { placeNow } from './places.ts';
-import { applicationView, categoryRows, draftFormValues, figuresView, fundView, mileageRate, money, panelApplicationView } from './view-models.ts';
+import { applicationView, categoryRows, draftFormValues, figuresView, fundView, mileageRate, panelApplicationView, ownApplicationItem, openFundItem, reportView } from './view-models.ts';
 
 const ApplicationParams = Type.Object({ applicationId: Uuid });
 const FundParams = Type.Object({ fundId: Uuid });
@@ -201,8 +200,8 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const open = await eventsOpenForApplications(app.db, new Date());
     return reply.page('bursaries/index', {
       title: 'Bursaries',
-      applications: mine.map((a) => ({ url: `/bursaries/applications/${a.id}`, eventTitle: a.eventTitle, statusLabel: statusLabelFor(a.status, a.eventStatus).label, statusTag: statusLabelFor(a.status, a.eventStatus).tag })),
-      openFunds: open.map((f) => ({ title: f.title, url: `/events/${f.slug}/bursary`, deadline: f.deadlineAt ? formatDateTime(f.deadlineAt) : null })),
+      applications: mine.map(ownApplicationItem),
+      openFunds: open.map(openFundItem),
       panelFunds: panelFunds.map(fundView),
       canManageFunds: actor.isOrganiser,
     });
@@ -668,9 +667,7 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       title: `Bursary report: ${fund.name}`,
       fund: fundView(fund),
       figures: figuresView(figures),
-      byCategory: report.byCategory.map((c) => ({ label: categoryRows(settings).find((r) => r.category === c.category)!.label, asked: money(c.askedPence), approved: money(c.approvedPence), claimed: money(c.claimedPence) })),
-      byStatus: report.byStatus.map((s) => ({ label: statusLabels[s.status as keyof typeof statusLabels].label, applications: s.applications, asked: money(s.askedPence), approved: money(s.approvedPence) })),
-      paid: money(report.paidPence),
+      ...reportView(report, settings),
     });
   });
 

@@ -42,13 +42,63 @@ export class InvalidInputError extends DomainError {
   }
 }
 
+/**
+ * Why a change was refused because of the record's state: one name per rule, stable, so tests
+ * (and logs) can say which rule refused it without depending on the words shown.
+ */
+export type ConflictCode =
+  | 'already_in_group'
+  | 'booking_closed'
+  | 'booking_ended'
+  | 'bursary_claim_closed'
+  | 'bursary_claim_exists'
+  | 'bursary_claim_not_waiting'
+  | 'bursary_closed'
+  | 'bursary_decided'
+  | 'bursary_not_approved'
+  | 'bursary_not_deletable'
+  | 'bursary_not_draft'
+  | 'bursary_not_pending'
+  | 'bursary_own_application'
+  | 'bursary_panel_own'
+  | 'check_in_closed'
+  | 'event_closed'
+  | 'event_not_in_planning'
+  | 'event_not_over'
+  | 'event_not_published'
+  | 'event_not_ready'
+  | 'impact_note_sent'
+  | 'invitation_answered'
+  | 'involvement_own_item'
+  | 'item_paid'
+  | 'last_admin'
+  | 'meeting_cancelled'
+  | 'no_invoice'
+  | 'no_offer'
+  | 'no_stripe'
+  | 'not_booked'
+  | 'not_in_group'
+  | 'not_paid'
+  | 'offer_expired'
+  | 'own_role'
+  | 'payment_not_open'
+  | 'proposal_not_awaiting_decision'
+  | 'proposal_not_editable'
+  | 'proposal_not_submittable'
+  | 'proposal_not_submitted'
+  | 'proposal_not_withdrawable';
+
 /** The request was understood but the record's state does not allow it now. */
 export class ConflictError extends DomainError {
   override name = 'ConflictError';
-  constructor(code: string, message: string) {
+  declare readonly code: ConflictCode;
+  constructor(code: ConflictCode, message: string) {
     super(code, message, 409);
   }
 }
+
+/** The header that names a refused request's error code, for logs and tests (never shown). */
+export const ERROR_CODE_HEADER = 'x-error-code';
 
 export class TooManyRequestsError extends DomainError {
   override name = 'TooManyRequestsError';

@@ -1,9 +1,11 @@
 // Accounts: signing in by emailed link, signing out (here or everywhere), and the profile page.
 import { clientKey } from '../http/client-address.ts';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { signedIn } from '../http/signed-in.ts';
 import { Type } from 'typebox';
-import { InvalidInputError, TooManyRequestsError } from '../errors.ts';
-import { formState, validationErrors } from '../http/forms.ts';
+import { checked, text, type Body } from '../http/form-values.ts';
+import { formState } from '../http/forms.ts';
+import { submit } from '../http/form-route.ts';
 import { accountDeletionRoutes } from './deletion-routes.ts';
 import { getProfile, updateProfile } from './people.ts';
 import { endAllSessions, endSession } from './sessions.ts';
@@ -41,14 +43,14 @@ function isLoopback(baseUrl: string): boolean {
   return host === 'localhost' || host === '[::1]' || host.startsWith('127.');
 }
 
-export const accountsRoutes: FastifyPluginAsync = async (app) => {
+export const accountsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(accountDeletionRoutes);
 
   app.get(
     '/sign-in',
     { config: { access: 'public' }, schema: { querystring: Type.Object({ next: Type.Optional(NextPath) }) } },
     async (request, reply) => {
-      const { next } = request.query as { next?: string };
+      const { next } = request.query;
       if (request.me) return reply.redirect(returnPathOr(next, app.config.baseUrl), 303);
       return reply.page('accounts/sign-in', { title: 'Sign in', form: formState({ next: next ?? '' }) });
     },
@@ -63,25 +65,20 @@ export const accountsRoutes: FastifyPluginAsync = async (app) => {
       attachValidation: true,
     },
     async (request, reply) => {
-      const body = request.body as { email?: unknown; next?: unknown };
-      const values = { email: typeof body.email === 'string' ? body.email : '', next: typeof body.next === 'string' ? body.next : '' };
-      const errors = validationErrors(request);
-      if (errors.length) return reply.page('accounts/sign-in', { title: 'Sign in', form: formState(values, errors) }, 400);
-      try {
-        const { signInPath } = await requestSignInLink(app.db, { email: values.email, nextPath: returnPathOr(values.next, app.config.baseUrl), ip: clientKey(request.ip), perIp: app.config.signInLinksPerIp });
-        // A convenience on a developer's own machine only: a link in a server's log is a key anyone reading it may use.
-        if (!app.config.smtpUrl && isLoopback(app.config.baseUrl)) request.log.info(`No SMTP_URL set: sign in at ${app.config.baseUrl}${signInPath}`);
-        app.mail.nudge();
-      } catch (error) {
-        if (error instanceof InvalidInputError) {
-          return reply.page('accounts/sign-in', { title: 'Sign in', form: formState(values, error.fieldErrors) }, 400);
-        }
-        if (error instanceof TooManyRequestsError) {
-          return reply.page('accounts/sign-in', { title: 'Sign in', form: formState(values, [{ field: 'email', message: error.message }]) }, 429);
-        }
-        throw error;
-      }
-      return reply.redirect('/sign-in/check-your-email', 303);
+      // Read as loosely as it may have arrived: a failed validation still reaches here.
+      const body: Body = request.body;
+      const values = { email: text(body, 'email'), next: text(body, 'next') };
+      return submit(request, reply, {
+        values,
+        again: (form, status) => reply.page('accounts/sign-in', { title: 'Sign in', form }, status),
+        tooMany: { field: 'email' },
+        run: () => requestSignInLink(app.db, { email: values.email, nextPath: returnPathOr(values.next, app.config.baseUrl), ip: clientKey(request.ip), perIp: app.config.signInLinksPerIp }),
+        done: ({ signInPath }) => {
+          // A convenience on a developer's own machine only: a link in a server's log is a key anyone reading it may use.
+          if (!app.config.smtpUrl && isLoopback(app.config.baseUrl)) request.log.info(`No SMTP_URL set: sign in at ${app.config.baseUrl}${signInPath}`);
+          return { to: '/sign-in/check-your-email' };
+        },
+      });
     },
   );
 
@@ -92,7 +89,7 @@ export const accountsRoutes: FastifyPluginAsync = async (app) => {
   // Opening the link shows a button rather than signing in at once: mail scanners that open
   // links in advance would otherwise use up the single-use link before the person can.
   app.get('/sign-in/:token', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
-    const { token } = request.params as { token: string };
+    const { token } = request.params;
     const state = await inspectSignInLink(app.db, token);
     reply.header('referrer-policy', 'no-referrer');
     if (!state.ok) return reply.page('accounts/link-problem', { title: 'This link does not work', problem: linkProblems[state.reason] }, 400);
@@ -100,7 +97,7 @@ export const accountsRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.post('/sign-in/:token', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
-    const { token } = request.params as { token: string };
+    const { token } = request.params;
     const result = await completeSignIn(app.db, token);
     if (!result.ok) return reply.page('accounts/link-problem', { title: 'This link does not work', problem: linkProblems[result.reason] }, 400);
     if (request.me) await endSession(app.db, request.me.sessionHash);
@@ -112,12 +109,12 @@ export const accountsRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.post('/sign-out', { config: { access: 'member' } }, async (request, reply) => {
-    await endSession(app.db, request.me!.sessionHash);
+    await endSession(app.db, signedIn(request).sessionHash);
     return reply.clearSession().notice('You have signed out.').redirect('/', 303);
   });
 
   app.post('/sign-out-everywhere', { config: { access: 'member' } }, async (request, reply) => {
-    await endAllSessions(app.db, request.me!.id);
+    await endAllSessions(app.db, signedIn(request).id);
     return reply.clearSession().notice('You have signed out on every device.').redirect('/', 303);
   });
 
@@ -125,35 +122,31 @@ export const accountsRoutes: FastifyPluginAsync = async (app) => {
     '/account',
     { config: { access: 'member' }, schema: { querystring: Type.Object({ next: Type.Optional(NextPath) }) } },
     async (request, reply) => {
-      const profile = await getProfile(app.db, request.me!.id);
-      const { next } = request.query as { next?: string };
+      const profile = await getProfile(app.db, signedIn(request).id);
+      const { next } = request.query;
       return reply.page('accounts/profile', { title: 'Your account', profile, next: returnPath(next, app.config.baseUrl) ?? '', form: formState(profile) });
     },
   );
 
   app.post('/account', { config: { access: 'member' }, schema: { body: ProfileForm, querystring: Type.Object({ next: Type.Optional(NextPath) }) }, attachValidation: true }, async (request, reply) => {
-    const body = request.body as Record<string, unknown>;
-    const text = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');
+    // Read as loosely as it may have arrived: a failed validation still reaches here.
+    const body: Body = request.body;
     const values = {
-      displayName: text('displayName'),
-      pronouns: text('pronouns'),
-      wantsEventNews: body.wantsEventNews === 'yes',
-      prefersPlainText: body.prefersPlainText === 'yes',
-      contactNotes: text('contactNotes'),
+      displayName: text(body, 'displayName'),
+      pronouns: text(body, 'pronouns'),
+      wantsEventNews: checked(body, 'wantsEventNews'),
+      prefersPlainText: checked(body, 'prefersPlainText'),
+      contactNotes: text(body, 'contactNotes'),
     };
-    const next = returnPathOr((request.query as { next?: string }).next, app.config.baseUrl);
-    const rerender = async (errors: { field: string; message: string }[]) => {
-      const profile = await getProfile(app.db, request.me!.id);
-      return reply.page('accounts/profile', { title: 'Your account', profile, next: '', form: formState(values, errors) }, 400);
-    };
-    const errors = validationErrors(request);
-    if (errors.length) return rerender(errors);
-    try {
-      await updateProfile(app.db, request.me!, values);
-    } catch (error) {
-      if (error instanceof InvalidInputError) return rerender(error.fieldErrors);
-      throw error;
-    }
-    return reply.notice('Your details have been saved.').redirect(next === '/account' ? '/account' : next, 303);
+    const next = returnPathOr(request.query.next, app.config.baseUrl);
+    return submit(request, reply, {
+      values,
+      again: async (form, status) => {
+        const profile = await getProfile(app.db, signedIn(request).id);
+        return reply.page('accounts/profile', { title: 'Your account', profile, next: '', form }, status);
+      },
+      run: () => updateProfile(app.db, signedIn(request), values),
+      done: { to: next === '/account' ? '/account' : next, notice: 'Your details have been saved.' },
+    });
   });
 };

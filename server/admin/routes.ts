@@ -1,16 +1,17 @@
 // Admin pages: roles, mail that could not be delivered, and the audit log.
 import { desc, eq, inArray } from 'drizzle-orm';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { signedIn } from '../http/signed-in.ts';
 import { Type } from 'typebox';
 import { auditSentence } from './audit-sentences.ts';
-import { auditEntries, outboxMessages, people, siteRoles, type SiteRole } from '../../db/schema/index.ts';
+import { auditEntries, outboxMessages, people, siteRoles } from '../../db/schema/index.ts';
 import { grantRole, listPeople, removeRole } from '../accounts/people.ts';
-import { noticeOnConflict } from '../http/pages.ts';
+import { submit } from '../http/form-route.ts';
 import { requeueMessage } from '../mail/sender.ts';
 
 const Uuid = Type.String({ format: 'uuid' });
 
-export const adminRoutes: FastifyPluginAsync = async (app) => {
+export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/admin', { config: { access: 'admin' } }, async (_request, reply) => {
     const problems = await app.db.select({ id: outboxMessages.id }).from(outboxMessages).where(eq(outboxMessages.status, 'failed')).limit(100);
     return reply.page('admin/index', { title: 'Admin', failedMail: problems.length });
@@ -20,12 +21,12 @@ export const adminRoutes: FastifyPluginAsync = async (app) => {
     '/admin/people',
     { config: { access: 'admin' }, schema: { querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })) }) } },
     async (request, reply) => {
-      const { q } = request.query as { q?: string };
+      const { q } = request.query;
       const rows = await listPeople(app.db, { search: q });
       return reply.page('admin/people', {
         title: 'People and roles',
         q: q ?? '',
-        people: rows.map((p) => ({ ...p, isAdmin: p.roles.includes('admin'), isOrganiser: p.roles.includes('organiser'), isMe: p.id === request.me!.id })),
+        people: rows.map((p) => ({ ...p, isAdmin: p.roles.includes('admin'), isOrganiser: p.roles.includes('organiser'), isMe: p.id === signedIn(request).id })),
       });
     },
   );
@@ -40,17 +41,14 @@ export const adminRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (request, reply) => {
-      const { personId } = request.params as { personId: string };
-      const { role, change } = request.body as { role: SiteRole; change: 'grant' | 'remove' };
+      const { personId } = request.params;
+      const { role, change } = request.body;
       const label = role === 'admin' ? 'admin' : 'organiser';
-      try {
-        if (change === 'grant') await grantRole(app.db, request.me!, personId, role);
-        else await removeRole(app.db, request.me!, personId, role);
-      } catch (error) {
-        return noticeOnConflict(reply, error, '/admin/people');
-      }
-      app.mail.nudge();
-      return reply.notice(change === 'grant' ? `Role given: ${label}.` : `Role removed: ${label}.`).redirect('/admin/people', 303);
+      return submit(request, reply, {
+        run: () => (change === 'grant' ? grantRole : removeRole)(app.db, signedIn(request), personId, role),
+        conflict: { to: '/admin/people' },
+        done: { to: '/admin/people', notice: change === 'grant' ? `Role given: ${label}.` : `Role removed: ${label}.` },
+      });
     },
   );
 
@@ -81,7 +79,7 @@ export const adminRoutes: FastifyPluginAsync = async (app) => {
     '/admin/outbox/:messageId/retry',
     { config: { access: 'admin' }, schema: { params: Type.Object({ messageId: Uuid }) } },
     async (request, reply) => {
-      const { messageId } = request.params as { messageId: string };
+      const { messageId } = request.params;
       const requeued = await requeueMessage(app.db, messageId);
       app.mail.nudge();
       return reply

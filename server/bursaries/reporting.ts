@@ -4,6 +4,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { and, eq, ne, sql } from 'drizzle-orm';
 import { bursaryApplications, bursaryCategories, bursaryClaims, bursaryItems, bursaryPayments, events, type BursaryCategory } from '../../db/schema/index.ts';
+import { recordAudit } from '../audit.ts';
 import type { Db } from '../db/database.ts';
 
 export interface CategoryTotals {
@@ -124,4 +125,12 @@ export function reportCsv(report: Awaited<ReturnType<typeof fundReport>>): strin
 /** A cell a spreadsheet will not run as a formula (event titles are typed by people). */
 function safeCell(text: string): string {
   return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+/**
+ * Notes in the audit log that a panel member opened a fund's list of applications or its report,
+ * or downloaded the report: each shows health-related data.
+ */
+export async function auditFundOpened(db: Db, fundId: string, what: 'queue_viewed' | 'report_viewed' | 'report_exported', actor: { id: string }): Promise<void> {
+  await recordAudit(db, { actorId: actor.id, action: `bursary.fund.${what}`, subjectType: 'bursary_fund', subjectId: fundId });
 }

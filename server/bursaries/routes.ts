@@ -7,16 +7,20 @@
 //
 // Routes are 'member' (or 'organiser' for managing funds and their panels); the per-fund panel
 // right, and the refusal to act on one's own application, are checked in the services.
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { signedIn } from '../http/signed-in.ts';
+import { submit } from '../http/form-route.ts';
+import { checked, text, type Body } from '../http/form-values.ts';
 import { Type } from 'typebox';
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import { bursaryApplications, bursaryCategories, bursaryFunds, bursaryPaymentKinds, events, type BursaryCategory, type BursaryPaymentKind } from '../../db/schema/index.ts';
-import { recordAudit } from '../audit.ts';
-import { ForbiddenError, InvalidInputError, NotFoundError } from '../errors.ts';
+import { ForbiddenError, NotFoundError } from '../errors.ts';
 import { formatDateTime } from '../format.ts';
 import { formState, validationErrors, type FormState } from '../http/forms.ts';
 import { noticeOnConflict } from '../http/pages.ts';
-import { UuidOrEmpty } from '../http/ids.ts';
+import { Uuid, UuidOrEmpty } from '../http/ids.ts';
+import { SlugParams } from '../http/params.ts';
 import { acceptUploads, readFieldsBeforeFile, readUploadedFile } from '../http/uploads.ts';
 import {
   decideApplication,
@@ -35,21 +39,18 @@ import {
 } from './applications.ts';
 import { approveClaim, returnClaim, checkReceiptUpload, closeApplication, downloadReceipt, MAX_RECEIPT_BYTES, recordPayment, submitClaim, uploadReceipt } from './claims.ts';
 import { createFund, eventsOpenForApplications, fundFigures, fundForEvent, getFund, listFunds, updateFund, type FundInput } from './funds.ts';
-import { statusLabelFor, statusLabels } from './labels.ts';
 import { bursarySettings, poundsField } from './money.ts';
 import { addPanelMember, isOnPanel, listPanel, ownApplicationMessage, panelFundIds, removePanelMember, type Actor } from './panel.ts';
 import { getNoticeMode, sendPanelDigests, setNoticeMode } from './notices.ts';
-import { fundReport, reportCsv } from './reporting.ts';
+import { auditFundOpened, fundReport, reportCsv } from './reporting.ts';
 import { deleteStaleDrafts, eraseExpiredApplications } from './retention.ts';
 import { placeNow } from './places.ts';
-import { applicationView, categoryRows, draftFormValues, figuresView, fundView, mileageRate, money, panelApplicationView } from './view-models.ts';
+import { applicationView, categoryRows, draftFormValues, figuresView, fundView, mileageRate, panelApplicationView, ownApplicationItem, openFundItem, reportView } from './view-models.ts';
 
-const Uuid = Type.String({ format: 'uuid' });
 const ApplicationParams = Type.Object({ applicationId: Uuid });
 const FundParams = Type.Object({ fundId: Uuid });
 const FundApplicationParams = Type.Object({ fundId: Uuid, applicationId: Uuid });
 const PanelMemberParams = Type.Object({ fundId: Uuid, memberId: Uuid });
-const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 120, pattern: '^[a-z0-9-]+$' }) });
 const Text = (max: number, title?: string) => Type.String({ maxLength: max, ...(title ? { title } : {}) });
 const Csrf = { _csrf: Type.Optional(Type.String()) };
 
@@ -118,8 +119,14 @@ const EmptyBody = Type.Object({ ...Csrf });
 const PanelMemberBody = Type.Object({ ...Csrf, email: Type.String({ maxLength: 320, title: 'Email address' }) });
 
 function actorOf(request: FastifyRequest): Actor {
-  const me = request.me!;
+  const me = signedIn(request);
   return { id: me.id, isOrganiser: me.isOrganiser, isAdmin: me.isAdmin };
+}
+
+/** What the fund form sent, as text (a failed validation still reaches the handler). */
+function fundInput(body: Body | undefined): FundInput {
+  const b = body ?? {};
+  return { eventId: text(b, 'eventId'), name: text(b, 'name'), budget: text(b, 'budget'), eligibility: text(b, 'eligibility'), covers: text(b, 'covers'), deadline: text(b, 'deadline') };
 }
 
 function pick(body: Record<string, unknown>, prefix: string): Record<string, string> {
@@ -128,7 +135,7 @@ function pick(body: Record<string, unknown>, prefix: string): Record<string, str
   return out;
 }
 
-export const bursariesRoutes: FastifyPluginAsync = async (app) => {
+export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const settings = bursarySettings(app.config);
 
   // Uploads are accepted only in this plugin, and only as large as a receipt may be.
@@ -174,12 +181,14 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
   app.get('/bursaries/notices', { config: { access: 'member' } }, async (request, reply) => renderNotices(request, reply));
 
   app.post('/bursaries/notices', { config: { access: 'member' }, schema: { body: NoticesBody }, attachValidation: true }, async (request, reply) => {
-    const mode = ((request.body ?? {}) as { mode?: string }).mode ?? '';
+    const mode = text(request.body ?? {}, 'mode');
     if (validationErrors(request).length || (mode !== 'at_once' && mode !== 'daily')) {
       return renderNotices(request, reply, formState({ mode }, [{ field: 'mode', message: 'Choose how you would like to hear about new applications and claims' }]), 400);
     }
-    await setNoticeMode(app.db, request.me!.id, mode);
-    return reply.notice(mode === 'daily' ? 'You will get one email a day about new applications and claims.' : 'You will get an email each time an application or claim is sent.').redirect('/bursaries/notices', 303);
+    return submit(request, reply, {
+      run: () => setNoticeMode(app.db, signedIn(request).id, mode),
+      done: { to: '/bursaries/notices', notice: mode === 'daily' ? 'You will get one email a day about new applications and claims.' : 'You will get an email each time an application or claim is sent.' },
+    });
   });
 
   // ---- The applicant ----
@@ -191,22 +200,22 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
     const open = await eventsOpenForApplications(app.db, new Date());
     return reply.page('bursaries/index', {
       title: 'Bursaries',
-      applications: mine.map((a) => ({ url: `/bursaries/applications/${a.id}`, eventTitle: a.eventTitle, statusLabel: statusLabelFor(a.status, a.eventStatus).label, statusTag: statusLabelFor(a.status, a.eventStatus).tag })),
-      openFunds: open.map((f) => ({ title: f.title, url: `/events/${f.slug}/bursary`, deadline: f.deadlineAt ? formatDateTime(f.deadlineAt) : null })),
+      applications: mine.map(ownApplicationItem),
+      openFunds: open.map(openFundItem),
       panelFunds: panelFunds.map(fundView),
       canManageFunds: actor.isOrganiser,
     });
   });
 
   app.get('/events/:slug/bursary', { config: { access: 'member' }, schema: { params: SlugParams } }, async (request, reply) => {
-    const { slug } = request.params as { slug: string };
+    const { slug } = request.params;
     const [event] = await app.db.select({ id: events.id, title: events.title, status: events.status }).from(events).where(eq(events.slug, slug));
     if (event?.status !== 'published') throw new NotFoundError('We could not find that event.');
     const fund = await fundForEvent(app.db, event.id);
     const [existing] = await app.db
       .select({ id: bursaryApplications.id })
       .from(bursaryApplications)
-      .where(and(eq(bursaryApplications.eventId, event.id), eq(bursaryApplications.applicantId, request.me!.id), inArray(bursaryApplications.status, ['draft', 'submitted'])));
+      .where(and(eq(bursaryApplications.eventId, event.id), eq(bursaryApplications.applicantId, signedIn(request).id), inArray(bursaryApplications.status, ['draft', 'submitted'])));
     const closed = Boolean(fund?.deadlineAt && fund.deadlineAt < new Date());
     return reply.page('bursaries/event-fund', {
       title: `Help with costs: ${event.title}`,
@@ -220,13 +229,12 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.post('/events/:slug/bursary', { config: { access: 'member' }, schema: { params: SlugParams, body: EmptyBody } }, async (request, reply) => {
-    const { slug } = request.params as { slug: string };
-    try {
-      const id = await startApplication(app.db, slug, actorOf(request));
-      return reply.redirect(`/bursaries/applications/${id}/edit`, 303);
-    } catch (error) {
-      return noticeOnConflict(reply, error, `/events/${slug}/bursary`);
-    }
+    const { slug } = request.params;
+    return submit(request, reply, {
+      run: () => startApplication(app.db, slug, actorOf(request)),
+      conflict: { to: `/events/${slug}/bursary` },
+      done: (id) => ({ to: `/bursaries/applications/${id}/edit` }),
+    });
   });
 
   const renderApplicantPage = async (request: FastifyRequest, reply: FastifyReply, applicationId: string, forms: { receipt?: FormState; claim?: FormState } = {}, status = 200) => {
@@ -257,7 +265,7 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
   };
 
   app.get('/bursaries/applications/:applicationId', { config: { access: 'member' }, schema: { params: ApplicationParams } }, async (request, reply) => {
-    const { applicationId } = request.params as { applicationId: string };
+    const { applicationId } = request.params;
     return renderApplicantPage(request, reply, applicationId);
   });
 
@@ -274,7 +282,7 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
     );
 
   app.get('/bursaries/applications/:applicationId/edit', { config: { access: 'member' }, schema: { params: ApplicationParams } }, async (request, reply) => {
-    const { applicationId } = request.params as { applicationId: string };
+    const { applicationId } = request.params;
     const loaded = await viewApplication(app.db, applicationId, actorOf(request), 'applicant');
     if (loaded.status !== 'draft') return reply.redirect(`/bursaries/applications/${applicationId}`, 303);
     return renderDraftForm(reply, loaded, formState(draftFormValues(loaded, settings)));
@@ -284,73 +292,68 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
     '/bursaries/applications/:applicationId/edit',
     { config: { access: 'member' }, schema: { params: ApplicationParams, body: DraftBody }, attachValidation: true },
     async (request, reply) => {
-      const { applicationId } = request.params as { applicationId: string };
-      const body = request.body as Record<string, string | undefined>;
-      const values = { ...body, inAdvance: body.inAdvance === 'yes', hubBooksTickets: body.hubBooksTickets === 'yes' };
+      const { applicationId } = request.params;
+      const body: Body = request.body;
+      const values = { ...body, inAdvance: checked(body, 'inAdvance'), hubBooksTickets: checked(body, 'hubBooksTickets') };
       const input: DraftInput = {
-        perspective: (body.perspective ?? '') as DraftInput['perspective'],
-        inAdvance: body.inAdvance === 'yes',
-        hubBooksTickets: body.hubBooksTickets === 'yes',
-        paymentMethod: (body.paymentMethod ?? '') as DraftInput['paymentMethod'],
-        paymentName: body.paymentName ?? '',
-        paymentArrangement: body.paymentArrangement ?? '',
-        note: body.note ?? '',
+        // The schema allows only these choices.
+        perspective: text(body, 'perspective') as DraftInput['perspective'],
+        inAdvance: checked(body, 'inAdvance'),
+        hubBooksTickets: checked(body, 'hubBooksTickets'),
+        paymentMethod: text(body, 'paymentMethod') as DraftInput['paymentMethod'],
+        paymentName: text(body, 'paymentName'),
+        paymentArrangement: text(body, 'paymentArrangement'),
+        note: text(body, 'note'),
         items: bursaryCategories.map((category: BursaryCategory) => ({
           category,
-          description: body[`${category}Description`] ?? '',
-          amount: body[`${category}Amount`] ?? '',
-          miles: category === 'travel' ? body.travelMiles ?? '' : undefined,
+          description: text(body, `${category}Description`),
+          amount: text(body, `${category}Amount`),
+          miles: category === 'travel' ? text(body, 'travelMiles') : undefined,
         })),
       };
-      const errors = validationErrors(request);
-      try {
-        if (errors.length) throw new InvalidInputError(errors);
-        await saveDraft(app.db, applicationId, input, actorOf(request), settings);
-      } catch (error) {
-        if (error instanceof InvalidInputError) {
-          const loaded = await viewApplication(app.db, applicationId, actorOf(request), 'applicant');
-          return renderDraftForm(reply, loaded, formState(values, error.fieldErrors), 400);
-        }
-        return noticeOnConflict(reply, error, `/bursaries/applications/${applicationId}`);
-      }
-      return reply.notice('Your application is saved. Check it, then send it when you are ready.').redirect(`/bursaries/applications/${applicationId}`, 303);
+      return submit(request, reply, {
+        values,
+        again: async (form, status) => renderDraftForm(reply, await viewApplication(app.db, applicationId, actorOf(request), 'applicant'), form, status),
+        conflict: { to: `/bursaries/applications/${applicationId}` },
+        run: () => saveDraft(app.db, applicationId, input, actorOf(request), settings),
+        done: { to: `/bursaries/applications/${applicationId}`, notice: 'Your application is saved. Check it, then send it when you are ready.' },
+      });
     },
   );
 
   app.post('/bursaries/applications/:applicationId/submit', { config: { access: 'member' }, schema: { params: ApplicationParams, body: EmptyBody } }, async (request, reply) => {
-    const { applicationId } = request.params as { applicationId: string };
-    try {
-      const { placeHeld } = await submitApplication(app.db, applicationId, actorOf(request));
-      app.mail.nudge();
-      const place = placeHeld === true ? ' We are holding a place at the event for you until we decide.' : placeHeld === false ? ' The event is full at the moment, so we could not hold a place for you.' : '';
-      return reply.notice(`Your application has been sent. We will email you when the panel has decided.${place}`).redirect(`/bursaries/applications/${applicationId}`, 303);
-    } catch (error) {
-      if (error instanceof InvalidInputError) {
+    const { applicationId } = request.params;
+    return submit(request, reply, {
+      // Shows the saved draft with what still needs filling in, beside each field.
+      again: async (form, status) => {
         const loaded = await viewApplication(app.db, applicationId, actorOf(request), 'applicant');
-        return renderDraftForm(reply, loaded, formState(draftFormValues(loaded, settings), error.fieldErrors), 400);
-      }
-      return noticeOnConflict(reply, error, `/bursaries/applications/${applicationId}`);
-    }
+        return renderDraftForm(reply, loaded, formState(draftFormValues(loaded, settings), form.errors), status);
+      },
+      conflict: { to: `/bursaries/applications/${applicationId}` },
+      run: () => submitApplication(app.db, applicationId, actorOf(request)),
+      done: ({ placeHeld }) => {
+        const place = placeHeld === true ? ' We are holding a place at the event for you until we decide.' : placeHeld === false ? ' The event is full at the moment, so we could not hold a place for you.' : '';
+        return { to: `/bursaries/applications/${applicationId}`, notice: `Your application has been sent. We will email you when the panel has decided.${place}` };
+      },
+    });
   });
 
   app.post('/bursaries/applications/:applicationId/withdraw', { config: { access: 'member' }, schema: { params: ApplicationParams, body: EmptyBody } }, async (request, reply) => {
-    const { applicationId } = request.params as { applicationId: string };
-    try {
-      await withdrawApplication(app.db, applicationId, actorOf(request));
-    } catch (error) {
-      return noticeOnConflict(reply, error, `/bursaries/applications/${applicationId}`);
-    }
-    return reply.notice('Your application has been withdrawn. You can delete it now if you wish.').redirect(`/bursaries/applications/${applicationId}`, 303);
+    const { applicationId } = request.params;
+    return submit(request, reply, {
+      run: () => withdrawApplication(app.db, applicationId, actorOf(request)),
+      conflict: { to: `/bursaries/applications/${applicationId}` },
+      done: { to: `/bursaries/applications/${applicationId}`, notice: 'Your application has been withdrawn. You can delete it now if you wish.' },
+    });
   });
 
   app.post('/bursaries/applications/:applicationId/delete', { config: { access: 'member' }, schema: { params: ApplicationParams, body: EmptyBody } }, async (request, reply) => {
-    const { applicationId } = request.params as { applicationId: string };
-    try {
-      await deleteApplication(app.db, applicationId, actorOf(request));
-    } catch (error) {
-      return noticeOnConflict(reply, error, `/bursaries/applications/${applicationId}`);
-    }
-    return reply.notice('Your application has been deleted.').redirect('/bursaries', 303);
+    const { applicationId } = request.params;
+    return submit(request, reply, {
+      run: () => deleteApplication(app.db, applicationId, actorOf(request)),
+      conflict: { to: `/bursaries/applications/${applicationId}` },
+      done: { to: '/bursaries', notice: 'Your application has been deleted.' },
+    });
   });
 
   app.post(
@@ -362,7 +365,7 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
       preValidation: readFieldsBeforeFile,
       // After the CSRF check and before the file is read: may this person add a receipt here now?
       preHandler: async (request, reply) => {
-        const { applicationId } = request.params as { applicationId: string };
+        const { applicationId } = request.params;
         try {
           await checkReceiptUpload(app.db, applicationId, actorOf(request));
         } catch (error) {
@@ -371,19 +374,18 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (request, reply) => {
-      const { applicationId } = request.params as { applicationId: string };
-      const body = (request.body ?? {}) as { itemId?: string };
-      const itemId = typeof body.itemId === 'string' ? body.itemId : '';
-      try {
-        const file = await readUploadedFile(request);
-        const errors = validationErrors(request);
-        if (errors.length) throw new InvalidInputError(errors.map((e) => ({ ...e, field: e.field === 'receipt' ? 'receipt' : 'itemId' })));
-        await uploadReceipt(app.db, applicationId, { itemId, filename: file?.filename ?? '', data: file?.data ?? null }, actorOf(request));
-      } catch (error) {
-        if (error instanceof InvalidInputError) return renderApplicantPage(request, reply, applicationId, { receipt: formState({ itemId }, error.fieldErrors) }, 400);
-        return noticeOnConflict(reply, error, `/bursaries/applications/${applicationId}`);
-      }
-      return reply.notice('Your receipt has been uploaded.').redirect(`/bursaries/applications/${applicationId}#claim`, 303);
+      const { applicationId } = request.params;
+      const itemId = text(request.body ?? {}, 'itemId');
+      const file = await readUploadedFile(request);
+      return submit(request, reply, {
+        values: { itemId },
+        // Every problem but the file's own is about which cost the receipt is for.
+        again: (form, status) =>
+          renderApplicantPage(request, reply, applicationId, { receipt: formState({ itemId }, form.errors.map((e) => ({ ...e, field: e.field === 'receipt' ? 'receipt' : 'itemId' }))) }, status),
+        conflict: { to: `/bursaries/applications/${applicationId}` },
+        run: () => uploadReceipt(app.db, applicationId, { itemId, filename: file?.filename ?? '', data: file?.data ?? null }, actorOf(request)),
+        done: { to: `/bursaries/applications/${applicationId}#claim`, notice: 'Your receipt has been uploaded.' },
+      });
     },
   );
 
@@ -391,15 +393,15 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
     '/bursaries/applications/:applicationId/claim',
     { config: { access: 'member' }, schema: { params: ApplicationParams, body: ClaimBody }, attachValidation: true },
     async (request, reply) => {
-      const { applicationId } = request.params as { applicationId: string };
-      const body = (request.body ?? {}) as Record<string, string>;
-      try {
-        await submitClaim(app.db, applicationId, pick(body, 'claim-'), actorOf(request), settings);
-      } catch (error) {
-        if (error instanceof InvalidInputError) return renderApplicantPage(request, reply, applicationId, { claim: formState(body, error.fieldErrors) }, 400);
-        return noticeOnConflict(reply, error, `/bursaries/applications/${applicationId}`);
-      }
-      return reply.notice('Your claim has been sent to the panel.').redirect(`/bursaries/applications/${applicationId}`, 303);
+      const { applicationId } = request.params;
+      const body: Body = request.body ?? {};
+      return submit(request, reply, {
+        values: body,
+        again: (form, status) => renderApplicantPage(request, reply, applicationId, { claim: form }, status),
+        conflict: { to: `/bursaries/applications/${applicationId}` },
+        run: () => submitClaim(app.db, applicationId, pick(body, 'claim-'), actorOf(request), settings),
+        done: { to: `/bursaries/applications/${applicationId}`, notice: 'Your claim has been sent to the panel.' },
+      });
     },
   );
 
@@ -407,7 +409,7 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
     '/bursaries/receipts/:key',
     { config: { access: 'member' }, schema: { params: Type.Object({ key: Type.String({ minLength: 10, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }) }) } },
     async (request, reply) => {
-      const { key } = request.params as { key: string };
+      const { key } = request.params;
       const file = await downloadReceipt(app.db, key, actorOf(request));
       // Always a download, never shown inline, and never sniffed into something else.
       return reply
@@ -436,37 +438,31 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
   app.get('/bursaries/funds/new', { config: { access: 'organiser' } }, async (_request, reply) => renderFundForm(reply, formState({ eventId: '' }), null));
 
   app.post('/bursaries/funds', { config: { access: 'organiser' }, schema: { body: FundBody }, attachValidation: true }, async (request, reply) => {
-    const body = request.body as FundInput;
-    try {
-      const errors = validationErrors(request);
-      if (errors.length) throw new InvalidInputError(errors);
-      const id = await createFund(app.db, { ...body, eventId: body.eventId ?? '' }, actorOf(request));
-      return reply.notice('The bursary fund has been set up.').redirect(`/bursaries/funds/${id}`, 303);
-    } catch (error) {
-      if (error instanceof InvalidInputError) return renderFundForm(reply, formState(body, error.fieldErrors), null, 400);
-      throw error;
-    }
+    const input = fundInput(request.body);
+    return submit(request, reply, {
+      values: input,
+      again: (form, status) => renderFundForm(reply, form, null, status),
+      run: () => createFund(app.db, input, actorOf(request)),
+      done: (id) => ({ to: `/bursaries/funds/${id}`, notice: 'The bursary fund has been set up.' }),
+    });
   });
 
   app.get('/bursaries/funds/:fundId/edit', { config: { access: 'organiser' }, schema: { params: FundParams } }, async (request, reply) => {
-    const { fundId } = request.params as { fundId: string };
+    const { fundId } = request.params;
     const fund = await getFund(app.db, fundId);
     const deadline = fund.deadlineAt ? new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(fund.deadlineAt) : '';
     return renderFundForm(reply, formState({ name: fund.name, budget: poundsField(fund.budgetPence), eligibility: fund.eligibility, covers: fund.covers, deadline }), fundId);
   });
 
   app.post('/bursaries/funds/:fundId/edit', { config: { access: 'organiser' }, schema: { params: FundParams, body: FundBody }, attachValidation: true }, async (request, reply) => {
-    const { fundId } = request.params as { fundId: string };
-    const body = request.body as FundInput;
-    try {
-      const errors = validationErrors(request);
-      if (errors.length) throw new InvalidInputError(errors);
-      await updateFund(app.db, fundId, body, actorOf(request));
-    } catch (error) {
-      if (error instanceof InvalidInputError) return renderFundForm(reply, formState(body, error.fieldErrors), fundId, 400);
-      throw error;
-    }
-    return reply.notice('The bursary fund has been changed.').redirect(`/bursaries/funds/${fundId}`, 303);
+    const { fundId } = request.params;
+    const input = fundInput(request.body);
+    return submit(request, reply, {
+      values: input,
+      again: (form, status) => renderFundForm(reply, form, fundId, status),
+      run: () => updateFund(app.db, fundId, input, actorOf(request)),
+      done: { to: `/bursaries/funds/${fundId}`, notice: 'The bursary fund has been changed.' },
+    });
   });
 
   // ---- The panel ----
@@ -478,13 +474,13 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
   };
 
   app.get('/bursaries/funds/:fundId', { config: { access: 'member' }, schema: { params: FundParams } }, async (request, reply) => {
-    const { fundId } = request.params as { fundId: string };
+    const { fundId } = request.params;
     const fund = await panelFund(request, fundId);
     const figures = await fundFigures(app.db, fundId);
     const now = new Date();
     const loaded = await loadApplications(app.db, { fundId });
-    const list = loaded.map((a) => panelApplicationView(a, settings, request.me!.id, now));
-    await recordAudit(app.db, { actorId: request.me!.id, action: 'bursary.fund.queue_viewed', subjectType: 'bursary_fund', subjectId: fundId });
+    const list = loaded.map((a) => panelApplicationView(a, settings, signedIn(request).id, now));
+    await auditFundOpened(app.db, fundId, 'queue_viewed', signedIn(request));
     return reply.page('bursaries/fund', {
       title: `Bursaries: ${fund.name}`,
       fund: fundView(fund),
@@ -492,7 +488,7 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
       waiting: list.filter((a) => a.status === 'submitted').map((a) => ({ ...a, reviewUrl: reviewPath(fundId, a.id) })),
       claims: list.filter((a) => a.claim?.status === 'submitted').map((a) => ({ ...a, reviewUrl: reviewPath(fundId, a.id) })),
       decided: list.filter((a) => a.status !== 'submitted').map((a) => ({ ...a, reviewUrl: reviewPath(fundId, a.id) })),
-      canEdit: request.me!.isOrganiser,
+      canEdit: signedIn(request).isOrganiser,
     });
   });
 
@@ -500,7 +496,7 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
     const loaded = await viewApplication(app.db, applicationId, actorOf(request), 'panel', fundId);
     const fund = await getFund(app.db, fundId);
     const figures = await fundFigures(app.db, fundId);
-    const view = panelApplicationView(loaded, settings, request.me!.id);
+    const view = panelApplicationView(loaded, settings, signedIn(request).id);
     const decisionValues: Record<string, unknown> = { outcome: '' };
     for (const item of loaded.items) decisionValues[`amount-${item.id}`] = poundsField(item.estimatePence);
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
@@ -516,7 +512,7 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
         paymentForm: forms.payment ?? formState({ kind: loaded.claim && loaded.claim.status !== 'submitted' ? 'settlement' : 'advance', paidOn: today, method: 'Bank transfer' }),
         returnClaimForm: forms.returnClaim ?? formState({ reason: '' }),
         errors: [...(forms.decision?.errors ?? []), ...(forms.payment?.errors ?? []), ...(forms.returnClaim?.errors ?? [])],
-        isOrganiser: request.me!.isOrganiser,
+        isOrganiser: signedIn(request).isOrganiser,
       },
       status,
     );
@@ -529,13 +525,13 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
     const members = await listPanel(app.db, fundId);
     return reply.page(
       'bursaries/panel',
-      { title: `Bursary panel: ${fund.name}`, fund: fundView(fund), members: members.map((m) => ({ ...m, isMe: m.personId === request.me!.id })), form, errors: form.errors ?? [] },
+      { title: `Bursary panel: ${fund.name}`, fund: fundView(fund), members: members.map((m) => ({ ...m, isMe: m.personId === signedIn(request).id })), form, errors: form.errors ?? [] },
       status,
     );
   };
 
   app.get('/bursaries/funds/:fundId/panel', { config: { access: 'organiser' }, schema: { params: FundParams } }, async (request, reply) => {
-    const { fundId } = request.params as { fundId: string };
+    const { fundId } = request.params;
     return renderPanel(request, reply, fundId);
   });
 
@@ -543,19 +539,14 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
     '/bursaries/funds/:fundId/panel',
     { config: { access: 'organiser' }, schema: { params: FundParams, body: PanelMemberBody }, attachValidation: true },
     async (request, reply) => {
-      const { fundId } = request.params as { fundId: string };
-      const body = (request.body ?? {}) as { email?: unknown };
-      const email = typeof body.email === 'string' ? body.email : '';
-      try {
-        const errors = validationErrors(request);
-        if (errors.length) throw new InvalidInputError(errors);
-        await addPanelMember(app.db, fundId, { email }, actorOf(request));
-      } catch (error) {
-        if (error instanceof InvalidInputError) return renderPanel(request, reply, fundId, formState({ email }, error.fieldErrors), 400);
-        throw error;
-      }
-      app.mail.nudge();
-      return reply.notice(`${email.trim()} is now on the panel. The organisers have been emailed.`).redirect(`/bursaries/funds/${fundId}/panel`, 303);
+      const { fundId } = request.params;
+      const email = text(request.body ?? {}, 'email');
+      return submit(request, reply, {
+        values: { email },
+        again: (form, status) => renderPanel(request, reply, fundId, form, status),
+        run: () => addPanelMember(app.db, fundId, { email }, actorOf(request)),
+        done: { to: `/bursaries/funds/${fundId}/panel`, notice: `${email.trim()} is now on the panel. The organisers have been emailed.` },
+      });
     },
   );
 
@@ -563,19 +554,17 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
     '/bursaries/funds/:fundId/panel/:memberId/remove',
     { config: { access: 'organiser' }, schema: { params: PanelMemberParams, body: EmptyBody } },
     async (request, reply) => {
-      const { fundId, memberId } = request.params as { fundId: string; memberId: string };
-      try {
-        await removePanelMember(app.db, fundId, memberId, actorOf(request));
-      } catch (error) {
-        return noticeOnConflict(reply, error, `/bursaries/funds/${fundId}/panel`);
-      }
-      app.mail.nudge();
-      return reply.notice('They are no longer on the panel. The organisers have been emailed.').redirect(`/bursaries/funds/${fundId}/panel`, 303);
+      const { fundId, memberId } = request.params;
+      return submit(request, reply, {
+        run: () => removePanelMember(app.db, fundId, memberId, actorOf(request)),
+        conflict: { to: `/bursaries/funds/${fundId}/panel` },
+        done: { to: `/bursaries/funds/${fundId}/panel`, notice: 'They are no longer on the panel. The organisers have been emailed.' },
+      });
     },
   );
 
   app.get('/bursaries/funds/:fundId/applications/:applicationId', { config: { access: 'member' }, schema: { params: FundApplicationParams } }, async (request, reply) => {
-    const { fundId, applicationId } = request.params as { fundId: string; applicationId: string };
+    const { fundId, applicationId } = request.params;
     return renderReview(request, reply, fundId, applicationId);
   });
 
@@ -583,24 +572,23 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
     '/bursaries/funds/:fundId/applications/:applicationId/decision',
     { config: { access: 'member' }, schema: { params: FundApplicationParams, body: DecisionBody }, attachValidation: true },
     async (request, reply) => {
-      const { fundId, applicationId } = request.params as { fundId: string; applicationId: string };
-      const body = (request.body ?? {}) as Record<string, string>;
-      try {
-        const errors = validationErrors(request);
-        if (errors.length) throw new InvalidInputError(errors);
-        await decideApplication(
-          app.db,
-          fundId,
-          applicationId,
-          { outcome: body.outcome as DecisionOutcome, amounts: pick(body, 'amount-'), message: body.message ?? '', overrideReason: body.overrideReason ?? '' },
-          actorOf(request),
-        );
-      } catch (error) {
-        if (error instanceof InvalidInputError) return renderReview(request, reply, fundId, applicationId, { decision: formState(body, error.fieldErrors) }, 400);
-        return noticeOnConflict(reply, error, reviewPath(fundId, applicationId));
-      }
-      app.mail.nudge();
-      return reply.notice('Your decision has been recorded and the applicant has been emailed.').redirect(reviewPath(fundId, applicationId), 303);
+      const { fundId, applicationId } = request.params;
+      const body: Body = request.body ?? {};
+      return submit(request, reply, {
+        values: body,
+        again: (form, status) => renderReview(request, reply, fundId, applicationId, { decision: form }, status),
+        conflict: { to: reviewPath(fundId, applicationId) },
+        run: () =>
+          decideApplication(
+            app.db,
+            fundId,
+            applicationId,
+            // The schema allows only the outcomes there are.
+            { outcome: text(body, 'outcome') as DecisionOutcome, amounts: pick(body, 'amount-'), message: text(body, 'message'), overrideReason: text(body, 'overrideReason') },
+            actorOf(request),
+          ),
+        done: { to: reviewPath(fundId, applicationId), notice: 'Your decision has been recorded and the applicant has been emailed.' },
+      });
     },
   );
 
@@ -608,14 +596,12 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
     '/bursaries/funds/:fundId/applications/:applicationId/claim/approve',
     { config: { access: 'member' }, schema: { params: FundApplicationParams, body: EmptyBody } },
     async (request, reply) => {
-      const { fundId, applicationId } = request.params as { fundId: string; applicationId: string };
-      try {
-        await approveClaim(app.db, fundId, applicationId, actorOf(request));
-      } catch (error) {
-        return noticeOnConflict(reply, error, reviewPath(fundId, applicationId));
-      }
-      app.mail.nudge();
-      return reply.notice('The claim has been approved and the applicant has been emailed.').redirect(reviewPath(fundId, applicationId), 303);
+      const { fundId, applicationId } = request.params;
+      return submit(request, reply, {
+        run: () => approveClaim(app.db, fundId, applicationId, actorOf(request)),
+        conflict: { to: reviewPath(fundId, applicationId) },
+        done: { to: reviewPath(fundId, applicationId), notice: 'The claim has been approved and the applicant has been emailed.' },
+      });
     },
   );
 
@@ -623,18 +609,15 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
     '/bursaries/funds/:fundId/applications/:applicationId/claim/return',
     { config: { access: 'member' }, schema: { params: FundApplicationParams, body: ReturnClaimBody }, attachValidation: true },
     async (request, reply) => {
-      const { fundId, applicationId } = request.params as { fundId: string; applicationId: string };
-      const reason = ((request.body ?? {}) as { reason?: string }).reason ?? '';
-      try {
-        const errors = validationErrors(request);
-        if (errors.length) throw new InvalidInputError(errors);
-        await returnClaim(app.db, fundId, applicationId, reason, actorOf(request));
-      } catch (error) {
-        if (error instanceof InvalidInputError) return renderReview(request, reply, fundId, applicationId, { returnClaim: formState({ reason }, error.fieldErrors) }, 400);
-        return noticeOnConflict(reply, error, reviewPath(fundId, applicationId));
-      }
-      app.mail.nudge();
-      return reply.notice('The claim has gone back to the applicant with your reason.').redirect(reviewPath(fundId, applicationId), 303);
+      const { fundId, applicationId } = request.params;
+      const reason = text(request.body ?? {}, 'reason');
+      return submit(request, reply, {
+        values: { reason },
+        again: (form, status) => renderReview(request, reply, fundId, applicationId, { returnClaim: form }, status),
+        conflict: { to: reviewPath(fundId, applicationId) },
+        run: () => returnClaim(app.db, fundId, applicationId, reason, actorOf(request)),
+        done: { to: reviewPath(fundId, applicationId), notice: 'The claim has gone back to the applicant with your reason.' },
+      });
     },
   );
 
@@ -642,24 +625,23 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
     '/bursaries/funds/:fundId/applications/:applicationId/payments',
     { config: { access: 'member' }, schema: { params: FundApplicationParams, body: PaymentBody }, attachValidation: true },
     async (request, reply) => {
-      const { fundId, applicationId } = request.params as { fundId: string; applicationId: string };
-      const body = (request.body ?? {}) as Record<string, string>;
-      try {
-        const errors = validationErrors(request);
-        if (errors.length) throw new InvalidInputError(errors);
-        await recordPayment(
-          app.db,
-          fundId,
-          applicationId,
-          { kind: body.kind as BursaryPaymentKind, amount: body.amount ?? '', paidOn: body.paidOn ?? '', method: body.method ?? '', reference: body.reference ?? '' },
-          actorOf(request),
-        );
-      } catch (error) {
-        if (error instanceof InvalidInputError) return renderReview(request, reply, fundId, applicationId, { payment: formState(body, error.fieldErrors) }, 400);
-        return noticeOnConflict(reply, error, reviewPath(fundId, applicationId));
-      }
-      app.mail.nudge();
-      return reply.notice('The payment has been recorded.').redirect(reviewPath(fundId, applicationId), 303);
+      const { fundId, applicationId } = request.params;
+      const body: Body = request.body ?? {};
+      return submit(request, reply, {
+        values: body,
+        again: (form, status) => renderReview(request, reply, fundId, applicationId, { payment: form }, status),
+        conflict: { to: reviewPath(fundId, applicationId) },
+        run: () =>
+          recordPayment(
+            app.db,
+            fundId,
+            applicationId,
+            // The schema allows only the kinds there are.
+            { kind: text(body, 'kind') as BursaryPaymentKind, amount: text(body, 'amount'), paidOn: text(body, 'paidOn'), method: text(body, 'method'), reference: text(body, 'reference') },
+            actorOf(request),
+          ),
+        done: { to: reviewPath(fundId, applicationId), notice: 'The payment has been recorded.' },
+      });
     },
   );
 
@@ -667,36 +649,33 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
     '/bursaries/funds/:fundId/applications/:applicationId/close',
     { config: { access: 'member' }, schema: { params: FundApplicationParams, body: EmptyBody } },
     async (request, reply) => {
-      const { fundId, applicationId } = request.params as { fundId: string; applicationId: string };
-      try {
-        await closeApplication(app.db, fundId, applicationId, actorOf(request));
-      } catch (error) {
-        return noticeOnConflict(reply, error, reviewPath(fundId, applicationId));
-      }
-      return reply.notice('The application is closed. Anything not paid has returned to the budget.').redirect(reviewPath(fundId, applicationId), 303);
+      const { fundId, applicationId } = request.params;
+      return submit(request, reply, {
+        run: () => closeApplication(app.db, fundId, applicationId, actorOf(request)),
+        conflict: { to: reviewPath(fundId, applicationId) },
+        done: { to: reviewPath(fundId, applicationId), notice: 'The application is closed. Anything not paid has returned to the budget.' },
+      });
     },
   );
 
   app.get('/bursaries/funds/:fundId/report', { config: { access: 'member' }, schema: { params: FundParams } }, async (request, reply) => {
-    const { fundId } = request.params as { fundId: string };
+    const { fundId } = request.params;
     const fund = await panelFund(request, fundId);
     const [report, figures] = await Promise.all([fundReport(app.db, fundId), fundFigures(app.db, fundId)]);
-    await recordAudit(app.db, { actorId: request.me!.id, action: 'bursary.fund.report_viewed', subjectType: 'bursary_fund', subjectId: fundId });
+    await auditFundOpened(app.db, fundId, 'report_viewed', signedIn(request));
     return reply.page('bursaries/report', {
       title: `Bursary report: ${fund.name}`,
       fund: fundView(fund),
       figures: figuresView(figures),
-      byCategory: report.byCategory.map((c) => ({ label: categoryRows(settings).find((r) => r.category === c.category)!.label, asked: money(c.askedPence), approved: money(c.approvedPence), claimed: money(c.claimedPence) })),
-      byStatus: report.byStatus.map((s) => ({ label: statusLabels[s.status as keyof typeof statusLabels].label, applications: s.applications, asked: money(s.askedPence), approved: money(s.approvedPence) })),
-      paid: money(report.paidPence),
+      ...reportView(report, settings),
     });
   });
 
   app.get('/bursaries/funds/:fundId/report.csv', { config: { access: 'member' }, schema: { params: FundParams } }, async (request, reply) => {
-    const { fundId } = request.params as { fundId: string };
+    const { fundId } = request.params;
     await panelFund(request, fundId);
     const report = await fundReport(app.db, fundId);
-    await recordAudit(app.db, { actorId: request.me!.id, action: 'bursary.fund.report_exported', subjectType: 'bursary_fund', subjectId: fundId });
+    await auditFundOpened(app.db, fundId, 'report_exported', signedIn(request));
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="bursaries-${fundId.slice(0, 8)}.csv"`)

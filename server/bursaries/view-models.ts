@@ -2,12 +2,12 @@
 // what the person may do next. Templates only display these.
 import { bursaryCategories, type BursaryCategory } from '../../db/schema/index.ts';
 import { formatDate, formatDateTime } from '../format.ts';
-import type { LoadedApplication } from './applications.ts';
+import type { listOwnApplications, LoadedApplication } from './applications.ts';
 import { balanceOf } from './claims.ts';
-import type { FundFigures, FundRow } from './funds.ts';
-import { categoryLabels, claimStatusLabels, perspectiveLabels, statusLabelFor } from './labels.ts';
+import type { eventsOpenForApplications, FundFigures, FundRow } from './funds.ts';
+import { categoryLabels, claimStatusLabels, perspectiveLabels, statusLabelFor, statusLabels } from './labels.ts';
 import { poundsField, type BursarySettings } from './money.ts';
-import { applicationReference } from './reporting.ts';
+import { applicationReference, type fundReport } from './reporting.ts';
 
 /** "£12.50", "£0" (bursary amounts are never "Free"). */
 export function money(pence: number | null | undefined): string {
@@ -186,4 +186,25 @@ export function categoryRows(settings: BursarySettings) {
 /** "45p" rather than "£0.45": plainer for a rate per mile. */
 export function mileageRate(settings: BursarySettings): string {
   return settings.mileagePencePerMile < 100 ? `${settings.mileagePencePerMile}p` : money(settings.mileagePencePerMile);
+}
+
+/** One of the applicant's own applications on the bursaries page. */
+export function ownApplicationItem(a: Awaited<ReturnType<typeof listOwnApplications>>[number]) {
+  const status = statusLabelFor(a.status, a.eventStatus);
+  return { url: `/bursaries/applications/${a.id}`, eventTitle: a.eventTitle, statusLabel: status.label, statusTag: status.tag };
+}
+
+/** An event whose fund takes applications now. */
+export function openFundItem(f: Awaited<ReturnType<typeof eventsOpenForApplications>>[number]) {
+  return { title: f.title, url: `/events/${f.slug}/bursary`, deadline: f.deadlineAt ? formatDateTime(f.deadlineAt) : null };
+}
+
+/** A fund's report: what was asked, approved and claimed, by category and by status. */
+export function reportView(report: Awaited<ReturnType<typeof fundReport>>, settings: BursarySettings) {
+  const rows = categoryRows(settings);
+  return {
+    byCategory: report.byCategory.map((c) => ({ label: rows.find((r) => r.category === c.category)!.label, asked: money(c.askedPence), approved: money(c.approvedPence), claimed: money(c.claimedPence) })),
+    byStatus: report.byStatus.map((s) => ({ label: statusLabels[s.status as keyof typeof statusLabels].label, applications: s.applications, asked: money(s.askedPence), approved: money(s.approvedPence) })),
+    paid: money(report.paidPence),
+  };
 }

@@ -1,10 +1,11 @@
 // Calendar feeds: subscribable iCalendar for everyone (all events, each event type, one event)
 // and a private feed per person, plus the page that explains how to subscribe. Public and private
 // feeds are built by separate functions so that private details never reach a shared calendar.
-import type { FastifyPluginAsync } from 'fastify';
+import { SlugParams } from '../http/params.ts';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { signedIn } from '../http/signed-in.ts';
 import { Type } from 'typebox';
 import { NotFoundError } from '../errors.ts';
-import { SlugParams } from '../events/routes.ts';
 import { formatDateTime } from '../format.ts';
 import { eventEntry, meetingEntry, sessionEntry } from './entries.ts';
 import { allEventsFeed, publicFeeds, webcalUrl, type PublicFeed } from './feeds.ts';
@@ -21,7 +22,7 @@ const EventFeedQuery = Type.Object({
 
 const PrivateFeedParams = Type.Object({ file: Type.String({ minLength: 44, maxLength: 64, pattern: PRIVATE_FEED_FILE.source }) });
 
-export const calendarRoutes: FastifyPluginAsync = async (app) => {
+export const calendarRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const baseUrl = app.config.baseUrl;
   installCalendarSite({ mailFrom: app.config.mailFrom, baseUrl });
 
@@ -52,8 +53,8 @@ export const calendarRoutes: FastifyPluginAsync = async (app) => {
     '/events/:slug/calendar.ics',
     { config: { access: 'public', publicCache: true }, schema: { params: SlugParams, querystring: EventFeedQuery } },
     async (request, reply) => {
-      const { slug } = request.params as { slug: string };
-      const withSessions = (request.query as { sessions?: string }).sessions === 'yes';
+      const { slug } = request.params;
+      const withSessions = request.query.sessions === 'yes';
       const event = await findFeedEvent(app.db, slug);
       if (!event?.startsAt) throw new NotFoundError('We could not find that event. It may have moved or not be published yet.');
       const startsAt = event.startsAt;
@@ -88,7 +89,7 @@ export const calendarRoutes: FastifyPluginAsync = async (app) => {
   );
 
   app.get('/calendar/private/:file', { config: { access: 'public' }, schema: { params: PrivateFeedParams } }, async (request, reply) => {
-    const token = PRIVATE_FEED_FILE.exec((request.params as { file: string }).file)?.[1];
+    const token = PRIVATE_FEED_FILE.exec(request.params.file)?.[1];
     const owner = token ? await findPrivateFeedOwner(app.db, token) : null;
     // The same answer for a token that never existed and one that was replaced.
     if (!owner) throw new NotFoundError('This private calendar link does not work. It may have been replaced by a newer one.');
@@ -139,7 +140,7 @@ export const calendarRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.get('/calendar/private', { config: { access: 'member' } }, async (request, reply) => {
-    const state = await findPrivateFeed(app.db, request.me!.id);
+    const state = await findPrivateFeed(app.db, signedIn(request).id);
     return reply.page('calendar/private', {
       title: 'Your private calendar feed',
       madeOn: state ? formatDateTime(state.createdAt) : null,
@@ -150,8 +151,8 @@ export const calendarRoutes: FastifyPluginAsync = async (app) => {
   // The new link is shown on the answer to this post rather than after a redirect: only its hash
   // is kept, so this is the one moment the link can be shown.
   app.post('/calendar/private', { config: { access: 'member' } }, async (request, reply) => {
-    const { token, replaced } = await makePrivateFeedToken(app.db, request.me!);
-    const state = await findPrivateFeed(app.db, request.me!.id);
+    const { token, replaced } = await makePrivateFeedToken(app.db, signedIn(request));
+    const state = await findPrivateFeed(app.db, signedIn(request).id);
     return reply.page('calendar/private', {
       title: 'Your private calendar feed',
       madeOn: state ? formatDateTime(state.createdAt) : null,

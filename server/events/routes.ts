@@ -1,6 +1,6 @@
 // Public event pages. (Registration, programmes and resources extend these pages.)
-import type { FastifyPluginAsync } from 'fastify';
-import { Type } from 'typebox';
+import { SlugParams } from '../http/params.ts';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { publicBursaryOffer } from '../bursaries/funds.ts';
 import { addToCalendarLinks } from '../calendar/add-to-calendar.ts';
 import { NotFoundError } from '../errors.ts';
@@ -8,13 +8,12 @@ import { renderMarkdown } from '../markdown.ts';
 import { coProducedAmong, publicCoproduction } from '../planning/public.ts';
 import { eventPlaces } from '../registration/public.ts';
 import { EVENTS_PER_PAGE, findEvents, findPublicEvent } from './queries.ts';
-import { eventCard, EventListQuery, eventListFilters, eventListPages, type EventListQueryType } from './view-models.ts';
+import { eventCard, EventListQuery, eventListFilters, eventListPages } from './view-models.ts';
 
-export const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 120, pattern: '^[a-z0-9-]+$' }) });
 
-export const eventsRoutes: FastifyPluginAsync = async (app) => {
+export const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/events', { config: { access: 'public', publicCache: true }, schema: { querystring: EventListQuery } }, async (request, reply) => {
-    const query = request.query as EventListQueryType;
+    const query = request.query;
     const past = query.when === 'past';
     const found = await findEvents(app.db, { type: query.type || undefined, format: query.format || undefined, month: query.month || undefined, q: query.q, past, page: query.page });
     const coProduced = await coProducedAmong(app.db, found.events.map((e) => e.id));
@@ -30,7 +29,7 @@ export const eventsRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.get('/events/:slug', { config: { access: 'public', publicCache: true }, schema: { params: SlugParams } }, async (request, reply) => {
-    const { slug } = request.params as { slug: string };
+    const { slug } = request.params;
     const event = await findPublicEvent(app.db, slug);
     if (!event) throw new NotFoundError('We could not find that event. It may have moved or not be published yet.');
     return reply.page('events/show', {

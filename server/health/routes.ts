@@ -1,8 +1,8 @@
 // /healthz for load balancers and monitors: 200 when this process can reach the database.
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ping } from '../db/database.ts';
 
-export const healthRoutes: FastifyPluginAsync = async (app) => {
+export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/healthz', { config: { access: 'public', json: true, rateLimit: false } }, async (request, reply) => {
     try {
       await ping(app.db);

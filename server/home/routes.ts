@@ -1,10 +1,10 @@
 // The home page: what the Hub is, and the next events.
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { listUpcomingEvents } from '../events/queries.ts';
 import { eventCard } from '../events/view-models.ts';
 import { coProducedAmong } from '../planning/public.ts';
 
-export const homeRoutes: FastifyPluginAsync = async (app) => {
+export const homeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/', { config: { access: 'public', publicCache: true } }, async (_request, reply) => {
     const next = await listUpcomingEvents(app.db, { limit: 5 });
     const coProduced = await coProducedAmong(app.db, next.map((e) => e.id));
@@ -12,7 +12,7 @@ export const homeRoutes: FastifyPluginAsync = async (app) => {
   });
 };
 
-export const pageRoutes: FastifyPluginAsync = async (app) => {
+export const pageRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/accessibility', { config: { access: 'public', publicCache: true } }, async (_request, reply) =>
     reply.page('pages/accessibility', { title: 'Accessibility statement', contactEmail: app.config.contactEmail }),
   );

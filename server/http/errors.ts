@@ -2,7 +2,7 @@
 // the details go to the log with the request id so they can be found.
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, NotFoundError } from '../errors.ts';
+import { DomainError, ERROR_CODE_HEADER, NotFoundError } from '../errors.ts';
 
 function wantsJson(request: FastifyRequest): boolean {
   return request.routeOptions.config?.json === true;
@@ -98,6 +98,7 @@ export const errorsPlugin = fp(
       if (isDatabaseUnavailable(error)) status = 503;
       if (status >= 500) request.log.error({ err: error }, 'request failed');
       else request.log.info({ code: (error as FastifyError).code, status }, error.message);
+      if (error instanceof DomainError && status < 500) reply.header(ERROR_CODE_HEADER, error.code);
       if (status === 429 && error.message) reply.header('retry-after', '60');
       if (status === 503) reply.header('retry-after', '30');
       if (wantsJson(request)) {

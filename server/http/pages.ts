@@ -6,7 +6,7 @@ import view from '@fastify/view';
 import { Eta } from 'eta';
 import fp from 'fastify-plugin';
 import type { FastifyReply } from 'fastify';
-import { ConflictError } from '../errors.ts';
+import { ConflictError, ERROR_CODE_HEADER } from '../errors.ts';
 import { csrfUserInfo } from './security.ts';
 import { formatDate, formatDateTime, formatPence, formatTime, formatTimeRange } from '../format.ts';
 
@@ -20,7 +20,7 @@ const IMPORTANT_MARK = '!';
  * is said in a notice on the page to go back to; any other error goes on to the error handler.
  */
 export function noticeOnConflict(reply: FastifyReply, error: unknown, backTo: string): FastifyReply {
-  if (error instanceof ConflictError) return reply.notice(error.message, 'important').redirect(backTo, 303);
+  if (error instanceof ConflictError) return reply.header(ERROR_CODE_HEADER, error.code).notice(error.message, 'important').redirect(backTo, 303);
   throw error;
 }
 

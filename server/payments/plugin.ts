@@ -2,6 +2,7 @@
 // STRIPE_WEBHOOK_SECRET are set, otherwise "pay by invoice". The Stripe client is made here from
 // the configuration (never at import time); STRIPE_API_BASE points it at a local stand-in in tests.
 import fp from 'fastify-plugin';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import Stripe from 'stripe';
 import { Type } from 'typebox';
@@ -66,16 +67,17 @@ export const paymentsPlugin = fp(
 
     if (stripe && stripeWebhookSecret) await app.register(webhookRoutes, { stripe, secret: stripeWebhookSecret });
 
-    app.get('/payments/:id/return', { config: { access: 'public' }, schema: { params: PaymentParams } }, async (request, reply) => {
-      const { id } = request.params as { id: string };
+    const routes = app.withTypeProvider<TypeBoxTypeProvider>();
+    routes.get('/payments/:id/return', { config: { access: 'public' }, schema: { params: PaymentParams } }, async (request, reply) => {
+      const { id } = request.params;
       if (!deps) return reply.redirect('/events', 303);
       const state = await reconcileReturn(app.db, deps, id);
       if (state === 'paid') app.mail.nudge();
       return reply.page('registration/payment-return', { title: state === 'paid' ? 'Payment received' : state === 'open' ? 'You have not paid yet' : 'The time to pay has ended', state, paymentId: id });
     });
 
-    app.post('/payments/:id/checkout', { config: { access: 'public' }, schema: { params: PaymentParams } }, async (request, reply) => {
-      const { id } = request.params as { id: string };
+    routes.post('/payments/:id/checkout', { config: { access: 'public' }, schema: { params: PaymentParams } }, async (request, reply) => {
+      const { id } = request.params;
       if (!deps) return reply.redirect('/events', 303);
       return reply.redirect(await checkoutUrl(app.db, deps, id), 303);
     });

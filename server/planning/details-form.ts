@@ -3,7 +3,7 @@ import { eventFormats, eventTypes } from '../../db/schema/index.ts';
 import type { FieldError } from '../errors.ts';
 import type { EventRow } from './access.ts';
 import type { EventDetailsInput } from './events.ts';
-import { checked, oneOf, text, textForm, wholeNumber, type Body } from './form-values.ts';
+import { checked, oneOf, text, textForm, wholeNumber, type Body } from '../http/form-values.ts';
 import { isIsoDate, londonToUtc, utcToLondonFields } from './london.ts';
 
 const textFields = [

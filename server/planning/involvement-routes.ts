@@ -1,20 +1,23 @@
 // Involvement payments: a planner logs time and chooses how to be paid for each item; each
 // person sees their running total per tax year and may set a cap; organisers set the Hub's rate
 // and mark items paid.
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { EventRequest } from '../http/params.ts';
+import { EventParams } from '../http/params.ts';
+import { signedIn } from '../http/signed-in.ts';
 import { Type } from 'typebox';
 import { involvementActivities, involvementChoices } from '../../db/schema/index.ts';
 import { InvalidInputError, type FieldError } from '../errors.ts';
 import { formatPence } from '../format.ts';
 import { formState, validationErrors, type FormState } from '../http/forms.ts';
-import { noticeOnConflict } from '../http/pages.ts';
+import { submit } from '../http/form-route.ts';
 import { planningAccess } from './access.ts';
-import { oneOf, pounds, poundsText, text, textForm, type Body } from './form-values.ts';
+import { oneOf, pounds, poundsText, text, textForm } from '../http/form-values.ts';
 import { capOf, changeChoice, hubRate, listItems, logItem, markPaid, myItems, personTotal, setHubRate, setMyCap, taxYearOf, taxYearRange } from './involvement.ts';
 import { involvementActivityLabels, involvementChoiceLabels } from './labels.ts';
 import { isIsoDate, londonToday } from './london.ts';
-import { EventParams } from './routes.ts';
-import { dateOnly, workspaceFrame } from './view-models.ts';
+import { involvementItemView, myInvolvementItemView, workspaceFrame } from './view-models.ts';
 
 const ItemParams = Type.Object({ eventId: Type.String({ format: 'uuid' }), itemId: Type.String({ format: 'uuid' }) });
 const ItemForm = textForm({
@@ -33,16 +36,11 @@ const RateForm = textForm({ rate: { title: 'Hourly rate', maxLength: 20 } });
 export const activityOptions = involvementActivities.map((a) => ({ value: a, label: involvementActivityLabels[a] }));
 export const choiceOptions = involvementChoices.map((c) => ({ value: c, label: involvementChoiceLabels[c] }));
 
-function duration(minutes: number): string {
-  const h = Math.floor(minutes / 60);
-  const m = minutes % 60;
-  return [h ? `${h} hour${h === 1 ? '' : 's'}` : '', m ? `${m} minutes` : ''].filter(Boolean).join(' ');
-}
 
-export const involvementRoutes: FastifyPluginAsync = async (app) => {
-  const show = async (request: FastifyRequest, reply: FastifyReply, itemForm?: FormState, status = 200) => {
-    const { eventId } = request.params as { eventId: string };
-    const me = request.me!;
+export const involvementRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const show = async (request: EventRequest, reply: FastifyReply, itemForm?: FormState, status = 200) => {
+    const { eventId } = request.params;
+    const me = signedIn(request);
     const access = await planningAccess(app.db, eventId, me);
     const [items, rate] = await Promise.all([listItems(app.db, eventId, me), hubRate(app.db)]);
     const year = taxYearOf(londonToday());
@@ -56,20 +54,7 @@ export const involvementRoutes: FastifyPluginAsync = async (app) => {
         rate: formatPence(rate),
         canLog: Boolean(access.membership),
         myTotal: { year: taxYearRange(year).label, total: formatPence(total), cap: cap == null ? null : formatPence(cap) },
-        items: items.map((i) => ({
-          id: i.id,
-          who: i.personName || i.personEmail,
-          isMine: i.personId === me.id,
-          activity: involvementActivityLabels[i.activity],
-          description: i.description,
-          on: dateOnly(i.occurredOn),
-          duration: duration(i.minutes),
-          amount: formatPence(i.amountPence),
-          choice: i.choice,
-          choiceLabel: involvementChoiceLabels[i.choice] + (i.choice === 'organisation' && i.organisationName ? ` (${i.organisationName})` : ''),
-          organisationName: i.organisationName,
-          paid: Boolean(i.paidAt),
-        })),
+        items: items.map((i) => involvementItemView(i, me.id)),
         activityOptions,
         choiceOptions,
         itemForm: form,
@@ -82,11 +67,11 @@ export const involvementRoutes: FastifyPluginAsync = async (app) => {
   app.get('/plan/:eventId/involvement', { config: { access: 'member' }, schema: { params: EventParams } }, async (request, reply) => show(request, reply));
 
   app.post('/plan/:eventId/involvement', { config: { access: 'member' }, schema: { params: EventParams, body: ItemForm }, attachValidation: true }, async (request, reply) => {
-    const { eventId } = request.params as { eventId: string };
-    const body = request.body as Body;
+    const { eventId } = request.params;
+    const body = request.body;
     const values: Record<string, string> = {};
     for (const k of ['activity', 'description', 'occurredOn', 'hours', 'mins', 'choice', 'organisationName']) values[k] = text(body, k);
-    const errors: FieldError[] = validationErrors(request);
+    const errors: FieldError[] = [];
     const activity = oneOf(values.activity!, involvementActivities);
     if (!activity) errors.push({ field: 'activity', message: 'Choose what you did' });
     const choice = oneOf(values.choice!, involvementChoices);
@@ -96,25 +81,25 @@ export const involvementRoutes: FastifyPluginAsync = async (app) => {
     const mins = values.mins!.trim() === '' ? 0 : Number(values.mins);
     if (!Number.isInteger(hours) || hours < 0 || hours > 24) errors.push({ field: 'hours', message: 'Hours must be a whole number from 0 to 24' });
     else if (!Number.isInteger(mins) || mins < 0 || mins > 59) errors.push({ field: 'mins', message: 'Minutes must be a whole number from 0 to 59' });
-    if (errors.length) return show(request, reply, formState(values, errors), 400);
-    try {
-      await logItem(app.db, eventId, { activity: activity!, choice: choice!, description: values.description!, occurredOn: values.occurredOn!, minutes: hours * 60 + mins, organisationName: values.organisationName! }, request.me!);
-    } catch (error) {
-      if (error instanceof InvalidInputError) return show(request, reply, formState(values, error.fieldErrors), 400);
-      throw error;
-    }
-    return reply.notice('Your time is logged.').redirect(`/plan/${eventId}/involvement`, 303);
+    return submit(request, reply, {
+      values,
+      errors,
+      again: (form, status) => show(request, reply, form, status),
+      run: () =>
+        logItem(app.db, eventId, { activity: activity!, choice: choice!, description: values.description!, occurredOn: values.occurredOn!, minutes: hours * 60 + mins, organisationName: values.organisationName! }, signedIn(request)),
+      done: { to: `/plan/${eventId}/involvement`, notice: 'Your time is logged.' },
+    });
   });
 
   app.post('/plan/:eventId/involvement/:itemId/choice', { config: { access: 'member' }, schema: { params: ItemParams, body: ChoiceForm } }, async (request, reply) => {
-    const { eventId, itemId } = request.params as { eventId: string; itemId: string };
-    const body = request.body as Body;
+    const { eventId, itemId } = request.params;
+    const body = request.body;
     const choice = oneOf(text(body, 'choice'), involvementChoices);
     // Rights on this event first, so nobody outside it learns anything from the answer.
-    await planningAccess(app.db, eventId, request.me!);
+    await planningAccess(app.db, eventId, signedIn(request));
     if (!choice) return reply.notice('Choose how you would like to be paid.', 'important').redirect(`/plan/${eventId}/involvement`, 303);
     try {
-      await changeChoice(app.db, eventId, itemId, { choice, organisationName: text(body, 'organisationName') }, request.me!);
+      await changeChoice(app.db, eventId, itemId, { choice, organisationName: text(body, 'organisationName') }, signedIn(request));
     } catch (error) {
       // The cap message is long and specific: show it as the next page's notice.
       if (error instanceof InvalidInputError) return reply.notice(error.fieldErrors[0]!.message, 'important').redirect(`/plan/${eventId}/involvement`, 303);
@@ -124,19 +109,18 @@ export const involvementRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.post('/plan/:eventId/involvement/:itemId/paid', { config: { access: 'member' }, schema: { params: ItemParams } }, async (request, reply) => {
-    const { eventId, itemId } = request.params as { eventId: string; itemId: string };
-    try {
-      await markPaid(app.db, eventId, itemId, request.me!);
-    } catch (error) {
-      return noticeOnConflict(reply, error, `/plan/${eventId}/involvement`);
-    }
-    return reply.notice('The item is marked as paid.').redirect(`/plan/${eventId}/involvement`, 303);
+    const { eventId, itemId } = request.params;
+    return submit(request, reply, {
+      run: () => markPaid(app.db, eventId, itemId, signedIn(request)),
+      conflict: { to: `/plan/${eventId}/involvement` },
+      done: { to: `/plan/${eventId}/involvement`, notice: 'The item is marked as paid.' },
+    });
   });
 
   // ---- A person's own totals and cap, across events ----
 
   const showMine = async (request: FastifyRequest, reply: FastifyReply, capForm?: FormState, status = 200) => {
-    const me = request.me!;
+    const me = signedIn(request);
     const year = taxYearOf(londonToday());
     const [items, total, cap] = await Promise.all([myItems(app.db, me), personTotal(app.db, me.id, year), capOf(app.db, me.id)]);
     const byYear = new Map<number, number>();
@@ -148,7 +132,7 @@ export const involvementRoutes: FastifyPluginAsync = async (app) => {
         title: 'Your involvement payments',
         thisYear: { label: taxYearRange(year).label, total: formatPence(total), cap: cap == null ? null : formatPence(cap), left: cap == null ? null : formatPence(Math.max(0, cap - total)) },
         years: [...byYear.entries()].sort((a, b) => b[0] - a[0]).map(([y, sum]) => ({ label: taxYearRange(y).label, total: formatPence(sum) })),
-        items: items.map((i) => ({ eventTitle: i.eventTitle, activity: involvementActivityLabels[i.activity], on: dateOnly(i.occurredOn), duration: duration(i.minutes), amount: formatPence(i.amountPence), choiceLabel: involvementChoiceLabels[i.choice], paid: Boolean(i.paidAt) })),
+        items: items.map(myInvolvementItemView),
         capForm: form,
       },
       status,
@@ -158,12 +142,16 @@ export const involvementRoutes: FastifyPluginAsync = async (app) => {
   app.get('/involvement', { config: { access: 'member' } }, async (request, reply) => showMine(request, reply));
 
   app.post('/involvement/cap', { config: { access: 'member' }, schema: { body: CapForm }, attachValidation: true }, async (request, reply) => {
-    const body = request.body as Body;
-    const errors = validationErrors(request);
+    const body = request.body;
+    const errors: FieldError[] = [];
     const cap = pounds(body, 'cap', 'Your limit', errors);
-    if (errors.length) return showMine(request, reply, formState({ cap: text(body, 'cap') }, errors), 400);
-    await setMyCap(app.db, cap, request.me!);
-    return reply.notice(cap == null ? 'You have no limit now.' : `Your limit is now ${formatPence(cap)} a tax year.`).redirect('/involvement', 303);
+    return submit(request, reply, {
+      values: { cap: text(body, 'cap') },
+      errors,
+      again: (form, status) => showMine(request, reply, form, status),
+      run: () => setMyCap(app.db, cap, signedIn(request)),
+      done: { to: '/involvement', notice: cap == null ? 'You have no limit now.' : `Your limit is now ${formatPence(cap)} a tax year.` },
+    });
   });
 
   // ---- The Hub's rate ----
@@ -174,12 +162,16 @@ export const involvementRoutes: FastifyPluginAsync = async (app) => {
   app.get('/organise/involvement-rate', { config: { access: 'organiser' } }, async (_request, reply) => showRate(reply));
 
   app.post('/organise/involvement-rate', { config: { access: 'organiser' }, schema: { body: RateForm }, attachValidation: true }, async (request, reply) => {
-    const body = request.body as Body;
-    const errors = validationErrors(request);
+    const body = request.body;
+    const errors: FieldError[] = [];
     const rate = pounds(body, 'rate', 'The hourly rate', errors);
-    if (rate == null && !errors.length) errors.push({ field: 'rate', message: 'Enter the hourly rate in pounds, like 25' });
-    if (errors.length) return showRate(reply, formState({ rate: text(body, 'rate') }, errors), 400);
-    await setHubRate(app.db, rate!, request.me!);
-    return reply.notice(`The Hub’s rate is now ${formatPence(rate!)} an hour. Time already logged keeps the rate it was logged at.`).redirect('/organise/involvement-rate', 303);
+    if (rate == null && !errors.length && !validationErrors(request).length) errors.push({ field: 'rate', message: 'Enter the hourly rate in pounds, like 25' });
+    return submit(request, reply, {
+      values: { rate: text(body, 'rate') },
+      errors,
+      again: (form, status) => showRate(reply, form, status),
+      run: () => setHubRate(app.db, rate!, signedIn(request)),
+      done: () => ({ to: '/organise/involvement-rate', notice: `The Hub’s rate is now ${formatPence(rate!)} an hour. Time already logged keeps the rate it was logged at.` }),
+    });
   });
 };

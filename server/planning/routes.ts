@@ -1,28 +1,29 @@
 // Planning an event together: the Organise area (organisers create events and see them all),
 // each event's planning workspace (overview, group and invitations, details, publishing) for its
 // planning group, organisers and admins. Per-event rights are checked by planningAccess().
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { EventRequest } from '../http/params.ts';
+import { EventParams } from '../http/params.ts';
+import { signedIn } from '../http/signed-in.ts';
 import { Type } from 'typebox';
 import { eventTypes, plannerPerspectives, planningRoles, type PlannerPerspective } from '../../db/schema/index.ts';
-import { InvalidInputError, TooManyRequestsError, type FieldError } from '../errors.ts';
-import { eventStatusLabels, eventTypeLabels } from '../events/labels.ts';
-import { formatTimeRange } from '../format.ts';
+import type { FieldError } from '../errors.ts';
 import { formState, validationErrors, type FormState } from '../http/forms.ts';
-import { noticeOnConflict } from '../http/pages.ts';
+import { submit } from '../http/form-route.ts';
 import { countAwaitingReview } from '../proposals/service.ts';
 import { formatOptions, typeOptions } from '../proposals/form.ts';
 import { planningAccess } from './access.ts';
 import { accessFlags, DetailsForm, detailsFormValues, readDetailsForm } from './details-form.ts';
 import { cancelEvent, completeEvent, createEvent, isCoProduced, missingForPublishing, publishEvent, readinessLabels, unpublishEvent, updateEventDetails } from './events.ts';
-import { oneOf, text, textForm, type Body } from './form-values.ts';
+import { oneOf, text, textForm, type Body } from '../http/form-values.ts';
 import { presence } from './four-pi.ts';
 import { changeMemberRole, inviteMember, leaveGroup, listGroup, myInvitation, removeMember, respondToInvitation, setMyPerspective } from './group.ts';
 import { perspectiveLabels, planningRoleLabels } from './labels.ts';
 import { listEventsForOrganisers, listPastEventsForOrganisers, listMyPlanning } from './lists.ts';
 import { countOpenTasks } from './workspace.ts';
-import { groupView, workspaceFrame } from './view-models.ts';
+import { groupView, myPlanningItem, organiseEventRow, workspaceFrame } from './view-models.ts';
 
-export const EventParams = Type.Object({ eventId: Type.String({ format: 'uuid' }) });
 const MemberParams = Type.Object({ eventId: Type.String({ format: 'uuid' }), memberId: Type.String({ format: 'uuid' }) });
 
 const NewEventForm = textForm({ title: { title: 'Title', maxLength: 200 }, type: { title: 'Kind of event', maxLength: 40 } });
@@ -47,7 +48,7 @@ interface OverviewForms {
   problem?: string;
 }
 
-export const planningRoutes: FastifyPluginAsync = async (app) => {
+export const planningRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // ---- The Organise area ----
 
   app.get('/organise', { config: { access: 'organiser' } }, async (_request, reply) => {
@@ -58,19 +59,11 @@ export const planningRoutes: FastifyPluginAsync = async (app) => {
       listPastEventsForOrganisers(app.db, now),
     ]);
     const pastIds = new Set(past.map((e) => e.id));
-    const row = (e: (typeof rows)[number]) => ({
-      title: e.title,
-      url: `/plan/${e.id}`,
-      attendeesUrl: `/organise/events/${e.slug}/attendees`,
-      typeLabel: eventTypeLabels[e.type],
-      statusLabel: eventStatusLabels[e.status],
-      when: e.startsAt ? formatTimeRange(e.startsAt, e.endsAt) : 'Date not set yet',
-    });
     return reply.page('organise/index', {
       title: 'Organise',
       awaiting,
-      events: rows.filter((e) => !pastIds.has(e.id)).map(row),
-      pastEvents: past.map(row),
+      events: rows.filter((e) => !pastIds.has(e.id)).map(organiseEventRow),
+      pastEvents: past.map(organiseEventRow),
     });
   });
 
@@ -79,40 +72,33 @@ export const planningRoutes: FastifyPluginAsync = async (app) => {
   app.get('/organise/events/new', { config: { access: 'organiser' } }, async (_request, reply) => renderNewEvent(reply, formState({ type: 'seminar' })));
 
   app.post('/organise/events', { config: { access: 'organiser' }, schema: { body: NewEventForm }, attachValidation: true }, async (request, reply) => {
-    const body = request.body as Body;
+    const body = request.body;
     const values = { title: text(body, 'title'), type: text(body, 'type') };
     const errors = validationErrors(request);
     const type = oneOf(values.type, eventTypes);
     if (!type) errors.push({ field: 'type', message: 'Choose the kind of event' });
     if (!values.title.trim()) errors.push({ field: 'title', message: 'Enter the event’s title' });
     if (errors.length) return renderNewEvent(reply, formState(values, errors), 400);
-    const eventId = await createEvent(app.db, { title: values.title, type: type! }, request.me!);
+    const eventId = await createEvent(app.db, { title: values.title, type: type! }, signedIn(request));
     return reply.notice('The event is created and is being planned. Add its details and invite its planning group.').redirect(`/plan/${eventId}/details`, 303);
   });
 
   // ---- A person's own planning groups ----
 
   app.get('/plan', { config: { access: 'member' } }, async (request, reply) => {
-    const rows = await listMyPlanning(app.db, request.me!.id);
-    const item = (e: (typeof rows)[number]) => ({
-      title: e.title,
-      roleLabel: planningRoleLabels[e.role],
-      statusLabel: eventStatusLabels[e.status],
-      when: e.startsAt ? formatTimeRange(e.startsAt, e.endsAt) : 'Date not set yet',
-      url: e.memberStatus === 'invited' ? `/plan/${e.id}/invitation` : `/plan/${e.id}`,
-    });
+    const rows = await listMyPlanning(app.db, signedIn(request).id);
     return reply.page('planning/mine', {
       title: 'Events you are planning',
-      invitations: rows.filter((r) => r.memberStatus === 'invited').map(item),
-      events: rows.filter((r) => r.memberStatus === 'accepted').map(item),
+      invitations: rows.filter((r) => r.memberStatus === 'invited').map(myPlanningItem),
+      events: rows.filter((r) => r.memberStatus === 'accepted').map(myPlanningItem),
     });
   });
 
   // ---- Invitation to a planning group ----
 
-  const renderInvitation = async (request: FastifyRequest, reply: FastifyReply, form: FormState, status = 200) => {
-    const { eventId } = request.params as { eventId: string };
-    const invitation = await myInvitation(app.db, eventId, request.me!);
+  const renderInvitation = async (request: EventRequest, reply: FastifyReply, form: FormState, status = 200) => {
+    const { eventId } = request.params;
+    const invitation = await myInvitation(app.db, eventId, signedIn(request));
     if (!invitation) return reply.page('errors/not-found', { title: 'Page not found', message: 'We could not find an invitation for you to plan this event.' }, 404);
     return reply.page(
       'planning/invitation',
@@ -127,23 +113,26 @@ export const planningRoutes: FastifyPluginAsync = async (app) => {
     '/plan/:eventId/invitation',
     { config: { access: 'member' }, schema: { params: EventParams, body: InvitationForm }, attachValidation: true },
     async (request, reply) => {
-      const { eventId } = request.params as { eventId: string };
-      const body = request.body as Body;
+      const { eventId } = request.params;
+      const body = request.body;
       const values = { answer: text(body, 'answer'), perspective: text(body, 'perspective') };
-      const errors: FieldError[] = validationErrors(request);
+      const errors: FieldError[] = [];
       if (values.answer !== 'yes' && values.answer !== 'no') errors.push({ field: 'answer', message: 'Choose whether you would like to join' });
-      if (errors.length) return renderInvitation(request, reply, formState(values, errors), 400);
-      await respondToInvitation(app.db, eventId, { accept: values.answer === 'yes', perspective: readPerspective(body) }, request.me!);
-      if (values.answer === 'yes') return reply.notice('Welcome to the planning group.').redirect(`/plan/${eventId}`, 303);
-      return reply.notice('Thank you for letting us know.').redirect('/plan', 303);
+      return submit(request, reply, {
+        values,
+        errors,
+        again: (form, status) => renderInvitation(request, reply, form, status),
+        run: () => respondToInvitation(app.db, eventId, { accept: values.answer === 'yes', perspective: readPerspective(body) }, signedIn(request)),
+        done: values.answer === 'yes' ? { to: `/plan/${eventId}`, notice: 'Welcome to the planning group.' } : { to: '/plan', notice: 'Thank you for letting us know.' },
+      });
     },
   );
 
   // ---- Overview: readiness, the group, publishing ----
 
-  const renderOverview = async (request: FastifyRequest, reply: FastifyReply, forms: OverviewForms = {}, status = 200) => {
-    const { eventId } = request.params as { eventId: string };
-    const me = request.me!;
+  const renderOverview = async (request: EventRequest, reply: FastifyReply, forms: OverviewForms = {}, status = 200) => {
+    const { eventId } = request.params;
+    const me = signedIn(request);
     const access = await planningAccess(app.db, eventId, me);
     const [members, missing, coProduced, share, openTasks] = await Promise.all([
       listGroup(app.db, eventId),
@@ -185,119 +174,114 @@ export const planningRoutes: FastifyPluginAsync = async (app) => {
     '/plan/:eventId/members',
     { config: { access: 'member' }, schema: { params: EventParams, body: InviteForm }, attachValidation: true },
     async (request, reply) => {
-      const { eventId } = request.params as { eventId: string };
-      const body = request.body as Body;
+      const { eventId } = request.params;
+      const body = request.body;
       const values = { email: text(body, 'email'), role: text(body, 'role') };
-      const errors = validationErrors(request);
       const role = oneOf(values.role, planningRoles);
-      if (!role) errors.push({ field: 'role', message: 'Choose their role' });
-      if (errors.length) return renderOverview(request, reply, { invite: formState(values, errors) }, 400);
-      try {
-        await inviteMember(app.db, eventId, { email: values.email, role: role! }, request.me!, { mailBudget: { perDay: app.config.mailBudgetPerDay } });
-      } catch (error) {
-        if (error instanceof InvalidInputError) return renderOverview(request, reply, { invite: formState(values, error.fieldErrors) }, 400);
-        if (error instanceof TooManyRequestsError) return renderOverview(request, reply, { invite: formState(values, [{ field: 'email', message: error.message }]) }, 429);
-        throw error;
-      }
-      app.mail.nudge();
-      return reply.notice(`We have emailed an invitation to ${values.email.trim()}.`).redirect(`/plan/${eventId}#group`, 303);
+      return submit(request, reply, {
+        values,
+        errors: role ? [] : [{ field: 'role', message: 'Choose their role' }],
+        again: (form, status) => renderOverview(request, reply, { invite: form }, status),
+        tooMany: { field: 'email' },
+        run: () => inviteMember(app.db, eventId, { email: values.email, role: role! }, signedIn(request), { mailBudget: { perDay: app.config.mailBudgetPerDay } }),
+        done: { to: `/plan/${eventId}#group`, notice: `We have emailed an invitation to ${values.email.trim()}.` },
+      });
     },
   );
 
   app.post('/plan/:eventId/members/:memberId/role', { config: { access: 'member' }, schema: { params: MemberParams, body: RoleForm } }, async (request, reply) => {
-    const { eventId, memberId } = request.params as { eventId: string; memberId: string };
-    const role = oneOf(text(request.body as Body, 'role'), planningRoles);
+    const { eventId, memberId } = request.params;
+    const role = oneOf(text(request.body, 'role'), planningRoles);
     if (!role) return reply.notice('Choose a role.', 'important').redirect(`/plan/${eventId}#group`, 303);
-    try {
-      await changeMemberRole(app.db, eventId, memberId, role, request.me!);
-    } catch (error) {
-      return noticeOnConflict(reply, error, `/plan/${eventId}#group`);
-    }
-    return reply.notice('The role is changed.').redirect(`/plan/${eventId}#group`, 303);
+    return submit(request, reply, {
+      run: () => changeMemberRole(app.db, eventId, memberId, role, signedIn(request)),
+      conflict: { to: `/plan/${eventId}#group` },
+      done: { to: `/plan/${eventId}#group`, notice: 'The role is changed.' },
+    });
   });
 
   app.post('/plan/:eventId/members/:memberId/remove', { config: { access: 'member' }, schema: { params: MemberParams } }, async (request, reply) => {
-    const { eventId, memberId } = request.params as { eventId: string; memberId: string };
-    const meetings = await removeMember(app.db, eventId, memberId, request.me!);
-    app.mail.nudge();
-    const told = meetings ? ' We have emailed them to take its planning meetings out of their calendar.' : '';
-    return reply.notice(`They are no longer in the planning group.${told}`).redirect(`/plan/${eventId}#group`, 303);
+    const { eventId, memberId } = request.params;
+    return submit(request, reply, {
+      run: () => removeMember(app.db, eventId, memberId, signedIn(request)),
+      done: (meetings) => {
+        const told = meetings ? ' We have emailed them to take its planning meetings out of their calendar.' : '';
+        return { to: `/plan/${eventId}#group`, notice: `They are no longer in the planning group.${told}` };
+      },
+    });
   });
 
   // Stepping back: a page that says what happens, then the post. Only members of the group.
   app.get('/plan/:eventId/leave', { config: { access: 'member' }, schema: { params: EventParams } }, async (request, reply) => {
-    const { eventId } = request.params as { eventId: string };
-    const access = await planningAccess(app.db, eventId, request.me!);
+    const { eventId } = request.params;
+    const access = await planningAccess(app.db, eventId, signedIn(request));
     if (!access.membership) return reply.notice('You are not in this event’s planning group.', 'important').redirect(`/plan/${eventId}`, 303);
     return reply.page('planning/leave', { title: `Step back from planning ${access.event.title}`, eventId, eventTitle: access.event.title });
   });
 
   app.post('/plan/:eventId/leave', { config: { access: 'member' }, schema: { params: EventParams } }, async (request, reply) => {
-    const { eventId } = request.params as { eventId: string };
-    let meetings: number;
-    try {
-      meetings = await leaveGroup(app.db, eventId, request.me!);
-    } catch (error) {
-      return noticeOnConflict(reply, error, `/plan/${eventId}`);
-    }
-    app.mail.nudge();
-    const told = meetings ? ' We have emailed you to take its planning meetings out of your calendar.' : '';
-    return reply.notice(`You have stepped back from the planning group. Thank you for the part you played.${told}`).redirect('/plan', 303);
+    const { eventId } = request.params;
+    return submit(request, reply, {
+      run: () => leaveGroup(app.db, eventId, signedIn(request)),
+      conflict: { to: `/plan/${eventId}` },
+      done: (meetings) => {
+        const told = meetings ? ' We have emailed you to take its planning meetings out of your calendar.' : '';
+        return { to: '/plan', notice: `You have stepped back from the planning group. Thank you for the part you played.${told}` };
+      },
+    });
   });
 
   app.post('/plan/:eventId/perspective', { config: { access: 'member' }, schema: { params: EventParams, body: PerspectiveForm } }, async (request, reply) => {
-    const { eventId } = request.params as { eventId: string };
-    await setMyPerspective(app.db, eventId, readPerspective(request.body as Body), request.me!);
-    return reply.notice('Your perspective is saved. Only the planning group can see it.').redirect(`/plan/${eventId}#group`, 303);
+    const { eventId } = request.params;
+    return submit(request, reply, {
+      run: () => setMyPerspective(app.db, eventId, readPerspective(request.body), signedIn(request)),
+      done: { to: `/plan/${eventId}#group`, notice: 'Your perspective is saved. Only the planning group can see it.' },
+    });
   });
 
   app.post('/plan/:eventId/publish', { config: { access: 'member' }, schema: { params: EventParams, body: PublishForm }, attachValidation: true }, async (request, reply) => {
-    const { eventId } = request.params as { eventId: string };
-    const overrideReason = text(request.body as Body, 'overrideReason');
-    const errors = validationErrors(request);
-    if (errors.length) return renderOverview(request, reply, { publish: formState({ overrideReason }, errors) }, 400);
-    try {
-      await publishEvent(app.db, eventId, { overrideReason }, request.me!);
-    } catch (error) {
-      if (error instanceof InvalidInputError) return renderOverview(request, reply, { publish: formState({ overrideReason }, error.fieldErrors) }, 400);
-      throw error;
-    }
-    return reply.notice('The event is published. Anyone can now see it in the events list.').redirect(`/plan/${eventId}`, 303);
+    const { eventId } = request.params;
+    const overrideReason = text(request.body, 'overrideReason');
+    return submit(request, reply, {
+      values: { overrideReason },
+      again: (form, status) => renderOverview(request, reply, { publish: form }, status),
+      run: () => publishEvent(app.db, eventId, { overrideReason }, signedIn(request)),
+      done: { to: `/plan/${eventId}`, notice: 'The event is published. Anyone can now see it in the events list.' },
+    });
   });
 
   app.post('/plan/:eventId/unpublish', { config: { access: 'member' }, schema: { params: EventParams } }, async (request, reply) => {
-    const { eventId } = request.params as { eventId: string };
-    await unpublishEvent(app.db, eventId, request.me!);
-    return reply.notice('The event is unpublished and back in planning. It no longer appears in the events list.').redirect(`/plan/${eventId}`, 303);
+    const { eventId } = request.params;
+    return submit(request, reply, {
+      run: () => unpublishEvent(app.db, eventId, signedIn(request)),
+      done: { to: `/plan/${eventId}`, notice: 'The event is unpublished and back in planning. It no longer appears in the events list.' },
+    });
   });
 
   app.post('/plan/:eventId/cancel', { config: { access: 'member' }, schema: { params: EventParams, body: CancelForm }, attachValidation: true }, async (request, reply) => {
-    const { eventId } = request.params as { eventId: string };
-    const reason = text(request.body as Body, 'reason');
-    const errors = validationErrors(request);
-    if (errors.length) return renderOverview(request, reply, { cancel: formState({ reason }, errors) }, 400);
-    let told: number;
-    try {
-      told = await cancelEvent(app.db, eventId, reason, request.me!);
-    } catch (error) {
-      if (error instanceof InvalidInputError) return renderOverview(request, reply, { cancel: formState({ reason }, error.fieldErrors) }, 400);
-      throw error;
-    }
-    app.mail.nudge();
-    return reply.notice(`The event is cancelled. ${told === 1 ? '1 person' : `${told} people`} registered will be emailed.`).redirect(`/plan/${eventId}`, 303);
+    const { eventId } = request.params;
+    const reason = text(request.body, 'reason');
+    return submit(request, reply, {
+      values: { reason },
+      again: (form, status) => renderOverview(request, reply, { cancel: form }, status),
+      run: () => cancelEvent(app.db, eventId, reason, signedIn(request)),
+      done: (told) => ({ to: `/plan/${eventId}`, notice: `The event is cancelled. ${told === 1 ? '1 person' : `${told} people`} registered will be emailed.` }),
+    });
   });
 
   app.post('/plan/:eventId/complete', { config: { access: 'member' }, schema: { params: EventParams } }, async (request, reply) => {
-    const { eventId } = request.params as { eventId: string };
-    await completeEvent(app.db, eventId, request.me!);
-    return reply.notice('The event is marked as finished.').redirect(`/plan/${eventId}/after`, 303);
+    const { eventId } = request.params;
+    return submit(request, reply, {
+      run: () => completeEvent(app.db, eventId, signedIn(request)),
+      done: { to: `/plan/${eventId}/after`, notice: 'The event is marked as finished.' },
+    });
   });
 
   // ---- Event details ----
 
-  const renderDetails = async (request: FastifyRequest, reply: FastifyReply, form: FormState | null, status = 200) => {
-    const { eventId } = request.params as { eventId: string };
-    const access = await planningAccess(app.db, eventId, request.me!);
+  const renderDetails = async (request: EventRequest, reply: FastifyReply, form: FormState | null, status = 200) => {
+    const { eventId } = request.params;
+    const access = await planningAccess(app.db, eventId, signedIn(request));
     return reply.page(
       'planning/details',
       {
@@ -316,19 +300,18 @@ export const planningRoutes: FastifyPluginAsync = async (app) => {
   app.get('/plan/:eventId/details', { config: { access: 'member' }, schema: { params: EventParams } }, async (request, reply) => renderDetails(request, reply, null));
 
   app.post('/plan/:eventId/details', { config: { access: 'member' }, schema: { params: EventParams, body: DetailsForm }, attachValidation: true }, async (request, reply) => {
-    const { eventId } = request.params as { eventId: string };
-    const { values, input, errors } = readDetailsForm(request.body as Body);
-    const all = [...validationErrors(request), ...errors];
-    if (!input.title) all.push({ field: 'title', message: 'Enter the event’s title' });
-    if (all.length) return renderDetails(request, reply, formState(values, all), 400);
-    let result: Awaited<ReturnType<typeof updateEventDetails>>;
-    try {
-      result = await updateEventDetails(app.db, eventId, input, request.me!);
-    } catch (error) {
-      if (error instanceof InvalidInputError) return renderDetails(request, reply, formState(values, error.fieldErrors), 400);
-      throw error;
-    }
-    app.mail.nudge();
-    return reply.notice(result.told ? `The details are saved. ${result.told === 1 ? '1 person' : `${result.told} people`} registered will be emailed about the change.` : 'The details are saved.').redirect(`/plan/${eventId}`, 303);
+    const { eventId } = request.params;
+    const { values, input, errors } = readDetailsForm(request.body);
+    if (!input.title) errors.push({ field: 'title', message: 'Enter the event’s title' });
+    return submit(request, reply, {
+      values,
+      errors,
+      again: (form, status) => renderDetails(request, reply, form, status),
+      run: () => updateEventDetails(app.db, eventId, input, signedIn(request)),
+      done: ({ told }) => ({
+        to: `/plan/${eventId}`,
+        notice: told ? `The details are saved. ${told === 1 ? '1 person' : `${told} people`} registered will be emailed about the change.` : 'The details are saved.',
+      }),
+    });
   });
 };

@@ -1,11 +1,17 @@
 // Planning pages as templates see them: London times, labels, and flags already worked out.
 import type { PlannerPerspective } from '../../db/schema/index.ts';
+import { formatPence } from '../format.ts';
 import { eventFormatLabels, eventStatusLabels, eventTypeLabels } from '../events/labels.ts';
 import { formatDate, formatDateTime, formatTime, formatTimeRange } from '../format.ts';
 import { renderMarkdown } from '../markdown.ts';
 import type { EventRow, PlanningAccess } from './access.ts';
 import type { GroupMember } from './group.ts';
-import { perspectiveLabels, planningRoleLabels } from './labels.ts';
+import type { listItems, myItems } from './involvement.ts';
+import type { listMeetings } from './meetings.ts';
+import type { listResources } from './public.ts';
+import type { listDecisions, listPosts } from './workspace.ts';
+import type { listEventsForOrganisers, listMyPlanning } from './lists.ts';
+import { involvementActivityLabels, involvementChoiceLabels, perspectiveLabels, planningRoleLabels } from './labels.ts';
 import { londonToday } from './london.ts';
 import type { ProgrammeSession } from './workspace.ts';
 
@@ -96,3 +102,93 @@ export function whenView(at: Date) {
 }
 
 export type { EventRow };
+
+/** An event on the Organise page. */
+export function organiseEventRow(e: Awaited<ReturnType<typeof listEventsForOrganisers>>[number]) {
+  return {
+    title: e.title,
+    url: `/plan/${e.id}`,
+    attendeesUrl: `/organise/events/${e.slug}/attendees`,
+    typeLabel: eventTypeLabels[e.type],
+    statusLabel: eventStatusLabels[e.status],
+    when: e.startsAt ? formatTimeRange(e.startsAt, e.endsAt) : 'Date not set yet',
+  };
+}
+
+/** An event on a person's own planning page: an invitation opens the invitation page. */
+export function myPlanningItem(e: Awaited<ReturnType<typeof listMyPlanning>>[number]) {
+  return {
+    title: e.title,
+    roleLabel: planningRoleLabels[e.role],
+    statusLabel: eventStatusLabels[e.status],
+    when: e.startsAt ? formatTimeRange(e.startsAt, e.endsAt) : 'Date not set yet',
+    url: e.memberStatus === 'invited' ? `/plan/${e.id}/invitation` : `/plan/${e.id}`,
+  };
+}
+
+/** "2 hours 30 minutes". */
+export function duration(minutes: number): string {
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return [h ? `${h} hour${h === 1 ? '' : 's'}` : '', m ? `${m} minutes` : ''].filter(Boolean).join(' ');
+}
+
+/** A logged piece of involvement on an event's involvement page. */
+export function involvementItemView(i: Awaited<ReturnType<typeof listItems>>[number], myPersonId: string) {
+  return {
+    id: i.id,
+    who: i.personName || i.personEmail,
+    isMine: i.personId === myPersonId,
+    activity: involvementActivityLabels[i.activity],
+    description: i.description,
+    on: dateOnly(i.occurredOn),
+    duration: duration(i.minutes),
+    amount: formatPence(i.amountPence),
+    choice: i.choice,
+    choiceLabel: involvementChoiceLabels[i.choice] + (i.choice === 'organisation' && i.organisationName ? ` (${i.organisationName})` : ''),
+    organisationName: i.organisationName,
+    paid: Boolean(i.paidAt),
+  };
+}
+
+/** A person's own logged involvement, across events. */
+export function myInvolvementItemView(i: Awaited<ReturnType<typeof myItems>>[number]) {
+  return {
+    eventTitle: i.eventTitle,
+    activity: involvementActivityLabels[i.activity],
+    on: dateOnly(i.occurredOn),
+    duration: duration(i.minutes),
+    amount: formatPence(i.amountPence),
+    choiceLabel: involvementChoiceLabels[i.choice],
+    paid: Boolean(i.paidAt),
+  };
+}
+
+/** A message in the planning group's discussion. */
+export function postView(p: Awaited<ReturnType<typeof listPosts>>[number]) {
+  return { id: p.id, author: p.authorName || p.authorEmail || 'Someone', when: formatDateTime(p.at), iso: p.at.toISOString(), bodyHtml: renderMarkdown(p.body) };
+}
+
+/** A decision the planning group recorded. */
+export function decisionView(d: Awaited<ReturnType<typeof listDecisions>>[number]) {
+  return { id: d.id, decision: d.decision, decidedBy: d.decidedBy, decidedOn: dateOnly(d.decidedOn), recorder: d.recorderName || '' };
+}
+
+/** A planning meeting on the meetings page. */
+export function meetingView(m: Awaited<ReturnType<typeof listMeetings>>[number], now = new Date()) {
+  return {
+    id: m.id,
+    title: m.title,
+    when: formatTimeRange(m.startsAt, m.endsAt),
+    place: m.place,
+    joinUrl: m.joinUrl,
+    notes: m.notes,
+    cancelled: Boolean(m.cancelledAt),
+    past: m.endsAt < now,
+  };
+}
+
+/** A resource (an uploaded file or a link) on the after-the-event page. */
+export function resourceView(r: Awaited<ReturnType<typeof listResources>>[number]) {
+  return { id: r.id, title: r.title, kind: r.kind, url: r.kind === 'file' ? `/resources/${r.id}` : r.url };
+}

@@ -1,19 +1,21 @@
 // The planning group's shared pages for one event: programme, tasks, discussion and decision log,
 // planning meetings (sent as calendar invitations) and the 4PI record.
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { EventRequest } from '../http/params.ts';
+import { EventParams } from '../http/params.ts';
+import { signedIn } from '../http/signed-in.ts';
+import { submit } from '../http/form-route.ts';
 import { Type } from 'typebox';
-import { InvalidInputError, NotFoundError, TooManyRequestsError, type FieldError } from '../errors.ts';
-import { formatDateTime, formatTimeRange } from '../format.ts';
-import { formState, validationErrors, type FormState } from '../http/forms.ts';
-import { renderMarkdown } from '../markdown.ts';
+import { NotFoundError, type FieldError } from '../errors.ts';
+import { formState, type FormState } from '../http/forms.ts';
 import { planningAccess, type PlanningAccess } from './access.ts';
-import { checked, list, text, textForm, type Body } from './form-values.ts';
+import { checked, list, text, textForm, type Body } from '../http/form-values.ts';
 import { getFourPi, presence, saveFourPi } from './four-pi.ts';
 import { listGroup } from './group.ts';
 import { isIsoDate, londonToday, readTimeSpan, utcToLondonFields } from './london.ts';
 import { cancelMeeting, findMeeting, listMeetings, scheduleMeeting, updateMeeting, type MeetingInput } from './meetings.ts';
-import { EventParams } from './routes.ts';
-import { dateOnly, programmeView, tasksView, workspaceFrame, type WorkspaceSection } from './view-models.ts';
+import { tasksView, decisionView, meetingView, postView, programmeView, workspaceFrame, type WorkspaceSection } from './view-models.ts';
 import {
   addPost,
   addSession,
@@ -68,11 +70,11 @@ const FourPiForm = textForm({
 
 type Loader = (access: PlanningAccess, request: FastifyRequest) => Promise<Record<string, unknown>>;
 
-export const workspaceRoutes: FastifyPluginAsync = async (app) => {
+export const workspaceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   /** Renders a workspace page; on a failed post, the same page with the form as typed. */
-  const show = async (request: FastifyRequest, reply: FastifyReply, section: WorkspaceSection, template: string, heading: string, load: Loader, forms: Record<string, FormState> = {}, status = 200) => {
-    const { eventId } = request.params as { eventId: string };
-    const access = await planningAccess(app.db, eventId, request.me!);
+  const show = async (request: EventRequest, reply: FastifyReply, section: WorkspaceSection, template: string, heading: string, load: Loader, forms: Record<string, FormState> = {}, status = 200) => {
+    const { eventId } = request.params;
+    const access = await planningAccess(app.db, eventId, signedIn(request));
     const model = await load(access, request);
     return reply.page(
       template,
@@ -119,18 +121,15 @@ export const workspaceRoutes: FastifyPluginAsync = async (app) => {
   );
 
   app.post('/plan/:eventId/programme', { config: { access: 'member' }, schema: { params: EventParams, body: SessionForm }, attachValidation: true }, async (request, reply) => {
-    const { eventId } = request.params as { eventId: string };
-    const { values, input, errors } = readSession(request.body as Body);
-    const all = [...validationErrors(request), ...errors];
-    const fail = (e: FieldError[]) => show(request, reply, 'programme', 'planning/programme', 'Programme', loadProgramme, { sessionForm: formState(values, e) }, 400);
-    if (all.length || !input) return fail(all);
-    try {
-      await addSession(app.db, eventId, input, request.me!);
-    } catch (error) {
-      if (error instanceof InvalidInputError) return fail(error.fieldErrors);
-      throw error;
-    }
-    return reply.notice('The session is added to the programme.').redirect(`/plan/${eventId}/programme`, 303);
+    const { eventId } = request.params;
+    const { values, input, errors } = readSession(request.body);
+    return submit(request, reply, {
+      values,
+      errors,
+      again: (form, status) => show(request, reply, 'programme', 'planning/programme', 'Programme', loadProgramme, { sessionForm: form }, status),
+      run: () => addSession(app.db, eventId, input!, signedIn(request)),
+      done: { to: `/plan/${eventId}/programme`, notice: 'The session is added to the programme.' },
+    });
   });
 
   const loadSession = (sessionId: string): Loader => async (access) => {
@@ -146,30 +145,28 @@ export const workspaceRoutes: FastifyPluginAsync = async (app) => {
   };
 
   app.get('/plan/:eventId/programme/:sessionId', { config: { access: 'member' }, schema: { params: SessionParams } }, async (request, reply) => {
-    const { sessionId } = request.params as { sessionId: string };
+    const { sessionId } = request.params;
     return show(request, reply, 'programme', 'planning/session-edit', 'Change a session', loadSession(sessionId));
   });
 
   app.post('/plan/:eventId/programme/:sessionId', { config: { access: 'member' }, schema: { params: SessionParams, body: SessionForm }, attachValidation: true }, async (request, reply) => {
-    const { eventId, sessionId } = request.params as { eventId: string; sessionId: string };
-    const { values, input, errors } = readSession(request.body as Body);
-    const all = [...validationErrors(request), ...errors];
-    const fail = (e: FieldError[]) =>
-      show(request, reply, 'programme', 'planning/session-edit', 'Change a session', loadSession(sessionId), { sessionForm: formState(values, e) }, 400);
-    if (all.length || !input) return fail(all);
-    try {
-      await updateSession(app.db, eventId, sessionId, input, request.me!);
-    } catch (error) {
-      if (error instanceof InvalidInputError) return fail(error.fieldErrors);
-      throw error;
-    }
-    return reply.notice('The session is saved.').redirect(`/plan/${eventId}/programme`, 303);
+    const { eventId, sessionId } = request.params;
+    const { values, input, errors } = readSession(request.body);
+    return submit(request, reply, {
+      values,
+      errors,
+      again: (form, status) => show(request, reply, 'programme', 'planning/session-edit', 'Change a session', loadSession(sessionId), { sessionForm: form }, status),
+      run: () => updateSession(app.db, eventId, sessionId, input!, signedIn(request)),
+      done: { to: `/plan/${eventId}/programme`, notice: 'The session is saved.' },
+    });
   });
 
   app.post('/plan/:eventId/programme/:sessionId/remove', { config: { access: 'member' }, schema: { params: SessionParams } }, async (request, reply) => {
-    const { eventId, sessionId } = request.params as { eventId: string; sessionId: string };
-    await deleteSession(app.db, eventId, sessionId, request.me!);
-    return reply.notice('The session is removed from the programme.').redirect(`/plan/${eventId}/programme`, 303);
+    const { eventId, sessionId } = request.params;
+    return submit(request, reply, {
+      run: () => deleteSession(app.db, eventId, sessionId, signedIn(request)),
+      done: { to: `/plan/${eventId}/programme`, notice: 'The session is removed from the programme.' },
+    });
   });
 
   // ---- Tasks ----
@@ -183,34 +180,34 @@ export const workspaceRoutes: FastifyPluginAsync = async (app) => {
   app.get('/plan/:eventId/tasks', { config: { access: 'member' }, schema: { params: EventParams } }, async (request, reply) => show(request, reply, 'tasks', 'planning/tasks', 'Tasks', loadTasks));
 
   app.post('/plan/:eventId/tasks', { config: { access: 'member' }, schema: { params: EventParams, body: TaskForm }, attachValidation: true }, async (request, reply) => {
-    const { eventId } = request.params as { eventId: string };
-    const body = request.body as Body;
+    const { eventId } = request.params;
+    const body = request.body;
     const values = { taskTitle: text(body, 'taskTitle'), ownerId: text(body, 'ownerId'), dueOn: text(body, 'dueOn') };
-    const errors = validationErrors(request);
+    const errors: FieldError[] = [];
     if (values.dueOn && !isIsoDate(values.dueOn)) errors.push({ field: 'dueOn', message: 'Enter the due date as a date, for example 9 December 2026' });
-    const fail = (e: FieldError[]) => show(request, reply, 'tasks', 'planning/tasks', 'Tasks', loadTasks, { taskForm: formState(values, e) }, 400);
-    if (errors.length) return fail(errors);
-    try {
-      await addTask(app.db, eventId, { title: values.taskTitle, ownerId: values.ownerId || null, dueOn: values.dueOn || null }, request.me!);
-    } catch (error) {
-      if (error instanceof InvalidInputError) return fail(error.fieldErrors);
-      throw error;
-    }
-    return reply.notice('The task is added.').redirect(`/plan/${eventId}/tasks`, 303);
+    return submit(request, reply, {
+      values,
+      errors,
+      again: (form, status) => show(request, reply, 'tasks', 'planning/tasks', 'Tasks', loadTasks, { taskForm: form }, status),
+      run: () => addTask(app.db, eventId, { title: values.taskTitle, ownerId: values.ownerId || null, dueOn: values.dueOn || null }, signedIn(request)),
+      done: { to: `/plan/${eventId}/tasks`, notice: 'The task is added.' },
+    });
   });
 
   app.post('/plan/:eventId/tasks/:taskId', { config: { access: 'member' }, schema: { params: TaskParams, body: DoneForm } }, async (request, reply) => {
-    const { eventId, taskId } = request.params as { eventId: string; taskId: string };
-    const done = checked(request.body as Body, 'done');
-    await setTaskDone(app.db, eventId, taskId, done, request.me!);
-    return reply.notice(done ? 'The task is marked as done.' : 'The task is open again.').redirect(`/plan/${eventId}/tasks`, 303);
+    const { eventId, taskId } = request.params;
+    const done = checked(request.body, 'done');
+    return submit(request, reply, {
+      run: () => setTaskDone(app.db, eventId, taskId, done, signedIn(request)),
+      done: { to: `/plan/${eventId}/tasks`, notice: done ? 'The task is marked as done.' : 'The task is open again.' },
+    });
   });
 
   // ---- Discussion and decisions ----
 
   const loadDiscussion: Loader = async (access) => ({
-    posts: (await listPosts(app.db, access.event.id)).map((p) => ({ id: p.id, author: p.authorName || p.authorEmail || 'Someone', when: formatDateTime(p.at), iso: p.at.toISOString(), bodyHtml: renderMarkdown(p.body) })),
-    decisions: (await listDecisions(app.db, access.event.id)).map((d) => ({ id: d.id, decision: d.decision, decidedBy: d.decidedBy, decidedOn: dateOnly(d.decidedOn), recorder: d.recorderName || '' })),
+    posts: (await listPosts(app.db, access.event.id)).map(postView),
+    decisions: (await listDecisions(app.db, access.event.id)).map(decisionView),
     postForm: formState(),
     decisionForm: formState({ decidedOn: londonToday() }),
   });
@@ -220,49 +217,32 @@ export const workspaceRoutes: FastifyPluginAsync = async (app) => {
   );
 
   app.post('/plan/:eventId/discussion', { config: { access: 'member' }, schema: { params: EventParams, body: PostForm }, attachValidation: true }, async (request, reply) => {
-    const { eventId } = request.params as { eventId: string };
-    const values = { body: text(request.body as Body, 'body') };
-    const fail = (e: FieldError[]) => show(request, reply, 'discussion', 'planning/discussion', 'Discussion', loadDiscussion, { postForm: formState(values, e) }, 400);
-    const errors = validationErrors(request);
-    if (errors.length) return fail(errors);
-    try {
-      await addPost(app.db, eventId, values.body, request.me!);
-    } catch (error) {
-      if (error instanceof InvalidInputError) return fail(error.fieldErrors);
-      throw error;
-    }
-    return reply.notice('Your message is posted.').redirect(`/plan/${eventId}/discussion#discussion`, 303);
+    const { eventId } = request.params;
+    const values = { body: text(request.body, 'body') };
+    return submit(request, reply, {
+      values,
+      again: (form, status) => show(request, reply, 'discussion', 'planning/discussion', 'Discussion', loadDiscussion, { postForm: form }, status),
+      run: () => addPost(app.db, eventId, values.body, signedIn(request)),
+      done: { to: `/plan/${eventId}/discussion#discussion`, notice: 'Your message is posted.' },
+    });
   });
 
   app.post('/plan/:eventId/decisions', { config: { access: 'member' }, schema: { params: EventParams, body: DecisionForm }, attachValidation: true }, async (request, reply) => {
-    const { eventId } = request.params as { eventId: string };
-    const body = request.body as Body;
+    const { eventId } = request.params;
+    const body = request.body;
     const values = { decision: text(body, 'decision'), decidedBy: text(body, 'decidedBy'), decidedOn: text(body, 'decidedOn') };
-    const fail = (e: FieldError[]) => show(request, reply, 'discussion', 'planning/discussion', 'Discussion', loadDiscussion, { decisionForm: formState(values, e) }, 400);
-    const errors = validationErrors(request);
-    if (errors.length) return fail(errors);
-    try {
-      await recordDecision(app.db, eventId, values, request.me!);
-    } catch (error) {
-      if (error instanceof InvalidInputError) return fail(error.fieldErrors);
-      throw error;
-    }
-    return reply.notice('The decision is recorded.').redirect(`/plan/${eventId}/discussion#decisions`, 303);
+    return submit(request, reply, {
+      values,
+      again: (form, status) => show(request, reply, 'discussion', 'planning/discussion', 'Discussion', loadDiscussion, { decisionForm: form }, status),
+      run: () => recordDecision(app.db, eventId, values, signedIn(request)),
+      done: { to: `/plan/${eventId}/discussion#decisions`, notice: 'The decision is recorded.' },
+    });
   });
 
   // ---- Meetings ----
 
   const loadMeetings: Loader = async (access) => ({
-    meetings: (await listMeetings(app.db, access.event.id)).map((m) => ({
-      id: m.id,
-      title: m.title,
-      when: formatTimeRange(m.startsAt, m.endsAt),
-      place: m.place,
-      joinUrl: m.joinUrl,
-      notes: m.notes,
-      cancelled: Boolean(m.cancelledAt),
-      past: m.endsAt < new Date(),
-    })),
+    meetings: (await listMeetings(app.db, access.event.id)).map((m) => meetingView(m)),
     meetingForm: formState(),
   });
 
@@ -281,20 +261,16 @@ export const workspaceRoutes: FastifyPluginAsync = async (app) => {
   );
 
   app.post('/plan/:eventId/meetings', { config: { access: 'member' }, schema: { params: EventParams, body: MeetingForm }, attachValidation: true }, async (request, reply) => {
-    const { eventId } = request.params as { eventId: string };
-    const { values, input, errors } = readMeeting(request.body as Body);
-    const all = [...validationErrors(request), ...errors];
-    const fail = (e: FieldError[]) => show(request, reply, 'meetings', 'planning/meetings', 'Meetings', loadMeetings, { meetingForm: formState(values, e) }, 400);
-    if (all.length || !input) return fail(all);
-    try {
-      await scheduleMeeting(app.db, eventId, input, request.me!, { mailBudget: { perDay: app.config.mailBudgetPerDay } });
-    } catch (error) {
-      if (error instanceof InvalidInputError) return fail(error.fieldErrors);
-      if (error instanceof TooManyRequestsError) return fail([{ field: 'meetingTitle', message: error.message }]);
-      throw error;
-    }
-    app.mail.nudge();
-    return reply.notice('The meeting is arranged. Everyone in the group has been sent a calendar invitation.').redirect(`/plan/${eventId}/meetings`, 303);
+    const { eventId } = request.params;
+    const { values, input, errors } = readMeeting(request.body);
+    return submit(request, reply, {
+      values,
+      errors,
+      again: (form, status) => show(request, reply, 'meetings', 'planning/meetings', 'Meetings', loadMeetings, { meetingForm: form }, status),
+      tooMany: { field: 'meetingTitle' },
+      run: () => scheduleMeeting(app.db, eventId, input!, signedIn(request), { mailBudget: { perDay: app.config.mailBudgetPerDay } }),
+      done: { to: `/plan/${eventId}/meetings`, notice: 'The meeting is arranged. Everyone in the group has been sent a calendar invitation.' },
+    });
   });
 
   const loadMeeting = (meetingId: string): Loader => async (access) => {
@@ -308,37 +284,30 @@ export const workspaceRoutes: FastifyPluginAsync = async (app) => {
   };
 
   app.get('/plan/:eventId/meetings/:meetingId', { config: { access: 'member' }, schema: { params: MeetingParams } }, async (request, reply) => {
-    const { meetingId } = request.params as { meetingId: string };
+    const { meetingId } = request.params;
     return show(request, reply, 'meetings', 'planning/meeting-edit', 'Change a meeting', loadMeeting(meetingId));
   });
 
   app.post('/plan/:eventId/meetings/:meetingId', { config: { access: 'member' }, schema: { params: MeetingParams, body: MeetingForm }, attachValidation: true }, async (request, reply) => {
-    const { eventId, meetingId } = request.params as { eventId: string; meetingId: string };
-    const { values, input, errors } = readMeeting(request.body as Body);
-    const all = [...validationErrors(request), ...errors];
-    const fail = (e: FieldError[]) => show(request, reply, 'meetings', 'planning/meeting-edit', 'Change a meeting', loadMeeting(meetingId), { meetingForm: formState(values, e) }, 400);
-    if (all.length || !input) return fail(all);
-    try {
-      await updateMeeting(app.db, eventId, meetingId, input, request.me!, { mailBudget: { perDay: app.config.mailBudgetPerDay } });
-    } catch (error) {
-      if (error instanceof InvalidInputError) return fail(error.fieldErrors);
-      if (error instanceof TooManyRequestsError) return fail([{ field: 'meetingTitle', message: error.message }]);
-      throw error;
-    }
-    app.mail.nudge();
-    return reply.notice('The meeting is changed. Everyone in the group has been sent the update.').redirect(`/plan/${eventId}/meetings`, 303);
+    const { eventId, meetingId } = request.params;
+    const { values, input, errors } = readMeeting(request.body);
+    return submit(request, reply, {
+      values,
+      errors,
+      again: (form, status) => show(request, reply, 'meetings', 'planning/meeting-edit', 'Change a meeting', loadMeeting(meetingId), { meetingForm: form }, status),
+      tooMany: { field: 'meetingTitle' },
+      run: () => updateMeeting(app.db, eventId, meetingId, input!, signedIn(request), { mailBudget: { perDay: app.config.mailBudgetPerDay } }),
+      done: { to: `/plan/${eventId}/meetings`, notice: 'The meeting is changed. Everyone in the group has been sent the update.' },
+    });
   });
 
   app.post('/plan/:eventId/meetings/:meetingId/cancel', { config: { access: 'member' }, schema: { params: MeetingParams } }, async (request, reply) => {
-    const { eventId, meetingId } = request.params as { eventId: string; meetingId: string };
-    try {
-      await cancelMeeting(app.db, eventId, meetingId, request.me!, { mailBudget: { perDay: app.config.mailBudgetPerDay } });
-    } catch (error) {
-      if (error instanceof TooManyRequestsError) return reply.notice(error.message, 'important').redirect(`/plan/${eventId}/meetings/${meetingId}`, 303);
-      throw error;
-    }
-    app.mail.nudge();
-    return reply.notice('The meeting is cancelled. Everyone in the group has been told.').redirect(`/plan/${eventId}/meetings`, 303);
+    const { eventId, meetingId } = request.params;
+    return submit(request, reply, {
+      run: () => cancelMeeting(app.db, eventId, meetingId, signedIn(request), { mailBudget: { perDay: app.config.mailBudgetPerDay } }),
+      tooMany: { to: `/plan/${eventId}/meetings/${meetingId}` },
+      done: { to: `/plan/${eventId}/meetings`, notice: 'The meeting is cancelled. Everyone in the group has been told.' },
+    });
   });
 
   // ---- 4PI record ----
@@ -351,8 +320,8 @@ export const workspaceRoutes: FastifyPluginAsync = async (app) => {
   app.get('/plan/:eventId/4pi', { config: { access: 'member' }, schema: { params: EventParams } }, async (request, reply) => show(request, reply, 'four-pi', 'planning/four-pi', 'Involvement standards record', loadFourPi));
 
   app.post('/plan/:eventId/4pi', { config: { access: 'member' }, schema: { params: EventParams, body: FourPiForm }, attachValidation: true }, async (request, reply) => {
-    const { eventId } = request.params as { eventId: string };
-    const body = request.body as Body;
+    const { eventId } = request.params;
+    const body = request.body;
     const values = {
       principles: text(body, 'principles'),
       purpose: text(body, 'purpose'),
@@ -362,10 +331,12 @@ export const workspaceRoutes: FastifyPluginAsync = async (app) => {
       otherSupport: text(body, 'otherSupport'),
       impact: text(body, 'impact'),
     };
-    const errors = validationErrors(request);
-    if (errors.length) return show(request, reply, 'four-pi', 'planning/four-pi', 'Involvement standards record', loadFourPi, { fourPiForm: formState(values, errors) }, 400);
-    await saveFourPi(app.db, eventId, values, request.me!);
-    return reply.notice('The involvement standards record is saved.').redirect(`/plan/${eventId}/4pi`, 303);
+    return submit(request, reply, {
+      values,
+      again: (form, status) => show(request, reply, 'four-pi', 'planning/four-pi', 'Involvement standards record', loadFourPi, { fourPiForm: form }, status),
+      run: () => saveFourPi(app.db, eventId, values, signedIn(request)),
+      done: { to: `/plan/${eventId}/4pi`, notice: 'The involvement standards record is saved.' },
+    });
   });
 };
 

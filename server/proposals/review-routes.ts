@@ -1,16 +1,20 @@
 // The steering group's review of proposals: a queue with filters, messages to the proposers,
 // private reviewer notes, a score per reviewer on the rubric, and the decision.
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { ProposalRequest } from '../http/params.ts';
+import { ProposalParams } from '../http/params.ts';
+import { signedIn } from '../http/signed-in.ts';
 import { Type } from 'typebox';
 import { eventFormats, eventTypes, proposalStatuses, rubricCriteria, type EventFormat, type EventType, type ProposalStatus } from '../../db/schema/index.ts';
-import { InvalidInputError, type FieldError } from '../errors.ts';
+import type { FieldError } from '../errors.ts';
 import { formatDateTime } from '../format.ts';
-import { formState, validationErrors } from '../http/forms.ts';
+import { type FormState, formState, validationErrors } from '../http/forms.ts';
+import { submit } from '../http/form-route.ts';
 import { renderMarkdown } from '../markdown.ts';
-import { oneOf, text, textForm, type Body } from '../planning/form-values.ts';
+import { oneOf, text, textForm } from '../http/form-values.ts';
 import { formatOptions, typeOptions } from './form.ts';
 import { proposalStatusLabels, rubricLabels } from './labels.ts';
-import { ProposalParams } from './routes.ts';
 import { addComment, addReviewerNote, decideProposal, listReviewQueue, proposalForReviewer, scoreProposal, type Decision, type ScoreInput } from './service.ts';
 import { proposalListItem, proposalView } from './view-models.ts';
 
@@ -26,13 +30,13 @@ const DecisionForm = textForm({ decision: { title: 'Decision', maxLength: 40 }, 
 
 const decisions: Decision[] = ['accept', 'request_changes', 'decline'];
 
-export const reviewRoutes: FastifyPluginAsync = async (app) => {
+export const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/organise/proposals', { config: { access: 'organiser' }, schema: { querystring: QueueQuery } }, async (request, reply) => {
-    const q = request.query as { status?: string; type?: string; format?: string };
+    const q = request.query;
     const status = q.status === 'open' || !q.status ? 'open' : oneOf<ProposalStatus>(q.status, proposalStatuses) ?? 'open';
     const type = q.type ? oneOf<EventType>(q.type, eventTypes) ?? undefined : undefined;
     const format = q.format ? oneOf<EventFormat>(q.format, eventFormats) ?? undefined : undefined;
-    const rows = await listReviewQueue(app.db, { status, type, format }, request.me!);
+    const rows = await listReviewQueue(app.db, { status, type, format }, signedIn(request));
     return reply.page('organise/queue', {
       title: 'Proposals to review',
       filters: { status, type: type ?? '', format: format ?? '' },
@@ -46,9 +50,9 @@ export const reviewRoutes: FastifyPluginAsync = async (app) => {
     });
   });
 
-  const showReview = async (request: FastifyRequest, reply: FastifyReply, forms: { message?: ReturnType<typeof formState>; note?: ReturnType<typeof formState>; score?: ReturnType<typeof formState>; decision?: ReturnType<typeof formState> } = {}, status = 200) => {
-    const { proposalId } = request.params as { proposalId: string };
-    const detail = await proposalForReviewer(app.db, proposalId, request.me!);
+  const showReview = async (request: ProposalRequest, reply: FastifyReply, forms: { message?: FormState; note?: FormState; score?: FormState; decision?: FormState } = {}, status = 200) => {
+    const { proposalId } = request.params;
+    const detail = await proposalForReviewer(app.db, proposalId, signedIn(request));
     const errors = [forms.message, forms.note, forms.score, forms.decision].flatMap((f) => f?.errors ?? []);
     return reply.page(
       'organise/review',
@@ -79,19 +83,14 @@ export const reviewRoutes: FastifyPluginAsync = async (app) => {
     '/organise/proposals/:proposalId/messages',
     { config: { access: 'organiser' }, schema: { params: ProposalParams, body: MessageForm }, attachValidation: true },
     async (request, reply) => {
-      const { proposalId } = request.params as { proposalId: string };
-      const message = text(request.body as Body, 'message');
-      const fail = (errors: FieldError[]) => showReview(request, reply, { message: formState({ message }, errors) }, 400);
-      const errors = validationErrors(request);
-      if (errors.length) return fail(errors);
-      try {
-        await addComment(app.db, proposalId, message, request.me!);
-      } catch (error) {
-        if (error instanceof InvalidInputError) return fail(error.fieldErrors);
-        throw error;
-      }
-      app.mail.nudge();
-      return reply.notice('Your message has been sent to the proposers.').redirect(`/organise/proposals/${proposalId}#messages`, 303);
+      const { proposalId } = request.params;
+      const message = text(request.body, 'message');
+      return submit(request, reply, {
+        values: { message },
+        again: (form, status) => showReview(request, reply, { message: form }, status),
+        run: () => addComment(app.db, proposalId, message, signedIn(request)),
+        done: { to: `/organise/proposals/${proposalId}#messages`, notice: 'Your message has been sent to the proposers.' },
+      });
     },
   );
 
@@ -99,18 +98,14 @@ export const reviewRoutes: FastifyPluginAsync = async (app) => {
     '/organise/proposals/:proposalId/notes',
     { config: { access: 'organiser' }, schema: { params: ProposalParams, body: NoteForm }, attachValidation: true },
     async (request, reply) => {
-      const { proposalId } = request.params as { proposalId: string };
-      const note = text(request.body as Body, 'note');
-      const fail = (errors: FieldError[]) => showReview(request, reply, { note: formState({ note }, errors) }, 400);
-      const errors = validationErrors(request);
-      if (errors.length) return fail(errors);
-      try {
-        await addReviewerNote(app.db, proposalId, note, request.me!);
-      } catch (error) {
-        if (error instanceof InvalidInputError) return fail(error.fieldErrors);
-        throw error;
-      }
-      return reply.notice('Your note has been added. Only the steering group can see it.').redirect(`/organise/proposals/${proposalId}#notes`, 303);
+      const { proposalId } = request.params;
+      const note = text(request.body, 'note');
+      return submit(request, reply, {
+        values: { note },
+        again: (form, status) => showReview(request, reply, { note: form }, status),
+        run: () => addReviewerNote(app.db, proposalId, note, signedIn(request)),
+        done: { to: `/organise/proposals/${proposalId}#notes`, notice: 'Your note has been added. Only the steering group can see it.' },
+      });
     },
   );
 
@@ -118,17 +113,22 @@ export const reviewRoutes: FastifyPluginAsync = async (app) => {
     '/organise/proposals/:proposalId/score',
     { config: { access: 'organiser' }, schema: { params: ProposalParams, body: ScoreForm }, attachValidation: true },
     async (request, reply) => {
-      const { proposalId } = request.params as { proposalId: string };
-      const body = request.body as Body;
+      const { proposalId } = request.params;
+      const body = request.body;
       const values = Object.fromEntries(rubricCriteria.map((c) => [c, text(body, c)]));
-      const errors: FieldError[] = [...validationErrors(request)];
+      const schemaFields = new Set(validationErrors(request).map((e) => e.field));
+      const errors: FieldError[] = [];
       for (const c of rubricCriteria) {
-        if (!/^[1-5]$/.test(values[c]!) && !errors.some((e) => e.field === c)) errors.push({ field: c, message: `Choose a score from 1 to 5 for ${rubricLabels[c].label.toLowerCase()}` });
+        if (!/^[1-5]$/.test(values[c]!) && !schemaFields.has(c)) errors.push({ field: c, message: `Choose a score from 1 to 5 for ${rubricLabels[c].label.toLowerCase()}` });
       }
-      if (errors.length) return showReview(request, reply, { score: formState(values, errors) }, 400);
       const score = Object.fromEntries(rubricCriteria.map((c) => [c, Number(values[c])])) as ScoreInput;
-      await scoreProposal(app.db, proposalId, score, request.me!);
-      return reply.notice('Your score is saved. You can now see the other reviewers’ scores.').redirect(`/organise/proposals/${proposalId}#scores`, 303);
+      return submit(request, reply, {
+        values,
+        errors,
+        again: (form, status) => showReview(request, reply, { score: form }, status),
+        run: () => scoreProposal(app.db, proposalId, score, signedIn(request)),
+        done: { to: `/organise/proposals/${proposalId}#scores`, notice: 'Your score is saved. You can now see the other reviewers’ scores.' },
+      });
     },
   );
 
@@ -136,24 +136,22 @@ export const reviewRoutes: FastifyPluginAsync = async (app) => {
     '/organise/proposals/:proposalId/decision',
     { config: { access: 'organiser' }, schema: { params: ProposalParams, body: DecisionForm }, attachValidation: true },
     async (request, reply) => {
-      const { proposalId } = request.params as { proposalId: string };
-      const body = request.body as Body;
+      const { proposalId } = request.params;
+      const body = request.body;
       const values = { decision: text(body, 'decision'), decisionMessage: text(body, 'decisionMessage') };
-      const fail = (errors: FieldError[]) => showReview(request, reply, { decision: formState(values, errors) }, 400);
-      const errors = validationErrors(request);
-      if (errors.length) return fail(errors);
       const decision = oneOf(values.decision, decisions);
-      if (!decision) return fail([{ field: 'decision', message: 'Choose a decision' }]);
-      let eventId: string | null;
-      try {
-        eventId = await decideProposal(app.db, proposalId, decision, values.decisionMessage, request.me!);
-      } catch (error) {
-        if (error instanceof InvalidInputError) return fail(error.fieldErrors);
-        throw error;
-      }
-      app.mail.nudge();
-      if (eventId) return reply.notice('The proposal is accepted and its event is now being planned. The proposers have been told.').redirect(`/plan/${eventId}`, 303);
-      return reply.notice(decision === 'decline' ? 'The proposal is declined. The proposers have been told.' : 'The proposers have been asked for changes.').redirect(`/organise/proposals/${proposalId}`, 303);
+      // Asked for only once the form is otherwise well formed, as before.
+      const errors = decision || validationErrors(request).length ? [] : [{ field: 'decision', message: 'Choose a decision' }];
+      return submit(request, reply, {
+        values,
+        errors,
+        again: (form, status) => showReview(request, reply, { decision: form }, status),
+        run: () => decideProposal(app.db, proposalId, decision!, values.decisionMessage, signedIn(request)),
+        done: (eventId) =>
+          eventId
+            ? { to: `/plan/${eventId}`, notice: 'The proposal is accepted and its event is now being planned. The proposers have been told.' }
+            : { to: `/organise/proposals/${proposalId}`, notice: decision === 'decline' ? 'The proposal is declined. The proposers have been told.' : 'The proposers have been asked for changes.' },
+      });
     },
   );
 };

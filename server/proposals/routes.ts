@@ -1,12 +1,14 @@
 // Proposals, as the people proposing see them: start one, keep it as a draft, change it, send it
 // to the steering group, withdraw it, and follow its timeline and every message about it. Also
 // the private invitation link a co-proposer accepts (or declines) before they are added.
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import { Type } from 'typebox';
-import type { FieldError } from '../errors.ts';
-import { InvalidInputError, NotFoundError, TooManyRequestsError } from '../errors.ts';
-import { formState, validationErrors } from '../http/forms.ts';
-import { text, textForm, type Body } from '../planning/form-values.ts';
+import { ProposalParams, TokenParams } from '../http/params.ts';
+import type { FastifyReply } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { signedIn } from '../http/signed-in.ts';
+import { NotFoundError, } from '../errors.ts';
+import { type FormState, formState } from '../http/forms.ts';
+import { submit } from '../http/form-route.ts';
+import { text, textForm } from '../http/form-values.ts';
 import { DATE_OPTIONS, formatOptions, proposalFormValues, readProposalForm, typeOptions } from './form.ts';
 import {
   acceptInvitation,
@@ -24,8 +26,6 @@ import {
 } from './service.ts';
 import { proposalListItem, proposalView } from './view-models.ts';
 
-export const ProposalParams = Type.Object({ proposalId: Type.String({ format: 'uuid' }) });
-const InvitationParams = Type.Object({ token: Type.String({ minLength: 20, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' }) });
 
 const fieldTitles: Record<string, { title: string; maxLength?: number }> = {
   title: { title: 'Title', maxLength: 200 },
@@ -50,7 +50,7 @@ for (let i = 1; i <= DATE_OPTIONS; i++) {
 const ProposalForm = textForm(fieldTitles);
 const MessageForm = textForm({ message: { title: 'Your message', maxLength: 5000 } });
 
-export const proposalsRoutes: FastifyPluginAsync = async (app) => {
+export const proposalsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const context = { mailBudget: { perDay: app.config.mailBudgetPerDay } };
   // Private invitation links must not leak to other sites through the Referer header.
   app.addHook('onSend', async (request, reply) => {
@@ -59,7 +59,7 @@ export const proposalsRoutes: FastifyPluginAsync = async (app) => {
 
   const renderForm = (
     reply: FastifyReply,
-    model: { proposalId: string | null; values: Record<string, unknown>; errors: FieldError[]; coProposers?: string[]; invited?: string[] },
+    model: { proposalId: string | null; form: FormState; coProposers?: string[]; invited?: string[] },
     status = 200,
   ) =>
     reply.page(
@@ -68,7 +68,7 @@ export const proposalsRoutes: FastifyPluginAsync = async (app) => {
         title: model.proposalId ? 'Change your proposal' : 'Propose an event',
         proposalId: model.proposalId,
         action: model.proposalId ? `/proposals/${model.proposalId}/edit` : '/proposals',
-        form: formState(model.values, model.errors),
+        form: model.form,
         typeOptions,
         formatOptions,
         dateOptionCount: DATE_OPTIONS,
@@ -80,50 +80,47 @@ export const proposalsRoutes: FastifyPluginAsync = async (app) => {
     );
 
   app.get('/proposals', { config: { access: 'member' } }, async (request, reply) => {
-    const rows = await listMyProposals(app.db, request.me!);
+    const rows = await listMyProposals(app.db, signedIn(request));
     return reply.page('proposals/mine', { title: 'Your event proposals', proposals: rows.map((p) => proposalListItem(p, '/proposals')) });
   });
 
   app.get('/proposals/new', { config: { access: 'member' } }, async (_request, reply) => {
-    return renderForm(reply, { proposalId: null, values: { type: 'seminar', format: 'in_person' }, errors: [] });
+    return renderForm(reply, { proposalId: null, form: formState({ type: 'seminar', format: 'in_person' }) });
   });
 
   app.post('/proposals', { config: { access: 'member' }, schema: { body: ProposalForm }, attachValidation: true }, async (request, reply) => {
-    const { values, input, errors } = readProposalForm(request.body as Body);
-    const all = [...validationErrors(request), ...errors];
-    if (all.length) return renderForm(reply, { proposalId: null, values, errors: all }, 400);
-    try {
-      const id = await createProposal(app.db, input, request.me!, context);
-      app.mail.nudge();
-      return reply.notice('Your proposal is saved as a draft. Send it to the steering group when you are ready.').redirect(`/proposals/${id}`, 303);
-    } catch (error) {
-      if (error instanceof InvalidInputError) return renderForm(reply, { proposalId: null, values, errors: error.fieldErrors }, 400);
-      if (error instanceof TooManyRequestsError) return renderForm(reply, { proposalId: null, values, errors: [{ field: 'coProposerEmails', message: error.message }] }, 429);
-      throw error;
-    }
+    const { values, input, errors } = readProposalForm(request.body);
+    return submit(request, reply, {
+      values,
+      errors,
+      again: (form, status) => renderForm(reply, { proposalId: null, form }, status),
+      tooMany: { field: 'coProposerEmails' },
+      run: () => createProposal(app.db, input, signedIn(request), context),
+      done: (id) => ({ to: `/proposals/${id}`, notice: 'Your proposal is saved as a draft. Send it to the steering group when you are ready.' }),
+    });
   });
 
   app.get('/proposals/:proposalId', { config: { access: 'member' }, schema: { params: ProposalParams } }, async (request, reply) => {
-    const { proposalId } = request.params as { proposalId: string };
-    const detail = await proposalForProposer(app.db, proposalId, request.me!);
+    const { proposalId } = request.params;
+    const detail = await proposalForProposer(app.db, proposalId, signedIn(request));
     const invited = await pendingInvitations(app.db, proposalId);
     return reply.page('proposals/show', { title: detail.proposal.title, proposal: proposalView(detail), invited, form: formState() });
   });
 
   // Withdrawing cannot be undone, so the proposal page links here to confirm it first.
   app.get('/proposals/:proposalId/withdraw', { config: { access: 'member' }, schema: { params: ProposalParams } }, async (request, reply) => {
-    const { proposalId } = request.params as { proposalId: string };
-    const detail = await proposalForProposer(app.db, proposalId, request.me!);
+    const { proposalId } = request.params;
+    const detail = await proposalForProposer(app.db, proposalId, signedIn(request));
     const proposal = proposalView(detail);
     if (!proposal.canWithdraw) return reply.notice('This proposal cannot be withdrawn now.', 'important').redirect(`/proposals/${proposalId}`, 303);
     return reply.page('proposals/withdraw', { title: `Withdraw ${detail.proposal.title}`, proposal });
   });
 
   app.get('/proposals/:proposalId/edit', { config: { access: 'member' }, schema: { params: ProposalParams } }, async (request, reply) => {
-    const { proposalId } = request.params as { proposalId: string };
-    const detail = await proposalForProposer(app.db, proposalId, request.me!);
+    const { proposalId } = request.params;
+    const detail = await proposalForProposer(app.db, proposalId, signedIn(request));
     if (!proposalView(detail).canEdit) return reply.notice('This proposal cannot be changed now.', 'important').redirect(`/proposals/${proposalId}`, 303);
-    return renderForm(reply, { proposalId, values: proposalFormValues(detail), errors: [], ...(await coProposersOf(detail)) });
+    return renderForm(reply, { proposalId, form: formState(proposalFormValues(detail)), ...(await coProposersOf(detail)) });
   });
 
   async function coProposersOf(detail: Awaited<ReturnType<typeof proposalForProposer>>) {
@@ -134,75 +131,66 @@ export const proposalsRoutes: FastifyPluginAsync = async (app) => {
     '/proposals/:proposalId/edit',
     { config: { access: 'member' }, schema: { params: ProposalParams, body: ProposalForm }, attachValidation: true },
     async (request, reply) => {
-      const { proposalId } = request.params as { proposalId: string };
-      const { values, input, errors } = readProposalForm(request.body as Body);
-      const all = [...validationErrors(request), ...errors];
-      const again = async (errors: FieldError[], status: number) => {
-        const people = await coProposersOf(await proposalForProposer(app.db, proposalId, request.me!));
-        return renderForm(reply, { proposalId, values, errors, ...people }, status);
-      };
-      if (all.length) return again(all, 400);
-      try {
-        await updateProposal(app.db, proposalId, input, request.me!, context);
-        app.mail.nudge();
-      } catch (error) {
-        if (error instanceof InvalidInputError) return again(error.fieldErrors, 400);
-        if (error instanceof TooManyRequestsError) return again([{ field: 'coProposerEmails', message: error.message }], 429);
-        throw error;
-      }
-      return reply.notice('Your changes are saved.').redirect(`/proposals/${proposalId}`, 303);
+      const { proposalId } = request.params;
+      const { values, input, errors } = readProposalForm(request.body);
+      return submit(request, reply, {
+        values,
+        errors,
+        again: async (form, status) => {
+          const people = await coProposersOf(await proposalForProposer(app.db, proposalId, signedIn(request)));
+          return renderForm(reply, { proposalId, form, ...people }, status);
+        },
+        tooMany: { field: 'coProposerEmails' },
+        run: () => updateProposal(app.db, proposalId, input, signedIn(request), context),
+        done: { to: `/proposals/${proposalId}`, notice: 'Your changes are saved.' },
+      });
     },
   );
 
   app.post('/proposals/:proposalId/submit', { config: { access: 'member' }, schema: { params: ProposalParams } }, async (request, reply) => {
-    const { proposalId } = request.params as { proposalId: string };
-    try {
-      await submitProposal(app.db, proposalId, request.me!, context);
-    } catch (error) {
-      if (error instanceof TooManyRequestsError) return reply.notice(error.message, 'important').redirect(`/proposals/${proposalId}`, 303);
-      if (error instanceof InvalidInputError) {
-        // Show the form with what still needs filling in, beside each field.
-        const detail = await proposalForProposer(app.db, proposalId, request.me!);
-        return renderForm(reply, { proposalId, values: proposalFormValues(detail), errors: error.fieldErrors, ...(await coProposersOf(detail)) }, 400);
-      }
-      throw error;
-    }
-    app.mail.nudge();
-    return reply.notice('Your proposal has been sent to the steering group.').redirect(`/proposals/${proposalId}`, 303);
+    const { proposalId } = request.params;
+    return submit(request, reply, {
+      // Shows the form with what still needs filling in, beside each field.
+      again: async (form, status) => {
+        const detail = await proposalForProposer(app.db, proposalId, signedIn(request));
+        return renderForm(reply, { proposalId, form: formState(proposalFormValues(detail), form.errors), ...(await coProposersOf(detail)) }, status);
+      },
+      tooMany: { to: `/proposals/${proposalId}` },
+      run: () => submitProposal(app.db, proposalId, signedIn(request), context),
+      done: { to: `/proposals/${proposalId}`, notice: 'Your proposal has been sent to the steering group.' },
+    });
   });
 
   app.post('/proposals/:proposalId/withdraw', { config: { access: 'member' }, schema: { params: ProposalParams } }, async (request, reply) => {
-    const { proposalId } = request.params as { proposalId: string };
-    await withdrawProposal(app.db, proposalId, request.me!);
-    return reply.notice('Your proposal has been withdrawn.').redirect(`/proposals/${proposalId}`, 303);
+    const { proposalId } = request.params;
+    return submit(request, reply, {
+      run: () => withdrawProposal(app.db, proposalId, signedIn(request)),
+      done: { to: `/proposals/${proposalId}`, notice: 'Your proposal has been withdrawn.' },
+    });
   });
 
   app.post(
     '/proposals/:proposalId/messages',
     { config: { access: 'member' }, schema: { params: ProposalParams, body: MessageForm }, attachValidation: true },
     async (request, reply) => {
-      const { proposalId } = request.params as { proposalId: string };
-      const message = text(request.body as Body, 'message');
-      const showWithError = async (errors: FieldError[]) => {
-        const detail = await proposalForProposer(app.db, proposalId, request.me!);
-        return reply.page('proposals/show', { title: detail.proposal.title, proposal: proposalView(detail), form: formState({ message }, errors) }, 400);
-      };
-      const errors = validationErrors(request);
-      if (errors.length) return showWithError(errors);
-      try {
-        await addComment(app.db, proposalId, message, request.me!);
-      } catch (error) {
-        if (error instanceof InvalidInputError) return showWithError(error.fieldErrors);
-        throw error;
-      }
-      return reply.notice('Your message has been added.').redirect(`/proposals/${proposalId}#messages`, 303);
+      const { proposalId } = request.params;
+      const message = text(request.body, 'message');
+      return submit(request, reply, {
+        values: { message },
+        again: async (form, status) => {
+          const detail = await proposalForProposer(app.db, proposalId, signedIn(request));
+          return reply.page('proposals/show', { title: detail.proposal.title, proposal: proposalView(detail), form }, status);
+        },
+        run: () => addComment(app.db, proposalId, message, signedIn(request)),
+        done: { to: `/proposals/${proposalId}#messages`, notice: 'Your message has been added.' },
+      });
     },
   );
 
   // --- Invitations to co-propose: the link is the invitee's proof of their address ----------
 
-  app.get('/proposals/invitations/:token', { config: { access: 'public' }, schema: { params: InvitationParams } }, async (request, reply) => {
-    const { token } = request.params as { token: string };
+  app.get('/proposals/invitations/:token', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
+    const { token } = request.params;
     const invitation = await openInvitation(app.db, token);
     if (!invitation) throw new NotFoundError('This invitation link does not work. It may have expired, been answered already, or been copied only in part.');
     const me = request.me;
@@ -214,8 +202,8 @@ export const proposalsRoutes: FastifyPluginAsync = async (app) => {
     });
   });
 
-  app.post('/proposals/invitations/:token/accept', { config: { access: 'public' }, schema: { params: InvitationParams } }, async (request, reply) => {
-    const { token } = request.params as { token: string };
+  app.post('/proposals/invitations/:token/accept', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
+    const { token } = request.params;
     const { proposalId, email } = await acceptInvitation(app.db, token, request.me);
     if (request.me) return reply.notice('You are now one of the people proposing this event.').redirect(`/proposals/${proposalId}`, 303);
     return reply
@@ -223,8 +211,8 @@ export const proposalsRoutes: FastifyPluginAsync = async (app) => {
       .redirect(`/sign-in?next=${encodeURIComponent(`/proposals/${proposalId}`)}`, 303);
   });
 
-  app.post('/proposals/invitations/:token/decline', { config: { access: 'public' }, schema: { params: InvitationParams } }, async (request, reply) => {
-    const { token } = request.params as { token: string };
+  app.post('/proposals/invitations/:token/decline', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
+    const { token } = request.params;
     await declineInvitation(app.db, token);
     return reply.notice('You have declined the invitation. We will not add you to the proposal.').redirect('/', 303);
   });

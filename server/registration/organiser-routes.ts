@@ -1,19 +1,23 @@
 // Organiser pages for one event's places and bookings (all `access: 'organiser'`): places and
 // questions, attendees with filters and CSV, the venue's access and dietary summary, messages
 // to attendees, check-in on a phone, and payments (invoice paid, refund).
+import { SlugIdParams, SlugParams } from '../http/params.ts';
 import { stringify } from 'csv-stringify/sync';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { signedIn } from '../http/signed-in.ts';
+import { list, text, type Body } from '../http/form-values.ts';
+import { submit } from '../http/form-route.ts';
 import { DateTime } from 'luxon';
 import { Type } from 'typebox';
 import { perspectives, registrationStatuses, type BookingMode } from '../../db/schema/index.ts';
-import { recordAudit } from '../audit.ts';
-import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
+import { InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
 import { formatDateTime, formatPence, formatPrice } from '../format.ts';
-import { formState, validationErrors } from '../http/forms.ts';
+import { formState, } from '../http/forms.ts';
 import { markInvoicePaid, refundRegistration } from '../payments/service.ts';
 import { availability } from './holds.ts';
 import {
   addQuestion,
+  auditAttendeeExport,
   addTicketType,
   listAttendees,
   messageAttendees,
@@ -33,8 +37,6 @@ import { perspectiveLabels, placesSummary, statusLabels } from './view-models.ts
 import { UuidOrEmpty } from '../http/ids.ts';
 import { parsePounds } from '../money.ts';
 
-const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 120, pattern: '^[a-z0-9-]+$' }) });
-const SlugIdParams = Type.Object({ slug: SlugParams.properties.slug, id: Type.String({ format: 'uuid' }) });
 const AttendeeQuery = Type.Object({
   status: Type.Optional(Type.Union([Type.Literal(''), ...registrationStatuses.map((s) => Type.Literal(s))])),
   ticket: Type.Optional(UuidOrEmpty({ title: 'Kind of place' })),
@@ -70,8 +72,6 @@ const MessageForm = Type.Object({
 const CheckInQuery = Type.Object({ q: Type.Optional(Type.String({ maxLength: 100 })) });
 const CheckInForm = Type.Object({ attended: Type.Union([Type.Literal('yes'), Type.Literal('no')]), q: Type.Optional(Type.String({ maxLength: 100 })) });
 
-type Body = Record<string, unknown>;
-const text = (body: Body, key: string) => (typeof body[key] === 'string' ? (body[key] as string) : '');
 
 /** A London wall-clock datetime-local value → UTC; "" → null. */
 function londonTime(raw: string, field: string, errors: FieldError[]): Date | null {
@@ -106,7 +106,7 @@ function ticketTypeInput(body: Body): TicketTypeInput {
   return input;
 }
 
-export const organiserRoutes: FastifyPluginAsync = async (app) => {
+export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const mode = () => (app.payments.mode === 'stripe' ? 'Card payments through Stripe are on.' : 'Stripe is not set up, so paid places are sold by invoice: mark each one paid here when the money arrives.');
 
   async function eventFor(slug: string) {
@@ -153,27 +153,24 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
   }
 
   app.get('/organise/events/:slug/places', { config: { access: 'organiser' }, schema: { params: SlugParams } }, async (request, reply) => {
-    const { slug } = request.params as { slug: string };
+    const { slug } = request.params;
     return reply.page('registration/places', await placesModel(slug));
   });
 
   app.post('/organise/events/:slug/places/ticket-types', { config: { access: 'organiser' }, schema: { params: SlugParams, body: TicketTypeForm }, attachValidation: true }, async (request, reply) => {
-    const { slug } = request.params as { slug: string };
-    const body = (request.body ?? {}) as Body;
+    const { slug } = request.params;
+    const body: Body = request.body ?? {};
     const event = await eventFor(slug);
-    const errors = validationErrors(request);
-    try {
-      if (errors.length) throw new InvalidInputError(errors);
-      await addTicketType(app.db, event.id, ticketTypeInput(body), request.me!);
-    } catch (error) {
-      if (error instanceof InvalidInputError) return reply.page('registration/places', await placesModel(slug, { ticket: formState(body, error.fieldErrors) }), 400);
-      throw error;
-    }
-    return reply.notice('The kind of place has been added.').redirect(`${base(slug)}/places`, 303);
+    return submit(request, reply, {
+      values: body,
+      again: async (form, status) => reply.page('registration/places', await placesModel(slug, { ticket: form }), status),
+      run: () => addTicketType(app.db, event.id, ticketTypeInput(body), signedIn(request)),
+      done: { to: `${base(slug)}/places`, notice: 'The kind of place has been added.' },
+    });
   });
 
   app.get('/organise/events/:slug/places/ticket-types/:id', { config: { access: 'organiser' }, schema: { params: SlugIdParams } }, async (request, reply) => {
-    const { slug, id } = request.params as { slug: string; id: string };
+    const { slug, id } = request.params;
     const event = await eventFor(slug);
     const type = (await listTicketTypes(app.db, event.id, { includeWithdrawn: true })).find((t) => t.id === id);
     if (!type) throw new NotFoundError('We could not find that kind of place.');
@@ -190,70 +187,65 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.post('/organise/events/:slug/places/ticket-types/:id', { config: { access: 'organiser' }, schema: { params: SlugIdParams, body: TicketTypeForm }, attachValidation: true }, async (request, reply) => {
-    const { slug, id } = request.params as { slug: string; id: string };
-    const body = (request.body ?? {}) as Body;
+    const { slug, id } = request.params;
+    const body: Body = request.body ?? {};
     const event = await eventFor(slug);
-    try {
-      const errors = validationErrors(request);
-      if (errors.length) throw new InvalidInputError(errors);
-      await updateTicketType(app.db, event.id, id, ticketTypeInput(body), request.me!);
-    } catch (error) {
-      if (error instanceof InvalidInputError) {
-        return reply.page('registration/ticket-type', { title: 'Change a kind of place', base: base(slug), id, withdrawn: false, eventTitle: event.title, form: formState(body, error.fieldErrors) }, 400);
-      }
-      throw error;
-    }
-    return reply.notice('Your changes have been saved.').redirect(`${base(slug)}/places`, 303);
+    return submit(request, reply, {
+      values: body,
+      again: (form, status) => reply.page('registration/ticket-type', { title: 'Change a kind of place', base: base(slug), id, withdrawn: false, eventTitle: event.title, form }, status),
+      run: () => updateTicketType(app.db, event.id, id, ticketTypeInput(body), signedIn(request)),
+      done: { to: `${base(slug)}/places`, notice: 'Your changes have been saved.' },
+    });
   });
 
   app.post('/organise/events/:slug/places/ticket-types/:id/withdraw', { config: { access: 'organiser' }, schema: { params: SlugIdParams, body: Type.Object({ withdrawn: Type.Union([Type.Literal('yes'), Type.Literal('no')]) }) } }, async (request, reply) => {
-    const { slug, id } = request.params as { slug: string; id: string };
-    const { withdrawn } = request.body as { withdrawn: 'yes' | 'no' };
+    const { slug, id } = request.params;
+    const { withdrawn } = request.body;
     const event = await eventFor(slug);
-    await setTicketTypeWithdrawn(app.db, event.id, id, withdrawn === 'yes', request.me!);
-    return reply.notice(withdrawn === 'yes' ? 'That kind of place is no longer on offer.' : 'That kind of place is on offer again.').redirect(`${base(slug)}/places`, 303);
+    return submit(request, reply, {
+      run: () => setTicketTypeWithdrawn(app.db, event.id, id, withdrawn === 'yes', signedIn(request)),
+      done: { to: `${base(slug)}/places`, notice: withdrawn === 'yes' ? 'That kind of place is no longer on offer.' : 'That kind of place is on offer again.' },
+    });
   });
 
   app.post('/organise/events/:slug/places/questions', { config: { access: 'organiser' }, schema: { params: SlugParams, body: QuestionForm }, attachValidation: true }, async (request, reply) => {
-    const { slug } = request.params as { slug: string };
-    const body = (request.body ?? {}) as Body;
+    const { slug } = request.params;
+    const body: Body = request.body ?? {};
     const event = await eventFor(slug);
-    try {
-      const errors = validationErrors(request);
-      if (errors.length) throw new InvalidInputError(errors);
-      await addQuestion(
-        app.db,
-        event.id,
-        { kind: text(body, 'kind'), label: text(body, 'label'), hint: text(body, 'hint'), options: text(body, 'options').split(/\r?\n/), required: body.required === 'yes' },
-        request.me!,
-      );
-    } catch (error) {
-      if (error instanceof InvalidInputError) return reply.page('registration/places', await placesModel(slug, { question: formState(body, error.fieldErrors) }), 400);
-      throw error;
-    }
-    return reply.notice('The question has been added.').redirect(`${base(slug)}/places`, 303);
+    return submit(request, reply, {
+      values: body,
+      again: async (form, status) => reply.page('registration/places', await placesModel(slug, { question: form }), status),
+      run: () =>
+        addQuestion(
+          app.db,
+          event.id,
+          { kind: text(body, 'kind'), label: text(body, 'label'), hint: text(body, 'hint'), options: text(body, 'options').split(/\r?\n/), required: body.required === 'yes' },
+          signedIn(request),
+        ),
+      done: { to: `${base(slug)}/places`, notice: 'The question has been added.' },
+    });
   });
 
   app.post('/organise/events/:slug/places/questions/:id/withdraw', { config: { access: 'organiser' }, schema: { params: SlugIdParams } }, async (request, reply) => {
-    const { slug, id } = request.params as { slug: string; id: string };
+    const { slug, id } = request.params;
     const event = await eventFor(slug);
-    await withdrawQuestion(app.db, event.id, id, request.me!);
-    return reply.notice('The question has been removed. Answers already given are kept.').redirect(`${base(slug)}/places`, 303);
+    return submit(request, reply, {
+      run: () => withdrawQuestion(app.db, event.id, id, signedIn(request)),
+      done: { to: `${base(slug)}/places`, notice: 'The question has been removed. Answers already given are kept.' },
+    });
   });
 
   app.post('/organise/events/:slug/places/settings', { config: { access: 'organiser' }, schema: { params: SlugParams, body: SettingsForm }, attachValidation: true }, async (request, reply) => {
-    const { slug } = request.params as { slug: string };
-    const body = (request.body ?? {}) as Body;
+    const { slug } = request.params;
+    const body: Body = request.body ?? {};
     const event = await eventFor(slug);
-    try {
-      const errors = validationErrors(request);
-      if (errors.length) throw new InvalidInputError(errors);
-      await saveSettings(app.db, event.id, { offerHours: Number(text(body, 'offerHours') || 'x'), registrationOpen: body.registrationOpen === 'yes', bookingMode: (body.bookingMode as BookingMode | undefined) ?? 'here' }, request.me!);
-    } catch (error) {
-      if (error instanceof InvalidInputError) return reply.page('registration/places', await placesModel(slug, { settings: formState(body, error.fieldErrors) }), 400);
-      throw error;
-    }
-    return reply.notice('Booking settings saved.').redirect(`${base(slug)}/places`, 303);
+    return submit(request, reply, {
+      values: body,
+      again: async (form, status) => reply.page('registration/places', await placesModel(slug, { settings: form }), status),
+      // The schema allows only the booking modes there are.
+      run: () => saveSettings(app.db, event.id, { offerHours: Number(text(body, 'offerHours') || 'x'), registrationOpen: body.registrationOpen === 'yes', bookingMode: (body.bookingMode as BookingMode | undefined) ?? 'here' }, signedIn(request)),
+      done: { to: `${base(slug)}/places`, notice: 'Booking settings saved.' },
+    });
   });
 
   // --- Attendees ------------------------------------------------------------------------
@@ -283,8 +275,8 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
   }
 
   app.get('/organise/events/:slug/attendees', { config: { access: 'organiser' }, schema: { params: SlugParams, querystring: AttendeeQuery } }, async (request, reply) => {
-    const { slug } = request.params as { slug: string };
-    const query = request.query as { status?: string; ticket?: string; q?: string };
+    const { slug } = request.params;
+    const query = request.query;
     const event = await eventFor(slug);
     const [all, types, avail] = await Promise.all([listAttendees(app.db, event.id), listTicketTypes(app.db, event.id, { includeWithdrawn: true }), availability(app.db, event.id)]);
     const rows = await attendeeRows(event, all, query);
@@ -317,9 +309,9 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.get('/organise/events/:slug/attendees.csv', { config: { access: 'organiser' }, schema: { params: SlugParams, querystring: AttendeeQuery } }, async (request, reply) => {
-    const { slug } = request.params as { slug: string };
+    const { slug } = request.params;
     const event = await eventFor(slug);
-    const rows = await attendeeRows(event, await listAttendees(app.db, event.id), request.query as { status?: string; ticket?: string; q?: string });
+    const rows = await attendeeRows(event, await listAttendees(app.db, event.id), request.query);
     const questions = await listQuestions(app.db, event.id, { includeWithdrawn: true });
     const answers = new Map((await answersFor(app.db, rows.map((r) => r.id))).map((a) => [`${a.registrationId} ${a.questionId}`, a.value]));
     const answer = (rid: string, qid: string) => answers.get(`${rid} ${qid}`) ?? '';
@@ -347,7 +339,7 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
         cast: { string: (value) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value) },
       },
     );
-    await recordAudit(app.db, { actorId: request.me!.id, action: 'registration.attendees.exported', subjectType: 'event', subjectId: event.id, details: { rows: rows.length } });
+    await auditAttendeeExport(app.db, event.id, rows.length, signedIn(request));
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="${event.slug}-attendees.csv"`)
@@ -356,7 +348,7 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.get('/organise/events/:slug/attendees/needs', { config: { access: 'organiser' }, schema: { params: SlugParams } }, async (request, reply) => {
-    const { slug } = request.params as { slug: string };
+    const { slug } = request.params;
     const event = await eventFor(slug);
     const rows = (await listAttendees(app.db, event.id)).filter((r) => ['confirmed', 'attended', 'pending_payment'].includes(r.status));
     return reply.page('registration/needs', {
@@ -377,7 +369,7 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
     '/organise/events/:slug/attendees/:id/:action',
     { config: { access: 'organiser' }, schema: { params: Type.Object({ ...SlugIdParams.properties, action: Type.Union([Type.Literal('cancel'), Type.Literal('refund')]) }) } },
     async (request, reply) => {
-      const { slug, id, action } = request.params as { slug: string; id: string; action: 'cancel' | 'refund' };
+      const { slug, id, action } = request.params;
       const event = await eventFor(slug);
       const row = (await listAttendees(app.db, event.id)).find((r) => r.id === id && !r.companionOfId);
       if (!row) throw new NotFoundError('We could not find that booking for this event.');
@@ -396,48 +388,42 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
   );
 
   app.post('/organise/events/:slug/attendees/:id/cancel', { config: { access: 'organiser' }, schema: { params: SlugIdParams } }, async (request, reply) => {
-    const { slug, id } = request.params as { slug: string; id: string };
+    const { slug, id } = request.params;
     const event = await eventFor(slug);
     const rows = await listAttendees(app.db, event.id);
     const row = rows.find((r) => r.id === id && !r.companionOfId);
     if (!row) throw new NotFoundError('We could not find that booking for this event.');
     if (!bookingState(row, event).active) return reply.page('errors/problem', { title: 'This booking has already ended', message: 'There is nothing to cancel: the booking has ended, or the event was cancelled.' }, 409);
-    await cancelRegistration(app.db, id, request.me, { reason: 'by an organiser' });
-    app.mail.nudge();
-    return reply.notice('The booking is cancelled, and its place is free for someone else.').redirect(afterAction(slug), 303);
+    return submit(request, reply, {
+      run: () => cancelRegistration(app.db, id, signedIn(request), { reason: 'by an organiser' }),
+      done: { to: afterAction(slug), notice: 'The booking is cancelled, and its place is free for someone else.' },
+    });
   });
 
   app.post('/organise/events/:slug/attendees/:id/invoice-paid', { config: { access: 'organiser' }, schema: { params: SlugIdParams } }, async (request, reply) => {
-    const { slug, id } = request.params as { slug: string; id: string };
+    const { slug, id } = request.params;
     const event = await eventFor(slug);
-    try {
-      await markInvoicePaid(app.db, event.id, id, request.me!, app.config.baseUrl);
-    } catch (error) {
-      if (error instanceof ConflictError) return reply.page('errors/problem', { title: 'This cannot be marked paid', message: error.message }, 409);
-      throw error;
-    }
-    app.mail.nudge();
-    return reply.notice('Marked as paid. The booking is confirmed and the confirmation email is on its way.').redirect(afterAction(slug), 303);
+    return submit(request, reply, {
+      run: () => markInvoicePaid(app.db, event.id, id, signedIn(request), app.config.baseUrl),
+      done: { to: afterAction(slug), notice: 'Marked as paid. The booking is confirmed and the confirmation email is on its way.' },
+    });
   });
 
   app.post('/organise/events/:slug/attendees/:id/refund', { config: { access: 'organiser' }, schema: { params: SlugIdParams } }, async (request, reply) => {
-    const { slug, id } = request.params as { slug: string; id: string };
+    const { slug, id } = request.params;
     const event = await eventFor(slug);
-    let refunded: Awaited<ReturnType<typeof refundRegistration>>;
-    try {
-      refunded = await refundRegistration(app.db, { stripe: app.payments.stripe }, event.id, id, request.me!);
-    } catch (error) {
-      if (error instanceof ConflictError) return reply.page('errors/problem', { title: 'This cannot be refunded', message: error.message }, 409);
-      throw error;
-    }
-    app.mail.nudge();
-    // An invoice was paid outside Convene: nothing has gone back until the organiser sends it.
-    const money =
-      refunded.method === 'stripe'
-        ? `Refunded ${formatPence(refunded.amountPence)} to their card.`
-        : `Recorded as a refund. Now pay the ${formatPence(refunded.amountPence)} back to them: we have emailed them to say the Hub will.`;
-    const place = event.status === 'cancelled' ? '' : ' The booking is cancelled, and its place is free for someone else.';
-    return reply.notice(`${money}${place}`).redirect(afterAction(slug), 303);
+    return submit(request, reply, {
+      run: () => refundRegistration(app.db, { stripe: app.payments.stripe }, event.id, id, signedIn(request)),
+      done: (refunded) => {
+        // An invoice was paid outside Convene: nothing has gone back until the organiser sends it.
+        const money =
+          refunded.method === 'stripe'
+            ? `Refunded ${formatPence(refunded.amountPence)} to their card.`
+            : `Recorded as a refund. Now pay the ${formatPence(refunded.amountPence)} back to them: we have emailed them to say the Hub will.`;
+        const place = event.status === 'cancelled' ? '' : ' The booking is cancelled, and its place is free for someone else.';
+        return { to: afterAction(slug), notice: `${money}${place}` };
+      },
+    });
   });
 
   // --- Messages ---------------------------------------------------------------------------
@@ -455,33 +441,28 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
   }
 
   app.get('/organise/events/:slug/message', { config: { access: 'organiser' }, schema: { params: SlugParams } }, async (request, reply) => {
-    const { slug } = request.params as { slug: string };
+    const { slug } = request.params;
     return reply.page('registration/message', await messageModel(slug));
   });
 
   app.post('/organise/events/:slug/message', { config: { access: 'organiser' }, schema: { params: SlugParams, body: MessageForm }, attachValidation: true }, async (request, reply) => {
-    const { slug } = request.params as { slug: string };
-    const body = (request.body ?? {}) as Body;
-    const to = ([] as unknown[]).concat(body.to ?? []).filter((v): v is string => typeof v === 'string' && /^[0-9a-f-]{36}$/.test(v));
+    const { slug } = request.params;
+    const body: Body = request.body ?? {};
+    const to = list(body, 'to').filter((v) => /^[0-9a-f-]{36}$/.test(v));
     const event = await eventFor(slug);
-    let sent: number;
-    try {
-      const errors = validationErrors(request);
-      if (errors.length) throw new InvalidInputError(errors);
-      sent = await messageAttendees(app.db, event.id, { subject: text(body, 'subject'), message: text(body, 'message'), registrationIds: to, includeWaiting: body.includeWaiting === 'yes' }, request.me!);
-    } catch (error) {
-      if (error instanceof InvalidInputError) return reply.page('registration/message', await messageModel(slug, formState({ ...body, to }, error.fieldErrors)), 400);
-      throw error;
-    }
-    app.mail.nudge();
-    return reply.notice(`Your message is on its way to ${sent} ${sent === 1 ? 'person' : 'people'}.`).redirect(`${base(slug)}/attendees`, 303);
+    return submit(request, reply, {
+      values: { ...body, to },
+      again: async (form, status) => reply.page('registration/message', await messageModel(slug, form), status),
+      run: () => messageAttendees(app.db, event.id, { subject: text(body, 'subject'), message: text(body, 'message'), registrationIds: to, includeWaiting: body.includeWaiting === 'yes' }, signedIn(request)),
+      done: (sent) => ({ to: `${base(slug)}/attendees`, notice: `Your message is on its way to ${sent} ${sent === 1 ? 'person' : 'people'}.` }),
+    });
   });
 
   // --- Check-in ---------------------------------------------------------------------------
 
   app.get('/organise/events/:slug/check-in', { config: { access: 'organiser' }, schema: { params: SlugParams, querystring: CheckInQuery } }, async (request, reply) => {
-    const { slug } = request.params as { slug: string };
-    const { q = '' } = request.query as { q?: string };
+    const { slug } = request.params;
+    const { q = '' } = request.query;
     const event = await eventFor(slug);
     const state = await checkInState(app.db, event);
     const page = { title: `Check-in: ${event.title}`, event: { title: event.title, slug: event.slug }, base: base(slug), q };
@@ -520,28 +501,21 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.post('/organise/events/:slug/check-in/open', { config: { access: 'organiser' }, schema: { params: SlugParams } }, async (request, reply) => {
-    const { slug } = request.params as { slug: string };
+    const { slug } = request.params;
     const event = await eventFor(slug);
-    try {
-      await openCheckInEarly(app.db, event, request.me!);
-    } catch (error) {
-      if (error instanceof ConflictError) return reply.page('errors/problem', { title: 'Check-in cannot be opened', message: error.message }, 409);
-      throw error;
-    }
-    return reply.notice('Check-in is open, before the day of the event.').redirect(`${base(slug)}/check-in`, 303);
+    return submit(request, reply, {
+      run: () => openCheckInEarly(app.db, event, signedIn(request)),
+      done: { to: `${base(slug)}/check-in`, notice: 'Check-in is open, before the day of the event.' },
+    });
   });
 
   app.post('/organise/events/:slug/check-in/:id', { config: { access: 'organiser' }, schema: { params: SlugIdParams, body: CheckInForm } }, async (request, reply) => {
-    const { slug, id } = request.params as { slug: string; id: string };
-    const { attended, q } = request.body as { attended: 'yes' | 'no'; q?: string };
+    const { slug, id } = request.params;
+    const { attended, q } = request.body;
     const event = await eventFor(slug);
-    try {
-      const { name } = await setAttended(app.db, event.id, id, attended === 'yes', request.me!);
-      reply.notice(attended === 'yes' ? `${name} is checked in.` : `Check-in undone for ${name}.`);
-    } catch (error) {
-      if (error instanceof ConflictError) return reply.page('errors/problem', { title: 'This person cannot be checked in', message: error.message }, 409);
-      throw error;
-    }
-    return reply.redirect(`${base(slug)}/check-in${q ? `?q=${encodeURIComponent(q)}` : ''}#person-${id}`, 303);
+    return submit(request, reply, {
+      run: () => setAttended(app.db, event.id, id, attended === 'yes', signedIn(request)),
+      done: ({ name }) => ({ to: `${base(slug)}/check-in${q ? `?q=${encodeURIComponent(q)}` : ''}#person-${id}`, notice: attended === 'yes' ? `${name} is checked in.` : `Check-in undone for ${name}.` }),
+    });
   });
 };

@@ -2,20 +2,25 @@
 // gets (reached by the link in its emails, no account needed): view, change answers, cancel or
 // leave the waiting list, accept an offer, download the calendar file. Signed-in people also
 // see all their bookings at /account/bookings.
+import { SlugParams, TokenParams } from '../http/params.ts';
 import { clientKey } from '../http/client-address.ts';
 import { and, desc, eq, isNull, or } from 'drizzle-orm';
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { signedIn } from '../http/signed-in.ts';
+import { text, type Body } from '../http/form-values.ts';
+import { submit } from '../http/form-route.ts';
 import { Type } from 'typebox';
 import { events, registrations, ticketTypes } from '../../db/schema/index.ts';
-import { ConflictError, InvalidInputError, NotFoundError, TooManyRequestsError, type FieldError } from '../errors.ts';
+import { ConflictError, InvalidInputError, NotFoundError, } from '../errors.ts';
 import { formatPence, formatPrice, formatTimeRange } from '../format.ts';
-import { formState, validationErrors } from '../http/forms.ts';
+import { formState, } from '../http/forms.ts';
 import { availability, liveHoldFor } from './holds.ts';
 import { ATTENDEE_ICS_TYPE, attendeeIcs } from './ics.ts';
 import { mintManagePath, registrationIdForToken } from './links.ts';
 import { paymentFor } from '../payments/service.ts';
 import { waitingListPosition } from './offers.ts';
-import { activeBookingOf, answersFor, eventFacts, getBookingParty, getEvent, getEventBySlug, getSettings, listQuestions, listTicketTypes, } from './queries.ts';
+import { activeBookingOf, answersFor, eventFacts, getBookingParty, getEvent, getEventBySlug, getSettings, listQuestions, listTicketTypes } from './queries.ts';
 import {
   addressProven,
   BookingRequestEndedError,
@@ -36,8 +41,6 @@ import { bookingState } from './booking-state.ts';
 import { expiresText, perspectiveLabels, questionFields, ticketOptions } from './view-models.ts';
 import { UuidOrEmpty } from '../http/ids.ts';
 
-const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 120, pattern: '^[a-z0-9-]+$' }) });
-const TokenParams = Type.Object({ token: Type.String({ minLength: 20, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' }) });
 
 const short = (title: string) => Type.Optional(Type.String({ title, maxLength: 300 }));
 const long = (title: string) => Type.Optional(Type.String({ title, maxLength: 5000 }));
@@ -61,8 +64,6 @@ const BookingForm = Type.Object({
 const AnswersForm = Type.Object(AnswersFields);
 const LinkAgainForm = Type.Object({ email: Type.Optional(Type.String({ title: 'Email address', maxLength: 320 })) });
 
-type Body = Record<string, unknown>;
-const text = (body: Body, key: string) => (typeof body[key] === 'string' ? (body[key] as string) : '');
 
 function answersFromBody(body: Body): AnswersInput {
   const answers: Record<string, string> = {};
@@ -108,7 +109,7 @@ export async function followOutcome(app: FastifyInstance, reply: FastifyReply, o
   }
 }
 
-export const registrationRoutes: FastifyPluginAsync = async (app) => {
+export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // Private booking links must not leak to other sites through the Referer header.
   app.addHook('onSend', async (request, reply) => {
     if (request.url.startsWith('/bookings/')) reply.header('referrer-policy', 'no-referrer');
@@ -142,7 +143,7 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
   }
 
   app.get('/events/:slug/book', { config: { access: 'public' }, schema: { params: SlugParams } }, async (request, reply) => {
-    const { slug } = request.params as { slug: string };
+    const { slug } = request.params;
     const { event, model } = await bookingPage(slug);
     const me = request.me;
     // A signed-in person who has booked is shown their booking, not a form to book again.
@@ -157,40 +158,37 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
     '/events/:slug/book',
     { config: { access: 'public', rateLimit: { max: app.config.formRateLimitPerMinute, timeWindow: '1 minute' } }, schema: { params: SlugParams, body: BookingForm }, attachValidation: true },
     async (request, reply) => {
-      const { slug } = request.params as { slug: string };
-      const body = (request.body ?? {}) as Body;
+      const { slug } = request.params;
+      const body: Body = request.body ?? {};
       const event = await getEventBySlug(app.db, slug);
       if (!event || event.status === 'planning') throw new NotFoundError('We could not find that event.');
-      // The form is built again only when it has to be shown again; register() checks the rest.
-      const rerender = async (errors: FieldError[], status = 400) => {
-        const { model } = await bookingPage(slug);
-        const form = model.closed ? formState(body, [{ field: 'form', message: model.closed }]) : formState(body, errors);
-        return reply.page('registration/book', { ...model, form }, model.closed ? 409 : status);
-      };
-      const errors = validationErrors(request);
-      if (errors.length) return rerender(errors);
-      try {
-        const outcome = await register(
-          app.db,
-          event.id,
-          {
-            ...answersFromBody(body),
-            ticketTypeId: text(body, 'ticketTypeId'),
-            name: text(body, 'name'),
-            email: text(body, 'email'),
-            companion: body.companion === 'yes',
-            companionName: text(body, 'companionName'),
-          },
-          request.me,
-          { baseUrl: app.config.baseUrl, paidMode: paidMode(app), ip: clientKey(request.ip), requestsPerIpPerHour: app.config.bookingRequestsPerIpPerHour },
-        );
-        return await followOutcome(app, reply, outcome, slug, addressProven(request.me, text(body, 'email')));
-      } catch (error) {
-        if (error instanceof InvalidInputError) return rerender(error.fieldErrors);
-        if (error instanceof TooManyRequestsError) return rerender([{ field: 'form', message: error.message }], 429);
-        if (error instanceof ConflictError) return rerender([{ field: 'form', message: error.message }], 409);
-        throw error;
-      }
+      return submit(request, reply, {
+        values: body,
+        // The form is built again only when it has to be shown again; register() checks the rest.
+        again: async (form, status) => {
+          const { model } = await bookingPage(slug);
+          if (model.closed) return reply.page('registration/book', { ...model, form: formState(body, [{ field: 'form', message: model.closed }]) }, 409);
+          return reply.page('registration/book', { ...model, form }, status);
+        },
+        tooMany: { field: 'form' },
+        conflict: { field: 'form' },
+        run: () =>
+          register(
+            app.db,
+            event.id,
+            {
+              ...answersFromBody(body),
+              ticketTypeId: text(body, 'ticketTypeId'),
+              name: text(body, 'name'),
+              email: text(body, 'email'),
+              companion: body.companion === 'yes',
+              companionName: text(body, 'companionName'),
+            },
+            request.me,
+            { baseUrl: app.config.baseUrl, paidMode: paidMode(app), ip: clientKey(request.ip), requestsPerIpPerHour: app.config.bookingRequestsPerIpPerHour },
+          ),
+        done: (outcome) => followOutcome(app, reply, outcome, slug, addressProven(request.me, text(body, 'email'))),
+      });
     },
   );
 
@@ -208,7 +206,7 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.get('/events/:slug/book/check-your-email', { config: { access: 'public' }, schema: { params: SlugParams } }, async (request, reply) => {
-    const { slug } = request.params as { slug: string };
+    const { slug } = request.params;
     return reply.page('registration/check-email', checkEmailPage(await bookableEvent(slug)));
   });
 
@@ -222,21 +220,16 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
       attachValidation: true,
     },
     async (request, reply) => {
-      const { slug } = request.params as { slug: string };
+      const { slug } = request.params;
       const event = await bookableEvent(slug);
-      const values = { email: text((request.body ?? {}) as Body, 'email') };
-      const again = (errors: FieldError[], status: number) => reply.page('registration/check-email', checkEmailPage(event, formState(values, errors)), status);
-      const errors = validationErrors(request);
-      if (errors.length) return again(errors, 400);
-      try {
-        await resendBookingLink(app.db, { eventId: event.id, email: values.email, ip: clientKey(request.ip) });
-      } catch (error) {
-        if (error instanceof InvalidInputError) return again(error.fieldErrors, 400);
-        if (error instanceof TooManyRequestsError) return again([{ field: 'email', message: error.message }], 429);
-        throw error;
-      }
-      app.mail.nudge();
-      return reply.notice('If that address has a booking for this event, we have emailed its link to it.', 'important').redirect(`/events/${slug}/book/check-your-email`, 303);
+      const values = { email: text(request.body ?? {}, 'email') };
+      return submit(request, reply, {
+        values,
+        again: (form, status) => reply.page('registration/check-email', checkEmailPage(event, form), status),
+        tooMany: { field: 'email' },
+        run: () => resendBookingLink(app.db, { eventId: event.id, email: values.email, ip: clientKey(request.ip) }),
+        done: { to: `/events/${slug}/book/check-your-email`, notice: 'If that address has a booking for this event, we have emailed its link to it.', kind: 'important' },
+      });
     },
   );
 
@@ -276,7 +269,7 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
   };
 
   app.get('/bookings/confirm/:token', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
-    const { token } = request.params as { token: string };
+    const { token } = request.params;
     try {
       return reply.page('registration/confirm-booking', await confirmPage(token));
     } catch (error) {
@@ -285,7 +278,7 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.post('/bookings/confirm/:token', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
-    const { token } = request.params as { token: string };
+    const { token } = request.params;
     try {
       const { outcome, eventId } = await confirmBookingRequest(app.db, token, { baseUrl: app.config.baseUrl, paidMode: paidMode(app) });
       const event = (await getEvent(app.db, eventId))!;
@@ -364,27 +357,26 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
   }
 
   app.get('/bookings/:token', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
-    const { token } = request.params as { token: string };
+    const { token } = request.params;
     return reply.page('registration/manage', await managePage(token));
   });
 
   app.post('/bookings/:token/answers', { config: { access: 'public' }, schema: { params: TokenParams, body: AnswersForm }, attachValidation: true }, async (request, reply) => {
-    const { token } = request.params as { token: string };
-    const body = (request.body ?? {}) as Body;
-    const errors = validationErrors(request);
-    if (errors.length) return reply.page('registration/manage', await managePage(token, formState(body, errors)), 400);
-    const { main } = await bookingFor(token);
-    try {
-      await updateAnswers(app.db, main.id, { ...answersFromBody(body), companionName: text(body, 'companionName') }, request.me);
-    } catch (error) {
-      if (error instanceof InvalidInputError) return reply.page('registration/manage', await managePage(token, formState(body, error.fieldErrors)), 400);
-      throw error;
-    }
-    return reply.notice('Your answers have been saved.').redirect(`/bookings/${token}`, 303);
+    const { token } = request.params;
+    const body: Body = request.body ?? {};
+    return submit(request, reply, {
+      values: body,
+      again: async (form, status) => reply.page('registration/manage', await managePage(token, form), status),
+      run: async () => {
+        const { main } = await bookingFor(token);
+        await updateAnswers(app.db, main.id, { ...answersFromBody(body), companionName: text(body, 'companionName') }, request.me);
+      },
+      done: { to: `/bookings/${token}`, notice: 'Your answers have been saved.' },
+    });
   });
 
   app.get('/bookings/:token/cancel', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
-    const { token } = request.params as { token: string };
+    const { token } = request.params;
     const { main, event } = await bookingFor(token);
     const waiting = main.status === 'waitlisted' || main.status === 'offered';
     const state = bookingState(main, event);
@@ -400,35 +392,33 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.post('/bookings/:token/cancel', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
-    const { token } = request.params as { token: string };
+    const { token } = request.params;
     const { main, event } = await bookingFor(token);
     const waiting = main.status === 'waitlisted' || main.status === 'offered';
     // A cancelled event's bookings ended with it; "cancelling" one would only send a wrong email.
     if (!bookingState(main, event).active) return reply.redirect(`/bookings/${token}`, 303);
-    await cancelRegistration(app.db, main.id, request.me, { reason: CANCELLED_BY_REGISTRANT });
-    app.mail.nudge();
-    return reply.notice(waiting ? 'You have left the waiting list.' : 'Your booking is cancelled.').redirect(`/bookings/${token}`, 303);
+    return submit(request, reply, {
+      run: () => cancelRegistration(app.db, main.id, request.me, { reason: CANCELLED_BY_REGISTRANT }),
+      done: { to: `/bookings/${token}`, notice: waiting ? 'You have left the waiting list.' : 'Your booking is cancelled.' },
+    });
   });
 
   app.post('/bookings/:token/accept', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
-    const { token } = request.params as { token: string };
+    const { token } = request.params;
     const { main, event } = await bookingFor(token);
-    try {
-      const outcome = await claimOffer(app.db, main.id, request.me, { baseUrl: app.config.baseUrl, paidMode: paidMode(app) });
-      if (outcome.kind === 'booked') {
-        app.mail.nudge();
-        return reply.notice('You have accepted the place. It is booked, and we have emailed you the details.').redirect(`/bookings/${token}`, 303);
-      }
-      // Holding the booking's private link proves the address.
-      return await followOutcome(app, reply, outcome, event.slug, true);
-    } catch (error) {
-      if (error instanceof ConflictError) return reply.page('errors/problem', { title: 'This offer has ended', message: error.message }, 409);
-      throw error;
-    }
+    return submit(request, reply, {
+      // An offer that has ended (a ConflictError) is said on the problem page.
+      run: () => claimOffer(app.db, main.id, request.me, { baseUrl: app.config.baseUrl, paidMode: paidMode(app) }),
+      done: (outcome) =>
+        outcome.kind === 'booked'
+          ? { to: `/bookings/${token}`, notice: 'You have accepted the place. It is booked, and we have emailed you the details.' }
+          : // Holding the booking's private link proves the address.
+            followOutcome(app, reply, outcome, event.slug, true),
+    });
   });
 
   app.get('/bookings/:token/calendar.ics', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
-    const { token } = request.params as { token: string };
+    const { token } = request.params;
     const { main, event } = await bookingFor(token);
     if (!event.startsAt || !['confirmed', 'attended'].includes(main.status)) throw new NotFoundError('The calendar file is for booked places only.');
     const ics = attendeeIcs(event, { baseUrl: app.config.baseUrl })!;
@@ -442,7 +432,7 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
   // --- Signed-in people's bookings ------------------------------------------------------------
 
   app.get('/account/bookings', { config: { access: 'member' } }, async (request, reply) => {
-    const me = request.me!;
+    const me = signedIn(request);
     const rows = await app.db
       .select({
         id: registrations.id,
@@ -480,8 +470,8 @@ export const registrationRoutes: FastifyPluginAsync = async (app) => {
     '/account/bookings/:id/link',
     { config: { access: 'member' }, schema: { params: Type.Object({ id: Type.String({ format: 'uuid' }) }) } },
     async (request, reply) => {
-      const me = request.me!;
-      const { id } = request.params as { id: string };
+      const me = signedIn(request);
+      const { id } = request.params;
       const [row] = await app.db
         .select({ id: registrations.id })
         .from(registrations)

@@ -51,6 +51,7 @@ describe('managing roles', () => {
     const id = await personId('chair@example.org');
     const response = await admin.post(`/admin/people/${id}/roles`, { role: 'admin', change: 'remove' });
     expect(response.statusCode).toBe(303);
+    expect(response.headers['x-error-code']).toBe('last_admin');
     expect((await admin.get('/admin/people')).body).toContain('There must always be at least one admin');
     expect((await admin.get('/admin')).statusCode).toBe(200);
   });

@@ -148,6 +148,7 @@ describe('the bursary panel page', () => {
     expect(page.body).toContain('Another organiser can remove you');
     const refused = await boss.post(`${panelUrl()}/${own!.id}/remove`);
     expect(refused.statusCode).toBe(303);
+    expect(refused.headers['x-error-code']).toBe('bursary_panel_own');
     expect((await boss.get(refused.headers.location!)).body).toContain('You cannot remove yourself from a panel. Another organiser can.');
     expect(await panelRows()).toHaveLength(1);
   });

@@ -78,7 +78,9 @@ describe('the impact note', () => {
       expect(mail?.data.note, email).toBe('You said the room was cold. We moved venue.');
     }
     expect(await mailTo(t.db, 'cy@example.org', 'impact-note')).toHaveLength(0);
-    expect((await lead.post(`/plan/${eventId}/impact-note`, { note: 'Again', action: 'send' })).statusCode).toBe(409);
+    const again = await lead.post(`/plan/${eventId}/impact-note`, { note: 'Again', action: 'send' });
+    expect(again.statusCode).toBe(409);
+    expect(again.headers['x-error-code']).toBe('impact_note_sent');
     for (;;) {
       const result = await t.app.mail.deliverDue();
       expect(result.retrying + result.failed).toBe(0);

@@ -164,6 +164,7 @@ describe('details, readiness and publishing', () => {
   it('refuses to publish until ready, for planners; stores London wall-clock as UTC', async () => {
     const blocked = await lead.post(`/plan/${eventA}/publish`, {});
     expect(blocked.statusCode).toBe(409);
+    expect(blocked.headers['x-error-code']).toBe('event_not_ready');
     expect(blocked.body).toContain('not ready to publish');
     const bad = await lead.post(`/plan/${eventA}/details`, { ...readyDetails, startDate: '2027-13-45', capacity: 'many' });
     expect(bad.statusCode).toBe(400);
@@ -179,6 +180,7 @@ describe('details, readiness and publishing', () => {
     // Nothing on sale yet: people would have no way to get a place.
     const noPlaces = await lead.post(`/plan/${eventA}/publish`, {});
     expect(noPlaces.statusCode).toBe(409);
+    expect(noPlaces.headers['x-error-code']).toBe('event_not_ready');
     expect(noPlaces.body).toContain('a kind of place on sale');
     await t.db.insert(ticketTypes).values({ eventId: eventA, name: 'Free place' });
     const published = await lead.post(`/plan/${eventA}/publish`, {});

@@ -90,7 +90,9 @@ describe('proposing an event', () => {
   it('lets a proposer withdraw, after which it cannot be sent', async () => {
     const id = await draft(author);
     expect((await author.post(`/proposals/${id}/withdraw`)).statusCode).toBe(303);
-    expect((await author.post(`/proposals/${id}/submit`)).statusCode).toBe(409);
+    const submitted = await author.post(`/proposals/${id}/submit`);
+    expect(submitted.statusCode).toBe(409);
+    expect(submitted.headers['x-error-code']).toBe('proposal_not_submittable');
     expect((await author.get(`/proposals/${id}`)).body).toContain('Withdrawn');
   });
 });
@@ -147,7 +149,9 @@ describe('review and decisions', () => {
     // The author can now open the workspace.
     expect((await author.get(`/plan/${eventId}`)).statusCode).toBe(200);
     // A decided proposal cannot be decided again.
-    expect((await organiser.post(`/organise/proposals/${id}/decision`, { decision: 'decline', decisionMessage: 'No' })).statusCode).toBe(409);
+    const again = await organiser.post(`/organise/proposals/${id}/decision`, { decision: 'decline', decisionMessage: 'No' });
+    expect(again.statusCode).toBe(409);
+    expect(again.headers['x-error-code']).toBe('proposal_not_awaiting_decision');
   });
 
   it('declines with a reason, and the proposers are emailed it', async () => {

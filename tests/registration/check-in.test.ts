@@ -42,6 +42,7 @@ describe('check-in', () => {
 
     const refused = await organiser.post(`/organise/events/${event.slug}/check-in/${guest.id}`, { attended: 'yes' });
     expect(refused.statusCode).toBe(409);
+    expect(refused.headers['x-error-code']).toBe('check_in_closed');
     expect(refused.body).toContain('Check-in opens on');
     const [still] = await t.db.select().from(registrations).where(eq(registrations.id, guest.id));
     expect(still!.status).toBe('confirmed');
@@ -73,6 +74,7 @@ describe('check-in', () => {
 
     const refused = await organiser.post(`/organise/events/${event.slug}/check-in/${owing.id}`, { attended: 'yes' });
     expect(refused.statusCode).toBe(409);
+    expect(refused.headers['x-error-code']).toBe('not_paid');
     expect(refused.body).toContain('not paid for yet');
   });
 });

@@ -158,7 +158,9 @@ describe('paid places through Stripe Checkout', () => {
     expect(mail.template).toBe('registration-cancelled');
     expect(mail.data.refunded).toBe('£15');
     // Pressing the button again refunds nothing more.
-    expect((await organiser.post(`/organise/events/${event.slug}/attendees/${registration.id}/refund`)).statusCode).toBe(409);
+    const again = await organiser.post(`/organise/events/${event.slug}/attendees/${registration.id}/refund`);
+    expect(again.statusCode).toBe(409);
+    expect(again.headers['x-error-code']).toBe('not_paid');
     expect(standIn.requests.filter((r) => r.path === '/v1/refunds')).toHaveLength(1);
   });
 });
@@ -220,7 +222,9 @@ describe('paid places without Stripe keys', () => {
       expect((await boss.post(`/organise/events/${event.slug}/attendees/${registration!.id}/invoice-paid`)).statusCode).toBe(303);
       expect(await statusOf('invoice@example.org')).toBe('confirmed');
       expect((await mailsTo(t.db, 'invoice@example.org'))[0]!.template).toBe('registration-confirmed');
-      expect((await boss.post(`/organise/events/${event.slug}/attendees/${registration!.id}/invoice-paid`)).statusCode).toBe(409);
+      const again = await boss.post(`/organise/events/${event.slug}/attendees/${registration!.id}/invoice-paid`);
+      expect(again.statusCode).toBe(409);
+      expect(again.headers['x-error-code']).toBe('no_invoice');
     } finally {
       await plain.close();
     }

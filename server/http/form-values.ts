@@ -1,7 +1,7 @@
 // Reading form bodies: every field arrives as text (or a list of texts), or not at all.
 import { Type, type TSchema } from 'typebox';
 import type { FieldError } from '../errors.ts';
-import { UuidOrEmpty } from '../http/ids.ts';
+import { UuidOrEmpty } from './ids.ts';
 import { parsePounds } from '../money.ts';
 
 export type Body = Record<string, unknown>;

@@ -48,6 +48,8 @@ export class InvalidInputError extends DomainError {
  */
 export type ConflictCode =
   | 'already_in_group'
+  | 'announcement_no_audience'
+  | 'announcement_sent'
   | 'booking_closed'
   | 'booking_ended'
   | 'bursary_claim_closed'
@@ -62,6 +64,7 @@ export type ConflictCode =
   | 'bursary_own_application'
   | 'bursary_panel_own'
   | 'check_in_closed'
+  | 'event_cancelled'
   | 'event_closed'
   | 'event_not_in_planning'
   | 'event_not_over'
@@ -76,6 +79,7 @@ export type ConflictCode =
   | 'no_invoice'
   | 'no_offer'
   | 'no_stripe'
+  | 'not_attended'
   | 'not_booked'
   | 'not_in_group'
   | 'not_paid'
@@ -86,7 +90,8 @@ export type ConflictCode =
   | 'proposal_not_editable'
   | 'proposal_not_submittable'
   | 'proposal_not_submitted'
-  | 'proposal_not_withdrawable';
+  | 'proposal_not_withdrawable'
+  | 'survey_answered';
 
 /** The request was understood but the record's state does not allow it now. */
 export class ConflictError extends DomainError {

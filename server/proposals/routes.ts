@@ -34,13 +34,14 @@ const fieldTitles: Record<string, { title: string; maxLength?: number }> = {
   purpose: { title: 'Purpose and aims' },
   audience: { title: 'Who it is for' },
   format: { title: 'Format', maxLength: 40 },
-  place: { title: 'Place or platform' },
-  expectedNumbers: { title: 'Expected numbers', maxLength: 20 },
+  place: { title: 'Place or online platform' },
+  expectedNumbers: { title: 'Expected number of people', maxLength: 20 },
   accessibilityPlan: { title: 'Accessibility plan' },
   coproductionPlan: { title: 'Co-production plan' },
   budgetNeeds: { title: 'Budget needs' },
   bursaryBudget: { title: 'Bursary budget', maxLength: 20 },
-  coProposerEmails: { title: 'Co-proposers’ email addresses', maxLength: 3000 },
+  coProposerEmails: { title: 'Email addresses of co-proposers to invite', maxLength: 3000 },
+  send: { title: 'Send to the steering group', maxLength: 10 },
 };
 for (let i = 1; i <= DATE_OPTIONS; i++) {
   fieldTitles[`option${i}Date`] = { title: `Date option ${i}`, maxLength: 20 };
@@ -48,6 +49,7 @@ for (let i = 1; i <= DATE_OPTIONS; i++) {
   fieldTitles[`option${i}End`] = { title: `End time of date option ${i}`, maxLength: 10 };
 }
 const ProposalForm = textForm(fieldTitles);
+const SENT = 'Your proposal has been sent to the steering group.';
 const MessageForm = textForm({ message: { title: 'Your message', maxLength: 5000 } });
 
 export const proposalsRoutes: FastifyPluginAsync = async (app) => {
@@ -89,12 +91,14 @@ export const proposalsRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.post('/proposals', { config: { access: 'member' }, schema: { body: ProposalForm }, attachValidation: true }, async (request, reply) => {
-    const { values, input, errors } = readProposalForm(request.body as Body);
+    const { values, input, errors, send } = readProposalForm(request.body as Body);
     const all = [...validationErrors(request), ...errors];
     if (all.length) return renderForm(reply, { proposalId: null, values, errors: all }, 400);
     try {
       const id = await createProposal(app.db, input, request.me!, context);
+      if (send) await submitProposal(app.db, id, request.me!, context);
       app.mail.nudge();
+      if (send) return reply.notice(SENT).redirect(`/proposals/${id}`, 303);
       return reply.notice('Your proposal is saved as a draft. Send it to the steering group when you are ready.').redirect(`/proposals/${id}`, 303);
     } catch (error) {
       if (error instanceof InvalidInputError) return renderForm(reply, { proposalId: null, values, errors: error.fieldErrors }, 400);
@@ -135,7 +139,7 @@ export const proposalsRoutes: FastifyPluginAsync = async (app) => {
     { config: { access: 'member' }, schema: { params: ProposalParams, body: ProposalForm }, attachValidation: true },
     async (request, reply) => {
       const { proposalId } = request.params as { proposalId: string };
-      const { values, input, errors } = readProposalForm(request.body as Body);
+      const { values, input, errors, send } = readProposalForm(request.body as Body);
       const all = [...validationErrors(request), ...errors];
       const again = async (errors: FieldError[], status: number) => {
         const people = await coProposersOf(await proposalForProposer(app.db, proposalId, request.me!));
@@ -144,7 +148,9 @@ export const proposalsRoutes: FastifyPluginAsync = async (app) => {
       if (all.length) return again(all, 400);
       try {
         await updateProposal(app.db, proposalId, input, request.me!, context);
+        if (send) await submitProposal(app.db, proposalId, request.me!, context);
         app.mail.nudge();
+        if (send) return reply.notice(SENT).redirect(`/proposals/${proposalId}`, 303);
       } catch (error) {
         if (error instanceof InvalidInputError) return again(error.fieldErrors, 400);
         if (error instanceof TooManyRequestsError) return again([{ field: 'coProposerEmails', message: error.message }], 429);
@@ -168,7 +174,7 @@ export const proposalsRoutes: FastifyPluginAsync = async (app) => {
       throw error;
     }
     app.mail.nudge();
-    return reply.notice('Your proposal has been sent to the steering group.').redirect(`/proposals/${proposalId}`, 303);
+    return reply.notice(SENT).redirect(`/proposals/${proposalId}`, 303);
   });
 
   app.post('/proposals/:proposalId/withdraw', { config: { access: 'member' }, schema: { params: ProposalParams } }, async (request, reply) => {

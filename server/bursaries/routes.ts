@@ -22,6 +22,7 @@ import {
   decideApplication,
   deleteApplication,
   listOwnApplications,
+  readItems,
   loadApplications,
   reviewPath,
   saveDraft,
@@ -89,7 +90,7 @@ const DecisionBody = Type.Object(
   {
     ...Csrf,
     outcome: Type.Union([Type.Literal('approve_all'), Type.Literal('approve_part'), Type.Literal('decline')], { title: 'Decision' }),
-    message: Text(5000, 'Message to the applicant'),
+    message: Type.String({ title: 'Message to the applicant', minLength: 1, maxLength: 5000, errorMessage: 'Enter a message to the applicant' }),
     overrideReason: Type.Optional(Text(2000, 'Reason for going over budget')),
   },
   { additionalProperties: Type.String({ maxLength: 20 }) },
@@ -100,9 +101,10 @@ const ClaimBody = Type.Object({ ...Csrf }, { additionalProperties: Type.String({
 const PaymentBody = Type.Object({
   ...Csrf,
   kind: Type.Union(bursaryPaymentKinds.map((k) => Type.Literal(k)), { title: 'Kind of payment' }),
-  amount: Text(20, 'Amount'),
-  paidOn: Text(20, 'Date paid'),
-  method: Text(100, 'How it was paid'),
+  // Required here too (the service checks the rest), so an empty form shows every gap at once.
+  amount: Type.String({ title: 'Amount in pounds', minLength: 1, maxLength: 20, errorMessage: 'Enter the amount in pounds, like 40 or 12.50' }),
+  paidOn: Type.String({ title: 'Date paid', minLength: 1, maxLength: 20, errorMessage: 'Enter the date paid' }),
+  method: Type.String({ title: 'How it was paid', minLength: 1, maxLength: 100, errorMessage: 'Enter how it was paid, for example bank transfer' }),
   reference: Type.Optional(Text(200, 'Reference')),
 });
 
@@ -302,7 +304,8 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
           miles: category === 'travel' ? body.travelMiles ?? '' : undefined,
         })),
       };
-      const errors = validationErrors(request);
+      // The schema's and the costs' messages together, so one round shows them all.
+      const errors = [...validationErrors(request), ...readItems(input.items, settings).errors];
       try {
         if (errors.length) throw new InvalidInputError(errors);
         await saveDraft(app.db, applicationId, input, actorOf(request), settings);
@@ -331,6 +334,42 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
       }
       return noticeOnConflict(reply, error, `/bursaries/applications/${applicationId}`);
     }
+  });
+
+  // Withdrawing and deleting cannot be undone, so the application page links to a page that asks first.
+  app.get('/bursaries/applications/:applicationId/withdraw', { config: { access: 'member' }, schema: { params: ApplicationParams } }, async (request, reply) => {
+    const { applicationId } = request.params as { applicationId: string };
+    const view = applicationView(await viewApplication(app.db, applicationId, actorOf(request), 'applicant'), settings);
+    if (!view.canWithdraw) return reply.notice('This application cannot be withdrawn now.', 'important').redirect(view.url, 303);
+    return reply.page('confirm', {
+      title: `Withdraw your application: ${view.eventTitle}`,
+      heading: 'Are you sure you want to withdraw your application?',
+      caption: view.eventTitle,
+      paragraphs: ['The panel will not decide it, and any place we are holding for you at the event will be given up.'],
+      warning: 'A withdrawn application cannot be sent again.',
+      postUrl: `${view.url}/withdraw`,
+      yesLabel: 'Yes, withdraw it',
+      backUrl: view.url,
+      backLabel: 'Back to your application',
+      noLabel: 'No, keep it',
+    });
+  });
+
+  app.get('/bursaries/applications/:applicationId/delete', { config: { access: 'member' }, schema: { params: ApplicationParams } }, async (request, reply) => {
+    const { applicationId } = request.params as { applicationId: string };
+    const view = applicationView(await viewApplication(app.db, applicationId, actorOf(request), 'applicant'), settings);
+    if (!view.canDelete) return reply.notice('This application cannot be deleted now.', 'important').redirect(view.url, 303);
+    return reply.page('confirm', {
+      title: `Delete your application: ${view.eventTitle}`,
+      heading: 'Are you sure you want to delete your application?',
+      caption: view.eventTitle,
+      warning: 'This removes the application and everything in it straight away. It cannot be undone.',
+      postUrl: `${view.url}/delete`,
+      yesLabel: 'Yes, delete it',
+      backUrl: view.url,
+      backLabel: 'Back to your application',
+      noLabel: 'No, keep it',
+    });
   });
 
   app.post('/bursaries/applications/:applicationId/withdraw', { config: { access: 'member' }, schema: { params: ApplicationParams, body: EmptyBody } }, async (request, reply) => {
@@ -558,6 +597,25 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
       return reply.notice(`${email.trim()} is now on the panel. The organisers have been emailed.`).redirect(`/bursaries/funds/${fundId}/panel`, 303);
     },
   );
+
+  app.get('/bursaries/funds/:fundId/panel/:memberId/remove', { config: { access: 'organiser' }, schema: { params: PanelMemberParams } }, async (request, reply) => {
+    const { fundId, memberId } = request.params as { fundId: string; memberId: string };
+    const fund = await getFund(app.db, fundId);
+    const member = (await listPanel(app.db, fundId)).find((m) => m.id === memberId);
+    const panelUrl = `/bursaries/funds/${fundId}/panel`;
+    if (!member) return reply.notice('They are not on this fund’s panel.', 'important').redirect(panelUrl, 303);
+    return reply.page('confirm', {
+      title: `Remove ${member.name} from the panel: ${fund.name}`,
+      heading: `Are you sure you want to remove ${member.name} from the panel?`,
+      caption: fund.name,
+      paragraphs: ['They will no longer see this fund’s applications, notes or receipts. The organisers will be emailed.'],
+      postUrl: `${panelUrl}/${memberId}/remove`,
+      yesLabel: 'Yes, remove them',
+      backUrl: panelUrl,
+      backLabel: 'Back to the panel',
+      noLabel: 'No, keep them on the panel',
+    });
+  });
 
   app.post(
     '/bursaries/funds/:fundId/panel/:memberId/remove',

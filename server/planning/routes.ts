@@ -11,7 +11,7 @@ import { formState, validationErrors, type FormState } from '../http/forms.ts';
 import { noticeOnConflict } from '../http/pages.ts';
 import { countAwaitingReview } from '../proposals/service.ts';
 import { formatOptions, typeOptions } from '../proposals/form.ts';
-import { planningAccess } from './access.ts';
+import { planningAccess, requireLead } from './access.ts';
 import { accessFlags, DetailsForm, detailsFormValues, readDetailsForm } from './details-form.ts';
 import { cancelEvent, completeEvent, createEvent, isCoProduced, missingForPublishing, publishEvent, readinessLabels, unpublishEvent, updateEventDetails } from './events.ts';
 import { oneOf, text, textForm, type Body } from './form-values.ts';
@@ -214,6 +214,26 @@ export const planningRoutes: FastifyPluginAsync = async (app) => {
       return noticeOnConflict(reply, error, `/plan/${eventId}#group`);
     }
     return reply.notice('The role is changed.').redirect(`/plan/${eventId}#group`, 303);
+  });
+
+  // Removing someone asks first: the group page links here, and this page's button posts.
+  app.get('/plan/:eventId/members/:memberId/remove', { config: { access: 'member' }, schema: { params: MemberParams } }, async (request, reply) => {
+    const { eventId, memberId } = request.params as { eventId: string; memberId: string };
+    const access = await planningAccess(app.db, eventId, request.me!);
+    requireLead(access);
+    const member = (await listGroup(app.db, eventId)).find((m) => m.id === memberId && m.personId !== request.me!.id);
+    if (!member) return reply.notice('They are not in this planning group.', 'important').redirect(`/plan/${eventId}#group`, 303);
+    return reply.page('confirm', {
+      title: `Remove ${member.name} from planning ${access.event.title}`,
+      heading: `Are you sure you want to remove ${member.name} from the planning group?`,
+      caption: access.event.title,
+      paragraphs: ['They will no longer see this event’s planning pages. If they were invited to planning meetings, we will email them to take those out of their calendar.'],
+      postUrl: `/plan/${eventId}/members/${memberId}/remove`,
+      yesLabel: 'Yes, remove them',
+      backUrl: `/plan/${eventId}#group`,
+      backLabel: 'Back to the planning group',
+      noLabel: 'No, keep them in the group',
+    });
   });
 
   app.post('/plan/:eventId/members/:memberId/remove', { config: { access: 'member' }, schema: { params: MemberParams } }, async (request, reply) => {

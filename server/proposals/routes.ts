@@ -120,7 +120,17 @@ export const proposalsRoutes: FastifyPluginAsync = async (app) => {
     const detail = await proposalForProposer(app.db, proposalId, request.me!);
     const proposal = proposalView(detail);
     if (!proposal.canWithdraw) return reply.notice('This proposal cannot be withdrawn now.', 'important').redirect(`/proposals/${proposalId}`, 303);
-    return reply.page('proposals/withdraw', { title: `Withdraw ${detail.proposal.title}`, proposal });
+    return reply.page('confirm', {
+      title: `Withdraw ${detail.proposal.title}`,
+      heading: 'Are you sure you want to withdraw the proposal?',
+      caption: detail.proposal.title,
+      warning: 'It cannot be sent again afterwards. You can always propose something new.',
+      postUrl: `/proposals/${proposalId}/withdraw`,
+      yesLabel: 'Yes, withdraw it',
+      backUrl: `/proposals/${proposalId}`,
+      backLabel: 'Back to your proposal',
+      noLabel: 'No, keep it',
+    });
   });
 
   app.get('/proposals/:proposalId/edit', { config: { access: 'member' }, schema: { params: ProposalParams } }, async (request, reply) => {

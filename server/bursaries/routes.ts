@@ -54,7 +54,7 @@ const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 12
 const Text = (max: number, title?: string) => Type.String({ maxLength: max, ...(title ? { title } : {}) });
 const Csrf = { _csrf: Type.Optional(Type.String()) };
 
-const NoticesBody = Type.Object({ ...Csrf, mode: Type.Optional(Type.String({ maxLength: 20, title: 'How you hear' })) });
+const NoticesBody = Type.Object({ ...Csrf, mode: Type.Optional(Type.String({ maxLength: 20, title: 'When an application or a claim is sent to a panel you sit on' })) });
 const ReturnClaimBody = Type.Object({ ...Csrf, reason: Type.Optional(Text(5000, 'Reason')) });
 
 const FundBody = Type.Object({
@@ -91,7 +91,7 @@ const DecisionBody = Type.Object(
     ...Csrf,
     outcome: Type.Union([Type.Literal('approve_all'), Type.Literal('approve_part'), Type.Literal('decline')], { title: 'Decision' }),
     message: Type.String({ title: 'Message to the applicant', minLength: 1, maxLength: 5000, errorMessage: 'Enter a message to the applicant' }),
-    overrideReason: Type.Optional(Text(2000, 'Reason for going over budget')),
+    overrideReason: Type.Optional(Text(2000, 'Reason for going over the remaining budget')),
   },
   { additionalProperties: Type.String({ maxLength: 20 }) },
 );
@@ -101,10 +101,9 @@ const ClaimBody = Type.Object({ ...Csrf }, { additionalProperties: Type.String({
 const PaymentBody = Type.Object({
   ...Csrf,
   kind: Type.Union(bursaryPaymentKinds.map((k) => Type.Literal(k)), { title: 'Kind of payment' }),
-  // Required here too (the service checks the rest), so an empty form shows every gap at once.
-  amount: Type.String({ title: 'Amount in pounds', minLength: 1, maxLength: 20, errorMessage: 'Enter the amount in pounds, like 40 or 12.50' }),
-  paidOn: Type.String({ title: 'Date paid', minLength: 1, maxLength: 20, errorMessage: 'Enter the date paid' }),
-  method: Type.String({ title: 'How it was paid', minLength: 1, maxLength: 100, errorMessage: 'Enter how it was paid, for example bank transfer' }),
+  amount: Text(20, 'Amount in pounds'),
+  paidOn: Text(20, 'Date paid'),
+  method: Text(100, 'How it was paid'),
   reference: Type.Optional(Text(200, 'Reference')),
 });
 

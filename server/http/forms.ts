@@ -4,7 +4,7 @@
 import type { FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import type { FieldError } from '../errors.ts';
 
-interface FieldSchema {
+export interface FieldSchema {
   title?: string;
   errorMessage?: string;
   maxLength?: number;
@@ -21,7 +21,8 @@ function lower(label: string): string {
   return label.charAt(0).toLowerCase() + label.slice(1);
 }
 
-function messageFor(error: FastifySchemaValidationError, field: string, schema: FieldSchema | undefined): string {
+/** The message for one schema failure, naming the field by its label (its `title`). */
+export function messageFor(error: Pick<FastifySchemaValidationError, 'keyword' | 'params'>, field: string, schema: FieldSchema | undefined): string {
   if (schema?.errorMessage && error.keyword !== 'maxLength') return schema.errorMessage;
   const label = labelOf(schema, field);
   switch (error.keyword) {

@@ -29,7 +29,7 @@ const NewEventForm = textForm({ title: { title: 'Title', maxLength: 200 }, type:
 const InviteForm = textForm({ email: { title: 'Email address', maxLength: 320 }, role: { title: 'Role', maxLength: 40 } });
 const RoleForm = textForm({ role: { title: 'Role', maxLength: 40 } });
 const PerspectiveForm = textForm({ perspective: { title: 'Perspective', maxLength: 40 } });
-const InvitationForm = textForm({ answer: { title: 'Your answer', maxLength: 10 }, perspective: { title: 'Perspective', maxLength: 40 } });
+const InvitationForm = textForm({ answer: { title: 'Would you like to join?', maxLength: 10 }, perspective: { title: 'Perspective', maxLength: 40 } });
 const PublishForm = textForm({ overrideReason: { title: 'Reason for publishing with items missing', maxLength: 2000 } });
 const CancelForm = textForm({ reason: { title: 'Reason for cancelling', maxLength: 2000 } });
 

@@ -50,7 +50,7 @@ for (let i = 1; i <= DATE_OPTIONS; i++) {
 }
 const ProposalForm = textForm(fieldTitles);
 const SENT = 'Your proposal has been sent to the steering group.';
-const MessageForm = textForm({ message: { title: 'Your message', maxLength: 5000 } });
+const MessageForm = textForm({ message: { title: 'Message to the steering group', maxLength: 5000 } });
 
 export const proposalsRoutes: FastifyPluginAsync = async (app) => {
   const context = { mailBudget: { perDay: app.config.mailBudgetPerDay } };

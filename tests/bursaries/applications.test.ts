@@ -90,7 +90,7 @@ describe('applying', () => {
     const id = idFrom(started.headers.location, uuidIn);
     const bad = await person.post(`/bursaries/applications/${id}/edit`, { travelAmount: 'twelve pounds' });
     expect(bad.statusCode).toBe(400);
-    expect(bad.body).toContain('Enter the amount in pounds, like 12.50');
+    expect(bad.body).toContain('Other travel costs must be an amount in pounds, like 12.50');
     expect(bad.body).toContain('value="twelve pounds"');
     const sent = await person.post(`/bursaries/applications/${id}/submit`);
     expect(sent.statusCode).toBe(400);
@@ -105,7 +105,7 @@ describe('applying', () => {
     const res = await person.post(`/bursaries/applications/${id}/edit`, { perspective: 'someone', travelAmount: 'lots', travelMiles: 'far' });
     expect(res.statusCode).toBe(400);
     expect(res.body).toContain('Select what makes you eligible');
-    expect(res.body).toContain('Enter the miles as a whole number');
+    expect(res.body).toContain('Miles by car must be a whole number');
   });
 
   it('asks before withdrawing or deleting, and does neither in one click', async () => {

@@ -46,7 +46,7 @@ export interface ProfileInput {
 
 export async function updateProfile(db: Database, me: Me, input: ProfileInput): Promise<void> {
   const displayName = input.displayName.trim();
-  if (!displayName) throw new InvalidInputError([{ field: 'displayName', message: 'Enter the name you would like us to use' }]);
+  if (!displayName) throw new InvalidInputError([{ field: 'displayName', message: 'Enter your name' }]);
   await db.transaction(async (tx) => {
     await tx
       .update(people)

@@ -22,11 +22,11 @@ const SignInForm = Type.Object({
 });
 
 const ProfileForm = Type.Object({
-  displayName: Type.String({ title: 'Your name', minLength: 1, maxLength: 120, errorMessage: 'Enter the name you would like us to use' }),
+  displayName: Type.String({ title: 'Your name', minLength: 1, maxLength: 120, errorMessage: 'Enter your name' }),
   pronouns: Type.Optional(Type.String({ title: 'Pronouns', maxLength: 40 })),
   wantsEventNews: Type.Optional(Type.String({ maxLength: 10 })),
   prefersPlainText: Type.Optional(Type.String({ maxLength: 10 })),
-  contactNotes: Type.Optional(Type.String({ title: 'How you would like us to contact you', maxLength: 1000 })),
+  contactNotes: Type.Optional(Type.String({ title: 'Anything we should know about contacting you', maxLength: 1000 })),
 });
 
 const TokenParams = Type.Object({ token: Type.String({ minLength: 10, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' }) });

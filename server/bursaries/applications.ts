@@ -22,6 +22,7 @@ import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, type F
 import { formatDateTime } from '../format.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
 import { assertOpen, fundForEvent, fundFigures, getFund, lockFund } from './funds.ts';
+import { categoryLabels } from './labels.ts';
 import { forgetPanelNotices, tellPanel } from './notices.ts';
 import { holdPlaceFor, placeAfterApproval, releaseHeldPlace, type PlaceAfterApproval } from './places.ts';
 import type { BursarySettings } from './money.ts';
@@ -98,6 +99,13 @@ async function lockOwnApplication(tx: Db, applicationId: string, actor: Actor) {
   return row;
 }
 
+/** How the form labels a category's amount, so its message names the field as the page does. */
+function amountLabel(category: BursaryCategory): string {
+  if (category === 'travel') return 'Other travel costs';
+  const label = categoryLabels[category].label;
+  return `Estimated cost for ${label.charAt(0).toLowerCase()}${label.slice(1)}`;
+}
+
 /** Reads the item rows of the form; items with no amount and no miles are left out. */
 export function readItems(items: ItemInput[], settings: BursarySettings): { rows: Array<Omit<typeof bursaryItems.$inferInsert, 'applicationId'>>; errors: FieldError[] } {
   const errors: FieldError[] = [];
@@ -109,13 +117,13 @@ export function readItems(items: ItemInput[], settings: BursarySettings): { rows
     if (milesText) {
       miles = Number(milesText);
       if (!/^\d{1,5}$/.test(milesText)) {
-        errors.push({ field: `${item.category}Miles`, message: 'Enter the miles as a whole number, like 24' });
+        errors.push({ field: `${item.category}Miles`, message: 'Miles by car must be a whole number, like 24' });
         continue;
       }
     }
     let estimatePence = parsePounds(item.amount);
     if (Number.isNaN(estimatePence)) {
-      errors.push({ field: `${item.category}Amount`, message: 'Enter the amount in pounds, like 12.50' });
+      errors.push({ field: `${item.category}Amount`, message: `${amountLabel(item.category)} must be an amount in pounds, like 12.50` });
       continue;
     }
     // Mileage is paid at the Hub's rate, so the amount follows from the miles.

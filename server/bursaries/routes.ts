@@ -26,6 +26,7 @@ import {
   decideApplication,
   deleteApplication,
   listOwnApplications,
+  readItems,
   loadApplications,
   reviewPath,
   saveDraft,
@@ -54,7 +55,7 @@ const PanelMemberParams = Type.Object({ fundId: Uuid, memberId: Uuid });
 const Text = (max: number, title?: string) => Type.String({ maxLength: max, ...(title ? { title } : {}) });
 const Csrf = { _csrf: Type.Optional(Type.String()) };
 
-const NoticesBody = Type.Object({ ...Csrf, mode: Type.Optional(Type.String({ maxLength: 20, title: 'How you hear' })) });
+const NoticesBody = Type.Object({ ...Csrf, mode: Type.Optional(Type.String({ maxLength: 20, title: 'When an application or a claim is sent to a panel you sit on' })) });
 const ReturnClaimBody = Type.Object({ ...Csrf, reason: Type.Optional(Text(5000, 'Reason')) });
 
 const FundBody = Type.Object({
@@ -90,8 +91,8 @@ const DecisionBody = Type.Object(
   {
     ...Csrf,
     outcome: Type.Union([Type.Literal('approve_all'), Type.Literal('approve_part'), Type.Literal('decline')], { title: 'Decision' }),
-    message: Text(5000, 'Message to the applicant'),
-    overrideReason: Type.Optional(Text(2000, 'Reason for going over budget')),
+    message: Type.String({ title: 'Message to the applicant', minLength: 1, maxLength: 5000, errorMessage: 'Enter a message to the applicant' }),
+    overrideReason: Type.Optional(Text(2000, 'Reason for going over the remaining budget')),
   },
   { additionalProperties: Type.String({ maxLength: 20 }) },
 );
@@ -101,7 +102,7 @@ const ClaimBody = Type.Object({ ...Csrf }, { additionalProperties: Type.String({
 const PaymentBody = Type.Object({
   ...Csrf,
   kind: Type.Union(bursaryPaymentKinds.map((k) => Type.Literal(k)), { title: 'Kind of payment' }),
-  amount: Text(20, 'Amount'),
+  amount: Text(20, 'Amount in pounds'),
   paidOn: Text(20, 'Date paid'),
   method: Text(100, 'How it was paid'),
   reference: Type.Optional(Text(200, 'Reference')),
@@ -313,6 +314,8 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       };
       return submit(request, reply, {
         values,
+        // The costs' messages with the schema's, so one round shows them all.
+        errors: readItems(input.items, settings).errors,
         again: async (form, status) => renderDraftForm(reply, await viewApplication(app.db, applicationId, actorOf(request), 'applicant'), form, status),
         conflict: { to: `/bursaries/applications/${applicationId}` },
         run: () => saveDraft(app.db, applicationId, input, actorOf(request), settings),
@@ -335,6 +338,42 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const place = placeHeld === true ? ' We are holding a place at the event for you until we decide.' : placeHeld === false ? ' The event is full at the moment, so we could not hold a place for you.' : '';
         return { to: `/bursaries/applications/${applicationId}`, notice: `Your application has been sent. We will email you when the panel has decided.${place}` };
       },
+    });
+  });
+
+  // Withdrawing and deleting cannot be undone, so the application page links to a page that asks first.
+  app.get('/bursaries/applications/:applicationId/withdraw', { config: { access: 'member' }, schema: { params: ApplicationParams } }, async (request, reply) => {
+    const { applicationId } = request.params as { applicationId: string };
+    const view = applicationView(await viewApplication(app.db, applicationId, actorOf(request), 'applicant'), settings);
+    if (!view.canWithdraw) return reply.notice('This application cannot be withdrawn now.', 'important').redirect(view.url, 303);
+    return reply.page('confirm', {
+      title: `Withdraw your application: ${view.eventTitle}`,
+      heading: 'Are you sure you want to withdraw your application?',
+      caption: view.eventTitle,
+      paragraphs: ['The panel will not decide it, and any place we are holding for you at the event will be given up.'],
+      warning: 'A withdrawn application cannot be sent again.',
+      postUrl: `${view.url}/withdraw`,
+      yesLabel: 'Yes, withdraw it',
+      backUrl: view.url,
+      backLabel: 'Back to your application',
+      noLabel: 'No, keep it',
+    });
+  });
+
+  app.get('/bursaries/applications/:applicationId/delete', { config: { access: 'member' }, schema: { params: ApplicationParams } }, async (request, reply) => {
+    const { applicationId } = request.params as { applicationId: string };
+    const view = applicationView(await viewApplication(app.db, applicationId, actorOf(request), 'applicant'), settings);
+    if (!view.canDelete) return reply.notice('This application cannot be deleted now.', 'important').redirect(view.url, 303);
+    return reply.page('confirm', {
+      title: `Delete your application: ${view.eventTitle}`,
+      heading: 'Are you sure you want to delete your application?',
+      caption: view.eventTitle,
+      warning: 'This removes the application and everything in it straight away. It cannot be undone.',
+      postUrl: `${view.url}/delete`,
+      yesLabel: 'Yes, delete it',
+      backUrl: view.url,
+      backLabel: 'Back to your application',
+      noLabel: 'No, keep it',
     });
   });
 
@@ -549,6 +588,25 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       });
     },
   );
+
+  app.get('/bursaries/funds/:fundId/panel/:memberId/remove', { config: { access: 'organiser' }, schema: { params: PanelMemberParams } }, async (request, reply) => {
+    const { fundId, memberId } = request.params as { fundId: string; memberId: string };
+    const fund = await getFund(app.db, fundId);
+    const member = (await listPanel(app.db, fundId)).find((m) => m.id === memberId);
+    const panelUrl = `/bursaries/funds/${fundId}/panel`;
+    if (!member) return reply.notice('They are not on this fund’s panel.', 'important').redirect(panelUrl, 303);
+    return reply.page('confirm', {
+      title: `Remove ${member.name} from the panel: ${fund.name}`,
+      heading: `Are you sure you want to remove ${member.name} from the panel?`,
+      caption: fund.name,
+      paragraphs: ['They will no longer see this fund’s applications, notes or receipts. The organisers will be emailed.'],
+      postUrl: `${panelUrl}/${memberId}/remove`,
+      yesLabel: 'Yes, remove them',
+      backUrl: panelUrl,
+      backLabel: 'Back to the panel',
+      noLabel: 'No, keep them on the panel',
+    });
+  });
 
   app.post(
     '/bursaries/funds/:fundId/panel/:memberId/remove',

@@ -33,6 +33,8 @@ export interface RouteAccess {
   access: Access;
   /** The field names the route's body schema declares (for tests that post to every form). */
   bodyFields: string[];
+  /** The body schema itself (tests check each field's label and messages). */
+  bodySchema?: unknown;
   /** The field names its querystring schema declares. */
   queryFields: string[];
   csrf: boolean;
@@ -60,7 +62,7 @@ export const accessPlugin = fp(
       const bodyFields = Object.keys(body?.properties ?? {});
       const queryFields = Object.keys((route.schema?.querystring as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
       for (const method of [route.method].flat()) {
-        routes.push({ method: String(method), url: route.url, access, bodyFields, queryFields, csrf: route.config?.csrf !== false });
+        routes.push({ method: String(method), url: route.url, access, bodyFields, bodySchema: body, queryFields, csrf: route.config?.csrf !== false });
       }
     });
 

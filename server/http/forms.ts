@@ -4,7 +4,7 @@
 import type { FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import type { FieldError } from '../errors.ts';
 
-interface FieldSchema {
+export interface FieldSchema {
   title?: string;
   errorMessage?: string;
   maxLength?: number;
@@ -21,7 +21,8 @@ function lower(label: string): string {
   return label.charAt(0).toLowerCase() + label.slice(1);
 }
 
-function messageFor(error: FastifySchemaValidationError, field: string, schema: FieldSchema | undefined): string {
+/** The message for one schema failure, naming the field by its label (its `title`). */
+export function messageFor(error: Pick<FastifySchemaValidationError, 'keyword' | 'params'>, field: string, schema: FieldSchema | undefined): string {
   if (schema?.errorMessage && error.keyword !== 'maxLength') return schema.errorMessage;
   const label = labelOf(schema, field);
   switch (error.keyword) {
@@ -29,7 +30,7 @@ function messageFor(error: FastifySchemaValidationError, field: string, schema: 
     case 'minLength':
       return `Enter ${lower(label)}`;
     case 'maxLength':
-      return `${label} must be ${schema?.maxLength ?? ''} characters or fewer`;
+      return `${label} must be ${(schema?.maxLength ?? 0).toLocaleString('en-GB')} characters or fewer`;
     case 'format':
       if ((error.params as { format?: string }).format === 'email') return 'Enter an email address in the right format, like name@example.org';
       return `Enter ${lower(label)} in the right format`;
@@ -76,8 +77,17 @@ export interface FormState {
   errorFor: Record<string, string>;
 }
 
+/**
+ * Schema and service checks are merged so one round shows every problem; a field they both
+ * fault keeps only its first message, in the summary as beside the field.
+ */
 export function formState(values: object = {}, errors: FieldError[] = []): FormState {
   const errorFor: Record<string, string> = {};
-  for (const e of errors) errorFor[e.field] ??= e.message;
-  return { values: { ...(values as Record<string, unknown>) }, errors, errorFor };
+  const once: FieldError[] = [];
+  for (const e of errors) {
+    if (e.field in errorFor) continue;
+    errorFor[e.field] = e.message;
+    once.push(e);
+  }
+  return { values: { ...(values as Record<string, unknown>) }, errors: once, errorFor };
 }

@@ -41,7 +41,7 @@ export const DetailsForm = textForm({
   easyReadSummary: { title: 'Easy read summary' },
   stepFreeAccess: { title: 'Step-free access', maxLength: 5 },
   hearingLoop: { title: 'Hearing loop', maxLength: 5 },
-  bslInterpretation: { title: 'BSL interpretation', maxLength: 5 },
+  bslInterpretation: { title: 'British Sign Language interpretation', maxLength: 5 },
   liveCaptions: { title: 'Live captions', maxLength: 5 },
   quietRoom: { title: 'Quiet room', maxLength: 5 },
 });

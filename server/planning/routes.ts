@@ -13,7 +13,7 @@ import { formState, validationErrors, type FormState } from '../http/forms.ts';
 import { submit } from '../http/form-route.ts';
 import { countAwaitingReview } from '../proposals/service.ts';
 import { formatOptions, typeOptions } from '../proposals/form.ts';
-import { planningAccess } from './access.ts';
+import { planningAccess, requireLead } from './access.ts';
 import { accessFlags, DetailsForm, detailsFormValues, readDetailsForm } from './details-form.ts';
 import { cancelEvent, completeEvent, createEvent, isCoProduced, missingForPublishing, publishEvent, readinessLabels, unpublishEvent, updateEventDetails } from './events.ts';
 import { oneOf, text, textForm, type Body } from '../http/form-values.ts';
@@ -30,7 +30,7 @@ const NewEventForm = textForm({ title: { title: 'Title', maxLength: 200 }, type:
 const InviteForm = textForm({ email: { title: 'Email address', maxLength: 320 }, role: { title: 'Role', maxLength: 40 } });
 const RoleForm = textForm({ role: { title: 'Role', maxLength: 40 } });
 const PerspectiveForm = textForm({ perspective: { title: 'Perspective', maxLength: 40 } });
-const InvitationForm = textForm({ answer: { title: 'Your answer', maxLength: 10 }, perspective: { title: 'Perspective', maxLength: 40 } });
+const InvitationForm = textForm({ answer: { title: 'Would you like to join?', maxLength: 10 }, perspective: { title: 'Perspective', maxLength: 40 } });
 const PublishForm = textForm({ overrideReason: { title: 'Reason for publishing with items missing', maxLength: 2000 } });
 const CancelForm = textForm({ reason: { title: 'Reason for cancelling', maxLength: 2000 } });
 
@@ -197,6 +197,26 @@ export const planningRoutes: FastifyPluginAsyncTypebox = async (app) => {
       run: () => changeMemberRole(app.db, eventId, memberId, role, signedIn(request)),
       conflict: { to: `/plan/${eventId}#group` },
       done: { to: `/plan/${eventId}#group`, notice: 'The role is changed.' },
+    });
+  });
+
+  // Removing someone asks first: the group page links here, and this page's button posts.
+  app.get('/plan/:eventId/members/:memberId/remove', { config: { access: 'member' }, schema: { params: MemberParams } }, async (request, reply) => {
+    const { eventId, memberId } = request.params as { eventId: string; memberId: string };
+    const access = await planningAccess(app.db, eventId, request.me!);
+    requireLead(access);
+    const member = (await listGroup(app.db, eventId)).find((m) => m.id === memberId && m.personId !== request.me!.id);
+    if (!member) return reply.notice('They are not in this planning group.', 'important').redirect(`/plan/${eventId}#group`, 303);
+    return reply.page('confirm', {
+      title: `Remove ${member.name} from planning ${access.event.title}`,
+      heading: `Are you sure you want to remove ${member.name} from the planning group?`,
+      caption: access.event.title,
+      paragraphs: ['They will no longer see this event’s planning pages. If they were invited to planning meetings, we will email them to take those out of their calendar.'],
+      postUrl: `/plan/${eventId}/members/${memberId}/remove`,
+      yesLabel: 'Yes, remove them',
+      backUrl: `/plan/${eventId}#group`,
+      backLabel: 'Back to the planning group',
+      noLabel: 'No, keep them in the group',
     });
   });
 

@@ -43,11 +43,11 @@ const SessionForm = Type.Object({
   sessionEnd: Type.Optional(Type.String({ title: 'End time', maxLength: 10 })),
   room: Type.Optional(Type.String({ title: 'Room or stream', maxLength: 200 })),
   guestSpeakers: Type.Optional(Type.String({ title: 'Guest speakers', maxLength: 2000 })),
-  speakerIds: Type.Optional(Type.Union([Type.String({ format: 'uuid' }), Type.Array(Type.String({ format: 'uuid' }), { maxItems: 50 })], { title: 'Speakers from the group' })),
+  speakerIds: Type.Optional(Type.Union([Type.String({ format: 'uuid' }), Type.Array(Type.String({ format: 'uuid' }), { maxItems: 50 })], { title: 'Speakers from the planning group' })),
 });
-const TaskForm = textForm({ taskTitle: { title: 'What needs doing', maxLength: 500 }, ownerId: { title: 'Who will do it', id: { errorMessage: 'Choose someone in the planning group' } }, dueOn: { title: 'Due date', maxLength: 20 } });
+const TaskForm = textForm({ taskTitle: { title: 'What needs doing', maxLength: 500 }, ownerId: { title: 'Who will do it', id: { errorMessage: 'Select who will do it from the planning group' } }, dueOn: { title: 'Due date', maxLength: 20 } });
 const DoneForm = textForm({ done: { title: 'Done', maxLength: 5 } });
-const PostForm = textForm({ body: { title: 'Your message', maxLength: 10000 } });
+const PostForm = textForm({ body: { title: 'Message to the group', maxLength: 10000 } });
 const DecisionForm = textForm({ decision: { title: 'What was decided', maxLength: 2000 }, decidedBy: { title: 'Who decided', maxLength: 300 }, decidedOn: { title: 'When', maxLength: 20 } });
 const MeetingForm = textForm({
   meetingTitle: { title: 'What the meeting is', maxLength: 300 },
@@ -59,11 +59,11 @@ const MeetingForm = textForm({
   notes: { title: 'Notes', maxLength: 5000 },
 });
 const FourPiForm = textForm({
-  principles: { title: 'Principles statement' },
-  purpose: { title: 'Purpose statement' },
+  principles: { title: 'Principles' },
+  purpose: { title: 'Purpose' },
   preMeetings: { title: 'Pre-meetings', maxLength: 5 },
-  accessiblePapers: { title: 'Accessible papers', maxLength: 5 },
-  expensesInAdvance: { title: 'Expenses in advance', maxLength: 5 },
+  accessiblePapers: { title: 'Papers in accessible formats, sent in good time', maxLength: 5 },
+  expensesInAdvance: { title: 'Expenses paid in advance, so nobody is out of pocket', maxLength: 5 },
   otherSupport: { title: 'Other support offered' },
   impact: { title: 'What changed as a result' },
 });

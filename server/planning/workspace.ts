@@ -167,7 +167,7 @@ export async function addTask(db: Database, eventId: string, input: { title: str
         .select({ id: planningMembers.id })
         .from(planningMembers)
         .where(and(eq(planningMembers.eventId, eventId), eq(planningMembers.personId, input.ownerId), eq(planningMembers.status, 'accepted')));
-      if (!owner) throw new InvalidInputError([{ field: 'ownerId', message: 'Choose someone in the planning group' }]);
+      if (!owner) throw new InvalidInputError([{ field: 'ownerId', message: 'Select who will do it from the planning group' }]);
     }
     const [row] = await tx.insert(planningTasks).values({ eventId, title: input.title.trim(), ownerId: input.ownerId, dueOn: input.dueOn, createdBy: me.id }).returning({ id: planningTasks.id });
     await recordAudit(tx, { actorId: me.id, action: 'planning.task.added', subjectType: 'event', subjectId: eventId, details: { taskId: row!.id } });

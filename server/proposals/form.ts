@@ -4,7 +4,7 @@ import type { FieldError } from '../errors.ts';
 import { eventFormatLabels, eventTypeLabels } from '../events/labels.ts';
 import { londonToUtc, utcToLondonFields, isIsoDate } from '../planning/london.ts';
 import { oneOf, pounds, poundsText, text, wholeNumber, type Body } from '../http/form-values.ts';
-import type { ProposalDetail, ProposalInput } from './service.ts';
+import { missingForSending, type ProposalDetail, type ProposalInput } from './service.ts';
 
 export const DATE_OPTIONS = 3;
 
@@ -13,22 +13,19 @@ export const formatOptions = eventFormats.map((f) => ({ value: f, label: eventFo
 
 const textFields = ['title', 'type', 'summary', 'purpose', 'audience', 'format', 'place', 'expectedNumbers', 'accessibilityPlan', 'coproductionPlan', 'budgetNeeds', 'bursaryBudget', 'coProposerEmails'];
 
-export function readProposalForm(body: Body): { values: Record<string, string>; input: ProposalInput; errors: FieldError[] } {
+export function readProposalForm(body: Body): { values: Record<string, string>; input: ProposalInput; errors: FieldError[]; send: boolean } {
   const values: Record<string, string> = {};
   for (const k of textFields) values[k] = text(body, k);
   for (let i = 1; i <= DATE_OPTIONS; i++) for (const part of ['Date', 'Start', 'End']) values[`option${i}${part}`] = text(body, `option${i}${part}`);
+  // Lengths are the body schema's to check (its messages join these, in one round).
   const errors: FieldError[] = [];
-  if (!values.title!.trim()) errors.push({ field: 'title', message: 'Enter a title for the event' });
-  if (values.title!.length > 200) errors.push({ field: 'title', message: 'The title must be 200 characters or fewer' });
+  if (!values.title!.trim()) errors.push({ field: 'title', message: 'Enter a title' });
   const type = oneOf(values.type!, eventTypes);
-  if (!type) errors.push({ field: 'type', message: 'Choose the kind of event' });
+  if (!type) errors.push({ field: 'type', message: 'Select the kind of event' });
   const format = oneOf(values.format!, eventFormats);
-  if (!format) errors.push({ field: 'format', message: 'Choose whether it is in person, online or both' });
-  for (const k of ['summary', 'purpose', 'audience', 'place', 'accessibilityPlan', 'coproductionPlan', 'budgetNeeds', 'coProposerEmails']) {
-    if (values[k]!.length > 5000) errors.push({ field: k, message: 'This must be 5,000 characters or fewer' });
-  }
-  const expectedNumbers = wholeNumber(body, 'expectedNumbers', 'Expected numbers', errors, { min: 1, max: 100_000 });
-  const bursaryBudgetPence = pounds(body, 'bursaryBudget', 'The bursary budget', errors);
+  if (!format) errors.push({ field: 'format', message: 'Select the format' });
+  const expectedNumbers = wholeNumber(body, 'expectedNumbers', 'Expected number of people', errors, { min: 1, max: 100_000 });
+  const bursaryBudgetPence = pounds(body, 'bursaryBudget', 'Bursary budget', errors);
   const dateOptions: ProposalInput['dateOptions'] = [];
   for (let i = 1; i <= DATE_OPTIONS; i++) {
     const date = values[`option${i}Date`]!.trim();
@@ -52,26 +49,31 @@ export function readProposalForm(body: Body): { values: Record<string, string>; 
     dateOptions.push({ startsAt, endsAt });
   }
   const coProposerEmails = values.coProposerEmails!.split(/[\s,;]+/).filter(Boolean);
-  return {
-    values,
-    errors,
-    input: {
-      title: values.title!,
-      type: type ?? 'seminar',
-      summary: values.summary!,
-      purpose: values.purpose!,
-      audience: values.audience!,
-      format: format ?? 'in_person',
-      place: values.place!,
-      expectedNumbers,
-      accessibilityPlan: values.accessibilityPlan!,
-      coproductionPlan: values.coproductionPlan!,
-      budgetNeeds: values.budgetNeeds!,
-      bursaryBudgetPence,
-      dateOptions,
-      coProposerEmails,
-    },
+  const input: ProposalInput = {
+    title: values.title!,
+    type: type ?? 'seminar',
+    summary: values.summary!,
+    purpose: values.purpose!,
+    audience: values.audience!,
+    format: format ?? 'in_person',
+    place: values.place!,
+    expectedNumbers,
+    accessibilityPlan: values.accessibilityPlan!,
+    coproductionPlan: values.coproductionPlan!,
+    budgetNeeds: values.budgetNeeds!,
+    bursaryBudgetPence,
+    dateOptions,
+    coProposerEmails,
   };
+  // "Save and send" checks what sending needs too, so every missing answer shows at once.
+  const send = text(body, 'send') === 'yes';
+  if (send) {
+    const already = new Set(errors.map((e) => e.field));
+    // A date typed wrongly already has its message; "enter a date" would contradict it.
+    const dated = dateOptions.length + errors.filter((e) => e.field.startsWith('option')).length;
+    for (const e of missingForSending(input, dated)) if (!already.has(e.field)) errors.push(e);
+  }
+  return { values, errors, input, send };
 }
 
 /** The form's values for an existing proposal. */

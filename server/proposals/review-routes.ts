@@ -23,8 +23,8 @@ const QueueQuery = Type.Object({
   type: Type.Optional(Type.String({ maxLength: 40 })),
   format: Type.Optional(Type.String({ maxLength: 40 })),
 });
-const MessageForm = textForm({ message: { title: 'Your message', maxLength: 5000 } });
-const NoteForm = textForm({ note: { title: 'Your note', maxLength: 5000 } });
+const MessageForm = textForm({ message: { title: 'Message to the proposers', maxLength: 5000 } });
+const NoteForm = textForm({ note: { title: 'Private note', maxLength: 5000 } });
 const ScoreForm = textForm(Object.fromEntries(rubricCriteria.map((c) => [c, { title: rubricLabels[c].label, maxLength: 2 }])));
 const DecisionForm = textForm({ decision: { title: 'Decision', maxLength: 40 }, decisionMessage: { title: 'Message to the proposers', maxLength: 5000 } });
 

@@ -34,13 +34,14 @@ const fieldTitles: Record<string, { title: string; maxLength?: number }> = {
   purpose: { title: 'Purpose and aims' },
   audience: { title: 'Who it is for' },
   format: { title: 'Format', maxLength: 40 },
-  place: { title: 'Place or platform' },
-  expectedNumbers: { title: 'Expected numbers', maxLength: 20 },
+  place: { title: 'Place or online platform' },
+  expectedNumbers: { title: 'Expected number of people', maxLength: 20 },
   accessibilityPlan: { title: 'Accessibility plan' },
   coproductionPlan: { title: 'Co-production plan' },
   budgetNeeds: { title: 'Budget needs' },
   bursaryBudget: { title: 'Bursary budget', maxLength: 20 },
-  coProposerEmails: { title: 'Co-proposers’ email addresses', maxLength: 3000 },
+  coProposerEmails: { title: 'Email addresses of co-proposers to invite', maxLength: 3000 },
+  send: { title: 'Send to the steering group', maxLength: 10 },
 };
 for (let i = 1; i <= DATE_OPTIONS; i++) {
   fieldTitles[`option${i}Date`] = { title: `Date option ${i}`, maxLength: 20 };
@@ -48,7 +49,8 @@ for (let i = 1; i <= DATE_OPTIONS; i++) {
   fieldTitles[`option${i}End`] = { title: `End time of date option ${i}`, maxLength: 10 };
 }
 const ProposalForm = textForm(fieldTitles);
-const MessageForm = textForm({ message: { title: 'Your message', maxLength: 5000 } });
+const SENT = 'Your proposal has been sent to the steering group.';
+const MessageForm = textForm({ message: { title: 'Message to the steering group', maxLength: 5000 } });
 
 export const proposalsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const context = { mailBudget: { perDay: app.config.mailBudgetPerDay } };
@@ -89,14 +91,18 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.post('/proposals', { config: { access: 'member' }, schema: { body: ProposalForm }, attachValidation: true }, async (request, reply) => {
-    const { values, input, errors } = readProposalForm(request.body);
+    const { values, input, errors, send } = readProposalForm(request.body);
     return submit(request, reply, {
       values,
       errors,
       again: (form, status) => renderForm(reply, { proposalId: null, form }, status),
       tooMany: { field: 'coProposerEmails' },
-      run: () => createProposal(app.db, input, signedIn(request), context),
-      done: (id) => ({ to: `/proposals/${id}`, notice: 'Your proposal is saved as a draft. Send it to the steering group when you are ready.' }),
+      run: async () => {
+        const id = await createProposal(app.db, input, signedIn(request), context);
+        if (send) await submitProposal(app.db, id, signedIn(request), context);
+        return id;
+      },
+      done: (id) => ({ to: `/proposals/${id}`, notice: send ? SENT : 'Your proposal is saved as a draft. Send it to the steering group when you are ready.' }),
     });
   });
 
@@ -113,7 +119,17 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const detail = await proposalForProposer(app.db, proposalId, signedIn(request));
     const proposal = proposalView(detail);
     if (!proposal.canWithdraw) return reply.notice('This proposal cannot be withdrawn now.', 'important').redirect(`/proposals/${proposalId}`, 303);
-    return reply.page('proposals/withdraw', { title: `Withdraw ${detail.proposal.title}`, proposal });
+    return reply.page('confirm', {
+      title: `Withdraw ${detail.proposal.title}`,
+      heading: 'Are you sure you want to withdraw the proposal?',
+      caption: detail.proposal.title,
+      warning: 'It cannot be sent again afterwards. You can always propose something new.',
+      postUrl: `/proposals/${proposalId}/withdraw`,
+      yesLabel: 'Yes, withdraw it',
+      backUrl: `/proposals/${proposalId}`,
+      backLabel: 'Back to your proposal',
+      noLabel: 'No, keep it',
+    });
   });
 
   app.get('/proposals/:proposalId/edit', { config: { access: 'member' }, schema: { params: ProposalParams } }, async (request, reply) => {
@@ -132,7 +148,7 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { config: { access: 'member' }, schema: { params: ProposalParams, body: ProposalForm }, attachValidation: true },
     async (request, reply) => {
       const { proposalId } = request.params;
-      const { values, input, errors } = readProposalForm(request.body);
+      const { values, input, errors, send } = readProposalForm(request.body);
       return submit(request, reply, {
         values,
         errors,
@@ -141,8 +157,11 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           return renderForm(reply, { proposalId, form, ...people }, status);
         },
         tooMany: { field: 'coProposerEmails' },
-        run: () => updateProposal(app.db, proposalId, input, signedIn(request), context),
-        done: { to: `/proposals/${proposalId}`, notice: 'Your changes are saved.' },
+        run: async () => {
+          await updateProposal(app.db, proposalId, input, signedIn(request), context);
+          if (send) await submitProposal(app.db, proposalId, signedIn(request), context);
+        },
+        done: { to: `/proposals/${proposalId}`, notice: send ? SENT : 'Your changes are saved.' },
       });
     },
   );
@@ -157,7 +176,7 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
       tooMany: { to: `/proposals/${proposalId}` },
       run: () => submitProposal(app.db, proposalId, signedIn(request), context),
-      done: { to: `/proposals/${proposalId}`, notice: 'Your proposal has been sent to the steering group.' },
+      done: { to: `/proposals/${proposalId}`, notice: SENT },
     });
   });
 

@@ -176,7 +176,7 @@ function fieldsOf(input: ProposalInput) {
 }
 
 export async function createProposal(db: Database, input: ProposalInput, me: Me, context: ProposerContext): Promise<string> {
-  if (!input.title.trim()) throw new InvalidInputError([{ field: 'title', message: 'Enter a title for the event' }]);
+  if (!input.title.trim()) throw new InvalidInputError([{ field: 'title', message: 'Enter a title' }]);
   const coProposers = cleanCoProposers(input.coProposerEmails, me);
   return db.transaction(async (tx) => {
     const [row] = await tx
@@ -193,7 +193,7 @@ export async function createProposal(db: Database, input: ProposalInput, me: Me,
 }
 
 export async function updateProposal(db: Database, proposalId: string, input: ProposalInput, me: Me, context: ProposerContext): Promise<void> {
-  if (!input.title.trim()) throw new InvalidInputError([{ field: 'title', message: 'Enter a title for the event' }]);
+  if (!input.title.trim()) throw new InvalidInputError([{ field: 'title', message: 'Enter a title' }]);
   const coProposers = cleanCoProposers(input.coProposerEmails, me);
   await db.transaction(async (tx) => {
     const proposal = await loadForProposer(tx, proposalId, me, true);
@@ -208,15 +208,19 @@ export async function updateProposal(db: Database, proposalId: string, input: Pr
   });
 }
 
-/** What a proposal needs before the steering group can review it. */
-function submissionProblems(p: ProposalRow, dateOptionCount: number): FieldError[] {
+/**
+ * What a proposal needs before the steering group can review it, checked on what was typed (the
+ * form's "send" button) or on what was saved (sending from the proposal's page), so both show
+ * every missing answer at once. Each message names its field's label on the form.
+ */
+export function missingForSending(p: Pick<ProposalInput, 'summary' | 'purpose' | 'audience' | 'accessibilityPlan' | 'coproductionPlan'>, dateOptionCount: number): FieldError[] {
   const errors: FieldError[] = [];
-  if (!p.summary) errors.push({ field: 'summary', message: 'Add a short summary of the event' });
-  if (!p.purpose) errors.push({ field: 'purpose', message: 'Say what the event is for and what it aims to do' });
-  if (!p.audience) errors.push({ field: 'audience', message: 'Say who the event is for' });
-  if (dateOptionCount === 0) errors.push({ field: 'option1Date', message: 'Suggest at least one date' });
-  if (!p.accessibilityPlan) errors.push({ field: 'accessibilityPlan', message: 'Describe how the event will be accessible' });
-  if (!p.coproductionPlan) errors.push({ field: 'coproductionPlan', message: 'Describe who with lived experience is involved, and how' });
+  if (!p.summary.trim()) errors.push({ field: 'summary', message: 'Enter a summary' });
+  if (!p.purpose.trim()) errors.push({ field: 'purpose', message: 'Enter the purpose and aims' });
+  if (!p.audience.trim()) errors.push({ field: 'audience', message: 'Enter who it is for' });
+  if (dateOptionCount === 0) errors.push({ field: 'option1Date', message: 'Enter date option 1: at least one possible date' });
+  if (!p.accessibilityPlan.trim()) errors.push({ field: 'accessibilityPlan', message: 'Enter an accessibility plan' });
+  if (!p.coproductionPlan.trim()) errors.push({ field: 'coproductionPlan', message: 'Enter a co-production plan' });
   return errors;
 }
 
@@ -225,7 +229,7 @@ export async function submitProposal(db: Database, proposalId: string, me: Me, c
     const proposal = await loadForProposer(tx, proposalId, me, true);
     if (!editable.includes(proposal.status)) throw new ConflictError('proposal_not_submittable', 'This proposal has already been sent to the steering group.');
     const options = await tx.select({ id: proposalDateOptions.id }).from(proposalDateOptions).where(eq(proposalDateOptions.proposalId, proposalId));
-    const problems = submissionProblems(proposal, options.length);
+    const problems = missingForSending(proposal, options.length);
     if (problems.length) throw new InvalidInputError(problems);
     const resubmission = proposal.status === 'changes_requested';
     await tx.update(proposals).set({ status: 'submitted', submittedAt: new Date(), updatedAt: new Date() }).where(eq(proposals.id, proposalId));

@@ -47,8 +47,8 @@ const TicketTypeForm = Type.Object({
   description: Type.Optional(Type.String({ title: 'Description', maxLength: 1000 })),
   price: Type.Optional(Type.String({ title: 'Price', maxLength: 12 })),
   capacity: Type.Optional(Type.String({ title: 'Places', maxLength: 7 })),
-  salesStartAt: Type.Optional(Type.String({ title: 'Sales start', maxLength: 20 })),
-  salesEndAt: Type.Optional(Type.String({ title: 'Sales end', maxLength: 20 })),
+  salesStartAt: Type.Optional(Type.String({ title: 'On sale from', maxLength: 20 })),
+  salesEndAt: Type.Optional(Type.String({ title: 'On sale until', maxLength: 20 })),
   eligibility: Type.Optional(Type.String({ title: 'Who may choose it', maxLength: 300 })),
 });
 const QuestionForm = Type.Object({
@@ -59,7 +59,7 @@ const QuestionForm = Type.Object({
   required: Type.Optional(Type.String({ maxLength: 10 })),
 });
 const SettingsForm = Type.Object({
-  offerHours: Type.Optional(Type.String({ title: 'Hours to accept an offer', maxLength: 4 })),
+  offerHours: Type.Optional(Type.String({ title: 'Hours to accept a waiting-list offer', maxLength: 4 })),
   registrationOpen: Type.Optional(Type.String({ maxLength: 10 })),
   bookingMode: Type.Optional(Type.Union([Type.Literal('here'), Type.Literal('not_needed'), Type.Literal('elsewhere')], { title: 'How people get a place' })),
 });

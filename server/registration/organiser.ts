@@ -265,7 +265,7 @@ export async function withdrawQuestion(db: Database, eventId: string, questionId
 
 export async function saveSettings(db: Database, eventId: string, input: { offerHours: number; registrationOpen: boolean; bookingMode: BookingMode }, actor: Me): Promise<void> {
   if (!Number.isInteger(input.offerHours) || input.offerHours < 1 || input.offerHours > 336) {
-    throw new InvalidInputError([{ field: 'offerHours', message: 'Hours to accept an offer must be a whole number from 1 to 336' }]);
+    throw new InvalidInputError([{ field: 'offerHours', message: 'Hours to accept a waiting-list offer must be a whole number from 1 to 336' }]);
   }
   await db.transaction(async (tx) => {
     // Under the event's lock, so a booking deciding at this moment sees booking open or closed.

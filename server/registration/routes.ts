@@ -48,11 +48,11 @@ const long = (title: string) => Type.Optional(Type.String({ title, maxLength: 50
 // Custom questions arrive as q_<id> fields, checked by the service against the event's questions.
 const AnswersFields = {
   organisation: short('Organisation'),
-  perspective: Type.Optional(Type.String({ maxLength: 40 })),
+  perspective: Type.Optional(Type.String({ title: 'How would you describe your perspective?', maxLength: 40 })),
   accessRequirements: long('Access requirements'),
   dietaryNeeds: long('Dietary needs'),
   consentFutureEvents: Type.Optional(Type.String({ maxLength: 10 })),
-  companionName: short('Name of your companion'),
+  companionName: short('Your companion’s name'),
 };
 const BookingForm = Type.Object({
   ticketTypeId: Type.Optional(UuidOrEmpty({ title: 'Kind of place', errorMessage: 'Select the kind of place you want' })),

@@ -178,7 +178,7 @@ describe('the profile page', () => {
     const me = await t.signedIn('profile@example.org');
     const bad = await me.post('/account', { displayName: '', pronouns: 'they/them', contactNotes: 'No phone calls please' });
     expect(bad.statusCode).toBe(400);
-    expect(bad.body).toContain('Enter the name you would like us to use');
+    expect(bad.body).toContain('Enter your name');
     expect(bad.body).toContain('value="they/them"');
     expect(bad.body).toContain('No phone calls please');
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bursaryApplications, bursaryFunds, bursaryItems, events, people } from '../../db/schema/index.ts';
 import { grantRole } from '../../server/accounts/people.ts';
-import { expectAccessible, expectErrorSummaryFocused, expectKeyboardUsable, expectReflow, expectTextSpacingFits, signInWithEmail, startBrowser, tabAndType, tabTo, type BrowserHarness } from './support.ts';
+import { expectAccessible, expectErrorSummaryFocused, expectKeyboardUsable, expectReflow, expectScreenReaderForm, expectTextSpacingFits, signInWithEmail, startBrowser, tabAndType, tabTo, type BrowserHarness } from './support.ts';
 
 let h: BrowserHarness;
 let fundId: string;
@@ -71,6 +71,23 @@ async function application() {
   return { ...row!, travel: items.find((i) => i.category === 'travel')!.id, care: items.find((i) => i.category === 'care')!.id };
 }
 
+/** The application form's fields, as a screen reader names them. */
+const applicationFields = [
+  'What makes you eligible',
+  'I am a carer',
+  'How you will travel, and from where',
+  'Miles by car, there and back',
+  'Other travel costs in pounds',
+  'What it is for',
+  'Estimated cost in pounds',
+  'I need some or all of the money before the event',
+  'How you would like to be paid',
+  'Bank transfer',
+  'Name on the bank account',
+  'If not by bank transfer, how would you like to be paid?',
+  'Anything else you would like the panel to know',
+];
+
 describe('a bursary, from application to payment, by keyboard', () => {
   it('a carer applies for travel and replacement care, with money in advance', async () => {
     await signIn('carer@example.org');
@@ -82,6 +99,7 @@ describe('a bursary, from application to payment, by keyboard', () => {
     await expectKeyboardUsable(h.page);
     await expectReflow(h.page);
     await expectTextSpacingFits(h.page);
+    await expectScreenReaderForm(h.page, applicationFields);
 
     await tabTo(h.page, '#perspective');
     await h.page.keyboard.press('ArrowDown');
@@ -100,6 +118,7 @@ describe('a bursary, from application to payment, by keyboard', () => {
     await press('main form button[type=submit]');
     await expectErrorSummaryFocused(h.page);
     expect(await h.page.textContent('.govuk-error-summary')).toContain('amount');
+    await expectScreenReaderForm(h.page, applicationFields);
     expect(await h.page.inputValue('#travelDescription')).toBe('Train from Sheffield, return');
     await expectKeyboardUsable(h.page);
     await expectTextSpacingFits(h.page);
@@ -234,6 +253,10 @@ describe('a bursary, from application to payment, by keyboard', () => {
     const overflow = await h.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await h.page.setViewportSize({ width: 1024, height: 800 });
+    // Removing asks first; the question's button removes them.
+    await press('main a[href$="/remove"]');
+    expect(await h.page.textContent('h1')).toContain('Are you sure you want to remove');
+    await expectAccessible(h);
     await press('form[action$="/remove"] button');
     expect(await h.page.textContent('main')).toContain('They are no longer on the panel');
   });

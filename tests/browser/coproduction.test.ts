@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { events, people, planningMembers, proposals, ticketTypes } from '../../db/schema/index.ts';
 import { grantRole } from '../../server/accounts/people.ts';
-import { expectAccessible, expectErrorSummaryFocused, expectKeyboardUsable, expectReflow, expectTextSpacingFits, signInWithEmail, startBrowser, tabAndType, tabTo, type BrowserHarness } from './support.ts';
+import { expectAccessible, expectErrorSummaryFocused, expectKeyboardUsable, expectReflow, expectScreenReaderForm, expectTextSpacingFits, signInWithEmail, startBrowser, tabAndType, tabTo, type BrowserHarness } from './support.ts';
 
 let h: BrowserHarness;
 let page: Page;
@@ -84,10 +84,12 @@ describe('co-producing an event, by keyboard', () => {
     await expectKeyboardUsable(page);
     await expectReflow(page);
     await expectTextSpacingFits(page);
-    // Sent empty first: focus goes to the summary.
-    await activate('form[action="/proposals"] button[type=submit]');
+    // Sent empty first: every missing answer is listed at once, and focus goes to the summary.
+    await activate('form[action="/proposals"] button[name=send]');
     await expectErrorSummaryFocused(page);
     await expectTextSpacingFits(page);
+    expect(await page.locator('.govuk-error-summary__list li').count()).toBe(7);
+    await expectScreenReaderForm(page, ['Title', 'Kind of event', 'Summary', 'Purpose and aims', 'Who it is for', 'Format', 'Date option 1', 'Place or online platform', 'Accessibility plan', 'Co-production plan', 'Bursary budget']);
     await tabAndType(page, '#title', 'Poverty, housing and distress');
     await tabAndType(page, '#summary', 'An afternoon seminar on the social causes of distress.');
     await tabAndType(page, '#purpose', 'To plan local action together.');
@@ -158,6 +160,7 @@ describe('co-producing an event, by keyboard', () => {
   it('the organiser accepts it, which creates the event with the proposer as its lead', async () => {
     await signInAs(ORGANISER);
     await page.goto(`${h.baseUrl}/organise/proposals/${proposalId}`);
+    await expectScreenReaderForm(page, ['What has the steering group decided?', 'Accept', 'Message to the proposers']);
     await tabTo(page, '#decision', 300);
     await page.keyboard.press('Space');
     await tabAndType(page, '#decisionMessage', 'Yes, with pleasure.');

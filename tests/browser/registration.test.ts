@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { events, people, registrationSettings, ticketTypes } from '../../db/schema/index.ts';
 import { grantRole } from '../../server/accounts/people.ts';
-import { expectAccessible, expectErrorSummaryFocused, expectKeyboardUsable, expectReflow, expectTextSpacingFits, latestEmailTo, signInWithEmail, startBrowser, tabTo, type BrowserHarness } from './support.ts';
+import { expectAccessible, expectErrorSummaryFocused, expectKeyboardUsable, expectReflow, expectScreenReaderForm, expectTextSpacingFits, latestEmailTo, signInWithEmail, startBrowser, tabTo, type BrowserHarness } from './support.ts';
 
 let h: BrowserHarness;
 let eventId = '';
@@ -89,6 +89,8 @@ describe('booking a free seminar in Chromium, by keyboard', () => {
     await page.waitForLoadState('load');
     expect(await page.textContent('.govuk-error-summary')).toContain('Enter your name');
     await expectErrorSummaryFocused(page);
+    // Heard as a screen reader hears it: every field by its label, and the summary as an alert.
+    await expectScreenReaderForm(page, ['Your name', 'Email address', 'Add a free place for my support worker', 'Your companion’s name']);
     await expectAccessible(h);
     await expectTextSpacingFits(page);
     // The first Tab from the summary reaches its first link, which takes focus to the field.

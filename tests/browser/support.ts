@@ -414,3 +414,37 @@ export async function expectTextSpacingFits(page: Page): Promise<void> {
   });
   expect(problems, `text spacing on ${page.url()}`).toEqual([]);
 }
+
+/**
+ * What a screen reader is given (Playwright's accessibility snapshot of the main content): every
+ * field, radio, checkbox and button has a name, each of `fields` is there by its label, and when
+ * the page shows errors, the error summary is an alert headed "There is a problem" whose links say
+ * each error. Returns the snapshot, for a test's own checks.
+ */
+export async function expectScreenReaderForm(page: Page, fields: string[]): Promise<string> {
+  const snapshot = await page.locator('main').ariaSnapshot();
+  const lines = snapshot.split('\n');
+  const problems: string[] = [];
+  for (const line of lines) {
+    // A name with a colon in it is quoted YAML-style: - 'radio "Accept: create the event"'.
+    const control = /^\s*- '?(textbox|radio|checkbox|combobox|spinbutton|button|link)\b(?: "([^"]*)")?/.exec(line);
+    if (control && !control[2]?.trim()) problems.push(`an unnamed ${control[1]}: ${line.trim()}`);
+  }
+  for (const name of fields) {
+    if (!lines.some((l) => /^\s*- '?(textbox|radio|checkbox|combobox|spinbutton|group)\b/.test(l) && l.includes(`"${name}`))) problems.push(`no field or group named "${name}"`);
+  }
+  const errors = (await page.locator('.govuk-error-summary__list a').allTextContents()).map((e) => e.replace(/\s+/g, ' ').trim());
+  if (errors.length) {
+    // The alert's own lines: those indented under "- alert".
+    const start = lines.findIndex((l) => /^\s*- alert\b/.test(l));
+    const indent = start < 0 ? 0 : lines[start]!.search(/\S/);
+    let end = lines.findIndex((l, i) => i > start && l.search(/\S/) <= indent);
+    if (end < 0) end = lines.length;
+    const alert = start < 0 ? [] : lines.slice(start + 1, end);
+    if (start < 0) problems.push('the error summary is not announced as an alert');
+    else if (!alert.some((l) => l.includes('heading "There is a problem"'))) problems.push('the alert is not headed "There is a problem"');
+    for (const error of errors) if (start >= 0 && !alert.some((l) => l.includes(`link "${error}"`))) problems.push(`the alert does not say "${error}"`);
+  }
+  expect(problems, `what a screen reader hears on ${page.url()}:\n${snapshot}`).toEqual([]);
+  return snapshot;
+}

@@ -80,7 +80,9 @@ const applicantRoutes: Attempt[] = [
   { method: 'GET', url: () => `/bursaries/applications/${pendingId}/edit` },
   { method: 'POST', url: () => `/bursaries/applications/${pendingId}/edit`, fields: () => ({ travelAmount: '999' }) },
   { method: 'POST', url: () => `/bursaries/applications/${pendingId}/submit` },
+  { method: 'GET', url: () => `/bursaries/applications/${pendingId}/withdraw` },
   { method: 'POST', url: () => `/bursaries/applications/${pendingId}/withdraw` },
+  { method: 'GET', url: () => `/bursaries/applications/${pendingId}/delete` },
   { method: 'POST', url: () => `/bursaries/applications/${pendingId}/delete` },
   { method: 'POST', url: () => `/bursaries/applications/${approvedId}/receipts`, fields: () => ({ itemId: approvedItemId }), multipart: true },
   { method: 'POST', url: () => `/bursaries/applications/${approvedId}/claim`, fields: () => ({ [`claim-${approvedItemId}`]: '1' }) },
@@ -105,6 +107,7 @@ const organiserRoutes: Attempt[] = [
   { method: 'POST', url: () => `/bursaries/funds/${fundId}/edit`, fields: () => ({ name: 'Sneaky', budget: '100000', eligibility: '', covers: '', deadline: '' }) },
   { method: 'GET', url: () => `/bursaries/funds/${fundId}/panel` },
   { method: 'POST', url: () => `/bursaries/funds/${fundId}/panel`, fields: () => ({ email: 'sneaky@example.org' }) },
+  { method: 'GET', url: () => `/bursaries/funds/${fundId}/panel/${reviewerMemberId}/remove` },
   { method: 'POST', url: () => `/bursaries/funds/${fundId}/panel/${reviewerMemberId}/remove` },
 ];
 

@@ -90,13 +90,51 @@ describe('applying', () => {
     const id = idFrom(started.headers.location, uuidIn);
     const bad = await person.post(`/bursaries/applications/${id}/edit`, { travelAmount: 'twelve pounds' });
     expect(bad.statusCode).toBe(400);
-    expect(bad.body).toContain('Enter the amount in pounds, like 12.50');
+    expect(bad.body).toContain('Other travel costs must be an amount in pounds, like 12.50');
     expect(bad.body).toContain('value="twelve pounds"');
     const sent = await person.post(`/bursaries/applications/${id}/submit`);
     expect(sent.statusCode).toBe(400);
     expect(sent.body).toContain('Select what makes you eligible');
     expect(sent.body).toContain('Enter at least one cost');
     expect(sent.body).toContain('Select how you would like to be paid');
+  });
+
+  it('shows the schema\'s and the costs\' problems together, in one round', async () => {
+    const person = await t.signedIn('both-wrong@example.org');
+    const id = await apply(person, {});
+    const res = await person.post(`/bursaries/applications/${id}/edit`, { perspective: 'someone', travelAmount: 'lots', travelMiles: 'far' });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('Select what makes you eligible');
+    expect(res.body).toContain('Miles by car must be a whole number');
+  });
+
+  it('asks before withdrawing or deleting, and does neither in one click', async () => {
+    const person = await t.signedIn('unsure@example.org');
+    const id = await apply(person, { subsistenceAmount: '12' });
+    const url = `/bursaries/applications/${id}`;
+    const draftPage = await person.get(url);
+    expect(draftPage.body).toContain(`href="${url}/delete"`);
+    expect(draftPage.body).not.toContain(`action="${url}/delete"`);
+    const askDelete = await person.get(`${url}/delete`);
+    expect(askDelete.statusCode).toBe(200);
+    expect(askDelete.body).toContain('Are you sure you want to delete your application?');
+    expect(askDelete.body).toContain(`action="${url}/delete"`);
+    expect((await person.post(`${url}/submit`)).statusCode).toBe(303);
+    const sentPage = await person.get(url);
+    expect(sentPage.body).toContain(`href="${url}/withdraw"`);
+    expect(sentPage.body).not.toContain(`action="${url}/withdraw"`);
+    const ask = await person.get(`${url}/withdraw`);
+    expect(ask.statusCode).toBe(200);
+    expect(ask.body).toContain('Are you sure you want to withdraw your application?');
+    expect(ask.body).toContain(`href="${url}">No, keep it</a>`);
+    // Asking changed nothing; a sent application cannot be deleted, so that question is not asked.
+    const [row] = await t.db.select({ status: bursaryApplications.status }).from(bursaryApplications).where(eq(bursaryApplications.id, id));
+    expect(row!.status).toBe('submitted');
+    expect((await person.get(`${url}/delete`)).statusCode).toBe(303);
+    expect((await person.post(`${url}/withdraw`)).statusCode).toBe(303);
+    expect((await person.get(`${url}/withdraw`)).statusCode).toBe(303);
+    // Someone else's application: no question page for them either.
+    expect((await (await t.signedIn('nosy@example.org')).get(`${url}/withdraw`)).statusCode).toBe(404);
   });
 
   it('withdraws, then deletes at once', async () => {

@@ -131,6 +131,12 @@ describe('the bursary panel page', () => {
   it('removes someone: audited, everyone told, and their access ends; nobody removes themselves', async () => {
     const [row] = await panelRows();
     expect((await boss.post(`/bursaries/funds/${otherFundId}/panel/${row!.id}/remove`)).statusCode).toBe(404);
+    // The panel page links to a question; its button removes them.
+    expect((await boss.get(panelUrl())).body).toContain(`href="${panelUrl()}/${row!.id}/remove"`);
+    const ask = await boss.get(`${panelUrl()}/${row!.id}/remove`);
+    expect(ask.statusCode).toBe(200);
+    expect(ask.body).toContain('from the panel?');
+    expect(ask.body).toContain(`action="${panelUrl()}/${row!.id}/remove"`);
     const removed = await boss.post(`${panelUrl()}/${row!.id}/remove`);
     expect(removed.statusCode).toBe(303);
     expect(await panelRows()).toHaveLength(0);

@@ -52,7 +52,7 @@ describe('a malformed id', () => {
   it('as the owner of a task is a message on the form, with the task kept', async () => {
     const response = await lead.post(`/plan/${planningEventId}/tasks`, { taskTitle: 'Book interpreters', ownerId: '-'.repeat(36) });
     expect(response.statusCode).toBe(400);
-    expect(response.body).toContain('Choose someone in the planning group');
+    expect(response.body).toContain('Select who will do it from the planning group');
     expect(response.body).toContain('Book interpreters');
   });
 

@@ -30,6 +30,9 @@ describe('pages for everyone', () => {
     expect(statement.body).toContain('href="/contact"');
     // What was tested, with what, when, and what is known not to work.
     for (const words of ['axe-core', 'HTML_CodeSniffer', 'Nu HTML Checker', 'November 2026', 'What we know is not yet right']) expect(statement.body).toContain(words);
+    // What a screen reader is given is tested now; gaps fixed since are no longer listed.
+    expect(statement.body).toContain('accessibility tree');
+    for (const fixed of ['no step to confirm', 'do not use the same words as the label']) expect(statement.body).not.toContain(fixed);
   });
 
   it('marks a menu link as the current page only on that page, not on every page of its section', async () => {
@@ -40,6 +43,8 @@ describe('pages for everyone', () => {
   it('says "UK time" with the times of a public event', async () => {
     expect((await t.client().get('/events/hub-launch-and-discussion-day')).body).toMatch(/10am to 4pm \(UK time\)/);
     expect((await t.client().get('/events')).body).toContain('(UK time)');
+    // And on the booking form, where a person decides whether they can come.
+    expect((await t.client().get('/events/social-perspectives-seminar-1/book')).body).toMatch(/7:30pm \(UK time\)/);
   });
 
   it('starts the title of any page showing an error summary with "Error:"', async () => {

@@ -155,7 +155,17 @@ describe('changing the group', () => {
     expect(changed!.role).toBe('access_lead');
     // A member id from another event is not found through this one.
     expect((await organiser.post(`/plan/${eventB}/members/${row!.id}/remove`)).statusCode).toBe(404);
-    expect((await organiser.post(`/plan/${eventE}/members/${row!.id}/remove`)).statusCode).toBe(303);
+    // Removing asks first: the group page links to a question whose button posts; only leads see it.
+    const removeUrl = `/plan/${eventE}/members/${row!.id}/remove`;
+    const group = (await organiser.get(`/plan/${eventE}`)).body;
+    expect(group).toContain(`href="${removeUrl}"`);
+    expect(group).not.toContain(`action="${removeUrl}"`);
+    const ask = await organiser.get(removeUrl);
+    expect(ask.statusCode).toBe(200);
+    expect(ask.body).toContain('from the planning group?');
+    expect(ask.body).toContain(`action="${removeUrl}"`);
+    expect((await lead.get(removeUrl)).statusCode).toBe(403);
+    expect((await organiser.post(removeUrl)).statusCode).toBe(303);
     expect((await lead.get(`/plan/${eventE}`)).statusCode).toBe(403);
   });
 });

@@ -38,7 +38,7 @@ describe('proposing an event', () => {
     expect(res.statusCode).toBe(400);
     expect(res.body).toContain('There is a problem');
     expect(res.body).toContain('href="#title"');
-    expect(res.body).toContain('Expected numbers must be a whole number');
+    expect(res.body).toContain('Expected number of people must be a whole number');
     // What was typed is kept.
     expect(res.body).toContain('Leeds Community Centre');
     const noTime = await author.post('/proposals', { ...completeProposal, option1Start: '' });
@@ -68,10 +68,38 @@ describe('proposing an event', () => {
     const id = await draft(author, { title: 'Half an idea', type: 'webinar', format: 'online' });
     const res = await author.post(`/proposals/${id}/submit`);
     expect(res.statusCode).toBe(400);
-    expect(res.body).toContain('Describe who with lived experience is involved, and how');
-    expect(res.body).toContain('Suggest at least one date');
+    expect(res.body).toContain('Enter a co-production plan');
+    expect(res.body).toContain('Enter date option 1');
+    // The form it lands on can send it, not only save a draft.
+    expect(res.body).toContain('name="send" value="yes"');
     const [row] = await t.db.select({ status: proposals.status }).from(proposals).where(eq(proposals.id, id));
     expect(row!.status).toBe('draft');
+  });
+
+  it('reports every missing answer in one round when an empty proposal is sent from the form', async () => {
+    const res = await author.post('/proposals', { title: '', type: 'seminar', format: 'in_person', summary: 'x'.repeat(5001), send: 'yes' });
+    expect(res.statusCode).toBe(400);
+    const summary = /<ul class="govuk-list govuk-error-summary__list">([\s\S]*?)<\/ul>/.exec(res.body)![1]!;
+    const links = [...summary.matchAll(/href="#([A-Za-z0-9]+)"/g)].map((m) => m[1]);
+    expect(links).toEqual(['summary', 'title', 'purpose', 'audience', 'option1Date', 'accessibilityPlan', 'coproductionPlan']);
+    expect(summary).toContain('Summary must be 5,000 characters or fewer');
+    expect(summary).toContain('Enter a title');
+    expect(summary).toContain('Enter the purpose and aims');
+    expect(summary).toContain('Enter an accessibility plan');
+    // Saving a draft needs only the title.
+    const draftOnly = await author.post('/proposals', { title: '', type: 'seminar', format: 'in_person' });
+    expect([...draftOnly.body.matchAll(/<li><a href="#/g)]).toHaveLength(1);
+  });
+
+  it('saves and sends a complete proposal from the form in one step', async () => {
+    const id = await draft(author, { title: 'Half an idea', type: 'webinar', format: 'online' });
+    const missing = await author.post(`/proposals/${id}/edit`, { title: 'Half an idea', type: 'webinar', format: 'online', send: 'yes' });
+    expect(missing.statusCode).toBe(400);
+    const res = await author.post(`/proposals/${id}/edit`, { ...completeProposal, send: 'yes' });
+    expect(res.statusCode).toBe(303);
+    expect((await author.get(res.headers.location as string)).body).toContain('Your proposal has been sent to the steering group.');
+    const [row] = await t.db.select({ status: proposals.status }).from(proposals).where(eq(proposals.id, id));
+    expect(row!.status).toBe('submitted');
   });
 
   it('keeps proposals private to their proposers', async () => {

@@ -12,7 +12,7 @@ import { planningAccess } from './access.ts';
 import { oneOf, pounds, poundsText, text, textForm, type Body } from './form-values.ts';
 import { capOf, changeChoice, hubRate, listItems, logItem, markPaid, myItems, personTotal, setHubRate, setMyCap, taxYearOf, taxYearRange } from './involvement.ts';
 import { involvementActivityLabels, involvementChoiceLabels } from './labels.ts';
-import { isIsoDate, londonToday } from './london.ts';
+import { isIsoDate, londonToday } from '../london-time.ts';
 import { EventParams } from './routes.ts';
 import { dateOnly, workspaceFrame } from './view-models.ts';
 

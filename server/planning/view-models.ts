@@ -6,7 +6,7 @@ import { renderMarkdown } from '../markdown.ts';
 import type { EventRow, PlanningAccess } from './access.ts';
 import type { GroupMember } from './group.ts';
 import { perspectiveLabels, planningRoleLabels } from './labels.ts';
-import { londonToday } from './london.ts';
+import { londonToday } from '../london-time.ts';
 import type { ProgrammeSession } from './workspace.ts';
 
 export const workspaceSections = [

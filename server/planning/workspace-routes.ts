@@ -10,7 +10,7 @@ import { planningAccess, type PlanningAccess } from './access.ts';
 import { checked, list, text, textForm, type Body } from './form-values.ts';
 import { getFourPi, presence, saveFourPi } from './four-pi.ts';
 import { listGroup } from './group.ts';
-import { isIsoDate, londonToday, readTimeSpan, utcToLondonFields } from './london.ts';
+import { isIsoDate, londonToday, readTimeSpan, utcToLondonFields } from '../london-time.ts';
 import { cancelMeeting, findMeeting, listMeetings, scheduleMeeting, updateMeeting, type MeetingInput } from './meetings.ts';
 import { EventParams } from './routes.ts';
 import { dateOnly, programmeView, tasksView, workspaceFrame, type WorkspaceSection } from './view-models.ts';

@@ -2,7 +2,7 @@
 import { eventFormats, eventTypes } from '../../db/schema/index.ts';
 import type { FieldError } from '../errors.ts';
 import { eventFormatLabels, eventTypeLabels } from '../events/labels.ts';
-import { londonToUtc, utcToLondonFields, isIsoDate } from '../planning/london.ts';
+import { londonToUtc, utcToLondonFields, isIsoDate } from '../london-time.ts';
 import { oneOf, pounds, poundsText, text, wholeNumber, type Body } from '../planning/form-values.ts';
 import type { ProposalDetail, ProposalInput } from './service.ts';
 

@@ -5,7 +5,8 @@
 import { and, eq, inArray, isNull, or } from 'drizzle-orm';
 import { placeHolds, registrations } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
-import { lockEvent, releaseHold as releaseHoldOnly } from './holds.ts';
+import { lockEvent } from '../db/event-lock.ts';
+import { releaseHold as releaseHoldOnly } from './holds.ts';
 import { passOnFreedPlaces } from './offers.ts';
 import { getSettings, listTicketTypes } from './queries.ts';
 

@@ -1,7 +1,7 @@
 // Planning pages as templates see them: London times, labels, and flags already worked out.
 import type { PlannerPerspective } from '../../db/schema/index.ts';
 import { eventFormatLabels, eventStatusLabels, eventTypeLabels } from '../events/labels.ts';
-import { formatDate, formatDateTime, formatTime, formatTimeRange } from '../format.ts';
+import { formatDate, formatTime, formatTimeRange } from '../format.ts';
 import { renderMarkdown } from '../markdown.ts';
 import type { EventRow, PlanningAccess } from './access.ts';
 import type { GroupMember } from './group.ts';
@@ -88,10 +88,6 @@ export function tasksView(rows: { id: string; title: string; dueOn: string | nul
 
 export function dateOnly(iso: string): string {
   return formatDate(new Date(`${iso}T12:00:00Z`));
-}
-
-export function whenView(at: Date) {
-  return { when: formatDateTime(at), iso: at.toISOString() };
 }
 
 export type { EventRow };

@@ -5,7 +5,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { eventTypes, plannerPerspectives, planningRoles, type PlannerPerspective } from '../../db/schema/index.ts';
 import { InvalidInputError, TooManyRequestsError, type FieldError } from '../errors.ts';
-import { eventStatusLabels, eventTypeLabels } from '../events/labels.ts';
+import { eventStatusLabels, eventTypeLabels } from '../event-labels.ts';
 import { formatTimeRange } from '../format.ts';
 import { formState, validationErrors, type FormState } from '../http/forms.ts';
 import { noticeOnConflict } from '../http/pages.ts';

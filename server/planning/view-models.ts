@@ -1,6 +1,6 @@
 // Planning pages as templates see them: London times, labels, and flags already worked out.
 import type { PlannerPerspective } from '../../db/schema/index.ts';
-import { eventFormatLabels, eventStatusLabels, eventTypeLabels } from '../events/labels.ts';
+import { eventFormatLabels, eventStatusLabels, eventTypeLabels } from '../event-labels.ts';
 import { formatDate, formatTime, formatTimeRange } from '../format.ts';
 import { renderMarkdown } from '../markdown.ts';
 import type { EventRow, PlanningAccess } from './access.ts';

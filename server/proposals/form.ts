@@ -1,7 +1,7 @@
 // The proposal form: reading what was typed into a ProposalInput, and back again for editing.
 import { eventFormats, eventTypes } from '../../db/schema/index.ts';
 import type { FieldError } from '../errors.ts';
-import { eventFormatLabels, eventTypeLabels } from '../events/labels.ts';
+import { eventFormatLabels, eventTypeLabels } from '../event-labels.ts';
 import { londonToUtc, utcToLondonFields, isIsoDate } from '../london-time.ts';
 import { oneOf, pounds, poundsText, text, wholeNumber, type Body } from '../planning/form-values.ts';
 import type { ProposalDetail, ProposalInput } from './service.ts';

@@ -32,10 +32,6 @@ export interface RegistrationEmails {
   'registration-link': EventFacts & { name: string; managePath: string; reason?: 'booked_again' | 'asked' };
   /** Someone asked to book with this address without signing in: the link to confirm it (nothing is booked until then). */
   'registration-confirm-request': EventFacts & { confirmPath: string };
-  /** Someone booked without signing in with an address that has a bursary application here. */
-  'registration-sign-in-to-book': EventFacts & { name: string; bookPath: string };
-  /** A paid place held while its booker, who has not proved the address, pays from this link. */
-  'registration-pay': EventFacts & { name: string; managePath: string; amount: string; ticketName: string; payUntil: string };
   'registration-reminder': EventFacts & {
     name: string;
     managePath: string;
@@ -63,8 +59,6 @@ export const registrationSubjects: { [K in keyof RegistrationEmails]: (data: Reg
   'registration-invoice': (d) => `Your place is reserved, payment by invoice: ${d.eventTitle}`,
   'registration-link': (d) => `Your link to manage your booking: ${d.eventTitle}`,
   'registration-confirm-request': (d) => `Confirm your booking: ${d.eventTitle}`,
-  'registration-sign-in-to-book': (d) => `Sign in to book your place: ${d.eventTitle}`,
-  'registration-pay': (d) => `Pay to finish booking your place: ${d.eventTitle}`,
   'registration-reminder': (d) => `Reminder: ${d.eventTitle} ${d.lead}`,
   'attendee-message': (d) => `${d.subjectLine} (${d.eventTitle})`,
   'payment-arrived-late': (d) => `We received your payment for ${d.eventTitle}`,

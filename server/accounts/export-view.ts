@@ -2,7 +2,7 @@
 // section becomes headings, summary lists and tables in plain words, times in Europe/London and
 // money in pounds, so the templates only display.
 import { categoryLabels, claimStatusLabels, perspectiveLabels as bursaryPerspectiveLabels, statusLabels as bursaryStatusLabels } from '../bursaries/labels.ts';
-import { eventFormatLabels, eventTypeLabels } from '../events/labels.ts';
+import { eventFormatLabels, eventTypeLabels } from '../event-labels.ts';
 import { formatDate, formatDateTime, formatPence, formatPrice } from '../format.ts';
 import { involvementActivityLabels, involvementChoiceLabels, perspectiveLabels as plannerPerspectiveLabels, planningRoleLabels } from '../planning/labels.ts';
 import { entryLabels, proposalStatusLabels } from '../proposals/labels.ts';

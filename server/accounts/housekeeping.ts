@@ -4,6 +4,7 @@
 // after the event. Every step is idempotent, so every process may run this at the same time.
 import { lt } from 'drizzle-orm';
 import fp from 'fastify-plugin';
+import { scheduleJob } from '../jobs.ts';
 import { sessions, signInTokens } from '../../db/schema/index.ts';
 import type { Config } from '../config.ts';
 import type { Database, Db } from '../db/database.ts';
@@ -33,17 +34,7 @@ export async function keepOnlyWhatIsNeeded(db: Database, config: Pick<Config, 'o
 
 export const housekeepingPlugin = fp(
   async (app) => {
-    if (app.config.outboxIntervalMs === 0) return;
-    let timer: NodeJS.Timeout | null = null;
-    app.addHook('onReady', async () => {
-      timer = setInterval(() => {
-        keepOnlyWhatIsNeeded(app.db, app.config).catch((error: unknown) => app.log.warn({ err: error }, 'housekeeping failed'));
-      }, HOUR);
-      timer.unref();
-    });
-    app.addHook('onClose', async () => {
-      if (timer) clearInterval(timer);
-    });
+    scheduleJob(app, { name: 'housekeeping', firstAfterMs: HOUR, everyMs: HOUR, run: () => keepOnlyWhatIsNeeded(app.db, app.config) });
   },
   { name: 'housekeeping', dependencies: ['database'] },
 );

@@ -3,7 +3,7 @@
 // A session ends after SESSION_DAYS without use, and in any case SESSION_MAX_AGE_DAYS after
 // signing in (config.sessionMaxAgeDays), however often it is used: a stolen cookie stops working.
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, lt, sql } from 'drizzle-orm';
+import { and, eq, gt, sql } from 'drizzle-orm';
 import fp from 'fastify-plugin';
 import type { FastifyReply } from 'fastify';
 import { people, roleGrants, sessions, type SiteRole } from '../../db/schema/index.ts';
@@ -111,10 +111,6 @@ export async function endSession(db: Db, sessionHash: string): Promise<void> {
 export async function endAllSessions(db: Db, personId: string): Promise<number> {
   const ended = await db.delete(sessions).where(eq(sessions.personId, personId)).returning({ idHash: sessions.idHash });
   return ended.length;
-}
-
-export async function deleteExpiredSessions(db: Db, now = new Date()): Promise<void> {
-  await db.delete(sessions).where(lt(sessions.expiresAt, now));
 }
 
 export const sessionsPlugin = fp(

@@ -3,10 +3,10 @@
 // after 8am London time). The emails say only how many are waiting and where to look: who
 // applied and for what stays behind sign-in. Nobody is told of their own application.
 import { and, asc, count, eq, gt, inArray, isNull, ne, or, sql } from 'drizzle-orm';
-import { DateTime } from 'luxon';
 import { auditEntries, bursaryFunds, bursaryPanelMembers, bursaryPanelNotices, bursaryPanelSettings, events, people, roleGrants, type PanelNoticeMode } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
+import { londonDate, londonHour } from '../london-time.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
 import type { FundRow } from './funds.ts';
 
@@ -105,15 +105,13 @@ export async function setNoticeMode(db: Database, personId: string, mode: PanelN
   });
 }
 
-const londonDay = (date: Date) => DateTime.fromJSDate(date, { zone: 'Europe/London' }).toFormat('yyyy-LL-dd');
-
 /**
  * Sends each panel member who chose the daily digest one email listing what is waiting, once a
  * day from DIGEST_HOUR. Safe with several processes: the person's settings row is taken with
  * SKIP LOCKED and marked in the same transaction as the email. Returns how many were sent.
  */
 export async function sendPanelDigests(db: Database, now: Date = new Date()): Promise<number> {
-  if (DateTime.fromJSDate(now, { zone: 'Europe/London' }).hour < DIGEST_HOUR) return 0;
+  if (londonHour(now) < DIGEST_HOUR) return 0;
   let sent = 0;
   for (;;) {
     const done = await db.transaction(async (tx) => {
@@ -124,7 +122,7 @@ export async function sendPanelDigests(db: Database, now: Date = new Date()): Pr
         .where(and(eq(bursaryPanelSettings.noticeMode, 'daily'), inArray(bursaryPanelSettings.personId, waiting)))
         .limit(50)
         .for('update', { skipLocked: true });
-      const due = candidates.filter((c) => !c.lastDigestAt || londonDay(c.lastDigestAt) < londonDay(now));
+      const due = candidates.filter((c) => !c.lastDigestAt || londonDate(c.lastDigestAt) < londonDate(now));
       if (due.length === 0) return 0;
       for (const person of due) await sendDigest(tx, person.personId, now);
       return due.length;

@@ -10,6 +10,7 @@ import { DateTime } from 'luxon';
 import { bursaryApplications, bursaryClaims, bursaryItems, bursaryMessages, bursaryPayments, bursaryReceipts, events, people } from '../../db/schema/index.ts';
 import { recordAudit, unlinkActor } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
+import { londonDate } from '../london-time.ts';
 import { forgetEmails } from '../mail/outbox.ts';
 import { releaseHeldPlace } from './places.ts';
 
@@ -52,7 +53,7 @@ export async function eraseApplication(tx: Db, applicationId: string, now: Date)
 export async function eraseExpiredApplications(db: Database, options: { now: Date; months: number }): Promise<string[]> {
   await eraseSettledBankDetails(db);
   const cutoff = DateTime.fromJSDate(options.now).minus({ months: options.months }).toJSDate();
-  const cutoffDay = DateTime.fromJSDate(cutoff, { zone: 'Europe/London' }).toISODate()!;
+  const cutoffDay = londonDate(cutoff);
   const lastPaid = sql<string | null>`(select max(${bursaryPayments.paidOn}) from ${bursaryPayments} where ${bursaryPayments.applicationId} = ${bursaryApplications.id})`;
   const eventEnded = sql<Date | string | null>`coalesce(${events.endsAt}, ${events.startsAt})`;
   const candidates = await db

@@ -18,6 +18,8 @@ import { bursaryApplications, bursaryCategories, bursaryFunds, bursaryPaymentKin
 import { ForbiddenError, NotFoundError } from '../errors.ts';
 import { formatDateTime } from '../format.ts';
 import { formState, validationErrors, type FormState } from '../http/forms.ts';
+import { scheduleJob } from '../jobs.ts';
+import { londonDate, londonToday } from '../london-time.ts';
 import { noticeOnConflict } from '../http/pages.ts';
 import { Uuid, UuidOrEmpty } from '../http/ids.ts';
 import { SlugParams } from '../http/params.ts';
@@ -144,28 +146,18 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // The retention job and the panel's daily digests run hourly in the process that runs the other
   // loops (tests call them directly).
-  if (app.config.outboxIntervalMs > 0) {
-    let timer: NodeJS.Timeout | null = null;
-    const run = async () => {
-      try {
-        const now = new Date();
-        const erased = await eraseExpiredApplications(app.db, { now, months: settings.retentionMonths });
-        await deleteStaleDrafts(app.db, { now, months: settings.retentionMonths });
-        if (erased.length) app.log.info(`bursaries: erased ${erased.length} applications past retention`);
-        if (await sendPanelDigests(app.db, now)) app.mail.nudge();
-      } catch (error) {
-        app.log.error({ err: error }, 'bursary retention job failed');
-      }
-    };
-    app.addHook('onReady', async () => {
-      timer = setInterval(run, 60 * 60_000);
-      timer.unref();
-      setTimeout(run, 5_000).unref();
-    });
-    app.addHook('onClose', async () => {
-      if (timer) clearInterval(timer);
-    });
-  }
+  scheduleJob(app, {
+    name: 'bursary retention job',
+    firstAfterMs: 5_000,
+    everyMs: 60 * 60_000,
+    run: async () => {
+      const now = new Date();
+      const erased = await eraseExpiredApplications(app.db, { now, months: settings.retentionMonths });
+      await deleteStaleDrafts(app.db, { now, months: settings.retentionMonths });
+      if (erased.length) app.log.info(`bursaries: erased ${erased.length} applications past retention`);
+      if (await sendPanelDigests(app.db, now)) app.mail.nudge();
+    },
+  });
 
   // ---- How a panel member hears of new applications and claims ----
 
@@ -489,7 +481,7 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/bursaries/funds/:fundId/edit', { config: { access: 'organiser' }, schema: { params: FundParams } }, async (request, reply) => {
     const { fundId } = request.params;
     const fund = await getFund(app.db, fundId);
-    const deadline = fund.deadlineAt ? new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(fund.deadlineAt) : '';
+    const deadline = fund.deadlineAt ? londonDate(fund.deadlineAt) : '';
     return renderFundForm(reply, formState({ name: fund.name, budget: poundsField(fund.budgetPence), eligibility: fund.eligibility, covers: fund.covers, deadline }), fundId);
   });
 
@@ -538,7 +530,7 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const view = panelApplicationView(loaded, settings, signedIn(request).id);
     const decisionValues: Record<string, unknown> = { outcome: '' };
     for (const item of loaded.items) decisionValues[`amount-${item.id}`] = poundsField(item.estimatePence);
-    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
+    const today = londonToday();
     return reply.page(
       'bursaries/review',
       {

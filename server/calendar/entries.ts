@@ -1,7 +1,7 @@
 // Events as calendar entries: plain-text summary, description and location, in the words people
 // see on the site. Public entries never carry the online joining link; private ones may, for
 // people whose place is confirmed.
-import { eventTypeLabels } from '../events/labels.ts';
+import { eventTypeLabels } from '../event-labels.ts';
 import type { CalendarEntry } from './ics.ts';
 import { later, type FeedEventRow, type SessionRow } from './queries.ts';
 import { eventUid, programmeSessionUid } from './uid.ts';

@@ -4,7 +4,8 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fresh from 'fresh';
-import { FEED_ZONE, REFRESH_SECONDS } from './ics.ts';
+import { londonToday } from '../london-time.ts';
+import { REFRESH_SECONDS } from './ics.ts';
 import type { FeedVersion } from './queries.ts';
 
 export interface CalendarResponse {
@@ -18,16 +19,8 @@ export interface CalendarResponse {
   build(): Promise<string>;
 }
 
-// Made once: building a DateTimeFormat costs more than the rest of a 304 answer.
-const londonDate = new Intl.DateTimeFormat('en-CA', { timeZone: FEED_ZONE });
-
-/** Today's date in London: feeds drop past events by date, so the ETag changes daily too. */
-function londonDay(now: Date): string {
-  return londonDate.format(now);
-}
-
 export function feedEtag(key: string, version: FeedVersion, now: Date): string {
-  const parts = [key, version.lastChange?.toISOString() ?? 'never', version.tag, londonDay(now)].join('\n');
+  const parts = [key, version.lastChange?.toISOString() ?? 'never', version.tag, londonToday(now)].join('\n');
   return `"${createHash('sha256').update(parts).digest('base64url').slice(0, 32)}"`;
 }
 

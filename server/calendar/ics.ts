@@ -19,8 +19,9 @@ import ical, {
   type ICalCalendar,
 } from 'ical-generator';
 import { DateTime } from 'luxon';
+import { LONDON_ZONE } from '../london-time.ts';
 
-export const FEED_ZONE = 'Europe/London';
+export const FEED_ZONE = LONDON_ZONE;
 
 /** How often we ask calendar apps to look for changes (many poll less often whatever we say). */
 export const REFRESH_SECONDS = 60 * 60;

@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import { Type } from 'typebox';
 import { eventFormats, eventTypes, type EventFormat, type EventType } from '../../db/schema/index.ts';
 import { formatTimeRange } from '../format.ts';
-import { eventFormatLabels, eventTypeLabels } from './labels.ts';
+import { eventFormatLabels, eventTypeLabels } from '../event-labels.ts';
 import type { EventRow } from './queries.ts';
 
 export interface EventCard {

@@ -1,6 +1,7 @@
 // The mail plugin: chooses the transport and runs the outbox sender loop in this process.
 import path from 'node:path';
 import fp from 'fastify-plugin';
+import { scheduleJob } from '../jobs.ts';
 import { installOutboxKey, loadOutboxKey } from './sealing.ts';
 import { deliverDueMessages, type DeliveryResult } from './sender.ts';
 import { fileTransport, smtpTransport, type MailTransport } from './transport.ts';
@@ -38,28 +39,13 @@ export const mailPlugin = fp<MailPluginOptions>(
       return running;
     };
 
-    let timer: NodeJS.Timeout | null = null;
-    const tick = () => {
-      deliverDue()
-        .catch((error: unknown) => app.log.error({ err: error }, 'outbox delivery failed'))
-        .finally(() => {
-          if (timer) timer = setTimeout(tick, config.outboxIntervalMs);
-        });
-    };
-    const nudge = () => {
-      if (!timer) return;
-      clearTimeout(timer);
-      timer = setTimeout(tick, 50);
-    };
+    const sender = scheduleJob(app, { name: 'outbox delivery', firstAfterMs: 100, everyMs: config.outboxIntervalMs, run: () => deliverDue() });
 
-    app.decorate('mail', { transport, deliverDue, nudge });
+    app.decorate('mail', { transport, deliverDue, nudge: sender.nudge });
     app.addHook('onReady', async () => {
       app.log.info(`mail: ${transport.description}`);
-      if (config.outboxIntervalMs > 0) timer = setTimeout(tick, 100);
     });
     app.addHook('onClose', async () => {
-      if (timer) clearTimeout(timer);
-      timer = null;
       await running?.catch(() => {});
       transport.close();
     });

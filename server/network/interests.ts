@@ -1,7 +1,7 @@
 // The interests a subscriber chooses and an announcement's audience is chosen by: kinds of event,
 // how people take part, and where in the UK. The same checkboxes on every form that asks.
 import { eventFormats, eventTypes, type ListInterests } from '../../db/schema/index.ts';
-import { eventTypeLabels } from '../events/labels.ts';
+import { eventTypeLabels } from '../event-labels.ts';
 import { listRegions } from './list.ts';
 
 export const interestChoices = {

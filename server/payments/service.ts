@@ -12,7 +12,7 @@ import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, DomainError, NotFoundError } from '../errors.ts';
 import { formatPence } from '../format.ts';
-import { lockEvent } from '../registration/holds.ts';
+import { lockEvent } from '../db/event-lock.ts';
 import { passOnFreedPlaces } from '../registration/offers.ts';
 import { eventFacts } from '../registration/queries.ts';
 import { enqueueEmail } from '../mail/outbox.ts';

@@ -4,6 +4,7 @@ import { and, eq } from 'drizzle-orm';
 import { events, planningMembers, type PlanningRole } from '../../db/schema/index.ts';
 import type { Me } from '../accounts/sessions.ts';
 import type { Db } from '../db/database.ts';
+import { lockEvent } from '../db/event-lock.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
 
 export type EventRow = typeof events.$inferSelect;
@@ -18,10 +19,9 @@ export interface PlanningAccess {
 }
 
 export async function planningAccess(db: Db, eventId: string, me: Me, options: { lock?: boolean } = {}): Promise<PlanningAccess> {
-  const query = db.select().from(events).where(eq(events.id, eventId));
-  // NO KEY UPDATE: serialises changes to the event (and with place decisions, which take the same
-  // lock) without waiting for every booking in flight, whose rows hold key-share locks on it.
-  const [event] = options.lock ? await query.for('no key update') : await query;
+  // Changes to the event take the lock place decisions take (db/event-lock.ts).
+  if (options.lock) await lockEvent(db, eventId);
+  const [event] = await db.select().from(events).where(eq(events.id, eventId));
   if (!event) throw new NotFoundError('We could not find that event.');
   const [membership] = await db
     .select({ id: planningMembers.id, role: planningMembers.role })

@@ -4,7 +4,7 @@ import type { FieldError } from '../errors.ts';
 import type { EventRow } from './access.ts';
 import type { EventDetailsInput } from './events.ts';
 import { checked, oneOf, text, textForm, wholeNumber, type Body } from '../http/form-values.ts';
-import { isIsoDate, londonToUtc, utcToLondonFields } from './london.ts';
+import { isIsoDate, londonToUtc, utcToLondonFields } from '../london-time.ts';
 
 const textFields = [
   'title', 'type', 'summary', 'description', 'format', 'startDate', 'startTime', 'endDate', 'endTime', 'venueName', 'venueAddress', 'travelInfo',

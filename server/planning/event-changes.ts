@@ -2,7 +2,7 @@
 // what changed?". Anything they would act on (when, where, how to join, the format) is a change
 // to tell them of, old → new; wording (title, summary, description, notes) is not.
 import type { EventFormat } from '../../db/schema/index.ts';
-import { eventFormatLabels } from '../events/labels.ts';
+import { eventFormatLabels } from '../event-labels.ts';
 import { formatTimeRange } from '../format.ts';
 
 /** The parts of an event an attendee acts on. */

@@ -16,7 +16,7 @@ import { planningAccess } from './access.ts';
 import { oneOf, pounds, poundsText, text, textForm } from '../http/form-values.ts';
 import { capOf, changeChoice, hubRate, listItems, logItem, markPaid, myItems, personTotal, setHubRate, setMyCap, taxYearOf, taxYearRange } from './involvement.ts';
 import { involvementActivityLabels, involvementChoiceLabels } from './labels.ts';
-import { isIsoDate, londonToday } from './london.ts';
+import { isIsoDate, londonToday } from '../london-time.ts';
 import { involvementItemView, myInvolvementItemView, workspaceFrame } from './view-models.ts';
 
 const ItemParams = Type.Object({ eventId: Type.String({ format: 'uuid' }), itemId: Type.String({ format: 'uuid' }) });

@@ -1,7 +1,7 @@
 // Planning pages as templates see them: London times, labels, and flags already worked out.
 import type { PlannerPerspective } from '../../db/schema/index.ts';
 import { formatPence } from '../format.ts';
-import { eventFormatLabels, eventStatusLabels, eventTypeLabels } from '../events/labels.ts';
+import { eventFormatLabels, eventStatusLabels, eventTypeLabels } from '../event-labels.ts';
 import { formatDate, formatDateTime, formatTime, formatTimeRange } from '../format.ts';
 import { renderMarkdown } from '../markdown.ts';
 import type { EventRow, PlanningAccess } from './access.ts';
@@ -12,7 +12,7 @@ import type { listResources } from './public.ts';
 import type { listDecisions, listPosts } from './workspace.ts';
 import type { listEventsForOrganisers, listMyPlanning } from './lists.ts';
 import { involvementActivityLabels, involvementChoiceLabels, perspectiveLabels, planningRoleLabels } from './labels.ts';
-import { londonToday } from './london.ts';
+import { londonToday } from '../london-time.ts';
 import type { ProgrammeSession } from './workspace.ts';
 
 export const workspaceSections = [
@@ -95,10 +95,6 @@ export function tasksView(rows: { id: string; title: string; dueOn: string | nul
 
 export function dateOnly(iso: string): string {
   return formatDate(new Date(`${iso}T12:00:00Z`));
-}
-
-export function whenView(at: Date) {
-  return { when: formatDateTime(at), iso: at.toISOString() };
 }
 
 export type { EventRow };

@@ -13,7 +13,7 @@ import { planningAccess, type PlanningAccess } from './access.ts';
 import { checked, list, text, textForm, type Body } from '../http/form-values.ts';
 import { getFourPi, presence, saveFourPi } from './four-pi.ts';
 import { listGroup } from './group.ts';
-import { isIsoDate, londonToday, readTimeSpan, utcToLondonFields } from './london.ts';
+import { isIsoDate, londonToday, readTimeSpan, utcToLondonFields } from '../london-time.ts';
 import { cancelMeeting, findMeeting, listMeetings, scheduleMeeting, updateMeeting, type MeetingInput } from './meetings.ts';
 import { tasksView, decisionView, meetingView, postView, programmeView, workspaceFrame, type WorkspaceSection } from './view-models.ts';
 import {

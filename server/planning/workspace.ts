@@ -9,7 +9,7 @@ import { prepared } from '../db/prepared.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { formatTimeRange } from '../format.ts';
 import { planningAccess } from './access.ts';
-import { isIsoDate } from './london.ts';
+import { isIsoDate } from '../london-time.ts';
 
 // ---- Programme ----
 

@@ -1,8 +1,8 @@
 // The proposal form: reading what was typed into a ProposalInput, and back again for editing.
 import { eventFormats, eventTypes } from '../../db/schema/index.ts';
 import type { FieldError } from '../errors.ts';
-import { eventFormatLabels, eventTypeLabels } from '../events/labels.ts';
-import { londonToUtc, utcToLondonFields, isIsoDate } from '../planning/london.ts';
+import { eventFormatLabels, eventTypeLabels } from '../event-labels.ts';
+import { londonToUtc, utcToLondonFields, isIsoDate } from '../london-time.ts';
 import { oneOf, pounds, poundsText, text, wholeNumber, type Body } from '../http/form-values.ts';
 import { missingForSending, type ProposalDetail, type ProposalInput } from './service.ts';
 

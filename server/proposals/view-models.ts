@@ -1,5 +1,5 @@
 // Proposals as templates see them: dates formatted in Europe/London, labels chosen, flags computed.
-import { eventFormatLabels, eventTypeLabels } from '../events/labels.ts';
+import { eventFormatLabels, eventTypeLabels } from '../event-labels.ts';
 import { formatDateTime, formatPence, formatTimeRange } from '../format.ts';
 import { renderMarkdown } from '../markdown.ts';
 import { entryLabels, proposalStatusLabels, proposalStatusTags } from './labels.ts';

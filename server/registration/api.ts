@@ -5,7 +5,7 @@
 import { and, eq, inArray, isNull, or } from 'drizzle-orm';
 import { placeHolds, registrations } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
-import { lockEvent, releaseHold as releaseHoldOnly } from './holds.ts';
+import { releaseHold as releaseHoldOnly } from './holds.ts';
 import { passOnFreedPlaces } from './offers.ts';
 import { getSettings, listTicketTypes } from './queries.ts';
 
@@ -13,15 +13,6 @@ export { availability, confirmHold, holdPlace, placesLeft, type Availability, ty
 export { closePlacesForCancelledEvent, type ClosedPlaces } from './event-cancelled.ts';
 export { attendeeIcs, eventUid, type AttendeeEvent } from './ics.ts';
 export { mintManagePath } from './links.ts';
-
-/**
- * Offers any free places to the people waiting, in the caller's transaction (call it after
- * raising an event's capacity; the background job also does this within a minute or so).
- */
-export async function offerFreedPlaces(tx: Db, eventId: string): Promise<number> {
-  await lockEvent(tx, eventId);
-  return (await passOnFreedPlaces(tx, eventId)).length;
-}
 
 /** Gives a held place back and offers it to the waiting list, in the caller's transaction. */
 export function releaseHold(tx: Db, holdId: string): Promise<boolean> {

@@ -1,7 +1,6 @@
 // When check-in is open. It opens on the event's day (London date), so nobody is marked as
 // arrived by a slip of the thumb weeks before; an organiser setting up the day before may open it
 // early, which is recorded. A cancelled event has nothing to check in.
-import { DateTime } from 'luxon';
 import { eq } from 'drizzle-orm';
 import { registrationSettings } from '../../db/schema/index.ts';
 import type { Me } from '../accounts/sessions.ts';
@@ -9,15 +8,14 @@ import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError } from '../errors.ts';
 import { formatDate } from '../format.ts';
+import { londonDate } from '../london-time.ts';
 
 export type CheckInState = { open: true; openedEarly: boolean } | { open: false; why: 'cancelled' | 'no_date' | 'before_day'; opensOn: string };
-
-const londonDay = (date: Date) => DateTime.fromJSDate(date, { zone: 'Europe/London' }).toFormat('yyyy-LL-dd');
 
 export async function checkInState(db: Db, event: { id: string; status: string; startsAt: Date | null }, now = new Date()): Promise<CheckInState> {
   if (event.status === 'cancelled') return { open: false, why: 'cancelled', opensOn: '' };
   if (!event.startsAt) return { open: false, why: 'no_date', opensOn: '' };
-  if (londonDay(now) >= londonDay(event.startsAt)) return { open: true, openedEarly: false };
+  if (londonDate(now) >= londonDate(event.startsAt)) return { open: true, openedEarly: false };
   const [settings] = await db.select({ openedEarlyAt: registrationSettings.checkInOpenedEarlyAt }).from(registrationSettings).where(eq(registrationSettings.eventId, event.id));
   if (settings?.openedEarlyAt) return { open: true, openedEarly: true };
   return { open: false, why: 'before_day', opensOn: formatDate(event.startsAt) };

@@ -9,7 +9,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { payments, placeHolds, registrations, type RegistrationStatus } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit.ts';
 import type { Db } from '../db/database.ts';
-import { lockEvent } from './holds.ts';
+import { lockEvent } from '../db/event-lock.ts';
 
 export interface ClosedPlaces {
   /** Live holds (open checkouts, waiting-list offers, bursary places) that were released. */

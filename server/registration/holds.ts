@@ -2,8 +2,9 @@
 //
 // A hold takes a place without being a confirmed booking: an open Stripe Checkout ('checkout'),
 // a waiting-list offer ('offer'), or a pending bursary application's held place ('bursary').
-// Every hold has an expiry; a live hold past its expiry no longer counts, and the expiry job
-// (jobs.ts) marks it expired and passes the place on to the waiting list.
+// Every hold has an expiry; a live hold past its expiry no longer counts, and the registration
+// jobs (expireDueHolds in offers.ts, run by plugin.ts) mark it expired and pass the place on to
+// the waiting list.
 //
 // Availability is always computed, never a stored counter:
 //   capacity − (pending_payment + confirmed + attended registrations) − live, unexpired holds
@@ -11,51 +12,24 @@
 // registration that already counts (a checkout hold on a pending_payment booking) is not
 // counted twice.
 //
-// Contended decisions must lock, then count: call these functions inside a transaction.
-// holdPlace() locks the event row itself (SELECT ... FOR NO KEY UPDATE), so two transactions
-// cannot both see the last place as free. A booking (service.ts) may instead decide from an
-// unlocked count, write its rows, and then lock and count again with checkPlaces(): the same
-// guarantee, with only that last count and the commit done under the lock. Other features
-// (bursaries) use these inside their own transaction:
+// Contended decisions lock, then count, inside a transaction, with the event's lock
+// (db/event-lock.ts). holdPlace() and releaseHold() take it themselves. A booking (service.ts)
+// may instead decide from an unlocked count, write its rows, and then lock and count again with
+// checkPlaces(): the same guarantee, with only that last count and the commit under the lock.
 //
-//   await db.transaction(async (tx) => {
-//     const hold = await holdPlace(tx, { eventId, kind: 'bursary', reference: `bursary-application:${id}`, expiresAt });
-//     if (!hold) ... // no place left: tell the applicant, or put them on the waiting list
-//     ... later, in another transaction:
-//     await releaseHold(tx, hold.id);            // application declined or withdrawn: the place passes on
-//     await confirmHold(tx, hold.id);            // the place has been turned into a booking
-//   });
+// Other features use holds only through registration's API (api.ts), inside their own
+// transaction; bursaries, for example (bursaries/places.ts):
 //
-// After releasing a hold outside this feature, call passOnFreedPlaces(tx, eventId) (offers.ts)
-// in the same transaction so the waiting list moves; releaseHold does this for you when asked.
+//   const hold = await holdPlace(tx, { eventId, kind: 'bursary', reference: `bursary-application:${id}`, expiresAt });
+//   if (!hold) ... // no place left: tell the applicant
+//   ... later, in another transaction:
+//   await releaseHold(tx, hold.id);   // api.ts: declined or withdrawn, the place passes to the waiting list
+//   await confirmHold(tx, hold.id);   // the place has been taken up
 import { and, eq, gt, sql, type SQL } from 'drizzle-orm';
 import { events, placeHolds, placeTakingStatuses, type HoldKind } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
+import { lockEvent } from '../db/event-lock.ts';
 import { NotFoundError } from '../errors.ts';
-
-export interface LockedEvent {
-  id: string;
-  capacity: number | null;
-  status: string;
-}
-
-/**
- * A switch for one test only (tests/faults/capacity-race.pg.test.ts): with the lock off, that
- * test's control run shows that the race it guards against is real. Never turned off elsewhere.
- */
-export const capacityLockForTests = { enabled: true };
-
-/**
- * Locks the event's row until the transaction ends; every place decision is made under it.
- * FOR NO KEY UPDATE serialises deciders without conflicting with the key-share locks that rows
- * referencing the event take, so a transaction may write its booking first and lock last.
- */
-export async function lockEvent(tx: Db, eventId: string): Promise<LockedEvent> {
-  const query = tx.select({ id: events.id, capacity: events.capacity, status: events.status }).from(events).where(eq(events.id, eventId));
-  const [row] = capacityLockForTests.enabled ? await query.for('no key update') : await query;
-  if (!row) throw new NotFoundError('We could not find that event.');
-  return row;
-}
 
 const isTrue = (value: unknown) => value === true || value === 't';
 const placeTaking = sql.join(

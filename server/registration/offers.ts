@@ -7,6 +7,7 @@ import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import { events, payments, placeHolds, registrations } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
+import { tryLockEvent } from '../db/event-lock.ts';
 import { formatDateTime } from '../format.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
 import { availability, expireHold, insertHold, placesLeft } from './holds.ts';
@@ -87,8 +88,7 @@ export async function expireDueHolds(db: Database, now: Date = new Date()): Prom
     await db.transaction(async (tx) => {
       // Another process may be handling this event (or a booking is deciding on it): skip it
       // this round rather than wait.
-      const [locked] = await tx.select({ id: events.id }).from(events).where(eq(events.id, eventId)).for('no key update', { skipLocked: true });
-      if (!locked) return;
+      if (!(await tryLockEvent(tx, eventId))) return;
       const holds = await tx
         .select({ id: placeHolds.id, kind: placeHolds.kind, registrationId: placeHolds.registrationId })
         .from(placeHolds)
@@ -171,8 +171,7 @@ export async function offerWaitingPlaces(db: Database, now: Date = new Date()): 
   let offers = 0;
   for (const { eventId } of waiting) {
     offers += await db.transaction(async (tx) => {
-      const [locked] = await tx.select({ id: events.id }).from(events).where(eq(events.id, eventId)).for('no key update', { skipLocked: true });
-      if (!locked) return 0;
+      if (!(await tryLockEvent(tx, eventId))) return 0;
       return (await passOnFreedPlaces(tx, eventId, now)).length;
     });
   }

@@ -19,7 +19,7 @@ import type { Database, Db } from '../db/database.ts';
 import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
 import { requireCheckInOpen } from './check-in.ts';
-import { lockEvent } from './holds.ts';
+import { lockEvent } from '../db/event-lock.ts';
 import { mintManagePath } from './links.ts';
 import { passOnFreedPlaces } from './offers.ts';
 import { eventFacts, getEvent } from './queries.ts';

@@ -4,6 +4,7 @@
 // holds (passing places to the waiting list) and send reminders, in every process: the jobs
 // lock rows with SKIP LOCKED, so several processes share the work without doing it twice.
 import fp from 'fastify-plugin';
+import { scheduleJob } from '../jobs.ts';
 import { forgetOldLinkRequests } from './links.ts';
 import { forgetOldBookingRequests } from './requests.ts';
 import { expireDueHolds, offerWaitingPlaces } from './offers.ts';
@@ -36,23 +37,7 @@ export const registrationPlugin = fp(
   await app.register(registrationRoutes);
   await app.register(organiserRoutes);
 
-  // Off when the outbox loop is off (OUTBOX_INTERVAL_MS=0), so tests drive the jobs themselves.
-  let timer: NodeJS.Timeout | null = null;
-  const interval = Math.max(app.config.outboxIntervalMs, 30_000);
-  const tick = () => {
-    runDue()
-      .catch((error: unknown) => app.log.error({ err: error }, 'registration jobs failed'))
-      .finally(() => {
-        if (timer) timer = setTimeout(tick, interval);
-      });
-  };
-  app.addHook('onReady', async () => {
-    if (app.config.outboxIntervalMs > 0) timer = setTimeout(tick, 1_000);
-  });
-  app.addHook('onClose', async () => {
-    if (timer) clearTimeout(timer);
-    timer = null;
-  });
+  scheduleJob(app, { name: 'registration jobs', firstAfterMs: 1_000, everyMs: Math.max(app.config.outboxIntervalMs, 30_000), run: () => runDue() });
 },
   { name: 'registration', dependencies: ['database', 'mail', 'payments'] },
 );

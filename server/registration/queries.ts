@@ -61,11 +61,6 @@ export async function listQuestions(db: Db, eventId: string, options: { includeW
   return options.includeWithdrawn ? rows : rows.filter((q) => !q.withdrawn);
 }
 
-export async function getRegistration(db: Db, eventId: string, registrationId: string): Promise<RegistrationRow | null> {
-  const [row] = await db.select().from(registrations).where(and(eq(registrations.eventId, eventId), eq(registrations.id, registrationId)));
-  return row ?? null;
-}
-
 /** A booking with the companion places that go with it. */
 export async function getBookingParty(db: Db, registrationId: string): Promise<{ main: RegistrationRow; companions: RegistrationRow[] } | null> {
   const rows = await db

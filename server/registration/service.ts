@@ -1,7 +1,11 @@
-// Registration: booking a place at an event (free, concession or paid), joining the waiting list
-// when it is full, accepting an offer, changing answers and cancelling. Each use case is one
-// transaction that locks the event's row before it counts places, so an event is never oversold
-// however many people book at once. Emails and audit entries are written in the same transaction.
+// Registration's use cases: booking a place at an event (free, concession or paid), joining the
+// waiting list when it is full, accepting an offer, changing answers and cancelling. Someone not
+// signed in with the address they type only asks: the address is emailed a link, and the booking
+// is made when its owner confirms it (confirmBookingRequest). Each use case is one transaction
+// that makes every place decision under the event's lock (db/event-lock.ts): a booking usually
+// counts and writes first and then locks and counts again (book(), holds.ts' checkPlaces), so an
+// event is never oversold however many people book at once. Emails and audit entries are written
+// in the same transaction.
 import { and, eq, inArray, isNull, notInArray, or, sql, type SQLWrapper } from 'drizzle-orm';
 import { TransactionRollbackError } from 'drizzle-orm/errors';
 import { type BookingMode, events, payments, people, perspectives, placeHolds, registrationAnswers, registrations, registrationSettings, type RegistrationStatus } from '../../db/schema/index.ts';
@@ -10,10 +14,11 @@ import { checkEmail, normaliseEmail } from '../accounts/sign-in.ts';
 import { recordAudit } from '../audit.ts';
 import { bursaryApplicationExists, takeUpHeldPlace } from '../bursaries/places.ts';
 import type { Database, Db } from '../db/database.ts';
+import { lockEvent } from '../db/event-lock.ts';
 import { ConflictError, DomainError, InvalidInputError, NotFoundError, TooManyRequestsError, type FieldError } from '../errors.ts';
 import { formatPence } from '../format.ts';
 import { calendarAttachment, enqueueEmail } from '../mail/outbox.ts';
-import { availability, checkPlaces, insertHold, lockEvent, placeCountFields, placesLeft, placesLeftFrom } from './holds.ts';
+import { availability, checkPlaces, insertHold, placeCountFields, placesLeft, placesLeftFrom } from './holds.ts';
 import { attendeeIcs } from './ics.ts';
 import { subscribeFromBooking } from '../network/list.ts';
 import { mayEmailBookingLink, mintManagePath } from './links.ts';

@@ -5,7 +5,7 @@ import { and, count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registrations } from '../../db/schema/index.ts';
 import { connectPostgres, type DatabaseHandle } from '../../server/db/database.ts';
-import { capacityLockForTests } from '../../server/registration/holds.ts';
+import { capacityLockForTests } from '../../server/db/event-lock.ts';
 import { register } from '../../server/registration/service.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { makeEvent, makeTicketType, provenBookers } from '../registration/fixtures.ts';

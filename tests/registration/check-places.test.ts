@@ -2,7 +2,8 @@
 import { TransactionRollbackError } from 'drizzle-orm/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registrations, registrationSettings } from '../../db/schema/index.ts';
-import { checkPlaces, lockEvent } from '../../server/registration/holds.ts';
+import { lockEvent } from '../../server/db/event-lock.ts';
+import { checkPlaces } from '../../server/registration/holds.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { makeEvent, makeTicketType } from './fixtures.ts';
 

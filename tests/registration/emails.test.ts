@@ -13,8 +13,6 @@ const samples: { [K in keyof RegistrationEmails]: RegistrationEmails[K] } = {
   'registration-invoice': { ...facts, name: 'Sam', managePath: '/bookings/abc', amount: '£40', ticketName: 'Professional' },
   'registration-link': { ...facts, name: 'Sam', managePath: '/bookings/abc', reason: 'asked' },
   'registration-confirm-request': { ...facts, confirmPath: '/bookings/confirm/abc' },
-  'registration-sign-in-to-book': { ...facts, name: 'Sam', bookPath: "/sign-in?next=%2Fevents%2Fseminar-1%2Fbook" },
-  'registration-pay': { ...facts, name: 'Sam', managePath: '/bookings/abc', amount: '£15', ticketName: 'Standard', payUntil: 'Thursday 11 December 2026, 6:35pm' },
   'registration-reminder': { ...facts, name: 'Sam', managePath: '/bookings/abc', lead: 'in 2 days', travelInfo: '', joinUrl: 'https://zoom.example/j/1', dayContact: '' },
   'attendee-message': { ...facts, subjectLine: 'Room change', message: 'We are in room 2.\nSee you there.', managePath: '/bookings/abc' },
   'payment-arrived-late': { ...facts, name: 'Sam', amount: '£15' },

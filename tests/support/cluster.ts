@@ -1,6 +1,6 @@
 // A throwaway PostgreSQL cluster, started the way .ci/run starts one: initdb into a temporary
 // folder (as the postgres user when run as root) and pg_ctl on a free loopback port. Used by the
-// bench and by the fault test that restarts the database under load.
+// bench, by the fault test that restarts the database under load, and by `npm run test:pg`.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -33,7 +33,15 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startCluster(): Promise<Cluster> {
+export interface ClusterOptions {
+  /**
+   * For a test run: nothing is kept after a crash (fsync off), as in .ci/run, and room for the
+   * connections of test files running in parallel. Otherwise durable, as a real server would be.
+   */
+  forTests?: boolean;
+}
+
+export async function startCluster(clusterOptions: ClusterOptions = {}): Promise<Cluster> {
   const binDir = postgresBinDir();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'convene-bench-pg-'));
   fs.chmodSync(dir, 0o755);
@@ -44,7 +52,10 @@ export async function startCluster(): Promise<Cluster> {
   const port = await freePort();
   run('initdb', ['-D', `${dir}/data`, '-U', 'postgres', '--auth=trust', '-E', 'UTF8']);
   // Durable settings as a real server would have them (fsync on), sized for this machine.
-  const options = `-h 127.0.0.1 -p ${port} -k ${dir} -c max_connections=200 -c shared_buffers=256MB`;
+  const settings = clusterOptions.forTests
+    ? '-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300'
+    : '-c max_connections=200 -c shared_buffers=256MB';
+  const options = `-h 127.0.0.1 -p ${port} -k ${dir} ${settings}`;
   run('pg_ctl', ['-D', `${dir}/data`, '-l', `${dir}/log`, '-w', 'start', '-o', options]);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,

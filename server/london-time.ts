@@ -1,8 +1,38 @@
-// People type dates and times as they read them on a London clock; we store UTC.
+// London time, in one place. People type dates and times as they read them on a London clock and
+// see them that way; we store UTC. "Today", a day's date and the hour are London's too, whatever
+// the server's own zone (display formats are in format.ts).
 import { DateTime } from 'luxon';
-import type { FieldError } from '../errors.ts';
+import type { FieldError } from './errors.ts';
 
-const zone = 'Europe/London';
+export const LONDON_ZONE = 'Europe/London';
+const zone = LONDON_ZONE;
+
+// Made once: building a DateTimeFormat costs more than formatting with it (a calendar feed's
+// 304 answer asks for today's date every time).
+const dayParts = new Intl.DateTimeFormat('en-GB', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/** The date an instant falls on in London, as "2026-12-09". */
+export function londonDate(instant: Date): string {
+  let year = '';
+  let month = '';
+  let day = '';
+  for (const part of dayParts.formatToParts(instant)) {
+    if (part.type === 'year') year = part.value;
+    else if (part.type === 'month') month = part.value;
+    else if (part.type === 'day') day = part.value;
+  }
+  return `${year}-${month}-${day}`;
+}
+
+/** Today's date in London, as "2026-12-09". */
+export function londonToday(now = new Date()): string {
+  return londonDate(now);
+}
+
+/** The hour (0-23) on a London clock at an instant. */
+export function londonHour(instant: Date): number {
+  return DateTime.fromJSDate(instant, { zone }).hour;
+}
 
 /** "2026-12-09" + "10:30" on a London clock → the UTC instant; null if either is not valid. */
 export function londonToUtc(date: string, time: string): Date | null {
@@ -16,11 +46,6 @@ export function utcToLondonFields(instant: Date | null): { date: string; time: s
   if (!instant) return { date: '', time: '' };
   const dt = DateTime.fromJSDate(instant, { zone });
   return { date: dt.toFormat('yyyy-LL-dd'), time: dt.toFormat('HH:mm') };
-}
-
-/** Today's date in London, as "2026-12-09". */
-export function londonToday(now = new Date()): string {
-  return DateTime.fromJSDate(now, { zone }).toFormat('yyyy-LL-dd');
 }
 
 export function isIsoDate(value: string): boolean {

@@ -1,5 +1,5 @@
 // The words people see for the event model's values.
-import type { EventFormat, EventStatus, EventType } from '../../db/schema/index.ts';
+import type { EventFormat, EventStatus, EventType } from '../db/schema/index.ts';
 
 export const eventTypeLabels: Record<EventType, string> = {
   launch_day: 'Launch day',

@@ -1,0 +1,68 @@
+// Feature folders under server/ must not import each other in a circle: a feature uses another
+// through a small public API, never both ways. Reads every import in server/ and fails on any
+// pair of folders that import each other, unless the pair is on the allow-list below, which only
+// shrinks: a pair that no longer imports both ways must be taken off it.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '../../server');
+
+/**
+ * Pairs that still import each other (issue 19), each to be broken by moving the shared piece to
+ * server/http/ or a top-level module, or behind one feature's API. Empty is the goal.
+ */
+const ALLOWED_CYCLES = new Set<string>([
+  // accounts ↔ http: http's guards read the session (accounts/sessions.ts); accounts' routes use http's forms.
+  'accounts ↔ http',
+  // bursaries ↔ registration: registration asks whether an address has a bursary application.
+  'bursaries ↔ registration',
+  // calendar ↔ events: calendar's routes take events' SlugParams (a params schema for server/http/).
+  'calendar ↔ events',
+  // planning ↔ proposals: proposals create the planning event and use planning's form readers.
+  'planning ↔ proposals',
+  // payments ↔ registration: payments confirm bookings; registration starts payments.
+  'payments ↔ registration',
+  // Not named in the issue: accounts' data export and erasure read and end every feature's rows,
+  // and those features use accounts' Me type and e-mail checks. Export and erasure could ask each
+  // feature through its API instead.
+  'accounts ↔ bursaries',
+  'accounts ↔ planning',
+  'accounts ↔ proposals',
+  'accounts ↔ registration',
+]);
+
+/** Each feature folder and the other feature folders its files import. */
+function featureImports(): Map<string, Set<string>> {
+  const features = fs.readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+  const graph = new Map<string, Set<string>>(features.map((f) => [f, new Set<string>()]));
+  for (const feature of features) {
+    for (const file of fs.readdirSync(path.join(root, feature), { recursive: true, encoding: 'utf8' })) {
+      if (!file.endsWith('.ts')) continue;
+      const full = path.join(root, feature, file);
+      const source = fs.readFileSync(full, 'utf8');
+      for (const match of source.matchAll(/^\s*(?:import|export)\b[^'"]*?from\s+'(\.[^']+)'/gm)) {
+        const target = path.relative(root, path.resolve(path.dirname(full), match[1]!));
+        const [first] = target.split(path.sep);
+        if (first && first !== feature && graph.has(first) && !target.startsWith('..')) graph.get(feature)!.add(first);
+      }
+    }
+  }
+  return graph;
+}
+
+function cycles(graph: Map<string, Set<string>>): string[] {
+  const found: string[] = [];
+  for (const [a, targets] of graph) {
+    for (const b of targets) if (a < b && graph.get(b)?.has(a)) found.push(`${a} ↔ ${b}`);
+  }
+  return found.sort();
+}
+
+describe('feature boundaries', () => {
+  it('no two feature folders import each other, beyond the shrinking allow-list', () => {
+    const found = cycles(featureImports());
+    expect(found.filter((c) => !ALLOWED_CYCLES.has(c)), 'new pairs of features importing each other').toEqual([]);
+    expect([...ALLOWED_CYCLES].filter((c) => !found.includes(c)), 'pairs no longer importing each other: take them off ALLOWED_CYCLES').toEqual([]);
+  });
+});

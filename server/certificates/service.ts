@@ -3,12 +3,16 @@
 // while its booking stays checked in, so undoing a check-in revokes it without another step.
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { certificates, eventCpd, events, people, planningMembers, programmeSessions, registrations, sessionCpd } from '../../db/schema/index.ts';
-import type { Me } from '../accounts/sessions.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { formatDate } from '../format.ts';
 import { groupedCode, newCode, normaliseCode } from './codes.ts';
+
+/** Who did it, for the audit log (accounts' signed-in person has this shape; this module need not know accounts). */
+interface Actor {
+  id: string;
+}
 
 export const HUB_NAME = 'Social Perspectives Hub';
 
@@ -62,7 +66,7 @@ export function parseHours(value: string, field: string): number | null {
 }
 
 /** Organisers set the event's hours and, optionally, each session's. */
-export async function setLearningHours(db: Database, eventId: string, input: { eventMinutes: number | null; sessions: Map<string, number | null> }, actor: Me): Promise<void> {
+export async function setLearningHours(db: Database, eventId: string, input: { eventMinutes: number | null; sessions: Map<string, number | null> }, actor: Actor): Promise<void> {
   await db.transaction(async (tx) => {
     await tx
       .insert(eventCpd)
@@ -122,7 +126,7 @@ export async function issueIn(tx: Db, registrationId: string, name?: string): Pr
 }
 
 /** Organisers issue certificates to everyone checked in who has none yet. */
-export async function issueAll(db: Database, eventId: string, actor: Me | null): Promise<number> {
+export async function issueAll(db: Database, eventId: string, actor: Actor | null): Promise<number> {
   const missing = await db
     .select({ id: registrations.id })
     .from(registrations)

@@ -36,13 +36,16 @@ import {
 import { approveClaim, returnClaim, checkReceiptUpload, closeApplication, downloadReceipt, MAX_RECEIPT_BYTES, recordPayment, submitClaim, uploadReceipt } from './claims.ts';
 import { createFund, eventsOpenForApplications, fundFigures, fundForEvent, getFund, listFunds, updateFund, type FundInput } from './funds.ts';
 import { statusLabelFor, statusLabels } from './labels.ts';
-import { bursarySettings, poundsField } from './money.ts';
+import { bursarySettings } from './money.ts';
+import { formatPence as money, poundsField } from '../money.ts';
 import { addPanelMember, isOnPanel, listPanel, ownApplicationMessage, panelFundIds, removePanelMember, type Actor } from './panel.ts';
 import { getNoticeMode, sendPanelDigests, setNoticeMode } from './notices.ts';
 import { fundReport, reportCsv } from './reporting.ts';
+import { sendCsv } from '../http/csv.ts';
+import { ledgerRoutes, owedForms, type ReviewForms } from './ledger-routes.ts';
 import { deleteStaleDrafts, eraseExpiredApplications } from './retention.ts';
 import { placeNow } from './places.ts';
-import { applicationView, categoryRows, draftFormValues, figuresView, fundView, mileageRate, money, panelApplicationView } from './view-models.ts';
+import { applicationView, categoryRows, draftFormValues, figuresView, fundView, mileageRate, panelApplicationView } from './view-models.ts';
 
 const Uuid = Type.String({ format: 'uuid' });
 const ApplicationParams = Type.Object({ applicationId: Uuid });
@@ -496,7 +499,7 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
     });
   });
 
-  const renderReview = async (request: FastifyRequest, reply: FastifyReply, fundId: string, applicationId: string, forms: { decision?: FormState; payment?: FormState; returnClaim?: FormState } = {}, status = 200) => {
+  const renderReview = async (request: FastifyRequest, reply: FastifyReply, fundId: string, applicationId: string, forms: ReviewForms = {}, status = 200) => {
     const loaded = await viewApplication(app.db, applicationId, actorOf(request), 'panel', fundId);
     const fund = await getFund(app.db, fundId);
     const figures = await fundFigures(app.db, fundId);
@@ -515,12 +518,16 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
         decisionForm: forms.decision ?? formState(decisionValues),
         paymentForm: forms.payment ?? formState({ kind: loaded.claim && loaded.claim.status !== 'submitted' ? 'settlement' : 'advance', paidOn: today, method: 'Bank transfer' }),
         returnClaimForm: forms.returnClaim ?? formState({ reason: '' }),
-        errors: [...(forms.decision?.errors ?? []), ...(forms.payment?.errors ?? []), ...(forms.returnClaim?.errors ?? [])],
+        ...owedForms(view, forms, today),
+        errors: [...(forms.decision?.errors ?? []), ...(forms.payment?.errors ?? []), ...(forms.returnClaim?.errors ?? []), ...(forms.repayment?.errors ?? []), ...(forms.writeOff?.errors ?? [])],
         isOrganiser: request.me!.isOrganiser,
       },
       status,
     );
   };
+
+  // Repayments and write-offs (server/bursaries/ledger-routes.ts) re-render the same page.
+  ledgerRoutes(app, renderReview);
 
   // ---- Who sits on a fund's panel: organisers and admins only ----
 
@@ -697,10 +704,6 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
     await panelFund(request, fundId);
     const report = await fundReport(app.db, fundId);
     await recordAudit(app.db, { actorId: request.me!.id, action: 'bursary.fund.report_exported', subjectType: 'bursary_fund', subjectId: fundId });
-    return reply
-      .header('content-type', 'text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="bursaries-${fundId.slice(0, 8)}.csv"`)
-      .header('cache-control', 'private, no-store')
-      .send(reportCsv(report));
+    return sendCsv(reply, `bursaries-${fundId.slice(0, 8)}.csv`, reportCsv(report));
   });
 };

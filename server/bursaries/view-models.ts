@@ -207,7 +207,8 @@ export function applicationView(app: LoadedApplication, settings: BursarySetting
     // A claim sent back by the panel leaves its amounts on the items and no claim row.
     claimReturned: approved && !app.claim && app.items.some((i) => i.claimedPence !== null),
     canApproveClaim: app.claim?.status === 'submitted',
-    canRecordPayment: approved && !app.closedAt,
+    // Once the claim is approved and paid in full there is nothing left to pay (an overpayment is settled below).
+    canRecordPayment: approved && !app.closedAt && !(app.claim && app.claim.status !== 'submitted' && balance.toPayPence === 0),
     canSettleOwed: balance.stillOwedPence > 0,
     canClose: approved && !app.closedAt && balance.stillOwedPence === 0,
   };

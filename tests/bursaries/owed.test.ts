@@ -45,6 +45,8 @@ describe('an overpaid bursary', () => {
     // Write-off comes first for a small amount.
     expect(review.body.indexOf('/write-off')).toBeLessThan(review.body.indexOf('/repayments'));
     expect(review.body).not.toContain(`${id}/close`);
+    // Nothing is left to pay, so no payment form.
+    expect(review.body).not.toContain(`${id}/payments`);
 
     const noReason = await boss.post(`/bursaries/funds/${fundId}/applications/${id}/write-off`, { writeOffAmount: '2', writeOffReason: '' });
     expect(noReason.statusCode).toBe(400);

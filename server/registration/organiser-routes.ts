@@ -31,7 +31,7 @@ import { checkInState, openCheckInEarly } from './check-in.ts';
 import { cancelRegistration } from './service.ts';
 import { perspectiveLabels, placesSummary, statusLabels } from './view-models.ts';
 import { UuidOrEmpty } from '../http/ids.ts';
-import { parsePounds } from '../money.ts';
+import { parsePounds, poundsField } from '../money.ts';
 
 const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 120, pattern: '^[a-z0-9-]+$' }) });
 const SlugIdParams = Type.Object({ slug: SlugParams.properties.slug, id: Type.String({ format: 'uuid' }) });
@@ -180,7 +180,7 @@ export const organiserRoutes: FastifyPluginAsync = async (app) => {
     const values = {
       name: type.name,
       description: type.description,
-      price: (type.pricePence / 100).toFixed(2),
+      price: poundsField(type.pricePence),
       capacity: type.capacity === null ? '' : String(type.capacity),
       salesStartAt: londonInput(type.salesStartAt),
       salesEndAt: londonInput(type.salesEndAt),

@@ -58,8 +58,13 @@ export async function startApplication(db: Database, eventSlug: string, actor: A
   });
 }
 
+/** How many items one category may have, and the suffix of each one's form fields ('' for the first). */
+export const itemSlots = ['', '2', '3', '4'] as const;
+
 export interface ItemInput {
   category: BursaryCategory;
+  /** Which of the category's items in the form ('' for the first, then '2' …), for its error messages. */
+  slot?: string;
   description: string;
   /** Pounds as typed. */
   amount: string;
@@ -109,13 +114,13 @@ export function readItems(items: ItemInput[], settings: BursarySettings): { rows
     if (milesText) {
       miles = Number(milesText);
       if (!/^\d{1,5}$/.test(milesText)) {
-        errors.push({ field: `${item.category}Miles`, message: 'Enter the miles as a whole number, like 24' });
+        errors.push({ field: `${item.category}Miles${item.slot ?? ''}`, message: 'Enter the miles as a whole number, like 24' });
         continue;
       }
     }
     let estimatePence = parsePounds(item.amount);
     if (Number.isNaN(estimatePence)) {
-      errors.push({ field: `${item.category}Amount`, message: 'Enter the amount in pounds, like 12.50' });
+      errors.push({ field: `${item.category}Amount${item.slot ?? ''}`, message: 'Enter the amount in pounds, like 12.50' });
       continue;
     }
     // Mileage is paid at the Hub's rate, so the amount follows from the miles.

@@ -19,6 +19,7 @@ import { noticeOnConflict } from '../http/pages.ts';
 import { UuidOrEmpty } from '../http/ids.ts';
 import { acceptUploads, readFieldsBeforeFile, readUploadedFile } from '../http/uploads.ts';
 import {
+  itemSlots,
   decideApplication,
   deleteApplication,
   listOwnApplications,
@@ -72,8 +73,11 @@ const FundBody = Type.Object({
 // One row per category, so the form works without JavaScript.
 const draftFields: Record<string, ReturnType<typeof Type.Optional>> = {};
 for (const c of bursaryCategories) {
-  draftFields[`${c}Description`] = Type.Optional(Text(2000, 'Description'));
-  draftFields[`${c}Amount`] = Type.Optional(Text(20, 'Amount'));
+  // More than one item per category: the first, then 'travelAmount2' … (see itemSlots).
+  for (const slot of itemSlots) {
+    draftFields[`${c}Description${slot}`] = Type.Optional(Text(2000, 'Description'));
+    draftFields[`${c}Amount${slot}`] = Type.Optional(Text(20, 'Amount'));
+  }
 }
 draftFields.travelMiles = Type.Optional(Text(10, 'Miles'));
 const DraftBody = Type.Object({
@@ -270,7 +274,7 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
       {
         title: `Apply for help with costs: ${loaded.eventTitle}`,
         application: { id: loaded.id, eventTitle: loaded.eventTitle, url: `/bursaries/applications/${loaded.id}` },
-        categories: categoryRows(settings),
+        categories: categoryRows(settings, form.values),
         form,
       },
       status,
@@ -298,12 +302,15 @@ export const bursariesRoutes: FastifyPluginAsync = async (app) => {
         paymentName: body.paymentName ?? '',
         paymentArrangement: body.paymentArrangement ?? '',
         note: body.note ?? '',
-        items: bursaryCategories.map((category: BursaryCategory) => ({
-          category,
-          description: body[`${category}Description`] ?? '',
-          amount: body[`${category}Amount`] ?? '',
-          miles: category === 'travel' ? body.travelMiles ?? '' : undefined,
-        })),
+        items: bursaryCategories.flatMap((category: BursaryCategory) =>
+          itemSlots.map((slot) => ({
+            category,
+            slot,
+            description: body[`${category}Description${slot}`] ?? '',
+            amount: body[`${category}Amount${slot}`] ?? '',
+            miles: category === 'travel' && slot === '' ? (body.travelMiles ?? '') : undefined,
+          })),
+        ),
       };
       const errors = validationErrors(request);
       try {

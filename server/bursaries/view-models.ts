@@ -2,7 +2,7 @@
 // what the person may do next. Templates only display these.
 import { bursaryCategories, type BursaryCategory } from '../../db/schema/index.ts';
 import { formatDate, formatDateTime } from '../format.ts';
-import type { LoadedApplication } from './applications.ts';
+import { itemSlots, type LoadedApplication } from './applications.ts';
 import type { FundFigures, FundRow } from './funds.ts';
 import { categoryLabels, claimStatusLabels, perspectiveLabels, statusLabelFor } from './labels.ts';
 import { formatPence as money, formatRate, poundsField } from '../money.ts';
@@ -196,7 +196,12 @@ export function applicationView(app: LoadedApplication, settings: BursarySetting
     offerWriteOff: balance.stillOwedPence > 0 && balance.stillOwedPence < writeOffBelow,
     writeOffBelow: money(writeOffBelow),
     receiptThreshold: money(settings.receiptThresholdPence),
-    approvedItems: approvedItems.map((i) => ({ id: i.id, label: categoryLabels[i.category].label, approved: money(i.approvedPence) })),
+    // A category may have several items: they are told apart by what each is for.
+    approvedItems: approvedItems.map((i) => ({
+      id: i.id,
+      label: approvedItems.filter((o) => o.category === i.category).length > 1 && i.description ? `${categoryLabels[i.category].label}: ${i.description.slice(0, 60)}` : categoryLabels[i.category].label,
+      approved: money(i.approvedPence),
+    })),
     canEdit: app.status === 'draft',
     canWithdraw: app.status === 'draft' || app.status === 'submitted',
     canDelete: app.status === 'draft' || app.status === 'withdrawn',
@@ -235,23 +240,37 @@ export function draftFormValues(app: LoadedApplication, settings: BursarySetting
     paymentArrangement: app.paymentArrangement,
     note: app.note,
   };
+  const seen = new Map<BursaryCategory, number>();
   for (const item of app.items) {
-    values[`${item.category}Description`] = item.description;
+    const n = seen.get(item.category) ?? 0;
+    seen.set(item.category, n + 1);
+    const slot = itemSlots[n] ?? '';
+    values[`${item.category}Description${slot}`] = item.description;
     // With mileage the stored amount includes miles × rate, so only what is on top is shown.
     const extra = item.miles ? Math.max(0, item.estimatePence - item.miles * settings.mileagePencePerMile) : item.estimatePence;
-    values[`${item.category}Amount`] = extra ? poundsField(extra) : '';
-    if (item.miles) values[`${item.category}Miles`] = String(item.miles);
+    values[`${item.category}Amount${slot}`] = extra ? poundsField(extra) : '';
+    if (item.miles) values[`${item.category}Miles${slot}`] = String(item.miles);
   }
   return values;
 }
 
-export function categoryRows(settings: BursarySettings) {
+/**
+ * The form's categories. Each has its first item, then further items (another train, a second
+ * night) behind "Another … cost", open when one is filled in: no JavaScript needed.
+ */
+export function categoryRows(settings: BursarySettings, values: Record<string, unknown> = {}) {
+  const filled = (key: string) => typeof values[key] === 'string' && (values[key] as string).trim() !== '';
   return bursaryCategories.map((c: BursaryCategory) => ({
     category: c,
     label: categoryLabels[c].label,
     hint: categoryLabels[c].hint,
     hasMiles: c === 'travel',
     mileageRate: mileageRate(settings),
+    more: itemSlots.slice(1).map((slot, i) => ({
+      slot,
+      heading: `${i === 0 ? 'Another' : 'One more'} ${categoryLabels[c].label.toLowerCase()} cost`,
+      open: filled(`${c}Description${slot}`) || filled(`${c}Amount${slot}`),
+    })),
   }));
 }
 

@@ -65,3 +65,56 @@ describe('an overpaid bursary', () => {
     expect(fund.body).toMatch(/id="budget-remaining">£60</);
   });
 });
+
+describe('more than one item in a category', () => {
+  it('takes two train fares and a night, keeps them apart through the decision, and adds them up', async () => {
+    const event = await createEvent(t.db);
+    const fund = idFrom((await boss.post('/bursaries/funds', { eventId: event.id, name: 'Two trains', budget: '500', eligibility: '', covers: '', deadline: '' })).headers.location, uuidIn);
+    const traveller = await t.signedIn('two-trains@example.org');
+    const app = idFrom((await traveller.post(`/events/${event.slug}/bursary`)).headers.location, uuidIn);
+    // The second fare's amount is not money: refused beside that field, with both kept.
+    const bad = await traveller.post(`/bursaries/applications/${app}/edit`, {
+      perspective: 'service_user',
+      paymentMethod: 'other',
+      paymentArrangement: 'Cash',
+      travelDescription: 'Train there',
+      travelAmount: '30',
+      travelDescription2: 'Train back',
+      travelAmount2: 'thirty',
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toMatch(/id="travelAmount2-error"/);
+    expect(bad.body).toMatch(/name="travelDescription2"[^>]*>Train back</);
+    expect(bad.body).toMatch(/<details class="govuk-details" open>/);
+    const ok = await traveller.post(`/bursaries/applications/${app}/edit`, {
+      perspective: 'service_user',
+      paymentMethod: 'other',
+      paymentArrangement: 'Cash',
+      travelDescription: 'Train there',
+      travelAmount: '30',
+      travelDescription2: 'Train back',
+      travelAmount2: '25.50',
+      accommodationDescription: 'A night',
+      accommodationAmount: '70',
+    });
+    expect(ok.statusCode).toBe(303);
+    const items = await t.db.select({ category: bursaryItems.category, description: bursaryItems.description, estimatePence: bursaryItems.estimatePence }).from(bursaryItems).where(eq(bursaryItems.applicationId, app));
+    expect(items).toEqual(
+      expect.arrayContaining([
+        { category: 'travel', description: 'Train there', estimatePence: 3000 },
+        { category: 'travel', description: 'Train back', estimatePence: 2550 },
+        { category: 'accommodation', description: 'A night', estimatePence: 7000 },
+      ]),
+    );
+    // The form shows them again in their places.
+    const form = await traveller.get(`/bursaries/applications/${app}/edit`);
+    expect(form.body).toMatch(/name="travelAmount2"[^>]*value="25.50"/);
+    await traveller.post(`/bursaries/applications/${app}/submit`);
+    expect((await boss.post(`/bursaries/funds/${fund}/applications/${app}/decision`, { outcome: 'approve_all', message: 'Yes' })).statusCode).toBe(303);
+    const page = await traveller.get(`/bursaries/applications/${app}`);
+    expect(page.body).toContain('Travel: Train back (approved £25.50)');
+    const csv = await boss.get(`/bursaries/funds/${fund}/report.csv`);
+    // Travel asked and approved add both fares.
+    expect(csv.body).toContain('55.50,55.50,0.00');
+  });
+});

@@ -266,11 +266,11 @@ export function categoryRows(settings: BursarySettings, values: Record<string, u
     hint: categoryLabels[c].hint,
     hasMiles: c === 'travel',
     mileageRate: mileageRate(settings),
-    more: itemSlots.slice(1).map((slot, i) => ({
-      slot,
-      heading: `${i === 0 ? 'Another' : 'One more'} ${categoryLabels[c].label.toLowerCase()} cost`,
-      open: filled(`${c}Description${slot}`) || filled(`${c}Amount${slot}`),
-    })),
+    // The extra items filled in so far, open, and one more closed (up to the limit).
+    more: itemSlots
+      .slice(1)
+      .map((slot, i) => ({ slot, heading: `${i === 0 ? 'Another' : 'One more'} ${categoryLabels[c].label.toLowerCase()} cost`, open: filled(`${c}Description${slot}`) || filled(`${c}Amount${slot}`) }))
+      .filter((m, i, all) => i === 0 || m.open || all[i - 1]!.open),
   }));
 }
 

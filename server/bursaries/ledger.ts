@@ -18,8 +18,8 @@
 // i.e. the budget is what is left, plus what is still to be paid, plus what was paid and not
 // repaid. tests/bursaries/ledger.property.test.ts checks all of these after every step of random
 // sequences of real actions.
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import { bursaryApplications, bursaryFunds, bursaryLedger, type BursaryLedgerKind } from '../../db/schema/index.ts';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
+import { bursaryFunds, bursaryLedger, type BursaryLedgerKind } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
 import { NotFoundError } from '../errors.ts';
 import { londonDay } from '../format.ts';
@@ -204,11 +204,4 @@ export async function fundFigures(db: Db, fundId: string, options: { excludeAppl
   const balances = await fundBalances(db, fundId);
   if (options.excludeApplicationId) balances.delete(options.excludeApplicationId);
   return sumFigures(fund.budgetPence, balances.values());
-}
-
-/** The fund an application belongs to (for entries written where only the application is known). */
-export async function fundOfApplication(tx: Db, applicationId: string): Promise<string> {
-  const [row] = await tx.select({ fundId: bursaryApplications.fundId }).from(bursaryApplications).where(and(eq(bursaryApplications.id, applicationId)));
-  if (!row) throw new NotFoundError('We could not find that application.');
-  return row.fundId;
 }

@@ -53,6 +53,8 @@ export interface Config {
   bursaryMileagePencePerMile: number;
   /** Bursaries: claimed items under this many pence need no receipt (mileage never does). */
   bursaryReceiptThresholdPence: number;
+  /** Bursaries: an overpayment still owed below this many pence is offered for write-off by default. */
+  bursaryWriteOffBelowPence: number;
   /** Bursaries: personal details are erased this many months after the last payment. */
   bursaryRetentionMonths: number;
   /**
@@ -213,6 +215,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: trustProxy(env.TRUST_PROXY),
     bursaryMileagePencePerMile: integer(env, 'BURSARY_MILEAGE_PENCE_PER_MILE', 45, 0, 1000),
     bursaryReceiptThresholdPence: integer(env, 'BURSARY_RECEIPT_THRESHOLD_PENCE', 1000, 0, 1_000_000),
+    bursaryWriteOffBelowPence: integer(env, 'BURSARY_WRITE_OFF_BELOW_PENCE', 500, 0, 1_000_000),
     bursaryRetentionMonths: integer(env, 'BURSARY_RETENTION_MONTHS', 12, 1, 120),
     outboxKey,
     outboxRetentionDays: integer(env, 'OUTBOX_RETENTION_DAYS', 30, 1, 3650),

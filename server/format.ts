@@ -45,15 +45,17 @@ export function formatTimeRange(start: Date, end: Date | null): string {
   return `${formatDateTime(start)} to ${formatDateTime(end)}`;
 }
 
-/** 1250 → "£12.50", 0 → "£0", 2000 → "£20". An amount of money: never "Free". */
-export function formatPence(pence: number): string {
-  const pounds = Math.floor(Math.abs(pence) / 100);
-  const rest = Math.abs(pence) % 100;
-  const sign = pence < 0 ? '−' : '';
-  return `${sign}£${pounds.toLocaleString('en-GB')}${rest ? `.${String(rest).padStart(2, '0')}` : ''}`;
+/** "2026-12-09": the day in London, as ISO dates are written (form fields, spreadsheets). */
+const isoDay = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
+export function londonDay(date: Date): string {
+  return isoDay.format(date);
 }
 
-/** The price of a place: 0 → "Free" (a free place), otherwise the amount. Only for prices. */
-export function formatPrice(pence: number): string {
-  return pence === 0 ? 'Free' : formatPence(pence);
+/** "14:05": the time of day in London, 24-hour, for spreadsheets. */
+const isoTime = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+export function londonClock(date: Date): string {
+  return isoTime.format(date);
 }
+
+// Money formatting lives in server/money.ts; re-exported for the callers that import it from here.
+export { formatPence, formatPrice } from './money.ts';

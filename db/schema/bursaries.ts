@@ -2,7 +2,8 @@
 // with receipts, and payments. This is special-category personal data (health, caring): see
 // server/bursaries/ for who may read it, the audit of every view and the retention job.
 // Remaining budget is computed from these rows under a lock on the fund, never stored.
-import { boolean, customType, date, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { boolean, check, customType, date, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { people } from './accounts.ts';
 import { events } from './events.ts';
 
@@ -27,6 +28,7 @@ export type BursaryPaymentMethod = (typeof bursaryPaymentMethods)[number];
 export const bursaryClaimStatuses = ['submitted', 'approved', 'paid'] as const;
 export type BursaryClaimStatus = (typeof bursaryClaimStatuses)[number];
 
+/** The kinds of ledger entry that are money the Hub sent (the payment form offers these). */
 export const bursaryPaymentKinds = ['advance', 'settlement'] as const;
 export type BursaryPaymentKind = (typeof bursaryPaymentKinds)[number];
 
@@ -107,7 +109,7 @@ export const bursaryItems = pgTable(
     /** What it actually cost, from the applicant's claim. */
     claimedPence: integer('claimed_pence'),
   },
-  (t) => [uniqueIndex('bursary_items_application_category_idx').on(t.applicationId, t.category)],
+  (t) => [index('bursary_items_application_idx').on(t.applicationId, t.category)],
 );
 
 /** Everything said to the applicant: decision messages and notes from the panel. */
@@ -162,22 +164,49 @@ export const bursaryReceipts = pgTable(
   (t) => [index('bursary_receipts_application_idx').on(t.applicationId)],
 );
 
-export const bursaryPayments = pgTable(
-  'bursary_payments',
+/**
+ * What an entry in the ledger records. Every amount of an application is one of these; all are
+ * positive pence, and what each means for the balances is worked out in server/bursaries/ledger.ts
+ * (which also states the identities that always hold between them):
+ * - approved: the panel's decision (the sum of the items approved);
+ * - claim_approved: the panel accepted the claim, for this total (at most what was approved);
+ * - advance / settlement: money the Hub sent the applicant, before and after the claim approval;
+ * - owed_back: the Hub paid more than the claim allows; the applicant owes this much back;
+ * - repaid: the applicant paid some of that back;
+ * - written_off: the Hub decided not to ask for some of it back (a reason is required);
+ * - released: what was approved but will not be paid (closed unclaimed) returns to the budget.
+ */
+export const bursaryLedgerKinds = ['approved', 'claim_approved', 'advance', 'settlement', 'owed_back', 'repaid', 'written_off', 'released'] as const;
+export type BursaryLedgerKind = (typeof bursaryLedgerKinds)[number];
+
+/**
+ * The bursary ledger: append-only, one row per amount. Fund pages, application pages, reports and
+ * the finance CSV are all computed from it, so they always agree. The fund's budget is the fund's
+ * own figure (bursary_funds.budget_pence), changed only by organisers and audited.
+ */
+export const bursaryLedger = pgTable(
+  'bursary_ledger',
   {
     id: uuid('id').primaryKey().defaultRandom(),
+    fundId: uuid('fund_id')
+      .notNull()
+      .references(() => bursaryFunds.id, { onDelete: 'restrict' }),
     applicationId: uuid('application_id')
       .notNull()
       .references(() => bursaryApplications.id, { onDelete: 'cascade' }),
-    kind: text('kind', { enum: bursaryPaymentKinds }).notNull(),
+    kind: text('kind', { enum: bursaryLedgerKinds }).notNull(),
     amountPence: integer('amount_pence').notNull(),
-    paidOn: date('paid_on', { mode: 'string' }).notNull(),
-    method: text('method').notNull(),
+    /** The day it happened (a payment's date), in London. */
+    occurredOn: date('occurred_on', { mode: 'string' }).notNull(),
+    /** For money that moved: how (bank transfer, cash …). */
+    method: text('method').notNull().default(''),
     reference: text('reference').notNull().default(''),
+    /** Why (a write-off's reason). */
+    reason: text('reason').notNull().default(''),
     recordedBy: uuid('recorded_by').references(() => people.id, { onDelete: 'set null' }),
     recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('bursary_payments_application_idx').on(t.applicationId)],
+  (t) => [index('bursary_ledger_application_idx').on(t.applicationId, t.recordedAt), index('bursary_ledger_fund_idx').on(t.fundId), check('bursary_ledger_amount_positive', sql`${t.amountPence} > 0`)],
 );
 
 /**

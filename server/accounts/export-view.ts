@@ -1,6 +1,7 @@
 // The readable summary of a person's data, built from the same object as the JSON file: every
 // section becomes headings, summary lists and tables in plain words, times in Europe/London and
 // money in pounds, so the templates only display.
+import { paymentMethodLabels, paymentStatusLabels } from '../registration/booking-state.ts';
 import { categoryLabels, claimStatusLabels, perspectiveLabels as bursaryPerspectiveLabels, statusLabels as bursaryStatusLabels } from '../bursaries/labels.ts';
 import { eventFormatLabels, eventTypeLabels } from '../event-labels.ts';
 import { formatDate, formatDateTime, formatPence, formatPrice } from '../format.ts';
@@ -38,11 +39,9 @@ const whoLabel: Record<Who, string> = { you: 'You', 'someone else': 'Someone els
 const label = (labels: Record<string, string>, value: string | null) => (value ? (labels[value] ?? value) : '—');
 
 const siteRoleLabels: Record<string, string> = { admin: 'Admin', organiser: 'Organiser (steering group)' };
-const paymentStatusLabels: Record<string, string> = { open: 'Not paid yet', paid: 'Paid', expired: 'Not completed', refunded: 'Refunded' };
-const paymentMethodLabels: Record<string, string> = { stripe: 'Card (online)', invoice: 'Invoice' };
 const memberStatusLabels: Record<string, string> = { invited: 'Invited', accepted: 'Accepted', declined: 'Declined' };
 const bursaryPaymentMethodLabels: Record<string, string> = { bank_transfer: 'Bank transfer', other: 'Another way' };
-const bursaryPaymentKindLabels: Record<string, string> = { advance: 'Paid in advance', settlement: 'Paid after the claim' };
+const bursaryPaymentKindLabels: Record<string, string> = { advance: 'Paid in advance', settlement: 'Paid after the claim', repaid: 'You paid back', written_off: 'Written off by the Hub' };
 const emailStatusLabels: Record<string, string> = { queued: 'Waiting to be sent', sent: 'Sent', failed: 'Could not be delivered' };
 
 /** Audit actions on a bursary application, in the applicant's words. */

@@ -17,7 +17,7 @@ import {
   bursaryClaims,
   bursaryItems,
   bursaryMessages,
-  bursaryPayments,
+  bursaryLedger,
   bursaryReceipts,
   eventQuestions,
   events,
@@ -520,7 +520,11 @@ async function readBursaries(db: Db, personId: string): Promise<ExportBursaryApp
       .innerJoin(bursaryItems, eq(bursaryItems.id, bursaryReceipts.itemId))
       .where(inArray(bursaryReceipts.applicationId, ids))
       .orderBy(asc(bursaryReceipts.uploadedAt)),
-    db.select().from(bursaryPayments).where(inArray(bursaryPayments.applicationId, ids)).orderBy(asc(bursaryPayments.paidOn)),
+    db
+      .select({ applicationId: bursaryLedger.applicationId, kind: bursaryLedger.kind, amountPence: bursaryLedger.amountPence, paidOn: bursaryLedger.occurredOn, method: bursaryLedger.method, reference: bursaryLedger.reference })
+      .from(bursaryLedger)
+      .where(and(inArray(bursaryLedger.applicationId, ids), inArray(bursaryLedger.kind, ['advance', 'settlement', 'repaid', 'written_off'])))
+      .orderBy(asc(bursaryLedger.occurredOn), asc(bursaryLedger.recordedAt)),
     db
       .select({ subjectId: auditEntries.subjectId, action: auditEntries.action, actorId: auditEntries.actorId, actorName: people.displayName, at: auditEntries.at })
       .from(auditEntries)

@@ -8,7 +8,6 @@ import {
   bursaryClaims,
   bursaryItems,
   bursaryMessages,
-  bursaryPayments,
   bursaryReceipts,
   events,
   people,
@@ -27,7 +26,8 @@ import { forgetPanelNotices, tellPanel } from './notices.ts';
 import { holdPlaceFor, placeAfterApproval, releaseHeldPlace, type PlaceAfterApproval } from './places.ts';
 import type { BursarySettings } from './money.ts';
 import { assertNotOwnApplication, isOnPanel, type Actor } from './panel.ts';
-import { parsePounds } from '../money.ts';
+import { formatPence, parsePounds } from '../money.ts';
+import { addEntry, entriesOf } from './ledger.ts';
 
 export function applicationPath(id: string): string {
   return `/bursaries/applications/${id}`;
@@ -59,8 +59,13 @@ export async function startApplication(db: Database, eventSlug: string, actor: A
   });
 }
 
+/** How many items one category may have, and the suffix of each one's form fields ('' for the first). */
+export const itemSlots = ['', '2', '3', '4'] as const;
+
 export interface ItemInput {
   category: BursaryCategory;
+  /** Which of the category's items in the form ('' for the first, then '2' …), for its error messages. */
+  slot?: string;
   description: string;
   /** Pounds as typed. */
   amount: string;
@@ -117,13 +122,13 @@ export function readItems(items: ItemInput[], settings: BursarySettings): { rows
     if (milesText) {
       miles = Number(milesText);
       if (!/^\d{1,5}$/.test(milesText)) {
-        errors.push({ field: `${item.category}Miles`, message: 'Miles by car must be a whole number, like 24' });
+        errors.push({ field: `${item.category}Miles${item.slot ?? ''}`, message: 'Miles by car must be a whole number, like 24' });
         continue;
       }
     }
     let estimatePence = parsePounds(item.amount);
     if (Number.isNaN(estimatePence)) {
-      errors.push({ field: `${item.category}Amount`, message: `${amountLabel(item.category)} must be an amount in pounds, like 12.50` });
+      errors.push({ field: `${item.category}Amount${item.slot ?? ''}`, message: `${amountLabel(item.category)} must be an amount in pounds, like 12.50` });
       continue;
     }
     // Mileage is paid at the Hub's rate, so the amount follows from the miles.
@@ -235,7 +240,7 @@ export async function lockForPanel(tx: Db, fundId: string, applicationId: string
   await lockFund(tx, fundId);
   if (!(await isOnPanel(tx, actor, fundId))) throw new ForbiddenError();
   const [app] = await tx
-    .select({ id: bursaryApplications.id, status: bursaryApplications.status, applicantId: bursaryApplications.applicantId, eventId: bursaryApplications.eventId })
+    .select({ id: bursaryApplications.id, status: bursaryApplications.status, applicantId: bursaryApplications.applicantId, eventId: bursaryApplications.eventId, closedAt: bursaryApplications.closedAt })
     .from(bursaryApplications)
     .where(and(eq(bursaryApplications.id, applicationId), eq(bursaryApplications.fundId, fundId)))
     .for('update');
@@ -288,10 +293,10 @@ export async function decideApplication(db: Database, fundId: string, applicatio
       const figures = await fundFigures(tx, fundId, { excludeApplicationId: applicationId });
       if (total > figures.remainingPence) {
         if (!actor.isOrganiser) {
-          throw new InvalidInputError([{ field: 'outcome', message: `This would go over the remaining budget (£${(figures.remainingPence / 100).toFixed(2)} left). Approve less, or ask an organiser.` }]);
+          throw new InvalidInputError([{ field: 'outcome', message: `This would go over the remaining budget (${formatPence(figures.remainingPence)} left). Approve less, or ask an organiser.` }]);
         }
         if (!overrideReason) {
-          throw new InvalidInputError([{ field: 'overrideReason', message: `This would go over the remaining budget (£${(figures.remainingPence / 100).toFixed(2)} left). Approve less, or give a reason for going over it.` }]);
+          throw new InvalidInputError([{ field: 'overrideReason', message: `This would go over the remaining budget (${formatPence(figures.remainingPence)} left). Approve less, or give a reason for going over it.` }]);
         }
         overridden = true;
       }
@@ -305,6 +310,7 @@ export async function decideApplication(db: Database, fundId: string, applicatio
       .set({ status, decidedAt: now, decidedBy: actor.id, overrideReason: overridden ? overrideReason : '', updatedAt: now })
       .where(eq(bursaryApplications.id, applicationId));
     await tx.insert(bursaryMessages).values({ applicationId, authorId: actor.id, body: message });
+    if (status !== 'declined') await addEntry(tx, { fundId, applicationId, kind: 'approved', amountPence: total, recordedBy: actor.id, now });
     const [person] = app.applicantId ? await tx.select({ email: people.email, displayName: people.displayName }).from(people).where(eq(people.id, app.applicantId)) : [];
     let place: PlaceAfterApproval | null = null;
     if (status === 'declined') await releaseHeldPlace(tx, applicationId);
@@ -407,7 +413,7 @@ export async function loadApplications(db: Db, scope: { ids: string[] } | { fund
     .where(chosen)
     .orderBy(asc(bursaryApplications.submittedAt), asc(bursaryApplications.id));
   // Four more queries for any number of applications, not five each.
-  const [messages, receipts, claims, payments] = await Promise.all([
+  const [messages, receipts, claims, ledger] = await Promise.all([
     db
       .select({ applicationId: bursaryMessages.applicationId, body: bursaryMessages.body, createdAt: bursaryMessages.createdAt })
       .from(bursaryMessages)
@@ -422,20 +428,16 @@ export async function loadApplications(db: Db, scope: { ids: string[] } | { fund
       .select({ applicationId: bursaryClaims.applicationId, status: bursaryClaims.status, submittedAt: bursaryClaims.submittedAt, approvedAt: bursaryClaims.approvedAt, approvedPence: bursaryClaims.approvedPence })
       .from(bursaryClaims)
       .where(inArray(bursaryClaims.applicationId, applicationIds)),
-    db
-      .select({ applicationId: bursaryPayments.applicationId, kind: bursaryPayments.kind, amountPence: bursaryPayments.amountPence, paidOn: bursaryPayments.paidOn, method: bursaryPayments.method, reference: bursaryPayments.reference })
-      .from(bursaryPayments)
-      .where(inArray(bursaryPayments.applicationId, applicationIds))
-      .orderBy(asc(bursaryPayments.paidOn)),
+    entriesOf(db, apps.map((a) => a.id)),
   ]);
   const byId = new Map(apps.map((app) => [app.id, app]));
-  const [messagesOf, receiptsOf, claimsOf, paymentsOf] = [groupByApplication(messages), groupByApplication(receipts), groupByApplication(claims), groupByApplication(payments)];
+  const [messagesOf, receiptsOf, claimsOf, ledgerOf] = [groupByApplication(messages), groupByApplication(receipts), groupByApplication(claims), groupByApplication(ledger)];
   const order = 'ids' in scope ? scope.ids : apps.map((a) => a.id);
   return order.flatMap((id) => {
     const app = byId.get(id);
     if (!app) return [];
     const items = (typeof app.items === 'string' ? (JSON.parse(app.items) as ItemRow[]) : app.items).sort((a, b) => bursaryCategories.indexOf(a.category) - bursaryCategories.indexOf(b.category));
-    return [{ ...app, items, messages: messagesOf(id), receipts: receiptsOf(id), claim: claimsOf(id)[0] ?? null, payments: paymentsOf(id) }];
+    return [{ ...app, items, messages: messagesOf(id), receipts: receiptsOf(id), claim: claimsOf(id)[0] ?? null, ledger: ledgerOf(id) }];
   });
 }
 

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import { fileTypeFromBuffer } from 'file-type';
 import { DateTime } from 'luxon';
-import { bursaryApplications, bursaryClaims, bursaryItems, bursaryMessages, bursaryPayments, bursaryReceipts, events, people, type BursaryPaymentKind } from '../../db/schema/index.ts';
+import { bursaryApplications, bursaryClaims, bursaryItems, bursaryMessages, bursaryReceipts, events, people, type BursaryPaymentKind } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
@@ -15,7 +15,8 @@ import { getFund } from './funds.ts';
 import { tellPanel } from './notices.ts';
 import type { BursarySettings } from './money.ts';
 import { isOnPanel, type Actor } from './panel.ts';
-import { parsePounds } from '../money.ts';
+import { formatPence, parsePounds } from '../money.ts';
+import { addEntry, applicationBalances, recordOverpayment } from './ledger.ts';
 
 export const MAX_RECEIPT_BYTES = 10 * 1024 * 1024;
 
@@ -142,7 +143,7 @@ export async function submitClaim(db: Database, applicationId: string, amounts: 
       const mileage = item.miles === null ? 0 : item.miles * settings.mileagePencePerMile;
       const needsReceipt = value - mileage > 0 && value - mileage >= settings.receiptThresholdPence;
       if (needsReceipt && !receipts.some((r) => r.itemId === item.id)) {
-        errors.push({ field: `claim-${item.id}`, message: `Upload a receipt for this cost first (amounts of £${(settings.receiptThresholdPence / 100).toFixed(2)} or more need one)` });
+        errors.push({ field: `claim-${item.id}`, message: `Upload a receipt for this cost first (amounts of ${formatPence(settings.receiptThresholdPence)} or more need one)` });
       }
       claimed.set(item.id, value);
     }
@@ -166,13 +167,15 @@ export async function approveClaim(db: Database, fundId: string, applicationId: 
       .from(bursaryItems)
       .where(eq(bursaryItems.applicationId, applicationId));
     const approvedPence = Number(sum!.total);
-    const paid = await paidPence(tx, applicationId);
+    await addEntry(tx, { fundId, applicationId, kind: 'claim_approved', amountPence: approvedPence, recordedBy: actor.id, now });
+    await recordOverpayment(tx, { fundId, applicationId, recordedBy: actor.id, now });
+    const balances = await applicationBalances(tx, applicationId);
     await tx
       .update(bursaryClaims)
-      .set({ status: paid >= approvedPence ? 'paid' : 'approved', approvedAt: now, approvedBy: actor.id, approvedPence })
+      .set({ status: balances.toPayPence > 0 ? 'approved' : 'paid', approvedAt: now, approvedBy: actor.id, approvedPence })
       .where(eq(bursaryClaims.applicationId, applicationId));
-    await recordAudit(tx, { actorId: actor.id, action: 'bursary.claim.approved', subjectType: 'bursary_application', subjectId: applicationId, details: { approvedPence } });
-    await tellApplicantOfClaim(tx, applicationId, 'approved', '');
+    await recordAudit(tx, { actorId: actor.id, action: 'bursary.claim.approved', subjectType: 'bursary_application', subjectId: applicationId, details: { approvedPence, owedBackPence: balances.stillOwedPence } });
+    await tellApplicantOfClaim(tx, applicationId, 'approved', '', balances.stillOwedPence > 0 ? 'overpaid' : balances.toPayPence > 0 ? 'to_pay' : 'settled');
   });
 }
 
@@ -191,11 +194,11 @@ export async function returnClaim(db: Database, fundId: string, applicationId: s
     await tx.delete(bursaryClaims).where(eq(bursaryClaims.applicationId, applicationId));
     await tx.insert(bursaryMessages).values({ applicationId, authorId: actor.id, body: text });
     await recordAudit(tx, { actorId: actor.id, action: 'bursary.claim.returned', subjectType: 'bursary_application', subjectId: applicationId });
-    await tellApplicantOfClaim(tx, applicationId, 'returned', text);
+    await tellApplicantOfClaim(tx, applicationId, 'returned', text, '');
   });
 }
 
-async function tellApplicantOfClaim(tx: Db, applicationId: string, outcome: 'approved' | 'returned', reason: string): Promise<void> {
+async function tellApplicantOfClaim(tx: Db, applicationId: string, outcome: 'approved' | 'returned', reason: string, money: '' | 'to_pay' | 'settled' | 'overpaid'): Promise<void> {
   const [row] = await tx
     .select({ email: people.email, name: people.displayName, eventTitle: events.title })
     .from(bursaryApplications)
@@ -203,15 +206,7 @@ async function tellApplicantOfClaim(tx: Db, applicationId: string, outcome: 'app
     .innerJoin(events, eq(events.id, bursaryApplications.eventId))
     .where(eq(bursaryApplications.id, applicationId));
   if (!row) return;
-  await enqueueEmail(tx, { because: 'claim.decided', to: row.email, template: 'bursary-claim-decided', data: { name: row.name, eventTitle: row.eventTitle, outcome, reason, applicationPath: applicationPath(applicationId) } });
-}
-
-async function paidPence(tx: Db, applicationId: string): Promise<number> {
-  const [row] = await tx
-    .select({ total: sql<string>`coalesce(sum(${bursaryPayments.amountPence}), 0)::int` })
-    .from(bursaryPayments)
-    .where(eq(bursaryPayments.applicationId, applicationId));
-  return Number(row!.total);
+  await enqueueEmail(tx, { because: 'claim.decided', to: row.email, template: 'bursary-claim-decided', data: { name: row.name, eventTitle: row.eventTitle, outcome, reason, money, applicationPath: applicationPath(applicationId) } });
 }
 
 export interface PaymentInput {
@@ -232,52 +227,59 @@ export async function recordPayment(db: Database, fundId: string, applicationId:
   await db.transaction(async (tx) => {
     const app = await lockForPanel(tx, fundId, applicationId, actor);
     if (app.status !== 'approved' && app.status !== 'part_approved') throw new ConflictError('bursary_not_approved', 'Payments can only be recorded for an approved application.');
-    const [claim] = await tx.select({ status: bursaryClaims.status, approvedPence: bursaryClaims.approvedPence }).from(bursaryClaims).where(eq(bursaryClaims.applicationId, applicationId)).for('update');
+    const [claim] = await tx.select({ status: bursaryClaims.status }).from(bursaryClaims).where(eq(bursaryClaims.applicationId, applicationId)).for('update');
     if (input.kind === 'settlement' && (!claim || claim.status === 'submitted')) {
       throw new InvalidInputError([{ field: 'kind', message: 'Approve the claim before paying it; before that, record an advance' }]);
     }
-    await tx.insert(bursaryPayments).values({
+    if (input.kind === 'advance' && claim && claim.status !== 'submitted') {
+      throw new InvalidInputError([{ field: 'kind', message: 'The claim is approved, so this is a payment of the claim, not an advance' }]);
+    }
+    if (app.closedAt) throw new ConflictError('bursary_closed_application', 'This application is closed, so no more payments can be recorded.');
+    await addEntry(tx, {
+      fundId,
       applicationId,
       kind: input.kind,
       amountPence,
-      paidOn: input.paidOn.trim(),
+      occurredOn: input.paidOn.trim(),
       method: input.method.trim().slice(0, 100),
       reference: input.reference.trim().slice(0, 200),
       recordedBy: actor.id,
     });
-    const paid = await paidPence(tx, applicationId);
-    if (claim && claim.status === 'approved' && paid >= (claim.approvedPence ?? 0)) {
+    // Paid more than is allowed (a slip, or an advance above the claim): the rest is owed back.
+    const owedBack = await recordOverpayment(tx, { fundId, applicationId, recordedBy: actor.id });
+    const balances = await applicationBalances(tx, applicationId);
+    if (claim && claim.status === 'approved' && balances.toPayPence === 0) {
       await tx.update(bursaryClaims).set({ status: 'paid' }).where(eq(bursaryClaims.applicationId, applicationId));
     }
-    await recordAudit(tx, { actorId: actor.id, action: `bursary.payment.${input.kind}`, subjectType: 'bursary_application', subjectId: applicationId, details: { amountPence } });
+    await recordAudit(tx, { actorId: actor.id, action: `bursary.payment.${input.kind}`, subjectType: 'bursary_application', subjectId: applicationId, details: { amountPence, owedBackPence: owedBack } });
     if (app.applicantId) {
       const [person] = await tx.select({ email: people.email, displayName: people.displayName }).from(people).where(eq(people.id, app.applicantId));
       const [event] = await tx.select({ title: events.title }).from(events).where(eq(events.id, app.eventId));
-      await enqueueEmail(tx, { because: 'bursary.paid', to: person!.email, template: 'bursary-paid', data: { name: person!.displayName, eventTitle: event!.title, applicationPath: applicationPath(applicationId) } });
+      await enqueueEmail(tx, { because: 'bursary.paid', to: person!.email, template: 'bursary-paid', data: { name: person!.displayName, eventTitle: event!.title, overpaid: balances.stillOwedPence > 0, applicationPath: applicationPath(applicationId) } });
     }
   });
 }
 
-/** Closes an approved application: whatever was not paid returns to the budget. */
+/**
+ * Closes an approved application: whatever was allowed but not paid returns to the budget (a
+ * 'released' entry). Money still owed back must be repaid or written off first, so a closed
+ * application is always settled.
+ */
 export async function closeApplication(db: Database, fundId: string, applicationId: string, actor: Actor, now = new Date()): Promise<void> {
   await db.transaction(async (tx) => {
     const app = await lockForPanel(tx, fundId, applicationId, actor);
     if (app.status !== 'approved' && app.status !== 'part_approved') throw new ConflictError('bursary_not_approved', 'Only an approved application can be closed.');
+    if (app.closedAt) throw new ConflictError('bursary_closed_application', 'This application is already closed.');
+    const balances = await applicationBalances(tx, applicationId);
+    if (balances.stillOwedPence > 0) {
+      throw new ConflictError('bursary_still_owed', `The applicant still owes ${formatPence(balances.stillOwedPence)} back. Record their repayment or write it off before closing.`);
+    }
+    await addEntry(tx, { fundId, applicationId, kind: 'released', amountPence: balances.toPayPence, recordedBy: actor.id, now });
     await tx.update(bursaryApplications).set({ closedAt: now, updatedAt: now }).where(eq(bursaryApplications.id, applicationId));
-    await recordAudit(tx, { actorId: actor.id, action: 'bursary.application.closed', subjectType: 'bursary_application', subjectId: applicationId });
+    await recordAudit(tx, { actorId: actor.id, action: 'bursary.application.closed', subjectType: 'bursary_application', subjectId: applicationId, details: { releasedPence: balances.toPayPence } });
   });
 }
 
-/** Approved (by the claim once approved, else by the decision) minus paid; negative: owed to the Hub. */
-export function balanceOf(app: { items: Array<{ approvedPence: number | null }>; claim: { status: string; approvedPence: number | null } | null; payments: Array<{ amountPence: number }> }) {
-  const approved = app.items.reduce((sum, i) => sum + (i.approvedPence ?? 0), 0);
-  const claimApproved = app.claim && app.claim.status !== 'submitted' ? (app.claim.approvedPence ?? 0) : null;
-  const due = claimApproved ?? approved;
-  const paid = app.payments.reduce((sum, p) => sum + p.amountPence, 0);
-  return { approvedPence: approved, duePence: due, paidPence: paid, balancePence: due - paid };
-}
-
-/** A date written YYYY-MM-DD that the calendar has (Date.parse would take 2026-02-30 as 2 March). */
-function isCalendarDate(value: string): boolean {
+export function isCalendarDate(value: string): boolean {
   return /^\d{4}-\d{2}-\d{2}$/.test(value) && DateTime.fromISO(value).isValid;
 }

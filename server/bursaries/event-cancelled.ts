@@ -13,7 +13,7 @@
 // closePlacesForCancelledEvent, which runs first; releasing them here would offer the place to a
 // waiting list that no longer exists.
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
-import { bursaryApplications, bursaryClaims, bursaryItems, bursaryMessages, bursaryPayments, events, people } from '../../db/schema/index.ts';
+import { bursaryApplications, bursaryClaims, bursaryItems, bursaryLedger, bursaryMessages, events, people } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit.ts';
 import type { Db } from '../db/database.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
@@ -101,9 +101,9 @@ export async function settleBursariesForCancelledEvent(tx: Db, eventId: string, 
       .groupBy(bursaryItems.applicationId);
     for (const row of items) itemCounts.set(row.applicationId, Number(row.count));
     const paid = await tx
-      .selectDistinct({ applicationId: bursaryPayments.applicationId })
-      .from(bursaryPayments)
-      .where(and(inArray(bursaryPayments.applicationId, ids), eq(bursaryPayments.kind, 'advance')));
+      .selectDistinct({ applicationId: bursaryLedger.applicationId })
+      .from(bursaryLedger)
+      .where(and(inArray(bursaryLedger.applicationId, ids), eq(bursaryLedger.kind, 'advance')));
     for (const row of paid) advances.add(row.applicationId);
     const sent = await tx.select({ applicationId: bursaryClaims.applicationId }).from(bursaryClaims).where(inArray(bursaryClaims.applicationId, ids));
     for (const row of sent) claims.add(row.applicationId);

@@ -1,14 +1,15 @@
 // Bursary funds and their figures. The remaining budget is always computed from the decisions,
-// claims and payments, never stored: budget − what is committed to approved applications.
+// claims and payments in the ledger (ledger.ts), never stored: budget − what approved applications take.
 import { and, asc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
-import { bursaryApplications, bursaryClaims, bursaryFunds, bursaryItems, bursaryPayments, events } from '../../db/schema/index.ts';
+import { bursaryFunds, events } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit.ts';
 import { formatDateTime } from '../format.ts';
 import type { Database, Db } from '../db/database.ts';
 import { prepared } from '../db/prepared.ts';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
-import { parsePounds } from '../money.ts';
+import { formatPence, parsePounds } from '../money.ts';
+import { fundFigures } from './ledger.ts';
 import type { Actor } from './panel.ts';
 
 export interface FundRow {
@@ -127,7 +128,7 @@ export async function updateFund(db: Database, fundId: string, input: Omit<FundI
     if (!fund) throw new NotFoundError('We could not find that bursary fund.');
     const figures = await fundFigures(tx, fundId);
     if (values.budgetPence < figures.approvedPence) {
-      throw new InvalidInputError([{ field: 'budget', message: `The budget cannot be less than what is already approved (£${(figures.approvedPence / 100).toFixed(2)})` }]);
+      throw new InvalidInputError([{ field: 'budget', message: `The budget cannot be less than what is already approved (${formatPence(figures.approvedPence)})` }]);
     }
     await tx
       .update(bursaryFunds)
@@ -137,63 +138,7 @@ export async function updateFund(db: Database, fundId: string, input: Omit<FundI
   });
 }
 
-/** One approved application's money, as needed to know what it still commits. */
-export interface CommitmentRow {
-  applicationId: string;
-  status: string;
-  closedAt: Date | null;
-  approvedTotal: number;
-  claimStatus: string | null;
-  claimApproved: number | null;
-  paid: number;
-}
-
-/**
- * What an application still takes from the budget. Before a claim is approved: the approved
- * amount. Once the claim is approved: what was claimed (unclaimed money returns). Once closed:
- * only what was paid. Never less than what was actually paid.
- */
-export function committedPence(row: CommitmentRow): number {
-  if (row.status !== 'approved' && row.status !== 'part_approved') return row.paid;
-  if (row.closedAt) return row.paid;
-  if (row.claimStatus === 'approved' || row.claimStatus === 'paid') return Math.max(row.claimApproved ?? 0, row.paid);
-  return Math.max(row.approvedTotal, row.paid);
-}
-
-export async function commitments(db: Db, fundId: string): Promise<CommitmentRow[]> {
-  const rows = await db
-    .select({
-      applicationId: bursaryApplications.id,
-      status: bursaryApplications.status,
-      closedAt: bursaryApplications.closedAt,
-      approvedTotal: sql<string>`(select coalesce(sum(${bursaryItems.approvedPence}), 0)::int from ${bursaryItems} where ${bursaryItems.applicationId} = ${bursaryApplications.id})`,
-      claimStatus: bursaryClaims.status,
-      claimApproved: bursaryClaims.approvedPence,
-      paid: sql<string>`(select coalesce(sum(${bursaryPayments.amountPence}), 0)::int from ${bursaryPayments} where ${bursaryPayments.applicationId} = ${bursaryApplications.id})`,
-    })
-    .from(bursaryApplications)
-    .leftJoin(bursaryClaims, eq(bursaryClaims.applicationId, bursaryApplications.id))
-    .where(and(eq(bursaryApplications.fundId, fundId), inArray(bursaryApplications.status, ['approved', 'part_approved', 'declined', 'withdrawn'])));
-  return rows.map((r) => ({ ...r, approvedTotal: Number(r.approvedTotal), paid: Number(r.paid) }));
-}
-
-export interface FundFigures {
-  budgetPence: number;
-  /** Committed to approved applications (not yet lapsed). */
-  approvedPence: number;
-  paidPence: number;
-  remainingPence: number;
-}
-
-/** The budget as total, approved, paid and remaining. Lock the fund first when deciding. */
-export async function fundFigures(db: Db, fundId: string, options: { excludeApplicationId?: string } = {}): Promise<FundFigures> {
-  const [fund] = await db.select({ budgetPence: bursaryFunds.budgetPence }).from(bursaryFunds).where(eq(bursaryFunds.id, fundId));
-  if (!fund) throw new NotFoundError('We could not find that bursary fund.');
-  const rows = (await commitments(db, fundId)).filter((r) => r.applicationId !== options.excludeApplicationId);
-  const approvedPence = rows.reduce((sum, r) => sum + committedPence(r), 0);
-  const paidPence = rows.reduce((sum, r) => sum + r.paid, 0);
-  return { budgetPence: fund.budgetPence, approvedPence, paidPence, remainingPence: fund.budgetPence - approvedPence };
-}
+export { fundFigures, type FundFigures } from './ledger.ts';
 
 /** Locks the fund row until the transaction ends: every spending decision starts here. */
 export async function lockFund(tx: Db, fundId: string): Promise<{ id: string; eventId: string | null; budgetPence: number }> {

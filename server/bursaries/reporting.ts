@@ -1,11 +1,16 @@
 // Reporting for the panel and finance: per fund, totals by category and by status, and a CSV
 // with one anonymous row per application (a short reference, no names), since finance needs
 // amounts, not people. Erased applications still count: their amounts were kept for this.
-import { stringify } from 'csv-stringify/sync';
-import { and, eq, ne, sql } from 'drizzle-orm';
-import { bursaryApplications, bursaryCategories, bursaryClaims, bursaryItems, bursaryPayments, events, type BursaryCategory } from '../../db/schema/index.ts';
+import { and, eq, ne } from 'drizzle-orm';
+import { bursaryApplications, bursaryCategories, bursaryClaims, bursaryItems, events, type BursaryCategory } from '../../db/schema/index.ts';
+import { spreadsheetCsv } from '../http/csv.ts';
 import { recordAudit } from '../audit.ts';
 import type { Db } from '../db/database.ts';
+import { londonDay } from '../format.ts';
+import { poundsCell } from '../money.ts';
+import { categoryLabels, claimStatusLabels, statusLabels } from './labels.ts';
+import { balancesOf, fundBalances, type Balances } from './ledger.ts';
+import { moneyState } from './view-models.ts';
 
 export interface CategoryTotals {
   category: BursaryCategory;
@@ -29,6 +34,8 @@ export interface ApplicationLine {
   inAdvance: boolean;
   byCategory: Record<BursaryCategory, { asked: number; approved: number; claimed: number }>;
   claimStatus: string;
+  closed: boolean;
+  balances: Balances;
   paidPence: number;
 }
 
@@ -53,14 +60,15 @@ export async function fundReport(db: Db, fundId: string) {
       status: bursaryApplications.status,
       submittedAt: bursaryApplications.submittedAt,
       inAdvance: bursaryApplications.inAdvance,
+      closedAt: bursaryApplications.closedAt,
       claimStatus: bursaryClaims.status,
-      paid: sql<string>`(select coalesce(sum(${bursaryPayments.amountPence}), 0)::int from ${bursaryPayments} where ${bursaryPayments.applicationId} = ${bursaryApplications.id})`,
     })
     .from(bursaryApplications)
     .innerJoin(events, eq(events.id, bursaryApplications.eventId))
     .leftJoin(bursaryClaims, eq(bursaryClaims.applicationId, bursaryApplications.id))
     .where(and(eq(bursaryApplications.fundId, fundId), ne(bursaryApplications.status, 'draft')))
     .orderBy(bursaryApplications.submittedAt);
+  const ledger = await fundBalances(db, fundId);
 
   const byCategory: CategoryTotals[] = bursaryCategories.map((category) => {
     const rows = items.filter((i) => i.category === category);
@@ -83,18 +91,22 @@ export async function fundReport(db: Db, fundId: string) {
   });
   const lines: ApplicationLine[] = applications.map((a) => {
     const cats = Object.fromEntries(bursaryCategories.map((c) => [c, { asked: 0, approved: 0, claimed: 0 }])) as ApplicationLine['byCategory'];
+    // More than one item may share a category: they add up.
     for (const i of items.filter((i) => i.applicationId === a.id)) {
-      cats[i.category] = { asked: i.estimatePence, approved: i.approvedPence ?? 0, claimed: i.claimedPence ?? 0 };
+      const c = cats[i.category];
+      cats[i.category] = { asked: c.asked + i.estimatePence, approved: c.approved + (i.approvedPence ?? 0), claimed: c.claimed + (i.claimedPence ?? 0) };
     }
     return {
       reference: applicationReference(a.id),
       eventTitle: a.eventTitle,
       status: a.status,
-      submittedOn: a.submittedAt ? a.submittedAt.toISOString().slice(0, 10) : '',
+      submittedOn: a.submittedAt ? londonDay(a.submittedAt) : '',
       inAdvance: a.inAdvance,
       byCategory: cats,
       claimStatus: a.claimStatus ?? '',
-      paidPence: Number(a.paid),
+      closed: a.closedAt !== null,
+      balances: ledger.get(a.id) ?? balancesOf({}),
+      paidPence: ledger.get(a.id)?.paidOutPence ?? 0,
     };
   });
   return { byCategory, byStatus, lines, paidPence: lines.reduce((s, l) => s + l.paidPence, 0) };
@@ -105,26 +117,36 @@ export function applicationReference(id: string): string {
   return `B-${id.slice(0, 8).toUpperCase()}`;
 }
 
-function pounds(pence: number): string {
-  return (pence / 100).toFixed(2);
-}
-
+/**
+ * The finance CSV: one anonymous row per application, amounts as plain numbers a spreadsheet adds
+ * up, the date in its own ISO column, statuses in words. Every money column comes from the ledger,
+ * so each row keeps: allowed − paid out + owed back = still to pay, and owed back − repaid −
+ * written off = still owed.
+ */
 export function reportCsv(report: Awaited<ReturnType<typeof fundReport>>): string {
-  const header = ['Reference', 'Event', 'Status', 'Submitted on', 'In advance', 'Claim'];
-  for (const c of bursaryCategories) header.push(`${c} asked`, `${c} approved`, `${c} claimed`);
-  header.push('Paid');
+  const header = ['Reference', 'Event', 'Status', 'Submitted on', 'Money in advance', 'Claim'];
+  for (const c of bursaryCategories) header.push(`${categoryLabels[c].label}: asked`, `${categoryLabels[c].label}: approved`, `${categoryLabels[c].label}: claimed`);
+  header.push('Approved', 'Claim approved', 'Paid out', 'Owed back', 'Repaid', 'Written off', 'Returned to the fund', 'Still to pay', 'Still owed to the Hub', 'Money');
   const rows = report.lines.map((l) => {
-    const row: string[] = [l.reference, safeCell(l.eventTitle), l.status, l.submittedOn, l.inAdvance ? 'yes' : 'no', l.claimStatus];
-    for (const c of bursaryCategories) row.push(pounds(l.byCategory[c].asked), pounds(l.byCategory[c].approved), pounds(l.byCategory[c].claimed));
-    row.push(pounds(l.paidPence));
+    const b = l.balances;
+    const decided = l.status === 'approved' || l.status === 'part_approved';
+    const row: string[] = [l.reference, l.eventTitle, statusLabels[l.status as keyof typeof statusLabels]?.label ?? l.status, l.submittedOn, l.inAdvance ? 'Yes' : 'No', l.claimStatus ? (claimStatusLabels[l.claimStatus] ?? l.claimStatus) : 'No claim yet'];
+    for (const c of bursaryCategories) row.push(poundsCell(l.byCategory[c].asked), poundsCell(l.byCategory[c].approved), poundsCell(l.byCategory[c].claimed));
+    row.push(
+      poundsCell(b.approvedPence),
+      b.claimApprovedPence === null ? '' : poundsCell(b.claimApprovedPence),
+      poundsCell(b.paidOutPence),
+      poundsCell(b.owedBackPence),
+      poundsCell(b.repaidPence),
+      poundsCell(b.writtenOffPence),
+      poundsCell(b.releasedPence),
+      poundsCell(b.toPayPence),
+      poundsCell(b.stillOwedPence),
+      decided ? moneyState(b, l.claimStatus ? { status: l.claimStatus } : null, l.closed, 'panel').label : '',
+    );
     return row;
   });
-  return stringify([header, ...rows]);
-}
-
-/** A cell a spreadsheet will not run as a formula (event titles are typed by people). */
-function safeCell(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return spreadsheetCsv(header, rows);
 }
 
 /**

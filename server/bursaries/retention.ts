@@ -7,7 +7,7 @@
 // (eraseApplication; see server/accounts/erase.ts).
 import { and, eq, isNull, lte, ne, or, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
-import { bursaryApplications, bursaryClaims, bursaryItems, bursaryMessages, bursaryPayments, bursaryReceipts, events, people } from '../../db/schema/index.ts';
+import { bursaryApplications, bursaryClaims, bursaryItems, bursaryLedger, bursaryMessages, bursaryReceipts, events, people } from '../../db/schema/index.ts';
 import { recordAudit, unlinkActor } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { londonDate } from '../london-time.ts';
@@ -33,7 +33,8 @@ export async function eraseApplication(tx: Db, applicationId: string, now: Date)
   await tx.update(bursaryItems).set({ description: '', miles: null }).where(eq(bursaryItems.applicationId, applicationId));
   await tx.delete(bursaryMessages).where(eq(bursaryMessages.applicationId, applicationId));
   await tx.delete(bursaryReceipts).where(eq(bursaryReceipts.applicationId, applicationId));
-  await tx.update(bursaryPayments).set({ reference: '', recordedBy: null }).where(eq(bursaryPayments.applicationId, applicationId));
+  // The ledger keeps its amounts (anonymous, for the accounts); references and reasons may name people.
+  await tx.update(bursaryLedger).set({ reference: '', reason: '', recordedBy: null }).where(eq(bursaryLedger.applicationId, applicationId));
   await tx.update(bursaryClaims).set({ approvedBy: null }).where(eq(bursaryClaims.applicationId, applicationId));
   // A place still held for it (an account deleted before the event) passes on.
   await releaseHeldPlace(tx, applicationId);
@@ -54,7 +55,7 @@ export async function eraseExpiredApplications(db: Database, options: { now: Dat
   await eraseSettledBankDetails(db);
   const cutoff = DateTime.fromJSDate(options.now).minus({ months: options.months }).toJSDate();
   const cutoffDay = londonDate(cutoff);
-  const lastPaid = sql<string | null>`(select max(${bursaryPayments.paidOn}) from ${bursaryPayments} where ${bursaryPayments.applicationId} = ${bursaryApplications.id})`;
+  const lastPaid = sql<string | null>`(select max(${bursaryLedger.occurredOn}) from ${bursaryLedger} where ${bursaryLedger.applicationId} = ${bursaryApplications.id} and ${bursaryLedger.kind} in ('advance', 'settlement', 'repaid'))`;
   const eventEnded = sql<Date | string | null>`coalesce(${events.endsAt}, ${events.startsAt})`;
   const candidates = await db
     .select({
@@ -120,7 +121,7 @@ export async function deleteStaleDrafts(db: Database, options: { now: Date; mont
 /** The applications of one person (for erasing them with their account). */
 export async function applicationsOf(db: Db, personId: string): Promise<{ id: string; paid: boolean }[]> {
   const rows = await db
-    .select({ id: bursaryApplications.id, payments: sql<number>`(select count(*) from ${bursaryPayments} where ${bursaryPayments.applicationId} = ${bursaryApplications.id})::int` })
+    .select({ id: bursaryApplications.id, payments: sql<number>`(select count(*) from ${bursaryLedger} where ${bursaryLedger.applicationId} = ${bursaryApplications.id} and ${bursaryLedger.kind} in ('advance', 'settlement'))::int` })
     .from(bursaryApplications)
     .where(eq(bursaryApplications.applicantId, personId));
   return rows.map((r) => ({ id: r.id, paid: Number(r.payments) > 0 }));
@@ -128,6 +129,6 @@ export async function applicationsOf(db: Db, personId: string): Promise<{ id: st
 
 /** An application that never paid anything goes entirely when its applicant deletes their account. */
 export async function deleteUnpaidApplication(tx: Db, applicationId: string): Promise<void> {
-  const unpaid = sql`not exists (select 1 from ${bursaryPayments} where ${bursaryPayments.applicationId} = ${bursaryApplications.id})`;
+  const unpaid = sql`not exists (select 1 from ${bursaryLedger} where ${bursaryLedger.applicationId} = ${bursaryApplications.id} and ${bursaryLedger.kind} in ('advance', 'settlement'))`;
   await tx.delete(bursaryApplications).where(and(eq(bursaryApplications.id, applicationId), unpaid));
 }

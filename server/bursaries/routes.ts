@@ -25,6 +25,7 @@ import { Uuid, UuidOrEmpty } from '../http/ids.ts';
 import { SlugParams } from '../http/params.ts';
 import { acceptUploads, readFieldsBeforeFile, readUploadedFile } from '../http/uploads.ts';
 import {
+  itemSlots,
   decideApplication,
   deleteApplication,
   listOwnApplications,
@@ -42,10 +43,13 @@ import {
 } from './applications.ts';
 import { approveClaim, returnClaim, checkReceiptUpload, closeApplication, downloadReceipt, MAX_RECEIPT_BYTES, recordPayment, submitClaim, uploadReceipt } from './claims.ts';
 import { createFund, eventsOpenForApplications, fundFigures, fundForEvent, getFund, listFunds, updateFund, type FundInput } from './funds.ts';
-import { bursarySettings, poundsField } from './money.ts';
+import { bursarySettings } from './money.ts';
+import { poundsField } from '../money.ts';
 import { addPanelMember, isOnPanel, listPanel, ownApplicationMessage, panelFundIds, removePanelMember, type Actor } from './panel.ts';
 import { getNoticeMode, sendPanelDigests, setNoticeMode } from './notices.ts';
 import { auditFundOpened, fundReport, reportCsv } from './reporting.ts';
+import { sendCsv } from '../http/csv.ts';
+import { ledgerRoutes, owedForms, type ReviewForms } from './ledger-routes.ts';
 import { deleteStaleDrafts, eraseExpiredApplications } from './retention.ts';
 import { placeNow } from './places.ts';
 import { applicationView, categoryRows, draftFormValues, figuresView, fundView, mileageRate, panelApplicationView, ownApplicationItem, openFundItem, reportView } from './view-models.ts';
@@ -73,8 +77,11 @@ const FundBody = Type.Object({
 // One row per category, so the form works without JavaScript.
 const draftFields: Record<string, ReturnType<typeof Type.Optional>> = {};
 for (const c of bursaryCategories) {
-  draftFields[`${c}Description`] = Type.Optional(Text(2000, 'Description'));
-  draftFields[`${c}Amount`] = Type.Optional(Text(20, 'Amount'));
+  // More than one item per category: the first, then 'travelAmount2' … (see itemSlots).
+  for (const slot of itemSlots) {
+    draftFields[`${c}Description${slot}`] = Type.Optional(Text(2000, 'Description'));
+    draftFields[`${c}Amount${slot}`] = Type.Optional(Text(20, 'Amount'));
+  }
 }
 draftFields.travelMiles = Type.Optional(Text(10, 'Miles'));
 const DraftBody = Type.Object({
@@ -268,7 +275,7 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       {
         title: `Apply for help with costs: ${loaded.eventTitle}`,
         application: { id: loaded.id, eventTitle: loaded.eventTitle, url: `/bursaries/applications/${loaded.id}` },
-        categories: categoryRows(settings),
+        categories: categoryRows(settings, form.values),
         form,
       },
       status,
@@ -297,12 +304,15 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         paymentName: text(body, 'paymentName'),
         paymentArrangement: text(body, 'paymentArrangement'),
         note: text(body, 'note'),
-        items: bursaryCategories.map((category: BursaryCategory) => ({
-          category,
-          description: text(body, `${category}Description`),
-          amount: text(body, `${category}Amount`),
-          miles: category === 'travel' ? text(body, 'travelMiles') : undefined,
-        })),
+        items: bursaryCategories.flatMap((category: BursaryCategory) =>
+          itemSlots.map((slot) => ({
+            category,
+            slot,
+            description: text(body, `${category}Description${slot}`),
+            amount: text(body, `${category}Amount${slot}`),
+            miles: category === 'travel' && slot === '' ? text(body, 'travelMiles') : undefined,
+          })),
+        ),
       };
       return submit(request, reply, {
         values,
@@ -523,7 +533,7 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     });
   });
 
-  const renderReview = async (request: FastifyRequest, reply: FastifyReply, fundId: string, applicationId: string, forms: { decision?: FormState; payment?: FormState; returnClaim?: FormState } = {}, status = 200) => {
+  const renderReview = async (request: FastifyRequest, reply: FastifyReply, fundId: string, applicationId: string, forms: ReviewForms = {}, status = 200) => {
     const loaded = await viewApplication(app.db, applicationId, actorOf(request), 'panel', fundId);
     const fund = await getFund(app.db, fundId);
     const figures = await fundFigures(app.db, fundId);
@@ -542,12 +552,16 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         decisionForm: forms.decision ?? formState(decisionValues),
         paymentForm: forms.payment ?? formState({ kind: loaded.claim && loaded.claim.status !== 'submitted' ? 'settlement' : 'advance', paidOn: today, method: 'Bank transfer' }),
         returnClaimForm: forms.returnClaim ?? formState({ reason: '' }),
-        errors: [...(forms.decision?.errors ?? []), ...(forms.payment?.errors ?? []), ...(forms.returnClaim?.errors ?? [])],
+        ...owedForms(view, forms, today),
+        errors: [...(forms.decision?.errors ?? []), ...(forms.payment?.errors ?? []), ...(forms.returnClaim?.errors ?? []), ...(forms.repayment?.errors ?? []), ...(forms.writeOff?.errors ?? [])],
         isOrganiser: signedIn(request).isOrganiser,
       },
       status,
     );
   };
+
+  // Repayments and write-offs (server/bursaries/ledger-routes.ts) re-render the same page.
+  ledgerRoutes(app, renderReview);
 
   // ---- Who sits on a fund's panel: organisers and admins only ----
 
@@ -726,10 +740,6 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     await panelFund(request, fundId);
     const report = await fundReport(app.db, fundId);
     await auditFundOpened(app.db, fundId, 'report_exported', signedIn(request));
-    return reply
-      .header('content-type', 'text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="bursaries-${fundId.slice(0, 8)}.csv"`)
-      .header('cache-control', 'private, no-store')
-      .send(reportCsv(report));
+    return sendCsv(reply, `bursaries-${fundId.slice(0, 8)}.csv`, reportCsv(report));
   });
 };

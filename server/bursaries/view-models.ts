@@ -2,29 +2,87 @@
 // what the person may do next. Templates only display these.
 import { bursaryCategories, type BursaryCategory } from '../../db/schema/index.ts';
 import { formatDate, formatDateTime } from '../format.ts';
-import type { listOwnApplications, LoadedApplication } from './applications.ts';
-import { balanceOf } from './claims.ts';
+import { itemSlots, type listOwnApplications, type LoadedApplication } from './applications.ts';
 import type { eventsOpenForApplications, FundFigures, FundRow } from './funds.ts';
 import { categoryLabels, claimStatusLabels, perspectiveLabels, statusLabelFor, statusLabels } from './labels.ts';
-import { poundsField, type BursarySettings } from './money.ts';
+import { formatPence as money, formatRate, poundsField } from '../money.ts';
+import { balancesOf, totalsOf, type Balances, type LedgerRow } from './ledger.ts';
+import type { BursarySettings } from './money.ts';
 import { applicationReference, type fundReport } from './reporting.ts';
-
-/** "£12.50", "£0" (bursary amounts are never "Free"). */
-export function money(pence: number | null | undefined): string {
-  const value = pence ?? 0;
-  const sign = value < 0 ? '−' : '';
-  const abs = Math.abs(value);
-  const pounds = Math.floor(abs / 100).toLocaleString('en-GB');
-  const rest = abs % 100;
-  return `${sign}£${pounds}${rest ? `.${String(rest).padStart(2, '0')}` : ''}`;
-}
 
 function dayFromIso(day: string): string {
   return formatDate(new Date(`${day}T12:00:00Z`));
 }
 
+/** The fund's figures, each line from the ledger; budget = still to pay + paid out − repaid + remaining. */
 export function figuresView(f: FundFigures) {
-  return { budget: money(f.budgetPence), approved: money(f.approvedPence), paid: money(f.paidPence), remaining: money(f.remainingPence), overspent: f.remainingPence < 0 };
+  return {
+    budget: money(f.budgetPence),
+    approved: money(f.approvedPence),
+    toPay: money(f.toPayPence),
+    paid: money(f.paidPence),
+    repaid: money(f.repaidPence),
+    hasRepaid: f.repaidPence > 0,
+    netPaid: money(f.paidPence - f.repaidPence),
+    stillOwed: money(f.stillOwedPence),
+    hasStillOwed: f.stillOwedPence > 0,
+    writtenOff: money(f.writtenOffPence),
+    hasWrittenOff: f.writtenOffPence > 0,
+    remaining: money(f.remainingPence),
+    overspent: f.remainingPence < 0,
+  };
+}
+
+const entryLabels: Record<string, string> = {
+  advance: 'Advance paid',
+  settlement: 'Payment of the claim',
+  repaid: 'Paid back to the Hub',
+  written_off: 'Written off by the Hub',
+};
+
+/**
+ * Where the money stands, in words that are true at this moment: for the applicant (kind, never
+ * threatening, saying what they can do) and for the panel (what is left to do).
+ */
+export function moneyState(b: Balances, claim: { status: string } | null, closed: boolean, who: 'applicant' | 'panel'): { label: string; tag: string; detail: string } {
+  const owed = money(b.stillOwedPence);
+  const overpaid = money(b.owedBackPence);
+  if (b.stillOwedPence > 0) {
+    return who === 'applicant'
+      ? {
+          label: `${owed} overpaid — nothing needed straight away`,
+          tag: 'govuk-tag--yellow',
+          detail: `The Hub paid you ${owed} more than your approved claim. That is fine and it happens often. When it suits you, you can pay it back by bank transfer (contact the Hub and we will send the details), or, if paying it back would be hard, ask us about writing it off. Small amounts are usually written off.`,
+        }
+      : { label: `${owed} overpaid — to be paid back or written off`, tag: 'govuk-tag--yellow', detail: `Paid ${overpaid} more than the claim allows. Record a repayment, or write it off with a reason.` };
+  }
+  if (b.owedBackPence > 0 && b.toPayPence === 0) {
+    if (b.writtenOffPence > 0 && b.repaidPence === 0) return { label: `${overpaid} overpaid — the Hub has written this off`, tag: 'govuk-tag--green', detail: who === 'applicant' ? 'Your bursary is settled: there is nothing to pay back.' : 'Settled.' };
+    if (b.writtenOffPence === 0) return { label: `Settled — ${overpaid} overpaid and paid back`, tag: 'govuk-tag--green', detail: who === 'applicant' ? 'Thank you. Your bursary is settled.' : 'Settled.' };
+    return { label: `Settled — ${money(b.repaidPence)} paid back, ${money(b.writtenOffPence)} written off`, tag: 'govuk-tag--green', detail: '' };
+  }
+  if (closed) return b.releasedPence > 0 ? { label: 'Closed', tag: 'govuk-tag--grey', detail: `${money(b.releasedPence)} approved but not claimed went back to the fund.` } : { label: 'Settled', tag: 'govuk-tag--green', detail: '' };
+  const claimApproved = claim !== null && claim.status !== 'submitted';
+  if (claimApproved) {
+    if (b.toPayPence > 0) return { label: who === 'applicant' ? `Claim approved — we will pay you ${money(b.toPayPence)}` : `Claim approved — ${money(b.toPayPence)} to pay`, tag: 'govuk-tag--blue', detail: '' };
+    return { label: 'Settled', tag: 'govuk-tag--green', detail: who === 'applicant' ? 'Nothing is owed either way.' : '' };
+  }
+  if (claim) return b.paidOutPence > 0 ? { label: 'Advance paid — claim waiting for approval', tag: 'govuk-tag--blue', detail: '' } : { label: 'Claim waiting for approval', tag: 'govuk-tag--blue', detail: '' };
+  if (b.paidOutPence > 0) return { label: who === 'applicant' ? 'Advance paid — waiting for your receipts' : 'Advance paid — waiting for the receipts and claim', tag: 'govuk-tag--blue', detail: '' };
+  return { label: who === 'applicant' ? 'Approved — waiting for your claim' : 'Approved — waiting for the claim', tag: 'govuk-tag--blue', detail: '' };
+}
+
+function ledgerLines(entries: Omit<LedgerRow, 'applicationId'>[]) {
+  return entries
+    .filter((e) => e.kind in entryLabels)
+    .map((e) => ({
+      kind: entryLabels[e.kind]!,
+      amount: money(e.amountPence),
+      paidOn: dayFromIso(e.occurredOn),
+      method: e.method,
+      reference: e.reference,
+      reason: e.reason,
+    }));
 }
 
 export function fundView(fund: FundRow) {
@@ -48,8 +106,9 @@ export function waitedFor(since: Date, now: Date): string {
   return days === 1 ? '1 day' : `${days} days`;
 }
 
-export function applicationView(app: LoadedApplication, settings: BursarySettings, now = new Date()) {
-  const balance = balanceOf(app);
+export function applicationView(app: LoadedApplication, settings: BursarySettings, now = new Date(), who: 'applicant' | 'panel' = 'applicant') {
+  const balance = balancesOf(totalsOf(app.ledger));
+  const writeOffBelow = settings.writeOffBelowPence ?? 500;
   const approvedItems = app.items.filter((i) => (i.approvedPence ?? 0) > 0);
   const decided = ['approved', 'part_approved', 'declined'].includes(app.status);
   const approved = app.status === 'approved' || app.status === 'part_approved';
@@ -118,15 +177,31 @@ export function applicationView(app: LoadedApplication, settings: BursarySetting
           approved: app.claim.approvedPence === null ? null : money(app.claim.approvedPence),
         }
       : null,
-    payments: app.payments.map((p) => ({ kind: p.kind === 'advance' ? 'Advance' : 'Payment of claim', amount: money(p.amountPence), paidOn: dayFromIso(p.paidOn), method: p.method, reference: p.reference })),
+    payments: ledgerLines(app.ledger),
+    /** Every figure from the ledger: allowed − paid + owed back = still to pay; owed back − repaid − written off = still owed. */
     balance: {
-      due: money(balance.duePence),
-      paid: money(balance.paidPence),
-      amount: money(Math.abs(balance.balancePence)),
-      direction: balance.balancePence > 0 ? 'hub_owes' : balance.balancePence < 0 ? 'applicant_owes' : 'settled',
+      allowedLabel: balance.claimApprovedPence !== null ? 'Claim approved' : 'Approved',
+      allowed: money(balance.allowedPence),
+      released: balance.releasedPence > 0 ? money(balance.releasedPence) : null,
+      paid: money(balance.paidOutPence),
+      repaid: balance.repaidPence > 0 ? money(balance.repaidPence) : null,
+      writtenOff: balance.writtenOffPence > 0 ? money(balance.writtenOffPence) : null,
+      toPay: money(balance.toPayPence),
+      stillOwed: money(balance.stillOwedPence),
+      stillOwedPounds: poundsField(balance.stillOwedPence),
+      owesBack: balance.stillOwedPence > 0,
     },
+    money: approved ? moneyState(balance, app.claim, Boolean(app.closedAt), who) : null,
+    /** Small overpayments are offered for write-off first (the panel still gives a reason). */
+    offerWriteOff: balance.stillOwedPence > 0 && balance.stillOwedPence < writeOffBelow,
+    writeOffBelow: money(writeOffBelow),
     receiptThreshold: money(settings.receiptThresholdPence),
-    approvedItems: approvedItems.map((i) => ({ id: i.id, label: categoryLabels[i.category].label, approved: money(i.approvedPence) })),
+    // A category may have several items: they are told apart by what each is for.
+    approvedItems: approvedItems.map((i) => ({
+      id: i.id,
+      label: approvedItems.filter((o) => o.category === i.category).length > 1 && i.description ? `${categoryLabels[i.category].label}: ${i.description.slice(0, 60)}` : categoryLabels[i.category].label,
+      approved: money(i.approvedPence),
+    })),
     canEdit: app.status === 'draft',
     canWithdraw: app.status === 'draft' || app.status === 'submitted',
     canDelete: app.status === 'draft' || app.status === 'withdrawn',
@@ -137,8 +212,10 @@ export function applicationView(app: LoadedApplication, settings: BursarySetting
     // A claim sent back by the panel leaves its amounts on the items and no claim row.
     claimReturned: approved && !app.claim && app.items.some((i) => i.claimedPence !== null),
     canApproveClaim: app.claim?.status === 'submitted',
-    canRecordPayment: approved && !app.closedAt,
-    canClose: approved && !app.closedAt,
+    // Once the claim is approved and paid in full there is nothing left to pay (an overpayment is settled below).
+    canRecordPayment: approved && !app.closedAt && !(app.claim && app.claim.status !== 'submitted' && balance.toPayPence === 0),
+    canSettleOwed: balance.stillOwedPence > 0,
+    canClose: approved && !app.closedAt && balance.stillOwedPence === 0,
   };
 }
 
@@ -147,9 +224,9 @@ export function applicationView(app: LoadedApplication, settings: BursarySetting
  * application, where another panel member must act (the services refuse it too).
  */
 export function panelApplicationView(app: LoadedApplication, settings: BursarySettings, viewerId: string, now = new Date()) {
-  const view = applicationView(app, settings, now);
+  const view = applicationView(app, settings, now, 'panel');
   if (app.applicantId !== viewerId) return { ...view, ownApplication: false };
-  return { ...view, ownApplication: true, canDecide: false, canApproveClaim: false, canRecordPayment: false, canClose: false };
+  return { ...view, ownApplication: true, canDecide: false, canApproveClaim: false, canRecordPayment: false, canSettleOwed: false, canClose: false };
 }
 
 /** Values for the draft form: one row per category, amounts as pounds. */
@@ -163,29 +240,43 @@ export function draftFormValues(app: LoadedApplication, settings: BursarySetting
     paymentArrangement: app.paymentArrangement,
     note: app.note,
   };
+  const seen = new Map<BursaryCategory, number>();
   for (const item of app.items) {
-    values[`${item.category}Description`] = item.description;
+    const n = seen.get(item.category) ?? 0;
+    seen.set(item.category, n + 1);
+    const slot = itemSlots[n] ?? '';
+    values[`${item.category}Description${slot}`] = item.description;
     // With mileage the stored amount includes miles × rate, so only what is on top is shown.
     const extra = item.miles ? Math.max(0, item.estimatePence - item.miles * settings.mileagePencePerMile) : item.estimatePence;
-    values[`${item.category}Amount`] = extra ? poundsField(extra) : '';
-    if (item.miles) values[`${item.category}Miles`] = String(item.miles);
+    values[`${item.category}Amount${slot}`] = extra ? poundsField(extra) : '';
+    if (item.miles) values[`${item.category}Miles${slot}`] = String(item.miles);
   }
   return values;
 }
 
-export function categoryRows(settings: BursarySettings) {
+/**
+ * The form's categories. Each has its first item, then further items (another train, a second
+ * night) behind "Another … cost", open when one is filled in: no JavaScript needed.
+ */
+export function categoryRows(settings: BursarySettings, values: Record<string, unknown> = {}) {
+  const filled = (key: string) => typeof values[key] === 'string' && (values[key] as string).trim() !== '';
   return bursaryCategories.map((c: BursaryCategory) => ({
     category: c,
     label: categoryLabels[c].label,
     hint: categoryLabels[c].hint,
     hasMiles: c === 'travel',
     mileageRate: mileageRate(settings),
+    // The extra items filled in so far, open, and one more closed (up to the limit).
+    more: itemSlots
+      .slice(1)
+      .map((slot, i) => ({ slot, heading: `${i === 0 ? 'Another' : 'One more'} ${categoryLabels[c].label.toLowerCase()} cost`, open: filled(`${c}Description${slot}`) || filled(`${c}Amount${slot}`) }))
+      .filter((m, i, all) => i === 0 || m.open || all[i - 1]!.open),
   }));
 }
 
 /** "45p" rather than "£0.45": plainer for a rate per mile. */
 export function mileageRate(settings: BursarySettings): string {
-  return settings.mileagePencePerMile < 100 ? `${settings.mileagePencePerMile}p` : money(settings.mileagePencePerMile);
+  return formatRate(settings.mileagePencePerMile);
 }
 
 /** One of the applicant's own applications on the bursaries page. */

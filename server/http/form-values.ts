@@ -4,6 +4,9 @@ import type { FieldError } from '../errors.ts';
 import { UuidOrEmpty } from './ids.ts';
 import { parsePounds } from '../money.ts';
 
+/** Pence as pounds in a form field again (money is formatted in server/money.ts). */
+export { poundsField as poundsText } from '../money.ts';
+
 export type Body = Record<string, unknown>;
 
 export function text(body: Body, key: string): string {
@@ -47,10 +50,6 @@ export function pounds(body: Body, key: string, label: string, errors: FieldErro
   return pence;
 }
 
-export function poundsText(pence: number | null): string {
-  if (pence == null) return '';
-  return pence % 100 === 0 ? String(pence / 100) : (pence / 100).toFixed(2);
-}
 
 /** Only these values, or the fallback. */
 export function oneOf<T extends string>(value: string, allowed: readonly T[]): T | null {

@@ -356,8 +356,20 @@ export const whoIsTold = {
   'bursary.paid': {
     record: 'bursary payment',
     change: 'the panel records a payment to an applicant',
-    emails: [{ template: 'bursary-paid', to: 'the applicant' }],
+    emails: [{ template: 'bursary-paid', to: 'the applicant (and, if it is more than the claim allows, their options, kindly)' }],
     notEmailed: [],
+  },
+  'bursary.repaid': {
+    record: 'bursary ledger',
+    change: 'the panel records money an applicant paid back',
+    emails: [{ template: 'bursary-repaid', to: 'the applicant: thanks, and whether anything is still owed' }],
+    notEmailed: [{ who: 'the rest of the panel', why: 'the fund page shows it' }],
+  },
+  'bursary.written-off': {
+    record: 'bursary ledger',
+    change: 'the panel writes off money an applicant was overpaid (with a reason)',
+    emails: [{ template: 'bursary-written-off', to: 'the applicant: they need not pay it back (the reason stays with the panel)' }],
+    notEmailed: [{ who: 'the rest of the panel', why: 'the fund page shows it' }],
   },
 
   // ---- Accounts ----

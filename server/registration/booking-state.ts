@@ -61,3 +61,7 @@ export function bookingState(booking: { status: RegistrationStatus }, event: { s
     money: moneyText(status, eventCancelled, payment),
   };
 }
+
+/** A booking payment's method and status in words (attendee list CSV, the person's data export). */
+export const paymentMethodLabels: Record<string, string> = { stripe: 'Card (online)', invoice: 'Invoice' };
+export const paymentStatusLabels: Record<string, string> = { open: 'Not paid yet', paid: 'Paid', expired: 'Not completed', refunded: 'Refunded' };

@@ -2,7 +2,6 @@
 // questions, attendees with filters and CSV, the venue's access and dietary summary, messages
 // to attendees, check-in on a phone, and payments (invoice paid, refund).
 import { SlugIdParams, SlugParams } from '../http/params.ts';
-import { stringify } from 'csv-stringify/sync';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { signedIn } from '../http/signed-in.ts';
 import { list, text, type Body } from '../http/form-values.ts';
@@ -11,8 +10,9 @@ import { DateTime } from 'luxon';
 import { Type } from 'typebox';
 import { perspectives, registrationStatuses, type BookingMode } from '../../db/schema/index.ts';
 import { InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
-import { formatDateTime, formatPence, formatPrice } from '../format.ts';
-import { formState, } from '../http/forms.ts';
+import { formatDateTime, formatPence, formatPrice, londonClock, londonDay } from '../format.ts';
+import { sendCsv, spreadsheetCsv } from '../http/csv.ts';
+import { formState } from '../http/forms.ts';
 import { markInvoicePaid, refundRegistration } from '../payments/service.ts';
 import { availability } from './holds.ts';
 import {
@@ -30,12 +30,12 @@ import {
   type TicketTypeInput,
 } from './organiser.ts';
 import { answersFor, getEventBySlug, getSettings, listQuestions, listTicketTypes, type EventRow } from './queries.ts';
-import { bookingState } from './booking-state.ts';
+import { bookingState, paymentMethodLabels, paymentStatusLabels } from './booking-state.ts';
 import { checkInState, openCheckInEarly } from './check-in.ts';
 import { cancelRegistration } from './service.ts';
 import { perspectiveLabels, placesSummary, statusLabels } from './view-models.ts';
 import { UuidOrEmpty } from '../http/ids.ts';
-import { parsePounds } from '../money.ts';
+import { parsePounds, poundsField } from '../money.ts';
 
 const AttendeeQuery = Type.Object({
   status: Type.Optional(Type.Union([Type.Literal(''), ...registrationStatuses.map((s) => Type.Literal(s))])),
@@ -177,7 +177,7 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const values = {
       name: type.name,
       description: type.description,
-      price: (type.pricePence / 100).toFixed(2),
+      price: poundsField(type.pricePence),
       capacity: type.capacity === null ? '' : String(type.capacity),
       salesStartAt: londonInput(type.salesStartAt),
       salesEndAt: londonInput(type.salesEndAt),
@@ -315,7 +315,8 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const questions = await listQuestions(app.db, event.id, { includeWithdrawn: true });
     const answers = new Map((await answersFor(app.db, rows.map((r) => r.id))).map((a) => [`${a.registrationId} ${a.questionId}`, a.value]));
     const answer = (rid: string, qid: string) => answers.get(`${rid} ${qid}`) ?? '';
-    const csv = stringify(
+    const csv = spreadsheetCsv(
+      ['Name', 'Email', 'Organisation', 'Status', 'Place', 'Companion of', 'Price', 'Payment', 'Perspective', 'Access requirements', 'Dietary needs', 'Hear about future events', 'Booked on', 'Booked at', ...questions.map((q) => q.label)],
       rows.map((r) => [
         r.name,
         r.email,
@@ -324,27 +325,18 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
         r.ticketName,
         r.companionOf,
         r.price,
-        r.payment ? `${r.payment.method} ${r.payment.status}` : '',
+        r.payment ? `${paymentMethodLabels[r.payment.method] ?? r.payment.method}: ${paymentStatusLabels[r.payment.status] ?? r.payment.status}` : '',
         r.perspectiveLabel,
         r.accessRequirements,
         r.dietaryNeeds,
-        r.consentFutureEvents ? 'yes' : 'no',
-        r.booked,
+        r.consentFutureEvents,
+        londonDay(r.createdAt),
+        londonClock(r.createdAt),
         ...questions.map((q) => answer(r.id, q.id)),
       ]),
-      {
-        header: true,
-        columns: ['Name', 'Email', 'Organisation', 'Status', 'Place', 'Companion of', 'Price', 'Payment', 'Perspective', 'Access requirements', 'Dietary needs', 'Hear about future events', 'Booked', ...questions.map((q) => q.label)],
-        // Cells starting with = + - @ are read as formulas by spreadsheets; a leading quote stops that.
-        cast: { string: (value) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value) },
-      },
     );
     await auditAttendeeExport(app.db, event.id, rows.length, signedIn(request));
-    return reply
-      .header('content-type', 'text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="${event.slug}-attendees.csv"`)
-      .header('cache-control', 'no-store')
-      .send(csv);
+    return sendCsv(reply, `${event.slug}-attendees.csv`, csv);
   });
 
   app.get('/organise/events/:slug/attendees/needs', { config: { access: 'organiser' }, schema: { params: SlugParams } }, async (request, reply) => {

@@ -2,9 +2,9 @@
 // kept, the person is erased from every table (searched generically), paid amounts stay
 // anonymised, a place they held passes to the waiting list, they are signed out, and admins see
 // the deletion in the audit log.
-import { eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEntries, bursaryApplications, bursaryFunds, bursaryItems, bursaryPayments, people, planningMembers, proposals, registrations, sessions } from '../../db/schema/index.ts';
+import { auditEntries, bursaryApplications, bursaryFunds, bursaryItems, bursaryLedger, people, planningMembers, proposals, registrations, sessions } from '../../db/schema/index.ts';
 import { grantRole } from '../../server/accounts/people.ts';
 import { decideApplication, saveDraft, startApplication, submitApplication } from '../../server/bursaries/applications.ts';
 import { approveClaim, recordPayment, submitClaim } from '../../server/bursaries/claims.ts';
@@ -110,7 +110,7 @@ describe('deleting your account', () => {
     // The paid bursary stays as an anonymous amount; the unpaid one is gone.
     const [kept] = await t.db.select().from(bursaryApplications).where(eq(bursaryApplications.id, paid));
     expect(kept).toMatchObject({ applicantId: null, perspective: null, note: '' });
-    expect(await t.db.select({ amount: bursaryPayments.amountPence }).from(bursaryPayments).where(eq(bursaryPayments.applicationId, paid))).toEqual([{ amount: 900 }]);
+    expect(await t.db.select({ amount: bursaryLedger.amountPence }).from(bursaryLedger).where(and(eq(bursaryLedger.applicationId, paid), inArray(bursaryLedger.kind, ['advance', 'settlement'])))).toEqual([{ amount: 900 }]);
     expect(await t.db.select().from(bursaryApplications).where(eq(bursaryApplications.id, unpaid))).toHaveLength(0);
 
     // Their place passed to the waiting list.

@@ -17,8 +17,6 @@ const ALLOWED_CYCLES = new Set<string>([
   'accounts ↔ http',
   // bursaries ↔ registration: registration asks whether an address has a bursary application.
   'bursaries ↔ registration',
-  // calendar ↔ events: calendar's routes take events' SlugParams (a params schema for server/http/).
-  'calendar ↔ events',
   // planning ↔ proposals: proposals create the planning event and use planning's form readers.
   'planning ↔ proposals',
   // payments ↔ registration: payments confirm bookings; registration starts payments.

@@ -9,6 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bursaryApplications, bursaryFunds, bursaryItems, events, people } from '../../db/schema/index.ts';
 import { grantRole } from '../../server/accounts/people.ts';
+import { decideApplication, saveDraft, startApplication, submitApplication } from '../../server/bursaries/applications.ts';
+import { recordPayment, submitClaim } from '../../server/bursaries/claims.ts';
 import { expectAccessible, expectErrorSummaryFocused, expectKeyboardUsable, expectReflow, expectScreenReaderForm, expectTextSpacingFits, signInWithEmail, startBrowser, tabAndType, tabTo, type BrowserHarness } from './support.ts';
 
 let h: BrowserHarness;
@@ -166,7 +168,8 @@ describe('a bursary, from application to payment, by keyboard', () => {
     await press('form[action$="/payments"] button');
     expect(await h.page.textContent('main')).toContain('The payment has been recorded');
     expect(await figures()).toEqual({ total: '£150', approved: '£85', paid: '£50', remaining: '£65' });
-    expect(await h.page.textContent('#balance')).toContain('The Hub owes the applicant £35');
+    expect(await h.page.textContent('#balance-to-pay')).toBe('£35');
+    expect(await h.page.textContent('#money-state')).toContain('Advance paid — waiting for the receipts and claim');
     await expectAccessible(h);
     await signOut();
   });
@@ -176,7 +179,8 @@ describe('a bursary, from application to payment, by keyboard', () => {
     await h.page.goto(`${h.baseUrl}/bursaries`);
     await press('main a[href^="/bursaries/applications/"]');
     expect(await h.page.textContent('main')).toContain('We can pay your train fare and £45 towards the sitter.');
-    expect(await h.page.textContent('#balance')).toContain('The Hub owes you £35');
+    expect(await h.page.textContent('#balance-to-pay')).toBe('£35');
+    expect(await h.page.textContent('#money-state')).toContain('Advance paid — waiting for your receipts');
     await expectAccessible(h);
 
     const app = await application();
@@ -211,13 +215,14 @@ describe('a bursary, from application to payment, by keyboard', () => {
     expect(await h.page.textContent('main')).toContain('The claim has been approved');
     // Unclaimed money (£1.50 of travel) returns to the budget.
     expect(await figures()).toEqual({ total: '£150', approved: '£83.50', paid: '£50', remaining: '£66.50' });
-    expect(await h.page.textContent('#balance')).toContain('The Hub owes the applicant £33.50');
+    expect(await h.page.textContent('#balance-to-pay')).toBe('£33.50');
+    expect(await h.page.textContent('#money-state')).toContain('Claim approved — £33.50 to pay');
 
     expect(await h.page.isChecked('#kind-settlement')).toBe(true);
     await replace('#amount', '33.50');
     await press('form[action$="/payments"] button');
     expect(await figures()).toEqual({ total: '£150', approved: '£83.50', paid: '£83.50', remaining: '£66.50' });
-    expect(await h.page.textContent('#balance')).toContain('Settled');
+    expect((await h.page.textContent('#money-state'))?.trim()).toBe('Settled');
     await expectAccessible(h);
 
     await h.page.goto(`${h.baseUrl}/bursaries/funds/${fundId}/report`);
@@ -259,5 +264,52 @@ describe('a bursary, from application to payment, by keyboard', () => {
     await expectAccessible(h);
     await press('form[action$="/remove"] button');
     expect(await h.page.textContent('main')).toContain('They are no longer on the panel');
+  });
+  it('a £2 overpayment is owed back kindly, written off with a reason, and the fund adds up', async () => {
+    // A second application, made through the services: approved £40, a £40 advance, a £38 claim.
+    const db = h.database.db;
+    const [boss] = await db.select({ id: people.id }).from(people).where(eq(people.email, 'panel@example.org'));
+    const panelActor = { id: boss!.id, isOrganiser: true, isAdmin: false };
+    const [owner] = await db.insert(people).values({ email: 'owes@example.org', displayName: 'Sam' }).returning({ id: people.id });
+    const applicant = { id: owner!.id, isOrganiser: false, isAdmin: false };
+    const settings = { mileagePencePerMile: 45, receiptThresholdPence: 100_000, retentionMonths: 12 };
+    const id = await startApplication(db, slug, applicant);
+    await saveDraft(db, id, { perspective: 'service_user', inAdvance: true, hubBooksTickets: false, paymentMethod: 'other', paymentName: '', paymentArrangement: 'Cash', note: '', items: [{ category: 'travel', description: 'Train', amount: '40' }] }, applicant, settings);
+    await submitApplication(db, id, applicant);
+    await decideApplication(db, fundId, id, { outcome: 'approve_all', amounts: {}, message: 'Yes', overrideReason: '' }, panelActor);
+    await recordPayment(db, fundId, id, { kind: 'advance', amount: '40', paidOn: '2026-11-20', method: 'Bank transfer', reference: '' }, panelActor);
+    const [item] = await db.select({ id: bursaryItems.id }).from(bursaryItems).where(eq(bursaryItems.applicationId, id));
+    await submitClaim(db, id, { [item!.id]: '38' }, applicant, settings);
+
+    await h.page.goto(`${h.baseUrl}/bursaries/funds/${fundId}/applications/${id}`);
+    await press('form[action$="/claim/approve"] button');
+    expect(await h.page.textContent('#money-state')).toContain('£2 overpaid — to be paid back or written off');
+    expect(await h.page.textContent('main')).toContain('Amounts under £5 are usually written off');
+    await expectAccessible(h);
+    fs.mkdirSync('/tmp/convene-shots', { recursive: true });
+    await h.page.screenshot({ path: '/tmp/convene-shots/overpaid-panel.png', fullPage: true });
+    // A reason is required, and the page says so.
+    await press('form[action$="/write-off"] button');
+    await expectErrorSummaryFocused(h.page);
+    expect(await h.page.textContent('.govuk-error-summary')).toContain('Enter why the Hub is writing this off');
+    await tabAndType(h.page, '#writeOffReason', 'Under £5: costs more to ask for than it is worth');
+    await press('form[action$="/write-off"] button');
+    expect(await h.page.textContent('#money-state')).toContain('£2 overpaid — the Hub has written this off');
+
+    // The fund adds up: budget = still to pay + paid − paid back + remaining.
+    await h.page.goto(`${h.baseUrl}/bursaries/funds/${fundId}`);
+    const text = async (id: string) => ((await h.page.textContent(`#${id}`)) ?? '').trim();
+    expect(await figures()).toEqual({ total: '£150', approved: '£123.50', paid: '£123.50', remaining: '£26.50' });
+    expect(await text('budget-to-pay')).toBe('£0');
+    expect(await text('budget-written-off')).toBe('£2');
+    await expectAccessible(h);
+    await h.page.screenshot({ path: '/tmp/convene-shots/fund.png', fullPage: true });
+
+    await signOut();
+    await signIn('owes@example.org');
+    await h.page.goto(`${h.baseUrl}/bursaries/applications/${id}`);
+    expect(await h.page.textContent('#money-state')).toContain('£2 overpaid — the Hub has written this off');
+    await expectAccessible(h);
+    await h.page.screenshot({ path: '/tmp/convene-shots/overpaid-applicant.png', fullPage: true });
   });
 });

@@ -3,7 +3,7 @@
 // members of another fund; none gets in, and nothing changes.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEntries, bursaryApplications, bursaryClaims, bursaryItems, bursaryPanelMembers, bursaryPayments, bursaryReceipts } from '../../db/schema/index.ts';
+import { auditEntries, bursaryApplications, bursaryClaims, bursaryItems, bursaryPanelMembers, bursaryLedger, bursaryReceipts } from '../../db/schema/index.ts';
 import { grantRole } from '../../server/accounts/people.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import type { TestClient } from '../support/client.ts';
@@ -122,7 +122,7 @@ async function snapshot() {
     applications: await t.db.select().from(bursaryApplications).orderBy(bursaryApplications.id),
     items: await t.db.select().from(bursaryItems).orderBy(bursaryItems.id),
     claims: await t.db.select().from(bursaryClaims),
-    payments: await t.db.select().from(bursaryPayments),
+    payments: await t.db.select().from(bursaryLedger),
     receipts: (await t.db.select({ id: bursaryReceipts.id }).from(bursaryReceipts)).length,
     panel: await t.db.select().from(bursaryPanelMembers).orderBy(bursaryPanelMembers.id),
   };

@@ -232,7 +232,7 @@ describe('deciding within the budget', () => {
     const over = await boss.post(`/bursaries/funds/${fundId}/applications/${b}/decision`, { outcome: 'approve_all', message: 'Yes' });
     expect(over.statusCode).toBe(400);
     expect(over.body).toContain('remaining budget');
-    expect(over.body).toContain('£25.00 left');
+    expect(over.body).toContain('(£25 left)');
     const overridden = await boss.post(`/bursaries/funds/${fundId}/applications/${b}/decision`, { outcome: 'approve_all', message: 'Yes', overrideReason: 'Trustees agreed extra on 3 March' });
     expect(overridden.statusCode).toBe(303);
     expect(await fundFigures(t.db, fundId)).toMatchObject({ approvedPence: 13500, remainingPence: -3500 });

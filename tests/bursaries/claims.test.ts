@@ -142,7 +142,10 @@ describe('claiming and paying', () => {
     const advance = await boss.post(`/bursaries/funds/${fundId}/applications/${applicationId}/payments`, { kind: 'advance', amount: '100', paidOn: '2026-11-20', method: 'Cash', reference: 'ADV-1' });
     expect(advance.statusCode).toBe(303);
     const page = await carer.get(`/bursaries/applications/${applicationId}`);
-    expect(page.body).toContain('The Hub owes you £38');
+    // An advance is not a settlement: the page says what is true now (issue 14).
+    expect(page.body).toContain('Advance paid — waiting for your receipts');
+    expect(page.body).not.toContain('Settled');
+    expect(page.body).toMatch(/id="balance-to-pay">£38</);
     expect(await fundFigures(t.db, fundId)).toMatchObject({ approvedPence: 13800, paidPence: 10000, remainingPence: 6200 });
     const mail = await t.db.select({ data: outboxMessages.data }).from(outboxMessages).where(eq(outboxMessages.template, 'bursary-paid'));
     expect(mail).toHaveLength(1);
@@ -177,14 +180,16 @@ describe('claiming and paying', () => {
     expect(await fundFigures(t.db, fundId)).toMatchObject({ approvedPence: 13150, paidPence: 10000, remainingPence: 20000 - 13150 });
 
     const page = await boss.get(`/bursaries/funds/${fundId}/applications/${applicationId}`);
-    expect(page.body).toContain('The Hub owes the applicant £31.50');
+    expect(page.body).toContain('Claim approved — £31.50 to pay');
+    expect(page.body).toMatch(/id="balance-to-pay">£31.50</);
 
     const settle = await boss.post(`/bursaries/funds/${fundId}/applications/${applicationId}/payments`, { kind: 'settlement', amount: '31.50', paidOn: '2026-11-22', method: 'Cash' });
     expect(settle.statusCode).toBe(303);
     const [paid] = await t.db.select({ status: bursaryClaims.status }).from(bursaryClaims).where(eq(bursaryClaims.applicationId, applicationId));
     expect(paid!.status).toBe('paid');
     const mine = await carer.get(`/bursaries/applications/${applicationId}`);
-    expect(mine.body).toContain('Settled: nothing owed either way');
+    expect(mine.body).toContain('>Settled<');
+    expect(mine.body).toContain('Nothing is owed either way.');
 
     const late = await postMultipart(carer, `/bursaries/applications/${applicationId}/receipts`, { itemId: careId }, { field: 'receipt', filename: 'late.png', contentType: 'image/png', data: pngBytes });
     expect(late.statusCode).toBe(303);
@@ -219,11 +224,17 @@ describe('reporting', () => {
     expect(csv.statusCode).toBe(200);
     expect(csv.headers['content-type']).toContain('text/csv');
     expect(csv.headers['content-disposition']).toContain('attachment');
-    const lines = csv.body.trim().split('\n');
-    expect(lines[0]).toContain('Reference,Event,Status');
+    // Excel reads UTF-8 only with a byte-order mark; rows end CRLF or LF.
+    expect(csv.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    const lines = csv.body.replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+    expect(lines[0]).toContain('Reference,Event,Status,Submitted on');
     expect(lines[1]).toContain('Survivor research day');
     expect(lines).toHaveLength(2);
-    expect(lines[1]).toContain('part_approved');
+    // Statuses in words, the date as an ISO date in its own column, amounts from the ledger.
+    expect(lines[1]).toContain('Partly approved');
+    expect(lines[1]).not.toContain('part_approved');
+    expect(lines[1]).toMatch(/,\d{4}-\d{2}-\d{2},/);
+    expect(lines[1]).toContain(',Settled');
     expect(lines[1]).toContain('60.00,60.00,55.00');
     expect(lines[1]).toContain('131.50');
     expect(csv.body).not.toContain('carer@example.org');

@@ -10,7 +10,9 @@ const samples: { [K in keyof BursaryEmails]: BursaryEmails[K] } = {
   'bursary-submitted': facts,
   'bursary-decided': { ...facts, outcome: 'part_approved' },
   'bursary-claim-decided': { ...facts, outcome: 'returned', reason: 'Please add the <train> receipt' },
-  'bursary-paid': facts,
+  'bursary-paid': { ...facts, overpaid: true },
+  'bursary-repaid': { ...facts, settled: false },
+  'bursary-written-off': { ...facts, settled: true },
   'bursary-event-cancelled-closed': { ...facts, wasDraft: false },
   'bursary-event-cancelled-approved': { ...facts, claimSent: false, hadAdvance: true },
 };

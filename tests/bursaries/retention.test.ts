@@ -1,9 +1,9 @@
 // The retention job erases personal details, notes and receipts once the retention period after
 // the last payment has passed (or after the event, whatever the application's state), from every
 // copy (outbox, audit log), keeps the amounts for reporting, and touches nothing else.
-import { eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bursaryApplications, bursaryFunds, bursaryItems, bursaryMessages, bursaryPayments, bursaryReceipts, people } from '../../db/schema/index.ts';
+import { bursaryApplications, bursaryFunds, bursaryItems, bursaryMessages, bursaryLedger, bursaryReceipts, people } from '../../db/schema/index.ts';
 import { decideApplication, saveDraft, startApplication, submitApplication } from '../../server/bursaries/applications.ts';
 import { approveClaim, recordPayment, submitClaim, uploadReceipt } from '../../server/bursaries/claims.ts';
 import { fundFigures } from '../../server/bursaries/funds.ts';
@@ -105,7 +105,7 @@ async function state(id: string) {
     items: await db.select().from(bursaryItems).where(eq(bursaryItems.applicationId, id)),
     messages: await db.select().from(bursaryMessages).where(eq(bursaryMessages.applicationId, id)),
     receipts: await db.select({ id: bursaryReceipts.id }).from(bursaryReceipts).where(eq(bursaryReceipts.applicationId, id)),
-    payments: await db.select().from(bursaryPayments).where(eq(bursaryPayments.applicationId, id)),
+    payments: await db.select().from(bursaryLedger).where(and(eq(bursaryLedger.applicationId, id), inArray(bursaryLedger.kind, ['advance', 'settlement']))),
   };
 }
 

@@ -2,9 +2,9 @@
 // pays, or closes their own application. The service refuses with a message shown on the page,
 // nothing changes, and the fund page says another panel member must decide. Another organiser
 // can do each of these things.
-import { eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bursaryApplications, bursaryClaims, bursaryItems, bursaryPayments } from '../../db/schema/index.ts';
+import { bursaryApplications, bursaryClaims, bursaryItems, bursaryLedger } from '../../db/schema/index.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import type { TestClient } from '../support/client.ts';
 import { createEvent, idFrom, organiser, uuidIn } from './support.ts';
@@ -23,7 +23,7 @@ const review = () => `/bursaries/funds/${fundId}/applications/${ownId}`;
 async function status() {
   const [row] = await t.db.select({ status: bursaryApplications.status, closedAt: bursaryApplications.closedAt }).from(bursaryApplications).where(eq(bursaryApplications.id, ownId));
   const [claim] = await t.db.select({ status: bursaryClaims.status }).from(bursaryClaims).where(eq(bursaryClaims.applicationId, ownId));
-  const payments = await t.db.select({ id: bursaryPayments.id }).from(bursaryPayments).where(eq(bursaryPayments.applicationId, ownId));
+  const payments = await t.db.select({ id: bursaryLedger.id }).from(bursaryLedger).where(and(eq(bursaryLedger.applicationId, ownId), inArray(bursaryLedger.kind, ['advance', 'settlement'])));
   return { status: row!.status, closed: Boolean(row!.closedAt), claim: claim?.status ?? null, payments: payments.length };
 }
 

@@ -137,6 +137,19 @@ async function decided(app: Awaited<ReturnType<typeof submittedApplication>>) {
   expectPosted(await org.post(`/bursaries/funds/${app.fundId}/applications/${app.applicationId}/decision`, { outcome: 'approve_all', message: 'Yes' }));
 }
 
+/** Approved £40, paid a £40 advance, then claimed £38: £2 overpaid. */
+async function overpaid() {
+  const app = await submittedApplication();
+  await decided(app);
+  const today = new Date().toISOString().slice(0, 10);
+  expectPosted(await org.post(`/bursaries/funds/${app.fundId}/applications/${app.applicationId}/payments`, { kind: 'advance', amount: '40', paidOn: today, method: 'Cash' }));
+  const [item] = await t.db.select().from(bursaryItems).where(eq(bursaryItems.applicationId, app.applicationId));
+  expectPosted(await postMultipart(app.applicant, `/bursaries/applications/${app.applicationId}/receipts`, { itemId: item!.id }, { field: 'receipt', filename: 'ticket.png', contentType: 'image/png', data: pngBytes }));
+  expectPosted(await app.applicant.post(`/bursaries/applications/${app.applicationId}/claim`, { [`claim-${item!.id}`]: '38' }));
+  expectPosted(await org.post(`/bursaries/funds/${app.fundId}/applications/${app.applicationId}/claim/approve`));
+  return app;
+}
+
 async function bookedBy(client: TestClient, slug: string, ticketTypeId: string, email: string) {
   expectPosted(await client.post(`/events/${slug}/book`, { ticketTypeId, name: 'Booker', email }));
   return latestManagePath(t.db, email);
@@ -627,6 +640,27 @@ const scenarios: Record<ChangeName, Scenario> = {
       const today = new Date().toISOString().slice(0, 10);
       expectPosted(await org.post(`/bursaries/funds/${app.fundId}/applications/${app.applicationId}/payments`, { kind: 'settlement', amount: '40', paidOn: today, method: 'Cash' }));
       return mails('bursary.paid', 'bursary-paid', [app.email]);
+    },
+  },
+  'bursary.repaid': {
+    setup: async () => {
+      state.repaying = await overpaid();
+    },
+    change: async () => {
+      const app = state.repaying as Awaited<ReturnType<typeof overpaid>>;
+      const today = new Date().toISOString().slice(0, 10);
+      expectPosted(await org.post(`/bursaries/funds/${app.fundId}/applications/${app.applicationId}/repayments`, { repaidAmount: '2', repaidOn: today, repaidMethod: 'Bank transfer' }));
+      return mails('bursary.repaid', 'bursary-repaid', [app.email]);
+    },
+  },
+  'bursary.written-off': {
+    setup: async () => {
+      state.writingOff = await overpaid();
+    },
+    change: async () => {
+      const app = state.writingOff as Awaited<ReturnType<typeof overpaid>>;
+      expectPosted(await org.post(`/bursaries/funds/${app.fundId}/applications/${app.applicationId}/write-off`, { writeOffAmount: '', writeOffReason: 'Under £5' }));
+      return mails('bursary.written-off', 'bursary-written-off', [app.email]);
     },
   },
   'panel.digest-due': {

@@ -50,8 +50,12 @@ describe('organiser pages for an event', () => {
 
     const csv = await organiser.get(`/organise/events/${event.slug}/attendees.csv`);
     expect(csv.headers['content-type']).toContain('text/csv');
-    const lines = csv.body.trim().split('\n');
+    // Excel reads UTF-8 only with a byte-order mark; dates are ISO in their own columns.
+    expect(csv.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    const lines = csv.body.replace(/^\uFEFF/, '').trim().split(/\r?\n/);
     expect(lines).toHaveLength(4);
+    expect(lines[0]).toContain(',Booked on,Booked at,');
+    expect(lines[1]).toMatch(/,\d{4}-\d{2}-\d{2},\d{2}:\d{2},/);
     expect(lines[0]).toMatch(/^Name,Email,.*,Your role$/);
     expect(lines[1]).toMatch(/^Ada Lovelace,ada@example.org,.*,Vegan,.*,Peer worker$/);
     // A name that a spreadsheet would run as a formula is written as text.

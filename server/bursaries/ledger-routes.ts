@@ -1,0 +1,90 @@
+// The panel's forms for money owed back: recording a repayment and writing an overpayment off.
+// Registered from routes.ts (bursariesRoutes), and re-rendering its review page on bad input.
+// Access is 'member'; the per-fund panel right and the refusal to act on one's own application
+// are checked in the services (repayments.ts), as for every other panel action.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { InvalidInputError } from '../errors.ts';
+import { formState, validationErrors, type FormState } from '../http/forms.ts';
+import { noticeOnConflict } from '../http/pages.ts';
+import { reviewPath } from './applications.ts';
+import type { Actor } from './panel.ts';
+import { recordRepayment, writeOff } from './repayments.ts';
+
+export interface ReviewForms {
+  decision?: FormState;
+  payment?: FormState;
+  returnClaim?: FormState;
+  repayment?: FormState;
+  writeOff?: FormState;
+}
+
+type RenderReview = (request: FastifyRequest, reply: FastifyReply, fundId: string, applicationId: string, forms?: ReviewForms, status?: number) => Promise<unknown>;
+
+const Uuid = Type.String({ format: 'uuid' });
+const Params = Type.Object({ fundId: Uuid, applicationId: Uuid });
+const Text = (max: number, title: string) => Type.String({ maxLength: max, title });
+const Csrf = { _csrf: Type.Optional(Type.String()) };
+const RepaymentBody = Type.Object({
+  ...Csrf,
+  repaidAmount: Text(20, 'Amount paid back'),
+  repaidOn: Text(20, 'Date paid back'),
+  repaidMethod: Text(100, 'How it was paid back'),
+  repaidReference: Type.Optional(Text(200, 'Reference')),
+});
+const WriteOffBody = Type.Object({ ...Csrf, writeOffAmount: Type.Optional(Text(20, 'Amount to write off')), writeOffReason: Text(2000, 'Why the Hub is writing this off') });
+
+/** The two forms' starting values: the whole amount still owed, and today. */
+export function owedForms(view: { balance: { stillOwedPounds: string } }, forms: ReviewForms, today: string) {
+  return {
+    repaymentForm: forms.repayment ?? formState({ repaidAmount: view.balance.stillOwedPounds, repaidOn: today, repaidMethod: 'Bank transfer', repaidReference: '' }),
+    writeOffForm: forms.writeOff ?? formState({ writeOffAmount: view.balance.stillOwedPounds, writeOffReason: '' }),
+  };
+}
+
+function actorOf(request: FastifyRequest): Actor {
+  const me = request.me!;
+  return { id: me.id, isOrganiser: me.isOrganiser, isAdmin: me.isAdmin };
+}
+
+export function ledgerRoutes(app: FastifyInstance, renderReview: RenderReview): void {
+  app.post(
+    '/bursaries/funds/:fundId/applications/:applicationId/repayments',
+    { config: { access: 'member' }, schema: { params: Params, body: RepaymentBody }, attachValidation: true },
+    async (request, reply) => {
+      const { fundId, applicationId } = request.params as { fundId: string; applicationId: string };
+      const body = (request.body ?? {}) as Record<string, string | undefined>;
+      const values = { repaidAmount: body.repaidAmount ?? '', repaidOn: body.repaidOn ?? '', repaidMethod: body.repaidMethod ?? '', repaidReference: body.repaidReference ?? '' };
+      try {
+        const errors = validationErrors(request);
+        if (errors.length) throw new InvalidInputError(errors);
+        await recordRepayment(app.db, fundId, applicationId, { amount: values.repaidAmount, paidOn: values.repaidOn, method: values.repaidMethod, reference: values.repaidReference }, actorOf(request));
+      } catch (error) {
+        if (error instanceof InvalidInputError) return renderReview(request, reply, fundId, applicationId, { repayment: formState(values, error.fieldErrors) }, 400);
+        return noticeOnConflict(reply, error, reviewPath(fundId, applicationId));
+      }
+      app.mail.nudge();
+      return reply.notice('The repayment has been recorded and the applicant has been emailed.').redirect(reviewPath(fundId, applicationId), 303);
+    },
+  );
+
+  app.post(
+    '/bursaries/funds/:fundId/applications/:applicationId/write-off',
+    { config: { access: 'member' }, schema: { params: Params, body: WriteOffBody }, attachValidation: true },
+    async (request, reply) => {
+      const { fundId, applicationId } = request.params as { fundId: string; applicationId: string };
+      const body = (request.body ?? {}) as Record<string, string | undefined>;
+      const values = { writeOffAmount: body.writeOffAmount ?? '', writeOffReason: body.writeOffReason ?? '' };
+      try {
+        const errors = validationErrors(request);
+        if (errors.length) throw new InvalidInputError(errors);
+        await writeOff(app.db, fundId, applicationId, { amount: values.writeOffAmount, reason: values.writeOffReason }, actorOf(request));
+      } catch (error) {
+        if (error instanceof InvalidInputError) return renderReview(request, reply, fundId, applicationId, { writeOff: formState(values, error.fieldErrors) }, 400);
+        return noticeOnConflict(reply, error, reviewPath(fundId, applicationId));
+      }
+      app.mail.nudge();
+      return reply.notice('The write-off has been recorded and the applicant has been emailed.').redirect(reviewPath(fundId, applicationId), 303);
+    },
+  );
+}

@@ -69,9 +69,11 @@ export async function createAnnouncement(db: Database, actorId: string, input: A
   const errors = check(input);
   if (errors.length) throw new InvalidInputError(errors);
   return db.transaction(async (tx) => {
+    // Only a published event is announced from; any other id (typed, or gone) is not kept.
+    const [event] = input.eventId ? await tx.select({ id: events.id }).from(events).where(and(eq(events.id, input.eventId), eq(events.status, 'published'))) : [];
     const [row] = await tx
       .insert(announcements)
-      .values({ subject: input.subject.trim(), body: input.body, audience: input.audience, eventId: input.eventId ?? null, createdBy: actorId })
+      .values({ subject: input.subject.trim(), body: input.body, audience: input.audience, eventId: event?.id ?? null, createdBy: actorId })
       .returning({ id: announcements.id });
     await recordAudit(tx, { actorId, action: 'announcement.drafted', subjectType: 'announcement', subjectId: row!.id });
     return row!.id;

@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import { desc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  announcements,
   bursaryApplications,
   bursaryFunds,
   bursaryItems,
@@ -23,8 +24,12 @@ import {
   programmeSessions,
   proposals,
   registrations,
+  surveyAnswers,
+  surveyResponses,
 } from '../../db/schema/index.ts';
 import { ensureAdmins } from '../../server/accounts/people.ts';
+import { JOIN_WORDING, subscribe, subscriberToken } from '../../server/network/list.ts';
+import { ensureSurvey, listQuestions } from '../../server/surveys/service.ts';
 import { seedDemo } from '../../server/demo/seed.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import type { FormFields, TestClient } from '../support/client.ts';
@@ -95,7 +100,9 @@ function add(kind: string, id: string | undefined, as: string) {
 
 /** What a route's parameter names, from its name and where it sits in the path. */
 function kindOf(url: string, name: string): string {
+  if (name === 'questionId' && url.includes('/feedback/')) return 'surveyQuestionId';
   if (name !== 'id' && name !== 'itemId') return name;
+  if (url.startsWith('/organise/announcements/')) return 'announcementId';
   if (url.includes('/ticket-types/')) return 'ticketTypeId';
   if (url.includes('/questions/')) return 'questionId';
   if (url.startsWith('/plan/')) return 'involvementItemId';
@@ -265,6 +272,23 @@ async function makeRecords(): Promise<void> {
   add('involvementItemId', (await newest(db.select({ id: involvementItems.id }).from(involvementItems).where(eq(involvementItems.eventId, planned!))))?.id, 'lead');
   await lead.post(`/plan/${planned}/links`, { linkTitle: 'Slides', url: 'https://slides.example.org/deck' });
   add('resourceId', (await newest(db.select({ id: eventResources.id }).from(eventResources).where(eq(eventResources.eventId, planned!))))?.id, 'lead');
+
+  // The group's feedback surveys, a question of each, and an answer to moderate.
+  for (const audience of ['attendees', 'planners'] as const) {
+    add('audience', audience, 'lead');
+    const survey = await ensureSurvey(db, planned!, audience);
+    const [question] = await listQuestions(db, survey.id);
+    add('surveyQuestionId', question?.id, 'lead');
+    const [response] = await db.insert(surveyResponses).values({ surveyId: survey.id, submittedAt: new Date() }).returning({ id: surveyResponses.id });
+    const [answer] = await db.insert(surveyAnswers).values({ responseId: response!.id, questionId: question!.id, value: 'Typed feedback' }).returning({ id: surveyAnswers.id });
+    add('answerId', answer?.id, 'lead');
+  }
+  for (const change of ['up', 'down', 'remove']) add('change', change, 'lead');
+
+  // A mailing-list subscriber's private link, and an announcement still a draft.
+  add('token', subscriberToken(await subscribe(db, { email: 'listed@example.org', method: 'web_form', wording: JOIN_WORDING, now: new Date() })), 'anonymous');
+  await organiser.post('/organise/announcements', { subject: 'Hostile news', body: 'Hello' });
+  add('announcementId', (await newest(db.select({ id: announcements.id }).from(announcements).orderBy(desc(announcements.createdAt))))?.id, 'organiser');
 }
 
 /**

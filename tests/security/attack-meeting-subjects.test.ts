@@ -51,13 +51,14 @@ describe('planning meetings arranged by a member', () => {
     const before = await t.db.select().from(planningMeetings).where(eq(planningMeetings.eventId, eventId));
     const sentBefore = await t.db.select().from(outboxMessages).where(ne(outboxMessages.toAddress, 'speaker-meetings@example.org'));
     const refused = await speaker.post(`/plan/${eventId}/meetings`, meeting('Second meeting', '2027-02-17'));
-    expect(refused.statusCode).toBe(400);
+    // Over budget is "too many requests" (429), as every other spent limit answers.
+    expect(refused.statusCode).toBe(429);
     expect(refused.body).toContain('more emails to other people than one account may send in a day');
     expect(await t.db.select().from(planningMeetings).where(eq(planningMeetings.eventId, eventId))).toHaveLength(before.length);
     expect(await t.db.select().from(outboxMessages).where(ne(outboxMessages.toAddress, 'speaker-meetings@example.org'))).toHaveLength(sentBefore.length);
     // Changing or cancelling the first meeting is refused the same way.
     const [first] = before;
-    expect((await speaker.post(`/plan/${eventId}/meetings/${first!.id}`, meeting('Moved', '2027-02-11'))).statusCode).toBe(400);
+    expect((await speaker.post(`/plan/${eventId}/meetings/${first!.id}`, meeting('Moved', '2027-02-11'))).statusCode).toBe(429);
     const cancel = await speaker.post(`/plan/${eventId}/meetings/${first!.id}/cancel`);
     expect(cancel.statusCode).toBe(303);
     const [still] = await t.db.select().from(planningMeetings).where(and(eq(planningMeetings.id, first!.id), eq(planningMeetings.eventId, eventId)));

@@ -28,10 +28,19 @@ export function fullStop(text: unknown): string {
   return /[.?!…]["'’”)]*\s*$/.test(String(text ?? '')) ? '' : '.';
 }
 
+/**
+ * Text written for the site (an announcement's markdown, or its HTML) with its links to the
+ * site's own pages made whole: "/events/x" means nothing in a mail program.
+ */
+export function onSite(text: string, baseUrl: string): string {
+  const base = baseUrl.replace(/\/+$/, '');
+  return text.replace(/(href="|src="|\]\()\/(?!\/)/g, `$1${base}/`);
+}
+
 export function renderEmail<K extends EmailName>(name: K, data: EmailCatalogue[K], site: EmailSite): RenderedEmail {
   if (!(name in subjects)) throw new Error(`No email template called ${name}`);
   const subject = subjects[name](data);
-  const it = { ...data, site, subject, url: (p: string) => new URL(p, site.baseUrl).href, stop: fullStop };
+  const it = { ...data, site, subject, url: (p: string) => new URL(p, site.baseUrl).href, stop: fullStop, onSite: (text: string) => onSite(text, site.baseUrl) };
   return {
     subject,
     html: html.render(`./${name}.html.eta`, it),

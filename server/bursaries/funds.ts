@@ -128,7 +128,7 @@ export async function updateFund(db: Database, fundId: string, input: Omit<FundI
     if (!fund) throw new NotFoundError('We could not find that bursary fund.');
     const figures = await fundFigures(tx, fundId);
     if (values.budgetPence < figures.approvedPence) {
-      throw new InvalidInputError([{ field: 'budget', message: `The budget cannot be less than what is already approved (${formatPence(figures.approvedPence)})` }]);
+      throw new InvalidInputError([{ field: 'budget', message: `The budget cannot be less than what is already taken from it (${formatPence(figures.approvedPence)})` }]);
     }
     await tx
       .update(bursaryFunds)

@@ -54,7 +54,7 @@ export function moneyState(b: Balances, claim: { status: string } | null, closed
           tag: 'govuk-tag--yellow',
           detail: `The Hub paid you ${owed} more than your approved claim. That is fine and it happens often. When it suits you, you can pay it back by bank transfer (contact the Hub and we will send the details), or, if paying it back would be hard, ask us about writing it off. Small amounts are usually written off.`,
         }
-      : { label: `${owed} overpaid — to be paid back or written off`, tag: 'govuk-tag--yellow', detail: `Paid ${overpaid} more than the claim allows. Record a repayment, or write it off with a reason.` };
+      : { label: `${owed} overpaid — to be paid back or written off`, tag: 'govuk-tag--yellow', detail: b.stillOwedPence === b.owedBackPence ? `Paid ${overpaid} more than the claim allows. Record a repayment, or write it off with a reason.` : `Paid ${overpaid} more than the claim allows; ${owed} of it is still to come back. Record a repayment, or write it off with a reason.` };
   }
   if (b.owedBackPence > 0 && b.toPayPence === 0) {
     if (b.writtenOffPence > 0 && b.repaidPence === 0) return { label: `${overpaid} overpaid — the Hub has written this off`, tag: 'govuk-tag--green', detail: who === 'applicant' ? 'Your bursary is settled: there is nothing to pay back.' : 'Settled.' };

@@ -17,6 +17,8 @@ export interface LetterFacts {
   hours: string;
   items: { on: string; activity: string; hours: string }[];
   issuedOn: string;
+  /** Whether the event is still to come (or on now): the letter then speaks in the present. */
+  upcoming: boolean;
 }
 
 const isoDay = (iso: string) => formatDate(new Date(`${iso}T12:00:00Z`));
@@ -46,6 +48,7 @@ export async function letterFacts(db: Db, input: { event: { id: string; title: s
     hours: minutes ? hoursText(minutes) : '',
     items: items.map((i) => ({ on: isoDay(i.on), activity: involvementActivityLabels[i.activity], hours: hoursText(i.minutes) })),
     issuedOn: formatDate(now),
+    upcoming: !input.event.startsAt || (input.event.endsAt ?? input.event.startsAt) > now,
   };
 }
 
@@ -58,13 +61,17 @@ export function letterPdf(facts: LetterFacts): Promise<Buffer> {
       doc.moveDown(1.5).font('Bold').fontSize(20).text('Letter of involvement');
       doc.moveDown(1).font('Body').fontSize(12).text('To whom it may concern,');
       doc.moveDown(0.8);
-      const when = facts.eventDate ? `, held on ${facts.eventDate}` : '';
-      doc.text(`${facts.name} was a member of the planning group for ${facts.eventTitle}${when}, as ${facts.role}. The ${HUB_NAME} plans its events with service users and survivors, carers, practitioners and academics as equal partners.`);
+      const when = facts.eventDate ? `, ${facts.upcoming ? 'to be held' : 'held'} on ${facts.eventDate}` : '';
+      doc.text(
+        `${facts.name} ${facts.upcoming ? 'is' : 'was'} a member of the planning group for ${facts.eventTitle}${when}, as ${facts.role}. The ${HUB_NAME} plans its events with service users and survivors, carers, practitioners and academics as equal partners.`,
+      );
       if (facts.hours) {
         const span = facts.period.includes(' to ') ? `Between ${facts.period.replace(' to ', ' and ')}` : `On ${facts.period}`;
         doc.moveDown(0.8).text(`${span}, they gave ${facts.hours} to planning the event:`);
         doc.moveDown(0.4);
         for (const item of facts.items) doc.text(`•  ${item.on}: ${item.activity}, ${item.hours}`, { indent: 12 });
+      } else {
+        doc.moveDown(0.8).text('No time given to planning has been logged yet.');
       }
       doc.moveDown(0.8).text('We are grateful for their time, knowledge and experience.');
       doc.moveDown(1.5).text(`The ${HUB_NAME}`);

@@ -43,6 +43,8 @@ describe('letter of involvement', () => {
     expect(text).toContain('Priya Planner');
     expect(text).toContain('Co-produced care');
     expect(text).toContain('as Speaker');
+    // The event has no date yet: the letter does not speak of it as past.
+    expect(text).toContain('Priya Planner is a member of the planning group');
     expect(text).toContain('3.5 hours');
     expect(text).toContain('Saturday 1 May 2027');
     expect(text).toContain('Tuesday 1 June 2027');

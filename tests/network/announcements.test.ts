@@ -106,6 +106,9 @@ describe('an announcement to the list', () => {
     expect(header(first!, 'list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
     expect(header(first!, 'list-id')).toContain('<announcements.convene.test>');
     expect(first!.text).toContain('Leave the list: http://convene.test/list/');
+    // Links to the site's own pages are whole in the email, where "/events" would lead nowhere.
+    expect(first!.text).toContain('[See them](http://convene.test/events)');
+    expect(String(first!.html)).toContain('href="http://convene.test/events"');
 
     const manager = await signedInOrganiser(t, 'second-organiser@example.org');
     const progress = await manager.get(`/organise/announcements/${id}`);

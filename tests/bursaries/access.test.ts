@@ -95,6 +95,7 @@ const panelRoutes: Attempt[] = [
   { method: 'POST', url: () => `/bursaries/funds/${fundId}/applications/${pendingId}/decision`, fields: () => ({ outcome: 'approve_all', message: 'Yes' }) },
   { method: 'POST', url: () => `/bursaries/funds/${fundId}/applications/${approvedId}/claim/approve` },
   { method: 'POST', url: () => `/bursaries/funds/${fundId}/applications/${approvedId}/payments`, fields: () => ({ kind: 'advance', amount: '10', paidOn: '2026-11-01', method: 'Cash' }) },
+  { method: 'GET', url: () => `/bursaries/funds/${fundId}/applications/${approvedId}/close` },
   { method: 'POST', url: () => `/bursaries/funds/${fundId}/applications/${approvedId}/close` },
   { method: 'GET', url: () => `/bursaries/funds/${fundId}/report` },
   { method: 'GET', url: () => `/bursaries/funds/${fundId}/report.csv` },

@@ -209,6 +209,10 @@ describe('claiming and paying', () => {
     await boss.post(`/bursaries/funds/${otherFund}/applications/${id}/decision`, { outcome: 'approve_all', message: 'Yes' });
     await boss.post(`/bursaries/funds/${otherFund}/applications/${id}/payments`, { kind: 'advance', amount: '15', paidOn: '2026-11-21', method: 'Bank transfer' });
     expect(await fundFigures(t.db, otherFund)).toMatchObject({ approvedPence: 4000, remainingPence: 1000 });
+    // Closing asks first; opening that page changes nothing.
+    const ask = await boss.get(`/bursaries/funds/${otherFund}/applications/${id}/close`);
+    expect(ask.body).toContain('Are you sure you want to close this application?');
+    expect(await fundFigures(t.db, otherFund)).toMatchObject({ approvedPence: 4000 });
     expect((await boss.post(`/bursaries/funds/${otherFund}/applications/${id}/close`)).statusCode).toBe(303);
     expect(await fundFigures(t.db, otherFund)).toMatchObject({ approvedPence: 1500, paidPence: 1500, remainingPence: 3500 });
     expect(await fundFigures(t.db, fundId)).toEqual(before);

@@ -26,6 +26,8 @@ export interface AnnouncementInput {
   audience: ListInterests;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export const SUBJECT_MAX = 150;
 export const BODY_MAX = 20_000;
 
@@ -69,9 +71,11 @@ export async function createAnnouncement(db: Database, actorId: string, input: A
   const errors = check(input);
   if (errors.length) throw new InvalidInputError(errors);
   return db.transaction(async (tx) => {
+    // The event it was drafted from, if that is still an event: a hidden field can say anything.
+    const [event] = input.eventId && UUID.test(input.eventId) ? await tx.select({ id: events.id }).from(events).where(eq(events.id, input.eventId)) : [];
     const [row] = await tx
       .insert(announcements)
-      .values({ subject: input.subject.trim(), body: input.body, audience: input.audience, eventId: input.eventId ?? null, createdBy: actorId })
+      .values({ subject: input.subject.trim(), body: input.body, audience: input.audience, eventId: event?.id ?? null, createdBy: actorId })
       .returning({ id: announcements.id });
     await recordAudit(tx, { actorId, action: 'announcement.drafted', subjectType: 'announcement', subjectId: row!.id });
     return row!.id;

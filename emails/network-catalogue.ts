@@ -3,7 +3,7 @@
 
 export interface NetworkEmails {
   /** To an address someone put in the join form: the link that adds it to the list. */
-  'list-confirm': { name: string; confirmPath: string; days: number };
+  'list-confirm': { confirmPath: string; days: number };
   /** To an address already on the list, when someone put it in the join form again. */
   'list-already': { preferencesPath: string };
   /**

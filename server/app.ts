@@ -45,7 +45,7 @@ declare module 'fastify' {
 
 /** Replaces the secret part of sign-in, booking and private-feed links with a placeholder. */
 export function hideSecrets(url: string): string {
-  return url.replace(/^\/(sign-in|bookings\/confirm|bookings|calendar\/private|surveys)\/[A-Za-z0-9_-]{20,}/, '/$1/[secret]');
+  return url.replace(/^\/(sign-in|bookings\/confirm|bookings|calendar\/private|surveys|list\/confirm|list|proposals\/invitations)\/[A-Za-z0-9_-]{20,}/, '/$1/[secret]');
 }
 
 /**

@@ -24,7 +24,7 @@ import {
   signInTokens,
 } from '../../db/schema/index.ts';
 import { forgetPersonInAudit, recordAudit } from '../audit.ts';
-import { forgetAfterEvent } from '../certificates/erase.ts';
+import { forgetAfterEvent, forgetSurveysOf } from '../certificates/erase.ts';
 import { applicationsOf, deleteUnpaidApplication, eraseApplication } from '../bursaries/retention.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ERASED_DOMAIN, forgetEmails, isErasedAddress } from '../mail/outbox.ts';
@@ -116,6 +116,7 @@ export async function erasePerson(db: Database, personId: string, now = new Date
     // Bookings asked for with the address and not yet confirmed: what was typed, answers included.
     await tx.delete(bookingRequests).where(eq(bookingRequests.email, person.email));
     await forgetListAddress(tx, person.email);
+    await forgetSurveysOf(tx, { id: personId, email: person.email });
     await forgetPersonInAudit(tx, personId);
     await forgetEmails(tx, { to: person.email, mentions: [person.email], names: [person.displayName] });
 

@@ -100,7 +100,7 @@ export const announcementRoutes: FastifyPluginAsync = async (app) => {
     const errors = validationErrors(request);
     if (errors.length) return editPage(reply, { values, errors, status: 400 });
     try {
-      const id = await createAnnouncement(app.db, me(request).id, { subject: values.subject, body: values.body, audience: values.audience, eventId: /^[0-9a-f-]{36}$/.test(values.eventId) ? values.eventId : null });
+      const id = await createAnnouncement(app.db, me(request).id, { subject: values.subject, body: values.body, audience: values.audience, eventId: values.eventId || null });
       return reply.notice('Saved as a draft. Check the preview, send yourself a test, then send it.').redirect(`/organise/announcements/${id}`, 303);
     } catch (error) {
       if (error instanceof InvalidInputError) return editPage(reply, { values, errors: error.fieldErrors, status: 400 });

@@ -26,6 +26,8 @@ export interface AnnouncementInput {
   audience: ListInterests;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export const SUBJECT_MAX = 150;
 export const BODY_MAX = 20_000;
 
@@ -70,7 +72,8 @@ export async function createAnnouncement(db: Database, actorId: string, input: A
   if (errors.length) throw new InvalidInputError(errors);
   return db.transaction(async (tx) => {
     // Only a published event is announced from; any other id (typed, or gone) is not kept.
-    const [event] = input.eventId ? await tx.select({ id: events.id }).from(events).where(and(eq(events.id, input.eventId), eq(events.status, 'published'))) : [];
+    const [event] =
+      input.eventId && UUID.test(input.eventId) ? await tx.select({ id: events.id }).from(events).where(and(eq(events.id, input.eventId), eq(events.status, 'published'))) : [];
     const [row] = await tx
       .insert(announcements)
       .values({ subject: input.subject.trim(), body: input.body, audience: input.audience, eventId: event?.id ?? null, createdBy: actorId })

@@ -131,7 +131,8 @@ export async function askToJoin(db: Db, input: JoinInput): Promise<void> {
       because: 'list-join-asked',
       to: email,
       template: 'list-confirm',
-      data: { name: input.name.trim(), confirmPath: `/list/confirm/${token}`, days: JOIN_REQUEST_DAYS },
+      // Nothing the visitor typed goes to an address they have not proven: not even their name.
+      data: { confirmPath: `/list/confirm/${token}`, days: JOIN_REQUEST_DAYS },
     });
   });
 }

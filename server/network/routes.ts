@@ -46,6 +46,10 @@ type FormBody = InterestFields & { email?: string; name?: string };
 const choices = interestChoices;
 
 export const networkRoutes: FastifyPluginAsync = async (app) => {
+  // RFC 8058: a mail program's one-click POST SHOULD be multipart/form-data. Only its URL
+  // matters (the leave route reads no body), so such a body is read as nothing; any other form
+  // here then fails its CSRF check or its schema, as it would with no body.
+  app.addContentTypeParser('multipart/form-data', { parseAs: 'string', bodyLimit: 4096 }, (_request, _body, done) => done(null, {}));
   const joinPage = (reply: FastifyReply, values: object, errors: FieldError[] = [], status = 200) =>
     reply.page('network/join', { title: errors.length ? 'Error: Get emails about new events' : 'Get emails about new events', form: formState(values, errors), choices, wording: JOIN_WORDING }, status);
 

@@ -94,7 +94,13 @@ export async function changeQuestion(db: Database, survey: SurveyRow, questionId
 export async function changeSettings(db: Database, survey: SurveyRow, input: { anonymous: boolean; sendAfterHours: number }, actor: Me): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.select({ id: surveys.id }).from(surveys).where(eq(surveys.id, survey.id)).for('update');
-    if (input.anonymous !== survey.anonymous) await requireNoAnswers(tx, survey.id);
+    if (input.anonymous !== survey.anonymous) {
+      await requireNoAnswers(tx, survey.id);
+      // The invitations already sent told people whether their answers are anonymous.
+      if ((await tx.$count(surveyInvitations, eq(surveyInvitations.surveyId, survey.id))) > 0) {
+        throw new ConflictError('survey_invited', 'People have been invited to this survey and told whether it is anonymous, so that can no longer change.');
+      }
+    }
     await tx.update(surveys).set({ anonymous: input.anonymous, sendAfterHours: input.sendAfterHours }).where(eq(surveys.id, survey.id));
     await recordAudit(tx, { actorId: actor.id, action: 'survey.settings.changed', subjectType: 'event', subjectId: survey.eventId, details: { audience: survey.audience, ...input } });
   });

@@ -173,7 +173,7 @@ export interface SendProgress {
   delivered: number;
   failed: number;
   skipped: number;
-  /** People in the audience who have left the list since it was sent. */
+  /** People who have left the list since it was sent (anyone on it, not only this audience). */
   leftSince: number;
 }
 
@@ -182,22 +182,21 @@ export async function progressOf(db: Db, announcement: AnnouncementRow): Promise
     .select({ n: sql<number>`count(*)::int` })
     .from(outboxMessages)
     .where(and(eq(outboxMessages.announcementId, announcement.id), eq(outboxMessages.status, 'queued')));
-  // Who left since: those who were on the list when it was sent, in its audience, and are not now.
-  const left = announcement.sentAt
-    ? (
-        await db
-          .select({ interests: listSubscribers.interests, createdAt: listSubscribers.createdAt })
-          .from(listSubscribers)
-          .where(and(eq(listSubscribers.status, 'unsubscribed'), sql`${listSubscribers.unsubscribedAt} >= ${announcement.sentAt.toISOString()}`))
-      ).filter((r) => r.createdAt <= announcement.sentAt! && interestsMeet(announcement.audience, r.interests)).length
-    : 0;
+  // Whoever left since it was sent. Nothing but a hash is kept of someone who leaves, so this
+  // counts every leaver, not only this announcement's audience.
+  const [left] = announcement.sentAt
+    ? await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(mailSuppressions)
+        .where(and(eq(mailSuppressions.reason, 'unsubscribed'), sql`${mailSuppressions.createdAt} >= ${announcement.sentAt.toISOString()}`))
+    : [{ n: 0 }];
   return {
     audience: announcement.audienceSize,
     queued: queued?.n ?? 0,
     delivered: announcement.deliveredCount,
     failed: announcement.failedCount,
     skipped: announcement.skippedCount,
-    leftSince: left,
+    leftSince: left?.n ?? 0,
   };
 }
 

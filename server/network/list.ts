@@ -75,7 +75,12 @@ function idFromToken(token: string): string | null {
 export const preferencesPath = (id: string) => `/list/${subscriberToken(id)}`;
 export const leavePath = (id: string) => `/list/${subscriberToken(id)}/leave`;
 
-/** The subscriber a private link belongs to, or null (a wrong, changed or old link). */
+/** Whether a private link is one the Hub made (its subscriber may since have left). */
+export function isGenuineToken(token: string): boolean {
+  return idFromToken(token) !== null;
+}
+
+/** The subscriber a private link belongs to, or null (a wrong, changed or old link, or someone who left). */
 export async function subscriberByToken(db: Db, token: string): Promise<SubscriberRow | null> {
   const id = idFromToken(token);
   if (!id) return null;
@@ -215,13 +220,10 @@ export async function subscribe(
 /** Takes someone off the list and keeps them off: every later send to the list skips them. */
 export async function leaveList(db: Db, subscriberId: string, now = new Date()): Promise<void> {
   await db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(listSubscribers)
-      .set({ status: 'unsubscribed', unsubscribedAt: now, updatedAt: now })
-      .where(and(eq(listSubscribers.id, subscriberId), eq(listSubscribers.status, 'subscribed')))
-      .returning({ email: listSubscribers.email });
-    const [current] = row ? [row] : await tx.select({ email: listSubscribers.email }).from(listSubscribers).where(eq(listSubscribers.id, subscriberId));
-    if (current) await suppress(tx, current.email, 'unsubscribed', now);
+    // Nothing of theirs is kept but a hash of the address on the suppression list (THREATS.md's
+    // data table): not their address, name, interests or consent.
+    const [gone] = await tx.delete(listSubscribers).where(eq(listSubscribers.id, subscriberId)).returning({ email: listSubscribers.email });
+    if (gone) await suppress(tx, gone.email, 'unsubscribed', now);
   });
 }
 
@@ -258,10 +260,7 @@ export async function setMemberSubscription(tx: Db, input: { email: string; want
     return;
   }
   const [row] = await tx.select({ id: listSubscribers.id }).from(listSubscribers).where(eq(listSubscribers.email, input.email.toLowerCase()));
-  if (row) {
-    await tx.update(listSubscribers).set({ status: 'unsubscribed', unsubscribedAt: now, updatedAt: now }).where(eq(listSubscribers.id, row.id));
-    await suppress(tx, input.email, 'unsubscribed', now);
-  }
+  if (row) await leaveList(tx, row.id, now);
 }
 
 /** The booking form's box, ticked on a booking made from a proven address. */

@@ -13,6 +13,7 @@ import {
   joinRequestState,
   leaveList,
   preferencesPath,
+  isGenuineToken,
   subscriberByToken,
   subscriberToken,
   updatePreferences,
@@ -85,8 +86,12 @@ export const networkRoutes: FastifyPluginAsync = async (app) => {
     reply.page('network/check-email', { title: 'Check your email', days: JOIN_REQUEST_DAYS }),
   );
 
+  // A genuine link whose subscriber is gone: they left, and nothing of theirs is kept.
+  const gone = (reply: FastifyReply, token: string) =>
+    isGenuineToken(token) ? reply.page('network/left', { title: 'You have left the mailing list' }) : linkProblem(reply, 'unknown');
+
   const linkProblem = (reply: FastifyReply, problem: 'used' | 'expired' | 'unknown') => {
-    if (problem === 'used') return reply.page('errors/problem', { title: 'This link has been used', message: 'This address is on the list already. Every email we send to the list has a link to your choices.' }, 410);
+    if (problem === 'used') return reply.page('errors/problem', { title: 'This link has been used', message: 'This address was added to the list when the link was first used. Every email we send to the list has a link to your choices; if you have left since, you can join again at /list/join.' }, 410);
     if (problem === 'expired') return reply.page('errors/problem', { title: 'This link has run out', message: `Links to join the list work for ${JOIN_REQUEST_DAYS} days. Please fill in the form again: /list/join` }, 410);
     return reply.page('errors/problem', { title: 'This link does not work', message: 'Please check you copied the whole link from the email, or fill in the form again.' }, 404);
   };
@@ -124,14 +129,14 @@ export const networkRoutes: FastifyPluginAsync = async (app) => {
   app.get('/list/:token', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
     const { token } = request.params as { token: string };
     const subscriber = await subscriberByToken(app.db, token);
-    if (!subscriber) return linkProblem(reply, 'unknown');
+    if (!subscriber) return gone(reply, token);
     return preferencesPage(reply, subscriber, { name: subscriber.name, ...subscriber.interests });
   });
 
   app.post('/list/:token', { config: { access: 'public' }, schema: { params: TokenParams, body: PreferencesForm }, attachValidation: true }, async (request, reply) => {
     const { token } = request.params as { token: string };
     const subscriber = await subscriberByToken(app.db, token);
-    if (!subscriber) return linkProblem(reply, 'unknown');
+    if (!subscriber) return gone(reply, token);
     const body = (request.body ?? {}) as FormBody;
     const interests = interestsFrom(body);
     const values = { name: String(body.name ?? ''), ...interests };
@@ -145,7 +150,7 @@ export const networkRoutes: FastifyPluginAsync = async (app) => {
   app.get('/list/:token/leave', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
     const { token } = request.params as { token: string };
     const subscriber = await subscriberByToken(app.db, token);
-    if (!subscriber) return linkProblem(reply, 'unknown');
+    if (!subscriber) return gone(reply, token);
     if (subscriber.status !== 'subscribed') return reply.page('network/left', { title: 'You have left the mailing list' });
     return reply.page('network/leave', { title: 'Leave the mailing list', email: subscriber.email, postUrl: `/list/${token}/leave`, preferencesUrl: `/list/${token}` });
   });
@@ -156,7 +161,7 @@ export const networkRoutes: FastifyPluginAsync = async (app) => {
   app.post('/list/:token/leave', { config: { access: 'public', csrf: false }, schema: { params: TokenParams } }, async (request, reply) => {
     const { token } = request.params as { token: string };
     const subscriber = await subscriberByToken(app.db, token);
-    if (!subscriber) return linkProblem(reply, 'unknown');
+    if (!subscriber) return gone(reply, token);
     await leaveList(app.db, subscriber.id);
     return reply.page('network/left', { title: 'You have left the mailing list' });
   });

@@ -277,10 +277,13 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   });
 
-  app.post('/bookings/confirm/:token', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
+  const ConfirmForm = Type.Object({ _csrf: Type.Optional(Type.String()), joinList: Type.Optional(Type.String({ title: 'Email me about future Hub events (optional)', maxLength: 10 })) });
+
+  app.post('/bookings/confirm/:token', { config: { access: 'public' }, schema: { params: TokenParams, body: ConfirmForm } }, async (request, reply) => {
     const { token } = request.params;
     try {
-      const { outcome, eventId } = await confirmBookingRequest(app.db, token, { baseUrl: app.config.baseUrl, paidMode: paidMode(app) });
+      const joinList = request.body?.joinList === 'yes';
+      const { outcome, eventId } = await confirmBookingRequest(app.db, token, { baseUrl: app.config.baseUrl, paidMode: paidMode(app) }, { joinList });
       const event = (await getEvent(app.db, eventId))!;
       // Holding the emailed link proves the address.
       return await followOutcome(app, reply, outcome, event.slug, true);

@@ -298,9 +298,20 @@ export async function bookingRequestFor(db: Database, token: string, now = new D
  * the address): booked as if they were signed in with it, except that a place kept for a bursary
  * application is taken only signed in (SignInToBookError). Used once: the form it kept goes.
  */
-export async function confirmBookingRequest(db: Database, token: string, context: ServiceContext): Promise<{ outcome: RegistrationOutcome; eventId: string }> {
+/**
+ * Books what a request asked for, now that its address is proven. Whoever filled in the form may
+ * not be the address's owner, so the form's "email me about future events" box counts for
+ * nothing here: only the owner's own answer on the confirmation page (`joinList`) does.
+ */
+export async function confirmBookingRequest(
+  db: Database,
+  token: string,
+  context: ServiceContext,
+  options: { joinList?: boolean } = {},
+): Promise<{ outcome: RegistrationOutcome; eventId: string }> {
   const now = context.now ?? new Date();
-  const request = await bookingRequestFor(db, token, now);
+  const asked = await bookingRequestFor(db, token, now);
+  const request = { ...asked, input: { ...asked.input, consentFutureEvents: options.joinList === true } };
   const decided = await checkBooking(db, request.eventId, request.input, now);
   const [owner] = await db.select({ id: people.id }).from(people).where(eq(people.email, request.email));
   return db.transaction(async (tx) => {

@@ -36,7 +36,7 @@ const AnnouncementForm = Type.Object({
   body: Type.String({ title: 'Announcement', minLength: 1, maxLength: BODY_MAX }),
   eventId: Type.Optional(Type.String({ maxLength: 40 })),
   types: Choices('Kinds of event'),
-  formats: Choices('How people take part'),
+  formats: Choices('How you would take part'),
   regions: Choices('Where in the UK'),
 });
 

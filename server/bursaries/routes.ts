@@ -345,7 +345,7 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // Withdrawing and deleting cannot be undone, so the application page links to a page that asks first.
   app.get('/bursaries/applications/:applicationId/withdraw', { config: { access: 'member' }, schema: { params: ApplicationParams } }, async (request, reply) => {
-    const { applicationId } = request.params as { applicationId: string };
+    const { applicationId } = request.params;
     const view = applicationView(await viewApplication(app.db, applicationId, actorOf(request), 'applicant'), settings);
     if (!view.canWithdraw) return reply.notice('This application cannot be withdrawn now.', 'important').redirect(view.url, 303);
     return reply.page('confirm', {
@@ -363,7 +363,7 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.get('/bursaries/applications/:applicationId/delete', { config: { access: 'member' }, schema: { params: ApplicationParams } }, async (request, reply) => {
-    const { applicationId } = request.params as { applicationId: string };
+    const { applicationId } = request.params;
     const view = applicationView(await viewApplication(app.db, applicationId, actorOf(request), 'applicant'), settings);
     if (!view.canDelete) return reply.notice('This application cannot be deleted now.', 'important').redirect(view.url, 303);
     return reply.page('confirm', {
@@ -596,7 +596,7 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.get('/bursaries/funds/:fundId/panel/:memberId/remove', { config: { access: 'organiser' }, schema: { params: PanelMemberParams } }, async (request, reply) => {
-    const { fundId, memberId } = request.params as { fundId: string; memberId: string };
+    const { fundId, memberId } = request.params;
     const fund = await getFund(app.db, fundId);
     const member = (await listPanel(app.db, fundId)).find((m) => m.id === memberId);
     const panelUrl = `/bursaries/funds/${fundId}/panel`;

@@ -2,11 +2,13 @@
 // Registered from routes.ts (bursariesRoutes), and re-rendering its review page on bad input.
 // Access is 'member'; the per-fund panel right and the refusal to act on one's own application
 // are checked in the services (repayments.ts), as for every other panel action.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { InvalidInputError } from '../errors.ts';
-import { formState, validationErrors, type FormState } from '../http/forms.ts';
-import { noticeOnConflict } from '../http/pages.ts';
+import { submit } from '../http/form-route.ts';
+import { text } from '../http/form-values.ts';
+import { formState, type FormState } from '../http/forms.ts';
+import { signedIn } from '../http/signed-in.ts';
 import { reviewPath } from './applications.ts';
 import type { Actor } from './panel.ts';
 import { recordRepayment, writeOff } from './repayments.ts';
@@ -19,7 +21,7 @@ export interface ReviewForms {
   writeOff?: FormState;
 }
 
-type RenderReview = (request: FastifyRequest, reply: FastifyReply, fundId: string, applicationId: string, forms?: ReviewForms, status?: number) => Promise<unknown>;
+type RenderReview = (request: FastifyRequest, reply: FastifyReply, fundId: string, applicationId: string, forms?: ReviewForms, status?: number) => Promise<FastifyReply>;
 
 const Uuid = Type.String({ format: 'uuid' });
 const Params = Type.Object({ fundId: Uuid, applicationId: Uuid });
@@ -42,29 +44,33 @@ export function owedForms(view: { balance: { stillOwedPounds: string } }, forms:
   };
 }
 
+type App = Parameters<FastifyPluginAsyncTypebox>[0];
+
 function actorOf(request: FastifyRequest): Actor {
-  const me = request.me!;
+  const me = signedIn(request);
   return { id: me.id, isOrganiser: me.isOrganiser, isAdmin: me.isAdmin };
 }
 
-export function ledgerRoutes(app: FastifyInstance, renderReview: RenderReview): void {
+export function ledgerRoutes(app: App, renderReview: RenderReview): void {
   app.post(
     '/bursaries/funds/:fundId/applications/:applicationId/repayments',
     { config: { access: 'member' }, schema: { params: Params, body: RepaymentBody }, attachValidation: true },
     async (request, reply) => {
-      const { fundId, applicationId } = request.params as { fundId: string; applicationId: string };
-      const body = (request.body ?? {}) as Record<string, string | undefined>;
-      const values = { repaidAmount: body.repaidAmount ?? '', repaidOn: body.repaidOn ?? '', repaidMethod: body.repaidMethod ?? '', repaidReference: body.repaidReference ?? '' };
-      try {
-        const errors = validationErrors(request);
-        if (errors.length) throw new InvalidInputError(errors);
-        await recordRepayment(app.db, fundId, applicationId, { amount: values.repaidAmount, paidOn: values.repaidOn, method: values.repaidMethod, reference: values.repaidReference }, actorOf(request));
-      } catch (error) {
-        if (error instanceof InvalidInputError) return renderReview(request, reply, fundId, applicationId, { repayment: formState(values, error.fieldErrors) }, 400);
-        return noticeOnConflict(reply, error, reviewPath(fundId, applicationId));
-      }
-      app.mail.nudge();
-      return reply.notice('The repayment has been recorded and the applicant has been emailed.').redirect(reviewPath(fundId, applicationId), 303);
+      const { fundId, applicationId } = request.params;
+      const values = {
+        repaidAmount: text(request.body, 'repaidAmount'),
+        repaidOn: text(request.body, 'repaidOn'),
+        repaidMethod: text(request.body, 'repaidMethod'),
+        repaidReference: text(request.body, 'repaidReference'),
+      };
+      return submit(request, reply, {
+        values,
+        again: (form, status) => renderReview(request, reply, fundId, applicationId, { repayment: form }, status),
+        run: () =>
+          recordRepayment(app.db, fundId, applicationId, { amount: values.repaidAmount, paidOn: values.repaidOn, method: values.repaidMethod, reference: values.repaidReference }, actorOf(request)),
+        conflict: { to: reviewPath(fundId, applicationId) },
+        done: { to: reviewPath(fundId, applicationId), notice: 'The repayment has been recorded and the applicant has been emailed.' },
+      });
     },
   );
 
@@ -72,19 +78,15 @@ export function ledgerRoutes(app: FastifyInstance, renderReview: RenderReview): 
     '/bursaries/funds/:fundId/applications/:applicationId/write-off',
     { config: { access: 'member' }, schema: { params: Params, body: WriteOffBody }, attachValidation: true },
     async (request, reply) => {
-      const { fundId, applicationId } = request.params as { fundId: string; applicationId: string };
-      const body = (request.body ?? {}) as Record<string, string | undefined>;
-      const values = { writeOffAmount: body.writeOffAmount ?? '', writeOffReason: body.writeOffReason ?? '' };
-      try {
-        const errors = validationErrors(request);
-        if (errors.length) throw new InvalidInputError(errors);
-        await writeOff(app.db, fundId, applicationId, { amount: values.writeOffAmount, reason: values.writeOffReason }, actorOf(request));
-      } catch (error) {
-        if (error instanceof InvalidInputError) return renderReview(request, reply, fundId, applicationId, { writeOff: formState(values, error.fieldErrors) }, 400);
-        return noticeOnConflict(reply, error, reviewPath(fundId, applicationId));
-      }
-      app.mail.nudge();
-      return reply.notice('The write-off has been recorded and the applicant has been emailed.').redirect(reviewPath(fundId, applicationId), 303);
+      const { fundId, applicationId } = request.params;
+      const values = { writeOffAmount: text(request.body, 'writeOffAmount'), writeOffReason: text(request.body, 'writeOffReason') };
+      return submit(request, reply, {
+        values,
+        again: (form, status) => renderReview(request, reply, fundId, applicationId, { writeOff: form }, status),
+        run: () => writeOff(app.db, fundId, applicationId, { amount: values.writeOffAmount, reason: values.writeOffReason }, actorOf(request)),
+        conflict: { to: reviewPath(fundId, applicationId) },
+        done: { to: reviewPath(fundId, applicationId), notice: 'The write-off has been recorded and the applicant has been emailed.' },
+      });
     },
   );
 }

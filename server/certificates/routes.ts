@@ -2,11 +2,16 @@
 // booking's private link, or signed in from "Your bookings"), the public page that checks a code,
 // and the organisers' page to set hours of learning and issue certificates in bulk.
 import { and, asc, eq, isNull, or } from 'drizzle-orm';
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { certificates, programmeSessions, registrations } from '../../db/schema/index.ts';
 import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
+import { submit } from '../http/form-route.ts';
 import { formState, validationErrors } from '../http/forms.ts';
+import { Uuid } from '../http/ids.ts';
+import { SlugParams, TokenParams } from '../http/params.ts';
+import { signedIn } from '../http/signed-in.ts';
 import { registrationIdForToken } from '../registration/links.ts';
 import { getBookingParty, getEvent, getEventBySlug } from '../registration/queries.ts';
 import { groupedCode, normaliseCode } from './codes.ts';
@@ -25,13 +30,11 @@ import {
   type CertificateRow,
 } from './service.ts';
 
-const TokenParams = Type.Object({ token: Type.String({ minLength: 20, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' }) });
-const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 120, pattern: '^[a-z0-9-]+$' }) });
 const NameForm = Type.Object({ name: Type.String({ title: 'Your name as it should appear on the certificate', minLength: 1, maxLength: 120 }) });
 // Session hours arrive as session_<id> fields, checked against the event's sessions.
 const HoursForm = Type.Object({ hours: Type.Optional(Type.String({ title: 'Hours of learning for the whole event', maxLength: 10 })) }, { additionalProperties: Type.String({ maxLength: 200 }) });
 
-export const certificateRoutes: FastifyPluginAsync = async (app) => {
+export const certificateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   /** The checked-in booking (never a companion's link) a manage link opens. */
   async function attendedBooking(token: string) {
     const registrationId = await registrationIdForToken(app.db, token, { daysAfterEvent: app.config.manageLinkDaysAfterEvent });
@@ -70,27 +73,26 @@ export const certificateRoutes: FastifyPluginAsync = async (app) => {
   }
 
   app.get('/bookings/:token/certificate', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
-    const { token } = request.params as { token: string };
+    const { token } = request.params;
     return bookingPage(reply, token);
   });
 
   app.post('/bookings/:token/certificate', { config: { access: 'public' }, schema: { params: TokenParams, body: NameForm }, attachValidation: true }, async (request, reply) => {
-    const { token } = request.params as { token: string };
-    const body = (request.body ?? {}) as { name?: string };
-    const errors: FieldError[] = validationErrors(request);
-    if (errors.length) return bookingPage(reply, token, formState(body, errors), 400);
-    const booking = await attendedBooking(token);
-    try {
-      await issueCertificate(app.db, { registrationId: booking.id, name: body.name ?? '' });
-    } catch (error) {
-      if (error instanceof InvalidInputError) return bookingPage(reply, token, formState(body, error.fieldErrors), 400);
-      throw error;
-    }
-    return reply.notice('Your name is saved. Download your certificate below.').redirect(`/bookings/${token}/certificate`, 303);
+    const { token } = request.params;
+    const body: { name?: string } = request.body ?? {};
+    return submit(request, reply, {
+      values: body,
+      again: (form, status) => bookingPage(reply, token, form, status),
+      run: async () => {
+        const booking = await attendedBooking(token);
+        await issueCertificate(app.db, { registrationId: booking.id, name: body.name ?? '' });
+      },
+      done: { to: `/bookings/${token}/certificate`, notice: 'Your name is saved. Download your certificate below.' },
+    });
   });
 
   app.get('/bookings/:token/certificate.pdf', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
-    const { token } = request.params as { token: string };
+    const { token } = request.params;
     const booking = await attendedBooking(token);
     return sendPdf(reply, await issueCertificate(app.db, { registrationId: booking.id }));
   });
@@ -98,10 +100,10 @@ export const certificateRoutes: FastifyPluginAsync = async (app) => {
   // Signed in: from "Your bookings", scoped to bookings made by them or with their address.
   app.get(
     '/account/bookings/:id/certificate.pdf',
-    { config: { access: 'member' }, schema: { params: Type.Object({ id: Type.String({ format: 'uuid' }) }) } },
+    { config: { access: 'member' }, schema: { params: Type.Object({ id: Uuid }) } },
     async (request, reply) => {
-      const me = request.me!;
-      const { id } = request.params as { id: string };
+      const me = signedIn(request);
+      const { id } = request.params;
       const [row] = await app.db
         .select({ id: registrations.id })
         .from(registrations)
@@ -114,7 +116,7 @@ export const certificateRoutes: FastifyPluginAsync = async (app) => {
   // ---- Anyone: check a certificate ----
 
   app.get('/certificates', { config: { access: 'public' }, schema: { querystring: Type.Object({ code: Type.Optional(Type.String({ maxLength: 100 })) }) } }, async (request, reply) => {
-    const { code } = request.query as { code?: string };
+    const { code } = request.query;
     if (code !== undefined) {
       const normal = normaliseCode(code);
       if (normal) return reply.redirect(`/certificates/${groupedCode(normal)}`, 303);
@@ -124,7 +126,7 @@ export const certificateRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.get('/certificates/:code', { config: { access: 'public' }, schema: { params: Type.Object({ code: Type.String({ minLength: 1, maxLength: 100 }) }) } }, async (request, reply) => {
-    const { code } = request.params as { code: string };
+    const { code } = request.params;
     const verified = await verifyCertificate(app.db, code);
     // Search engines need not list who attended what.
     reply.header('x-robots-tag', 'noindex');
@@ -168,13 +170,13 @@ export const certificateRoutes: FastifyPluginAsync = async (app) => {
   }
 
   app.get('/organise/events/:slug/certificates', { config: { access: 'organiser' }, schema: { params: SlugParams } }, async (request, reply) => {
-    const { slug } = request.params as { slug: string };
+    const { slug } = request.params;
     return organiserPage(reply, slug);
   });
 
   app.post('/organise/events/:slug/certificates/hours', { config: { access: 'organiser' }, schema: { params: SlugParams, body: HoursForm }, attachValidation: true }, async (request, reply) => {
-    const { slug } = request.params as { slug: string };
-    const body = (request.body ?? {}) as Record<string, string>;
+    const { slug } = request.params;
+    const body: Record<string, string | undefined> = request.body ?? {};
     const errors = validationErrors(request);
     if (errors.length) return organiserPage(reply, slug, formState(body, errors), 400);
     const event = await getEventBySlug(app.db, slug);
@@ -192,16 +194,16 @@ export const certificateRoutes: FastifyPluginAsync = async (app) => {
     const eventMinutes = read('hours');
     const sessions = new Map(sessionIds.map((id) => [id, read(`session_${id}`)]));
     if (fieldErrors.length) return organiserPage(reply, slug, formState(body, fieldErrors), 400);
-    await setLearningHours(app.db, event.id, { eventMinutes, sessions }, request.me!);
+    await setLearningHours(app.db, event.id, { eventMinutes, sessions }, signedIn(request));
     return reply.notice('Hours of learning saved. Certificates show them from now on.').redirect(`/organise/events/${slug}/certificates`, 303);
   });
 
   app.post('/organise/events/:slug/certificates/issue', { config: { access: 'organiser' }, schema: { params: SlugParams } }, async (request, reply) => {
-    const { slug } = request.params as { slug: string };
+    const { slug } = request.params;
     const event = await getEventBySlug(app.db, slug);
     if (!event) throw new NotFoundError('We could not find that event.');
     if (event.status === 'cancelled') throw new ConflictError('event_cancelled', 'This event was cancelled, so there is nobody to give a certificate to.');
-    const count = await issueAll(app.db, event.id, request.me!);
+    const count = await issueAll(app.db, event.id, signedIn(request));
     return reply.notice(count ? `${count} ${count === 1 ? 'certificate' : 'certificates'} issued.` : 'Everyone checked in already has a certificate.').redirect(`/organise/events/${slug}/certificates`, 303);
   });
 };

@@ -1,12 +1,16 @@
 // Organisers' pages for announcements to the mailing list: the list of them, writing one (from
 // scratch or from a published event), its preview and audience, a test to oneself, sending after
 // a confirmation that names how many people it will reach, and the progress of a send.
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { ListInterests } from '../../db/schema/index.ts';
-import { ConflictError, InvalidInputError, type FieldError } from '../errors.ts';
+import type { FieldError } from '../errors.ts';
 import { formatDateTime } from '../format.ts';
-import { formState, validationErrors } from '../http/forms.ts';
+import { submit } from '../http/form-route.ts';
+import { formState } from '../http/forms.ts';
+import { Uuid } from '../http/ids.ts';
+import { signedIn } from '../http/signed-in.ts';
 import { renderMarkdown } from '../markdown.ts';
 import {
   type AnnouncementRow,
@@ -30,26 +34,24 @@ const AnnouncementForm = Type.Object({
   _csrf: Type.Optional(Type.String()),
   subject: Type.String({ title: 'Subject line', minLength: 1, maxLength: SUBJECT_MAX }),
   body: Type.String({ title: 'Announcement', minLength: 1, maxLength: BODY_MAX }),
-  eventId: Type.Optional(Type.String({ maxLength: 40 })),
   types: Choices('Kinds of event'),
-  formats: Choices('How people take part'),
+  formats: Choices('How you would take part'),
   regions: Choices('Where in the UK'),
 });
 
-const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+const IdParams = Type.Object({ id: Uuid });
 const NewQuery = Type.Object({ event: Type.Optional(Type.String({ maxLength: 120, pattern: '^[a-z0-9-]*$' })) });
 
-type Body = InterestFields & { subject?: string; body?: string; eventId?: string };
+type Body = InterestFields & { subject?: string; body?: string };
 
 function valuesFrom(body: Body) {
   const audience = interestsFrom(body);
-  return { subject: String(body.subject ?? ''), body: String(body.body ?? ''), eventId: String(body.eventId ?? ''), ...audience, audience };
+  return { subject: String(body.subject ?? ''), body: String(body.body ?? ''), ...audience, audience };
 }
 
 const audienceWords = (n: number) => (n === 1 ? '1 person' : `${n.toLocaleString('en-GB')} people`);
 
-export const announcementRoutes: FastifyPluginAsync = async (app) => {
-  const me = (request: FastifyRequest) => request.me!;
+export const announcementRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/organise/announcements', { config: { access: 'organiser' } }, async (_request, reply) => {
     const rows = await listAnnouncements(app.db);
@@ -64,7 +66,7 @@ export const announcementRoutes: FastifyPluginAsync = async (app) => {
     });
   });
 
-  const editPage = async (reply: FastifyReply, input: { values: ReturnType<typeof valuesFrom>; errors?: FieldError[]; announcement?: AnnouncementRow; status?: number }) => {
+  const editPage = async (reply: FastifyReply, input: { values: ReturnType<typeof valuesFrom>; errors?: FieldError[]; announcement?: AnnouncementRow; eventSlug?: string; status?: number }) => {
     const errors = input.errors ?? [];
     const title = input.announcement ? 'Announcement' : 'Write an announcement';
     return reply.page(
@@ -72,7 +74,8 @@ export const announcementRoutes: FastifyPluginAsync = async (app) => {
       {
         title: errors.length ? `Error: ${title}` : title,
         heading: title,
-        postUrl: input.announcement ? `/organise/announcements/${input.announcement.id}` : '/organise/announcements',
+        // Drafted from an event: the event travels in the address, not in a field anyone could change unseen.
+        postUrl: input.announcement ? `/organise/announcements/${input.announcement.id}` : `/organise/announcements${input.eventSlug ? `?event=${input.eventSlug}` : ''}`,
         announcementId: input.announcement?.id ?? '',
         form: formState(input.values, errors),
         choices: interestChoices,
@@ -86,33 +89,32 @@ export const announcementRoutes: FastifyPluginAsync = async (app) => {
   };
 
   app.get('/organise/announcements/new', { config: { access: 'organiser' }, schema: { querystring: NewQuery } }, async (request, reply) => {
-    const { event } = request.query as { event?: string };
+    const { event } = request.query;
     if (event) {
       const draft = await draftForEvent(app.db, event);
-      return editPage(reply, { values: { ...draft, ...draft.audience, audience: draft.audience } });
+      return editPage(reply, { values: { subject: draft.subject, body: draft.body, ...draft.audience, audience: draft.audience }, eventSlug: event });
     }
     const none: ListInterests = { types: [], formats: [], regions: [] };
-    return editPage(reply, { values: { subject: '', body: '', eventId: '', ...none, audience: none } });
+    return editPage(reply, { values: { subject: '', body: '', ...none, audience: none } });
   });
 
-  app.post('/organise/announcements', { config: { access: 'organiser' }, schema: { body: AnnouncementForm }, attachValidation: true }, async (request, reply) => {
-    const values = valuesFrom((request.body ?? {}) as Body);
-    const errors = validationErrors(request);
-    if (errors.length) return editPage(reply, { values, errors, status: 400 });
-    try {
-      const id = await createAnnouncement(app.db, me(request).id, { subject: values.subject, body: values.body, audience: values.audience, eventId: values.eventId || null });
-      return reply.notice('Saved as a draft. Check the preview, send yourself a test, then send it.').redirect(`/organise/announcements/${id}`, 303);
-    } catch (error) {
-      if (error instanceof InvalidInputError) return editPage(reply, { values, errors: error.fieldErrors, status: 400 });
-      throw error;
-    }
+  app.post('/organise/announcements', { config: { access: 'organiser' }, schema: { body: AnnouncementForm, querystring: NewQuery }, attachValidation: true }, async (request, reply) => {
+    const values = valuesFrom(request.body ?? {});
+    return submit(request, reply, {
+      values,
+      again: (form, status) => editPage(reply, { values, errors: form.errors, eventSlug: request.query.event, status }),
+      run: () =>
+        createAnnouncement(app.db, signedIn(request).id, { subject: values.subject, body: values.body, audience: values.audience, eventSlug: request.query.event || null }),
+      done: (id) => ({ to: `/organise/announcements/${id}`, notice: 'Saved as a draft. Check the preview, send yourself a test, then send it.' }),
+    });
   });
 
   app.get('/organise/announcements/:id', { config: { access: 'organiser' }, schema: { params: IdParams } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+    const { id } = request.params;
     const announcement = await getAnnouncement(app.db, id);
     if (announcement.status === 'sent') {
       return reply.page('network/announcement-sent', {
+        perMinute: app.config.listSendPerMinute,
         title: announcement.subject,
         subject: announcement.subject,
         sentAt: formatDateTime(announcement.sentAt!),
@@ -120,35 +122,33 @@ export const announcementRoutes: FastifyPluginAsync = async (app) => {
         progress: await progressOf(app.db, announcement),
       });
     }
-    const values = { subject: announcement.subject, body: announcement.body, eventId: announcement.eventId ?? '', ...announcement.audience, audience: announcement.audience };
+    const values = { subject: announcement.subject, body: announcement.body, ...announcement.audience, audience: announcement.audience };
     return editPage(reply, { values, announcement });
   });
 
   app.post('/organise/announcements/:id', { config: { access: 'organiser' }, schema: { params: IdParams, body: AnnouncementForm }, attachValidation: true }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+    const { id } = request.params;
     const announcement = await getAnnouncement(app.db, id);
-    const values = valuesFrom((request.body ?? {}) as Body);
-    const errors = validationErrors(request);
-    if (errors.length) return editPage(reply, { values, errors, announcement, status: 400 });
-    try {
-      await updateAnnouncement(app.db, id, { subject: values.subject, body: values.body, audience: values.audience });
-    } catch (error) {
-      if (error instanceof InvalidInputError) return editPage(reply, { values, errors: error.fieldErrors, announcement, status: 400 });
-      if (error instanceof ConflictError) return reply.notice(error.message, 'important').redirect(`/organise/announcements/${id}`, 303);
-      throw error;
-    }
-    return reply.notice('Your changes are saved.').redirect(`/organise/announcements/${id}`, 303);
+    const values = valuesFrom(request.body ?? {});
+    return submit(request, reply, {
+      values,
+      again: (form, status) => editPage(reply, { values, errors: form.errors, announcement, status }),
+      run: () => updateAnnouncement(app.db, id, { subject: values.subject, body: values.body, audience: values.audience }),
+      conflict: { to: `/organise/announcements/${id}` },
+      done: { to: `/organise/announcements/${id}`, notice: 'Your changes are saved.' },
+    });
   });
 
   app.post('/organise/announcements/:id/test', { config: { access: 'organiser' }, schema: { params: IdParams } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
-    await sendTest(app.db, id, me(request));
+    const { id } = request.params;
+    const me = signedIn(request);
+    await sendTest(app.db, id, me);
     app.mail.nudge();
-    return reply.notice(`A test copy is on its way to ${me(request).email}.`).redirect(`/organise/announcements/${id}`, 303);
+    return reply.notice(`A test copy is on its way to ${me.email}.`).redirect(`/organise/announcements/${id}`, 303);
   });
 
   app.get('/organise/announcements/:id/send', { config: { access: 'organiser' }, schema: { params: IdParams } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+    const { id } = request.params;
     const announcement = await getAnnouncement(app.db, id);
     if (announcement.status === 'sent') return reply.redirect(`/organise/announcements/${id}`, 303);
     return reply.page('network/announcement-send', {
@@ -162,14 +162,11 @@ export const announcementRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.post('/organise/announcements/:id/send', { config: { access: 'organiser' }, schema: { params: IdParams } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
-    try {
-      const n = await sendAnnouncement(app.db, id, me(request).id, { perMinute: app.config.listSendPerMinute });
-      app.mail.nudge();
-      return reply.notice(`Sending to ${audienceWords(n)}. This page shows how it is going.`).redirect(`/organise/announcements/${id}`, 303);
-    } catch (error) {
-      if (error instanceof ConflictError) return reply.notice(error.message, 'important').redirect(`/organise/announcements/${id}`, 303);
-      throw error;
-    }
+    const { id } = request.params;
+    return submit(request, reply, {
+      run: () => sendAnnouncement(app.db, id, signedIn(request).id, { perMinute: app.config.listSendPerMinute }),
+      conflict: { to: `/organise/announcements/${id}` },
+      done: (n) => ({ to: `/organise/announcements/${id}`, notice: `Sending to ${audienceWords(n)}. This page shows how it is going.` }),
+    });
   });
 };

@@ -26,7 +26,6 @@ export interface AnnouncementInput {
   audience: ListInterests;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const SUBJECT_MAX = 150;
 export const BODY_MAX = 20_000;
@@ -55,25 +54,23 @@ export async function audienceOf(db: Db, audience: ListInterests): Promise<{ id:
 }
 
 /** A ready-made announcement for an event: its title, when and where, its summary and link. */
-export async function draftForEvent(db: Db, slug: string): Promise<AnnouncementInput & { eventId: string }> {
+export async function draftForEvent(db: Db, slug: string): Promise<AnnouncementInput> {
   const [event] = await db.select().from(events).where(eq(events.slug, slug));
   if (event?.status !== 'published') throw new NotFoundError('Only a published event can be announced.');
   const where = event.format === 'online' ? 'Online' : event.venueName + (event.format === 'hybrid' ? ', and online' : '');
   return {
-    eventId: event.id,
     subject: `New event: ${event.title}`.slice(0, SUBJECT_MAX),
     body: [`**${event.title}**`, '', `${event.startsAt ? formatDate(event.startsAt) : 'Date to be confirmed'}. ${where}.`, '', event.summary, '', `[Read more and book](/events/${event.slug})`].join('\n'),
     audience: { types: [event.type], formats: event.format === 'hybrid' ? [] : [event.format], regions: [] },
   };
 }
 
-export async function createAnnouncement(db: Database, actorId: string, input: AnnouncementInput & { eventId?: string | null }): Promise<string> {
+export async function createAnnouncement(db: Database, actorId: string, input: AnnouncementInput & { eventSlug?: string | null }): Promise<string> {
   const errors = check(input);
   if (errors.length) throw new InvalidInputError(errors);
   return db.transaction(async (tx) => {
-    // Only a published event is announced from; any other id (typed, or gone) is not kept.
-    const [event] =
-      input.eventId && UUID.test(input.eventId) ? await tx.select({ id: events.id }).from(events).where(and(eq(events.id, input.eventId), eq(events.status, 'published'))) : [];
+    // Only a published event is announced from; any other (typed, or gone) is not kept.
+    const [event] = input.eventSlug ? await tx.select({ id: events.id }).from(events).where(and(eq(events.slug, input.eventSlug), eq(events.status, 'published'))) : [];
     const [row] = await tx
       .insert(announcements)
       .values({ subject: input.subject.trim(), body: input.body, audience: input.audience, eventId: event?.id ?? null, createdBy: actorId })

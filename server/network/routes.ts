@@ -1,10 +1,13 @@
 // The mailing list's public pages: join (then confirm from the email), choose what to hear about,
 // and leave. Everything past the join form is reached only by a private link from an email.
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import { Type } from 'typebox';
-import { InvalidInputError, TooManyRequestsError, type FieldError } from '../errors.ts';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
+import { type Static, Type } from 'typebox';
+import type { FieldError } from '../errors.ts';
 import { clientKey } from '../http/client-address.ts';
-import { formState, validationErrors } from '../http/forms.ts';
+import { submit } from '../http/form-route.ts';
+import { type FormState, formState, validationErrors } from '../http/forms.ts';
+import { TokenParams } from '../http/params.ts';
 import {
   askToJoin,
   confirmJoin,
@@ -40,21 +43,20 @@ const PreferencesForm = Type.Object({
   regions: Choices('Where in the UK'),
 });
 
-const TokenParams = Type.Object({ token: Type.String({ minLength: 20, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' }) });
-
-type FormBody = InterestFields & { email?: string; name?: string };
+/** What arrived: with attachValidation, a body that failed its schema still reaches the handler. */
+type Sent<Form extends typeof JoinForm | typeof PreferencesForm> = Partial<Static<Form>> & InterestFields;
 
 const choices = interestChoices;
 
-export const networkRoutes: FastifyPluginAsync = async (app) => {
+export const networkRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // RFC 8058: a mail program's one-click POST SHOULD be multipart/form-data. Only its URL
   // matters (the leave route reads no body), so such a body is read as nothing; any other form
   // here then fails its CSRF check or its schema, as it would with no body.
   app.addContentTypeParser('multipart/form-data', { parseAs: 'string', bodyLimit: 4096 }, (_request, _body, done) => done(null, {}));
-  const joinPage = (reply: FastifyReply, values: object, errors: FieldError[] = [], status = 200) =>
-    reply.page('network/join', { title: errors.length ? 'Error: Get emails about new events' : 'Get emails about new events', form: formState(values, errors), choices, wording: JOIN_WORDING }, status);
+  const joinPage = (reply: FastifyReply, form: FormState, status = 200) =>
+    reply.page('network/join', { title: form.errors.length ? 'Error: Get emails about new events' : 'Get emails about new events', form, choices, wording: JOIN_WORDING }, status);
 
-  app.get('/list/join', { config: { access: 'public' } }, async (_request, reply) => joinPage(reply, { types: [], formats: [], regions: [] }));
+  app.get('/list/join', { config: { access: 'public' } }, async (_request, reply) => joinPage(reply, formState({ types: [], formats: [], regions: [] })));
 
   app.post(
     '/list/join',
@@ -65,20 +67,16 @@ export const networkRoutes: FastifyPluginAsync = async (app) => {
       attachValidation: true,
     },
     async (request, reply) => {
-      const body = (request.body ?? {}) as FormBody;
+      const body: Sent<typeof JoinForm> = request.body ?? {};
       const interests = interestsFrom(body);
       const values = { email: String(body.email ?? ''), name: String(body.name ?? ''), ...interests };
-      const errors = validationErrors(request);
-      if (errors.length) return joinPage(reply, values, errors, 400);
-      try {
-        await askToJoin(app.db, { email: values.email, name: values.name, interests, ip: clientKey(request.ip), perIpPerHour: app.config.bookingRequestsPerIpPerHour });
-      } catch (error) {
-        if (error instanceof InvalidInputError) return joinPage(reply, values, error.fieldErrors, 400);
-        if (error instanceof TooManyRequestsError) return joinPage(reply, values, [{ field: 'email', message: error.message }], 429);
-        throw error;
-      }
-      app.mail.nudge();
-      return reply.redirect('/list/join/check-your-email', 303);
+      return submit(request, reply, {
+        values,
+        again: (form, status) => joinPage(reply, form, status),
+        run: () => askToJoin(app.db, { email: values.email, name: values.name, interests, ip: clientKey(request.ip), perIpPerHour: app.config.bookingRequestsPerIpPerHour }),
+        tooMany: { field: 'email' },
+        done: { to: '/list/join/check-your-email' },
+      });
     },
   );
 
@@ -98,14 +96,14 @@ export const networkRoutes: FastifyPluginAsync = async (app) => {
 
   // Opening the link changes nothing (mail scanners open links); the button does.
   app.get('/list/confirm/:token', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
-    const { token } = request.params as { token: string };
+    const { token } = request.params;
     const state = await joinRequestState(app.db, token);
     if (state.kind !== 'ready') return linkProblem(reply, state.kind);
     return reply.page('network/confirm', { title: 'Confirm you want emails from the Hub', email: state.email, postUrl: `/list/confirm/${token}` });
   });
 
   app.post('/list/confirm/:token', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
-    const { token } = request.params as { token: string };
+    const { token } = request.params;
     const result = await confirmJoin(app.db, token);
     if ('problem' in result) return linkProblem(reply, result.problem);
     return reply.notice('You are on the mailing list. You can change what you hear about below, now or from any email we send.').redirect(preferencesPath(result.subscriberId), 303);
@@ -127,17 +125,17 @@ export const networkRoutes: FastifyPluginAsync = async (app) => {
     );
 
   app.get('/list/:token', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
-    const { token } = request.params as { token: string };
+    const { token } = request.params;
     const subscriber = await subscriberByToken(app.db, token);
     if (!subscriber) return gone(reply, token);
     return preferencesPage(reply, subscriber, { name: subscriber.name, ...subscriber.interests });
   });
 
   app.post('/list/:token', { config: { access: 'public' }, schema: { params: TokenParams, body: PreferencesForm }, attachValidation: true }, async (request, reply) => {
-    const { token } = request.params as { token: string };
+    const { token } = request.params;
     const subscriber = await subscriberByToken(app.db, token);
     if (!subscriber) return gone(reply, token);
-    const body = (request.body ?? {}) as FormBody;
+    const body: Sent<typeof PreferencesForm> = request.body ?? {};
     const interests = interestsFrom(body);
     const values = { name: String(body.name ?? ''), ...interests };
     const errors = validationErrors(request);
@@ -148,7 +146,7 @@ export const networkRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.get('/list/:token/leave', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
-    const { token } = request.params as { token: string };
+    const { token } = request.params;
     const subscriber = await subscriberByToken(app.db, token);
     if (!subscriber) return gone(reply, token);
     if (subscriber.status !== 'subscribed') return reply.page('network/left', { title: 'You have left the mailing list' });
@@ -159,7 +157,7 @@ export const networkRoutes: FastifyPluginAsync = async (app) => {
   // link in the List-Unsubscribe header, with no cookie and no CSRF token. The private link is
   // the proof, so this route alone takes no CSRF token; the leave page's button posts here too.
   app.post('/list/:token/leave', { config: { access: 'public', csrf: false }, schema: { params: TokenParams } }, async (request, reply) => {
-    const { token } = request.params as { token: string };
+    const { token } = request.params;
     const subscriber = await subscriberByToken(app.db, token);
     if (!subscriber) return gone(reply, token);
     await leaveList(app.db, subscriber.id);

@@ -202,10 +202,11 @@ export const planningRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // Removing someone asks first: the group page links here, and this page's button posts.
   app.get('/plan/:eventId/members/:memberId/remove', { config: { access: 'member' }, schema: { params: MemberParams } }, async (request, reply) => {
-    const { eventId, memberId } = request.params as { eventId: string; memberId: string };
-    const access = await planningAccess(app.db, eventId, request.me!);
+    const { eventId, memberId } = request.params;
+    const me = signedIn(request);
+    const access = await planningAccess(app.db, eventId, me);
     requireLead(access);
-    const member = (await listGroup(app.db, eventId)).find((m) => m.id === memberId && m.personId !== request.me!.id);
+    const member = (await listGroup(app.db, eventId)).find((m) => m.id === memberId && m.personId !== me.id);
     if (!member) return reply.notice('They are not in this planning group.', 'important').redirect(`/plan/${eventId}#group`, 303);
     return reply.page('confirm', {
       title: `Remove ${member.name} from planning ${access.event.title}`,

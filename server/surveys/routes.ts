@@ -4,23 +4,28 @@
 // and read the attendees' survey; the planning group's own survey is read by organisers only, so
 // planners can say freely how working with the leads felt.
 import { stringify } from 'csv-stringify/sync';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type Static, Type } from 'typebox';
 import { surveyAudiences, surveyQuestionKinds, type SurveyAudience } from '../../db/schema/index.ts';
 import { ConflictError, InvalidInputError } from '../errors.ts';
-import { formState, validationErrors, type FormState } from '../http/forms.ts';
-import { noticeOnConflict } from '../http/pages.ts';
+import { submit } from '../http/form-route.ts';
+import { formState, type FormState } from '../http/forms.ts';
+import { Uuid } from '../http/ids.ts';
+import { EventParams, TokenParams } from '../http/params.ts';
+import { signedIn } from '../http/signed-in.ts';
 import { planningAccess, requireLead, requireOrganiser } from '../planning/access.ts';
 import { resultsTable, setApproved, surveyResults } from './results.ts';
 import { addQuestion, changeQuestion, changeSettings, ensureSurvey, listQuestions, responseCount, submitResponse, surveyForToken, type OpenSurvey } from './service.ts';
 
-const TokenParams = Type.Object({ token: Type.String({ minLength: 20, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' }) });
 const Audience = Type.Union(surveyAudiences.map((a) => Type.Literal(a)));
-const SurveyParams = Type.Object({ eventId: Type.String({ format: 'uuid' }), audience: Audience });
-const QuestionParams = Type.Object({ eventId: Type.String({ format: 'uuid' }), audience: Audience, questionId: Type.String({ format: 'uuid' }), change: Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Literal('remove')]) });
-const AnswerParams = Type.Object({ eventId: Type.String({ format: 'uuid' }), audience: Audience, answerId: Type.String({ format: 'uuid' }) });
+const SurveyParams = Type.Object({ eventId: Uuid, audience: Audience });
+const QuestionParams = Type.Object({ eventId: Uuid, audience: Audience, questionId: Uuid, change: Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Literal('remove')]) });
+const AnswerParams = Type.Object({ eventId: Uuid, audience: Audience, answerId: Uuid });
+/** A request to one of an event's survey pages, /plan/:eventId/feedback/:audience/…. */
+type SurveyRequest = FastifyRequest<{ Params: Static<typeof SurveyParams> }>;
 // Answers arrive as q_<id> fields, checked against the survey's questions by the service.
-const AnswerForm = Type.Object({}, { additionalProperties: Type.String({ maxLength: 5000 }) });
+const AnswerForm = Type.Record(Type.String(), Type.String({ maxLength: 5000 }));
 const QuestionForm = Type.Object({
   kind: Type.Union(surveyQuestionKinds.map((k) => Type.Literal(k)), { title: 'Kind of question', errorMessage: 'Select the kind of question' }),
   label: Type.String({ title: 'Question', minLength: 1, maxLength: 300 }),
@@ -34,7 +39,7 @@ const ApproveForm = Type.Object({ approved: Type.Union([Type.Literal('yes'), Typ
 
 const audienceWords: Record<SurveyAudience, string> = { attendees: 'People who came', planners: 'The planning group' };
 
-export const surveyRoutes: FastifyPluginAsync = async (app) => {
+export const surveyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // ---- Answering, from the emailed link ----
 
   function answerPage(reply: FastifyReply, token: string, open: OpenSurvey, form: FormState, status = 200) {
@@ -55,15 +60,15 @@ export const surveyRoutes: FastifyPluginAsync = async (app) => {
     reply.page('errors/problem', { title: 'This link has been used', message: 'Each feedback link works once, and this one has already been used to answer (or it does not work). Thank you if it was you who answered.' }, 410);
 
   app.get('/surveys/:token', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
-    const { token } = request.params as { token: string };
+    const { token } = request.params;
     const open = await surveyForToken(app.db, token);
     if (!open) return usedLink(reply);
     return answerPage(reply, token, open, formState());
   });
 
   app.post('/surveys/:token', { config: { access: 'public' }, schema: { params: TokenParams, body: AnswerForm } }, async (request, reply) => {
-    const { token } = request.params as { token: string };
-    const body = (request.body ?? {}) as Record<string, string>;
+    const { token } = request.params;
+    const body = request.body ?? {};
     const open = await surveyForToken(app.db, token);
     if (!open) return usedLink(reply);
     try {
@@ -78,16 +83,16 @@ export const surveyRoutes: FastifyPluginAsync = async (app) => {
 
   // ---- The event's feedback pages ----
 
-  async function surveyFor(request: FastifyRequest, options: { results?: boolean } = {}) {
-    const { eventId, audience } = request.params as { eventId: string; audience: SurveyAudience };
-    const access = await planningAccess(app.db, eventId, request.me!);
+  async function surveyFor(request: SurveyRequest, options: { results?: boolean } = {}) {
+    const { eventId, audience } = request.params;
+    const access = await planningAccess(app.db, eventId, signedIn(request));
     requireLead(access);
     if (options.results && audience === 'planners') requireOrganiser(access);
     const survey = await ensureSurvey(app.db, eventId, audience);
     return { access, survey, base: `/plan/${eventId}/feedback/${audience}` };
   }
 
-  async function shapePage(request: FastifyRequest, reply: FastifyReply, forms: { question?: FormState; settings?: FormState } = {}, status = 200) {
+  async function shapePage(request: SurveyRequest, reply: FastifyReply, forms: { question?: FormState; settings?: FormState } = {}, status = 200) {
     const { access, survey, base } = await surveyFor(request);
     const questions = await listQuestions(app.db, survey.id);
     const answered = await responseCount(app.db, survey.id);
@@ -120,49 +125,56 @@ export const surveyRoutes: FastifyPluginAsync = async (app) => {
     );
   }
 
-  app.get('/plan/:eventId/feedback', { config: { access: 'member' }, schema: { params: Type.Object({ eventId: Type.String({ format: 'uuid' }) }) } }, async (request, reply) => {
-    const { eventId } = request.params as { eventId: string };
+  app.get('/plan/:eventId/feedback', { config: { access: 'member' }, schema: { params: EventParams } }, async (request, reply) => {
+    const { eventId } = request.params;
+    // Only those who may shape the survey are sent on; anyone else is refused here, as there.
+    requireLead(await planningAccess(app.db, eventId, signedIn(request)));
     return reply.redirect(`/plan/${eventId}/feedback/attendees`, 303);
   });
 
   app.get('/plan/:eventId/feedback/:audience', { config: { access: 'member' }, schema: { params: SurveyParams } }, async (request, reply) => shapePage(request, reply));
 
   app.post('/plan/:eventId/feedback/:audience/settings', { config: { access: 'member' }, schema: { params: SurveyParams, body: SettingsForm }, attachValidation: true }, async (request, reply) => {
-    const body = (request.body ?? {}) as { anonymous?: string; sendAfterHours?: string };
-    const errors = validationErrors(request);
-    if (errors.length) return shapePage(request, reply, { settings: formState(body, errors) }, 400);
-    const { survey, base } = await surveyFor(request);
-    try {
-      await changeSettings(app.db, survey, { anonymous: body.anonymous === 'yes', sendAfterHours: Number(body.sendAfterHours) }, request.me!);
-    } catch (error) {
-      return noticeOnConflict(reply, error, base);
-    }
-    return reply.notice('Survey settings saved.').redirect(base, 303);
+    const body = request.body;
+    const base = `/plan/${request.params.eventId}/feedback/${request.params.audience}`;
+    return submit(request, reply, {
+      values: body,
+      again: (form, status) => shapePage(request, reply, { settings: form }, status),
+      run: async () => {
+        const { survey } = await surveyFor(request);
+        await changeSettings(app.db, survey, { anonymous: body.anonymous === 'yes', sendAfterHours: Number(body.sendAfterHours) }, signedIn(request));
+      },
+      conflict: { to: base },
+      done: { to: base, notice: 'Survey settings saved.' },
+    });
   });
 
   app.post('/plan/:eventId/feedback/:audience/questions', { config: { access: 'member' }, schema: { params: SurveyParams, body: QuestionForm }, attachValidation: true }, async (request, reply) => {
-    const body = (request.body ?? {}) as { kind?: string; label?: string; options?: string };
-    const errors = validationErrors(request);
-    if (errors.length) return shapePage(request, reply, { question: formState(body, errors) }, 400);
-    const { survey, base } = await surveyFor(request);
-    try {
-      await addQuestion(app.db, survey, { kind: body.kind as 'rating' | 'choice' | 'text', label: body.label ?? '', options: body.options ?? '' }, request.me!);
-    } catch (error) {
-      if (error instanceof InvalidInputError) return shapePage(request, reply, { question: formState(body, error.fieldErrors) }, 400);
-      return noticeOnConflict(reply, error, base);
-    }
-    return reply.notice('Question added.').redirect(base, 303);
+    const body = request.body;
+    const base = `/plan/${request.params.eventId}/feedback/${request.params.audience}`;
+    return submit(request, reply, {
+      values: body,
+      again: (form, status) => shapePage(request, reply, { question: form }, status),
+      run: async () => {
+        const { survey } = await surveyFor(request);
+        await addQuestion(app.db, survey, { kind: body.kind, label: body.label, options: body.options ?? '' }, signedIn(request));
+      },
+      conflict: { to: base },
+      done: { to: base, notice: 'Question added.' },
+    });
   });
 
   app.post('/plan/:eventId/feedback/:audience/questions/:questionId/:change', { config: { access: 'member' }, schema: { params: QuestionParams } }, async (request, reply) => {
-    const { questionId, change } = request.params as { questionId: string; change: 'up' | 'down' | 'remove' };
-    const { survey, base } = await surveyFor(request);
-    try {
-      await changeQuestion(app.db, survey, questionId, change, request.me!);
-    } catch (error) {
-      return noticeOnConflict(reply, error, base);
-    }
-    return reply.notice(change === 'remove' ? 'Question removed.' : 'Question moved.').redirect(`${base}#questions`, 303);
+    const { eventId, audience, questionId, change } = request.params;
+    const base = `/plan/${eventId}/feedback/${audience}`;
+    return submit(request, reply, {
+      run: async () => {
+        const { survey } = await surveyFor(request);
+        await changeQuestion(app.db, survey, questionId, change, signedIn(request));
+      },
+      conflict: { to: base },
+      done: { to: `${base}#questions`, notice: change === 'remove' ? 'Question removed.' : 'Question moved.' },
+    });
   });
 
   app.get('/plan/:eventId/feedback/:audience/results', { config: { access: 'member' }, schema: { params: SurveyParams } }, async (request, reply) => {
@@ -191,11 +203,14 @@ export const surveyRoutes: FastifyPluginAsync = async (app) => {
       .send(csv);
   });
 
-  app.post('/plan/:eventId/feedback/:audience/answers/:answerId', { config: { access: 'member' }, schema: { params: AnswerParams, body: ApproveForm } }, async (request, reply) => {
-    const { answerId } = request.params as { answerId: string };
-    const { approved } = request.body as { approved: 'yes' | 'no' };
+  app.post('/plan/:eventId/feedback/:audience/answers/:answerId', { config: { access: 'member' }, schema: { params: AnswerParams, body: ApproveForm }, attachValidation: true }, async (request, reply) => {
+    const { answerId } = request.params;
+    // Who may read the results is checked before what was sent, so others are refused alike.
     const { survey, base } = await surveyFor(request, { results: true });
-    await setApproved(app.db, survey, answerId, approved === 'yes');
-    return reply.notice(approved === 'yes' ? 'The answer may now be quoted in public.' : 'The answer will not be quoted.').redirect(`${base}/results#written`, 303);
+    const approved = request.body?.approved === 'yes';
+    return submit(request, reply, {
+      run: () => setApproved(app.db, survey, answerId, approved),
+      done: { to: `${base}/results#written`, notice: approved ? 'The answer may now be quoted in public.' : 'The answer will not be quoted.' },
+    });
   });
 };

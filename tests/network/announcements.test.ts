@@ -6,7 +6,7 @@
 import { eq } from 'drizzle-orm';
 import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { announcements, listSubscribers, type ListInterests } from '../../db/schema/index.ts';
+import { announcements, events, listSubscribers, type ListInterests } from '../../db/schema/index.ts';
 import { JOIN_WORDING, leaveList, subscribe } from '../../server/network/list.ts';
 import { makeEvent } from '../registration/fixtures.ts';
 import { signedInOrganiser } from '../proposals/support.ts';
@@ -137,6 +137,12 @@ describe('an announcement to the list', () => {
     expect(page.body).toContain('value="New event: Annual conference"');
     expect(page.body).toContain('[Read more and book](/events/announced-conference)');
     expect(page.body).toMatch(/value="conference" checked/);
+    // The form posts back to an address naming the event, which is kept with the announcement.
+    expect(page.body).toContain('action="/organise/announcements?event=announced-conference"');
+    const saved = await organiser.post('/organise/announcements?event=announced-conference', { subject: 'New event: Annual conference', body: 'Come', types: 'conference' });
+    const [stored] = await t.db.select().from(announcements).where(eq(announcements.id, String(saved.headers.location).split('/').pop()!));
+    const [event] = await t.db.select().from(events).where(eq(events.slug, 'announced-conference'));
+    expect(stored!.eventId).toBe(event!.id);
 
     const empty = await organiser.post('/organise/announcements', { subject: '', body: '' });
     expect(empty.statusCode).toBe(400);

@@ -45,7 +45,10 @@ declare module 'fastify' {
 
 /** Replaces the secret part of sign-in, booking and private-feed links with a placeholder. */
 export function hideSecrets(url: string): string {
-  return url.replace(/^\/(sign-in|bookings\/confirm|bookings|calendar\/private|surveys|list\/confirm|list|proposals\/invitations)\/[A-Za-z0-9_-]{20,}/, '/$1/[secret]');
+  return url.replace(
+    /^\/(sign-in|bookings\/confirm|bookings|calendar\/private|surveys|list\/confirm|list|proposals\/invitations)\/[A-Za-z0-9_-]{20,}/,
+    '/$1/[secret]',
+  );
 }
 
 /**
@@ -101,7 +104,10 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       // ajv-formats' uuid also takes "urn:uuid:…", which PostgreSQL refuses: every id declared
       // `format: 'uuid'` must be one PostgreSQL can read, or a hostile id is a 500, not a 404.
       // (Passing ajv-formats here stops the compiler adding it again after, over this uuid.)
-      plugins: [ajvFormats.default as (ajv: Ajv) => Ajv, (ajv: Ajv) => ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i)],
+      plugins: [
+        ajvFormats.default as (ajv: Ajv) => Ajv,
+        (ajv: Ajv) => ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i),
+      ],
     },
   });
   app.decorate('config', config);

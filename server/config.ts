@@ -156,7 +156,9 @@ export function trustProxy(raw: string | undefined): false | number | string[] {
   const ranges = value.split(',').map((part) => part.trim());
   const wrong = ranges.find((part) => !isAddressOrRange(part));
   if (wrong !== undefined) {
-    throw new ConfigError(`TRUST_PROXY must be a number of proxies or a comma-separated list of their IP addresses or CIDR ranges ("${wrong ?? raw}" is neither)`);
+    throw new ConfigError(
+      `TRUST_PROXY must be a number of proxies or a comma-separated list of their IP addresses or CIDR ranges ("${wrong ?? raw}" is neither)`,
+    );
   }
   return ranges;
 }
@@ -182,11 +184,13 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const requestTimeoutMs = integer(env, 'REQUEST_TIMEOUT_MS', 120_000, 100, 3_600_000);
   const headersTimeoutMs = integer(env, 'HEADERS_TIMEOUT_MS', Math.min(20_000, requestTimeoutMs), 100, 3_600_000);
-  if (headersTimeoutMs > requestTimeoutMs) throw new ConfigError(`HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not be more than REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
+  if (headersTimeoutMs > requestTimeoutMs)
+    throw new ConfigError(`HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not be more than REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
   const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
   const outboxKey = key(env, 'OUTBOX_KEY');
   // With a database server there may be several processes, and each must open what another sealed.
-  if (databaseUrl && !outboxKey) throw new ConfigError('OUTBOX_KEY must be set when DATABASE_URL is set (the same key in every process; make one with: openssl rand -hex 32)');
+  if (databaseUrl && !outboxKey)
+    throw new ConfigError('OUTBOX_KEY must be set when DATABASE_URL is set (the same key in every process; make one with: openssl rand -hex 32)');
   return {
     port,
     host,

@@ -57,12 +57,7 @@ export function isIsoDate(value: string): boolean {
  * `${prefix}Date`, `${prefix}Start`, `${prefix}End`. Adds field errors and returns null when
  * something is missing or wrong.
  */
-export function readTimeSpan(
-  values: Record<string, string>,
-  prefix: string,
-  errors: FieldError[],
-  what: string,
-): { startsAt: Date; endsAt: Date } | null {
+export function readTimeSpan(values: Record<string, string>, prefix: string, errors: FieldError[], what: string): { startsAt: Date; endsAt: Date } | null {
   const date = values[`${prefix}Date`] ?? '';
   const start = values[`${prefix}Start`] ?? '';
   const end = values[`${prefix}End`] ?? '';

@@ -4,7 +4,13 @@ import { safeCell, spreadsheetCsv } from '../server/http/csv.ts';
 
 describe('spreadsheet CSV', () => {
   it('starts with a byte-order mark and keeps £ and accents', () => {
-    const csv = spreadsheetCsv(['Name', 'Paid'], [['Zoë', '£12'], ['Ann', true]]);
+    const csv = spreadsheetCsv(
+      ['Name', 'Paid'],
+      [
+        ['Zoë', '£12'],
+        ['Ann', true],
+      ],
+    );
     expect(Buffer.from(csv, 'utf8').subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
     expect(csv.slice(1).split('\n').filter(Boolean)).toEqual(['Name,Paid', 'Zoë,£12', 'Ann,Yes']);
   });

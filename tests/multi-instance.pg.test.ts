@@ -46,12 +46,18 @@ describe('two app instances on one PostgreSQL', () => {
   it('deliver each queued email exactly once when both senders run at the same time', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 40; i++) {
-      ids.push((await enqueueEmail(first.db, { to: `reader${i}@example.org`, because: 'account.sign-in-asked', template: 'sign-in', data: { signInPath: `/sign-in/t${i}`, expiresInMinutes: 20 } }))!);
+      ids.push(
+        (await enqueueEmail(first.db, {
+          to: `reader${i}@example.org`,
+          because: 'account.sign-in-asked',
+          template: 'sign-in',
+          data: { signInPath: `/sign-in/t${i}`, expiresInMinutes: 20 },
+        }))!,
+      );
     }
     // Small batches so that the two senders really compete for the same rows.
     const site = { baseUrl: first.config.baseUrl, siteName: 'Social Perspectives Hub' };
-    const sendFrom = (t: TestApp) =>
-      deliverDueMessages(t.db, { transport: t.app.mail.transport, site, from: t.config.mailFrom, batchSize: 5 });
+    const sendFrom = (t: TestApp) => deliverDueMessages(t.db, { transport: t.app.mail.transport, site, from: t.config.mailFrom, batchSize: 5 });
     const readers = () => peer.received.filter((m) => JSON.stringify(m.to).includes('reader')).length;
     for (let round = 0; round < 50 && readers() < 40; round++) {
       await Promise.all([sendFrom(first), sendFrom(second), sendFrom(first), sendFrom(second)]);

@@ -1,22 +1,19 @@
 // People, their site-wide roles, sign-in links and server-side sessions.
 import { boolean, index, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
-export const people = pgTable(
-  'people',
-  {
-    id: uuid('id').primaryKey().defaultRandom(),
-    /** Always stored lower-case so that one address is one person. */
-    email: text('email').notNull().unique(),
-    displayName: text('display_name').notNull().default(''),
-    pronouns: text('pronouns').notNull().default(''),
-    /** Send emails as plain text only (easier with some screen readers and slow connections). */
-    prefersPlainText: boolean('prefers_plain_text').notNull().default(false),
-    /** Free text: how the person would like to be contacted, e.g. "no phone calls please". */
-    contactNotes: text('contact_notes').notNull().default(''),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-  },
-);
+export const people = pgTable('people', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  /** Always stored lower-case so that one address is one person. */
+  email: text('email').notNull().unique(),
+  displayName: text('display_name').notNull().default(''),
+  pronouns: text('pronouns').notNull().default(''),
+  /** Send emails as plain text only (easier with some screen readers and slow connections). */
+  prefersPlainText: boolean('prefers_plain_text').notNull().default(false),
+  /** Free text: how the person would like to be contacted, e.g. "no phone calls please". */
+  contactNotes: text('contact_notes').notNull().default(''),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
 
 export const siteRoles = ['admin', 'organiser'] as const;
 export type SiteRole = (typeof siteRoles)[number];
@@ -47,10 +44,7 @@ export const signInTokens = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     usedAt: timestamp('used_at', { withTimezone: true }),
   },
-  (t) => [
-    index('sign_in_tokens_email_created_idx').on(t.email, t.createdAt),
-    index('sign_in_tokens_ip_created_idx').on(t.requestedIp, t.createdAt),
-  ],
+  (t) => [index('sign_in_tokens_email_created_idx').on(t.email, t.createdAt), index('sign_in_tokens_ip_created_idx').on(t.requestedIp, t.createdAt)],
 );
 
 export const sessions = pgTable(

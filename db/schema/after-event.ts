@@ -48,10 +48,7 @@ export const certificates = pgTable(
     /** When the "thank you" email with it went (kept across a corrected name, so once per person). */
     thankedAt: timestamp('thanked_at', { withTimezone: true }),
   },
-  (t) => [
-    uniqueIndex('certificates_current_idx').on(t.registrationId).where(sql`${t.replacedAt} is null`),
-    index('certificates_event_idx').on(t.eventId),
-  ],
+  (t) => [uniqueIndex('certificates_current_idx').on(t.registrationId).where(sql`${t.replacedAt} is null`), index('certificates_event_idx').on(t.eventId)],
 );
 
 export const surveyAudiences = ['attendees', 'planners'] as const;

@@ -85,10 +85,7 @@ export const bursaryApplications = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [
-    index('bursary_applications_fund_status_idx').on(t.fundId, t.status),
-    index('bursary_applications_applicant_idx').on(t.applicantId),
-  ],
+  (t) => [index('bursary_applications_fund_status_idx').on(t.fundId, t.status), index('bursary_applications_applicant_idx').on(t.applicantId)],
 );
 
 export const bursaryItems = pgTable(
@@ -206,7 +203,11 @@ export const bursaryLedger = pgTable(
     recordedBy: uuid('recorded_by').references(() => people.id, { onDelete: 'set null' }),
     recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('bursary_ledger_application_idx').on(t.applicationId, t.recordedAt), index('bursary_ledger_fund_idx').on(t.fundId), check('bursary_ledger_amount_positive', sql`${t.amountPence} > 0`)],
+  (t) => [
+    index('bursary_ledger_application_idx').on(t.applicationId, t.recordedAt),
+    index('bursary_ledger_fund_idx').on(t.fundId),
+    check('bursary_ledger_amount_positive', sql`${t.amountPence} > 0`),
+  ],
 );
 
 /**

@@ -267,5 +267,9 @@ export const bookingRequests = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     usedAt: timestamp('used_at', { withTimezone: true }),
   },
-  (t) => [index('booking_requests_ip_idx').on(t.requestedIp, t.createdAt), index('booking_requests_email_idx').on(t.email, t.createdAt), index('booking_requests_expires_idx').on(t.expiresAt)],
+  (t) => [
+    index('booking_requests_ip_idx').on(t.requestedIp, t.createdAt),
+    index('booking_requests_email_idx').on(t.email, t.createdAt),
+    index('booking_requests_expires_idx').on(t.expiresAt),
+  ],
 );

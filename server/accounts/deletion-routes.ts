@@ -14,7 +14,11 @@ export const accountDeletionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return reply.page('accounts/delete', {
       title: 'Delete your account',
       email: me.email,
-      bookings: bookings.map((b) => ({ eventTitle: b.eventTitle, when: b.startsAt ? formatDateTime(b.startsAt) : 'Date to be confirmed', paid: b.pricePence > 0 })),
+      bookings: bookings.map((b) => ({
+        eventTitle: b.eventTitle,
+        when: b.startsAt ? formatDateTime(b.startsAt) : 'Date to be confirmed',
+        paid: b.pricePence > 0,
+      })),
     });
   });
 

@@ -109,7 +109,10 @@ export async function erasePerson(db: Database, personId: string, now = new Date
     // Involvement already paid is in the accounts: kept, without what it said.
     await tx.delete(involvementItems).where(and(eq(involvementItems.personId, personId), isNull(involvementItems.paidAt)));
     await tx.update(involvementItems).set({ description: '', organisationName: '' }).where(eq(involvementItems.personId, personId));
-    await tx.update(programmeSessions).set({ speakerIds: sql`array_remove(${programmeSessions.speakerIds}, ${personId}::uuid)` }).where(sql`${personId}::uuid = any(${programmeSessions.speakerIds})`);
+    await tx
+      .update(programmeSessions)
+      .set({ speakerIds: sql`array_remove(${programmeSessions.speakerIds}, ${personId}::uuid)` })
+      .where(sql`${personId}::uuid = any(${programmeSessions.speakerIds})`);
 
     await detachFromEveryTable(tx, personId);
     await tx.delete(signInTokens).where(eq(signInTokens.email, person.email));
@@ -161,7 +164,12 @@ export async function eraseOldEventData(db: Database, options: { now: Date; mont
   const cutoff = DateTime.fromJSDate(options.now).minus({ months: options.months }).toJSDate();
   const longPast = sql`(select ${events.id} from ${events} where ${eventEnd} <= ${cutoff.toISOString()}::timestamptz)`;
   return db.transaction(async (tx) => {
-    const answered = or(ne(registrations.perspective, ''), ne(registrations.accessRequirements, ''), ne(registrations.dietaryNeeds, ''), ne(registrations.organisation, ''));
+    const answered = or(
+      ne(registrations.perspective, ''),
+      ne(registrations.accessRequirements, ''),
+      ne(registrations.dietaryNeeds, ''),
+      ne(registrations.organisation, ''),
+    );
     const bookings = await tx
       .update(registrations)
       .set({ organisation: '', perspective: '', accessRequirements: '', dietaryNeeds: '' })
@@ -169,7 +177,9 @@ export async function eraseOldEventData(db: Database, options: { now: Date; mont
       .returning({ id: registrations.id });
     await tx
       .delete(registrationAnswers)
-      .where(inArray(registrationAnswers.registrationId, sql`(select ${registrations.id} from ${registrations} where ${registrations.eventId} in ${longPast})`));
+      .where(
+        inArray(registrationAnswers.registrationId, sql`(select ${registrations.id} from ${registrations} where ${registrations.eventId} in ${longPast})`),
+      );
     // A membership ends with its event, or when the invitation was declined.
     const planners = await tx
       .update(planningMembers)

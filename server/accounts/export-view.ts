@@ -41,7 +41,12 @@ const label = (labels: Record<string, string>, value: string | null) => (value ?
 const siteRoleLabels: Record<string, string> = { admin: 'Admin', organiser: 'Organiser (steering group)' };
 const memberStatusLabels: Record<string, string> = { invited: 'Invited', accepted: 'Accepted', declined: 'Declined' };
 const bursaryPaymentMethodLabels: Record<string, string> = { bank_transfer: 'Bank transfer', other: 'Another way' };
-const bursaryPaymentKindLabels: Record<string, string> = { advance: 'Paid in advance', settlement: 'Paid after the claim', repaid: 'You paid back', written_off: 'Written off by the Hub' };
+const bursaryPaymentKindLabels: Record<string, string> = {
+  advance: 'Paid in advance',
+  settlement: 'Paid after the claim',
+  repaid: 'You paid back',
+  written_off: 'Written off by the Hub',
+};
 const emailStatusLabels: Record<string, string> = { queued: 'Waiting to be sent', sent: 'Sent', failed: 'Could not be delivered' };
 
 /** Audit actions on a bursary application, in the applicant's words. */
@@ -104,7 +109,16 @@ export function exportView(data: PersonExport, options: { receiptLinks: boolean 
             { key: 'Details last changed', value: when(p.updatedAt) },
           ],
         },
-        ...(p.roles.length ? [{ kind: 'table' as const, heading: 'Your roles', head: ['Role', 'Given'], rows: p.roles.map((r) => [label(siteRoleLabels, r.role), when(r.grantedAt)]) }] : []),
+        ...(p.roles.length
+          ? [
+              {
+                kind: 'table' as const,
+                heading: 'Your roles',
+                head: ['Role', 'Given'],
+                rows: p.roles.map((r) => [label(siteRoleLabels, r.role), when(r.grantedAt)]),
+              },
+            ]
+          : []),
       ],
     },
     {
@@ -113,7 +127,12 @@ export function exportView(data: PersonExport, options: { receiptLinks: boolean 
       intro: 'When you signed in and asked for sign-in links. The links and session keys themselves are never kept, so they are not here.',
       empty: '',
       blocks: [
-        { kind: 'table' as const, heading: 'Where you are signed in', head: ['Signed in', 'Last used', 'Ends', 'Browser'], rows: data.sessions.map((s) => [when(s.createdAt), when(s.lastSeenAt), when(s.expiresAt), text(s.userAgent)]) },
+        {
+          kind: 'table' as const,
+          heading: 'Where you are signed in',
+          head: ['Signed in', 'Last used', 'Ends', 'Browser'],
+          rows: data.sessions.map((s) => [when(s.createdAt), when(s.lastSeenAt), when(s.expiresAt), text(s.userAgent)]),
+        },
         {
           kind: 'table' as const,
           heading: 'Sign-in links you asked for',
@@ -146,17 +165,28 @@ export function exportView(data: PersonExport, options: { receiptLinks: boolean 
           ...(b.attendedAt ? [{ key: 'Attended', value: when(b.attendedAt) }] : []),
           ...b.answers.map((a) => ({ key: a.question, value: text(a.answer) })),
           ...b.companions.map((c) => ({ key: 'Companion place', value: `${c.name} (${label(bookingStatusLabels, c.status)})` })),
-          ...b.payments.map((pay) => ({ key: 'Payment', value: `${money(pay.amountPence)} by ${label(paymentMethodLabels, pay.method)}: ${label(paymentStatusLabels, pay.status)}${pay.paidAt ? `, ${when(pay.paidAt)}` : ''}` })),
+          ...b.payments.map((pay) => ({
+            key: 'Payment',
+            value: `${money(pay.amountPence)} by ${label(paymentMethodLabels, pay.method)}: ${label(paymentStatusLabels, pay.status)}${pay.paidAt ? `, ${when(pay.paidAt)}` : ''}`,
+          })),
         ],
       })),
     },
     {
       id: 'booking-requests',
       heading: 'Bookings asked for by email',
-      intro: 'Bookings made with your email address without signing in. Each waits until the link we emailed is opened; what the form held is kept until then, and is in the downloaded file.',
+      intro:
+        'Bookings made with your email address without signing in. Each waits until the link we emailed is opened; what the form held is kept until then, and is in the downloaded file.',
       empty: 'No bookings have been asked for with your email address.',
       blocks: data.bookingRequests.length
-        ? [{ kind: 'table' as const, heading: 'Asked for', head: ['Event', 'Asked for', 'Link opened'], rows: data.bookingRequests.map((r) => [r.eventTitle, when(r.requestedAt), when(r.usedAt, `Not opened (the link ends ${when(r.expiresAt)})`)]) }]
+        ? [
+            {
+              kind: 'table' as const,
+              heading: 'Asked for',
+              head: ['Event', 'Asked for', 'Link opened'],
+              rows: data.bookingRequests.map((r) => [r.eventTitle, when(r.requestedAt), when(r.usedAt, `Not opened (the link ends ${when(r.expiresAt)})`)]),
+            },
+          ]
         : [],
     },
     {
@@ -185,7 +215,12 @@ export function exportView(data: PersonExport, options: { receiptLinks: boolean 
             ...pr.dateOptions.map((d, i) => ({ key: `Date option ${i + 1}`, value: when(d.startsAt) })),
           ],
         },
-        { kind: 'table' as const, heading: `History of “${pr.title}”`, head: ['When', 'Who', 'What'], rows: pr.history.map((h) => [when(h.at), whoLabel[h.by], `${label(entryLabels, h.kind)}${h.message ? `: ${h.message}` : ''}`]) },
+        {
+          kind: 'table' as const,
+          heading: `History of “${pr.title}”`,
+          head: ['When', 'Who', 'What'],
+          rows: pr.history.map((h) => [when(h.at), whoLabel[h.by], `${label(entryLabels, h.kind)}${h.message ? `: ${h.message}` : ''}`]),
+        },
       ]),
     },
     {
@@ -198,11 +233,32 @@ export function exportView(data: PersonExport, options: { receiptLinks: boolean 
           kind: 'table' as const,
           heading: 'Your memberships',
           head: ['Event', 'Role', 'Your perspective', 'Status', 'Invited'],
-          rows: data.planning.memberships.map((m) => [m.eventTitle, label(planningRoleLabels, m.role), m.perspective ? label(plannerPerspectiveLabels, m.perspective) : 'Not given', label(memberStatusLabels, m.status), when(m.invitedAt)]),
+          rows: data.planning.memberships.map((m) => [
+            m.eventTitle,
+            label(planningRoleLabels, m.role),
+            m.perspective ? label(plannerPerspectiveLabels, m.perspective) : 'Not given',
+            label(memberStatusLabels, m.status),
+            when(m.invitedAt),
+          ]),
         },
-        { kind: 'table' as const, heading: 'Sessions you speak at', head: ['Event', 'Session', 'When'], rows: data.planning.speaking.map((s) => [s.eventTitle, s.title, when(s.startsAt)]) },
-        { kind: 'table' as const, heading: 'Tasks given to you', head: ['Event', 'Task', 'Due', 'Done'], rows: data.planning.tasksOwned.map((t) => [t.eventTitle, t.title, day(t.dueOn), when(t.doneAt, 'Not yet')]) },
-        { kind: 'table' as const, heading: 'What you wrote in planning discussions', head: ['Event', 'When', 'Message'], rows: data.planning.postsWritten.map((m) => [m.eventTitle, when(m.at), m.body]) },
+        {
+          kind: 'table' as const,
+          heading: 'Sessions you speak at',
+          head: ['Event', 'Session', 'When'],
+          rows: data.planning.speaking.map((s) => [s.eventTitle, s.title, when(s.startsAt)]),
+        },
+        {
+          kind: 'table' as const,
+          heading: 'Tasks given to you',
+          head: ['Event', 'Task', 'Due', 'Done'],
+          rows: data.planning.tasksOwned.map((t) => [t.eventTitle, t.title, day(t.dueOn), when(t.doneAt, 'Not yet')]),
+        },
+        {
+          kind: 'table' as const,
+          heading: 'What you wrote in planning discussions',
+          head: ['Event', 'When', 'Message'],
+          rows: data.planning.postsWritten.map((m) => [m.eventTitle, when(m.at), m.body]),
+        },
       ].filter((b) => b.rows.length),
     },
     {
@@ -232,47 +288,78 @@ export function exportView(data: PersonExport, options: { receiptLinks: boolean 
     {
       id: 'bursaries',
       heading: 'Bursary applications',
-      intro: 'Help with costs you asked for: what you told us, the panel’s decision and messages, your claim, receipts and payments, and everyone who opened or acted on each application.',
+      intro:
+        'Help with costs you asked for: what you told us, the panel’s decision and messages, your claim, receipts and payments, and everyone who opened or acted on each application.',
       empty: 'You have not applied for a bursary.',
-      blocks: data.bursaryApplications.flatMap((a) => [
-        {
-          kind: 'list' as const,
-          heading: `Application for ${a.eventTitle}`,
-          rows: [
-            { key: 'Status', value: label(Object.fromEntries(Object.entries(bursaryStatusLabels).map(([k, v]) => [k, v.label])), a.status) },
-            { key: 'Your perspective', value: label(bursaryPerspectiveLabels, a.perspective) },
-            { key: 'Money in advance', value: yesNo(a.inAdvance) },
-            { key: 'The Hub books tickets', value: yesNo(a.hubBooksTickets) },
-            { key: 'How you are paid', value: label(bursaryPaymentMethodLabels, a.paymentMethod) },
-            { key: 'Name on the bank account', value: text(a.paymentName) },
-            { key: 'Other payment arrangement', value: text(a.paymentArrangement) },
-            { key: 'Your note', value: text(a.note) },
-            { key: 'Started', value: when(a.createdAt) },
-            { key: 'Sent', value: when(a.submittedAt, 'Not sent') },
-            { key: 'Decided', value: when(a.decidedAt, 'Not yet') },
-            ...(a.claim ? [{ key: 'Claim', value: `${claimStatusLabels[a.claim.status] ?? a.claim.status}, sent ${when(a.claim.submittedAt)}${a.claim.approvedPence !== null ? `; ${money(a.claim.approvedPence)} approved` : ''}` }] : []),
-            ...a.receipts.map((r) => ({
-              key: `Receipt (${categoryLabels[r.itemCategory as keyof typeof categoryLabels]?.label ?? r.itemCategory})`,
-              value: `${r.filename}, ${kb(r.sizeBytes)}, uploaded ${when(r.uploadedAt)}`,
-              ...(options.receiptLinks ? { href: `/account/your-data/receipts/${r.id}` } : {}),
-            })),
-          ],
-        },
-        {
-          kind: 'table' as const,
-          heading: 'Costs',
-          head: ['What for', 'Asked for', 'Approved', 'Claimed'],
-          rows: a.items.map((i) => [`${categoryLabels[i.category as keyof typeof categoryLabels]?.label ?? i.category}${i.description ? `: ${i.description}` : ''}`, money(i.estimatePence), money(i.approvedPence), money(i.claimedPence)]),
-        },
-        { kind: 'table' as const, heading: 'Messages', head: ['When', 'From', 'Message'], rows: a.messages.map((m) => [when(m.at), m.by === 'you' ? 'You' : 'The bursary panel', m.body]) },
-        { kind: 'table' as const, heading: 'Payments', head: ['Paid on', 'Kind', 'Amount', 'How', 'Reference'], rows: a.payments.map((pay) => [day(pay.paidOn), label(bursaryPaymentKindLabels, pay.kind), money(pay.amountPence), pay.method, text(pay.reference)]) },
-        {
-          kind: 'table' as const,
-          heading: 'Who opened or acted on this application',
-          head: ['When', 'Who', 'What'],
-          rows: a.access.map((e) => [when(e.at), e.by === 'someone else' ? e.name : whoLabel[e.by], bursaryActionLabels[e.action] ?? e.action]),
-        },
-      ].filter((b) => b.rows.length)),
+      blocks: data.bursaryApplications.flatMap((a) =>
+        [
+          {
+            kind: 'list' as const,
+            heading: `Application for ${a.eventTitle}`,
+            rows: [
+              { key: 'Status', value: label(Object.fromEntries(Object.entries(bursaryStatusLabels).map(([k, v]) => [k, v.label])), a.status) },
+              { key: 'Your perspective', value: label(bursaryPerspectiveLabels, a.perspective) },
+              { key: 'Money in advance', value: yesNo(a.inAdvance) },
+              { key: 'The Hub books tickets', value: yesNo(a.hubBooksTickets) },
+              { key: 'How you are paid', value: label(bursaryPaymentMethodLabels, a.paymentMethod) },
+              { key: 'Name on the bank account', value: text(a.paymentName) },
+              { key: 'Other payment arrangement', value: text(a.paymentArrangement) },
+              { key: 'Your note', value: text(a.note) },
+              { key: 'Started', value: when(a.createdAt) },
+              { key: 'Sent', value: when(a.submittedAt, 'Not sent') },
+              { key: 'Decided', value: when(a.decidedAt, 'Not yet') },
+              ...(a.claim
+                ? [
+                    {
+                      key: 'Claim',
+                      value: `${claimStatusLabels[a.claim.status] ?? a.claim.status}, sent ${when(a.claim.submittedAt)}${a.claim.approvedPence !== null ? `; ${money(a.claim.approvedPence)} approved` : ''}`,
+                    },
+                  ]
+                : []),
+              ...a.receipts.map((r) => ({
+                key: `Receipt (${categoryLabels[r.itemCategory as keyof typeof categoryLabels]?.label ?? r.itemCategory})`,
+                value: `${r.filename}, ${kb(r.sizeBytes)}, uploaded ${when(r.uploadedAt)}`,
+                ...(options.receiptLinks ? { href: `/account/your-data/receipts/${r.id}` } : {}),
+              })),
+            ],
+          },
+          {
+            kind: 'table' as const,
+            heading: 'Costs',
+            head: ['What for', 'Asked for', 'Approved', 'Claimed'],
+            rows: a.items.map((i) => [
+              `${categoryLabels[i.category as keyof typeof categoryLabels]?.label ?? i.category}${i.description ? `: ${i.description}` : ''}`,
+              money(i.estimatePence),
+              money(i.approvedPence),
+              money(i.claimedPence),
+            ]),
+          },
+          {
+            kind: 'table' as const,
+            heading: 'Messages',
+            head: ['When', 'From', 'Message'],
+            rows: a.messages.map((m) => [when(m.at), m.by === 'you' ? 'You' : 'The bursary panel', m.body]),
+          },
+          {
+            kind: 'table' as const,
+            heading: 'Payments',
+            head: ['Paid on', 'Kind', 'Amount', 'How', 'Reference'],
+            rows: a.payments.map((pay) => [
+              day(pay.paidOn),
+              label(bursaryPaymentKindLabels, pay.kind),
+              money(pay.amountPence),
+              pay.method,
+              text(pay.reference),
+            ]),
+          },
+          {
+            kind: 'table' as const,
+            heading: 'Who opened or acted on this application',
+            head: ['When', 'Who', 'What'],
+            rows: a.access.map((e) => [when(e.at), e.by === 'someone else' ? e.name : whoLabel[e.by], bursaryActionLabels[e.action] ?? e.action]),
+          },
+        ].filter((b) => b.rows.length),
+      ),
     },
     {
       id: 'calendar',
@@ -283,7 +370,12 @@ export function exportView(data: PersonExport, options: { receiptLinks: boolean 
         {
           kind: 'list',
           heading: 'Your private calendar feed',
-          rows: [{ key: 'Private feed link', value: data.calendar.privateFeed.exists ? `Made ${when(data.calendar.privateFeed.createdAt)}` : 'You have not made one' }],
+          rows: [
+            {
+              key: 'Private feed link',
+              value: data.calendar.privateFeed.exists ? `Made ${when(data.calendar.privateFeed.createdAt)}` : 'You have not made one',
+            },
+          ],
         },
       ],
     },
@@ -293,7 +385,14 @@ export function exportView(data: PersonExport, options: { receiptLinks: boolean 
       intro: 'The subject and status of each email to your address.',
       empty: 'We have not sent you any email.',
       blocks: data.emails.length
-        ? [{ kind: 'table', heading: 'Emails', head: ['When', 'Subject', 'Status'], rows: data.emails.map((m) => [when(m.sentAt ?? m.queuedAt), m.subject, label(emailStatusLabels, m.status)]) }]
+        ? [
+            {
+              kind: 'table',
+              heading: 'Emails',
+              head: ['When', 'Subject', 'Status'],
+              rows: data.emails.map((m) => [when(m.sentAt ?? m.queuedAt), m.subject, label(emailStatusLabels, m.status)]),
+            },
+          ]
         : [],
     },
     {
@@ -302,7 +401,14 @@ export function exportView(data: PersonExport, options: { receiptLinks: boolean 
       intro: 'What the site’s audit log recorded about things you did, and changes made to your account.',
       empty: 'Nothing has been recorded yet.',
       blocks: data.activity.length
-        ? [{ kind: 'table', heading: 'Recorded activity', head: ['When', 'Who', 'What', 'Record'], rows: data.activity.map((a) => [when(a.at), whoLabel[a.by], words(a.action), words(a.subjectType)]) }]
+        ? [
+            {
+              kind: 'table',
+              heading: 'Recorded activity',
+              head: ['When', 'Who', 'What', 'Record'],
+              rows: data.activity.map((a) => [when(a.at), whoLabel[a.by], words(a.action), words(a.subjectType)]),
+            },
+          ]
         : [],
     },
   ];

@@ -226,7 +226,13 @@ function who(actorId: string | null, personId: string): Who {
 export async function exportPerson(db: Database, input: { personId: string; format: ExportFormat }): Promise<PersonExport> {
   return db.transaction(async (tx) => {
     const result = await readPerson(tx, input.personId);
-    await recordAudit(tx, { actorId: input.personId, action: 'account.data.exported', subjectType: 'person', subjectId: input.personId, details: { format: input.format } });
+    await recordAudit(tx, {
+      actorId: input.personId,
+      action: 'account.data.exported',
+      subjectType: 'person',
+      subjectId: input.personId,
+      details: { format: input.format },
+    });
     return result;
   });
 }
@@ -250,14 +256,26 @@ async function readPerson(db: Db, personId: string): Promise<PersonExport> {
       .where(eq(signInTokens.email, person.email))
       .orderBy(desc(signInTokens.createdAt)),
     db
-      .select({ eventTitle: events.title, createdAt: bookingRequests.createdAt, expiresAt: bookingRequests.expiresAt, usedAt: bookingRequests.usedAt, fields: bookingRequests.fields })
+      .select({
+        eventTitle: events.title,
+        createdAt: bookingRequests.createdAt,
+        expiresAt: bookingRequests.expiresAt,
+        usedAt: bookingRequests.usedAt,
+        fields: bookingRequests.fields,
+      })
       .from(bookingRequests)
       .innerJoin(events, eq(events.id, bookingRequests.eventId))
       .where(eq(bookingRequests.email, person.email))
       .orderBy(desc(bookingRequests.createdAt)),
     db.select({ createdAt: privateFeedTokens.createdAt }).from(privateFeedTokens).where(eq(privateFeedTokens.personId, personId)),
     db
-      .select({ template: outboxMessages.template, subject: outboxMessages.subject, status: outboxMessages.status, createdAt: outboxMessages.createdAt, sentAt: outboxMessages.sentAt })
+      .select({
+        template: outboxMessages.template,
+        subject: outboxMessages.subject,
+        status: outboxMessages.status,
+        createdAt: outboxMessages.createdAt,
+        sentAt: outboxMessages.sentAt,
+      })
       .from(outboxMessages)
       .where(eq(outboxMessages.toAddress, person.email))
       .orderBy(desc(outboxMessages.createdAt)),
@@ -306,7 +324,13 @@ async function readPerson(db: Db, personId: string): Promise<PersonExport> {
           unsubscribedAt: isoOrNull(subscription.unsubscribedAt),
         }
       : null,
-    bookingRequests: bookingAsks.map((b) => ({ eventTitle: b.eventTitle, requestedAt: iso(b.createdAt), expiresAt: iso(b.expiresAt), usedAt: isoOrNull(b.usedAt), form: b.fields ?? null })),
+    bookingRequests: bookingAsks.map((b) => ({
+      eventTitle: b.eventTitle,
+      requestedAt: iso(b.createdAt),
+      expiresAt: iso(b.expiresAt),
+      usedAt: isoOrNull(b.usedAt),
+      form: b.fields ?? null,
+    })),
     proposals: await readProposals(db, personId),
     planning: await readPlanning(db, personId),
     involvementItems: await readInvolvement(db, personId),
@@ -378,7 +402,14 @@ async function readBookings(db: Db, personId: string, email: string): Promise<Ex
     companions: companions.filter((c) => c.companionOfId === r.id).map((c) => ({ name: c.name, status: c.status })),
     payments: paid
       .filter((p) => p.registrationId === r.id)
-      .map((p) => ({ method: p.method, amountPence: p.amountPence, status: p.status, createdAt: iso(p.createdAt), paidAt: isoOrNull(p.paidAt), refundedAt: isoOrNull(p.refundedAt) })),
+      .map((p) => ({
+        method: p.method,
+        amountPence: p.amountPence,
+        status: p.status,
+        createdAt: iso(p.createdAt),
+        paidAt: isoOrNull(p.paidAt),
+        refundedAt: isoOrNull(p.refundedAt),
+      })),
   }));
 }
 
@@ -521,12 +552,25 @@ async function readBursaries(db: Db, personId: string): Promise<ExportBursaryApp
       .where(inArray(bursaryReceipts.applicationId, ids))
       .orderBy(asc(bursaryReceipts.uploadedAt)),
     db
-      .select({ applicationId: bursaryLedger.applicationId, kind: bursaryLedger.kind, amountPence: bursaryLedger.amountPence, paidOn: bursaryLedger.occurredOn, method: bursaryLedger.method, reference: bursaryLedger.reference })
+      .select({
+        applicationId: bursaryLedger.applicationId,
+        kind: bursaryLedger.kind,
+        amountPence: bursaryLedger.amountPence,
+        paidOn: bursaryLedger.occurredOn,
+        method: bursaryLedger.method,
+        reference: bursaryLedger.reference,
+      })
       .from(bursaryLedger)
       .where(and(inArray(bursaryLedger.applicationId, ids), inArray(bursaryLedger.kind, ['advance', 'settlement', 'repaid', 'written_off'])))
       .orderBy(asc(bursaryLedger.occurredOn), asc(bursaryLedger.recordedAt)),
     db
-      .select({ subjectId: auditEntries.subjectId, action: auditEntries.action, actorId: auditEntries.actorId, actorName: people.displayName, at: auditEntries.at })
+      .select({
+        subjectId: auditEntries.subjectId,
+        action: auditEntries.action,
+        actorId: auditEntries.actorId,
+        actorName: people.displayName,
+        at: auditEntries.at,
+      })
       .from(auditEntries)
       .leftJoin(people, eq(people.id, auditEntries.actorId))
       .where(and(eq(auditEntries.subjectType, 'bursary_application'), inArray(auditEntries.subjectId, ids), applicationAccessActions))
@@ -551,13 +595,31 @@ async function readBursaries(db: Db, personId: string): Promise<ExportBursaryApp
       closedAt: isoOrNull(a.closedAt),
       items: items
         .filter((i) => i.applicationId === a.id)
-        .map((i) => ({ category: i.category, description: i.description, miles: i.miles, estimatePence: i.estimatePence, approvedPence: i.approvedPence, claimedPence: i.claimedPence })),
+        .map((i) => ({
+          category: i.category,
+          description: i.description,
+          miles: i.miles,
+          estimatePence: i.estimatePence,
+          approvedPence: i.approvedPence,
+          claimedPence: i.claimedPence,
+        })),
       messages: messages.filter((m) => m.applicationId === a.id).map((m) => ({ by: who(m.authorId, personId), body: m.body, at: iso(m.createdAt) })),
-      claim: claim ? { status: claim.status, submittedAt: iso(claim.submittedAt), approvedAt: isoOrNull(claim.approvedAt), approvedPence: claim.approvedPence } : null,
+      claim: claim
+        ? { status: claim.status, submittedAt: iso(claim.submittedAt), approvedAt: isoOrNull(claim.approvedAt), approvedPence: claim.approvedPence }
+        : null,
       receipts: receipts
         .filter((r) => r.applicationId === a.id)
-        .map((r) => ({ id: r.id, itemCategory: r.itemCategory, filename: r.filename, contentType: r.contentType, sizeBytes: r.sizeBytes, uploadedAt: iso(r.uploadedAt) })),
-      payments: paid.filter((p) => p.applicationId === a.id).map((p) => ({ kind: p.kind, amountPence: p.amountPence, paidOn: p.paidOn, method: p.method, reference: p.reference })),
+        .map((r) => ({
+          id: r.id,
+          itemCategory: r.itemCategory,
+          filename: r.filename,
+          contentType: r.contentType,
+          sizeBytes: r.sizeBytes,
+          uploadedAt: iso(r.uploadedAt),
+        })),
+      payments: paid
+        .filter((p) => p.applicationId === a.id)
+        .map((p) => ({ kind: p.kind, amountPence: p.amountPence, paidOn: p.paidOn, method: p.method, reference: p.reference })),
       access: access
         .filter((e) => e.subjectId === a.id)
         .map((e) => {

@@ -80,7 +80,15 @@ export async function listPeople(db: Db, query: { search?: string; limit?: numbe
     .orderBy(asc(people.email))
     .limit(query.limit ?? 200);
   const grants = rows.length
-    ? await db.select().from(roleGrants).where(inArray(roleGrants.personId, rows.map((r) => r.id)))
+    ? await db
+        .select()
+        .from(roleGrants)
+        .where(
+          inArray(
+            roleGrants.personId,
+            rows.map((r) => r.id),
+          ),
+        )
     : [];
   return rows.map((r) => ({ ...r, roles: grants.filter((g) => g.personId === r.id).map((g) => g.role) }));
 }
@@ -100,7 +108,12 @@ export async function grantRole(db: Database, actor: Me | null, personId: string
       .returning({ role: roleGrants.role });
     if (added.length === 0) return;
     await recordAudit(tx, { actorId: actor?.id ?? null, action: 'account.role.granted', subjectType: 'person', subjectId: personId, details: { role } });
-    await enqueueEmail(tx, { because: 'account.role-granted', to: person.email, template: 'role-granted', data: { name: person.displayName || person.email, role } });
+    await enqueueEmail(tx, {
+      because: 'account.role-granted',
+      to: person.email,
+      template: 'role-granted',
+      data: { name: person.displayName || person.email, role },
+    });
   });
 }
 

@@ -46,15 +46,11 @@ function isLoopback(baseUrl: string): boolean {
 export const accountsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(accountDeletionRoutes);
 
-  app.get(
-    '/sign-in',
-    { config: { access: 'public' }, schema: { querystring: Type.Object({ next: Type.Optional(NextPath) }) } },
-    async (request, reply) => {
-      const { next } = request.query;
-      if (request.me) return reply.redirect(returnPathOr(next, app.config.baseUrl), 303);
-      return reply.page('accounts/sign-in', { title: 'Sign in', form: formState({ next: next ?? '' }) });
-    },
-  );
+  app.get('/sign-in', { config: { access: 'public' }, schema: { querystring: Type.Object({ next: Type.Optional(NextPath) }) } }, async (request, reply) => {
+    const { next } = request.query;
+    if (request.me) return reply.redirect(returnPathOr(next, app.config.baseUrl), 303);
+    return reply.page('accounts/sign-in', { title: 'Sign in', form: formState({ next: next ?? '' }) });
+  });
 
   app.post(
     '/sign-in',
@@ -72,7 +68,13 @@ export const accountsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         values,
         again: (form, status) => reply.page('accounts/sign-in', { title: 'Sign in', form }, status),
         tooMany: { field: 'email' },
-        run: () => requestSignInLink(app.db, { email: values.email, nextPath: returnPathOr(values.next, app.config.baseUrl), ip: clientKey(request.ip), perIp: app.config.signInLinksPerIp }),
+        run: () =>
+          requestSignInLink(app.db, {
+            email: values.email,
+            nextPath: returnPathOr(values.next, app.config.baseUrl),
+            ip: clientKey(request.ip),
+            perIp: app.config.signInLinksPerIp,
+          }),
         done: ({ signInPath }) => {
           // A convenience on a developer's own machine only: a link in a server's log is a key anyone reading it may use.
           if (!app.config.smtpUrl && isLoopback(app.config.baseUrl)) request.log.info(`No SMTP_URL set: sign in at ${app.config.baseUrl}${signInPath}`);
@@ -118,35 +120,35 @@ export const accountsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return reply.clearSession().notice('You have signed out on every device.').redirect('/', 303);
   });
 
-  app.get(
+  app.get('/account', { config: { access: 'member' }, schema: { querystring: Type.Object({ next: Type.Optional(NextPath) }) } }, async (request, reply) => {
+    const profile = await getProfile(app.db, signedIn(request).id);
+    const { next } = request.query;
+    return reply.page('accounts/profile', { title: 'Your account', profile, next: returnPath(next, app.config.baseUrl) ?? '', form: formState(profile) });
+  });
+
+  app.post(
     '/account',
-    { config: { access: 'member' }, schema: { querystring: Type.Object({ next: Type.Optional(NextPath) }) } },
+    { config: { access: 'member' }, schema: { body: ProfileForm, querystring: Type.Object({ next: Type.Optional(NextPath) }) }, attachValidation: true },
     async (request, reply) => {
-      const profile = await getProfile(app.db, signedIn(request).id);
-      const { next } = request.query;
-      return reply.page('accounts/profile', { title: 'Your account', profile, next: returnPath(next, app.config.baseUrl) ?? '', form: formState(profile) });
+      // Read as loosely as it may have arrived: a failed validation still reaches here.
+      const body: Body = request.body;
+      const values = {
+        displayName: text(body, 'displayName'),
+        pronouns: text(body, 'pronouns'),
+        wantsEventNews: checked(body, 'wantsEventNews'),
+        prefersPlainText: checked(body, 'prefersPlainText'),
+        contactNotes: text(body, 'contactNotes'),
+      };
+      const next = returnPathOr(request.query.next, app.config.baseUrl);
+      return submit(request, reply, {
+        values,
+        again: async (form, status) => {
+          const profile = await getProfile(app.db, signedIn(request).id);
+          return reply.page('accounts/profile', { title: 'Your account', profile, next: '', form }, status);
+        },
+        run: () => updateProfile(app.db, signedIn(request), values),
+        done: { to: next === '/account' ? '/account' : next, notice: 'Your details have been saved.' },
+      });
     },
   );
-
-  app.post('/account', { config: { access: 'member' }, schema: { body: ProfileForm, querystring: Type.Object({ next: Type.Optional(NextPath) }) }, attachValidation: true }, async (request, reply) => {
-    // Read as loosely as it may have arrived: a failed validation still reaches here.
-    const body: Body = request.body;
-    const values = {
-      displayName: text(body, 'displayName'),
-      pronouns: text(body, 'pronouns'),
-      wantsEventNews: checked(body, 'wantsEventNews'),
-      prefersPlainText: checked(body, 'prefersPlainText'),
-      contactNotes: text(body, 'contactNotes'),
-    };
-    const next = returnPathOr(request.query.next, app.config.baseUrl);
-    return submit(request, reply, {
-      values,
-      again: async (form, status) => {
-        const profile = await getProfile(app.db, signedIn(request).id);
-        return reply.page('accounts/profile', { title: 'Your account', profile, next: '', form }, status);
-      },
-      run: () => updateProfile(app.db, signedIn(request), values),
-      done: { to: next === '/account' ? '/account' : next, notice: 'Your details have been saved.' },
-    });
-  });
 };

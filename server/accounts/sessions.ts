@@ -73,11 +73,20 @@ export async function createSession(db: Db, personId: string, userAgent: string,
 // Every signed-in request runs this, so it is built once (server/db/prepared.ts).
 const sessionQuery = prepared((db) =>
   db
-    .select({ id: people.id, email: people.email, displayName: people.displayName, role: roleGrants.role, lastSeenAt: sessions.lastSeenAt, createdAt: sessions.createdAt })
+    .select({
+      id: people.id,
+      email: people.email,
+      displayName: people.displayName,
+      role: roleGrants.role,
+      lastSeenAt: sessions.lastSeenAt,
+      createdAt: sessions.createdAt,
+    })
     .from(sessions)
     .innerJoin(people, eq(people.id, sessions.personId))
     .leftJoin(roleGrants, eq(roleGrants.personId, people.id))
-    .where(and(eq(sessions.idHash, sql.placeholder('idHash')), gt(sessions.expiresAt, sql.placeholder('now')), gt(sessions.createdAt, sql.placeholder('since'))))
+    .where(
+      and(eq(sessions.idHash, sql.placeholder('idHash')), gt(sessions.expiresAt, sql.placeholder('now')), gt(sessions.createdAt, sql.placeholder('since'))),
+    )
     .prepare('find_session'),
 );
 

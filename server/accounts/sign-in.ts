@@ -74,7 +74,10 @@ export type LinkState = { ok: true; email: string } | { ok: false; reason: 'unkn
 
 /** Looks at a link without using it (for the "continue to sign in" page). */
 export async function inspectSignInLink(db: Db, token: string, now = new Date()): Promise<LinkState> {
-  const [row] = await db.select().from(signInTokens).where(eq(signInTokens.tokenHash, hashSecret(token)));
+  const [row] = await db
+    .select()
+    .from(signInTokens)
+    .where(eq(signInTokens.tokenHash, hashSecret(token)));
   if (!row) return { ok: false, reason: 'unknown' };
   if (row.usedAt) return { ok: false, reason: 'used' };
   if (row.expiresAt <= now) return { ok: false, reason: 'expired' };
@@ -86,16 +89,16 @@ export type SignInResult = { ok: true; personId: string; nextPath: string; isNew
 /** Uses a link: marks it used and finds or creates the person, all in one transaction. */
 export async function completeSignIn(db: Database, token: string, now = new Date()): Promise<SignInResult> {
   return db.transaction(async (tx) => {
-    const [row] = await tx.select().from(signInTokens).where(eq(signInTokens.tokenHash, hashSecret(token))).for('update');
+    const [row] = await tx
+      .select()
+      .from(signInTokens)
+      .where(eq(signInTokens.tokenHash, hashSecret(token)))
+      .for('update');
     if (!row) return { ok: false, reason: 'unknown' } as const;
     if (row.usedAt) return { ok: false, reason: 'used' } as const;
     if (row.expiresAt <= now) return { ok: false, reason: 'expired' } as const;
     await tx.update(signInTokens).set({ usedAt: now }).where(eq(signInTokens.tokenHash, row.tokenHash));
-    const inserted = await tx
-      .insert(people)
-      .values({ email: row.email })
-      .onConflictDoNothing({ target: people.email })
-      .returning({ id: people.id });
+    const inserted = await tx.insert(people).values({ email: row.email }).onConflictDoNothing({ target: people.email }).returning({ id: people.id });
     const isNew = inserted.length > 0;
     const personId = inserted[0]?.id ?? (await tx.select({ id: people.id }).from(people).where(eq(people.email, row.email)))[0]!.id;
     await recordAudit(tx, { actorId: personId, action: isNew ? 'account.created' : 'account.signed_in', subjectType: 'person', subjectId: personId });

@@ -26,7 +26,12 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return reply.page('admin/people', {
         title: 'People and roles',
         q: q ?? '',
-        people: rows.map((p) => ({ ...p, isAdmin: p.roles.includes('admin'), isOrganiser: p.roles.includes('organiser'), isMe: p.id === signedIn(request).id })),
+        people: rows.map((p) => ({
+          ...p,
+          isAdmin: p.roles.includes('admin'),
+          isOrganiser: p.roles.includes('organiser'),
+          isMe: p.id === signedIn(request).id,
+        })),
       });
     },
   );
@@ -75,23 +80,19 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     });
   });
 
-  app.post(
-    '/admin/outbox/:messageId/retry',
-    { config: { access: 'admin' }, schema: { params: Type.Object({ messageId: Uuid }) } },
-    async (request, reply) => {
-      const { messageId } = request.params;
-      const requeued = await requeueMessage(app.db, messageId);
-      app.mail.nudge();
-      return reply
-        .notice(
-          requeued
-            ? 'The email will be sent again shortly.'
-            : 'That email cannot be sent again: it was not waiting to be retried, or the private link it carried was removed when it was given up (the person can ask for a new link).',
-          requeued ? 'done' : 'important',
-        )
-        .redirect('/admin/outbox', 303);
-    },
-  );
+  app.post('/admin/outbox/:messageId/retry', { config: { access: 'admin' }, schema: { params: Type.Object({ messageId: Uuid }) } }, async (request, reply) => {
+    const { messageId } = request.params;
+    const requeued = await requeueMessage(app.db, messageId);
+    app.mail.nudge();
+    return reply
+      .notice(
+        requeued
+          ? 'The email will be sent again shortly.'
+          : 'That email cannot be sent again: it was not waiting to be retried, or the private link it carried was removed when it was given up (the person can ask for a new link).',
+        requeued ? 'done' : 'important',
+      )
+      .redirect('/admin/outbox', 303);
+  });
 
   app.get('/admin/audit', { config: { access: 'admin' } }, async (_request, reply) => {
     const rows = await app.db
@@ -109,7 +110,12 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       .limit(300);
     return reply.page('admin/audit', {
       title: 'Audit log',
-      entries: rows.map((r) => ({ at: r.at, sentence: auditSentence(r), action: r.action, record: `${r.subjectType.replace(/_/g, ' ')} ${r.subjectId ?? ''}`.trim() })),
+      entries: rows.map((r) => ({
+        at: r.at,
+        sentence: auditSentence(r),
+        action: r.action,
+        record: `${r.subjectType.replace(/_/g, ' ')} ${r.subjectId ?? ''}`.trim(),
+      })),
     });
   });
 };

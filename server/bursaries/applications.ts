@@ -47,7 +47,13 @@ export async function startApplication(db: Database, eventSlug: string, actor: A
     const [open] = await tx
       .select({ id: bursaryApplications.id })
       .from(bursaryApplications)
-      .where(and(eq(bursaryApplications.eventId, event.id), eq(bursaryApplications.applicantId, actor.id), inArray(bursaryApplications.status, ['draft', 'submitted'])));
+      .where(
+        and(
+          eq(bursaryApplications.eventId, event.id),
+          eq(bursaryApplications.applicantId, actor.id),
+          inArray(bursaryApplications.status, ['draft', 'submitted']),
+        ),
+      );
     if (open) return open.id;
     assertOpen(fund, now);
     const [row] = await tx
@@ -112,7 +118,10 @@ function amountLabel(category: BursaryCategory): string {
 }
 
 /** Reads the item rows of the form; items with no amount and no miles are left out. */
-export function readItems(items: ItemInput[], settings: BursarySettings): { rows: Array<Omit<typeof bursaryItems.$inferInsert, 'applicationId'>>; errors: FieldError[] } {
+export function readItems(
+  items: ItemInput[],
+  settings: BursarySettings,
+): { rows: Array<Omit<typeof bursaryItems.$inferInsert, 'applicationId'>>; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const rows: Array<Omit<typeof bursaryItems.$inferInsert, 'applicationId'>> = [];
   for (const item of items) {
@@ -176,11 +185,18 @@ export async function submitApplication(db: Database, applicationId: string, act
     if (items.length === 0) errors.push({ field: 'travelAmount', message: 'Enter at least one cost you would like help with' });
     if (!app.paymentMethod) errors.push({ field: 'paymentMethod', message: 'Select how you would like to be paid' });
     if (app.paymentMethod === 'bank_transfer' && !app.paymentName) errors.push({ field: 'paymentName', message: 'Enter the name on the bank account' });
-    if (app.paymentMethod === 'other' && !app.paymentArrangement) errors.push({ field: 'paymentArrangement', message: 'Tell us how you would like to be paid' });
+    if (app.paymentMethod === 'other' && !app.paymentArrangement)
+      errors.push({ field: 'paymentArrangement', message: 'Tell us how you would like to be paid' });
     if (errors.length) throw new InvalidInputError(errors);
     await tx.update(bursaryApplications).set({ status: 'submitted', submittedAt: now, updatedAt: now }).where(eq(bursaryApplications.id, applicationId));
     const placeHeld = await holdPlaceFor(tx, { applicationId, eventId: app.eventId }, now);
-    await recordAudit(tx, { actorId: actor.id, action: 'bursary.application.submitted', subjectType: 'bursary_application', subjectId: applicationId, details: { placeHeld } });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: 'bursary.application.submitted',
+      subjectType: 'bursary_application',
+      subjectId: applicationId,
+      details: { placeHeld },
+    });
     const [person] = await tx.select({ email: people.email, displayName: people.displayName }).from(people).where(eq(people.id, actor.id));
     const [event] = await tx.select({ title: events.title }).from(events).where(eq(events.id, app.eventId));
     await enqueueEmail(tx, {
@@ -198,7 +214,10 @@ export async function withdrawApplication(db: Database, applicationId: string, a
   await db.transaction(async (tx) => {
     const app = await lockOwnApplication(tx, applicationId, actor);
     if (app.status !== 'draft' && app.status !== 'submitted') {
-      throw new ConflictError('bursary_decided', 'A decision has already been made on this application, so it cannot be withdrawn. Contact the Hub if your plans have changed.');
+      throw new ConflictError(
+        'bursary_decided',
+        'A decision has already been made on this application, so it cannot be withdrawn. Contact the Hub if your plans have changed.',
+      );
     }
     await tx.update(bursaryApplications).set({ status: 'withdrawn', updatedAt: new Date() }).where(eq(bursaryApplications.id, applicationId));
     await releaseHeldPlace(tx, applicationId);
@@ -212,7 +231,10 @@ export async function deleteApplication(db: Database, applicationId: string, act
   await db.transaction(async (tx) => {
     const app = await lockOwnApplication(tx, applicationId, actor);
     if (app.status !== 'draft' && app.status !== 'withdrawn') {
-      throw new ConflictError('bursary_not_deletable', 'Only a draft or a withdrawn application can be deleted straight away. Others are erased automatically after the retention period.');
+      throw new ConflictError(
+        'bursary_not_deletable',
+        'Only a draft or a withdrawn application can be deleted straight away. Others are erased automatically after the retention period.',
+      );
     }
     await releaseHeldPlace(tx, applicationId);
     await tx.delete(bursaryApplications).where(eq(bursaryApplications.id, applicationId));
@@ -240,7 +262,13 @@ export async function lockForPanel(tx: Db, fundId: string, applicationId: string
   await lockFund(tx, fundId);
   if (!(await isOnPanel(tx, actor, fundId))) throw new ForbiddenError();
   const [app] = await tx
-    .select({ id: bursaryApplications.id, status: bursaryApplications.status, applicantId: bursaryApplications.applicantId, eventId: bursaryApplications.eventId, closedAt: bursaryApplications.closedAt })
+    .select({
+      id: bursaryApplications.id,
+      status: bursaryApplications.status,
+      applicantId: bursaryApplications.applicantId,
+      eventId: bursaryApplications.eventId,
+      closedAt: bursaryApplications.closedAt,
+    })
     .from(bursaryApplications)
     .where(and(eq(bursaryApplications.id, applicationId), eq(bursaryApplications.fundId, fundId)))
     .for('update');
@@ -254,14 +282,25 @@ export async function lockForPanel(tx: Db, fundId: string, applicationId: string
  * committed: two panel members deciding at once queue on the fund lock, so the second sees the
  * first's approval and cannot spend the same money.
  */
-export async function decideApplication(db: Database, fundId: string, applicationId: string, input: DecisionInput, actor: Actor, now = new Date()): Promise<void> {
+export async function decideApplication(
+  db: Database,
+  fundId: string,
+  applicationId: string,
+  input: DecisionInput,
+  actor: Actor,
+  now = new Date(),
+): Promise<void> {
   await db.transaction(async (tx) => {
     const app = await lockForPanel(tx, fundId, applicationId, actor);
-    if (app.status !== 'submitted') throw new ConflictError('bursary_not_pending', 'This application is not waiting for a decision (someone may have just decided it).');
+    if (app.status !== 'submitted')
+      throw new ConflictError('bursary_not_pending', 'This application is not waiting for a decision (someone may have just decided it).');
     const message = input.message.trim();
     if (!message) throw new InvalidInputError([{ field: 'message', message: 'Enter a message to the applicant' }]);
 
-    const items = await tx.select({ id: bursaryItems.id, estimatePence: bursaryItems.estimatePence }).from(bursaryItems).where(eq(bursaryItems.applicationId, applicationId));
+    const items = await tx
+      .select({ id: bursaryItems.id, estimatePence: bursaryItems.estimatePence })
+      .from(bursaryItems)
+      .where(eq(bursaryItems.applicationId, applicationId));
     const approved = new Map<string, number>();
     const errors: FieldError[] = [];
     for (const item of items) {
@@ -293,17 +332,30 @@ export async function decideApplication(db: Database, fundId: string, applicatio
       const figures = await fundFigures(tx, fundId, { excludeApplicationId: applicationId });
       if (total > figures.remainingPence) {
         if (!actor.isOrganiser) {
-          throw new InvalidInputError([{ field: 'outcome', message: `This would go over the remaining budget (${formatPence(figures.remainingPence)} left). Approve less, or ask an organiser.` }]);
+          throw new InvalidInputError([
+            {
+              field: 'outcome',
+              message: `This would go over the remaining budget (${formatPence(figures.remainingPence)} left). Approve less, or ask an organiser.`,
+            },
+          ]);
         }
         if (!overrideReason) {
-          throw new InvalidInputError([{ field: 'overrideReason', message: `This would go over the remaining budget (${formatPence(figures.remainingPence)} left). Approve less, or give a reason for going over it.` }]);
+          throw new InvalidInputError([
+            {
+              field: 'overrideReason',
+              message: `This would go over the remaining budget (${formatPence(figures.remainingPence)} left). Approve less, or give a reason for going over it.`,
+            },
+          ]);
         }
         overridden = true;
       }
     }
 
     for (const [itemId, value] of approved) {
-      await tx.update(bursaryItems).set({ approvedPence: value }).where(and(eq(bursaryItems.id, itemId), eq(bursaryItems.applicationId, applicationId)));
+      await tx
+        .update(bursaryItems)
+        .set({ approvedPence: value })
+        .where(and(eq(bursaryItems.id, itemId), eq(bursaryItems.applicationId, applicationId)));
     }
     await tx
       .update(bursaryApplications)
@@ -311,10 +363,13 @@ export async function decideApplication(db: Database, fundId: string, applicatio
       .where(eq(bursaryApplications.id, applicationId));
     await tx.insert(bursaryMessages).values({ applicationId, authorId: actor.id, body: message });
     if (status !== 'declined') await addEntry(tx, { fundId, applicationId, kind: 'approved', amountPence: total, recordedBy: actor.id, now });
-    const [person] = app.applicantId ? await tx.select({ email: people.email, displayName: people.displayName }).from(people).where(eq(people.id, app.applicantId)) : [];
+    const [person] = app.applicantId
+      ? await tx.select({ email: people.email, displayName: people.displayName }).from(people).where(eq(people.id, app.applicantId))
+      : [];
     let place: PlaceAfterApproval | null = null;
     if (status === 'declined') await releaseHeldPlace(tx, applicationId);
-    else if (app.applicantId && person) place = await placeAfterApproval(tx, { applicationId, eventId: app.eventId, applicant: { id: app.applicantId, email: person.email } }, now);
+    else if (app.applicantId && person)
+      place = await placeAfterApproval(tx, { applicationId, eventId: app.eventId, applicant: { id: app.applicantId, email: person.email } }, now);
     await recordAudit(tx, {
       actorId: actor.id,
       action: `bursary.application.${status}`,
@@ -375,7 +430,8 @@ function groupByApplication<T extends { applicationId: string }>(rows: T[]): (id
  */
 export async function loadApplications(db: Db, scope: { ids: string[] } | { fundId: string }) {
   if ('ids' in scope && scope.ids.length === 0) return [];
-  const chosen = 'ids' in scope ? inArray(bursaryApplications.id, scope.ids) : and(eq(bursaryApplications.fundId, scope.fundId), ne(bursaryApplications.status, 'draft'))!;
+  const chosen =
+    'ids' in scope ? inArray(bursaryApplications.id, scope.ids) : and(eq(bursaryApplications.fundId, scope.fundId), ne(bursaryApplications.status, 'draft'))!;
   const applicationIds = db.select({ id: bursaryApplications.id }).from(bursaryApplications).where(chosen);
   const apps = await db
     .select({
@@ -404,7 +460,9 @@ export async function loadApplications(db: Db, scope: { ids: string[] } | { fund
       applicantEmail: people.email,
       // Items are the large table: read per application by its index (a subquery for each row),
       // never by a scan of every item, however many applications a fund has.
-      items: sql<ItemRow[] | string>`coalesce((select json_agg(json_build_object('id', i.id, 'category', i.category, 'description', i.description, 'miles', i.miles,
+      items: sql<
+        ItemRow[] | string
+      >`coalesce((select json_agg(json_build_object('id', i.id, 'category', i.category, 'description', i.description, 'miles', i.miles,
         'estimatePence', i.estimate_pence, 'approvedPence', i.approved_pence, 'claimedPence', i.claimed_pence)) from bursary_items i where i.application_id = ${bursaryApplications.id}), '[]'::json)`,
     })
     .from(bursaryApplications)
@@ -420,23 +478,46 @@ export async function loadApplications(db: Db, scope: { ids: string[] } | { fund
       .where(inArray(bursaryMessages.applicationId, applicationIds))
       .orderBy(asc(bursaryMessages.createdAt)),
     db
-      .select({ applicationId: bursaryReceipts.applicationId, storageKey: bursaryReceipts.storageKey, itemId: bursaryReceipts.itemId, filename: bursaryReceipts.filename, sizeBytes: bursaryReceipts.sizeBytes, uploadedAt: bursaryReceipts.uploadedAt })
+      .select({
+        applicationId: bursaryReceipts.applicationId,
+        storageKey: bursaryReceipts.storageKey,
+        itemId: bursaryReceipts.itemId,
+        filename: bursaryReceipts.filename,
+        sizeBytes: bursaryReceipts.sizeBytes,
+        uploadedAt: bursaryReceipts.uploadedAt,
+      })
       .from(bursaryReceipts)
       .where(inArray(bursaryReceipts.applicationId, applicationIds))
       .orderBy(asc(bursaryReceipts.uploadedAt)),
     db
-      .select({ applicationId: bursaryClaims.applicationId, status: bursaryClaims.status, submittedAt: bursaryClaims.submittedAt, approvedAt: bursaryClaims.approvedAt, approvedPence: bursaryClaims.approvedPence })
+      .select({
+        applicationId: bursaryClaims.applicationId,
+        status: bursaryClaims.status,
+        submittedAt: bursaryClaims.submittedAt,
+        approvedAt: bursaryClaims.approvedAt,
+        approvedPence: bursaryClaims.approvedPence,
+      })
       .from(bursaryClaims)
       .where(inArray(bursaryClaims.applicationId, applicationIds)),
-    entriesOf(db, apps.map((a) => a.id)),
+    entriesOf(
+      db,
+      apps.map((a) => a.id),
+    ),
   ]);
   const byId = new Map(apps.map((app) => [app.id, app]));
-  const [messagesOf, receiptsOf, claimsOf, ledgerOf] = [groupByApplication(messages), groupByApplication(receipts), groupByApplication(claims), groupByApplication(ledger)];
+  const [messagesOf, receiptsOf, claimsOf, ledgerOf] = [
+    groupByApplication(messages),
+    groupByApplication(receipts),
+    groupByApplication(claims),
+    groupByApplication(ledger),
+  ];
   const order = 'ids' in scope ? scope.ids : apps.map((a) => a.id);
   return order.flatMap((id) => {
     const app = byId.get(id);
     if (!app) return [];
-    const items = (typeof app.items === 'string' ? (JSON.parse(app.items) as ItemRow[]) : app.items).sort((a, b) => bursaryCategories.indexOf(a.category) - bursaryCategories.indexOf(b.category));
+    const items = (typeof app.items === 'string' ? (JSON.parse(app.items) as ItemRow[]) : app.items).sort(
+      (a, b) => bursaryCategories.indexOf(a.category) - bursaryCategories.indexOf(b.category),
+    );
     return [{ ...app, items, messages: messagesOf(id), receipts: receiptsOf(id), claim: claimsOf(id)[0] ?? null, ledger: ledgerOf(id) }];
   });
 }
@@ -452,7 +533,13 @@ export type LoadedApplication = NonNullable<Awaited<ReturnType<typeof loadApplic
  * Opens an application for someone: its applicant, the event's panel, or an admin; anyone else
  * is told it does not exist. Every view is audited.
  */
-export async function viewApplication(db: Database, applicationId: string, actor: Actor, as: 'applicant' | 'panel', fundId?: string): Promise<LoadedApplication> {
+export async function viewApplication(
+  db: Database,
+  applicationId: string,
+  actor: Actor,
+  as: 'applicant' | 'panel',
+  fundId?: string,
+): Promise<LoadedApplication> {
   return db.transaction(async (tx) => {
     const app = await loadApplication(tx, applicationId);
     if (!app || app.erasedAt) throw new NotFoundError('We could not find that application.');
@@ -464,7 +551,13 @@ export async function viewApplication(db: Database, applicationId: string, actor
       // A draft is the applicant's own until they send it.
       if (app.status === 'draft') throw new NotFoundError('We could not find that application.');
     }
-    await recordAudit(tx, { actorId: actor.id, action: 'bursary.application.viewed', subjectType: 'bursary_application', subjectId: applicationId, details: { as } });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: 'bursary.application.viewed',
+      subjectType: 'bursary_application',
+      subjectId: applicationId,
+      details: { as },
+    });
     return app;
   });
 }
@@ -472,7 +565,13 @@ export async function viewApplication(db: Database, applicationId: string, actor
 /** The applicant's own applications, newest first. */
 export async function listOwnApplications(db: Db, actor: Actor) {
   return db
-    .select({ id: bursaryApplications.id, status: bursaryApplications.status, eventTitle: events.title, eventStatus: events.status, createdAt: bursaryApplications.createdAt })
+    .select({
+      id: bursaryApplications.id,
+      status: bursaryApplications.status,
+      eventTitle: events.title,
+      eventStatus: events.status,
+      createdAt: bursaryApplications.createdAt,
+    })
     .from(bursaryApplications)
     .innerJoin(events, eq(events.id, bursaryApplications.eventId))
     .where(eq(bursaryApplications.applicantId, actor.id))

@@ -5,7 +5,16 @@ import { randomBytes } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import { fileTypeFromBuffer } from 'file-type';
 import { DateTime } from 'luxon';
-import { bursaryApplications, bursaryClaims, bursaryItems, bursaryMessages, bursaryReceipts, events, people, type BursaryPaymentKind } from '../../db/schema/index.ts';
+import {
+  bursaryApplications,
+  bursaryClaims,
+  bursaryItems,
+  bursaryMessages,
+  bursaryReceipts,
+  events,
+  people,
+  type BursaryPaymentKind,
+} from '../../db/schema/index.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
@@ -36,7 +45,8 @@ async function lockApplicantsApproved(tx: Db, applicationId: string, actor: Acto
     .where(and(eq(bursaryApplications.id, applicationId), eq(bursaryApplications.applicantId, actor.id)))
     .for('update');
   if (!app) throw new NotFoundError('We could not find that application.');
-  if (app.status !== 'approved' && app.status !== 'part_approved') throw new ConflictError('bursary_not_approved', 'You can claim once your application has been approved.');
+  if (app.status !== 'approved' && app.status !== 'part_approved')
+    throw new ConflictError('bursary_not_approved', 'You can claim once your application has been approved.');
   const [claim] = await tx.select({ status: bursaryClaims.status }).from(bursaryClaims).where(eq(bursaryClaims.applicationId, applicationId));
   return { app, claim: claim ?? null };
 }
@@ -49,14 +59,20 @@ export interface ReceiptUpload {
 
 /** Keeps a name safe to show and to offer in a download header. */
 function cleanFilename(name: string, extension: string): string {
-  const base = name.replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9 _-]/g, '').trim().slice(0, 80) || 'receipt';
+  const base =
+    name
+      .replace(/\.[^.]*$/, '')
+      .replace(/[^A-Za-z0-9 _-]/g, '')
+      .trim()
+      .slice(0, 80) || 'receipt';
   return `${base}.${extension}`;
 }
 
 /** The applicant's approved application, locked, while receipts may still be added to it. */
 async function lockOpenForReceipts(tx: Db, applicationId: string, actor: Actor): Promise<void> {
   const { claim } = await lockApplicantsApproved(tx, applicationId, actor);
-  if (claim && claim.status !== 'submitted') throw new ConflictError('bursary_claim_closed', 'Your claim has been approved, so receipts can no longer be added.');
+  if (claim && claim.status !== 'submitted')
+    throw new ConflictError('bursary_claim_closed', 'Your claim has been approved, so receipts can no longer be added.');
 }
 
 /** Refuses anyone who may not add a receipt to this application now; checked before a file is read. */
@@ -89,7 +105,13 @@ export async function uploadReceipt(db: Database, applicationId: string, upload:
       content: upload.data!,
       uploadedBy: actor.id,
     });
-    await recordAudit(tx, { actorId: actor.id, action: 'bursary.receipt.uploaded', subjectType: 'bursary_application', subjectId: applicationId, details: { itemId: item.id, sizeBytes: upload.data!.length } });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: 'bursary.receipt.uploaded',
+      subjectType: 'bursary_application',
+      subjectId: applicationId,
+      details: { itemId: item.id, sizeBytes: upload.data!.length },
+    });
   });
 }
 
@@ -117,7 +139,14 @@ export async function downloadReceipt(db: Database, storageKey: string, actor: A
 }
 
 /** Claimed amounts, in pounds as typed, by item id. */
-export async function submitClaim(db: Database, applicationId: string, amounts: Record<string, string>, actor: Actor, settings: BursarySettings, now = new Date()): Promise<void> {
+export async function submitClaim(
+  db: Database,
+  applicationId: string,
+  amounts: Record<string, string>,
+  actor: Actor,
+  settings: BursarySettings,
+  now = new Date(),
+): Promise<void> {
   await db.transaction(async (tx) => {
     const { app, claim } = await lockApplicantsApproved(tx, applicationId, actor);
     if (claim) throw new ConflictError('bursary_claim_exists', 'You have already sent your claim.');
@@ -143,12 +172,18 @@ export async function submitClaim(db: Database, applicationId: string, amounts: 
       const mileage = item.miles === null ? 0 : item.miles * settings.mileagePencePerMile;
       const needsReceipt = value - mileage > 0 && value - mileage >= settings.receiptThresholdPence;
       if (needsReceipt && !receipts.some((r) => r.itemId === item.id)) {
-        errors.push({ field: `claim-${item.id}`, message: `Upload a receipt for this cost first (amounts of ${formatPence(settings.receiptThresholdPence)} or more need one)` });
+        errors.push({
+          field: `claim-${item.id}`,
+          message: `Upload a receipt for this cost first (amounts of ${formatPence(settings.receiptThresholdPence)} or more need one)`,
+        });
       }
       claimed.set(item.id, value);
     }
     if (errors.length) throw new InvalidInputError(errors);
-    if ([...claimed.values()].every((v) => v === 0)) throw new InvalidInputError([{ field: `claim-${items.find((i) => (i.approvedPence ?? 0) > 0)?.id ?? ''}`, message: 'Enter what at least one cost came to' }]);
+    if ([...claimed.values()].every((v) => v === 0))
+      throw new InvalidInputError([
+        { field: `claim-${items.find((i) => (i.approvedPence ?? 0) > 0)?.id ?? ''}`, message: 'Enter what at least one cost came to' },
+      ]);
     for (const [itemId, value] of claimed) await tx.update(bursaryItems).set({ claimedPence: value }).where(eq(bursaryItems.id, itemId));
     await tx.insert(bursaryClaims).values({ applicationId, status: 'submitted', submittedAt: now });
     await recordAudit(tx, { actorId: actor.id, action: 'bursary.claim.submitted', subjectType: 'bursary_application', subjectId: applicationId });
@@ -174,7 +209,13 @@ export async function approveClaim(db: Database, fundId: string, applicationId: 
       .update(bursaryClaims)
       .set({ status: balances.toPayPence > 0 ? 'approved' : 'paid', approvedAt: now, approvedBy: actor.id, approvedPence })
       .where(eq(bursaryClaims.applicationId, applicationId));
-    await recordAudit(tx, { actorId: actor.id, action: 'bursary.claim.approved', subjectType: 'bursary_application', subjectId: applicationId, details: { approvedPence, owedBackPence: balances.stillOwedPence } });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: 'bursary.claim.approved',
+      subjectType: 'bursary_application',
+      subjectId: applicationId,
+      details: { approvedPence, owedBackPence: balances.stillOwedPence },
+    });
     await tellApplicantOfClaim(tx, applicationId, 'approved', '', balances.stillOwedPence > 0 ? 'overpaid' : balances.toPayPence > 0 ? 'to_pay' : 'settled');
   });
 }
@@ -198,7 +239,13 @@ export async function returnClaim(db: Database, fundId: string, applicationId: s
   });
 }
 
-async function tellApplicantOfClaim(tx: Db, applicationId: string, outcome: 'approved' | 'returned', reason: string, money: '' | 'to_pay' | 'settled' | 'overpaid'): Promise<void> {
+async function tellApplicantOfClaim(
+  tx: Db,
+  applicationId: string,
+  outcome: 'approved' | 'returned',
+  reason: string,
+  money: '' | 'to_pay' | 'settled' | 'overpaid',
+): Promise<void> {
   const [row] = await tx
     .select({ email: people.email, name: people.displayName, eventTitle: events.title })
     .from(bursaryApplications)
@@ -206,7 +253,12 @@ async function tellApplicantOfClaim(tx: Db, applicationId: string, outcome: 'app
     .innerJoin(events, eq(events.id, bursaryApplications.eventId))
     .where(eq(bursaryApplications.id, applicationId));
   if (!row) return;
-  await enqueueEmail(tx, { because: 'claim.decided', to: row.email, template: 'bursary-claim-decided', data: { name: row.name, eventTitle: row.eventTitle, outcome, reason, money, applicationPath: applicationPath(applicationId) } });
+  await enqueueEmail(tx, {
+    because: 'claim.decided',
+    to: row.email,
+    template: 'bursary-claim-decided',
+    data: { name: row.name, eventTitle: row.eventTitle, outcome, reason, money, applicationPath: applicationPath(applicationId) },
+  });
 }
 
 export interface PaymentInput {
@@ -226,7 +278,8 @@ export async function recordPayment(db: Database, fundId: string, applicationId:
   if (errors.length) throw new InvalidInputError(errors);
   await db.transaction(async (tx) => {
     const app = await lockForPanel(tx, fundId, applicationId, actor);
-    if (app.status !== 'approved' && app.status !== 'part_approved') throw new ConflictError('bursary_not_approved', 'Payments can only be recorded for an approved application.');
+    if (app.status !== 'approved' && app.status !== 'part_approved')
+      throw new ConflictError('bursary_not_approved', 'Payments can only be recorded for an approved application.');
     const [claim] = await tx.select({ status: bursaryClaims.status }).from(bursaryClaims).where(eq(bursaryClaims.applicationId, applicationId)).for('update');
     if (input.kind === 'settlement' && (!claim || claim.status === 'submitted')) {
       throw new InvalidInputError([{ field: 'kind', message: 'Approve the claim before paying it; before that, record an advance' }]);
@@ -251,11 +304,22 @@ export async function recordPayment(db: Database, fundId: string, applicationId:
     if (claim && claim.status === 'approved' && balances.toPayPence === 0) {
       await tx.update(bursaryClaims).set({ status: 'paid' }).where(eq(bursaryClaims.applicationId, applicationId));
     }
-    await recordAudit(tx, { actorId: actor.id, action: `bursary.payment.${input.kind}`, subjectType: 'bursary_application', subjectId: applicationId, details: { amountPence, owedBackPence: owedBack } });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: `bursary.payment.${input.kind}`,
+      subjectType: 'bursary_application',
+      subjectId: applicationId,
+      details: { amountPence, owedBackPence: owedBack },
+    });
     if (app.applicantId) {
       const [person] = await tx.select({ email: people.email, displayName: people.displayName }).from(people).where(eq(people.id, app.applicantId));
       const [event] = await tx.select({ title: events.title }).from(events).where(eq(events.id, app.eventId));
-      await enqueueEmail(tx, { because: 'bursary.paid', to: person!.email, template: 'bursary-paid', data: { name: person!.displayName, eventTitle: event!.title, overpaid: balances.stillOwedPence > 0, applicationPath: applicationPath(applicationId) } });
+      await enqueueEmail(tx, {
+        because: 'bursary.paid',
+        to: person!.email,
+        template: 'bursary-paid',
+        data: { name: person!.displayName, eventTitle: event!.title, overpaid: balances.stillOwedPence > 0, applicationPath: applicationPath(applicationId) },
+      });
     }
   });
 }
@@ -268,15 +332,25 @@ export async function recordPayment(db: Database, fundId: string, applicationId:
 export async function closeApplication(db: Database, fundId: string, applicationId: string, actor: Actor, now = new Date()): Promise<void> {
   await db.transaction(async (tx) => {
     const app = await lockForPanel(tx, fundId, applicationId, actor);
-    if (app.status !== 'approved' && app.status !== 'part_approved') throw new ConflictError('bursary_not_approved', 'Only an approved application can be closed.');
+    if (app.status !== 'approved' && app.status !== 'part_approved')
+      throw new ConflictError('bursary_not_approved', 'Only an approved application can be closed.');
     if (app.closedAt) throw new ConflictError('bursary_closed_application', 'This application is already closed.');
     const balances = await applicationBalances(tx, applicationId);
     if (balances.stillOwedPence > 0) {
-      throw new ConflictError('bursary_still_owed', `The applicant still owes ${formatPence(balances.stillOwedPence)} back. Record their repayment or write it off before closing.`);
+      throw new ConflictError(
+        'bursary_still_owed',
+        `The applicant still owes ${formatPence(balances.stillOwedPence)} back. Record their repayment or write it off before closing.`,
+      );
     }
     await addEntry(tx, { fundId, applicationId, kind: 'released', amountPence: balances.toPayPence, recordedBy: actor.id, now });
     await tx.update(bursaryApplications).set({ closedAt: now, updatedAt: now }).where(eq(bursaryApplications.id, applicationId));
-    await recordAudit(tx, { actorId: actor.id, action: 'bursary.application.closed', subjectType: 'bursary_application', subjectId: applicationId, details: { releasedPence: balances.toPayPence } });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: 'bursary.application.closed',
+      subjectType: 'bursary_application',
+      subjectId: applicationId,
+      details: { releasedPence: balances.toPayPence },
+    });
   });
 }
 

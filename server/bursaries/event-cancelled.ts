@@ -51,7 +51,14 @@ export async function lockBursaryApplicationsOf(tx: Db, eventId: string): Promis
 }
 
 /** A draft the applicant has started to fill in: closing it is worth telling them about. */
-function draftHasContent(app: { perspective: string | null; paymentMethod: string | null; paymentName: string; paymentArrangement: string; note: string; items: number }): boolean {
+function draftHasContent(app: {
+  perspective: string | null;
+  paymentMethod: string | null;
+  paymentName: string;
+  paymentArrangement: string;
+  note: string;
+  items: number;
+}): boolean {
   return app.items > 0 || app.perspective !== null || app.paymentMethod !== null || app.paymentName !== '' || app.paymentArrangement !== '' || app.note !== '';
 }
 
@@ -118,14 +125,21 @@ export async function settleBursariesForCancelledEvent(tx: Db, eventId: string, 
     await tx
       .update(bursaryApplications)
       .set({ status: 'withdrawn', updatedAt: now })
-      .where(inArray(bursaryApplications.id, undecided.map((a) => a.id)));
+      .where(
+        inArray(
+          bursaryApplications.id,
+          undecided.map((a) => a.id),
+        ),
+      );
     await tx.insert(bursaryMessages).values(undecided.map((a) => ({ applicationId: a.id, authorId: actorId, body: EVENT_CANCELLED_REASON, createdAt: now })));
   }
 
   const applicantIds = [...new Set(apps.flatMap((a) => (a.applicantId ? [a.applicantId] : [])))];
   const recipients = new Map(
     applicantIds.length
-      ? (await tx.select({ id: people.id, email: people.email, displayName: people.displayName }).from(people).where(inArray(people.id, applicantIds))).map((p) => [p.id, p])
+      ? (await tx.select({ id: people.id, email: people.email, displayName: people.displayName }).from(people).where(inArray(people.id, applicantIds))).map(
+          (p) => [p.id, p],
+        )
       : [],
   );
 
@@ -150,7 +164,13 @@ export async function settleBursariesForCancelledEvent(tx: Db, eventId: string, 
       because: 'event.cancelled',
       to: person.email,
       template: 'bursary-event-cancelled-approved',
-      data: { name: person.displayName, eventTitle: event.title, applicationPath: applicationPath(app.id), claimSent: claims.has(app.id), hadAdvance: advances.has(app.id) },
+      data: {
+        name: person.displayName,
+        eventTitle: event.title,
+        applicationPath: applicationPath(app.id),
+        claimSent: claims.has(app.id),
+        hadAdvance: advances.has(app.id),
+      },
     });
     applicantsEmailed += 1;
   }

@@ -55,13 +55,23 @@ export async function listFunds(db: Db, onlyFundIds?: string[]): Promise<FundRow
 
 /** The fund an application for this event is made to: the event's own, else the Hub's general fund. */
 const fundOfEvent = prepared((db) =>
-  db.select(fundColumns).from(bursaryFunds).leftJoin(events, eq(events.id, bursaryFunds.eventId)).where(eq(bursaryFunds.eventId, sql.placeholder('eventId'))).prepare('fund_of_event'),
+  db
+    .select(fundColumns)
+    .from(bursaryFunds)
+    .leftJoin(events, eq(events.id, bursaryFunds.eventId))
+    .where(eq(bursaryFunds.eventId, sql.placeholder('eventId')))
+    .prepare('fund_of_event'),
 );
 
 export async function fundForEvent(db: Db, eventId: string): Promise<FundRow | null> {
   const [own] = await fundOfEvent(db).execute({ eventId });
   if (own) return own;
-  const [general] = await db.select(fundColumns).from(bursaryFunds).leftJoin(events, eq(events.id, bursaryFunds.eventId)).where(isNull(bursaryFunds.eventId)).limit(1);
+  const [general] = await db
+    .select(fundColumns)
+    .from(bursaryFunds)
+    .leftJoin(events, eq(events.id, bursaryFunds.eventId))
+    .where(isNull(bursaryFunds.eventId))
+    .limit(1);
   return general ?? null;
 }
 
@@ -108,13 +118,25 @@ export async function createFund(db: Database, input: FundInput, actor: Actor): 
     const existing = values.eventId
       ? await tx.select({ id: bursaryFunds.id }).from(bursaryFunds).where(eq(bursaryFunds.eventId, values.eventId))
       : await tx.select({ id: bursaryFunds.id }).from(bursaryFunds).where(isNull(bursaryFunds.eventId));
-    if (existing.length) throw new InvalidInputError([{ field: 'eventId', message: values.eventId ? 'That event already has a bursary fund' : 'There is already a general Hub fund' }]);
+    if (existing.length)
+      throw new InvalidInputError([
+        { field: 'eventId', message: values.eventId ? 'That event already has a bursary fund' : 'There is already a general Hub fund' },
+      ]);
     if (values.eventId) {
       const [event] = await tx.select({ id: events.id }).from(events).where(eq(events.id, values.eventId));
       if (!event) throw new InvalidInputError([{ field: 'eventId', message: 'Select an event' }]);
     }
-    const [row] = await tx.insert(bursaryFunds).values({ ...values, createdBy: actor.id }).returning({ id: bursaryFunds.id });
-    await recordAudit(tx, { actorId: actor.id, action: 'bursary.fund.created', subjectType: 'bursary_fund', subjectId: row!.id, details: { budgetPence: values.budgetPence } });
+    const [row] = await tx
+      .insert(bursaryFunds)
+      .values({ ...values, createdBy: actor.id })
+      .returning({ id: bursaryFunds.id });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: 'bursary.fund.created',
+      subjectType: 'bursary_fund',
+      subjectId: row!.id,
+      details: { budgetPence: values.budgetPence },
+    });
     return row!.id;
   });
 }
@@ -128,13 +150,28 @@ export async function updateFund(db: Database, fundId: string, input: Omit<FundI
     if (!fund) throw new NotFoundError('We could not find that bursary fund.');
     const figures = await fundFigures(tx, fundId);
     if (values.budgetPence < figures.approvedPence) {
-      throw new InvalidInputError([{ field: 'budget', message: `The budget cannot be less than what is already taken from it (${formatPence(figures.approvedPence)})` }]);
+      throw new InvalidInputError([
+        { field: 'budget', message: `The budget cannot be less than what is already taken from it (${formatPence(figures.approvedPence)})` },
+      ]);
     }
     await tx
       .update(bursaryFunds)
-      .set({ name: values.name, budgetPence: values.budgetPence, eligibility: values.eligibility, covers: values.covers, deadlineAt: values.deadlineAt, updatedAt: new Date() })
+      .set({
+        name: values.name,
+        budgetPence: values.budgetPence,
+        eligibility: values.eligibility,
+        covers: values.covers,
+        deadlineAt: values.deadlineAt,
+        updatedAt: new Date(),
+      })
       .where(eq(bursaryFunds.id, fundId));
-    await recordAudit(tx, { actorId: actor.id, action: 'bursary.fund.updated', subjectType: 'bursary_fund', subjectId: fundId, details: { budgetPence: values.budgetPence } });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: 'bursary.fund.updated',
+      subjectType: 'bursary_fund',
+      subjectId: fundId,
+      details: { budgetPence: values.budgetPence },
+    });
   });
 }
 

@@ -21,7 +21,14 @@ export interface ReviewForms {
   writeOff?: FormState;
 }
 
-type RenderReview = (request: FastifyRequest, reply: FastifyReply, fundId: string, applicationId: string, forms?: ReviewForms, status?: number) => Promise<FastifyReply>;
+type RenderReview = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  fundId: string,
+  applicationId: string,
+  forms?: ReviewForms,
+  status?: number,
+) => Promise<FastifyReply>;
 
 const Uuid = Type.String({ format: 'uuid' });
 const Params = Type.Object({ fundId: Uuid, applicationId: Uuid });
@@ -34,12 +41,17 @@ const RepaymentBody = Type.Object({
   repaidMethod: Text(100, 'How it was paid back'),
   repaidReference: Type.Optional(Text(200, 'Reference')),
 });
-const WriteOffBody = Type.Object({ ...Csrf, writeOffAmount: Type.Optional(Text(20, 'Amount to write off')), writeOffReason: Text(2000, 'Why the Hub is writing this off') });
+const WriteOffBody = Type.Object({
+  ...Csrf,
+  writeOffAmount: Type.Optional(Text(20, 'Amount to write off')),
+  writeOffReason: Text(2000, 'Why the Hub is writing this off'),
+});
 
 /** The two forms' starting values: the whole amount still owed, and today. */
 export function owedForms(view: { balance: { stillOwedPounds: string } }, forms: ReviewForms, today: string) {
   return {
-    repaymentForm: forms.repayment ?? formState({ repaidAmount: view.balance.stillOwedPounds, repaidOn: today, repaidMethod: 'Bank transfer', repaidReference: '' }),
+    repaymentForm:
+      forms.repayment ?? formState({ repaidAmount: view.balance.stillOwedPounds, repaidOn: today, repaidMethod: 'Bank transfer', repaidReference: '' }),
     writeOffForm: forms.writeOff ?? formState({ writeOffAmount: view.balance.stillOwedPounds, writeOffReason: '' }),
   };
 }
@@ -67,7 +79,13 @@ export function ledgerRoutes(app: App, renderReview: RenderReview): void {
         values,
         again: (form, status) => renderReview(request, reply, fundId, applicationId, { repayment: form }, status),
         run: () =>
-          recordRepayment(app.db, fundId, applicationId, { amount: values.repaidAmount, paidOn: values.repaidOn, method: values.repaidMethod, reference: values.repaidReference }, actorOf(request)),
+          recordRepayment(
+            app.db,
+            fundId,
+            applicationId,
+            { amount: values.repaidAmount, paidOn: values.repaidOn, method: values.repaidMethod, reference: values.repaidReference },
+            actorOf(request),
+          ),
         conflict: { to: reviewPath(fundId, applicationId) },
         done: { to: reviewPath(fundId, applicationId), notice: 'The repayment has been recorded and the applicant has been emailed.' },
       });

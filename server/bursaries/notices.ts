@@ -3,7 +3,17 @@
 // after 8am London time). The emails say only how many are waiting and where to look: who
 // applied and for what stays behind sign-in. Nobody is told of their own application.
 import { and, asc, count, eq, gt, inArray, isNull, ne, or, sql } from 'drizzle-orm';
-import { auditEntries, bursaryFunds, bursaryPanelMembers, bursaryPanelNotices, bursaryPanelSettings, events, people, roleGrants, type PanelNoticeMode } from '../../db/schema/index.ts';
+import {
+  auditEntries,
+  bursaryFunds,
+  bursaryPanelMembers,
+  bursaryPanelNotices,
+  bursaryPanelSettings,
+  events,
+  people,
+  roleGrants,
+  type PanelNoticeMode,
+} from '../../db/schema/index.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { londonDate, londonHour } from '../london-time.ts';
@@ -24,7 +34,10 @@ interface Recipient {
 /** Everyone on the fund's panel (the people added to it, and every organiser and admin), less the applicant. */
 async function panelRecipients(tx: Db, fundId: string, applicantId: string | null): Promise<Recipient[]> {
   const added = tx.select({ id: bursaryPanelMembers.personId }).from(bursaryPanelMembers).where(eq(bursaryPanelMembers.fundId, fundId));
-  const organisers = tx.select({ id: roleGrants.personId }).from(roleGrants).where(inArray(roleGrants.role, ['organiser', 'admin']));
+  const organisers = tx
+    .select({ id: roleGrants.personId })
+    .from(roleGrants)
+    .where(inArray(roleGrants.role, ['organiser', 'admin']));
   const rows = await tx
     .select({ personId: people.id, email: people.email, displayName: people.displayName, mode: bursaryPanelSettings.noticeMode })
     .from(people)
@@ -60,12 +73,19 @@ async function panelHeardToday(tx: Db, fundId: string, applicantId: string, kind
 
 /** Notices not yet sent about an application that is no longer waiting (withdrawn) go. */
 export async function forgetPanelNotices(tx: Db, where: { applicationId: string } | { fundId: string; personId: string }): Promise<void> {
-  const which = 'applicationId' in where ? eq(bursaryPanelNotices.applicationId, where.applicationId) : and(eq(bursaryPanelNotices.fundId, where.fundId), eq(bursaryPanelNotices.personId, where.personId));
+  const which =
+    'applicationId' in where
+      ? eq(bursaryPanelNotices.applicationId, where.applicationId)
+      : and(eq(bursaryPanelNotices.fundId, where.fundId), eq(bursaryPanelNotices.personId, where.personId));
   await tx.delete(bursaryPanelNotices).where(and(which, isNull(bursaryPanelNotices.sentAt)));
 }
 
 /** In the caller's transaction: a new application was sent, or a claim, on this fund. */
-export async function tellPanel(tx: Db, input: { fund: FundRow; applicationId: string; applicantId: string | null; kind: 'application' | 'claim' }, now = new Date()): Promise<void> {
+export async function tellPanel(
+  tx: Db,
+  input: { fund: FundRow; applicationId: string; applicantId: string | null; kind: 'application' | 'claim' },
+  now = new Date(),
+): Promise<void> {
   if (input.applicantId && (await panelHeardToday(tx, input.fund.id, input.applicantId, input.kind, now))) return;
   const recipients = await panelRecipients(tx, input.fund.id, input.applicantId);
   for (const r of recipients) {
@@ -142,13 +162,27 @@ async function sendDigest(tx: Db, personId: string, now: Date): Promise<void> {
   const [person] = await tx.select({ email: people.email, displayName: people.displayName }).from(people).where(eq(people.id, personId));
   const byFund = new Map<string, { fundName: string; eventTitle: string; fundPath: string; applications: number; claims: number }>();
   for (const r of rows) {
-    const entry = byFund.get(r.fundId) ?? { fundName: r.fundName, eventTitle: r.eventTitle ?? '', fundPath: `/bursaries/funds/${r.fundId}`, applications: 0, claims: 0 };
+    const entry = byFund.get(r.fundId) ?? {
+      fundName: r.fundName,
+      eventTitle: r.eventTitle ?? '',
+      fundPath: `/bursaries/funds/${r.fundId}`,
+      applications: 0,
+      claims: 0,
+    };
     if (r.kind === 'application') entry.applications += 1;
     else entry.claims += 1;
     byFund.set(r.fundId, entry);
   }
-  await tx.update(bursaryPanelNotices).set({ sentAt: now }).where(and(eq(bursaryPanelNotices.personId, personId), isNull(bursaryPanelNotices.sentAt)));
+  await tx
+    .update(bursaryPanelNotices)
+    .set({ sentAt: now })
+    .where(and(eq(bursaryPanelNotices.personId, personId), isNull(bursaryPanelNotices.sentAt)));
   await tx.update(bursaryPanelSettings).set({ lastDigestAt: now }).where(eq(bursaryPanelSettings.personId, personId));
   if (!person || byFund.size === 0) return;
-  await enqueueEmail(tx, { because: 'panel.digest-due', to: person.email, template: 'bursary-panel-digest', data: { name: person.displayName, funds: [...byFund.values()], settingsPath: PANEL_SETTINGS_PATH } });
+  await enqueueEmail(tx, {
+    because: 'panel.digest-due',
+    to: person.email,
+    template: 'bursary-panel-digest',
+    data: { name: person.displayName, funds: [...byFund.values()], settingsPath: PANEL_SETTINGS_PATH },
+  });
 }

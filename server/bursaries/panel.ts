@@ -4,9 +4,9 @@
 // adds or removes themselves, and every change is audited and emailed to the organisers.
 // Nobody on a panel acts on their own application: another panel member must.
 import { steeringGroupAddresses } from '../accounts/people.ts';
-import { and, asc, eq, } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import { bursaryPanelMembers, people, } from '../../db/schema/index.ts';
+import { bursaryPanelMembers, people } from '../../db/schema/index.ts';
 import { checkEmail } from '../accounts/sign-in.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
@@ -96,10 +96,21 @@ async function tellOfChange(tx: Db, fund: FundRow, change: 'added' | 'removed', 
       because: change === 'added' ? 'panel.member-added' : 'panel.member-removed',
       to: o.email,
       template: 'bursary-panel-changed',
-      data: { ...facts, memberName: member.displayName || member.email, memberEmail: member.email, byName: by?.displayName || by?.email || 'An organiser', panelPath: `/bursaries/funds/${fund.id}/panel` },
+      data: {
+        ...facts,
+        memberName: member.displayName || member.email,
+        memberEmail: member.email,
+        byName: by?.displayName || by?.email || 'An organiser',
+        panelPath: `/bursaries/funds/${fund.id}/panel`,
+      },
     });
   }
-  await enqueueEmail(tx, { because: change === 'added' ? 'panel.member-added' : 'panel.member-removed', to: member.email, template: 'bursary-panel-you', data: { ...facts, name: member.displayName, fundPath: change === 'added' ? `/bursaries/funds/${fund.id}` : '/bursaries' } });
+  await enqueueEmail(tx, {
+    because: change === 'added' ? 'panel.member-added' : 'panel.member-removed',
+    to: member.email,
+    template: 'bursary-panel-you',
+    data: { ...facts, name: member.displayName, fundPath: change === 'added' ? `/bursaries/funds/${fund.id}` : '/bursaries' },
+  });
 }
 
 export async function addPanelMember(db: Database, fundId: string, input: { email: string }, actor: Actor): Promise<void> {
@@ -117,7 +128,13 @@ export async function addPanelMember(db: Database, fundId: string, input: { emai
       .onConflictDoNothing({ target: [bursaryPanelMembers.fundId, bursaryPanelMembers.personId] })
       .returning({ id: bursaryPanelMembers.id });
     if (!added.length) throw new InvalidInputError([{ field: 'email', message: 'That person is already on this panel' }]);
-    await recordAudit(tx, { actorId: actor.id, action: 'bursary.panel.member_added', subjectType: 'bursary_fund', subjectId: fundId, details: { personId: person!.id } });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: 'bursary.panel.member_added',
+      subjectType: 'bursary_fund',
+      subjectId: fundId,
+      details: { personId: person!.id },
+    });
     await tellOfChange(tx, fund, 'added', person!, actor);
   });
 }
@@ -137,7 +154,13 @@ export async function removePanelMember(db: Database, fundId: string, memberId: 
     await tx.delete(bursaryPanelMembers).where(eq(bursaryPanelMembers.id, row.id));
     // Off the panel, they hear no more of its applications, not even in a digest already gathered.
     await forgetPanelNotices(tx, { fundId, personId: row.personId });
-    await recordAudit(tx, { actorId: actor.id, action: 'bursary.panel.member_removed', subjectType: 'bursary_fund', subjectId: fundId, details: { personId: row.personId } });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: 'bursary.panel.member_removed',
+      subjectType: 'bursary_fund',
+      subjectId: fundId,
+      details: { personId: row.personId },
+    });
     await tellOfChange(tx, fund, 'removed', row, actor);
   });
 }

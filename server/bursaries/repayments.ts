@@ -45,7 +45,13 @@ async function lockOwed(tx: Db, fundId: string, applicationId: string, actor: Ac
   return { app, balances };
 }
 
-async function tellApplicant(tx: Db, app: { applicantId: string | null; eventId: string }, applicationId: string, because: 'bursary.repaid' | 'bursary.written-off', settled: boolean) {
+async function tellApplicant(
+  tx: Db,
+  app: { applicantId: string | null; eventId: string },
+  applicationId: string,
+  because: 'bursary.repaid' | 'bursary.written-off',
+  settled: boolean,
+) {
   if (!app.applicantId) return;
   const [person] = await tx.select({ email: people.email, displayName: people.displayName }).from(people).where(eq(people.id, app.applicantId));
   const [event] = await tx.select({ title: events.title }).from(events).where(eq(events.id, app.eventId));
@@ -59,7 +65,14 @@ async function tellApplicant(tx: Db, app: { applicantId: string | null; eventId:
 }
 
 /** The applicant paid back some or all of what they were overpaid. */
-export async function recordRepayment(db: Database, fundId: string, applicationId: string, input: RepaymentInput, actor: Actor, now = new Date()): Promise<void> {
+export async function recordRepayment(
+  db: Database,
+  fundId: string,
+  applicationId: string,
+  input: RepaymentInput,
+  actor: Actor,
+  now = new Date(),
+): Promise<void> {
   await db.transaction(async (tx) => {
     const { app, balances } = await lockOwed(tx, fundId, applicationId, actor);
     const errors: FieldError[] = [];
@@ -78,7 +91,13 @@ export async function recordRepayment(db: Database, fundId: string, applicationI
       recordedBy: actor.id,
       now,
     });
-    await recordAudit(tx, { actorId: actor.id, action: 'bursary.repayment.recorded', subjectType: 'bursary_application', subjectId: applicationId, details: { amountPence } });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: 'bursary.repayment.recorded',
+      subjectType: 'bursary_application',
+      subjectId: applicationId,
+      details: { amountPence },
+    });
     await tellApplicant(tx, app, applicationId, 'bursary.repaid', amountPence === balances.stillOwedPence);
   });
 }
@@ -93,7 +112,13 @@ export async function writeOff(db: Database, fundId: string, applicationId: stri
     if (!reason) errors.push({ field: 'writeOffReason', message: 'Enter why the Hub is writing this off' });
     if (errors.length) throw new InvalidInputError(errors);
     await addEntry(tx, { fundId, applicationId, kind: 'written_off', amountPence, reason: reason.slice(0, 2000), recordedBy: actor.id, now });
-    await recordAudit(tx, { actorId: actor.id, action: 'bursary.written_off', subjectType: 'bursary_application', subjectId: applicationId, details: { amountPence } });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: 'bursary.written_off',
+      subjectType: 'bursary_application',
+      subjectId: applicationId,
+      details: { amountPence },
+    });
     await tellApplicant(tx, app, applicationId, 'bursary.written-off', amountPence === balances.stillOwedPence);
   });
 }

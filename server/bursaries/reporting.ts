@@ -125,12 +125,31 @@ export function applicationReference(id: string): string {
  */
 export function reportCsv(report: Awaited<ReturnType<typeof fundReport>>): string {
   const header = ['Reference', 'Event', 'Status', 'Submitted on', 'Money in advance', 'Claim'];
-  for (const c of bursaryCategories) header.push(`${categoryLabels[c].label}: asked`, `${categoryLabels[c].label}: approved`, `${categoryLabels[c].label}: claimed`);
-  header.push('Approved', 'Claim approved', 'Paid out', 'Owed back', 'Repaid', 'Written off', 'Returned to the fund', 'Still to pay', 'Still owed to the Hub', 'Money');
+  for (const c of bursaryCategories)
+    header.push(`${categoryLabels[c].label}: asked`, `${categoryLabels[c].label}: approved`, `${categoryLabels[c].label}: claimed`);
+  header.push(
+    'Approved',
+    'Claim approved',
+    'Paid out',
+    'Owed back',
+    'Repaid',
+    'Written off',
+    'Returned to the fund',
+    'Still to pay',
+    'Still owed to the Hub',
+    'Money',
+  );
   const rows = report.lines.map((l) => {
     const b = l.balances;
     const decided = l.status === 'approved' || l.status === 'part_approved';
-    const row: string[] = [l.reference, l.eventTitle, statusLabels[l.status as keyof typeof statusLabels]?.label ?? l.status, l.submittedOn, l.inAdvance ? 'Yes' : 'No', l.claimStatus ? (claimStatusLabels[l.claimStatus] ?? l.claimStatus) : 'No claim yet'];
+    const row: string[] = [
+      l.reference,
+      l.eventTitle,
+      statusLabels[l.status as keyof typeof statusLabels]?.label ?? l.status,
+      l.submittedOn,
+      l.inAdvance ? 'Yes' : 'No',
+      l.claimStatus ? (claimStatusLabels[l.claimStatus] ?? l.claimStatus) : 'No claim yet',
+    ];
     for (const c of bursaryCategories) row.push(poundsCell(l.byCategory[c].asked), poundsCell(l.byCategory[c].approved), poundsCell(l.byCategory[c].claimed));
     row.push(
       poundsCell(b.approvedPence),
@@ -153,6 +172,11 @@ export function reportCsv(report: Awaited<ReturnType<typeof fundReport>>): strin
  * Notes in the audit log that a panel member opened a fund's list of applications or its report,
  * or downloaded the report: each shows health-related data.
  */
-export async function auditFundOpened(db: Db, fundId: string, what: 'queue_viewed' | 'report_viewed' | 'report_exported', actor: { id: string }): Promise<void> {
+export async function auditFundOpened(
+  db: Db,
+  fundId: string,
+  what: 'queue_viewed' | 'report_viewed' | 'report_exported',
+  actor: { id: string },
+): Promise<void> {
   await recordAudit(db, { actorId: actor.id, action: `bursary.fund.${what}`, subjectType: 'bursary_fund', subjectId: fundId });
 }

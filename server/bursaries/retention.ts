@@ -55,7 +55,9 @@ export async function eraseExpiredApplications(db: Database, options: { now: Dat
   await eraseSettledBankDetails(db);
   const cutoff = DateTime.fromJSDate(options.now).minus({ months: options.months }).toJSDate();
   const cutoffDay = londonDate(cutoff);
-  const lastPaid = sql<string | null>`(select max(${bursaryLedger.occurredOn}) from ${bursaryLedger} where ${bursaryLedger.applicationId} = ${bursaryApplications.id} and ${bursaryLedger.kind} in ('advance', 'settlement', 'repaid'))`;
+  const lastPaid = sql<
+    string | null
+  >`(select max(${bursaryLedger.occurredOn}) from ${bursaryLedger} where ${bursaryLedger.applicationId} = ${bursaryApplications.id} and ${bursaryLedger.kind} in ('advance', 'settlement', 'repaid'))`;
   const eventEnded = sql<Date | string | null>`coalesce(${events.endsAt}, ${events.startsAt})`;
   const candidates = await db
     .select({
@@ -121,7 +123,10 @@ export async function deleteStaleDrafts(db: Database, options: { now: Date; mont
 /** The applications of one person (for erasing them with their account). */
 export async function applicationsOf(db: Db, personId: string): Promise<{ id: string; paid: boolean }[]> {
   const rows = await db
-    .select({ id: bursaryApplications.id, payments: sql<number>`(select count(*) from ${bursaryLedger} where ${bursaryLedger.applicationId} = ${bursaryApplications.id} and ${bursaryLedger.kind} in ('advance', 'settlement'))::int` })
+    .select({
+      id: bursaryApplications.id,
+      payments: sql<number>`(select count(*) from ${bursaryLedger} where ${bursaryLedger.applicationId} = ${bursaryApplications.id} and ${bursaryLedger.kind} in ('advance', 'settlement'))::int`,
+    })
     .from(bursaryApplications)
     .where(eq(bursaryApplications.applicantId, personId));
   return rows.map((r) => ({ id: r.id, paid: Number(r.payments) > 0 }));

@@ -14,7 +14,15 @@ import { submit } from '../http/form-route.ts';
 import { checked, text, type Body } from '../http/form-values.ts';
 import { Type } from 'typebox';
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
-import { bursaryApplications, bursaryCategories, bursaryFunds, bursaryPaymentKinds, events, type BursaryCategory, type BursaryPaymentKind } from '../../db/schema/index.ts';
+import {
+  bursaryApplications,
+  bursaryCategories,
+  bursaryFunds,
+  bursaryPaymentKinds,
+  events,
+  type BursaryCategory,
+  type BursaryPaymentKind,
+} from '../../db/schema/index.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
 import { formatDateTime } from '../format.ts';
 import { formState, validationErrors, type FormState } from '../http/forms.ts';
@@ -41,7 +49,17 @@ import {
   type DraftInput,
   type LoadedApplication,
 } from './applications.ts';
-import { approveClaim, returnClaim, checkReceiptUpload, closeApplication, downloadReceipt, MAX_RECEIPT_BYTES, recordPayment, submitClaim, uploadReceipt } from './claims.ts';
+import {
+  approveClaim,
+  returnClaim,
+  checkReceiptUpload,
+  closeApplication,
+  downloadReceipt,
+  MAX_RECEIPT_BYTES,
+  recordPayment,
+  submitClaim,
+  uploadReceipt,
+} from './claims.ts';
 import { createFund, eventsOpenForApplications, fundFigures, fundForEvent, getFund, listFunds, updateFund, type FundInput } from './funds.ts';
 import { bursarySettings } from './money.ts';
 import { poundsField } from '../money.ts';
@@ -52,7 +70,18 @@ import { sendCsv } from '../http/csv.ts';
 import { ledgerRoutes, owedForms, type ReviewForms } from './ledger-routes.ts';
 import { deleteStaleDrafts, eraseExpiredApplications } from './retention.ts';
 import { placeNow } from './places.ts';
-import { applicationView, categoryRows, draftFormValues, figuresView, fundView, mileageRate, panelApplicationView, ownApplicationItem, openFundItem, reportView } from './view-models.ts';
+import {
+  applicationView,
+  categoryRows,
+  draftFormValues,
+  figuresView,
+  fundView,
+  mileageRate,
+  panelApplicationView,
+  ownApplicationItem,
+  openFundItem,
+  reportView,
+} from './view-models.ts';
 
 const ApplicationParams = Type.Object({ applicationId: Uuid });
 const FundParams = Type.Object({ fundId: Uuid });
@@ -61,7 +90,10 @@ const PanelMemberParams = Type.Object({ fundId: Uuid, memberId: Uuid });
 const Text = (max: number, title?: string) => Type.String({ maxLength: max, ...(title ? { title } : {}) });
 const Csrf = { _csrf: Type.Optional(Type.String()) };
 
-const NoticesBody = Type.Object({ ...Csrf, mode: Type.Optional(Type.String({ maxLength: 20, title: 'When an application or a claim is sent to a panel you sit on' })) });
+const NoticesBody = Type.Object({
+  ...Csrf,
+  mode: Type.Optional(Type.String({ maxLength: 20, title: 'When an application or a claim is sent to a panel you sit on' })),
+});
 const ReturnClaimBody = Type.Object({ ...Csrf, reason: Type.Optional(Text(5000, 'Reason')) });
 
 const FundBody = Type.Object({
@@ -89,7 +121,9 @@ const DraftBody = Type.Object({
   perspective: Type.Optional(Type.Union([Type.Literal(''), Type.Literal('service_user'), Type.Literal('carer')], { title: 'What makes you eligible' })),
   inAdvance: Type.Optional(Type.String({ maxLength: 10 })),
   hubBooksTickets: Type.Optional(Type.String({ maxLength: 10 })),
-  paymentMethod: Type.Optional(Type.Union([Type.Literal(''), Type.Literal('bank_transfer'), Type.Literal('other')], { title: 'How you would like to be paid' })),
+  paymentMethod: Type.Optional(
+    Type.Union([Type.Literal(''), Type.Literal('bank_transfer'), Type.Literal('other')], { title: 'How you would like to be paid' }),
+  ),
   paymentName: Type.Optional(Text(200, 'Name on the bank account')),
   paymentArrangement: Type.Optional(Text(2000, 'How you would like to be paid')),
   note: Type.Optional(Text(5000, 'Anything else')),
@@ -110,7 +144,10 @@ const ClaimBody = Type.Object({ ...Csrf }, { additionalProperties: Type.String({
 
 const PaymentBody = Type.Object({
   ...Csrf,
-  kind: Type.Union(bursaryPaymentKinds.map((k) => Type.Literal(k)), { title: 'Kind of payment' }),
+  kind: Type.Union(
+    bursaryPaymentKinds.map((k) => Type.Literal(k)),
+    { title: 'Kind of payment' },
+  ),
   amount: Text(20, 'Amount in pounds'),
   paidOn: Text(20, 'Date paid'),
   method: Text(100, 'How it was paid'),
@@ -136,7 +173,14 @@ function actorOf(request: FastifyRequest): Actor {
 /** What the fund form sent, as text (a failed validation still reaches the handler). */
 function fundInput(body: Body | undefined): FundInput {
   const b = body ?? {};
-  return { eventId: text(b, 'eventId'), name: text(b, 'name'), budget: text(b, 'budget'), eligibility: text(b, 'eligibility'), covers: text(b, 'covers'), deadline: text(b, 'deadline') };
+  return {
+    eventId: text(b, 'eventId'),
+    name: text(b, 'name'),
+    budget: text(b, 'budget'),
+    eligibility: text(b, 'eligibility'),
+    covers: text(b, 'covers'),
+    deadline: text(b, 'deadline'),
+  };
 }
 
 function pick(body: Record<string, unknown>, prefix: string): Record<string, string> {
@@ -173,7 +217,12 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const onPanel = actor.isOrganiser || actor.isAdmin || (await panelFundIds(app.db, actor)).length > 0;
     return reply.page(
       'bursaries/notices',
-      { title: 'How you hear from the bursary panel', onPanel, form: form ?? formState({ mode: await getNoticeMode(app.db, actor.id) }), errors: form?.errors ?? [] },
+      {
+        title: 'How you hear from the bursary panel',
+        onPanel,
+        form: form ?? formState({ mode: await getNoticeMode(app.db, actor.id) }),
+        errors: form?.errors ?? [],
+      },
       status,
     );
   };
@@ -183,11 +232,22 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/bursaries/notices', { config: { access: 'member' }, schema: { body: NoticesBody }, attachValidation: true }, async (request, reply) => {
     const mode = text(request.body ?? {}, 'mode');
     if (validationErrors(request).length || (mode !== 'at_once' && mode !== 'daily')) {
-      return renderNotices(request, reply, formState({ mode }, [{ field: 'mode', message: 'Choose how you would like to hear about new applications and claims' }]), 400);
+      return renderNotices(
+        request,
+        reply,
+        formState({ mode }, [{ field: 'mode', message: 'Choose how you would like to hear about new applications and claims' }]),
+        400,
+      );
     }
     return submit(request, reply, {
       run: () => setNoticeMode(app.db, signedIn(request).id, mode),
-      done: { to: '/bursaries/notices', notice: mode === 'daily' ? 'You will get one email a day about new applications and claims.' : 'You will get an email each time an application or claim is sent.' },
+      done: {
+        to: '/bursaries/notices',
+        notice:
+          mode === 'daily'
+            ? 'You will get one email a day about new applications and claims.'
+            : 'You will get an email each time an application or claim is sent.',
+      },
     });
   });
 
@@ -215,7 +275,13 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const [existing] = await app.db
       .select({ id: bursaryApplications.id })
       .from(bursaryApplications)
-      .where(and(eq(bursaryApplications.eventId, event.id), eq(bursaryApplications.applicantId, signedIn(request).id), inArray(bursaryApplications.status, ['draft', 'submitted'])));
+      .where(
+        and(
+          eq(bursaryApplications.eventId, event.id),
+          eq(bursaryApplications.applicantId, signedIn(request).id),
+          inArray(bursaryApplications.status, ['draft', 'submitted']),
+        ),
+      );
     const closed = Boolean(fund?.deadlineAt && fund.deadlineAt < new Date());
     return reply.page('bursaries/event-fund', {
       title: `Help with costs: ${event.title}`,
@@ -237,7 +303,13 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     });
   });
 
-  const renderApplicantPage = async (request: FastifyRequest, reply: FastifyReply, applicationId: string, forms: { receipt?: FormState; claim?: FormState } = {}, status = 200) => {
+  const renderApplicantPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    applicationId: string,
+    forms: { receipt?: FormState; claim?: FormState } = {},
+    status = 200,
+  ) => {
     const loaded = await viewApplication(app.db, applicationId, actorOf(request), 'applicant');
     const view = applicationView(loaded, settings);
     // The page says where their place stands, as the decision email did, so nobody loses a kept place.
@@ -326,41 +398,57 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.post('/bursaries/applications/:applicationId/submit', { config: { access: 'member' }, schema: { params: ApplicationParams, body: EmptyBody } }, async (request, reply) => {
-    const { applicationId } = request.params;
-    return submit(request, reply, {
-      // Shows the saved draft with what still needs filling in, beside each field.
-      again: async (form, status) => {
-        const loaded = await viewApplication(app.db, applicationId, actorOf(request), 'applicant');
-        return renderDraftForm(reply, loaded, formState(draftFormValues(loaded, settings), form.errors), status);
-      },
-      conflict: { to: `/bursaries/applications/${applicationId}` },
-      run: () => submitApplication(app.db, applicationId, actorOf(request)),
-      done: ({ placeHeld }) => {
-        const place = placeHeld === true ? ' We are holding a place at the event for you until we decide.' : placeHeld === false ? ' The event is full at the moment, so we could not hold a place for you.' : '';
-        return { to: `/bursaries/applications/${applicationId}`, notice: `Your application has been sent. We will email you when the panel has decided.${place}` };
-      },
-    });
-  });
+  app.post(
+    '/bursaries/applications/:applicationId/submit',
+    { config: { access: 'member' }, schema: { params: ApplicationParams, body: EmptyBody } },
+    async (request, reply) => {
+      const { applicationId } = request.params;
+      return submit(request, reply, {
+        // Shows the saved draft with what still needs filling in, beside each field.
+        again: async (form, status) => {
+          const loaded = await viewApplication(app.db, applicationId, actorOf(request), 'applicant');
+          return renderDraftForm(reply, loaded, formState(draftFormValues(loaded, settings), form.errors), status);
+        },
+        conflict: { to: `/bursaries/applications/${applicationId}` },
+        run: () => submitApplication(app.db, applicationId, actorOf(request)),
+        done: ({ placeHeld }) => {
+          const place =
+            placeHeld === true
+              ? ' We are holding a place at the event for you until we decide.'
+              : placeHeld === false
+                ? ' The event is full at the moment, so we could not hold a place for you.'
+                : '';
+          return {
+            to: `/bursaries/applications/${applicationId}`,
+            notice: `Your application has been sent. We will email you when the panel has decided.${place}`,
+          };
+        },
+      });
+    },
+  );
 
   // Withdrawing and deleting cannot be undone, so the application page links to a page that asks first.
-  app.get('/bursaries/applications/:applicationId/withdraw', { config: { access: 'member' }, schema: { params: ApplicationParams } }, async (request, reply) => {
-    const { applicationId } = request.params;
-    const view = applicationView(await viewApplication(app.db, applicationId, actorOf(request), 'applicant'), settings);
-    if (!view.canWithdraw) return reply.notice('This application cannot be withdrawn now.', 'important').redirect(view.url, 303);
-    return reply.page('confirm', {
-      title: `Withdraw your application: ${view.eventTitle}`,
-      heading: 'Are you sure you want to withdraw your application?',
-      caption: view.eventTitle,
-      paragraphs: ['The panel will not decide it, and any place we are holding for you at the event will be given up.'],
-      warning: 'A withdrawn application cannot be sent again.',
-      postUrl: `${view.url}/withdraw`,
-      yesLabel: 'Yes, withdraw it',
-      backUrl: view.url,
-      backLabel: 'Back to your application',
-      noLabel: 'No, keep it',
-    });
-  });
+  app.get(
+    '/bursaries/applications/:applicationId/withdraw',
+    { config: { access: 'member' }, schema: { params: ApplicationParams } },
+    async (request, reply) => {
+      const { applicationId } = request.params;
+      const view = applicationView(await viewApplication(app.db, applicationId, actorOf(request), 'applicant'), settings);
+      if (!view.canWithdraw) return reply.notice('This application cannot be withdrawn now.', 'important').redirect(view.url, 303);
+      return reply.page('confirm', {
+        title: `Withdraw your application: ${view.eventTitle}`,
+        heading: 'Are you sure you want to withdraw your application?',
+        caption: view.eventTitle,
+        paragraphs: ['The panel will not decide it, and any place we are holding for you at the event will be given up.'],
+        warning: 'A withdrawn application cannot be sent again.',
+        postUrl: `${view.url}/withdraw`,
+        yesLabel: 'Yes, withdraw it',
+        backUrl: view.url,
+        backLabel: 'Back to your application',
+        noLabel: 'No, keep it',
+      });
+    },
+  );
 
   app.get('/bursaries/applications/:applicationId/delete', { config: { access: 'member' }, schema: { params: ApplicationParams } }, async (request, reply) => {
     const { applicationId } = request.params;
@@ -379,23 +467,31 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     });
   });
 
-  app.post('/bursaries/applications/:applicationId/withdraw', { config: { access: 'member' }, schema: { params: ApplicationParams, body: EmptyBody } }, async (request, reply) => {
-    const { applicationId } = request.params;
-    return submit(request, reply, {
-      run: () => withdrawApplication(app.db, applicationId, actorOf(request)),
-      conflict: { to: `/bursaries/applications/${applicationId}` },
-      done: { to: `/bursaries/applications/${applicationId}`, notice: 'Your application has been withdrawn. You can delete it now if you wish.' },
-    });
-  });
+  app.post(
+    '/bursaries/applications/:applicationId/withdraw',
+    { config: { access: 'member' }, schema: { params: ApplicationParams, body: EmptyBody } },
+    async (request, reply) => {
+      const { applicationId } = request.params;
+      return submit(request, reply, {
+        run: () => withdrawApplication(app.db, applicationId, actorOf(request)),
+        conflict: { to: `/bursaries/applications/${applicationId}` },
+        done: { to: `/bursaries/applications/${applicationId}`, notice: 'Your application has been withdrawn. You can delete it now if you wish.' },
+      });
+    },
+  );
 
-  app.post('/bursaries/applications/:applicationId/delete', { config: { access: 'member' }, schema: { params: ApplicationParams, body: EmptyBody } }, async (request, reply) => {
-    const { applicationId } = request.params;
-    return submit(request, reply, {
-      run: () => deleteApplication(app.db, applicationId, actorOf(request)),
-      conflict: { to: `/bursaries/applications/${applicationId}` },
-      done: { to: '/bursaries', notice: 'Your application has been deleted.' },
-    });
-  });
+  app.post(
+    '/bursaries/applications/:applicationId/delete',
+    { config: { access: 'member' }, schema: { params: ApplicationParams, body: EmptyBody } },
+    async (request, reply) => {
+      const { applicationId } = request.params;
+      return submit(request, reply, {
+        run: () => deleteApplication(app.db, applicationId, actorOf(request)),
+        conflict: { to: `/bursaries/applications/${applicationId}` },
+        done: { to: '/bursaries', notice: 'Your application has been deleted.' },
+      });
+    },
+  );
 
   app.post(
     '/bursaries/applications/:applicationId/receipts',
@@ -422,7 +518,18 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         values: { itemId },
         // Every problem but the file's own is about which cost the receipt is for.
         again: (form, status) =>
-          renderApplicantPage(request, reply, applicationId, { receipt: formState({ itemId }, form.errors.map((e) => ({ ...e, field: e.field === 'receipt' ? 'receipt' : 'itemId' }))) }, status),
+          renderApplicantPage(
+            request,
+            reply,
+            applicationId,
+            {
+              receipt: formState(
+                { itemId },
+                form.errors.map((e) => ({ ...e, field: e.field === 'receipt' ? 'receipt' : 'itemId' })),
+              ),
+            },
+            status,
+          ),
         conflict: { to: `/bursaries/applications/${applicationId}` },
         run: () => uploadReceipt(app.db, applicationId, { itemId, filename: file?.filename ?? '', data: file?.data ?? null }, actorOf(request)),
         done: { to: `/bursaries/applications/${applicationId}#claim`, notice: 'Your receipt has been uploaded.' },
@@ -492,19 +599,27 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { fundId } = request.params;
     const fund = await getFund(app.db, fundId);
     const deadline = fund.deadlineAt ? londonDate(fund.deadlineAt) : '';
-    return renderFundForm(reply, formState({ name: fund.name, budget: poundsField(fund.budgetPence), eligibility: fund.eligibility, covers: fund.covers, deadline }), fundId);
+    return renderFundForm(
+      reply,
+      formState({ name: fund.name, budget: poundsField(fund.budgetPence), eligibility: fund.eligibility, covers: fund.covers, deadline }),
+      fundId,
+    );
   });
 
-  app.post('/bursaries/funds/:fundId/edit', { config: { access: 'organiser' }, schema: { params: FundParams, body: FundBody }, attachValidation: true }, async (request, reply) => {
-    const { fundId } = request.params;
-    const input = fundInput(request.body);
-    return submit(request, reply, {
-      values: input,
-      again: (form, status) => renderFundForm(reply, form, fundId, status),
-      run: () => updateFund(app.db, fundId, input, actorOf(request)),
-      done: { to: `/bursaries/funds/${fundId}`, notice: 'The bursary fund has been changed.' },
-    });
-  });
+  app.post(
+    '/bursaries/funds/:fundId/edit',
+    { config: { access: 'organiser' }, schema: { params: FundParams, body: FundBody }, attachValidation: true },
+    async (request, reply) => {
+      const { fundId } = request.params;
+      const input = fundInput(request.body);
+      return submit(request, reply, {
+        values: input,
+        again: (form, status) => renderFundForm(reply, form, fundId, status),
+        run: () => updateFund(app.db, fundId, input, actorOf(request)),
+        done: { to: `/bursaries/funds/${fundId}`, notice: 'The bursary fund has been changed.' },
+      });
+    },
+  );
 
   // ---- The panel ----
 
@@ -550,10 +665,18 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         application: { ...view, base: reviewPath(fundId, applicationId) },
         ownApplicationMessage,
         decisionForm: forms.decision ?? formState(decisionValues),
-        paymentForm: forms.payment ?? formState({ kind: loaded.claim && loaded.claim.status !== 'submitted' ? 'settlement' : 'advance', paidOn: today, method: 'Bank transfer' }),
+        paymentForm:
+          forms.payment ??
+          formState({ kind: loaded.claim && loaded.claim.status !== 'submitted' ? 'settlement' : 'advance', paidOn: today, method: 'Bank transfer' }),
         returnClaimForm: forms.returnClaim ?? formState({ reason: '' }),
         ...owedForms(view, forms, today),
-        errors: [...(forms.decision?.errors ?? []), ...(forms.payment?.errors ?? []), ...(forms.returnClaim?.errors ?? []), ...(forms.repayment?.errors ?? []), ...(forms.writeOff?.errors ?? [])],
+        errors: [
+          ...(forms.decision?.errors ?? []),
+          ...(forms.payment?.errors ?? []),
+          ...(forms.returnClaim?.errors ?? []),
+          ...(forms.repayment?.errors ?? []),
+          ...(forms.writeOff?.errors ?? []),
+        ],
         isOrganiser: signedIn(request).isOrganiser,
       },
       status,
@@ -570,7 +693,13 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const members = await listPanel(app.db, fundId);
     return reply.page(
       'bursaries/panel',
-      { title: `Bursary panel: ${fund.name}`, fund: fundView(fund), members: members.map((m) => ({ ...m, isMe: m.personId === signedIn(request).id })), form, errors: form.errors ?? [] },
+      {
+        title: `Bursary panel: ${fund.name}`,
+        fund: fundView(fund),
+        members: members.map((m) => ({ ...m, isMe: m.personId === signedIn(request).id })),
+        form,
+        errors: form.errors ?? [],
+      },
       status,
     );
   };
@@ -595,24 +724,28 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.get('/bursaries/funds/:fundId/panel/:memberId/remove', { config: { access: 'organiser' }, schema: { params: PanelMemberParams } }, async (request, reply) => {
-    const { fundId, memberId } = request.params;
-    const fund = await getFund(app.db, fundId);
-    const member = (await listPanel(app.db, fundId)).find((m) => m.id === memberId);
-    const panelUrl = `/bursaries/funds/${fundId}/panel`;
-    if (!member) return reply.notice('They are not on this fund’s panel.', 'important').redirect(panelUrl, 303);
-    return reply.page('confirm', {
-      title: `Remove ${member.name} from the panel: ${fund.name}`,
-      heading: `Are you sure you want to remove ${member.name} from the panel?`,
-      caption: fund.name,
-      paragraphs: ['They will no longer see this fund’s applications, notes or receipts. The organisers will be emailed.'],
-      postUrl: `${panelUrl}/${memberId}/remove`,
-      yesLabel: 'Yes, remove them',
-      backUrl: panelUrl,
-      backLabel: 'Back to the panel',
-      noLabel: 'No, keep them on the panel',
-    });
-  });
+  app.get(
+    '/bursaries/funds/:fundId/panel/:memberId/remove',
+    { config: { access: 'organiser' }, schema: { params: PanelMemberParams } },
+    async (request, reply) => {
+      const { fundId, memberId } = request.params;
+      const fund = await getFund(app.db, fundId);
+      const member = (await listPanel(app.db, fundId)).find((m) => m.id === memberId);
+      const panelUrl = `/bursaries/funds/${fundId}/panel`;
+      if (!member) return reply.notice('They are not on this fund’s panel.', 'important').redirect(panelUrl, 303);
+      return reply.page('confirm', {
+        title: `Remove ${member.name} from the panel: ${fund.name}`,
+        heading: `Are you sure you want to remove ${member.name} from the panel?`,
+        caption: fund.name,
+        paragraphs: ['They will no longer see this fund’s applications, notes or receipts. The organisers will be emailed.'],
+        postUrl: `${panelUrl}/${memberId}/remove`,
+        yesLabel: 'Yes, remove them',
+        backUrl: panelUrl,
+        backLabel: 'Back to the panel',
+        noLabel: 'No, keep them on the panel',
+      });
+    },
+  );
 
   app.post(
     '/bursaries/funds/:fundId/panel/:memberId/remove',
@@ -627,10 +760,14 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.get('/bursaries/funds/:fundId/applications/:applicationId', { config: { access: 'member' }, schema: { params: FundApplicationParams } }, async (request, reply) => {
-    const { fundId, applicationId } = request.params;
-    return renderReview(request, reply, fundId, applicationId);
-  });
+  app.get(
+    '/bursaries/funds/:fundId/applications/:applicationId',
+    { config: { access: 'member' }, schema: { params: FundApplicationParams } },
+    async (request, reply) => {
+      const { fundId, applicationId } = request.params;
+      return renderReview(request, reply, fundId, applicationId);
+    },
+  );
 
   app.post(
     '/bursaries/funds/:fundId/applications/:applicationId/decision',
@@ -648,7 +785,12 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
             fundId,
             applicationId,
             // The schema allows only the outcomes there are.
-            { outcome: text(body, 'outcome') as DecisionOutcome, amounts: pick(body, 'amount-'), message: text(body, 'message'), overrideReason: text(body, 'overrideReason') },
+            {
+              outcome: text(body, 'outcome') as DecisionOutcome,
+              amounts: pick(body, 'amount-'),
+              message: text(body, 'message'),
+              overrideReason: text(body, 'overrideReason'),
+            },
             actorOf(request),
           ),
         done: { to: reviewPath(fundId, applicationId), notice: 'Your decision has been recorded and the applicant has been emailed.' },
@@ -701,7 +843,13 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
             fundId,
             applicationId,
             // The schema allows only the kinds there are.
-            { kind: text(body, 'kind') as BursaryPaymentKind, amount: text(body, 'amount'), paidOn: text(body, 'paidOn'), method: text(body, 'method'), reference: text(body, 'reference') },
+            {
+              kind: text(body, 'kind') as BursaryPaymentKind,
+              amount: text(body, 'amount'),
+              paidOn: text(body, 'paidOn'),
+              method: text(body, 'method'),
+              reference: text(body, 'reference'),
+            },
             actorOf(request),
           ),
         done: { to: reviewPath(fundId, applicationId), notice: 'The payment has been recorded.' },
@@ -710,24 +858,28 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   // Closing gives back to the budget what was not paid, and cannot be undone: ask first.
-  app.get('/bursaries/funds/:fundId/applications/:applicationId/close', { config: { access: 'member' }, schema: { params: FundApplicationParams } }, async (request, reply) => {
-    const { fundId, applicationId } = request.params;
-    const view = panelApplicationView(await viewApplication(app.db, applicationId, actorOf(request), 'panel', fundId), settings, signedIn(request).id);
-    const back = reviewPath(fundId, applicationId);
-    if (!view.canClose) return reply.notice('This application cannot be closed now.', 'important').redirect(back, 303);
-    return reply.page('confirm', {
-      title: `Close bursary application ${view.reference}`,
-      heading: 'Are you sure you want to close this application?',
-      caption: `Bursary application ${view.reference}`,
-      paragraphs: ['Close it when nothing more will be paid. Anything approved but not paid goes back to the budget.'],
-      warning: 'A closed application cannot be paid or claimed on again.',
-      postUrl: `${back}/close`,
-      yesLabel: 'Yes, close it',
-      backUrl: back,
-      backLabel: 'Back to the application',
-      noLabel: 'No, keep it open',
-    });
-  });
+  app.get(
+    '/bursaries/funds/:fundId/applications/:applicationId/close',
+    { config: { access: 'member' }, schema: { params: FundApplicationParams } },
+    async (request, reply) => {
+      const { fundId, applicationId } = request.params;
+      const view = panelApplicationView(await viewApplication(app.db, applicationId, actorOf(request), 'panel', fundId), settings, signedIn(request).id);
+      const back = reviewPath(fundId, applicationId);
+      if (!view.canClose) return reply.notice('This application cannot be closed now.', 'important').redirect(back, 303);
+      return reply.page('confirm', {
+        title: `Close bursary application ${view.reference}`,
+        heading: 'Are you sure you want to close this application?',
+        caption: `Bursary application ${view.reference}`,
+        paragraphs: ['Close it when nothing more will be paid. Anything approved but not paid goes back to the budget.'],
+        warning: 'A closed application cannot be paid or claimed on again.',
+        postUrl: `${back}/close`,
+        yesLabel: 'Yes, close it',
+        backUrl: back,
+        backLabel: 'Back to the application',
+        noLabel: 'No, keep it open',
+      });
+    },
+  );
 
   app.post(
     '/bursaries/funds/:fundId/applications/:applicationId/close',

@@ -44,7 +44,12 @@ const entryLabels: Record<string, string> = {
  * Where the money stands, in words that are true at this moment: for the applicant (kind, never
  * threatening, saying what they can do) and for the panel (what is left to do).
  */
-export function moneyState(b: Balances, claim: { status: string } | null, closed: boolean, who: 'applicant' | 'panel'): { label: string; tag: string; detail: string } {
+export function moneyState(
+  b: Balances,
+  claim: { status: string } | null,
+  closed: boolean,
+  who: 'applicant' | 'panel',
+): { label: string; tag: string; detail: string } {
   const owed = money(b.stillOwedPence);
   const overpaid = money(b.owedBackPence);
   if (b.stillOwedPence > 0) {
@@ -54,21 +59,54 @@ export function moneyState(b: Balances, claim: { status: string } | null, closed
           tag: 'govuk-tag--yellow',
           detail: `The Hub paid you ${owed} more than your approved claim. That is fine and it happens often. When it suits you, you can pay it back by bank transfer (contact the Hub and we will send the details), or, if paying it back would be hard, ask us about writing it off. Small amounts are usually written off.`,
         }
-      : { label: `${owed} overpaid — to be paid back or written off`, tag: 'govuk-tag--yellow', detail: b.stillOwedPence === b.owedBackPence ? `Paid ${overpaid} more than the claim allows. Record a repayment, or write it off with a reason.` : `Paid ${overpaid} more than the claim allows; ${owed} of it is still to come back. Record a repayment, or write it off with a reason.` };
+      : {
+          label: `${owed} overpaid — to be paid back or written off`,
+          tag: 'govuk-tag--yellow',
+          detail:
+            b.stillOwedPence === b.owedBackPence
+              ? `Paid ${overpaid} more than the claim allows. Record a repayment, or write it off with a reason.`
+              : `Paid ${overpaid} more than the claim allows; ${owed} of it is still to come back. Record a repayment, or write it off with a reason.`,
+        };
   }
   if (b.owedBackPence > 0 && b.toPayPence === 0) {
-    if (b.writtenOffPence > 0 && b.repaidPence === 0) return { label: `${overpaid} overpaid — the Hub has written this off`, tag: 'govuk-tag--green', detail: who === 'applicant' ? 'Your bursary is settled: there is nothing to pay back.' : 'Settled.' };
-    if (b.writtenOffPence === 0) return { label: `Settled — ${overpaid} overpaid and paid back`, tag: 'govuk-tag--green', detail: who === 'applicant' ? 'Thank you. Your bursary is settled.' : 'Settled.' };
+    if (b.writtenOffPence > 0 && b.repaidPence === 0)
+      return {
+        label: `${overpaid} overpaid — the Hub has written this off`,
+        tag: 'govuk-tag--green',
+        detail: who === 'applicant' ? 'Your bursary is settled: there is nothing to pay back.' : 'Settled.',
+      };
+    if (b.writtenOffPence === 0)
+      return {
+        label: `Settled — ${overpaid} overpaid and paid back`,
+        tag: 'govuk-tag--green',
+        detail: who === 'applicant' ? 'Thank you. Your bursary is settled.' : 'Settled.',
+      };
     return { label: `Settled — ${money(b.repaidPence)} paid back, ${money(b.writtenOffPence)} written off`, tag: 'govuk-tag--green', detail: '' };
   }
-  if (closed) return b.releasedPence > 0 ? { label: 'Closed', tag: 'govuk-tag--grey', detail: `${money(b.releasedPence)} approved but not claimed went back to the fund.` } : { label: 'Settled', tag: 'govuk-tag--green', detail: '' };
+  if (closed)
+    return b.releasedPence > 0
+      ? { label: 'Closed', tag: 'govuk-tag--grey', detail: `${money(b.releasedPence)} approved but not claimed went back to the fund.` }
+      : { label: 'Settled', tag: 'govuk-tag--green', detail: '' };
   const claimApproved = claim !== null && claim.status !== 'submitted';
   if (claimApproved) {
-    if (b.toPayPence > 0) return { label: who === 'applicant' ? `Claim approved — we will pay you ${money(b.toPayPence)}` : `Claim approved — ${money(b.toPayPence)} to pay`, tag: 'govuk-tag--blue', detail: '' };
+    if (b.toPayPence > 0)
+      return {
+        label: who === 'applicant' ? `Claim approved — we will pay you ${money(b.toPayPence)}` : `Claim approved — ${money(b.toPayPence)} to pay`,
+        tag: 'govuk-tag--blue',
+        detail: '',
+      };
     return { label: 'Settled', tag: 'govuk-tag--green', detail: who === 'applicant' ? 'Nothing is owed either way.' : '' };
   }
-  if (claim) return b.paidOutPence > 0 ? { label: 'Advance paid — claim waiting for approval', tag: 'govuk-tag--blue', detail: '' } : { label: 'Claim waiting for approval', tag: 'govuk-tag--blue', detail: '' };
-  if (b.paidOutPence > 0) return { label: who === 'applicant' ? 'Advance paid — waiting for your receipts' : 'Advance paid — waiting for the receipts and claim', tag: 'govuk-tag--blue', detail: '' };
+  if (claim)
+    return b.paidOutPence > 0
+      ? { label: 'Advance paid — claim waiting for approval', tag: 'govuk-tag--blue', detail: '' }
+      : { label: 'Claim waiting for approval', tag: 'govuk-tag--blue', detail: '' };
+  if (b.paidOutPence > 0)
+    return {
+      label: who === 'applicant' ? 'Advance paid — waiting for your receipts' : 'Advance paid — waiting for the receipts and claim',
+      tag: 'govuk-tag--blue',
+      detail: '',
+    };
   return { label: who === 'applicant' ? 'Approved — waiting for your claim' : 'Approved — waiting for the claim', tag: 'govuk-tag--blue', detail: '' };
 }
 
@@ -161,7 +199,11 @@ export function applicationView(app: LoadedApplication, settings: BursarySetting
         isApproved: (i.approvedPence ?? 0) > 0,
         claimed: i.claimedPence === null ? null : money(i.claimedPence),
         noReceiptNeeded: i.miles !== null,
-        receipts: receipts.map((r) => ({ url: `/bursaries/receipts/${r.storageKey}`, filename: r.filename, size: `${Math.max(1, Math.round(r.sizeBytes / 1024))} KB` })),
+        receipts: receipts.map((r) => ({
+          url: `/bursaries/receipts/${r.storageKey}`,
+          filename: r.filename,
+          size: `${Math.max(1, Math.round(r.sizeBytes / 1024))} KB`,
+        })),
       };
     }),
     askedTotal: money(app.items.reduce((s, i) => s + i.estimatePence, 0)),
@@ -199,7 +241,10 @@ export function applicationView(app: LoadedApplication, settings: BursarySetting
     // A category may have several items: they are told apart by what each is for.
     approvedItems: approvedItems.map((i) => ({
       id: i.id,
-      label: approvedItems.filter((o) => o.category === i.category).length > 1 && i.description ? `${categoryLabels[i.category].label}: ${i.description.slice(0, 60)}` : categoryLabels[i.category].label,
+      label:
+        approvedItems.filter((o) => o.category === i.category).length > 1 && i.description
+          ? `${categoryLabels[i.category].label}: ${i.description.slice(0, 60)}`
+          : categoryLabels[i.category].label,
       approved: money(i.approvedPence),
     })),
     canEdit: app.status === 'draft',
@@ -269,7 +314,11 @@ export function categoryRows(settings: BursarySettings, values: Record<string, u
     // The extra items filled in so far, open, and one more closed (up to the limit).
     more: itemSlots
       .slice(1)
-      .map((slot, i) => ({ slot, heading: `${i === 0 ? 'Another' : 'One more'} ${categoryLabels[c].label.toLowerCase()} cost`, open: filled(`${c}Description${slot}`) || filled(`${c}Amount${slot}`) }))
+      .map((slot, i) => ({
+        slot,
+        heading: `${i === 0 ? 'Another' : 'One more'} ${categoryLabels[c].label.toLowerCase()} cost`,
+        open: filled(`${c}Description${slot}`) || filled(`${c}Amount${slot}`),
+      }))
       .filter((m, i, all) => i === 0 || m.open || all[i - 1]!.open),
   }));
 }
@@ -294,8 +343,18 @@ export function openFundItem(f: Awaited<ReturnType<typeof eventsOpenForApplicati
 export function reportView(report: Awaited<ReturnType<typeof fundReport>>, settings: BursarySettings) {
   const rows = categoryRows(settings);
   return {
-    byCategory: report.byCategory.map((c) => ({ label: rows.find((r) => r.category === c.category)!.label, asked: money(c.askedPence), approved: money(c.approvedPence), claimed: money(c.claimedPence) })),
-    byStatus: report.byStatus.map((s) => ({ label: statusLabels[s.status as keyof typeof statusLabels].label, applications: s.applications, asked: money(s.askedPence), approved: money(s.approvedPence) })),
+    byCategory: report.byCategory.map((c) => ({
+      label: rows.find((r) => r.category === c.category)!.label,
+      asked: money(c.askedPence),
+      approved: money(c.approvedPence),
+      claimed: money(c.claimedPence),
+    })),
+    byStatus: report.byStatus.map((s) => ({
+      label: statusLabels[s.status as keyof typeof statusLabels].label,
+      applications: s.applications,
+      asked: money(s.askedPence),
+      approved: money(s.approvedPence),
+    })),
     paid: money(report.paidPence),
   };
 }

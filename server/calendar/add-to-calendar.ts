@@ -11,11 +11,17 @@ export interface AddToCalendarLinks {
   ics: string;
 }
 
-type EventForLinks = Pick<FeedEventRow, 'slug' | 'title' | 'summary' | 'status' | 'startsAt' | 'endsAt' | 'format' | 'venueName' | 'venueAddress' | 'onlinePlatform'>;
+type EventForLinks = Pick<
+  FeedEventRow,
+  'slug' | 'title' | 'summary' | 'status' | 'startsAt' | 'endsAt' | 'format' | 'venueName' | 'venueAddress' | 'onlinePlatform'
+>;
 
 /** 2026-12-09T10:00:00.000Z → 20261209T100000Z, the form Google's link takes. */
 function compactUtc(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 function outlookLink(host: string, event: EventForLinks & { startsAt: Date }, body: string, location: string): string {

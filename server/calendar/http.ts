@@ -53,9 +53,5 @@ export async function sendCalendar(request: FastifyRequest, reply: FastifyReply,
     return reply.code(304).send();
   }
   const body = await buildOnce(etag, response.build);
-  return reply
-    .code(200)
-    .type('text/calendar; charset=utf-8')
-    .header('content-disposition', `inline; filename="${response.filename}"`)
-    .send(body);
+  return reply.code(200).type('text/calendar; charset=utf-8').header('content-disposition', `inline; filename="${response.filename}"`).send(body);
 }

@@ -114,7 +114,11 @@ function londonTime(instant: Date): DateTime | null {
   return firstOccurrence === instant.getTime() - instant.getUTCMilliseconds() ? local : null;
 }
 
-function addEntry(calendar: ICalCalendar, entry: CalendarEntry, extra: { organizer?: CalendarPerson & { sentBy?: string }; attendees?: Invitee[] } = {}): boolean {
+function addEntry(
+  calendar: ICalCalendar,
+  entry: CalendarEntry,
+  extra: { organizer?: CalendarPerson & { sentBy?: string }; attendees?: Invitee[] } = {},
+): boolean {
   const start = londonTime(entry.startsAt);
   const end = entry.endsAt ? londonTime(entry.endsAt) : null;
   // A luxon DateTime, not a Date, for local times: ical-generator would write a Date's wall-clock

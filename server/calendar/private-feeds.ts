@@ -29,7 +29,11 @@ export async function makePrivateFeedToken(db: Database, actor: Me): Promise<{ t
   const token = newSecret();
   const tokenHash = hashSecret(token);
   return db.transaction(async (tx) => {
-    const [earlier] = await tx.select({ personId: privateFeedTokens.personId }).from(privateFeedTokens).where(eq(privateFeedTokens.personId, actor.id)).for('update');
+    const [earlier] = await tx
+      .select({ personId: privateFeedTokens.personId })
+      .from(privateFeedTokens)
+      .where(eq(privateFeedTokens.personId, actor.id))
+      .for('update');
     const createdAt = new Date();
     await tx
       .insert(privateFeedTokens)

@@ -27,10 +27,7 @@ function shownPlace(now: Date): SQL {
     isNull(registrations.companionOfId),
     inArray(registrations.status, [...shownRegistrationStatuses]),
     isNotNull(events.startsAt),
-    or(
-      and(inArray(events.status, ['published', 'completed']), eventLastsUntil(past)),
-      and(eq(events.status, 'cancelled'), eventLastsUntil(cancelled)),
-    ),
+    or(and(inArray(events.status, ['published', 'completed']), eventLastsUntil(past)), and(eq(events.status, 'cancelled'), eventLastsUntil(cancelled))),
   )!;
 }
 
@@ -46,7 +43,12 @@ function bookingsOf(owner: FeedOwner): SQL {
 
 export async function listPlaces(db: Db, owner: FeedOwner, now: Date): Promise<PlaceRow[]> {
   const rows = await db
-    .select({ event: publicEventColumns, registrationStatus: registrations.status, placeChangedAt: registrations.updatedAt, onlineJoinUrl: events.onlineJoinUrl })
+    .select({
+      event: publicEventColumns,
+      registrationStatus: registrations.status,
+      placeChangedAt: registrations.updatedAt,
+      onlineJoinUrl: events.onlineJoinUrl,
+    })
     .from(registrations)
     .innerJoin(events, eq(events.id, registrations.eventId))
     .where(and(bookingsOf(owner), shownPlace(now)))
@@ -75,7 +77,10 @@ function groupsOf(personId: string) {
 
 function shownMeeting(now: Date): SQL {
   const { past, cancelled } = windowStarts(now);
-  return or(and(isNull(planningMeetings.cancelledAt), gte(planningMeetings.startsAt, past)), and(isNotNull(planningMeetings.cancelledAt), gte(planningMeetings.startsAt, cancelled)))!;
+  return or(
+    and(isNull(planningMeetings.cancelledAt), gte(planningMeetings.startsAt, past)),
+    and(isNotNull(planningMeetings.cancelledAt), gte(planningMeetings.startsAt, cancelled)),
+  )!;
 }
 
 export async function listPlanningMeetings(db: Db, personId: string, now: Date): Promise<MeetingRow[]> {
@@ -112,7 +117,9 @@ export async function privateFeedVersion(db: Db, owner: FeedOwner, now: Date): P
       registrationChange: max(registrations.updatedAt),
       eventChange: max(events.updatedAt),
       // Statuses too, in case a status changes without touching updated_at.
-      shown: sql<string | null>`md5(string_agg(concat_ws('|', ${registrations.id}, ${registrations.status}), ',' order by ${registrations.id}) filter (where ${shownPlace(now)}))`,
+      shown: sql<
+        string | null
+      >`md5(string_agg(concat_ws('|', ${registrations.id}, ${registrations.status}), ',' order by ${registrations.id}) filter (where ${shownPlace(now)}))`,
     })
     .from(registrations)
     .innerJoin(events, eq(events.id, registrations.eventId))
@@ -121,7 +128,9 @@ export async function privateFeedVersion(db: Db, owner: FeedOwner, now: Date): P
     .select({
       meetingChange: max(planningMeetings.updatedAt),
       joined: max(planningMembers.respondedAt),
-      digest: sql<string | null>`md5(string_agg(concat_ws('|', ${planningMeetings.id}, ${planningMeetings.sequence}, ${planningMeetings.startsAt}, ${planningMeetings.endsAt}, ${planningMeetings.cancelledAt}, ${planningMeetings.title}, ${planningMeetings.place}, ${planningMeetings.joinUrl}, md5(${planningMeetings.notes}), ${events.title}), ',' order by ${planningMeetings.id}) filter (where ${shownMeeting(now)}))`,
+      digest: sql<
+        string | null
+      >`md5(string_agg(concat_ws('|', ${planningMeetings.id}, ${planningMeetings.sequence}, ${planningMeetings.startsAt}, ${planningMeetings.endsAt}, ${planningMeetings.cancelledAt}, ${planningMeetings.title}, ${planningMeetings.place}, ${planningMeetings.joinUrl}, md5(${planningMeetings.notes}), ${events.title}), ',' order by ${planningMeetings.id}) filter (where ${shownMeeting(now)}))`,
     })
     .from(planningMeetings)
     .innerJoin(planningMembers, eq(planningMembers.eventId, planningMeetings.eventId))

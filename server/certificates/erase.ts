@@ -16,12 +16,18 @@ export async function forgetSurveysOf(tx: Db, person: { id: string; email: strin
     .select({ id: surveyInvitations.id })
     .from(surveyInvitations)
     .where(or(eq(surveyInvitations.personId, person.id), eq(surveyInvitations.email, person.email)));
-  await forgetInvitations(tx, invitations.map((i) => i.id));
+  await forgetInvitations(
+    tx,
+    invitations.map((i) => i.id),
+  );
 }
 
 export async function forgetAfterEvent(tx: Db, registrationIds: string[]): Promise<void> {
   if (registrationIds.length === 0) return;
   await tx.delete(certificates).where(inArray(certificates.registrationId, registrationIds));
   const invitations = await tx.select({ id: surveyInvitations.id }).from(surveyInvitations).where(inArray(surveyInvitations.registrationId, registrationIds));
-  await forgetInvitations(tx, invitations.map((i) => i.id));
+  await forgetInvitations(
+    tx,
+    invitations.map((i) => i.id),
+  );
 }

@@ -24,7 +24,11 @@ export interface LetterFacts {
 const isoDay = (iso: string) => formatDate(new Date(`${iso}T12:00:00Z`));
 
 /** Null unless the person is an accepted member of the event's planning group. */
-export async function letterFacts(db: Db, input: { event: { id: string; title: string; startsAt: Date | null; endsAt: Date | null }; personId: string }, now = new Date()): Promise<LetterFacts | null> {
+export async function letterFacts(
+  db: Db,
+  input: { event: { id: string; title: string; startsAt: Date | null; endsAt: Date | null }; personId: string },
+  now = new Date(),
+): Promise<LetterFacts | null> {
   const [member] = await db
     .select({ role: planningMembers.role, name: people.displayName, email: people.email, joined: planningMembers.respondedAt })
     .from(planningMembers)

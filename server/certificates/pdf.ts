@@ -13,7 +13,15 @@ const BOLD = path.join(fontFolder, 'DejaVuSans-Bold.ttf');
 
 /** Renders one page, landscape A4. Deterministic apart from the creation date. */
 export function renderPdf(title: string, draw: (doc: PDFKit.PDFDocument) => void, layout: 'landscape' | 'portrait' = 'landscape'): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4', layout, margin: 56, lang: 'en-GB', tagged: true, displayTitle: true, info: { Title: title, Author: 'Social Perspectives Hub' } });
+  const doc = new PDFDocument({
+    size: 'A4',
+    layout,
+    margin: 56,
+    lang: 'en-GB',
+    tagged: true,
+    displayTitle: true,
+    info: { Title: title, Author: 'Social Perspectives Hub' },
+  });
   doc.registerFont('Body', REGULAR);
   doc.registerFont('Bold', BOLD);
   const chunks: Buffer[] = [];
@@ -30,7 +38,11 @@ export function renderPdf(title: string, draw: (doc: PDFKit.PDFDocument) => void
 export function certificatePdf(facts: CertificateFacts): Promise<Buffer> {
   return renderPdf(`Certificate of attendance: ${facts.eventTitle}`, (doc) => {
     const width = doc.page.width - 112;
-    doc.lineWidth(3).strokeColor('#1d4f5c').rect(28, 28, doc.page.width - 56, doc.page.height - 56).stroke();
+    doc
+      .lineWidth(3)
+      .strokeColor('#1d4f5c')
+      .rect(28, 28, doc.page.width - 56, doc.page.height - 56)
+      .stroke();
     doc.font('Bold').fontSize(14).fillColor('#1d4f5c').text('Social Perspectives Hub', 56, 64, { width, align: 'center' });
     doc.moveDown(1.2).font('Bold').fontSize(30).fillColor('#0b0c0c').text('Certificate of attendance', { width, align: 'center' });
     doc.moveDown(0.8).font('Body').fontSize(14).text('This certifies that', { width, align: 'center' });

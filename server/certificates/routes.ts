@@ -32,7 +32,10 @@ import {
 
 const NameForm = Type.Object({ name: Type.String({ title: 'Your name as it should appear on the certificate', minLength: 1, maxLength: 120 }) });
 // Session hours arrive as session_<id> fields, checked against the event's sessions.
-const HoursForm = Type.Object({ hours: Type.Optional(Type.String({ title: 'Hours of learning for the whole event', maxLength: 10 })) }, { additionalProperties: Type.String({ maxLength: 200 }) });
+const HoursForm = Type.Object(
+  { hours: Type.Optional(Type.String({ title: 'Hours of learning for the whole event', maxLength: 10 })) },
+  { additionalProperties: Type.String({ maxLength: 200 }) },
+);
 
 export const certificateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   /** The checked-in booking (never a companion's link) a manage link opens. */
@@ -77,19 +80,23 @@ export const certificateRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return bookingPage(reply, token);
   });
 
-  app.post('/bookings/:token/certificate', { config: { access: 'public' }, schema: { params: TokenParams, body: NameForm }, attachValidation: true }, async (request, reply) => {
-    const { token } = request.params;
-    const body: { name?: string } = request.body ?? {};
-    return submit(request, reply, {
-      values: body,
-      again: (form, status) => bookingPage(reply, token, form, status),
-      run: async () => {
-        const booking = await attendedBooking(token);
-        await issueCertificate(app.db, { registrationId: booking.id, name: body.name ?? '' });
-      },
-      done: { to: `/bookings/${token}/certificate`, notice: 'Your name is saved. Download your certificate below.' },
-    });
-  });
+  app.post(
+    '/bookings/:token/certificate',
+    { config: { access: 'public' }, schema: { params: TokenParams, body: NameForm }, attachValidation: true },
+    async (request, reply) => {
+      const { token } = request.params;
+      const body: { name?: string } = request.body ?? {};
+      return submit(request, reply, {
+        values: body,
+        again: (form, status) => bookingPage(reply, token, form, status),
+        run: async () => {
+          const booking = await attendedBooking(token);
+          await issueCertificate(app.db, { registrationId: booking.id, name: body.name ?? '' });
+        },
+        done: { to: `/bookings/${token}/certificate`, notice: 'Your name is saved. Download your certificate below.' },
+      });
+    },
+  );
 
   app.get('/bookings/:token/certificate.pdf', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
     const { token } = request.params;
@@ -98,40 +105,62 @@ export const certificateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   // Signed in: from "Your bookings", scoped to bookings made by them or with their address.
-  app.get(
-    '/account/bookings/:id/certificate.pdf',
-    { config: { access: 'member' }, schema: { params: Type.Object({ id: Uuid }) } },
-    async (request, reply) => {
-      const me = signedIn(request);
-      const { id } = request.params;
-      const [row] = await app.db
-        .select({ id: registrations.id })
-        .from(registrations)
-        .where(and(eq(registrations.id, id), eq(registrations.status, 'attended'), isNull(registrations.companionOfId), or(eq(registrations.personId, me.id), eq(registrations.email, me.email))));
-      if (!row) throw new NotFoundError('We could not find a certificate for that booking.');
-      return sendPdf(reply, await issueCertificate(app.db, { registrationId: row.id }));
-    },
-  );
+  app.get('/account/bookings/:id/certificate.pdf', { config: { access: 'member' }, schema: { params: Type.Object({ id: Uuid }) } }, async (request, reply) => {
+    const me = signedIn(request);
+    const { id } = request.params;
+    const [row] = await app.db
+      .select({ id: registrations.id })
+      .from(registrations)
+      .where(
+        and(
+          eq(registrations.id, id),
+          eq(registrations.status, 'attended'),
+          isNull(registrations.companionOfId),
+          or(eq(registrations.personId, me.id), eq(registrations.email, me.email)),
+        ),
+      );
+    if (!row) throw new NotFoundError('We could not find a certificate for that booking.');
+    return sendPdf(reply, await issueCertificate(app.db, { registrationId: row.id }));
+  });
 
   // ---- Anyone: check a certificate ----
 
-  app.get('/certificates', { config: { access: 'public' }, schema: { querystring: Type.Object({ code: Type.Optional(Type.String({ maxLength: 100 })) }) } }, async (request, reply) => {
-    const { code } = request.query;
-    if (code !== undefined) {
-      const normal = normaliseCode(code);
-      if (normal) return reply.redirect(`/certificates/${groupedCode(normal)}`, 303);
-      return reply.page('certificates/check', { title: 'Check a certificate of attendance', form: formState({ code }, [{ field: 'code', message: 'Enter the code as it is printed on the certificate, like 1A2B-3C4D-…' }]) }, 400);
-    }
-    return reply.page('certificates/check', { title: 'Check a certificate of attendance', form: formState() });
-  });
+  app.get(
+    '/certificates',
+    { config: { access: 'public' }, schema: { querystring: Type.Object({ code: Type.Optional(Type.String({ maxLength: 100 })) }) } },
+    async (request, reply) => {
+      const { code } = request.query;
+      if (code !== undefined) {
+        const normal = normaliseCode(code);
+        if (normal) return reply.redirect(`/certificates/${groupedCode(normal)}`, 303);
+        return reply.page(
+          'certificates/check',
+          {
+            title: 'Check a certificate of attendance',
+            form: formState({ code }, [{ field: 'code', message: 'Enter the code as it is printed on the certificate, like 1A2B-3C4D-…' }]),
+          },
+          400,
+        );
+      }
+      return reply.page('certificates/check', { title: 'Check a certificate of attendance', form: formState() });
+    },
+  );
 
-  app.get('/certificates/:code', { config: { access: 'public' }, schema: { params: Type.Object({ code: Type.String({ minLength: 1, maxLength: 100 }) }) } }, async (request, reply) => {
-    const { code } = request.params;
-    const verified = await verifyCertificate(app.db, code);
-    // Search engines need not list who attended what.
-    reply.header('x-robots-tag', 'noindex');
-    return reply.page('certificates/verified', { title: verified ? 'This certificate is valid' : 'We cannot confirm this certificate', verified, code }, verified ? 200 : 404);
-  });
+  app.get(
+    '/certificates/:code',
+    { config: { access: 'public' }, schema: { params: Type.Object({ code: Type.String({ minLength: 1, maxLength: 100 }) }) } },
+    async (request, reply) => {
+      const { code } = request.params;
+      const verified = await verifyCertificate(app.db, code);
+      // Search engines need not list who attended what.
+      reply.header('x-robots-tag', 'noindex');
+      return reply.page(
+        'certificates/verified',
+        { title: verified ? 'This certificate is valid' : 'We cannot confirm this certificate', verified, code },
+        verified ? 200 : 404,
+      );
+    },
+  );
 
   // ---- Organisers ----
 
@@ -174,29 +203,35 @@ export const certificateRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return organiserPage(reply, slug);
   });
 
-  app.post('/organise/events/:slug/certificates/hours', { config: { access: 'organiser' }, schema: { params: SlugParams, body: HoursForm }, attachValidation: true }, async (request, reply) => {
-    const { slug } = request.params;
-    const body: Record<string, string | undefined> = request.body ?? {};
-    const errors = validationErrors(request);
-    if (errors.length) return organiserPage(reply, slug, formState(body, errors), 400);
-    const event = await getEventBySlug(app.db, slug);
-    if (!event) throw new NotFoundError('We could not find that event.');
-    const sessionIds = (await app.db.select({ id: programmeSessions.id }).from(programmeSessions).where(eq(programmeSessions.eventId, event.id))).map((s) => s.id);
-    const fieldErrors: FieldError[] = [];
-    const read = (field: string) => {
-      try {
-        return parseHours(body[field] ?? '', field);
-      } catch (error) {
-        if (error instanceof InvalidInputError) fieldErrors.push(...error.fieldErrors);
-        return null;
-      }
-    };
-    const eventMinutes = read('hours');
-    const sessions = new Map(sessionIds.map((id) => [id, read(`session_${id}`)]));
-    if (fieldErrors.length) return organiserPage(reply, slug, formState(body, fieldErrors), 400);
-    await setLearningHours(app.db, event.id, { eventMinutes, sessions }, signedIn(request));
-    return reply.notice('Hours of learning saved. Certificates show them from now on.').redirect(`/organise/events/${slug}/certificates`, 303);
-  });
+  app.post(
+    '/organise/events/:slug/certificates/hours',
+    { config: { access: 'organiser' }, schema: { params: SlugParams, body: HoursForm }, attachValidation: true },
+    async (request, reply) => {
+      const { slug } = request.params;
+      const body: Record<string, string | undefined> = request.body ?? {};
+      const errors = validationErrors(request);
+      if (errors.length) return organiserPage(reply, slug, formState(body, errors), 400);
+      const event = await getEventBySlug(app.db, slug);
+      if (!event) throw new NotFoundError('We could not find that event.');
+      const sessionIds = (await app.db.select({ id: programmeSessions.id }).from(programmeSessions).where(eq(programmeSessions.eventId, event.id))).map(
+        (s) => s.id,
+      );
+      const fieldErrors: FieldError[] = [];
+      const read = (field: string) => {
+        try {
+          return parseHours(body[field] ?? '', field);
+        } catch (error) {
+          if (error instanceof InvalidInputError) fieldErrors.push(...error.fieldErrors);
+          return null;
+        }
+      };
+      const eventMinutes = read('hours');
+      const sessions = new Map(sessionIds.map((id) => [id, read(`session_${id}`)]));
+      if (fieldErrors.length) return organiserPage(reply, slug, formState(body, fieldErrors), 400);
+      await setLearningHours(app.db, event.id, { eventMinutes, sessions }, signedIn(request));
+      return reply.notice('Hours of learning saved. Certificates show them from now on.').redirect(`/organise/events/${slug}/certificates`, 303);
+    },
+  );
 
   app.post('/organise/events/:slug/certificates/issue', { config: { access: 'organiser' }, schema: { params: SlugParams } }, async (request, reply) => {
     const { slug } = request.params;
@@ -204,6 +239,8 @@ export const certificateRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (!event) throw new NotFoundError('We could not find that event.');
     if (event.status === 'cancelled') throw new ConflictError('event_cancelled', 'This event was cancelled, so there is nobody to give a certificate to.');
     const count = await issueAll(app.db, event.id, signedIn(request));
-    return reply.notice(count ? `${count} ${count === 1 ? 'certificate' : 'certificates'} issued.` : 'Everyone checked in already has a certificate.').redirect(`/organise/events/${slug}/certificates`, 303);
+    return reply
+      .notice(count ? `${count} ${count === 1 ? 'certificate' : 'certificates'} issued.` : 'Everyone checked in already has a certificate.')
+      .redirect(`/organise/events/${slug}/certificates`, 303);
   });
 };

@@ -66,7 +66,12 @@ export function parseHours(value: string, field: string): number | null {
 }
 
 /** Organisers set the event's hours and, optionally, each session's. */
-export async function setLearningHours(db: Database, eventId: string, input: { eventMinutes: number | null; sessions: Map<string, number | null> }, actor: Actor): Promise<void> {
+export async function setLearningHours(
+  db: Database,
+  eventId: string,
+  input: { eventMinutes: number | null; sessions: Map<string, number | null> },
+  actor: Actor,
+): Promise<void> {
   await db.transaction(async (tx) => {
     await tx
       .insert(eventCpd)
@@ -74,20 +79,34 @@ export async function setLearningHours(db: Database, eventId: string, input: { e
       .onConflictDoUpdate({ target: eventCpd.eventId, set: { minutes: input.eventMinutes, updatedAt: new Date() } });
     const ids = [...input.sessions.keys()];
     // Only this event's sessions: an id from elsewhere is ignored.
-    const own = ids.length ? await tx.select({ id: programmeSessions.id }).from(programmeSessions).where(and(eq(programmeSessions.eventId, eventId), inArray(programmeSessions.id, ids))) : [];
+    const own = ids.length
+      ? await tx
+          .select({ id: programmeSessions.id })
+          .from(programmeSessions)
+          .where(and(eq(programmeSessions.eventId, eventId), inArray(programmeSessions.id, ids)))
+      : [];
     for (const { id } of own) {
       const minutes = input.sessions.get(id) ?? null;
       if (minutes === null) await tx.delete(sessionCpd).where(eq(sessionCpd.sessionId, id));
       else await tx.insert(sessionCpd).values({ sessionId: id, minutes }).onConflictDoUpdate({ target: sessionCpd.sessionId, set: { minutes } });
     }
-    await recordAudit(tx, { actorId: actor.id, action: 'certificate.hours.set', subjectType: 'event', subjectId: eventId, details: { eventMinutes: input.eventMinutes } });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: 'certificate.hours.set',
+      subjectType: 'event',
+      subjectId: eventId,
+      details: { eventMinutes: input.eventMinutes },
+    });
   });
 }
 
 export type CertificateRow = typeof certificates.$inferSelect;
 
 export async function currentCertificate(db: Db, input: { registrationId: string }): Promise<CertificateRow | null> {
-  const [row] = await db.select().from(certificates).where(and(eq(certificates.registrationId, input.registrationId), isNull(certificates.replacedAt)));
+  const [row] = await db
+    .select()
+    .from(certificates)
+    .where(and(eq(certificates.registrationId, input.registrationId), isNull(certificates.replacedAt)));
   return row ?? null;
 }
 
@@ -98,7 +117,9 @@ export async function currentCertificate(db: Db, input: { registrationId: string
 export async function issueCertificate(db: Database, input: { registrationId: string; name?: string }): Promise<CertificateRow> {
   const name = input.name?.trim();
   if (name !== undefined && (name.length === 0 || name.length > 120)) {
-    throw new InvalidInputError([{ field: 'name', message: name.length === 0 ? 'Enter your name as it should appear on the certificate' : 'Your name must be 120 characters or fewer' }]);
+    throw new InvalidInputError([
+      { field: 'name', message: name.length === 0 ? 'Enter your name as it should appear on the certificate' : 'Your name must be 120 characters or fewer' },
+    ]);
   }
   return db.transaction((tx) => issueIn(tx, input.registrationId, name));
 }
@@ -119,7 +140,14 @@ export async function issueIn(tx: Db, registrationId: string, name?: string): Pr
     if (current) await tx.update(certificates).set({ replacedAt: now }).where(eq(certificates.id, current.id));
     const [row] = await tx
       .insert(certificates)
-      .values({ registrationId: booking.id, eventId: booking.eventId, code: newCode(), name: name ?? booking.name, issuedAt: now, thankedAt: current?.thankedAt ?? null })
+      .values({
+        registrationId: booking.id,
+        eventId: booking.eventId,
+        code: newCode(),
+        name: name ?? booking.name,
+        issuedAt: now,
+        thankedAt: current?.thankedAt ?? null,
+      })
       .returning();
     return row!;
   }
@@ -130,9 +158,22 @@ export async function issueAll(db: Database, eventId: string, actor: Actor | nul
   const missing = await db
     .select({ id: registrations.id })
     .from(registrations)
-    .where(and(eq(registrations.eventId, eventId), eq(registrations.status, 'attended'), sql`not exists (select 1 from ${certificates} c where c.registration_id = ${registrations.id} and c.replaced_at is null)`));
+    .where(
+      and(
+        eq(registrations.eventId, eventId),
+        eq(registrations.status, 'attended'),
+        sql`not exists (select 1 from ${certificates} c where c.registration_id = ${registrations.id} and c.replaced_at is null)`,
+      ),
+    );
   for (const { id } of missing) await issueCertificate(db, { registrationId: id });
-  if (actor && missing.length) await recordAudit(db, { actorId: actor.id, action: 'certificate.issued_in_bulk', subjectType: 'event', subjectId: eventId, details: { count: missing.length } });
+  if (actor && missing.length)
+    await recordAudit(db, {
+      actorId: actor.id,
+      action: 'certificate.issued_in_bulk',
+      subjectType: 'event',
+      subjectId: eventId,
+      details: { count: missing.length },
+    });
   return missing.length;
 }
 

@@ -36,7 +36,10 @@ export async function sendDueThanks(db: Database, baseUrl: string, now: Date = n
         .for('update', { of: registrations, skipLocked: true });
       for (const r of due) {
         const certificate = await issueIn(tx, r.id);
-        await tx.update(certificates).set({ thankedAt: now }).where(and(eq(certificates.id, certificate.id), isNull(certificates.replacedAt)));
+        await tx
+          .update(certificates)
+          .set({ thankedAt: now })
+          .where(and(eq(certificates.id, certificate.id), isNull(certificates.replacedAt)));
         const facts = await certificateFacts(tx, certificate, baseUrl);
         const pdf = await certificatePdf(facts);
         // A companion's manage link is their booker's booking.
@@ -45,7 +48,14 @@ export async function sendDueThanks(db: Database, baseUrl: string, now: Date = n
           because: 'event.thank-you-due',
           to: r.email,
           template: 'certificate-thank-you',
-          data: { name: certificate.name, eventTitle: facts.eventTitle, date: facts.date, code: facts.code, verifyPath: `/certificates/${groupedCode(certificate.code)}`, managePath },
+          data: {
+            name: certificate.name,
+            eventTitle: facts.eventTitle,
+            date: facts.date,
+            code: facts.code,
+            verifyPath: `/certificates/${groupedCode(certificate.code)}`,
+            managePath,
+          },
           attachments: [{ filename: 'certificate-of-attendance.pdf', contentType: 'application/pdf', content: pdf.toString('base64'), encoding: 'base64' }],
         });
         sent++;

@@ -118,9 +118,7 @@ export async function openPglite(dataDir: string | null): Promise<DatabaseHandle
 
 /** Opens the database the configuration names and brings its schema up to date. */
 export async function openDatabase(config: { databaseUrl: string | null; dataDir: string }): Promise<DatabaseHandle> {
-  const handle = config.databaseUrl
-    ? connectPostgres(config.databaseUrl)
-    : await openPglite(path.join(config.dataDir, 'pglite'));
+  const handle = config.databaseUrl ? connectPostgres(config.databaseUrl) : await openPglite(path.join(config.dataDir, 'pglite'));
   await handle.migrate();
   return handle;
 }

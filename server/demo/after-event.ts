@@ -33,7 +33,9 @@ export async function seedDemoAfterEvent(tx: Db): Promise<void> {
 
   const came = await tx
     .insert(registrations)
-    .values(ATTENDEES.map((a) => ({ eventId: event.id, status: 'attended' as const, name: a.name, email: a.email, confirmedAt: new Date(), attendedAt: new Date() })))
+    .values(
+      ATTENDEES.map((a) => ({ eventId: event.id, status: 'attended' as const, name: a.name, email: a.email, confirmedAt: new Date(), attendedAt: new Date() })),
+    )
     .returning({ id: registrations.id });
   // Two months ago: past the thank-you job's 30 days, so nobody is emailed on a first start.
   for (const { id } of came) await issueIn(tx, id);

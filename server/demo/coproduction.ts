@@ -39,7 +39,9 @@ export async function seedDemoCoproduction(tx: Db): Promise<void> {
       await tx.insert(planningMembers).values(
         members.flatMap((m) => {
           const personId = id(m.email);
-          return personId ? [{ eventId: launch.id, personId, role: m.role, perspective: m.perspective, status: 'accepted' as const, respondedAt: new Date() }] : [];
+          return personId
+            ? [{ eventId: launch.id, personId, role: m.role, perspective: m.perspective, status: 'accepted' as const, respondedAt: new Date() }]
+            : [];
         }),
       );
       const at = (minutes: number) => new Date(launch.startsAt!.getTime() + minutes * 60_000);

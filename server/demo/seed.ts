@@ -146,7 +146,11 @@ export async function seedDemo(db: Database): Promise<void> {
     const admin = byEmail.get('admin@example.org');
     const organiser = byEmail.get('organiser@example.org');
     if (admin) await tx.insert(roleGrants).values({ personId: admin, role: 'admin' }).onConflictDoNothing();
-    if (organiser) await tx.insert(roleGrants).values({ personId: organiser, role: 'organiser', grantedBy: admin ?? null }).onConflictDoNothing();
+    if (organiser)
+      await tx
+        .insert(roleGrants)
+        .values({ personId: organiser, role: 'organiser', grantedBy: admin ?? null })
+        .onConflictDoNothing();
     await tx.insert(events).values(demoEvents()).onConflictDoNothing({ target: events.slug });
     await seedDemoPlaces(tx);
     await seedDemoCoproduction(tx);

@@ -19,7 +19,13 @@ export async function listUpcomingEvents(db: Db, options: { limit: number; now?:
 }
 
 /** A public event page shows published, cancelled and finished events, never ones being planned. */
-const eventBySlug = prepared((db) => db.select().from(events).where(eq(events.slug, sql.placeholder('slug'))).prepare('event_by_slug'));
+const eventBySlug = prepared((db) =>
+  db
+    .select()
+    .from(events)
+    .where(eq(events.slug, sql.placeholder('slug')))
+    .prepare('event_by_slug'),
+);
 
 export async function findPublicEvent(db: Db, slug: string): Promise<EventRow | null> {
   const [row] = await eventBySlug(db).execute({ slug });

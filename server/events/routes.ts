@@ -10,13 +10,22 @@ import { eventPlaces } from '../registration/public.ts';
 import { EVENTS_PER_PAGE, findEvents, findPublicEvent } from './queries.ts';
 import { eventCard, EventListQuery, eventListFilters, eventListPages } from './view-models.ts';
 
-
 export const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/events', { config: { access: 'public', publicCache: true }, schema: { querystring: EventListQuery } }, async (request, reply) => {
     const query = request.query;
     const past = query.when === 'past';
-    const found = await findEvents(app.db, { type: query.type || undefined, format: query.format || undefined, month: query.month || undefined, q: query.q, past, page: query.page });
-    const coProduced = await coProducedAmong(app.db, found.events.map((e) => e.id));
+    const found = await findEvents(app.db, {
+      type: query.type || undefined,
+      format: query.format || undefined,
+      month: query.month || undefined,
+      q: query.q,
+      past,
+      page: query.page,
+    });
+    const coProduced = await coProducedAmong(
+      app.db,
+      found.events.map((e) => e.id),
+    );
     const pages = eventListPages(query, found.total, EVENTS_PER_PAGE);
     const title = `${past ? 'Past events' : 'Events'}${pages.current > 1 ? ` (page ${pages.current} of ${pages.count})` : ''}`;
     return reply.page('events/list', {

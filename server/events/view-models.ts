@@ -23,9 +23,7 @@ export function eventCard(event: EventRow): EventCard {
   const where =
     event.format === 'online'
       ? event.onlinePlatform || 'Online'
-      : [event.venueName, event.format === 'hybrid' ? `and online${event.onlinePlatform ? ` (${event.onlinePlatform})` : ''}` : '']
-          .filter(Boolean)
-          .join(' ');
+      : [event.venueName, event.format === 'hybrid' ? `and online${event.onlinePlatform ? ` (${event.onlinePlatform})` : ''}` : ''].filter(Boolean).join(' ');
   return {
     slug: event.slug,
     url: `/events/${event.slug}`,

@@ -7,7 +7,10 @@ import { coProducedAmong } from '../planning/public.ts';
 export const homeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/', { config: { access: 'public', publicCache: true } }, async (_request, reply) => {
     const next = await listUpcomingEvents(app.db, { limit: 5 });
-    const coProduced = await coProducedAmong(app.db, next.map((e) => e.id));
+    const coProduced = await coProducedAmong(
+      app.db,
+      next.map((e) => e.id),
+    );
     return reply.page('home', { title: 'Social Perspectives Hub', events: next.map((e) => ({ ...eventCard(e), coProduced: coProduced.has(e.id) })) });
   });
 };

@@ -24,8 +24,14 @@ function pageFor(status: number, error: FastifyError | DomainError): { template:
     };
   }
   if (status === 404) return { template: 'errors/not-found', title: 'Page not found' };
-  if (status === 413) return { template: 'errors/problem', title: 'That was too large', message: 'What you sent was too large. Try a smaller file or shorter text.' };
-  if (status === 429) return { template: 'errors/problem', title: 'Please wait a moment', message: 'There have been too many requests from your connection. Wait a minute and try again.' };
+  if (status === 413)
+    return { template: 'errors/problem', title: 'That was too large', message: 'What you sent was too large. Try a smaller file or shorter text.' };
+  if (status === 429)
+    return {
+      template: 'errors/problem',
+      title: 'Please wait a moment',
+      message: 'There have been too many requests from your connection. Wait a minute and try again.',
+    };
   if (status === 503) return { template: 'errors/unavailable', title: 'Sorry, the service is unavailable' };
   if (status >= 500) return { template: 'errors/server', title: 'Sorry, there is a problem with the service' };
   return { template: 'errors/problem', title: 'There is a problem', message: 'Something in the request was not right. Go back and try again.' };
@@ -92,9 +98,12 @@ export const errorsPlugin = fp(
       if (thrown.validationContext === 'params') error = new NotFoundError();
       else if (hasCode(thrown, unreadableValueCodes)) {
         request.log.warn({ err: thrown }, 'a value the database could not read: its field should declare its format');
-        error = request.method === 'GET' || request.method === 'HEAD' ? new NotFoundError() : new DomainError('bad_request', 'Something in the request was not right. Go back and try again.', 400);
+        error =
+          request.method === 'GET' || request.method === 'HEAD'
+            ? new NotFoundError()
+            : new DomainError('bad_request', 'Something in the request was not right. Go back and try again.', 400);
       }
-      let status = error instanceof DomainError ? error.status : error.statusCode ?? 500;
+      let status = error instanceof DomainError ? error.status : (error.statusCode ?? 500);
       if (isDatabaseUnavailable(error)) status = 503;
       if (status >= 500) request.log.error({ err: error }, 'request failed');
       else request.log.info({ code: (error as FastifyError).code, status }, error.message);

@@ -50,7 +50,6 @@ export function pounds(body: Body, key: string, label: string, errors: FieldErro
   return pence;
 }
 
-
 /** Only these values, or the fallback. */
 export function oneOf<T extends string>(value: string, allowed: readonly T[]): T | null {
   return (allowed as readonly string[]).includes(value) ? (value as T) : null;
@@ -64,7 +63,9 @@ export function textForm(fields: Record<string, { title: string; maxLength?: num
   const properties: Record<string, TSchema> = {};
   for (const [name, f] of Object.entries(fields)) {
     // A field choosing a record: empty, or an id (so a malformed one is a message on the form).
-    properties[name] = Type.Optional(f.id ? UuidOrEmpty({ title: f.title, errorMessage: f.id.errorMessage }) : Type.String({ title: f.title, maxLength: f.maxLength ?? 5000 }));
+    properties[name] = Type.Optional(
+      f.id ? UuidOrEmpty({ title: f.title, errorMessage: f.id.errorMessage }) : Type.String({ title: f.title, maxLength: f.maxLength ?? 5000 }),
+    );
   }
   return Type.Object(properties);
 }

@@ -60,9 +60,7 @@ export function validationErrors(request: FastifyRequest): FieldError[] {
   const errors: FieldError[] = [];
   for (const error of failure.validation ?? []) {
     const field =
-      error.keyword === 'required'
-        ? String((error.params as { missingProperty?: string }).missingProperty ?? '')
-        : error.instancePath.split('/')[1] ?? '';
+      error.keyword === 'required' ? String((error.params as { missingProperty?: string }).missingProperty ?? '') : (error.instancePath.split('/')[1] ?? '');
     if (seen.has(field)) continue;
     seen.add(field);
     errors.push({ field: field || 'form', message: messageFor(error, field, bodySchema?.properties?.[field]) });

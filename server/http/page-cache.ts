@@ -142,8 +142,7 @@ function writeHit(req: IncomingMessage, res: ServerResponse, hit: Stored): void 
   const chosen = (accept && accept.length <= MAX_ACCEPT_ENCODING && hit.variants[encodings.negotiate(accept) ?? 'identity']) || hit.variants.identity;
   if (clientIsCurrent({ ifNoneMatch: req.headers['if-none-match'], ifModifiedSince: req.headers['if-modified-since'] }, chosen.headers)) {
     res.writeHead(304, chosen.notModified).end();
-  }
-  else res.writeHead(200, chosen.headers).end(req.method === 'HEAD' ? undefined : chosen.body);
+  } else res.writeHead(200, chosen.headers).end(req.method === 'HEAD' ? undefined : chosen.body);
 }
 
 /** Lets the route answer. A conditional GET is answered in full so that the answer can be stored. */

@@ -97,7 +97,11 @@ export const securityPlugin = fp(
       // An IPv6 /64 is one client (see client-address.ts).
       keyGenerator: (request) => clientKey(request.ip),
       // Handled by the error handler, which shows a page.
-      errorResponseBuilder: (_request, context) => ({ statusCode: 429, code: 'too_many_requests', message: `Too many requests. Try again in ${context.after}.` }),
+      errorResponseBuilder: (_request, context) => ({
+        statusCode: 429,
+        code: 'too_many_requests',
+        message: `Too many requests. Try again in ${context.after}.`,
+      }),
     });
 
     // PostgreSQL cannot store the NUL character in text, and no person types one: remove it from

@@ -73,9 +73,14 @@ export async function forgetEmails(db: Db, input: { to?: string; mentions?: stri
   for (const name of input.names ?? []) {
     if (!name.trim()) continue;
     // Only sent ones: a queued email to someone else still has to go.
-    conditions.push(and(ne(outboxMessages.status, 'queued'), sql`exists (select 1 from jsonb_each_text(${outboxMessages.data}) as f where f.value = ${name})`)!);
+    conditions.push(
+      and(ne(outboxMessages.status, 'queued'), sql`exists (select 1 from jsonb_each_text(${outboxMessages.data}) as f where f.value = ${name})`)!,
+    );
   }
   if (conditions.length === 0) return 0;
-  const rows = await db.delete(outboxMessages).where(or(...conditions)).returning({ id: outboxMessages.id });
+  const rows = await db
+    .delete(outboxMessages)
+    .where(or(...conditions))
+    .returning({ id: outboxMessages.id });
   return rows.length;
 }

@@ -56,7 +56,11 @@ export function loadOutboxKey(config: Pick<Config, 'outboxKey' | 'dataDir'>): Bu
 }
 
 /** Splits an email's data into what may be stored as it is and its sealed private links. */
-export function sealSecrets(messageId: string, data: Record<string, unknown>, key: Buffer = currentKey()): { open: Record<string, unknown>; sealed: string | null } {
+export function sealSecrets(
+  messageId: string,
+  data: Record<string, unknown>,
+  key: Buffer = currentKey(),
+): { open: Record<string, unknown>; sealed: string | null } {
   const open: Record<string, unknown> = {};
   const secrets: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(data)) {

@@ -56,9 +56,12 @@ export async function deliverDueMessages(db: Db, options: DeliveryOptions): Prom
 
   const addresses = [...new Set(claimed.map((m) => m.toAddress))];
   const plainTextReaders = new Set(
-    (await db.select({ email: people.email }).from(people).where(and(inArray(people.email, addresses), eq(people.prefersPlainText, true)))).map(
-      (p) => p.email,
-    ),
+    (
+      await db
+        .select({ email: people.email })
+        .from(people)
+        .where(and(inArray(people.email, addresses), eq(people.prefersPlainText, true)))
+    ).map((p) => p.email),
   );
 
   // UPDATE … RETURNING gives rows in no set order: send them in the order they were written, so
@@ -134,7 +137,10 @@ async function addressesStillListed(db: Db, claimed: { announcementId: string | 
 async function countFor(db: Db, announcementId: string, outcome: 'delivered' | 'failed' | 'skipped'): Promise<void> {
   const column = { delivered: announcements.deliveredCount, failed: announcements.failedCount, skipped: announcements.skippedCount }[outcome];
   const key = { delivered: 'deliveredCount', failed: 'failedCount', skipped: 'skippedCount' }[outcome];
-  await db.update(announcements).set({ [key]: sql`${column} + 1` }).where(eq(announcements.id, announcementId));
+  await db
+    .update(announcements)
+    .set({ [key]: sql`${column} + 1` })
+    .where(eq(announcements.id, announcementId));
 }
 
 /**
@@ -171,7 +177,11 @@ function attachmentsOf(stored: StoredAttachment[]): Pick<Mail.Options, 'attachme
 }
 
 /** Once an email is sent or given up, the private links it carried are removed from its row. */
-function forgetLinks(message: { sealed: string | null; data: Record<string, unknown> }): { sealed: null; data?: Record<string, unknown>; secretsRemovedAt?: Date } {
+function forgetLinks(message: { sealed: string | null; data: Record<string, unknown> }): {
+  sealed: null;
+  data?: Record<string, unknown>;
+  secretsRemovedAt?: Date;
+} {
   // A message queued before links were sealed may still hold one in its data.
   const raw = SECRET_FIELDS.filter((field) => field in message.data);
   if (!message.sealed && raw.length === 0) return { sealed: null };
@@ -200,7 +210,12 @@ export async function deleteOldMessages(db: Db, options: { now: Date; days: numb
   const cutoff = new Date(options.now.getTime() - options.days * 86_400_000);
   const rows = await db
     .delete(outboxMessages)
-    .where(and(inArray(outboxMessages.status, ['sent', 'failed']), sql`coalesce(${outboxMessages.sentAt}, ${outboxMessages.createdAt}) < ${cutoff.toISOString()}::timestamptz`))
+    .where(
+      and(
+        inArray(outboxMessages.status, ['sent', 'failed']),
+        sql`coalesce(${outboxMessages.sentAt}, ${outboxMessages.createdAt}) < ${cutoff.toISOString()}::timestamptz`,
+      ),
+    )
     .returning({ id: outboxMessages.id });
   return rows.length;
 }

@@ -28,7 +28,8 @@ import {
 } from './announcements.ts';
 import { interestChoices, interestsFrom, type InterestFields } from './interests.ts';
 
-const Choices = (title: string) => Type.Optional(Type.Union([Type.String({ maxLength: 60 }), Type.Array(Type.String({ maxLength: 60 }), { maxItems: 20 })], { title }));
+const Choices = (title: string) =>
+  Type.Optional(Type.Union([Type.String({ maxLength: 60 }), Type.Array(Type.String({ maxLength: 60 }), { maxItems: 20 })], { title }));
 
 const AnnouncementForm = Type.Object({
   _csrf: Type.Optional(Type.String()),
@@ -52,7 +53,6 @@ function valuesFrom(body: Body) {
 const audienceWords = (n: number) => (n === 1 ? '1 person' : `${n.toLocaleString('en-GB')} people`);
 
 export const announcementRoutes: FastifyPluginAsyncTypebox = async (app) => {
-
   app.get('/organise/announcements', { config: { access: 'organiser' } }, async (_request, reply) => {
     const rows = await listAnnouncements(app.db);
     return reply.page('network/announcements', {
@@ -66,7 +66,10 @@ export const announcementRoutes: FastifyPluginAsyncTypebox = async (app) => {
     });
   });
 
-  const editPage = async (reply: FastifyReply, input: { values: ReturnType<typeof valuesFrom>; errors?: FieldError[]; announcement?: AnnouncementRow; eventSlug?: string; status?: number }) => {
+  const editPage = async (
+    reply: FastifyReply,
+    input: { values: ReturnType<typeof valuesFrom>; errors?: FieldError[]; announcement?: AnnouncementRow; eventSlug?: string; status?: number },
+  ) => {
     const errors = input.errors ?? [];
     const title = input.announcement ? 'Announcement' : 'Write an announcement';
     return reply.page(
@@ -75,7 +78,9 @@ export const announcementRoutes: FastifyPluginAsyncTypebox = async (app) => {
         title: errors.length ? `Error: ${title}` : title,
         heading: title,
         // Drafted from an event: the event travels in the address, not in a field anyone could change unseen.
-        postUrl: input.announcement ? `/organise/announcements/${input.announcement.id}` : `/organise/announcements${input.eventSlug ? `?event=${input.eventSlug}` : ''}`,
+        postUrl: input.announcement
+          ? `/organise/announcements/${input.announcement.id}`
+          : `/organise/announcements${input.eventSlug ? `?event=${input.eventSlug}` : ''}`,
         announcementId: input.announcement?.id ?? '',
         form: formState(input.values, errors),
         choices: interestChoices,
@@ -98,16 +103,25 @@ export const announcementRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return editPage(reply, { values: { subject: '', body: '', ...none, audience: none } });
   });
 
-  app.post('/organise/announcements', { config: { access: 'organiser' }, schema: { body: AnnouncementForm, querystring: NewQuery }, attachValidation: true }, async (request, reply) => {
-    const values = valuesFrom(request.body ?? {});
-    return submit(request, reply, {
-      values,
-      again: (form, status) => editPage(reply, { values, errors: form.errors, eventSlug: request.query.event, status }),
-      run: () =>
-        createAnnouncement(app.db, signedIn(request).id, { subject: values.subject, body: values.body, audience: values.audience, eventSlug: request.query.event || null }),
-      done: (id) => ({ to: `/organise/announcements/${id}`, notice: 'Saved as a draft. Check the preview, send yourself a test, then send it.' }),
-    });
-  });
+  app.post(
+    '/organise/announcements',
+    { config: { access: 'organiser' }, schema: { body: AnnouncementForm, querystring: NewQuery }, attachValidation: true },
+    async (request, reply) => {
+      const values = valuesFrom(request.body ?? {});
+      return submit(request, reply, {
+        values,
+        again: (form, status) => editPage(reply, { values, errors: form.errors, eventSlug: request.query.event, status }),
+        run: () =>
+          createAnnouncement(app.db, signedIn(request).id, {
+            subject: values.subject,
+            body: values.body,
+            audience: values.audience,
+            eventSlug: request.query.event || null,
+          }),
+        done: (id) => ({ to: `/organise/announcements/${id}`, notice: 'Saved as a draft. Check the preview, send yourself a test, then send it.' }),
+      });
+    },
+  );
 
   app.get('/organise/announcements/:id', { config: { access: 'organiser' }, schema: { params: IdParams } }, async (request, reply) => {
     const { id } = request.params;
@@ -126,18 +140,22 @@ export const announcementRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return editPage(reply, { values, announcement });
   });
 
-  app.post('/organise/announcements/:id', { config: { access: 'organiser' }, schema: { params: IdParams, body: AnnouncementForm }, attachValidation: true }, async (request, reply) => {
-    const { id } = request.params;
-    const announcement = await getAnnouncement(app.db, id);
-    const values = valuesFrom(request.body ?? {});
-    return submit(request, reply, {
-      values,
-      again: (form, status) => editPage(reply, { values, errors: form.errors, announcement, status }),
-      run: () => updateAnnouncement(app.db, id, { subject: values.subject, body: values.body, audience: values.audience }),
-      conflict: { to: `/organise/announcements/${id}` },
-      done: { to: `/organise/announcements/${id}`, notice: 'Your changes are saved.' },
-    });
-  });
+  app.post(
+    '/organise/announcements/:id',
+    { config: { access: 'organiser' }, schema: { params: IdParams, body: AnnouncementForm }, attachValidation: true },
+    async (request, reply) => {
+      const { id } = request.params;
+      const announcement = await getAnnouncement(app.db, id);
+      const values = valuesFrom(request.body ?? {});
+      return submit(request, reply, {
+        values,
+        again: (form, status) => editPage(reply, { values, errors: form.errors, announcement, status }),
+        run: () => updateAnnouncement(app.db, id, { subject: values.subject, body: values.body, audience: values.audience }),
+        conflict: { to: `/organise/announcements/${id}` },
+        done: { to: `/organise/announcements/${id}`, notice: 'Your changes are saved.' },
+      });
+    },
+  );
 
   app.post('/organise/announcements/:id/test', { config: { access: 'organiser' }, schema: { params: IdParams } }, async (request, reply) => {
     const { id } = request.params;

@@ -26,7 +26,6 @@ export interface AnnouncementInput {
   audience: ListInterests;
 }
 
-
 export const SUBJECT_MAX = 150;
 export const BODY_MAX = 20_000;
 
@@ -48,7 +47,12 @@ export async function audienceOf(db: Db, audience: ListInterests): Promise<{ id:
   const rows = await db
     .select({ id: listSubscribers.id, email: listSubscribers.email, name: listSubscribers.name, interests: listSubscribers.interests })
     .from(listSubscribers)
-    .where(and(eq(listSubscribers.status, 'subscribed'), sql`not exists (select 1 from ${mailSuppressions} where ${mailSuppressions.emailHash} = encode(sha256(convert_to(lower(${listSubscribers.email}), 'UTF8')), 'hex'))`))
+    .where(
+      and(
+        eq(listSubscribers.status, 'subscribed'),
+        sql`not exists (select 1 from ${mailSuppressions} where ${mailSuppressions.emailHash} = encode(sha256(convert_to(lower(${listSubscribers.email}), 'UTF8')), 'hex'))`,
+      ),
+    )
     .orderBy(listSubscribers.createdAt, listSubscribers.id);
   return rows.filter((r) => interestsMeet(audience, r.interests)).map(({ id, email, name }) => ({ id, email, name }));
 }
@@ -60,7 +64,15 @@ export async function draftForEvent(db: Db, slug: string): Promise<AnnouncementI
   const where = event.format === 'online' ? 'Online' : event.venueName + (event.format === 'hybrid' ? ', and online' : '');
   return {
     subject: `New event: ${event.title}`.slice(0, SUBJECT_MAX),
-    body: [`**${event.title}**`, '', `${event.startsAt ? formatDate(event.startsAt) : 'Date to be confirmed'}. ${where}.`, '', event.summary, '', `[Read more and book](/events/${event.slug})`].join('\n'),
+    body: [
+      `**${event.title}**`,
+      '',
+      `${event.startsAt ? formatDate(event.startsAt) : 'Date to be confirmed'}. ${where}.`,
+      '',
+      event.summary,
+      '',
+      `[Read more and book](/events/${event.slug})`,
+    ].join('\n'),
     audience: { types: [event.type], formats: event.format === 'hybrid' ? [] : [event.format], regions: [] },
   };
 }
@@ -70,7 +82,12 @@ export async function createAnnouncement(db: Database, actorId: string, input: A
   if (errors.length) throw new InvalidInputError(errors);
   return db.transaction(async (tx) => {
     // Only a published event is announced from; any other (typed, or gone) is not kept.
-    const [event] = input.eventSlug ? await tx.select({ id: events.id }).from(events).where(and(eq(events.slug, input.eventSlug), eq(events.status, 'published'))) : [];
+    const [event] = input.eventSlug
+      ? await tx
+          .select({ id: events.id })
+          .from(events)
+          .where(and(eq(events.slug, input.eventSlug), eq(events.status, 'published')))
+      : [];
     const [row] = await tx
       .insert(announcements)
       .values({ subject: input.subject.trim(), body: input.body, audience: input.audience, eventId: event?.id ?? null, createdBy: actorId })
@@ -134,7 +151,11 @@ export async function sendAnnouncement(db: Database, id: string, actorId: string
     if (!announcement) throw new NotFoundError('We could not find that announcement.');
     if (announcement.status !== 'draft') throw new ConflictError('announcement_sent', 'This announcement has already been sent.');
     const audience = await audienceOf(tx, announcement.audience);
-    if (audience.length === 0) throw new ConflictError('announcement_no_audience', 'Nobody on the list wants this kind of event yet, so there is no one to send it to. Choose fewer interests.');
+    if (audience.length === 0)
+      throw new ConflictError(
+        'announcement_no_audience',
+        'Nobody on the list wants this kind of event yet, so there is no one to send it to. Choose fewer interests.',
+      );
     const html = renderMarkdown(announcement.body);
     const rows = audience.map((person, i) => {
       const messageId = randomUUID();
@@ -154,7 +175,10 @@ export async function sendAnnouncement(db: Database, id: string, actorId: string
     // Checked by the table, as enqueueEmail would: this change may send this template.
     assertSendable();
     for (let i = 0; i < rows.length; i += 500) await tx.insert(outboxMessages).values(rows.slice(i, i + 500));
-    await tx.update(announcements).set({ status: 'sent', sentAt: now, sentBy: actorId, audienceSize: audience.length, updatedAt: now }).where(eq(announcements.id, id));
+    await tx
+      .update(announcements)
+      .set({ status: 'sent', sentAt: now, sentBy: actorId, audienceSize: audience.length, updatedAt: now })
+      .where(eq(announcements.id, id));
     await recordAudit(tx, { actorId, action: 'announcement.sent', subjectType: 'announcement', subjectId: id, details: { audience: audience.length } });
     return audience.length;
   });

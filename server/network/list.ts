@@ -109,11 +109,17 @@ export async function askToJoin(db: Db, input: JoinInput): Promise<void> {
     // Requests from one IP wait for each other, so a burst cannot slip past the limit.
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`list-join:${input.ip}`}))`);
     const since = new Date(now.getTime() - HOUR);
-    const [byIp] = await tx.select({ n: count() }).from(listJoinRequests).where(and(eq(listJoinRequests.requestedIp, input.ip), gt(listJoinRequests.createdAt, since)));
+    const [byIp] = await tx
+      .select({ n: count() })
+      .from(listJoinRequests)
+      .where(and(eq(listJoinRequests.requestedIp, input.ip), gt(listJoinRequests.createdAt, since)));
     if (Number(byIp?.n ?? 0) >= input.perIpPerHour) {
       throw new TooManyRequestsError('Too many people have asked to join from this connection in the last hour. Please try again later.');
     }
-    const [byAddress] = await tx.select({ n: count() }).from(listJoinRequests).where(and(eq(listJoinRequests.email, email), gt(listJoinRequests.createdAt, since)));
+    const [byAddress] = await tx
+      .select({ n: count() })
+      .from(listJoinRequests)
+      .where(and(eq(listJoinRequests.email, email), gt(listJoinRequests.createdAt, since)));
     const token = randomBytes(32).toString('base64url');
     // The request is kept even when nothing is sent, so that the limits count it.
     await tx.insert(listJoinRequests).values({
@@ -146,7 +152,10 @@ export type JoinRequestState = { kind: 'ready'; email: string } | { kind: 'used'
 
 /** What a confirmation link is, before anyone presses its button. */
 export async function joinRequestState(db: Db, token: string, now = new Date()): Promise<JoinRequestState> {
-  const [row] = await db.select().from(listJoinRequests).where(eq(listJoinRequests.tokenHash, sha256(token)));
+  const [row] = await db
+    .select()
+    .from(listJoinRequests)
+    .where(eq(listJoinRequests.tokenHash, sha256(token)));
   if (!row) return { kind: 'unknown' };
   if (row.usedAt) return { kind: 'used' };
   if (row.expiresAt <= now) return { kind: 'expired' };
@@ -154,9 +163,17 @@ export async function joinRequestState(db: Db, token: string, now = new Date()):
 }
 
 /** Follows a confirmation link: the address joins the list. Returns the subscriber's id, or the reason it cannot. */
-export async function confirmJoin(db: Db, token: string, now = new Date()): Promise<{ subscriberId: string } | { problem: Exclude<JoinRequestState['kind'], 'ready'> }> {
+export async function confirmJoin(
+  db: Db,
+  token: string,
+  now = new Date(),
+): Promise<{ subscriberId: string } | { problem: Exclude<JoinRequestState['kind'], 'ready'> }> {
   return db.transaction(async (tx) => {
-    const [request] = await tx.select().from(listJoinRequests).where(eq(listJoinRequests.tokenHash, sha256(token))).for('update');
+    const [request] = await tx
+      .select()
+      .from(listJoinRequests)
+      .where(eq(listJoinRequests.tokenHash, sha256(token)))
+      .for('update');
     if (!request) return { problem: 'unknown' as const };
     if (request.usedAt) return { problem: 'used' as const };
     if (request.expiresAt <= now) return { problem: 'expired' as const };
@@ -229,11 +246,17 @@ export async function leaveList(db: Db, subscriberId: string, now = new Date()):
 
 /** Adds an address to the suppression list (it stays there until its owner asks to join again). */
 export async function suppress(db: Db, email: string, reason: 'unsubscribed' | 'bounced' | 'complained', now = new Date()): Promise<void> {
-  await db.insert(mailSuppressions).values({ emailHash: emailHash(email), reason, createdAt: now }).onConflictDoNothing();
+  await db
+    .insert(mailSuppressions)
+    .values({ emailHash: emailHash(email), reason, createdAt: now })
+    .onConflictDoNothing();
 }
 
 export async function isSuppressed(db: Db, email: string): Promise<boolean> {
-  const [row] = await db.select({ reason: mailSuppressions.reason }).from(mailSuppressions).where(eq(mailSuppressions.emailHash, emailHash(email)));
+  const [row] = await db
+    .select({ reason: mailSuppressions.reason })
+    .from(mailSuppressions)
+    .where(eq(mailSuppressions.emailHash, emailHash(email)));
   return Boolean(row);
 }
 

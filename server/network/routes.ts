@@ -24,7 +24,8 @@ import {
 } from './list.ts';
 import { interestChoices, interestsFrom, type InterestFields } from './interests.ts';
 
-const Choices = (title: string) => Type.Optional(Type.Union([Type.String({ maxLength: 60 }), Type.Array(Type.String({ maxLength: 60 }), { maxItems: 20 })], { title }));
+const Choices = (title: string) =>
+  Type.Optional(Type.Union([Type.String({ maxLength: 60 }), Type.Array(Type.String({ maxLength: 60 }), { maxItems: 20 })], { title }));
 
 const JoinForm = Type.Object({
   _csrf: Type.Optional(Type.String()),
@@ -54,7 +55,11 @@ export const networkRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // here then fails its CSRF check or its schema, as it would with no body.
   app.addContentTypeParser('multipart/form-data', { parseAs: 'string', bodyLimit: 4096 }, (_request, _body, done) => done(null, {}));
   const joinPage = (reply: FastifyReply, form: FormState, status = 200) =>
-    reply.page('network/join', { title: form.errors.length ? 'Error: Get emails about new events' : 'Get emails about new events', form, choices, wording: JOIN_WORDING }, status);
+    reply.page(
+      'network/join',
+      { title: form.errors.length ? 'Error: Get emails about new events' : 'Get emails about new events', form, choices, wording: JOIN_WORDING },
+      status,
+    );
 
   app.get('/list/join', { config: { access: 'public' } }, async (_request, reply) => joinPage(reply, formState({ types: [], formats: [], regions: [] })));
 
@@ -73,7 +78,14 @@ export const networkRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return submit(request, reply, {
         values,
         again: (form, status) => joinPage(reply, form, status),
-        run: () => askToJoin(app.db, { email: values.email, name: values.name, interests, ip: clientKey(request.ip), perIpPerHour: app.config.bookingRequestsPerIpPerHour }),
+        run: () =>
+          askToJoin(app.db, {
+            email: values.email,
+            name: values.name,
+            interests,
+            ip: clientKey(request.ip),
+            perIpPerHour: app.config.bookingRequestsPerIpPerHour,
+          }),
         tooMany: { field: 'email' },
         done: { to: '/list/join/check-your-email' },
       });
@@ -89,9 +101,27 @@ export const networkRoutes: FastifyPluginAsyncTypebox = async (app) => {
     isGenuineToken(token) ? reply.page('network/left', { title: 'You have left the mailing list' }) : linkProblem(reply, 'unknown');
 
   const linkProblem = (reply: FastifyReply, problem: 'used' | 'expired' | 'unknown') => {
-    if (problem === 'used') return reply.page('errors/problem', { title: 'This link has been used', message: 'This address was added to the list when the link was first used. Every email we send to the list has a link to your choices; if you have left since, you can join again at /list/join.' }, 410);
-    if (problem === 'expired') return reply.page('errors/problem', { title: 'This link has run out', message: `Links to join the list work for ${JOIN_REQUEST_DAYS} days. Please fill in the form again: /list/join` }, 410);
-    return reply.page('errors/problem', { title: 'This link does not work', message: 'Please check you copied the whole link from the email, or fill in the form again.' }, 404);
+    if (problem === 'used')
+      return reply.page(
+        'errors/problem',
+        {
+          title: 'This link has been used',
+          message:
+            'This address was added to the list when the link was first used. Every email we send to the list has a link to your choices; if you have left since, you can join again at /list/join.',
+        },
+        410,
+      );
+    if (problem === 'expired')
+      return reply.page(
+        'errors/problem',
+        { title: 'This link has run out', message: `Links to join the list work for ${JOIN_REQUEST_DAYS} days. Please fill in the form again: /list/join` },
+        410,
+      );
+    return reply.page(
+      'errors/problem',
+      { title: 'This link does not work', message: 'Please check you copied the whole link from the email, or fill in the form again.' },
+      404,
+    );
   };
 
   // Opening the link changes nothing (mail scanners open links); the button does.
@@ -106,7 +136,9 @@ export const networkRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { token } = request.params;
     const result = await confirmJoin(app.db, token);
     if ('problem' in result) return linkProblem(reply, result.problem);
-    return reply.notice('You are on the mailing list. You can change what you hear about below, now or from any email we send.').redirect(preferencesPath(result.subscriberId), 303);
+    return reply
+      .notice('You are on the mailing list. You can change what you hear about below, now or from any email we send.')
+      .redirect(preferencesPath(result.subscriberId), 303);
   });
 
   const preferencesPage = (reply: FastifyReply, subscriber: SubscriberRow, values: object, errors: FieldError[] = [], status = 200) =>
@@ -131,26 +163,35 @@ export const networkRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return preferencesPage(reply, subscriber, { name: subscriber.name, ...subscriber.interests });
   });
 
-  app.post('/list/:token', { config: { access: 'public' }, schema: { params: TokenParams, body: PreferencesForm }, attachValidation: true }, async (request, reply) => {
-    const { token } = request.params;
-    const subscriber = await subscriberByToken(app.db, token);
-    if (!subscriber) return gone(reply, token);
-    const body: Sent<typeof PreferencesForm> = request.body ?? {};
-    const interests = interestsFrom(body);
-    const values = { name: String(body.name ?? ''), ...interests };
-    const errors = validationErrors(request);
-    if (errors.length) return preferencesPage(reply, subscriber, values, errors, 400);
-    if (subscriber.status !== 'subscribed') return preferencesPage(reply, subscriber, values);
-    await updatePreferences(app.db, subscriber.id, { name: values.name, interests });
-    return reply.notice('Your choices are saved.').redirect(preferencesPath(subscriber.id), 303);
-  });
+  app.post(
+    '/list/:token',
+    { config: { access: 'public' }, schema: { params: TokenParams, body: PreferencesForm }, attachValidation: true },
+    async (request, reply) => {
+      const { token } = request.params;
+      const subscriber = await subscriberByToken(app.db, token);
+      if (!subscriber) return gone(reply, token);
+      const body: Sent<typeof PreferencesForm> = request.body ?? {};
+      const interests = interestsFrom(body);
+      const values = { name: String(body.name ?? ''), ...interests };
+      const errors = validationErrors(request);
+      if (errors.length) return preferencesPage(reply, subscriber, values, errors, 400);
+      if (subscriber.status !== 'subscribed') return preferencesPage(reply, subscriber, values);
+      await updatePreferences(app.db, subscriber.id, { name: values.name, interests });
+      return reply.notice('Your choices are saved.').redirect(preferencesPath(subscriber.id), 303);
+    },
+  );
 
   app.get('/list/:token/leave', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
     const { token } = request.params;
     const subscriber = await subscriberByToken(app.db, token);
     if (!subscriber) return gone(reply, token);
     if (subscriber.status !== 'subscribed') return reply.page('network/left', { title: 'You have left the mailing list' });
-    return reply.page('network/leave', { title: 'Leave the mailing list', email: subscriber.email, postUrl: `/list/${token}/leave`, preferencesUrl: `/list/${token}` });
+    return reply.page('network/leave', {
+      title: 'Leave the mailing list',
+      email: subscriber.email,
+      postUrl: `/list/${token}/leave`,
+      preferencesUrl: `/list/${token}`,
+    });
   });
 
   // One-click unsubscribe (RFC 8058): a mail program POSTs "List-Unsubscribe=One-Click" to the

@@ -43,10 +43,16 @@ export const whoIsTold = {
       { template: 'planning-event-news', to: `${REST_OF_GROUP}: what changed, and how many were told` },
     ],
     notEmailed: [
-      { who: 'anyone', why: 'wording-only edits (title, summary, description, access notes) send nothing; a published event’s title is changed only by an organiser' },
+      {
+        who: 'anyone',
+        why: 'wording-only edits (title, summary, description, access notes) send nothing; a published event’s title is changed only by an organiser',
+      },
       { who: 'people whose booking was cancelled or expired', why: 'they no longer hold a place' },
       { who: 'the person who made the change', why: 'the page confirms it' },
-      { who: 'anyone, for a lead’s third such change to one event in 24 hours', why: 'the change is refused and the lead sent to an organiser, so bookings cannot be written to again and again' },
+      {
+        who: 'anyone, for a lead’s third such change to one event in 24 hours',
+        why: 'the change is refused and the lead sent to an organiser, so bookings cannot be written to again and again',
+      },
     ],
   },
   'event.cancelled': {
@@ -103,7 +109,9 @@ export const whoIsTold = {
   'event.thank-you-due': {
     record: 'event',
     change: 'the event has ended for people checked in (a timed job, once per person)',
-    emails: [{ template: 'certificate-thank-you', to: 'each person checked in, with their certificate of attendance attached (a companion’s goes to their booker)' }],
+    emails: [
+      { template: 'certificate-thank-you', to: 'each person checked in, with their certificate of attendance attached (a companion’s goes to their booker)' },
+    ],
     notEmailed: [
       { who: 'people booked who were not checked in', why: 'a certificate says someone came; they are not thanked for coming' },
       { who: 'anyone, for an event that ended more than 30 days before', why: 'a thank-you so late would only puzzle' },
@@ -213,9 +221,7 @@ export const whoIsTold = {
     record: 'proposal',
     change: 'a reviewer writes to the proposers',
     emails: [{ template: 'proposal-comment', to: 'every proposer' }],
-    notEmailed: [
-      { who: 'anyone', why: 'a proposer’s reply waits in the review queue; reviewers’ private notes are never emailed' },
-    ],
+    notEmailed: [{ who: 'anyone', why: 'a proposer’s reply waits in the review queue; reviewers’ private notes are never emailed' }],
   },
   'proposal.decided': {
     record: 'proposal',
@@ -234,7 +240,9 @@ export const whoIsTold = {
   'planning.invitation-answered': {
     record: 'planning membership',
     change: 'an invited planner accepts or declines',
-    emails: [{ template: 'planning-meeting', to: 'the person who accepted: an invitation (REQUEST) for each planning meeting already arranged and still to come' }],
+    emails: [
+      { template: 'planning-meeting', to: 'the person who accepted: an invitation (REQUEST) for each planning meeting already arranged and still to come' },
+    ],
     notEmailed: [
       { who: 'the leads', why: 'the planning page shows the group' },
       { who: 'someone who declines', why: 'they chose not to join; the page confirms it' },
@@ -274,7 +282,12 @@ export const whoIsTold = {
   'planning.member-removed': {
     record: 'planning membership',
     change: 'a lead removes a member',
-    emails: [{ template: 'planning-meeting', to: 'the member removed, if they had joined: each planning meeting still to come, taken out of their calendar (CANCEL naming only them)' }],
+    emails: [
+      {
+        template: 'planning-meeting',
+        to: 'the member removed, if they had joined: each planning meeting still to come, taken out of their calendar (CANCEL naming only them)',
+      },
+    ],
     notEmailed: [
       { who: 'the rest of the group', why: 'their meetings are unchanged; the planning page shows the group' },
       { who: 'a member with no meetings to come', why: 'there is nothing in their calendar to take out' },
@@ -283,7 +296,12 @@ export const whoIsTold = {
   'planning.stepped-back': {
     record: 'planning membership',
     change: 'a member steps back from the planning group (no reason asked)',
-    emails: [{ template: 'planning-meeting', to: 'the member who stepped back: each planning meeting still to come, taken out of their calendar (CANCEL naming only them)' }],
+    emails: [
+      {
+        template: 'planning-meeting',
+        to: 'the member who stepped back: each planning meeting still to come, taken out of their calendar (CANCEL naming only them)',
+      },
+    ],
     notEmailed: [{ who: 'the rest of the group', why: 'stepping back is quiet; the planning page shows the group' }],
   },
 
@@ -316,7 +334,10 @@ export const whoIsTold = {
     notEmailed: [
       { who: 'panel members who chose a daily digest', why: 'the application is in their next morning’s digest' },
       { who: 'the applicant, if they sit on the panel', why: 'no one is told of their own application as a panel member' },
-      { who: 'the panel, for another application from the same applicant to the same fund within a day', why: 'the fund page lists it; one person cannot make the Hub write to the panel again and again' },
+      {
+        who: 'the panel, for another application from the same applicant to the same fund within a day',
+        why: 'the fund page lists it; one person cannot make the Hub write to the panel again and again',
+      },
     ],
   },
   'bursary.withdrawn': {
@@ -431,7 +452,12 @@ export const whoIsTold = {
   'announcement.sent': {
     record: 'announcement',
     change: 'an organiser sends an announcement to the list',
-    emails: [{ template: 'list-announcement', to: 'every subscriber whose interests meet its audience, each with their own links to choose and to leave, at LIST_SEND_PER_MINUTE' }],
+    emails: [
+      {
+        template: 'list-announcement',
+        to: 'every subscriber whose interests meet its audience, each with their own links to choose and to leave, at LIST_SEND_PER_MINUTE',
+      },
+    ],
     notEmailed: [
       { who: 'people who left the list or whose address is suppressed', why: 'checked when it is queued and again as each copy is sent' },
       { who: 'people who only booked or have an account', why: 'only those who said yes to the list get announcements' },

@@ -73,7 +73,11 @@ export const paymentsPlugin = fp(
       if (!deps) return reply.redirect('/events', 303);
       const state = await reconcileReturn(app.db, deps, id);
       if (state === 'paid') app.mail.nudge();
-      return reply.page('registration/payment-return', { title: state === 'paid' ? 'Payment received' : state === 'open' ? 'You have not paid yet' : 'The time to pay has ended', state, paymentId: id });
+      return reply.page('registration/payment-return', {
+        title: state === 'paid' ? 'Payment received' : state === 'open' ? 'You have not paid yet' : 'The time to pay has ended',
+        state,
+        paymentId: id,
+      });
     });
 
     routes.post('/payments/:id/checkout', { config: { access: 'public' }, schema: { params: PaymentParams } }, async (request, reply) => {

@@ -4,7 +4,7 @@
 // Without keys: "pay by invoice", marked paid by an organiser. Every Stripe call carries an
 // idempotency key, and every webhook event id is recorded so a repeat changes nothing.
 import { steeringGroupAddresses } from '../accounts/people.ts';
-import { and, desc, eq, } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import { events, payments, placeHolds, registrations, stripeEvents, ticketTypes } from '../../db/schema/index.ts';
 import type { Me } from '../accounts/sessions.ts';
@@ -77,7 +77,11 @@ export async function checkoutUrl(db: Database, deps: StripeDeps, paymentId: str
         line_items: [
           {
             quantity: 1,
-            price_data: { currency: 'gbp', unit_amount: payment.amountPence, product_data: { name: `${payment.eventTitle}: ${payment.ticketName ?? 'place'}` } },
+            price_data: {
+              currency: 'gbp',
+              unit_amount: payment.amountPence,
+              product_data: { name: `${payment.eventTitle}: ${payment.ticketName ?? 'place'}` },
+            },
           },
         ],
         expires_at: Math.floor(now.getTime() / 1000) + SESSION_MINUTES * 60,
@@ -94,10 +98,22 @@ export async function checkoutUrl(db: Database, deps: StripeDeps, paymentId: str
     // Give the place back at once rather than hold it for a payment that cannot start.
     await db.transaction(async (tx) => {
       await lockEvent(tx, payment.eventId);
-      await tx.update(payments).set({ status: 'expired' }).where(and(eq(payments.id, payment.id), eq(payments.status, 'open')));
-      await tx.update(registrations).set({ status: 'expired', updatedAt: now }).where(and(eq(registrations.id, payment.registrationId), eq(registrations.status, 'pending_payment')));
-      await tx.update(registrations).set({ status: 'expired', updatedAt: now }).where(and(eq(registrations.companionOfId, payment.registrationId), eq(registrations.status, 'pending_payment')));
-      await tx.update(placeHolds).set({ state: 'released', endedAt: now }).where(and(eq(placeHolds.registrationId, payment.registrationId), eq(placeHolds.state, 'live')));
+      await tx
+        .update(payments)
+        .set({ status: 'expired' })
+        .where(and(eq(payments.id, payment.id), eq(payments.status, 'open')));
+      await tx
+        .update(registrations)
+        .set({ status: 'expired', updatedAt: now })
+        .where(and(eq(registrations.id, payment.registrationId), eq(registrations.status, 'pending_payment')));
+      await tx
+        .update(registrations)
+        .set({ status: 'expired', updatedAt: now })
+        .where(and(eq(registrations.companionOfId, payment.registrationId), eq(registrations.status, 'pending_payment')));
+      await tx
+        .update(placeHolds)
+        .set({ state: 'released', endedAt: now })
+        .where(and(eq(placeHolds.registrationId, payment.registrationId), eq(placeHolds.state, 'live')));
       await passOnFreedPlaces(tx, payment.eventId, now);
     });
     throw new PaymentUnavailableError();
@@ -105,7 +121,13 @@ export async function checkoutUrl(db: Database, deps: StripeDeps, paymentId: str
 }
 
 /** Records a completed payment and confirms its booking; safe to call more than once. */
-async function markStripePaid(tx: Db, paymentId: string, paymentIntentId: string | null, baseUrl: string, now: Date): Promise<'confirmed' | 'already' | 'late' | 'unknown'> {
+async function markStripePaid(
+  tx: Db,
+  paymentId: string,
+  paymentIntentId: string | null,
+  baseUrl: string,
+  now: Date,
+): Promise<'confirmed' | 'already' | 'late' | 'unknown'> {
   const [payment] = await tx
     .select({ id: payments.id, status: payments.status, registrationId: payments.registrationId })
     .from(payments)
@@ -146,7 +168,12 @@ async function flagLatePayment(tx: Db, paymentId: string): Promise<void> {
   const amount = formatPence(row.amountPence);
   // A cancelled event has no place to give, so both emails speak only of a refund.
   const eventCancelled = row.event.status === 'cancelled';
-  await enqueueEmail(tx, { because: 'payment.arrived-late', to: row.email, template: 'payment-arrived-late', data: { ...facts, name: row.name, amount, eventCancelled } });
+  await enqueueEmail(tx, {
+    because: 'payment.arrived-late',
+    to: row.email,
+    template: 'payment-arrived-late',
+    data: { ...facts, name: row.name, amount, eventCancelled },
+  });
   const organisers = await steeringGroupAddresses(tx);
   for (const organiser of organisers) {
     await enqueueEmail(tx, {
@@ -164,16 +191,32 @@ async function markStripeExpired(tx: Db, paymentId: string, now: Date): Promise<
   if (!payment) return;
   const [registration] = await tx.select({ eventId: registrations.eventId }).from(registrations).where(eq(registrations.id, payment.registrationId));
   await lockEvent(tx, registration!.eventId);
-  const ended = await tx.update(payments).set({ status: 'expired' }).where(and(eq(payments.id, paymentId), eq(payments.status, 'open'))).returning({ id: payments.id });
+  const ended = await tx
+    .update(payments)
+    .set({ status: 'expired' })
+    .where(and(eq(payments.id, paymentId), eq(payments.status, 'open')))
+    .returning({ id: payments.id });
   if (ended.length === 0) return;
   for (const column of [registrations.id, registrations.companionOfId]) {
-    await tx.update(registrations).set({ status: 'expired', updatedAt: now }).where(and(eq(column, payment.registrationId), eq(registrations.status, 'pending_payment')));
+    await tx
+      .update(registrations)
+      .set({ status: 'expired', updatedAt: now })
+      .where(and(eq(column, payment.registrationId), eq(registrations.status, 'pending_payment')));
   }
   const ids = await tx.select({ id: registrations.id }).from(registrations).where(eq(registrations.companionOfId, payment.registrationId));
   for (const id of [payment.registrationId, ...ids.map((r) => r.id)]) {
-    await tx.update(placeHolds).set({ state: 'expired', endedAt: now }).where(and(eq(placeHolds.registrationId, id), eq(placeHolds.state, 'live')));
+    await tx
+      .update(placeHolds)
+      .set({ state: 'expired', endedAt: now })
+      .where(and(eq(placeHolds.registrationId, id), eq(placeHolds.state, 'live')));
   }
-  await recordAudit(tx, { actorId: null, action: 'payment.stripe.expired', subjectType: 'registration', subjectId: payment.registrationId, details: { paymentId } });
+  await recordAudit(tx, {
+    actorId: null,
+    action: 'payment.stripe.expired',
+    subjectType: 'registration',
+    subjectId: payment.registrationId,
+    details: { paymentId },
+  });
   await passOnFreedPlaces(tx, registration!.eventId, now);
 }
 
@@ -183,7 +226,7 @@ function paymentIdOf(session: Stripe.Checkout.Session): string | null {
 
 function intentOf(session: Stripe.Checkout.Session): string | null {
   const pi = session.payment_intent;
-  return typeof pi === 'string' ? pi : pi?.id ?? null;
+  return typeof pi === 'string' ? pi : (pi?.id ?? null);
 }
 
 /** Handles one verified webhook event. Repeats of an event id change nothing. */
@@ -229,7 +272,13 @@ export async function reconcileReturn(db: Database, deps: StripeDeps, paymentId:
 /** The latest payment on a booking, for organiser pages. */
 export async function paymentFor(db: Db, registrationId: string) {
   const [row] = await db
-    .select({ id: payments.id, method: payments.method, status: payments.status, amountPence: payments.amountPence, stripePaymentIntentId: payments.stripePaymentIntentId })
+    .select({
+      id: payments.id,
+      method: payments.method,
+      status: payments.status,
+      amountPence: payments.amountPence,
+      stripePaymentIntentId: payments.stripePaymentIntentId,
+    })
     .from(payments)
     .where(eq(payments.registrationId, registrationId))
     .orderBy(desc(payments.createdAt))
@@ -250,7 +299,13 @@ export async function markInvoicePaid(db: Database, eventId: string, registratio
     if (!payment) throw new ConflictError('no_invoice', 'There is no unpaid invoice on this booking.');
     await tx.update(payments).set({ status: 'paid', paidAt: now, markedPaidBy: actor.id }).where(eq(payments.id, payment.id));
     await confirmPaidRegistration(tx, registrationId, baseUrl, now);
-    await recordAudit(tx, { actorId: actor.id, action: 'payment.invoice.paid', subjectType: 'registration', subjectId: registrationId, details: { paymentId: payment.id, eventId } });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: 'payment.invoice.paid',
+      subjectType: 'registration',
+      subjectId: registrationId,
+      details: { paymentId: payment.id, eventId },
+    });
   });
 }
 
@@ -263,7 +318,14 @@ export async function markInvoicePaid(db: Database, eventId: string, registratio
  * paid outside Convene, so its refund is recorded here and paid back by the organiser: the answer
  * says which, so the page can tell the organiser what they still have to do.
  */
-export async function refundRegistration(db: Database, deps: { stripe: Stripe | null }, eventId: string, registrationId: string, actor: Me, now = new Date()): Promise<{ method: 'stripe' | 'invoice'; amountPence: number }> {
+export async function refundRegistration(
+  db: Database,
+  deps: { stripe: Stripe | null },
+  eventId: string,
+  registrationId: string,
+  actor: Me,
+  now = new Date(),
+): Promise<{ method: 'stripe' | 'invoice'; amountPence: number }> {
   const [payment] = await db
     .select({ id: payments.id, method: payments.method, status: payments.status, amountPence: payments.amountPence, intent: payments.stripePaymentIntentId })
     .from(payments)
@@ -272,7 +334,8 @@ export async function refundRegistration(db: Database, deps: { stripe: Stripe | 
   if (!payment) throw new ConflictError('not_paid', 'There is no payment to refund on this booking.');
   let refundId: string | null = null;
   if (payment.method === 'stripe') {
-    if (!deps.stripe || !payment.intent) throw new ConflictError('no_stripe', 'Card refunds need Stripe to be set up; refund this payment in the Stripe dashboard.');
+    if (!deps.stripe || !payment.intent)
+      throw new ConflictError('no_stripe', 'Card refunds need Stripe to be set up; refund this payment in the Stripe dashboard.');
     const refund = await deps.stripe.refunds.create({ payment_intent: payment.intent }, { idempotencyKey: `refund-${payment.id}` });
     refundId = refund.id;
   }
@@ -284,8 +347,20 @@ export async function refundRegistration(db: Database, deps: { stripe: Stripe | 
       .where(and(eq(payments.id, payment.id), eq(payments.status, 'paid')))
       .returning({ id: payments.id });
     if (done.length === 0) return;
-    await recordAudit(tx, { actorId: actor.id, action: 'payment.refunded', subjectType: 'registration', subjectId: registrationId, details: { paymentId: payment.id, refundId, method: payment.method } });
-    await cancelRegistration(db, registrationId, actor, { now, reason: 'refunded by an organiser', refunded: formatPence(payment.amountPence), refundMethod: payment.method, tx });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: 'payment.refunded',
+      subjectType: 'registration',
+      subjectId: registrationId,
+      details: { paymentId: payment.id, refundId, method: payment.method },
+    });
+    await cancelRegistration(db, registrationId, actor, {
+      now,
+      reason: 'refunded by an organiser',
+      refunded: formatPence(payment.amountPence),
+      refundMethod: payment.method,
+      tx,
+    });
   });
   return { method: payment.method, amountPence: payment.amountPence };
 }

@@ -19,7 +19,11 @@ import { resourceView, workspaceFrame } from './view-models.ts';
 
 const ResourceParams = Type.Object({ eventId: Type.String({ format: 'uuid' }), resourceId: Type.String({ format: 'uuid' }) });
 const NoteForm = textForm({ note: { title: 'Impact note', maxLength: 10000 }, action: { title: 'Action', maxLength: 10 } });
-const LinkForm = textForm({ linkTitle: { title: 'Title', maxLength: 300 }, linkDescription: { title: 'Description', maxLength: 1000 }, url: { title: 'Web address', maxLength: 2000 } });
+const LinkForm = textForm({
+  linkTitle: { title: 'Title', maxLength: 300 },
+  linkDescription: { title: 'Description', maxLength: 1000 },
+  url: { title: 'Web address', maxLength: 2000 },
+});
 const UploadForm = Type.Object({
   _csrf: Type.Optional(Type.String()),
   title: Type.Optional(Type.String({ title: 'Title', maxLength: 300 })),
@@ -57,18 +61,25 @@ export const afterRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/plan/:eventId/after', { config: { access: 'member' }, schema: { params: EventParams } }, async (request, reply) => show(request, reply));
 
-  app.post('/plan/:eventId/impact-note', { config: { access: 'member' }, schema: { params: EventParams, body: NoteForm }, attachValidation: true }, async (request, reply) => {
-    const { eventId } = request.params;
-    const body = request.body;
-    const values = { note: text(body, 'note') };
-    const send = text(body, 'action') === 'send';
-    return submit(request, reply, {
-      values,
-      again: (form, status) => show(request, reply, { note: form }, status),
-      run: () => saveImpactNote(app.db, eventId, { body: values.note, send }, signedIn(request)),
-      done: (told) => ({ to: `/plan/${eventId}/after`, notice: send ? `The impact note is on its way to ${told === 1 ? '1 person' : `${told} people`}.` : 'The impact note is saved.' }),
-    });
-  });
+  app.post(
+    '/plan/:eventId/impact-note',
+    { config: { access: 'member' }, schema: { params: EventParams, body: NoteForm }, attachValidation: true },
+    async (request, reply) => {
+      const { eventId } = request.params;
+      const body = request.body;
+      const values = { note: text(body, 'note') };
+      const send = text(body, 'action') === 'send';
+      return submit(request, reply, {
+        values,
+        again: (form, status) => show(request, reply, { note: form }, status),
+        run: () => saveImpactNote(app.db, eventId, { body: values.note, send }, signedIn(request)),
+        done: (told) => ({
+          to: `/plan/${eventId}/after`,
+          notice: send ? `The impact note is on its way to ${told === 1 ? '1 person' : `${told} people`}.` : 'The impact note is saved.',
+        }),
+      });
+    },
+  );
 
   // Only leads may upload: checked after the CSRF token and before the file is read.
   const leadsOnly = async (request: EventRequest) => {
@@ -76,30 +87,44 @@ export const afterRoutes: FastifyPluginAsyncTypebox = async (app) => {
     requireLead(await planningAccess(app.db, eventId, signedIn(request)));
   };
 
-  app.post('/plan/:eventId/resources', { config: { access: 'member' }, schema: { params: EventParams, body: UploadForm }, attachValidation: true, preValidation: readFieldsBeforeFile, preHandler: leadsOnly }, async (request, reply) => {
-    const { eventId } = request.params;
-    const body: Body = request.body ?? {};
-    const values = { title: text(body, 'title'), description: text(body, 'description') };
-    const file = await readUploadedFile(request);
-    return submit(request, reply, {
-      values,
-      again: (form, status) => show(request, reply, { upload: form }, status),
-      run: () => addFileResource(app.db, eventId, { ...values, filename: file?.filename ?? '', data: file?.data ?? Buffer.alloc(0) }, signedIn(request)),
-      done: { to: `/plan/${eventId}/after`, notice: 'The file is added. It shows on the public event page once the event is published.' },
-    });
-  });
+  app.post(
+    '/plan/:eventId/resources',
+    {
+      config: { access: 'member' },
+      schema: { params: EventParams, body: UploadForm },
+      attachValidation: true,
+      preValidation: readFieldsBeforeFile,
+      preHandler: leadsOnly,
+    },
+    async (request, reply) => {
+      const { eventId } = request.params;
+      const body: Body = request.body ?? {};
+      const values = { title: text(body, 'title'), description: text(body, 'description') };
+      const file = await readUploadedFile(request);
+      return submit(request, reply, {
+        values,
+        again: (form, status) => show(request, reply, { upload: form }, status),
+        run: () => addFileResource(app.db, eventId, { ...values, filename: file?.filename ?? '', data: file?.data ?? Buffer.alloc(0) }, signedIn(request)),
+        done: { to: `/plan/${eventId}/after`, notice: 'The file is added. It shows on the public event page once the event is published.' },
+      });
+    },
+  );
 
-  app.post('/plan/:eventId/links', { config: { access: 'member' }, schema: { params: EventParams, body: LinkForm }, attachValidation: true }, async (request, reply) => {
-    const { eventId } = request.params;
-    const body = request.body;
-    const values = { linkTitle: text(body, 'linkTitle'), linkDescription: text(body, 'linkDescription'), url: text(body, 'url') };
-    return submit(request, reply, {
-      values,
-      again: (form, status) => show(request, reply, { link: form }, status),
-      run: () => addLinkResource(app.db, eventId, { title: values.linkTitle, description: values.linkDescription, url: values.url }, signedIn(request)),
-      done: { to: `/plan/${eventId}/after`, notice: 'The link is added.' },
-    });
-  });
+  app.post(
+    '/plan/:eventId/links',
+    { config: { access: 'member' }, schema: { params: EventParams, body: LinkForm }, attachValidation: true },
+    async (request, reply) => {
+      const { eventId } = request.params;
+      const body = request.body;
+      const values = { linkTitle: text(body, 'linkTitle'), linkDescription: text(body, 'linkDescription'), url: text(body, 'url') };
+      return submit(request, reply, {
+        values,
+        again: (form, status) => show(request, reply, { link: form }, status),
+        run: () => addLinkResource(app.db, eventId, { title: values.linkTitle, description: values.linkDescription, url: values.url }, signedIn(request)),
+        done: { to: `/plan/${eventId}/after`, notice: 'The link is added.' },
+      });
+    },
+  );
 
   app.post('/plan/:eventId/resources/:resourceId/remove', { config: { access: 'member' }, schema: { params: ResourceParams } }, async (request, reply) => {
     const { eventId, resourceId } = request.params;
@@ -115,20 +140,24 @@ export const afterRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return reply.page('planning/resources', { title: 'Reports, slides and links', resources: await listPublicResources(app.db) });
   });
 
-  app.get('/resources/:resourceId', { config: { access: 'public' }, schema: { params: Type.Object({ resourceId: Type.String({ format: 'uuid' }) }) } }, async (request, reply) => {
-    const { resourceId } = request.params;
-    const file = await findPublicResourceFile(app.db, resourceId);
-    if (!file) throw new NotFoundError('We could not find that file. It may have been removed.');
-    // Uploaded by a planner and served from the site's own origin: always a download, never a
-    // document the browser renders here (a PDF viewer runs scripts), and sandboxed should one
-    // be opened anyway. Never kept by shared caches, and a browser asks again each time, so a
-    // removed file stops being served at once.
-    return reply
-      .header('content-type', 'application/pdf')
-      .header('content-disposition', `attachment; filename="${file.filename.replace(/[^A-Za-z0-9 ._()-]/g, '_')}"`)
-      .header('x-content-type-options', 'nosniff')
-      .header('content-security-policy', "sandbox; default-src 'none'")
-      .header('cache-control', 'private, no-cache')
-      .send(file.content);
-  });
+  app.get(
+    '/resources/:resourceId',
+    { config: { access: 'public' }, schema: { params: Type.Object({ resourceId: Type.String({ format: 'uuid' }) }) } },
+    async (request, reply) => {
+      const { resourceId } = request.params;
+      const file = await findPublicResourceFile(app.db, resourceId);
+      if (!file) throw new NotFoundError('We could not find that file. It may have been removed.');
+      // Uploaded by a planner and served from the site's own origin: always a download, never a
+      // document the browser renders here (a PDF viewer runs scripts), and sandboxed should one
+      // be opened anyway. Never kept by shared caches, and a browser asks again each time, so a
+      // removed file stops being served at once.
+      return reply
+        .header('content-type', 'application/pdf')
+        .header('content-disposition', `attachment; filename="${file.filename.replace(/[^A-Za-z0-9 ._()-]/g, '_')}"`)
+        .header('x-content-type-options', 'nosniff')
+        .header('content-security-policy', "sandbox; default-src 'none'")
+        .header('cache-control', 'private, no-cache')
+        .send(file.content);
+    },
+  );
 };

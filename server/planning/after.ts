@@ -39,7 +39,12 @@ export async function saveImpactNote(db: Database, eventId: string, input: { bod
       .insert(impactNotes)
       .values({ eventId, body, sentAt, sentBy: input.send ? me.id : null })
       .onConflictDoUpdate({ target: impactNotes.eventId, set: { body, sentAt, sentBy: input.send ? me.id : null, updatedAt: now } });
-    await recordAudit(tx, { actorId: me.id, action: input.send ? 'event.impact_note.sent' : 'event.impact_note.saved', subjectType: 'event', subjectId: eventId });
+    await recordAudit(tx, {
+      actorId: me.id,
+      action: input.send ? 'event.impact_note.sent' : 'event.impact_note.saved',
+      subjectType: 'event',
+      subjectId: eventId,
+    });
     if (!input.send) return 0;
     const attendees = await tx
       .select({ email: registrations.email, name: registrations.name })
@@ -50,13 +55,23 @@ export async function saveImpactNote(db: Database, eventId: string, input: { bod
     for (const person of [...group, ...attendees]) {
       if (seen.has(person.email)) continue;
       seen.add(person.email);
-      await enqueueEmail(tx, { because: 'event.impact-note-sent', to: person.email, template: 'impact-note', data: { name: person.name, title: access.event.title, note: body, eventPath: `/events/${access.event.slug}` } });
+      await enqueueEmail(tx, {
+        because: 'event.impact-note-sent',
+        to: person.email,
+        template: 'impact-note',
+        data: { name: person.name, title: access.event.title, note: body, eventPath: `/events/${access.event.slug}` },
+      });
     }
     return seen.size;
   });
 }
 
-export async function addFileResource(db: Database, eventId: string, input: { title: string; description: string; filename: string; data: Buffer }, me: Me): Promise<void> {
+export async function addFileResource(
+  db: Database,
+  eventId: string,
+  input: { title: string; description: string; filename: string; data: Buffer },
+  me: Me,
+): Promise<void> {
   const errors = [];
   if (!input.title.trim()) errors.push({ field: 'title', message: 'Enter a title for the file, for example “Report from the round table”' });
   if (input.data.length === 0) errors.push({ field: 'file', message: 'Choose a PDF file to upload' });
@@ -71,9 +86,25 @@ export async function addFileResource(db: Database, eventId: string, input: { ti
     requireLead(await planningAccess(tx, eventId, me));
     const [row] = await tx
       .insert(eventResources)
-      .values({ eventId, kind: 'file', title: input.title.trim(), description: input.description.trim(), filename: filename.toLowerCase().endsWith('.pdf') ? filename : `${filename}.pdf`, contentType: 'application/pdf', sizeBytes: input.data.length, content: input.data, addedBy: me.id })
+      .values({
+        eventId,
+        kind: 'file',
+        title: input.title.trim(),
+        description: input.description.trim(),
+        filename: filename.toLowerCase().endsWith('.pdf') ? filename : `${filename}.pdf`,
+        contentType: 'application/pdf',
+        sizeBytes: input.data.length,
+        content: input.data,
+        addedBy: me.id,
+      })
       .returning({ id: eventResources.id });
-    await recordAudit(tx, { actorId: me.id, action: 'event.resource.added', subjectType: 'event', subjectId: eventId, details: { resourceId: row!.id, kind: 'file', sizeBytes: input.data.length } });
+    await recordAudit(tx, {
+      actorId: me.id,
+      action: 'event.resource.added',
+      subjectType: 'event',
+      subjectId: eventId,
+      details: { resourceId: row!.id, kind: 'file', sizeBytes: input.data.length },
+    });
   });
 }
 
@@ -86,7 +117,8 @@ export async function addLinkResource(db: Database, eventId: string, input: { ti
   } catch {
     url = null;
   }
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) errors.push({ field: 'url', message: 'Enter the full web address, starting with https://' });
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:'))
+    errors.push({ field: 'url', message: 'Enter the full web address, starting with https://' });
   if (errors.length) throw new InvalidInputError(errors);
   await db.transaction(async (tx) => {
     requireLead(await planningAccess(tx, eventId, me));
@@ -94,7 +126,13 @@ export async function addLinkResource(db: Database, eventId: string, input: { ti
       .insert(eventResources)
       .values({ eventId, kind: 'link', title: input.title.trim(), description: input.description.trim(), url: url!.href, addedBy: me.id })
       .returning({ id: eventResources.id });
-    await recordAudit(tx, { actorId: me.id, action: 'event.resource.added', subjectType: 'event', subjectId: eventId, details: { resourceId: row!.id, kind: 'link' } });
+    await recordAudit(tx, {
+      actorId: me.id,
+      action: 'event.resource.added',
+      subjectType: 'event',
+      subjectId: eventId,
+      details: { resourceId: row!.id, kind: 'link' },
+    });
   });
 }
 

@@ -7,8 +7,26 @@ import { checked, oneOf, text, textForm, wholeNumber, type Body } from '../http/
 import { isIsoDate, londonToUtc, utcToLondonFields } from '../london-time.ts';
 
 const textFields = [
-  'title', 'type', 'summary', 'description', 'format', 'startDate', 'startTime', 'endDate', 'endTime', 'venueName', 'venueAddress', 'travelInfo',
-  'onlinePlatform', 'onlineJoinUrl', 'capacity', 'accessInfo', 'contentNotes', 'dayContactName', 'dayContactPhone', 'easyReadSummary',
+  'title',
+  'type',
+  'summary',
+  'description',
+  'format',
+  'startDate',
+  'startTime',
+  'endDate',
+  'endTime',
+  'venueName',
+  'venueAddress',
+  'travelInfo',
+  'onlinePlatform',
+  'onlineJoinUrl',
+  'capacity',
+  'accessInfo',
+  'contentNotes',
+  'dayContactName',
+  'dayContactPhone',
+  'easyReadSummary',
 ] as const;
 export const accessFlags = [
   { name: 'stepFreeAccess', label: 'Step-free access' },

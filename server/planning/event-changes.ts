@@ -33,7 +33,12 @@ function when(f: AttendeeFacts): string {
 }
 
 function venue(f: AttendeeFacts): string {
-  return [f.venueName, f.venueAddress].map((s) => s.trim()).filter(Boolean).join(', ') || NOT_SET;
+  return (
+    [f.venueName, f.venueAddress]
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .join(', ') || NOT_SET
+  );
 }
 
 /**
@@ -62,6 +67,8 @@ export function attendeeChanges(before: AttendeeFacts, after: AttendeeFacts): At
  */
 export function changesFor(changes: AttendeeChange[], placeConfirmed: boolean): { what: string; before: string; after: string }[] {
   return changes.map(({ what, before, after, part }) =>
-    part === 'joinUrl' && !placeConfirmed ? { what, before: 'the previous link', after: 'a new link, on your booking page once your place is confirmed' } : { what, before, after },
+    part === 'joinUrl' && !placeConfirmed
+      ? { what, before: 'the previous link', after: 'a new link, on your booking page once your place is confirmed' }
+      : { what, before, after },
   );
 }

@@ -89,7 +89,12 @@ export async function createPlanningEvent(tx: Db, input: NewEventInput, me: Me):
   for (let attempt = 0; !row; attempt++) {
     try {
       // A savepoint, so that losing a race for the same slug does not spoil the transaction.
-      [row] = await tx.transaction((sp) => sp.insert(events).values({ ...values, slug }).returning({ id: events.id }));
+      [row] = await tx.transaction((sp) =>
+        sp
+          .insert(events)
+          .values({ ...values, slug })
+          .returning({ id: events.id }),
+      );
     } catch (error) {
       const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;
       if (code !== '23505' || attempt >= 3) throw error;
@@ -100,7 +105,9 @@ export async function createPlanningEvent(tx: Db, input: NewEventInput, me: Me):
   if (input.group.length) {
     await tx
       .insert(planningMembers)
-      .values(input.group.map((g) => ({ eventId: row!.id, personId: g.personId, role: g.role, status: 'accepted' as const, invitedBy: me.id, respondedAt: now })))
+      .values(
+        input.group.map((g) => ({ eventId: row!.id, personId: g.personId, role: g.role, status: 'accepted' as const, invitedBy: me.id, respondedAt: now })),
+      )
       .onConflictDoNothing();
   }
   await recordAudit(tx, { actorId: me.id, action: 'event.created', subjectType: 'event', subjectId: row!.id, details: { title: input.title } });
@@ -152,7 +159,8 @@ export async function updateEventDetails(db: Database, eventId: string, input: E
   if (!input.title.trim()) errors.push({ field: 'title', message: 'Enter the event’s title' });
   if (input.startsAt && input.endsAt && input.endsAt <= input.startsAt) errors.push({ field: 'endTime', message: 'The event must end after it starts' });
   if (input.startsAt && !input.endsAt) errors.push({ field: 'endTime', message: 'Enter when the event ends' });
-  if (input.onlineJoinUrl && !/^https:\/\/\S+$/.test(input.onlineJoinUrl)) errors.push({ field: 'onlineJoinUrl', message: 'Enter the joining link starting with https://' });
+  if (input.onlineJoinUrl && !/^https:\/\/\S+$/.test(input.onlineJoinUrl))
+    errors.push({ field: 'onlineJoinUrl', message: 'Enter the joining link starting with https://' });
   if (errors.length) throw new InvalidInputError(errors);
   return db.transaction(async (tx) => {
     const access = await planningAccess(tx, eventId, me, { lock: true });
@@ -168,7 +176,9 @@ export async function updateEventDetails(db: Database, eventId: string, input: E
     // A published title is what every attendee's calendar and emails carry: only an organiser
     // changes it, so a lead cannot send words of their own to everyone booked.
     if (before.status === 'published' && input.title.trim() !== before.title && !access.isOrganiser) {
-      throw new InvalidInputError([{ field: 'title', message: 'Only an organiser can change the title of a published event. Ask an organiser, or unpublish it first.' }]);
+      throw new InvalidInputError([
+        { field: 'title', message: 'Only an organiser can change the title of a published event. Ask an organiser, or unpublish it first.' },
+      ]);
     }
     const changed = dateChanged || noticeable.some((k) => before[k] !== input[k].trim());
     const values = {
@@ -192,7 +202,13 @@ export async function updateEventDetails(db: Database, eventId: string, input: E
     const changes = attendeeChanges(before, values);
     await tx.update(events).set(values).where(eq(events.id, eventId));
     if (dateChanged) await moveProgramme(tx, eventId, before, values);
-    await recordAudit(tx, { actorId: me.id, action: 'event.details.updated', subjectType: 'event', subjectId: eventId, details: { dateChanged, changed: changes.map((c) => c.part) } });
+    await recordAudit(tx, {
+      actorId: me.id,
+      action: 'event.details.updated',
+      subjectType: 'event',
+      subjectId: eventId,
+      details: { dateChanged, changed: changes.map((c) => c.part) },
+    });
     // Whatever the status: an unpublished event keeps its bookings, and they must hear too.
     let told = 0;
     if (changes.length) {
@@ -208,19 +224,40 @@ export async function updateEventDetails(db: Database, eventId: string, input: E
 /** Changes a lead who is not an organiser may email to everyone booked on one event, per 24 hours. */
 export const LEAD_CHANGES_TOLD_PER_DAY = 2;
 
-const changeFields: Record<AttendeeChange['part'], string> = { when: 'startDate', format: 'format', venue: 'venueName', platform: 'onlinePlatform', joinUrl: 'onlineJoinUrl' };
+const changeFields: Record<AttendeeChange['part'], string> = {
+  when: 'startDate',
+  format: 'format',
+  venue: 'venueName',
+  platform: 'onlinePlatform',
+  joinUrl: 'onlineJoinUrl',
+};
 
 /**
  * Each change emailed to the people booked is recorded; a lead (an ordinary member) may send a
  * few a day, so nobody can use an event's bookings to write to everyone again and again.
  * Over it, the whole change is undone and the lead asked to go to an organiser.
  */
-async function spendChangeBudget(tx: Db, me: Me, isOrganiser: boolean, eventId: string, changes: AttendeeChange[], told: number, now = new Date()): Promise<void> {
+async function spendChangeBudget(
+  tx: Db,
+  me: Me,
+  isOrganiser: boolean,
+  eventId: string,
+  changes: AttendeeChange[],
+  told: number,
+  now = new Date(),
+): Promise<void> {
   if (!isOrganiser) {
     const [recent] = await tx
       .select({ n: count() })
       .from(auditEntries)
-      .where(and(eq(auditEntries.subjectType, 'event'), eq(auditEntries.subjectId, eventId), eq(auditEntries.action, 'event.change.told'), gt(auditEntries.at, new Date(now.getTime() - 86_400_000))));
+      .where(
+        and(
+          eq(auditEntries.subjectType, 'event'),
+          eq(auditEntries.subjectId, eventId),
+          eq(auditEntries.action, 'event.change.told'),
+          gt(auditEntries.at, new Date(now.getTime() - 86_400_000)),
+        ),
+      );
     if ((recent?.n ?? 0) >= LEAD_CHANGES_TOLD_PER_DAY) {
       throw new InvalidInputError([
         {
@@ -230,7 +267,13 @@ async function spendChangeBudget(tx: Db, me: Me, isOrganiser: boolean, eventId: 
       ]);
     }
   }
-  await recordAudit(tx, { actorId: me.id, action: 'event.change.told', subjectType: 'event', subjectId: eventId, details: { told, changed: changes.map((c) => c.part) } });
+  await recordAudit(tx, {
+    actorId: me.id,
+    action: 'event.change.told',
+    subjectType: 'event',
+    subjectId: eventId,
+    details: { told, changed: changes.map((c) => c.part) },
+  });
 }
 
 // ---- Readiness and publishing ----
@@ -250,7 +293,13 @@ const coProducer = prepared((db) =>
   db
     .select({ id: planningMembers.id })
     .from(planningMembers)
-    .where(and(eq(planningMembers.eventId, sql.placeholder('eventId')), eq(planningMembers.status, 'accepted'), inArray(planningMembers.perspective, ['lived_experience', 'carer'])))
+    .where(
+      and(
+        eq(planningMembers.eventId, sql.placeholder('eventId')),
+        eq(planningMembers.status, 'accepted'),
+        inArray(planningMembers.perspective, ['lived_experience', 'carer']),
+      ),
+    )
     .limit(1)
     .prepare('co_producer'),
 );
@@ -283,10 +332,14 @@ export async function publishEvent(db: Database, eventId: string, input: { overr
     const reason = input.overrideReason?.trim() ?? '';
     if (missing.length) {
       if (!access.isOrganiser) {
-        throw new ConflictError('event_not_ready', `This event is not ready to publish yet. Missing: ${missing.map((m) => readinessLabels[m].toLowerCase()).join('; ')}.`);
+        throw new ConflictError(
+          'event_not_ready',
+          `This event is not ready to publish yet. Missing: ${missing.map((m) => readinessLabels[m].toLowerCase()).join('; ')}.`,
+        );
       }
       if (!reason) throw new InvalidInputError([{ field: 'overrideReason', message: 'Give the reason for publishing with items missing' }]);
-      if (missing.includes('date')) throw new InvalidInputError([{ field: 'overrideReason', message: 'An event cannot be published without a date and time, even with a reason' }]);
+      if (missing.includes('date'))
+        throw new InvalidInputError([{ field: 'overrideReason', message: 'An event cannot be published without a date and time, even with a reason' }]);
       await tx.insert(publishOverrides).values({ eventId, missing, reason, actorId: me.id });
     }
     const now = new Date();
@@ -294,7 +347,13 @@ export async function publishEvent(db: Database, eventId: string, input: { overr
       .update(events)
       .set({ status: 'published', publishedAt: event.publishedAt ?? now, sequence: event.sequence + 1, updatedAt: now, publicChangedAt: now })
       .where(eq(events.id, eventId));
-    await recordAudit(tx, { actorId: me.id, action: 'event.published', subjectType: 'event', subjectId: eventId, details: missing.length ? { overridden: missing, reason } : {} });
+    await recordAudit(tx, {
+      actorId: me.id,
+      action: 'event.published',
+      subjectType: 'event',
+      subjectId: eventId,
+      details: missing.length ? { overridden: missing, reason } : {},
+    });
     await tellRestOfGroup(tx, event, { because: 'event.published', kind: 'published', changes: [], told: 0 }, me);
   });
 }
@@ -307,7 +366,10 @@ export async function unpublishEvent(db: Database, eventId: string, me: Me): Pro
     // Places are left as they are: unpublishing is for a while, not for good. Bookings stay, and
     // open checkouts and waiting-list offers run to their own end (paid, accepted or expired), so
     // nobody loses a place they were part-way to taking. Cancelling is what closes places.
-    await tx.update(events).set({ status: 'planning', sequence: access.event.sequence + 1, updatedAt: new Date() }).where(eq(events.id, eventId));
+    await tx
+      .update(events)
+      .set({ status: 'planning', sequence: access.event.sequence + 1, updatedAt: new Date() })
+      .where(eq(events.id, eventId));
     await recordAudit(tx, { actorId: me.id, action: 'event.unpublished', subjectType: 'event', subjectId: eventId });
     await notifyGroup(tx, access.event, { kind: 'unpublished', reason: '', told: 0 }, me);
   });
@@ -321,7 +383,8 @@ export async function cancelEvent(db: Database, eventId: string, reason: string,
     await lockBursaryApplicationsOf(tx, eventId);
     const access = await planningAccess(tx, eventId, me, { lock: true });
     requireOrganiser(access);
-    if (access.event.status === 'cancelled' || access.event.status === 'completed') throw new ConflictError('event_closed', 'This event has already been cancelled or has finished.');
+    if (access.event.status === 'cancelled' || access.event.status === 'completed')
+      throw new ConflictError('event_closed', 'This event has already been cancelled or has finished.');
     const now = new Date();
     await tx
       .update(events)
@@ -383,7 +446,13 @@ export async function notifyRegistrants(tx: Db, event: EventRow, kind: 'cancelle
   const rows = await tx
     .select({ id: registrations.id, email: registrations.email, name: registrations.name, status: registrations.status })
     .from(registrations)
-    .where(and(eq(registrations.eventId, event.id), inArray(registrations.status, ['confirmed', 'waitlisted', 'offered', 'pending_payment']), isNull(registrations.companionOfId)));
+    .where(
+      and(
+        eq(registrations.eventId, event.id),
+        inArray(registrations.status, ['confirmed', 'waitlisted', 'offered', 'pending_payment']),
+        isNull(registrations.companionOfId),
+      ),
+    );
   // A cancellation says what happens about each person's money, as their booking page does.
   const paid = kind === 'cancelled' ? await latestPayments(tx, event.id) : new Map();
   const seen = new Set<string>();

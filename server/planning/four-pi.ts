@@ -44,7 +44,13 @@ export async function getFourPi(db: Db, eventId: string): Promise<FourPiInput> {
 }
 
 export async function saveFourPi(db: Database, eventId: string, input: FourPiInput, me: Me): Promise<void> {
-  const values = { ...input, principles: input.principles.trim(), purpose: input.purpose.trim(), otherSupport: input.otherSupport.trim(), impact: input.impact.trim() };
+  const values = {
+    ...input,
+    principles: input.principles.trim(),
+    purpose: input.purpose.trim(),
+    otherSupport: input.otherSupport.trim(),
+    impact: input.impact.trim(),
+  };
   await db.transaction(async (tx) => {
     await planningAccess(tx, eventId, me);
     await tx

@@ -46,7 +46,13 @@ export async function listGroup(db: Db, eventId: string): Promise<GroupMember[]>
   return rows.map((r) => ({ ...r, name: r.displayName || r.email }));
 }
 
-export async function inviteMember(db: Database, eventId: string, input: { email: string; role: PlanningRole }, me: Me, context: { mailBudget: MailBudget }): Promise<void> {
+export async function inviteMember(
+  db: Database,
+  eventId: string,
+  input: { email: string; role: PlanningRole },
+  me: Me,
+  context: { mailBudget: MailBudget },
+): Promise<void> {
   const email = checkEmail(input.email);
   await db.transaction(async (tx) => {
     const access = await planningAccess(tx, eventId, me);
@@ -58,21 +64,36 @@ export async function inviteMember(db: Database, eventId: string, input: { email
       .select({ id: planningMembers.id, status: planningMembers.status })
       .from(planningMembers)
       .where(and(eq(planningMembers.eventId, eventId), eq(planningMembers.personId, person!.id)));
-    if (existing && existing.status !== 'declined') throw new ConflictError('already_in_group', 'That person is already in the planning group or has been invited.');
+    if (existing && existing.status !== 'declined')
+      throw new ConflictError('already_in_group', 'That person is already in the planning group or has been invited.');
     if (existing) {
-      await tx.update(planningMembers).set({ role: input.role, status: 'invited', invitedBy: me.id, invitedAt: new Date(), respondedAt: null }).where(eq(planningMembers.id, existing.id));
+      await tx
+        .update(planningMembers)
+        .set({ role: input.role, status: 'invited', invitedBy: me.id, invitedAt: new Date(), respondedAt: null })
+        .where(eq(planningMembers.id, existing.id));
     } else {
       await tx.insert(planningMembers).values({ eventId, personId: person!.id, role: input.role, status: 'invited', invitedBy: me.id });
     }
     // A lead is an ordinary member typing any address: each invitation is spent from their
     // daily email budget (over it, nothing is saved).
     await spendMailBudget(tx, { personId: me.id, emails: 1, budget: context.mailBudget });
-    await recordAudit(tx, { actorId: me.id, action: 'planning.member.invited', subjectType: 'event', subjectId: eventId, details: { personId: person!.id, role: input.role } });
+    await recordAudit(tx, {
+      actorId: me.id,
+      action: 'planning.member.invited',
+      subjectType: 'event',
+      subjectId: eventId,
+      details: { personId: person!.id, role: input.role },
+    });
     await enqueueEmail(tx, {
       because: 'planning.invited',
       to: email,
       template: 'planning-invitation',
-      data: { inviterName: me.displayName || me.email, title: access.event.title, roleLabel: planningRoleLabels[input.role].toLowerCase(), invitationPath: `/plan/${eventId}/invitation` },
+      data: {
+        inviterName: me.displayName || me.email,
+        title: access.event.title,
+        roleLabel: planningRoleLabels[input.role].toLowerCase(),
+        invitationPath: `/plan/${eventId}/invitation`,
+      },
     });
   });
 }
@@ -87,7 +108,12 @@ export async function myInvitation(db: Db, eventId: string, me: Me) {
   return row ?? null;
 }
 
-export async function respondToInvitation(db: Database, eventId: string, input: { accept: boolean; perspective: PlannerPerspective | null }, me: Me): Promise<void> {
+export async function respondToInvitation(
+  db: Database,
+  eventId: string,
+  input: { accept: boolean; perspective: PlannerPerspective | null },
+  me: Me,
+): Promise<void> {
   await db.transaction(async (tx) => {
     const [row] = await tx
       .select({ id: planningMembers.id, status: planningMembers.status })
@@ -100,7 +126,12 @@ export async function respondToInvitation(db: Database, eventId: string, input: 
       .update(planningMembers)
       .set({ status: input.accept ? 'accepted' : 'declined', perspective: input.accept ? input.perspective : null, respondedAt: new Date() })
       .where(eq(planningMembers.id, row.id));
-    await recordAudit(tx, { actorId: me.id, action: input.accept ? 'planning.member.accepted' : 'planning.member.declined', subjectType: 'event', subjectId: eventId });
+    await recordAudit(tx, {
+      actorId: me.id,
+      action: input.accept ? 'planning.member.accepted' : 'planning.member.declined',
+      subjectType: 'event',
+      subjectId: eventId,
+    });
     // Joining late: the meetings already arranged are sent as invitations.
     if (input.accept) {
       const [event] = await tx.select({ id: events.id, title: events.title }).from(events).where(eq(events.id, eventId));
@@ -140,7 +171,12 @@ export async function changeMemberRole(db: Database, eventId: string, memberId: 
  * Ends someone's membership, in the caller's transaction: their meeting invitations are cancelled
  * in their calendar and their private feed notes the change. Returns who it was.
  */
-async function endMembership(tx: Db, because: 'planning.member-removed' | 'planning.stepped-back', event: { id: string; title: string }, memberId: string): Promise<{ personId: string; meetings: number }> {
+async function endMembership(
+  tx: Db,
+  because: 'planning.member-removed' | 'planning.stepped-back',
+  event: { id: string; title: string },
+  memberId: string,
+): Promise<{ personId: string; meetings: number }> {
   const [member] = await tx
     .select({ personId: planningMembers.personId, status: planningMembers.status, email: people.email, displayName: people.displayName })
     .from(planningMembers)
@@ -162,7 +198,13 @@ export async function removeMember(db: Database, eventId: string, memberId: stri
     const access = await planningAccess(tx, eventId, me);
     requireLead(access);
     const removed = await endMembership(tx, 'planning.member-removed', access.event, memberId);
-    await recordAudit(tx, { actorId: me.id, action: 'planning.member.removed', subjectType: 'event', subjectId: eventId, details: { personId: removed.personId } });
+    await recordAudit(tx, {
+      actorId: me.id,
+      action: 'planning.member.removed',
+      subjectType: 'event',
+      subjectId: eventId,
+      details: { personId: removed.personId },
+    });
     return removed.meetings;
   });
 }

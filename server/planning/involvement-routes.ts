@@ -14,7 +14,20 @@ import { formState, validationErrors, type FormState } from '../http/forms.ts';
 import { submit } from '../http/form-route.ts';
 import { planningAccess } from './access.ts';
 import { oneOf, pounds, poundsText, text, textForm } from '../http/form-values.ts';
-import { capOf, changeChoice, hubRate, listItems, logItem, markPaid, myItems, personTotal, setHubRate, setMyCap, taxYearOf, taxYearRange } from './involvement.ts';
+import {
+  capOf,
+  changeChoice,
+  hubRate,
+  listItems,
+  logItem,
+  markPaid,
+  myItems,
+  personTotal,
+  setHubRate,
+  setMyCap,
+  taxYearOf,
+  taxYearRange,
+} from './involvement.ts';
 import { involvementActivityLabels, involvementChoiceLabels } from './labels.ts';
 import { isIsoDate, londonToday } from '../london-time.ts';
 import { involvementItemView, myInvolvementItemView, workspaceFrame } from './view-models.ts';
@@ -35,7 +48,6 @@ const RateForm = textForm({ rate: { title: 'Hourly rate', maxLength: 20 } });
 
 export const activityOptions = involvementActivities.map((a) => ({ value: a, label: involvementActivityLabels[a] }));
 export const choiceOptions = involvementChoices.map((c) => ({ value: c, label: involvementChoiceLabels[c] }));
-
 
 export const involvementRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const show = async (request: EventRequest, reply: FastifyReply, itemForm?: FormState, status = 200) => {
@@ -66,47 +78,67 @@ export const involvementRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/plan/:eventId/involvement', { config: { access: 'member' }, schema: { params: EventParams } }, async (request, reply) => show(request, reply));
 
-  app.post('/plan/:eventId/involvement', { config: { access: 'member' }, schema: { params: EventParams, body: ItemForm }, attachValidation: true }, async (request, reply) => {
-    const { eventId } = request.params;
-    const body = request.body;
-    const values: Record<string, string> = {};
-    for (const k of ['activity', 'description', 'occurredOn', 'hours', 'mins', 'choice', 'organisationName']) values[k] = text(body, k);
-    const errors: FieldError[] = [];
-    const activity = oneOf(values.activity!, involvementActivities);
-    if (!activity) errors.push({ field: 'activity', message: 'Choose what you did' });
-    const choice = oneOf(values.choice!, involvementChoices);
-    if (!choice) errors.push({ field: 'choice', message: 'Choose how you would like to be paid' });
-    if (!isIsoDate(values.occurredOn!)) errors.push({ field: 'occurredOn', message: 'Enter the date, for example 9 December 2026' });
-    const hours = values.hours!.trim() === '' ? 0 : Number(values.hours);
-    const mins = values.mins!.trim() === '' ? 0 : Number(values.mins);
-    if (!Number.isInteger(hours) || hours < 0 || hours > 24) errors.push({ field: 'hours', message: 'Hours must be a whole number from 0 to 24' });
-    else if (!Number.isInteger(mins) || mins < 0 || mins > 59) errors.push({ field: 'mins', message: 'Minutes must be a whole number from 0 to 59' });
-    return submit(request, reply, {
-      values,
-      errors,
-      again: (form, status) => show(request, reply, form, status),
-      run: () =>
-        logItem(app.db, eventId, { activity: activity!, choice: choice!, description: values.description!, occurredOn: values.occurredOn!, minutes: hours * 60 + mins, organisationName: values.organisationName! }, signedIn(request)),
-      done: { to: `/plan/${eventId}/involvement`, notice: 'Your time is logged.' },
-    });
-  });
+  app.post(
+    '/plan/:eventId/involvement',
+    { config: { access: 'member' }, schema: { params: EventParams, body: ItemForm }, attachValidation: true },
+    async (request, reply) => {
+      const { eventId } = request.params;
+      const body = request.body;
+      const values: Record<string, string> = {};
+      for (const k of ['activity', 'description', 'occurredOn', 'hours', 'mins', 'choice', 'organisationName']) values[k] = text(body, k);
+      const errors: FieldError[] = [];
+      const activity = oneOf(values.activity!, involvementActivities);
+      if (!activity) errors.push({ field: 'activity', message: 'Choose what you did' });
+      const choice = oneOf(values.choice!, involvementChoices);
+      if (!choice) errors.push({ field: 'choice', message: 'Choose how you would like to be paid' });
+      if (!isIsoDate(values.occurredOn!)) errors.push({ field: 'occurredOn', message: 'Enter the date, for example 9 December 2026' });
+      const hours = values.hours!.trim() === '' ? 0 : Number(values.hours);
+      const mins = values.mins!.trim() === '' ? 0 : Number(values.mins);
+      if (!Number.isInteger(hours) || hours < 0 || hours > 24) errors.push({ field: 'hours', message: 'Hours must be a whole number from 0 to 24' });
+      else if (!Number.isInteger(mins) || mins < 0 || mins > 59) errors.push({ field: 'mins', message: 'Minutes must be a whole number from 0 to 59' });
+      return submit(request, reply, {
+        values,
+        errors,
+        again: (form, status) => show(request, reply, form, status),
+        run: () =>
+          logItem(
+            app.db,
+            eventId,
+            {
+              activity: activity!,
+              choice: choice!,
+              description: values.description!,
+              occurredOn: values.occurredOn!,
+              minutes: hours * 60 + mins,
+              organisationName: values.organisationName!,
+            },
+            signedIn(request),
+          ),
+        done: { to: `/plan/${eventId}/involvement`, notice: 'Your time is logged.' },
+      });
+    },
+  );
 
-  app.post('/plan/:eventId/involvement/:itemId/choice', { config: { access: 'member' }, schema: { params: ItemParams, body: ChoiceForm } }, async (request, reply) => {
-    const { eventId, itemId } = request.params;
-    const body = request.body;
-    const choice = oneOf(text(body, 'choice'), involvementChoices);
-    // Rights on this event first, so nobody outside it learns anything from the answer.
-    await planningAccess(app.db, eventId, signedIn(request));
-    if (!choice) return reply.notice('Choose how you would like to be paid.', 'important').redirect(`/plan/${eventId}/involvement`, 303);
-    try {
-      await changeChoice(app.db, eventId, itemId, { choice, organisationName: text(body, 'organisationName') }, signedIn(request));
-    } catch (error) {
-      // The cap message is long and specific: show it as the next page's notice.
-      if (error instanceof InvalidInputError) return reply.notice(error.fieldErrors[0]!.message, 'important').redirect(`/plan/${eventId}/involvement`, 303);
-      throw error;
-    }
-    return reply.notice('Your choice is saved.').redirect(`/plan/${eventId}/involvement`, 303);
-  });
+  app.post(
+    '/plan/:eventId/involvement/:itemId/choice',
+    { config: { access: 'member' }, schema: { params: ItemParams, body: ChoiceForm } },
+    async (request, reply) => {
+      const { eventId, itemId } = request.params;
+      const body = request.body;
+      const choice = oneOf(text(body, 'choice'), involvementChoices);
+      // Rights on this event first, so nobody outside it learns anything from the answer.
+      await planningAccess(app.db, eventId, signedIn(request));
+      if (!choice) return reply.notice('Choose how you would like to be paid.', 'important').redirect(`/plan/${eventId}/involvement`, 303);
+      try {
+        await changeChoice(app.db, eventId, itemId, { choice, organisationName: text(body, 'organisationName') }, signedIn(request));
+      } catch (error) {
+        // The cap message is long and specific: show it as the next page's notice.
+        if (error instanceof InvalidInputError) return reply.notice(error.fieldErrors[0]!.message, 'important').redirect(`/plan/${eventId}/involvement`, 303);
+        throw error;
+      }
+      return reply.notice('Your choice is saved.').redirect(`/plan/${eventId}/involvement`, 303);
+    },
+  );
 
   app.post('/plan/:eventId/involvement/:itemId/paid', { config: { access: 'member' }, schema: { params: ItemParams } }, async (request, reply) => {
     const { eventId, itemId } = request.params;
@@ -124,13 +156,19 @@ export const involvementRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const year = taxYearOf(londonToday());
     const [items, total, cap] = await Promise.all([myItems(app.db, me), personTotal(app.db, me.id, year), capOf(app.db, me.id)]);
     const byYear = new Map<number, number>();
-    for (const i of items) if (i.choice === 'paid' || i.choice === 'vouchers') byYear.set(taxYearOf(i.occurredOn), (byYear.get(taxYearOf(i.occurredOn)) ?? 0) + i.amountPence);
+    for (const i of items)
+      if (i.choice === 'paid' || i.choice === 'vouchers') byYear.set(taxYearOf(i.occurredOn), (byYear.get(taxYearOf(i.occurredOn)) ?? 0) + i.amountPence);
     const form = capForm ?? formState({ cap: poundsText(cap) });
     return reply.page(
       'planning/my-involvement',
       {
         title: 'Your involvement payments',
-        thisYear: { label: taxYearRange(year).label, total: formatPence(total), cap: cap == null ? null : formatPence(cap), left: cap == null ? null : formatPence(Math.max(0, cap - total)) },
+        thisYear: {
+          label: taxYearRange(year).label,
+          total: formatPence(total),
+          cap: cap == null ? null : formatPence(cap),
+          left: cap == null ? null : formatPence(Math.max(0, cap - total)),
+        },
         years: [...byYear.entries()].sort((a, b) => b[0] - a[0]).map(([y, sum]) => ({ label: taxYearRange(y).label, total: formatPence(sum) })),
         items: items.map(myInvolvementItemView),
         capForm: form,
@@ -165,13 +203,17 @@ export const involvementRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const body = request.body;
     const errors: FieldError[] = [];
     const rate = pounds(body, 'rate', 'The hourly rate', errors);
-    if (rate == null && !errors.length && !validationErrors(request).length) errors.push({ field: 'rate', message: 'Enter the hourly rate in pounds, like 25' });
+    if (rate == null && !errors.length && !validationErrors(request).length)
+      errors.push({ field: 'rate', message: 'Enter the hourly rate in pounds, like 25' });
     return submit(request, reply, {
       values: { rate: text(body, 'rate') },
       errors,
       again: (form, status) => showRate(reply, form, status),
       run: () => setHubRate(app.db, rate!, signedIn(request)),
-      done: () => ({ to: '/organise/involvement-rate', notice: `The Hub’s rate is now ${formatPence(rate!)} an hour. Time already logged keeps the rate it was logged at.` }),
+      done: () => ({
+        to: '/organise/involvement-rate',
+        notice: `The Hub’s rate is now ${formatPence(rate!)} an hour. Time already logged keeps the rate it was logged at.`,
+      }),
     });
   });
 };

@@ -4,7 +4,15 @@
 // may set a cap per tax year; an item that would go over it is refused with a plain reason.
 // Organisers mark items paid.
 import { and, asc, desc, eq, gte, inArray, lte, ne } from 'drizzle-orm';
-import { events, involvementCaps, involvementItems, involvementSettings, people, type InvolvementActivity, type InvolvementChoice } from '../../db/schema/index.ts';
+import {
+  events,
+  involvementCaps,
+  involvementItems,
+  involvementSettings,
+  people,
+  type InvolvementActivity,
+  type InvolvementChoice,
+} from '../../db/schema/index.ts';
 import type { Me } from '../accounts/sessions.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
@@ -70,7 +78,14 @@ export async function personTotal(db: Db, personId: string, year: number, except
   const rows = await db
     .select({ amount: involvementItems.amountPence, id: involvementItems.id })
     .from(involvementItems)
-    .where(and(eq(involvementItems.personId, personId), inArray(involvementItems.choice, countsForPerson), gte(involvementItems.occurredOn, from), lte(involvementItems.occurredOn, to)));
+    .where(
+      and(
+        eq(involvementItems.personId, personId),
+        inArray(involvementItems.choice, countsForPerson),
+        gte(involvementItems.occurredOn, from),
+        lte(involvementItems.occurredOn, to),
+      ),
+    );
   return rows.filter((r) => r.id !== exceptItemId).reduce((sum, r) => sum + r.amount, 0);
 }
 
@@ -102,8 +117,10 @@ export interface ItemInput {
 }
 
 export async function logItem(db: Database, eventId: string, input: ItemInput, me: Me): Promise<void> {
-  if (input.minutes < 1 || input.minutes > 24 * 60) throw new InvalidInputError([{ field: 'hours', message: 'Enter the time you gave, from a few minutes up to 24 hours' }]);
-  if (input.choice === 'organisation' && !input.organisationName.trim()) throw new InvalidInputError([{ field: 'organisationName', message: 'Enter the name of the organisation to pay' }]);
+  if (input.minutes < 1 || input.minutes > 24 * 60)
+    throw new InvalidInputError([{ field: 'hours', message: 'Enter the time you gave, from a few minutes up to 24 hours' }]);
+  if (input.choice === 'organisation' && !input.organisationName.trim())
+    throw new InvalidInputError([{ field: 'organisationName', message: 'Enter the name of the organisation to pay' }]);
   await db.transaction(async (tx) => {
     const access = await planningAccess(tx, eventId, me);
     if (!access.membership) throw new ForbiddenError('Only members of the planning group log their time here.');
@@ -112,14 +129,35 @@ export async function logItem(db: Database, eventId: string, input: ItemInput, m
     await checkCap(tx, me.id, input.occurredOn, amountPence, input.choice);
     const [row] = await tx
       .insert(involvementItems)
-      .values({ eventId, personId: me.id, ...input, description: input.description.trim(), organisationName: input.organisationName.trim(), ratePencePerHour: rate, amountPence })
+      .values({
+        eventId,
+        personId: me.id,
+        ...input,
+        description: input.description.trim(),
+        organisationName: input.organisationName.trim(),
+        ratePencePerHour: rate,
+        amountPence,
+      })
       .returning({ id: involvementItems.id });
-    await recordAudit(tx, { actorId: me.id, action: 'involvement.item.logged', subjectType: 'event', subjectId: eventId, details: { itemId: row!.id, amountPence, choice: input.choice } });
+    await recordAudit(tx, {
+      actorId: me.id,
+      action: 'involvement.item.logged',
+      subjectType: 'event',
+      subjectId: eventId,
+      details: { itemId: row!.id, amountPence, choice: input.choice },
+    });
   });
 }
 
-export async function changeChoice(db: Database, eventId: string, itemId: string, input: { choice: InvolvementChoice; organisationName: string }, me: Me): Promise<void> {
-  if (input.choice === 'organisation' && !input.organisationName.trim()) throw new InvalidInputError([{ field: 'organisationName', message: 'Enter the name of the organisation to pay' }]);
+export async function changeChoice(
+  db: Database,
+  eventId: string,
+  itemId: string,
+  input: { choice: InvolvementChoice; organisationName: string },
+  me: Me,
+): Promise<void> {
+  if (input.choice === 'organisation' && !input.organisationName.trim())
+    throw new InvalidInputError([{ field: 'organisationName', message: 'Enter the name of the organisation to pay' }]);
   await db.transaction(async (tx) => {
     await planningAccess(tx, eventId, me);
     const [item] = await tx
@@ -131,7 +169,13 @@ export async function changeChoice(db: Database, eventId: string, itemId: string
     if (item.paidAt) throw new ConflictError('item_paid', 'This item has already been paid, so its choice cannot change.');
     await checkCap(tx, me.id, item.occurredOn, item.amountPence, input.choice, item.id);
     await tx.update(involvementItems).set({ choice: input.choice, organisationName: input.organisationName.trim() }).where(eq(involvementItems.id, itemId));
-    await recordAudit(tx, { actorId: me.id, action: 'involvement.item.choice_changed', subjectType: 'event', subjectId: eventId, details: { itemId, choice: input.choice } });
+    await recordAudit(tx, {
+      actorId: me.id,
+      action: 'involvement.item.choice_changed',
+      subjectType: 'event',
+      subjectId: eventId,
+      details: { itemId, choice: input.choice },
+    });
   });
 }
 

@@ -3,7 +3,15 @@ import { and, asc, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { events, planningMembers, type EventStatus } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
 
-const columns = { id: events.id, title: events.title, type: events.type, status: events.status, startsAt: events.startsAt, endsAt: events.endsAt, slug: events.slug };
+const columns = {
+  id: events.id,
+  title: events.title,
+  type: events.type,
+  status: events.status,
+  startsAt: events.startsAt,
+  endsAt: events.endsAt,
+  slug: events.slug,
+};
 
 export async function listEventsForOrganisers(db: Db, statuses: EventStatus[]) {
   return db

@@ -32,7 +32,8 @@ function checkMeeting(input: MeetingInput): void {
   const errors = [];
   if (!input.title.trim()) errors.push({ field: 'meetingTitle', message: 'Enter what the meeting is, for example “First planning meeting”' });
   if (!input.place.trim() && !input.joinUrl.trim()) errors.push({ field: 'place', message: 'Enter where the meeting is, or a link to join it online' });
-  if (input.joinUrl.trim() && !/^https:\/\/\S+$/.test(input.joinUrl.trim())) errors.push({ field: 'joinUrl', message: 'Enter the joining link starting with https://' });
+  if (input.joinUrl.trim() && !/^https:\/\/\S+$/.test(input.joinUrl.trim()))
+    errors.push({ field: 'joinUrl', message: 'Enter the joining link starting with https://' });
   if (errors.length) throw new InvalidInputError(errors);
 }
 
@@ -48,7 +49,13 @@ async function organiserOf(tx: Db, meeting: MeetingRow): Promise<CalendarPerson>
 }
 
 /** The meeting as an invitation: everyone in the group as ATTENDEE, its organiser as chair. */
-export async function meetingIcs(tx: Db, meeting: MeetingRow, event: Pick<EventRow, 'title'>, method: InvitationMethod, attendees: GroupRecipient[]): Promise<string> {
+export async function meetingIcs(
+  tx: Db,
+  meeting: MeetingRow,
+  event: Pick<EventRow, 'title'>,
+  method: InvitationMethod,
+  attendees: GroupRecipient[],
+): Promise<string> {
   const organiser = await organiserOf(tx, meeting);
   const invitees: Invitee[] = attendees.map((a) => ({ ...personOf(a), isOrganiser: a.personId === meeting.organiserId }));
   return buildInvitation(method, meetingEntry({ ...meeting, eventTitle: event.title }), organiser, invitees);
@@ -58,7 +65,14 @@ export async function meetingIcs(tx: Db, meeting: MeetingRow, event: Pick<EventR
  * Emails the meeting to `to` (the whole group unless given). A CANCEL names only the people it
  * is for, so a withdrawn invitation leaves everyone else's copy alone.
  */
-async function sendMeeting(tx: Db, because: ChangeName, meeting: MeetingRow, event: Pick<EventRow, 'id' | 'title'>, news: MeetingNews, to?: GroupRecipient[]): Promise<void> {
+async function sendMeeting(
+  tx: Db,
+  because: ChangeName,
+  meeting: MeetingRow,
+  event: Pick<EventRow, 'id' | 'title'>,
+  news: MeetingNews,
+  to?: GroupRecipient[],
+): Promise<void> {
   const group = await groupRecipients(tx, event.id);
   const recipients = to ?? group;
   const method: InvitationMethod = news === 'cancelled' || news === 'withdrawn' ? 'CANCEL' : 'REQUEST';
@@ -114,7 +128,13 @@ export async function inviteToArrangedMeetings(tx: Db, event: Pick<EventRow, 'id
 }
 
 /** Someone has left the group (or been removed): each meeting to come is cancelled in their calendar. Call it once they are out of the group. */
-export async function withdrawFromMeetings(tx: Db, because: 'planning.member-removed' | 'planning.stepped-back', event: Pick<EventRow, 'id' | 'title'>, person: GroupRecipient, now = new Date()): Promise<number> {
+export async function withdrawFromMeetings(
+  tx: Db,
+  because: 'planning.member-removed' | 'planning.stepped-back',
+  event: Pick<EventRow, 'id' | 'title'>,
+  person: GroupRecipient,
+  now = new Date(),
+): Promise<number> {
   const meetings = await upcomingMeetings(tx, event.id, now);
   for (const meeting of meetings) await sendMeeting(tx, because, await raiseSequence(tx, meeting), event, 'withdrawn', [person]);
   return meetings.length;
@@ -125,7 +145,13 @@ export async function cancelMeetingsOfEvent(tx: Db, event: Pick<EventRow, 'id' |
   const meetings = await upcomingMeetings(tx, event.id, now);
   for (const meeting of meetings) {
     const cancelled = await raiseSequence(tx, meeting, { cancelledAt: now });
-    await recordAudit(tx, { actorId: me.id, action: 'planning.meeting.cancelled', subjectType: 'event', subjectId: event.id, details: { meetingId: meeting.id, because: 'event_cancelled' } });
+    await recordAudit(tx, {
+      actorId: me.id,
+      action: 'planning.meeting.cancelled',
+      subjectType: 'event',
+      subjectId: event.id,
+      details: { meetingId: meeting.id, because: 'event_cancelled' },
+    });
     await sendMeeting(tx, 'event.cancelled', cancelled, event, 'cancelled');
   }
   return meetings.length;
@@ -158,7 +184,13 @@ export async function scheduleMeeting(db: Database, eventId: string, input: Meet
         organiserId: me.id,
       })
       .returning();
-    await recordAudit(tx, { actorId: me.id, action: 'planning.meeting.scheduled', subjectType: 'event', subjectId: eventId, details: { meetingId: meeting!.id } });
+    await recordAudit(tx, {
+      actorId: me.id,
+      action: 'planning.meeting.scheduled',
+      subjectType: 'event',
+      subjectId: eventId,
+      details: { meetingId: meeting!.id },
+    });
     await spendOnGroup(tx, eventId, me, context.mailBudget);
     await sendMeeting(tx, 'meeting.arranged', meeting!, access.event, 'new');
     return meeting!.id;
@@ -176,7 +208,14 @@ async function lockMeeting(tx: Db, eventId: string, meetingId: string): Promise<
   return meeting;
 }
 
-export async function updateMeeting(db: Database, eventId: string, meetingId: string, input: MeetingInput, me: Me, context: { mailBudget: MailBudget }): Promise<void> {
+export async function updateMeeting(
+  db: Database,
+  eventId: string,
+  meetingId: string,
+  input: MeetingInput,
+  me: Me,
+  context: { mailBudget: MailBudget },
+): Promise<void> {
   checkMeeting(input);
   await db.transaction(async (tx) => {
     const access = await planningAccess(tx, eventId, me);
@@ -220,7 +259,10 @@ export async function listMeetings(db: Db, eventId: string): Promise<MeetingRow[
 }
 
 export async function findMeeting(db: Db, eventId: string, meetingId: string): Promise<MeetingRow> {
-  const [meeting] = await db.select().from(planningMeetings).where(and(eq(planningMeetings.id, meetingId), eq(planningMeetings.eventId, eventId)));
+  const [meeting] = await db
+    .select()
+    .from(planningMeetings)
+    .where(and(eq(planningMeetings.id, meetingId), eq(planningMeetings.eventId, eventId)));
   if (!meeting) throw new NotFoundError('We could not find that meeting.');
   return meeting;
 }

@@ -21,7 +21,15 @@ export interface PublicResource {
   added: string;
 }
 
-function resourceView(r: { id: string; kind: 'file' | 'link'; title: string; description: string; url: string; sizeBytes: number; addedAt: Date }): PublicResource {
+function resourceView(r: {
+  id: string;
+  kind: 'file' | 'link';
+  title: string;
+  description: string;
+  url: string;
+  sizeBytes: number;
+  addedAt: Date;
+}): PublicResource {
   const mb = r.sizeBytes / (1024 * 1024);
   return {
     title: r.title,
@@ -43,7 +51,12 @@ const resourceColumns = {
 };
 
 const resourcesOf = prepared((db) =>
-  db.select(resourceColumns).from(eventResources).where(eq(eventResources.eventId, sql.placeholder('eventId'))).orderBy(desc(eventResources.addedAt)).prepare('event_resources'),
+  db
+    .select(resourceColumns)
+    .from(eventResources)
+    .where(eq(eventResources.eventId, sql.placeholder('eventId')))
+    .orderBy(desc(eventResources.addedAt))
+    .prepare('event_resources'),
 );
 
 export async function listResources(db: Db, eventId: string) {
@@ -74,7 +87,13 @@ export async function coProducedAmong(db: Db, eventIds: string[]): Promise<Set<s
   const rows = await db
     .selectDistinct({ eventId: planningMembers.eventId })
     .from(planningMembers)
-    .where(and(inArray(planningMembers.eventId, eventIds), eq(planningMembers.status, 'accepted'), inArray(planningMembers.perspective, ['lived_experience', 'carer'])));
+    .where(
+      and(
+        inArray(planningMembers.eventId, eventIds),
+        eq(planningMembers.status, 'accepted'),
+        inArray(planningMembers.perspective, ['lived_experience', 'carer']),
+      ),
+    );
   return new Set(rows.map((r) => r.eventId));
 }
 

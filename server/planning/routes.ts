@@ -15,7 +15,17 @@ import { countAwaitingReview } from '../proposals/service.ts';
 import { formatOptions, typeOptions } from '../proposals/form.ts';
 import { planningAccess, requireLead } from './access.ts';
 import { accessFlags, DetailsForm, detailsFormValues, readDetailsForm } from './details-form.ts';
-import { cancelEvent, completeEvent, createEvent, isCoProduced, missingForPublishing, publishEvent, readinessLabels, unpublishEvent, updateEventDetails } from './events.ts';
+import {
+  cancelEvent,
+  completeEvent,
+  createEvent,
+  isCoProduced,
+  missingForPublishing,
+  publishEvent,
+  readinessLabels,
+  unpublishEvent,
+  updateEventDetails,
+} from './events.ts';
 import { oneOf, text, textForm, type Body } from '../http/form-values.ts';
 import { presence } from './four-pi.ts';
 import { changeMemberRole, inviteMember, leaveGroup, listGroup, myInvitation, removeMember, respondToInvitation, setMyPerspective } from './group.ts';
@@ -35,7 +45,10 @@ const PublishForm = textForm({ overrideReason: { title: 'Reason for publishing w
 const CancelForm = textForm({ reason: { title: 'Reason for cancelling', maxLength: 2000 } });
 
 export const roleOptions = planningRoles.map((r) => ({ value: r, label: planningRoleLabels[r] }));
-export const perspectiveOptions = [{ value: '', label: 'I would rather not say' }, ...plannerPerspectives.map((p) => ({ value: p, label: perspectiveLabels[p] }))];
+export const perspectiveOptions = [
+  { value: '', label: 'I would rather not say' },
+  ...plannerPerspectives.map((p) => ({ value: p, label: perspectiveLabels[p] })),
+];
 
 function readPerspective(body: Body): PlannerPerspective | null {
   return oneOf(text(body, 'perspective'), plannerPerspectives);
@@ -67,7 +80,8 @@ export const planningRoutes: FastifyPluginAsyncTypebox = async (app) => {
     });
   });
 
-  const renderNewEvent = (reply: FastifyReply, form: FormState, status = 200) => reply.page('organise/new-event', { title: 'Create an event', form, typeOptions }, status);
+  const renderNewEvent = (reply: FastifyReply, form: FormState, status = 200) =>
+    reply.page('organise/new-event', { title: 'Create an event', form, typeOptions }, status);
 
   app.get('/organise/events/new', { config: { access: 'organiser' } }, async (_request, reply) => renderNewEvent(reply, formState({ type: 'seminar' })));
 
@@ -99,15 +113,26 @@ export const planningRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const renderInvitation = async (request: EventRequest, reply: FastifyReply, form: FormState, status = 200) => {
     const { eventId } = request.params;
     const invitation = await myInvitation(app.db, eventId, signedIn(request));
-    if (!invitation) return reply.page('errors/not-found', { title: 'Page not found', message: 'We could not find an invitation for you to plan this event.' }, 404);
+    if (!invitation)
+      return reply.page('errors/not-found', { title: 'Page not found', message: 'We could not find an invitation for you to plan this event.' }, 404);
     return reply.page(
       'planning/invitation',
-      { title: `Help plan ${invitation.eventTitle}`, eventId, eventTitle: invitation.eventTitle, roleLabel: planningRoleLabels[invitation.role].toLowerCase(), status: invitation.status, form, perspectiveOptions },
+      {
+        title: `Help plan ${invitation.eventTitle}`,
+        eventId,
+        eventTitle: invitation.eventTitle,
+        roleLabel: planningRoleLabels[invitation.role].toLowerCase(),
+        status: invitation.status,
+        form,
+        perspectiveOptions,
+      },
       status,
     );
   };
 
-  app.get('/plan/:eventId/invitation', { config: { access: 'member' }, schema: { params: EventParams } }, async (request, reply) => renderInvitation(request, reply, formState()));
+  app.get('/plan/:eventId/invitation', { config: { access: 'member' }, schema: { params: EventParams } }, async (request, reply) =>
+    renderInvitation(request, reply, formState()),
+  );
 
   app.post(
     '/plan/:eventId/invitation',
@@ -123,7 +148,10 @@ export const planningRoutes: FastifyPluginAsyncTypebox = async (app) => {
         errors,
         again: (form, status) => renderInvitation(request, reply, form, status),
         run: () => respondToInvitation(app.db, eventId, { accept: values.answer === 'yes', perspective: readPerspective(body) }, signedIn(request)),
-        done: values.answer === 'yes' ? { to: `/plan/${eventId}`, notice: 'Welcome to the planning group.' } : { to: '/plan', notice: 'Thank you for letting us know.' },
+        done:
+          values.answer === 'yes'
+            ? { to: `/plan/${eventId}`, notice: 'Welcome to the planning group.' }
+            : { to: '/plan', notice: 'Thank you for letting us know.' },
       });
     },
   );
@@ -150,7 +178,11 @@ export const planningRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ...workspaceFrame(access, 'overview'),
         allErrors: errors,
         problem: forms.problem ?? null,
-        readiness: (Object.keys(readinessLabels) as (keyof typeof readinessLabels)[]).map((k) => ({ key: k, label: readinessLabels[k], done: !missing.includes(k) })),
+        readiness: (Object.keys(readinessLabels) as (keyof typeof readinessLabels)[]).map((k) => ({
+          key: k,
+          label: readinessLabels[k],
+          done: !missing.includes(k),
+        })),
         ready: missing.length === 0,
         coProduced,
         presence: share,
@@ -183,22 +215,27 @@ export const planningRoutes: FastifyPluginAsyncTypebox = async (app) => {
         errors: role ? [] : [{ field: 'role', message: 'Choose their role' }],
         again: (form, status) => renderOverview(request, reply, { invite: form }, status),
         tooMany: { field: 'email' },
-        run: () => inviteMember(app.db, eventId, { email: values.email, role: role! }, signedIn(request), { mailBudget: { perDay: app.config.mailBudgetPerDay } }),
+        run: () =>
+          inviteMember(app.db, eventId, { email: values.email, role: role! }, signedIn(request), { mailBudget: { perDay: app.config.mailBudgetPerDay } }),
         done: { to: `/plan/${eventId}#group`, notice: `We have emailed an invitation to ${values.email.trim()}.` },
       });
     },
   );
 
-  app.post('/plan/:eventId/members/:memberId/role', { config: { access: 'member' }, schema: { params: MemberParams, body: RoleForm } }, async (request, reply) => {
-    const { eventId, memberId } = request.params;
-    const role = oneOf(text(request.body, 'role'), planningRoles);
-    if (!role) return reply.notice('Choose a role.', 'important').redirect(`/plan/${eventId}#group`, 303);
-    return submit(request, reply, {
-      run: () => changeMemberRole(app.db, eventId, memberId, role, signedIn(request)),
-      conflict: { to: `/plan/${eventId}#group` },
-      done: { to: `/plan/${eventId}#group`, notice: 'The role is changed.' },
-    });
-  });
+  app.post(
+    '/plan/:eventId/members/:memberId/role',
+    { config: { access: 'member' }, schema: { params: MemberParams, body: RoleForm } },
+    async (request, reply) => {
+      const { eventId, memberId } = request.params;
+      const role = oneOf(text(request.body, 'role'), planningRoles);
+      if (!role) return reply.notice('Choose a role.', 'important').redirect(`/plan/${eventId}#group`, 303);
+      return submit(request, reply, {
+        run: () => changeMemberRole(app.db, eventId, memberId, role, signedIn(request)),
+        conflict: { to: `/plan/${eventId}#group` },
+        done: { to: `/plan/${eventId}#group`, notice: 'The role is changed.' },
+      });
+    },
+  );
 
   // Removing someone asks first: the group page links here, and this page's button posts.
   app.get('/plan/:eventId/members/:memberId/remove', { config: { access: 'member' }, schema: { params: MemberParams } }, async (request, reply) => {
@@ -212,7 +249,9 @@ export const planningRoutes: FastifyPluginAsyncTypebox = async (app) => {
       title: `Remove ${member.name} from planning ${access.event.title}`,
       heading: `Are you sure you want to remove ${member.name} from the planning group?`,
       caption: access.event.title,
-      paragraphs: ['They will no longer see this event’s planning pages. If they were invited to planning meetings, we will email them to take those out of their calendar.'],
+      paragraphs: [
+        'They will no longer see this event’s planning pages. If they were invited to planning meetings, we will email them to take those out of their calendar.',
+      ],
       postUrl: `/plan/${eventId}/members/${memberId}/remove`,
       yesLabel: 'Yes, remove them',
       backUrl: `/plan/${eventId}#group`,
@@ -260,16 +299,20 @@ export const planningRoutes: FastifyPluginAsyncTypebox = async (app) => {
     });
   });
 
-  app.post('/plan/:eventId/publish', { config: { access: 'member' }, schema: { params: EventParams, body: PublishForm }, attachValidation: true }, async (request, reply) => {
-    const { eventId } = request.params;
-    const overrideReason = text(request.body, 'overrideReason');
-    return submit(request, reply, {
-      values: { overrideReason },
-      again: (form, status) => renderOverview(request, reply, { publish: form }, status),
-      run: () => publishEvent(app.db, eventId, { overrideReason }, signedIn(request)),
-      done: { to: `/plan/${eventId}`, notice: 'The event is published. Anyone can now see it in the events list.' },
-    });
-  });
+  app.post(
+    '/plan/:eventId/publish',
+    { config: { access: 'member' }, schema: { params: EventParams, body: PublishForm }, attachValidation: true },
+    async (request, reply) => {
+      const { eventId } = request.params;
+      const overrideReason = text(request.body, 'overrideReason');
+      return submit(request, reply, {
+        values: { overrideReason },
+        again: (form, status) => renderOverview(request, reply, { publish: form }, status),
+        run: () => publishEvent(app.db, eventId, { overrideReason }, signedIn(request)),
+        done: { to: `/plan/${eventId}`, notice: 'The event is published. Anyone can now see it in the events list.' },
+      });
+    },
+  );
 
   app.post('/plan/:eventId/unpublish', { config: { access: 'member' }, schema: { params: EventParams } }, async (request, reply) => {
     const { eventId } = request.params;
@@ -279,16 +322,23 @@ export const planningRoutes: FastifyPluginAsyncTypebox = async (app) => {
     });
   });
 
-  app.post('/plan/:eventId/cancel', { config: { access: 'member' }, schema: { params: EventParams, body: CancelForm }, attachValidation: true }, async (request, reply) => {
-    const { eventId } = request.params;
-    const reason = text(request.body, 'reason');
-    return submit(request, reply, {
-      values: { reason },
-      again: (form, status) => renderOverview(request, reply, { cancel: form }, status),
-      run: () => cancelEvent(app.db, eventId, reason, signedIn(request)),
-      done: (told) => ({ to: `/plan/${eventId}`, notice: `The event is cancelled. ${told === 1 ? '1 person' : `${told} people`} registered will be emailed.` }),
-    });
-  });
+  app.post(
+    '/plan/:eventId/cancel',
+    { config: { access: 'member' }, schema: { params: EventParams, body: CancelForm }, attachValidation: true },
+    async (request, reply) => {
+      const { eventId } = request.params;
+      const reason = text(request.body, 'reason');
+      return submit(request, reply, {
+        values: { reason },
+        again: (form, status) => renderOverview(request, reply, { cancel: form }, status),
+        run: () => cancelEvent(app.db, eventId, reason, signedIn(request)),
+        done: (told) => ({
+          to: `/plan/${eventId}`,
+          notice: `The event is cancelled. ${told === 1 ? '1 person' : `${told} people`} registered will be emailed.`,
+        }),
+      });
+    },
+  );
 
   app.post('/plan/:eventId/complete', { config: { access: 'member' }, schema: { params: EventParams } }, async (request, reply) => {
     const { eventId } = request.params;
@@ -318,21 +368,29 @@ export const planningRoutes: FastifyPluginAsyncTypebox = async (app) => {
     );
   };
 
-  app.get('/plan/:eventId/details', { config: { access: 'member' }, schema: { params: EventParams } }, async (request, reply) => renderDetails(request, reply, null));
+  app.get('/plan/:eventId/details', { config: { access: 'member' }, schema: { params: EventParams } }, async (request, reply) =>
+    renderDetails(request, reply, null),
+  );
 
-  app.post('/plan/:eventId/details', { config: { access: 'member' }, schema: { params: EventParams, body: DetailsForm }, attachValidation: true }, async (request, reply) => {
-    const { eventId } = request.params;
-    const { values, input, errors } = readDetailsForm(request.body);
-    if (!input.title) errors.push({ field: 'title', message: 'Enter the event’s title' });
-    return submit(request, reply, {
-      values,
-      errors,
-      again: (form, status) => renderDetails(request, reply, form, status),
-      run: () => updateEventDetails(app.db, eventId, input, signedIn(request)),
-      done: ({ told }) => ({
-        to: `/plan/${eventId}`,
-        notice: told ? `The details are saved. ${told === 1 ? '1 person' : `${told} people`} registered will be emailed about the change.` : 'The details are saved.',
-      }),
-    });
-  });
+  app.post(
+    '/plan/:eventId/details',
+    { config: { access: 'member' }, schema: { params: EventParams, body: DetailsForm }, attachValidation: true },
+    async (request, reply) => {
+      const { eventId } = request.params;
+      const { values, input, errors } = readDetailsForm(request.body);
+      if (!input.title) errors.push({ field: 'title', message: 'Enter the event’s title' });
+      return submit(request, reply, {
+        values,
+        errors,
+        again: (form, status) => renderDetails(request, reply, form, status),
+        run: () => updateEventDetails(app.db, eventId, input, signedIn(request)),
+        done: ({ told }) => ({
+          to: `/plan/${eventId}`,
+          notice: told
+            ? `The details are saved. ${told === 1 ? '1 person' : `${told} people`} registered will be emailed about the change.`
+            : 'The details are saved.',
+        }),
+      });
+    },
+  );
 };

@@ -77,11 +77,20 @@ export function programmeView(sessions: ProgrammeSession[]) {
     time: `${formatTime(s.startsAt)} to ${formatTime(s.endsAt)}`,
     startsAtIso: s.startsAt.toISOString(),
     room: s.room,
-    speakers: [...s.speakers, ...s.guestSpeakers.split(/\n|,/).map((x) => x.trim()).filter(Boolean)].join(', '),
+    speakers: [
+      ...s.speakers,
+      ...s.guestSpeakers
+        .split(/\n|,/)
+        .map((x) => x.trim())
+        .filter(Boolean),
+    ].join(', '),
   }));
 }
 
-export function tasksView(rows: { id: string; title: string; dueOn: string | null; doneAt: Date | null; ownerName: string | null; ownerEmail: string | null }[], now = new Date()) {
+export function tasksView(
+  rows: { id: string; title: string; dueOn: string | null; doneAt: Date | null; ownerName: string | null; ownerEmail: string | null }[],
+  now = new Date(),
+) {
   const today = londonToday(now);
   return rows.map((t) => ({
     id: t.id,
@@ -162,7 +171,13 @@ export function myInvolvementItemView(i: Awaited<ReturnType<typeof myItems>>[num
 
 /** A message in the planning group's discussion. */
 export function postView(p: Awaited<ReturnType<typeof listPosts>>[number]) {
-  return { id: p.id, author: p.authorName || p.authorEmail || 'Someone', when: formatDateTime(p.at), iso: p.at.toISOString(), bodyHtml: renderMarkdown(p.body) };
+  return {
+    id: p.id,
+    author: p.authorName || p.authorEmail || 'Someone',
+    when: formatDateTime(p.at),
+    iso: p.at.toISOString(),
+    bodyHtml: renderMarkdown(p.body),
+  };
 }
 
 /** A decision the planning group recorded. */

@@ -43,12 +43,22 @@ const SessionForm = Type.Object({
   sessionEnd: Type.Optional(Type.String({ title: 'End time', maxLength: 10 })),
   room: Type.Optional(Type.String({ title: 'Room or stream', maxLength: 200 })),
   guestSpeakers: Type.Optional(Type.String({ title: 'Guest speakers', maxLength: 2000 })),
-  speakerIds: Type.Optional(Type.Union([Type.String({ format: 'uuid' }), Type.Array(Type.String({ format: 'uuid' }), { maxItems: 50 })], { title: 'Speakers from the planning group' })),
+  speakerIds: Type.Optional(
+    Type.Union([Type.String({ format: 'uuid' }), Type.Array(Type.String({ format: 'uuid' }), { maxItems: 50 })], { title: 'Speakers from the planning group' }),
+  ),
 });
-const TaskForm = textForm({ taskTitle: { title: 'What needs doing', maxLength: 500 }, ownerId: { title: 'Who will do it', id: { errorMessage: 'Select who will do it from the planning group' } }, dueOn: { title: 'Due date', maxLength: 20 } });
+const TaskForm = textForm({
+  taskTitle: { title: 'What needs doing', maxLength: 500 },
+  ownerId: { title: 'Who will do it', id: { errorMessage: 'Select who will do it from the planning group' } },
+  dueOn: { title: 'Due date', maxLength: 20 },
+});
 const DoneForm = textForm({ done: { title: 'Done', maxLength: 5 } });
 const PostForm = textForm({ body: { title: 'Message to the group', maxLength: 10000 } });
-const DecisionForm = textForm({ decision: { title: 'What was decided', maxLength: 2000 }, decidedBy: { title: 'Who decided', maxLength: 300 }, decidedOn: { title: 'When', maxLength: 20 } });
+const DecisionForm = textForm({
+  decision: { title: 'What was decided', maxLength: 2000 },
+  decidedBy: { title: 'Who decided', maxLength: 300 },
+  decidedOn: { title: 'When', maxLength: 20 },
+});
 const MeetingForm = textForm({
   meetingTitle: { title: 'What the meeting is', maxLength: 300 },
   meetingDate: { title: 'Date', maxLength: 20 },
@@ -72,13 +82,28 @@ type Loader = (access: PlanningAccess, request: FastifyRequest) => Promise<Recor
 
 export const workspaceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   /** Renders a workspace page; on a failed post, the same page with the form as typed. */
-  const show = async (request: EventRequest, reply: FastifyReply, section: WorkspaceSection, template: string, heading: string, load: Loader, forms: Record<string, FormState> = {}, status = 200) => {
+  const show = async (
+    request: EventRequest,
+    reply: FastifyReply,
+    section: WorkspaceSection,
+    template: string,
+    heading: string,
+    load: Loader,
+    forms: Record<string, FormState> = {},
+    status = 200,
+  ) => {
     const { eventId } = request.params;
     const access = await planningAccess(app.db, eventId, signedIn(request));
     const model = await load(access, request);
     return reply.page(
       template,
-      { title: `${heading}: ${access.event.title}`, ...workspaceFrame(access, section), ...model, ...forms, allErrors: Object.values(forms).flatMap((f) => f.errors) },
+      {
+        title: `${heading}: ${access.event.title}`,
+        ...workspaceFrame(access, section),
+        ...model,
+        ...forms,
+        allErrors: Object.values(forms).flatMap((f) => f.errors),
+      },
       status,
     );
   };
@@ -112,7 +137,14 @@ export const workspaceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return {
       values,
       errors,
-      input: { title: String(values.title), description: String(values.description), room: String(values.room), guestSpeakers: String(values.guestSpeakers), speakerIds: values.speakerIds as string[], ...span },
+      input: {
+        title: String(values.title),
+        description: String(values.description),
+        room: String(values.room),
+        guestSpeakers: String(values.guestSpeakers),
+        speakerIds: values.speakerIds as string[],
+        ...span,
+      },
     };
   };
 
@@ -120,46 +152,66 @@ export const workspaceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     show(request, reply, 'programme', 'planning/programme', 'Programme', loadProgramme),
   );
 
-  app.post('/plan/:eventId/programme', { config: { access: 'member' }, schema: { params: EventParams, body: SessionForm }, attachValidation: true }, async (request, reply) => {
-    const { eventId } = request.params;
-    const { values, input, errors } = readSession(request.body);
-    return submit(request, reply, {
-      values,
-      errors,
-      again: (form, status) => show(request, reply, 'programme', 'planning/programme', 'Programme', loadProgramme, { sessionForm: form }, status),
-      run: () => addSession(app.db, eventId, input!, signedIn(request)),
-      done: { to: `/plan/${eventId}/programme`, notice: 'The session is added to the programme.' },
-    });
-  });
+  app.post(
+    '/plan/:eventId/programme',
+    { config: { access: 'member' }, schema: { params: EventParams, body: SessionForm }, attachValidation: true },
+    async (request, reply) => {
+      const { eventId } = request.params;
+      const { values, input, errors } = readSession(request.body);
+      return submit(request, reply, {
+        values,
+        errors,
+        again: (form, status) => show(request, reply, 'programme', 'planning/programme', 'Programme', loadProgramme, { sessionForm: form }, status),
+        run: () => addSession(app.db, eventId, input!, signedIn(request)),
+        done: { to: `/plan/${eventId}/programme`, notice: 'The session is added to the programme.' },
+      });
+    },
+  );
 
-  const loadSession = (sessionId: string): Loader => async (access) => {
-    const sessions = await listProgramme(app.db, access.event.id);
-    const s = sessions.find((x) => x.id === sessionId);
-    if (!s) throw new NotFoundError('We could not find that session.');
-    const start = utcToLondonFields(s.startsAt);
-    return {
-      sessionId,
-      members: await groupOptions(access.event.id),
-      sessionForm: formState({ title: s.title, description: s.description, sessionDate: start.date, sessionStart: start.time, sessionEnd: utcToLondonFields(s.endsAt).time, room: s.room, guestSpeakers: s.guestSpeakers, speakerIds: s.speakerIds }),
+  const loadSession =
+    (sessionId: string): Loader =>
+    async (access) => {
+      const sessions = await listProgramme(app.db, access.event.id);
+      const s = sessions.find((x) => x.id === sessionId);
+      if (!s) throw new NotFoundError('We could not find that session.');
+      const start = utcToLondonFields(s.startsAt);
+      return {
+        sessionId,
+        members: await groupOptions(access.event.id),
+        sessionForm: formState({
+          title: s.title,
+          description: s.description,
+          sessionDate: start.date,
+          sessionStart: start.time,
+          sessionEnd: utcToLondonFields(s.endsAt).time,
+          room: s.room,
+          guestSpeakers: s.guestSpeakers,
+          speakerIds: s.speakerIds,
+        }),
+      };
     };
-  };
 
   app.get('/plan/:eventId/programme/:sessionId', { config: { access: 'member' }, schema: { params: SessionParams } }, async (request, reply) => {
     const { sessionId } = request.params;
     return show(request, reply, 'programme', 'planning/session-edit', 'Change a session', loadSession(sessionId));
   });
 
-  app.post('/plan/:eventId/programme/:sessionId', { config: { access: 'member' }, schema: { params: SessionParams, body: SessionForm }, attachValidation: true }, async (request, reply) => {
-    const { eventId, sessionId } = request.params;
-    const { values, input, errors } = readSession(request.body);
-    return submit(request, reply, {
-      values,
-      errors,
-      again: (form, status) => show(request, reply, 'programme', 'planning/session-edit', 'Change a session', loadSession(sessionId), { sessionForm: form }, status),
-      run: () => updateSession(app.db, eventId, sessionId, input!, signedIn(request)),
-      done: { to: `/plan/${eventId}/programme`, notice: 'The session is saved.' },
-    });
-  });
+  app.post(
+    '/plan/:eventId/programme/:sessionId',
+    { config: { access: 'member' }, schema: { params: SessionParams, body: SessionForm }, attachValidation: true },
+    async (request, reply) => {
+      const { eventId, sessionId } = request.params;
+      const { values, input, errors } = readSession(request.body);
+      return submit(request, reply, {
+        values,
+        errors,
+        again: (form, status) =>
+          show(request, reply, 'programme', 'planning/session-edit', 'Change a session', loadSession(sessionId), { sessionForm: form }, status),
+        run: () => updateSession(app.db, eventId, sessionId, input!, signedIn(request)),
+        done: { to: `/plan/${eventId}/programme`, notice: 'The session is saved.' },
+      });
+    },
+  );
 
   app.post('/plan/:eventId/programme/:sessionId/remove', { config: { access: 'member' }, schema: { params: SessionParams } }, async (request, reply) => {
     const { eventId, sessionId } = request.params;
@@ -177,22 +229,28 @@ export const workspaceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     taskForm: formState(),
   });
 
-  app.get('/plan/:eventId/tasks', { config: { access: 'member' }, schema: { params: EventParams } }, async (request, reply) => show(request, reply, 'tasks', 'planning/tasks', 'Tasks', loadTasks));
+  app.get('/plan/:eventId/tasks', { config: { access: 'member' }, schema: { params: EventParams } }, async (request, reply) =>
+    show(request, reply, 'tasks', 'planning/tasks', 'Tasks', loadTasks),
+  );
 
-  app.post('/plan/:eventId/tasks', { config: { access: 'member' }, schema: { params: EventParams, body: TaskForm }, attachValidation: true }, async (request, reply) => {
-    const { eventId } = request.params;
-    const body = request.body;
-    const values = { taskTitle: text(body, 'taskTitle'), ownerId: text(body, 'ownerId'), dueOn: text(body, 'dueOn') };
-    const errors: FieldError[] = [];
-    if (values.dueOn && !isIsoDate(values.dueOn)) errors.push({ field: 'dueOn', message: 'Enter the due date as a date, for example 9 December 2026' });
-    return submit(request, reply, {
-      values,
-      errors,
-      again: (form, status) => show(request, reply, 'tasks', 'planning/tasks', 'Tasks', loadTasks, { taskForm: form }, status),
-      run: () => addTask(app.db, eventId, { title: values.taskTitle, ownerId: values.ownerId || null, dueOn: values.dueOn || null }, signedIn(request)),
-      done: { to: `/plan/${eventId}/tasks`, notice: 'The task is added.' },
-    });
-  });
+  app.post(
+    '/plan/:eventId/tasks',
+    { config: { access: 'member' }, schema: { params: EventParams, body: TaskForm }, attachValidation: true },
+    async (request, reply) => {
+      const { eventId } = request.params;
+      const body = request.body;
+      const values = { taskTitle: text(body, 'taskTitle'), ownerId: text(body, 'ownerId'), dueOn: text(body, 'dueOn') };
+      const errors: FieldError[] = [];
+      if (values.dueOn && !isIsoDate(values.dueOn)) errors.push({ field: 'dueOn', message: 'Enter the due date as a date, for example 9 December 2026' });
+      return submit(request, reply, {
+        values,
+        errors,
+        again: (form, status) => show(request, reply, 'tasks', 'planning/tasks', 'Tasks', loadTasks, { taskForm: form }, status),
+        run: () => addTask(app.db, eventId, { title: values.taskTitle, ownerId: values.ownerId || null, dueOn: values.dueOn || null }, signedIn(request)),
+        done: { to: `/plan/${eventId}/tasks`, notice: 'The task is added.' },
+      });
+    },
+  );
 
   app.post('/plan/:eventId/tasks/:taskId', { config: { access: 'member' }, schema: { params: TaskParams, body: DoneForm } }, async (request, reply) => {
     const { eventId, taskId } = request.params;
@@ -216,28 +274,36 @@ export const workspaceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     show(request, reply, 'discussion', 'planning/discussion', 'Discussion', loadDiscussion),
   );
 
-  app.post('/plan/:eventId/discussion', { config: { access: 'member' }, schema: { params: EventParams, body: PostForm }, attachValidation: true }, async (request, reply) => {
-    const { eventId } = request.params;
-    const values = { body: text(request.body, 'body') };
-    return submit(request, reply, {
-      values,
-      again: (form, status) => show(request, reply, 'discussion', 'planning/discussion', 'Discussion', loadDiscussion, { postForm: form }, status),
-      run: () => addPost(app.db, eventId, values.body, signedIn(request)),
-      done: { to: `/plan/${eventId}/discussion#discussion`, notice: 'Your message is posted.' },
-    });
-  });
+  app.post(
+    '/plan/:eventId/discussion',
+    { config: { access: 'member' }, schema: { params: EventParams, body: PostForm }, attachValidation: true },
+    async (request, reply) => {
+      const { eventId } = request.params;
+      const values = { body: text(request.body, 'body') };
+      return submit(request, reply, {
+        values,
+        again: (form, status) => show(request, reply, 'discussion', 'planning/discussion', 'Discussion', loadDiscussion, { postForm: form }, status),
+        run: () => addPost(app.db, eventId, values.body, signedIn(request)),
+        done: { to: `/plan/${eventId}/discussion#discussion`, notice: 'Your message is posted.' },
+      });
+    },
+  );
 
-  app.post('/plan/:eventId/decisions', { config: { access: 'member' }, schema: { params: EventParams, body: DecisionForm }, attachValidation: true }, async (request, reply) => {
-    const { eventId } = request.params;
-    const body = request.body;
-    const values = { decision: text(body, 'decision'), decidedBy: text(body, 'decidedBy'), decidedOn: text(body, 'decidedOn') };
-    return submit(request, reply, {
-      values,
-      again: (form, status) => show(request, reply, 'discussion', 'planning/discussion', 'Discussion', loadDiscussion, { decisionForm: form }, status),
-      run: () => recordDecision(app.db, eventId, values, signedIn(request)),
-      done: { to: `/plan/${eventId}/discussion#decisions`, notice: 'The decision is recorded.' },
-    });
-  });
+  app.post(
+    '/plan/:eventId/decisions',
+    { config: { access: 'member' }, schema: { params: EventParams, body: DecisionForm }, attachValidation: true },
+    async (request, reply) => {
+      const { eventId } = request.params;
+      const body = request.body;
+      const values = { decision: text(body, 'decision'), decidedBy: text(body, 'decidedBy'), decidedOn: text(body, 'decidedOn') };
+      return submit(request, reply, {
+        values,
+        again: (form, status) => show(request, reply, 'discussion', 'planning/discussion', 'Discussion', loadDiscussion, { decisionForm: form }, status),
+        run: () => recordDecision(app.db, eventId, values, signedIn(request)),
+        done: { to: `/plan/${eventId}/discussion#decisions`, notice: 'The decision is recorded.' },
+      });
+    },
+  );
 
   // ---- Meetings ----
 
@@ -260,46 +326,65 @@ export const workspaceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     show(request, reply, 'meetings', 'planning/meetings', 'Meetings', loadMeetings),
   );
 
-  app.post('/plan/:eventId/meetings', { config: { access: 'member' }, schema: { params: EventParams, body: MeetingForm }, attachValidation: true }, async (request, reply) => {
-    const { eventId } = request.params;
-    const { values, input, errors } = readMeeting(request.body);
-    return submit(request, reply, {
-      values,
-      errors,
-      again: (form, status) => show(request, reply, 'meetings', 'planning/meetings', 'Meetings', loadMeetings, { meetingForm: form }, status),
-      tooMany: { field: 'meetingTitle' },
-      run: () => scheduleMeeting(app.db, eventId, input!, signedIn(request), { mailBudget: { perDay: app.config.mailBudgetPerDay } }),
-      done: { to: `/plan/${eventId}/meetings`, notice: 'The meeting is arranged. Everyone in the group has been sent a calendar invitation.' },
-    });
-  });
+  app.post(
+    '/plan/:eventId/meetings',
+    { config: { access: 'member' }, schema: { params: EventParams, body: MeetingForm }, attachValidation: true },
+    async (request, reply) => {
+      const { eventId } = request.params;
+      const { values, input, errors } = readMeeting(request.body);
+      return submit(request, reply, {
+        values,
+        errors,
+        again: (form, status) => show(request, reply, 'meetings', 'planning/meetings', 'Meetings', loadMeetings, { meetingForm: form }, status),
+        tooMany: { field: 'meetingTitle' },
+        run: () => scheduleMeeting(app.db, eventId, input!, signedIn(request), { mailBudget: { perDay: app.config.mailBudgetPerDay } }),
+        done: { to: `/plan/${eventId}/meetings`, notice: 'The meeting is arranged. Everyone in the group has been sent a calendar invitation.' },
+      });
+    },
+  );
 
-  const loadMeeting = (meetingId: string): Loader => async (access) => {
-    const m = await findMeeting(app.db, access.event.id, meetingId);
-    const start = utcToLondonFields(m.startsAt);
-    return {
-      meetingId,
-      cancelled: Boolean(m.cancelledAt),
-      meetingForm: formState({ meetingTitle: m.title, meetingDate: start.date, meetingStart: start.time, meetingEnd: utcToLondonFields(m.endsAt).time, place: m.place, joinUrl: m.joinUrl, notes: m.notes }),
+  const loadMeeting =
+    (meetingId: string): Loader =>
+    async (access) => {
+      const m = await findMeeting(app.db, access.event.id, meetingId);
+      const start = utcToLondonFields(m.startsAt);
+      return {
+        meetingId,
+        cancelled: Boolean(m.cancelledAt),
+        meetingForm: formState({
+          meetingTitle: m.title,
+          meetingDate: start.date,
+          meetingStart: start.time,
+          meetingEnd: utcToLondonFields(m.endsAt).time,
+          place: m.place,
+          joinUrl: m.joinUrl,
+          notes: m.notes,
+        }),
+      };
     };
-  };
 
   app.get('/plan/:eventId/meetings/:meetingId', { config: { access: 'member' }, schema: { params: MeetingParams } }, async (request, reply) => {
     const { meetingId } = request.params;
     return show(request, reply, 'meetings', 'planning/meeting-edit', 'Change a meeting', loadMeeting(meetingId));
   });
 
-  app.post('/plan/:eventId/meetings/:meetingId', { config: { access: 'member' }, schema: { params: MeetingParams, body: MeetingForm }, attachValidation: true }, async (request, reply) => {
-    const { eventId, meetingId } = request.params;
-    const { values, input, errors } = readMeeting(request.body);
-    return submit(request, reply, {
-      values,
-      errors,
-      again: (form, status) => show(request, reply, 'meetings', 'planning/meeting-edit', 'Change a meeting', loadMeeting(meetingId), { meetingForm: form }, status),
-      tooMany: { field: 'meetingTitle' },
-      run: () => updateMeeting(app.db, eventId, meetingId, input!, signedIn(request), { mailBudget: { perDay: app.config.mailBudgetPerDay } }),
-      done: { to: `/plan/${eventId}/meetings`, notice: 'The meeting is changed. Everyone in the group has been sent the update.' },
-    });
-  });
+  app.post(
+    '/plan/:eventId/meetings/:meetingId',
+    { config: { access: 'member' }, schema: { params: MeetingParams, body: MeetingForm }, attachValidation: true },
+    async (request, reply) => {
+      const { eventId, meetingId } = request.params;
+      const { values, input, errors } = readMeeting(request.body);
+      return submit(request, reply, {
+        values,
+        errors,
+        again: (form, status) =>
+          show(request, reply, 'meetings', 'planning/meeting-edit', 'Change a meeting', loadMeeting(meetingId), { meetingForm: form }, status),
+        tooMany: { field: 'meetingTitle' },
+        run: () => updateMeeting(app.db, eventId, meetingId, input!, signedIn(request), { mailBudget: { perDay: app.config.mailBudgetPerDay } }),
+        done: { to: `/plan/${eventId}/meetings`, notice: 'The meeting is changed. Everyone in the group has been sent the update.' },
+      });
+    },
+  );
 
   app.post('/plan/:eventId/meetings/:meetingId/cancel', { config: { access: 'member' }, schema: { params: MeetingParams } }, async (request, reply) => {
     const { eventId, meetingId } = request.params;
@@ -317,26 +402,31 @@ export const workspaceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return { presence: await presence(app.db, access.event.id), fourPiForm: formState(record) };
   };
 
-  app.get('/plan/:eventId/4pi', { config: { access: 'member' }, schema: { params: EventParams } }, async (request, reply) => show(request, reply, 'four-pi', 'planning/four-pi', 'Involvement standards record', loadFourPi));
+  app.get('/plan/:eventId/4pi', { config: { access: 'member' }, schema: { params: EventParams } }, async (request, reply) =>
+    show(request, reply, 'four-pi', 'planning/four-pi', 'Involvement standards record', loadFourPi),
+  );
 
-  app.post('/plan/:eventId/4pi', { config: { access: 'member' }, schema: { params: EventParams, body: FourPiForm }, attachValidation: true }, async (request, reply) => {
-    const { eventId } = request.params;
-    const body = request.body;
-    const values = {
-      principles: text(body, 'principles'),
-      purpose: text(body, 'purpose'),
-      preMeetings: checked(body, 'preMeetings'),
-      accessiblePapers: checked(body, 'accessiblePapers'),
-      expensesInAdvance: checked(body, 'expensesInAdvance'),
-      otherSupport: text(body, 'otherSupport'),
-      impact: text(body, 'impact'),
-    };
-    return submit(request, reply, {
-      values,
-      again: (form, status) => show(request, reply, 'four-pi', 'planning/four-pi', 'Involvement standards record', loadFourPi, { fourPiForm: form }, status),
-      run: () => saveFourPi(app.db, eventId, values, signedIn(request)),
-      done: { to: `/plan/${eventId}/4pi`, notice: 'The involvement standards record is saved.' },
-    });
-  });
+  app.post(
+    '/plan/:eventId/4pi',
+    { config: { access: 'member' }, schema: { params: EventParams, body: FourPiForm }, attachValidation: true },
+    async (request, reply) => {
+      const { eventId } = request.params;
+      const body = request.body;
+      const values = {
+        principles: text(body, 'principles'),
+        purpose: text(body, 'purpose'),
+        preMeetings: checked(body, 'preMeetings'),
+        accessiblePapers: checked(body, 'accessiblePapers'),
+        expensesInAdvance: checked(body, 'expensesInAdvance'),
+        otherSupport: text(body, 'otherSupport'),
+        impact: text(body, 'impact'),
+      };
+      return submit(request, reply, {
+        values,
+        again: (form, status) => show(request, reply, 'four-pi', 'planning/four-pi', 'Involvement standards record', loadFourPi, { fourPiForm: form }, status),
+        run: () => saveFourPi(app.db, eventId, values, signedIn(request)),
+        done: { to: `/plan/${eventId}/4pi`, notice: 'The involvement standards record is saved.' },
+      });
+    },
+  );
 };
-

@@ -29,7 +29,8 @@ async function checkSpeakers(tx: Db, eventId: string, speakerIds: string[]): Pro
     .select({ personId: planningMembers.personId })
     .from(planningMembers)
     .where(and(eq(planningMembers.eventId, eventId), eq(planningMembers.status, 'accepted'), inArray(planningMembers.personId, speakerIds)));
-  if (rows.length !== new Set(speakerIds).size) throw new InvalidInputError([{ field: 'speakerIds', message: 'Speakers must be members of the planning group' }]);
+  if (rows.length !== new Set(speakerIds).size)
+    throw new InvalidInputError([{ field: 'speakerIds', message: 'Speakers must be members of the planning group' }]);
 }
 
 function checkSession(input: SessionInput): void {
@@ -56,7 +57,10 @@ export async function moveProgramme(
   before: { startsAt: Date | null },
   after: { startsAt: Date | null; endsAt: Date | null },
 ): Promise<void> {
-  const sessions = await tx.select({ id: programmeSessions.id, title: programmeSessions.title, startsAt: programmeSessions.startsAt, endsAt: programmeSessions.endsAt }).from(programmeSessions).where(eq(programmeSessions.eventId, eventId));
+  const sessions = await tx
+    .select({ id: programmeSessions.id, title: programmeSessions.title, startsAt: programmeSessions.startsAt, endsAt: programmeSessions.endsAt })
+    .from(programmeSessions)
+    .where(eq(programmeSessions.eventId, eventId));
   if (!sessions.length || !after.startsAt || !after.endsAt) return;
   const offset = before.startsAt ? after.startsAt.getTime() - before.startsAt.getTime() : 0;
   const outside: string[] = [];
@@ -68,7 +72,10 @@ export async function moveProgramme(
   }
   if (outside.length) {
     throw new InvalidInputError([
-      { field: 'endTime', message: `The programme would have sessions outside the event’s times: ${outside.join(', ')}. Change the times, or move those sessions first.` },
+      {
+        field: 'endTime',
+        message: `The programme would have sessions outside the event’s times: ${outside.join(', ')}. Change the times, or move those sessions first.`,
+      },
     ]);
   }
 }
@@ -80,7 +87,14 @@ export async function addSession(db: Database, eventId: string, input: SessionIn
     await checkSpeakers(tx, eventId, input.speakerIds);
     const [row] = await tx
       .insert(programmeSessions)
-      .values({ eventId, ...input, title: input.title.trim(), description: input.description.trim(), room: input.room.trim(), guestSpeakers: input.guestSpeakers.trim() })
+      .values({
+        eventId,
+        ...input,
+        title: input.title.trim(),
+        description: input.description.trim(),
+        room: input.room.trim(),
+        guestSpeakers: input.guestSpeakers.trim(),
+      })
       .returning({ id: programmeSessions.id });
     await recordAudit(tx, { actorId: me.id, action: 'planning.session.added', subjectType: 'event', subjectId: eventId, details: { sessionId: row!.id } });
     return row!.id;
@@ -169,7 +183,10 @@ export async function addTask(db: Database, eventId: string, input: { title: str
         .where(and(eq(planningMembers.eventId, eventId), eq(planningMembers.personId, input.ownerId), eq(planningMembers.status, 'accepted')));
       if (!owner) throw new InvalidInputError([{ field: 'ownerId', message: 'Select who will do it from the planning group' }]);
     }
-    const [row] = await tx.insert(planningTasks).values({ eventId, title: input.title.trim(), ownerId: input.ownerId, dueOn: input.dueOn, createdBy: me.id }).returning({ id: planningTasks.id });
+    const [row] = await tx
+      .insert(planningTasks)
+      .values({ eventId, title: input.title.trim(), ownerId: input.ownerId, dueOn: input.dueOn, createdBy: me.id })
+      .returning({ id: planningTasks.id });
     await recordAudit(tx, { actorId: me.id, action: 'planning.task.added', subjectType: 'event', subjectId: eventId, details: { taskId: row!.id } });
   });
 }
@@ -183,13 +200,26 @@ export async function setTaskDone(db: Database, eventId: string, taskId: string,
       .where(and(eq(planningTasks.id, taskId), eq(planningTasks.eventId, eventId)))
       .returning({ id: planningTasks.id });
     if (!updated.length) throw new NotFoundError('We could not find that task.');
-    await recordAudit(tx, { actorId: me.id, action: done ? 'planning.task.done' : 'planning.task.reopened', subjectType: 'event', subjectId: eventId, details: { taskId } });
+    await recordAudit(tx, {
+      actorId: me.id,
+      action: done ? 'planning.task.done' : 'planning.task.reopened',
+      subjectType: 'event',
+      subjectId: eventId,
+      details: { taskId },
+    });
   });
 }
 
 export async function listTasks(db: Db, eventId: string) {
   return db
-    .select({ id: planningTasks.id, title: planningTasks.title, dueOn: planningTasks.dueOn, doneAt: planningTasks.doneAt, ownerName: people.displayName, ownerEmail: people.email })
+    .select({
+      id: planningTasks.id,
+      title: planningTasks.title,
+      dueOn: planningTasks.dueOn,
+      doneAt: planningTasks.doneAt,
+      ownerName: people.displayName,
+      ownerEmail: people.email,
+    })
     .from(planningTasks)
     .leftJoin(people, eq(people.id, planningTasks.ownerId))
     .where(eq(planningTasks.eventId, eventId))
@@ -197,7 +227,10 @@ export async function listTasks(db: Db, eventId: string) {
 }
 
 export async function countOpenTasks(db: Db, eventId: string): Promise<number> {
-  const rows = await db.select({ id: planningTasks.id }).from(planningTasks).where(and(eq(planningTasks.eventId, eventId), isNull(planningTasks.doneAt)));
+  const rows = await db
+    .select({ id: planningTasks.id })
+    .from(planningTasks)
+    .where(and(eq(planningTasks.eventId, eventId), isNull(planningTasks.doneAt)));
   return rows.length;
 }
 
@@ -230,14 +263,22 @@ export async function recordDecision(db: Database, eventId: string, input: { dec
   if (errors.length) throw new InvalidInputError(errors);
   await db.transaction(async (tx) => {
     await planningAccess(tx, eventId, me);
-    await tx.insert(planningDecisions).values({ eventId, decision: input.decision.trim(), decidedBy: input.decidedBy.trim(), decidedOn: input.decidedOn, recordedBy: me.id });
+    await tx
+      .insert(planningDecisions)
+      .values({ eventId, decision: input.decision.trim(), decidedBy: input.decidedBy.trim(), decidedOn: input.decidedOn, recordedBy: me.id });
     await recordAudit(tx, { actorId: me.id, action: 'planning.decision.recorded', subjectType: 'event', subjectId: eventId });
   });
 }
 
 export async function listDecisions(db: Db, eventId: string) {
   return db
-    .select({ id: planningDecisions.id, decision: planningDecisions.decision, decidedBy: planningDecisions.decidedBy, decidedOn: planningDecisions.decidedOn, recorderName: people.displayName })
+    .select({
+      id: planningDecisions.id,
+      decision: planningDecisions.decision,
+      decidedBy: planningDecisions.decidedBy,
+      decidedOn: planningDecisions.decidedOn,
+      recorderName: people.displayName,
+    })
     .from(planningDecisions)
     .leftJoin(people, eq(people.id, planningDecisions.recordedBy))
     .where(eq(planningDecisions.eventId, eventId))

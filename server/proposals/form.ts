@@ -11,7 +11,21 @@ export const DATE_OPTIONS = 3;
 export const typeOptions = eventTypes.map((t) => ({ value: t, label: eventTypeLabels[t] }));
 export const formatOptions = eventFormats.map((f) => ({ value: f, label: eventFormatLabels[f] }));
 
-const textFields = ['title', 'type', 'summary', 'purpose', 'audience', 'format', 'place', 'expectedNumbers', 'accessibilityPlan', 'coproductionPlan', 'budgetNeeds', 'bursaryBudget', 'coProposerEmails'];
+const textFields = [
+  'title',
+  'type',
+  'summary',
+  'purpose',
+  'audience',
+  'format',
+  'place',
+  'expectedNumbers',
+  'accessibilityPlan',
+  'coproductionPlan',
+  'budgetNeeds',
+  'bursaryBudget',
+  'coProposerEmails',
+];
 
 export function readProposalForm(body: Body): { values: Record<string, string>; input: ProposalInput; errors: FieldError[]; send: boolean } {
   const values: Record<string, string> = {};

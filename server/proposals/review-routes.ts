@@ -33,9 +33,9 @@ const decisions: Decision[] = ['accept', 'request_changes', 'decline'];
 export const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/organise/proposals', { config: { access: 'organiser' }, schema: { querystring: QueueQuery } }, async (request, reply) => {
     const q = request.query;
-    const status = q.status === 'open' || !q.status ? 'open' : oneOf<ProposalStatus>(q.status, proposalStatuses) ?? 'open';
-    const type = q.type ? oneOf<EventType>(q.type, eventTypes) ?? undefined : undefined;
-    const format = q.format ? oneOf<EventFormat>(q.format, eventFormats) ?? undefined : undefined;
+    const status = q.status === 'open' || !q.status ? 'open' : (oneOf<ProposalStatus>(q.status, proposalStatuses) ?? 'open');
+    const type = q.type ? (oneOf<EventType>(q.type, eventTypes) ?? undefined) : undefined;
+    const format = q.format ? (oneOf<EventFormat>(q.format, eventFormats) ?? undefined) : undefined;
     const rows = await listReviewQueue(app.db, { status, type, format }, signedIn(request));
     return reply.page('organise/queue', {
       title: 'Proposals to review',
@@ -50,7 +50,12 @@ export const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
     });
   });
 
-  const showReview = async (request: ProposalRequest, reply: FastifyReply, forms: { message?: FormState; note?: FormState; score?: FormState; decision?: FormState } = {}, status = 200) => {
+  const showReview = async (
+    request: ProposalRequest,
+    reply: FastifyReply,
+    forms: { message?: FormState; note?: FormState; score?: FormState; decision?: FormState } = {},
+    status = 200,
+  ) => {
     const { proposalId } = request.params;
     const detail = await proposalForReviewer(app.db, proposalId, signedIn(request));
     const errors = [forms.message, forms.note, forms.score, forms.decision].flatMap((f) => f?.errors ?? []);
@@ -119,7 +124,8 @@ export const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const schemaFields = new Set(validationErrors(request).map((e) => e.field));
       const errors: FieldError[] = [];
       for (const c of rubricCriteria) {
-        if (!/^[1-5]$/.test(values[c]!) && !schemaFields.has(c)) errors.push({ field: c, message: `Choose a score from 1 to 5 for ${rubricLabels[c].label.toLowerCase()}` });
+        if (!/^[1-5]$/.test(values[c]!) && !schemaFields.has(c))
+          errors.push({ field: c, message: `Choose a score from 1 to 5 for ${rubricLabels[c].label.toLowerCase()}` });
       }
       const score = Object.fromEntries(rubricCriteria.map((c) => [c, Number(values[c])])) as ScoreInput;
       return submit(request, reply, {
@@ -150,7 +156,10 @@ export const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
         done: (eventId) =>
           eventId
             ? { to: `/plan/${eventId}`, notice: 'The proposal is accepted and its event is now being planned. The proposers have been told.' }
-            : { to: `/organise/proposals/${proposalId}`, notice: decision === 'decline' ? 'The proposal is declined. The proposers have been told.' : 'The proposers have been asked for changes.' },
+            : {
+                to: `/organise/proposals/${proposalId}`,
+                notice: decision === 'decline' ? 'The proposal is declined. The proposers have been told.' : 'The proposers have been asked for changes.',
+              },
       });
     },
   );

@@ -5,7 +5,7 @@ import { ProposalParams, TokenParams } from '../http/params.ts';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { signedIn } from '../http/signed-in.ts';
-import { NotFoundError, } from '../errors.ts';
+import { NotFoundError } from '../errors.ts';
 import { type FormState, formState } from '../http/forms.ts';
 import { submit } from '../http/form-route.ts';
 import { text, textForm } from '../http/form-values.ts';
@@ -25,7 +25,6 @@ import {
   withdrawProposal,
 } from './service.ts';
 import { proposalListItem, proposalView } from './view-models.ts';
-
 
 const fieldTitles: Record<string, { title: string; maxLength?: number }> = {
   title: { title: 'Title', maxLength: 200 },
@@ -59,11 +58,7 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (request.url.startsWith('/proposals/invitations/')) reply.header('referrer-policy', 'no-referrer');
   });
 
-  const renderForm = (
-    reply: FastifyReply,
-    model: { proposalId: string | null; form: FormState; coProposers?: string[]; invited?: string[] },
-    status = 200,
-  ) =>
+  const renderForm = (reply: FastifyReply, model: { proposalId: string | null; form: FormState; coProposers?: string[]; invited?: string[] }, status = 200) =>
     reply.page(
       'proposals/form',
       {
@@ -140,7 +135,10 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   async function coProposersOf(detail: Awaited<ReturnType<typeof proposalForProposer>>) {
-    return { coProposers: detail.proposers.filter((p) => !p.isAuthor).map((p) => p.displayName || p.email), invited: await pendingInvitations(app.db, detail.proposal.id) };
+    return {
+      coProposers: detail.proposers.filter((p) => !p.isAuthor).map((p) => p.displayName || p.email),
+      invited: await pendingInvitations(app.db, detail.proposal.id),
+    };
   }
 
   app.post(

@@ -118,7 +118,8 @@ function cleanCoProposers(emails: string[], me: Me): string[] {
 }
 
 /** Invitations that can still be accepted. */
-const pendingInvitation = (now: Date) => and(isNull(proposalInvitations.acceptedAt), isNull(proposalInvitations.declinedAt), gt(proposalInvitations.expiresAt, now));
+const pendingInvitation = (now: Date) =>
+  and(isNull(proposalInvitations.acceptedAt), isNull(proposalInvitations.declinedAt), gt(proposalInvitations.expiresAt, now));
 
 /**
  * Emails each new address an invitation to co-propose, with a private link to accept it. No
@@ -149,7 +150,12 @@ async function inviteCoProposers(tx: Db, proposal: { id: string; title: string }
       because: 'proposal.co-proposer-invited',
       to: email,
       template: 'proposal-co-proposer',
-      data: { inviterName: me.displayName || me.email, title: proposal.title, invitationPath: `/proposals/invitations/${token}`, expires: formatDateTime(expiresAt) },
+      data: {
+        inviterName: me.displayName || me.email,
+        title: proposal.title,
+        invitationPath: `/proposals/invitations/${token}`,
+        expires: formatDateTime(expiresAt),
+      },
     });
   }
 }
@@ -198,9 +204,15 @@ export async function updateProposal(db: Database, proposalId: string, input: Pr
   await db.transaction(async (tx) => {
     const proposal = await loadForProposer(tx, proposalId, me, true);
     if (!editable.includes(proposal.status)) {
-      throw new ConflictError('proposal_not_editable', 'This proposal cannot be changed now. It can be changed while it is a draft or when changes have been asked for.');
+      throw new ConflictError(
+        'proposal_not_editable',
+        'This proposal cannot be changed now. It can be changed while it is a draft or when changes have been asked for.',
+      );
     }
-    await tx.update(proposals).set({ ...fieldsOf(input), updatedAt: new Date() }).where(eq(proposals.id, proposalId));
+    await tx
+      .update(proposals)
+      .set({ ...fieldsOf(input), updatedAt: new Date() })
+      .where(eq(proposals.id, proposalId));
     await tx.delete(proposalDateOptions).where(eq(proposalDateOptions.proposalId, proposalId));
     if (input.dateOptions.length) await tx.insert(proposalDateOptions).values(input.dateOptions.map((d) => ({ ...d, proposalId })));
     await inviteCoProposers(tx, { id: proposalId, title: input.title.trim() }, coProposers, me, context);
@@ -213,7 +225,10 @@ export async function updateProposal(db: Database, proposalId: string, input: Pr
  * form's "send" button) or on what was saved (sending from the proposal's page), so both show
  * every missing answer at once. Each message names its field's label on the form.
  */
-export function missingForSending(p: Pick<ProposalInput, 'summary' | 'purpose' | 'audience' | 'accessibilityPlan' | 'coproductionPlan'>, dateOptionCount: number): FieldError[] {
+export function missingForSending(
+  p: Pick<ProposalInput, 'summary' | 'purpose' | 'audience' | 'accessibilityPlan' | 'coproductionPlan'>,
+  dateOptionCount: number,
+): FieldError[] {
   const errors: FieldError[] = [];
   if (!p.summary.trim()) errors.push({ field: 'summary', message: 'Enter a summary' });
   if (!p.purpose.trim()) errors.push({ field: 'purpose', message: 'Enter the purpose and aims' });
@@ -234,14 +249,24 @@ export async function submitProposal(db: Database, proposalId: string, me: Me, c
     const resubmission = proposal.status === 'changes_requested';
     await tx.update(proposals).set({ status: 'submitted', submittedAt: new Date(), updatedAt: new Date() }).where(eq(proposals.id, proposalId));
     await addEntry(tx, proposalId, resubmission ? 'resubmitted' : 'submitted', me.id);
-    await recordAudit(tx, { actorId: me.id, action: resubmission ? 'proposal.resubmitted' : 'proposal.submitted', subjectType: 'proposal', subjectId: proposalId });
+    await recordAudit(tx, {
+      actorId: me.id,
+      action: resubmission ? 'proposal.resubmitted' : 'proposal.submitted',
+      subjectType: 'proposal',
+      subjectId: proposalId,
+    });
     // The steering group hears of every proposal waiting for them.
     const reviewers = await steeringGroupAddresses(tx);
     const proposers = await proposerRows(tx, proposalId);
     const toOthers = reviewers.filter((r) => r.email !== me.email).length + proposers.filter((p) => p.personId !== me.id).length;
     await spendMailBudget(tx, { personId: me.id, emails: toOthers, budget: context.mailBudget, now: context.now });
     for (const r of reviewers) {
-      await enqueueEmail(tx, { because: 'proposal.submitted', to: r.email, template: 'proposal-to-review', data: { title: proposal.title, resubmission, reviewPath: `/organise/proposals/${proposalId}` } });
+      await enqueueEmail(tx, {
+        because: 'proposal.submitted',
+        to: r.email,
+        template: 'proposal-to-review',
+        data: { title: proposal.title, resubmission, reviewPath: `/organise/proposals/${proposalId}` },
+      });
     }
     for (const p of proposers) {
       await enqueueEmail(tx, {
@@ -280,7 +305,13 @@ export async function openInvitation(db: Db, token: string, now = new Date()): P
     .leftJoin(people, eq(people.id, proposalInvitations.invitedBy))
     .where(and(eq(proposalInvitations.tokenHash, hashSecret(token)), pendingInvitation(now)));
   if (!row) return null;
-  return { proposalId: row.proposalId, title: row.title, inviterName: row.inviterName || row.inviterEmail || 'A member', email: row.email, expires: formatDateTime(row.expiresAt) };
+  return {
+    proposalId: row.proposalId,
+    title: row.title,
+    inviterName: row.inviterName || row.inviterEmail || 'A member',
+    email: row.email,
+    expires: formatDateTime(row.expiresAt),
+  };
 }
 
 const invitationGone = () => new NotFoundError('This invitation link does not work. It may have expired, been answered already, or been copied only in part.');
@@ -304,7 +335,9 @@ export async function acceptInvitation(db: Database, token: string, me: Me | nul
   return db.transaction(async (tx) => {
     const invitation = await lockInvitation(tx, token, now);
     if (me && me.email !== invitation.email) {
-      throw new ForbiddenError('This invitation was sent to a different email address from the one you are signed in with. Sign out, then open the link again.');
+      throw new ForbiddenError(
+        'This invitation was sent to a different email address from the one you are signed in with. Sign out, then open the link again.',
+      );
     }
     await tx.select({ id: proposals.id }).from(proposals).where(eq(proposals.id, invitation.proposalId)).for('update');
     await tx.insert(people).values({ email: invitation.email }).onConflictDoNothing({ target: people.email });
@@ -338,7 +371,8 @@ export async function pendingInvitations(db: Db, proposalId: string, now = new D
 export async function withdrawProposal(db: Database, proposalId: string, me: Me): Promise<void> {
   await db.transaction(async (tx) => {
     const proposal = await loadForProposer(tx, proposalId, me, true);
-    if (!withdrawable.includes(proposal.status)) throw new ConflictError('proposal_not_withdrawable', 'This proposal has already been decided, so it cannot be withdrawn.');
+    if (!withdrawable.includes(proposal.status))
+      throw new ConflictError('proposal_not_withdrawable', 'This proposal has already been decided, so it cannot be withdrawn.');
     await tx.update(proposals).set({ status: 'withdrawn', updatedAt: new Date() }).where(eq(proposals.id, proposalId));
     await addEntry(tx, proposalId, 'withdrawn', me.id);
     await recordAudit(tx, { actorId: me.id, action: 'proposal.withdrawn', subjectType: 'proposal', subjectId: proposalId });
@@ -407,13 +441,17 @@ export type Decision = 'accept' | 'request_changes' | 'decline';
 export async function decideProposal(db: Database, proposalId: string, decision: Decision, message: string, me: Me): Promise<string | null> {
   if (!me.isOrganiser) throw new ForbiddenError();
   const text = message.trim();
-  if (decision === 'request_changes' && !text) throw new InvalidInputError([{ field: 'decisionMessage', message: 'Say what you would like the proposers to change' }]);
+  if (decision === 'request_changes' && !text)
+    throw new InvalidInputError([{ field: 'decisionMessage', message: 'Say what you would like the proposers to change' }]);
   if (decision === 'decline' && !text) throw new InvalidInputError([{ field: 'decisionMessage', message: 'Give the reason for declining' }]);
   return db.transaction(async (tx) => {
     const [proposal] = await tx.select().from(proposals).where(eq(proposals.id, proposalId)).for('update');
     if (!proposal) throw new NotFoundError('We could not find that proposal.');
     if (proposal.status !== 'submitted') {
-      throw new ConflictError('proposal_not_awaiting_decision', 'This proposal is not waiting for a decision. It may have been decided already, withdrawn, or sent back for changes.');
+      throw new ConflictError(
+        'proposal_not_awaiting_decision',
+        'This proposal is not waiting for a decision. It may have been decided already, withdrawn, or sent back for changes.',
+      );
     }
     const now = new Date();
     const proposers = await proposerRows(tx, proposalId);
@@ -539,7 +577,13 @@ export async function proposalForReviewer(db: Db, proposalId: string, me: Me): P
   if (proposal.status === 'draft') throw new NotFoundError('This proposal is still a draft; the proposers have not sent it yet.');
   const base = await detail(db, proposal);
   const notes = await db
-    .select({ id: proposalReviewerNotes.id, body: proposalReviewerNotes.body, at: proposalReviewerNotes.at, authorName: people.displayName, authorEmail: people.email })
+    .select({
+      id: proposalReviewerNotes.id,
+      body: proposalReviewerNotes.body,
+      at: proposalReviewerNotes.at,
+      authorName: people.displayName,
+      authorEmail: people.email,
+    })
     .from(proposalReviewerNotes)
     .leftJoin(people, eq(people.id, proposalReviewerNotes.authorId))
     .where(eq(proposalReviewerNotes.proposalId, proposalId))
@@ -559,7 +603,12 @@ export async function proposalForReviewer(db: Db, proposalId: string, me: Me): P
     .where(eq(proposalScores.proposalId, proposalId));
   const mine = scores.find((s) => s.reviewerId === me.id) ?? null;
   const others = scores.filter((s) => s.reviewerId !== me.id);
-  const pick = (s: (typeof scores)[number]): ScoreInput => ({ purpose: s.purpose, coproduction: s.coproduction, accessibility: s.accessibility, feasibility: s.feasibility });
+  const pick = (s: (typeof scores)[number]): ScoreInput => ({
+    purpose: s.purpose,
+    coproduction: s.coproduction,
+    accessibility: s.accessibility,
+    feasibility: s.feasibility,
+  });
   return {
     ...base,
     notes: notes.map((n) => ({ id: n.id, body: n.body, at: n.at, authorName: n.authorName || n.authorEmail || 'A reviewer' })),
@@ -629,6 +678,9 @@ export async function listReviewQueue(db: Db, filters: QueueFilters, me: Me) {
 }
 
 export async function countAwaitingReview(db: Db): Promise<number> {
-  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(proposals).where(inArray(proposals.status, ['submitted']));
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(proposals)
+    .where(inArray(proposals.status, ['submitted']));
   return Number(row?.n ?? 0);
 }

@@ -52,15 +52,15 @@ export function proposalView(detail: ProposalDetail) {
       // (its detail is their own address); older entries were made by the author adding someone.
       const joined = e.kind === 'co_proposer_added' && e.message === e.actorEmail;
       return {
-      id: e.id,
-      who: e.actorName,
-      byProposer: e.actorIsProposer,
-      what: joined ? 'Accepted the invitation to propose this event' : entryLabels[e.kind],
-      isMessage: Boolean(e.message),
-      messageHtml: e.kind === 'co_proposer_added' ? '' : renderMarkdown(e.message),
-      detail: e.kind === 'co_proposer_added' && !joined ? e.message : '',
-      when: formatDateTime(e.at),
-      whenIso: e.at.toISOString(),
+        id: e.id,
+        who: e.actorName,
+        byProposer: e.actorIsProposer,
+        what: joined ? 'Accepted the invitation to propose this event' : entryLabels[e.kind],
+        isMessage: Boolean(e.message),
+        messageHtml: e.kind === 'co_proposer_added' ? '' : renderMarkdown(e.message),
+        detail: e.kind === 'co_proposer_added' && !joined ? e.message : '',
+        when: formatDateTime(e.at),
+        whenIso: e.at.toISOString(),
       };
     }),
   };

@@ -38,7 +38,10 @@ export async function hasPlaceAt(tx: Db, input: { eventId: string; personId: str
 
 /** Sets when a live hold ends (the expiry job then passes its place on), in the caller's transaction. */
 export async function setHoldExpiry(tx: Db, holdId: string, expiresAt: Date): Promise<void> {
-  await tx.update(placeHolds).set({ expiresAt }).where(and(eq(placeHolds.id, holdId), eq(placeHolds.state, 'live')));
+  await tx
+    .update(placeHolds)
+    .set({ expiresAt })
+    .where(and(eq(placeHolds.id, holdId), eq(placeHolds.state, 'live')));
 }
 
 /**

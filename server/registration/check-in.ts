@@ -16,7 +16,10 @@ export async function checkInState(db: Db, event: { id: string; status: string; 
   if (event.status === 'cancelled') return { open: false, why: 'cancelled', opensOn: '' };
   if (!event.startsAt) return { open: false, why: 'no_date', opensOn: '' };
   if (londonDate(now) >= londonDate(event.startsAt)) return { open: true, openedEarly: false };
-  const [settings] = await db.select({ openedEarlyAt: registrationSettings.checkInOpenedEarlyAt }).from(registrationSettings).where(eq(registrationSettings.eventId, event.id));
+  const [settings] = await db
+    .select({ openedEarlyAt: registrationSettings.checkInOpenedEarlyAt })
+    .from(registrationSettings)
+    .where(eq(registrationSettings.eventId, event.id));
   if (settings?.openedEarlyAt) return { open: true, openedEarly: true };
   return { open: false, why: 'before_day', opensOn: formatDate(event.startsAt) };
 }

@@ -136,12 +136,18 @@ export interface PlaceCheck {
  * first and locks last: call lockEvent() just before, so that every booking committed before
  * this one is counted (each statement reads what was committed when it began).
  */
-export async function checkPlaces(tx: Db, input: { eventId: string; ticketTypeId: string; registrationId: string; email: string; now: Date }): Promise<PlaceCheck> {
+export async function checkPlaces(
+  tx: Db,
+  input: { eventId: string; ticketTypeId: string; registrationId: string; email: string; now: Date },
+): Promise<PlaceCheck> {
   const { eventId, ticketTypeId, registrationId, email, now } = input;
   const [row] = await tx
     .select({
       ...placeCountFields(eventId, ticketTypeId, now),
-      registrationOpen: sql<boolean>`coalesce((select registration_open and booking_mode = 'here' from registration_settings where event_id = ${eventId}), true)`.mapWith(isTrue),
+      registrationOpen:
+        sql<boolean>`coalesce((select registration_open and booking_mode = 'here' from registration_settings where event_id = ${eventId}), true)`.mapWith(
+          isTrue,
+        ),
       othersWaiting: sql<boolean>`exists (select 1 from registrations where event_id = ${eventId} and ticket_type_id = ${ticketTypeId}
         and status = 'waitlisted' and id <> ${registrationId})`.mapWith(isTrue),
       duplicate: sql<boolean>`exists (select 1 from registrations where event_id = ${eventId} and email = ${email}
@@ -170,7 +176,10 @@ export function placeCountFields(eventId: string, ticketTypeId: string, now: Dat
 }
 
 /** Places left at the event and of the ticket type (negative when over), from placeCountFields(). */
-export function placesLeftFrom(row: { capacity: number | null; typeCapacity: number | null; booked: Pair | string; held: Pair | string }): { eventLeft: number; typeLeft: number } {
+export function placesLeftFrom(row: { capacity: number | null; typeCapacity: number | null; booked: Pair | string; held: Pair | string }): {
+  eventLeft: number;
+  typeLeft: number;
+} {
   const [booked, bookedOfType] = pair(row.booked);
   const [held, heldOfType] = pair(row.held);
   const unlimited = Number.MAX_SAFE_INTEGER;
@@ -267,11 +276,7 @@ async function endHold(tx: Db, holdId: string, state: 'released' | 'consumed' | 
  * Gives the place back. Returns false if the hold had already ended. Pass `passOn` (offers.ts'
  * passOnFreedPlaces) to move the waiting list in the same transaction.
  */
-export async function releaseHold(
-  tx: Db,
-  holdId: string,
-  options: { passOn?: (tx: Db, eventId: string) => Promise<unknown> } = {},
-): Promise<boolean> {
+export async function releaseHold(tx: Db, holdId: string, options: { passOn?: (tx: Db, eventId: string) => Promise<unknown> } = {}): Promise<boolean> {
   const [hold] = await tx.select({ eventId: placeHolds.eventId }).from(placeHolds).where(eq(placeHolds.id, holdId));
   if (!hold) return false;
   await lockEvent(tx, hold.eventId);

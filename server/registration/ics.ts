@@ -25,7 +25,10 @@ export interface AttendeePlace {
 export function attendeeIcs(event: AttendeeEvent, place: AttendeePlace = {}): string | null {
   if (!event.startsAt) return null;
   const joinUrl = place.confirmed !== false && event.format !== 'in_person' ? event.onlineJoinUrl : '';
-  return buildPublication(event.title, eventEntry({ ...event, startsAt: event.startsAt }, { baseUrl: place.baseUrl ?? calendarBaseUrl(), joinUrl: joinUrl || undefined }));
+  return buildPublication(
+    event.title,
+    eventEntry({ ...event, startsAt: event.startsAt }, { baseUrl: place.baseUrl ?? calendarBaseUrl(), joinUrl: joinUrl || undefined }),
+  );
 }
 
 /** The MIME type of an attendee's .ics (the method parameter must match METHOD, RFC 5545 8.1). */

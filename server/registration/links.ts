@@ -33,11 +33,7 @@ export async function mintManagePath(tx: Db, registrationId: string): Promise<st
 }
 
 /** The booking a link opens; null for no such link; ManageLinkExpiredError once its event is long over. */
-export async function registrationIdForToken(
-  db: Db,
-  token: string,
-  options: { now?: Date; daysAfterEvent?: number } = {},
-): Promise<string | null> {
+export async function registrationIdForToken(db: Db, token: string, options: { now?: Date; daysAfterEvent?: number } = {}): Promise<string | null> {
   const days = options.daysAfterEvent ?? MANAGE_LINK_DAYS_AFTER_EVENT;
   const [row] = await db
     .select({ registrationId: registrationLinks.registrationId, endedAt: sql<Date | string | null>`coalesce(${events.endsAt}, ${events.startsAt})` })

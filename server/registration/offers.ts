@@ -103,12 +103,7 @@ export async function expireDueHolds(db: Database, now: Date = new Date()): Prom
         const ended = await tx
           .update(registrations)
           .set({ status: 'expired', updatedAt: now })
-          .where(
-            and(
-              or(eq(registrations.id, hold.registrationId), eq(registrations.companionOfId, hold.registrationId)),
-              eq(registrations.status, fromStatus),
-            ),
-          )
+          .where(and(or(eq(registrations.id, hold.registrationId), eq(registrations.companionOfId, hold.registrationId)), eq(registrations.status, fromStatus)))
           .returning({ id: registrations.id, name: registrations.name, email: registrations.email, companionOfId: registrations.companionOfId });
         if (hold.kind === 'checkout') {
           await tx
@@ -127,7 +122,12 @@ export async function expireDueHolds(db: Database, now: Date = new Date()): Prom
         });
         // After a cancellation the event's own email has said enough.
         if (hold.kind === 'offer' && event && event.status === 'published') {
-          await enqueueEmail(tx, { because: 'booking.offer-expired', to: main.email, template: 'registration-offer-expired', data: { ...eventFacts(event), name: main.name } });
+          await enqueueEmail(tx, {
+            because: 'booking.offer-expired',
+            to: main.email,
+            template: 'registration-offer-expired',
+            data: { ...eventFacts(event), name: main.name },
+          });
         }
       }
       result.offersMade += (await passOnFreedPlaces(tx, eventId, now)).length;

@@ -72,7 +72,6 @@ const MessageForm = Type.Object({
 const CheckInQuery = Type.Object({ q: Type.Optional(Type.String({ maxLength: 100 })) });
 const CheckInForm = Type.Object({ attended: Type.Union([Type.Literal('yes'), Type.Literal('no')]), q: Type.Optional(Type.String({ maxLength: 100 })) });
 
-
 /** A London wall-clock datetime-local value → UTC; "" → null. */
 function londonTime(raw: string, field: string, errors: FieldError[]): Date | null {
   if (!raw.trim()) return null;
@@ -107,7 +106,10 @@ function ticketTypeInput(body: Body): TicketTypeInput {
 }
 
 export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const mode = () => (app.payments.mode === 'stripe' ? 'Card payments through Stripe are on.' : 'Stripe is not set up, so paid places are sold by invoice: mark each one paid here when the money arrives.');
+  const mode = () =>
+    app.payments.mode === 'stripe'
+      ? 'Card payments through Stripe are on.'
+      : 'Stripe is not set up, so paid places are sold by invoice: mark each one paid here when the money arrives.';
 
   async function eventFor(slug: string) {
     const event = await getEventBySlug(app.db, slug);
@@ -119,7 +121,10 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // --- Places and questions ---------------------------------------------------------------
 
-  async function placesModel(slug: string, forms: { ticket?: ReturnType<typeof formState>; question?: ReturnType<typeof formState>; settings?: ReturnType<typeof formState> } = {}) {
+  async function placesModel(
+    slug: string,
+    forms: { ticket?: ReturnType<typeof formState>; question?: ReturnType<typeof formState>; settings?: ReturnType<typeof formState> } = {},
+  ) {
     const event = await eventFor(slug);
     const [types, questions, avail, settings] = await Promise.all([
       listTicketTypes(app.db, event.id, { includeWithdrawn: true }),
@@ -142,13 +147,18 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
           taken: a?.taken ?? 0,
           eligibility: t.eligibility,
           withdrawn: t.withdrawn,
-          sales: [t.salesStartAt ? `from ${formatDateTime(t.salesStartAt)}` : '', t.salesEndAt ? `until ${formatDateTime(t.salesEndAt)}` : ''].filter(Boolean).join(' ') || 'Always',
+          sales:
+            [t.salesStartAt ? `from ${formatDateTime(t.salesStartAt)}` : '', t.salesEndAt ? `until ${formatDateTime(t.salesEndAt)}` : '']
+              .filter(Boolean)
+              .join(' ') || 'Always',
         };
       }),
       questions: questions.map((q) => ({ id: q.id, label: q.label, kind: q.kind, required: q.required, options: q.options.join(', ') })),
       ticketForm: forms.ticket ?? formState({ price: '0' }),
       questionForm: forms.question ?? formState({ kind: 'short_text' }),
-      settingsForm: forms.settings ?? formState({ offerHours: String(settings.offerHours), registrationOpen: settings.registrationOpen, bookingMode: settings.bookingMode }),
+      settingsForm:
+        forms.settings ??
+        formState({ offerHours: String(settings.offerHours), registrationOpen: settings.registrationOpen, bookingMode: settings.bookingMode }),
     };
   }
 
@@ -157,17 +167,21 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return reply.page('registration/places', await placesModel(slug));
   });
 
-  app.post('/organise/events/:slug/places/ticket-types', { config: { access: 'organiser' }, schema: { params: SlugParams, body: TicketTypeForm }, attachValidation: true }, async (request, reply) => {
-    const { slug } = request.params;
-    const body: Body = request.body ?? {};
-    const event = await eventFor(slug);
-    return submit(request, reply, {
-      values: body,
-      again: async (form, status) => reply.page('registration/places', await placesModel(slug, { ticket: form }), status),
-      run: () => addTicketType(app.db, event.id, ticketTypeInput(body), signedIn(request)),
-      done: { to: `${base(slug)}/places`, notice: 'The kind of place has been added.' },
-    });
-  });
+  app.post(
+    '/organise/events/:slug/places/ticket-types',
+    { config: { access: 'organiser' }, schema: { params: SlugParams, body: TicketTypeForm }, attachValidation: true },
+    async (request, reply) => {
+      const { slug } = request.params;
+      const body: Body = request.body ?? {};
+      const event = await eventFor(slug);
+      return submit(request, reply, {
+        values: body,
+        again: async (form, status) => reply.page('registration/places', await placesModel(slug, { ticket: form }), status),
+        run: () => addTicketType(app.db, event.id, ticketTypeInput(body), signedIn(request)),
+        done: { to: `${base(slug)}/places`, notice: 'The kind of place has been added.' },
+      });
+    },
+  );
 
   app.get('/organise/events/:slug/places/ticket-types/:id', { config: { access: 'organiser' }, schema: { params: SlugIdParams } }, async (request, reply) => {
     const { slug, id } = request.params;
@@ -183,161 +197,259 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
       salesEndAt: londonInput(type.salesEndAt),
       eligibility: type.eligibility,
     };
-    return reply.page('registration/ticket-type', { title: `Change ${type.name}`, base: base(slug), id, withdrawn: type.withdrawn, eventTitle: event.title, form: formState(values) });
-  });
-
-  app.post('/organise/events/:slug/places/ticket-types/:id', { config: { access: 'organiser' }, schema: { params: SlugIdParams, body: TicketTypeForm }, attachValidation: true }, async (request, reply) => {
-    const { slug, id } = request.params;
-    const body: Body = request.body ?? {};
-    const event = await eventFor(slug);
-    return submit(request, reply, {
-      values: body,
-      again: (form, status) => reply.page('registration/ticket-type', { title: 'Change a kind of place', base: base(slug), id, withdrawn: false, eventTitle: event.title, form }, status),
-      run: () => updateTicketType(app.db, event.id, id, ticketTypeInput(body), signedIn(request)),
-      done: { to: `${base(slug)}/places`, notice: 'Your changes have been saved.' },
+    return reply.page('registration/ticket-type', {
+      title: `Change ${type.name}`,
+      base: base(slug),
+      id,
+      withdrawn: type.withdrawn,
+      eventTitle: event.title,
+      form: formState(values),
     });
   });
 
-  app.post('/organise/events/:slug/places/ticket-types/:id/withdraw', { config: { access: 'organiser' }, schema: { params: SlugIdParams, body: Type.Object({ withdrawn: Type.Union([Type.Literal('yes'), Type.Literal('no')]) }) } }, async (request, reply) => {
-    const { slug, id } = request.params;
-    const { withdrawn } = request.body;
-    const event = await eventFor(slug);
-    return submit(request, reply, {
-      run: () => setTicketTypeWithdrawn(app.db, event.id, id, withdrawn === 'yes', signedIn(request)),
-      done: { to: `${base(slug)}/places`, notice: withdrawn === 'yes' ? 'That kind of place is no longer on offer.' : 'That kind of place is on offer again.' },
-    });
-  });
+  app.post(
+    '/organise/events/:slug/places/ticket-types/:id',
+    { config: { access: 'organiser' }, schema: { params: SlugIdParams, body: TicketTypeForm }, attachValidation: true },
+    async (request, reply) => {
+      const { slug, id } = request.params;
+      const body: Body = request.body ?? {};
+      const event = await eventFor(slug);
+      return submit(request, reply, {
+        values: body,
+        again: (form, status) =>
+          reply.page(
+            'registration/ticket-type',
+            { title: 'Change a kind of place', base: base(slug), id, withdrawn: false, eventTitle: event.title, form },
+            status,
+          ),
+        run: () => updateTicketType(app.db, event.id, id, ticketTypeInput(body), signedIn(request)),
+        done: { to: `${base(slug)}/places`, notice: 'Your changes have been saved.' },
+      });
+    },
+  );
 
-  app.post('/organise/events/:slug/places/questions', { config: { access: 'organiser' }, schema: { params: SlugParams, body: QuestionForm }, attachValidation: true }, async (request, reply) => {
-    const { slug } = request.params;
-    const body: Body = request.body ?? {};
-    const event = await eventFor(slug);
-    return submit(request, reply, {
-      values: body,
-      again: async (form, status) => reply.page('registration/places', await placesModel(slug, { question: form }), status),
-      run: () =>
-        addQuestion(
-          app.db,
-          event.id,
-          { kind: text(body, 'kind'), label: text(body, 'label'), hint: text(body, 'hint'), options: text(body, 'options').split(/\r?\n/), required: body.required === 'yes' },
-          signedIn(request),
-        ),
-      done: { to: `${base(slug)}/places`, notice: 'The question has been added.' },
-    });
-  });
+  app.post(
+    '/organise/events/:slug/places/ticket-types/:id/withdraw',
+    {
+      config: { access: 'organiser' },
+      schema: { params: SlugIdParams, body: Type.Object({ withdrawn: Type.Union([Type.Literal('yes'), Type.Literal('no')]) }) },
+    },
+    async (request, reply) => {
+      const { slug, id } = request.params;
+      const { withdrawn } = request.body;
+      const event = await eventFor(slug);
+      return submit(request, reply, {
+        run: () => setTicketTypeWithdrawn(app.db, event.id, id, withdrawn === 'yes', signedIn(request)),
+        done: {
+          to: `${base(slug)}/places`,
+          notice: withdrawn === 'yes' ? 'That kind of place is no longer on offer.' : 'That kind of place is on offer again.',
+        },
+      });
+    },
+  );
 
-  app.post('/organise/events/:slug/places/questions/:id/withdraw', { config: { access: 'organiser' }, schema: { params: SlugIdParams } }, async (request, reply) => {
-    const { slug, id } = request.params;
-    const event = await eventFor(slug);
-    return submit(request, reply, {
-      run: () => withdrawQuestion(app.db, event.id, id, signedIn(request)),
-      done: { to: `${base(slug)}/places`, notice: 'The question has been removed. Answers already given are kept.' },
-    });
-  });
+  app.post(
+    '/organise/events/:slug/places/questions',
+    { config: { access: 'organiser' }, schema: { params: SlugParams, body: QuestionForm }, attachValidation: true },
+    async (request, reply) => {
+      const { slug } = request.params;
+      const body: Body = request.body ?? {};
+      const event = await eventFor(slug);
+      return submit(request, reply, {
+        values: body,
+        again: async (form, status) => reply.page('registration/places', await placesModel(slug, { question: form }), status),
+        run: () =>
+          addQuestion(
+            app.db,
+            event.id,
+            {
+              kind: text(body, 'kind'),
+              label: text(body, 'label'),
+              hint: text(body, 'hint'),
+              options: text(body, 'options').split(/\r?\n/),
+              required: body.required === 'yes',
+            },
+            signedIn(request),
+          ),
+        done: { to: `${base(slug)}/places`, notice: 'The question has been added.' },
+      });
+    },
+  );
 
-  app.post('/organise/events/:slug/places/settings', { config: { access: 'organiser' }, schema: { params: SlugParams, body: SettingsForm }, attachValidation: true }, async (request, reply) => {
-    const { slug } = request.params;
-    const body: Body = request.body ?? {};
-    const event = await eventFor(slug);
-    return submit(request, reply, {
-      values: body,
-      again: async (form, status) => reply.page('registration/places', await placesModel(slug, { settings: form }), status),
-      // The schema allows only the booking modes there are.
-      run: () => saveSettings(app.db, event.id, { offerHours: Number(text(body, 'offerHours') || 'x'), registrationOpen: body.registrationOpen === 'yes', bookingMode: (body.bookingMode as BookingMode | undefined) ?? 'here' }, signedIn(request)),
-      done: { to: `${base(slug)}/places`, notice: 'Booking settings saved.' },
-    });
-  });
+  app.post(
+    '/organise/events/:slug/places/questions/:id/withdraw',
+    { config: { access: 'organiser' }, schema: { params: SlugIdParams } },
+    async (request, reply) => {
+      const { slug, id } = request.params;
+      const event = await eventFor(slug);
+      return submit(request, reply, {
+        run: () => withdrawQuestion(app.db, event.id, id, signedIn(request)),
+        done: { to: `${base(slug)}/places`, notice: 'The question has been removed. Answers already given are kept.' },
+      });
+    },
+  );
+
+  app.post(
+    '/organise/events/:slug/places/settings',
+    { config: { access: 'organiser' }, schema: { params: SlugParams, body: SettingsForm }, attachValidation: true },
+    async (request, reply) => {
+      const { slug } = request.params;
+      const body: Body = request.body ?? {};
+      const event = await eventFor(slug);
+      return submit(request, reply, {
+        values: body,
+        again: async (form, status) => reply.page('registration/places', await placesModel(slug, { settings: form }), status),
+        // The schema allows only the booking modes there are.
+        run: () =>
+          saveSettings(
+            app.db,
+            event.id,
+            {
+              offerHours: Number(text(body, 'offerHours') || 'x'),
+              registrationOpen: body.registrationOpen === 'yes',
+              bookingMode: (body.bookingMode as BookingMode | undefined) ?? 'here',
+            },
+            signedIn(request),
+          ),
+        done: { to: `${base(slug)}/places`, notice: 'Booking settings saved.' },
+      });
+    },
+  );
 
   // --- Attendees ------------------------------------------------------------------------
 
   /** The attendee list as shown: `all` is every booking of the event, filtered here as the list asks. */
   async function attendeeRows(event: EventRow, all: Awaited<ReturnType<typeof listAttendees>>, filter: { status?: string; ticket?: string; q?: string }) {
-    const filtered = filter.status || filter.ticket || filter.q?.trim() ? await listAttendees(app.db, event.id, { status: filter.status || undefined, ticketTypeId: filter.ticket || undefined, search: filter.q }) : all;
+    const filtered =
+      filter.status || filter.ticket || filter.q?.trim()
+        ? await listAttendees(app.db, event.id, { status: filter.status || undefined, ticketTypeId: filter.ticket || undefined, search: filter.q })
+        : all;
     const pay = await paymentStatuses(app.db, event.id);
     const nameOf = new Map(all.map((r) => [r.id, r.name]));
     return filtered.map((r) => {
       const payment = pay.get(r.id) ?? null;
       const state = bookingState(r, event);
       return {
-      ...r,
-      companionOf: r.companionOfId ? (nameOf.get(r.companionOfId) ?? 'another booking') : '',
-      statusLabel: state.label,
-      canMarkPaid: state.active && !r.companionOfId && payment?.method === 'invoice' && payment.status === 'open',
-      canRefund: !r.companionOfId && payment?.status === 'paid',
-      canCancel: state.active && !r.companionOfId,
-      perspectiveLabel: r.perspective ? perspectiveLabels[r.perspective] ?? r.perspective : '',
-      ticketName: r.companionOfId ? 'Companion place' : r.ticketName ?? '',
-      price: formatPrice(r.pricePence),
-      payment,
-      booked: formatDateTime(r.createdAt),
+        ...r,
+        companionOf: r.companionOfId ? (nameOf.get(r.companionOfId) ?? 'another booking') : '',
+        statusLabel: state.label,
+        canMarkPaid: state.active && !r.companionOfId && payment?.method === 'invoice' && payment.status === 'open',
+        canRefund: !r.companionOfId && payment?.status === 'paid',
+        canCancel: state.active && !r.companionOfId,
+        perspectiveLabel: r.perspective ? (perspectiveLabels[r.perspective] ?? r.perspective) : '',
+        ticketName: r.companionOfId ? 'Companion place' : (r.ticketName ?? ''),
+        price: formatPrice(r.pricePence),
+        payment,
+        booked: formatDateTime(r.createdAt),
       };
     });
   }
 
-  app.get('/organise/events/:slug/attendees', { config: { access: 'organiser' }, schema: { params: SlugParams, querystring: AttendeeQuery } }, async (request, reply) => {
-    const { slug } = request.params;
-    const query = request.query;
-    const event = await eventFor(slug);
-    const [all, types, avail] = await Promise.all([listAttendees(app.db, event.id), listTicketTypes(app.db, event.id, { includeWithdrawn: true }), availability(app.db, event.id)]);
-    const rows = await attendeeRows(event, all, query);
-    const taking = all.filter((r) => ['confirmed', 'attended', 'pending_payment'].includes(r.status));
-    // Counted by what each booking is now (bookingState): after a cancellation nobody is "Booked".
-    const labels = all.map((r) => bookingState(r, event).label);
-    const byStatus = [...new Set(labels)].map((label) => ({ label, n: labels.filter((l) => l === label).length }));
-    const byType = [
-      ...types.map((t) => ({ label: t.name, n: taking.filter((r) => r.ticketTypeId === t.id).length })),
-      { label: 'Companion places', n: taking.filter((r) => r.companionOfId).length },
-    ];
-    const byPerspective = [...perspectives, ''].map((p) => ({
-      label: p ? perspectiveLabels[p]! : 'Not given',
-      n: taking.filter((r) => !r.companionOfId && r.perspective === p).length,
-    }));
-    const queryString = new URLSearchParams(Object.entries(query).filter(([, v]) => v) as [string, string][]).toString();
-    return reply.page('registration/attendees', {
-      title: `Attendees: ${event.title}`,
-      event: { title: event.title, slug: event.slug, placesText: placesSummary(avail), cancelled: event.status === 'cancelled', cancelledReason: event.cancelledReason },
-      base: base(slug),
-      paymentMode: mode(),
-      stripeOn: app.payments.mode === 'stripe',
-      filter: { status: query.status ?? '', ticket: query.ticket ?? '', q: query.q ?? '' },
-      statuses: registrationStatuses.map((s) => ({ value: s, label: statusLabels[s] })),
-      types: types.map((t) => ({ id: t.id, name: t.name })),
-      attendees: rows,
-      counts: { byStatus, byType, byPerspective },
-      csvUrl: `${base(slug)}/attendees.csv${queryString ? `?${queryString}` : ''}`,
-    });
-  });
+  app.get(
+    '/organise/events/:slug/attendees',
+    { config: { access: 'organiser' }, schema: { params: SlugParams, querystring: AttendeeQuery } },
+    async (request, reply) => {
+      const { slug } = request.params;
+      const query = request.query;
+      const event = await eventFor(slug);
+      const [all, types, avail] = await Promise.all([
+        listAttendees(app.db, event.id),
+        listTicketTypes(app.db, event.id, { includeWithdrawn: true }),
+        availability(app.db, event.id),
+      ]);
+      const rows = await attendeeRows(event, all, query);
+      const taking = all.filter((r) => ['confirmed', 'attended', 'pending_payment'].includes(r.status));
+      // Counted by what each booking is now (bookingState): after a cancellation nobody is "Booked".
+      const labels = all.map((r) => bookingState(r, event).label);
+      const byStatus = [...new Set(labels)].map((label) => ({ label, n: labels.filter((l) => l === label).length }));
+      const byType = [
+        ...types.map((t) => ({ label: t.name, n: taking.filter((r) => r.ticketTypeId === t.id).length })),
+        { label: 'Companion places', n: taking.filter((r) => r.companionOfId).length },
+      ];
+      const byPerspective = [...perspectives, ''].map((p) => ({
+        label: p ? perspectiveLabels[p]! : 'Not given',
+        n: taking.filter((r) => !r.companionOfId && r.perspective === p).length,
+      }));
+      const queryString = new URLSearchParams(Object.entries(query).filter(([, v]) => v) as [string, string][]).toString();
+      return reply.page('registration/attendees', {
+        title: `Attendees: ${event.title}`,
+        event: {
+          title: event.title,
+          slug: event.slug,
+          placesText: placesSummary(avail),
+          cancelled: event.status === 'cancelled',
+          cancelledReason: event.cancelledReason,
+        },
+        base: base(slug),
+        paymentMode: mode(),
+        stripeOn: app.payments.mode === 'stripe',
+        filter: { status: query.status ?? '', ticket: query.ticket ?? '', q: query.q ?? '' },
+        statuses: registrationStatuses.map((s) => ({ value: s, label: statusLabels[s] })),
+        types: types.map((t) => ({ id: t.id, name: t.name })),
+        attendees: rows,
+        counts: { byStatus, byType, byPerspective },
+        csvUrl: `${base(slug)}/attendees.csv${queryString ? `?${queryString}` : ''}`,
+      });
+    },
+  );
 
-  app.get('/organise/events/:slug/attendees.csv', { config: { access: 'organiser' }, schema: { params: SlugParams, querystring: AttendeeQuery } }, async (request, reply) => {
-    const { slug } = request.params;
-    const event = await eventFor(slug);
-    const rows = await attendeeRows(event, await listAttendees(app.db, event.id), request.query);
-    const questions = await listQuestions(app.db, event.id, { includeWithdrawn: true });
-    const answers = new Map((await answersFor(app.db, rows.map((r) => r.id))).map((a) => [`${a.registrationId} ${a.questionId}`, a.value]));
-    const answer = (rid: string, qid: string) => answers.get(`${rid} ${qid}`) ?? '';
-    const csv = spreadsheetCsv(
-      ['Name', 'Email', 'Organisation', 'Status', 'Place', 'Companion of', 'Price', 'Payment', 'Perspective', 'Access requirements', 'Dietary needs', 'Hear about future events', 'Booked on', 'Booked at', ...questions.map((q) => q.label)],
-      rows.map((r) => [
-        r.name,
-        r.email,
-        r.organisation,
-        r.statusLabel,
-        r.ticketName,
-        r.companionOf,
-        r.price,
-        r.payment ? `${paymentMethodLabels[r.payment.method] ?? r.payment.method}: ${paymentStatusLabels[r.payment.status] ?? r.payment.status}` : '',
-        r.perspectiveLabel,
-        r.accessRequirements,
-        r.dietaryNeeds,
-        r.consentFutureEvents,
-        londonDay(r.createdAt),
-        londonClock(r.createdAt),
-        ...questions.map((q) => answer(r.id, q.id)),
-      ]),
-    );
-    await auditAttendeeExport(app.db, event.id, rows.length, signedIn(request));
-    return sendCsv(reply, `${event.slug}-attendees.csv`, csv);
-  });
+  app.get(
+    '/organise/events/:slug/attendees.csv',
+    { config: { access: 'organiser' }, schema: { params: SlugParams, querystring: AttendeeQuery } },
+    async (request, reply) => {
+      const { slug } = request.params;
+      const event = await eventFor(slug);
+      const rows = await attendeeRows(event, await listAttendees(app.db, event.id), request.query);
+      const questions = await listQuestions(app.db, event.id, { includeWithdrawn: true });
+      const answers = new Map(
+        (
+          await answersFor(
+            app.db,
+            rows.map((r) => r.id),
+          )
+        ).map((a) => [`${a.registrationId} ${a.questionId}`, a.value]),
+      );
+      const answer = (rid: string, qid: string) => answers.get(`${rid} ${qid}`) ?? '';
+      const csv = spreadsheetCsv(
+        [
+          'Name',
+          'Email',
+          'Organisation',
+          'Status',
+          'Place',
+          'Companion of',
+          'Price',
+          'Payment',
+          'Perspective',
+          'Access requirements',
+          'Dietary needs',
+          'Hear about future events',
+          'Booked on',
+          'Booked at',
+          ...questions.map((q) => q.label),
+        ],
+        rows.map((r) => [
+          r.name,
+          r.email,
+          r.organisation,
+          r.statusLabel,
+          r.ticketName,
+          r.companionOf,
+          r.price,
+          r.payment ? `${paymentMethodLabels[r.payment.method] ?? r.payment.method}: ${paymentStatusLabels[r.payment.status] ?? r.payment.status}` : '',
+          r.perspectiveLabel,
+          r.accessRequirements,
+          r.dietaryNeeds,
+          r.consentFutureEvents,
+          londonDay(r.createdAt),
+          londonClock(r.createdAt),
+          ...questions.map((q) => answer(r.id, q.id)),
+        ]),
+      );
+      await auditAttendeeExport(app.db, event.id, rows.length, signedIn(request));
+      return sendCsv(reply, `${event.slug}-attendees.csv`, csv);
+    },
+  );
 
   app.get('/organise/events/:slug/attendees/needs', { config: { access: 'organiser' }, schema: { params: SlugParams } }, async (request, reply) => {
     const { slug } = request.params;
@@ -359,7 +471,10 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // Cancelling or refunding someone's booking is asked twice: a confirmation page names them.
   app.get(
     '/organise/events/:slug/attendees/:id/:action',
-    { config: { access: 'organiser' }, schema: { params: Type.Object({ ...SlugIdParams.properties, action: Type.Union([Type.Literal('cancel'), Type.Literal('refund')]) }) } },
+    {
+      config: { access: 'organiser' },
+      schema: { params: Type.Object({ ...SlugIdParams.properties, action: Type.Union([Type.Literal('cancel'), Type.Literal('refund')]) }) },
+    },
     async (request, reply) => {
       const { slug, id, action } = request.params;
       const event = await eventFor(slug);
@@ -385,21 +500,30 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const rows = await listAttendees(app.db, event.id);
     const row = rows.find((r) => r.id === id && !r.companionOfId);
     if (!row) throw new NotFoundError('We could not find that booking for this event.');
-    if (!bookingState(row, event).active) return reply.page('errors/problem', { title: 'This booking has already ended', message: 'There is nothing to cancel: the booking has ended, or the event was cancelled.' }, 409);
+    if (!bookingState(row, event).active)
+      return reply.page(
+        'errors/problem',
+        { title: 'This booking has already ended', message: 'There is nothing to cancel: the booking has ended, or the event was cancelled.' },
+        409,
+      );
     return submit(request, reply, {
       run: () => cancelRegistration(app.db, id, signedIn(request), { reason: 'by an organiser' }),
       done: { to: afterAction(slug), notice: 'The booking is cancelled, and its place is free for someone else.' },
     });
   });
 
-  app.post('/organise/events/:slug/attendees/:id/invoice-paid', { config: { access: 'organiser' }, schema: { params: SlugIdParams } }, async (request, reply) => {
-    const { slug, id } = request.params;
-    const event = await eventFor(slug);
-    return submit(request, reply, {
-      run: () => markInvoicePaid(app.db, event.id, id, signedIn(request), app.config.baseUrl),
-      done: { to: afterAction(slug), notice: 'Marked as paid. The booking is confirmed and the confirmation email is on its way.' },
-    });
-  });
+  app.post(
+    '/organise/events/:slug/attendees/:id/invoice-paid',
+    { config: { access: 'organiser' }, schema: { params: SlugIdParams } },
+    async (request, reply) => {
+      const { slug, id } = request.params;
+      const event = await eventFor(slug);
+      return submit(request, reply, {
+        run: () => markInvoicePaid(app.db, event.id, id, signedIn(request), app.config.baseUrl),
+        done: { to: afterAction(slug), notice: 'Marked as paid. The booking is confirmed and the confirmation email is on its way.' },
+      });
+    },
+  );
 
   app.post('/organise/events/:slug/attendees/:id/refund', { config: { access: 'organiser' }, schema: { params: SlugIdParams } }, async (request, reply) => {
     const { slug, id } = request.params;
@@ -422,7 +546,9 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   async function messageModel(slug: string, form = formState({ to: [] })) {
     const event = await eventFor(slug);
-    const rows = (await listAttendees(app.db, event.id)).filter((r) => !r.companionOfId && ['confirmed', 'attended', 'pending_payment', 'waitlisted', 'offered'].includes(r.status));
+    const rows = (await listAttendees(app.db, event.id)).filter(
+      (r) => !r.companionOfId && ['confirmed', 'attended', 'pending_payment', 'waitlisted', 'offered'].includes(r.status),
+    );
     return {
       title: `Message attendees: ${event.title}`,
       event: { title: event.title, slug: event.slug },
@@ -437,60 +563,74 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return reply.page('registration/message', await messageModel(slug));
   });
 
-  app.post('/organise/events/:slug/message', { config: { access: 'organiser' }, schema: { params: SlugParams, body: MessageForm }, attachValidation: true }, async (request, reply) => {
-    const { slug } = request.params;
-    const body: Body = request.body ?? {};
-    const to = list(body, 'to').filter((v) => /^[0-9a-f-]{36}$/.test(v));
-    const event = await eventFor(slug);
-    return submit(request, reply, {
-      values: { ...body, to },
-      again: async (form, status) => reply.page('registration/message', await messageModel(slug, form), status),
-      run: () => messageAttendees(app.db, event.id, { subject: text(body, 'subject'), message: text(body, 'message'), registrationIds: to, includeWaiting: body.includeWaiting === 'yes' }, signedIn(request)),
-      done: (sent) => ({ to: `${base(slug)}/attendees`, notice: `Your message is on its way to ${sent} ${sent === 1 ? 'person' : 'people'}.` }),
-    });
-  });
+  app.post(
+    '/organise/events/:slug/message',
+    { config: { access: 'organiser' }, schema: { params: SlugParams, body: MessageForm }, attachValidation: true },
+    async (request, reply) => {
+      const { slug } = request.params;
+      const body: Body = request.body ?? {};
+      const to = list(body, 'to').filter((v) => /^[0-9a-f-]{36}$/.test(v));
+      const event = await eventFor(slug);
+      return submit(request, reply, {
+        values: { ...body, to },
+        again: async (form, status) => reply.page('registration/message', await messageModel(slug, form), status),
+        run: () =>
+          messageAttendees(
+            app.db,
+            event.id,
+            { subject: text(body, 'subject'), message: text(body, 'message'), registrationIds: to, includeWaiting: body.includeWaiting === 'yes' },
+            signedIn(request),
+          ),
+        done: (sent) => ({ to: `${base(slug)}/attendees`, notice: `Your message is on its way to ${sent} ${sent === 1 ? 'person' : 'people'}.` }),
+      });
+    },
+  );
 
   // --- Check-in ---------------------------------------------------------------------------
 
-  app.get('/organise/events/:slug/check-in', { config: { access: 'organiser' }, schema: { params: SlugParams, querystring: CheckInQuery } }, async (request, reply) => {
-    const { slug } = request.params;
-    const { q = '' } = request.query;
-    const event = await eventFor(slug);
-    const state = await checkInState(app.db, event);
-    const page = { title: `Check-in: ${event.title}`, event: { title: event.title, slug: event.slug }, base: base(slug), q };
-    if (!state.open) {
-      const closed = {
-        cancelled: 'This event was cancelled, so there is nobody to check in.',
-        no_date: 'This event has no date yet, so check-in is not open.',
-        before_day: `Check-in opens on ${state.opensOn}, the day of the event.`,
-      }[state.why];
-      return reply.page('registration/check-in', { ...page, closed, canOpenEarly: state.why === 'before_day', people: [] });
-    }
-    const all = await listAttendees(app.db, event.id);
-    const matching = q ? await listAttendees(app.db, event.id, { search: q }) : all;
-    // People paying by invoice who have not paid yet still come: they are listed, marked, so
-    // whoever is on the door can sort it out rather than turn them away.
-    const invoiceUnpaid = (r: { status: string; paymentMode: string }) => r.status === 'pending_payment' && r.paymentMode === 'invoice';
-    const rows = matching.filter((r) => r.status === 'confirmed' || r.status === 'attended' || invoiceUnpaid(r));
-    return reply.page('registration/check-in', {
-      ...page,
-      closed: '',
-      openedEarly: state.openedEarly,
-      arrived: all.filter((r) => r.status === 'attended').length,
-      expected: all.filter((r) => r.status === 'confirmed' || r.status === 'attended').length,
-      unpaid: all.filter(invoiceUnpaid).length,
-      people: rows
-        .sort((a, b) => a.name.localeCompare(b.name, 'en-GB'))
-        .map((r) => ({
-          id: r.id,
-          name: r.name,
-          attended: r.status === 'attended',
-          invoiceUnpaid: invoiceUnpaid(r),
-          ticketName: r.companionOfId ? 'Companion place' : r.ticketName ?? '',
-          access: r.accessRequirements,
-        })),
-    });
-  });
+  app.get(
+    '/organise/events/:slug/check-in',
+    { config: { access: 'organiser' }, schema: { params: SlugParams, querystring: CheckInQuery } },
+    async (request, reply) => {
+      const { slug } = request.params;
+      const { q = '' } = request.query;
+      const event = await eventFor(slug);
+      const state = await checkInState(app.db, event);
+      const page = { title: `Check-in: ${event.title}`, event: { title: event.title, slug: event.slug }, base: base(slug), q };
+      if (!state.open) {
+        const closed = {
+          cancelled: 'This event was cancelled, so there is nobody to check in.',
+          no_date: 'This event has no date yet, so check-in is not open.',
+          before_day: `Check-in opens on ${state.opensOn}, the day of the event.`,
+        }[state.why];
+        return reply.page('registration/check-in', { ...page, closed, canOpenEarly: state.why === 'before_day', people: [] });
+      }
+      const all = await listAttendees(app.db, event.id);
+      const matching = q ? await listAttendees(app.db, event.id, { search: q }) : all;
+      // People paying by invoice who have not paid yet still come: they are listed, marked, so
+      // whoever is on the door can sort it out rather than turn them away.
+      const invoiceUnpaid = (r: { status: string; paymentMode: string }) => r.status === 'pending_payment' && r.paymentMode === 'invoice';
+      const rows = matching.filter((r) => r.status === 'confirmed' || r.status === 'attended' || invoiceUnpaid(r));
+      return reply.page('registration/check-in', {
+        ...page,
+        closed: '',
+        openedEarly: state.openedEarly,
+        arrived: all.filter((r) => r.status === 'attended').length,
+        expected: all.filter((r) => r.status === 'confirmed' || r.status === 'attended').length,
+        unpaid: all.filter(invoiceUnpaid).length,
+        people: rows
+          .sort((a, b) => a.name.localeCompare(b.name, 'en-GB'))
+          .map((r) => ({
+            id: r.id,
+            name: r.name,
+            attended: r.status === 'attended',
+            invoiceUnpaid: invoiceUnpaid(r),
+            ticketName: r.companionOfId ? 'Companion place' : (r.ticketName ?? ''),
+            access: r.accessRequirements,
+          })),
+      });
+    },
+  );
 
   app.post('/organise/events/:slug/check-in/open', { config: { access: 'organiser' }, schema: { params: SlugParams } }, async (request, reply) => {
     const { slug } = request.params;
@@ -501,13 +641,20 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
     });
   });
 
-  app.post('/organise/events/:slug/check-in/:id', { config: { access: 'organiser' }, schema: { params: SlugIdParams, body: CheckInForm } }, async (request, reply) => {
-    const { slug, id } = request.params;
-    const { attended, q } = request.body;
-    const event = await eventFor(slug);
-    return submit(request, reply, {
-      run: () => setAttended(app.db, event.id, id, attended === 'yes', signedIn(request)),
-      done: ({ name }) => ({ to: `${base(slug)}/check-in${q ? `?q=${encodeURIComponent(q)}` : ''}#person-${id}`, notice: attended === 'yes' ? `${name} is checked in.` : `Check-in undone for ${name}.` }),
-    });
-  });
+  app.post(
+    '/organise/events/:slug/check-in/:id',
+    { config: { access: 'organiser' }, schema: { params: SlugIdParams, body: CheckInForm } },
+    async (request, reply) => {
+      const { slug, id } = request.params;
+      const { attended, q } = request.body;
+      const event = await eventFor(slug);
+      return submit(request, reply, {
+        run: () => setAttended(app.db, event.id, id, attended === 'yes', signedIn(request)),
+        done: ({ name }) => ({
+          to: `${base(slug)}/check-in${q ? `?q=${encodeURIComponent(q)}` : ''}#person-${id}`,
+          notice: attended === 'yes' ? `${name} is checked in.` : `Check-in undone for ${name}.`,
+        }),
+      });
+    },
+  );
 };

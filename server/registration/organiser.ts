@@ -99,7 +99,8 @@ export async function setAttended(db: Database, eventId: string, registrationId:
     const from: RegistrationStatus = attended ? 'confirmed' : 'attended';
     if (row.status !== from) {
       if (row.status === (attended ? 'attended' : 'confirmed')) return { name: row.name };
-      if (row.status === 'pending_payment') throw new ConflictError('not_paid', `${row.name}’s place is not paid for yet. Mark their invoice paid on the attendee list, then check them in.`);
+      if (row.status === 'pending_payment')
+        throw new ConflictError('not_paid', `${row.name}’s place is not paid for yet. Mark their invoice paid on the attendee list, then check them in.`);
       throw new ConflictError('not_booked', `${row.name} does not have a booked place, so cannot be checked in.`);
     }
     const now = new Date();
@@ -135,16 +136,33 @@ export async function messageAttendees(
   return db.transaction(async (tx) => {
     const event = await getEvent(tx, eventId);
     if (!event) throw new NotFoundError();
-    const statuses: RegistrationStatus[] = input.includeWaiting ? ['confirmed', 'pending_payment', 'attended', 'waitlisted', 'offered'] : ['confirmed', 'pending_payment', 'attended'];
+    const statuses: RegistrationStatus[] = input.includeWaiting
+      ? ['confirmed', 'pending_payment', 'attended', 'waitlisted', 'offered']
+      : ['confirmed', 'pending_payment', 'attended'];
     const conditions = [eq(registrations.eventId, eventId), isNull(registrations.companionOfId), inArray(registrations.status, statuses)];
     if (input.registrationIds.length) conditions.push(inArray(registrations.id, input.registrationIds));
-    const recipients = await tx.select({ id: registrations.id, email: registrations.email }).from(registrations).where(and(...conditions));
-    if (recipients.length === 0) throw new InvalidInputError([{ field: 'registrationIds', message: 'Nobody matches: choose at least one person with a booking' }]);
+    const recipients = await tx
+      .select({ id: registrations.id, email: registrations.email })
+      .from(registrations)
+      .where(and(...conditions));
+    if (recipients.length === 0)
+      throw new InvalidInputError([{ field: 'registrationIds', message: 'Nobody matches: choose at least one person with a booking' }]);
     for (const r of recipients) {
       const managePath = await mintManagePath(tx, r.id);
-      await enqueueEmail(tx, { because: 'event.message-sent', to: r.email, template: 'attendee-message', data: { ...eventFacts(event), subjectLine: subject, message, managePath } });
+      await enqueueEmail(tx, {
+        because: 'event.message-sent',
+        to: r.email,
+        template: 'attendee-message',
+        data: { ...eventFacts(event), subjectLine: subject, message, managePath },
+      });
     }
-    await recordAudit(tx, { actorId: actor.id, action: 'registration.attendees.messaged', subjectType: 'event', subjectId: eventId, details: { subject, recipients: recipients.length } });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: 'registration.attendees.messaged',
+      subjectType: 'event',
+      subjectId: eventId,
+      details: { subject, recipients: recipients.length },
+    });
     return recipients.length;
   });
 }
@@ -164,10 +182,13 @@ export interface TicketTypeInput {
 function checkTicketType(input: TicketTypeInput): void {
   const errors: FieldError[] = [];
   if (!input.name.trim()) errors.push({ field: 'name', message: 'Enter a name for this kind of place' });
-  if (!Number.isInteger(input.pricePence) || input.pricePence < 0) errors.push({ field: 'price', message: 'Enter a price in pounds, like 12.50, or 0 for free' });
+  if (!Number.isInteger(input.pricePence) || input.pricePence < 0)
+    errors.push({ field: 'price', message: 'Enter a price in pounds, like 12.50, or 0 for free' });
   if (input.pricePence > 0 && input.pricePence < 30) errors.push({ field: 'price', message: 'A paid place must cost at least 30p' });
-  if (input.capacity !== null && (!Number.isInteger(input.capacity) || input.capacity < 0 || input.capacity > 100_000)) errors.push({ field: 'capacity', message: 'Places must be a whole number, or left empty' });
-  if (input.salesStartAt && input.salesEndAt && input.salesEndAt <= input.salesStartAt) errors.push({ field: 'salesEndAt', message: 'Sales must end after they start' });
+  if (input.capacity !== null && (!Number.isInteger(input.capacity) || input.capacity < 0 || input.capacity > 100_000))
+    errors.push({ field: 'capacity', message: 'Places must be a whole number, or left empty' });
+  if (input.salesStartAt && input.salesEndAt && input.salesEndAt <= input.salesStartAt)
+    errors.push({ field: 'salesEndAt', message: 'Sales must end after they start' });
   if (errors.length) throw new InvalidInputError(errors);
 }
 
@@ -175,12 +196,28 @@ export async function addTicketType(db: Database, eventId: string, input: Ticket
   checkTicketType(input);
   return db.transaction(async (tx) => {
     await lockEvent(tx, eventId);
-    const [last] = await tx.select({ n: max(ticketTypes.position) }).from(ticketTypes).where(eq(ticketTypes.eventId, eventId));
+    const [last] = await tx
+      .select({ n: max(ticketTypes.position) })
+      .from(ticketTypes)
+      .where(eq(ticketTypes.eventId, eventId));
     const [row] = await tx
       .insert(ticketTypes)
-      .values({ ...input, name: input.name.trim(), description: input.description.trim(), eligibility: input.eligibility.trim(), eventId, position: (last?.n ?? 0) + 1 })
+      .values({
+        ...input,
+        name: input.name.trim(),
+        description: input.description.trim(),
+        eligibility: input.eligibility.trim(),
+        eventId,
+        position: (last?.n ?? 0) + 1,
+      })
       .returning({ id: ticketTypes.id });
-    await recordAudit(tx, { actorId: actor.id, action: 'registration.ticket_type.added', subjectType: 'event', subjectId: eventId, details: { ticketTypeId: row!.id, name: input.name, pricePence: input.pricePence } });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: 'registration.ticket_type.added',
+      subjectType: 'event',
+      subjectId: eventId,
+      details: { ticketTypeId: row!.id, name: input.name, pricePence: input.pricePence },
+    });
     return row!.id;
   });
 }
@@ -189,17 +226,28 @@ export async function updateTicketType(db: Database, eventId: string, ticketType
   checkTicketType(input);
   await db.transaction(async (tx) => {
     await lockEvent(tx, eventId);
-    const [existing] = await tx.select({ pricePence: ticketTypes.pricePence }).from(ticketTypes).where(and(eq(ticketTypes.id, ticketTypeId), eq(ticketTypes.eventId, eventId)));
+    const [existing] = await tx
+      .select({ pricePence: ticketTypes.pricePence })
+      .from(ticketTypes)
+      .where(and(eq(ticketTypes.id, ticketTypeId), eq(ticketTypes.eventId, eventId)));
     if (!existing) throw new NotFoundError('We could not find that kind of place.');
     const [booked] = await tx.select({ n: count() }).from(registrations).where(eq(registrations.ticketTypeId, ticketTypeId));
     if (Number(booked?.n ?? 0) > 0 && existing.pricePence !== input.pricePence) {
-      throw new InvalidInputError([{ field: 'price', message: 'People have already booked this kind of place, so its price cannot change. Add a new kind of place instead.' }]);
+      throw new InvalidInputError([
+        { field: 'price', message: 'People have already booked this kind of place, so its price cannot change. Add a new kind of place instead.' },
+      ]);
     }
     await tx
       .update(ticketTypes)
       .set({ ...input, name: input.name.trim(), description: input.description.trim(), eligibility: input.eligibility.trim() })
       .where(and(eq(ticketTypes.id, ticketTypeId), eq(ticketTypes.eventId, eventId)));
-    await recordAudit(tx, { actorId: actor.id, action: 'registration.ticket_type.updated', subjectType: 'event', subjectId: eventId, details: { ticketTypeId } });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: 'registration.ticket_type.updated',
+      subjectType: 'event',
+      subjectId: eventId,
+      details: { ticketTypeId },
+    });
     // A larger capacity may free places for people waiting.
     await passOnFreedPlaces(tx, eventId);
   });
@@ -213,7 +261,13 @@ export async function setTicketTypeWithdrawn(db: Database, eventId: string, tick
       .where(and(eq(ticketTypes.id, ticketTypeId), eq(ticketTypes.eventId, eventId)))
       .returning({ id: ticketTypes.id });
     if (done.length === 0) throw new NotFoundError('We could not find that kind of place.');
-    await recordAudit(tx, { actorId: actor.id, action: withdrawn ? 'registration.ticket_type.withdrawn' : 'registration.ticket_type.restored', subjectType: 'event', subjectId: eventId, details: { ticketTypeId } });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: withdrawn ? 'registration.ticket_type.withdrawn' : 'registration.ticket_type.restored',
+      subjectType: 'event',
+      subjectId: eventId,
+      details: { ticketTypeId },
+    });
   });
 }
 
@@ -233,7 +287,10 @@ export async function addQuestion(db: Database, eventId: string, input: Question
   if (input.kind === 'choice' && options.length < 2) errors.push({ field: 'options', message: 'Enter at least two answers to choose from, one on each line' });
   if (errors.length) throw new InvalidInputError(errors);
   return db.transaction(async (tx) => {
-    const [last] = await tx.select({ n: max(eventQuestions.position) }).from(eventQuestions).where(eq(eventQuestions.eventId, eventId));
+    const [last] = await tx
+      .select({ n: max(eventQuestions.position) })
+      .from(eventQuestions)
+      .where(eq(eventQuestions.eventId, eventId));
     const [row] = await tx
       .insert(eventQuestions)
       .values({
@@ -246,7 +303,13 @@ export async function addQuestion(db: Database, eventId: string, input: Question
         position: (last?.n ?? 0) + 1,
       })
       .returning({ id: eventQuestions.id });
-    await recordAudit(tx, { actorId: actor.id, action: 'registration.question.added', subjectType: 'event', subjectId: eventId, details: { questionId: row!.id } });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: 'registration.question.added',
+      subjectType: 'event',
+      subjectId: eventId,
+      details: { questionId: row!.id },
+    });
     return row!.id;
   });
 }
@@ -263,7 +326,12 @@ export async function withdrawQuestion(db: Database, eventId: string, questionId
   });
 }
 
-export async function saveSettings(db: Database, eventId: string, input: { offerHours: number; registrationOpen: boolean; bookingMode: BookingMode }, actor: Me): Promise<void> {
+export async function saveSettings(
+  db: Database,
+  eventId: string,
+  input: { offerHours: number; registrationOpen: boolean; bookingMode: BookingMode },
+  actor: Me,
+): Promise<void> {
   if (!Number.isInteger(input.offerHours) || input.offerHours < 1 || input.offerHours > 336) {
     throw new InvalidInputError([{ field: 'offerHours', message: 'Hours to accept a waiting-list offer must be a whole number from 1 to 336' }]);
   }

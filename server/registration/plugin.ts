@@ -23,21 +23,21 @@ declare module 'fastify' {
 
 export const registrationPlugin = fp(
   async (app) => {
-  const runDue = async (now = new Date()) => {
-    const expiry = await expireDueHolds(app.db, now);
-    const offersMade = expiry.offersMade + (await offerWaitingPlaces(app.db, now));
-    const remindersSent = await sendDueReminders(app.db, now);
-    await forgetOldLinkRequests(app.db, now);
-    await forgetOldBookingRequests(app.db, now);
-    if (offersMade || remindersSent) app.mail.nudge();
-    return { ...expiry, offersMade, remindersSent };
-  };
-  app.decorate('registrationJobs', { runDue });
+    const runDue = async (now = new Date()) => {
+      const expiry = await expireDueHolds(app.db, now);
+      const offersMade = expiry.offersMade + (await offerWaitingPlaces(app.db, now));
+      const remindersSent = await sendDueReminders(app.db, now);
+      await forgetOldLinkRequests(app.db, now);
+      await forgetOldBookingRequests(app.db, now);
+      if (offersMade || remindersSent) app.mail.nudge();
+      return { ...expiry, offersMade, remindersSent };
+    };
+    app.decorate('registrationJobs', { runDue });
 
-  await app.register(registrationRoutes);
-  await app.register(organiserRoutes);
+    await app.register(registrationRoutes);
+    await app.register(organiserRoutes);
 
-  scheduleJob(app, { name: 'registration jobs', firstAfterMs: 1_000, everyMs: Math.max(app.config.outboxIntervalMs, 30_000), run: () => runDue() });
-},
+    scheduleJob(app, { name: 'registration jobs', firstAfterMs: 1_000, everyMs: Math.max(app.config.outboxIntervalMs, 30_000), run: () => runDue() });
+  },
   { name: 'registration', dependencies: ['database', 'mail', 'payments'] },
 );

@@ -20,8 +20,7 @@ export interface EventPlaces {
 export async function eventPlaces(db: Db, event: EventRow, now: Date = new Date()): Promise<EventPlaces> {
   const [types, avail, settings] = await Promise.all([listTicketTypes(db, event.id), availability(db, event.id, now), getSettings(db, event.id)]);
   const selling = types.filter((t) => onSale(t, now));
-  const closed =
-    bookingClosedReason(event, settings, now) ?? (selling.length === 0 ? 'Booking has not opened yet.' : null);
+  const closed = bookingClosedReason(event, settings, now) ?? (selling.length === 0 ? 'Booking has not opened yet.' : null);
   return {
     open: !closed,
     bookUrl: `/events/${event.slug}/book`,

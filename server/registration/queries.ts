@@ -1,14 +1,6 @@
 // Reading places, questions and bookings, always scoped by their event.
 import { and, asc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
-import {
-  eventQuestions,
-  events,
-  registrationAnswers,
-  registrations,
-  registrationSettings,
-  ticketTypes,
-  type BookingMode,
-} from '../../db/schema/index.ts';
+import { eventQuestions, events, registrationAnswers, registrations, registrationSettings, ticketTypes, type BookingMode } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
 import { prepared } from '../db/prepared.ts';
 import { formatTimeRange } from '../format.ts';
@@ -32,7 +24,11 @@ export async function getEventBySlug(db: Db, slug: string): Promise<EventRow | n
 
 const settingsOf = prepared((db) =>
   db
-    .select({ offerHours: registrationSettings.offerHours, registrationOpen: registrationSettings.registrationOpen, bookingMode: registrationSettings.bookingMode })
+    .select({
+      offerHours: registrationSettings.offerHours,
+      registrationOpen: registrationSettings.registrationOpen,
+      bookingMode: registrationSettings.bookingMode,
+    })
     .from(registrationSettings)
     .where(eq(registrationSettings.eventId, sql.placeholder('eventId')))
     .prepare('registration_settings'),
@@ -44,7 +40,12 @@ export async function getSettings(db: Db, eventId: string): Promise<{ offerHours
 }
 
 const ticketTypesOf = prepared((db) =>
-  db.select().from(ticketTypes).where(eq(ticketTypes.eventId, sql.placeholder('eventId'))).orderBy(asc(ticketTypes.position), asc(ticketTypes.createdAt)).prepare('ticket_types'),
+  db
+    .select()
+    .from(ticketTypes)
+    .where(eq(ticketTypes.eventId, sql.placeholder('eventId')))
+    .orderBy(asc(ticketTypes.position), asc(ticketTypes.createdAt))
+    .prepare('ticket_types'),
 );
 
 export async function listTicketTypes(db: Db, eventId: string, options: { includeWithdrawn?: boolean } = {}): Promise<TicketTypeRow[]> {
@@ -53,7 +54,12 @@ export async function listTicketTypes(db: Db, eventId: string, options: { includ
 }
 
 const questionsOf = prepared((db) =>
-  db.select().from(eventQuestions).where(eq(eventQuestions.eventId, sql.placeholder('eventId'))).orderBy(asc(eventQuestions.position), asc(eventQuestions.createdAt)).prepare('event_questions'),
+  db
+    .select()
+    .from(eventQuestions)
+    .where(eq(eventQuestions.eventId, sql.placeholder('eventId')))
+    .orderBy(asc(eventQuestions.position), asc(eventQuestions.createdAt))
+    .prepare('event_questions'),
 );
 
 export async function listQuestions(db: Db, eventId: string, options: { includeWithdrawn?: boolean } = {}): Promise<QuestionRow[]> {
@@ -102,7 +108,11 @@ export function dayContact(event: EventRow): string {
 }
 
 /** A person's own booking or waiting-list place at the event (not a companion's), if they have one. */
-export async function activeBookingOf(db: Db, eventId: string, person: { personId: string; email: string }): Promise<{ id: string; status: RegistrationRow['status'] } | null> {
+export async function activeBookingOf(
+  db: Db,
+  eventId: string,
+  person: { personId: string; email: string },
+): Promise<{ id: string; status: RegistrationRow['status'] } | null> {
   const [row] = await db
     .select({ id: registrations.id, status: registrations.status })
     .from(registrations)

@@ -17,7 +17,15 @@ export async function sendDueReminders(db: Database, now: Date = new Date()): Pr
   for (;;) {
     const batch = await db.transaction(async (tx) => {
       const due = await tx
-        .select({ id: registrations.id, eventId: registrations.eventId, name: registrations.name, email: registrations.email, confirmedAt: registrations.confirmedAt, long: registrations.reminderLongSentAt, startsAt: events.startsAt })
+        .select({
+          id: registrations.id,
+          eventId: registrations.eventId,
+          name: registrations.name,
+          email: registrations.email,
+          confirmedAt: registrations.confirmedAt,
+          long: registrations.reminderLongSentAt,
+          startsAt: events.startsAt,
+        })
         .from(registrations)
         .innerJoin(events, eq(events.id, registrations.eventId))
         .where(
@@ -44,7 +52,11 @@ export async function sendDueReminders(db: Database, now: Date = new Date()): Pr
         // Mark both when the short one is due: a 2-day reminder 2 hours before would only confuse.
         await tx
           .update(registrations)
-          .set(short ? { reminderShortSentAt: now, reminderLongSentAt: sql`coalesce(${registrations.reminderLongSentAt}, ${now.toISOString()}::timestamptz)` } : { reminderLongSentAt: now })
+          .set(
+            short
+              ? { reminderShortSentAt: now, reminderLongSentAt: sql`coalesce(${registrations.reminderLongSentAt}, ${now.toISOString()}::timestamptz)` }
+              : { reminderLongSentAt: now },
+          )
           .where(eq(registrations.id, r.id));
         if (r.confirmedAt && r.confirmedAt > reminderTime) continue;
         const event = (await getEvent(tx, r.eventId))!;

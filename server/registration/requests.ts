@@ -20,7 +20,10 @@ export type BookingRequestRow = typeof bookingRequests.$inferSelect;
  * inbox cannot be flooded from many IPs). Requests from one IP wait for each other (a
  * transaction lock), so a burst cannot slip past the limit.
  */
-export async function bookingRequestAllowance(tx: Db, input: { email: string; ip: string; now: Date; perIp: number }): Promise<{ ip: boolean; address: boolean }> {
+export async function bookingRequestAllowance(
+  tx: Db,
+  input: { email: string; ip: string; now: Date; perIp: number },
+): Promise<{ ip: boolean; address: boolean }> {
   await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`booking-request:${input.ip}`}))`);
   const since = new Date(input.now.getTime() - LINK_REQUEST_WINDOW_MS);
   const [byIp] = await tx
@@ -55,7 +58,10 @@ export async function storeBookingRequest(
 
 /** The request a confirmation link belongs to, or null; locked for update when `lock`. */
 export async function findBookingRequest(db: Db, token: string, options: { lock?: boolean } = {}): Promise<BookingRequestRow | null> {
-  const query = db.select().from(bookingRequests).where(eq(bookingRequests.tokenHash, hashSecret(token)));
+  const query = db
+    .select()
+    .from(bookingRequests)
+    .where(eq(bookingRequests.tokenHash, hashSecret(token)));
   const [row] = options.lock ? await query.for('update') : await query;
   return row ?? null;
 }
@@ -70,7 +76,10 @@ export async function markBookingRequestUsed(tx: Db, id: string, now: Date): Pro
  * day later, once no limit needs it and an expired link no longer needs explaining.
  */
 export async function forgetOldBookingRequests(db: Db, now: Date): Promise<number> {
-  await db.update(bookingRequests).set({ fields: null }).where(and(lt(bookingRequests.expiresAt, now), sql`${bookingRequests.fields} is not null`));
+  await db
+    .update(bookingRequests)
+    .set({ fields: null })
+    .where(and(lt(bookingRequests.expiresAt, now), sql`${bookingRequests.fields} is not null`));
   const gone = await db
     .delete(bookingRequests)
     .where(lt(bookingRequests.expiresAt, new Date(now.getTime() - 86_400_000)))

@@ -12,9 +12,9 @@ import { text, type Body } from '../http/form-values.ts';
 import { submit } from '../http/form-route.ts';
 import { Type } from 'typebox';
 import { events, registrations, ticketTypes } from '../../db/schema/index.ts';
-import { ConflictError, InvalidInputError, NotFoundError, } from '../errors.ts';
+import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { formatPence, formatPrice, formatTimeRange } from '../format.ts';
-import { formState, } from '../http/forms.ts';
+import { formState } from '../http/forms.ts';
 import { availability, liveHoldFor } from './holds.ts';
 import { ATTENDEE_ICS_TYPE, attendeeIcs } from './ics.ts';
 import { mintManagePath, registrationIdForToken } from './links.ts';
@@ -41,7 +41,6 @@ import { bookingState } from './booking-state.ts';
 import { expiresText, perspectiveLabels, questionFields, ticketOptions } from './view-models.ts';
 import { UuidOrEmpty } from '../http/ids.ts';
 
-
 const short = (title: string) => Type.Optional(Type.String({ title, maxLength: 300 }));
 const long = (title: string) => Type.Optional(Type.String({ title, maxLength: 5000 }));
 
@@ -63,7 +62,6 @@ const BookingForm = Type.Object({
 });
 const AnswersForm = Type.Object(AnswersFields);
 const LinkAgainForm = Type.Object({ email: Type.Optional(Type.String({ title: 'Email address', maxLength: 320 })) });
-
 
 function answersFromBody(body: Body): AnswersInput {
   const answers: Record<string, string> = {};
@@ -156,7 +154,11 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/events/:slug/book',
-    { config: { access: 'public', rateLimit: { max: app.config.formRateLimitPerMinute, timeWindow: '1 minute' } }, schema: { params: SlugParams, body: BookingForm }, attachValidation: true },
+    {
+      config: { access: 'public', rateLimit: { max: app.config.formRateLimitPerMinute, timeWindow: '1 minute' } },
+      schema: { params: SlugParams, body: BookingForm },
+      attachValidation: true,
+    },
     async (request, reply) => {
       const { slug } = request.params;
       const body: Body = request.body ?? {};
@@ -228,7 +230,11 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         again: (form, status) => reply.page('registration/check-email', checkEmailPage(event, form), status),
         tooMany: { field: 'email' },
         run: () => resendBookingLink(app.db, { eventId: event.id, email: values.email, ip: clientKey(request.ip) }),
-        done: { to: `/events/${slug}/book/check-your-email`, notice: 'If that address has a booking for this event, we have emailed its link to it.', kind: 'important' },
+        done: {
+          to: `/events/${slug}/book/check-your-email`,
+          notice: 'If that address has a booking for this event, we have emailed its link to it.',
+          kind: 'important',
+        },
       });
     },
   );
@@ -261,7 +267,8 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const title = error.reason === 'used' ? 'This link has been used' : 'This link has run out';
       return reply.page('errors/problem', { title, message: error.message }, 410);
     }
-    if (error instanceof SignInToBookError) return reply.page('registration/sign-in-to-book', { title: 'Sign in to book your place', message: error.message, signInPath: error.signInPath }, 409);
+    if (error instanceof SignInToBookError)
+      return reply.page('registration/sign-in-to-book', { title: 'Sign in to book your place', message: error.message, signInPath: error.signInPath }, 409);
     if (error instanceof InvalidInputError || error instanceof ConflictError) {
       return reply.page('errors/problem', { title: 'We could not make this booking', message: `${error.message} Please book again from the event page.` }, 409);
     }
@@ -277,7 +284,10 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   });
 
-  const ConfirmForm = Type.Object({ _csrf: Type.Optional(Type.String()), joinList: Type.Optional(Type.String({ title: 'Email me about future Hub events (optional)', maxLength: 10 })) });
+  const ConfirmForm = Type.Object({
+    _csrf: Type.Optional(Type.String()),
+    joinList: Type.Optional(Type.String({ title: 'Email me about future Hub events (optional)', maxLength: 10 })),
+  });
 
   app.post('/bookings/confirm/:token', { config: { access: 'public' }, schema: { params: TokenParams, body: ConfirmForm } }, async (request, reply) => {
     const { token } = request.params;
@@ -364,19 +374,23 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return reply.page('registration/manage', await managePage(token));
   });
 
-  app.post('/bookings/:token/answers', { config: { access: 'public' }, schema: { params: TokenParams, body: AnswersForm }, attachValidation: true }, async (request, reply) => {
-    const { token } = request.params;
-    const body: Body = request.body ?? {};
-    return submit(request, reply, {
-      values: body,
-      again: async (form, status) => reply.page('registration/manage', await managePage(token, form), status),
-      run: async () => {
-        const { main } = await bookingFor(token);
-        await updateAnswers(app.db, main.id, { ...answersFromBody(body), companionName: text(body, 'companionName') }, request.me);
-      },
-      done: { to: `/bookings/${token}`, notice: 'Your answers have been saved.' },
-    });
-  });
+  app.post(
+    '/bookings/:token/answers',
+    { config: { access: 'public' }, schema: { params: TokenParams, body: AnswersForm }, attachValidation: true },
+    async (request, reply) => {
+      const { token } = request.params;
+      const body: Body = request.body ?? {};
+      return submit(request, reply, {
+        values: body,
+        again: async (form, status) => reply.page('registration/manage', await managePage(token, form), status),
+        run: async () => {
+          const { main } = await bookingFor(token);
+          await updateAnswers(app.db, main.id, { ...answersFromBody(body), companionName: text(body, 'companionName') }, request.me);
+        },
+        done: { to: `/bookings/${token}`, notice: 'Your answers have been saved.' },
+      });
+    },
+  );
 
   app.get('/bookings/:token/cancel', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
     const { token } = request.params;

@@ -8,7 +8,18 @@
 // in the same transaction.
 import { and, eq, inArray, isNull, notInArray, or, sql, type SQLWrapper } from 'drizzle-orm';
 import { TransactionRollbackError } from 'drizzle-orm/errors';
-import { type BookingMode, events, payments, people, perspectives, placeHolds, registrationAnswers, registrations, registrationSettings, type RegistrationStatus } from '../../db/schema/index.ts';
+import {
+  type BookingMode,
+  events,
+  payments,
+  people,
+  perspectives,
+  placeHolds,
+  registrationAnswers,
+  registrations,
+  registrationSettings,
+  type RegistrationStatus,
+} from '../../db/schema/index.ts';
 import type { Me } from '../accounts/sessions.ts';
 import { checkEmail, normaliseEmail } from '../accounts/sign-in.ts';
 import { recordAudit } from '../audit.ts';
@@ -218,7 +229,13 @@ interface Booker {
  * this stores a booking request and emails the address a link to confirm it (confirmBookingRequest),
  * answering the same for every address and taking no place until then.
  */
-export async function register(db: Database, eventId: string, input: RegistrationInput, actor: Me | null, context: ServiceContext): Promise<RegistrationOutcome> {
+export async function register(
+  db: Database,
+  eventId: string,
+  input: RegistrationInput,
+  actor: Me | null,
+  context: ServiceContext,
+): Promise<RegistrationOutcome> {
   const now = context.now ?? new Date();
   const decided = await checkBooking(db, eventId, input, now);
   if (!addressProven(actor, decided.email)) return requestBooking(db, eventId, input, decided, context, now);
@@ -263,16 +280,30 @@ async function checkBooking(db: Db, eventId: string, input: RegistrationInput, n
  * the address is emailed a link to confirm it. The same for every address (booked or not, with
  * a bursary application or not). Limited per IP (TooManyRequestsError) and, silently, per address.
  */
-async function requestBooking(db: Database, eventId: string, input: RegistrationInput, decided: Decided, context: ServiceContext, now: Date): Promise<RegistrationOutcome> {
+async function requestBooking(
+  db: Database,
+  eventId: string,
+  input: RegistrationInput,
+  decided: Decided,
+  context: ServiceContext,
+  now: Date,
+): Promise<RegistrationOutcome> {
   return db.transaction(async (tx) => {
     const event = await getEvent(tx, eventId);
     if (!event) throw new NotFoundError('We could not find that event.');
     const closed = bookingClosedReason(event, await getSettings(tx, eventId), now);
     if (closed) throw new ConflictError('booking_closed', closed);
     const email = decided.email;
-    const allowed = await bookingRequestAllowance(tx, { email, ip: context.ip ?? 'unknown', now, perIp: context.requestsPerIpPerHour ?? DEFAULT_BOOKING_REQUESTS_PER_IP });
+    const allowed = await bookingRequestAllowance(tx, {
+      email,
+      ip: context.ip ?? 'unknown',
+      now,
+      perIp: context.requestsPerIpPerHour ?? DEFAULT_BOOKING_REQUESTS_PER_IP,
+    });
     if (!allowed.ip) {
-      throw new TooManyRequestsError('We have had many bookings from your connection in the last hour, so we cannot take another just now. Please try again in an hour, or sign in and book.');
+      throw new TooManyRequestsError(
+        'We have had many bookings from your connection in the last hour, so we cannot take another just now. Please try again in an hour, or sign in and book.',
+      );
     }
     // The address has been sent several links in the last hour: the earlier ones still work.
     if (!allowed.address) return { kind: 'emailed' } as const;
@@ -317,7 +348,16 @@ export async function confirmBookingRequest(
   return db.transaction(async (tx) => {
     const locked = await findBookingRequest(tx, token, { lock: true });
     if (!locked || locked.usedAt) throw new BookingRequestEndedError('used');
-    const outcome = await book(tx, request.eventId, request.input, decided, { actorId: owner?.id ?? null, personId: owner?.id ?? null, holderId: null }, context, now, { lockFirst: true });
+    const outcome = await book(
+      tx,
+      request.eventId,
+      request.input,
+      decided,
+      { actorId: owner?.id ?? null, personId: owner?.id ?? null, holderId: null },
+      context,
+      now,
+      { lockFirst: true },
+    );
     await markBookingRequestUsed(tx, locked.id, now);
     return { outcome, eventId: request.eventId };
   });
@@ -347,7 +387,10 @@ async function bookingFacts(tx: Db, input: { eventId: string; email: string; hol
       event: events,
       ...placeCountFields(eventId, ticketTypeId, input.now),
       // Open for booking here: not closed, and not an event that needs no booking or books elsewhere.
-      registrationOpen: sql<boolean>`coalesce((select ${registrationSettings.registrationOpen} and ${registrationSettings.bookingMode} = 'here' from ${registrationSettings} where ${registrationSettings.eventId} = ${eventId}), true)`.mapWith(isTrue),
+      registrationOpen:
+        sql<boolean>`coalesce((select ${registrationSettings.registrationOpen} and ${registrationSettings.bookingMode} = 'here' from ${registrationSettings} where ${registrationSettings.eventId} = ${eventId}), true)`.mapWith(
+          isTrue,
+        ),
       existingId: sql<string | null>`${existing(registrations.id)}`,
       existingName: sql<string | null>`${existing(registrations.name)}`,
       holderId: sql<string | null>`${holderId}`,
@@ -521,7 +564,12 @@ async function book(
 /** Emails an address the link to its booking (a fresh token; earlier links keep working). */
 async function emailBookingLink(tx: Db, event: EventRow, booking: { id: string; name: string; email: string }, reason: 'asked') {
   const managePath = await mintManagePath(tx, booking.id);
-  await enqueueEmail(tx, { because: 'booking.link-asked', to: booking.email, template: 'registration-link', data: { ...eventFacts(event), name: booking.name, managePath, reason } });
+  await enqueueEmail(tx, {
+    because: 'booking.link-asked',
+    to: booking.email,
+    template: 'registration-link',
+    data: { ...eventFacts(event), name: booking.name, managePath, reason },
+  });
 }
 
 /**
@@ -538,7 +586,14 @@ export async function resendBookingLink(db: Database, input: { eventId: string; 
     const [booking] = await tx
       .select({ id: registrations.id, name: registrations.name, email: registrations.email })
       .from(registrations)
-      .where(and(eq(registrations.eventId, input.eventId), eq(registrations.email, email), isNull(registrations.companionOfId), inArray(registrations.status, activeStatuses)))
+      .where(
+        and(
+          eq(registrations.eventId, input.eventId),
+          eq(registrations.email, email),
+          isNull(registrations.companionOfId),
+          inArray(registrations.status, activeStatuses),
+        ),
+      )
       .limit(1);
     const event = booking ? await getEvent(tx, input.eventId) : null;
     if (booking && event) await emailBookingLink(tx, event, booking, 'asked');
@@ -618,7 +673,10 @@ export async function cancelRegistration(
       .set({ status: 'cancelled', cancelledAt: now, updatedAt: now })
       .where(and(inArray(registrations.id, ids), notInArray(registrations.status, ['cancelled', 'expired', 'attended'])));
     await endLiveHolds(tx, ids, 'released', now);
-    await tx.update(payments).set({ status: 'expired' }).where(and(eq(payments.registrationId, main.id), eq(payments.status, 'open')));
+    await tx
+      .update(payments)
+      .set({ status: 'expired' })
+      .where(and(eq(payments.registrationId, main.id), eq(payments.status, 'open')));
     await recordAudit(tx, {
       actorId: actor?.id ?? null,
       action: wasWaiting ? 'registration.waiting_list.left' : 'registration.booking.cancelled',
@@ -667,7 +725,13 @@ export async function claimOffer(db: Database, registrationId: string, actor: Me
       .set({ status, confirmedAt: paid ? null : now, updatedAt: now, paymentMode: paid ? context.paidMode : 'free' })
       .where(inArray(registrations.id, ids));
     await endLiveHolds(tx, ids, 'consumed', now);
-    await recordAudit(tx, { actorId: actor?.id ?? null, action: 'registration.offer.accepted', subjectType: 'registration', subjectId: main.id, details: { eventId: event.id } });
+    await recordAudit(tx, {
+      actorId: actor?.id ?? null,
+      action: 'registration.offer.accepted',
+      subjectType: 'registration',
+      subjectId: main.id,
+      details: { eventId: event.id },
+    });
     const updated = { ...main, status };
     if (!paid) {
       const managePath = await sendConfirmation(tx, event, updated, companions[0]?.name ?? '', type.name, context.baseUrl);
@@ -702,7 +766,13 @@ export async function updateAnswers(db: Database, registrationId: string, input:
     }
     await tx.delete(registrationAnswers).where(eq(registrationAnswers.registrationId, registrationId));
     if (checked.answers.length) await tx.insert(registrationAnswers).values(checked.answers.map((a) => ({ ...a, registrationId })));
-    await recordAudit(tx, { actorId: actor?.id ?? null, action: 'registration.answers.updated', subjectType: 'registration', subjectId: registrationId, details: { eventId: main.eventId } });
+    await recordAudit(tx, {
+      actorId: actor?.id ?? null,
+      action: 'registration.answers.updated',
+      subjectType: 'registration',
+      subjectId: registrationId,
+      details: { eventId: main.eventId },
+    });
   });
 }
 
@@ -714,7 +784,20 @@ export async function confirmPaidRegistration(tx: Db, registrationId: string, ba
   await tx.update(registrations).set({ status: 'confirmed', confirmedAt: now, updatedAt: now }).where(inArray(registrations.id, ids));
   await endLiveHolds(tx, ids, 'consumed', now);
   const types = await listTicketTypes(tx, event.id, { includeWithdrawn: true });
-  await sendConfirmation(tx, event, { ...main, status: 'confirmed' }, companions[0]?.name ?? '', types.find((t) => t.id === main.ticketTypeId)?.name ?? '', baseUrl);
-  await recordAudit(tx, { actorId: null, action: 'registration.booking.paid', subjectType: 'registration', subjectId: main.id, details: { eventId: event.id } });
+  await sendConfirmation(
+    tx,
+    event,
+    { ...main, status: 'confirmed' },
+    companions[0]?.name ?? '',
+    types.find((t) => t.id === main.ticketTypeId)?.name ?? '',
+    baseUrl,
+  );
+  await recordAudit(tx, {
+    actorId: null,
+    action: 'registration.booking.paid',
+    subjectType: 'registration',
+    subjectId: main.id,
+    details: { eventId: event.id },
+  });
   return true;
 }

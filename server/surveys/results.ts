@@ -57,10 +57,24 @@ export async function surveyResults(db: Db, survey: SurveyRow): Promise<{ respon
   const responses = await db.$count(surveyResponses, eq(surveyResponses.surveyId, survey.id));
   const rows = questions.length
     ? await db
-        .select({ id: surveyAnswers.id, questionId: surveyAnswers.questionId, value: surveyAnswers.value, approved: surveyAnswers.approvedForPublic, by: surveyResponses.respondentName })
+        .select({
+          id: surveyAnswers.id,
+          questionId: surveyAnswers.questionId,
+          value: surveyAnswers.value,
+          approved: surveyAnswers.approvedForPublic,
+          by: surveyResponses.respondentName,
+        })
         .from(surveyAnswers)
         .innerJoin(surveyResponses, eq(surveyResponses.id, surveyAnswers.responseId))
-        .where(and(eq(surveyResponses.surveyId, survey.id), inArray(surveyAnswers.questionId, questions.map((q) => q.id))))
+        .where(
+          and(
+            eq(surveyResponses.surveyId, survey.id),
+            inArray(
+              surveyAnswers.questionId,
+              questions.map((q) => q.id),
+            ),
+          ),
+        )
         .orderBy(asc(surveyAnswers.id))
     : [];
   return {
@@ -70,7 +84,17 @@ export async function surveyResults(db: Db, survey: SurveyRow): Promise<{ respon
       const answered = answers.length;
       const id = `chart-${index + 1}`;
       if (q.kind === 'text') {
-        return { id: q.id, label: q.label, kind: q.kind, answered, bars: [], average: null, summary: `${answered} written ${answered === 1 ? 'answer' : 'answers'}.`, svg: '', texts: answers.map((a) => ({ id: a.id, value: a.value, approved: a.approved, by: a.by })) };
+        return {
+          id: q.id,
+          label: q.label,
+          kind: q.kind,
+          answered,
+          bars: [],
+          average: null,
+          summary: `${answered} written ${answered === 1 ? 'answer' : 'answers'}.`,
+          svg: '',
+          texts: answers.map((a) => ({ id: a.id, value: a.value, approved: a.approved, by: a.by })),
+        };
       }
       // A rating's value is its point on the scale (1 …); a choice's is the option's words.
       const keyOf = (option: string, i: number) => (q.kind === 'rating' ? String(i + 1) : option);
@@ -99,8 +123,22 @@ export async function surveyResults(db: Db, survey: SurveyRow): Promise<{ respon
 /** Every response as a row and every question as a column, for a spreadsheet. */
 export async function resultsTable(db: Db, survey: SurveyRow): Promise<string[][]> {
   const questions = await listQuestions(db, survey.id);
-  const responses = await db.select({ id: surveyResponses.id, name: surveyResponses.respondentName }).from(surveyResponses).where(eq(surveyResponses.surveyId, survey.id)).orderBy(asc(surveyResponses.id));
-  const answers = responses.length ? await db.select().from(surveyAnswers).where(inArray(surveyAnswers.responseId, responses.map((r) => r.id))) : [];
+  const responses = await db
+    .select({ id: surveyResponses.id, name: surveyResponses.respondentName })
+    .from(surveyResponses)
+    .where(eq(surveyResponses.surveyId, survey.id))
+    .orderBy(asc(surveyResponses.id));
+  const answers = responses.length
+    ? await db
+        .select()
+        .from(surveyAnswers)
+        .where(
+          inArray(
+            surveyAnswers.responseId,
+            responses.map((r) => r.id),
+          ),
+        )
+    : [];
   const header = [...(survey.anonymous ? [] : ['Name']), ...questions.map((q) => q.label)];
   const body = responses.map((r) => {
     const mine = answers.filter((a) => a.responseId === r.id);

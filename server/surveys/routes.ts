@@ -16,24 +16,46 @@ import { EventParams, TokenParams } from '../http/params.ts';
 import { signedIn } from '../http/signed-in.ts';
 import { planningAccess, requireLead, requireOrganiser } from '../planning/access.ts';
 import { resultsTable, setApproved, surveyResults } from './results.ts';
-import { addQuestion, changeQuestion, changeSettings, ensureSurvey, listQuestions, responseCount, submitResponse, surveyForToken, type OpenSurvey } from './service.ts';
+import {
+  addQuestion,
+  changeQuestion,
+  changeSettings,
+  ensureSurvey,
+  listQuestions,
+  responseCount,
+  submitResponse,
+  surveyForToken,
+  type OpenSurvey,
+} from './service.ts';
 
 const Audience = Type.Union(surveyAudiences.map((a) => Type.Literal(a)));
 const SurveyParams = Type.Object({ eventId: Uuid, audience: Audience });
-const QuestionParams = Type.Object({ eventId: Uuid, audience: Audience, questionId: Uuid, change: Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Literal('remove')]) });
+const QuestionParams = Type.Object({
+  eventId: Uuid,
+  audience: Audience,
+  questionId: Uuid,
+  change: Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Literal('remove')]),
+});
 const AnswerParams = Type.Object({ eventId: Uuid, audience: Audience, answerId: Uuid });
 /** A request to one of an event's survey pages, /plan/:eventId/feedback/:audience/…. */
 type SurveyRequest = FastifyRequest<{ Params: Static<typeof SurveyParams> }>;
 // Answers arrive as q_<id> fields, checked against the survey's questions by the service.
 const AnswerForm = Type.Record(Type.String(), Type.String({ maxLength: 5000 }));
 const QuestionForm = Type.Object({
-  kind: Type.Union(surveyQuestionKinds.map((k) => Type.Literal(k)), { title: 'Kind of question', errorMessage: 'Select the kind of question' }),
+  kind: Type.Union(
+    surveyQuestionKinds.map((k) => Type.Literal(k)),
+    { title: 'Kind of question', errorMessage: 'Select the kind of question' },
+  ),
   label: Type.String({ title: 'Question', minLength: 1, maxLength: 300 }),
   options: Type.Optional(Type.String({ title: 'Choices', maxLength: 3000 })),
 });
 const SettingsForm = Type.Object({
   anonymous: Type.Union([Type.Literal('yes'), Type.Literal('no')], { title: 'Anonymous', errorMessage: 'Select whether answers are anonymous' }),
-  sendAfterHours: Type.String({ title: 'Hours after the event', pattern: '^\\d{1,3}$', errorMessage: 'Enter the hours after the event as a whole number, like 2' }),
+  sendAfterHours: Type.String({
+    title: 'Hours after the event',
+    pattern: '^\\d{1,3}$',
+    errorMessage: 'Enter the hours after the event as a whole number, like 2',
+  }),
 });
 const ApproveForm = Type.Object({ approved: Type.Union([Type.Literal('yes'), Type.Literal('no')]) });
 
@@ -49,7 +71,12 @@ export const surveyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         title: open.survey.audience === 'planners' ? `How was planning ${open.eventTitle}?` : `What did you think of ${open.eventTitle}?`,
         action: `/surveys/${token}`,
         anonymous: open.survey.anonymous,
-        questions: open.questions.map((q) => ({ field: `q_${q.id}`, kind: q.kind, label: q.label, options: q.options.map((o, i) => ({ value: q.kind === 'rating' ? String(i + 1) : o, label: o })) })),
+        questions: open.questions.map((q) => ({
+          field: `q_${q.id}`,
+          kind: q.kind,
+          label: q.label,
+          options: q.options.map((o, i) => ({ value: q.kind === 'rating' ? String(i + 1) : o, label: o })),
+        })),
         form,
       },
       status,
@@ -57,7 +84,14 @@ export const surveyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   const usedLink = (reply: FastifyReply) =>
-    reply.page('errors/problem', { title: 'This link has been used', message: 'Each feedback link works once, and this one has already been used to answer (or it does not work). Thank you if it was you who answered.' }, 410);
+    reply.page(
+      'errors/problem',
+      {
+        title: 'This link has been used',
+        message: 'Each feedback link works once, and this one has already been used to answer (or it does not work). Thank you if it was you who answered.',
+      },
+      410,
+    );
 
   app.get('/surveys/:token', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
     const { token } = request.params;
@@ -107,11 +141,21 @@ export const surveyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         base,
         audience: survey.audience,
         audienceWords: audienceWords[survey.audience],
-        other: survey.audience === 'attendees' ? { path: `/plan/${access.event.id}/feedback/planners`, words: 'the planning group’s own survey' } : { path: `/plan/${access.event.id}/feedback/attendees`, words: 'the survey for people who came' },
+        other:
+          survey.audience === 'attendees'
+            ? { path: `/plan/${access.event.id}/feedback/planners`, words: 'the planning group’s own survey' }
+            : { path: `/plan/${access.event.id}/feedback/attendees`, words: 'the survey for people who came' },
         canSeeResults: survey.audience === 'attendees' || access.isOrganiser,
         answered,
         locked: answered > 0,
-        questions: questions.map((q, i) => ({ id: q.id, label: q.label, kind: q.kind, options: q.options.join(', '), first: i === 0, last: i === questions.length - 1 })),
+        questions: questions.map((q, i) => ({
+          id: q.id,
+          label: q.label,
+          kind: q.kind,
+          options: q.options.join(', '),
+          first: i === 0,
+          last: i === questions.length - 1,
+        })),
         kinds: [
           { value: 'rating', label: 'A rating on a scale' },
           { value: 'choice', label: 'A choice of answers' },
@@ -132,50 +176,64 @@ export const surveyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return reply.redirect(`/plan/${eventId}/feedback/attendees`, 303);
   });
 
-  app.get('/plan/:eventId/feedback/:audience', { config: { access: 'member' }, schema: { params: SurveyParams } }, async (request, reply) => shapePage(request, reply));
+  app.get('/plan/:eventId/feedback/:audience', { config: { access: 'member' }, schema: { params: SurveyParams } }, async (request, reply) =>
+    shapePage(request, reply),
+  );
 
-  app.post('/plan/:eventId/feedback/:audience/settings', { config: { access: 'member' }, schema: { params: SurveyParams, body: SettingsForm }, attachValidation: true }, async (request, reply) => {
-    const body = request.body;
-    const base = `/plan/${request.params.eventId}/feedback/${request.params.audience}`;
-    return submit(request, reply, {
-      values: body,
-      again: (form, status) => shapePage(request, reply, { settings: form }, status),
-      run: async () => {
-        const { survey } = await surveyFor(request);
-        await changeSettings(app.db, survey, { anonymous: body.anonymous === 'yes', sendAfterHours: Number(body.sendAfterHours) }, signedIn(request));
-      },
-      conflict: { to: base },
-      done: { to: base, notice: 'Survey settings saved.' },
-    });
-  });
+  app.post(
+    '/plan/:eventId/feedback/:audience/settings',
+    { config: { access: 'member' }, schema: { params: SurveyParams, body: SettingsForm }, attachValidation: true },
+    async (request, reply) => {
+      const body = request.body;
+      const base = `/plan/${request.params.eventId}/feedback/${request.params.audience}`;
+      return submit(request, reply, {
+        values: body,
+        again: (form, status) => shapePage(request, reply, { settings: form }, status),
+        run: async () => {
+          const { survey } = await surveyFor(request);
+          await changeSettings(app.db, survey, { anonymous: body.anonymous === 'yes', sendAfterHours: Number(body.sendAfterHours) }, signedIn(request));
+        },
+        conflict: { to: base },
+        done: { to: base, notice: 'Survey settings saved.' },
+      });
+    },
+  );
 
-  app.post('/plan/:eventId/feedback/:audience/questions', { config: { access: 'member' }, schema: { params: SurveyParams, body: QuestionForm }, attachValidation: true }, async (request, reply) => {
-    const body = request.body;
-    const base = `/plan/${request.params.eventId}/feedback/${request.params.audience}`;
-    return submit(request, reply, {
-      values: body,
-      again: (form, status) => shapePage(request, reply, { question: form }, status),
-      run: async () => {
-        const { survey } = await surveyFor(request);
-        await addQuestion(app.db, survey, { kind: body.kind, label: body.label, options: body.options ?? '' }, signedIn(request));
-      },
-      conflict: { to: base },
-      done: { to: base, notice: 'Question added.' },
-    });
-  });
+  app.post(
+    '/plan/:eventId/feedback/:audience/questions',
+    { config: { access: 'member' }, schema: { params: SurveyParams, body: QuestionForm }, attachValidation: true },
+    async (request, reply) => {
+      const body = request.body;
+      const base = `/plan/${request.params.eventId}/feedback/${request.params.audience}`;
+      return submit(request, reply, {
+        values: body,
+        again: (form, status) => shapePage(request, reply, { question: form }, status),
+        run: async () => {
+          const { survey } = await surveyFor(request);
+          await addQuestion(app.db, survey, { kind: body.kind, label: body.label, options: body.options ?? '' }, signedIn(request));
+        },
+        conflict: { to: base },
+        done: { to: base, notice: 'Question added.' },
+      });
+    },
+  );
 
-  app.post('/plan/:eventId/feedback/:audience/questions/:questionId/:change', { config: { access: 'member' }, schema: { params: QuestionParams } }, async (request, reply) => {
-    const { eventId, audience, questionId, change } = request.params;
-    const base = `/plan/${eventId}/feedback/${audience}`;
-    return submit(request, reply, {
-      run: async () => {
-        const { survey } = await surveyFor(request);
-        await changeQuestion(app.db, survey, questionId, change, signedIn(request));
-      },
-      conflict: { to: base },
-      done: { to: `${base}#questions`, notice: change === 'remove' ? 'Question removed.' : 'Question moved.' },
-    });
-  });
+  app.post(
+    '/plan/:eventId/feedback/:audience/questions/:questionId/:change',
+    { config: { access: 'member' }, schema: { params: QuestionParams } },
+    async (request, reply) => {
+      const { eventId, audience, questionId, change } = request.params;
+      const base = `/plan/${eventId}/feedback/${audience}`;
+      return submit(request, reply, {
+        run: async () => {
+          const { survey } = await surveyFor(request);
+          await changeQuestion(app.db, survey, questionId, change, signedIn(request));
+        },
+        conflict: { to: base },
+        done: { to: `${base}#questions`, notice: change === 'remove' ? 'Question removed.' : 'Question moved.' },
+      });
+    },
+  );
 
   app.get('/plan/:eventId/feedback/:audience/results', { config: { access: 'member' }, schema: { params: SurveyParams } }, async (request, reply) => {
     const { access, survey, base } = await surveyFor(request, { results: true });
@@ -203,14 +261,18 @@ export const surveyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       .send(csv);
   });
 
-  app.post('/plan/:eventId/feedback/:audience/answers/:answerId', { config: { access: 'member' }, schema: { params: AnswerParams, body: ApproveForm }, attachValidation: true }, async (request, reply) => {
-    const { answerId } = request.params;
-    // Who may read the results is checked before what was sent, so others are refused alike.
-    const { survey, base } = await surveyFor(request, { results: true });
-    const approved = request.body?.approved === 'yes';
-    return submit(request, reply, {
-      run: () => setApproved(app.db, survey, answerId, approved),
-      done: { to: `${base}/results#written`, notice: approved ? 'The answer may now be quoted in public.' : 'The answer will not be quoted.' },
-    });
-  });
+  app.post(
+    '/plan/:eventId/feedback/:audience/answers/:answerId',
+    { config: { access: 'member' }, schema: { params: AnswerParams, body: ApproveForm }, attachValidation: true },
+    async (request, reply) => {
+      const { answerId } = request.params;
+      // Who may read the results is checked before what was sent, so others are refused alike.
+      const { survey, base } = await surveyFor(request, { results: true });
+      const approved = request.body?.approved === 'yes';
+      return submit(request, reply, {
+        run: () => setApproved(app.db, survey, answerId, approved),
+        done: { to: `${base}/results#written`, notice: approved ? 'The answer may now be quoted in public.' : 'The answer will not be quoted.' },
+      });
+    },
+  );
 };

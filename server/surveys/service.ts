@@ -4,7 +4,19 @@
 // person a private link that works once, and a reminder once. An anonymous survey's answers keep
 // no link at all to who gave them: no invitation, no name, no time.
 import { and, asc, eq, inArray, isNull, lte, max, sql } from 'drizzle-orm';
-import { events, people, planningMembers, registrations, surveyAnswers, surveyInvitations, surveyQuestions, surveyResponses, surveys, type SurveyAudience, type SurveyQuestionKind } from '../../db/schema/index.ts';
+import {
+  events,
+  people,
+  planningMembers,
+  registrations,
+  surveyAnswers,
+  surveyInvitations,
+  surveyQuestions,
+  surveyResponses,
+  surveys,
+  type SurveyAudience,
+  type SurveyQuestionKind,
+} from '../../db/schema/index.ts';
 import { hashSecret, newSecret } from '../accounts/sessions.ts';
 import type { Me } from '../accounts/sessions.ts';
 import { recordAudit } from '../audit.ts';
@@ -22,11 +34,16 @@ export const MAX_TEXT = 2000;
 
 /** The event's survey for an audience, made from the defaults the first time it is asked for. */
 export async function ensureSurvey(db: Db, eventId: string, audience: SurveyAudience): Promise<SurveyRow> {
-  const [existing] = await db.select().from(surveys).where(and(eq(surveys.eventId, eventId), eq(surveys.audience, audience)));
+  const [existing] = await db
+    .select()
+    .from(surveys)
+    .where(and(eq(surveys.eventId, eventId), eq(surveys.audience, audience)));
   if (existing) return existing;
   const [made] = await db.insert(surveys).values({ eventId, audience }).onConflictDoNothing().returning();
   if (!made) return ensureSurvey(db, eventId, audience);
-  await db.insert(surveyQuestions).values(defaultQuestions[audience].map((q, position) => ({ surveyId: made.id, kind: q.kind, label: q.label, options: q.options, position })));
+  await db
+    .insert(surveyQuestions)
+    .values(defaultQuestions[audience].map((q, position) => ({ surveyId: made.id, kind: q.kind, label: q.label, options: q.options, position })));
   return made;
 }
 
@@ -40,7 +57,8 @@ export async function responseCount(db: Db, surveyId: string): Promise<number> {
 
 /** Shaping stops once anyone has answered: the answers must mean what was asked. */
 async function requireNoAnswers(db: Db, surveyId: string): Promise<void> {
-  if ((await responseCount(db, surveyId)) > 0) throw new ConflictError('survey_answered', 'People have started answering this survey, so its questions and whether it is anonymous can no longer change.');
+  if ((await responseCount(db, surveyId)) > 0)
+    throw new ConflictError('survey_answered', 'People have started answering this survey, so its questions and whether it is anonymous can no longer change.');
 }
 
 export interface QuestionInput {
@@ -59,16 +77,28 @@ export async function addQuestion(db: Database, survey: SurveyRow, input: Questi
   const errors: FieldError[] = [];
   if (!label) errors.push({ field: 'label', message: 'Enter the question' });
   if (input.kind === 'choice' && options.length < 2) errors.push({ field: 'options', message: 'Enter at least two choices, one on each line' });
-  if (input.kind === 'rating' && options.length > 0 && (options.length < 2 || options.length > 10)) errors.push({ field: 'options', message: 'A scale has from 2 to 10 points, one on each line' });
+  if (input.kind === 'rating' && options.length > 0 && (options.length < 2 || options.length > 10))
+    errors.push({ field: 'options', message: 'A scale has from 2 to 10 points, one on each line' });
   if (options.some((o) => o.length > 200)) errors.push({ field: 'options', message: 'Each choice must be 200 characters or fewer' });
   if (errors.length) throw new InvalidInputError(errors);
   await db.transaction(async (tx) => {
     await tx.select({ id: surveys.id }).from(surveys).where(eq(surveys.id, survey.id)).for('update');
     await requireNoAnswers(tx, survey.id);
-    const [last] = await tx.select({ position: max(surveyQuestions.position) }).from(surveyQuestions).where(eq(surveyQuestions.surveyId, survey.id));
+    const [last] = await tx
+      .select({ position: max(surveyQuestions.position) })
+      .from(surveyQuestions)
+      .where(eq(surveyQuestions.surveyId, survey.id));
     const scale = input.kind === 'rating' && options.length === 0 ? defaultQuestions.attendees[0]!.options : options;
-    await tx.insert(surveyQuestions).values({ surveyId: survey.id, kind: input.kind, label, options: input.kind === 'text' ? [] : scale, position: (last?.position ?? -1) + 1 });
-    await recordAudit(tx, { actorId: actor.id, action: 'survey.question.added', subjectType: 'event', subjectId: survey.eventId, details: { audience: survey.audience } });
+    await tx
+      .insert(surveyQuestions)
+      .values({ surveyId: survey.id, kind: input.kind, label, options: input.kind === 'text' ? [] : scale, position: (last?.position ?? -1) + 1 });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: 'survey.question.added',
+      subjectType: 'event',
+      subjectId: survey.eventId,
+      details: { audience: survey.audience },
+    });
   });
 }
 
@@ -87,7 +117,13 @@ export async function changeQuestion(db: Database, survey: SurveyRow, questionId
       [questions[index], questions[other]] = [questions[other]!, questions[index]!];
       for (const [position, q] of questions.entries()) await tx.update(surveyQuestions).set({ position }).where(eq(surveyQuestions.id, q.id));
     }
-    await recordAudit(tx, { actorId: actor.id, action: `survey.question.${change === 'remove' ? 'removed' : 'moved'}`, subjectType: 'event', subjectId: survey.eventId, details: { audience: survey.audience } });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: `survey.question.${change === 'remove' ? 'removed' : 'moved'}`,
+      subjectType: 'event',
+      subjectId: survey.eventId,
+      details: { audience: survey.audience },
+    });
   });
 }
 
@@ -102,7 +138,13 @@ export async function changeSettings(db: Database, survey: SurveyRow, input: { a
       }
     }
     await tx.update(surveys).set({ anonymous: input.anonymous, sendAfterHours: input.sendAfterHours }).where(eq(surveys.id, survey.id));
-    await recordAudit(tx, { actorId: actor.id, action: 'survey.settings.changed', subjectType: 'event', subjectId: survey.eventId, details: { audience: survey.audience, ...input } });
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: 'survey.settings.changed',
+      subjectType: 'event',
+      subjectId: survey.eventId,
+      details: { audience: survey.audience, ...input },
+    });
   });
 }
 
@@ -137,12 +179,27 @@ export async function sendDueSurveys(db: Database, now: Date = new Date()): Prom
         const people_ = audience === 'attendees' ? await attendeesToAsk(tx, event.id, survey.id) : await plannersToAsk(tx, event.id, survey.id);
         for (const person of people_) {
           const token = newSecret();
-          await tx.insert(surveyInvitations).values({ surveyId: survey.id, registrationId: person.registrationId, personId: person.personId, email: person.email, name: person.name, tokenHash: hashSecret(token), invitedAt: now });
+          await tx.insert(surveyInvitations).values({
+            surveyId: survey.id,
+            registrationId: person.registrationId,
+            personId: person.personId,
+            email: person.email,
+            name: person.name,
+            tokenHash: hashSecret(token),
+            invitedAt: now,
+          });
           await enqueueEmail(tx, {
             because: 'survey.invitation-due',
             to: person.email,
             template: 'survey-invitation',
-            data: { name: person.name, eventTitle: event.title, surveyPath: `/surveys/${token}`, anonymous: survey.anonymous, planner: audience === 'planners', reminder: false },
+            data: {
+              name: person.name,
+              eventTitle: event.title,
+              surveyPath: `/surveys/${token}`,
+              anonymous: survey.anonymous,
+              planner: audience === 'planners',
+              reminder: false,
+            },
           });
         }
         return people_.length;
@@ -151,22 +208,46 @@ export async function sendDueSurveys(db: Database, now: Date = new Date()): Prom
   }
   const reminded = await db.transaction(async (tx) => {
     const due = await tx
-      .select({ id: surveyInvitations.id, email: surveyInvitations.email, name: surveyInvitations.name, anonymous: surveys.anonymous, audience: surveys.audience, title: events.title })
+      .select({
+        id: surveyInvitations.id,
+        email: surveyInvitations.email,
+        name: surveyInvitations.name,
+        anonymous: surveys.anonymous,
+        audience: surveys.audience,
+        title: events.title,
+      })
       .from(surveyInvitations)
       .innerJoin(surveys, eq(surveys.id, surveyInvitations.surveyId))
       .innerJoin(events, eq(events.id, surveys.eventId))
-      .where(and(eq(surveyInvitations.answered, false), isNull(surveyInvitations.remindedAt), lte(surveyInvitations.invitedAt, new Date(now.getTime() - REMIND_AFTER_MS)), sql`${events.status} <> 'cancelled'`))
+      .where(
+        and(
+          eq(surveyInvitations.answered, false),
+          isNull(surveyInvitations.remindedAt),
+          lte(surveyInvitations.invitedAt, new Date(now.getTime() - REMIND_AFTER_MS)),
+          sql`${events.status} <> 'cancelled'`,
+        ),
+      )
       .limit(200)
       .for('update', { of: surveyInvitations, skipLocked: true });
     for (const invitation of due) {
       // A fresh link: only hashes are kept, so the first one cannot be sent again.
       const token = newSecret();
-      await tx.update(surveyInvitations).set({ tokenHash: hashSecret(token), remindedAt: now }).where(eq(surveyInvitations.id, invitation.id));
+      await tx
+        .update(surveyInvitations)
+        .set({ tokenHash: hashSecret(token), remindedAt: now })
+        .where(eq(surveyInvitations.id, invitation.id));
       await enqueueEmail(tx, {
         because: 'survey.reminder-due',
         to: invitation.email,
         template: 'survey-invitation',
-        data: { name: invitation.name, eventTitle: invitation.title, surveyPath: `/surveys/${token}`, anonymous: invitation.anonymous, planner: invitation.audience === 'planners', reminder: true },
+        data: {
+          name: invitation.name,
+          eventTitle: invitation.title,
+          surveyPath: `/surveys/${token}`,
+          anonymous: invitation.anonymous,
+          planner: invitation.audience === 'planners',
+          reminder: true,
+        },
       });
     }
     return due.length;
@@ -182,7 +263,9 @@ async function forgetEndedInvitations(db: Database, now: Date): Promise<void> {
   const before = new Date(now.getTime() - FORGET_INVITATIONS_MS).toISOString();
   await db
     .delete(surveyInvitations)
-    .where(sql`${surveyInvitations.surveyId} in (select s.id from ${surveys} s join ${events} e on e.id = s.event_id where coalesce(e.ends_at, e.starts_at) < ${before}::timestamptz)`);
+    .where(
+      sql`${surveyInvitations.surveyId} in (select s.id from ${surveys} s join ${events} e on e.id = s.event_id where coalesce(e.ends_at, e.starts_at) < ${before}::timestamptz)`,
+    );
 }
 
 interface ToAsk {
@@ -250,9 +333,11 @@ export function readAnswers(questions: QuestionRow[], body: Record<string, strin
     const field = `q_${q.id}`;
     const value = (body[field] ?? '').trim();
     if (!value) continue;
-    if (q.kind === 'rating' && !(/^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= q.options.length)) errors.push({ field, message: `Select one of the answers to “${q.label}”` });
+    if (q.kind === 'rating' && !(/^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= q.options.length))
+      errors.push({ field, message: `Select one of the answers to “${q.label}”` });
     else if (q.kind === 'choice' && !q.options.includes(value)) errors.push({ field, message: `Select one of the answers to “${q.label}”` });
-    else if (q.kind === 'text' && value.length > MAX_TEXT) errors.push({ field, message: `Your answer to “${q.label}” must be ${MAX_TEXT} characters or fewer` });
+    else if (q.kind === 'text' && value.length > MAX_TEXT)
+      errors.push({ field, message: `Your answer to “${q.label}” must be ${MAX_TEXT} characters or fewer` });
     else answers.push({ questionId: q.id, value });
   }
   if (!errors.length && answers.length === 0) errors.push({ field: questions[0] ? `q_${questions[0].id}` : 'form', message: 'Answer at least one question' });
@@ -268,12 +353,17 @@ export async function submitResponse(db: Database, token: string, body: Record<s
       .from(surveyInvitations)
       .where(eq(surveyInvitations.tokenHash, hashSecret(token)))
       .for('update');
-    if (!invitation || invitation.answered) throw new ConflictError('survey_answered', 'This link has already been used to answer the survey, or it does not work. Each link works once.');
+    if (!invitation || invitation.answered)
+      throw new ConflictError('survey_answered', 'This link has already been used to answer the survey, or it does not work. Each link works once.');
     const [survey] = await tx.select().from(surveys).where(eq(surveys.id, invitation.surveyId));
     const answers = readAnswers(await listQuestions(tx, invitation.surveyId), body);
     const [response] = await tx
       .insert(surveyResponses)
-      .values(survey!.anonymous ? { surveyId: invitation.surveyId } : { surveyId: invitation.surveyId, invitationId: invitation.id, respondentName: invitation.name, submittedAt: new Date() })
+      .values(
+        survey!.anonymous
+          ? { surveyId: invitation.surveyId }
+          : { surveyId: invitation.surveyId, invitationId: invitation.id, respondentName: invitation.name, submittedAt: new Date() },
+      )
       .returning({ id: surveyResponses.id });
     await tx.insert(surveyAnswers).values(answers.map((a) => ({ responseId: response!.id, questionId: a.questionId, value: a.value })));
     await tx.update(surveyInvitations).set({ answered: true, tokenHash: null }).where(eq(surveyInvitations.id, invitation.id));

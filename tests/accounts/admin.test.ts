@@ -34,9 +34,15 @@ describe('managing roles', () => {
     expect(list.body).not.toContain('chair@example.org');
 
     expect((await admin.post(`/admin/people/${id}/roles`, { role: 'organiser', change: 'grant' })).statusCode).toBe(303);
-    const [mail] = await t.db.select().from(outboxMessages).where(and(eq(outboxMessages.toAddress, 'steering@example.org'), eq(outboxMessages.template, 'role-granted')));
+    const [mail] = await t.db
+      .select()
+      .from(outboxMessages)
+      .where(and(eq(outboxMessages.toAddress, 'steering@example.org'), eq(outboxMessages.template, 'role-granted')));
     expect(mail?.subject).toContain('organiser');
-    const audit = await t.db.select().from(auditEntries).where(and(eq(auditEntries.subjectId, id), eq(auditEntries.action, 'account.role.granted')));
+    const audit = await t.db
+      .select()
+      .from(auditEntries)
+      .where(and(eq(auditEntries.subjectId, id), eq(auditEntries.action, 'account.role.granted')));
     expect(audit).toHaveLength(1);
     // The member's existing session sees the new role at once.
     expect((await member.get('/admin')).statusCode).toBe(403);

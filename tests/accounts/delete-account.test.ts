@@ -4,7 +4,18 @@
 // the deletion in the audit log.
 import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEntries, bursaryApplications, bursaryFunds, bursaryItems, bursaryLedger, people, planningMembers, proposals, registrations, sessions } from '../../db/schema/index.ts';
+import {
+  auditEntries,
+  bursaryApplications,
+  bursaryFunds,
+  bursaryItems,
+  bursaryLedger,
+  people,
+  planningMembers,
+  proposals,
+  registrations,
+  sessions,
+} from '../../db/schema/index.ts';
 import { grantRole } from '../../server/accounts/people.ts';
 import { decideApplication, saveDraft, startApplication, submitApplication } from '../../server/bursaries/applications.ts';
 import { approveClaim, recordPayment, submitClaim } from '../../server/bursaries/claims.ts';
@@ -30,7 +41,16 @@ async function applyFor(slug: string, applicant: Actor, note: string): Promise<s
   await saveDraft(
     t.db,
     id,
-    { perspective: 'service_user', inAdvance: false, hubBooksTickets: false, paymentMethod: 'bank_transfer', paymentName: 'Z Quartermain', paymentArrangement: '', note, items: [{ category: 'travel', description: 'Bus from Quartermain Close', amount: '9' }] },
+    {
+      perspective: 'service_user',
+      inAdvance: false,
+      hubBooksTickets: false,
+      paymentMethod: 'bank_transfer',
+      paymentName: 'Z Quartermain',
+      paymentArrangement: '',
+      note,
+      items: [{ category: 'travel', description: 'Bus from Quartermain Close', amount: '9' }],
+    },
     applicant,
     settings,
   );
@@ -42,7 +62,9 @@ describe('deleting your account', () => {
   it('erases the person everywhere, keeps paid amounts anonymised, and signs them out', async () => {
     // Someone who has done a bit of everything.
     const member = await t.signedIn(EMAIL);
-    expect((await member.post('/account', { displayName: 'Zebedee Quartermain', pronouns: 'he/him', contactNotes: 'Quartermain prefers texts' })).statusCode).toBe(303);
+    expect(
+      (await member.post('/account', { displayName: 'Zebedee Quartermain', pronouns: 'he/him', contactNotes: 'Quartermain prefers texts' })).statusCode,
+    ).toBe(303);
     const id = await personId(t.db, EMAIL);
     const me: Actor = { id, isOrganiser: false, isAdmin: false };
 
@@ -73,7 +95,13 @@ describe('deleting your account', () => {
     const [item] = await t.db.select({ id: bursaryItems.id }).from(bursaryItems).where(eq(bursaryItems.applicationId, paid));
     await submitClaim(t.db, paid, { [item!.id]: '9' }, me, settings);
     await approveClaim(t.db, fund!.id, paid, panel);
-    await recordPayment(t.db, fund!.id, paid, { kind: 'settlement', amount: '9.00', paidOn: '2026-01-10', method: 'Bank transfer', reference: 'QUARTERMAIN' }, panel);
+    await recordPayment(
+      t.db,
+      fund!.id,
+      paid,
+      { kind: 'settlement', amount: '9.00', paidOn: '2026-01-10', method: 'Bank transfer', reference: 'QUARTERMAIN' },
+      panel,
+    );
     const other = await createEvent(t.db, { title: 'Another day' });
     await t.db.insert(bursaryFunds).values({ eventId: other.id, name: 'Other fund', budgetPence: 10_000 });
     const unpaid = await applyFor(other.slug, me, 'Quartermain cares for a parent');
@@ -110,7 +138,12 @@ describe('deleting your account', () => {
     // The paid bursary stays as an anonymous amount; the unpaid one is gone.
     const [kept] = await t.db.select().from(bursaryApplications).where(eq(bursaryApplications.id, paid));
     expect(kept).toMatchObject({ applicantId: null, perspective: null, note: '' });
-    expect(await t.db.select({ amount: bursaryLedger.amountPence }).from(bursaryLedger).where(and(eq(bursaryLedger.applicationId, paid), inArray(bursaryLedger.kind, ['advance', 'settlement'])))).toEqual([{ amount: 900 }]);
+    expect(
+      await t.db
+        .select({ amount: bursaryLedger.amountPence })
+        .from(bursaryLedger)
+        .where(and(eq(bursaryLedger.applicationId, paid), inArray(bursaryLedger.kind, ['advance', 'settlement']))),
+    ).toEqual([{ amount: 900 }]);
     expect(await t.db.select().from(bursaryApplications).where(eq(bursaryApplications.id, unpaid))).toHaveLength(0);
 
     // Their place passed to the waiting list.

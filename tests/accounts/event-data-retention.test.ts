@@ -26,10 +26,23 @@ async function attended(eventStartsAt: Date, name: string) {
   const question = await makeQuestion(db, event.id, 'long_text', 'Anything else?');
   const [booking] = await db
     .insert(registrations)
-    .values({ eventId: event.id, ticketTypeId: type.id, status: 'attended', name, email: `${name.toLowerCase()}@example.org`, perspective: 'carer', accessRequirements: `${name} uses a wheelchair`, dietaryNeeds: `${name} is vegan`, organisation: 'Mind' })
+    .values({
+      eventId: event.id,
+      ticketTypeId: type.id,
+      status: 'attended',
+      name,
+      email: `${name.toLowerCase()}@example.org`,
+      perspective: 'carer',
+      accessRequirements: `${name} uses a wheelchair`,
+      dietaryNeeds: `${name} is vegan`,
+      organisation: 'Mind',
+    })
     .returning();
   await db.insert(registrationAnswers).values({ registrationId: booking!.id, questionId: question.id, value: `${name} was sectioned last year` });
-  const [planner] = await db.insert(people).values({ email: `planner-${name.toLowerCase()}@example.org` }).returning({ id: people.id });
+  const [planner] = await db
+    .insert(people)
+    .values({ email: `planner-${name.toLowerCase()}@example.org` })
+    .returning({ id: people.id });
   await db.insert(planningMembers).values({ eventId: event.id, personId: planner!.id, role: 'speaker', perspective: 'lived_experience', status: 'accepted' });
   return { event, booking: booking! };
 }

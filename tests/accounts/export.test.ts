@@ -73,7 +73,14 @@ async function seed(key: 'a' | 'b', perspective: 'lived_experience' | 'academic'
   // A planning membership with a declared perspective, and an involvement item.
   expect((await panel.post(`/plan/${planningEventId}/members`, { email, role: 'speaker' })).statusCode).toBe(303);
   expect((await client.post(`/plan/${planningEventId}/invitation`, { answer: 'yes', perspective })).statusCode).toBe(303);
-  const logged = await client.post(`/plan/${planningEventId}/involvement`, { activity: 'preparation', description: `Slides ${marker}`, occurredOn: '2027-05-01', hours: '1', mins: '30', choice: 'paid' });
+  const logged = await client.post(`/plan/${planningEventId}/involvement`, {
+    activity: 'preparation',
+    description: `Slides ${marker}`,
+    occurredOn: '2027-05-01',
+    hours: '1',
+    mins: '30',
+    choice: 'paid',
+  });
   expect(logged.statusCode, logged.body.slice(0, 300)).toBe(303);
 
   // A bursary application, decided with a message, with a receipt and a claim.
@@ -87,10 +94,18 @@ async function seed(key: 'a' | 'b', perspective: 'lived_experience' | 'academic'
     travelAmount: '30',
   });
   expect((await client.post(`/bursaries/applications/${applicationId}/submit`)).statusCode).toBe(303);
-  const decided = await panel.post(`/bursaries/funds/${fundId}/applications/${applicationId}/decision`, { outcome: 'approve_all', message: `Reason for ${marker}` });
+  const decided = await panel.post(`/bursaries/funds/${fundId}/applications/${applicationId}/decision`, {
+    outcome: 'approve_all',
+    message: `Reason for ${marker}`,
+  });
   expect(decided.statusCode, decided.body.slice(0, 300)).toBe(303);
   const [travel] = await t.db.select({ id: bursaryItems.id }).from(bursaryItems).where(eq(bursaryItems.applicationId, applicationId));
-  const upload = await postMultipart(client, `/bursaries/applications/${applicationId}/receipts`, { itemId: travel!.id }, { field: 'receipt', filename: `ticket-${marker}.png`, contentType: 'image/png', data: pngBytes });
+  const upload = await postMultipart(
+    client,
+    `/bursaries/applications/${applicationId}/receipts`,
+    { itemId: travel!.id },
+    { field: 'receipt', filename: `ticket-${marker}.png`, contentType: 'image/png', data: pngBytes },
+  );
   expect(upload.statusCode).toBe(303);
   expect((await client.post(`/bursaries/applications/${applicationId}/claim`, { [`claim-${travel!.id}`]: '28' })).statusCode).toBe(303);
   // A panel member (the organiser sits on every panel) opens it.
@@ -115,7 +130,11 @@ beforeAll(async () => {
   questionId = (await makeQuestion(t.db, bookingEvent.id, 'short_text', 'What would you like from the day?')).id;
   planningEventId = idFrom((await panel.post('/organise/events', { title: 'Planned together', type: 'seminar' })).headers.location, uuidIn);
   fundEvent = await makeEvent(t.db, { title: 'Bursary day' });
-  fundId = idFrom((await panel.post('/bursaries/funds', { eventId: fundEvent.id, name: 'Day fund', budget: '500', eligibility: '', covers: '', deadline: '' })).headers.location, uuidIn);
+  fundId = idFrom(
+    (await panel.post('/bursaries/funds', { eventId: fundEvent.id, name: 'Day fund', budget: '500', eligibility: '', covers: '', deadline: '' })).headers
+      .location,
+    uuidIn,
+  );
 
   await seed('a', 'lived_experience');
   await seed('b', 'academic');
@@ -154,21 +173,31 @@ describe('downloading your data', () => {
     expect(data.proposals).toHaveLength(1);
     expect(data.proposals[0]).toMatchObject({ title: `Proposal ${a.marker}`, yourPart: 'author', status: 'submitted' });
     // What was said to the proposers is theirs; the reviewers' private note is not.
-    expect(data.proposals[0]!.history).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'comment', by: 'someone else', message: 'MESSAGE-TO-PROPOSERS' })]));
+    expect(data.proposals[0]!.history).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'comment', by: 'someone else', message: 'MESSAGE-TO-PROPOSERS' })]),
+    );
     expect(raw).not.toContain('PRIVATE-REVIEWER-NOTE');
 
-    expect(data.planning.memberships).toEqual([expect.objectContaining({ eventId: planningEventId, role: 'speaker', perspective: 'lived_experience', status: 'accepted' })]);
+    expect(data.planning.memberships).toEqual([
+      expect.objectContaining({ eventId: planningEventId, role: 'speaker', perspective: 'lived_experience', status: 'accepted' }),
+    ]);
     expect(data.involvementItems).toEqual([expect.objectContaining({ description: `Slides ${a.marker}`, minutes: 90, choice: 'paid' })]);
 
     expect(data.bursaryApplications).toHaveLength(1);
     const application = data.bursaryApplications[0]!;
     expect(application).toMatchObject({ id: a.applicationId, status: 'approved', perspective: 'carer', paymentName: `Bank name ${a.marker}` });
-    expect(application.items).toEqual([expect.objectContaining({ category: 'travel', description: `Train ${a.marker}`, estimatePence: 3000, approvedPence: 3000, claimedPence: 2800 })]);
+    expect(application.items).toEqual([
+      expect.objectContaining({ category: 'travel', description: `Train ${a.marker}`, estimatePence: 3000, approvedPence: 3000, claimedPence: 2800 }),
+    ]);
     expect(application.messages).toEqual([expect.objectContaining({ by: 'someone else', body: `Reason for ${a.marker}` })]);
     expect(application.claim).toMatchObject({ status: 'submitted' });
-    expect(application.receipts).toEqual([expect.objectContaining({ id: a.receiptId, filename: `ticket-${a.marker}.png`, contentType: 'image/png', sizeBytes: pngBytes.length })]);
+    expect(application.receipts).toEqual([
+      expect.objectContaining({ id: a.receiptId, filename: `ticket-${a.marker}.png`, contentType: 'image/png', sizeBytes: pngBytes.length }),
+    ]);
     // Who looked at it: the panel member, by the name they use, and when.
-    expect(application.access).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'bursary.application.viewed', by: 'someone else', name: 'Pat Panel' })]));
+    expect(application.access).toEqual(
+      expect.arrayContaining([expect.objectContaining({ action: 'bursary.application.viewed', by: 'someone else', name: 'Pat Panel' })]),
+    );
 
     expect(data.calendar.privateFeed.exists).toBe(true);
     expect(data.emails.map((m) => m.template)).toEqual(expect.arrayContaining(['sign-in', 'registration-confirmed']));
@@ -198,8 +227,21 @@ describe('downloading your data', () => {
       t.db.select({ hash: privateFeedTokens.tokenHash }).from(privateFeedTokens).where(eq(privateFeedTokens.personId, a.id)),
       t.db.select({ key: bursaryReceipts.storageKey }).from(bursaryReceipts).where(eq(bursaryReceipts.applicationId, a.applicationId)),
     ]);
-    const links = await t.db.select({ hash: registrationLinks.tokenHash }).from(registrationLinks).where(inArray(registrationLinks.registrationId, myBookings.map((r) => r.id)));
-    const secrets = [...signIns, ...mySessions, ...feed, ...links].map((r) => r.hash).concat(receipts.map((r) => r.key), [...a.client.cookies.values()]);
+    const links = await t.db
+      .select({ hash: registrationLinks.tokenHash })
+      .from(registrationLinks)
+      .where(
+        inArray(
+          registrationLinks.registrationId,
+          myBookings.map((r) => r.id),
+        ),
+      );
+    const secrets = [...signIns, ...mySessions, ...feed, ...links]
+      .map((r) => r.hash)
+      .concat(
+        receipts.map((r) => r.key),
+        [...a.client.cookies.values()],
+      );
     expect(secrets.length).toBeGreaterThan(5);
     for (const secret of secrets) expect(raw).not.toContain(secret);
     // No SHA-256 of anything, no sign-in or manage link, no receipt bytes.
@@ -212,7 +254,10 @@ describe('downloading your data', () => {
 
   it('sends each file as a download that no cache keeps', async () => {
     const a = seeded.a;
-    for (const [url, type] of [['/account/your-data.json', 'application/json'], ['/account/your-data.html', 'text/html']] as const) {
+    for (const [url, type] of [
+      ['/account/your-data.json', 'application/json'],
+      ['/account/your-data.html', 'text/html'],
+    ] as const) {
       const response = await a.client.get(url);
       expect(response.statusCode).toBe(200);
       expect(response.headers['content-type']).toContain(type);
@@ -227,7 +272,17 @@ describe('downloading your data', () => {
     const page = await a.client.get('/account/your-data');
     expect(page.statusCode).toBe(200);
     expect(page.headers['cache-control']).toBe('no-store');
-    for (const text of [`Answer ${a.marker}`, `Companion ${a.marker}`, `Proposal ${a.marker}`, 'Lived experience / survivor', `Slides ${a.marker}`, `Reason for ${a.marker}`, 'Pat Panel', 'Opened the application', `ticket-${a.marker}.png`]) {
+    for (const text of [
+      `Answer ${a.marker}`,
+      `Companion ${a.marker}`,
+      `Proposal ${a.marker}`,
+      'Lived experience / survivor',
+      `Slides ${a.marker}`,
+      `Reason for ${a.marker}`,
+      'Pat Panel',
+      'Opened the application',
+      `ticket-${a.marker}.png`,
+    ]) {
       expect(page.body).toContain(text);
     }
     expect(page.body).not.toContain(seeded.b.marker);
@@ -302,10 +357,17 @@ describe('downloading your data', () => {
     const a = seeded.a;
     // Someone not signed in asks for a booking with A's address, from an address of their own.
     const stranger = t.client();
-    const asked = await stranger.post(`/events/${bookingEvent.slug}/book`, { ticketTypeId, name: `Asked ${a.marker}`, email: a.email, [`q_${questionId}`]: 'Anything' });
+    const asked = await stranger.post(`/events/${bookingEvent.slug}/book`, {
+      ticketTypeId,
+      name: `Asked ${a.marker}`,
+      email: a.email,
+      [`q_${questionId}`]: 'Anything',
+    });
     expect(asked.statusCode, asked.body.slice(0, 300)).toBe(303);
     const { data, raw } = await download(a.client);
-    expect(data.bookingRequests).toEqual([expect.objectContaining({ eventTitle: expect.any(String), usedAt: null, form: expect.objectContaining({ name: `Asked ${a.marker}` }) })]);
+    expect(data.bookingRequests).toEqual([
+      expect.objectContaining({ eventTitle: expect.any(String), usedAt: null, form: expect.objectContaining({ name: `Asked ${a.marker}` }) }),
+    ]);
     // inject's requests come from 127.0.0.1: the address a link or booking was asked from is left out.
     expect(raw).not.toContain('127.0.0.1');
     const page = await a.client.get('/account/your-data');

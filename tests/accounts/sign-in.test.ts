@@ -52,7 +52,10 @@ describe('signing in by emailed link', () => {
     const visitor = t.client();
     await visitor.post('/sign-in', { email: 'late@example.org' });
     const link = await latestSignInPath(t.db, 'late@example.org');
-    await t.db.update(signInTokens).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(signInTokens.email, 'late@example.org'));
+    await t.db
+      .update(signInTokens)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(signInTokens.email, 'late@example.org'));
     const shown = await visitor.get(link);
     expect(shown.statusCode).toBe(400);
     expect(shown.body).toContain('has expired');
@@ -103,7 +106,16 @@ describe('signing in by emailed link', () => {
 
   it('never redirects off the site after signing in', async () => {
     await t.signedIn('redirect@example.org');
-    const hostile = ['/\t/evil.example', '/\n/evil.example', '/%09/evil.example', '//evil.example/', '/\\evil.example', '/.//evil.example', 'https://evil.example/', 'javascript:alert(1)'];
+    const hostile = [
+      '/\t/evil.example',
+      '/\n/evil.example',
+      '/%09/evil.example',
+      '//evil.example/',
+      '/\\evil.example',
+      '/.//evil.example',
+      'https://evil.example/',
+      'javascript:alert(1)',
+    ];
     for (const [i, next] of hostile.entries()) {
       // A new address each time: each address may ask for only a few links at once.
       for (const email of ['redirect@example.org', `redirect-new-${i}@example.org`]) {

@@ -37,8 +37,14 @@ async function pastEvent(title: string) {
   const event = await makeEvent(t.db, { title, startsAt, endsAt: new Date(startsAt.getTime() + 3 * 3_600_000) });
   const type = await makeTicketType(t.db, event.id);
   const tag = event.slug.slice(-8);
-  const [came] = await t.db.insert(registrations).values({ eventId: event.id, ticketTypeId: type.id, status: 'attended', attendedAt: new Date(), name: 'Zoe OBrien', email: `came-${tag}@example.org` }).returning();
-  const [absent] = await t.db.insert(registrations).values({ eventId: event.id, ticketTypeId: type.id, status: 'confirmed', name: 'Absent Person', email: `absent-${tag}@example.org` }).returning();
+  const [came] = await t.db
+    .insert(registrations)
+    .values({ eventId: event.id, ticketTypeId: type.id, status: 'attended', attendedAt: new Date(), name: 'Zoe OBrien', email: `came-${tag}@example.org` })
+    .returning();
+  const [absent] = await t.db
+    .insert(registrations)
+    .values({ eventId: event.id, ticketTypeId: type.id, status: 'confirmed', name: 'Absent Person', email: `absent-${tag}@example.org` })
+    .returning();
   return { event, came: came!, absent: absent!, comePath: await mintManagePath(t.db, came!.id), absentPath: await mintManagePath(t.db, absent!.id) };
 }
 

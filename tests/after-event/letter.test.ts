@@ -24,13 +24,25 @@ describe('letter of involvement', () => {
     const outsider = await t.signedIn('letter-outsider@example.org');
     await t.db.update(people).set({ displayName: 'Priya Planner' }).where(eq(people.email, 'letter-planner@example.org'));
     const eventId = idFrom((await organiser.post('/organise/events', { title: 'Co-produced care', type: 'seminar' })).headers.location, '/plan');
-    for (const [client, email] of [[planner, 'letter-planner@example.org'], [colleague, 'letter-colleague@example.org']] as const) {
+    for (const [client, email] of [
+      [planner, 'letter-planner@example.org'],
+      [colleague, 'letter-colleague@example.org'],
+    ] as const) {
       await organiser.post(`/plan/${eventId}/members`, { email, role: 'speaker' });
       await client.post(`/plan/${eventId}/invitation`, { answer: 'yes' });
     }
-    expect((await planner.post(`/plan/${eventId}/involvement`, { activity: 'meeting', occurredOn: '2027-05-01', hours: '1', mins: '30', choice: 'declined' })).statusCode).toBe(303);
-    expect((await planner.post(`/plan/${eventId}/involvement`, { activity: 'speaking', occurredOn: '2027-06-01', hours: '2', mins: '0', choice: 'declined' })).statusCode).toBe(303);
-    expect((await colleague.post(`/plan/${eventId}/involvement`, { activity: 'preparation', occurredOn: '2027-05-03', hours: '5', mins: '0', choice: 'declined' })).statusCode).toBe(303);
+    expect(
+      (await planner.post(`/plan/${eventId}/involvement`, { activity: 'meeting', occurredOn: '2027-05-01', hours: '1', mins: '30', choice: 'declined' }))
+        .statusCode,
+    ).toBe(303);
+    expect(
+      (await planner.post(`/plan/${eventId}/involvement`, { activity: 'speaking', occurredOn: '2027-06-01', hours: '2', mins: '0', choice: 'declined' }))
+        .statusCode,
+    ).toBe(303);
+    expect(
+      (await colleague.post(`/plan/${eventId}/involvement`, { activity: 'preparation', occurredOn: '2027-05-03', hours: '5', mins: '0', choice: 'declined' }))
+        .statusCode,
+    ).toBe(303);
 
     const page = await planner.get(`/plan/${eventId}/involvement`);
     expect(page.body).toContain(`/plan/${eventId}/involvement/letter.pdf`);

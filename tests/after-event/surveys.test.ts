@@ -3,7 +3,17 @@
 // person; the results' charts show exactly the answers given; shaping stops once people answer.
 import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { outboxMessages, people, planningMembers, registrations, surveyAnswers, surveyInvitations, surveyQuestions, surveyResponses, surveys } from '../../db/schema/index.ts';
+import {
+  outboxMessages,
+  people,
+  planningMembers,
+  registrations,
+  surveyAnswers,
+  surveyInvitations,
+  surveyQuestions,
+  surveyResponses,
+  surveys,
+} from '../../db/schema/index.ts';
 import { hideSecrets } from '../../server/app.ts';
 import { signedInOrganiser } from '../proposals/support.ts';
 import { makeEvent, mailsTo } from '../registration/fixtures.ts';
@@ -26,13 +36,22 @@ async function pastEvent(title: string) {
   const event = await makeEvent(t.db, { title, startsAt, endsAt: new Date(startsAt.getTime() + 3 * 3_600_000) });
   const tag = event.slug.slice(-8);
   const email = (who: string) => `${who}-${tag}@example.org`;
-  const [ann] = await t.db.insert(registrations).values({ eventId: event.id, status: 'attended', name: 'Ann Attendee', email: email('ann') }).returning();
-  const [ben] = await t.db.insert(registrations).values({ eventId: event.id, status: 'attended', name: 'Ben Attendee', email: email('ben') }).returning();
+  const [ann] = await t.db
+    .insert(registrations)
+    .values({ eventId: event.id, status: 'attended', name: 'Ann Attendee', email: email('ann') })
+    .returning();
+  const [ben] = await t.db
+    .insert(registrations)
+    .values({ eventId: event.id, status: 'attended', name: 'Ben Attendee', email: email('ben') })
+    .returning();
   await t.db.insert(registrations).values([
     { eventId: event.id, status: 'attended', name: 'Ann’s assistant', email: email('ann'), companionOfId: ann!.id },
     { eventId: event.id, status: 'confirmed', name: 'Cal Absent', email: email('cal') },
   ]);
-  const [planner] = await t.db.insert(people).values({ email: email('planner'), displayName: 'Pip Planner' }).returning();
+  const [planner] = await t.db
+    .insert(people)
+    .values({ email: email('planner'), displayName: 'Pip Planner' })
+    .returning();
   await t.db.insert(planningMembers).values({ eventId: event.id, personId: planner!.id, role: 'speaker', status: 'accepted' });
   return { event, ann: ann!, ben: ben!, email };
 }
@@ -54,7 +73,10 @@ describe('feedback surveys', () => {
     const [plannerMail] = (await mailsTo(t.db, email('planner'))).filter((m) => m.template === 'survey-invitation');
     expect(plannerMail!.data.planner).toBe(true);
     // The link is sealed in the outbox, never stored usable.
-    const [row] = await t.db.select().from(outboxMessages).where(eq(outboxMessages.toAddress, email('ann')));
+    const [row] = await t.db
+      .select()
+      .from(outboxMessages)
+      .where(eq(outboxMessages.toAddress, email('ann')));
     expect(JSON.stringify(row!.data)).not.toContain('/surveys/');
 
     const annPath = await surveyPath(email('ann'));
@@ -71,7 +93,12 @@ describe('feedback surveys', () => {
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('There is a problem');
     expect(bad.body).toContain('Kept as typed');
-    const answered = await visitor.post(annPath, { [`q_${overall!.id}`]: '5', [`q_${heard!.id}`]: '4', [`q_${change!.id}`]: 'Yes', [`q_${difference!.id}`]: 'I now ask people what helps.' });
+    const answered = await visitor.post(annPath, {
+      [`q_${overall!.id}`]: '5',
+      [`q_${heard!.id}`]: '4',
+      [`q_${change!.id}`]: 'Yes',
+      [`q_${difference!.id}`]: 'I now ask people what helps.',
+    });
     expect(answered.statusCode).toBe(200);
     expect(answered.body).toContain('Thank you for your feedback');
     // The link works once.
@@ -84,11 +111,20 @@ describe('feedback surveys', () => {
     // Scan every answer row: nothing in them points at Ann, Ben, their bookings or invitations.
     const responses = await t.db.select().from(surveyResponses).where(eq(surveyResponses.surveyId, survey!.id));
     expect(responses).toHaveLength(2);
-    const answers = await t.db.select().from(surveyAnswers).where(inArray(surveyAnswers.responseId, responses.map((r) => r.id)));
+    const answers = await t.db
+      .select()
+      .from(surveyAnswers)
+      .where(
+        inArray(
+          surveyAnswers.responseId,
+          responses.map((r) => r.id),
+        ),
+      );
     const invitations = await t.db.select().from(surveyInvitations).where(eq(surveyInvitations.surveyId, survey!.id));
     const stored = JSON.stringify([responses, answers]);
     for (const r of responses) expect(r).toMatchObject({ invitationId: null, respondentName: '', submittedAt: null });
-    for (const secret of [ann.id, ben.id, ann.email, ben.email, 'Ann Attendee', 'Ben Attendee', ...invitations.map((i) => i.id)]) expect(stored).not.toContain(secret);
+    for (const secret of [ann.id, ben.id, ann.email, ben.email, 'Ann Attendee', 'Ben Attendee', ...invitations.map((i) => i.id)])
+      expect(stored).not.toContain(secret);
     expect(invitations.filter((i) => i.answered).every((i) => i.tokenHash === null)).toBe(true);
 
     // ---- Results: the charts and tables show exactly the answers given ----
@@ -100,9 +136,25 @@ describe('feedback surveys', () => {
       const svg = section.slice(0, section.indexOf('</svg>'));
       return [...svg.matchAll(/data-label="([^"]*)" data-count="(\d+)"/g)].map((m) => [m[1], Number(m[2])]);
     };
-    expect(bars('Overall, how was the event?')).toEqual([['1. Very poor', 0], ['2. Poor', 0], ['3. All right', 1], ['4. Good', 0], ['5. Very good', 1]]);
-    expect(bars('I felt heard')).toEqual([['1. Strongly disagree', 0], ['2. Disagree', 0], ['3. Neither agree nor disagree', 0], ['4. Agree', 2], ['5. Strongly agree', 0]]);
-    expect(bars('Will you do anything differently because of it?')).toEqual([['Yes', 1], ['Maybe', 1], ['No', 0]]);
+    expect(bars('Overall, how was the event?')).toEqual([
+      ['1. Very poor', 0],
+      ['2. Poor', 0],
+      ['3. All right', 1],
+      ['4. Good', 0],
+      ['5. Very good', 1],
+    ]);
+    expect(bars('I felt heard')).toEqual([
+      ['1. Strongly disagree', 0],
+      ['2. Disagree', 0],
+      ['3. Neither agree nor disagree', 0],
+      ['4. Agree', 2],
+      ['5. Strongly agree', 0],
+    ]);
+    expect(bars('Will you do anything differently because of it?')).toEqual([
+      ['Yes', 1],
+      ['Maybe', 1],
+      ['No', 0],
+    ]);
     expect(results.body).toContain('averaging 4 out of 5');
     // A tie is told as a tie, not as one answer given most.
     expect(results.body).toContain('Most often: All right and Very good.');
@@ -140,7 +192,9 @@ describe('feedback surveys', () => {
     expect(empty.statusCode).toBe(400);
     expect(empty.body).toContain('Enter at least two choices');
     expect(empty.body).toContain('Which session helped most?');
-    expect((await organiser.post(`${base}/questions`, { kind: 'choice', label: 'Which session helped most?', options: 'Morning\nAfternoon' })).statusCode).toBe(303);
+    expect((await organiser.post(`${base}/questions`, { kind: 'choice', label: 'Which session helped most?', options: 'Morning\nAfternoon' })).statusCode).toBe(
+      303,
+    );
     expect((await organiser.post(`${base}/settings`, { anonymous: 'no', sendAfterHours: '1' })).statusCode).toBe(303);
     const [survey] = await t.db.select().from(surveys).where(eq(surveys.eventId, event.id));
     const questions = await t.db.select().from(surveyQuestions).where(eq(surveyQuestions.surveyId, survey!.id)).orderBy(surveyQuestions.position);

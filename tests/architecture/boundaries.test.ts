@@ -32,7 +32,10 @@ const ALLOWED_CYCLES = new Set<string>([
 
 /** Each feature folder and the other feature folders its files import. */
 function featureImports(): Map<string, Set<string>> {
-  const features = fs.readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+  const features = fs
+    .readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name);
   const graph = new Map<string, Set<string>>(features.map((f) => [f, new Set<string>()]));
   for (const feature of features) {
     for (const file of fs.readdirSync(path.join(root, feature), { recursive: true, encoding: 'utf8' })) {
@@ -60,7 +63,13 @@ function cycles(graph: Map<string, Set<string>>): string[] {
 describe('feature boundaries', () => {
   it('no two feature folders import each other, beyond the shrinking allow-list', () => {
     const found = cycles(featureImports());
-    expect(found.filter((c) => !ALLOWED_CYCLES.has(c)), 'new pairs of features importing each other').toEqual([]);
-    expect([...ALLOWED_CYCLES].filter((c) => !found.includes(c)), 'pairs no longer importing each other: take them off ALLOWED_CYCLES').toEqual([]);
+    expect(
+      found.filter((c) => !ALLOWED_CYCLES.has(c)),
+      'new pairs of features importing each other',
+    ).toEqual([]);
+    expect(
+      [...ALLOWED_CYCLES].filter((c) => !found.includes(c)),
+      'pairs no longer importing each other: take them off ALLOWED_CYCLES',
+    ).toEqual([]);
   });
 });

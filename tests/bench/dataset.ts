@@ -228,8 +228,12 @@ async function insertBigEvent(db: Database, peopleIds: string[], now: Date): Pro
       description: 'A talk and *questions*.',
     })),
   );
-  await db.insert(planningTasks).values(Array.from({ length: 12 }, (_, i) => ({ eventId: big!.id, title: `Task ${i + 1}`, ownerId: organiser!.id, createdBy: organiser!.id })));
-  await db.insert(planningPosts).values(Array.from({ length: 30 }, (_, i) => ({ eventId: big!.id, authorId: peopleIds[i % 8]!, body: `Update ${i + 1}: the **venue** is booked.` })));
+  await db
+    .insert(planningTasks)
+    .values(Array.from({ length: 12 }, (_, i) => ({ eventId: big!.id, title: `Task ${i + 1}`, ownerId: organiser!.id, createdBy: organiser!.id })));
+  await db
+    .insert(planningPosts)
+    .values(Array.from({ length: 30 }, (_, i) => ({ eventId: big!.id, authorId: peopleIds[i % 8]!, body: `Update ${i + 1}: the **venue** is booked.` })));
   await db.insert(planningMeetings).values(
     Array.from({ length: 4 }, (_, i) => ({
       eventId: big!.id,
@@ -240,7 +244,10 @@ async function insertBigEvent(db: Database, peopleIds: string[], now: Date): Pro
       organiserId: organiser!.id,
     })),
   );
-  const [fund] = await db.insert(bursaryFunds).values({ eventId: big!.id, name: 'Conference bursaries', budgetPence: 2_000_000 }).returning({ id: bursaryFunds.id });
+  const [fund] = await db
+    .insert(bursaryFunds)
+    .values({ eventId: big!.id, name: 'Conference bursaries', budgetPence: 2_000_000 })
+    .returning({ id: bursaryFunds.id });
   const statuses = ['submitted', 'approved', 'part_approved', 'declined'] as const;
   const applications = await db
     .insert(bursaryApplications)
@@ -257,6 +264,8 @@ async function insertBigEvent(db: Database, peopleIds: string[], now: Date): Pro
       })),
     )
     .returning({ id: bursaryApplications.id });
-  await db.insert(bursaryItems).values(applications.map((a, i) => ({ applicationId: a.id, category: 'travel' as const, description: 'Train', estimatePence: 3_000 + i * 10 })));
+  await db
+    .insert(bursaryItems)
+    .values(applications.map((a, i) => ({ applicationId: a.id, category: 'travel' as const, description: 'Train', estimatePence: 3_000 + i * 10 })));
   return { id: big!.id, slug: big!.slug, fundId: fund!.id, organiserId: organiser!.id };
 }

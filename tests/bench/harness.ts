@@ -87,7 +87,11 @@ export function peakRssMb(pid: number | undefined): number | null {
 // With a database server Convene needs the key that seals links in queued email; one for the run.
 export const benchOutboxKey = process.env.OUTBOX_KEY || randomBytes(32).toString('hex');
 
-export async function startConvene(databaseUrl: string, dataDir: string, extraEnv: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+export async function startConvene(
+  databaseUrl: string,
+  dataDir: string,
+  extraEnv: Record<string, string> = {},
+): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [...SERVER_FLAGS, path.join(root, 'server/main.ts')], {
@@ -138,7 +142,13 @@ export async function analyze(databaseUrl: string): Promise<void> {
 }
 
 export function summarise(result: autocannon.Result) {
-  return { rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx };
+  return {
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
 }
 
 /** A GET without fetch's extras: fetch adds Cache-Control: no-cache to conditional requests. */
@@ -153,7 +163,12 @@ export function rawGet(url: string, headers: Record<string, string>): Promise<{ 
   });
 }
 
-export async function measureGet(name: string, url: string, headers: Record<string, string> = {}, expectStatus = 200): Promise<{ rps: number; p50: number; p99: number; p99AtHalf: number }> {
+export async function measureGet(
+  name: string,
+  url: string,
+  headers: Record<string, string> = {},
+  expectStatus = 200,
+): Promise<{ rps: number; p50: number; p99: number; p99AtHalf: number }> {
   const check = await rawGet(url, headers);
   if (check.status !== expectStatus) throw new Error(`${name}: ${url} answered ${check.status}, expected ${expectStatus}`);
   await warm({ url, headers });
@@ -163,4 +178,3 @@ export async function measureGet(name: string, url: string, headers: Record<stri
   log(`${name}: ${full.rps} req/s, p50 ${full.p50} ms, p99 ${full.p99} ms; at half rate p99 ${half.p99} ms`);
   return { rps: full.rps, p50: full.p50, p99: full.p99, p99AtHalf: half.p99 };
 }
-

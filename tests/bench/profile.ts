@@ -26,7 +26,11 @@ interface CpuProfile {
 }
 
 /** Self time per function and per package (or "convene:<file>" for our own code). */
-export function summariseProfile(profile: CpuProfile, lastMs: number, top = 25): { functions: [string, number][]; packages: [string, number][]; totalMs: number } {
+export function summariseProfile(
+  profile: CpuProfile,
+  lastMs: number,
+  top = 25,
+): { functions: [string, number][]; packages: [string, number][]; totalMs: number } {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   // Only the samples of the measured load: starting up (loading modules) is not a page's cost.
   const selfMs = new Map<number, number>();
@@ -48,7 +52,7 @@ export function summariseProfile(profile: CpuProfile, lastMs: number, top = 25):
     if (frame.functionName === '(idle)') continue;
     totalMs += ms;
     const where = placeOf(frame.url);
-    const name = `${(frame.functionName || "(anonymous)").slice(0, 60)} ${where}${frame.url ? `:${frame.lineNumber + 1}` : ""}`;
+    const name = `${(frame.functionName || '(anonymous)').slice(0, 60)} ${where}${frame.url ? `:${frame.lineNumber + 1}` : ''}`;
     functions.set(name, (functions.get(name) ?? 0) + ms);
     packages.set(where, (packages.get(where) ?? 0) + ms);
   }

@@ -61,9 +61,13 @@ async function pgbenchInserts(databaseUrl: string): Promise<number> {
   const script = path.join(os.tmpdir(), `convene-pgbench-${process.pid}.sql`);
   fs.writeFileSync(script, 'insert into bench_inserts (v) values (1);\n');
   try {
-    const output = execFileSync(path.join(postgresBinDir(), 'pgbench'), ['-n', '-c', String(CONNECTIONS), '-j', '2', '-T', String(SECONDS), '-f', script, databaseUrl], {
-      encoding: 'utf8',
-    });
+    const output = execFileSync(
+      path.join(postgresBinDir(), 'pgbench'),
+      ['-n', '-c', String(CONNECTIONS), '-j', '2', '-T', String(SECONDS), '-f', script, databaseUrl],
+      {
+        encoding: 'utf8',
+      },
+    );
     return Math.round(Number(/tps = ([\d.]+)/.exec(output)?.[1] ?? 0));
   } finally {
     fs.rmSync(script, { force: true });
@@ -114,7 +118,15 @@ async function main() {
     const base = convene.url;
     const read = (name: string, r: Awaited<ReturnType<typeof measureGet>>, target: number, p99Ms = 100) => {
       const ratio = helloWorld.rps ? r.rps / helloWorld.rps : 0;
-      rows.push({ case: name, ...r, peakRssMb: null, limit: 'hello world', ratio, target: target ? `≥ ${target}, p99 ≤ ${p99Ms} ms at ½` : `p99 ≤ ${p99Ms} ms at ½`, met: ratio >= target && r.p99AtHalf <= p99Ms });
+      rows.push({
+        case: name,
+        ...r,
+        peakRssMb: null,
+        limit: 'hello world',
+        ratio,
+        target: target ? `≥ ${target}, p99 ≤ ${p99Ms} ms at ½` : `p99 ≤ ${p99Ms} ms at ½`,
+        met: ratio >= target && r.p99AtHalf <= p99Ms,
+      });
     };
     const upcomingSlug = data.slugs[Math.floor(data.slugs.length * 0.8)]!;
     read('home page', await measureGet('home page', `${base}/`, BROWSER), 0.4);
@@ -143,7 +155,19 @@ async function main() {
         const token = newSecret();
         const i = tokens.push(token);
         const email = `bench${i}-${process.pid}@example.org`;
-        const fields = { ticketTypeId: type!.id, name: `Bench person ${i}`, email, companion: false, companionName: '', organisation: '', perspective: '', accessRequirements: '', dietaryNeeds: '', consentFutureEvents: false, answers: {} };
+        const fields = {
+          ticketTypeId: type!.id,
+          name: `Bench person ${i}`,
+          email,
+          companion: false,
+          companionName: '',
+          organisation: '',
+          perspective: '',
+          accessRequirements: '',
+          dietaryNeeds: '',
+          consentFutureEvents: false,
+          answers: {},
+        };
         return { eventId: data.hotEvent.id, ticketTypeId: type!.id, email, fields, tokenHash: hashSecret(token), requestedIp: '127.0.0.1', expiresAt };
       });
       await handle.db.insert(bookingRequests).values(rows);
@@ -173,13 +197,17 @@ async function main() {
     const waitlisted = booked.filter((b) => b.status === 'waitlisted').length;
     const committed = Math.round(booked.length / seconds);
     const regSummary = summarise(result);
-    log(`registrations: ${booked.length} committed in ${seconds.toFixed(1)} s (${confirmed} confirmed, ${waitlisted} waiting list), ${regSummary.non2xx} non-2xx (303 expected)`);
+    log(
+      `registrations: ${booked.length} committed in ${seconds.toFixed(1)} s (${confirmed} confirmed, ${waitlisted} waiting list), ${regSummary.non2xx} non-2xx (303 expected)`,
+    );
     // What one booking costs the machine: with two cores, 2 s of CPU per second is the ceiling.
     const perBooking = {
       conveneMs: ((cpuAfter.convene - cpuBefore.convene) * 1000) / Math.max(1, booked.length),
       postgresMs: ((cpuAfter.postgres - cpuBefore.postgres) * 1000) / Math.max(1, booked.length),
     };
-    log(`CPU per booking: Convene ${perBooking.conveneMs.toFixed(2)} ms, PostgreSQL ${perBooking.postgresMs.toFixed(2)} ms (confirmation emails sent meanwhile included)`);
+    log(
+      `CPU per booking: Convene ${perBooking.conveneMs.toFixed(2)} ms, PostgreSQL ${perBooking.postgresMs.toFixed(2)} ms (confirmation emails sent meanwhile included)`,
+    );
     rows.push({
       case: 'registrations on one hot event (committed/s)',
       rps: committed,
@@ -195,7 +223,18 @@ async function main() {
     });
 
     const rss = peakRssMb(convene.child.pid);
-    rows.push({ case: 'server peak RSS (MB)', rps: 0, p50: 0, p99: 0, p99AtHalf: null, peakRssMb: rss, limit: 'hello world RSS', ratio: helloRss && rss ? rss / helloRss : 0, target: '≤ 200 MB', met: rss !== null && rss <= 200 });
+    rows.push({
+      case: 'server peak RSS (MB)',
+      rps: 0,
+      p50: 0,
+      p99: 0,
+      p99AtHalf: null,
+      peakRssMb: rss,
+      limit: 'hello world RSS',
+      ratio: helloRss && rss ? rss / helloRss : 0,
+      target: '≤ 200 MB',
+      met: rss !== null && rss <= 200,
+    });
     await convene.stop();
     convene = null;
 
@@ -216,7 +255,18 @@ async function main() {
     ];
     for (const [name, pagePath, headers] of builtPages) read(name, await measureGet(name, `${built}${pagePath}`, headers), 0.05, 50);
     const builtRss = peakRssMb(convene.child.pid);
-    rows.push({ case: 'built pages: server peak RSS (MB)', rps: 0, p50: 0, p99: 0, p99AtHalf: null, peakRssMb: builtRss, limit: 'hello world RSS', ratio: helloRss && builtRss ? builtRss / helloRss : 0, target: '≤ 200 MB', met: builtRss !== null && builtRss <= 200 });
+    rows.push({
+      case: 'built pages: server peak RSS (MB)',
+      rps: 0,
+      p50: 0,
+      p99: 0,
+      p99AtHalf: null,
+      peakRssMb: builtRss,
+      limit: 'hello world RSS',
+      ratio: helloRss && builtRss ? builtRss / helloRss : 0,
+      target: '≤ 200 MB',
+      met: builtRss !== null && builtRss <= 200,
+    });
     await convene.stop();
     convene = null;
     // Where a page that misses its target spends its time, from a CPU profile of the same load.
@@ -246,7 +296,16 @@ async function main() {
       log(`${count} events: list ${list.rps} req/s, full feed ${feed.rps} req/s (${feedBytes} bytes)`);
     }
 
-    const report = { at: new Date().toISOString(), machine: { cpus: os.cpus().length, memoryGb: Math.round(os.totalmem() / 2 ** 30) }, seconds: SECONDS, connections: CONNECTIONS, helloWorld, pgbenchInsertsPerSecond: inserts, rows, growth };
+    const report = {
+      at: new Date().toISOString(),
+      machine: { cpus: os.cpus().length, memoryGb: Math.round(os.totalmem() / 2 ** 30) },
+      seconds: SECONDS,
+      connections: CONNECTIONS,
+      helloWorld,
+      pgbenchInsertsPerSecond: inserts,
+      rows,
+      growth,
+    };
     const outDir = path.join(root, 'data/bench');
     fs.mkdirSync(outDir, { recursive: true });
     const file = path.join(outDir, `bench-${report.at.replace(/[:.]/g, '-')}.json`);
@@ -269,7 +328,16 @@ async function main() {
     console.table(table);
     for (const r of rows) if (r.note) console.log(`${r.case}: ${r.note}`);
     console.log('\nCost growth, page cache off (the event list is paginated; the full feed covers upcoming events and the last 12 months):');
-    console.table(growth.map((g) => ({ events: g.events, 'list req/s': g.listRps, 'list p50 ms': g.listP50, 'feed req/s': g.feedRps, 'feed p50 ms': g.feedP50, 'feed bytes': g.feedBytes })));
+    console.table(
+      growth.map((g) => ({
+        events: g.events,
+        'list req/s': g.listRps,
+        'list p50 ms': g.listP50,
+        'feed req/s': g.feedRps,
+        'feed p50 ms': g.feedP50,
+        'feed bytes': g.feedBytes,
+      })),
+    );
     console.log(`\nWritten to ${path.relative(root, file)}`);
   } finally {
     hello?.kill('SIGTERM');

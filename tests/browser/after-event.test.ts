@@ -32,7 +32,15 @@ beforeAll(async () => {
   const startsAt = new Date(Date.now() - 6 * 3_600_000);
   const [event] = await h.database.db
     .insert(events)
-    .values({ slug: 'after-walk', title: 'Working with families', type: 'seminar', status: 'published', startsAt, endsAt: new Date(startsAt.getTime() + 3 * 3_600_000), publishedAt: new Date() })
+    .values({
+      slug: 'after-walk',
+      title: 'Working with families',
+      type: 'seminar',
+      status: 'published',
+      startsAt,
+      endsAt: new Date(startsAt.getTime() + 3 * 3_600_000),
+      publishedAt: new Date(),
+    })
     .returning();
   eventId = event!.id;
   await h.database.db.insert(registrations).values({ eventId, status: 'attended', name: 'Nia Newcomer', email: guest, attendedAt: new Date() });

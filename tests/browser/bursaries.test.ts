@@ -11,7 +11,19 @@ import { bursaryApplications, bursaryFunds, bursaryItems, events, people } from 
 import { grantRole } from '../../server/accounts/people.ts';
 import { decideApplication, saveDraft, startApplication, submitApplication } from '../../server/bursaries/applications.ts';
 import { recordPayment, submitClaim } from '../../server/bursaries/claims.ts';
-import { expectAccessible, expectErrorSummaryFocused, expectKeyboardUsable, expectReflow, expectScreenReaderForm, expectTextSpacingFits, signInWithEmail, startBrowser, tabAndType, tabTo, type BrowserHarness } from './support.ts';
+import {
+  expectAccessible,
+  expectErrorSummaryFocused,
+  expectKeyboardUsable,
+  expectReflow,
+  expectScreenReaderForm,
+  expectTextSpacingFits,
+  signInWithEmail,
+  startBrowser,
+  tabAndType,
+  tabTo,
+  type BrowserHarness,
+} from './support.ts';
 
 let h: BrowserHarness;
 let fundId: string;
@@ -22,11 +34,24 @@ beforeAll(async () => {
   const db = h.database.db;
   const [event] = await db
     .insert(events)
-    .values({ slug, title: 'Carers’ voices day', type: 'seminar', status: 'published', startsAt: new Date(Date.now() + 20 * 86_400_000), endsAt: new Date(Date.now() + 20 * 86_400_000 + 5 * 3_600_000) })
+    .values({
+      slug,
+      title: 'Carers’ voices day',
+      type: 'seminar',
+      status: 'published',
+      startsAt: new Date(Date.now() + 20 * 86_400_000),
+      endsAt: new Date(Date.now() + 20 * 86_400_000 + 5 * 3_600_000),
+    })
     .returning({ id: events.id });
   const [fund] = await db
     .insert(bursaryFunds)
-    .values({ eventId: event!.id, name: 'Carers’ voices bursaries', budgetPence: 15_000, eligibility: 'Carers and people who use services', covers: 'Travel, care and support' })
+    .values({
+      eventId: event!.id,
+      name: 'Carers’ voices bursaries',
+      budgetPence: 15_000,
+      eligibility: 'Carers and people who use services',
+      covers: 'Travel, care and support',
+    })
     .returning({ id: bursaryFunds.id });
   fundId = fund!.id;
   const [panel] = await db.insert(people).values({ email: 'panel@example.org', displayName: 'Pat Panel' }).returning({ id: people.id });
@@ -64,12 +89,20 @@ async function signOut() {
 
 async function figures() {
   const text = async (id: string) => ((await h.page.textContent(`#${id}`)) ?? '').trim();
-  return { total: await text('budget-total'), approved: await text('budget-approved'), paid: await text('budget-paid'), remaining: await text('budget-remaining') };
+  return {
+    total: await text('budget-total'),
+    approved: await text('budget-approved'),
+    paid: await text('budget-paid'),
+    remaining: await text('budget-remaining'),
+  };
 }
 
 async function application() {
   const [row] = await h.database.db.select({ id: bursaryApplications.id, status: bursaryApplications.status }).from(bursaryApplications);
-  const items = await h.database.db.select({ id: bursaryItems.id, category: bursaryItems.category }).from(bursaryItems).where(eq(bursaryItems.applicationId, row!.id));
+  const items = await h.database.db
+    .select({ id: bursaryItems.id, category: bursaryItems.category })
+    .from(bursaryItems)
+    .where(eq(bursaryItems.applicationId, row!.id));
   return { ...row!, travel: items.find((i) => i.category === 'travel')!.id, care: items.find((i) => i.category === 'care')!.id };
 }
 
@@ -274,7 +307,22 @@ describe('a bursary, from application to payment, by keyboard', () => {
     const applicant = { id: owner!.id, isOrganiser: false, isAdmin: false };
     const settings = { mileagePencePerMile: 45, receiptThresholdPence: 100_000, retentionMonths: 12 };
     const id = await startApplication(db, slug, applicant);
-    await saveDraft(db, id, { perspective: 'service_user', inAdvance: true, hubBooksTickets: false, paymentMethod: 'other', paymentName: '', paymentArrangement: 'Cash', note: '', items: [{ category: 'travel', description: 'Train', amount: '40' }] }, applicant, settings);
+    await saveDraft(
+      db,
+      id,
+      {
+        perspective: 'service_user',
+        inAdvance: true,
+        hubBooksTickets: false,
+        paymentMethod: 'other',
+        paymentName: '',
+        paymentArrangement: 'Cash',
+        note: '',
+        items: [{ category: 'travel', description: 'Train', amount: '40' }],
+      },
+      applicant,
+      settings,
+    );
     await submitApplication(db, id, applicant);
     await decideApplication(db, fundId, id, { outcome: 'approve_all', amounts: {}, message: 'Yes', overrideReason: '' }, panelActor);
     await recordPayment(db, fundId, id, { kind: 'advance', amount: '40', paidOn: '2026-11-20', method: 'Bank transfer', reference: '' }, panelActor);

@@ -9,7 +9,19 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { events, people, planningMembers, proposals, ticketTypes } from '../../db/schema/index.ts';
 import { grantRole } from '../../server/accounts/people.ts';
-import { expectAccessible, expectErrorSummaryFocused, expectKeyboardUsable, expectReflow, expectScreenReaderForm, expectTextSpacingFits, signInWithEmail, startBrowser, tabAndType, tabTo, type BrowserHarness } from './support.ts';
+import {
+  expectAccessible,
+  expectErrorSummaryFocused,
+  expectKeyboardUsable,
+  expectReflow,
+  expectScreenReaderForm,
+  expectTextSpacingFits,
+  signInWithEmail,
+  startBrowser,
+  tabAndType,
+  tabTo,
+  type BrowserHarness,
+} from './support.ts';
 
 let h: BrowserHarness;
 let page: Page;
@@ -48,7 +60,10 @@ async function activate(selector: string) {
 async function typeDate(selector: string, iso: string) {
   await tabTo(page, selector, 200);
   const order = await page.evaluate(() =>
-    new Intl.DateTimeFormat(navigator.language).formatToParts(new Date(2027, 2, 10)).filter((p) => p.type !== 'literal').map((p) => p.type),
+    new Intl.DateTimeFormat(navigator.language)
+      .formatToParts(new Date(2027, 2, 10))
+      .filter((p) => p.type !== 'literal')
+      .map((p) => p.type),
   );
   const [y, m, d] = iso.split('-') as [string, string, string];
   for (const part of order) await page.keyboard.type(part === 'year' ? y : part === 'month' ? m : d);
@@ -89,7 +104,19 @@ describe('co-producing an event, by keyboard', () => {
     await expectErrorSummaryFocused(page);
     await expectTextSpacingFits(page);
     expect(await page.locator('.govuk-error-summary__list li').count()).toBe(7);
-    await expectScreenReaderForm(page, ['Title', 'Kind of event', 'Summary', 'Purpose and aims', 'Who it is for', 'Format', 'Date option 1', 'Place or online platform', 'Accessibility plan', 'Co-production plan', 'Bursary budget']);
+    await expectScreenReaderForm(page, [
+      'Title',
+      'Kind of event',
+      'Summary',
+      'Purpose and aims',
+      'Who it is for',
+      'Format',
+      'Date option 1',
+      'Place or online platform',
+      'Accessibility plan',
+      'Co-production plan',
+      'Bursary budget',
+    ]);
     await tabAndType(page, '#title', 'Poverty, housing and distress');
     await tabAndType(page, '#summary', 'An afternoon seminar on the social causes of distress.');
     await tabAndType(page, '#purpose', 'To plan local action together.');
@@ -196,7 +223,10 @@ describe('co-producing an event, by keyboard', () => {
 
     await activate(`nav a[href="/plan/${eventId}/programme"]`);
     await expectAccessible(h);
-    for (const [title, start, end] of [['Welcome and introductions', '13:00', '13:30'], ['What needs to change', '13:30', '15:00']] as const) {
+    for (const [title, start, end] of [
+      ['Welcome and introductions', '13:00', '13:30'],
+      ['What needs to change', '13:30', '15:00'],
+    ] as const) {
       await tabAndType(page, '#title', title);
       await typeTime('#sessionStart', start);
       await typeTime('#sessionEnd', end);
@@ -236,7 +266,11 @@ describe('co-producing an event, by keyboard', () => {
     await activate(`form[action="/plan/${eventId}/invitation"] button`);
     expect(await mainText()).toContain('Welcome to the planning group');
     await expectAccessible(h);
-    const [me] = await h.database.db.select({ perspective: planningMembers.perspective, role: planningMembers.role }).from(planningMembers).innerJoin(people, eq(people.id, planningMembers.personId)).where(eq(people.email, CO_LEAD));
+    const [me] = await h.database.db
+      .select({ perspective: planningMembers.perspective, role: planningMembers.role })
+      .from(planningMembers)
+      .innerJoin(people, eq(people.id, planningMembers.personId))
+      .where(eq(people.email, CO_LEAD));
     expect(me).toEqual({ perspective: 'lived_experience', role: 'co_lead' });
   });
 
@@ -267,7 +301,15 @@ describe('co-producing an event, by keyboard', () => {
 
   it('keeps every other co-production page accessible, with errors shown, and usable at 320 pixels', async () => {
     await signInAs(MEMBER);
-    for (const path of ['/proposals', `/plan/${eventId}/discussion`, `/plan/${eventId}/4pi`, `/plan/${eventId}/involvement`, `/plan/${eventId}/after`, '/involvement', '/resources']) {
+    for (const path of [
+      '/proposals',
+      `/plan/${eventId}/discussion`,
+      `/plan/${eventId}/4pi`,
+      `/plan/${eventId}/involvement`,
+      `/plan/${eventId}/after`,
+      '/involvement',
+      '/resources',
+    ]) {
       await page.goto(h.baseUrl + path);
       await expectAccessible(h);
     }
@@ -286,7 +328,14 @@ describe('co-producing an event, by keyboard', () => {
     await page.setViewportSize({ width: 1024, height: 800 });
 
     await signInAs(ORGANISER);
-    for (const path of ['/organise', '/organise/proposals?status=accepted', `/organise/proposals/${proposalId}`, '/organise/events/new', '/organise/involvement-rate', `/plan/${eventId}/involvement`]) {
+    for (const path of [
+      '/organise',
+      '/organise/proposals?status=accepted',
+      `/organise/proposals/${proposalId}`,
+      '/organise/events/new',
+      '/organise/involvement-rate',
+      `/plan/${eventId}/involvement`,
+    ]) {
       await page.goto(h.baseUrl + path);
       await expectAccessible(h);
     }

@@ -33,7 +33,14 @@ describe('a first visit in Chromium', () => {
   it('pages through a long list of events by keyboard, accessibly', async () => {
     const start = Date.UTC(2031, 5, 1, 10);
     for (let i = 0; i < 25; i++) {
-      await makeEvent(h.database.db, { slug: `webinar-page-${i}`, title: `Peer support webinar ${i}`, type: 'webinar', format: 'online', startsAt: new Date(start + i * 86_400_000), endsAt: null });
+      await makeEvent(h.database.db, {
+        slug: `webinar-page-${i}`,
+        title: `Peer support webinar ${i}`,
+        type: 'webinar',
+        format: 'online',
+        startsAt: new Date(start + i * 86_400_000),
+        endsAt: null,
+      });
     }
     await h.page.goto(`${h.baseUrl}/events?type=webinar`);
     expect(await h.page.textContent('main')).toContain('25 events found');

@@ -7,7 +7,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { events, people, registrationSettings, ticketTypes } from '../../db/schema/index.ts';
 import { grantRole } from '../../server/accounts/people.ts';
-import { expectAccessible, expectErrorSummaryFocused, expectKeyboardUsable, expectReflow, expectScreenReaderForm, expectTextSpacingFits, latestEmailTo, signInWithEmail, startBrowser, tabTo, type BrowserHarness } from './support.ts';
+import {
+  expectAccessible,
+  expectErrorSummaryFocused,
+  expectKeyboardUsable,
+  expectReflow,
+  expectScreenReaderForm,
+  expectTextSpacingFits,
+  latestEmailTo,
+  signInWithEmail,
+  startBrowser,
+  tabTo,
+  type BrowserHarness,
+} from './support.ts';
 
 let h: BrowserHarness;
 let eventId = '';
@@ -188,7 +200,10 @@ describe('organiser pages in Chromium', () => {
     await expectReflow(page);
     await page.setViewportSize({ width: 320, height: 640 });
     // The seminar is days away: check-in opens on the day unless an organiser opens it early.
-    await h.database.db.insert(registrationSettings).values({ eventId, checkInOpenedEarlyAt: new Date() }).onConflictDoUpdate({ target: registrationSettings.eventId, set: { checkInOpenedEarlyAt: new Date() } });
+    await h.database.db
+      .insert(registrationSettings)
+      .values({ eventId, checkInOpenedEarlyAt: new Date() })
+      .onConflictDoUpdate({ target: registrationSettings.eventId, set: { checkInOpenedEarlyAt: new Date() } });
     await page.goto(`${h.baseUrl}/organise/events/${slug}/check-in`);
     await expectAccessible(h);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

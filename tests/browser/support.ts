@@ -74,7 +74,15 @@ export async function startBrowser(options: { env?: Record<string, string> } = {
     executablePath: chromiumPath,
     headless: true,
     viewport: { width: 1024, height: 800 },
-    args: ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-sandbox'],
+    args: [
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-sandbox',
+    ],
   });
   const page = context.pages()[0] ?? (await context.newPage());
   const visited: VisitedPage[] = [];
@@ -145,11 +153,11 @@ export async function startBrowser(options: { env?: Record<string, string> } = {
   };
   pageState.set(harness, { checked, latest, pending });
   async function shutDown() {
-      await context.close();
-      await app.close();
-      await database.close();
-      fs.rmSync(profile, { recursive: true, force: true });
-      fs.rmSync(config.dataDir, { recursive: true, force: true });
+    await context.close();
+    await app.close();
+    await database.close();
+    fs.rmSync(profile, { recursive: true, force: true });
+    fs.rmSync(config.dataDir, { recursive: true, force: true });
   }
   return harness;
 }
@@ -177,7 +185,16 @@ async function browserEngineProblems(page: Page): Promise<string[]> {
   // Evaluated through the DevTools protocol, so the page's strict CSP does not block them.
   await page.evaluate(axeSource);
   const axeResult = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
+    const axe = (
+      globalThis as unknown as {
+        axe: {
+          run(
+            context: unknown,
+            options: unknown,
+          ): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }>;
+        };
+      }
+    ).axe;
     return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
   });
   const problems = axeResult.violations.map((v) => `axe ${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
@@ -185,15 +202,26 @@ async function browserEngineProblems(page: Page): Promise<string[]> {
   const htmlcsErrors = await page.evaluate(
     () =>
       new Promise<string[]>((resolve) => {
-        interface Message { type: number; code: string; msg: string; element: Element }
-        const htmlcs = (globalThis as unknown as { HTMLCS: { process(standard: string, root: Document, done: () => void): void; getMessages(): Message[] } }).HTMLCS;
+        interface Message {
+          type: number;
+          code: string;
+          msg: string;
+          element: Element;
+        }
+        const htmlcs = (globalThis as unknown as { HTMLCS: { process(standard: string, root: Document, done: () => void): void; getMessages(): Message[] } })
+          .HTMLCS;
         htmlcs.process('WCAG2AA', document, () => {
           const describe = (el: Element) => {
             const id = el.id ? `#${el.id}` : '';
             return `<${el.tagName.toLowerCase()}${id}> ${(el.textContent ?? '').trim().slice(0, 40)}`;
           };
           // Type 1 is an error; 2 and 3 are warnings and notices that need a person to judge.
-          resolve(htmlcs.getMessages().filter((m) => m.type === 1).map((m) => `${m.code}: ${m.msg} at ${describe(m.element)}`));
+          resolve(
+            htmlcs
+              .getMessages()
+              .filter((m) => m.type === 1)
+              .map((m) => `${m.code}: ${m.msg} at ${describe(m.element)}`),
+          );
         });
       }),
   );
@@ -216,7 +244,8 @@ function errorPatternProblems(): string[] {
   for (const link of Array.from(document.querySelectorAll<HTMLAnchorElement>('.govuk-error-summary__list a'))) {
     const target = link.hash ? document.getElementById(decodeURIComponent(link.hash.slice(1))) : null;
     if (!target) problems.push(`the summary's "${text(link)}" leads to ${link.hash || 'no field'}, which is not on the page`);
-    else if (!target.matches('input, select, textarea')) problems.push(`the summary's "${text(link)}" leads to a <${target.tagName.toLowerCase()}>, not a field`);
+    else if (!target.matches('input, select, textarea'))
+      problems.push(`the summary's "${text(link)}" leads to a <${target.tagName.toLowerCase()}>, not a field`);
   }
   for (const message of Array.from(document.querySelectorAll('.govuk-error-message'))) {
     if (!message.id || !document.querySelector(`[aria-describedby~="${CSS.escape(message.id)}"]`)) {
@@ -302,7 +331,11 @@ export async function expectKeyboardUsable(page: Page): Promise<void> {
     // Inside a closed <details> (but not its summary) nothing takes focus, though Chromium still gives it boxes.
     const folded = (el: Element) => el.closest('details:not([open])') !== null && el.closest('summary') === null;
     const visible = (el: Element) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden' && !folded(el);
-    const all = Array.from(document.querySelectorAll<HTMLElement>('a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])'));
+    const all = Array.from(
+      document.querySelectorAll<HTMLElement>(
+        'a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])',
+      ),
+    );
     const radioGroups = new Set<string>();
     const names: string[] = [];
     for (const el of all) {
@@ -314,7 +347,8 @@ export async function expectKeyboardUsable(page: Page): Promise<void> {
         if (radioGroups.has(name)) continue;
         radioGroups.add(name);
         // Tab stops on the chosen radio of a group, or on the first when none is chosen.
-        for (const radio of Array.from(document.querySelectorAll<HTMLInputElement>(`input[type=radio][name="${CSS.escape(name)}"]`))) radio.dataset.tabCheck = String(names.length);
+        for (const radio of Array.from(document.querySelectorAll<HTMLInputElement>(`input[type=radio][name="${CSS.escape(name)}"]`)))
+          radio.dataset.tabCheck = String(names.length);
       }
       el.dataset.tabCheck = String(names.length);
       names.push(`<${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}> ${(el.textContent ?? '').trim().slice(0, 30)}`);
@@ -355,7 +389,11 @@ export async function expectKeyboardUsable(page: Page): Promise<void> {
 
 /** After a form comes back with errors, focus is on the error summary (GOV.UK Frontend moves it there). */
 export async function expectErrorSummaryFocused(page: Page): Promise<void> {
-  await expect.poll(() => page.evaluate(() => document.activeElement?.classList.contains('govuk-error-summary') ?? false), { message: `error summary focused on ${page.url()}` }).toBe(true);
+  await expect
+    .poll(() => page.evaluate(() => document.activeElement?.classList.contains('govuk-error-summary') ?? false), {
+      message: `error summary focused on ${page.url()}`,
+    })
+    .toBe(true);
 }
 
 /**
@@ -370,12 +408,20 @@ export async function expectReflow(page: Page): Promise<void> {
       const found: string[] = [];
       const over = document.documentElement.scrollWidth - document.documentElement.clientWidth;
       if (over > 0) {
-        const wide = Array.from(document.querySelectorAll('main *')).filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !el.closest('.convene-table-scroll'));
-        found.push(`the page scrolls sideways by ${over}px (${wide.slice(0, 3).map((el) => `<${el.tagName.toLowerCase()} class="${el.className}">`).join(', ')})`);
+        const wide = Array.from(document.querySelectorAll('main *')).filter(
+          (el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !el.closest('.convene-table-scroll'),
+        );
+        found.push(
+          `the page scrolls sideways by ${over}px (${wide
+            .slice(0, 3)
+            .map((el) => `<${el.tagName.toLowerCase()} class="${el.className}">`)
+            .join(', ')})`,
+        );
       }
       for (const box of Array.from(document.querySelectorAll<HTMLElement>('.convene-table-scroll'))) {
         const style = getComputedStyle(box);
-        if (style.overflowX !== 'auto' || style.position !== 'relative' || box.tabIndex !== 0) found.push(`a table's scroll container is not a focusable, positioned scroll box`);
+        if (style.overflowX !== 'auto' || style.position !== 'relative' || box.tabIndex !== 0)
+          found.push(`a table's scroll container is not a focusable, positioned scroll box`);
       }
       for (const table of Array.from(document.querySelectorAll('main table'))) {
         if (table.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !table.closest('.convene-table-scroll')) {
@@ -398,10 +444,14 @@ export async function expectTextSpacingFits(page: Page): Promise<void> {
   const problems = await page.evaluate(() => {
     // A constructed style sheet, which the page's CSP allows where a <style> element is refused.
     const sheet = new CSSStyleSheet();
-    sheet.replaceSync('* { line-height: 1.5 !important; letter-spacing: 0.12em !important; word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }');
+    sheet.replaceSync(
+      '* { line-height: 1.5 !important; letter-spacing: 0.12em !important; word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }',
+    );
     document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
     const found: string[] = [];
-    const controls = document.querySelectorAll<HTMLElement>('main label, main legend, main .govuk-hint, main .govuk-button, main input:not([type=hidden]):not([type=radio]):not([type=checkbox]):not([type=file]), main select, main textarea, main .govuk-error-message');
+    const controls = document.querySelectorAll<HTMLElement>(
+      'main label, main legend, main .govuk-hint, main .govuk-button, main input:not([type=hidden]):not([type=radio]):not([type=checkbox]):not([type=file]), main select, main textarea, main .govuk-error-message',
+    );
     for (const el of Array.from(controls)) {
       // Text hidden on purpose for screen readers (GOV.UK's visually hidden class) is 1 pixel by design.
       if (!el.getClientRects().length || el.closest('.govuk-visually-hidden')) continue;
@@ -409,7 +459,8 @@ export async function expectTextSpacingFits(page: Page): Promise<void> {
       const clips = style.overflowX !== 'visible' || el instanceof HTMLInputElement || el instanceof HTMLSelectElement;
       const name = `<${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}> ${(el.textContent || (el as HTMLInputElement).value || '').trim().slice(0, 30)}`;
       if (clips && el.scrollWidth > el.clientWidth + 1) found.push(`${name} is cut off at the side`);
-      if (style.overflowY !== 'visible' && !(el instanceof HTMLTextAreaElement) && el.scrollHeight > el.clientHeight + 1) found.push(`${name} is cut off below`);
+      if (style.overflowY !== 'visible' && !(el instanceof HTMLTextAreaElement) && el.scrollHeight > el.clientHeight + 1)
+        found.push(`${name} is cut off below`);
     }
     document.adoptedStyleSheets = document.adoptedStyleSheets.filter((s) => s !== sheet);
     return found;
@@ -433,7 +484,8 @@ export async function expectScreenReaderForm(page: Page, fields: string[]): Prom
     if (control && !control[2]?.trim()) problems.push(`an unnamed ${control[1]}: ${line.trim()}`);
   }
   for (const name of fields) {
-    if (!lines.some((l) => /^\s*- '?(textbox|radio|checkbox|combobox|spinbutton|group)\b/.test(l) && l.includes(`"${name}`))) problems.push(`no field or group named "${name}"`);
+    if (!lines.some((l) => /^\s*- '?(textbox|radio|checkbox|combobox|spinbutton|group)\b/.test(l) && l.includes(`"${name}`)))
+      problems.push(`no field or group named "${name}"`);
   }
   const errors = (await page.locator('.govuk-error-summary__list a').allTextContents()).map((e) => e.replace(/\s+/g, ' ').trim());
   if (errors.length) {

@@ -35,8 +35,14 @@ beforeAll(async () => {
   boss = await organiser(t, 'organiser@example.org');
   const event = await createEvent(t.db, { title: 'The main event' });
   const other = await createEvent(t.db, { title: 'Another event' });
-  fundId = idFrom((await boss.post('/bursaries/funds', { eventId: event.id, name: 'Main fund', budget: '500', eligibility: '', covers: '', deadline: '' })).headers.location, uuidIn);
-  otherFundId = idFrom((await boss.post('/bursaries/funds', { eventId: other.id, name: 'Other fund', budget: '500', eligibility: '', covers: '', deadline: '' })).headers.location, uuidIn);
+  fundId = idFrom(
+    (await boss.post('/bursaries/funds', { eventId: event.id, name: 'Main fund', budget: '500', eligibility: '', covers: '', deadline: '' })).headers.location,
+    uuidIn,
+  );
+  otherFundId = idFrom(
+    (await boss.post('/bursaries/funds', { eventId: other.id, name: 'Other fund', budget: '500', eligibility: '', covers: '', deadline: '' })).headers.location,
+    uuidIn,
+  );
 
   applicant = await t.signedIn('applicant@example.org');
   // One draft-free application waiting for a decision, one already approved with a receipt.
@@ -46,7 +52,16 @@ beforeAll(async () => {
   await boss.post(`/bursaries/funds/${fundId}/applications/${approvedId}/decision`, { outcome: 'approve_all', message: 'Yes' });
   const [item] = await t.db.select({ id: bursaryItems.id }).from(bursaryItems).where(eq(bursaryItems.applicationId, approvedId));
   approvedItemId = item!.id;
-  expect((await postMultipart(second, `/bursaries/applications/${approvedId}/receipts`, { itemId: approvedItemId }, { field: 'receipt', filename: 'r.png', contentType: 'image/png', data: pngBytes })).statusCode).toBe(303);
+  expect(
+    (
+      await postMultipart(
+        second,
+        `/bursaries/applications/${approvedId}/receipts`,
+        { itemId: approvedItemId },
+        { field: 'receipt', filename: 'r.png', contentType: 'image/png', data: pngBytes },
+      )
+    ).statusCode,
+  ).toBe(303);
   expect((await second.post(`/bursaries/applications/${approvedId}/claim`, { [`claim-${approvedItemId}`]: '50' })).statusCode).toBe(303);
   const [receipt] = await t.db.select({ key: bursaryReceipts.storageKey }).from(bursaryReceipts);
   receiptKey = receipt!.key;
@@ -94,7 +109,11 @@ const panelRoutes: Attempt[] = [
   { method: 'GET', url: () => `/bursaries/funds/${fundId}/applications/${pendingId}` },
   { method: 'POST', url: () => `/bursaries/funds/${fundId}/applications/${pendingId}/decision`, fields: () => ({ outcome: 'approve_all', message: 'Yes' }) },
   { method: 'POST', url: () => `/bursaries/funds/${fundId}/applications/${approvedId}/claim/approve` },
-  { method: 'POST', url: () => `/bursaries/funds/${fundId}/applications/${approvedId}/payments`, fields: () => ({ kind: 'advance', amount: '10', paidOn: '2026-11-01', method: 'Cash' }) },
+  {
+    method: 'POST',
+    url: () => `/bursaries/funds/${fundId}/applications/${approvedId}/payments`,
+    fields: () => ({ kind: 'advance', amount: '10', paidOn: '2026-11-01', method: 'Cash' }),
+  },
   { method: 'GET', url: () => `/bursaries/funds/${fundId}/applications/${approvedId}/close` },
   { method: 'POST', url: () => `/bursaries/funds/${fundId}/applications/${approvedId}/close` },
   { method: 'GET', url: () => `/bursaries/funds/${fundId}/report` },
@@ -105,7 +124,11 @@ const organiserRoutes: Attempt[] = [
   { method: 'GET', url: () => '/bursaries/funds/new' },
   { method: 'POST', url: () => '/bursaries/funds', fields: () => ({ eventId: '', name: 'Sneaky', budget: '1', eligibility: '', covers: '', deadline: '' }) },
   { method: 'GET', url: () => `/bursaries/funds/${fundId}/edit` },
-  { method: 'POST', url: () => `/bursaries/funds/${fundId}/edit`, fields: () => ({ name: 'Sneaky', budget: '100000', eligibility: '', covers: '', deadline: '' }) },
+  {
+    method: 'POST',
+    url: () => `/bursaries/funds/${fundId}/edit`,
+    fields: () => ({ name: 'Sneaky', budget: '100000', eligibility: '', covers: '', deadline: '' }),
+  },
   { method: 'GET', url: () => `/bursaries/funds/${fundId}/panel` },
   { method: 'POST', url: () => `/bursaries/funds/${fundId}/panel`, fields: () => ({ email: 'sneaky@example.org' }) },
   { method: 'GET', url: () => `/bursaries/funds/${fundId}/panel/${reviewerMemberId}/remove` },
@@ -176,7 +199,11 @@ describe('refusals', () => {
     const person = await t.signedIn('big@example.org');
     const main = await t.db.query.events.findFirst({ where: (e, { eq }) => eq(e.title, 'The main event') });
     const id = await applyAndSend(person, main!.slug, { accommodationAmount: '600' });
-    const response = await reviewer.post(`/bursaries/funds/${fundId}/applications/${id}/decision`, { outcome: 'approve_all', message: 'Yes', overrideReason: 'Because' });
+    const response = await reviewer.post(`/bursaries/funds/${fundId}/applications/${id}/decision`, {
+      outcome: 'approve_all',
+      message: 'Yes',
+      overrideReason: 'Because',
+    });
     expect(response.statusCode).toBe(400);
     expect(response.body).toContain('ask an organiser');
     const [row] = await t.db.select({ status: bursaryApplications.status }).from(bursaryApplications).where(eq(bursaryApplications.id, id));

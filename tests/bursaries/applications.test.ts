@@ -44,7 +44,14 @@ describe('funds', () => {
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('Enter a name for the fund');
     expect(bad.body).toContain('Enter the budget in pounds');
-    const made = await boss.post('/bursaries/funds', { eventId: event.id, name: 'Spring bursaries', budget: '100', eligibility: 'Service users and carers', covers: 'Travel and care', deadline: '' });
+    const made = await boss.post('/bursaries/funds', {
+      eventId: event.id,
+      name: 'Spring bursaries',
+      budget: '100',
+      eligibility: 'Service users and carers',
+      covers: 'Travel and care',
+      deadline: '',
+    });
     expect(made.statusCode).toBe(303);
     fundId = idFrom(made.headers.location, uuidIn);
     const page = await boss.get(`/bursaries/funds/${fundId}`);
@@ -73,14 +80,20 @@ describe('applying', () => {
     expect(sent.statusCode).toBe(303);
     const [row] = await t.db.select({ status: bursaryApplications.status }).from(bursaryApplications).where(eq(bursaryApplications.id, id));
     expect(row!.status).toBe('submitted');
-    const mail = await t.db.select().from(outboxMessages).where(and(eq(outboxMessages.template, 'bursary-submitted'), eq(outboxMessages.toAddress, 'carer@example.org')));
+    const mail = await t.db
+      .select()
+      .from(outboxMessages)
+      .where(and(eq(outboxMessages.template, 'bursary-submitted'), eq(outboxMessages.toAddress, 'carer@example.org')));
     expect(mail).toHaveLength(1);
     // The email names the event and links to the application, and carries nothing else.
     expect(Object.keys(mail[0]!.data).sort()).toEqual(['applicationPath', 'eventTitle', 'name']);
 
     const again = await carer.post(`/bursaries/applications/${id}/edit`, { perspective: 'carer', careAmount: '999' });
     expect(again.statusCode).toBe(303);
-    const [still] = await t.db.select({ estimatePence: bursaryItems.estimatePence }).from(bursaryItems).where(and(eq(bursaryItems.applicationId, id), eq(bursaryItems.category, 'care')));
+    const [still] = await t.db
+      .select({ estimatePence: bursaryItems.estimatePence })
+      .from(bursaryItems)
+      .where(and(eq(bursaryItems.applicationId, id), eq(bursaryItems.category, 'care')));
     expect(still!.estimatePence).toBe(3000);
   });
 
@@ -99,7 +112,7 @@ describe('applying', () => {
     expect(sent.body).toContain('Select how you would like to be paid');
   });
 
-  it('shows the schema\'s and the costs\' problems together, in one round', async () => {
+  it("shows the schema's and the costs' problems together, in one round", async () => {
     const person = await t.signedIn('both-wrong@example.org');
     const id = await apply(person, {});
     const res = await person.post(`/bursaries/applications/${id}/edit`, { perspective: 'someone', travelAmount: 'lots', travelMiles: 'far' });
@@ -198,7 +211,11 @@ describe('deciding within the budget', () => {
     expect(missing.statusCode).toBe(400);
     expect(missing.body).toContain('Enter a message to the applicant');
 
-    const tooMuch = await boss.post(`/bursaries/funds/${fundId}/applications/${a}/decision`, { outcome: 'approve_part', message: 'ok', [`amount-${travel}`]: '45' });
+    const tooMuch = await boss.post(`/bursaries/funds/${fundId}/applications/${a}/decision`, {
+      outcome: 'approve_part',
+      message: 'ok',
+      [`amount-${travel}`]: '45',
+    });
     expect(tooMuch.statusCode).toBe(400);
     expect(tooMuch.body).toContain('You cannot approve more than was asked for');
 
@@ -216,7 +233,10 @@ describe('deciding within the budget', () => {
     expect(shrink.statusCode).toBe(400);
     expect(shrink.body).toContain('cannot be less than what is already approved');
 
-    const mail = await t.db.select().from(outboxMessages).where(and(eq(outboxMessages.template, 'bursary-decided'), eq(outboxMessages.toAddress, 'first@example.org')));
+    const mail = await t.db
+      .select()
+      .from(outboxMessages)
+      .where(and(eq(outboxMessages.template, 'bursary-decided'), eq(outboxMessages.toAddress, 'first@example.org')));
     expect(mail).toHaveLength(1);
     expect(mail[0]!.data).toMatchObject({ outcome: 'part_approved' });
     expect(JSON.stringify(mail[0]!.data)).not.toContain('care');
@@ -233,7 +253,11 @@ describe('deciding within the budget', () => {
     expect(over.statusCode).toBe(400);
     expect(over.body).toContain('remaining budget');
     expect(over.body).toContain('(£25 left)');
-    const overridden = await boss.post(`/bursaries/funds/${fundId}/applications/${b}/decision`, { outcome: 'approve_all', message: 'Yes', overrideReason: 'Trustees agreed extra on 3 March' });
+    const overridden = await boss.post(`/bursaries/funds/${fundId}/applications/${b}/decision`, {
+      outcome: 'approve_all',
+      message: 'Yes',
+      overrideReason: 'Trustees agreed extra on 3 March',
+    });
     expect(overridden.statusCode).toBe(303);
     expect(await fundFigures(t.db, fundId)).toMatchObject({ approvedPence: 13500, remainingPence: -3500 });
     const audit = await t.db.select({ action: auditEntries.action, details: auditEntries.details }).from(auditEntries).where(eq(auditEntries.subjectId, b));
@@ -263,6 +287,8 @@ describe('deciding within the budget', () => {
       .from(auditEntries)
       .where(and(eq(auditEntries.subjectId, id), eq(auditEntries.actorId, bossId), eq(auditEntries.action, 'bursary.application.viewed')));
     expect(views.length).toBeGreaterThanOrEqual(1);
-    expect((await t.db.select({ action: auditEntries.action }).from(auditEntries).where(eq(auditEntries.subjectId, id))).map((e) => e.action)).toContain('bursary.application.declined');
+    expect((await t.db.select({ action: auditEntries.action }).from(auditEntries).where(eq(auditEntries.subjectId, id))).map((e) => e.action)).toContain(
+      'bursary.application.declined',
+    );
   });
 });

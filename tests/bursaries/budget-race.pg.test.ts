@@ -36,7 +36,16 @@ async function submitted(slug: string, email: string, pounds: string): Promise<s
   await saveDraft(
     database.db,
     id,
-    { perspective: 'service_user', inAdvance: false, hubBooksTickets: false, paymentMethod: 'bank_transfer', paymentName: 'X', paymentArrangement: '', note: '', items: [{ category: 'travel', description: '', amount: pounds }] },
+    {
+      perspective: 'service_user',
+      inAdvance: false,
+      hubBooksTickets: false,
+      paymentMethod: 'bank_transfer',
+      paymentName: 'X',
+      paymentArrangement: '',
+      note: '',
+      items: [{ category: 'travel', description: '', amount: pounds }],
+    },
     applicant,
     settings,
   );
@@ -65,7 +74,10 @@ describe('approving against one budget at the same time', { timeout: 300_000 }, 
     expect(refused.reason).toBeInstanceOf(InvalidInputError);
     expect((refused.reason as Error).message).toContain('remaining budget');
 
-    const rows = await database.db.select({ status: bursaryApplications.status }).from(bursaryApplications).where(inArray(bursaryApplications.id, [a, b]));
+    const rows = await database.db
+      .select({ status: bursaryApplications.status })
+      .from(bursaryApplications)
+      .where(inArray(bursaryApplications.id, [a, b]));
     expect(rows.map((r) => r.status).sort()).toEqual(['approved', 'submitted']);
     expect(await fundFigures(database.db, fund!.id)).toMatchObject({ approvedPence: 7000, remainingPence: 3000 });
   });

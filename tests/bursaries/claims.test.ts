@@ -37,7 +37,10 @@ beforeAll(async () => {
     subsistenceAmount: '8',
   });
   await carer.post(`/bursaries/applications/${applicationId}/submit`);
-  const items = await t.db.select({ id: bursaryItems.id, category: bursaryItems.category }).from(bursaryItems).where(eq(bursaryItems.applicationId, applicationId));
+  const items = await t.db
+    .select({ id: bursaryItems.id, category: bursaryItems.category })
+    .from(bursaryItems)
+    .where(eq(bursaryItems.applicationId, applicationId));
   travelId = items.find((i) => i.category === 'travel')!.id;
   careId = items.find((i) => i.category === 'care')!.id;
   subsistenceId = items.find((i) => i.category === 'subsistence')!.id;
@@ -56,7 +59,13 @@ afterAll(async () => {
 
 describe('receipts', () => {
   it('refuses an upload without the CSRF field', async () => {
-    const response = await postMultipart(carer, `/bursaries/applications/${applicationId}/receipts`, { itemId: travelId }, { field: 'receipt', filename: 'ticket.png', contentType: 'image/png', data: pngBytes }, { csrf: false });
+    const response = await postMultipart(
+      carer,
+      `/bursaries/applications/${applicationId}/receipts`,
+      { itemId: travelId },
+      { field: 'receipt', filename: 'ticket.png', contentType: 'image/png', data: pngBytes },
+      { csrf: false },
+    );
     expect(response.statusCode).toBe(403);
     expect(response.body).toContain('This form has expired');
     expect(await t.db.select({ id: bursaryReceipts.id }).from(bursaryReceipts)).toHaveLength(0);
@@ -64,7 +73,12 @@ describe('receipts', () => {
 
   it('refuses a web page or a program named .pdf, judging by the content', async () => {
     for (const data of [htmlBytes, exeBytes]) {
-      const response = await postMultipart(carer, `/bursaries/applications/${applicationId}/receipts`, { itemId: travelId }, { field: 'receipt', filename: 'receipt.pdf', contentType: 'application/pdf', data });
+      const response = await postMultipart(
+        carer,
+        `/bursaries/applications/${applicationId}/receipts`,
+        { itemId: travelId },
+        { field: 'receipt', filename: 'receipt.pdf', contentType: 'application/pdf', data },
+      );
       expect(response.statusCode).toBe(400);
       expect(response.body).toContain('The receipt must be a PDF, JPEG, PNG or HEIC file');
     }
@@ -73,20 +87,35 @@ describe('receipts', () => {
 
   it('refuses a file over 10 MB', async () => {
     const big = Buffer.concat([pdfBytes, Buffer.alloc(10 * 1024 * 1024 + 10, 32)]);
-    const response = await postMultipart(carer, `/bursaries/applications/${applicationId}/receipts`, { itemId: travelId }, { field: 'receipt', filename: 'big.pdf', contentType: 'application/pdf', data: big });
+    const response = await postMultipart(
+      carer,
+      `/bursaries/applications/${applicationId}/receipts`,
+      { itemId: travelId },
+      { field: 'receipt', filename: 'big.pdf', contentType: 'application/pdf', data: big },
+    );
     expect(response.statusCode).toBe(400);
     expect(response.body).toContain('The file must be smaller than 10 MB');
     expect(await t.db.select({ id: bursaryReceipts.id }).from(bursaryReceipts)).toHaveLength(0);
   });
 
   it('asks for a file when none was chosen', async () => {
-    const response = await postMultipart(carer, `/bursaries/applications/${applicationId}/receipts`, { itemId: travelId }, { field: 'receipt', filename: '', contentType: 'application/octet-stream', data: Buffer.alloc(0) });
+    const response = await postMultipart(
+      carer,
+      `/bursaries/applications/${applicationId}/receipts`,
+      { itemId: travelId },
+      { field: 'receipt', filename: '', contentType: 'application/octet-stream', data: Buffer.alloc(0) },
+    );
     expect(response.statusCode).toBe(400);
     expect(response.body).toContain('Choose a receipt file to upload');
   });
 
   it('stores a real PDF under a random key and serves it only as a download', async () => {
-    const response = await postMultipart(carer, `/bursaries/applications/${applicationId}/receipts`, { itemId: travelId }, { field: 'receipt', filename: 'train <ticket>.PDF', contentType: 'text/html', data: pdfBytes });
+    const response = await postMultipart(
+      carer,
+      `/bursaries/applications/${applicationId}/receipts`,
+      { itemId: travelId },
+      { field: 'receipt', filename: 'train <ticket>.PDF', contentType: 'text/html', data: pdfBytes },
+    );
     expect(response.statusCode, response.body.slice(0, 400)).toBe(303);
     const [receipt] = await t.db.select().from(bursaryReceipts).where(eq(bursaryReceipts.applicationId, applicationId));
     expect(receipt!.contentType).toBe('application/pdf');
@@ -102,7 +131,10 @@ describe('receipts', () => {
       expect(download.headers['x-content-type-options']).toBe('nosniff');
       expect(download.rawPayload.equals(pdfBytes)).toBe(true);
     }
-    const downloads = await t.db.select({ actorId: auditEntries.actorId }).from(auditEntries).where(and(eq(auditEntries.subjectId, applicationId), eq(auditEntries.action, 'bursary.receipt.downloaded')));
+    const downloads = await t.db
+      .select({ actorId: auditEntries.actorId })
+      .from(auditEntries)
+      .where(and(eq(auditEntries.subjectId, applicationId), eq(auditEntries.action, 'bursary.receipt.downloaded')));
     expect(downloads).toHaveLength(2);
   });
 });
@@ -117,29 +149,66 @@ describe('photos of receipts', () => {
     };
     const heic = Buffer.concat([box('ftyp', Buffer.concat([Buffer.from('heic'), Buffer.alloc(4), Buffer.from('mif1heic')])), Buffer.alloc(200)]);
     const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF\0'), Buffer.alloc(200)]);
-    for (const [data, name] of [[heic, 'IMG_0001.HEIC'], [jpeg, 'photo']] as const) {
-      const response = await postMultipart(carer, `/bursaries/applications/${applicationId}/receipts`, { itemId: travelId }, { field: 'receipt', filename: name, contentType: 'application/octet-stream', data });
+    for (const [data, name] of [
+      [heic, 'IMG_0001.HEIC'],
+      [jpeg, 'photo'],
+    ] as const) {
+      const response = await postMultipart(
+        carer,
+        `/bursaries/applications/${applicationId}/receipts`,
+        { itemId: travelId },
+        { field: 'receipt', filename: name, contentType: 'application/octet-stream', data },
+      );
       expect(response.statusCode).toBe(303);
     }
-    const stored = await t.db.select({ contentType: bursaryReceipts.contentType, filename: bursaryReceipts.filename }).from(bursaryReceipts).where(eq(bursaryReceipts.applicationId, applicationId));
-    expect(stored).toEqual(expect.arrayContaining([{ contentType: 'image/heic', filename: 'IMG_0001.heic' }, { contentType: 'image/jpeg', filename: 'photo.jpg' }]));
+    const stored = await t.db
+      .select({ contentType: bursaryReceipts.contentType, filename: bursaryReceipts.filename })
+      .from(bursaryReceipts)
+      .where(eq(bursaryReceipts.applicationId, applicationId));
+    expect(stored).toEqual(
+      expect.arrayContaining([
+        { contentType: 'image/heic', filename: 'IMG_0001.heic' },
+        { contentType: 'image/jpeg', filename: 'photo.jpg' },
+      ]),
+    );
   });
 });
 
 describe('claiming and paying', () => {
   it('records an advance before the claim, shown as a balance', async () => {
-    const settlementTooEarly = await boss.post(`/bursaries/funds/${fundId}/applications/${applicationId}/payments`, { kind: 'settlement', amount: '10', paidOn: '2026-11-20', method: 'Bank transfer' });
+    const settlementTooEarly = await boss.post(`/bursaries/funds/${fundId}/applications/${applicationId}/payments`, {
+      kind: 'settlement',
+      amount: '10',
+      paidOn: '2026-11-20',
+      method: 'Bank transfer',
+    });
     expect(settlementTooEarly.statusCode).toBe(400);
     expect(settlementTooEarly.body).toContain('Approve the claim before paying it');
     // A day the month does not have is refused, not rolled over into March.
-    const impossible = await boss.post(`/bursaries/funds/${fundId}/applications/${applicationId}/payments`, { kind: 'advance', amount: '10', paidOn: '2026-02-30', method: 'Cash' });
+    const impossible = await boss.post(`/bursaries/funds/${fundId}/applications/${applicationId}/payments`, {
+      kind: 'advance',
+      amount: '10',
+      paidOn: '2026-02-30',
+      method: 'Cash',
+    });
     expect(impossible.statusCode).toBe(400);
     expect(impossible.body).toContain('Enter the date it was paid');
-    const bad = await boss.post(`/bursaries/funds/${fundId}/applications/${applicationId}/payments`, { kind: 'advance', amount: 'x', paidOn: 'soon', method: '' });
+    const bad = await boss.post(`/bursaries/funds/${fundId}/applications/${applicationId}/payments`, {
+      kind: 'advance',
+      amount: 'x',
+      paidOn: 'soon',
+      method: '',
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('Enter the amount paid in pounds');
     expect(bad.body).toContain('Enter the date it was paid');
-    const advance = await boss.post(`/bursaries/funds/${fundId}/applications/${applicationId}/payments`, { kind: 'advance', amount: '100', paidOn: '2026-11-20', method: 'Cash', reference: 'ADV-1' });
+    const advance = await boss.post(`/bursaries/funds/${fundId}/applications/${applicationId}/payments`, {
+      kind: 'advance',
+      amount: '100',
+      paidOn: '2026-11-20',
+      method: 'Cash',
+      reference: 'ADV-1',
+    });
     expect(advance.statusCode).toBe(303);
     const page = await carer.get(`/bursaries/applications/${applicationId}`);
     // An advance is not a settlement: the page says what is true now (issue 14).
@@ -153,7 +222,11 @@ describe('claiming and paying', () => {
   });
 
   it('needs a receipt for costs over the threshold, but not for small ones', async () => {
-    const noReceipt = await carer.post(`/bursaries/applications/${applicationId}/claim`, { [`claim-${travelId}`]: '55', [`claim-${careId}`]: '70', [`claim-${subsistenceId}`]: '6.50' });
+    const noReceipt = await carer.post(`/bursaries/applications/${applicationId}/claim`, {
+      [`claim-${travelId}`]: '55',
+      [`claim-${careId}`]: '70',
+      [`claim-${subsistenceId}`]: '6.50',
+    });
     expect(noReceipt.statusCode).toBe(400);
     expect(noReceipt.body).toContain('Upload a receipt for this cost first');
     // Travel has its receipt; care does not; food is under £10 and needs none.
@@ -164,9 +237,18 @@ describe('claiming and paying', () => {
   });
 
   it('claims with receipts; the panel approves the claim and unclaimed money returns to the budget', async () => {
-    const upload = await postMultipart(carer, `/bursaries/applications/${applicationId}/receipts`, { itemId: careId }, { field: 'receipt', filename: 'sitter.png', contentType: 'image/png', data: pngBytes });
+    const upload = await postMultipart(
+      carer,
+      `/bursaries/applications/${applicationId}/receipts`,
+      { itemId: careId },
+      { field: 'receipt', filename: 'sitter.png', contentType: 'image/png', data: pngBytes },
+    );
     expect(upload.statusCode).toBe(303);
-    const claim = await carer.post(`/bursaries/applications/${applicationId}/claim`, { [`claim-${travelId}`]: '55', [`claim-${careId}`]: '75', [`claim-${subsistenceId}`]: '6.50' });
+    const claim = await carer.post(`/bursaries/applications/${applicationId}/claim`, {
+      [`claim-${travelId}`]: '55',
+      [`claim-${careId}`]: '75',
+      [`claim-${subsistenceId}`]: '6.50',
+    });
     expect(claim.statusCode).toBe(303);
     const queue = await boss.get(`/bursaries/funds/${fundId}`);
     expect(queue.body).toContain('Claims waiting for approval');
@@ -183,7 +265,12 @@ describe('claiming and paying', () => {
     expect(page.body).toContain('Claim approved — £31.50 to pay');
     expect(page.body).toMatch(/id="balance-to-pay">£31.50</);
 
-    const settle = await boss.post(`/bursaries/funds/${fundId}/applications/${applicationId}/payments`, { kind: 'settlement', amount: '31.50', paidOn: '2026-11-22', method: 'Cash' });
+    const settle = await boss.post(`/bursaries/funds/${fundId}/applications/${applicationId}/payments`, {
+      kind: 'settlement',
+      amount: '31.50',
+      paidOn: '2026-11-22',
+      method: 'Cash',
+    });
     expect(settle.statusCode).toBe(303);
     const [paid] = await t.db.select({ status: bursaryClaims.status }).from(bursaryClaims).where(eq(bursaryClaims.applicationId, applicationId));
     expect(paid!.status).toBe('paid');
@@ -191,7 +278,12 @@ describe('claiming and paying', () => {
     expect(mine.body).toContain('>Settled<');
     expect(mine.body).toContain('Nothing is owed either way.');
 
-    const late = await postMultipart(carer, `/bursaries/applications/${applicationId}/receipts`, { itemId: careId }, { field: 'receipt', filename: 'late.png', contentType: 'image/png', data: pngBytes });
+    const late = await postMultipart(
+      carer,
+      `/bursaries/applications/${applicationId}/receipts`,
+      { itemId: careId },
+      { field: 'receipt', filename: 'late.png', contentType: 'image/png', data: pngBytes },
+    );
     expect(late.statusCode).toBe(303);
     expect(await t.db.select({ id: bursaryReceipts.id }).from(bursaryReceipts)).toHaveLength(4);
   });
@@ -204,10 +296,21 @@ describe('claiming and paying', () => {
     const otherFund = idFrom(made.headers.location, uuidIn);
     const started = await person.post(`/events/${other.slug}/bursary`);
     const id = idFrom(started.headers.location, uuidIn);
-    await person.post(`/bursaries/applications/${id}/edit`, { perspective: 'service_user', paymentMethod: 'bank_transfer', paymentName: 'A Person', otherDescription: 'Phone', otherAmount: '40' });
+    await person.post(`/bursaries/applications/${id}/edit`, {
+      perspective: 'service_user',
+      paymentMethod: 'bank_transfer',
+      paymentName: 'A Person',
+      otherDescription: 'Phone',
+      otherAmount: '40',
+    });
     await person.post(`/bursaries/applications/${id}/submit`);
     await boss.post(`/bursaries/funds/${otherFund}/applications/${id}/decision`, { outcome: 'approve_all', message: 'Yes' });
-    await boss.post(`/bursaries/funds/${otherFund}/applications/${id}/payments`, { kind: 'advance', amount: '15', paidOn: '2026-11-21', method: 'Bank transfer' });
+    await boss.post(`/bursaries/funds/${otherFund}/applications/${id}/payments`, {
+      kind: 'advance',
+      amount: '15',
+      paidOn: '2026-11-21',
+      method: 'Bank transfer',
+    });
     expect(await fundFigures(t.db, otherFund)).toMatchObject({ approvedPence: 4000, remainingPence: 1000 });
     // Closing asks first; opening that page changes nothing.
     const ask = await boss.get(`/bursaries/funds/${otherFund}/applications/${id}/close`);
@@ -230,7 +333,10 @@ describe('reporting', () => {
     expect(csv.headers['content-disposition']).toContain('attachment');
     // Excel reads UTF-8 only with a byte-order mark; rows end CRLF or LF.
     expect(csv.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
-    const lines = csv.body.replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+    const lines = csv.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split(/\r?\n/);
     expect(lines[0]).toContain('Reference,Event,Status,Submitted on');
     expect(lines[1]).toContain('Survivor research day');
     expect(lines).toHaveLength(2);
@@ -244,7 +350,10 @@ describe('reporting', () => {
     expect(csv.body).not.toContain('carer@example.org');
     expect(csv.body).not.toContain('Cash on the day');
     const bossId = await personId(t.db, 'panel@example.org');
-    const exported = await t.db.select({ id: auditEntries.id }).from(auditEntries).where(and(eq(auditEntries.actorId, bossId), eq(auditEntries.action, 'bursary.fund.report_exported')));
+    const exported = await t.db
+      .select({ id: auditEntries.id })
+      .from(auditEntries)
+      .where(and(eq(auditEntries.actorId, bossId), eq(auditEntries.action, 'bursary.fund.report_exported')));
     expect(exported).toHaveLength(1);
   });
 });

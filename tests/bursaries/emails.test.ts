@@ -44,9 +44,13 @@ describe('bursary emails', () => {
 
   it('gives a decline’s reason in the panel’s words, and tells an approved applicant about their place', () => {
     const declined = renderEmail('bursary-decided', { ...facts, outcome: 'declined', reason: 'The fund only covers <travel>.' }, site);
-    expect(declined.text).toContain('The panel\'s reason:\n\nThe fund only covers <travel>.');
+    expect(declined.text).toContain("The panel's reason:\n\nThe fund only covers <travel>.");
     expect(declined.html).toContain('The fund only covers &lt;travel&gt;.');
-    const held = renderEmail('bursary-decided', { ...facts, outcome: 'approved', place: 'held', bookBy: 'Monday 14 December 2026, 10am', bookPath: '/events/x/book' }, site);
+    const held = renderEmail(
+      'bursary-decided',
+      { ...facts, outcome: 'approved', place: 'held', bookBy: 'Monday 14 December 2026, 10am', bookPath: '/events/x/book' },
+      site,
+    );
     expect(held.text).toContain('We are keeping a place at the event for you until Monday 14 December 2026, 10am.');
     expect(held.text).toContain('https://hub.example/events/x/book');
     expect(held.text).toContain('After that date the place goes to someone else.');

@@ -78,11 +78,20 @@ beforeAll(async () => {
 
   ids.approved = await submitted('approved@example.org');
   await decide(ids.approved, { outcome: 'approve_all' });
-  const advance = await boss.post(`/bursaries/funds/${fundId}/applications/${ids.approved}/payments`, { kind: 'advance', amount: '40', paidOn: '2026-11-20', method: 'Bank transfer', reference: 'ADV-7' });
+  const advance = await boss.post(`/bursaries/funds/${fundId}/applications/${ids.approved}/payments`, {
+    kind: 'advance',
+    amount: '40',
+    paidOn: '2026-11-20',
+    method: 'Bank transfer',
+    reference: 'ADV-7',
+  });
   expect(advance.statusCode).toBe(303);
 
   ids.partApproved = await submitted('part@example.org');
-  const items = await t.db.select({ id: bursaryItems.id, category: bursaryItems.category }).from(bursaryItems).where(eq(bursaryItems.applicationId, ids.partApproved));
+  const items = await t.db
+    .select({ id: bursaryItems.id, category: bursaryItems.category })
+    .from(bursaryItems)
+    .where(eq(bursaryItems.applicationId, ids.partApproved));
   await decide(ids.partApproved, {
     outcome: 'approve_part',
     [`amount-${items.find((i) => i.category === 'travel')!.id}`]: '40',
@@ -114,7 +123,10 @@ describe('cancelling an event with bursary applications', () => {
       expect(app.decidedAt, key).toBeNull();
       expect(app.decidedBy, key).toBeNull();
       const messages = await t.db.select({ body: bursaryMessages.body }).from(bursaryMessages).where(eq(bursaryMessages.applicationId, ids[key]!));
-      expect(messages.map((m) => m.body), key).toEqual([EVENT_CANCELLED_REASON]);
+      expect(
+        messages.map((m) => m.body),
+        key,
+      ).toEqual([EVENT_CANCELLED_REASON]);
       expect(EVENT_CANCELLED_REASON).toMatch(/^The event was cancelled/);
     }
   });
@@ -171,7 +183,13 @@ describe('cancelling an event with bursary applications', () => {
     ] as const) {
       const mails = (await mailFor(email)).filter((m) => m.template === 'bursary-event-cancelled-approved');
       expect(mails, email).toHaveLength(1);
-      expect(mails[0]!.data).toEqual({ name: '', eventTitle: 'Carers & survivors day', applicationPath: `/bursaries/applications/${ids[key]}`, claimSent: false, hadAdvance });
+      expect(mails[0]!.data).toEqual({
+        name: '',
+        eventTitle: 'Carers & survivors day',
+        applicationPath: `/bursaries/applications/${ids[key]}`,
+        claimSent: false,
+        hadAdvance,
+      });
       expect((await mailFor(email)).filter((m) => m.template === 'bursary-event-cancelled-closed')).toHaveLength(0);
       const rendered = renderEmail('bursary-event-cancelled-approved', mails[0]!.data as never, site);
       expect(rendered.subject).toBe('Carers & survivors day has been cancelled: you can still claim what you have spent');
@@ -234,13 +252,21 @@ describe('cancelling an event with bursary applications', () => {
 
   it('still lets an approved applicant claim what they had already spent', async () => {
     const client = clients['approved@example.org']!;
-    const items = await t.db.select({ id: bursaryItems.id, category: bursaryItems.category }).from(bursaryItems).where(eq(bursaryItems.applicationId, ids.approved!));
+    const items = await t.db
+      .select({ id: bursaryItems.id, category: bursaryItems.category })
+      .from(bursaryItems)
+      .where(eq(bursaryItems.applicationId, ids.approved!));
     const travel = items.find((i) => i.category === 'travel')!;
     const care = items.find((i) => i.category === 'care')!;
     const page = await client.get(`/bursaries/applications/${ids.approved}`);
     expect(page.body).toContain('Approved');
 
-    const upload = await postMultipart(client, `/bursaries/applications/${ids.approved}/receipts`, { itemId: travel.id }, { field: 'receipt', filename: 'non-refundable ticket.png', contentType: 'image/png', data: pngBytes });
+    const upload = await postMultipart(
+      client,
+      `/bursaries/applications/${ids.approved}/receipts`,
+      { itemId: travel.id },
+      { field: 'receipt', filename: 'non-refundable ticket.png', contentType: 'image/png', data: pngBytes },
+    );
     expect(upload.statusCode, upload.body.slice(0, 300)).toBe(303);
     const claim = await client.post(`/bursaries/applications/${ids.approved}/claim`, { [`claim-${travel.id}`]: '38.50', [`claim-${care.id}`]: '' });
     expect(claim.statusCode, claim.body.slice(0, 300)).toBe(303);

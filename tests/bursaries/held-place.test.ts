@@ -18,7 +18,10 @@ beforeAll(async () => {
   t = await startTestApp();
   boss = await organiser(t, 'organiser@example.org');
   event = await createEvent(t.db, { capacity: 2 });
-  fundId = idFrom((await boss.post('/bursaries/funds', { eventId: event.id, name: 'Fund', budget: '500', eligibility: '', covers: '', deadline: '' })).headers.location, uuidIn);
+  fundId = idFrom(
+    (await boss.post('/bursaries/funds', { eventId: event.id, name: 'Fund', budget: '500', eligibility: '', covers: '', deadline: '' })).headers.location,
+    uuidIn,
+  );
 });
 afterAll(async () => {
   await t.close();
@@ -35,7 +38,10 @@ async function send(email: string) {
 }
 
 function holdFor(id: string) {
-  return t.db.select({ state: placeHolds.state, kind: placeHolds.kind }).from(placeHolds).where(eq(placeHolds.reference, `bursary-application:${id}`));
+  return t.db
+    .select({ state: placeHolds.state, kind: placeHolds.kind })
+    .from(placeHolds)
+    .where(eq(placeHolds.reference, `bursary-application:${id}`));
 }
 
 describe('a held place', () => {

@@ -33,16 +33,30 @@ async function application(name: string, fundId: string, eventId: string, person
   );
   const categories = ['travel', 'care', 'other'];
   for (const [n, pence] of approved.entries()) {
-    await db.query('insert into bursary_items (application_id, category, estimate_pence, approved_pence) values ($1, $2, $3, $4)', [id, categories[n], pence + 500, pence]);
+    await db.query('insert into bursary_items (application_id, category, estimate_pence, approved_pence) values ($1, $2, $3, $4)', [
+      id,
+      categories[n],
+      pence + 500,
+      pence,
+    ]);
   }
   ids[name] = id;
   return id;
 }
 
 const payment = (appId: string, kind: string, pence: number, on: string) =>
-  db.query(`insert into bursary_payments (application_id, kind, amount_pence, paid_on, method, reference) values ($1, $2, $3, $4, 'Bank transfer', 'REF')`, [appId, kind, pence, on]);
+  db.query(`insert into bursary_payments (application_id, kind, amount_pence, paid_on, method, reference) values ($1, $2, $3, $4, 'Bank transfer', 'REF')`, [
+    appId,
+    kind,
+    pence,
+    on,
+  ]);
 const claim = (appId: string, status: string, approvedPence: number | null) =>
-  db.query(`insert into bursary_claims (application_id, status, approved_at, approved_pence) values ($1, $2, '2026-11-10T10:00:00Z', $3)`, [appId, status, approvedPence]);
+  db.query(`insert into bursary_claims (application_id, status, approved_at, approved_pence) values ($1, $2, '2026-11-10T10:00:00Z', $3)`, [
+    appId,
+    status,
+    approvedPence,
+  ]);
 
 beforeAll(async () => {
   db = await PGlite.create();
@@ -74,14 +88,29 @@ afterAll(async () => {
 });
 
 async function balances(name: string) {
-  const rows = (await db.query<{ kind: BursaryLedgerKind; amount_pence: number }>('select kind, amount_pence from bursary_ledger where application_id = $1', [ids[name]])).rows;
+  const rows = (
+    await db.query<{ kind: BursaryLedgerKind; amount_pence: number }>('select kind, amount_pence from bursary_ledger where application_id = $1', [ids[name]])
+  ).rows;
   return balancesOf(totalsOf(rows.map((r) => ({ kind: r.kind, amountPence: r.amount_pence }))));
 }
 
 describe('moving bursary money into the ledger', () => {
   it('keeps what each application was approved, paid and owes, either way', async () => {
-    expect(await balances('advanced')).toMatchObject({ approvedPence: 4000, claimApprovedPence: null, advancePence: 1500, toPayPence: 2500, stillOwedPence: 0 });
-    expect(await balances('overpaid')).toMatchObject({ approvedPence: 4000, claimApprovedPence: 3800, paidOutPence: 4000, owedBackPence: 200, toPayPence: 0, stillOwedPence: 200 });
+    expect(await balances('advanced')).toMatchObject({
+      approvedPence: 4000,
+      claimApprovedPence: null,
+      advancePence: 1500,
+      toPayPence: 2500,
+      stillOwedPence: 0,
+    });
+    expect(await balances('overpaid')).toMatchObject({
+      approvedPence: 4000,
+      claimApprovedPence: 3800,
+      paidOutPence: 4000,
+      owedBackPence: 200,
+      toPayPence: 0,
+      stillOwedPence: 200,
+    });
     expect(await balances('settled')).toMatchObject({ approvedPence: 2000, claimApprovedPence: 1800, settlementPence: 1800, toPayPence: 0, stillOwedPence: 0 });
     expect(await balances('closed')).toMatchObject({ approvedPence: 5000, paidOutPence: 1000, releasedPence: 4000, toPayPence: 0, committedPence: 1000 });
     expect(await balances('declined')).toMatchObject({ approvedPence: 0, committedPence: 0 });
@@ -89,7 +118,11 @@ describe('moving bursary money into the ledger', () => {
   });
 
   it('keeps how and when each payment was made, and drops the old table', async () => {
-    const paid = (await db.query<{ kind: string; occurred_on: string; method: string; reference: string; fund_id: string }>(`select kind, occurred_on::text, method, reference, fund_id from bursary_ledger where kind in ('advance', 'settlement') order by occurred_on, kind`)).rows;
+    const paid = (
+      await db.query<{ kind: string; occurred_on: string; method: string; reference: string; fund_id: string }>(
+        `select kind, occurred_on::text, method, reference, fund_id from bursary_ledger where kind in ('advance', 'settlement') order by occurred_on, kind`,
+      )
+    ).rows;
     expect(paid).toHaveLength(4);
     expect(paid[0]).toEqual({ kind: 'advance', occurred_on: '2026-10-05', method: 'Bank transfer', reference: 'REF', fund_id: ids.fund });
     expect((await db.query(`select to_regclass('bursary_payments') as t`)).rows).toEqual([{ t: null }]);

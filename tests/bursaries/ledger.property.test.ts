@@ -28,7 +28,10 @@ let boss: Actor;
 let run = 0;
 
 async function person(email: string): Promise<Actor> {
-  const [row] = await t.db.insert(people).values({ email, displayName: email.split('@')[0]! }).returning({ id: people.id });
+  const [row] = await t.db
+    .insert(people)
+    .values({ email, displayName: email.split('@')[0]! })
+    .returning({ id: people.id });
   return { id: row!.id, isOrganiser: false, isAdmin: false };
 }
 
@@ -46,13 +49,23 @@ const typed = (pence: number) => poundsField(pence);
 const app = fc.integer({ min: 0, max: 1 });
 const pence = fc.integer({ min: 1, max: 9000 });
 const action = fc.oneof(
-  fc.record({ kind: fc.constant('decide' as const), app, outcome: fc.constantFrom('approve_all' as const, 'approve_part' as const, 'decline' as const), share: fc.integer({ min: 1, max: 100 }) }),
+  fc.record({
+    kind: fc.constant('decide' as const),
+    app,
+    outcome: fc.constantFrom('approve_all' as const, 'approve_part' as const, 'decline' as const),
+    share: fc.integer({ min: 1, max: 100 }),
+  }),
   fc.record({ kind: fc.constant('advance' as const), app, amount: pence }),
   fc.record({ kind: fc.constant('claim' as const), app, share: fc.integer({ min: 0, max: 130 }) }),
   fc.record({ kind: fc.constant('approveClaim' as const), app }),
   fc.record({ kind: fc.constant('settle' as const), app, amount: pence, exact: fc.boolean() }),
   fc.record({ kind: fc.constant('repay' as const), app, amount: fc.integer({ min: 1, max: 3000 }) }),
-  fc.record({ kind: fc.constant('writeOff' as const), app, amount: fc.option(fc.integer({ min: 1, max: 3000 })), reason: fc.constantFrom('', 'Small amount: not worth asking for') }),
+  fc.record({
+    kind: fc.constant('writeOff' as const),
+    app,
+    amount: fc.option(fc.integer({ min: 1, max: 3000 })),
+    reason: fc.constantFrom('', 'Small amount: not worth asking for'),
+  }),
   fc.record({ kind: fc.constant('close' as const), app }),
 );
 type Action = typeof action extends fc.Arbitrary<infer A> ? A : never;
@@ -60,7 +73,10 @@ type Action = typeof action extends fc.Arbitrary<infer A> ? A : never;
 async function setUp() {
   run += 1;
   const event = await createEvent(t.db);
-  const [fund] = await t.db.insert(bursaryFunds).values({ eventId: event.id, name: `Ledger ${run}`, budgetPence: 20_000 }).returning({ id: bursaryFunds.id });
+  const [fund] = await t.db
+    .insert(bursaryFunds)
+    .values({ eventId: event.id, name: `Ledger ${run}`, budgetPence: 20_000 })
+    .returning({ id: bursaryFunds.id });
   const apps: { id: string; applicant: Actor }[] = [];
   for (const n of [1, 2]) {
     const applicant = await person(`ledger-${run}-${n}@example.org`);
@@ -92,21 +108,65 @@ async function setUp() {
 
 async function apply(fundId: string, apps: { id: string; applicant: Actor }[], a: Action): Promise<void> {
   const target = apps[a.app]!;
-  const items = await t.db.select({ id: bursaryItems.id, estimatePence: bursaryItems.estimatePence, approvedPence: bursaryItems.approvedPence }).from(bursaryItems).where(eq(bursaryItems.applicationId, target.id));
+  const items = await t.db
+    .select({ id: bursaryItems.id, estimatePence: bursaryItems.estimatePence, approvedPence: bursaryItems.approvedPence })
+    .from(bursaryItems)
+    .where(eq(bursaryItems.applicationId, target.id));
   const [balances] = (await loadApplications(t.db, { ids: [target.id] })).map((l) => balancesOf(totalsOf(l.ledger)));
   switch (a.kind) {
     case 'decide':
-      return decideApplication(t.db, fundId, target.id, { outcome: a.outcome, amounts: Object.fromEntries(items.map((i) => [i.id, typed(Math.floor((i.estimatePence * a.share) / 100))])), message: 'Decided', overrideReason: 'Test' }, boss);
+      return decideApplication(
+        t.db,
+        fundId,
+        target.id,
+        {
+          outcome: a.outcome,
+          amounts: Object.fromEntries(items.map((i) => [i.id, typed(Math.floor((i.estimatePence * a.share) / 100))])),
+          message: 'Decided',
+          overrideReason: 'Test',
+        },
+        boss,
+      );
     case 'advance':
-      return recordPayment(t.db, fundId, target.id, { kind: 'advance', amount: typed(a.amount), paidOn: '2026-11-20', method: 'Bank transfer', reference: '' }, boss);
+      return recordPayment(
+        t.db,
+        fundId,
+        target.id,
+        { kind: 'advance', amount: typed(a.amount), paidOn: '2026-11-20', method: 'Bank transfer', reference: '' },
+        boss,
+      );
     case 'claim':
-      return submitClaim(t.db, target.id, Object.fromEntries(items.map((i) => [i.id, typed(Math.floor(((i.approvedPence ?? 0) * a.share) / 100))])), target.applicant, settings);
+      return submitClaim(
+        t.db,
+        target.id,
+        Object.fromEntries(items.map((i) => [i.id, typed(Math.floor(((i.approvedPence ?? 0) * a.share) / 100))])),
+        target.applicant,
+        settings,
+      );
     case 'approveClaim':
       return approveClaim(t.db, fundId, target.id, boss);
     case 'settle':
-      return recordPayment(t.db, fundId, target.id, { kind: 'settlement', amount: typed(a.exact && balances!.toPayPence > 0 ? balances!.toPayPence : a.amount), paidOn: '2026-11-22', method: 'Cash', reference: '' }, boss);
+      return recordPayment(
+        t.db,
+        fundId,
+        target.id,
+        {
+          kind: 'settlement',
+          amount: typed(a.exact && balances!.toPayPence > 0 ? balances!.toPayPence : a.amount),
+          paidOn: '2026-11-22',
+          method: 'Cash',
+          reference: '',
+        },
+        boss,
+      );
     case 'repay':
-      return recordRepayment(t.db, fundId, target.id, { amount: typed(Math.min(a.amount, Math.max(1, balances!.stillOwedPence))), paidOn: '2026-11-25', method: 'Bank transfer', reference: '' }, boss);
+      return recordRepayment(
+        t.db,
+        fundId,
+        target.id,
+        { amount: typed(Math.min(a.amount, Math.max(1, balances!.stillOwedPence))), paidOn: '2026-11-25', method: 'Bank transfer', reference: '' },
+        boss,
+      );
     case 'writeOff':
       return writeOff(t.db, fundId, target.id, { amount: a.amount === null ? '' : typed(a.amount), reason: a.reason }, boss);
     case 'close':
@@ -133,7 +193,10 @@ async function checkIdentities(fundId: string, appIds: string[]) {
     const approvedItems = app.items.reduce((s, i) => s + (i.approvedPence ?? 0), 0);
     if (app.status === 'approved' || app.status === 'part_approved') expect(b.approvedPence).toBe(approvedItems);
     else expect(b.approvedPence).toBe(0);
-    const [claim] = await t.db.select({ status: bursaryClaims.status, approvedPence: bursaryClaims.approvedPence }).from(bursaryClaims).where(eq(bursaryClaims.applicationId, app.id));
+    const [claim] = await t.db
+      .select({ status: bursaryClaims.status, approvedPence: bursaryClaims.approvedPence })
+      .from(bursaryClaims)
+      .where(eq(bursaryClaims.applicationId, app.id));
     if (claim && claim.status !== 'submitted') expect(b.claimApprovedPence).toBe(claim.approvedPence);
     else expect(b.claimApprovedPence).toBeNull();
     // Settled when closed: nothing left either way.
@@ -152,7 +215,10 @@ async function checkIdentities(fundId: string, appIds: string[]) {
   expect(figures.toPayPence).toBe(toPay);
   expect(figures.paidPence).toBe(paidOut);
   // The finance CSV says the same: its Paid out and Still to pay columns add up to the fund's.
-  const csv = reportCsv(await fundReport(t.db, fundId)).replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+  const csv = reportCsv(await fundReport(t.db, fundId))
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .split(/\r?\n/);
   const header = csv[0]!.split(',');
   const column = (name: string) => csv.slice(1).reduce((s, line) => s + Math.round(Number(line.split(',')[header.indexOf(name)]) * 100), 0);
   expect(column('Paid out')).toBe(figures.paidPence);
@@ -174,7 +240,9 @@ describe('the bursary ledger', () => {
           } catch (error) {
             if (!(error instanceof ConflictError || error instanceof InvalidInputError)) throw error;
             // A refused action leaves the ledger as it was.
-            expect(await t.db.select({ id: bursaryLedger.id }).from(bursaryLedger).where(inArray(bursaryLedger.applicationId, ids))).toHaveLength(before.length);
+            expect(await t.db.select({ id: bursaryLedger.id }).from(bursaryLedger).where(inArray(bursaryLedger.applicationId, ids))).toHaveLength(
+              before.length,
+            );
           }
           await checkIdentities(fundId, ids);
         }
@@ -187,13 +255,22 @@ describe('the bursary ledger', () => {
     const { fundId, apps } = await setUp();
     const { id } = apps[0]!;
     await decideApplication(t.db, fundId, id, { outcome: 'approve_all', amounts: {}, message: 'Yes', overrideReason: '' }, boss);
-    const items = await t.db.select({ id: bursaryItems.id, approvedPence: bursaryItems.approvedPence }).from(bursaryItems).where(eq(bursaryItems.applicationId, id));
+    const items = await t.db
+      .select({ id: bursaryItems.id, approvedPence: bursaryItems.approvedPence })
+      .from(bursaryItems)
+      .where(eq(bursaryItems.applicationId, id));
     const approved = items.reduce((s, i) => s + (i.approvedPence ?? 0), 0);
     await recordPayment(t.db, fundId, id, { kind: 'advance', amount: typed(approved), paidOn: '2026-11-20', method: 'Bank transfer', reference: '' }, boss);
     let [app] = await loadApplications(t.db, { ids: [id] });
     expect(applicationView(app!, settings).money!.label).toBe('Advance paid — waiting for your receipts');
     // Claims £2 less than the advance.
-    await submitClaim(t.db, id, { [items[0]!.id]: typed(items[0]!.approvedPence! - 200), [items[1]!.id]: typed(items[1]!.approvedPence!) }, apps[0]!.applicant, settings);
+    await submitClaim(
+      t.db,
+      id,
+      { [items[0]!.id]: typed(items[0]!.approvedPence! - 200), [items[1]!.id]: typed(items[1]!.approvedPence!) },
+      apps[0]!.applicant,
+      settings,
+    );
     await approveClaim(t.db, fundId, id, boss);
     [app] = await loadApplications(t.db, { ids: [id] });
     const owing = applicationView(app!, settings);

@@ -23,8 +23,14 @@ beforeAll(async () => {
   boss = await organiser(t, 'boss-notices@example.org');
   event = await createEvent(t.db, { capacity: 10 });
   const other = await createEvent(t.db);
-  fundId = idFrom((await boss.post('/bursaries/funds', { eventId: event.id, name: 'Day fund', budget: '500', eligibility: '', covers: '', deadline: '' })).headers.location, uuidIn);
-  otherFundId = idFrom((await boss.post('/bursaries/funds', { eventId: other.id, name: 'Other fund', budget: '500', eligibility: '', covers: '', deadline: '' })).headers.location, uuidIn);
+  fundId = idFrom(
+    (await boss.post('/bursaries/funds', { eventId: event.id, name: 'Day fund', budget: '500', eligibility: '', covers: '', deadline: '' })).headers.location,
+    uuidIn,
+  );
+  otherFundId = idFrom(
+    (await boss.post('/bursaries/funds', { eventId: other.id, name: 'Other fund', budget: '500', eligibility: '', covers: '', deadline: '' })).headers.location,
+    uuidIn,
+  );
   await panelMember(t, 'panel-now@example.org', fundId);
   await panelMember(t, 'panel-elsewhere@example.org', otherFundId);
 });
@@ -113,7 +119,10 @@ describe('telling the applicant', () => {
     expect((await decide(id, { outcome: 'approve_all', message: 'Yes' })).statusCode).toBe(303);
     const [mail] = await mails('held@example.org', 'bursary-decided');
     expect(mail!.data).toMatchObject({ outcome: 'approved', reason: '', place: 'held', bookPath: `/events/${event.slug}/book` });
-    const [hold] = await t.db.select().from(placeHolds).where(eq(placeHolds.reference, `bursary-application:${id}`));
+    const [hold] = await t.db
+      .select()
+      .from(placeHolds)
+      .where(eq(placeHolds.reference, `bursary-application:${id}`));
     expect(hold!.state).toBe('live');
     expect(hold!.expiresAt.getTime()).toBeLessThanOrEqual(before + BOOK_WITHIN_DAYS * 86_400_000 + 60_000);
     expect(hold!.expiresAt.getTime()).toBeGreaterThan(before + (BOOK_WITHIN_DAYS - 1) * 86_400_000);
@@ -138,19 +147,28 @@ describe('telling the applicant', () => {
     await decide(id, { outcome: 'approve_all', message: 'Yes' });
     const [mail] = await mails('booked-first@example.org', 'bursary-decided');
     expect(mail!.data).toMatchObject({ place: 'booked' });
-    const live = await t.db.select().from(placeHolds).where(and(eq(placeHolds.reference, `bursary-application:${id}`), eq(placeHolds.state, 'live')));
+    const live = await t.db
+      .select()
+      .from(placeHolds)
+      .where(and(eq(placeHolds.reference, `bursary-application:${id}`), eq(placeHolds.state, 'live')));
     expect(live).toHaveLength(0);
   });
 
   it('tells someone with no place held that they must book, or join the waiting list when full', async () => {
     const open = await createEvent(t.db, { capacity: null });
-    const openFund = idFrom((await boss.post('/bursaries/funds', { eventId: open.id, name: 'Open fund', budget: '500', eligibility: '', covers: '', deadline: '' })).headers.location, uuidIn);
+    const openFund = idFrom(
+      (await boss.post('/bursaries/funds', { eventId: open.id, name: 'Open fund', budget: '500', eligibility: '', covers: '', deadline: '' })).headers.location,
+      uuidIn,
+    );
     const { id } = await send('no-limit@example.org', open);
     await decide(id, { outcome: 'approve_all', message: 'Yes' }, openFund);
     expect((await mails('no-limit@example.org', 'bursary-decided'))[0]!.data).toMatchObject({ place: 'book', bookPath: `/events/${open.slug}/book` });
 
     const full = await createEvent(t.db, { capacity: 1 });
-    const fullFund = idFrom((await boss.post('/bursaries/funds', { eventId: full.id, name: 'Full fund', budget: '500', eligibility: '', covers: '', deadline: '' })).headers.location, uuidIn);
+    const fullFund = idFrom(
+      (await boss.post('/bursaries/funds', { eventId: full.id, name: 'Full fund', budget: '500', eligibility: '', covers: '', deadline: '' })).headers.location,
+      uuidIn,
+    );
     await send('takes-last@example.org', full);
     const late = await send('too-late@example.org', full);
     await decide(late.id, { outcome: 'approve_all', message: 'Yes' }, fullFund);

@@ -18,15 +18,29 @@ beforeAll(async () => {
   t = await startTestApp();
   boss = await organiser(t, 'treasurer@example.org');
   const event = await createEvent(t.db);
-  fundId = idFrom((await boss.post('/bursaries/funds', { eventId: event.id, name: 'Fund', budget: '100', eligibility: '', covers: '', deadline: '' })).headers.location, uuidIn);
+  fundId = idFrom(
+    (await boss.post('/bursaries/funds', { eventId: event.id, name: 'Fund', budget: '100', eligibility: '', covers: '', deadline: '' })).headers.location,
+    uuidIn,
+  );
   person = await t.signedIn('owes@example.org');
   id = idFrom((await person.post(`/events/${event.slug}/bursary`)).headers.location, uuidIn);
-  await person.post(`/bursaries/applications/${id}/edit`, { perspective: 'carer', paymentMethod: 'other', paymentArrangement: 'Cash', travelDescription: 'Train', travelAmount: '40' });
+  await person.post(`/bursaries/applications/${id}/edit`, {
+    perspective: 'carer',
+    paymentMethod: 'other',
+    paymentArrangement: 'Cash',
+    travelDescription: 'Train',
+    travelAmount: '40',
+  });
   await person.post(`/bursaries/applications/${id}/submit`);
   await boss.post(`/bursaries/funds/${fundId}/applications/${id}/decision`, { outcome: 'approve_all', message: 'Yes' });
   await boss.post(`/bursaries/funds/${fundId}/applications/${id}/payments`, { kind: 'advance', amount: '40', paidOn: '2026-11-20', method: 'Bank transfer' });
   const [item] = await t.db.select({ id: bursaryItems.id }).from(bursaryItems).where(eq(bursaryItems.applicationId, id));
-  await postMultipart(person, `/bursaries/applications/${id}/receipts`, { itemId: item!.id }, { field: 'receipt', filename: 'ticket.png', contentType: 'image/png', data: pngBytes });
+  await postMultipart(
+    person,
+    `/bursaries/applications/${id}/receipts`,
+    { itemId: item!.id },
+    { field: 'receipt', filename: 'ticket.png', contentType: 'image/png', data: pngBytes },
+  );
   await person.post(`/bursaries/applications/${id}/claim`, { [`claim-${item!.id}`]: '38' });
   expect((await boss.post(`/bursaries/funds/${fundId}/applications/${id}/claim/approve`)).statusCode).toBe(303);
 });
@@ -52,11 +66,17 @@ describe('an overpaid bursary', () => {
     expect(noReason.statusCode).toBe(400);
     expect(noReason.body).toContain('Enter why the Hub is writing this off');
     expect(noReason.body).toMatch(/name="writeOffAmount"[^>]*value="2"/);
-    const tooMuch = await boss.post(`/bursaries/funds/${fundId}/applications/${id}/repayments`, { repaidAmount: '5', repaidOn: '2026-11-25', repaidMethod: 'Bank transfer' });
+    const tooMuch = await boss.post(`/bursaries/funds/${fundId}/applications/${id}/repayments`, {
+      repaidAmount: '5',
+      repaidOn: '2026-11-25',
+      repaidMethod: 'Bank transfer',
+    });
     expect(tooMuch.statusCode).toBe(400);
     expect(tooMuch.body).toContain('That is more than is owed back (£2)');
 
-    expect((await boss.post(`/bursaries/funds/${fundId}/applications/${id}/write-off`, { writeOffAmount: '', writeOffReason: 'Under £5' })).statusCode).toBe(303);
+    expect((await boss.post(`/bursaries/funds/${fundId}/applications/${id}/write-off`, { writeOffAmount: '', writeOffReason: 'Under £5' })).statusCode).toBe(
+      303,
+    );
     const after = await person.get(`/bursaries/applications/${id}`);
     expect(after.body).toContain('£2 overpaid — the Hub has written this off');
     const fund = await boss.get(`/bursaries/funds/${fundId}`);
@@ -69,7 +89,11 @@ describe('an overpaid bursary', () => {
 describe('more than one item in a category', () => {
   it('takes two train fares and a night, keeps them apart through the decision, and adds them up', async () => {
     const event = await createEvent(t.db);
-    const fund = idFrom((await boss.post('/bursaries/funds', { eventId: event.id, name: 'Two trains', budget: '500', eligibility: '', covers: '', deadline: '' })).headers.location, uuidIn);
+    const fund = idFrom(
+      (await boss.post('/bursaries/funds', { eventId: event.id, name: 'Two trains', budget: '500', eligibility: '', covers: '', deadline: '' })).headers
+        .location,
+      uuidIn,
+    );
     const traveller = await t.signedIn('two-trains@example.org');
     const app = idFrom((await traveller.post(`/events/${event.slug}/bursary`)).headers.location, uuidIn);
     // The second fare's amount is not money: refused beside that field, with both kept.
@@ -98,7 +122,10 @@ describe('more than one item in a category', () => {
       accommodationAmount: '70',
     });
     expect(ok.statusCode).toBe(303);
-    const items = await t.db.select({ category: bursaryItems.category, description: bursaryItems.description, estimatePence: bursaryItems.estimatePence }).from(bursaryItems).where(eq(bursaryItems.applicationId, app));
+    const items = await t.db
+      .select({ category: bursaryItems.category, description: bursaryItems.description, estimatePence: bursaryItems.estimatePence })
+      .from(bursaryItems)
+      .where(eq(bursaryItems.applicationId, app));
     expect(items).toEqual(
       expect.arrayContaining([
         { category: 'travel', description: 'Train there', estimatePence: 3000 },

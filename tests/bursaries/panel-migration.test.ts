@@ -34,7 +34,8 @@ beforeAll(async () => {
   expect(panelIndex).toBeGreaterThan(0);
   for (const entry of entries.slice(0, panelIndex)) await apply(entry.tag);
   const person = async (email: string) => (await one<{ id: string }>('insert into people (email) values ($1) returning id', [email])).id;
-  const event = async (slug: string) => (await one<{ id: string }>(`insert into events (slug, title, type) values ($1, $1, 'seminar') returning id`, [slug])).id;
+  const event = async (slug: string) =>
+    (await one<{ id: string }>(`insert into events (slug, title, type) values ($1, $1, 'seminar') returning id`, [slug])).id;
   lead = await person('lead@example.org');
   reviewer = await person('reviewer@example.org');
   const invited = await person('invited@example.org');
@@ -56,14 +57,26 @@ afterAll(async () => {
 
 describe('moving bursary reviewers to the panel', () => {
   it('puts only accepted reviewers of an event with a fund on that fund’s panel, audited', async () => {
-    const panel = (await db.query<{ fund_id: string; person_id: string; added_by: string | null }>('select fund_id, person_id, added_by from bursary_panel_members')).rows;
+    const panel = (
+      await db.query<{ fund_id: string; person_id: string; added_by: string | null }>('select fund_id, person_id, added_by from bursary_panel_members')
+    ).rows;
     expect(panel).toEqual([{ fund_id: fundId, person_id: reviewer, added_by: null }]);
-    const audit = (await db.query<{ action: string; subject_id: string; actor_id: string | null; details: unknown }>('select action, subject_id, actor_id, details from audit_entries')).rows;
-    expect(audit).toEqual([{ action: 'bursary.panel.member_migrated', subject_id: fundId, actor_id: null, details: { personId: reviewer, appointedByPlanner: lead } }]);
+    const audit = (
+      await db.query<{ action: string; subject_id: string; actor_id: string | null; details: unknown }>(
+        'select action, subject_id, actor_id, details from audit_entries',
+      )
+    ).rows;
+    expect(audit).toEqual([
+      { action: 'bursary.panel.member_migrated', subject_id: fundId, actor_id: null, details: { personId: reviewer, appointedByPlanner: lead } },
+    ]);
   });
 
   it('leaves nobody with the old role: reviewers stay in the group as note-takers', async () => {
-    const roles = (await db.query<{ email: string; role: string }>('select p.email, m.role from planning_members m join people p on p.id = m.person_id order by p.email, m.role')).rows;
+    const roles = (
+      await db.query<{ email: string; role: string }>(
+        'select p.email, m.role from planning_members m join people p on p.id = m.person_id order by p.email, m.role',
+      )
+    ).rows;
     expect(roles).toEqual([
       { email: 'invited@example.org', role: 'note_taker' },
       { email: 'lead@example.org', role: 'lead' },

@@ -37,9 +37,16 @@ beforeAll(async () => {
   await grantRole(t.db, null, await personId(t.db, 'admin@example.org'), 'admin');
   const event = await createEvent(t.db, { title: 'Hearing voices <together>' });
   slug = event.slug;
-  fundId = idFrom((await boss.post('/bursaries/funds', { eventId: event.id, name: 'Voices & fund', budget: '400', eligibility: '', covers: '', deadline: '' })).headers.location, uuidIn);
+  fundId = idFrom(
+    (await boss.post('/bursaries/funds', { eventId: event.id, name: 'Voices & fund', budget: '400', eligibility: '', covers: '', deadline: '' })).headers
+      .location,
+    uuidIn,
+  );
   const other = await createEvent(t.db, { title: 'Another day' });
-  otherFundId = idFrom((await boss.post('/bursaries/funds', { eventId: other.id, name: 'Other fund', budget: '400', eligibility: '', covers: '', deadline: '' })).headers.location, uuidIn);
+  otherFundId = idFrom(
+    (await boss.post('/bursaries/funds', { eventId: other.id, name: 'Other fund', budget: '400', eligibility: '', covers: '', deadline: '' })).headers.location,
+    uuidIn,
+  );
 });
 afterAll(async () => {
   await t.close();
@@ -81,7 +88,10 @@ describe('the bursary panel page', () => {
 
     const [row] = await panelRows();
     expect(row!.personId).toBe(await personId(t.db, 'panel.person@example.org'));
-    const audit = await t.db.select().from(auditEntries).where(and(eq(auditEntries.subjectId, fundId), eq(auditEntries.action, 'bursary.panel.member_added')));
+    const audit = await t.db
+      .select()
+      .from(auditEntries)
+      .where(and(eq(auditEntries.subjectId, fundId), eq(auditEntries.action, 'bursary.panel.member_added')));
     expect(audit).toHaveLength(1);
     expect(audit[0]!.actorId).toBe(await personId(t.db, 'organiser@example.org'));
     expect(audit[0]!.details).toEqual({ personId: row!.personId });
@@ -118,7 +128,12 @@ describe('the bursary panel page', () => {
 
   it('never lets a panel member act on their own application', async () => {
     const id = idFrom((await member.post(`/events/${slug}/bursary`)).headers.location, uuidIn);
-    await member.post(`/bursaries/applications/${id}/edit`, { perspective: 'carer', paymentMethod: 'bank_transfer', paymentName: 'P Person', travelAmount: '15' });
+    await member.post(`/bursaries/applications/${id}/edit`, {
+      perspective: 'carer',
+      paymentMethod: 'bank_transfer',
+      paymentName: 'P Person',
+      travelAmount: '15',
+    });
     expect((await member.post(`/bursaries/applications/${id}/submit`)).statusCode).toBe(303);
     expect((await member.get(`/bursaries/funds/${fundId}`)).body).toContain('Your own application: another panel member must decide');
     const refused = await member.post(`/bursaries/funds/${fundId}/applications/${id}/decision`, { outcome: 'approve_all', message: 'Yes' });
@@ -140,7 +155,10 @@ describe('the bursary panel page', () => {
     const removed = await boss.post(`${panelUrl()}/${row!.id}/remove`);
     expect(removed.statusCode).toBe(303);
     expect(await panelRows()).toHaveLength(0);
-    const audit = await t.db.select().from(auditEntries).where(and(eq(auditEntries.subjectId, fundId), eq(auditEntries.action, 'bursary.panel.member_removed')));
+    const audit = await t.db
+      .select()
+      .from(auditEntries)
+      .where(and(eq(auditEntries.subjectId, fundId), eq(auditEntries.action, 'bursary.panel.member_removed')));
     expect(audit).toHaveLength(1);
     const told = (await mail('bursary-panel-changed')).filter((m) => m.subject === 'Someone has been removed from a bursary panel');
     expect(told.map((m) => m.toAddress).sort()).toEqual(['admin@example.org', 'colleague@example.org', 'organiser@example.org']);
@@ -162,8 +180,14 @@ describe('the bursary panel page', () => {
   it('renders both panel emails as HTML and text for each change', () => {
     const site = { baseUrl: 'https://hub.example', siteName: 'Social Perspectives Hub' };
     for (const change of ['added', 'removed'] as const) {
-      const general = renderEmail('bursary-panel-changed', { change, memberName: 'Sam', memberEmail: 'sam@example.org', fundName: 'General', eventTitle: '', byName: 'Ade', panelPath: '/p' }, site);
-      expect(general.text).toContain(`${change === 'added' ? 'added Sam (sam@example.org) to' : 'removed Sam (sam@example.org) from'} the bursary panel of General (the general fund).`);
+      const general = renderEmail(
+        'bursary-panel-changed',
+        { change, memberName: 'Sam', memberEmail: 'sam@example.org', fundName: 'General', eventTitle: '', byName: 'Ade', panelPath: '/p' },
+        site,
+      );
+      expect(general.text).toContain(
+        `${change === 'added' ? 'added Sam (sam@example.org) to' : 'removed Sam (sam@example.org) from'} the bursary panel of General (the general fund).`,
+      );
       const you = renderEmail('bursary-panel-you', { change, name: '', fundName: 'F <1>', eventTitle: 'E', fundPath: '/bursaries' }, site);
       expect(you.text).toMatch(/^Hello,$/m);
       expect(you.text).toContain('F <1> for E');

@@ -24,7 +24,10 @@ let slug: string;
 let panel: Actor;
 
 async function person(email: string): Promise<Actor> {
-  const [row] = await db.insert(people).values({ email, displayName: email.split('@')[0]! }).returning({ id: people.id });
+  const [row] = await db
+    .insert(people)
+    .values({ email, displayName: email.split('@')[0]! })
+    .returning({ id: people.id });
   return { id: row!.id, isOrganiser: false, isAdmin: false };
 }
 
@@ -64,7 +67,8 @@ async function application(email: string, until: 'submitted' | 'declined' | 'cla
   await uploadReceipt(db, id, { itemId: careId, filename: 'sitter.png', data: pngBytes }, applicant);
   await submitClaim(db, id, { [careId]: '60', [travelId]: '13.50' }, applicant, settings);
   await approveClaim(db, fundId, id, panel);
-  if (until === 'paid') await recordPayment(db, fundId, id, { kind: 'settlement', amount: '73.50', paidOn, method: 'Bank transfer', reference: `REF ${email}` }, panel);
+  if (until === 'paid')
+    await recordPayment(db, fundId, id, { kind: 'settlement', amount: '73.50', paidOn, method: 'Bank transfer', reference: `REF ${email}` }, panel);
   return id;
 }
 
@@ -90,9 +94,18 @@ beforeAll(async () => {
   declinedRecent = await application('declined-recent@example.org', 'declined');
   waiting = await application('waiting@example.org', 'submitted');
   // Let some time pass for the declined one and the waiting one.
-  await db.update(bursaryApplications).set({ decidedAt: new Date('2024-12-01T12:00:00Z'), updatedAt: new Date('2024-12-01T12:00:00Z') }).where(eq(bursaryApplications.id, declinedOld));
-  await db.update(bursaryApplications).set({ submittedAt: new Date('2024-01-01T12:00:00Z'), updatedAt: new Date('2024-01-01T12:00:00Z') }).where(eq(bursaryApplications.id, waiting));
-  await db.update(bursaryApplications).set({ updatedAt: new Date('2024-01-01T12:00:00Z') }).where(eq(bursaryApplications.id, unpaid));
+  await db
+    .update(bursaryApplications)
+    .set({ decidedAt: new Date('2024-12-01T12:00:00Z'), updatedAt: new Date('2024-12-01T12:00:00Z') })
+    .where(eq(bursaryApplications.id, declinedOld));
+  await db
+    .update(bursaryApplications)
+    .set({ submittedAt: new Date('2024-01-01T12:00:00Z'), updatedAt: new Date('2024-01-01T12:00:00Z') })
+    .where(eq(bursaryApplications.id, waiting));
+  await db
+    .update(bursaryApplications)
+    .set({ updatedAt: new Date('2024-01-01T12:00:00Z') })
+    .where(eq(bursaryApplications.id, unpaid));
 });
 afterAll(async () => {
   await database.close();
@@ -105,7 +118,10 @@ async function state(id: string) {
     items: await db.select().from(bursaryItems).where(eq(bursaryItems.applicationId, id)),
     messages: await db.select().from(bursaryMessages).where(eq(bursaryMessages.applicationId, id)),
     receipts: await db.select({ id: bursaryReceipts.id }).from(bursaryReceipts).where(eq(bursaryReceipts.applicationId, id)),
-    payments: await db.select().from(bursaryLedger).where(and(eq(bursaryLedger.applicationId, id), inArray(bursaryLedger.kind, ['advance', 'settlement']))),
+    payments: await db
+      .select()
+      .from(bursaryLedger)
+      .where(and(eq(bursaryLedger.applicationId, id), inArray(bursaryLedger.kind, ['advance', 'settlement']))),
   };
 }
 
@@ -178,11 +194,23 @@ describe('the retention job', () => {
     await saveDraft(
       db,
       id,
-      { perspective: 'service_user', inAdvance: false, hubBooksTickets: false, paymentMethod: 'bank_transfer', paymentName: 'Never Decided', paymentArrangement: '', note: 'I hear voices', items: [{ category: 'travel', description: 'Train', amount: '20' }] },
+      {
+        perspective: 'service_user',
+        inAdvance: false,
+        hubBooksTickets: false,
+        paymentMethod: 'bank_transfer',
+        paymentName: 'Never Decided',
+        paymentArrangement: '',
+        note: 'I hear voices',
+        items: [{ category: 'travel', description: 'Train', amount: '20' }],
+      },
       applicant,
       settings,
     );
-    await db.update(bursaryApplications).set({ status: 'submitted', submittedAt: new Date('2024-02-02T10:00:00Z') }).where(eq(bursaryApplications.id, id));
+    await db
+      .update(bursaryApplications)
+      .set({ status: 'submitted', submittedAt: new Date('2024-02-02T10:00:00Z') })
+      .where(eq(bursaryApplications.id, id));
     const draft = await startApplication(db, past.slug, await person('old-draft@example.org'), new Date('2024-02-01T10:00:00Z'));
 
     // Eleven months after the event it is kept; thirteen months after, it is gone.
@@ -203,7 +231,10 @@ describe('the retention job', () => {
     const applicant = await person('drafter@example.org');
     const id = await startApplication(db, slug, applicant);
     expect(await deleteStaleDrafts(db, { now: new Date(), months: 12 })).toBe(0);
-    await db.update(bursaryApplications).set({ updatedAt: new Date('2024-01-01T00:00:00Z') }).where(eq(bursaryApplications.id, id));
+    await db
+      .update(bursaryApplications)
+      .set({ updatedAt: new Date('2024-01-01T00:00:00Z') })
+      .where(eq(bursaryApplications.id, id));
     expect(await deleteStaleDrafts(db, { now: new Date(), months: 12 })).toBe(1);
     expect(await db.select().from(bursaryApplications).where(eq(bursaryApplications.id, id))).toHaveLength(0);
   });

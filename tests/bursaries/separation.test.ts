@@ -21,9 +21,15 @@ let itemId: string;
 const review = () => `/bursaries/funds/${fundId}/applications/${ownId}`;
 
 async function status() {
-  const [row] = await t.db.select({ status: bursaryApplications.status, closedAt: bursaryApplications.closedAt }).from(bursaryApplications).where(eq(bursaryApplications.id, ownId));
+  const [row] = await t.db
+    .select({ status: bursaryApplications.status, closedAt: bursaryApplications.closedAt })
+    .from(bursaryApplications)
+    .where(eq(bursaryApplications.id, ownId));
   const [claim] = await t.db.select({ status: bursaryClaims.status }).from(bursaryClaims).where(eq(bursaryClaims.applicationId, ownId));
-  const payments = await t.db.select({ id: bursaryLedger.id }).from(bursaryLedger).where(and(eq(bursaryLedger.applicationId, ownId), inArray(bursaryLedger.kind, ['advance', 'settlement'])));
+  const payments = await t.db
+    .select({ id: bursaryLedger.id })
+    .from(bursaryLedger)
+    .where(and(eq(bursaryLedger.applicationId, ownId), inArray(bursaryLedger.kind, ['advance', 'settlement'])));
   return { status: row!.status, closed: Boolean(row!.closedAt), claim: claim?.status ?? null, payments: payments.length };
 }
 
@@ -44,10 +50,19 @@ beforeAll(async () => {
   boss = await organiser(t, 'organiser@example.org');
   colleague = await organiser(t, 'colleague@example.org');
   const event = await createEvent(t.db, { title: 'Survivors and the law' });
-  fundId = idFrom((await boss.post('/bursaries/funds', { eventId: event.id, name: 'Law day fund', budget: '300', eligibility: '', covers: '', deadline: '' })).headers.location, uuidIn);
+  fundId = idFrom(
+    (await boss.post('/bursaries/funds', { eventId: event.id, name: 'Law day fund', budget: '300', eligibility: '', covers: '', deadline: '' })).headers
+      .location,
+    uuidIn,
+  );
   // An organiser with lived experience applies like anyone else.
   ownId = idFrom((await boss.post(`/events/${event.slug}/bursary`)).headers.location, uuidIn);
-  await boss.post(`/bursaries/applications/${ownId}/edit`, { perspective: 'service_user', paymentMethod: 'bank_transfer', paymentName: 'O Organiser', travelAmount: '8' });
+  await boss.post(`/bursaries/applications/${ownId}/edit`, {
+    perspective: 'service_user',
+    paymentMethod: 'bank_transfer',
+    paymentName: 'O Organiser',
+    travelAmount: '8',
+  });
   expect((await boss.post(`/bursaries/applications/${ownId}/submit`)).statusCode).toBe(303);
   [{ id: itemId }] = (await t.db.select({ id: bursaryItems.id }).from(bursaryItems).where(eq(bursaryItems.applicationId, ownId))) as [{ id: string }];
 });

@@ -58,7 +58,16 @@ beforeAll(async () => {
     onlinePlatform: 'Zoom',
     onlineJoinUrl: JOIN_URL,
   });
-  webinar = await addEvent({ slug: 'carers-webinar', title: 'Carers webinar', type: 'webinar', format: 'online', onlinePlatform: 'Zoom', onlineJoinUrl: JOIN_URL, startsAt: at(20), endsAt: at(20, 1) });
+  webinar = await addEvent({
+    slug: 'carers-webinar',
+    title: 'Carers webinar',
+    type: 'webinar',
+    format: 'online',
+    onlinePlatform: 'Zoom',
+    onlineJoinUrl: JOIN_URL,
+    startsAt: at(20),
+    endsAt: at(20, 1),
+  });
   const change = nextOctoberChange();
   conference = await addEvent({
     slug: 'autumn-conference',
@@ -69,10 +78,33 @@ beforeAll(async () => {
     endsAt: change.set({ hour: 17 }).toJSDate(),
     venueName: 'Town Hall',
   });
-  cancelledLaunch = await addEvent({ slug: 'launch-day', title: 'Hub launch day', type: 'launch_day', status: 'cancelled', cancelledReason: 'The venue flooded.', startsAt: at(-5), endsAt: at(-5, 6), sequence: 3 });
-  recentPast = await addEvent({ slug: 'spring-round-table', title: 'Spring round table', type: 'round_table', status: 'completed', startsAt: at(-180), endsAt: at(-180, 2) });
+  cancelledLaunch = await addEvent({
+    slug: 'launch-day',
+    title: 'Hub launch day',
+    type: 'launch_day',
+    status: 'cancelled',
+    cancelledReason: 'The venue flooded.',
+    startsAt: at(-5),
+    endsAt: at(-5, 6),
+    sequence: 3,
+  });
+  recentPast = await addEvent({
+    slug: 'spring-round-table',
+    title: 'Spring round table',
+    type: 'round_table',
+    status: 'completed',
+    startsAt: at(-180),
+    endsAt: at(-180, 2),
+  });
   longPast = await addEvent({ slug: 'old-seminar', title: 'Old seminar', status: 'completed', startsAt: at(-400), endsAt: at(-400, 2) });
-  oldCancellation = await addEvent({ slug: 'old-cancellation', title: 'Long-cancelled training', type: 'training_event', status: 'cancelled', startsAt: at(-60), endsAt: at(-60, 2) });
+  oldCancellation = await addEvent({
+    slug: 'old-cancellation',
+    title: 'Long-cancelled training',
+    type: 'training_event',
+    status: 'cancelled',
+    startsAt: at(-60),
+    endsAt: at(-60, 2),
+  });
   beingPlanned = await addEvent({ slug: 'secret-plans', title: 'Not yet public', status: 'planning', publishedAt: null, startsAt: at(30), endsAt: at(30, 2) });
   // A booking with personal details, which must never reach a public feed.
   await t.db.insert(registrations).values({ eventId: seminar.id, status: 'confirmed', ...REGISTRANT });
@@ -225,7 +257,10 @@ describe('HTTP caching', () => {
     const other = await t.app.inject({ method: 'GET', url: '/calendar/conferences.ics', headers: { 'if-none-match': etag } });
     expect(other.statusCode).toBe(200);
 
-    await t.db.update(events).set({ title: 'Recovery stories (new title)', sequence: sql`${events.sequence} + 1`, updatedAt: new Date(Date.now() + 5000) }).where(eq(events.id, seminar.id));
+    await t.db
+      .update(events)
+      .set({ title: 'Recovery stories (new title)', sequence: sql`${events.sequence} + 1`, updatedAt: new Date(Date.now() + 5000) })
+      .where(eq(events.id, seminar.id));
     const changed = await t.app.inject({ method: 'GET', url: '/calendar/seminars.ics', headers: { 'if-none-match': etag, 'if-modified-since': lastModified } });
     expect(changed.statusCode).toBe(200);
     expect(changed.headers.etag).not.toBe(etag);
@@ -234,11 +269,17 @@ describe('HTTP caching', () => {
 
   it('notices an event that is unpublished, although it leaves the feed', async () => {
     const first = await t.app.inject({ method: 'GET', url: '/calendar/round-tables.ics' });
-    await t.db.update(events).set({ status: 'planning', updatedAt: new Date(Date.now() + 6000) }).where(eq(events.id, recentPast.id));
+    await t.db
+      .update(events)
+      .set({ status: 'planning', updatedAt: new Date(Date.now() + 6000) })
+      .where(eq(events.id, recentPast.id));
     const after = await t.app.inject({ method: 'GET', url: '/calendar/round-tables.ics', headers: { 'if-none-match': first.headers.etag as string } });
     expect(after.statusCode).toBe(200);
     expect(parseFeed(after.body).entries).toEqual([]);
-    await t.db.update(events).set({ status: 'completed', updatedAt: new Date(Date.now() + 7000) }).where(eq(events.id, recentPast.id));
+    await t.db
+      .update(events)
+      .set({ status: 'completed', updatedAt: new Date(Date.now() + 7000) })
+      .where(eq(events.id, recentPast.id));
   });
 
   it('answers HEAD with the headers and no body, and 304 to a conditional HEAD', async () => {
@@ -288,8 +329,22 @@ describe('private feeds', () => {
     expect((await member.get('/calendar/private')).body).toContain('You made your private feed link on');
 
     // A confirmed place at an online event, an offer from the waiting list, and a cancelled booking.
-    const hybrid = await addEvent({ slug: 'hybrid-day', title: 'Hybrid day', format: 'hybrid', onlineJoinUrl: 'https://meet.example.net/j/hybrid-77', startsAt: at(15), endsAt: at(15, 4) });
-    const offeredEvent = await addEvent({ slug: 'full-seminar', title: 'Full seminar', format: 'online', onlineJoinUrl: 'https://meet.example.net/j/full-12', startsAt: at(16), endsAt: at(16, 2) });
+    const hybrid = await addEvent({
+      slug: 'hybrid-day',
+      title: 'Hybrid day',
+      format: 'hybrid',
+      onlineJoinUrl: 'https://meet.example.net/j/hybrid-77',
+      startsAt: at(15),
+      endsAt: at(15, 4),
+    });
+    const offeredEvent = await addEvent({
+      slug: 'full-seminar',
+      title: 'Full seminar',
+      format: 'online',
+      onlineJoinUrl: 'https://meet.example.net/j/full-12',
+      startsAt: at(16),
+      endsAt: at(16, 2),
+    });
     const dropped = await addEvent({ slug: 'dropped', title: 'Dropped seminar', startsAt: at(17), endsAt: at(17, 2) });
     const bookedSignedOut = await addEvent({ slug: 'booked-signed-out', title: 'Booked while signed out', startsAt: at(18), endsAt: at(18, 2) });
     const someoneElses = await addEvent({ slug: 'someone-elses', title: 'Someone else booked', startsAt: at(19), endsAt: at(19, 2) });
@@ -303,7 +358,15 @@ describe('private feeds', () => {
     ]);
     await t.db.insert(planningMembers).values({ eventId: beingPlanned.id, personId: person!.id, role: 'speaker', status: 'accepted' });
     await t.db.insert(planningMeetings).values([
-      { eventId: beingPlanned.id, title: 'First planning meeting', startsAt: at(3), endsAt: at(3, 1), joinUrl: 'https://meet.example.net/j/plan-1', uid: 'planning-meeting-1@convene', sequence: 1 },
+      {
+        eventId: beingPlanned.id,
+        title: 'First planning meeting',
+        startsAt: at(3),
+        endsAt: at(3, 1),
+        joinUrl: 'https://meet.example.net/j/plan-1',
+        uid: 'planning-meeting-1@convene',
+        sequence: 1,
+      },
       { eventId: conference.id, title: 'Another group', startsAt: at(4), endsAt: at(4, 1), uid: 'planning-meeting-2@convene' },
     ]);
 
@@ -314,7 +377,9 @@ describe('private feeds', () => {
     expect(response.headers['referrer-policy']).toBe('no-referrer');
     const parsed = parseFeed(response.body);
     const byUid = new Map(parsed.entries.map((e) => [e.uid, e]));
-    expect([...byUid.keys()].sort()).toEqual([eventUid(hybrid.id), eventUid(offeredEvent.id), eventUid(bookedSignedOut.id), 'planning-meeting-1@convene'].sort());
+    expect([...byUid.keys()].sort()).toEqual(
+      [eventUid(hybrid.id), eventUid(offeredEvent.id), eventUid(bookedSignedOut.id), 'planning-meeting-1@convene'].sort(),
+    );
     const confirmed = byUid.get(eventUid(hybrid.id))!;
     expect(confirmed.status).toBe('CONFIRMED');
     expect(confirmed.description).toContain('Join online: https://meet.example.net/j/hybrid-77');
@@ -331,7 +396,10 @@ describe('private feeds', () => {
     // Nothing changed: 304. A planning meeting moved: a new ETag although meetings have no change time.
     const etag = response.headers.etag as string;
     expect((await t.app.inject({ method: 'GET', url: feedUrl, headers: { 'if-none-match': etag } })).statusCode).toBe(304);
-    await t.db.update(planningMeetings).set({ startsAt: at(3, 2), endsAt: at(3, 3), sequence: 2 }).where(eq(planningMeetings.uid, 'planning-meeting-1@convene'));
+    await t.db
+      .update(planningMeetings)
+      .set({ startsAt: at(3, 2), endsAt: at(3, 3), sequence: 2 })
+      .where(eq(planningMeetings.uid, 'planning-meeting-1@convene'));
     const moved = await t.app.inject({ method: 'GET', url: feedUrl, headers: { 'if-none-match': etag } });
     expect(moved.statusCode).toBe(200);
     expect(parseFeed(moved.body).entries.find((e) => e.uid === 'planning-meeting-1@convene')!.sequence).toBe(2);

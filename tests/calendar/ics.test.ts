@@ -52,7 +52,9 @@ describe('buildCalendar', () => {
   });
 
   it('writes tentative and cancelled entries', () => {
-    const entries = parseFeed(buildCalendar(meta, [entry({ uid: 'a@convene', status: 'tentative' }), entry({ uid: 'b@convene', status: 'cancelled' })])).entries;
+    const entries = parseFeed(
+      buildCalendar(meta, [entry({ uid: 'a@convene', status: 'tentative' }), entry({ uid: 'b@convene', status: 'cancelled' })]),
+    ).entries;
     expect(entries.map((e) => e.status)).toEqual(['TENTATIVE', 'CANCELLED']);
   });
 
@@ -101,6 +103,8 @@ describe('every document', () => {
     // The second is written in UTC: a local 01:30 would be read as the first.
     expect(buildCalendar(meta, [entry({ startsAt: second, endsAt: new Date(second.getTime() + 30 * 60_000) })])).toContain('DTSTART:20271031T013000Z');
     // The first occurrence can stay local (an event that also ends in the first pass of the hour).
-    expect(buildCalendar(meta, [entry({ startsAt: first, endsAt: new Date(first.getTime() + 15 * 60_000) })])).toContain('DTSTART;TZID=Europe/London:20271031T013000');
+    expect(buildCalendar(meta, [entry({ startsAt: first, endsAt: new Date(first.getTime() + 15 * 60_000) })])).toContain(
+      'DTSTART;TZID=Europe/London:20271031T013000',
+    );
   });
 });

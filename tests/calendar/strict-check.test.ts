@@ -8,7 +8,15 @@ function calendar(lines: string[], contentType = 'text/calendar; charset=utf-8',
   return { source: 'test', text: lines.join('\r\n') + end, contentType };
 }
 
-const event = ['BEGIN:VEVENT', 'UID:event-1@convene', 'SEQUENCE:1', 'DTSTAMP:20261130T090000Z', 'DTSTART:20261210T100000Z', 'DTEND:20261210T120000Z', 'SUMMARY:A seminar'];
+const event = [
+  'BEGIN:VEVENT',
+  'UID:event-1@convene',
+  'SEQUENCE:1',
+  'DTSTAMP:20261130T090000Z',
+  'DTSTART:20261210T100000Z',
+  'DTEND:20261210T120000Z',
+  'SUMMARY:A seminar',
+];
 const good = calendar(['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//EN', ...event, 'END:VEVENT', 'END:VCALENDAR']);
 const cancelWithoutOrganizer = calendar(
   ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//EN', 'METHOD:CANCEL', ...event, 'STATUS:CANCELLED', 'END:VEVENT', 'END:VCALENDAR'],

@@ -85,7 +85,15 @@ function text(vevent: InstanceType<typeof ICAL.Component>, name: string): string
 
 describe('an attendee’s calendar entry', () => {
   it('keeps the joining link through a new date, and ends cancelled without it, as an independent parser applies each email in order', async () => {
-    const event = await ledEvent({ title: 'Peer support online', type: 'webinar', format: 'online', onlinePlatform: 'Zoom', onlineJoinUrl: JOIN, venueName: '', venueAddress: '' });
+    const event = await ledEvent({
+      title: 'Peer support online',
+      type: 'webinar',
+      format: 'online',
+      onlinePlatform: 'Zoom',
+      onlineJoinUrl: JOIN,
+      venueName: '',
+      venueAddress: '',
+    });
     const type = await makeTicketType(t.db, event.id, { name: 'Free place' });
     await bookAnonymously(t.db, t.client(), event.slug, { name: 'Sam Rivers', email: 'sam@example.org', ticketTypeId: type.id });
 
@@ -224,7 +232,12 @@ describe('drafts', () => {
     const etag = String(feed.headers.etag);
     const lastModified = String(feed.headers['last-modified']);
     for (const event of [draft, unpublished]) {
-      const edited = await lead.post(`/plan/${event.id}/details`, { title: `${event.title}, renamed`, type: 'seminar', format: 'in_person', summary: 'Changed while a draft.' });
+      const edited = await lead.post(`/plan/${event.id}/details`, {
+        title: `${event.title}, renamed`,
+        type: 'seminar',
+        format: 'in_person',
+        summary: 'Changed while a draft.',
+      });
       expect(edited.statusCode, edited.body.match(/govuk-error-summary__list[\s\S]{0,600}/)?.[0]).toBe(303);
     }
     const [row] = await t.db.select().from(events).where(eq(events.id, draft.id));
@@ -233,7 +246,10 @@ describe('drafts', () => {
     expect(after.statusCode).toBe(304);
     expect((await t.client().get('/calendar.ics', { 'if-modified-since': lastModified })).statusCode).toBe(304);
     // Publishing it is a public change.
-    await t.db.update(events).set({ accessInfo: 'Step-free.', capacity: 10, startsAt: unpublished.startsAt, endsAt: unpublished.endsAt }).where(eq(events.id, unpublished.id));
+    await t.db
+      .update(events)
+      .set({ accessInfo: 'Step-free.', capacity: 10, startsAt: unpublished.startsAt, endsAt: unpublished.endsAt })
+      .where(eq(events.id, unpublished.id));
     expect((await organiser.post(`/plan/${unpublished.id}/publish`, { overrideReason: 'Testing' })).statusCode).toBe(303);
     expect((await t.client().get('/calendar.ics', { 'if-none-match': etag })).statusCode).toBe(200);
   });
@@ -286,7 +302,10 @@ describe('planning meetings when the group changes', () => {
 
   it('cancels the meetings in the calendar of someone removed from the group, and of someone who steps back', async () => {
     const { event, meeting } = await groupWithMeeting('Removing a member');
-    const [row] = await t.db.select().from(planningMembers).where(eq(planningMembers.personId, await personId(t.db, 'member@example.org')));
+    const [row] = await t.db
+      .select()
+      .from(planningMembers)
+      .where(eq(planningMembers.personId, await personId(t.db, 'member@example.org')));
     expect((await lead.post(`/plan/${event.id}/members/${row!.id}/remove`)).statusCode).toBe(303);
     const files = await meetingFilesTo('member@example.org', meeting.uid);
     expect(files.map((f) => f.contentType)).toEqual(['text/calendar; charset=utf-8; method=REQUEST', 'text/calendar; charset=utf-8; method=CANCEL']);
@@ -344,7 +363,13 @@ describe('planning meetings when the group changes', () => {
     const lastModified = String(first.headers['last-modified']);
     expect((await t.client().get(feedUrl, { 'if-modified-since': lastModified })).statusCode).toBe(304);
 
-    const moved = await lead.post(`/plan/${event.id}/meetings/${meeting.id}`, { meetingTitle: 'First meeting', meetingDate: '2027-02-03', meetingStart: '16:00', meetingEnd: '17:00', joinUrl: 'https://meet.example.org/abc' });
+    const moved = await lead.post(`/plan/${event.id}/meetings/${meeting.id}`, {
+      meetingTitle: 'First meeting',
+      meetingDate: '2027-02-03',
+      meetingStart: '16:00',
+      meetingEnd: '17:00',
+      joinUrl: 'https://meet.example.org/abc',
+    });
     expect(moved.statusCode).toBe(303);
     const afterMove = await t.client().get(feedUrl, { 'if-modified-since': lastModified });
     expect(afterMove.statusCode).toBe(200);

@@ -15,12 +15,38 @@ const day = 86_400_000;
 describe('the public list of events', () => {
   it('filters by type, format, month and words, and has an archive of past events', async () => {
     const soon = new Date(Date.UTC(2030, 2, 10, 10));
-    await makeEvent(t.db, { slug: 'round-table-march', title: 'Round table on peer support', type: 'round_table', format: 'online', startsAt: soon, endsAt: new Date(soon.getTime() + 7_200_000) });
-    await makeEvent(t.db, { slug: 'training-april', title: 'Training for facilitators', type: 'training_event', format: 'in_person', startsAt: new Date(Date.UTC(2030, 3, 2, 9)), endsAt: null });
-    await makeEvent(t.db, { slug: 'old-conference', title: 'Conference of last year', type: 'conference', startsAt: new Date(Date.now() - 300 * day), endsAt: new Date(Date.now() - 299 * day) });
+    await makeEvent(t.db, {
+      slug: 'round-table-march',
+      title: 'Round table on peer support',
+      type: 'round_table',
+      format: 'online',
+      startsAt: soon,
+      endsAt: new Date(soon.getTime() + 7_200_000),
+    });
+    await makeEvent(t.db, {
+      slug: 'training-april',
+      title: 'Training for facilitators',
+      type: 'training_event',
+      format: 'in_person',
+      startsAt: new Date(Date.UTC(2030, 3, 2, 9)),
+      endsAt: null,
+    });
+    await makeEvent(t.db, {
+      slug: 'old-conference',
+      title: 'Conference of last year',
+      type: 'conference',
+      startsAt: new Date(Date.now() - 300 * day),
+      endsAt: new Date(Date.now() - 299 * day),
+    });
     await makeEvent(t.db, { slug: 'secret-planning', title: 'Not yet announced', status: 'planning' });
     await makeEvent(t.db, { slug: 'called-off', title: 'Called off seminar', status: 'cancelled', startsAt: new Date(soon.getTime() + day), endsAt: null });
-    await makeEvent(t.db, { slug: 'called-off-long-ago', title: 'Long gone cancelled day', status: 'cancelled', startsAt: new Date(Date.now() - 30 * day), endsAt: null });
+    await makeEvent(t.db, {
+      slug: 'called-off-long-ago',
+      title: 'Long gone cancelled day',
+      status: 'cancelled',
+      startsAt: new Date(Date.now() - 30 * day),
+      endsAt: null,
+    });
 
     const all = await t.client().get('/events');
     expect(all.statusCode).toBe(200);
@@ -87,7 +113,14 @@ describe('the public list of events', () => {
   it('shows twenty events a page, with links to the other pages that keep the filters', async () => {
     const base = Date.UTC(2031, 0, 1, 10);
     for (let i = 0; i < 45; i++) {
-      await makeEvent(t.db, { slug: `webinar-${i}`, title: `Webinar number ${i}`, type: 'webinar', format: 'online', startsAt: new Date(base + i * day), endsAt: new Date(base + i * day + 3_600_000) });
+      await makeEvent(t.db, {
+        slug: `webinar-${i}`,
+        title: `Webinar number ${i}`,
+        type: 'webinar',
+        format: 'online',
+        startsAt: new Date(base + i * day),
+        endsAt: new Date(base + i * day + 3_600_000),
+      });
     }
     const first = await t.client().get('/events?type=webinar');
     expect(first.body).toContain('45 events found');

@@ -13,7 +13,16 @@ import { makeEvent, makeTicketType, provenBookers } from '../registration/fixtur
 let t: TestApp;
 const pools: DatabaseHandle[] = [];
 const context = { baseUrl: 'http://convene.test', paidMode: 'invoice' as const };
-const answers = { organisation: '', perspective: '', accessRequirements: '', dietaryNeeds: '', consentFutureEvents: false, answers: {}, companion: false, companionName: '' };
+const answers = {
+  organisation: '',
+  perspective: '',
+  accessRequirements: '',
+  dietaryNeeds: '',
+  consentFutureEvents: false,
+  answers: {},
+  companion: false,
+  companionName: '',
+};
 
 beforeAll(async () => {
   t = await startTestApp();
@@ -29,9 +38,17 @@ async function rush(round: number): Promise<number> {
   const event = await makeEvent(t.db, { capacity: 50 });
   const type = await makeTicketType(t.db, event.id);
   // Signed-in members: only a proven address books at once.
-  const bookers = await provenBookers(t.db, Array.from({ length: 500 }, (_, i) => `r${round}-${i}@example.org`));
-  await Promise.all(bookers.map((me, i) => register(pools[i % pools.length]!.db, event.id, { ...answers, ticketTypeId: type.id, name: `P${i}`, email: me.email }, me, context)));
-  const [booked] = await t.db.select({ n: count() }).from(registrations).where(and(eq(registrations.eventId, event.id), eq(registrations.status, 'confirmed')));
+  const bookers = await provenBookers(
+    t.db,
+    Array.from({ length: 500 }, (_, i) => `r${round}-${i}@example.org`),
+  );
+  await Promise.all(
+    bookers.map((me, i) => register(pools[i % pools.length]!.db, event.id, { ...answers, ticketTypeId: type.id, name: `P${i}`, email: me.email }, me, context)),
+  );
+  const [booked] = await t.db
+    .select({ n: count() })
+    .from(registrations)
+    .where(and(eq(registrations.eventId, event.id), eq(registrations.status, 'confirmed')));
   const [all] = await t.db.select({ n: count() }).from(registrations).where(eq(registrations.eventId, event.id));
   expect(Number(all!.n)).toBe(500);
   return Number(booked!.n);

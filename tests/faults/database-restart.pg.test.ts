@@ -17,7 +17,10 @@ beforeAll(async () => {
   cluster = await startCluster();
   const database = connectPostgres(cluster.url);
   await database.migrate();
-  t = await startTestApp({ database: { ...database, url: cluster.url }, env: { FORM_RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_PER_MINUTE: '100000', BOOKING_REQUESTS_PER_IP_PER_HOUR: '100000' } });
+  t = await startTestApp({
+    database: { ...database, url: cluster.url },
+    env: { FORM_RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_PER_MINUTE: '100000', BOOKING_REQUESTS_PER_IP_PER_HOUR: '100000' },
+  });
 }, 120_000);
 afterAll(async () => {
   await t?.close();

@@ -36,7 +36,11 @@ interface DriverOptions {
 }
 
 function pool(options: DriverOptions): postgres.Sql {
-  return postgres(database.url!, { onnotice: () => {}, connection: { application_name: 'driver-test' }, ...(options as postgres.Options<Record<string, postgres.PostgresType>>) });
+  return postgres(database.url!, {
+    onnotice: () => {},
+    connection: { application_name: 'driver-test' },
+    ...(options as postgres.Options<Record<string, postgres.PostgresType>>),
+  });
 }
 
 /** Opens every connection of the pool, so a burst afterwards meets idle connections in the pool's queue. */
@@ -64,7 +68,9 @@ async function expectSeparateTransactions(work: Promise<string>[]): Promise<void
 /** No backend of ours stays idle in a transaction (one whose connection was just closed may take a moment to exit). */
 async function expectNothingLeftOpen(): Promise<void> {
   const leftOpen = async () =>
-    (await admin`select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = 'driver-test' and state like 'idle in transaction%'`)[0]!.n;
+    (
+      await admin`select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = 'driver-test' and state like 'idle in transaction%'`
+    )[0]!.n;
   await expect.poll(leftOpen, { timeout: 5_000, interval: 100 }).toBe(0);
 }
 
@@ -122,7 +128,11 @@ describe('postgres.js never lets a query run inside another caller’s transacti
       const pad = 'x'.repeat(1010 - Buffer.byteLength(`${xidQuery}, '' as pad`));
       const filler = `${xidQuery}, '${pad}' as pad`;
       expect(1 + 4 + Buffer.byteLength(filler) + 1).toBe(1016);
-      const big = () => sql.unsafe<Row[]>(filler).execute().then((rows) => rows[0]!.xid);
+      const big = () =>
+        sql
+          .unsafe<Row[]>(filler)
+          .execute()
+          .then((rows) => rows[0]!.xid);
       const work: Promise<string>[] = [big(), big(), transaction(sql), transaction(sql)];
       for (let i = 0; i < 20; i++) work.push(i % 4 === 0 ? transaction(sql) : plain(sql));
       await expectSeparateTransactions(work);

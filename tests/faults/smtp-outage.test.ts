@@ -15,7 +15,9 @@ let t: TestApp;
 beforeAll(async () => {
   await peer.start(0);
   await peer.stop();
-  t = await startTestApp({ env: { SMTP_URL: peer.url, FORM_RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_PER_MINUTE: '100000', BOOKING_REQUESTS_PER_IP_PER_HOUR: '100000' } });
+  t = await startTestApp({
+    env: { SMTP_URL: peer.url, FORM_RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_PER_MINUTE: '100000', BOOKING_REQUESTS_PER_IP_PER_HOUR: '100000' },
+  });
 });
 afterAll(async () => {
   await t.close();

@@ -26,7 +26,12 @@ afterAll(async () => {
 function deliver(id: string, type: string, session: StandInSession, options: { timestamp?: number; secret?: string } = {}) {
   const payload = JSON.stringify({ id, object: 'event', type, api_version: '2025-01-01', created: Math.floor(Date.now() / 1000), data: { object: session } });
   const header = stripe.webhooks.generateTestHeaderString({ payload, secret: options.secret ?? secret, timestamp: options.timestamp });
-  return t.app.inject({ method: 'POST', url: '/payments/stripe/webhook', payload, headers: { 'content-type': 'application/json', 'stripe-signature': header } });
+  return t.app.inject({
+    method: 'POST',
+    url: '/payments/stripe/webhook',
+    payload,
+    headers: { 'content-type': 'application/json', 'stripe-signature': header },
+  });
 }
 
 describe('Stripe webhooks under repetition and disorder', () => {
@@ -34,7 +39,11 @@ describe('Stripe webhooks under repetition and disorder', () => {
     const event = await makeEvent(t.db, { capacity: 5 });
     const type = await makeTicketType(t.db, event.id, { pricePence: 2500 });
     // Signed in with the address, the payer goes straight on to Checkout.
-    const booked = await (await t.signedIn('repeat@example.org')).post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Repeat Payer', email: 'repeat@example.org' });
+    const booked = await (await t.signedIn('repeat@example.org')).post(`/events/${event.slug}/book`, {
+      ticketTypeId: type.id,
+      name: 'Repeat Payer',
+      email: 'repeat@example.org',
+    });
     expect(booked.statusCode).toBe(303);
     const sessionId = /\/pay\/(cs_test_\d+)$/.exec(String(booked.headers.location))![1]!;
     standIn.pay(sessionId);
@@ -58,7 +67,10 @@ describe('Stripe webhooks under repetition and disorder', () => {
     const rows = await t.db.select().from(registrations).where(eq(registrations.email, 'repeat@example.org'));
     expect(rows).toHaveLength(1);
     expect(rows[0]!.status).toBe('confirmed');
-    const paidPayments = await t.db.select().from(payments).where(and(eq(payments.registrationId, rows[0]!.id), eq(payments.status, 'paid')));
+    const paidPayments = await t.db
+      .select()
+      .from(payments)
+      .where(and(eq(payments.registrationId, rows[0]!.id), eq(payments.status, 'paid')));
     expect(paidPayments).toHaveLength(1);
     const [mails] = await t.db
       .select({ n: count() })
@@ -70,7 +82,11 @@ describe('Stripe webhooks under repetition and disorder', () => {
   it('refuses a bad signature and a signature older than five minutes, changing nothing', async () => {
     const event = await makeEvent(t.db, { capacity: 5 });
     const type = await makeTicketType(t.db, event.id, { pricePence: 2500 });
-    const booked = await (await t.signedIn('forged@example.org')).post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Forged', email: 'forged@example.org' });
+    const booked = await (await t.signedIn('forged@example.org')).post(`/events/${event.slug}/book`, {
+      ticketTypeId: type.id,
+      name: 'Forged',
+      email: 'forged@example.org',
+    });
     const sessionId = /\/pay\/(cs_test_\d+)$/.exec(String(booked.headers.location))![1]!;
     standIn.pay(sessionId);
     const session = standIn.sessions.get(sessionId)!;

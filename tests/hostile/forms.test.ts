@@ -150,7 +150,11 @@ const nearlyIds = fc.oneof(
 /** Real ids for a body field that names them (by its name, else any kind), or nearly ids. */
 function idValue(field: string) {
   const pool = real[field.replace(/s$/, '')] ?? Object.values(real).flat();
-  return fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...pool.map((r) => r.id)) }, { weight: 2, arbitrary: nearlyIds }, { weight: 1, arbitrary: fc.uuid() });
+  return fc.oneof(
+    { weight: 2, arbitrary: fc.constantFrom(...pool.map((r) => r.id)) },
+    { weight: 2, arbitrary: nearlyIds },
+    { weight: 1, arbitrary: fc.uuid() },
+  );
 }
 
 /** A value the form would accept for a field of that name, so that one hostile field gets through. */
@@ -233,14 +237,30 @@ async function makeRecords(): Promise<void> {
     const applicant = await t.signedIn(`applicant-${n}@example.org`);
     people[`applicant-${n}`] = applicant;
     await applicant.post(`/events/${event.slug}/bursary`);
-    const application = await newest(db.select({ id: bursaryApplications.id }).from(bursaryApplications).where(eq(bursaryApplications.applicantId, await personId(db, `applicant-${n}@example.org`))));
+    const application = await newest(
+      db
+        .select({ id: bursaryApplications.id })
+        .from(bursaryApplications)
+        .where(eq(bursaryApplications.applicantId, await personId(db, `applicant-${n}@example.org`))),
+    );
     add('applicationId', application?.id, `applicant-${n}`);
-    await applicant.post(`/bursaries/applications/${application!.id}/edit`, { perspective: 'carer', paymentMethod: 'other', paymentArrangement: 'Cash', travelDescription: 'Train', travelAmount: '60' });
+    await applicant.post(`/bursaries/applications/${application!.id}/edit`, {
+      perspective: 'carer',
+      paymentMethod: 'other',
+      paymentArrangement: 'Cash',
+      travelDescription: 'Train',
+      travelAmount: '60',
+    });
     const items = await db.select({ id: bursaryItems.id }).from(bursaryItems).where(eq(bursaryItems.applicationId, application!.id));
     for (const item of items) add('itemId', item.id, `applicant-${n}`);
     if (state === 'draft') continue;
     await applicant.post(`/bursaries/applications/${application!.id}/submit`);
-    if (state === 'approved') await organiser.post(`/bursaries/funds/${fund!.id}/applications/${application!.id}/decision`, { outcome: 'approve_all', message: 'Yes.', [`amount-${items[0]!.id}`]: '60' });
+    if (state === 'approved')
+      await organiser.post(`/bursaries/funds/${fund!.id}/applications/${application!.id}/decision`, {
+        outcome: 'approve_all',
+        message: 'Yes.',
+        [`amount-${items[0]!.id}`]: '60',
+      });
   }
 
   // Proposals: one being written, one sent to the steering group.
@@ -259,17 +279,30 @@ async function makeRecords(): Promise<void> {
   await lead.post(`/plan/${planned}/invitation`, { answer: 'yes', perspective: 'carer' });
   await organiser.post(`/plan/${planned}/members`, { email: 'speaker@example.org', role: 'speaker' });
   await speaker.post(`/plan/${planned}/invitation`, { answer: 'yes' });
-  const members = await db.select({ id: planningMembers.id, personId: planningMembers.personId }).from(planningMembers).where(eq(planningMembers.eventId, planned!));
+  const members = await db
+    .select({ id: planningMembers.id, personId: planningMembers.personId })
+    .from(planningMembers)
+    .where(eq(planningMembers.eventId, planned!));
   for (const m of members) add('memberId', m.id, 'lead');
   for (const m of members) add('ownerId', m.personId, 'lead');
   await lead.post(`/plan/${planned}/programme`, { title: 'Welcome', sessionDate: '2027-05-05', sessionStart: '10:00', sessionEnd: '10:30' });
   add('sessionId', (await newest(db.select({ id: programmeSessions.id }).from(programmeSessions).where(eq(programmeSessions.eventId, planned!))))?.id, 'lead');
   await lead.post(`/plan/${planned}/tasks`, { taskTitle: 'Book interpreters', dueOn: '2027-01-01' });
   add('taskId', (await newest(db.select({ id: planningTasks.id }).from(planningTasks).where(eq(planningTasks.eventId, planned!))))?.id, 'lead');
-  await lead.post(`/plan/${planned}/meetings`, { meetingTitle: 'First meeting', meetingDate: '2027-02-03', meetingStart: '14:00', meetingEnd: '15:00', joinUrl: 'https://meet.example.org/abc' });
+  await lead.post(`/plan/${planned}/meetings`, {
+    meetingTitle: 'First meeting',
+    meetingDate: '2027-02-03',
+    meetingStart: '14:00',
+    meetingEnd: '15:00',
+    joinUrl: 'https://meet.example.org/abc',
+  });
   add('meetingId', (await newest(db.select({ id: planningMeetings.id }).from(planningMeetings).where(eq(planningMeetings.eventId, planned!))))?.id, 'lead');
   await lead.post(`/plan/${planned}/involvement`, { activity: 'meeting', occurredOn: '2027-05-01', hours: '1', mins: '30', choice: 'paid' });
-  add('involvementItemId', (await newest(db.select({ id: involvementItems.id }).from(involvementItems).where(eq(involvementItems.eventId, planned!))))?.id, 'lead');
+  add(
+    'involvementItemId',
+    (await newest(db.select({ id: involvementItems.id }).from(involvementItems).where(eq(involvementItems.eventId, planned!))))?.id,
+    'lead',
+  );
   await lead.post(`/plan/${planned}/links`, { linkTitle: 'Slides', url: 'https://slides.example.org/deck' });
   add('resourceId', (await newest(db.select({ id: eventResources.id }).from(eventResources).where(eq(eventResources.eventId, planned!))))?.id, 'lead');
 
@@ -280,7 +313,10 @@ async function makeRecords(): Promise<void> {
     const [question] = await listQuestions(db, survey.id);
     add('surveyQuestionId', question?.id, 'lead');
     const [response] = await db.insert(surveyResponses).values({ surveyId: survey.id, submittedAt: new Date() }).returning({ id: surveyResponses.id });
-    const [answer] = await db.insert(surveyAnswers).values({ responseId: response!.id, questionId: question!.id, value: 'Typed feedback' }).returning({ id: surveyAnswers.id });
+    const [answer] = await db
+      .insert(surveyAnswers)
+      .values({ responseId: response!.id, questionId: question!.id, value: 'Typed feedback' })
+      .returning({ id: surveyAnswers.id });
     add('answerId', answer?.id, 'lead');
   }
   for (const change of ['up', 'down', 'remove']) add('change', change, 'lead');
@@ -398,13 +434,9 @@ describe('hostile input to every form', () => {
     for (const route of routes) {
       const fileField = route.bodyFields.find((f) => f === 'receipt' || f === 'file');
       await fc.assert(
-        fc.asyncProperty(
-          bodyArbitrary(route.bodyFields),
-          routeArbitrary(route.url, route.access),
-          async (fields, { path, as }) => {
-            await postAndCheck(visitor(as), path, fields as FormFields, fileField);
-          },
-        ),
+        fc.asyncProperty(bodyArbitrary(route.bodyFields), routeArbitrary(route.url, route.access), async (fields, { path, as }) => {
+          await postAndCheck(visitor(as), path, fields as FormFields, fileField);
+        }),
         // A fixed seed keeps CI repeatable; HOSTILE_SEED=<n> explores other inputs.
         { numRuns: runsPerRoute, seed: Number(process.env.HOSTILE_SEED ?? 20261122) + routes.indexOf(route) },
       );
@@ -418,7 +450,10 @@ describe('hostile input to every form', () => {
     for (const route of pages) {
       await fc.assert(
         fc.asyncProperty(
-          fc.record(Object.fromEntries(route.queryFields.map((f) => [f, fc.oneof(hostileField(f), fc.constantFrom('/%09/evil.example', '/\u0007x', '\u0000', '/ok'))])), { requiredKeys: [] }),
+          fc.record(
+            Object.fromEntries(route.queryFields.map((f) => [f, fc.oneof(hostileField(f), fc.constantFrom('/%09/evil.example', '/\u0007x', '\u0000', '/ok'))])),
+            { requiredKeys: [] },
+          ),
           routeArbitrary(route.url, route.access),
           async (query, { path, as }) => {
             const client = visitor(as);

@@ -20,13 +20,26 @@ beforeAll(async () => {
   boss = await organiser(t, 'panel@example.org');
   const event = await createEvent(t.db, { title: 'Survivor research day' });
   slug = event.slug;
-  const fundId = idFrom((await boss.post('/bursaries/funds', { eventId: event.id, name: 'Fund', budget: '200', eligibility: '', covers: '', deadline: '' })).headers.location, uuidIn);
+  const fundId = idFrom(
+    (await boss.post('/bursaries/funds', { eventId: event.id, name: 'Fund', budget: '200', eligibility: '', covers: '', deadline: '' })).headers.location,
+    uuidIn,
+  );
   carer = await t.signedIn('carer@example.org');
   applicationId = idFrom((await carer.post(`/events/${slug}/bursary`)).headers.location, uuidIn);
-  await carer.post(`/bursaries/applications/${applicationId}/edit`, { perspective: 'carer', paymentMethod: 'other', paymentArrangement: 'Cash', travelDescription: 'Train', travelAmount: '60' });
+  await carer.post(`/bursaries/applications/${applicationId}/edit`, {
+    perspective: 'carer',
+    paymentMethod: 'other',
+    paymentArrangement: 'Cash',
+    travelDescription: 'Train',
+    travelAmount: '60',
+  });
   await carer.post(`/bursaries/applications/${applicationId}/submit`);
   const [item] = await t.db.select({ id: bursaryItems.id }).from(bursaryItems).where(eq(bursaryItems.applicationId, applicationId));
-  await boss.post(`/bursaries/funds/${fundId}/applications/${applicationId}/decision`, { outcome: 'approve_all', message: 'Yes.', [`amount-${item!.id}`]: '60' });
+  await boss.post(`/bursaries/funds/${fundId}/applications/${applicationId}/decision`, {
+    outcome: 'approve_all',
+    message: 'Yes.',
+    [`amount-${item!.id}`]: '60',
+  });
   planningEventId = idFrom((await boss.post('/organise/events', { title: 'Round table', type: 'round_table' })).headers.location, uuidIn);
   lead = await t.signedIn('lead@example.org');
   await boss.post(`/plan/${planningEventId}/members`, { email: 'lead@example.org', role: 'co_lead' });
@@ -44,7 +57,12 @@ describe('a malformed id', () => {
   });
 
   it('as the cost a receipt is for is a message on the form', async () => {
-    const response = await postMultipart(carer, `/bursaries/applications/${applicationId}/receipts`, { itemId: '1 OR 1=1' }, { field: 'receipt', filename: 'ticket.png', contentType: 'image/png', data: pngBytes });
+    const response = await postMultipart(
+      carer,
+      `/bursaries/applications/${applicationId}/receipts`,
+      { itemId: '1 OR 1=1' },
+      { field: 'receipt', filename: 'ticket.png', contentType: 'image/png', data: pngBytes },
+    );
     expect(response.statusCode).toBe(400);
     expect(response.body).toContain('Select which cost the receipt is for');
   });
@@ -57,7 +75,14 @@ describe('a malformed id', () => {
   });
 
   it('as the event of a fund is a message on the form, with the name kept', async () => {
-    const response = await boss.post('/bursaries/funds', { eventId: 'not-an-event', name: 'Another fund', budget: '100', eligibility: '', covers: '', deadline: '' });
+    const response = await boss.post('/bursaries/funds', {
+      eventId: 'not-an-event',
+      name: 'Another fund',
+      budget: '100',
+      eligibility: '',
+      covers: '',
+      deadline: '',
+    });
     expect(response.statusCode).toBe(400);
     expect(response.body).toContain('Select an event');
     expect(response.body).toContain('Another fund');

@@ -24,13 +24,27 @@ beforeAll(async () => {
   t = await startTestApp();
   const boss = await organiser(t, 'panel@example.org');
   const event = await createEvent(t.db, { title: 'Survivor research day' });
-  const fundId = idFrom((await boss.post('/bursaries/funds', { eventId: event.id, name: 'Research day fund', budget: '200', eligibility: '', covers: '', deadline: '' })).headers.location, uuidIn);
+  const fundId = idFrom(
+    (await boss.post('/bursaries/funds', { eventId: event.id, name: 'Research day fund', budget: '200', eligibility: '', covers: '', deadline: '' })).headers
+      .location,
+    uuidIn,
+  );
   carer = await t.signedIn('carer@example.org');
   applicationId = idFrom((await carer.post(`/events/${event.slug}/bursary`)).headers.location, uuidIn);
-  await carer.post(`/bursaries/applications/${applicationId}/edit`, { perspective: 'carer', paymentMethod: 'other', paymentArrangement: 'Cash', travelDescription: 'Train', travelAmount: '60' });
+  await carer.post(`/bursaries/applications/${applicationId}/edit`, {
+    perspective: 'carer',
+    paymentMethod: 'other',
+    paymentArrangement: 'Cash',
+    travelDescription: 'Train',
+    travelAmount: '60',
+  });
   await carer.post(`/bursaries/applications/${applicationId}/submit`);
   [{ id: travelId }] = (await t.db.select({ id: bursaryItems.id }).from(bursaryItems).where(eq(bursaryItems.applicationId, applicationId))) as [{ id: string }];
-  const decided = await boss.post(`/bursaries/funds/${fundId}/applications/${applicationId}/decision`, { outcome: 'approve_all', message: 'Approved.', [`amount-${travelId}`]: '60' });
+  const decided = await boss.post(`/bursaries/funds/${fundId}/applications/${applicationId}/decision`, {
+    outcome: 'approve_all',
+    message: 'Approved.',
+    [`amount-${travelId}`]: '60',
+  });
   expect(decided.statusCode).toBe(303);
   outsider = await t.signedIn('someone-else@example.org');
 
@@ -120,7 +134,12 @@ describe('a receipt upload', () => {
 
   it('too large from the applicant shows the form again with a clear message and the cost chosen', async () => {
     const big = Buffer.concat([pdfBytes, Buffer.alloc(10 * 1024 * 1024 + 10, 32)]);
-    const response = await postMultipart(carer, url(), { itemId: travelId }, { field: 'receipt', filename: 'big.pdf', contentType: 'application/pdf', data: big });
+    const response = await postMultipart(
+      carer,
+      url(),
+      { itemId: travelId },
+      { field: 'receipt', filename: 'big.pdf', contentType: 'application/pdf', data: big },
+    );
     expect(response.statusCode).toBe(400);
     expect(response.headers['content-type']).toMatch(/text\/html/);
     expect(response.body).toContain('The file must be smaller than 10 MB');
@@ -129,7 +148,12 @@ describe('a receipt upload', () => {
   });
 
   it('still accepts a real receipt from the applicant', async () => {
-    const response = await postMultipart(carer, url(), { itemId: travelId }, { field: 'receipt', filename: 'ticket.pdf', contentType: 'application/pdf', data: pdfBytes });
+    const response = await postMultipart(
+      carer,
+      url(),
+      { itemId: travelId },
+      { field: 'receipt', filename: 'ticket.pdf', contentType: 'application/pdf', data: pdfBytes },
+    );
     expect(response.statusCode, response.body.slice(0, 300)).toBe(303);
     expect(await receiptCount()).toBe(1);
   });
@@ -158,7 +182,12 @@ describe('a resource upload', () => {
 
   it('too large from a lead shows the form again with a clear message and the title kept', async () => {
     const big = Buffer.concat([pdfBytes, Buffer.alloc(20 * 1024 * 1024 + 10, 32)]);
-    const response = await postMultipart(lead, url(), { title: 'Report from the round table' }, { field: 'file', filename: 'big.pdf', contentType: 'application/pdf', data: big });
+    const response = await postMultipart(
+      lead,
+      url(),
+      { title: 'Report from the round table' },
+      { field: 'file', filename: 'big.pdf', contentType: 'application/pdf', data: big },
+    );
     expect(response.statusCode).toBe(400);
     expect(response.body).toContain('The file must be 20 MB or smaller');
     expect(response.body).toContain('value="Report from the round table"');
@@ -166,7 +195,12 @@ describe('a resource upload', () => {
   });
 
   it('still accepts a real PDF from a lead', async () => {
-    const response = await postMultipart(lead, url(), { title: 'Report' }, { field: 'file', filename: 'report.pdf', contentType: 'application/pdf', data: pdfBytes });
+    const response = await postMultipart(
+      lead,
+      url(),
+      { title: 'Report' },
+      { field: 'file', filename: 'report.pdf', contentType: 'application/pdf', data: pdfBytes },
+    );
     expect(response.statusCode, response.body.slice(0, 300)).toBe(303);
     expect(await resources()).toBe(1);
   });

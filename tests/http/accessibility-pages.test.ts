@@ -29,7 +29,8 @@ describe('pages for everyone', () => {
     expect(statement.body).toContain('href="mailto:hello@hub.example.org"');
     expect(statement.body).toContain('href="/contact"');
     // What was tested, with what, when, and what is known not to work.
-    for (const words of ['axe-core', 'HTML_CodeSniffer', 'Nu HTML Checker', 'November 2026', 'What we know is not yet right']) expect(statement.body).toContain(words);
+    for (const words of ['axe-core', 'HTML_CodeSniffer', 'Nu HTML Checker', 'November 2026', 'What we know is not yet right'])
+      expect(statement.body).toContain(words);
     // What a screen reader is given is tested now; gaps fixed since are no longer listed.
     expect(statement.body).toContain('accessibility tree');
     for (const fixed of ['no step to confirm', 'do not use the same words as the label']) expect(statement.body).not.toContain(fixed);
@@ -60,7 +61,10 @@ describe('pages for everyone', () => {
   it('asks before withdrawing a proposal, which cannot be undone, and withdraws only on "Yes"', async () => {
     const client = await t.signedIn('proposer@example.org');
     const [me] = await t.db.select({ id: people.id }).from(people).where(eq(people.email, 'proposer@example.org'));
-    const [proposal] = await t.db.insert(proposals).values({ authorId: me!.id, title: 'A peer support walk', type: 'seminar', status: 'submitted' }).returning({ id: proposals.id });
+    const [proposal] = await t.db
+      .insert(proposals)
+      .values({ authorId: me!.id, title: 'A peer support walk', type: 'seminar', status: 'submitted' })
+      .returning({ id: proposals.id });
     await t.db.insert(proposalProposers).values({ proposalId: proposal!.id, personId: me!.id, isAuthor: true });
     const show = await client.get(`/proposals/${proposal!.id}`);
     // The proposal page only links to the question; nothing there withdraws in one click.

@@ -18,14 +18,22 @@ beforeAll(async () => {
   t = await startTestApp({ env: { PAGE_CACHE_SECONDS: '300' } });
   organiser = await signedInOrganiser(t, 'files-org@example.org');
   eventId = idFrom((await organiser.post('/organise/events', { title: 'Seminar on peer support', type: 'seminar' })).headers.location, '/plan');
-  await t.db.update(events).set({ status: 'published', startsAt: new Date('2026-01-10T10:00:00Z'), endsAt: new Date('2026-01-10T15:00:00Z') }).where(eq(events.id, eventId));
+  await t.db
+    .update(events)
+    .set({ status: 'published', startsAt: new Date('2026-01-10T10:00:00Z'), endsAt: new Date('2026-01-10T15:00:00Z') })
+    .where(eq(events.id, eventId));
 });
 afterAll(async () => {
   await t.close();
 });
 
 async function upload(title: string): Promise<string> {
-  const added = await postMultipart(organiser, `/plan/${eventId}/resources`, { title }, { field: 'file', filename: 'report <x>.pdf', contentType: 'application/pdf', data: pdfBytes });
+  const added = await postMultipart(
+    organiser,
+    `/plan/${eventId}/resources`,
+    { title },
+    { field: 'file', filename: 'report <x>.pdf', contentType: 'application/pdf', data: pdfBytes },
+  );
   expect(added.statusCode, added.body.slice(0, 300)).toBe(303);
   const [row] = await t.db.select({ id: eventResources.id }).from(eventResources).where(eq(eventResources.title, title));
   return `/resources/${row!.id}`;

@@ -64,7 +64,12 @@ describe('the outbox over SMTP', () => {
   });
 
   it('gives up after its retries and shows the failure to admins', async () => {
-    const id = (await enqueueEmail(t.db, { to: 'never@example.org', because: 'account.role-granted', template: 'role-granted', data: { name: 'Never', role: 'organiser' } }))!;
+    const id = (await enqueueEmail(t.db, {
+      to: 'never@example.org',
+      because: 'account.role-granted',
+      template: 'role-granted',
+      data: { name: 'Never', role: 'organiser' },
+    }))!;
     // A second ahead: the row's time comes from the database with microseconds, Date.now() has none.
     let now = Date.now() + 1000;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -95,8 +100,20 @@ describe('the outbox over SMTP', () => {
     // Written in one order, dated in the reverse one: the database hands claimed rows back in
     // no set order, and people must get their emails in the order things happened.
     const ids: string[] = [];
-    for (let i = 0; i < 6; i++) ids.push((await enqueueEmail(t.db, { to: 'order@example.org', because: 'account.sign-in-asked', template: 'sign-in', data: { signInPath: `/sign-in/order-${i}`, expiresInMinutes: 20 } }))!);
-    for (const [i, id] of ids.entries()) await t.db.update(outboxMessages).set({ createdAt: new Date(Date.UTC(2026, 0, 1, 12, 0, 10 - i)) }).where(eq(outboxMessages.id, id));
+    for (let i = 0; i < 6; i++)
+      ids.push(
+        (await enqueueEmail(t.db, {
+          to: 'order@example.org',
+          because: 'account.sign-in-asked',
+          template: 'sign-in',
+          data: { signInPath: `/sign-in/order-${i}`, expiresInMinutes: 20 },
+        }))!,
+      );
+    for (const [i, id] of ids.entries())
+      await t.db
+        .update(outboxMessages)
+        .set({ createdAt: new Date(Date.UTC(2026, 0, 1, 12, 0, 10 - i)) })
+        .where(eq(outboxMessages.id, id));
     await peer.start();
     expect(await t.app.mail.deliverDue(new Date(Date.now() + 60_000))).toMatchObject({ sent: 6 });
     await peer.stop();

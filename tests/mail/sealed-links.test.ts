@@ -65,7 +65,9 @@ describe('private links in the outbox', () => {
   it('seals a manage link so that the stored copy cannot be opened without the key, or on another row', async () => {
     const event = await makeEvent(t.db);
     const type = await makeTicketType(t.db, event.id);
-    expect((await bookAnonymously(t.db, t.client(), event.slug, { ticketTypeId: type.id, name: 'Robin', email: 'manage@example.org' })).confirmed.statusCode).toBe(303);
+    expect(
+      (await bookAnonymously(t.db, t.client(), event.slug, { ticketTypeId: type.id, name: 'Robin', email: 'manage@example.org' })).confirmed.statusCode,
+    ).toBe(303);
     const rows = await t.db.select().from(outboxMessages).where(eq(outboxMessages.toAddress, 'manage@example.org'));
     expect(rows.map((r) => r.template).sort()).toEqual(['registration-confirm-request', 'registration-confirmed']);
     // Neither the link to confirm the booking nor the one to manage it is stored usable.
@@ -74,7 +76,12 @@ describe('private links in the outbox', () => {
 
     // Someone with the database alone: another key fails, and so does moving it to another row.
     expect(() => openSecrets(row!.id, row!.sealed!, randomBytes(32))).toThrow(/another OUTBOX_KEY/);
-    const other = (await enqueueEmail(t.db, { to: 'attacker@example.org', because: 'account.role-granted', template: 'role-granted', data: { name: 'A', role: 'organiser' } }))!;
+    const other = (await enqueueEmail(t.db, {
+      to: 'attacker@example.org',
+      because: 'account.role-granted',
+      template: 'role-granted',
+      data: { name: 'A', role: 'organiser' },
+    }))!;
     expect(() => openSecrets(other, row!.sealed!, Buffer.from(TEST_OUTBOX_KEY, 'hex'))).toThrow();
 
     await t.app.mail.deliverDue(new Date(Date.now() + 1000));
@@ -105,11 +112,21 @@ describe('private links in the outbox', () => {
   });
 
   it('deletes sent email after the retention period, and keeps what is still queued', async () => {
-    const sentId = (await enqueueEmail(t.db, { to: 'old@example.org', because: 'account.role-granted', template: 'role-granted', data: { name: 'Old', role: 'organiser' } }))!;
+    const sentId = (await enqueueEmail(t.db, {
+      to: 'old@example.org',
+      because: 'account.role-granted',
+      template: 'role-granted',
+      data: { name: 'Old', role: 'organiser' },
+    }))!;
     // A second ahead: the row's time comes from the database, which may be a little ahead of ours.
     await t.app.mail.deliverDue(new Date(Date.now() + 1000));
     expect((await t.db.select({ status: outboxMessages.status }).from(outboxMessages).where(eq(outboxMessages.id, sentId)))[0]!.status).toBe('sent');
-    const queuedId = (await enqueueEmail(t.db, { to: 'later@example.org', because: 'account.role-granted', template: 'role-granted', data: { name: 'Later', role: 'organiser' } }))!;
+    const queuedId = (await enqueueEmail(t.db, {
+      to: 'later@example.org',
+      because: 'account.role-granted',
+      template: 'role-granted',
+      data: { name: 'Later', role: 'organiser' },
+    }))!;
     await deleteOldMessages(t.db, { now: new Date(Date.now() + 29 * 86_400_000), days: 30 });
     expect(await t.db.select({ id: outboxMessages.id }).from(outboxMessages).where(eq(outboxMessages.id, sentId))).toHaveLength(1);
     await deleteOldMessages(t.db, { now: new Date(Date.now() + 31 * 86_400_000), days: 30 });
@@ -130,10 +147,16 @@ describe('manage links after the event', () => {
     const managePath = /http:\/\/convene\.test(\/bookings\/[A-Za-z0-9_-]{20,})/.exec(String(mail.text))![1]!;
 
     const day = 86_400_000;
-    await t.db.update(events).set({ startsAt: new Date(Date.now() - 29 * day), endsAt: new Date(Date.now() - 29 * day + 3_600_000) }).where(eq(events.id, event.id));
+    await t.db
+      .update(events)
+      .set({ startsAt: new Date(Date.now() - 29 * day), endsAt: new Date(Date.now() - 29 * day + 3_600_000) })
+      .where(eq(events.id, event.id));
     expect((await t.client().get(managePath)).statusCode).toBe(200);
 
-    await t.db.update(events).set({ startsAt: new Date(Date.now() - 31 * day), endsAt: new Date(Date.now() - 31 * day + 3_600_000) }).where(eq(events.id, event.id));
+    await t.db
+      .update(events)
+      .set({ startsAt: new Date(Date.now() - 31 * day), endsAt: new Date(Date.now() - 31 * day + 3_600_000) })
+      .where(eq(events.id, event.id));
     const expired = await t.client().get(managePath);
     expect(expired.statusCode).toBe(410);
     expect(expired.body).toContain('This booking link has stopped working');

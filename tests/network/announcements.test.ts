@@ -38,14 +38,26 @@ async function subscriber(email: string, interests: Partial<ListInterests> = {})
 
 /** Copies of the announcement (and its test) that reached an address; sign-in emails aside. */
 /** A header's value as sent (mailparser turns List-* headers into objects). */
-const header = (mail: ParsedMail, name: string): string | undefined => mail.headerLines.find((h) => h.key === name)?.line.replace(/^[^:]+:\s*/, '').replace(/\r?\n\s+/g, ' ');
+const header = (mail: ParsedMail, name: string): string | undefined =>
+  mail.headerLines
+    .find((h) => h.key === name)
+    ?.line.replace(/^[^:]+:\s*/, '')
+    .replace(/\r?\n\s+/g, ' ');
 const announced = () => peer.received.filter((m) => m.subject?.includes('Three new seminars'));
-const received = (to: string): ParsedMail[] => announced().filter((m) => (Array.isArray(m.to) ? m.to : [m.to]).some((a) => a?.value.some((v) => v.address === to)));
+const received = (to: string): ParsedMail[] =>
+  announced().filter((m) => (Array.isArray(m.to) ? m.to : [m.to]).some((a) => a?.value.some((v) => v.address === to)));
 
 describe('an announcement to the list', () => {
   it('goes once to each subscriber it is for, at the set rate, across a restart, and can be left with one click', async () => {
     // Five seminar-goers (one open to anything), two only interested in conferences, one who left.
-    const forIt = ['open@example.org', 'seminars1@example.org', 'seminars2@example.org', 'seminars3@example.org', 'seminars4@example.org', 'wales-seminars@example.org'];
+    const forIt = [
+      'open@example.org',
+      'seminars1@example.org',
+      'seminars2@example.org',
+      'seminars3@example.org',
+      'seminars4@example.org',
+      'wales-seminars@example.org',
+    ];
     await subscriber('open@example.org');
     for (const email of forIt.slice(1, 5)) await subscriber(email, { types: ['seminar'] });
     await subscriber('wales-seminars@example.org', { types: ['seminar'], regions: ['Wales'] });
@@ -112,12 +124,29 @@ describe('an announcement to the list', () => {
 
     const manager = await signedInOrganiser(t, 'second-organiser@example.org');
     const progress = await manager.get(`/organise/announcements/${id}`);
-    const figures = Object.fromEntries([...progress.body.matchAll(/<dt class="govuk-summary-list__key">([^<]+)<\/dt><dd class="govuk-summary-list__value">(\d+)<\/dd>/g)].map((m) => [m[1], Number(m[2])]));
-    expect(figures).toEqual({ 'People it is for': 6, 'Waiting to go': 0, Sent: 5, 'Could not be sent': 0, 'Not sent: left the list first': 1, 'Anyone who left the list since': 1 });
+    const figures = Object.fromEntries(
+      [...progress.body.matchAll(/<dt class="govuk-summary-list__key">([^<]+)<\/dt><dd class="govuk-summary-list__value">(\d+)<\/dd>/g)].map((m) => [
+        m[1],
+        Number(m[2]),
+      ]),
+    );
+    expect(figures).toEqual({
+      'People it is for': 6,
+      'Waiting to go': 0,
+      Sent: 5,
+      'Could not be sent': 0,
+      'Not sent: left the list first': 1,
+      'Anyone who left the list since': 1,
+    });
 
     // The mail program's one-click POST, as RFC 8058 describes it: no cookie, no token.
     const url = new URL(/<([^>]+)>/.exec(unsubscribe)![1]!);
-    const left = await t.app.inject({ method: 'POST', url: url.pathname, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' });
+    const left = await t.app.inject({
+      method: 'POST',
+      url: url.pathname,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'List-Unsubscribe=One-Click',
+    });
     expect(left.statusCode).toBe(200);
     // Leaving keeps nothing of them but the suppression hash.
     expect(await t.db.select().from(listSubscribers).where(eq(listSubscribers.email, 'open@example.org'))).toHaveLength(0);
@@ -139,8 +168,15 @@ describe('an announcement to the list', () => {
     expect(page.body).toMatch(/value="conference" checked/);
     // The form posts back to an address naming the event, which is kept with the announcement.
     expect(page.body).toContain('action="/organise/announcements?event=announced-conference"');
-    const saved = await organiser.post('/organise/announcements?event=announced-conference', { subject: 'New event: Annual conference', body: 'Come', types: 'conference' });
-    const [stored] = await t.db.select().from(announcements).where(eq(announcements.id, String(saved.headers.location).split('/').pop()!));
+    const saved = await organiser.post('/organise/announcements?event=announced-conference', {
+      subject: 'New event: Annual conference',
+      body: 'Come',
+      types: 'conference',
+    });
+    const [stored] = await t.db
+      .select()
+      .from(announcements)
+      .where(eq(announcements.id, String(saved.headers.location).split('/').pop()!));
     const [event] = await t.db.select().from(events).where(eq(events.slug, 'announced-conference'));
     expect(stored!.eventId).toBe(event!.id);
 

@@ -48,7 +48,13 @@ describe('joining the list', () => {
     const page = await visitor.get('/list/join');
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain(JOIN_WORDING.replace(/'/g, '&#39;'));
-    const sent = await visitor.post('/list/join', { email: 'New.Person@Example.org', name: 'Sam', types: ['seminar', 'round_table'], formats: 'online', regions: ['Wales', 'Atlantis'] });
+    const sent = await visitor.post('/list/join', {
+      email: 'New.Person@Example.org',
+      name: 'Sam',
+      types: ['seminar', 'round_table'],
+      formats: 'online',
+      regions: ['Wales', 'Atlantis'],
+    });
     expect(sent.headers.location).toBe('/list/join/check-your-email');
     expect(await subscriber('new.person@example.org')).toBeNull();
 
@@ -116,7 +122,12 @@ describe('private links', () => {
       expect(response.statusCode, path).toBe(404);
       expect(response.body).not.toContain('private@example.org');
     }
-    const forged = await t.app.inject({ method: 'POST', url: `/list/${flipped}/leave`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' });
+    const forged = await t.app.inject({
+      method: 'POST',
+      url: `/list/${flipped}/leave`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'List-Unsubscribe=One-Click',
+    });
     expect(forged.statusCode).toBe(404);
     expect((await subscriber('private@example.org'))!.status).toBe('subscribed');
   });
@@ -146,7 +157,12 @@ describe('leaving the list', () => {
     expect(await subscriber('one-click@example.org')).toBeNull();
     expect(await isSuppressed(t.db, 'one-click@example.org')).toBe(true);
     // Leaving twice is not an error.
-    const twice = await t.app.inject({ method: 'POST', url: leavePath(row.id), headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' });
+    const twice = await t.app.inject({
+      method: 'POST',
+      url: leavePath(row.id),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'List-Unsubscribe=One-Click',
+    });
     expect(twice.statusCode).toBe(200);
   });
 
@@ -182,7 +198,11 @@ describe('one subscription, wherever it is set', () => {
     const profile = await member.get('/account');
     expect(profile.body).not.toMatch(/id="wantsEventNews"[^>]*checked/);
     await member.post('/account', { displayName: 'Box Member', pronouns: '', contactNotes: '', wantsEventNews: 'yes' });
-    expect(await subscriber('member-box@example.org')).toMatchObject({ status: 'subscribed', consentMethod: 'account_setting', consentWording: PROFILE_WORDING });
+    expect(await subscriber('member-box@example.org')).toMatchObject({
+      status: 'subscribed',
+      consentMethod: 'account_setting',
+      consentWording: PROFILE_WORDING,
+    });
     expect((await member.get('/account')).body).toMatch(/id="wantsEventNews"[^>]*checked/);
     await member.post('/account', { displayName: 'Box Member', pronouns: '', contactNotes: '' });
     expect(await subscriber('member-box@example.org')).toBeNull();
@@ -192,7 +212,9 @@ describe('one subscription, wherever it is set', () => {
   it('a booking’s “email me about future events” box joins the list once the address is proven', async () => {
     const event = await makeEvent(t.db, { capacity: 10 });
     const type = await makeTicketType(t.db, event.id);
-    await t.client().post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Unproven', email: 'unproven-booker@example.org', consentFutureEvents: 'yes' });
+    await t
+      .client()
+      .post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Unproven', email: 'unproven-booker@example.org', consentFutureEvents: 'yes' });
     expect(await subscriber('unproven-booker@example.org')).toBeNull();
     // Booked without signing in: the form's box counts for nothing (whoever filled it in may not
     // own the address); the owner's own tick on the confirmation page does.
@@ -220,7 +242,12 @@ describe('one subscription, wherever it is set', () => {
     const deleted = await member.post('/account/delete', { confirm: 'yes' });
     expect(deleted.statusCode).toBeLessThan(400);
     expect(await subscriber('leaving-member@example.org')).toBeNull();
-    expect(await t.db.select().from(listJoinRequests).where(and(eq(listJoinRequests.email, 'leaving-member@example.org')))).toHaveLength(0);
+    expect(
+      await t.db
+        .select()
+        .from(listJoinRequests)
+        .where(and(eq(listJoinRequests.email, 'leaving-member@example.org'))),
+    ).toHaveLength(0);
     expect(await isSuppressed(t.db, 'leaving-member@example.org')).toBe(true);
   });
 });

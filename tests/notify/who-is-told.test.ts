@@ -128,7 +128,15 @@ async function submittedApplication(eventOverrides: Partial<typeof events.$infer
   const applicant = await t.signedIn(email);
   const started = await applicant.post(`/events/${event.slug}/bursary`);
   const applicationId = /([0-9a-f-]{36})/.exec(String(started.headers.location))![1]!;
-  expectPosted(await applicant.post(`/bursaries/applications/${applicationId}/edit`, { perspective: 'carer', paymentMethod: 'other', paymentArrangement: 'Cash', travelDescription: 'Train', travelAmount: '40' }));
+  expectPosted(
+    await applicant.post(`/bursaries/applications/${applicationId}/edit`, {
+      perspective: 'carer',
+      paymentMethod: 'other',
+      paymentArrangement: 'Cash',
+      travelDescription: 'Train',
+      travelAmount: '40',
+    }),
+  );
   return { event, fundId: fund!.id, email, applicant, applicationId };
 }
 
@@ -142,9 +150,23 @@ async function overpaid() {
   const app = await submittedApplication();
   await decided(app);
   const today = new Date().toISOString().slice(0, 10);
-  expectPosted(await org.post(`/bursaries/funds/${app.fundId}/applications/${app.applicationId}/payments`, { kind: 'advance', amount: '40', paidOn: today, method: 'Cash' }));
+  expectPosted(
+    await org.post(`/bursaries/funds/${app.fundId}/applications/${app.applicationId}/payments`, {
+      kind: 'advance',
+      amount: '40',
+      paidOn: today,
+      method: 'Cash',
+    }),
+  );
   const [item] = await t.db.select().from(bursaryItems).where(eq(bursaryItems.applicationId, app.applicationId));
-  expectPosted(await postMultipart(app.applicant, `/bursaries/applications/${app.applicationId}/receipts`, { itemId: item!.id }, { field: 'receipt', filename: 'ticket.png', contentType: 'image/png', data: pngBytes }));
+  expectPosted(
+    await postMultipart(
+      app.applicant,
+      `/bursaries/applications/${app.applicationId}/receipts`,
+      { itemId: item!.id },
+      { field: 'receipt', filename: 'ticket.png', contentType: 'image/png', data: pngBytes },
+    ),
+  );
   expectPosted(await app.applicant.post(`/bursaries/applications/${app.applicationId}/claim`, { [`claim-${item!.id}`]: '38' }));
   expectPosted(await org.post(`/bursaries/funds/${app.fundId}/applications/${app.applicationId}/claim/approve`));
   return app;
@@ -173,7 +195,9 @@ const scenarios: Record<ChangeName, Scenario> = {
         { eventId: event.id, status: 'expired', name: 'Flo', email: 'flo@example.org' },
       ]);
       const speaker = await planningMember(event.id, 'speaker');
-      expectPosted(await lead.post(`/plan/${event.id}/details`, { ...details(event), venueName: 'Friends Meeting House', venueAddress: '6 Mount Street, Manchester' }));
+      expectPosted(
+        await lead.post(`/plan/${event.id}/details`, { ...details(event), venueName: 'Friends Meeting House', venueAddress: '6 Mount Street, Manchester' }),
+      );
       return [
         ...mails('event.changed', 'event-changed', ['ada@example.org', 'bo@example.org', 'cy@example.org', 'di@example.org']),
         ...mails('event.changed', 'planning-event-news', [speaker]),
@@ -195,7 +219,14 @@ const scenarios: Record<ChangeName, Scenario> = {
         { fundId: fund!.id, eventId: event.id, applicantId: p2!.id, status: 'approved', submittedAt: new Date(), decidedAt: new Date() },
       ]);
       // A planning meeting still to come, arranged by the lead.
-      await t.db.insert(planningMeetings).values({ eventId: event.id, title: 'Last planning meeting', startsAt: new Date('2027-01-10T14:00:00Z'), endsAt: new Date('2027-01-10T15:00:00Z'), uid: `meeting-${randomBytes(6).toString('hex')}@convene.test`, organiserId: await personId(t.db, leadEmail) });
+      await t.db.insert(planningMeetings).values({
+        eventId: event.id,
+        title: 'Last planning meeting',
+        startsAt: new Date('2027-01-10T14:00:00Z'),
+        endsAt: new Date('2027-01-10T15:00:00Z'),
+        uid: `meeting-${randomBytes(6).toString('hex')}@convene.test`,
+        organiserId: await personId(t.db, leadEmail),
+      });
       expectPosted(await org.post(`/plan/${event.id}/cancel`, { reason: 'The venue has closed.' }));
       return [
         ...mails('event.cancelled', 'event-changed', [booker]),
@@ -223,7 +254,10 @@ const scenarios: Record<ChangeName, Scenario> = {
   },
   'event.completed': {
     change: async () => {
-      const { event, lead } = await eventWithLead({ startsAt: new Date(Date.now() - 2 * 86_400_000), endsAt: new Date(Date.now() - 2 * 86_400_000 + 3_600_000) });
+      const { event, lead } = await eventWithLead({
+        startsAt: new Date(Date.now() - 2 * 86_400_000),
+        endsAt: new Date(Date.now() - 2 * 86_400_000 + 3_600_000),
+      });
       await t.db.insert(registrations).values({ eventId: event.id, status: 'confirmed', name: 'Hal', email: unique('hal') });
       expectPosted(await lead.post(`/plan/${event.id}/complete`));
       return [];
@@ -235,7 +269,10 @@ const scenarios: Record<ChangeName, Scenario> = {
       const event = await makeEvent(t.db, { startsAt: new Date(now.getTime() + 86_400_000), endsAt: new Date(now.getTime() + 90_000_000) });
       const booker = unique('remind');
       const longAgo = new Date(now.getTime() - 10 * 86_400_000);
-      const [main] = await t.db.insert(registrations).values({ eventId: event.id, status: 'confirmed', name: 'Ida', email: booker, confirmedAt: longAgo }).returning();
+      const [main] = await t.db
+        .insert(registrations)
+        .values({ eventId: event.id, status: 'confirmed', name: 'Ida', email: booker, confirmedAt: longAgo })
+        .returning();
       await t.db.insert(registrations).values([
         { eventId: event.id, status: 'confirmed', name: 'Ida’s friend', email: booker, companionOfId: main!.id, confirmedAt: longAgo },
         { eventId: event.id, status: 'waitlisted', name: 'Jo', email: unique('jo') },
@@ -257,7 +294,10 @@ const scenarios: Record<ChangeName, Scenario> = {
   },
   'event.impact-note-sent': {
     change: async () => {
-      const { event, lead, leadEmail } = await eventWithLead({ startsAt: new Date(Date.now() - 2 * 86_400_000), endsAt: new Date(Date.now() - 2 * 86_400_000 + 3_600_000) });
+      const { event, lead, leadEmail } = await eventWithLead({
+        startsAt: new Date(Date.now() - 2 * 86_400_000),
+        endsAt: new Date(Date.now() - 2 * 86_400_000 + 3_600_000),
+      });
       const came = unique('came');
       await t.db.insert(registrations).values([
         { eventId: event.id, status: 'attended', name: 'Kit', email: came },
@@ -287,7 +327,10 @@ const scenarios: Record<ChangeName, Scenario> = {
   'survey.invitation-due': {
     change: async () => {
       // Far enough ahead that no other scenario's event is in the job's 30-day window.
-      const { event, leadEmail } = await eventWithLead({ startsAt: new Date(Date.now() + 300 * 86_400_000), endsAt: new Date(Date.now() + 300 * 86_400_000 + 3_600_000) });
+      const { event, leadEmail } = await eventWithLead({
+        startsAt: new Date(Date.now() + 300 * 86_400_000),
+        endsAt: new Date(Date.now() + 300 * 86_400_000 + 3_600_000),
+      });
       const came = unique('surveyed');
       const [main] = await t.db.insert(registrations).values({ eventId: event.id, status: 'attended', name: 'Pat', email: came }).returning();
       await t.db.insert(registrations).values([
@@ -405,7 +448,12 @@ const scenarios: Record<ChangeName, Scenario> = {
       await t.db.delete(outboxMessages);
       const payload = JSON.stringify({ id: 'evt_late_payment', object: 'event', type: 'checkout.session.completed', data: { object: standIn.pay(sessionId) } });
       const header = stripe.webhooks.generateTestHeaderString({ payload, secret });
-      const late = await t.app.inject({ method: 'POST', url: '/payments/stripe/webhook', payload, headers: { 'content-type': 'application/json', 'stripe-signature': header } });
+      const late = await t.app.inject({
+        method: 'POST',
+        url: '/payments/stripe/webhook',
+        payload,
+        headers: { 'content-type': 'application/json', 'stripe-signature': header },
+      });
       expect(late.statusCode).toBe(200);
       return [...mails('payment.arrived-late', 'payment-arrived-late', [email]), ...mails('payment.arrived-late', 'payment-needs-attention', organisers)];
     },
@@ -478,7 +526,15 @@ const scenarios: Record<ChangeName, Scenario> = {
       expectPosted(await client.post(`/plan/${eventId}/invitation`, { answer: 'yes', perspective: '' }));
       // Elsewhere, someone is invited to a group that has already arranged a meeting.
       const { event, lead } = await eventWithLead();
-      expectPosted(await lead.post(`/plan/${event.id}/meetings`, { meetingTitle: 'Kick-off', meetingDate: '2027-01-05', meetingStart: '14:00', meetingEnd: '15:00', joinUrl: 'https://meet.example.org/kick' }));
+      expectPosted(
+        await lead.post(`/plan/${event.id}/meetings`, {
+          meetingTitle: 'Kick-off',
+          meetingDate: '2027-01-05',
+          meetingStart: '14:00',
+          meetingEnd: '15:00',
+          joinUrl: 'https://meet.example.org/kick',
+        }),
+      );
       const email = unique('late-joiner');
       const client2 = await t.signedIn(email);
       expectPosted(await lead.post(`/plan/${event.id}/members`, { email, role: 'speaker' }));
@@ -493,7 +549,10 @@ const scenarios: Record<ChangeName, Scenario> = {
   'planning.role-changed': {
     change: async () => {
       const { eventId, lead, email } = state.planning as { eventId: string; lead: TestClient; email: string };
-      const [member] = await t.db.select().from(planningMembers).where(and(eq(planningMembers.eventId, eventId), eq(planningMembers.personId, await personId(t.db, email))));
+      const [member] = await t.db
+        .select()
+        .from(planningMembers)
+        .where(and(eq(planningMembers.eventId, eventId), eq(planningMembers.personId, await personId(t.db, email))));
       const coLead = await planningMember(eventId, 'co_lead');
       expectPosted(await lead.post(`/plan/${eventId}/members/${member!.id}/role`, { role: 'co_lead' }));
       return mails('planning.role-changed', 'planning-role-changed', [email, coLead]);
@@ -503,11 +562,25 @@ const scenarios: Record<ChangeName, Scenario> = {
     change: async () => {
       const { eventId, lead, email } = state.planning as { eventId: string; lead: TestClient; email: string };
       // The lead, the planner who accepted (now a co-lead) and the co-lead added before.
-      const group = (await t.db.select({ email: people.email }).from(planningMembers).innerJoin(people, eq(people.id, planningMembers.personId)).where(eq(planningMembers.eventId, eventId))).map((r) => r.email);
+      const group = (
+        await t.db
+          .select({ email: people.email })
+          .from(planningMembers)
+          .innerJoin(people, eq(people.id, planningMembers.personId))
+          .where(eq(planningMembers.eventId, eventId))
+      ).map((r) => r.email);
       expect(group).toHaveLength(3);
       expect(group).toContain(email);
       (state.planning as Record<string, unknown>).group = group;
-      expectPosted(await lead.post(`/plan/${eventId}/meetings`, { meetingTitle: 'First meeting', meetingDate: '2027-01-06', meetingStart: '14:00', meetingEnd: '15:00', joinUrl: 'https://meet.example.org/abc' }));
+      expectPosted(
+        await lead.post(`/plan/${eventId}/meetings`, {
+          meetingTitle: 'First meeting',
+          meetingDate: '2027-01-06',
+          meetingStart: '14:00',
+          meetingEnd: '15:00',
+          joinUrl: 'https://meet.example.org/abc',
+        }),
+      );
       return mails('meeting.arranged', 'planning-meeting', group);
     },
   },
@@ -515,7 +588,15 @@ const scenarios: Record<ChangeName, Scenario> = {
     change: async () => {
       const { eventId, lead, group } = state.planning as { eventId: string; lead: TestClient; group: string[] };
       const [meeting] = await t.db.select().from(planningMeetings).where(eq(planningMeetings.eventId, eventId));
-      expectPosted(await lead.post(`/plan/${eventId}/meetings/${meeting!.id}`, { meetingTitle: 'First meeting', meetingDate: '2027-01-07', meetingStart: '14:00', meetingEnd: '15:00', joinUrl: 'https://meet.example.org/abc' }));
+      expectPosted(
+        await lead.post(`/plan/${eventId}/meetings/${meeting!.id}`, {
+          meetingTitle: 'First meeting',
+          meetingDate: '2027-01-07',
+          meetingStart: '14:00',
+          meetingEnd: '15:00',
+          joinUrl: 'https://meet.example.org/abc',
+        }),
+      );
       return mails('meeting.changed', 'planning-meeting', group);
     },
   },
@@ -530,7 +611,9 @@ const scenarios: Record<ChangeName, Scenario> = {
   'involvement.changed': {
     change: async () => {
       const { eventId, client } = state.planning as { eventId: string; client: TestClient };
-      expectPosted(await client.post(`/plan/${eventId}/involvement`, { activity: 'meeting', occurredOn: '2027-01-06', hours: '1', mins: '30', choice: 'paid' }));
+      expectPosted(
+        await client.post(`/plan/${eventId}/involvement`, { activity: 'meeting', occurredOn: '2027-01-06', hours: '1', mins: '30', choice: 'paid' }),
+      );
       return [];
     },
   },
@@ -538,11 +621,22 @@ const scenarios: Record<ChangeName, Scenario> = {
     setup: async () => {
       // A meeting still to come, so there is something to take out of their calendar.
       const { eventId, lead } = state.planning as { eventId: string; lead: TestClient };
-      expectPosted(await lead.post(`/plan/${eventId}/meetings`, { meetingTitle: 'Second meeting', meetingDate: '2027-01-12', meetingStart: '14:00', meetingEnd: '15:00', joinUrl: 'https://meet.example.org/def' }));
+      expectPosted(
+        await lead.post(`/plan/${eventId}/meetings`, {
+          meetingTitle: 'Second meeting',
+          meetingDate: '2027-01-12',
+          meetingStart: '14:00',
+          meetingEnd: '15:00',
+          joinUrl: 'https://meet.example.org/def',
+        }),
+      );
     },
     change: async () => {
       const { eventId, lead, email } = state.planning as { eventId: string; lead: TestClient; email: string };
-      const [member] = await t.db.select().from(planningMembers).where(and(eq(planningMembers.eventId, eventId), eq(planningMembers.personId, await personId(t.db, email))));
+      const [member] = await t.db
+        .select()
+        .from(planningMembers)
+        .where(and(eq(planningMembers.eventId, eventId), eq(planningMembers.personId, await personId(t.db, email))));
       expectPosted(await lead.post(`/plan/${eventId}/members/${member!.id}/remove`));
       return mails('planning.member-removed', 'planning-meeting', [email]);
     },
@@ -578,7 +672,10 @@ const scenarios: Record<ChangeName, Scenario> = {
   'panel.member-removed': {
     change: async () => {
       const { fundId, email } = state.panel as { fundId: string; email: string };
-      const [row] = await t.db.select().from(bursaryPanelMembers).where(and(eq(bursaryPanelMembers.fundId, fundId), eq(bursaryPanelMembers.personId, await personId(t.db, email))));
+      const [row] = await t.db
+        .select()
+        .from(bursaryPanelMembers)
+        .where(and(eq(bursaryPanelMembers.fundId, fundId), eq(bursaryPanelMembers.personId, await personId(t.db, email))));
       expectPosted(await org.post(`/bursaries/funds/${fundId}/panel/${row!.id}/remove`));
       return [...mails('panel.member-removed', 'bursary-panel-changed', organisers), ...mails('panel.member-removed', 'bursary-panel-you', [email])];
     },
@@ -617,7 +714,12 @@ const scenarios: Record<ChangeName, Scenario> = {
       const app = await submittedApplication({ startsAt: new Date(Date.now() - 3 * 86_400_000), endsAt: new Date(Date.now() - 3 * 86_400_000 + 3_600_000) });
       await decided(app);
       const [item] = await t.db.select().from(bursaryItems).where(eq(bursaryItems.applicationId, app.applicationId));
-      const upload = await postMultipart(app.applicant, `/bursaries/applications/${app.applicationId}/receipts`, { itemId: item!.id }, { field: 'receipt', filename: 'ticket.png', contentType: 'image/png', data: pngBytes });
+      const upload = await postMultipart(
+        app.applicant,
+        `/bursaries/applications/${app.applicationId}/receipts`,
+        { itemId: item!.id },
+        { field: 'receipt', filename: 'ticket.png', contentType: 'image/png', data: pngBytes },
+      );
       expectPosted(upload);
       state.claiming = { ...app, itemId: item!.id };
     },
@@ -638,7 +740,14 @@ const scenarios: Record<ChangeName, Scenario> = {
     change: async () => {
       const app = state.claiming as Awaited<ReturnType<typeof submittedApplication>>;
       const today = new Date().toISOString().slice(0, 10);
-      expectPosted(await org.post(`/bursaries/funds/${app.fundId}/applications/${app.applicationId}/payments`, { kind: 'settlement', amount: '40', paidOn: today, method: 'Cash' }));
+      expectPosted(
+        await org.post(`/bursaries/funds/${app.fundId}/applications/${app.applicationId}/payments`, {
+          kind: 'settlement',
+          amount: '40',
+          paidOn: today,
+          method: 'Cash',
+        }),
+      );
       return mails('bursary.paid', 'bursary-paid', [app.email]);
     },
   },
@@ -649,7 +758,13 @@ const scenarios: Record<ChangeName, Scenario> = {
     change: async () => {
       const app = state.repaying as Awaited<ReturnType<typeof overpaid>>;
       const today = new Date().toISOString().slice(0, 10);
-      expectPosted(await org.post(`/bursaries/funds/${app.fundId}/applications/${app.applicationId}/repayments`, { repaidAmount: '2', repaidOn: today, repaidMethod: 'Bank transfer' }));
+      expectPosted(
+        await org.post(`/bursaries/funds/${app.fundId}/applications/${app.applicationId}/repayments`, {
+          repaidAmount: '2',
+          repaidOn: today,
+          repaidMethod: 'Bank transfer',
+        }),
+      );
       return mails('bursary.repaid', 'bursary-repaid', [app.email]);
     },
   },
@@ -659,7 +774,9 @@ const scenarios: Record<ChangeName, Scenario> = {
     },
     change: async () => {
       const app = state.writingOff as Awaited<ReturnType<typeof overpaid>>;
-      expectPosted(await org.post(`/bursaries/funds/${app.fundId}/applications/${app.applicationId}/write-off`, { writeOffAmount: '', writeOffReason: 'Under £5' }));
+      expectPosted(
+        await org.post(`/bursaries/funds/${app.fundId}/applications/${app.applicationId}/write-off`, { writeOffAmount: '', writeOffReason: 'Under £5' }),
+      );
       return mails('bursary.written-off', 'bursary-written-off', [app.email]);
     },
   },
@@ -734,7 +851,10 @@ const scenarios: Record<ChangeName, Scenario> = {
     setup: async () => {
       state.joinerEmail = unique('confirms');
       expectPosted(await t.client().post('/list/join', { email: state.joinerEmail as string }));
-      const [row] = await t.db.select().from(outboxMessages).where(eq(outboxMessages.toAddress, state.joinerEmail as string));
+      const [row] = await t.db
+        .select()
+        .from(outboxMessages)
+        .where(eq(outboxMessages.toAddress, state.joinerEmail as string));
       state.joinConfirmPath = String(emailData(row!).confirmPath);
     },
     change: async () => {
@@ -766,7 +886,11 @@ const scenarios: Record<ChangeName, Scenario> = {
       expectPosted(await (state.announcerClient as TestClient).post(`/organise/announcements/${state.announcementId as string}/send`));
       const everyone = await t.db.select({ email: listSubscribers.email }).from(listSubscribers).where(eq(listSubscribers.status, 'subscribed'));
       expect(everyone.map((e) => e.email)).toContain(state.listed);
-      return mails('announcement.sent', 'list-announcement', everyone.map((e) => e.email));
+      return mails(
+        'announcement.sent',
+        'list-announcement',
+        everyone.map((e) => e.email),
+      );
     },
   },
   'list-left': {
@@ -778,7 +902,12 @@ const scenarios: Record<ChangeName, Scenario> = {
       state.leaveListPath = leavePath(row!.id);
     },
     change: async () => {
-      const left = await t.app.inject({ method: 'POST', url: state.leaveListPath as string, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' });
+      const left = await t.app.inject({
+        method: 'POST',
+        url: state.leaveListPath as string,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: 'List-Unsubscribe=One-Click',
+      });
       expect(left.statusCode).toBe(200);
       return [];
     },
@@ -788,7 +917,9 @@ const scenarios: Record<ChangeName, Scenario> = {
 beforeAll(async () => {
   await standIn.start();
   // Every person here signs in from the same test address: more than one client's share of links.
-  t = await startTestApp({ env: { SIGN_IN_LINKS_PER_IP: '1000', STRIPE_SECRET_KEY: 'sk_test_convene', STRIPE_WEBHOOK_SECRET: secret, STRIPE_API_BASE: standIn.url } });
+  t = await startTestApp({
+    env: { SIGN_IN_LINKS_PER_IP: '1000', STRIPE_SECRET_KEY: 'sk_test_convene', STRIPE_WEBHOOK_SECRET: secret, STRIPE_API_BASE: standIn.url },
+  });
   invoiceApp = await startTestApp({ database: t.database, env: { SIGN_IN_LINKS_PER_IP: '1000' } });
   org = await signedInOrganiser(t, 'org@example.org');
   admin = await t.signedIn('admin@example.org');
@@ -814,7 +945,11 @@ describe('who is told', () => {
       await t.db.delete(outboxMessages);
       const expected = await scenario.change();
       // Every email answers to a row that lists its template.
-      for (const e of expected) expect(whoIsTold[e.because].emails.map((m) => m.template), `${e.because} lists ${e.template}`).toContain(e.template);
+      for (const e of expected)
+        expect(
+          whoIsTold[e.because].emails.map((m) => m.template),
+          `${e.because} lists ${e.template}`,
+        ).toContain(e.template);
       // Every audience of this row is exercised, and nothing else is in the outbox.
       const own = expected.filter((e) => e.because === change).map((e) => e.template);
       for (const told of whoIsTold[change].emails) expect(own, `the scenario for ${change} reaches "${told.to}"`).toContain(told.template);

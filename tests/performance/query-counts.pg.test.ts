@@ -66,13 +66,39 @@ describe('queries per page do not grow with the data', () => {
       const event = await makeEvent(t.db, { slug, capacity: 100 });
       const type = await makeTicketType(t.db, event.id);
       const applicants = await addPeople(`${slug}-applicant`, size);
-      const [fund] = await t.db.insert(bursaryFunds).values({ eventId: event.id, name: `Fund ${slug}`, budgetPence: 100_000 }).returning({ id: bursaryFunds.id });
+      const [fund] = await t.db
+        .insert(bursaryFunds)
+        .values({ eventId: event.id, name: `Fund ${slug}`, budgetPence: 100_000 })
+        .returning({ id: bursaryFunds.id });
       const applications = await t.db
         .insert(bursaryApplications)
-        .values(applicants.map((applicantId, i) => ({ fundId: fund!.id, eventId: event.id, applicantId, status: i % 2 ? ('approved' as const) : ('submitted' as const), perspective: 'carer' as const, paymentMethod: 'bank_transfer' as const, paymentName: 'Payee', submittedAt: new Date() })))
+        .values(
+          applicants.map((applicantId, i) => ({
+            fundId: fund!.id,
+            eventId: event.id,
+            applicantId,
+            status: i % 2 ? ('approved' as const) : ('submitted' as const),
+            perspective: 'carer' as const,
+            paymentMethod: 'bank_transfer' as const,
+            paymentName: 'Payee',
+            submittedAt: new Date(),
+          })),
+        )
         .returning({ id: bursaryApplications.id });
-      await t.db.insert(bursaryItems).values(applications.map((a) => ({ applicationId: a.id, category: 'travel' as const, description: 'Train', estimatePence: 2_000 })));
-      await t.db.insert(registrations).values(applicants.map((personId, i) => ({ eventId: event.id, ticketTypeId: type.id, personId, status: 'confirmed' as const, name: `Booker ${i}`, email: `${slug}-booker${i}@example.org`, confirmedAt: new Date() })));
+      await t.db
+        .insert(bursaryItems)
+        .values(applications.map((a) => ({ applicationId: a.id, category: 'travel' as const, description: 'Train', estimatePence: 2_000 })));
+      await t.db.insert(registrations).values(
+        applicants.map((personId, i) => ({
+          eventId: event.id,
+          ticketTypeId: type.id,
+          personId,
+          status: 'confirmed' as const,
+          name: `Booker ${i}`,
+          email: `${slug}-booker${i}@example.org`,
+          confirmedAt: new Date(),
+        })),
+      );
 
       pages.fund!.push(await statementsFor(() => organiser.get(`/bursaries/funds/${fund!.id}`)));
       pages.attendees!.push(await statementsFor(() => organiser.get(`/organise/events/${slug}/attendees`)));

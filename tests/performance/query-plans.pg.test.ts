@@ -54,8 +54,12 @@ describe('query plans on a realistic data set', () => {
     await visitor.get('/events');
     await visitor.get(`/events/${event.slug}`);
     await visitor.get(`/events/${event.slug}/book`);
-    expect((await bookAnonymously(t.db, visitor, event.slug, { ticketTypeId: type.id, name: 'First', email: 'first@example.org' })).confirmed.statusCode).toBe(303);
-    expect((await bookAnonymously(t.db, visitor, event.slug, { ticketTypeId: type.id, name: 'Second', email: 'second@example.org' })).confirmed.statusCode).toBe(303);
+    expect((await bookAnonymously(t.db, visitor, event.slug, { ticketTypeId: type.id, name: 'First', email: 'first@example.org' })).confirmed.statusCode).toBe(
+      303,
+    );
+    expect(
+      (await bookAnonymously(t.db, visitor, event.slug, { ticketTypeId: type.id, name: 'Second', email: 'second@example.org' })).confirmed.statusCode,
+    ).toBe(303);
     const [confirmation] = await t.db
       .select({ id: outboxMessages.id, data: outboxMessages.data, sealed: outboxMessages.sealed })
       .from(outboxMessages)

@@ -31,14 +31,35 @@ afterAll(async () => {
 
 describe('resources', () => {
   it('accepts a real PDF and refuses a web page named .pdf, checking the content', async () => {
-    const fake = await postMultipart(lead, `/plan/${eventId}/resources`, { title: 'Report' }, { field: 'file', filename: 'report.pdf', contentType: 'application/pdf', data: htmlBytes });
+    const fake = await postMultipart(
+      lead,
+      `/plan/${eventId}/resources`,
+      { title: 'Report' },
+      { field: 'file', filename: 'report.pdf', contentType: 'application/pdf', data: htmlBytes },
+    );
     expect(fake.statusCode).toBe(400);
     expect(fake.body).toContain('The file must be a PDF');
-    const noCsrf = await postMultipart(lead, `/plan/${eventId}/resources`, { title: 'Report' }, { field: 'file', filename: 'report.pdf', contentType: 'application/pdf', data: pdfBytes }, { csrf: false });
+    const noCsrf = await postMultipart(
+      lead,
+      `/plan/${eventId}/resources`,
+      { title: 'Report' },
+      { field: 'file', filename: 'report.pdf', contentType: 'application/pdf', data: pdfBytes },
+      { csrf: false },
+    );
     expect(noCsrf.statusCode).toBe(403);
-    const bySpeaker = await postMultipart(speaker, `/plan/${eventId}/resources`, { title: 'Report' }, { field: 'file', filename: 'report.pdf', contentType: 'application/pdf', data: pdfBytes });
+    const bySpeaker = await postMultipart(
+      speaker,
+      `/plan/${eventId}/resources`,
+      { title: 'Report' },
+      { field: 'file', filename: 'report.pdf', contentType: 'application/pdf', data: pdfBytes },
+    );
     expect(bySpeaker.statusCode).toBe(403);
-    const ok = await postMultipart(lead, `/plan/${eventId}/resources`, { title: 'Report from the round table' }, { field: 'file', filename: 'report.pdf', contentType: 'application/pdf', data: pdfBytes });
+    const ok = await postMultipart(
+      lead,
+      `/plan/${eventId}/resources`,
+      { title: 'Report from the round table' },
+      { field: 'file', filename: 'report.pdf', contentType: 'application/pdf', data: pdfBytes },
+    );
     expect(ok.statusCode, ok.body.slice(0, 300)).toBe(303);
     expect((await lead.post(`/plan/${eventId}/links`, { linkTitle: 'Slides', url: 'javascript:alert(1)' })).statusCode).toBe(400);
     expect((await lead.post(`/plan/${eventId}/links`, { linkTitle: 'Slides', url: 'https://slides.example.org/deck' })).statusCode).toBe(303);
@@ -49,7 +70,10 @@ describe('resources', () => {
     const fileUrl = /href="(\/resources\/[0-9a-f-]{36})"/.exec(page.body)![1]!;
     expect((await t.client().get(fileUrl)).statusCode).toBe(404);
     expect((await t.client().get('/resources')).body).not.toContain('Report from the round table');
-    await t.db.update(events).set({ status: 'published', startsAt: new Date('2026-01-10T10:00:00Z'), endsAt: new Date('2026-01-10T15:00:00Z') }).where(eq(events.id, eventId));
+    await t.db
+      .update(events)
+      .set({ status: 'published', startsAt: new Date('2026-01-10T10:00:00Z'), endsAt: new Date('2026-01-10T15:00:00Z') })
+      .where(eq(events.id, eventId));
     const file = await t.client().get(fileUrl);
     expect(file.statusCode).toBe(200);
     expect(file.headers['content-type']).toBe('application/pdf');

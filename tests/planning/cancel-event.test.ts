@@ -48,8 +48,14 @@ async function eventWithGroup(overrides: Parameters<typeof makeEvent>[1] = {}) {
   return event;
 }
 
-async function booking(eventId: string, values: { status: typeof registrations.$inferInsert.status; name: string; email: string; ticketTypeId?: string; companionOfId?: string }) {
-  const [row] = await t.db.insert(registrations).values({ eventId, ...values }).returning();
+async function booking(
+  eventId: string,
+  values: { status: typeof registrations.$inferInsert.status; name: string; email: string; ticketTypeId?: string; companionOfId?: string },
+) {
+  const [row] = await t.db
+    .insert(registrations)
+    .values({ eventId, ...values })
+    .returning();
   return row!;
 }
 
@@ -58,7 +64,12 @@ const inOneHour = () => new Date(Date.now() + 3_600_000);
 async function webhook(type: string, session: StandInSession, id: string) {
   const payload = JSON.stringify({ id, object: 'event', type, api_version: '2025-01-01', created: Math.floor(Date.now() / 1000), data: { object: session } });
   const header = stripe.webhooks.generateTestHeaderString({ payload, secret });
-  return t.app.inject({ method: 'POST', url: '/payments/stripe/webhook', payload, headers: { 'content-type': 'application/json', 'stripe-signature': header } });
+  return t.app.inject({
+    method: 'POST',
+    url: '/payments/stripe/webhook',
+    payload,
+    headers: { 'content-type': 'application/json', 'stripe-signature': header },
+  });
 }
 
 describe('cancelling an event', () => {
@@ -103,7 +114,10 @@ describe('cancelling an event', () => {
     const otherWaiting = await booking(other.id, { status: 'waitlisted', name: 'Vic', email: 'vic@example.org' });
     const otherPending = await booking(other.id, { status: 'pending_payment', name: 'Val', email: 'val@example.org' });
     const [otherPayment] = await t.db.insert(payments).values({ registrationId: otherPending.id, method: 'invoice', amountPence: 1000 }).returning();
-    const [otherHold] = await t.db.insert(placeHolds).values({ eventId: other.id, kind: 'bursary', reference: `bursary-application:${other.id}`, expiresAt: inOneHour() }).returning();
+    const [otherHold] = await t.db
+      .insert(placeHolds)
+      .values({ eventId: other.id, kind: 'bursary', reference: `bursary-application:${other.id}`, expiresAt: inOneHour() })
+      .returning();
 
     const before = await availability(t.db, event.id);
     expect(before.held).toBe(2); // the offer and the bursary place; the checkout's booking already counts
@@ -124,7 +138,14 @@ describe('cancelling an event', () => {
     expect(holds.get(oldHold!.id)!.endedAt!.getTime()).toBeLessThan(startedAt.getTime() - 1000);
 
     // Payments: open ones expired; paid and already-ended ones untouched.
-    const paymentStatus = new Map((await t.db.select().from(payments).where(inArray(payments.id, [paidPayment!.id, checkout!.id, invoice!.id, oldPayment!.id]))).map((p) => [p.id, p.status]));
+    const paymentStatus = new Map(
+      (
+        await t.db
+          .select()
+          .from(payments)
+          .where(inArray(payments.id, [paidPayment!.id, checkout!.id, invoice!.id, oldPayment!.id]))
+      ).map((p) => [p.id, p.status]),
+    );
     expect(paymentStatus.get(checkout!.id)).toBe('expired');
     expect(paymentStatus.get(invoice!.id)).toBe('expired');
     expect(paymentStatus.get(paidPayment!.id)).toBe('paid');
@@ -149,10 +170,24 @@ describe('cancelling an event', () => {
     const afterwards = await availability(t.db, event.id);
     expect(afterwards.held).toBe(0);
     expect(afterwards.booked).toBe(4);
-    expect(await t.db.select().from(placeHolds).where(and(eq(placeHolds.eventId, event.id), eq(placeHolds.state, 'live')))).toHaveLength(0);
+    expect(
+      await t.db
+        .select()
+        .from(placeHolds)
+        .where(and(eq(placeHolds.eventId, event.id), eq(placeHolds.state, 'live'))),
+    ).toHaveLength(0);
 
     // The other event is as it was.
-    expect((await t.db.select().from(registrations).where(inArray(registrations.id, [otherWaiting.id, otherPending.id]))).map((r) => r.status).sort()).toEqual(['pending_payment', 'waitlisted']);
+    expect(
+      (
+        await t.db
+          .select()
+          .from(registrations)
+          .where(inArray(registrations.id, [otherWaiting.id, otherPending.id]))
+      )
+        .map((r) => r.status)
+        .sort(),
+    ).toEqual(['pending_payment', 'waitlisted']);
     expect((await t.db.select().from(payments).where(eq(payments.id, otherPayment!.id)))[0]!.status).toBe('open');
     expect((await t.db.select().from(placeHolds).where(eq(placeHolds.id, otherHold!.id)))[0]!.state).toBe('live');
 
@@ -222,7 +257,11 @@ describe('cancelling an event', () => {
     const event = await eventWithGroup({ title: 'Money and madness', capacity: 5 });
     const type = await makeTicketType(t.db, event.id, { name: 'Standard', pricePence: 1500 });
     // Signed in with the address, the payer goes straight on to Checkout.
-    const response = await (await t.signedIn('late-payer@example.org')).post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Late Payer', email: 'late-payer@example.org' });
+    const response = await (await t.signedIn('late-payer@example.org')).post(`/events/${event.slug}/book`, {
+      ticketTypeId: type.id,
+      name: 'Late Payer',
+      email: 'late-payer@example.org',
+    });
     expect(response.statusCode).toBe(303);
     const sessionId = /\/pay\/(cs_test_\d+)$/.exec(String(response.headers.location))?.[1];
     expect(sessionId).toBeTruthy();
@@ -284,6 +323,15 @@ describe('unpublishing an event', () => {
     // Registrants are not told, and their places are left as they were.
     expect(await mailTo(t.db, 'wyn@example.org', 'event-changed')).toHaveLength(0);
     expect((await t.db.select().from(placeHolds).where(eq(placeHolds.id, offer!.id)))[0]!.state).toBe('live');
-    expect((await t.db.select().from(registrations).where(inArray(registrations.id, [waiting.id, offered.id]))).map((r) => r.status).sort()).toEqual(['offered', 'waitlisted']);
+    expect(
+      (
+        await t.db
+          .select()
+          .from(registrations)
+          .where(inArray(registrations.id, [waiting.id, offered.id]))
+      )
+        .map((r) => r.status)
+        .sort(),
+    ).toEqual(['offered', 'waitlisted']);
   });
 });

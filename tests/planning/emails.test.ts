@@ -24,8 +24,24 @@ const samples: { [K in keyof CoproductionEmails]: CoproductionEmails[K] } = {
     notes: 'Bring ideas.',
     planningPath: '/plan/abc/meetings',
   },
-  'event-changed': { name: 'Sam', title, kind: 'cancelled', reason: 'The venue closed.', when: 'Tuesday 9 December 2026, 6pm to 7pm', previousWhen: '', eventPath: '/events/seminar-1' },
-  'planning-event-status': { name: 'Sam', title, kind: 'cancelled', byName: 'Rosa <b>', reason: 'The venue closed <suddenly>.', told: 1, planningPath: '/plan/abc' },
+  'event-changed': {
+    name: 'Sam',
+    title,
+    kind: 'cancelled',
+    reason: 'The venue closed.',
+    when: 'Tuesday 9 December 2026, 6pm to 7pm',
+    previousWhen: '',
+    eventPath: '/events/seminar-1',
+  },
+  'planning-event-status': {
+    name: 'Sam',
+    title,
+    kind: 'cancelled',
+    byName: 'Rosa <b>',
+    reason: 'The venue closed <suddenly>.',
+    told: 1,
+    planningPath: '/plan/abc',
+  },
   'impact-note': { name: 'Sam', title, note: 'You said more breaks; we added two.', eventPath: '/events/seminar-1' },
   'planning-event-news': {
     name: 'Sam',
@@ -79,7 +95,13 @@ describe('the email about a change to an event', () => {
   it('lists each change old → new with the person’s booking link, under a subject of fixed words', () => {
     const mail = renderEmail(
       'event-changed',
-      { ...base, kind: 'changed', previousWhen: '', managePath: '/bookings/abc', changes: [{ what: 'Venue', before: 'The Old Library', after: 'Friends <Meeting> House' }] },
+      {
+        ...base,
+        kind: 'changed',
+        previousWhen: '',
+        managePath: '/bookings/abc',
+        changes: [{ what: 'Venue', before: 'The Old Library', after: 'Friends <Meeting> House' }],
+      },
       site,
     );
     expect(mail.subject).toBe('An event you signed up for has changed');

@@ -107,7 +107,9 @@ describe('telling people of a change to their event', () => {
   it('sends nothing for wording-only edits, and lets only an organiser change a published title', async () => {
     const event = await eventLedByLead();
     await t.db.insert(registrations).values({ eventId: event.id, status: 'confirmed', name: 'Di', email: 'di@example.org' });
-    expect((await lead.post(`/plan/${event.id}/details`, form(event, { summary: 'A day together, with lunch.', description: 'Fixed a typo.' }))).statusCode).toBe(303);
+    expect(
+      (await lead.post(`/plan/${event.id}/details`, form(event, { summary: 'A day together, with lunch.', description: 'Fixed a typo.' }))).statusCode,
+    ).toBe(303);
 
     const renamed = await lead.post(`/plan/${event.id}/details`, form(event, { title: 'FREE MONEY click here' }));
     expect(renamed.statusCode).toBe(400);
@@ -125,7 +127,9 @@ describe('telling people of a change to their event', () => {
     await t.db.insert(registrations).values({ eventId: event.id, status: 'confirmed', name: 'Eve', email: 'eve@example.org' });
     expect((await lead.post(`/plan/${event.id}/details`, form(event, { startDate: '2027-01-27' }))).statusCode).toBe(303);
     const [mail] = await mailTo(t.db, 'eve@example.org', 'event-changed');
-    expect(mail!.data.changes).toEqual([{ what: 'Date and time', before: 'Wednesday 20 January 2027, 10am to 3pm', after: 'Wednesday 27 January 2027, 10am to 3pm' }]);
+    expect(mail!.data.changes).toEqual([
+      { what: 'Date and time', before: 'Wednesday 20 January 2027, 10am to 3pm', after: 'Wednesday 27 January 2027, 10am to 3pm' },
+    ]);
   });
 
   it('names a change of format, and leaves out a venue that no longer applies', async () => {
@@ -158,14 +162,23 @@ describe('telling people of a change to their event', () => {
 describe('the programme and its event', () => {
   it('moves every session with its event, and refuses a session outside the event’s times', async () => {
     const event = await eventLedByLead();
-    const outside = await lead.post(`/plan/${event.id}/programme`, { title: 'Evening social', sessionDate: '2027-01-20', sessionStart: '18:00', sessionEnd: '19:00' });
+    const outside = await lead.post(`/plan/${event.id}/programme`, {
+      title: 'Evening social',
+      sessionDate: '2027-01-20',
+      sessionStart: '18:00',
+      sessionEnd: '19:00',
+    });
     expect(outside.statusCode).toBe(400);
     expect(outside.body).toContain('The session must be within the event’s times');
     expect(outside.body).toContain('value="Evening social"');
     expect(await t.db.select().from(programmeSessions).where(eq(programmeSessions.eventId, event.id))).toHaveLength(0);
 
-    expect((await lead.post(`/plan/${event.id}/programme`, { title: 'Welcome', sessionDate: '2027-01-20', sessionStart: '10:00', sessionEnd: '10:30' })).statusCode).toBe(303);
-    expect((await lead.post(`/plan/${event.id}/programme`, { title: 'Panel', sessionDate: '2027-01-20', sessionStart: '14:00', sessionEnd: '15:00' })).statusCode).toBe(303);
+    expect(
+      (await lead.post(`/plan/${event.id}/programme`, { title: 'Welcome', sessionDate: '2027-01-20', sessionStart: '10:00', sessionEnd: '10:30' })).statusCode,
+    ).toBe(303);
+    expect(
+      (await lead.post(`/plan/${event.id}/programme`, { title: 'Panel', sessionDate: '2027-01-20', sessionStart: '14:00', sessionEnd: '15:00' })).statusCode,
+    ).toBe(303);
 
     // A week later and an hour earlier: the sessions keep their place in the day.
     expect((await lead.post(`/plan/${event.id}/details`, form(event, { startDate: '2027-01-27', startTime: '09:00', endTime: '14:00' }))).statusCode).toBe(303);
@@ -178,7 +191,10 @@ describe('the programme and its event', () => {
 
   it('refuses to shorten an event past its sessions, saying which, and changes nothing', async () => {
     const event = await eventLedByLead();
-    expect((await lead.post(`/plan/${event.id}/programme`, { title: 'Closing panel', sessionDate: '2027-01-20', sessionStart: '14:00', sessionEnd: '15:00' })).statusCode).toBe(303);
+    expect(
+      (await lead.post(`/plan/${event.id}/programme`, { title: 'Closing panel', sessionDate: '2027-01-20', sessionStart: '14:00', sessionEnd: '15:00' }))
+        .statusCode,
+    ).toBe(303);
     await t.db.insert(registrations).values({ eventId: event.id, status: 'confirmed', name: 'Gus', email: 'gus@example.org' });
     await t.db.delete(outboxMessages);
     const shorter = await lead.post(`/plan/${event.id}/details`, form(event, { endTime: '13:00' }));

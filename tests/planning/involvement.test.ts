@@ -22,7 +22,10 @@ beforeAll(async () => {
   colleague = await t.signedIn('colleague@example.org');
   outsider = await t.signedIn('outsider@example.org');
   eventId = idFrom((await organiser.post('/organise/events', { title: 'Paid properly', type: 'seminar' })).headers.location, '/plan');
-  for (const [client, email] of [[planner, 'planner@example.org'], [colleague, 'colleague@example.org']] as const) {
+  for (const [client, email] of [
+    [planner, 'planner@example.org'],
+    [colleague, 'colleague@example.org'],
+  ] as const) {
     await organiser.post(`/plan/${eventId}/members`, { email, role: 'speaker' });
     await client.post(`/plan/${eventId}/invitation`, { answer: 'yes' });
   }
@@ -58,9 +61,23 @@ describe('involvement payments', () => {
     const over = await planner.post(`/plan/${eventId}/involvement`, { activity: 'speaking', occurredOn: '2027-06-01', hours: '2', mins: '0', choice: 'paid' });
     expect(over.statusCode).toBe(400);
     expect(over.body).toContain('over the limit you set of £50');
-    expect((await planner.post(`/plan/${eventId}/involvement`, { activity: 'speaking', occurredOn: '2027-06-01', hours: '2', mins: '0', choice: 'organisation', organisationName: 'Mind in Leeds' })).statusCode).toBe(303);
+    expect(
+      (
+        await planner.post(`/plan/${eventId}/involvement`, {
+          activity: 'speaking',
+          occurredOn: '2027-06-01',
+          hours: '2',
+          mins: '0',
+          choice: 'organisation',
+          organisationName: 'Mind in Leeds',
+        })
+      ).statusCode,
+    ).toBe(303);
     // A different tax year has its own total.
-    expect((await planner.post(`/plan/${eventId}/involvement`, { activity: 'preparation', occurredOn: '2028-04-10', hours: '1', mins: '0', choice: 'vouchers' })).statusCode).toBe(303);
+    expect(
+      (await planner.post(`/plan/${eventId}/involvement`, { activity: 'preparation', occurredOn: '2028-04-10', hours: '1', mins: '0', choice: 'vouchers' }))
+        .statusCode,
+    ).toBe(303);
     const mine = await planner.get('/involvement');
     expect(mine.body).toContain('2027 to 2028: £30');
     expect(mine.body).toContain('2028 to 2029: £25');
@@ -73,7 +90,14 @@ describe('involvement payments', () => {
   });
 
   it('shows each member only their own items; organisers see all and mark them paid', async () => {
-    await colleague.post(`/plan/${eventId}/involvement`, { activity: 'meeting', occurredOn: '2027-05-01', hours: '1', mins: '0', choice: 'paid', description: 'COLLEAGUE-ITEM' });
+    await colleague.post(`/plan/${eventId}/involvement`, {
+      activity: 'meeting',
+      occurredOn: '2027-05-01',
+      hours: '1',
+      mins: '0',
+      choice: 'paid',
+      description: 'COLLEAGUE-ITEM',
+    });
     expect((await planner.get(`/plan/${eventId}/involvement`)).body).not.toContain('COLLEAGUE-ITEM');
     expect((await organiser.get(`/plan/${eventId}/involvement`)).body).toContain('COLLEAGUE-ITEM');
     const [item] = await t.db.select().from(involvementItems).where(eq(involvementItems.description, 'COLLEAGUE-ITEM'));
@@ -93,7 +117,14 @@ describe('involvement payments', () => {
     const own = await signedInOrganiser(t, 'org-who-speaks@example.org');
     await organiser.post(`/plan/${eventId}/members`, { email: 'org-who-speaks@example.org', role: 'speaker' });
     await own.post(`/plan/${eventId}/invitation`, { answer: 'yes' });
-    await own.post(`/plan/${eventId}/involvement`, { activity: 'speaking', occurredOn: '2027-05-02', hours: '1', mins: '0', choice: 'paid', description: 'OWN-TIME' });
+    await own.post(`/plan/${eventId}/involvement`, {
+      activity: 'speaking',
+      occurredOn: '2027-05-02',
+      hours: '1',
+      mins: '0',
+      choice: 'paid',
+      description: 'OWN-TIME',
+    });
     const [item] = await t.db.select().from(involvementItems).where(eq(involvementItems.description, 'OWN-TIME'));
     const refused = await own.post(`/plan/${eventId}/involvement/${item!.id}/paid`);
     expect(refused.statusCode).toBe(303);

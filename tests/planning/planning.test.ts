@@ -95,7 +95,8 @@ describe('who may use the planning workspace', () => {
     for (const client of [member, otherPlanner]) {
       for (const r of planRoutes()) {
         const url = concrete(r.url, eventA);
-        const res = r.method === 'GET' ? await client.get(url) : await client.post(url, { title: 'x', role: 'lead', email: 'x@example.org', done: 'yes', answer: 'yes' });
+        const res =
+          r.method === 'GET' ? await client.get(url) : await client.post(url, { title: 'x', role: 'lead', email: 'x@example.org', done: 'yes', answer: 'yes' });
         // The invitation page is personal: there is simply no invitation for them.
         const expected = r.url.endsWith('/invitation') ? 404 : 403;
         expect(res.statusCode, `${r.method} ${r.url}`).toBe(expected);
@@ -222,7 +223,14 @@ describe('details, readiness and publishing', () => {
     const noDate = await organiser.post(`/plan/${eventC}/publish`, { overrideReason: 'Announcing early' });
     expect(noDate.statusCode).toBe(400);
     expect(noDate.body).toContain('cannot be published without a date');
-    await organiser.post(`/plan/${eventC}/details`, { title: 'Event C', type: 'webinar', format: 'online', startDate: '2027-02-01', startTime: '18:00', endTime: '19:00' });
+    await organiser.post(`/plan/${eventC}/details`, {
+      title: 'Event C',
+      type: 'webinar',
+      format: 'online',
+      startDate: '2027-02-01',
+      startTime: '18:00',
+      endTime: '19:00',
+    });
     expect((await organiser.post(`/plan/${eventC}/publish`, {})).statusCode).toBe(400);
     expect((await organiser.post(`/plan/${eventC}/publish`, { overrideReason: 'Speakers confirmed; platform booked tomorrow' })).statusCode).toBe(303);
     const [override] = await t.db.select().from(publishOverrides).where(eq(publishOverrides.eventId, eventC));
@@ -286,13 +294,43 @@ describe('programme, tasks, discussion and meetings', () => {
     const bad = await lead.post(`/plan/${eventD}/programme`, { title: '', sessionDate: '2027-05-05', sessionStart: '11:00', sessionEnd: '10:00' });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('Enter the session’s title');
-    expect((await lead.post(`/plan/${eventD}/programme`, { title: 'Welcome', sessionDate: '2027-05-05', sessionStart: '10:00', sessionEnd: '10:30', speakerIds: coLeadId, guestSpeakers: 'Dr Rao' })).statusCode).toBe(303);
-    expect((await lead.post(`/plan/${eventD}/programme`, { title: 'Not a member', sessionDate: '2027-05-05', sessionStart: '11:00', sessionEnd: '12:00', speakerIds: await personId(t.db, 'member@example.org') })).statusCode).toBe(400);
+    expect(
+      (
+        await lead.post(`/plan/${eventD}/programme`, {
+          title: 'Welcome',
+          sessionDate: '2027-05-05',
+          sessionStart: '10:00',
+          sessionEnd: '10:30',
+          speakerIds: coLeadId,
+          guestSpeakers: 'Dr Rao',
+        })
+      ).statusCode,
+    ).toBe(303);
+    expect(
+      (
+        await lead.post(`/plan/${eventD}/programme`, {
+          title: 'Not a member',
+          sessionDate: '2027-05-05',
+          sessionStart: '11:00',
+          sessionEnd: '12:00',
+          speakerIds: await personId(t.db, 'member@example.org'),
+        })
+      ).statusCode,
+    ).toBe(400);
     const page = await lead.get(`/plan/${eventD}/programme`);
     expect(page.body).toContain('Welcome');
     expect(page.body).toContain('Sam Okafor, Dr Rao');
     const sessionId = /programme\/([0-9a-f-]{36})"/.exec(page.body)![1]!;
-    expect((await coLead.post(`/plan/${eventD}/programme/${sessionId}`, { title: 'Welcome and introductions', sessionDate: '2027-05-05', sessionStart: '10:00', sessionEnd: '10:45' })).statusCode).toBe(303);
+    expect(
+      (
+        await coLead.post(`/plan/${eventD}/programme/${sessionId}`, {
+          title: 'Welcome and introductions',
+          sessionDate: '2027-05-05',
+          sessionStart: '10:00',
+          sessionEnd: '10:45',
+        })
+      ).statusCode,
+    ).toBe(303);
     expect((await lead.get(`/plan/${eventD}/programme`)).body).toContain('Welcome and introductions');
     // Another event's planner cannot touch this session, even with its id.
     expect((await otherPlanner.post(`/plan/${eventB}/programme/${sessionId}/remove`)).statusCode).toBe(404);
@@ -314,7 +352,10 @@ describe('programme, tasks, discussion and meetings', () => {
 
   it('keeps a discussion thread and a decision log', async () => {
     expect((await coLead.post(`/plan/${eventD}/discussion`, { body: 'Shall we have **two** breaks?' })).statusCode).toBe(303);
-    expect((await lead.post(`/plan/${eventD}/decisions`, { decision: 'Two breaks of 20 minutes', decidedBy: 'The whole group', decidedOn: '2026-11-20' })).statusCode).toBe(303);
+    expect(
+      (await lead.post(`/plan/${eventD}/decisions`, { decision: 'Two breaks of 20 minutes', decidedBy: 'The whole group', decidedOn: '2026-11-20' }))
+        .statusCode,
+    ).toBe(303);
     expect((await lead.post(`/plan/${eventD}/decisions`, { decision: '', decidedBy: '', decidedOn: 'soon' })).statusCode).toBe(400);
     // A day the month does not have is a message on the form, not a 500 from the database.
     const impossible = await lead.post(`/plan/${eventD}/decisions`, { decision: 'Lunch', decidedBy: 'All', decidedOn: '2026-02-30' });
@@ -327,7 +368,13 @@ describe('programme, tasks, discussion and meetings', () => {
   });
 
   it('sends meetings as calendar invitations; updates and cancellations keep the UID and raise SEQUENCE', async () => {
-    const res = await lead.post(`/plan/${eventD}/meetings`, { meetingTitle: 'First meeting', meetingDate: '2027-02-03', meetingStart: '14:00', meetingEnd: '15:00', joinUrl: 'https://meet.example.org/abc' });
+    const res = await lead.post(`/plan/${eventD}/meetings`, {
+      meetingTitle: 'First meeting',
+      meetingDate: '2027-02-03',
+      meetingStart: '14:00',
+      meetingEnd: '15:00',
+      joinUrl: 'https://meet.example.org/abc',
+    });
     expect(res.statusCode).toBe(303);
     const [meeting] = await t.db.select().from(planningMeetings).where(eq(planningMeetings.eventId, eventD));
     const first = (await mailTo(t.db, 'colead@example.org', 'planning-meeting')).at(-1)!;
@@ -341,7 +388,17 @@ describe('programme, tasks, discussion and meetings', () => {
     // Both members are invited.
     expect(await mailTo(t.db, 'lead@example.org', 'planning-meeting')).toHaveLength(1);
 
-    expect((await coLead.post(`/plan/${eventD}/meetings/${meeting!.id}`, { meetingTitle: 'First meeting', meetingDate: '2027-02-03', meetingStart: '15:00', meetingEnd: '16:00', joinUrl: 'https://meet.example.org/abc' })).statusCode).toBe(303);
+    expect(
+      (
+        await coLead.post(`/plan/${eventD}/meetings/${meeting!.id}`, {
+          meetingTitle: 'First meeting',
+          meetingDate: '2027-02-03',
+          meetingStart: '15:00',
+          meetingEnd: '16:00',
+          joinUrl: 'https://meet.example.org/abc',
+        })
+      ).statusCode,
+    ).toBe(303);
     const update = (await mailTo(t.db, 'colead@example.org', 'planning-meeting')).at(-1)!;
     expect(update.data.kind).toBe('updated');
     expect(update.attachments[0]!.content).toContain(`UID:${meeting!.uid}`);
@@ -357,7 +414,16 @@ describe('programme, tasks, discussion and meetings', () => {
   });
 
   it('keeps a 4PI record with Presence computed from declared perspectives', async () => {
-    expect((await coLead.post(`/plan/${eventD}/4pi`, { principles: 'Nothing about us without us.', purpose: 'To change local housing policy.', preMeetings: 'yes', expensesInAdvance: 'yes' })).statusCode).toBe(303);
+    expect(
+      (
+        await coLead.post(`/plan/${eventD}/4pi`, {
+          principles: 'Nothing about us without us.',
+          purpose: 'To change local housing policy.',
+          preMeetings: 'yes',
+          expensesInAdvance: 'yes',
+        })
+      ).statusCode,
+    ).toBe(303);
     const page = await lead.get(`/plan/${eventD}/4pi`);
     expect(page.body).toContain('Nothing about us without us.');
     expect(page.body).toContain('1 of the 3 people in the group (33%)');

@@ -20,10 +20,24 @@ beforeAll(async () => {
   await organiser.post(`/plan/${eventId}/members`, { email: 'survivor@example.org', role: 'co_lead' });
   await survivor.post(`/plan/${eventId}/invitation`, { answer: 'yes', perspective: 'lived_experience' });
   await organiser.post(`/plan/${eventId}/details`, {
-    title: 'Voices round table', type: 'round_table', format: 'online', startDate: '2027-04-14', startTime: '10:00', endTime: '12:00',
-    onlinePlatform: 'Zoom', capacity: '25', accessInfo: 'Live captions and breaks every 45 minutes.', liveCaptions: 'yes',
+    title: 'Voices round table',
+    type: 'round_table',
+    format: 'online',
+    startDate: '2027-04-14',
+    startTime: '10:00',
+    endTime: '12:00',
+    onlinePlatform: 'Zoom',
+    capacity: '25',
+    accessInfo: 'Live captions and breaks every 45 minutes.',
+    liveCaptions: 'yes',
   });
-  await survivor.post(`/plan/${eventId}/programme`, { title: 'Opening circle', sessionDate: '2027-04-14', sessionStart: '10:00', sessionEnd: '10:20', guestSpeakers: 'Ama Boateng' });
+  await survivor.post(`/plan/${eventId}/programme`, {
+    title: 'Opening circle',
+    sessionDate: '2027-04-14',
+    sessionStart: '10:00',
+    sessionEnd: '10:20',
+    guestSpeakers: 'Ama Boateng',
+  });
   await survivor.post(`/plan/${eventId}/4pi`, { principles: 'Lived experience leads.', purpose: 'To hear from people rarely heard.' });
 });
 afterAll(async () => {
@@ -56,7 +70,17 @@ describe('the public event page', () => {
 
   it('drops the mark when nobody in the group has declared lived experience', async () => {
     const other = idFrom((await organiser.post('/organise/events', { title: 'Plain webinar', type: 'webinar' })).headers.location, '/plan');
-    await organiser.post(`/plan/${other}/details`, { title: 'Plain webinar', type: 'webinar', format: 'online', startDate: '2027-04-15', startTime: '10:00', endTime: '11:00', onlinePlatform: 'Zoom', capacity: '25', accessInfo: 'Captions.' });
+    await organiser.post(`/plan/${other}/details`, {
+      title: 'Plain webinar',
+      type: 'webinar',
+      format: 'online',
+      startDate: '2027-04-15',
+      startTime: '10:00',
+      endTime: '11:00',
+      onlinePlatform: 'Zoom',
+      capacity: '25',
+      accessInfo: 'Captions.',
+    });
     expect((await organiser.post(`/plan/${other}/publish`, { overrideReason: 'A short update webinar run by staff' })).statusCode).toBe(303);
     const list = await t.client().get('/events');
     expect(list.body).toContain('Plain webinar');

@@ -34,7 +34,10 @@ describe('at the same moment', { timeout: 300_000 }, () => {
         second.post(`/organise/proposals/${id}/decision`, { decision: 'accept', decisionMessage: '' }),
       ]);
       expect([a.statusCode, b.statusCode].sort()).toEqual([303, 409]);
-      const created = await t.db.select({ id: events.id }).from(events).where(eq(events.title, `Race ${round}`));
+      const created = await t.db
+        .select({ id: events.id })
+        .from(events)
+        .where(eq(events.title, `Race ${round}`));
       expect(created).toHaveLength(1);
       const [row] = await t.db.select({ eventId: proposals.eventId }).from(proposals).where(eq(proposals.id, id));
       expect(row!.eventId).toBe(created[0]!.id);

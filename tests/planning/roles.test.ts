@@ -18,7 +18,10 @@ let applicationId: string;
 const uuid = /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/;
 
 async function membership(email: string) {
-  const [row] = await t.db.select().from(planningMembers).where(eq(planningMembers.personId, await personId(t.db, email)));
+  const [row] = await t.db
+    .select()
+    .from(planningMembers)
+    .where(eq(planningMembers.personId, await personId(t.db, email)));
   return row ?? null;
 }
 
@@ -30,13 +33,30 @@ beforeAll(async () => {
   expect((await organiser.post(`/plan/${eventId}/members`, { email: 'lead@example.org', role: 'lead' })).statusCode).toBe(303);
   expect((await lead.post(`/plan/${eventId}/invitation`, { answer: 'yes' })).statusCode).toBe(303);
   // The event is published with a fund, and someone has applied to it.
-  await organiser.post(`/plan/${eventId}/details`, { title: 'Madness and citizenship', type: 'seminar', format: 'online', startDate: '2027-03-01', startTime: '10:00', endTime: '12:00' });
+  await organiser.post(`/plan/${eventId}/details`, {
+    title: 'Madness and citizenship',
+    type: 'seminar',
+    format: 'online',
+    startDate: '2027-03-01',
+    startTime: '10:00',
+    endTime: '12:00',
+  });
   expect((await organiser.post(`/plan/${eventId}/publish`, { overrideReason: 'For the test' })).statusCode).toBe(303);
   const slug = (await t.db.query.events.findFirst({ where: (e, { eq }) => eq(e.id, eventId) }))!.slug;
-  fundId = idFrom((await organiser.post('/bursaries/funds', { eventId, name: 'Citizenship fund', budget: '500', eligibility: '', covers: '', deadline: '' })).headers.location, '/bursaries/funds');
+  fundId = idFrom(
+    (await organiser.post('/bursaries/funds', { eventId, name: 'Citizenship fund', budget: '500', eligibility: '', covers: '', deadline: '' })).headers
+      .location,
+    '/bursaries/funds',
+  );
   const applicant = await t.signedIn('applicant@example.org');
   applicationId = uuid.exec((await applicant.post(`/events/${slug}/bursary`)).headers.location ?? '')![1]!;
-  await applicant.post(`/bursaries/applications/${applicationId}/edit`, { perspective: 'carer', paymentMethod: 'bank_transfer', paymentName: 'A Carer', note: 'My diagnosis is private', travelAmount: '12' });
+  await applicant.post(`/bursaries/applications/${applicationId}/edit`, {
+    perspective: 'carer',
+    paymentMethod: 'bank_transfer',
+    paymentName: 'A Carer',
+    note: 'My diagnosis is private',
+    travelAmount: '12',
+  });
   expect((await applicant.post(`/bursaries/applications/${applicationId}/submit`)).statusCode).toBe(303);
 });
 afterAll(async () => {

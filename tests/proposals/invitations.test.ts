@@ -79,7 +79,12 @@ describe('co-proposers', () => {
     expect(await personExists('invitee@example.org')).toBe(false);
     const accepted = await visitor.post(`${path}/accept`);
     expect(accepted.headers.location).toBe(`/sign-in?next=${encodeURIComponent(`/proposals/${id}`)}`);
-    expect(await t.db.select().from(proposalProposers).where(eq(proposalProposers.personId, await personId(t.db, 'invitee@example.org')))).toHaveLength(1);
+    expect(
+      await t.db
+        .select()
+        .from(proposalProposers)
+        .where(eq(proposalProposers.personId, await personId(t.db, 'invitee@example.org'))),
+    ).toHaveLength(1);
     // The link is used up.
     expect((await visitor.get(path)).statusCode).toBe(404);
     expect((await visitor.post(`${path}/accept`)).statusCode).toBe(404);
@@ -102,7 +107,10 @@ describe('co-proposers', () => {
     expect((await someoneElse.post(`${await pathTo('wanted@example.org')}/accept`)).statusCode).toBe(403);
     expect(await t.db.select().from(proposalProposers).where(eq(proposalProposers.proposalId, id))).toHaveLength(1);
 
-    await t.db.update(proposalInvitations).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(proposalInvitations.email, 'expired@example.org'));
+    await t.db
+      .update(proposalInvitations)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(proposalInvitations.email, 'expired@example.org'));
     expect((await t.client().get(await pathTo('expired@example.org'))).statusCode).toBe(404);
     expect((await t.client().post(`${await pathTo('expired@example.org')}/accept`)).statusCode).toBe(404);
 
@@ -133,7 +141,10 @@ describe('emails to other people', () => {
     }
     // Delivered, the body names the proposal and the inviter, escaped.
     for (;;) if ((await t.app.mail.deliverDue()).sent === 0) break;
-    const [invitation] = await t.db.select().from(outboxMessages).where(and(eq(outboxMessages.toAddress, 'subject-test@example.org'), eq(outboxMessages.template, 'proposal-co-proposer')));
+    const [invitation] = await t.db
+      .select()
+      .from(outboxMessages)
+      .where(and(eq(outboxMessages.toAddress, 'subject-test@example.org'), eq(outboxMessages.template, 'proposal-co-proposer')));
     expect(invitation!.status).toBe('sent');
   });
 });

@@ -48,7 +48,13 @@ describe('proposing an event', () => {
   });
 
   it('saves a draft, stores dates as UTC from London wall-clock, and invites co-proposers by email', async () => {
-    const id = await draft(author, { ...completeProposal, option1Date: '2027-07-01', option1Start: '10:00', option1End: '12:00', coProposerEmails: 'co@example.org' });
+    const id = await draft(author, {
+      ...completeProposal,
+      option1Date: '2027-07-01',
+      option1Start: '10:00',
+      option1End: '12:00',
+      coProposerEmails: 'co@example.org',
+    });
     const [row] = await t.db.select().from(proposals).where(eq(proposals.id, id));
     expect(row!.status).toBe('draft');
     expect(row!.bursaryBudgetPence).toBe(30000);
@@ -141,7 +147,9 @@ describe('review and decisions', () => {
 
     // Asking for changes needs a message.
     expect((await organiser.post(`/organise/proposals/${id}/decision`, { decision: 'request_changes', decisionMessage: '' })).statusCode).toBe(400);
-    expect((await organiser.post(`/organise/proposals/${id}/decision`, { decision: 'request_changes', decisionMessage: 'Please add who will chair.' })).statusCode).toBe(303);
+    expect(
+      (await organiser.post(`/organise/proposals/${id}/decision`, { decision: 'request_changes', decisionMessage: 'Please add who will chair.' })).statusCode,
+    ).toBe(303);
     const changes = await mailTo(t.db, 'cop@example.org', 'proposal-decision');
     expect(changes.at(-1)!.data.decision).toBe('changes_requested');
     expect(changes.at(-1)!.data.message).toBe('Please add who will chair.');
@@ -186,7 +194,9 @@ describe('review and decisions', () => {
     const id = await draft(author);
     await author.post(`/proposals/${id}/submit`);
     expect((await organiser.post(`/organise/proposals/${id}/decision`, { decision: 'decline', decisionMessage: '' })).statusCode).toBe(400);
-    expect((await organiser.post(`/organise/proposals/${id}/decision`, { decision: 'decline', decisionMessage: 'We ran one last month.' })).statusCode).toBe(303);
+    expect((await organiser.post(`/organise/proposals/${id}/decision`, { decision: 'decline', decisionMessage: 'We ran one last month.' })).statusCode).toBe(
+      303,
+    );
     const mail = (await mailTo(t.db, 'author@example.org', 'proposal-decision')).at(-1)!;
     expect(mail.data).toMatchObject({ decision: 'declined', message: 'We ran one last month.' });
     expect(mail.subject).toBe('A decision on your event proposal');
@@ -210,7 +220,9 @@ describe('review and decisions', () => {
     expect((await author.get(`/organise/proposals/${id}`)).statusCode).toBe(403);
     expect((await author.post(`/organise/proposals/${id}/notes`, { note: 'x' })).statusCode).toBe(403);
     expect((await author.post(`/organise/proposals/${id}/decision`, { decision: 'accept' })).statusCode).toBe(403);
-    expect((await author.post(`/organise/proposals/${id}/score`, { purpose: '5', coproduction: '5', accessibility: '5', feasibility: '5' })).statusCode).toBe(403);
+    expect((await author.post(`/organise/proposals/${id}/score`, { purpose: '5', coproduction: '5', accessibility: '5', feasibility: '5' })).statusCode).toBe(
+      403,
+    );
   });
 
   it('shows a reviewer others’ scores only after they give their own', async () => {
@@ -224,7 +236,9 @@ describe('review and decisions', () => {
     expect((await secondReviewer.post(`/organise/proposals/${id}/score`, { purpose: '9' })).statusCode).toBe(400);
     await secondReviewer.post(`/organise/proposals/${id}/score`, { purpose: '3', coproduction: '3', accessibility: '3', feasibility: '3' });
     const after = await secondReviewer.get(`/organise/proposals/${id}`);
-    expect(after.body).toMatch(/reviewer@example.org<\/th>\s*<td class="govuk-table__cell govuk-table__cell--numeric">4<\/td>\s*<td class="govuk-table__cell govuk-table__cell--numeric">2<\/td>/);
+    expect(after.body).toMatch(
+      /reviewer@example.org<\/th>\s*<td class="govuk-table__cell govuk-table__cell--numeric">4<\/td>\s*<td class="govuk-table__cell govuk-table__cell--numeric">2<\/td>/,
+    );
     // Scores never reach the proposers.
     expect((await author.get(`/proposals/${id}`)).body).not.toContain('Scores');
   });
@@ -239,7 +253,8 @@ describe('review and decisions', () => {
     expect(failed).toEqual([]);
     const sent = await t.db.query.outboxMessages.findMany({ where: (m, { eq }) => eq(m.status, 'sent') });
     const templates = new Set(sent.map((m) => m.template));
-    for (const name of ['proposal-co-proposer', 'proposal-received', 'proposal-to-review', 'proposal-comment', 'proposal-decision']) expect(templates).toContain(name);
+    for (const name of ['proposal-co-proposer', 'proposal-received', 'proposal-to-review', 'proposal-comment', 'proposal-decision'])
+      expect(templates).toContain(name);
   });
 
   it('refuses anonymous people, members and planners of an event on every review route', async () => {
@@ -256,7 +271,10 @@ describe('review and decisions', () => {
       expect(anon.statusCode, `${r.method} ${r.url}`).toBe(303);
       expect(anon.headers.location).toMatch(/^\/sign-in/);
       for (const client of [stranger, planner]) {
-        const res = r.method === 'GET' ? await client.get(url) : await client.post(url, { decision: 'accept', decisionMessage: 'x', message: 'x', note: 'x', purpose: '5' });
+        const res =
+          r.method === 'GET'
+            ? await client.get(url)
+            : await client.post(url, { decision: 'accept', decisionMessage: 'x', message: 'x', note: 'x', purpose: '5' });
         expect(res.statusCode, `${r.method} ${r.url}`).toBe(403);
       }
     }

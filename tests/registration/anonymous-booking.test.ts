@@ -25,7 +25,10 @@ async function holdState(id: string) {
 }
 
 async function bookingsOf(eventId: string, email: string) {
-  return t.db.select().from(registrations).where(and(eq(registrations.eventId, eventId), eq(registrations.email, email)));
+  return t.db
+    .select()
+    .from(registrations)
+    .where(and(eq(registrations.eventId, eventId), eq(registrations.email, email)));
 }
 
 const form = (typeId: string, email: string, name = 'Someone') => ({ ticketTypeId: typeId, name, email, accessRequirements: 'Typed by a stranger' });
@@ -127,7 +130,10 @@ describe('booking without signing in', () => {
     const event = await makeEvent(t.db);
     const type = await makeTicketType(t.db, event.id);
     await t.client().post(`/events/${event.slug}/book`, form(type.id, 'slow-confirmer@example.org'));
-    await t.db.update(bookingRequests).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(bookingRequests.email, 'slow-confirmer@example.org'));
+    await t.db
+      .update(bookingRequests)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(bookingRequests.email, 'slow-confirmer@example.org'));
     const confirmPath = await latestConfirmPath(t.db, 'slow-confirmer@example.org');
     const page = await t.client().get(confirmPath);
     expect(page.statusCode).toBe(410);
@@ -146,7 +152,8 @@ describe('booking without signing in', () => {
       const event = await makeEvent(limited.db);
       const type = await makeTicketType(limited.db, event.id);
       const statuses = [];
-      for (let i = 0; i < 3; i++) statuses.push((await limited.client().post(`/events/${event.slug}/book`, form(type.id, `per-ip-${i}@example.org`, 'Typed Name'))).statusCode);
+      for (let i = 0; i < 3; i++)
+        statuses.push((await limited.client().post(`/events/${event.slug}/book`, form(type.id, `per-ip-${i}@example.org`, 'Typed Name'))).statusCode);
       expect(statuses).toEqual([303, 303, 429]);
       const refused = await limited.client().post(`/events/${event.slug}/book`, form(type.id, 'per-ip-last@example.org', 'Typed Name'));
       expect(refused.body).toContain('many bookings from your connection');

@@ -39,7 +39,10 @@ describe('a place held for a bursary applicant', () => {
     const holder = await t.signedIn('keeps-hold@example.org');
     await holder.post(`/events/${event.slug}/book`, { ticketTypeId: concession.id, name: 'Holder', email: 'keeps-hold@example.org' });
     expect(await statusOf('keeps-hold@example.org')).toBe('waitlisted');
-    const [after] = await t.db.select({ state: placeHolds.state }).from(placeHolds).where(and(eq(placeHolds.id, hold.id)));
+    const [after] = await t.db
+      .select({ state: placeHolds.state })
+      .from(placeHolds)
+      .where(and(eq(placeHolds.id, hold.id)));
     expect(after!.state).toBe('live');
   });
 });

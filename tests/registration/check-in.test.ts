@@ -22,7 +22,15 @@ afterAll(async () => {
 async function booked(eventId: string, ticketTypeId: string, name: string, status: 'confirmed' | 'pending_payment' = 'confirmed') {
   const [row] = await t.db
     .insert(registrations)
-    .values({ eventId, ticketTypeId, status, name, email: `${name.split(' ')[0]!.toLowerCase()}-${eventId.slice(0, 6)}@example.org`, pricePence: status === 'pending_payment' ? 2500 : 0, paymentMode: status === 'pending_payment' ? 'invoice' : 'free' })
+    .values({
+      eventId,
+      ticketTypeId,
+      status,
+      name,
+      email: `${name.split(' ')[0]!.toLowerCase()}-${eventId.slice(0, 6)}@example.org`,
+      pricePence: status === 'pending_payment' ? 2500 : 0,
+      paymentMode: status === 'pending_payment' ? 'invoice' : 'free',
+    })
     .returning();
   if (status === 'pending_payment') await t.db.insert(payments).values({ registrationId: row!.id, method: 'invoice', amountPence: 2500 });
   return row!;
@@ -49,7 +57,10 @@ describe('check-in', () => {
 
     const opened = await organiser.post(`/organise/events/${event.slug}/check-in/open`);
     expect(opened.statusCode).toBe(303);
-    const audit = await t.db.select().from(auditEntries).where(and(eq(auditEntries.action, 'registration.checkin.opened_early'), eq(auditEntries.subjectId, event.id)));
+    const audit = await t.db
+      .select()
+      .from(auditEntries)
+      .where(and(eq(auditEntries.action, 'registration.checkin.opened_early'), eq(auditEntries.subjectId, event.id)));
     expect(audit).toHaveLength(1);
 
     const now = await organiser.get(`/organise/events/${event.slug}/check-in`);

@@ -51,7 +51,13 @@ describe('checking a booking under the lock', () => {
     const event = await makeEvent(t.db, { capacity: null });
     const type = await makeTicketType(t.db, event.id);
     await t.db.insert(registrationSettings).values({ eventId: event.id, offerHours: 48, registrationOpen: false });
-    const checked = await checkPlaces(t.db, { eventId: event.id, ticketTypeId: type.id, registrationId: '00000000-0000-0000-0000-000000000000', email: 'x@example.org', now: new Date() });
+    const checked = await checkPlaces(t.db, {
+      eventId: event.id,
+      ticketTypeId: type.id,
+      registrationId: '00000000-0000-0000-0000-000000000000',
+      email: 'x@example.org',
+      now: new Date(),
+    });
     expect(checked.registrationOpen).toBe(false);
     expect(checked.eventLeft).toBe(Number.MAX_SAFE_INTEGER);
   });

@@ -5,7 +5,16 @@ import { registrationSubjects, type RegistrationEmails } from '../../emails/regi
 const site = { baseUrl: 'https://hub.example', siteName: 'Social Perspectives Hub' };
 const facts = { eventTitle: 'Seminar <1> & "friends"', when: 'Tuesday 9 December 2026, 6pm to 7:30pm', where: 'Online (Zoom)', eventPath: '/events/seminar-1' };
 const samples: { [K in keyof RegistrationEmails]: RegistrationEmails[K] } = {
-  'registration-confirmed': { ...facts, name: 'Sam', managePath: '/bookings/abc', ticketName: 'Free place', companionName: 'Jo', travelInfo: 'Bus 1', joinUrl: 'https://zoom.example/j/1', dayContact: 'Ann (0123)' },
+  'registration-confirmed': {
+    ...facts,
+    name: 'Sam',
+    managePath: '/bookings/abc',
+    ticketName: 'Free place',
+    companionName: 'Jo',
+    travelInfo: 'Bus 1',
+    joinUrl: 'https://zoom.example/j/1',
+    dayContact: 'Ann (0123)',
+  },
   'registration-waitlisted': { ...facts, name: 'Sam', managePath: '/bookings/abc' },
   'registration-offer': { ...facts, name: 'Sam', managePath: '/bookings/abc', expires: 'Thursday 11 December 2026, 6pm' },
   'registration-offer-expired': { ...facts, name: 'Sam' },
@@ -13,10 +22,24 @@ const samples: { [K in keyof RegistrationEmails]: RegistrationEmails[K] } = {
   'registration-invoice': { ...facts, name: 'Sam', managePath: '/bookings/abc', amount: '£40', ticketName: 'Professional' },
   'registration-link': { ...facts, name: 'Sam', managePath: '/bookings/abc', reason: 'asked' },
   'registration-confirm-request': { ...facts, confirmPath: '/bookings/confirm/abc' },
-  'registration-reminder': { ...facts, name: 'Sam', managePath: '/bookings/abc', lead: 'in 2 days', travelInfo: '', joinUrl: 'https://zoom.example/j/1', dayContact: '' },
+  'registration-reminder': {
+    ...facts,
+    name: 'Sam',
+    managePath: '/bookings/abc',
+    lead: 'in 2 days',
+    travelInfo: '',
+    joinUrl: 'https://zoom.example/j/1',
+    dayContact: '',
+  },
   'attendee-message': { ...facts, subjectLine: 'Room change', message: 'We are in room 2.\nSee you there.', managePath: '/bookings/abc' },
   'payment-arrived-late': { ...facts, name: 'Sam', amount: '£15' },
-  'payment-needs-attention': { ...facts, payerName: 'Sam <b>', payerEmail: 'sam@example.org', amount: '£15', attendeesPath: '/organise/events/seminar-1/attendees' },
+  'payment-needs-attention': {
+    ...facts,
+    payerName: 'Sam <b>',
+    payerEmail: 'sam@example.org',
+    amount: '£15',
+    attendeesPath: '/organise/events/seminar-1/attendees',
+  },
 };
 
 describe('registration emails', () => {

@@ -41,7 +41,10 @@ export async function makeTicketType(db: Database, eventId: string, overrides: P
 }
 
 export async function makeQuestion(db: Database, eventId: string, kind: QuestionKind, label: string, extra: Partial<typeof eventQuestions.$inferInsert> = {}) {
-  const [q] = await db.insert(eventQuestions).values({ eventId, kind, label, ...extra }).returning();
+  const [q] = await db
+    .insert(eventQuestions)
+    .values({ eventId, kind, label, ...extra })
+    .returning();
   return q!;
 }
 
@@ -103,7 +106,10 @@ export async function bookAnonymously(db: Database, client: TestClient, slug: st
  * directly: only they book at once; anyone else's booking waits for the address to confirm it.
  */
 export async function provenBookers(db: Database, emails: string[]): Promise<Me[]> {
-  const rows = await db.insert(people).values(emails.map((email) => ({ email }))).returning({ id: people.id, email: people.email });
+  const rows = await db
+    .insert(people)
+    .values(emails.map((email) => ({ email })))
+    .returning({ id: people.id, email: people.email });
   const byEmail = new Map(rows.map((r) => [r.email, r.id]));
   return emails.map((email) => ({ id: byEmail.get(email)!, email, displayName: '', roles: [], isAdmin: false, isOrganiser: false, sessionHash: '' }));
 }

@@ -71,7 +71,12 @@ describe('booking a free place', () => {
     const type = await makeTicketType(t.db, event.id);
     const q = await makeQuestion(t.db, event.id, 'short_text', 'What would you like to get from the day?', { required: true });
     const visitor = t.client();
-    const { confirmed } = await bookAnonymously(t.db, visitor, event.slug, person('answers@example.org', { ticketTypeId: type.id, [`q_${q.id}`]: 'Ideas for our group' }));
+    const { confirmed } = await bookAnonymously(
+      t.db,
+      visitor,
+      event.slug,
+      person('answers@example.org', { ticketTypeId: type.id, [`q_${q.id}`]: 'Ideas for our group' }),
+    );
     expect(confirmed.statusCode).toBe(303);
     const manage = await latestManagePath(t.db, 'answers@example.org');
     expect((await visitor.get(manage)).body).toContain('value="Ideas for our group"');
@@ -144,7 +149,10 @@ describe('booking a free place', () => {
     const member = await t.signedIn('member@example.org');
     const list = await member.get('/account/bookings');
     expect(list.body).toContain(event.title);
-    const [row] = await t.db.select({ id: registrations.id }).from(registrations).where(and(eq(registrations.email, 'member@example.org')));
+    const [row] = await t.db
+      .select({ id: registrations.id })
+      .from(registrations)
+      .where(and(eq(registrations.email, 'member@example.org')));
     const open = await member.post(`/account/bookings/${row!.id}/link`);
     expect(open.headers.location).toMatch(/^\/bookings\//);
     const other = await t.signedIn('someone-else@example.org');

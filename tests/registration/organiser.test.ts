@@ -30,7 +30,14 @@ describe('organiser pages for an event', () => {
     const event = await makeEvent(t.db, { capacity: 2 });
     const type = await makeTicketType(t.db, event.id, { name: 'Free place' });
     const q = await makeQuestion(t.db, event.id, 'short_text', 'Your role');
-    await book(event.slug, { ticketTypeId: type.id, name: 'Ada Lovelace', email: 'ada@example.org', perspective: 'carer', dietaryNeeds: 'Vegan', [`q_${q.id}`]: 'Peer worker' });
+    await book(event.slug, {
+      ticketTypeId: type.id,
+      name: 'Ada Lovelace',
+      email: 'ada@example.org',
+      perspective: 'carer',
+      dietaryNeeds: 'Vegan',
+      [`q_${q.id}`]: 'Peer worker',
+    });
     await book(event.slug, { ticketTypeId: type.id, name: '=HYPERLINK("http://evil")', email: 'formula@example.org', accessRequirements: 'BSL interpreter' });
     await book(event.slug, { ticketTypeId: type.id, name: 'Wait Ing', email: 'wait@example.org' });
 
@@ -52,7 +59,10 @@ describe('organiser pages for an event', () => {
     expect(csv.headers['content-type']).toContain('text/csv');
     // Excel reads UTF-8 only with a byte-order mark; dates are ISO in their own columns.
     expect(csv.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
-    const lines = csv.body.replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+    const lines = csv.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split(/\r?\n/);
     expect(lines).toHaveLength(4);
     expect(lines[0]).toContain(',Booked on,Booked at,');
     expect(lines[1]).toMatch(/,\d{4}-\d{2}-\d{2},\d{2}:\d{2},/);
@@ -110,7 +120,10 @@ describe('organiser pages for an event', () => {
     expect((await mailsTo(t.db, 'one@example.org'))[0]!.template).toBe('attendee-message');
     expect((await mailsTo(t.db, 'two@example.org'))[0]!.template).not.toBe('attendee-message');
     await organiser.post(`/organise/events/${event.slug}/message`, { subject: 'See you soon', message: 'Looking forward to it.' });
-    const sent = await t.db.select().from(outboxMessages).where(and(eq(outboxMessages.template, 'attendee-message')));
+    const sent = await t.db
+      .select()
+      .from(outboxMessages)
+      .where(and(eq(outboxMessages.template, 'attendee-message')));
     expect(sent.filter((m) => m.subject.startsWith('See you soon'))).toHaveLength(2);
   });
 
@@ -152,7 +165,12 @@ describe('organiser pages for an event', () => {
 
     const noOptions = await organiser.post(`/organise/events/${event.slug}/places/questions`, { kind: 'choice', label: 'Which session?', options: 'Only one' });
     expect(noOptions.statusCode).toBe(400);
-    await organiser.post(`/organise/events/${event.slug}/places/questions`, { kind: 'choice', label: 'Which session?', options: 'Morning\nAfternoon', required: 'yes' });
+    await organiser.post(`/organise/events/${event.slug}/places/questions`, {
+      kind: 'choice',
+      label: 'Which session?',
+      options: 'Morning\nAfternoon',
+      required: 'yes',
+    });
     const [question] = await t.db.select().from(eventQuestions).where(eq(eventQuestions.eventId, event.id));
     expect(question!.options).toEqual(['Morning', 'Afternoon']);
     expect((await t.client().get(`/events/${event.slug}/book`)).body).toContain('Which session?');

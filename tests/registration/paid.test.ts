@@ -30,7 +30,12 @@ afterAll(async () => {
 async function webhook(type: string, session: StandInSession, id = `evt_${type}_${session.id}_${++eventCounter}`) {
   const payload = JSON.stringify({ id, object: 'event', type, api_version: '2025-01-01', created: Math.floor(Date.now() / 1000), data: { object: session } });
   const header = stripe.webhooks.generateTestHeaderString({ payload, secret });
-  return t.app.inject({ method: 'POST', url: '/payments/stripe/webhook', payload, headers: { 'content-type': 'application/json', 'stripe-signature': header } });
+  return t.app.inject({
+    method: 'POST',
+    url: '/payments/stripe/webhook',
+    payload,
+    headers: { 'content-type': 'application/json', 'stripe-signature': header },
+  });
 }
 
 /** A signed-in member books a paid place and goes straight on to Checkout. */
@@ -96,7 +101,11 @@ describe('paid places through Stripe Checkout', () => {
 
   it('gives the place back when the session expires and offers it to the waiting list', async () => {
     const { event, type, sessionId } = await bookPaid('slow-payer@example.org', 1);
-    const { confirmed: waiting } = await bookAnonymously(t.db, t.client(), event.slug, { ticketTypeId: type.id, name: 'Waiting', email: 'next-in-line@example.org' });
+    const { confirmed: waiting } = await bookAnonymously(t.db, t.client(), event.slug, {
+      ticketTypeId: type.id,
+      name: 'Waiting',
+      email: 'next-in-line@example.org',
+    });
     expect(waiting.statusCode).toBe(303);
     expect(await statusOf('next-in-line@example.org')).toBe('waitlisted');
 
@@ -210,7 +219,11 @@ describe('paid places without Stripe keys', () => {
     try {
       const event = await makeEvent(t.db, { capacity: 2 });
       const type = await makeTicketType(t.db, event.id, { name: 'Professional', pricePence: 4000 });
-      const { confirmed: booked } = await bookAnonymously(t.db, plain.client(), event.slug, { ticketTypeId: type.id, name: 'Invoice Me', email: 'invoice@example.org' });
+      const { confirmed: booked } = await bookAnonymously(t.db, plain.client(), event.slug, {
+        ticketTypeId: type.id,
+        name: 'Invoice Me',
+        email: 'invoice@example.org',
+      });
       expect(booked.statusCode).toBe(303);
       expect(await statusOf('invoice@example.org')).toBe('pending_payment');
       expect((await mailsTo(t.db, 'invoice@example.org'))[0]!.template).toBe('registration-invoice');
@@ -218,7 +231,10 @@ describe('paid places without Stripe keys', () => {
       const boss = await plain.signedIn('treasurer@example.org');
       const page = await boss.get(`/organise/events/${event.slug}/attendees`);
       expect(page.body).toContain('sold by invoice');
-      const [registration] = await t.db.select().from(registrations).where(and(eq(registrations.email, 'invoice@example.org')));
+      const [registration] = await t.db
+        .select()
+        .from(registrations)
+        .where(and(eq(registrations.email, 'invoice@example.org')));
       expect((await boss.post(`/organise/events/${event.slug}/attendees/${registration!.id}/invoice-paid`)).statusCode).toBe(303);
       expect(await statusOf('invoice@example.org')).toBe('confirmed');
       expect((await mailsTo(t.db, 'invoice@example.org'))[0]!.template).toBe('registration-confirmed');

@@ -22,7 +22,16 @@ afterAll(async () => {
 });
 
 const context = { baseUrl: 'http://convene.test', paidMode: 'invoice' as const };
-const answers = { organisation: '', perspective: '', accessRequirements: '', dietaryNeeds: '', consentFutureEvents: false, answers: {}, companion: false, companionName: '' };
+const answers = {
+  organisation: '',
+  perspective: '',
+  accessRequirements: '',
+  dietaryNeeds: '',
+  consentFutureEvents: false,
+  answers: {},
+  companion: false,
+  companionName: '',
+};
 
 // Hundreds of bookings at once take minutes on a loaded machine; a timeout here would say nothing
 // about the race, so only a wrong count fails these tests.
@@ -31,13 +40,22 @@ describe('never oversold', { timeout: 300_000 }, () => {
     const event = await makeEvent(t.db, { capacity: 50 });
     const type = await makeTicketType(t.db, event.id);
     const dbs = [t.db, ...pools.map((p) => p.db)];
-    const bookers = await provenBookers(t.db, Array.from({ length: 200 }, (_, i) => `racer${i}@example.org`));
+    const bookers = await provenBookers(
+      t.db,
+      Array.from({ length: 200 }, (_, i) => `racer${i}@example.org`),
+    );
     const outcomes = await Promise.all(
-      bookers.map((me, i) => register(dbs[i % dbs.length]!, event.id, { ...answers, ticketTypeId: type.id, name: `Person ${i}`, email: me.email }, me, context)),
+      bookers.map((me, i) =>
+        register(dbs[i % dbs.length]!, event.id, { ...answers, ticketTypeId: type.id, name: `Person ${i}`, email: me.email }, me, context),
+      ),
     );
     expect(outcomes.filter((o) => o.kind === 'booked')).toHaveLength(50);
     expect(outcomes.filter((o) => o.kind === 'waitlisted')).toHaveLength(150);
-    const rows = await t.db.select({ status: registrations.status, n: count() }).from(registrations).where(eq(registrations.eventId, event.id)).groupBy(registrations.status);
+    const rows = await t.db
+      .select({ status: registrations.status, n: count() })
+      .from(registrations)
+      .where(eq(registrations.eventId, event.id))
+      .groupBy(registrations.status);
     expect(Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]))).toEqual({ confirmed: 50, waitlisted: 150 });
     const mails = await t.db.select({ template: outboxMessages.template, n: count() }).from(outboxMessages).groupBy(outboxMessages.template);
     const byTemplate = Object.fromEntries(mails.map((m) => [m.template, Number(m.n)]));
@@ -50,9 +68,19 @@ describe('never oversold', { timeout: 300_000 }, () => {
     const event = await makeEvent(t.db, { capacity: 100 });
     const concession = await makeTicketType(t.db, event.id, { name: 'Concession', capacity: 10 });
     const dbs = [t.db, ...pools.map((p) => p.db)];
-    const bookers = await provenBookers(t.db, Array.from({ length: 60 }, (_, i) => `conc${i}@example.org`));
-    await Promise.all(bookers.map((me, i) => register(dbs[i % dbs.length]!, event.id, { ...answers, ticketTypeId: concession.id, name: `C ${i}`, email: me.email }, me, context)));
-    const [booked] = await t.db.select({ n: count() }).from(registrations).where(and(eq(registrations.eventId, event.id), eq(registrations.status, 'confirmed')));
+    const bookers = await provenBookers(
+      t.db,
+      Array.from({ length: 60 }, (_, i) => `conc${i}@example.org`),
+    );
+    await Promise.all(
+      bookers.map((me, i) =>
+        register(dbs[i % dbs.length]!, event.id, { ...answers, ticketTypeId: concession.id, name: `C ${i}`, email: me.email }, me, context),
+      ),
+    );
+    const [booked] = await t.db
+      .select({ n: count() })
+      .from(registrations)
+      .where(and(eq(registrations.eventId, event.id), eq(registrations.status, 'confirmed')));
     expect(Number(booked!.n)).toBe(10);
   });
 
@@ -60,7 +88,10 @@ describe('never oversold', { timeout: 300_000 }, () => {
     const event = await makeEvent(t.db, { capacity: 20 });
     const type = await makeTicketType(t.db, event.id);
     const booked: string[] = [];
-    const bookers = await provenBookers(t.db, Array.from({ length: 40 }, (_, i) => `queue${i}@example.org`));
+    const bookers = await provenBookers(
+      t.db,
+      Array.from({ length: 40 }, (_, i) => `queue${i}@example.org`),
+    );
     for (const [i, me] of bookers.entries()) {
       const o = await register(t.db, event.id, { ...answers, ticketTypeId: type.id, name: `Q ${i}`, email: me.email }, me, context);
       if (o.kind === 'booked') booked.push(o.registrationId);
@@ -69,7 +100,10 @@ describe('never oversold', { timeout: 300_000 }, () => {
     const dbs = [t.db, ...pools.map((p) => p.db)];
     // Ten people cancel at once from different processes: ten offers go out, to ten different people.
     await Promise.all(booked.slice(0, 10).map((id, i) => cancelRegistration(dbs[i % dbs.length]!, id, null)));
-    const offered = await t.db.select({ id: registrations.id }).from(registrations).where(and(eq(registrations.eventId, event.id), eq(registrations.status, 'offered')));
+    const offered = await t.db
+      .select({ id: registrations.id })
+      .from(registrations)
+      .where(and(eq(registrations.eventId, event.id), eq(registrations.status, 'offered')));
     expect(offered).toHaveLength(10);
     // Every offer then runs out, and the job runs in four processes at the same moment.
     const later = new Date(Date.now() + 49 * 3_600_000);
@@ -79,9 +113,16 @@ describe('never oversold', { timeout: 300_000 }, () => {
     runs.push(await expireDueHolds(t.db, later));
     expect(runs.reduce((n, r) => n + r.expiredHolds, 0)).toBe(10);
     expect(runs.reduce((n, r) => n + r.offersMade, 0)).toBe(10);
-    const rows = await t.db.select({ status: registrations.status, n: count() }).from(registrations).where(eq(registrations.eventId, event.id)).groupBy(registrations.status);
+    const rows = await t.db
+      .select({ status: registrations.status, n: count() })
+      .from(registrations)
+      .where(eq(registrations.eventId, event.id))
+      .groupBy(registrations.status);
     expect(Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]))).toEqual({ confirmed: 10, cancelled: 10, expired: 10, offered: 10 });
-    const live = await t.db.select({ n: count() }).from(placeHolds).where(and(eq(placeHolds.eventId, event.id), eq(placeHolds.state, 'live')));
+    const live = await t.db
+      .select({ n: count() })
+      .from(placeHolds)
+      .where(and(eq(placeHolds.eventId, event.id), eq(placeHolds.state, 'live')));
     expect(Number(live[0]!.n)).toBe(10);
   });
 });

@@ -17,7 +17,13 @@ const hour = 3_600_000;
 describe('reminder emails', () => {
   it('sends one 2-day and one 2-hour reminder with joining details, and none to cancelled bookings', async () => {
     const startsAt = new Date(Math.floor((Date.now() + 10 * 24 * hour) / 60_000) * 60_000);
-    const event = await makeEvent(t.db, { startsAt, endsAt: new Date(startsAt.getTime() + 2 * hour), format: 'hybrid', onlinePlatform: 'Zoom', onlineJoinUrl: 'https://zoom.example/j/42' });
+    const event = await makeEvent(t.db, {
+      startsAt,
+      endsAt: new Date(startsAt.getTime() + 2 * hour),
+      format: 'hybrid',
+      onlinePlatform: 'Zoom',
+      onlineJoinUrl: 'https://zoom.example/j/42',
+    });
     const type = await makeTicketType(t.db, event.id);
     const { asked: coming } = await bookAnonymously(t.db, t.client(), event.slug, { ticketTypeId: type.id, name: 'Coming', email: 'coming@example.org' });
     await bookAnonymously(t.db, t.client(), event.slug, { ticketTypeId: type.id, name: 'Leaving', email: 'leaving@example.org' });

@@ -25,18 +25,34 @@ afterAll(async () => {
 const site = { baseUrl: 'https://hub.example', siteName: 'Social Perspectives Hub' };
 const CANCELLED = 'Cancelled — the event was cancelled';
 
-async function paidBooking(eventId: string, ticketTypeId: string, email: string, payment: { method: 'stripe' | 'invoice'; status: 'open' | 'paid' | 'expired' | 'refunded' }, status: 'confirmed' | 'pending_payment' = 'confirmed') {
+async function paidBooking(
+  eventId: string,
+  ticketTypeId: string,
+  email: string,
+  payment: { method: 'stripe' | 'invoice'; status: 'open' | 'paid' | 'expired' | 'refunded' },
+  status: 'confirmed' | 'pending_payment' = 'confirmed',
+) {
   const [row] = await t.db
     .insert(registrations)
     .values({ eventId, ticketTypeId, status, name: 'Payer', email, pricePence: 4000, paymentMode: payment.method })
     .returning();
-  await t.db.insert(payments).values({ registrationId: row!.id, method: payment.method, amountPence: 4000, status: payment.status, paidAt: payment.status === 'paid' ? new Date() : null });
+  await t.db.insert(payments).values({
+    registrationId: row!.id,
+    method: payment.method,
+    amountPence: 4000,
+    status: payment.status,
+    paidAt: payment.status === 'paid' ? new Date() : null,
+  });
   return { id: row!.id, managePath: await mintManagePath(t.db, row!.id) };
 }
 
 describe('the organiser dashboard', () => {
   it('lists past and cancelled events, so after-event work stays reachable', async () => {
-    const past = await makeEvent(t.db, { title: 'Last spring’s round table', startsAt: new Date(Date.now() - 40 * 86_400_000), endsAt: new Date(Date.now() - 40 * 86_400_000 + 3_600_000) });
+    const past = await makeEvent(t.db, {
+      title: 'Last spring’s round table',
+      startsAt: new Date(Date.now() - 40 * 86_400_000),
+      endsAt: new Date(Date.now() - 40 * 86_400_000 + 3_600_000),
+    });
     const called = await makeEvent(t.db, { title: 'The seminar we called off' });
     await organiser.post(`/plan/${called.id}/cancel`, { reason: 'Too few speakers.' });
     const page = (await organiser.get('/organise')).body;
@@ -51,7 +67,13 @@ describe('the organiser dashboard', () => {
 
 describe('after an event is cancelled', () => {
   it('the booking page, "Your bookings", the attendee list and check-in all say cancelled, with no joining link or cancel action', async () => {
-    const event = await makeEvent(t.db, { format: 'online', onlinePlatform: 'Zoom', onlineJoinUrl: 'https://zoom.example/j/123', venueName: '', venueAddress: '' });
+    const event = await makeEvent(t.db, {
+      format: 'online',
+      onlinePlatform: 'Zoom',
+      onlineJoinUrl: 'https://zoom.example/j/123',
+      venueName: '',
+      venueAddress: '',
+    });
     const type = await makeTicketType(t.db, event.id, { name: 'Free place' });
     const member = await t.signedIn('booked-state@example.org');
     const booked = await member.post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Bea Booked', email: 'booked-state@example.org' });
@@ -115,7 +137,8 @@ describe('after an event is cancelled', () => {
     expect(await cancellationText('card-paid@example.org')).toContain('You paid £40 by card. The organisers will refund it to your card');
     expect(await cancellationText('invoice-paid@example.org')).toContain('You paid £40 by invoice. The organisers will arrange to give it back to you');
     expect(await cancellationText('invoice-open@example.org')).toContain('Your invoice is cancelled: you do not need to pay it.');
-    for (const email of ['card-paid@example.org', 'invoice-open@example.org']) expect(await cancellationText(email)).not.toContain('we will be in touch about a refund');
+    for (const email of ['card-paid@example.org', 'invoice-open@example.org'])
+      expect(await cancellationText(email)).not.toContain('we will be in touch about a refund');
 
     const cardPage = (await visitor.get(card.managePath)).body;
     expect(cardPage).toContain(CANCELLED);

@@ -22,7 +22,10 @@ async function book(slug: string, ticketTypeId: string, email: string) {
 }
 
 async function statusOf(email: string, eventId: string) {
-  const [row] = await t.db.select({ status: registrations.status }).from(registrations).where(and(eq(registrations.email, email), eq(registrations.eventId, eventId)));
+  const [row] = await t.db
+    .select({ status: registrations.status })
+    .from(registrations)
+    .where(and(eq(registrations.email, email), eq(registrations.eventId, eventId)));
   return row?.status;
 }
 
@@ -72,7 +75,10 @@ describe('the waiting list', () => {
     await book(event.slug, type.id, 'c@example.org');
     await t.client().post(`${first}/cancel`);
     expect(await statusOf('b@example.org', event.id)).toBe('offered');
-    const [hold] = await t.db.select().from(placeHolds).where(and(eq(placeHolds.eventId, event.id), eq(placeHolds.state, 'live')));
+    const [hold] = await t.db
+      .select()
+      .from(placeHolds)
+      .where(and(eq(placeHolds.eventId, event.id), eq(placeHolds.state, 'live')));
     expect(hold!.expiresAt.getTime() - Date.now()).toBeGreaterThan(23.9 * 3_600_000);
     expect(hold!.expiresAt.getTime() - Date.now()).toBeLessThan(24.1 * 3_600_000);
 

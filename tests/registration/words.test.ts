@@ -51,7 +51,11 @@ describe('words that are true', () => {
   });
 
   it('never writes "?." after a title that asks a question', () => {
-    const mail = renderEmail('registration-cancelled', { eventTitle: 'Who cares?', when: 'Monday', where: 'Leeds', eventPath: '/events/x', name: '', leftWaitingList: true, refunded: '' }, site);
+    const mail = renderEmail(
+      'registration-cancelled',
+      { eventTitle: 'Who cares?', when: 'Monday', where: 'Leeds', eventPath: '/events/x', name: '', leftWaitingList: true, refunded: '' },
+      site,
+    );
     expect(mail.text).toContain('You have left the waiting list for Who cares?');
     expect(mail.text).not.toContain('?.');
     expect(mail.html).not.toContain('?.');

@@ -29,7 +29,12 @@ describe('the mailing list’s private links', () => {
     const preferences = await joined('probe-prefs@example.org');
     const token = preferences.split('/')[2]!;
     // No cookie, no CSRF token: a page on another site posting the preferences form.
-    const forged = await t.app.inject({ method: 'POST', url: preferences, payload: 'name=Changed&regions=Wales', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const forged = await t.app.inject({
+      method: 'POST',
+      url: preferences,
+      payload: 'name=Changed&regions=Wales',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(forged.statusCode).toBe(403);
     // Each character changed in turn opens nothing (and never a 500).
     for (const i of [0, 10, 21, 30, token.length - 1]) {
@@ -42,10 +47,20 @@ describe('the mailing list’s private links', () => {
     const boundary = 'xyzBOUNDARY';
     const payload = `--${boundary}\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--${boundary}--\r\n`;
     // Read as nothing, a multipart body changes no choices (no CSRF token) …
-    const viaMultipart = await t.app.inject({ method: 'POST', url: preferences, payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } });
+    const viaMultipart = await t.app.inject({
+      method: 'POST',
+      url: preferences,
+      payload,
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    });
     expect(viaMultipart.statusCode).toBe(403);
     // … but a mail program's one-click leave works (it was a 415).
-    const left = await t.app.inject({ method: 'POST', url: `${preferences}/leave`, payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } });
+    const left = await t.app.inject({
+      method: 'POST',
+      url: `${preferences}/leave`,
+      payload,
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    });
     expect(left.statusCode).toBe(200);
     expect(left.body).toContain('You have left the mailing list');
   });
@@ -66,7 +81,10 @@ describe('announcements', () => {
 describe('certificates and survey results', () => {
   it('open only one’s own certificate, and a planner never reads the planning group’s feedback', async () => {
     const event = await makeEvent(t.db, { startsAt: new Date('2026-10-01T10:00:00Z'), endsAt: new Date('2026-10-01T15:00:00Z') });
-    const [other] = await t.db.insert(registrations).values({ eventId: event.id, status: 'attended', name: 'Other Person', email: 'probe-other@example.org' }).returning();
+    const [other] = await t.db
+      .insert(registrations)
+      .values({ eventId: event.id, status: 'attended', name: 'Other Person', email: 'probe-other@example.org' })
+      .returning();
     const first = await issueCertificate(t.db, { registrationId: other!.id });
     const nosy = await t.signedIn('probe-nosy@example.org');
     const pdf = await nosy.get(`/account/bookings/${other!.id}/certificate.pdf`);
@@ -80,13 +98,21 @@ describe('certificates and survey results', () => {
     }
 
     const lead = await t.signedIn('probe-lead@example.org');
-    await t.db.insert(planningMembers).values({ eventId: event.id, personId: await personId(t.db, 'probe-lead@example.org'), role: 'lead', status: 'accepted' });
+    await t.db
+      .insert(planningMembers)
+      .values({ eventId: event.id, personId: await personId(t.db, 'probe-lead@example.org'), role: 'lead', status: 'accepted' });
     const speaker = await t.signedIn('probe-speaker@example.org');
-    await t.db.insert(planningMembers).values({ eventId: event.id, personId: await personId(t.db, 'probe-speaker@example.org'), role: 'speaker', status: 'accepted' });
+    await t.db
+      .insert(planningMembers)
+      .values({ eventId: event.id, personId: await personId(t.db, 'probe-speaker@example.org'), role: 'speaker', status: 'accepted' });
     for (const url of [`/plan/${event.id}/feedback/planners/results`, `/plan/${event.id}/feedback/planners/results.csv`]) {
       expect([403, 404]).toContain((await lead.get(url)).statusCode);
     }
-    for (const url of [`/plan/${event.id}/feedback/attendees/results`, `/plan/${event.id}/feedback/attendees/results.csv`, `/plan/${event.id}/feedback/attendees`]) {
+    for (const url of [
+      `/plan/${event.id}/feedback/attendees/results`,
+      `/plan/${event.id}/feedback/attendees/results.csv`,
+      `/plan/${event.id}/feedback/attendees`,
+    ]) {
       expect([403, 404]).toContain((await speaker.get(url)).statusCode);
     }
     expect((await lead.get(`/plan/${event.id}/feedback/attendees/results`)).statusCode).toBe(200);

@@ -26,7 +26,9 @@ describe('the places-left count after an anonymous booking', () => {
     const type = await makeTicketType(t.db, event.id);
     // Someone already booked (signed in), and someone with a bursary application and a held place.
     const booked = await t.signedIn('already-booked@example.org');
-    expect((await booked.post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Booked', email: 'already-booked@example.org' })).statusCode).toBe(303);
+    expect((await booked.post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Booked', email: 'already-booked@example.org' })).statusCode).toBe(
+      303,
+    );
     await applicantWithHeldPlace(t.db, event.id, 'bursary-applicant@example.org');
 
     const probe = async (email: string) => {
@@ -49,7 +51,9 @@ describe('emails sent by anonymous bookings', () => {
     const type = await makeTicketType(t.db, event.id);
     const n = MAX_LINK_EMAILS_PER_IP + 5;
     for (let i = 0; i < n; i++) {
-      await t.client().post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Claim your prize at evil.example', email: `spam-target-${i}@example.org` });
+      await t
+        .client()
+        .post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Claim your prize at evil.example', email: `spam-target-${i}@example.org` });
     }
     let sent = 0;
     for (let i = 0; i < n; i++) sent += (await mailsTo(t.db, `spam-target-${i}@example.org`)).length;

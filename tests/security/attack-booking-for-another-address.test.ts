@@ -23,7 +23,11 @@ describe('a member booking with another person’s address', () => {
     const mallory = await t.signedIn('mallory-booker@example.org');
     const booked = await mallory.post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Vic Tim', email: 'victim-booking@example.org' });
     expect(booked.headers.location).toBe(`/events/${event.slug}/book/check-your-email`);
-    const bookingOfVictim = () => t.db.select().from(registrations).where(and(eq(registrations.eventId, event.id), eq(registrations.email, 'victim-booking@example.org')));
+    const bookingOfVictim = () =>
+      t.db
+        .select()
+        .from(registrations)
+        .where(and(eq(registrations.eventId, event.id), eq(registrations.email, 'victim-booking@example.org')));
     // Nothing is booked until the address's owner confirms it from the emailed link.
     expect(await bookingOfVictim()).toHaveLength(0);
     const victim = t.client();

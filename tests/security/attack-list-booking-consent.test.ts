@@ -21,7 +21,12 @@ async function joinAndLeave(address: string) {
   const [mail] = await t.db.select().from(outboxMessages).where(eq(outboxMessages.toAddress, address)).orderBy(desc(outboxMessages.createdAt));
   const confirmed = await visitor.post(String(emailData(mail!).confirmPath));
   const preferences = String(confirmed.headers.location);
-  const left = await t.app.inject({ method: 'POST', url: `${preferences}/leave`, payload: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const left = await t.app.inject({
+    method: 'POST',
+    url: `${preferences}/leave`,
+    payload: 'List-Unsubscribe=One-Click',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
   expect(left.statusCode).toBe(200);
   expect(await isSuppressed(t.db, address)).toBe(true);
 }
@@ -58,4 +63,3 @@ describe('someone else ticks "email me about future Hub events" on a booking in 
     }
   });
 });
-

@@ -43,7 +43,12 @@ describe('someone who leaves the list', () => {
     const [mail] = await mailsTo(address);
     const confirmed = await visitor.post(String(mail!.data.confirmPath));
     const preferences = String(confirmed.headers.location);
-    const left = await t.app.inject({ method: 'POST', url: `${preferences}/leave`, payload: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const left = await t.app.inject({
+      method: 'POST',
+      url: `${preferences}/leave`,
+      payload: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(left.statusCode).toBe(200);
 
     const rows = await t.db.select().from(listSubscribers);

@@ -61,7 +61,10 @@ describe('planning meetings arranged by a member', () => {
     expect((await speaker.post(`/plan/${eventId}/meetings/${first!.id}`, meeting('Moved', '2027-02-11'))).statusCode).toBe(429);
     const cancel = await speaker.post(`/plan/${eventId}/meetings/${first!.id}/cancel`);
     expect(cancel.statusCode).toBe(303);
-    const [still] = await t.db.select().from(planningMeetings).where(and(eq(planningMeetings.id, first!.id), eq(planningMeetings.eventId, eventId)));
+    const [still] = await t.db
+      .select()
+      .from(planningMeetings)
+      .where(and(eq(planningMeetings.id, first!.id), eq(planningMeetings.eventId, eventId)));
     expect(still!.cancelledAt).toBeNull();
   });
 });

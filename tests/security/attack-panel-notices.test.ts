@@ -18,7 +18,11 @@ beforeAll(async () => {
   t = await startTestApp();
   boss = await organiser(t, 'boss-attack@example.org');
   event = await createEvent(t.db, { capacity: 10 });
-  fundId = idFrom((await boss.post('/bursaries/funds', { eventId: event.id, name: 'Attacked fund', budget: '500', eligibility: '', covers: '', deadline: '' })).headers.location, uuidIn);
+  fundId = idFrom(
+    (await boss.post('/bursaries/funds', { eventId: event.id, name: 'Attacked fund', budget: '500', eligibility: '', covers: '', deadline: '' })).headers
+      .location,
+    uuidIn,
+  );
   daily = await panelMember(t, 'daily-attack@example.org', fundId);
   expect((await daily.post('/bursaries/notices', { mode: 'daily' })).statusCode).toBe(303);
 });
@@ -26,8 +30,16 @@ afterAll(async () => {
   await t.close();
 });
 
-const toBoss = async () => t.db.select().from(outboxMessages).where(and(eq(outboxMessages.toAddress, 'boss-attack@example.org'), eq(outboxMessages.template, 'bursary-panel-new')));
-const waitingNotices = async () => t.db.select().from(bursaryPanelNotices).where(and(eq(bursaryPanelNotices.fundId, fundId), isNull(bursaryPanelNotices.sentAt)));
+const toBoss = async () =>
+  t.db
+    .select()
+    .from(outboxMessages)
+    .where(and(eq(outboxMessages.toAddress, 'boss-attack@example.org'), eq(outboxMessages.template, 'bursary-panel-new')));
+const waitingNotices = async () =>
+  t.db
+    .select()
+    .from(bursaryPanelNotices)
+    .where(and(eq(bursaryPanelNotices.fundId, fundId), isNull(bursaryPanelNotices.sentAt)));
 
 async function submitNew(client: TestClient): Promise<string> {
   const id = idFrom((await client.post(`/events/${event.slug}/bursary`)).headers.location, uuidIn);
@@ -55,7 +67,10 @@ describe('the panel’s notices cannot be used to flood it', () => {
   it('leaves a member taken off the panel no notice waiting for their digest', async () => {
     expect(await waitingNotices()).toHaveLength(1);
     const [person] = await t.db.select({ id: people.id }).from(people).where(eq(people.email, 'daily-attack@example.org'));
-    const [row] = await t.db.select().from(bursaryPanelMembers).where(and(eq(bursaryPanelMembers.fundId, fundId), eq(bursaryPanelMembers.personId, person!.id)));
+    const [row] = await t.db
+      .select()
+      .from(bursaryPanelMembers)
+      .where(and(eq(bursaryPanelMembers.fundId, fundId), eq(bursaryPanelMembers.personId, person!.id)));
     expect((await boss.post(`/bursaries/funds/${fundId}/panel/${row!.id}/remove`)).statusCode).toBe(303);
     expect(await waitingNotices()).toHaveLength(0);
   });

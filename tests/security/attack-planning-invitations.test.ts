@@ -26,7 +26,11 @@ afterAll(async () => {
   await t.close();
 });
 
-const invitationsSent = async () => t.db.select().from(outboxMessages).where(and(eq(outboxMessages.template, 'planning-invitation'), like(outboxMessages.toAddress, 'target-%')));
+const invitationsSent = async () =>
+  t.db
+    .select()
+    .from(outboxMessages)
+    .where(and(eq(outboxMessages.template, 'planning-invitation'), like(outboxMessages.toAddress, 'target-%')));
 
 describe('planning invitations sent by a lead', () => {
   it('keep the lead-typed event title out of the subject', async () => {

@@ -25,7 +25,9 @@ describe('an anonymous survey whose invitations have gone out', () => {
     const endsAt = new Date(startsAt.getTime() + 3_600_000);
     const event = await makeEvent(t.db, { startsAt, endsAt });
     const lead = await t.signedIn('survey-lead@example.org');
-    await t.db.insert(planningMembers).values({ eventId: event.id, personId: await personId(t.db, 'survey-lead@example.org'), role: 'lead', status: 'accepted' });
+    await t.db
+      .insert(planningMembers)
+      .values({ eventId: event.id, personId: await personId(t.db, 'survey-lead@example.org'), role: 'lead', status: 'accepted' });
     await t.db.insert(registrations).values({ eventId: event.id, status: 'attended', name: 'Sam Secret', email: 'sam-secret@example.org' });
 
     await sendDueSurveys(t.db, new Date(endsAt.getTime() + 3 * 3_600_000));

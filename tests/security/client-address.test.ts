@@ -12,7 +12,13 @@ describe('clientKey', () => {
 
   it('counts every address in one IPv6 /64 as one client, however it is written', () => {
     const key = '2001:0db8:0001:0002::/64';
-    for (const address of ['2001:db8:1:2::1', '2001:db8:1:2:ffff:ffff:ffff:ffff', '2001:DB8:1:2:0:0:0:9', '2001:db8:1:2::abcd%eth0', '2001:db8:1:2:3:4:192.0.2.1']) {
+    for (const address of [
+      '2001:db8:1:2::1',
+      '2001:db8:1:2:ffff:ffff:ffff:ffff',
+      '2001:DB8:1:2:0:0:0:9',
+      '2001:db8:1:2::abcd%eth0',
+      '2001:db8:1:2:3:4:192.0.2.1',
+    ]) {
       expect(clientKey(address), address).toBe(key);
     }
     expect(clientKey('2001:db8:1:3::1')).not.toBe(key);

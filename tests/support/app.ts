@@ -38,7 +38,15 @@ export function testConfig(env: Record<string, string> = {}): Config {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'convene-test-'));
   // The page cache is off unless a test turns it on: most tests change rows directly and look at
   // the pages straight away, which a running site would show within PAGE_CACHE_SECONDS.
-  return loadConfig({ BASE_URL: 'http://convene.test', DATA_DIR: dataDir, OUTBOX_INTERVAL_MS: '0', LOG_LEVEL: 'silent', PAGE_CACHE_SECONDS: '0', OUTBOX_KEY: TEST_OUTBOX_KEY, ...env });
+  return loadConfig({
+    BASE_URL: 'http://convene.test',
+    DATA_DIR: dataDir,
+    OUTBOX_INTERVAL_MS: '0',
+    LOG_LEVEL: 'silent',
+    PAGE_CACHE_SECONDS: '0',
+    OUTBOX_KEY: TEST_OUTBOX_KEY,
+    ...env,
+  });
 }
 
 /** The body as text, uncompressed (the page cache answers gzip or brotli when asked). */
@@ -62,7 +70,9 @@ function collectCalendarsServed(app: FastifyInstance): void {
   };
   // Only the promise form (what every test uses); the chained and callback forms pass through.
   app.inject = ((options?: InjectOptions, callback?: unknown) =>
-    options === undefined || callback !== undefined || typeof options === 'string' ? (inject as (...a: unknown[]) => unknown)(options, callback) : collecting(options)) as typeof app.inject;
+    options === undefined || callback !== undefined || typeof options === 'string'
+      ? (inject as (...a: unknown[]) => unknown)(options, callback)
+      : collecting(options)) as typeof app.inject;
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {

@@ -26,10 +26,13 @@ function checkingCalendars(database: TestDatabase): TestDatabase {
     async close() {
       let failure: unknown = null;
       try {
-        const rows = await database.db.select({ to: outboxMessages.toAddress, template: outboxMessages.template, attachments: outboxMessages.attachments }).from(outboxMessages);
+        const rows = await database.db
+          .select({ to: outboxMessages.toAddress, template: outboxMessages.template, attachments: outboxMessages.attachments })
+          .from(outboxMessages);
         for (const row of rows) {
           for (const a of row.attachments) {
-            if (isCalendarType(a.contentType)) collectCalendar({ source: `${row.template} email to ${row.to}: ${a.filename}`, text: a.content, contentType: a.contentType });
+            if (isCalendarType(a.contentType))
+              collectCalendar({ source: `${row.template} email to ${row.to}: ${a.filename}`, text: a.content, contentType: a.contentType });
           }
         }
       } catch (error) {

@@ -65,7 +65,8 @@ export function checkWithIcalJs(calendar: CollectedCalendar): string[] {
   const zones = new Set(root.getAllSubcomponents('vtimezone').map((z) => String(z.getFirstPropertyValue('tzid'))));
   for (const vevent of root.getAllSubcomponents('vevent')) {
     const uid = vevent.getFirstPropertyValue('uid');
-    for (const required of ['uid', 'dtstamp', 'dtstart']) if (!vevent.getFirstProperty(required)) problems.push(`VEVENT ${uid ?? '?'} has no ${required.toUpperCase()}`);
+    for (const required of ['uid', 'dtstamp', 'dtstart'])
+      if (!vevent.getFirstProperty(required)) problems.push(`VEVENT ${uid ?? '?'} has no ${required.toUpperCase()}`);
     for (const property of vevent.getAllProperties()) {
       const tzid = property.getParameter('tzid');
       if (tzid && !zones.has(String(tzid))) problems.push(`VEVENT ${uid} uses TZID ${tzid} without its VTIMEZONE`);

@@ -231,7 +231,7 @@ describe('deciding within the budget', () => {
     expect(await fundFigures(t.db, fundId)).toMatchObject({ budgetPence: 10000, approvedPence: 7500, remainingPence: 2500 });
     const shrink = await boss.post(`/bursaries/funds/${fundId}/edit`, { name: 'Spring bursaries', budget: '50', eligibility: '', covers: '', deadline: '' });
     expect(shrink.statusCode).toBe(400);
-    expect(shrink.body).toContain('cannot be less than what is already approved');
+    expect(shrink.body).toContain('cannot be less than what is already taken from it');
 
     const mail = await t.db
       .select()

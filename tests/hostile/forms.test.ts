@@ -186,8 +186,11 @@ function bodyArbitrary(bodyFields: string[]) {
 }
 
 beforeAll(async () => {
-  // The site-wide limiter would answer most of these with 429 and hide what the forms do.
-  t = await startTestApp({ env: { RATE_LIMIT_PER_MINUTE: '10000000', FORM_RATE_LIMIT_PER_MINUTE: '10000000' } });
+  // The site-wide limiter would answer most of these with 429 and hide what the forms do; so would
+  // the per-IP limit on emailed requests (bookings, joining the mailing list), tested elsewhere.
+  t = await startTestApp({
+    env: { RATE_LIMIT_PER_MINUTE: '10000000', FORM_RATE_LIMIT_PER_MINUTE: '10000000', BOOKING_REQUESTS_PER_IP_PER_HOUR: '10000000' },
+  });
   await seedDemo(t.db);
   await ensureAdmins(t.db, ['fuzzer@example.org']);
   admin = await t.signedIn('fuzzer@example.org');

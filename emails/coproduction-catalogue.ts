@@ -74,6 +74,8 @@ export interface CoproductionEmails {
   };
   /** To a planner whose role a lead changed (`you`), and to the group's other leads. */
   'planning-role-changed': { name: string; title: string; you: boolean; memberName: string; roleLabel: string; byName: string; planningPath: string };
+  /** To someone a lead took off the group (or whose invitation was withdrawn), naming who did it. */
+  'planning-removed': { name: string | null; title: string; byName: string; invited: boolean };
 }
 
 // Proposal emails go to people other than the member who acted (co-proposers, the steering
@@ -108,4 +110,5 @@ export const coproductionSubjects: { [K in keyof CoproductionEmails]: (data: Cop
   'impact-note': (d) => `You said, we did: ${d.title}`,
   'planning-event-news': (d) => (d.kind === 'published' ? 'An event you are planning is published' : 'An event you are planning has changed'),
   'planning-role-changed': (d) => (d.you ? 'Your role in a planning group has changed' : 'A role in your planning group has changed'),
+  'planning-removed': (d) => (d.invited ? 'Your invitation to a planning group has been withdrawn' : 'You are no longer in a planning group'),
 };

@@ -78,6 +78,7 @@ export type ConflictCode =
   | 'involvement_own_item'
   | 'item_paid'
   | 'last_admin'
+  | 'leads_only'
   | 'meeting_cancelled'
   | 'no_invoice'
   | 'no_offer'

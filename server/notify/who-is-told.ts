@@ -284,13 +284,17 @@ export const whoIsTold = {
     change: 'a lead removes a member',
     emails: [
       {
+        template: 'planning-removed',
+        to: 'the member removed, or invited and not yet answered: who took them off (or withdrew the invitation), and whom to ask',
+      },
+      {
         template: 'planning-meeting',
         to: 'the member removed, if they had joined: each planning meeting still to come, taken out of their calendar (CANCEL naming only them)',
       },
     ],
     notEmailed: [
       { who: 'the rest of the group', why: 'their meetings are unchanged; the planning page shows the group' },
-      { who: 'a member with no meetings to come', why: 'there is nothing in their calendar to take out' },
+      { who: 'someone who had declined the invitation', why: 'they were not in the group' },
     ],
   },
   'planning.stepped-back': {

@@ -5,7 +5,7 @@ import { events, planningMembers, type PlanningRole } from '../../db/schema/inde
 import type { Me } from '../accounts/sessions.ts';
 import type { Db } from '../db/database.ts';
 import { lockEvent } from '../db/event-lock.ts';
-import { ForbiddenError, NotFoundError } from '../errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
 
 export type EventRow = typeof events.$inferSelect;
 
@@ -16,6 +16,8 @@ export interface PlanningAccess {
   isOrganiser: boolean;
   /** Leads, co-leads and organisers manage the group and publish. */
   canLead: boolean;
+  /** Only the lead and organisers decide who leads: make someone lead, or change or remove a lead. */
+  canChooseLeads: boolean;
 }
 
 export async function planningAccess(db: Db, eventId: string, me: Me, options: { lock?: boolean } = {}): Promise<PlanningAccess> {
@@ -31,11 +33,22 @@ export async function planningAccess(db: Db, eventId: string, me: Me, options: {
     throw new ForbiddenError('Only this event’s planning group and the steering group can see its planning pages.');
   }
   const canLead = me.isOrganiser || membership?.role === 'lead' || membership?.role === 'co_lead';
-  return { event, membership: membership ?? null, isOrganiser: me.isOrganiser, canLead };
+  const canChooseLeads = me.isOrganiser || membership?.role === 'lead';
+  return { event, membership: membership ?? null, isOrganiser: me.isOrganiser, canLead, canChooseLeads };
 }
 
 export function requireLead(access: PlanningAccess): void {
   if (!access.canLead) throw new ForbiddenError('Only the event’s lead, co-leads or an organiser can do that.');
+}
+
+/**
+ * A co-lead manages the group but does not decide who leads it: making someone lead, or changing
+ * or removing a lead, is for the lead or an organiser (a co-lead cannot demote the lead).
+ */
+export function requireLeadChoice(access: PlanningAccess, roles: (PlanningRole | undefined)[]): void {
+  requireLead(access);
+  if (!access.canChooseLeads && roles.includes('lead'))
+    throw new ConflictError('leads_only', 'Only the event’s lead or an organiser can decide who leads the group.');
 }
 
 export function requireOrganiser(access: PlanningAccess): void {

@@ -13,7 +13,7 @@ import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from 
 import { spendMailBudget, type MailBudget } from '../mail/budget.ts';
 import { noteFeedChange } from '../calendar/private-feeds.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
-import { planningAccess, requireLead } from './access.ts';
+import { planningAccess, requireLead, requireLeadChoice } from './access.ts';
 import { planningRoleLabels } from './labels.ts';
 import { inviteToArrangedMeetings, withdrawFromMeetings } from './meetings.ts';
 
@@ -56,7 +56,7 @@ export async function inviteMember(
   const email = checkEmail(input.email);
   await db.transaction(async (tx) => {
     const access = await planningAccess(tx, eventId, me);
-    requireLead(access);
+    requireLeadChoice(access, [input.role]);
     await tx.insert(people).values({ email }).onConflictDoNothing({ target: people.email });
     const [person] = await tx.select({ id: people.id }).from(people).where(eq(people.email, email));
     if (person!.id === me.id) throw new InvalidInputError([{ field: 'email', message: 'You cannot invite yourself: ask another lead or an organiser' }]);
@@ -150,20 +150,31 @@ export async function setMyPerspective(db: Database, eventId: string, perspectiv
   });
 }
 
-export async function changeMemberRole(db: Database, eventId: string, memberId: string, role: PlanningRole, me: Me): Promise<void> {
+export async function changeMemberRole(
+  db: Database,
+  eventId: string,
+  memberId: string,
+  role: PlanningRole,
+  me: Me,
+  context: { mailBudget: MailBudget },
+): Promise<void> {
   await db.transaction(async (tx) => {
     const access = await planningAccess(tx, eventId, me);
     requireLead(access);
     const [member] = await tx
-      .select({ personId: planningMembers.personId })
+      .select({ personId: planningMembers.personId, role: planningMembers.role })
       .from(planningMembers)
       .where(and(eq(planningMembers.id, memberId), eq(planningMembers.eventId, eventId)))
       .for('update');
     if (!member) throw new NotFoundError('We could not find that member of the planning group.');
     if (member.personId === me.id) throw new ConflictError('own_role', 'You cannot change your own role. Another lead or an organiser can.');
+    requireLeadChoice(access, [member.role, role]);
+    if (member.role === role) return;
     await tx.update(planningMembers).set({ role }).where(eq(planningMembers.id, memberId));
     await recordAudit(tx, { actorId: me.id, action: 'planning.member.role_changed', subjectType: 'event', subjectId: eventId, details: { memberId, role } });
-    await tellOfRoleChange(tx, access.event, member.personId, role, me);
+    const told = await tellOfRoleChange(tx, access.event, member.personId, role, me);
+    // Emails to other people come out of the member's daily budget (organisers included, as for invitations).
+    await spendMailBudget(tx, { personId: me.id, emails: told, budget: context.mailBudget });
   });
 }
 
@@ -176,7 +187,7 @@ async function endMembership(
   because: 'planning.member-removed' | 'planning.stepped-back',
   event: { id: string; title: string },
   memberId: string,
-): Promise<{ personId: string; meetings: number }> {
+): Promise<{ personId: string; status: MemberStatus; email: string; displayName: string | null; meetings: number }> {
   const [member] = await tx
     .select({ personId: planningMembers.personId, status: planningMembers.status, email: people.email, displayName: people.displayName })
     .from(planningMembers)
@@ -185,19 +196,41 @@ async function endMembership(
     .for('update', { of: planningMembers });
   if (!member) throw new NotFoundError('We could not find that member of the planning group.');
   await tx.delete(planningMembers).where(eq(planningMembers.id, memberId));
-  if (member.status !== 'accepted') return { personId: member.personId, meetings: 0 };
+  if (member.status !== 'accepted') return { ...member, meetings: 0 };
   const now = new Date();
   const meetings = await withdrawFromMeetings(tx, because, event, { personId: member.personId, email: member.email, displayName: member.displayName }, now);
   await noteFeedChange(tx, member.personId, now);
-  return { personId: member.personId, meetings };
+  return { ...member, meetings };
 }
 
-/** Returns how many meetings were taken out of their calendar. */
-export async function removeMember(db: Database, eventId: string, memberId: string, me: Me): Promise<number> {
+/** Returns how many meetings were taken out of their calendar, and whether they were emailed. */
+export async function removeMember(
+  db: Database,
+  eventId: string,
+  memberId: string,
+  me: Me,
+  context: { mailBudget: MailBudget },
+): Promise<{ meetings: number; emailed: boolean }> {
   return db.transaction(async (tx) => {
     const access = await planningAccess(tx, eventId, me);
     requireLead(access);
+    const [target] = await tx
+      .select({ role: planningMembers.role })
+      .from(planningMembers)
+      .where(and(eq(planningMembers.id, memberId), eq(planningMembers.eventId, eventId)));
+    requireLeadChoice(access, [target?.role]);
     const removed = await endMembership(tx, 'planning.member-removed', access.event, memberId);
+    if (removed.status !== 'declined') {
+      // They are told who took them off, so that they can ask that person or the organisers why.
+      await enqueueEmail(tx, {
+        because: 'planning.member-removed',
+        to: removed.email,
+        template: 'planning-removed',
+        data: { name: removed.displayName, title: access.event.title, byName: me.displayName || me.email, invited: removed.status === 'invited' },
+      });
+    }
+    const told = removed.meetings + (removed.status === 'declined' ? 0 : 1);
+    await spendMailBudget(tx, { personId: me.id, emails: told, budget: context.mailBudget });
     await recordAudit(tx, {
       actorId: me.id,
       action: 'planning.member.removed',
@@ -205,7 +238,7 @@ export async function removeMember(db: Database, eventId: string, memberId: stri
       subjectId: eventId,
       details: { personId: removed.personId },
     });
-    return removed.meetings;
+    return { meetings: removed.meetings, emailed: removed.status !== 'declined' };
   });
 }
 
@@ -220,15 +253,15 @@ export async function leaveGroup(db: Database, eventId: string, me: Me): Promise
   });
 }
 
-/** The member whose role changed is told, and so are the group's other leads (not the one who did it). */
-async function tellOfRoleChange(tx: Db, event: { id: string; title: string }, personId: string, role: PlanningRole, me: Me): Promise<void> {
+/** The member whose role changed is told, and so are the group's other leads (not the one who did it). Returns how many were told. */
+async function tellOfRoleChange(tx: Db, event: { id: string; title: string }, personId: string, role: PlanningRole, me: Me): Promise<number> {
   const rows = await tx
     .select({ personId: people.id, email: people.email, displayName: people.displayName, role: planningMembers.role, status: planningMembers.status })
     .from(planningMembers)
     .innerJoin(people, eq(people.id, planningMembers.personId))
     .where(eq(planningMembers.eventId, event.id));
   const member = rows.find((r) => r.personId === personId);
-  if (!member) return;
+  if (!member) return 0;
   const leads = rows.filter((r) => r.status === 'accepted' && (r.role === 'lead' || r.role === 'co_lead') && r.personId !== me.id && r.personId !== personId);
   for (const to of [member, ...leads]) {
     await enqueueEmail(tx, {
@@ -246,4 +279,5 @@ async function tellOfRoleChange(tx: Db, event: { id: string; title: string }, pe
       },
     });
   }
+  return 1 + leads.length;
 }

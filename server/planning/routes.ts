@@ -189,7 +189,8 @@ export const planningRoutes: FastifyPluginAsyncTypebox = async (app) => {
         openTasks,
         group: groupView(members, access, me.id),
         myPerspective: mine?.perspective ?? '',
-        roleOptions,
+        // Only the lead and organisers can make someone lead.
+        roleOptions: access.canChooseLeads ? roleOptions : roleOptions.filter((o) => o.value !== 'lead'),
         perspectiveOptions,
         inviteForm: forms.invite ?? formState({ role: 'speaker' }),
         publishForm: forms.publish ?? formState(),
@@ -230,7 +231,7 @@ export const planningRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const role = oneOf(text(request.body, 'role'), planningRoles);
       if (!role) return reply.notice('Choose a role.', 'important').redirect(`/plan/${eventId}#group`, 303);
       return submit(request, reply, {
-        run: () => changeMemberRole(app.db, eventId, memberId, role, signedIn(request)),
+        run: () => changeMemberRole(app.db, eventId, memberId, role, signedIn(request), { mailBudget: { perDay: app.config.mailBudgetPerDay } }),
         conflict: { to: `/plan/${eventId}#group` },
         done: { to: `/plan/${eventId}#group`, notice: 'The role is changed.' },
       });
@@ -263,9 +264,14 @@ export const planningRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/plan/:eventId/members/:memberId/remove', { config: { access: 'member' }, schema: { params: MemberParams } }, async (request, reply) => {
     const { eventId, memberId } = request.params;
     return submit(request, reply, {
-      run: () => removeMember(app.db, eventId, memberId, signedIn(request)),
-      done: (meetings) => {
-        const told = meetings ? ' We have emailed them to take its planning meetings out of their calendar.' : '';
+      run: () => removeMember(app.db, eventId, memberId, signedIn(request), { mailBudget: { perDay: app.config.mailBudgetPerDay } }),
+      conflict: { to: `/plan/${eventId}#group` },
+      done: ({ meetings, emailed }) => {
+        const told = !emailed
+          ? ''
+          : meetings
+            ? ' We have emailed them to say so, and to take its planning meetings out of their calendar.'
+            : ' We have emailed them to say so.';
         return { to: `/plan/${eventId}#group`, notice: `They are no longer in the planning group.${told}` };
       },
     });

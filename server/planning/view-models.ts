@@ -59,6 +59,8 @@ export function groupView(members: GroupMember[], access: PlanningAccess, myPers
     personId: m.personId,
     name: m.name,
     email: access.canLead ? m.email : '',
+    // A co-lead manages everyone but the lead; nobody changes their own row.
+    manageable: access.canLead && m.personId !== myPersonId && (access.canChooseLeads || m.role !== 'lead'),
     role: m.role,
     roleLabel: planningRoleLabels[m.role],
     status: m.status,

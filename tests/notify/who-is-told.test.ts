@@ -638,7 +638,7 @@ const scenarios: Record<ChangeName, Scenario> = {
         .from(planningMembers)
         .where(and(eq(planningMembers.eventId, eventId), eq(planningMembers.personId, await personId(t.db, email))));
       expectPosted(await lead.post(`/plan/${eventId}/members/${member!.id}/remove`));
-      return mails('planning.member-removed', 'planning-meeting', [email]);
+      return [...mails('planning.member-removed', 'planning-removed', [email]), ...mails('planning.member-removed', 'planning-meeting', [email])];
     },
   },
   'planning.stepped-back': {

@@ -53,6 +53,7 @@ const samples: { [K in keyof CoproductionEmails]: CoproductionEmails[K] } = {
     planningPath: '/plan/abc',
   },
   'planning-role-changed': { name: 'Sam', title, you: true, memberName: 'Sam', roleLabel: 'Co-lead', byName: 'Rosa', planningPath: '/plan/abc' },
+  'planning-removed': { name: 'Sam', title, byName: 'Rosa', invited: false },
 };
 
 describe('co-production emails', () => {

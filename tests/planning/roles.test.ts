@@ -111,3 +111,44 @@ describe('a lead cannot open the bursary panel', () => {
     expect((await membership('org@example.org'))!.role).toBe('facilitator');
   });
 });
+
+describe('who decides who leads', () => {
+  it('lets a co-lead manage the group but not demote or remove the lead, nor make anyone lead', async () => {
+    const coLead = await t.signedIn('colead@example.org');
+    expect((await organiser.post(`/plan/${eventId}/members`, { email: 'colead@example.org', role: 'co_lead' })).statusCode).toBe(303);
+    expect((await coLead.post(`/plan/${eventId}/invitation`, { answer: 'yes' })).statusCode).toBe(303);
+    const theLead = (await membership('lead@example.org'))!;
+    expect(theLead.role).toBe('lead');
+
+    // Demoting the lead: refused with a message on the group page, nothing changed.
+    const demoted = await coLead.post(`/plan/${eventId}/members/${theLead.id}/role`, { role: 'speaker' });
+    expect(demoted.statusCode).toBe(303);
+    expect(demoted.headers['x-error-code']).toBe('leads_only');
+    expect((await coLead.get(demoted.headers.location!)).body).toContain('Only the event’s lead or an organiser can decide who leads the group.');
+    expect((await membership('lead@example.org'))!.role).toBe('lead');
+
+    // Removing the lead, inviting someone as lead, or promoting a member to lead: refused too.
+    const removed = await coLead.post(`/plan/${eventId}/members/${theLead.id}/remove`);
+    expect(removed.headers['x-error-code']).toBe('leads_only');
+    expect(await membership('lead@example.org')).not.toBeNull();
+    const invited = await coLead.post(`/plan/${eventId}/members`, { email: 'newlead@example.org', role: 'lead' });
+    expect(invited.headers['x-error-code']).toBe('leads_only');
+    expect(await t.db.query.people.findFirst({ where: (p, { eq }) => eq(p.email, 'newlead@example.org') })).toBeUndefined();
+    expect((await coLead.post(`/plan/${eventId}/members`, { email: 'speaker2@example.org', role: 'speaker' })).statusCode).toBe(303);
+    const speaker = (await membership('speaker2@example.org'))!;
+    expect((await coLead.post(`/plan/${eventId}/members/${speaker.id}/role`, { role: 'lead' })).headers['x-error-code']).toBe('leads_only');
+    expect((await membership('speaker2@example.org'))!.role).toBe('speaker');
+
+    // What a co-lead may do still works; the group page offers them no way to touch the lead.
+    expect((await coLead.post(`/plan/${eventId}/members/${speaker.id}/role`, { role: 'facilitator' })).statusCode).toBe(303);
+    expect((await membership('speaker2@example.org'))!.role).toBe('facilitator');
+    const page = (await coLead.get(`/plan/${eventId}`)).body;
+    expect(page).not.toContain(`/members/${theLead.id}/role`);
+    expect(page).not.toContain(`/members/${theLead.id}/remove`);
+    expect(page).not.toContain('<option value="lead"');
+
+    // The lead can.
+    expect((await lead.post(`/plan/${eventId}/members/${speaker.id}/role`, { role: 'lead' })).statusCode).toBe(303);
+    expect((await membership('speaker2@example.org'))!.role).toBe('lead');
+  });
+});

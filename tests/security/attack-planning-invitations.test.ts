@@ -3,7 +3,7 @@
 // subject must carry no text a member typed (the event's title is the lead's to change).
 import { and, eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { outboxMessages } from '../../db/schema/index.ts';
+import { outboxMessages, people, planningMembers } from '../../db/schema/index.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import type { TestClient } from '../support/client.ts';
 import { idFrom, signedInOrganiser } from '../proposals/support.ts';
@@ -47,5 +47,24 @@ describe('planning invitations sent by a lead', () => {
     // target-0 above spent one of the three.
     expect(answers).toEqual([303, 303, 429]);
     expect(await invitationsSent()).toHaveLength(3);
+  });
+});
+
+describe('changing roles and removing people, to flood the group with email', () => {
+  it('spends the daily budget too: over it, the change is undone', async () => {
+    // The budget (3) is spent by the invitations above; a role change emails its member.
+    const [member] = await t.db
+      .select({ id: planningMembers.id, role: planningMembers.role })
+      .from(planningMembers)
+      .innerJoin(people, eq(people.id, planningMembers.personId))
+      .where(eq(people.email, 'target-1@example.org'));
+    const changed = await lead.post(`/plan/${eventId}/members/${member!.id}/role`, { role: 'facilitator' });
+    expect(changed.statusCode).toBe(429);
+    const [after] = await t.db.select({ role: planningMembers.role }).from(planningMembers).where(eq(planningMembers.id, member!.id));
+    expect(after!.role).toBe(member!.role);
+    const removed = await lead.post(`/plan/${eventId}/members/${member!.id}/remove`);
+    expect(removed.statusCode).toBe(429);
+    expect(await t.db.select().from(planningMembers).where(eq(planningMembers.id, member!.id))).toHaveLength(1);
+    expect(await t.db.select().from(outboxMessages).where(eq(outboxMessages.toAddress, 'target-1@example.org'))).toHaveLength(1);
   });
 });

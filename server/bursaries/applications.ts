@@ -11,6 +11,7 @@ import {
   bursaryReceipts,
   events,
   people,
+  type BursaryApplicationStatus,
   type BursaryCategory,
   type BursaryPaymentMethod,
   type BursaryPerspective,
@@ -210,15 +211,18 @@ export async function submitApplication(db: Database, applicationId: string, act
   });
 }
 
+/** Why an application in this state cannot be withdrawn, in the applicant's words; null when it can. */
+export function whyNotWithdrawable(status: BursaryApplicationStatus): string | null {
+  if (status === 'draft' || status === 'submitted') return null;
+  if (status === 'withdrawn') return 'This application has already been withdrawn.';
+  return 'A decision has already been made on this application, so it cannot be withdrawn. Contact the Hub if your plans have changed.';
+}
+
 export async function withdrawApplication(db: Database, applicationId: string, actor: Actor): Promise<void> {
   await db.transaction(async (tx) => {
     const app = await lockOwnApplication(tx, applicationId, actor);
-    if (app.status !== 'draft' && app.status !== 'submitted') {
-      throw new ConflictError(
-        'bursary_decided',
-        'A decision has already been made on this application, so it cannot be withdrawn. Contact the Hub if your plans have changed.',
-      );
-    }
+    const refusal = whyNotWithdrawable(app.status);
+    if (refusal) throw new ConflictError('bursary_decided', refusal);
     await tx.update(bursaryApplications).set({ status: 'withdrawn', updatedAt: new Date() }).where(eq(bursaryApplications.id, applicationId));
     await releaseHeldPlace(tx, applicationId);
     await forgetPanelNotices(tx, { applicationId });

@@ -1,14 +1,19 @@
 // The words people see for bursary categories, statuses and choices.
 import type { BursaryApplicationStatus, BursaryCategory, BursaryPerspective, EventStatus } from '../../db/schema/index.ts';
 
-export const categoryLabels: Record<BursaryCategory, { label: string; hint: string }> = {
-  travel: { label: 'Travel', hint: 'How you will travel and where from. If you are driving, give the miles there and back.' },
-  accommodation: { label: 'Accommodation', hint: 'For example, a night in a hotel before an early start.' },
-  subsistence: { label: 'Food and drink', hint: 'Meals while you are away from home.' },
-  care: { label: 'Replacement care or childcare', hint: 'Someone to look after a person you care for, or your children, while you attend.' },
-  support_worker: { label: 'Support worker or personal assistant', hint: 'Their time, travel or place at the event.' },
-  data_phone: { label: 'Data or phone costs', hint: 'For online events: mobile data or call costs.' },
-  other: { label: 'Anything else', hint: 'Tell us what it is for.' },
+/** `one` names a single cost of the kind, for "Another … " headings on the form. */
+export const categoryLabels: Record<BursaryCategory, { label: string; hint: string; one: string }> = {
+  travel: { label: 'Travel', hint: 'How you will travel and where from. If you are driving, give the miles there and back.', one: 'travel cost' },
+  accommodation: { label: 'Accommodation', hint: 'For example, a night in a hotel before an early start.', one: 'accommodation cost' },
+  subsistence: { label: 'Food and drink', hint: 'Meals while you are away from home.', one: 'food and drink cost' },
+  care: {
+    label: 'Replacement care or childcare',
+    hint: 'Someone to look after a person you care for, or your children, while you attend.',
+    one: 'care or childcare cost',
+  },
+  support_worker: { label: 'Support worker or personal assistant', hint: 'Their time, travel or place at the event.', one: 'support worker cost' },
+  data_phone: { label: 'Data or phone costs', hint: 'For online events: mobile data or call costs.', one: 'data or phone cost' },
+  other: { label: 'Anything else', hint: 'Tell us what it is for.', one: 'cost of something else' },
 };
 
 export const perspectiveLabels: Record<BursaryPerspective, string> = {

@@ -44,6 +44,7 @@ import {
   startApplication,
   submitApplication,
   viewApplication,
+  whyNotWithdrawable,
   withdrawApplication,
   type DecisionOutcome,
   type DraftInput,
@@ -433,8 +434,10 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { config: { access: 'member' }, schema: { params: ApplicationParams } },
     async (request, reply) => {
       const { applicationId } = request.params;
-      const view = applicationView(await viewApplication(app.db, applicationId, actorOf(request), 'applicant'), settings);
-      if (!view.canWithdraw) return reply.notice('This application cannot be withdrawn now.', 'important').redirect(view.url, 303);
+      const loaded = await viewApplication(app.db, applicationId, actorOf(request), 'applicant');
+      const view = applicationView(loaded, settings);
+      const refusal = whyNotWithdrawable(loaded.status);
+      if (refusal) return reply.notice(refusal, 'important').redirect(view.url, 303);
       return reply.page('confirm', {
         title: `Withdraw your application: ${view.eventTitle}`,
         heading: 'Are you sure you want to withdraw your application?',

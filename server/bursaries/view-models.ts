@@ -2,7 +2,7 @@
 // what the person may do next. Templates only display these.
 import { bursaryCategories, type BursaryCategory } from '../../db/schema/index.ts';
 import { formatDate, formatDateTime } from '../format.ts';
-import { itemSlots, type listOwnApplications, type LoadedApplication } from './applications.ts';
+import { itemSlots, whyNotWithdrawable, type listOwnApplications, type LoadedApplication } from './applications.ts';
 import type { eventsOpenForApplications, FundFigures, FundRow } from './funds.ts';
 import { categoryLabels, claimStatusLabels, perspectiveLabels, statusLabelFor, statusLabels } from './labels.ts';
 import { formatPence as money, formatRate, poundsField } from '../money.ts';
@@ -248,7 +248,7 @@ export function applicationView(app: LoadedApplication, settings: BursarySetting
       approved: money(i.approvedPence),
     })),
     canEdit: app.status === 'draft',
-    canWithdraw: app.status === 'draft' || app.status === 'submitted',
+    canWithdraw: whyNotWithdrawable(app.status) === null,
     canDelete: app.status === 'draft' || app.status === 'withdrawn',
     canDecide: app.status === 'submitted',
     isApproved: approved,
@@ -316,7 +316,7 @@ export function categoryRows(settings: BursarySettings, values: Record<string, u
       .slice(1)
       .map((slot, i) => ({
         slot,
-        heading: `${i === 0 ? 'Another' : 'One more'} ${categoryLabels[c].label.toLowerCase()} cost`,
+        heading: `${i === 0 ? 'Another' : 'One more'} ${categoryLabels[c].one}`,
         open: filled(`${c}Description${slot}`) || filled(`${c}Amount${slot}`),
       }))
       .filter((m, i, all) => i === 0 || m.open || all[i - 1]!.open),

@@ -145,7 +145,10 @@ describe('applying', () => {
     expect(row!.status).toBe('submitted');
     expect((await person.get(`${url}/delete`)).statusCode).toBe(303);
     expect((await person.post(`${url}/withdraw`)).statusCode).toBe(303);
-    expect((await person.get(`${url}/withdraw`)).statusCode).toBe(303);
+    const again = await person.get(`${url}/withdraw`);
+    expect(again.statusCode).toBe(303);
+    // It says why, rather than "cannot be withdrawn now".
+    expect((await person.get(again.headers.location!)).body).toContain('This application has already been withdrawn.');
     // Someone else's application: no question page for them either.
     expect((await (await t.signedIn('nosy@example.org')).get(`${url}/withdraw`)).statusCode).toBe(404);
   });

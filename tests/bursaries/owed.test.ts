@@ -136,6 +136,11 @@ describe('more than one item in a category', () => {
     // The form shows them again in their places.
     const form = await traveller.get(`/bursaries/applications/${app}/edit`);
     expect(form.body).toMatch(/name="travelAmount2"[^>]*value="25.50"/);
+    // Each kind of cost offers another in plain words.
+    expect(form.body).toContain('One more travel cost');
+    expect(form.body).toContain('Another data or phone cost');
+    expect(form.body).toContain('Another cost of something else');
+    expect(form.body).not.toMatch(/costs cost|anything else cost/);
     await traveller.post(`/bursaries/applications/${app}/submit`);
     expect((await boss.post(`/bursaries/funds/${fund}/applications/${app}/decision`, { outcome: 'approve_all', message: 'Yes' })).statusCode).toBe(303);
     const page = await traveller.get(`/bursaries/applications/${app}`);

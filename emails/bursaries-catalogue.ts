@@ -3,6 +3,8 @@
 
 export interface BursaryEmails {
   'bursary-submitted': { name: string; eventTitle: string; applicationPath: string };
+  /** A receipt for a claim and what happens next (amounts are on the signed-in page only). */
+  'bursary-claim-received': { name: string; eventTitle: string; applicationPath: string };
   /**
    * `reason`: the panel's message, on a decline only. `place` (approvals): 'booked' (they have a
    * place), 'held' (kept for them until `bookBy`), 'book' (nothing held, places free), 'full'.
@@ -37,6 +39,7 @@ export interface BursaryEmails {
 
 export const bursarySubjects: { [K in keyof BursaryEmails]: (data: BursaryEmails[K]) => string } = {
   'bursary-submitted': (d) => `We have your bursary application for ${d.eventTitle}`,
+  'bursary-claim-received': (d) => `We have your bursary claim for ${d.eventTitle}`,
   'bursary-decided': (d) => `A decision on your bursary application for ${d.eventTitle}`,
   'bursary-claim-decided': (d) => (d.outcome === 'approved' ? `Your bursary claim for ${d.eventTitle} is approved` : `Your bursary claim for ${d.eventTitle} needs changing`),
   'bursary-paid': (d) => `We have recorded a bursary payment for ${d.eventTitle}`,

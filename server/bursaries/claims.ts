@@ -187,6 +187,7 @@ export async function submitClaim(
     for (const [itemId, value] of claimed) await tx.update(bursaryItems).set({ claimedPence: value }).where(eq(bursaryItems.id, itemId));
     await tx.insert(bursaryClaims).values({ applicationId, status: 'submitted', submittedAt: now });
     await recordAudit(tx, { actorId: actor.id, action: 'bursary.claim.submitted', subjectType: 'bursary_application', subjectId: applicationId });
+    await acknowledgeClaim(tx, applicationId);
     await tellPanel(tx, { fund: await getFund(tx, app.fundId), applicationId, applicantId: actor.id, kind: 'claim' });
   });
 }
@@ -239,6 +240,28 @@ export async function returnClaim(db: Database, fundId: string, applicationId: s
   });
 }
 
+async function applicantOf(tx: Db, applicationId: string) {
+  const [row] = await tx
+    .select({ email: people.email, name: people.displayName, eventTitle: events.title })
+    .from(bursaryApplications)
+    .innerJoin(people, eq(people.id, bursaryApplications.applicantId))
+    .innerJoin(events, eq(events.id, bursaryApplications.eventId))
+    .where(eq(bursaryApplications.id, applicationId));
+  return row ?? null;
+}
+
+/** A receipt for the claim, so that the applicant knows it arrived and what happens next. */
+async function acknowledgeClaim(tx: Db, applicationId: string): Promise<void> {
+  const row = await applicantOf(tx, applicationId);
+  if (!row) return;
+  await enqueueEmail(tx, {
+    because: 'claim.submitted',
+    to: row.email,
+    template: 'bursary-claim-received',
+    data: { name: row.name, eventTitle: row.eventTitle, applicationPath: applicationPath(applicationId) },
+  });
+}
+
 async function tellApplicantOfClaim(
   tx: Db,
   applicationId: string,
@@ -246,12 +269,7 @@ async function tellApplicantOfClaim(
   reason: string,
   money: '' | 'to_pay' | 'settled' | 'overpaid',
 ): Promise<void> {
-  const [row] = await tx
-    .select({ email: people.email, name: people.displayName, eventTitle: events.title })
-    .from(bursaryApplications)
-    .innerJoin(people, eq(people.id, bursaryApplications.applicantId))
-    .innerJoin(events, eq(events.id, bursaryApplications.eventId))
-    .where(eq(bursaryApplications.id, applicationId));
+  const row = await applicantOf(tx, applicationId);
   if (!row) return;
   await enqueueEmail(tx, {
     because: 'claim.decided',

@@ -359,9 +359,11 @@ export const whoIsTold = {
   'claim.submitted': {
     record: 'claim',
     change: 'an applicant claims what they spent',
-    emails: [{ template: 'bursary-panel-new', to: `the fund’s panel and ${ORGANISERS}, each who chose to hear each time` }],
+    emails: [
+      { template: 'bursary-claim-received', to: 'the applicant (a receipt and what happens next; amounts are on the signed-in page only)' },
+      { template: 'bursary-panel-new', to: `the fund’s panel and ${ORGANISERS}, each who chose to hear each time` },
+    ],
     notEmailed: [
-      { who: 'the applicant', why: 'the page confirms it' },
       { who: 'panel members who chose a daily digest', why: 'the claim is in their next morning’s digest' },
       { who: 'the panel, for another claim from the same applicant to the same fund within a day', why: 'the fund page shows it' },
     ],

@@ -82,7 +82,8 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.get('/proposals/new', { config: { access: 'member' } }, async (_request, reply) => {
-    return renderForm(reply, { proposalId: null, form: formState({ type: 'seminar', format: 'in_person' }) });
+    // Nothing is chosen for them: a draft shows only what its author picked (GOV.UK: radios start unselected).
+    return renderForm(reply, { proposalId: null, form: formState() });
   });
 
   app.post('/proposals', { config: { access: 'member' }, schema: { body: ProposalForm }, attachValidation: true }, async (request, reply) => {

@@ -8,6 +8,7 @@ const site = { baseUrl: 'https://hub.example', siteName: 'Social Perspectives Hu
 const facts = { name: 'Sam <b>', eventTitle: 'Seminar <1> & "friends"', applicationPath: '/bursaries/applications/abc' };
 const samples: { [K in keyof BursaryEmails]: BursaryEmails[K] } = {
   'bursary-submitted': facts,
+  'bursary-claim-received': facts,
   'bursary-decided': { ...facts, outcome: 'part_approved' },
   'bursary-claim-decided': { ...facts, outcome: 'returned', reason: 'Please add the <train> receipt' },
   'bursary-paid': { ...facts, overpaid: true },

@@ -726,7 +726,7 @@ const scenarios: Record<ChangeName, Scenario> = {
     change: async () => {
       const app = state.claiming as Awaited<ReturnType<typeof submittedApplication>> & { itemId: string };
       expectPosted(await app.applicant.post(`/bursaries/applications/${app.applicationId}/claim`, { [`claim-${app.itemId}`]: '40' }));
-      return mails('claim.submitted', 'bursary-panel-new', organisers);
+      return [...mails('claim.submitted', 'bursary-claim-received', [app.email]), ...mails('claim.submitted', 'bursary-panel-new', organisers)];
     },
   },
   'claim.decided': {

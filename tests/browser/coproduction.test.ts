@@ -103,7 +103,8 @@ describe('co-producing an event, by keyboard', () => {
     await activate('form[action="/proposals"] button[name=send]');
     await expectErrorSummaryFocused(page);
     await expectTextSpacingFits(page);
-    expect(await page.locator('.govuk-error-summary__list li').count()).toBe(7);
+    // Nothing was chosen for them, so the kind and format are among what is missing.
+    expect(await page.locator('.govuk-error-summary__list li').count()).toBe(9);
     await expectScreenReaderForm(page, [
       'Title',
       'Kind of event',
@@ -118,9 +119,16 @@ describe('co-producing an event, by keyboard', () => {
       'Bursary budget',
     ]);
     await tabAndType(page, '#title', 'Poverty, housing and distress');
+    // Radios by keyboard: Tab reaches the group, an arrow key moves to and chooses the next one.
+    await tabTo(page, '#type');
+    await page.keyboard.press('ArrowDown');
+    expect(await page.isChecked('#type-seminar')).toBe(true);
     await tabAndType(page, '#summary', 'An afternoon seminar on the social causes of distress.');
     await tabAndType(page, '#purpose', 'To plan local action together.');
     await tabAndType(page, '#audience', 'Survivors, carers and practitioners.');
+    await tabTo(page, '#format');
+    await page.keyboard.press('Space');
+    expect(await page.isChecked('#format')).toBe(true);
     await typeDate('#option1Date', '2027-03-10');
     await typeTime('#option1Start', '13:00');
     await typeTime('#option1End', '16:30');

@@ -49,6 +49,7 @@ export const whoIsTold = {
       },
       { who: 'people whose booking was cancelled or expired', why: 'they no longer hold a place' },
       { who: 'the person who made the change', why: 'the page confirms it' },
+      { who: 'a planner who also holds or waits for a place, as a planner', why: 'their attendee email says what changed: one email, not two' },
       {
         who: 'anyone, for a lead’s third such change to one event in 24 hours',
         why: 'the change is refused and the lead sent to an organiser, so bookings cannot be written to again and again',
@@ -65,7 +66,13 @@ export const whoIsTold = {
       { template: 'bursary-event-cancelled-approved', to: 'bursary applicants already approved: what they can still claim' },
       { template: 'planning-meeting', to: 'the planning group (accepted members): each planning meeting still to come, cancelled (CANCEL)' },
     ],
-    notEmailed: [{ who: 'applicants with an empty draft', why: 'nothing of theirs is lost; a message would only worry them' }],
+    notEmailed: [
+      { who: 'applicants with an empty draft', why: 'nothing of theirs is lost; a message would only worry them' },
+      {
+        who: 'a planner who also holds or waits for a place, as a planner',
+        why: 'their attendee email gives the reason and what happens about money: one email, not two',
+      },
+    ],
   },
   'event.published': {
     record: 'event',

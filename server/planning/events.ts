@@ -213,9 +213,10 @@ export async function updateEventDetails(db: Database, eventId: string, input: E
     let told = 0;
     if (changes.length) {
       const [after] = await tx.select().from(events).where(eq(events.id, eventId));
-      told = await notifyRegistrants(tx, after!, 'changed', { changes });
+      const attendees = await notifyRegistrants(tx, after!, 'changed', { changes });
+      told = attendees.size;
       if (told > 0) await spendChangeBudget(tx, me, access.isOrganiser, eventId, changes, told);
-      await tellRestOfGroup(tx, after!, { because: 'event.changed', kind: 'changed', changes, told }, me);
+      await tellRestOfGroup(tx, after!, { because: 'event.changed', kind: 'changed', changes, told }, me, attendees);
     }
     return { dateChanged, told };
   });
@@ -393,12 +394,12 @@ export async function cancelEvent(db: Database, eventId: string, reason: string,
     await recordAudit(tx, { actorId: me.id, action: 'event.cancelled', subjectType: 'event', subjectId: eventId, details: { reason: text } });
     const [after] = await tx.select().from(events).where(eq(events.id, eventId));
     // Registrants first: they are found by the statuses that closing their places then changes.
-    const told = await notifyRegistrants(tx, after!, 'cancelled', {});
+    const attendees = await notifyRegistrants(tx, after!, 'cancelled', {});
     await closePlacesForCancelledEvent(tx, eventId, me.id, now);
     await settleBursariesForCancelledEvent(tx, eventId, me.id, now);
     await cancelMeetingsOfEvent(tx, after!, me, now);
-    await notifyGroup(tx, after!, { kind: 'cancelled', reason: text, told }, me);
-    return told;
+    await notifyGroup(tx, after!, { kind: 'cancelled', reason: text, told: attendees.size }, me, attendees);
+    return attendees.size;
   });
 }
 
@@ -426,11 +427,6 @@ export function eventChangeIcs(event: EventRow, place: { confirmed: boolean } = 
   return attendeeIcs(event, place);
 }
 
-/**
- * Emails everyone holding or waiting for a place about a cancellation or a new date, in the
- * caller's transaction. Companion places share their booker's address, so each address is
- * written to once. Returns how many were told.
- */
 /** Each booking's latest payment on the event, as booking pages use it. */
 async function latestPayments(tx: Db, eventId: string): Promise<Map<string, PaymentFacts>> {
   const rows = await tx
@@ -442,7 +438,13 @@ async function latestPayments(tx: Db, eventId: string): Promise<Map<string, Paym
   return new Map(rows.map((p) => [p.registrationId, { method: p.method, status: p.status, amountPence: p.amountPence }]));
 }
 
-export async function notifyRegistrants(tx: Db, event: EventRow, kind: 'cancelled' | 'changed', extra: { changes?: AttendeeChange[] }): Promise<number> {
+/**
+ * Emails everyone holding or waiting for a place about a cancellation or a new date, in the
+ * caller's transaction. Companion places share their booker's address, so each address is
+ * written to once. Returns the addresses told (lower case), so that a planner who also holds a
+ * place gets one email, not a second one as a planner.
+ */
+export async function notifyRegistrants(tx: Db, event: EventRow, kind: 'cancelled' | 'changed', extra: { changes?: AttendeeChange[] }): Promise<Set<string>> {
   const rows = await tx
     .select({ id: registrations.id, email: registrations.email, name: registrations.name, status: registrations.status })
     .from(registrations)
@@ -457,8 +459,8 @@ export async function notifyRegistrants(tx: Db, event: EventRow, kind: 'cancelle
   const paid = kind === 'cancelled' ? await latestPayments(tx, event.id) : new Map();
   const seen = new Set<string>();
   for (const r of rows) {
-    if (seen.has(r.email)) continue;
-    seen.add(r.email);
+    if (seen.has(r.email.toLowerCase())) continue;
+    seen.add(r.email.toLowerCase());
     const ics = eventChangeIcs(event, { confirmed: r.status === 'confirmed' });
     await enqueueEmail(tx, {
       because: kind === 'cancelled' ? 'event.cancelled' : 'event.changed',
@@ -479,12 +481,19 @@ export async function notifyRegistrants(tx: Db, event: EventRow, kind: 'cancelle
       attachments: ics ? [calendarAttachment(`${event.slug}.ics`, ics, 'PUBLISH')] : [],
     });
   }
-  return seen.size;
+  return seen;
 }
 
-/** Tells each accepted member of the planning group that the event was cancelled or unpublished. */
-async function notifyGroup(tx: Db, event: EventRow, change: { kind: 'cancelled' | 'unpublished'; reason: string; told: number }, me: Me): Promise<void> {
+/** Tells each accepted member of the planning group that the event was cancelled or unpublished, but not one already told as an attendee. */
+async function notifyGroup(
+  tx: Db,
+  event: EventRow,
+  change: { kind: 'cancelled' | 'unpublished'; reason: string; told: number },
+  me: Me,
+  toldAsAttendees = new Set<string>(),
+): Promise<void> {
   for (const person of await groupRecipients(tx, event.id)) {
+    if (toldAsAttendees.has(person.email.toLowerCase())) continue;
     await enqueueEmail(tx, {
       because: change.kind === 'cancelled' ? 'event.cancelled' : 'event.unpublished',
       to: person.email,
@@ -508,9 +517,10 @@ async function tellRestOfGroup(
   event: EventRow,
   news: { because: 'event.published' | 'event.changed'; kind: 'published' | 'changed'; changes: AttendeeChange[]; told: number },
   me: Me,
+  toldAsAttendees = new Set<string>(),
 ): Promise<void> {
   for (const person of await groupRecipients(tx, event.id)) {
-    if (person.personId === me.id) continue;
+    if (person.personId === me.id || toldAsAttendees.has(person.email.toLowerCase())) continue;
     await enqueueEmail(tx, {
       because: news.because,
       to: person.email,

@@ -195,11 +195,14 @@ const scenarios: Record<ChangeName, Scenario> = {
         { eventId: event.id, status: 'expired', name: 'Flo', email: 'flo@example.org' },
       ]);
       const speaker = await planningMember(event.id, 'speaker');
+      // A planner who has also booked a place is told once, as an attendee.
+      const plannerBooked = await planningMember(event.id, 'co_lead');
+      await t.db.insert(registrations).values({ eventId: event.id, status: 'confirmed', name: 'Gil', email: plannerBooked });
       expectPosted(
         await lead.post(`/plan/${event.id}/details`, { ...details(event), venueName: 'Friends Meeting House', venueAddress: '6 Mount Street, Manchester' }),
       );
       return [
-        ...mails('event.changed', 'event-changed', ['ada@example.org', 'bo@example.org', 'cy@example.org', 'di@example.org']),
+        ...mails('event.changed', 'event-changed', ['ada@example.org', 'bo@example.org', 'cy@example.org', 'di@example.org', plannerBooked]),
         ...mails('event.changed', 'planning-event-news', [speaker]),
       ];
     },
@@ -227,11 +230,14 @@ const scenarios: Record<ChangeName, Scenario> = {
         uid: `meeting-${randomBytes(6).toString('hex')}@convene.test`,
         organiserId: await personId(t.db, leadEmail),
       });
+      // A planner who has also booked a place hears of the cancellation once, as an attendee.
+      const plannerBooked = await planningMember(event.id, 'speaker');
+      await t.db.insert(registrations).values({ eventId: event.id, status: 'confirmed', name: 'Gil', email: plannerBooked });
       expectPosted(await org.post(`/plan/${event.id}/cancel`, { reason: 'The venue has closed.' }));
       return [
-        ...mails('event.cancelled', 'event-changed', [booker]),
+        ...mails('event.cancelled', 'event-changed', [booker, plannerBooked]),
         ...mails('event.cancelled', 'planning-event-status', [leadEmail]),
-        ...mails('event.cancelled', 'planning-meeting', [leadEmail]),
+        ...mails('event.cancelled', 'planning-meeting', [leadEmail, plannerBooked]),
         ...mails('event.cancelled', 'bursary-event-cancelled-closed', [undecided]),
         ...mails('event.cancelled', 'bursary-event-cancelled-approved', [approved]),
       ];

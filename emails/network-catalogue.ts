@@ -5,7 +5,7 @@ export interface NetworkEmails {
   /** To an address someone put in the join form: the link that adds it to the list. */
   'list-confirm': { confirmPath: string; days: number };
   /** To an address already on the list, when someone put it in the join form again. */
-  'list-already': { preferencesPath: string };
+  'list-already': { name: string; preferencesPath: string };
   /**
    * An organiser's announcement, one copy per subscriber with their own links. `bodyHtml` is the
    * markdown rendered and sanitised; `test` marks the copy an organiser sends to themselves.

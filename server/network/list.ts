@@ -135,7 +135,13 @@ export async function askToJoin(db: Db, input: JoinInput): Promise<void> {
     if (Number(byAddress?.n ?? 0) >= JOIN_EMAILS_PER_ADDRESS) return;
     const [existing] = await tx.select().from(listSubscribers).where(eq(listSubscribers.email, email));
     if (existing?.status === 'subscribed') {
-      await enqueueEmail(tx, { because: 'list-join-asked', to: email, template: 'list-already', data: { preferencesPath: preferencesPath(existing.id) } });
+      // Greeted by the name they gave when they joined, never by what this (anonymous) request typed.
+      await enqueueEmail(tx, {
+        because: 'list-join-asked',
+        to: email,
+        template: 'list-already',
+        data: { name: existing.name, preferencesPath: preferencesPath(existing.id) },
+      });
       return;
     }
     await enqueueEmail(tx, {

@@ -82,14 +82,16 @@ describe('joining the list', () => {
   });
 
   it('answers the same for an address already on the list, and tells only that inbox', async () => {
-    await join('already@example.org');
+    await join('already@example.org', { name: 'Aisha' });
     const fresh = await t.client().post('/list/join', { email: 'not-yet@example.org' });
-    const known = await t.client().post('/list/join', { email: 'already@example.org' });
+    const known = await t.client().post('/list/join', { email: 'already@example.org', name: 'Cheap pills' });
     expect(known.statusCode).toBe(fresh.statusCode);
     expect(known.headers.location).toBe(fresh.headers.location);
     const [latest] = await emailsTo('already@example.org');
     expect(latest!.template).toBe('list-already');
     expect(String(latest!.data.preferencesPath)).toMatch(/^\/list\/[A-Za-z0-9_-]{43}$/);
+    // Greeted by the name they joined with, not by what a stranger typed.
+    expect(latest!.data.name).toBe('Aisha');
   });
 
   it('keeps what was typed and says what is wrong, saving nothing', async () => {

@@ -33,7 +33,7 @@ const Choices = (title: string) =>
 
 const AnnouncementForm = Type.Object({
   _csrf: Type.Optional(Type.String()),
-  subject: Type.String({ title: 'Subject line', minLength: 1, maxLength: SUBJECT_MAX }),
+  subject: Type.String({ title: 'Subject line', errorMessage: 'Enter a subject line', minLength: 1, maxLength: SUBJECT_MAX }),
   body: Type.String({ title: 'Announcement', minLength: 1, maxLength: BODY_MAX }),
   types: Choices('Kinds of event'),
   formats: Choices('How you would take part'),

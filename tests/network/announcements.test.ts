@@ -182,6 +182,6 @@ describe('an announcement to the list', () => {
 
     const empty = await organiser.post('/organise/announcements', { subject: '', body: '' });
     expect(empty.statusCode).toBe(400);
-    expect(empty.body).toContain('Enter subject line');
+    expect(empty.body).toContain('Enter a subject line');
   });
 });

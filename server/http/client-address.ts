@@ -26,8 +26,12 @@ export function clientKey(address: string): string {
   if (isIPv4(address)) return address;
   const groups = ipv6Groups(address);
   if (!groups) return address;
-  // IPv4 reached over IPv6 (::ffff:a.b.c.d) is that IPv4 address.
-  if (groups.slice(0, 5).every((g) => g === '0000') && groups[5] === 'ffff') {
+  // IPv4 reached over IPv6 (::ffff:a.b.c.d) is that IPv4 address. So is an IPv4 client behind
+  // a NAT64 gateway on the well-known prefix 64:ff9b::/96 (RFC 6052): counted by its /64, every
+  // IPv4 user of that gateway would share one key and one another's limits.
+  const mapped = groups.slice(0, 5).every((g) => g === '0000') && groups[5] === 'ffff';
+  const nat64 = groups[0] === '0064' && groups[1] === 'ff9b' && groups.slice(2, 6).every((g) => g === '0000');
+  if (mapped || nat64) {
     const [hi, lo] = [Number.parseInt(groups[6]!, 16), Number.parseInt(groups[7]!, 16)];
     return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
   }

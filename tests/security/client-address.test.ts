@@ -10,6 +10,14 @@ describe('clientKey', () => {
     expect(clientKey('::ffff:c000:207')).toBe('192.0.2.7');
   });
 
+  it('counts IPv4 clients behind a NAT64 gateway (64:ff9b::/96) each as their own address', () => {
+    expect(clientKey('64:ff9b::192.0.2.7')).toBe('192.0.2.7');
+    expect(clientKey('64:ff9b::c000:208')).toBe('192.0.2.8');
+    expect(clientKey('64:ff9b::192.0.2.7')).not.toBe(clientKey('64:ff9b::198.51.100.1'));
+    // Only the well-known /96: other addresses under 64:ff9b are ordinary IPv6 networks.
+    expect(clientKey('64:ff9b:1::1')).toBe('0064:ff9b:0001:0000::/64');
+  });
+
   it('counts every address in one IPv6 /64 as one client, however it is written', () => {
     const key = '2001:0db8:0001:0002::/64';
     for (const address of [

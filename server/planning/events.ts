@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { and, asc, count, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import {
   auditEntries,
+  bursaryFunds,
   events,
   planningMembers,
   publishOverrides,
@@ -23,7 +24,7 @@ import { lockBursaryApplicationsOf, settleBursariesForCancelledEvent } from '../
 import type { Database, Db } from '../db/database.ts';
 import { prepared } from '../db/prepared.ts';
 import { ConflictError, ForbiddenError, InvalidInputError } from '../errors.ts';
-import { formatTimeRange } from '../format.ts';
+import { formatDate, formatTimeRange } from '../format.ts';
 import { calendarAttachment, enqueueEmail } from '../mail/outbox.ts';
 import { attendeeIcs, bookingState, closePlacesForCancelledEvent, mintManagePath, type PaymentFacts, placesReady } from '../registration/api.ts';
 import { planningAccess, requireLead, requireOrganiser, type EventRow } from './access.ts';
@@ -154,7 +155,14 @@ function sameTime(a: Date | null, b: Date | null): boolean {
   return (a?.getTime() ?? null) === (b?.getTime() ?? null);
 }
 
-export async function updateEventDetails(db: Database, eventId: string, input: EventDetailsInput, me: Me): Promise<{ dateChanged: boolean; told: number }> {
+export interface DetailsSaved {
+  dateChanged: boolean;
+  told: number;
+  /** What a new date may have left out of step, for the person who moved it to check. */
+  toCheck: string[];
+}
+
+export async function updateEventDetails(db: Database, eventId: string, input: EventDetailsInput, me: Me): Promise<DetailsSaved> {
   const errors = [];
   if (!input.title.trim()) errors.push({ field: 'title', message: 'Enter the event’s title' });
   if (input.startsAt && input.endsAt && input.endsAt <= input.startsAt) errors.push({ field: 'endTime', message: 'The event must end after it starts' });
@@ -218,8 +226,25 @@ export async function updateEventDetails(db: Database, eventId: string, input: E
       if (told > 0) await spendChangeBudget(tx, me, access.isOrganiser, eventId, changes, told);
       await tellRestOfGroup(tx, after!, { because: 'event.changed', kind: 'changed', changes, told }, me, attendees);
     }
-    return { dateChanged, told };
+    return { dateChanged, told, toCheck: dateChanged ? await toCheckAfterMove(tx, eventId, values, access.isOrganiser) : [] };
   });
+}
+
+/**
+ * A new date does not rewrite what people typed around the old one: the travel notes may name
+ * a day or a timetable, and the event's bursary fund may now close after the event starts.
+ * Nothing is changed for them; the person who moved the event is asked to check.
+ */
+async function toCheckAfterMove(tx: Db, eventId: string, event: { startsAt: Date | null; travelInfo: string }, isOrganiser: boolean): Promise<string[]> {
+  const toCheck: string[] = [];
+  if (event.travelInfo) toCheck.push('Check that the travel notes still fit the new date.');
+  const [fund] = await tx.select({ deadlineAt: bursaryFunds.deadlineAt }).from(bursaryFunds).where(eq(bursaryFunds.eventId, eventId));
+  if (fund?.deadlineAt && event.startsAt && fund.deadlineAt > event.startsAt) {
+    toCheck.push(
+      `The bursary deadline, ${formatDate(fund.deadlineAt)}, is now after the event starts: ${isOrganiser ? 'change it on the event’s bursary fund page' : 'ask an organiser to change it'}.`,
+    );
+  }
+  return toCheck;
 }
 
 /** Changes a lead who is not an organiser may email to everyone booked on one event, per 24 hours. */

@@ -390,11 +390,14 @@ export const planningRoutes: FastifyPluginAsyncTypebox = async (app) => {
         errors,
         again: (form, status) => renderDetails(request, reply, form, status),
         run: () => updateEventDetails(app.db, eventId, input, signedIn(request)),
-        done: ({ told }) => ({
+        done: ({ told, toCheck }) => ({
           to: `/plan/${eventId}`,
-          notice: told
-            ? `The details are saved. ${told === 1 ? '1 person' : `${told} people`} registered will be emailed about the change.`
-            : 'The details are saved.',
+          notice: [
+            told
+              ? `The details are saved. ${told === 1 ? '1 person' : `${told} people`} registered will be emailed about the change.`
+              : 'The details are saved.',
+            ...toCheck,
+          ].join(' '),
         }),
       });
     },

@@ -4,7 +4,7 @@
 // programme moves with its event, never falling outside the event's times.
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { events, outboxMessages, planningMembers, programmeSessions, registrations } from '../../db/schema/index.ts';
+import { bursaryFunds, events, outboxMessages, planningMembers, programmeSessions, registrations } from '../../db/schema/index.ts';
 import { renderEmail } from '../../emails/render.ts';
 import { mailTo, personId, signedInOrganiser } from '../proposals/support.ts';
 import { makeEvent } from '../registration/fixtures.ts';
@@ -217,5 +217,23 @@ describe('the details form of a one-day event', () => {
     const [after] = await t.db.select().from(events).where(eq(events.id, event.id));
     expect(after!.startsAt!.toISOString()).toBe('2027-01-27T10:00:00.000Z');
     expect(after!.endsAt!.toISOString()).toBe('2027-01-27T15:00:00.000Z');
+  });
+});
+
+describe('after a move', () => {
+  it('asks the person who moved it to check the travel notes and a bursary deadline now after the start', async () => {
+    const event = await eventLedByLead({ travelInfo: 'Trains run hourly on Wednesdays.' });
+    await t.db.insert(bursaryFunds).values({ eventId: event.id, name: 'Fund', budgetPence: 10_000, deadlineAt: new Date('2027-01-18T23:59:59Z') });
+    const moved = await lead.post(`/plan/${event.id}/details`, form(event, { startDate: '2027-01-13', travelInfo: 'Trains run hourly on Wednesdays.' }));
+    expect(moved.statusCode).toBe(303);
+    const page = (await lead.get(moved.headers.location!)).body;
+    expect(page).toContain('Check that the travel notes still fit the new date.');
+    expect(page).toContain('The bursary deadline, Monday 18 January 2027, is now after the event starts: ask an organiser to change it.');
+    // Nothing they typed was changed for them.
+    const [fund] = await t.db.select().from(bursaryFunds).where(eq(bursaryFunds.eventId, event.id));
+    expect(fund!.deadlineAt!.toISOString()).toBe('2027-01-18T23:59:59.000Z');
+    // A wording change, or a move that keeps the deadline before the start, asks nothing.
+    const later = await organiser.post(`/plan/${event.id}/details`, form(event, { startDate: '2027-01-25', travelInfo: '' }));
+    expect((await organiser.get(later.headers.location!)).body).not.toContain('bursary deadline');
   });
 });

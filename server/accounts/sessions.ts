@@ -10,10 +10,8 @@ import { people, roleGrants, sessions, type SiteRole } from '../../db/schema/ind
 import { isHttps, type Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import { prepared } from '../db/prepared.ts';
-import { cookieName } from '../http/security.ts';
+import { cookieName, SESSION_COOKIE } from '../http/security.ts';
 
-/** The session cookie's name on a plain-HTTP site; on HTTPS it is __Host-convene_session. */
-export const SESSION_COOKIE = 'convene_session';
 const DAY_MS = 86_400_000;
 /** A session not used for this long ends. */
 const SESSION_DAYS = 30;

@@ -13,8 +13,6 @@ const root = path.resolve(import.meta.dirname, '../../server');
  * server/http/ or a top-level module, or behind one feature's API. Empty is the goal.
  */
 const ALLOWED_CYCLES = new Set<string>([
-  // accounts ↔ http: http's guards read the session (accounts/sessions.ts); accounts' routes use http's forms.
-  'accounts ↔ http',
   // bursaries ↔ registration: registration asks whether an address has a bursary application.
   'bursaries ↔ registration',
   // planning ↔ proposals: proposals create the planning event and use planning's form readers.

@@ -6,7 +6,7 @@ import type { Database, Db } from '../db/database.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
 import { memberSubscribed, setMemberSubscription } from '../network/list.ts';
-import type { Me } from './sessions.ts';
+import type { Me } from '../me.ts';
 import { checkEmail } from './sign-in.ts';
 
 export interface Profile {

@@ -6,10 +6,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, gt, sql } from 'drizzle-orm';
 import fp from 'fastify-plugin';
 import type { FastifyReply } from 'fastify';
-import { people, roleGrants, sessions, type SiteRole } from '../../db/schema/index.ts';
+import { people, roleGrants, sessions } from '../../db/schema/index.ts';
 import { isHttps, type Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import { prepared } from '../db/prepared.ts';
+import type { Me } from '../me.ts';
 import { cookieName, SESSION_COOKIE } from '../http/security.ts';
 
 const DAY_MS = 86_400_000;
@@ -17,18 +18,6 @@ const DAY_MS = 86_400_000;
 const SESSION_DAYS = 30;
 /** last_seen_at is refreshed at most this often, so most requests only read. */
 const TOUCH_EVERY_MS = 60 * 60_000;
-
-/** The signed-in person as every request sees them. */
-export interface Me {
-  id: string;
-  email: string;
-  displayName: string;
-  roles: SiteRole[];
-  isAdmin: boolean;
-  /** Admins count as organisers. */
-  isOrganiser: boolean;
-  sessionHash: string;
-}
 
 declare module 'fastify' {
   interface FastifyRequest {

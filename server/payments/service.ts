@@ -7,7 +7,7 @@ import { steeringGroupAddresses } from '../accounts/people.ts';
 import { and, desc, eq } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import { events, payments, placeHolds, registrations, stripeEvents, ticketTypes } from '../../db/schema/index.ts';
-import type { Me } from '../accounts/sessions.ts';
+import type { Me } from '../me.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, DomainError, NotFoundError } from '../errors.ts';

@@ -19,7 +19,7 @@ import {
   type ProposalStatus,
   type RubricCriterion,
 } from '../../db/schema/index.ts';
-import type { Me } from '../accounts/sessions.ts';
+import type { Me } from '../me.ts';
 import { hashSecret, newSecret } from '../accounts/sessions.ts';
 import { checkEmail } from '../accounts/sign-in.ts';
 import { recordAudit } from '../audit.ts';

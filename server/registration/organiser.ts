@@ -13,7 +13,7 @@ import {
   type BookingMode,
   type RegistrationStatus,
 } from '../../db/schema/index.ts';
-import type { Me } from '../accounts/sessions.ts';
+import type { Me } from '../me.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';

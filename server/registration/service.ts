@@ -20,7 +20,7 @@ import {
   registrationSettings,
   type RegistrationStatus,
 } from '../../db/schema/index.ts';
-import type { Me } from '../accounts/sessions.ts';
+import type { Me } from '../me.ts';
 import { checkEmail, normaliseEmail } from '../accounts/sign-in.ts';
 import { recordAudit } from '../audit.ts';
 import { bursaryApplicationExists, takeUpHeldPlace } from '../bursaries/places.ts';

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { desc, eq } from 'drizzle-orm';
 import { bursaryApplications, bursaryFunds, events, eventQuestions, outboxMessages, people, ticketTypes, type QuestionKind } from '../../db/schema/index.ts';
-import type { Me } from '../../server/accounts/sessions.ts';
+import type { Me } from '../../server/me.ts';
 import { holdPlace } from '../../server/registration/api.ts';
 import type { Database } from '../../server/db/database.ts';
 import type { FormFields, TestClient } from '../support/client.ts';

@@ -2,7 +2,6 @@
 // holds a random id; only its hash is stored, so a copy of the database cannot sign anyone in.
 // A session ends after SESSION_DAYS without use, and in any case SESSION_MAX_AGE_DAYS after
 // signing in (config.sessionMaxAgeDays), however often it is used: a stolen cookie stops working.
-import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, gt, sql } from 'drizzle-orm';
 import fp from 'fastify-plugin';
 import type { FastifyReply } from 'fastify';
@@ -11,6 +10,7 @@ import { isHttps, type Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import { prepared } from '../db/prepared.ts';
 import type { Me } from '../me.ts';
+import { hashSecret, newSecret } from '../secrets.ts';
 import { cookieName, SESSION_COOKIE } from '../http/security.ts';
 
 const DAY_MS = 86_400_000;
@@ -29,14 +29,6 @@ declare module 'fastify' {
     /** Removes the session and CSRF cookies from this browser (after the session row is ended). */
     clearSession(): FastifyReply;
   }
-}
-
-export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
-}
-
-export function newSecret(): string {
-  return randomBytes(32).toString('base64url');
 }
 
 /** When a session made at `createdAt` ends if it is not used again after `now`. */

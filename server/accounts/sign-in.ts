@@ -7,7 +7,7 @@ import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { InvalidInputError, TooManyRequestsError } from '../errors.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
-import { hashSecret, newSecret } from './sessions.ts';
+import { hashSecret, newSecret } from '../secrets.ts';
 
 export const LINK_MINUTES = 20;
 const WINDOW_MS = 15 * 60_000;

@@ -4,7 +4,7 @@
 import { eq } from 'drizzle-orm';
 import { people, privateFeedTokens } from '../../db/schema/index.ts';
 import type { Me } from '../me.ts';
-import { hashSecret, newSecret } from '../accounts/sessions.ts';
+import { hashSecret, newSecret } from '../secrets.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 

@@ -20,7 +20,7 @@ import {
   type RubricCriterion,
 } from '../../db/schema/index.ts';
 import type { Me } from '../me.ts';
-import { hashSecret, newSecret } from '../accounts/sessions.ts';
+import { hashSecret, newSecret } from '../secrets.ts';
 import { checkEmail } from '../accounts/sign-in.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';

@@ -7,7 +7,7 @@ import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
 import { memberSubscribed, setMemberSubscription } from '../network/list.ts';
 import type { Me } from '../me.ts';
-import { checkEmail } from './sign-in.ts';
+import { checkEmail } from '../email-address.ts';
 
 export interface Profile {
   id: string;

@@ -7,7 +7,7 @@ import { steeringGroupAddresses } from '../accounts/people.ts';
 import { and, asc, eq } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { bursaryPanelMembers, people } from '../../db/schema/index.ts';
-import { checkEmail } from '../accounts/sign-in.ts';
+import { checkEmail } from '../email-address.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../errors.ts';

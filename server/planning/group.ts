@@ -6,7 +6,7 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { events, people, planningMembers, type MemberStatus, type PlannerPerspective, type PlanningRole } from '../../db/schema/index.ts';
 import type { Me } from '../me.ts';
-import { checkEmail } from '../accounts/sign-in.ts';
+import { checkEmail } from '../email-address.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../errors.ts';

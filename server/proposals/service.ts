@@ -21,7 +21,7 @@ import {
 } from '../../db/schema/index.ts';
 import type { Me } from '../me.ts';
 import { hashSecret, newSecret } from '../secrets.ts';
-import { checkEmail } from '../accounts/sign-in.ts';
+import { checkEmail } from '../email-address.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';

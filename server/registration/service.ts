@@ -21,7 +21,7 @@ import {
   type RegistrationStatus,
 } from '../../db/schema/index.ts';
 import type { Me } from '../me.ts';
-import { checkEmail, normaliseEmail } from '../accounts/sign-in.ts';
+import { checkEmail, normaliseEmail } from '../email-address.ts';
 import { recordAudit } from '../audit.ts';
 import { bursaryApplicationExists, takeUpHeldPlace } from '../bursaries/places.ts';
 import type { Database, Db } from '../db/database.ts';

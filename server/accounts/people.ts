@@ -117,16 +117,6 @@ export async function grantRole(db: Database, actor: Me | null, personId: string
   });
 }
 
-/** The steering group's addresses: everyone who is an organiser or an admin, each once. */
-export async function steeringGroupAddresses(db: Db): Promise<{ email: string }[]> {
-  return db
-    .selectDistinct({ email: people.email })
-    .from(roleGrants)
-    .innerJoin(people, eq(people.id, roleGrants.personId))
-    .where(inArray(roleGrants.role, ['organiser', 'admin']))
-    .orderBy(asc(people.email));
-}
-
 export async function removeRole(db: Database, actor: Me, personId: string, role: SiteRole): Promise<void> {
   await db.transaction(async (tx) => {
     if (role === 'admin') {

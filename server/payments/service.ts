@@ -3,7 +3,7 @@
 // case the webhook is late, when the buyer comes back); expired sessions give the place back.
 // Without keys: "pay by invoice", marked paid by an organiser. Every Stripe call carries an
 // idempotency key, and every webhook event id is recorded so a repeat changes nothing.
-import { steeringGroupAddresses } from '../accounts/people.ts';
+import { steeringGroupAddresses } from '../steering-group.ts';
 import { and, desc, eq } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import { events, payments, placeHolds, registrations, stripeEvents, ticketTypes } from '../../db/schema/index.ts';

@@ -1,7 +1,7 @@
 // Proposals: anyone signed in suggests an event; the steering group (organisers) reviews it,
 // scores it on a short rubric, talks with the proposers and decides. Accepting creates the
 // event in `planning` with the proposers as its planning group.
-import { steeringGroupAddresses } from '../accounts/people.ts';
+import { steeringGroupAddresses } from '../steering-group.ts';
 import { and, asc, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import {
   people,

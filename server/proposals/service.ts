@@ -2,7 +2,7 @@
 // scores it on a short rubric, talks with the proposers and decides. Accepting creates the
 // event in `planning` with the proposers as its planning group.
 import { steeringGroupAddresses } from '../steering-group.ts';
-import { and, asc, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import {
   people,
   proposalDateOptions,
@@ -675,12 +675,4 @@ export async function listReviewQueue(db: Db, filters: QueueFilters, me: Me) {
     .orderBy(asc(proposals.submittedAt))
     .limit(200);
   return rows;
-}
-
-export async function countAwaitingReview(db: Db): Promise<number> {
-  const [row] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(proposals)
-    .where(inArray(proposals.status, ['submitted']));
-  return Number(row?.n ?? 0);
 }

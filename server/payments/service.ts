@@ -4,7 +4,7 @@
 // Without keys: "pay by invoice", marked paid by an organiser. Every Stripe call carries an
 // idempotency key, and every webhook event id is recorded so a repeat changes nothing.
 import { steeringGroupAddresses } from '../steering-group.ts';
-import { and, desc, eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import { events, payments, placeHolds, registrations, stripeEvents, ticketTypes } from '../../db/schema/index.ts';
 import type { Me } from '../me.ts';
@@ -13,10 +13,8 @@ import type { Database, Db } from '../db/database.ts';
 import { ConflictError, DomainError, NotFoundError } from '../errors.ts';
 import { formatPence } from '../format.ts';
 import { lockEvent } from '../db/event-lock.ts';
-import { passOnFreedPlaces } from '../registration/offers.ts';
-import { eventFacts } from '../registration/queries.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
-import { cancelRegistration, confirmPaidRegistration } from '../registration/service.ts';
+import { cancelRegistration, confirmPaidRegistration, eventFacts, passOnFreedPlaces } from '../registration/api.ts';
 
 export class PaymentUnavailableError extends DomainError {
   override name = 'PaymentUnavailableError';
@@ -267,23 +265,6 @@ export async function reconcileReturn(db: Database, deps: StripeDeps, paymentId:
     return 'ended';
   }
   return 'open';
-}
-
-/** The latest payment on a booking, for organiser pages. */
-export async function paymentFor(db: Db, registrationId: string) {
-  const [row] = await db
-    .select({
-      id: payments.id,
-      method: payments.method,
-      status: payments.status,
-      amountPence: payments.amountPence,
-      stripePaymentIntentId: payments.stripePaymentIntentId,
-    })
-    .from(payments)
-    .where(eq(payments.registrationId, registrationId))
-    .orderBy(desc(payments.createdAt))
-    .limit(1);
-  return row ?? null;
 }
 
 /** An organiser records that an invoice was paid: the booking is confirmed. */

@@ -13,6 +13,10 @@ export { availability, confirmHold, holdPlace, placesLeft, type Availability, ty
 export { closePlacesForCancelledEvent, type ClosedPlaces } from './event-cancelled.ts';
 export { attendeeIcs, eventUid, type AttendeeEvent } from './ics.ts';
 export { mintManagePath } from './links.ts';
+// For payments: a paid booking is confirmed, or cancelled when refunded, and a place that comes free passes on.
+export { passOnFreedPlaces } from './offers.ts';
+export { eventFacts } from './queries.ts';
+export { cancelRegistration, confirmPaidRegistration } from './service.ts';
 
 /** Gives a held place back and offers it to the waiting list, in the caller's transaction. */
 export function releaseHold(tx: Db, holdId: string): Promise<boolean> {

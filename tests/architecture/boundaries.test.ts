@@ -15,8 +15,6 @@ const root = path.resolve(import.meta.dirname, '../../server');
 const ALLOWED_CYCLES = new Set<string>([
   // bursaries ↔ registration: registration asks whether an address has a bursary application.
   'bursaries ↔ registration',
-  // payments ↔ registration: payments confirm bookings; registration starts payments.
-  'payments ↔ registration',
 ]);
 
 /** Each feature folder and the other feature folders its files import. */

@@ -189,7 +189,8 @@ export async function submitApplication(db: Database, applicationId: string, act
       errors.push({ field: 'paymentArrangement', message: 'Tell us how you would like to be paid' });
     if (errors.length) throw new InvalidInputError(errors);
     await tx.update(bursaryApplications).set({ status: 'submitted', submittedAt: now, updatedAt: now }).where(eq(bursaryApplications.id, applicationId));
-    const placeHeld = await holdPlaceFor(tx, { applicationId, eventId: app.eventId }, now);
+    // lockOwnApplication checked that the actor is the applicant.
+    const placeHeld = await holdPlaceFor(tx, { applicationId, eventId: app.eventId, applicantId: actor.id }, now);
     await recordAudit(tx, {
       actorId: actor.id,
       action: 'bursary.application.submitted',

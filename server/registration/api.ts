@@ -1,7 +1,7 @@
 // What other features may use from registration. Bursaries hold a place for a pending
-// application with holdPlace(tx, { eventId, kind: 'bursary', reference, expiresAt }) inside their
-// own transaction (null means the event is full), end it with confirmHold or releaseHold, and
-// may show availability(). See holds.ts for the rules these follow.
+// application with holdPlace(tx, { eventId, kind: 'bursary', reference, personId, expiresAt })
+// inside their own transaction (null means the event is full), end it with releaseHold (a booking
+// by that person takes it up), and may show availability(). See holds.ts for the rules these follow.
 import { and, eq, inArray, isNull, or } from 'drizzle-orm';
 import { placeHolds, registrations } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
@@ -9,7 +9,7 @@ import { releaseHold as releaseHoldOnly } from './holds.ts';
 import { passOnFreedPlaces } from './offers.ts';
 import { getSettings, listTicketTypes } from './queries.ts';
 
-export { availability, confirmHold, holdPlace, placesLeft, type Availability, type Hold, type HoldInput } from './holds.ts';
+export { availability, holdPlace, type Availability, type Hold, type HoldInput } from './holds.ts';
 export { closePlacesForCancelledEvent, type ClosedPlaces } from './event-cancelled.ts';
 export { attendeeIcs, eventUid, type AttendeeEvent } from './ics.ts';
 export { mintManagePath } from './links.ts';

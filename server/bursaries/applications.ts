@@ -400,7 +400,6 @@ export async function decideApplication(
   });
 }
 
-/** Everything about one application, for the applicant's page and the panel's. */
 /** A bursary item as panel and applicant pages show it. */
 interface ItemRow {
   id: string;
@@ -523,6 +522,7 @@ export async function loadApplications(db: Db, scope: { ids: string[] } | { fund
   });
 }
 
+/** Everything about one application, for the applicant's page and the panel's. */
 export async function loadApplication(db: Db, applicationId: string) {
   const [app] = await loadApplications(db, { ids: [applicationId] });
   return app ?? null;

@@ -79,11 +79,6 @@ export async function placeAfterApproval(
   return avail.left === null || avail.left > 0 ? { kind: 'book' } : { kind: 'full' };
 }
 
-/** Whether a place is being held for this application now. */
-export async function hasHeldPlace(tx: Db, applicationId: string): Promise<boolean> {
-  return Boolean(await liveHold(tx, applicationId));
-}
-
 /** Where an approved applicant's place stands now, for their application page (the email said it once). */
 export type PlaceNow = { kind: 'booked' } | { kind: 'held'; bookBy: Date } | { kind: 'book' } | null;
 

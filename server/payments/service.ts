@@ -291,12 +291,9 @@ export async function markInvoicePaid(db: Database, eventId: string, registratio
 }
 
 /**
- * Refunds a paid booking and cancels it (the place passes on). Stripe payments are refunded
- * through Stripe with an idempotency key, so pressing the button twice refunds once.
- */
-/**
- * Refunds a paid booking and cancels it. A card payment goes back through Stripe; an invoice was
- * paid outside Convene, so its refund is recorded here and paid back by the organiser: the answer
+ * Refunds a paid booking and cancels it (the place passes on). A card payment goes back through
+ * Stripe, with an idempotency key so pressing the button twice refunds once; an invoice was paid
+ * outside Convene, so its refund is recorded here and paid back by the organiser: the answer
  * says which, so the page can tell the organiser what they still have to do.
  */
 export async function refundRegistration(

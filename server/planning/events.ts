@@ -426,11 +426,6 @@ export function eventChangeIcs(event: EventRow, place: { confirmed: boolean } = 
   return attendeeIcs(event, place);
 }
 
-/**
- * Emails everyone holding or waiting for a place about a cancellation or a new date, in the
- * caller's transaction. Companion places share their booker's address, so each address is
- * written to once. Returns how many were told.
- */
 /** Each booking's latest payment on the event, as booking pages use it. */
 async function latestPayments(tx: Db, eventId: string): Promise<Map<string, PaymentFacts>> {
   const rows = await tx
@@ -442,6 +437,11 @@ async function latestPayments(tx: Db, eventId: string): Promise<Map<string, Paym
   return new Map(rows.map((p) => [p.registrationId, { method: p.method, status: p.status, amountPence: p.amountPence }]));
 }
 
+/**
+ * Emails everyone holding or waiting for a place about a cancellation or a new date, in the
+ * caller's transaction. Companion places share their booker's address, so each address is
+ * written to once. Returns how many were told.
+ */
 export async function notifyRegistrants(tx: Db, event: EventRow, kind: 'cancelled' | 'changed', extra: { changes?: AttendeeChange[] }): Promise<number> {
   const rows = await tx
     .select({ id: registrations.id, email: registrations.email, name: registrations.name, status: registrations.status })

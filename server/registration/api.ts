@@ -11,7 +11,7 @@ import { getSettings, listTicketTypes } from './queries.ts';
 
 export { availability, holdPlace, type Availability, type Hold, type HoldInput } from './holds.ts';
 export { closePlacesForCancelledEvent, type ClosedPlaces } from './event-cancelled.ts';
-export { attendeeIcs, eventUid, type AttendeeEvent } from './ics.ts';
+export { attendeeIcs, type AttendeeEvent } from './ics.ts';
 export { mintManagePath } from './links.ts';
 // For payments: a paid booking is confirmed, or cancelled when refunded, and a place that comes free passes on.
 export { passOnFreedPlaces } from './offers.ts';

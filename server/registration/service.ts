@@ -325,13 +325,10 @@ export async function bookingRequestFor(db: Database, token: string, now = new D
 
 /**
  * The owner of an address confirms the booking asked for with it (holding the emailed link proves
- * the address): booked as if they were signed in with it, except that a place kept for a bursary
- * application is taken only signed in (SignInToBookError). Used once: the form it kept goes.
- */
-/**
- * Books what a request asked for, now that its address is proven. Whoever filled in the form may
- * not be the address's owner, so the form's "email me about future events" box counts for
- * nothing here: only the owner's own answer on the confirmation page (`joinList`) does.
+ * the address): booked as if they were signed in with it, except that a place kept for them is
+ * taken only signed in (SignInToBookError). Used once: the form it kept goes. Whoever filled in
+ * the form may not be the address's owner, so the form's "email me about future events" box
+ * counts for nothing here: only the owner's own answer on the confirmation page (`joinList`) does.
  */
 export async function confirmBookingRequest(
   db: Database,

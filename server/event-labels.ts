@@ -1,5 +1,5 @@
 // The words people see for the event model's values.
-import type { EventFormat, EventStatus, EventType } from '../db/schema/index.ts';
+import { eventFormats, eventTypes, type EventFormat, type EventStatus, type EventType } from '../db/schema/index.ts';
 
 export const eventTypeLabels: Record<EventType, string> = {
   launch_day: 'Launch day',
@@ -23,3 +23,7 @@ export const eventStatusLabels: Record<EventStatus, string> = {
   cancelled: 'Cancelled',
   completed: 'Finished',
 };
+
+/** The kinds of event and formats as a form's choices, for proposing an event and for planning one. */
+export const typeOptions = eventTypes.map((t) => ({ value: t, label: eventTypeLabels[t] }));
+export const formatOptions = eventFormats.map((f) => ({ value: f, label: eventFormatLabels[f] }));

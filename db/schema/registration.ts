@@ -199,6 +199,11 @@ export const placeHolds = pgTable(
     registrationId: uuid('registration_id').references(() => registrations.id, { onDelete: 'cascade' }),
     /** Another feature's record, e.g. "bursary-application:<id>". */
     reference: text('reference'),
+    /**
+     * The person a place is kept for (a bursary applicant): only they, booking signed in, take it
+     * up. Cleared when the hold ends, so an ended hold names nobody.
+     */
+    personId: uuid('person_id').references(() => people.id, { onDelete: 'set null' }),
     state: text('state', { enum: holdStates }).notNull().default('live'),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

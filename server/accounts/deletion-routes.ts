@@ -4,8 +4,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { signedIn } from '../http/signed-in.ts';
 import { formatDateTime } from '../format.ts';
+import { SESSION_COOKIE } from '../http/security.ts';
 import { erasePerson, upcomingBookingsOf } from './erase.ts';
-import { SESSION_COOKIE } from './sessions.ts';
 
 export const accountDeletionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/account/delete', { config: { access: 'member' } }, async (request, reply) => {

@@ -6,8 +6,8 @@ import type { Database, Db } from '../db/database.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
 import { memberSubscribed, setMemberSubscription } from '../network/list.ts';
-import type { Me } from './sessions.ts';
-import { checkEmail } from './sign-in.ts';
+import type { Me } from '../me.ts';
+import { checkEmail } from '../email-address.ts';
 
 export interface Profile {
   id: string;
@@ -115,16 +115,6 @@ export async function grantRole(db: Database, actor: Me | null, personId: string
       data: { name: person.displayName || person.email, role },
     });
   });
-}
-
-/** The steering group's addresses: everyone who is an organiser or an admin, each once. */
-export async function steeringGroupAddresses(db: Db): Promise<{ email: string }[]> {
-  return db
-    .selectDistinct({ email: people.email })
-    .from(roleGrants)
-    .innerJoin(people, eq(people.id, roleGrants.personId))
-    .where(inArray(roleGrants.role, ['organiser', 'admin']))
-    .orderBy(asc(people.email));
 }
 
 export async function removeRole(db: Database, actor: Me, personId: string, role: SiteRole): Promise<void> {

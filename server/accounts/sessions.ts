@@ -2,35 +2,22 @@
 // holds a random id; only its hash is stored, so a copy of the database cannot sign anyone in.
 // A session ends after SESSION_DAYS without use, and in any case SESSION_MAX_AGE_DAYS after
 // signing in (config.sessionMaxAgeDays), however often it is used: a stolen cookie stops working.
-import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, gt, sql } from 'drizzle-orm';
 import fp from 'fastify-plugin';
 import type { FastifyReply } from 'fastify';
-import { people, roleGrants, sessions, type SiteRole } from '../../db/schema/index.ts';
+import { people, roleGrants, sessions } from '../../db/schema/index.ts';
 import { isHttps, type Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import { prepared } from '../db/prepared.ts';
-import { cookieName } from '../http/security.ts';
+import type { Me } from '../me.ts';
+import { hashSecret, newSecret } from '../secrets.ts';
+import { cookieName, SESSION_COOKIE } from '../http/security.ts';
 
-/** The session cookie's name on a plain-HTTP site; on HTTPS it is __Host-convene_session. */
-export const SESSION_COOKIE = 'convene_session';
 const DAY_MS = 86_400_000;
 /** A session not used for this long ends. */
 const SESSION_DAYS = 30;
 /** last_seen_at is refreshed at most this often, so most requests only read. */
 const TOUCH_EVERY_MS = 60 * 60_000;
-
-/** The signed-in person as every request sees them. */
-export interface Me {
-  id: string;
-  email: string;
-  displayName: string;
-  roles: SiteRole[];
-  isAdmin: boolean;
-  /** Admins count as organisers. */
-  isOrganiser: boolean;
-  sessionHash: string;
-}
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -42,14 +29,6 @@ declare module 'fastify' {
     /** Removes the session and CSRF cookies from this browser (after the session row is ended). */
     clearSession(): FastifyReply;
   }
-}
-
-export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
-}
-
-export function newSecret(): string {
-  return randomBytes(32).toString('base64url');
 }
 
 /** When a session made at `createdAt` ends if it is not used again after `now`. */

@@ -5,30 +5,16 @@ import { and, count, eq, gt } from 'drizzle-orm';
 import { people, signInTokens } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
-import { InvalidInputError, TooManyRequestsError } from '../errors.ts';
+import { checkEmail } from '../email-address.ts';
+import { TooManyRequestsError } from '../errors.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
-import { hashSecret, newSecret } from './sessions.ts';
+import { hashSecret, newSecret } from '../secrets.ts';
 
 export const LINK_MINUTES = 20;
 const WINDOW_MS = 15 * 60_000;
 export const MAX_LINKS_PER_ADDRESS = 5;
 /** The default for SIGN_IN_LINKS_PER_IP: links asked for from one client (an IPv4 address or IPv6 /64) in 15 minutes. */
 export const MAX_LINKS_PER_IP = 30;
-
-const emailPattern = /^[^\s@<>()[\],;:"]+@[^\s@<>()[\],;:"]+\.[^\s@<>()[\],;:"]+$/;
-
-export function normaliseEmail(raw: string): string {
-  return raw.trim().toLowerCase();
-}
-
-export function checkEmail(raw: string, field = 'email'): string {
-  const email = normaliseEmail(raw);
-  if (!email) throw new InvalidInputError([{ field, message: 'Enter your email address' }]);
-  if (email.length > 320 || !emailPattern.test(email)) {
-    throw new InvalidInputError([{ field, message: 'Enter an email address in the right format, like name@example.org' }]);
-  }
-  return email;
-}
 
 export interface SignInRequest {
   email: string;

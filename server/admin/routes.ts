@@ -1,20 +1,19 @@
 // Admin pages: roles, mail that could not be delivered, and the audit log.
-import { desc, eq, inArray } from 'drizzle-orm';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { signedIn } from '../http/signed-in.ts';
 import { Type } from 'typebox';
-import { auditSentence } from './audit-sentences.ts';
-import { auditEntries, outboxMessages, people, siteRoles } from '../../db/schema/index.ts';
+import { siteRoles } from '../../db/schema/index.ts';
 import { grantRole, listPeople, removeRole } from '../accounts/people.ts';
 import { submit } from '../http/form-route.ts';
 import { requeueMessage } from '../mail/sender.ts';
+import { countFailedMail, recentAuditEntries, undeliveredMail } from './queries.ts';
+import { auditRow, mailGroups, personRow } from './view-models.ts';
 
 const Uuid = Type.String({ format: 'uuid' });
 
 export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/admin', { config: { access: 'admin' } }, async (_request, reply) => {
-    const problems = await app.db.select({ id: outboxMessages.id }).from(outboxMessages).where(eq(outboxMessages.status, 'failed')).limit(100);
-    return reply.page('admin/index', { title: 'Admin', failedMail: problems.length });
+    return reply.page('admin/index', { title: 'Admin', failedMail: await countFailedMail(app.db) });
   });
 
   app.get(
@@ -26,12 +25,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return reply.page('admin/people', {
         title: 'People and roles',
         q: q ?? '',
-        people: rows.map((p) => ({
-          ...p,
-          isAdmin: p.roles.includes('admin'),
-          isOrganiser: p.roles.includes('organiser'),
-          isMe: p.id === signedIn(request).id,
-        })),
+        people: rows.map((p) => personRow(p, signedIn(request).id)),
       });
     },
   );
@@ -58,26 +52,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.get('/admin/outbox', { config: { access: 'admin' } }, async (_request, reply) => {
-    const rows = await app.db
-      .select({
-        id: outboxMessages.id,
-        toAddress: outboxMessages.toAddress,
-        subject: outboxMessages.subject,
-        status: outboxMessages.status,
-        attempts: outboxMessages.attempts,
-        lastError: outboxMessages.lastError,
-        createdAt: outboxMessages.createdAt,
-        nextAttemptAt: outboxMessages.nextAttemptAt,
-      })
-      .from(outboxMessages)
-      .where(inArray(outboxMessages.status, ['failed', 'queued']))
-      .orderBy(desc(outboxMessages.createdAt))
-      .limit(200);
-    return reply.page('admin/outbox', {
-      title: 'Mail not yet delivered',
-      failed: rows.filter((r) => r.status === 'failed'),
-      queued: rows.filter((r) => r.status === 'queued'),
-    });
+    return reply.page('admin/outbox', { title: 'Mail not yet delivered', ...mailGroups(await undeliveredMail(app.db)) });
   });
 
   app.post('/admin/outbox/:messageId/retry', { config: { access: 'admin' }, schema: { params: Type.Object({ messageId: Uuid }) } }, async (request, reply) => {
@@ -95,27 +70,6 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.get('/admin/audit', { config: { access: 'admin' } }, async (_request, reply) => {
-    const rows = await app.db
-      .select({
-        at: auditEntries.at,
-        action: auditEntries.action,
-        subjectType: auditEntries.subjectType,
-        subjectId: auditEntries.subjectId,
-        actorEmail: people.email,
-        actorName: people.displayName,
-      })
-      .from(auditEntries)
-      .leftJoin(people, eq(people.id, auditEntries.actorId))
-      .orderBy(desc(auditEntries.id))
-      .limit(300);
-    return reply.page('admin/audit', {
-      title: 'Audit log',
-      entries: rows.map((r) => ({
-        at: r.at,
-        sentence: auditSentence(r),
-        action: r.action,
-        record: `${r.subjectType.replace(/_/g, ' ')} ${r.subjectId ?? ''}`.trim(),
-      })),
-    });
+    return reply.page('admin/audit', { title: 'Audit log', entries: (await recentAuditEntries(app.db)).map(auditRow) });
   });
 };

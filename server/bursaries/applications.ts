@@ -190,7 +190,8 @@ export async function submitApplication(db: Database, applicationId: string, act
       errors.push({ field: 'paymentArrangement', message: 'Tell us how you would like to be paid' });
     if (errors.length) throw new InvalidInputError(errors);
     await tx.update(bursaryApplications).set({ status: 'submitted', submittedAt: now, updatedAt: now }).where(eq(bursaryApplications.id, applicationId));
-    const placeHeld = await holdPlaceFor(tx, { applicationId, eventId: app.eventId }, now);
+    // lockOwnApplication checked that the actor is the applicant.
+    const placeHeld = await holdPlaceFor(tx, { applicationId, eventId: app.eventId, applicantId: actor.id }, now);
     await recordAudit(tx, {
       actorId: actor.id,
       action: 'bursary.application.submitted',
@@ -403,7 +404,6 @@ export async function decideApplication(
   });
 }
 
-/** Everything about one application, for the applicant's page and the panel's. */
 /** A bursary item as panel and applicant pages show it. */
 interface ItemRow {
   id: string;
@@ -526,6 +526,7 @@ export async function loadApplications(db: Db, scope: { ids: string[] } | { fund
   });
 }
 
+/** Everything about one application, for the applicant's page and the panel's. */
 export async function loadApplication(db: Db, applicationId: string) {
   const [app] = await loadApplications(db, { ids: [applicationId] });
   return app ?? null;

@@ -3,11 +3,11 @@
 // panel is its own list, apart from planning roles: a lead or co-lead gains nothing here, nobody
 // adds or removes themselves, and every change is audited and emailed to the organisers.
 // Nobody on a panel acts on their own application: another panel member must.
-import { steeringGroupAddresses } from '../accounts/people.ts';
+import { steeringGroupAddresses } from '../steering-group.ts';
 import { and, asc, eq } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { bursaryPanelMembers, people } from '../../db/schema/index.ts';
-import { checkEmail } from '../accounts/sign-in.ts';
+import { checkEmail } from '../email-address.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../errors.ts';

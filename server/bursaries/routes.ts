@@ -10,7 +10,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { signedIn } from '../http/signed-in.ts';
-import { submit } from '../http/form-route.ts';
+import { noticeOnConflict, submit } from '../http/form-route.ts';
 import { checked, text, type Body } from '../http/form-values.ts';
 import { Type } from 'typebox';
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
@@ -28,7 +28,6 @@ import { formatDateTime } from '../format.ts';
 import { formState, validationErrors, type FormState } from '../http/forms.ts';
 import { scheduleJob } from '../jobs.ts';
 import { londonDate, londonToday } from '../london-time.ts';
-import { noticeOnConflict } from '../http/pages.ts';
 import { Uuid, UuidOrEmpty } from '../http/ids.ts';
 import { SlugParams } from '../http/params.ts';
 import { acceptUploads, readFieldsBeforeFile, readUploadedFile } from '../http/uploads.ts';

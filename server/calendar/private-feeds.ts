@@ -3,8 +3,8 @@
 // kept: the URL is shown once when it is made, and making a new one stops the old one at once.
 import { eq } from 'drizzle-orm';
 import { people, privateFeedTokens } from '../../db/schema/index.ts';
-import type { Me } from '../accounts/sessions.ts';
-import { hashSecret, newSecret } from '../accounts/sessions.ts';
+import type { Me } from '../me.ts';
+import { hashSecret, newSecret } from '../secrets.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 

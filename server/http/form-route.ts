@@ -45,6 +45,15 @@ function refused(reply: FastifyReply, error: ConflictError | TooManyRequestsErro
   return reply.header(ERROR_CODE_HEADER, error.code).notice(error.message, 'important').redirect(to, 303);
 }
 
+/**
+ * For a hook before submit() runs (an upload's preHandler): a ConflictError is said as submit()
+ * says it with `conflict: { to }`; any other error goes on to the error handler.
+ */
+export function noticeOnConflict(reply: FastifyReply, error: unknown, backTo: string): FastifyReply {
+  if (error instanceof ConflictError) return refused(reply, error, backTo);
+  throw error;
+}
+
 function isReply(value: unknown): value is FastifyReply {
   return typeof value === 'object' && value !== null && 'sent' in value && 'request' in value;
 }

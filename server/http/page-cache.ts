@@ -20,8 +20,8 @@ import { Negotiator } from '@fastify/accept-negotiator';
 import fp from 'fastify-plugin';
 import { LRUCache } from 'lru-cache';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { SESSION_COOKIE } from '../accounts/sessions.ts';
 import { FLASH_COOKIE } from './pages.ts';
+import { SESSION_COOKIE } from './security.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -6,7 +6,6 @@ import view from '@fastify/view';
 import { Eta } from 'eta';
 import fp from 'fastify-plugin';
 import type { FastifyReply } from 'fastify';
-import { ConflictError, ERROR_CODE_HEADER } from '../errors.ts';
 import { csrfUserInfo } from './security.ts';
 import { formatDate, formatDateTime, formatPence, formatTime, formatTimeRange } from '../format.ts';
 
@@ -14,15 +13,6 @@ const viewsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const FLASH_COOKIE = 'convene_notice';
 /** Marks a notice that tells of something not done (refused, or maybe done): never shown as "Done". */
 const IMPORTANT_MARK = '!';
-
-/**
- * For a form route's catch: a change refused because things moved on meanwhile (a ConflictError)
- * is said in a notice on the page to go back to; any other error goes on to the error handler.
- */
-export function noticeOnConflict(reply: FastifyReply, error: unknown, backTo: string): FastifyReply {
-  if (error instanceof ConflictError) return reply.header(ERROR_CODE_HEADER, error.code).notice(error.message, 'important').redirect(backTo, 303);
-  throw error;
-}
 
 declare module 'fastify' {
   interface FastifyReply {

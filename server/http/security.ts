@@ -22,6 +22,8 @@ export function cookieName(config: Config, name: string): string {
 }
 
 const CSRF_COOKIE = 'convene_csrf';
+/** The session cookie's name on a plain-HTTP site; on HTTPS it is __Host-convene_session (accounts/sessions.ts). */
+export const SESSION_COOKIE = 'convene_session';
 
 /**
  * What a CSRF token is bound to besides the cookie's secret: the session, so a token taken from

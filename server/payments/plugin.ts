@@ -1,13 +1,16 @@
 // The payments plugin: card payments through Stripe Checkout when STRIPE_SECRET_KEY and
-// STRIPE_WEBHOOK_SECRET are set, otherwise "pay by invoice". The Stripe client is made here from
-// the configuration (never at import time); STRIPE_API_BASE points it at a local stand-in in tests.
+// STRIPE_WEBHOOK_SECRET are set, otherwise "pay by invoice". Registration reaches payments only
+// through app.payments, and payments reaches registration only through registration/api.ts, so
+// the two never import each other. The Stripe client is made here from the configuration (never
+// at import time); STRIPE_API_BASE points it at a local stand-in in tests.
 import fp from 'fastify-plugin';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import Stripe from 'stripe';
 import { Type } from 'typebox';
 import { ConflictError } from '../errors.ts';
-import { checkoutUrl, handleStripeEvent, reconcileReturn } from './service.ts';
+import type { Me } from '../me.ts';
+import { checkoutUrl, handleStripeEvent, markInvoicePaid, reconcileReturn, refundRegistration } from './service.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -16,6 +19,10 @@ declare module 'fastify' {
       stripe: Stripe | null;
       /** Where to send a buyer to pay for a booking's open payment. */
       checkoutUrl(paymentId: string, managePath: string): Promise<string>;
+      /** An organiser records that a booking's invoice was paid: the booking is confirmed (markInvoicePaid). */
+      markInvoicePaid(eventId: string, registrationId: string, actor: Me): Promise<void>;
+      /** An organiser refunds a paid booking and cancels it (refundRegistration). */
+      refund(eventId: string, registrationId: string, actor: Me): Promise<{ method: 'stripe' | 'invoice'; amountPence: number }>;
     };
   }
 }
@@ -63,6 +70,8 @@ export const paymentsPlugin = fp(
         if (!deps) throw new ConflictError('no_stripe', 'Card payments are not set up.');
         return checkoutUrl(app.db, deps, paymentId);
       },
+      markInvoicePaid: (eventId: string, registrationId: string, actor: Me) => markInvoicePaid(app.db, eventId, registrationId, actor, baseUrl),
+      refund: (eventId: string, registrationId: string, actor: Me) => refundRegistration(app.db, { stripe }, eventId, registrationId, actor),
     });
 
     if (stripe && stripeWebhookSecret) await app.register(webhookRoutes, { stripe, secret: stripeWebhookSecret });

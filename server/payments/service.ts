@@ -3,20 +3,18 @@
 // case the webhook is late, when the buyer comes back); expired sessions give the place back.
 // Without keys: "pay by invoice", marked paid by an organiser. Every Stripe call carries an
 // idempotency key, and every webhook event id is recorded so a repeat changes nothing.
-import { steeringGroupAddresses } from '../accounts/people.ts';
-import { and, desc, eq } from 'drizzle-orm';
+import { steeringGroupAddresses } from '../steering-group.ts';
+import { and, eq } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import { events, payments, placeHolds, registrations, stripeEvents, ticketTypes } from '../../db/schema/index.ts';
-import type { Me } from '../accounts/sessions.ts';
+import type { Me } from '../me.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, DomainError, NotFoundError } from '../errors.ts';
 import { formatPence } from '../format.ts';
 import { lockEvent } from '../db/event-lock.ts';
-import { passOnFreedPlaces } from '../registration/offers.ts';
-import { eventFacts } from '../registration/queries.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
-import { cancelRegistration, confirmPaidRegistration } from '../registration/service.ts';
+import { cancelRegistration, confirmPaidRegistration, eventFacts, passOnFreedPlaces } from '../registration/api.ts';
 
 export class PaymentUnavailableError extends DomainError {
   override name = 'PaymentUnavailableError';
@@ -269,23 +267,6 @@ export async function reconcileReturn(db: Database, deps: StripeDeps, paymentId:
   return 'open';
 }
 
-/** The latest payment on a booking, for organiser pages. */
-export async function paymentFor(db: Db, registrationId: string) {
-  const [row] = await db
-    .select({
-      id: payments.id,
-      method: payments.method,
-      status: payments.status,
-      amountPence: payments.amountPence,
-      stripePaymentIntentId: payments.stripePaymentIntentId,
-    })
-    .from(payments)
-    .where(eq(payments.registrationId, registrationId))
-    .orderBy(desc(payments.createdAt))
-    .limit(1);
-  return row ?? null;
-}
-
 /** An organiser records that an invoice was paid: the booking is confirmed. */
 export async function markInvoicePaid(db: Database, eventId: string, registrationId: string, actor: Me, baseUrl: string, now = new Date()): Promise<void> {
   await db.transaction(async (tx) => {
@@ -310,12 +291,9 @@ export async function markInvoicePaid(db: Database, eventId: string, registratio
 }
 
 /**
- * Refunds a paid booking and cancels it (the place passes on). Stripe payments are refunded
- * through Stripe with an idempotency key, so pressing the button twice refunds once.
- */
-/**
- * Refunds a paid booking and cancels it. A card payment goes back through Stripe; an invoice was
- * paid outside Convene, so its refund is recorded here and paid back by the organiser: the answer
+ * Refunds a paid booking and cancels it (the place passes on). A card payment goes back through
+ * Stripe, with an idempotency key so pressing the button twice refunds once; an invoice was paid
+ * outside Convene, so its refund is recorded here and paid back by the organiser: the answer
  * says which, so the page can tell the organiser what they still have to do.
  */
 export async function refundRegistration(

@@ -2,7 +2,7 @@
 // group's accepted members, organisers and admins. A planner of one event has none on another.
 import { and, eq } from 'drizzle-orm';
 import { events, planningMembers, type PlanningRole } from '../../db/schema/index.ts';
-import type { Me } from '../accounts/sessions.ts';
+import type { Me } from '../me.ts';
 import type { Db } from '../db/database.ts';
 import { lockEvent } from '../db/event-lock.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';

@@ -18,7 +18,7 @@ import {
   type EventType,
   type PlanningRole,
 } from '../../db/schema/index.ts';
-import type { Me } from '../accounts/sessions.ts';
+import type { Me } from '../me.ts';
 import { recordAudit } from '../audit.ts';
 import { lockBursaryApplicationsOf, settleBursariesForCancelledEvent } from '../bursaries/event-cancelled.ts';
 import type { Database, Db } from '../db/database.ts';

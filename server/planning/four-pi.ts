@@ -4,7 +4,7 @@
 // Impact is what changed as a result.
 import { and, eq, sql } from 'drizzle-orm';
 import { fourPiRecords, planningMembers } from '../../db/schema/index.ts';
-import type { Me } from '../accounts/sessions.ts';
+import type { Me } from '../me.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { prepared } from '../db/prepared.ts';

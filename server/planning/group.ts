@@ -5,8 +5,8 @@
 // nobody gives themselves a role: not by inviting their own address, nor by changing their own.
 import { and, asc, eq } from 'drizzle-orm';
 import { events, people, planningMembers, type MemberStatus, type PlannerPerspective, type PlanningRole } from '../../db/schema/index.ts';
-import type { Me } from '../accounts/sessions.ts';
-import { checkEmail } from '../accounts/sign-in.ts';
+import type { Me } from '../me.ts';
+import { checkEmail } from '../email-address.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../errors.ts';

@@ -1,6 +1,7 @@
-// Lists of events for the Organise area and for a person's own planning groups.
+// Lists of events for the Organise area and for a person's own planning groups, and the number of
+// proposals the steering group has still to review (shown on the Organise page).
 import { and, asc, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
-import { events, planningMembers, type EventStatus } from '../../db/schema/index.ts';
+import { events, planningMembers, proposals, type EventStatus } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
 
 const columns = {
@@ -43,4 +44,12 @@ export async function listMyPlanning(db: Db, personId: string) {
     .innerJoin(events, eq(events.id, planningMembers.eventId))
     .where(and(eq(planningMembers.personId, personId), inArray(planningMembers.status, ['invited', 'accepted'])))
     .orderBy(asc(events.startsAt));
+}
+
+export async function countAwaitingReview(db: Db): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(proposals)
+    .where(inArray(proposals.status, ['submitted']));
+  return Number(row?.n ?? 0);
 }

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, gt, isNull } from 'drizzle-orm';
 import { people, planningMeetings } from '../../db/schema/index.ts';
-import type { Me } from '../accounts/sessions.ts';
+import type { Me } from '../me.ts';
 import { recordAudit } from '../audit.ts';
 import { meetingEntry, type MeetingFacts } from '../calendar/entries.ts';
 import { buildInvitation, hubOrganizer, type CalendarPerson, type InvitationMethod, type Invitee } from '../calendar/ics.ts';

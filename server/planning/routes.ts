@@ -11,8 +11,7 @@ import { eventTypes, plannerPerspectives, planningRoles, type PlannerPerspective
 import type { FieldError } from '../errors.ts';
 import { formState, validationErrors, type FormState } from '../http/forms.ts';
 import { submit } from '../http/form-route.ts';
-import { countAwaitingReview } from '../proposals/service.ts';
-import { formatOptions, typeOptions } from '../proposals/form.ts';
+import { formatOptions, typeOptions } from '../event-labels.ts';
 import { planningAccess, requireLead } from './access.ts';
 import { accessFlags, DetailsForm, detailsFormValues, readDetailsForm } from './details-form.ts';
 import {
@@ -30,7 +29,7 @@ import { oneOf, text, textForm, type Body } from '../http/form-values.ts';
 import { presence } from './four-pi.ts';
 import { changeMemberRole, inviteMember, leaveGroup, listGroup, myInvitation, removeMember, respondToInvitation, setMyPerspective } from './group.ts';
 import { perspectiveLabels, planningRoleLabels } from './labels.ts';
-import { listEventsForOrganisers, listPastEventsForOrganisers, listMyPlanning } from './lists.ts';
+import { countAwaitingReview, listEventsForOrganisers, listPastEventsForOrganisers, listMyPlanning } from './lists.ts';
 import { countOpenTasks } from './workspace.ts';
 import { groupView, myPlanningItem, organiseEventRow, workspaceFrame } from './view-models.ts';
 

@@ -2,7 +2,7 @@
 // the decision log. Every function checks the person's rights on this event first.
 import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { events, people, planningDecisions, planningMembers, planningPosts, planningTasks, programmeSessions } from '../../db/schema/index.ts';
-import type { Me } from '../accounts/sessions.ts';
+import type { Me } from '../me.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { prepared } from '../db/prepared.ts';

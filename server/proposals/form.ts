@@ -1,15 +1,11 @@
 // The proposal form: reading what was typed into a ProposalInput, and back again for editing.
 import { eventFormats, eventTypes } from '../../db/schema/index.ts';
 import type { FieldError } from '../errors.ts';
-import { eventFormatLabels, eventTypeLabels } from '../event-labels.ts';
 import { londonToUtc, utcToLondonFields, isIsoDate } from '../london-time.ts';
 import { oneOf, pounds, poundsText, text, wholeNumber, type Body } from '../http/form-values.ts';
 import { missingForSending, type ProposalDetail, type ProposalInput } from './service.ts';
 
 export const DATE_OPTIONS = 3;
-
-export const typeOptions = eventTypes.map((t) => ({ value: t, label: eventTypeLabels[t] }));
-export const formatOptions = eventFormats.map((f) => ({ value: f, label: eventFormatLabels[f] }));
 
 const textFields = [
   'title',

@@ -13,7 +13,7 @@ import { type FormState, formState, validationErrors } from '../http/forms.ts';
 import { submit } from '../http/form-route.ts';
 import { renderMarkdown } from '../markdown.ts';
 import { oneOf, text, textForm } from '../http/form-values.ts';
-import { formatOptions, typeOptions } from './form.ts';
+import { formatOptions, typeOptions } from '../event-labels.ts';
 import { proposalStatusLabels, rubricLabels } from './labels.ts';
 import { addComment, addReviewerNote, decideProposal, listReviewQueue, proposalForReviewer, scoreProposal, type Decision, type ScoreInput } from './service.ts';
 import { proposalListItem, proposalView } from './view-models.ts';

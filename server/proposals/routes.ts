@@ -9,7 +9,8 @@ import { NotFoundError } from '../errors.ts';
 import { type FormState, formState } from '../http/forms.ts';
 import { submit } from '../http/form-route.ts';
 import { text, textForm } from '../http/form-values.ts';
-import { DATE_OPTIONS, formatOptions, proposalFormValues, readProposalForm, typeOptions } from './form.ts';
+import { formatOptions, typeOptions } from '../event-labels.ts';
+import { DATE_OPTIONS, proposalFormValues, readProposalForm } from './form.ts';
 import {
   acceptInvitation,
   addComment,

@@ -1,8 +1,8 @@
 // Proposals: anyone signed in suggests an event; the steering group (organisers) reviews it,
 // scores it on a short rubric, talks with the proposers and decides. Accepting creates the
 // event in `planning` with the proposers as its planning group.
-import { steeringGroupAddresses } from '../accounts/people.ts';
-import { and, asc, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { steeringGroupAddresses } from '../steering-group.ts';
+import { and, asc, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import {
   people,
   proposalDateOptions,
@@ -19,9 +19,9 @@ import {
   type ProposalStatus,
   type RubricCriterion,
 } from '../../db/schema/index.ts';
-import type { Me } from '../accounts/sessions.ts';
-import { hashSecret, newSecret } from '../accounts/sessions.ts';
-import { checkEmail } from '../accounts/sign-in.ts';
+import type { Me } from '../me.ts';
+import { hashSecret, newSecret } from '../secrets.ts';
+import { checkEmail } from '../email-address.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
@@ -675,12 +675,4 @@ export async function listReviewQueue(db: Db, filters: QueueFilters, me: Me) {
     .orderBy(asc(proposals.submittedAt))
     .limit(200);
   return rows;
-}
-
-export async function countAwaitingReview(db: Db): Promise<number> {
-  const [row] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(proposals)
-    .where(inArray(proposals.status, ['submitted']));
-  return Number(row?.n ?? 0);
 }

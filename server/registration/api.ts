@@ -1,7 +1,7 @@
 // What other features may use from registration. Bursaries hold a place for a pending
-// application with holdPlace(tx, { eventId, kind: 'bursary', reference, expiresAt }) inside their
-// own transaction (null means the event is full), end it with confirmHold or releaseHold, and
-// may show availability(). See holds.ts for the rules these follow.
+// application with holdPlace(tx, { eventId, kind: 'bursary', reference, personId, expiresAt })
+// inside their own transaction (null means the event is full), end it with releaseHold (a booking
+// by that person takes it up), and may show availability(). See holds.ts for the rules these follow.
 import { and, eq, inArray, isNull, or } from 'drizzle-orm';
 import { placeHolds, registrations } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
@@ -9,10 +9,14 @@ import { releaseHold as releaseHoldOnly } from './holds.ts';
 import { passOnFreedPlaces } from './offers.ts';
 import { getSettings, listTicketTypes } from './queries.ts';
 
-export { availability, confirmHold, holdPlace, placesLeft, type Availability, type Hold, type HoldInput } from './holds.ts';
+export { availability, holdPlace, type Availability, type Hold, type HoldInput } from './holds.ts';
 export { closePlacesForCancelledEvent, type ClosedPlaces } from './event-cancelled.ts';
-export { attendeeIcs, eventUid, type AttendeeEvent } from './ics.ts';
+export { attendeeIcs, type AttendeeEvent } from './ics.ts';
 export { mintManagePath } from './links.ts';
+// For payments: a paid booking is confirmed, or cancelled when refunded, and a place that comes free passes on.
+export { passOnFreedPlaces } from './offers.ts';
+export { eventFacts } from './queries.ts';
+export { cancelRegistration, confirmPaidRegistration } from './service.ts';
 
 /** Gives a held place back and offers it to the waiting list, in the caller's transaction. */
 export function releaseHold(tx: Db, holdId: string): Promise<boolean> {

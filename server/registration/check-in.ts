@@ -3,7 +3,7 @@
 // early, which is recorded. A cancelled event has nothing to check in.
 import { eq } from 'drizzle-orm';
 import { registrationSettings } from '../../db/schema/index.ts';
-import type { Me } from '../accounts/sessions.ts';
+import type { Me } from '../me.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError } from '../errors.ts';

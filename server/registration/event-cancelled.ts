@@ -33,7 +33,7 @@ export async function closePlacesForCancelledEvent(tx: Db, eventId: string, acto
 
   const holds = await tx
     .update(placeHolds)
-    .set({ state: 'released', endedAt: now })
+    .set({ state: 'released', endedAt: now, personId: null })
     .where(and(eq(placeHolds.eventId, eventId), eq(placeHolds.state, 'live')))
     .returning({ id: placeHolds.id });
 

@@ -1,7 +1,9 @@
 // Holds and availability: the one place that decides whether an event has a place left.
 //
 // A hold takes a place without being a confirmed booking: an open Stripe Checkout ('checkout'),
-// a waiting-list offer ('offer'), or a pending bursary application's held place ('bursary').
+// a waiting-list offer ('offer'), or the place kept for a bursary applicant ('bursary', while the
+// application is decided and for a while after approval). A hold kept for a person names them
+// (personId): when they book, signed in, the booking takes the held place up (takeUpHeldPlace).
 // Every hold has an expiry; a live hold past its expiry no longer counts, and the registration
 // jobs (expireDueHolds in offers.ts, run by plugin.ts) mark it expired and pass the place on to
 // the waiting list.
@@ -20,11 +22,11 @@
 // Other features use holds only through registration's API (api.ts), inside their own
 // transaction; bursaries, for example (bursaries/places.ts):
 //
-//   const hold = await holdPlace(tx, { eventId, kind: 'bursary', reference: `bursary-application:${id}`, expiresAt });
+//   const hold = await holdPlace(tx, { eventId, kind: 'bursary', reference: `bursary-application:${id}`, personId, expiresAt });
 //   if (!hold) ... // no place left: tell the applicant
 //   ... later, in another transaction:
 //   await releaseHold(tx, hold.id);   // api.ts: declined or withdrawn, the place passes to the waiting list
-//   await confirmHold(tx, hold.id);   // the place has been taken up
+//   // or nothing: the applicant books, and registration takes the place up itself
 import { and, eq, gt, sql, type SQL } from 'drizzle-orm';
 import { events, placeHolds, placeTakingStatuses, type HoldKind } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
@@ -212,6 +214,8 @@ export interface HoldInput {
   registrationId?: string | null;
   /** Another feature's record, e.g. "bursary-application:<id>"; at most one live hold each. */
   reference?: string | null;
+  /** The person the place is kept for: only they take it up, by booking signed in (takeUpHeldPlace). */
+  personId?: string | null;
 }
 
 export interface Hold {
@@ -246,7 +250,7 @@ export async function insertHold(tx: Db, input: HoldInput): Promise<Hold> {
     // A dead hold with this reference may still be marked live (expired, not yet swept).
     await tx
       .update(placeHolds)
-      .set({ state: 'expired', endedAt: new Date() })
+      .set({ state: 'expired', endedAt: new Date(), personId: null })
       .where(and(eq(placeHolds.reference, input.reference), eq(placeHolds.state, 'live')));
   }
   const [hold] = await tx
@@ -258,6 +262,7 @@ export async function insertHold(tx: Db, input: HoldInput): Promise<Hold> {
       ticketTypeId: input.ticketTypeId ?? null,
       registrationId: input.registrationId ?? null,
       reference: input.reference ?? null,
+      personId: input.personId ?? null,
     })
     .returning({ id: placeHolds.id, eventId: placeHolds.eventId, kind: placeHolds.kind, expiresAt: placeHolds.expiresAt });
   return hold!;
@@ -266,7 +271,8 @@ export async function insertHold(tx: Db, input: HoldInput): Promise<Hold> {
 async function endHold(tx: Db, holdId: string, state: 'released' | 'consumed' | 'expired'): Promise<{ eventId: string } | null> {
   const [row] = await tx
     .update(placeHolds)
-    .set({ state, endedAt: new Date() })
+    // An ended hold keeps nobody's name (it would say who applied for a bursary, after erasure too).
+    .set({ state, endedAt: new Date(), personId: null })
     .where(and(eq(placeHolds.id, holdId), eq(placeHolds.state, 'live')))
     .returning({ eventId: placeHolds.eventId });
   return row ?? null;
@@ -288,6 +294,28 @@ export async function releaseHold(tx: Db, holdId: string, options: { passOn?: (t
 /** The held place became a booking (or a bursary place was taken up): the hold ends. */
 export async function confirmHold(tx: Db, holdId: string): Promise<boolean> {
   return Boolean(await endHold(tx, holdId, 'consumed'));
+}
+
+/**
+ * For a booking, as part of a larger statement: whether a live hold at this event keeps a place
+ * for this person (an SQL expression for their id), which only they may take up.
+ */
+export function placeKeptFor(eventId: string, personId: SQL): SQL {
+  return sql`exists (select 1 from ${placeHolds} where ${placeHolds.eventId} = ${eventId} and ${placeHolds.personId} = ${personId} and ${placeHolds.state} = 'live')`;
+}
+
+/**
+ * When a person books a place at an event, a place kept for them there (if any) becomes that
+ * booking, so it is not counted twice. Returns whether a held place was taken up. Call inside the
+ * booking's transaction.
+ */
+export async function takeUpHeldPlace(tx: Db, input: { eventId: string; personId: string }): Promise<boolean> {
+  const holds = await tx
+    .select({ id: placeHolds.id })
+    .from(placeHolds)
+    .where(and(eq(placeHolds.eventId, input.eventId), eq(placeHolds.personId, input.personId), eq(placeHolds.state, 'live')));
+  for (const { id } of holds) if (await confirmHold(tx, id)) return true;
+  return false;
 }
 
 /** Marks a hold expired (the expiry job, or a checkout session that expired). */

@@ -5,7 +5,7 @@
 // purpose ends with its event: some days after the event ends it stops working.
 import { and, count, eq, gt, lt, sql } from 'drizzle-orm';
 import { bookingLinkRequests, events, registrationLinks, registrations } from '../../db/schema/index.ts';
-import { hashSecret, newSecret } from '../accounts/sessions.ts';
+import { hashSecret, newSecret } from '../secrets.ts';
 import type { Db } from '../db/database.ts';
 import { DomainError } from '../errors.ts';
 

@@ -13,7 +13,6 @@ import { InvalidInputError, NotFoundError, type FieldError } from '../errors.ts'
 import { formatDateTime, formatPence, formatPrice, londonClock, londonDay } from '../format.ts';
 import { sendCsv, spreadsheetCsv } from '../http/csv.ts';
 import { formState } from '../http/forms.ts';
-import { markInvoicePaid, refundRegistration } from '../payments/service.ts';
 import { availability } from './holds.ts';
 import {
   addQuestion,
@@ -519,7 +518,7 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { slug, id } = request.params;
       const event = await eventFor(slug);
       return submit(request, reply, {
-        run: () => markInvoicePaid(app.db, event.id, id, signedIn(request), app.config.baseUrl),
+        run: () => app.payments.markInvoicePaid(event.id, id, signedIn(request)),
         done: { to: afterAction(slug), notice: 'Marked as paid. The booking is confirmed and the confirmation email is on its way.' },
       });
     },
@@ -529,7 +528,7 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { slug, id } = request.params;
     const event = await eventFor(slug);
     return submit(request, reply, {
-      run: () => refundRegistration(app.db, { stripe: app.payments.stripe }, event.id, id, signedIn(request)),
+      run: () => app.payments.refund(event.id, id, signedIn(request)),
       done: (refunded) => {
         // An invoice was paid outside Convene: nothing has gone back until the organiser sends it.
         const money =

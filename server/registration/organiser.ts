@@ -13,7 +13,7 @@ import {
   type BookingMode,
   type RegistrationStatus,
 } from '../../db/schema/index.ts';
-import type { Me } from '../accounts/sessions.ts';
+import type { Me } from '../me.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
@@ -69,12 +69,12 @@ export async function listAttendees(db: Db, eventId: string, filter: AttendeeFil
     .limit(5000);
 }
 
-/** The latest payment status of each booking of an event, for the attendee list. */
 /** Notes in the audit log that someone downloaded an event's attendee list (personal data). */
 export async function auditAttendeeExport(db: Db, eventId: string, rows: number, actor: Me): Promise<void> {
   await recordAudit(db, { actorId: actor.id, action: 'registration.attendees.exported', subjectType: 'event', subjectId: eventId, details: { rows } });
 }
 
+/** The latest payment status of each booking of an event, for the attendee list. */
 export async function paymentStatuses(db: Db, eventId: string): Promise<Map<string, { method: string; status: string }>> {
   // By the event, not by a list of booking ids: one query of one parameter however many are booked.
   const rows = await db

@@ -1,6 +1,15 @@
 // Reading places, questions and bookings, always scoped by their event.
-import { and, asc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
-import { eventQuestions, events, registrationAnswers, registrations, registrationSettings, ticketTypes, type BookingMode } from '../../db/schema/index.ts';
+import { and, asc, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import {
+  eventQuestions,
+  events,
+  payments,
+  registrationAnswers,
+  registrations,
+  registrationSettings,
+  ticketTypes,
+  type BookingMode,
+} from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
 import { prepared } from '../db/prepared.ts';
 import { formatTimeRange } from '../format.ts';
@@ -124,6 +133,23 @@ export async function activeBookingOf(
         or(eq(registrations.personId, person.personId), eq(registrations.email, person.email)),
       ),
     )
+    .limit(1);
+  return row ?? null;
+}
+
+/** The latest payment on a booking, for the booking's own page. */
+export async function paymentFor(db: Db, registrationId: string) {
+  const [row] = await db
+    .select({
+      id: payments.id,
+      method: payments.method,
+      status: payments.status,
+      amountPence: payments.amountPence,
+      stripePaymentIntentId: payments.stripePaymentIntentId,
+    })
+    .from(payments)
+    .where(eq(payments.registrationId, registrationId))
+    .orderBy(desc(payments.createdAt))
     .limit(1);
   return row ?? null;
 }

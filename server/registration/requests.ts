@@ -5,7 +5,7 @@
 // requests one IP may make is counted here, in the database, so the form cannot flood inboxes.
 import { and, count, eq, gt, lt, sql } from 'drizzle-orm';
 import { bookingRequests } from '../../db/schema/index.ts';
-import { hashSecret, newSecret } from '../accounts/sessions.ts';
+import { hashSecret, newSecret } from '../secrets.ts';
 import type { Db } from '../db/database.ts';
 import { LINK_REQUEST_WINDOW_MS, MAX_LINK_EMAILS_PER_ADDRESS } from './links.ts';
 

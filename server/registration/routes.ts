@@ -18,9 +18,19 @@ import { formState } from '../http/forms.ts';
 import { availability, liveHoldFor } from './holds.ts';
 import { ATTENDEE_ICS_TYPE, attendeeIcs } from './ics.ts';
 import { mintManagePath, registrationIdForToken } from './links.ts';
-import { paymentFor } from '../payments/service.ts';
 import { waitingListPosition } from './offers.ts';
-import { activeBookingOf, answersFor, eventFacts, getBookingParty, getEvent, getEventBySlug, getSettings, listQuestions, listTicketTypes } from './queries.ts';
+import {
+  activeBookingOf,
+  answersFor,
+  eventFacts,
+  getBookingParty,
+  getEvent,
+  getEventBySlug,
+  getSettings,
+  listQuestions,
+  listTicketTypes,
+  paymentFor,
+} from './queries.ts';
 import {
   addressProven,
   BookingRequestEndedError,

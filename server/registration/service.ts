@@ -20,16 +20,15 @@ import {
   registrationSettings,
   type RegistrationStatus,
 } from '../../db/schema/index.ts';
-import type { Me } from '../accounts/sessions.ts';
-import { checkEmail, normaliseEmail } from '../accounts/sign-in.ts';
+import type { Me } from '../me.ts';
+import { checkEmail, normaliseEmail } from '../email-address.ts';
 import { recordAudit } from '../audit.ts';
-import { bursaryApplicationExists, takeUpHeldPlace } from '../bursaries/places.ts';
 import type { Database, Db } from '../db/database.ts';
 import { lockEvent } from '../db/event-lock.ts';
 import { ConflictError, DomainError, InvalidInputError, NotFoundError, TooManyRequestsError, type FieldError } from '../errors.ts';
 import { formatPence } from '../format.ts';
 import { calendarAttachment, enqueueEmail } from '../mail/outbox.ts';
-import { availability, checkPlaces, insertHold, placeCountFields, placesLeft, placesLeftFrom } from './holds.ts';
+import { availability, checkPlaces, insertHold, placeCountFields, placeKeptFor, placesLeft, placesLeftFrom, takeUpHeldPlace } from './holds.ts';
 import { attendeeIcs } from './ics.ts';
 import { subscribeFromBooking } from '../network/list.ts';
 import { mayEmailBookingLink, mintManagePath } from './links.ts';
@@ -99,8 +98,8 @@ export class BookingRequestEndedError extends DomainError {
 }
 
 /**
- * The address confirming a booking has a bursary application for the event, so a place may be
- * kept for it: only its owner signed in can take that place.
+ * A place is kept for the address's owner at the event (for their bursary application): only
+ * they, signed in, can take that place.
  */
 export class SignInToBookError extends DomainError {
   override name = 'SignInToBookError';
@@ -326,13 +325,10 @@ export async function bookingRequestFor(db: Database, token: string, now = new D
 
 /**
  * The owner of an address confirms the booking asked for with it (holding the emailed link proves
- * the address): booked as if they were signed in with it, except that a place kept for a bursary
- * application is taken only signed in (SignInToBookError). Used once: the form it kept goes.
- */
-/**
- * Books what a request asked for, now that its address is proven. Whoever filled in the form may
- * not be the address's owner, so the form's "email me about future events" box counts for
- * nothing here: only the owner's own answer on the confirmation page (`joinList`) does.
+ * the address): booked as if they were signed in with it, except that a place kept for them is
+ * taken only signed in (SignInToBookError). Used once: the form it kept goes. Whoever filled in
+ * the form may not be the address's owner, so the form's "email me about future events" box
+ * counts for nothing here: only the owner's own answer on the confirmation page (`joinList`) does.
  */
 export async function confirmBookingRequest(
   db: Database,
@@ -365,8 +361,8 @@ export async function confirmBookingRequest(
 
 /**
  * What a booking needs to know before deciding, in one statement: the event, whether booking is
- * open, this address's live booking if any, who the booker is, whether they applied for a
- * bursary here, and whether anyone waits for this kind of place.
+ * open, this address's live booking if any, who the booker is, whether a place is kept for them
+ * (or for the address's owner) here, and whether anyone waits for this kind of place.
  */
 async function bookingFacts(tx: Db, input: { eventId: string; email: string; holderId: string | null; ticketTypeId: string; now: Date }) {
   const { eventId, email, ticketTypeId } = input;
@@ -377,8 +373,8 @@ async function bookingFacts(tx: Db, input: { eventId: string; email: string; hol
   const existing = (column: SQLWrapper) =>
     sql`(select ${column} from ${registrations} where ${registrations.eventId} = ${eventId} and ${registrations.email} = ${email}
       and ${registrations.companionOfId} is null and ${registrations.status} in (${live}) limit 1)`;
-  // Only a signed-in booker can be the holder of a place kept for their bursary application; for
-  // anyone else, whether the typed address belongs to an applicant here (see book()).
+  // Only a signed-in booker can be the holder of a place kept for them; for anyone else, whether
+  // a place is kept for the typed address's owner here (see book()).
   const holderId = input.holderId ? sql`${input.holderId}::uuid` : sql`null::uuid`;
   const addressOwnerId = sql`(select ${people.id} from ${people} where ${people.email} = ${email})`;
   const isTrue = (value: unknown) => value === true || value === 't';
@@ -394,8 +390,8 @@ async function bookingFacts(tx: Db, input: { eventId: string; email: string; hol
       existingId: sql<string | null>`${existing(registrations.id)}`,
       existingName: sql<string | null>`${existing(registrations.name)}`,
       holderId: sql<string | null>`${holderId}`,
-      hasBursaryApplication: sql<boolean>`${bursaryApplicationExists(eventId, holderId)}`.mapWith(isTrue),
-      addressHasBursaryApplication: sql<boolean>`${input.holderId ? sql`false` : bursaryApplicationExists(eventId, addressOwnerId)}`.mapWith(isTrue),
+      placeKept: sql<boolean>`${placeKeptFor(eventId, holderId)}`.mapWith(isTrue),
+      placeKeptForAddress: sql<boolean>`${input.holderId ? sql`false` : placeKeptFor(eventId, addressOwnerId)}`.mapWith(isTrue),
       queued: sql<boolean>`exists (select 1 from ${registrations} where ${registrations.eventId} = ${eventId}
         and ${registrations.status} = 'waitlisted' and ${registrations.ticketTypeId} = ${ticketTypeId})`.mapWith(isTrue),
     })
@@ -453,18 +449,18 @@ async function book(
 
   // Nothing is created or changed: the address's owner goes to the booking they have.
   if (facts.existing) return { kind: 'duplicate', managePath: await mintManagePath(tx, facts.existing.id) } as const;
-  // A place may be kept for this address's bursary application: a booking made without signing
-  // in must neither take it nor stand in the applicant's way.
-  if (!booker.holderId && facts.addressHasBursaryApplication) throw new SignInToBookError(`/sign-in?next=${encodeURIComponent(`/events/${event.slug}/book`)}`);
+  // A place is kept for this address's owner (their bursary application): a booking made without
+  // signing in must neither take it nor stand in the applicant's way.
+  if (!booker.holderId && facts.placeKeptForAddress) throw new SignInToBookError(`/sign-in?next=${encodeURIComponent(`/events/${event.slug}/book`)}`);
 
   const needed = input.companion ? 2 : 1;
-  // A place held for this person's bursary application becomes this booking's place, but only
+  // A place kept for this person (their bursary application) becomes this booking's place, but only
   // if the booking then gets a place (a savepoint undoes it otherwise, so the hold is not lost).
   // That is always decided under the lock: nothing is written yet, so start again that way.
   const holder = facts.holderId ? { id: facts.holderId } : null;
-  if (holder && facts.hasBursaryApplication && !lockFirst) throw new StaleDecision();
+  if (holder && facts.placeKept && !lockFirst) throw new StaleDecision();
   let tookHeldPlace = false;
-  if (holder && facts.hasBursaryApplication) {
+  if (holder && facts.placeKept) {
     try {
       await tx.transaction(async (savepoint) => {
         if (!(await takeUpHeldPlace(savepoint, { eventId, personId: holder.id }))) return;

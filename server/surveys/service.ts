@@ -17,8 +17,8 @@ import {
   type SurveyAudience,
   type SurveyQuestionKind,
 } from '../../db/schema/index.ts';
-import { hashSecret, newSecret } from '../accounts/sessions.ts';
-import type { Me } from '../accounts/sessions.ts';
+import { hashSecret, newSecret } from '../secrets.ts';
+import type { Me } from '../me.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';

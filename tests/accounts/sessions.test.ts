@@ -4,7 +4,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessions } from '../../db/schema/index.ts';
-import { hashSecret } from '../../server/accounts/sessions.ts';
+import { hashSecret } from '../../server/secrets.ts';
 import { latestSignInPath, startTestApp, type TestApp } from '../support/app.ts';
 import type { TestClient } from '../support/client.ts';
 

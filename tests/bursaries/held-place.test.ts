@@ -3,7 +3,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bursaryApplications, placeHolds } from '../../db/schema/index.ts';
-import { takeUpHeldPlace } from '../../server/bursaries/places.ts';
+import { takeUpHeldPlace } from '../../server/registration/holds.ts';
 import { availability } from '../../server/registration/holds.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import type { TestClient } from '../support/client.ts';

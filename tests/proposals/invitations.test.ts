@@ -5,7 +5,7 @@
 import { and, eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mailBudgetDays, outboxMessages, people, proposalInvitations, proposalProposers, proposals } from '../../db/schema/index.ts';
-import { hashSecret } from '../../server/accounts/sessions.ts';
+import { hashSecret } from '../../server/secrets.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import type { TestClient } from '../support/client.ts';
 import { acceptInvitation, completeProposal, idFrom, mailTo, personId, signedInOrganiser } from './support.ts';

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { desc, eq } from 'drizzle-orm';
 import { bursaryApplications, bursaryFunds, events, eventQuestions, outboxMessages, people, ticketTypes, type QuestionKind } from '../../db/schema/index.ts';
-import type { Me } from '../../server/accounts/sessions.ts';
+import type { Me } from '../../server/me.ts';
 import { holdPlace } from '../../server/registration/api.ts';
 import type { Database } from '../../server/db/database.ts';
 import type { FormFields, TestClient } from '../support/client.ts';
@@ -69,7 +69,13 @@ export async function applicantWithHeldPlace(db: Database, eventId: string, emai
   const [fund] = await db.insert(bursaryFunds).values({ eventId, name: 'Fund', budgetPence: 10_000 }).returning();
   const [application] = await db.insert(bursaryApplications).values({ fundId: fund!.id, eventId, applicantId: person!.id, status: 'approved' }).returning();
   const hold = await db.transaction((tx) =>
-    holdPlace(tx, { eventId, kind: 'bursary', reference: `bursary-application:${application!.id}`, expiresAt: new Date(Date.now() + 10 * 86_400_000) }),
+    holdPlace(tx, {
+      eventId,
+      kind: 'bursary',
+      reference: `bursary-application:${application!.id}`,
+      personId: person!.id,
+      expiresAt: new Date(Date.now() + 10 * 86_400_000),
+    }),
   );
   if (!hold) throw new Error('No place could be held');
   return hold;

@@ -1,0 +1,47 @@
+// Routes call services; services own queries and audit entries (STYLE.md, habit 3). Reads every
+// file under server/ that registers a route and fails on one that builds a query itself: an
+// import from drizzle-orm, an import of server/audit.ts, or a call like `db.select(` or
+// `app.db.transaction(`. Route files that still do are on the allow-list below, which only shrinks.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '../../server');
+
+/** Route files that still query the database themselves (issue 19); empty is the goal. */
+const ALLOWED = new Set<string>(['bursaries/routes.ts', 'certificates/routes.ts', 'registration/routes.ts']);
+
+const registersRoute = /\.(?:get|post|put|patch|delete)\(\s*['`]\//;
+const checks: [string, RegExp][] = [
+  ['imports drizzle-orm', /^\s*import\b[^;]*?from\s+'drizzle-orm(?:\/[^']*)?'/m],
+  ['imports server/audit.ts', /^\s*import\b[^;]*?from\s+'(?:\.\.\/)+audit\.ts'/m],
+  ['builds a query', /\bdb\s*\.\s*(?:select|selectDistinct|insert|update|delete|execute|transaction)\s*\(/],
+];
+
+function routeFiles(): string[] {
+  return fs
+    .readdirSync(root, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts') && registersRoute.test(fs.readFileSync(path.join(root, file), 'utf8')))
+    .map((file) => file.split(path.sep).join('/'))
+    .sort();
+}
+
+describe('layers', () => {
+  it('no route file queries the database or writes audit entries itself, beyond the shrinking allow-list', () => {
+    const files = routeFiles();
+    expect(files.length, 'route files found').toBeGreaterThan(15);
+    const found = files.flatMap((file) => {
+      const source = fs.readFileSync(path.join(root, file), 'utf8');
+      return checks.some(([, pattern]) => pattern.test(source)) ? [file] : [];
+    });
+    const described = (file: string) => {
+      const source = fs.readFileSync(path.join(root, file), 'utf8');
+      return `${file}: ${checks.flatMap(([what, pattern]) => (pattern.test(source) ? [what] : [])).join(', ')}`;
+    };
+    expect(found.filter((f) => !ALLOWED.has(f)).map(described), 'route files building queries: move them into a service').toEqual([]);
+    expect(
+      [...ALLOWED].filter((f) => !found.includes(f)),
+      'route files no longer building queries: take them off ALLOWED',
+    ).toEqual([]);
+  });
+});

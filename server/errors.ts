@@ -79,6 +79,7 @@ export type ConflictCode =
   | 'item_paid'
   | 'last_admin'
   | 'meeting_cancelled'
+  | 'no_refund_due'
   | 'no_invoice'
   | 'no_offer'
   | 'no_stripe'

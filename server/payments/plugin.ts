@@ -7,6 +7,11 @@ import type { FastifyPluginAsync } from 'fastify';
 import Stripe from 'stripe';
 import { Type } from 'typebox';
 import { ConflictError } from '../errors.ts';
+import { termsFromConfig } from '../invoices/service.ts';
+import { scheduleJob } from '../jobs.ts';
+import { documentRoutes } from './documents.ts';
+import { runInvoiceJobs } from './invoices.ts';
+import { closeEndedSessions, makeDueRefunds } from './refunds.ts';
 import { checkoutUrl, handleStripeEvent, reconcileReturn } from './service.ts';
 
 declare module 'fastify' {
@@ -16,6 +21,13 @@ declare module 'fastify' {
       stripe: Stripe | null;
       /** Where to send a buyer to pay for a booking's open payment. */
       checkoutUrl(paymentId: string, managePath: string): Promise<string>;
+    };
+    paymentJobs: {
+      /**
+       * Invoices' reminders, warnings and releases; card refunds due; Checkout Sessions to close at
+       * Stripe. Run by a timer; tests call it with their own `now`.
+       */
+      runDue(now?: Date): Promise<{ reminded: number; warned: number; released: number; refundsMade: number; sessionsClosed: number }>;
     };
   }
 }
@@ -46,6 +58,8 @@ const webhookRoutes: FastifyPluginAsync<{ stripe: Stripe; secret: string }> = as
       return reply.code(400).send({ error: 'Bad signature' });
     }
     const outcome = await handleStripeEvent(app.db, event, app.config.baseUrl);
+    // A late payment with no place is refunded at once (and by the job, if Stripe is not reachable now).
+    await makeDueRefunds(app.db, stripe);
     app.mail.nudge();
     return reply.send({ received: true, outcome });
   });
@@ -66,6 +80,18 @@ export const paymentsPlugin = fp(
     });
 
     if (stripe && stripeWebhookSecret) await app.register(webhookRoutes, { stripe, secret: stripeWebhookSecret });
+    await app.register(documentRoutes);
+
+    const terms = termsFromConfig(app.config);
+    const runDue = async (now = new Date()) => {
+      const invoices = await runInvoiceJobs(app.db, terms, now);
+      const refundsMade = stripe ? await makeDueRefunds(app.db, stripe, now) : 0;
+      const sessionsClosed = stripe ? await closeEndedSessions(app.db, stripe, now) : 0;
+      if (invoices.reminded + invoices.warned + invoices.released + refundsMade > 0) app.mail.nudge();
+      return { ...invoices, refundsMade, sessionsClosed };
+    };
+    app.decorate('paymentJobs', { runDue });
+    scheduleJob(app, { name: 'payment jobs', firstAfterMs: 2_000, everyMs: Math.max(app.config.outboxIntervalMs, 60_000), run: () => runDue() });
 
     const routes = app.withTypeProvider<TypeBoxTypeProvider>();
     routes.get('/payments/:id/return', { config: { access: 'public' }, schema: { params: PaymentParams } }, async (request, reply) => {

@@ -45,4 +45,6 @@ ALTER TABLE "invoices" ADD CONSTRAINT "invoices_payment_id_payments_id_fk" FOREI
 ALTER TABLE "invoices" ADD CONSTRAINT "invoices_event_id_events_id_fk" FOREIGN KEY ("event_id") REFERENCES "public"."events"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "credit_notes_invoice_idx" ON "credit_notes" USING btree ("invoice_id");--> statement-breakpoint
 CREATE INDEX "invoices_registration_idx" ON "invoices" USING btree ("registration_id");--> statement-breakpoint
-CREATE INDEX "invoices_open_due_idx" ON "invoices" USING btree ("status","due_at");
+CREATE INDEX "invoices_open_due_idx" ON "invoices" USING btree ("status","due_at");--> statement-breakpoint
+-- Hand-written: sessions that ended before this column existed need no closing at Stripe.
+UPDATE "payments" SET "stripe_session_closed_at" = now() WHERE "status" <> 'open' AND "stripe_session_id" IS NOT NULL;

@@ -14,7 +14,7 @@ import { attachedPdfText, pdfText } from './support.ts';
 let t: TestApp;
 let organiser: TestClient;
 const DAY = 86_400_000;
-const site = { name: 'Social Perspectives Hub', baseUrl: 'https://hub.example' };
+const site = { siteName: 'Social Perspectives Hub', baseUrl: 'https://hub.example' };
 
 beforeAll(async () => {
   t = await startTestApp({ env: { INVOICE_PAYMENT_DAYS: '10', INVOICE_REMINDER_DAYS_BEFORE: '3', INVOICE_RELEASE_DAYS_AFTER_DUE: '5', INVOICE_WARNING_DAYS_BEFORE: '2' } });

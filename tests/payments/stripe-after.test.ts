@@ -15,7 +15,7 @@ import { StripeStandIn } from '../registration/stripe-stand-in.ts';
 const secret = 'whsec_test_convene';
 const stripe = new Stripe('sk_test_convene');
 const standIn = new StripeStandIn();
-const site = { name: 'Social Perspectives Hub', baseUrl: 'https://hub.example' };
+const site = { siteName: 'Social Perspectives Hub', baseUrl: 'https://hub.example' };
 let t: TestApp;
 let organiser: TestClient;
 let counter = 0;

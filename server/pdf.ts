@@ -34,4 +34,3 @@ export function renderPdf(title: string, draw: (doc: PDFKit.PDFDocument) => void
   doc.end();
   return done;
 }
-

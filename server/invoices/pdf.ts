@@ -58,9 +58,17 @@ function line(doc: PDFKit.PDFDocument, description: string, amountPence: number,
   const width = doc.page.width - left - doc.page.margins.right;
   doc.moveDown(1.2);
   const top = doc.y;
-  doc.font('Bold').fontSize(11).text('Description', left, top, { width: width - 120 });
+  doc
+    .font('Bold')
+    .fontSize(11)
+    .text('Description', left, top, { width: width - 120 });
   doc.text('Amount', left + width - 110, top, { width: 110, align: 'right' });
-  doc.moveTo(left, doc.y + 4).lineTo(left + width, doc.y + 4).strokeColor(QUIET).lineWidth(0.5).stroke();
+  doc
+    .moveTo(left, doc.y + 4)
+    .lineTo(left + width, doc.y + 4)
+    .strokeColor(QUIET)
+    .lineWidth(0.5)
+    .stroke();
   doc.moveDown(0.6);
   const row = doc.y;
   doc.font('Body').text(description, left, row, { width: width - 120 });

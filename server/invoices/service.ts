@@ -107,7 +107,12 @@ export async function creditInvoice(
   await tx.update(invoices).set({ status: 'credited', creditedAt: input.now }).where(eq(invoices.id, invoice.id));
   const pdf = await renderCreditNote(note!, invoice);
   const numberText = creditNoteNumberText(number);
-  return { numberText, invoiceNumberText: invoiceNumberText(invoice.number), refundDuePence: refundDue, attachment: pdfAttachment(`credit-note-${numberText}.pdf`, pdf) };
+  return {
+    numberText,
+    invoiceNumberText: invoiceNumberText(invoice.number),
+    refundDuePence: refundDue,
+    attachment: pdfAttachment(`credit-note-${numberText}.pdf`, pdf),
+  };
 }
 
 /** Records a booking's open invoice as paid; false when it has none open. */
@@ -147,7 +152,8 @@ const invoiceNotes: Record<string, string> = { open: 'Not paid yet', paid: 'Paid
 
 /** Invoices and credit notes of some bookings (or of an event), oldest first. */
 export async function documentsOf(db: Db, scope: { registrationIds: string[] } | { eventId: string }): Promise<DocumentListItem[]> {
-  const where: SQL = 'eventId' in scope ? eq(invoices.eventId, scope.eventId) : inArray(invoices.registrationId, scope.registrationIds.length ? scope.registrationIds : ['']);
+  const where: SQL =
+    'eventId' in scope ? eq(invoices.eventId, scope.eventId) : inArray(invoices.registrationId, scope.registrationIds.length ? scope.registrationIds : ['']);
   if ('registrationIds' in scope && scope.registrationIds.length === 0) return [];
   const rows = await db
     .select({ invoice: invoices, note: creditNotes })
@@ -157,9 +163,31 @@ export async function documentsOf(db: Db, scope: { registrationIds: string[] } |
     .orderBy(asc(invoices.number));
   const items: DocumentListItem[] = [];
   for (const { invoice, note } of rows) {
-    const common = { payerName: invoice.payerName, purchaseOrder: invoice.purchaseOrder, invoiceEmail: invoice.invoiceEmail, registrationId: invoice.registrationId };
-    items.push({ kind: 'invoice', numberText: invoiceNumberText(invoice.number), amountPence: invoice.amountPence, issuedAt: invoice.issuedAt, note: invoiceNotes[invoice.status]!, dueAt: invoice.dueAt, ...common });
-    if (note) items.push({ kind: 'credit_note', numberText: creditNoteNumberText(note.number), amountPence: note.amountPence, issuedAt: note.issuedAt, note: note.reason, dueAt: null, ...common });
+    const common = {
+      payerName: invoice.payerName,
+      purchaseOrder: invoice.purchaseOrder,
+      invoiceEmail: invoice.invoiceEmail,
+      registrationId: invoice.registrationId,
+    };
+    items.push({
+      kind: 'invoice',
+      numberText: invoiceNumberText(invoice.number),
+      amountPence: invoice.amountPence,
+      issuedAt: invoice.issuedAt,
+      note: invoiceNotes[invoice.status]!,
+      dueAt: invoice.dueAt,
+      ...common,
+    });
+    if (note)
+      items.push({
+        kind: 'credit_note',
+        numberText: creditNoteNumberText(note.number),
+        amountPence: note.amountPence,
+        issuedAt: note.issuedAt,
+        note: note.reason,
+        dueAt: null,
+        ...common,
+      });
   }
   return items;
 }

@@ -217,7 +217,9 @@ export const whoIsTold = {
     record: 'invoice',
     change: 'an unpaid invoice’s place is INVOICE_WARNING_DAYS_BEFORE days from being released (a timed job, once)',
     emails: [{ template: 'invoice-release-warning', to: 'the booker' }],
-    notEmailed: [{ who: 'people whose event starts before the release time', why: 'no place is released once the event has started, so there is nothing to warn of' }],
+    notEmailed: [
+      { who: 'people whose event starts before the release time', why: 'no place is released once the event has started, so there is nothing to warn of' },
+    ],
   },
   'invoice.released': {
     record: 'invoice',

@@ -7,7 +7,15 @@ import { and, eq } from 'drizzle-orm';
 import { invoices, payments, registrations } from '../../db/schema/index.ts';
 import type { Database } from '../db/database.ts';
 import { formatDate } from '../format.ts';
-import { invoiceAttachment, invoiceNumberText, invoicesNeedingReminder, invoicesNeedingWarning, invoicesToRelease, markInvoiceReminded, type InvoiceTerms } from '../invoices/service.ts';
+import {
+  invoiceAttachment,
+  invoiceNumberText,
+  invoicesNeedingReminder,
+  invoicesNeedingWarning,
+  invoicesToRelease,
+  markInvoiceReminded,
+  type InvoiceTerms,
+} from '../invoices/service.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
 import { formatPence } from '../money.ts';
 import { mintManagePath } from '../registration/links.ts';
@@ -72,7 +80,10 @@ export async function runInvoiceJobs(db: Database, terms: InvoiceTerms, now = ne
       const startsAt = found?.event.startsAt ?? null;
       if (!found || (startsAt && releaseAt >= startsAt)) {
         // No booking waiting, or the release would come once the event has started: none then.
-        await tx.update(invoices).set({ warningSentAt: now, releaseAt: found ? null : invoice.releaseAt }).where(eq(invoices.id, invoice.id));
+        await tx
+          .update(invoices)
+          .set({ warningSentAt: now, releaseAt: found ? null : invoice.releaseAt })
+          .where(eq(invoices.id, invoice.id));
         continue;
       }
       await tx.update(invoices).set({ warningSentAt: now, releaseAt }).where(eq(invoices.id, invoice.id));

@@ -16,7 +16,10 @@ import { eventFacts } from '../registration/queries.ts';
 import { cancelRegistration } from '../registration/service.ts';
 
 /** Tells the payer their money has gone back, and records it. */
-async function refunded(tx: Db, input: { paymentId: string; actorId: string | null; stripeRefundId?: string | null; late: boolean; now: Date }): Promise<boolean> {
+async function refunded(
+  tx: Db,
+  input: { paymentId: string; actorId: string | null; stripeRefundId?: string | null; late: boolean; now: Date },
+): Promise<boolean> {
   const done = await tx
     .update(payments)
     .set({ status: 'refunded', refundedAt: input.now, ...(input.stripeRefundId ? { stripeRefundId: input.stripeRefundId } : {}) })
@@ -79,7 +82,13 @@ export async function chargeRefunded(db: Database, tx: Db, charge: Stripe.Charge
   const intent = typeof charge.payment_intent === 'string' ? charge.payment_intent : (charge.payment_intent?.id ?? null);
   if (!intent) return 'ignored';
   const [payment] = await tx
-    .select({ id: payments.id, status: payments.status, registrationId: payments.registrationId, amountPence: payments.amountPence, eventId: registrations.eventId })
+    .select({
+      id: payments.id,
+      status: payments.status,
+      registrationId: payments.registrationId,
+      amountPence: payments.amountPence,
+      eventId: registrations.eventId,
+    })
     .from(payments)
     .innerJoin(registrations, eq(registrations.id, payments.registrationId))
     .where(and(eq(payments.stripePaymentIntentId, intent), eq(payments.method, 'stripe')));
@@ -160,12 +169,7 @@ export async function closeEndedSessions(db: Database, stripe: Stripe, now = new
     .select({ id: payments.id, sessionId: payments.stripeSessionId })
     .from(payments)
     .where(
-      and(
-        eq(payments.method, 'stripe'),
-        inArray(payments.status, ['expired']),
-        isNotNull(payments.stripeSessionId),
-        isNull(payments.stripeSessionClosedAt),
-      ),
+      and(eq(payments.method, 'stripe'), inArray(payments.status, ['expired']), isNotNull(payments.stripeSessionId), isNull(payments.stripeSessionClosedAt)),
     )
     .limit(50);
   let closed = 0;

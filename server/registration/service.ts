@@ -723,7 +723,11 @@ export async function cancelRegistration(
     // An invoice that will not be paid, or whose money goes back, is cancelled by a credit note.
     const credit = await creditInvoice(tx, {
       registrationId: main.id,
-      reason: options.invoiceUnpaid ? 'Place released: the invoice was not paid' : options.refundMethod === 'invoice' ? 'Booking cancelled and refunded' : 'Booking cancelled',
+      reason: options.invoiceUnpaid
+        ? 'Place released: the invoice was not paid'
+        : options.refundMethod === 'invoice'
+          ? 'Booking cancelled and refunded'
+          : 'Booking cancelled',
       refund: options.refundMethod === 'invoice',
       now,
     });

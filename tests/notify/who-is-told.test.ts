@@ -453,10 +453,17 @@ const scenarios: Record<ChangeName, Scenario> = {
       const unlucky = await latePayment('late-unlucky', 1);
       // The held places end (the expiry loop); the full event's place goes to someone else.
       await expireDueHolds(t.db, new Date(Date.now() + 2 * 3_600_000));
-      await t.db.insert(registrations).values({ eventId: unlucky.event.id, ticketTypeId: unlucky.type.id, status: 'confirmed', name: 'Taken', email: unique('taken') });
+      await t.db
+        .insert(registrations)
+        .values({ eventId: unlucky.event.id, ticketTypeId: unlucky.type.id, status: 'confirmed', name: 'Taken', email: unique('taken') });
       await t.db.delete(outboxMessages);
       for (const [i, late] of [lucky, unlucky].entries()) {
-        const payload = JSON.stringify({ id: `evt_late_payment_${i}`, object: 'event', type: 'checkout.session.completed', data: { object: standIn.pay(late.sessionId) } });
+        const payload = JSON.stringify({
+          id: `evt_late_payment_${i}`,
+          object: 'event',
+          type: 'checkout.session.completed',
+          data: { object: standIn.pay(late.sessionId) },
+        });
         const header = stripe.webhooks.generateTestHeaderString({ payload, secret });
         const response = await t.app.inject({
           method: 'POST',

@@ -8,7 +8,7 @@ import { connectPostgres, type DatabaseHandle } from '../../server/db/database.t
 import { nextNumber } from '../../server/invoices/numbers.ts';
 import { register } from '../../server/registration/service.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { makeEvent, makeTicketType, provenBookers } from '../registration/fixtures.ts';
+import { emptyBookingForm, makeEvent, makeTicketType, provenBookers } from '../registration/fixtures.ts';
 
 let t: TestApp;
 const pools: DatabaseHandle[] = [];
@@ -22,7 +22,6 @@ afterAll(async () => {
 });
 
 const context = { baseUrl: 'http://convene.test', paidMode: 'invoice' as const };
-const answers = { organisation: '', perspective: '', accessRequirements: '', dietaryNeeds: '', consentFutureEvents: false, answers: {}, companion: false, companionName: '' };
 
 class Abandoned extends Error {}
 
@@ -36,7 +35,13 @@ describe('invoice numbers under concurrent bookings', { timeout: 300_000 }, () =
       Array.from({ length: 80 }, (_, i) => `numbered${i}@example.org`),
     );
     const bookings = bookers.map((me, i) =>
-      register(dbs[i % dbs.length]!, events[i % 2]!.id, { ...answers, ticketTypeId: types[i % 2]!.id, name: `Person ${i}`, email: me.email }, me, context),
+      register(
+        dbs[i % dbs.length]!,
+        events[i % 2]!.id,
+        { ...emptyBookingForm, ticketTypeId: types[i % 2]!.id, name: `Person ${i}`, email: me.email },
+        me,
+        context,
+      ),
     );
     // Transactions that take a number and then fail, as a booking that rolls back would.
     const abandoned = Array.from({ length: 20 }, (_, i) =>

@@ -17,7 +17,9 @@ const DAY = 86_400_000;
 const site = { siteName: 'Social Perspectives Hub', baseUrl: 'https://hub.example' };
 
 beforeAll(async () => {
-  t = await startTestApp({ env: { INVOICE_PAYMENT_DAYS: '10', INVOICE_REMINDER_DAYS_BEFORE: '3', INVOICE_RELEASE_DAYS_AFTER_DUE: '5', INVOICE_WARNING_DAYS_BEFORE: '2' } });
+  t = await startTestApp({
+    env: { INVOICE_PAYMENT_DAYS: '10', INVOICE_REMINDER_DAYS_BEFORE: '3', INVOICE_RELEASE_DAYS_AFTER_DUE: '5', INVOICE_WARNING_DAYS_BEFORE: '2' },
+  });
   organiser = await t.signedIn('invoice-treasurer@example.org');
   const [me] = await t.db.select().from(people).where(eq(people.email, 'invoice-treasurer@example.org'));
   await grantRole(t.db, null, me!.id, 'organiser');
@@ -46,7 +48,13 @@ describe('an invoice booking', () => {
       payer: { payerName: 'Mind in Camden', payerAddress: '1 High Street\nLondon NW1 1AA', purchaseOrder: 'PO-7731', invoiceEmail: 'Finance@Mind.example' },
     });
     expect(registration.status).toBe('pending_payment');
-    expect(invoice).toMatchObject({ payerName: 'Mind in Camden', purchaseOrder: 'PO-7731', invoiceEmail: 'finance@mind.example', amountPence: 4000, status: 'open' });
+    expect(invoice).toMatchObject({
+      payerName: 'Mind in Camden',
+      purchaseOrder: 'PO-7731',
+      invoiceEmail: 'finance@mind.example',
+      amountPence: 4000,
+      status: 'open',
+    });
     expect(invoice.dueAt.getTime() - invoice.issuedAt.getTime()).toBe(10 * DAY);
     expect(invoice.releaseAt!.getTime() - invoice.dueAt.getTime()).toBe(5 * DAY);
 
@@ -124,7 +132,9 @@ describe('credit notes', () => {
     expect(attached.text).toContain(cn);
     expect(attached.text).toContain(numberText(invoice.number));
     expect(attached.text).toContain('£40');
-    expect(renderEmail('registration-cancelled', mail!.data as never, site).text).toContain(`Credit note ${cn}, attached, cancels invoice ${numberText(invoice.number)}: you do not need to pay it.`);
+    expect(renderEmail('registration-cancelled', mail!.data as never, site).text).toContain(
+      `Credit note ${cn}, attached, cancels invoice ${numberText(invoice.number)}: you do not need to pay it.`,
+    );
     expect((await booker.get(managePath)).body).toContain(`Credit note ${cn} (PDF)`);
   });
 
@@ -168,7 +178,8 @@ describe('an unpaid invoice over time', () => {
 
     // Other tests' invoices share the database: look at this booking's emails, not the counts.
     const templates = async () => (await mailsTo(t.db, 'slow-invoice@example.org')).map((m) => m.template);
-    const status = async () => (await t.db.select({ status: registrations.status }).from(registrations).where(eq(registrations.id, registration.id)))[0]!.status;
+    const status = async () =>
+      (await t.db.select({ status: registrations.status }).from(registrations).where(eq(registrations.id, registration.id)))[0]!.status;
     await t.app.paymentJobs.runDue(new Date(now + 6 * DAY));
     expect(await templates()).not.toContain('invoice-reminder');
     await t.app.paymentJobs.runDue(new Date(now + 7 * DAY + 60_000));

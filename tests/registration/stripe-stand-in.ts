@@ -66,7 +66,10 @@ export class StripeStandIn {
       const session = this.sessions.get(expire[1]!);
       if (!session) return { status: 404, body: { error: { type: 'invalid_request_error', message: 'No such checkout.session' } } };
       if (session.status !== 'open') {
-        return { status: 400, body: { error: { type: 'invalid_request_error', message: `This Checkout Session is ${session.status} and cannot be expired.` } } };
+        return {
+          status: 400,
+          body: { error: { type: 'invalid_request_error', message: `This Checkout Session is ${session.status} and cannot be expired.` } },
+        };
       }
       session.status = 'expired';
       return { status: 200, body: session };

@@ -58,7 +58,7 @@ const AnswersFields = {
 // Who pays, for a place sold by invoice (server/invoices/payer.ts checks them).
 const PayerFields = {
   payerName: Type.Optional(Type.String({ title: 'Name or organisation to invoice (optional)', maxLength: 300 })),
-  payerAddress: Type.Optional(Type.String({ title: 'Invoice address (optional)', maxLength: 1000 })),
+  payerAddress: Type.Optional(Type.String({ title: 'Invoice address (optional)', maxLength: 500 })),
   purchaseOrder: Type.Optional(Type.String({ title: 'Purchase order number (optional)', maxLength: 100 })),
   invoiceEmail: Type.Optional(Type.String({ title: 'Email address for the invoice (optional)', maxLength: 320 })),
 };

@@ -125,6 +125,20 @@ export async function markInvoiceRowPaid(tx: Db, input: { registrationId: string
   return done.length > 0;
 }
 
+/**
+ * Erasure: the payer's details go from a person's invoices, leaving the numbers and amounts the
+ * accounts need (THREATS.md, never 8). PDFs made later say "Erased" where the payer was.
+ */
+export async function forgetPayers(tx: Db, registrationIds: string[]): Promise<number> {
+  if (registrationIds.length === 0) return 0;
+  const rows = await tx
+    .update(invoices)
+    .set({ payerName: 'Erased', payerAddress: '', purchaseOrder: '', invoiceEmail: '' })
+    .where(inArray(invoices.registrationId, registrationIds))
+    .returning({ id: invoices.id });
+  return rows.length;
+}
+
 /** A booking's open invoice, for its emails (reminders, warnings). */
 export async function openInvoiceOf(db: Db, registrationId: string): Promise<InvoiceRow | null> {
   const [row] = await db

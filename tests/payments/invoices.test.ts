@@ -4,6 +4,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { creditNotes, invoices, payments, people, registrations } from '../../db/schema/index.ts';
+import { erasePerson } from '../../server/accounts/erase.ts';
 import { grantRole } from '../../server/accounts/people.ts';
 import { renderEmail } from '../../emails/render.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
@@ -221,5 +222,17 @@ describe('an unpaid invoice over time', () => {
     expect(invoice!.releaseAt).toBeNull();
     await t.app.paymentJobs.runDue(new Date(Date.now() + 3 * DAY));
     expect((await mailsTo(t.db, 'soon@example.org')).map((m) => m.template)).not.toContain('invoice-release-warning');
+  });
+});
+
+describe('erasure', () => {
+  it('takes the payer’s details off their invoices, keeping the number and amount', async () => {
+    const { invoice } = await bookByInvoice('erase-me@example.org', {
+      payer: { payerName: 'Erin Private', payerAddress: '2 Quiet Lane', purchaseOrder: 'PO-1', invoiceEmail: 'erin@work.example' },
+    });
+    const [person] = await t.db.select().from(people).where(eq(people.email, 'erase-me@example.org'));
+    await erasePerson(t.db, person!.id);
+    const [after] = await t.db.select().from(invoices).where(eq(invoices.id, invoice.id));
+    expect(after).toMatchObject({ number: invoice.number, amountPence: 4000, payerName: 'Erased', payerAddress: '', purchaseOrder: '', invoiceEmail: '' });
   });
 });

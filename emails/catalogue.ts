@@ -8,9 +8,10 @@ import { bursarySubjects, type BursaryEmails } from './bursaries-catalogue.ts';
 import { bursaryPanelSubjects, type BursaryPanelEmails } from './bursary-panel-catalogue.ts';
 import { coproductionSubjects, type CoproductionEmails } from './coproduction-catalogue.ts';
 import { networkSubjects, type NetworkEmails } from './network-catalogue.ts';
+import { paymentSubjects, type PaymentEmails } from './payments-catalogue.ts';
 import { registrationSubjects, type RegistrationEmails } from './registration-catalogue.ts';
 
-export interface EmailCatalogue extends RegistrationEmails, CoproductionEmails, AfterEventEmails, BursaryEmails, BursaryPanelEmails, NetworkEmails {
+export interface EmailCatalogue extends RegistrationEmails, CoproductionEmails, AfterEventEmails, BursaryEmails, BursaryPanelEmails, NetworkEmails, PaymentEmails {
   'sign-in': { signInPath: string; expiresInMinutes: number };
   'role-granted': { name: string; role: string };
 }
@@ -24,6 +25,7 @@ export const subjects: { [K in EmailName]: (data: EmailCatalogue[K]) => string }
   ...bursaryPanelSubjects,
   ...afterEventSubjects,
   ...networkSubjects,
+  ...paymentSubjects,
   'sign-in': () => 'Your link to sign in to the Social Perspectives Hub',
   'role-granted': (d) => `You are now ${d.role === 'admin' ? 'an admin' : 'an organiser'} on the Social Perspectives Hub`,
 };

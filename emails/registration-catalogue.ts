@@ -26,8 +26,21 @@ export interface RegistrationEmails {
    * back by hand, so the email says what will happen). `byRegistrant`: they asked, so they are
    * thanked; nobody is thanked for a cancellation an organiser made.
    */
-  'registration-cancelled': EventFacts & { name: string; leftWaitingList: boolean; refunded: string; refundMethod?: 'stripe' | 'invoice'; byRegistrant?: boolean; eventCancelled?: boolean };
-  'registration-invoice': EventFacts & { name: string; managePath: string; amount: string; ticketName: string };
+  'registration-cancelled': EventFacts & {
+    name: string;
+    leftWaitingList: boolean;
+    refunded: string;
+    refundMethod?: 'stripe' | 'invoice';
+    byRegistrant?: boolean;
+    eventCancelled?: boolean;
+    /** The credit note that cancels the booking's invoice (attached), and that invoice's number; '' for none. */
+    creditNote?: string;
+    invoiceNumber?: string;
+    /** The place was released because its invoice was not paid in time. */
+    invoiceUnpaid?: boolean;
+  };
+  /** The invoice is attached. `releaseDate`: when the place is released if unpaid, '' when it is not. Absent in messages queued before invoices had numbers. */
+  'registration-invoice': EventFacts & { name: string; managePath: string; amount: string; ticketName: string; invoiceNumber?: string; dueDate?: string; releaseDate?: string };
   /** `asked`: sent because someone asked for it again; otherwise someone booked again with the address. */
   'registration-link': EventFacts & { name: string; managePath: string; reason?: 'booked_again' | 'asked' };
   /** Someone asked to book with this address without signing in: the link to confirm it (nothing is booked until then). */
@@ -45,9 +58,13 @@ export interface RegistrationEmails {
    * To the payer: money arrived after their held place had ended. `eventCancelled` when the
    * event itself was cancelled (so only a refund is possible); absent in messages queued before it.
    */
-  'payment-arrived-late': EventFacts & { name: string; amount: string; eventCancelled?: boolean };
-  /** To organisers: the same payment, which needs a refund or a place (only a refund if the event was cancelled). */
-  'payment-needs-attention': EventFacts & { payerName: string; payerEmail: string; amount: string; attendeesPath: string; eventCancelled?: boolean };
+  'payment-arrived-late': EventFacts & {
+    name: string;
+    amount: string;
+    eventCancelled?: boolean;
+    /** What was done: a place was free and is booked (confirmation sent too), or the money is being refunded through Stripe. Absent in older messages. */
+    outcome?: 'booked' | 'refunding';
+  };
 }
 
 export const registrationSubjects: { [K in keyof RegistrationEmails]: (data: RegistrationEmails[K]) => string } = {
@@ -55,12 +72,16 @@ export const registrationSubjects: { [K in keyof RegistrationEmails]: (data: Reg
   'registration-waitlisted': (d) => `You are on the waiting list: ${d.eventTitle}`,
   'registration-offer': (d) => `A place is free for you: ${d.eventTitle}`,
   'registration-offer-expired': (d) => `Your offer of a place has ended: ${d.eventTitle}`,
-  'registration-cancelled': (d) => (d.leftWaitingList ? `You have left the waiting list: ${d.eventTitle}` : `Your booking is cancelled: ${d.eventTitle}`),
+  'registration-cancelled': (d) =>
+    d.leftWaitingList
+      ? `You have left the waiting list: ${d.eventTitle}`
+      : d.invoiceUnpaid
+        ? `Your place has been released: ${d.eventTitle}`
+        : `Your booking is cancelled: ${d.eventTitle}`,
   'registration-invoice': (d) => `Your place is reserved, payment by invoice: ${d.eventTitle}`,
   'registration-link': (d) => `Your link to manage your booking: ${d.eventTitle}`,
   'registration-confirm-request': (d) => `Confirm your booking: ${d.eventTitle}`,
   'registration-reminder': (d) => `Reminder: ${d.eventTitle} ${d.lead}`,
   'attendee-message': (d) => `${d.subjectLine} (${d.eventTitle})`,
-  'payment-arrived-late': (d) => `We received your payment for ${d.eventTitle}`,
-  'payment-needs-attention': (d) => (d.eventCancelled ? `A payment needs a refund: ${d.eventTitle}` : `A payment needs a refund or a place: ${d.eventTitle}`),
+  'payment-arrived-late': (d) => (d.outcome === 'booked' ? `Your payment came late, and your place is booked: ${d.eventTitle}` : `We received your payment for ${d.eventTitle}`),
 };

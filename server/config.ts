@@ -68,6 +68,13 @@ export interface Config {
   eventDataRetentionMonths: number;
   /** A booking's manage link stops working this many days after its event ends. */
   manageLinkDaysAfterEvent: number;
+  /** Invoice mode: payment terms, reminder, and when an unpaid invoice's place is released (server/invoices/terms.ts). */
+  invoicePaymentDays: number;
+  invoiceReminderDaysBefore: number;
+  invoiceReleaseDaysAfterDue: number;
+  invoiceWarningDaysBefore: number;
+  /** How to pay, printed on every invoice. */
+  invoicePaymentInstructions: string;
   /** Bookings asked for without a proven address (each emails a confirmation link) one IP may make in an hour. */
   bookingRequestsPerIpPerHour: number;
   /** Copies of an announcement the outbox sends a minute (they are queued spaced to this). */
@@ -225,6 +232,13 @@ export function loadConfig(env: Env = process.env): Config {
     outboxRetentionDays: integer(env, 'OUTBOX_RETENTION_DAYS', 30, 1, 3650),
     eventDataRetentionMonths: integer(env, 'EVENT_DATA_RETENTION_MONTHS', 6, 1, 120),
     manageLinkDaysAfterEvent: integer(env, 'MANAGE_LINK_DAYS_AFTER_EVENT', 30, 1, 3650),
+    invoicePaymentDays: integer(env, 'INVOICE_PAYMENT_DAYS', 14, 0, 365),
+    invoiceReminderDaysBefore: integer(env, 'INVOICE_REMINDER_DAYS_BEFORE', 3, 0, 365),
+    invoiceReleaseDaysAfterDue: integer(env, 'INVOICE_RELEASE_DAYS_AFTER_DUE', 7, 0, 365),
+    invoiceWarningDaysBefore: integer(env, 'INVOICE_WARNING_DAYS_BEFORE', 2, 0, 365),
+    invoicePaymentInstructions:
+      env.INVOICE_PAYMENT_INSTRUCTIONS?.trim() ||
+      'Please pay by bank transfer, quoting the invoice number. For our bank details, reply to the email this invoice came with.',
     bookingRequestsPerIpPerHour: integer(env, 'BOOKING_REQUESTS_PER_IP_PER_HOUR', 20, 1, 10_000_000),
     listSendPerMinute: integer(env, 'LIST_SEND_PER_MINUTE', 60, 1, 100_000),
     signInLinksPerIp: integer(env, 'SIGN_IN_LINKS_PER_IP', 30, 1, 10_000_000),

@@ -80,6 +80,7 @@ export type ConflictCode =
   | 'last_admin'
   | 'leads_only'
   | 'meeting_cancelled'
+  | 'no_refund_due'
   | 'no_invoice'
   | 'no_offer'
   | 'no_stripe'

@@ -11,3 +11,4 @@ export * from './outbox.ts';
 export * from './planning.ts';
 export * from './proposals.ts';
 export * from './registration.ts';
+export * from './invoices.ts';

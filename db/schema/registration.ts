@@ -217,7 +217,8 @@ export const placeHolds = pgTable(
 );
 
 export const paymentMethods = ['stripe', 'invoice'] as const;
-export const paymentStatuses = ['open', 'paid', 'expired', 'refunded'] as const;
+/** refund_due: the money is to go back (an invoice's refund not yet paid, a card refund not yet made). */
+export const paymentStatuses = ['open', 'paid', 'expired', 'refund_due', 'refunded'] as const;
 export type PaymentStatus = (typeof paymentStatuses)[number];
 
 export const payments = pgTable(
@@ -233,6 +234,8 @@ export const payments = pgTable(
     stripeSessionId: text('stripe_session_id').unique(),
     stripePaymentIntentId: text('stripe_payment_intent_id'),
     stripeRefundId: text('stripe_refund_id'),
+    /** When an ended Checkout Session was also expired at Stripe (so it can no longer be paid). */
+    stripeSessionClosedAt: timestamp('stripe_session_closed_at', { withTimezone: true }),
     /** Invoice payments: who marked it paid. */
     markedPaidBy: uuid('marked_paid_by').references(() => people.id, { onDelete: 'set null' }),
     paidAt: timestamp('paid_at', { withTimezone: true }),

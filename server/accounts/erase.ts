@@ -25,6 +25,7 @@ import {
 } from '../../db/schema/index.ts';
 import { forgetPersonInAudit, recordAudit } from '../audit.ts';
 import { forgetAfterEvent, forgetSurveysOf } from '../certificates/erase.ts';
+import { forgetPayers } from '../invoices/service.ts';
 import { applicationsOf, deleteUnpaidApplication, eraseApplication } from '../bursaries/retention.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ERASED_DOMAIN, forgetEmails, isErasedAddress } from '../mail/outbox.ts';
@@ -96,6 +97,7 @@ export async function erasePerson(db: Database, personId: string, now = new Date
       await tx.delete(registrationAnswers).where(inArray(registrationAnswers.registrationId, ids));
       await tx.delete(registrationLinks).where(inArray(registrationLinks.registrationId, ids));
       await forgetAfterEvent(tx, ids);
+      await forgetPayers(tx, ids);
       summary.bookingsErased = bookingIds.length;
     }
 

@@ -5,7 +5,7 @@ import { involvementItems, people, planningMembers } from '../../db/schema/index
 import type { Db } from '../db/database.ts';
 import { formatDate } from '../format.ts';
 import { involvementActivityLabels, planningRoleLabels } from '../planning/labels.ts';
-import { renderPdf } from './pdf.ts';
+import { renderPdf } from '../pdf.ts';
 import { eventDateText, HUB_NAME, hoursText } from './service.ts';
 
 export interface LetterFacts {

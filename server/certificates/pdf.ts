@@ -1,39 +1,6 @@
-// The certificate as a PDF, made with PDFKit. The DejaVu fonts are embedded (subset), so the
-// certificate looks the same everywhere and any name prints, accents and all. The PDF is tagged
-// with its language and title for screen readers.
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import PDFDocument from 'pdfkit';
+// The certificate as a PDF, drawn on the shared page set-up in ../pdf.ts.
+import { renderPdf } from '../pdf.ts';
 import type { CertificateFacts } from './service.ts';
-
-const require = createRequire(import.meta.url);
-const fontFolder = path.join(path.dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
-const REGULAR = path.join(fontFolder, 'DejaVuSans.ttf');
-const BOLD = path.join(fontFolder, 'DejaVuSans-Bold.ttf');
-
-/** Renders one page, landscape A4. Deterministic apart from the creation date. */
-export function renderPdf(title: string, draw: (doc: PDFKit.PDFDocument) => void, layout: 'landscape' | 'portrait' = 'landscape'): Promise<Buffer> {
-  const doc = new PDFDocument({
-    size: 'A4',
-    layout,
-    margin: 56,
-    lang: 'en-GB',
-    tagged: true,
-    displayTitle: true,
-    info: { Title: title, Author: 'Social Perspectives Hub' },
-  });
-  doc.registerFont('Body', REGULAR);
-  doc.registerFont('Bold', BOLD);
-  const chunks: Buffer[] = [];
-  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  draw(doc);
-  doc.end();
-  return done;
-}
 
 export function certificatePdf(facts: CertificateFacts): Promise<Buffer> {
   return renderPdf(`Certificate of attendance: ${facts.eventTitle}`, (doc) => {

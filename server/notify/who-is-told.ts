@@ -164,8 +164,8 @@ export const whoIsTold = {
   },
   'booking.awaiting-payment': {
     record: 'booking',
-    change: 'a paid place is reserved against an invoice',
-    emails: [{ template: 'registration-invoice', to: 'the booker' }],
+    change: 'a paid place is reserved against an invoice (numbered, its PDF attached)',
+    emails: [{ template: 'registration-invoice', to: 'the booker, with the invoice attached' }],
     notEmailed: [{ who: 'a card payer', why: 'they are at the payment page; the confirmation follows payment' }],
   },
   'booking.link-asked': {
@@ -188,18 +188,51 @@ export const whoIsTold = {
   },
   'booking.cancelled': {
     record: 'booking',
-    change: 'a booking or a place on the waiting list is cancelled (by the person, an organiser, a refund or account deletion)',
-    emails: [{ template: 'registration-cancelled', to: 'the booker' }],
+    change:
+      'a booking or a place on the waiting list is cancelled (by the person, an organiser, a refund — including one made in Stripe’s dashboard — or account deletion)',
+    emails: [{ template: 'registration-cancelled', to: 'the booker (with the credit note attached when it cancels an invoice)' }],
     notEmailed: [{ who: 'the companion', why: 'their booker is told; the whole party is cancelled together' }],
   },
   'payment.arrived-late': {
     record: 'payment',
-    change: 'a card payment arrives after the held place had ended',
+    change: 'a card payment arrives after its held place had ended (its Checkout expired, or the event was cancelled)',
     emails: [
-      { template: 'payment-arrived-late', to: 'the payer' },
-      { template: 'payment-needs-attention', to: `${ORGANISERS}: a refund or a place is needed` },
+      { template: 'payment-arrived-late', to: 'the payer: a place was free and is booked, or the money is being refunded through Stripe' },
+      { template: 'registration-confirmed', to: 'the payer, when a place was free (with the calendar entry and their manage link)' },
     ],
-    notEmailed: [],
+    notEmailed: [{ who: ORGANISERS, why: 'the place or the refund is automatic (the refund retried until Stripe takes it); the audit log records which' }],
+  },
+  'payment.refunded': {
+    record: 'payment',
+    change:
+      'money due back has gone back: a late card payment’s automatic refund is made, a charge.refunded webhook arrives for a payment due a refund, or an organiser records an invoice’s refund as paid',
+    emails: [{ template: 'payment-refunded', to: 'the payer' }],
+    notEmailed: [{ who: ORGANISERS, why: 'one of them recorded it, or it was automatic; the audit log records it' }],
+  },
+  'invoice.reminder-due': {
+    record: 'invoice',
+    change: 'an unpaid invoice’s due date is INVOICE_REMINDER_DAYS_BEFORE days away (a timed job, once)',
+    emails: [{ template: 'invoice-reminder', to: 'the booker, with the invoice attached again' }],
+    notEmailed: [
+      {
+        who: 'the invoice address typed on the booking form',
+        why: 'only the booker’s address is proven; the invoice address is printed on the invoice and shown to organisers',
+      },
+    ],
+  },
+  'invoice.release-warning-due': {
+    record: 'invoice',
+    change: 'an unpaid invoice’s place is INVOICE_WARNING_DAYS_BEFORE days from being released (a timed job, once)',
+    emails: [{ template: 'invoice-release-warning', to: 'the booker' }],
+    notEmailed: [
+      { who: 'people whose event starts before the release time', why: 'no place is released once the event has started, so there is nothing to warn of' },
+    ],
+  },
+  'invoice.released': {
+    record: 'invoice',
+    change: 'an unpaid invoice’s release time comes, after its warning (a timed job): the booking is cancelled and the invoice cancelled by a credit note',
+    emails: [{ template: 'registration-cancelled', to: 'the booker: the place is released, with the credit note attached' }],
+    notEmailed: [{ who: 'the companion', why: 'their booker is told; the whole party is released together' }],
   },
 
   // ---- Proposals ----

@@ -9,7 +9,12 @@ import type { FastifyPluginAsync } from 'fastify';
 import Stripe from 'stripe';
 import { Type } from 'typebox';
 import { ConflictError } from '../errors.ts';
+import { termsFromConfig } from '../invoices/service.ts';
+import { scheduleJob } from '../jobs.ts';
 import type { Me } from '../me.ts';
+import { documentRoutes } from './documents.ts';
+import { runInvoiceJobs } from './invoices.ts';
+import { closeEndedSessions, makeDueRefunds, recordInvoiceRefund } from './refunds.ts';
 import { checkoutUrl, handleStripeEvent, markInvoicePaid, reconcileReturn, refundRegistration } from './service.ts';
 
 declare module 'fastify' {
@@ -23,6 +28,15 @@ declare module 'fastify' {
       markInvoicePaid(eventId: string, registrationId: string, actor: Me): Promise<void>;
       /** An organiser refunds a paid booking and cancels it (refundRegistration). */
       refund(eventId: string, registrationId: string, actor: Me): Promise<{ method: 'stripe' | 'invoice'; amountPence: number }>;
+      /** An organiser records that they paid back a refunded invoice: the person is told (recordInvoiceRefund). Returns the amount. */
+      recordInvoiceRefund(eventId: string, registrationId: string, actor: Me): Promise<number>;
+    };
+    paymentJobs: {
+      /**
+       * Invoices' reminders, warnings and releases; card refunds due; Checkout Sessions to close at
+       * Stripe. Run by a timer; tests call it with their own `now`.
+       */
+      runDue(now?: Date): Promise<{ reminded: number; warned: number; released: number; refundsMade: number; sessionsClosed: number }>;
     };
   }
 }
@@ -53,6 +67,8 @@ const webhookRoutes: FastifyPluginAsync<{ stripe: Stripe; secret: string }> = as
       return reply.code(400).send({ error: 'Bad signature' });
     }
     const outcome = await handleStripeEvent(app.db, event, app.config.baseUrl);
+    // A late payment with no place is refunded at once (and by the job, if Stripe is not reachable now).
+    await makeDueRefunds(app.db, stripe);
     app.mail.nudge();
     return reply.send({ received: true, outcome });
   });
@@ -72,9 +88,22 @@ export const paymentsPlugin = fp(
       },
       markInvoicePaid: (eventId: string, registrationId: string, actor: Me) => markInvoicePaid(app.db, eventId, registrationId, actor, baseUrl),
       refund: (eventId: string, registrationId: string, actor: Me) => refundRegistration(app.db, { stripe }, eventId, registrationId, actor),
+      recordInvoiceRefund: (eventId: string, registrationId: string, actor: Me) => recordInvoiceRefund(app.db, { eventId, registrationId }, actor),
     });
 
     if (stripe && stripeWebhookSecret) await app.register(webhookRoutes, { stripe, secret: stripeWebhookSecret });
+    await app.register(documentRoutes);
+
+    const terms = termsFromConfig(app.config);
+    const runDue = async (now = new Date()) => {
+      const invoices = await runInvoiceJobs(app.db, terms, now);
+      const refundsMade = stripe ? await makeDueRefunds(app.db, stripe, now) : 0;
+      const sessionsClosed = stripe ? await closeEndedSessions(app.db, stripe, now) : 0;
+      if (invoices.reminded + invoices.warned + invoices.released + refundsMade > 0) app.mail.nudge();
+      return { ...invoices, refundsMade, sessionsClosed };
+    };
+    app.decorate('paymentJobs', { runDue });
+    scheduleJob(app, { name: 'payment jobs', firstAfterMs: 2_000, everyMs: Math.max(app.config.outboxIntervalMs, 60_000), run: () => runDue() });
 
     const routes = app.withTypeProvider<TypeBoxTypeProvider>();
     routes.get('/payments/:id/return', { config: { access: 'public' }, schema: { params: PaymentParams } }, async (request, reply) => {

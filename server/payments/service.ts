@@ -1,10 +1,11 @@
 // Payments for paid places. With Stripe keys: a Checkout Session per booking, holding the place
 // while it is open; the booking is confirmed by the checkout.session.completed webhook (and, in
 // case the webhook is late, when the buyer comes back); expired sessions give the place back.
-// Without keys: "pay by invoice", marked paid by an organiser. Every Stripe call carries an
-// idempotency key, and every webhook event id is recorded so a repeat changes nothing.
-import { steeringGroupAddresses } from '../steering-group.ts';
-import { and, eq } from 'drizzle-orm';
+// Without keys: "pay by invoice" (a numbered invoice, ../invoices), marked paid by an organiser.
+// Every Stripe call carries an idempotency key, and every webhook event id is recorded so a
+// repeat changes nothing. What happens after payment (late payments, refunds, closing sessions
+// at Stripe) is in refunds.ts; invoices' reminders and releases in invoices.ts.
+import { and, desc, eq, inArray } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import { events, payments, placeHolds, registrations, stripeEvents, ticketTypes } from '../../db/schema/index.ts';
 import type { Me } from '../me.ts';
@@ -14,7 +15,9 @@ import { ConflictError, DomainError, NotFoundError } from '../errors.ts';
 import { formatPence } from '../format.ts';
 import { lockEvent } from '../db/event-lock.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
-import { cancelRegistration, confirmPaidRegistration, eventFacts, passOnFreedPlaces } from '../registration/api.ts';
+import { markInvoiceRowPaid } from '../invoices/service.ts';
+import { availability, cancelRegistration, confirmPaidRegistration, eventFacts, passOnFreedPlaces, placesLeft } from '../registration/api.ts';
+import { chargeRefunded } from './refunds.ts';
 
 export class PaymentUnavailableError extends DomainError {
   override name = 'PaymentUnavailableError';
@@ -144,43 +147,64 @@ async function markStripePaid(
     subjectId: payment.registrationId,
     details: { paymentId, paymentIntentId },
   });
-  if (!confirmed) await flagLatePayment(tx, paymentId);
+  if (!confirmed) await settleLatePayment(tx, paymentId, baseUrl, now);
   return confirmed ? 'confirmed' : 'late';
 }
 
 /**
  * Money arrived for a booking whose held place had already ended (Stripe can report a payment
- * after the session's expiry, or after the event was cancelled). Nobody should be charged without
- * a place and without being told: the payer hears that we have their money, and the steering
- * group that it needs a place or (for a cancelled event) a refund.
+ * after the session's expiry, or after the event was cancelled). Nobody is charged without a
+ * place: if one is free (the event going ahead, room for the whole party), the booking is made
+ * after all; otherwise the payment is due a refund, which is made through Stripe straight after
+ * this transaction (makeDueRefunds, retried by the payments job). The payer is told which.
  */
-async function flagLatePayment(tx: Db, paymentId: string): Promise<void> {
+async function settleLatePayment(tx: Db, paymentId: string, baseUrl: string, now: Date): Promise<void> {
   const [row] = await tx
-    .select({ name: registrations.name, email: registrations.email, amountPence: payments.amountPence, event: events })
+    .select({
+      registrationId: registrations.id,
+      ticketTypeId: registrations.ticketTypeId,
+      status: registrations.status,
+      name: registrations.name,
+      email: registrations.email,
+      amountPence: payments.amountPence,
+      event: events,
+    })
     .from(payments)
     .innerJoin(registrations, eq(registrations.id, payments.registrationId))
     .innerJoin(events, eq(events.id, registrations.eventId))
     .where(eq(payments.id, paymentId));
   if (!row) return;
-  const facts = eventFacts(row.event);
-  const amount = formatPence(row.amountPence);
-  // A cancelled event has no place to give, so both emails speak only of a refund.
   const eventCancelled = row.event.status === 'cancelled';
+  let booked = false;
+  if (!eventCancelled && row.event.status === 'published' && row.event.startsAt && row.event.startsAt > now && row.status === 'expired') {
+    const party = await tx
+      .select({ id: registrations.id })
+      .from(registrations)
+      .where(and(eq(registrations.companionOfId, row.registrationId), eq(registrations.status, 'expired')));
+    const avail = await availability(tx, row.event.id, now);
+    const fits = (avail.left === null || avail.left >= 1 + party.length) && placesLeft(avail, row.ticketTypeId) >= 1;
+    if (fits) {
+      await tx
+        .update(registrations)
+        .set({ status: 'pending_payment', updatedAt: now })
+        .where(inArray(registrations.id, [row.registrationId, ...party.map((p) => p.id)]));
+      booked = await confirmPaidRegistration(tx, row.registrationId, baseUrl, now);
+    }
+  }
+  if (!booked) await tx.update(payments).set({ status: 'refund_due' }).where(eq(payments.id, paymentId));
+  await recordAudit(tx, {
+    actorId: null,
+    action: booked ? 'payment.stripe.late_booked' : 'payment.stripe.late_refund_due',
+    subjectType: 'registration',
+    subjectId: row.registrationId,
+    details: { paymentId, eventCancelled },
+  });
   await enqueueEmail(tx, {
     because: 'payment.arrived-late',
     to: row.email,
     template: 'payment-arrived-late',
-    data: { ...facts, name: row.name, amount, eventCancelled },
+    data: { ...eventFacts(row.event), name: row.name, amount: formatPence(row.amountPence), eventCancelled, outcome: booked ? 'booked' : 'refunding' },
   });
-  const organisers = await steeringGroupAddresses(tx);
-  for (const organiser of organisers) {
-    await enqueueEmail(tx, {
-      because: 'payment.arrived-late',
-      to: organiser.email,
-      template: 'payment-needs-attention',
-      data: { ...facts, payerName: row.name, payerEmail: row.email, amount, attendeesPath: `/organise/events/${row.event.slug}/attendees`, eventCancelled },
-    });
-  }
 }
 
 /** A Checkout Session ended unpaid: the held place goes back (and on to the waiting list). */
@@ -189,9 +213,10 @@ async function markStripeExpired(tx: Db, paymentId: string, now: Date): Promise<
   if (!payment) return;
   const [registration] = await tx.select({ eventId: registrations.eventId }).from(registrations).where(eq(registrations.id, payment.registrationId));
   await lockEvent(tx, registration!.eventId);
+  // Stripe ended the session itself: nothing to close there (see closeEndedSessions).
   const ended = await tx
     .update(payments)
-    .set({ status: 'expired' })
+    .set({ status: 'expired', stripeSessionClosedAt: now })
     .where(and(eq(payments.id, paymentId), eq(payments.status, 'open')))
     .returning({ id: payments.id });
   if (ended.length === 0) return;
@@ -245,6 +270,7 @@ export async function handleStripeEvent(db: Database, event: Stripe.Event, baseU
       await markStripeExpired(tx, paymentId, now);
       return 'handled';
     }
+    if (event.type === 'charge.refunded') return chargeRefunded(db, tx, event.data.object as Stripe.Charge, now);
     return 'ignored';
   });
 }
@@ -279,6 +305,7 @@ export async function markInvoicePaid(db: Database, eventId: string, registratio
       .for('update');
     if (!payment) throw new ConflictError('no_invoice', 'There is no unpaid invoice on this booking.');
     await tx.update(payments).set({ status: 'paid', paidAt: now, markedPaidBy: actor.id }).where(eq(payments.id, payment.id));
+    await markInvoiceRowPaid(tx, { registrationId, now });
     await confirmPaidRegistration(tx, registrationId, baseUrl, now);
     await recordAudit(tx, {
       actorId: actor.id,
@@ -292,9 +319,10 @@ export async function markInvoicePaid(db: Database, eventId: string, registratio
 
 /**
  * Refunds a paid booking and cancels it (the place passes on). A card payment goes back through
- * Stripe, with an idempotency key so pressing the button twice refunds once; an invoice was paid
- * outside Convene, so its refund is recorded here and paid back by the organiser: the answer
- * says which, so the page can tell the organiser what they still have to do.
+ * Stripe, with an idempotency key so pressing the button twice refunds once. An invoice was paid
+ * outside Convene: its invoice is cancelled by a credit note and the payment is marked as due a
+ * refund, which the organiser pays back and then records (recordInvoiceRefund); the person is
+ * told "we will", then "we have". The answer says which, so the page can say what is left to do.
  */
 export async function refundRegistration(
   db: Database,
@@ -321,13 +349,13 @@ export async function refundRegistration(
     await lockEvent(tx, eventId);
     const done = await tx
       .update(payments)
-      .set({ status: 'refunded', refundedAt: now, stripeRefundId: refundId })
+      .set(payment.method === 'stripe' ? { status: 'refunded', refundedAt: now, stripeRefundId: refundId } : { status: 'refund_due' })
       .where(and(eq(payments.id, payment.id), eq(payments.status, 'paid')))
       .returning({ id: payments.id });
     if (done.length === 0) return;
     await recordAudit(tx, {
       actorId: actor.id,
-      action: 'payment.refunded',
+      action: payment.method === 'stripe' ? 'payment.refunded' : 'payment.refund_due',
       subjectType: 'registration',
       subjectId: registrationId,
       details: { paymentId: payment.id, refundId, method: payment.method },

@@ -9,14 +9,14 @@ import { releaseHold as releaseHoldOnly } from './holds.ts';
 import { passOnFreedPlaces } from './offers.ts';
 import { getSettings, listTicketTypes } from './queries.ts';
 
-export { availability, holdPlace, type Availability, type Hold, type HoldInput } from './holds.ts';
+export { availability, holdPlace, placesLeft, type Availability, type Hold, type HoldInput } from './holds.ts';
 export { closePlacesForCancelledEvent, type ClosedPlaces } from './event-cancelled.ts';
 export { attendeeIcs, type AttendeeEvent } from './ics.ts';
-export { mintManagePath } from './links.ts';
+export { mintManagePath, registrationIdForToken } from './links.ts';
 // For payments: a paid booking is confirmed, or cancelled when refunded, and a place that comes free passes on.
 export { passOnFreedPlaces } from './offers.ts';
-export { eventFacts } from './queries.ts';
-export { cancelRegistration, confirmPaidRegistration } from './service.ts';
+export { eventFacts, getBookingParty, getEvent, getEventBySlug } from './queries.ts';
+export { cancelRegistration, confirmPaidRegistration, register } from './service.ts';
 
 /** Gives a held place back and offers it to the waiting list, in the caller's transaction. */
 export function releaseHold(tx: Db, holdId: string): Promise<boolean> {

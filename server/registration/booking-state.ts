@@ -36,7 +36,12 @@ function moneyText(status: RegistrationStatus, eventCancelled: boolean, payment:
     // A card refund has gone back through Stripe; an invoice's is paid back by the organisers by hand.
     return payment.method === 'stripe'
       ? `Your payment of ${amount} has been refunded to your card.`
-      : `The Hub is paying back the ${amount} you paid. If it has not reached you within two weeks, contact the Hub.`;
+      : `The Hub has paid back the ${amount} you paid. If it has not reached you within a week, contact the Hub.`;
+  }
+  if (payment.status === 'refund_due') {
+    return payment.method === 'stripe'
+      ? `Your payment of ${amount} is being refunded to your card. We will email you when it has been.`
+      : `The Hub will pay back the ${amount} you paid, and will email you when it has.`;
   }
   const ended = eventCancelled || status === 'cancelled';
   if (!ended) return '';
@@ -64,4 +69,10 @@ export function bookingState(booking: { status: RegistrationStatus }, event: { s
 
 /** A booking payment's method and status in words (attendee list CSV, the person's data export). */
 export const paymentMethodLabels: Record<string, string> = { stripe: 'Card (online)', invoice: 'Invoice' };
-export const paymentStatusLabels: Record<string, string> = { open: 'Not paid yet', paid: 'Paid', expired: 'Not completed', refunded: 'Refunded' };
+export const paymentStatusLabels: Record<string, string> = {
+  open: 'Not paid yet',
+  paid: 'Paid',
+  expired: 'Not completed',
+  refund_due: 'Refund to pay back',
+  refunded: 'Refunded',
+};

@@ -1,12 +1,15 @@
 // When an event is cancelled, nothing about its places should stay open: held places end, unpaid
 // payments end, and the waiting list and unpaid bookings are closed. Confirmed and attended
 // bookings stay as a record of who was booked (paid ones are refunded by organisers, by hand).
+// Unpaid invoices are cancelled by credit notes; Checkout Sessions still open at Stripe are
+// expired there by the payments job (payments/refunds.ts, closeEndedSessions).
 //
 // Runs in the planning feature's cancelling transaction, after registrants have been emailed
 // (notifyRegistrants picks them by their status, which this changes). Nothing is passed on to
 // the waiting list: there is no event left to offer places at.
 import { and, eq, inArray } from 'drizzle-orm';
-import { payments, placeHolds, registrations, type RegistrationStatus } from '../../db/schema/index.ts';
+import { invoices, payments, placeHolds, registrations, type RegistrationStatus } from '../../db/schema/index.ts';
+import { creditInvoice } from '../invoices/service.ts';
 import { recordAudit } from '../audit.ts';
 import type { Db } from '../db/database.ts';
 import { lockEvent } from '../db/event-lock.ts';
@@ -54,6 +57,14 @@ export async function closePlacesForCancelledEvent(tx: Db, eventId: string, acto
       .returning({ companionOfId: registrations.companionOfId });
     return rows.filter((r) => r.companionOfId === null).length;
   };
+
+  const unpaid = await tx
+    .select({ registrationId: invoices.registrationId })
+    .from(invoices)
+    .where(and(eq(invoices.eventId, eventId), eq(invoices.status, 'open')));
+  for (const invoice of unpaid) {
+    if (invoice.registrationId) await creditInvoice(tx, { registrationId: invoice.registrationId, reason: 'Event cancelled', refund: false, now });
+  }
 
   const closed: ClosedPlaces = {
     holdsReleased: holds.length,

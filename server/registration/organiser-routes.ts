@@ -334,6 +334,8 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
         statusLabel: state.label,
         canMarkPaid: state.active && !r.companionOfId && payment?.method === 'invoice' && payment.status === 'open',
         canRefund: !r.companionOfId && payment?.status === 'paid',
+        canRecordRefund: !r.companionOfId && payment?.method === 'invoice' && payment.status === 'refund_due',
+        paymentLabel: payment ? `${paymentMethodLabels[payment.method] ?? payment.method}: ${paymentStatusLabels[payment.status] ?? payment.status}` : '',
         canCancel: state.active && !r.companionOfId,
         perspectiveLabel: r.perspective ? (perspectiveLabels[r.perspective] ?? r.perspective) : '',
         ticketName: r.companionOfId ? 'Companion place' : (r.ticketName ?? ''),
@@ -534,12 +536,25 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const money =
           refunded.method === 'stripe'
             ? `Refunded ${formatPence(refunded.amountPence)} to their card.`
-            : `Recorded as a refund. Now pay the ${formatPence(refunded.amountPence)} back to them: we have emailed them to say the Hub will.`;
+            : `A credit note cancels their invoice, and we have emailed them that the Hub will pay back ${formatPence(refunded.amountPence)}. Pay it back to them, then press “Record refund paid”.`;
         const place = event.status === 'cancelled' ? '' : ' The booking is cancelled, and its place is free for someone else.';
         return { to: afterAction(slug), notice: `${money}${place}` };
       },
     });
   });
+
+  app.post(
+    '/organise/events/:slug/attendees/:id/refund-paid',
+    { config: { access: 'organiser' }, schema: { params: SlugIdParams } },
+    async (request, reply) => {
+      const { slug, id } = request.params;
+      const event = await eventFor(slug);
+      return submit(request, reply, {
+        run: () => app.payments.recordInvoiceRefund(event.id, id, signedIn(request)),
+        done: (amount) => ({ to: afterAction(slug), notice: `Recorded: ${formatPence(amount)} paid back. We have emailed them to say so.` }),
+      });
+    },
+  );
 
   // --- Messages ---------------------------------------------------------------------------
 

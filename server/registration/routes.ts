@@ -18,6 +18,8 @@ import { formState } from '../http/forms.ts';
 import { availability, liveHoldFor } from './holds.ts';
 import { ATTENDEE_ICS_TYPE, attendeeIcs } from './ics.ts';
 import { mintManagePath, registrationIdForToken } from './links.ts';
+import { documentsOf, termsFromConfig } from '../invoices/service.ts';
+import { bookingDocuments } from '../invoices/view-models.ts';
 import { waitingListPosition } from './offers.ts';
 import {
   activeBookingOf,
@@ -63,11 +65,19 @@ const AnswersFields = {
   consentFutureEvents: Type.Optional(Type.String({ maxLength: 10 })),
   companionName: short('Your companion’s name'),
 };
+// Who pays, for a place sold by invoice (server/invoices/payer.ts checks them).
+const PayerFields = {
+  payerName: Type.Optional(Type.String({ title: 'Name or organisation to invoice (optional)', maxLength: 300 })),
+  payerAddress: Type.Optional(Type.String({ title: 'Invoice address (optional)', maxLength: 500 })),
+  purchaseOrder: Type.Optional(Type.String({ title: 'Purchase order number (optional)', maxLength: 100 })),
+  invoiceEmail: Type.Optional(Type.String({ title: 'Email address for the invoice (optional)', maxLength: 320 })),
+};
 const BookingForm = Type.Object({
   ticketTypeId: Type.Optional(UuidOrEmpty({ title: 'Kind of place', errorMessage: 'Select the kind of place you want' })),
   name: short('Your name'),
   email: Type.Optional(Type.String({ title: 'Email address', maxLength: 320 })),
   companion: Type.Optional(Type.String({ maxLength: 10 })),
+  ...PayerFields,
   ...AnswersFields,
 });
 const AnswersForm = Type.Object(AnswersFields);
@@ -92,6 +102,11 @@ export function paidMode(app: FastifyInstance): 'stripe' | 'invoice' {
   return app.config.stripeSecretKey && app.config.stripeWebhookSecret ? 'stripe' : 'invoice';
 }
 
+/** How paid places are taken, and invoice mode's terms. */
+function paymentContext(app: FastifyInstance) {
+  return { baseUrl: app.config.baseUrl, paidMode: paidMode(app), invoiceTerms: termsFromConfig(app.config) };
+}
+
 /**
  * Where each booking outcome goes next. `direct` only for someone who has proved the address
  * (signed in with it, or holding the booking's link): anyone else is told to check their email,
@@ -111,7 +126,7 @@ export async function followOutcome(app: FastifyInstance, reply: FastifyReply, o
     case 'waitlisted':
       return reply.notice('The event is full, so you are on the waiting list. We have emailed you.').redirect(outcome.managePath, 303);
     case 'invoice':
-      return reply.notice('Your place is reserved. We will send you an invoice.').redirect(outcome.managePath, 303);
+      return reply.notice('Your place is reserved. We have emailed you your invoice; you can also download it here.').redirect(outcome.managePath, 303);
     case 'checkout':
       return reply.redirect(await app.payments.checkoutUrl(outcome.paymentId, outcome.managePath), 303);
   }
@@ -195,9 +210,15 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
               email: text(body, 'email'),
               companion: body.companion === 'yes',
               companionName: text(body, 'companionName'),
+              payer: {
+                payerName: text(body, 'payerName'),
+                payerAddress: text(body, 'payerAddress'),
+                purchaseOrder: text(body, 'purchaseOrder'),
+                invoiceEmail: text(body, 'invoiceEmail'),
+              },
             },
             request.me,
-            { baseUrl: app.config.baseUrl, paidMode: paidMode(app), ip: clientKey(request.ip), requestsPerIpPerHour: app.config.bookingRequestsPerIpPerHour },
+            { ...paymentContext(app), ip: clientKey(request.ip), requestsPerIpPerHour: app.config.bookingRequestsPerIpPerHour },
           ),
         done: (outcome) => followOutcome(app, reply, outcome, slug, addressProven(request.me, text(body, 'email'))),
       });
@@ -303,7 +324,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { token } = request.params;
     try {
       const joinList = request.body?.joinList === 'yes';
-      const { outcome, eventId } = await confirmBookingRequest(app.db, token, { baseUrl: app.config.baseUrl, paidMode: paidMode(app) }, { joinList });
+      const { outcome, eventId } = await confirmBookingRequest(app.db, token, paymentContext(app), { joinList });
       const event = (await getEvent(app.db, eventId))!;
       // Holding the emailed link proves the address.
       return await followOutcome(app, reply, outcome, event.slug, true);
@@ -324,13 +345,14 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   async function managePage(token: string, form = formState()) {
     const { main, companions, event } = await bookingFor(token);
-    const [types, questions, answers, hold, position, payment] = await Promise.all([
+    const [types, questions, answers, hold, position, payment, documents] = await Promise.all([
       listTicketTypes(app.db, event.id, { includeWithdrawn: true }),
       listQuestions(app.db, event.id),
       answersFor(app.db, [main.id]),
       liveHoldFor(app.db, main.id),
       main.status === 'waitlisted' ? waitingListPosition(app.db, event.id, main.id) : Promise.resolve(null),
       paymentFor(app.db, main.id),
+      documentsOf(app.db, { registrationIds: [main.id] }),
     ]);
     const type = types.find((t) => t.id === main.ticketTypeId);
     const state = bookingState(main, event, payment);
@@ -371,6 +393,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         calendar: state.holdsPlace && Boolean(event.startsAt),
         attended: main.status === 'attended',
         joinUrl: state.holdsPlace && event.format !== 'in_person' ? event.onlineJoinUrl : '',
+        documents: bookingDocuments(documents, `/bookings/${token}`),
       },
       event: { ...eventFacts(event), slug: event.slug, travelInfo: event.format === 'online' ? '' : event.travelInfo },
       questions: questionFields(questions),
@@ -435,7 +458,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { main, event } = await bookingFor(token);
     return submit(request, reply, {
       // An offer that has ended (a ConflictError) is said on the problem page.
-      run: () => claimOffer(app.db, main.id, request.me, { baseUrl: app.config.baseUrl, paidMode: paidMode(app) }),
+      run: () => claimOffer(app.db, main.id, request.me, paymentContext(app)),
       done: (outcome) =>
         outcome.kind === 'booked'
           ? { to: `/bookings/${token}`, notice: 'You have accepted the place. It is booked, and we have emailed you the details.' }

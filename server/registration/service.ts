@@ -26,8 +26,9 @@ import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { lockEvent } from '../db/event-lock.ts';
 import { ConflictError, DomainError, InvalidInputError, NotFoundError, TooManyRequestsError, type FieldError } from '../errors.ts';
-import { formatPence } from '../format.ts';
+import { formatDate, formatPence } from '../format.ts';
 import { calendarAttachment, enqueueEmail } from '../mail/outbox.ts';
+import { checkPayer, creditInvoice, DEFAULT_TERMS, type InvoiceTerms, issueInvoice, type PayerInput } from '../invoices/service.ts';
 import { availability, checkPlaces, insertHold, placeCountFields, placeKeptFor, placesLeft, placesLeftFrom, takeUpHeldPlace } from './holds.ts';
 import { attendeeIcs } from './ics.ts';
 import { subscribeFromBooking } from '../network/list.ts';
@@ -71,6 +72,8 @@ export interface RegistrationInput extends AnswersInput {
   email: string;
   companion: boolean;
   companionName: string;
+  /** Who pays, for a place sold by invoice (optional fields; see server/invoices/payer.ts). */
+  payer?: Partial<PayerInput>;
 }
 
 export type RegistrationOutcome =
@@ -208,6 +211,8 @@ export interface ServiceContext {
   ip?: string;
   /** How many bookings one IP may ask for in an hour without a proven address (default 20). */
   requestsPerIpPerHour?: number;
+  /** Invoice mode's payment terms (from the configuration). */
+  invoiceTerms?: InvoiceTerms;
 }
 
 /** The limit on booking requests per IP when the context does not say. */
@@ -270,8 +275,10 @@ async function checkBooking(db: Db, eventId: string, input: RegistrationInput, n
   if (!type || !onSale(type, now)) errors.push({ field: 'ticketTypeId', message: 'Select the kind of place you want' });
   const checked = checkAnswers(questions, input);
   errors.push(...checked.errors);
+  const payer = checkPayer(input.payer);
+  if (type && type.pricePence > 0) errors.push(...payer.errors);
   if (errors.length) throw new InvalidInputError(errors);
-  return { name, email, companionName, type: type!, answers: checked.answers };
+  return { name, email, companionName, type: type!, answers: checked.answers, payer: payer.payer };
 }
 
 /**
@@ -418,6 +425,7 @@ interface Decided {
   companionName: string;
   type: TicketTypeRow;
   answers: { questionId: string; value: string }[];
+  payer: PayerInput;
 }
 
 /**
@@ -528,7 +536,7 @@ async function book(
     details: { eventId, status, ticketTypeId: type.id, companion: input.companion, tookHeldPlace },
   });
 
-  let outcome: RegistrationOutcome;
+  let outcome: RegistrationOutcome | null = null;
   if (status === 'confirmed') {
     const managePath = await sendConfirmation(tx, event, main!, companionName, type.name, context.baseUrl);
     outcome = { kind: 'booked', registrationId: main!.id, managePath };
@@ -536,8 +544,9 @@ async function book(
     const managePath = await mintManagePath(tx, main!.id);
     await enqueueEmail(tx, { because: 'booking.waitlisted', to: email, template: 'registration-waitlisted', data: { ...eventFacts(event), name, managePath } });
     outcome = { kind: 'waitlisted', registrationId: main!.id, managePath };
-  } else {
-    outcome = await startPayment(tx, event, main!, type, context, now);
+  } else if (context.paidMode === 'stripe') {
+    // The checkout's hold is written before the check below, which counts it.
+    outcome = await startPayment(tx, event, main!, type, context, now, decided.payer);
   }
 
   if (!lockFirst) {
@@ -554,7 +563,9 @@ async function book(
         : !check.othersWaiting && check.eventLeft >= 0 && check.typeLeft >= 0);
     if (!stands) throw new StaleDecision();
   }
-  return outcome;
+  // An invoice's number is taken last, under the event's lock, so its counter row is always
+  // locked after the event (never the other way round) and is held only until the commit.
+  return outcome ?? startPayment(tx, event, main!, type, context, now, decided.payer);
 }
 
 /** Emails an address the link to its booking (a fresh token; earlier links keep working). */
@@ -604,18 +615,42 @@ async function startPayment(
   type: TicketTypeRow,
   context: ServiceContext,
   now: Date,
+  payer: PayerInput,
 ): Promise<RegistrationOutcome> {
   const managePath = await mintManagePath(tx, main.id);
   const [payment] = await tx
     .insert(payments)
-    .values({ registrationId: main.id, method: context.paidMode, amountPence: type.pricePence, status: 'open', createdAt: now })
+    .values({ registrationId: main.id, method: context.paidMode, amountPence: main.pricePence, status: 'open', createdAt: now })
     .returning({ id: payments.id });
   if (context.paidMode === 'invoice') {
+    const facts = eventFacts(event);
+    const issued = await issueInvoice(tx, {
+      registrationId: main.id,
+      paymentId: payment!.id,
+      eventId: event.id,
+      eventStartsAt: event.startsAt,
+      description: `${event.title} (${facts.when}): ${type.name}`,
+      amountPence: main.pricePence,
+      payer,
+      booker: { name: main.name, email: main.email },
+      terms: context.invoiceTerms ?? DEFAULT_TERMS,
+      now,
+    });
     await enqueueEmail(tx, {
       because: 'booking.awaiting-payment',
       to: main.email,
       template: 'registration-invoice',
-      data: { ...eventFacts(event), name: main.name, managePath, amount: formatPence(type.pricePence), ticketName: type.name },
+      data: {
+        ...facts,
+        name: main.name,
+        managePath,
+        amount: formatPence(main.pricePence),
+        ticketName: type.name,
+        invoiceNumber: issued.numberText,
+        dueDate: formatDate(issued.invoice.dueAt),
+        releaseDate: issued.invoice.releaseAt ? formatDate(issued.invoice.releaseAt) : '',
+      },
+      attachments: [issued.attachment],
     });
     return { kind: 'invoice', registrationId: main.id, managePath };
   }
@@ -656,7 +691,15 @@ export async function cancelRegistration(
   db: Database,
   registrationId: string,
   actor: Me | null,
-  options: { now?: Date; reason?: string; refunded?: string; refundMethod?: 'stripe' | 'invoice'; tx?: Db } = {},
+  options: {
+    now?: Date;
+    reason?: string;
+    refunded?: string;
+    refundMethod?: 'stripe' | 'invoice';
+    /** Set by the payments feature when the place is released because its invoice was not paid. */
+    invoiceUnpaid?: boolean;
+    tx?: Db;
+  } = {},
 ): Promise<{ cancelled: boolean; eventId: string }> {
   const run = async (tx: Db) => {
     const now = options.now ?? new Date();
@@ -673,27 +716,39 @@ export async function cancelRegistration(
       .update(payments)
       .set({ status: 'expired' })
       .where(and(eq(payments.registrationId, main.id), eq(payments.status, 'open')));
+    // An invoice that will not be paid, or whose money goes back, is cancelled by a credit note.
+    const credit = await creditInvoice(tx, {
+      registrationId: main.id,
+      reason: options.invoiceUnpaid
+        ? 'Place released: the invoice was not paid'
+        : options.refundMethod === 'invoice'
+          ? 'Booking cancelled and refunded'
+          : 'Booking cancelled',
+      refund: options.refundMethod === 'invoice',
+      now,
+    });
     await recordAudit(tx, {
       actorId: actor?.id ?? null,
       action: wasWaiting ? 'registration.waiting_list.left' : 'registration.booking.cancelled',
       subjectType: 'registration',
       subjectId: main.id,
-      details: { eventId: main.eventId, from: main.status, reason: options.reason ?? '' },
+      details: { eventId: main.eventId, from: main.status, reason: options.reason ?? '', creditNote: credit?.numberText ?? null },
     });
-    await enqueueEmail(tx, {
-      because: 'booking.cancelled',
-      to: main.email,
-      template: 'registration-cancelled',
-      data: {
-        ...eventFacts(event),
-        name: main.name,
-        leftWaitingList: wasWaiting,
-        refunded: options.refunded ?? '',
-        refundMethod: options.refundMethod,
-        byRegistrant: options.reason === CANCELLED_BY_REGISTRANT,
-        eventCancelled: event.status === 'cancelled',
-      },
-    });
+    const data = {
+      ...eventFacts(event),
+      name: main.name,
+      leftWaitingList: wasWaiting,
+      refunded: options.refunded ?? '',
+      refundMethod: options.refundMethod,
+      byRegistrant: options.reason === CANCELLED_BY_REGISTRANT,
+      eventCancelled: event.status === 'cancelled',
+      creditNote: credit?.numberText ?? '',
+      invoiceNumber: credit?.invoiceNumberText ?? '',
+      invoiceUnpaid: options.invoiceUnpaid === true,
+    };
+    const attachments = credit ? [credit.attachment] : [];
+    if (options.invoiceUnpaid) await enqueueEmail(tx, { because: 'invoice.released', to: main.email, template: 'registration-cancelled', data, attachments });
+    else await enqueueEmail(tx, { because: 'booking.cancelled', to: main.email, template: 'registration-cancelled', data, attachments });
     await passOnFreedPlaces(tx, main.eventId, now);
     return { cancelled: true, eventId: main.eventId };
   };
@@ -733,7 +788,8 @@ export async function claimOffer(db: Database, registrationId: string, actor: Me
       const managePath = await sendConfirmation(tx, event, updated, companions[0]?.name ?? '', type.name, context.baseUrl);
       return { kind: 'booked', registrationId: main.id, managePath };
     }
-    return startPayment(tx, event, updated, type, context, now);
+    // Who pays was not kept from the waiting-list form: the invoice goes to the booker.
+    return startPayment(tx, event, updated, type, context, now, checkPayer(undefined).payer);
   });
 }
 

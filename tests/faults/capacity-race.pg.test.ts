@@ -8,21 +8,12 @@ import { connectPostgres, type DatabaseHandle } from '../../server/db/database.t
 import { capacityLockForTests } from '../../server/db/event-lock.ts';
 import { register } from '../../server/registration/service.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { makeEvent, makeTicketType, provenBookers } from '../registration/fixtures.ts';
+import { emptyBookingForm, makeEvent, makeTicketType, provenBookers } from '../registration/fixtures.ts';
 
 let t: TestApp;
 const pools: DatabaseHandle[] = [];
 const context = { baseUrl: 'http://convene.test', paidMode: 'invoice' as const };
-const answers = {
-  organisation: '',
-  perspective: '',
-  accessRequirements: '',
-  dietaryNeeds: '',
-  consentFutureEvents: false,
-  answers: {},
-  companion: false,
-  companionName: '',
-};
+const answers = emptyBookingForm;
 
 beforeAll(async () => {
   t = await startTestApp();

@@ -15,6 +15,7 @@ import {
   bursaryItems,
   bursaryPanelMembers,
   type events,
+  invoices,
   listSubscribers,
   outboxMessages,
   people,
@@ -444,24 +445,87 @@ const scenarios: Record<ChangeName, Scenario> = {
   },
   'payment.arrived-late': {
     change: async () => {
-      const event = await makeEvent(t.db);
-      const type = await makeTicketType(t.db, event.id, { pricePence: 1500 });
-      const email = unique('late-payer');
-      const response = await (await t.signedIn(email)).post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Late Payer', email });
-      const sessionId = /\/pay\/(cs_test_\d+)$/.exec(String(response.headers.location))![1]!;
-      // The held place ends (the expiry loop), then the payment completes at Stripe.
+      // Two payments arrive after their held places ended: one finds a place still free and is
+      // booked; the other, at an event now full, is refunded through Stripe.
+      const latePayment = async (name: string, capacity: number) => {
+        const event = await makeEvent(t.db, { capacity });
+        const type = await makeTicketType(t.db, event.id, { pricePence: 1500 });
+        const email = unique(name);
+        const response = await (await t.signedIn(email)).post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Late Payer', email });
+        const sessionId = /\/pay\/(cs_test_\d+)$/.exec(String(response.headers.location))![1]!;
+        return { event, type, email, sessionId };
+      };
+      const lucky = await latePayment('late-lucky', 5);
+      const unlucky = await latePayment('late-unlucky', 1);
+      // The held places end (the expiry loop); the full event's place goes to someone else.
       await expireDueHolds(t.db, new Date(Date.now() + 2 * 3_600_000));
+      await t.db
+        .insert(registrations)
+        .values({ eventId: unlucky.event.id, ticketTypeId: unlucky.type.id, status: 'confirmed', name: 'Taken', email: unique('taken') });
       await t.db.delete(outboxMessages);
-      const payload = JSON.stringify({ id: 'evt_late_payment', object: 'event', type: 'checkout.session.completed', data: { object: standIn.pay(sessionId) } });
-      const header = stripe.webhooks.generateTestHeaderString({ payload, secret });
-      const late = await t.app.inject({
-        method: 'POST',
-        url: '/payments/stripe/webhook',
-        payload,
-        headers: { 'content-type': 'application/json', 'stripe-signature': header },
-      });
-      expect(late.statusCode).toBe(200);
-      return [...mails('payment.arrived-late', 'payment-arrived-late', [email]), ...mails('payment.arrived-late', 'payment-needs-attention', organisers)];
+      for (const [i, late] of [lucky, unlucky].entries()) {
+        const payload = JSON.stringify({
+          id: `evt_late_payment_${i}`,
+          object: 'event',
+          type: 'checkout.session.completed',
+          data: { object: standIn.pay(late.sessionId) },
+        });
+        const header = stripe.webhooks.generateTestHeaderString({ payload, secret });
+        const response = await t.app.inject({
+          method: 'POST',
+          url: '/payments/stripe/webhook',
+          payload,
+          headers: { 'content-type': 'application/json', 'stripe-signature': header },
+        });
+        expect(response.statusCode).toBe(200);
+      }
+      return [
+        ...mails('payment.arrived-late', 'payment-arrived-late', [lucky.email, unlucky.email]),
+        ...mails('payment.arrived-late', 'registration-confirmed', [lucky.email]),
+        ...mails('payment.refunded', 'payment-refunded', [unlucky.email]),
+      ];
+    },
+  },
+  'payment.refunded': {
+    change: async () => {
+      // An invoice paid, refunded (the Hub will pay it back), then recorded as paid back.
+      const event = await makeEvent(t.db);
+      const type = await makeTicketType(t.db, event.id, { pricePence: 2500 });
+      const email = unique('paid-back');
+      expectPosted(await (await invoiceApp.signedIn(email)).post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Payer', email }));
+      const [booking] = await t.db.select({ id: registrations.id }).from(registrations).where(eq(registrations.email, email));
+      expectPosted(await org.post(`/organise/events/${event.slug}/attendees/${booking!.id}/invoice-paid`));
+      expectPosted(await org.post(`/organise/events/${event.slug}/attendees/${booking!.id}/refund`));
+      await t.db.delete(outboxMessages);
+      expectPosted(await org.post(`/organise/events/${event.slug}/attendees/${booking!.id}/refund-paid`));
+      return mails('payment.refunded', 'payment-refunded', [email]);
+    },
+  },
+  'invoice.reminder-due': {
+    setup: async () => {
+      // Other scenarios' unpaid invoices are left out of the timed job's reach.
+      await t.db.update(invoices).set({ reminderSentAt: new Date(), warningSentAt: new Date(), releaseAt: null }).where(eq(invoices.status, 'open'));
+      const event = await makeEvent(t.db, { startsAt: new Date(Date.now() + 40 * 86_400_000) });
+      const type = await makeTicketType(t.db, event.id, { pricePence: 2500 });
+      const email = unique('unpaid-invoice');
+      expectPosted(await (await invoiceApp.signedIn(email)).post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Slow Payer', email }));
+      state.unpaidInvoiceEmail = email;
+    },
+    change: async () => {
+      await t.app.paymentJobs.runDue(new Date(Date.now() + 12 * 86_400_000));
+      return mails('invoice.reminder-due', 'invoice-reminder', [state.unpaidInvoiceEmail as string]);
+    },
+  },
+  'invoice.release-warning-due': {
+    change: async () => {
+      await t.app.paymentJobs.runDue(new Date(Date.now() + 20 * 86_400_000));
+      return mails('invoice.release-warning-due', 'invoice-release-warning', [state.unpaidInvoiceEmail as string]);
+    },
+  },
+  'invoice.released': {
+    change: async () => {
+      await t.app.paymentJobs.runDue(new Date(Date.now() + 22 * 86_400_000 + 3_600_000));
+      return mails('invoice.released', 'registration-cancelled', [state.unpaidInvoiceEmail as string]);
     },
   },
 

@@ -130,15 +130,4 @@ describe('late payment emails for a cancelled event', () => {
     const expired = renderEmail('payment-arrived-late', { ...facts, name: 'Sam', amount: '£15' }, site);
     expect(expired.text).toContain('give you a place if one is free');
   });
-
-  it('asks organisers for a refund only', () => {
-    const data = { ...facts, payerName: 'Sam', payerEmail: 'sam@example.org', amount: '£15', attendeesPath: '/organise/events/seminar-1/attendees' };
-    const cancelled = renderEmail('payment-needs-attention', { ...data, eventCancelled: true }, site);
-    expect(cancelled.subject).toBe('A payment needs a refund: Seminar <1> & "friends"');
-    expect(cancelled.text).toContain('Please refund them from the attendee list');
-    expect(cancelled.html).not.toContain('give them a place');
-    expect(cancelled.text).toContain('https://hub.example/organise/events/seminar-1/attendees');
-    const expired = renderEmail('payment-needs-attention', data, site);
-    expect(expired.subject).toBe('A payment needs a refund or a place: Seminar <1> & "friends"');
-  });
 });

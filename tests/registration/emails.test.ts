@@ -33,13 +33,6 @@ const samples: { [K in keyof RegistrationEmails]: RegistrationEmails[K] } = {
   },
   'attendee-message': { ...facts, subjectLine: 'Room change', message: 'We are in room 2.\nSee you there.', managePath: '/bookings/abc' },
   'payment-arrived-late': { ...facts, name: 'Sam', amount: '£15' },
-  'payment-needs-attention': {
-    ...facts,
-    payerName: 'Sam <b>',
-    payerEmail: 'sam@example.org',
-    amount: '£15',
-    attendeesPath: '/organise/events/seminar-1/attendees',
-  },
 };
 
 describe('registration emails', () => {

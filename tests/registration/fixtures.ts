@@ -111,6 +111,18 @@ export async function bookAnonymously(db: Database, client: TestClient, slug: st
  * Members who have proved their addresses (as if signed in), for tests that call register()
  * directly: only they book at once; anyone else's booking waits for the address to confirm it.
  */
+/** A booking form's optional answers, all left empty, for calling register() directly. */
+export const emptyBookingForm = {
+  organisation: '',
+  perspective: '',
+  accessRequirements: '',
+  dietaryNeeds: '',
+  consentFutureEvents: false,
+  answers: {},
+  companion: false,
+  companionName: '',
+};
+
 export async function provenBookers(db: Database, emails: string[]): Promise<Me[]> {
   const rows = await db
     .insert(people)

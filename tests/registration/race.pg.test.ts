@@ -8,7 +8,7 @@ import { availability } from '../../server/registration/api.ts';
 import { expireDueHolds } from '../../server/registration/offers.ts';
 import { cancelRegistration, register } from '../../server/registration/service.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { makeEvent, makeTicketType, provenBookers } from './fixtures.ts';
+import { emptyBookingForm, makeEvent, makeTicketType, provenBookers } from './fixtures.ts';
 
 let t: TestApp;
 const pools: DatabaseHandle[] = [];
@@ -22,16 +22,7 @@ afterAll(async () => {
 });
 
 const context = { baseUrl: 'http://convene.test', paidMode: 'invoice' as const };
-const answers = {
-  organisation: '',
-  perspective: '',
-  accessRequirements: '',
-  dietaryNeeds: '',
-  consentFutureEvents: false,
-  answers: {},
-  companion: false,
-  companionName: '',
-};
+const answers = emptyBookingForm;
 
 // Hundreds of bookings at once take minutes on a loaded machine; a timeout here would say nothing
 // about the race, so only a wrong count fails these tests.

@@ -168,14 +168,15 @@ describe('after an event is cancelled', () => {
     expect(text).toContain('was cancelled with the event');
     // The person's page agrees with the email, and the organiser is told the money is theirs to send.
     const afterRefund = (await visitor.get(invoicePaid.managePath)).body;
-    expect(afterRefund).toContain('The Hub is paying back the £40 you paid');
+    expect(afterRefund).toContain('The Hub will pay back the £40 you paid, and will email you when it has.');
     expect(afterRefund).not.toContain('has been refunded');
     const list = await organiser.get(`/organise/events/${event.slug}/attendees`);
-    expect(list.body).toContain('Now pay the £40 back to them');
+    expect(list.body).toContain('Pay it back to them, then press');
+    expect(list.body).toContain('Record refund paid');
     // Its counts say what the bookings are now: nobody is booked at a cancelled event.
     expect(list.body).not.toMatch(/<li>Booked: \d+<\/li>/);
     expect(list.body).toMatch(/<li>Cancelled — the event was cancelled: \d+<\/li>/);
     const [after] = await t.db.select().from(payments).where(eq(payments.registrationId, invoicePaid.id));
-    expect(after!.status).toBe('refunded');
+    expect(after!.status).toBe('refund_due');
   });
 });

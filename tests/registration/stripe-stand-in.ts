@@ -25,6 +25,8 @@ export class StripeStandIn {
   private server: http.Server | null = null;
   private counter = 0;
   url = '';
+  /** The next this-many requests fail with a 500, as when Stripe cannot be reached. */
+  failNext = 0;
 
   async start(): Promise<void> {
     this.server = http.createServer((req, res) => {
@@ -34,7 +36,11 @@ export class StripeStandIn {
         const key = req.headers['idempotency-key'] as string | undefined;
         this.requests.push({ method: req.method!, path: req.url!, idempotencyKey: key });
         if (key && this.idempotent.has(key)) return this.send(res, 200, this.idempotent.get(key)!);
-        const answer = this.route(req.method!, req.url!, new URLSearchParams(body));
+        if (this.failNext > 0) {
+          this.failNext--;
+          return this.send(res, 500, JSON.stringify({ error: { type: 'api_error', message: 'Stand-in is down' } }));
+        }
+        const answer = this.route(req.method!, req.url!, new URLSearchParams(body), key);
         const text = JSON.stringify(answer.body);
         if (key && answer.status === 200) this.idempotent.set(key, text);
         this.send(res, answer.status, text);
@@ -53,7 +59,21 @@ export class StripeStandIn {
     res.end(text);
   }
 
-  private route(method: string, path: string, form: URLSearchParams): { status: number; body: unknown } {
+  private route(method: string, path: string, form: URLSearchParams, key: string | undefined): { status: number; body: unknown } {
+    const expire = /^\/v1\/checkout\/sessions\/([^/?]+)\/expire$/.exec(path);
+    if (method === 'POST' && expire) {
+      // As Stripe: only an open session can be expired; otherwise a 400 invalid_request_error.
+      const session = this.sessions.get(expire[1]!);
+      if (!session) return { status: 404, body: { error: { type: 'invalid_request_error', message: 'No such checkout.session' } } };
+      if (session.status !== 'open') {
+        return {
+          status: 400,
+          body: { error: { type: 'invalid_request_error', message: `This Checkout Session is ${session.status} and cannot be expired.` } },
+        };
+      }
+      session.status = 'expired';
+      return { status: 200, body: session };
+    }
     if (method === 'POST' && path === '/v1/checkout/sessions') {
       const id = `cs_test_${++this.counter}`;
       const metadata: Record<string, string> = {};
@@ -84,7 +104,7 @@ export class StripeStandIn {
     }
     if (method === 'POST' && path === '/v1/refunds') {
       const refund = { id: `re_test_${++this.counter}`, object: 'refund', status: 'succeeded', payment_intent: String(form.get('payment_intent')) };
-      this.refunds.push({ ...refund, idempotencyKey: '' });
+      this.refunds.push({ ...refund, idempotencyKey: key ?? '' });
       return { status: 200, body: refund };
     }
     return { status: 404, body: { error: { type: 'invalid_request_error', message: `No route ${method} ${path}` } } };
@@ -97,6 +117,26 @@ export class StripeStandIn {
     session.payment_status = 'paid';
     session.payment_intent = `pi_test_${++this.counter}`;
     return session;
+  }
+
+  /**
+   * The Charge behind a paid session, as a charge.refunded event carries it (fields as in Stripe's
+   * API reference for the Charge object): `amount_refunded` of `amount`, `refunded` when all of it.
+   */
+  charge(sessionId: string, amountRefunded: number) {
+    const session = this.sessions.get(sessionId)!;
+    return {
+      id: `ch_for_${session.payment_intent}`,
+      object: 'charge',
+      amount: session.amount_total,
+      amount_captured: session.amount_total,
+      amount_refunded: amountRefunded,
+      currency: session.currency,
+      paid: true,
+      payment_intent: session.payment_intent,
+      refunded: amountRefunded >= session.amount_total,
+      status: 'succeeded',
+    };
   }
 
   expire(sessionId: string): StandInSession {

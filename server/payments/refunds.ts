@@ -1,0 +1,187 @@
+// Money going back, to the end: card refunds due (late payments) made through Stripe, refunds
+// Stripe tells us of (charge.refunded, e.g. made in its dashboard), invoice refunds an organiser
+// records as paid, and Checkout Sessions closed at Stripe once their booking has ended (so they
+// can no longer be paid). Every email says only what has happened.
+import { and, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
+import type Stripe from 'stripe';
+import { events, payments, registrations } from '../../db/schema/index.ts';
+import type { Me } from '../me.ts';
+import { recordAudit } from '../audit.ts';
+import type { Database, Db } from '../db/database.ts';
+import { lockEvent } from '../db/event-lock.ts';
+import { ConflictError } from '../errors.ts';
+import { formatPence } from '../format.ts';
+import { enqueueEmail } from '../mail/outbox.ts';
+import { cancelRegistration, eventFacts } from '../registration/api.ts';
+
+/** Tells the payer their money has gone back, and records it. */
+async function refunded(
+  tx: Db,
+  input: { paymentId: string; actorId: string | null; stripeRefundId?: string | null; late: boolean; now: Date },
+): Promise<boolean> {
+  const done = await tx
+    .update(payments)
+    .set({ status: 'refunded', refundedAt: input.now, ...(input.stripeRefundId ? { stripeRefundId: input.stripeRefundId } : {}) })
+    .where(and(eq(payments.id, input.paymentId), eq(payments.status, 'refund_due')))
+    .returning({ registrationId: payments.registrationId, amountPence: payments.amountPence, method: payments.method });
+  const payment = done[0];
+  if (!payment) return false;
+  const [row] = await tx
+    .select({ name: registrations.name, email: registrations.email, event: events })
+    .from(registrations)
+    .innerJoin(events, eq(events.id, registrations.eventId))
+    .where(eq(registrations.id, payment.registrationId));
+  await recordAudit(tx, {
+    actorId: input.actorId,
+    action: 'payment.refunded',
+    subjectType: 'registration',
+    subjectId: payment.registrationId,
+    details: { paymentId: input.paymentId, method: payment.method, refundId: input.stripeRefundId ?? null },
+  });
+  await enqueueEmail(tx, {
+    because: 'payment.refunded',
+    to: row!.email,
+    template: 'payment-refunded',
+    data: { ...eventFacts(row!.event), name: row!.name, amount: formatPence(payment.amountPence), method: payment.method, late: input.late },
+  });
+  return true;
+}
+
+/**
+ * Makes the card refunds that are due (late payments with no place to give), each through Stripe
+ * with an idempotency key, so a retry after a failure or a crash never refunds twice. Run straight
+ * after a webhook and by the payments job. Returns how many were made.
+ */
+export async function makeDueRefunds(db: Database, stripe: Stripe, now = new Date()): Promise<number> {
+  const due = await db
+    .select({ id: payments.id, intent: payments.stripePaymentIntentId })
+    .from(payments)
+    .where(and(eq(payments.method, 'stripe'), eq(payments.status, 'refund_due'), isNotNull(payments.stripePaymentIntentId)))
+    .limit(20);
+  let made = 0;
+  for (const payment of due) {
+    let refund: Stripe.Refund;
+    try {
+      refund = await stripe.refunds.create({ payment_intent: payment.intent! }, { idempotencyKey: `refund-${payment.id}` });
+    } catch {
+      continue; // Stripe could not be reached or refused: the job tries again later.
+    }
+    if (await db.transaction((tx) => refunded(tx, { paymentId: payment.id, actorId: null, stripeRefundId: refund.id, late: true, now }))) made++;
+  }
+  return made;
+}
+
+/**
+ * Stripe reports a refund on a charge. Our own refunds are already recorded, so they change
+ * nothing; a payment due a refund is now refunded; a full refund of a paid booking made elsewhere
+ * (Stripe's dashboard) cancels the booking, whose email says the money has gone back. A partial
+ * refund is only recorded in the audit log: the booking stands.
+ */
+export async function chargeRefunded(db: Database, tx: Db, charge: Stripe.Charge, now: Date): Promise<'handled' | 'ignored'> {
+  const intent = typeof charge.payment_intent === 'string' ? charge.payment_intent : (charge.payment_intent?.id ?? null);
+  if (!intent) return 'ignored';
+  const [payment] = await tx
+    .select({
+      id: payments.id,
+      status: payments.status,
+      registrationId: payments.registrationId,
+      amountPence: payments.amountPence,
+      eventId: registrations.eventId,
+    })
+    .from(payments)
+    .innerJoin(registrations, eq(registrations.id, payments.registrationId))
+    .where(and(eq(payments.stripePaymentIntentId, intent), eq(payments.method, 'stripe')));
+  if (!payment) return 'ignored';
+  await lockEvent(tx, payment.eventId);
+  const [locked] = await tx.select({ status: payments.status }).from(payments).where(eq(payments.id, payment.id)).for('update');
+  if (!charge.refunded) {
+    await recordAudit(tx, {
+      actorId: null,
+      action: 'payment.stripe.partly_refunded',
+      subjectType: 'registration',
+      subjectId: payment.registrationId,
+      details: { paymentId: payment.id, amountRefundedPence: charge.amount_refunded },
+    });
+    return 'handled';
+  }
+  if (locked!.status === 'refund_due') {
+    await refunded(tx, { paymentId: payment.id, actorId: null, late: true, now });
+    return 'handled';
+  }
+  if (locked!.status !== 'paid') return 'ignored';
+  await tx.update(payments).set({ status: 'refunded', refundedAt: now }).where(eq(payments.id, payment.id));
+  await recordAudit(tx, {
+    actorId: null,
+    action: 'payment.stripe.refunded_at_stripe',
+    subjectType: 'registration',
+    subjectId: payment.registrationId,
+    details: { paymentId: payment.id },
+  });
+  const { cancelled } = await cancelRegistration(db, payment.registrationId, null, {
+    now,
+    reason: 'refunded at Stripe',
+    refunded: formatPence(payment.amountPence),
+    refundMethod: 'stripe',
+    tx,
+  });
+  // The booking had already ended (cancelled, or attended): the person still hears of the money.
+  if (!cancelled) {
+    await tx.update(payments).set({ status: 'refund_due' }).where(eq(payments.id, payment.id));
+    await refunded(tx, { paymentId: payment.id, actorId: null, late: false, now });
+  }
+  return 'handled';
+}
+
+/**
+ * An organiser has paid back an invoice's refund and records it: the payment is refunded and the
+ * person told "we have paid back". Only a payment due a refund, of a booking at this event.
+ */
+export async function recordInvoiceRefund(db: Database, input: { eventId: string; registrationId: string }, actor: Me, now = new Date()): Promise<number> {
+  return db.transaction(async (tx) => {
+    const [payment] = await tx
+      .select({ id: payments.id, amountPence: payments.amountPence })
+      .from(payments)
+      .innerJoin(registrations, eq(registrations.id, payments.registrationId))
+      .where(
+        and(
+          eq(payments.registrationId, input.registrationId),
+          eq(registrations.eventId, input.eventId),
+          eq(payments.method, 'invoice'),
+          eq(payments.status, 'refund_due'),
+        ),
+      )
+      .for('update');
+    if (!payment) throw new ConflictError('no_refund_due', 'There is no refund waiting to be recorded on this booking.');
+    await refunded(tx, { paymentId: payment.id, actorId: actor.id, late: false, now });
+    return payment.amountPence;
+  });
+}
+
+/**
+ * Expires at Stripe the Checkout Sessions whose booking has ended here (the hold ran out, the
+ * booking was cancelled, the event was cancelled), so nobody can pay for a place that is gone.
+ * A session Stripe will not expire (already expired or paid) is marked closed too: a payment
+ * already made arrives by webhook and is settled as a late payment. Returns how many were closed.
+ */
+export async function closeEndedSessions(db: Database, stripe: Stripe, now = new Date()): Promise<number> {
+  const ended = await db
+    .select({ id: payments.id, sessionId: payments.stripeSessionId })
+    .from(payments)
+    .where(
+      and(eq(payments.method, 'stripe'), inArray(payments.status, ['expired']), isNotNull(payments.stripeSessionId), isNull(payments.stripeSessionClosedAt)),
+    )
+    .limit(50);
+  let closed = 0;
+  for (const payment of ended) {
+    try {
+      await stripe.checkout.sessions.expire(payment.sessionId!, {}, { idempotencyKey: `expire-${payment.id}` });
+    } catch (error) {
+      // Stripe answers 4xx for a session that is not open any more: nothing left to close.
+      const status = (error as { statusCode?: number }).statusCode;
+      if (!status || status >= 500) continue;
+    }
+    await db.update(payments).set({ stripeSessionClosedAt: now }).where(eq(payments.id, payment.id));
+    closed++;
+  }
+  return closed;
+}

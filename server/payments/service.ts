@@ -5,7 +5,7 @@
 // Every Stripe call carries an idempotency key, and every webhook event id is recorded so a
 // repeat changes nothing. What happens after payment (late payments, refunds, closing sessions
 // at Stripe) is in refunds.ts; invoices' reminders and releases in invoices.ts.
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import { events, payments, placeHolds, registrations, stripeEvents, ticketTypes } from '../../db/schema/index.ts';
 import type { Me } from '../me.ts';

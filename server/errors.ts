@@ -95,7 +95,8 @@ export type ConflictCode =
   | 'proposal_not_submitted'
   | 'proposal_not_withdrawable'
   | 'survey_answered'
-  | 'survey_invited';
+  | 'survey_invited'
+  | 'survey_no_consent';
 
 /** The request was understood but the record's state does not allow it now. */
 export class ConflictError extends DomainError {

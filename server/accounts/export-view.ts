@@ -286,6 +286,27 @@ export function exportView(data: PersonExport, options: { receiptLinks: boolean 
         : [],
     },
     {
+      id: 'after-events',
+      heading: 'Certificates and feedback',
+      intro:
+        'Certificates of attendance issued to you, and what you answered in feedback surveys that were not anonymous. Answers to anonymous surveys keep no link to who gave them, so they are not here.',
+      empty: 'You have no certificates, and no answers to named feedback surveys.',
+      blocks: [
+        {
+          kind: 'table' as const,
+          heading: 'Certificates of attendance',
+          head: ['Event', 'Name on it', 'Verification code', 'Issued', 'Valid'],
+          rows: data.afterEvents.certificates.map((c) => [c.eventTitle, c.name, c.code, when(c.issuedAt), c.valid ? 'Yes' : 'No (replaced or withdrawn)']),
+        },
+        {
+          kind: 'table' as const,
+          heading: 'Your feedback',
+          head: ['Event', 'Question', 'Your answer', 'Answered', 'May be quoted'],
+          rows: data.afterEvents.feedback.map((f) => [f.eventTitle, f.question, f.answer, when(f.answeredAt), yesNo(f.agreedToBeQuoted)]),
+        },
+      ].filter((b) => b.rows.length),
+    },
+    {
       id: 'bursaries',
       heading: 'Bursary applications',
       intro:

@@ -43,6 +43,7 @@ import {
   ticketTypes,
 } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit.ts';
+import { afterEventOf, type AfterEventExport } from '../certificates/export.ts';
 import type { Database, Db } from '../db/database.ts';
 import { NotFoundError } from '../errors.ts';
 import type { ProposalInput } from '../proposals/service.ts';
@@ -130,6 +131,8 @@ export interface PersonExport {
     createdAt: string;
   }[];
   bursaryApplications: ExportBursaryApplication[];
+  /** Certificates of attendance, and answers to feedback surveys that were not anonymous. */
+  afterEvents: AfterEventExport;
   calendar: {
     /** Whether a private feed link exists (the link itself cannot be recovered: only its hash is kept). */
     privateFeed: { exists: boolean; createdAt: string | null };
@@ -335,6 +338,7 @@ async function readPerson(db: Db, personId: string): Promise<PersonExport> {
     planning: await readPlanning(db, personId),
     involvementItems: await readInvolvement(db, personId),
     bursaryApplications: await readBursaries(db, personId),
+    afterEvents: await afterEventOf(db, { id: personId, email: person.email }),
     calendar: { privateFeed: { exists: feed.length > 0, createdAt: feed[0] ? iso(feed[0].createdAt) : null } },
     emails: emails.map((m) => ({ template: m.template, subject: m.subject, status: m.status, queuedAt: iso(m.createdAt), sentAt: isoOrNull(m.sentAt) })),
     activity: activity.map((a) => ({ action: a.action, subjectType: a.subjectType, by: who(a.actorId, personId), at: iso(a.at) })),

@@ -61,6 +61,7 @@ export type ConflictCode =
   | 'bursary_not_approved'
   | 'bursary_not_deletable'
   | 'bursary_not_draft'
+  | 'bursary_no_bank_details'
   | 'bursary_not_pending'
   | 'bursary_nothing_owed'
   | 'bursary_own_application'

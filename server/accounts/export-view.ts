@@ -52,6 +52,7 @@ const emailStatusLabels: Record<string, string> = { queued: 'Waiting to be sent'
 /** Audit actions on a bursary application, in the applicant's words. */
 const bursaryActionLabels: Record<string, string> = {
   'bursary.application.viewed': 'Opened the application',
+  'bursary.bank_details.viewed': 'Opened your bank details to pay you',
   'bursary.receipt.downloaded': 'Downloaded a receipt',
   'bursary.receipt.uploaded': 'Uploaded a receipt',
   'bursary.application.started': 'Started the application',

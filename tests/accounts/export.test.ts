@@ -90,6 +90,8 @@ async function seed(key: 'a' | 'b', perspective: 'lived_experience' | 'academic'
     perspective: 'carer',
     paymentMethod: 'bank_transfer',
     paymentName: `Bank name ${marker}`,
+    sortCode: '30-94-57',
+    accountNumber: '31926819',
     travelDescription: `Train ${marker}`,
     travelAmount: '30',
   });

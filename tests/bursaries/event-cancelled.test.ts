@@ -24,6 +24,8 @@ const fullDraft = {
   perspective: 'service_user',
   paymentMethod: 'bank_transfer',
   paymentName: 'A Person',
+  sortCode: '30-94-57',
+  accountNumber: '31926819',
   travelDescription: 'Train from Leeds',
   travelAmount: '40',
   careDescription: 'Sitter for my mum',

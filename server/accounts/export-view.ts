@@ -325,6 +325,7 @@ export function exportView(data: PersonExport, options: { receiptLinks: boolean 
               { key: 'The Hub books tickets', value: yesNo(a.hubBooksTickets) },
               { key: 'How you are paid', value: label(bursaryPaymentMethodLabels, a.paymentMethod) },
               { key: 'Name on the bank account', value: text(a.paymentName) },
+              { key: 'Sort code and account number', value: a.bankDetails ? `${a.bankDetails.sortCode}, ${a.bankDetails.accountNumber}` : '—' },
               { key: 'Other payment arrangement', value: text(a.paymentArrangement) },
               { key: 'Your note', value: text(a.note) },
               { key: 'Started', value: when(a.createdAt) },

@@ -44,6 +44,7 @@ import {
 } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit.ts';
 import { afterEventOf, type AfterEventExport } from '../certificates/export.ts';
+import { ownBankDetailsForExport } from '../bursaries/bank-details.ts';
 import type { Database, Db } from '../db/database.ts';
 import { NotFoundError } from '../errors.ts';
 import type { ProposalInput } from '../proposals/service.ts';
@@ -193,6 +194,8 @@ export interface ExportBursaryApplication {
   hubBooksTickets: boolean;
   paymentMethod: string | null;
   paymentName: string;
+  /** Bank details given for a bank transfer (encrypted in the database; deleted once settled). */
+  bankDetails: { sortCode: string; accountNumber: string } | null;
   paymentArrangement: string;
   note: string;
   createdAt: string;
@@ -580,8 +583,10 @@ async function readBursaries(db: Db, personId: string): Promise<ExportBursaryApp
       .where(and(eq(auditEntries.subjectType, 'bursary_application'), inArray(auditEntries.subjectId, ids), applicationAccessActions))
       .orderBy(asc(auditEntries.id)),
   ]);
+  const bank = new Map(await Promise.all(ids.map(async (id) => [id, await ownBankDetailsForExport(db, id)] as const)));
   return apps.map(({ application: a, eventTitle }) => {
     const claim = claims.find((c) => c.applicationId === a.id);
+    const details = bank.get(a.id) ?? null;
     return {
       id: a.id,
       eventTitle,
@@ -590,7 +595,8 @@ async function readBursaries(db: Db, personId: string): Promise<ExportBursaryApp
       inAdvance: a.inAdvance,
       hubBooksTickets: a.hubBooksTickets,
       paymentMethod: a.paymentMethod,
-      paymentName: a.paymentName,
+      paymentName: details?.accountName ?? a.paymentName,
+      bankDetails: details && { sortCode: details.sortCode, accountNumber: details.accountNumber },
       paymentArrangement: a.paymentArrangement,
       note: a.note,
       createdAt: iso(a.createdAt),

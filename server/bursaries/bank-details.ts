@@ -64,6 +64,14 @@ async function openBankDetails(db: Db, applicationId: string): Promise<BankDetai
   return row ? (JSON.parse(decryptForRow(applicationId, row.sealed)) as BankDetails) : null;
 }
 
+/**
+ * The applicant's own details, in full, for their data export only (the caller has already
+ * scoped the application to them).
+ */
+export async function ownBankDetailsForExport(db: Db, applicationId: string): Promise<BankDetails | null> {
+  return openBankDetails(db, applicationId);
+}
+
 /** For the applicant's own pages: whether details are held, and the account number's last four digits only. */
 export async function bankDetailsSummary(db: Db, applicationId: string): Promise<{ accountEnding: string } | null> {
   const details = await openBankDetails(db, applicationId);

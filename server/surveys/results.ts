@@ -255,7 +255,7 @@ export async function compareWithSeries(
     const otherMean =
       Math.round((others.reduce((sum, r) => sum + Number(r.average) * r.answered, 0) / others.reduce((sum, r) => sum + r.answered, 0)) * 10) / 10;
     const thisOne = rowsOut.find((r) => r.current);
-    const summary = `${thisOne ? `This event averaged ${thisOne.average}` : 'This event has no answers yet'}; the ${others.length} other ${others.length === 1 ? 'event' : 'events'} averaged ${otherMean} out of ${q.options.length}.`;
+    const summary = `${thisOne ? `This event averaged ${thisOne.average}` : 'This event has no answers yet'}; ${others.length === 1 ? 'the other event' : `the ${others.length} other events`} averaged ${otherMean} out of ${q.options.length}.`;
     const bars = rowsOut.map((r) => ({
       label: `${r.current ? 'This event' : r.eventTitle}`,
       count: r.average,
@@ -267,7 +267,7 @@ export async function compareWithSeries(
         label: q.label,
         scale: `1 is “${q.options[0]}”, ${q.options.length} is “${q.options.at(-1)}”`,
         summary,
-        svg: barChart(`series-${index + 1}`, `${q.label}: average by event`, bars, q.options.length),
+        svg: barChart(`series-${index + 1}`, `Average by event: ${q.label}`, bars, q.options.length),
         rows: rowsOut,
       },
     ];

@@ -59,7 +59,8 @@ export interface CoproductionEmails {
     told: number;
     planningPath: string;
   };
-  'impact-note': { name: string; title: string; note: string; eventPath: string };
+  /** `quotes`: written feedback the leads chose, each cleared and agreed to by its author; no names. */
+  'impact-note': { name: string; title: string; note: string; quotes?: string[]; eventPath: string };
   /** To the rest of the planning group: the event was published, or changed in a way attendees act on. */
   'planning-event-news': {
     name: string;

@@ -66,6 +66,13 @@ export interface Config {
   outboxRetentionDays: number;
   /** Booking answers and planners' perspectives are erased this many months after the event. */
   eventDataRetentionMonths: number;
+  /** Certificates of attendance are deleted this many months after their event (the code then stops verifying). */
+  certificateRetentionMonths: number;
+  /**
+   * Keys that encrypt bank details at rest (AES-256-GCM), newest first: the first encrypts, the
+   * others only open rows not yet re-encrypted. Null: the bursary plugin keeps one in DATA_DIR.
+   */
+  dataKeys: DataKey[] | null;
   /** A booking's manage link stops working this many days after its event ends. */
   manageLinkDaysAfterEvent: number;
   /** Invoice mode: payment terms, reminder, and when an unpaid invoice's place is released (server/invoices/terms.ts). */
@@ -81,6 +88,12 @@ export interface Config {
   listSendPerMinute: number;
   /** Sign-in links one client (an IPv4 address or IPv6 /64) may ask for in 15 minutes. */
   signInLinksPerIp: number;
+}
+
+/** One data key and the id stored with each ciphertext it made. */
+export interface DataKey {
+  id: string;
+  key: Buffer;
 }
 
 export class ConfigError extends Error {
@@ -129,6 +142,20 @@ function key(env: Env, name: string): Buffer | null {
   const bytes = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : /^[A-Za-z0-9+/_-]{43}=?$/.test(raw) ? Buffer.from(raw, 'base64url') : null;
   if (bytes?.length !== 32) throw new ConfigError(`${name} must be 32 random bytes as 64 hex digits or base64 (make one with: openssl rand -hex 32)`);
   return bytes;
+}
+
+/** DATA_KEY: "id:key" pairs, comma-separated, newest first; a lone key has the id "1". */
+export function dataKeys(raw: string | undefined, name = 'DATA_KEY'): DataKey[] | null {
+  const value = raw?.trim();
+  if (!value) return null;
+  const keys = value.split(',').map((part, i) => {
+    const [id, secret] = part.includes(':') ? part.trim().split(':', 2) : ['1', part.trim()];
+    if (!id || !/^[A-Za-z0-9_-]{1,20}$/.test(id))
+      throw new ConfigError(`${name} entry ${i + 1} needs an id of letters or digits before its colon, like 2:<key>`);
+    return { id, key: key({ [name]: secret }, name)! };
+  });
+  if (new Set(keys.map((k) => k.id)).size !== keys.length) throw new ConfigError(`${name} names the same key id twice`);
+  return keys;
 }
 
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -198,6 +225,12 @@ export function loadConfig(env: Env = process.env): Config {
   // With a database server there may be several processes, and each must open what another sealed.
   if (databaseUrl && !outboxKey)
     throw new ConfigError('OUTBOX_KEY must be set when DATABASE_URL is set (the same key in every process; make one with: openssl rand -hex 32)');
+  const dataKeyList = dataKeys(env.DATA_KEY);
+  // Bank details are encrypted with it: every process must open what another wrote.
+  if (databaseUrl && !dataKeyList)
+    throw new ConfigError(
+      'DATA_KEY must be set when DATABASE_URL is set: it encrypts bank details (the same key in every process; make one with: openssl rand -hex 32)',
+    );
   return {
     port,
     host,
@@ -231,6 +264,8 @@ export function loadConfig(env: Env = process.env): Config {
     outboxKey,
     outboxRetentionDays: integer(env, 'OUTBOX_RETENTION_DAYS', 30, 1, 3650),
     eventDataRetentionMonths: integer(env, 'EVENT_DATA_RETENTION_MONTHS', 6, 1, 120),
+    certificateRetentionMonths: integer(env, 'CERTIFICATE_RETENTION_MONTHS', 72, 1, 600),
+    dataKeys: dataKeyList,
     manageLinkDaysAfterEvent: integer(env, 'MANAGE_LINK_DAYS_AFTER_EVENT', 30, 1, 3650),
     invoicePaymentDays: integer(env, 'INVOICE_PAYMENT_DAYS', 14, 0, 365),
     invoiceReminderDaysBefore: integer(env, 'INVOICE_REMINDER_DAYS_BEFORE', 3, 0, 365),

@@ -61,6 +61,7 @@ export type ConflictCode =
   | 'bursary_not_approved'
   | 'bursary_not_deletable'
   | 'bursary_not_draft'
+  | 'bursary_no_bank_details'
   | 'bursary_not_pending'
   | 'bursary_nothing_owed'
   | 'bursary_own_application'
@@ -97,7 +98,8 @@ export type ConflictCode =
   | 'proposal_not_submitted'
   | 'proposal_not_withdrawable'
   | 'survey_answered'
-  | 'survey_invited';
+  | 'survey_invited'
+  | 'survey_no_consent';
 
 /** The request was understood but the record's state does not allow it now. */
 export class ConflictError extends DomainError {

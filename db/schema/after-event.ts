@@ -2,6 +2,7 @@
 // their private links and their answers.
 import { sql } from 'drizzle-orm';
 import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { people } from './accounts.ts';
 import { events } from './events.ts';
 import { programmeSessions } from './planning.ts';
 import { registrations } from './registration.ts';
@@ -51,7 +52,8 @@ export const certificates = pgTable(
   (t) => [uniqueIndex('certificates_current_idx').on(t.registrationId).where(sql`${t.replacedAt} is null`), index('certificates_event_idx').on(t.eventId)],
 );
 
-export const surveyAudiences = ['attendees', 'planners'] as const;
+/** People who came; the planning group; people who booked but did not come (if the organisers choose). */
+export const surveyAudiences = ['attendees', 'planners', 'no_shows'] as const;
 export type SurveyAudience = (typeof surveyAudiences)[number];
 export const surveyQuestionKinds = ['rating', 'choice', 'text'] as const;
 export type SurveyQuestionKind = (typeof surveyQuestionKinds)[number];
@@ -69,6 +71,8 @@ export const surveys = pgTable(
     anonymous: boolean('anonymous').notNull().default(true),
     /** Hours after the event ends that the invitations go. */
     sendAfterHours: integer('send_after_hours').notNull().default(2),
+    /** Whether it is sent at all: the no-shows' survey starts off, the others on. */
+    enabled: boolean('enabled').notNull().default(true),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('surveys_event_audience_idx').on(t.eventId, t.audience)],
@@ -131,6 +135,14 @@ export const surveyResponses = pgTable(
     invitationId: uuid('invitation_id').references(() => surveyInvitations.id, { onDelete: 'set null' }),
     respondentName: text('respondent_name').notNull().default(''),
     submittedAt: timestamp('submitted_at', { withTimezone: true }),
+    /**
+     * Named surveys only: whose answer it is, kept after the invitation is forgotten, so the
+     * person's data export finds it and erasure or retention removes the name.
+     */
+    registrationId: uuid('registration_id').references(() => registrations.id, { onDelete: 'set null' }),
+    personId: uuid('person_id').references(() => people.id, { onDelete: 'set null' }),
+    /** The person agreed that their written answers may be quoted, without their name. */
+    consentToQuote: boolean('consent_to_quote').notNull().default(false),
   },
   (t) => [index('survey_responses_survey_idx').on(t.surveyId)],
 );
@@ -149,6 +161,8 @@ export const surveyAnswers = pgTable(
     value: text('value').notNull(),
     /** Free text an organiser has read and cleared for quoting in public. */
     approvedForPublic: boolean('approved_for_public').notNull().default(false),
+    /** Chosen by the leads to quote in the event's "you said, we did" note (only if cleared and consented). */
+    quoted: boolean('quoted').notNull().default(false),
   },
   (t) => [index('survey_answers_question_idx').on(t.questionId)],
 );

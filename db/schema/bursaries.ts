@@ -88,6 +88,22 @@ export const bursaryApplications = pgTable(
   (t) => [index('bursary_applications_fund_status_idx').on(t.fundId, t.status), index('bursary_applications_applicant_idx').on(t.applicantId)],
 );
 
+/**
+ * Bank details for paying a bursary by bank transfer: the name on the account, sort code and
+ * account number, encrypted together (AES-256-GCM, server/data-keys.ts) and bound to the
+ * application's id. Only the panel members who pay can open them; they are deleted once the
+ * application is settled (its claim paid, or it is closed, declined or withdrawn).
+ */
+export const bursaryBankDetails = pgTable('bursary_bank_details', {
+  applicationId: uuid('application_id')
+    .primaryKey()
+    .references(() => bursaryApplications.id, { onDelete: 'cascade' }),
+  /** Which data key encrypted it (also inside `sealed`), so rotation finds rows under old keys. */
+  keyId: text('key_id').notNull(),
+  sealed: text('sealed').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
 export const bursaryItems = pgTable(
   'bursary_items',
   {

@@ -116,12 +116,13 @@ export async function erasePerson(db: Database, personId: string, now = new Date
       .set({ speakerIds: sql`array_remove(${programmeSessions.speakerIds}, ${personId}::uuid)` })
       .where(sql`${personId}::uuid = any(${programmeSessions.speakerIds})`);
 
+    // Before detaching: it finds their named feedback by their id.
+    await forgetSurveysOf(tx, { id: personId, email: person.email });
     await detachFromEveryTable(tx, personId);
     await tx.delete(signInTokens).where(eq(signInTokens.email, person.email));
     // Bookings asked for with the address and not yet confirmed: what was typed, answers included.
     await tx.delete(bookingRequests).where(eq(bookingRequests.email, person.email));
     await forgetListAddress(tx, person.email);
-    await forgetSurveysOf(tx, { id: personId, email: person.email });
     await forgetPersonInAudit(tx, personId);
     await forgetEmails(tx, { to: person.email, mentions: [person.email], names: [person.displayName] });
 

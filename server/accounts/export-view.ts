@@ -52,6 +52,7 @@ const emailStatusLabels: Record<string, string> = { queued: 'Waiting to be sent'
 /** Audit actions on a bursary application, in the applicant's words. */
 const bursaryActionLabels: Record<string, string> = {
   'bursary.application.viewed': 'Opened the application',
+  'bursary.bank_details.viewed': 'Opened your bank details to pay you',
   'bursary.receipt.downloaded': 'Downloaded a receipt',
   'bursary.receipt.uploaded': 'Uploaded a receipt',
   'bursary.application.started': 'Started the application',
@@ -286,6 +287,27 @@ export function exportView(data: PersonExport, options: { receiptLinks: boolean 
         : [],
     },
     {
+      id: 'after-events',
+      heading: 'Certificates and feedback',
+      intro:
+        'Certificates of attendance issued to you, and what you answered in feedback surveys that were not anonymous. Answers to anonymous surveys keep no link to who gave them, so they are not here.',
+      empty: 'You have no certificates, and no answers to named feedback surveys.',
+      blocks: [
+        {
+          kind: 'table' as const,
+          heading: 'Certificates of attendance',
+          head: ['Event', 'Name on it', 'Verification code', 'Issued', 'Valid'],
+          rows: data.afterEvents.certificates.map((c) => [c.eventTitle, c.name, c.code, when(c.issuedAt), c.valid ? 'Yes' : 'No (replaced or withdrawn)']),
+        },
+        {
+          kind: 'table' as const,
+          heading: 'Your feedback',
+          head: ['Event', 'Question', 'Your answer', 'Answered', 'May be quoted'],
+          rows: data.afterEvents.feedback.map((f) => [f.eventTitle, f.question, f.answer, when(f.answeredAt), yesNo(f.agreedToBeQuoted)]),
+        },
+      ].filter((b) => b.rows.length),
+    },
+    {
       id: 'bursaries',
       heading: 'Bursary applications',
       intro:
@@ -303,6 +325,7 @@ export function exportView(data: PersonExport, options: { receiptLinks: boolean 
               { key: 'The Hub books tickets', value: yesNo(a.hubBooksTickets) },
               { key: 'How you are paid', value: label(bursaryPaymentMethodLabels, a.paymentMethod) },
               { key: 'Name on the bank account', value: text(a.paymentName) },
+              { key: 'Sort code and account number', value: a.bankDetails ? `${a.bankDetails.sortCode}, ${a.bankDetails.accountNumber}` : '—' },
               { key: 'Other payment arrangement', value: text(a.paymentArrangement) },
               { key: 'Your note', value: text(a.note) },
               { key: 'Started', value: when(a.createdAt) },

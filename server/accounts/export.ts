@@ -43,6 +43,8 @@ import {
   ticketTypes,
 } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit.ts';
+import { afterEventOf, type AfterEventExport } from '../certificates/export.ts';
+import { ownBankDetailsForExport } from '../bursaries/bank-details.ts';
 import type { Database, Db } from '../db/database.ts';
 import { NotFoundError } from '../errors.ts';
 import type { ProposalInput } from '../proposals/service.ts';
@@ -130,6 +132,8 @@ export interface PersonExport {
     createdAt: string;
   }[];
   bursaryApplications: ExportBursaryApplication[];
+  /** Certificates of attendance, and answers to feedback surveys that were not anonymous. */
+  afterEvents: AfterEventExport;
   calendar: {
     /** Whether a private feed link exists (the link itself cannot be recovered: only its hash is kept). */
     privateFeed: { exists: boolean; createdAt: string | null };
@@ -190,6 +194,8 @@ export interface ExportBursaryApplication {
   hubBooksTickets: boolean;
   paymentMethod: string | null;
   paymentName: string;
+  /** Bank details given for a bank transfer (encrypted in the database; deleted once settled). */
+  bankDetails: { sortCode: string; accountNumber: string } | null;
   paymentArrangement: string;
   note: string;
   createdAt: string;
@@ -335,6 +341,7 @@ async function readPerson(db: Db, personId: string): Promise<PersonExport> {
     planning: await readPlanning(db, personId),
     involvementItems: await readInvolvement(db, personId),
     bursaryApplications: await readBursaries(db, personId),
+    afterEvents: await afterEventOf(db, { id: personId, email: person.email }),
     calendar: { privateFeed: { exists: feed.length > 0, createdAt: feed[0] ? iso(feed[0].createdAt) : null } },
     emails: emails.map((m) => ({ template: m.template, subject: m.subject, status: m.status, queuedAt: iso(m.createdAt), sentAt: isoOrNull(m.sentAt) })),
     activity: activity.map((a) => ({ action: a.action, subjectType: a.subjectType, by: who(a.actorId, personId), at: iso(a.at) })),
@@ -576,8 +583,10 @@ async function readBursaries(db: Db, personId: string): Promise<ExportBursaryApp
       .where(and(eq(auditEntries.subjectType, 'bursary_application'), inArray(auditEntries.subjectId, ids), applicationAccessActions))
       .orderBy(asc(auditEntries.id)),
   ]);
+  const bank = new Map(await Promise.all(ids.map(async (id) => [id, await ownBankDetailsForExport(db, id)] as const)));
   return apps.map(({ application: a, eventTitle }) => {
     const claim = claims.find((c) => c.applicationId === a.id);
+    const details = bank.get(a.id) ?? null;
     return {
       id: a.id,
       eventTitle,
@@ -586,7 +595,8 @@ async function readBursaries(db: Db, personId: string): Promise<ExportBursaryApp
       inAdvance: a.inAdvance,
       hubBooksTickets: a.hubBooksTickets,
       paymentMethod: a.paymentMethod,
-      paymentName: a.paymentName,
+      paymentName: details?.accountName ?? a.paymentName,
+      bankDetails: details && { sortCode: details.sortCode, accountNumber: details.accountNumber },
       paymentArrangement: a.paymentArrangement,
       note: a.note,
       createdAt: iso(a.createdAt),

@@ -11,6 +11,7 @@ const phrases: Record<string, string> = {
   'bursary.application.saved': 'saved a bursary application',
   'bursary.application.submitted': 'sent a bursary application',
   'bursary.application.viewed': 'looked at a bursary application',
+  'bursary.bank_details.viewed': 'opened a bursary application’s bank details to pay it',
   'bursary.application.withdrawn': 'withdrew a bursary application',
   'bursary.application.deleted': 'deleted a bursary application',
   'bursary.application.erased': 'erased a bursary application past its retention period',

@@ -29,6 +29,7 @@ import type { BursarySettings } from './money.ts';
 import { assertNotOwnApplication, isOnPanel, type Actor } from './panel.ts';
 import { formatPence, parsePounds } from '../money.ts';
 import { addEntry, entriesOf } from './ledger.ts';
+import { eraseBankDetails, hasBankDetails, readBankDetails, storeBankDetails } from './bank-details.ts';
 
 export function applicationPath(id: string): string {
   return `/bursaries/applications/${id}`;
@@ -85,7 +86,10 @@ export interface DraftInput {
   inAdvance: boolean;
   hubBooksTickets: boolean;
   paymentMethod: BursaryPaymentMethod | '';
+  /** With a sort code and account number: the bank details, kept encrypted (bank-details.ts), never in paymentName. */
   paymentName: string;
+  sortCode?: string;
+  accountNumber?: string;
   paymentArrangement: string;
   note: string;
   items: ItemInput[];
@@ -151,7 +155,11 @@ export function readItems(
 
 export async function saveDraft(db: Database, applicationId: string, input: DraftInput, actor: Actor, settings: BursarySettings): Promise<void> {
   const { rows, errors } = readItems(input.items, settings);
-  if (errors.length) throw new InvalidInputError(errors);
+  const bank =
+    input.paymentMethod === 'bank_transfer'
+      ? readBankDetails({ accountName: input.paymentName, sortCode: input.sortCode ?? '', accountNumber: input.accountNumber ?? '' })
+      : { details: null, errors: [] };
+  if (errors.length || bank.errors.length) throw new InvalidInputError([...errors, ...bank.errors]);
   await db.transaction(async (tx) => {
     const app = await lockOwnApplication(tx, applicationId, actor);
     if (app.status !== 'draft') throw new ConflictError('bursary_not_draft', 'This application has been sent, so it can no longer be changed.');
@@ -162,12 +170,16 @@ export async function saveDraft(db: Database, applicationId: string, input: Draf
         inAdvance: input.inAdvance,
         hubBooksTickets: input.hubBooksTickets,
         paymentMethod: input.paymentMethod || null,
-        paymentName: input.paymentName.trim().slice(0, 200),
-        paymentArrangement: input.paymentArrangement.trim().slice(0, 2000),
+        // The name on the account goes, encrypted, with the rest of the bank details.
+        paymentName: '',
+        paymentArrangement: input.paymentMethod === 'other' ? input.paymentArrangement.trim().slice(0, 2000) : '',
         note: input.note.trim().slice(0, 5000),
         updatedAt: new Date(),
       })
       .where(eq(bursaryApplications.id, applicationId));
+    // Empty bank fields keep the details already given; another way of payment drops them.
+    if (bank.details) await storeBankDetails(tx, applicationId, bank.details);
+    else if (input.paymentMethod !== 'bank_transfer') await eraseBankDetails(tx, applicationId);
     await tx.delete(bursaryItems).where(eq(bursaryItems.applicationId, applicationId));
     if (rows.length) await tx.insert(bursaryItems).values(rows.map((r) => ({ ...r, applicationId })));
     await recordAudit(tx, { actorId: actor.id, action: 'bursary.application.saved', subjectType: 'bursary_application', subjectId: applicationId });
@@ -185,7 +197,8 @@ export async function submitApplication(db: Database, applicationId: string, act
     if (!app.perspective) errors.push({ field: 'perspective', message: 'Select what makes you eligible' });
     if (items.length === 0) errors.push({ field: 'travelAmount', message: 'Enter at least one cost you would like help with' });
     if (!app.paymentMethod) errors.push({ field: 'paymentMethod', message: 'Select how you would like to be paid' });
-    if (app.paymentMethod === 'bank_transfer' && !app.paymentName) errors.push({ field: 'paymentName', message: 'Enter the name on the bank account' });
+    if (app.paymentMethod === 'bank_transfer' && !(await hasBankDetails(tx, applicationId)))
+      errors.push({ field: 'sortCode', message: 'Enter the name on the bank account, its sort code and account number' });
     if (app.paymentMethod === 'other' && !app.paymentArrangement)
       errors.push({ field: 'paymentArrangement', message: 'Tell us how you would like to be paid' });
     if (errors.length) throw new InvalidInputError(errors);
@@ -225,6 +238,7 @@ export async function withdrawApplication(db: Database, applicationId: string, a
     const refusal = whyNotWithdrawable(app.status);
     if (refusal) throw new ConflictError('bursary_decided', refusal);
     await tx.update(bursaryApplications).set({ status: 'withdrawn', updatedAt: new Date() }).where(eq(bursaryApplications.id, applicationId));
+    await eraseBankDetails(tx, applicationId);
     await releaseHeldPlace(tx, applicationId);
     await forgetPanelNotices(tx, { applicationId });
     await recordAudit(tx, { actorId: actor.id, action: 'bursary.application.withdrawn', subjectType: 'bursary_application', subjectId: applicationId });
@@ -372,8 +386,11 @@ export async function decideApplication(
       ? await tx.select({ email: people.email, displayName: people.displayName }).from(people).where(eq(people.id, app.applicantId))
       : [];
     let place: PlaceAfterApproval | null = null;
-    if (status === 'declined') await releaseHeldPlace(tx, applicationId);
-    else if (app.applicantId && person)
+    if (status === 'declined') {
+      await releaseHeldPlace(tx, applicationId);
+      // Nothing will be paid: the bank details go now.
+      await eraseBankDetails(tx, applicationId);
+    } else if (app.applicantId && person)
       place = await placeAfterApproval(tx, { applicationId, eventId: app.eventId, applicant: { id: app.applicantId, email: person.email } }, now);
     await recordAudit(tx, {
       actorId: actor.id,

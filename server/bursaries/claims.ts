@@ -20,6 +20,7 @@ import type { Database, Db } from '../db/database.ts';
 import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
 import { applicationPath, lockForPanel } from './applications.ts';
+import { eraseBankDetails } from './bank-details.ts';
 import { getFund } from './funds.ts';
 import { tellPanel } from './notices.ts';
 import type { BursarySettings } from './money.ts';
@@ -321,6 +322,8 @@ export async function recordPayment(db: Database, fundId: string, applicationId:
     const balances = await applicationBalances(tx, applicationId);
     if (claim && claim.status === 'approved' && balances.toPayPence === 0) {
       await tx.update(bursaryClaims).set({ status: 'paid' }).where(eq(bursaryClaims.applicationId, applicationId));
+      // Settled: nothing more will be paid to them, so their bank details go with this payment.
+      await eraseBankDetails(tx, applicationId);
     }
     await recordAudit(tx, {
       actorId: actor.id,
@@ -362,6 +365,7 @@ export async function closeApplication(db: Database, fundId: string, application
     }
     await addEntry(tx, { fundId, applicationId, kind: 'released', amountPence: balances.toPayPence, recordedBy: actor.id, now });
     await tx.update(bursaryApplications).set({ closedAt: now, updatedAt: now }).where(eq(bursaryApplications.id, applicationId));
+    await eraseBankDetails(tx, applicationId);
     await recordAudit(tx, {
       actorId: actor.id,
       action: 'bursary.application.closed',

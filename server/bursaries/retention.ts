@@ -13,6 +13,7 @@ import type { Database, Db } from '../db/database.ts';
 import { londonDate } from '../london-time.ts';
 import { forgetEmails } from '../mail/outbox.ts';
 import { releaseHeldPlace } from './places.ts';
+import { eraseBankDetails, eraseSettledBankDetails as eraseEncryptedBankDetails } from './bank-details.ts';
 
 /**
  * Erases one application's personal data, keeping its amounts. Returns false if it was already
@@ -30,6 +31,7 @@ export async function eraseApplication(tx: Db, applicationId: string, now: Date)
     .update(bursaryApplications)
     .set({ applicantId: null, perspective: null, paymentName: '', paymentArrangement: '', note: '', overrideReason: '', decidedBy: null, erasedAt: now })
     .where(eq(bursaryApplications.id, applicationId));
+  await eraseBankDetails(tx, applicationId);
   await tx.update(bursaryItems).set({ description: '', miles: null }).where(eq(bursaryItems.applicationId, applicationId));
   await tx.delete(bursaryMessages).where(eq(bursaryMessages.applicationId, applicationId));
   await tx.delete(bursaryReceipts).where(eq(bursaryReceipts.applicationId, applicationId));
@@ -95,15 +97,19 @@ export async function eraseExpiredApplications(db: Database, options: { now: Dat
   return erased;
 }
 
-/** Bank details are needed only to pay: once the claim is paid or the application closed, they go. */
+/**
+ * Bank details are needed only to pay: once the claim is paid or the application closed, they go
+ * (the encrypted ones in bank-details.ts, and a name on the account kept before they were).
+ */
 export async function eraseSettledBankDetails(db: Db): Promise<number> {
+  const encrypted = await eraseEncryptedBankDetails(db);
   const settled = sql`(${bursaryApplications.closedAt} is not null or exists (select 1 from ${bursaryClaims} where ${bursaryClaims.applicationId} = ${bursaryApplications.id} and ${bursaryClaims.status} = 'paid'))`;
   const rows = await db
     .update(bursaryApplications)
     .set({ paymentName: '', paymentArrangement: '' })
     .where(and(settled, or(ne(bursaryApplications.paymentName, ''), ne(bursaryApplications.paymentArrangement, ''))))
     .returning({ id: bursaryApplications.id });
-  return rows.length;
+  return encrypted + rows.length;
 }
 
 /**

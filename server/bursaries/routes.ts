@@ -24,6 +24,8 @@ import {
   type BursaryPaymentKind,
 } from '../../db/schema/index.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
+import { installDataKeys, loadDataKeys } from '../data-keys.ts';
+import { bankDetailsSummary, bankDetailsToPay, hasBankDetails } from './bank-details.ts';
 import { formatDateTime } from '../format.ts';
 import { formState, validationErrors, type FormState } from '../http/forms.ts';
 import { scheduleJob } from '../jobs.ts';
@@ -125,6 +127,8 @@ const DraftBody = Type.Object({
     Type.Union([Type.Literal(''), Type.Literal('bank_transfer'), Type.Literal('other')], { title: 'How you would like to be paid' }),
   ),
   paymentName: Type.Optional(Text(200, 'Name on the bank account')),
+  sortCode: Type.Optional(Text(20, 'Sort code')),
+  accountNumber: Type.Optional(Text(20, 'Account number')),
   paymentArrangement: Type.Optional(Text(2000, 'How you would like to be paid')),
   note: Type.Optional(Text(5000, 'Anything else')),
   ...draftFields,
@@ -191,6 +195,8 @@ function pick(body: Record<string, unknown>, prefix: string): Record<string, str
 
 export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const settings = bursarySettings(app.config);
+  // Bank details are encrypted under these (DATA_KEY, or DATA_DIR/data.key for the embedded database).
+  installDataKeys(loadDataKeys(app.config));
 
   // Uploads are accepted only in this plugin, and only as large as a receipt may be.
   await acceptUploads(app, { maxFileBytes: MAX_RECEIPT_BYTES, fields: 10 });
@@ -327,6 +333,7 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       {
         title: `Your bursary application: ${loaded.eventTitle}`,
         application: view,
+        bankDetails: await bankDetailsSummary(app.db, applicationId),
         place: place && { kind: place.kind, bookBy: place.kind === 'held' ? formatDateTime(place.bookBy) : '', bookUrl: `/events/${loaded.eventSlug}/book` },
         receiptForm: forms.receipt ?? formState({}),
         claimForm: forms.claim ?? formState(claimValues),
@@ -341,12 +348,13 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return renderApplicantPage(request, reply, applicationId);
   });
 
-  const renderDraftForm = (reply: FastifyReply, loaded: LoadedApplication, form: FormState, status = 200) =>
+  const renderDraftForm = async (reply: FastifyReply, loaded: LoadedApplication, form: FormState, status = 200) =>
     reply.page(
       'bursaries/application-form',
       {
         title: `Apply for help with costs: ${loaded.eventTitle}`,
         application: { id: loaded.id, eventTitle: loaded.eventTitle, url: `/bursaries/applications/${loaded.id}` },
+        bankDetails: await bankDetailsSummary(app.db, loaded.id),
         categories: categoryRows(settings, form.values),
         form,
       },
@@ -374,6 +382,8 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         hubBooksTickets: checked(body, 'hubBooksTickets'),
         paymentMethod: text(body, 'paymentMethod') as DraftInput['paymentMethod'],
         paymentName: text(body, 'paymentName'),
+        sortCode: text(body, 'sortCode'),
+        accountNumber: text(body, 'accountNumber'),
         paymentArrangement: text(body, 'paymentArrangement'),
         note: text(body, 'note'),
         items: bursaryCategories.flatMap((category: BursaryCategory) =>
@@ -665,6 +675,8 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         fund: fundView(fund),
         figures: figuresView(figures),
         application: { ...view, base: reviewPath(fundId, applicationId) },
+        // Only a yes or no here: the details themselves open on their own page, for paying.
+        hasBankDetails: await hasBankDetails(app.db, applicationId),
         ownApplicationMessage,
         decisionForm: forms.decision ?? formState(decisionValues),
         paymentForm:
@@ -687,6 +699,26 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // Repayments and write-offs (server/bursaries/ledger-routes.ts) re-render the same page.
   ledgerRoutes(app, renderReview);
+
+  // The bank details, for a panel member about to pay (not the applicant, not after settling).
+  app.get(
+    '/bursaries/funds/:fundId/applications/:applicationId/bank-details',
+    { config: { access: 'member' }, schema: { params: FundApplicationParams } },
+    async (request, reply) => {
+      const { fundId, applicationId } = request.params;
+      try {
+        const details = await bankDetailsToPay(app.db, fundId, applicationId, actorOf(request));
+        reply.header('cache-control', 'no-store');
+        return reply.page('bursaries/bank-details', {
+          title: 'Bank details to pay',
+          backUrl: reviewPath(fundId, applicationId),
+          details,
+        });
+      } catch (error) {
+        return noticeOnConflict(reply, error, reviewPath(fundId, applicationId));
+      }
+    },
+  );
 
   // ---- Who sits on a fund's panel: organisers and admins only ----
 

@@ -2,6 +2,8 @@
 // job that thanks people checked in, with their certificate, in every process: the job locks rows
 // with SKIP LOCKED, so several processes share the work without doing it twice.
 import fp from 'fastify-plugin';
+import { scheduleJob } from '../jobs.ts';
+import { forgetOldAfterEvent } from './erase.ts';
 import { letterRoutes } from './letter-routes.ts';
 import { certificateRoutes } from './routes.ts';
 import { sendDueThanks } from './thanks.ts';
@@ -29,6 +31,18 @@ export const afterEventPlugin = fp(
     await app.register(certificateRoutes);
     await app.register(letterRoutes);
     await app.register(surveyRoutes);
+
+    scheduleJob(app, {
+      name: 'after-event retention',
+      firstAfterMs: 3_600_000,
+      everyMs: 3_600_000,
+      run: () =>
+        forgetOldAfterEvent(app.db, {
+          now: new Date(),
+          certificateMonths: app.config.certificateRetentionMonths,
+          answerMonths: app.config.eventDataRetentionMonths,
+        }),
+    });
 
     // Off when the outbox loop is off (OUTBOX_INTERVAL_MS=0), so tests drive the job themselves.
     let timer: NodeJS.Timeout | null = null;

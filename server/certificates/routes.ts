@@ -16,6 +16,7 @@ import { registrationIdForToken } from '../registration/links.ts';
 import { getBookingParty, getEvent, getEventBySlug } from '../registration/queries.ts';
 import { groupedCode, normaliseCode } from './codes.ts';
 import { certificatePdf } from './pdf.ts';
+import { certificatesOverview } from './view-models.ts';
 import {
   certificateFacts,
   currentCertificate,
@@ -190,8 +191,11 @@ export const certificateRoutes: FastifyPluginAsyncTypebox = async (app) => {
         eventTitle: event.title,
         totalHours: hours.minutes ? hoursText(hours.minutes) : 'none',
         sessions: hours.sessions.map((s) => ({ field: `session_${s.id}`, title: s.title })),
-        attended,
-        issued: issued.map((c) => ({ name: c.name, code: groupedCode(c.code), thanked: Boolean(c.thanked) })),
+        ...certificatesOverview(
+          event,
+          issued.map((c) => ({ name: c.name, code: groupedCode(c.code), thankedAt: c.thanked })),
+          attended,
+        ),
         form: formState(values, form.errors),
       },
       status,

@@ -181,6 +181,8 @@ export interface Verified {
   name: string;
   eventTitle: string;
   date: string;
+  /** The hours of learning the certificate records ("3 hours"), or '' when it records none. */
+  hours: string;
 }
 
 /**
@@ -191,12 +193,15 @@ export async function verifyCertificate(db: Db, input: string): Promise<Verified
   const code = normaliseCode(input);
   if (!code) return null;
   const [row] = await db
-    .select({ name: certificates.name, title: events.title, startsAt: events.startsAt, endsAt: events.endsAt })
+    .select({ name: certificates.name, eventId: events.id, title: events.title, startsAt: events.startsAt, endsAt: events.endsAt })
     .from(certificates)
     .innerJoin(registrations, and(eq(registrations.id, certificates.registrationId), eq(registrations.eventId, certificates.eventId)))
     .innerJoin(events, eq(events.id, certificates.eventId))
     .where(and(eq(certificates.code, code), isNull(certificates.replacedAt), eq(registrations.status, 'attended'), sql`${events.status} <> 'cancelled'`));
-  return row ? { name: row.name, eventTitle: row.title, date: eventDateText(row.startsAt, row.endsAt) } : null;
+  if (!row) return null;
+  // The same figure the certificate prints: a CPD verifier checks the hours too.
+  const hours = await learningHours(db, { id: row.eventId, startsAt: row.startsAt, endsAt: row.endsAt });
+  return { name: row.name, eventTitle: row.title, date: eventDateText(row.startsAt, row.endsAt), hours: hours.minutes ? hoursText(hours.minutes) : '' };
 }
 
 export interface CertificateFacts {

@@ -2,6 +2,7 @@
 // once per person checked in. Safe with several processes: each booking is taken with FOR UPDATE
 // SKIP LOCKED, and its certificate marked thanked in the same transaction as the email.
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import { certificates, events, registrations } from '../../db/schema/index.ts';
 import type { Database } from '../db/database.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
@@ -16,13 +17,21 @@ export const THANK_WITHIN_MS = 30 * 86_400_000;
 
 export async function sendDueThanks(db: Database, baseUrl: string, now: Date = new Date()): Promise<number> {
   const eventEnd = sql`coalesce(${events.endsAt}, ${events.startsAt})`;
+  // A companion's booking has their booker's address: the email is written to the booker.
+  const booker = alias(registrations, 'booker');
   let sent = 0;
   for (;;) {
     const batch = await db.transaction(async (tx) => {
       const due = await tx
-        .select({ id: registrations.id, email: registrations.email, name: registrations.name, companionOfId: registrations.companionOfId })
+        .select({
+          id: registrations.id,
+          email: registrations.email,
+          companionOfId: registrations.companionOfId,
+          bookerName: booker.name,
+        })
         .from(registrations)
         .innerJoin(events, eq(events.id, registrations.eventId))
+        .leftJoin(booker, eq(booker.id, registrations.companionOfId))
         .where(
           and(
             eq(registrations.status, 'attended'),
@@ -49,7 +58,8 @@ export async function sendDueThanks(db: Database, baseUrl: string, now: Date = n
           to: r.email,
           template: 'certificate-thank-you',
           data: {
-            name: certificate.name,
+            name: r.companionOfId ? (r.bookerName ?? '') : certificate.name,
+            companionName: r.companionOfId ? certificate.name : null,
             eventTitle: facts.eventTitle,
             date: facts.date,
             code: facts.code,

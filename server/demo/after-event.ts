@@ -1,8 +1,12 @@
 // Demo after-event content: the Westminster round table (two months ago) with people checked in,
 // their certificates, and answered feedback, so a first start shows the results page and a
-// certificate to download (sign in as member@example.org and open "Your bookings").
+// certificate to download (sign in as member@example.org and open "Your bookings"). An earlier
+// round table with its own answers gives the results a series to compare with, and the sent
+// "you said, we did" note quotes one answer whose author agreed, on the public event page.
+// Their thank-you emails were never sent (the event was over before the demo began), and the
+// certificates page says so.
 import { eq } from 'drizzle-orm';
-import { certificates, events, registrations, surveyAnswers, surveyResponses } from '../../db/schema/index.ts';
+import { certificates, events, impactNotes, registrations, surveyAnswers, surveyResponses } from '../../db/schema/index.ts';
 import { issueIn } from '../certificates/service.ts';
 import type { Db } from '../db/database.ts';
 import { ensureSurvey, listQuestions } from '../surveys/service.ts';
@@ -16,14 +20,34 @@ const ATTENDEES = [
   { name: 'Lena Fischer', email: 'lena@example.org' },
 ];
 
-// One row per person who answered: overall, heard, access, will act, difference, better.
-const ANSWERS: [number, number, number, string, string, string][] = [
-  [5, 5, 4, 'Yes', 'I will take the round table’s points to our team meeting.', ''],
-  [4, 4, 5, 'Yes', 'Hearing MPs ask about caseloads made me feel our work is seen.', 'More time for questions from the floor.'],
-  [4, 3, 4, 'Maybe', '', 'The room was hard to hear in at the back.'],
-  [5, 4, 5, 'Yes', 'I understand how to raise issues with Directors of Adult Social Care.', ''],
-  [3, 4, 3, 'No', '', 'Papers in advance would have helped me prepare.'],
+// One row per person who answered: overall, heard, access, will act, difference, better, and
+// whether they agreed to be quoted.
+const ANSWERS: [number, number, number, string, string, string, boolean][] = [
+  [5, 5, 4, 'Yes', 'I will take the round table’s points to our team meeting.', '', true],
+  [4, 4, 5, 'Yes', 'Hearing MPs ask about caseloads made me feel our work is seen.', 'More time for questions from the floor.', true],
+  [4, 3, 4, 'Maybe', '', 'The room was hard to hear in at the back.', false],
+  [5, 4, 5, 'Yes', 'I understand how to raise issues with Directors of Adult Social Care.', '', false],
+  [3, 4, 3, 'No', '', 'Papers in advance would have helped me prepare.', true],
 ];
+
+/** The earlier round table's answers: overall, heard, access. */
+const EARLIER: [number, number, number][] = [
+  [3, 3, 2],
+  [4, 3, 3],
+  [3, 2, 3],
+  [4, 4, 3],
+];
+
+/** The first question of each row's answers, in the order ANSWERS gives them. */
+async function questionOrder(tx: Db, eventId: string) {
+  const survey = await ensureSurvey(tx, eventId, 'attendees');
+  const questions = await listQuestions(tx, survey.id);
+  const byLabel = (start: string) => questions.find((q) => q.label.startsWith(start))!;
+  return {
+    survey,
+    order: [byLabel('Overall'), byLabel('I felt heard'), byLabel('The event met'), byLabel('Will you'), byLabel('What difference'), byLabel('What could')],
+  };
+}
 
 export async function seedDemoAfterEvent(tx: Db): Promise<void> {
   const [event] = await tx.select({ id: events.id }).from(events).where(eq(events.slug, 'westminster-round-table'));
@@ -40,15 +64,59 @@ export async function seedDemoAfterEvent(tx: Db): Promise<void> {
   // Two months ago: past the thank-you job's 30 days, so nobody is emailed on a first start.
   for (const { id } of came) await issueIn(tx, id);
 
-  const survey = await ensureSurvey(tx, event.id, 'attendees');
-  const questions = await listQuestions(tx, survey.id);
-  const byLabel = (start: string) => questions.find((q) => q.label.startsWith(start))!;
-  const order = [byLabel('Overall'), byLabel('I felt heard'), byLabel('The event met'), byLabel('Will you'), byLabel('What difference'), byLabel('What could')];
+  const { survey, order } = await questionOrder(tx, event.id);
+  let quoted = '';
   for (const row of ANSWERS) {
-    const [response] = await tx.insert(surveyResponses).values({ surveyId: survey.id }).returning({ id: surveyResponses.id });
+    const consentToQuote = row[6];
+    const [response] = await tx.insert(surveyResponses).values({ surveyId: survey.id, consentToQuote }).returning({ id: surveyResponses.id });
+    // Read and cleared: the answers about the difference it made, from people who agreed.
     const values = row
-      .map((value, i) => ({ responseId: response!.id, questionId: order[i]!.id, value: String(value), approvedForPublic: i === 4 && Boolean(value) }))
+      .slice(0, 6)
+      .map((value, i) => ({
+        responseId: response!.id,
+        questionId: order[i]!.id,
+        value: String(value),
+        approvedForPublic: consentToQuote && i === 4 && Boolean(value),
+      }))
       .filter((a) => a.value !== '');
-    await tx.insert(surveyAnswers).values(values);
+    const inserted = await tx
+      .insert(surveyAnswers)
+      .values(values)
+      .returning({ id: surveyAnswers.id, approved: surveyAnswers.approvedForPublic, value: surveyAnswers.value });
+    const cleared = inserted.find((a) => a.approved);
+    if (cleared && !quoted) {
+      quoted = cleared.value;
+      await tx.update(surveyAnswers).set({ quoted: true }).where(eq(surveyAnswers.id, cleared.id));
+    }
+  }
+  await tx.insert(impactNotes).values({
+    eventId: event.id,
+    body: 'You said the room was hard to hear in at the back: the next round table has a hearing loop and microphones for the floor.\nYou asked for papers in advance: they will go out a week before.',
+    sentAt: new Date(Date.now() - 50 * 86_400_000),
+  });
+
+  // An earlier round table, to compare with.
+  const [earlier] = await tx
+    .insert(events)
+    .values({
+      slug: 'round-table-crisis-care',
+      title: 'Round table on crisis care',
+      type: 'round_table',
+      status: 'completed',
+      summary: 'Service users, carers and crisis teams talked about what helps in a crisis.',
+      description: 'A round table on crisis care, with people who have used crisis services.',
+      format: 'in_person',
+      startsAt: new Date(Date.now() - 240 * 86_400_000),
+      endsAt: new Date(Date.now() - 240 * 86_400_000 + 2 * 3_600_000),
+      venueName: 'Friends Meeting House',
+      venueAddress: '6 Mount Street, Manchester M2 5NS',
+      capacity: 20,
+      publishedAt: new Date(Date.now() - 300 * 86_400_000),
+    })
+    .returning({ id: events.id });
+  const before = await questionOrder(tx, earlier!.id);
+  for (const row of EARLIER) {
+    const [response] = await tx.insert(surveyResponses).values({ surveyId: before.survey.id }).returning({ id: surveyResponses.id });
+    await tx.insert(surveyAnswers).values(row.map((value, i) => ({ responseId: response!.id, questionId: before.order[i]!.id, value: String(value) })));
   }
 }

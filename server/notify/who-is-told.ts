@@ -130,9 +130,14 @@ export const whoIsTold = {
     emails: [
       { template: 'survey-invitation', to: 'each person checked in (attendees’ survey), each with a private link that works once' },
       { template: 'survey-invitation', to: 'the planning group’s accepted members (their own survey about working together)' },
+      {
+        template: 'survey-invitation',
+        to: 'people whose place was confirmed but who were not checked in, when the organisers turned on the no-shows’ survey (what got in the way)',
+      },
     ],
     notEmailed: [
-      { who: 'people booked who were not checked in', why: 'the survey asks about the event itself' },
+      { who: 'people booked who were not checked in, unless the organisers turned on the no-shows’ survey', why: 'the survey asks about the event itself' },
+      { who: 'anyone not checked in, at an event where nobody was checked in', why: 'check-in was not used, so nobody is known not to have come' },
       { who: 'companions', why: 'their booker is asked' },
     ],
   },

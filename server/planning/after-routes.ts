@@ -11,14 +11,21 @@ import { formatDateTime } from '../format.ts';
 import { formState, type FormState } from '../http/forms.ts';
 import { acceptUploads, readFieldsBeforeFile, readUploadedFile } from '../http/uploads.ts';
 import { planningAccess, requireLead } from './access.ts';
-import { addFileResource, addLinkResource, getImpactNote, MAX_RESOURCE_BYTES, removeResource, saveImpactNote } from './after.ts';
+import { addFileResource, addLinkResource, getImpactNote, MAX_RESOURCE_BYTES, quotableAnswers, removeResource, saveImpactNote } from './after.ts';
+import { Uuid } from '../http/ids.ts';
 import { text, textForm, type Body } from '../http/form-values.ts';
 import { submit } from '../http/form-route.ts';
 import { findPublicResourceFile, listPublicResources, listResources } from './public.ts';
-import { resourceView, workspaceFrame } from './view-models.ts';
+import { quotableView, resourceView, workspaceFrame } from './view-models.ts';
 
 const ResourceParams = Type.Object({ eventId: Type.String({ format: 'uuid' }), resourceId: Type.String({ format: 'uuid' }) });
-const NoteForm = textForm({ note: { title: 'Impact note', maxLength: 10000 }, action: { title: 'Action', maxLength: 10 } });
+const NoteForm = Type.Object({
+  _csrf: Type.Optional(Type.String()),
+  note: Type.Optional(Type.String({ title: 'Impact note', maxLength: 10000 })),
+  action: Type.Optional(Type.String({ title: 'Action', maxLength: 10 })),
+  // One checkbox per answer that may be quoted: a single value arrives as a string.
+  quotes: Type.Optional(Type.Union([Type.Array(Uuid, { maxItems: 200 }), Uuid], { title: 'Quotes from the feedback' })),
+});
 const LinkForm = textForm({
   linkTitle: { title: 'Title', maxLength: 300 },
   linkDescription: { title: 'Description', maxLength: 1000 },
@@ -38,7 +45,7 @@ export const afterRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const show = async (request: EventRequest, reply: FastifyReply, forms: { note?: FormState; upload?: FormState; link?: FormState } = {}, status = 200) => {
     const { eventId } = request.params;
     const access = await planningAccess(app.db, eventId, signedIn(request));
-    const [note, resources] = await Promise.all([getImpactNote(app.db, eventId), listResources(app.db, eventId)]);
+    const [note, resources, quotable] = await Promise.all([getImpactNote(app.db, eventId), listResources(app.db, eventId), quotableAnswers(app.db, eventId)]);
     const e = access.event;
     return reply.page(
       'planning/after',
@@ -50,6 +57,7 @@ export const afterRoutes: FastifyPluginAsyncTypebox = async (app) => {
         hasHappened: e.status === 'completed' || (e.status === 'published' && Boolean(e.endsAt && e.endsAt <= new Date())),
         resources: resources.map(resourceView),
         noteForm: forms.note ?? formState({ note: note?.body ?? '' }),
+        quotes: quotableView(quotable, forms.note),
         uploadForm: forms.upload ?? formState(),
         linkForm: forms.link ?? formState(),
         allErrors: [forms.note, forms.upload, forms.link].flatMap((f) => f?.errors ?? []),
@@ -67,12 +75,12 @@ export const afterRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { eventId } = request.params;
       const body = request.body;
-      const values = { note: text(body, 'note') };
-      const send = text(body, 'action') === 'send';
+      const values = { note: body.note ?? '', quotes: typeof body.quotes === 'string' ? [body.quotes] : (body.quotes ?? []) };
+      const send = body.action === 'send';
       return submit(request, reply, {
         values,
         again: (form, status) => show(request, reply, { note: form }, status),
-        run: () => saveImpactNote(app.db, eventId, { body: values.note, send }, signedIn(request)),
+        run: () => saveImpactNote(app.db, eventId, { body: values.note, send, quotes: values.quotes }, signedIn(request)),
         done: (told) => ({
           to: `/plan/${eventId}/after`,
           notice: send ? `The impact note is on its way to ${told === 1 ? '1 person' : `${told} people`}.` : 'The impact note is saved.',

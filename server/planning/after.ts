@@ -2,9 +2,9 @@
 // group, and resources (PDF reports and slides, or links) shown on the public event page. Files
 // are kept in the database, never under the web root, and their type is read from their
 // content, not their name.
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne } from 'drizzle-orm';
 import { fileTypeFromBuffer } from 'file-type';
-import { eventResources, impactNotes, registrations } from '../../db/schema/index.ts';
+import { eventResources, impactNotes, registrations, surveyAnswers, surveyQuestions, surveyResponses, surveys } from '../../db/schema/index.ts';
 import type { Me } from '../me.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
@@ -20,12 +20,50 @@ export async function getImpactNote(db: Db, eventId: string) {
   return row ?? null;
 }
 
+export interface QuotableAnswer {
+  id: string;
+  question: string;
+  value: string;
+  quoted: boolean;
+}
+
+/**
+ * Written feedback that may be quoted in the note: its author agreed to be quoted, and a lead or
+ * organiser has read it and cleared it. Never the planning group's own survey, which only
+ * organisers read. Read from the survey tables here so that planning need not import surveys.
+ */
+export async function quotableAnswers(db: Db, eventId: string, options: { quotedOnly?: boolean } = {}): Promise<QuotableAnswer[]> {
+  return db
+    .select({ id: surveyAnswers.id, question: surveyQuestions.label, value: surveyAnswers.value, quoted: surveyAnswers.quoted })
+    .from(surveyAnswers)
+    .innerJoin(surveyQuestions, eq(surveyQuestions.id, surveyAnswers.questionId))
+    .innerJoin(surveyResponses, eq(surveyResponses.id, surveyAnswers.responseId))
+    .innerJoin(surveys, eq(surveys.id, surveyResponses.surveyId))
+    .where(
+      and(
+        eq(surveys.eventId, eventId),
+        ne(surveys.audience, 'planners'),
+        eq(surveyQuestions.kind, 'text'),
+        eq(surveyAnswers.approvedForPublic, true),
+        eq(surveyResponses.consentToQuote, true),
+        ...(options.quotedOnly ? [eq(surveyAnswers.quoted, true)] : []),
+      ),
+    )
+    .orderBy(asc(surveyQuestions.position), asc(surveyAnswers.id));
+}
+
 function hasHappened(event: EventRow, now: Date): boolean {
   return event.status === 'completed' || (event.status === 'published' && Boolean(event.endsAt && event.endsAt <= now));
 }
 
 /** Saves the note, and sends it when asked; once sent it is kept as it was sent. */
-export async function saveImpactNote(db: Database, eventId: string, input: { body: string; send: boolean }, me: Me, now = new Date()): Promise<number> {
+export async function saveImpactNote(
+  db: Database,
+  eventId: string,
+  input: { body: string; send: boolean; quotes?: string[] },
+  me: Me,
+  now = new Date(),
+): Promise<number> {
   const body = input.body.trim();
   if (!body) throw new InvalidInputError([{ field: 'note', message: 'Write what people said and what was done about it' }]);
   return db.transaction(async (tx) => {
@@ -35,6 +73,24 @@ export async function saveImpactNote(db: Database, eventId: string, input: { bod
     if (existing?.sentAt) throw new ConflictError('impact_note_sent', 'The impact note has already been sent.');
     if (input.send && !hasHappened(access.event, now)) throw new ConflictError('event_not_over', 'The impact note can be sent once the event has taken place.');
     const sentAt = input.send ? now : null;
+    // The chosen quotes: only answers that may be quoted; anything else sent is ignored.
+    const quotable = await quotableAnswers(tx, eventId);
+    const chosen = new Set(input.quotes ?? []);
+    const quoted = quotable.filter((q) => chosen.has(q.id));
+    if (quotable.length) {
+      const ids = quotable.map((q) => q.id);
+      await tx.update(surveyAnswers).set({ quoted: false }).where(inArray(surveyAnswers.id, ids));
+      if (quoted.length)
+        await tx
+          .update(surveyAnswers)
+          .set({ quoted: true })
+          .where(
+            inArray(
+              surveyAnswers.id,
+              quoted.map((q) => q.id),
+            ),
+          );
+    }
     await tx
       .insert(impactNotes)
       .values({ eventId, body, sentAt, sentBy: input.send ? me.id : null })
@@ -59,7 +115,7 @@ export async function saveImpactNote(db: Database, eventId: string, input: { bod
         because: 'event.impact-note-sent',
         to: person.email,
         template: 'impact-note',
-        data: { name: person.name, title: access.event.title, note: body, eventPath: `/events/${access.event.slug}` },
+        data: { name: person.name, title: access.event.title, note: body, quotes: quoted.map((q) => q.value), eventPath: `/events/${access.event.slug}` },
       });
     }
     return seen.size;

@@ -10,6 +10,7 @@ import { renderMarkdown } from '../markdown.ts';
 import type { EventRow } from './access.ts';
 import { isCoProduced } from './events.ts';
 import { getFourPi } from './four-pi.ts';
+import { getImpactNote, quotableAnswers } from './after.ts';
 import { programmeView } from './view-models.ts';
 import { listProgramme } from './workspace.ts';
 
@@ -66,18 +67,22 @@ export async function listResources(db: Db, eventId: string) {
 /** The co-production pieces of a public event page. */
 export async function publicCoproduction(db: Db, event: EventRow) {
   if (event.status === 'planning') return null;
-  const [coProduced, sessions, fourPi, resources] = await Promise.all([
+  const [coProduced, sessions, fourPi, resources, note] = await Promise.all([
     isCoProduced(db, event.id),
     listProgramme(db, event.id),
     getFourPi(db, event.id),
     listResources(db, event.id),
+    getImpactNote(db, event.id),
   ]);
+  // The "you said, we did" note is public once sent, with the quotes chosen for it (no names).
+  const quotes = note?.sentAt ? await quotableAnswers(db, event.id, { quotedOnly: true }) : [];
   return {
     coProduced,
     programme: programmeView(sessions),
     principlesHtml: renderMarkdown(fourPi.principles),
     purposeHtml: renderMarkdown(fourPi.purpose),
     resources: resources.map(resourceView),
+    youSaid: note?.sentAt ? { note: note.body, sentOn: formatDate(note.sentAt), quotes: quotes.map((q) => q.value) } : null,
   };
 }
 

@@ -9,6 +9,8 @@ import type { GroupMember } from './group.ts';
 import type { listItems, myItems } from './involvement.ts';
 import type { listMeetings } from './meetings.ts';
 import type { listResources } from './public.ts';
+import type { QuotableAnswer } from './after.ts';
+import type { FormState } from '../http/forms.ts';
 import type { listDecisions, listPosts } from './workspace.ts';
 import type { listEventsForOrganisers, listMyPlanning } from './lists.ts';
 import { involvementActivityLabels, involvementChoiceLabels, perspectiveLabels, planningRoleLabels } from './labels.ts';
@@ -204,4 +206,14 @@ export function meetingView(m: Awaited<ReturnType<typeof listMeetings>>[number],
 /** A resource (an uploaded file or a link) on the after-the-event page. */
 export function resourceView(r: Awaited<ReturnType<typeof listResources>>[number]) {
   return { id: r.id, title: r.title, kind: r.kind, url: r.kind === 'file' ? `/resources/${r.id}` : r.url };
+}
+
+/**
+ * The answers a lead may choose to quote in the impact note, each checked as it was saved, or as
+ * it was just sent when the form comes back with a message.
+ */
+export function quotableView(answers: QuotableAnswer[], form?: FormState) {
+  const sent = form?.values.quotes;
+  const chosen = sent === undefined ? null : new Set(Array.isArray(sent) ? sent.map(String) : [String(sent)]);
+  return answers.map((a) => ({ id: a.id, question: a.question, value: a.value, checked: chosen ? chosen.has(a.id) : a.quoted }));
 }

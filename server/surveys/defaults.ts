@@ -25,4 +25,14 @@ export const defaultQuestions: Record<SurveyAudience, DefaultQuestion[]> = {
     { kind: 'rating', label: 'I had the support I needed to take part (papers, access, expenses)', options: AGREE },
     { kind: 'text', label: 'What should we do differently when we plan together next time?', options: [] },
   ],
+  // People who booked and did not come: what got in the way, so the next event is easier to reach.
+  no_shows: [
+    {
+      kind: 'choice',
+      label: 'What stopped you coming?',
+      options: ['I was unwell', 'Caring or work came up', 'Travel or cost', 'Access needs were not met', 'I forgot, or the time changed', 'Something else'],
+    },
+    { kind: 'choice', label: 'Would you like to come to a similar event?', options: ['Yes', 'Maybe', 'No'] },
+    { kind: 'text', label: 'What would have made it easier to come?', options: [] },
+  ],
 };

@@ -7,7 +7,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
-import { surveyAudiences, surveyQuestionKinds, type SurveyAudience } from '../../db/schema/index.ts';
+import { type EventType, surveyAudiences, surveyQuestionKinds, type SurveyAudience } from '../../db/schema/index.ts';
 import { ConflictError, InvalidInputError } from '../errors.ts';
 import { submit } from '../http/form-route.ts';
 import { formState, type FormState } from '../http/forms.ts';
@@ -15,7 +15,7 @@ import { Uuid } from '../http/ids.ts';
 import { EventParams, TokenParams } from '../http/params.ts';
 import { signedIn } from '../http/signed-in.ts';
 import { planningAccess, requireLead, requireOrganiser } from '../planning/access.ts';
-import { resultsTable, setApproved, surveyResults } from './results.ts';
+import { compareWithSeries, resultsTable, setApproved, surveyResults } from './results.ts';
 import {
   addQuestion,
   changeQuestion,
@@ -23,6 +23,7 @@ import {
   ensureSurvey,
   listQuestions,
   responseCount,
+  asksConsentToQuote,
   submitResponse,
   surveyForToken,
   type OpenSurvey,
@@ -50,6 +51,9 @@ const QuestionForm = Type.Object({
   options: Type.Optional(Type.String({ title: 'Choices', maxLength: 3000 })),
 });
 const SettingsForm = Type.Object({
+  enabled: Type.Optional(
+    Type.Union([Type.Literal('yes'), Type.Literal('no')], { title: 'Send this survey', errorMessage: 'Select whether to send this survey' }),
+  ),
   anonymous: Type.Union([Type.Literal('yes'), Type.Literal('no')], { title: 'Anonymous', errorMessage: 'Select whether answers are anonymous' }),
   sendAfterHours: Type.String({
     title: 'Hours after the event',
@@ -59,7 +63,27 @@ const SettingsForm = Type.Object({
 });
 const ApproveForm = Type.Object({ approved: Type.Union([Type.Literal('yes'), Type.Literal('no')]) });
 
-const audienceWords: Record<SurveyAudience, string> = { attendees: 'People who came', planners: 'The planning group' };
+const audienceWords: Record<SurveyAudience, string> = {
+  attendees: 'People who came',
+  planners: 'The planning group',
+  no_shows: 'People who booked but did not come',
+};
+/** The other surveys of an event, as links from each one's page. */
+const audienceLinks: Record<SurveyAudience, string> = {
+  attendees: 'the survey for people who came',
+  planners: 'the planning group’s own survey',
+  no_shows: 'the survey for people who booked but did not come',
+};
+/** A series is the events of one kind: "other round tables". */
+const seriesWords: Record<EventType, string> = {
+  launch_day: 'launch days',
+  seminar: 'seminars',
+  training_event: 'training events',
+  conference: 'conferences',
+  round_table: 'round tables',
+  webinar: 'webinars',
+  other: 'events of the kind “other”',
+};
 
 export const surveyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // ---- Answering, from the emailed link ----
@@ -71,6 +95,8 @@ export const surveyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         title: open.survey.audience === 'planners' ? `How was planning ${open.eventTitle}?` : `What did you think of ${open.eventTitle}?`,
         action: `/surveys/${token}`,
         anonymous: open.survey.anonymous,
+        noShow: open.survey.audience === 'no_shows',
+        asksConsent: asksConsentToQuote(open.survey, open.questions),
         questions: open.questions.map((q) => ({
           field: `q_${q.id}`,
           kind: q.kind,
@@ -130,7 +156,9 @@ export const surveyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { access, survey, base } = await surveyFor(request);
     const questions = await listQuestions(app.db, survey.id);
     const answered = await responseCount(app.db, survey.id);
-    const settings = forms.settings ?? formState({ anonymous: survey.anonymous ? 'yes' : 'no', sendAfterHours: String(survey.sendAfterHours) });
+    const settings =
+      forms.settings ??
+      formState({ enabled: survey.enabled ? 'yes' : 'no', anonymous: survey.anonymous ? 'yes' : 'no', sendAfterHours: String(survey.sendAfterHours) });
     const question = forms.question ?? formState({ kind: 'rating' });
     return reply.page(
       'surveys/shape',
@@ -141,11 +169,10 @@ export const surveyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         base,
         audience: survey.audience,
         audienceWords: audienceWords[survey.audience],
-        other:
-          survey.audience === 'attendees'
-            ? { path: `/plan/${access.event.id}/feedback/planners`, words: 'the planning group’s own survey' }
-            : { path: `/plan/${access.event.id}/feedback/attendees`, words: 'the survey for people who came' },
-        canSeeResults: survey.audience === 'attendees' || access.isOrganiser,
+        others: surveyAudiences.filter((a) => a !== survey.audience).map((a) => ({ path: `/plan/${access.event.id}/feedback/${a}`, words: audienceLinks[a] })),
+        optional: survey.audience === 'no_shows',
+        enabled: survey.enabled,
+        canSeeResults: survey.audience !== 'planners' || access.isOrganiser,
         answered,
         locked: answered > 0,
         questions: questions.map((q, i) => ({
@@ -191,7 +218,14 @@ export const surveyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         again: (form, status) => shapePage(request, reply, { settings: form }, status),
         run: async () => {
           const { survey } = await surveyFor(request);
-          await changeSettings(app.db, survey, { anonymous: body.anonymous === 'yes', sendAfterHours: Number(body.sendAfterHours) }, signedIn(request));
+          // Only the no-shows' survey can be turned off; the others always go.
+          const enabled = survey.audience === 'no_shows' ? body.enabled === 'yes' : true;
+          await changeSettings(
+            app.db,
+            survey,
+            { anonymous: body.anonymous === 'yes', sendAfterHours: Number(body.sendAfterHours), enabled },
+            signedIn(request),
+          );
         },
         conflict: { to: base },
         done: { to: base, notice: 'Survey settings saved.' },
@@ -238,6 +272,7 @@ export const surveyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/plan/:eventId/feedback/:audience/results', { config: { access: 'member' }, schema: { params: SurveyParams } }, async (request, reply) => {
     const { access, survey, base } = await surveyFor(request, { results: true });
     const results = await surveyResults(app.db, survey);
+    const series = await compareWithSeries(app.db, survey, access.event, seriesWords[access.event.type]);
     return reply.page('surveys/results', {
       title: `Feedback results: ${access.event.title}`,
       eventTitle: access.event.title,
@@ -246,6 +281,9 @@ export const surveyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       anonymous: survey.anonymous,
       responses: results.responses,
       questions: results.questions,
+      series,
+      quotable: survey.audience !== 'planners',
+      afterPath: `/plan/${access.event.id}/after`,
     });
   });
 
@@ -271,6 +309,7 @@ export const surveyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const approved = request.body?.approved === 'yes';
       return submit(request, reply, {
         run: () => setApproved(app.db, survey, answerId, approved),
+        conflict: { to: `${base}/results#written` },
         done: { to: `${base}/results#written`, notice: approved ? 'The answer may now be quoted in public.' : 'The answer will not be quoted.' },
       });
     },

@@ -14,6 +14,7 @@ import {
   surveyQuestions,
   surveyResponses,
   surveys,
+  surveyAudiences,
   type SurveyAudience,
   type SurveyQuestionKind,
 } from '../../db/schema/index.ts';
@@ -39,7 +40,12 @@ export async function ensureSurvey(db: Db, eventId: string, audience: SurveyAudi
     .from(surveys)
     .where(and(eq(surveys.eventId, eventId), eq(surveys.audience, audience)));
   if (existing) return existing;
-  const [made] = await db.insert(surveys).values({ eventId, audience }).onConflictDoNothing().returning();
+  // The no-shows' survey is the organisers' choice: it starts off.
+  const [made] = await db
+    .insert(surveys)
+    .values({ eventId, audience, enabled: audience !== 'no_shows' })
+    .onConflictDoNothing()
+    .returning();
   if (!made) return ensureSurvey(db, eventId, audience);
   await db
     .insert(surveyQuestions)
@@ -127,7 +133,12 @@ export async function changeQuestion(db: Database, survey: SurveyRow, questionId
   });
 }
 
-export async function changeSettings(db: Database, survey: SurveyRow, input: { anonymous: boolean; sendAfterHours: number }, actor: Me): Promise<void> {
+export async function changeSettings(
+  db: Database,
+  survey: SurveyRow,
+  input: { anonymous: boolean; sendAfterHours: number; enabled: boolean },
+  actor: Me,
+): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.select({ id: surveys.id }).from(surveys).where(eq(surveys.id, survey.id)).for('update');
     if (input.anonymous !== survey.anonymous) {
@@ -137,7 +148,7 @@ export async function changeSettings(db: Database, survey: SurveyRow, input: { a
         throw new ConflictError('survey_invited', 'People have been invited to this survey and told whether it is anonymous, so that can no longer change.');
       }
     }
-    await tx.update(surveys).set({ anonymous: input.anonymous, sendAfterHours: input.sendAfterHours }).where(eq(surveys.id, survey.id));
+    await tx.update(surveys).set({ anonymous: input.anonymous, sendAfterHours: input.sendAfterHours, enabled: input.enabled }).where(eq(surveys.id, survey.id));
     await recordAudit(tx, {
       actorId: actor.id,
       action: 'survey.settings.changed',
@@ -166,9 +177,10 @@ export async function sendDueSurveys(db: Database, now: Date = new Date()): Prom
     );
   let invited = 0;
   for (const event of ended) {
-    for (const audience of ['attendees', 'planners'] as const) {
+    for (const audience of surveyAudiences) {
       invited += await db.transaction(async (tx) => {
         const survey = await ensureSurvey(tx, event.id, audience);
+        if (!survey.enabled) return 0;
         const [due] = await tx
           .select({ due: sql<boolean>`${eventEnd} + make_interval(hours => ${surveys.sendAfterHours}) <= ${now.toISOString()}::timestamptz` })
           .from(surveys)
@@ -176,7 +188,8 @@ export async function sendDueSurveys(db: Database, now: Date = new Date()): Prom
           .where(eq(surveys.id, survey.id))
           .for('update', { of: surveys });
         if (!due?.due) return 0;
-        const people_ = audience === 'attendees' ? await attendeesToAsk(tx, event.id, survey.id) : await plannersToAsk(tx, event.id, survey.id);
+        const people_ =
+          audience === 'planners' ? await plannersToAsk(tx, event.id, survey.id) : await bookersToAsk(tx, event.id, survey.id, audience === 'no_shows');
         for (const person of people_) {
           const token = newSecret();
           await tx.insert(surveyInvitations).values({
@@ -198,6 +211,7 @@ export async function sendDueSurveys(db: Database, now: Date = new Date()): Prom
               surveyPath: `/surveys/${token}`,
               anonymous: survey.anonymous,
               planner: audience === 'planners',
+              noShow: audience === 'no_shows',
               reminder: false,
             },
           });
@@ -246,6 +260,7 @@ export async function sendDueSurveys(db: Database, now: Date = new Date()): Prom
           surveyPath: `/surveys/${token}`,
           anonymous: invitation.anonymous,
           planner: invitation.audience === 'planners',
+          noShow: invitation.audience === 'no_shows',
           reminder: true,
         },
       });
@@ -275,14 +290,20 @@ interface ToAsk {
   name: string;
 }
 
-async function attendeesToAsk(tx: Db, eventId: string, surveyId: string): Promise<ToAsk[]> {
+/**
+ * People checked in; or, for the no-shows' survey, people whose place was confirmed but who were
+ * not checked in. That is only known when the event used check-in: with nobody checked in, nobody
+ * is asked why they did not come.
+ */
+async function bookersToAsk(tx: Db, eventId: string, surveyId: string, noShows: boolean): Promise<ToAsk[]> {
+  if (noShows && (await tx.$count(registrations, and(eq(registrations.eventId, eventId), eq(registrations.status, 'attended')))) === 0) return [];
   return tx
     .select({ registrationId: registrations.id, personId: registrations.personId, email: registrations.email, name: registrations.name })
     .from(registrations)
     .where(
       and(
         eq(registrations.eventId, eventId),
-        eq(registrations.status, 'attended'),
+        eq(registrations.status, noShows ? 'confirmed' : 'attended'),
         isNull(registrations.companionOfId),
         sql`not exists (select 1 from ${surveyInvitations} i where i.survey_id = ${surveyId} and i.registration_id = ${registrations.id})`,
       ),
@@ -325,6 +346,14 @@ export async function surveyForToken(db: Db, token: string): Promise<OpenSurvey 
   return { ...row, questions: await listQuestions(db, row.survey.id) };
 }
 
+/**
+ * Whether a survey asks for consent to quote written answers: it has a written question and its
+ * answers may be quoted (the planning group's are for organisers only).
+ */
+export function asksConsentToQuote(survey: Pick<SurveyRow, 'audience'>, questions: Pick<QuestionRow, 'kind'>[]): boolean {
+  return survey.audience !== 'planners' && questions.some((q) => q.kind === 'text');
+}
+
 /** Checks the answers against the questions: a rating's point, one of the choices, text not too long. */
 export function readAnswers(questions: QuestionRow[], body: Record<string, string | undefined>): { questionId: string; value: string }[] {
   const errors: FieldError[] = [];
@@ -349,20 +378,38 @@ export function readAnswers(questions: QuestionRow[], body: Record<string, strin
 export async function submitResponse(db: Database, token: string, body: Record<string, string | undefined>): Promise<void> {
   await db.transaction(async (tx) => {
     const [invitation] = await tx
-      .select({ id: surveyInvitations.id, surveyId: surveyInvitations.surveyId, name: surveyInvitations.name, answered: surveyInvitations.answered })
+      .select({
+        id: surveyInvitations.id,
+        surveyId: surveyInvitations.surveyId,
+        name: surveyInvitations.name,
+        answered: surveyInvitations.answered,
+        registrationId: surveyInvitations.registrationId,
+        personId: surveyInvitations.personId,
+      })
       .from(surveyInvitations)
       .where(eq(surveyInvitations.tokenHash, hashSecret(token)))
       .for('update');
     if (!invitation || invitation.answered)
       throw new ConflictError('survey_answered', 'This link has already been used to answer the survey, or it does not work. Each link works once.');
     const [survey] = await tx.select().from(surveys).where(eq(surveys.id, invitation.surveyId));
-    const answers = readAnswers(await listQuestions(tx, invitation.surveyId), body);
+    const questions = await listQuestions(tx, invitation.surveyId);
+    const answers = readAnswers(questions, body);
+    // Only a clear yes is consent; no answer is a no.
+    const consentToQuote = asksConsentToQuote(survey!, questions) && body.consentToQuote === 'yes';
     const [response] = await tx
       .insert(surveyResponses)
       .values(
         survey!.anonymous
-          ? { surveyId: invitation.surveyId }
-          : { surveyId: invitation.surveyId, invitationId: invitation.id, respondentName: invitation.name, submittedAt: new Date() },
+          ? { surveyId: invitation.surveyId, consentToQuote }
+          : {
+              surveyId: invitation.surveyId,
+              invitationId: invitation.id,
+              respondentName: invitation.name,
+              submittedAt: new Date(),
+              registrationId: invitation.registrationId,
+              personId: invitation.personId,
+              consentToQuote,
+            },
       )
       .returning({ id: surveyResponses.id });
     await tx.insert(surveyAnswers).values(answers.map((a) => ({ responseId: response!.id, questionId: a.questionId, value: a.value })));

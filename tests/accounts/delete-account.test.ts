@@ -47,6 +47,8 @@ async function applyFor(slug: string, applicant: Actor, note: string): Promise<s
       hubBooksTickets: false,
       paymentMethod: 'bank_transfer',
       paymentName: 'Z Quartermain',
+      sortCode: '30-94-57',
+      accountNumber: '31926819',
       paymentArrangement: '',
       note,
       items: [{ category: 'travel', description: 'Bus from Quartermain Close', amount: '9' }],

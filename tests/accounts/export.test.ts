@@ -90,6 +90,8 @@ async function seed(key: 'a' | 'b', perspective: 'lived_experience' | 'academic'
     perspective: 'carer',
     paymentMethod: 'bank_transfer',
     paymentName: `Bank name ${marker}`,
+    sortCode: '30-94-57',
+    accountNumber: '31926819',
     travelDescription: `Train ${marker}`,
     travelAmount: '30',
   });
@@ -185,7 +187,13 @@ describe('downloading your data', () => {
 
     expect(data.bursaryApplications).toHaveLength(1);
     const application = data.bursaryApplications[0]!;
-    expect(application).toMatchObject({ id: a.applicationId, status: 'approved', perspective: 'carer', paymentName: `Bank name ${a.marker}` });
+    expect(application).toMatchObject({
+      id: a.applicationId,
+      status: 'approved',
+      perspective: 'carer',
+      paymentName: `Bank name ${a.marker}`,
+      bankDetails: { sortCode: '30-94-57', accountNumber: '31926819' },
+    });
     expect(application.items).toEqual([
       expect.objectContaining({ category: 'travel', description: `Train ${a.marker}`, estimatePence: 3000, approvedPence: 3000, claimedPence: 2800 }),
     ]);

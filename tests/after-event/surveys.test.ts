@@ -1,7 +1,7 @@
 // Feedback surveys: only people checked in (and the planning group, with its own survey) get a
 // link; each link answers once; an anonymous survey keeps no link between an answer and a
 // person; the results' charts show exactly the answers given; shaping stops once people answer.
-import { eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   outboxMessages,
@@ -85,7 +85,10 @@ describe('feedback surveys', () => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('I felt heard');
     expect(page.body).toContain('<fieldset class="govuk-fieldset"');
-    const [survey] = await t.db.select().from(surveys).where(eq(surveys.eventId, event.id));
+    const [survey] = await t.db
+      .select()
+      .from(surveys)
+      .where(and(eq(surveys.eventId, event.id), eq(surveys.audience, 'attendees')));
     const questions = await t.db.select().from(surveyQuestions).where(eq(surveyQuestions.surveyId, survey!.id)).orderBy(surveyQuestions.position);
     const [overall, heard, , change, difference] = questions;
 
@@ -98,6 +101,7 @@ describe('feedback surveys', () => {
       [`q_${heard!.id}`]: '4',
       [`q_${change!.id}`]: 'Yes',
       [`q_${difference!.id}`]: 'I now ask people what helps.',
+      consentToQuote: 'yes',
     });
     expect(answered.statusCode).toBe(200);
     expect(answered.body).toContain('Thank you for your feedback');
@@ -106,7 +110,13 @@ describe('feedback surveys', () => {
     expect((await visitor.post(annPath, { [`q_${overall!.id}`]: '1' })).statusCode).toBe(410);
 
     const benPath = await surveyPath(email('ben'));
-    expect((await t.client().post(benPath, { [`q_${overall!.id}`]: '3', [`q_${heard!.id}`]: '4', [`q_${change!.id}`]: 'Maybe' })).statusCode).toBe(200);
+    expect(
+      (
+        await t
+          .client()
+          .post(benPath, { [`q_${overall!.id}`]: '3', [`q_${heard!.id}`]: '4', [`q_${change!.id}`]: 'Maybe', [`q_${difference!.id}`]: 'Ben wrote this.' })
+      ).statusCode,
+    ).toBe(200);
 
     // Scan every answer row: nothing in them points at Ann, Ben, their bookings or invitations.
     const responses = await t.db.select().from(surveyResponses).where(eq(surveyResponses.surveyId, survey!.id));
@@ -171,6 +181,13 @@ describe('feedback surveys', () => {
     expect((await lead.post(`/plan/${event.id}/feedback/attendees/answers/${written!.id}`, { approved: 'yes' })).statusCode).toBe(303);
     const [cleared] = await t.db.select().from(surveyAnswers).where(eq(surveyAnswers.id, written!.id));
     expect(cleared!.approvedForPublic).toBe(true);
+    // Ben did not say he may be quoted: his answer cannot be cleared, and the page says why.
+    const bens = answers.find((a) => a.value === 'Ben wrote this.')!;
+    const refusedQuote = await lead.post(`/plan/${event.id}/feedback/attendees/answers/${bens.id}`, { approved: 'yes' });
+    expect(refusedQuote.headers['x-error-code']).toBe('survey_no_consent');
+    const [notCleared] = await t.db.select().from(surveyAnswers).where(eq(surveyAnswers.id, bens.id));
+    expect(notCleared!.approvedForPublic).toBe(false);
+    expect((await lead.get(`/plan/${event.id}/feedback/attendees/results`)).body).toContain('the author did not agree to be quoted');
 
     // People outside the planning group see nothing; the planners' survey is for organisers only.
     const outsider = await t.signedIn('survey-outsider@example.org');
@@ -196,7 +213,10 @@ describe('feedback surveys', () => {
       303,
     );
     expect((await organiser.post(`${base}/settings`, { anonymous: 'no', sendAfterHours: '1' })).statusCode).toBe(303);
-    const [survey] = await t.db.select().from(surveys).where(eq(surveys.eventId, event.id));
+    const [survey] = await t.db
+      .select()
+      .from(surveys)
+      .where(and(eq(surveys.eventId, event.id), eq(surveys.audience, 'attendees')));
     const questions = await t.db.select().from(surveyQuestions).where(eq(surveyQuestions.surveyId, survey!.id)).orderBy(surveyQuestions.position);
     expect(questions.at(-1)!.label).toBe('Which session helped most?');
     expect((await organiser.post(`${base}/questions/${questions.at(-1)!.id}/up`)).statusCode).toBe(303);

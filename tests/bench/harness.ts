@@ -86,6 +86,8 @@ export function peakRssMb(pid: number | undefined): number | null {
 
 // With a database server Convene needs the key that seals links in queued email; one for the run.
 export const benchOutboxKey = process.env.OUTBOX_KEY || randomBytes(32).toString('hex');
+// And the key that encrypts bank details.
+export const benchDataKey = process.env.DATA_KEY || randomBytes(32).toString('hex');
 
 export async function startConvene(
   databaseUrl: string,
@@ -99,6 +101,7 @@ export async function startConvene(
       ...process.env,
       DATABASE_URL: databaseUrl,
       OUTBOX_KEY: benchOutboxKey,
+      DATA_KEY: benchDataKey,
       PORT: String(port),
       HOST: '127.0.0.1',
       BASE_URL: url,

@@ -7,7 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { events, people, registrations } from '../../db/schema/index.ts';
+import { PDFParse } from 'pdf-parse';
+import { events, people, registrations, surveyAnswers, surveyResponses } from '../../db/schema/index.ts';
+import { ensureSurvey, listQuestions } from '../../server/surveys/service.ts';
 import { grantRole } from '../../server/accounts/people.ts';
 import { eq } from 'drizzle-orm';
 import { expectAccessible, signInWithEmail, startBrowser, type BrowserHarness } from './support.ts';
@@ -15,6 +17,12 @@ import { expectAccessible, signInWithEmail, startBrowser, type BrowserHarness } 
 let h: BrowserHarness;
 let eventId: string;
 const guest = 'newcomer@example.org';
+
+/** A screenshot for a person to look at, when SCREENSHOTS names a folder. */
+async function shot(name: string, fullPage = false): Promise<void> {
+  const dir = process.env.SCREENSHOTS;
+  if (dir) await h.page.screenshot({ path: path.join(dir, `${name}.png`), fullPage });
+}
 
 /** The text of the newest email to an address whose subject starts with `subject`. */
 async function emailText(address: string, subject: string): Promise<string> {
@@ -44,6 +52,26 @@ beforeAll(async () => {
     .returning();
   eventId = event!.id;
   await h.database.db.insert(registrations).values({ eventId, status: 'attended', name: 'Nia Newcomer', email: guest, attendedAt: new Date() });
+  // An earlier seminar with its answers, for the comparison across the series.
+  const earlier = new Date(Date.now() - 100 * 86_400_000);
+  const [before] = await h.database.db
+    .insert(events)
+    .values({
+      slug: 'earlier-seminar',
+      title: 'An earlier seminar',
+      type: 'seminar',
+      status: 'completed',
+      startsAt: earlier,
+      endsAt: earlier,
+      publishedAt: earlier,
+    })
+    .returning();
+  const survey = await ensureSurvey(h.database.db, before!.id, 'attendees');
+  const [overall] = await listQuestions(h.database.db, survey.id);
+  for (const value of ['3', '4', '4']) {
+    const [response] = await h.database.db.insert(surveyResponses).values({ surveyId: survey.id }).returning();
+    await h.database.db.insert(surveyAnswers).values({ responseId: response!.id, questionId: overall!.id, value });
+  }
   await h.app.afterEventJobs.runDue();
 });
 afterAll(async () => {
@@ -58,6 +86,8 @@ describe('after the event in Chromium', () => {
     await h.page.getByLabel('Very good').check();
     await h.page.getByRole('group', { name: 'I felt heard' }).getByLabel('Strongly agree').check();
     await h.page.getByLabel('What difference has the event made').fill('I listen to families differently now.');
+    await h.page.getByLabel('Yes, you may quote me without my name').check();
+    await shot('survey-answer');
     await h.page.getByRole('button', { name: 'Send your feedback' }).click();
     await h.page.waitForLoadState('load');
     expect(await h.page.textContent('h1')).toContain('Thank you for your feedback');
@@ -69,15 +99,27 @@ describe('after the event in Chromium', () => {
     await expectAccessible(h);
     const download = h.page.waitForEvent('download');
     await h.page.getByRole('link', { name: /Download your certificate/ }).click();
-    expect((await download).suggestedFilename()).toBe('certificate-of-attendance.pdf');
+    const pdf = await download;
+    expect(pdf.suggestedFilename()).toBe('certificate-of-attendance.pdf');
+    // The code printed on the downloaded certificate is the one checked, as someone shown it would.
+    const parser = new PDFParse({ data: new Uint8Array(fs.readFileSync((await pdf.path())!)) });
+    const printed = (await parser.getText()).text;
+    await parser.destroy();
+    expect(printed).toContain('Nia Newcomer');
+    const code = /Verification code: ([0-9A-Z-]+)/.exec(printed)![1]!;
+    expect(thanks).toContain(code);
 
     await h.page.goto(`${h.baseUrl}/certificates`);
     await expectAccessible(h);
-    const code = /verification code is (\S+)\./.exec(thanks)![1]!;
     await h.page.getByLabel('Verification code').fill(code.toLowerCase());
     await h.page.getByRole('button', { name: 'Check the certificate' }).click();
     await h.page.waitForURL(`**/certificates/${code}`);
-    expect(await h.page.textContent('main')).toContain('Nia Newcomer');
+    const verified = await h.page.textContent('main');
+    expect(verified).toContain('Nia Newcomer');
+    expect(verified).toContain('Working with families');
+    expect(verified).toContain('Hours of learning (CPD)');
+    expect(verified).toContain('3 hours');
+    await shot('certificate-verified');
     await expectAccessible(h);
   });
 
@@ -91,9 +133,36 @@ describe('after the event in Chromium', () => {
     await h.page.getByText('Show the numbers as a table').first().click();
     expect(await h.page.locator('details[open] table').first().textContent()).toContain('5. Very good');
     await expectAccessible(h);
-    for (const page of [`/plan/${eventId}/feedback/attendees`, '/organise/events/after-walk/certificates']) {
+    // Compared with the earlier seminar.
+    expect(await h.page.textContent('#series')).toContain('Compared with other seminars');
+    await h.page.getByText('Show the averages as a table').first().click();
+    expect(await h.page.locator('details[open] table').last().textContent()).toContain('An earlier seminar');
+    await shot('results', true);
+    await expectAccessible(h);
+
+    // The answer's author agreed to be quoted: cleared, chosen for the note, sent, and public.
+    await h.page.getByRole('button', { name: 'Clear it to quote in public' }).click();
+    await h.page.waitForLoadState('load');
+    await h.page.goto(`${h.baseUrl}/plan/${eventId}/after`);
+    await h.page.getByLabel('Impact note').fill('You said families should be heard first: the next seminar starts with them.');
+    await h.page.getByLabel(/I listen to families differently now/).check();
+    await shot('impact-note', true);
+    await expectAccessible(h);
+    await h.page.getByRole('button', { name: 'Send the note' }).click();
+    await h.page.waitForLoadState('load');
+    await h.page.goto(`${h.baseUrl}/events/after-walk`);
+    const publicPage = await h.page.textContent('main');
+    expect(publicPage).toContain('You said, we did');
+    expect(publicPage).toContain('I listen to families differently now.');
+    expect(publicPage).not.toContain('Nia Newcomer');
+    await expectAccessible(h);
+
+    for (const page of [`/plan/${eventId}/feedback/attendees`, `/plan/${eventId}/feedback/no_shows`, '/organise/events/after-walk/certificates']) {
       await h.page.goto(`${h.baseUrl}${page}`);
       await expectAccessible(h);
     }
+    await shot('certificates-organise', true);
+    // Everyone checked in has a certificate: the bulk button is gone.
+    expect(await h.page.getByRole('button', { name: 'Issue certificates to everyone checked in' }).count()).toBe(0);
   });
 });

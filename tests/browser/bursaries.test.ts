@@ -119,6 +119,8 @@ const applicationFields = [
   'How you would like to be paid',
   'Bank transfer',
   'Name on the bank account',
+  'Sort code',
+  'Account number',
   'If not by bank transfer, how would you like to be paid?',
   'Anything else you would like the panel to know',
 ];
@@ -148,6 +150,8 @@ describe('a bursary, from application to payment, by keyboard', () => {
     await tabTo(h.page, '#paymentMethod');
     await h.page.keyboard.press('Space');
     await tabAndType(h.page, '#paymentName', 'Alex Carer');
+    await tabAndType(h.page, '#sortCode', '30-94-57');
+    await tabAndType(h.page, '#accountNumber', '31926819');
     // A slip on the way: the amount in words. The summary takes focus and says what to fix.
     await replace('#careAmount', 'sixty');
     await press('main form button[type=submit]');
@@ -192,6 +196,12 @@ describe('a bursary, from application to payment, by keyboard', () => {
     expect(await h.page.textContent('main')).toContain('Your decision has been recorded');
     expect(await figures()).toEqual({ total: '£150', approved: '£85', paid: '£0', remaining: '£65' });
     await expectAccessible(h);
+
+    // Before paying, the bank details, on their own page (each look is audited).
+    await press('main a[href$="/bank-details"]');
+    expect(await h.page.textContent('main')).toContain('31926819');
+    await expectAccessible(h);
+    await press('main a.govuk-back-link');
 
     // The advance the carer asked for.
     await tabTo(h.page, '#kind');

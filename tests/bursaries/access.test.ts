@@ -25,7 +25,14 @@ let reviewerMemberId: string;
 async function applyAndSend(client: TestClient, slug: string, fields: Record<string, string>): Promise<string> {
   const started = await client.post(`/events/${slug}/bursary`);
   const id = idFrom(started.headers.location, uuidIn);
-  await client.post(`/bursaries/applications/${id}/edit`, { perspective: 'service_user', paymentMethod: 'bank_transfer', paymentName: 'R Person', ...fields });
+  await client.post(`/bursaries/applications/${id}/edit`, {
+    perspective: 'service_user',
+    paymentMethod: 'bank_transfer',
+    paymentName: 'R Person',
+    sortCode: '30-94-57',
+    accountNumber: '31926819',
+    ...fields,
+  });
   expect((await client.post(`/bursaries/applications/${id}/submit`)).statusCode).toBe(303);
   return id;
 }

@@ -29,6 +29,8 @@ async function apply(client: TestClient, fields: Record<string, string>): Promis
     perspective: 'carer',
     paymentMethod: 'bank_transfer',
     paymentName: 'J Smith',
+    sortCode: '30-94-57',
+    accountNumber: '31926819',
     ...fields,
   });
   expect(saved.statusCode, saved.body.slice(0, 500)).toBe(303);

@@ -42,6 +42,8 @@ async function submitted(slug: string, email: string, pounds: string): Promise<s
       hubBooksTickets: false,
       paymentMethod: 'bank_transfer',
       paymentName: 'X',
+      sortCode: '30-94-57',
+      accountNumber: '31926819',
       paymentArrangement: '',
       note: '',
       items: [{ category: 'travel', description: '', amount: pounds }],

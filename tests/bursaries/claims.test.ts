@@ -300,6 +300,8 @@ describe('claiming and paying', () => {
       perspective: 'service_user',
       paymentMethod: 'bank_transfer',
       paymentName: 'A Person',
+      sortCode: '30-94-57',
+      accountNumber: '31926819',
       otherDescription: 'Phone',
       otherAmount: '40',
     });

@@ -24,6 +24,8 @@ const fullDraft = {
   perspective: 'service_user',
   paymentMethod: 'bank_transfer',
   paymentName: 'A Person',
+  sortCode: '30-94-57',
+  accountNumber: '31926819',
   travelDescription: 'Train from Leeds',
   travelAmount: '40',
   careDescription: 'Sitter for my mum',
@@ -73,7 +75,16 @@ beforeAll(async () => {
   await clients['waiting@example.org'].post('/account', { displayName: 'Sam' });
   ids.submitted = await submitted('waiting@example.org');
   ids.draft = await start('drafting@example.org', event.slug);
-  expect((await clients['drafting@example.org']!.post(`/bursaries/applications/${ids.draft}/edit`, { ...fullDraft, paymentName: '' })).statusCode).toBe(303);
+  expect(
+    (
+      await clients['drafting@example.org']!.post(`/bursaries/applications/${ids.draft}/edit`, {
+        ...fullDraft,
+        paymentName: '',
+        sortCode: '',
+        accountNumber: '',
+      })
+    ).statusCode,
+  ).toBe(303);
   ids.emptyDraft = await start('empty@example.org', event.slug);
 
   ids.approved = await submitted('approved@example.org');

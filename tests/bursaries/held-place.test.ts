@@ -30,7 +30,14 @@ afterAll(async () => {
 async function send(email: string) {
   const client = await t.signedIn(email);
   const id = idFrom((await client.post(`/events/${event.slug}/bursary`)).headers.location, uuidIn);
-  await client.post(`/bursaries/applications/${id}/edit`, { perspective: 'carer', paymentMethod: 'bank_transfer', paymentName: 'N', travelAmount: '10' });
+  await client.post(`/bursaries/applications/${id}/edit`, {
+    perspective: 'carer',
+    paymentMethod: 'bank_transfer',
+    paymentName: 'N',
+    sortCode: '30-94-57',
+    accountNumber: '31926819',
+    travelAmount: '10',
+  });
   const sent = await client.post(`/bursaries/applications/${id}/submit`);
   expect(sent.statusCode).toBe(303);
   const page = await client.get(sent.headers.location as string);

@@ -49,7 +49,14 @@ async function mails(email: string, template: string) {
 async function send(email: string, onEvent = event) {
   const client = await t.signedIn(email);
   const id = idFrom((await client.post(`/events/${onEvent.slug}/bursary`)).headers.location, uuidIn);
-  await client.post(`/bursaries/applications/${id}/edit`, { perspective: 'carer', paymentMethod: 'bank_transfer', paymentName: 'N', travelAmount: '8' });
+  await client.post(`/bursaries/applications/${id}/edit`, {
+    perspective: 'carer',
+    paymentMethod: 'bank_transfer',
+    paymentName: 'N',
+    sortCode: '30-94-57',
+    accountNumber: '31926819',
+    travelAmount: '8',
+  });
   expect((await client.post(`/bursaries/applications/${id}/submit`)).statusCode).toBe(303);
   return { client, id };
 }

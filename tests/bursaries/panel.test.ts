@@ -132,6 +132,8 @@ describe('the bursary panel page', () => {
       perspective: 'carer',
       paymentMethod: 'bank_transfer',
       paymentName: 'P Person',
+      sortCode: '30-94-57',
+      accountNumber: '31926819',
       travelAmount: '15',
     });
     expect((await member.post(`/bursaries/applications/${id}/submit`)).statusCode).toBe(303);

@@ -44,6 +44,8 @@ async function application(email: string, until: 'submitted' | 'declined' | 'cla
       hubBooksTickets: false,
       paymentMethod: 'bank_transfer',
       paymentName: `Legal name of ${email}`,
+      sortCode: '30-94-57',
+      accountNumber: '31926819',
       paymentArrangement: '',
       note: 'My mother has dementia and I cannot leave her alone',
       items: [
@@ -200,6 +202,8 @@ describe('the retention job', () => {
         hubBooksTickets: false,
         paymentMethod: 'bank_transfer',
         paymentName: 'Never Decided',
+        sortCode: '30-94-57',
+        accountNumber: '31926819',
         paymentArrangement: '',
         note: 'I hear voices',
         items: [{ category: 'travel', description: 'Train', amount: '20' }],

@@ -61,6 +61,8 @@ beforeAll(async () => {
     perspective: 'service_user',
     paymentMethod: 'bank_transfer',
     paymentName: 'O Organiser',
+    sortCode: '30-94-57',
+    accountNumber: '31926819',
     travelAmount: '8',
   });
   expect((await boss.post(`/bursaries/applications/${ownId}/submit`)).statusCode).toBe(303);

@@ -22,6 +22,7 @@ import {
   planningMeetings,
   planningMembers,
   registrations,
+  surveys,
 } from '../../db/schema/index.ts';
 import { grantRole } from '../../server/accounts/people.ts';
 import { sendPanelDigests } from '../../server/bursaries/notices.ts';
@@ -32,7 +33,7 @@ import { changeNames, whoIsTold, type ChangeName } from '../../server/notify/who
 import { expireDueHolds } from '../../server/registration/offers.ts';
 import { sendDueReminders } from '../../server/registration/reminders.ts';
 import { sendDueThanks } from '../../server/certificates/thanks.ts';
-import { sendDueSurveys } from '../../server/surveys/service.ts';
+import { ensureSurvey, sendDueSurveys } from '../../server/surveys/service.ts';
 import { pngBytes, postMultipart } from '../bursaries/support.ts';
 import { acceptInvitation as acceptCoProposal, completeProposal, idFrom, mailTo, personId, signedInOrganiser } from '../proposals/support.ts';
 import { latestManagePath, makeEvent, makeTicketType } from '../registration/fixtures.ts';
@@ -339,15 +340,20 @@ const scenarios: Record<ChangeName, Scenario> = {
         endsAt: new Date(Date.now() + 300 * 86_400_000 + 3_600_000),
       });
       const came = unique('surveyed');
+      const missed = unique('quin');
       const [main] = await t.db.insert(registrations).values({ eventId: event.id, status: 'attended', name: 'Pat', email: came }).returning();
       await t.db.insert(registrations).values([
         { eventId: event.id, status: 'attended', name: 'Pat’s assistant', email: came, companionOfId: main!.id },
-        { eventId: event.id, status: 'confirmed', name: 'Quin', email: unique('quin') },
+        { eventId: event.id, status: 'confirmed', name: 'Quin', email: missed },
+        { eventId: event.id, status: 'cancelled', name: 'Rae', email: unique('rae') },
       ]);
+      // The organisers turn on the no-shows' survey: Quin booked and did not come.
+      const noShows = await ensureSurvey(t.db, event.id, 'no_shows');
+      await t.db.update(surveys).set({ enabled: true }).where(eq(surveys.id, noShows.id));
       state.surveyedAt = new Date(event.endsAt!.getTime() + 3 * 3_600_000);
       await sendDueSurveys(t.db, state.surveyedAt as Date);
-      state.surveyed = [came, leadEmail];
-      return mails('survey.invitation-due', 'survey-invitation', [came, leadEmail]);
+      state.surveyed = [came, leadEmail, missed];
+      return mails('survey.invitation-due', 'survey-invitation', [came, leadEmail, missed]);
     },
   },
   'survey.reminder-due': {

@@ -81,6 +81,8 @@ describe('queries per page do not grow with the data', () => {
             perspective: 'carer' as const,
             paymentMethod: 'bank_transfer' as const,
             paymentName: 'Payee',
+            sortCode: '30-94-57',
+            accountNumber: '31926819',
             submittedAt: new Date(),
           })),
         )

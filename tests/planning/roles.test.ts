@@ -54,6 +54,8 @@ beforeAll(async () => {
     perspective: 'carer',
     paymentMethod: 'bank_transfer',
     paymentName: 'A Carer',
+    sortCode: '30-94-57',
+    accountNumber: '31926819',
     note: 'My diagnosis is private',
     travelAmount: '12',
   });

@@ -43,7 +43,14 @@ const waitingNotices = async () =>
 
 async function submitNew(client: TestClient): Promise<string> {
   const id = idFrom((await client.post(`/events/${event.slug}/bursary`)).headers.location, uuidIn);
-  await client.post(`/bursaries/applications/${id}/edit`, { perspective: 'carer', paymentMethod: 'bank_transfer', paymentName: 'N', travelAmount: '8' });
+  await client.post(`/bursaries/applications/${id}/edit`, {
+    perspective: 'carer',
+    paymentMethod: 'bank_transfer',
+    paymentName: 'N',
+    sortCode: '30-94-57',
+    accountNumber: '31926819',
+    travelAmount: '8',
+  });
   expect((await client.post(`/bursaries/applications/${id}/submit`)).statusCode).toBe(303);
   return id;
 }

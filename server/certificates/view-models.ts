@@ -1,0 +1,44 @@
+// What the certificates pages show, worked out here so the templates only display it: above all,
+// whether each thank-you email has gone, will go, or will not, in words that are true whenever the
+// page is read (the job sends them from an hour after the event until 30 days after it).
+import { formatDateTime } from '../format.ts';
+import { THANK_AFTER_MS, THANK_WITHIN_MS } from './thanks.ts';
+
+export type ThanksTiming = 'before' | 'sending' | 'over';
+
+/** Where the event stands for the thank-you job. */
+export function thanksTiming(event: { startsAt: Date | null; endsAt: Date | null }, now = new Date()): ThanksTiming {
+  const end = (event.endsAt ?? event.startsAt)?.getTime();
+  if (end === undefined || now.getTime() < end + THANK_AFTER_MS) return 'before';
+  return now.getTime() < end + THANK_WITHIN_MS ? 'sending' : 'over';
+}
+
+const thanksIntro: Record<ThanksTiming, string> = {
+  before: 'Everyone checked in is emailed a thank-you with their certificate an hour after the event ends. You can issue the certificates sooner.',
+  sending:
+    'Everyone checked in is emailed a thank-you with their certificate: the emails go out from an hour after the event, and to anyone checked in later, until 30 days after it.',
+  over: 'Thank-you emails with certificates go only in the 30 days after an event, and that time has passed: nobody else will be emailed. People checked in can still download their certificate from their booking or from “Your bookings”.',
+};
+
+export function thanksStatus(thankedAt: Date | null, timing: ThanksTiming): string {
+  if (thankedAt) return `Sent ${formatDateTime(thankedAt)}`;
+  if (timing === 'before') return 'Goes an hour after the event';
+  if (timing === 'sending') return 'Going out shortly';
+  return 'Not sent (over 30 days after the event)';
+}
+
+export function certificatesOverview(
+  event: { startsAt: Date | null; endsAt: Date | null },
+  issued: { name: string; code: string; thankedAt: Date | null }[],
+  attended: number,
+  now = new Date(),
+) {
+  const timing = thanksTiming(event, now);
+  return {
+    thanksIntro: thanksIntro[timing],
+    attended,
+    // The bulk button only while someone checked in has no certificate.
+    canIssue: issued.length < attended,
+    issued: issued.map((c) => ({ name: c.name, code: c.code, thanks: thanksStatus(c.thankedAt, timing) })),
+  };
+}

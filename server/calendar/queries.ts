@@ -2,13 +2,16 @@
 // cannot reach a public feed by mistake. Each feed has a cheap "version" query (latest change and
 // a count) so that an unchanged feed is answered 304 without being built.
 import { and, asc, count, eq, gte, inArray, isNotNull, isNull, max, or, sql, type SQL } from 'drizzle-orm';
-import { events, programmeSessions, type EventType } from '../../db/schema/index.ts';
+import { eventCohosts, events, organisations, programmeSessions, type EventType } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
 
 /** Past events stay in the feeds this long. */
 export const PAST_MONTHS = 12;
 /** Cancelled events stay this long after their date, marked cancelled, so calendars update. */
 export const CANCELLED_DAYS = 30;
+
+/** Between co-hosts' names in a feed row (a character no name is typed with). */
+export const COHOST_SEPARATOR = '\u001f';
 
 export const publicEventColumns = {
   id: events.id,
@@ -28,6 +31,8 @@ export const publicEventColumns = {
   cancelledReason: events.cancelledReason,
   updatedAt: events.updatedAt,
   publicChangedAt: events.publicChangedAt,
+  /** The co-hosts' names, in the order named, joined by COHOST_SEPARATOR; null without any. */
+  cohosts: sql<string | null>`(select string_agg(${organisations.name}, ${COHOST_SEPARATOR} order by ${eventCohosts.position}) from ${eventCohosts} join ${organisations} on ${organisations.id} = ${eventCohosts.organisationId} where ${eventCohosts.eventId} = ${events.id} and ${organisations.status} = 'approved')`,
 };
 
 export interface FeedEventRow {
@@ -48,6 +53,8 @@ export interface FeedEventRow {
   cancelledReason: string;
   updatedAt: Date;
   publicChangedAt: Date | null;
+  /** Co-hosts' names (see publicEventColumns); not read by every query that makes entries. */
+  cohosts?: string | null;
 }
 
 /** A feed's state: enough to answer a conditional request without building the feed. */

@@ -32,7 +32,9 @@ export const publicEventColumns = {
   updatedAt: events.updatedAt,
   publicChangedAt: events.publicChangedAt,
   /** The co-hosts' names, in the order named, joined by COHOST_SEPARATOR; null without any. */
-  cohosts: sql<string | null>`(select string_agg(${organisations.name}, ${COHOST_SEPARATOR} order by ${eventCohosts.position}) from ${eventCohosts} join ${organisations} on ${organisations.id} = ${eventCohosts.organisationId} where ${eventCohosts.eventId} = ${events.id} and ${organisations.status} = 'approved')`,
+  cohosts: sql<
+    string | null
+  >`(select string_agg(${organisations.name}, ${COHOST_SEPARATOR} order by ${eventCohosts.position}) from ${eventCohosts} join ${organisations} on ${organisations.id} = ${eventCohosts.organisationId} where ${eventCohosts.eventId} = ${events.id} and ${organisations.status} = 'approved')`,
 };
 
 export interface FeedEventRow {

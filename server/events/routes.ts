@@ -36,7 +36,11 @@ export const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const title = `${past ? 'Past events' : 'Events'}${pages.current > 1 ? ` (page ${pages.current} of ${pages.count})` : ''}`;
     return reply.page('events/list', {
       title,
-      events: found.events.map((e) => ({ ...eventCard(e), coProduced: coProduced.has(e.id), cohosts: namesInWords((cohosts.get(e.id) ?? []).map((c) => c.name)) })),
+      events: found.events.map((e) => ({
+        ...eventCard(e),
+        coProduced: coProduced.has(e.id),
+        cohosts: namesInWords((cohosts.get(e.id) ?? []).map((c) => c.name)),
+      })),
       total: found.total,
       pages,
       ...eventListFilters(query, await cohostingOrganisations(app.db)),

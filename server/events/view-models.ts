@@ -119,7 +119,14 @@ export function eventListFilters(query: EventListQueryType, organisations: { id:
   const months = monthOptions(now, past);
   return {
     past,
-    filters: { type: query.type ?? '', format: query.format ?? '', month: query.month ?? '', q: query.q ?? '', organisation: query.organisation ?? '', when: past ? 'past' : '' },
+    filters: {
+      type: query.type ?? '',
+      format: query.format ?? '',
+      month: query.month ?? '',
+      q: query.q ?? '',
+      organisation: query.organisation ?? '',
+      when: past ? 'past' : '',
+    },
     organisationOptions: organisations.map((o) => ({ value: o.id, label: o.name })),
     typeOptions: eventTypes.map((t) => ({ value: t, label: eventTypeLabels[t] })),
     formatOptions: eventFormats.map((f) => ({ value: f, label: eventFormatLabels[f] })),

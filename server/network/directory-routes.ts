@@ -91,7 +91,13 @@ export const directoryRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const askPage = (reply: FastifyReply, form: FormState, status = 200) =>
     reply.page(
       'network/directory-ask',
-      { title: form.errors.length ? 'Error: Ask for an organisation to be listed' : 'Ask for an organisation to be listed', form, choices, postUrl: '/directory/ask', asker: true },
+      {
+        title: 'Ask for an organisation to be listed',
+        form,
+        choices,
+        postUrl: '/directory/ask',
+        asker: true,
+      },
       status,
     );
 
@@ -177,7 +183,7 @@ export const directoryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return reply.page(
       'network/directory-organise',
       {
-        title: form.errors.length ? 'Error: The directory' : 'The directory',
+        title: 'The directory',
         pending: pending.map(pendingCard),
         listed: listed.map(organisationCard),
         form,
@@ -231,7 +237,7 @@ export const directoryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return reply.page(
       'network/cohosts',
       {
-        title: form.errors.length ? `Error: Co-hosts of ${event.title}` : `Co-hosts of ${event.title}`,
+        title: `Co-hosts of ${event.title}`,
         eventTitle: event.title,
         eventUrl: `/events/${event.slug}`,
         postUrl: `/organise/events/${event.slug}/co-hosts`,

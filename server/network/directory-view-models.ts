@@ -43,7 +43,13 @@ const statusWords: Record<ImportRecord['status'], string> = {
 };
 
 export function importListItem(row: ImportRecord) {
-  return { url: `/organise/list/imports/${row.id}`, filename: row.filename, rows: row.rowCount, when: formatDateTime(row.createdAt), status: statusWords[row.status] };
+  return {
+    url: `/organise/list/imports/${row.id}`,
+    filename: row.filename,
+    rows: row.rowCount,
+    when: formatDateTime(row.createdAt),
+    status: statusWords[row.status],
+  };
 }
 
 export function importPage(record: ImportRecord, summary: ImportSummary, problems: ImportRow[], undated: ImportRow[]) {

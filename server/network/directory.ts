@@ -152,7 +152,12 @@ export async function decideOrganisation(db: Database, input: { id: string; appr
         because: 'directory.decided',
         to: row.requesterEmail,
         template: 'directory-decided',
-        data: { approved: input.approve, organisationName: input.approve ? row.name : '', askedOn: formatDate(row.createdAt), directoryPath: directoryPath(row.id) },
+        data: {
+          approved: input.approve,
+          organisationName: input.approve ? row.name : '',
+          askedOn: formatDate(row.createdAt),
+          directoryPath: directoryPath(row.id),
+        },
       });
     }
     await recordAudit(tx, { actorId: input.actorId, action: `directory.${status}`, subjectType: 'organisation', subjectId: row.id });
@@ -358,12 +363,22 @@ export async function setCohosts(db: Database, input: { eventId: string; organis
       .update(events)
       .set({ sequence: sql`${events.sequence} + 1`, updatedAt: now, ...(event.status === 'planning' ? {} : { publicChangedAt: now }) })
       .where(eq(events.id, event.id));
-    await recordAudit(tx, { actorId: input.actorId, action: 'event.cohosts-changed', subjectType: 'event', subjectId: event.id, details: { organisations: ids.length } });
+    await recordAudit(tx, {
+      actorId: input.actorId,
+      action: 'event.cohosts-changed',
+      subjectType: 'event',
+      subjectId: event.id,
+      details: { organisations: ids.length },
+    });
   });
 }
 
 /** The co-hosts an event has now (any status of organisation), for the organiser's form. */
 export async function cohostIds(db: Db, eventId: string): Promise<string[]> {
-  const rows = await db.select({ id: eventCohosts.organisationId }).from(eventCohosts).where(eq(eventCohosts.eventId, eventId)).orderBy(asc(eventCohosts.position));
+  const rows = await db
+    .select({ id: eventCohosts.organisationId })
+    .from(eventCohosts)
+    .where(eq(eventCohosts.eventId, eventId))
+    .orderBy(asc(eventCohosts.position));
   return rows.map((r) => r.id);
 }

@@ -53,7 +53,7 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
     reply.page(
       'network/import',
       {
-        title: form.errors.length ? 'Error: Import a mailing list' : 'Import a mailing list',
+        title: 'Import a mailing list',
         form,
         maxMb: MAX_IMPORT_BYTES / 1024 / 1024,
         maxRows: MAX_IMPORT_ROWS.toLocaleString('en-GB'),

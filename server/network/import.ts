@@ -101,7 +101,8 @@ export function readListCsv(data: Buffer): ParsedRow[] {
   if (!header) throw fileError('The file is empty');
   const columns = columnsOf(header);
   if (rest.length === 0) throw fileError('The file has a heading line but no rows');
-  if (rest.length > MAX_IMPORT_ROWS) throw fileError(`The file has ${rest.length.toLocaleString('en-GB')} rows: split it into files of ${MAX_IMPORT_ROWS.toLocaleString('en-GB')} or fewer`);
+  if (rest.length > MAX_IMPORT_ROWS)
+    throw fileError(`The file has ${rest.length.toLocaleString('en-GB')} rows: split it into files of ${MAX_IMPORT_ROWS.toLocaleString('en-GB')} or fewer`);
   const cell = (record: string[], i: number, max: number) => (i >= 0 ? (record[i] ?? '').replaceAll('\u0000', '').slice(0, max) : '');
   return rest.map((record, i) => ({
     // skip_empty_lines drops blank lines: the count here is of rows, the header being line 1.
@@ -300,7 +301,10 @@ async function importRow(tx: Db, record: ImportRecord, row: ImportRow, now: Date
     await tx.update(listImportRows).set({ outcome, problem, doneAt: now }).where(eq(listImportRows.id, row.id));
   };
   if (row.problem) return finish('skipped');
-  const [suppressed] = await tx.select({ hash: mailSuppressions.emailHash }).from(mailSuppressions).where(eq(mailSuppressions.emailHash, emailHash(row.email)));
+  const [suppressed] = await tx
+    .select({ hash: mailSuppressions.emailHash })
+    .from(mailSuppressions)
+    .where(eq(mailSuppressions.emailHash, emailHash(row.email)));
   if (suppressed) return finish('skipped', 'suppressed');
   const [subscriber] = await tx.select({ status: listSubscribers.status }).from(listSubscribers).where(eq(listSubscribers.email, row.email));
   if (subscriber?.status === 'subscribed') return finish('skipped', 'already_subscribed');

@@ -482,7 +482,10 @@ export const whoIsTold = {
       },
     ],
     notEmailed: [
-      { who: 'addresses whose consent the file records (when and how)', why: 'they join the list with that consent kept as imported; the next email they get is an announcement' },
+      {
+        who: 'addresses whose consent the file records (when and how)',
+        why: 'they join the list with that consent kept as imported; the next email they get is an announcement',
+      },
       {
         who: 'rows left out: not an address, a second copy, already on the list, suppressed, or asked by an earlier import',
         why: 'the preview and progress pages list them',
@@ -494,7 +497,10 @@ export const whoIsTold = {
     change: 'someone asks for an organisation to be listed in the directory (the public form)',
     emails: [],
     notEmailed: [
-      { who: 'the asker', why: 'the page says an organiser will look at it; the address typed is not proven, so nothing goes to it until an organiser has decided' },
+      {
+        who: 'the asker',
+        why: 'the page says an organiser will look at it; the address typed is not proven, so nothing goes to it until an organiser has decided',
+      },
       { who: 'organisers', why: 'requests wait on the directory’s organiser page' },
     ],
   },

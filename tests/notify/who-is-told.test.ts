@@ -934,7 +934,10 @@ const scenarios: Record<ChangeName, Scenario> = {
         close: () => {},
       };
       await deliverDueMessages(t.db, { transport: refusing, site: { baseUrl: 'http://convene.test', siteName: 'Hub' }, from: 'hub@example.org' });
-      const [suppressed] = await t.db.select().from(mailSuppressions).where(eq(mailSuppressions.emailHash, emailHash(email)));
+      const [suppressed] = await t.db
+        .select()
+        .from(mailSuppressions)
+        .where(eq(mailSuppressions.emailHash, emailHash(email)));
       expect(suppressed?.reason).toBe('bounced');
       return mails('list-join-asked', 'list-confirm', [email]);
     },
@@ -944,7 +947,12 @@ const scenarios: Record<ChangeName, Scenario> = {
       state.importAsked = unique('imported-ask');
       const consented = unique('imported-consented');
       const csv = `Email,Name,Consent\n${consented},Ana,"2024-03-15, ticked the box"\n${state.importAsked as string},Bo,\n`;
-      const uploaded = await postMultipart(org, '/organise/list/import', {}, { field: 'file', filename: 'old.csv', contentType: 'text/csv', data: Buffer.from(csv) });
+      const uploaded = await postMultipart(
+        org,
+        '/organise/list/import',
+        {},
+        { field: 'file', filename: 'old.csv', contentType: 'text/csv', data: Buffer.from(csv) },
+      );
       expectPosted(uploaded);
       expectPosted(await org.post(`${String(uploaded.headers.location)}/start`));
     },

@@ -28,6 +28,7 @@ import { forgetAfterEvent, forgetSurveysOf } from '../certificates/erase.ts';
 import { applicationsOf, deleteUnpaidApplication, eraseApplication } from '../bursaries/retention.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ERASED_DOMAIN, forgetEmails, isErasedAddress } from '../mail/outbox.ts';
+import { forgetMemberships } from '../network/directory.ts';
 import { forgetListAddress } from '../network/list.ts';
 import { cancelRegistration } from '../registration/service.ts';
 
@@ -119,6 +120,7 @@ export async function erasePerson(db: Database, personId: string, now = new Date
     // Bookings asked for with the address and not yet confirmed: what was typed, answers included.
     await tx.delete(bookingRequests).where(eq(bookingRequests.email, person.email));
     await forgetListAddress(tx, person.email);
+    await forgetMemberships(tx, personId);
     await forgetSurveysOf(tx, { id: personId, email: person.email });
     await forgetPersonInAudit(tx, personId);
     await forgetEmails(tx, { to: person.email, mentions: [person.email], names: [person.displayName] });

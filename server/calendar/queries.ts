@@ -2,7 +2,7 @@
 // cannot reach a public feed by mistake. Each feed has a cheap "version" query (latest change and
 // a count) so that an unchanged feed is answered 304 without being built.
 import { and, asc, count, eq, gte, inArray, isNotNull, isNull, max, or, sql, type SQL } from 'drizzle-orm';
-import { eventCohosts, events, organisations, programmeSessions, type EventType } from '../../db/schema/index.ts';
+import { events, programmeSessions, type EventType } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
 
 /** Past events stay in the feeds this long. */
@@ -32,9 +32,11 @@ export const publicEventColumns = {
   updatedAt: events.updatedAt,
   publicChangedAt: events.publicChangedAt,
   /** The co-hosts' names, in the order named, joined by COHOST_SEPARATOR; null without any. */
+  // Written out with the tables named: in a one-table select Drizzle leaves column names bare,
+  // which inside this subquery would mean the organisation's id, not the event's.
   cohosts: sql<
     string | null
-  >`(select string_agg(${organisations.name}, ${COHOST_SEPARATOR} order by ${eventCohosts.position}) from ${eventCohosts} join ${organisations} on ${organisations.id} = ${eventCohosts.organisationId} where ${eventCohosts.eventId} = ${events.id} and ${organisations.status} = 'approved')`,
+  >`(select string_agg(o.name, ${COHOST_SEPARATOR} order by c.position) from event_cohosts c join organisations o on o.id = c.organisation_id where c.event_id = "events"."id" and o.status = 'approved')`,
 };
 
 export interface FeedEventRow {

@@ -282,6 +282,11 @@ export async function setMembership(db: Database, input: { organisationId: strin
     .onConflictDoUpdate({ target: [organisationMembers.organisationId, organisationMembers.personId], set: { showPublicly: input.showPublicly } });
 }
 
+/** Erasure: the organisations a person said they belong to are forgotten. */
+export async function forgetMemberships(db: Db, personId: string): Promise<void> {
+  await db.delete(organisationMembers).where(eq(organisationMembers.personId, personId));
+}
+
 // ---- Co-hosted events ----
 
 export interface Cohost {
@@ -327,7 +332,8 @@ export async function cohostingOrganisations(db: Db): Promise<{ id: string; name
 
 /** The SQL condition "this event is co-hosted by that organisation", for the event list. */
 export function cohostedBy(organisationId: string): SQL {
-  return sql`exists (select 1 from ${eventCohosts} where ${eventCohosts.eventId} = ${events.id} and ${eventCohosts.organisationId} = ${organisationId})`;
+  // Tables named: a one-table select leaves Drizzle's column names bare.
+  return sql`exists (select 1 from event_cohosts c where c.event_id = "events"."id" and c.organisation_id = ${organisationId})`;
 }
 
 /** Public events an organisation co-hosts, soonest first. */

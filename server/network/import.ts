@@ -114,7 +114,7 @@ export function readListCsv(data: Buffer): ParsedRow[] {
 }
 
 /** Reads the file into a preview. Nothing is subscribed and nobody emailed yet. */
-export async function previewImport(db: Database, actorId: string, input: { filename: string; data: Buffer; now?: Date }): Promise<string> {
+export async function previewImport(db: Db, actorId: string, input: { filename: string; data: Buffer; now?: Date }): Promise<string> {
   const now = input.now ?? new Date();
   const parsed = readListCsv(input.data);
   const addresses = [...new Set(parsed.map((r) => r.email).filter(isEmailAddress))];
@@ -239,7 +239,7 @@ export async function undatedConsentRows(db: Db, importId: string, limit = 50): 
     .limit(limit);
 }
 
-async function changeStatus(db: Database, id: string, actorId: string, to: 'importing' | 'cancelled', now: Date): Promise<void> {
+async function changeStatus(db: Db, id: string, actorId: string, to: 'importing' | 'cancelled', now: Date): Promise<void> {
   await db.transaction(async (tx) => {
     const changed = await tx
       .update(listImports)
@@ -255,7 +255,7 @@ async function changeStatus(db: Database, id: string, actorId: string, to: 'impo
 }
 
 /** The organiser has checked the preview: the job may work through the rows now. */
-export async function startImport(db: Database, id: string, actorId: string, now = new Date()): Promise<void> {
+export async function startImport(db: Db, id: string, actorId: string, now = new Date()): Promise<void> {
   await changeStatus(db, id, actorId, 'importing', now);
 }
 
@@ -270,7 +270,7 @@ export async function cancelImport(db: Database, id: string, actorId: string, no
  * transaction (so a row is done once, whatever restarts). Each row is checked again as it is
  * done: someone may have joined or left since the preview. Returns the rows done.
  */
-export async function runImports(db: Database, options: { batch?: number; now?: Date } = {}): Promise<number> {
+export async function runImports(db: Db, options: { batch?: number; now?: Date } = {}): Promise<number> {
   const now = options.now ?? new Date();
   return db.transaction(async (tx) => {
     const [running] = await tx

@@ -22,8 +22,6 @@ afterAll(async () => {
   await t?.close();
 });
 
-const idIn = (location: unknown) => String(location).split('/').pop()!;
-
 async function ask(fields: Record<string, string>) {
   return t.client().post('/directory/ask', fields);
 }

@@ -44,6 +44,7 @@ import {
 } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
+import { organisationsOf } from '../network/directory.ts';
 import { NotFoundError } from '../errors.ts';
 import type { ProposalInput } from '../proposals/service.ts';
 import type { Profile } from './people.ts';
@@ -99,6 +100,8 @@ export interface PersonExport {
     consentMethod: string;
     unsubscribedAt: string | null;
   } | null;
+  /** Organisations in the directory the person said they belong to, and whether they are named on them. */
+  organisations: { name: string; shownPublicly: boolean }[];
   proposals: ExportProposal[];
   planning: {
     memberships: {
@@ -324,6 +327,7 @@ async function readPerson(db: Db, personId: string): Promise<PersonExport> {
           unsubscribedAt: isoOrNull(subscription.unsubscribedAt),
         }
       : null,
+    organisations: (await organisationsOf(db, personId)).map((o) => ({ name: o.name, shownPublicly: o.showPublicly })),
     bookingRequests: bookingAsks.map((b) => ({
       eventTitle: b.eventTitle,
       requestedAt: iso(b.createdAt),

@@ -147,10 +147,17 @@ describe('the directory', () => {
     expect((await member.get('/directory/yours')).body).toContain('Midlands Carers Network</a>: your name is not shown');
     await member.post(`${entryUrl}/membership`, { belongs: 'yes', showPublicly: 'yes' });
     expect((await t.client().get(entryUrl)).body).toContain('Rae Carer');
+    // Their own data download says so.
+    const exported = JSON.parse((await member.get('/account/your-data.json')).body);
+    expect(exported.organisations).toEqual([{ name: 'Midlands Carers Network', shownPublicly: true }]);
     await member.post(`${entryUrl}/membership`, {});
     expect((await t.client().get(entryUrl)).body).not.toContain('Rae Carer');
     expect(await t.db.select().from(organisationMembers)).toHaveLength(0);
-    // Only signed-in people may say so; anyone else is sent to sign in.
+    // Deleting an account forgets where its person belonged.
+    await member.post(`${entryUrl}/membership`, { belongs: 'yes', showPublicly: 'yes' });
+    expect((await member.post('/account/delete')).statusCode).toBe(303);
+    expect(await t.db.select().from(organisationMembers)).toHaveLength(0);
+    // Only signed-in people may say so.
     const anonymous = await t.client().post(`${entryUrl}/membership`, { belongs: 'yes' });
     expect(anonymous.statusCode).not.toBe(200);
     expect(await t.db.select().from(organisationMembers)).toHaveLength(0);

@@ -7,11 +7,12 @@ import { afterEventSubjects, type AfterEventEmails } from './after-event-catalog
 import { bursarySubjects, type BursaryEmails } from './bursaries-catalogue.ts';
 import { bursaryPanelSubjects, type BursaryPanelEmails } from './bursary-panel-catalogue.ts';
 import { coproductionSubjects, type CoproductionEmails } from './coproduction-catalogue.ts';
+import { directorySubjects, type DirectoryEmails } from './directory-catalogue.ts';
 import { networkSubjects, type NetworkEmails } from './network-catalogue.ts';
 import { paymentSubjects, type PaymentEmails } from './payments-catalogue.ts';
 import { registrationSubjects, type RegistrationEmails } from './registration-catalogue.ts';
 
-export interface EmailCatalogue extends RegistrationEmails, CoproductionEmails, AfterEventEmails, BursaryEmails, BursaryPanelEmails, NetworkEmails, PaymentEmails {
+export interface EmailCatalogue extends RegistrationEmails, CoproductionEmails, AfterEventEmails, BursaryEmails, BursaryPanelEmails, NetworkEmails, PaymentEmails, DirectoryEmails {
   'sign-in': { signInPath: string; expiresInMinutes: number };
   'role-granted': { name: string; role: string };
 }
@@ -26,6 +27,7 @@ export const subjects: { [K in EmailName]: (data: EmailCatalogue[K]) => string }
   ...afterEventSubjects,
   ...networkSubjects,
   ...paymentSubjects,
+  ...directorySubjects,
   'sign-in': () => 'Your link to sign in to the Social Perspectives Hub',
   'role-granted': (d) => `You are now ${d.role === 'admin' ? 'an admin' : 'an organiser'} on the Social Perspectives Hub`,
 };

@@ -14,6 +14,8 @@ import { bursariesRoutes } from './bursaries/routes.ts';
 import { calendarRoutes } from './calendar/routes.ts';
 import { afterEventPlugin } from './certificates/plugin.ts';
 import { announcementRoutes } from './network/announcement-routes.ts';
+import { directoryRoutes } from './network/directory-routes.ts';
+import { importRoutes } from './network/import-routes.ts';
 import { networkRoutes } from './network/routes.ts';
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/database.ts';
@@ -156,6 +158,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(afterEventPlugin);
   await app.register(networkRoutes);
   await app.register(announcementRoutes);
+  await app.register(directoryRoutes);
+  await app.register(importRoutes);
 
   return app;
 }

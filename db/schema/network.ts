@@ -14,7 +14,8 @@ export interface ListInterests {
 }
 
 /** How someone's consent was given. */
-export const consentMethods = ['web_form', 'account_setting', 'booking_form', 'existing_preference'] as const;
+/** `imported`: brought from an older list whose record says when and how the person agreed. */
+export const consentMethods = ['web_form', 'account_setting', 'booking_form', 'existing_preference', 'imported'] as const;
 export type ConsentMethod = (typeof consentMethods)[number];
 
 export const subscriberStatuses = ['subscribed', 'unsubscribed'] as const;
@@ -99,4 +100,6 @@ export const announcements = pgTable('announcements', {
   failedCount: integer('failed_count').notNull().default(0),
   /** Messages not sent because their subscriber left the list after it was queued. */
   skippedCount: integer('skipped_count').notNull().default(0),
+  /** Copies the receiving mail server refused for good (no such mailbox): their addresses left the list. */
+  bouncedCount: integer('bounced_count').notNull().default(0),
 });

@@ -29,6 +29,7 @@ import { forgetPayers } from '../invoices/service.ts';
 import { applicationsOf, deleteUnpaidApplication, eraseApplication } from '../bursaries/retention.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ERASED_DOMAIN, forgetEmails, isErasedAddress } from '../mail/outbox.ts';
+import { forgetMemberships } from '../network/directory.ts';
 import { forgetListAddress } from '../network/list.ts';
 import { cancelRegistration } from '../registration/service.ts';
 
@@ -123,6 +124,7 @@ export async function erasePerson(db: Database, personId: string, now = new Date
     // Bookings asked for with the address and not yet confirmed: what was typed, answers included.
     await tx.delete(bookingRequests).where(eq(bookingRequests.email, person.email));
     await forgetListAddress(tx, person.email);
+    await forgetMemberships(tx, personId);
     await forgetPersonInAudit(tx, personId);
     await forgetEmails(tx, { to: person.email, mentions: [person.email], names: [person.displayName] });
 

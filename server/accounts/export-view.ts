@@ -103,6 +103,12 @@ export function exportView(data: PersonExport, options: { receiptLinks: boolean 
                   : `Left the list ${when(data.mailingList.unsubscribedAt ?? data.mailingList.consentedAt)}`
                 : 'Not on the list',
             },
+            {
+              key: 'Organisations you belong to',
+              value: data.organisations.length
+                ? data.organisations.map((o) => `${o.name} (${o.shownPublicly ? 'your name is shown on its directory page' : 'not shown'})`).join('; ')
+                : 'None',
+            },
             { key: 'Plain-text emails only', value: yesNo(p.prefersPlainText) },
             { key: 'How you would like us to contact you', value: text(p.contactNotes) },
             { key: 'Limit on paid involvement each tax year', value: p.involvementCapPence === null ? 'None set' : money(p.involvementCapPence) },

@@ -46,6 +46,7 @@ import { recordAudit } from '../audit.ts';
 import { afterEventOf, type AfterEventExport } from '../certificates/export.ts';
 import { ownBankDetailsForExport } from '../bursaries/bank-details.ts';
 import type { Database, Db } from '../db/database.ts';
+import { organisationsOf } from '../network/directory.ts';
 import { NotFoundError } from '../errors.ts';
 import type { ProposalInput } from '../proposals/service.ts';
 import type { Profile } from './people.ts';
@@ -101,6 +102,8 @@ export interface PersonExport {
     consentMethod: string;
     unsubscribedAt: string | null;
   } | null;
+  /** Organisations in the directory the person said they belong to, and whether they are named on them. */
+  organisations: { name: string; shownPublicly: boolean }[];
   proposals: ExportProposal[];
   planning: {
     memberships: {
@@ -330,6 +333,7 @@ async function readPerson(db: Db, personId: string): Promise<PersonExport> {
           unsubscribedAt: isoOrNull(subscription.unsubscribedAt),
         }
       : null,
+    organisations: (await organisationsOf(db, personId)).map((o) => ({ name: o.name, shownPublicly: o.showPublicly })),
     bookingRequests: bookingAsks.map((b) => ({
       eventTitle: b.eventTitle,
       requestedAt: iso(b.createdAt),

@@ -3,7 +3,8 @@
 // people whose place is confirmed.
 import { eventTypeLabels } from '../event-labels.ts';
 import type { CalendarEntry } from './ics.ts';
-import { later, type FeedEventRow, type SessionRow } from './queries.ts';
+import { namesInWords } from '../network/directory.ts';
+import { COHOST_SEPARATOR, later, type FeedEventRow, type SessionRow } from './queries.ts';
 import { eventUid, programmeSessionUid } from './uid.ts';
 
 type EntryEvent = Omit<FeedEventRow, 'publicChangedAt'>;
@@ -44,6 +45,7 @@ export function eventEntry(event: EntryEvent & { startsAt: Date }, options: Entr
     options.joinUrl && !cancelled ? `Join online: ${options.joinUrl}` : '',
     event.summary,
     event.description,
+    event.cohosts ? `Co-hosted by ${namesInWords(event.cohosts.split(COHOST_SEPARATOR))}.` : '',
     `${eventTypeLabels[event.type]}. Details, access information and booking: ${pageUrl}`,
   ]
     .map((part) => part.trim())

@@ -10,6 +10,9 @@ export const PAST_MONTHS = 12;
 /** Cancelled events stay this long after their date, marked cancelled, so calendars update. */
 export const CANCELLED_DAYS = 30;
 
+/** Between co-hosts' names in a feed row (a character no name is typed with). */
+export const COHOST_SEPARATOR = '\u001f';
+
 export const publicEventColumns = {
   id: events.id,
   slug: events.slug,
@@ -28,6 +31,12 @@ export const publicEventColumns = {
   cancelledReason: events.cancelledReason,
   updatedAt: events.updatedAt,
   publicChangedAt: events.publicChangedAt,
+  /** The co-hosts' names, in the order named, joined by COHOST_SEPARATOR; null without any. */
+  // Written out with the tables named: in a one-table select Drizzle leaves column names bare,
+  // which inside this subquery would mean the organisation's id, not the event's.
+  cohosts: sql<
+    string | null
+  >`(select string_agg(o.name, ${COHOST_SEPARATOR} order by c.position) from event_cohosts c join organisations o on o.id = c.organisation_id where c.event_id = "events"."id" and o.status = 'approved')`,
 };
 
 export interface FeedEventRow {
@@ -48,6 +57,8 @@ export interface FeedEventRow {
   cancelledReason: string;
   updatedAt: Date;
   publicChangedAt: Date | null;
+  /** Co-hosts' names (see publicEventColumns); not read by every query that makes entries. */
+  cohosts?: string | null;
 }
 
 /** A feed's state: enough to answer a conditional request without building the feed. */

@@ -6,6 +6,7 @@ import { DateTime } from 'luxon';
 import { events, people, roleGrants } from '../../db/schema/index.ts';
 import type { Database } from '../db/database.ts';
 import { seedDemoList } from '../network/demo.ts';
+import { seedDemoDirectory } from '../network/directory-demo.ts';
 import { seedDemoPlaces } from '../registration/demo.ts';
 import { seedDemoAfterEvent } from './after-event.ts';
 import { seedDemoCoproduction } from './coproduction.ts';
@@ -156,5 +157,6 @@ export async function seedDemo(db: Database): Promise<void> {
     await seedDemoCoproduction(tx);
     await seedDemoAfterEvent(tx);
     await seedDemoList(tx);
+    await seedDemoDirectory(tx);
   });
 }

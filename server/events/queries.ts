@@ -4,6 +4,7 @@ import { DateTime } from 'luxon';
 import { events, type EventFormat, type EventType } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
 import { prepared } from '../db/prepared.ts';
+import { cohostedBy } from '../network/directory.ts';
 
 export type EventRow = typeof events.$inferSelect;
 
@@ -40,6 +41,8 @@ export interface EventFilter {
   month?: string;
   /** Words to find in the title, summary or venue. */
   q?: string;
+  /** Events co-hosted by this organisation (an id from the directory). */
+  organisation?: string;
   /** The archive: events that have ended, newest first. */
   past?: boolean;
   /** 1 for the first page. */
@@ -64,6 +67,7 @@ export async function findEvents(db: Db, filter: EventFilter): Promise<{ events:
   }
   if (filter.type) conditions.push(eq(events.type, filter.type));
   if (filter.format) conditions.push(eq(events.format, filter.format));
+  if (filter.organisation) conditions.push(cohostedBy(filter.organisation));
   if (filter.month) {
     const start = DateTime.fromFormat(filter.month, 'yyyy-MM', { zone: 'Europe/London' });
     if (start.isValid) conditions.push(gte(events.startsAt, start.toJSDate()), lt(events.startsAt, start.plus({ months: 1 }).toJSDate()));

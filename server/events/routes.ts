@@ -6,6 +6,7 @@ import { addToCalendarLinks } from '../calendar/add-to-calendar.ts';
 import { NotFoundError } from '../errors.ts';
 import { renderMarkdown } from '../markdown.ts';
 import { coProducedAmong, publicCoproduction } from '../planning/public.ts';
+import { cohostingOrganisations, cohostsOf, namesInWords } from '../network/directory.ts';
 import { eventPlaces } from '../registration/public.ts';
 import { EVENTS_PER_PAGE, findEvents, findPublicEvent } from './queries.ts';
 import { eventCard, EventListQuery, eventListFilters, eventListPages } from './view-models.ts';
@@ -19,6 +20,7 @@ export const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       format: query.format || undefined,
       month: query.month || undefined,
       q: query.q,
+      organisation: query.organisation || undefined,
       past,
       page: query.page,
     });
@@ -26,14 +28,22 @@ export const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       app.db,
       found.events.map((e) => e.id),
     );
+    const cohosts = await cohostsOf(
+      app.db,
+      found.events.map((e) => e.id),
+    );
     const pages = eventListPages(query, found.total, EVENTS_PER_PAGE);
     const title = `${past ? 'Past events' : 'Events'}${pages.current > 1 ? ` (page ${pages.current} of ${pages.count})` : ''}`;
     return reply.page('events/list', {
       title,
-      events: found.events.map((e) => ({ ...eventCard(e), coProduced: coProduced.has(e.id) })),
+      events: found.events.map((e) => ({
+        ...eventCard(e),
+        coProduced: coProduced.has(e.id),
+        cohosts: namesInWords((cohosts.get(e.id) ?? []).map((c) => c.name)),
+      })),
       total: found.total,
       pages,
-      ...eventListFilters(query),
+      ...eventListFilters(query, await cohostingOrganisations(app.db)),
     });
   });
 
@@ -46,6 +56,8 @@ export const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       addToCalendar: addToCalendarLinks(event, app.config.baseUrl),
       places: { ...(await eventPlaces(app.db, event)), organiseUrl: request.me?.isOrganiser ? `/organise/events/${event.slug}/attendees` : '' },
       coproduction: await publicCoproduction(app.db, event),
+      cohosts: (await cohostsOf(app.db, [event.id])).get(event.id) ?? [],
+      cohostsUrl: request.me?.isOrganiser ? `/organise/events/${event.slug}/co-hosts` : '',
       bursary: await publicBursaryOffer(app.db, event),
       event: {
         ...eventCard(event),

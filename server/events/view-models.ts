@@ -45,6 +45,7 @@ export const EventListQuery = Type.Object({
   format: Type.Optional(Type.Union([Type.Literal(''), ...eventFormats.map((f) => Type.Literal(f))])),
   month: Type.Optional(Type.Union([Type.Literal(''), Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$' })])),
   q: Type.Optional(Type.String({ maxLength: 100 })),
+  organisation: Type.Optional(Type.Union([Type.Literal(''), Type.String({ format: 'uuid' })])),
   page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
 });
 export interface EventListQueryType {
@@ -53,6 +54,7 @@ export interface EventListQueryType {
   format?: EventFormat | '';
   month?: string;
   q?: string;
+  organisation?: string;
   page?: number;
 }
 
@@ -65,7 +67,7 @@ export function eventListPages(query: EventListQueryType, total: number, perPage
   const current = Math.min(Math.max(1, query.page ?? 1), Math.max(count, query.page ?? 1));
   const href = (page: number) => {
     const params = new URLSearchParams();
-    for (const key of ['when', 'q', 'type', 'format', 'month'] as const) {
+    for (const key of ['when', 'q', 'type', 'format', 'month', 'organisation'] as const) {
       const value = query[key];
       if (value) params.set(key, value);
     }
@@ -112,15 +114,23 @@ function monthOptions(now: Date, past: boolean): { value: string; label: string 
   return months;
 }
 
-export function eventListFilters(query: EventListQueryType, now: Date = new Date()) {
+export function eventListFilters(query: EventListQueryType, organisations: { id: string; name: string }[] = [], now: Date = new Date()) {
   const past = query.when === 'past';
   const months = monthOptions(now, past);
   return {
     past,
-    filters: { type: query.type ?? '', format: query.format ?? '', month: query.month ?? '', q: query.q ?? '', when: past ? 'past' : '' },
+    filters: {
+      type: query.type ?? '',
+      format: query.format ?? '',
+      month: query.month ?? '',
+      q: query.q ?? '',
+      organisation: query.organisation ?? '',
+      when: past ? 'past' : '',
+    },
+    organisationOptions: organisations.map((o) => ({ value: o.id, label: o.name })),
     typeOptions: eventTypes.map((t) => ({ value: t, label: eventTypeLabels[t] })),
     formatOptions: eventFormats.map((f) => ({ value: f, label: eventFormatLabels[f] })),
     monthOptions: months,
-    filtered: Boolean(query.type || query.format || query.month || query.q),
+    filtered: Boolean(query.type || query.format || query.month || query.q || query.organisation),
   };
 }

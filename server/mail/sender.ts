@@ -1,6 +1,7 @@
 // Delivers queued outbox messages. Safe with several server processes: each claims a batch with
 // FOR UPDATE SKIP LOCKED and leases it by pushing next_attempt_at forward, so no two processes
 // send the same message, and a process that dies mid-send only delays it until the lease ends.
+import { createHash } from 'node:crypto';
 import { and, asc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import { announcements, listSubscribers, mailSuppressions, outboxMessages, people, type StoredAttachment } from '../../db/schema/index.ts';
@@ -98,6 +99,11 @@ export async function deliverDueMessages(db: Db, options: DeliveryOptions): Prom
       if (message.announcementId) await countFor(db, message.announcementId, 'delivered');
       result.sent++;
     } catch (error) {
+      if (isPermanentRejection(error)) {
+        await bounced(db, message, error, now);
+        result.failed++;
+        continue;
+      }
       const exhausted = message.attempts >= MAX_ATTEMPTS;
       await db
         .update(outboxMessages)
@@ -117,6 +123,44 @@ export async function deliverDueMessages(db: Db, options: DeliveryOptions): Prom
   return result;
 }
 
+/**
+ * The receiving server refused the address for good: a 5xx answer to RCPT TO (no such mailbox,
+ * mailbox disabled, bad domain). Policy refusals (5.7.x: relaying denied, spam suspected) say
+ * nothing about the address, and a refusal of the whole message or connection nothing about one
+ * person, so they are retried as any other failure.
+ */
+export function isPermanentRejection(error: unknown): boolean {
+  const e = error as { responseCode?: unknown; command?: unknown; response?: unknown } | null;
+  if (!e || typeof e.responseCode !== 'number' || e.responseCode < 500 || e.responseCode > 599) return false;
+  if (e.command !== 'RCPT TO') return false;
+  return !/\b5\.7\.\d{1,3}\b/.test(typeof e.response === 'string' ? e.response : '');
+}
+
+/**
+ * A bounce: the message is given up at once (trying again would be refused again), the address
+ * goes on the mailing list's suppression list (as a hash, like every suppression) and its
+ * subscription ends, whatever the message was; an announcement's copy is counted as bounced.
+ */
+async function bounced(db: Db, message: typeof outboxMessages.$inferSelect, error: unknown, now: Date): Promise<void> {
+  const address = message.toAddress.trim().toLowerCase();
+  await db.transaction(async (tx) => {
+    await tx
+      .update(outboxMessages)
+      .set({
+        status: 'failed',
+        lastError: `Refused by the receiving mail server: ${error instanceof Error ? error.message : String(error)}`.slice(0, 1000),
+        ...forgetLinks(message),
+      })
+      .where(eq(outboxMessages.id, message.id));
+    await tx
+      .insert(mailSuppressions)
+      .values({ emailHash: createHash('sha256').update(address).digest('hex'), reason: 'bounced', createdAt: now })
+      .onConflictDoNothing();
+    await tx.delete(listSubscribers).where(eq(listSubscribers.email, address));
+    if (message.announcementId) await countFor(tx, message.announcementId, 'bounced');
+  });
+}
+
 /** Of the announcement copies claimed, the addresses still subscribed and not suppressed. */
 async function addressesStillListed(db: Db, claimed: { announcementId: string | null; toAddress: string }[]): Promise<Set<string>> {
   const addresses = [...new Set(claimed.filter((m) => m.announcementId).map((m) => m.toAddress))];
@@ -134,9 +178,14 @@ async function addressesStillListed(db: Db, claimed: { announcementId: string | 
   return new Set(rows.map((r) => r.email));
 }
 
-async function countFor(db: Db, announcementId: string, outcome: 'delivered' | 'failed' | 'skipped'): Promise<void> {
-  const column = { delivered: announcements.deliveredCount, failed: announcements.failedCount, skipped: announcements.skippedCount }[outcome];
-  const key = { delivered: 'deliveredCount', failed: 'failedCount', skipped: 'skippedCount' }[outcome];
+async function countFor(db: Db, announcementId: string, outcome: 'delivered' | 'failed' | 'skipped' | 'bounced'): Promise<void> {
+  const column = {
+    delivered: announcements.deliveredCount,
+    failed: announcements.failedCount,
+    skipped: announcements.skippedCount,
+    bounced: announcements.bouncedCount,
+  }[outcome];
+  const key = { delivered: 'deliveredCount', failed: 'failedCount', skipped: 'skippedCount', bounced: 'bouncedCount' }[outcome];
   await db
     .update(announcements)
     .set({ [key]: sql`${column} + 1` })

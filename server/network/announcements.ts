@@ -194,6 +194,8 @@ export interface SendProgress {
   delivered: number;
   failed: number;
   skipped: number;
+  /** Copies refused for good by the receiving server: those addresses are off the list now. */
+  bounced: number;
   /** People who have left the list since it was sent (anyone on it, not only this audience). */
   leftSince: number;
 }
@@ -217,6 +219,7 @@ export async function progressOf(db: Db, announcement: AnnouncementRow): Promise
     delivered: announcement.deliveredCount,
     failed: announcement.failedCount,
     skipped: announcement.skippedCount,
+    bounced: announcement.bouncedCount,
     leftSince: left?.n ?? 0,
   };
 }

@@ -9,7 +9,7 @@
 // address is on the list is told only to that inbox.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { and, count, eq, gt, lt, sql } from 'drizzle-orm';
-import { listJoinRequests, listSubscribers, mailSuppressions, people, type ConsentMethod, type ListInterests } from '../../db/schema/index.ts';
+import { listImportRows, listJoinRequests, listSubscribers, mailSuppressions, people, type ConsentMethod, type ListInterests } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
 import { TooManyRequestsError } from '../errors.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
@@ -48,7 +48,7 @@ export type SubscriberRow = typeof listSubscribers.$inferSelect;
 
 export const NO_INTERESTS: ListInterests = { types: [], formats: [], regions: [] };
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 export function emailHash(email: string): string {
   return sha256(email.trim().toLowerCase());
@@ -203,8 +203,9 @@ export async function confirmJoin(
  */
 export async function subscribe(
   tx: Db,
-  input: { email: string; name?: string; interests?: ListInterests; method: ConsentMethod; wording: string; now: Date },
+  input: { email: string; name?: string; interests?: ListInterests; method: ConsentMethod; wording: string; now: Date; consentedAt?: Date },
 ): Promise<string> {
+  const consentedAt = input.consentedAt ?? input.now;
   const email = input.email.trim().toLowerCase();
   const [person] = await tx.select({ id: people.id, name: people.displayName }).from(people).where(eq(people.email, email));
   const [row] = await tx
@@ -215,7 +216,7 @@ export async function subscribe(
       interests: input.interests ?? NO_INTERESTS,
       status: 'subscribed',
       personId: person?.id ?? null,
-      consentedAt: input.now,
+      consentedAt,
       consentWording: input.wording,
       consentMethod: input.method,
       createdAt: input.now,
@@ -226,7 +227,7 @@ export async function subscribe(
       set: {
         status: 'subscribed',
         personId: person?.id ?? null,
-        consentedAt: input.now,
+        consentedAt,
         consentWording: input.wording,
         consentMethod: input.method,
         unsubscribedAt: null,
@@ -312,4 +313,5 @@ export async function forgetListAddress(db: Db, email: string): Promise<void> {
   const address = email.toLowerCase();
   await db.delete(listSubscribers).where(eq(listSubscribers.email, address));
   await db.delete(listJoinRequests).where(eq(listJoinRequests.email, address));
+  await db.delete(listImportRows).where(eq(listImportRows.email, address));
 }

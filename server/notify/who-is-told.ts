@@ -514,6 +514,59 @@ export const whoIsTold = {
       { who: 'people who only booked or have an account', why: 'only those who said yes to the list get announcements' },
     ],
   },
+  'list-bounced': {
+    record: 'mailing-list subscription',
+    change: 'the receiving mail server refuses an address for good (no such mailbox) when any email is sent to it',
+    emails: [],
+    notEmailed: [
+      { who: 'the address', why: 'its server refuses mail; it goes on the suppression list and its subscription ends' },
+      { who: 'organisers', why: 'an announcement’s progress page counts its bounces' },
+    ],
+  },
+  'list-import.run': {
+    record: 'mailing-list import',
+    change: 'an organiser’s import of an older list (a CSV file they checked in its preview) works through its rows',
+    emails: [
+      {
+        template: 'list-import-ask',
+        to: 'each address without a dated record of its consent, once ever: a link to join (it is not on the list, and hears nothing else, unless it is pressed)',
+      },
+    ],
+    notEmailed: [
+      {
+        who: 'addresses whose consent the file records (when and how)',
+        why: 'they join the list with that consent kept as imported; the next email they get is an announcement',
+      },
+      {
+        who: 'rows left out: not an address, a second copy, already on the list, suppressed, or asked by an earlier import',
+        why: 'the preview and progress pages list them',
+      },
+    ],
+  },
+  'directory.asked': {
+    record: 'directory entry',
+    change: 'someone asks for an organisation to be listed in the directory (the public form)',
+    emails: [],
+    notEmailed: [
+      {
+        who: 'the asker',
+        why: 'the page says an organiser will look at it; the address typed is not proven, so nothing goes to it until an organiser has decided',
+      },
+      { who: 'organisers', why: 'requests wait on the directory’s organiser page' },
+    ],
+  },
+  'directory.decided': {
+    record: 'directory entry',
+    change: 'an organiser approves or declines a request to be listed',
+    emails: [{ template: 'directory-decided', to: 'the address the asker gave (the organisation’s name only when approved)' }],
+    notEmailed: [{ who: 'the organisation’s contact, when not the asker', why: 'the asker speaks for the organisation' }],
+  },
+  'event.cohosts-changed': {
+    record: 'event',
+    change: 'an organiser changes which organisations co-host an event',
+    emails: [],
+    notEmailed: [{ who: 'attendees and the planning group', why: 'nothing they act on changes; the event page and calendar feeds show the co-hosts' }],
+  },
 } as const satisfies Record<string, WhoIsToldRow>;
 
 /** The name of a change that may send email; enqueueEmail needs one. */

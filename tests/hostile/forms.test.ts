@@ -17,6 +17,8 @@ import {
   bursaryItems,
   eventResources,
   involvementItems,
+  listImports,
+  organisations,
   outboxMessages,
   planningMeetings,
   planningMembers,
@@ -103,6 +105,8 @@ function kindOf(url: string, name: string): string {
   if (name === 'questionId' && url.includes('/feedback/')) return 'surveyQuestionId';
   if (name !== 'id' && name !== 'itemId') return name;
   if (url.startsWith('/organise/announcements/')) return 'announcementId';
+  if (url.startsWith('/organise/list/imports/')) return 'listImportId';
+  if (url.startsWith('/organise/directory/') || url.startsWith('/directory/')) return 'organisationId';
   if (url.includes('/ticket-types/')) return 'ticketTypeId';
   if (url.includes('/questions/')) return 'questionId';
   if (url.startsWith('/plan/')) return 'involvementItemId';
@@ -328,6 +332,16 @@ async function makeRecords(): Promise<void> {
   add('token', subscriberToken(await subscribe(db, { email: 'listed@example.org', method: 'web_form', wording: JOIN_WORDING, now: new Date() })), 'anonymous');
   await organiser.post('/organise/announcements', { subject: 'Hostile news', body: 'Hello' });
   add('announcementId', (await newest(db.select({ id: announcements.id }).from(announcements).orderBy(desc(announcements.createdAt))))?.id, 'organiser');
+
+  // A directory entry (listed, and one waiting for a decision) and a list import's preview.
+  for (const name of ['Hostile Listed Network', 'Hostile Waiting Network']) {
+    const path = name.includes('Listed') ? '/organise/directory' : '/directory/ask';
+    await (name.includes('Listed') ? organiser : t.client()).post(path, { name, kind: 'network', requesterEmail: 'asker@example.org' });
+    add('organisationId', (await newest(db.select({ id: organisations.id }).from(organisations).where(eq(organisations.name, name))))?.id, 'organiser');
+  }
+  const csv = Buffer.from('Email,Name,Consent\nimported@example.org,Im,2024-01-01\n');
+  await postMultipart(organiser, '/organise/list/import', {}, { field: 'file', filename: 'list.csv', contentType: 'text/csv', data: csv });
+  add('listImportId', (await newest(db.select({ id: listImports.id }).from(listImports).orderBy(desc(listImports.createdAt))))?.id, 'organiser');
 }
 
 /**

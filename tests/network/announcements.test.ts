@@ -135,6 +135,7 @@ describe('an announcement to the list', () => {
       'Waiting to go': 0,
       Sent: 5,
       'Could not be sent': 0,
+      'Refused by the receiving mail server (taken off the list)': 0,
       'Not sent: left the list first': 1,
       'Anyone who left the list since': 1,
     });

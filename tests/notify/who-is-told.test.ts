@@ -17,6 +17,8 @@ import {
   type events,
   invoices,
   listSubscribers,
+  mailSuppressions,
+  organisations,
   outboxMessages,
   people,
   planningMeetings,
@@ -27,7 +29,9 @@ import {
 import { grantRole } from '../../server/accounts/people.ts';
 import { sendPanelDigests } from '../../server/bursaries/notices.ts';
 import { enqueueEmail } from '../../server/mail/outbox.ts';
-import { leavePath } from '../../server/network/list.ts';
+import { deliverDueMessages } from '../../server/mail/sender.ts';
+import { runImports } from '../../server/network/import.ts';
+import { emailHash, leavePath } from '../../server/network/list.ts';
 import { withWhoIsTold } from '../../server/notify/readme.ts';
 import { changeNames, whoIsTold, type ChangeName } from '../../server/notify/who-is-told.ts';
 import { expireDueHolds } from '../../server/registration/offers.ts';
@@ -985,6 +989,89 @@ const scenarios: Record<ChangeName, Scenario> = {
         payload: 'List-Unsubscribe=One-Click',
       });
       expect(left.statusCode).toBe(200);
+      return [];
+    },
+  },
+  'list-bounced': {
+    change: async () => {
+      // A join email to a mailbox that does not exist: the receiving server refuses it for good.
+      const email = unique('no-such-mailbox');
+      expectPosted(await t.client().post('/list/join', { email }));
+      const refusing = {
+        description: 'refuses every recipient',
+        send: async () => {
+          throw Object.assign(new Error("Can't send mail - all recipients were rejected: 550 5.1.1 No such user"), {
+            code: 'EENVELOPE',
+            responseCode: 550,
+            command: 'RCPT TO',
+            response: '550 5.1.1 No such user',
+          });
+        },
+        close: () => {},
+      };
+      await deliverDueMessages(t.db, { transport: refusing, site: { baseUrl: 'http://convene.test', siteName: 'Hub' }, from: 'hub@example.org' });
+      const [suppressed] = await t.db
+        .select()
+        .from(mailSuppressions)
+        .where(eq(mailSuppressions.emailHash, emailHash(email)));
+      expect(suppressed?.reason).toBe('bounced');
+      return mails('list-join-asked', 'list-confirm', [email]);
+    },
+  },
+  'list-import.run': {
+    setup: async () => {
+      state.importAsked = unique('imported-ask');
+      const consented = unique('imported-consented');
+      const csv = `Email,Name,Consent\n${consented},Ana,"2024-03-15, ticked the box"\n${state.importAsked as string},Bo,\n`;
+      const uploaded = await postMultipart(
+        org,
+        '/organise/list/import',
+        {},
+        { field: 'file', filename: 'old.csv', contentType: 'text/csv', data: Buffer.from(csv) },
+      );
+      expectPosted(uploaded);
+      expectPosted(await org.post(`${String(uploaded.headers.location)}/start`));
+    },
+    change: async () => {
+      expect(await runImports(t.db)).toBe(2);
+      return mails('list-import.run', 'list-import-ask', [state.importAsked as string]);
+    },
+  },
+  'directory.asked': {
+    change: async () => {
+      expectPosted(await t.client().post('/directory/ask', { name: 'Asking Network', kind: 'network', requesterEmail: unique('asker') }));
+      return [];
+    },
+  },
+  'directory.decided': {
+    setup: async () => {
+      state.askers = [unique('asker-yes'), unique('asker-no')];
+      for (const [i, email] of (state.askers as string[]).entries())
+        expectPosted(await t.client().post('/directory/ask', { name: `Deciding ${i}`, kind: 'charity', requesterEmail: email }));
+    },
+    change: async () => {
+      const [yes, no] = state.askers as string[];
+      const pending = (await t.db.select().from(organisations).where(eq(organisations.status, 'pending'))).filter(
+        (r) => r.requesterEmail === yes || r.requesterEmail === no,
+      );
+      expect(pending).toHaveLength(2);
+      for (const row of pending) {
+        const decision = row.requesterEmail === yes ? 'approve' : 'decline';
+        expectPosted(await org.post(`/organise/directory/${row.id}/decision`, { decision }));
+      }
+      return mails('directory.decided', 'directory-decided', [yes!, no!]);
+    },
+  },
+  'event.cohosts-changed': {
+    setup: async () => {
+      const event = await makeEvent(t.db);
+      state.cohostedSlug = event.slug;
+      const added = await org.post('/organise/directory', { name: 'Partner Network', kind: 'network' });
+      expectPosted(added);
+      state.partnerId = String(added.headers.location).split('/').pop();
+    },
+    change: async () => {
+      expectPosted(await org.post(`/organise/events/${state.cohostedSlug as string}/co-hosts`, { organisations: state.partnerId as string }));
       return [];
     },
   },

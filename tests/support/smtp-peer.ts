@@ -5,6 +5,8 @@ import { SMTPServer } from 'smtp-server';
 
 export class SmtpPeer {
   readonly received: ParsedMail[] = [];
+  /** Addresses this server says do not exist (550 5.1.1 to RCPT TO): a permanent bounce. */
+  readonly unknownMailboxes = new Set<string>();
   private server: SMTPServer | null = null;
   port = 0;
 
@@ -12,6 +14,13 @@ export class SmtpPeer {
     const server = new SMTPServer({
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
+      onRcptTo: (address, _session, callback) => {
+        if (this.unknownMailboxes.has(address.address.toLowerCase())) {
+          callback(Object.assign(new Error('5.1.1 No such user here'), { responseCode: 550 }));
+          return;
+        }
+        callback();
+      },
       onData: (stream, _session, callback) => {
         simpleParser(stream)
           .then((mail) => {

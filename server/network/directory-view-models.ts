@@ -1,0 +1,76 @@
+// The directory and list import as their pages see them: labels chosen, dates in UK time.
+import type { ImportRowProblem } from '../../db/schema/index.ts';
+import { formatDate, formatDateTime } from '../format.ts';
+import { directoryPath, namesInWords, organisationKindLabels, publicContact, type Cohost, type OrganisationRow } from './directory.ts';
+import { problemLabels, type ImportRecord, type ImportRow, type ImportSummary } from './import.ts';
+
+export function organisationCard(row: OrganisationRow) {
+  return {
+    id: row.id,
+    url: directoryPath(row.id),
+    name: row.name,
+    kindLabel: organisationKindLabels[row.kind],
+    region: row.region || 'UK-wide',
+    website: row.website,
+    description: row.description,
+    contact: publicContact(row),
+  };
+}
+
+export function pendingCard(row: OrganisationRow) {
+  return {
+    ...organisationCard(row),
+    askedOn: formatDate(row.createdAt),
+    decideUrl: `/organise/directory/${row.id}/decision`,
+    contactPublic: row.contactPublic,
+    contactName: row.contactName,
+    contactEmail: row.contactEmail,
+    requesterEmail: row.requesterEmail,
+  };
+}
+
+/** "Hosted with the Hub and Survivor Voices": the names, linked, for the event page and cards. */
+export function cohostView(cohosts: Cohost[] | undefined) {
+  const list = cohosts ?? [];
+  return { cohosts: list, cohostWords: namesInWords(list.map((c) => c.name)) };
+}
+
+const statusWords: Record<ImportRecord['status'], string> = {
+  previewed: 'Checked, not started',
+  importing: 'Importing',
+  done: 'Finished',
+  cancelled: 'Cancelled',
+};
+
+export function importListItem(row: ImportRecord) {
+  return {
+    url: `/organise/list/imports/${row.id}`,
+    filename: row.filename,
+    rows: row.rowCount,
+    when: formatDateTime(row.createdAt),
+    status: statusWords[row.status],
+  };
+}
+
+export function importPage(record: ImportRecord, summary: ImportSummary, problems: ImportRow[], undated: ImportRow[]) {
+  const processed = summary.total - summary.done.waiting;
+  return {
+    id: record.id,
+    filename: record.filename,
+    status: record.status,
+    statusWords: statusWords[record.status],
+    startUrl: `/organise/list/imports/${record.id}/start`,
+    cancelUrl: `/organise/list/imports/${record.id}/cancel`,
+    selfUrl: `/organise/list/imports/${record.id}`,
+    summary,
+    processed,
+    percent: summary.total ? Math.floor((processed / summary.total) * 100) : 100,
+    problemCounts: (Object.entries(summary.problems) as [ImportRowProblem, number][])
+      .filter(([, n]) => n > 0)
+      .map(([problem, n]) => ({ label: problemLabels[problem], n })),
+    problems: problems.map((r) => ({ line: r.line, email: r.email || '(empty)', problem: r.problem ? problemLabels[r.problem] : '' })),
+    moreProblems: Object.values(summary.problems).reduce((a, b) => a + b, 0) > problems.length,
+    undated: undated.map((r) => ({ line: r.line, email: r.email, consent: r.consent })),
+    finishedAt: record.finishedAt ? formatDateTime(record.finishedAt) : '',
+  };
+}

@@ -7,6 +7,7 @@ import { events, people, roleGrants } from '../../db/schema/index.ts';
 import type { Database } from '../db/database.ts';
 import { seedDemoList } from '../network/demo.ts';
 import { seedDemoPlaces } from '../registration/demo.ts';
+import { seedDemoInvoice } from '../payments/demo.ts';
 import { seedDemoAfterEvent } from './after-event.ts';
 import { seedDemoCoproduction } from './coproduction.ts';
 
@@ -157,4 +158,6 @@ export async function seedDemo(db: Database): Promise<void> {
     await seedDemoAfterEvent(tx);
     await seedDemoList(tx);
   });
+  // After the rest is in: booked through the booking service, in its own transaction.
+  await seedDemoInvoice(db);
 }

@@ -8,6 +8,7 @@ import type { Database } from '../db/database.ts';
 import { seedDemoList } from '../network/demo.ts';
 import { seedDemoDirectory } from '../network/directory-demo.ts';
 import { seedDemoPlaces } from '../registration/demo.ts';
+import { seedDemoInvoice } from '../payments/demo.ts';
 import { seedDemoAfterEvent } from './after-event.ts';
 import { seedDemoCoproduction } from './coproduction.ts';
 
@@ -159,4 +160,6 @@ export async function seedDemo(db: Database): Promise<void> {
     await seedDemoList(tx);
     await seedDemoDirectory(tx);
   });
+  // After the rest is in: booked through the booking service, in its own transaction.
+  await seedDemoInvoice(db);
 }

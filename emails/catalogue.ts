@@ -7,10 +7,11 @@ import { afterEventSubjects, type AfterEventEmails } from './after-event-catalog
 import { bursarySubjects, type BursaryEmails } from './bursaries-catalogue.ts';
 import { bursaryPanelSubjects, type BursaryPanelEmails } from './bursary-panel-catalogue.ts';
 import { coproductionSubjects, type CoproductionEmails } from './coproduction-catalogue.ts';
+import { invitationSubjects, type InvitationEmails } from './invitations-catalogue.ts';
 import { networkSubjects, type NetworkEmails } from './network-catalogue.ts';
 import { registrationSubjects, type RegistrationEmails } from './registration-catalogue.ts';
 
-export interface EmailCatalogue extends RegistrationEmails, CoproductionEmails, AfterEventEmails, BursaryEmails, BursaryPanelEmails, NetworkEmails {
+export interface EmailCatalogue extends RegistrationEmails, CoproductionEmails, AfterEventEmails, BursaryEmails, BursaryPanelEmails, NetworkEmails, InvitationEmails {
   'sign-in': { signInPath: string; expiresInMinutes: number };
   'role-granted': { name: string; role: string };
 }
@@ -24,6 +25,7 @@ export const subjects: { [K in EmailName]: (data: EmailCatalogue[K]) => string }
   ...bursaryPanelSubjects,
   ...afterEventSubjects,
   ...networkSubjects,
+  ...invitationSubjects,
   'sign-in': () => 'Your link to sign in to the Social Perspectives Hub',
   'role-granted': (d) => `You are now ${d.role === 'admin' ? 'an admin' : 'an organiser'} on the Social Perspectives Hub`,
 };

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import staticFiles from '@fastify/static';
 import ajvFormats from 'ajv-formats';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { invitationsPlugin } from './invitations/plugin.ts';
 import { housekeepingPlugin } from './accounts/housekeeping.ts';
 import { exportRoutes } from './accounts/export-routes.ts';
 import { accountsRoutes } from './accounts/routes.ts';
@@ -46,7 +47,7 @@ declare module 'fastify' {
 /** Replaces the secret part of sign-in, booking and private-feed links with a placeholder. */
 export function hideSecrets(url: string): string {
   return url.replace(
-    /^\/(sign-in|bookings\/confirm|bookings|calendar\/private|surveys|list\/confirm|list|proposals\/invitations)\/[A-Za-z0-9_-]{20,}/,
+    /^\/(sign-in|bookings\/confirm|bookings|calendar\/private|surveys|list\/confirm|list|proposals\/invitations|invited)\/[A-Za-z0-9_-]{20,}/,
     '/$1/[secret]',
   );
 }
@@ -156,6 +157,9 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(afterEventPlugin);
   await app.register(networkRoutes);
   await app.register(announcementRoutes);
+  // At merge: pass the directory's list of organisations' public contacts, so organisers can
+  // invite from it: app.register(invitationsPlugin, { directoryContacts: ... }).
+  await app.register(invitationsPlugin, {});
 
   return app;
 }

@@ -11,3 +11,5 @@ export * from './outbox.ts';
 export * from './planning.ts';
 export * from './proposals.ts';
 export * from './registration.ts';
+export * from './invitations.ts';
+export * from './library.ts';

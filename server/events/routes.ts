@@ -6,6 +6,7 @@ import { addToCalendarLinks } from '../calendar/add-to-calendar.ts';
 import { NotFoundError } from '../errors.ts';
 import { renderMarkdown } from '../markdown.ts';
 import { coProducedAmong, publicCoproduction } from '../planning/public.ts';
+import { invitationOnlyAmong } from '../registration/api.ts';
 import { eventPlaces } from '../registration/public.ts';
 import { EVENTS_PER_PAGE, findEvents, findPublicEvent } from './queries.ts';
 import { eventCard, EventListQuery, eventListFilters, eventListPages } from './view-models.ts';
@@ -22,15 +23,13 @@ export const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       past,
       page: query.page,
     });
-    const coProduced = await coProducedAmong(
-      app.db,
-      found.events.map((e) => e.id),
-    );
+    const ids = found.events.map((e) => e.id);
+    const [coProduced, byInvitation] = await Promise.all([coProducedAmong(app.db, ids), invitationOnlyAmong(app.db, ids)]);
     const pages = eventListPages(query, found.total, EVENTS_PER_PAGE);
     const title = `${past ? 'Past events' : 'Events'}${pages.current > 1 ? ` (page ${pages.current} of ${pages.count})` : ''}`;
     return reply.page('events/list', {
       title,
-      events: found.events.map((e) => ({ ...eventCard(e), coProduced: coProduced.has(e.id) })),
+      events: found.events.map((e) => ({ ...eventCard(e), coProduced: coProduced.has(e.id), byInvitation: byInvitation.has(e.id) })),
       total: found.total,
       pages,
       ...eventListFilters(query),

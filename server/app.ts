@@ -6,6 +6,7 @@ import staticFiles from '@fastify/static';
 import ajvFormats from 'ajv-formats';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { invitationsPlugin } from './invitations/plugin.ts';
+import { libraryPlugin } from './library/plugin.ts';
 import { housekeepingPlugin } from './accounts/housekeeping.ts';
 import { exportRoutes } from './accounts/export-routes.ts';
 import { accountsRoutes } from './accounts/routes.ts';
@@ -160,6 +161,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   // At merge: pass the directory's list of organisations' public contacts, so organisers can
   // invite from it: app.register(invitationsPlugin, { directoryContacts: ... }).
   await app.register(invitationsPlugin, {});
+  await app.register(libraryPlugin);
 
   return app;
 }

@@ -81,6 +81,7 @@ export type ConflictCode =
   | 'involvement_own_item'
   | 'item_paid'
   | 'last_admin'
+  | 'library_import_started'
   | 'meeting_cancelled'
   | 'no_invoice'
   | 'no_offer'

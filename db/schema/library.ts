@@ -52,3 +52,57 @@ export const libraryItems = pgTable(
     index('library_items_launch_idx').on(t.launchEventId),
   ],
 );
+
+export const libraryImportStatuses = ['previewed', 'importing', 'done', 'discarded'] as const;
+export type LibraryImportStatus = (typeof libraryImportStatuses)[number];
+
+/**
+ * An archive being brought into the library: a spreadsheet (CSV) of items and the files it names,
+ * uploaded together. Each row is checked and kept here with its file and its problems, shown as a
+ * preview; once an organiser starts it, a job moves the rows without problems into the library a
+ * few at a time, so the progress page can count them and a restart carries on where it stopped.
+ */
+export const libraryImports = pgTable('library_imports', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  status: text('status', { enum: libraryImportStatuses }).notNull().default('previewed'),
+  csvFilename: text('csv_filename').notNull().default(''),
+  createdBy: uuid('created_by').references(() => people.id, { onDelete: 'set null' }),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  startedAt: timestamp('started_at', { withTimezone: true }),
+  finishedAt: timestamp('finished_at', { withTimezone: true }),
+});
+
+/** What one row of an import's spreadsheet asks for, once read and checked. */
+export interface LibraryImportFields {
+  title: string;
+  summary: string;
+  kind: string;
+  topics: string[];
+  year: number | null;
+  eventId: string | null;
+  launchEventId: string | null;
+  url: string;
+  filename: string;
+}
+
+export const libraryImportRowStates = ['ready', 'invalid', 'imported'] as const;
+
+export const libraryImportRows = pgTable(
+  'library_import_rows',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    importId: uuid('import_id')
+      .notNull()
+      .references(() => libraryImports.id, { onDelete: 'cascade' }),
+    /** The spreadsheet's row number as the organiser sees it (the header is row 1). */
+    rowNumber: integer('row_number').notNull(),
+    fields: jsonb('fields').$type<LibraryImportFields>().notNull(),
+    /** Each problem in words; empty when the row can be imported. */
+    problems: jsonb('problems').$type<string[]>().notNull().default([]),
+    state: text('state', { enum: libraryImportRowStates }).notNull(),
+    contentType: text('content_type').notNull().default(''),
+    content: bytea('content'),
+    itemId: uuid('item_id').references(() => libraryItems.id, { onDelete: 'set null' }),
+  },
+  (t) => [index('library_import_rows_import_idx').on(t.importId, t.state, t.rowNumber)],
+);

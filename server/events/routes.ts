@@ -6,6 +6,7 @@ import { addToCalendarLinks } from '../calendar/add-to-calendar.ts';
 import { NotFoundError } from '../errors.ts';
 import { renderMarkdown } from '../markdown.ts';
 import { coProducedAmong, publicCoproduction } from '../planning/public.ts';
+import { eventLibraryCards } from '../library/public.ts';
 import { invitationOnlyAmong } from '../registration/api.ts';
 import { eventPlaces } from '../registration/public.ts';
 import { EVENTS_PER_PAGE, findEvents, findPublicEvent } from './queries.ts';
@@ -46,6 +47,7 @@ export const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       places: { ...(await eventPlaces(app.db, event)), organiseUrl: request.me?.isOrganiser ? `/organise/events/${event.slug}/attendees` : '' },
       coproduction: await publicCoproduction(app.db, event),
       bursary: await publicBursaryOffer(app.db, event),
+      library: await eventLibraryCards(app.db, event.id),
       event: {
         ...eventCard(event),
         descriptionHtml: renderMarkdown(event.description),

@@ -5,6 +5,8 @@ import { count } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { events, people, roleGrants } from '../../db/schema/index.ts';
 import type { Database } from '../db/database.ts';
+import { seedDemoInvitations } from '../invitations/demo.ts';
+import { seedDemoLibrary } from '../library/demo.ts';
 import { seedDemoList } from '../network/demo.ts';
 import { seedDemoPlaces } from '../registration/demo.ts';
 import { seedDemoAfterEvent } from './after-event.ts';
@@ -156,5 +158,7 @@ export async function seedDemo(db: Database): Promise<void> {
     await seedDemoCoproduction(tx);
     await seedDemoAfterEvent(tx);
     await seedDemoList(tx);
+    await seedDemoInvitations(tx);
+    await seedDemoLibrary(tx);
   });
 }

@@ -8,11 +8,12 @@ import { bursarySubjects, type BursaryEmails } from './bursaries-catalogue.ts';
 import { bursaryPanelSubjects, type BursaryPanelEmails } from './bursary-panel-catalogue.ts';
 import { coproductionSubjects, type CoproductionEmails } from './coproduction-catalogue.ts';
 import { directorySubjects, type DirectoryEmails } from './directory-catalogue.ts';
+import { invitationSubjects, type InvitationEmails } from './invitations-catalogue.ts';
 import { networkSubjects, type NetworkEmails } from './network-catalogue.ts';
 import { paymentSubjects, type PaymentEmails } from './payments-catalogue.ts';
 import { registrationSubjects, type RegistrationEmails } from './registration-catalogue.ts';
 
-export interface EmailCatalogue extends RegistrationEmails, CoproductionEmails, AfterEventEmails, BursaryEmails, BursaryPanelEmails, NetworkEmails, PaymentEmails, DirectoryEmails {
+export interface EmailCatalogue extends RegistrationEmails, CoproductionEmails, AfterEventEmails, BursaryEmails, BursaryPanelEmails, NetworkEmails, PaymentEmails, DirectoryEmails, InvitationEmails {
   'sign-in': { signInPath: string; expiresInMinutes: number };
   'role-granted': { name: string; role: string };
 }
@@ -28,6 +29,7 @@ export const subjects: { [K in EmailName]: (data: EmailCatalogue[K]) => string }
   ...networkSubjects,
   ...paymentSubjects,
   ...directorySubjects,
+  ...invitationSubjects,
   'sign-in': () => 'Your link to sign in to the Social Perspectives Hub',
   'role-granted': (d) => `You are now ${d.role === 'admin' ? 'an admin' : 'an organiser'} on the Social Perspectives Hub`,
 };

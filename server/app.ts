@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import staticFiles from '@fastify/static';
 import ajvFormats from 'ajv-formats';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { invitationsPlugin } from './invitations/plugin.ts';
+import { libraryPlugin } from './library/plugin.ts';
 import { housekeepingPlugin } from './accounts/housekeeping.ts';
 import { exportRoutes } from './accounts/export-routes.ts';
 import { accountsRoutes } from './accounts/routes.ts';
@@ -15,6 +17,7 @@ import { calendarRoutes } from './calendar/routes.ts';
 import { afterEventPlugin } from './certificates/plugin.ts';
 import { announcementRoutes } from './network/announcement-routes.ts';
 import { directoryRoutes } from './network/directory-routes.ts';
+import { directoryContacts } from './network/directory.ts';
 import { importRoutes } from './network/import-routes.ts';
 import { networkRoutes } from './network/routes.ts';
 import type { Config } from './config.ts';
@@ -48,7 +51,7 @@ declare module 'fastify' {
 /** Replaces the secret part of sign-in, booking and private-feed links with a placeholder. */
 export function hideSecrets(url: string): string {
   return url.replace(
-    /^\/(sign-in|bookings\/confirm|bookings|calendar\/private|surveys|list\/confirm|list|proposals\/invitations)\/[A-Za-z0-9_-]{20,}/,
+    /^\/(sign-in|bookings\/confirm|bookings|calendar\/private|surveys|list\/confirm|list|proposals\/invitations|invited)\/[A-Za-z0-9_-]{20,}/,
     '/$1/[secret]',
   );
 }
@@ -160,6 +163,14 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(announcementRoutes);
   await app.register(directoryRoutes);
   await app.register(importRoutes);
+  // Organisers can invite an organisation's public contact from the directory.
+  await app.register(invitationsPlugin, {
+    directoryContacts: async (db) =>
+      (await directoryContacts(db)).flatMap((o) =>
+        o.contact?.email ? [{ id: o.id, organisation: o.name, name: o.contact.name || o.name, email: o.contact.email }] : [],
+      ),
+  });
+  await app.register(libraryPlugin);
 
   return app;
 }

@@ -48,6 +48,11 @@ export const events = pgTable(
     /** Raised on every change people would notice, for calendar clients (RFC 5545 SEQUENCE). */
     sequence: integer('sequence').notNull().default(0),
     cancelledReason: text('cancelled_reason').notNull().default(''),
+    /**
+     * Kept out of the public list, the home page and the public calendar feeds (an invitation-only
+     * round table the organisers chose not to list); its page still opens for those given the link.
+     */
+    unlisted: boolean('unlisted').notNull().default(false),
     publishedAt: timestamp('published_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

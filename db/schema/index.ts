@@ -14,3 +14,5 @@ export * from './planning.ts';
 export * from './proposals.ts';
 export * from './registration.ts';
 export * from './invoices.ts';
+export * from './invitations.ts';
+export * from './library.ts';

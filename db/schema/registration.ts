@@ -8,11 +8,12 @@ import { people } from './accounts.ts';
 import { events } from './events.ts';
 
 /**
- * How people get a place: booking here (the default), no booking needed (people just come), or
- * booking handled somewhere else (a partner's system). Only 'here' needs a kind of place on sale
- * before the event is published.
+ * How people get a place: booking here (the default), no booking needed (people just come),
+ * booking handled somewhere else (a partner's system), or by invitation only (a round table:
+ * organisers invite people, server/network/invitations.ts). Only 'here' needs a kind of place on
+ * sale before the event is published, and only 'here' takes bookings.
  */
-export const bookingModes = ['here', 'not_needed', 'elsewhere'] as const;
+export const bookingModes = ['here', 'not_needed', 'elsewhere', 'invitation'] as const;
 export type BookingMode = (typeof bookingModes)[number];
 
 /** Per-event registration settings; an event without a row uses the defaults. */
@@ -181,7 +182,7 @@ export const registrationAnswers = pgTable(
   (t) => [primaryKey({ columns: [t.registrationId, t.questionId] })],
 );
 
-export const holdKinds = ['checkout', 'offer', 'bursary'] as const;
+export const holdKinds = ['checkout', 'offer', 'bursary', 'invitation'] as const;
 export type HoldKind = (typeof holdKinds)[number];
 export const holdStates = ['live', 'released', 'consumed', 'expired'] as const;
 export type HoldState = (typeof holdStates)[number];

@@ -85,6 +85,8 @@ function inPublicWindow(now: Date): SQL {
   const { past, cancelled } = windowStarts(now);
   return and(
     isNotNull(events.startsAt),
+    // An unlisted event (an invitation-only round table kept quiet) is in no public feed.
+    eq(events.unlisted, false),
     or(
       and(inArray(events.status, ['published', 'completed']), eventLastsUntil(past)),
       // Only events that were public before being cancelled: subscribers may have them.

@@ -5,6 +5,8 @@ import { count } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { events, people, roleGrants } from '../../db/schema/index.ts';
 import type { Database } from '../db/database.ts';
+import { seedDemoInvitations } from '../invitations/demo.ts';
+import { seedDemoLibrary } from '../library/demo.ts';
 import { seedDemoList } from '../network/demo.ts';
 import { seedDemoDirectory } from '../network/directory-demo.ts';
 import { seedDemoPlaces } from '../registration/demo.ts';
@@ -159,6 +161,8 @@ export async function seedDemo(db: Database): Promise<void> {
     await seedDemoAfterEvent(tx);
     await seedDemoList(tx);
     await seedDemoDirectory(tx);
+    await seedDemoInvitations(tx);
+    await seedDemoLibrary(tx);
   });
   // After the rest is in: booked through the booking service, in its own transaction.
   await seedDemoInvoice(db);

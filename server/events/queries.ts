@@ -14,7 +14,7 @@ export async function listUpcomingEvents(db: Db, options: { limit: number; now?:
   return db
     .select()
     .from(events)
-    .where(and(eq(events.status, 'published'), or(gte(events.endsAt, now), and(isNull(events.endsAt), gte(events.startsAt, now)))))
+    .where(and(eq(events.status, 'published'), eq(events.unlisted, false), or(gte(events.endsAt, now), and(isNull(events.endsAt), gte(events.startsAt, now)))))
     .orderBy(asc(events.startsAt))
     .limit(options.limit);
 }
@@ -56,7 +56,8 @@ export const EVENTS_PER_PAGE = 20;
 /** One page of the public list or archive, with the filters people can choose, and how many match in all. */
 export async function findEvents(db: Db, filter: EventFilter): Promise<{ events: EventRow[]; total: number }> {
   const now = filter.now ?? new Date();
-  const conditions: SQL[] = [];
+  // An unlisted event (an invitation-only round table kept quiet) is in no list.
+  const conditions: SQL[] = [eq(events.unlisted, false)];
   const ended = or(lt(events.endsAt, now), and(isNull(events.endsAt), lt(events.startsAt, now)))!;
   if (filter.past) {
     conditions.push(inArray(events.status, ['published', 'completed']), ended);

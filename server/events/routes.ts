@@ -7,6 +7,8 @@ import { NotFoundError } from '../errors.ts';
 import { renderMarkdown } from '../markdown.ts';
 import { coProducedAmong, publicCoproduction } from '../planning/public.ts';
 import { cohostingOrganisations, cohostsOf, namesInWords } from '../network/directory.ts';
+import { eventLibraryCards } from '../library/public.ts';
+import { invitationOnlyAmong } from '../registration/api.ts';
 import { eventPlaces } from '../registration/public.ts';
 import { EVENTS_PER_PAGE, findEvents, findPublicEvent } from './queries.ts';
 import { eventCard, EventListQuery, eventListFilters, eventListPages } from './view-models.ts';
@@ -24,14 +26,8 @@ export const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       past,
       page: query.page,
     });
-    const coProduced = await coProducedAmong(
-      app.db,
-      found.events.map((e) => e.id),
-    );
-    const cohosts = await cohostsOf(
-      app.db,
-      found.events.map((e) => e.id),
-    );
+    const ids = found.events.map((e) => e.id);
+    const [coProduced, byInvitation, cohosts] = await Promise.all([coProducedAmong(app.db, ids), invitationOnlyAmong(app.db, ids), cohostsOf(app.db, ids)]);
     const pages = eventListPages(query, found.total, EVENTS_PER_PAGE);
     const title = `${past ? 'Past events' : 'Events'}${pages.current > 1 ? ` (page ${pages.current} of ${pages.count})` : ''}`;
     return reply.page('events/list', {
@@ -39,6 +35,7 @@ export const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       events: found.events.map((e) => ({
         ...eventCard(e),
         coProduced: coProduced.has(e.id),
+        byInvitation: byInvitation.has(e.id),
         cohosts: namesInWords((cohosts.get(e.id) ?? []).map((c) => c.name)),
       })),
       total: found.total,
@@ -59,6 +56,7 @@ export const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       cohosts: (await cohostsOf(app.db, [event.id])).get(event.id) ?? [],
       cohostsUrl: request.me?.isOrganiser ? `/organise/events/${event.slug}/co-hosts` : '',
       bursary: await publicBursaryOffer(app.db, event),
+      library: await eventLibraryCards(app.db, event.id),
       event: {
         ...eventCard(event),
         descriptionHtml: renderMarkdown(event.description),

@@ -10,6 +10,8 @@ import multipart, { type Multipart, type MultipartFile } from '@fastify/multipar
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 export interface UploadedFile {
+  /** The form field it came in. */
+  field?: string;
   filename: string;
   /**
    * The file, or its first maxFileBytes + 1 bytes if it was larger: the feature's own size check
@@ -26,10 +28,11 @@ interface Pending {
 const pending = new WeakMap<FastifyRequest, Pending>();
 
 /** Multipart for the routes of one (encapsulated) feature plugin: one file, a few short fields. */
-export async function acceptUploads(app: FastifyInstance, limits: { maxFileBytes: number; fields: number }): Promise<void> {
+export async function acceptUploads(app: FastifyInstance, limits: { maxFileBytes: number; fields: number; files?: number }): Promise<void> {
+  const files = limits.files ?? 1;
   await app.register(multipart, {
     throwFileSizeLimit: false,
-    limits: { fileSize: limits.maxFileBytes + 1, files: 1, fields: limits.fields, fieldSize: 10_000, parts: limits.fields + 1 },
+    limits: { fileSize: limits.maxFileBytes + 1, files, fields: limits.fields, fieldSize: 10_000, parts: limits.fields + files },
   });
   app.addHook('onSend', async (request, reply) => {
     // Refused before its file was read (or while its fields were): do not read the rest.
@@ -90,4 +93,46 @@ export async function readUploadedFile(request: FastifyRequest): Promise<Uploade
     throw asBadRequest(error);
   }
   return uploaded;
+}
+
+/**
+ * Like readUploadedFile, for a form whose file fields take several files (`multiple`): every file
+ * sent, in order, each with its field's name. An empty file input sends one empty file: left out.
+ * Reading stops, and TooLargeError is thrown, once the files together pass `maxTotalBytes`.
+ */
+export async function readUploadedFiles(request: FastifyRequest, options: { maxTotalBytes: number }): Promise<UploadedFile[]> {
+  const state = pending.get(request);
+  if (!state) return [];
+  pending.delete(request);
+  const files: UploadedFile[] = [];
+  let total = 0;
+  let file = state.file;
+  try {
+    while (file) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of file.file) {
+        total += (chunk as Buffer).length;
+        if (total > options.maxTotalBytes) throw new UploadsTooLargeError();
+        chunks.push(chunk as Buffer);
+      }
+      const data = Buffer.concat(chunks);
+      if (data.length > 0 || file.filename) files.push({ field: file.fieldname, filename: file.filename, data });
+      file = null;
+      for (let next = await state.parts.next(); !next.done; next = await state.parts.next()) {
+        if (next.value.type === 'file') {
+          file = next.value;
+          break;
+        }
+      }
+    }
+  } catch (error) {
+    if (error instanceof UploadsTooLargeError) throw error;
+    throw asBadRequest(error);
+  }
+  return files.filter((f) => f.data.length > 0);
+}
+
+/** The files sent together were larger than the form allows. */
+export class UploadsTooLargeError extends Error {
+  override name = 'UploadsTooLargeError';
 }

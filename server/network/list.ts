@@ -7,13 +7,13 @@
 //
 // The public pages say the same thing whatever the address: "check your email". Whether an
 // address is on the list is told only to that inbox.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { and, count, eq, gt, lt, sql } from 'drizzle-orm';
 import { listImportRows, listJoinRequests, listSubscribers, mailSuppressions, people, type ConsentMethod, type ListInterests } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
 import { TooManyRequestsError } from '../errors.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
-import { linkSignature } from '../mail/sealing.ts';
+import { idFromSignedToken, signedIdToken } from '../mail/signed-links.ts';
 
 /** The words beside the join form's button: kept with each subscriber as what they agreed to. */
 export const JOIN_WORDING =
@@ -59,17 +59,11 @@ export function emailHash(email: string): string {
 const PURPOSE = 'list-subscriber';
 
 export function subscriberToken(id: string): string {
-  const idBytes = Buffer.from(id.replace(/-/g, ''), 'hex');
-  return Buffer.concat([idBytes, linkSignature(PURPOSE, id).subarray(0, 16)]).toString('base64url');
+  return signedIdToken(PURPOSE, id);
 }
 
 function idFromToken(token: string): string | null {
-  const bytes = Buffer.from(token, 'base64url');
-  // Only the one spelling of the bytes: base64 lets a last character's unused bits vary.
-  if (bytes.length !== 32 || bytes.toString('base64url') !== token) return null;
-  const hex = bytes.subarray(0, 16).toString('hex');
-  const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-  return timingSafeEqual(bytes.subarray(16), linkSignature(PURPOSE, id).subarray(0, 16)) ? id : null;
+  return idFromSignedToken(PURPOSE, token);
 }
 
 export const preferencesPath = (id: string) => `/list/${subscriberToken(id)}`;

@@ -567,6 +567,39 @@ export const whoIsTold = {
     emails: [],
     notEmailed: [{ who: 'attendees and the planning group', why: 'nothing they act on changes; the event page and calendar feeds show the co-hosts' }],
   },
+  // ---- Invitation-only events ----
+  'event-invitation.sent': {
+    record: 'event invitation',
+    change: 'an organiser invites someone to an invitation-only event (by name and address, or from the directory)',
+    emails: [
+      { template: 'event-invitation', to: 'the person invited: the event, the perspective they are asked to bring, and a private link to accept or decline' },
+    ],
+    notEmailed: [
+      { who: 'other organisers', why: 'the invitations page shows every invitation and the balance' },
+      { who: 'an address already invited to the event', why: 'the form refuses it, so nobody is invited twice' },
+    ],
+  },
+  'event-invitation.reminded': {
+    record: 'event invitation',
+    change: 'an invitee has not answered five days after being invited, and the event is still to come (a timed job)',
+    emails: [{ template: 'event-invitation', to: 'the invitee, once only, marked as a reminder, with the same private link' }],
+    notEmailed: [{ who: 'invitees who have answered, or were reminded already', why: 'one reminder is enough' }],
+  },
+  'event-invitation.accepted': {
+    record: 'event invitation',
+    change: 'an invitee accepts (a place is taken for them)',
+    emails: [{ template: 'event-invitation-accepted', to: 'the invitee: the event’s details and the link to change their answer' }],
+    notEmailed: [{ who: 'organisers', why: 'the invitations page shows who is coming against the balance, as it happens' }],
+  },
+  'event-invitation.declined': {
+    record: 'event invitation',
+    change: 'an invitee declines (or changes their mind after accepting: their place is given back)',
+    emails: [],
+    notEmailed: [
+      { who: 'the invitee', why: 'the page confirms it' },
+      { who: 'organisers', why: 'the invitations page shows it' },
+    ],
+  },
 } as const satisfies Record<string, WhoIsToldRow>;
 
 /** The name of a change that may send email; enqueueEmail needs one. */

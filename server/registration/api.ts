@@ -3,7 +3,8 @@
 // inside their own transaction (null means the event is full), end it with releaseHold (a booking
 // by that person takes it up), and may show availability(). See holds.ts for the rules these follow.
 import { and, eq, inArray, isNull, or } from 'drizzle-orm';
-import { placeHolds, registrations } from '../../db/schema/index.ts';
+import { placeHolds, registrations, registrationSettings } from '../../db/schema/index.ts';
+import { lockEvent } from '../db/event-lock.ts';
 import type { Db } from '../db/database.ts';
 import { releaseHold as releaseHoldOnly } from './holds.ts';
 import { passOnFreedPlaces } from './offers.ts';
@@ -60,3 +61,31 @@ export async function placesReady(tx: Db, eventId: string, now: Date = new Date(
   return types.some((t) => !t.salesEndAt || t.salesEndAt > now);
 }
 export { bookingState, type PaymentFacts } from './booking-state.ts';
+
+/** Whether the event is invitation-only (nobody books it here; organisers invite people). */
+export async function isInvitationOnly(tx: Db, eventId: string): Promise<boolean> {
+  return (await getSettings(tx, eventId)).bookingMode === 'invitation';
+}
+
+/** Of these events, the invitation-only ones (for "by invitation" in lists). */
+export async function invitationOnlyAmong(tx: Db, eventIds: string[]): Promise<Set<string>> {
+  if (eventIds.length === 0) return new Set();
+  const rows = await tx
+    .select({ eventId: registrationSettings.eventId })
+    .from(registrationSettings)
+    .where(and(inArray(registrationSettings.eventId, eventIds), eq(registrationSettings.bookingMode, 'invitation')));
+  return new Set(rows.map((r) => r.eventId));
+}
+
+/**
+ * Makes the event invitation-only, or gives it back to booking here, in the caller's transaction
+ * and under the event's lock (so a booking deciding now sees the change). The caller audits it.
+ */
+export async function setInvitationOnly(tx: Db, eventId: string, on: boolean): Promise<void> {
+  await lockEvent(tx, eventId);
+  const bookingMode = on ? 'invitation' : 'here';
+  await tx
+    .insert(registrationSettings)
+    .values({ eventId, bookingMode })
+    .onConflictDoUpdate({ target: registrationSettings.eventId, set: { bookingMode, updatedAt: new Date() } });
+}

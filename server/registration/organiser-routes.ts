@@ -60,7 +60,9 @@ const QuestionForm = Type.Object({
 const SettingsForm = Type.Object({
   offerHours: Type.Optional(Type.String({ title: 'Hours to accept a waiting-list offer', maxLength: 4 })),
   registrationOpen: Type.Optional(Type.String({ maxLength: 10 })),
-  bookingMode: Type.Optional(Type.Union([Type.Literal('here'), Type.Literal('not_needed'), Type.Literal('elsewhere')], { title: 'How people get a place' })),
+  bookingMode: Type.Optional(
+    Type.Union([Type.Literal('here'), Type.Literal('not_needed'), Type.Literal('elsewhere'), Type.Literal('invitation')], { title: 'How people get a place' }),
+  ),
 });
 const MessageForm = Type.Object({
   subject: Type.Optional(Type.String({ title: 'Subject', maxLength: 150 })),

@@ -143,6 +143,7 @@ export function bookingClosedReason(event: EventRow, settings: { registrationOpe
   // An event that needs no booking, or books elsewhere, takes none here (its page says so).
   if (settings.bookingMode === 'not_needed') return 'You do not need to book: just come along.';
   if (settings.bookingMode === 'elsewhere') return 'Booking for this event is not done here: the description says how to get a place.';
+  if (settings.bookingMode === 'invitation') return 'This event is by invitation only: the organisers invite the people who take part.';
   if (!settings.registrationOpen) return 'Booking has closed for this event.';
   return null;
 }

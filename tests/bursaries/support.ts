@@ -68,20 +68,26 @@ export interface FilePart {
 }
 
 /** Posts a multipart form as a browser would, with the page's CSRF token unless told not to. */
-export async function postMultipart(client: TestClient, url: string, fields: Record<string, string>, file: FilePart | null, options: { csrf?: boolean } = {}) {
+export async function postMultipart(
+  client: TestClient,
+  url: string,
+  fields: Record<string, string>,
+  file: FilePart | FilePart[] | null,
+  options: { csrf?: boolean } = {},
+) {
   const boundary = `----convene${Math.random().toString(16).slice(2)}`;
   const chunks: Buffer[] = [];
   const all = { ...(options.csrf === false ? {} : { _csrf: await client.csrfToken() }), ...fields };
   for (const [name, value] of Object.entries(all)) {
     chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
   }
-  if (file) {
+  for (const part of [file ?? []].flat()) {
     chunks.push(
       Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.filename}"\r\nContent-Type: ${file.contentType}\r\n\r\n`,
+        `--${boundary}\r\nContent-Disposition: form-data; name="${part.field}"; filename="${part.filename}"\r\nContent-Type: ${part.contentType}\r\n\r\n`,
       ),
     );
-    chunks.push(file.data, Buffer.from('\r\n'));
+    chunks.push(part.data, Buffer.from('\r\n'));
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   const cookie = [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ');

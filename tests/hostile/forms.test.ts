@@ -15,10 +15,13 @@ import {
   bursaryApplications,
   bursaryFunds,
   bursaryItems,
+  eventInvitations,
   eventResources,
   involvementItems,
   listImports,
   organisations,
+  libraryImports,
+  libraryItems,
   outboxMessages,
   planningMeetings,
   planningMembers,
@@ -32,6 +35,7 @@ import {
 import { ensureAdmins } from '../../server/accounts/people.ts';
 import { JOIN_WORDING, subscribe, subscriberToken } from '../../server/network/list.ts';
 import { ensureSurvey, listQuestions } from '../../server/surveys/service.ts';
+import { invitationPath } from '../../server/invitations/service.ts';
 import { seedDemo } from '../../server/demo/seed.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import type { FormFields, TestClient } from '../support/client.ts';
@@ -110,6 +114,7 @@ function kindOf(url: string, name: string): string {
   if (url.includes('/ticket-types/')) return 'ticketTypeId';
   if (url.includes('/questions/')) return 'questionId';
   if (url.startsWith('/plan/')) return 'involvementItemId';
+  if (url.startsWith('/organise/library/')) return 'libraryItemId';
   return 'registrationId';
 }
 
@@ -342,6 +347,17 @@ async function makeRecords(): Promise<void> {
   const csv = Buffer.from('Email,Name,Consent\nimported@example.org,Im,2024-01-01\n');
   await postMultipart(organiser, '/organise/list/import', {}, { field: 'file', filename: 'list.csv', contentType: 'text/csv', data: csv });
   add('listImportId', (await newest(db.select({ id: listImports.id }).from(listImports).orderBy(desc(listImports.createdAt))))?.id, 'organiser');
+  // An invitation to a round table (its private link), a library item and an import's preview.
+  const roundTable = await makeEvent(db, { type: 'round_table' });
+  const [invitation] = await db
+    .insert(eventInvitations)
+    .values({ eventId: roundTable.id, name: 'Invited', email: 'invited@example.org', perspective: 'carer' })
+    .returning({ id: eventInvitations.id });
+  add('token', invitationPath(invitation!.id).replace('/invited/', ''), 'anonymous');
+  const [item] = await db.insert(libraryItems).values({ title: 'Hostile report', kind: 'report', year: 2026, url: 'https://example.org/r' }).returning();
+  add('libraryItemId', item?.id, 'organiser');
+  const [preview] = await db.insert(libraryImports).values({}).returning();
+  add('importId', preview?.id, 'organiser');
 }
 
 /**

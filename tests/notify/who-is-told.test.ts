@@ -38,6 +38,7 @@ import { expireDueHolds } from '../../server/registration/offers.ts';
 import { sendDueReminders } from '../../server/registration/reminders.ts';
 import { sendDueThanks } from '../../server/certificates/thanks.ts';
 import { ensureSurvey, sendDueSurveys } from '../../server/surveys/service.ts';
+import { sendInvitationReminders } from '../../server/invitations/service.ts';
 import { pngBytes, postMultipart } from '../bursaries/support.ts';
 import { acceptInvitation as acceptCoProposal, completeProposal, idFrom, mailTo, personId, signedInOrganiser } from '../proposals/support.ts';
 import { latestManagePath, makeEvent, makeTicketType } from '../registration/fixtures.ts';
@@ -971,6 +972,39 @@ const scenarios: Record<ChangeName, Scenario> = {
         'list-announcement',
         everyone.map((e) => e.email),
       );
+    },
+  },
+  'event-invitation.sent': {
+    setup: async () => {
+      const event = await makeEvent(t.db, { type: 'round_table', startsAt: new Date(Date.now() + 20 * 86_400_000) });
+      expectPosted(await org.post(`/organise/events/${event.slug}/invitations/plan`, { invitationOnly: 'yes', listing: 'listed', target: 'third' }));
+      state.roundTable = event.slug;
+    },
+    change: async () => {
+      const email = unique('invitee');
+      expectPosted(await org.post(`/organise/events/${state.roundTable as string}/invitations`, { name: 'Invitee', email, perspective: 'carer' }));
+      const [mail] = await t.db.select().from(outboxMessages).where(eq(outboxMessages.toAddress, email));
+      state.invitee = email;
+      state.invitationPath = emailData(mail!).invitationPath;
+      return mails('event-invitation.sent', 'event-invitation', [email]);
+    },
+  },
+  'event-invitation.reminded': {
+    change: async () => {
+      await sendInvitationReminders(t.db, new Date(Date.now() + 6 * 86_400_000));
+      return mails('event-invitation.reminded', 'event-invitation', [state.invitee as string]);
+    },
+  },
+  'event-invitation.accepted': {
+    change: async () => {
+      expectPosted(await t.client().post(`${state.invitationPath as string}/accept`, { accessNeeds: '' }));
+      return mails('event-invitation.accepted', 'event-invitation-accepted', [state.invitee as string]);
+    },
+  },
+  'event-invitation.declined': {
+    change: async () => {
+      expectPosted(await t.client().post(`${state.invitationPath as string}/decline`));
+      return [];
     },
   },
   'list-left': {

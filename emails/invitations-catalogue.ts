@@ -1,0 +1,24 @@
+// Emails about invitation-only events (a round table). The invitee's name was typed by an
+// organiser; the event's title is the organisers' own. Names appear only in the greeting.
+
+interface EventFacts {
+  eventTitle: string;
+  when: string;
+  where: string;
+  eventPath: string;
+}
+
+export interface InvitationEmails {
+  /**
+   * An invitation, or (reminder) the one reminder to someone who has not answered. The private
+   * link opens a page to accept (with access needs) or decline.
+   */
+  'event-invitation': EventFacts & { name: string; perspective: string; invitationPath: string; reminder: boolean };
+  /** To the invitee who accepted: a place is theirs; the same link changes the answer. */
+  'event-invitation-accepted': EventFacts & { name: string; invitationPath: string; accessNeedsGiven: boolean };
+}
+
+export const invitationSubjects: { [K in keyof InvitationEmails]: (data: InvitationEmails[K]) => string } = {
+  'event-invitation': (d) => (d.reminder ? `Reminder: you are invited to ${d.eventTitle}` : `You are invited to ${d.eventTitle}`),
+  'event-invitation-accepted': (d) => `You are coming to ${d.eventTitle}`,
+};

@@ -1,0 +1,97 @@
+// Demo invitations: the Westminster round table (past) was by invitation, with people invited from
+// each perspective and their answers; and an upcoming round table on crisis housing, kept out of
+// the lists, with invitations still open (one already reminded), so the balance shows a gap.
+import { eq } from 'drizzle-orm';
+import { eventInvitations, events, type InvitedPerspective, invitationPlans } from '../../db/schema/index.ts';
+import type { Db } from '../db/database.ts';
+import { holdPlace, setInvitationOnly } from '../registration/api.ts';
+
+type Answer = 'invited' | 'accepted' | 'declined';
+const DAY = 86_400_000;
+
+async function invitePeople(tx: Db, event: typeof events.$inferSelect, people: [string, string, InvitedPerspective, Answer, string?][], now: Date) {
+  for (const [name, email, perspective, status, accessNeeds] of people) {
+    const [row] = await tx
+      .insert(eventInvitations)
+      .values({
+        eventId: event.id,
+        name,
+        email,
+        perspective,
+        status,
+        accessNeeds: accessNeeds ?? '',
+        invitedAt: new Date(now.getTime() - 12 * DAY),
+        answeredAt: status === 'invited' ? null : new Date(now.getTime() - 8 * DAY),
+        remindedAt: status === 'invited' && email.startsWith('r.') ? new Date(now.getTime() - 6 * DAY) : null,
+      })
+      .onConflictDoNothing()
+      .returning({ id: eventInvitations.id });
+    if (!row || status !== 'accepted' || !event.startsAt || event.startsAt < now) continue;
+    const until = new Date((event.endsAt ?? event.startsAt).getTime() + DAY);
+    const hold = await holdPlace(tx, { eventId: event.id, kind: 'invitation', reference: `event-invitation:${row.id}`, expiresAt: until }, now);
+    if (hold) await tx.update(eventInvitations).set({ holdId: hold.id }).where(eq(eventInvitations.id, row.id));
+  }
+}
+
+export async function seedDemoInvitations(tx: Db, now = new Date()): Promise<void> {
+  const [westminster] = await tx.select().from(events).where(eq(events.slug, 'westminster-round-table'));
+  if (westminster) {
+    await setInvitationOnly(tx, westminster.id, true);
+    await tx.insert(invitationPlans).values({ eventId: westminster.id, livedExperienceTarget: 'third' }).onConflictDoNothing();
+    await invitePeople(
+      tx,
+      westminster,
+      [
+        ['Dee Survivor', 'dee.survivor@example.org', 'service_user_survivor', 'accepted'],
+        ['Sam Peer', 'sam.peer@example.org', 'service_user_survivor', 'accepted'],
+        ['Kim Carer', 'kim.carer@example.org', 'carer', 'accepted'],
+        ['Pat Practitioner', 'pat.practitioner@example.org', 'practitioner', 'accepted'],
+        ['Dr Alex Reader', 'alex.reader@example.org', 'academic', 'accepted'],
+        ['Chris MP', 'chris.mp@example.org', 'policy_maker', 'accepted'],
+        ['Jordan Director', 'jordan.director@example.org', 'policy_maker', 'declined'],
+      ],
+      now,
+    );
+  }
+  const startsAt = new Date(now.getTime() + 40 * DAY);
+  const [housing] = await tx
+    .insert(events)
+    .values({
+      slug: 'round-table-crisis-housing',
+      title: 'Round table: housing when you are in crisis',
+      type: 'round_table',
+      status: 'published',
+      summary: 'A small, invited discussion between people who have lived through a housing crisis, carers, housing officers and commissioners.',
+      description: 'By invitation only. What we hear will go into a short report for the Hub’s library.',
+      format: 'in_person',
+      startsAt,
+      endsAt: new Date(startsAt.getTime() + 3 * 3_600_000),
+      venueName: 'Friends Meeting House',
+      venueAddress: '6 Mount Street, Manchester M2 5NS',
+      capacity: 14,
+      stepFreeAccess: true,
+      quietRoom: true,
+      unlisted: true,
+      publishedAt: now,
+    })
+    .onConflictDoNothing({ target: events.slug })
+    .returning();
+  if (!housing) return;
+  await setInvitationOnly(tx, housing.id, true);
+  await tx.insert(invitationPlans).values({ eventId: housing.id, livedExperienceTarget: 'third' }).onConflictDoNothing();
+  await invitePeople(
+    tx,
+    housing,
+    [
+      ['Rae Tenant', 'rae.tenant@example.org', 'service_user_survivor', 'accepted', 'A seat near the door, and the papers a week ahead.'],
+      ['Lee Housing', 'lee.housing@example.org', 'practitioner', 'accepted'],
+      ['Mo Commissioner', 'mo.commissioner@example.org', 'policy_maker', 'accepted'],
+      ['Ash Researcher', 'ash.researcher@example.org', 'academic', 'accepted'],
+      ['Val Officer', 'val.officer@example.org', 'practitioner', 'accepted'],
+      ['Bo Carer', 'r.bo.carer@example.org', 'carer', 'invited'],
+      ['Ike Survivor', 'ike.survivor@example.org', 'service_user_survivor', 'invited'],
+      ['Noor Advocate', 'noor.advocate@example.org', 'other', 'declined'],
+    ],
+    now,
+  );
+}

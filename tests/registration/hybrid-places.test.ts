@@ -2,10 +2,12 @@
 // form asks how people will attend, and waiting lists, holds and offers belong to one set.
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { events, people, placeHolds, registrations } from '../../db/schema/index.ts';
+import { events, people, placeHolds, registrations, ticketTypes } from '../../db/schema/index.ts';
 import { grantRole } from '../../server/accounts/people.ts';
 import { availability, holdPlace } from '../../server/registration/api.ts';
 import { cancelRegistration } from '../../server/registration/service.ts';
+import { seedDemo } from '../../server/demo/seed.ts';
+import { DEMO_RESERVED_CODE } from '../../server/registration/demo.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import type { TestClient } from '../support/client.ts';
 import { latestManagePath, mailsTo, makeEvent, makeTicketType } from './fixtures.ts';
@@ -164,5 +166,25 @@ describe('hybrid places', () => {
     await bookAs('s-2@example.org', event.slug, { ticketTypeId: type.id, attendance: 'online' });
     expect(await statusOf(event.id, 's-1@example.org')).toEqual({ status: 'confirmed', attendance: null });
     expect((await statusOf(event.id, 's-2@example.org'))?.status).toBe('waitlisted');
+  });
+
+  it('is in the demo: the launch day’s room nearly full while online places remain, and a partner’s code', async () => {
+    await seedDemo(t.db);
+    const [event] = await t.db.select().from(events).where(eq(events.slug, 'hub-launch-and-discussion-day'));
+    const avail = await availability(t.db, event!.id);
+    expect(avail).toMatchObject({ capacity: 80, left: 2, reserved: 16 });
+    expect(avail.online).toMatchObject({ capacity: 150, left: 138 });
+    expect((await t.client().get(`/events/${event!.slug}`)).body).toContain('In the room: 2 places left. Online: 138 places left');
+    const types = await t.db.select().from(ticketTypes).where(eq(ticketTypes.eventId, event!.id));
+    const free = types.find((ty) => ty.pricePence === 0)!;
+    const booked = await bookAs('demo-partner@example.org', event!.slug, {
+      ticketTypeId: free.id,
+      attendance: 'in_person',
+      code: DEMO_RESERVED_CODE.toLowerCase(),
+    });
+    expect(booked.statusCode).toBe(303);
+    expect((await statusOf(event!.id, 'demo-partner@example.org'))?.status).toBe('confirmed');
+    const list = await organiser.get(`/organise/events/${event!.slug}/attendees`);
+    expect(list.body).toContain('Booked for them by Priya Organiser');
   });
 });

@@ -82,7 +82,10 @@ async function seedHybridBookings(tx: Db, eventId: string): Promise<void> {
     ...Array.from({ length: 12 }, (_, i) => person(200 + i, 'online')),
     person(300, 'in_person', { name: 'Margaret Hill', email: '', bookedById: organiser?.id ?? null, accessRequirements: 'Large print papers, please' }),
   ];
-  const inserted = await tx.insert(registrations).values(rows).returning({ id: registrations.id, name: registrations.name, attendance: registrations.attendance });
+  const inserted = await tx
+    .insert(registrations)
+    .values(rows)
+    .returning({ id: registrations.id, name: registrations.name, attendance: registrations.attendance });
   // Four people in the room come with a support worker, whose places are free and count too.
   const withCompanions = inserted.filter((r) => r.attendance === 'in_person').slice(0, 4);
   await tx.insert(registrations).values(

@@ -27,6 +27,7 @@ const ForSomeoneForm = Type.Object({
   companion: Type.Optional(Type.String({ maxLength: 10 })),
   code: Type.Optional(Type.String({ title: 'Code for reserved places (optional)', maxLength: 40 })),
   ...AnswersFields,
+  companionName: short('Their companion’s name'),
 });
 const OnlineForm = Type.Object({ onlineCapacity: Type.Optional(Type.String({ title: 'Online places', maxLength: 7 })) });
 const ReserveForm = Type.Object({

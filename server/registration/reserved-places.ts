@@ -21,7 +21,7 @@ import { availability, poolAvailability, reservationUsed } from './holds.ts';
 import { passOnFreedPlaces } from './offers.ts';
 import { getEvent } from './queries.ts';
 
-/** Codes one IP may try in an hour on booking forms (right or wrong). */
+/** Codes one IP may try in an hour on booking forms (right or wrong), unless RESERVED_CODE_TRIES_PER_IP_PER_HOUR says. */
 export const CODE_TRIES_PER_IP_PER_HOUR = 10;
 
 /** The one answer to a code that cannot be used, whatever the reason. */

@@ -201,6 +201,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
             paidMode: paidMode(app),
             ip: clientKey(request.ip),
             requestsPerIpPerHour: app.config.bookingRequestsPerIpPerHour,
+            codeTriesPerIpPerHour: app.config.reservedCodeTriesPerIpPerHour,
           }),
         done: (outcome) => followOutcome(app, reply, outcome, slug, addressProven(request.me, text(body, 'email'))),
       });

@@ -84,6 +84,8 @@ export interface Config {
   invoicePaymentInstructions: string;
   /** Bookings asked for without a proven address (each emails a confirmation link) one IP may make in an hour. */
   bookingRequestsPerIpPerHour: number;
+  /** Codes for reserved places one IP may try in an hour (registration/reserved-places.ts). */
+  reservedCodeTriesPerIpPerHour: number;
   /** Copies of an announcement the outbox sends a minute (they are queued spaced to this). */
   listSendPerMinute: number;
   /** Sign-in links one client (an IPv4 address or IPv6 /64) may ask for in 15 minutes. */
@@ -275,6 +277,7 @@ export function loadConfig(env: Env = process.env): Config {
       env.INVOICE_PAYMENT_INSTRUCTIONS?.trim() ||
       'Please pay by bank transfer, quoting the invoice number. For our bank details, reply to the email this invoice came with.',
     bookingRequestsPerIpPerHour: integer(env, 'BOOKING_REQUESTS_PER_IP_PER_HOUR', 20, 1, 10_000_000),
+    reservedCodeTriesPerIpPerHour: integer(env, 'RESERVED_CODE_TRIES_PER_IP_PER_HOUR', 10, 1, 10_000_000),
     listSendPerMinute: integer(env, 'LIST_SEND_PER_MINUTE', 60, 1, 100_000),
     signInLinksPerIp: integer(env, 'SIGN_IN_LINKS_PER_IP', 30, 1, 10_000_000),
   };

@@ -32,8 +32,16 @@ export const events = pgTable(
     onlinePlatform: text('online_platform').notNull().default(''),
     /** Shown only to confirmed registrants, in their emails and private feeds. */
     onlineJoinUrl: text('online_join_url').notNull().default(''),
-    /** Places for all ticket types together; null until the planning group sets it. */
+    /**
+     * Places for all ticket types together; null until the planning group sets it. For a hybrid
+     * event these are the places in the room (see onlineCapacity).
+     */
     capacity: integer('capacity'),
+    /**
+     * A hybrid event's online places, counted apart from the room's (server/registration/holds.ts);
+     * null means no limit online. Ignored for an event that is only in person or only online.
+     */
+    onlineCapacity: integer('online_capacity'),
     // Access and wellbeing, as structured fields rather than prose.
     stepFreeAccess: boolean('step_free_access').notNull().default(false),
     hearingLoop: boolean('hearing_loop').notNull().default(false),

@@ -90,6 +90,52 @@ export type Perspective = (typeof perspectives)[number];
 
 export const paymentModes = ['free', 'stripe', 'invoice'] as const;
 
+/**
+ * How someone comes to a hybrid event: each has its own places. Null on a booking or hold of an
+ * event that is only in person or only online (one set of places); at a hybrid event null counts
+ * as in person (bookings made before hybrid places were counted apart, bursary holds).
+ */
+export const attendanceModes = ['in_person', 'online'] as const;
+export type Attendance = (typeof attendanceModes)[number];
+
+/**
+ * Places an organiser keeps for a group (a service-user-led organisation, say) behind a code.
+ * Until it expires, its unused places are out of everyone else's reach (holds.ts counts them like
+ * a hold); bookings made with the code use them. The code is kept upper-case, so typing it is
+ * case-insensitive; it is not a private link (it opens no one's data), so organisers can see it
+ * again to pass it on.
+ */
+export const reservedPlaces = pgTable(
+  'reserved_places',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    eventId: uuid('event_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    /** Who the places are for, e.g. "Survivors' Voices". */
+    groupName: text('group_name').notNull(),
+    code: text('code').notNull(),
+    places: integer('places').notNull(),
+    /** At a hybrid event, which places are kept; null: in person (or the only places there are). */
+    attendance: text('attendance', { enum: attendanceModes }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    createdById: uuid('created_by_id').references(() => people.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('reserved_places_event_code_idx').on(t.eventId, t.code)],
+);
+
+/** Each try of a code on the booking form, counted per IP so codes cannot be guessed at speed. */
+export const reservedCodeTries = pgTable(
+  'reserved_code_tries',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    requestedIp: text('requested_ip').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('reserved_code_tries_ip_idx').on(t.requestedIp, t.createdAt)],
+);
+
 export const registrations = pgTable(
   'registrations',
   {
@@ -115,6 +161,12 @@ export const registrations = pgTable(
     consentFutureEvents: boolean('consent_future_events').notNull().default(false),
     pricePence: integer('price_pence').notNull().default(0),
     paymentMode: text('payment_mode', { enum: paymentModes }).notNull().default('free'),
+    /** At a hybrid event, how they come (their places are counted apart); see attendanceModes. */
+    attendance: text('attendance', { enum: attendanceModes }),
+    /** An organiser who made the booking for the person (who phoned or wrote); null when they booked themselves. */
+    bookedById: uuid('booked_by_id').references(() => people.id, { onDelete: 'set null' }),
+    /** The reserved places (by code) this booking uses. */
+    reservationId: uuid('reservation_id').references(() => reservedPlaces.id, { onDelete: 'restrict' }),
     waitlistedAt: timestamp('waitlisted_at', { withTimezone: true }),
     confirmedAt: timestamp('confirmed_at', { withTimezone: true }),
     cancelledAt: timestamp('cancelled_at', { withTimezone: true }),
@@ -132,6 +184,7 @@ export const registrations = pgTable(
     // Signed-in people see bookings made with their address before they signed in.
     index('registrations_email_idx').on(t.email),
     index('registrations_companion_idx').on(t.companionOfId),
+    index('registrations_reservation_idx').on(t.reservationId),
   ],
 );
 
@@ -205,6 +258,8 @@ export const placeHolds = pgTable(
      * up. Cleared when the hold ends, so an ended hold names nobody.
      */
     personId: uuid('person_id').references(() => people.id, { onDelete: 'set null' }),
+    /** At a hybrid event, which places it holds (null: in person); see attendanceModes. */
+    attendance: text('attendance', { enum: attendanceModes }),
     state: text('state', { enum: holdStates }).notNull().default('live'),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

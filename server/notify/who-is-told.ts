@@ -161,6 +161,17 @@ export const whoIsTold = {
     emails: [{ template: 'registration-confirmed', to: 'the booker (with the calendar entry and their manage link)' }],
     notEmailed: [{ who: 'the companion', why: 'their booker manages the party’s places' }],
   },
+  'booking.made-for-someone': {
+    record: 'booking',
+    change: 'an organiser books a free place for someone who phoned or wrote (same places, questions and companion place as booking online)',
+    emails: [
+      { template: 'registration-confirmed', to: 'the person, if the organiser gave their email address (with the calendar entry and their manage link)' },
+    ],
+    notEmailed: [
+      { who: 'a person booked without an email address', why: 'there is nowhere to write: the organiser gets a page to print or read out to them instead' },
+      { who: 'the organiser', why: 'the page confirms it; the audit log and the attendee list say who made the booking' },
+    ],
+  },
   'booking.waitlisted': {
     record: 'booking',
     change: 'someone joins the waiting list',

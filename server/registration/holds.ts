@@ -10,9 +10,17 @@
 //
 // Availability is always computed, never a stored counter:
 //   capacity − (pending_payment + confirmed + attended registrations) − live, unexpired holds
+//            − unused places of unexpired reservations (reserved-places.ts)
 // per event and, for a ticket type with its own capacity, per ticket type. A hold tied to a
 // registration that already counts (a checkout hold on a pending_payment booking) is not
-// counted twice.
+// counted twice. A booking made with a reservation's code uses one of its places, so it leaves
+// the event's count as it was: it is checked against the reservation instead.
+//
+// A hybrid event has two sets of places, each with its own capacity: in the room (`capacity`)
+// and online (`online_capacity`). Bookings, holds, reservations and the waiting list each belong
+// to one of them (`attendance`; null counts as in the room), and each is counted on its own
+// (a Pool). Ticket types' own limits count both together. An event that is only in person or
+// only online has one pool (null): everything counts against `capacity`.
 //
 // Contended decisions lock, then count, inside a transaction, with the event's lock
 // (db/event-lock.ts). holdPlace() and releaseHold() take it themselves. A booking (service.ts)
@@ -28,7 +36,7 @@
 //   await releaseHold(tx, hold.id);   // api.ts: declined or withdrawn, the place passes to the waiting list
 //   // or nothing: the applicant books, and registration takes the place up itself
 import { and, eq, gt, sql, type SQL } from 'drizzle-orm';
-import { events, placeHolds, placeTakingStatuses, type HoldKind } from '../../db/schema/index.ts';
+import { events, placeHolds, placeTakingStatuses, type Attendance, type EventFormat, type HoldKind } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
 import { lockEvent } from '../db/event-lock.ts';
 import { NotFoundError } from '../errors.ts';
@@ -43,16 +51,47 @@ const activeStatuses = sql.join(
   sql`, `,
 );
 
+/**
+ * Which places something counts against: at a hybrid event the room's or the online ones, and
+ * at any other event the event's only set (null).
+ */
+export type Pool = Attendance | null;
+
+export function poolOf(format: EventFormat, attendance: Attendance | null | undefined): Pool {
+  return format === 'hybrid' ? (attendance ?? 'in_person') : null;
+}
+
+/** A condition keeping only rows of the pool (`column` is an attendance column); true for null. */
+export function inPool(column: SQL, pool: Pool): SQL {
+  return pool === null ? sql`true` : sql`coalesce(${column}, 'in_person') = ${pool}`;
+}
+
 /** FROM and WHERE for the event's bookings that take a place (pending payment, confirmed, attended). */
-function bookingsTakingPlaces(eventId: string): SQL {
-  return sql`from registrations where event_id = ${eventId} and status in (${placeTaking})`;
+function bookingsTakingPlaces(eventId: string, pool: Pool = null): SQL {
+  return sql`from registrations where event_id = ${eventId} and status in (${placeTaking}) and ${inPool(sql`attendance`, pool)}`;
 }
 
 /** FROM and WHERE (alias h) for the event's live holds, less those on a booking already counted. */
-function liveHoldsNotCounted(eventId: string, now: Date): SQL {
+function liveHoldsNotCounted(eventId: string, now: Date, pool: Pool = null): SQL {
   return sql`from place_holds h left join registrations r on r.id = h.registration_id
     where h.event_id = ${eventId} and h.state = 'live' and h.expires_at > ${now.toISOString()}::timestamptz
-      and (h.registration_id is null or r.status not in (${placeTaking}))`;
+      and (h.registration_id is null or r.status not in (${placeTaking})) and ${inPool(sql`h.attendance`, pool)}`;
+}
+
+/** How many of a reservation's places are used: its bookings (and their companions) that take a place. */
+export function reservationUsed(reservationId: SQL): SQL {
+  return sql`(select count(*) from registrations u where u.reservation_id = ${reservationId} and u.status in (${placeTaking}))`;
+}
+
+/** FROM and WHERE (alias rp) for the event's reservations still in force. */
+function liveReservations(eventId: string, now: Date, pool: Pool = null): SQL {
+  return sql`from reserved_places rp where rp.event_id = ${eventId} and rp.expires_at > ${now.toISOString()}::timestamptz
+    and ${inPool(sql`rp.attendance`, pool)}`;
+}
+
+/** Places kept for reservations and not yet used, in one pool (or the whole event). */
+function reservedUnused(eventId: string, now: Date, pool: Pool = null): SQL {
+  return sql`(select coalesce(sum(greatest(0, rp.places - ${reservationUsed(sql`rp.id`)})), 0) ${liveReservations(eventId, now, pool)})`;
 }
 
 export interface TicketTypeAvailability {
@@ -63,14 +102,24 @@ export interface TicketTypeAvailability {
   left: number | null;
 }
 
-export interface Availability {
+export interface PoolAvailability {
   capacity: number | null;
   /** Places taken by bookings (pending payment, confirmed, attended). */
   booked: number;
   /** Places taken by live holds not already counted as bookings. */
   held: number;
-  /** null when the event has no capacity set (no limit). */
+  /** Places kept for reservations (by code) and not used yet. */
+  reserved: number;
+  /** null when there is no capacity set (no limit). */
   left: number | null;
+}
+
+/**
+ * The event's places: at a hybrid event the top-level figures are the room's and `online` has
+ * the online places; at any other event the top-level figures are all of them and `online` is null.
+ */
+export interface Availability extends PoolAvailability {
+  online: PoolAvailability | null;
   ticketTypes: TicketTypeAvailability[];
 }
 
@@ -79,17 +128,22 @@ export interface Availability {
  * transaction call lockEvent() first so the answer stays true until commit.
  */
 export async function availability(tx: Db, eventId: string, now: Date = new Date()): Promise<Availability> {
-  // One statement, reading bookings and live holds once each, counted per ticket type (a
-  // companion's place has no type, so its key is '').
+  // One statement, reading bookings and live holds once each, counted per pool and ticket type
+  // (key "pool type"; a companion's place has no type, so its type is '').
+  const key = (attendance: SQL, type: SQL) => sql`coalesce(${attendance}, 'in_person') || ' ' || coalesce(${type}::text, '')`;
   const [row] = await tx
     .select({
       capacity: events.capacity,
+      onlineCapacity: events.onlineCapacity,
+      format: events.format,
       types: sql<TypeRow[] | string>`(select coalesce(json_agg(json_build_object('id', t.id, 'capacity', t.capacity) order by t.id), '[]')
         from ticket_types t where t.event_id = ${eventId})`,
-      booked: sql<Counts | string | null>`(select json_object_agg(coalesce(k::text, ''), n) from (select ticket_type_id k, count(*) n
+      booked: sql<Counts | string | null>`(select json_object_agg(k, n) from (select ${key(sql`attendance`, sql`ticket_type_id`)} k, count(*) n
         ${bookingsTakingPlaces(eventId)} group by 1) x)`,
-      held: sql<Counts | string | null>`(select json_object_agg(coalesce(k::text, ''), n) from (select h.ticket_type_id k, count(*) n
+      held: sql<Counts | string | null>`(select json_object_agg(k, n) from (select ${key(sql`h.attendance`, sql`h.ticket_type_id`)} k, count(*) n
         ${liveHoldsNotCounted(eventId, now)} group by 1) x)`,
+      reserved: sql<Counts | string | null>`(select json_object_agg(k, n) from (select coalesce(rp.attendance, 'in_person') k,
+        sum(greatest(0, rp.places - ${reservationUsed(sql`rp.id`)})) n ${liveReservations(eventId, now)} group by 1) x)`,
     })
     .from(events)
     .where(eq(events.id, eventId));
@@ -98,19 +152,40 @@ export async function availability(tx: Db, eventId: string, now: Date = new Date
   const types = parse(row.types, []);
   const booked = parse<Counts>(row.booked, {});
   const held = parse<Counts>(row.held, {});
-  const total = (counts: Counts) => Object.values(counts).reduce((sum, n) => sum + Number(n), 0);
-  const bookedTotal = total(booked);
-  const heldTotal = total(held);
+  const reserved = parse<Counts>(row.reserved, {});
+  const hybrid = row.format === 'hybrid';
+  // At a hybrid event, only the pool's own rows; elsewhere every row counts against `capacity`.
+  const sum = (counts: Counts, match: (pool: string, type: string) => boolean) =>
+    Object.entries(counts).reduce((total, [k, n]) => {
+      const [pool = '', type = ''] = k.split(' ');
+      return match(pool, type) ? total + Number(n) : total;
+    }, 0);
+  const poolFigures = (capacity: number | null, pool: Attendance | null): PoolAvailability => {
+    const inIt = (p: string) => pool === null || p === pool;
+    const b = sum(booked, inIt);
+    const h = sum(held, inIt);
+    const r = sum(reserved, inIt);
+    return { capacity, booked: b, held: h, reserved: r, left: capacity === null ? null : Math.max(0, capacity - b - h - r) };
+  };
   return {
-    capacity: row.capacity,
-    booked: bookedTotal,
-    held: heldTotal,
-    left: row.capacity === null ? null : Math.max(0, row.capacity - bookedTotal - heldTotal),
+    ...poolFigures(row.capacity, hybrid ? 'in_person' : null),
+    online: hybrid ? poolFigures(row.onlineCapacity, 'online') : null,
     ticketTypes: types.map((t) => {
-      const taken = Number(booked[t.id] ?? 0) + Number(held[t.id] ?? 0);
+      const taken = sum(booked, (_, type) => type === t.id) + sum(held, (_, type) => type === t.id);
       return { ticketTypeId: t.id, capacity: t.capacity, taken, left: t.capacity === null ? null : Math.max(0, t.capacity - taken) };
     }),
   };
+}
+
+/** The places of one pool: the online ones of a hybrid event, otherwise the top-level figures. */
+export function poolAvailability(avail: Availability, attendance: Attendance | null | undefined): PoolAvailability {
+  return attendance === 'online' && avail.online ? avail.online : avail;
+}
+
+/** Whether no pool has a place left (a hybrid event may be full in the room with places online). */
+export function everyPoolFull(avail: Availability): boolean {
+  const full = (p: PoolAvailability) => p.left !== null && p.left < 1;
+  return full(avail) && (!avail.online || full(avail.online));
 }
 
 /** Counts by ticket type id. */
@@ -131,6 +206,10 @@ export interface PlaceCheck {
   othersWaiting: boolean;
   /** Another live booking (not a companion) has this email address. */
   duplicate: boolean;
+  /** The event became hybrid, or stopped being, after the booking chose its pool. */
+  poolChanged: boolean;
+  /** Places of the booking's reservation left (negative when over); null without one. */
+  reservationLeft: number | null;
 }
 
 /**
@@ -140,25 +219,35 @@ export interface PlaceCheck {
  */
 export async function checkPlaces(
   tx: Db,
-  input: { eventId: string; ticketTypeId: string; registrationId: string; email: string; now: Date },
+  input: { eventId: string; ticketTypeId: string; registrationId: string; email: string; now: Date; pool?: Pool; reservationId?: string | null },
 ): Promise<PlaceCheck> {
   const { eventId, ticketTypeId, registrationId, email, now } = input;
+  const pool = input.pool ?? null;
   const [row] = await tx
     .select({
-      ...placeCountFields(eventId, ticketTypeId, now),
+      ...placeCountFields({ eventId, ticketTypeId, now, pool, reservationId: input.reservationId ?? null }),
+      format: events.format,
       registrationOpen:
         sql<boolean>`coalesce((select registration_open and booking_mode = 'here' from registration_settings where event_id = ${eventId}), true)`.mapWith(
           isTrue,
         ),
       othersWaiting: sql<boolean>`exists (select 1 from registrations where event_id = ${eventId} and ticket_type_id = ${ticketTypeId}
-        and status = 'waitlisted' and id <> ${registrationId})`.mapWith(isTrue),
-      duplicate: sql<boolean>`exists (select 1 from registrations where event_id = ${eventId} and email = ${email}
+        and status = 'waitlisted' and id <> ${registrationId} and ${inPool(sql`attendance`, pool)})`.mapWith(isTrue),
+      // A booking without an address (made by an organiser) is nobody's duplicate.
+      duplicate: sql<boolean>`${email} <> '' and exists (select 1 from registrations where event_id = ${eventId} and email = ${email}
         and companion_of_id is null and status in (${activeStatuses}) and id <> ${registrationId})`.mapWith(isTrue),
     })
     .from(events)
     .where(eq(events.id, eventId));
   if (!row) throw new NotFoundError('We could not find that event.');
-  return { ...placesLeftFrom(row), registrationOpen: row.registrationOpen, othersWaiting: row.othersWaiting, duplicate: row.duplicate };
+  return {
+    ...placesLeftFrom(row),
+    registrationOpen: row.registrationOpen,
+    othersWaiting: row.othersWaiting,
+    duplicate: row.duplicate,
+    // The event's format changed since the booking decided which places it counts against.
+    poolChanged: poolOf(row.format, pool) !== pool,
+  };
 }
 
 /**
@@ -166,28 +255,48 @@ export async function checkPlaces(
  * type, reading bookings and live holds once each (they often run under the event's lock).
  * Turn them into places left with placesLeftFrom().
  */
-export function placeCountFields(eventId: string, ticketTypeId: string, now: Date) {
+export function placeCountFields(input: { eventId: string; ticketTypeId: string; now: Date; pool: Pool; reservationId: string | null }) {
+  const { eventId, ticketTypeId, now, pool, reservationId } = input;
+  // The type's own limit counts both pools of a hybrid event together.
+  const ofType = (column: SQL) => sql`${column} = ${ticketTypeId}`;
   return {
-    capacity: events.capacity,
+    capacity: pool === 'online' ? events.onlineCapacity : events.capacity,
     typeCapacity: sql<number | null>`(select capacity from ticket_types where id = ${ticketTypeId})`,
-    booked: sql<Pair | string>`(select json_build_array(count(*), count(*) filter (where ticket_type_id = ${ticketTypeId}))
+    booked: sql<
+      Pair | string
+    >`(select json_build_array(count(*) filter (where ${inPool(sql`attendance`, pool)}), count(*) filter (where ${ofType(sql`ticket_type_id`)}))
       ${bookingsTakingPlaces(eventId)})`,
-    held: sql<Pair | string>`(select json_build_array(count(*), count(*) filter (where h.ticket_type_id = ${ticketTypeId}))
+    held: sql<
+      Pair | string
+    >`(select json_build_array(count(*) filter (where ${inPool(sql`h.attendance`, pool)}), count(*) filter (where ${ofType(sql`h.ticket_type_id`)}))
       ${liveHoldsNotCounted(eventId, now)})`,
+    reserved: sql<number | string>`${reservedUnused(eventId, now, pool)}`,
+    reservationLeft: reservationId
+      ? sql<number | string | null>`(select rp.places - ${reservationUsed(sql`rp.id`)} from reserved_places rp where rp.id = ${reservationId}
+        and rp.event_id = ${eventId} and rp.expires_at > ${now.toISOString()}::timestamptz)`
+      : sql<null>`null::int`,
   };
 }
 
-/** Places left at the event and of the ticket type (negative when over), from placeCountFields(). */
-export function placesLeftFrom(row: { capacity: number | null; typeCapacity: number | null; booked: Pair | string; held: Pair | string }): {
-  eventLeft: number;
-  typeLeft: number;
-} {
+/**
+ * Places left at the event (in the pool) and of the ticket type, and of the reservation if there
+ * is one (negative when over; a reservation that has ended has none), from placeCountFields().
+ */
+export function placesLeftFrom(row: {
+  capacity: number | null;
+  typeCapacity: number | null;
+  booked: Pair | string;
+  held: Pair | string;
+  reserved: number | string;
+  reservationLeft: number | string | null;
+}): { eventLeft: number; typeLeft: number; reservationLeft: number | null } {
   const [booked, bookedOfType] = pair(row.booked);
   const [held, heldOfType] = pair(row.held);
   const unlimited = Number.MAX_SAFE_INTEGER;
   return {
-    eventLeft: (row.capacity ?? unlimited) - booked - held,
+    eventLeft: (row.capacity ?? unlimited) - booked - held - Number(row.reserved),
     typeLeft: (row.typeCapacity === null ? unlimited : Number(row.typeCapacity)) - bookedOfType - heldOfType,
+    reservationLeft: row.reservationLeft === null ? null : Number(row.reservationLeft),
   };
 }
 
@@ -197,9 +306,12 @@ function pair(value: Pair | string): Pair {
   return [Number(a), Number(b)];
 }
 
-/** How many places of this kind can be taken now: the smaller of the event's and the type's. */
-export function placesLeft(avail: Availability, ticketTypeId: string | null): number {
-  const eventLeft = avail.left ?? Number.POSITIVE_INFINITY;
+/**
+ * How many places of this kind can be taken now: the smaller of the event's (in the pool the
+ * attendance names, at a hybrid event) and the type's.
+ */
+export function placesLeft(avail: Availability, ticketTypeId: string | null, attendance: Attendance | null = null): number {
+  const eventLeft = poolAvailability(avail, attendance).left ?? Number.POSITIVE_INFINITY;
   if (!ticketTypeId) return eventLeft;
   const type = avail.ticketTypes.find((t) => t.ticketTypeId === ticketTypeId);
   const typeLeft = type?.left ?? Number.POSITIVE_INFINITY;
@@ -216,6 +328,8 @@ export interface HoldInput {
   reference?: string | null;
   /** The person the place is kept for: only they take it up, by booking signed in (takeUpHeldPlace). */
   personId?: string | null;
+  /** At a hybrid event, which places it holds; in the room when not given (a bursary's travel is to the room). */
+  attendance?: Attendance | null;
 }
 
 export interface Hold {
@@ -240,7 +354,7 @@ export async function holdPlace(tx: Db, input: HoldInput, now: Date = new Date()
     if (existing) return existing;
   }
   const avail = await availability(tx, input.eventId, now);
-  if (placesLeft(avail, input.ticketTypeId ?? null) < 1) return null;
+  if (placesLeft(avail, input.ticketTypeId ?? null, input.attendance ?? null) < 1) return null;
   return insertHold(tx, input);
 }
 
@@ -263,6 +377,7 @@ export async function insertHold(tx: Db, input: HoldInput): Promise<Hold> {
       registrationId: input.registrationId ?? null,
       reference: input.reference ?? null,
       personId: input.personId ?? null,
+      attendance: input.attendance ?? null,
     })
     .returning({ id: placeHolds.id, eventId: placeHolds.eventId, kind: placeHolds.kind, expiresAt: placeHolds.expiresAt });
   return hold!;

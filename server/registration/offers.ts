@@ -10,7 +10,7 @@ import type { Database, Db } from '../db/database.ts';
 import { tryLockEvent } from '../db/event-lock.ts';
 import { formatDateTime } from '../format.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
-import { availability, expireHold, insertHold, placesLeft } from './holds.ts';
+import { availability, everyPoolFull, expireHold, insertHold, placesLeft, poolAvailability } from './holds.ts';
 import { mintManagePath } from './links.ts';
 import { eventFacts, getEvent, getSettings } from './queries.ts';
 
@@ -24,7 +24,13 @@ export async function passOnFreedPlaces(tx: Db, eventId: string, now: Date = new
   if (event.startsAt && event.startsAt <= now) return [];
   const { offerHours } = await getSettings(tx, eventId);
   const waiting = await tx
-    .select({ id: registrations.id, ticketTypeId: registrations.ticketTypeId, name: registrations.name, email: registrations.email })
+    .select({
+      id: registrations.id,
+      ticketTypeId: registrations.ticketTypeId,
+      name: registrations.name,
+      email: registrations.email,
+      attendance: registrations.attendance,
+    })
     .from(registrations)
     .where(and(eq(registrations.eventId, eventId), eq(registrations.status, 'waitlisted'), isNull(registrations.companionOfId)))
     .orderBy(asc(registrations.waitlistedAt), asc(registrations.createdAt))
@@ -33,20 +39,24 @@ export async function passOnFreedPlaces(tx: Db, eventId: string, now: Date = new
 
   const offered: string[] = [];
   let avail = await availability(tx, eventId, now);
+  // Each waits for their own pool's places at a hybrid event: a place online goes to the first
+  // person waiting to come online, whoever waits longer for the room.
   for (const person of waiting) {
-    if (avail.left !== null && avail.left < 1) break;
+    if (everyPoolFull(avail)) break;
+    const attendance = event.format === 'hybrid' ? (person.attendance ?? 'in_person') : null;
     const companions = await tx
       .select({ id: registrations.id })
       .from(registrations)
       .where(and(eq(registrations.companionOfId, person.id), eq(registrations.status, 'waitlisted')));
     const needed = 1 + companions.length;
-    if (placesLeft(avail, person.ticketTypeId) < 1 || (avail.left ?? Number.POSITIVE_INFINITY) < needed) continue;
+    const poolLeft = poolAvailability(avail, attendance).left ?? Number.POSITIVE_INFINITY;
+    if (placesLeft(avail, person.ticketTypeId, attendance) < 1 || poolLeft < needed) continue;
 
     const expiresAt = new Date(now.getTime() + offerHours * 3_600_000);
     const ids = [person.id, ...companions.map((c) => c.id)];
     await tx.update(registrations).set({ status: 'offered', updatedAt: now }).where(inArray(registrations.id, ids));
-    await insertHold(tx, { eventId, kind: 'offer', expiresAt, ticketTypeId: person.ticketTypeId, registrationId: person.id });
-    for (const c of companions) await insertHold(tx, { eventId, kind: 'offer', expiresAt, ticketTypeId: null, registrationId: c.id });
+    await insertHold(tx, { eventId, kind: 'offer', expiresAt, ticketTypeId: person.ticketTypeId, registrationId: person.id, attendance });
+    for (const c of companions) await insertHold(tx, { eventId, kind: 'offer', expiresAt, ticketTypeId: null, registrationId: c.id, attendance });
     const managePath = await mintManagePath(tx, person.id);
     await enqueueEmail(tx, {
       because: 'booking.offered',
@@ -139,10 +149,11 @@ export async function expireDueHolds(db: Database, now: Date = new Date()): Prom
 /** How many people are ahead of a waiting registration (for "you are number N"). */
 export async function waitingListPosition(db: Db, eventId: string, registrationId: string): Promise<number | null> {
   const [me] = await db
-    .select({ waitlistedAt: registrations.waitlistedAt })
+    .select({ waitlistedAt: registrations.waitlistedAt, attendance: registrations.attendance })
     .from(registrations)
     .where(and(eq(registrations.id, registrationId), eq(registrations.eventId, eventId)));
   if (!me?.waitlistedAt) return null;
+  // Only those waiting for the same places (in the room or online) are ahead.
   const [row] = await db
     .select({ n: sql<number>`count(*)` })
     .from(registrations)
@@ -152,6 +163,7 @@ export async function waitingListPosition(db: Db, eventId: string, registrationI
         eq(registrations.status, 'waitlisted'),
         isNull(registrations.companionOfId),
         lte(registrations.waitlistedAt, me.waitlistedAt),
+        sql`coalesce(${registrations.attendance}, 'in_person') = ${me.attendance ?? 'in_person'}`,
       ),
     );
   return Number(row?.n ?? 1);

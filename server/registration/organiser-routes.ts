@@ -32,7 +32,7 @@ import { answersFor, getEventBySlug, getSettings, listQuestions, listTicketTypes
 import { bookingState, paymentMethodLabels, paymentStatusLabels } from './booking-state.ts';
 import { checkInState, openCheckInEarly } from './check-in.ts';
 import { cancelRegistration } from './service.ts';
-import { perspectiveLabels, placesSummary, statusLabels } from './view-models.ts';
+import { attendanceLabels, perspectiveLabels, placesSummary, statusLabels } from './view-models.ts';
 import { UuidOrEmpty } from '../http/ids.ts';
 import { parsePounds, poundsField } from '../money.ts';
 
@@ -135,7 +135,14 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
     ]);
     return {
       title: `Places and questions: ${event.title}`,
-      event: { title: event.title, slug: event.slug, capacity: event.capacity, placesText: placesSummary(avail) },
+      event: {
+        title: event.title,
+        slug: event.slug,
+        capacity: event.capacity,
+        hybrid: event.format === 'hybrid',
+        onlineCapacity: event.onlineCapacity,
+        placesText: placesSummary(avail),
+      },
       base: base(slug),
       paymentMode: mode(),
       types: types.map((t) => {
@@ -334,6 +341,10 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ...r,
         companionOf: r.companionOfId ? (nameOf.get(r.companionOfId) ?? 'another booking') : '',
         statusLabel: state.label,
+        attendanceLabel: event.format === 'hybrid' ? (attendanceLabels[r.attendance ?? 'in_person'] ?? '') : '',
+        // A place an organiser booked for someone, by whom (an erased organiser's name is gone).
+        bookedBy: r.bookedById ? r.bookedByName || r.bookedByEmail || 'an organiser' : '',
+        reservedFor: r.reservedFor ?? '',
         canMarkPaid: state.active && !r.companionOfId && payment?.method === 'invoice' && payment.status === 'open',
         canRefund: !r.companionOfId && payment?.status === 'paid',
         canRecordRefund: !r.companionOfId && payment?.method === 'invoice' && payment.status === 'refund_due',
@@ -369,6 +380,14 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ...types.map((t) => ({ label: t.name, n: taking.filter((r) => r.ticketTypeId === t.id).length })),
         { label: 'Companion places', n: taking.filter((r) => r.companionOfId).length },
       ];
+      // A hybrid event's two sets of places, counted apart.
+      const byAttendance =
+        event.format === 'hybrid'
+          ? (['in_person', 'online'] as const).map((a) => ({
+              label: attendanceLabels[a]!,
+              n: taking.filter((r) => (r.attendance ?? 'in_person') === a).length,
+            }))
+          : [];
       const byPerspective = [...perspectives, ''].map((p) => ({
         label: p ? perspectiveLabels[p]! : 'Not given',
         n: taking.filter((r) => !r.companionOfId && r.perspective === p).length,
@@ -390,7 +409,7 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
         statuses: registrationStatuses.map((s) => ({ value: s, label: statusLabels[s] })),
         types: types.map((t) => ({ id: t.id, name: t.name })),
         attendees: rows,
-        counts: { byStatus, byType, byPerspective },
+        counts: { byStatus, byType, byPerspective, byAttendance },
         csvUrl: `${base(slug)}/attendees.csv${queryString ? `?${queryString}` : ''}`,
       });
     },
@@ -421,6 +440,9 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'Status',
           'Place',
           'Companion of',
+          'Attends',
+          'Reserved place for',
+          'Booked by',
           'Price',
           'Payment',
           'Perspective',
@@ -438,6 +460,9 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
           r.statusLabel,
           r.ticketName,
           r.companionOf,
+          r.attendanceLabel,
+          r.reservedFor,
+          r.bookedBy ? `Organiser: ${r.bookedBy}` : 'Themselves',
           r.price,
           r.payment ? `${paymentMethodLabels[r.payment.method] ?? r.payment.method}: ${paymentStatusLabels[r.payment.status] ?? r.payment.status}` : '',
           r.perspectiveLabel,
@@ -633,6 +658,18 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
         openedEarly: state.openedEarly,
         arrived: all.filter((r) => r.status === 'attended').length,
         expected: all.filter((r) => r.status === 'confirmed' || r.status === 'attended').length,
+        // At a hybrid event, the door needs to know who is coming to the room.
+        byAttendance:
+          event.format === 'hybrid'
+            ? (['in_person', 'online'] as const).map((a) => {
+                const of = all.filter((r) => (r.attendance ?? 'in_person') === a);
+                return {
+                  label: attendanceLabels[a]!,
+                  arrived: of.filter((r) => r.status === 'attended').length,
+                  expected: of.filter((r) => r.status === 'confirmed' || r.status === 'attended').length,
+                };
+              })
+            : [],
         unpaid: all.filter(invoiceUnpaid).length,
         people: rows
           .sort((a, b) => a.name.localeCompare(b.name, 'en-GB'))
@@ -642,6 +679,7 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
             attended: r.status === 'attended',
             invoiceUnpaid: invoiceUnpaid(r),
             ticketName: r.companionOfId ? 'Companion place' : (r.ticketName ?? ''),
+            attendanceLabel: event.format === 'hybrid' ? (attendanceLabels[r.attendance ?? 'in_person'] ?? '') : '',
             access: r.accessRequirements,
           })),
       });

@@ -2,9 +2,13 @@
 // its summaries, messages to attendees, and check-in on the day. Every lookup is scoped by the
 // event, so a booking of one event can never be changed through another event's pages.
 import { and, asc, count, eq, ilike, inArray, isNull, max, or } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import {
   eventQuestions,
+  events,
   payments,
+  people,
+  reservedPlaces,
   questionKinds,
   registrations,
   registrationSettings,
@@ -34,6 +38,9 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/** Whoever booked a place for someone else (an organiser). */
+const bookers = alias(people, 'bookers');
+
 export async function listAttendees(db: Db, eventId: string, filter: AttendeeFilter = {}) {
   const conditions = [eq(registrations.eventId, eventId)];
   if (filter.status) conditions.push(eq(registrations.status, filter.status as RegistrationStatus));
@@ -61,9 +68,16 @@ export async function listAttendees(db: Db, eventId: string, filter: AttendeeFil
       paymentMode: registrations.paymentMode,
       createdAt: registrations.createdAt,
       attendedAt: registrations.attendedAt,
+      attendance: registrations.attendance,
+      bookedById: registrations.bookedById,
+      bookedByName: bookers.displayName,
+      bookedByEmail: bookers.email,
+      reservedFor: reservedPlaces.groupName,
     })
     .from(registrations)
     .leftJoin(ticketTypes, eq(ticketTypes.id, registrations.ticketTypeId))
+    .leftJoin(bookers, eq(bookers.id, registrations.bookedById))
+    .leftJoin(reservedPlaces, eq(reservedPlaces.id, registrations.reservationId))
     .where(and(...conditions))
     .orderBy(asc(registrations.createdAt))
     .limit(5000);
@@ -343,5 +357,31 @@ export async function saveSettings(
       .values({ eventId, ...input })
       .onConflictDoUpdate({ target: registrationSettings.eventId, set: { ...input, updatedAt: new Date() } });
     await recordAudit(tx, { actorId: actor.id, action: 'registration.settings.updated', subjectType: 'event', subjectId: eventId, details: input });
+  });
+}
+
+/**
+ * Sets a hybrid event's online places (null: no limit online). Lowering it below what is booked
+ * takes no one's place away: new online bookings join the waiting list until places free up.
+ */
+export async function setOnlineCapacity(db: Database, eventId: string, onlineCapacity: number | null, actor: Me): Promise<void> {
+  if (onlineCapacity !== null && (!Number.isInteger(onlineCapacity) || onlineCapacity < 1 || onlineCapacity > 100_000)) {
+    throw new InvalidInputError([{ field: 'onlineCapacity', message: 'Online places must be a whole number from 1 to 100000, or left empty for no limit' }]);
+  }
+  await db.transaction(async (tx) => {
+    await lockEvent(tx, eventId);
+    const event = await getEvent(tx, eventId);
+    if (!event) throw new NotFoundError('We could not find that event.');
+    if (event.format !== 'hybrid') throw new ConflictError('booking_closed', 'Only an event that is both in person and online has online places of its own.');
+    await tx.update(events).set({ onlineCapacity }).where(eq(events.id, eventId));
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: 'registration.online_capacity.set',
+      subjectType: 'event',
+      subjectId: eventId,
+      details: { from: event.onlineCapacity, to: onlineCapacity },
+    });
+    // More places online may be offered to people waiting for them.
+    await passOnFreedPlaces(tx, eventId);
   });
 }

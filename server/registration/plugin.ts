@@ -8,6 +8,7 @@ import { scheduleJob } from '../jobs.ts';
 import { forgetOldLinkRequests } from './links.ts';
 import { forgetOldBookingRequests } from './requests.ts';
 import { expireDueHolds, offerWaitingPlaces } from './offers.ts';
+import { organiserBookingRoutes } from './organiser-booking-routes.ts';
 import { organiserRoutes } from './organiser-routes.ts';
 import { sendDueReminders } from './reminders.ts';
 import { registrationRoutes } from './routes.ts';
@@ -36,6 +37,7 @@ export const registrationPlugin = fp(
 
     await app.register(registrationRoutes);
     await app.register(organiserRoutes);
+    await app.register(organiserBookingRoutes);
 
     scheduleJob(app, { name: 'registration jobs', firstAfterMs: 1_000, everyMs: Math.max(app.config.outboxIntervalMs, 30_000), run: () => runDue() });
   },

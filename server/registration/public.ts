@@ -1,7 +1,7 @@
 // What the public event page shows about places: how many are left (or "waiting list"), the
 // price range, and whether and where to book. Used by server/events/routes.ts.
 import type { Db } from '../db/database.ts';
-import { availability } from './holds.ts';
+import { availability, everyPoolFull } from './holds.ts';
 import { getSettings, listTicketTypes, type EventRow } from './queries.ts';
 import { bookingClosedReason, onSale } from './service.ts';
 import { placesSummary, priceRange } from './view-models.ts';
@@ -27,6 +27,6 @@ export async function eventPlaces(db: Db, event: EventRow, now: Date = new Date(
     placesText: placesSummary(avail),
     priceRange: priceRange(types),
     closedReason: closed ?? '',
-    isFull: avail.left !== null && avail.left < 1,
+    isFull: everyPoolFull(avail),
   };
 }

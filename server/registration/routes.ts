@@ -47,17 +47,19 @@ import {
   resendBookingLink,
   updateAnswers,
   type AnswersInput,
+  type RegistrationInput,
   type RegistrationOutcome,
 } from './service.ts';
 import { bookingState } from './booking-state.ts';
-import { expiresText, perspectiveLabels, questionFields, ticketOptions } from './view-models.ts';
+import { attendanceChoices, attendanceLabels, expiresText, perspectiveLabels, questionFields, ticketOptions } from './view-models.ts';
+import { hasReservations } from './reserved-places.ts';
 import { UuidOrEmpty } from '../http/ids.ts';
 
-const short = (title: string) => Type.Optional(Type.String({ title, maxLength: 300 }));
-const long = (title: string) => Type.Optional(Type.String({ title, maxLength: 5000 }));
+export const short = (title: string) => Type.Optional(Type.String({ title, maxLength: 300 }));
+export const long = (title: string) => Type.Optional(Type.String({ title, maxLength: 5000 }));
 
 // Custom questions arrive as q_<id> fields, checked by the service against the event's questions.
-const AnswersFields = {
+export const AnswersFields = {
   organisation: short('Organisation'),
   perspective: Type.Optional(Type.String({ title: 'How would you describe your perspective?', maxLength: 40 })),
   accessRequirements: long('Access requirements'),
@@ -78,12 +80,14 @@ const BookingForm = Type.Object({
   email: Type.Optional(Type.String({ title: 'Email address', maxLength: 320 })),
   companion: Type.Optional(Type.String({ maxLength: 10 })),
   ...PayerFields,
+  attendance: Type.Optional(Type.String({ title: 'How will you attend?', maxLength: 20 })),
+  code: Type.Optional(Type.String({ title: 'Code for reserved places (optional)', maxLength: 40 })),
   ...AnswersFields,
 });
 const AnswersForm = Type.Object(AnswersFields);
 const LinkAgainForm = Type.Object({ email: Type.Optional(Type.String({ title: 'Email address', maxLength: 320 })) });
 
-function answersFromBody(body: Body): AnswersInput {
+export function answersFromBody(body: Body): AnswersInput {
   const answers: Record<string, string> = {};
   for (const [key, value] of Object.entries(body)) {
     if (key.startsWith('q_') && typeof value === 'string') answers[key.slice(2)] = value;
@@ -95,6 +99,26 @@ function answersFromBody(body: Body): AnswersInput {
     dietaryNeeds: text(body, 'dietaryNeeds'),
     consentFutureEvents: body.consentFutureEvents === 'yes',
     answers,
+  };
+}
+
+/** A booking form as the service takes it (custom questions arrive as q_<id> fields). */
+export function registrationFromBody(body: Body): RegistrationInput {
+  return {
+    ...answersFromBody(body),
+    ticketTypeId: text(body, 'ticketTypeId'),
+    name: text(body, 'name'),
+    email: text(body, 'email'),
+    companion: body.companion === 'yes',
+    companionName: text(body, 'companionName'),
+    attendance: text(body, 'attendance'),
+    code: text(body, 'code'),
+    payer: {
+      payerName: text(body, 'payerName'),
+      payerAddress: text(body, 'payerAddress'),
+      purchaseOrder: text(body, 'purchaseOrder'),
+      invoiceEmail: text(body, 'invoiceEmail'),
+    },
   };
 }
 
@@ -141,11 +165,12 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   async function bookingPage(slug: string, now = new Date()) {
     const event = await getEventBySlug(app.db, slug);
     if (!event || event.status === 'planning') throw new NotFoundError('We could not find that event.');
-    const [types, questions, avail, settings] = await Promise.all([
+    const [types, questions, avail, settings, askCode] = await Promise.all([
       listTicketTypes(app.db, event.id),
       listQuestions(app.db, event.id),
       availability(app.db, event.id, now),
       getSettings(app.db, event.id),
+      hasReservations(app.db, event.id),
     ]);
     const options = ticketOptions(types, avail, now).filter((t) => t.onSale);
     const closed = bookingClosedReason(event, settings, now) ?? (options.length === 0 ? 'No places are on sale at the moment.' : null);
@@ -161,6 +186,8 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         questions: questionFields(questions),
         perspectives: Object.entries(perspectiveLabels).map(([value, label]) => ({ value, label })),
         paidMode: paidMode(app),
+        attendance: attendanceChoices(avail),
+        askCode,
       },
     };
   }
@@ -200,26 +227,12 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tooMany: { field: 'form' },
         conflict: { field: 'form' },
         run: () =>
-          register(
-            app.db,
-            event.id,
-            {
-              ...answersFromBody(body),
-              ticketTypeId: text(body, 'ticketTypeId'),
-              name: text(body, 'name'),
-              email: text(body, 'email'),
-              companion: body.companion === 'yes',
-              companionName: text(body, 'companionName'),
-              payer: {
-                payerName: text(body, 'payerName'),
-                payerAddress: text(body, 'payerAddress'),
-                purchaseOrder: text(body, 'purchaseOrder'),
-                invoiceEmail: text(body, 'invoiceEmail'),
-              },
-            },
-            request.me,
-            { ...paymentContext(app), ip: clientKey(request.ip), requestsPerIpPerHour: app.config.bookingRequestsPerIpPerHour },
-          ),
+          register(app.db, event.id, registrationFromBody(body), request.me, {
+            ...paymentContext(app),
+            ip: clientKey(request.ip),
+            requestsPerIpPerHour: app.config.bookingRequestsPerIpPerHour,
+            codeTriesPerIpPerHour: app.config.reservedCodeTriesPerIpPerHour,
+          }),
         done: (outcome) => followOutcome(app, reply, outcome, slug, addressProven(request.me, text(body, 'email'))),
       });
     },
@@ -289,6 +302,8 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ticketName: type?.name ?? '',
         price: type && type.pricePence > 0 ? formatPence(type.pricePence) : '',
         companionName: input.companion ? input.companionName || `Companion of ${input.name}` : '',
+        attendance: event.format === 'hybrid' ? (attendanceLabels[input.attendance ?? ''] ?? '') : '',
+        withCode: Boolean(input.code?.trim()),
       },
     };
   }
@@ -394,6 +409,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         attended: main.status === 'attended',
         joinUrl: state.holdsPlace && event.format !== 'in_person' ? event.onlineJoinUrl : '',
         documents: bookingDocuments(documents, `/bookings/${token}`),
+        attendance: event.format === 'hybrid' ? (attendanceLabels[main.attendance ?? 'in_person'] ?? '') : '',
       },
       event: { ...eventFacts(event), slug: event.slug, travelInfo: event.format === 'online' ? '' : event.travelInfo },
       questions: questionFields(questions),

@@ -9,6 +9,8 @@
 import { and, eq, inArray, isNull, notInArray, or, sql, type SQLWrapper } from 'drizzle-orm';
 import { TransactionRollbackError } from 'drizzle-orm/errors';
 import {
+  type Attendance,
+  attendanceModes,
   type BookingMode,
   events,
   payments,
@@ -29,7 +31,20 @@ import { ConflictError, DomainError, InvalidInputError, NotFoundError, TooManyRe
 import { formatDate, formatPence } from '../format.ts';
 import { calendarAttachment, enqueueEmail } from '../mail/outbox.ts';
 import { checkPayer, creditInvoice, DEFAULT_TERMS, type InvoiceTerms, issueInvoice, type PayerInput } from '../invoices/service.ts';
-import { availability, checkPlaces, insertHold, placeCountFields, placeKeptFor, placesLeft, placesLeftFrom, takeUpHeldPlace } from './holds.ts';
+import {
+  availability,
+  checkPlaces,
+  inPool,
+  insertHold,
+  placeCountFields,
+  placeKeptFor,
+  placesLeft,
+  placesLeftFrom,
+  poolOf,
+  takeUpHeldPlace,
+  type Pool,
+} from './holds.ts';
+import { CODE_NOT_USABLE, countCodeTry, usableReservation, type Reservation } from './reserved-places.ts';
 import { attendeeIcs } from './ics.ts';
 import { subscribeFromBooking } from '../network/list.ts';
 import { mayEmailBookingLink, mintManagePath } from './links.ts';
@@ -74,6 +89,10 @@ export interface RegistrationInput extends AnswersInput {
   companionName: string;
   /** Who pays, for a place sold by invoice (optional fields; see server/invoices/payer.ts). */
   payer?: Partial<PayerInput>;
+  /** At a hybrid event, 'in_person' or 'online' (asked on the form); ignored elsewhere. */
+  attendance?: string;
+  /** A code for reserved places (reserved-places.ts); empty for an ordinary place. */
+  code?: string;
 }
 
 export type RegistrationOutcome =
@@ -180,13 +199,21 @@ function checkAnswers(questions: QuestionRow[], input: AnswersInput): { errors: 
   return { errors, answers };
 }
 
-async function sendConfirmation(tx: Db, event: EventRow, main: RegistrationRow, companionName: string, ticketName: string, baseUrl: string) {
+async function sendConfirmation(
+  tx: Db,
+  event: EventRow,
+  main: RegistrationRow,
+  companionName: string,
+  ticketName: string,
+  baseUrl: string,
+  because: 'booking.confirmed' | 'booking.made-for-someone' = 'booking.confirmed',
+) {
   const managePath = await mintManagePath(tx, main.id);
   const joinUrl = event.format === 'in_person' ? '' : event.onlineJoinUrl;
   const ics = attendeeIcs(event, { baseUrl });
   const attachments = ics ? [calendarAttachment(`${event.slug}.ics`, ics, 'PUBLISH')] : [];
   await enqueueEmail(tx, {
-    because: 'booking.confirmed',
+    because,
     to: main.email,
     template: 'registration-confirmed',
     data: {
@@ -214,6 +241,8 @@ export interface ServiceContext {
   requestsPerIpPerHour?: number;
   /** Invoice mode's payment terms (from the configuration). */
   invoiceTerms?: InvoiceTerms;
+  /** How many codes for reserved places one IP may try in an hour (default CODE_TRIES_PER_IP_PER_HOUR). */
+  codeTriesPerIpPerHour?: number;
 }
 
 /** The limit on booking requests per IP when the context does not say. */
@@ -227,6 +256,8 @@ interface Booker {
   actorId: string | null;
   personId: string | null;
   holderId: string | null;
+  /** An organiser booking for someone who phoned or wrote. */
+  bookedById?: string | null;
 }
 
 /**
@@ -242,6 +273,8 @@ export async function register(
   context: ServiceContext,
 ): Promise<RegistrationOutcome> {
   const now = context.now ?? new Date();
+  // A code is counted against the IP before anything else, whatever then happens.
+  if (input.code?.trim()) await countCodeTry(db, { ip: context.ip ?? 'unknown', now, perHour: context.codeTriesPerIpPerHour });
   const decided = await checkBooking(db, eventId, input, now);
   if (!addressProven(actor, decided.email)) return requestBooking(db, eventId, input, decided, context, now);
   return bookProven(db, eventId, input, decided, { actorId: actor!.id, personId: actor!.id, holderId: actor!.id }, context, now);
@@ -258,28 +291,64 @@ async function bookProven(db: Database, eventId: string, input: RegistrationInpu
   return db.transaction((tx) => book(tx, eventId, input, decided, booker, context, now, { lockFirst: true }));
 }
 
-/** Checks a booking form against the event's places and questions. */
-async function checkBooking(db: Db, eventId: string, input: RegistrationInput, now: Date): Promise<Decided> {
+/**
+ * Checks a booking form against the event's places and questions, and a code against its
+ * reservation (one message for any code that cannot be used). `forSomeone`: an organiser
+ * booking for someone, whose email address is optional and whose place must be free.
+ */
+async function checkBooking(db: Db, eventId: string, input: RegistrationInput, now: Date, options: { forSomeone?: boolean } = {}): Promise<Decided> {
   const errors: FieldError[] = [];
   const name = input.name.trim();
-  if (!name) errors.push({ field: 'name', message: 'Enter your name' });
+  if (!name) errors.push({ field: 'name', message: options.forSomeone ? 'Enter their name' : 'Enter your name' });
   let email = '';
-  try {
-    email = checkEmail(input.email);
-  } catch (error) {
-    if (error instanceof InvalidInputError) errors.push(...error.fieldErrors);
-    else throw error;
+  if (!options.forSomeone || input.email.trim()) {
+    try {
+      email = checkEmail(input.email);
+    } catch (error) {
+      if (error instanceof InvalidInputError) errors.push(...error.fieldErrors);
+      else throw error;
+    }
   }
   const companionName = input.companion ? input.companionName.trim() || `Companion of ${name}` : '';
-  const [types, questions] = await Promise.all([listTicketTypes(db, eventId), listQuestions(db, eventId)]);
+  const [types, questions, event] = await Promise.all([listTicketTypes(db, eventId), listQuestions(db, eventId), getEvent(db, eventId)]);
+  if (!event) throw new NotFoundError('We could not find that event.');
   const type = types.find((t) => t.id === input.ticketTypeId);
-  if (!type || !onSale(type, now)) errors.push({ field: 'ticketTypeId', message: 'Select the kind of place you want' });
+  if (!type || !onSale(type, now))
+    errors.push({ field: 'ticketTypeId', message: options.forSomeone ? 'Select the kind of place' : 'Select the kind of place you want' });
+  else if (options.forSomeone && type.pricePence > 0)
+    errors.push({ field: 'ticketTypeId', message: 'Choose a free kind of place: a paid place is booked by the person, so that they can pay' });
+  let attendance: Attendance | null = null;
+  if (event.format === 'hybrid') {
+    attendance = (attendanceModes as readonly string[]).includes(input.attendance ?? '') ? (input.attendance as Attendance) : null;
+    if (!attendance) errors.push({ field: 'attendance', message: options.forSomeone ? 'Select how they will attend' : 'Select how you will attend' });
+  }
   const checked = checkAnswers(questions, input);
   errors.push(...checked.errors);
   const payer = checkPayer(input.payer);
   if (type && type.pricePence > 0) errors.push(...payer.errors);
+  let reservation: Reservation | null = null;
+  if (input.code?.trim() && !errors.length) {
+    reservation = await usableReservation(db, { eventId, code: input.code, needed: input.companion ? 2 : 1, now });
+    const reservedFor = event.format === 'hybrid' ? (reservation.attendance ?? 'in_person') : null;
+    if (reservedFor !== attendance) {
+      errors.push({
+        field: 'attendance',
+        message: `The code is for places ${reservedFor === 'online' ? 'online' : 'in the room'}: choose that, or leave the code empty to book an ordinary place`,
+      });
+    }
+  }
   if (errors.length) throw new InvalidInputError(errors);
-  return { name, email, companionName, type: type!, answers: checked.answers, payer: payer.payer };
+  return {
+    name,
+    email,
+    companionName,
+    type: type!,
+    answers: checked.answers,
+    payer: payer.payer,
+    attendance,
+    pool: poolOf(event.format, attendance),
+    reservation,
+  };
 }
 
 /**
@@ -372,15 +441,19 @@ export async function confirmBookingRequest(
  * open, this address's live booking if any, who the booker is, whether a place is kept for them
  * (or for the address's owner) here, and whether anyone waits for this kind of place.
  */
-async function bookingFacts(tx: Db, input: { eventId: string; email: string; holderId: string | null; ticketTypeId: string; now: Date }) {
-  const { eventId, email, ticketTypeId } = input;
+async function bookingFacts(
+  tx: Db,
+  input: { eventId: string; email: string; holderId: string | null; ticketTypeId: string; now: Date; pool: Pool; reservationId: string | null },
+) {
+  const { eventId, email, ticketTypeId, pool } = input;
   const live = sql.join(
     activeStatuses.map((status) => sql`${status}`),
     sql`, `,
   );
+  // A booking without an address (made by an organiser) is nobody's existing booking.
   const existing = (column: SQLWrapper) =>
     sql`(select ${column} from ${registrations} where ${registrations.eventId} = ${eventId} and ${registrations.email} = ${email}
-      and ${registrations.companionOfId} is null and ${registrations.status} in (${live}) limit 1)`;
+      and ${email} <> '' and ${registrations.companionOfId} is null and ${registrations.status} in (${live}) limit 1)`;
   // Only a signed-in booker can be the holder of a place kept for them; for anyone else, whether
   // a place is kept for the typed address's owner here (see book()).
   const holderId = input.holderId ? sql`${input.holderId}::uuid` : sql`null::uuid`;
@@ -389,7 +462,7 @@ async function bookingFacts(tx: Db, input: { eventId: string; email: string; hol
   const [row] = await tx
     .select({
       event: events,
-      ...placeCountFields(eventId, ticketTypeId, input.now),
+      ...placeCountFields({ eventId, ticketTypeId, now: input.now, pool, reservationId: input.reservationId }),
       // Open for booking here: not closed, and not an event that needs no booking or books elsewhere.
       registrationOpen:
         sql<boolean>`coalesce((select ${registrationSettings.registrationOpen} and ${registrationSettings.bookingMode} = 'here' from ${registrationSettings} where ${registrationSettings.eventId} = ${eventId}), true)`.mapWith(
@@ -401,7 +474,8 @@ async function bookingFacts(tx: Db, input: { eventId: string; email: string; hol
       placeKept: sql<boolean>`${placeKeptFor(eventId, holderId)}`.mapWith(isTrue),
       placeKeptForAddress: sql<boolean>`${input.holderId ? sql`false` : placeKeptFor(eventId, addressOwnerId)}`.mapWith(isTrue),
       queued: sql<boolean>`exists (select 1 from ${registrations} where ${registrations.eventId} = ${eventId}
-        and ${registrations.status} = 'waitlisted' and ${registrations.ticketTypeId} = ${ticketTypeId})`.mapWith(isTrue),
+        and ${registrations.status} = 'waitlisted' and ${registrations.ticketTypeId} = ${ticketTypeId}
+        and ${inPool(sql`${registrations.attendance}`, pool)})`.mapWith(isTrue),
     })
     .from(events)
     .where(eq(events.id, eventId));
@@ -412,9 +486,16 @@ async function bookingFacts(tx: Db, input: { eventId: string; email: string; hol
   };
 }
 
-async function placesLeftNow(tx: Db, eventId: string, now: Date, ticketTypeId: string): Promise<{ eventLeft: number; typeLeft: number }> {
+async function placesLeftNow(
+  tx: Db,
+  eventId: string,
+  now: Date,
+  ticketTypeId: string,
+  attendance: Attendance | null,
+): Promise<{ eventLeft: number; typeLeft: number }> {
   const avail = await availability(tx, eventId, now);
-  return { eventLeft: avail.left ?? Number.MAX_SAFE_INTEGER, typeLeft: placesLeft(avail, ticketTypeId) };
+  const pool = attendance === 'online' && avail.online ? avail.online : avail;
+  return { eventLeft: pool.left ?? Number.MAX_SAFE_INTEGER, typeLeft: placesLeft(avail, ticketTypeId, attendance) };
 }
 
 /** The decision a booking made before taking the event's lock no longer holds; it is retried. */
@@ -427,6 +508,12 @@ interface Decided {
   type: TicketTypeRow;
   answers: { questionId: string; value: string }[];
   payer: PayerInput;
+  /** How they come to a hybrid event; null at any other. */
+  attendance: Attendance | null;
+  /** The places the booking counts against (holds.ts). */
+  pool: Pool;
+  /** Reserved places the booking uses (its code was checked); null for an ordinary place. */
+  reservation: Reservation | null;
 }
 
 /**
@@ -448,25 +535,40 @@ async function book(
   now: Date,
   options: { lockFirst: boolean },
 ): Promise<RegistrationOutcome> {
-  const { name, email, companionName, type } = decided;
+  const { name, email, companionName, type, attendance, pool, reservation } = decided;
   const { lockFirst } = options;
+  const forSomeone = Boolean(booker.bookedById);
   if (lockFirst) await lockEvent(tx, eventId);
-  const facts = await bookingFacts(tx, { eventId, email, holderId: booker.holderId, ticketTypeId: type.id, now });
+  const facts = await bookingFacts(tx, { eventId, email, holderId: booker.holderId, ticketTypeId: type.id, now, pool, reservationId: reservation?.id ?? null });
   const { event } = facts;
   const closed = bookingClosedReason(event, facts, now);
   if (closed) throw new ConflictError('booking_closed', closed);
+  // The event became hybrid (or stopped being) since the form was checked: check it again.
+  if (poolOf(event.format, attendance) !== pool)
+    throw new ConflictError('booking_closed', 'How people attend this event has just changed. Please check the form and book again.');
 
-  // Nothing is created or changed: the address's owner goes to the booking they have.
-  if (facts.existing) return { kind: 'duplicate', managePath: await mintManagePath(tx, facts.existing.id) } as const;
+  if (facts.existing) {
+    if (forSomeone) throw new ConflictError('booking_exists', `${email} already has a booking for this event: find it on the attendee list.`);
+    // Nothing is created or changed: the address's owner goes to the booking they have.
+    return { kind: 'duplicate', managePath: await mintManagePath(tx, facts.existing.id) } as const;
+  }
   // A place is kept for this address's owner (their bursary application): a booking made without
   // signing in must neither take it nor stand in the applicant's way.
-  if (!booker.holderId && facts.placeKeptForAddress) throw new SignInToBookError(`/sign-in?next=${encodeURIComponent(`/events/${event.slug}/book`)}`);
+  if (!booker.holderId && facts.placeKeptForAddress) {
+    if (forSomeone)
+      throw new ConflictError(
+        'booking_bursary_place',
+        `A place is kept for ${email} (their bursary application): they book it themselves, signed in, so that the booking uses it.`,
+      );
+    throw new SignInToBookError(`/sign-in?next=${encodeURIComponent(`/events/${event.slug}/book`)}`);
+  }
 
   const needed = input.companion ? 2 : 1;
   // A place kept for this person (their bursary application) becomes this booking's place, but only
   // if the booking then gets a place (a savepoint undoes it otherwise, so the hold is not lost).
   // That is always decided under the lock: nothing is written yet, so start again that way.
-  const holder = facts.holderId ? { id: facts.holderId } : null;
+  // A held place is in the room: a booking to come online, or with a code, leaves it be.
+  const holder = facts.holderId && pool !== 'online' && !reservation ? { id: facts.holderId } : null;
   if (holder && facts.placeKept && !lockFirst) throw new StaleDecision();
   let tookHeldPlace = false;
   if (holder && facts.placeKept) {
@@ -474,7 +576,7 @@ async function book(
       await tx.transaction(async (savepoint) => {
         if (!(await takeUpHeldPlace(savepoint, { eventId, personId: holder.id }))) return;
         const after = await availability(savepoint, eventId, now);
-        if (placesLeft(after, type.id) >= 1 && (after.left ?? Number.POSITIVE_INFINITY) >= needed) tookHeldPlace = true;
+        if (placesLeft(after, type.id, attendance) >= 1 && (after.left ?? Number.POSITIVE_INFINITY) >= needed) tookHeldPlace = true;
         else savepoint.rollback();
       });
     } catch (error) {
@@ -482,9 +584,25 @@ async function book(
     }
   }
   // Counted before any held place was taken up: count again if one was.
-  const left = tookHeldPlace ? await placesLeftNow(tx, eventId, now, type.id) : placesLeftFrom(facts);
-  // Nobody jumps the queue: while people wait for this kind of place, newcomers join them.
-  const hasPlace = (tookHeldPlace || !facts.queued) && Math.min(left.eventLeft, left.typeLeft) >= 1 && left.eventLeft >= needed;
+  const left = tookHeldPlace ? await placesLeftNow(tx, eventId, now, type.id, attendance) : placesLeftFrom(facts);
+  let hasPlace: boolean;
+  if (reservation) {
+    // The reservation's own places: no queue to wait behind, and the event's count does not change.
+    const reservationLeft = placesLeftFrom(facts).reservationLeft ?? 0;
+    if (reservationLeft < needed) throw new InvalidInputError([{ field: 'code', message: CODE_NOT_USABLE }]);
+    hasPlace = left.typeLeft >= 1;
+  } else {
+    // Nobody jumps the queue: while people wait for this kind of place, newcomers join them.
+    hasPlace = (tookHeldPlace || !facts.queued) && Math.min(left.eventLeft, left.typeLeft) >= 1 && left.eventLeft >= needed;
+  }
+  // Without an address nobody could offer them a place later: say so, and book nothing.
+  if (!hasPlace && forSomeone && !email) {
+    throw new ConflictError(
+      'booking_no_place',
+      'There is no place of this kind left, and they can join the waiting list only with an email address, so that we can offer them a place when one frees up.',
+    );
+  }
+  if (!hasPlace && reservation) throw new ConflictError('booking_no_place', 'There is no place of this kind left. Choose another kind of place.');
   const paid = type.pricePence > 0;
   const status: RegistrationStatus = !hasPlace ? 'waitlisted' : paid ? 'pending_payment' : 'confirmed';
   const paymentMode = paid ? context.paidMode : 'free';
@@ -494,13 +612,17 @@ async function book(
     // Only someone signed in with the address typed owns the booking: a member booking for
     // another address gains no way back into it (their bookings, export, calendar feed).
     personId: booker.personId,
+    bookedById: booker.bookedById ?? null,
+    reservationId: reservation?.id ?? null,
+    attendance,
     status,
     email,
     organisation: input.organisation.trim(),
     perspective: input.perspective,
     accessRequirements: input.accessRequirements.trim(),
     dietaryNeeds: input.dietaryNeeds.trim(),
-    consentFutureEvents: input.consentFutureEvents,
+    // Only the person themselves can agree to hear about future events.
+    consentFutureEvents: input.consentFutureEvents && !forSomeone,
     waitlistedAt: status === 'waitlisted' ? now : null,
     confirmedAt: status === 'confirmed' ? now : null,
     createdAt: now,
@@ -528,18 +650,29 @@ async function book(
   }
   // "Email me about future Hub events": a booking is made only for a proven address, so the
   // box is consent enough to join the mailing list (recorded with its words).
-  if (input.consentFutureEvents) await subscribeFromBooking(tx, { email, name, now });
+  if (input.consentFutureEvents && !forSomeone) await subscribeFromBooking(tx, { email, name, now });
   await recordAudit(tx, {
     actorId: booker.actorId,
-    action: 'registration.booking.created',
+    // Made by an organiser for someone who phoned or wrote: the actor is the organiser.
+    action: forSomeone ? 'registration.booking.made_for_someone' : 'registration.booking.created',
     subjectType: 'registration',
     subjectId: main!.id,
-    details: { eventId, status, ticketTypeId: type.id, companion: input.companion, tookHeldPlace },
+    details: {
+      eventId,
+      status,
+      ticketTypeId: type.id,
+      companion: input.companion,
+      tookHeldPlace,
+      ...(attendance ? { attendance } : {}),
+      ...(reservation ? { reservationId: reservation.id } : {}),
+      ...(forSomeone ? { withEmail: Boolean(email) } : {}),
+    },
   });
 
   let outcome: RegistrationOutcome | null = null;
   if (status === 'confirmed') {
-    const managePath = await sendConfirmation(tx, event, main!, companionName, type.name, context.baseUrl);
+    const because = forSomeone ? 'booking.made-for-someone' : 'booking.confirmed';
+    const managePath = await sendConfirmation(tx, event, main!, companionName, type.name, context.baseUrl, because);
     outcome = { kind: 'booked', registrationId: main!.id, managePath };
   } else if (status === 'waitlisted') {
     const managePath = await mintManagePath(tx, main!.id);
@@ -552,21 +685,49 @@ async function book(
 
   if (!lockFirst) {
     const locked = await lockEvent(tx, eventId);
-    const check = await checkPlaces(tx, { eventId, ticketTypeId: type.id, registrationId: main!.id, email, now });
+    const check = await checkPlaces(tx, { eventId, ticketTypeId: type.id, registrationId: main!.id, email, now, pool, reservationId: reservation?.id ?? null });
     // Counted with this booking's own rows: a place taken must still fit, a waiting-list place
     // must still be the only choice (a place came free with nobody waiting: book it instead).
+    // A place from a reservation must still fit the reservation.
     const stands =
       locked.status === 'published' &&
       check.registrationOpen &&
       !check.duplicate &&
-      (status === 'waitlisted'
-        ? check.othersWaiting || Math.min(check.eventLeft, check.typeLeft) < 1 || check.eventLeft < needed
-        : !check.othersWaiting && check.eventLeft >= 0 && check.typeLeft >= 0);
+      !check.poolChanged &&
+      (reservation
+        ? (check.reservationLeft ?? -1) >= 0 && check.typeLeft >= 0
+        : status === 'waitlisted'
+          ? check.othersWaiting || Math.min(check.eventLeft, check.typeLeft) < 1 || check.eventLeft < needed
+          : !check.othersWaiting && check.eventLeft >= 0 && check.typeLeft >= 0);
     if (!stands) throw new StaleDecision();
   }
   // An invoice's number is taken last, under the event's lock, so its counter row is always
   // locked after the event (never the other way round) and is held only until the commit.
   return outcome ?? startPayment(tx, event, main!, type, context, now, decided.payer);
+}
+
+/**
+ * An organiser books a free place for someone who phoned or wrote: the same form, places, lock,
+ * questions and companion place as booking online, decided under the event's lock. The email
+ * address is optional: with one, the person gets the usual emails; without one, nothing can be
+ * sent, so they cannot join the waiting list, and the organiser prints the confirmation page.
+ * The booking records who made it, and so does the audit log.
+ */
+export async function bookForSomeone(
+  db: Database,
+  eventId: string,
+  input: RegistrationInput,
+  organiser: Me,
+  context: ServiceContext,
+): Promise<{ kind: 'booked' | 'waitlisted'; registrationId: string }> {
+  const now = context.now ?? new Date();
+  const decided = await checkBooking(db, eventId, { ...input, consentFutureEvents: false }, now, { forSomeone: true });
+  const outcome = await db.transaction((tx) =>
+    book(tx, eventId, input, decided, { actorId: organiser.id, personId: null, holderId: null, bookedById: organiser.id }, context, now, { lockFirst: true }),
+  );
+  // Free places only (checkBooking), and an existing booking is refused: booked or waiting.
+  if (outcome.kind !== 'booked' && outcome.kind !== 'waitlisted') throw new Error(`Unexpected outcome ${outcome.kind}`);
+  return { kind: outcome.kind, registrationId: outcome.registrationId };
 }
 
 /** Emails an address the link to its booking (a fresh token; earlier links keep working). */
@@ -656,7 +817,7 @@ async function startPayment(
     return { kind: 'invoice', registrationId: main.id, managePath };
   }
   const expiresAt = new Date(now.getTime() + CHECKOUT_HOLD_MINUTES * 60_000);
-  await insertHold(tx, { eventId: event.id, kind: 'checkout', ticketTypeId: type.id, registrationId: main.id, expiresAt });
+  await insertHold(tx, { eventId: event.id, kind: 'checkout', ticketTypeId: type.id, registrationId: main.id, expiresAt, attendance: main.attendance });
   return { kind: 'checkout', registrationId: main.id, managePath, paymentId: payment!.id };
 }
 

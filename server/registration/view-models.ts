@@ -1,9 +1,9 @@
 // Places and bookings as templates see them: prices in pounds, times in Europe/London.
 import type { RegistrationStatus } from '../../db/schema/index.ts';
 import { formatDateTime, formatPence, formatPrice } from '../format.ts';
-import { placesLeft, type Availability } from './holds.ts';
+import { everyPoolFull, placesLeft, type Availability, type PoolAvailability } from './holds.ts';
 import { onSale } from './service.ts';
-import type { QuestionRow, TicketTypeRow } from './queries.ts';
+import { dayContact, eventFacts, type EventRow, type QuestionRow, type RegistrationRow, type TicketTypeRow } from './queries.ts';
 
 export const perspectiveLabels: Record<string, string> = {
   lived_experience: 'Lived experience of mental distress, or survivor',
@@ -38,7 +38,8 @@ export interface TicketOption {
 
 export function ticketOptions(types: TicketTypeRow[], avail: Availability, now: Date): TicketOption[] {
   return types.map((t) => {
-    const left = placesLeft(avail, t.id);
+    // At a hybrid event, the most of either: how many of each is shown with the choice of how to attend.
+    const left = avail.online ? Math.max(placesLeft(avail, t.id, 'in_person'), placesLeft(avail, t.id, 'online')) : placesLeft(avail, t.id);
     return {
       id: t.id,
       name: t.name,
@@ -61,11 +62,37 @@ export function priceRange(types: TicketTypeRow[]): string {
   return `${formatPrice(min)} to ${formatPence(max)}`;
 }
 
-export function placesSummary(avail: Availability): string {
-  if (avail.left === null) return 'Places available';
-  if (avail.left < 1) return 'Full: join the waiting list';
-  return `${avail.left} ${avail.left === 1 ? 'place' : 'places'} left`;
+function placesText(left: number | null): string {
+  return left === null ? 'Places available' : `${left} ${left === 1 ? 'place' : 'places'} left`;
 }
+
+export function placesSummary(avail: Availability): string {
+  if (everyPoolFull(avail)) return 'Full: join the waiting list';
+  if (avail.online) {
+    const pool = (p: PoolAvailability) => (p.left !== null && p.left < 1 ? 'full (waiting list)' : placesText(p.left).toLowerCase());
+    return `In the room: ${pool(avail)}. Online: ${pool(avail.online)}`;
+  }
+  return placesText(avail.left);
+}
+
+export interface AttendanceChoice {
+  value: 'in_person' | 'online';
+  label: string;
+  hint: string;
+}
+
+/** The choice of how to attend a hybrid event, with each set's places; null for any other event. */
+export function attendanceChoices(avail: Availability): AttendanceChoice[] | null {
+  if (!avail.online) return null;
+  const hint = (p: PoolAvailability, where: string) =>
+    p.left !== null && p.left < 1 ? `Full ${where}: you can join its waiting list` : p.left === null ? '' : `${placesText(p.left)} ${where}`;
+  return [
+    { value: 'in_person', label: 'In person, at the venue', hint: hint(avail, 'in the room') },
+    { value: 'online', label: 'Online', hint: hint(avail.online, 'online') },
+  ];
+}
+
+export const attendanceLabels: Record<string, string> = { in_person: 'In person', online: 'Online' };
 
 export interface QuestionField {
   id: string;
@@ -83,4 +110,60 @@ export function questionFields(questions: QuestionRow[]): QuestionField[] {
 
 export function expiresText(date: Date): string {
   return formatDateTime(date);
+}
+
+/**
+ * The confirmation an organiser prints (or reads out) for someone they booked, who may have no
+ * email: everything the confirmation email would say, in words for the person.
+ */
+export function confirmationModel(input: {
+  event: EventRow;
+  party: { main: RegistrationRow; companions: RegistrationRow[] };
+  types: TicketTypeRow[];
+  questions: QuestionRow[];
+  answers: { questionId: string; value: string }[];
+  contactEmail: string;
+}) {
+  const { event, party, types, questions, answers } = input;
+  const { main } = party;
+  const attendance = event.format === 'hybrid' ? (main.attendance ?? 'in_person') : event.format;
+  return {
+    title: `Booking confirmation: ${main.name}`,
+    event: { ...eventFacts(event), title: event.title, travelInfo: attendance === 'online' ? '' : event.travelInfo, dayContact: dayContact(event) },
+    booking: {
+      name: main.name,
+      email: main.email,
+      statusLabel: statusLabels[main.status],
+      booked: main.status === 'confirmed' || main.status === 'attended',
+      waiting: main.status === 'waitlisted' || main.status === 'offered',
+      ticketName: types.find((t) => t.id === main.ticketTypeId)?.name ?? '',
+      attendance: event.format === 'hybrid' ? (attendanceLabels[attendance] ?? '') : '',
+      companionName: party.companions.find((c) => c.status !== 'cancelled')?.name ?? '',
+      accessRequirements: main.accessRequirements,
+      dietaryNeeds: main.dietaryNeeds,
+      answers: questions
+        .map((q) => ({ label: q.label, value: answers.find((a) => a.questionId === q.id)?.value ?? '' }))
+        .filter((a) => a.value)
+        .map((a) => ({ ...a, value: a.value === 'yes' ? 'Yes' : a.value })),
+      bookedOn: formatDateTime(main.createdAt),
+    },
+    contactEmail: input.contactEmail,
+  };
+}
+
+/** An event's reservations as the organiser's page lists them. */
+export function reservationRows(
+  rows: { id: string; groupName: string; code: string; places: number; attendance: string | null; expiresAt: Date; used: number }[],
+  now: Date,
+) {
+  return rows.map((r) => ({
+    id: r.id,
+    groupName: r.groupName,
+    code: r.code,
+    places: r.places,
+    used: r.used,
+    attendance: r.attendance ? (attendanceLabels[r.attendance] ?? '') : '',
+    live: r.expiresAt > now,
+    expires: formatDateTime(r.expiresAt),
+  }));
 }

@@ -17,6 +17,7 @@ import {
   latestEmailTo,
   signInWithEmail,
   startBrowser,
+  tabAndType,
   tabTo,
   type BrowserHarness,
 } from './support.ts';
@@ -219,5 +220,71 @@ describe('organiser pages in Chromium', () => {
     expect(await page.textContent('main')).toContain('Undo check-in');
     await expectAccessible(h);
     await page.setViewportSize({ width: 1024, height: 800 });
+  });
+});
+
+describe('hybrid places, reserved codes and booking for someone in Chromium', () => {
+  it('books someone without email by keyboard, shows the page to print, and both sets of places', async () => {
+    const { page } = h;
+    const startsAt = new Date(Math.floor((Date.now() + 20 * 86_400_000) / 60_000) * 60_000);
+    const [hybrid] = await h.database.db
+      .insert(events)
+      .values({
+        slug: 'hybrid-keyboard-day',
+        title: 'Hybrid day on peer support',
+        type: 'seminar',
+        status: 'published',
+        format: 'hybrid',
+        venueName: 'Hub rooms',
+        venueAddress: '2 Park Row, Leeds',
+        onlinePlatform: 'Zoom',
+        startsAt,
+        endsAt: new Date(startsAt.getTime() + 2 * 3_600_000),
+        capacity: 2,
+        onlineCapacity: 5,
+        publishedAt: new Date(),
+      })
+      .returning();
+    await h.database.db.insert(ticketTypes).values({ eventId: hybrid!.id, name: 'Free place', pricePence: 0 });
+    // Still signed in as the organiser of the tests above.
+
+    const base = `${h.baseUrl}/organise/events/hybrid-keyboard-day`;
+    await page.goto(`${base}/places/reserved`);
+    await expectAccessible(h);
+    await tabAndType(page, '#groupName', 'Survivors’ Voices');
+    await tabAndType(page, '#places', '1');
+    await page.fill('#expiresAt', new Date(Date.now() + 5 * 86_400_000).toISOString().slice(0, 16));
+    await tabTo(page, 'main form button[type=submit]');
+    await page.keyboard.press('Enter');
+    await page.waitForLoadState('load');
+    expect(await page.textContent('main')).toContain('Their code is');
+    await expectAccessible(h);
+    await page.goto(`${base}/places/online`);
+    await expectAccessible(h);
+
+    await page.goto(`${base}/attendees/book`);
+    await expectAccessible(h);
+    await tabTo(page, '#attendance');
+    await page.keyboard.press('Space');
+    await tabAndType(page, '#name', 'Margaret Phoned');
+    await tabTo(page, 'main form button[type=submit]', 120);
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/confirmation');
+    expect(await page.textContent('main')).toContain('Dear Margaret Phoned');
+    expect(await page.textContent('main')).toContain('In person');
+    await expectAccessible(h);
+    await page.screenshot({ path: '/tmp/f14-confirmation.png', fullPage: true });
+
+    // The room (2 places, 1 reserved, 1 booked) is full; online places remain.
+    await page.goto(`${h.baseUrl}/events/hybrid-keyboard-day`);
+    expect(await page.textContent('main')).toContain('In the room: full (waiting list). Online: 5 places left');
+    await page.goto(`${h.baseUrl}/events/hybrid-keyboard-day/book`);
+    expect(await page.textContent('main')).toContain('How will you attend?');
+    expect(await page.textContent('main')).toContain('Code for reserved places');
+    await expectAccessible(h);
+    await page.screenshot({ path: '/tmp/f14-book.png', fullPage: true });
+    await page.goto(`${base}/attendees`);
+    expect(await page.textContent('main')).toContain('Booked for them by steering@example.org');
+    await expectAccessible(h);
   });
 });

@@ -29,6 +29,7 @@ import {
   programmeSessions,
   proposals,
   registrations,
+  reservedPlaces,
   surveyAnswers,
   surveyResponses,
 } from '../../db/schema/index.ts';
@@ -113,6 +114,7 @@ function kindOf(url: string, name: string): string {
   if (url.startsWith('/organise/directory/') || url.startsWith('/directory/')) return 'organisationId';
   if (url.includes('/ticket-types/')) return 'ticketTypeId';
   if (url.includes('/questions/')) return 'questionId';
+  if (url.includes('/reserved/')) return 'reservationId';
   if (url.startsWith('/plan/')) return 'involvementItemId';
   if (url.startsWith('/organise/library/')) return 'libraryItemId';
   return 'registrationId';
@@ -198,7 +200,12 @@ beforeAll(async () => {
   // The site-wide limiter would answer most of these with 429 and hide what the forms do; so would
   // the per-IP limit on emailed requests (bookings, joining the mailing list), tested elsewhere.
   t = await startTestApp({
-    env: { RATE_LIMIT_PER_MINUTE: '10000000', FORM_RATE_LIMIT_PER_MINUTE: '10000000', BOOKING_REQUESTS_PER_IP_PER_HOUR: '10000000' },
+    env: {
+      RATE_LIMIT_PER_MINUTE: '10000000',
+      FORM_RATE_LIMIT_PER_MINUTE: '10000000',
+      BOOKING_REQUESTS_PER_IP_PER_HOUR: '10000000',
+      RESERVED_CODE_TRIES_PER_IP_PER_HOUR: '10000000',
+    },
   });
   await seedDemo(t.db);
   await ensureAdmins(t.db, ['fuzzer@example.org']);
@@ -236,6 +243,14 @@ async function makeRecords(): Promise<void> {
   await booker.post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Booker', email: 'booker@example.org' });
   const booking = await newest(db.select({ id: registrations.id }).from(registrations).where(eq(registrations.email, 'booker@example.org')));
   add('registrationId', booking?.id, 'booker');
+  // A hybrid event (its online places), and places reserved behind a code.
+  add('slug', (await makeEvent(db, { format: 'hybrid', capacity: 50, onlineCapacity: 50 })).slug, 'organiser');
+  await organiser.post(`/organise/events/${event.slug}/places/reserved`, {
+    groupName: 'A group',
+    places: '2',
+    expiresAt: new Date(Date.now() + 86_400_000).toISOString().slice(0, 16),
+  });
+  add('reservationId', (await newest(db.select({ id: reservedPlaces.id }).from(reservedPlaces).where(eq(reservedPlaces.eventId, event.id))))?.id, 'organiser');
   const managePath = await latestManagePath(db, 'booker@example.org').catch(() => null);
   if (managePath) add('token', managePath.split('/')[2], 'anonymous');
   add('personId', await personId(db, 'booker@example.org'), 'admin');
@@ -372,9 +387,9 @@ function formRoutes() {
   return [...routes.filter((r) => !ENDS_A_RECORD.test(r.url)), ...routes.filter((r) => ENDS_A_RECORD.test(r.url))];
 }
 
-// Tables that record an attempt whether or not it is refused: sign-in requests are counted to
-// limit them, and sessions are touched by every visit.
-const RECORDS_ATTEMPTS = new Set(['sign_in_tokens', 'sessions']);
+// Tables that record an attempt whether or not it is refused: sign-in requests and codes tried for
+// reserved places are counted to limit them, and sessions are touched by every visit.
+const RECORDS_ATTEMPTS = new Set(['sign_in_tokens', 'sessions', 'reserved_code_tries']);
 
 async function rows(query: string): Promise<Record<string, unknown>[]> {
   const result = (await t.db.execute(sql.raw(query))) as unknown;

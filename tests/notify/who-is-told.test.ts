@@ -387,6 +387,18 @@ const scenarios: Record<ChangeName, Scenario> = {
       return mails('booking.confirmed', 'registration-confirmed', [email]);
     },
   },
+  'booking.made-for-someone': {
+    change: async () => {
+      const event = await makeEvent(t.db);
+      const type = await makeTicketType(t.db, event.id);
+      const email = unique('phoned');
+      await t.db.delete(outboxMessages);
+      // One with an address is emailed; one without is written to by nobody.
+      expectPosted(await org.post(`/organise/events/${event.slug}/attendees/book`, { ticketTypeId: type.id, name: 'Phoned In', email }));
+      expectPosted(await org.post(`/organise/events/${event.slug}/attendees/book`, { ticketTypeId: type.id, name: 'Wrote In', email: '' }));
+      return mails('booking.made-for-someone', 'registration-confirmed', [email]);
+    },
+  },
   'booking.waitlisted': {
     change: async () => {
       const event = await makeEvent(t.db, { capacity: 1 });

@@ -43,7 +43,15 @@ describe('checking a booking under the lock', () => {
         tx.rollback();
       }),
     ).rejects.toThrow(TransactionRollbackError);
-    expect(seen[0]).toEqual({ eventLeft: 2, typeLeft: 0, registrationOpen: true, othersWaiting: true, duplicate: false });
+    expect(seen[0]).toEqual({
+      eventLeft: 2,
+      typeLeft: 0,
+      reservationLeft: null,
+      registrationOpen: true,
+      othersWaiting: true,
+      duplicate: false,
+      poolChanged: false,
+    });
     expect(seen[1]).toMatchObject({ eventLeft: 1, typeLeft: -1, duplicate: true });
   });
 

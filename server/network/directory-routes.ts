@@ -4,8 +4,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
-import { events } from '../../db/schema/index.ts';
-import { eq } from 'drizzle-orm';
 import { NotFoundError } from '../errors.ts';
 import { clientKey } from '../http/client-address.ts';
 import { submit } from '../http/form-route.ts';
@@ -15,6 +13,7 @@ import { Uuid } from '../http/ids.ts';
 import { SlugParams } from '../http/params.ts';
 import { signedIn } from '../http/signed-in.ts';
 import {
+  eventForCohosts,
   addOrganisation,
   askToBeListed,
   cohostIds,
@@ -227,7 +226,7 @@ export const directoryRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // Which organisations co-host an event: organisers choose from the directory.
   const eventBySlug = async (slug: string) => {
-    const [event] = await app.db.select({ id: events.id, title: events.title, slug: events.slug }).from(events).where(eq(events.slug, slug));
+    const event = await eventForCohosts(app.db, slug);
     if (!event) throw new NotFoundError('We could not find that event.');
     return event;
   };

@@ -380,6 +380,12 @@ export async function setCohosts(db: Database, input: { eventId: string; organis
 }
 
 /** The co-hosts an event has now (any status of organisation), for the organiser's form. */
+/** The event whose co-hosts an organiser is choosing, by its address; null if there is none. */
+export async function eventForCohosts(db: Db, slug: string): Promise<{ id: string; title: string; slug: string } | null> {
+  const [event] = await db.select({ id: events.id, title: events.title, slug: events.slug }).from(events).where(eq(events.slug, slug));
+  return event ?? null;
+}
+
 export async function cohostIds(db: Db, eventId: string): Promise<string[]> {
   const rows = await db
     .select({ id: eventCohosts.organisationId })

@@ -4,7 +4,7 @@
 import { and, asc, eq, gt } from 'drizzle-orm';
 import { events, people, ticketTypes } from '../../db/schema/index.ts';
 import type { Database } from '../db/database.ts';
-import { register } from '../registration/service.ts';
+import { register } from '../registration/api.ts';
 
 export async function seedDemoInvoice(db: Database): Promise<void> {
   const [member] = await db
@@ -35,6 +35,8 @@ export async function seedDemoInvoice(db: Database): Promise<void> {
       answers: {},
       companion: false,
       companionName: '',
+      // In the room, if the event is in person and online (ignored otherwise).
+      attendance: 'in_person',
       payer: {
         payerName: 'Riverside Hearing Voices Group',
         payerAddress: '12 Mill Street\nRiverside RV1 2AB',

@@ -25,8 +25,18 @@ describe('reminder emails', () => {
       onlineJoinUrl: 'https://zoom.example/j/42',
     });
     const type = await makeTicketType(t.db, event.id);
-    const { asked: coming } = await bookAnonymously(t.db, t.client(), event.slug, { ticketTypeId: type.id, name: 'Coming', email: 'coming@example.org' });
-    await bookAnonymously(t.db, t.client(), event.slug, { ticketTypeId: type.id, name: 'Leaving', email: 'leaving@example.org' });
+    const { asked: coming } = await bookAnonymously(t.db, t.client(), event.slug, {
+      ticketTypeId: type.id,
+      name: 'Coming',
+      email: 'coming@example.org',
+      attendance: 'online',
+    });
+    await bookAnonymously(t.db, t.client(), event.slug, {
+      ticketTypeId: type.id,
+      name: 'Leaving',
+      email: 'leaving@example.org',
+      attendance: 'in_person',
+    });
     expect(coming.statusCode).toBe(303);
     await t.client().post(`${await latestManagePath(t.db, 'leaving@example.org')}/cancel`);
 

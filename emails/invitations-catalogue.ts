@@ -16,9 +16,22 @@ export interface InvitationEmails {
   'event-invitation': EventFacts & { name: string; perspective: string; invitationPath: string; reminder: boolean };
   /** To the invitee who accepted: a place is theirs; the same link changes the answer. */
   'event-invitation-accepted': EventFacts & { name: string; invitationPath: string; accessNeedsGiven: boolean };
+  /**
+   * To everyone invited who has not declined: the event was cancelled (with the organisers'
+   * reason), or something they would act on changed (old → new). `accepted`: they hold a place.
+   */
+  'event-invitation-changed': EventFacts & {
+    name: string;
+    kind: 'changed' | 'cancelled';
+    accepted: boolean;
+    reason: string;
+    changes: { what: string; before: string; after: string }[];
+    invitationPath: string;
+  };
 }
 
 export const invitationSubjects: { [K in keyof InvitationEmails]: (data: InvitationEmails[K]) => string } = {
   'event-invitation': (d) => (d.reminder ? `Reminder: you are invited to ${d.eventTitle}` : `You are invited to ${d.eventTitle}`),
   'event-invitation-accepted': (d) => `You are coming to ${d.eventTitle}`,
+  'event-invitation-changed': (d) => (d.kind === 'cancelled' ? `Cancelled: ${d.eventTitle}` : `A change to ${d.eventTitle}`),
 };

@@ -6,7 +6,7 @@
 // needs and takes a place through registration's API (a hold of kind 'invitation', taken under
 // the event's lock like a booking), so acceptances never exceed the event's capacity. One
 // reminder goes to those who have not answered (sendInvitationReminders, run by plugin.ts).
-import { and, asc, eq, gt, isNull, lte } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, lte } from 'drizzle-orm';
 import {
   type BalanceTarget,
   eventInvitations,
@@ -247,6 +247,54 @@ export async function acceptInvitation(db: Database, token: string, input: { acc
       data: { ...eventFacts(event), name: invitation.name, invitationPath: invitationPath(invitation.id), accessNeedsGiven: accessNeeds !== '' },
     });
   });
+}
+
+/**
+ * The event was cancelled, or changed in a way people would act on: everyone invited who has not
+ * declined is told, in the caller's transaction (an invitee holds no booking, so the attendees'
+ * email does not reach them). Addresses in `alreadyTold` (told as attendees) are skipped; those
+ * told here are added to it. A cancelled event's invitation places are released with its other
+ * places (registration's closePlacesForCancelledEvent).
+ */
+export async function tellInvitees(
+  tx: Db,
+  event: EventRow,
+  news: { kind: 'changed'; changes: { what: string; before: string; after: string; part: string }[] } | { kind: 'cancelled'; reason: string },
+  alreadyTold: Set<string>,
+): Promise<number> {
+  const rows = await tx
+    .select({ id: eventInvitations.id, name: eventInvitations.name, email: eventInvitations.email, status: eventInvitations.status })
+    .from(eventInvitations)
+    .where(and(eq(eventInvitations.eventId, event.id), inArray(eventInvitations.status, ['invited', 'accepted'])));
+  let told = 0;
+  for (const invitee of rows) {
+    const address = invitee.email.toLowerCase();
+    if (alreadyTold.has(address)) continue;
+    alreadyTold.add(address);
+    told += 1;
+    const accepted = invitee.status === 'accepted';
+    await enqueueEmail(tx, {
+      because: news.kind === 'cancelled' ? 'event.cancelled' : 'event.changed',
+      to: invitee.email,
+      template: 'event-invitation-changed',
+      data: {
+        ...eventFacts(event),
+        name: invitee.name,
+        kind: news.kind,
+        accepted,
+        reason: news.kind === 'cancelled' ? news.reason : '',
+        // A new joining link is given only to those who hold a place, as for bookings.
+        changes:
+          news.kind === 'changed'
+            ? news.changes.map(({ what, before, after, part }) =>
+                part === 'joinUrl' && !accepted ? { what, before: 'the previous link', after: 'a new link, sent once you accept' } : { what, before, after },
+              )
+            : [],
+        invitationPath: invitationPath(invitee.id),
+      },
+    });
+  }
+  return told;
 }
 
 /** The invitee declines (or changes their mind after accepting): their place, if any, is given back. */

@@ -40,6 +40,10 @@ export const whoIsTold = {
     change: 'something an attendee would act on changes: date or time, venue or address, online platform or joining link, format',
     emails: [
       { template: 'event-changed', to: `${HOLDING_OR_WAITING}: what changed, old → new, the updated calendar entry and their own manage link` },
+      {
+        template: 'event-invitation-changed',
+        to: 'everyone invited who has not declined (an invitation-only event): what changed, old → new, and their invitation link',
+      },
       { template: 'planning-event-news', to: `${REST_OF_GROUP}: what changed, and how many were told` },
     ],
     notEmailed: [
@@ -61,6 +65,7 @@ export const whoIsTold = {
     change: 'an organiser cancels the event',
     emails: [
       { template: 'event-changed', to: `${HOLDING_OR_WAITING}: the reason and what happens about money` },
+      { template: 'event-invitation-changed', to: 'everyone invited who has not declined (an invitation-only event): the reason; their place is given back' },
       { template: 'planning-event-status', to: 'the planning group (accepted members)' },
       { template: 'bursary-event-cancelled-closed', to: 'bursary applicants whose application was not yet decided (or a draft with content)' },
       { template: 'bursary-event-cancelled-approved', to: 'bursary applicants already approved: what they can still claim' },

@@ -30,6 +30,7 @@ import { attendeeIcs, bookingState, closePlacesForCancelledEvent, mintManagePath
 import { planningAccess, requireLead, requireOrganiser, type EventRow } from './access.ts';
 import { attendeeChanges, changesFor, type AttendeeChange } from './event-changes.ts';
 import { groupRecipients } from './group-members.ts';
+import { tellInvitees } from '../invitations/service.ts';
 import { cancelMeetingsOfEvent } from './meetings.ts';
 import { moveProgramme } from './workspace.ts';
 
@@ -222,6 +223,7 @@ export async function updateEventDetails(db: Database, eventId: string, input: E
     if (changes.length) {
       const [after] = await tx.select().from(events).where(eq(events.id, eventId));
       const attendees = await notifyRegistrants(tx, after!, 'changed', { changes });
+      await tellInvitees(tx, after!, { kind: 'changed', changes }, attendees);
       told = attendees.size;
       if (told > 0) await spendChangeBudget(tx, me, access.isOrganiser, eventId, changes, told);
       await tellRestOfGroup(tx, after!, { because: 'event.changed', kind: 'changed', changes, told }, me, attendees);
@@ -420,6 +422,7 @@ export async function cancelEvent(db: Database, eventId: string, reason: string,
     const [after] = await tx.select().from(events).where(eq(events.id, eventId));
     // Registrants first: they are found by the statuses that closing their places then changes.
     const attendees = await notifyRegistrants(tx, after!, 'cancelled', {});
+    await tellInvitees(tx, after!, { kind: 'cancelled', reason: text }, attendees);
     await closePlacesForCancelledEvent(tx, eventId, me.id, now);
     await settleBursariesForCancelledEvent(tx, eventId, me.id, now);
     await cancelMeetingsOfEvent(tx, after!, me, now);

@@ -14,6 +14,7 @@ import {
   bursaryFunds,
   bursaryItems,
   bursaryPanelMembers,
+  eventInvitations,
   type events,
   invoices,
   listSubscribers,
@@ -205,11 +206,19 @@ const scenarios: Record<ChangeName, Scenario> = {
       // A planner who has also booked a place is told once, as an attendee.
       const plannerBooked = await planningMember(event.id, 'co_lead');
       await t.db.insert(registrations).values({ eventId: event.id, status: 'confirmed', name: 'Gil', email: plannerBooked });
+      // Invitees hold no booking: those who have not declined are told with their invitation link.
+      await t.db.insert(eventInvitations).values([
+        { eventId: event.id, name: 'Ida', email: 'ida@example.org', perspective: 'carer', status: 'accepted' },
+        // (Already reminded, so the reminders job below has nothing for her.)
+        { eventId: event.id, name: 'Jo', email: 'jo@example.org', perspective: 'practitioner', status: 'invited', remindedAt: new Date() },
+        { eventId: event.id, name: 'Kit', email: 'kit@example.org', perspective: 'academic', status: 'declined' },
+      ]);
       expectPosted(
         await lead.post(`/plan/${event.id}/details`, { ...details(event), venueName: 'Friends Meeting House', venueAddress: '6 Mount Street, Manchester' }),
       );
       return [
         ...mails('event.changed', 'event-changed', ['ada@example.org', 'bo@example.org', 'cy@example.org', 'di@example.org', plannerBooked]),
+        ...mails('event.changed', 'event-invitation-changed', ['ida@example.org', 'jo@example.org']),
         ...mails('event.changed', 'planning-event-news', [speaker]),
       ];
     },
@@ -240,9 +249,12 @@ const scenarios: Record<ChangeName, Scenario> = {
       // A planner who has also booked a place hears of the cancellation once, as an attendee.
       const plannerBooked = await planningMember(event.id, 'speaker');
       await t.db.insert(registrations).values({ eventId: event.id, status: 'confirmed', name: 'Gil', email: plannerBooked });
+      const invitee = unique('invitee');
+      await t.db.insert(eventInvitations).values({ eventId: event.id, name: 'Ida', email: invitee, perspective: 'carer', status: 'accepted' });
       expectPosted(await org.post(`/plan/${event.id}/cancel`, { reason: 'The venue has closed.' }));
       return [
         ...mails('event.cancelled', 'event-changed', [booker, plannerBooked]),
+        ...mails('event.cancelled', 'event-invitation-changed', [invitee]),
         ...mails('event.cancelled', 'planning-event-status', [leadEmail]),
         ...mails('event.cancelled', 'planning-meeting', [leadEmail, plannerBooked]),
         ...mails('event.cancelled', 'bursary-event-cancelled-closed', [undecided]),

@@ -46,6 +46,7 @@ import { recordAudit } from '../audit.ts';
 import { afterEventOf, type AfterEventExport } from '../certificates/export.ts';
 import { ownBankDetailsForExport } from '../bursaries/bank-details.ts';
 import type { Database, Db } from '../db/database.ts';
+import { invitationsOf } from '../invitations/service.ts';
 import { organisationsOf } from '../network/directory.ts';
 import { NotFoundError } from '../errors.ts';
 import type { ProposalInput } from '../proposals/service.ts';
@@ -104,6 +105,17 @@ export interface PersonExport {
   } | null;
   /** Organisations in the directory the person said they belong to, and whether they are named on them. */
   organisations: { name: string; shownPublicly: boolean }[];
+  /** Invitations to invitation-only events sent to the person's address. */
+  invitations: {
+    eventTitle: string;
+    name: string;
+    perspective: string;
+    organisation: string;
+    status: string;
+    accessNeeds: string;
+    invitedAt: string;
+    answeredAt: string | null;
+  }[];
   proposals: ExportProposal[];
   planning: {
     memberships: {
@@ -334,6 +346,7 @@ async function readPerson(db: Db, personId: string): Promise<PersonExport> {
         }
       : null,
     organisations: (await organisationsOf(db, personId)).map((o) => ({ name: o.name, shownPublicly: o.showPublicly })),
+    invitations: (await invitationsOf(db, person.email)).map((i) => ({ ...i, invitedAt: iso(i.invitedAt), answeredAt: isoOrNull(i.answeredAt) })),
     bookingRequests: bookingAsks.map((b) => ({
       eventTitle: b.eventTitle,
       requestedAt: iso(b.createdAt),

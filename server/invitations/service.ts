@@ -6,7 +6,7 @@
 // needs and takes a place through registration's API (a hold of kind 'invitation', taken under
 // the event's lock like a booking), so acceptances never exceed the event's capacity. One
 // reminder goes to those who have not answered (sendInvitationReminders, run by plugin.ts).
-import { and, asc, eq, gt, isNull, lte } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, lte } from 'drizzle-orm';
 import {
   type BalanceTarget,
   eventInvitations,
@@ -323,6 +323,45 @@ export async function listInvitations(db: Db, eventId: string): Promise<Invitati
     .from(eventInvitations)
     .where(eq(eventInvitations.eventId, eventId))
     .orderBy(asc(eventInvitations.name), asc(eventInvitations.id));
+}
+
+/** The invitations sent to an address, for the invitee's own data export. */
+export async function invitationsOf(db: Db, email: string) {
+  return db
+    .select({
+      eventTitle: events.title,
+      name: eventInvitations.name,
+      perspective: eventInvitations.perspective,
+      organisation: eventInvitations.organisation,
+      status: eventInvitations.status,
+      accessNeeds: eventInvitations.accessNeeds,
+      invitedAt: eventInvitations.invitedAt,
+      answeredAt: eventInvitations.answeredAt,
+    })
+    .from(eventInvitations)
+    .innerJoin(events, eq(events.id, eventInvitations.eventId))
+    .where(eq(eventInvitations.email, email))
+    .orderBy(asc(eventInvitations.invitedAt));
+}
+
+/**
+ * Erasure, in the caller's transaction: every invitation sent to the address goes (name,
+ * perspective, access needs), and a place an acceptance held is given back.
+ */
+export async function forgetInvitationsOf(tx: Db, email: string): Promise<void> {
+  const rows = await tx
+    .select({ id: eventInvitations.id, holdId: eventInvitations.holdId })
+    .from(eventInvitations)
+    .where(eq(eventInvitations.email, email))
+    .for('update');
+  for (const row of rows) if (row.holdId) await releaseHold(tx, row.holdId);
+  if (rows.length)
+    await tx.delete(eventInvitations).where(
+      inArray(
+        eventInvitations.id,
+        rows.map((r) => r.id),
+      ),
+    );
 }
 
 export { invitationOnlyAmong };

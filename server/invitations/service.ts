@@ -6,7 +6,8 @@
 // needs and takes a place through registration's API (a hold of kind 'invitation', taken under
 // the event's lock like a booking), so acceptances never exceed the event's capacity. One
 // reminder goes to those who have not answered (sendInvitationReminders, run by plugin.ts).
-import { and, asc, eq, gt, inArray, isNull, lte } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, lte, ne, sql } from 'drizzle-orm';
+import { DateTime } from 'luxon';
 import {
   type BalanceTarget,
   eventInvitations,
@@ -362,6 +363,21 @@ export async function forgetInvitationsOf(tx: Db, email: string): Promise<void> 
         rows.map((r) => r.id),
       ),
     );
+}
+
+/**
+ * Access needs given with an acceptance are health information, kept like a booking's answers:
+ * erased `months` after the event ends (the housekeeping job). Returns how many were erased.
+ */
+export async function eraseOldInvitationNeeds(db: Db, options: { now: Date; months: number }): Promise<number> {
+  const cutoff = DateTime.fromJSDate(options.now).minus({ months: options.months }).toJSDate();
+  const longPast = sql`(select ${events.id} from ${events} where coalesce(${events.endsAt}, ${events.startsAt}) <= ${cutoff.toISOString()}::timestamptz)`;
+  const rows = await db
+    .update(eventInvitations)
+    .set({ accessNeeds: '' })
+    .where(and(ne(eventInvitations.accessNeeds, ''), inArray(eventInvitations.eventId, longPast)))
+    .returning({ id: eventInvitations.id });
+  return rows.length;
 }
 
 export { invitationOnlyAmong };

@@ -29,6 +29,7 @@ import { forgetPayers } from '../invoices/service.ts';
 import { applicationsOf, deleteUnpaidApplication, eraseApplication } from '../bursaries/retention.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ERASED_DOMAIN, forgetEmails, isErasedAddress } from '../mail/outbox.ts';
+import { forgetInvitationsOf } from '../invitations/service.ts';
 import { forgetMemberships } from '../network/directory.ts';
 import { forgetListAddress } from '../network/list.ts';
 import { cancelRegistration } from '../registration/service.ts';
@@ -125,6 +126,8 @@ export async function erasePerson(db: Database, personId: string, now = new Date
     await tx.delete(bookingRequests).where(eq(bookingRequests.email, person.email));
     await forgetListAddress(tx, person.email);
     await forgetMemberships(tx, personId);
+    // Invitations are by address: who they are, the perspective asked of them, their access needs.
+    await forgetInvitationsOf(tx, person.email);
     await forgetPersonInAudit(tx, personId);
     await forgetEmails(tx, { to: person.email, mentions: [person.email], names: [person.displayName] });
 

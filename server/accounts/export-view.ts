@@ -109,6 +109,14 @@ export function exportView(data: PersonExport, options: { receiptLinks: boolean 
                 ? data.organisations.map((o) => `${o.name} (${o.shownPublicly ? 'your name is shown on its directory page' : 'not shown'})`).join('; ')
                 : 'None',
             },
+            {
+              key: 'Invitations to invitation-only events',
+              value: data.invitations.length
+                ? data.invitations
+                    .map((i) => `${i.eventTitle} (${i.status}, invited ${when(i.invitedAt)}${i.accessNeeds ? `; what you need: ${i.accessNeeds}` : ''})`)
+                    .join('; ')
+                : 'None',
+            },
             { key: 'Plain-text emails only', value: yesNo(p.prefersPlainText) },
             { key: 'How you would like us to contact you', value: text(p.contactNotes) },
             { key: 'Limit on paid involvement each tax year', value: p.involvementCapPence === null ? 'None set' : money(p.involvementCapPence) },

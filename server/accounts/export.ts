@@ -22,6 +22,7 @@ import {
   eventQuestions,
   events,
   involvementCaps,
+  invoices,
   involvementItems,
   outboxMessages,
   payments,
@@ -46,6 +47,8 @@ import { recordAudit } from '../audit.ts';
 import { afterEventOf, type AfterEventExport } from '../certificates/export.ts';
 import { ownBankDetailsForExport } from '../bursaries/bank-details.ts';
 import type { Database, Db } from '../db/database.ts';
+import { invitationsOf } from '../invitations/service.ts';
+import { invoiceNumberText } from '../invoices/numbers.ts';
 import { organisationsOf } from '../network/directory.ts';
 import { NotFoundError } from '../errors.ts';
 import type { ProposalInput } from '../proposals/service.ts';
@@ -104,6 +107,17 @@ export interface PersonExport {
   } | null;
   /** Organisations in the directory the person said they belong to, and whether they are named on them. */
   organisations: { name: string; shownPublicly: boolean }[];
+  /** Invitations to invitation-only events sent to the person's address. */
+  invitations: {
+    eventTitle: string;
+    name: string;
+    perspective: string;
+    organisation: string;
+    status: string;
+    accessNeeds: string;
+    invitedAt: string;
+    answeredAt: string | null;
+  }[];
   proposals: ExportProposal[];
   planning: {
     memberships: {
@@ -172,6 +186,17 @@ export interface ExportBooking {
   /** Places for a support worker or personal assistant booked with this booking. */
   companions: { name: string; status: string }[];
   payments: { method: string; amountPence: number; status: string; createdAt: string; paidAt: string | null; refundedAt: string | null }[];
+  /** Invoices for the booking, with who pays as it was given. */
+  invoices: {
+    number: string;
+    payerName: string;
+    payerAddress: string;
+    purchaseOrder: string;
+    invoiceEmail: string;
+    amountPence: number;
+    status: string;
+    issuedAt: string;
+  }[];
 }
 
 /** The proposal as its proposers wrote it, plus its state and history. */
@@ -334,6 +359,7 @@ async function readPerson(db: Db, personId: string): Promise<PersonExport> {
         }
       : null,
     organisations: (await organisationsOf(db, personId)).map((o) => ({ name: o.name, shownPublicly: o.showPublicly })),
+    invitations: (await invitationsOf(db, person.email)).map((i) => ({ ...i, invitedAt: iso(i.invitedAt), answeredAt: isoOrNull(i.answeredAt) })),
     bookingRequests: bookingAsks.map((b) => ({
       eventTitle: b.eventTitle,
       requestedAt: iso(b.createdAt),
@@ -363,7 +389,7 @@ async function readBookings(db: Db, personId: string, email: string): Promise<Ex
     .orderBy(desc(registrations.createdAt));
   const ids = main.map((m) => m.registration.id);
   if (!ids.length) return [];
-  const [answers, companions, paid] = await Promise.all([
+  const [answers, companions, paid, invoiced] = await Promise.all([
     db
       .select({ registrationId: registrationAnswers.registrationId, question: eventQuestions.label, answer: registrationAnswers.value })
       .from(registrationAnswers)
@@ -387,6 +413,7 @@ async function readBookings(db: Db, personId: string, email: string): Promise<Ex
       .from(payments)
       .where(inArray(payments.registrationId, ids))
       .orderBy(asc(payments.createdAt)),
+    db.select().from(invoices).where(inArray(invoices.registrationId, ids)).orderBy(asc(invoices.number)),
   ]);
   return main.map(({ registration: r, eventTitle, eventStartsAt, ticketType }) => ({
     id: r.id,
@@ -420,6 +447,18 @@ async function readBookings(db: Db, personId: string, email: string): Promise<Ex
         createdAt: iso(p.createdAt),
         paidAt: isoOrNull(p.paidAt),
         refundedAt: isoOrNull(p.refundedAt),
+      })),
+    invoices: invoiced
+      .filter((i) => i.registrationId === r.id)
+      .map((i) => ({
+        number: invoiceNumberText(i.number),
+        payerName: i.payerName,
+        payerAddress: i.payerAddress,
+        purchaseOrder: i.purchaseOrder,
+        invoiceEmail: i.invoiceEmail,
+        amountPence: i.amountPence,
+        status: i.status,
+        issuedAt: iso(i.issuedAt),
       })),
   }));
 }

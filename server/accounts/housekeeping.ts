@@ -9,6 +9,7 @@ import { sessions, signInTokens } from '../../db/schema/index.ts';
 import type { Config } from '../config.ts';
 import type { Database, Db } from '../db/database.ts';
 import { deleteOldMessages } from '../mail/sender.ts';
+import { eraseOldInvitationNeeds } from '../invitations/service.ts';
 import { forgetOldJoinRequests } from '../network/list.ts';
 import { eraseOldEventData } from './erase.ts';
 
@@ -28,8 +29,9 @@ export async function keepOnlyWhatIsNeeded(db: Database, config: Pick<Config, 'o
   const signIn = await removeExpiredSignInData(db, now);
   const emails = await deleteOldMessages(db, { now, days: config.outboxRetentionDays });
   const eventData = await eraseOldEventData(db, { now, months: config.eventDataRetentionMonths });
+  const invitationNeeds = await eraseOldInvitationNeeds(db, { now, months: config.eventDataRetentionMonths });
   const listJoinRequests = await forgetOldJoinRequests(db, now);
-  return { ...signIn, emails, ...eventData, listJoinRequests };
+  return { ...signIn, emails, ...eventData, invitationNeeds, listJoinRequests };
 }
 
 export const housekeepingPlugin = fp(

@@ -209,7 +209,8 @@ export async function eventsOpenForApplications(db: Db, now: Date): Promise<Open
     .select({ title: events.title, slug: events.slug, fundDeadline: bursaryFunds.deadlineAt, fundId: bursaryFunds.id })
     .from(events)
     .leftJoin(bursaryFunds, eq(bursaryFunds.eventId, events.id))
-    .where(and(eq(events.status, 'published'), or(isNull(events.startsAt), gt(events.startsAt, now))))
+    // An unlisted event is in no list: its invitees reach its bursary from its own page.
+    .where(and(eq(events.status, 'published'), eq(events.unlisted, false), or(isNull(events.startsAt), gt(events.startsAt, now))))
     .orderBy(asc(events.startsAt));
   const [general] = await db.select({ deadlineAt: bursaryFunds.deadlineAt }).from(bursaryFunds).where(isNull(bursaryFunds.eventId)).limit(1);
   const generalOpen = general && (!general.deadlineAt || general.deadlineAt > now);

@@ -6,7 +6,8 @@
 // needs and takes a place through registration's API (a hold of kind 'invitation', taken under
 // the event's lock like a booking), so acceptances never exceed the event's capacity. One
 // reminder goes to those who have not answered (sendInvitationReminders, run by plugin.ts).
-import { and, asc, eq, gt, inArray, isNull, lte } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, lte, ne, sql } from 'drizzle-orm';
+import { DateTime } from 'luxon';
 import {
   type BalanceTarget,
   eventInvitations,
@@ -371,6 +372,60 @@ export async function listInvitations(db: Db, eventId: string): Promise<Invitati
     .from(eventInvitations)
     .where(eq(eventInvitations.eventId, eventId))
     .orderBy(asc(eventInvitations.name), asc(eventInvitations.id));
+}
+
+/** The invitations sent to an address, for the invitee's own data export. */
+export async function invitationsOf(db: Db, email: string) {
+  return db
+    .select({
+      eventTitle: events.title,
+      name: eventInvitations.name,
+      perspective: eventInvitations.perspective,
+      organisation: eventInvitations.organisation,
+      status: eventInvitations.status,
+      accessNeeds: eventInvitations.accessNeeds,
+      invitedAt: eventInvitations.invitedAt,
+      answeredAt: eventInvitations.answeredAt,
+    })
+    .from(eventInvitations)
+    .innerJoin(events, eq(events.id, eventInvitations.eventId))
+    .where(eq(eventInvitations.email, email))
+    .orderBy(asc(eventInvitations.invitedAt));
+}
+
+/**
+ * Erasure, in the caller's transaction: every invitation sent to the address goes (name,
+ * perspective, access needs), and a place an acceptance held is given back.
+ */
+export async function forgetInvitationsOf(tx: Db, email: string): Promise<void> {
+  const rows = await tx
+    .select({ id: eventInvitations.id, holdId: eventInvitations.holdId })
+    .from(eventInvitations)
+    .where(eq(eventInvitations.email, email))
+    .for('update');
+  for (const row of rows) if (row.holdId) await releaseHold(tx, row.holdId);
+  if (rows.length)
+    await tx.delete(eventInvitations).where(
+      inArray(
+        eventInvitations.id,
+        rows.map((r) => r.id),
+      ),
+    );
+}
+
+/**
+ * Access needs given with an acceptance are health information, kept like a booking's answers:
+ * erased `months` after the event ends (the housekeeping job). Returns how many were erased.
+ */
+export async function eraseOldInvitationNeeds(db: Db, options: { now: Date; months: number }): Promise<number> {
+  const cutoff = DateTime.fromJSDate(options.now).minus({ months: options.months }).toJSDate();
+  const longPast = sql`(select ${events.id} from ${events} where coalesce(${events.endsAt}, ${events.startsAt}) <= ${cutoff.toISOString()}::timestamptz)`;
+  const rows = await db
+    .update(eventInvitations)
+    .set({ accessNeeds: '' })
+    .where(and(ne(eventInvitations.accessNeeds, ''), inArray(eventInvitations.eventId, longPast)))
+    .returning({ id: eventInvitations.id });
+  return rows.length;
 }
 
 export { invitationOnlyAmong };

@@ -9,6 +9,7 @@ export async function eventLibraryCards(db: Db, eventId: string) {
   const names = await eventsNamed(
     db,
     [...from, ...launched].flatMap((i) => [i.eventId, i.launchEventId].filter((id): id is string => id !== null)),
+    { except: eventId },
   );
   return { from: from.map((i) => itemCard(i, names)), launched: launched.map((i) => itemCard(i, names)) };
 }

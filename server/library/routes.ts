@@ -94,6 +94,7 @@ export const libraryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const names = await eventsNamed(
       app.db,
       found.items.flatMap((i) => [i.eventId, i.launchEventId].filter((id): id is string => id !== null)),
+      {},
     );
     const pages = resultPages({ q: query.q, topic: query.topic, kind: query.kind, year: query.year }, found.total, page);
     const filtered = Boolean(query.q || query.topic || query.kind || query.year);
@@ -115,6 +116,7 @@ export const libraryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const names = await eventsNamed(
       app.db,
       [item.eventId, item.launchEventId].filter((id): id is string => id !== null),
+      {},
     );
     return reply.page('library/item', { title: item.title, item: itemCard(item, names), organiser: Boolean(request.me?.isOrganiser) });
   });

@@ -298,10 +298,22 @@ export async function eventLibrary(db: Db, eventId: string): Promise<{ from: Lib
   return { from: rows.filter((r) => r.eventId === eventId), launched: rows.filter((r) => r.launchEventId === eventId) };
 }
 
-/** Event titles and addresses by id, for showing where items came from. */
-export async function eventsNamed(db: Db, ids: string[]): Promise<Map<string, { title: string; slug: string; public: boolean }>> {
+/**
+ * Event titles and addresses by id, for showing where items came from. On public pages
+ * (`publicFor`) an event still being planned or kept unlisted (an invitation-only round table) is
+ * not named at all, except the event whose own page it is (`publicFor.except`).
+ */
+export async function eventsNamed(
+  db: Db,
+  ids: string[],
+  publicFor?: { except?: string },
+): Promise<Map<string, { title: string; slug: string; public: boolean }>> {
   const unique = [...new Set(ids)];
   if (unique.length === 0) return new Map();
-  const rows = await db.select({ id: events.id, title: events.title, slug: events.slug, status: events.status }).from(events).where(inArray(events.id, unique));
-  return new Map(rows.map((r) => [r.id, { title: r.title, slug: r.slug, public: r.status !== 'planning' }]));
+  const rows = await db
+    .select({ id: events.id, title: events.title, slug: events.slug, status: events.status, unlisted: events.unlisted })
+    .from(events)
+    .where(inArray(events.id, unique));
+  const shown = publicFor ? rows.filter((r) => r.id === publicFor.except || (r.status !== 'planning' && !r.unlisted)) : rows;
+  return new Map(shown.map((r) => [r.id, { title: r.title, slug: r.slug, public: r.status !== 'planning' }]));
 }

@@ -321,12 +321,13 @@ export function namesInWords(names: string[]): string {
 
 /** Organisations that co-host at least one public event: the event list's filter. */
 export async function cohostingOrganisations(db: Db): Promise<{ id: string; name: string }[]> {
+  // An unlisted event (an invitation-only round table kept quiet) names no one here.
   return db
     .selectDistinct({ id: organisations.id, name: organisations.name })
     .from(eventCohosts)
     .innerJoin(organisations, eq(organisations.id, eventCohosts.organisationId))
     .innerJoin(events, eq(events.id, eventCohosts.eventId))
-    .where(and(eq(organisations.status, 'approved'), inArray(events.status, ['published', 'cancelled', 'completed'])))
+    .where(and(eq(organisations.status, 'approved'), inArray(events.status, ['published', 'cancelled', 'completed']), eq(events.unlisted, false)))
     .orderBy(organisations.name);
 }
 
@@ -342,7 +343,7 @@ export async function eventsCohostedBy(db: Db, organisationId: string): Promise<
     .select({ slug: events.slug, title: events.title, startsAt: events.startsAt })
     .from(eventCohosts)
     .innerJoin(events, eq(events.id, eventCohosts.eventId))
-    .where(and(eq(eventCohosts.organisationId, organisationId), inArray(events.status, ['published', 'cancelled', 'completed'])))
+    .where(and(eq(eventCohosts.organisationId, organisationId), inArray(events.status, ['published', 'cancelled', 'completed']), eq(events.unlisted, false)))
     .orderBy(asc(events.startsAt));
 }
 

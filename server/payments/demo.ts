@@ -12,7 +12,7 @@ export async function seedDemoInvoice(db: Database): Promise<void> {
     .from(people)
     .where(eq(people.email, 'member@example.org'));
   const [paid] = await db
-    .select({ eventId: ticketTypes.eventId, typeId: ticketTypes.id })
+    .select({ eventId: ticketTypes.eventId, typeId: ticketTypes.id, format: events.format })
     .from(ticketTypes)
     .innerJoin(events, eq(events.id, ticketTypes.eventId))
     .where(and(gt(ticketTypes.pricePence, 0), eq(events.status, 'published')))
@@ -35,6 +35,8 @@ export async function seedDemoInvoice(db: Database): Promise<void> {
       answers: {},
       companion: false,
       companionName: '',
+      // A hybrid event asks how the person will attend; Jo comes in person.
+      attendance: paid.format === 'hybrid' ? 'in_person' : undefined,
       payer: {
         payerName: 'Riverside Hearing Voices Group',
         payerAddress: '12 Mill Street\nRiverside RV1 2AB',

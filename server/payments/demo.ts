@@ -35,8 +35,8 @@ export async function seedDemoInvoice(db: Database): Promise<void> {
       answers: {},
       companion: false,
       companionName: '',
-      // A hybrid event asks how the person will attend; Jo comes in person.
-      attendance: paid.format === 'hybrid' ? 'in_person' : undefined,
+      // A hybrid event asks how the person will attend: Jo joins online, so the demo room keeps its 2 places.
+      attendance: paid.format === 'hybrid' ? 'online' : undefined,
       payer: {
         payerName: 'Riverside Hearing Voices Group',
         payerAddress: '12 Mill Street\nRiverside RV1 2AB',

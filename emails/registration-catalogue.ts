@@ -18,7 +18,7 @@ export interface RegistrationEmails {
     joinUrl: string;
     dayContact: string;
   };
-  'registration-waitlisted': EventFacts & { name: string; managePath: string };
+  'registration-waitlisted': EventFacts & { name: string; managePath: string; /** Waiting for the room of a hybrid event (online may have places). */ inRoom?: boolean };
   'registration-offer': EventFacts & { name: string; managePath: string; expires: string };
   'registration-offer-expired': EventFacts & { name: string };
   /**

@@ -12,7 +12,7 @@ export async function seedDemoInvoice(db: Database): Promise<void> {
     .from(people)
     .where(eq(people.email, 'member@example.org'));
   const [paid] = await db
-    .select({ eventId: ticketTypes.eventId, typeId: ticketTypes.id })
+    .select({ eventId: ticketTypes.eventId, typeId: ticketTypes.id, format: events.format })
     .from(ticketTypes)
     .innerJoin(events, eq(events.id, ticketTypes.eventId))
     .where(and(gt(ticketTypes.pricePence, 0), eq(events.status, 'published')))
@@ -35,8 +35,8 @@ export async function seedDemoInvoice(db: Database): Promise<void> {
       answers: {},
       companion: false,
       companionName: '',
-      // In the room, if the event is in person and online (ignored otherwise).
-      attendance: 'in_person',
+      // A hybrid event asks how the person will attend: Jo joins online, so the demo room keeps its 2 places.
+      attendance: paid.format === 'hybrid' ? 'online' : undefined,
       payer: {
         payerName: 'Riverside Hearing Voices Group',
         payerAddress: '12 Mill Street\nRiverside RV1 2AB',

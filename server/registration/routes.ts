@@ -148,7 +148,13 @@ export async function followOutcome(app: FastifyInstance, reply: FastifyReply, o
     case 'booked':
       return reply.notice('Your place is booked. We have emailed you the details.').redirect(outcome.managePath, 303);
     case 'waitlisted':
-      return reply.notice('The event is full, so you are on the waiting list. We have emailed you.').redirect(outcome.managePath, 303);
+      return reply
+        .notice(
+          outcome.inRoom
+            ? 'The room is full, so you are on the waiting list for a place in it. We have emailed you.'
+            : 'The event is full, so you are on the waiting list. We have emailed you.',
+        )
+        .redirect(outcome.managePath, 303);
     case 'invoice':
       return reply.notice('Your place is reserved. We have emailed you your invoice; you can also download it here.').redirect(outcome.managePath, 303);
     case 'checkout':

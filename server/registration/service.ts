@@ -96,7 +96,9 @@ export interface RegistrationInput extends AnswersInput {
 }
 
 export type RegistrationOutcome =
-  | { kind: 'booked' | 'waitlisted' | 'invoice'; registrationId: string; managePath: string }
+  | { kind: 'booked' | 'invoice'; registrationId: string; managePath: string }
+  /** `inRoom`: waiting for the room of a hybrid event, whose online places may be free. */
+  | { kind: 'waitlisted'; registrationId: string; managePath: string; inRoom: boolean }
   | { kind: 'checkout'; registrationId: string; managePath: string; paymentId: string }
   /** The owner of the address (signed in, or confirming by email) already has a booking here: its page. */
   | { kind: 'duplicate'; managePath: string }
@@ -676,8 +678,14 @@ async function book(
     outcome = { kind: 'booked', registrationId: main!.id, managePath };
   } else if (status === 'waitlisted') {
     const managePath = await mintManagePath(tx, main!.id);
-    await enqueueEmail(tx, { because: 'booking.waitlisted', to: email, template: 'registration-waitlisted', data: { ...eventFacts(event), name, managePath } });
-    outcome = { kind: 'waitlisted', registrationId: main!.id, managePath };
+    const inRoom = event.format === 'hybrid' && attendance === 'in_person';
+    await enqueueEmail(tx, {
+      because: 'booking.waitlisted',
+      to: email,
+      template: 'registration-waitlisted',
+      data: { ...eventFacts(event), name, managePath, inRoom },
+    });
+    outcome = { kind: 'waitlisted', registrationId: main!.id, managePath, inRoom };
   } else if (context.paidMode === 'stripe') {
     // The checkout's hold is written before the check below, which counts it.
     outcome = await startPayment(tx, event, main!, type, context, now, decided.payer);

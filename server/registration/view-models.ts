@@ -127,6 +127,7 @@ export function confirmationModel(input: {
   const { event, party, types, questions, answers } = input;
   const { main } = party;
   const attendance = event.format === 'hybrid' ? (main.attendance ?? 'in_person') : event.format;
+  const booked = main.status === 'confirmed' || main.status === 'attended';
   return {
     title: `Booking confirmation: ${main.name}`,
     event: { ...eventFacts(event), title: event.title, travelInfo: attendance === 'online' ? '' : event.travelInfo, dayContact: dayContact(event) },
@@ -134,7 +135,9 @@ export function confirmationModel(input: {
       name: main.name,
       email: main.email,
       statusLabel: statusLabels[main.status],
-      booked: main.status === 'confirmed' || main.status === 'attended',
+      booked,
+      // Someone without email joins online only from this page: it gives the link, as the email would.
+      joinUrl: booked && attendance !== 'in_person' ? event.onlineJoinUrl : '',
       waiting: main.status === 'waitlisted' || main.status === 'offered',
       ticketName: types.find((t) => t.id === main.ticketTypeId)?.name ?? '',
       attendance: event.format === 'hybrid' ? (attendanceLabels[attendance] ?? '') : '',

@@ -79,6 +79,19 @@ describe('booking for someone', () => {
     expect((await bookingsOf(event.id)).filter((r) => r.email === '' && !r.companionOfId)).toHaveLength(2);
   });
 
+  it('prints the joining link for someone without email who attends online', async () => {
+    const event = await makeEvent(t.db, { format: 'hybrid', capacity: 5, onlineCapacity: 5, onlineJoinUrl: 'https://meet.example.org/printed' });
+    const type = await makeTicketType(t.db, event.id, { name: 'Free place' });
+    const online = await organiser.post(bookPath(event.slug), { ticketTypeId: type.id, name: 'Olu Online', email: '', attendance: 'online' });
+    expect(online.statusCode).toBe(303);
+    const page = await organiser.get(String(online.headers.location));
+    expect(page.body).toContain('Join online');
+    expect(page.body).toContain('https://meet.example.org/printed');
+    // In the room, the page gives no link they will not use.
+    const room = await organiser.post(bookPath(event.slug), { ticketTypeId: type.id, name: 'Rita Room', email: '', attendance: 'in_person' });
+    expect((await organiser.get(String(room.headers.location))).body).not.toContain('https://meet.example.org/printed');
+  });
+
   it('emails someone with an address the usual confirmation, and refuses a second booking for it', async () => {
     const event = await makeEvent(t.db);
     const type = await makeTicketType(t.db, event.id);

@@ -3,6 +3,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { events, people, placeHolds, registrations, ticketTypes } from '../../db/schema/index.ts';
+import { renderEmail } from '../../emails/render.ts';
 import { grantRole } from '../../server/accounts/people.ts';
 import { availability, holdPlace } from '../../server/registration/api.ts';
 import { cancelRegistration } from '../../server/registration/service.ts';
@@ -63,9 +64,23 @@ describe('hybrid places', () => {
     // The room is full; online still has places, so the next online booking gets one.
     expect((await bookAs('h-online@example.org', event.slug, { ticketTypeId: type.id, attendance: 'online' })).statusCode).toBe(303);
     expect(await statusOf(event.id, 'h-online@example.org')).toEqual({ status: 'confirmed', attendance: 'online' });
-    // Another for the room joins the room's waiting list.
-    await bookAs('h-wait@example.org', event.slug, { ticketTypeId: type.id, attendance: 'in_person' });
+    // Another for the room joins the room's waiting list, and is told it is the room that is full
+    // (not the event: online places remain), on the page and in the email.
+    const waiter = await t.signedIn('h-wait@example.org');
+    const waited = await waiter.post(`/events/${event.slug}/book`, {
+      name: 'h-wait',
+      email: 'h-wait@example.org',
+      ticketTypeId: type.id,
+      attendance: 'in_person',
+    });
     expect(await statusOf(event.id, 'h-wait@example.org')).toEqual({ status: 'waitlisted', attendance: 'in_person' });
+    const told = await waiter.get(String(waited.headers.location));
+    expect(told.body).toContain('The room is full, so you are on the waiting list for a place in it.');
+    expect(told.body).not.toContain('The event is full');
+    const [waitMail] = await mailsTo(t.db, 'h-wait@example.org');
+    const rendered = renderEmail('registration-waitlisted', waitMail!.data as never, { baseUrl: 'https://hub.example', siteName: 'Hub' });
+    expect(rendered.text).toContain('is full at the moment, so you are on the waiting list for a place in the room.');
+    expect(rendered.text).toMatch(/The room at .* is full/);
 
     const page = await t.client().get(`/events/${event.slug}`);
     expect(page.body).toContain('In the room: full (waiting list). Online: 1 place left');
@@ -173,8 +188,9 @@ describe('hybrid places', () => {
     const [event] = await t.db.select().from(events).where(eq(events.slug, 'hub-launch-and-discussion-day'));
     const avail = await availability(t.db, event!.id);
     expect(avail).toMatchObject({ capacity: 80, left: 2, reserved: 16 });
-    expect(avail.online).toMatchObject({ capacity: 150, left: 138 });
-    expect((await t.client().get(`/events/${event!.slug}`)).body).toContain('In the room: 2 places left. Online: 138 places left');
+    // 12 demo people online, and Jo Member's place invoiced to a peer-support group.
+    expect(avail.online).toMatchObject({ capacity: 150, left: 137 });
+    expect((await t.client().get(`/events/${event!.slug}`)).body).toContain('In the room: 2 places left. Online: 137 places left');
     const types = await t.db.select().from(ticketTypes).where(eq(ticketTypes.eventId, event!.id));
     const free = types.find((ty) => ty.pricePence === 0)!;
     const booked = await bookAs('demo-partner@example.org', event!.slug, {

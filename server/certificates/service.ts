@@ -181,8 +181,6 @@ export interface Verified {
   name: string;
   eventTitle: string;
   date: string;
-  /** The hours of learning the certificate records ("3 hours"), or '' when it records none. */
-  hours: string;
 }
 
 /**
@@ -199,9 +197,9 @@ export async function verifyCertificate(db: Db, input: string): Promise<Verified
     .innerJoin(events, eq(events.id, certificates.eventId))
     .where(and(eq(certificates.code, code), isNull(certificates.replacedAt), eq(registrations.status, 'attended'), sql`${events.status} <> 'cancelled'`));
   if (!row) return null;
-  // The same figure the certificate prints: a CPD verifier checks the hours too.
-  const hours = await learningHours(db, { id: row.eventId, startsAt: row.startsAt, endsAt: row.endsAt });
-  return { name: row.name, eventTitle: row.title, date: eventDateText(row.startsAt, row.endsAt), hours: hours.minutes ? hoursText(hours.minutes) : '' };
+  // Only what proves attendance: the name, the event and its date (issue 16). The hours are
+  // printed on the certificate itself.
+  return { name: row.name, eventTitle: row.title, date: eventDateText(row.startsAt, row.endsAt) };
 }
 
 export interface CertificateFacts {

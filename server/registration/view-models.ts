@@ -38,8 +38,21 @@ export interface TicketOption {
 
 export function ticketOptions(types: TicketTypeRow[], avail: Availability, now: Date): TicketOption[] {
   return types.map((t) => {
-    // At a hybrid event, the most of either: how many of each is shown with the choice of how to attend.
-    const left = avail.online ? Math.max(placesLeft(avail, t.id, 'in_person'), placesLeft(avail, t.id, 'online')) : placesLeft(avail, t.id);
+    // At a hybrid event, the room and online are counted apart: a single figure would be one of
+    // them (or the larger), untrue for someone coming the other way.
+    const room = avail.online ? placesLeft(avail, t.id, 'in_person') : placesLeft(avail, t.id);
+    const online = avail.online ? placesLeft(avail, t.id, 'online') : room;
+    const left = Math.max(room, online);
+    const count = (n: number, where: string) =>
+      n < 1 ? `full ${where}` : Number.isFinite(n) ? `${n} ${n === 1 ? 'place' : 'places'} left ${where}` : `no limit ${where}`;
+    const placesText =
+      left < 1
+        ? 'Full: you can join the waiting list'
+        : avail.online
+          ? `${count(room, 'in the room').replace(/^./, (c) => c.toUpperCase())}, ${count(online, 'online')}`
+          : Number.isFinite(left)
+            ? `${left} ${left === 1 ? 'place' : 'places'} left`
+            : '';
     return {
       id: t.id,
       name: t.name,
@@ -48,7 +61,7 @@ export function ticketOptions(types: TicketTypeRow[], avail: Availability, now: 
       eligibility: t.eligibility,
       onSale: onSale(t, now),
       full: left < 1,
-      placesText: left < 1 ? 'Full: you can join the waiting list' : Number.isFinite(left) ? `${left} ${left === 1 ? 'place' : 'places'} left` : '',
+      placesText,
     };
   });
 }

@@ -52,6 +52,8 @@ describe('hybrid places', () => {
     expect(form.body).toContain('How will you attend?');
     expect(form.body).toContain('1 place left in the room');
     expect(form.body).toContain('2 places left online');
+    // Beside the kind of place, both counts: never one figure that is untrue for the room.
+    expect(form.body).toContain('1 place left in the room, 2 places left online');
 
     // Not saying how is refused beside the field, with what was typed kept.
     const missing = await bookAs('h-none@example.org', event.slug, { ticketTypeId: type.id });

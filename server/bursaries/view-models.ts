@@ -68,7 +68,10 @@ export function moneyState(
               : `Paid ${overpaid} more than the claim allows; ${owed} of it is still to come back. Record a repayment, or write it off with a reason.`,
         };
   }
-  if (b.owedBackPence > 0 && b.toPayPence === 0) {
+  const claimApproved = claim !== null && claim.status !== 'submitted';
+  // An overpayment paid back or written off settles a bursary only once its claim is decided (or it
+  // is closed): an advance paid back in part before the receipts came is still waiting for them.
+  if (b.owedBackPence > 0 && b.toPayPence === 0 && (claimApproved || closed)) {
     if (b.writtenOffPence > 0 && b.repaidPence === 0)
       return {
         label: `${overpaid} overpaid — the Hub has written this off`,
@@ -87,7 +90,6 @@ export function moneyState(
     return b.releasedPence > 0
       ? { label: 'Closed', tag: 'govuk-tag--grey', detail: `${money(b.releasedPence)} approved but not claimed went back to the fund.` }
       : { label: 'Settled', tag: 'govuk-tag--green', detail: '' };
-  const claimApproved = claim !== null && claim.status !== 'submitted';
   if (claimApproved) {
     if (b.toPayPence > 0)
       return {

@@ -247,9 +247,28 @@ describe('the bursary ledger', () => {
           await checkIdentities(fundId, ids);
         }
       }),
-      { numRuns: 12 },
+      {
+        // A fixed seed keeps CI repeatable; LEDGER_SEED and LEDGER_RUNS explore further, and any
+        // sequence found that way is added to the examples below.
+        numRuns: Number(process.env.LEDGER_RUNS ?? 12),
+        seed: Number(process.env.LEDGER_SEED ?? 20261130),
+        examples: [
+          // Found by CI on 30 November: an advance over a part approval, the extra paid back, no
+          // claim yet. The page said "Settled" while the receipts were still to come.
+          [
+            [
+              { kind: 'decide', app: 0, outcome: 'approve_part', share: 1 },
+              { kind: 'advance', app: 0, amount: 56 },
+              { kind: 'repay', app: 0, amount: 1 },
+              { kind: 'settle', app: 0, amount: 1, exact: false },
+              { kind: 'approveClaim', app: 0 },
+              { kind: 'decide', app: 0, outcome: 'approve_all', share: 1 },
+            ],
+          ],
+        ],
+      },
     );
-  }, 240_000);
+  }, 600_000);
 
   it('a £2 overpayment: owed back, kindly; written off with a reason; the fund adds up', async () => {
     const { fundId, apps } = await setUp();

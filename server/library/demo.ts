@@ -35,13 +35,14 @@ export async function seedDemoLibrary(tx: Db): Promise<void> {
       content: reportPdf,
     },
     {
-      title: 'Launch day: what people told us the Hub should do',
-      summary: 'Notes from the discussion groups at the Hub’s launch, in plain words.',
+      // The launch day is still to come in the demo: its item is reading for before the day.
+      title: 'Launch day: a short read before the discussion groups',
+      summary: 'Why a Hub, and the questions the small groups will talk about on the day, in plain words.',
       kind: 'briefing',
       topics: ['co-production', 'networks'],
       year,
       eventId: id('hub-launch-and-discussion-day'),
-      url: 'https://example.org/hub/launch-day-notes',
+      url: 'https://example.org/hub/launch-day-reading',
     },
     {
       title: 'Poverty, housing and mental distress: a reading list',

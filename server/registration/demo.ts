@@ -54,7 +54,7 @@ async function seedHybridBookings(tx: Db, eventId: string): Promise<void> {
     .insert(reservedPlaces)
     .values({
       eventId,
-      groupName: 'Survivors’ Voices Network',
+      groupName: 'Survivor Voices Network',
       code: DEMO_RESERVED_CODE,
       places: 20,
       attendance: 'in_person',
@@ -78,7 +78,7 @@ async function seedHybridBookings(tx: Db, eventId: string): Promise<void> {
   };
   const rows = [
     ...Array.from({ length: 53 }, (_, i) => person(i, 'in_person')),
-    ...Array.from({ length: 4 }, (_, i) => person(100 + i, 'in_person', { reservationId: reservation!.id, organisation: 'Survivors’ Voices Network' })),
+    ...Array.from({ length: 4 }, (_, i) => person(100 + i, 'in_person', { reservationId: reservation!.id, organisation: 'Survivor Voices Network' })),
     ...Array.from({ length: 12 }, (_, i) => person(200 + i, 'online')),
     person(300, 'in_person', { name: 'Margaret Hill', email: '', bookedById: organiser?.id ?? null, accessRequirements: 'Large print papers, please' }),
   ];

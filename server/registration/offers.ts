@@ -12,6 +12,7 @@ import { formatDateTime } from '../format.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
 import { availability, everyPoolFull, expireHold, insertHold, placesLeft, poolAvailability } from './holds.ts';
 import { mintManagePath } from './links.ts';
+import { placeWords } from './place-facts.ts';
 import { eventFacts, getEvent, getSettings } from './queries.ts';
 
 /**
@@ -62,7 +63,7 @@ export async function passOnFreedPlaces(tx: Db, eventId: string, now: Date = new
       because: 'booking.offered',
       to: person.email,
       template: 'registration-offer',
-      data: { ...eventFacts(event), name: person.name, managePath, expires: formatDateTime(expiresAt) },
+      data: { ...eventFacts(event), ...placeWords(event, attendance), name: person.name, managePath, expires: formatDateTime(expiresAt) },
     });
     await recordAudit(tx, {
       actorId: null,

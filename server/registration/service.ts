@@ -46,6 +46,7 @@ import {
 } from './holds.ts';
 import { CODE_NOT_USABLE, countCodeTry, usableReservation, type Reservation } from './reserved-places.ts';
 import { attendeeIcs } from './ics.ts';
+import { placeFacts, placeWords } from './place-facts.ts';
 import { subscribeFromBooking } from '../network/list.ts';
 import { mayEmailBookingLink, mintManagePath } from './links.ts';
 import { passOnFreedPlaces } from './offers.ts';
@@ -211,8 +212,9 @@ async function sendConfirmation(
   because: 'booking.confirmed' | 'booking.made-for-someone' = 'booking.confirmed',
 ) {
   const managePath = await mintManagePath(tx, main.id);
-  const joinUrl = event.format === 'in_person' ? '' : event.onlineJoinUrl;
-  const ics = attendeeIcs(event, { baseUrl });
+  // At a hybrid event: the venue for a place in the room, the joining link for one online.
+  const place = placeFacts(event, main.attendance, { confirmed: true });
+  const ics = attendeeIcs(event, { baseUrl, attendance: main.attendance });
   const attachments = ics ? [calendarAttachment(`${event.slug}.ics`, ics, 'PUBLISH')] : [];
   await enqueueEmail(tx, {
     because,
@@ -220,12 +222,14 @@ async function sendConfirmation(
     template: 'registration-confirmed',
     data: {
       ...eventFacts(event),
+      where: place.where,
+      placeKind: place.placeKind,
       name: main.name,
       managePath,
       ticketName,
       companionName,
-      travelInfo: event.format === 'online' ? '' : event.travelInfo,
-      joinUrl,
+      travelInfo: place.travelInfo,
+      joinUrl: place.joinUrl,
       dayContact: dayContact(event),
     },
     attachments,
@@ -683,7 +687,7 @@ async function book(
       because: 'booking.waitlisted',
       to: email,
       template: 'registration-waitlisted',
-      data: { ...eventFacts(event), name, managePath, inRoom },
+      data: { ...eventFacts(event), ...placeWords(event, attendance), name, managePath, inRoom },
     });
     outcome = { kind: 'waitlisted', registrationId: main!.id, managePath, inRoom };
   } else if (context.paidMode === 'stripe') {
@@ -812,6 +816,7 @@ async function startPayment(
       template: 'registration-invoice',
       data: {
         ...facts,
+        ...placeWords(event, main.attendance),
         name: main.name,
         managePath,
         amount: formatPence(main.pricePence),
@@ -906,6 +911,7 @@ export async function cancelRegistration(
     });
     const data = {
       ...eventFacts(event),
+      ...placeWords(event, main.attendance),
       name: main.name,
       leftWaitingList: wasWaiting,
       refunded: options.refunded ?? '',

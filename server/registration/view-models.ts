@@ -3,6 +3,7 @@ import type { RegistrationStatus } from '../../db/schema/index.ts';
 import { formatDateTime, formatPence, formatPrice } from '../format.ts';
 import { everyPoolFull, placesLeft, type Availability, type PoolAvailability } from './holds.ts';
 import { onSale } from './service.ts';
+import { placeFacts } from './place-facts.ts';
 import { dayContact, eventFacts, type EventRow, type QuestionRow, type RegistrationRow, type TicketTypeRow } from './queries.ts';
 
 export const perspectiveLabels: Record<string, string> = {
@@ -139,21 +140,21 @@ export function confirmationModel(input: {
 }) {
   const { event, party, types, questions, answers } = input;
   const { main } = party;
-  const attendance = event.format === 'hybrid' ? (main.attendance ?? 'in_person') : event.format;
   const booked = main.status === 'confirmed' || main.status === 'attended';
+  const place = placeFacts(event, main.attendance, { confirmed: booked });
   return {
     title: `Booking confirmation: ${main.name}`,
-    event: { ...eventFacts(event), title: event.title, travelInfo: attendance === 'online' ? '' : event.travelInfo, dayContact: dayContact(event) },
+    event: { ...eventFacts(event), where: place.where, title: event.title, travelInfo: place.travelInfo, dayContact: dayContact(event) },
     booking: {
       name: main.name,
       email: main.email,
       statusLabel: statusLabels[main.status],
       booked,
       // Someone without email joins online only from this page: it gives the link, as the email would.
-      joinUrl: booked && attendance !== 'in_person' ? event.onlineJoinUrl : '',
+      joinUrl: place.joinUrl,
       waiting: main.status === 'waitlisted' || main.status === 'offered',
       ticketName: types.find((t) => t.id === main.ticketTypeId)?.name ?? '',
-      attendance: event.format === 'hybrid' ? (attendanceLabels[attendance] ?? '') : '',
+      attendance: event.format === 'hybrid' ? (attendanceLabels[place.comes] ?? '') : '',
       companionName: party.companions.find((c) => c.status !== 'cancelled')?.name ?? '',
       accessRequirements: main.accessRequirements,
       dietaryNeeds: main.dietaryNeeds,

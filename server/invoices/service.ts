@@ -139,6 +139,12 @@ export async function forgetPayers(tx: Db, registrationIds: string[]): Promise<n
   return rows.length;
 }
 
+/** The credit notes of some invoices (a person's data export). */
+export async function creditNotesOf(db: Db, invoiceIds: string[]): Promise<CreditNoteRow[]> {
+  if (invoiceIds.length === 0) return [];
+  return db.select().from(creditNotes).where(inArray(creditNotes.invoiceId, invoiceIds)).orderBy(asc(creditNotes.number));
+}
+
 /** A booking's open invoice, for its emails (reminders, warnings). */
 export async function openInvoiceOf(db: Db, registrationId: string): Promise<InvoiceRow | null> {
   const [row] = await db

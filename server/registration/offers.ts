@@ -113,7 +113,8 @@ export async function expireDueHolds(db: Database, now: Date = new Date()): Prom
         if (!fromStatus) continue;
         const ended = await tx
           .update(registrations)
-          .set({ status: 'expired', updatedAt: now })
+          // Who would have paid is kept only while they wait (service.ts): the waiting has ended.
+          .set({ status: 'expired', updatedAt: now, invoicePayer: null })
           .where(and(or(eq(registrations.id, hold.registrationId), eq(registrations.companionOfId, hold.registrationId)), eq(registrations.status, fromStatus)))
           .returning({ id: registrations.id, name: registrations.name, email: registrations.email, companionOfId: registrations.companionOfId });
         if (hold.kind === 'checkout') {

@@ -52,7 +52,7 @@ import {
   type RegistrationOutcome,
 } from './service.ts';
 import { bookingState } from './booking-state.ts';
-import { attendanceChoices, attendanceLabels, expiresText, perspectiveLabels, questionFields, ticketOptions } from './view-models.ts';
+import { attendanceChoices, attendanceLabels, expiresText, invoicePayerText, perspectiveLabels, questionFields, ticketOptions } from './view-models.ts';
 import { hasReservations } from './reserved-places.ts';
 import { UuidOrEmpty } from '../http/ids.ts';
 
@@ -419,6 +419,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         joinUrl: place.joinUrl,
         documents: bookingDocuments(documents, `/bookings/${token}`),
         attendance: event.format === 'hybrid' ? (attendanceLabels[main.attendance ?? 'in_person'] ?? '') : '',
+        invoiceTo: state.active ? invoicePayerText(main, app.payments.mode) : '',
       },
       event: { ...eventFacts(event), where: place.where, slug: event.slug, travelInfo: place.travelInfo },
       questions: questionFields(questions),

@@ -636,7 +636,9 @@ async function book(
   };
   const [main] = await tx
     .insert(registrations)
-    .values({ ...base, name, ticketTypeId: type.id, pricePence: type.pricePence, paymentMode })
+    // Waiting for a place sold by invoice: who pays is kept, so that accepting an offer later
+    // invoices the payer given here without asking again (claimOffer).
+    .values({ ...base, name, ticketTypeId: type.id, pricePence: type.pricePence, paymentMode, invoicePayer: status === 'waitlisted' && paid ? decided.payer : null })
     .returning();
   if (input.companion) {
     await tx.insert(registrations).values({
@@ -884,7 +886,7 @@ export async function cancelRegistration(
     const ids = [main.id, ...companions.map((c) => c.id)];
     await tx
       .update(registrations)
-      .set({ status: 'cancelled', cancelledAt: now, updatedAt: now })
+      .set({ status: 'cancelled', cancelledAt: now, updatedAt: now, invoicePayer: null })
       .where(and(inArray(registrations.id, ids), notInArray(registrations.status, ['cancelled', 'expired', 'attended'])));
     await endLiveHolds(tx, ids, 'released', now);
     await tx
@@ -949,7 +951,7 @@ export async function claimOffer(db: Database, registrationId: string, actor: Me
     const status: RegistrationStatus = paid ? 'pending_payment' : 'confirmed';
     await tx
       .update(registrations)
-      .set({ status, confirmedAt: paid ? null : now, updatedAt: now, paymentMode: paid ? context.paidMode : 'free' })
+      .set({ status, confirmedAt: paid ? null : now, updatedAt: now, paymentMode: paid ? context.paidMode : 'free', invoicePayer: null })
       .where(inArray(registrations.id, ids));
     await endLiveHolds(tx, ids, 'consumed', now);
     await recordAudit(tx, {
@@ -964,8 +966,8 @@ export async function claimOffer(db: Database, registrationId: string, actor: Me
       const managePath = await sendConfirmation(tx, event, updated, companions[0]?.name ?? '', type.name, context.baseUrl);
       return { kind: 'booked', registrationId: main.id, managePath };
     }
-    // Who pays was not kept from the waiting-list form: the invoice goes to the booker.
-    return startPayment(tx, event, updated, type, context, now, checkPayer(undefined).payer);
+    // The invoice goes to whoever was to pay when they joined the waiting list (the booker if nobody was given).
+    return startPayment(tx, event, updated, type, context, now, checkPayer(main.invoicePayer ?? undefined).payer);
   });
 }
 

@@ -184,3 +184,18 @@ export function reservationRows(
     expires: formatDateTime(r.expiresAt),
   }));
 }
+
+/**
+ * Who an invoice will be made out to once a waiting-list place is accepted, in words for the
+ * manage page (the payer given when joining the waiting list; the booker if nobody was): '' for a
+ * free place, or one not paid by invoice.
+ */
+export function invoicePayerText(
+  booking: { name: string; pricePence: number; status: RegistrationStatus; invoicePayer: { payerName: string; purchaseOrder: string } | null },
+  paidMode: 'stripe' | 'invoice',
+): string {
+  if (booking.pricePence <= 0 || paidMode !== 'invoice' || !['waitlisted', 'offered'].includes(booking.status)) return '';
+  const to = booking.invoicePayer?.payerName || booking.name;
+  const po = booking.invoicePayer?.purchaseOrder ? `, purchase order ${booking.invoicePayer.purchaseOrder}` : '';
+  return `When you accept a place, we will email you the invoice for ${formatPence(booking.pricePence)}, made out to ${to}${po}, as you asked when you joined the waiting list.`;
+}

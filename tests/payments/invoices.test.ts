@@ -236,3 +236,46 @@ describe('erasure', () => {
     expect(after).toMatchObject({ number: invoice.number, amountPence: 4000, payerName: 'Erased', payerAddress: '', purchaseOrder: '', invoiceEmail: '' });
   });
 });
+
+describe('a paid place from the waiting list', () => {
+  it('invoices the payer given when joining the waiting list, without asking again', async () => {
+    const { event, type, booker: first, managePath: firstPath } = await bookByInvoice('first-payer@example.org', { capacity: 1 });
+    const waiting = await t.signedIn('waiting-payer@example.org');
+    const joined = await waiting.post(`/events/${event.slug}/book`, {
+      ticketTypeId: type.id,
+      name: 'Wai Ting',
+      email: 'waiting-payer@example.org',
+      payerName: 'Hearing Voices Leeds',
+      payerAddress: '3 Park Row\nLeeds LS1 5HD',
+      purchaseOrder: 'PO-4410',
+      invoiceEmail: 'accounts@hvl.example',
+    });
+    expect(joined.statusCode).toBe(303);
+    const [row] = await t.db.select().from(registrations).where(eq(registrations.email, 'waiting-payer@example.org'));
+    expect(row!.status).toBe('waitlisted');
+    expect(await t.db.select().from(invoices).where(eq(invoices.registrationId, row!.id))).toHaveLength(0);
+
+    // The first booker cancels: the place is offered, and the offer page says who will be invoiced.
+    expect((await first.post(`${firstPath}/cancel`)).statusCode).toBe(303);
+    const offerPath = await latestManagePath(t.db, 'waiting-payer@example.org', 'registration-offer');
+    const offerPage = await waiting.get(offerPath);
+    expect(offerPage.body).toContain('made out to Hearing Voices Leeds, purchase order PO-4410');
+    expect((await waiting.post(`${offerPath}/accept`)).statusCode).toBe(303);
+
+    const [invoice] = await t.db.select().from(invoices).where(eq(invoices.registrationId, row!.id));
+    expect(invoice).toMatchObject({
+      payerName: 'Hearing Voices Leeds',
+      payerAddress: '3 Park Row\nLeeds LS1 5HD',
+      purchaseOrder: 'PO-4410',
+      invoiceEmail: 'accounts@hvl.example',
+      amountPence: 4000,
+      status: 'open',
+    });
+    const [mail] = (await mailsTo(t.db, 'waiting-payer@example.org')).filter((m) => m.template === 'registration-invoice');
+    const pdf = await attachedPdfText(mail!.attachments, 'invoice-');
+    for (const words of ['Hearing Voices Leeds', 'PO-4410', 'LS1 5HD']) expect(pdf.text).toContain(words);
+    // Kept only while waiting: the invoice holds it now.
+    const [after] = await t.db.select().from(registrations).where(eq(registrations.id, row!.id));
+    expect(after!.invoicePayer).toBeNull();
+  });
+});

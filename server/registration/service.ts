@@ -638,7 +638,14 @@ async function book(
     .insert(registrations)
     // Waiting for a place sold by invoice: who pays is kept, so that accepting an offer later
     // invoices the payer given here without asking again (claimOffer).
-    .values({ ...base, name, ticketTypeId: type.id, pricePence: type.pricePence, paymentMode, invoicePayer: status === 'waitlisted' && paid ? decided.payer : null })
+    .values({
+      ...base,
+      name,
+      ticketTypeId: type.id,
+      pricePence: type.pricePence,
+      paymentMode,
+      invoicePayer: status === 'waitlisted' && paid && context.paidMode === 'invoice' ? decided.payer : null,
+    })
     .returning();
   if (input.companion) {
     await tx.insert(registrations).values({

@@ -456,6 +456,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { main, event } = await bookingFor(token);
     const waiting = main.status === 'waitlisted' || main.status === 'offered';
     const state = bookingState(main, event);
+    const payment = waiting ? null : await paymentFor(app.db, main.id);
     return reply.page('registration/cancel', {
       title: waiting ? 'Leave the waiting list' : 'Cancel your booking',
       waiting,
@@ -463,7 +464,9 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       eventCancelled: state.eventCancelled,
       base: `/bookings/${token}`,
       event: eventFacts(event),
-      paid: main.pricePence > 0 && main.status === 'confirmed',
+      // How they paid, so the page says what happens to the money (an invoice's comes back with a credit note).
+      paidBy: payment?.status === 'paid' ? payment.method : '',
+      amount: payment ? formatPence(payment.amountPence) : '',
     });
   });
 

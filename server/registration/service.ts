@@ -900,15 +900,27 @@ export async function cancelRegistration(
       .update(payments)
       .set({ status: 'expired' })
       .where(and(eq(payments.registrationId, main.id), eq(payments.status, 'open')));
+    // A paid invoice's money goes back whoever cancels (issue 14: cancelling or refunding issues a
+    // credit note): it is due a refund, which an organiser pays and then records, so the email
+    // says "we will pay back" now and "we have" then (payments/refunds.ts).
+    let { refunded, refundMethod } = options;
+    if (!refundMethod) {
+      const [due] = await tx
+        .update(payments)
+        .set({ status: 'refund_due' })
+        .where(and(eq(payments.registrationId, main.id), eq(payments.method, 'invoice'), eq(payments.status, 'paid')))
+        .returning({ amountPence: payments.amountPence });
+      if (due) [refunded, refundMethod] = [formatPence(due.amountPence), 'invoice'];
+    }
     // An invoice that will not be paid, or whose money goes back, is cancelled by a credit note.
     const credit = await creditInvoice(tx, {
       registrationId: main.id,
       reason: options.invoiceUnpaid
         ? 'Place released: the invoice was not paid'
-        : options.refundMethod === 'invoice'
+        : refundMethod === 'invoice'
           ? 'Booking cancelled and refunded'
           : 'Booking cancelled',
-      refund: options.refundMethod === 'invoice',
+      refund: refundMethod === 'invoice',
       now,
     });
     await recordAudit(tx, {
@@ -916,15 +928,21 @@ export async function cancelRegistration(
       action: wasWaiting ? 'registration.waiting_list.left' : 'registration.booking.cancelled',
       subjectType: 'registration',
       subjectId: main.id,
-      details: { eventId: main.eventId, from: main.status, reason: options.reason ?? '', creditNote: credit?.numberText ?? null },
+      details: {
+        eventId: main.eventId,
+        from: main.status,
+        reason: options.reason ?? '',
+        creditNote: credit?.numberText ?? null,
+        ...(refundMethod && !options.refundMethod ? { refundDue: refunded } : {}),
+      },
     });
     const data = {
       ...eventFacts(event),
       ...placeWords(event, main.attendance),
       name: main.name,
       leftWaitingList: wasWaiting,
-      refunded: options.refunded ?? '',
-      refundMethod: options.refundMethod,
+      refunded: refunded ?? '',
+      refundMethod,
       byRegistrant: options.reason === CANCELLED_BY_REGISTRANT,
       eventCancelled: event.status === 'cancelled',
       creditNote: credit?.numberText ?? '',

@@ -170,6 +170,41 @@ describe('credit notes', () => {
   });
 });
 
+describe('a booker cancelling a place whose invoice was paid', () => {
+  it('gets a credit note at once, "we will pay back", then "we have" once an organiser records it', async () => {
+    const { event, booker, registration, invoice, managePath } = await bookByInvoice('paid-then-cancels@example.org');
+    await organiser.post(`/organise/events/${event.slug}/attendees/${registration.id}/invoice-paid`);
+    const confirmedPath = await latestManagePath(t.db, 'paid-then-cancels@example.org', 'registration-confirmed');
+    const page = await booker.get(`${confirmedPath}/cancel`);
+    expect(page.body).toContain('we will send you a credit note for it and pay the £40 back');
+
+    expect((await booker.post(`${managePath}/cancel`)).statusCode).toBe(303);
+    const [payment] = await t.db.select().from(payments).where(eq(payments.registrationId, registration.id));
+    expect(payment!.status).toBe('refund_due');
+    const [note] = await t.db.select().from(creditNotes).where(eq(creditNotes.invoiceId, invoice.id));
+    expect(note!.refundDue).toBe(4000);
+    const [credited] = await t.db.select().from(invoices).where(eq(invoices.id, invoice.id));
+    expect(credited!.status).toBe('credited');
+    const cn = `CN-${String(note!.number).padStart(5, '0')}`;
+    const [cancelled] = await mailsTo(t.db, 'paid-then-cancels@example.org');
+    expect(cancelled!.template).toBe('registration-cancelled');
+    const words = renderEmail('registration-cancelled', cancelled!.data as never, site).text;
+    expect(words).toContain('The Hub will pay back the £40');
+    expect(words).toContain(`Credit note ${cn}, attached, cancels invoice ${numberText(invoice.number)}.`);
+    expect(words).not.toContain('We have');
+    expect((await attachedPdfText(cancelled!.attachments, 'credit-note-')).text).toContain(cn);
+    const after = await booker.get(managePath);
+    expect(after.body).toContain('The Hub will pay back the £40 you paid');
+    expect(after.body).toContain(`Credit note ${cn} (PDF)`);
+
+    expect((await organiser.post(`/organise/events/${event.slug}/attendees/${registration.id}/refund-paid`)).statusCode).toBe(303);
+    const [told] = await mailsTo(t.db, 'paid-then-cancels@example.org');
+    expect(told!.template).toBe('payment-refunded');
+    expect(renderEmail('payment-refunded', told!.data as never, site).text).toContain('We have paid back the £40');
+    expect((await booker.get(managePath)).body).toContain('The Hub has paid back the £40');
+  });
+});
+
 describe('an unpaid invoice over time', () => {
   it('is reminded before it is due, warned before release, then released with a credit note and the place passed on', async () => {
     const { event, type, registration, invoice } = await bookByInvoice('slow-invoice@example.org', { capacity: 1 });

@@ -280,7 +280,8 @@ export const placeHolds = pgTable(
 
 export const paymentMethods = ['stripe', 'invoice'] as const;
 /** refund_due: the money is to go back (an invoice's refund not yet paid, a card refund not yet made). */
-export const paymentStatuses = ['open', 'paid', 'expired', 'refund_due', 'refunded'] as const;
+/** `refund_failed`: a card refund Stripe reported made, then failed or was cancelled (refund.updated): the money is still owed. */
+export const paymentStatuses = ['open', 'paid', 'expired', 'refund_due', 'refunded', 'refund_failed'] as const;
 export type PaymentStatus = (typeof paymentStatuses)[number];
 
 export const payments = pgTable(

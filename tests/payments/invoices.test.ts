@@ -5,6 +5,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { creditNotes, invoices, payments, people, registrations } from '../../db/schema/index.ts';
 import { erasePerson } from '../../server/accounts/erase.ts';
+import { forgetOldPayers, payerRetentionCutoff } from '../../server/invoices/service.ts';
 import { grantRole } from '../../server/accounts/people.ts';
 import { renderEmail } from '../../emails/render.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
@@ -312,5 +313,37 @@ describe('a paid place from the waiting list', () => {
     // Kept only while waiting: the invoice holds it now.
     const [after] = await t.db.select().from(registrations).where(eq(registrations.id, row!.id));
     expect(after!.invoicePayer).toBeNull();
+  });
+});
+
+describe('retention', () => {
+  it('keeps an invoice’s payer for 6 financial years after its last entry, then keeps only the accounts', async () => {
+    // Financial years end on 31 March: on 1 April 2026 the year to 31 March 2020 is 6 full years gone.
+    expect(payerRetentionCutoff(new Date('2026-04-01T09:00:00Z'), 6).toISOString()).toBe('2020-03-31T22:59:59.999Z');
+    expect(payerRetentionCutoff(new Date('2026-03-30T09:00:00Z'), 6).toISOString()).toBe('2019-03-31T22:59:59.999Z');
+
+    const payer = { payerName: 'Old Payer Trust', payerAddress: '9 Archive Road', purchaseOrder: 'PO-OLD', invoiceEmail: 'old@payer.example' };
+    const { invoice: old } = await bookByInvoice('old-invoice@example.org', { payer });
+    const { invoice: recent } = await bookByInvoice('recent-invoice@example.org', { payer });
+    // The old one was issued in the year to March 2020; the recent one paid in April 2020 (next year).
+    await t.db
+      .update(invoices)
+      .set({ issuedAt: new Date('2019-05-01T10:00:00Z'), paidAt: new Date('2019-06-01T10:00:00Z') })
+      .where(eq(invoices.id, old.id));
+    await t.db
+      .update(invoices)
+      .set({ issuedAt: new Date('2020-03-01T10:00:00Z'), paidAt: new Date('2020-04-02T10:00:00Z') })
+      .where(eq(invoices.id, recent.id));
+
+    expect(await forgetOldPayers(t.db, { now: new Date('2026-04-01T09:00:00Z'), years: 6 })).toBe(1);
+    const [oldAfter] = await t.db.select().from(invoices).where(eq(invoices.id, old.id));
+    expect(oldAfter).toMatchObject({ number: old.number, amountPence: 4000, payerName: 'Erased', payerAddress: '', purchaseOrder: '', invoiceEmail: '' });
+    expect(oldAfter!.description).toBe(old.description);
+    const [recentAfter] = await t.db.select().from(invoices).where(eq(invoices.id, recent.id));
+    expect(recentAfter!.payerName).toBe('Old Payer Trust');
+    // A year later its turn comes; running again changes nothing more.
+    expect(await forgetOldPayers(t.db, { now: new Date('2027-04-01T09:00:00Z'), years: 6 })).toBeGreaterThanOrEqual(1);
+    expect((await t.db.select().from(invoices).where(eq(invoices.id, recent.id)))[0]!.payerName).toBe('Erased');
+    expect(await forgetOldPayers(t.db, { now: new Date('2027-04-01T09:00:00Z'), years: 6 })).toBe(0);
   });
 });

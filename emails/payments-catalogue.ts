@@ -19,10 +19,13 @@ export interface PaymentEmails {
    * without a booking.
    */
   'payment-refunded': EventFacts & { name: string; amount: string; method: 'stripe' | 'invoice'; late: boolean };
+  /** A card refund we told them of failed or was cancelled at Stripe: the money is still owed, and the Hub will pay it another way. */
+  'payment-refund-failed': EventFacts & { name: string; amount: string };
 }
 
 export const paymentSubjects: { [K in keyof PaymentEmails]: (data: PaymentEmails[K]) => string } = {
   'invoice-reminder': (d) => `Reminder: invoice ${d.invoiceNumber} is due on ${d.dueDate}`,
   'invoice-release-warning': (d) => `Your place will be released unless invoice ${d.invoiceNumber} is paid: ${d.eventTitle}`,
   'payment-refunded': (d) => `You have been refunded ${d.amount}: ${d.eventTitle}`,
+  'payment-refund-failed': (d) => `Your refund of ${d.amount} did not go through: ${d.eventTitle}`,
 };

@@ -4,12 +4,19 @@
 interface EventFacts {
   eventTitle: string;
   when: string;
+  /** At an event in person and online, the person's own place: the venue, or online (registration/place-facts.ts). */
   where: string;
   eventPath: string;
 }
 
+/** At an event in person and online, which place the person has; '' or absent elsewhere (and in older messages). */
+interface PlaceKind {
+  placeKind?: '' | 'in the room' | 'online';
+}
+
 export interface RegistrationEmails {
-  'registration-confirmed': EventFacts & {
+  'registration-confirmed': EventFacts &
+    PlaceKind & {
     name: string;
     managePath: string;
     ticketName: string;
@@ -18,15 +25,18 @@ export interface RegistrationEmails {
     joinUrl: string;
     dayContact: string;
   };
-  'registration-waitlisted': EventFacts & { name: string; managePath: string; /** Waiting for the room of a hybrid event (online may have places). */ inRoom?: boolean };
-  'registration-offer': EventFacts & { name: string; managePath: string; expires: string };
+  'registration-waitlisted': EventFacts &
+    PlaceKind & { name: string; managePath: string; /** Waiting for the room of a hybrid event (online may have places). */ inRoom?: boolean };
+  'registration-offer': EventFacts &
+    PlaceKind & { name: string; managePath: string; expires: string };
   'registration-offer-expired': EventFacts & { name: string };
   /**
    * `refunded`: the amount, once a refund was made (card) or recorded (invoice: the Hub pays it
    * back by hand, so the email says what will happen). `byRegistrant`: they asked, so they are
    * thanked; nobody is thanked for a cancellation an organiser made.
    */
-  'registration-cancelled': EventFacts & {
+  'registration-cancelled': EventFacts &
+    PlaceKind & {
     name: string;
     leftWaitingList: boolean;
     refunded: string;
@@ -40,12 +50,14 @@ export interface RegistrationEmails {
     invoiceUnpaid?: boolean;
   };
   /** The invoice is attached. `releaseDate`: when the place is released if unpaid, '' when it is not. Absent in messages queued before invoices had numbers. */
-  'registration-invoice': EventFacts & { name: string; managePath: string; amount: string; ticketName: string; invoiceNumber?: string; dueDate?: string; releaseDate?: string };
+  'registration-invoice': EventFacts &
+    PlaceKind & { name: string; managePath: string; amount: string; ticketName: string; invoiceNumber?: string; dueDate?: string; releaseDate?: string };
   /** `asked`: sent because someone asked for it again; otherwise someone booked again with the address. */
   'registration-link': EventFacts & { name: string; managePath: string; reason?: 'booked_again' | 'asked' };
   /** Someone asked to book with this address without signing in: the link to confirm it (nothing is booked until then). */
   'registration-confirm-request': EventFacts & { confirmPath: string };
-  'registration-reminder': EventFacts & {
+  'registration-reminder': EventFacts &
+    PlaceKind & {
     name: string;
     managePath: string;
     lead: string;

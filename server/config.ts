@@ -68,6 +68,8 @@ export interface Config {
   eventDataRetentionMonths: number;
   /** Certificates of attendance are deleted this many months after their event (the code then stops verifying). */
   certificateRetentionMonths: number;
+  /** Full financial years (to 31 March) an invoice's payer details are kept after its last entry (HMRC: 6). */
+  invoiceRetentionYears: number;
   /**
    * Keys that encrypt bank details at rest (AES-256-GCM), newest first: the first encrypts, the
    * others only open rows not yet re-encrypted. Null: the bursary plugin keeps one in DATA_DIR.
@@ -267,6 +269,7 @@ export function loadConfig(env: Env = process.env): Config {
     outboxRetentionDays: integer(env, 'OUTBOX_RETENTION_DAYS', 30, 1, 3650),
     eventDataRetentionMonths: integer(env, 'EVENT_DATA_RETENTION_MONTHS', 6, 1, 120),
     certificateRetentionMonths: integer(env, 'CERTIFICATE_RETENTION_MONTHS', 72, 1, 600),
+    invoiceRetentionYears: integer(env, 'INVOICE_RETENTION_YEARS', 6, 1, 20),
     dataKeys: dataKeyList,
     manageLinkDaysAfterEvent: integer(env, 'MANAGE_LINK_DAYS_AFTER_EVENT', 30, 1, 3650),
     invoicePaymentDays: integer(env, 'INVOICE_PAYMENT_DAYS', 14, 0, 365),

@@ -163,6 +163,12 @@ export const registrations = pgTable(
     paymentMode: text('payment_mode', { enum: paymentModes }).notNull().default('free'),
     /** At a hybrid event, how they come (their places are counted apart); see attendanceModes. */
     attendance: text('attendance', { enum: attendanceModes }),
+    /**
+     * Who pays, as given on the form, for a paid place waiting on the waiting list in invoice mode:
+     * the invoice issued when an offer is accepted goes to this payer without asking again. Null
+     * otherwise, and emptied once the invoice holds it or the waiting ends (never kept for long).
+     */
+    invoicePayer: jsonb('invoice_payer').$type<{ payerName: string; payerAddress: string; purchaseOrder: string; invoiceEmail: string }>(),
     /** An organiser who made the booking for the person (who phoned or wrote); null when they booked themselves. */
     bookedById: uuid('booked_by_id').references(() => people.id, { onDelete: 'set null' }),
     /** The reserved places (by code) this booking uses. */
@@ -274,7 +280,8 @@ export const placeHolds = pgTable(
 
 export const paymentMethods = ['stripe', 'invoice'] as const;
 /** refund_due: the money is to go back (an invoice's refund not yet paid, a card refund not yet made). */
-export const paymentStatuses = ['open', 'paid', 'expired', 'refund_due', 'refunded'] as const;
+/** `refund_failed`: a card refund Stripe reported made, then failed or was cancelled (refund.updated): the money is still owed. */
+export const paymentStatuses = ['open', 'paid', 'expired', 'refund_due', 'refunded', 'refund_failed'] as const;
 export type PaymentStatus = (typeof paymentStatuses)[number];
 
 export const payments = pgTable(

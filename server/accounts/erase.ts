@@ -8,7 +8,7 @@
 // never receive mail or sign in: accepted proposals, paid involvement and paid bookings keep
 // pointing at it, so the accounts still add up, with no way back to who it was.
 import { randomUUID } from 'node:crypto';
-import { and, eq, inArray, isNull, lte, ne, notInArray, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, lte, ne, notInArray, or, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import {
   bookingRequests,
@@ -38,7 +38,7 @@ import { cancelRegistration } from '../registration/service.ts';
 const ERASED_BOOKING_ADDRESS = `booking@${ERASED_DOMAIN}`;
 
 /** Booking answers, as they are after erasure. */
-const NO_ANSWERS = { organisation: '', perspective: '', accessRequirements: '', dietaryNeeds: '', consentFutureEvents: false } as const;
+const NO_ANSWERS = { organisation: '', perspective: '', accessRequirements: '', dietaryNeeds: '', consentFutureEvents: false, invoicePayer: null } as const;
 
 const eventEnd = sql`coalesce(${events.endsAt}, ${events.startsAt})`;
 
@@ -177,10 +177,11 @@ export async function eraseOldEventData(db: Database, options: { now: Date; mont
       ne(registrations.accessRequirements, ''),
       ne(registrations.dietaryNeeds, ''),
       ne(registrations.organisation, ''),
+      isNotNull(registrations.invoicePayer),
     );
     const bookings = await tx
       .update(registrations)
-      .set({ organisation: '', perspective: '', accessRequirements: '', dietaryNeeds: '' })
+      .set({ organisation: '', perspective: '', accessRequirements: '', dietaryNeeds: '', invoicePayer: null })
       .where(and(inArray(registrations.eventId, longPast), answered))
       .returning({ id: registrations.id });
     await tx

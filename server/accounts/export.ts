@@ -48,7 +48,8 @@ import { afterEventOf, type AfterEventExport } from '../certificates/export.ts';
 import { ownBankDetailsForExport } from '../bursaries/bank-details.ts';
 import type { Database, Db } from '../db/database.ts';
 import { invitationsOf } from '../invitations/service.ts';
-import { invoiceNumberText } from '../invoices/numbers.ts';
+import { creditNoteNumberText, invoiceNumberText } from '../invoices/numbers.ts';
+import { creditNotesOf } from '../invoices/service.ts';
 import { organisationsOf } from '../network/directory.ts';
 import { NotFoundError } from '../errors.ts';
 import type { ProposalInput } from '../proposals/service.ts';
@@ -196,7 +197,11 @@ export interface ExportBooking {
     amountPence: number;
     status: string;
     issuedAt: string;
+    /** The credit note that cancelled it, if one did. */
+    creditNote: { number: string; amountPence: number; refundDuePence: number; reason: string; issuedAt: string } | null;
   }[];
+  /** Who is to pay, given while waiting for a place sold by invoice (null otherwise). */
+  invoicePayer: { payerName: string; payerAddress: string; purchaseOrder: string; invoiceEmail: string } | null;
 }
 
 /** The proposal as its proposers wrote it, plus its state and history. */
@@ -415,6 +420,10 @@ async function readBookings(db: Db, personId: string, email: string): Promise<Ex
       .orderBy(asc(payments.createdAt)),
     db.select().from(invoices).where(inArray(invoices.registrationId, ids)).orderBy(asc(invoices.number)),
   ]);
+  const credited = await creditNotesOf(
+    db,
+    invoiced.map((i) => i.id),
+  );
   return main.map(({ registration: r, eventTitle, eventStartsAt, ticketType }) => ({
     id: r.id,
     eventId: r.eventId,
@@ -459,7 +468,18 @@ async function readBookings(db: Db, personId: string, email: string): Promise<Ex
         amountPence: i.amountPence,
         status: i.status,
         issuedAt: iso(i.issuedAt),
+        creditNote: ((note) =>
+          note
+            ? {
+                number: creditNoteNumberText(note.number),
+                amountPence: note.amountPence,
+                refundDuePence: note.refundDue,
+                reason: note.reason,
+                issuedAt: iso(note.issuedAt),
+              }
+            : null)(credited.find((n) => n.invoiceId === i.id)),
       })),
+    invoicePayer: r.invoicePayer ?? null,
   }));
 }
 

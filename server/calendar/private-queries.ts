@@ -48,6 +48,7 @@ export async function listPlaces(db: Db, owner: FeedOwner, now: Date): Promise<P
       registrationStatus: registrations.status,
       placeChangedAt: registrations.updatedAt,
       onlineJoinUrl: events.onlineJoinUrl,
+      attendance: registrations.attendance,
     })
     .from(registrations)
     .innerJoin(events, eq(events.id, registrations.eventId))
@@ -61,7 +62,8 @@ export async function listPlaces(db: Db, owner: FeedOwner, now: Date): Promise<P
       event: row.event as FeedEventRow & { startsAt: Date },
       registrationStatus: row.registrationStatus,
       placeChangedAt: row.placeChangedAt,
-      joinUrl: confirmed && row.event.format !== 'in_person' ? row.onlineJoinUrl : '',
+      // At a hybrid event the link is for online places only, never for a place in the room.
+      joinUrl: confirmed && (row.event.format === 'online' || (row.event.format === 'hybrid' && row.attendance === 'online')) ? row.onlineJoinUrl : '',
     };
     const earlier = byEvent.get(row.event.id);
     if (!earlier || (confirmed && !confirmedStatuses.has(earlier.registrationStatus))) byEvent.set(row.event.id, place);

@@ -2,7 +2,8 @@
 // set up). Registration issues an invoice in the booking's transaction and credits it when the
 // booking ends; payments records it paid and runs the reminders and releases (payments/invoices.ts).
 // This module knows nothing of bookings beyond their ids, so any feature may use it.
-import { and, asc, eq, inArray, isNull, lte, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
+import { DateTime } from 'luxon';
 import { creditNotes, invoices, type StoredAttachment } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
 import { creditNoteNumberText, invoiceNumberText, nextNumber } from './numbers.ts';
@@ -125,6 +126,9 @@ export async function markInvoiceRowPaid(tx: Db, input: { registrationId: string
   return done.length > 0;
 }
 
+/** An invoice's payer once erased: PDFs made later say "Erased" where the payer was. */
+const ERASED_PAYER = { payerName: 'Erased', payerAddress: '', purchaseOrder: '', invoiceEmail: '' } as const;
+
 /**
  * Erasure: the payer's details go from a person's invoices, leaving the numbers and amounts the
  * accounts need (THREATS.md, never 8). PDFs made later say "Erased" where the payer was.
@@ -133,8 +137,51 @@ export async function forgetPayers(tx: Db, registrationIds: string[]): Promise<n
   if (registrationIds.length === 0) return 0;
   const rows = await tx
     .update(invoices)
-    .set({ payerName: 'Erased', payerAddress: '', purchaseOrder: '', invoiceEmail: '' })
+    .set({ ...ERASED_PAYER })
     .where(inArray(invoices.registrationId, registrationIds))
+    .returning({ id: invoices.id });
+  return rows.length;
+}
+
+/** The credit notes of some invoices (a person's data export). */
+export async function creditNotesOf(db: Db, invoiceIds: string[]): Promise<CreditNoteRow[]> {
+  if (invoiceIds.length === 0) return [];
+  return db.select().from(creditNotes).where(inArray(creditNotes.invoiceId, invoiceIds)).orderBy(asc(creditNotes.number));
+}
+
+/** The Hub's financial year ends on 31 March (as the UK government's and most charities' do). */
+const YEAR_END_MONTH = 3;
+
+/**
+ * The newest moment whose records may now lose their payer's details: the end of the financial
+ * year `years` full years back. HMRC asks for business records to be kept for 6 years from the end
+ * of the financial year they belong to; an invoice belongs to the year of its last entry (issued,
+ * paid, or cancelled by a credit note).
+ */
+export function payerRetentionCutoff(now: Date, years: number): Date {
+  const london = DateTime.fromJSDate(now, { zone: 'Europe/London' });
+  let yearEnd = DateTime.fromObject({ year: london.year, month: YEAR_END_MONTH, day: 31 }, { zone: 'Europe/London' }).endOf('day');
+  if (yearEnd > london) yearEnd = yearEnd.minus({ years: 1 });
+  return yearEnd.minus({ years }).toJSDate();
+}
+
+/**
+ * Retention: invoices whose financial year ended more than `years` years ago keep their number,
+ * dates, amount, what they were for and their credit notes (the accounts), and lose the payer's
+ * name, address, purchase order and invoice address (THREATS.md, never 8). Returns how many.
+ */
+export async function forgetOldPayers(db: Db, input: { now: Date; years: number }): Promise<number> {
+  const cutoff = payerRetentionCutoff(input.now, input.years).toISOString();
+  const lastEntry = sql`greatest(${invoices.issuedAt}, coalesce(${invoices.paidAt}, ${invoices.issuedAt}), coalesce(${invoices.creditedAt}, ${invoices.issuedAt}))`;
+  const rows = await db
+    .update(invoices)
+    .set({ ...ERASED_PAYER })
+    .where(
+      and(
+        sql`${lastEntry} <= ${cutoff}::timestamptz`,
+        or(ne(invoices.payerName, ERASED_PAYER.payerName), ne(invoices.payerAddress, ''), ne(invoices.invoiceEmail, '')),
+      ),
+    )
     .returning({ id: invoices.id });
   return rows.length;
 }

@@ -230,6 +230,12 @@ export const whoIsTold = {
     emails: [{ template: 'payment-refunded', to: 'the payer' }],
     notEmailed: [{ who: ORGANISERS, why: 'one of them recorded it, or it was automatic; the audit log records it' }],
   },
+  'payment.refund-failed': {
+    record: 'payment',
+    change: 'Stripe reports (refund.updated) that a card refund we had recorded and told the payer of has failed or was cancelled',
+    emails: [{ template: 'payment-refund-failed', to: 'the payer: the refund did not go through, and the Hub will pay them back another way' }],
+    notEmailed: [{ who: ORGANISERS, why: 'the attendee list shows "Refund failed" and the audit log records why' }],
+  },
   'invoice.reminder-due': {
     record: 'invoice',
     change: 'an unpaid invoice’s due date is INVOICE_REMINDER_DAYS_BEFORE days away (a timed job, once)',

@@ -9,7 +9,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import Stripe from 'stripe';
 import { Type } from 'typebox';
 import { ConflictError } from '../errors.ts';
-import { termsFromConfig } from '../invoices/service.ts';
+import { forgetOldPayers, termsFromConfig } from '../invoices/service.ts';
 import { scheduleJob } from '../jobs.ts';
 import type { Me } from '../me.ts';
 import { documentRoutes } from './documents.ts';
@@ -103,6 +103,13 @@ export const paymentsPlugin = fp(
       return { ...invoices, refundsMade, sessionsClosed };
     };
     app.decorate('paymentJobs', { runDue });
+    // Invoices past their retention lose their payer's details (server/invoices/service.ts).
+    scheduleJob(app, {
+      name: 'invoice retention',
+      firstAfterMs: 3_600_000,
+      everyMs: 3_600_000,
+      run: () => forgetOldPayers(app.db, { now: new Date(), years: app.config.invoiceRetentionYears }),
+    });
     scheduleJob(app, { name: 'payment jobs', firstAfterMs: 2_000, everyMs: Math.max(app.config.outboxIntervalMs, 60_000), run: () => runDue() });
 
     const routes = app.withTypeProvider<TypeBoxTypeProvider>();

@@ -2,7 +2,7 @@
 // Stripe tells us of (charge.refunded, e.g. made in its dashboard), invoice refunds an organiser
 // records as paid, and Checkout Sessions closed at Stripe once their booking has ended (so they
 // can no longer be paid). Every email says only what has happened.
-import { and, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, or } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import { events, payments, registrations } from '../../db/schema/index.ts';
 import type { Me } from '../me.ts';
@@ -129,6 +129,56 @@ export async function chargeRefunded(db: Database, tx: Db, charge: Stripe.Charge
     await tx.update(payments).set({ status: 'refund_due' }).where(eq(payments.id, payment.id));
     await refunded(tx, { paymentId: payment.id, actorId: null, late: false, now });
   }
+  return 'handled';
+}
+
+/**
+ * Stripe reports that a refund changed after it was made (refund.updated): one that failed (the
+ * card was closed, say) or was cancelled has not given the money back after all. A payment we had
+ * recorded refunded by it is refund_failed: its pages stop saying "refunded", the person is told
+ * the refund did not go through and that the Hub will pay them back another way, and the audit
+ * log records why. Anything else (a refund that succeeded, or one we do not know) changes nothing.
+ */
+export async function refundUpdated(tx: Db, refund: Stripe.Refund): Promise<'handled' | 'ignored'> {
+  if (refund.status !== 'failed' && refund.status !== 'canceled') return 'ignored';
+  const intent = typeof refund.payment_intent === 'string' ? refund.payment_intent : (refund.payment_intent?.id ?? null);
+  const [payment] = await tx
+    .select({ id: payments.id, stripeRefundId: payments.stripeRefundId, registrationId: payments.registrationId, eventId: registrations.eventId })
+    .from(payments)
+    .innerJoin(registrations, eq(registrations.id, payments.registrationId))
+    .where(
+      and(
+        eq(payments.method, 'stripe'),
+        // Ours carry the refund's id; one made in Stripe's dashboard is found by its payment.
+        intent ? or(eq(payments.stripeRefundId, refund.id), eq(payments.stripePaymentIntentId, intent)) : eq(payments.stripeRefundId, refund.id),
+      ),
+    );
+  if (!payment || (payment.stripeRefundId && payment.stripeRefundId !== refund.id)) return 'ignored';
+  await lockEvent(tx, payment.eventId);
+  const done = await tx
+    .update(payments)
+    .set({ status: 'refund_failed', refundedAt: null, stripeRefundId: refund.id })
+    .where(and(eq(payments.id, payment.id), eq(payments.status, 'refunded')))
+    .returning({ amountPence: payments.amountPence });
+  if (!done[0]) return 'ignored';
+  await recordAudit(tx, {
+    actorId: null,
+    action: 'payment.stripe.refund_failed',
+    subjectType: 'registration',
+    subjectId: payment.registrationId,
+    details: { paymentId: payment.id, refundId: refund.id, status: refund.status, reason: refund.failure_reason ?? null },
+  });
+  const [row] = await tx
+    .select({ name: registrations.name, email: registrations.email, event: events })
+    .from(registrations)
+    .innerJoin(events, eq(events.id, registrations.eventId))
+    .where(eq(registrations.id, payment.registrationId));
+  await enqueueEmail(tx, {
+    because: 'payment.refund-failed',
+    to: row!.email,
+    template: 'payment-refund-failed',
+    data: { ...eventFacts(row!.event), name: row!.name, amount: formatPence(done[0].amountPence) },
+  });
   return 'handled';
 }
 

@@ -17,7 +17,7 @@ import { lockEvent } from '../db/event-lock.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
 import { markInvoiceRowPaid } from '../invoices/service.ts';
 import { availability, cancelRegistration, confirmPaidRegistration, eventFacts, passOnFreedPlaces, placesLeft } from '../registration/api.ts';
-import { chargeRefunded } from './refunds.ts';
+import { chargeRefunded, refundUpdated } from './refunds.ts';
 
 export class PaymentUnavailableError extends DomainError {
   override name = 'PaymentUnavailableError';
@@ -271,6 +271,7 @@ export async function handleStripeEvent(db: Database, event: Stripe.Event, baseU
       return 'handled';
     }
     if (event.type === 'charge.refunded') return chargeRefunded(db, tx, event.data.object as Stripe.Charge, now);
+    if (event.type === 'refund.updated' || event.type === 'refund.failed') return refundUpdated(tx, event.data.object as Stripe.Refund);
     return 'ignored';
   });
 }

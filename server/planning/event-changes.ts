@@ -1,7 +1,7 @@
 // The one answer to "does this edit matter to the people holding or waiting for a place, and
 // what changed?". Anything they would act on (when, where, how to join, the format) is a change
 // to tell them of, old → new; wording (title, summary, description, notes) is not.
-import type { EventFormat } from '../../db/schema/index.ts';
+import type { Attendance, EventFormat } from '../../db/schema/index.ts';
 import { eventFormatLabels } from '../event-labels.ts';
 import { formatTimeRange } from '../format.ts';
 
@@ -71,4 +71,15 @@ export function changesFor(changes: AttendeeChange[], placeConfirmed: boolean): 
       ? { what, before: 'the previous link', after: 'a new link, on your booking page once your place is confirmed' }
       : { what, before, after },
   );
+}
+
+/**
+ * At an event in person and online, the changes that concern one person's own place: the venue
+ * for a place in the room, the platform and joining link for one online (the link is never sent
+ * to someone in the room). When and how it meets concern everyone. Elsewhere, every change.
+ */
+export function changesForPlace(changes: AttendeeChange[], format: EventFormat, attendance: Attendance | null): AttendeeChange[] {
+  if (format !== 'hybrid') return changes;
+  const online = attendance === 'online';
+  return changes.filter((c) => (c.part === 'venue' ? !online : c.part === 'platform' || c.part === 'joinUrl' ? online : true));
 }

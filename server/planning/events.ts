@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { and, asc, count, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import {
+  type Attendance,
   auditEntries,
   bursaryFunds,
   events,
@@ -28,7 +29,7 @@ import { formatDate, formatTimeRange } from '../format.ts';
 import { calendarAttachment, enqueueEmail } from '../mail/outbox.ts';
 import { attendeeIcs, bookingState, closePlacesForCancelledEvent, mintManagePath, type PaymentFacts, placesReady } from '../registration/api.ts';
 import { planningAccess, requireLead, requireOrganiser, type EventRow } from './access.ts';
-import { attendeeChanges, changesFor, type AttendeeChange } from './event-changes.ts';
+import { attendeeChanges, changesFor, changesForPlace, type AttendeeChange } from './event-changes.ts';
 import { groupRecipients } from './group-members.ts';
 import { tellInvitees } from '../invitations/service.ts';
 import { cancelMeetingsOfEvent } from './meetings.ts';
@@ -451,7 +452,7 @@ export async function completeEvent(db: Database, eventId: string, me: Me, now =
  * UID published again with the new SEQUENCE, so it replaces their copy, joining link included
  * for a confirmed place; a cancellation is STATUS:CANCELLED.
  */
-export function eventChangeIcs(event: EventRow, place: { confirmed: boolean } = { confirmed: true }): string | null {
+export function eventChangeIcs(event: EventRow, place: { confirmed: boolean; attendance?: Attendance | null } = { confirmed: true }): string | null {
   return attendeeIcs(event, place);
 }
 
@@ -474,7 +475,7 @@ async function latestPayments(tx: Db, eventId: string): Promise<Map<string, Paym
  */
 export async function notifyRegistrants(tx: Db, event: EventRow, kind: 'cancelled' | 'changed', extra: { changes?: AttendeeChange[] }): Promise<Set<string>> {
   const rows = await tx
-    .select({ id: registrations.id, email: registrations.email, name: registrations.name, status: registrations.status })
+    .select({ id: registrations.id, email: registrations.email, name: registrations.name, status: registrations.status, attendance: registrations.attendance })
     .from(registrations)
     .where(
       and(
@@ -488,8 +489,11 @@ export async function notifyRegistrants(tx: Db, event: EventRow, kind: 'cancelle
   const seen = new Set<string>();
   for (const r of rows) {
     if (seen.has(r.email.toLowerCase())) continue;
+    // At a hybrid event, only what concerns the person's own place: nothing to send if that is none.
+    const mine = extra.changes ? changesFor(changesForPlace(extra.changes, event.format, r.attendance), r.status === 'confirmed') : undefined;
+    if (mine?.length === 0) continue;
     seen.add(r.email.toLowerCase());
-    const ics = eventChangeIcs(event, { confirmed: r.status === 'confirmed' });
+    const ics = eventChangeIcs(event, { confirmed: r.status === 'confirmed', attendance: r.attendance });
     await enqueueEmail(tx, {
       because: kind === 'cancelled' ? 'event.cancelled' : 'event.changed',
       to: r.email,
@@ -501,7 +505,7 @@ export async function notifyRegistrants(tx: Db, event: EventRow, kind: 'cancelle
         reason: event.cancelledReason,
         when: event.startsAt ? formatTimeRange(event.startsAt, event.endsAt) : '',
         previousWhen: '',
-        ...(extra.changes ? { changes: changesFor(extra.changes, r.status === 'confirmed') } : {}),
+        ...(mine ? { changes: mine } : {}),
         eventPath: `/events/${event.slug}`,
         managePath: await mintManagePath(tx, r.id),
         ...(kind === 'cancelled' ? { money: bookingState(r, event, paid.get(r.id) ?? null).money } : {}),

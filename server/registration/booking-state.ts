@@ -38,6 +38,9 @@ function moneyText(status: RegistrationStatus, eventCancelled: boolean, payment:
       ? `Your payment of ${amount} has been refunded to your card.`
       : `The Hub has paid back the ${amount} you paid. If it has not reached you within a week, contact the Hub.`;
   }
+  if (payment.status === 'refund_failed') {
+    return `The refund of ${amount} to your card did not go through. The Hub still owes you ${amount} and will contact you to pay it back another way.`;
+  }
   if (payment.status === 'refund_due') {
     return payment.method === 'stripe'
       ? `Your payment of ${amount} is being refunded to your card. We will email you when it has been.`
@@ -75,4 +78,5 @@ export const paymentStatusLabels: Record<string, string> = {
   expired: 'Not completed',
   refund_due: 'Refund to pay back',
   refunded: 'Refunded',
+  refund_failed: 'Refund failed: to pay back another way',
 };

@@ -12,6 +12,7 @@ import { formatDateTime } from '../format.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
 import { availability, everyPoolFull, expireHold, insertHold, placesLeft, poolAvailability } from './holds.ts';
 import { mintManagePath } from './links.ts';
+import { placeWords } from './place-facts.ts';
 import { eventFacts, getEvent, getSettings } from './queries.ts';
 
 /**
@@ -62,7 +63,7 @@ export async function passOnFreedPlaces(tx: Db, eventId: string, now: Date = new
       because: 'booking.offered',
       to: person.email,
       template: 'registration-offer',
-      data: { ...eventFacts(event), name: person.name, managePath, expires: formatDateTime(expiresAt) },
+      data: { ...eventFacts(event), ...placeWords(event, attendance), name: person.name, managePath, expires: formatDateTime(expiresAt) },
     });
     await recordAudit(tx, {
       actorId: null,
@@ -112,7 +113,8 @@ export async function expireDueHolds(db: Database, now: Date = new Date()): Prom
         if (!fromStatus) continue;
         const ended = await tx
           .update(registrations)
-          .set({ status: 'expired', updatedAt: now })
+          // Who would have paid is kept only while they wait (service.ts): the waiting has ended.
+          .set({ status: 'expired', updatedAt: now, invoicePayer: null })
           .where(and(or(eq(registrations.id, hold.registrationId), eq(registrations.companionOfId, hold.registrationId)), eq(registrations.status, fromStatus)))
           .returning({ id: registrations.id, name: registrations.name, email: registrations.email, companionOfId: registrations.companionOfId });
         if (hold.kind === 'checkout') {

@@ -508,13 +508,16 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const event = await eventFor(slug);
       const row = (await listAttendees(app.db, event.id)).find((r) => r.id === id && !r.companionOfId);
       if (!row) throw new NotFoundError('We could not find that booking for this event.');
+      const payment = (await paymentStatuses(app.db, event.id)).get(id);
       return reply.page('registration/confirm-action', {
         title: action === 'refund' ? `Refund ${row.name} and cancel their booking` : `Cancel ${row.name}’s booking`,
         action,
         name: row.name,
         price: formatPence(row.pricePence),
         eventCancelled: event.status === 'cancelled',
-        byInvoice: (await paymentStatuses(app.db, event.id)).get(id)?.method === 'invoice',
+        byInvoice: payment?.method === 'invoice',
+        // Cancelling a paid invoice's booking pays the money back too (cancelRegistration).
+        paidInvoice: payment?.method === 'invoice' && payment.status === 'paid',
         eventTitle: event.title,
         postUrl: `${base(slug)}/attendees/${id}/${action}`,
         backUrl: `${base(slug)}/attendees`,

@@ -7,6 +7,7 @@ import { events, registrations } from '../../db/schema/index.ts';
 import type { Database } from '../db/database.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
 import { mintManagePath } from './links.ts';
+import { placeFacts } from './place-facts.ts';
 import { dayContact, eventFacts, getEvent } from './queries.ts';
 
 export const LONG_REMINDER_MS = 2 * 86_400_000;
@@ -24,6 +25,7 @@ export async function sendDueReminders(db: Database, now: Date = new Date()): Pr
           email: registrations.email,
           confirmedAt: registrations.confirmedAt,
           long: registrations.reminderLongSentAt,
+          attendance: registrations.attendance,
           startsAt: events.startsAt,
         })
         .from(registrations)
@@ -61,17 +63,21 @@ export async function sendDueReminders(db: Database, now: Date = new Date()): Pr
         if (r.confirmedAt && r.confirmedAt > reminderTime) continue;
         const event = (await getEvent(tx, r.eventId))!;
         const managePath = await mintManagePath(tx, r.id);
+        // At a hybrid event: the venue for a place in the room, the joining link for one online.
+        const place = placeFacts(event, r.attendance, { confirmed: true });
         await enqueueEmail(tx, {
           because: 'event.reminder-due',
           to: r.email,
           template: 'registration-reminder',
           data: {
             ...eventFacts(event),
+            where: place.where,
+            placeKind: place.placeKind,
             name: r.name,
             managePath,
             lead: short ? 'in 2 hours' : 'in 2 days',
-            travelInfo: event.format === 'online' ? '' : event.travelInfo,
-            joinUrl: event.format === 'in_person' ? '' : event.onlineJoinUrl,
+            travelInfo: place.travelInfo,
+            joinUrl: place.joinUrl,
             dayContact: dayContact(event),
           },
         });

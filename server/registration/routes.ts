@@ -17,6 +17,7 @@ import { formatPence, formatPrice, formatTimeRange } from '../format.ts';
 import { formState } from '../http/forms.ts';
 import { availability, liveHoldFor } from './holds.ts';
 import { ATTENDEE_ICS_TYPE, attendeeIcs } from './ics.ts';
+import { placeFacts } from './place-facts.ts';
 import { mintManagePath, registrationIdForToken } from './links.ts';
 import { documentsOf, termsFromConfig } from '../invoices/service.ts';
 import { bookingDocuments } from '../invoices/view-models.ts';
@@ -51,7 +52,7 @@ import {
   type RegistrationOutcome,
 } from './service.ts';
 import { bookingState } from './booking-state.ts';
-import { attendanceChoices, attendanceLabels, expiresText, perspectiveLabels, questionFields, ticketOptions } from './view-models.ts';
+import { attendanceChoices, attendanceLabels, expiresText, invoicePayerText, perspectiveLabels, questionFields, ticketOptions } from './view-models.ts';
 import { hasReservations } from './reserved-places.ts';
 import { UuidOrEmpty } from '../http/ids.ts';
 
@@ -377,6 +378,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     ]);
     const type = types.find((t) => t.id === main.ticketTypeId);
     const state = bookingState(main, event, payment);
+    const place = placeFacts(event, main.attendance, { confirmed: state.holdsPlace });
     const values: Record<string, unknown> = {
       organisation: main.organisation,
       perspective: main.perspective,
@@ -413,11 +415,13 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         isWaiting: main.status === 'waitlisted' || main.status === 'offered',
         calendar: state.holdsPlace && Boolean(event.startsAt),
         attended: main.status === 'attended',
-        joinUrl: state.holdsPlace && event.format !== 'in_person' ? event.onlineJoinUrl : '',
+        // At a hybrid event, the link is for an online place only; a place in the room is told the venue.
+        joinUrl: place.joinUrl,
         documents: bookingDocuments(documents, `/bookings/${token}`),
         attendance: event.format === 'hybrid' ? (attendanceLabels[main.attendance ?? 'in_person'] ?? '') : '',
+        invoiceTo: state.active ? invoicePayerText(main, app.payments.mode) : '',
       },
-      event: { ...eventFacts(event), slug: event.slug, travelInfo: event.format === 'online' ? '' : event.travelInfo },
+      event: { ...eventFacts(event), where: place.where, slug: event.slug, travelInfo: place.travelInfo },
       questions: questionFields(questions),
       perspectives: Object.entries(perspectiveLabels).map(([value, label]) => ({ value, label })),
       form: formState(values, form.errors),
@@ -452,6 +456,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { main, event } = await bookingFor(token);
     const waiting = main.status === 'waitlisted' || main.status === 'offered';
     const state = bookingState(main, event);
+    const payment = waiting ? null : await paymentFor(app.db, main.id);
     return reply.page('registration/cancel', {
       title: waiting ? 'Leave the waiting list' : 'Cancel your booking',
       waiting,
@@ -459,7 +464,9 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       eventCancelled: state.eventCancelled,
       base: `/bookings/${token}`,
       event: eventFacts(event),
-      paid: main.pricePence > 0 && main.status === 'confirmed',
+      // How they paid, so the page says what happens to the money (an invoice's comes back with a credit note).
+      paidBy: payment?.status === 'paid' ? payment.method : '',
+      amount: payment ? formatPence(payment.amountPence) : '',
     });
   });
 
@@ -493,7 +500,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { token } = request.params;
     const { main, event } = await bookingFor(token);
     if (!event.startsAt || !['confirmed', 'attended'].includes(main.status)) throw new NotFoundError('The calendar file is for booked places only.');
-    const ics = attendeeIcs(event, { baseUrl: app.config.baseUrl })!;
+    const ics = attendeeIcs(event, { baseUrl: app.config.baseUrl, attendance: main.attendance })!;
     return reply
       .header('content-type', ATTENDEE_ICS_TYPE)
       .header('content-disposition', `attachment; filename="${event.slug}.ics"`)

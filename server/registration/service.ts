@@ -46,6 +46,7 @@ import {
 } from './holds.ts';
 import { CODE_NOT_USABLE, countCodeTry, usableReservation, type Reservation } from './reserved-places.ts';
 import { attendeeIcs } from './ics.ts';
+import { placeFacts, placeWords } from './place-facts.ts';
 import { subscribeFromBooking } from '../network/list.ts';
 import { mayEmailBookingLink, mintManagePath } from './links.ts';
 import { passOnFreedPlaces } from './offers.ts';
@@ -211,8 +212,9 @@ async function sendConfirmation(
   because: 'booking.confirmed' | 'booking.made-for-someone' = 'booking.confirmed',
 ) {
   const managePath = await mintManagePath(tx, main.id);
-  const joinUrl = event.format === 'in_person' ? '' : event.onlineJoinUrl;
-  const ics = attendeeIcs(event, { baseUrl });
+  // At a hybrid event: the venue for a place in the room, the joining link for one online.
+  const place = placeFacts(event, main.attendance, { confirmed: true });
+  const ics = attendeeIcs(event, { baseUrl, attendance: main.attendance });
   const attachments = ics ? [calendarAttachment(`${event.slug}.ics`, ics, 'PUBLISH')] : [];
   await enqueueEmail(tx, {
     because,
@@ -220,12 +222,14 @@ async function sendConfirmation(
     template: 'registration-confirmed',
     data: {
       ...eventFacts(event),
+      where: place.where,
+      placeKind: place.placeKind,
       name: main.name,
       managePath,
       ticketName,
       companionName,
-      travelInfo: event.format === 'online' ? '' : event.travelInfo,
-      joinUrl,
+      travelInfo: place.travelInfo,
+      joinUrl: place.joinUrl,
       dayContact: dayContact(event),
     },
     attachments,
@@ -632,7 +636,16 @@ async function book(
   };
   const [main] = await tx
     .insert(registrations)
-    .values({ ...base, name, ticketTypeId: type.id, pricePence: type.pricePence, paymentMode })
+    // Waiting for a place sold by invoice: who pays is kept, so that accepting an offer later
+    // invoices the payer given here without asking again (claimOffer).
+    .values({
+      ...base,
+      name,
+      ticketTypeId: type.id,
+      pricePence: type.pricePence,
+      paymentMode,
+      invoicePayer: status === 'waitlisted' && paid && context.paidMode === 'invoice' ? decided.payer : null,
+    })
     .returning();
   if (input.companion) {
     await tx.insert(registrations).values({
@@ -683,7 +696,7 @@ async function book(
       because: 'booking.waitlisted',
       to: email,
       template: 'registration-waitlisted',
-      data: { ...eventFacts(event), name, managePath, inRoom },
+      data: { ...eventFacts(event), ...placeWords(event, attendance), name, managePath, inRoom },
     });
     outcome = { kind: 'waitlisted', registrationId: main!.id, managePath, inRoom };
   } else if (context.paidMode === 'stripe') {
@@ -812,6 +825,7 @@ async function startPayment(
       template: 'registration-invoice',
       data: {
         ...facts,
+        ...placeWords(event, main.attendance),
         name: main.name,
         managePath,
         amount: formatPence(main.pricePence),
@@ -879,22 +893,34 @@ export async function cancelRegistration(
     const ids = [main.id, ...companions.map((c) => c.id)];
     await tx
       .update(registrations)
-      .set({ status: 'cancelled', cancelledAt: now, updatedAt: now })
+      .set({ status: 'cancelled', cancelledAt: now, updatedAt: now, invoicePayer: null })
       .where(and(inArray(registrations.id, ids), notInArray(registrations.status, ['cancelled', 'expired', 'attended'])));
     await endLiveHolds(tx, ids, 'released', now);
     await tx
       .update(payments)
       .set({ status: 'expired' })
       .where(and(eq(payments.registrationId, main.id), eq(payments.status, 'open')));
+    // A paid invoice's money goes back whoever cancels (issue 14: cancelling or refunding issues a
+    // credit note): it is due a refund, which an organiser pays and then records, so the email
+    // says "we will pay back" now and "we have" then (payments/refunds.ts).
+    let { refunded, refundMethod } = options;
+    if (!refundMethod) {
+      const [due] = await tx
+        .update(payments)
+        .set({ status: 'refund_due' })
+        .where(and(eq(payments.registrationId, main.id), eq(payments.method, 'invoice'), eq(payments.status, 'paid')))
+        .returning({ amountPence: payments.amountPence });
+      if (due) [refunded, refundMethod] = [formatPence(due.amountPence), 'invoice'];
+    }
     // An invoice that will not be paid, or whose money goes back, is cancelled by a credit note.
     const credit = await creditInvoice(tx, {
       registrationId: main.id,
       reason: options.invoiceUnpaid
         ? 'Place released: the invoice was not paid'
-        : options.refundMethod === 'invoice'
+        : refundMethod === 'invoice'
           ? 'Booking cancelled and refunded'
           : 'Booking cancelled',
-      refund: options.refundMethod === 'invoice',
+      refund: refundMethod === 'invoice',
       now,
     });
     await recordAudit(tx, {
@@ -902,14 +928,21 @@ export async function cancelRegistration(
       action: wasWaiting ? 'registration.waiting_list.left' : 'registration.booking.cancelled',
       subjectType: 'registration',
       subjectId: main.id,
-      details: { eventId: main.eventId, from: main.status, reason: options.reason ?? '', creditNote: credit?.numberText ?? null },
+      details: {
+        eventId: main.eventId,
+        from: main.status,
+        reason: options.reason ?? '',
+        creditNote: credit?.numberText ?? null,
+        ...(refundMethod && !options.refundMethod ? { refundDue: refunded } : {}),
+      },
     });
     const data = {
       ...eventFacts(event),
+      ...placeWords(event, main.attendance),
       name: main.name,
       leftWaitingList: wasWaiting,
-      refunded: options.refunded ?? '',
-      refundMethod: options.refundMethod,
+      refunded: refunded ?? '',
+      refundMethod,
       byRegistrant: options.reason === CANCELLED_BY_REGISTRANT,
       eventCancelled: event.status === 'cancelled',
       creditNote: credit?.numberText ?? '',
@@ -943,7 +976,7 @@ export async function claimOffer(db: Database, registrationId: string, actor: Me
     const status: RegistrationStatus = paid ? 'pending_payment' : 'confirmed';
     await tx
       .update(registrations)
-      .set({ status, confirmedAt: paid ? null : now, updatedAt: now, paymentMode: paid ? context.paidMode : 'free' })
+      .set({ status, confirmedAt: paid ? null : now, updatedAt: now, paymentMode: paid ? context.paidMode : 'free', invoicePayer: null })
       .where(inArray(registrations.id, ids));
     await endLiveHolds(tx, ids, 'consumed', now);
     await recordAudit(tx, {
@@ -958,8 +991,8 @@ export async function claimOffer(db: Database, registrationId: string, actor: Me
       const managePath = await sendConfirmation(tx, event, updated, companions[0]?.name ?? '', type.name, context.baseUrl);
       return { kind: 'booked', registrationId: main.id, managePath };
     }
-    // Who pays was not kept from the waiting-list form: the invoice goes to the booker.
-    return startPayment(tx, event, updated, type, context, now, checkPayer(undefined).payer);
+    // The invoice goes to whoever was to pay when they joined the waiting list (the booker if nobody was given).
+    return startPayment(tx, event, updated, type, context, now, checkPayer(main.invoicePayer ?? undefined).payer);
   });
 }
 

@@ -3,6 +3,7 @@ import type { RegistrationStatus } from '../../db/schema/index.ts';
 import { formatDateTime, formatPence, formatPrice } from '../format.ts';
 import { everyPoolFull, placesLeft, type Availability, type PoolAvailability } from './holds.ts';
 import { onSale } from './service.ts';
+import { placeFacts } from './place-facts.ts';
 import { dayContact, eventFacts, type EventRow, type QuestionRow, type RegistrationRow, type TicketTypeRow } from './queries.ts';
 
 export const perspectiveLabels: Record<string, string> = {
@@ -139,21 +140,21 @@ export function confirmationModel(input: {
 }) {
   const { event, party, types, questions, answers } = input;
   const { main } = party;
-  const attendance = event.format === 'hybrid' ? (main.attendance ?? 'in_person') : event.format;
   const booked = main.status === 'confirmed' || main.status === 'attended';
+  const place = placeFacts(event, main.attendance, { confirmed: booked });
   return {
     title: `Booking confirmation: ${main.name}`,
-    event: { ...eventFacts(event), title: event.title, travelInfo: attendance === 'online' ? '' : event.travelInfo, dayContact: dayContact(event) },
+    event: { ...eventFacts(event), where: place.where, title: event.title, travelInfo: place.travelInfo, dayContact: dayContact(event) },
     booking: {
       name: main.name,
       email: main.email,
       statusLabel: statusLabels[main.status],
       booked,
       // Someone without email joins online only from this page: it gives the link, as the email would.
-      joinUrl: booked && attendance !== 'in_person' ? event.onlineJoinUrl : '',
+      joinUrl: place.joinUrl,
       waiting: main.status === 'waitlisted' || main.status === 'offered',
       ticketName: types.find((t) => t.id === main.ticketTypeId)?.name ?? '',
-      attendance: event.format === 'hybrid' ? (attendanceLabels[attendance] ?? '') : '',
+      attendance: event.format === 'hybrid' ? (attendanceLabels[place.comes] ?? '') : '',
       companionName: party.companions.find((c) => c.status !== 'cancelled')?.name ?? '',
       accessRequirements: main.accessRequirements,
       dietaryNeeds: main.dietaryNeeds,
@@ -182,4 +183,19 @@ export function reservationRows(
     live: r.expiresAt > now,
     expires: formatDateTime(r.expiresAt),
   }));
+}
+
+/**
+ * Who an invoice will be made out to once a waiting-list place is accepted, in words for the
+ * manage page (the payer given when joining the waiting list; the booker if nobody was): '' for a
+ * free place, or one not paid by invoice.
+ */
+export function invoicePayerText(
+  booking: { name: string; pricePence: number; status: RegistrationStatus; invoicePayer: { payerName: string; purchaseOrder: string } | null },
+  paidMode: 'stripe' | 'invoice',
+): string {
+  if (booking.pricePence <= 0 || paidMode !== 'invoice' || !['waitlisted', 'offered'].includes(booking.status)) return '';
+  const to = booking.invoicePayer?.payerName || booking.name;
+  const po = booking.invoicePayer?.purchaseOrder ? `, purchase order ${booking.invoicePayer.purchaseOrder}` : '';
+  return `When you accept a place, we will email you the invoice for ${formatPence(booking.pricePence)}, made out to ${to}${po}, as you asked when you joined the waiting list.`;
 }

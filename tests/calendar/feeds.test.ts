@@ -349,7 +349,8 @@ describe('private feeds', () => {
     const bookedSignedOut = await addEvent({ slug: 'booked-signed-out', title: 'Booked while signed out', startsAt: at(18), endsAt: at(18, 2) });
     const someoneElses = await addEvent({ slug: 'someone-elses', title: 'Someone else booked', startsAt: at(19), endsAt: at(19, 2) });
     await t.db.insert(registrations).values([
-      { eventId: hybrid.id, personId: person!.id, status: 'confirmed', name: 'Sam', email: 'sam@example.org' },
+      // Online: the joining link is for online places only, never for a place in the room.
+      { eventId: hybrid.id, personId: person!.id, status: 'confirmed', name: 'Sam', email: 'sam@example.org', attendance: 'online' },
       { eventId: offeredEvent.id, personId: person!.id, status: 'offered', name: 'Sam', email: 'sam@example.org' },
       { eventId: dropped.id, personId: person!.id, status: 'cancelled', name: 'Sam', email: 'sam@example.org' },
       // Booked with Sam's address while signed out: theirs, as on "your bookings". Someone else's is not.

@@ -4,9 +4,11 @@
 import { and, count, eq } from 'drizzle-orm';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { outboxMessages, payments, registrations } from '../../db/schema/index.ts';
+import { outboxMessages, payments, people, registrations } from '../../db/schema/index.ts';
+import { renderEmail } from '../../emails/render.ts';
+import { grantRole } from '../../server/accounts/people.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { makeEvent, makeTicketType } from '../registration/fixtures.ts';
+import { latestManagePath, makeEvent, makeTicketType } from '../registration/fixtures.ts';
 import { StripeStandIn, type StandInSession } from '../registration/stripe-stand-in.ts';
 
 const secret = 'whsec_fault_test';
@@ -23,7 +25,7 @@ afterAll(async () => {
   await standIn.stop();
 });
 
-function deliver(id: string, type: string, session: StandInSession, options: { timestamp?: number; secret?: string } = {}) {
+function deliver(id: string, type: string, session: StandInSession | Record<string, unknown>, options: { timestamp?: number; secret?: string } = {}) {
   const payload = JSON.stringify({ id, object: 'event', type, api_version: '2025-01-01', created: Math.floor(Date.now() / 1000), data: { object: session } });
   const header = stripe.webhooks.generateTestHeaderString({ payload, secret: options.secret ?? secret, timestamp: options.timestamp });
   return t.app.inject({
@@ -97,5 +99,48 @@ describe('Stripe webhooks under repetition and disorder', () => {
     expect(stale.statusCode).toBe(400);
     const [row] = await t.db.select().from(registrations).where(eq(registrations.email, 'forged@example.org'));
     expect(row!.status).toBe('pending_payment');
+  });
+
+  it('a refund that fails after it was reported (refund.updated) stops every page and email saying "refunded"', async () => {
+    const event = await makeEvent(t.db, { capacity: 5 });
+    const type = await makeTicketType(t.db, event.id, { pricePence: 2500 });
+    const member = await t.signedIn('refund-fails@example.org');
+    const booked = await member.post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Rae Fund', email: 'refund-fails@example.org' });
+    const sessionId = /\/pay\/(cs_test_\d+)$/.exec(String(booked.headers.location))![1]!;
+    expect((await deliver('evt_rf_paid', 'checkout.session.completed', standIn.pay(sessionId))).statusCode).toBe(200);
+    const organiser = await t.signedIn('refund-organiser@example.org');
+    const [me] = await t.db.select().from(people).where(eq(people.email, 'refund-organiser@example.org'));
+    await grantRole(t.db, null, me!.id, 'organiser');
+    const [row] = await t.db.select().from(registrations).where(eq(registrations.email, 'refund-fails@example.org'));
+    expect((await organiser.post(`/organise/events/${event.slug}/attendees/${row!.id}/refund`)).statusCode).toBe(303);
+    const [refunded] = await t.db.select().from(payments).where(eq(payments.registrationId, row!.id));
+    expect(refunded!.status).toBe('refunded');
+
+    // Stripe reports the refund failed; delivered twice at once, as Stripe may.
+    const failed = standIn.failedRefund(refunded!.stripeRefundId!, 2500);
+    const answers = await Promise.all([deliver('evt_rf_failed', 'refund.updated', failed), deliver('evt_rf_failed', 'refund.updated', failed)]);
+    for (const a of answers) expect(a.statusCode).toBe(200);
+    const [after] = await t.db.select().from(payments).where(eq(payments.registrationId, row!.id));
+    expect(after!.status).toBe('refund_failed');
+    expect(after!.refundedAt).toBeNull();
+    const told = await t.db
+      .select()
+      .from(outboxMessages)
+      .where(and(eq(outboxMessages.toAddress, 'refund-fails@example.org'), eq(outboxMessages.template, 'payment-refund-failed')));
+    expect(told).toHaveLength(1);
+    const words = renderEmail('payment-refund-failed', told[0]!.data as never, { siteName: 'Hub', baseUrl: 'https://hub.example' }).text;
+    expect(words).toContain('did not go through');
+    expect(words).toContain('still owes you £25');
+
+    // Their booking page no longer says the money went back; the organisers' list says it failed.
+    const managePath = await latestManagePath(t.db, 'refund-fails@example.org', 'registration-confirmed');
+    const page = await member.get(managePath);
+    expect(page.body).not.toContain('has been refunded');
+    expect(page.body).toContain('The refund of £25 to your card did not go through');
+    expect((await organiser.get(`/organise/events/${event.slug}/attendees`)).body).toContain('Refund failed');
+
+    // A refund that succeeded, or one we never made, changes nothing.
+    const ok = await deliver('evt_rf_ok', 'refund.updated', { ...failed, id: 're_unknown', status: 'succeeded' });
+    expect(((await ok.json()) as { outcome: string }).outcome).toBe('ignored');
   });
 });

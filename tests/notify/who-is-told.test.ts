@@ -21,6 +21,7 @@ import {
   mailSuppressions,
   organisations,
   outboxMessages,
+  payments,
   people,
   planningMeetings,
   planningMembers,
@@ -534,6 +535,46 @@ const scenarios: Record<ChangeName, Scenario> = {
       await t.db.delete(outboxMessages);
       expectPosted(await org.post(`/organise/events/${event.slug}/attendees/${booking!.id}/refund-paid`));
       return mails('payment.refunded', 'payment-refunded', [email]);
+    },
+  },
+  'payment.refund-failed': {
+    change: async () => {
+      // A late card payment at a full event is refunded through Stripe; Stripe then reports that
+      // the refund failed (refund.updated).
+      const event = await makeEvent(t.db, { capacity: 1 });
+      const type = await makeTicketType(t.db, event.id, { pricePence: 1500 });
+      const email = unique('refund-fails');
+      const response = await (await t.signedIn(email)).post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Unlucky Payer', email });
+      const sessionId = /\/pay\/(cs_test_\d+)$/.exec(String(response.headers.location))![1]!;
+      await expireDueHolds(t.db, new Date(Date.now() + 2 * 3_600_000));
+      await t.db.insert(registrations).values({ eventId: event.id, ticketTypeId: type.id, status: 'confirmed', name: 'Taken', email: unique('taken') });
+      const post = async (id: string, type: string, object: unknown) => {
+        const payload = JSON.stringify({ id, object: 'event', type, data: { object } });
+        const header = stripe.webhooks.generateTestHeaderString({ payload, secret });
+        const answer = await t.app.inject({
+          method: 'POST',
+          url: '/payments/stripe/webhook',
+          payload,
+          headers: { 'content-type': 'application/json', 'stripe-signature': header },
+        });
+        expect(answer.statusCode).toBe(200);
+      };
+      const paid = standIn.pay(sessionId);
+      await post('evt_refund_fails_paid', 'checkout.session.completed', paid);
+      const [booking] = await t.db.select({ id: registrations.id }).from(registrations).where(eq(registrations.email, email));
+      const [payment] = await t.db.select().from(payments).where(eq(payments.registrationId, booking!.id));
+      expect(payment!.status).toBe('refunded');
+      await t.db.delete(outboxMessages);
+      await post('evt_refund_fails_updated', 'refund.updated', {
+        id: payment!.stripeRefundId,
+        object: 'refund',
+        status: 'failed',
+        failure_reason: 'expired_or_canceled_card',
+        payment_intent: payment!.stripePaymentIntentId,
+        amount: 1500,
+        currency: 'gbp',
+      });
+      return mails('payment.refund-failed', 'payment-refund-failed', [email]);
     },
   },
   'invoice.reminder-due': {

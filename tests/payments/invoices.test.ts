@@ -5,6 +5,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { creditNotes, invoices, payments, people, registrations } from '../../db/schema/index.ts';
 import { erasePerson } from '../../server/accounts/erase.ts';
+import { forgetOldPayers, payerRetentionCutoff } from '../../server/invoices/service.ts';
 import { grantRole } from '../../server/accounts/people.ts';
 import { renderEmail } from '../../emails/render.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
@@ -170,6 +171,41 @@ describe('credit notes', () => {
   });
 });
 
+describe('a booker cancelling a place whose invoice was paid', () => {
+  it('gets a credit note at once, "we will pay back", then "we have" once an organiser records it', async () => {
+    const { event, booker, registration, invoice, managePath } = await bookByInvoice('paid-then-cancels@example.org');
+    await organiser.post(`/organise/events/${event.slug}/attendees/${registration.id}/invoice-paid`);
+    const confirmedPath = await latestManagePath(t.db, 'paid-then-cancels@example.org', 'registration-confirmed');
+    const page = await booker.get(`${confirmedPath}/cancel`);
+    expect(page.body).toContain('we will send you a credit note for it and pay the £40 back');
+
+    expect((await booker.post(`${managePath}/cancel`)).statusCode).toBe(303);
+    const [payment] = await t.db.select().from(payments).where(eq(payments.registrationId, registration.id));
+    expect(payment!.status).toBe('refund_due');
+    const [note] = await t.db.select().from(creditNotes).where(eq(creditNotes.invoiceId, invoice.id));
+    expect(note!.refundDue).toBe(4000);
+    const [credited] = await t.db.select().from(invoices).where(eq(invoices.id, invoice.id));
+    expect(credited!.status).toBe('credited');
+    const cn = `CN-${String(note!.number).padStart(5, '0')}`;
+    const [cancelled] = await mailsTo(t.db, 'paid-then-cancels@example.org');
+    expect(cancelled!.template).toBe('registration-cancelled');
+    const words = renderEmail('registration-cancelled', cancelled!.data as never, site).text;
+    expect(words).toContain('The Hub will pay back the £40');
+    expect(words).toContain(`Credit note ${cn}, attached, cancels invoice ${numberText(invoice.number)}.`);
+    expect(words).not.toContain('We have');
+    expect((await attachedPdfText(cancelled!.attachments, 'credit-note-')).text).toContain(cn);
+    const after = await booker.get(managePath);
+    expect(after.body).toContain('The Hub will pay back the £40 you paid');
+    expect(after.body).toContain(`Credit note ${cn} (PDF)`);
+
+    expect((await organiser.post(`/organise/events/${event.slug}/attendees/${registration.id}/refund-paid`)).statusCode).toBe(303);
+    const [told] = await mailsTo(t.db, 'paid-then-cancels@example.org');
+    expect(told!.template).toBe('payment-refunded');
+    expect(renderEmail('payment-refunded', told!.data as never, site).text).toContain('We have paid back the £40');
+    expect((await booker.get(managePath)).body).toContain('The Hub has paid back the £40');
+  });
+});
+
 describe('an unpaid invoice over time', () => {
   it('is reminded before it is due, warned before release, then released with a credit note and the place passed on', async () => {
     const { event, type, registration, invoice } = await bookByInvoice('slow-invoice@example.org', { capacity: 1 });
@@ -234,5 +270,80 @@ describe('erasure', () => {
     await erasePerson(t.db, person!.id);
     const [after] = await t.db.select().from(invoices).where(eq(invoices.id, invoice.id));
     expect(after).toMatchObject({ number: invoice.number, amountPence: 4000, payerName: 'Erased', payerAddress: '', purchaseOrder: '', invoiceEmail: '' });
+  });
+});
+
+describe('a paid place from the waiting list', () => {
+  it('invoices the payer given when joining the waiting list, without asking again', async () => {
+    const { event, type, booker: first, managePath: firstPath } = await bookByInvoice('first-payer@example.org', { capacity: 1 });
+    const waiting = await t.signedIn('waiting-payer@example.org');
+    const joined = await waiting.post(`/events/${event.slug}/book`, {
+      ticketTypeId: type.id,
+      name: 'Wai Ting',
+      email: 'waiting-payer@example.org',
+      payerName: 'Hearing Voices Leeds',
+      payerAddress: '3 Park Row\nLeeds LS1 5HD',
+      purchaseOrder: 'PO-4410',
+      invoiceEmail: 'accounts@hvl.example',
+    });
+    expect(joined.statusCode).toBe(303);
+    const [row] = await t.db.select().from(registrations).where(eq(registrations.email, 'waiting-payer@example.org'));
+    expect(row!.status).toBe('waitlisted');
+    expect(await t.db.select().from(invoices).where(eq(invoices.registrationId, row!.id))).toHaveLength(0);
+
+    // The first booker cancels: the place is offered, and the offer page says who will be invoiced.
+    expect((await first.post(`${firstPath}/cancel`)).statusCode).toBe(303);
+    const offerPath = await latestManagePath(t.db, 'waiting-payer@example.org', 'registration-offer');
+    const offerPage = await waiting.get(offerPath);
+    expect(offerPage.body).toContain('made out to Hearing Voices Leeds, purchase order PO-4410');
+    expect((await waiting.post(`${offerPath}/accept`)).statusCode).toBe(303);
+
+    const [invoice] = await t.db.select().from(invoices).where(eq(invoices.registrationId, row!.id));
+    expect(invoice).toMatchObject({
+      payerName: 'Hearing Voices Leeds',
+      payerAddress: '3 Park Row\nLeeds LS1 5HD',
+      purchaseOrder: 'PO-4410',
+      invoiceEmail: 'accounts@hvl.example',
+      amountPence: 4000,
+      status: 'open',
+    });
+    const [mail] = (await mailsTo(t.db, 'waiting-payer@example.org')).filter((m) => m.template === 'registration-invoice');
+    const pdf = await attachedPdfText(mail!.attachments, 'invoice-');
+    for (const words of ['Hearing Voices Leeds', 'PO-4410', 'LS1 5HD']) expect(pdf.text).toContain(words);
+    // Kept only while waiting: the invoice holds it now.
+    const [after] = await t.db.select().from(registrations).where(eq(registrations.id, row!.id));
+    expect(after!.invoicePayer).toBeNull();
+  });
+});
+
+describe('retention', () => {
+  it('keeps an invoice’s payer for 6 financial years after its last entry, then keeps only the accounts', async () => {
+    // Financial years end on 31 March: on 1 April 2026 the year to 31 March 2020 is 6 full years gone.
+    expect(payerRetentionCutoff(new Date('2026-04-01T09:00:00Z'), 6).toISOString()).toBe('2020-03-31T22:59:59.999Z');
+    expect(payerRetentionCutoff(new Date('2026-03-30T09:00:00Z'), 6).toISOString()).toBe('2019-03-31T22:59:59.999Z');
+
+    const payer = { payerName: 'Old Payer Trust', payerAddress: '9 Archive Road', purchaseOrder: 'PO-OLD', invoiceEmail: 'old@payer.example' };
+    const { invoice: old } = await bookByInvoice('old-invoice@example.org', { payer });
+    const { invoice: recent } = await bookByInvoice('recent-invoice@example.org', { payer });
+    // The old one was issued in the year to March 2020; the recent one paid in April 2020 (next year).
+    await t.db
+      .update(invoices)
+      .set({ issuedAt: new Date('2019-05-01T10:00:00Z'), paidAt: new Date('2019-06-01T10:00:00Z') })
+      .where(eq(invoices.id, old.id));
+    await t.db
+      .update(invoices)
+      .set({ issuedAt: new Date('2020-03-01T10:00:00Z'), paidAt: new Date('2020-04-02T10:00:00Z') })
+      .where(eq(invoices.id, recent.id));
+
+    expect(await forgetOldPayers(t.db, { now: new Date('2026-04-01T09:00:00Z'), years: 6 })).toBe(1);
+    const [oldAfter] = await t.db.select().from(invoices).where(eq(invoices.id, old.id));
+    expect(oldAfter).toMatchObject({ number: old.number, amountPence: 4000, payerName: 'Erased', payerAddress: '', purchaseOrder: '', invoiceEmail: '' });
+    expect(oldAfter!.description).toBe(old.description);
+    const [recentAfter] = await t.db.select().from(invoices).where(eq(invoices.id, recent.id));
+    expect(recentAfter!.payerName).toBe('Old Payer Trust');
+    // A year later its turn comes; running again changes nothing more.
+    expect(await forgetOldPayers(t.db, { now: new Date('2027-04-01T09:00:00Z'), years: 6 })).toBeGreaterThanOrEqual(1);
+    expect((await t.db.select().from(invoices).where(eq(invoices.id, recent.id)))[0]!.payerName).toBe('Erased');
+    expect(await forgetOldPayers(t.db, { now: new Date('2027-04-01T09:00:00Z'), years: 6 })).toBe(0);
   });
 });

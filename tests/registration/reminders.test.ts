@@ -50,7 +50,9 @@ describe('reminder emails', () => {
     const [long] = await reminders('coming@example.org');
     expect(long!.subject).toContain('in 2 days');
     expect(long!.data.joinUrl).toBe('https://zoom.example/j/42');
-    expect(long!.data.travelInfo).toBe('Five minutes from the station.');
+    // Coming online: no directions to the room.
+    expect(long!.data.travelInfo).toBe('');
+    expect(long!.data.placeKind).toBe('online');
 
     await t.app.registrationJobs.runDue(new Date(startsAt.getTime() - 90 * 60_000));
     const both = await reminders('coming@example.org');

@@ -110,6 +110,35 @@ export class StripeStandIn {
     return { status: 404, body: { error: { type: 'invalid_request_error', message: `No route ${method} ${path}` } } };
   }
 
+  /**
+   * A refund this stand-in made, as a refund.updated event carries it once the refund has failed
+   * (fields as in Stripe's API reference for the Refund object, and a recorded test-mode payload):
+   * the card was closed, so the money went back to the Stripe balance.
+   */
+  failedRefund(refundId: string, amount: number) {
+    const made = this.refunds.find((r) => r.id === refundId);
+    if (!made) throw new Error(`No refund ${refundId}`);
+    return {
+      id: refundId,
+      object: 'refund',
+      amount,
+      balance_transaction: `txn_for_${refundId}`,
+      charge: `ch_for_${made.payment_intent}`,
+      created: Math.floor(Date.now() / 1000) - 3600,
+      currency: 'gbp',
+      destination_details: { card: { reference_status: 'unavailable', reference_type: 'acquirer_reference_number', type: 'refund' }, type: 'card' },
+      failure_balance_transaction: `txn_failure_for_${refundId}`,
+      failure_reason: 'expired_or_canceled_card',
+      metadata: {},
+      payment_intent: made.payment_intent,
+      reason: null,
+      receipt_number: null,
+      source_transfer_reversal: null,
+      status: 'failed',
+      transfer_reversal: null,
+    };
+  }
+
   /** The buyer pays on the (pretend) Checkout page. */
   pay(sessionId: string): StandInSession {
     const session = this.sessions.get(sessionId)!;

@@ -80,7 +80,10 @@ export const afterRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return submit(request, reply, {
         values,
         again: (form, status) => show(request, reply, { note: form }, status),
-        run: () => saveImpactNote(app.db, eventId, { body: values.note, send, quotes: values.quotes }, signedIn(request)),
+        run: () =>
+          saveImpactNote(app.db, eventId, { body: values.note, send, quotes: values.quotes }, signedIn(request), {
+            mailBudget: { perDay: app.config.mailBudgetPerDay },
+          }),
         done: (told) => ({
           to: `/plan/${eventId}/after`,
           notice: send ? `The impact note is on its way to ${told === 1 ? '1 person' : `${told} people`}.` : 'The impact note is saved.',

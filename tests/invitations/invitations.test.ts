@@ -140,7 +140,7 @@ describe('an invitation-only event', () => {
       expect((await t.client().post(`${await linkFor(email)}/accept`, {})).statusCode).toBe(303);
     }
     expect((await t.client().post(`${await linkFor('kim@example.org')}/decline`)).statusCode).toBe(303);
-    expect((await availability(t.db, event.id)).held).toBe(6);
+    expect((await availability(t.db, event.id)).booked).toBe(6);
 
     const page = await organiser.get(`/organise/events/${event.slug}/invitations`);
     expect(page.statusCode).toBe(200);
@@ -149,7 +149,7 @@ describe('an invitation-only event', () => {
 
     // Changing one's mind gives the place back and forgets the access needs.
     expect((await invitee.post(`${samLink}/decline`)).statusCode).toBe(303);
-    expect((await availability(t.db, event.id)).held).toBe(5);
+    expect((await availability(t.db, event.id)).booked).toBe(5);
     const [sam] = await t.db.select().from(eventInvitations).where(eq(eventInvitations.email, 'sam@example.org'));
     expect(sam!.status).toBe('declined');
     expect(sam!.accessNeeds).toBe('');

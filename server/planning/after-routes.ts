@@ -80,6 +80,8 @@ export const afterRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return submit(request, reply, {
         values,
         again: (form, status) => show(request, reply, { note: form }, status),
+        // Over the sender's mail budget: said beside the note, which is kept as typed.
+        tooMany: { field: 'note' },
         run: () =>
           saveImpactNote(app.db, eventId, { body: values.note, send, quotes: values.quotes }, signedIn(request), {
             mailBudget: { perDay: app.config.mailBudgetPerDay },

@@ -136,7 +136,12 @@ export const directoryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       title: row.name,
       organisation: organisationCard(row),
       members: await publicMembers(app.db, id),
-      events: hosted.map((e) => ({ url: `/events/${e.slug}`, title: e.title, when: e.startsAt ? formatDate(e.startsAt) : 'Date to be confirmed' })),
+      events: hosted.map((e) => ({
+        url: `/events/${e.slug}`,
+        title: e.title,
+        when: e.startsAt ? formatDate(e.startsAt) : 'Date to be confirmed',
+        byInvitation: e.byInvitation,
+      })),
       eventsUrl: `/events?organisation=${id}`,
       signedIn: Boolean(me),
       membership: { belongs: Boolean(mine), showPublicly: mine?.showPublicly ?? false },

@@ -337,10 +337,23 @@ export function cohostedBy(organisationId: string): SQL {
   return sql`exists (select 1 from event_cohosts c where c.event_id = "events"."id" and c.organisation_id = ${organisationId})`;
 }
 
-/** Public events an organisation co-hosts, soonest first. */
-export async function eventsCohostedBy(db: Db, organisationId: string): Promise<{ slug: string; title: string; startsAt: Date | null }[]> {
+/**
+ * Public events an organisation co-hosts, soonest first, each saying whether it is by invitation
+ * (read from registration's settings here: registration imports this feature, so not its API).
+ */
+export async function eventsCohostedBy(
+  db: Db,
+  organisationId: string,
+): Promise<{ slug: string; title: string; startsAt: Date | null; byInvitation: boolean }[]> {
   return db
-    .select({ slug: events.slug, title: events.title, startsAt: events.startsAt })
+    .select({
+      slug: events.slug,
+      title: events.title,
+      startsAt: events.startsAt,
+      byInvitation: sql<boolean>`exists (select 1 from registration_settings rs where rs.event_id = ${events.id} and rs.booking_mode = 'invitation')`.mapWith(
+        (v: unknown) => v === true || v === 't',
+      ),
+    })
     .from(eventCohosts)
     .innerJoin(events, eq(events.id, eventCohosts.eventId))
     .where(and(eq(eventCohosts.organisationId, organisationId), inArray(events.status, ['published', 'cancelled', 'completed']), eq(events.unlisted, false)))

@@ -4,7 +4,8 @@
 // goes to those who have not answered; the organisers' page names the gap to the balance.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventInvitations, type events } from '../../db/schema/index.ts';
+import { eventCohosts, eventInvitations, type events, organisations } from '../../db/schema/index.ts';
+import { parseFeed } from '../calendar/parse.ts';
 import { ERROR_CODE_HEADER } from '../../server/errors.ts';
 import { sendInvitationReminders } from '../../server/invitations/service.ts';
 import { balanceGap } from '../../server/invitations/view-models.ts';
@@ -81,6 +82,28 @@ describe('an invitation-only event', () => {
     expect(feed.body).not.toContain(event.title);
     // Its page still opens for those given the link.
     expect((await visitor.get(`/events/${event.slug}`)).statusCode).toBe(200);
+  });
+
+  it('is tagged "By invitation" wherever events are listed: home, list, organisation filter, directory entry, feed', async () => {
+    // Soonest of all, so the home page's five next events include it.
+    const event = await roundTable(12, { title: 'Round table on peer work', startsAt: new Date(Date.now() + 3_600_000) });
+    await makeInvitationOnly(event.slug);
+    const [partner] = await t.db.insert(organisations).values({ name: 'Peer Work Network', kind: 'network', status: 'approved' }).returning();
+    await t.db.insert(eventCohosts).values({ eventId: event.id, organisationId: partner!.id, position: 0 });
+    const card = (body: string) => {
+      const start = body.indexOf(`href="/events/${event.slug}"`);
+      expect(start, 'the event is listed').toBeGreaterThan(-1);
+      return body.slice(start, body.indexOf('</article>', start));
+    };
+    const visitor = t.client();
+    expect(card((await visitor.get('/')).body)).toContain('By invitation');
+    expect(card((await visitor.get('/events')).body)).toContain('By invitation');
+    expect(card((await visitor.get(`/events?organisation=${partner!.id}`)).body)).toContain('By invitation');
+    const entry = (await visitor.get(`/directory/${partner!.id}`)).body;
+    expect(entry).toMatch(new RegExp(`${event.title}</a>, [^<]*<strong class="govuk-tag govuk-tag--purple">By invitation</strong>`));
+    const [inFeed] = parseFeed((await visitor.get('/calendar.ics')).body).entries.filter((e) => e.summary === event.title);
+    expect(inFeed!.description).toContain('Round table, by invitation only. Details and access information:');
+    expect(inFeed!.description).not.toContain('booking');
   });
 
   it('refuses invitations until it is invitation-only', async () => {

@@ -15,7 +15,7 @@ import { addFileResource, addLinkResource, getImpactNote, MAX_RESOURCE_BYTES, qu
 import { Uuid } from '../http/ids.ts';
 import { text, textForm, type Body } from '../http/form-values.ts';
 import { submit } from '../http/form-route.ts';
-import { findPublicResourceFile, listPublicResources, listResources } from './public.ts';
+import { findPublicResourceFile, listResources } from './public.ts';
 import { quotableView, resourceView, workspaceFrame } from './view-models.ts';
 
 const ResourceParams = Type.Object({ eventId: Type.String({ format: 'uuid' }), resourceId: Type.String({ format: 'uuid' }) });
@@ -149,9 +149,9 @@ export const afterRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // ---- Public ----
 
-  app.get('/resources', { config: { access: 'public', publicCache: true } }, async (_request, reply) => {
-    return reply.page('planning/resources', { title: 'Reports, slides and links', resources: await listPublicResources(app.db) });
-  });
+  // The library is the one place for reports and resources: it lists these too. This address,
+  // once their own list, moved there for good; each file keeps its address below.
+  app.get('/resources', { config: { access: 'public' } }, async (_request, reply) => reply.redirect('/library#from-events', 301));
 
   app.get(
     '/resources/:resourceId',

@@ -69,7 +69,7 @@ describe('resources', () => {
     const page = await lead.get(`/plan/${eventId}/after`);
     const fileUrl = /href="(\/resources\/[0-9a-f-]{36})"/.exec(page.body)![1]!;
     expect((await t.client().get(fileUrl)).statusCode).toBe(404);
-    expect((await t.client().get('/resources')).body).not.toContain('Report from the round table');
+    expect((await t.client().get('/library')).body).not.toContain('Report from the round table');
     await t.db
       .update(events)
       .set({ status: 'published', startsAt: new Date('2026-01-10T10:00:00Z'), endsAt: new Date('2026-01-10T15:00:00Z') })
@@ -79,9 +79,21 @@ describe('resources', () => {
     expect(file.headers['content-type']).toBe('application/pdf');
     expect(file.headers['x-content-type-options']).toBe('nosniff');
     expect(file.rawPayload.equals(pdfBytes)).toBe(true);
-    const list = await t.client().get('/resources');
+    // The library is the one list of reports and resources: the old address moved there for good.
+    const moved = await t.client().get('/resources');
+    expect(moved.statusCode).toBe(301);
+    expect(moved.headers.location).toBe('/library#from-events');
+    const list = await t.client().get('/library');
+    expect(list.body).toContain('id="from-events"');
     expect(list.body).toContain('Report from the round table');
     expect(list.body).toContain('https://slides.example.org/deck');
+    expect(list.body).toContain(`href="${fileUrl}"`);
+    expect((await t.client().get('/library?q=round+table+report')).body).toContain('Report from the round table');
+    expect((await t.client().get('/library?q=nothing-like-it')).body).not.toContain('Report from the round table');
+    // The footer names the library once, and no other list of reports.
+    expect(list.body).not.toContain('href="/resources"');
+    expect(list.body.match(/href="\/library"/g)?.length).toBeGreaterThanOrEqual(1);
+    expect(list.body).toContain('Library of reports and resources</a>');
     const [event] = await t.db.select({ slug: events.slug }).from(events).where(eq(events.id, eventId));
     const publicPage = await t.client().get(`/events/${event!.slug}`);
     expect(publicPage.body).toContain('Report from the round table');

@@ -28,10 +28,13 @@ export interface InvitationEmails {
     changes: { what: string; before: string; after: string }[];
     invitationPath: string;
   };
+  /** To an invitee who had not declined: the organisers took the invitation back (hadPlace: the place they accepted ends). */
+  'event-invitation-withdrawn': EventFacts & { name: string; hadPlace: boolean };
 }
 
 export const invitationSubjects: { [K in keyof InvitationEmails]: (data: InvitationEmails[K]) => string } = {
   'event-invitation': (d) => (d.reminder ? `Reminder: you are invited to ${d.eventTitle}` : `You are invited to ${d.eventTitle}`),
   'event-invitation-accepted': (d) => `You are coming to ${d.eventTitle}`,
   'event-invitation-changed': (d) => (d.kind === 'cancelled' ? `Cancelled: ${d.eventTitle}` : `A change to ${d.eventTitle}`),
+  'event-invitation-withdrawn': (d) => `Your invitation to ${d.eventTitle} has been withdrawn`,
 };

@@ -82,6 +82,7 @@ export type ConflictCode =
   | 'invitation_answered'
   | 'invitation_closed'
   | 'invitation_full'
+  | 'invitation_withdrawn'
   | 'not_invitation_only'
   | 'involvement_own_item'
   | 'item_paid'

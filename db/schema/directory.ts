@@ -29,12 +29,44 @@ export const organisations = pgTable(
     status: text('status', { enum: organisationStatuses }).notNull().default('pending'),
     /** Who asked for it to be listed: told the decision, then forgotten (see decideOrganisation). */
     requesterEmail: text('requester_email').notNull().default(''),
-    requestedIp: text('requested_ip').notNull().default(''),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     decidedAt: timestamp('decided_at', { withTimezone: true }),
     decidedBy: uuid('decided_by').references(() => people.id, { onDelete: 'set null' }),
   },
-  (t) => [index('organisations_status_idx').on(t.status, t.name), index('organisations_ip_idx').on(t.requestedIp, t.createdAt)],
+  (t) => [index('organisations_status_idx').on(t.status, t.name)],
+);
+
+/**
+ * Each time the public forms (asking to be listed, asking for a change) are sent, by IP: the
+ * database-counted limit. Kept apart from the requests so a decision, which forgets who asked,
+ * does not give the connection its allowance back; rows older than the limit's hour are deleted.
+ */
+export const directoryRequestTries = pgTable(
+  'directory_request_tries',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    requestedIp: text('requested_ip').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('directory_request_tries_ip_idx').on(t.requestedIp, t.createdAt)],
+);
+
+/**
+ * Someone (the organisation's contact, say) asks for a listed entry to be changed or removed.
+ * Organisers read it, make the change, and mark it done, which deletes it with the address.
+ */
+export const directoryChangeRequests = pgTable(
+  'directory_change_requests',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    message: text('message').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('directory_change_requests_email_idx').on(t.email)],
 );
 
 /** A signed-in person's word that they belong to an organisation; public only if they say so. */

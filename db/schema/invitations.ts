@@ -1,16 +1,18 @@
 // Invitation-only events (a round table): the people organisers invite, each with the perspective
 // they are asked to bring, and whether they have answered. An event is invitation-only when its
 // registration settings' booking mode is 'invitation'; nobody books it from the public page.
-// Accepting takes a place through registration's holds (kind 'invitation'), under the event's lock.
+// Accepting makes a confirmed booking through registration's API, under the event's lock.
 import { index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { people } from './accounts.ts';
 import { events } from './events.ts';
+import { registrations } from './registration.ts';
 
 /** What an invitee is asked to bring; the first two are lived experience. */
 export const invitedPerspectives = ['service_user_survivor', 'carer', 'practitioner', 'academic', 'policy_maker', 'other'] as const;
 export type InvitedPerspective = (typeof invitedPerspectives)[number];
 
-export const invitationStatuses = ['invited', 'accepted', 'declined'] as const;
+/** withdrawn: the organisers took the invitation back (the link then says so). */
+export const invitationStatuses = ['invited', 'accepted', 'declined', 'withdrawn'] as const;
 export type InvitationStatus = (typeof invitationStatuses)[number];
 
 /** The share of people coming that organisers aim to have lived experience. */
@@ -42,8 +44,11 @@ export const eventInvitations = pgTable(
     status: text('status', { enum: invitationStatuses }).notNull().default('invited'),
     /** Given when accepting; seen by the event's organisers only. */
     accessNeeds: text('access_needs').notNull().default(''),
-    /** The place an acceptance holds (registration's place_holds), while accepted. */
-    holdId: uuid('hold_id'),
+    /**
+     * The confirmed place (registration's booking) an acceptance made, so the invitee is on the
+     * attendee list, checked in, reminded and sent certificates and surveys like anyone booked.
+     */
+    registrationId: uuid('registration_id').references(() => registrations.id, { onDelete: 'set null' }),
     invitedBy: uuid('invited_by').references(() => people.id, { onDelete: 'set null' }),
     invitedAt: timestamp('invited_at', { withTimezone: true }).notNull().defaultNow(),
     answeredAt: timestamp('answered_at', { withTimezone: true }),

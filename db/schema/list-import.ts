@@ -37,8 +37,16 @@ export const listImportRows = pgTable(
       .references(() => listImports.id, { onDelete: 'cascade' }),
     /** The line of the file (the header is line 1). */
     line: integer('line').notNull(),
-    /** As written in the file (trimmed), so a bad one can be shown back. */
+    /**
+     * As written in the file (trimmed), so a bad one can be shown back; erased (with the name and
+     * consent) once the import finishes or is cancelled, or when a preview is left unstarted.
+     */
     email: text('email').notNull(),
+    /**
+     * Kept after that only for a row that was asked to join (the hash, as in the suppression list),
+     * so that no later import asks the same person again.
+     */
+    emailHash: text('email_hash'),
     name: text('name').notNull().default(''),
     /** The consent column as written: when and how the person agreed. */
     consent: text('consent').notNull().default(''),
@@ -48,5 +56,9 @@ export const listImportRows = pgTable(
     outcome: text('outcome', { enum: importRowOutcomes }).notNull().default('waiting'),
     doneAt: timestamp('done_at', { withTimezone: true }),
   },
-  (t) => [index('list_import_rows_import_idx').on(t.importId, t.outcome, t.line), index('list_import_rows_email_idx').on(t.email)],
+  (t) => [
+    index('list_import_rows_import_idx').on(t.importId, t.outcome, t.line),
+    index('list_import_rows_email_idx').on(t.email),
+    index('list_import_rows_email_hash_idx').on(t.emailHash),
+  ],
 );

@@ -30,7 +30,7 @@ import { applicationsOf, deleteUnpaidApplication, eraseApplication } from '../bu
 import type { Database, Db } from '../db/database.ts';
 import { ERASED_DOMAIN, forgetEmails, isErasedAddress } from '../mail/outbox.ts';
 import { forgetInvitationsOf } from '../invitations/service.ts';
-import { forgetMemberships } from '../network/directory.ts';
+import { forgetDirectoryRequestsOf, forgetMemberships } from '../network/directory.ts';
 import { forgetListAddress } from '../network/list.ts';
 import { cancelRegistration } from '../registration/service.ts';
 
@@ -126,6 +126,8 @@ export async function erasePerson(db: Database, personId: string, now = new Date
     await tx.delete(bookingRequests).where(eq(bookingRequests.email, person.email));
     await forgetListAddress(tx, person.email);
     await forgetMemberships(tx, personId);
+    // A request to be listed, or for a change, made with their address.
+    await forgetDirectoryRequestsOf(tx, person.email);
     // Invitations are by address: who they are, the perspective asked of them, their access needs.
     await forgetInvitationsOf(tx, person.email);
     await forgetPersonInAudit(tx, personId);

@@ -46,7 +46,9 @@ export function eventEntry(event: EntryEvent & { startsAt: Date }, options: Entr
     event.summary,
     event.description,
     event.cohosts ? `Co-hosted by ${namesInWords(event.cohosts.split(COHOST_SEPARATOR))}.` : '',
-    `${eventTypeLabels[event.type]}. Details, access information and booking: ${pageUrl}`,
+    event.byInvitation
+      ? `${eventTypeLabels[event.type]}, by invitation only. Details and access information: ${pageUrl}`
+      : `${eventTypeLabels[event.type]}. Details, access information and booking: ${pageUrl}`,
   ]
     .map((part) => part.trim())
     .filter(Boolean)

@@ -37,6 +37,10 @@ export const publicEventColumns = {
   cohosts: sql<
     string | null
   >`(select string_agg(o.name, ${COHOST_SEPARATOR} order by c.position) from event_cohosts c join organisations o on o.id = c.organisation_id where c.event_id = "events"."id" and o.status = 'approved')`,
+  /** Invitation-only (a round table): nobody books it, so the entry says so rather than "booking". */
+  byInvitation: sql<boolean>`exists (select 1 from registration_settings rs where rs.event_id = "events"."id" and rs.booking_mode = 'invitation')`.mapWith(
+    (v: unknown) => v === true || v === 't',
+  ),
 };
 
 export interface FeedEventRow {
@@ -59,6 +63,8 @@ export interface FeedEventRow {
   publicChangedAt: Date | null;
   /** Co-hosts' names (see publicEventColumns); not read by every query that makes entries. */
   cohosts?: string | null;
+  /** Invitation-only (see publicEventColumns); not read by every query that makes entries. */
+  byInvitation?: boolean;
 }
 
 /** A feed's state: enough to answer a conditional request without building the feed. */

@@ -4,7 +4,7 @@
 import { eq } from 'drizzle-orm';
 import { eventInvitations, events, type InvitedPerspective, invitationPlans } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
-import { holdPlace, setInvitationOnly } from '../registration/api.ts';
+import { placeForInvitee, setInvitationOnly } from '../registration/api.ts';
 
 type Answer = 'invited' | 'accepted' | 'declined';
 const DAY = 86_400_000;
@@ -26,10 +26,14 @@ async function invitePeople(tx: Db, event: typeof events.$inferSelect, people: [
       })
       .onConflictDoNothing()
       .returning({ id: eventInvitations.id });
-    if (!row || status !== 'accepted' || !event.startsAt || event.startsAt < now) continue;
-    const until = new Date((event.endsAt ?? event.startsAt).getTime() + DAY);
-    const hold = await holdPlace(tx, { eventId: event.id, kind: 'invitation', reference: `event-invitation:${row.id}`, expiresAt: until }, now);
-    if (hold) await tx.update(eventInvitations).set({ holdId: hold.id }).where(eq(eventInvitations.id, row.id));
+    if (!row || status !== 'accepted') continue;
+    // An acceptance is a confirmed place, on the attendee list like any booking.
+    const registrationId = await placeForInvitee(
+      tx,
+      { eventId: event.id, name, email, organisation: '', perspective: '', accessRequirements: accessNeeds ?? '' },
+      new Date(now.getTime() - 8 * DAY),
+    );
+    if (registrationId) await tx.update(eventInvitations).set({ registrationId }).where(eq(eventInvitations.id, row.id));
   }
 }
 

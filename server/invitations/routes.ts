@@ -9,7 +9,7 @@ import type { BalanceTarget } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
 import { submit } from '../http/form-route.ts';
 import { type FormState, formState } from '../http/forms.ts';
-import { SlugParams, TokenParams } from '../http/params.ts';
+import { SlugIdParams, SlugParams, TokenParams } from '../http/params.ts';
 import { signedIn } from '../http/signed-in.ts';
 import { formatTimeRange } from '../format.ts';
 import {
@@ -23,6 +23,7 @@ import {
   listInvitations,
   perspectiveLabels,
   savePlan,
+  withdrawInvitation,
 } from './service.ts';
 import { balanceView, invitationRows, perspectiveChoices, targetChoices } from './view-models.ts';
 
@@ -104,7 +105,7 @@ export const invitationRoutes: FastifyPluginAsyncTypebox<InvitationRoutesOptions
         base: base(slug),
         plan,
         balance: balanceView(invitations, plan.target),
-        invitations: invitationRows(invitations),
+        invitations: invitationRows(invitations, { open: event.status !== 'cancelled' && !(event.startsAt && event.startsAt <= new Date()) }),
         planForm:
           forms.plan ?? formState({ invitationOnly: plan.invitationOnly ? 'yes' : 'no', listing: plan.unlisted ? 'unlisted' : 'listed', target: plan.target }),
         inviteForm: forms.invite ?? formState({}),
@@ -190,6 +191,22 @@ export const invitationRoutes: FastifyPluginAsyncTypebox<InvitationRoutesOptions
           ),
         conflict: { to: `${base(slug)}/invitations` },
         done: { to: `${base(slug)}/invitations`, notice: `${contact?.name ?? 'They'} is invited. We have emailed them a private link to accept or decline.` },
+      });
+    },
+  );
+
+  app.post(
+    '/organise/events/:slug/invitations/:id/withdraw',
+    {
+      config: { access: 'organiser' },
+      schema: { params: SlugIdParams },
+    },
+    async (request, reply) => {
+      const { slug, id } = request.params;
+      return submit(request, reply, {
+        run: async () => withdrawInvitation(app.db, { eventId: (await getEventBySlug(app.db, slug)).id, invitationId: id }, signedIn(request)),
+        conflict: { to: `${base(slug)}/invitations` },
+        done: ({ name }) => ({ to: `${base(slug)}/invitations`, notice: `The invitation to ${name} is withdrawn.` }),
       });
     },
   );

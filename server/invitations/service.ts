@@ -3,9 +3,11 @@
 // whether it is listed as "by invitation" or kept out of every list and public feed. They invite
 // people by name and address, each with the perspective they are asked to bring; each invitee is
 // emailed a private link (sealed in the outbox) to accept or decline. Accepting asks for access
-// needs and takes a place through registration's API (a hold of kind 'invitation', taken under
-// the event's lock like a booking), so acceptances never exceed the event's capacity. One
-// reminder goes to those who have not answered (sendInvitationReminders, run by plugin.ts).
+// needs and makes a confirmed place through registration's API (placeForInvitee, under the event's
+// lock like a booking), so acceptances never exceed the event's capacity and every list of
+// attendees (check-in, reminders, certificates, surveys) includes the invitee. Declining, or the
+// organisers withdrawing the invitation, ends that place. One reminder goes to those who have not
+// answered (sendInvitationReminders, run by plugin.ts).
 import { and, asc, eq, gt, inArray, isNull, lte, ne, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import {
@@ -24,7 +26,16 @@ import type { Database, Db } from '../db/database.ts';
 import { ConflictError, type FieldError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
 import { idFromSignedToken, signedIdToken } from '../mail/signed-links.ts';
-import { eventFacts, holdPlace, invitationOnlyAmong, isInvitationOnly, releaseHold, setInvitationOnly } from '../registration/api.ts';
+import {
+  endInviteePlace,
+  eventFacts,
+  invitationOnlyAmong,
+  isInvitationOnly,
+  placeForInvitee,
+  placesHeld,
+  setInvitationOnly,
+  setInviteeNeeds,
+} from '../registration/api.ts';
 
 /** Invitees who have not answered this long after being invited get one reminder. */
 export const REMIND_AFTER_DAYS = 5;
@@ -89,6 +100,8 @@ export interface Invitee {
   perspective: string;
   organisation?: string;
 }
+
+const WITHDRAWN = 'The organisers have withdrawn this invitation.';
 
 /** Whether invitations may still be sent or answered: published and not yet started. */
 function closedReason(event: EventRow, now: Date): string | null {
@@ -188,6 +201,12 @@ export async function invitationByToken(db: Db, token: string, now = new Date())
     .innerJoin(events, eq(events.id, eventInvitations.eventId))
     .where(eq(eventInvitations.id, id));
   if (!row) return null;
+  if (row.invitation.status === 'withdrawn') return { ...row, closed: WITHDRAWN };
+  // An acceptance whose place was cancelled from the booking's own link: they are not coming.
+  const { registrationId } = row.invitation;
+  if (row.invitation.status === 'accepted' && !(registrationId && (await placesHeld(db, [registrationId])).size)) {
+    return { ...row, invitation: { ...row.invitation, status: 'declined', accessNeeds: '' }, closed: closedReason(row.event, now) };
+  }
   return { ...row, closed: closedReason(row.event, now) };
 }
 
@@ -197,6 +216,7 @@ async function invitationToAnswer(tx: Db, token: string, now: Date): Promise<{ i
   const [invitation] = id ? await tx.select().from(eventInvitations).where(eq(eventInvitations.id, id)).for('update') : [];
   if (!invitation) throw new NotFoundError('This link does not work. Check you copied all of it from the email.');
   const [event] = await tx.select().from(events).where(eq(events.id, invitation.eventId));
+  if (invitation.status === 'withdrawn') throw new ConflictError('invitation_withdrawn', WITHDRAWN);
   const closed = closedReason(event!, now);
   if (closed) throw new ConflictError('invitation_closed', closed);
   return { invitation, event: event! };
@@ -207,15 +227,20 @@ function auditAnswer(tx: Db, invitation: InvitationRow, action: 'event.invitatio
   return recordAudit(tx, { actorId: null, action, subjectType: 'event', subjectId: invitation.eventId, details: { invitationId: invitation.id } });
 }
 
-/** When an acceptance's place stops counting: a day after the event (or a year on, with no date yet). */
-function holdUntil(event: EventRow, now: Date): Date {
-  const end = event.endsAt ?? event.startsAt;
-  return new Date((end ?? new Date(now.getTime() + 365 * 86_400_000)).getTime() + 86_400_000);
-}
+/** Perspectives asked of an invitee, in the words of a booking's (self-described) perspective. */
+const bookingPerspective: Record<InvitedPerspective, string> = {
+  service_user_survivor: 'lived_experience',
+  carer: 'carer',
+  practitioner: 'practitioner',
+  academic: 'academic',
+  policy_maker: 'other',
+  other: 'other',
+};
 
 /**
- * The invitee accepts, with any access needs: takes a place under the event's lock (refused when
- * every place is taken) and emails them a confirmation. Accepting again only updates their needs.
+ * The invitee accepts, with any access needs: takes a confirmed place under the event's lock
+ * (refused when every place is taken) and emails them one confirmation. Accepting again only
+ * updates their needs, on the invitation and on their place.
  */
 export async function acceptInvitation(db: Database, token: string, input: { accessNeeds: string }, now = new Date()): Promise<void> {
   const accessNeeds = input.accessNeeds.trim();
@@ -224,22 +249,31 @@ export async function acceptInvitation(db: Database, token: string, input: { acc
   }
   await db.transaction(async (tx) => {
     const { invitation, event } = await invitationToAnswer(tx, token, now);
-    if (invitation.status === 'accepted') {
+    // Still holding the place it made (not cancelled from a booking link meanwhile): only the needs change.
+    if (invitation.status === 'accepted' && invitation.registrationId && (await placesHeld(tx, [invitation.registrationId])).size) {
       await tx.update(eventInvitations).set({ accessNeeds }).where(eq(eventInvitations.id, invitation.id));
+      await setInviteeNeeds(tx, { eventId: invitation.eventId, registrationId: invitation.registrationId, accessRequirements: accessNeeds });
       return;
     }
-    const hold = await holdPlace(
+    const registrationId = await placeForInvitee(
       tx,
-      { eventId: invitation.eventId, kind: 'invitation', reference: `event-invitation:${invitation.id}`, expiresAt: holdUntil(event, now) },
+      {
+        eventId: invitation.eventId,
+        name: invitation.name,
+        email: invitation.email,
+        organisation: invitation.organisation,
+        perspective: bookingPerspective[invitation.perspective],
+        accessRequirements: accessNeeds,
+      },
       now,
     );
-    if (!hold) {
+    if (!registrationId) {
       throw new ConflictError(
         'invitation_full',
         'Every place at this event has been taken, so we cannot accept your answer. Please contact the organisers: they may be able to make room.',
       );
     }
-    await tx.update(eventInvitations).set({ status: 'accepted', accessNeeds, holdId: hold.id, answeredAt: now }).where(eq(eventInvitations.id, invitation.id));
+    await tx.update(eventInvitations).set({ status: 'accepted', accessNeeds, registrationId, answeredAt: now }).where(eq(eventInvitations.id, invitation.id));
     await auditAnswer(tx, invitation, 'event.invitation.accepted');
     await enqueueEmail(tx, {
       because: 'event-invitation.accepted',
@@ -252,10 +286,10 @@ export async function acceptInvitation(db: Database, token: string, input: { acc
 
 /**
  * The event was cancelled, or changed in a way people would act on: everyone invited who has not
- * declined is told, in the caller's transaction (an invitee holds no booking, so the attendees'
- * email does not reach them). Addresses in `alreadyTold` (told as attendees) are skipped; those
- * told here are added to it. A cancelled event's invitation places are released with its other
- * places (registration's closePlacesForCancelledEvent).
+ * declined is told, in the caller's transaction. One who accepted holds a confirmed place, so the
+ * attendees' email reaches them first: addresses in `alreadyTold` (told as attendees) are
+ * skipped, and those told here are added to it. A cancelled event's places, invitees' included,
+ * are closed with its other bookings (registration's closePlacesForCancelledEvent).
  */
 export async function tellInvitees(
   tx: Db,
@@ -298,15 +332,63 @@ export async function tellInvitees(
   return told;
 }
 
-/** The invitee declines (or changes their mind after accepting): their place, if any, is given back. */
+/** The invitee declines (or changes their mind after accepting): their place, if any, ends. */
 export async function declineInvitation(db: Database, token: string, now = new Date()): Promise<void> {
   await db.transaction(async (tx) => {
     const { invitation } = await invitationToAnswer(tx, token, now);
     if (invitation.status === 'declined') return;
-    if (invitation.holdId) await releaseHold(tx, invitation.holdId);
+    if (invitation.registrationId) await endInviteePlace(tx, { eventId: invitation.eventId, registrationId: invitation.registrationId }, now);
     // Access needs are health information: not kept for someone who is not coming.
-    await tx.update(eventInvitations).set({ status: 'declined', accessNeeds: '', holdId: null, answeredAt: now }).where(eq(eventInvitations.id, invitation.id));
+    await tx
+      .update(eventInvitations)
+      .set({ status: 'declined', accessNeeds: '', registrationId: null, answeredAt: now })
+      .where(eq(eventInvitations.id, invitation.id));
     await auditAnswer(tx, invitation, 'event.invitation.declined');
+  });
+}
+
+/**
+ * The organisers take an invitation back (sent to the wrong person, say): a place it made ends
+ * and goes to whoever is waiting, its access needs are cleared, its link then says it was
+ * withdrawn, and the invitee is told. Until the event starts; a withdrawn invitation stays listed.
+ */
+export async function withdrawInvitation(
+  db: Database,
+  input: { eventId: string; invitationId: string },
+  actor: Me,
+  now = new Date(),
+): Promise<{ name: string }> {
+  return db.transaction(async (tx) => {
+    const [invitation] = await tx
+      .select()
+      .from(eventInvitations)
+      .where(and(eq(eventInvitations.id, input.invitationId), eq(eventInvitations.eventId, input.eventId)))
+      .for('update');
+    if (!invitation) throw new NotFoundError('We could not find that invitation for this event.');
+    const [event] = await tx.select().from(events).where(eq(events.id, input.eventId));
+    if (invitation.status === 'withdrawn') return { name: invitation.name };
+    if (event!.startsAt && event!.startsAt <= now) throw new ConflictError('invitation_closed', 'This event has started or finished.');
+    const hadPlace = invitation.registrationId
+      ? await endInviteePlace(tx, { eventId: invitation.eventId, registrationId: invitation.registrationId }, now)
+      : false;
+    await tx.update(eventInvitations).set({ status: 'withdrawn', accessNeeds: '', registrationId: null }).where(eq(eventInvitations.id, invitation.id));
+    await recordAudit(tx, {
+      actorId: actor.id,
+      action: 'event.invitation.withdrawn',
+      subjectType: 'event',
+      subjectId: invitation.eventId,
+      details: { invitationId: invitation.id, placeEnded: hadPlace },
+    });
+    // Someone who declined has nothing to be told.
+    if (invitation.status !== 'declined' && event!.status === 'published') {
+      await enqueueEmail(tx, {
+        because: 'event-invitation.withdrawn',
+        to: invitation.email,
+        template: 'event-invitation-withdrawn',
+        data: { ...eventFacts(event!), name: invitation.name, hadPlace },
+      });
+    }
+    return { name: invitation.name };
   });
 }
 
@@ -355,8 +437,12 @@ export interface InvitationListRow {
   remindedAt: Date | null;
 }
 
+/**
+ * The event's invitations, each with its answer. An acceptance whose place was cancelled from the
+ * booking's own link counts as declined: the invitee is no longer coming.
+ */
 export async function listInvitations(db: Db, eventId: string): Promise<InvitationListRow[]> {
-  return db
+  const rows = await db
     .select({
       id: eventInvitations.id,
       name: eventInvitations.name,
@@ -368,10 +454,18 @@ export async function listInvitations(db: Db, eventId: string): Promise<Invitati
       invitedAt: eventInvitations.invitedAt,
       answeredAt: eventInvitations.answeredAt,
       remindedAt: eventInvitations.remindedAt,
+      registrationId: eventInvitations.registrationId,
     })
     .from(eventInvitations)
     .where(eq(eventInvitations.eventId, eventId))
     .orderBy(asc(eventInvitations.name), asc(eventInvitations.id));
+  const held = await placesHeld(
+    db,
+    rows.flatMap((r) => (r.registrationId ? [r.registrationId] : [])),
+  );
+  return rows.map(({ registrationId, ...row }) =>
+    row.status === 'accepted' && !(registrationId && held.has(registrationId)) ? { ...row, status: 'declined' as const, accessNeeds: '' } : row,
+  );
 }
 
 /** The invitations sent to an address, for the invitee's own data export. */
@@ -395,15 +489,16 @@ export async function invitationsOf(db: Db, email: string) {
 
 /**
  * Erasure, in the caller's transaction: every invitation sent to the address goes (name,
- * perspective, access needs), and a place an acceptance held is given back.
+ * perspective, access needs), and a place an acceptance made ends (registration's own erasure then
+ * removes the booking itself).
  */
 export async function forgetInvitationsOf(tx: Db, email: string): Promise<void> {
   const rows = await tx
-    .select({ id: eventInvitations.id, holdId: eventInvitations.holdId })
+    .select({ id: eventInvitations.id, eventId: eventInvitations.eventId, registrationId: eventInvitations.registrationId })
     .from(eventInvitations)
     .where(eq(eventInvitations.email, email))
     .for('update');
-  for (const row of rows) if (row.holdId) await releaseHold(tx, row.holdId);
+  for (const row of rows) if (row.registrationId) await endInviteePlace(tx, { eventId: row.eventId, registrationId: row.registrationId });
   if (rows.length)
     await tx.delete(eventInvitations).where(
       inArray(

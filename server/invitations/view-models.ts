@@ -47,7 +47,9 @@ export interface BalanceView {
   gap: ReturnType<typeof balanceGap>;
 }
 
-export function balanceView(invitations: InvitationListRow[], target: BalanceTarget): BalanceView {
+export function balanceView(all: InvitationListRow[], target: BalanceTarget): BalanceView {
+  // A withdrawn invitation no longer counts as anyone invited.
+  const invitations = all.filter((i) => i.status !== 'withdrawn');
   const count = (list: InvitationListRow[]) => ({
     invited: list.length,
     accepted: list.filter((i) => i.status === 'accepted').length,
@@ -60,11 +62,14 @@ export function balanceView(invitations: InvitationListRow[], target: BalanceTar
   return { rows, totals, livedComing, gap: balanceGap(target, totals.accepted, livedComing) };
 }
 
-const statusLabels = { invited: 'No answer yet', accepted: 'Coming', declined: 'Not coming' } as const;
-const statusColours = { invited: 'govuk-tag--grey', accepted: 'govuk-tag--green', declined: 'govuk-tag--red' } as const;
+const statusLabels = { invited: 'No answer yet', accepted: 'Coming', declined: 'Not coming', withdrawn: 'Withdrawn' } as const;
+const statusColours = { invited: 'govuk-tag--grey', accepted: 'govuk-tag--green', declined: 'govuk-tag--red', withdrawn: 'govuk-tag--grey' } as const;
 
-export function invitationRows(invitations: InvitationListRow[]) {
+/** Each invitation as the organisers' table shows it; `canWithdraw` until the event starts. */
+export function invitationRows(invitations: InvitationListRow[], options: { open: boolean }) {
   return invitations.map((i) => ({
+    id: i.id,
+    canWithdraw: options.open && i.status !== 'withdrawn',
     name: i.name,
     email: i.email,
     organisation: i.organisation,

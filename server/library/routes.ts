@@ -10,6 +10,7 @@ import { submit } from '../http/form-route.ts';
 import { type FormState, formState } from '../http/forms.ts';
 import { Uuid, UuidOrEmpty } from '../http/ids.ts';
 import { signedIn } from '../http/signed-in.ts';
+import { listPublicResources } from '../planning/public.ts';
 import { acceptUploads, readFieldsBeforeFile, readUploadedFile, readUploadedFiles, UploadsTooLargeError } from '../http/uploads.ts';
 import { NotFoundError } from '../errors.ts';
 import { formatDate } from '../format.ts';
@@ -38,7 +39,7 @@ import {
   saveItem,
   searchLibrary,
 } from './service.ts';
-import { importRowView, itemCard, kindChoices, LibraryQuery, progressWords, resultPages } from './view-models.ts';
+import { eventResourcesMatching, importRowView, itemCard, kindChoices, LibraryQuery, progressWords, resultPages } from './view-models.ts';
 
 const ItemParams = Type.Object({ itemId: Uuid });
 const ImportParams = Type.Object({ importId: Uuid });
@@ -87,9 +88,10 @@ export const libraryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const query = request.query;
     const year = query.year ? Number(query.year) : undefined;
     const page = query.page ?? 1;
-    const [found, facets] = await Promise.all([
+    const [found, facets, shared] = await Promise.all([
       searchLibrary(app.db, { q: query.q, topic: query.topic, kind: query.kind || undefined, year, page }),
       libraryFacets(app.db),
+      listPublicResources(app.db),
     ]);
     const names = await eventsNamed(
       app.db,
@@ -108,6 +110,8 @@ export const libraryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       topics: facets.topics,
       years: facets.years,
       kinds: kindChoices,
+      // What planners shared on their events' pages after each event (files and links).
+      fromEvents: page === 1 ? eventResourcesMatching(shared, { q: query.q, filteredOtherwise: Boolean(query.topic || query.kind || query.year) }) : [],
     });
   });
 

@@ -90,3 +90,25 @@ export function progressWords(status: string, p: ImportProgress, startedAt: Date
   if (status === 'discarded') return 'This import was discarded: nothing was added.';
   return `Finished: ${p.imported} ${p.imported === 1 ? 'item' : 'items'} added; ${p.invalid} ${p.invalid === 1 ? 'row' : 'rows'} with problems not added.`;
 }
+
+/** A file or link shared on an event's page after it (planning's public resources). */
+export interface SharedResource {
+  title: string;
+  description: string;
+  eventTitle: string;
+}
+
+/**
+ * The resources shared on events' pages, for the library's own list of them: all when nothing
+ * is searched for, those whose words include every word searched for otherwise, and none when
+ * the search is by topic, kind or year (which they do not have).
+ */
+export function eventResourcesMatching<T extends SharedResource>(resources: T[], input: { q?: string; filteredOtherwise: boolean }): T[] {
+  if (input.filteredOtherwise) return [];
+  const words = (input.q ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return resources;
+  return resources.filter((r) => {
+    const text = `${r.title} ${r.description} ${r.eventTitle}`.toLowerCase();
+    return words.every((w) => text.includes(w));
+  });
+}

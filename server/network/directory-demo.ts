@@ -78,7 +78,7 @@ export async function seedDemoDirectory(tx: Db, organiserEmail = 'organiser@exam
     region: 'North West',
     description: 'A reading group on Mad Studies that would like to link with the Hub.',
     requesterEmail: 'reading.group@example.org',
-    requestedIp: 'demo',
+
     createdAt: now,
   });
 

@@ -13,9 +13,15 @@ import { Uuid } from '../http/ids.ts';
 import { SlugParams } from '../http/params.ts';
 import { signedIn } from '../http/signed-in.ts';
 import {
+  askForChange,
+  CHANGE_MESSAGE_MAX,
+  changeRequests,
+  closeChangeRequest,
   eventForCohosts,
   addOrganisation,
   askToBeListed,
+  removeOrganisation,
+  updateOrganisation,
   cohostIds,
   decideOrganisation,
   eventsCohostedBy,
@@ -30,7 +36,7 @@ import {
   setCohosts,
   setMembership,
 } from './directory.ts';
-import { organisationCard, pendingCard } from './directory-view-models.ts';
+import { changeRequestCard, organisationCard, organisationFormValues, pendingCard } from './directory-view-models.ts';
 import { formatDate } from '../format.ts';
 
 const IdParams = Type.Object({ id: Uuid });
@@ -53,6 +59,10 @@ const organisationFields = {
 const AskForm = textForm({ ...organisationFields, requesterEmail: { title: 'Your email address', maxLength: 254 } });
 const AddForm = textForm(organisationFields);
 const DecisionForm = textForm({ decision: { title: 'Decision', maxLength: 10 } });
+const ChangeForm = textForm({
+  email: { title: 'Your email address', maxLength: 254 },
+  message: { title: 'What should change', maxLength: CHANGE_MESSAGE_MAX },
+});
 const MembershipForm = textForm({ belongs: { title: 'I belong to this organisation', maxLength: 3 }, showPublicly: { title: 'Show my name', maxLength: 3 } });
 const CohostsForm = Type.Object({
   _csrf: Type.Optional(Type.String()),
@@ -136,11 +146,17 @@ export const directoryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       title: row.name,
       organisation: organisationCard(row),
       members: await publicMembers(app.db, id),
-      events: hosted.map((e) => ({ url: `/events/${e.slug}`, title: e.title, when: e.startsAt ? formatDate(e.startsAt) : 'Date to be confirmed' })),
+      events: hosted.map((e) => ({
+        url: `/events/${e.slug}`,
+        title: e.title,
+        when: e.startsAt ? formatDate(e.startsAt) : 'Date to be confirmed',
+        byInvitation: e.byInvitation,
+      })),
       eventsUrl: `/events?organisation=${id}`,
       signedIn: Boolean(me),
       membership: { belongs: Boolean(mine), showPublicly: mine?.showPublicly ?? false },
       postUrl: `/directory/${id}/membership`,
+      changeUrl: `/directory/${id}/change`,
       signInUrl: `/sign-in?next=${encodeURIComponent(`/directory/${id}`)}`,
     });
   });
@@ -175,15 +191,63 @@ export const directoryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     });
   });
 
+  // ---- Asking for a change to a listed entry (its contact, say) ----
+
+  const changePage = async (reply: FastifyReply, id: string, form: FormState, status = 200) => {
+    const row = await getListedOrganisation(app.db, id);
+    return reply.page(
+      'network/directory-change',
+      {
+        title: `${form.errors.length ? 'Error: ' : ''}Ask for a change: ${row.name}`,
+        name: row.name,
+        form,
+        postUrl: `/directory/${id}/change`,
+        backUrl: `/directory/${id}`,
+        messageMax: CHANGE_MESSAGE_MAX,
+      },
+      status,
+    );
+  };
+
+  app.get('/directory/:id/change', { config: { access: 'public' }, schema: { params: IdParams } }, async (request, reply) =>
+    changePage(reply, request.params.id, formState()),
+  );
+
+  app.post(
+    '/directory/:id/change',
+    {
+      config: { access: 'public', rateLimit: { max: app.config.formRateLimitPerMinute, timeWindow: '1 minute' } },
+      schema: { params: IdParams, body: ChangeForm },
+      attachValidation: true,
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const body: Body = request.body ?? {};
+      const values = { email: text(body, 'email'), message: text(body, 'message') };
+      return submit(request, reply, {
+        values,
+        again: (form, status) => changePage(reply, id, form, status),
+        run: () => askForChange(app.db, { organisationId: id, ...values, ip: clientKey(request.ip), perIpPerHour: app.config.bookingRequestsPerIpPerHour }),
+        tooMany: { field: 'message' },
+        done: { to: `/directory/${id}/change/sent` },
+      });
+    },
+  );
+
+  app.get('/directory/:id/change/sent', { config: { access: 'public' }, schema: { params: IdParams } }, async (request, reply) =>
+    reply.page('network/directory-change-sent', { title: 'Thank you: an organiser will look at it', backUrl: `/directory/${request.params.id}` }),
+  );
+
   // ---- Organisers ----
 
   const organisePage = async (reply: FastifyReply, form: FormState, status = 200) => {
-    const [pending, listed] = await Promise.all([pendingOrganisations(app.db), findOrganisations(app.db)]);
+    const [pending, listed, changes] = await Promise.all([pendingOrganisations(app.db), findOrganisations(app.db), changeRequests(app.db)]);
     return reply.page(
       'network/directory-organise',
       {
         title: 'The directory',
         pending: pending.map(pendingCard),
+        changes: changes.map(changeRequestCard),
         listed: listed.map(organisationCard),
         form,
         choices,
@@ -223,6 +287,70 @@ export const directoryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       });
     },
   );
+
+  // Changing or removing a listed organisation.
+  const editPage = async (reply: FastifyReply, id: string, form: FormState | null, status = 200) => {
+    const row = await getListedOrganisation(app.db, id);
+    return reply.page(
+      'network/directory-edit',
+      {
+        title: `${form?.errors.length ? 'Error: ' : ''}Change ${row.name}`,
+        name: row.name,
+        form: form ?? formState(organisationFormValues(row)),
+        choices,
+        postUrl: `/organise/directory/${id}/edit`,
+        removeUrl: `/organise/directory/${id}/remove`,
+      },
+      status,
+    );
+  };
+
+  app.get('/organise/directory/:id/edit', { config: { access: 'organiser' }, schema: { params: IdParams } }, async (request, reply) =>
+    editPage(reply, request.params.id, null),
+  );
+
+  app.post(
+    '/organise/directory/:id/edit',
+    { config: { access: 'organiser' }, schema: { params: IdParams, body: AddForm }, attachValidation: true },
+    async (request, reply) => {
+      const { id } = request.params;
+      const values = organisationValues(request.body ?? {});
+      return submit(request, reply, {
+        values,
+        again: (form, status) => editPage(reply, id, form, status),
+        run: () => updateOrganisation(app.db, { id, actorId: signedIn(request).id, fields: values }),
+        done: (row) => ({ to: `/directory/${id}`, notice: `${row.name}’s entry is changed.` }),
+      });
+    },
+  );
+
+  app.get('/organise/directory/:id/remove', { config: { access: 'organiser' }, schema: { params: IdParams } }, async (request, reply) => {
+    const { id } = request.params;
+    const row = await getListedOrganisation(app.db, id);
+    return reply.page('network/directory-remove', {
+      title: `Remove ${row.name} from the directory?`,
+      name: row.name,
+      events: (await eventsCohostedBy(app.db, id)).length,
+      postUrl: `/organise/directory/${id}/remove`,
+      backUrl: `/organise/directory/${id}/edit`,
+    });
+  });
+
+  app.post('/organise/directory/:id/remove', { config: { access: 'organiser' }, schema: { params: IdParams } }, async (request, reply) => {
+    const { id } = request.params;
+    return submit(request, reply, {
+      run: () => removeOrganisation(app.db, { id, actorId: signedIn(request).id }),
+      done: ({ name }) => ({ to: '/organise/directory', notice: `${name} is no longer in the directory.` }),
+    });
+  });
+
+  app.post('/organise/directory/changes/:id/done', { config: { access: 'organiser' }, schema: { params: IdParams } }, async (request, reply) => {
+    const { id } = request.params;
+    return submit(request, reply, {
+      run: () => closeChangeRequest(app.db, { id, actorId: signedIn(request).id }),
+      done: { to: '/organise/directory', notice: 'The request is marked done and deleted.' },
+    });
+  });
 
   // Which organisations co-host an event: organisers choose from the directory.
   const eventBySlug = async (slug: string) => {

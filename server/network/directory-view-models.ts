@@ -1,7 +1,7 @@
 // The directory and list import as their pages see them: labels chosen, dates in UK time.
 import type { ImportRowProblem } from '../../db/schema/index.ts';
 import { formatDate, formatDateTime } from '../format.ts';
-import { directoryPath, namesInWords, organisationKindLabels, publicContact, type Cohost, type OrganisationRow } from './directory.ts';
+import { type ChangeRequest, directoryPath, namesInWords, organisationKindLabels, publicContact, type Cohost, type OrganisationRow } from './directory.ts';
 import { problemLabels, type ImportRecord, type ImportRow, type ImportSummary } from './import.ts';
 
 export function organisationCard(row: OrganisationRow) {
@@ -25,7 +25,36 @@ export function pendingCard(row: OrganisationRow) {
     contactPublic: row.contactPublic,
     contactName: row.contactName,
     contactEmail: row.contactEmail,
-    requesterEmail: row.requesterEmail,
+    // Cleared once the asker deleted their account: nobody is left to tell.
+    requesterEmail: row.requesterEmail || 'someone whose address has since been deleted',
+  };
+}
+
+/** The organiser's form for changing an entry, filled from it. */
+export function organisationFormValues(row: OrganisationRow) {
+  return {
+    name: row.name,
+    kind: row.kind,
+    website: row.website,
+    region: row.region,
+    description: row.description,
+    contactName: row.contactName,
+    contactEmail: row.contactEmail,
+    contactPublic: row.contactPublic,
+  };
+}
+
+/** A request for a change, as the organisers' directory page shows it. */
+export function changeRequestCard(r: ChangeRequest) {
+  return {
+    name: r.organisationName,
+    entryUrl: `/directory/${r.organisationId}`,
+    editUrl: `/organise/directory/${r.organisationId}/edit`,
+    doneUrl: `/organise/directory/changes/${r.id}/done`,
+    email: r.email,
+    fromContact: r.fromContact,
+    message: r.message,
+    askedOn: formatDate(r.createdAt),
   };
 }
 
@@ -68,6 +97,8 @@ export function importPage(record: ImportRecord, summary: ImportSummary, problem
     problemCounts: (Object.entries(summary.problems) as [ImportRowProblem, number][])
       .filter(([, n]) => n > 0)
       .map(([problem, n]) => ({ label: problemLabels[problem], n })),
+    // A finished import keeps no addresses: its rows left out are shown by line and reason only.
+    showAddresses: record.status === 'previewed' || record.status === 'importing',
     problems: problems.map((r) => ({ line: r.line, email: r.email || '(empty)', problem: r.problem ? problemLabels[r.problem] : '' })),
     moreProblems: Object.values(summary.problems).reduce((a, b) => a + b, 0) > problems.length,
     undated: undated.map((r) => ({ line: r.line, email: r.email, consent: r.consent })),

@@ -4,8 +4,10 @@
 // the asker is told by email. Only approved entries are shown; a contact is shown only when whoever
 // gave it said it may be; a member who says they belong to one is named on it only if they say so.
 // Events name their co-hosts from here.
-import { and, asc, count, eq, gt, ilike, inArray, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, ilike, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
 import {
+  directoryChangeRequests,
+  directoryRequestTries,
   eventCohosts,
   events,
   organisationKinds,
@@ -98,20 +100,33 @@ export async function askToBeListed(db: Database, input: AskInput): Promise<stri
     errors.push({ field: 'requesterEmail', message: 'Enter your email address in the right format, like name@example.org' });
   if (errors.length) throw new InvalidInputError(errors);
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`directory-ask:${input.ip}`}))`);
-    const [asked] = await tx
-      .select({ n: count() })
-      .from(organisations)
-      .where(and(eq(organisations.requestedIp, input.ip), gt(organisations.createdAt, new Date(now.getTime() - 3_600_000))));
-    if (Number(asked?.n ?? 0) >= input.perIpPerHour)
-      throw new TooManyRequestsError('Too many organisations have been put forward from this connection in the last hour. Please try again later.');
+    await countTry(tx, { ip: input.ip, perIpPerHour: input.perIpPerHour, now });
     const [row] = await tx
       .insert(organisations)
-      .values({ ...fields(input), status: 'pending', requesterEmail: input.requesterEmail.trim().toLowerCase(), requestedIp: input.ip, createdAt: now })
+      .values({ ...fields(input), status: 'pending', requesterEmail: input.requesterEmail.trim().toLowerCase(), createdAt: now })
       .returning({ id: organisations.id });
     await recordAudit(tx, { actorId: null, action: 'directory.asked', subjectType: 'organisation', subjectId: row!.id });
     return row!.id;
   });
+}
+
+/**
+ * Counts one use of the directory's public forms from this connection, or refuses when it has
+ * had its hour's allowance. The tries are kept apart from the requests (directoryRequestTries),
+ * so a decision, which forgets who asked, leaves the count as it was; tries older than the hour
+ * are deleted here.
+ */
+async function countTry(tx: Db, input: { ip: string; perIpPerHour: number; now: Date }): Promise<void> {
+  const hourAgo = new Date(input.now.getTime() - 3_600_000);
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`directory-ask:${input.ip}`}))`);
+  await tx.delete(directoryRequestTries).where(lt(directoryRequestTries.createdAt, hourAgo));
+  const [asked] = await tx
+    .select({ n: count() })
+    .from(directoryRequestTries)
+    .where(and(eq(directoryRequestTries.requestedIp, input.ip), gt(directoryRequestTries.createdAt, hourAgo)));
+  if (Number(asked?.n ?? 0) >= input.perIpPerHour)
+    throw new TooManyRequestsError('Too many requests about the directory have been sent from this connection in the last hour. Please try again later.');
+  await tx.insert(directoryRequestTries).values({ requestedIp: input.ip, createdAt: input.now });
 }
 
 /** An organiser adds an organisation themselves: listed at once. */
@@ -140,7 +155,7 @@ export async function decideOrganisation(db: Database, input: { id: string; appr
     if (!row) throw new NotFoundError('We could not find that organisation.');
     if (row.status !== 'pending') throw new ConflictError('organisation_decided', `${row.name} has already been ${row.status}.`);
     const status: OrganisationStatus = input.approve ? 'approved' : 'declined';
-    const forget = { requesterEmail: '', requestedIp: '' };
+    const forget = { requesterEmail: '' };
     const declinedDetails = input.approve ? {} : { website: '', description: '', contactName: '', contactEmail: '', contactPublic: false };
     const [updated] = await tx
       .update(organisations)
@@ -287,6 +302,151 @@ export async function forgetMemberships(db: Db, personId: string): Promise<void>
   await db.delete(organisationMembers).where(eq(organisationMembers.personId, personId));
 }
 
+/**
+ * Erasure, by address: a request to be listed still waiting keeps no trace of who asked (nor
+ * them as its contact: the request stays for organisers to decide, without anyone to tell), and
+ * their requests for changes go.
+ */
+export async function forgetDirectoryRequestsOf(db: Db, email: string): Promise<void> {
+  const address = email.trim().toLowerCase();
+  await db
+    .update(organisations)
+    .set({ requesterEmail: '' })
+    .where(and(eq(organisations.status, 'pending'), eq(organisations.requesterEmail, address)));
+  await db
+    .update(organisations)
+    .set({ contactName: '', contactEmail: '', contactPublic: false })
+    .where(and(eq(organisations.status, 'pending'), eq(organisations.contactEmail, address)));
+  await db.delete(directoryChangeRequests).where(eq(directoryChangeRequests.email, address));
+}
+
+// ---- Changing and removing a listed organisation ----
+
+/** An organiser changes a listed organisation's entry. */
+export async function updateOrganisation(db: Database, input: { id: string; actorId: string; fields: OrganisationInput }): Promise<OrganisationRow> {
+  const errors = checkOrganisation(input.fields);
+  if (errors.length) throw new InvalidInputError(errors);
+  return db.transaction(async (tx) => {
+    const [updated] = await tx
+      .update(organisations)
+      .set(fields(input.fields))
+      .where(and(eq(organisations.id, input.id), eq(organisations.status, 'approved')))
+      .returning();
+    if (!updated) throw new NotFoundError('We could not find that organisation in the directory.');
+    // The events it co-hosts name it in their calendar entries: they count as changed.
+    await touchCohostedEvents(tx, input.id, new Date());
+    await recordAudit(tx, { actorId: input.actorId, action: 'directory.changed', subjectType: 'organisation', subjectId: input.id });
+    return updated;
+  });
+}
+
+async function touchCohostedEvents(tx: Db, organisationId: string, now: Date): Promise<void> {
+  const hosted = sql`(select ${eventCohosts.eventId} from ${eventCohosts} where ${eventCohosts.organisationId} = ${organisationId})`;
+  await tx
+    .update(events)
+    .set({
+      sequence: sql`${events.sequence} + 1`,
+      updatedAt: now,
+      publicChangedAt: sql`case when ${events.status} = 'planning' then ${events.publicChangedAt} else ${now.toISOString()}::timestamptz end`,
+    })
+    .where(inArray(events.id, hosted));
+}
+
+/**
+ * An organiser takes an organisation out of the directory. Its entry goes, and with it what
+ * pointed at it: members' word that they belong (their "your organisations" page no longer lists
+ * it), the events' co-hosting (those events count as changed, so calendars drop its name) and any
+ * requests for changes. Invitations already sent keep the name they were sent with.
+ */
+export async function removeOrganisation(db: Database, input: { id: string; actorId: string }): Promise<{ name: string; events: number }> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .select({ name: organisations.name })
+      .from(organisations)
+      .where(and(eq(organisations.id, input.id), eq(organisations.status, 'approved')))
+      .for('update');
+    if (!row) throw new NotFoundError('We could not find that organisation in the directory.');
+    const [hosted] = await tx.select({ n: count() }).from(eventCohosts).where(eq(eventCohosts.organisationId, input.id));
+    await touchCohostedEvents(tx, input.id, new Date());
+    await tx.delete(organisations).where(eq(organisations.id, input.id));
+    await recordAudit(tx, {
+      actorId: input.actorId,
+      action: 'directory.removed',
+      subjectType: 'organisation',
+      subjectId: input.id,
+      details: { name: row.name },
+    });
+    return { name: row.name, events: Number(hosted?.n ?? 0) };
+  });
+}
+
+export const CHANGE_MESSAGE_MAX = 2000;
+
+/**
+ * Someone (the organisation's contact, say) asks for a listed entry to be changed or taken out.
+ * Nothing is emailed: the address is not proven; organisers read the request on their directory
+ * page, make the change, and mark it done (which deletes it). Counted per IP like asking to be listed.
+ */
+export async function askForChange(
+  db: Database,
+  input: { organisationId: string; email: string; message: string; ip: string; perIpPerHour: number; now?: Date },
+): Promise<void> {
+  const now = input.now ?? new Date();
+  const email = input.email.trim().toLowerCase();
+  const message = input.message.trim();
+  const errors: FieldError[] = [];
+  if (!isEmailAddress(email)) errors.push({ field: 'email', message: 'Enter your email address in the right format, like name@example.org' });
+  if (!message) errors.push({ field: 'message', message: 'Say what should change' });
+  else if (message.length > CHANGE_MESSAGE_MAX)
+    errors.push({ field: 'message', message: `What should change must be ${CHANGE_MESSAGE_MAX} characters or fewer` });
+  if (errors.length) throw new InvalidInputError(errors);
+  await db.transaction(async (tx) => {
+    await getListedOrganisation(tx, input.organisationId);
+    await countTry(tx, { ip: input.ip, perIpPerHour: input.perIpPerHour, now });
+    await tx.insert(directoryChangeRequests).values({ organisationId: input.organisationId, email, message, createdAt: now });
+    await recordAudit(tx, { actorId: null, action: 'directory.change_asked', subjectType: 'organisation', subjectId: input.organisationId });
+  });
+}
+
+export interface ChangeRequest {
+  id: string;
+  organisationId: string;
+  organisationName: string;
+  email: string;
+  message: string;
+  createdAt: Date;
+  /** Whether the address asking is the entry's own contact. */
+  fromContact: boolean;
+}
+
+export async function changeRequests(db: Db): Promise<ChangeRequest[]> {
+  return db
+    .select({
+      id: directoryChangeRequests.id,
+      organisationId: directoryChangeRequests.organisationId,
+      organisationName: organisations.name,
+      email: directoryChangeRequests.email,
+      message: directoryChangeRequests.message,
+      createdAt: directoryChangeRequests.createdAt,
+      fromContact: sql<boolean>`${organisations.contactEmail} = ${directoryChangeRequests.email}`.mapWith((v: unknown) => v === true || v === 't'),
+    })
+    .from(directoryChangeRequests)
+    .innerJoin(organisations, eq(organisations.id, directoryChangeRequests.organisationId))
+    .orderBy(asc(directoryChangeRequests.createdAt));
+}
+
+/** An organiser has dealt with a request for a change: it is deleted, address and all. */
+export async function closeChangeRequest(db: Database, input: { id: string; actorId: string }): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [gone] = await tx
+      .delete(directoryChangeRequests)
+      .where(eq(directoryChangeRequests.id, input.id))
+      .returning({ organisationId: directoryChangeRequests.organisationId });
+    if (!gone) throw new NotFoundError('We could not find that request.');
+    await recordAudit(tx, { actorId: input.actorId, action: 'directory.change_done', subjectType: 'organisation', subjectId: gone.organisationId });
+  });
+}
+
 // ---- Co-hosted events ----
 
 export interface Cohost {
@@ -337,10 +497,23 @@ export function cohostedBy(organisationId: string): SQL {
   return sql`exists (select 1 from event_cohosts c where c.event_id = "events"."id" and c.organisation_id = ${organisationId})`;
 }
 
-/** Public events an organisation co-hosts, soonest first. */
-export async function eventsCohostedBy(db: Db, organisationId: string): Promise<{ slug: string; title: string; startsAt: Date | null }[]> {
+/**
+ * Public events an organisation co-hosts, soonest first, each saying whether it is by invitation
+ * (read from registration's settings here: registration imports this feature, so not its API).
+ */
+export async function eventsCohostedBy(
+  db: Db,
+  organisationId: string,
+): Promise<{ slug: string; title: string; startsAt: Date | null; byInvitation: boolean }[]> {
   return db
-    .select({ slug: events.slug, title: events.title, startsAt: events.startsAt })
+    .select({
+      slug: events.slug,
+      title: events.title,
+      startsAt: events.startsAt,
+      byInvitation: sql<boolean>`exists (select 1 from registration_settings rs where rs.event_id = ${events.id} and rs.booking_mode = 'invitation')`.mapWith(
+        (v: unknown) => v === true || v === 't',
+      ),
+    })
     .from(eventCohosts)
     .innerJoin(events, eq(events.id, eventCohosts.eventId))
     .where(and(eq(eventCohosts.organisationId, organisationId), inArray(events.status, ['published', 'cancelled', 'completed']), eq(events.unlisted, false)))

@@ -14,6 +14,7 @@ import { scheduleJob } from '../jobs.ts';
 import { importListItem, importPage } from './directory-view-models.ts';
 import {
   cancelImport,
+  dropStalePreviews,
   getImport,
   importSummary,
   listRecentImports,
@@ -41,6 +42,7 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
     firstAfterMs: 2_000,
     everyMs: Math.max(app.config.outboxIntervalMs, 1_000),
     run: async () => {
+      await dropStalePreviews(app.db);
       const done = await runImports(app.db);
       if (done > 0) {
         app.mail.nudge();

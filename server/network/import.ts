@@ -12,7 +12,7 @@
 // press its button. Nobody is asked twice, across imports.
 import { randomBytes } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
-import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { listImportRows, listImports, listJoinRequests, listSubscribers, mailSuppressions, type ImportRowProblem } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit.ts';
@@ -130,12 +130,15 @@ export async function previewImport(db: Db, actorId: string, input: { filename: 
         addresses.map((a) => emailHash(a)),
         (chunk) => tx.select({ email: mailSuppressions.emailHash }).from(mailSuppressions).where(inArray(mailSuppressions.emailHash, chunk)),
       ),
-      inChunks(addresses, (chunk) =>
-        tx
-          .select({ email: listImportRows.email })
+      // Asked by an import still running (address kept), or by a finished one (only its hash kept).
+      inChunks(addresses, async (chunk) => {
+        const hashes = new Map(chunk.map((a) => [emailHash(a), a]));
+        const rows = await tx
+          .select({ email: listImportRows.email, hash: listImportRows.emailHash })
           .from(listImportRows)
-          .where(and(inArray(listImportRows.email, chunk), eq(listImportRows.outcome, 'asked'))),
-      ),
+          .where(and(or(inArray(listImportRows.email, chunk), inArray(listImportRows.emailHash, [...hashes.keys()])), eq(listImportRows.outcome, 'asked')));
+        return rows.map((r) => ({ email: (r.hash && hashes.get(r.hash)) || r.email }));
+      }),
     ]);
     const seen = new Set<string>();
     const rows = parsed.map((row) => {
@@ -259,6 +262,35 @@ export async function startImport(db: Db, id: string, actorId: string, now = new
   await changeStatus(db, id, actorId, 'importing', now);
 }
 
+/**
+ * Once an import has finished, its rows keep only their line, problem and outcome: the counts and
+ * the reasons rows were left out stay to be read, the addresses, names and consent text go. A row
+ * that was asked to join keeps its address's hash (set as it was asked), so nobody is asked twice.
+ */
+async function eraseRowDetails(tx: Db, importId: string): Promise<void> {
+  await tx.update(listImportRows).set({ email: '', name: '', consent: '' }).where(eq(listImportRows.importId, importId));
+}
+
+/** A preview nobody started is not kept: after this many days it is cancelled and its rows deleted. */
+export const PREVIEW_KEEP_DAYS = 3;
+
+/** Cancels previews left unstarted for PREVIEW_KEEP_DAYS, deleting their rows. Returns how many. */
+export async function dropStalePreviews(db: Db, now = new Date()): Promise<number> {
+  const stale = await db
+    .update(listImports)
+    .set({ status: 'cancelled', finishedAt: now })
+    .where(and(eq(listImports.status, 'previewed'), lt(listImports.createdAt, new Date(now.getTime() - PREVIEW_KEEP_DAYS * 86_400_000))))
+    .returning({ id: listImports.id });
+  if (stale.length)
+    await db.delete(listImportRows).where(
+      inArray(
+        listImportRows.importId,
+        stale.map((r) => r.id),
+      ),
+    );
+  return stale.length;
+}
+
 /** Not wanted after all: nothing was done, and its rows (addresses included) are deleted. */
 export async function cancelImport(db: Database, id: string, actorId: string, now = new Date()): Promise<void> {
   await changeStatus(db, id, actorId, 'cancelled', now);
@@ -290,6 +322,7 @@ export async function runImports(db: Db, options: { batch?: number; now?: Date }
     for (const row of rows) await importRow(tx, running, row, now);
     if (rows.length < (options.batch ?? IMPORT_BATCH)) {
       await tx.update(listImports).set({ status: 'done', finishedAt: now }).where(eq(listImports.id, running.id));
+      await eraseRowDetails(tx, running.id);
       await recordAudit(tx, { actorId: null, action: 'list.import.finished', subjectType: 'list_import', subjectId: running.id });
     }
     return rows.length;
@@ -298,7 +331,10 @@ export async function runImports(db: Db, options: { batch?: number; now?: Date }
 
 async function importRow(tx: Db, record: ImportRecord, row: ImportRow, now: Date): Promise<void> {
   const finish = async (outcome: 'subscribed' | 'asked' | 'skipped', problem: ImportRowProblem | null = row.problem): Promise<void> => {
-    await tx.update(listImportRows).set({ outcome, problem, doneAt: now }).where(eq(listImportRows.id, row.id));
+    await tx
+      .update(listImportRows)
+      .set({ outcome, problem, doneAt: now, emailHash: outcome === 'asked' ? emailHash(row.email) : null })
+      .where(eq(listImportRows.id, row.id));
   };
   if (row.problem) return finish('skipped');
   const [suppressed] = await tx
@@ -323,7 +359,7 @@ async function importRow(tx: Db, record: ImportRecord, row: ImportRow, now: Date
   const [asked] = await tx
     .select({ id: listImportRows.id })
     .from(listImportRows)
-    .where(and(eq(listImportRows.email, row.email), eq(listImportRows.outcome, 'asked')))
+    .where(and(or(eq(listImportRows.email, row.email), eq(listImportRows.emailHash, emailHash(row.email))), eq(listImportRows.outcome, 'asked')))
     .limit(1);
   if (asked) return finish('skipped', 'already_asked');
   // The join form's own confirmation: a request whose link adds the address, and only that.

@@ -8,7 +8,7 @@
 // The public pages say the same thing whatever the address: "check your email". Whether an
 // address is on the list is told only to that inbox.
 import { createHash, randomBytes } from 'node:crypto';
-import { and, count, eq, gt, lt, sql } from 'drizzle-orm';
+import { and, count, eq, gt, lt, or, sql } from 'drizzle-orm';
 import { listImportRows, listJoinRequests, listSubscribers, mailSuppressions, people, type ConsentMethod, type ListInterests } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
 import { TooManyRequestsError } from '../errors.ts';
@@ -307,5 +307,5 @@ export async function forgetListAddress(db: Db, email: string): Promise<void> {
   const address = email.toLowerCase();
   await db.delete(listSubscribers).where(eq(listSubscribers.email, address));
   await db.delete(listJoinRequests).where(eq(listJoinRequests.email, address));
-  await db.delete(listImportRows).where(eq(listImportRows.email, address));
+  await db.delete(listImportRows).where(or(eq(listImportRows.email, address), eq(listImportRows.emailHash, emailHash(address))));
 }

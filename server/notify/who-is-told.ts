@@ -609,17 +609,34 @@ export const whoIsTold = {
   },
   'event-invitation.accepted': {
     record: 'event invitation',
-    change: 'an invitee accepts (a place is taken for them)',
+    change: 'an invitee accepts (a confirmed place is made for them, on the attendee list like any booking)',
     emails: [{ template: 'event-invitation-accepted', to: 'the invitee: the event’s details and the link to change their answer' }],
-    notEmailed: [{ who: 'organisers', why: 'the invitations page shows who is coming against the balance, as it happens' }],
+    notEmailed: [
+      { who: 'organisers', why: 'the invitations page shows who is coming against the balance, as it happens' },
+      { who: 'the invitee, as someone booked', why: 'their acceptance email is the confirmation: one email, not two' },
+    ],
   },
   'event-invitation.declined': {
     record: 'event invitation',
     change: 'an invitee declines (or changes their mind after accepting: their place is given back)',
     emails: [],
     notEmailed: [
-      { who: 'the invitee', why: 'the page confirms it' },
+      { who: 'the invitee', why: 'the page confirms it (no booking cancellation email either)' },
       { who: 'organisers', why: 'the invitations page shows it' },
+    ],
+  },
+  'event-invitation.withdrawn': {
+    record: 'event invitation',
+    change: 'an organiser withdraws an invitation (a place it made ends and passes on)',
+    emails: [
+      {
+        template: 'event-invitation-withdrawn',
+        to: 'the invitee, unless they had declined: the invitation is withdrawn, and the place they accepted is no longer kept',
+      },
+    ],
+    notEmailed: [
+      { who: 'an invitee who had declined', why: 'they are not coming, so nothing changes for them' },
+      { who: 'other organisers', why: 'the invitations page shows it' },
     ],
   },
 } as const satisfies Record<string, WhoIsToldRow>;

@@ -15,7 +15,7 @@ import { addFileResource, addLinkResource, getImpactNote, MAX_RESOURCE_BYTES, qu
 import { Uuid } from '../http/ids.ts';
 import { text, textForm, type Body } from '../http/form-values.ts';
 import { submit } from '../http/form-route.ts';
-import { findPublicResourceFile, listPublicResources, listResources } from './public.ts';
+import { findPublicResourceFile, listResources } from './public.ts';
 import { quotableView, resourceView, workspaceFrame } from './view-models.ts';
 
 const ResourceParams = Type.Object({ eventId: Type.String({ format: 'uuid' }), resourceId: Type.String({ format: 'uuid' }) });
@@ -80,7 +80,12 @@ export const afterRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return submit(request, reply, {
         values,
         again: (form, status) => show(request, reply, { note: form }, status),
-        run: () => saveImpactNote(app.db, eventId, { body: values.note, send, quotes: values.quotes }, signedIn(request)),
+        // Over the sender's mail budget: said beside the note, which is kept as typed.
+        tooMany: { field: 'note' },
+        run: () =>
+          saveImpactNote(app.db, eventId, { body: values.note, send, quotes: values.quotes }, signedIn(request), {
+            mailBudget: { perDay: app.config.mailBudgetPerDay },
+          }),
         done: (told) => ({
           to: `/plan/${eventId}/after`,
           notice: send ? `The impact note is on its way to ${told === 1 ? '1 person' : `${told} people`}.` : 'The impact note is saved.',
@@ -144,9 +149,9 @@ export const afterRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // ---- Public ----
 
-  app.get('/resources', { config: { access: 'public', publicCache: true } }, async (_request, reply) => {
-    return reply.page('planning/resources', { title: 'Reports, slides and links', resources: await listPublicResources(app.db) });
-  });
+  // The library is the one place for reports and resources: it lists these too. This address,
+  // once their own list, moved there for good; each file keeps its address below.
+  app.get('/resources', { config: { access: 'public' } }, async (_request, reply) => reply.redirect('/library#from-events', 301));
 
   app.get(
     '/resources/:resourceId',

@@ -9,6 +9,7 @@ import type { Me } from '../me.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
+import { type MailBudget, spendMailBudget } from '../mail/budget.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
 import { planningAccess, requireLead, type EventRow } from './access.ts';
 import { groupRecipients } from './events.ts';
@@ -56,14 +57,19 @@ function hasHappened(event: EventRow, now: Date): boolean {
   return event.status === 'completed' || (event.status === 'published' && Boolean(event.endsAt && event.endsAt <= now));
 }
 
-/** Saves the note, and sends it when asked; once sent it is kept as it was sent. */
+/**
+ * Saves the note, and sends it when asked; once sent it is kept as it was sent. The emails to
+ * other people come out of the sender's daily budget (server/mail/budget.ts), like all mail
+ * someone's action sends to others: over it, nothing is saved or sent.
+ */
 export async function saveImpactNote(
   db: Database,
   eventId: string,
   input: { body: string; send: boolean; quotes?: string[] },
   me: Me,
-  now = new Date(),
+  context: { mailBudget: MailBudget; now?: Date },
 ): Promise<number> {
+  const now = context.now ?? new Date();
   const body = input.body.trim();
   if (!body) throw new InvalidInputError([{ field: 'note', message: 'Write what people said and what was done about it' }]);
   return db.transaction(async (tx) => {
@@ -108,9 +114,9 @@ export async function saveImpactNote(
       .where(and(eq(registrations.eventId, eventId), inArray(registrations.status, ['attended', 'confirmed'])));
     const group = (await groupRecipients(tx, eventId)).map((g) => ({ email: g.email, name: g.displayName }));
     const seen = new Set<string>();
-    for (const person of [...group, ...attendees]) {
-      if (seen.has(person.email)) continue;
-      seen.add(person.email);
+    const recipients = [...group, ...attendees].filter((person) => !seen.has(person.email) && seen.add(person.email));
+    await spendMailBudget(tx, { personId: me.id, emails: recipients.filter((p) => p.email !== me.email).length, budget: context.mailBudget, now });
+    for (const person of recipients) {
       await enqueueEmail(tx, {
         because: 'event.impact-note-sent',
         to: person.email,

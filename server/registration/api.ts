@@ -6,7 +6,7 @@ import { and, eq, inArray, isNull, or } from 'drizzle-orm';
 import { placeHolds, registrations, registrationSettings } from '../../db/schema/index.ts';
 import { lockEvent } from '../db/event-lock.ts';
 import type { Db } from '../db/database.ts';
-import { releaseHold as releaseHoldOnly } from './holds.ts';
+import { availability as availabilityNow, placesLeft as placesLeftOf, releaseHold as releaseHoldOnly } from './holds.ts';
 import { passOnFreedPlaces } from './offers.ts';
 import { getSettings, listTicketTypes } from './queries.ts';
 
@@ -88,4 +88,80 @@ export async function setInvitationOnly(tx: Db, eventId: string, on: boolean): P
     .insert(registrationSettings)
     .values({ eventId, bookingMode })
     .onConflictDoUpdate({ target: registrationSettings.eventId, set: { bookingMode, updatedAt: new Date() } });
+}
+
+/**
+ * Invitation-only events: an accepted invitation is a confirmed place like any booking, so the
+ * attendee list, check-in, reminders, certificates and surveys all include the invitee. Takes a
+ * place under the event's lock, in the caller's transaction, and returns the booking's id, or
+ * null when every place is taken. Sends nothing: the invitations feature confirms the acceptance
+ * in its own email, so the invitee gets one confirmation, not two.
+ */
+export async function placeForInvitee(
+  tx: Db,
+  input: { eventId: string; name: string; email: string; organisation: string; perspective: string; accessRequirements: string },
+  now: Date = new Date(),
+): Promise<string | null> {
+  await lockEvent(tx, input.eventId);
+  if (placesLeftOf(await availabilityNow(tx, input.eventId, now), null) < 1) return null;
+  const [row] = await tx
+    .insert(registrations)
+    .values({
+      eventId: input.eventId,
+      // No kind of place: an invitation-only event sells none; the place counts against the event's capacity.
+      ticketTypeId: null,
+      status: 'confirmed',
+      name: input.name,
+      email: input.email,
+      organisation: input.organisation,
+      perspective: input.perspective,
+      accessRequirements: input.accessRequirements,
+      confirmedAt: now,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning({ id: registrations.id });
+  return row!.id;
+}
+
+/** An invitee changed what they need to take part: their place's access requirements follow. */
+export async function setInviteeNeeds(tx: Db, input: { eventId: string; registrationId: string; accessRequirements: string }): Promise<void> {
+  await tx
+    .update(registrations)
+    .set({ accessRequirements: input.accessRequirements, updatedAt: new Date() })
+    .where(and(eq(registrations.id, input.registrationId), eq(registrations.eventId, input.eventId)));
+}
+
+/**
+ * An invitee's place ends (they declined after accepting, or the organisers withdrew the
+ * invitation): the booking is cancelled, its access needs cleared (not kept for someone who is not
+ * coming), and the freed place passed on, in the caller's transaction. Sends nothing: the caller
+ * says what happened in its own words. Returns false when the place had already ended (the
+ * invitee cancelled it from a booking link) or has been used (they attended).
+ */
+export async function endInviteePlace(tx: Db, input: { eventId: string; registrationId: string }, now: Date = new Date()): Promise<boolean> {
+  await lockEvent(tx, input.eventId);
+  const ended = await tx
+    .update(registrations)
+    .set({ status: 'cancelled', cancelledAt: now, updatedAt: now, accessRequirements: '' })
+    .where(
+      and(
+        eq(registrations.id, input.registrationId),
+        eq(registrations.eventId, input.eventId),
+        inArray(registrations.status, ['confirmed', 'pending_payment']),
+      ),
+    )
+    .returning({ id: registrations.id });
+  if (ended.length) await passOnFreedPlaces(tx, input.eventId, now);
+  return ended.length > 0;
+}
+
+/** Of these bookings, the ones that still hold a place (booked or attended), with their state. */
+export async function placesHeld(tx: Db, registrationIds: string[]): Promise<Map<string, 'confirmed' | 'attended'>> {
+  if (registrationIds.length === 0) return new Map();
+  const rows = await tx
+    .select({ id: registrations.id, status: registrations.status })
+    .from(registrations)
+    .where(and(inArray(registrations.id, registrationIds), inArray(registrations.status, ['confirmed', 'attended'])));
+  return new Map(rows.map((r) => [r.id, r.status as 'confirmed' | 'attended']));
 }

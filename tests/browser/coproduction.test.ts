@@ -316,7 +316,7 @@ describe('co-producing an event, by keyboard', () => {
       `/plan/${eventId}/involvement`,
       `/plan/${eventId}/after`,
       '/involvement',
-      '/resources',
+      '/library',
     ]) {
       await page.goto(h.baseUrl + path);
       await expectAccessible(h);

@@ -76,6 +76,6 @@ describe('resource files', () => {
     const otherId = other.split('/').pop()!;
     expect((await organiser.post(`/plan/${eventId}/resources/${otherId}/remove`)).statusCode).toBe(303);
     expect((await t.client().get(other)).statusCode).toBe(404);
-    expect((await t.client().get('/resources')).body).not.toContain('Handout to remove');
+    expect((await t.client().get('/library')).body).not.toContain('Handout to remove');
   });
 });

@@ -4,7 +4,8 @@
 // goes to those who have not answered; the organisers' page names the gap to the balance.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventInvitations, type events } from '../../db/schema/index.ts';
+import { eventCohosts, eventInvitations, type events, organisations } from '../../db/schema/index.ts';
+import { parseFeed } from '../calendar/parse.ts';
 import { ERROR_CODE_HEADER } from '../../server/errors.ts';
 import { sendInvitationReminders } from '../../server/invitations/service.ts';
 import { balanceGap } from '../../server/invitations/view-models.ts';
@@ -83,6 +84,28 @@ describe('an invitation-only event', () => {
     expect((await visitor.get(`/events/${event.slug}`)).statusCode).toBe(200);
   });
 
+  it('is tagged "By invitation" wherever events are listed: home, list, organisation filter, directory entry, feed', async () => {
+    // Soonest of all, so the home page's five next events include it.
+    const event = await roundTable(12, { title: 'Round table on peer work', startsAt: new Date(Date.now() + 3_600_000) });
+    await makeInvitationOnly(event.slug);
+    const [partner] = await t.db.insert(organisations).values({ name: 'Peer Work Network', kind: 'network', status: 'approved' }).returning();
+    await t.db.insert(eventCohosts).values({ eventId: event.id, organisationId: partner!.id, position: 0 });
+    const card = (body: string) => {
+      const start = body.indexOf(`href="/events/${event.slug}"`);
+      expect(start, 'the event is listed').toBeGreaterThan(-1);
+      return body.slice(start, body.indexOf('</article>', start));
+    };
+    const visitor = t.client();
+    expect(card((await visitor.get('/')).body)).toContain('By invitation');
+    expect(card((await visitor.get('/events')).body)).toContain('By invitation');
+    expect(card((await visitor.get(`/events?organisation=${partner!.id}`)).body)).toContain('By invitation');
+    const entry = (await visitor.get(`/directory/${partner!.id}`)).body;
+    expect(entry).toMatch(new RegExp(`${event.title}</a>, [^<]*<strong class="govuk-tag govuk-tag--purple">By invitation</strong>`));
+    const [inFeed] = parseFeed((await visitor.get('/calendar.ics')).body).entries.filter((e) => e.summary === event.title);
+    expect(inFeed!.description).toContain('Round table, by invitation only. Details and access information:');
+    expect(inFeed!.description).not.toContain('booking');
+  });
+
   it('refuses invitations until it is invitation-only', async () => {
     const event = await roundTable();
     const sent = await organiser.post(`/organise/events/${event.slug}/invitations`, { name: 'Ana', email: 'ana@example.org', perspective: 'carer' });
@@ -140,7 +163,7 @@ describe('an invitation-only event', () => {
       expect((await t.client().post(`${await linkFor(email)}/accept`, {})).statusCode).toBe(303);
     }
     expect((await t.client().post(`${await linkFor('kim@example.org')}/decline`)).statusCode).toBe(303);
-    expect((await availability(t.db, event.id)).held).toBe(6);
+    expect((await availability(t.db, event.id)).booked).toBe(6);
 
     const page = await organiser.get(`/organise/events/${event.slug}/invitations`);
     expect(page.statusCode).toBe(200);
@@ -149,7 +172,7 @@ describe('an invitation-only event', () => {
 
     // Changing one's mind gives the place back and forgets the access needs.
     expect((await invitee.post(`${samLink}/decline`)).statusCode).toBe(303);
-    expect((await availability(t.db, event.id)).held).toBe(5);
+    expect((await availability(t.db, event.id)).booked).toBe(5);
     const [sam] = await t.db.select().from(eventInvitations).where(eq(eventInvitations.email, 'sam@example.org'));
     expect(sam!.status).toBe('declined');
     expect(sam!.accessNeeds).toBe('');

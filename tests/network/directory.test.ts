@@ -4,7 +4,7 @@
 // and co-hosts on the event page, the event list's filter and the calendar feeds.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { organisationMembers, organisations, outboxMessages } from '../../db/schema/index.ts';
+import { directoryRequestTries, organisationMembers, organisations, outboxMessages } from '../../db/schema/index.ts';
 import { directoryContacts } from '../../server/network/directory.ts';
 import { makeEvent } from '../registration/fixtures.ts';
 import { mailTo, signedInOrganiser } from '../proposals/support.ts';
@@ -61,7 +61,7 @@ describe('the directory', () => {
     expect(told!.data).toMatchObject({ approved: true, organisationName: 'Survivor Voices Network', directoryPath: `/directory/${row!.id}` });
     // The asker's address is forgotten once they are told.
     const [after] = await t.db.select().from(organisations).where(eq(organisations.id, row!.id));
-    expect(after).toMatchObject({ status: 'approved', requesterEmail: '', requestedIp: '' });
+    expect(after).toMatchObject({ status: 'approved', requesterEmail: '' });
 
     const entry = await t.client().get(`/directory/${row!.id}`);
     expect(entry.statusCode).toBe(200);
@@ -169,10 +169,17 @@ describe('asking from one connection', () => {
     let last = await ask({ name: 'Flood 0', kind: 'charity', requesterEmail: 'flood@example.org' });
     for (let i = 1; i < 20 && last.statusCode === 303; i++) last = await ask({ name: `Flood ${i}`, kind: 'charity', requesterEmail: 'flood@example.org' });
     expect(last.statusCode).toBe(429);
-    expect(last.body).toContain('Too many organisations have been put forward from this connection');
+    expect(last.body).toContain('Too many requests about the directory have been sent from this connection');
     expect(last.body).toContain('value="flood@example.org"');
-    const waiting = (await t.db.select().from(organisations).where(eq(organisations.status, 'pending'))).filter((o) => o.requestedIp !== '');
-    expect(waiting).toHaveLength(8);
+    const waiting = (await t.db.select().from(organisations).where(eq(organisations.status, 'pending'))).filter((o) => o.name.startsWith('Flood'));
+    // The hour's allowance (8) counts every request from this connection, those decided earlier included.
+    expect(await t.db.select().from(directoryRequestTries)).toHaveLength(8);
+    expect(waiting.length).toBeGreaterThan(0);
+    // Deciding the requests forgets who asked, but not that this connection used its hour.
+    for (const o of waiting) expect((await organiser.post(`/organise/directory/${o.id}/decision`, { decision: 'decline' })).statusCode).toBe(303);
+    const after = await ask({ name: 'Flood again', kind: 'charity', requesterEmail: 'flood@example.org' });
+    expect(after.statusCode).toBe(429);
+    expect(await t.db.select().from(organisations).where(eq(organisations.name, 'Flood again'))).toHaveLength(0);
   });
 });
 

@@ -4,10 +4,10 @@
 // nothing else; nobody is asked twice; people who left or bounced are never emailed.
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listImportRows, listSubscribers, outboxMessages } from '../../db/schema/index.ts';
+import { listImportRows, listImports, listSubscribers, outboxMessages } from '../../db/schema/index.ts';
 import { audienceOf } from '../../server/network/announcements.ts';
-import { consentDate, REPERMISSION_WORDING, runImports } from '../../server/network/import.ts';
-import { JOIN_WORDING, leaveList, NO_INTERESTS, subscribe } from '../../server/network/list.ts';
+import { consentDate, dropStalePreviews, PREVIEW_KEEP_DAYS, REPERMISSION_WORDING, runImports } from '../../server/network/import.ts';
+import { emailHash, JOIN_WORDING, leaveList, NO_INTERESTS, subscribe } from '../../server/network/list.ts';
 import { postMultipart } from '../bursaries/support.ts';
 import { mailTo, signedInOrganiser } from '../proposals/support.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
@@ -91,6 +91,20 @@ describe('importing a mailing list', () => {
     expect(after.body).toContain('8 of 8 rows done (100%)');
     expect(after.body).not.toContain('Look again');
     expect(figures(after.body)).toEqual({ 'Joined the list': 2, 'Emailed, asking if they want to join': 2, 'Left out': 4, 'Still to do': 0 });
+    // Finished, the import keeps its counts and why each row was left out, by line, but no address,
+    // name or consent note; a row that was asked keeps only its address's hash.
+    const importId = url.split('/').pop()!;
+    const kept = await t.db.select().from(listImportRows).where(eq(listImportRows.importId, importId));
+    expect(kept).toHaveLength(8);
+    for (const row of kept) expect(row).toMatchObject({ email: '', name: '', consent: '' });
+    expect(
+      kept
+        .filter((r) => r.emailHash)
+        .map((r) => r.emailHash)
+        .sort(),
+    ).toEqual([emailHash('bo@example.org'), emailHash('dee@example.org')].sort());
+    for (const address of ['not-an-address', 'ana@example.org', 'left@example.org', 'ticked a box once']) expect(after.body).not.toContain(address);
+    expect(after.body).toContain('<td class="govuk-table__cell">4</td><td class="govuk-table__cell">Not an email address</td>');
 
     // Recorded consent: on the list, with that record kept as imported consent.
     const ana = await subscriberRow('ana@example.org');
@@ -143,6 +157,22 @@ describe('importing a mailing list', () => {
     // Only organisers may import.
     const member = await t.signedIn('just-a-member@example.org');
     expect((await upload(member, 'Email\na@example.org\n')).statusCode).toBe(403);
+  });
+
+  it('does not keep a preview nobody starts: after a few days it is cancelled and its rows deleted', async () => {
+    const uploaded = await upload(organiser, 'email,name\nforgotten@example.org,Forgotten\n', 'forgotten.csv');
+    const id = String(uploaded.headers.location).split('/').pop()!;
+    const fresh = await upload(organiser, 'email,name\nrecent@example.org,Recent\n', 'recent.csv');
+    const freshId = String(fresh.headers.location).split('/').pop()!;
+    await t.db
+      .update(listImports)
+      .set({ createdAt: new Date(Date.now() - (PREVIEW_KEEP_DAYS + 1) * 86_400_000) })
+      .where(eq(listImports.id, id));
+    expect(await dropStalePreviews(t.db)).toBe(1);
+    expect(await t.db.select().from(listImportRows).where(eq(listImportRows.importId, id))).toHaveLength(0);
+    expect((await t.db.select().from(listImports).where(eq(listImports.id, id)))[0]!.status).toBe('cancelled');
+    expect(await t.db.select().from(listImportRows).where(eq(listImportRows.importId, freshId))).toHaveLength(1);
+    await organiser.post(`/organise/list/imports/${freshId}/cancel`);
   });
 
   it('can be cancelled from the preview, which deletes its addresses', async () => {

@@ -1072,6 +1072,21 @@ const scenarios: Record<ChangeName, Scenario> = {
       return [];
     },
   },
+  'event-invitation.withdrawn': {
+    setup: async () => {
+      const email = unique('withdrawn');
+      expectPosted(await org.post(`/organise/events/${state.roundTable as string}/invitations`, { name: 'Wyn', email, perspective: 'academic' }));
+      const [mail] = await t.db.select().from(outboxMessages).where(eq(outboxMessages.toAddress, email));
+      expectPosted(await t.client().post(`${emailData(mail!).invitationPath as string}/accept`, { accessNeeds: '' }));
+      const [row] = await t.db.select({ id: eventInvitations.id }).from(eventInvitations).where(eq(eventInvitations.email, email));
+      state.withdrawn = { email, id: row!.id };
+    },
+    change: async () => {
+      const { email, id } = state.withdrawn as { email: string; id: string };
+      expectPosted(await org.post(`/organise/events/${state.roundTable as string}/invitations/${id}/withdraw`));
+      return mails('event-invitation.withdrawn', 'event-invitation-withdrawn', [email]);
+    },
+  },
   'list-left': {
     setup: async () => {
       const email = unique('leaves-list');

@@ -1,8 +1,8 @@
 // After the event: the impact note to attendees and the group, and resources (PDFs checked by
 // content, or links) shown publicly only once the event is public.
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { events, registrations } from '../../db/schema/index.ts';
+import { events, impactNotes, mailBudgetDays, outboxMessages, people, registrations } from '../../db/schema/index.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import type { TestClient } from '../support/client.ts';
 import { htmlBytes, pdfBytes, postMultipart } from '../bursaries/support.ts';
@@ -69,7 +69,7 @@ describe('resources', () => {
     const page = await lead.get(`/plan/${eventId}/after`);
     const fileUrl = /href="(\/resources\/[0-9a-f-]{36})"/.exec(page.body)![1]!;
     expect((await t.client().get(fileUrl)).statusCode).toBe(404);
-    expect((await t.client().get('/resources')).body).not.toContain('Report from the round table');
+    expect((await t.client().get('/library')).body).not.toContain('Report from the round table');
     await t.db
       .update(events)
       .set({ status: 'published', startsAt: new Date('2026-01-10T10:00:00Z'), endsAt: new Date('2026-01-10T15:00:00Z') })
@@ -79,9 +79,21 @@ describe('resources', () => {
     expect(file.headers['content-type']).toBe('application/pdf');
     expect(file.headers['x-content-type-options']).toBe('nosniff');
     expect(file.rawPayload.equals(pdfBytes)).toBe(true);
-    const list = await t.client().get('/resources');
+    // The library is the one list of reports and resources: the old address moved there for good.
+    const moved = await t.client().get('/resources');
+    expect(moved.statusCode).toBe(301);
+    expect(moved.headers.location).toBe('/library#from-events');
+    const list = await t.client().get('/library');
+    expect(list.body).toContain('id="from-events"');
     expect(list.body).toContain('Report from the round table');
     expect(list.body).toContain('https://slides.example.org/deck');
+    expect(list.body).toContain(`href="${fileUrl}"`);
+    expect((await t.client().get('/library?q=round+table+report')).body).toContain('Report from the round table');
+    expect((await t.client().get('/library?q=nothing-like-it')).body).not.toContain('Report from the round table');
+    // The footer names the library once, and no other list of reports.
+    expect(list.body).not.toContain('href="/resources"');
+    expect(list.body.match(/href="\/library"/g)?.length).toBeGreaterThanOrEqual(1);
+    expect(list.body).toContain('Library of reports and resources</a>');
     const [event] = await t.db.select({ slug: events.slug }).from(events).where(eq(events.id, eventId));
     const publicPage = await t.client().get(`/events/${event!.slug}`);
     expect(publicPage.body).toContain('Report from the round table');
@@ -110,5 +122,44 @@ describe('the impact note', () => {
       expect(result.retrying + result.failed).toBe(0);
       if (result.sent === 0) break;
     }
+  });
+
+  it('spends the sender’s daily mail budget like other mail they send; over it, nothing is saved or sent', async () => {
+    const id = idFrom((await organiser.post('/organise/events', { title: 'Seminar on budgets', type: 'seminar' })).headers.location, '/plan');
+    await organiser.post(`/plan/${id}/members`, { email: 'lead@example.org', role: 'co_lead' });
+    await lead.post(`/plan/${id}/invitation`, { answer: 'yes', perspective: 'carer' });
+    await t.db
+      .update(events)
+      .set({ status: 'published', startsAt: new Date('2026-02-10T10:00:00Z'), endsAt: new Date('2026-02-10T15:00:00Z') })
+      .where(eq(events.id, id));
+    const attendees = ['bo', 'di', 'em'].map((n) => ({ eventId: id, status: 'attended' as const, name: n, email: `${n}-budget@example.org` }));
+    await t.db.insert(registrations).values(attendees);
+    const [leadPerson] = await t.db.select({ id: people.id }).from(people).where(eq(people.email, 'lead@example.org'));
+    const perDay = t.config.mailBudgetPerDay;
+    const today = sql`(now() at time zone 'Europe/London')::date`;
+    // Two emails short of the day's budget: three attendees (the lead's own copy is free) is too many.
+    await t.db
+      .insert(mailBudgetDays)
+      .values({ personId: leadPerson!.id, day: today, sent: perDay - 2 })
+      .onConflictDoUpdate({ target: [mailBudgetDays.personId, mailBudgetDays.day], set: { sent: perDay - 2 } });
+    const refused = await lead.post(`/plan/${id}/impact-note`, { note: 'You said: more breaks.', action: 'send' });
+    expect(refused.statusCode).toBe(429);
+    expect(refused.body).toContain('more emails to other people than one account may send in a day');
+    expect(refused.body).toContain('You said: more breaks.');
+    expect(await mailTo(t.db, 'bo-budget@example.org', 'impact-note')).toHaveLength(0);
+    expect((await t.db.select().from(impactNotes).where(eq(impactNotes.eventId, id)))[0]?.sentAt ?? null).toBeNull();
+
+    const toOthers = async () =>
+      (await t.db.select({ to: outboxMessages.toAddress }).from(outboxMessages).where(eq(outboxMessages.template, 'impact-note'))).filter(
+        (m) => m.to !== 'lead@example.org',
+      ).length;
+    const before = await toOthers();
+    await t.db.update(mailBudgetDays).set({ sent: 0 }).where(eq(mailBudgetDays.personId, leadPerson!.id));
+    expect((await lead.post(`/plan/${id}/impact-note`, { note: 'You said: more breaks.', action: 'send' })).statusCode).toBe(303);
+    expect(await mailTo(t.db, 'bo-budget@example.org', 'impact-note')).toHaveLength(1);
+    const [spent] = await t.db.select({ sent: mailBudgetDays.sent }).from(mailBudgetDays).where(eq(mailBudgetDays.personId, leadPerson!.id));
+    expect(spent!.sent).toBeGreaterThanOrEqual(3);
+    expect(spent!.sent).toBe((await toOthers()) - before);
+    await t.db.delete(mailBudgetDays).where(eq(mailBudgetDays.personId, leadPerson!.id));
   });
 });

@@ -1,0 +1,1 @@
+ALTER TABLE "event_invitations" DROP COLUMN "hold_id";

@@ -1,22 +1,28 @@
 // Reading events for public pages.
-import { and, asc, count, desc, eq, gte, ilike, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, gte, ilike, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { events, type EventFormat, type EventType } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
 import { prepared } from '../db/prepared.ts';
 import { cohostedBy } from '../network/directory.ts';
+import { coProducedColumn } from '../planning/public.ts';
 
 export type EventRow = typeof events.$inferSelect;
 
-/** Published events that have not ended yet, soonest first. */
-export async function listUpcomingEvents(db: Db, options: { limit: number; now?: Date }): Promise<EventRow[]> {
-  const now = options.now ?? new Date();
+const upcomingEvents = prepared((db) => {
+  const now = sql.placeholder('now');
   return db
-    .select()
+    .select({ ...getTableColumns(events), coProduced: coProducedColumn() })
     .from(events)
     .where(and(eq(events.status, 'published'), eq(events.unlisted, false), or(gte(events.endsAt, now), and(isNull(events.endsAt), gte(events.startsAt, now)))))
     .orderBy(asc(events.startsAt))
-    .limit(options.limit);
+    .limit(sql.placeholder('limit'))
+    .prepare('upcoming_events');
+});
+
+/** Published events that have not ended yet, soonest first, each marked if it is co-produced (one statement). */
+export async function listUpcomingEvents(db: Db, options: { limit: number; now?: Date }): Promise<(EventRow & { coProduced: boolean })[]> {
+  return upcomingEvents(db).execute({ now: (options.now ?? new Date()).toISOString(), limit: options.limit });
 }
 
 /** A public event page shows published, cancelled and finished events, never ones being planned. */

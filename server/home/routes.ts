@@ -2,16 +2,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { listUpcomingEvents } from '../events/queries.ts';
 import { eventCard } from '../events/view-models.ts';
-import { coProducedAmong } from '../planning/public.ts';
 
 export const homeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/', { config: { access: 'public', publicCache: true } }, async (_request, reply) => {
+    // One statement: the next events and whether each is co-produced.
     const next = await listUpcomingEvents(app.db, { limit: 5 });
-    const coProduced = await coProducedAmong(
-      app.db,
-      next.map((e) => e.id),
-    );
-    return reply.page('home', { title: 'Social Perspectives Hub', events: next.map((e) => ({ ...eventCard(e), coProduced: coProduced.has(e.id) })) });
+    return reply.page('home', { title: 'Social Perspectives Hub', events: next.map((e) => ({ ...eventCard(e), coProduced: e.coProduced })) });
   });
 };
 

@@ -1,7 +1,7 @@
 // What the public sees of co-production: the programme, the "co-produced" mark, the 4PI
 // principles and purpose statements, and resources. Only for events that are no longer in
 // planning (published, cancelled or finished); nothing about who declared which perspective.
-import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, ne, type SQL, sql } from 'drizzle-orm';
 import { eventResources, events, planningMembers } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
 import { prepared } from '../db/prepared.ts';
@@ -87,6 +87,14 @@ export async function publicCoproduction(db: Db, event: EventRow) {
 }
 
 /** Which of these events are co-produced, for marking them in lists. */
+/**
+ * The same test as coProducedAmong, as a column a list of events reads in its own statement
+ * (`"events"."id"` named in full: inside a one-table select Drizzle leaves column names bare).
+ */
+export function coProducedColumn(): SQL<boolean> {
+  return sql<boolean>`exists (select 1 from planning_members pm where pm.event_id = "events"."id" and pm.status = 'accepted' and pm.perspective in ('lived_experience', 'carer'))`;
+}
+
 export async function coProducedAmong(db: Db, eventIds: string[]): Promise<Set<string>> {
   if (!eventIds.length) return new Set();
   const rows = await db

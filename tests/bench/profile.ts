@@ -75,15 +75,19 @@ export async function cpuSplit(databaseUrl: string, dataDir: string, pagePath: s
   const app = await startConvene(databaseUrl, dataDir, { PAGE_CACHE_SECONDS: '0', NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` });
   await warm({ url: `${app.url}${pagePath}`, headers });
   const started = Date.now();
-  await load({ url: `${app.url}${pagePath}`, headers, duration: seconds });
+  const cpuBefore = cpuSeconds([app.child.pid!]);
+  const result = await load({ url: `${app.url}${pagePath}`, headers, duration: seconds });
+  const cpuMs = (cpuSeconds([app.child.pid!]) - cpuBefore) * 1000;
   const measuredMs = Date.now() - started;
   await app.stop();
+  // What a request costs in CPU does not depend on how busy the rest of the machine is.
+  const perRequest = `${(cpuMs / Math.max(1, result.requests.total)).toFixed(1)} ms of CPU a request (profiler running)`;
   const file = fs.readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
-  if (!file) return 'no CPU profile written';
+  if (!file) return `${perRequest}; no CPU profile written`;
   const summary = summariseProfile(JSON.parse(fs.readFileSync(path.join(profileDir, file), 'utf8')) as CpuProfile, measuredMs, 6);
   const share = (ms: number) => `${Math.round((100 * ms) / summary.totalMs)}%`;
   const gc = summary.functions.find(([fn]) => fn.startsWith('(garbage collector)'));
-  return `CPU: ${summary.packages.map(([where, ms]) => `${where} ${share(ms)}`).join(', ')}${gc ? ` (garbage collection ${share(gc[1])})` : ''}`;
+  return `${perRequest}; CPU: ${summary.packages.map(([where, ms]) => `${where} ${share(ms)}`).join(', ')}${gc ? ` (garbage collection ${share(gc[1])})` : ''}`;
 }
 
 async function main() {

@@ -449,7 +449,13 @@ function groupByApplication<T extends { applicationId: string }>(rows: T[]): (id
  * however many there are, each reading by an index: a fund by its (fund, status) index, the rest
  * by application.
  */
-export async function loadApplications(db: Db, scope: { ids: string[] } | { fundId: string }) {
+/**
+ * Applications with everything about them. `conversation: false` leaves out the messages and
+ * receipts (empty lists), for a queue that shows neither: two statements fewer, and on a fund of
+ * hundreds of applications much less for a capped heap to hold while the page is built.
+ */
+export async function loadApplications(db: Db, scope: { ids: string[] } | { fundId: string }, options: { conversation?: boolean } = {}) {
+  const conversation = options.conversation ?? true;
   if ('ids' in scope && scope.ids.length === 0) return [];
   const chosen =
     'ids' in scope ? inArray(bursaryApplications.id, scope.ids) : and(eq(bursaryApplications.fundId, scope.fundId), ne(bursaryApplications.status, 'draft'))!;
@@ -493,23 +499,27 @@ export async function loadApplications(db: Db, scope: { ids: string[] } | { fund
     .orderBy(asc(bursaryApplications.submittedAt), asc(bursaryApplications.id));
   // Four more queries for any number of applications, not five each.
   const [messages, receipts, claims, ledger] = await Promise.all([
-    db
-      .select({ applicationId: bursaryMessages.applicationId, body: bursaryMessages.body, createdAt: bursaryMessages.createdAt })
-      .from(bursaryMessages)
-      .where(inArray(bursaryMessages.applicationId, applicationIds))
-      .orderBy(asc(bursaryMessages.createdAt)),
-    db
-      .select({
-        applicationId: bursaryReceipts.applicationId,
-        storageKey: bursaryReceipts.storageKey,
-        itemId: bursaryReceipts.itemId,
-        filename: bursaryReceipts.filename,
-        sizeBytes: bursaryReceipts.sizeBytes,
-        uploadedAt: bursaryReceipts.uploadedAt,
-      })
-      .from(bursaryReceipts)
-      .where(inArray(bursaryReceipts.applicationId, applicationIds))
-      .orderBy(asc(bursaryReceipts.uploadedAt)),
+    !conversation
+      ? []
+      : db
+          .select({ applicationId: bursaryMessages.applicationId, body: bursaryMessages.body, createdAt: bursaryMessages.createdAt })
+          .from(bursaryMessages)
+          .where(inArray(bursaryMessages.applicationId, applicationIds))
+          .orderBy(asc(bursaryMessages.createdAt)),
+    !conversation
+      ? []
+      : db
+          .select({
+            applicationId: bursaryReceipts.applicationId,
+            storageKey: bursaryReceipts.storageKey,
+            itemId: bursaryReceipts.itemId,
+            filename: bursaryReceipts.filename,
+            sizeBytes: bursaryReceipts.sizeBytes,
+            uploadedAt: bursaryReceipts.uploadedAt,
+          })
+          .from(bursaryReceipts)
+          .where(inArray(bursaryReceipts.applicationId, applicationIds))
+          .orderBy(asc(bursaryReceipts.uploadedAt)),
     db
       .select({
         applicationId: bursaryClaims.applicationId,

@@ -646,7 +646,8 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const fund = await panelFund(request, fundId);
     const figures = await fundFigures(app.db, fundId);
     const now = new Date();
-    const loaded = await loadApplications(app.db, { fundId });
+    // The queue shows no messages or receipts: they are not read for it.
+    const loaded = await loadApplications(app.db, { fundId }, { conversation: false });
     const list = loaded.map((a) => panelApplicationView(a, settings, signedIn(request).id, now));
     await auditFundOpened(app.db, fundId, 'queue_viewed', signedIn(request));
     return reply.page('bursaries/fund', {

@@ -1,22 +1,29 @@
 // Reading events for public pages.
-import { and, asc, count, desc, eq, gte, ilike, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, gte, ilike, inArray, isNull, lt, or, type Placeholder, type SQL, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { events, type EventFormat, type EventType } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
 import { prepared } from '../db/prepared.ts';
 import { cohostedBy } from '../network/directory.ts';
+import { coProducedColumn } from '../planning/public.ts';
+import { invitationOnlyColumn } from '../registration/api.ts';
 
 export type EventRow = typeof events.$inferSelect;
 
-/** Published events that have not ended yet, soonest first. */
-export async function listUpcomingEvents(db: Db, options: { limit: number; now?: Date }): Promise<EventRow[]> {
-  const now = options.now ?? new Date();
+const upcomingEvents = prepared((db) => {
+  const now = sql.placeholder('now');
   return db
-    .select()
+    .select({ ...getTableColumns(events), coProduced: coProducedColumn(), byInvitation: invitationOnlyColumn() })
     .from(events)
     .where(and(eq(events.status, 'published'), eq(events.unlisted, false), or(gte(events.endsAt, now), and(isNull(events.endsAt), gte(events.startsAt, now)))))
     .orderBy(asc(events.startsAt))
-    .limit(options.limit);
+    .limit(sql.placeholder('limit'))
+    .prepare('upcoming_events');
+});
+
+/** Published events that have not ended yet, soonest first, each marked if co-produced or by invitation (one statement). */
+export async function listUpcomingEvents(db: Db, options: { limit: number; now?: Date }): Promise<ListedEvent[]> {
+  return upcomingEvents(db).execute({ now: (options.now ?? new Date()).toISOString(), limit: options.limit });
 }
 
 /** A public event page shows published, cancelled and finished events, never ones being planned. */
@@ -53,42 +60,70 @@ export interface EventFilter {
 /** Events shown on one page of the public list. */
 export const EVENTS_PER_PAGE = 20;
 
-/** One page of the public list or archive, with the filters people can choose, and how many match in all. */
-export async function findEvents(db: Db, filter: EventFilter): Promise<{ events: EventRow[]; total: number }> {
-  const now = filter.now ?? new Date();
-  // An unlisted event (an invitation-only round table kept quiet) is in no list.
-  const conditions: SQL[] = [eq(events.unlisted, false)];
+/** An event in a list, with the marks the list shows beside it, read in the same statement. */
+export type ListedEvent = EventRow & { coProduced: boolean; byInvitation: boolean };
+
+const listedColumns = () => ({ ...getTableColumns(events), coProduced: coProducedColumn(), byInvitation: invitationOnlyColumn() });
+// How many match in all, read with the page's rows: one statement instead of two.
+const matching = sql<string>`count(*) over ()`;
+
+function whenCondition(past: boolean, now: Date | Placeholder): SQL {
   const ended = or(lt(events.endsAt, now), and(isNull(events.endsAt), lt(events.startsAt, now)))!;
-  if (filter.past) {
-    conditions.push(inArray(events.status, ['published', 'completed']), ended);
-  } else {
-    // A cancelled event stays in the list, marked, until it would have happened, so someone
-    // coming back to look for it finds out rather than wondering where it went.
-    conditions.push(inArray(events.status, ['published', 'cancelled']), or(gte(events.endsAt, now), and(isNull(events.endsAt), gte(events.startsAt, now)))!);
-  }
-  if (filter.type) conditions.push(eq(events.type, filter.type));
-  if (filter.format) conditions.push(eq(events.format, filter.format));
-  if (filter.organisation) conditions.push(cohostedBy(filter.organisation));
-  if (filter.month) {
-    const start = DateTime.fromFormat(filter.month, 'yyyy-MM', { zone: 'Europe/London' });
-    if (start.isValid) conditions.push(gte(events.startsAt, start.toJSDate()), lt(events.startsAt, start.plus({ months: 1 }).toJSDate()));
-  }
-  const q = filter.q?.trim();
-  if (q) {
-    const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    conditions.push(or(ilike(events.title, pattern), ilike(events.summary, pattern), ilike(events.venueName, pattern), ilike(events.description, pattern))!);
-  }
-  const where = and(...conditions);
-  const page = Math.max(1, filter.page ?? 1);
-  const [rows, [counted]] = await Promise.all([
+  // A cancelled event stays in the list, marked, until it would have happened, so someone
+  // coming back to look for it finds out rather than wondering where it went.
+  return past
+    ? and(inArray(events.status, ['published', 'completed']), ended)!
+    : and(inArray(events.status, ['published', 'cancelled']), or(gte(events.endsAt, now), and(isNull(events.endsAt), gte(events.startsAt, now))))!;
+}
+
+// The list as most people see it, with no filter chosen: built once, a page at a time by offset.
+const unfilteredList = (past: boolean) =>
+  prepared((db) =>
     db
-      .select()
+      .select({ ...listedColumns(), matching })
       .from(events)
-      .where(where)
+      .where(and(eq(events.unlisted, false), whenCondition(past, sql.placeholder('now'))))
+      .orderBy(past ? desc(events.startsAt) : asc(events.startsAt), asc(events.id))
+      .limit(EVENTS_PER_PAGE)
+      .offset(sql.placeholder('offset'))
+      .prepare(past ? 'events_list_past' : 'events_list_upcoming'),
+  );
+const unfiltered = { upcoming: unfilteredList(false), past: unfilteredList(true) };
+
+/** One page of the public list or archive, with the filters people can choose, and how many match in all. */
+export async function findEvents(db: Db, filter: EventFilter): Promise<{ events: ListedEvent[]; total: number }> {
+  const now = filter.now ?? new Date();
+  const page = Math.max(1, filter.page ?? 1);
+  const offset = (page - 1) * EVENTS_PER_PAGE;
+  const q = filter.q?.trim();
+  const month = filter.month ? DateTime.fromFormat(filter.month, 'yyyy-MM', { zone: 'Europe/London' }) : null;
+  let rows: (ListedEvent & { matching: string })[];
+  // An unlisted event (an invitation-only round table kept quiet) is in no list.
+  const conditions: SQL[] = [eq(events.unlisted, false), whenCondition(Boolean(filter.past), now)];
+  if (!filter.type && !filter.format && !filter.organisation && !month?.isValid && !q) {
+    rows = await unfiltered[filter.past ? 'past' : 'upcoming'](db).execute({ now: now.toISOString(), offset });
+  } else {
+    if (filter.type) conditions.push(eq(events.type, filter.type));
+    if (filter.format) conditions.push(eq(events.format, filter.format));
+    if (filter.organisation) conditions.push(cohostedBy(filter.organisation));
+    if (month?.isValid) conditions.push(gte(events.startsAt, month.toJSDate()), lt(events.startsAt, month.plus({ months: 1 }).toJSDate()));
+    if (q) {
+      const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      conditions.push(or(ilike(events.title, pattern), ilike(events.summary, pattern), ilike(events.venueName, pattern), ilike(events.description, pattern))!);
+    }
+    rows = await db
+      .select({ ...listedColumns(), matching })
+      .from(events)
+      .where(and(...conditions))
       .orderBy(filter.past ? desc(events.startsAt) : asc(events.startsAt), asc(events.id))
       .limit(EVENTS_PER_PAGE)
-      .offset((page - 1) * EVENTS_PER_PAGE),
-    db.select({ n: count() }).from(events).where(where),
-  ]);
+      .offset(offset);
+  }
+  if (rows.length > 0 || page === 1) return { events: rows, total: Number(rows[0]?.matching ?? 0) };
+  // Past the last page there is no row to carry the count: ask for it alone.
+  const [counted] = await db
+    .select({ n: count() })
+    .from(events)
+    .where(and(...conditions));
   return { events: rows, total: Number(counted?.n ?? 0) };
 }

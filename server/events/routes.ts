@@ -5,10 +5,9 @@ import { publicBursaryOffer } from '../bursaries/funds.ts';
 import { addToCalendarLinks } from '../calendar/add-to-calendar.ts';
 import { NotFoundError } from '../errors.ts';
 import { renderMarkdown } from '../markdown.ts';
-import { coProducedAmong, publicCoproduction } from '../planning/public.ts';
+import { publicCoproduction } from '../planning/public.ts';
 import { cohostingOrganisations, cohostsOf, namesInWords } from '../network/directory.ts';
 import { eventLibraryCards } from '../library/public.ts';
-import { invitationOnlyAmong } from '../registration/api.ts';
 import { eventPlaces } from '../registration/public.ts';
 import { EVENTS_PER_PAGE, findEvents, findPublicEvent } from './queries.ts';
 import { eventCard, EventListQuery, eventListFilters, eventListPages } from './view-models.ts';
@@ -27,20 +26,21 @@ export const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       page: query.page,
     });
     const ids = found.events.map((e) => e.id);
-    const [coProduced, byInvitation, cohosts] = await Promise.all([coProducedAmong(app.db, ids), invitationOnlyAmong(app.db, ids), cohostsOf(app.db, ids)]);
+    // The co-produced and invitation-only marks come with the rows (one statement for the page).
+    const [cohosts, organisations] = await Promise.all([cohostsOf(app.db, ids), cohostingOrganisations(app.db)]);
     const pages = eventListPages(query, found.total, EVENTS_PER_PAGE);
     const title = `${past ? 'Past events' : 'Events'}${pages.current > 1 ? ` (page ${pages.current} of ${pages.count})` : ''}`;
     return reply.page('events/list', {
       title,
       events: found.events.map((e) => ({
         ...eventCard(e),
-        coProduced: coProduced.has(e.id),
-        byInvitation: byInvitation.has(e.id),
+        coProduced: e.coProduced,
+        byInvitation: e.byInvitation,
         cohosts: namesInWords((cohosts.get(e.id) ?? []).map((c) => c.name)),
       })),
       total: found.total,
       pages,
-      ...eventListFilters(query, await cohostingOrganisations(app.db)),
+      ...eventListFilters(query, organisations),
     });
   });
 

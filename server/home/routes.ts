@@ -2,17 +2,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { listUpcomingEvents } from '../events/queries.ts';
 import { eventCard } from '../events/view-models.ts';
-import { coProducedAmong } from '../planning/public.ts';
-import { invitationOnlyAmong } from '../registration/api.ts';
 
 export const homeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/', { config: { access: 'public', publicCache: true } }, async (_request, reply) => {
+    // One statement: the next events, each marked if co-produced or by invitation.
     const next = await listUpcomingEvents(app.db, { limit: 5 });
-    const ids = next.map((e) => e.id);
-    const [coProduced, byInvitation] = await Promise.all([coProducedAmong(app.db, ids), invitationOnlyAmong(app.db, ids)]);
     return reply.page('home', {
       title: 'Social Perspectives Hub',
-      events: next.map((e) => ({ ...eventCard(e), coProduced: coProduced.has(e.id), byInvitation: byInvitation.has(e.id) })),
+      events: next.map((e) => ({ ...eventCard(e), coProduced: e.coProduced, byInvitation: e.byInvitation })),
     });
   });
 };

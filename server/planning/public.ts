@@ -1,8 +1,8 @@
 // What the public sees of co-production: the programme, the "co-produced" mark, the 4PI
 // principles and purpose statements, and resources. Only for events that are no longer in
 // planning (published, cancelled or finished); nothing about who declared which perspective.
-import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
-import { eventResources, events, planningMembers } from '../../db/schema/index.ts';
+import { and, desc, eq, ne, type SQL, sql } from 'drizzle-orm';
+import { eventResources, events } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
 import { prepared } from '../db/prepared.ts';
 import { formatDate } from '../format.ts';
@@ -86,20 +86,13 @@ export async function publicCoproduction(db: Db, event: EventRow) {
   };
 }
 
-/** Which of these events are co-produced, for marking them in lists. */
-export async function coProducedAmong(db: Db, eventIds: string[]): Promise<Set<string>> {
-  if (!eventIds.length) return new Set();
-  const rows = await db
-    .selectDistinct({ eventId: planningMembers.eventId })
-    .from(planningMembers)
-    .where(
-      and(
-        inArray(planningMembers.eventId, eventIds),
-        eq(planningMembers.status, 'accepted'),
-        inArray(planningMembers.perspective, ['lived_experience', 'carer']),
-      ),
-    );
-  return new Set(rows.map((r) => r.eventId));
+/**
+ * Whether an event is co-produced (someone with lived experience or a carer accepted in its
+ * planning group), as a column a list of events reads in its own statement (`"events"."id"`
+ * named in full: inside a one-table select Drizzle leaves column names bare).
+ */
+export function coProducedColumn(): SQL<boolean> {
+  return sql<boolean>`exists (select 1 from planning_members pm where pm.event_id = "events"."id" and pm.status = 'accepted' and pm.perspective in ('lived_experience', 'carer'))`;
 }
 
 /** Every public resource, newest first, with its event. */

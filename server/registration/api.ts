@@ -2,7 +2,7 @@
 // application with holdPlace(tx, { eventId, kind: 'bursary', reference, personId, expiresAt })
 // inside their own transaction (null means the event is full), end it with releaseHold (a booking
 // by that person takes it up), and may show availability(). See holds.ts for the rules these follow.
-import { and, eq, inArray, isNull, or } from 'drizzle-orm';
+import { and, eq, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
 import { placeHolds, registrations, registrationSettings } from '../../db/schema/index.ts';
 import { lockEvent } from '../db/event-lock.ts';
 import type { Db } from '../db/database.ts';
@@ -65,6 +65,14 @@ export { bookingState, type PaymentFacts } from './booking-state.ts';
 /** Whether the event is invitation-only (nobody books it here; organisers invite people). */
 export async function isInvitationOnly(tx: Db, eventId: string): Promise<boolean> {
   return (await getSettings(tx, eventId)).bookingMode === 'invitation';
+}
+
+/**
+ * The same test as invitationOnlyAmong, as a column a list of events reads in its own statement
+ * (`"events"."id"` named in full: inside a one-table select Drizzle leaves column names bare).
+ */
+export function invitationOnlyColumn(): SQL<boolean> {
+  return sql<boolean>`exists (select 1 from registration_settings rs where rs.event_id = "events"."id" and rs.booking_mode = 'invitation')`;
 }
 
 /** Of these events, the invitation-only ones (for "by invitation" in lists). */

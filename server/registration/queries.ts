@@ -153,3 +153,32 @@ export async function paymentFor(db: Db, registrationId: string) {
     .limit(1);
   return row ?? null;
 }
+
+const personsBookings = prepared((db) =>
+  db
+    .select({
+      id: registrations.id,
+      status: registrations.status,
+      eventStatus: events.status,
+      title: events.title,
+      slug: events.slug,
+      startsAt: events.startsAt,
+      endsAt: events.endsAt,
+      ticketName: ticketTypes.name,
+    })
+    .from(registrations)
+    .innerJoin(events, eq(events.id, registrations.eventId))
+    .leftJoin(ticketTypes, eq(ticketTypes.id, registrations.ticketTypeId))
+    // The address was proved by signing in, so bookings made with it before signing in count too.
+    .where(
+      and(isNull(registrations.companionOfId), or(eq(registrations.personId, sql.placeholder('personId')), eq(registrations.email, sql.placeholder('email')))),
+    )
+    .orderBy(desc(events.startsAt))
+    .limit(200)
+    .prepare('persons_bookings'),
+);
+
+/** A signed-in person's own bookings ("Your bookings"), latest event first; built once per database. */
+export async function bookingsOfPerson(db: Db, person: { personId: string; email: string }) {
+  return personsBookings(db).execute(person);
+}

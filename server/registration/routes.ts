@@ -4,14 +4,14 @@
 // see all their bookings at /account/bookings.
 import { SlugParams, TokenParams } from '../http/params.ts';
 import { clientKey } from '../http/client-address.ts';
-import { and, desc, eq, isNull, or } from 'drizzle-orm';
+import { and, eq, isNull, or } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { signedIn } from '../http/signed-in.ts';
 import { text, type Body } from '../http/form-values.ts';
 import { submit } from '../http/form-route.ts';
 import { Type } from 'typebox';
-import { events, registrations, ticketTypes } from '../../db/schema/index.ts';
+import { registrations } from '../../db/schema/index.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { formatPence, formatPrice, formatTimeRange } from '../format.ts';
 import { formState } from '../http/forms.ts';
@@ -33,6 +33,7 @@ import {
   listQuestions,
   listTicketTypes,
   paymentFor,
+  bookingsOfPerson,
 } from './queries.ts';
 import {
   addressProven,
@@ -512,24 +513,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/account/bookings', { config: { access: 'member' } }, async (request, reply) => {
     const me = signedIn(request);
-    const rows = await app.db
-      .select({
-        id: registrations.id,
-        status: registrations.status,
-        eventStatus: events.status,
-        title: events.title,
-        slug: events.slug,
-        startsAt: events.startsAt,
-        endsAt: events.endsAt,
-        ticketName: ticketTypes.name,
-      })
-      .from(registrations)
-      .innerJoin(events, eq(events.id, registrations.eventId))
-      .leftJoin(ticketTypes, eq(ticketTypes.id, registrations.ticketTypeId))
-      // The address was proved by signing in, so bookings made with it before signing in count too.
-      .where(and(isNull(registrations.companionOfId), or(eq(registrations.personId, me.id), eq(registrations.email, me.email))))
-      .orderBy(desc(events.startsAt))
-      .limit(200);
+    const rows = await bookingsOfPerson(app.db, { personId: me.id, email: me.email });
     return reply.page('registration/my-bookings', {
       title: 'Your bookings',
       bookings: rows.map((r) => ({

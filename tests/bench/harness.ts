@@ -118,15 +118,36 @@ export async function startConvene(
     stdio: ['ignore', fs.openSync(path.join(dataDir, 'server.log'), 'a'), 'inherit'],
   });
   await waitForHttp(`${url}/healthz`, child);
+  await settled(child);
   return {
     url,
     child,
     async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+      await exited;
     },
   };
 }
+
+/**
+ * Waits until a freshly started Convene has gone quiet: its jobs' first runs (a new data set has a
+ * backlog of thank-you certificates and applications past retention) would otherwise run during
+ * the first measurements. Past the latest job's first run, then until a second passes with under
+ * 5% of a core used, for at most two minutes.
+ */
+async function settled(child: ChildProcess): Promise<void> {
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  await pause(JOBS_FIRST_RUN_MS);
+  for (let i = 0; i < 120 && child.exitCode === null; i++) {
+    const before = cpuSeconds([child.pid!]);
+    await pause(1000);
+    if (cpuSeconds([child.pid!]) - before < 0.05) return;
+  }
+}
+// The latest first run of a job (server/bursaries/routes.ts: the retention job, 5 s after start).
+const JOBS_FIRST_RUN_MS = 6_000;
 
 export async function load(options: autocannon.Options): Promise<autocannon.Result> {
   return autocannon({ connections: CONNECTIONS, duration: SECONDS, ...options });

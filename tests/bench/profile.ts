@@ -11,7 +11,7 @@ import { createSession } from '../../server/accounts/sessions.ts';
 import { connectPostgres } from '../../server/db/database.ts';
 import { startCluster } from '../support/cluster.ts';
 import { generateDataset } from './dataset.ts';
-import { analyze, BROWSER, databaseFor, load, log, root, startConvene, summarise, warm } from './harness.ts';
+import { analyze, BROWSER, cpuSeconds, databaseFor, load, log, root, startConvene, summarise, warm } from './harness.ts';
 
 interface ProfileNode {
   id: number;
@@ -75,15 +75,19 @@ export async function cpuSplit(databaseUrl: string, dataDir: string, pagePath: s
   const app = await startConvene(databaseUrl, dataDir, { PAGE_CACHE_SECONDS: '0', NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` });
   await warm({ url: `${app.url}${pagePath}`, headers });
   const started = Date.now();
-  await load({ url: `${app.url}${pagePath}`, headers, duration: seconds });
+  const cpuBefore = cpuSeconds([app.child.pid!]);
+  const result = await load({ url: `${app.url}${pagePath}`, headers, duration: seconds });
+  const cpuMs = (cpuSeconds([app.child.pid!]) - cpuBefore) * 1000;
   const measuredMs = Date.now() - started;
   await app.stop();
+  // What a request costs in CPU does not depend on how busy the rest of the machine is.
+  const perRequest = `${(cpuMs / Math.max(1, result.requests.total)).toFixed(1)} ms of CPU a request (profiler running)`;
   const file = fs.readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
-  if (!file) return 'no CPU profile written';
+  if (!file) return `${perRequest}; no CPU profile written`;
   const summary = summariseProfile(JSON.parse(fs.readFileSync(path.join(profileDir, file), 'utf8')) as CpuProfile, measuredMs, 6);
   const share = (ms: number) => `${Math.round((100 * ms) / summary.totalMs)}%`;
   const gc = summary.functions.find(([fn]) => fn.startsWith('(garbage collector)'));
-  return `CPU: ${summary.packages.map(([where, ms]) => `${where} ${share(ms)}`).join(', ')}${gc ? ` (garbage collection ${share(gc[1])})` : ''}`;
+  return `${perRequest}; CPU: ${summary.packages.map(([where, ms]) => `${where} ${share(ms)}`).join(', ')}${gc ? ` (garbage collection ${share(gc[1])})` : ''}`;
 }
 
 async function main() {
@@ -111,15 +115,25 @@ async function main() {
 
     const profileDir = path.join(dataDir, 'profiles');
     let loadStarted = 0;
+    let requests = 0;
     convene = await startConvene(databaseUrl, dataDir, { PAGE_CACHE_SECONDS: '0', NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` });
     for (const c of chosen) {
-      loadStarted ||= Date.now();
       const headers = { ...BROWSER, ...(c.cookie ? { cookie: c.cookie } : {}) };
       const check = await fetch(`${convene.url}${c.path}`, { headers, redirect: 'manual' });
       if (check.status !== 200) throw new Error(`${c.name}: ${c.path} answered ${check.status}`);
       await warm({ url: `${convene.url}${c.path}`, headers });
-      const result = summarise(await load({ url: `${convene.url}${c.path}`, headers }));
-      log(`${c.name}: ${result.rps} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms`);
+      // From the first measured load: starting up and warming are not a page's cost. (With several
+      // cases the later ones' warm-up seconds are counted; profile one page at a time to compare.)
+      loadStarted ||= Date.now();
+      const cpuBefore = cpuSeconds([convene.child.pid!]);
+      const raw = await load({ url: `${convene.url}${c.path}`, headers });
+      const cpuMs = (cpuSeconds([convene.child.pid!]) - cpuBefore) * 1000;
+      const result = summarise(raw);
+      requests += raw.requests.total;
+      // On a shared machine the rate depends on the neighbours; the CPU a request costs does not.
+      log(
+        `${c.name}: ${result.rps} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms; ${(cpuMs / Math.max(1, raw.requests.total)).toFixed(2)} ms of CPU a request (profiler running)`,
+      );
     }
     const measuredMs = Date.now() - loadStarted;
     await convene.stop();
@@ -131,7 +145,9 @@ async function main() {
     fs.copyFileSync(path.join(profileDir, file), kept);
     const summary = summariseProfile(JSON.parse(fs.readFileSync(kept, 'utf8')) as CpuProfile, measuredMs);
     const pct = (ms: number) => `${((100 * ms) / summary.totalMs).toFixed(1)}%`;
-    console.log(`\nBusy ${Math.round(summary.totalMs)} ms of ${measuredMs} ms under load. Self time by package:`);
+    console.log(
+      `\nBusy ${Math.round(summary.totalMs)} ms of ${measuredMs} ms under load, ${(summary.totalMs / Math.max(1, requests)).toFixed(2)} ms a request. Self time by package:`,
+    );
     console.table(summary.packages.map(([where, ms]) => ({ where, share: pct(ms) })));
     console.log('Self time by function:');
     console.table(summary.functions.map(([fn, ms]) => ({ function: fn, share: pct(ms) })));
@@ -144,7 +160,7 @@ async function main() {
 }
 
 /** The pages the issue names, with sessions for the organiser and the member the data set made. */
-async function casesFor(db: ReturnType<typeof connectPostgres>['db']): Promise<{ name: string; path: string; cookie?: string }[]> {
+export async function casesFor(db: ReturnType<typeof connectPostgres>['db']): Promise<{ name: string; path: string; cookie?: string }[]> {
   const { events, bursaryFunds, people } = await import('../../db/schema/index.ts');
   const { eq } = await import('drizzle-orm');
   const [big] = await db.select({ id: events.id, slug: events.slug }).from(events).where(eq(events.slug, 'annual-conference'));

@@ -39,6 +39,13 @@ import {
   warm,
 } from './harness.ts';
 
+/**
+ * `BENCH_CASES=bookings` (or any of pages, bookings, built, growth, comma-separated) runs only
+ * those cases; the ceilings (hello world, pgbench) and the data set are measured and loaded always.
+ */
+const chosenCases = process.env.BENCH_CASES?.split(',').map((c) => c.trim());
+const wanted = (group: 'pages' | 'bookings' | 'built' | 'growth') => !chosenCases || chosenCases.includes(group);
+
 interface Row {
   case: string;
   rps: number;
@@ -130,98 +137,102 @@ async function main() {
       });
     };
     const upcomingSlug = data.slugs[Math.floor(data.slugs.length * 0.8)]!;
-    read('home page', await measureGet('home page', `${base}/`, BROWSER), 0.4);
-    read('event list, filtered', await measureGet('event list', `${base}/events?type=seminar`, BROWSER), 0.4);
-    read('event page (anonymous)', await measureGet('event page', `${base}/events/${upcomingSlug}`, BROWSER), 0.5);
-    read('/calendar.ics in full', await measureGet('full feed', `${base}/calendar.ics`, BROWSER), 0.1);
-    const etag = String((await rawGet(`${base}/calendar.ics`, BROWSER)).headers.etag ?? '');
-    read('/calendar.ics, 304', await measureGet('feed 304', `${base}/calendar.ics`, { ...BROWSER, 'if-none-match': etag }, 304), 0.8);
-    // Personal, so never cached: the issue's bar for it is the p99 at half its maximum rate.
-    read('private feed', await measureGet('private feed', `${base}/calendar/private/${token}.ics`, BROWSER), 0);
-
-    // Registrations: real form posts with a CSRF token, each a different person, on one event.
-    // A booking without a signed-in address is made when its address confirms it from the
-    // emailed link, so the bench confirms booking requests made beforehand (as many as the run
-    // can use), one per post: that is where the place is decided and the booking written.
-    const page = await fetch(`${base}/events/${data.hotEvent.slug}/book`);
-    const html = await page.text();
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
-    const cookie = (page.headers.getSetCookie?.() ?? []).map((c) => c.split(';')[0]).join('; ');
-    if (!csrf || !cookie) throw new Error('No CSRF token on the booking page');
-    const [type] = await handle.db.select({ id: ticketTypes.id }).from(ticketTypes).where(eq(ticketTypes.eventId, data.hotEvent.id));
-    const tokens: string[] = [];
-    const expiresAt = new Date(Date.now() + 86_400_000);
-    for (let batch = 0; batch < Number(process.env.BENCH_BOOKING_REQUESTS ?? 20_000) / 1000; batch++) {
-      const rows = Array.from({ length: 1000 }, () => {
-        const token = newSecret();
-        const i = tokens.push(token);
-        const email = `bench${i}-${process.pid}@example.org`;
-        const fields = {
-          ticketTypeId: type!.id,
-          name: `Bench person ${i}`,
-          email,
-          companion: false,
-          companionName: '',
-          organisation: '',
-          perspective: '',
-          accessRequirements: '',
-          dietaryNeeds: '',
-          consentFutureEvents: false,
-          answers: {},
-        };
-        return { eventId: data.hotEvent.id, ticketTypeId: type!.id, email, fields, tokenHash: hashSecret(token), requestedIp: '127.0.0.1', expiresAt };
-      });
-      await handle.db.insert(bookingRequests).values(rows);
+    if (wanted('pages')) {
+      read('home page', await measureGet('home page', `${base}/`, BROWSER), 0.4);
+      read('event list, filtered', await measureGet('event list', `${base}/events?type=seminar`, BROWSER), 0.4);
+      read('event page (anonymous)', await measureGet('event page', `${base}/events/${upcomingSlug}`, BROWSER), 0.5);
+      read('/calendar.ics in full', await measureGet('full feed', `${base}/calendar.ics`, BROWSER), 0.1);
+      const etag = String((await rawGet(`${base}/calendar.ics`, BROWSER)).headers.etag ?? '');
+      read('/calendar.ics, 304', await measureGet('feed 304', `${base}/calendar.ics`, { ...BROWSER, 'if-none-match': etag }, 304), 0.8);
+      // Personal, so never cached: the issue's bar for it is the p99 at half its maximum rate.
+      read('private feed', await measureGet('private feed', `${base}/calendar/private/${token}.ics`, BROWSER), 0);
     }
-    let n = 0;
-    const before = Date.now();
-    const cpuBefore = { convene: cpuSeconds([convene.child.pid!]), postgres: cpuSeconds(postgresPids()) };
-    const result = await load({
-      url: base,
-      requests: [
-        {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
-          setupRequest: (request) => {
-            // Past the tokens made beforehand, a used link answers 410 (counted as non-2xx).
-            const token = tokens[n++ % tokens.length]!;
-            const body = new URLSearchParams({ _csrf: csrf });
-            return { ...request, path: `/bookings/confirm/${token}`, body: body.toString() };
+
+    if (wanted('bookings')) {
+      // Registrations: real form posts with a CSRF token, each a different person, on one event.
+      // A booking without a signed-in address is made when its address confirms it from the
+      // emailed link, so the bench confirms booking requests made beforehand (as many as the run
+      // can use), one per post: that is where the place is decided and the booking written.
+      const page = await fetch(`${base}/events/${data.hotEvent.slug}/book`);
+      const html = await page.text();
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+      const cookie = (page.headers.getSetCookie?.() ?? []).map((c) => c.split(';')[0]).join('; ');
+      if (!csrf || !cookie) throw new Error('No CSRF token on the booking page');
+      const [type] = await handle.db.select({ id: ticketTypes.id }).from(ticketTypes).where(eq(ticketTypes.eventId, data.hotEvent.id));
+      const tokens: string[] = [];
+      const expiresAt = new Date(Date.now() + 86_400_000);
+      for (let batch = 0; batch < Number(process.env.BENCH_BOOKING_REQUESTS ?? 20_000) / 1000; batch++) {
+        const rows = Array.from({ length: 1000 }, () => {
+          const token = newSecret();
+          const i = tokens.push(token);
+          const email = `bench${i}-${process.pid}@example.org`;
+          const fields = {
+            ticketTypeId: type!.id,
+            name: `Bench person ${i}`,
+            email,
+            companion: false,
+            companionName: '',
+            organisation: '',
+            perspective: '',
+            accessRequirements: '',
+            dietaryNeeds: '',
+            consentFutureEvents: false,
+            answers: {},
+          };
+          return { eventId: data.hotEvent.id, ticketTypeId: type!.id, email, fields, tokenHash: hashSecret(token), requestedIp: '127.0.0.1', expiresAt };
+        });
+        await handle.db.insert(bookingRequests).values(rows);
+      }
+      let n = 0;
+      const before = Date.now();
+      const cpuBefore = { convene: cpuSeconds([convene.child.pid!]), postgres: cpuSeconds(postgresPids()) };
+      const result = await load({
+        url: base,
+        requests: [
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+            setupRequest: (request) => {
+              // Past the tokens made beforehand, a used link answers 410 (counted as non-2xx).
+              const token = tokens[n++ % tokens.length]!;
+              const body = new URLSearchParams({ _csrf: csrf });
+              return { ...request, path: `/bookings/confirm/${token}`, body: body.toString() };
+            },
           },
-        },
-      ],
-    });
-    const seconds = (Date.now() - before) / 1000;
-    const cpuAfter = { convene: cpuSeconds([convene.child.pid!]), postgres: cpuSeconds(postgresPids()) };
-    const booked = await handle.db.select({ status: registrations.status }).from(registrations).where(eq(registrations.eventId, data.hotEvent.id));
-    const confirmed = booked.filter((b) => b.status === 'confirmed').length;
-    const waitlisted = booked.filter((b) => b.status === 'waitlisted').length;
-    const committed = Math.round(booked.length / seconds);
-    const regSummary = summarise(result);
-    log(
-      `registrations: ${booked.length} committed in ${seconds.toFixed(1)} s (${confirmed} confirmed, ${waitlisted} waiting list), ${regSummary.non2xx} non-2xx (303 expected)`,
-    );
-    // What one booking costs the machine: with two cores, 2 s of CPU per second is the ceiling.
-    const perBooking = {
-      conveneMs: ((cpuAfter.convene - cpuBefore.convene) * 1000) / Math.max(1, booked.length),
-      postgresMs: ((cpuAfter.postgres - cpuBefore.postgres) * 1000) / Math.max(1, booked.length),
-    };
-    log(
-      `CPU per booking: Convene ${perBooking.conveneMs.toFixed(2)} ms, PostgreSQL ${perBooking.postgresMs.toFixed(2)} ms (confirmation emails sent meanwhile included)`,
-    );
-    rows.push({
-      case: 'registrations on one hot event (committed/s)',
-      rps: committed,
-      p50: regSummary.p50,
-      p99: regSummary.p99,
-      p99AtHalf: null,
-      peakRssMb: null,
-      limit: 'pgbench inserts',
-      ratio: inserts ? committed / inserts : 0,
-      target: '≥ 500/s',
-      met: committed >= 500,
-      note: `${confirmed} confirmed, then ${waitlisted} on the waiting list; CPU per booking: Convene ${perBooking.conveneMs.toFixed(2)} ms, PostgreSQL ${perBooking.postgresMs.toFixed(2)} ms`,
-    });
+        ],
+      });
+      const seconds = (Date.now() - before) / 1000;
+      const cpuAfter = { convene: cpuSeconds([convene.child.pid!]), postgres: cpuSeconds(postgresPids()) };
+      const booked = await handle.db.select({ status: registrations.status }).from(registrations).where(eq(registrations.eventId, data.hotEvent.id));
+      const confirmed = booked.filter((b) => b.status === 'confirmed').length;
+      const waitlisted = booked.filter((b) => b.status === 'waitlisted').length;
+      const committed = Math.round(booked.length / seconds);
+      const regSummary = summarise(result);
+      log(
+        `registrations: ${booked.length} committed in ${seconds.toFixed(1)} s (${confirmed} confirmed, ${waitlisted} waiting list), ${regSummary.non2xx} non-2xx (303 expected)`,
+      );
+      // What one booking costs the machine: with two cores, 2 s of CPU per second is the ceiling.
+      const perBooking = {
+        conveneMs: ((cpuAfter.convene - cpuBefore.convene) * 1000) / Math.max(1, booked.length),
+        postgresMs: ((cpuAfter.postgres - cpuBefore.postgres) * 1000) / Math.max(1, booked.length),
+      };
+      log(
+        `CPU per booking: Convene ${perBooking.conveneMs.toFixed(2)} ms, PostgreSQL ${perBooking.postgresMs.toFixed(2)} ms (confirmation emails sent meanwhile included)`,
+      );
+      rows.push({
+        case: 'registrations on one hot event (committed/s)',
+        rps: committed,
+        p50: regSummary.p50,
+        p99: regSummary.p99,
+        p99AtHalf: null,
+        peakRssMb: null,
+        limit: 'pgbench inserts',
+        ratio: inserts ? committed / inserts : 0,
+        target: '≥ 500/s',
+        met: committed >= 500,
+        note: `${confirmed} confirmed, then ${waitlisted} on the waiting list; CPU per booking: Convene ${perBooking.conveneMs.toFixed(2)} ms, PostgreSQL ${perBooking.postgresMs.toFixed(2)} ms`,
+      });
+    }
 
     const rss = peakRssMb(convene.child.pid);
     rows.push({
@@ -244,15 +255,17 @@ async function main() {
     const [member, organiser] = [await cookieFor(data.memberId), await cookieFor(data.organiserId)];
     convene = await startConvene(benchDb, dataDir, { PAGE_CACHE_SECONDS: '0' });
     const big = data.bigEvent;
-    const builtPages: [string, string, Record<string, string>][] = [
-      ['built: home page', '/', BROWSER],
-      ['built: event list', '/events', BROWSER],
-      ['built: event page', `/events/${big.slug}`, BROWSER],
-      ['built: "Your bookings"', '/account/bookings', member],
-      ['built: attendee list, 1,000 booked', `/organise/events/${big.slug}/attendees`, organiser],
-      ['built: planning overview', `/plan/${big.id}`, organiser],
-      ['built: bursary fund, 200 applications', `/bursaries/funds/${big.fundId}`, organiser],
-    ];
+    const builtPages: [string, string, Record<string, string>][] = !wanted('built')
+      ? []
+      : [
+          ['built: home page', '/', BROWSER],
+          ['built: event list', '/events', BROWSER],
+          ['built: event page', `/events/${big.slug}`, BROWSER],
+          ['built: "Your bookings"', '/account/bookings', member],
+          ['built: attendee list, 1,000 booked', `/organise/events/${big.slug}/attendees`, organiser],
+          ['built: planning overview', `/plan/${big.id}`, organiser],
+          ['built: bursary fund, 200 applications', `/bursaries/funds/${big.fundId}`, organiser],
+        ];
     let builtRss = 0;
     for (const [name, pagePath, headers] of builtPages) {
       try {
@@ -280,18 +293,19 @@ async function main() {
         convene = await startConvene(benchDb, dataDir, { PAGE_CACHE_SECONDS: '0' });
       }
     }
-    rows.push({
-      case: 'built pages: server peak RSS (MB)',
-      rps: 0,
-      p50: 0,
-      p99: 0,
-      p99AtHalf: null,
-      peakRssMb: builtRss,
-      limit: 'hello world RSS',
-      ratio: helloRss && builtRss ? builtRss / helloRss : 0,
-      target: '≤ 200 MB',
-      met: builtRss > 0 && builtRss <= 200,
-    });
+    if (builtPages.length)
+      rows.push({
+        case: 'built pages: server peak RSS (MB)',
+        rps: 0,
+        p50: 0,
+        p99: 0,
+        p99AtHalf: null,
+        peakRssMb: builtRss,
+        limit: 'hello world RSS',
+        ratio: helloRss && builtRss ? builtRss / helloRss : 0,
+        target: '≤ 200 MB',
+        met: builtRss > 0 && builtRss <= 200,
+      });
     await convene.stop();
     convene = null;
     // Where a page that misses its target spends its time, from a CPU profile of the same load.
@@ -305,7 +319,7 @@ async function main() {
     await handle.close();
 
     // Cost growth: the list (paginated) should stay flat, the full feed grow at most linearly.
-    for (const count of [100, 1000, 10000]) {
+    for (const count of wanted('growth') ? [100, 1000, 10000] : []) {
       const url = await databaseFor(serverUrl, `convene_growth_${count}_${Date.now()}`);
       const db = connectPostgres(url);
       await db.migrate();

@@ -74,6 +74,19 @@ async function expectNothingLeftOpen(): Promise<void> {
   await expect.poll(leftOpen, { timeout: 5_000, interval: 100 }).toBe(0);
 }
 
+/** A promise's value, or a clear failure if it has not settled in 20 s (rather than the test's timeout). */
+async function settlesWithin<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: still waiting after 20 s`)), 20_000);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** A real connection whose socket reports a full buffer on every write; the bytes still go. */
 function backedUpSocket(host: string, port: number): net.Socket {
   // After connect(): it resets a replaced write().
@@ -98,6 +111,24 @@ describe('postgres.js never lets a query run inside another caller’s transacti
       for (let i = 0; i < 200; i++) work.push(plain(sql));
       work.push(transaction(sql), transaction(sql));
       for (let i = 0; i < 40; i++) work.push(i % 4 === 0 ? transaction(sql) : plain(sql));
+      await expectSeparateTransactions(work);
+    } finally {
+      await sql.end({ timeout: 5 });
+    }
+  });
+
+  it('reserves the only connection when a BEGIN fills its pipeline (max 1, porsager/postgres#1189)', async () => {
+    // With max: 1 postgres.js lets a raw BEGIN through, so nothing but the reservation keeps the
+    // next caller out of the transaction: unpatched, sql.begin() failed with a TypeError and the
+    // following queries ran inside the transaction it had left open.
+    const sql = pool({ max: 1 });
+    try {
+      await warm(sql, 1);
+      const work: Promise<string>[] = [];
+      // One runs and 99 wait; BEGIN is the 100th waiting query: the boundary.
+      for (let i = 0; i < 100; i++) work.push(plain(sql));
+      work.push(transaction(sql));
+      for (let i = 0; i < 20; i++) work.push(i % 4 === 0 ? transaction(sql) : plain(sql));
       await expectSeparateTransactions(work);
     } finally {
       await sql.end({ timeout: 5 });
@@ -177,6 +208,52 @@ describe('postgres.js never lets a query run inside another caller’s transacti
       const work: Promise<string>[] = [];
       for (let i = 0; i < 10; i++) work.push(plain(sql));
       await expectSeparateTransactions(work);
+    } finally {
+      await sql.end({ timeout: 5 });
+    }
+  });
+
+  it('gives a waiting sql.reserve() the connection that replaces a closed one (porsager/postgres#1195)', async () => {
+    // The patch closes a connection found inside a leaked transaction. 3.4.9 then handed a
+    // reserve() waiting in the pool's queue to that connection's reconnect, which dropped it: the
+    // reserve() never settled. Here one connection is busy for good and the other leaks.
+    const sql = pool({ max: 2 });
+    try {
+      await warm(sql, 2);
+      const busy = sql`select pg_sleep(60)`.execute();
+      busy.catch(() => {}); // cancelled at the end
+      const leaked = sql`begin`.execute().catch((error: { code?: string }) => error.code);
+      await new Promise((resolve) => setImmediate(resolve)); // both dispatched: no idle connection left
+      const reserving = sql.reserve();
+      expect(await leaked).toBe('UNSAFE_TRANSACTION');
+      const reserved = await settlesWithin(reserving, 'sql.reserve() after its connection was replaced');
+      try {
+        await expectSeparateTransactions([plain(reserved), plain(reserved)]);
+      } finally {
+        reserved.release();
+        await busy.cancel();
+      }
+    } finally {
+      await sql.end({ timeout: 5 });
+    }
+  });
+
+  it('never hands sql.reserve() a connection that a raw BEGIN left inside a transaction', async () => {
+    // sql.reserve() takes an idle connection from the pool: it must not be one still inside a
+    // transaction, or everything the holder runs (each statement meant to commit on its own)
+    // would be rolled back or committed with a stranger's work.
+    const sql = pool({ max: 2 });
+    try {
+      await warm(sql, 2);
+      await expect(sql`begin`.execute()).rejects.toMatchObject({ code: 'UNSAFE_TRANSACTION' });
+      const held = await settlesWithin(Promise.all([sql.reserve(), sql.reserve()]), 'two sql.reserve() calls');
+      try {
+        const work: Promise<string>[] = [];
+        for (const reserved of held) for (let i = 0; i < 3; i++) work.push(plain(reserved));
+        await expectSeparateTransactions(work);
+      } finally {
+        for (const reserved of held) reserved.release();
+      }
     } finally {
       await sql.end({ timeout: 5 });
     }

@@ -1,16 +1,27 @@
-// Runs the race tests on a real PostgreSQL again and again, each run a fresh Vitest process, and
-// stops at the first failure with its output. A race that fails one run in a hundred needs this.
+// Runs the race tests on a real PostgreSQL again and again and stops at the first failure with its
+// output. A race that fails one run in a hundred needs this.
 //   TEST_DATABASE_URL=postgres://… npm run test:races -- --times 200 [test files…]
-import { spawnSync } from 'node:child_process';
+//
+// One Vitest process runs them all: starting Vitest, loading the app's modules and migrating the
+// template database happen once, not once a run. Every run is still independent: each test file
+// clones a fresh database from the template and builds its app on it (tests/support), exactly as
+// in `npm test`. The control runs (a test named "… (the control run[s])", which switches the
+// event lock off to show the race it guards against is real) prove the test, not the code: they
+// run in the first run only.
 import { parseArgs } from 'node:util';
+import { createVitest } from 'vitest/node';
 
 const races = [
   'tests/faults/driver-transactions.pg.test.ts',
   'tests/faults/capacity-race.pg.test.ts',
+  'tests/faults/places-race.pg.test.ts',
   'tests/registration/race.pg.test.ts',
   'tests/planning/races.pg.test.ts',
   'tests/bursaries/budget-race.pg.test.ts',
+  'tests/invitations/accept-race.pg.test.ts',
+  'tests/payments/invoice-numbers.pg.test.ts',
 ];
+const withoutControls = /^(?!.*\(the control runs?\)).*$/;
 
 const { values, positionals } = parseArgs({ options: { times: { type: 'string', default: '20' } }, allowPositionals: true });
 const times = Number(values.times);
@@ -24,20 +35,27 @@ if (!process.env.TEST_DATABASE_URL) {
 }
 const files = positionals.length > 0 ? positionals : races;
 
-const began = performance.now();
-for (let run = 1; run <= times; run++) {
-  const started = performance.now();
-  const result = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--project', 'unit', ...files], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, FORCE_COLOR: '0' },
-  });
-  const seconds = ((performance.now() - started) / 1000).toFixed(0);
-  if (result.status !== 0) {
-    process.stdout.write(result.stdout + result.stderr);
-    console.error(`Run ${run} of ${times} failed after ${seconds} s (${run - 1} passed before it).`);
-    process.exit(1);
-  }
-  console.log(`Run ${run} of ${times} passed in ${seconds} s.`);
+// The dot reporter keeps a passing run to one line and still prints every failure in full.
+const vitest = await createVitest('test', { watch: false, project: ['unit'], reporters: ['dot'] });
+await vitest.standalone();
+const specifications = await vitest.globTestSpecifications(files);
+if (specifications.length !== files.length) {
+  console.error(`Found ${specifications.length} of the ${files.length} test files: ${files.join(', ')}`);
+  process.exit(2);
 }
-console.log(`All ${times} runs passed in ${((performance.now() - began) / 60_000).toFixed(1)} min: ${files.join(', ')}`);
+
+const began = performance.now();
+let failed = false;
+for (let run = 1; run <= times && !failed; run++) {
+  const started = performance.now();
+  if (run === 2) vitest.setGlobalTestNamePattern(withoutControls);
+  const result = await vitest.runTestSpecifications(specifications);
+  const seconds = ((performance.now() - started) / 1000).toFixed(0);
+  const ran = result.testModules.flatMap((m) => [...m.children.allTests()]).filter((t) => t.result().state !== 'skipped').length;
+  failed = result.unhandledErrors.length > 0 || result.testModules.some((m) => !m.ok());
+  if (failed) console.error(`Run ${run} of ${times} failed after ${seconds} s (${run - 1} passed before it): details above.`);
+  else console.log(`Run ${run} of ${times} passed in ${seconds} s (${ran} tests).`);
+  if (!failed && run === times) console.log(`All ${times} runs passed in ${((performance.now() - began) / 60_000).toFixed(1)} min: ${files.join(', ')}`);
+}
+await vitest.close();
+process.exit(failed ? 1 : 0);

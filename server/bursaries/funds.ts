@@ -2,7 +2,7 @@
 // claims and payments in the ledger (ledger.ts), never stored: budget − what approved applications take.
 import { and, asc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
-import { bursaryFunds, events } from '../../db/schema/index.ts';
+import { bursaryApplications, bursaryFunds, events } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit.ts';
 import { formatDateTime } from '../format.ts';
 import type { Database, Db } from '../db/database.ts';
@@ -62,6 +62,41 @@ const fundOfEvent = prepared((db) =>
     .where(eq(bursaryFunds.eventId, sql.placeholder('eventId')))
     .prepare('fund_of_event'),
 );
+
+/**
+ * A published event's "help with costs" page: the event, the fund that covers it (its own or the
+ * general fund), and the applicant's application still in progress there, if any.
+ */
+export async function eventFundFor(
+  db: Db,
+  slug: string,
+  applicantId: string,
+): Promise<{ event: { id: string; title: string }; fund: FundRow | null; openApplicationId: string | null } | null> {
+  const [event] = await db.select({ id: events.id, title: events.title, status: events.status }).from(events).where(eq(events.slug, slug));
+  if (event?.status !== 'published') return null;
+  const fund = await fundForEvent(db, event.id);
+  const [existing] = await db
+    .select({ id: bursaryApplications.id })
+    .from(bursaryApplications)
+    .where(
+      and(
+        eq(bursaryApplications.eventId, event.id),
+        eq(bursaryApplications.applicantId, applicantId),
+        inArray(bursaryApplications.status, ['draft', 'submitted']),
+      ),
+    );
+  return { event: { id: event.id, title: event.title }, fund, openApplicationId: existing?.id ?? null };
+}
+
+/** Events that have no fund of their own yet, by title: the choices when setting one up. */
+export async function eventsWithoutFund(db: Db): Promise<{ id: string; title: string }[]> {
+  return db
+    .select({ id: events.id, title: events.title })
+    .from(events)
+    .leftJoin(bursaryFunds, eq(bursaryFunds.eventId, events.id))
+    .where(isNull(bursaryFunds.id))
+    .orderBy(asc(events.title));
+}
 
 export async function fundForEvent(db: Db, eventId: string): Promise<FundRow | null> {
   const [own] = await fundOfEvent(db).execute({ eventId });

@@ -13,16 +13,7 @@ import { signedIn } from '../http/signed-in.ts';
 import { noticeOnConflict, submit } from '../http/form-route.ts';
 import { checked, text, type Body } from '../http/form-values.ts';
 import { Type } from 'typebox';
-import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
-import {
-  bursaryApplications,
-  bursaryCategories,
-  bursaryFunds,
-  bursaryPaymentKinds,
-  events,
-  type BursaryCategory,
-  type BursaryPaymentKind,
-} from '../../db/schema/index.ts';
+import { bursaryCategories, bursaryPaymentKinds, type BursaryCategory, type BursaryPaymentKind } from '../../db/schema/index.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
 import { installDataKeys, loadDataKeys } from '../data-keys.ts';
 import { bankDetailsSummary, bankDetailsToPay, hasBankDetails } from './bank-details.ts';
@@ -62,7 +53,17 @@ import {
   submitClaim,
   uploadReceipt,
 } from './claims.ts';
-import { createFund, eventsOpenForApplications, fundFigures, fundForEvent, getFund, listFunds, updateFund, type FundInput } from './funds.ts';
+import {
+  createFund,
+  eventFundFor,
+  eventsOpenForApplications,
+  eventsWithoutFund,
+  fundFigures,
+  getFund,
+  listFunds,
+  updateFund,
+  type FundInput,
+} from './funds.ts';
 import { bursarySettings } from './money.ts';
 import { poundsField } from '../money.ts';
 import { addPanelMember, isOnPanel, listPanel, ownApplicationMessage, panelFundIds, removePanelMember, type Actor } from './panel.ts';
@@ -275,19 +276,9 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/events/:slug/bursary', { config: { access: 'member' }, schema: { params: SlugParams } }, async (request, reply) => {
     const { slug } = request.params;
-    const [event] = await app.db.select({ id: events.id, title: events.title, status: events.status }).from(events).where(eq(events.slug, slug));
-    if (event?.status !== 'published') throw new NotFoundError('We could not find that event.');
-    const fund = await fundForEvent(app.db, event.id);
-    const [existing] = await app.db
-      .select({ id: bursaryApplications.id })
-      .from(bursaryApplications)
-      .where(
-        and(
-          eq(bursaryApplications.eventId, event.id),
-          eq(bursaryApplications.applicantId, signedIn(request).id),
-          inArray(bursaryApplications.status, ['draft', 'submitted']),
-        ),
-      );
+    const found = await eventFundFor(app.db, slug, signedIn(request).id);
+    if (!found) throw new NotFoundError('We could not find that event.');
+    const { event, fund, openApplicationId } = found;
     const closed = Boolean(fund?.deadlineAt && fund.deadlineAt < new Date());
     return reply.page('bursaries/event-fund', {
       title: `Help with costs: ${event.title}`,
@@ -295,7 +286,7 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       slug,
       fund: fund ? fundView(fund) : null,
       closed,
-      existingUrl: existing ? `/bursaries/applications/${existing.id}` : null,
+      existingUrl: openApplicationId ? `/bursaries/applications/${openApplicationId}` : null,
       mileageRate: mileageRate(settings),
     });
   });
@@ -584,14 +575,7 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // ---- Organisers: funds ----
 
   const renderFundForm = async (reply: FastifyReply, form: FormState, fundId: string | null, status = 200) => {
-    const eventOptions = fundId
-      ? []
-      : await app.db
-          .select({ id: events.id, title: events.title })
-          .from(events)
-          .leftJoin(bursaryFunds, eq(bursaryFunds.eventId, events.id))
-          .where(isNull(bursaryFunds.id))
-          .orderBy(asc(events.title));
+    const eventOptions = fundId ? [] : await eventsWithoutFund(app.db);
     return reply.page('bursaries/fund-form', { title: fundId ? 'Change the bursary fund' : 'Set up a bursary fund', form, fundId, eventOptions }, status);
   };
 

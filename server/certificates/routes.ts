@@ -1,11 +1,9 @@
 // Certificates of attendance: the person's page to correct their name and download it (from their
 // booking's private link, or signed in from "Your bookings"), the public page that checks a code,
 // and the organisers' page to set hours of learning and issue certificates in bulk.
-import { and, asc, eq, isNull, or } from 'drizzle-orm';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
-import { certificates, programmeSessions, registrations } from '../../db/schema/index.ts';
 import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
 import { submit } from '../http/form-route.ts';
 import { formState, validationErrors } from '../http/forms.ts';
@@ -18,7 +16,9 @@ import { groupedCode, normaliseCode } from './codes.ts';
 import { certificatePdf } from './pdf.ts';
 import { certificatesOverview } from './view-models.ts';
 import {
+  attendedBookingOf,
   certificateFacts,
+  certificatesAt,
   currentCertificate,
   eventDateText,
   hoursText,
@@ -109,19 +109,9 @@ export const certificateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/account/bookings/:id/certificate.pdf', { config: { access: 'member' }, schema: { params: Type.Object({ id: Uuid }) } }, async (request, reply) => {
     const me = signedIn(request);
     const { id } = request.params;
-    const [row] = await app.db
-      .select({ id: registrations.id })
-      .from(registrations)
-      .where(
-        and(
-          eq(registrations.id, id),
-          eq(registrations.status, 'attended'),
-          isNull(registrations.companionOfId),
-          or(eq(registrations.personId, me.id), eq(registrations.email, me.email)),
-        ),
-      );
-    if (!row) throw new NotFoundError('We could not find a certificate for that booking.');
-    return sendPdf(reply, await issueCertificate(app.db, { registrationId: row.id }));
+    const registrationId = await attendedBookingOf(app.db, id, me);
+    if (!registrationId) throw new NotFoundError('We could not find a certificate for that booking.');
+    return sendPdf(reply, await issueCertificate(app.db, { registrationId }));
   });
 
   // ---- Anyone: check a certificate ----
@@ -169,13 +159,7 @@ export const certificateRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const event = await getEventBySlug(app.db, slug);
     if (!event) throw new NotFoundError('We could not find that event.');
     const hours = await learningHours(app.db, event);
-    const issued = await app.db
-      .select({ name: certificates.name, code: certificates.code, thanked: certificates.thankedAt })
-      .from(certificates)
-      .innerJoin(registrations, eq(registrations.id, certificates.registrationId))
-      .where(and(eq(certificates.eventId, event.id), isNull(certificates.replacedAt), eq(registrations.status, 'attended')))
-      .orderBy(asc(certificates.name));
-    const attended = await app.db.$count(registrations, and(eq(registrations.eventId, event.id), eq(registrations.status, 'attended')));
+    const { issued, attended } = await certificatesAt(app.db, event.id);
     const values =
       form.values.hours !== undefined
         ? form.values
@@ -193,7 +177,7 @@ export const certificateRoutes: FastifyPluginAsyncTypebox = async (app) => {
         sessions: hours.sessions.map((s) => ({ field: `session_${s.id}`, title: s.title })),
         ...certificatesOverview(
           event,
-          issued.map((c) => ({ name: c.name, code: groupedCode(c.code), thankedAt: c.thanked })),
+          issued.map((c) => ({ ...c, code: groupedCode(c.code) })),
           attended,
         ),
         form: formState(values, form.errors),
@@ -217,9 +201,7 @@ export const certificateRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (errors.length) return organiserPage(reply, slug, formState(body, errors), 400);
       const event = await getEventBySlug(app.db, slug);
       if (!event) throw new NotFoundError('We could not find that event.');
-      const sessionIds = (await app.db.select({ id: programmeSessions.id }).from(programmeSessions).where(eq(programmeSessions.eventId, event.id))).map(
-        (s) => s.id,
-      );
+      const sessionIds = (await learningHours(app.db, event)).sessions.map((s) => s.id);
       const fieldErrors: FieldError[] = [];
       const read = (field: string) => {
         try {

@@ -138,16 +138,14 @@ async function codeRush(round: number) {
 async function hybridCodeRush(round: number) {
   const event = await makeEvent(t.db, { format: 'hybrid', capacity: 10, onlineCapacity: 20 });
   const type = await makeTicketType(t.db, event.id);
-  await t.db
-    .insert(reservedPlaces)
-    .values({
-      eventId: event.id,
-      groupName: 'Online group',
-      code: `ONL${round}`,
-      places: 6,
-      attendance: 'online',
-      expiresAt: new Date(Date.now() + 86_400_000),
-    });
+  await t.db.insert(reservedPlaces).values({
+    eventId: event.id,
+    groupName: 'Online group',
+    code: `ONL${round}`,
+    places: 6,
+    attendance: 'online',
+    expiresAt: new Date(Date.now() + 86_400_000),
+  });
   const bookers = await provenBookers(
     t.db,
     Array.from({ length: 110 }, (_, i) => `hc${round}-${i}@example.org`),

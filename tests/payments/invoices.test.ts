@@ -206,6 +206,21 @@ describe('a booker cancelling a place whose invoice was paid', () => {
   });
 });
 
+describe('an organiser cancelling a place whose invoice was paid', () => {
+  it('says beforehand that a credit note and a refund follow, and issues them', async () => {
+    const { event, registration, invoice } = await bookByInvoice('org-cancels-paid@example.org');
+    await organiser.post(`/organise/events/${event.slug}/attendees/${registration.id}/invoice-paid`);
+    const ask = await organiser.get(`/organise/events/${event.slug}/attendees/${registration.id}/cancel`);
+    expect(ask.body).toContain('They paid £40 by invoice: a credit note will cancel it');
+    expect((await organiser.post(`/organise/events/${event.slug}/attendees/${registration.id}/cancel`)).statusCode).toBe(303);
+    const [payment] = await t.db.select().from(payments).where(eq(payments.registrationId, registration.id));
+    expect(payment!.status).toBe('refund_due');
+    const [note] = await t.db.select().from(creditNotes).where(eq(creditNotes.invoiceId, invoice.id));
+    expect(note!.refundDue).toBe(4000);
+    expect((await organiser.get(`/organise/events/${event.slug}/attendees`)).body).toContain('Record refund paid');
+  });
+});
+
 describe('an unpaid invoice over time', () => {
   it('is reminded before it is due, warned before release, then released with a credit note and the place passed on', async () => {
     const { event, type, registration, invoice } = await bookByInvoice('slow-invoice@example.org', { capacity: 1 });

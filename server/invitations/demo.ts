@@ -5,6 +5,7 @@ import { eq } from 'drizzle-orm';
 import { eventInvitations, events, type InvitedPerspective, invitationPlans } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
 import { placeForInvitee, setInvitationOnly } from '../registration/api.ts';
+import { bookingPerspective } from './service.ts';
 
 type Answer = 'invited' | 'accepted' | 'declined';
 const DAY = 86_400_000;
@@ -30,7 +31,7 @@ async function invitePeople(tx: Db, event: typeof events.$inferSelect, people: [
     // An acceptance is a confirmed place, on the attendee list like any booking.
     const registrationId = await placeForInvitee(
       tx,
-      { eventId: event.id, name, email, organisation: '', perspective: '', accessRequirements: accessNeeds ?? '' },
+      { eventId: event.id, name, email, organisation: '', perspective: bookingPerspective[perspective], accessRequirements: accessNeeds ?? '' },
       new Date(now.getTime() - 8 * DAY),
     );
     if (registrationId) await tx.update(eventInvitations).set({ registrationId }).where(eq(eventInvitations.id, row.id));
@@ -57,7 +58,9 @@ export async function seedDemoInvitations(tx: Db, now = new Date()): Promise<voi
       now,
     );
   }
-  const startsAt = new Date(now.getTime() + 40 * DAY);
+  // Forty days on, at 10am UTC (11am or 10am in London): a time people would choose.
+  const day = new Date(now.getTime() + 40 * DAY);
+  const startsAt = new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), 10));
   const [housing] = await tx
     .insert(events)
     .values({

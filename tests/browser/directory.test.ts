@@ -86,6 +86,39 @@ describe('the directory in Chromium', () => {
     expect(await h.page.textContent('#organisation')).toContain('Hearing Voices Group');
   });
 
+  it('its contact asks for a change (a mistake first), and an organiser changes or removes the entry', async () => {
+    await h.page.goto(`${h.baseUrl}/directory`);
+    await h.page.getByRole('link', { name: 'Hearing Voices Group' }).click();
+    await h.page.waitForLoadState('load');
+    await h.page.getByRole('link', { name: 'Ask for a change to this entry' }).click();
+    await h.page.waitForLoadState('load');
+    await expectAccessible(h);
+    await h.page.fill('#message', 'Our website has moved.');
+    await h.page.getByRole('button', { name: 'Send it to the Hub' }).click();
+    await h.page.waitForLoadState('load');
+    await expectErrorSummaryFocused(h.page);
+    expect(await h.page.inputValue('#message')).toBe('Our website has moved.');
+    await expectAccessible(h);
+    await h.page.fill('#email', 'hello@voices.example.org');
+    await h.page.getByRole('button', { name: 'Send it to the Hub' }).click();
+    await h.page.waitForURL('**/change/sent');
+    await expectAccessible(h);
+    await h.page.goto(`${h.baseUrl}/organise/directory`);
+    expect(await h.page.textContent('main')).toContain('Our website has moved.');
+    await expectAccessible(h);
+    await h.page.getByRole('link', { name: 'Change Hearing Voices Group’s entry' }).click();
+    await h.page.waitForLoadState('load');
+    await expectAccessible(h);
+    await shot('directory-edit');
+    await h.page.getByRole('link', { name: 'Remove Hearing Voices Group from the directory' }).click();
+    await h.page.waitForLoadState('load');
+    await expectAccessible(h);
+    await h.page.goBack();
+    await h.page.getByRole('button', { name: 'Save the changes' }).click();
+    await h.page.waitForURL('**/directory/*');
+    expect(await h.page.textContent('main')).toContain('entry is changed');
+  });
+
   it('an organiser imports a list: preview with its problems, progress, and done', async () => {
     const file = path.join(h.app.config.dataDir, 'members.csv');
     fs.writeFileSync(

@@ -1,9 +1,9 @@
 // Runs only on a real PostgreSQL (TEST_DATABASE_URL): invitees accept at the same moment, from
 // several connection pools as several server processes would, and the round table is never
-// oversold: acceptances take places through registration's holds under the event's lock.
+// oversold: acceptances take confirmed places through registration's API under the event's lock.
 import { and, count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventInvitations, outboxMessages, placeHolds } from '../../db/schema/index.ts';
+import { eventInvitations, outboxMessages, registrations } from '../../db/schema/index.ts';
 import { ConflictError } from '../../server/errors.ts';
 import { connectPostgres, type DatabaseHandle } from '../../server/db/database.ts';
 import { acceptInvitation, invitationPath, invite, savePlan } from '../../server/invitations/service.ts';
@@ -45,11 +45,12 @@ describe('accepting invitations never oversells', { timeout: 300_000 }, () => {
       .from(eventInvitations)
       .where(and(eq(eventInvitations.eventId, event.id), eq(eventInvitations.status, 'accepted')));
     expect(Number(coming!.n)).toBe(12);
-    const [live] = await t.db
+    // Each acceptance is one confirmed place (a booking), never two for a double click.
+    const [places] = await t.db
       .select({ n: count() })
-      .from(placeHolds)
-      .where(and(eq(placeHolds.eventId, event.id), eq(placeHolds.state, 'live')));
-    expect(Number(live!.n)).toBe(12);
+      .from(registrations)
+      .where(and(eq(registrations.eventId, event.id), eq(registrations.status, 'confirmed')));
+    expect(Number(places!.n)).toBe(12);
     expect((await availability(t.db, event.id)).left).toBe(0);
     const [told] = await t.db.select({ n: count() }).from(outboxMessages).where(eq(outboxMessages.template, 'event-invitation-accepted'));
     expect(Number(told!.n)).toBe(12);

@@ -5,10 +5,11 @@
 // FOR NO KEY UPDATE serialises the deciders without conflicting with the key-share locks that
 // rows referencing the event take (a booking's insert), so a transaction may write its rows
 // first and lock last. Call these inside a transaction: the lock lasts until it ends.
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { events } from '../../db/schema/index.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Db } from './database.ts';
+import { prepared } from './prepared.ts';
 
 export interface LockedEvent {
   id: string;
@@ -23,9 +24,16 @@ export interface LockedEvent {
 export const capacityLockForTests = { enabled: true };
 
 /** Waits for and takes the event's lock; NotFoundError when there is no such event. */
+const eventRow = (db: Db) =>
+  db
+    .select({ id: events.id, capacity: events.capacity, status: events.status })
+    .from(events)
+    .where(eq(events.id, sql.placeholder('eventId')));
+const lockedEvent = prepared((db) => eventRow(db).for('no key update').prepare('lock_event'));
+const unlockedEvent = prepared((db) => eventRow(db).prepare('event_unlocked'));
+
 export async function lockEvent(tx: Db, eventId: string): Promise<LockedEvent> {
-  const query = tx.select({ id: events.id, capacity: events.capacity, status: events.status }).from(events).where(eq(events.id, eventId));
-  const [row] = capacityLockForTests.enabled ? await query.for('no key update') : await query;
+  const [row] = await (capacityLockForTests.enabled ? lockedEvent : unlockedEvent)(tx).execute({ eventId });
   if (!row) throw new NotFoundError('We could not find that event.');
   return row;
 }

@@ -7,6 +7,7 @@ import { and, count, eq, gt, lt, sql } from 'drizzle-orm';
 import { bookingLinkRequests, events, registrationLinks, registrations } from '../../db/schema/index.ts';
 import { hashSecret, newSecret } from '../secrets.ts';
 import type { Db } from '../db/database.ts';
+import { prepared } from '../db/prepared.ts';
 import { DomainError } from '../errors.ts';
 
 /** The default of MANAGE_LINK_DAYS_AFTER_EVENT. */
@@ -27,9 +28,26 @@ export const MAX_LINK_EMAILS_PER_ADDRESS = 3;
 export const MAX_LINK_EMAILS_PER_IP = 20;
 
 export async function mintManagePath(tx: Db, registrationId: string): Promise<string> {
+  const link = newManagePath(tx, registrationId);
+  await link.stored;
+  return link.path;
+}
+
+const storeLink = prepared((db) =>
+  db
+    .insert(registrationLinks)
+    .values({ tokenHash: sql.placeholder('tokenHash'), registrationId: sql.placeholder('registrationId') })
+    .prepare('store_manage_link'),
+);
+
+/**
+ * A new link for a booking: its path at once, and the write that stores its hash (already sent;
+ * await it in the same transaction). For a use case that sends the path in an email written
+ * alongside, so both statements go to PostgreSQL together.
+ */
+export function newManagePath(tx: Db, registrationId: string): { path: string; stored: Promise<unknown> } {
   const token = newSecret();
-  await tx.insert(registrationLinks).values({ tokenHash: hashSecret(token), registrationId });
-  return `/bookings/${token}`;
+  return { path: `/bookings/${token}`, stored: storeLink(tx).execute({ tokenHash: hashSecret(token), registrationId }) };
 }
 
 /** The booking a link opens; null for no such link; ManageLinkExpiredError once its event is long over. */

@@ -21,8 +21,16 @@ export type RegistrationRow = typeof registrations.$inferSelect;
 
 export const DEFAULT_OFFER_HOURS = 48;
 
+const eventById = prepared((db) =>
+  db
+    .select()
+    .from(events)
+    .where(eq(events.id, sql.placeholder('eventId')))
+    .prepare('event_by_id'),
+);
+
 export async function getEvent(db: Db, eventId: string): Promise<EventRow | null> {
-  const [row] = await db.select().from(events).where(eq(events.id, eventId));
+  const [row] = await eventById(db).execute({ eventId });
   return row ?? null;
 }
 

@@ -7,6 +7,7 @@ import { and, count, eq, gt, lt, sql } from 'drizzle-orm';
 import { bookingRequests } from '../../db/schema/index.ts';
 import { hashSecret, newSecret } from '../secrets.ts';
 import type { Db } from '../db/database.ts';
+import { prepared } from '../db/prepared.ts';
 import { LINK_REQUEST_WINDOW_MS, MAX_LINK_EMAILS_PER_ADDRESS } from './links.ts';
 
 /** How long a "confirm your booking" link works. */
@@ -57,18 +58,30 @@ export async function storeBookingRequest(
 }
 
 /** The request a confirmation link belongs to, or null; locked for update when `lock`. */
-export async function findBookingRequest(db: Db, token: string, options: { lock?: boolean } = {}): Promise<BookingRequestRow | null> {
-  const query = db
+const requestByHash = (db: Db) =>
+  db
     .select()
     .from(bookingRequests)
-    .where(eq(bookingRequests.tokenHash, hashSecret(token)));
-  const [row] = options.lock ? await query.for('update') : await query;
+    .where(eq(bookingRequests.tokenHash, sql.placeholder('tokenHash')));
+const findRequest = prepared((db) => requestByHash(db).prepare('booking_request'));
+const lockRequest = prepared((db) => requestByHash(db).for('update').prepare('booking_request_locked'));
+
+export async function findBookingRequest(db: Db, token: string, options: { lock?: boolean } = {}): Promise<BookingRequestRow | null> {
+  const [row] = await (options.lock ? lockRequest : findRequest)(db).execute({ tokenHash: hashSecret(token) });
   return row ?? null;
 }
 
+const markUsed = prepared((db) =>
+  db
+    .update(bookingRequests)
+    .set({ usedAt: sql`${sql.placeholder('now')}::timestamptz`, fields: null })
+    .where(eq(bookingRequests.id, sql.placeholder('id')))
+    .prepare('booking_request_used'),
+);
+
 /** A request is used once: its form goes, the row stays (so the link can say it was used). */
 export async function markBookingRequestUsed(tx: Db, id: string, now: Date): Promise<void> {
-  await tx.update(bookingRequests).set({ usedAt: now, fields: null }).where(eq(bookingRequests.id, id));
+  await markUsed(tx).execute({ id, now: now.toISOString() });
 }
 
 /**

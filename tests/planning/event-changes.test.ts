@@ -62,12 +62,16 @@ const form = (event: { title: string }, changes: Record<string, string> = {}) =>
 });
 
 describe('telling people of a change to their event', () => {
-  it('emails everyone holding or waiting for a place what changed, old → new, with their booking link and the calendar update', async () => {
+  it('emails everyone holding or waiting for a place what changed for their place, old → new, with their booking link and the calendar update', async () => {
     const event = await eventLedByLead();
-    const [ada] = await t.db.insert(registrations).values({ eventId: event.id, status: 'confirmed', name: 'Ada', email: 'ada@example.org' }).returning();
+    const [ada] = await t.db
+      .insert(registrations)
+      .values({ eventId: event.id, status: 'confirmed', name: 'Ada', email: 'ada@example.org', attendance: 'in_person' })
+      .returning();
     await t.db.insert(registrations).values([
-      { eventId: event.id, status: 'confirmed', name: 'Ada’s friend', email: 'ada@example.org', companionOfId: ada!.id },
-      { eventId: event.id, status: 'waitlisted', name: 'Bo', email: 'bo@example.org' },
+      { eventId: event.id, status: 'confirmed', name: 'Ada’s friend', email: 'ada@example.org', companionOfId: ada!.id, attendance: 'in_person' },
+      { eventId: event.id, status: 'confirmed', name: 'Fay', email: 'fay@example.org', attendance: 'online' },
+      { eventId: event.id, status: 'waitlisted', name: 'Bo', email: 'bo@example.org', attendance: 'online' },
       { eventId: event.id, status: 'cancelled', name: 'Cy', email: 'cy@example.org' },
     ]);
     const saved = await lead.post(
@@ -80,12 +84,17 @@ describe('telling people of a change to their event', () => {
     const toAda = await mailTo(t.db, 'ada@example.org', 'event-changed');
     expect(toAda).toHaveLength(1);
     expect(toAda[0]!.subject).toBe('An event you signed up for has changed');
+    // A place in the room: the venue changed; the joining link is not theirs to be sent.
     expect(toAda[0]!.data).toMatchObject({
       kind: 'changed',
-      changes: [
-        { what: 'Venue', before: 'The Old Library, 1 High Street, Leeds', after: 'Friends Meeting House, 6 Mount Street, Manchester' },
-        { what: 'Joining link', before: 'https://zoom.example/j/old', after: 'https://zoom.example/j/new' },
-      ],
+      changes: [{ what: 'Venue', before: 'The Old Library, 1 High Street, Leeds', after: 'Friends Meeting House, 6 Mount Street, Manchester' }],
+    });
+    expect(JSON.stringify(toAda[0]!.data)).not.toContain('zoom.example');
+    // A place online: the new joining link, and nothing about a venue they are not going to.
+    const [toFay] = await mailTo(t.db, 'fay@example.org', 'event-changed');
+    expect(toFay!.data).toMatchObject({
+      kind: 'changed',
+      changes: [{ what: 'Joining link', before: 'https://zoom.example/j/old', after: 'https://zoom.example/j/new' }],
     });
     const text = renderEmail('event-changed', toAda[0]!.data as never, site).text;
     expect(text).toContain('Now: Friends Meeting House, 6 Mount Street, Manchester');
@@ -100,7 +109,7 @@ describe('telling people of a change to their event', () => {
     // Someone waiting is told the link changed, but a link to join is only for a confirmed place.
     const [toBo] = await mailTo(t.db, 'bo@example.org', 'event-changed');
     expect(JSON.stringify(toBo!.data)).not.toContain('zoom.example/j/new');
-    expect((toBo!.data.changes as { what: string }[]).map((c) => c.what)).toEqual(['Venue', 'Joining link']);
+    expect((toBo!.data.changes as { what: string }[]).map((c) => c.what)).toEqual(['Joining link']);
     expect(await mailTo(t.db, 'cy@example.org', 'event-changed')).toHaveLength(0);
   });
 

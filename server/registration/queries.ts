@@ -190,3 +190,21 @@ const personsBookings = prepared((db) =>
 export async function bookingsOfPerson(db: Db, person: { personId: string; email: string }) {
   return personsBookings(db).execute(person);
 }
+
+/**
+ * The id of a booking that is this person's own (made by them or with their address), never a
+ * companion's: the one a signed-in person may open without the emailed link. Null otherwise.
+ */
+export async function ownBookingId(db: Db, registrationId: string, person: { id: string; email: string }): Promise<string | null> {
+  const [row] = await db
+    .select({ id: registrations.id })
+    .from(registrations)
+    .where(
+      and(
+        eq(registrations.id, registrationId),
+        isNull(registrations.companionOfId),
+        or(eq(registrations.personId, person.id), eq(registrations.email, person.email)),
+      ),
+    );
+  return row?.id ?? null;
+}

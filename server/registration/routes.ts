@@ -4,14 +4,12 @@
 // see all their bookings at /account/bookings.
 import { SlugParams, TokenParams } from '../http/params.ts';
 import { clientKey } from '../http/client-address.ts';
-import { and, eq, isNull, or } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { signedIn } from '../http/signed-in.ts';
 import { text, type Body } from '../http/form-values.ts';
 import { submit } from '../http/form-route.ts';
 import { Type } from 'typebox';
-import { registrations } from '../../db/schema/index.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { formatPence, formatPrice, formatTimeRange } from '../format.ts';
 import { formState } from '../http/forms.ts';
@@ -34,6 +32,7 @@ import {
   listTicketTypes,
   paymentFor,
   bookingsOfPerson,
+  ownBookingId,
 } from './queries.ts';
 import {
   addressProven,
@@ -535,12 +534,9 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const me = signedIn(request);
       const { id } = request.params;
-      const [row] = await app.db
-        .select({ id: registrations.id })
-        .from(registrations)
-        .where(and(eq(registrations.id, id), isNull(registrations.companionOfId), or(eq(registrations.personId, me.id), eq(registrations.email, me.email))));
-      if (!row) throw new NotFoundError('We could not find that booking.');
-      const path = await mintManagePath(app.db, row.id);
+      const bookingId = await ownBookingId(app.db, id, me);
+      if (!bookingId) throw new NotFoundError('We could not find that booking.');
+      const path = await mintManagePath(app.db, bookingId);
       return reply.redirect(path, 303);
     },
   );

@@ -415,8 +415,36 @@ export interface ChangeRequest {
   email: string;
   message: string;
   createdAt: Date;
-  /** Whether the address asking is the entry's own contact. */
+  /**
+   * Whether the address typed is the entry's contact address. Not proof that the contact asked:
+   * the form takes any address, and a public entry shows its contact's (so pages never vouch).
+   */
   fromContact: boolean;
+}
+
+/**
+ * What a person asked of the directory with their address, for their data export: requests for
+ * changes, and requests to be listed still waiting (erasure forgets both: forgetDirectoryRequestsOf).
+ */
+export async function directoryRequestsOf(
+  db: Db,
+  email: string,
+): Promise<{ changes: { organisationName: string; message: string; askedAt: Date }[]; listings: { name: string; askedAt: Date }[] }> {
+  const address = email.trim().toLowerCase();
+  const [changes, listings] = await Promise.all([
+    db
+      .select({ organisationName: organisations.name, message: directoryChangeRequests.message, askedAt: directoryChangeRequests.createdAt })
+      .from(directoryChangeRequests)
+      .innerJoin(organisations, eq(organisations.id, directoryChangeRequests.organisationId))
+      .where(eq(directoryChangeRequests.email, address))
+      .orderBy(asc(directoryChangeRequests.createdAt)),
+    db
+      .select({ name: organisations.name, askedAt: organisations.createdAt })
+      .from(organisations)
+      .where(and(eq(organisations.status, 'pending'), eq(organisations.requesterEmail, address)))
+      .orderBy(asc(organisations.createdAt)),
+  ]);
+  return { changes, listings };
 }
 
 export async function changeRequests(db: Db): Promise<ChangeRequest[]> {

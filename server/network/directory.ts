@@ -463,6 +463,21 @@ export async function changeRequests(db: Db): Promise<ChangeRequest[]> {
     .orderBy(asc(directoryChangeRequests.createdAt));
 }
 
+/**
+ * A request for a change nobody marked done is not kept for ever: the address was never proven
+ * (it may be anyone's) and the message may name people. After this many days it is deleted.
+ */
+export const CHANGE_REQUEST_KEEP_DAYS = 90;
+
+/** Retention (housekeeping): deletes requests for changes older than CHANGE_REQUEST_KEEP_DAYS. Returns how many. */
+export async function forgetOldChangeRequests(db: Db, now = new Date()): Promise<number> {
+  const gone = await db
+    .delete(directoryChangeRequests)
+    .where(lt(directoryChangeRequests.createdAt, new Date(now.getTime() - CHANGE_REQUEST_KEEP_DAYS * 86_400_000)))
+    .returning({ id: directoryChangeRequests.id });
+  return gone.length;
+}
+
 /** An organiser has dealt with a request for a change: it is deleted, address and all. */
 export async function closeChangeRequest(db: Database, input: { id: string; actorId: string }): Promise<void> {
   await db.transaction(async (tx) => {

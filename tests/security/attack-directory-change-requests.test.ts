@@ -3,7 +3,10 @@
 // presented to organisers as the entry's contact: the page would vouch for a takeover or a
 // defacement it has no proof of. And a request made with a person's address is their data: it
 // goes when they delete their account, so it must be in what they download first.
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { directoryChangeRequests } from '../../db/schema/index.ts';
+import { keepOnlyWhatIsNeeded } from '../../server/accounts/housekeeping.ts';
 import { signedInOrganiser } from '../proposals/support.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import type { TestClient } from '../support/client.ts';
@@ -64,5 +67,20 @@ describe('a request for a change to a directory entry', () => {
     const summary = await dana.get('/account/your-data');
     expect(summary.statusCode).toBe(200);
     expect(summary.body).toContain('Please add our Tuesday peer group.');
+  });
+});
+
+describe('a request for a change nobody marks done', () => {
+  it('is deleted by housekeeping after 90 days, address and message', async () => {
+    const id = await listed('North Side Mind', 'contact@mind-north.example.org');
+    expect((await t.client().post(`/directory/${id}/change`, { email: 'old-asker@example.org', message: 'Our old request.' })).statusCode).toBe(303);
+    expect((await t.client().post(`/directory/${id}/change`, { email: 'new-asker@example.org', message: 'Our new request.' })).statusCode).toBe(303);
+    await t.db
+      .update(directoryChangeRequests)
+      .set({ createdAt: new Date(Date.now() - 91 * 86_400_000) })
+      .where(eq(directoryChangeRequests.email, 'old-asker@example.org'));
+    await keepOnlyWhatIsNeeded(t.db, t.app.config);
+    const left = await t.db.select().from(directoryChangeRequests).where(eq(directoryChangeRequests.organisationId, id));
+    expect(left.map((r) => r.email)).toEqual(['new-asker@example.org']);
   });
 });

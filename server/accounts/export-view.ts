@@ -110,6 +110,14 @@ export function exportView(data: PersonExport, options: { receiptLinks: boolean 
                 : 'None',
             },
             {
+              key: 'Requests to the directory',
+              value:
+                [
+                  ...data.directoryRequests.changes.map((c) => `a change to ${c.organisation}, asked ${when(c.askedAt)}: ${c.message}`),
+                  ...data.directoryRequests.listings.map((l) => `to list ${l.name}, asked ${when(l.askedAt)} (waiting for a decision)`),
+                ].join('; ') || 'None',
+            },
+            {
               key: 'Invitations to invitation-only events',
               value: data.invitations.length
                 ? data.invitations

@@ -50,7 +50,7 @@ import type { Database, Db } from '../db/database.ts';
 import { invitationsOf } from '../invitations/service.ts';
 import { creditNoteNumberText, invoiceNumberText } from '../invoices/numbers.ts';
 import { creditNotesOf } from '../invoices/service.ts';
-import { organisationsOf } from '../network/directory.ts';
+import { directoryRequestsOf, organisationsOf } from '../network/directory.ts';
 import { NotFoundError } from '../errors.ts';
 import type { ProposalInput } from '../proposals/service.ts';
 import type { Profile } from './people.ts';
@@ -108,6 +108,11 @@ export interface PersonExport {
   } | null;
   /** Organisations in the directory the person said they belong to, and whether they are named on them. */
   organisations: { name: string; shownPublicly: boolean }[];
+  /**
+   * What was asked of the directory with the person's address (not proven when asked): requests
+   * for a change to a listed entry, and requests to be listed still waiting for a decision.
+   */
+  directoryRequests: { changes: { organisation: string; message: string; askedAt: string }[]; listings: { name: string; askedAt: string }[] };
   /** Invitations to invitation-only events sent to the person's address. */
   invitations: {
     eventTitle: string;
@@ -364,6 +369,10 @@ async function readPerson(db: Db, personId: string): Promise<PersonExport> {
         }
       : null,
     organisations: (await organisationsOf(db, personId)).map((o) => ({ name: o.name, shownPublicly: o.showPublicly })),
+    directoryRequests: ((asked) => ({
+      changes: asked.changes.map((c) => ({ organisation: c.organisationName, message: c.message, askedAt: iso(c.askedAt) })),
+      listings: asked.listings.map((l) => ({ name: l.name, askedAt: iso(l.askedAt) })),
+    }))(await directoryRequestsOf(db, person.email)),
     invitations: (await invitationsOf(db, person.email)).map((i) => ({ ...i, invitedAt: iso(i.invitedAt), answeredAt: isoOrNull(i.answeredAt) })),
     bookingRequests: bookingAsks.map((b) => ({
       eventTitle: b.eventTitle,

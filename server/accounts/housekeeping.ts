@@ -10,6 +10,7 @@ import type { Config } from '../config.ts';
 import type { Database, Db } from '../db/database.ts';
 import { deleteOldMessages } from '../mail/sender.ts';
 import { eraseOldInvitationNeeds } from '../invitations/service.ts';
+import { forgetOldChangeRequests } from '../network/directory.ts';
 import { forgetOldJoinRequests } from '../network/list.ts';
 import { eraseOldEventData } from './erase.ts';
 
@@ -31,7 +32,8 @@ export async function keepOnlyWhatIsNeeded(db: Database, config: Pick<Config, 'o
   const eventData = await eraseOldEventData(db, { now, months: config.eventDataRetentionMonths });
   const invitationNeeds = await eraseOldInvitationNeeds(db, { now, months: config.eventDataRetentionMonths });
   const listJoinRequests = await forgetOldJoinRequests(db, now);
-  return { ...signIn, emails, ...eventData, invitationNeeds, listJoinRequests };
+  const directoryChangeRequests = await forgetOldChangeRequests(db, now);
+  return { ...signIn, emails, ...eventData, invitationNeeds, listJoinRequests, directoryChangeRequests };
 }
 
 export const housekeepingPlugin = fp(

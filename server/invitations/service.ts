@@ -286,10 +286,13 @@ export async function acceptInvitation(db: Database, token: string, input: { acc
 
 /**
  * The event was cancelled, or changed in a way people would act on: everyone invited who has not
- * declined is told, in the caller's transaction. One who accepted holds a confirmed place, so the
- * attendees' email reaches them first: addresses in `alreadyTold` (told as attendees) are
- * skipped, and those told here are added to it. A cancelled event's places, invitees' included,
- * are closed with its other bookings (registration's closePlacesForCancelledEvent).
+ * answered is told, in the caller's transaction. One who accepted holds a confirmed place, so the
+ * attendees' email speaks for it (and at an event in person and online says only what concerns
+ * that place: never the joining link to a place in the room); one whose acceptance's place has
+ * been cancelled is not coming, like one who declined. Neither is told here. Addresses in
+ * `alreadyTold` (told as attendees) are skipped, and those told here are added to it. A cancelled
+ * event's places, invitees' included, are closed with its other bookings (registration's
+ * closePlacesForCancelledEvent).
  */
 export async function tellInvitees(
   tx: Db,
@@ -297,17 +300,17 @@ export async function tellInvitees(
   news: { kind: 'changed'; changes: { what: string; before: string; after: string; part: string }[] } | { kind: 'cancelled'; reason: string },
   alreadyTold: Set<string>,
 ): Promise<number> {
+  // Only those who have not answered: an acceptance is a booking (or, cancelled, no longer one).
   const rows = await tx
-    .select({ id: eventInvitations.id, name: eventInvitations.name, email: eventInvitations.email, status: eventInvitations.status })
+    .select({ id: eventInvitations.id, name: eventInvitations.name, email: eventInvitations.email })
     .from(eventInvitations)
-    .where(and(eq(eventInvitations.eventId, event.id), inArray(eventInvitations.status, ['invited', 'accepted'])));
+    .where(and(eq(eventInvitations.eventId, event.id), eq(eventInvitations.status, 'invited')));
   let told = 0;
   for (const invitee of rows) {
     const address = invitee.email.toLowerCase();
     if (alreadyTold.has(address)) continue;
     alreadyTold.add(address);
     told += 1;
-    const accepted = invitee.status === 'accepted';
     await enqueueEmail(tx, {
       because: news.kind === 'cancelled' ? 'event.cancelled' : 'event.changed',
       to: invitee.email,
@@ -316,13 +319,13 @@ export async function tellInvitees(
         ...eventFacts(event),
         name: invitee.name,
         kind: news.kind,
-        accepted,
+        accepted: false,
         reason: news.kind === 'cancelled' ? news.reason : '',
-        // A new joining link is given only to those who hold a place, as for bookings.
+        // A new joining link is given only to those who hold a place (as attendees): nobody here.
         changes:
           news.kind === 'changed'
             ? news.changes.map(({ what, before, after, part }) =>
-                part === 'joinUrl' && !accepted ? { what, before: 'the previous link', after: 'a new link, sent once you accept' } : { what, before, after },
+                part === 'joinUrl' ? { what, before: 'the previous link', after: 'a new link, sent once you accept' } : { what, before, after },
               )
             : [],
         invitationPath: invitationPath(invitee.id),

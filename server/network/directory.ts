@@ -415,8 +415,36 @@ export interface ChangeRequest {
   email: string;
   message: string;
   createdAt: Date;
-  /** Whether the address asking is the entry's own contact. */
+  /**
+   * Whether the address typed is the entry's contact address. Not proof that the contact asked:
+   * the form takes any address, and a public entry shows its contact's (so pages never vouch).
+   */
   fromContact: boolean;
+}
+
+/**
+ * What a person asked of the directory with their address, for their data export: requests for
+ * changes, and requests to be listed still waiting (erasure forgets both: forgetDirectoryRequestsOf).
+ */
+export async function directoryRequestsOf(
+  db: Db,
+  email: string,
+): Promise<{ changes: { organisationName: string; message: string; askedAt: Date }[]; listings: { name: string; askedAt: Date }[] }> {
+  const address = email.trim().toLowerCase();
+  const [changes, listings] = await Promise.all([
+    db
+      .select({ organisationName: organisations.name, message: directoryChangeRequests.message, askedAt: directoryChangeRequests.createdAt })
+      .from(directoryChangeRequests)
+      .innerJoin(organisations, eq(organisations.id, directoryChangeRequests.organisationId))
+      .where(eq(directoryChangeRequests.email, address))
+      .orderBy(asc(directoryChangeRequests.createdAt)),
+    db
+      .select({ name: organisations.name, askedAt: organisations.createdAt })
+      .from(organisations)
+      .where(and(eq(organisations.status, 'pending'), eq(organisations.requesterEmail, address)))
+      .orderBy(asc(organisations.createdAt)),
+  ]);
+  return { changes, listings };
 }
 
 export async function changeRequests(db: Db): Promise<ChangeRequest[]> {
@@ -433,6 +461,21 @@ export async function changeRequests(db: Db): Promise<ChangeRequest[]> {
     .from(directoryChangeRequests)
     .innerJoin(organisations, eq(organisations.id, directoryChangeRequests.organisationId))
     .orderBy(asc(directoryChangeRequests.createdAt));
+}
+
+/**
+ * A request for a change nobody marked done is not kept for ever: the address was never proven
+ * (it may be anyone's) and the message may name people. After this many days it is deleted.
+ */
+export const CHANGE_REQUEST_KEEP_DAYS = 90;
+
+/** Retention (housekeeping): deletes requests for changes older than CHANGE_REQUEST_KEEP_DAYS. Returns how many. */
+export async function forgetOldChangeRequests(db: Db, now = new Date()): Promise<number> {
+  const gone = await db
+    .delete(directoryChangeRequests)
+    .where(lt(directoryChangeRequests.createdAt, new Date(now.getTime() - CHANGE_REQUEST_KEEP_DAYS * 86_400_000)))
+    .returning({ id: directoryChangeRequests.id });
+  return gone.length;
 }
 
 /** An organiser has dealt with a request for a change: it is deleted, address and all. */

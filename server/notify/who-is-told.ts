@@ -42,7 +42,7 @@ export const whoIsTold = {
       { template: 'event-changed', to: `${HOLDING_OR_WAITING}: what changed, old → new, the updated calendar entry and their own manage link` },
       {
         template: 'event-invitation-changed',
-        to: 'everyone invited who has not declined (an invitation-only event): what changed, old → new, and their invitation link',
+        to: 'everyone invited who has not answered (an invitation-only event; one who accepted holds a place and is told as an attendee): what changed, old → new, and their invitation link',
       },
       { template: 'planning-event-news', to: `${REST_OF_GROUP}: what changed, and how many were told` },
     ],
@@ -52,6 +52,10 @@ export const whoIsTold = {
         why: 'wording-only edits (title, summary, description, access notes) send nothing; a published event’s title is changed only by an organiser',
       },
       { who: 'people whose booking was cancelled or expired', why: 'they no longer hold a place' },
+      {
+        who: 'an invitee who declined, or whose accepted place was cancelled',
+        why: 'they are not coming: the joining link is for people who hold a place (online, at an event in person and online)',
+      },
       { who: 'the person who made the change', why: 'the page confirms it' },
       { who: 'a planner who also holds or waits for a place, as a planner', why: 'their attendee email says what changed: one email, not two' },
       {
@@ -65,7 +69,10 @@ export const whoIsTold = {
     change: 'an organiser cancels the event',
     emails: [
       { template: 'event-changed', to: `${HOLDING_OR_WAITING}: the reason and what happens about money` },
-      { template: 'event-invitation-changed', to: 'everyone invited who has not declined (an invitation-only event): the reason; their place is given back' },
+      {
+        template: 'event-invitation-changed',
+        to: 'everyone invited who has not answered (an invitation-only event; one who accepted is told as an attendee): the reason',
+      },
       { template: 'planning-event-status', to: 'the planning group (accepted members)' },
       { template: 'bursary-event-cancelled-closed', to: 'bursary applicants whose application was not yet decided (or a draft with content)' },
       { template: 'bursary-event-cancelled-approved', to: 'bursary applicants already approved: what they can still claim' },

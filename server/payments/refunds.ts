@@ -73,7 +73,7 @@ export async function makeDueRefunds(db: Database, stripe: Stripe, now = new Dat
 
 /**
  * Stripe reports a refund on a charge. Our own refunds are already recorded, so they change
- * nothing; a payment due a refund is now refunded; a full refund of a paid booking made elsewhere
+ * nothing; a payment due a refund (or whose card refund failed) is now refunded; a full refund of a paid booking made elsewhere
  * (Stripe's dashboard) cancels the booking, whose email says the money has gone back. A partial
  * refund is only recorded in the audit log: the booking stands.
  */
@@ -104,7 +104,10 @@ export async function chargeRefunded(db: Database, tx: Db, charge: Stripe.Charge
     });
     return 'handled';
   }
-  if (locked!.status === 'refund_due') {
+  // Due a refund, or owed after a card refund failed (refundUpdated): refunded in Stripe's
+  // dashboard meanwhile, the money has now gone back, so the pages stop saying it is owed.
+  if (locked!.status === 'refund_due' || locked!.status === 'refund_failed') {
+    if (locked!.status === 'refund_failed') await tx.update(payments).set({ status: 'refund_due' }).where(eq(payments.id, payment.id));
     await refunded(tx, { paymentId: payment.id, actorId: null, late: true, now });
     return 'handled';
   }

@@ -95,13 +95,16 @@ export function coProducedColumn(): SQL<boolean> {
   return sql<boolean>`exists (select 1 from planning_members pm where pm.event_id = "events"."id" and pm.status = 'accepted' and pm.perspective in ('lived_experience', 'carer'))`;
 }
 
-/** Every public resource, newest first, with its event. */
+/**
+ * Every public resource of a listed event, newest first, with its event (the library's list). An
+ * unlisted event (a round table kept quiet) is in no list: its resources are on its own page only.
+ */
 export async function listPublicResources(db: Db) {
   const rows = await db
     .select({ ...resourceColumns, eventTitle: events.title, eventSlug: events.slug })
     .from(eventResources)
     .innerJoin(events, eq(events.id, eventResources.eventId))
-    .where(ne(events.status, 'planning'))
+    .where(and(ne(events.status, 'planning'), eq(events.unlisted, false)))
     .orderBy(desc(eventResources.addedAt))
     .limit(500);
   return rows.map((r) => ({ ...resourceView(r), eventTitle: r.eventTitle, eventUrl: `/events/${r.eventSlug}` }));

@@ -52,7 +52,8 @@ export async function closePlacesForCancelledEvent(tx: Db, eventId: string, acto
   const cancel = async (statuses: RegistrationStatus[]) => {
     const rows = await tx
       .update(registrations)
-      .set({ status: 'cancelled', cancelledAt: now, updatedAt: now })
+      // Who would have paid is kept only while someone waits (service.ts): every wait ends here.
+      .set({ status: 'cancelled', cancelledAt: now, updatedAt: now, invoicePayer: null })
       .where(and(eq(registrations.eventId, eventId), inArray(registrations.status, statuses)))
       .returning({ companionOfId: registrations.companionOfId });
     return rows.filter((r) => r.companionOfId === null).length;

@@ -119,7 +119,7 @@ describe('a listed organisation', () => {
 
     const page = await organiser.get('/organise/directory');
     expect(page.body).toContain('Our website moved to https://new.example.org');
-    expect(page.body).toContain('contact@changing.example.org (the entry’s contact)');
+    expect(page.body).toContain('contact@changing.example.org (the address shown as the entry’s contact, but not proven');
     const [request] = await t.db.select().from(directoryChangeRequests).where(eq(directoryChangeRequests.organisationId, id));
     expect((await organiser.post(`/organise/directory/changes/${request!.id}/done`)).statusCode).toBe(303);
     expect(await t.db.select().from(directoryChangeRequests).where(eq(directoryChangeRequests.organisationId, id))).toHaveLength(0);

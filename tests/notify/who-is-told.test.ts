@@ -207,9 +207,11 @@ const scenarios: Record<ChangeName, Scenario> = {
       // A planner who has also booked a place is told once, as an attendee.
       const plannerBooked = await planningMember(event.id, 'co_lead');
       await t.db.insert(registrations).values({ eventId: event.id, status: 'confirmed', name: 'Gil', email: plannerBooked });
-      // Invitees hold no booking: those who have not declined are told with their invitation link.
+      // An invitee who accepted holds a place: told as an attendee. One who has not answered is
+      // told with their invitation link; one who declined, nothing.
+      const [idaPlace] = await t.db.insert(registrations).values({ eventId: event.id, status: 'confirmed', name: 'Ida', email: 'ida@example.org' }).returning();
       await t.db.insert(eventInvitations).values([
-        { eventId: event.id, name: 'Ida', email: 'ida@example.org', perspective: 'carer', status: 'accepted' },
+        { eventId: event.id, name: 'Ida', email: 'ida@example.org', perspective: 'carer', status: 'accepted', registrationId: idaPlace!.id },
         // (Already reminded, so the reminders job below has nothing for her.)
         { eventId: event.id, name: 'Jo', email: 'jo@example.org', perspective: 'practitioner', status: 'invited', remindedAt: new Date() },
         { eventId: event.id, name: 'Kit', email: 'kit@example.org', perspective: 'academic', status: 'declined' },
@@ -218,8 +220,8 @@ const scenarios: Record<ChangeName, Scenario> = {
         await lead.post(`/plan/${event.id}/details`, { ...details(event), venueName: 'Friends Meeting House', venueAddress: '6 Mount Street, Manchester' }),
       );
       return [
-        ...mails('event.changed', 'event-changed', ['ada@example.org', 'bo@example.org', 'cy@example.org', 'di@example.org', plannerBooked]),
-        ...mails('event.changed', 'event-invitation-changed', ['ida@example.org', 'jo@example.org']),
+        ...mails('event.changed', 'event-changed', ['ada@example.org', 'bo@example.org', 'cy@example.org', 'di@example.org', plannerBooked, 'ida@example.org']),
+        ...mails('event.changed', 'event-invitation-changed', ['jo@example.org']),
         ...mails('event.changed', 'planning-event-news', [speaker]),
       ];
     },
@@ -250,11 +252,17 @@ const scenarios: Record<ChangeName, Scenario> = {
       // A planner who has also booked a place hears of the cancellation once, as an attendee.
       const plannerBooked = await planningMember(event.id, 'speaker');
       await t.db.insert(registrations).values({ eventId: event.id, status: 'confirmed', name: 'Gil', email: plannerBooked });
+      // An invitee who accepted holds a place (told as an attendee); one who has not answered is told with their link.
+      const accepted = unique('accepted-invitee');
+      const [place] = await t.db.insert(registrations).values({ eventId: event.id, status: 'confirmed', name: 'Hal', email: accepted }).returning();
       const invitee = unique('invitee');
-      await t.db.insert(eventInvitations).values({ eventId: event.id, name: 'Ida', email: invitee, perspective: 'carer', status: 'accepted' });
+      await t.db.insert(eventInvitations).values([
+        { eventId: event.id, name: 'Hal', email: accepted, perspective: 'academic', status: 'accepted', registrationId: place!.id },
+        { eventId: event.id, name: 'Ida', email: invitee, perspective: 'carer', status: 'invited', remindedAt: new Date() },
+      ]);
       expectPosted(await org.post(`/plan/${event.id}/cancel`, { reason: 'The venue has closed.' }));
       return [
-        ...mails('event.cancelled', 'event-changed', [booker, plannerBooked]),
+        ...mails('event.cancelled', 'event-changed', [booker, plannerBooked, accepted]),
         ...mails('event.cancelled', 'event-invitation-changed', [invitee]),
         ...mails('event.cancelled', 'planning-event-status', [leadEmail]),
         ...mails('event.cancelled', 'planning-meeting', [leadEmail, plannerBooked]),

@@ -66,6 +66,10 @@ describe('an accepted invitation', () => {
 
     const attendees = await organiser.get(`/organise/events/${event.slug}/attendees`);
     expect(attendees.body).toContain('Rae Tenant');
+    // The place has no kind (nothing is sold): it is named an invited place, not a bare "(Free)".
+    expect(attendees.body).toContain('Invited place (Free)');
+    const csv = await organiser.get(`/organise/events/${event.slug}/attendees.csv`);
+    expect(csv.body).toContain('Invited place');
     expect((await organiser.get(`/organise/events/${event.slug}/attendees/needs`)).body).toContain('A seat near the door');
 
     // Changing the needs from the invitation changes them on the place; still one place, no new email.

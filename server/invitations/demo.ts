@@ -5,6 +5,7 @@ import { eq } from 'drizzle-orm';
 import { eventInvitations, events, type InvitedPerspective, invitationPlans } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
 import { placeForInvitee, setInvitationOnly } from '../registration/api.ts';
+import { bookingPerspective } from './service.ts';
 
 type Answer = 'invited' | 'accepted' | 'declined';
 const DAY = 86_400_000;
@@ -27,10 +28,11 @@ async function invitePeople(tx: Db, event: typeof events.$inferSelect, people: [
       .onConflictDoNothing()
       .returning({ id: eventInvitations.id });
     if (!row || status !== 'accepted') continue;
-    // An acceptance is a confirmed place, on the attendee list like any booking.
+    // An acceptance is a confirmed place, on the attendee list like any booking, with the
+    // perspective they were invited to bring (as acceptInvitation records it).
     const registrationId = await placeForInvitee(
       tx,
-      { eventId: event.id, name, email, organisation: '', perspective: '', accessRequirements: accessNeeds ?? '' },
+      { eventId: event.id, name, email, organisation: '', perspective: bookingPerspective[perspective], accessRequirements: accessNeeds ?? '' },
       new Date(now.getTime() - 8 * DAY),
     );
     if (registrationId) await tx.update(eventInvitations).set({ registrationId }).where(eq(eventInvitations.id, row.id));

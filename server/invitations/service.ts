@@ -228,7 +228,7 @@ function auditAnswer(tx: Db, invitation: InvitationRow, action: 'event.invitatio
 }
 
 /** Perspectives asked of an invitee, in the words of a booking's (self-described) perspective. */
-const bookingPerspective: Record<InvitedPerspective, string> = {
+export const bookingPerspective: Record<InvitedPerspective, string> = {
   service_user_survivor: 'lived_experience',
   carer: 'carer',
   practitioner: 'practitioner',

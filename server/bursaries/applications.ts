@@ -204,7 +204,8 @@ export async function submitApplication(db: Database, applicationId: string, act
     if (errors.length) throw new InvalidInputError(errors);
     await tx.update(bursaryApplications).set({ status: 'submitted', submittedAt: now, updatedAt: now }).where(eq(bursaryApplications.id, applicationId));
     // lockOwnApplication checked that the actor is the applicant.
-    const placeHeld = await holdPlaceFor(tx, { applicationId, eventId: app.eventId, applicantId: actor.id }, now);
+    const [person] = await tx.select({ email: people.email, displayName: people.displayName }).from(people).where(eq(people.id, actor.id));
+    const placeHeld = await holdPlaceFor(tx, { applicationId, eventId: app.eventId, applicant: { id: actor.id, email: person?.email ?? '' } }, now);
     await recordAudit(tx, {
       actorId: actor.id,
       action: 'bursary.application.submitted',
@@ -212,7 +213,6 @@ export async function submitApplication(db: Database, applicationId: string, act
       subjectId: applicationId,
       details: { placeHeld },
     });
-    const [person] = await tx.select({ email: people.email, displayName: people.displayName }).from(people).where(eq(people.id, actor.id));
     const [event] = await tx.select({ title: events.title }).from(events).where(eq(events.id, app.eventId));
     await enqueueEmail(tx, {
       because: 'bursary.submitted',

@@ -16,16 +16,22 @@ function reference(applicationId: string): string {
 }
 
 /**
- * Holds a place for the applicant. Returns null when the event has no capacity limit (nothing
- * to hold), true when a place is held, false when the event was already full.
+ * Holds a place for the applicant. Returns null when there is nothing to hold (the event has no
+ * capacity limit, or the applicant already has a place there: a second would be kept from
+ * everyone else until the decision), true when a place is held, false when the event was full.
  */
-export async function holdPlaceFor(tx: Db, input: { applicationId: string; eventId: string; applicantId: string }, now: Date): Promise<boolean | null> {
+export async function holdPlaceFor(
+  tx: Db,
+  input: { applicationId: string; eventId: string; applicant: { id: string; email: string } },
+  now: Date,
+): Promise<boolean | null> {
   const [event] = await tx.select({ capacity: events.capacity, startsAt: events.startsAt }).from(events).where(eq(events.id, input.eventId));
   if (!event || event.capacity === null) return null;
+  if (await hasPlaceAt(tx, { eventId: input.eventId, personId: input.applicant.id, email: input.applicant.email })) return null;
   const expiresAt = event.startsAt && event.startsAt.getTime() > now.getTime() ? event.startsAt : new Date(now.getTime() + 90 * DAY_MS);
   const hold = await holdPlace(
     tx,
-    { eventId: input.eventId, kind: 'bursary', reference: reference(input.applicationId), personId: input.applicantId, expiresAt },
+    { eventId: input.eventId, kind: 'bursary', reference: reference(input.applicationId), personId: input.applicant.id, expiresAt },
     now,
   );
   return Boolean(hold);

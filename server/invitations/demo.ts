@@ -28,7 +28,8 @@ async function invitePeople(tx: Db, event: typeof events.$inferSelect, people: [
       .onConflictDoNothing()
       .returning({ id: eventInvitations.id });
     if (!row || status !== 'accepted') continue;
-    // An acceptance is a confirmed place, on the attendee list like any booking.
+    // An acceptance is a confirmed place, on the attendee list like any booking, with the
+    // perspective they were invited to bring (as acceptInvitation records it).
     const registrationId = await placeForInvitee(
       tx,
       { eventId: event.id, name, email, organisation: '', perspective: bookingPerspective[perspective], accessRequirements: accessNeeds ?? '' },

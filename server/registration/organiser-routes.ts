@@ -32,7 +32,7 @@ import { answersFor, getEventBySlug, getSettings, listQuestions, listTicketTypes
 import { bookingState, paymentMethodLabels, paymentStatusLabels } from './booking-state.ts';
 import { checkInState, openCheckInEarly } from './check-in.ts';
 import { cancelRegistration } from './service.ts';
-import { attendanceLabels, perspectiveLabels, placesSummary, statusLabels } from './view-models.ts';
+import { attendanceLabels, perspectiveLabels, placeName, placesSummary, statusLabels } from './view-models.ts';
 import { UuidOrEmpty } from '../http/ids.ts';
 import { parsePounds, poundsField } from '../money.ts';
 
@@ -351,7 +351,7 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
         paymentLabel: payment ? `${paymentMethodLabels[payment.method] ?? payment.method}: ${paymentStatusLabels[payment.status] ?? payment.status}` : '',
         canCancel: state.active && !r.companionOfId,
         perspectiveLabel: r.perspective ? (perspectiveLabels[r.perspective] ?? r.perspective) : '',
-        ticketName: r.companionOfId ? 'Companion place' : (r.ticketName ?? ''),
+        ticketName: placeName(r),
         price: formatPrice(r.pricePence),
         payment,
         booked: formatDateTime(r.createdAt),
@@ -681,7 +681,7 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
             name: r.name,
             attended: r.status === 'attended',
             invoiceUnpaid: invoiceUnpaid(r),
-            ticketName: r.companionOfId ? 'Companion place' : (r.ticketName ?? ''),
+            ticketName: placeName(r),
             attendanceLabel: event.format === 'hybrid' ? (attendanceLabels[r.attendance ?? 'in_person'] ?? '') : '',
             access: r.accessRequirements,
           })),

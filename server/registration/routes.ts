@@ -52,7 +52,16 @@ import {
   type RegistrationOutcome,
 } from './service.ts';
 import { bookingState } from './booking-state.ts';
-import { attendanceChoices, attendanceLabels, expiresText, invoicePayerText, perspectiveLabels, questionFields, ticketOptions } from './view-models.ts';
+import {
+  attendanceChoices,
+  attendanceLabels,
+  expiresText,
+  invoicePayerText,
+  perspectiveLabels,
+  placeName,
+  questionFields,
+  ticketOptions,
+} from './view-models.ts';
 import { hasReservations } from './reserved-places.ts';
 import { UuidOrEmpty } from '../http/ids.ts';
 
@@ -400,7 +409,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         eventCancelled: state.eventCancelled,
         cancelledReason: state.eventCancelled ? event.cancelledReason : '',
         money: state.money,
-        ticketName: type?.name ?? '',
+        ticketName: placeName({ ticketName: type?.name, companionOfId: main.companionOfId }),
         price: formatPrice(main.pricePence),
         companionName: companions.find((c) => c.status !== 'cancelled')?.name ?? '',
         hasCompanion: companions.length > 0,
@@ -521,7 +530,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         eventPath: `/events/${r.slug}`,
         when: r.startsAt ? formatTimeRange(r.startsAt, r.endsAt) : 'Date to be confirmed',
         statusLabel: bookingState(r, { status: r.eventStatus }).label,
-        ticketName: r.ticketName ?? '',
+        ticketName: placeName(r),
         certificatePath: r.status === 'attended' ? `/account/bookings/${r.id}/certificate.pdf` : '',
       })),
     });

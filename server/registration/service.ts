@@ -940,7 +940,8 @@ export async function cancelRegistration(
       reason: options.invoiceUnpaid
         ? 'Place released: the invoice was not paid'
         : refundMethod === 'invoice'
-          ? 'Booking cancelled and refunded'
+          ? // Issued before the money goes back (the payment is only due a refund): say so, not "refunded".
+            'Booking cancelled: the amount paid is to be refunded'
           : 'Booking cancelled',
       refund: refundMethod === 'invoice',
       now,

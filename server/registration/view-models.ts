@@ -106,6 +106,16 @@ export function attendanceChoices(avail: Availability): AttendanceChoice[] | nul
   ];
 }
 
+/**
+ * What a booking's place is called: its kind's name, "Companion place" for a companion, and
+ * "Invited place" for an invitee's (an invitation-only event sells no kind of place: see
+ * placeForInvitee), which would otherwise show as a blank name.
+ */
+export function placeName(row: { ticketName: string | null | undefined; companionOfId?: string | null }): string {
+  if (row.companionOfId) return 'Companion place';
+  return row.ticketName || 'Invited place';
+}
+
 export const attendanceLabels: Record<string, string> = { in_person: 'In person', online: 'Online' };
 
 export interface QuestionField {

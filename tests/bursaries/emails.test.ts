@@ -56,7 +56,11 @@ describe('bursary emails', () => {
     expect(held.text).toContain('https://hub.example/events/x/book');
     expect(held.text).toContain('After that date the place goes to someone else.');
     const booked = renderEmail('bursary-decided', { ...facts, outcome: 'approved', place: 'booked', bookPath: '/events/x/book' }, site);
-    expect(booked.text).toContain('You already have a place booked');
+    expect(booked.text).toContain('You already have a place at the event, so you do not need to book another.');
+    // The place may still wait on an invoice being paid: no "nothing more to do", but where to look.
+    expect(booked.text).not.toContain('nothing more to do');
+    expect(booked.text).toContain('https://hub.example/account/bookings');
+    expect(booked.html).toContain('href="https://hub.example/account/bookings"');
     expect(booked.text).not.toContain('/events/x/book');
     const full = renderEmail('bursary-decided', { ...facts, outcome: 'approved', place: 'full', bookPath: '/events/x/book' }, site);
     expect(full.text).toContain('join the waiting list');

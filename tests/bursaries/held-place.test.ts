@@ -2,7 +2,7 @@
 // (through registration's holds API); declining or withdrawing gives it back, approving keeps it.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bursaryApplications, placeHolds } from '../../db/schema/index.ts';
+import { bursaryApplications, placeHolds, registrations } from '../../db/schema/index.ts';
 import { takeUpHeldPlace } from '../../server/registration/holds.ts';
 import { availability } from '../../server/registration/holds.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
@@ -82,5 +82,16 @@ describe('a held place', () => {
     expect(await t.db.transaction((tx) => takeUpHeldPlace(tx, { eventId: event.id, personId: row!.applicantId! }))).toBe(true);
     expect(await holdFor(person.id)).toEqual([{ state: 'consumed', kind: 'bursary' }]);
     expect(await t.db.transaction((tx) => takeUpHeldPlace(tx, { eventId: event.id, personId: row!.applicantId! }))).toBe(false);
+  });
+
+  it('holds nothing for someone who already has a place, and does not say it does', async () => {
+    // Booked (here, waiting for an invoice to be paid) before applying: a second place would be
+    // kept from everyone else until the decision, and the page would claim one is being held.
+    await t.db.insert(registrations).values({ eventId: event.id, name: 'Booked First', email: 'booked-first@example.org', status: 'pending_payment' });
+    const before = (await availability(t.db, event.id)).left;
+    const person = await send('booked-first@example.org');
+    expect(person.page).not.toContain('We are holding a place');
+    expect(await holdFor(person.id)).toEqual([]);
+    expect((await availability(t.db, event.id)).left).toBe(before);
   });
 });

@@ -6,6 +6,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventInvitations, events, outboxMessages, registrations } from '../../db/schema/index.ts';
 import { ERROR_CODE_HEADER } from '../../server/errors.ts';
+import { seedDemoInvitations } from '../../server/invitations/demo.ts';
 import { sendDueReminders } from '../../server/registration/reminders.ts';
 import { availability } from '../../server/registration/api.ts';
 import { makeEvent } from '../registration/fixtures.ts';
@@ -66,6 +67,10 @@ describe('an accepted invitation', () => {
 
     const attendees = await organiser.get(`/organise/events/${event.slug}/attendees`);
     expect(attendees.body).toContain('Rae Tenant');
+    // The place has no kind (nothing is sold): it is named an invited place, not a bare "(Free)".
+    expect(attendees.body).toContain('Invited place (Free)');
+    const csv = await organiser.get(`/organise/events/${event.slug}/attendees.csv`);
+    expect(csv.body).toContain('Invited place');
     expect((await organiser.get(`/organise/events/${event.slug}/attendees/needs`)).body).toContain('A seat near the door');
 
     // Changing the needs from the invitation changes them on the place; still one place, no new email.
@@ -160,5 +165,18 @@ describe('an accepted invitation', () => {
     expect(page.body).toContain('Not coming');
     expect(page.body).toContain('Nobody has accepted yet');
     expect((await t.client().get(path)).body).toContain('You are not coming');
+  });
+});
+
+describe('the demo round table on crisis housing', () => {
+  it('gives each accepted invitee a place with the perspective they were invited to bring, as an acceptance does', async () => {
+    await seedDemoInvitations(t.db);
+    const [housing] = await t.db.select().from(events).where(eq(events.slug, 'round-table-crisis-housing'));
+    const places = await t.db.select().from(registrations).where(eq(registrations.eventId, housing!.id));
+    expect(Object.fromEntries(places.map((p) => [p.email, p.perspective]))).toMatchObject({
+      'rae.tenant@example.org': 'lived_experience',
+      'lee.housing@example.org': 'practitioner',
+      'ash.researcher@example.org': 'academic',
+    });
   });
 });

@@ -193,10 +193,15 @@ describe('a booker cancelling a place whose invoice was paid', () => {
     expect(words).toContain('The Hub will pay back the £40');
     expect(words).toContain(`Credit note ${cn}, attached, cancels invoice ${numberText(invoice.number)}.`);
     expect(words).not.toContain('We have');
-    expect((await attachedPdfText(cancelled!.attachments, 'credit-note-')).text).toContain(cn);
+    const notePdf = (await attachedPdfText(cancelled!.attachments, 'credit-note-')).text;
+    expect(notePdf).toContain(cn);
+    // Issued before the money goes back: the credit note, kept for good, must not say "refunded".
+    expect(notePdf).toContain('to be refunded');
+    expect(notePdf).not.toMatch(/cancelled and refunded/i);
     const after = await booker.get(managePath);
     expect(after.body).toContain('The Hub will pay back the £40 you paid');
     expect(after.body).toContain(`Credit note ${cn} (PDF)`);
+    expect(after.body).not.toContain('cancelled and refunded');
 
     expect((await organiser.post(`/organise/events/${event.slug}/attendees/${registration.id}/refund-paid`)).statusCode).toBe(303);
     const [told] = await mailsTo(t.db, 'paid-then-cancels@example.org');

@@ -11,5 +11,9 @@ export async function eventLibraryCards(db: Db, eventId: string) {
     [...from, ...launched].flatMap((i) => [i.eventId, i.launchEventId].filter((id): id is string => id !== null)),
     { except: eventId },
   );
-  return { from: from.map((i) => itemCard(i, names)), launched: launched.map((i) => itemCard(i, names)) };
+  return {
+    from: from.map((i) => itemCard(i, names)),
+    launched: launched.map((i) => itemCard(i, names)),
+    launchedHeading: names.get(eventId)?.toCome ? 'To be launched at this event' : 'Launched at this event',
+  };
 }

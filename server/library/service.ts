@@ -307,13 +307,15 @@ export async function eventsNamed(
   db: Db,
   ids: string[],
   publicFor?: { except?: string },
-): Promise<Map<string, { title: string; slug: string; public: boolean }>> {
+): Promise<Map<string, { title: string; slug: string; public: boolean; toCome: boolean }>> {
   const unique = [...new Set(ids)];
   if (unique.length === 0) return new Map();
   const rows = await db
-    .select({ id: events.id, title: events.title, slug: events.slug, status: events.status, unlisted: events.unlisted })
+    .select({ id: events.id, title: events.title, slug: events.slug, status: events.status, unlisted: events.unlisted, startsAt: events.startsAt })
     .from(events)
     .where(inArray(events.id, unique));
   const shown = publicFor ? rows.filter((r) => r.id === publicFor.except || (r.status !== 'planning' && !r.unlisted)) : rows;
-  return new Map(shown.map((r) => [r.id, { title: r.title, slug: r.slug, public: r.status !== 'planning' }]));
+  const now = new Date();
+  // toCome: the event has not started (or has no date yet), so nothing has been launched there yet.
+  return new Map(shown.map((r) => [r.id, { title: r.title, slug: r.slug, public: r.status !== 'planning', toCome: !r.startsAt || r.startsAt > now }]));
 }

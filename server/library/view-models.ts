@@ -16,7 +16,7 @@ export const LibraryQuery = Type.Object({
 
 export const kindChoices = libraryKinds.map((value) => ({ value, label: kindLabels[value] }));
 
-type EventNames = Map<string, { title: string; slug: string; public: boolean }>;
+type EventNames = Map<string, { title: string; slug: string; public: boolean; toCome: boolean }>;
 
 function sizeText(bytes: number): string {
   if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
@@ -41,6 +41,8 @@ export function itemCard(item: LibraryItemRow, names: EventNames) {
     topics: item.topics.map((t) => ({ text: t, url: `/library?topic=${encodeURIComponent(t)}` })),
     from: link(item.eventId),
     launched: link(item.launchEventId),
+    // Until the launch event has begun, the item is to be launched there, not launched.
+    launchedLabel: item.launchEventId && names.get(item.launchEventId)?.toCome ? 'To be launched at' : 'Launched at',
     file,
     link: item.url ? { url: item.url, host: safeHost(item.url) } : null,
     editUrl: `/organise/library/${item.id}/edit`,

@@ -5,7 +5,7 @@
 // and progress.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { libraryItems } from '../../db/schema/index.ts';
+import { events, libraryItems } from '../../db/schema/index.ts';
 import { type FilePart, htmlBytes, pdfBytes, pngBytes, postMultipart } from '../bursaries/support.ts';
 import { signedInOrganiser } from '../proposals/support.ts';
 import { makeEvent } from '../registration/fixtures.ts';
@@ -51,7 +51,9 @@ describe('the library', () => {
     const visitor = t.client();
     const item = await visitor.get(itemUrl);
     expect(item.body).toContain('Listening to survivors: peer support report');
-    expect(item.body).toContain('Launched at');
+    // The conference is still to come: the report is to be launched there, not launched yet.
+    expect(item.body).toContain('To be launched at');
+    expect(item.body).not.toContain('>Launched at<');
     const file = await visitor.get(`${itemUrl}/file`);
     expect(file.statusCode).toBe(200);
     expect(file.headers['content-type']).toBe('application/pdf');
@@ -59,8 +61,15 @@ describe('the library', () => {
 
     expect((await visitor.get(`/events/${roundTable.slug}`)).body).toContain('Listening to survivors: peer support report');
     const conferencePage = await visitor.get(`/events/${conference.slug}`);
-    expect(conferencePage.body).toContain('Launched at this event');
+    expect(conferencePage.body).toContain('To be launched at this event');
     expect(conferencePage.body).toContain('Listening to survivors: peer support report');
+    // Once the conference has begun, it was launched there.
+    await t.db
+      .update(events)
+      .set({ startsAt: new Date(Date.now() - 86_400_000), endsAt: new Date(Date.now() - 82_800_000) })
+      .where(eq(events.id, conference.id));
+    expect((await visitor.get(itemUrl)).body).toContain('>Launched at<');
+    expect((await t.client().get(`/events/${conference.slug}`)).body).toContain('>Launched at this event<');
 
     // Full-text search: a word from the title, a stemmed word, a word from the summary.
     for (const q of ['survivors', 'survivor', 'crisis services', 'listening']) {

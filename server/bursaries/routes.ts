@@ -78,6 +78,7 @@ import {
   categoryRows,
   draftFormValues,
   figuresView,
+  fundQueueView,
   fundView,
   mileageRate,
   panelApplicationView,
@@ -632,17 +633,8 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const now = new Date();
     // The queue shows no messages or receipts: they are not read for it.
     const loaded = await loadApplications(app.db, { fundId }, { conversation: false });
-    const list = loaded.map((a) => panelApplicationView(a, settings, signedIn(request).id, now));
     await auditFundOpened(app.db, fundId, 'queue_viewed', signedIn(request));
-    return reply.page('bursaries/fund', {
-      title: `Bursaries: ${fund.name}`,
-      fund: fundView(fund),
-      figures: figuresView(figures),
-      waiting: list.filter((a) => a.status === 'submitted').map((a) => ({ ...a, reviewUrl: reviewPath(fundId, a.id) })),
-      claims: list.filter((a) => a.claim?.status === 'submitted').map((a) => ({ ...a, reviewUrl: reviewPath(fundId, a.id) })),
-      decided: list.filter((a) => a.status !== 'submitted').map((a) => ({ ...a, reviewUrl: reviewPath(fundId, a.id) })),
-      canEdit: signedIn(request).isOrganiser,
-    });
+    return reply.page('bursaries/fund', fundQueueView({ fund, figures, applications: loaded, settings, viewer: signedIn(request), now }));
   });
 
   const renderReview = async (request: FastifyRequest, reply: FastifyReply, fundId: string, applicationId: string, forms: ReviewForms = {}, status = 200) => {

@@ -2,7 +2,7 @@
 // what the person may do next. Templates only display these.
 import { bursaryCategories, type BursaryCategory } from '../../db/schema/index.ts';
 import { formatDate, formatDateTime } from '../format.ts';
-import { itemSlots, whyNotWithdrawable, type listOwnApplications, type LoadedApplication } from './applications.ts';
+import { itemSlots, reviewPath, whyNotWithdrawable, type listOwnApplications, type LoadedApplication } from './applications.ts';
 import type { eventsOpenForApplications, FundFigures, FundRow } from './funds.ts';
 import { categoryLabels, claimStatusLabels, perspectiveLabels, statusLabelFor, statusLabels } from './labels.ts';
 import { formatPence as money, formatRate, poundsField } from '../money.ts';
@@ -358,5 +358,27 @@ export function reportView(report: Awaited<ReturnType<typeof fundReport>>, setti
       approved: money(s.approvedPence),
     })),
     paid: money(report.paidPence),
+  };
+}
+
+/** A fund's queue for its panel: new applications, claims to check, and those already decided. */
+export function fundQueueView(input: {
+  fund: FundRow;
+  figures: FundFigures;
+  applications: LoadedApplication[];
+  settings: BursarySettings;
+  viewer: { id: string; isOrganiser: boolean };
+  now: Date;
+}) {
+  const { fund, settings, viewer, now } = input;
+  const list = input.applications.map((a) => ({ ...panelApplicationView(a, settings, viewer.id, now), reviewUrl: reviewPath(fund.id, a.id) }));
+  return {
+    title: `Bursaries: ${fund.name}`,
+    fund: fundView(fund),
+    figures: figuresView(input.figures),
+    waiting: list.filter((a) => a.status === 'submitted'),
+    claims: list.filter((a) => a.claim?.status === 'submitted'),
+    decided: list.filter((a) => a.status !== 'submitted'),
+    canEdit: viewer.isOrganiser,
   };
 }

@@ -11,11 +11,10 @@ import { text, type Body } from '../http/form-values.ts';
 import { submit } from '../http/form-route.ts';
 import { Type } from 'typebox';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
-import { formatPence, formatPrice, formatTimeRange } from '../format.ts';
+import { formatPence, formatTimeRange } from '../format.ts';
 import { formState } from '../http/forms.ts';
 import { availability, liveHoldFor } from './holds.ts';
 import { ATTENDEE_ICS_TYPE, attendeeIcs } from './ics.ts';
-import { placeFacts } from './place-facts.ts';
 import { mintManagePath, registrationIdForToken } from './links.ts';
 import { documentsOf, termsFromConfig } from '../invoices/service.ts';
 import { bookingDocuments } from '../invoices/view-models.ts';
@@ -52,16 +51,7 @@ import {
   type RegistrationOutcome,
 } from './service.ts';
 import { bookingState } from './booking-state.ts';
-import {
-  attendanceChoices,
-  attendanceLabels,
-  expiresText,
-  invoicePayerText,
-  perspectiveLabels,
-  placeName,
-  questionFields,
-  ticketOptions,
-} from './view-models.ts';
+import { attendanceChoices, attendanceLabels, manageModel, perspectiveLabels, placeName, questionFields, ticketOptions } from './view-models.ts';
 import { hasReservations } from './reserved-places.ts';
 import { UuidOrEmpty } from '../http/ids.ts';
 
@@ -385,56 +375,21 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       paymentFor(app.db, main.id),
       documentsOf(app.db, { registrationIds: [main.id] }),
     ]);
-    const type = types.find((t) => t.id === main.ticketTypeId);
-    const state = bookingState(main, event, payment);
-    const place = placeFacts(event, main.attendance, { confirmed: state.holdsPlace });
-    const values: Record<string, unknown> = {
-      organisation: main.organisation,
-      perspective: main.perspective,
-      accessRequirements: main.accessRequirements,
-      dietaryNeeds: main.dietaryNeeds,
-      consentFutureEvents: main.consentFutureEvents,
-      companionName: companions[0]?.name ?? '',
-      ...Object.fromEntries(answers.map((a) => [`q_${a.questionId}`, a.value])),
-      ...form.values,
-    };
-    return {
-      title: `Your booking: ${event.title}`,
-      base: `/bookings/${token}`,
-      booking: {
-        name: main.name,
-        email: main.email,
-        status: main.status,
-        statusLabel: state.label,
-        eventCancelled: state.eventCancelled,
-        cancelledReason: state.eventCancelled ? event.cancelledReason : '',
-        money: state.money,
-        ticketName: placeName({ ticketName: type?.name, companionOfId: main.companionOfId }),
-        price: formatPrice(main.pricePence),
-        companionName: companions.find((c) => c.status !== 'cancelled')?.name ?? '',
-        hasCompanion: companions.length > 0,
-        offered: state.active && main.status === 'offered',
-        offerExpires: main.status === 'offered' && hold ? expiresText(hold.expiresAt) : '',
-        waitingForPayment: state.active && main.status === 'pending_payment',
-        // An open card payment can be finished from here until its hold runs out.
-        payPaymentId: state.active && payment && payment.method === 'stripe' && payment.status === 'open' && hold && hold.kind === 'checkout' ? payment.id : '',
-        payUntil: payment && hold && hold.kind === 'checkout' ? expiresText(hold.expiresAt) : '',
-        position: state.active ? position : null,
-        canChange: state.active,
-        isWaiting: main.status === 'waitlisted' || main.status === 'offered',
-        calendar: state.holdsPlace && Boolean(event.startsAt),
-        attended: main.status === 'attended',
-        // At a hybrid event, the link is for an online place only; a place in the room is told the venue.
-        joinUrl: place.joinUrl,
-        documents: bookingDocuments(documents, `/bookings/${token}`),
-        attendance: event.format === 'hybrid' ? (attendanceLabels[main.attendance ?? 'in_person'] ?? '') : '',
-        invoiceTo: state.active ? invoicePayerText(main, app.payments.mode) : '',
-      },
-      event: { ...eventFacts(event), where: place.where, slug: event.slug, travelInfo: place.travelInfo },
-      questions: questionFields(questions),
-      perspectives: Object.entries(perspectiveLabels).map(([value, label]) => ({ value, label })),
-      form: formState(values, form.errors),
-    };
+    return manageModel({
+      token,
+      main,
+      companions,
+      event,
+      types,
+      questions,
+      answers,
+      hold,
+      position,
+      payment,
+      documents: bookingDocuments(documents, `/bookings/${token}`),
+      paymentMode: app.payments.mode,
+      form,
+    });
   }
 
   app.get('/bookings/:token', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {

@@ -1,10 +1,13 @@
 // Places and bookings as templates see them: prices in pounds, times in Europe/London.
 import type { RegistrationStatus } from '../../db/schema/index.ts';
 import { formatDateTime, formatPence, formatPrice } from '../format.ts';
-import { everyPoolFull, placesLeft, type Availability, type PoolAvailability } from './holds.ts';
+import { everyPoolFull, type liveHoldFor, placesLeft, type Availability, type PoolAvailability } from './holds.ts';
 import { onSale } from './service.ts';
 import { placeFacts } from './place-facts.ts';
-import { dayContact, eventFacts, type EventRow, type QuestionRow, type RegistrationRow, type TicketTypeRow } from './queries.ts';
+import { dayContact, eventFacts, type EventRow, type paymentFor, type QuestionRow, type RegistrationRow, type TicketTypeRow } from './queries.ts';
+import { bookingState } from './booking-state.ts';
+import { formState, type FormState } from '../http/forms.ts';
+import type { bookingDocuments } from '../invoices/view-models.ts';
 
 export const perspectiveLabels: Record<string, string> = {
   lived_experience: 'Lived experience of mental distress, or survivor',
@@ -208,4 +211,73 @@ export function invoicePayerText(
   const to = booking.invoicePayer?.payerName || booking.name;
   const po = booking.invoicePayer?.purchaseOrder ? `, purchase order ${booking.invoicePayer.purchaseOrder}` : '';
   return `When you accept a place, we will email you the invoice for ${formatPence(booking.pricePence)}, made out to ${to}${po}, as you asked when you joined the waiting list.`;
+}
+
+/** What the booking's own page (from its private link) shows, from the booking and what it holds. */
+export function manageModel(input: {
+  token: string;
+  main: RegistrationRow;
+  companions: RegistrationRow[];
+  event: EventRow;
+  types: TicketTypeRow[];
+  questions: QuestionRow[];
+  answers: { questionId: string; value: string }[];
+  hold: Awaited<ReturnType<typeof liveHoldFor>>;
+  position: number | null;
+  payment: Awaited<ReturnType<typeof paymentFor>>;
+  documents: ReturnType<typeof bookingDocuments>;
+  paymentMode: 'stripe' | 'invoice';
+  form: FormState;
+}) {
+  const { main, companions, event, types, questions, answers, hold, position, payment, form } = input;
+  const type = types.find((t) => t.id === main.ticketTypeId);
+  const state = bookingState(main, event, payment);
+  const place = placeFacts(event, main.attendance, { confirmed: state.holdsPlace });
+  const values: Record<string, unknown> = {
+    organisation: main.organisation,
+    perspective: main.perspective,
+    accessRequirements: main.accessRequirements,
+    dietaryNeeds: main.dietaryNeeds,
+    consentFutureEvents: main.consentFutureEvents,
+    companionName: companions[0]?.name ?? '',
+    ...Object.fromEntries(answers.map((a) => [`q_${a.questionId}`, a.value])),
+    ...form.values,
+  };
+  return {
+    title: `Your booking: ${event.title}`,
+    base: `/bookings/${input.token}`,
+    booking: {
+      name: main.name,
+      email: main.email,
+      status: main.status,
+      statusLabel: state.label,
+      eventCancelled: state.eventCancelled,
+      cancelledReason: state.eventCancelled ? event.cancelledReason : '',
+      money: state.money,
+      ticketName: placeName({ ticketName: type?.name, companionOfId: main.companionOfId }),
+      price: formatPrice(main.pricePence),
+      companionName: companions.find((c) => c.status !== 'cancelled')?.name ?? '',
+      hasCompanion: companions.length > 0,
+      offered: state.active && main.status === 'offered',
+      offerExpires: main.status === 'offered' && hold ? expiresText(hold.expiresAt) : '',
+      waitingForPayment: state.active && main.status === 'pending_payment',
+      // An open card payment can be finished from here until its hold runs out.
+      payPaymentId: state.active && payment && payment.method === 'stripe' && payment.status === 'open' && hold && hold.kind === 'checkout' ? payment.id : '',
+      payUntil: payment && hold && hold.kind === 'checkout' ? expiresText(hold.expiresAt) : '',
+      position: state.active ? position : null,
+      canChange: state.active,
+      isWaiting: main.status === 'waitlisted' || main.status === 'offered',
+      calendar: state.holdsPlace && Boolean(event.startsAt),
+      attended: main.status === 'attended',
+      // At a hybrid event, the link is for an online place only; a place in the room is told the venue.
+      joinUrl: place.joinUrl,
+      documents: input.documents,
+      attendance: event.format === 'hybrid' ? (attendanceLabels[main.attendance ?? 'in_person'] ?? '') : '',
+      invoiceTo: state.active ? invoicePayerText(main, input.paymentMode) : '',
+    },
+    event: { ...eventFacts(event), where: place.where, slug: event.slug, travelInfo: place.travelInfo },
+    questions: questionFields(questions),
+    perspectives: Object.entries(perspectiveLabels).map(([value, label]) => ({ value, label })),
+    form: formState(values, form.errors),
+  };
 }

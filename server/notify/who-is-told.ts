@@ -233,7 +233,7 @@ export const whoIsTold = {
   'payment.refunded': {
     record: 'payment',
     change:
-      'money due back has gone back: a late card payment’s automatic refund is made, a charge.refunded webhook arrives for a payment due a refund, or an organiser records an invoice’s refund as paid',
+      'money due back has gone back: a late card payment’s automatic refund is made, a charge.refunded webhook arrives for a payment due a refund, or an organiser records as paid an invoice’s refund or a failed card refund paid back another way',
     emails: [{ template: 'payment-refunded', to: 'the payer' }],
     notEmailed: [{ who: ORGANISERS, why: 'one of them recorded it, or it was automatic; the audit log records it' }],
   },

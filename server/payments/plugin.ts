@@ -28,7 +28,7 @@ declare module 'fastify' {
       markInvoicePaid(eventId: string, registrationId: string, actor: Me): Promise<void>;
       /** An organiser refunds a paid booking and cancels it (refundRegistration). */
       refund(eventId: string, registrationId: string, actor: Me): Promise<{ method: 'stripe' | 'invoice'; amountPence: number }>;
-      /** An organiser records that they paid back a refunded invoice: the person is told (recordInvoiceRefund). Returns the amount. */
+      /** An organiser records that they paid back a refunded invoice, or a failed card refund another way: the person is told (recordInvoiceRefund). Returns the amount. */
       recordInvoiceRefund(eventId: string, registrationId: string, actor: Me): Promise<number>;
     };
     paymentJobs: {

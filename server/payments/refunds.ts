@@ -17,7 +17,7 @@ import { cancelRegistration, eventFacts } from '../registration/api.ts';
 /** Tells the payer their money has gone back, and records it. */
 async function refunded(
   tx: Db,
-  input: { paymentId: string; actorId: string | null; stripeRefundId?: string | null; late: boolean; now: Date },
+  input: { paymentId: string; actorId: string | null; stripeRefundId?: string | null; late: boolean; now: Date; anotherWay?: boolean },
 ): Promise<boolean> {
   const done = await tx
     .update(payments)
@@ -36,13 +36,20 @@ async function refunded(
     action: 'payment.refunded',
     subjectType: 'registration',
     subjectId: payment.registrationId,
-    details: { paymentId: input.paymentId, method: payment.method, refundId: input.stripeRefundId ?? null },
+    details: { paymentId: input.paymentId, method: payment.method, refundId: input.stripeRefundId ?? null, anotherWay: input.anotherWay ?? false },
   });
   await enqueueEmail(tx, {
     because: 'payment.refunded',
     to: row!.email,
     template: 'payment-refunded',
-    data: { ...eventFacts(row!.event), name: row!.name, amount: formatPence(payment.amountPence), method: payment.method, late: input.late },
+    // A card refund that failed and was then paid back by other means is not "to your card".
+    data: {
+      ...eventFacts(row!.event),
+      name: row!.name,
+      amount: formatPence(payment.amountPence),
+      method: input.anotherWay ? 'another_way' : payment.method,
+      late: input.late,
+    },
   });
   return true;
 }
@@ -186,26 +193,28 @@ export async function refundUpdated(tx: Db, refund: Stripe.Refund): Promise<'han
 }
 
 /**
- * An organiser has paid back an invoice's refund and records it: the payment is refunded and the
- * person told "we have paid back". Only a payment due a refund, of a booking at this event.
+ * An organiser has paid back a refund and records it: the payment is refunded and the person told
+ * "we have paid back". An invoice due a refund, or a card payment whose refund failed at Stripe
+ * (refundUpdated), which the Hub then paid back another way; of a booking at this event.
  */
 export async function recordInvoiceRefund(db: Database, input: { eventId: string; registrationId: string }, actor: Me, now = new Date()): Promise<number> {
   return db.transaction(async (tx) => {
     const [payment] = await tx
-      .select({ id: payments.id, amountPence: payments.amountPence })
+      .select({ id: payments.id, amountPence: payments.amountPence, status: payments.status })
       .from(payments)
       .innerJoin(registrations, eq(registrations.id, payments.registrationId))
       .where(
         and(
           eq(payments.registrationId, input.registrationId),
           eq(registrations.eventId, input.eventId),
-          eq(payments.method, 'invoice'),
-          eq(payments.status, 'refund_due'),
+          or(and(eq(payments.method, 'invoice'), eq(payments.status, 'refund_due')), and(eq(payments.method, 'stripe'), eq(payments.status, 'refund_failed'))),
         ),
       )
       .for('update');
     if (!payment) throw new ConflictError('no_refund_due', 'There is no refund waiting to be recorded on this booking.');
-    await refunded(tx, { paymentId: payment.id, actorId: actor.id, late: false, now });
+    const anotherWay = payment.status === 'refund_failed';
+    if (anotherWay) await tx.update(payments).set({ status: 'refund_due' }).where(eq(payments.id, payment.id));
+    await refunded(tx, { paymentId: payment.id, actorId: actor.id, late: false, now, anotherWay });
     return payment.amountPence;
   });
 }

@@ -347,7 +347,10 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
         reservedFor: r.reservedFor ?? '',
         canMarkPaid: state.active && !r.companionOfId && payment?.method === 'invoice' && payment.status === 'open',
         canRefund: !r.companionOfId && payment?.status === 'paid',
-        canRecordRefund: !r.companionOfId && payment?.method === 'invoice' && payment.status === 'refund_due',
+        // An invoice's refund, or a card refund that failed and the Hub paid back another way.
+        canRecordRefund:
+          !r.companionOfId &&
+          ((payment?.method === 'invoice' && payment.status === 'refund_due') || (payment?.method === 'stripe' && payment.status === 'refund_failed')),
         paymentLabel: payment ? `${paymentMethodLabels[payment.method] ?? payment.method}: ${paymentStatusLabels[payment.status] ?? payment.status}` : '',
         canCancel: state.active && !r.companionOfId,
         perspectiveLabel: r.perspective ? (perspectiveLabels[r.perspective] ?? r.perspective) : '',

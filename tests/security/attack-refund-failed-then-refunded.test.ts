@@ -2,10 +2,11 @@
 // payment "refund failed: to pay back another way". If the Hub then refunds it again in Stripe's
 // dashboard and that one succeeds (charge.refunded), the booking page and the organisers' list
 // must stop saying the Hub still owes the money (or organisers pay it twice), and the person is
-// told it has now gone back.
+// told it has now gone back. Or the Hub pays it back another way and an organiser records it.
 import { and, eq } from 'drizzle-orm';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderEmail } from '../../emails/render.ts';
 import { outboxMessages, payments, people, registrations } from '../../db/schema/index.ts';
 import { grantRole } from '../../server/accounts/people.ts';
 import { latestManagePath, makeEvent, makeTicketType } from '../registration/fixtures.ts';
@@ -16,6 +17,7 @@ const secret = 'whsec_attack_refund';
 const stripe = new Stripe('sk_test_attack_refund');
 const standIn = new StripeStandIn();
 let t: TestApp;
+const site = { baseUrl: 'http://convene.test', siteName: 'Social Perspectives Hub' };
 
 beforeAll(async () => {
   await standIn.start();
@@ -37,22 +39,31 @@ function deliver(id: string, type: string, object: Record<string, unknown>) {
   });
 }
 
+/** A card booking by `email`, paid, refunded by an organiser, and the refund then failed at Stripe. */
+async function refundThatFailed(email: string) {
+  const event = await makeEvent(t.db, { capacity: 5 });
+  const type = await makeTicketType(t.db, event.id, { pricePence: 2500 });
+  const member = await t.signedIn(email);
+  const booked = await member.post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Rae Again', email });
+  const sessionId = /\/pay\/(cs_test_\d+)$/.exec(String(booked.headers.location))![1]!;
+  expect((await deliver(`evt_paid_${email}`, 'checkout.session.completed', standIn.pay(sessionId) as never)).statusCode).toBe(200);
+  const organiser = await t.signedIn(`organiser-${email}`);
+  const [me] = await t.db
+    .select()
+    .from(people)
+    .where(eq(people.email, `organiser-${email}`));
+  await grantRole(t.db, null, me!.id, 'organiser');
+  const [row] = await t.db.select().from(registrations).where(eq(registrations.email, email));
+  expect((await organiser.post(`/organise/events/${event.slug}/attendees/${row!.id}/refund`)).statusCode).toBe(303);
+  const [first] = await t.db.select().from(payments).where(eq(payments.registrationId, row!.id));
+  expect((await deliver(`evt_failed_${email}`, 'refund.updated', standIn.failedRefund(first!.stripeRefundId!, 2500))).statusCode).toBe(200);
+  expect((await t.db.select().from(payments).where(eq(payments.registrationId, row!.id)))[0]!.status).toBe('refund_failed');
+  return { event, row: row!, first: first!, member, organiser };
+}
+
 describe('a failed card refund, then refunded again at Stripe', () => {
   it('is refunded: pages stop saying it is owed, and the person is told', async () => {
-    const event = await makeEvent(t.db, { capacity: 5 });
-    const type = await makeTicketType(t.db, event.id, { pricePence: 2500 });
-    const member = await t.signedIn('refund-again@example.org');
-    const booked = await member.post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Rae Again', email: 'refund-again@example.org' });
-    const sessionId = /\/pay\/(cs_test_\d+)$/.exec(String(booked.headers.location))![1]!;
-    expect((await deliver('evt_ra_paid', 'checkout.session.completed', standIn.pay(sessionId) as never)).statusCode).toBe(200);
-    const organiser = await t.signedIn('refund-again-organiser@example.org');
-    const [me] = await t.db.select().from(people).where(eq(people.email, 'refund-again-organiser@example.org'));
-    await grantRole(t.db, null, me!.id, 'organiser');
-    const [row] = await t.db.select().from(registrations).where(eq(registrations.email, 'refund-again@example.org'));
-    expect((await organiser.post(`/organise/events/${event.slug}/attendees/${row!.id}/refund`)).statusCode).toBe(303);
-    const [first] = await t.db.select().from(payments).where(eq(payments.registrationId, row!.id));
-    expect((await deliver('evt_ra_failed', 'refund.updated', standIn.failedRefund(first!.stripeRefundId!, 2500))).statusCode).toBe(200);
-    expect((await t.db.select().from(payments).where(eq(payments.registrationId, row!.id)))[0]!.status).toBe('refund_failed');
+    const { event, row, first, member, organiser } = await refundThatFailed('refund-again@example.org');
 
     // Refunded again in Stripe's dashboard; this one goes through.
     const charge = {
@@ -75,5 +86,40 @@ describe('a failed card refund, then refunded again at Stripe', () => {
     const page = await member.get(await latestManagePath(t.db, 'refund-again@example.org', 'registration-confirmed'));
     expect(page.body).not.toContain('did not go through');
     expect((await organiser.get(`/organise/events/${event.slug}/attendees`)).body).not.toContain('Refund failed');
+  });
+
+  // The Hub then paid it back by other means, and an organiser records that: the person is told
+  // it was paid back another way, not "to your card".
+  it('paid back another way: recorded by an organiser, nothing owed on the pages, the person told how', async () => {
+    const { event, row, member, organiser } = await refundThatFailed('refund-another-way@example.org');
+    // The organisers' list offers to record it, and recording it says so.
+    const list = await organiser.get(`/organise/events/${event.slug}/attendees`);
+    expect(list.body).toContain('Refund failed');
+    expect(list.body).toContain(`/attendees/${row!.id}/refund-paid`);
+    const recorded = await organiser.post(`/organise/events/${event.slug}/attendees/${row!.id}/refund-paid`);
+    expect(recorded.statusCode).toBe(303);
+    const [after] = await t.db.select().from(payments).where(eq(payments.registrationId, row!.id));
+    expect(after!.status).toBe('refunded');
+    expect((await organiser.get(`/organise/events/${event.slug}/attendees`)).body).not.toContain('Refund failed');
+    const page = await member.get(await latestManagePath(t.db, 'refund-another-way@example.org', 'registration-confirmed'));
+    expect(page.body).not.toContain('did not go through');
+
+    const [told] = await t.db
+      .select()
+      .from(outboxMessages)
+      .where(and(eq(outboxMessages.toAddress, 'refund-another-way@example.org'), eq(outboxMessages.template, 'payment-refunded')));
+    expect(told!.data).toMatchObject({ method: 'another_way', amount: '£25' });
+    const words = renderEmail('payment-refunded', told!.data as never, site).text;
+    expect(words).toContain('The refund to your card did not go through, so we sent it another way');
+    expect(words).not.toContain('to your card for');
+
+    // Recorded once: a second post is refused, and nobody is told twice.
+    await organiser.post(`/organise/events/${event.slug}/attendees/${row!.id}/refund-paid`);
+    expect(
+      await t.db
+        .select()
+        .from(outboxMessages)
+        .where(and(eq(outboxMessages.toAddress, 'refund-another-way@example.org'), eq(outboxMessages.template, 'payment-refunded'))),
+    ).toHaveLength(1);
   });
 });

@@ -318,8 +318,16 @@ export const directoryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return submit(request, reply, {
         values,
         again: (form, status) => editPage(reply, id, form, status),
-        run: () => updateOrganisation(app.db, { id, actorId: signedIn(request).id, fields: values }),
-        done: (row) => ({ to: `/directory/${id}`, notice: `${row.name}’s entry is changed.` }),
+        run: async () => {
+          const row = await updateOrganisation(app.db, { id, actorId: signedIn(request).id, fields: values });
+          const asked = (await changeRequests(app.db)).some((r) => r.organisationId === id);
+          return { row, asked };
+        },
+        // Changed because someone asked: back to the requests, where theirs is still to mark done.
+        done: ({ row, asked }) =>
+          asked
+            ? { to: '/organise/directory', notice: `${row.name}’s entry is changed. If that deals with the request for a change, mark it done.` }
+            : { to: `/directory/${id}`, notice: `${row.name}’s entry is changed.` },
       });
     },
   );

@@ -120,6 +120,17 @@ describe('a listed organisation', () => {
     const page = await organiser.get('/organise/directory');
     expect(page.body).toContain('Our website moved to https://new.example.org');
     expect(page.body).toContain('contact@changing.example.org (the address shown as the entry’s contact, but not proven');
+    // Making the change leads back to the requests, where this one is still to be marked done.
+    const changed = await organiser.post(`/organise/directory/${id}/edit`, {
+      ...entry,
+      name: 'Changing Charity',
+      kind: 'charity',
+      website: 'https://new.example.org',
+      contactEmail: 'contact@changing.example.org',
+    });
+    expect(changed.statusCode).toBe(303);
+    expect(changed.headers.location).toBe('/organise/directory');
+    expect((await organiser.get('/organise/directory')).body).toContain('If that deals with the request for a change, mark it done.');
     const [request] = await t.db.select().from(directoryChangeRequests).where(eq(directoryChangeRequests.organisationId, id));
     expect((await organiser.post(`/organise/directory/changes/${request!.id}/done`)).statusCode).toBe(303);
     expect(await t.db.select().from(directoryChangeRequests).where(eq(directoryChangeRequests.organisationId, id))).toHaveLength(0);

@@ -417,11 +417,13 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/bookings/:token/cancel', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
     const { token } = request.params;
-    const { main, event } = await bookingFor(token);
+    const { main, companions, event } = await bookingFor(token);
     const waiting = main.status === 'waitlisted' || main.status === 'offered';
     const state = bookingState(main, event);
     const payment = waiting ? null : await paymentFor(app.db, main.id);
     return reply.page('registration/cancel', {
+      // The companion's place goes with the booking: the page says so by name.
+      companionName: companions.find((c) => c.status !== 'cancelled')?.name ?? '',
       title: waiting ? 'Leave the waiting list' : 'Cancel your booking',
       waiting,
       canCancel: state.active,

@@ -131,7 +131,12 @@ describe('booking a free place', () => {
     expect(rows.map((r) => r.status).sort()).toEqual(['confirmed', 'confirmed']);
     expect(rows.find((r) => r.companionOfId)?.name).toBe('Jo (PA)');
     expect((await visitor.get(`/events/${event.slug}/book`)).body).toContain('Full');
-    await visitor.post(`${await latestManagePath(t.db, 'pa@example.org')}/cancel`);
+    const manage = await latestManagePath(t.db, 'pa@example.org');
+    // Asked first: the page names the companion's place, which goes too.
+    const asked = await visitor.get(`${manage}/cancel`);
+    expect(asked.body).toContain('You will give up your place, and the companion place for Jo (PA), at');
+    expect(asked.body).toContain('Both places will then be free for someone else.');
+    await visitor.post(`${manage}/cancel`);
     const after = await t.db.select().from(registrations).where(eq(registrations.eventId, event.id));
     expect(after.every((r) => r.status === 'cancelled')).toBe(true);
   });

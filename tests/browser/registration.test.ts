@@ -255,7 +255,9 @@ describe('hybrid places, reserved codes and booking for someone in Chromium', ()
     await tabAndType(page, '#places', '1');
     await page.fill('#expiresAt', new Date(Date.now() + 5 * 86_400_000).toISOString().slice(0, 16));
     await tabTo(page, 'main form button[type=submit]');
-    await page.keyboard.press('Enter');
+    // The answer comes back to the same address: wait for the navigation itself, not the page
+    // already loaded.
+    await Promise.all([page.waitForEvent('framenavigated'), page.keyboard.press('Enter')]);
     await page.waitForLoadState('load');
     expect(await page.textContent('main')).toContain('Their code is');
     await expectAccessible(h);

@@ -11,12 +11,11 @@ import { Uuid } from '../http/ids.ts';
 import { SlugParams, TokenParams } from '../http/params.ts';
 import { signedIn } from '../http/signed-in.ts';
 import { registrationIdForToken } from '../registration/links.ts';
-import { getBookingParty, getEvent, getEventBySlug } from '../registration/queries.ts';
+import { getBookingParty, getEvent, getEventBySlug, ownBookingId } from '../registration/queries.ts';
 import { groupedCode, normaliseCode } from './codes.ts';
 import { certificatePdf } from './pdf.ts';
 import { certificatesOverview } from './view-models.ts';
 import {
-  attendedBookingOf,
   certificateFacts,
   certificatesAt,
   currentCertificate,
@@ -109,7 +108,7 @@ export const certificateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/account/bookings/:id/certificate.pdf', { config: { access: 'member' }, schema: { params: Type.Object({ id: Uuid }) } }, async (request, reply) => {
     const me = signedIn(request);
     const { id } = request.params;
-    const registrationId = await attendedBookingOf(app.db, id, me);
+    const registrationId = await ownBookingId(app.db, id, me, { attended: true });
     if (!registrationId) throw new NotFoundError('We could not find a certificate for that booking.');
     return sendPdf(reply, await issueCertificate(app.db, { registrationId }));
   });

@@ -1,7 +1,7 @@
 // Certificates of attendance: issued to everyone checked in, with the hours of learning the
 // organisers set, verifiable by anyone from the code printed on them. A certificate is valid only
 // while its booking stays checked in, so undoing a check-in revokes it without another step.
-import { and, asc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { certificates, eventCpd, events, people, planningMembers, programmeSessions, registrations, sessionCpd } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
@@ -108,25 +108,6 @@ export async function currentCertificate(db: Db, input: { registrationId: string
     .from(certificates)
     .where(and(eq(certificates.registrationId, input.registrationId), isNull(certificates.replacedAt)));
   return row ?? null;
-}
-
-/**
- * A checked-in booking of this person's (made by them or with their address), never a companion's:
- * the one a signed-in person may download a certificate for. Null when it is not theirs.
- */
-export async function attendedBookingOf(db: Db, registrationId: string, person: { id: string; email: string }): Promise<string | null> {
-  const [row] = await db
-    .select({ id: registrations.id })
-    .from(registrations)
-    .where(
-      and(
-        eq(registrations.id, registrationId),
-        eq(registrations.status, 'attended'),
-        isNull(registrations.companionOfId),
-        or(eq(registrations.personId, person.id), eq(registrations.email, person.email)),
-      ),
-    );
-  return row?.id ?? null;
 }
 
 /** The certificates in force at an event, by name, and how many people were checked in there. */

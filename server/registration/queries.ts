@@ -193,9 +193,15 @@ export async function bookingsOfPerson(db: Db, person: { personId: string; email
 
 /**
  * The id of a booking that is this person's own (made by them or with their address), never a
- * companion's: the one a signed-in person may open without the emailed link. Null otherwise.
+ * companion's: the one a signed-in person may open without the emailed link (or, with
+ * `attended`, download a certificate for). Null otherwise.
  */
-export async function ownBookingId(db: Db, registrationId: string, person: { id: string; email: string }): Promise<string | null> {
+export async function ownBookingId(
+  db: Db,
+  registrationId: string,
+  person: { id: string; email: string },
+  options: { attended?: boolean } = {},
+): Promise<string | null> {
   const [row] = await db
     .select({ id: registrations.id })
     .from(registrations)
@@ -204,6 +210,7 @@ export async function ownBookingId(db: Db, registrationId: string, person: { id:
         eq(registrations.id, registrationId),
         isNull(registrations.companionOfId),
         or(eq(registrations.personId, person.id), eq(registrations.email, person.email)),
+        options.attended ? eq(registrations.status, 'attended') : undefined,
       ),
     );
   return row?.id ?? null;

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { desc, eq } from 'drizzle-orm';
 import { bursaryApplications, bursaryFunds, events, eventQuestions, outboxMessages, people, ticketTypes, type QuestionKind } from '../../db/schema/index.ts';
 import type { Me } from '../../server/me.ts';
+import { londonDate, londonToUtc } from '../../server/london-time.ts';
 import { holdPlace } from '../../server/registration/api.ts';
 import type { Database } from '../../server/db/database.ts';
 import type { FormFields, TestClient } from '../support/client.ts';
@@ -10,7 +11,7 @@ import { emailData } from '../support/outbox.ts';
 
 export async function makeEvent(db: Database, overrides: Partial<typeof events.$inferInsert> = {}) {
   const slug = overrides.slug ?? `seminar-${randomBytes(4).toString('hex')}`;
-  const startsAt = overrides.startsAt ?? new Date(Math.floor((Date.now() + 14 * 86_400_000) / 60_000) * 60_000);
+  const startsAt = overrides.startsAt ?? fortnightAtTen();
   const [event] = await db
     .insert(events)
     .values({
@@ -130,4 +131,13 @@ export async function provenBookers(db: Database, emails: string[]): Promise<Me[
     .returning({ id: people.id, email: people.email });
   const byEmail = new Map(rows.map((r) => [r.email, r.id]));
   return emails.map((email) => ({ id: byEmail.get(email)!, email, displayName: '', roles: [], isAdmin: false, isOrganiser: false, sessionHash: '' }));
+}
+
+/**
+ * Ten in the morning, London time, two weeks from today. A start taken from the clock would make
+ * tests depend on the hour they run: at nine in the evening, a three-hour event ends after
+ * midnight, and a form that keeps one day's start and end times refuses it.
+ */
+export function fortnightAtTen(now = new Date()): Date {
+  return londonToUtc(londonDate(new Date(now.getTime() + 14 * 86_400_000)), '10:00')!;
 }

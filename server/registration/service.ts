@@ -427,22 +427,25 @@ export async function confirmBookingRequest(
   const request = { ...asked, input: { ...asked.input, consentFutureEvents: options.joinList === true } };
   const decided = await checkBooking(db, request.eventId, request.input, now);
   const [owner] = await db.select({ id: people.id }).from(people).where(eq(people.email, request.email));
-  return db.transaction(async (tx) => {
-    const locked = await findBookingRequest(tx, token, { lock: true });
-    if (!locked || locked.usedAt) throw new BookingRequestEndedError('used');
-    const outcome = await book(
-      tx,
-      request.eventId,
-      request.input,
-      decided,
-      { actorId: owner?.id ?? null, personId: owner?.id ?? null, holderId: null },
-      context,
-      now,
-      { lockFirst: true },
-    );
-    await markBookingRequestUsed(tx, locked.id, now);
-    return { outcome, eventId: request.eventId };
-  });
+  // Decided and written first, the event locked last, as a signed-in booking is (bookProven):
+  // confirming emailed links is how most people book, so only the final check may be serialised.
+  // The request's own row is locked first, so a link pressed twice books once.
+  const attempt = (lockFirst: boolean) =>
+    db.transaction(async (tx) => {
+      const locked = await findBookingRequest(tx, token, { lock: true });
+      if (!locked || locked.usedAt) throw new BookingRequestEndedError('used');
+      // Marked before booking, so that nothing is written after the event's lock is taken.
+      await markBookingRequestUsed(tx, locked.id, now);
+      const booker = { actorId: owner?.id ?? null, personId: owner?.id ?? null, holderId: null };
+      const outcome = await book(tx, request.eventId, request.input, decided, booker, context, now, { lockFirst });
+      return { outcome, eventId: request.eventId };
+    });
+  try {
+    return await attempt(false);
+  } catch (error) {
+    if (!(error instanceof StaleDecision)) throw error;
+  }
+  return attempt(true);
 }
 
 /**

@@ -6,8 +6,7 @@ import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { connectPostgres } from '../../server/db/database.ts';
 import { confirmBookingRequest } from '../../server/registration/service.ts';
-import { storeBookingRequest } from '../../server/registration/requests.ts';
-import { makeEvent, makeTicketType } from '../registration/fixtures.ts';
+import { makeEvent, makeTicketType, requestBookings } from '../registration/fixtures.ts';
 
 const serverUrl = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL;
 if (!serverUrl) throw new Error('Set TEST_DATABASE_URL or DATABASE_URL');
@@ -24,35 +23,22 @@ try {
   const { db } = handle;
   const event = await makeEvent(db, { capacity: 1000 });
   const type = await makeTicketType(db, event.id);
-  const now = new Date();
-  const paths: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const email = `cpu${i}@example.org`;
-    const fields = {
-      ticketTypeId: type.id,
-      name: `Person ${i}`,
-      email,
-      companion: false,
-      companionName: '',
-      organisation: '',
-      perspective: '',
-      accessRequirements: '',
-      dietaryNeeds: '',
-      consentFutureEvents: false,
-      answers: {},
-    };
-    paths.push(await storeBookingRequest(db, { eventId: event.id, ticketTypeId: type.id, email, fields, ip: '127.0.0.1', now }));
-  }
+  const tokens = await requestBookings(
+    db,
+    event.id,
+    type.id,
+    Array.from({ length: count }, (_, i) => `cpu${i}@example.org`),
+  );
   const context = { baseUrl: 'http://convene.test', paidMode: 'invoice' as const };
-  const confirm = (path: string) => confirmBookingRequest(db, path.replace('/bookings/confirm/', ''), context);
+  const confirm = (token: string) => confirmBookingRequest(db, token, context);
   const warm = Math.min(200, Math.floor(count / 5));
-  for (let i = 0; i < warm; i++) await confirm(paths[i]!);
+  for (let i = 0; i < warm; i++) await confirm(tokens[i]!);
   const cpu = process.cpuUsage();
   const started = performance.now();
   let next = warm;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < count) await confirm(paths[next++]!);
+      while (next < count) await confirm(tokens[next++]!);
     }),
   );
   const used = process.cpuUsage(cpu);

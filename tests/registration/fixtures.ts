@@ -5,6 +5,7 @@ import { bursaryApplications, bursaryFunds, events, eventQuestions, outboxMessag
 import type { Me } from '../../server/me.ts';
 import { londonDate, londonToUtc } from '../../server/london-time.ts';
 import { holdPlace } from '../../server/registration/api.ts';
+import { storeBookingRequest } from '../../server/registration/requests.ts';
 import type { Database } from '../../server/db/database.ts';
 import type { FormFields, TestClient } from '../support/client.ts';
 import { emailData } from '../support/outbox.ts';
@@ -108,10 +109,6 @@ export async function bookAnonymously(db: Database, client: TestClient, slug: st
   return { asked, confirmed, location: String(confirmed.headers.location ?? '') };
 }
 
-/**
- * Members who have proved their addresses (as if signed in), for tests that call register()
- * directly: only they book at once; anyone else's booking waits for the address to confirm it.
- */
 /** A booking form's optional answers, all left empty, for calling register() directly. */
 export const emptyBookingForm = {
   organisation: '',
@@ -124,6 +121,10 @@ export const emptyBookingForm = {
   companionName: '',
 };
 
+/**
+ * Members who have proved their addresses (as if signed in), for tests that call register()
+ * directly: only they book at once; anyone else's booking waits for the address to confirm it.
+ */
 export async function provenBookers(db: Database, emails: string[]): Promise<Me[]> {
   const rows = await db
     .insert(people)
@@ -140,4 +141,18 @@ export async function provenBookers(db: Database, emails: string[]): Promise<Me[
  */
 export function fortnightAtTen(now = new Date()): Date {
   return londonToUtc(londonDate(new Date(now.getTime() + 14 * 86_400_000)), '10:00')!;
+}
+
+/**
+ * Booking requests as the form stores them for people not signed in, one per address, each for
+ * a plain place: returns each request's token, as its emailed link carries it.
+ */
+export async function requestBookings(db: Database, eventId: string, ticketTypeId: string, emails: string[], now = new Date()): Promise<string[]> {
+  const tokens: string[] = [];
+  for (const [i, email] of emails.entries()) {
+    const fields = { ...emptyBookingForm, ticketTypeId, name: `Person ${i}`, email };
+    const path = await storeBookingRequest(db, { eventId, ticketTypeId, email, fields, ip: '127.0.0.1', now });
+    tokens.push(path.replace('/bookings/confirm/', ''));
+  }
+  return tokens;
 }

@@ -6,9 +6,9 @@ import { outboxMessages, placeHolds, registrations } from '../../db/schema/index
 import { connectPostgres, type DatabaseHandle } from '../../server/db/database.ts';
 import { availability } from '../../server/registration/api.ts';
 import { expireDueHolds } from '../../server/registration/offers.ts';
-import { cancelRegistration, register } from '../../server/registration/service.ts';
+import { BookingRequestEndedError, cancelRegistration, confirmBookingRequest, register } from '../../server/registration/service.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { emptyBookingForm, makeEvent, makeTicketType, provenBookers } from './fixtures.ts';
+import { emptyBookingForm, makeEvent, makeTicketType, provenBookers, requestBookings } from './fixtures.ts';
 
 let t: TestApp;
 const pools: DatabaseHandle[] = [];
@@ -23,6 +23,18 @@ afterAll(async () => {
 
 const context = { baseUrl: 'http://convene.test', paidMode: 'invoice' as const };
 const answers = emptyBookingForm;
+
+/** What 200 people racing for 50 places must end with, in what they were told and in the database. */
+async function expectFiftyBookedAndTheRestWaiting(eventId: string, outcomes: { kind: string }[]) {
+  expect(outcomes.filter((o) => o.kind === 'booked')).toHaveLength(50);
+  expect(outcomes.filter((o) => o.kind === 'waitlisted')).toHaveLength(150);
+  const rows = await t.db
+    .select({ status: registrations.status, n: count() })
+    .from(registrations)
+    .where(eq(registrations.eventId, eventId))
+    .groupBy(registrations.status);
+  expect(Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]))).toEqual({ confirmed: 50, waitlisted: 150 });
+}
 
 // Hundreds of bookings at once take minutes on a loaded machine; a timeout here would say nothing
 // about the race, so only a wrong count fails these tests.
@@ -40,14 +52,7 @@ describe('never oversold', { timeout: 300_000 }, () => {
         register(dbs[i % dbs.length]!, event.id, { ...answers, ticketTypeId: type.id, name: `Person ${i}`, email: me.email }, me, context),
       ),
     );
-    expect(outcomes.filter((o) => o.kind === 'booked')).toHaveLength(50);
-    expect(outcomes.filter((o) => o.kind === 'waitlisted')).toHaveLength(150);
-    const rows = await t.db
-      .select({ status: registrations.status, n: count() })
-      .from(registrations)
-      .where(eq(registrations.eventId, event.id))
-      .groupBy(registrations.status);
-    expect(Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]))).toEqual({ confirmed: 50, waitlisted: 150 });
+    await expectFiftyBookedAndTheRestWaiting(event.id, outcomes);
     const mails = await t.db.select({ template: outboxMessages.template, n: count() }).from(outboxMessages).groupBy(outboxMessages.template);
     const byTemplate = Object.fromEntries(mails.map((m) => [m.template, Number(m.n)]));
     expect(byTemplate['registration-confirmed']).toBe(50);
@@ -73,6 +78,25 @@ describe('never oversold', { timeout: 300_000 }, () => {
       .from(registrations)
       .where(and(eq(registrations.eventId, event.id), eq(registrations.status, 'confirmed')));
     expect(Number(booked!.n)).toBe(10);
+  });
+
+  it('200 people confirming their emailed links at once for 50 places, twenty pressing twice: 50 booked, 150 waiting, one booking each', async () => {
+    const event = await makeEvent(t.db, { capacity: 50 });
+    const type = await makeTicketType(t.db, event.id);
+    const dbs = [t.db, ...pools.map((p) => p.db)];
+    const tokens = await requestBookings(
+      t.db,
+      event.id,
+      type.id,
+      Array.from({ length: 200 }, (_, i) => `linked${i}@example.org`),
+    );
+    const presses = [...tokens, ...tokens.slice(0, 20)];
+    const results = await Promise.allSettled(presses.map((token, i) => confirmBookingRequest(dbs[i % dbs.length]!, token, context)));
+    const outcomes = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.outcome] : []));
+    const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+    expect(refused.map((e) => (e instanceof BookingRequestEndedError ? e.reason : String(e)))).toEqual(Array(20).fill('used'));
+    await expectFiftyBookedAndTheRestWaiting(event.id, outcomes);
+    expect((await availability(t.db, event.id)).left).toBe(0);
   });
 
   it('cancellations and the expiry job racing in several processes offer each place once', async () => {

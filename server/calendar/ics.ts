@@ -193,15 +193,30 @@ const SLICE = 200;
 
 /** A subscription feed: no METHOD (RFC 5545 3.7.2: a feed is not an iTIP message). */
 export function buildCalendar(meta: CalendarMeta, entries: CalendarEntry[]): string {
+  const feed = feedWriter(meta);
+  for (let i = 0; i < entries.length; i += SLICE) feed.add(entries.slice(i, i + SLICE));
+  return feed.done();
+}
+
+/** A feed built from entries that arrive a slice at a time (read from the database in slices). */
+export async function buildCalendarFrom(meta: CalendarMeta, slices: AsyncIterable<CalendarEntry[]>): Promise<string> {
+  const feed = feedWriter(meta);
+  for await (const entries of slices) feed.add(entries);
+  return feed.done();
+}
+
+function feedWriter(meta: CalendarMeta) {
   const calendar = newCalendar(meta.name, null, meta);
   const frame = calendar.toString();
   const events: string[] = [];
   let local = false;
-  for (let i = 0; i < entries.length; i += SLICE) {
-    for (const entry of entries.slice(i, i + SLICE)) local = addEntry(calendar, entry) || local;
-    events.push(...eventsOf(calendar));
-  }
-  return assemble(frame, events, { description: meta.description, timezone: local });
+  return {
+    add(entries: CalendarEntry[]) {
+      for (const entry of entries) local = addEntry(calendar, entry) || local;
+      events.push(...eventsOf(calendar));
+    },
+    done: () => assemble(frame, events, { description: meta.description, timezone: local }),
+  };
 }
 
 /**

@@ -3,7 +3,7 @@
 // a count) so that an unchanged feed is answered 304 without being built.
 import { and, asc, count, eq, gte, inArray, isNotNull, isNull, max, or, sql, type SQL } from 'drizzle-orm';
 import { events, programmeSessions, type EventType } from '../../db/schema/index.ts';
-import type { Db } from '../db/database.ts';
+import type { Database, Db } from '../db/database.ts';
 
 /** Past events stay in the feeds this long. */
 export const PAST_MONTHS = 12;
@@ -101,12 +101,44 @@ function inPublicWindow(now: Date): SQL {
   )!;
 }
 
-export async function listFeedEvents(db: Db, type: EventType | null, now: Date): Promise<FeedEventRow[]> {
-  return db
-    .select(publicEventColumns)
-    .from(events)
-    .where(type ? and(eq(events.type, type), inPublicWindow(now)) : inPublicWindow(now))
-    .orderBy(asc(events.startsAt), asc(events.id));
+/**
+ * A public feed's events in start order, FEED_SLICE at a time (each slice starting after the last
+ * one's final event), so that building a feed of thousands of events never holds them all. Read
+ * in one read-only transaction that sees one moment, so an event moved meanwhile is neither
+ * missed nor listed twice (a missing event would be deleted from subscribers' calendars).
+ */
+export async function buildFromFeedEvents<T>(
+  db: Database,
+  type: EventType | null,
+  now: Date,
+  use: (slices: AsyncIterable<FeedEventRow[]>) => Promise<T>,
+): Promise<T> {
+  return db.transaction((tx) => use(feedEventSlices(tx, type, now)), { isolationLevel: 'repeatable read', accessMode: 'read only' });
+}
+
+export const FEED_SLICE = 200;
+
+async function* feedEventSlices(tx: Db, type: EventType | null, now: Date): AsyncGenerator<FeedEventRow[]> {
+  let after: { startsAt: Date; id: string } | null = null;
+  for (;;) {
+    const rows: FeedEventRow[] = await tx
+      .select(publicEventColumns)
+      .from(events)
+      .where(
+        and(
+          type ? eq(events.type, type) : undefined,
+          inPublicWindow(now),
+          isNotNull(events.startsAt),
+          after ? sql`(${events.startsAt}, ${events.id}) > (${after.startsAt.toISOString()}::timestamptz, ${after.id}::uuid)` : undefined,
+        ),
+      )
+      .orderBy(asc(events.startsAt), asc(events.id))
+      .limit(FEED_SLICE);
+    if (rows.length > 0) yield rows;
+    if (rows.length < FEED_SLICE) return;
+    const last = rows.at(-1)!;
+    after = { startsAt: last.startsAt!, id: last.id };
+  }
 }
 
 /**

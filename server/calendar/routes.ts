@@ -10,10 +10,19 @@ import { formatDateTime } from '../format.ts';
 import { eventEntry, meetingEntry, sessionEntry } from './entries.ts';
 import { allEventsFeed, publicFeeds, webcalUrl, type PublicFeed } from './feeds.ts';
 import { sendCalendar } from './http.ts';
-import { buildCalendar, installCalendarSite } from './ics.ts';
+import { buildCalendar, buildCalendarFrom, type CalendarEntry, installCalendarSite } from './ics.ts';
 import { listPlaces, listPlanningMeetings, privateFeedVersion } from './private-queries.ts';
 import { findPrivateFeed, findPrivateFeedOwner, makePrivateFeedToken, PRIVATE_FEED_FILE, privateFeedPath } from './private-feeds.ts';
-import { findFeedEvent, lastPublicChange, later, listFeedEvents, listProgrammeSessions, programmeVersion, publicFeedVersion } from './queries.ts';
+import {
+  buildFromFeedEvents,
+  type FeedEventRow,
+  findFeedEvent,
+  lastPublicChange,
+  later,
+  listProgrammeSessions,
+  programmeVersion,
+  publicFeedVersion,
+} from './queries.ts';
 
 const EventFeedQuery = Type.Object({
   /** "yes": each programme session as its own entry as well. */
@@ -30,6 +39,10 @@ export const calendarRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return { https: `${baseUrl}${path}`, webcal: webcalUrl(`${baseUrl}${path}`) };
   }
 
+  async function* entriesOf(slices: AsyncIterable<FeedEventRow[]>): AsyncGenerator<CalendarEntry[]> {
+    for await (const rows of slices) yield rows.flatMap((row) => (row.startsAt ? [eventEntry({ ...row, startsAt: row.startsAt }, { baseUrl })] : []));
+  }
+
   function servePublicFeed(feed: PublicFeed) {
     app.get(feed.path, { config: { access: 'public', publicCache: true } }, async (request, reply) => {
       const now = new Date();
@@ -39,11 +52,10 @@ export const calendarRoutes: FastifyPluginAsyncTypebox = async (app) => {
         now,
         isPrivate: false,
         filename: feed.path.split('/').pop()!,
-        build: async () => {
-          const rows = await listFeedEvents(app.db, feed.type, now);
-          const entries = rows.flatMap((row) => (row.startsAt ? [eventEntry({ ...row, startsAt: row.startsAt }, { baseUrl })] : []));
-          return buildCalendar({ name: feed.name, description: feed.description, url: `${baseUrl}${feed.path}` }, entries);
-        },
+        build: () =>
+          buildFromFeedEvents(app.db, feed.type, now, (slices) =>
+            buildCalendarFrom({ name: feed.name, description: feed.description, url: `${baseUrl}${feed.path}` }, entriesOf(slices)),
+          ),
       });
     });
   }

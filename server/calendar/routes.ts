@@ -6,9 +6,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { signedIn } from '../http/signed-in.ts';
 import { Type } from 'typebox';
 import { NotFoundError } from '../errors.ts';
-import { formatDateTime } from '../format.ts';
+import { feedLinks, madeOnText, publicFeedsView } from './view-models.ts';
 import { eventEntry, meetingEntry, sessionEntry } from './entries.ts';
-import { allEventsFeed, publicFeeds, webcalUrl, type PublicFeed } from './feeds.ts';
+import { publicFeeds, type PublicFeed } from './feeds.ts';
 import { sendCalendar } from './http.ts';
 import { buildCalendar, installCalendarSite } from './ics.ts';
 import { listPlaces, listPlanningMeetings, privateFeedVersion } from './private-queries.ts';
@@ -25,10 +25,6 @@ const PrivateFeedParams = Type.Object({ file: Type.String({ minLength: 44, maxLe
 export const calendarRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const baseUrl = app.config.baseUrl;
   installCalendarSite({ mailFrom: app.config.mailFrom, baseUrl });
-
-  function feedLinks(path: string) {
-    return { https: `${baseUrl}${path}`, webcal: webcalUrl(`${baseUrl}${path}`) };
-  }
 
   function servePublicFeed(feed: PublicFeed) {
     app.get(feed.path, { config: { access: 'public', publicCache: true } }, async (request, reply) => {
@@ -131,10 +127,7 @@ export const calendarRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/calendar', { config: { access: 'public', publicCache: true } }, async (request, reply) => {
     return reply.page('calendar/index', {
       title: 'Calendar feeds',
-      allEvents: { name: allEventsFeed.name, description: allEventsFeed.description, ...feedLinks(allEventsFeed.path) },
-      typeFeeds: publicFeeds
-        .filter((feed) => feed !== allEventsFeed)
-        .map((feed) => ({ id: feed.path.replace(/^\/calendar\/|\.ics$/g, ''), name: feed.name, ...feedLinks(feed.path) })),
+      ...publicFeedsView(baseUrl),
       signedIn: Boolean(request.me),
     });
   });
@@ -143,7 +136,7 @@ export const calendarRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const state = await findPrivateFeed(app.db, signedIn(request).id);
     return reply.page('calendar/private', {
       title: 'Your private calendar feed',
-      madeOn: state ? formatDateTime(state.createdAt) : null,
+      madeOn: madeOnText(state),
       newLink: null,
     });
   });
@@ -155,8 +148,8 @@ export const calendarRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const state = await findPrivateFeed(app.db, signedIn(request).id);
     return reply.page('calendar/private', {
       title: 'Your private calendar feed',
-      madeOn: state ? formatDateTime(state.createdAt) : null,
-      newLink: { ...feedLinks(privateFeedPath(token)), replaced },
+      madeOn: madeOnText(state),
+      newLink: { ...feedLinks(baseUrl, privateFeedPath(token)), replaced },
     });
   });
 };

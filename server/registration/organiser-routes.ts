@@ -40,6 +40,7 @@ import {
   confirmActionModel,
   messagePeople,
   needsModel,
+  paymentModeWords,
   placesSummary,
   questionRows,
   refundNotice,
@@ -117,10 +118,7 @@ function ticketTypeInput(body: Body): TicketTypeInput {
 }
 
 export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const mode = () =>
-    app.payments.mode === 'stripe'
-      ? 'Card payments through Stripe are on.'
-      : 'Stripe is not set up, so paid places are sold by invoice: mark each one paid here when the money arrives.';
+  const mode = () => paymentModeWords(app.payments.mode);
 
   async function eventFor(slug: string) {
     const event = await getEventBySlug(app.db, slug);

@@ -300,6 +300,13 @@ export function manageModel(input: {
 type AttendeeRow = Awaited<ReturnType<typeof listAttendees>>[number];
 type PaymentStatus = { method: string; status: string };
 
+/** How paid places are sold, as the organiser's pages say it. */
+export function paymentModeWords(mode: 'stripe' | 'invoice'): string {
+  return mode === 'stripe'
+    ? 'Card payments through Stripe are on.'
+    : 'Stripe is not set up, so paid places are sold by invoice: mark each one paid here when the money arrives.';
+}
+
 /** The kinds of place as the organiser's places page lists them, with how many each has taken. */
 export function ticketTypeRows(types: TicketTypeRow[], avail: Availability) {
   return types.map((t) => {

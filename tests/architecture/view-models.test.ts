@@ -84,8 +84,7 @@ function withoutComments(source: string): string {
   return source.replace(/(^|[^:'"`\w])\/\/[^\n]*/g, (m, before: string) => before + ' '.repeat(m.length - before.length));
 }
 
-function findings(file: string): Finding[] {
-  const original = fs.readFileSync(path.join(root, file), 'utf8');
+function findings(file: string, original = fs.readFileSync(path.join(root, file), 'utf8')): Finding[] {
   const source = withoutComments(original);
   const lines = original.split('\n');
   const at = (index: number) => source.slice(0, index).split('\n').length;
@@ -105,10 +104,46 @@ function findings(file: string): Finding[] {
 
 describe('view models', () => {
   const files = routeFiles();
-  const all = files.flatMap(findings);
+  const all = files.flatMap((file) => findings(file));
 
   it('finds the route files', () => {
     expect(files.length, 'route files found').toBeGreaterThan(15);
+  });
+
+  it('recognises each way of building a view model, and not reading input or a comment', () => {
+    const sample = [
+      "import { formatDate } from '../format.ts';",
+      '// formatPrice(p) in a comment is no finding',
+      'const when = formatDate(row.startsAt);',
+      'const label = statusLabels[row.status];',
+      "const words: Record<SurveyAudience, string> = { attendees: 'People who came' };",
+      'const rows = found.map((r) => ({ id: r.id }));',
+      'const more = found.map(async (r) => {',
+      '  return r;',
+      '});',
+      'function toRow(r: Row) {',
+      '  return { id: r.id };',
+      '}',
+      'const again = found.map(toRow);',
+      'const through = found.map((r) => toRow(r));',
+      'const n = found.filter((r) => r.status === "attended").length;',
+      'const ids = found.map((r) => r.id);',
+      'const fromList = found.map(imported);',
+      'const schema = Type.Union(kinds.map((k) => Type.Literal(k)));',
+    ].join('\n');
+    const found = findings('sample.ts', sample).map((f) => `${f.line} ${f.what}`);
+    expect(found.sort()).toEqual(
+      [
+        '3 calls a display formatter',
+        '4 uses a label map',
+        '5 defines a word map',
+        '6 builds objects in a .map( callback',
+        '7 builds objects in a .map( callback',
+        '13 maps rows through toRow, a builder defined in the route file',
+        '14 maps rows through toRow, a builder defined in the route file',
+        '15 counts rows for display',
+      ].sort(),
+    );
   });
 
   it('no route file builds a view model itself, beyond the shrinking allow-lists', () => {

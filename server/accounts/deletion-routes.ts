@@ -3,7 +3,7 @@
 // them out. Admins see each deletion in the audit log ("account.deleted").
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { signedIn } from '../http/signed-in.ts';
-import { formatDateTime } from '../format.ts';
+import { upcomingBookingRows } from './view-models.ts';
 import { SESSION_COOKIE } from '../http/security.ts';
 import { erasePerson, upcomingBookingsOf } from './erase.ts';
 
@@ -14,11 +14,7 @@ export const accountDeletionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return reply.page('accounts/delete', {
       title: 'Delete your account',
       email: me.email,
-      bookings: bookings.map((b) => ({
-        eventTitle: b.eventTitle,
-        when: b.startsAt ? formatDateTime(b.startsAt) : 'Date to be confirmed',
-        paid: b.pricePence > 0,
-      })),
+      bookings: upcomingBookingRows(bookings),
     });
   });
 

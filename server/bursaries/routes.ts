@@ -17,10 +17,9 @@ import { bursaryCategories, bursaryPaymentKinds, type BursaryCategory, type Burs
 import { ForbiddenError, NotFoundError } from '../errors.ts';
 import { installDataKeys, loadDataKeys } from '../data-keys.ts';
 import { bankDetailsSummary, bankDetailsToPay, hasBankDetails } from './bank-details.ts';
-import { formatDateTime } from '../format.ts';
 import { formState, validationErrors, type FormState } from '../http/forms.ts';
 import { scheduleJob } from '../jobs.ts';
-import { londonDate, londonToday } from '../london-time.ts';
+import { londonToday } from '../london-time.ts';
 import { Uuid, UuidOrEmpty } from '../http/ids.ts';
 import { SlugParams } from '../http/params.ts';
 import { acceptUploads, readFieldsBeforeFile, readUploadedFile } from '../http/uploads.ts';
@@ -65,7 +64,6 @@ import {
   type FundInput,
 } from './funds.ts';
 import { bursarySettings } from './money.ts';
-import { poundsField } from '../money.ts';
 import { addPanelMember, isOnPanel, listPanel, ownApplicationMessage, panelFundIds, removePanelMember, type Actor } from './panel.ts';
 import { getNoticeMode, sendPanelDigests, setNoticeMode } from './notices.ts';
 import { auditFundOpened, fundReport, reportCsv } from './reporting.ts';
@@ -76,12 +74,18 @@ import { placeNow } from './places.ts';
 import {
   applicationView,
   categoryRows,
+  claimFormValues,
+  decisionFormValues,
   draftFormValues,
+  fundFormValues,
   figuresView,
   fundQueueView,
   fundView,
   mileageRate,
   panelApplicationView,
+  panelMembers,
+  placeView,
+  receiptFormErrors,
   ownApplicationItem,
   openFundItem,
   reportView,
@@ -318,17 +322,15 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       applicant: loaded.applicantId && loaded.applicantEmail ? { id: loaded.applicantId, email: loaded.applicantEmail } : null,
       approved: view.isApproved,
     });
-    const claimValues: Record<string, unknown> = {};
-    for (const item of loaded.items) if (item.claimedPence !== null) claimValues[`claim-${item.id}`] = poundsField(item.claimedPence);
     return reply.page(
       'bursaries/application',
       {
         title: `Your bursary application: ${loaded.eventTitle}`,
         application: view,
         bankDetails: await bankDetailsSummary(app.db, applicationId),
-        place: place && { kind: place.kind, bookBy: place.kind === 'held' ? formatDateTime(place.bookBy) : '', bookUrl: `/events/${loaded.eventSlug}/book` },
+        place: placeView(place, loaded.eventSlug),
         receiptForm: forms.receipt ?? formState({}),
-        claimForm: forms.claim ?? formState(claimValues),
+        claimForm: forms.claim ?? formState(claimFormValues(loaded)),
         errors: [...(forms.receipt?.errors ?? []), ...(forms.claim?.errors ?? [])],
       },
       status,
@@ -520,17 +522,13 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const file = await readUploadedFile(request);
       return submit(request, reply, {
         values: { itemId },
-        // Every problem but the file's own is about which cost the receipt is for.
         again: (form, status) =>
           renderApplicantPage(
             request,
             reply,
             applicationId,
             {
-              receipt: formState(
-                { itemId },
-                form.errors.map((e) => ({ ...e, field: e.field === 'receipt' ? 'receipt' : 'itemId' })),
-              ),
+              receipt: formState({ itemId }, receiptFormErrors(form.errors)),
             },
             status,
           ),
@@ -595,12 +593,7 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/bursaries/funds/:fundId/edit', { config: { access: 'organiser' }, schema: { params: FundParams } }, async (request, reply) => {
     const { fundId } = request.params;
     const fund = await getFund(app.db, fundId);
-    const deadline = fund.deadlineAt ? londonDate(fund.deadlineAt) : '';
-    return renderFundForm(
-      reply,
-      formState({ name: fund.name, budget: poundsField(fund.budgetPence), eligibility: fund.eligibility, covers: fund.covers, deadline }),
-      fundId,
-    );
+    return renderFundForm(reply, formState(fundFormValues(fund)), fundId);
   });
 
   app.post(
@@ -642,8 +635,6 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const fund = await getFund(app.db, fundId);
     const figures = await fundFigures(app.db, fundId);
     const view = panelApplicationView(loaded, settings, signedIn(request).id);
-    const decisionValues: Record<string, unknown> = { outcome: '' };
-    for (const item of loaded.items) decisionValues[`amount-${item.id}`] = poundsField(item.estimatePence);
     const today = londonToday();
     return reply.page(
       'bursaries/review',
@@ -655,7 +646,7 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         // Only a yes or no here: the details themselves open on their own page, for paying.
         hasBankDetails: await hasBankDetails(app.db, applicationId),
         ownApplicationMessage,
-        decisionForm: forms.decision ?? formState(decisionValues),
+        decisionForm: forms.decision ?? formState(decisionFormValues(loaded)),
         paymentForm:
           forms.payment ??
           formState({ kind: loaded.claim && loaded.claim.status !== 'submitted' ? 'settlement' : 'advance', paidOn: today, method: 'Bank transfer' }),
@@ -707,7 +698,7 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       {
         title: `Bursary panel: ${fund.name}`,
         fund: fundView(fund),
-        members: members.map((m) => ({ ...m, isMe: m.personId === signedIn(request).id })),
+        members: panelMembers(members, signedIn(request).id),
         form,
         errors: form.errors ?? [],
       },

@@ -9,6 +9,10 @@ import { formatPence as money, formatRate, poundsField } from '../money.ts';
 import { balancesOf, totalsOf, type Balances, type LedgerRow } from './ledger.ts';
 import type { BursarySettings } from './money.ts';
 import { applicationReference, type fundReport } from './reporting.ts';
+import type { PlaceNow } from './places.ts';
+import type { PanelMember } from './panel.ts';
+import { londonDate } from '../london-time.ts';
+import type { FieldError } from '../errors.ts';
 
 function dayFromIso(day: string): string {
   return formatDate(new Date(`${day}T12:00:00Z`));
@@ -381,4 +385,39 @@ export function fundQueueView(input: {
     decided: list.filter((a) => a.status !== 'submitted'),
     canEdit: viewer.isOrganiser,
   };
+}
+
+/** Where the applicant's place at the event stands, as their page says it (null: nothing to say). */
+export function placeView(place: PlaceNow, eventSlug: string) {
+  return place && { kind: place.kind, bookBy: place.kind === 'held' ? formatDateTime(place.bookBy) : '', bookUrl: `/events/${eventSlug}/book` };
+}
+
+/** The claim form as it starts: each cost's amount already claimed, in pounds. */
+export function claimFormValues(app: LoadedApplication): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const item of app.items) if (item.claimedPence !== null) values[`claim-${item.id}`] = poundsField(item.claimedPence);
+  return values;
+}
+
+/** The panel's decision form as it starts: no outcome yet, each cost's amount as asked for. */
+export function decisionFormValues(app: LoadedApplication): Record<string, unknown> {
+  const values: Record<string, unknown> = { outcome: '' };
+  for (const item of app.items) values[`amount-${item.id}`] = poundsField(item.estimatePence);
+  return values;
+}
+
+/** A fund as its change form starts: the budget in pounds, the deadline as a London date. */
+export function fundFormValues(fund: FundRow) {
+  const deadline = fund.deadlineAt ? londonDate(fund.deadlineAt) : '';
+  return { name: fund.name, budget: poundsField(fund.budgetPence), eligibility: fund.eligibility, covers: fund.covers, deadline };
+}
+
+/** A fund's panel, marking the viewer (who cannot remove themselves). */
+export function panelMembers(members: PanelMember[], viewerId: string) {
+  return members.map((m) => ({ ...m, isMe: m.personId === viewerId }));
+}
+
+/** A refused receipt's messages, each on its field: every problem but the file's own is about which cost it is for. */
+export function receiptFormErrors(errors: FieldError[]): FieldError[] {
+  return errors.map((e) => ({ ...e, field: e.field === 'receipt' ? 'receipt' : 'itemId' }));
 }

@@ -35,6 +35,11 @@ export interface EntryOptions {
   placeChangedAt?: Date;
 }
 
+/** A public feed's entries, a slice of events at a time (see buildFromFeedEvents). */
+export async function* eventEntriesOf(slices: AsyncIterable<FeedEventRow[]>, options: EntryOptions): AsyncGenerator<CalendarEntry[]> {
+  for await (const rows of slices) yield rows.flatMap((row) => (row.startsAt ? [eventEntry({ ...row, startsAt: row.startsAt }, options)] : []));
+}
+
 export function eventEntry(event: EntryEvent & { startsAt: Date }, options: EntryOptions): CalendarEntry {
   const cancelled = event.status === 'cancelled';
   const pageUrl = eventPageUrl(options.baseUrl, event.slug);

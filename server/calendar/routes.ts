@@ -6,23 +6,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { signedIn } from '../http/signed-in.ts';
 import { Type } from 'typebox';
 import { NotFoundError } from '../errors.ts';
-import { formatDateTime } from '../format.ts';
-import { eventEntry, meetingEntry, sessionEntry } from './entries.ts';
-import { allEventsFeed, publicFeeds, webcalUrl, type PublicFeed } from './feeds.ts';
+import { feedLinks, madeOnText, publicFeedsView } from './view-models.ts';
+import { eventEntriesOf, eventEntry, meetingEntry, sessionEntry } from './entries.ts';
+import { publicFeeds, type PublicFeed } from './feeds.ts';
 import { sendCalendar } from './http.ts';
-import { buildCalendar, buildCalendarFrom, type CalendarEntry, installCalendarSite } from './ics.ts';
+import { buildCalendar, buildCalendarFrom, installCalendarSite } from './ics.ts';
 import { listPlaces, listPlanningMeetings, privateFeedVersion } from './private-queries.ts';
 import { findPrivateFeed, findPrivateFeedOwner, makePrivateFeedToken, PRIVATE_FEED_FILE, privateFeedPath } from './private-feeds.ts';
-import {
-  buildFromFeedEvents,
-  type FeedEventRow,
-  findFeedEvent,
-  lastPublicChange,
-  later,
-  listProgrammeSessions,
-  programmeVersion,
-  publicFeedVersion,
-} from './queries.ts';
+import { buildFromFeedEvents, findFeedEvent, lastPublicChange, later, listProgrammeSessions, programmeVersion, publicFeedVersion } from './queries.ts';
 
 const EventFeedQuery = Type.Object({
   /** "yes": each programme session as its own entry as well. */
@@ -35,14 +26,6 @@ export const calendarRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const baseUrl = app.config.baseUrl;
   installCalendarSite({ mailFrom: app.config.mailFrom, baseUrl });
 
-  function feedLinks(path: string) {
-    return { https: `${baseUrl}${path}`, webcal: webcalUrl(`${baseUrl}${path}`) };
-  }
-
-  async function* entriesOf(slices: AsyncIterable<FeedEventRow[]>): AsyncGenerator<CalendarEntry[]> {
-    for await (const rows of slices) yield rows.flatMap((row) => (row.startsAt ? [eventEntry({ ...row, startsAt: row.startsAt }, { baseUrl })] : []));
-  }
-
   function servePublicFeed(feed: PublicFeed) {
     app.get(feed.path, { config: { access: 'public', publicCache: true } }, async (request, reply) => {
       const now = new Date();
@@ -54,7 +37,7 @@ export const calendarRoutes: FastifyPluginAsyncTypebox = async (app) => {
         filename: feed.path.split('/').pop()!,
         build: () =>
           buildFromFeedEvents(app.db, feed.type, now, (slices) =>
-            buildCalendarFrom({ name: feed.name, description: feed.description, url: `${baseUrl}${feed.path}` }, entriesOf(slices)),
+            buildCalendarFrom({ name: feed.name, description: feed.description, url: `${baseUrl}${feed.path}` }, eventEntriesOf(slices, { baseUrl })),
           ),
       });
     });
@@ -143,10 +126,7 @@ export const calendarRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/calendar', { config: { access: 'public', publicCache: true } }, async (request, reply) => {
     return reply.page('calendar/index', {
       title: 'Calendar feeds',
-      allEvents: { name: allEventsFeed.name, description: allEventsFeed.description, ...feedLinks(allEventsFeed.path) },
-      typeFeeds: publicFeeds
-        .filter((feed) => feed !== allEventsFeed)
-        .map((feed) => ({ id: feed.path.replace(/^\/calendar\/|\.ics$/g, ''), name: feed.name, ...feedLinks(feed.path) })),
+      ...publicFeedsView(baseUrl),
       signedIn: Boolean(request.me),
     });
   });
@@ -155,7 +135,7 @@ export const calendarRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const state = await findPrivateFeed(app.db, signedIn(request).id);
     return reply.page('calendar/private', {
       title: 'Your private calendar feed',
-      madeOn: state ? formatDateTime(state.createdAt) : null,
+      madeOn: madeOnText(state),
       newLink: null,
     });
   });
@@ -167,8 +147,8 @@ export const calendarRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const state = await findPrivateFeed(app.db, signedIn(request).id);
     return reply.page('calendar/private', {
       title: 'Your private calendar feed',
-      madeOn: state ? formatDateTime(state.createdAt) : null,
-      newLink: { ...feedLinks(privateFeedPath(token)), replaced },
+      madeOn: madeOnText(state),
+      newLink: { ...feedLinks(baseUrl, privateFeedPath(token)), replaced },
     });
   });
 };

@@ -14,13 +14,11 @@ import { registrationIdForToken } from '../registration/links.ts';
 import { getBookingParty, getEvent, getEventBySlug, ownBookingId } from '../registration/queries.ts';
 import { groupedCode, normaliseCode } from './codes.ts';
 import { certificatePdf } from './pdf.ts';
-import { certificatesOverview } from './view-models.ts';
+import { certificateEventView, hoursFormValues, organiseCertificatesView } from './view-models.ts';
 import {
   certificateFacts,
   certificatesAt,
   currentCertificate,
-  eventDateText,
-  hoursText,
   issueAll,
   issueCertificate,
   learningHours,
@@ -67,8 +65,7 @@ export const certificateRoutes: FastifyPluginAsyncTypebox = async (app) => {
       {
         title: 'Your certificate of attendance',
         base: `/bookings/${token}`,
-        event: { title: event.title, date: eventDateText(event.startsAt, event.endsAt), hours: hours.minutes ? hoursText(hours.minutes) : '' },
-        code: certificate ? groupedCode(certificate.code) : '',
+        ...certificateEventView(event, hours, certificate?.code ?? null),
         form: form.values.name === undefined ? formState({ name }, form.errors) : form,
       },
       status,
@@ -159,26 +156,14 @@ export const certificateRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (!event) throw new NotFoundError('We could not find that event.');
     const hours = await learningHours(app.db, event);
     const { issued, attended } = await certificatesAt(app.db, event.id);
-    const values =
-      form.values.hours !== undefined
-        ? form.values
-        : {
-            hours: hours.eventMinutes === null ? '' : String(hours.eventMinutes / 60),
-            ...Object.fromEntries(hours.sessions.map((s) => [`session_${s.id}`, s.minutes === null ? '' : String(s.minutes / 60)])),
-          };
+    const values = form.values.hours !== undefined ? form.values : hoursFormValues(hours);
     return reply.page(
       'certificates/organise',
       {
         title: `Certificates: ${event.title}`,
         base: `/organise/events/${event.slug}`,
         eventTitle: event.title,
-        totalHours: hours.minutes ? hoursText(hours.minutes) : 'none',
-        sessions: hours.sessions.map((s) => ({ field: `session_${s.id}`, title: s.title })),
-        ...certificatesOverview(
-          event,
-          issued.map((c) => ({ ...c, code: groupedCode(c.code) })),
-          attended,
-        ),
+        ...organiseCertificatesView(event, hours, issued, attended),
         form: formState(values, form.errors),
       },
       status,

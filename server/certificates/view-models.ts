@@ -2,6 +2,8 @@
 // whether each thank-you email has gone, will go, or will not, in words that are true whenever the
 // page is read (the job sends them from an hour after the event until 30 days after it).
 import { formatDateTime } from '../format.ts';
+import { groupedCode } from './codes.ts';
+import { eventDateText, hoursText, type LearningHours } from './service.ts';
 import { THANK_AFTER_MS, THANK_WITHIN_MS } from './thanks.ts';
 
 export type ThanksTiming = 'before' | 'sending' | 'over';
@@ -40,5 +42,39 @@ export function certificatesOverview(
     // The bulk button only while someone checked in has no certificate.
     canIssue: issued.length < attended,
     issued: issued.map((c) => ({ name: c.name, code: c.code, thanks: thanksStatus(c.thankedAt, timing) })),
+  };
+}
+
+/** The event as a booking's certificate page names it: its date and hours of learning. */
+export function certificateEventView(event: { title: string; startsAt: Date | null; endsAt: Date | null }, hours: LearningHours, code: string | null) {
+  return {
+    event: { title: event.title, date: eventDateText(event.startsAt, event.endsAt), hours: hours.minutes ? hoursText(hours.minutes) : '' },
+    code: code ? groupedCode(code) : '',
+  };
+}
+
+/** The learning hours form as it starts: the event's and each session's hours as set. */
+export function hoursFormValues(hours: LearningHours): Record<string, unknown> {
+  return {
+    hours: hours.eventMinutes === null ? '' : String(hours.eventMinutes / 60),
+    ...Object.fromEntries(hours.sessions.map((s) => [`session_${s.id}`, s.minutes === null ? '' : String(s.minutes / 60)])),
+  };
+}
+
+/** The organisers' certificates page: the hours, each session's field, and who has a certificate. */
+export function organiseCertificatesView(
+  event: { startsAt: Date | null; endsAt: Date | null },
+  hours: LearningHours,
+  issued: { name: string; code: string; thankedAt: Date | null }[],
+  attended: number,
+) {
+  return {
+    totalHours: hours.minutes ? hoursText(hours.minutes) : 'none',
+    sessions: hours.sessions.map((s) => ({ field: `session_${s.id}`, title: s.title })),
+    ...certificatesOverview(
+      event,
+      issued.map((c) => ({ ...c, code: groupedCode(c.code) })),
+      attended,
+    ),
   };
 }

@@ -4,13 +4,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { publicBursaryOffer } from '../bursaries/funds.ts';
 import { addToCalendarLinks } from '../calendar/add-to-calendar.ts';
 import { NotFoundError } from '../errors.ts';
-import { renderMarkdown } from '../markdown.ts';
 import { publicCoproduction } from '../planning/public.ts';
-import { cohostingOrganisations, cohostsOf, namesInWords } from '../network/directory.ts';
+import { cohostingOrganisations, cohostsOf } from '../network/directory.ts';
 import { eventLibraryCards } from '../library/public.ts';
 import { eventPlaces } from '../registration/public.ts';
 import { EVENTS_PER_PAGE, findEvents, findPublicEvent } from './queries.ts';
-import { eventCard, EventListQuery, eventListFilters, eventListPages } from './view-models.ts';
+import { EventListQuery, eventListFilters, eventListPages, eventPageView, listedEventCards } from './view-models.ts';
 
 export const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/events', { config: { access: 'public', publicCache: true }, schema: { querystring: EventListQuery } }, async (request, reply) => {
@@ -32,12 +31,7 @@ export const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const title = `${past ? 'Past events' : 'Events'}${pages.current > 1 ? ` (page ${pages.current} of ${pages.count})` : ''}`;
     return reply.page('events/list', {
       title,
-      events: found.events.map((e) => ({
-        ...eventCard(e),
-        coProduced: e.coProduced,
-        byInvitation: e.byInvitation,
-        cohosts: namesInWords((cohosts.get(e.id) ?? []).map((c) => c.name)),
-      })),
+      events: listedEventCards(found.events, cohosts),
       total: found.total,
       pages,
       ...eventListFilters(query, organisations),
@@ -57,24 +51,7 @@ export const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       cohostsUrl: request.me?.isOrganiser ? `/organise/events/${event.slug}/co-hosts` : '',
       bursary: await publicBursaryOffer(app.db, event),
       library: await eventLibraryCards(app.db, event.id),
-      event: {
-        ...eventCard(event),
-        descriptionHtml: renderMarkdown(event.description),
-        venueAddress: event.venueAddress,
-        travelInfo: event.travelInfo,
-        accessInfo: event.accessInfo,
-        cancelledReason: event.cancelledReason,
-        access: {
-          stepFree: event.stepFreeAccess,
-          hearingLoop: event.hearingLoop,
-          bsl: event.bslInterpretation,
-          captions: event.liveCaptions,
-          quietRoom: event.quietRoom,
-        },
-        contentNotes: event.contentNotes,
-        easyReadSummary: event.easyReadSummary,
-        dayContact: event.dayContactName ? `${event.dayContactName}${event.dayContactPhone ? `, ${event.dayContactPhone}` : ''}` : '',
-      },
+      event: eventPageView(event),
     });
   });
 };

@@ -5,6 +5,8 @@ import { eventFormats, eventTypes, type EventFormat, type EventType } from '../.
 import { formatTimeRange } from '../format.ts';
 import { eventFormatLabels, eventTypeLabels } from '../event-labels.ts';
 import type { EventRow } from './queries.ts';
+import { renderMarkdown } from '../markdown.ts';
+import { namesInWords } from '../network/directory.ts';
 
 export interface EventCard {
   slug: string;
@@ -132,5 +134,37 @@ export function eventListFilters(query: EventListQueryType, organisations: { id:
     formatOptions: eventFormats.map((f) => ({ value: f, label: eventFormatLabels[f] })),
     monthOptions: months,
     filtered: Boolean(query.type || query.format || query.month || query.q || query.organisation),
+  };
+}
+
+/** An event's card, marked if it is co-produced or by invitation. */
+export function markedEventCard(event: EventRow & { coProduced: boolean; byInvitation: boolean }) {
+  return { ...eventCard(event), coProduced: event.coProduced, byInvitation: event.byInvitation };
+}
+
+/** The event list's cards, each naming the organisations that co-host it. */
+export function listedEventCards(events: (EventRow & { coProduced: boolean; byInvitation: boolean })[], cohosts: Map<string, { name: string }[]>) {
+  return events.map((e) => ({ ...markedEventCard(e), cohosts: namesInWords((cohosts.get(e.id) ?? []).map((c) => c.name)) }));
+}
+
+/** An event's own page: its card, its description as HTML, and what it offers for access. */
+export function eventPageView(event: EventRow) {
+  return {
+    ...eventCard(event),
+    descriptionHtml: renderMarkdown(event.description),
+    venueAddress: event.venueAddress,
+    travelInfo: event.travelInfo,
+    accessInfo: event.accessInfo,
+    cancelledReason: event.cancelledReason,
+    access: {
+      stepFree: event.stepFreeAccess,
+      hearingLoop: event.hearingLoop,
+      bsl: event.bslInterpretation,
+      captions: event.liveCaptions,
+      quietRoom: event.quietRoom,
+    },
+    contentNotes: event.contentNotes,
+    easyReadSummary: event.easyReadSummary,
+    dayContact: event.dayContactName ? `${event.dayContactName}${event.dayContactPhone ? `, ${event.dayContactPhone}` : ''}` : '',
   };
 }

@@ -1,7 +1,7 @@
 // The home page: what the Hub is, and the next events.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { listUpcomingEvents } from '../events/queries.ts';
-import { eventCard } from '../events/view-models.ts';
+import { markedEventCard } from '../events/view-models.ts';
 
 export const homeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/', { config: { access: 'public', publicCache: true } }, async (_request, reply) => {
@@ -9,7 +9,7 @@ export const homeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const next = await listUpcomingEvents(app.db, { limit: 5 });
     return reply.page('home', {
       title: 'Social Perspectives Hub',
-      events: next.map((e) => ({ ...eventCard(e), coProduced: e.coProduced, byInvitation: e.byInvitation })),
+      events: next.map(markedEventCard),
     });
   });
 };

@@ -11,7 +11,6 @@ import { submit } from '../http/form-route.ts';
 import { type FormState, formState } from '../http/forms.ts';
 import { SlugIdParams, SlugParams, TokenParams } from '../http/params.ts';
 import { signedIn } from '../http/signed-in.ts';
-import { formatTimeRange } from '../format.ts';
 import {
   ACCESS_NEEDS_MAX,
   acceptInvitation,
@@ -21,11 +20,10 @@ import {
   invitationByToken,
   invite,
   listInvitations,
-  perspectiveLabels,
   savePlan,
   withdrawInvitation,
 } from './service.ts';
-import { balanceView, invitationRows, perspectiveChoices, targetChoices } from './view-models.ts';
+import { balanceView, contactOptions, invitationRows, inviteeView, perspectiveChoices, targetChoices } from './view-models.ts';
 
 /**
  * One public contact of an organisation in the directory, for inviting from it. The directory
@@ -110,7 +108,7 @@ export const invitationRoutes: FastifyPluginAsyncTypebox<InvitationRoutesOptions
           forms.plan ?? formState({ invitationOnly: plan.invitationOnly ? 'yes' : 'no', listing: plan.unlisted ? 'unlisted' : 'listed', target: plan.target }),
         inviteForm: forms.invite ?? formState({}),
         directoryForm: forms.directory ?? formState({}),
-        contacts: contacts?.map((c) => ({ value: c.id, label: `${c.name}, ${c.organisation} (${c.email})` })) ?? null,
+        contacts: contactOptions(contacts),
         perspectives: perspectiveChoices,
         targets: targetChoices,
       },
@@ -220,19 +218,14 @@ export const invitationRoutes: FastifyPluginAsyncTypebox<InvitationRoutesOptions
     const opened = await invitationByToken(app.db, token);
     if (!opened) return linkProblem(reply);
     const { invitation, event, closed } = opened;
+    const view = inviteeView(opened);
     return reply.page(
       'invitations/invited',
       {
         title: `${form?.errors.length ? 'Error: ' : ''}Your invitation: ${event.title}`,
-        event: {
-          title: event.title,
-          summary: event.summary,
-          when: event.startsAt ? formatTimeRange(event.startsAt, event.endsAt) : 'Date to be confirmed',
-          where: event.format === 'online' ? 'Online' : [event.venueName, event.venueAddress].filter(Boolean).join(', ') || 'Venue to be confirmed',
-          path: `/events/${event.slug}`,
-        },
+        event: view.event,
         name: invitation.name,
-        perspective: perspectiveLabels[invitation.perspective].toLowerCase(),
+        perspective: view.perspective,
         status: invitation.status,
         closed,
         form: form ?? formState({ accessNeeds: invitation.accessNeeds }),

@@ -1,8 +1,8 @@
 // What the organisers' invitations page and the invitee's page show: who is coming against the
 // balance aimed for, with the gap said in words, and each invitation's state.
 import { type BalanceTarget, balanceTargets, type InvitedPerspective, invitedPerspectives } from '../../db/schema/index.ts';
-import { formatDateTime } from '../format.ts';
-import { type InvitationListRow, livedExperience, perspectiveLabels } from './service.ts';
+import { formatDateTime, formatTimeRange } from '../format.ts';
+import { type InvitationListRow, livedExperience, type OpenedInvitation, perspectiveLabels } from './service.ts';
 
 /** Each target as a fraction and in words. */
 export const targetFractions: Record<Exclude<BalanceTarget, 'none'>, { n: number; d: number; words: string }> = {
@@ -80,4 +80,24 @@ export function invitationRows(invitations: InvitationListRow[], options: { open
     invitedAt: formatDateTime(i.invitedAt),
     reminded: i.remindedAt ? formatDateTime(i.remindedAt) : '',
   }));
+}
+
+/** Organisations' public contacts as the invite form's choices. */
+export function contactOptions(contacts: { id: string; organisation: string; name: string; email: string }[] | null) {
+  return contacts?.map((c) => ({ value: c.id, label: `${c.name}, ${c.organisation} (${c.email})` })) ?? null;
+}
+
+/** The invited person's page: the event in words, and the perspective they are asked to bring. */
+export function inviteeView(opened: OpenedInvitation) {
+  const { invitation, event } = opened;
+  return {
+    event: {
+      title: event.title,
+      summary: event.summary,
+      when: event.startsAt ? formatTimeRange(event.startsAt, event.endsAt) : 'Date to be confirmed',
+      where: event.format === 'online' ? 'Online' : [event.venueName, event.venueAddress].filter(Boolean).join(', ') || 'Venue to be confirmed',
+      path: `/events/${event.slug}`,
+    },
+    perspective: perspectiveLabels[invitation.perspective].toLowerCase(),
+  };
 }

@@ -13,7 +13,6 @@ import { signedIn } from '../http/signed-in.ts';
 import { listPublicResources } from '../planning/public.ts';
 import { acceptUploads, readFieldsBeforeFile, readUploadedFile, readUploadedFiles, UploadsTooLargeError } from '../http/uploads.ts';
 import { NotFoundError } from '../errors.ts';
-import { formatDate } from '../format.ts';
 import {
   discardImport,
   getImport,
@@ -39,7 +38,7 @@ import {
   saveItem,
   searchLibrary,
 } from './service.ts';
-import { eventResourcesMatching, importRowView, itemCard, kindChoices, LibraryQuery, progressWords, resultPages } from './view-models.ts';
+import { eventOptions, eventResourcesMatching, importRowView, itemCard, kindChoices, LibraryQuery, progressWords, resultPages } from './view-models.ts';
 
 const ItemParams = Type.Object({ itemId: Uuid });
 const ImportParams = Type.Object({ importId: Uuid });
@@ -151,7 +150,7 @@ export const libraryRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   async function itemForm(reply: FastifyReply, form: FormState, options: { itemId?: string; hasFile?: boolean }, status = 200) {
-    const choices = (await eventChoices(app.db)).map((e) => ({ value: e.id, label: `${e.title}${e.startsAt ? ` (${formatDate(e.startsAt)})` : ''}` }));
+    const choices = eventOptions(await eventChoices(app.db));
     const heading = options.itemId ? 'Change a library item' : 'Add to the library';
     return reply.page(
       'library/edit',

@@ -114,3 +114,8 @@ export function eventResourcesMatching<T extends SharedResource>(resources: T[],
     return words.every((w) => text.includes(w));
   });
 }
+
+/** The events an item can belong to, as the item form's choices: each titled with its date. */
+export function eventOptions(events: { id: string; title: string; startsAt: Date | null }[]) {
+  return events.map((e) => ({ value: e.id, label: `${e.title}${e.startsAt ? ` (${formatDate(e.startsAt)})` : ''}` }));
+}

@@ -6,12 +6,10 @@ import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { ListInterests } from '../../db/schema/index.ts';
 import type { FieldError } from '../errors.ts';
-import { formatDateTime } from '../format.ts';
 import { submit } from '../http/form-route.ts';
 import { formState } from '../http/forms.ts';
 import { Uuid } from '../http/ids.ts';
 import { signedIn } from '../http/signed-in.ts';
-import { renderMarkdown } from '../markdown.ts';
 import {
   type AnnouncementRow,
   audienceSize,
@@ -27,6 +25,7 @@ import {
   updateAnnouncement,
 } from './announcements.ts';
 import { interestChoices, interestsFrom, type InterestFields } from './interests.ts';
+import { announcementHtml, announcementRows, audienceWords, sentAtText } from './directory-view-models.ts';
 
 const Choices = (title: string) =>
   Type.Optional(Type.Union([Type.String({ maxLength: 60 }), Type.Array(Type.String({ maxLength: 60 }), { maxItems: 20 })], { title }));
@@ -50,19 +49,13 @@ function valuesFrom(body: Body) {
   return { subject: String(body.subject ?? ''), body: String(body.body ?? ''), ...audience, audience };
 }
 
-const audienceWords = (n: number) => (n === 1 ? '1 person' : `${n.toLocaleString('en-GB')} people`);
-
 export const announcementRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/organise/announcements', { config: { access: 'organiser' } }, async (_request, reply) => {
     const rows = await listAnnouncements(app.db);
     return reply.page('network/announcements', {
       title: 'Announcements',
       subscribers: await audienceSize(app.db),
-      announcements: rows.map((a) => ({
-        url: `/organise/announcements/${a.id}`,
-        subject: a.subject,
-        status: a.status === 'sent' ? `Sent ${formatDateTime(a.sentAt!)} to ${audienceWords(a.audienceSize)}` : 'Draft, not sent',
-      })),
+      announcements: announcementRows(rows),
     });
   });
 
@@ -86,7 +79,7 @@ export const announcementRoutes: FastifyPluginAsyncTypebox = async (app) => {
         choices: interestChoices,
         subjectMax: SUBJECT_MAX,
         bodyMax: BODY_MAX,
-        previewHtml: input.announcement ? renderMarkdown(input.announcement.body) : '',
+        previewHtml: input.announcement ? announcementHtml(input.announcement) : '',
         audience: input.announcement ? audienceWords(await audienceSize(app.db, input.announcement.audience)) : '',
       },
       input.status ?? 200,
@@ -131,8 +124,8 @@ export const announcementRoutes: FastifyPluginAsyncTypebox = async (app) => {
         perMinute: app.config.listSendPerMinute,
         title: announcement.subject,
         subject: announcement.subject,
-        sentAt: formatDateTime(announcement.sentAt!),
-        previewHtml: renderMarkdown(announcement.body),
+        sentAt: sentAtText(announcement),
+        previewHtml: announcementHtml(announcement),
         progress: await progressOf(app.db, announcement),
       });
     }

@@ -36,8 +36,15 @@ import {
   setCohosts,
   setMembership,
 } from './directory.ts';
-import { changeRequestCard, organisationCard, organisationFormValues, pendingCard } from './directory-view-models.ts';
-import { formatDate } from '../format.ts';
+import {
+  changeRequestCard,
+  cohostOptions,
+  hostedEventRows,
+  myOrganisationRows,
+  organisationCard,
+  organisationFormValues,
+  pendingCard,
+} from './directory-view-models.ts';
 
 const IdParams = Type.Object({ id: Uuid });
 const DirectoryQuery = Type.Object({
@@ -146,12 +153,7 @@ export const directoryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       title: row.name,
       organisation: organisationCard(row),
       members: await publicMembers(app.db, id),
-      events: hosted.map((e) => ({
-        url: `/events/${e.slug}`,
-        title: e.title,
-        when: e.startsAt ? formatDate(e.startsAt) : 'Date to be confirmed',
-        byInvitation: e.byInvitation,
-      })),
+      events: hostedEventRows(hosted),
       eventsUrl: `/events?organisation=${id}`,
       signedIn: Boolean(me),
       membership: { belongs: Boolean(mine), showPublicly: mine?.showPublicly ?? false },
@@ -187,7 +189,7 @@ export const directoryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const mine = await organisationsOf(app.db, signedIn(request).id);
     return reply.page('network/directory-yours', {
       title: 'Organisations you belong to',
-      organisations: mine.map((o) => ({ name: o.name, url: `/directory/${o.id}`, shown: o.showPublicly })),
+      organisations: myOrganisationRows(mine),
     });
   });
 
@@ -376,7 +378,7 @@ export const directoryRoutes: FastifyPluginAsyncTypebox = async (app) => {
         eventTitle: event.title,
         eventUrl: `/events/${event.slug}`,
         postUrl: `/organise/events/${event.slug}/co-hosts`,
-        options: listed.map((o) => ({ value: o.id, label: o.name, checked: chosen.includes(o.id) })),
+        options: cohostOptions(listed, chosen),
         form,
       },
       status,

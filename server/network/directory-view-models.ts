@@ -1,7 +1,9 @@
-// The directory and list import as their pages see them: labels chosen, dates in UK time.
+// The network's pages as they see them (the directory, list imports, announcements): labels chosen, dates in UK time.
 import type { ImportRowProblem } from '../../db/schema/index.ts';
 import { formatDate, formatDateTime } from '../format.ts';
 import { type ChangeRequest, directoryPath, namesInWords, organisationKindLabels, publicContact, type Cohost, type OrganisationRow } from './directory.ts';
+import type { AnnouncementRow } from './announcements.ts';
+import { renderMarkdown } from '../markdown.ts';
 import { problemLabels, type ImportRecord, type ImportRow, type ImportSummary } from './import.ts';
 
 export function organisationCard(row: OrganisationRow) {
@@ -104,4 +106,53 @@ export function importPage(record: ImportRecord, summary: ImportSummary, problem
     undated: undated.map((r) => ({ line: r.line, email: r.email, consent: r.consent })),
     finishedAt: record.finishedAt ? formatDateTime(record.finishedAt) : '',
   };
+}
+
+/** The events an organisation co-hosts, as its directory entry lists them. */
+export function hostedEventRows(hosted: { slug: string; title: string; startsAt: Date | null; byInvitation: boolean }[]) {
+  return hosted.map((e) => ({
+    url: `/events/${e.slug}`,
+    title: e.title,
+    when: e.startsAt ? formatDate(e.startsAt) : 'Date to be confirmed',
+    byInvitation: e.byInvitation,
+  }));
+}
+
+/** The organisations a person belongs to, and whether their name is shown on each. */
+export function myOrganisationRows(mine: { id: string; name: string; showPublicly: boolean }[]) {
+  return mine.map((o) => ({ name: o.name, url: `/directory/${o.id}`, shown: o.showPublicly }));
+}
+
+/** The listed organisations as the co-host form's choices, the chosen ones ticked. */
+export function cohostOptions(listed: OrganisationRow[], chosen: string[]) {
+  return listed.map((o) => ({ value: o.id, label: o.name, checked: chosen.includes(o.id) }));
+}
+
+/** The import page's limits, in words. */
+export function importLimits(maxBytes: number, maxRows: number) {
+  return { maxMb: maxBytes / 1024 / 1024, maxRows: maxRows.toLocaleString('en-GB') };
+}
+
+/** "1 person", "1,200 people": who an announcement goes to. */
+export function audienceWords(n: number): string {
+  return n === 1 ? '1 person' : `${n.toLocaleString('en-GB')} people`;
+}
+
+/** The organiser's list of announcements: each with whether, when and to how many it was sent. */
+export function announcementRows(rows: AnnouncementRow[]) {
+  return rows.map((a) => ({
+    url: `/organise/announcements/${a.id}`,
+    subject: a.subject,
+    status: a.status === 'sent' ? `Sent ${formatDateTime(a.sentAt!)} to ${audienceWords(a.audienceSize)}` : 'Draft, not sent',
+  }));
+}
+
+/** When a sent announcement went, in words. */
+export function sentAtText(announcement: AnnouncementRow): string {
+  return formatDateTime(announcement.sentAt!);
+}
+
+/** An announcement's body as the page previews it (and as the email shows it). */
+export function announcementHtml(announcement: AnnouncementRow): string {
+  return renderMarkdown(announcement.body);
 }

@@ -11,7 +11,7 @@ import { Uuid } from '../http/ids.ts';
 import { signedIn } from '../http/signed-in.ts';
 import { acceptUploads, readFieldsBeforeFile, readUploadedFile } from '../http/uploads.ts';
 import { scheduleJob } from '../jobs.ts';
-import { importListItem, importPage } from './directory-view-models.ts';
+import { importLimits, importListItem, importPage } from './directory-view-models.ts';
 import {
   cancelImport,
   dropStalePreviews,
@@ -57,8 +57,7 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
       {
         title: 'Import a mailing list',
         form,
-        maxMb: MAX_IMPORT_BYTES / 1024 / 1024,
-        maxRows: MAX_IMPORT_ROWS.toLocaleString('en-GB'),
+        ...importLimits(MAX_IMPORT_BYTES, MAX_IMPORT_ROWS),
         imports: (await listRecentImports(app.db)).map(importListItem),
       },
       status,

@@ -7,7 +7,6 @@ import { EventParams } from '../http/params.ts';
 import { signedIn } from '../http/signed-in.ts';
 import { Type } from 'typebox';
 import { NotFoundError } from '../errors.ts';
-import { formatDateTime } from '../format.ts';
 import { formState, type FormState } from '../http/forms.ts';
 import { acceptUploads, readFieldsBeforeFile, readUploadedFile } from '../http/uploads.ts';
 import { planningAccess, requireLead } from './access.ts';
@@ -16,7 +15,7 @@ import { Uuid } from '../http/ids.ts';
 import { text, textForm, type Body } from '../http/form-values.ts';
 import { submit } from '../http/form-route.ts';
 import { findPublicResourceFile, listResources } from './public.ts';
-import { quotableView, resourceView, workspaceFrame } from './view-models.ts';
+import { noteSentText, quotableView, resourceView, workspaceFrame } from './view-models.ts';
 
 const ResourceParams = Type.Object({ eventId: Type.String({ format: 'uuid' }), resourceId: Type.String({ format: 'uuid' }) });
 const NoteForm = Type.Object({
@@ -52,7 +51,7 @@ export const afterRoutes: FastifyPluginAsyncTypebox = async (app) => {
       {
         title: `After the event: ${e.title}`,
         ...workspaceFrame(access, 'after'),
-        noteSent: note?.sentAt ? formatDateTime(note.sentAt) : null,
+        noteSent: noteSentText(note),
         noteText: note?.body ?? '',
         hasHappened: e.status === 'completed' || (e.status === 'published' && Boolean(e.endsAt && e.endsAt <= new Date())),
         resources: resources.map(resourceView),

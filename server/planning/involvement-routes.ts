@@ -9,28 +9,23 @@ import { signedIn } from '../http/signed-in.ts';
 import { Type } from 'typebox';
 import { involvementActivities, involvementChoices } from '../../db/schema/index.ts';
 import { InvalidInputError, type FieldError } from '../errors.ts';
-import { formatPence } from '../format.ts';
 import { formState, validationErrors, type FormState } from '../http/forms.ts';
 import { submit } from '../http/form-route.ts';
 import { planningAccess } from './access.ts';
-import { oneOf, pounds, poundsText, text, textForm } from '../http/form-values.ts';
-import {
-  capOf,
-  changeChoice,
-  hubRate,
-  listItems,
-  logItem,
-  markPaid,
-  myItems,
-  personTotal,
-  setHubRate,
-  setMyCap,
-  taxYearOf,
-  taxYearRange,
-} from './involvement.ts';
-import { involvementActivityLabels, involvementChoiceLabels } from './labels.ts';
+import { oneOf, pounds, text, textForm } from '../http/form-values.ts';
+import { capOf, changeChoice, hubRate, listItems, logItem, markPaid, myItems, personTotal, setHubRate, setMyCap, taxYearOf } from './involvement.ts';
 import { isIsoDate, londonToday } from '../london-time.ts';
-import { involvementItemView, myInvolvementItemView, workspaceFrame } from './view-models.ts';
+import {
+  activityOptions,
+  capNotice,
+  choiceOptions,
+  involvementItemView,
+  involvementMoney,
+  myInvolvementModel,
+  poundsValue,
+  rateNotice,
+  workspaceFrame,
+} from './view-models.ts';
 
 const ItemParams = Type.Object({ eventId: Type.String({ format: 'uuid' }), itemId: Type.String({ format: 'uuid' }) });
 const ItemForm = textForm({
@@ -46,9 +41,6 @@ const ChoiceForm = textForm({ choice: { title: 'How you would like to be paid', 
 const CapForm = textForm({ cap: { title: 'Your limit', maxLength: 20 } });
 const RateForm = textForm({ rate: { title: 'Hourly rate', maxLength: 20 } });
 
-export const activityOptions = involvementActivities.map((a) => ({ value: a, label: involvementActivityLabels[a] }));
-export const choiceOptions = involvementChoices.map((c) => ({ value: c, label: involvementChoiceLabels[c] }));
-
 export const involvementRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const show = async (request: EventRequest, reply: FastifyReply, itemForm?: FormState, status = 200) => {
     const { eventId } = request.params;
@@ -63,9 +55,8 @@ export const involvementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       {
         title: `Involvement payments: ${access.event.title}`,
         ...workspaceFrame(access, 'involvement'),
-        rate: formatPence(rate),
+        ...involvementMoney(rate, year, total, cap),
         canLog: Boolean(access.membership),
-        myTotal: { year: taxYearRange(year).label, total: formatPence(total), cap: cap == null ? null : formatPence(cap) },
         items: items.map((i) => involvementItemView(i, me.id)),
         activityOptions,
         choiceOptions,
@@ -155,22 +146,12 @@ export const involvementRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const me = signedIn(request);
     const year = taxYearOf(londonToday());
     const [items, total, cap] = await Promise.all([myItems(app.db, me), personTotal(app.db, me.id, year), capOf(app.db, me.id)]);
-    const byYear = new Map<number, number>();
-    for (const i of items)
-      if (i.choice === 'paid' || i.choice === 'vouchers') byYear.set(taxYearOf(i.occurredOn), (byYear.get(taxYearOf(i.occurredOn)) ?? 0) + i.amountPence);
-    const form = capForm ?? formState({ cap: poundsText(cap) });
+    const form = capForm ?? formState({ cap: poundsValue(cap) });
     return reply.page(
       'planning/my-involvement',
       {
         title: 'Your involvement payments',
-        thisYear: {
-          label: taxYearRange(year).label,
-          total: formatPence(total),
-          cap: cap == null ? null : formatPence(cap),
-          left: cap == null ? null : formatPence(Math.max(0, cap - total)),
-        },
-        years: [...byYear.entries()].sort((a, b) => b[0] - a[0]).map(([y, sum]) => ({ label: taxYearRange(y).label, total: formatPence(sum) })),
-        items: items.map(myInvolvementItemView),
+        ...myInvolvementModel(items, year, total, cap),
         capForm: form,
       },
       status,
@@ -188,14 +169,14 @@ export const involvementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       errors,
       again: (form, status) => showMine(request, reply, form, status),
       run: () => setMyCap(app.db, cap, signedIn(request)),
-      done: { to: '/involvement', notice: cap == null ? 'You have no limit now.' : `Your limit is now ${formatPence(cap)} a tax year.` },
+      done: { to: '/involvement', notice: capNotice(cap) },
     });
   });
 
   // ---- The Hub's rate ----
 
   const showRate = async (reply: FastifyReply, form?: FormState, status = 200) =>
-    reply.page('organise/involvement-rate', { title: 'Involvement rate', form: form ?? formState({ rate: poundsText(await hubRate(app.db)) }) }, status);
+    reply.page('organise/involvement-rate', { title: 'Involvement rate', form: form ?? formState({ rate: poundsValue(await hubRate(app.db)) }) }, status);
 
   app.get('/organise/involvement-rate', { config: { access: 'organiser' } }, async (_request, reply) => showRate(reply));
 
@@ -212,7 +193,7 @@ export const involvementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       run: () => setHubRate(app.db, rate!, signedIn(request)),
       done: () => ({
         to: '/organise/involvement-rate',
-        notice: `The Hub’s rate is now ${formatPence(rate!)} an hour. Time already logged keeps the rate it was logged at.`,
+        notice: rateNotice(rate!),
       }),
     });
   });

@@ -23,7 +23,7 @@ import { groupRecipients, type GroupRecipient } from './group-members.ts';
 /** What the person arranging a meeting says about it (the calendar entry is made from the same facts). */
 export type MeetingInput = Pick<MeetingFacts, 'title' | 'startsAt' | 'endsAt' | 'place' | 'joinUrl' | 'notes'>;
 
-type MeetingRow = typeof planningMeetings.$inferSelect;
+export type MeetingRow = typeof planningMeetings.$inferSelect;
 
 /** new/updated/cancelled: the whole group; withdrawn: one person who is no longer in it. */
 export type MeetingNews = 'new' | 'updated' | 'cancelled' | 'withdrawn';

@@ -14,24 +14,22 @@ import { submit } from '../http/form-route.ts';
 import { formatOptions, typeOptions } from '../event-labels.ts';
 import { planningAccess, requireLead } from './access.ts';
 import { accessFlags, DetailsForm, detailsFormValues, readDetailsForm } from './details-form.ts';
-import {
-  cancelEvent,
-  completeEvent,
-  createEvent,
-  isCoProduced,
-  missingForPublishing,
-  publishEvent,
-  readinessLabels,
-  unpublishEvent,
-  updateEventDetails,
-} from './events.ts';
+import { cancelEvent, completeEvent, createEvent, isCoProduced, missingForPublishing, publishEvent, unpublishEvent, updateEventDetails } from './events.ts';
 import { oneOf, text, textForm, type Body } from '../http/form-values.ts';
 import { presence } from './four-pi.ts';
 import { changeMemberRole, inviteMember, leaveGroup, listGroup, myInvitation, removeMember, respondToInvitation, setMyPerspective } from './group.ts';
-import { perspectiveLabels, planningRoleLabels } from './labels.ts';
 import { countAwaitingReview, listEventsForOrganisers, listPastEventsForOrganisers, listMyPlanning } from './lists.ts';
 import { countOpenTasks } from './workspace.ts';
-import { groupView, myPlanningItem, organiseEventRow, workspaceFrame } from './view-models.ts';
+import {
+  groupView,
+  invitedRoleWords,
+  myPlanningItem,
+  organiseEventRow,
+  perspectiveOptions,
+  readinessList,
+  roleOptions,
+  workspaceFrame,
+} from './view-models.ts';
 
 const MemberParams = Type.Object({ eventId: Type.String({ format: 'uuid' }), memberId: Type.String({ format: 'uuid' }) });
 
@@ -42,12 +40,6 @@ const PerspectiveForm = textForm({ perspective: { title: 'Perspective', maxLengt
 const InvitationForm = textForm({ answer: { title: 'Would you like to join?', maxLength: 10 }, perspective: { title: 'Perspective', maxLength: 40 } });
 const PublishForm = textForm({ overrideReason: { title: 'Reason for publishing with items missing', maxLength: 2000 } });
 const CancelForm = textForm({ reason: { title: 'Reason for cancelling', maxLength: 2000 } });
-
-export const roleOptions = planningRoles.map((r) => ({ value: r, label: planningRoleLabels[r] }));
-export const perspectiveOptions = [
-  { value: '', label: 'I would rather not say' },
-  ...plannerPerspectives.map((p) => ({ value: p, label: perspectiveLabels[p] })),
-];
 
 function readPerspective(body: Body): PlannerPerspective | null {
   return oneOf(text(body, 'perspective'), plannerPerspectives);
@@ -120,7 +112,7 @@ export const planningRoutes: FastifyPluginAsyncTypebox = async (app) => {
         title: `Help plan ${invitation.eventTitle}`,
         eventId,
         eventTitle: invitation.eventTitle,
-        roleLabel: planningRoleLabels[invitation.role].toLowerCase(),
+        roleLabel: invitedRoleWords(invitation.role),
         status: invitation.status,
         form,
         perspectiveOptions,
@@ -177,11 +169,7 @@ export const planningRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ...workspaceFrame(access, 'overview'),
         allErrors: errors,
         problem: forms.problem ?? null,
-        readiness: (Object.keys(readinessLabels) as (keyof typeof readinessLabels)[]).map((k) => ({
-          key: k,
-          label: readinessLabels[k],
-          done: !missing.includes(k),
-        })),
+        readiness: readinessList(missing),
         ready: missing.length === 0,
         coProduced,
         presence: share,
@@ -189,7 +177,7 @@ export const planningRoutes: FastifyPluginAsyncTypebox = async (app) => {
         group: groupView(members, access, me.id),
         myPerspective: mine?.perspective ?? '',
         // Only the lead and organisers can make someone lead.
-        roleOptions: access.canChooseLeads ? roleOptions : roleOptions.filter((o) => o.value !== 'lead'),
+        roleOptions: roleOptions(access.canChooseLeads),
         perspectiveOptions,
         inviteForm: forms.invite ?? formState({ role: 'speaker' }),
         publishForm: forms.publish ?? formState(),

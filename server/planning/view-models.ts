@@ -1,21 +1,31 @@
 // Planning pages as templates see them: London times, labels, and flags already worked out.
-import type { PlannerPerspective } from '../../db/schema/index.ts';
+import {
+  involvementActivities,
+  involvementChoices,
+  plannerPerspectives,
+  planningRoles,
+  type PlannerPerspective,
+  type PlanningRole,
+} from '../../db/schema/index.ts';
 import { formatPence } from '../format.ts';
+import { poundsField } from '../money.ts';
+import { taxYearOf, taxYearRange } from './involvement.ts';
 import { eventFormatLabels, eventStatusLabels, eventTypeLabels } from '../event-labels.ts';
 import { formatDate, formatDateTime, formatTime, formatTimeRange } from '../format.ts';
 import { renderMarkdown } from '../markdown.ts';
 import type { EventRow, PlanningAccess } from './access.ts';
 import type { GroupMember } from './group.ts';
 import type { listItems, myItems } from './involvement.ts';
-import type { listMeetings } from './meetings.ts';
+import type { listMeetings, MeetingRow } from './meetings.ts';
 import type { listResources } from './public.ts';
 import type { QuotableAnswer } from './after.ts';
 import type { FormState } from '../http/forms.ts';
 import type { listDecisions, listPosts } from './workspace.ts';
 import type { listEventsForOrganisers, listMyPlanning } from './lists.ts';
 import { involvementActivityLabels, involvementChoiceLabels, perspectiveLabels, planningRoleLabels } from './labels.ts';
-import { londonToday } from '../london-time.ts';
+import { londonToday, utcToLondonFields } from '../london-time.ts';
 import type { ProgrammeSession } from './workspace.ts';
+import { readinessLabels, type ReadinessItem } from './events.ts';
 
 export const workspaceSections = [
   { key: 'overview', label: 'Overview', path: '' },
@@ -216,4 +226,110 @@ export function quotableView(answers: QuotableAnswer[], form?: FormState) {
   const sent = form?.values.quotes;
   const chosen = sent === undefined ? null : new Set(Array.isArray(sent) ? sent.map(String) : [String(sent)]);
   return answers.map((a) => ({ id: a.id, question: a.question, value: a.value, checked: chosen ? chosen.has(a.id) : a.quoted }));
+}
+
+/** The planning roles as a form's choices; without "lead" for someone who may not choose leads. */
+export function roleOptions(canChooseLeads = true) {
+  return planningRoles.filter((r) => canChooseLeads || r !== 'lead').map((r) => ({ value: r, label: planningRoleLabels[r] }));
+}
+
+/** A planner's perspective as a form's choices, not saying first. */
+export const perspectiveOptions = [
+  { value: '', label: 'I would rather not say' },
+  ...plannerPerspectives.map((p) => ({ value: p, label: perspectiveLabels[p] })),
+];
+
+/** The overview's checklist for publishing: each item, and whether it is done. */
+export function readinessList(missing: ReadinessItem[]) {
+  return (Object.keys(readinessLabels) as ReadinessItem[]).map((k) => ({ key: k, label: readinessLabels[k], done: !missing.includes(k) }));
+}
+
+/** The role someone is invited to plan in, as the invitation's sentence says it. */
+export function invitedRoleWords(role: PlanningRole): string {
+  return planningRoleLabels[role].toLowerCase();
+}
+
+/** What a planner did, and how they would like to be paid, as a form's choices. */
+export const activityOptions = involvementActivities.map((a) => ({ value: a, label: involvementActivityLabels[a] }));
+export const choiceOptions = involvementChoices.map((c) => ({ value: c, label: involvementChoiceLabels[c] }));
+
+/** The event's involvement page's money: the Hub's rate, and my total this tax year against my limit. */
+export function involvementMoney(rate: number, year: number, total: number, cap: number | null) {
+  return { rate: formatPence(rate), myTotal: { year: taxYearRange(year).label, total: formatPence(total), cap: cap == null ? null : formatPence(cap) } };
+}
+
+/** A person's own involvement page: this tax year against their limit, each year's total, and each item. */
+export function myInvolvementModel(items: Awaited<ReturnType<typeof myItems>>, year: number, total: number, cap: number | null) {
+  const byYear = new Map<number, number>();
+  for (const i of items)
+    if (i.choice === 'paid' || i.choice === 'vouchers') byYear.set(taxYearOf(i.occurredOn), (byYear.get(taxYearOf(i.occurredOn)) ?? 0) + i.amountPence);
+  return {
+    thisYear: {
+      label: taxYearRange(year).label,
+      total: formatPence(total),
+      cap: cap == null ? null : formatPence(cap),
+      left: cap == null ? null : formatPence(Math.max(0, cap - total)),
+    },
+    years: [...byYear.entries()].sort((a, b) => b[0] - a[0]).map(([y, sum]) => ({ label: taxYearRange(y).label, total: formatPence(sum) })),
+    items: items.map(myInvolvementItemView),
+  };
+}
+
+/** An amount in pence as its form field starts; '' for none. */
+export function poundsValue(pence: number | null): string {
+  return poundsField(pence);
+}
+
+/** What the page says once a person's limit is saved. */
+export function capNotice(cap: number | null): string {
+  return cap == null ? 'You have no limit now.' : `Your limit is now ${formatPence(cap)} a tax year.`;
+}
+
+/** What the page says once the Hub's rate is saved. */
+export function rateNotice(rate: number): string {
+  return `The Hub’s rate is now ${formatPence(rate)} an hour. Time already logged keeps the rate it was logged at.`;
+}
+
+/** The accepted members of the planning group as a form's choices (speakers). */
+export function memberOptions(members: GroupMember[]) {
+  return members.filter((m) => m.status === 'accepted').map((m) => ({ value: m.personId, label: m.name }));
+}
+
+/** A new session's form starts on the event's day, in London. */
+export function newSessionValues(eventStartsAt: Date | null) {
+  return { sessionDate: utcToLondonFields(eventStartsAt).date };
+}
+
+/** A programme session as its change form starts: its times in London. */
+export function sessionValues(s: ProgrammeSession) {
+  const start = utcToLondonFields(s.startsAt);
+  return {
+    title: s.title,
+    description: s.description,
+    sessionDate: start.date,
+    sessionStart: start.time,
+    sessionEnd: utcToLondonFields(s.endsAt).time,
+    room: s.room,
+    guestSpeakers: s.guestSpeakers,
+    speakerIds: s.speakerIds,
+  };
+}
+
+/** A planning meeting as its change form starts: its times in London. */
+export function meetingValues(m: MeetingRow) {
+  const start = utcToLondonFields(m.startsAt);
+  return {
+    meetingTitle: m.title,
+    meetingDate: start.date,
+    meetingStart: start.time,
+    meetingEnd: utcToLondonFields(m.endsAt).time,
+    place: m.place,
+    joinUrl: m.joinUrl,
+    notes: m.notes,
+  };
+}
+
+/** When the impact note went to the steering group; null while it has not. */
+export function noteSentText(note: { sentAt: Date | null } | null | undefined): string | null {
+  return note?.sentAt ? formatDateTime(note.sentAt) : null;
 }

@@ -13,9 +13,21 @@ import { planningAccess, type PlanningAccess } from './access.ts';
 import { checked, list, text, textForm, type Body } from '../http/form-values.ts';
 import { getFourPi, presence, saveFourPi } from './four-pi.ts';
 import { listGroup } from './group.ts';
-import { isIsoDate, londonToday, readTimeSpan, utcToLondonFields } from '../london-time.ts';
+import { isIsoDate, londonToday, readTimeSpan } from '../london-time.ts';
 import { cancelMeeting, findMeeting, listMeetings, scheduleMeeting, updateMeeting, type MeetingInput } from './meetings.ts';
-import { tasksView, decisionView, meetingView, postView, programmeView, workspaceFrame, type WorkspaceSection } from './view-models.ts';
+import {
+  decisionView,
+  meetingValues,
+  meetingView,
+  memberOptions,
+  newSessionValues,
+  postView,
+  programmeView,
+  sessionValues,
+  tasksView,
+  workspaceFrame,
+  type WorkspaceSection,
+} from './view-models.ts';
 import {
   addPost,
   addSession,
@@ -110,13 +122,12 @@ export const workspaceRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // ---- Programme ----
 
-  const groupOptions = async (eventId: string) =>
-    (await listGroup(app.db, eventId)).filter((m) => m.status === 'accepted').map((m) => ({ value: m.personId, label: m.name }));
+  const groupOptions = async (eventId: string) => memberOptions(await listGroup(app.db, eventId));
 
   const loadProgramme: Loader = async (access) => ({
     sessions: programmeView(await listProgramme(app.db, access.event.id)),
     members: await groupOptions(access.event.id),
-    sessionForm: formState({ sessionDate: utcToLondonFields(access.event.startsAt).date }),
+    sessionForm: formState(newSessionValues(access.event.startsAt)),
   });
 
   const readSession = (body: Body): { values: Record<string, unknown>; input: SessionInput | null; errors: FieldError[] } => {
@@ -174,21 +185,7 @@ export const workspaceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const sessions = await listProgramme(app.db, access.event.id);
       const s = sessions.find((x) => x.id === sessionId);
       if (!s) throw new NotFoundError('We could not find that session.');
-      const start = utcToLondonFields(s.startsAt);
-      return {
-        sessionId,
-        members: await groupOptions(access.event.id),
-        sessionForm: formState({
-          title: s.title,
-          description: s.description,
-          sessionDate: start.date,
-          sessionStart: start.time,
-          sessionEnd: utcToLondonFields(s.endsAt).time,
-          room: s.room,
-          guestSpeakers: s.guestSpeakers,
-          speakerIds: s.speakerIds,
-        }),
-      };
+      return { sessionId, members: await groupOptions(access.event.id), sessionForm: formState(sessionValues(s)) };
     };
 
   app.get('/plan/:eventId/programme/:sessionId', { config: { access: 'member' }, schema: { params: SessionParams } }, async (request, reply) => {
@@ -347,20 +344,7 @@ export const workspaceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     (meetingId: string): Loader =>
     async (access) => {
       const m = await findMeeting(app.db, access.event.id, meetingId);
-      const start = utcToLondonFields(m.startsAt);
-      return {
-        meetingId,
-        cancelled: Boolean(m.cancelledAt),
-        meetingForm: formState({
-          meetingTitle: m.title,
-          meetingDate: start.date,
-          meetingStart: start.time,
-          meetingEnd: utcToLondonFields(m.endsAt).time,
-          place: m.place,
-          joinUrl: m.joinUrl,
-          notes: m.notes,
-        }),
-      };
+      return { meetingId, cancelled: Boolean(m.cancelledAt), meetingForm: formState(meetingValues(m)) };
     };
 
   app.get('/plan/:eventId/meetings/:meetingId', { config: { access: 'member' }, schema: { params: MeetingParams } }, async (request, reply) => {

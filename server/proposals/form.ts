@@ -1,9 +1,10 @@
 // The proposal form: reading what was typed into a ProposalInput, and back again for editing.
-import { eventFormats, eventTypes } from '../../db/schema/index.ts';
+import { eventFormats, eventTypes, rubricCriteria } from '../../db/schema/index.ts';
 import type { FieldError } from '../errors.ts';
 import { londonToUtc, utcToLondonFields, isIsoDate } from '../london-time.ts';
-import { oneOf, pounds, poundsText, text, wholeNumber, type Body } from '../http/form-values.ts';
-import { missingForSending, type ProposalDetail, type ProposalInput } from './service.ts';
+import { oneOf, pounds, poundsText, text, textForm, wholeNumber, type Body } from '../http/form-values.ts';
+import { rubricLabels } from './labels.ts';
+import { missingForSending, type ProposalDetail, type ProposalInput, type ScoreInput } from './service.ts';
 
 export const DATE_OPTIONS = 3;
 
@@ -111,4 +112,22 @@ export function proposalFormValues(detail: ProposalDetail): Record<string, strin
     values[`option${i + 1}End`] = d.endsAt ? utcToLondonFields(d.endsAt).time : '';
   });
   return values;
+}
+
+/** The rubric's score form: one field a criterion, titled as the page labels it. */
+export const ScoreForm = textForm(Object.fromEntries(rubricCriteria.map((c) => [c, { title: rubricLabels[c].label, maxLength: 2 }])));
+
+/**
+ * A reviewer's scores as typed, and as numbers: each criterion needs a score from 1 to 5, asked
+ * for here unless the body schema already refused that field (`refused`).
+ */
+export function readScoreForm(body: Body, refused: Set<string>): { values: Record<string, string>; score: ScoreInput; errors: FieldError[] } {
+  const values = Object.fromEntries(rubricCriteria.map((c) => [c, text(body, c)]));
+  const errors: FieldError[] = [];
+  for (const c of rubricCriteria) {
+    if (!/^[1-5]$/.test(values[c]!) && !refused.has(c))
+      errors.push({ field: c, message: `Choose a score from 1 to 5 for ${rubricLabels[c].label.toLowerCase()}` });
+  }
+  const score = Object.fromEntries(rubricCriteria.map((c) => [c, Number(values[c])])) as ScoreInput;
+  return { values, score, errors };
 }

@@ -6,17 +6,14 @@ import type { ProposalRequest } from '../http/params.ts';
 import { ProposalParams } from '../http/params.ts';
 import { signedIn } from '../http/signed-in.ts';
 import { Type } from 'typebox';
-import { eventFormats, eventTypes, proposalStatuses, rubricCriteria, type EventFormat, type EventType, type ProposalStatus } from '../../db/schema/index.ts';
-import type { FieldError } from '../errors.ts';
-import { formatDateTime } from '../format.ts';
+import { eventFormats, eventTypes, proposalStatuses, type EventFormat, type EventType, type ProposalStatus } from '../../db/schema/index.ts';
 import { type FormState, formState, validationErrors } from '../http/forms.ts';
 import { submit } from '../http/form-route.ts';
-import { renderMarkdown } from '../markdown.ts';
 import { oneOf, text, textForm } from '../http/form-values.ts';
 import { formatOptions, typeOptions } from '../event-labels.ts';
-import { proposalStatusLabels, rubricLabels } from './labels.ts';
-import { addComment, addReviewerNote, decideProposal, listReviewQueue, proposalForReviewer, scoreProposal, type Decision, type ScoreInput } from './service.ts';
-import { proposalListItem, proposalView } from './view-models.ts';
+import { readScoreForm, ScoreForm } from './form.ts';
+import { addComment, addReviewerNote, decideProposal, listReviewQueue, proposalForReviewer, scoreProposal, type Decision } from './service.ts';
+import { proposalView, queueItems, queueStatusOptions, reviewerView } from './view-models.ts';
 
 const QueueQuery = Type.Object({
   status: Type.Optional(Type.String({ maxLength: 40 })),
@@ -25,7 +22,6 @@ const QueueQuery = Type.Object({
 });
 const MessageForm = textForm({ message: { title: 'Message to the proposers', maxLength: 5000 } });
 const NoteForm = textForm({ note: { title: 'Private note', maxLength: 5000 } });
-const ScoreForm = textForm(Object.fromEntries(rubricCriteria.map((c) => [c, { title: rubricLabels[c].label, maxLength: 2 }])));
 const DecisionForm = textForm({ decision: { title: 'Decision', maxLength: 40 }, decisionMessage: { title: 'Message to the proposers', maxLength: 5000 } });
 
 const decisions: Decision[] = ['accept', 'request_changes', 'decline'];
@@ -40,13 +36,10 @@ export const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return reply.page('organise/queue', {
       title: 'Proposals to review',
       filters: { status, type: type ?? '', format: format ?? '' },
-      statusOptions: [
-        { value: 'open', label: 'Waiting for a decision' },
-        ...proposalStatuses.filter((s) => s !== 'draft' && s !== 'submitted').map((s) => ({ value: s, label: proposalStatusLabels[s] })),
-      ],
+      statusOptions: queueStatusOptions(),
       typeOptions,
       formatOptions,
-      proposals: rows.map((r) => ({ ...proposalListItem(r, '/organise/proposals'), scoreCount: r.scoreCount, scoredByMe: r.scoredByMe })),
+      proposals: queueItems(rows),
     });
   });
 
@@ -59,21 +52,22 @@ export const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { proposalId } = request.params;
     const detail = await proposalForReviewer(app.db, proposalId, signedIn(request));
     const errors = [forms.message, forms.note, forms.score, forms.decision].flatMap((f) => f?.errors ?? []);
+    const reviewer = reviewerView(detail);
     return reply.page(
       'organise/review',
       {
         title: `Review: ${detail.proposal.title}`,
         proposal: proposalView(detail),
         awaitingDecision: detail.proposal.status === 'submitted',
-        notes: detail.notes.map((n) => ({ author: n.authorName, when: formatDateTime(n.at), bodyHtml: renderMarkdown(n.body) })),
-        rubric: rubricCriteria.map((c) => ({ name: c, ...rubricLabels[c] })),
+        notes: reviewer.notes,
+        rubric: reviewer.rubric,
         myScore: detail.myScore,
         otherScores: detail.otherScores,
         otherScoreCount: detail.otherScoreCount,
         allErrors: errors,
         messageForm: forms.message ?? formState(),
         noteForm: forms.note ?? formState(),
-        scoreForm: forms.score ?? formState(detail.myScore ? Object.fromEntries(Object.entries(detail.myScore).map(([k, v]) => [k, String(v)])) : {}),
+        scoreForm: forms.score ?? formState(reviewer.myScoreValues),
         decisionForm: forms.decision ?? formState(),
       },
       status,
@@ -120,14 +114,7 @@ export const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { proposalId } = request.params;
       const body = request.body;
-      const values = Object.fromEntries(rubricCriteria.map((c) => [c, text(body, c)]));
-      const schemaFields = new Set(validationErrors(request).map((e) => e.field));
-      const errors: FieldError[] = [];
-      for (const c of rubricCriteria) {
-        if (!/^[1-5]$/.test(values[c]!) && !schemaFields.has(c))
-          errors.push({ field: c, message: `Choose a score from 1 to 5 for ${rubricLabels[c].label.toLowerCase()}` });
-      }
-      const score = Object.fromEntries(rubricCriteria.map((c) => [c, Number(values[c])])) as ScoreInput;
+      const { values, score, errors } = readScoreForm(body, new Set(validationErrors(request).map((e) => e.field)));
       return submit(request, reply, {
         values,
         errors,

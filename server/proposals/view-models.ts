@@ -2,8 +2,9 @@
 import { eventFormatLabels, eventTypeLabels } from '../event-labels.ts';
 import { formatDateTime, formatPence, formatTimeRange } from '../format.ts';
 import { renderMarkdown } from '../markdown.ts';
-import { entryLabels, proposalStatusLabels, proposalStatusTags } from './labels.ts';
-import type { ProposalDetail, ProposalListItem } from './service.ts';
+import { proposalStatuses, rubricCriteria } from '../../db/schema/index.ts';
+import { entryLabels, proposalStatusLabels, proposalStatusTags, rubricLabels } from './labels.ts';
+import type { listReviewQueue, ProposalDetail, ProposalListItem, ReviewDetail } from './service.ts';
 
 export function proposalListItem(p: ProposalListItem, base: string) {
   return {
@@ -63,5 +64,27 @@ export function proposalView(detail: ProposalDetail) {
         whenIso: e.at.toISOString(),
       };
     }),
+  };
+}
+
+/** The review queue's filter of statuses: every status a decision leads to, and "waiting". */
+export function queueStatusOptions() {
+  return [
+    { value: 'open', label: 'Waiting for a decision' },
+    ...proposalStatuses.filter((s) => s !== 'draft' && s !== 'submitted').map((s) => ({ value: s, label: proposalStatusLabels[s] })),
+  ];
+}
+
+/** The review queue's rows: each proposal with how many have scored it, and whether I have. */
+export function queueItems(rows: Awaited<ReturnType<typeof listReviewQueue>>) {
+  return rows.map((r) => ({ ...proposalListItem(r, '/organise/proposals'), scoreCount: r.scoreCount, scoredByMe: r.scoredByMe }));
+}
+
+/** What the review page shows of the reviewers' work: their notes, the rubric, and my score as the form starts. */
+export function reviewerView(detail: ReviewDetail) {
+  return {
+    notes: detail.notes.map((n) => ({ author: n.authorName, when: formatDateTime(n.at), bodyHtml: renderMarkdown(n.body) })),
+    rubric: rubricCriteria.map((c) => ({ name: c, ...rubricLabels[c] })),
+    myScoreValues: detail.myScore ? Object.fromEntries(Object.entries(detail.myScore).map(([k, v]) => [k, String(v)])) : {},
   };
 }

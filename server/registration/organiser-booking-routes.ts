@@ -17,7 +17,7 @@ import { answersFor, getBookingParty, getEventBySlug, listQuestions, listTicketT
 import { endReservation, hasReservations, listReservations, reservePlaces } from './reserved-places.ts';
 import { AnswersFields, paidMode, registrationFromBody, short } from './routes.ts';
 import { bookForSomeone } from './service.ts';
-import { attendanceChoices, confirmationModel, perspectiveLabels, questionFields, reservationRows, ticketOptions } from './view-models.ts';
+import { attendanceChoices, confirmationModel, perspectiveOptions, questionFields, reservationRows, ticketOptions } from './view-models.ts';
 
 const ForSomeoneForm = Type.Object({
   ticketTypeId: Type.Optional(UuidOrEmpty({ title: 'Kind of place', errorMessage: 'Select the kind of place' })),
@@ -75,7 +75,7 @@ export const organiserBookingRoutes: FastifyPluginAsyncTypebox = async (app) => 
       attendance: attendanceChoices(avail),
       askCode,
       questions: questionFields(questions),
-      perspectives: Object.entries(perspectiveLabels).map(([value, label]) => ({ value, label })),
+      perspectives: perspectiveOptions(),
       forSomeone: true,
       form: form ?? formState(values),
     };

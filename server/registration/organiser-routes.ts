@@ -8,9 +8,8 @@ import { list, text, type Body } from '../http/form-values.ts';
 import { submit } from '../http/form-route.ts';
 import { DateTime } from 'luxon';
 import { Type } from 'typebox';
-import { perspectives, registrationStatuses, type BookingMode } from '../../db/schema/index.ts';
+import { registrationStatuses, type BookingMode } from '../../db/schema/index.ts';
 import { InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
-import { formatDateTime, formatPence, formatPrice, londonClock, londonDay } from '../format.ts';
 import { sendCsv, spreadsheetCsv } from '../http/csv.ts';
 import { formState } from '../http/forms.ts';
 import { availability } from './holds.ts';
@@ -29,12 +28,28 @@ import {
   type TicketTypeInput,
 } from './organiser.ts';
 import { answersFor, getEventBySlug, getSettings, listQuestions, listTicketTypes, type EventRow } from './queries.ts';
-import { bookingState, paymentMethodLabels, paymentStatusLabels } from './booking-state.ts';
+import { bookingState } from './booking-state.ts';
 import { checkInState, openCheckInEarly } from './check-in.ts';
 import { cancelRegistration } from './service.ts';
-import { attendanceLabels, perspectiveLabels, placeName, placesSummary, statusLabels } from './view-models.ts';
+import {
+  attendeeCsv,
+  attendeeRows,
+  attendeesModel,
+  checkInClosed,
+  checkInPeople,
+  confirmActionModel,
+  messagePeople,
+  needsModel,
+  paymentModeWords,
+  placesSummary,
+  questionRows,
+  refundNotice,
+  refundPaidNotice,
+  ticketTypeRows,
+  ticketTypeValues,
+} from './view-models.ts';
 import { UuidOrEmpty } from '../http/ids.ts';
-import { parsePounds, poundsField } from '../money.ts';
+import { parsePounds } from '../money.ts';
 
 const AttendeeQuery = Type.Object({
   status: Type.Optional(Type.Union([Type.Literal(''), ...registrationStatuses.map((s) => Type.Literal(s))])),
@@ -84,10 +99,6 @@ function londonTime(raw: string, field: string, errors: FieldError[]): Date | nu
   return parsed.toJSDate();
 }
 
-function londonInput(date: Date | null): string {
-  return date ? DateTime.fromJSDate(date, { zone: 'Europe/London' }).toFormat("yyyy-MM-dd'T'HH:mm") : '';
-}
-
 function ticketTypeInput(body: Body): TicketTypeInput {
   const errors: FieldError[] = [];
   const capacityRaw = text(body, 'capacity').trim();
@@ -107,10 +118,7 @@ function ticketTypeInput(body: Body): TicketTypeInput {
 }
 
 export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const mode = () =>
-    app.payments.mode === 'stripe'
-      ? 'Card payments through Stripe are on.'
-      : 'Stripe is not set up, so paid places are sold by invoice: mark each one paid here when the money arrives.';
+  const mode = () => paymentModeWords(app.payments.mode);
 
   async function eventFor(slug: string) {
     const event = await getEventBySlug(app.db, slug);
@@ -145,23 +153,8 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
       base: base(slug),
       paymentMode: mode(),
-      types: types.map((t) => {
-        const a = avail.ticketTypes.find((x) => x.ticketTypeId === t.id);
-        return {
-          id: t.id,
-          name: t.name,
-          price: formatPrice(t.pricePence),
-          capacity: t.capacity === null ? 'Shares the event’s places' : String(t.capacity),
-          taken: a?.taken ?? 0,
-          eligibility: t.eligibility,
-          withdrawn: t.withdrawn,
-          sales:
-            [t.salesStartAt ? `from ${formatDateTime(t.salesStartAt)}` : '', t.salesEndAt ? `until ${formatDateTime(t.salesEndAt)}` : '']
-              .filter(Boolean)
-              .join(' ') || 'Always',
-        };
-      }),
-      questions: questions.map((q) => ({ id: q.id, label: q.label, kind: q.kind, required: q.required, options: q.options.join(', ') })),
+      types: ticketTypeRows(types, avail),
+      questions: questionRows(questions),
       ticketForm: forms.ticket ?? formState({ price: '0' }),
       questionForm: forms.question ?? formState({ kind: 'short_text' }),
       settingsForm:
@@ -196,22 +189,13 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const event = await eventFor(slug);
     const type = (await listTicketTypes(app.db, event.id, { includeWithdrawn: true })).find((t) => t.id === id);
     if (!type) throw new NotFoundError('We could not find that kind of place.');
-    const values = {
-      name: type.name,
-      description: type.description,
-      price: poundsField(type.pricePence),
-      capacity: type.capacity === null ? '' : String(type.capacity),
-      salesStartAt: londonInput(type.salesStartAt),
-      salesEndAt: londonInput(type.salesEndAt),
-      eligibility: type.eligibility,
-    };
     return reply.page('registration/ticket-type', {
       title: `Change ${type.name}`,
       base: base(slug),
       id,
       withdrawn: type.withdrawn,
       eventTitle: event.title,
-      form: formState(values),
+      form: formState(ticketTypeValues(type)),
     });
   });
 
@@ -327,39 +311,12 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // --- Attendees ------------------------------------------------------------------------
 
   /** The attendee list as shown: `all` is every booking of the event, filtered here as the list asks. */
-  async function attendeeRows(event: EventRow, all: Awaited<ReturnType<typeof listAttendees>>, filter: { status?: string; ticket?: string; q?: string }) {
+  async function attendeeList(event: EventRow, all: Awaited<ReturnType<typeof listAttendees>>, filter: { status?: string; ticket?: string; q?: string }) {
     const filtered =
       filter.status || filter.ticket || filter.q?.trim()
         ? await listAttendees(app.db, event.id, { status: filter.status || undefined, ticketTypeId: filter.ticket || undefined, search: filter.q })
         : all;
-    const pay = await paymentStatuses(app.db, event.id);
-    const nameOf = new Map(all.map((r) => [r.id, r.name]));
-    return filtered.map((r) => {
-      const payment = pay.get(r.id) ?? null;
-      const state = bookingState(r, event);
-      return {
-        ...r,
-        companionOf: r.companionOfId ? (nameOf.get(r.companionOfId) ?? 'another booking') : '',
-        statusLabel: state.label,
-        attendanceLabel: event.format === 'hybrid' ? (attendanceLabels[r.attendance ?? 'in_person'] ?? '') : '',
-        // A place an organiser booked for someone, by whom (an erased organiser's name is gone).
-        bookedBy: r.bookedById ? r.bookedByName || r.bookedByEmail || 'an organiser' : '',
-        reservedFor: r.reservedFor ?? '',
-        canMarkPaid: state.active && !r.companionOfId && payment?.method === 'invoice' && payment.status === 'open',
-        canRefund: !r.companionOfId && payment?.status === 'paid',
-        // An invoice's refund, or a card refund that failed and the Hub paid back another way.
-        canRecordRefund:
-          !r.companionOfId &&
-          ((payment?.method === 'invoice' && payment.status === 'refund_due') || (payment?.method === 'stripe' && payment.status === 'refund_failed')),
-        paymentLabel: payment ? `${paymentMethodLabels[payment.method] ?? payment.method}: ${paymentStatusLabels[payment.status] ?? payment.status}` : '',
-        canCancel: state.active && !r.companionOfId,
-        perspectiveLabel: r.perspective ? (perspectiveLabels[r.perspective] ?? r.perspective) : '',
-        ticketName: placeName(r),
-        price: formatPrice(r.pricePence),
-        payment,
-        booked: formatDateTime(r.createdAt),
-      };
-    });
+    return attendeeRows(event, filtered, all, await paymentStatuses(app.db, event.id));
   }
 
   app.get(
@@ -374,47 +331,11 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
         listTicketTypes(app.db, event.id, { includeWithdrawn: true }),
         availability(app.db, event.id),
       ]);
-      const rows = await attendeeRows(event, all, query);
-      const taking = all.filter((r) => ['confirmed', 'attended', 'pending_payment'].includes(r.status));
-      // Counted by what each booking is now (bookingState): after a cancellation nobody is "Booked".
-      const labels = all.map((r) => bookingState(r, event).label);
-      const byStatus = [...new Set(labels)].map((label) => ({ label, n: labels.filter((l) => l === label).length }));
-      const byType = [
-        ...types.map((t) => ({ label: t.name, n: taking.filter((r) => r.ticketTypeId === t.id).length })),
-        { label: 'Companion places', n: taking.filter((r) => r.companionOfId).length },
-      ];
-      // A hybrid event's two sets of places, counted apart.
-      const byAttendance =
-        event.format === 'hybrid'
-          ? (['in_person', 'online'] as const).map((a) => ({
-              label: attendanceLabels[a]!,
-              n: taking.filter((r) => (r.attendance ?? 'in_person') === a).length,
-            }))
-          : [];
-      const byPerspective = [...perspectives, ''].map((p) => ({
-        label: p ? perspectiveLabels[p]! : 'Not given',
-        n: taking.filter((r) => !r.companionOfId && r.perspective === p).length,
-      }));
-      const queryString = new URLSearchParams(Object.entries(query).filter(([, v]) => v) as [string, string][]).toString();
-      return reply.page('registration/attendees', {
-        title: `Attendees: ${event.title}`,
-        event: {
-          title: event.title,
-          slug: event.slug,
-          placesText: placesSummary(avail),
-          cancelled: event.status === 'cancelled',
-          cancelledReason: event.cancelledReason,
-        },
-        base: base(slug),
-        paymentMode: mode(),
-        stripeOn: app.payments.mode === 'stripe',
-        filter: { status: query.status ?? '', ticket: query.ticket ?? '', q: query.q ?? '' },
-        statuses: registrationStatuses.map((s) => ({ value: s, label: statusLabels[s] })),
-        types: types.map((t) => ({ id: t.id, name: t.name })),
-        attendees: rows,
-        counts: { byStatus, byType, byPerspective, byAttendance },
-        csvUrl: `${base(slug)}/attendees.csv${queryString ? `?${queryString}` : ''}`,
-      });
+      const rows = await attendeeList(event, all, query);
+      return reply.page(
+        'registration/attendees',
+        attendeesModel({ event, avail, base: base(slug), paymentMode: mode(), stripeOn: app.payments.mode === 'stripe', query, types, all, rows }),
+      );
     },
   );
 
@@ -424,59 +345,14 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { slug } = request.params;
       const event = await eventFor(slug);
-      const rows = await attendeeRows(event, await listAttendees(app.db, event.id), request.query);
+      const rows = await attendeeList(event, await listAttendees(app.db, event.id), request.query);
       const questions = await listQuestions(app.db, event.id, { includeWithdrawn: true });
-      const answers = new Map(
-        (
-          await answersFor(
-            app.db,
-            rows.map((r) => r.id),
-          )
-        ).map((a) => [`${a.registrationId} ${a.questionId}`, a.value]),
+      const answers = await answersFor(
+        app.db,
+        rows.map((r) => r.id),
       );
-      const answer = (rid: string, qid: string) => answers.get(`${rid} ${qid}`) ?? '';
-      const csv = spreadsheetCsv(
-        [
-          'Name',
-          'Email',
-          'Organisation',
-          'Status',
-          'Place',
-          'Companion of',
-          'Attends',
-          'Reserved place for',
-          'Booked by',
-          'Price',
-          'Payment',
-          'Perspective',
-          'Access requirements',
-          'Dietary needs',
-          'Hear about future events',
-          'Booked on',
-          'Booked at',
-          ...questions.map((q) => q.label),
-        ],
-        rows.map((r) => [
-          r.name,
-          r.email,
-          r.organisation,
-          r.statusLabel,
-          r.ticketName,
-          r.companionOf,
-          r.attendanceLabel,
-          r.reservedFor,
-          r.bookedBy ? `Organiser: ${r.bookedBy}` : 'Themselves',
-          r.price,
-          r.payment ? `${paymentMethodLabels[r.payment.method] ?? r.payment.method}: ${paymentStatusLabels[r.payment.status] ?? r.payment.status}` : '',
-          r.perspectiveLabel,
-          r.accessRequirements,
-          r.dietaryNeeds,
-          r.consentFutureEvents,
-          londonDay(r.createdAt),
-          londonClock(r.createdAt),
-          ...questions.map((q) => answer(r.id, q.id)),
-        ]),
-      );
+      const { heading, body } = attendeeCsv(rows, questions, answers);
+      const csv = spreadsheetCsv(heading, body);
       await auditAttendeeExport(app.db, event.id, rows.length, signedIn(request));
       return sendCsv(reply, `${event.slug}-attendees.csv`, csv);
     },
@@ -485,16 +361,7 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/organise/events/:slug/attendees/needs', { config: { access: 'organiser' }, schema: { params: SlugParams } }, async (request, reply) => {
     const { slug } = request.params;
     const event = await eventFor(slug);
-    const rows = (await listAttendees(app.db, event.id)).filter((r) => ['confirmed', 'attended', 'pending_payment'].includes(r.status));
-    return reply.page('registration/needs', {
-      title: `Access and dietary needs: ${event.title}`,
-      event: { title: event.title, slug: event.slug },
-      base: base(slug),
-      total: rows.length,
-      companions: rows.filter((r) => r.companionOfId).length,
-      access: rows.filter((r) => r.accessRequirements).map((r) => ({ name: r.name, text: r.accessRequirements })),
-      dietary: rows.filter((r) => r.dietaryNeeds).map((r) => ({ name: r.name, text: r.dietaryNeeds })),
-    });
+    return reply.page('registration/needs', needsModel(event, await listAttendees(app.db, event.id), base(slug)));
   });
 
   const afterAction = (slug: string) => `${base(slug)}/attendees`;
@@ -512,19 +379,7 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const row = (await listAttendees(app.db, event.id)).find((r) => r.id === id && !r.companionOfId);
       if (!row) throw new NotFoundError('We could not find that booking for this event.');
       const payment = (await paymentStatuses(app.db, event.id)).get(id);
-      return reply.page('registration/confirm-action', {
-        title: action === 'refund' ? `Refund ${row.name} and cancel their booking` : `Cancel ${row.name}’s booking`,
-        action,
-        name: row.name,
-        price: formatPence(row.pricePence),
-        eventCancelled: event.status === 'cancelled',
-        byInvoice: payment?.method === 'invoice',
-        // Cancelling a paid invoice's booking pays the money back too (cancelRegistration).
-        paidInvoice: payment?.method === 'invoice' && payment.status === 'paid',
-        eventTitle: event.title,
-        postUrl: `${base(slug)}/attendees/${id}/${action}`,
-        backUrl: `${base(slug)}/attendees`,
-      });
+      return reply.page('registration/confirm-action', confirmActionModel({ event, row, payment, action, base: base(slug) }));
     },
   );
 
@@ -564,15 +419,7 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const event = await eventFor(slug);
     return submit(request, reply, {
       run: () => app.payments.refund(event.id, id, signedIn(request)),
-      done: (refunded) => {
-        // An invoice was paid outside Convene: nothing has gone back until the organiser sends it.
-        const money =
-          refunded.method === 'stripe'
-            ? `Refunded ${formatPence(refunded.amountPence)} to their card.`
-            : `A credit note cancels their invoice, and we have emailed them that the Hub will pay back ${formatPence(refunded.amountPence)}. Pay it back to them, then press “Record refund paid”.`;
-        const place = event.status === 'cancelled' ? '' : ' The booking is cancelled, and its place is free for someone else.';
-        return { to: afterAction(slug), notice: `${money}${place}` };
-      },
+      done: (refunded) => ({ to: afterAction(slug), notice: refundNotice(refunded, event.status === 'cancelled') }),
     });
   });
 
@@ -584,7 +431,7 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const event = await eventFor(slug);
       return submit(request, reply, {
         run: () => app.payments.recordInvoiceRefund(event.id, id, signedIn(request)),
-        done: (amount) => ({ to: afterAction(slug), notice: `Recorded: ${formatPence(amount)} paid back. We have emailed them to say so.` }),
+        done: (amount) => ({ to: afterAction(slug), notice: refundPaidNotice(amount) }),
       });
     },
   );
@@ -593,14 +440,11 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   async function messageModel(slug: string, form = formState({ to: [] })) {
     const event = await eventFor(slug);
-    const rows = (await listAttendees(app.db, event.id)).filter(
-      (r) => !r.companionOfId && ['confirmed', 'attended', 'pending_payment', 'waitlisted', 'offered'].includes(r.status),
-    );
     return {
       title: `Message attendees: ${event.title}`,
       event: { title: event.title, slug: event.slug },
       base: base(slug),
-      people: rows.map((r) => ({ id: r.id, name: r.name, statusLabel: bookingState(r, event).label })),
+      people: messagePeople(event, await listAttendees(app.db, event.id)),
       form,
     };
   }
@@ -645,50 +489,12 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const state = await checkInState(app.db, event);
       const page = { title: `Check-in: ${event.title}`, event: { title: event.title, slug: event.slug }, base: base(slug), q };
       if (!state.open) {
-        const closed = {
-          cancelled: 'This event was cancelled, so there is nobody to check in.',
-          no_date: 'This event has no date yet, so check-in is not open.',
-          before_day: `Check-in opens on ${state.opensOn}, the day of the event.`,
-        }[state.why];
+        const closed = checkInClosed(state);
         return reply.page('registration/check-in', { ...page, closed, canOpenEarly: state.why === 'before_day', people: [] });
       }
       const all = await listAttendees(app.db, event.id);
       const matching = q ? await listAttendees(app.db, event.id, { search: q }) : all;
-      // People paying by invoice who have not paid yet still come: they are listed, marked, so
-      // whoever is on the door can sort it out rather than turn them away.
-      const invoiceUnpaid = (r: { status: string; paymentMode: string }) => r.status === 'pending_payment' && r.paymentMode === 'invoice';
-      const rows = matching.filter((r) => r.status === 'confirmed' || r.status === 'attended' || invoiceUnpaid(r));
-      return reply.page('registration/check-in', {
-        ...page,
-        closed: '',
-        openedEarly: state.openedEarly,
-        arrived: all.filter((r) => r.status === 'attended').length,
-        expected: all.filter((r) => r.status === 'confirmed' || r.status === 'attended').length,
-        // At a hybrid event, the door needs to know who is coming to the room.
-        byAttendance:
-          event.format === 'hybrid'
-            ? (['in_person', 'online'] as const).map((a) => {
-                const of = all.filter((r) => (r.attendance ?? 'in_person') === a);
-                return {
-                  label: attendanceLabels[a]!,
-                  arrived: of.filter((r) => r.status === 'attended').length,
-                  expected: of.filter((r) => r.status === 'confirmed' || r.status === 'attended').length,
-                };
-              })
-            : [],
-        unpaid: all.filter(invoiceUnpaid).length,
-        people: rows
-          .sort((a, b) => a.name.localeCompare(b.name, 'en-GB'))
-          .map((r) => ({
-            id: r.id,
-            name: r.name,
-            attended: r.status === 'attended',
-            invoiceUnpaid: invoiceUnpaid(r),
-            ticketName: placeName(r),
-            attendanceLabel: event.format === 'hybrid' ? (attendanceLabels[r.attendance ?? 'in_person'] ?? '') : '',
-            access: r.accessRequirements,
-          })),
-      });
+      return reply.page('registration/check-in', { ...page, closed: '', openedEarly: state.openedEarly, ...checkInPeople(event, all, matching) });
     },
   );
 

@@ -11,7 +11,6 @@ import { text, type Body } from '../http/form-values.ts';
 import { submit } from '../http/form-route.ts';
 import { Type } from 'typebox';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
-import { formatPence, formatTimeRange } from '../format.ts';
 import { formState } from '../http/forms.ts';
 import { availability, liveHoldFor } from './holds.ts';
 import { ATTENDEE_ICS_TYPE, attendeeIcs } from './ics.ts';
@@ -51,7 +50,16 @@ import {
   type RegistrationOutcome,
 } from './service.ts';
 import { bookingState } from './booking-state.ts';
-import { attendanceChoices, attendanceLabels, manageModel, perspectiveLabels, placeName, questionFields, ticketOptions } from './view-models.ts';
+import {
+  attendanceChoices,
+  cancelBookingModel,
+  confirmRequestModel,
+  manageModel,
+  myBookingRows,
+  perspectiveOptions,
+  questionFields,
+  ticketOptions,
+} from './view-models.ts';
 import { hasReservations } from './reserved-places.ts';
 import { UuidOrEmpty } from '../http/ids.ts';
 
@@ -190,7 +198,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         // Every kind of place is full: the button says what pressing it does.
         allFull: options.length > 0 && options.every((t) => t.full),
         questions: questionFields(questions),
-        perspectives: Object.entries(perspectiveLabels).map(([value, label]) => ({ value, label })),
+        perspectives: perspectiveOptions(),
         paidMode: paidMode(app),
         attendance: attendanceChoices(avail),
         askCode,
@@ -297,21 +305,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const event = (await getEvent(app.db, request.eventId))!;
     const types = await listTicketTypes(app.db, event.id, { includeWithdrawn: true });
     const type = types.find((t) => t.id === request.ticketTypeId);
-    const input = request.input;
-    return {
-      title: 'Confirm your booking',
-      postUrl: `/bookings/confirm/${token}`,
-      event: eventFacts(event),
-      booking: {
-        name: input.name,
-        email: request.email,
-        ticketName: type?.name ?? '',
-        price: type && type.pricePence > 0 ? formatPence(type.pricePence) : '',
-        companionName: input.companion ? input.companionName || `Companion of ${input.name}` : '',
-        attendance: event.format === 'hybrid' ? (attendanceLabels[input.attendance ?? ''] ?? '') : '',
-        withCode: Boolean(input.code?.trim()),
-      },
-    };
+    return confirmRequestModel({ token, event, type, email: request.email, asked: request.input });
   }
 
   const requestProblem = (reply: FastifyReply, error: unknown) => {
@@ -419,21 +413,8 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { token } = request.params;
     const { main, companions, event } = await bookingFor(token);
     const waiting = main.status === 'waitlisted' || main.status === 'offered';
-    const state = bookingState(main, event);
     const payment = waiting ? null : await paymentFor(app.db, main.id);
-    return reply.page('registration/cancel', {
-      // The companion's place goes with the booking: the page says so by name.
-      companionName: companions.find((c) => c.status !== 'cancelled')?.name ?? '',
-      title: waiting ? 'Leave the waiting list' : 'Cancel your booking',
-      waiting,
-      canCancel: state.active,
-      eventCancelled: state.eventCancelled,
-      base: `/bookings/${token}`,
-      event: eventFacts(event),
-      // How they paid, so the page says what happens to the money (an invoice's comes back with a credit note).
-      paidBy: payment?.status === 'paid' ? payment.method : '',
-      amount: payment ? formatPence(payment.amountPence) : '',
-    });
+    return reply.page('registration/cancel', cancelBookingModel({ token, main, companions, event, payment }));
   });
 
   app.post('/bookings/:token/cancel', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
@@ -479,18 +460,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/account/bookings', { config: { access: 'member' } }, async (request, reply) => {
     const me = signedIn(request);
     const rows = await bookingsOfPerson(app.db, { personId: me.id, email: me.email });
-    return reply.page('registration/my-bookings', {
-      title: 'Your bookings',
-      bookings: rows.map((r) => ({
-        id: r.id,
-        title: r.title,
-        eventPath: `/events/${r.slug}`,
-        when: r.startsAt ? formatTimeRange(r.startsAt, r.endsAt) : 'Date to be confirmed',
-        statusLabel: bookingState(r, { status: r.eventStatus }).label,
-        ticketName: placeName(r),
-        certificatePath: r.status === 'attended' ? `/account/bookings/${r.id}/certificate.pdf` : '',
-      })),
-    });
+    return reply.page('registration/my-bookings', { title: 'Your bookings', bookings: myBookingRows(rows) });
   });
 
   // A signed-in person opens their booking's page without the emailed link.

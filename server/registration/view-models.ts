@@ -1,11 +1,24 @@
 // Places and bookings as templates see them: prices in pounds, times in Europe/London.
-import type { RegistrationStatus } from '../../db/schema/index.ts';
-import { formatDateTime, formatPence, formatPrice } from '../format.ts';
+import { DateTime } from 'luxon';
+import { perspectives, registrationStatuses, type RegistrationStatus } from '../../db/schema/index.ts';
+import { formatDateTime, formatPence, formatPrice, formatTimeRange, londonClock, londonDay } from '../format.ts';
+import { poundsField } from '../money.ts';
 import { everyPoolFull, type liveHoldFor, placesLeft, type Availability, type PoolAvailability } from './holds.ts';
 import { onSale } from './service.ts';
 import { placeFacts } from './place-facts.ts';
-import { dayContact, eventFacts, type EventRow, type paymentFor, type QuestionRow, type RegistrationRow, type TicketTypeRow } from './queries.ts';
-import { bookingState } from './booking-state.ts';
+import {
+  type bookingsOfPerson,
+  dayContact,
+  eventFacts,
+  type EventRow,
+  type paymentFor,
+  type QuestionRow,
+  type RegistrationRow,
+  type TicketTypeRow,
+} from './queries.ts';
+import { bookingState, paymentMethodLabels, paymentStatusLabels } from './booking-state.ts';
+import type { CheckInState } from './check-in.ts';
+import type { listAttendees } from './organiser.ts';
 import { formState, type FormState } from '../http/forms.ts';
 import type { bookingDocuments } from '../invoices/view-models.ts';
 
@@ -277,7 +290,392 @@ export function manageModel(input: {
     },
     event: { ...eventFacts(event), where: place.where, slug: event.slug, travelInfo: place.travelInfo },
     questions: questionFields(questions),
-    perspectives: Object.entries(perspectiveLabels).map(([value, label]) => ({ value, label })),
+    perspectives: perspectiveOptions(),
     form: formState(values, form.errors),
   };
+}
+
+// --- Organiser pages: places, attendees, needs, messages, check-in ------------------------
+
+type AttendeeRow = Awaited<ReturnType<typeof listAttendees>>[number];
+type PaymentStatus = { method: string; status: string };
+
+/** How paid places are sold, as the organiser's pages say it. */
+export function paymentModeWords(mode: 'stripe' | 'invoice'): string {
+  return mode === 'stripe'
+    ? 'Card payments through Stripe are on.'
+    : 'Stripe is not set up, so paid places are sold by invoice: mark each one paid here when the money arrives.';
+}
+
+/** The kinds of place as the organiser's places page lists them, with how many each has taken. */
+export function ticketTypeRows(types: TicketTypeRow[], avail: Availability) {
+  return types.map((t) => {
+    const a = avail.ticketTypes.find((x) => x.ticketTypeId === t.id);
+    return {
+      id: t.id,
+      name: t.name,
+      price: formatPrice(t.pricePence),
+      capacity: t.capacity === null ? 'Shares the event’s places' : String(t.capacity),
+      taken: a?.taken ?? 0,
+      eligibility: t.eligibility,
+      withdrawn: t.withdrawn,
+      sales:
+        [t.salesStartAt ? `from ${formatDateTime(t.salesStartAt)}` : '', t.salesEndAt ? `until ${formatDateTime(t.salesEndAt)}` : '']
+          .filter(Boolean)
+          .join(' ') || 'Always',
+    };
+  });
+}
+
+/** The event's questions as the places page lists them. */
+export function questionRows(questions: QuestionRow[]) {
+  return questions.map((q) => ({ id: q.id, label: q.label, kind: q.kind, required: q.required, options: q.options.join(', ') }));
+}
+
+/** A London wall-clock value for a datetime-local field; '' for none. */
+function londonInput(date: Date | null): string {
+  return date ? DateTime.fromJSDate(date, { zone: 'Europe/London' }).toFormat("yyyy-MM-dd'T'HH:mm") : '';
+}
+
+/** A kind of place as its change form starts. */
+export function ticketTypeValues(type: TicketTypeRow) {
+  return {
+    name: type.name,
+    description: type.description,
+    price: poundsField(type.pricePence),
+    capacity: type.capacity === null ? '' : String(type.capacity),
+    salesStartAt: londonInput(type.salesStartAt),
+    salesEndAt: londonInput(type.salesEndAt),
+    eligibility: type.eligibility,
+  };
+}
+
+/** "Card (online): Paid"; '' without a payment. */
+function paymentLabel(payment: PaymentStatus | null | undefined): string {
+  return payment ? `${paymentMethodLabels[payment.method] ?? payment.method}: ${paymentStatusLabels[payment.status] ?? payment.status}` : '';
+}
+
+function attendanceLabel(event: Pick<EventRow, 'format'>, attendance: string | null): string {
+  return event.format === 'hybrid' ? (attendanceLabels[attendance ?? 'in_person'] ?? '') : '';
+}
+
+/**
+ * The attendee list's rows: `shown` are the bookings the list's filter kept, `all` every booking
+ * of the event (to name whom a companion comes with), `pay` each booking's latest payment.
+ */
+export function attendeeRows(event: EventRow, shown: AttendeeRow[], all: AttendeeRow[], pay: Map<string, PaymentStatus>) {
+  const nameOf = new Map(all.map((r) => [r.id, r.name]));
+  return shown.map((r) => {
+    const payment = pay.get(r.id) ?? null;
+    const state = bookingState(r, event);
+    return {
+      ...r,
+      companionOf: r.companionOfId ? (nameOf.get(r.companionOfId) ?? 'another booking') : '',
+      statusLabel: state.label,
+      attendanceLabel: attendanceLabel(event, r.attendance),
+      // A place an organiser booked for someone, by whom (an erased organiser's name is gone).
+      bookedBy: r.bookedById ? r.bookedByName || r.bookedByEmail || 'an organiser' : '',
+      reservedFor: r.reservedFor ?? '',
+      canMarkPaid: state.active && !r.companionOfId && payment?.method === 'invoice' && payment.status === 'open',
+      canRefund: !r.companionOfId && payment?.status === 'paid',
+      // An invoice's refund, or a card refund that failed and the Hub paid back another way.
+      canRecordRefund:
+        !r.companionOfId &&
+        ((payment?.method === 'invoice' && payment.status === 'refund_due') || (payment?.method === 'stripe' && payment.status === 'refund_failed')),
+      paymentLabel: paymentLabel(payment),
+      canCancel: state.active && !r.companionOfId,
+      perspectiveLabel: r.perspective ? (perspectiveLabels[r.perspective] ?? r.perspective) : '',
+      ticketName: placeName(r),
+      price: formatPrice(r.pricePence),
+      payment,
+      booked: formatDateTime(r.createdAt),
+    };
+  });
+}
+
+const taking = (rows: AttendeeRow[]) => rows.filter((r) => ['confirmed', 'attended', 'pending_payment'].includes(r.status));
+const countOf = <T>(rows: T[], keep: (row: T) => boolean) => rows.filter(keep).length;
+
+/** The attendee list's counts: by what each booking is now, by kind of place, attendance and perspective. */
+export function attendeeCounts(event: EventRow, all: AttendeeRow[], types: TicketTypeRow[]) {
+  const placed = taking(all);
+  // Counted by what each booking is now (bookingState): after a cancellation nobody is "Booked".
+  const labels = all.map((r) => bookingState(r, event).label);
+  const byStatus = [...new Set(labels)].map((label) => ({ label, n: countOf(labels, (l) => l === label) }));
+  const byType = [
+    ...types.map((t) => ({ label: t.name, n: countOf(placed, (r) => r.ticketTypeId === t.id) })),
+    { label: 'Companion places', n: countOf(placed, (r) => Boolean(r.companionOfId)) },
+  ];
+  // A hybrid event's two sets of places, counted apart.
+  const byAttendance =
+    event.format === 'hybrid'
+      ? (['in_person', 'online'] as const).map((a) => ({ label: attendanceLabels[a]!, n: countOf(placed, (r) => (r.attendance ?? 'in_person') === a) }))
+      : [];
+  const byPerspective = [...perspectives, ''].map((p) => ({
+    label: p ? perspectiveLabels[p]! : 'Not given',
+    n: countOf(placed, (r) => !r.companionOfId && r.perspective === p),
+  }));
+  return { byStatus, byType, byPerspective, byAttendance };
+}
+
+/** The attendee list page, from the event's bookings and the rows its filter shows. */
+export function attendeesModel(input: {
+  event: EventRow;
+  avail: Availability;
+  base: string;
+  paymentMode: string;
+  stripeOn: boolean;
+  query: { status?: string; ticket?: string; q?: string };
+  types: TicketTypeRow[];
+  all: AttendeeRow[];
+  rows: ReturnType<typeof attendeeRows>;
+}) {
+  const { event, base, query } = input;
+  const queryString = new URLSearchParams(Object.entries(query).filter(([, v]) => v) as [string, string][]).toString();
+  return {
+    title: `Attendees: ${event.title}`,
+    event: {
+      title: event.title,
+      slug: event.slug,
+      placesText: placesSummary(input.avail),
+      cancelled: event.status === 'cancelled',
+      cancelledReason: event.cancelledReason,
+    },
+    base,
+    paymentMode: input.paymentMode,
+    stripeOn: input.stripeOn,
+    filter: { status: query.status ?? '', ticket: query.ticket ?? '', q: query.q ?? '' },
+    statuses: registrationStatuses.map((s) => ({ value: s, label: statusLabels[s] })),
+    types: input.types.map((t) => ({ id: t.id, name: t.name })),
+    attendees: input.rows,
+    counts: attendeeCounts(event, input.all, input.types),
+    csvUrl: `${base}/attendees.csv${queryString ? `?${queryString}` : ''}`,
+  };
+}
+
+/** The attendee spreadsheet: a heading row and one row a booking, with each question's answer. */
+export function attendeeCsv(
+  rows: ReturnType<typeof attendeeRows>,
+  questions: QuestionRow[],
+  answers: { registrationId: string; questionId: string; value: string }[],
+) {
+  const answerOf = new Map(answers.map((a) => [`${a.registrationId} ${a.questionId}`, a.value]));
+  const heading = [
+    'Name',
+    'Email',
+    'Organisation',
+    'Status',
+    'Place',
+    'Companion of',
+    'Attends',
+    'Reserved place for',
+    'Booked by',
+    'Price',
+    'Payment',
+    'Perspective',
+    'Access requirements',
+    'Dietary needs',
+    'Hear about future events',
+    'Booked on',
+    'Booked at',
+    ...questions.map((q) => q.label),
+  ];
+  const body = rows.map((r) => [
+    r.name,
+    r.email,
+    r.organisation,
+    r.statusLabel,
+    r.ticketName,
+    r.companionOf,
+    r.attendanceLabel,
+    r.reservedFor,
+    r.bookedBy ? `Organiser: ${r.bookedBy}` : 'Themselves',
+    r.price,
+    paymentLabel(r.payment),
+    r.perspectiveLabel,
+    r.accessRequirements,
+    r.dietaryNeeds,
+    r.consentFutureEvents,
+    londonDay(r.createdAt),
+    londonClock(r.createdAt),
+    ...questions.map((q) => answerOf.get(`${r.id} ${q.id}`) ?? ''),
+  ]);
+  return { heading, body };
+}
+
+/** The venue's summary of access and dietary needs, from everyone who has or is paying for a place. */
+export function needsModel(event: Pick<EventRow, 'title' | 'slug'>, all: AttendeeRow[], base: string) {
+  const rows = taking(all);
+  return {
+    title: `Access and dietary needs: ${event.title}`,
+    event: { title: event.title, slug: event.slug },
+    base,
+    total: rows.length,
+    companions: countOf(rows, (r) => Boolean(r.companionOfId)),
+    access: rows.filter((r) => r.accessRequirements).map((r) => ({ name: r.name, text: r.accessRequirements })),
+    dietary: rows.filter((r) => r.dietaryNeeds).map((r) => ({ name: r.name, text: r.dietaryNeeds })),
+  };
+}
+
+/** The page that asks an organiser to confirm cancelling or refunding someone's booking. */
+export function confirmActionModel(input: {
+  event: Pick<EventRow, 'title' | 'status'>;
+  row: AttendeeRow;
+  payment: PaymentStatus | undefined;
+  action: 'cancel' | 'refund';
+  base: string;
+}) {
+  const { event, row, payment, action, base } = input;
+  return {
+    title: action === 'refund' ? `Refund ${row.name} and cancel their booking` : `Cancel ${row.name}’s booking`,
+    action,
+    name: row.name,
+    price: formatPence(row.pricePence),
+    eventCancelled: event.status === 'cancelled',
+    byInvoice: payment?.method === 'invoice',
+    // Cancelling a paid invoice's booking pays the money back too (cancelRegistration).
+    paidInvoice: payment?.method === 'invoice' && payment.status === 'paid',
+    eventTitle: event.title,
+    postUrl: `${base}/attendees/${row.id}/${action}`,
+    backUrl: `${base}/attendees`,
+  };
+}
+
+/** What the attendee list says after a refund. */
+export function refundNotice(refunded: { method: 'stripe' | 'invoice'; amountPence: number }, eventCancelled: boolean): string {
+  // An invoice was paid outside Convene: nothing has gone back until the organiser sends it.
+  const money =
+    refunded.method === 'stripe'
+      ? `Refunded ${formatPence(refunded.amountPence)} to their card.`
+      : `A credit note cancels their invoice, and we have emailed them that the Hub will pay back ${formatPence(refunded.amountPence)}. Pay it back to them, then press “Record refund paid”.`;
+  const place = eventCancelled ? '' : ' The booking is cancelled, and its place is free for someone else.';
+  return `${money}${place}`;
+}
+
+/** What the attendee list says after a refund paid outside Convene is recorded. */
+export function refundPaidNotice(amountPence: number): string {
+  return `Recorded: ${formatPence(amountPence)} paid back. We have emailed them to say so.`;
+}
+
+/** The people an organiser can message: everyone booked, paying, waiting or offered a place (no companions). */
+export function messagePeople(event: EventRow, all: AttendeeRow[]) {
+  return all
+    .filter((r) => !r.companionOfId && ['confirmed', 'attended', 'pending_payment', 'waitlisted', 'offered'].includes(r.status))
+    .map((r) => ({ id: r.id, name: r.name, statusLabel: bookingState(r, event).label }));
+}
+
+/** Why check-in is closed, in words for whoever is on the door. */
+export function checkInClosed(state: Extract<CheckInState, { open: false }>): string {
+  return {
+    cancelled: 'This event was cancelled, so there is nobody to check in.',
+    no_date: 'This event has no date yet, so check-in is not open.',
+    before_day: `Check-in opens on ${state.opensOn}, the day of the event.`,
+  }[state.why];
+}
+
+/**
+ * The open check-in page's counts and people: `all` every booking, `matching` those the search
+ * found. People paying by invoice who have not paid yet still come: they are listed, marked, so
+ * whoever is on the door can sort it out rather than turn them away.
+ */
+export function checkInPeople(event: EventRow, all: AttendeeRow[], matching: AttendeeRow[]) {
+  const invoiceUnpaid = (r: { status: string; paymentMode: string }) => r.status === 'pending_payment' && r.paymentMode === 'invoice';
+  const arrived = (r: AttendeeRow) => r.status === 'attended';
+  const expected = (r: AttendeeRow) => r.status === 'confirmed' || r.status === 'attended';
+  const rows = matching.filter((r) => expected(r) || invoiceUnpaid(r));
+  return {
+    arrived: countOf(all, arrived),
+    expected: countOf(all, expected),
+    // At a hybrid event, the door needs to know who is coming to the room.
+    byAttendance:
+      event.format === 'hybrid'
+        ? (['in_person', 'online'] as const).map((a) => {
+            const of = all.filter((r) => (r.attendance ?? 'in_person') === a);
+            return { label: attendanceLabels[a]!, arrived: countOf(of, arrived), expected: countOf(of, expected) };
+          })
+        : [],
+    unpaid: countOf(all, invoiceUnpaid),
+    people: rows
+      .sort((a, b) => a.name.localeCompare(b.name, 'en-GB'))
+      .map((r) => ({
+        id: r.id,
+        name: r.name,
+        attended: r.status === 'attended',
+        invoiceUnpaid: invoiceUnpaid(r),
+        ticketName: placeName(r),
+        attendanceLabel: attendanceLabel(event, r.attendance),
+        access: r.accessRequirements,
+      })),
+  };
+}
+
+// --- Public booking pages ----------------------------------------------------------------
+
+/** The perspectives as a form's choices. */
+export function perspectiveOptions() {
+  return Object.entries(perspectiveLabels).map(([value, label]) => ({ value, label }));
+}
+
+/** The page that confirms a booking asked for by email, from what was asked. */
+export function confirmRequestModel(input: {
+  token: string;
+  event: EventRow;
+  type: TicketTypeRow | undefined;
+  email: string;
+  asked: { name: string; companion?: boolean; companionName?: string; attendance?: string | null; code?: string };
+}) {
+  const { event, type, asked } = input;
+  return {
+    title: 'Confirm your booking',
+    postUrl: `/bookings/confirm/${input.token}`,
+    event: eventFacts(event),
+    booking: {
+      name: asked.name,
+      email: input.email,
+      ticketName: type?.name ?? '',
+      price: type && type.pricePence > 0 ? formatPence(type.pricePence) : '',
+      companionName: asked.companion ? asked.companionName || `Companion of ${asked.name}` : '',
+      attendance: event.format === 'hybrid' ? (attendanceLabels[asked.attendance ?? ''] ?? '') : '',
+      withCode: Boolean(asked.code?.trim()),
+    },
+  };
+}
+
+/** The page that asks someone to confirm cancelling their booking, or leaving the waiting list. */
+export function cancelBookingModel(input: {
+  token: string;
+  main: RegistrationRow;
+  companions: RegistrationRow[];
+  event: EventRow;
+  payment: { method: string; status: string; amountPence: number } | null;
+}) {
+  const { main, companions, event, payment } = input;
+  const waiting = main.status === 'waitlisted' || main.status === 'offered';
+  const state = bookingState(main, event);
+  return {
+    // The companion's place goes with the booking: the page says so by name.
+    companionName: companions.find((c) => c.status !== 'cancelled')?.name ?? '',
+    title: waiting ? 'Leave the waiting list' : 'Cancel your booking',
+    waiting,
+    canCancel: state.active,
+    eventCancelled: state.eventCancelled,
+    base: `/bookings/${input.token}`,
+    event: eventFacts(event),
+    // How they paid, so the page says what happens to the money (an invoice's comes back with a credit note).
+    paidBy: payment?.status === 'paid' ? payment.method : '',
+    amount: payment ? formatPence(payment.amountPence) : '',
+  };
+}
+
+/** A signed-in person's bookings, as their list shows them. */
+export function myBookingRows(rows: Awaited<ReturnType<typeof bookingsOfPerson>>) {
+  return rows.map((r) => ({
+    id: r.id,
+    title: r.title,
+    eventPath: `/events/${r.slug}`,
+    when: r.startsAt ? formatTimeRange(r.startsAt, r.endsAt) : 'Date to be confirmed',
+    statusLabel: bookingState(r, { status: r.eventStatus }).label,
+    ticketName: placeName(r),
+    certificatePath: r.status === 'attended' ? `/account/bookings/${r.id}/certificate.pdf` : '',
+  }));
 }

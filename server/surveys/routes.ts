@@ -7,7 +7,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
-import { type EventType, surveyAudiences, surveyQuestionKinds, type SurveyAudience } from '../../db/schema/index.ts';
+import { surveyAudiences, surveyQuestionKinds } from '../../db/schema/index.ts';
 import { ConflictError, InvalidInputError } from '../errors.ts';
 import { submit } from '../http/form-route.ts';
 import { formState, type FormState } from '../http/forms.ts';
@@ -16,6 +16,7 @@ import { EventParams, TokenParams } from '../http/params.ts';
 import { signedIn } from '../http/signed-in.ts';
 import { planningAccess, requireLead, requireOrganiser } from '../planning/access.ts';
 import { compareWithSeries, resultsTable, setApproved, surveyResults } from './results.ts';
+import { answerFields, audienceWords, otherSurveyLinks, seriesWords, shapeQuestionRows } from './view-models.ts';
 import {
   addQuestion,
   changeQuestion,
@@ -63,28 +64,6 @@ const SettingsForm = Type.Object({
 });
 const ApproveForm = Type.Object({ approved: Type.Union([Type.Literal('yes'), Type.Literal('no')]) });
 
-const audienceWords: Record<SurveyAudience, string> = {
-  attendees: 'People who came',
-  planners: 'The planning group',
-  no_shows: 'People who booked but did not come',
-};
-/** The other surveys of an event, as links from each one's page. */
-const audienceLinks: Record<SurveyAudience, string> = {
-  attendees: 'the survey for people who came',
-  planners: 'the planning group’s own survey',
-  no_shows: 'the survey for people who booked but did not come',
-};
-/** A series is the events of one kind: "other round tables". */
-const seriesWords: Record<EventType, string> = {
-  launch_day: 'launch days',
-  seminar: 'seminars',
-  training_event: 'training events',
-  conference: 'conferences',
-  round_table: 'round tables',
-  webinar: 'webinars',
-  other: 'events of the kind “other”',
-};
-
 export const surveyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // ---- Answering, from the emailed link ----
 
@@ -97,12 +76,7 @@ export const surveyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         anonymous: open.survey.anonymous,
         noShow: open.survey.audience === 'no_shows',
         asksConsent: asksConsentToQuote(open.survey, open.questions),
-        questions: open.questions.map((q) => ({
-          field: `q_${q.id}`,
-          kind: q.kind,
-          label: q.label,
-          options: q.options.map((o, i) => ({ value: q.kind === 'rating' ? String(i + 1) : o, label: o })),
-        })),
+        questions: answerFields(open.questions),
         form,
       },
       status,
@@ -169,20 +143,13 @@ export const surveyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         base,
         audience: survey.audience,
         audienceWords: audienceWords[survey.audience],
-        others: surveyAudiences.filter((a) => a !== survey.audience).map((a) => ({ path: `/plan/${access.event.id}/feedback/${a}`, words: audienceLinks[a] })),
+        others: otherSurveyLinks(access.event.id, survey.audience),
         optional: survey.audience === 'no_shows',
         enabled: survey.enabled,
         canSeeResults: survey.audience !== 'planners' || access.isOrganiser,
         answered,
         locked: answered > 0,
-        questions: questions.map((q, i) => ({
-          id: q.id,
-          label: q.label,
-          kind: q.kind,
-          options: q.options.join(', '),
-          first: i === 0,
-          last: i === questions.length - 1,
-        })),
+        questions: shapeQuestionRows(questions),
         kinds: [
           { value: 'rating', label: 'A rating on a scale' },
           { value: 'choice', label: 'A choice of answers' },

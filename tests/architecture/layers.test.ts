@@ -5,26 +5,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const root = path.resolve(import.meta.dirname, '../../server');
+import { routeFiles, serverRoot as root } from './route-files.ts';
 
 /** Route files that still query the database themselves: none since issue 19; keep it empty. */
 const ALLOWED = new Set<string>([]);
 
-const registersRoute = /\.(?:get|post|put|patch|delete)\(\s*['`]\//;
 const checks: [string, RegExp][] = [
   ['imports drizzle-orm', /^\s*import\b[^;]*?from\s+'drizzle-orm(?:\/[^']*)?'/m],
   ['imports server/audit.ts', /^\s*import\b[^;]*?from\s+'(?:\.\.\/)+audit\.ts'/m],
   ['builds a query', /\bdb\s*\.\s*(?:select|selectDistinct|insert|update|delete|execute|transaction)\s*\(/],
 ];
-
-function routeFiles(): string[] {
-  return fs
-    .readdirSync(root, { recursive: true, encoding: 'utf8' })
-    .filter((file) => file.endsWith('.ts') && registersRoute.test(fs.readFileSync(path.join(root, file), 'utf8')))
-    .map((file) => file.split(path.sep).join('/'))
-    .sort();
-}
 
 describe('layers', () => {
   it('no route file queries the database or writes audit entries itself, beyond the shrinking allow-list', () => {

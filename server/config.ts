@@ -201,6 +201,9 @@ export function trustProxy(raw: string | undefined): false | number | string[] {
   return ranges;
 }
 
+/** How long a settled bursary application is kept, in months, unless BURSARY_RETENTION_MONTHS says. */
+export const DEFAULT_BURSARY_RETENTION_MONTHS = 12;
+
 export function loadConfig(env: Env = process.env): Config {
   const port = integer(env, 'PORT', 3000, 0, 65535);
   const host = env.HOST || 'localhost';
@@ -264,7 +267,7 @@ export function loadConfig(env: Env = process.env): Config {
     bursaryMileagePencePerMile: integer(env, 'BURSARY_MILEAGE_PENCE_PER_MILE', 45, 0, 1000),
     bursaryReceiptThresholdPence: integer(env, 'BURSARY_RECEIPT_THRESHOLD_PENCE', 1000, 0, 1_000_000),
     bursaryWriteOffBelowPence: integer(env, 'BURSARY_WRITE_OFF_BELOW_PENCE', 500, 0, 1_000_000),
-    bursaryRetentionMonths: integer(env, 'BURSARY_RETENTION_MONTHS', 12, 1, 120),
+    bursaryRetentionMonths: integer(env, 'BURSARY_RETENTION_MONTHS', DEFAULT_BURSARY_RETENTION_MONTHS, 1, 120),
     outboxKey,
     outboxRetentionDays: integer(env, 'OUTBOX_RETENTION_DAYS', 30, 1, 3650),
     eventDataRetentionMonths: integer(env, 'EVENT_DATA_RETENTION_MONTHS', 6, 1, 120),

@@ -20,7 +20,7 @@ import {
   ticketTypes,
 } from '../../db/schema/index.ts';
 import { eraseExpiredApplications } from '../../server/bursaries/retention.ts';
-import { loadConfig } from '../../server/config.ts';
+import { DEFAULT_BURSARY_RETENTION_MONTHS } from '../../server/config.ts';
 import type { Database } from '../../server/db/database.ts';
 
 const types: EventType[] = ['launch_day', 'seminar', 'seminar', 'seminar', 'training_event', 'conference', 'round_table', 'webinar'];
@@ -170,7 +170,7 @@ export async function generateDataset(db: Database, size: DatasetSize, now = new
   const big = await insertBigEvent(db, peopleIds, now);
   // A live Hub's hourly job has erased applications past retention as they came due; a data set
   // loaded in one go would otherwise leave a backlog for the server to erase while it is measured.
-  await eraseExpiredApplications(db, { now, months: loadConfig().bursaryRetentionMonths });
+  await eraseExpiredApplications(db, { now, months: DEFAULT_BURSARY_RETENTION_MONTHS });
   // person0 books one in four of the generated events (see the registrations above), so is a member with bookings.
   return { eventIds: ids, slugs, hotEvent: hot!, bigEvent: big, organiserId: big.organiserId, memberId: peopleIds[0]!, peopleIds };
 }

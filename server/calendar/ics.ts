@@ -194,7 +194,7 @@ const SLICE = 200;
 /** A subscription feed: no METHOD (RFC 5545 3.7.2: a feed is not an iTIP message). */
 export function buildCalendar(meta: CalendarMeta, entries: CalendarEntry[]): string {
   const feed = feedWriter(meta);
-  for (let i = 0; i < entries.length; i += SLICE) feed.add(entries.slice(i, i + SLICE));
+  feed.add(entries);
   return feed.done();
 }
 
@@ -212,8 +212,10 @@ function feedWriter(meta: CalendarMeta) {
   let local = false;
   return {
     add(entries: CalendarEntry[]) {
-      for (const entry of entries) local = addEntry(calendar, entry) || local;
-      events.push(...eventsOf(calendar));
+      for (let i = 0; i < entries.length; i += SLICE) {
+        for (const entry of entries.slice(i, i + SLICE)) local = addEntry(calendar, entry) || local;
+        events.push(...eventsOf(calendar));
+      }
     },
     done: () => assemble(frame, events, { description: meta.description, timezone: local }),
   };

@@ -116,7 +116,8 @@ export async function buildFromFeedEvents<T>(
   return db.transaction((tx) => use(feedEventSlices(tx, type, now)), { isolationLevel: 'repeatable read', accessMode: 'read only' });
 }
 
-export const FEED_SLICE = 200;
+// Large enough that a feed of a few hundred events is one statement (each costs a round trip).
+export const FEED_SLICE = 1000;
 
 async function* feedEventSlices(tx: Db, type: EventType | null, now: Date): AsyncGenerator<FeedEventRow[]> {
   let after: { startsAt: Date; id: string } | null = null;

@@ -64,8 +64,12 @@ export const EVENTS_PER_PAGE = 20;
 export type ListedEvent = EventRow & { coProduced: boolean; byInvitation: boolean };
 
 const listedColumns = () => ({ ...getTableColumns(events), coProduced: coProducedColumn(), byInvitation: invitationOnlyColumn() });
-// How many match in all, read with the page's rows: one statement instead of two.
-const matching = sql<string>`count(*) over ()`;
+/**
+ * How many match in all, read with the page's rows: one statement instead of two. A subquery
+ * that PostgreSQL runs once, not `count(*) over ()`, which made it build and sort every matching
+ * row in full (a list of 10,000 events answered at a sixth of the rate of one of 100).
+ */
+const matching = (where: SQL) => sql<string>`(select count(*) from ${events} where ${where})`;
 
 function whenCondition(past: boolean, now: Date | Placeholder): SQL {
   const ended = or(lt(events.endsAt, now), and(isNull(events.endsAt), lt(events.startsAt, now)))!;
@@ -76,13 +80,15 @@ function whenCondition(past: boolean, now: Date | Placeholder): SQL {
     : and(inArray(events.status, ['published', 'cancelled']), or(gte(events.endsAt, now), and(isNull(events.endsAt), gte(events.startsAt, now))))!;
 }
 
+const unfilteredWhere = (past: boolean) => and(eq(events.unlisted, false), whenCondition(past, sql.placeholder('now')))!;
+
 // The list as most people see it, with no filter chosen: built once, a page at a time by offset.
 const unfilteredList = (past: boolean) =>
   prepared((db) =>
     db
-      .select({ ...listedColumns(), matching })
+      .select({ ...listedColumns(), matching: matching(unfilteredWhere(past)) })
       .from(events)
-      .where(and(eq(events.unlisted, false), whenCondition(past, sql.placeholder('now'))))
+      .where(unfilteredWhere(past))
       .orderBy(past ? desc(events.startsAt) : asc(events.startsAt), asc(events.id))
       .limit(EVENTS_PER_PAGE)
       .offset(sql.placeholder('offset'))
@@ -112,7 +118,7 @@ export async function findEvents(db: Db, filter: EventFilter): Promise<{ events:
       conditions.push(or(ilike(events.title, pattern), ilike(events.summary, pattern), ilike(events.venueName, pattern), ilike(events.description, pattern))!);
     }
     rows = await db
-      .select({ ...listedColumns(), matching })
+      .select({ ...listedColumns(), matching: matching(and(...conditions)!) })
       .from(events)
       .where(and(...conditions))
       .orderBy(filter.past ? desc(events.startsAt) : asc(events.startsAt), asc(events.id))

@@ -69,14 +69,24 @@ function placeOf(url: string): string {
   return local.startsWith(root) ? `convene:${path.relative(root, local)}` : local;
 }
 
-/** The CPU split of one page built under load, as a line for the bench's table. */
-export async function cpuSplit(databaseUrl: string, dataDir: string, pagePath: string, headers: Record<string, string>, seconds = 4): Promise<string> {
+/**
+ * The CPU split of one page under load, as a line for the bench's table: built each time (the
+ * page cache off), or `cached` as anonymous visitors get it.
+ */
+export async function cpuSplit(
+  databaseUrl: string,
+  dataDir: string,
+  pagePath: string,
+  headers: Record<string, string>,
+  options: { seconds?: number; cached?: boolean } = {},
+): Promise<string> {
   const profileDir = fs.mkdtempSync(path.join(dataDir, 'split-'));
-  const app = await startConvene(databaseUrl, dataDir, { PAGE_CACHE_SECONDS: '0', NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` });
+  const cache: Record<string, string> = options.cached ? {} : { PAGE_CACHE_SECONDS: '0' };
+  const app = await startConvene(databaseUrl, dataDir, { ...cache, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` });
   await warm({ url: `${app.url}${pagePath}`, headers });
   const started = Date.now();
   const cpuBefore = cpuSeconds([app.child.pid!]);
-  const result = await load({ url: `${app.url}${pagePath}`, headers, duration: seconds });
+  const result = await load({ url: `${app.url}${pagePath}`, headers, duration: options.seconds ?? 4 });
   const cpuMs = (cpuSeconds([app.child.pid!]) - cpuBefore) * 1000;
   const measuredMs = Date.now() - started;
   await app.stop();

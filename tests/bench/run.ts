@@ -137,13 +137,20 @@ async function main() {
       });
     };
     const upcomingSlug = data.slugs[Math.floor(data.slugs.length * 0.8)]!;
+    // Pages anonymous visitors get from the page cache: [case, path, headers, target ratio].
+    const cachedPages: [string, string, Record<string, string>, number][] = [];
     if (wanted('pages')) {
-      read('home page', await measureGet('home page', `${base}/`, BROWSER), 0.4);
-      read('event list, filtered', await measureGet('event list', `${base}/events?type=seminar`, BROWSER), 0.4);
-      read('event page (anonymous)', await measureGet('event page', `${base}/events/${upcomingSlug}`, BROWSER), 0.5);
-      read('/calendar.ics in full', await measureGet('full feed', `${base}/calendar.ics`, BROWSER), 0.1);
       const etag = String((await rawGet(`${base}/calendar.ics`, BROWSER)).headers.etag ?? '');
-      read('/calendar.ics, 304', await measureGet('feed 304', `${base}/calendar.ics`, { ...BROWSER, 'if-none-match': etag }, 304), 0.8);
+      cachedPages.push(
+        ['home page', '/', BROWSER, 0.4],
+        ['event list, filtered', '/events?type=seminar', BROWSER, 0.4],
+        ['event page (anonymous)', `/events/${upcomingSlug}`, BROWSER, 0.5],
+        ['/calendar.ics in full', '/calendar.ics', BROWSER, 0.1],
+        ['/calendar.ics, 304', '/calendar.ics', { ...BROWSER, 'if-none-match': etag }, 0.8],
+      );
+      for (const [name, pagePath, headers, target] of cachedPages) {
+        read(name, await measureGet(name, `${base}${pagePath}`, headers, name.endsWith('304') ? 304 : 200), target);
+      }
       // Personal, so never cached: the issue's bar for it is the p99 at half its maximum rate.
       read('private feed', await measureGet('private feed', `${base}/calendar/private/${token}.ics`, BROWSER), 0);
     }
@@ -309,10 +316,14 @@ async function main() {
     await convene.stop();
     convene = null;
     // Where a page that misses its target spends its time, from a CPU profile of the same load.
-    for (const [name, pagePath, headers] of builtPages) {
+    const splits: [string, string, Record<string, string>, boolean][] = [
+      ...cachedPages.map(([name, pagePath, headers]) => [name, pagePath, headers, true] as [string, string, Record<string, string>, boolean]),
+      ...builtPages.map(([name, pagePath, headers]) => [name, pagePath, headers, false] as [string, string, Record<string, string>, boolean]),
+    ];
+    for (const [name, pagePath, headers, cached] of splits) {
       const row = rows.find((r) => r.case === name)!;
       if (!row.met)
-        row.note = [row.note, await cpuSplit(benchDb, dataDir, pagePath, headers).catch((e: unknown) => `no CPU split: ${String(e)}`)]
+        row.note = [row.note, await cpuSplit(benchDb, dataDir, pagePath, headers, { cached }).catch((e: unknown) => `no CPU split: ${String(e)}`)]
           .filter(Boolean)
           .join('; ');
     }

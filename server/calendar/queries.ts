@@ -119,6 +119,10 @@ export async function buildFromFeedEvents<T>(
 // Large enough that a feed of a few hundred events is one statement (each costs a round trip).
 export const FEED_SLICE = 1000;
 
+// Start times as JavaScript reads them, to the millisecond: a cursor carried through a Date has
+// lost any microseconds, and compared with the full value it would read an event again.
+const startMs = sql`date_trunc('milliseconds', ${events.startsAt})`;
+
 async function* feedEventSlices(tx: Db, type: EventType | null, now: Date): AsyncGenerator<FeedEventRow[]> {
   let after: { startsAt: Date; id: string } | null = null;
   for (;;) {
@@ -130,10 +134,10 @@ async function* feedEventSlices(tx: Db, type: EventType | null, now: Date): Asyn
           type ? eq(events.type, type) : undefined,
           inPublicWindow(now),
           isNotNull(events.startsAt),
-          after ? sql`(${events.startsAt}, ${events.id}) > (${after.startsAt.toISOString()}::timestamptz, ${after.id}::uuid)` : undefined,
+          after ? sql`(${startMs}, ${events.id}) > (${after.startsAt.toISOString()}::timestamptz, ${after.id}::uuid)` : undefined,
         ),
       )
-      .orderBy(asc(events.startsAt), asc(events.id))
+      .orderBy(asc(startMs), asc(events.id))
       .limit(FEED_SLICE);
     if (rows.length > 0) yield rows;
     if (rows.length < FEED_SLICE) return;

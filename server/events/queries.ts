@@ -102,17 +102,21 @@ export async function findEvents(db: Db, filter: EventFilter): Promise<{ events:
   const page = Math.max(1, filter.page ?? 1);
   const offset = (page - 1) * EVENTS_PER_PAGE;
   const q = filter.q?.trim();
-  const month = filter.month ? DateTime.fromFormat(filter.month, 'yyyy-MM', { zone: 'Europe/London' }) : null;
+  const asked = filter.month ? DateTime.fromFormat(filter.month, 'yyyy-MM', { zone: 'Europe/London' }) : null;
+  // Months PostgreSQL can hold: year 0 and the month after 9999-12 are out of its range.
+  const month = asked?.isValid && (asked.year < 1 || asked.year > 9998) ? null : asked;
+  const noMonth = Boolean(asked?.isValid) && !month;
   let rows: (ListedEvent & { matching: string })[];
   // An unlisted event (an invitation-only round table kept quiet) is in no list.
   const conditions: SQL[] = [eq(events.unlisted, false), whenCondition(Boolean(filter.past), now)];
-  if (!filter.type && !filter.format && !filter.organisation && !month?.isValid && !q) {
+  if (!filter.type && !filter.format && !filter.organisation && !asked?.isValid && !q) {
     rows = await unfiltered[filter.past ? 'past' : 'upcoming'](db).execute({ now: now.toISOString(), offset });
   } else {
     if (filter.type) conditions.push(eq(events.type, filter.type));
     if (filter.format) conditions.push(eq(events.format, filter.format));
     if (filter.organisation) conditions.push(cohostedBy(filter.organisation));
     if (month?.isValid) conditions.push(gte(events.startsAt, month.toJSDate()), lt(events.startsAt, month.plus({ months: 1 }).toJSDate()));
+    if (noMonth) conditions.push(sql`false`);
     if (q) {
       const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       conditions.push(or(ilike(events.title, pattern), ilike(events.summary, pattern), ilike(events.venueName, pattern), ilike(events.description, pattern))!);

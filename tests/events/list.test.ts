@@ -70,6 +70,13 @@ describe('the public list of events', () => {
     expect(byMonth.body).toContain('Training for facilitators');
     expect(byMonth.body).not.toContain('Round table on peer support');
 
+    // Months outside PostgreSQL's range are a month with no events, not a server error.
+    for (const far of ['0000-01', '9999-12']) {
+      const farMonth = await t.client().get(`/events?month=${far}`);
+      expect(farMonth.statusCode, far).toBe(200);
+      expect(farMonth.body).not.toContain('Training for facilitators');
+    }
+
     const byWords = await t.client().get('/events?q=peer');
     expect(byWords.body).toContain('Round table on peer support');
     expect(byWords.body).not.toContain('Training for facilitators');

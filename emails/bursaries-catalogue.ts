@@ -7,7 +7,8 @@ export interface BursaryEmails {
   'bursary-claim-received': { name: string; eventTitle: string; applicationPath: string };
   /**
    * `reason`: the panel's message, on a decline only. `place` (approvals): 'booked' (they have a
-   * place), 'held' (kept for them until `bookBy`), 'book' (nothing held, places free), 'full'.
+   * place), 'held' (kept for them until `bookBy`), 'book' (nothing held, places free),
+   * 'room_full' (a hybrid event's room is full, places online left), 'full'.
    */
   'bursary-decided': {
     name: string;
@@ -15,7 +16,7 @@ export interface BursaryEmails {
     outcome: 'approved' | 'part_approved' | 'declined';
     applicationPath: string;
     reason?: string;
-    place?: '' | 'booked' | 'held' | 'book' | 'full';
+    place?: '' | 'booked' | 'held' | 'book' | 'room_full' | 'full';
     bookBy?: string;
     bookPath?: string;
   };

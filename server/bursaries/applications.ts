@@ -24,7 +24,7 @@ import { enqueueEmail } from '../mail/outbox.ts';
 import { assertOpen, fundForEvent, fundFigures, getFund, lockFund } from './funds.ts';
 import { categoryLabels } from './labels.ts';
 import { forgetPanelNotices, tellPanel } from './notices.ts';
-import { holdPlaceFor, placeAfterApproval, releaseHeldPlace, type PlaceAfterApproval } from './places.ts';
+import { holdPlaceFor, onlinePlacesLeft, placeAfterApproval, releaseHeldPlace, type PlaceAfterApproval } from './places.ts';
 import type { BursarySettings } from './money.ts';
 import { assertNotOwnApplication, isOnPanel, type Actor } from './panel.ts';
 import { formatPence, parsePounds } from '../money.ts';
@@ -186,7 +186,12 @@ export async function saveDraft(db: Database, applicationId: string, input: Draf
   });
 }
 
-export async function submitApplication(db: Database, applicationId: string, actor: Actor, now = new Date()): Promise<{ placeHeld: boolean | null }> {
+export async function submitApplication(
+  db: Database,
+  applicationId: string,
+  actor: Actor,
+  now = new Date(),
+): Promise<{ placeHeld: boolean | null; onlineLeft: boolean }> {
   return db.transaction(async (tx) => {
     const app = await lockOwnApplication(tx, applicationId, actor);
     if (app.status !== 'draft') throw new ConflictError('bursary_not_draft', 'This application has already been sent.');
@@ -221,7 +226,8 @@ export async function submitApplication(db: Database, applicationId: string, act
       data: { name: person!.displayName, eventTitle: event!.title, applicationPath: applicationPath(applicationId) },
     });
     await tellPanel(tx, { fund, applicationId, applicantId: actor.id, kind: 'application' });
-    return { placeHeld };
+    // A held place is in the room: when the room is full, say whether places online remain.
+    return { placeHeld, onlineLeft: placeHeld === false && (await onlinePlacesLeft(tx, app.eventId, now)) };
   });
 }
 

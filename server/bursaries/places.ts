@@ -59,9 +59,10 @@ export const BOOK_WITHIN_DAYS = 14;
  * - 'booked': they already have a place (booked before the decision, the held place became it);
  * - 'held': a place is kept for them until `bookBy`; booking takes it, and after that it passes on;
  * - 'book': nothing was held (the event has no limit, or had none when they applied) and places are free;
+ * - 'room_full': nothing is held and a hybrid event's room is full, with places online left;
  * - 'full': nothing is held and the event is full: they can join the waiting list.
  */
-export type PlaceAfterApproval = { kind: 'booked' } | { kind: 'held'; bookBy: Date } | { kind: 'book' } | { kind: 'full' };
+export type PlaceAfterApproval = { kind: 'booked' } | { kind: 'held'; bookBy: Date } | { kind: 'book' } | { kind: 'room_full' } | { kind: 'full' };
 
 export async function placeAfterApproval(
   tx: Db,
@@ -82,7 +83,17 @@ export async function placeAfterApproval(
     return { kind: 'held', bookBy };
   }
   const avail = await availability(tx, input.eventId, now);
-  return avail.left === null || avail.left > 0 ? { kind: 'book' } : { kind: 'full' };
+  if (avail.left === null || avail.left > 0) return { kind: 'book' };
+  return onlineLeftIn(avail) ? { kind: 'room_full' } : { kind: 'full' };
+}
+
+/** At a hybrid event whose room is full, whether places online remain (a held place is in the room). */
+export async function onlinePlacesLeft(tx: Db, eventId: string, now: Date): Promise<boolean> {
+  return onlineLeftIn(await availability(tx, eventId, now));
+}
+
+function onlineLeftIn(avail: Awaited<ReturnType<typeof availability>>): boolean {
+  return avail.online !== null && (avail.online.left === null || avail.online.left > 0);
 }
 
 /** Where an approved applicant's place stands now, for their application page (the email said it once). */

@@ -415,13 +415,15 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
         conflict: { to: `/bursaries/applications/${applicationId}` },
         run: () => submitApplication(app.db, applicationId, actorOf(request)),
-        done: ({ placeHeld }) => {
+        done: ({ placeHeld, onlineLeft }) => {
           const place =
             placeHeld === true
               ? ' We are holding a place at the event for you until we decide.'
-              : placeHeld === false
-                ? ' The event is full at the moment, so we could not hold a place for you.'
-                : '';
+              : placeHeld === false && onlineLeft
+                ? ' The room is full at the moment, so we could not hold a place in the room for you. There are still places online.'
+                : placeHeld === false
+                  ? ' The event is full at the moment, so we could not hold a place for you.'
+                  : '';
           return {
             to: `/bursaries/applications/${applicationId}`,
             notice: `Your application has been sent. We will email you when the panel has decided.${place}`,

@@ -64,6 +64,10 @@ describe('bursary emails', () => {
     expect(booked.text).not.toContain('/events/x/book');
     const full = renderEmail('bursary-decided', { ...facts, outcome: 'approved', place: 'full', bookPath: '/events/x/book' }, site);
     expect(full.text).toContain('join the waiting list');
+    const roomFull = renderEmail('bursary-decided', { ...facts, outcome: 'approved', place: 'room_full', bookPath: '/events/x/book' }, site);
+    expect(roomFull.text).toContain('The room is full just now, but there are places online: you can book one, or join the waiting list for the room');
+    expect(roomFull.text).not.toContain('it is full just now');
+    expect(roomFull.html).toContain('href="https://hub.example/events/x/book"');
     const returned = renderEmail('bursary-claim-decided', { ...facts, outcome: 'returned', reason: 'Please add the train receipt.' }, site);
     expect(returned.text).toContain('Their reason:\n\nPlease add the train receipt.');
     expect(returned.text).toContain('You can change your claim and send it again.');

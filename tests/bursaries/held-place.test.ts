@@ -7,6 +7,7 @@ import { takeUpHeldPlace } from '../../server/registration/holds.ts';
 import { availability } from '../../server/registration/holds.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import type { TestClient } from '../support/client.ts';
+import { mailsTo } from '../registration/fixtures.ts';
 import { createEvent, idFrom, organiser, uuidIn } from './support.ts';
 
 let t: TestApp;
@@ -27,9 +28,9 @@ afterAll(async () => {
   await t.close();
 });
 
-async function send(email: string) {
+async function send(email: string, to: { slug: string } = event) {
   const client = await t.signedIn(email);
-  const id = idFrom((await client.post(`/events/${event.slug}/bursary`)).headers.location, uuidIn);
+  const id = idFrom((await client.post(`/events/${to.slug}/bursary`)).headers.location, uuidIn);
   await client.post(`/bursaries/applications/${id}/edit`, {
     perspective: 'carer',
     paymentMethod: 'bank_transfer',
@@ -93,5 +94,25 @@ describe('a held place', () => {
     expect(person.page).not.toContain('We are holding a place');
     expect(await holdFor(person.id)).toEqual([]);
     expect((await availability(t.db, event.id)).left).toBe(before);
+  });
+});
+
+describe('a hybrid event whose room is full', () => {
+  it('says the room is full, not the event, and the decision offers the places online', async () => {
+    // A held place is in the room; with the room full and places online, "the event is full" is untrue.
+    const hybrid = await createEvent(t.db, { format: 'hybrid', capacity: 1, onlineCapacity: 10 });
+    const fund = idFrom(
+      (await boss.post('/bursaries/funds', { eventId: hybrid.id, name: 'Hybrid fund', budget: '500', eligibility: '', covers: '', deadline: '' })).headers
+        .location,
+      uuidIn,
+    );
+    const first = await send('room-first@example.org', hybrid);
+    expect(first.page).toContain('We are holding a place at the event for you');
+    const second = await send('room-second@example.org', hybrid);
+    expect(second.page).toContain('The room is full at the moment, so we could not hold a place in the room for you. There are still places online.');
+    expect(second.page).not.toContain('The event is full');
+    await boss.post(`/bursaries/funds/${fund}/applications/${second.id}/decision`, { outcome: 'approve_all', message: 'Yes' });
+    const decided = (await mailsTo(t.db, 'room-second@example.org')).filter((m) => m.template === 'bursary-decided');
+    expect(decided.map((m) => m.data.place)).toEqual(['room_full']);
   });
 });

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { events } from '../db/schema/index.ts';
 import { seedDemo, seedDemoIfEmpty } from '../server/demo/seed.ts';
+import { londonDate, londonHour } from '../server/london-time.ts';
 import { startTestApp, type TestApp } from './support/app.ts';
 
 let t: TestApp;
@@ -23,6 +25,18 @@ describe('the demo and the home page', () => {
     // Past and unpublished events are not "coming up".
     expect(home.body).not.toContain('Westminster round table');
     expect(home.body).not.toContain('co-production in practice');
+  });
+
+  it('puts every demo event in the daytime, London time, whatever hour it was seeded', async () => {
+    // Runs after the first test seeded the demo. Its times are wall-clock London times, never
+    // the seeding hour's: seeded at eleven at night, a round table ran past midnight.
+    const rows = await t.db.select({ title: events.title, startsAt: events.startsAt, endsAt: events.endsAt }).from(events);
+    expect(rows.length).toBeGreaterThan(5);
+    for (const row of rows.filter((r) => r.startsAt)) {
+      const hour = londonHour(row.startsAt!);
+      expect(hour >= 8 && hour <= 19, `${row.title} starts at ${hour}h`).toBe(true);
+      if (row.endsAt) expect(londonDate(row.endsAt), `${row.title} ends the day it starts`).toBe(londonDate(row.startsAt!));
+    }
   });
 
   it('shows a published event with times in Europe/London, and hides events still being planned', async () => {

@@ -10,6 +10,7 @@ import { certificates, events, impactNotes, registrations, surveyAnswers, survey
 import { issueIn } from '../certificates/service.ts';
 import type { Db } from '../db/database.ts';
 import { ensureSurvey, listQuestions } from '../surveys/service.ts';
+import { londonAt } from './time.ts';
 
 const ATTENDEES = [
   { name: 'Jo Member', email: 'member@example.org' },
@@ -106,8 +107,8 @@ export async function seedDemoAfterEvent(tx: Db): Promise<void> {
       summary: 'Service users, carers and crisis teams talked about what helps in a crisis.',
       description: 'A round table on crisis care, with people who have used crisis services.',
       format: 'in_person',
-      startsAt: new Date(Date.now() - 240 * 86_400_000),
-      endsAt: new Date(Date.now() - 240 * 86_400_000 + 2 * 3_600_000),
+      startsAt: londonAt(-240, '10:30'),
+      endsAt: londonAt(-240, '12:30'),
       venueName: 'Friends Meeting House',
       venueAddress: '6 Mount Street, Manchester M2 5NS',
       capacity: 20,

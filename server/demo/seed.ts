@@ -2,7 +2,6 @@
 // Westminster round table, with an admin and an organiser to sign in as. Dates are set relative
 // to today so that the demo always has something coming up.
 import { count } from 'drizzle-orm';
-import { DateTime } from 'luxon';
 import { events, people, roleGrants } from '../../db/schema/index.ts';
 import type { Database } from '../db/database.ts';
 import { seedDemoInvitations } from '../invitations/demo.ts';
@@ -13,14 +12,9 @@ import { seedDemoPlaces } from '../registration/demo.ts';
 import { seedDemoInvoice } from '../payments/demo.ts';
 import { seedDemoAfterEvent } from './after-event.ts';
 import { seedDemoCoproduction } from './coproduction.ts';
+import { londonAt } from './time.ts';
 
 type NewEvent = typeof events.$inferInsert;
-
-/** A London wall-clock time `days` from today, as a UTC Date. */
-function londonAt(days: number, time: string): Date {
-  const [hour, minute] = time.split(':').map(Number);
-  return DateTime.now().setZone('Europe/London').startOf('day').plus({ days }).set({ hour, minute }).toUTC().toJSDate();
-}
 
 export function demoEvents(): NewEvent[] {
   const birmingham = {

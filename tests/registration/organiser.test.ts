@@ -46,6 +46,10 @@ describe('organiser pages for an event', () => {
     expect(page.body).toContain('Ada Lovelace');
     expect(page.body).toContain('Wait Ing');
     expect(page.body).toContain('Carer, family member or friend: 1');
+    // The three summaries count different things, and say which, so that their sums are not a puzzle.
+    expect(page.body).toContain('Every booking, cancelled ones and the waiting list too.');
+    expect(page.body).toContain('Places taken now: booked, attended or waiting for payment.');
+    expect(page.body).toContain('Companions are not asked, so are not counted here.');
     expect(page.body).toContain('paid places are sold by invoice');
 
     const waiting = await organiser.get(`/organise/events/${event.slug}/attendees?status=waitlisted`);

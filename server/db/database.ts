@@ -64,11 +64,21 @@ function preparing(client: postgres.Sql): postgres.Sql {
   });
 }
 
+/**
+ * No fetch_types: with it, postgres.js asks pg_type for the array types on every new connection
+ * and drops that query's promise (porsager/postgres #1192, #1205, #1223, open). A connection cut
+ * during it, as in a database restart, leaves an unhandled rejection, which ends the process, and
+ * hands the old error to the next query. Nothing here needs the list: Drizzle reads and writes
+ * array columns (programme sessions' speakers) as PostgreSQL's text form itself.
+ * tests/faults/driver-startup.pg.test.ts cuts a new connection that way.
+ */
+const driverOptions = { onnotice: () => {}, fetch_types: false } as const;
+
 export function connectPostgres(url: string, options: PostgresOptions = {}): DatabaseHandle {
   const { onQuery } = options;
   const client = postgres(url, {
     max: options.max ?? 10,
-    onnotice: () => {},
+    ...driverOptions,
     ...(onQuery ? { debug: (_connection: number, text: string, parameters: unknown[]) => onQuery(text, parameters) } : {}),
   });
   const db = drizzlePostgres(preparing(client), { schema }) as unknown as Database;
@@ -80,7 +90,7 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
     async migrate() {
       // Several processes may start at once: one migrates while the others wait. A session lock
       // needs one connection throughout, hence a client of its own with a single connection.
-      const single = postgres(url, { max: 1, onnotice: () => {} });
+      const single = postgres(url, { max: 1, ...driverOptions });
       try {
         await single`select pg_advisory_lock(${MIGRATION_LOCK})`;
         await migratePostgres(drizzlePostgres(single, { schema }), { migrationsFolder });

@@ -13,6 +13,7 @@ import { createVitest } from 'vitest/node';
 
 const races = [
   'tests/faults/driver-transactions.pg.test.ts',
+  'tests/faults/driver-startup.pg.test.ts',
   'tests/faults/capacity-race.pg.test.ts',
   'tests/faults/places-race.pg.test.ts',
   'tests/registration/race.pg.test.ts',

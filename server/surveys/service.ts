@@ -176,48 +176,55 @@ export async function sendDueSurveys(db: Database, now: Date = new Date()): Prom
       ),
     );
   let invited = 0;
+  // One event's failure is reported after the others have had their turn, not instead of them.
+  const failures: unknown[] = [];
   for (const event of ended) {
     for (const audience of surveyAudiences) {
-      invited += await db.transaction(async (tx) => {
-        const survey = await ensureSurvey(tx, event.id, audience);
-        if (!survey.enabled) return 0;
-        const [due] = await tx
-          .select({ due: sql<boolean>`${eventEnd} + make_interval(hours => ${surveys.sendAfterHours}) <= ${now.toISOString()}::timestamptz` })
-          .from(surveys)
-          .innerJoin(events, eq(events.id, surveys.eventId))
-          .where(eq(surveys.id, survey.id))
-          .for('update', { of: surveys });
-        if (!due?.due) return 0;
-        const people_ =
-          audience === 'planners' ? await plannersToAsk(tx, event.id, survey.id) : await bookersToAsk(tx, event.id, survey.id, audience === 'no_shows');
-        for (const person of people_) {
-          const token = newSecret();
-          await tx.insert(surveyInvitations).values({
-            surveyId: survey.id,
-            registrationId: person.registrationId,
-            personId: person.personId,
-            email: person.email,
-            name: person.name,
-            tokenHash: hashSecret(token),
-            invitedAt: now,
-          });
-          await enqueueEmail(tx, {
-            because: 'survey.invitation-due',
-            to: person.email,
-            template: 'survey-invitation',
-            data: {
+      invited += await db
+        .transaction(async (tx) => {
+          const survey = await ensureSurvey(tx, event.id, audience);
+          if (!survey.enabled) return 0;
+          const [due] = await tx
+            .select({ due: sql<boolean>`${eventEnd} + make_interval(hours => ${surveys.sendAfterHours}) <= ${now.toISOString()}::timestamptz` })
+            .from(surveys)
+            .innerJoin(events, eq(events.id, surveys.eventId))
+            .where(eq(surveys.id, survey.id))
+            .for('update', { of: surveys });
+          if (!due?.due) return 0;
+          const people_ =
+            audience === 'planners' ? await plannersToAsk(tx, event.id, survey.id) : await bookersToAsk(tx, event.id, survey.id, audience === 'no_shows');
+          for (const person of people_) {
+            const token = newSecret();
+            await tx.insert(surveyInvitations).values({
+              surveyId: survey.id,
+              registrationId: person.registrationId,
+              personId: person.personId,
+              email: person.email,
               name: person.name,
-              eventTitle: event.title,
-              surveyPath: `/surveys/${token}`,
-              anonymous: survey.anonymous,
-              planner: audience === 'planners',
-              noShow: audience === 'no_shows',
-              reminder: false,
-            },
-          });
-        }
-        return people_.length;
-      });
+              tokenHash: hashSecret(token),
+              invitedAt: now,
+            });
+            await enqueueEmail(tx, {
+              because: 'survey.invitation-due',
+              to: person.email,
+              template: 'survey-invitation',
+              data: {
+                name: person.name,
+                eventTitle: event.title,
+                surveyPath: `/surveys/${token}`,
+                anonymous: survey.anonymous,
+                planner: audience === 'planners',
+                noShow: audience === 'no_shows',
+                reminder: false,
+              },
+            });
+          }
+          return people_.length;
+        })
+        .catch((error: unknown) => {
+          failures.push(error);
+          return 0;
+        });
     }
   }
   const reminded = await db.transaction(async (tx) => {
@@ -268,6 +275,7 @@ export async function sendDueSurveys(db: Database, now: Date = new Date()): Prom
     return due.length;
   });
   await forgetEndedInvitations(db, now);
+  if (failures.length) throw new AggregateError(failures, `Survey invitations failed for ${failures.length} event survey(s); the rest were sent`);
   return { invited, reminded };
 }
 
@@ -294,10 +302,16 @@ interface ToAsk {
  * People checked in; or, for the no-shows' survey, people whose place was confirmed but who were
  * not checked in. That is only known when the event used check-in: with nobody checked in, nobody
  * is asked why they did not come.
+ *
+ * One link a person, asked once: someone can hold two places at one event (booked for themselves
+ * and again by an organiser, say), and the invitations table allows one a person a survey. Two
+ * bookings once broke that rule inside the job's transaction, and the job then stopped, at every
+ * run, before the events after it. Bookings without an account each get their link: two people
+ * may share one address (a carer's, say).
  */
 async function bookersToAsk(tx: Db, eventId: string, surveyId: string, noShows: boolean): Promise<ToAsk[]> {
   if (noShows && (await tx.$count(registrations, and(eq(registrations.eventId, eventId), eq(registrations.status, 'attended')))) === 0) return [];
-  return tx
+  const rows = await tx
     .select({ registrationId: registrations.id, personId: registrations.personId, email: registrations.email, name: registrations.name })
     .from(registrations)
     .where(
@@ -305,9 +319,13 @@ async function bookersToAsk(tx: Db, eventId: string, surveyId: string, noShows: 
         eq(registrations.eventId, eventId),
         eq(registrations.status, noShows ? 'confirmed' : 'attended'),
         isNull(registrations.companionOfId),
-        sql`not exists (select 1 from ${surveyInvitations} i where i.survey_id = ${surveyId} and i.registration_id = ${registrations.id})`,
+        sql`not exists (select 1 from ${surveyInvitations} i where i.survey_id = ${surveyId}
+          and (i.registration_id = ${registrations.id} or i.person_id = ${registrations.personId}))`,
       ),
-    );
+    )
+    .orderBy(registrations.createdAt, registrations.id);
+  const seen = new Set<string>();
+  return rows.filter((r) => r.personId === null || (!seen.has(r.personId) && seen.add(r.personId)));
 }
 
 async function plannersToAsk(tx: Db, eventId: string, surveyId: string): Promise<ToAsk[]> {

@@ -240,4 +240,24 @@ describe('feedback surveys', () => {
     const [still] = await t.db.select().from(surveys).where(eq(surveys.id, survey!.id));
     expect(still!.anonymous).toBe(false);
   });
+
+  it('ask someone with two places at an event once, and still reach the other events’ people', async () => {
+    const twice = await pastEvent('Two places, one person');
+    const [person] = await t.db
+      .insert(people)
+      .values({ email: twice.email('dee'), displayName: 'Dee Twice' })
+      .returning();
+    // Booked for herself, and again by an organiser on her behalf: both places checked in.
+    await t.db.insert(registrations).values([
+      { eventId: twice.event.id, personId: person!.id, status: 'attended', name: 'Dee Twice', email: twice.email('dee') },
+      { eventId: twice.event.id, personId: person!.id, status: 'attended', name: 'Dee Twice', email: twice.email('dee') },
+    ]);
+    const other = await pastEvent('The event after');
+    await t.app.afterEventJobs.runDue();
+    expect((await mailsTo(t.db, twice.email('dee'))).filter((m) => m.template === 'survey-invitation')).toHaveLength(1);
+    expect((await mailsTo(t.db, other.email('ann'))).filter((m) => m.template === 'survey-invitation')).toHaveLength(1);
+    // The next run asks nobody again.
+    await t.app.afterEventJobs.runDue();
+    expect((await mailsTo(t.db, twice.email('dee'))).filter((m) => m.template === 'survey-invitation')).toHaveLength(1);
+  });
 });

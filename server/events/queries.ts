@@ -82,18 +82,32 @@ function whenCondition(past: boolean, now: Date | Placeholder): SQL {
 
 const unfilteredWhere = (past: boolean) => and(eq(events.unlisted, false), whenCondition(past, sql.placeholder('now')))!;
 
+/**
+ * One page of matching events, with their marks and the count. The page's ids are chosen first,
+ * in a subquery of their own, so that the marks (two subqueries a row) are worked out for the 20
+ * events shown only. Asked of the matching rows directly, PostgreSQL worked them out for every
+ * matching event before sorting: with 10,000 events, 3,337 times each, at about 40 ms a list.
+ */
+function listPage(db: Db, where: SQL, past: boolean, offset: number | Placeholder) {
+  const order = [past ? desc(events.startsAt) : asc(events.startsAt), asc(events.id)];
+  const page = db
+    .select({ id: events.id })
+    .from(events)
+    .where(where)
+    .orderBy(...order)
+    .limit(EVENTS_PER_PAGE)
+    .offset(offset)
+    .as('page');
+  return db
+    .select({ ...listedColumns(), matching: matching(where) })
+    .from(events)
+    .innerJoin(page, eq(page.id, events.id))
+    .orderBy(...order);
+}
+
 // The list as most people see it, with no filter chosen: built once, a page at a time by offset.
 const unfilteredList = (past: boolean) =>
-  prepared((db) =>
-    db
-      .select({ ...listedColumns(), matching: matching(unfilteredWhere(past)) })
-      .from(events)
-      .where(unfilteredWhere(past))
-      .orderBy(past ? desc(events.startsAt) : asc(events.startsAt), asc(events.id))
-      .limit(EVENTS_PER_PAGE)
-      .offset(sql.placeholder('offset'))
-      .prepare(past ? 'events_list_past' : 'events_list_upcoming'),
-  );
+  prepared((db) => listPage(db, unfilteredWhere(past), past, sql.placeholder('offset')).prepare(past ? 'events_list_past' : 'events_list_upcoming'));
 const unfiltered = { upcoming: unfilteredList(false), past: unfilteredList(true) };
 
 /** One page of the public list or archive, with the filters people can choose, and how many match in all. */
@@ -121,13 +135,7 @@ export async function findEvents(db: Db, filter: EventFilter): Promise<{ events:
       const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       conditions.push(or(ilike(events.title, pattern), ilike(events.summary, pattern), ilike(events.venueName, pattern), ilike(events.description, pattern))!);
     }
-    rows = await db
-      .select({ ...listedColumns(), matching: matching(and(...conditions)!) })
-      .from(events)
-      .where(and(...conditions))
-      .orderBy(filter.past ? desc(events.startsAt) : asc(events.startsAt), asc(events.id))
-      .limit(EVENTS_PER_PAGE)
-      .offset(offset);
+    rows = await listPage(db, and(...conditions)!, Boolean(filter.past), offset);
   }
   if (rows.length > 0 || page === 1) return { events: rows, total: Number(rows[0]?.matching ?? 0) };
   // Past the last page there is no row to carry the count: ask for it alone.

@@ -12,6 +12,7 @@ import { generateDataset, type Dataset } from '../bench/dataset.ts';
 import { bookAnonymously, makeEvent, makeTicketType } from '../registration/fixtures.ts';
 import { emailData, startTestApp, type TestApp } from '../support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { type PlanNode, planOf } from './plans.ts';
 
 const LARGE_TABLES = ['registrations', 'bursary_applications', 'bursary_items', 'registration_links'];
 
@@ -32,12 +33,6 @@ afterAll(async () => {
   await t?.database.close();
   await database?.close();
 });
-
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  Plans?: PlanNode[];
-}
 
 function seqScans(node: PlanNode, found: string[] = []): string[] {
   if (node['Node Type'] === 'Seq Scan' && node['Relation Name'] && LARGE_TABLES.includes(node['Relation Name'])) found.push(node['Relation Name']);
@@ -91,8 +86,7 @@ describe('query plans on a realistic data set', () => {
     try {
       for (const { text, parameters } of statements) {
         if (!/^\s*(select|update|delete|with)/i.test(text) || !LARGE_TABLES.some((table) => text.includes(`"${table}"`))) continue;
-        const [row] = await explain.unsafe(`explain (format json) ${text}`, parameters as never[]);
-        const plan = (row as unknown as { 'QUERY PLAN': { Plan: PlanNode }[] })['QUERY PLAN'][0]!.Plan;
+        const plan = await planOf(explain, text, parameters);
         checked++;
         const scans = seqScans(plan);
         if (scans.length) problems.push(`${scans.join(', ')}: ${text.slice(0, 300)}`);

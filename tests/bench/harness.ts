@@ -187,18 +187,79 @@ export function rawGet(url: string, headers: Record<string, string>): Promise<{ 
   });
 }
 
+/** What one request cost the machine in CPU, by process, while the load ran. */
+export interface RequestCost {
+  conveneMs: number;
+  postgresMs: number;
+  /** autocannon, in this process. */
+  loadMs: number;
+}
+
+/** Measures the CPU each process used over `work`, divided by the requests it made. */
+export async function costOf<T>(conveneId: number, work: () => Promise<T>, requests: (result: T) => number): Promise<{ result: T; cost: RequestCost }> {
+  const pgPids = postgresPids();
+  const before = { convene: cpuSeconds([conveneId]), postgres: cpuSeconds(pgPids), load: process.cpuUsage() };
+  const result = await work();
+  const n = Math.max(1, requests(result));
+  const load = process.cpuUsage(before.load);
+  return {
+    result,
+    cost: {
+      conveneMs: ((cpuSeconds([conveneId]) - before.convene) * 1000) / n,
+      postgresMs: ((cpuSeconds(pgPids) - before.postgres) * 1000) / n,
+      loadMs: (load.user + load.system) / 1000 / n,
+    },
+  };
+}
+
 export async function measureGet(
   name: string,
   url: string,
   headers: Record<string, string> = {},
   expectStatus = 200,
-): Promise<{ rps: number; p50: number; p99: number; p99AtHalf: number }> {
+  conveneId?: number,
+): Promise<{ rps: number; p50: number; p99: number; p99AtHalf: number; cost: RequestCost | null }> {
   const check = await rawGet(url, headers);
   if (check.status !== expectStatus) throw new Error(`${name}: ${url} answered ${check.status}, expected ${expectStatus}`);
   await warm({ url, headers });
-  const full = summarise(await load({ url, headers }));
+  const measured = conveneId
+    ? await costOf(
+        conveneId,
+        () => load({ url, headers }),
+        (r) => r.requests.total,
+      )
+    : { result: await load({ url, headers }), cost: null };
+  const full = summarise(measured.result);
   if (full.errors > 0) log(`${name}: ${full.errors} errors`);
   const half = summarise(await load({ url, headers, overallRate: Math.max(1, Math.floor(full.rps / 2)), duration: Math.max(3, Math.floor(SECONDS / 2)) }));
   log(`${name}: ${full.rps} req/s, p50 ${full.p50} ms, p99 ${full.p99} ms; at half rate p99 ${half.p99} ms`);
-  return { rps: full.rps, p50: full.p50, p99: full.p99, p99AtHalf: half.p99 };
+  return { rps: full.rps, p50: full.p50, p99: full.p99, p99AtHalf: half.p99, cost: measured.cost };
+}
+
+/**
+ * What would meet a rate target, from what a request cost in the same run: with every core busy
+ * the machine has (cores × 1000 / target) ms of CPU a request, shared by Convene, PostgreSQL and
+ * the load generator.
+ */
+export function toMeet(targetRps: number, cost: RequestCost, cores: number): string {
+  const ms = (x: number) => (x < 1 ? x.toFixed(2) : x.toFixed(1));
+  const budget = (cores * 1000) / targetRps;
+  const others = cost.postgresMs + cost.loadMs;
+  const now = `${ms(cost.conveneMs)} ms Convene, ${ms(cost.postgresMs)} ms PostgreSQL, ${ms(cost.loadMs)} ms load generator`;
+  const head = `to meet ${Math.round(targetRps)}/s: ${cores} cores give ${ms(budget)} ms of CPU a request; it took ${now}`;
+  if (others >= budget)
+    return `${head}: PostgreSQL and the load generator alone take more than that, so it needs less PostgreSQL work a request or PostgreSQL on cores of its own, before anything in Convene`;
+  return `${head}: Convene must fall to ${ms(budget - others)} ms, ${(cost.conveneMs / (budget - others)).toFixed(1)}× less`;
+}
+
+/** What a process's memory is now, from /proc: its heap and other anonymous memory, and mapped files (code). */
+export function rssSplit(pid: number | undefined): string {
+  if (!pid) return '';
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const mb = (field: string) => Math.round(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024);
+    return `at the end: ${mb('RssAnon')} MB anonymous (the JavaScript heap, buffers, native memory), ${mb('RssFile')} MB mapped files (Node's code)`;
+  } catch {
+    return '';
+  }
 }

@@ -29,15 +29,20 @@ import {
   log,
   measureGet,
   peakRssMb,
+  type RequestCost,
+  rssSplit,
   postgresPids,
   rawGet,
   root,
   SECONDS,
   startConvene,
   summarise,
+  toMeet,
   waitForHttp,
   warm,
 } from './harness.ts';
+
+const CORES = os.cpus().length;
 
 /**
  * `BENCH_CASES=bookings` (or any of pages, bookings, built, growth, comma-separated) runs only
@@ -126,14 +131,17 @@ async function main() {
     const base = convene.url;
     const read = (name: string, r: Awaited<ReturnType<typeof measureGet>>, target: number, p99Ms = 100) => {
       const ratio = helloWorld.rps ? r.rps / helloWorld.rps : 0;
+      const { cost, ...figures } = r;
       rows.push({
         case: name,
-        ...r,
+        ...figures,
         peakRssMb: null,
         limit: 'hello world',
         ratio,
         target: target ? `≥ ${target}, p99 ≤ ${p99Ms} ms at ½` : `p99 ≤ ${p99Ms} ms at ½`,
         met: ratio >= target && r.p99AtHalf <= p99Ms,
+        // A rate missed: what a request cost, and what it would have to cost.
+        ...(ratio < target && cost ? { note: toMeet(target * helloWorld.rps, cost, CORES) } : {}),
       });
     };
     const upcomingSlug = data.slugs[Math.floor(data.slugs.length * 0.8)]!;
@@ -149,7 +157,7 @@ async function main() {
         ['/calendar.ics, 304', '/calendar.ics', { ...BROWSER, 'if-none-match': etag }, 0.8],
       );
       for (const [name, pagePath, headers, target] of cachedPages) {
-        read(name, await measureGet(name, `${base}${pagePath}`, headers, name.endsWith('304') ? 304 : 200), target);
+        read(name, await measureGet(name, `${base}${pagePath}`, headers, name.endsWith('304') ? 304 : 200, convene.child.pid), target);
       }
       // Personal, so never cached: the issue's bar for it is the p99 at half its maximum rate.
       read('private feed', await measureGet('private feed', `${base}/calendar/private/${token}.ics`, BROWSER), 0);
@@ -192,7 +200,7 @@ async function main() {
       }
       let n = 0;
       const before = Date.now();
-      const cpuBefore = { convene: cpuSeconds([convene.child.pid!]), postgres: cpuSeconds(postgresPids()) };
+      const cpuBefore = { convene: cpuSeconds([convene.child.pid!]), postgres: cpuSeconds(postgresPids()), load: process.cpuUsage() };
       const result = await load({
         url: base,
         requests: [
@@ -209,7 +217,7 @@ async function main() {
         ],
       });
       const seconds = (Date.now() - before) / 1000;
-      const cpuAfter = { convene: cpuSeconds([convene.child.pid!]), postgres: cpuSeconds(postgresPids()) };
+      const cpuAfter = { convene: cpuSeconds([convene.child.pid!]), postgres: cpuSeconds(postgresPids()), load: process.cpuUsage(cpuBefore.load) };
       const booked = await handle.db.select({ status: registrations.status }).from(registrations).where(eq(registrations.eventId, data.hotEvent.id));
       const confirmed = booked.filter((b) => b.status === 'confirmed').length;
       const waitlisted = booked.filter((b) => b.status === 'waitlisted').length;
@@ -219,9 +227,10 @@ async function main() {
         `registrations: ${booked.length} committed in ${seconds.toFixed(1)} s (${confirmed} confirmed, ${waitlisted} waiting list), ${regSummary.non2xx} non-2xx (303 expected)`,
       );
       // What one booking costs the machine: with two cores, 2 s of CPU per second is the ceiling.
-      const perBooking = {
+      const perBooking: RequestCost = {
         conveneMs: ((cpuAfter.convene - cpuBefore.convene) * 1000) / Math.max(1, booked.length),
         postgresMs: ((cpuAfter.postgres - cpuBefore.postgres) * 1000) / Math.max(1, booked.length),
+        loadMs: (cpuAfter.load.user + cpuAfter.load.system) / 1000 / Math.max(1, booked.length),
       };
       log(
         `CPU per booking: Convene ${perBooking.conveneMs.toFixed(2)} ms, PostgreSQL ${perBooking.postgresMs.toFixed(2)} ms (confirmation emails sent meanwhile included)`,
@@ -237,7 +246,10 @@ async function main() {
         ratio: inserts ? committed / inserts : 0,
         target: '≥ 500/s',
         met: committed >= 500,
-        note: `${confirmed} confirmed, then ${waitlisted} on the waiting list; CPU per booking: Convene ${perBooking.conveneMs.toFixed(2)} ms, PostgreSQL ${perBooking.postgresMs.toFixed(2)} ms`,
+        note: [
+          `${confirmed} confirmed, then ${waitlisted} on the waiting list; CPU per booking: Convene ${perBooking.conveneMs.toFixed(2)} ms, PostgreSQL ${perBooking.postgresMs.toFixed(2)} ms`,
+          ...(committed < 500 ? [toMeet(500, perBooking, CORES)] : []),
+        ].join('; '),
       });
     }
 
@@ -253,6 +265,7 @@ async function main() {
       ratio: helloRss && rss ? rss / helloRss : 0,
       target: '≤ 200 MB',
       met: rss !== null && rss <= 200,
+      note: rssSplit(convene.child.pid),
     });
     await convene.stop();
     convene = null;
@@ -274,9 +287,10 @@ async function main() {
           ['built: bursary fund, 200 applications', `/bursaries/funds/${big.fundId}`, organiser],
         ];
     let builtRss = 0;
+    let builtRssNote = '';
     for (const [name, pagePath, headers] of builtPages) {
       try {
-        read(name, await measureGet(name, `${convene.url}${pagePath}`, headers), 0.05, 50);
+        read(name, await measureGet(name, `${convene.url}${pagePath}`, headers, 200, convene.child.pid), 0.05, 50);
       } catch (error) {
         // A page that stops the server (out of its capped heap) is a result, not the end of the run.
         const stopped = convene.child.exitCode !== null || convene.child.signalCode !== null;
@@ -295,7 +309,8 @@ async function main() {
           note: stopped ? 'the server stopped under this load (out of its capped heap: see server.log)' : `failed: ${String(error)}`,
         });
       }
-      builtRss = Math.max(builtRss, peakRssMb(convene.child.pid) ?? 0);
+      const peak = peakRssMb(convene.child.pid) ?? 0;
+      if (peak > builtRss) [builtRss, builtRssNote] = [peak, rssSplit(convene.child.pid)];
       if (convene.child.exitCode !== null || convene.child.signalCode !== null) {
         convene = await startConvene(benchDb, dataDir, { PAGE_CACHE_SECONDS: '0' });
       }
@@ -312,6 +327,7 @@ async function main() {
         ratio: helloRss && builtRss ? builtRss / helloRss : 0,
         target: '≤ 200 MB',
         met: builtRss > 0 && builtRss <= 200,
+        note: builtRssNote,
       });
     await convene.stop();
     convene = null;

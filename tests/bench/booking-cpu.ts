@@ -17,7 +17,10 @@ const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
 await admin.unsafe(`create database ${name}`);
 const url = new URL(serverUrl);
 url.pathname = `/${name}`;
-const handle = connectPostgres(url.href, { max: 16 });
+// Statements sent while the measured bookings run: PostgreSQL's share of a booking follows them.
+let statements = 0;
+let counting = false;
+const handle = connectPostgres(url.href, { max: 16, onQuery: () => void (counting && statements++) });
 try {
   await handle.migrate();
   const { db } = handle;
@@ -35,6 +38,7 @@ try {
   for (let i = 0; i < warm; i++) await confirm(tokens[i]!);
   const cpu = process.cpuUsage();
   const started = performance.now();
+  counting = true;
   let next = warm;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -42,10 +46,11 @@ try {
     }),
   );
   const used = process.cpuUsage(cpu);
+  counting = false;
   const measured = count - warm;
   const ms = (used.user + used.system) / 1000 / measured;
   console.log(
-    `${measured} bookings after ${warm} to warm up: ${ms.toFixed(2)} ms of Convene CPU each (user ${(used.user / 1000 / measured).toFixed(2)}), ${Math.round(measured / ((performance.now() - started) / 1000))}/s`,
+    `${measured} bookings after ${warm} to warm up: ${ms.toFixed(2)} ms of Convene CPU each (user ${(used.user / 1000 / measured).toFixed(2)}), ${(statements / measured).toFixed(1)} statements each, ${Math.round(measured / ((performance.now() - started) / 1000))}/s`,
   );
 } finally {
   await handle.close();

@@ -81,6 +81,22 @@ describe('organiser pages for an event', () => {
     expect(needs.body).not.toContain('Wait Ing');
   });
 
+  it('lists bookings made at the same moment in one order, every time', async () => {
+    // Places booked in one statement (an import, a group booked by an organiser) share their
+    // created time; without a tie-break the order followed wherever PostgreSQL found the rows.
+    const event = await makeEvent(t.db, { capacity: 10 });
+    const ids = ['f0000000-0000-4000-8000-000000000000', 'e0000000-0000-4000-8000-000000000000', 'd0000000-0000-4000-8000-000000000000'];
+    const at = new Date();
+    await t.db
+      .insert(registrations)
+      .values(
+        ids.map((id, i) => ({ id, eventId: event.id, status: 'confirmed' as const, name: `Same Moment ${i}`, email: `same${i}@example.org`, createdAt: at })),
+      );
+    const csv = await organiser.get(`/organise/events/${event.slug}/attendees.csv`);
+    const names = [...csv.body.matchAll(/Same Moment \d/g)].map((m) => m[0]);
+    expect(names).toEqual(['Same Moment 2', 'Same Moment 1', 'Same Moment 0']);
+  });
+
   it('checks people in and undoes it, only for this event’s bookings', async () => {
     const event = await makeEvent(t.db);
     const other = await makeEvent(t.db);

@@ -64,7 +64,7 @@ export const organiserBookingRoutes: FastifyPluginAsyncTypebox = async (app) => 
       hasReservations(app.db, event.id),
     ]);
     // Paid places are for the person to book and pay for themselves.
-    const tickets = ticketOptions(types, avail, now).filter((t) => t.onSale && t.price === 'Free');
+    const tickets = ticketOptions(types, avail, now).filter((t) => t.onSale && t.free);
     const values: Record<string, unknown> = {};
     if (tickets.length === 1) values.ticketTypeId = tickets[0]!.id;
     return {

@@ -46,6 +46,8 @@ export interface TicketOption {
   name: string;
   description: string;
   price: string;
+  /** Costs nothing: decided from the price in pence, never from the words shown. */
+  free: boolean;
   eligibility: string;
   onSale: boolean;
   full: boolean;
@@ -75,6 +77,7 @@ export function ticketOptions(types: TicketTypeRow[], avail: Availability, now: 
       name: t.name,
       description: t.description,
       price: formatPrice(t.pricePence),
+      free: t.pricePence === 0,
       eligibility: t.eligibility,
       onSale: onSale(t, now),
       full: left < 1,

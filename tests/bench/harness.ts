@@ -249,6 +249,8 @@ export function toMeet(targetRps: number, cost: RequestCost, cores: number): str
   const head = `to meet ${Math.round(targetRps)}/s: ${cores} cores give ${ms(budget)} ms of CPU a request; it took ${now}`;
   if (others >= budget)
     return `${head}: PostgreSQL and the load generator alone take more than that, so it needs less PostgreSQL work a request or PostgreSQL on cores of its own, before anything in Convene`;
+  if (cost.conveneMs <= budget - others)
+    return `${head}, ${ms(cost.conveneMs + others)} ms in all: the work fits, so what holds the rate back is waiting, not work (the server and the load generator are a thread each, and neither core was full)`;
   return `${head}: Convene must fall to ${ms(budget - others)} ms, ${(cost.conveneMs / (budget - others)).toFixed(1)}× less`;
 }
 

@@ -1,4 +1,5 @@
 // Events as templates see them: dates already in Europe/London, labels already chosen.
+import { type Pages, pageLinks } from '../http/pagination.ts';
 import { DateTime } from 'luxon';
 import { Type } from 'typebox';
 import { eventFormats, eventTypes, type EventFormat, type EventType } from '../../db/schema/index.ts';
@@ -60,40 +61,10 @@ export interface EventListQueryType {
   page?: number;
 }
 
-/**
- * Links to the other pages of a long list, keeping the filters, in the shape of GOV.UK's
- * pagination: previous and next, the first and last pages, and the pages either side of this one.
- */
-export function eventListPages(query: EventListQueryType, total: number, perPage: number) {
-  const count = Math.max(1, Math.ceil(total / perPage));
-  const current = Math.min(Math.max(1, query.page ?? 1), Math.max(count, query.page ?? 1));
-  const href = (page: number) => {
-    const params = new URLSearchParams();
-    for (const key of ['when', 'q', 'type', 'format', 'month', 'organisation'] as const) {
-      const value = query[key];
-      if (value) params.set(key, value);
-    }
-    if (page > 1) params.set('page', String(page));
-    const text = params.toString();
-    return `/events${text ? `?${text}` : ''}#results`;
-  };
-  const shown = [...new Set([1, current - 1, current, current + 1, count])].filter((n) => n >= 1 && n <= count).sort((a, b) => a - b);
-  const items: { number?: number; href?: string; current?: boolean; ellipsis?: boolean }[] = [];
-  shown.forEach((n, i) => {
-    if (i > 0 && n - shown[i - 1]! > 1) items.push({ ellipsis: true });
-    items.push({ number: n, href: href(n), current: n === current });
-  });
-  const first = total === 0 ? 0 : (current - 1) * perPage + 1;
-  return {
-    current,
-    count,
-    from: first,
-    to: Math.min(total, current * perPage),
-    first: href(1),
-    previous: current > 1 ? href(current - 1) : '',
-    next: current < count ? href(current + 1) : '',
-    items: count > 1 ? items : [],
-  };
+/** Links to the other pages of the event list, keeping its filters (see server/http/pagination.ts). */
+export function eventListPages(query: EventListQueryType, total: number, perPage: number): Pages {
+  const { when, q, type, format, month, organisation } = query;
+  return pageLinks({ path: '/events', params: { when, q, type, format, month, organisation }, anchor: 'results', total, perPage, requested: query.page });
 }
 
 // The month choices change only when a month starts in London (always on an hour), so they are

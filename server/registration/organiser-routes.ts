@@ -33,6 +33,7 @@ import { checkInState, openCheckInEarly } from './check-in.ts';
 import { cancelRegistration } from './service.ts';
 import {
   attendeeCsv,
+  ATTENDEES_PER_PAGE,
   attendeeRows,
   attendeesModel,
   checkInClosed,
@@ -55,6 +56,7 @@ const AttendeeQuery = Type.Object({
   status: Type.Optional(Type.Union([Type.Literal(''), ...registrationStatuses.map((s) => Type.Literal(s))])),
   ticket: Type.Optional(UuidOrEmpty({ title: 'Kind of place' })),
   q: Type.Optional(Type.String({ maxLength: 100 })),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
 });
 const TicketTypeForm = Type.Object({
   name: Type.Optional(Type.String({ title: 'Name', maxLength: 120 })),
@@ -310,13 +312,22 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // --- Attendees ------------------------------------------------------------------------
 
-  /** The attendee list as shown: `all` is every booking of the event, filtered here as the list asks. */
-  async function attendeeList(event: EventRow, all: Awaited<ReturnType<typeof listAttendees>>, filter: { status?: string; ticket?: string; q?: string }) {
+  /**
+   * The attendee list as shown: `all` is every booking of the event, filtered here as the list
+   * asks; one page of it when `page` is given (the spreadsheet has every row), with how many match.
+   */
+  async function attendeeList(
+    event: EventRow,
+    all: Awaited<ReturnType<typeof listAttendees>>,
+    filter: { status?: string; ticket?: string; q?: string },
+    page?: number,
+  ) {
     const filtered =
       filter.status || filter.ticket || filter.q?.trim()
         ? await listAttendees(app.db, event.id, { status: filter.status || undefined, ticketTypeId: filter.ticket || undefined, search: filter.q })
         : all;
-    return attendeeRows(event, filtered, all, await paymentStatuses(app.db, event.id));
+    const shown = page ? filtered.slice((page - 1) * ATTENDEES_PER_PAGE, page * ATTENDEES_PER_PAGE) : filtered;
+    return { rows: attendeeRows(event, shown, all, await paymentStatuses(app.db, event.id)), total: filtered.length };
   }
 
   app.get(
@@ -331,10 +342,10 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
         listTicketTypes(app.db, event.id, { includeWithdrawn: true }),
         availability(app.db, event.id),
       ]);
-      const rows = await attendeeList(event, all, query);
+      const { rows, total } = await attendeeList(event, all, query, query.page ?? 1);
       return reply.page(
         'registration/attendees',
-        attendeesModel({ event, avail, base: base(slug), paymentMode: mode(), stripeOn: app.payments.mode === 'stripe', query, types, all, rows }),
+        attendeesModel({ event, avail, base: base(slug), paymentMode: mode(), stripeOn: app.payments.mode === 'stripe', query, types, all, rows, total }),
       );
     },
   );
@@ -345,7 +356,7 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { slug } = request.params;
       const event = await eventFor(slug);
-      const rows = await attendeeList(event, await listAttendees(app.db, event.id), request.query);
+      const { rows } = await attendeeList(event, await listAttendees(app.db, event.id), request.query);
       const questions = await listQuestions(app.db, event.id, { includeWithdrawn: true });
       const answers = await answersFor(
         app.db,

@@ -1,4 +1,5 @@
 // Places and bookings as templates see them: prices in pounds, times in Europe/London.
+import { pageLinks } from '../http/pagination.ts';
 import { DateTime } from 'luxon';
 import { perspectives, registrationStatuses, type RegistrationStatus } from '../../db/schema/index.ts';
 import { formatDateTime, formatPence, formatPrice, formatTimeRange, londonClock, londonDay } from '../format.ts';
@@ -422,19 +423,30 @@ export function attendeeCounts(event: EventRow, all: AttendeeRow[], types: Ticke
 }
 
 /** The attendee list page, from the event's bookings and the rows its filter shows. */
+/**
+ * Rows a page of the organisers' attendee list: a 1,000-place event's list was 630 kB of HTML,
+ * slow to build and to load on a phone at the door. Search, filters and the spreadsheet cover
+ * finding anyone; the counts above the list are of every booking.
+ */
+export const ATTENDEES_PER_PAGE = 100;
+
 export function attendeesModel(input: {
   event: EventRow;
   avail: Availability;
   base: string;
   paymentMode: string;
   stripeOn: boolean;
-  query: { status?: string; ticket?: string; q?: string };
+  query: { status?: string; ticket?: string; q?: string; page?: number };
   types: TicketTypeRow[];
   all: AttendeeRow[];
+  /** The page of the list shown. */
   rows: ReturnType<typeof attendeeRows>;
+  /** How many match the filters, on every page. */
+  total: number;
 }) {
   const { event, base, query } = input;
-  const queryString = new URLSearchParams(Object.entries(query).filter(([, v]) => v) as [string, string][]).toString();
+  const filters = { status: query.status, ticket: query.ticket, q: query.q };
+  const queryString = new URLSearchParams(Object.entries(filters).filter(([, v]) => v) as [string, string][]).toString();
   return {
     title: `Attendees: ${event.title}`,
     event: {
@@ -451,6 +463,15 @@ export function attendeesModel(input: {
     statuses: registrationStatuses.map((s) => ({ value: s, label: statusLabels[s] })),
     types: input.types.map((t) => ({ id: t.id, name: t.name })),
     attendees: input.rows,
+    total: input.total,
+    pages: pageLinks({
+      path: `${base}/attendees`,
+      params: filters,
+      anchor: 'attendee-list',
+      total: input.total,
+      perPage: ATTENDEES_PER_PAGE,
+      requested: query.page,
+    }),
     counts: attendeeCounts(event, input.all, input.types),
     csvUrl: `${base}/attendees.csv${queryString ? `?${queryString}` : ''}`,
   };

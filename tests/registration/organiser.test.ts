@@ -97,6 +97,55 @@ describe('organiser pages for an event', () => {
     expect(names).toEqual(['Same Moment 2', 'Same Moment 1', 'Same Moment 0']);
   });
 
+  it('shows a long list a hundred at a time, keeping the filters; counts and the spreadsheet have everyone', async () => {
+    const event = await makeEvent(t.db, { capacity: 500 });
+    const rows = Array.from({ length: 230 }, (_, i) => ({
+      eventId: event.id,
+      status: i < 210 ? ('confirmed' as const) : ('waitlisted' as const),
+      name: `Paged Person ${String(i).padStart(3, '0')}`,
+      email: `paged${i}@example.org`,
+      createdAt: new Date(Date.UTC(2026, 0, 1) + i * 60_000),
+    }));
+    await t.db.insert(registrations).values(rows);
+    const list = `/organise/events/${event.slug}/attendees`;
+
+    const first = await organiser.get(list);
+    expect(first.statusCode).toBe(200);
+    expect(first.body).toContain('230 bookings');
+    expect(first.body).toContain('Showing 1 to 100, page 1 of 3.');
+    expect(first.body).toContain('Paged Person 099');
+    expect(first.body).not.toContain('Paged Person 100');
+    // The counts above the list are of every booking, not of the page.
+    expect(first.body).toContain('Booked: 210');
+    expect(first.body).toContain(`href="${list}?page=2#attendee-list"`);
+    expect(first.body).toContain('aria-label="Pages of attendees"');
+
+    const last = await organiser.get(`${list}?page=3`);
+    expect(last.body).toContain('Showing 201 to 230, page 3 of 3.');
+    expect(last.body).toContain('Paged Person 229');
+    expect(last.body).not.toContain('Paged Person 199');
+
+    // A filter is kept from page to page, and its count is of what it found.
+    const waiting = await organiser.get(`${list}?status=waitlisted`);
+    expect(waiting.body).toContain('20 bookings found');
+    expect(waiting.body).not.toContain('Pages of attendees');
+    const confirmed = await organiser.get(`${list}?status=confirmed&page=2`);
+    expect(confirmed.body).toContain('Showing 101 to 200, page 2 of 3.');
+    expect(confirmed.body).toContain(`href="${list}?status=confirmed&amp;page=3#attendee-list"`);
+
+    // Past the last page: said plainly, with the way back; a page that is not a number is refused.
+    const beyond = await organiser.get(`${list}?page=9`);
+    expect(beyond.statusCode).toBe(200);
+    expect(beyond.body).toContain('There is nobody on this page.');
+    const nonsense = await organiser.get(`${list}?page=two`);
+    expect(nonsense.statusCode).toBe(400);
+    expect(nonsense.headers['content-type']).toMatch(/text\/html/);
+
+    const csv = await organiser.get(`${list.replace('/attendees', '/attendees.csv')}`);
+    expect(csv.body.match(/Paged Person/g)).toHaveLength(230);
+    expect(first.body).toContain('Download all 230 of these as a spreadsheet (CSV)');
+  });
+
   it('checks people in and undoes it, only for this event’s bookings', async () => {
     const event = await makeEvent(t.db);
     const other = await makeEvent(t.db);

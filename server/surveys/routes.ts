@@ -21,6 +21,7 @@ import {
   addQuestion,
   changeQuestion,
   changeSettings,
+  MAX_TEXT,
   ensureSurvey,
   listQuestions,
   responseCount,
@@ -42,7 +43,10 @@ const AnswerParams = Type.Object({ eventId: Uuid, audience: Audience, answerId: 
 /** A request to one of an event's survey pages, /plan/:eventId/feedback/:audience/…. */
 type SurveyRequest = FastifyRequest<{ Params: Static<typeof SurveyParams> }>;
 // Answers arrive as q_<id> fields, checked against the survey's questions by the service.
-const AnswerForm = Type.Record(Type.String(), Type.String({ maxLength: 5000 }));
+// Only a cap against abuse, far above the page's limit: a longer answer is refused by
+// submitResponse with a message on the page and every answer kept (MAX_TEXT, which the page's
+// character count shows). A schema limit of its own refused it with a bare 400 and lost them all.
+const AnswerForm = Type.Record(Type.String(), Type.String({ maxLength: MAX_TEXT * 25 }));
 const QuestionForm = Type.Object({
   kind: Type.Union(
     surveyQuestionKinds.map((k) => Type.Literal(k)),
@@ -77,6 +81,7 @@ export const surveyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         noShow: open.survey.audience === 'no_shows',
         asksConsent: asksConsentToQuote(open.survey, open.questions),
         questions: answerFields(open.questions),
+        maxText: MAX_TEXT,
         form,
       },
       status,

@@ -384,7 +384,7 @@ export function readAnswers(questions: QuestionRow[], body: Record<string, strin
       errors.push({ field, message: `Select one of the answers to “${q.label}”` });
     else if (q.kind === 'choice' && !q.options.includes(value)) errors.push({ field, message: `Select one of the answers to “${q.label}”` });
     else if (q.kind === 'text' && value.length > MAX_TEXT)
-      errors.push({ field, message: `Your answer to “${q.label}” must be ${MAX_TEXT} characters or fewer` });
+      errors.push({ field, message: `Your answer to “${q.label}” must be ${MAX_TEXT.toLocaleString('en-GB')} characters or fewer` });
     else answers.push({ questionId: q.id, value });
   }
   if (!errors.length && answers.length === 0) errors.push({ field: questions[0] ? `q_${questions[0].id}` : 'form', message: 'Answer at least one question' });

@@ -15,6 +15,7 @@ import {
   surveys,
 } from '../../db/schema/index.ts';
 import { hideSecrets } from '../../server/app.ts';
+import { MAX_TEXT } from '../../server/surveys/service.ts';
 import { signedInOrganiser } from '../proposals/support.ts';
 import { makeEvent, mailsTo } from '../registration/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
@@ -259,5 +260,35 @@ describe('feedback surveys', () => {
     // The next run asks nobody again.
     await t.app.afterEventJobs.runDue();
     expect((await mailsTo(t.db, twice.email('dee'))).filter((m) => m.template === 'survey-invitation')).toHaveLength(1);
+  });
+
+  it('show the limit a written answer really has, and keep every answer when one is too long', async () => {
+    const { event, email } = await pastEvent('Long answers');
+    await t.app.afterEventJobs.runDue();
+    const path = await surveyPath(email('ann'));
+    const [survey] = await t.db
+      .select()
+      .from(surveys)
+      .where(and(eq(surveys.eventId, event.id), eq(surveys.audience, 'attendees')));
+    const questions = await t.db.select().from(surveyQuestions).where(eq(surveyQuestions.surveyId, survey!.id)).orderBy(surveyQuestions.position);
+    const text = questions.filter((q) => q.kind === 'text');
+    const choice = questions.find((q) => q.kind !== 'text')!;
+    expect(text.length).toBeGreaterThan(1);
+    const visitor = t.client();
+    const page = await visitor.get(path);
+    // The character count shows the limit the answer is held to.
+    expect(page.body).toContain(`data-maxlength="${MAX_TEXT}"`);
+    expect(page.body).not.toContain('data-maxlength="5000"');
+    for (const length of [MAX_TEXT + 1, 6_000]) {
+      const long = 'a'.repeat(length);
+      const refused = await visitor.post(path, { [`q_${text[0]!.id}`]: long, [`q_${text[1]!.id}`]: 'Short and kept', [`q_${choice.id}`]: '4' });
+      expect(refused.statusCode).toBe(400);
+      expect(refused.body).toContain('There is a problem');
+      expect(refused.body).toContain('must be 2,000 characters or fewer');
+      expect(refused.body).toContain(long);
+      expect(refused.body).toContain('Short and kept');
+      expect(refused.body).toMatch(/value="4"[^>]*checked/);
+    }
+    expect(await t.db.select().from(surveyResponses).where(eq(surveyResponses.surveyId, survey!.id))).toHaveLength(0);
   });
 });

@@ -3,7 +3,7 @@
 // organisers may shape until the first answer arrives. After the event a timed job sends each
 // person a private link that works once, and a reminder once. An anonymous survey's answers keep
 // no link at all to who gave them: no invitation, no name, no time.
-import { and, asc, eq, inArray, isNull, lte, max, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lte, max, ne, sql } from 'drizzle-orm';
 import {
   events,
   people,
@@ -319,6 +319,15 @@ async function bookersToAsk(tx: Db, eventId: string, surveyId: string, noShows: 
         eq(registrations.eventId, eventId),
         eq(registrations.status, noShows ? 'confirmed' : 'attended'),
         isNull(registrations.companionOfId),
+        // A place an organiser booked for someone without email: there is no one to write to.
+        ne(registrations.email, ''),
+        // Checked in on another of their places, they came: not someone "we missed".
+        ...(noShows
+          ? [
+              sql`not exists (select 1 from ${registrations} came where came.event_id = ${eventId}
+                and came.person_id = ${registrations.personId} and came.status = 'attended')`,
+            ]
+          : []),
         sql`not exists (select 1 from ${surveyInvitations} i where i.survey_id = ${surveyId}
           and (i.registration_id = ${registrations.id} or i.person_id = ${registrations.personId}))`,
       ),

@@ -321,7 +321,7 @@ async function bookersToAsk(tx: Db, eventId: string, surveyId: string, noShows: 
         isNull(registrations.companionOfId),
         // A place an organiser booked for someone without email: there is no one to write to.
         ne(registrations.email, ''),
-        // Checked in on another of their places, they came: not someone "we missed".
+        // Checked in on another of their places (or their companion was), they came: not someone "we missed".
         ...(noShows
           ? [
               sql`not exists (select 1 from ${registrations} came where came.event_id = ${eventId}

@@ -40,6 +40,7 @@ describe('the survey invitations after an event', () => {
     await t.db.insert(registrations).values([
       { eventId: event.id, personId: eve!.id, status: 'attended', name: 'Eve Both', email: 'eve-then@example.org', createdAt: new Date(Date.UTC(2031, 3, 1)) },
       { eventId: event.id, personId: eve!.id, status: 'confirmed', name: 'Eve Both', email: 'eve-now@example.org', createdAt: new Date(Date.UTC(2031, 3, 2)) },
+      { eventId: event.id, personId: eve!.id, status: 'cancelled', name: 'Eve Both', email: 'eve-now@example.org', createdAt: new Date(Date.UTC(2031, 3, 3)) },
       // Someone who truly did not come, so the no-shows' survey goes out.
       { eventId: event.id, status: 'confirmed', name: 'Fin Away', email: 'fin-away@example.org' },
     ]);

@@ -3,7 +3,7 @@
 // organisers may shape until the first answer arrives. After the event a timed job sends each
 // person a private link that works once, and a reminder once. An anonymous survey's answers keep
 // no link at all to who gave them: no invitation, no name, no time.
-import { and, asc, eq, inArray, isNull, lte, max, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lte, max, sql } from 'drizzle-orm';
 import {
   events,
   people,
@@ -23,7 +23,7 @@ import type { Me } from '../me.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
-import { enqueueEmail } from '../mail/outbox.ts';
+import { enqueueEmail, isErasedAddress } from '../mail/outbox.ts';
 import { defaultQuestions } from './defaults.ts';
 
 export type SurveyRow = typeof surveys.$inferSelect;
@@ -319,8 +319,6 @@ async function bookersToAsk(tx: Db, eventId: string, surveyId: string, noShows: 
         eq(registrations.eventId, eventId),
         eq(registrations.status, noShows ? 'confirmed' : 'attended'),
         isNull(registrations.companionOfId),
-        // A place an organiser booked for someone without email: there is no one to write to.
-        ne(registrations.email, ''),
         // Checked in on another of their places (or their companion was), they came: not someone "we missed".
         ...(noShows
           ? [
@@ -334,7 +332,12 @@ async function bookersToAsk(tx: Db, eventId: string, surveyId: string, noShows: 
     )
     .orderBy(registrations.createdAt, registrations.id);
   const seen = new Set<string>();
-  return rows.filter((r) => r.personId === null || (!seen.has(r.personId) && seen.add(r.personId)));
+  return (
+    rows
+      // No one to write to: a place an organiser booked for someone without email, or an erased person's.
+      .filter((r) => !isErasedAddress(r.email))
+      .filter((r) => r.personId === null || (!seen.has(r.personId) && seen.add(r.personId)))
+  );
 }
 
 async function plannersToAsk(tx: Db, eventId: string, surveyId: string): Promise<ToAsk[]> {

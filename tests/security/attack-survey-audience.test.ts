@@ -3,9 +3,10 @@
 // their address, say): checked in on one, the other never used. The no-shows' survey then told
 // them "we missed you on the day" although they came, beside the attendees' "thank you for
 // coming": an email that says something untrue (THREATS 9; the brief: words in emails are true).
-// And a place an organiser booked without an address (someone with no email) was "invited" to
-// an empty address: a link minted and sealed in the outbox for no one, retried until it failed.
-import { and, eq } from 'drizzle-orm';
+// And a place an organiser booked without an address (someone with no email), or the booking of
+// someone erased since, was "invited": a link minted for no one, counted as sent, and enough to
+// lock the survey's anonymity setting ("people have been invited") when no one had been.
+import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outboxMessages, people, registrations, surveyInvitations, surveys } from '../../db/schema/index.ts';
 import { ensureSurvey, sendDueSurveys } from '../../server/surveys/service.ts';
@@ -51,17 +52,24 @@ describe('the survey invitations after an event', () => {
     expect(toEve.map((m) => m.data.noShow)).toEqual([false]);
   });
 
-  it('are not written to an empty address (a place an organiser booked for someone without email)', async () => {
+  it('are not made for a place with no address to write to (booked without email, or erased)', async () => {
     const { event, after } = await endedEvent('Someone without email', 6);
     await t.db.insert(registrations).values([
       { eventId: event.id, status: 'attended', name: 'Margaret Noemail', email: '' },
       { eventId: event.id, status: 'confirmed', name: 'Norman Noemail', email: '' },
+      // The booking of someone who deleted their account since: name and address gone.
+      { eventId: event.id, status: 'attended', name: '', email: 'booking@erased.invalid' },
       { eventId: event.id, status: 'attended', name: 'Gil Came', email: 'gil-came@example.org' },
     ]);
     const sent = await sendDueSurveys(t.db, after);
 
     expect(await invitations('gil-came@example.org')).toHaveLength(1);
-    expect(await t.db.select().from(outboxMessages).where(eq(outboxMessages.toAddress, ''))).toEqual([]);
+    expect(
+      await t.db
+        .select()
+        .from(outboxMessages)
+        .where(inArray(outboxMessages.toAddress, ['', 'booking@erased.invalid'])),
+    ).toEqual([]);
     const [attendees] = await t.db
       .select()
       .from(surveys)

@@ -9,7 +9,7 @@ import { cohostingOrganisations, cohostsOf } from '../network/directory.ts';
 import { eventLibraryCards } from '../library/public.ts';
 import { eventPlaces } from '../registration/public.ts';
 import { EVENTS_PER_PAGE, findEvents, findPublicEvent } from './queries.ts';
-import { EventListQuery, eventListFilters, eventListPages, eventPageView, listedEventCards } from './view-models.ts';
+import { EventListQuery, eventListFilters, eventListPages, eventListTitle, eventPageView, listedEventCards } from './view-models.ts';
 
 export const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/events', { config: { access: 'public', publicCache: true }, schema: { querystring: EventListQuery } }, async (request, reply) => {
@@ -28,7 +28,7 @@ export const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     // The co-produced and invitation-only marks come with the rows (one statement for the page).
     const [cohosts, organisations] = await Promise.all([cohostsOf(app.db, ids), cohostingOrganisations(app.db)]);
     const pages = eventListPages(query, found.total, EVENTS_PER_PAGE);
-    const title = `${past ? 'Past events' : 'Events'}${pages.current > 1 ? ` (page ${pages.current} of ${pages.count})` : ''}`;
+    const title = eventListTitle(past, pages);
     return reply.page('events/list', {
       title,
       events: listedEventCards(found.events, cohosts),

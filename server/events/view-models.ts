@@ -67,6 +67,17 @@ export function eventListPages(query: EventListQueryType, total: number, perPage
   return pageLinks({ path: '/events', params: { when, q, type, format, month, organisation }, anchor: 'results', total, perPage, requested: query.page });
 }
 
+/**
+ * The list's page title: which page of how many. A page past the last (an old link, a typed
+ * address) says how many pages there are rather than "page 9 of 3".
+ */
+export function eventListTitle(past: boolean, pages: { current: number; count: number }): string {
+  const name = past ? 'Past events' : 'Events';
+  if (pages.current <= 1) return name;
+  if (pages.current <= pages.count) return `${name} (page ${pages.current} of ${pages.count})`;
+  return `${name} (page ${pages.current}; there ${pages.count === 1 ? 'is 1 page' : `are ${pages.count} pages`})`;
+}
+
 // The month choices change only when a month starts in London (always on an hour), so they are
 // kept for the hour rather than worked out with luxon on every request for the list.
 const monthsKept = new Map<string, { value: string; label: string }[]>();

@@ -23,7 +23,7 @@ import type { Me } from '../me.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
-import { enqueueEmail } from '../mail/outbox.ts';
+import { enqueueEmail, isErasedAddress } from '../mail/outbox.ts';
 import { defaultQuestions } from './defaults.ts';
 
 export type SurveyRow = typeof surveys.$inferSelect;
@@ -319,13 +319,25 @@ async function bookersToAsk(tx: Db, eventId: string, surveyId: string, noShows: 
         eq(registrations.eventId, eventId),
         eq(registrations.status, noShows ? 'confirmed' : 'attended'),
         isNull(registrations.companionOfId),
+        // Checked in on another of their places (or their companion was), they came: not someone "we missed".
+        ...(noShows
+          ? [
+              sql`not exists (select 1 from ${registrations} came where came.event_id = ${eventId}
+                and came.person_id = ${registrations.personId} and came.status = 'attended')`,
+            ]
+          : []),
         sql`not exists (select 1 from ${surveyInvitations} i where i.survey_id = ${surveyId}
           and (i.registration_id = ${registrations.id} or i.person_id = ${registrations.personId}))`,
       ),
     )
     .orderBy(registrations.createdAt, registrations.id);
   const seen = new Set<string>();
-  return rows.filter((r) => r.personId === null || (!seen.has(r.personId) && seen.add(r.personId)));
+  return (
+    rows
+      // No one to write to: a place an organiser booked for someone without email, or an erased person's.
+      .filter((r) => !isErasedAddress(r.email))
+      .filter((r) => r.personId === null || (!seen.has(r.personId) && seen.add(r.personId)))
+  );
 }
 
 async function plannersToAsk(tx: Db, eventId: string, surveyId: string): Promise<ToAsk[]> {

@@ -79,7 +79,7 @@ export async function listAttendees(db: Db, eventId: string, filter: AttendeeFil
     .leftJoin(bookers, eq(bookers.id, registrations.bookedById))
     .leftJoin(reservedPlaces, eq(reservedPlaces.id, registrations.reservationId))
     .where(and(...conditions))
-    .orderBy(asc(registrations.createdAt), asc(registrations.id))
+    .orderBy(asc(registrations.createdAt), asc(registrations.name), asc(registrations.id))
     .limit(5000);
 }
 

@@ -159,6 +159,8 @@ export function onSale(type: TicketTypeRow, now: Date): boolean {
 /** Why people cannot book this event now, or null when they can. */
 export function bookingClosedReason(event: EventRow, settings: { registrationOpen: boolean; bookingMode?: BookingMode }, now: Date): string | null {
   if (event.status === 'cancelled') return 'This event has been cancelled.';
+  // A finished event is marked completed by the organisers: "not open" would read as "not yet".
+  if (event.status === 'completed') return 'This event has finished, so booking has closed.';
   if (event.status !== 'published') return 'Booking is not open for this event.';
   if (!event.startsAt) return 'Booking opens when the date is confirmed.';
   if (event.startsAt <= now) return 'This event has started or finished, so booking has closed.';

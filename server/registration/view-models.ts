@@ -406,8 +406,12 @@ export function attendeeCounts(event: EventRow, all: AttendeeRow[], types: Ticke
   // Counted by what each booking is now (bookingState): after a cancellation nobody is "Booked".
   const labels = all.map((r) => bookingState(r, event).label);
   const byStatus = [...new Set(labels)].map((label) => ({ label, n: countOf(labels, (l) => l === label) }));
+  // Every place taken is counted once: a kind of place, a companion's, or an invitee's (which has
+  // no kind of place), so the lines add up to the places taken.
+  const invited = countOf(placed, (r) => !r.companionOfId && !r.ticketTypeId);
   const byType = [
     ...types.map((t) => ({ label: t.name, n: countOf(placed, (r) => r.ticketTypeId === t.id) })),
+    ...(invited > 0 ? [{ label: 'Invited places', n: invited }] : []),
     { label: 'Companion places', n: countOf(placed, (r) => Boolean(r.companionOfId)) },
   ];
   // A hybrid event's two sets of places, counted apart.

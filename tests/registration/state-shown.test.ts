@@ -3,7 +3,7 @@
 // "cancel your booking" action, and what is said about money is true for how they paid.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { payments, registrations } from '../../db/schema/index.ts';
+import { events, payments, registrations } from '../../db/schema/index.ts';
 import { renderEmail } from '../../emails/render.ts';
 import { mintManagePath } from '../../server/registration/links.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
@@ -62,6 +62,17 @@ describe('the organiser dashboard', () => {
     expect(pastSection).toContain('The seminar we called off');
     expect(pastSection).toContain(`/organise/events/${called.slug}/attendees`);
     expect(pastSection).toContain(`/plan/${past.id}`);
+  });
+});
+
+describe('after an event has finished', () => {
+  it('its page says it has finished, not that booking is not open', async () => {
+    const startsAt = new Date(Date.now() - 40 * 86_400_000);
+    const done = await makeEvent(t.db, { title: 'A finished seminar', startsAt, endsAt: new Date(startsAt.getTime() + 3_600_000) });
+    await t.db.update(events).set({ status: 'completed' }).where(eq(events.id, done.id));
+    const page = (await t.client().get(`/events/${done.slug}`)).body;
+    expect(page).toContain('This event has finished, so booking has closed.');
+    expect(page).not.toContain('Booking is not open for this event.');
   });
 });
 

@@ -88,18 +88,16 @@ describe('organiser pages for an event', () => {
     const event = await makeEvent(t.db, { capacity: 10 });
     const ids = ['f0000000-0000-4000-8000-000000000000', 'e0000000-0000-4000-8000-000000000000', 'd0000000-0000-4000-8000-000000000000'];
     const at = new Date();
-    await t.db
-      .insert(registrations)
-      .values(
-        ids.map((id, i) => ({
-          id,
-          eventId: event.id,
-          status: 'confirmed' as const,
-          name: `Same Moment ${2 - i}`,
-          email: `same${i}@example.org`,
-          createdAt: at,
-        })),
-      );
+    await t.db.insert(registrations).values(
+      ids.map((id, i) => ({
+        id,
+        eventId: event.id,
+        status: 'confirmed' as const,
+        name: `Same Moment ${2 - i}`,
+        email: `same${i}@example.org`,
+        createdAt: at,
+      })),
+    );
     const csv = await organiser.get(`/organise/events/${event.slug}/attendees.csv`);
     const names = [...csv.body.matchAll(/Same Moment \d/g)].map((m) => m[0]);
     expect(names).toEqual(['Same Moment 0', 'Same Moment 1', 'Same Moment 2']);

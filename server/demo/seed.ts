@@ -60,7 +60,7 @@ export function demoEvents(): NewEvent[] {
         ][n - 1]!,
         type: 'seminar',
         status: 'published',
-        summary: 'Part of the Hub\u2019s seminar series, co-produced with people who use services.',
+        summary: 'Part of the Hub\u2019s seminar series: a short talk, a response from someone with lived experience, and discussion.',
         description: 'An online seminar with a short talk, a response from someone with lived experience, and open discussion.',
         format: 'online',
         startsAt: londonAt(40 + (n - 1) * 30, '18:00'),

@@ -54,9 +54,16 @@ describe('a bursary fund’s deadline', () => {
     it(`stays exactly as it was when the form is saved unchanged, and a new day means its end: ${season}`, async () => {
       const fundId = await fundClosingAt(`Deadline in ${season}`, new Date(tenAm));
 
+      // The fund's own page says when applications close.
+      const page = await boss.get(`/bursaries/funds/${fundId}`);
+      expect(page.body).toMatch(/Applications close:? <strong>[^<]*14 [A-Z][a-z]+ 2027, 10am<\/strong>/);
+
       const form = await boss.get(`/bursaries/funds/${fundId}/edit`);
       const fields = formFields(form.body);
       expect(fields.deadline).toBe(tenAm.slice(0, 10));
+      // The form does not claim the day's end while the deadline is 10am.
+      expect(form.body).toContain('10am');
+      expect(form.body).not.toContain('Applications are open until the end of this day');
 
       const saved = await boss.post(`/bursaries/funds/${fundId}/edit`, fields);
       expect(saved.statusCode, saved.body.slice(0, 300)).toBe(303);
@@ -65,10 +72,13 @@ describe('a bursary fund’s deadline', () => {
       const moved = await boss.post(`/bursaries/funds/${fundId}/edit`, { ...fields, deadline: laterDay });
       expect(moved.statusCode).toBe(303);
       expect((await deadlineOf(fundId))!.toISOString()).toBe(endOfLaterDay);
+      // Now at the day's end, the form says so again.
+      expect((await boss.get(`/bursaries/funds/${fundId}/edit`)).body).toContain('Applications are open until the end of this day');
 
       const cleared = await boss.post(`/bursaries/funds/${fundId}/edit`, { ...fields, deadline: '' });
       expect(cleared.statusCode).toBe(303);
       expect(await deadlineOf(fundId)).toBeNull();
+      expect((await boss.get(`/bursaries/funds/${fundId}`)).body).toContain('No deadline');
     });
   }
 });

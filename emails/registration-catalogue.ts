@@ -43,6 +43,8 @@ export interface RegistrationEmails {
     refundMethod?: 'stripe' | 'invoice';
     byRegistrant?: boolean;
     eventCancelled?: boolean;
+    /** The event is over: only a refund closes a booking then, and no place is given up. */
+    eventOver?: boolean;
     /** The credit note that cancels the booking's invoice (attached), and that invoice's number; '' for none. */
     creditNote?: string;
     invoiceNumber?: string;
@@ -89,7 +91,9 @@ export const registrationSubjects: { [K in keyof RegistrationEmails]: (data: Reg
       ? `You have left the waiting list: ${d.eventTitle}`
       : d.invoiceUnpaid
         ? `Your place has been released: ${d.eventTitle}`
-        : `Your booking is cancelled: ${d.eventTitle}`,
+        : d.eventOver
+          ? `Your refund: ${d.eventTitle}`
+          : `Your booking is cancelled: ${d.eventTitle}`,
   'registration-invoice': (d) => `Your place is reserved, payment by invoice: ${d.eventTitle}`,
   'registration-link': (d) => `Your link to manage your booking: ${d.eventTitle}`,
   'registration-confirm-request': (d) => `Confirm your booking: ${d.eventTitle}`,

@@ -75,6 +75,7 @@ export type ConflictCode =
   | 'event_closed'
   | 'event_not_in_planning'
   | 'event_not_over'
+  | 'event_over'
   | 'event_not_published'
   | 'event_not_ready'
   | 'impact_note_sent'

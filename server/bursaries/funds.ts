@@ -5,6 +5,7 @@ import { DateTime } from 'luxon';
 import { bursaryApplications, bursaryFunds, events } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit.ts';
 import { formatDateTime } from '../format.ts';
+import { londonDate } from '../london-time.ts';
 import type { Database, Db } from '../db/database.ts';
 import { prepared } from '../db/prepared.ts';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
@@ -176,13 +177,26 @@ export async function createFund(db: Database, input: FundInput, actor: Actor): 
   });
 }
 
+function sameLondonDay(a: Date | null, b: Date | null): boolean {
+  return a !== null && b !== null && londonDate(a) === londonDate(b);
+}
+
 export async function updateFund(db: Database, fundId: string, input: Omit<FundInput, 'eventId'>, actor: Actor): Promise<void> {
   if (!actor.isOrganiser) throw new ForbiddenError();
   const { values, errors } = readFundInput({ ...input, eventId: '' });
   if (errors.length) throw new InvalidInputError(errors);
   await db.transaction(async (tx) => {
-    const [fund] = await tx.select({ id: bursaryFunds.id }).from(bursaryFunds).where(eq(bursaryFunds.id, fundId)).for('update');
+    const [fund] = await tx
+      .select({ id: bursaryFunds.id, deadlineAt: bursaryFunds.deadlineAt })
+      .from(bursaryFunds)
+      .where(eq(bursaryFunds.id, fundId))
+      .for('update');
     if (!fund) throw new NotFoundError('We could not find that bursary fund.');
+    // The form shows the deadline as its day only. That day sent back unchanged keeps the deadline
+    // exactly (a 10am deadline was moved to 11:59pm by saving the form for another change); only a
+    // different day means the end of that day.
+    const chosen = values.deadlineAt ?? null;
+    const deadlineAt = sameLondonDay(chosen, fund.deadlineAt) ? fund.deadlineAt : chosen;
     const figures = await fundFigures(tx, fundId);
     if (values.budgetPence < figures.approvedPence) {
       throw new InvalidInputError([
@@ -196,7 +210,7 @@ export async function updateFund(db: Database, fundId: string, input: Omit<FundI
         budgetPence: values.budgetPence,
         eligibility: values.eligibility,
         covers: values.covers,
-        deadlineAt: values.deadlineAt,
+        deadlineAt,
         updatedAt: new Date(),
       })
       .where(eq(bursaryFunds.id, fundId));

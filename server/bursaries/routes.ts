@@ -77,6 +77,7 @@ import {
   claimFormValues,
   decisionFormValues,
   draftFormValues,
+  fundDeadlineHint,
   fundFormValues,
   figuresView,
   fundQueueView,
@@ -577,7 +578,12 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   const renderFundForm = async (reply: FastifyReply, form: FormState, fundId: string | null, status = 200) => {
     const eventOptions = fundId ? [] : await eventsWithoutFund(app.db);
-    return reply.page('bursaries/fund-form', { title: fundId ? 'Change the bursary fund' : 'Set up a bursary fund', form, fundId, eventOptions }, status);
+    const deadlineHint = fundDeadlineHint(fundId ? (await getFund(app.db, fundId)).deadlineAt : null);
+    return reply.page(
+      'bursaries/fund-form',
+      { title: fundId ? 'Change the bursary fund' : 'Set up a bursary fund', form, fundId, eventOptions, deadlineHint },
+      status,
+    );
   };
 
   app.get('/bursaries/funds/new', { config: { access: 'organiser' } }, async (_request, reply) => renderFundForm(reply, formState({ eventId: '' }), null));

@@ -11,7 +11,8 @@ import type { BursarySettings } from './money.ts';
 import { applicationReference, type fundReport } from './reporting.ts';
 import type { PlaceNow } from './places.ts';
 import type { PanelMember } from './panel.ts';
-import { londonDate } from '../london-time.ts';
+import { LONDON_ZONE, londonDate } from '../london-time.ts';
+import { DateTime } from 'luxon';
 import type { FieldError } from '../errors.ts';
 
 function dayFromIso(day: string): string {
@@ -404,6 +405,19 @@ export function decisionFormValues(app: LoadedApplication): Record<string, unkno
   const values: Record<string, unknown> = { outcome: '' };
   for (const item of app.items) values[`amount-${item.id}`] = poundsField(item.estimatePence);
   return values;
+}
+
+/**
+ * What the change form says under the deadline. A deadline at a day's end (as the form sets one)
+ * needs only the day; one at another time (the demo's is 10am) is named, with what keeping or
+ * changing the day does, so that the form never claims the day's end for it.
+ */
+export function fundDeadlineHint(deadlineAt: Date | null): string {
+  const dayEnd = 'Applications are open until the end of this day (UK time).';
+  if (!deadlineAt) return dayEnd;
+  const london = DateTime.fromJSDate(deadlineAt, { zone: LONDON_ZONE });
+  if (london.hour === 23 && london.minute === 59) return dayEnd;
+  return `Applications are open until ${formatDateTime(deadlineAt)} (UK time). Keep this date to keep that time; a new date means the end of that day.`;
 }
 
 /** A fund as its change form starts: the budget in pounds, the deadline as a London date. */

@@ -217,7 +217,7 @@ export const whoIsTold = {
   'booking.cancelled': {
     record: 'booking',
     change:
-      'a booking or a place on the waiting list is cancelled (by the person, an organiser, a refund — including one made in Stripe’s dashboard — or account deletion)',
+      'a booking or a place on the waiting list is cancelled before the event is over (by the person, an organiser, a refund — including one made in Stripe’s dashboard — or account deletion), or a paid booking is refunded after it',
     emails: [{ template: 'registration-cancelled', to: 'the booker (with the credit note attached when it cancels an invoice)' }],
     notEmailed: [{ who: 'the companion', why: 'their booker is told; the whole party is cancelled together' }],
   },

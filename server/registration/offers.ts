@@ -7,6 +7,7 @@ import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import { events, payments, placeHolds, registrations } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
+import { freedPlacesPassOn } from '../event-over.ts';
 import { tryLockEvent } from '../db/event-lock.ts';
 import { formatDateTime } from '../format.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
@@ -21,8 +22,7 @@ import { eventFacts, getEvent, getSettings } from './queries.ts';
  */
 export async function passOnFreedPlaces(tx: Db, eventId: string, now: Date = new Date()): Promise<string[]> {
   const event = await getEvent(tx, eventId);
-  if (event?.status !== 'published') return [];
-  if (event.startsAt && event.startsAt <= now) return [];
+  if (!event || !freedPlacesPassOn(event, now)) return [];
   const { offerHours } = await getSettings(tx, eventId);
   const waiting = await tx
     .select({

@@ -16,7 +16,7 @@ import { setOnlineCapacity } from './organiser.ts';
 import { answersFor, getBookingParty, getEventBySlug, listQuestions, listTicketTypes } from './queries.ts';
 import { endReservation, hasReservations, listReservations, reservePlaces } from './reserved-places.ts';
 import { AnswersFields, paidMode, registrationFromBody, short } from './routes.ts';
-import { bookForSomeone } from './service.ts';
+import { bookForSomeone, requireNotOver } from './service.ts';
 import { attendanceChoices, confirmationModel, perspectiveOptions, questionFields, reservationRows, ticketOptions } from './view-models.ts';
 
 const ForSomeoneForm = Type.Object({
@@ -57,6 +57,7 @@ export const organiserBookingRoutes: FastifyPluginAsyncTypebox = async (app) => 
   async function forSomeoneModel(slug: string, form?: FormState) {
     const event = await eventFor(slug);
     const now = new Date();
+    requireNotOver(event, now, 'book');
     const [types, questions, avail, askCode] = await Promise.all([
       listTicketTypes(app.db, event.id),
       listQuestions(app.db, event.id),

@@ -30,7 +30,7 @@ import {
 import { answersFor, getEventBySlug, getSettings, listQuestions, listTicketTypes, type EventRow } from './queries.ts';
 import { bookingState } from './booking-state.ts';
 import { checkInState, openCheckInEarly } from './check-in.ts';
-import { cancelRegistration } from './service.ts';
+import { cancelRegistration, requireNotOver } from './service.ts';
 import {
   attendeeCsv,
   ATTENDEES_PER_PAGE,
@@ -45,6 +45,7 @@ import {
   placesSummary,
   questionRows,
   refundNotice,
+  cancelledNotice,
   refundPaidNotice,
   ticketTypeRows,
   ticketTypeValues,
@@ -327,7 +328,7 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ? await listAttendees(app.db, event.id, { status: filter.status || undefined, ticketTypeId: filter.ticket || undefined, search: filter.q })
         : all;
     const shown = page ? filtered.slice((page - 1) * ATTENDEES_PER_PAGE, page * ATTENDEES_PER_PAGE) : filtered;
-    return { rows: attendeeRows(event, shown, all, await paymentStatuses(app.db, event.id)), total: filtered.length };
+    return { rows: attendeeRows(event, shown, all, await paymentStatuses(app.db, event.id), new Date()), total: filtered.length };
   }
 
   app.get(
@@ -345,7 +346,19 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { rows, total } = await attendeeList(event, all, query, query.page ?? 1);
       return reply.page(
         'registration/attendees',
-        attendeesModel({ event, avail, base: base(slug), paymentMode: mode(), stripeOn: app.payments.mode === 'stripe', query, types, all, rows, total }),
+        attendeesModel({
+          event,
+          avail,
+          base: base(slug),
+          paymentMode: mode(),
+          stripeOn: app.payments.mode === 'stripe',
+          query,
+          types,
+          all,
+          now: new Date(),
+          rows,
+          total,
+        }),
       );
     },
   );
@@ -389,8 +402,9 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const event = await eventFor(slug);
       const row = (await listAttendees(app.db, event.id)).find((r) => r.id === id && !r.companionOfId);
       if (!row) throw new NotFoundError('We could not find that booking for this event.');
+      if (action === 'cancel') requireNotOver(event, new Date(), 'cancel');
       const payment = (await paymentStatuses(app.db, event.id)).get(id);
-      return reply.page('registration/confirm-action', confirmActionModel({ event, row, payment, action, base: base(slug) }));
+      return reply.page('registration/confirm-action', confirmActionModel({ event, row, payment, action, base: base(slug), now: new Date() }));
     },
   );
 
@@ -408,7 +422,7 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
       );
     return submit(request, reply, {
       run: () => cancelRegistration(app.db, id, signedIn(request), { reason: 'by an organiser' }),
-      done: { to: afterAction(slug), notice: 'The booking is cancelled, and its place is free for someone else.' },
+      done: { to: afterAction(slug), notice: cancelledNotice(event, new Date()) },
     });
   });
 
@@ -430,7 +444,7 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const event = await eventFor(slug);
     return submit(request, reply, {
       run: () => app.payments.refund(event.id, id, signedIn(request)),
-      done: (refunded) => ({ to: afterAction(slug), notice: refundNotice(refunded, event.status === 'cancelled') }),
+      done: (refunded) => ({ to: afterAction(slug), notice: refundNotice(refunded, event, new Date()) }),
     });
   });
 

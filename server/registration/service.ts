@@ -24,6 +24,7 @@ import {
 } from '../../db/schema/index.ts';
 import type { Me } from '../me.ts';
 import { checkEmail, normaliseEmail } from '../email-address.ts';
+import { eventOver } from '../event-over.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { lockEvent } from '../db/event-lock.ts';
@@ -769,6 +770,8 @@ export async function bookForSomeone(
   context: ServiceContext,
 ): Promise<{ kind: 'booked' | 'waitlisted'; registrationId: string }> {
   const now = context.now ?? new Date();
+  const event = await getEvent(db, eventId);
+  if (event) requireNotOver(event, now, 'book');
   const decided = await checkBooking(db, eventId, { ...input, consentFutureEvents: false }, now, { forSomeone: true });
   const outcome = await db.transaction((tx) =>
     book(tx, eventId, input, decided, { actorId: organiser.id, personId: null, holderId: null, bookedById: organiser.id }, context, now, { lockFirst: true }),
@@ -891,6 +894,17 @@ async function lockParty(tx: Db, registrationId: string) {
   return { main, companions: rows.filter((r) => r.companionOfId === registrationId), event: (await getEvent(tx, first.eventId))! };
 }
 
+/** Refuses, saying why, to cancel a booking or book someone a place once the event is over. */
+export function requireNotOver(event: EventRow, now: Date, doing: 'cancel' | 'book'): void {
+  if (!eventOver(event, now)) return;
+  throw new ConflictError(
+    'event_over',
+    doing === 'cancel'
+      ? 'This event is over, so its bookings can no longer be cancelled. A paid booking can still be refunded.'
+      : 'This event is over, so nobody can be booked a place at it.',
+  );
+}
+
 /** The `reason` a registrant's own cancellation carries (they are thanked for letting us know). */
 export const CANCELLED_BY_REGISTRANT = 'by the registrant';
 
@@ -916,6 +930,11 @@ export async function cancelRegistration(
     const now = options.now ?? new Date();
     const { main, companions, event } = await lockParty(tx, registrationId);
     if (!['pending_payment', 'confirmed', 'waitlisted', 'offered'].includes(main.status)) return { cancelled: false, eventId: main.eventId };
+    // Once the event is over there is no place to give up: cancelling would only email the person
+    // "your booking is cancelled" days later. A refund still closes the booking (an organiser gives
+    // money back to someone who could not come), and so does releasing an unpaid invoice's place.
+    const over = eventOver(event, now);
+    if (!options.refundMethod && !options.invoiceUnpaid) requireNotOver(event, now, 'cancel');
     const wasWaiting = main.status === 'waitlisted' || main.status === 'offered';
     const ids = [main.id, ...companions.map((c) => c.id)];
     await tx
@@ -973,6 +992,7 @@ export async function cancelRegistration(
       refundMethod,
       byRegistrant: options.reason === CANCELLED_BY_REGISTRANT,
       eventCancelled: event.status === 'cancelled',
+      eventOver: over && event.status !== 'cancelled',
       creditNote: credit?.numberText ?? '',
       invoiceNumber: credit?.invoiceNumberText ?? '',
       invoiceUnpaid: options.invoiceUnpaid === true,

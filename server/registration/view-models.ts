@@ -18,6 +18,7 @@ import {
   type TicketTypeRow,
 } from './queries.ts';
 import { bookingState, paymentMethodLabels, paymentStatusLabels } from './booking-state.ts';
+import { eventOver, freedPlacesPassOn } from '../event-over.ts';
 import type { CheckInState } from './check-in.ts';
 import type { listAttendees } from './organiser.ts';
 import { formState, type FormState } from '../http/forms.ts';
@@ -245,6 +246,7 @@ export function manageModel(input: {
   documents: ReturnType<typeof bookingDocuments>;
   paymentMode: 'stripe' | 'invoice';
   form: FormState;
+  now: Date;
 }) {
   const { main, companions, event, types, questions, answers, hold, position, payment, form } = input;
   const type = types.find((t) => t.id === main.ticketTypeId);
@@ -283,6 +285,8 @@ export function manageModel(input: {
       payUntil: payment && hold && hold.kind === 'checkout' ? expiresText(hold.expiresAt) : '',
       position: state.active ? position : null,
       canChange: state.active,
+      // Once the event is over a booking is not cancelled (cancelRegistration refuses).
+      canCancel: state.active && !eventOver(event, input.now),
       isWaiting: main.status === 'waitlisted' || main.status === 'offered',
       calendar: state.holdsPlace && Boolean(event.startsAt),
       attended: main.status === 'attended',
@@ -367,8 +371,10 @@ function attendanceLabel(event: Pick<EventRow, 'format'>, attendance: string | n
  * The attendee list's rows: `shown` are the bookings the list's filter kept, `all` every booking
  * of the event (to name whom a companion comes with), `pay` each booking's latest payment.
  */
-export function attendeeRows(event: EventRow, shown: AttendeeRow[], all: AttendeeRow[], pay: Map<string, PaymentStatus>) {
+export function attendeeRows(event: EventRow, shown: AttendeeRow[], all: AttendeeRow[], pay: Map<string, PaymentStatus>, now: Date) {
   const nameOf = new Map(all.map((r) => [r.id, r.name]));
+  // After the event nothing is cancelled (cancelRegistration refuses); a paid place may still be refunded.
+  const over = eventOver(event, now);
   return shown.map((r) => {
     const payment = pay.get(r.id) ?? null;
     const state = bookingState(r, event);
@@ -387,7 +393,7 @@ export function attendeeRows(event: EventRow, shown: AttendeeRow[], all: Attende
         !r.companionOfId &&
         ((payment?.method === 'invoice' && payment.status === 'refund_due') || (payment?.method === 'stripe' && payment.status === 'refund_failed')),
       paymentLabel: paymentLabel(payment),
-      canCancel: state.active && !r.companionOfId,
+      canCancel: state.active && !r.companionOfId && !over,
       perspectiveLabel: r.perspective ? (perspectiveLabels[r.perspective] ?? r.perspective) : '',
       ticketName: placeName(r),
       price: formatPrice(r.pricePence),
@@ -443,6 +449,7 @@ export function attendeesModel(input: {
   query: { status?: string; ticket?: string; q?: string; page?: number };
   types: TicketTypeRow[];
   all: AttendeeRow[];
+  now: Date;
   /** The page of the list shown. */
   rows: ReturnType<typeof attendeeRows>;
   /** How many match the filters, on every page. */
@@ -456,6 +463,8 @@ export function attendeesModel(input: {
     event: {
       title: event.title,
       slug: event.slug,
+      // An event that is over has no places left to take, whatever the count says.
+      over: eventOver(event, input.now),
       placesText: placesSummary(input.avail),
       cancelled: event.status === 'cancelled',
       cancelledReason: event.cancelledReason,
@@ -547,19 +556,22 @@ export function needsModel(event: Pick<EventRow, 'title' | 'slug'>, all: Attende
 
 /** The page that asks an organiser to confirm cancelling or refunding someone's booking. */
 export function confirmActionModel(input: {
-  event: Pick<EventRow, 'title' | 'status'>;
+  event: Pick<EventRow, 'title' | 'status' | 'startsAt' | 'endsAt'>;
   row: AttendeeRow;
   payment: PaymentStatus | undefined;
   action: 'cancel' | 'refund';
   base: string;
+  now: Date;
 }) {
-  const { event, row, payment, action, base } = input;
+  const { event, row, payment, action, base, now } = input;
   return {
     title: action === 'refund' ? `Refund ${row.name} and cancel their booking` : `Cancel ${row.name}’s booking`,
     action,
     name: row.name,
     price: formatPence(row.pricePence),
     eventCancelled: event.status === 'cancelled',
+    /** What happens to the place, in words that are true now (passOnFreedPlaces decides the same way). */
+    placeWords: placeAfterCancelling(event, now),
     byInvoice: payment?.method === 'invoice',
     // Cancelling a paid invoice's booking pays the money back too (cancelRegistration).
     paidInvoice: payment?.method === 'invoice' && payment.status === 'paid',
@@ -569,15 +581,38 @@ export function confirmActionModel(input: {
   };
 }
 
+/** What becomes of a booking's place when an organiser cancels or refunds it now. */
+function placeAfterCancelling(event: Pick<EventRow, 'status' | 'startsAt' | 'endsAt'>, now: Date): string {
+  if (event.status === 'cancelled') return 'The event was cancelled, so there is no place to pass on.';
+  if (eventOver(event, now)) return 'The event is over, so their booking is closed and no place is passed on.';
+  if (freedPlacesPassOn(event, now)) return 'Their booking will be cancelled, and the place will be offered to the waiting list.';
+  return 'Their booking will be cancelled. The event has started, so the place is not offered to the waiting list.';
+}
+
 /** What the attendee list says after a refund. */
-export function refundNotice(refunded: { method: 'stripe' | 'invoice'; amountPence: number }, eventCancelled: boolean): string {
+export function refundNotice(
+  refunded: { method: 'stripe' | 'invoice'; amountPence: number },
+  event: Pick<EventRow, 'status' | 'startsAt' | 'endsAt'>,
+  now: Date,
+): string {
   // An invoice was paid outside Convene: nothing has gone back until the organiser sends it.
   const money =
     refunded.method === 'stripe'
       ? `Refunded ${formatPence(refunded.amountPence)} to their card.`
       : `A credit note cancels their invoice, and we have emailed them that the Hub will pay back ${formatPence(refunded.amountPence)}. Pay it back to them, then press “Record refund paid”.`;
-  const place = eventCancelled ? '' : ' The booking is cancelled, and its place is free for someone else.';
-  return `${money}${place}`;
+  const place = placeNotice(event, now);
+  return place ? `${money} ${place}` : money;
+}
+
+/** What the list says of the place a cancelled booking gave up; '' when the event has no places any more. */
+function placeNotice(event: Pick<EventRow, 'status' | 'startsAt' | 'endsAt'>, now: Date): string {
+  if (event.status === 'cancelled' || eventOver(event, now)) return '';
+  return freedPlacesPassOn(event, now) ? 'The booking is cancelled, and its place is free for someone else.' : 'The booking is cancelled.';
+}
+
+/** What the attendee list says after an organiser cancels a booking. */
+export function cancelledNotice(event: Pick<EventRow, 'status' | 'startsAt' | 'endsAt'>, now: Date): string {
+  return placeNotice(event, now) || 'The booking is cancelled.';
 }
 
 /** What the attendee list says after a refund paid outside Convene is recorded. */
@@ -676,6 +711,7 @@ export function cancelBookingModel(input: {
   companions: RegistrationRow[];
   event: EventRow;
   payment: { method: string; status: string; amountPence: number } | null;
+  now: Date;
 }) {
   const { main, companions, event, payment } = input;
   const waiting = main.status === 'waitlisted' || main.status === 'offered';
@@ -685,7 +721,8 @@ export function cancelBookingModel(input: {
     companionName: companions.find((c) => c.status !== 'cancelled')?.name ?? '',
     title: waiting ? 'Leave the waiting list' : 'Cancel your booking',
     waiting,
-    canCancel: state.active,
+    canCancel: state.active && !eventOver(event, input.now),
+    eventOver: eventOver(event, input.now),
     eventCancelled: state.eventCancelled,
     base: `/bookings/${input.token}`,
     event: eventFacts(event),

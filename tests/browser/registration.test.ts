@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { events, people, registrationSettings, ticketTypes } from '../../db/schema/index.ts';
 import { grantRole } from '../../server/accounts/people.ts';
+import { makeEvent } from '../registration/fixtures.ts';
 import {
   expectAccessible,
   expectErrorSummaryFocused,
@@ -197,6 +198,11 @@ describe('organiser pages in Chromium', () => {
       await expectAccessible(h);
       await expectReflow(page);
     }
+    // An event that is over: its list says so, and offers no booking or cancelling.
+    const over = await makeEvent(h.database.db, { startsAt: new Date('2025-03-13T10:00:00Z'), endsAt: new Date('2025-03-13T16:00:00Z') });
+    await page.goto(`${h.baseUrl}/organise/events/${over.slug}/attendees`);
+    await expectAccessible(h);
+    if (process.env.SCREENSHOTS) await page.screenshot({ path: `${process.env.SCREENSHOTS}/attendees-over.png`, fullPage: true });
     await page.goto(`${h.baseUrl}/organise`);
     await expectReflow(page);
     await page.setViewportSize({ width: 320, height: 640 });

@@ -115,7 +115,7 @@ export function eventListFilters(query: EventListQueryType, organisations: { id:
     typeOptions: eventTypes.map((t) => ({ value: t, label: eventTypeLabels[t] })),
     formatOptions: eventFormats.map((f) => ({ value: f, label: eventFormatLabels[f] })),
     monthOptions: months,
-    filtered: Boolean(query.type || query.format || query.month || query.q || query.organisation),
+    filtered: Boolean(query.type || query.format || query.month || query.q?.trim() || query.organisation),
   };
 }
 

@@ -89,6 +89,13 @@ describe('the public list of events', () => {
     expect((await t.client().get('/events?type=party')).statusCode).toBe(400);
   });
 
+  it('treats a search of only spaces as no search', async () => {
+    const page = await t.client().get('/events?q=%20%20%20');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).not.toMatch(/events? found/);
+    expect(page.body).not.toContain('Clear filters');
+  });
+
   it('shows places left, the price range and a booking button on the event page', async () => {
     const event = await makeEvent(t.db, { capacity: 20 });
     await makeTicketType(t.db, event.id, { name: 'Free place', pricePence: 0 });

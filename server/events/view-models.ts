@@ -139,6 +139,9 @@ export function eventPageView(event: EventRow) {
     accessInfo: event.accessInfo,
     cancelledReason: event.cancelledReason,
     access: {
+      // A venue's features mean nothing to an event held online only: "no step-free access
+      // confirmed yet" read as a warning about a room nobody goes to.
+      inRoom: event.format !== 'online',
       stepFree: event.stepFreeAccess,
       hearingLoop: event.hearingLoop,
       bsl: event.bslInterpretation,

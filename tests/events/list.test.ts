@@ -124,6 +124,18 @@ describe('the public list of events', () => {
     expect(page.body).not.toContain('zoom.example/j/123');
   });
 
+  it('speaks of a room’s access only for an event held in one', async () => {
+    const online = await makeEvent(t.db, { format: 'online', onlinePlatform: 'Zoom', stepFreeAccess: false, hearingLoop: true, liveCaptions: true });
+    const onlinePage = (await t.client().get(`/events/${online.slug}`)).body;
+    expect(onlinePage).not.toContain('step-free');
+    expect(onlinePage).not.toContain('Hearing loop');
+    expect(onlinePage).toContain('Live captions');
+    const bare = await makeEvent(t.db, { format: 'online', onlinePlatform: 'Zoom', stepFreeAccess: false, liveCaptions: false });
+    expect((await t.client().get(`/events/${bare.slug}`)).body).toContain('No captions or British Sign Language are listed for this online event yet.');
+    const inRoom = await makeEvent(t.db, { format: 'hybrid', stepFreeAccess: false });
+    expect((await t.client().get(`/events/${inRoom.slug}`)).body).toContain('No step-free access confirmed yet');
+  });
+
   it('shows twenty events a page, with links to the other pages that keep the filters', async () => {
     const base = Date.UTC(2031, 0, 1, 10);
     for (let i = 0; i < 45; i++) {

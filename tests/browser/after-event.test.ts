@@ -12,7 +12,7 @@ import { events, people, registrations, surveyAnswers, surveyResponses } from '.
 import { ensureSurvey, listQuestions } from '../../server/surveys/service.ts';
 import { grantRole } from '../../server/accounts/people.ts';
 import { eq } from 'drizzle-orm';
-import { expectAccessible, signInWithEmail, startBrowser, type BrowserHarness } from './support.ts';
+import { expectAccessible, signInWithEmail, startBrowser, type BrowserHarness, loadsNextPage } from './support.ts';
 
 let h: BrowserHarness;
 let eventId: string;
@@ -88,8 +88,7 @@ describe('after the event in Chromium', () => {
     await h.page.getByLabel('What difference has the event made').fill('I listen to families differently now.');
     await h.page.getByLabel('Yes, you may quote me without my name').check();
     await shot('survey-answer');
-    await h.page.getByRole('button', { name: 'Send your feedback' }).click();
-    await h.page.waitForLoadState('load');
+    await loadsNextPage(h.page, () => h.page.getByRole('button', { name: 'Send your feedback' }).click());
     expect(await h.page.textContent('h1')).toContain('Thank you for your feedback');
     await expectAccessible(h);
 
@@ -141,15 +140,13 @@ describe('after the event in Chromium', () => {
     await expectAccessible(h);
 
     // The answer's author agreed to be quoted: cleared, chosen for the note, sent, and public.
-    await h.page.getByRole('button', { name: 'Clear it to quote in public' }).click();
-    await h.page.waitForLoadState('load');
+    await loadsNextPage(h.page, () => h.page.getByRole('button', { name: 'Clear it to quote in public' }).click());
     await h.page.goto(`${h.baseUrl}/plan/${eventId}/after`);
     await h.page.getByLabel('Impact note').fill('You said families should be heard first: the next seminar starts with them.');
     await h.page.getByLabel(/I listen to families differently now/).check();
     await shot('impact-note', true);
     await expectAccessible(h);
-    await h.page.getByRole('button', { name: 'Send the note' }).click();
-    await h.page.waitForLoadState('load');
+    await loadsNextPage(h.page, () => h.page.getByRole('button', { name: 'Send the note' }).click());
     await h.page.goto(`${h.baseUrl}/events/after-walk`);
     const publicPage = await h.page.textContent('main');
     expect(publicPage).toContain('You said, we did');

@@ -18,6 +18,7 @@ import {
   expectReflow,
   expectScreenReaderForm,
   expectTextSpacingFits,
+  loadsNextPage,
   signInWithEmail,
   startBrowser,
   tabAndType,
@@ -64,9 +65,7 @@ afterAll(async () => {
 /** Presses Enter on a link or button reached by Tab, and waits for the page it leads to. */
 async function press(selector: string) {
   await tabTo(h.page, selector);
-  const loaded = h.page.waitForEvent('load');
-  await h.page.keyboard.press('Enter');
-  await loaded;
+  await loadsNextPage(h.page, () => h.page.keyboard.press('Enter'));
 }
 
 async function signIn(email: string) {

@@ -3,7 +3,7 @@
 // on an event page, and making a private feed link, with axe checking every page.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { events } from '../../db/schema/index.ts';
-import { expectAccessible, signInWithEmail, startBrowser, tabTo, type BrowserHarness } from './support.ts';
+import { expectAccessible, signInWithEmail, startBrowser, tabTo, type BrowserHarness, loadsNextPage } from './support.ts';
 
 let h: BrowserHarness;
 beforeAll(async () => {
@@ -50,8 +50,7 @@ describe('calendar feeds in Chromium', () => {
     await h.page.goto(`${h.baseUrl}/calendar/private`);
     await expectAccessible(h);
     await tabTo(h.page, 'main form[action="/calendar/private"] button[type=submit]');
-    await h.page.keyboard.press('Enter');
-    await h.page.waitForLoadState('load');
+    await loadsNextPage(h.page, () => h.page.keyboard.press('Enter'));
     expect(await h.page.textContent('main')).toContain('Your link is ready');
     const link = await h.page.inputValue('#private-feed-link');
     expect(link).toMatch(new RegExp(`^${h.baseUrl}/calendar/private/[A-Za-z0-9_-]{43}\\.ics$`));

@@ -21,6 +21,7 @@ import {
   tabAndType,
   tabTo,
   type BrowserHarness,
+  loadsNextPage,
 } from './support.ts';
 
 let h: BrowserHarness;
@@ -47,13 +48,12 @@ async function signInAs(email: string) {
   await signInWithEmail(h, email);
   // A first sign-in goes on to the account page to ask for a name; wait until it has landed.
   await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
-  await page.waitForLoadState('load');
 }
 
 /** Presses Enter on a control reached by Tab, and waits for the next page. */
 async function activate(selector: string) {
   await tabTo(page, selector, 200);
-  await Promise.all([page.waitForEvent('load'), page.keyboard.press('Enter')]);
+  await loadsNextPage(page, () => page.keyboard.press('Enter'));
 }
 
 /** Types a date into a native date field, in the order the browser's locale shows its parts. */
@@ -165,7 +165,7 @@ describe('co-producing an event, by keyboard', () => {
       await page.keyboard.press('ArrowRight');
     }
     await tabTo(page, `form[action$="/score"] button`, 50);
-    await Promise.all([page.waitForEvent('load'), page.keyboard.press('Enter')]);
+    await loadsNextPage(page, () => page.keyboard.press('Enter'));
     expect(await mainText()).toContain('Your score is saved');
     await expectAccessible(h);
     await tabTo(page, '#decision', 300);
@@ -298,7 +298,7 @@ describe('co-producing an event, by keyboard', () => {
     expect(await card.textContent()).toContain('Co-produced');
     await expectAccessible(h);
     await tabTo(page, 'main a[href^="/events/poverty-housing-and-distress"]', 100);
-    await Promise.all([page.waitForEvent('load'), page.keyboard.press('Enter')]);
+    await loadsNextPage(page, () => page.keyboard.press('Enter'));
     const text = await mainText();
     expect(text).toContain('Co-produced');
     expect(text).toContain('Welcome and introductions');

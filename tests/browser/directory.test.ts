@@ -11,7 +11,16 @@ import { people } from '../../db/schema/index.ts';
 import { grantRole } from '../../server/accounts/people.ts';
 import { runImports } from '../../server/network/import.ts';
 import { makeEvent } from '../registration/fixtures.ts';
-import { expectAccessible, expectErrorSummaryFocused, expectReflow, signInWithEmail, startBrowser, tabTo, type BrowserHarness } from './support.ts';
+import {
+  expectAccessible,
+  expectErrorSummaryFocused,
+  expectReflow,
+  signInWithEmail,
+  startBrowser,
+  tabTo,
+  type BrowserHarness,
+  loadsNextPage,
+} from './support.ts';
 
 let h: BrowserHarness;
 beforeAll(async () => {
@@ -32,8 +41,7 @@ describe('the directory in Chromium', () => {
     await expectAccessible(h);
     await h.page.getByLabel('Name of the organisation').fill('Hearing Voices Group');
     await tabTo(h.page, 'form[action="/directory/ask"] button[type="submit"]', 120);
-    await h.page.keyboard.press('Enter');
-    await h.page.waitForLoadState('load');
+    await loadsNextPage(h.page, () => h.page.keyboard.press('Enter'));
     await expectErrorSummaryFocused(h.page);
     expect(await h.page.textContent('.govuk-error-summary')).toContain('Select what kind of organisation it is');
     expect(await h.page.inputValue('#name')).toBe('Hearing Voices Group');
@@ -54,21 +62,18 @@ describe('the directory in Chromium', () => {
     await h.page.goto(`${h.baseUrl}/organise/directory`);
     await expectAccessible(h);
     await shot('directory-organise');
-    await h.page.getByRole('button', { name: 'Approve Hearing Voices Group' }).click();
-    await h.page.waitForLoadState('load');
+    await loadsNextPage(h.page, () => h.page.getByRole('button', { name: 'Approve Hearing Voices Group' }).click());
     expect(await h.page.textContent('main')).toContain('Hearing Voices Group is listed in the directory');
 
     await h.page.goto(`${h.baseUrl}/directory`);
     await expectAccessible(h);
     await expectReflow(h.page);
     await h.page.selectOption('#kind', 'service_user_led');
-    await h.page.getByRole('button', { name: 'Show organisations' }).click();
-    await h.page.waitForLoadState('load');
+    await loadsNextPage(h.page, () => h.page.getByRole('button', { name: 'Show organisations' }).click());
     expect(await h.page.textContent('#results')).toBe('1 organisation found');
     await expectAccessible(h);
     await shot('directory');
-    await h.page.getByRole('link', { name: 'Hearing Voices Group' }).click();
-    await h.page.waitForLoadState('load');
+    await loadsNextPage(h.page, () => h.page.getByRole('link', { name: 'Hearing Voices Group' }).click());
     await expectAccessible(h);
     await shot('directory-entry');
 
@@ -88,14 +93,11 @@ describe('the directory in Chromium', () => {
 
   it('its contact asks for a change (a mistake first), and an organiser changes or removes the entry', async () => {
     await h.page.goto(`${h.baseUrl}/directory`);
-    await h.page.getByRole('link', { name: 'Hearing Voices Group' }).click();
-    await h.page.waitForLoadState('load');
-    await h.page.getByRole('link', { name: 'Ask for a change to this entry' }).click();
-    await h.page.waitForLoadState('load');
+    await loadsNextPage(h.page, () => h.page.getByRole('link', { name: 'Hearing Voices Group' }).click());
+    await loadsNextPage(h.page, () => h.page.getByRole('link', { name: 'Ask for a change to this entry' }).click());
     await expectAccessible(h);
     await h.page.fill('#message', 'Our website has moved.');
-    await h.page.getByRole('button', { name: 'Send it to the Hub' }).click();
-    await h.page.waitForLoadState('load');
+    await loadsNextPage(h.page, () => h.page.getByRole('button', { name: 'Send it to the Hub' }).click());
     await expectErrorSummaryFocused(h.page);
     expect(await h.page.inputValue('#message')).toBe('Our website has moved.');
     await expectAccessible(h);
@@ -106,12 +108,10 @@ describe('the directory in Chromium', () => {
     await h.page.goto(`${h.baseUrl}/organise/directory`);
     expect(await h.page.textContent('main')).toContain('Our website has moved.');
     await expectAccessible(h);
-    await h.page.getByRole('link', { name: 'Change Hearing Voices Group’s entry' }).click();
-    await h.page.waitForLoadState('load');
+    await loadsNextPage(h.page, () => h.page.getByRole('link', { name: 'Change Hearing Voices Group’s entry' }).click());
     await expectAccessible(h);
     await shot('directory-edit');
-    await h.page.getByRole('link', { name: 'Remove Hearing Voices Group from the directory' }).click();
-    await h.page.waitForLoadState('load');
+    await loadsNextPage(h.page, () => h.page.getByRole('link', { name: 'Remove Hearing Voices Group from the directory' }).click());
     await expectAccessible(h);
     await h.page.goBack();
     // Changed because its contact asked: back to the requests, to mark theirs done.
@@ -129,8 +129,7 @@ describe('the directory in Chromium', () => {
     );
     await h.page.goto(`${h.baseUrl}/organise/list/import`);
     await expectAccessible(h);
-    await h.page.getByRole('button', { name: 'Check the file' }).click();
-    await h.page.waitForLoadState('load');
+    await loadsNextPage(h.page, () => h.page.getByRole('button', { name: 'Check the file' }).click());
     await expectErrorSummaryFocused(h.page);
     expect(await h.page.textContent('.govuk-error-summary')).toContain('Choose a CSV file to import');
     await expectAccessible(h);
@@ -142,14 +141,12 @@ describe('the directory in Chromium', () => {
     expect(await h.page.textContent('main')).toContain('The same address is on an earlier line');
     await expectAccessible(h);
     await shot('import-preview');
-    await h.page.getByRole('button', { name: 'Start the import' }).click();
-    await h.page.waitForLoadState('load');
+    await loadsNextPage(h.page, () => h.page.getByRole('button', { name: 'Start the import' }).click());
     expect(await h.page.textContent('main')).toContain('0 of 4 rows done');
     await expectAccessible(h);
     // The job runs (the test app's timer is off); looking again shows it done.
     await runImports(h.database.db);
-    await h.page.getByRole('link', { name: 'Look again to see how far it has got' }).click();
-    await h.page.waitForLoadState('load');
+    await loadsNextPage(h.page, () => h.page.getByRole('link', { name: 'Look again to see how far it has got' }).click());
     expect(await h.page.textContent('main')).toContain('4 of 4 rows done (100%)');
     await expectAccessible(h);
     await shot('import-done');

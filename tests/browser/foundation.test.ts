@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { people } from '../../db/schema/index.ts';
 import { seedDemo } from '../../server/demo/seed.ts';
 import { makeEvent } from '../registration/fixtures.ts';
-import { expectAccessible, expectReflow, signInWithEmail, startBrowser, tabAndType, tabTo, type BrowserHarness } from './support.ts';
+import { expectAccessible, expectReflow, signInWithEmail, startBrowser, tabAndType, tabTo, type BrowserHarness, loadsNextPage } from './support.ts';
 
 let h: BrowserHarness;
 beforeAll(async () => {
@@ -63,8 +63,7 @@ describe('a first visit in Chromium', () => {
   it('shows a clear error on the sign-in form and keeps what was typed', async () => {
     await h.page.goto(`${h.baseUrl}/sign-in`);
     await tabAndType(h.page, '#email', 'admin at example');
-    await h.page.keyboard.press('Enter');
-    await h.page.waitForLoadState('load');
+    await loadsNextPage(h.page, () => h.page.keyboard.press('Enter'));
     expect(await h.page.textContent('.govuk-error-summary')).toContain('Enter an email address in the right format');
     expect(await h.page.inputValue('#email')).toBe('admin at example');
     await expectAccessible(h);
@@ -87,8 +86,7 @@ describe('a first visit in Chromium', () => {
     await tabTo(h.page, '#prefersPlainText');
     await h.page.keyboard.press('Space');
     await tabTo(h.page, 'form[action^="/account"] button[type=submit]');
-    await h.page.keyboard.press('Enter');
-    await h.page.waitForLoadState('load');
+    await loadsNextPage(h.page, () => h.page.keyboard.press('Enter'));
     expect(await h.page.textContent('main')).toContain('Your details have been saved');
     const [admin] = await h.database.db.select().from(people).where(eq(people.email, 'admin@example.org'));
     expect(admin?.pronouns).toBe('they/them');

@@ -3,7 +3,17 @@
 // on the way, the emailed link, the preferences page, and leaving. Every page goes through the
 // three accessibility and HTML checkers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectAccessible, expectErrorSummaryFocused, expectReflow, latestEmailTo, startBrowser, tabAndType, tabTo, type BrowserHarness } from './support.ts';
+import {
+  expectAccessible,
+  expectErrorSummaryFocused,
+  expectReflow,
+  latestEmailTo,
+  startBrowser,
+  tabAndType,
+  tabTo,
+  type BrowserHarness,
+  loadsNextPage,
+} from './support.ts';
 
 let h: BrowserHarness;
 beforeAll(async () => {
@@ -34,8 +44,7 @@ describe('the mailing list in Chromium, by keyboard', () => {
     await tabTo(h.page, '#types-1');
     await h.page.keyboard.press('Space');
     await tabTo(h.page, 'button[type="submit"]', 80);
-    await h.page.keyboard.press('Enter');
-    await h.page.waitForLoadState('load');
+    await loadsNextPage(h.page, () => h.page.keyboard.press('Enter'));
     await expectErrorSummaryFocused(h.page);
     expect(await h.page.textContent('.govuk-error-summary')).toContain('Enter an email address in the right format');
     expect(await h.page.inputValue('#name')).toBe('River');
@@ -66,8 +75,7 @@ describe('the mailing list in Chromium, by keyboard', () => {
     await tabTo(h.page, '#regions-6');
     await h.page.keyboard.press('Space');
     await tabTo(h.page, 'button[type="submit"]', 80);
-    await h.page.keyboard.press('Enter');
-    await h.page.waitForLoadState('load');
+    await loadsNextPage(h.page, () => h.page.keyboard.press('Enter'));
     expect(await h.page.textContent('main')).toContain('Your choices are saved.');
     expect(await h.page.isChecked('#regions-6')).toBe(true);
 
@@ -76,8 +84,7 @@ describe('the mailing list in Chromium, by keyboard', () => {
     await h.page.waitForURL(/\/leave$/);
     await expectAccessible(h);
     await tabTo(h.page, 'button[type="submit"]');
-    await h.page.keyboard.press('Enter');
-    await h.page.waitForLoadState('load');
+    await loadsNextPage(h.page, () => h.page.keyboard.press('Enter'));
     expect(await h.page.textContent('h1')).toContain('You have left the mailing list');
     await expectAccessible(h);
   });

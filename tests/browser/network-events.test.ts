@@ -8,7 +8,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { people, roleGrants } from '../../db/schema/index.ts';
 import { seedDemo } from '../../server/demo/seed.ts';
-import { expectAccessible, latestEmailTo, signInWithEmail, startBrowser, tabAndType, tabTo, type BrowserHarness } from './support.ts';
+import { expectAccessible, latestEmailTo, signInWithEmail, startBrowser, tabAndType, tabTo, type BrowserHarness, loadsNextPage } from './support.ts';
 
 let h: BrowserHarness;
 beforeAll(async () => {
@@ -33,8 +33,7 @@ describe('round tables and the library in Chromium', () => {
     await tabAndType(h.page, '#email', 'ola.survivor@example.org');
     await tabTo(h.page, '#perspective');
     await h.page.keyboard.press('Space');
-    await h.page.click('button:has-text("Send the invitation")');
-    await h.page.waitForLoadState('load');
+    await loadsNextPage(h.page, () => h.page.click('button:has-text("Send the invitation")'));
     expect(await h.page.textContent('main')).toContain('Ola Survivor is invited');
 
     const mail = await latestEmailTo(h, 'ola.survivor@example.org');
@@ -44,8 +43,7 @@ describe('round tables and the library in Chromium', () => {
     await h.page.goto(link!);
     await expectAccessible(h);
     await h.page.fill('#accessNeeds', 'A quiet room, please.');
-    await h.page.click('button:has-text("Accept: I am coming")');
-    await h.page.waitForLoadState('load');
+    await loadsNextPage(h.page, () => h.page.click('button:has-text("Accept: I am coming")'));
     expect(await h.page.textContent('main')).toContain('you are coming');
     await expectAccessible(h);
 
@@ -57,11 +55,9 @@ describe('round tables and the library in Chromium', () => {
     await h.page.goto(`${h.baseUrl}/library`);
     await expectAccessible(h);
     await tabAndType(h.page, '#q', 'westminster');
-    await h.page.keyboard.press('Enter');
-    await h.page.waitForLoadState('load');
+    await loadsNextPage(h.page, () => h.page.keyboard.press('Enter'));
     expect(await h.page.textContent('#results')).toContain('1 item found');
-    await h.page.click('a:has-text("report of the Westminster round table")');
-    await h.page.waitForLoadState('load');
+    await loadsNextPage(h.page, () => h.page.click('a:has-text("report of the Westminster round table")'));
     // The conference is still to come in the demo: the report is to be launched there.
     expect(await h.page.textContent('main')).toContain('To be launched at');
     await expectAccessible(h);

@@ -21,6 +21,7 @@ import {
   tabAndType,
   tabTo,
   type BrowserHarness,
+  loadsNextPage,
 } from './support.ts';
 
 let h: BrowserHarness;
@@ -99,8 +100,7 @@ describe('booking a free seminar in Chromium, by keyboard', () => {
     await expectReflow(page);
     await expectTextSpacingFits(page);
     await tabTo(page, 'main form button[type=submit]', 120);
-    await page.keyboard.press('Enter');
-    await page.waitForLoadState('load');
+    await loadsNextPage(page, () => page.keyboard.press('Enter'));
     expect(await page.textContent('.govuk-error-summary')).toContain('Enter your name');
     await expectErrorSummaryFocused(page);
     // Heard as a screen reader hears it: every field by its label, and the summary as an alert.
@@ -139,8 +139,7 @@ describe('booking a free seminar in Chromium, by keyboard', () => {
     await tabTo(page, '#email');
     await page.keyboard.type('sasha@example.org');
     await tabTo(page, 'main form[action$="/book/link"] button');
-    await page.keyboard.press('Enter');
-    await page.waitForLoadState('load');
+    await loadsNextPage(page, () => page.keyboard.press('Enter'));
     expect(await page.textContent('body')).toContain('If that address has a booking for this event, we have emailed its link to it.');
     await expectAccessible(h);
     const mail = await latestEmailTo(h, 'sasha@example.org');
@@ -158,8 +157,7 @@ describe('booking a free seminar in Chromium, by keyboard', () => {
     await page.waitForURL('**/cancel');
     await expectAccessible(h);
     await tabTo(page, 'main form button[type=submit]');
-    await page.keyboard.press('Enter');
-    await page.waitForLoadState('load');
+    await loadsNextPage(page, () => page.keyboard.press('Enter'));
     expect(await page.textContent('main')).toContain('Cancelled');
 
     const offer = await latestEmailTo(h, 'sasha@example.org');
@@ -167,8 +165,7 @@ describe('booking a free seminar in Chromium, by keyboard', () => {
     await page.goto(linkIn(offer.text, '/bookings/'));
     await expectAccessible(h);
     await tabTo(page, 'main form[action$="/accept"] button');
-    await page.keyboard.press('Enter');
-    await page.waitForLoadState('load');
+    await loadsNextPage(page, () => page.keyboard.press('Enter'));
     expect(await page.textContent('main')).toContain('Booked');
     await expectAccessible(h);
     const confirmed = await latestEmailTo(h, 'sasha@example.org');
@@ -220,8 +217,7 @@ describe('organiser pages in Chromium', () => {
     await page.keyboard.press('Enter');
     await page.waitForURL('**/check-in?q=Sasha');
     await tabTo(page, 'main form[action*="/check-in/"] button');
-    await page.keyboard.press('Enter');
-    await page.waitForLoadState('load');
+    await loadsNextPage(page, () => page.keyboard.press('Enter'));
     expect(await page.textContent('main')).toContain('Arrived');
     expect(await page.textContent('main')).toContain('Undo check-in');
     await expectAccessible(h);
@@ -263,8 +259,7 @@ describe('hybrid places, reserved codes and booking for someone in Chromium', ()
     await tabTo(page, 'main form button[type=submit]');
     // The answer comes back to the same address: wait for the navigation itself, not the page
     // already loaded.
-    await Promise.all([page.waitForEvent('framenavigated'), page.keyboard.press('Enter')]);
-    await page.waitForLoadState('load');
+    await loadsNextPage(page, () => page.keyboard.press('Enter'));
     expect(await page.textContent('main')).toContain('Their code is');
     await expectAccessible(h);
     await page.goto(`${base}/places/online`);

@@ -281,6 +281,17 @@ export async function latestEmailTo(harness: BrowserHarness, address: string) {
   throw new Error(`No email to ${address} in ${harness.outboxDir}`);
 }
 
+/**
+ * Does what loads a new page (pressing a key on a link or button, a click) and waits for that new
+ * page's load event. `waitForLoadState('load')` after the action would not wait: the page already
+ * shown has loaded, so it returns at once and the test reads the old page (CI met this once).
+ */
+export async function loadsNextPage(page: Page, action: () => Promise<unknown>): Promise<void> {
+  const loaded = page.waitForEvent('load');
+  await action();
+  await loaded;
+}
+
 /** Presses Tab until the element matching the CSS `selector` has focus, proving it is reachable by keyboard. */
 export async function tabTo(page: Page, selector: string, maxPresses = 60): Promise<void> {
   for (let i = 0; i < maxPresses; i++) {
@@ -312,7 +323,6 @@ export async function signInWithEmail(harness: BrowserHarness, email: string): P
   await page.keyboard.press('Enter');
   // Done when the browser has left the sign-in link for wherever the person was going.
   await page.waitForURL((url) => !url.pathname.startsWith('/sign-in/'));
-  await page.waitForLoadState('load');
 }
 
 /**

@@ -10,7 +10,16 @@ import { NotFoundError } from '../errors.ts';
 import { formState, type FormState } from '../http/forms.ts';
 import { acceptUploads, readFieldsBeforeFile, readUploadedFile } from '../http/uploads.ts';
 import { planningAccess, requireLead } from './access.ts';
-import { addFileResource, addLinkResource, getImpactNote, MAX_RESOURCE_BYTES, quotableAnswers, removeResource, saveImpactNote } from './after.ts';
+import {
+  addFileResource,
+  addLinkResource,
+  getImpactNote,
+  impactNoteDue,
+  MAX_RESOURCE_BYTES,
+  quotableAnswers,
+  removeResource,
+  saveImpactNote,
+} from './after.ts';
 import { Uuid } from '../http/ids.ts';
 import { text, textForm, type Body } from '../http/form-values.ts';
 import { submit } from '../http/form-route.ts';
@@ -53,7 +62,7 @@ export const afterRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ...workspaceFrame(access, 'after'),
         noteSent: noteSentText(note),
         noteText: note?.body ?? '',
-        hasHappened: e.status === 'completed' || (e.status === 'published' && Boolean(e.endsAt && e.endsAt <= new Date())),
+        hasHappened: impactNoteDue(e, new Date()),
         resources: resources.map(resourceView),
         noteForm: forms.note ?? formState({ note: note?.body ?? '' }),
         quotes: quotableView(quotable, forms.note),

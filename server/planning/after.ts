@@ -9,6 +9,7 @@ import type { Me } from '../me.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
+import { eventOver } from '../event-over.ts';
 import { type MailBudget, spendMailBudget } from '../mail/budget.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
 import { planningAccess, requireLead, type EventRow } from './access.ts';
@@ -53,8 +54,13 @@ export async function quotableAnswers(db: Db, eventId: string, options: { quoted
     .orderBy(asc(surveyQuestions.position), asc(surveyAnswers.id));
 }
 
-function hasHappened(event: EventRow, now: Date): boolean {
-  return event.status === 'completed' || (event.status === 'published' && Boolean(event.endsAt && event.endsAt <= now));
+/**
+ * Whether the impact note can go: the event took place (finished, or published and over by
+ * eventOver's rule, which reads an event without an end time by its start). The page's words and
+ * the service both ask this.
+ */
+export function impactNoteDue(event: Pick<EventRow, 'status' | 'startsAt' | 'endsAt'>, now: Date): boolean {
+  return (event.status === 'published' || event.status === 'completed') && eventOver(event, now);
 }
 
 /**
@@ -77,7 +83,8 @@ export async function saveImpactNote(
     requireLead(access);
     const [existing] = await tx.select({ sentAt: impactNotes.sentAt }).from(impactNotes).where(eq(impactNotes.eventId, eventId)).for('update');
     if (existing?.sentAt) throw new ConflictError('impact_note_sent', 'The impact note has already been sent.');
-    if (input.send && !hasHappened(access.event, now)) throw new ConflictError('event_not_over', 'The impact note can be sent once the event has taken place.');
+    if (input.send && !impactNoteDue(access.event, now))
+      throw new ConflictError('event_not_over', 'The impact note can be sent once the event has taken place.');
     const sentAt = input.send ? now : null;
     // The chosen quotes: only answers that may be quoted; anything else sent is ignored.
     const quotable = await quotableAnswers(tx, eventId);

@@ -25,6 +25,7 @@ import { lockBursaryApplicationsOf, settleBursariesForCancelledEvent } from '../
 import type { Database, Db } from '../db/database.ts';
 import { prepared } from '../db/prepared.ts';
 import { ConflictError, ForbiddenError, InvalidInputError } from '../errors.ts';
+import { eventOver } from '../event-over.ts';
 import { formatDate, formatTimeRange } from '../format.ts';
 import { calendarAttachment, enqueueEmail } from '../mail/outbox.ts';
 import { attendeeIcs, bookingState, closePlacesForCancelledEvent, mintManagePath, type PaymentFacts, placesReady } from '../registration/api.ts';
@@ -439,7 +440,7 @@ export async function completeEvent(db: Database, eventId: string, me: Me, now =
     requireLead(access);
     const e = access.event;
     if (e.status !== 'published') throw new ConflictError('event_not_published', 'Only a published event can be marked as finished.');
-    if (!e.endsAt || e.endsAt > now) throw new ConflictError('event_not_over', 'The event can be marked as finished once it has ended.');
+    if (!eventOver(e, now)) throw new ConflictError('event_not_over', 'The event can be marked as finished once it has ended.');
     await tx.update(events).set({ status: 'completed', updatedAt: now }).where(eq(events.id, eventId));
     await recordAudit(tx, { actorId: me.id, action: 'event.completed', subjectType: 'event', subjectId: eventId });
   });

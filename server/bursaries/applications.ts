@@ -567,6 +567,34 @@ export async function loadApplication(db: Db, applicationId: string) {
 
 export type LoadedApplication = NonNullable<Awaited<ReturnType<typeof loadApplication>>>;
 
+/** How many decided and withdrawn applications the fund page shows at a time. */
+export const DECIDED_PER_PAGE = 50;
+
+/**
+ * A fund's queue for its panel: every application waiting for a decision and every claim waiting
+ * for approval (the work to do, never split across pages), and one page of the decided and
+ * withdrawn ones, oldest first, with how many there are. Only the applications shown are loaded:
+ * a fund with hundreds of decided applications cost the page their items, ledgers and views.
+ */
+export async function loadFundQueue(db: Db, fundId: string, page: number) {
+  const rows = await db
+    .select({ id: bursaryApplications.id, status: bursaryApplications.status, claimStatus: bursaryClaims.status })
+    .from(bursaryApplications)
+    .leftJoin(bursaryClaims, eq(bursaryClaims.applicationId, bursaryApplications.id))
+    .where(and(eq(bursaryApplications.fundId, fundId), ne(bursaryApplications.status, 'draft')))
+    .orderBy(asc(bursaryApplications.submittedAt), asc(bursaryApplications.id));
+  const waitingIds = rows.filter((r) => r.status === 'submitted').map((r) => r.id);
+  const claimIds = rows.filter((r) => r.claimStatus === 'submitted').map((r) => r.id);
+  const decidedIds = rows.filter((r) => r.status !== 'submitted').map((r) => r.id);
+  const pageIds = decidedIds.slice((page - 1) * DECIDED_PER_PAGE, page * DECIDED_PER_PAGE);
+  const loaded = await loadApplications(db, { ids: [...new Set([...waitingIds, ...claimIds, ...pageIds])] }, { conversation: false });
+  const byId = new Map(loaded.map((a) => [a.id, a]));
+  const pick = (ids: string[]) => ids.flatMap((id) => byId.get(id) ?? []);
+  return { waiting: pick(waitingIds), claims: pick(claimIds), decided: pick(pageIds), decidedCount: decidedIds.length };
+}
+
+export type FundQueue = Awaited<ReturnType<typeof loadFundQueue>>;
+
 /**
  * Opens an application for someone: its applicant, the event's panel, or an admin; anyone else
  * is told it does not exist. Every view is audited.

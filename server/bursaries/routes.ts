@@ -29,7 +29,7 @@ import {
   deleteApplication,
   listOwnApplications,
   readItems,
-  loadApplications,
+  loadFundQueue,
   reviewPath,
   saveDraft,
   startApplication,
@@ -94,6 +94,7 @@ import {
 
 const ApplicationParams = Type.Object({ applicationId: Uuid });
 const FundParams = Type.Object({ fundId: Uuid });
+const FundQueueQuery = Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })) });
 const FundApplicationParams = Type.Object({ fundId: Uuid, applicationId: Uuid });
 const PanelMemberParams = Type.Object({ fundId: Uuid, memberId: Uuid });
 const Text = (max: number, title?: string) => Type.String({ maxLength: max, ...(title ? { title } : {}) });
@@ -627,15 +628,13 @@ export const bursariesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return fund;
   };
 
-  app.get('/bursaries/funds/:fundId', { config: { access: 'member' }, schema: { params: FundParams } }, async (request, reply) => {
+  app.get('/bursaries/funds/:fundId', { config: { access: 'member' }, schema: { params: FundParams, querystring: FundQueueQuery } }, async (request, reply) => {
     const { fundId } = request.params;
+    const page = request.query.page ?? 1;
     const fund = await panelFund(request, fundId);
-    const figures = await fundFigures(app.db, fundId);
-    const now = new Date();
-    // The queue shows no messages or receipts: they are not read for it.
-    const loaded = await loadApplications(app.db, { fundId }, { conversation: false });
+    const [figures, queue] = await Promise.all([fundFigures(app.db, fundId), loadFundQueue(app.db, fundId, page)]);
     await auditFundOpened(app.db, fundId, 'queue_viewed', signedIn(request));
-    return reply.page('bursaries/fund', fundQueueView({ fund, figures, applications: loaded, settings, viewer: signedIn(request), now }));
+    return reply.page('bursaries/fund', fundQueueView({ fund, figures, queue, viewer: signedIn(request), now: new Date(), page }));
   });
 
   const renderReview = async (request: FastifyRequest, reply: FastifyReply, fundId: string, applicationId: string, forms: ReviewForms = {}, status = 200) => {

@@ -2,7 +2,16 @@
 // what the person may do next. Templates only display these.
 import { bursaryCategories, type BursaryCategory } from '../../db/schema/index.ts';
 import { formatDate, formatDateTime } from '../format.ts';
-import { itemSlots, reviewPath, whyNotWithdrawable, type listOwnApplications, type LoadedApplication } from './applications.ts';
+import {
+  DECIDED_PER_PAGE,
+  itemSlots,
+  reviewPath,
+  whyNotWithdrawable,
+  type FundQueue,
+  type listOwnApplications,
+  type LoadedApplication,
+} from './applications.ts';
+import { pageLinks } from '../http/pagination.ts';
 import type { eventsOpenForApplications, FundFigures, FundRow } from './funds.ts';
 import { categoryLabels, claimStatusLabels, perspectiveLabels, statusLabelFor, statusLabels } from './labels.ts';
 import { formatPence as money, formatRate, poundsField } from '../money.ts';
@@ -151,6 +160,11 @@ export function waitedFor(since: Date, now: Date): string {
   return days === 1 ? '1 day' : `${days} days`;
 }
 
+/** How the panel sees who applied: the name they use, else their email address. */
+function applicantLabelOf(app: Pick<LoadedApplication, 'applicantName' | 'applicantEmail'>): string {
+  return app.applicantName ? `${app.applicantName} (${app.applicantEmail})` : (app.applicantEmail ?? 'Erased');
+}
+
 export function applicationView(app: LoadedApplication, settings: BursarySettings, now = new Date(), who: 'applicant' | 'panel' = 'applicant') {
   const balance = balancesOf(totalsOf(app.ledger));
   const writeOffBelow = settings.writeOffBelowPence ?? 500;
@@ -177,8 +191,7 @@ export function applicationView(app: LoadedApplication, settings: BursarySetting
             ? 'Cancelled — the event was cancelled. There is nothing more you need to do.'
             : 'Cancelled — the event was cancelled, so this application cannot be sent. There is nothing more you need to do.',
     applicantName: app.applicantName ?? '',
-    /** How the panel sees who applied: the name they use, else their email address. */
-    applicantLabel: app.applicantName ? `${app.applicantName} (${app.applicantEmail})` : (app.applicantEmail ?? 'Erased'),
+    applicantLabel: applicantLabelOf(app),
     applicantEmail: app.applicantEmail ?? '',
     perspective: app.perspective ? perspectiveLabels[app.perspective] : 'Not given yet',
     inAdvance: app.inAdvance,
@@ -367,23 +380,64 @@ export function reportView(report: Awaited<ReturnType<typeof fundReport>>, setti
 }
 
 /** A fund's queue for its panel: new applications, claims to check, and those already decided. */
+/**
+ * One row of a fund's queue: only what its tables show (the whole application view, built for
+ * each of hundreds of rows, was most of the page's cost). The same figures and labels as the
+ * application's own page, from the same ledger and the same label functions.
+ */
+function queueRowView(app: LoadedApplication, fundId: string, viewerId: string, now: Date) {
+  const balance = balancesOf(totalsOf(app.ledger));
+  const decided = ['approved', 'part_approved', 'declined'].includes(app.status);
+  const approved = app.status === 'approved' || app.status === 'part_approved';
+  const status = statusLabelFor(app.status, app.eventStatus);
+  return {
+    reference: applicationReference(app.id),
+    url: `/bursaries/applications/${app.id}`,
+    reviewUrl: reviewPath(fundId, app.id),
+    ownApplication: app.applicantId === viewerId,
+    applicantLabel: applicantLabelOf(app),
+    erased: Boolean(app.erasedAt),
+    status: app.status,
+    statusLabel: status.label,
+    statusTag: status.tag,
+    money: approved ? { label: moneyState(balance, app.claim, Boolean(app.closedAt), 'panel').label } : null,
+    waited: app.submittedAt && app.status === 'submitted' ? waitedFor(app.submittedAt, now) : null,
+    inAdvance: app.inAdvance,
+    askedTotal: money(app.items.reduce((s, i) => s + i.estimatePence, 0)),
+    approvedTotal: decided ? money(balance.approvedPence) : null,
+    claimWaited: app.claim?.status === 'submitted' ? waitedFor(app.claim.submittedAt, now) : null,
+    claimedTotal: app.claim ? money(app.items.reduce((s, i) => s + (i.claimedPence ?? 0), 0)) : null,
+    paid: money(balance.paidOutPence),
+  };
+}
+
 export function fundQueueView(input: {
   fund: FundRow;
   figures: FundFigures;
-  applications: LoadedApplication[];
-  settings: BursarySettings;
+  queue: FundQueue;
   viewer: { id: string; isOrganiser: boolean };
   now: Date;
+  page: number;
 }) {
-  const { fund, settings, viewer, now } = input;
-  const list = input.applications.map((a) => ({ ...panelApplicationView(a, settings, viewer.id, now), reviewUrl: reviewPath(fund.id, a.id) }));
+  const { fund, queue, viewer, now } = input;
+  const row = (a: LoadedApplication) => queueRowView(a, fund.id, viewer.id, now);
+  const pages = pageLinks({
+    path: `/bursaries/funds/${fund.id}`,
+    params: {},
+    anchor: 'decided',
+    total: queue.decidedCount,
+    perPage: DECIDED_PER_PAGE,
+    requested: input.page,
+  });
   return {
-    title: `Bursaries: ${fund.name}`,
+    title: pages.current > 1 && pages.current <= pages.count ? `Bursaries: ${fund.name} (page ${pages.current} of ${pages.count})` : `Bursaries: ${fund.name}`,
     fund: fundView(fund),
     figures: figuresView(input.figures),
-    waiting: list.filter((a) => a.status === 'submitted'),
-    claims: list.filter((a) => a.claim?.status === 'submitted'),
-    decided: list.filter((a) => a.status !== 'submitted'),
+    waiting: queue.waiting.map(row),
+    claims: queue.claims.map(row),
+    decided: queue.decided.map(row),
+    decidedCount: queue.decidedCount,
+    pages,
     canEdit: viewer.isOrganiser,
   };
 }

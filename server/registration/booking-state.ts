@@ -50,7 +50,11 @@ function moneyText(status: RegistrationStatus, eventCancelled: boolean, payment:
   const ended = eventCancelled || status === 'cancelled';
   if (!ended) return '';
   if (payment.status === 'paid') {
-    if (!eventCancelled) return '';
+    // Cancelling a card place refunds nothing by itself (an invoice's is due back at once, above).
+    if (!eventCancelled)
+      return payment.method === 'stripe'
+        ? `You paid ${amount} by card. It has not been refunded: cancelling does not refund it automatically. To ask for it back, contact the Hub.`
+        : '';
     return payment.method === 'stripe'
       ? `You paid ${amount} by card. The organisers will refund it to your card, and we will email you when they have.`
       : `You paid ${amount} by invoice. The organisers will arrange to give it back to you, and we will email you when they have.`;

@@ -724,6 +724,8 @@ export function cancelBookingModel(input: {
   companions: RegistrationRow[];
   event: EventRow;
   payment: { method: string; status: string; amountPence: number } | null;
+  /** Where people write to the Hub: where to ask for a card refund. */
+  contactEmail: string;
   now: Date;
 }) {
   const { main, companions, event, payment } = input;
@@ -742,6 +744,7 @@ export function cancelBookingModel(input: {
     // How they paid, so the page says what happens to the money (an invoice's comes back with a credit note).
     paidBy: payment?.status === 'paid' ? payment.method : '',
     amount: payment ? formatPence(payment.amountPence) : '',
+    contactEmail: input.contactEmail,
   };
 }
 

@@ -3,7 +3,7 @@
 // says so; otherwise the booking keeps its state (an attended place stays attended) and only the
 // money goes back. Whatever the booking, the payer is emailed what was refunded and how much. A
 // refund Stripe does not make changes nothing and says so; one that fails later is told to the
-// payer and to the organisers.
+// payer and to the organisers. A booker cancelling a card place is told the truth about the money.
 import { eq } from 'drizzle-orm';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -231,5 +231,23 @@ describe('a card refund that does not go through', () => {
     await t.app.paymentJobs.runDue();
     expect(await mailsOf(ORGANISER, 'payment-refund-failed-organisers')).toHaveLength(1);
     expect(await mailsOf(email, 'payment-refund-failed')).toHaveLength(1);
+  });
+});
+
+describe('a booker cancels a place they paid for by card', () => {
+  it('is told before and after that cancelling does not refund it, and how to ask', async () => {
+    const { member } = await paidCardBooking('cancels-card@example.org');
+    const managePath = await latestManagePath(t.db, 'cancels-card@example.org');
+    const ask = (await member.get(`${managePath}/cancel`)).body;
+    expect(ask).toContain('You paid £15 by card. Cancelling does not refund it automatically.');
+    expect(ask).toContain('mailto:bookings@hub.example');
+
+    expect((await member.post(`${managePath}/cancel`)).statusCode).toBe(303);
+    const [mail] = await mailsOf('cancels-card@example.org', 'registration-cancelled');
+    const text = textOf(mail!);
+    expect(text).toContain('You paid £15 by card. Cancelling does not refund it automatically.');
+    expect(text).not.toContain('We have refunded');
+    const page = (await member.get(managePath)).body;
+    expect(page).toContain('You paid £15 by card. It has not been refunded: cancelling does not refund it automatically.');
   });
 });

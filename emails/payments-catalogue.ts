@@ -20,8 +20,20 @@ export interface PaymentEmails {
    * back by other means, which an organiser recorded.
    */
   'payment-refunded': EventFacts & { name: string; amount: string; method: 'stripe' | 'invoice' | 'another_way'; late: boolean };
-  /** A card refund we told them of failed or was cancelled at Stripe: the money is still owed, and the Hub will pay it another way. */
-  'payment-refund-failed': EventFacts & { name: string; amount: string };
+  /**
+   * A card refund failed or was cancelled at Stripe, or Stripe refused to make it: the money is
+   * still owed, and the Hub will pay it another way. `toldRefunded`: we had emailed them that it
+   * was refunded (otherwise only that it was being refunded).
+   */
+  'payment-refund-failed': EventFacts & { name: string; amount: string; toldRefunded: boolean };
+  /**
+   * An organiser refunded an invoice's payment without cancelling the booking (it was attended,
+   * the event is over, or the booking had already ended): the Hub will pay it back by hand. The
+   * credit note is attached when the invoice had one. `attended`: the booking stays attended.
+   */
+  'payment-refund-due': EventFacts & { name: string; amount: string; creditNote: string; invoiceNumber: string; attended: boolean };
+  /** To the organisers: a card refund did not go through, so someone must pay it back another way. `why` is a full sentence. */
+  'payment-refund-failed-organisers': EventFacts & { payerName: string; amount: string; why: string; payerTold: boolean; attendeesPath: string };
 }
 
 export const paymentSubjects: { [K in keyof PaymentEmails]: (data: PaymentEmails[K]) => string } = {
@@ -29,4 +41,7 @@ export const paymentSubjects: { [K in keyof PaymentEmails]: (data: PaymentEmails
   'invoice-release-warning': (d) => `Your place will be released unless invoice ${d.invoiceNumber} is paid: ${d.eventTitle}`,
   'payment-refunded': (d) => `${d.method === 'another_way' ? 'We have paid you back' : 'You have been refunded'} ${d.amount}: ${d.eventTitle}`,
   'payment-refund-failed': (d) => `Your refund of ${d.amount} did not go through: ${d.eventTitle}`,
+  'payment-refund-due': (d) => `We will pay back ${d.amount}: ${d.eventTitle}`,
+  // No member-typed text in the subject (the payer's name is in the body only).
+  'payment-refund-failed-organisers': (d) => `A card refund of ${d.amount} did not go through: ${d.eventTitle}`,
 };

@@ -50,6 +50,8 @@ export interface RegistrationEmails {
     invoiceNumber?: string;
     /** The place was released because its invoice was not paid in time. */
     invoiceUnpaid?: boolean;
+    /** What was paid by card and not refunded (cancelling does not refund it); '' or absent for none. */
+    cardPaid?: string;
   };
   /** The invoice is attached. `releaseDate`: when the place is released if unpaid, '' when it is not. Absent in messages queued before invoices had numbers. */
   'registration-invoice': EventFacts &

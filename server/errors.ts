@@ -108,6 +108,7 @@ export type ConflictCode =
   | 'proposal_not_submittable'
   | 'proposal_not_submitted'
   | 'proposal_not_withdrawable'
+  | 'refund_not_made'
   | 'survey_answered'
   | 'survey_invited'
   | 'survey_no_consent';

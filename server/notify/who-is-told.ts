@@ -217,7 +217,7 @@ export const whoIsTold = {
   'booking.cancelled': {
     record: 'booking',
     change:
-      'a booking or a place on the waiting list is cancelled before the event is over (by the person, an organiser, a refund — including one made in Stripe’s dashboard — or account deletion), or a paid booking is refunded after it',
+      'a booking or a place on the waiting list is cancelled before the event is over (by the person, an organiser, a refund — including one made in Stripe’s dashboard — or account deletion), or a paid booking at a cancelled event is refunded',
     emails: [{ template: 'registration-cancelled', to: 'the booker (with the credit note attached when it cancels an invoice)' }],
     notEmailed: [{ who: 'the companion', why: 'their booker is told; the whole party is cancelled together' }],
   },
@@ -233,15 +233,28 @@ export const whoIsTold = {
   'payment.refunded': {
     record: 'payment',
     change:
-      'money due back has gone back: a late card payment’s automatic refund is made, a charge.refunded webhook arrives for a payment due a refund, or an organiser records as paid an invoice’s refund or a failed card refund paid back another way',
-    emails: [{ template: 'payment-refunded', to: 'the payer' }],
+      'money due back has gone back: a late card payment’s automatic refund is made, a charge.refunded webhook arrives for a payment due a refund, an organiser refunds a card payment whose booking keeps its state (attended, the event over, or the booking already ended), or an organiser records as paid an invoice’s refund or a failed card refund paid back another way',
+    emails: [{ template: 'payment-refunded', to: 'the payer: what was refunded, and how much' }],
     notEmailed: [{ who: ORGANISERS, why: 'one of them recorded it, or it was automatic; the audit log records it' }],
+  },
+  'payment.refund-due': {
+    record: 'payment',
+    change:
+      'an organiser refunds an invoice’s payment whose booking keeps its state (attended, the event over, or the booking already ended): the Hub will pay it back by hand',
+    emails: [{ template: 'payment-refund-due', to: 'the payer: how much the Hub will pay back, with the credit note attached' }],
+    notEmailed: [{ who: ORGANISERS, why: 'one of them did it; the attendee list says "Refund to pay back" until it is recorded paid' }],
   },
   'payment.refund-failed': {
     record: 'payment',
-    change: 'Stripe reports (refund.updated) that a card refund we had recorded and told the payer of has failed or was cancelled',
-    emails: [{ template: 'payment-refund-failed', to: 'the payer: the refund did not go through, and the Hub will pay them back another way' }],
-    notEmailed: [{ who: ORGANISERS, why: 'the attendee list shows "Refund failed" and the audit log records why' }],
+    change:
+      'a card refund does not go through: Stripe reports (refund.updated) that one we had recorded and told the payer of failed or was cancelled, or Stripe refuses a late payment’s automatic refund',
+    emails: [
+      { template: 'payment-refund-failed', to: 'the payer: the refund did not go through, and the Hub will pay them back another way' },
+      { template: 'payment-refund-failed-organisers', to: `${ORGANISERS}: who is owed how much, and to pay it back another way and record it` },
+    ],
+    notEmailed: [
+      { who: 'anyone, when an organiser’s own refund is refused by Stripe', why: 'nothing changes: the organiser is told on the page, and can try again' },
+    ],
   },
   'invoice.reminder-due': {
     record: 'invoice',

@@ -26,8 +26,8 @@ declare module 'fastify' {
       checkoutUrl(paymentId: string, managePath: string): Promise<string>;
       /** An organiser records that a booking's invoice was paid: the booking is confirmed (markInvoicePaid). */
       markInvoicePaid(eventId: string, registrationId: string, actor: Me): Promise<void>;
-      /** An organiser refunds a paid booking and cancels it (refundRegistration). */
-      refund(eventId: string, registrationId: string, actor: Me): Promise<{ method: 'stripe' | 'invoice'; amountPence: number }>;
+      /** An organiser refunds a paid booking, cancelling it while it still holds a place (refundRegistration). */
+      refund(eventId: string, registrationId: string, actor: Me): Promise<{ method: 'stripe' | 'invoice'; amountPence: number; cancelled: boolean }>;
       /** An organiser records that they paid back a refunded invoice, or a failed card refund another way: the person is told (recordInvoiceRefund). Returns the amount. */
       recordInvoiceRefund(eventId: string, registrationId: string, actor: Me): Promise<number>;
     };

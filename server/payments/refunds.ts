@@ -13,6 +13,7 @@ import { ConflictError } from '../errors.ts';
 import { formatPence } from '../format.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
 import { cancelRegistration, eventFacts } from '../registration/api.ts';
+import { steeringGroupAddresses } from '../steering-group.ts';
 
 /** Tells the payer their money has gone back, and records it. */
 async function refunded(
@@ -26,11 +27,6 @@ async function refunded(
     .returning({ registrationId: payments.registrationId, amountPence: payments.amountPence, method: payments.method });
   const payment = done[0];
   if (!payment) return false;
-  const [row] = await tx
-    .select({ name: registrations.name, email: registrations.email, event: events })
-    .from(registrations)
-    .innerJoin(events, eq(events.id, registrations.eventId))
-    .where(eq(registrations.id, payment.registrationId));
   await recordAudit(tx, {
     actorId: input.actorId,
     action: 'payment.refunded',
@@ -38,20 +34,59 @@ async function refunded(
     subjectId: payment.registrationId,
     details: { paymentId: input.paymentId, method: payment.method, refundId: input.stripeRefundId ?? null, anotherWay: input.anotherWay ?? false },
   });
+  // A card refund that failed and was then paid back by other means is not "to your card".
+  await tellRefunded(tx, {
+    registrationId: payment.registrationId,
+    amountPence: payment.amountPence,
+    method: input.anotherWay ? 'another_way' : payment.method,
+    late: input.late,
+  });
+  return true;
+}
+
+/** Emails the payer that their money has gone back: what for, how much and how. */
+export async function tellRefunded(
+  tx: Db,
+  input: { registrationId: string; amountPence: number; method: 'stripe' | 'invoice' | 'another_way'; late: boolean },
+): Promise<void> {
+  const [row] = await tx
+    .select({ name: registrations.name, email: registrations.email, event: events })
+    .from(registrations)
+    .innerJoin(events, eq(events.id, registrations.eventId))
+    .where(eq(registrations.id, input.registrationId));
   await enqueueEmail(tx, {
     because: 'payment.refunded',
     to: row!.email,
     template: 'payment-refunded',
-    // A card refund that failed and was then paid back by other means is not "to your card".
-    data: {
-      ...eventFacts(row!.event),
-      name: row!.name,
-      amount: formatPence(payment.amountPence),
-      method: input.anotherWay ? 'another_way' : payment.method,
-      late: input.late,
-    },
+    data: { ...eventFacts(row!.event), name: row!.name, amount: formatPence(input.amountPence), method: input.method, late: input.late },
   });
-  return true;
+}
+
+/**
+ * Tells every organiser that a card refund did not go through, so that someone pays it back
+ * another way and records it: without this the only trace was a label on one attendee list.
+ */
+async function tellOrganisersRefundFailed(tx: Db, input: { registrationId: string; amountPence: number; why: string; payerTold: boolean }): Promise<void> {
+  const [row] = await tx
+    .select({ name: registrations.name, event: events })
+    .from(registrations)
+    .innerJoin(events, eq(events.id, registrations.eventId))
+    .where(eq(registrations.id, input.registrationId));
+  for (const organiser of await steeringGroupAddresses(tx)) {
+    await enqueueEmail(tx, {
+      because: 'payment.refund-failed',
+      to: organiser.email,
+      template: 'payment-refund-failed-organisers',
+      data: {
+        ...eventFacts(row!.event),
+        payerName: row!.name,
+        amount: formatPence(input.amountPence),
+        why: input.why,
+        payerTold: input.payerTold,
+        attendeesPath: `/organise/events/${row!.event.slug}/attendees`,
+      },
+    });
+  }
 }
 
 /**
@@ -70,12 +105,62 @@ export async function makeDueRefunds(db: Database, stripe: Stripe, now = new Dat
     let refund: Stripe.Refund;
     try {
       refund = await stripe.refunds.create({ payment_intent: payment.intent! }, { idempotencyKey: `refund-${payment.id}` });
-    } catch {
-      continue; // Stripe could not be reached or refused: the job tries again later.
+    } catch (error) {
+      // Stripe could not be reached, or failed itself: the job tries again later.
+      const status = (error as { statusCode?: number }).statusCode;
+      if (!status || status >= 500 || status === 429) continue;
+      // Stripe refused it (a 4xx): asking again would be refused again, for ever and unseen.
+      await db.transaction((tx) => refundRefused(tx, payment.id, (error as Error).message));
+      continue;
     }
     if (await db.transaction((tx) => refunded(tx, { paymentId: payment.id, actorId: null, stripeRefundId: refund.id, late: true, now }))) made++;
   }
   return made;
+}
+
+/**
+ * Stripe refused a refund that was due (a late payment's): the payment is refund_failed, so the
+ * pages say it is still owed, and the payer and the organisers are told that someone must pay it
+ * back another way.
+ */
+async function refundRefused(tx: Db, paymentId: string, stripeMessage: string): Promise<void> {
+  const [payment] = await tx
+    .select({ registrationId: payments.registrationId, eventId: registrations.eventId })
+    .from(payments)
+    .innerJoin(registrations, eq(registrations.id, payments.registrationId))
+    .where(eq(payments.id, paymentId));
+  if (!payment) return;
+  await lockEvent(tx, payment.eventId);
+  const done = await tx
+    .update(payments)
+    .set({ status: 'refund_failed' })
+    .where(and(eq(payments.id, paymentId), eq(payments.status, 'refund_due')))
+    .returning({ amountPence: payments.amountPence });
+  if (!done[0]) return;
+  await recordAudit(tx, {
+    actorId: null,
+    action: 'payment.stripe.refund_refused',
+    subjectType: 'registration',
+    subjectId: payment.registrationId,
+    details: { paymentId, message: stripeMessage },
+  });
+  const [row] = await tx
+    .select({ name: registrations.name, email: registrations.email, event: events })
+    .from(registrations)
+    .innerJoin(events, eq(events.id, registrations.eventId))
+    .where(eq(registrations.id, payment.registrationId));
+  await enqueueEmail(tx, {
+    because: 'payment.refund-failed',
+    to: row!.email,
+    template: 'payment-refund-failed',
+    data: { ...eventFacts(row!.event), name: row!.name, amount: formatPence(done[0].amountPence), toldRefunded: false },
+  });
+  await tellOrganisersRefundFailed(tx, {
+    registrationId: payment.registrationId,
+    amountPence: done[0].amountPence,
+    why: 'Stripe refused to refund a card payment that arrived after its place had gone.',
+    payerTold: true,
+  });
 }
 
 /**
@@ -187,7 +272,13 @@ export async function refundUpdated(tx: Db, refund: Stripe.Refund): Promise<'han
     because: 'payment.refund-failed',
     to: row!.email,
     template: 'payment-refund-failed',
-    data: { ...eventFacts(row!.event), name: row!.name, amount: formatPence(done[0].amountPence) },
+    data: { ...eventFacts(row!.event), name: row!.name, amount: formatPence(done[0].amountPence), toldRefunded: true },
+  });
+  await tellOrganisersRefundFailed(tx, {
+    registrationId: payment.registrationId,
+    amountPence: done[0].amountPence,
+    why: `Stripe reported it ${refund.status === 'canceled' ? 'cancelled' : 'failed'}${refund.failure_reason ? ` (${refund.failure_reason.replaceAll('_', ' ')})` : ''}.`,
+    payerTold: true,
   });
   return 'handled';
 }

@@ -15,9 +15,17 @@ import { ConflictError, DomainError, NotFoundError } from '../errors.ts';
 import { formatPence } from '../format.ts';
 import { lockEvent } from '../db/event-lock.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
-import { markInvoiceRowPaid } from '../invoices/service.ts';
-import { availability, cancelRegistration, confirmPaidRegistration, eventFacts, passOnFreedPlaces, placesLeft } from '../registration/api.ts';
-import { chargeRefunded, refundUpdated } from './refunds.ts';
+import { creditInvoice, markInvoiceRowPaid } from '../invoices/service.ts';
+import {
+  availability,
+  cancelRegistration,
+  confirmPaidRegistration,
+  eventFacts,
+  passOnFreedPlaces,
+  placesLeft,
+  refundCancelsPlace,
+} from '../registration/api.ts';
+import { chargeRefunded, refundUpdated, tellRefunded } from './refunds.ts';
 
 export class PaymentUnavailableError extends DomainError {
   override name = 'PaymentUnavailableError';
@@ -319,11 +327,15 @@ export async function markInvoicePaid(db: Database, eventId: string, registratio
 }
 
 /**
- * Refunds a paid booking and cancels it (the place passes on). A card payment goes back through
- * Stripe, with an idempotency key so pressing the button twice refunds once. An invoice was paid
- * outside Convene: its invoice is cancelled by a credit note and the payment is marked as due a
- * refund, which the organiser pays back and then records (recordInvoiceRefund); the person is
- * told "we will", then "we have". The answer says which, so the page can say what is left to do.
+ * Refunds a paid booking. While it still holds (or waits for) a place at an event that is not
+ * over, the refund cancels it and the place passes on; otherwise (attended, the event over, the
+ * booking already ended) the booking stays as it is, the record of what happened, and only the
+ * money goes back (refundCancelsPlace). A card payment goes back through Stripe, with an
+ * idempotency key so pressing the button twice refunds once; if Stripe does not make it, nothing
+ * changes here and the organiser is told so. An invoice was paid outside Convene: its invoice is
+ * cancelled by a credit note and the payment is marked as due a refund, which the organiser pays
+ * back and then records (recordInvoiceRefund); the person is told "we will", then "we have". The
+ * answer says which, and whether the booking was cancelled, so the page can say what happened.
  */
 export async function refundRegistration(
   db: Database,
@@ -332,7 +344,7 @@ export async function refundRegistration(
   registrationId: string,
   actor: Me,
   now = new Date(),
-): Promise<{ method: 'stripe' | 'invoice'; amountPence: number }> {
+): Promise<{ method: 'stripe' | 'invoice'; amountPence: number; cancelled: boolean }> {
   const [payment] = await db
     .select({ id: payments.id, method: payments.method, status: payments.status, amountPence: payments.amountPence, intent: payments.stripePaymentIntentId })
     .from(payments)
@@ -343,9 +355,16 @@ export async function refundRegistration(
   if (payment.method === 'stripe') {
     if (!deps.stripe || !payment.intent)
       throw new ConflictError('no_stripe', 'Card refunds need Stripe to be set up; refund this payment in the Stripe dashboard.');
-    const refund = await deps.stripe.refunds.create({ payment_intent: payment.intent }, { idempotencyKey: `refund-${payment.id}` });
-    refundId = refund.id;
+    try {
+      const refund = await deps.stripe.refunds.create({ payment_intent: payment.intent }, { idempotencyKey: `refund-${payment.id}` });
+      refundId = refund.id;
+    } catch {
+      // Nothing is recorded, so no page or email says the money went back. A retry is safe: the
+      // idempotency key makes Stripe answer a repeat with the refund it made, if it made one.
+      throw new RefundNotMadeError();
+    }
   }
+  let cancelled = false;
   await db.transaction(async (tx) => {
     await lockEvent(tx, eventId);
     const done = await tx
@@ -361,13 +380,54 @@ export async function refundRegistration(
       subjectId: registrationId,
       details: { paymentId: payment.id, refundId, method: payment.method },
     });
-    await cancelRegistration(db, registrationId, actor, {
-      now,
-      reason: 'refunded by an organiser',
-      refunded: formatPence(payment.amountPence),
-      refundMethod: payment.method,
-      tx,
+    const [booking] = await tx
+      .select({ status: registrations.status, event: events })
+      .from(registrations)
+      .innerJoin(events, eq(events.id, registrations.eventId))
+      .where(eq(registrations.id, registrationId));
+    // A booking at a cancelled event is closed with a refund as before: its email says both.
+    if (refundCancelsPlace(booking!, booking!.event, now) || booking!.event.status === 'cancelled') {
+      ({ cancelled } = await cancelRegistration(db, registrationId, actor, {
+        now,
+        reason: 'refunded by an organiser',
+        refunded: formatPence(payment.amountPence),
+        refundMethod: payment.method,
+        tx,
+      }));
+    }
+    if (cancelled) return;
+    // The booking keeps its state: the payer is still told what was refunded, and how much.
+    if (payment.method === 'stripe') {
+      await tellRefunded(tx, { registrationId, amountPence: payment.amountPence, method: 'stripe', late: false });
+      return;
+    }
+    const credit = await creditInvoice(tx, { registrationId, reason: 'Refund: the amount paid is to be paid back', refund: true, now });
+    const [person] = await tx.select({ name: registrations.name, email: registrations.email }).from(registrations).where(eq(registrations.id, registrationId));
+    await enqueueEmail(tx, {
+      because: 'payment.refund-due',
+      to: person!.email,
+      template: 'payment-refund-due',
+      data: {
+        ...eventFacts(booking!.event),
+        name: person!.name,
+        amount: formatPence(payment.amountPence),
+        creditNote: credit?.numberText ?? '',
+        invoiceNumber: credit?.invoiceNumberText ?? '',
+        attended: booking!.status === 'attended',
+      },
+      attachments: credit ? [credit.attachment] : [],
     });
   });
-  return { method: payment.method, amountPence: payment.amountPence };
+  return { method: payment.method, amountPence: payment.amountPence, cancelled };
+}
+
+/** Stripe did not make an organiser's card refund (it refused, or could not be reached). */
+export class RefundNotMadeError extends ConflictError {
+  override name = 'RefundNotMadeError';
+  constructor() {
+    super(
+      'refund_not_made',
+      'Stripe did not make this refund, so no money has gone back and nothing has changed here. Try again in a few minutes: pressing the button again cannot refund twice. If it keeps failing, refund the payment in the Stripe dashboard.',
+    );
+  }
 }

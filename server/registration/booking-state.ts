@@ -4,6 +4,7 @@
 // record of who was booked, and who may be owed a refund), but nobody holds a place at it any
 // more, so no page may call it booked, show its joining link or offer to cancel it.
 import type { EventStatus, PaymentStatus, RegistrationStatus } from '../../db/schema/index.ts';
+import { eventOver } from '../event-over.ts';
 import { formatPence } from '../format.ts';
 import { statusLabels } from './view-models.ts';
 
@@ -49,7 +50,11 @@ function moneyText(status: RegistrationStatus, eventCancelled: boolean, payment:
   const ended = eventCancelled || status === 'cancelled';
   if (!ended) return '';
   if (payment.status === 'paid') {
-    if (!eventCancelled) return '';
+    // Cancelling a card place refunds nothing by itself (an invoice's is due back at once, above).
+    if (!eventCancelled)
+      return payment.method === 'stripe'
+        ? `You paid ${amount} by card. It has not been refunded: cancelling does not refund it automatically. To ask for it back, contact the Hub.`
+        : '';
     return payment.method === 'stripe'
       ? `You paid ${amount} by card. The organisers will refund it to your card, and we will email you when they have.`
       : `You paid ${amount} by invoice. The organisers will arrange to give it back to you, and we will email you when they have.`;
@@ -68,6 +73,22 @@ export function bookingState(booking: { status: RegistrationStatus }, event: { s
     holdsPlace: !eventCancelled && (status === 'confirmed' || status === 'attended'),
     money: moneyText(status, eventCancelled, payment),
   };
+}
+
+/**
+ * Whether refunding a booking now also cancels it and frees its place: only a booking still
+ * holding or waiting for a place, at an event going ahead and not yet over. Otherwise (attended,
+ * the event over, the booking already ended, the event cancelled) there is no place to give up:
+ * the booking stays the record of what happened (an attended place stays attended, for
+ * certificates and counts) and only the money goes back. The words on the attendee list and the
+ * confirmation page, and what refundRegistration does, all follow this.
+ */
+export function refundCancelsPlace(
+  booking: { status: RegistrationStatus },
+  event: { status: EventStatus; startsAt: Date | null; endsAt: Date | null },
+  now: Date,
+): boolean {
+  return event.status !== 'cancelled' && activeStatuses.includes(booking.status) && !eventOver(event, now);
 }
 
 /** A booking payment's method and status in words (attendee list CSV, the person's data export). */

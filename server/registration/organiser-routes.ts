@@ -445,6 +445,8 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return submit(request, reply, {
       run: () => app.payments.refund(event.id, id, signedIn(request)),
       done: (refunded) => ({ to: afterAction(slug), notice: refundNotice(refunded, event, new Date()) }),
+      // Nothing to refund, or Stripe did not make it: said on the list, where they can try again.
+      conflict: { to: afterAction(slug) },
     });
   });
 

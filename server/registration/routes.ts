@@ -415,7 +415,10 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { main, companions, event } = await bookingFor(token);
     const waiting = main.status === 'waitlisted' || main.status === 'offered';
     const payment = waiting ? null : await paymentFor(app.db, main.id);
-    return reply.page('registration/cancel', cancelBookingModel({ token, main, companions, event, payment, now: new Date() }));
+    return reply.page(
+      'registration/cancel',
+      cancelBookingModel({ token, main, companions, event, payment, contactEmail: app.config.contactEmail, now: new Date() }),
+    );
   });
 
   app.post('/bookings/:token/cancel', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {

@@ -958,6 +958,13 @@ export async function cancelRegistration(
         .returning({ amountPence: payments.amountPence });
       if (due) [refunded, refundMethod] = [formatPence(due.amountPence), 'invoice'];
     }
+    // A card payment is not refunded by cancelling: the email says so, and how to ask.
+    const [cardPaid] = refundMethod
+      ? []
+      : await tx
+          .select({ amountPence: payments.amountPence })
+          .from(payments)
+          .where(and(eq(payments.registrationId, main.id), eq(payments.method, 'stripe'), eq(payments.status, 'paid')));
     // An invoice that will not be paid, or whose money goes back, is cancelled by a credit note.
     const credit = await creditInvoice(tx, {
       registrationId: main.id,
@@ -996,6 +1003,7 @@ export async function cancelRegistration(
       creditNote: credit?.numberText ?? '',
       invoiceNumber: credit?.invoiceNumberText ?? '',
       invoiceUnpaid: options.invoiceUnpaid === true,
+      cardPaid: cardPaid && event.status !== 'cancelled' ? formatPence(cardPaid.amountPence) : '',
     };
     const attachments = credit ? [credit.attachment] : [];
     if (options.invoiceUnpaid) await enqueueEmail(tx, { because: 'invoice.released', to: main.email, template: 'registration-cancelled', data, attachments });

@@ -17,7 +17,7 @@ import {
   type RegistrationRow,
   type TicketTypeRow,
 } from './queries.ts';
-import { bookingState, paymentMethodLabels, paymentStatusLabels } from './booking-state.ts';
+import { bookingState, paymentMethodLabels, paymentStatusLabels, refundCancelsPlace } from './booking-state.ts';
 import { eventOver, freedPlacesPassOn } from '../event-over.ts';
 import type { CheckInState } from './check-in.ts';
 import type { listAttendees } from './organiser.ts';
@@ -388,6 +388,8 @@ export function attendeeRows(event: EventRow, shown: AttendeeRow[], all: Attende
       reservedFor: r.reservedFor ?? '',
       canMarkPaid: state.active && !r.companionOfId && payment?.method === 'invoice' && payment.status === 'open',
       canRefund: !r.companionOfId && payment?.status === 'paid',
+      // "Refund and cancel" only where the refund does cancel the booking (refundCancelsPlace).
+      refundCancels: refundCancelsPlace(r, event, now),
       // An invoice's refund, or a card refund that failed and the Hub paid back another way.
       canRecordRefund:
         !r.companionOfId &&
@@ -564,14 +566,17 @@ export function confirmActionModel(input: {
   now: Date;
 }) {
   const { event, row, payment, action, base, now } = input;
+  // A refund cancels only a booking that still holds a place before the event is over.
+  const cancels = action === 'cancel' || refundCancelsPlace(row, event, now);
   return {
-    title: action === 'refund' ? `Refund ${row.name} and cancel their booking` : `Cancel ${row.name}’s booking`,
+    title: action === 'cancel' ? `Cancel ${row.name}’s booking` : cancels ? `Refund ${row.name} and cancel their booking` : `Refund ${row.name}`,
     action,
+    button: action === 'cancel' ? 'Cancel the booking' : cancels ? 'Refund and cancel' : 'Refund',
     name: row.name,
     price: formatPence(row.pricePence),
     eventCancelled: event.status === 'cancelled',
     /** What happens to the place, in words that are true now (passOnFreedPlaces decides the same way). */
-    placeWords: placeAfterCancelling(event, now),
+    placeWords: cancels ? placeAfterCancelling(event, now) : bookingKept(row, event),
     byInvoice: payment?.method === 'invoice',
     // Cancelling a paid invoice's booking pays the money back too (cancelRegistration).
     paidInvoice: payment?.method === 'invoice' && payment.status === 'paid',
@@ -589,9 +594,17 @@ function placeAfterCancelling(event: Pick<EventRow, 'status' | 'startsAt' | 'end
   return 'Their booking will be cancelled. The event has started, so the place is not offered to the waiting list.';
 }
 
+/** What a refund leaves of a booking it does not cancel. */
+function bookingKept(row: Pick<AttendeeRow, 'status'>, event: Pick<EventRow, 'status'>): string {
+  if (event.status === 'cancelled') return 'The event was cancelled, so there is no place to pass on.';
+  if (row.status === 'attended') return 'Their booking stays as it is: they are still recorded as having attended.';
+  if (row.status === 'confirmed') return 'The event is over, so their booking stays as it is: only the money goes back.';
+  return 'Their booking has already ended: only the money goes back.';
+}
+
 /** What the attendee list says after a refund. */
 export function refundNotice(
-  refunded: { method: 'stripe' | 'invoice'; amountPence: number },
+  refunded: { method: 'stripe' | 'invoice'; amountPence: number; cancelled?: boolean },
   event: Pick<EventRow, 'status' | 'startsAt' | 'endsAt'>,
   now: Date,
 ): string {
@@ -600,7 +613,7 @@ export function refundNotice(
     refunded.method === 'stripe'
       ? `Refunded ${formatPence(refunded.amountPence)} to their card.`
       : `A credit note cancels their invoice, and we have emailed them that the Hub will pay back ${formatPence(refunded.amountPence)}. Pay it back to them, then press “Record refund paid”.`;
-  const place = placeNotice(event, now);
+  const place = refunded.cancelled === false ? 'The booking stays as it was.' : placeNotice(event, now);
   return place ? `${money} ${place}` : money;
 }
 
@@ -711,6 +724,8 @@ export function cancelBookingModel(input: {
   companions: RegistrationRow[];
   event: EventRow;
   payment: { method: string; status: string; amountPence: number } | null;
+  /** Where people write to the Hub: where to ask for a card refund. */
+  contactEmail: string;
   now: Date;
 }) {
   const { main, companions, event, payment } = input;
@@ -729,6 +744,7 @@ export function cancelBookingModel(input: {
     // How they paid, so the page says what happens to the money (an invoice's comes back with a credit note).
     paidBy: payment?.status === 'paid' ? payment.method : '',
     amount: payment ? formatPence(payment.amountPence) : '',
+    contactEmail: input.contactEmail,
   };
 }
 

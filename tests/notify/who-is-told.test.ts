@@ -15,6 +15,7 @@ import {
   bursaryItems,
   bursaryPanelMembers,
   eventInvitations,
+  events as eventsTable,
   type events,
   invoices,
   listSubscribers,
@@ -582,7 +583,29 @@ const scenarios: Record<ChangeName, Scenario> = {
         amount: 1500,
         currency: 'gbp',
       });
-      return mails('payment.refund-failed', 'payment-refund-failed', [email]);
+      return [
+        ...mails('payment.refund-failed', 'payment-refund-failed', [email]),
+        ...mails('payment.refund-failed', 'payment-refund-failed-organisers', organisers),
+      ];
+    },
+  },
+  'payment.refund-due': {
+    change: async () => {
+      // An invoice paid for a place at an event now over, then refunded: the booking stays as it
+      // was, and the payer is told the Hub will pay the money back.
+      const event = await makeEvent(t.db);
+      const type = await makeTicketType(t.db, event.id, { pricePence: 2500 });
+      const email = unique('refund-due');
+      expectPosted(await (await invoiceApp.signedIn(email)).post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Payer', email }));
+      const [booking] = await t.db.select({ id: registrations.id }).from(registrations).where(eq(registrations.email, email));
+      expectPosted(await org.post(`/organise/events/${event.slug}/attendees/${booking!.id}/invoice-paid`));
+      await t.db
+        .update(eventsTable)
+        .set({ startsAt: new Date(Date.now() - 2 * 86_400_000), endsAt: new Date(Date.now() - 86_400_000) })
+        .where(eq(eventsTable.id, event.id));
+      await t.db.delete(outboxMessages);
+      expectPosted(await org.post(`/organise/events/${event.slug}/attendees/${booking!.id}/refund`));
+      return mails('payment.refund-due', 'payment-refund-due', [email]);
     },
   },
   'invoice.reminder-due': {

@@ -1,7 +1,8 @@
 // Once an event is over, nobody's booking is cancelled and nobody is booked: there is no place
 // to give up or take. The organiser's attendee list offers neither, says the event is over (not
 // "14 places left"), and the services refuse, saying why. A paid booking may still be refunded
-// (someone who could not come), without any word of a place freed or offered to the waiting list.
+// (someone who could not come): only the money goes back, the booking stays as it was, and no
+// place is freed or offered to the waiting list.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { payments, registrations } from '../../db/schema/index.ts';
@@ -135,7 +136,9 @@ describe('an event that is over', () => {
     expect(list.body).toContain(`/attendees/${paid.id}/refund`);
     const confirm = await organiser.get(`/organise/events/${event.slug}/attendees/${paid.id}/refund`);
     expect(confirm.statusCode).toBe(200);
-    expect(confirm.body).toContain('The event is over, so their booking is closed and no place is passed on.');
+    // Nothing is cancelled after the event: the booking stays the record of who was booked.
+    expect(confirm.body).toContain('The event is over, so their booking stays as it is: only the money goes back.');
+    expect(confirm.body).not.toContain('Refund and cancel');
     expect(confirm.body).not.toContain('waiting list');
 
     const refunded = await organiser.post(`/organise/events/${event.slug}/attendees/${paid.id}/refund`);
@@ -146,10 +149,12 @@ describe('an event that is over', () => {
     expect(await statusOf(waiting.id)).toBe('waitlisted');
     expect(await mailsTo(t.db, 'queue-over@example.org')).toHaveLength(0);
 
-    const [mail] = (await mailsTo(t.db, 'paid-over@example.org')).filter((m) => m.template === 'registration-cancelled');
-    const text = renderEmail('registration-cancelled', mail!.data as never, { baseUrl: 'https://hub.example', siteName: 'Hub' }).text;
-    expect(text).toContain('is closed: the event is over.');
+    expect(await statusOf(paid.id)).toBe('confirmed');
+    expect((await mailsTo(t.db, 'paid-over@example.org')).filter((m) => m.template === 'registration-cancelled')).toHaveLength(0);
+    const [mail] = (await mailsTo(t.db, 'paid-over@example.org')).filter((m) => m.template === 'payment-refund-due');
+    const text = renderEmail('payment-refund-due', mail!.data as never, { baseUrl: 'https://hub.example', siteName: 'Hub' }).text;
     expect(text).toContain('The Hub will pay back the £40');
-    expect(text).not.toContain('is cancelled.');
+    expect(text).toContain('Your booking itself has not changed.');
+    expect(text).not.toContain('cancelled');
   });
 });

@@ -166,10 +166,11 @@ describe('paid places through Stripe Checkout', () => {
     const mail = (await mailsTo(t.db, 'refund-me@example.org'))[0]!;
     expect(mail.template).toBe('registration-cancelled');
     expect(mail.data.refunded).toBe('£15');
-    // Pressing the button again refunds nothing more.
+    // Pressing the button again refunds nothing more, and the attendee list says why.
     const again = await organiser.post(`/organise/events/${event.slug}/attendees/${registration.id}/refund`);
-    expect(again.statusCode).toBe(409);
+    expect(again.statusCode).toBe(303);
     expect(again.headers['x-error-code']).toBe('not_paid');
+    expect((await organiser.get(String(again.headers.location))).body).toContain('There is no payment to refund on this booking.');
     expect(calls()).toHaveLength(1);
   });
 });

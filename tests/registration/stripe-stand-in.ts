@@ -27,6 +27,8 @@ export class StripeStandIn {
   url = '';
   /** The next this-many requests fail with a 500, as when Stripe cannot be reached. */
   failNext = 0;
+  /** The next this-many refunds are refused with a 400, as Stripe refuses one it will never make. */
+  refuseRefunds = 0;
 
   async start(): Promise<void> {
     this.server = http.createServer((req, res) => {
@@ -103,6 +105,10 @@ export class StripeStandIn {
       return session ? { status: 200, body: session } : { status: 404, body: { error: { type: 'invalid_request_error', message: 'No such session' } } };
     }
     if (method === 'POST' && path === '/v1/refunds') {
+      if (this.refuseRefunds > 0) {
+        this.refuseRefunds--;
+        return { status: 400, body: { error: { type: 'invalid_request_error', code: 'charge_disputed', message: 'This charge is disputed.' } } };
+      }
       const refund = { id: `re_test_${++this.counter}`, object: 'refund', status: 'succeeded', payment_intent: String(form.get('payment_intent')) };
       this.refunds.push({ ...refund, idempotencyKey: key ?? '' });
       return { status: 200, body: refund };

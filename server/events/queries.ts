@@ -1,5 +1,5 @@
 // Reading events for public pages.
-import { and, asc, count, desc, eq, getTableColumns, gte, ilike, inArray, isNull, lt, or, type Placeholder, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, gte, ilike, inArray, isNull, lt, ne, or, type Placeholder, type SQL, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { events, type EventFormat, type EventType } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
@@ -46,7 +46,7 @@ export interface EventFilter {
   format?: EventFormat;
   /** "2026-12": events starting in that month, in UK time. */
   month?: string;
-  /** Words to find in the title, summary or venue. */
+  /** Words to find in what the list and the event's page say of it (see searchCondition). */
   q?: string;
   /** Events co-hosted by this organisation (an id from the directory). */
   organisation?: string;
@@ -110,6 +110,24 @@ const unfilteredList = (past: boolean) =>
   prepared((db) => listPage(db, unfilteredWhere(past), past, sql.placeholder('offset')).prepare(past ? 'events_list_past' : 'events_list_upcoming'));
 const unfiltered = { upcoming: unfilteredList(false), past: unfilteredList(true) };
 
+/**
+ * Words found in what people read of an event: its title, summary and description, and where it
+ * is, as its card and page say it. The venue and its address count for an event held in a room
+ * (a town, a street); the platform (Zoom, Teams) for one held online. A venue left over on an
+ * event that became online-only is not shown, so it is not found either. Still one statement:
+ * the rows come from the listing index as before, and each is checked once.
+ */
+function searchCondition(q: string): SQL {
+  const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return or(
+    ilike(events.title, pattern),
+    ilike(events.summary, pattern),
+    ilike(events.description, pattern),
+    and(ne(events.format, 'online'), or(ilike(events.venueName, pattern), ilike(events.venueAddress, pattern))),
+    and(ne(events.format, 'in_person'), ilike(events.onlinePlatform, pattern)),
+  )!;
+}
+
 /** One page of the public list or archive, with the filters people can choose, and how many match in all. */
 export async function findEvents(db: Db, filter: EventFilter): Promise<{ events: ListedEvent[]; total: number }> {
   const now = filter.now ?? new Date();
@@ -131,10 +149,7 @@ export async function findEvents(db: Db, filter: EventFilter): Promise<{ events:
     if (filter.organisation) conditions.push(cohostedBy(filter.organisation));
     if (month?.isValid) conditions.push(gte(events.startsAt, month.toJSDate()), lt(events.startsAt, month.plus({ months: 1 }).toJSDate()));
     if (noMonth) conditions.push(sql`false`);
-    if (q) {
-      const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      conditions.push(or(ilike(events.title, pattern), ilike(events.summary, pattern), ilike(events.venueName, pattern), ilike(events.description, pattern))!);
-    }
+    if (q) conditions.push(searchCondition(q));
     rows = await listPage(db, and(...conditions)!, Boolean(filter.past), offset);
   }
   if (rows.length > 0 || page === 1) return { events: rows, total: Number(rows[0]?.matching ?? 0) };

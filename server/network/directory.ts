@@ -534,10 +534,14 @@ export async function cohostingOrganisations(db: Db): Promise<{ id: string; name
     .orderBy(organisations.name);
 }
 
-/** The SQL condition "this event is co-hosted by that organisation", for the event list. */
+/**
+ * The SQL condition "this event is co-hosted by that organisation", for the event list. Only an
+ * organisation approved in the directory co-hosts anything in public: one asked for, declined or
+ * withdrawn finds nothing, as an unknown one does (and as cohostsOf names it nowhere).
+ */
 export function cohostedBy(organisationId: string): SQL {
   // Tables named: a one-table select leaves Drizzle's column names bare.
-  return sql`exists (select 1 from event_cohosts c where c.event_id = "events"."id" and c.organisation_id = ${organisationId})`;
+  return sql`exists (select 1 from event_cohosts c join organisations o on o.id = c.organisation_id where c.event_id = "events"."id" and c.organisation_id = ${organisationId} and o.status = 'approved')`;
 }
 
 /**

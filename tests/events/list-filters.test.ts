@@ -1,5 +1,8 @@
-// The public list's filters: what a search looks at (review findings on /events).
+// The public list's filters: which organisations they filter by, and what a search looks at
+// (review findings on /events).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventCohosts, organisations } from '../../db/schema/index.ts';
+import { findEvents } from '../../server/events/queries.ts';
 import { makeEvent } from '../registration/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 
@@ -9,6 +12,46 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t?.close();
+});
+
+describe('filtering by an organisation', () => {
+  it('finds nothing for one not approved in the directory, as for an unknown one, and names neither', async () => {
+    const [approved, pending, declined] = await t.db
+      .insert(organisations)
+      .values([
+        { name: 'Wren Approved Network', kind: 'network', status: 'approved' },
+        { name: 'Wren Pending Collective', kind: 'network', status: 'pending' },
+        { name: 'Wren Declined Group', kind: 'charity', status: 'declined' },
+      ])
+      .returning();
+    const shared = await makeEvent(t.db, { slug: 'wren-shared', title: 'Wren shared seminar', startsAt: new Date(Date.UTC(2037, 1, 3, 10)) });
+    const pendingOnly = await makeEvent(t.db, { slug: 'wren-pending', title: 'Wren pending seminar', startsAt: new Date(Date.UTC(2037, 1, 4, 10)) });
+    const declinedOnly = await makeEvent(t.db, { slug: 'wren-declined', title: 'Wren declined seminar', startsAt: new Date(Date.UTC(2037, 1, 5, 10)) });
+    await t.db.insert(eventCohosts).values([
+      { eventId: shared.id, organisationId: approved!.id },
+      { eventId: shared.id, organisationId: pending!.id, position: 1 },
+      { eventId: pendingOnly.id, organisationId: pending!.id },
+      { eventId: declinedOnly.id, organisationId: declined!.id },
+    ]);
+
+    const good = await t.client().get(`/events?organisation=${approved!.id}&q=Wren`);
+    expect(good.statusCode).toBe(200);
+    expect(good.body).toContain(`<option value="${approved!.id}" selected>Wren Approved Network</option>`);
+    expect(good.body).toContain('Wren shared seminar');
+    expect(good.body).not.toContain('Wren pending seminar');
+
+    // At the root: the list's condition itself counts approved co-hosts only.
+    for (const org of [pending!, declined!]) expect((await findEvents(t.db, { organisation: org.id, q: 'Wren' })).total, org.name).toBe(0);
+    expect((await findEvents(t.db, { organisation: approved!.id, q: 'Wren' })).total).toBe(1);
+
+    for (const org of [pending!, declined!]) {
+      const page = await t.client().get(`/events?organisation=${org.id}&q=Wren`);
+      expect(page.body).toContain('0 events found');
+      expect(page.body).not.toContain('Wren pending seminar');
+      expect(page.body).not.toContain('Wren declined seminar');
+      expect(page.body).not.toContain(org.name);
+    }
+  });
 });
 
 describe('searching', () => {

@@ -1,10 +1,11 @@
 // Reading events for public pages.
-import { and, asc, count, desc, eq, getTableColumns, gte, ilike, inArray, isNull, lt, or, type Placeholder, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, gte, ilike, inArray, isNotNull, isNull, lt, ne, or, type Placeholder, type SQL, sql } from 'drizzle-orm';
+import { unionAll } from 'drizzle-orm/pg-core';
 import { DateTime } from 'luxon';
 import { events, type EventFormat, type EventType } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
 import { prepared } from '../db/prepared.ts';
-import { cohostedBy } from '../network/directory.ts';
+import { cohostedBy, cohostingOrganisationsQuery } from '../network/directory.ts';
 import { coProducedColumn } from '../planning/public.ts';
 import { invitationOnlyColumn } from '../registration/api.ts';
 
@@ -46,7 +47,7 @@ export interface EventFilter {
   format?: EventFormat;
   /** "2026-12": events starting in that month, in UK time. */
   month?: string;
-  /** Words to find in the title, summary or venue. */
+  /** Words to find in what the list and the event's page say of it (see searchCondition). */
   q?: string;
   /** Events co-hosted by this organisation (an id from the directory). */
   organisation?: string;
@@ -110,6 +111,69 @@ const unfilteredList = (past: boolean) =>
   prepared((db) => listPage(db, unfilteredWhere(past), past, sql.placeholder('offset')).prepare(past ? 'events_list_past' : 'events_list_upcoming'));
 const unfiltered = { upcoming: unfilteredList(false), past: unfilteredList(true) };
 
+/**
+ * Words found in what people read of an event: its title, summary and description, and where it
+ * is, as its card and page say it. The venue and its address count for an event held in a room
+ * (a town, a street); the platform (Zoom, Teams) for one held online. A venue left over on an
+ * event that became online-only is not shown, so it is not found either. Still one statement:
+ * the rows come from the listing index as before, and each is checked once.
+ */
+function searchCondition(q: string): SQL {
+  const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return or(
+    ilike(events.title, pattern),
+    ilike(events.summary, pattern),
+    ilike(events.description, pattern),
+    and(ne(events.format, 'online'), or(ilike(events.venueName, pattern), ilike(events.venueAddress, pattern))),
+    and(ne(events.format, 'in_person'), ilike(events.onlinePlatform, pattern)),
+  )!;
+}
+
+/** What the list's filters offer: the months and the co-hosting organisations people may choose. */
+export interface ListChoices {
+  /** "2026-12": months in which an event the list shows starts (UK time); soonest first, or newest first in the archive. */
+  months: string[];
+  organisations: { id: string; name: string }[];
+}
+
+const monthOf = sql<string>`to_char(${events.startsAt} at time zone 'Europe/London', 'YYYY-MM')`;
+
+/**
+ * The months and organisations to offer, read in one statement. A month is offered only if the
+ * list, with no other filter, has an event starting in it (published or cancelled and not over;
+ * in the archive, over), so nobody picks a month to find nothing. Read from the listing index
+ * alone. Not narrowed by the other filters: without JavaScript, the type and the month are
+ * chosen in one go, and months kept to the last type chosen would hide ones the next could find.
+ */
+const listChoicesQuery = (past: boolean) =>
+  prepared((db) => {
+    const months = db
+      .selectDistinct({ kind: sql<string>`'month'`.as('kind'), value: monthOf.as('value'), label: sql<string>`''`.as('label') })
+      .from(events)
+      .where(and(unfilteredWhere(past), isNotNull(events.startsAt)));
+    const cohosting = cohostingOrganisationsQuery(db).as('cohosting');
+    const organisationsOffered = db
+      .select({
+        kind: sql<string>`'organisation'`.as('kind'),
+        value: sql<string>`${cohosting.id}::text`.as('value'),
+        label: sql<string>`${cohosting.name}`.as('label'),
+      })
+      .from(cohosting);
+    return unionAll(months, organisationsOffered)
+      .orderBy(sql`kind`, sql`label`, sql`value`)
+      .prepare(past ? 'event_list_choices_past' : 'event_list_choices_upcoming');
+  });
+const listChoicesQueries = { upcoming: listChoicesQuery(false), past: listChoicesQuery(true) };
+
+export async function listChoices(db: Db, options: { past: boolean; now?: Date }): Promise<ListChoices> {
+  const rows = await listChoicesQueries[options.past ? 'past' : 'upcoming'](db).execute({ now: (options.now ?? new Date()).toISOString() });
+  const months = rows.filter((r) => r.kind === 'month').map((r) => r.value);
+  return {
+    months: options.past ? months.reverse() : months,
+    organisations: rows.filter((r) => r.kind === 'organisation').map((r) => ({ id: r.value, name: r.label })),
+  };
+}
+
 /** One page of the public list or archive, with the filters people can choose, and how many match in all. */
 export async function findEvents(db: Db, filter: EventFilter): Promise<{ events: ListedEvent[]; total: number }> {
   const now = filter.now ?? new Date();
@@ -131,10 +195,7 @@ export async function findEvents(db: Db, filter: EventFilter): Promise<{ events:
     if (filter.organisation) conditions.push(cohostedBy(filter.organisation));
     if (month?.isValid) conditions.push(gte(events.startsAt, month.toJSDate()), lt(events.startsAt, month.plus({ months: 1 }).toJSDate()));
     if (noMonth) conditions.push(sql`false`);
-    if (q) {
-      const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      conditions.push(or(ilike(events.title, pattern), ilike(events.summary, pattern), ilike(events.venueName, pattern), ilike(events.description, pattern))!);
-    }
+    if (q) conditions.push(searchCondition(q));
     rows = await listPage(db, and(...conditions)!, Boolean(filter.past), offset);
   }
   if (rows.length > 0 || page === 1) return { events: rows, total: Number(rows[0]?.matching ?? 0) };

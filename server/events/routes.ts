@@ -5,17 +5,27 @@ import { publicBursaryOffer } from '../bursaries/funds.ts';
 import { addToCalendarLinks } from '../calendar/add-to-calendar.ts';
 import { NotFoundError } from '../errors.ts';
 import { publicCoproduction } from '../planning/public.ts';
-import { cohostingOrganisations, cohostsOf } from '../network/directory.ts';
+import { cohostsOf } from '../network/directory.ts';
 import { eventLibraryCards } from '../library/public.ts';
 import { eventPlaces } from '../registration/public.ts';
-import { EVENTS_PER_PAGE, findEvents, findPublicEvent } from './queries.ts';
-import { EventListQuery, eventListFilters, eventListPages, eventListTitle, eventPageView, listedEventCards } from './view-models.ts';
+import { EVENTS_PER_PAGE, findEvents, findPublicEvent, listChoices } from './queries.ts';
+import {
+  EventListQuery,
+  eventListFilters,
+  eventListPages,
+  eventListTitle,
+  eventPageView,
+  listedEventCards,
+  readEventListQuery,
+  unknownOrganisation,
+} from './view-models.ts';
 
 export const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/events', { config: { access: 'public', publicCache: true }, schema: { querystring: EventListQuery } }, async (request, reply) => {
-    const query = request.query;
+    const asked = readEventListQuery(request.query);
+    const { query } = asked;
     const past = query.when === 'past';
-    const found = await findEvents(app.db, {
+    const filter = {
       type: query.type || undefined,
       format: query.format || undefined,
       month: query.month || undefined,
@@ -23,19 +33,30 @@ export const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       organisation: query.organisation || undefined,
       past,
       page: query.page,
-    });
+    };
+    let [found, choices] = await Promise.all([findEvents(app.db, filter), listChoices(app.db, { past })]);
+    if (filter.organisation && !choices.organisations.some((o) => o.id === filter.organisation)) {
+      // Unknown, or not (or no longer) approved: say so, and show what the other filters find.
+      asked.errors.push(unknownOrganisation);
+      query.organisation = filter.organisation = undefined;
+      found = await findEvents(app.db, filter);
+    }
     const ids = found.events.map((e) => e.id);
     // The co-produced and invitation-only marks come with the rows (one statement for the page).
-    const [cohosts, organisations] = await Promise.all([cohostsOf(app.db, ids), cohostingOrganisations(app.db)]);
+    const cohosts = await cohostsOf(app.db, ids);
     const pages = eventListPages(query, found.total, EVENTS_PER_PAGE);
     const title = eventListTitle(past, pages);
-    return reply.page('events/list', {
-      title,
-      events: listedEventCards(found.events, cohosts),
-      total: found.total,
-      pages,
-      ...eventListFilters(query, organisations),
-    });
+    return reply.page(
+      'events/list',
+      {
+        title,
+        events: listedEventCards(found.events, cohosts),
+        total: found.total,
+        pages,
+        ...eventListFilters(asked, choices),
+      },
+      asked.errors.length ? 400 : 200,
+    );
   });
 
   app.get('/events/:slug', { config: { access: 'public', publicCache: true }, schema: { params: SlugParams } }, async (request, reply) => {

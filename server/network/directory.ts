@@ -522,22 +522,28 @@ export function namesInWords(names: string[]): string {
   return `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }
 
-/** Organisations that co-host at least one public event: the event list's filter. */
-export async function cohostingOrganisations(db: Db): Promise<{ id: string; name: string }[]> {
+/**
+ * Organisations that co-host at least one public event: the event list's filter. A query, not
+ * its rows, so the list can read it in the same statement as its other choices.
+ */
+export function cohostingOrganisationsQuery(db: Db) {
   // An unlisted event (an invitation-only round table kept quiet) names no one here.
   return db
     .selectDistinct({ id: organisations.id, name: organisations.name })
     .from(eventCohosts)
     .innerJoin(organisations, eq(organisations.id, eventCohosts.organisationId))
     .innerJoin(events, eq(events.id, eventCohosts.eventId))
-    .where(and(eq(organisations.status, 'approved'), inArray(events.status, ['published', 'cancelled', 'completed']), eq(events.unlisted, false)))
-    .orderBy(organisations.name);
+    .where(and(eq(organisations.status, 'approved'), inArray(events.status, ['published', 'cancelled', 'completed']), eq(events.unlisted, false)));
 }
 
-/** The SQL condition "this event is co-hosted by that organisation", for the event list. */
+/**
+ * The SQL condition "this event is co-hosted by that organisation", for the event list. Only an
+ * organisation approved in the directory co-hosts anything in public: one asked for, declined or
+ * withdrawn finds nothing, as an unknown one does (and as cohostsOf names it nowhere).
+ */
 export function cohostedBy(organisationId: string): SQL {
   // Tables named: a one-table select leaves Drizzle's column names bare.
-  return sql`exists (select 1 from event_cohosts c where c.event_id = "events"."id" and c.organisation_id = ${organisationId})`;
+  return sql`exists (select 1 from event_cohosts c join organisations o on o.id = c.organisation_id where c.event_id = "events"."id" and c.organisation_id = ${organisationId} and o.status = 'approved')`;
 }
 
 /**

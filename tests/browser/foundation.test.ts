@@ -54,6 +54,14 @@ describe('a first visit in Chromium', () => {
     await expectAccessible(h);
   });
 
+  it('shows a clear, accessible message for a filter in a link that cannot be used, keeping the others', async () => {
+    await h.page.goto(`${h.baseUrl}/events?type=webinar&month=2031-13`);
+    expect(await h.page.textContent('.govuk-error-summary')).toContain('That is not a month we can show. Choose a month from the list.');
+    expect(await h.page.inputValue('#type')).toBe('webinar');
+    expect(await h.page.textContent('main')).toContain('25 events found');
+    await expectAccessible(h);
+  });
+
   it('lets a keyboard user skip to the content', async () => {
     await h.page.goto(h.baseUrl);
     await h.page.keyboard.press('Tab');

@@ -60,4 +60,31 @@ describe('the public event list of 3,000 events', () => {
     expect(eventRowsRead(plan)).toBeLessThanOrEqual(EVENTS_PER_PAGE);
     expect(mostSubqueryLoops(plan)).toBeLessThanOrEqual(EVENTS_PER_PAGE);
   });
+
+  it.each([
+    ['upcoming', '/events'],
+    ['the archive', '/events?when=past'],
+  ])('%s: reads the months to offer from the index alone, with the organisations, in one statement', async (_, path) => {
+    statements.length = 0;
+    expect((await t.client().get(path)).statusCode).toBe(200);
+    const choices = statements.filter((s) => /'month'/.test(s.text));
+    expect(choices, 'the statement of choices').toHaveLength(1);
+    expect(choices[0]!.text).toContain('organisation');
+    const plan = await planOf(admin, choices[0]!.text, choices[0]!.parameters, { analyze: true });
+    expect(eventRowsRead(plan)).toBe(0);
+  });
+
+  it.each([
+    ['a place', '/events?q=Birmingham'],
+    ['a platform, in the archive', '/events?when=past&q=zoom'],
+  ])('a search for %s is one statement that marks only the events shown', async (_, path) => {
+    statements.length = 0;
+    const response = await t.client().get(path);
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toMatch(/[1-9]\d* events found/);
+    const lists = statements.filter((s) => /select count\(\*\) from "events"/.test(s.text));
+    expect(lists, "the list's statements").toHaveLength(1);
+    const plan = await planOf(admin, lists[0]!.text, lists[0]!.parameters, { analyze: true });
+    expect(mostSubqueryLoops(plan)).toBeLessThanOrEqual(EVENTS_PER_PAGE);
+  });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, inArray } from 'drizzle-orm';
-import { eventInvitations, events, impactNotes, outboxMessages, registrations } from '../db/schema/index.ts';
+import { bursaryApplications, bursaryFunds, eventInvitations, events, impactNotes, outboxMessages, registrations } from '../db/schema/index.ts';
 import { sendInvitationReminders } from '../server/invitations/service.ts';
 import { seedDemo, seedDemoIfEmpty } from '../server/demo/seed.ts';
 import { londonDate, londonHour } from '../server/london-time.ts';
@@ -92,5 +92,25 @@ describe('the demo and the home page', () => {
     // reminds nobody whose invitation was never sent.
     expect(mails.filter((m) => m.template === 'event-invitation').map((m) => m.toAddress)).toEqual(['ike.survivor@example.org']);
     expect(await sendInvitationReminders(t.db)).toBe(0);
+  });
+
+  it('shows the launch day’s bursary fund with applications: approved, approved in part, and waiting', async () => {
+    const [launch] = await t.db.select().from(events).where(eq(events.slug, 'hub-launch-and-discussion-day'));
+    const [fund] = await t.db.select().from(bursaryFunds).where(eq(bursaryFunds.eventId, launch!.id));
+    const applications = await t.db.select().from(bursaryApplications).where(eq(bursaryApplications.fundId, fund!.id));
+    expect(applications.map((a) => a.status).sort()).toEqual(['approved', 'part_approved', 'submitted']);
+    // Made as applicants and the panel make them: each applicant was emailed what happened.
+    const mails = await t.db.select().from(outboxMessages);
+    const to = (template: string) =>
+      mails
+        .filter((m) => m.template === template)
+        .map((m) => m.toAddress)
+        .sort();
+    expect(to('bursary-submitted')).toEqual(['ade@example.org', 'carol.carer@example.org', 'femi@example.org']);
+    expect(to('bursary-decided')).toEqual(['ade@example.org', 'carol.carer@example.org']);
+    const organiser = await t.signedIn('organiser@example.org');
+    const page = await organiser.get(`/bursaries/funds/${fund!.id}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Femi Adeyemi');
   });
 });

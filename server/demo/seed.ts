@@ -11,6 +11,7 @@ import { seedDemoDirectory } from '../network/directory-demo.ts';
 import { seedDemoPlaces } from '../registration/demo.ts';
 import { seedDemoInvoice } from '../payments/demo.ts';
 import { seedDemoAfterEvent, sendDemoImpactNote } from './after-event.ts';
+import { seedDemoBursaries } from './bursaries.ts';
 import { seedDemoCoproduction } from './coproduction.ts';
 import { londonAt } from './time.ts';
 
@@ -162,4 +163,6 @@ export async function seedDemo(db: Database): Promise<void> {
   });
   // After the rest is in: booked through the booking service, in its own transaction.
   await seedDemoInvoice(db);
+  // Applied for and decided through the bursary services, each in its own transaction.
+  await seedDemoBursaries(db);
 }

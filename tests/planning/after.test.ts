@@ -172,11 +172,17 @@ describe('when an event counts as over, for the impact note and for marking it f
     const id = idFrom((await organiser.post('/organise/events', { title: 'Seminar without an end time', type: 'seminar' })).headers.location, '/plan');
     await organiser.post(`/plan/${id}/members`, { email: 'lead@example.org', role: 'co_lead' });
     await lead.post(`/plan/${id}/invitation`, { answer: 'yes', perspective: 'carer' });
-    await t.db.update(events).set({ status: 'published', startsAt: new Date(Date.now() + 86_400_000), endsAt: null }).where(eq(events.id, id));
+    await t.db
+      .update(events)
+      .set({ status: 'published', startsAt: new Date(Date.now() + 86_400_000), endsAt: null })
+      .where(eq(events.id, id));
     expect((await lead.get(`/plan/${id}/after`)).body).toContain('send it once the event has taken place');
     expect((await lead.post(`/plan/${id}/impact-note`, { note: 'Too soon.', action: 'send' })).headers['x-error-code']).toBe('event_not_over');
 
-    await t.db.update(events).set({ startsAt: new Date(Date.now() - 86_400_000) }).where(eq(events.id, id));
+    await t.db
+      .update(events)
+      .set({ startsAt: new Date(Date.now() - 86_400_000) })
+      .where(eq(events.id, id));
     expect((await lead.get(`/plan/${id}/after`)).body).not.toContain('send it once the event has taken place');
     expect((await lead.post(`/plan/${id}/complete`, {})).statusCode).toBe(303);
     expect((await t.db.select({ status: events.status }).from(events).where(eq(events.id, id)))[0]?.status).toBe('completed');
@@ -185,7 +191,10 @@ describe('when an event counts as over, for the impact note and for marking it f
     const cancelled = idFrom((await organiser.post('/organise/events', { title: 'Seminar called off', type: 'seminar' })).headers.location, '/plan');
     await organiser.post(`/plan/${cancelled}/members`, { email: 'lead@example.org', role: 'co_lead' });
     await lead.post(`/plan/${cancelled}/invitation`, { answer: 'yes', perspective: 'carer' });
-    await t.db.update(events).set({ status: 'cancelled', startsAt: new Date(Date.now() - 86_400_000), endsAt: null }).where(eq(events.id, cancelled));
+    await t.db
+      .update(events)
+      .set({ status: 'cancelled', startsAt: new Date(Date.now() - 86_400_000), endsAt: null })
+      .where(eq(events.id, cancelled));
     expect((await lead.post(`/plan/${cancelled}/impact-note`, { note: 'No.', action: 'send' })).headers['x-error-code']).toBe('event_not_over');
   });
 });

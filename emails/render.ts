@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
+import { markdownToText } from '../server/markdown.ts';
 import { subjects, type EmailCatalogue, type EmailName } from './catalogue.ts';
 
 const folder = path.dirname(fileURLToPath(import.meta.url));
@@ -40,7 +41,16 @@ export function onSite(text: string, baseUrl: string): string {
 export function renderEmail<K extends EmailName>(name: K, data: EmailCatalogue[K], site: EmailSite): RenderedEmail {
   if (!(name in subjects)) throw new Error(`No email template called ${name}`);
   const subject = subjects[name](data);
-  const it = { ...data, site, subject, url: (p: string) => new URL(p, site.baseUrl).href, stop: fullStop, onSite: (text: string) => onSite(text, site.baseUrl) };
+  const it = {
+    ...data,
+    site,
+    subject,
+    url: (p: string) => new URL(p, site.baseUrl).href,
+    stop: fullStop,
+    onSite: (text: string) => onSite(text, site.baseUrl),
+    // Markdown people wrote, for a text part: plain words, links written out in full.
+    plain: (markdown: string) => markdownToText(onSite(markdown, site.baseUrl)),
+  };
   return {
     subject,
     html: html.render(`./${name}.html.eta`, it),

@@ -1,6 +1,6 @@
 // Markdown written by people (event descriptions, comments) becomes safe HTML: marked parses it,
 // sanitize-html keeps only plain formatting, so nothing typed can run as script on our pages.
-import { marked } from 'marked';
+import { marked, type Tokens } from 'marked';
 import sanitizeHtml from 'sanitize-html';
 
 const allowed: sanitizeHtml.IOptions = {
@@ -38,4 +38,119 @@ export function renderMarkdown(source: string): string {
   rendered.set(source, html);
   renderedChars += source.length + html.length;
   return html;
+}
+
+// The same Markdown as plain text, for the text part of an email: marked's lexer reads it (the
+// same parser as the HTML), and each piece is written as words: no **, # or [](), a link as its
+// words followed by its address, a list as "- " or numbered lines, a quote indented.
+type Token = Tokens.Generic | ReturnType<typeof marked.lexer>[number];
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", apos: "'", nbsp: ' ' };
+
+function decode(text: string): string {
+  return text.replace(/&(amp|lt|gt|quot|#39|apos|nbsp);/g, (_, name: string) => ENTITIES[name] ?? '');
+}
+
+/** Tags typed as HTML are left out; their words stay. */
+function withoutTags(html: string): string {
+  return decode(sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} }));
+}
+
+function inline(tokens: Token[] | undefined): string {
+  let out = '';
+  let typedHtml = false;
+  for (const token of tokens ?? []) {
+    switch (token.type) {
+      case 'link': {
+        const words = inline(token.tokens);
+        const href = token.href.replace(/^mailto:/, '');
+        out += words === href || words === token.href || !words.trim() ? href : `${words} (${href})`;
+        break;
+      }
+      case 'image':
+        out += token.text ? `${token.text} (${token.href})` : token.href;
+        break;
+      case 'br':
+        out += '\n';
+        break;
+      case 'html':
+        // Kept until the end: a tag's contents (a script's) may be in the tokens after it.
+        out += /^<br\s*\/?>$/i.test(token.text.trim()) ? '\n' : token.text;
+        typedHtml = true;
+        break;
+      case 'codespan':
+      case 'escape':
+        out += token.text;
+        break;
+      case 'text':
+        out += 'tokens' in token && token.tokens ? inline(token.tokens) : decode(token.text);
+        break;
+      default:
+        out += 'tokens' in token && token.tokens ? inline(token.tokens) : decode('text' in token ? String(token.text) : token.raw);
+    }
+  }
+  return typedHtml ? withoutTags(out) : out;
+}
+
+function indent(text: string, by: string): string {
+  return text
+    .split('\n')
+    .map((line, i) => (i === 0 ? line : line ? by + line : line))
+    .join('\n');
+}
+
+function blocks(tokens: Token[]): string[] {
+  const out: string[] = [];
+  for (const token of tokens) {
+    switch (token.type) {
+      case 'space':
+        break;
+      case 'heading':
+      case 'paragraph':
+        out.push(inline(token.tokens).trim());
+        break;
+      case 'text':
+        out.push('tokens' in token && token.tokens ? inline(token.tokens) : decode(token.text));
+        break;
+      case 'list': {
+        const start = Number(token.start) || 1;
+        const items = token.items.map((item: Tokens.ListItem, i: number) => {
+          const marker = token.ordered ? `${start + i}. ` : '- ';
+          return marker + indent(blocks(item.tokens).join(item.loose ? '\n\n' : '\n'), ' '.repeat(marker.length));
+        });
+        out.push(items.join(token.loose ? '\n\n' : '\n'));
+        break;
+      }
+      case 'blockquote':
+        out.push(
+          blocks(token.tokens ?? [])
+            .join('\n\n')
+            .split('\n')
+            .map((line) => (line ? `  ${line}` : line))
+            .join('\n'),
+        );
+        break;
+      case 'code':
+        out.push(token.text);
+        break;
+      case 'hr':
+        out.push('---');
+        break;
+      case 'html':
+        out.push(withoutTags(token.text).trim());
+        break;
+      case 'table':
+        out.push([token.header, ...token.rows].map((row: { tokens: Token[] }[]) => row.map((cell) => inline(cell.tokens)).join(' | ')).join('\n'));
+        break;
+      default:
+        out.push('tokens' in token && token.tokens ? inline(token.tokens) : token.raw.trim());
+    }
+  }
+  return out.filter((b) => b.trim() !== '');
+}
+
+/** Markdown written by people, as plain text that reads well in an email's text part. */
+export function markdownToText(source: string): string {
+  if (!source.trim()) return '';
+  return blocks(marked.lexer(source, { gfm: true, breaks: false })).join('\n\n');
 }

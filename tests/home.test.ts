@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { events } from '../db/schema/index.ts';
+import { and, eq, inArray } from 'drizzle-orm';
+import { bursaryApplications, bursaryFunds, eventInvitations, events, impactNotes, outboxMessages, registrations } from '../db/schema/index.ts';
+import { sendInvitationReminders } from '../server/invitations/service.ts';
 import { seedDemo, seedDemoIfEmpty } from '../server/demo/seed.ts';
 import { londonDate, londonHour } from '../server/london-time.ts';
 import { startTestApp, type TestApp } from './support/app.ts';
@@ -66,5 +68,49 @@ describe('the demo and the home page', () => {
     expect((await admin.get('/admin')).statusCode).toBe(200);
     const organiser = await t.signedIn('organiser@example.org');
     expect((await organiser.get('/admin')).statusCode).toBe(403);
+  });
+
+  it('says only what happened: the impact note’s emails are in the outbox, and no reminder goes for an invitation never sent', async () => {
+    const mails = await t.db.select().from(outboxMessages);
+    const [roundTable] = await t.db.select().from(events).where(eq(events.slug, 'westminster-round-table'));
+    const [note] = await t.db.select().from(impactNotes).where(eq(impactNotes.eventId, roundTable!.id));
+    expect(note!.sentAt).not.toBeNull();
+    // One email to each person who came or had a place, as sending the note does.
+    const places = await t.db
+      .select({ email: registrations.email })
+      .from(registrations)
+      .where(and(eq(registrations.eventId, roundTable!.id), inArray(registrations.status, ['attended', 'confirmed'])));
+    const told = mails.filter((m) => m.template === 'impact-note').map((m) => m.toAddress);
+    expect(told.sort()).toEqual([...new Set(places.map((p) => p.email))].sort());
+    expect(told).toContain('member@example.org');
+    expect(told).toContain('dee.survivor@example.org');
+    // The round table's invitations went before it, not after.
+    const invited = await t.db.select().from(eventInvitations).where(eq(eventInvitations.eventId, roundTable!.id));
+    for (const i of invited) expect(i.invitedAt.getTime()).toBeLessThan(roundTable!.startsAt!.getTime());
+
+    // The open invitation without a reminder was sent today, its email in the outbox; the job
+    // reminds nobody whose invitation was never sent.
+    expect(mails.filter((m) => m.template === 'event-invitation').map((m) => m.toAddress)).toEqual(['ike.survivor@example.org']);
+    expect(await sendInvitationReminders(t.db)).toBe(0);
+  });
+
+  it('shows the launch day’s bursary fund with applications: approved, approved in part, and waiting', async () => {
+    const [launch] = await t.db.select().from(events).where(eq(events.slug, 'hub-launch-and-discussion-day'));
+    const [fund] = await t.db.select().from(bursaryFunds).where(eq(bursaryFunds.eventId, launch!.id));
+    const applications = await t.db.select().from(bursaryApplications).where(eq(bursaryApplications.fundId, fund!.id));
+    expect(applications.map((a) => a.status).sort()).toEqual(['approved', 'part_approved', 'submitted']);
+    // Made as applicants and the panel make them: each applicant was emailed what happened.
+    const mails = await t.db.select().from(outboxMessages);
+    const to = (template: string) =>
+      mails
+        .filter((m) => m.template === template)
+        .map((m) => m.toAddress)
+        .sort();
+    expect(to('bursary-submitted')).toEqual(['ade@example.org', 'carol.carer@example.org', 'femi@example.org']);
+    expect(to('bursary-decided')).toEqual(['ade@example.org', 'carol.carer@example.org']);
+    const organiser = await t.signedIn('organiser@example.org');
+    const page = await organiser.get(`/bursaries/funds/${fund!.id}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Femi Adeyemi');
   });
 });

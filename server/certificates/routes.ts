@@ -8,7 +8,7 @@ import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from
 import { submit } from '../http/form-route.ts';
 import { formState, validationErrors } from '../http/forms.ts';
 import { Uuid } from '../http/ids.ts';
-import { SlugParams, TokenParams } from '../http/params.ts';
+import { SlugIdParams, SlugParams, TokenParams } from '../http/params.ts';
 import { signedIn } from '../http/signed-in.ts';
 import { registrationIdForToken } from '../registration/links.ts';
 import { getBookingParty, getEvent, getEventBySlug, ownBookingId } from '../registration/queries.ts';
@@ -17,7 +17,9 @@ import { certificatePdf } from './pdf.ts';
 import { certificateEventView, hoursFormValues, organiseCertificatesView } from './view-models.ts';
 import {
   certificateFacts,
+  certificateForOrganiser,
   certificatesAt,
+  correctCertificateName,
   currentCertificate,
   issueAll,
   issueCertificate,
@@ -29,6 +31,7 @@ import {
 } from './service.ts';
 
 const NameForm = Type.Object({ name: Type.String({ title: 'Your name as it should appear on the certificate', minLength: 1, maxLength: 120 }) });
+const OrganiserNameForm = Type.Object({ name: Type.String({ title: 'Name as it should appear on the certificate', minLength: 1, maxLength: 120 }) });
 // Session hours arrive as session_<id> fields, checked against the event's sessions.
 const HoursForm = Type.Object(
   { hours: Type.Optional(Type.String({ title: 'Hours of learning for the whole event', maxLength: 10 })) },
@@ -155,7 +158,7 @@ export const certificateRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const event = await getEventBySlug(app.db, slug);
     if (!event) throw new NotFoundError('We could not find that event.');
     const hours = await learningHours(app.db, event);
-    const { issued, attended } = await certificatesAt(app.db, event.id);
+    const { people, erased } = await certificatesAt(app.db, event.id);
     const values = form.values.hours !== undefined ? form.values : hoursFormValues(hours);
     return reply.page(
       'certificates/organise',
@@ -163,7 +166,7 @@ export const certificateRoutes: FastifyPluginAsyncTypebox = async (app) => {
         title: `Certificates: ${event.title}`,
         base: `/organise/events/${event.slug}`,
         eventTitle: event.title,
-        ...organiseCertificatesView(event, hours, issued, attended),
+        ...organiseCertificatesView(event, hours, people, erased),
         form: formState(values, form.errors),
       },
       status,
@@ -213,4 +216,65 @@ export const certificateRoutes: FastifyPluginAsyncTypebox = async (app) => {
       .notice(count ? `${count} ${count === 1 ? 'certificate' : 'certificates'} issued.` : 'Everyone checked in already has a certificate.')
       .redirect(`/organise/events/${slug}/certificates`, 303);
   });
+
+  // An organiser downloads a place's certificate: to print for someone booked without an email
+  // address, or to pass on.
+  app.get(
+    '/organise/events/:slug/certificates/:id/certificate.pdf',
+    { config: { access: 'organiser' }, schema: { params: SlugIdParams } },
+    async (request, reply) => {
+      const { slug, id } = request.params;
+      const event = await getEventBySlug(app.db, slug);
+      if (!event) throw new NotFoundError('We could not find that event.');
+      return sendPdf(reply, await certificateForOrganiser(app.db, event.id, id));
+    },
+  );
+
+  // An organiser corrects the name on a certificate: the only way for a companion's.
+  async function namePage(reply: FastifyReply, slug: string, id: string, form = formState(), status = 200) {
+    const event = await getEventBySlug(app.db, slug);
+    if (!event) throw new NotFoundError('We could not find that event.');
+    const place = (await certificatesAt(app.db, event.id)).people.find((p) => p.registrationId === id);
+    if (!place) throw new NotFoundError('We could not find anyone checked in with that place at this event.');
+    return reply.page(
+      'certificates/organise-name',
+      {
+        title: `Correct the name on a certificate: ${event.title}`,
+        base: `/organise/events/${event.slug}`,
+        eventTitle: event.title,
+        id,
+        currentName: place.name,
+        issued: place.code !== null,
+        form: form.values.name === undefined ? formState({ name: place.name }, form.errors) : form,
+      },
+      status,
+    );
+  }
+
+  app.get('/organise/events/:slug/certificates/:id/name', { config: { access: 'organiser' }, schema: { params: SlugIdParams } }, async (request, reply) => {
+    const { slug, id } = request.params;
+    return namePage(reply, slug, id);
+  });
+
+  app.post(
+    '/organise/events/:slug/certificates/:id/name',
+    { config: { access: 'organiser' }, schema: { params: SlugIdParams, body: OrganiserNameForm }, attachValidation: true },
+    async (request, reply) => {
+      const { slug, id } = request.params;
+      const body: { name?: string } = request.body ?? {};
+      return submit(request, reply, {
+        values: body,
+        again: (form, status) => namePage(reply, slug, id, form, status),
+        run: async () => {
+          const event = await getEventBySlug(app.db, slug);
+          if (!event) throw new NotFoundError('We could not find that event.');
+          await correctCertificateName(app.db, event.id, id, body.name ?? '', signedIn(request));
+        },
+        done: {
+          to: `/organise/events/${slug}/certificates`,
+          notice: 'The name is corrected. The certificate shows it, with a new code; the old code no longer checks.',
+        },
+      });
+    },
+  );
 };

@@ -1,12 +1,13 @@
 // Certificates of attendance: issued to everyone checked in, with the hours of learning the
 // organisers set, verifiable by anyone from the code printed on them. A certificate is valid only
 // while its booking stays checked in, so undoing a check-in revokes it without another step.
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, not, sql } from 'drizzle-orm';
 import { certificates, eventCpd, events, people, planningMembers, programmeSessions, registrations, sessionCpd } from '../../db/schema/index.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { formatDate } from '../format.ts';
+import { ERASED_DOMAIN, isErasedAddress } from '../mail/outbox.ts';
 import { groupedCode, newCode, normaliseCode } from './codes.ts';
 
 /** Who did it, for the audit log (accounts' signed-in person has this shape; this module need not know accounts). */
@@ -110,16 +111,51 @@ export async function currentCertificate(db: Db, input: { registrationId: string
   return row ?? null;
 }
 
-/** The certificates in force at an event, by name, and how many people were checked in there. */
-export async function certificatesAt(db: Db, eventId: string): Promise<{ issued: { name: string; code: string; thankedAt: Date | null }[]; attended: number }> {
-  const issued = await db
-    .select({ name: certificates.name, code: certificates.code, thankedAt: certificates.thankedAt })
-    .from(certificates)
-    .innerJoin(registrations, eq(registrations.id, certificates.registrationId))
-    .where(and(eq(certificates.eventId, eventId), isNull(certificates.replacedAt), eq(registrations.status, 'attended')))
-    .orderBy(asc(certificates.name));
-  const attended = await db.$count(registrations, and(eq(registrations.eventId, eventId), eq(registrations.status, 'attended')));
-  return { issued, attended };
+/** A place whose personal details were erased: it gets no certificate, as a certificate names someone. */
+export const erasedPlace = sql`${registrations.email} like ${`%@${ERASED_DOMAIN}`}`;
+
+export interface CheckedIn {
+  registrationId: string;
+  /** The name on the certificate, or the booking's name while none is issued. */
+  name: string;
+  code: string | null;
+  thankedAt: Date | null;
+  /** Booked without an email address (or their booker's): nobody is emailed, the organiser prints it. */
+  noEmail: boolean;
+  companion: boolean;
+}
+
+/**
+ * Everyone checked in at an event whose details were not erased, by name, with their
+ * certificate if one is in force; and how many checked-in places were erased.
+ */
+export async function certificatesAt(db: Db, eventId: string): Promise<{ people: CheckedIn[]; erased: number }> {
+  const rows = await db
+    .select({
+      registrationId: registrations.id,
+      bookingName: registrations.name,
+      email: registrations.email,
+      companionOfId: registrations.companionOfId,
+      certificateName: certificates.name,
+      code: certificates.code,
+      thankedAt: certificates.thankedAt,
+    })
+    .from(registrations)
+    .leftJoin(certificates, and(eq(certificates.registrationId, registrations.id), isNull(certificates.replacedAt)))
+    .where(and(eq(registrations.eventId, eventId), eq(registrations.status, 'attended'), not(erasedPlace)))
+    .orderBy(asc(sql`coalesce(${certificates.name}, ${registrations.name})`));
+  const erased = await db.$count(registrations, and(eq(registrations.eventId, eventId), eq(registrations.status, 'attended'), erasedPlace));
+  return {
+    people: rows.map((r) => ({
+      registrationId: r.registrationId,
+      name: r.certificateName ?? r.bookingName,
+      code: r.code,
+      thankedAt: r.thankedAt,
+      noEmail: r.email === '',
+      companion: r.companionOfId !== null,
+    })),
+    erased,
+  };
 }
 
 /**
@@ -140,12 +176,15 @@ export async function issueCertificate(db: Database, input: { registrationId: st
 export async function issueIn(tx: Db, registrationId: string, name?: string): Promise<CertificateRow> {
   {
     const [booking] = await tx
-      .select({ id: registrations.id, eventId: registrations.eventId, name: registrations.name, status: registrations.status })
+      .select({ id: registrations.id, eventId: registrations.eventId, name: registrations.name, email: registrations.email, status: registrations.status })
       .from(registrations)
       .where(eq(registrations.id, registrationId))
       .for('update');
     if (!booking) throw new NotFoundError('We could not find that booking.');
     if (booking.status !== 'attended') throw new ConflictError('not_attended', 'A certificate of attendance is for people checked in at the event.');
+    // An erased place has no name to print and must not be given one back.
+    if (isErasedAddress(booking.email) && booking.email !== '')
+      throw new ConflictError('not_attended', 'This place’s personal details were erased, so it has no certificate.');
     const current = await currentCertificate(tx, { registrationId: booking.id });
     if (current && (name === undefined || name === current.name)) return current;
     const now = new Date();
@@ -174,6 +213,7 @@ export async function issueAll(db: Database, eventId: string, actor: Actor | nul
       and(
         eq(registrations.eventId, eventId),
         eq(registrations.status, 'attended'),
+        not(erasedPlace),
         sql`not exists (select 1 from ${certificates} c where c.registration_id = ${registrations.id} and c.replaced_at is null)`,
       ),
     );
@@ -246,4 +286,39 @@ export async function certificateFacts(db: Db, certificate: CertificateRow, base
     code: groupedCode(certificate.code),
     verifyUrl: `${baseUrl.replace(/\/$/, '')}/certificates/${groupedCode(certificate.code)}`,
   };
+}
+
+/** The checked-in place at this event, not erased, or a not-found error. */
+async function placeAt(db: Db, eventId: string, registrationId: string): Promise<{ id: string; name: string }> {
+  const [place] = await db
+    .select({ id: registrations.id, name: registrations.name })
+    .from(registrations)
+    .where(and(eq(registrations.id, registrationId), eq(registrations.eventId, eventId), eq(registrations.status, 'attended'), not(erasedPlace)));
+  if (!place) throw new NotFoundError('We could not find anyone checked in with that place at this event.');
+  return place;
+}
+
+/** An organiser's copy of a place's certificate (issued now if it has none), to print or pass on. */
+export async function certificateForOrganiser(db: Database, eventId: string, registrationId: string): Promise<CertificateRow> {
+  const place = await placeAt(db, eventId, registrationId);
+  return issueCertificate(db, { registrationId: place.id });
+}
+
+/**
+ * An organiser corrects the name on a place's certificate (a companion's included, who has no
+ * page of their own): issued again in that name, the old code stops verifying.
+ */
+export async function correctCertificateName(db: Database, eventId: string, registrationId: string, typed: string, actor: Actor): Promise<CertificateRow> {
+  const name = typed.trim();
+  if (name.length === 0 || name.length > 120) {
+    throw new InvalidInputError([
+      { field: 'name', message: name.length === 0 ? 'Enter the name as it should appear on the certificate' : 'The name must be 120 characters or fewer' },
+    ]);
+  }
+  const place = await placeAt(db, eventId, registrationId);
+  return db.transaction(async (tx) => {
+    const certificate = await issueIn(tx, place.id, name);
+    await recordAudit(tx, { actorId: actor.id, action: 'certificate.name_corrected', subjectType: 'registration', subjectId: place.id, details: {} });
+    return certificate;
+  });
 }

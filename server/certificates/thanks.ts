@@ -1,7 +1,8 @@
 // The "thank you" email after an event, with the certificate of attendance attached: a timed job,
-// once per person checked in. Safe with several processes: each booking is taken with FOR UPDATE
+// once per person checked in. A place booked without an email address gets its certificate issued
+// (the organisers' page offers it to print) and no email; an erased place gets neither. Safe with several processes: each booking is taken with FOR UPDATE
 // SKIP LOCKED, and its certificate marked thanked in the same transaction as the email.
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, ne, not, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { certificates, events, registrations } from '../../db/schema/index.ts';
 import type { Database } from '../db/database.ts';
@@ -9,7 +10,7 @@ import { enqueueEmail } from '../mail/outbox.ts';
 import { mintManagePath } from '../registration/links.ts';
 import { groupedCode } from './codes.ts';
 import { certificatePdf } from './pdf.ts';
-import { certificateFacts, issueIn } from './service.ts';
+import { certificateFacts, erasedPlace, issueIn } from './service.ts';
 
 /** How long after its end an event's thank-yous go, and how late they may still go. */
 export const THANK_AFTER_MS = 3_600_000;
@@ -38,13 +39,25 @@ export async function sendDueThanks(db: Database, baseUrl: string, now: Date = n
             inArray(events.status, ['published', 'completed']),
             sql`${eventEnd} <= ${new Date(now.getTime() - THANK_AFTER_MS).toISOString()}::timestamptz`,
             sql`${eventEnd} > ${new Date(now.getTime() - THANK_WITHIN_MS).toISOString()}::timestamptz`,
-            sql`not exists (select 1 from ${certificates} c where c.registration_id = ${registrations.id} and c.thanked_at is not null)`,
+            not(erasedPlace),
+            or(
+              and(
+                ne(registrations.email, ''),
+                sql`not exists (select 1 from ${certificates} c where c.registration_id = ${registrations.id} and c.thanked_at is not null)`,
+              ),
+              // Nowhere to write: the certificate is made ready to print, once.
+              and(
+                eq(registrations.email, ''),
+                sql`not exists (select 1 from ${certificates} c where c.registration_id = ${registrations.id} and c.replaced_at is null)`,
+              ),
+            ),
           ),
         )
         .limit(20)
         .for('update', { of: registrations, skipLocked: true });
       for (const r of due) {
         const certificate = await issueIn(tx, r.id);
+        if (r.email === '') continue;
         await tx
           .update(certificates)
           .set({ thankedAt: now })

@@ -3,7 +3,7 @@
 // page is read (the job sends them from an hour after the event until 30 days after it).
 import { formatDateTime } from '../format.ts';
 import { groupedCode } from './codes.ts';
-import { eventDateText, hoursText, type LearningHours } from './service.ts';
+import { type CheckedIn, eventDateText, hoursText, type LearningHours } from './service.ts';
 import { THANK_AFTER_MS, THANK_WITHIN_MS } from './thanks.ts';
 
 export type ThanksTiming = 'before' | 'sending' | 'over';
@@ -16,32 +16,41 @@ export function thanksTiming(event: { startsAt: Date | null; endsAt: Date | null
 }
 
 const thanksIntro: Record<ThanksTiming, string> = {
-  before: 'Everyone checked in is emailed a thank-you with their certificate an hour after the event ends. You can issue the certificates sooner.',
+  before:
+    'Everyone checked in who gave an email address is emailed a thank-you with their certificate an hour after the event ends. You can issue the certificates sooner.',
   sending:
-    'Everyone checked in is emailed a thank-you with their certificate: the emails go out from an hour after the event, and to anyone checked in later, until 30 days after it.',
+    'Everyone checked in who gave an email address is emailed a thank-you with their certificate: the emails go out from an hour after the event, and to anyone checked in later, until 30 days after it.',
   over: 'Thank-you emails with certificates go only in the 30 days after an event, and that time has passed: nobody else will be emailed. People checked in can still download their certificate from their booking or from “Your bookings”.',
 };
 
-export function thanksStatus(thankedAt: Date | null, timing: ThanksTiming): string {
-  if (thankedAt) return `Sent ${formatDateTime(thankedAt)}`;
+/** What happened, or will, to the thank-you email for one place. */
+export function thanksStatus(place: { thankedAt: Date | null; noEmail: boolean }, timing: ThanksTiming): string {
+  if (place.noEmail) return 'No email address: download the certificate to print for them';
+  if (place.thankedAt) return `Sent ${formatDateTime(place.thankedAt)}`;
   if (timing === 'before') return 'Goes an hour after the event';
   if (timing === 'sending') return 'Going out shortly';
   return 'Not sent (over 30 days after the event)';
 }
 
-export function certificatesOverview(
-  event: { startsAt: Date | null; endsAt: Date | null },
-  issued: { name: string; code: string; thankedAt: Date | null }[],
-  attended: number,
-  now = new Date(),
-) {
+export function certificatesOverview(event: { startsAt: Date | null; endsAt: Date | null }, people: CheckedIn[], erased: number, now = new Date()) {
   const timing = thanksTiming(event, now);
+  const issued = people.filter((p) => p.code !== null).length;
   return {
     thanksIntro: thanksIntro[timing],
-    attended,
+    attended: people.length,
+    issuedCount: issued,
     // The bulk button only while someone checked in has no certificate.
-    canIssue: issued.length < attended,
-    issued: issued.map((c) => ({ name: c.name, code: c.code, thanks: thanksStatus(c.thankedAt, timing) })),
+    canIssue: issued < people.length,
+    erasedText: erased
+      ? `${erased} ${erased === 1 ? 'place' : 'places'} checked in ${erased === 1 ? 'belongs' : 'belong'} to people whose details were erased: ${erased === 1 ? 'it has' : 'they have'} no certificate and nobody is emailed.`
+      : '',
+    people: people.map((p) => ({
+      id: p.registrationId,
+      name: p.name,
+      companion: p.companion,
+      code: p.code ? groupedCode(p.code) : '',
+      thanks: thanksStatus(p, timing),
+    })),
   };
 }
 
@@ -61,20 +70,11 @@ export function hoursFormValues(hours: LearningHours): Record<string, unknown> {
   };
 }
 
-/** The organisers' certificates page: the hours, each session's field, and who has a certificate. */
-export function organiseCertificatesView(
-  event: { startsAt: Date | null; endsAt: Date | null },
-  hours: LearningHours,
-  issued: { name: string; code: string; thankedAt: Date | null }[],
-  attended: number,
-) {
+/** The organisers' certificates page: the hours, each session's field, and everyone checked in. */
+export function organiseCertificatesView(event: { startsAt: Date | null; endsAt: Date | null }, hours: LearningHours, people: CheckedIn[], erased: number) {
   return {
     totalHours: hours.minutes ? hoursText(hours.minutes) : 'none',
     sessions: hours.sessions.map((s) => ({ field: `session_${s.id}`, title: s.title })),
-    ...certificatesOverview(
-      event,
-      issued.map((c) => ({ ...c, code: groupedCode(c.code) })),
-      attended,
-    ),
+    ...certificatesOverview(event, people, erased),
   };
 }

@@ -1,14 +1,17 @@
 // Demo after-event content: the Westminster round table (two months ago) with people checked in,
 // their certificates, and answered feedback, so a first start shows the results page and a
 // certificate to download (sign in as member@example.org and open "Your bookings"). An earlier
-// round table with its own answers gives the results a series to compare with, and the sent
-// "you said, we did" note quotes one answer whose author agreed, on the public event page.
+// round table with its own answers gives the results a series to compare with, and the
+// "you said, we did" note, sent when the demo is made (its emails are in the outbox), quotes one
+// answer whose author agreed, on the public event page.
 // Their thank-you emails were never sent (the event was over before the demo began), and the
 // certificates page says so.
-import { eq } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { enqueueEmail } from '../mail/outbox.ts';
 import { certificates, events, impactNotes, registrations, surveyAnswers, surveyResponses } from '../../db/schema/index.ts';
 import { issueIn } from '../certificates/service.ts';
 import type { Db } from '../db/database.ts';
+import { quotableAnswers } from '../planning/after.ts';
 import { ensureSurvey, listQuestions } from '../surveys/service.ts';
 import { londonAt } from './time.ts';
 
@@ -38,6 +41,9 @@ const EARLIER: [number, number, number][] = [
   [3, 2, 3],
   [4, 4, 3],
 ];
+
+const IMPACT_NOTE =
+  'You said the room was hard to hear in at the back: the next round table has a hearing loop and microphones for the floor.\nYou asked for papers in advance: they will go out a week before.';
 
 /** The first question of each row's answers, in the order ANSWERS gives them. */
 async function questionOrder(tx: Db, eventId: string) {
@@ -90,11 +96,8 @@ export async function seedDemoAfterEvent(tx: Db): Promise<void> {
       await tx.update(surveyAnswers).set({ quoted: true }).where(eq(surveyAnswers.id, cleared.id));
     }
   }
-  await tx.insert(impactNotes).values({
-    eventId: event.id,
-    body: 'You said the room was hard to hear in at the back: the next round table has a hearing loop and microphones for the floor.\nYou asked for papers in advance: they will go out a week before.',
-    sentAt: new Date(Date.now() - 50 * 86_400_000),
-  });
+  // Saved, not yet sent: sendDemoImpactNote sends it once everyone with a place is in.
+  await tx.insert(impactNotes).values({ eventId: event.id, body: IMPACT_NOTE, sentAt: null });
 
   // An earlier round table, to compare with.
   const [earlier] = await tx
@@ -119,5 +122,38 @@ export async function seedDemoAfterEvent(tx: Db): Promise<void> {
   for (const row of EARLIER) {
     const [response] = await tx.insert(surveyResponses).values({ surveyId: before.survey.id }).returning({ id: surveyResponses.id });
     await tx.insert(surveyAnswers).values(row.map((value, i) => ({ responseId: response!.id, questionId: before.order[i]!.id, value: String(value) })));
+  }
+}
+
+/**
+ * The round table's impact note, sent as the planning pages send it: an email to everyone who
+ * came or had a place (the invitees' places are added after seedDemoAfterEvent), with the quote
+ * chosen for it. Sent when the demo is made, so the page's "sent on" date and the emails in the
+ * outbox agree; run again, it sends nothing.
+ */
+export async function sendDemoImpactNote(tx: Db, now = new Date()): Promise<void> {
+  const [event] = await tx.select({ id: events.id, title: events.title, slug: events.slug }).from(events).where(eq(events.slug, 'westminster-round-table'));
+  if (!event) return;
+  const [note] = await tx
+    .update(impactNotes)
+    .set({ sentAt: now, updatedAt: now })
+    .where(and(eq(impactNotes.eventId, event.id), isNull(impactNotes.sentAt)))
+    .returning({ body: impactNotes.body });
+  if (!note) return;
+  const quotes = (await quotableAnswers(tx, event.id, { quotedOnly: true })).map((q) => q.value);
+  const places = await tx
+    .select({ email: registrations.email, name: registrations.name })
+    .from(registrations)
+    .where(and(eq(registrations.eventId, event.id), inArray(registrations.status, ['attended', 'confirmed'])));
+  const seen = new Set<string>();
+  for (const person of places) {
+    if (seen.has(person.email)) continue;
+    seen.add(person.email);
+    await enqueueEmail(tx, {
+      because: 'event.impact-note-sent',
+      to: person.email,
+      template: 'impact-note',
+      data: { name: person.name, title: event.title, note: note.body, quotes, eventPath: `/events/${event.slug}` },
+    });
   }
 }

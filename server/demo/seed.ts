@@ -10,7 +10,8 @@ import { seedDemoList } from '../network/demo.ts';
 import { seedDemoDirectory } from '../network/directory-demo.ts';
 import { seedDemoPlaces } from '../registration/demo.ts';
 import { seedDemoInvoice } from '../payments/demo.ts';
-import { seedDemoAfterEvent } from './after-event.ts';
+import { seedDemoAfterEvent, sendDemoImpactNote } from './after-event.ts';
+import { seedDemoBursaries } from './bursaries.ts';
 import { seedDemoCoproduction } from './coproduction.ts';
 import { londonAt } from './time.ts';
 
@@ -156,8 +157,12 @@ export async function seedDemo(db: Database): Promise<void> {
     await seedDemoList(tx);
     await seedDemoDirectory(tx);
     await seedDemoInvitations(tx);
+    // Once the invitees' places are in: they are told too.
+    await sendDemoImpactNote(tx);
     await seedDemoLibrary(tx);
   });
   // After the rest is in: booked through the booking service, in its own transaction.
   await seedDemoInvoice(db);
+  // Applied for and decided through the bursary services, each in its own transaction.
+  await seedDemoBursaries(db);
 }

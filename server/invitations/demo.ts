@@ -1,17 +1,32 @@
 // Demo invitations: the Westminster round table (past) was by invitation, with people invited from
 // each perspective and their answers; and an upcoming round table on crisis housing, kept out of
-// the lists, with invitations still open (one already reminded), so the balance shows a gap.
+// the lists, with invitations still open (one already reminded, one sent today), so the balance shows a gap.
 import { eq } from 'drizzle-orm';
 import { eventInvitations, events, type InvitedPerspective, invitationPlans } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
 import { placeForInvitee, setInvitationOnly } from '../registration/api.ts';
-import { bookingPerspective } from './service.ts';
+import { bookingPerspective, sendInvitationEmail } from './service.ts';
 
 type Answer = 'invited' | 'accepted' | 'declined';
 const DAY = 86_400_000;
 
-async function invitePeople(tx: Db, event: typeof events.$inferSelect, people: [string, string, InvitedPerspective, Answer, string?][], now: Date) {
-  for (const [name, email, perspective, status, accessNeeds] of people) {
+/**
+ * People invited 12 days before `now`, answered 8 days before it, and "r." addresses reminded 6
+ * days before it; except `fresh` ones, invited at `now` with their email sent then, so that no
+ * reminder goes for an invitation that was never sent.
+ */
+async function invitePeople(tx: Db, event: typeof events.$inferSelect, people: [string, string, InvitedPerspective, Answer | 'fresh', string?][], now: Date) {
+  for (const [name, email, perspective, answer, accessNeeds] of people) {
+    const status: Answer = answer === 'fresh' ? 'invited' : answer;
+    if (answer === 'fresh') {
+      const [row] = await tx
+        .insert(eventInvitations)
+        .values({ eventId: event.id, name, email, perspective, status, accessNeeds: accessNeeds ?? '', invitedAt: now })
+        .onConflictDoNothing()
+        .returning({ id: eventInvitations.id });
+      if (row) await sendInvitationEmail(tx, event, { id: row.id, name, email, perspective }, false);
+      continue;
+    }
     const [row] = await tx
       .insert(eventInvitations)
       .values({
@@ -44,6 +59,7 @@ export async function seedDemoInvitations(tx: Db, now = new Date()): Promise<voi
   if (westminster) {
     await setInvitationOnly(tx, westminster.id, true);
     await tx.insert(invitationPlans).values({ eventId: westminster.id, livedExperienceTarget: 'third' }).onConflictDoNothing();
+    // Invited and answered weeks before the round table, not after it.
     await invitePeople(
       tx,
       westminster,
@@ -56,7 +72,7 @@ export async function seedDemoInvitations(tx: Db, now = new Date()): Promise<voi
         ['Chris MP', 'chris.mp@example.org', 'policy_maker', 'accepted'],
         ['Jordan Director', 'jordan.director@example.org', 'policy_maker', 'declined'],
       ],
-      now,
+      westminster.startsAt ? new Date(westminster.startsAt.getTime() - 20 * DAY) : now,
     );
   }
   // Forty days on, at 10am UTC (11am or 10am in London): a time people would choose.
@@ -97,7 +113,7 @@ export async function seedDemoInvitations(tx: Db, now = new Date()): Promise<voi
       ['Ash Researcher', 'ash.researcher@example.org', 'academic', 'accepted'],
       ['Val Officer', 'val.officer@example.org', 'practitioner', 'accepted'],
       ['Bo Carer', 'r.bo.carer@example.org', 'carer', 'invited'],
-      ['Ike Survivor', 'ike.survivor@example.org', 'service_user_survivor', 'invited'],
+      ['Ike Survivor', 'ike.survivor@example.org', 'service_user_survivor', 'fresh'],
       ['Noor Advocate', 'noor.advocate@example.org', 'other', 'declined'],
     ],
     now,

@@ -167,7 +167,7 @@ export async function invite(
   });
 }
 
-async function sendInvitationEmail(
+export async function sendInvitationEmail(
   tx: Db,
   event: EventRow,
   invitation: { id: string; name: string; email: string; perspective: InvitedPerspective },

@@ -134,6 +134,11 @@ export const whoIsTold = {
     notEmailed: [
       { who: 'people booked who were not checked in', why: 'a certificate says someone came; they are not thanked for coming' },
       { who: 'anyone, for an event that ended more than 30 days before', why: 'a thank-you so late would only puzzle' },
+      {
+        who: 'a person booked without an email address (or the companion of one)',
+        why: 'there is nowhere to write: their certificate is issued and the organisers’ certificates page offers it to print',
+      },
+      { who: 'a place whose personal details were erased', why: 'it gets no certificate, as a certificate names someone, and there is nobody to write to' },
     ],
   },
   'survey.invitation-due': {

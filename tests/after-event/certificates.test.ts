@@ -166,4 +166,85 @@ describe('certificates of attendance', () => {
     expect(await t.db.select().from(certificates).where(eq(certificates.registrationId, came.id))).toHaveLength(0);
     expect((await t.client().get(`/certificates/${code}`)).statusCode).toBe(404);
   });
+
+  it('a place without an email address gets a certificate to print and no email; an erased place gets neither', async () => {
+    const { event, came } = await pastEvent('Carers in the room');
+    const [margaret] = await t.db
+      .insert(registrations)
+      .values({ eventId: event.id, status: 'attended', attendedAt: new Date(), name: 'Margaret Hill', email: '' })
+      .returning();
+    // Her support worker, booked with her: a companion has their booker's (empty) address.
+    await t.db
+      .insert(registrations)
+      .values({ eventId: event.id, status: 'attended', attendedAt: new Date(), name: 'Sam Support', email: '', companionOfId: margaret!.id });
+    // A place whose details were erased after check-in, as account deletion leaves it.
+    const [erased] = await t.db
+      .insert(registrations)
+      .values({ eventId: event.id, status: 'attended', attendedAt: new Date(), name: '', email: 'booking@erased.invalid' })
+      .returning();
+    await t.db.delete(outboxMessages);
+
+    await t.app.afterEventJobs.runDue();
+    await t.app.afterEventJobs.runDue();
+    const mails = await t.db.select().from(outboxMessages);
+    // Only the person with an address is written to, once.
+    expect(mails.map((m) => [m.template, m.toAddress]).filter(([template]) => template === 'certificate-thank-you')).toEqual([
+      ['certificate-thank-you', came.email],
+    ]);
+    expect(mails.every((m) => m.toAddress === came.email)).toBe(true);
+    const issued = await t.db.select().from(certificates).where(eq(certificates.eventId, event.id));
+    expect(issued.map((c) => c.name).sort()).toEqual(['Margaret Hill', 'Sam Support', 'Zoe OBrien']);
+    expect(issued.find((c) => c.name === 'Margaret Hill')!.thankedAt).toBeNull();
+    expect(issued.some((c) => c.registrationId === erased!.id)).toBe(false);
+
+    // The page says what happened: no email for Margaret, nothing for the erased place.
+    const page = await organiser.get(`/organise/events/${event.slug}/certificates`);
+    const row = (name: string) => new RegExp(`${name}[\\s\\S]*?</tr>`).exec(page.body)![0];
+    expect(row('Margaret Hill')).toContain('No email address: download the certificate to print for them');
+    expect(row('Margaret Hill')).not.toContain('Sent');
+    expect(row('Zoe OBrien')).toContain('Sent');
+    expect(page.body).toContain('3 of 3 people checked in have a certificate.');
+    expect(page.body).toContain('1 place checked in belongs to people whose details were erased: it has no certificate and nobody is emailed.');
+
+    const pdf = await organiser.get(`/organise/events/${event.slug}/certificates/${margaret!.id}/certificate.pdf`);
+    expect(pdf.statusCode).toBe(200);
+    expect(await pdfText(pdf.rawPayload)).toContain('Margaret Hill');
+    // Neither the bulk button nor a download makes one for the erased place.
+    expect((await organiser.post(`/organise/events/${event.slug}/certificates/issue`)).statusCode).toBe(303);
+    expect((await organiser.get(`/organise/events/${event.slug}/certificates/${erased!.id}/certificate.pdf`)).statusCode).toBe(404);
+    expect(await t.db.select().from(certificates).where(eq(certificates.registrationId, erased!.id))).toHaveLength(0);
+  });
+
+  it('an organiser corrects a companion’s name before the certificates go, and the certificate shows it', async () => {
+    const { event, came } = await pastEvent('Advocacy and rights');
+    const [companion] = await t.db
+      .insert(registrations)
+      .values({ eventId: event.id, status: 'attended', attendedAt: new Date(), name: 'Jo Smit', email: came.email, companionOfId: came.id })
+      .returning();
+    const page = await organiser.get(`/organise/events/${event.slug}/certificates`);
+    expect(page.body).toContain(`/organise/events/${event.slug}/certificates/${companion!.id}/name`);
+    const form = await organiser.get(`/organise/events/${event.slug}/certificates/${companion!.id}/name`);
+    expect(form.statusCode).toBe(200);
+    expect(form.body).toContain('value="Jo Smit"');
+    const empty = await organiser.post(`/organise/events/${event.slug}/certificates/${companion!.id}/name`, { name: '   ' });
+    expect(empty.statusCode).toBe(400);
+    expect(empty.body).toContain('Enter the name as it should appear on the certificate');
+    const saved = await organiser.post(`/organise/events/${event.slug}/certificates/${companion!.id}/name`, { name: 'Jo Smith-Patel' });
+    expect(saved.statusCode).toBe(303);
+
+    await t.db.delete(outboxMessages);
+    await t.app.afterEventJobs.runDue();
+    const thanks = (await mailsTo(t.db, came.email)).filter((m) => m.template === 'certificate-thank-you');
+    const texts = await Promise.all(thanks.map((m) => pdfText(Buffer.from(m.attachments[0]!.content, 'base64'))));
+    expect(texts.some((text) => text.includes('Jo Smith-Patel'))).toBe(true);
+    expect(texts.some((text) => text.includes('Jo Smit\n'))).toBe(false);
+    const code = codeIn(texts.find((text) => text.includes('Jo Smith-Patel'))!)!;
+    expect((await t.client().get(`/certificates/${code}`)).body).toContain('Jo Smith-Patel');
+
+    // Corrected again after it went: a new code, and the old one stops checking.
+    expect((await organiser.post(`/organise/events/${event.slug}/certificates/${companion!.id}/name`, { name: 'Joanna Smith-Patel' })).statusCode).toBe(303);
+    expect((await t.client().get(`/certificates/${code}`)).statusCode).toBe(404);
+    const again = await organiser.get(`/organise/events/${event.slug}/certificates/${companion!.id}/certificate.pdf`);
+    expect(await pdfText(again.rawPayload)).toContain('Joanna Smith-Patel');
+  });
 });

@@ -119,7 +119,10 @@ describe('an announcement to the list', () => {
     expect(header(first!, 'list-id')).toContain('<announcements.convene.test>');
     expect(first!.text).toContain('Leave the list: http://convene.test/list/');
     // Links to the site's own pages are whole in the email, where "/events" would lead nowhere.
-    expect(first!.text).toContain('[See them](http://convene.test/events)');
+    expect(first!.text).toContain('See them (http://convene.test/events)');
+    // The text part reads as plain text: the Markdown's marks and the typed HTML are gone.
+    expect(first!.text).toContain('We have three seminars.');
+    expect(first!.text).not.toMatch(/\*\*|\]\(|<script|alert/);
     expect(String(first!.html)).toContain('href="http://convene.test/events"');
 
     const manager = await signedInOrganiser(t, 'second-organiser@example.org');

@@ -187,10 +187,12 @@ describe('hybrid places', () => {
     await seedDemo(t.db);
     const [event] = await t.db.select().from(events).where(eq(events.slug, 'hub-launch-and-discussion-day'));
     const avail = await availability(t.db, event!.id);
-    expect(avail).toMatchObject({ capacity: 80, left: 2, reserved: 16 });
-    // 12 demo people online, and Jo Member's place invoiced to a peer-support group.
-    expect(avail.online).toMatchObject({ capacity: 150, left: 137 });
-    expect((await t.client().get(`/events/${event!.slug}`)).body).toContain('In the room: 2 places left. Online: 137 places left');
+    // One room place is held for a bursary applicant coming in person.
+    expect(avail).toMatchObject({ capacity: 80, left: 1, reserved: 16 });
+    // 12 demo people online, Jo Member's place invoiced to a peer-support group, and two bursary
+    // applicants who booked online before applying.
+    expect(avail.online).toMatchObject({ capacity: 150, left: 135 });
+    expect((await t.client().get(`/events/${event!.slug}`)).body).toContain('In the room: 1 place left. Online: 135 places left');
     const types = await t.db.select().from(ticketTypes).where(eq(ticketTypes.eventId, event!.id));
     const free = types.find((ty) => ty.pricePence === 0)!;
     const booked = await bookAs('demo-partner@example.org', event!.slug, {

@@ -215,8 +215,10 @@ export function eventPageView(event: EventRow) {
   return {
     ...eventCard(event),
     descriptionHtml: renderMarkdown(event.description),
-    venueAddress: event.venueAddress,
-    travelInfo: event.travelInfo,
+    // A room's address and how to get there are left from before an event moved online: shown,
+    // they read as where it happens.
+    venueAddress: event.format === 'online' ? '' : event.venueAddress,
+    travelInfo: event.format === 'online' ? '' : event.travelInfo,
     accessInfo: event.accessInfo,
     cancelledReason: event.cancelledReason,
     access: {

@@ -125,8 +125,19 @@ describe('the public list of events', () => {
   });
 
   it('speaks of a room’s access only for an event held in one', async () => {
-    const online = await makeEvent(t.db, { format: 'online', onlinePlatform: 'Zoom', stepFreeAccess: false, hearingLoop: true, liveCaptions: true });
+    // Left from before it moved online: a room's name, address and directions.
+    const online = await makeEvent(t.db, {
+      format: 'online',
+      onlinePlatform: 'Zoom',
+      stepFreeAccess: false,
+      hearingLoop: true,
+      liveCaptions: true,
+      venueName: 'Old Hall',
+      venueAddress: '1 Old Street, Leeds',
+      travelInfo: 'Bus 42 from the station',
+    });
     const onlinePage = (await t.client().get(`/events/${online.slug}`)).body;
+    for (const leftover of ['Old Hall', '1 Old Street', 'Bus 42', 'Getting there']) expect(onlinePage).not.toContain(leftover);
     expect(onlinePage).not.toContain('step-free');
     expect(onlinePage).not.toContain('Hearing loop');
     expect(onlinePage).toContain('Live captions');

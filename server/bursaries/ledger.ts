@@ -18,7 +18,7 @@
 // i.e. the budget is what is left, plus what is still to be paid, plus what was paid and not
 // repaid. tests/bursaries/ledger.property.test.ts checks all of these after every step of random
 // sequences of real actions.
-import { asc, eq, inArray, sql } from 'drizzle-orm';
+import { asc, eq, inArray, sql, type SQLWrapper } from 'drizzle-orm';
 import { bursaryFunds, bursaryLedger, type BursaryLedgerKind } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
 import { NotFoundError } from '../errors.ts';
@@ -135,8 +135,8 @@ export async function recordOverpayment(tx: Db, input: { fundId: string; applica
 }
 
 /** Every entry of the given applications, oldest first, for their pages. */
-export async function entriesOf(db: Db, applicationIds: string[]) {
-  if (applicationIds.length === 0) return [];
+export async function entriesOf(db: Db, applicationIds: string[] | SQLWrapper) {
+  if (Array.isArray(applicationIds) && applicationIds.length === 0) return [];
   return db
     .select({
       applicationId: bursaryLedger.applicationId,

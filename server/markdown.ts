@@ -56,40 +56,56 @@ function withoutTags(html: string): string {
   return decode(sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} }));
 }
 
+/** A link's address as the text part writes it: only the schemes the HTML part keeps (else none). */
+function safeHref(href: string): string {
+  // Browsers read "java\tscript:" as javascript: too, so the scheme is judged with spaces and
+  // control characters (every code point up to U+0020) taken out.
+  const squeezed = [...decode(href)].filter((c) => c.codePointAt(0)! > 0x20).join('');
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(squeezed)?.[1]?.toLowerCase();
+  return scheme === undefined || allowed.allowedSchemes === undefined || (allowed.allowedSchemes as string[]).includes(scheme) ? href : '';
+}
+
+const escapeText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
 function inline(tokens: Token[] | undefined): string {
-  let out = '';
-  let typedHtml = false;
+  // Words and typed HTML kept apart: when a paragraph has HTML in it, its tags are taken out at
+  // the end, and words that only look like tags ("&lt;under 16&gt;") must not go with them.
+  const pieces: { text: string; html?: true }[] = [];
+  const word = (text: string) => pieces.push({ text });
   for (const token of tokens ?? []) {
     switch (token.type) {
       case 'link': {
         const words = inline(token.tokens);
-        const href = token.href.replace(/^mailto:/, '');
-        out += words === href || words === token.href || !words.trim() ? href : `${words} (${href})`;
+        const href = safeHref(token.href).replace(/^mailto:/, '');
+        word(!href ? words : words === href || words === token.href || !words.trim() ? href : `${words} (${href})`);
         break;
       }
-      case 'image':
-        out += token.text ? `${token.text} (${token.href})` : token.href;
+      case 'image': {
+        const href = safeHref(token.href);
+        word(token.text && href ? `${token.text} (${href})` : token.text || href);
         break;
+      }
       case 'br':
-        out += '\n';
+        word('\n');
         break;
       case 'html':
         // Kept until the end: a tag's contents (a script's) may be in the tokens after it.
-        out += /^<br\s*\/?>$/i.test(token.text.trim()) ? '\n' : token.text;
-        typedHtml = true;
+        if (/^<br\s*\/?>$/i.test(token.text.trim())) word('\n');
+        else pieces.push({ text: token.text, html: true });
         break;
       case 'codespan':
       case 'escape':
-        out += token.text;
+        word(decode(token.text));
         break;
       case 'text':
-        out += 'tokens' in token && token.tokens ? inline(token.tokens) : decode(token.text);
+        word('tokens' in token && token.tokens ? inline(token.tokens) : decode(token.text));
         break;
       default:
-        out += 'tokens' in token && token.tokens ? inline(token.tokens) : decode('text' in token ? String(token.text) : token.raw);
+        word('tokens' in token && token.tokens ? inline(token.tokens) : decode('text' in token ? String(token.text) : token.raw));
     }
   }
-  return typedHtml ? withoutTags(out) : out;
+  if (!pieces.some((p) => p.html)) return pieces.map((p) => p.text).join('');
+  return withoutTags(pieces.map((p) => (p.html ? p.text : escapeText(p.text))).join(''));
 }
 
 function indent(text: string, by: string): string {

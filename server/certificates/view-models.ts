@@ -1,6 +1,8 @@
 // What the certificates pages show, worked out here so the templates only display it: above all,
 // whether each thank-you email has gone, will go, or will not, in words that are true whenever the
 // page is read (the job sends them from an hour after the event until 30 days after it).
+import type { EventStatus } from '../../db/schema/index.ts';
+import { eventOver } from '../event-over.ts';
 import { formatDateTime } from '../format.ts';
 import { groupedCode } from './codes.ts';
 import { type CheckedIn, eventDateText, hoursText, type LearningHours } from './service.ts';
@@ -16,8 +18,7 @@ export function thanksTiming(event: { startsAt: Date | null; endsAt: Date | null
 }
 
 const thanksIntro: Record<ThanksTiming, string> = {
-  before:
-    'Everyone checked in who gave an email address is emailed a thank-you with their certificate an hour after the event ends. You can issue the certificates sooner.',
+  before: 'Everyone checked in who gave an email address is emailed a thank-you with their certificate an hour after the event ends.',
   sending:
     'Everyone checked in who gave an email address is emailed a thank-you with their certificate: the emails go out from an hour after the event, and to anyone checked in later, until 30 days after it.',
   over: 'Thank-you emails with certificates go only in the 30 days after an event, and that time has passed: nobody else will be emailed. People checked in can still download their certificate from their booking or from “Your bookings”.',
@@ -32,15 +33,30 @@ export function thanksStatus(place: { thankedAt: Date | null; noEmail: boolean }
   return 'Not sent (over 30 days after the event)';
 }
 
-export function certificatesOverview(event: { startsAt: Date | null; endsAt: Date | null }, people: CheckedIn[], erased: number, now = new Date()) {
+export function certificatesOverview(
+  event: { status: EventStatus; startsAt: Date | null; endsAt: Date | null },
+  people: CheckedIn[],
+  erased: number,
+  now = new Date(),
+) {
   const timing = thanksTiming(event, now);
   const issued = people.filter((p) => p.code !== null).length;
+  // Check-in can open before the day, but a certificate says someone attended: nothing is issued,
+  // downloaded or renamed until the event has ended (issueIn refuses it too).
+  const ended = eventOver(event, now);
+  const canIssue = ended && issued < people.length;
   return {
-    thanksIntro: thanksIntro[timing],
+    thanksIntro: [thanksIntro[timing], timing === 'before' && canIssue ? 'You can issue the certificates sooner.' : ''].filter(Boolean).join(' '),
+    namesText: !ended
+      ? 'Once the event has ended you can check and correct the names, issue the certificates and download them to print.'
+      : timing === 'before'
+        ? 'Check the names before the thank-you emails go. You can correct anyone’s name, including a companion’s.'
+        : 'You can correct anyone’s name, including a companion’s: their certificate gets a new code.',
+    ended,
     attended: people.length,
     issuedCount: issued,
     // The bulk button only while someone checked in has no certificate.
-    canIssue: issued < people.length,
+    canIssue,
     erasedText: erased
       ? `${erased} ${erased === 1 ? 'place' : 'places'} checked in ${erased === 1 ? 'belongs' : 'belong'} to people whose details were erased: ${erased === 1 ? 'it has' : 'they have'} no certificate and nobody is emailed.`
       : '',
@@ -71,7 +87,12 @@ export function hoursFormValues(hours: LearningHours): Record<string, unknown> {
 }
 
 /** The organisers' certificates page: the hours, each session's field, and everyone checked in. */
-export function organiseCertificatesView(event: { startsAt: Date | null; endsAt: Date | null }, hours: LearningHours, people: CheckedIn[], erased: number) {
+export function organiseCertificatesView(
+  event: { status: EventStatus; startsAt: Date | null; endsAt: Date | null },
+  hours: LearningHours,
+  people: CheckedIn[],
+  erased: number,
+) {
   return {
     totalHours: hours.minutes ? hoursText(hours.minutes) : 'none',
     sessions: hours.sessions.map((s) => ({ field: `session_${s.id}`, title: s.title })),

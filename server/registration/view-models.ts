@@ -289,7 +289,8 @@ export function manageModel(input: {
       canCancel: state.active && !eventOver(event, input.now),
       isWaiting: main.status === 'waitlisted' || main.status === 'offered',
       calendar: state.holdsPlace && Boolean(event.startsAt),
-      attended: main.status === 'attended',
+      // The certificate is offered once the event has ended (issueIn refuses it before).
+      attended: main.status === 'attended' && eventOver(event, input.now),
       // At a hybrid event, the link is for an online place only; a place in the room is told the venue.
       joinUrl: place.joinUrl,
       documents: input.documents,
@@ -757,6 +758,9 @@ export function myBookingRows(rows: Awaited<ReturnType<typeof bookingsOfPerson>>
     when: r.startsAt ? formatTimeRange(r.startsAt, r.endsAt) : 'Date to be confirmed',
     statusLabel: bookingState(r, { status: r.eventStatus }).label,
     ticketName: placeName(r),
-    certificatePath: r.status === 'attended' ? `/account/bookings/${r.id}/certificate.pdf` : '',
+    certificatePath:
+      r.status === 'attended' && eventOver({ status: r.eventStatus, startsAt: r.startsAt, endsAt: r.endsAt }, new Date())
+        ? `/account/bookings/${r.id}/certificate.pdf`
+        : '',
   }));
 }

@@ -4,7 +4,7 @@
 import { eq } from 'drizzle-orm';
 import { PDFParse } from 'pdf-parse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { certificates, outboxMessages, registrations } from '../../db/schema/index.ts';
+import { certificates, events, outboxMessages, registrations } from '../../db/schema/index.ts';
 import { mintManagePath } from '../../server/registration/links.ts';
 import { signedInOrganiser } from '../proposals/support.ts';
 import { makeEvent, makeTicketType, mailsTo } from '../registration/fixtures.ts';
@@ -246,5 +246,45 @@ describe('certificates of attendance', () => {
     expect((await t.client().get(`/certificates/${code}`)).statusCode).toBe(404);
     const again = await organiser.get(`/organise/events/${event.slug}/certificates/${companion!.id}/certificate.pdf`);
     expect(await pdfText(again.rawPayload)).toContain('Joanna Smith-Patel');
+  });
+});
+
+describe('no certificate before the event has ended', () => {
+  // Check-in can open days early (the walk checked people in for a launch day 24 days away), and the
+  // certificates page then issued certificates saying they had attended, which verified publicly.
+  it('issues, offers and downloads nothing until the event has ended, to organisers or to the person', async () => {
+    const { event, came, comePath } = await pastEvent('Launch still to come');
+    const startsAt = new Date(Date.now() + 24 * 86_400_000);
+    await t.db
+      .update(events)
+      .set({ startsAt, endsAt: new Date(startsAt.getTime() + 3 * 3_600_000) })
+      .where(eq(events.id, event.id));
+    const base = `/organise/events/${event.slug}/certificates`;
+
+    const page = await organiser.get(base);
+    expect(page.body).toContain('Once the event has ended you can check and correct the names, issue the certificates and download them to print.');
+    for (const offered of ['Issue certificates to everyone checked in', 'issue the certificates sooner', `${base}/${came.id}/name`, 'certificate.pdf'])
+      expect(page.body).not.toContain(offered);
+    const issue = await organiser.post(`${base}/issue`);
+    expect(issue.statusCode).toBe(409);
+    expect(issue.body).toContain('Certificates of attendance can be issued once the event has ended.');
+    expect((await organiser.get(`${base}/${came.id}/certificate.pdf`)).statusCode).toBe(409);
+    expect((await t.client().get(comePath)).body).not.toContain('Your certificate of attendance');
+    expect((await t.client().get(`${comePath}/certificate.pdf`)).statusCode).toBe(409);
+    const member = await t.signedIn(came.email);
+    expect((await member.get('/account/bookings')).body).not.toContain('certificate.pdf');
+    expect((await member.get(`/account/bookings/${came.id}/certificate.pdf`)).statusCode).toBe(409);
+    await t.app.afterEventJobs.runDue(new Date(startsAt.getTime() - 3_600_000));
+    expect(await t.db.select().from(certificates).where(eq(certificates.eventId, event.id))).toEqual([]);
+
+    // Once it has ended, all of it.
+    await t.db
+      .update(events)
+      .set({ startsAt: new Date(Date.now() - 4 * 3_600_000), endsAt: new Date(Date.now() - 3_600_000) })
+      .where(eq(events.id, event.id));
+    expect((await organiser.get(base)).body).toContain('Issue certificates to everyone checked in');
+    expect((await organiser.post(`${base}/issue`)).statusCode).toBe(303);
+    expect((await t.client().get(comePath)).body).toContain('Your certificate of attendance');
+    expect((await t.client().get(`${comePath}/certificate.pdf`)).statusCode).toBe(200);
   });
 });

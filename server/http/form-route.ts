@@ -81,7 +81,10 @@ export async function submit<Result>(request: FastifyRequest, reply: FastifyRepl
   }
   request.server.mail.nudge();
   const next = typeof s.done === 'function' ? await s.done(result) : s.done;
-  if (isReply(next)) return next;
+  // A done() that answered itself returns the reply. A reply is a thenable: awaiting one (an
+  // async done() returning it is awaited too) waits until it is sent and gives undefined, which
+  // once made every public booking log a TypeError after answering.
+  if (reply.sent || isReply(next)) return reply;
   if (next.notice) reply.notice(next.notice, next.kind ?? 'done');
   return reply.redirect(next.to, 303);
 }

@@ -32,6 +32,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   database?: TestDatabase;
   mailTransport?: MailTransport;
+  /** Collects every line the app logs at error level, for a test that no request logs one. */
+  errorLog?: string[];
 }
 
 export function testConfig(env: Record<string, string> = {}): Config {
@@ -78,7 +80,16 @@ function collectCalendarsServed(app: FastifyInstance): void {
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const config = testConfig(options.env);
   const database = options.database ?? (await createTestDatabase());
-  const app = await buildApp({ config, database, mailTransport: options.mailTransport, logger: process.env.TEST_LOG ? { level: 'error' } : false });
+  const app = await buildApp({
+    config,
+    database,
+    mailTransport: options.mailTransport,
+    logger: options.errorLog
+      ? { level: 'error', stream: { write: (line: string) => options.errorLog!.push(line) } }
+      : process.env.TEST_LOG
+        ? { level: 'error' }
+        : false,
+  });
   await app.ready();
   collectCalendarsServed(app);
   const testApp: TestApp = {

@@ -191,7 +191,8 @@ export async function findEvents(db: Db, filter: EventFilter): Promise<{ events:
     rows = await unfiltered[filter.past ? 'past' : 'upcoming'](db).execute({ now: now.toISOString(), offset });
   } else {
     if (filter.type) conditions.push(eq(events.type, filter.type));
-    if (filter.format) conditions.push(eq(events.format, filter.format));
+    // An event in a room and online is both: someone choosing "Online" can take part in it.
+    if (filter.format) conditions.push(filter.format === 'hybrid' ? eq(events.format, 'hybrid') : inArray(events.format, [filter.format, 'hybrid']));
     if (filter.organisation) conditions.push(cohostedBy(filter.organisation));
     if (month?.isValid) conditions.push(gte(events.startsAt, month.toJSDate()), lt(events.startsAt, month.plus({ months: 1 }).toJSDate()));
     if (noMonth) conditions.push(sql`false`);

@@ -65,6 +65,13 @@ describe('the public list of events', () => {
     const byFormat = await t.client().get('/events?format=in_person');
     expect(byFormat.body).not.toContain('Round table on peer support');
     expect(byFormat.body).toContain('Training for facilitators');
+    // An event in a room and online is found by either, and alone by "In person and online".
+    await makeEvent(t.db, { slug: 'both-ways', title: 'Seminar in a room and online', format: 'hybrid', startsAt: soon, endsAt: null });
+    for (const format of ['in_person', 'online', 'hybrid'])
+      expect((await t.client().get(`/events?format=${format}`)).body, format).toContain('Seminar in a room and online');
+    const onlyBoth = (await t.client().get('/events?format=hybrid')).body;
+    expect(onlyBoth).not.toContain('Round table on peer support');
+    expect(onlyBoth).not.toContain('Training for facilitators');
 
     const byMonth = await t.client().get('/events?month=2030-04');
     expect(byMonth.body).toContain('Training for facilitators');

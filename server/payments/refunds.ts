@@ -12,6 +12,7 @@ import { lockEvent } from '../db/event-lock.ts';
 import { ConflictError } from '../errors.ts';
 import { formatPence } from '../format.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
+import { refuseOwnBooking } from './own-booking.ts';
 import { cancelRegistration, eventFacts } from '../registration/api.ts';
 import { steeringGroupAddresses } from '../steering-group.ts';
 
@@ -286,10 +287,12 @@ export async function refundUpdated(tx: Db, refund: Stripe.Refund): Promise<'han
 /**
  * An organiser has paid back a refund and records it: the payment is refunded and the person told
  * "we have paid back". An invoice due a refund, or a card payment whose refund failed at Stripe
- * (refundUpdated), which the Hub then paid back another way; of a booking at this event.
+ * (refundUpdated), which the Hub then paid back another way; of a booking at this event. Never
+ * by the organiser whose own booking it is (refuseOwnBooking).
  */
 export async function recordInvoiceRefund(db: Database, input: { eventId: string; registrationId: string }, actor: Me, now = new Date()): Promise<number> {
   return db.transaction(async (tx) => {
+    await refuseOwnBooking(tx, input.registrationId, actor, 'refund-paid');
     const [payment] = await tx
       .select({ id: payments.id, amountPence: payments.amountPence, status: payments.status })
       .from(payments)

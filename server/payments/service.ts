@@ -25,6 +25,7 @@ import {
   placesLeft,
   refundCancelsPlace,
 } from '../registration/api.ts';
+import { refuseOwnBooking } from './own-booking.ts';
 import { chargeRefunded, refundUpdated, tellRefunded } from './refunds.ts';
 
 export class PaymentUnavailableError extends DomainError {
@@ -306,6 +307,7 @@ export async function reconcileReturn(db: Database, deps: StripeDeps, paymentId:
 export async function markInvoicePaid(db: Database, eventId: string, registrationId: string, actor: Me, baseUrl: string, now = new Date()): Promise<void> {
   await db.transaction(async (tx) => {
     await lockEvent(tx, eventId);
+    await refuseOwnBooking(tx, registrationId, actor, 'invoice-paid');
     const [payment] = await tx
       .select({ id: payments.id })
       .from(payments)
@@ -336,6 +338,7 @@ export async function markInvoicePaid(db: Database, eventId: string, registratio
  * cancelled by a credit note and the payment is marked as due a refund, which the organiser pays
  * back and then records (recordInvoiceRefund); the person is told "we will", then "we have". The
  * answer says which, and whether the booking was cancelled, so the page can say what happened.
+ * Nobody refunds their own booking: another organiser must (refuseOwnBooking).
  */
 export async function refundRegistration(
   db: Database,
@@ -345,6 +348,8 @@ export async function refundRegistration(
   actor: Me,
   now = new Date(),
 ): Promise<{ method: 'stripe' | 'invoice'; amountPence: number; cancelled: boolean }> {
+  // Before anything reaches Stripe: a refused refund must not have been made there.
+  await refuseOwnBooking(db, registrationId, actor, 'refund');
   const [payment] = await db
     .select({ id: payments.id, method: payments.method, status: payments.status, amountPence: payments.amountPence, intent: payments.stripePaymentIntentId })
     .from(payments)

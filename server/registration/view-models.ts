@@ -18,6 +18,8 @@ import {
   type TicketTypeRow,
 } from './queries.ts';
 import { bookingState, paymentMethodLabels, paymentStatusLabels, refundCancelsPlace } from './booking-state.ts';
+import { isOwnBooking } from './own-booking.ts';
+import type { Me } from '../me.ts';
 import { eventOver, freedPlacesPassOn } from '../event-over.ts';
 import type { CheckInState } from './check-in.ts';
 import type { listAttendees } from './organiser.ts';
@@ -369,15 +371,31 @@ function attendanceLabel(event: Pick<EventRow, 'format'>, attendance: string | n
 
 /**
  * The attendee list's rows: `shown` are the bookings the list's filter kept, `all` every booking
- * of the event (to name whom a companion comes with), `pay` each booking's latest payment.
+ * of the event (to name whom a companion comes with), `pay` each booking's latest payment. `me`,
+ * the organiser looking: no money action is offered on their own booking (another organiser must
+ * take it, THREATS 2; the payments service refuses it too).
  */
-export function attendeeRows(event: EventRow, shown: AttendeeRow[], all: AttendeeRow[], pay: Map<string, PaymentStatus>, now: Date) {
+export function attendeeRows(
+  event: EventRow,
+  shown: AttendeeRow[],
+  all: AttendeeRow[],
+  pay: Map<string, PaymentStatus>,
+  now: Date,
+  me: Pick<Me, 'id' | 'email'> | null = null,
+) {
   const nameOf = new Map(all.map((r) => [r.id, r.name]));
   // After the event nothing is cancelled (cancelRegistration refuses); a paid place may still be refunded.
   const over = eventOver(event, now);
   return shown.map((r) => {
     const payment = pay.get(r.id) ?? null;
     const state = bookingState(r, event);
+    const own = me !== null && !r.companionOfId && isOwnBooking(r, me);
+    const canMarkPaid = state.active && !r.companionOfId && payment?.method === 'invoice' && payment.status === 'open';
+    const canRefund = !r.companionOfId && payment?.status === 'paid';
+    // An invoice's refund, or a card refund that failed and the Hub paid back another way.
+    const canRecordRefund =
+      !r.companionOfId &&
+      ((payment?.method === 'invoice' && payment.status === 'refund_due') || (payment?.method === 'stripe' && payment.status === 'refund_failed'));
     return {
       ...r,
       companionOf: r.companionOfId ? (nameOf.get(r.companionOfId) ?? 'another booking') : '',
@@ -386,14 +404,13 @@ export function attendeeRows(event: EventRow, shown: AttendeeRow[], all: Attende
       // A place an organiser booked for someone, by whom (an erased organiser's name is gone).
       bookedBy: r.bookedById ? r.bookedByName || r.bookedByEmail || 'an organiser' : '',
       reservedFor: r.reservedFor ?? '',
-      canMarkPaid: state.active && !r.companionOfId && payment?.method === 'invoice' && payment.status === 'open',
-      canRefund: !r.companionOfId && payment?.status === 'paid',
+      canMarkPaid: canMarkPaid && !own,
+      canRefund: canRefund && !own,
       // "Refund and cancel" only where the refund does cancel the booking (refundCancelsPlace).
       refundCancels: refundCancelsPlace(r, event, now),
-      // An invoice's refund, or a card refund that failed and the Hub paid back another way.
-      canRecordRefund:
-        !r.companionOfId &&
-        ((payment?.method === 'invoice' && payment.status === 'refund_due') || (payment?.method === 'stripe' && payment.status === 'refund_failed')),
+      canRecordRefund: canRecordRefund && !own,
+      // Said in place of the buttons another organiser must press.
+      ownMoneyNote: own && (canMarkPaid || canRefund || canRecordRefund) ? 'Your own booking: another organiser must take its payments and refunds.' : '',
       paymentLabel: paymentLabel(payment),
       canCancel: state.active && !r.companionOfId && !over,
       perspectiveLabel: r.perspective ? (perspectiveLabels[r.perspective] ?? r.perspective) : '',

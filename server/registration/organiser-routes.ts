@@ -466,7 +466,7 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const event = await eventFor(slug);
       return submit(request, reply, {
         run: () => app.payments.recordInvoiceRefund(event.id, id, signedIn(request)),
-        done: (amount) => ({ to: afterAction(slug), notice: refundPaidNotice(amount) }),
+        done: ({ amountPence, told }) => ({ to: afterAction(slug), notice: refundPaidNotice(amountPence, told) }),
         conflict: { to: afterAction(slug) },
       });
     },

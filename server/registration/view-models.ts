@@ -19,6 +19,7 @@ import {
 } from './queries.ts';
 import { bookingState, paymentMethodLabels, paymentStatusLabels, refundCancelsPlace } from './booking-state.ts';
 import { isOwnBooking } from './own-booking.ts';
+import { isErasedAddress } from '../mail/outbox.ts';
 import type { Me } from '../me.ts';
 import { eventOver, freedPlacesPassOn } from '../event-over.ts';
 import type { CheckInState } from './check-in.ts';
@@ -585,11 +586,23 @@ export function confirmActionModel(input: {
   const { event, row, payment, action, base, now } = input;
   // A refund cancels only a booking that still holds a place before the event is over.
   const cancels = action === 'cancel' || refundCancelsPlace(row, event, now);
+  // Someone whose details were erased has no name here, and nobody writes to them (enqueueEmail).
+  const erased = isErasedAddress(row.email);
+  const name = row.name.trim() || (erased ? 'a person whose details were erased' : 'this person');
   return {
-    title: action === 'cancel' ? `Cancel ${row.name}’s booking` : cancels ? `Refund ${row.name} and cancel their booking` : `Refund ${row.name}`,
+    title:
+      action === 'cancel'
+        ? row.name.trim()
+          ? `Cancel ${name}’s booking`
+          : `Cancel the booking of ${name}`
+        : cancels
+          ? `Refund ${name} and cancel their booking`
+          : `Refund ${name}`,
     action,
     button: action === 'cancel' ? 'Cancel the booking' : cancels ? 'Refund and cancel' : 'Refund',
-    name: row.name,
+    name,
+    /** Whether an email will go to them: not once their details were erased. */
+    willEmail: !erased,
     price: formatPence(row.pricePence),
     eventCancelled: event.status === 'cancelled',
     /** What happens to the place, in words that are true now (passOnFreedPlaces decides the same way). */
@@ -619,9 +632,9 @@ function bookingKept(row: Pick<AttendeeRow, 'status'>, event: Pick<EventRow, 'st
   return 'Their booking has already ended: only the money goes back.';
 }
 
-/** What the attendee list says after a refund. */
+/** What the attendee list says after a refund; `told` is whether the person was emailed (not once erased). */
 export function refundNotice(
-  refunded: { method: 'stripe' | 'invoice'; amountPence: number; cancelled?: boolean },
+  refunded: { method: 'stripe' | 'invoice'; amountPence: number; cancelled?: boolean; told?: boolean },
   event: Pick<EventRow, 'status' | 'startsAt' | 'endsAt'>,
   now: Date,
 ): string {
@@ -629,7 +642,9 @@ export function refundNotice(
   const money =
     refunded.method === 'stripe'
       ? `Refunded ${formatPence(refunded.amountPence)} to their card.`
-      : `A credit note cancels their invoice, and we have emailed them that the Hub will pay back ${formatPence(refunded.amountPence)}. Pay it back to them, then press “Record refund paid”.`;
+      : refunded.told === false
+        ? `A credit note cancels their invoice. We have not emailed them: their details were erased, so we have no address for them. The Hub owes them ${formatPence(refunded.amountPence)}: once it is paid back, press “Record refund paid”.`
+        : `A credit note cancels their invoice, and we have emailed them that the Hub will pay back ${formatPence(refunded.amountPence)}. Pay it back to them, then press “Record refund paid”.`;
   const place = refunded.cancelled === false ? 'The booking stays as it was.' : placeNotice(event, now);
   return place ? `${money} ${place}` : money;
 }
@@ -645,9 +660,11 @@ export function cancelledNotice(event: Pick<EventRow, 'status' | 'startsAt' | 'e
   return placeNotice(event, now) || 'The booking is cancelled.';
 }
 
-/** What the attendee list says after a refund paid outside Convene is recorded. */
-export function refundPaidNotice(amountPence: number): string {
-  return `Recorded: ${formatPence(amountPence)} paid back. We have emailed them to say so.`;
+/** What the attendee list says after a refund paid outside Convene is recorded; `told` as refundNotice's. */
+export function refundPaidNotice(amountPence: number, told = true): string {
+  return told
+    ? `Recorded: ${formatPence(amountPence)} paid back. We have emailed them to say so.`
+    : `Recorded: ${formatPence(amountPence)} paid back. We have not emailed them: their details were erased.`;
 }
 
 /** The people an organiser can message: everyone booked, paying, waiting or offered a place (no companions). */

@@ -33,7 +33,17 @@ export interface PaymentEmails {
    */
   'payment-refund-due': EventFacts & { name: string; amount: string; creditNote: string; invoiceNumber: string; attended: boolean };
   /** To the organisers: a card refund did not go through, so someone must pay it back another way. `why` is a full sentence. */
-  'payment-refund-failed-organisers': EventFacts & { payerName: string; amount: string; why: string; payerTold: boolean; attendeesPath: string };
+  'payment-refund-failed-organisers': EventFacts & {
+    /** The payer's name, or "the person who paid", or "a person whose details were erased": never blank. */
+    payerName: string;
+    /** Their details were erased: nobody can write to them. Older emails lack it. */
+    payerErased?: boolean;
+    amount: string;
+    why: string;
+    /** Whether the payer's own email was queued. */
+    payerTold: boolean;
+    attendeesPath: string;
+  };
 }
 
 export const paymentSubjects: { [K in keyof PaymentEmails]: (data: PaymentEmails[K]) => string } = {

@@ -101,6 +101,7 @@ export type ConflictCode =
   | 'not_paid'
   | 'offer_expired'
   | 'organisation_decided'
+  | 'own_booking'
   | 'own_role'
   | 'payment_not_open'
   | 'proposal_not_awaiting_decision'

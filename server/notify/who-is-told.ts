@@ -240,14 +240,20 @@ export const whoIsTold = {
     change:
       'money due back has gone back: a late card payment’s automatic refund is made, a charge.refunded webhook arrives for a payment due a refund, an organiser refunds a card payment whose booking keeps its state (attended, the event over, or the booking already ended), or an organiser records as paid an invoice’s refund or a failed card refund paid back another way',
     emails: [{ template: 'payment-refunded', to: 'the payer: what was refunded, and how much' }],
-    notEmailed: [{ who: ORGANISERS, why: 'one of them recorded it, or it was automatic; the audit log records it' }],
+    notEmailed: [
+      { who: ORGANISERS, why: 'one of them recorded it, or it was automatic; the audit log records it' },
+      { who: 'the payer, if their details were erased', why: 'there is no address to write to; the attendee list says they were not emailed' },
+    ],
   },
   'payment.refund-due': {
     record: 'payment',
     change:
       'an organiser refunds an invoice’s payment whose booking keeps its state (attended, the event over, or the booking already ended): the Hub will pay it back by hand',
     emails: [{ template: 'payment-refund-due', to: 'the payer: how much the Hub will pay back, with the credit note attached' }],
-    notEmailed: [{ who: ORGANISERS, why: 'one of them did it; the attendee list says "Refund to pay back" until it is recorded paid' }],
+    notEmailed: [
+      { who: ORGANISERS, why: 'one of them did it; the attendee list says "Refund to pay back" until it is recorded paid' },
+      { who: 'the payer, if their details were erased', why: 'there is no address to write to; the attendee list says they were not emailed' },
+    ],
   },
   'payment.refund-failed': {
     record: 'payment',
@@ -259,6 +265,7 @@ export const whoIsTold = {
     ],
     notEmailed: [
       { who: 'anyone, when an organiser’s own refund is refused by Stripe', why: 'nothing changes: the organiser is told on the page, and can try again' },
+      { who: 'the payer, if their details were erased', why: 'there is no address to write to; the organisers’ email says they were not emailed' },
     ],
   },
   'invoice.reminder-due': {

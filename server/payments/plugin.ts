@@ -27,9 +27,13 @@ declare module 'fastify' {
       /** An organiser records that a booking's invoice was paid: the booking is confirmed (markInvoicePaid). */
       markInvoicePaid(eventId: string, registrationId: string, actor: Me): Promise<void>;
       /** An organiser refunds a paid booking, cancelling it while it still holds a place (refundRegistration). */
-      refund(eventId: string, registrationId: string, actor: Me): Promise<{ method: 'stripe' | 'invoice'; amountPence: number; cancelled: boolean }>;
-      /** An organiser records that they paid back a refunded invoice, or a failed card refund another way: the person is told (recordInvoiceRefund). Returns the amount. */
-      recordInvoiceRefund(eventId: string, registrationId: string, actor: Me): Promise<number>;
+      refund(
+        eventId: string,
+        registrationId: string,
+        actor: Me,
+      ): Promise<{ method: 'stripe' | 'invoice'; amountPence: number; cancelled: boolean; told: boolean }>;
+      /** An organiser records that they paid back a refunded invoice, or a failed card refund another way: the person is told (recordInvoiceRefund). Returns the amount, and whether they were emailed. */
+      recordInvoiceRefund(eventId: string, registrationId: string, actor: Me): Promise<{ amountPence: number; told: boolean }>;
     };
     paymentJobs: {
       /**

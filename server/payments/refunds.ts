@@ -11,22 +11,26 @@ import type { Database, Db } from '../db/database.ts';
 import { lockEvent } from '../db/event-lock.ts';
 import { ConflictError } from '../errors.ts';
 import { formatPence } from '../format.ts';
-import { enqueueEmail } from '../mail/outbox.ts';
+import { enqueueEmail, isErasedAddress } from '../mail/outbox.ts';
+import { refuseOwnBooking } from './own-booking.ts';
 import { cancelRegistration, eventFacts } from '../registration/api.ts';
 import { steeringGroupAddresses } from '../steering-group.ts';
 
-/** Tells the payer their money has gone back, and records it. */
+/**
+ * Records that money due back has gone back and tells the payer. Returns null when nothing was
+ * due; else whether the payer was emailed (not when their details were erased).
+ */
 async function refunded(
   tx: Db,
   input: { paymentId: string; actorId: string | null; stripeRefundId?: string | null; late: boolean; now: Date; anotherWay?: boolean },
-): Promise<boolean> {
+): Promise<{ told: boolean } | null> {
   const done = await tx
     .update(payments)
     .set({ status: 'refunded', refundedAt: input.now, ...(input.stripeRefundId ? { stripeRefundId: input.stripeRefundId } : {}) })
     .where(and(eq(payments.id, input.paymentId), eq(payments.status, 'refund_due')))
     .returning({ registrationId: payments.registrationId, amountPence: payments.amountPence, method: payments.method });
   const payment = done[0];
-  if (!payment) return false;
+  if (!payment) return null;
   await recordAudit(tx, {
     actorId: input.actorId,
     action: 'payment.refunded',
@@ -35,40 +39,43 @@ async function refunded(
     details: { paymentId: input.paymentId, method: payment.method, refundId: input.stripeRefundId ?? null, anotherWay: input.anotherWay ?? false },
   });
   // A card refund that failed and was then paid back by other means is not "to your card".
-  await tellRefunded(tx, {
+  const told = await tellRefunded(tx, {
     registrationId: payment.registrationId,
     amountPence: payment.amountPence,
     method: input.anotherWay ? 'another_way' : payment.method,
     late: input.late,
   });
-  return true;
+  return { told };
 }
 
-/** Emails the payer that their money has gone back: what for, how much and how. */
+/** Emails the payer that their money has gone back: what for, how much and how. Returns whether an email was queued. */
 export async function tellRefunded(
   tx: Db,
   input: { registrationId: string; amountPence: number; method: 'stripe' | 'invoice' | 'another_way'; late: boolean },
-): Promise<void> {
+): Promise<boolean> {
   const [row] = await tx
     .select({ name: registrations.name, email: registrations.email, event: events })
     .from(registrations)
     .innerJoin(events, eq(events.id, registrations.eventId))
     .where(eq(registrations.id, input.registrationId));
-  await enqueueEmail(tx, {
+  const sent = await enqueueEmail(tx, {
     because: 'payment.refunded',
     to: row!.email,
     template: 'payment-refunded',
     data: { ...eventFacts(row!.event), name: row!.name, amount: formatPence(input.amountPence), method: input.method, late: input.late },
   });
+  return sent !== null;
 }
 
 /**
  * Tells every organiser that a card refund did not go through, so that someone pays it back
  * another way and records it: without this the only trace was a label on one attendee list.
+ * `payerTold` is whether the payer's own email was queued; the payer is named as the booking
+ * names them, or as someone whose details were erased (they are then written to by nobody).
  */
 async function tellOrganisersRefundFailed(tx: Db, input: { registrationId: string; amountPence: number; why: string; payerTold: boolean }): Promise<void> {
   const [row] = await tx
-    .select({ name: registrations.name, event: events })
+    .select({ name: registrations.name, email: registrations.email, event: events })
     .from(registrations)
     .innerJoin(events, eq(events.id, registrations.eventId))
     .where(eq(registrations.id, input.registrationId));
@@ -79,7 +86,8 @@ async function tellOrganisersRefundFailed(tx: Db, input: { registrationId: strin
       template: 'payment-refund-failed-organisers',
       data: {
         ...eventFacts(row!.event),
-        payerName: row!.name,
+        payerName: payerName(row!),
+        payerErased: isErasedAddress(row!.email),
         amount: formatPence(input.amountPence),
         why: input.why,
         payerTold: input.payerTold,
@@ -87,6 +95,12 @@ async function tellOrganisersRefundFailed(tx: Db, input: { registrationId: strin
       },
     });
   }
+}
+
+/** The payer as organisers' emails name them: never a blank. */
+function payerName(row: { name: string; email: string }): string {
+  if (row.name.trim()) return row.name.trim();
+  return isErasedAddress(row.email) ? 'a person whose details were erased' : 'the person who paid';
 }
 
 /**
@@ -149,7 +163,7 @@ async function refundRefused(tx: Db, paymentId: string, stripeMessage: string): 
     .from(registrations)
     .innerJoin(events, eq(events.id, registrations.eventId))
     .where(eq(registrations.id, payment.registrationId));
-  await enqueueEmail(tx, {
+  const payerTold = await enqueueEmail(tx, {
     because: 'payment.refund-failed',
     to: row!.email,
     template: 'payment-refund-failed',
@@ -159,7 +173,7 @@ async function refundRefused(tx: Db, paymentId: string, stripeMessage: string): 
     registrationId: payment.registrationId,
     amountPence: done[0].amountPence,
     why: 'Stripe refused to refund a card payment that arrived after its place had gone.',
-    payerTold: true,
+    payerTold: payerTold !== null,
   });
 }
 
@@ -268,7 +282,7 @@ export async function refundUpdated(tx: Db, refund: Stripe.Refund): Promise<'han
     .from(registrations)
     .innerJoin(events, eq(events.id, registrations.eventId))
     .where(eq(registrations.id, payment.registrationId));
-  await enqueueEmail(tx, {
+  const payerTold = await enqueueEmail(tx, {
     because: 'payment.refund-failed',
     to: row!.email,
     template: 'payment-refund-failed',
@@ -278,7 +292,7 @@ export async function refundUpdated(tx: Db, refund: Stripe.Refund): Promise<'han
     registrationId: payment.registrationId,
     amountPence: done[0].amountPence,
     why: `Stripe reported it ${refund.status === 'canceled' ? 'cancelled' : 'failed'}${refund.failure_reason ? ` (${refund.failure_reason.replaceAll('_', ' ')})` : ''}.`,
-    payerTold: true,
+    payerTold: payerTold !== null,
   });
   return 'handled';
 }
@@ -286,10 +300,18 @@ export async function refundUpdated(tx: Db, refund: Stripe.Refund): Promise<'han
 /**
  * An organiser has paid back a refund and records it: the payment is refunded and the person told
  * "we have paid back". An invoice due a refund, or a card payment whose refund failed at Stripe
- * (refundUpdated), which the Hub then paid back another way; of a booking at this event.
+ * (refundUpdated), which the Hub then paid back another way; of a booking at this event. Never
+ * by the organiser whose own booking it is (refuseOwnBooking). Returns the amount, and whether
+ * the person was emailed (not when their details were erased).
  */
-export async function recordInvoiceRefund(db: Database, input: { eventId: string; registrationId: string }, actor: Me, now = new Date()): Promise<number> {
+export async function recordInvoiceRefund(
+  db: Database,
+  input: { eventId: string; registrationId: string },
+  actor: Me,
+  now = new Date(),
+): Promise<{ amountPence: number; told: boolean }> {
   return db.transaction(async (tx) => {
+    await refuseOwnBooking(tx, input.registrationId, actor, 'refund-paid');
     const [payment] = await tx
       .select({ id: payments.id, amountPence: payments.amountPence, status: payments.status })
       .from(payments)
@@ -305,8 +327,8 @@ export async function recordInvoiceRefund(db: Database, input: { eventId: string
     if (!payment) throw new ConflictError('no_refund_due', 'There is no refund waiting to be recorded on this booking.');
     const anotherWay = payment.status === 'refund_failed';
     if (anotherWay) await tx.update(payments).set({ status: 'refund_due' }).where(eq(payments.id, payment.id));
-    await refunded(tx, { paymentId: payment.id, actorId: actor.id, late: false, now, anotherWay });
-    return payment.amountPence;
+    const done = await refunded(tx, { paymentId: payment.id, actorId: actor.id, late: false, now, anotherWay });
+    return { amountPence: payment.amountPence, told: done?.told ?? false };
   });
 }
 

@@ -25,6 +25,7 @@ import {
   placesLeft,
   refundCancelsPlace,
 } from '../registration/api.ts';
+import { refuseOwnBooking } from './own-booking.ts';
 import { chargeRefunded, refundUpdated, tellRefunded } from './refunds.ts';
 
 export class PaymentUnavailableError extends DomainError {
@@ -306,6 +307,7 @@ export async function reconcileReturn(db: Database, deps: StripeDeps, paymentId:
 export async function markInvoicePaid(db: Database, eventId: string, registrationId: string, actor: Me, baseUrl: string, now = new Date()): Promise<void> {
   await db.transaction(async (tx) => {
     await lockEvent(tx, eventId);
+    await refuseOwnBooking(tx, registrationId, actor, 'invoice-paid');
     const [payment] = await tx
       .select({ id: payments.id })
       .from(payments)
@@ -335,7 +337,9 @@ export async function markInvoicePaid(db: Database, eventId: string, registratio
  * changes here and the organiser is told so. An invoice was paid outside Convene: its invoice is
  * cancelled by a credit note and the payment is marked as due a refund, which the organiser pays
  * back and then records (recordInvoiceRefund); the person is told "we will", then "we have". The
- * answer says which, and whether the booking was cancelled, so the page can say what happened.
+ * answer says which, whether the booking was cancelled, and whether the person was emailed (not
+ * when their details were erased), so the page can say what happened. Nobody refunds their own
+ * booking: another organiser must (refuseOwnBooking).
  */
 export async function refundRegistration(
   db: Database,
@@ -344,7 +348,9 @@ export async function refundRegistration(
   registrationId: string,
   actor: Me,
   now = new Date(),
-): Promise<{ method: 'stripe' | 'invoice'; amountPence: number; cancelled: boolean }> {
+): Promise<{ method: 'stripe' | 'invoice'; amountPence: number; cancelled: boolean; told: boolean }> {
+  // Before anything reaches Stripe: a refused refund must not have been made there.
+  await refuseOwnBooking(db, registrationId, actor, 'refund');
   const [payment] = await db
     .select({ id: payments.id, method: payments.method, status: payments.status, amountPence: payments.amountPence, intent: payments.stripePaymentIntentId })
     .from(payments)
@@ -365,6 +371,7 @@ export async function refundRegistration(
     }
   }
   let cancelled = false;
+  let told = false;
   await db.transaction(async (tx) => {
     await lockEvent(tx, eventId);
     const done = await tx
@@ -387,7 +394,7 @@ export async function refundRegistration(
       .where(eq(registrations.id, registrationId));
     // A booking at a cancelled event is closed with a refund as before: its email says both.
     if (refundCancelsPlace(booking!, booking!.event, now) || booking!.event.status === 'cancelled') {
-      ({ cancelled } = await cancelRegistration(db, registrationId, actor, {
+      ({ cancelled, told } = await cancelRegistration(db, registrationId, actor, {
         now,
         reason: 'refunded by an organiser',
         refunded: formatPence(payment.amountPence),
@@ -398,27 +405,28 @@ export async function refundRegistration(
     if (cancelled) return;
     // The booking keeps its state: the payer is still told what was refunded, and how much.
     if (payment.method === 'stripe') {
-      await tellRefunded(tx, { registrationId, amountPence: payment.amountPence, method: 'stripe', late: false });
+      told = await tellRefunded(tx, { registrationId, amountPence: payment.amountPence, method: 'stripe', late: false });
       return;
     }
     const credit = await creditInvoice(tx, { registrationId, reason: 'Refund: the amount paid is to be paid back', refund: true, now });
     const [person] = await tx.select({ name: registrations.name, email: registrations.email }).from(registrations).where(eq(registrations.id, registrationId));
-    await enqueueEmail(tx, {
-      because: 'payment.refund-due',
-      to: person!.email,
-      template: 'payment-refund-due',
-      data: {
-        ...eventFacts(booking!.event),
-        name: person!.name,
-        amount: formatPence(payment.amountPence),
-        creditNote: credit?.numberText ?? '',
-        invoiceNumber: credit?.invoiceNumberText ?? '',
-        attended: booking!.status === 'attended',
-      },
-      attachments: credit ? [credit.attachment] : [],
-    });
+    told =
+      (await enqueueEmail(tx, {
+        because: 'payment.refund-due',
+        to: person!.email,
+        template: 'payment-refund-due',
+        data: {
+          ...eventFacts(booking!.event),
+          name: person!.name,
+          amount: formatPence(payment.amountPence),
+          creditNote: credit?.numberText ?? '',
+          invoiceNumber: credit?.invoiceNumberText ?? '',
+          attended: booking!.status === 'attended',
+        },
+        attachments: credit ? [credit.attachment] : [],
+      })) !== null;
   });
-  return { method: payment.method, amountPence: payment.amountPence, cancelled };
+  return { method: payment.method, amountPence: payment.amountPence, cancelled, told };
 }
 
 /** Stripe did not make an organiser's card refund (it refused, or could not be reached). */

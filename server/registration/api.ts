@@ -17,6 +17,7 @@ export { mintManagePath, registrationIdForToken } from './links.ts';
 // For payments: a paid booking is confirmed, or cancelled when refunded, and a place that comes free passes on.
 export { passOnFreedPlaces } from './offers.ts';
 export { refundCancelsPlace } from './booking-state.ts';
+export { isOwnBooking, ownBookingMessage, type OwnBookingAction } from './own-booking.ts';
 export { eventFacts, getBookingParty, getEvent, getEventBySlug } from './queries.ts';
 export { cancelRegistration, confirmPaidRegistration, register } from './service.ts';
 

@@ -9,7 +9,9 @@ import { submit } from '../http/form-route.ts';
 import { DateTime } from 'luxon';
 import { Type } from 'typebox';
 import { registrationStatuses, type BookingMode } from '../../db/schema/index.ts';
-import { InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
+import { ERROR_CODE_HEADER, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
+import type { Me } from '../me.ts';
+import { isOwnBooking, ownBookingMessage } from './own-booking.ts';
 import { sendCsv, spreadsheetCsv } from '../http/csv.ts';
 import { formState } from '../http/forms.ts';
 import { availability } from './holds.ts';
@@ -321,6 +323,7 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
     event: EventRow,
     all: Awaited<ReturnType<typeof listAttendees>>,
     filter: { status?: string; ticket?: string; q?: string },
+    me: Me,
     page?: number,
   ) {
     const filtered =
@@ -328,7 +331,7 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ? await listAttendees(app.db, event.id, { status: filter.status || undefined, ticketTypeId: filter.ticket || undefined, search: filter.q })
         : all;
     const shown = page ? filtered.slice((page - 1) * ATTENDEES_PER_PAGE, page * ATTENDEES_PER_PAGE) : filtered;
-    return { rows: attendeeRows(event, shown, all, await paymentStatuses(app.db, event.id), new Date()), total: filtered.length };
+    return { rows: attendeeRows(event, shown, all, await paymentStatuses(app.db, event.id), new Date(), me), total: filtered.length };
   }
 
   app.get(
@@ -343,7 +346,7 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
         listTicketTypes(app.db, event.id, { includeWithdrawn: true }),
         availability(app.db, event.id),
       ]);
-      const { rows, total } = await attendeeList(event, all, query, query.page ?? 1);
+      const { rows, total } = await attendeeList(event, all, query, signedIn(request), query.page ?? 1);
       return reply.page(
         'registration/attendees',
         attendeesModel({
@@ -369,7 +372,7 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { slug } = request.params;
       const event = await eventFor(slug);
-      const { rows } = await attendeeList(event, await listAttendees(app.db, event.id), request.query);
+      const { rows } = await attendeeList(event, await listAttendees(app.db, event.id), request.query, signedIn(request));
       const questions = await listQuestions(app.db, event.id, { includeWithdrawn: true });
       const answers = await answersFor(
         app.db,
@@ -403,6 +406,9 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const row = (await listAttendees(app.db, event.id)).find((r) => r.id === id && !r.companionOfId);
       if (!row) throw new NotFoundError('We could not find that booking for this event.');
       if (action === 'cancel') requireNotOver(event, new Date(), 'cancel');
+      // Nobody refunds their own booking: said on the list, as the refund itself would be refused.
+      if (action === 'refund' && isOwnBooking(row, signedIn(request)))
+        return reply.header(ERROR_CODE_HEADER, 'own_booking').notice(ownBookingMessage('refund'), 'important').redirect(afterAction(slug), 303);
       const payment = (await paymentStatuses(app.db, event.id)).get(id);
       return reply.page('registration/confirm-action', confirmActionModel({ event, row, payment, action, base: base(slug), now: new Date() }));
     },
@@ -435,6 +441,8 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return submit(request, reply, {
         run: () => app.payments.markInvoicePaid(event.id, id, signedIn(request)),
         done: { to: afterAction(slug), notice: 'Marked as paid. The booking is confirmed and the confirmation email is on its way.' },
+        // Nothing unpaid, or their own booking: said on the list, as the refund's refusals are.
+        conflict: { to: afterAction(slug) },
       });
     },
   );
@@ -458,7 +466,8 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const event = await eventFor(slug);
       return submit(request, reply, {
         run: () => app.payments.recordInvoiceRefund(event.id, id, signedIn(request)),
-        done: (amount) => ({ to: afterAction(slug), notice: refundPaidNotice(amount) }),
+        done: ({ amountPence, told }) => ({ to: afterAction(slug), notice: refundPaidNotice(amountPence, told) }),
+        conflict: { to: afterAction(slug) },
       });
     },
   );

@@ -55,6 +55,7 @@ export async function listAttendees(db: Db, eventId: string, filter: AttendeeFil
       id: registrations.id,
       name: registrations.name,
       email: registrations.email,
+      personId: registrations.personId,
       organisation: registrations.organisation,
       perspective: registrations.perspective,
       status: registrations.status,

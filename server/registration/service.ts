@@ -925,11 +925,11 @@ export async function cancelRegistration(
     invoiceUnpaid?: boolean;
     tx?: Db;
   } = {},
-): Promise<{ cancelled: boolean; eventId: string }> {
+): Promise<{ cancelled: boolean; eventId: string; told: boolean }> {
   const run = async (tx: Db) => {
     const now = options.now ?? new Date();
     const { main, companions, event } = await lockParty(tx, registrationId);
-    if (!['pending_payment', 'confirmed', 'waitlisted', 'offered'].includes(main.status)) return { cancelled: false, eventId: main.eventId };
+    if (!['pending_payment', 'confirmed', 'waitlisted', 'offered'].includes(main.status)) return { cancelled: false, eventId: main.eventId, told: false };
     // Once the event is over there is no place to give up: cancelling would only email the person
     // "your booking is cancelled" days later. A refund still closes the booking (an organiser gives
     // money back to someone who could not come), and so does releasing an unpaid invoice's place.
@@ -1006,10 +1006,12 @@ export async function cancelRegistration(
       cardPaid: cardPaid && event.status !== 'cancelled' ? formatPence(cardPaid.amountPence) : '',
     };
     const attachments = credit ? [credit.attachment] : [];
-    if (options.invoiceUnpaid) await enqueueEmail(tx, { because: 'invoice.released', to: main.email, template: 'registration-cancelled', data, attachments });
-    else await enqueueEmail(tx, { because: 'booking.cancelled', to: main.email, template: 'registration-cancelled', data, attachments });
+    // Nobody is written to once their details are erased (enqueueEmail): `told` says whether they were.
+    const sent = options.invoiceUnpaid
+      ? await enqueueEmail(tx, { because: 'invoice.released', to: main.email, template: 'registration-cancelled', data, attachments })
+      : await enqueueEmail(tx, { because: 'booking.cancelled', to: main.email, template: 'registration-cancelled', data, attachments });
     await passOnFreedPlaces(tx, main.eventId, now);
-    return { cancelled: true, eventId: main.eventId };
+    return { cancelled: true, eventId: main.eventId, told: sent !== null };
   };
   return options.tx ? run(options.tx) : db.transaction(run);
 }

@@ -18,6 +18,9 @@ import {
   type TicketTypeRow,
 } from './queries.ts';
 import { bookingState, paymentMethodLabels, paymentStatusLabels, refundCancelsPlace } from './booking-state.ts';
+import { isOwnBooking } from './own-booking.ts';
+import { isErasedAddress } from '../mail/outbox.ts';
+import type { Me } from '../me.ts';
 import { eventOver, freedPlacesPassOn } from '../event-over.ts';
 import type { CheckInState } from './check-in.ts';
 import type { listAttendees } from './organiser.ts';
@@ -370,15 +373,31 @@ function attendanceLabel(event: Pick<EventRow, 'format'>, attendance: string | n
 
 /**
  * The attendee list's rows: `shown` are the bookings the list's filter kept, `all` every booking
- * of the event (to name whom a companion comes with), `pay` each booking's latest payment.
+ * of the event (to name whom a companion comes with), `pay` each booking's latest payment. `me`,
+ * the organiser looking: no money action is offered on their own booking (another organiser must
+ * take it, THREATS 2; the payments service refuses it too).
  */
-export function attendeeRows(event: EventRow, shown: AttendeeRow[], all: AttendeeRow[], pay: Map<string, PaymentStatus>, now: Date) {
+export function attendeeRows(
+  event: EventRow,
+  shown: AttendeeRow[],
+  all: AttendeeRow[],
+  pay: Map<string, PaymentStatus>,
+  now: Date,
+  me: Pick<Me, 'id' | 'email'> | null = null,
+) {
   const nameOf = new Map(all.map((r) => [r.id, r.name]));
   // After the event nothing is cancelled (cancelRegistration refuses); a paid place may still be refunded.
   const over = eventOver(event, now);
   return shown.map((r) => {
     const payment = pay.get(r.id) ?? null;
     const state = bookingState(r, event);
+    const own = me !== null && !r.companionOfId && isOwnBooking(r, me);
+    const canMarkPaid = state.active && !r.companionOfId && payment?.method === 'invoice' && payment.status === 'open';
+    const canRefund = !r.companionOfId && payment?.status === 'paid';
+    // An invoice's refund, or a card refund that failed and the Hub paid back another way.
+    const canRecordRefund =
+      !r.companionOfId &&
+      ((payment?.method === 'invoice' && payment.status === 'refund_due') || (payment?.method === 'stripe' && payment.status === 'refund_failed'));
     return {
       ...r,
       companionOf: r.companionOfId ? (nameOf.get(r.companionOfId) ?? 'another booking') : '',
@@ -387,14 +406,13 @@ export function attendeeRows(event: EventRow, shown: AttendeeRow[], all: Attende
       // A place an organiser booked for someone, by whom (an erased organiser's name is gone).
       bookedBy: r.bookedById ? r.bookedByName || r.bookedByEmail || 'an organiser' : '',
       reservedFor: r.reservedFor ?? '',
-      canMarkPaid: state.active && !r.companionOfId && payment?.method === 'invoice' && payment.status === 'open',
-      canRefund: !r.companionOfId && payment?.status === 'paid',
+      canMarkPaid: canMarkPaid && !own,
+      canRefund: canRefund && !own,
       // "Refund and cancel" only where the refund does cancel the booking (refundCancelsPlace).
       refundCancels: refundCancelsPlace(r, event, now),
-      // An invoice's refund, or a card refund that failed and the Hub paid back another way.
-      canRecordRefund:
-        !r.companionOfId &&
-        ((payment?.method === 'invoice' && payment.status === 'refund_due') || (payment?.method === 'stripe' && payment.status === 'refund_failed')),
+      canRecordRefund: canRecordRefund && !own,
+      // Said in place of the buttons another organiser must press.
+      ownMoneyNote: own && (canMarkPaid || canRefund || canRecordRefund) ? 'Your own booking: another organiser must take its payments and refunds.' : '',
       paymentLabel: paymentLabel(payment),
       canCancel: state.active && !r.companionOfId && !over,
       perspectiveLabel: r.perspective ? (perspectiveLabels[r.perspective] ?? r.perspective) : '',
@@ -569,11 +587,23 @@ export function confirmActionModel(input: {
   const { event, row, payment, action, base, now } = input;
   // A refund cancels only a booking that still holds a place before the event is over.
   const cancels = action === 'cancel' || refundCancelsPlace(row, event, now);
+  // Someone whose details were erased has no name here, and nobody writes to them (enqueueEmail).
+  const erased = isErasedAddress(row.email);
+  const name = row.name.trim() || (erased ? 'a person whose details were erased' : 'this person');
   return {
-    title: action === 'cancel' ? `Cancel ${row.name}’s booking` : cancels ? `Refund ${row.name} and cancel their booking` : `Refund ${row.name}`,
+    title:
+      action === 'cancel'
+        ? row.name.trim()
+          ? `Cancel ${name}’s booking`
+          : `Cancel the booking of ${name}`
+        : cancels
+          ? `Refund ${name} and cancel their booking`
+          : `Refund ${name}`,
     action,
     button: action === 'cancel' ? 'Cancel the booking' : cancels ? 'Refund and cancel' : 'Refund',
-    name: row.name,
+    name,
+    /** Whether an email will go to them: not once their details were erased. */
+    willEmail: !erased,
     price: formatPence(row.pricePence),
     eventCancelled: event.status === 'cancelled',
     /** What happens to the place, in words that are true now (passOnFreedPlaces decides the same way). */
@@ -603,9 +633,9 @@ function bookingKept(row: Pick<AttendeeRow, 'status'>, event: Pick<EventRow, 'st
   return 'Their booking has already ended: only the money goes back.';
 }
 
-/** What the attendee list says after a refund. */
+/** What the attendee list says after a refund; `told` is whether the person was emailed (not once erased). */
 export function refundNotice(
-  refunded: { method: 'stripe' | 'invoice'; amountPence: number; cancelled?: boolean },
+  refunded: { method: 'stripe' | 'invoice'; amountPence: number; cancelled?: boolean; told?: boolean },
   event: Pick<EventRow, 'status' | 'startsAt' | 'endsAt'>,
   now: Date,
 ): string {
@@ -613,7 +643,9 @@ export function refundNotice(
   const money =
     refunded.method === 'stripe'
       ? `Refunded ${formatPence(refunded.amountPence)} to their card.`
-      : `A credit note cancels their invoice, and we have emailed them that the Hub will pay back ${formatPence(refunded.amountPence)}. Pay it back to them, then press “Record refund paid”.`;
+      : refunded.told === false
+        ? `A credit note cancels their invoice. We have not emailed them: their details were erased, so we have no address for them. The Hub owes them ${formatPence(refunded.amountPence)}: once it is paid back, press “Record refund paid”.`
+        : `A credit note cancels their invoice, and we have emailed them that the Hub will pay back ${formatPence(refunded.amountPence)}. Pay it back to them, then press “Record refund paid”.`;
   const place = refunded.cancelled === false ? 'The booking stays as it was.' : placeNotice(event, now);
   return place ? `${money} ${place}` : money;
 }
@@ -629,9 +661,11 @@ export function cancelledNotice(event: Pick<EventRow, 'status' | 'startsAt' | 'e
   return placeNotice(event, now) || 'The booking is cancelled.';
 }
 
-/** What the attendee list says after a refund paid outside Convene is recorded. */
-export function refundPaidNotice(amountPence: number): string {
-  return `Recorded: ${formatPence(amountPence)} paid back. We have emailed them to say so.`;
+/** What the attendee list says after a refund paid outside Convene is recorded; `told` as refundNotice's. */
+export function refundPaidNotice(amountPence: number, told = true): string {
+  return told
+    ? `Recorded: ${formatPence(amountPence)} paid back. We have emailed them to say so.`
+    : `Recorded: ${formatPence(amountPence)} paid back. We have not emailed them: their details were erased.`;
 }
 
 /** The people an organiser can message: everyone booked, paying, waiting or offered a place (no companions). */

@@ -166,8 +166,9 @@ describe('credit notes', () => {
     expect(told!.template).toBe('payment-refunded');
     expect(renderEmail('payment-refunded', told!.data as never, site).text).toContain('We have paid back the £40');
     const again = await organiser.post(`/organise/events/${event.slug}/attendees/${registration.id}/refund-paid`);
-    expect(again.statusCode).toBe(409);
+    expect(again.statusCode).toBe(303);
     expect(again.headers['x-error-code']).toBe('no_refund_due');
+    expect((await organiser.get(String(again.headers.location))).body).toContain('There is no refund waiting to be recorded on this booking.');
   });
 });
 

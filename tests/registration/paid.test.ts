@@ -239,9 +239,11 @@ describe('paid places without Stripe keys', () => {
       expect((await boss.post(`/organise/events/${event.slug}/attendees/${registration!.id}/invoice-paid`)).statusCode).toBe(303);
       expect(await statusOf('invoice@example.org')).toBe('confirmed');
       expect((await mailsTo(t.db, 'invoice@example.org'))[0]!.template).toBe('registration-confirmed');
+      // A second press is refused on the attendee list, as the list's other refusals are.
       const again = await boss.post(`/organise/events/${event.slug}/attendees/${registration!.id}/invoice-paid`);
-      expect(again.statusCode).toBe(409);
+      expect(again.statusCode).toBe(303);
       expect(again.headers['x-error-code']).toBe('no_invoice');
+      expect((await boss.get(String(again.headers.location))).body).toContain('There is no unpaid invoice on this booking.');
     } finally {
       await plain.close();
     }

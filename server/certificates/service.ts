@@ -174,7 +174,7 @@ export async function issueCertificate(db: Database, input: { registrationId: st
 }
 
 /** issueCertificate inside a transaction the caller holds. */
-export async function issueIn(tx: Db, registrationId: string, name?: string): Promise<CertificateRow> {
+export async function issueIn(tx: Db, registrationId: string, name?: string, now = new Date()): Promise<CertificateRow> {
   {
     const [booking] = await tx
       .select({ id: registrations.id, eventId: registrations.eventId, name: registrations.name, email: registrations.email, status: registrations.status })
@@ -188,14 +188,12 @@ export async function issueIn(tx: Db, registrationId: string, name?: string): Pr
       .select({ status: events.status, startsAt: events.startsAt, endsAt: events.endsAt })
       .from(events)
       .where(eq(events.id, booking.eventId));
-    if (!event || !eventOver(event, new Date()))
-      throw new ConflictError('event_not_over', 'Certificates of attendance can be issued once the event has ended.');
+    if (!event || !eventOver(event, now)) throw new ConflictError('event_not_over', 'Certificates of attendance can be issued once the event has ended.');
     // An erased place has no name to print and must not be given one back.
     if (isErasedAddress(booking.email) && booking.email !== '')
       throw new ConflictError('not_attended', 'This place’s personal details were erased, so it has no certificate.');
     const current = await currentCertificate(tx, { registrationId: booking.id });
     if (current && (name === undefined || name === current.name)) return current;
-    const now = new Date();
     if (current) await tx.update(certificates).set({ replacedAt: now }).where(eq(certificates.id, current.id));
     const [row] = await tx
       .insert(certificates)

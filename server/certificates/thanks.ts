@@ -56,7 +56,7 @@ export async function sendDueThanks(db: Database, baseUrl: string, now: Date = n
         .limit(20)
         .for('update', { of: registrations, skipLocked: true });
       for (const r of due) {
-        const certificate = await issueIn(tx, r.id);
+        const certificate = await issueIn(tx, r.id, undefined, now);
         if (r.email === '') continue;
         await tx
           .update(certificates)

@@ -60,7 +60,7 @@ export interface CoproductionEmails {
     planningPath: string;
   };
   /** `quotes`: written feedback the leads chose, each cleared and agreed to by its author; no names. */
-  'impact-note': { name: string; title: string; note: string; quotes?: string[]; eventPath: string };
+  'impact-note': { name: string; title: string; note: string; quotes?: string[]; eventPath: string; /** Checked in, or in the planning group: not only booked. */ tookPart?: boolean };
   /** To the rest of the planning group: the event was published, or changed in a way attendees act on. */
   'planning-event-news': {
     name: string;

@@ -6,7 +6,7 @@
 // answer whose author agreed, on the public event page.
 // Their thank-you emails were never sent (the event was over before the demo began), and the
 // certificates page says so.
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { enqueueEmail } from '../mail/outbox.ts';
 import { certificates, events, impactNotes, registrations, surveyAnswers, surveyResponses } from '../../db/schema/index.ts';
 import { issueIn } from '../certificates/service.ts';
@@ -142,9 +142,10 @@ export async function sendDemoImpactNote(tx: Db, now = new Date()): Promise<void
   if (!note) return;
   const quotes = (await quotableAnswers(tx, event.id, { quotedOnly: true })).map((q) => q.value);
   const places = await tx
-    .select({ email: registrations.email, name: registrations.name })
+    .select({ email: registrations.email, name: registrations.name, status: registrations.status })
     .from(registrations)
-    .where(and(eq(registrations.eventId, event.id), inArray(registrations.status, ['attended', 'confirmed'])));
+    .where(and(eq(registrations.eventId, event.id), inArray(registrations.status, ['attended', 'confirmed'])))
+    .orderBy(sql`${registrations.status} = 'attended' desc`);
   const seen = new Set<string>();
   for (const person of places) {
     if (seen.has(person.email)) continue;
@@ -153,7 +154,7 @@ export async function sendDemoImpactNote(tx: Db, now = new Date()): Promise<void
       because: 'event.impact-note-sent',
       to: person.email,
       template: 'impact-note',
-      data: { name: person.name, title: event.title, note: note.body, quotes, eventPath: `/events/${event.slug}` },
+      data: { name: person.name, title: event.title, note: note.body, quotes, eventPath: `/events/${event.slug}`, tookPart: person.status === 'attended' },
     });
   }
 }

@@ -95,6 +95,8 @@ export async function seedDemoInvitations(tx: Db, now = new Date()): Promise<voi
       capacity: 14,
       stepFreeAccess: true,
       quietRoom: true,
+      // The Westminster round table's impact note promises the next one a hearing loop.
+      hearingLoop: true,
       unlisted: true,
       publishedAt: now,
     })

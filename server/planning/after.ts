@@ -2,7 +2,7 @@
 // group, and resources (PDF reports and slides, or links) shown on the public event page. Files
 // are kept in the database, never under the web root, and their type is read from their
 // content, not their name.
-import { and, asc, eq, inArray, ne } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
 import { fileTypeFromBuffer } from 'file-type';
 import { eventResources, impactNotes, registrations, surveyAnswers, surveyQuestions, surveyResponses, surveys } from '../../db/schema/index.ts';
 import type { Me } from '../me.ts';
@@ -115,11 +115,15 @@ export async function saveImpactNote(
       subjectId: eventId,
     });
     if (!input.send) return 0;
-    const attendees = await tx
-      .select({ email: registrations.email, name: registrations.name })
-      .from(registrations)
-      .where(and(eq(registrations.eventId, eventId), inArray(registrations.status, ['attended', 'confirmed'])));
-    const group = (await groupRecipients(tx, eventId)).map((g) => ({ email: g.email, name: g.displayName }));
+    const attendees = (
+      await tx
+        .select({ email: registrations.email, name: registrations.name, status: registrations.status })
+        .from(registrations)
+        .where(and(eq(registrations.eventId, eventId), inArray(registrations.status, ['attended', 'confirmed'])))
+        // Someone checked in under one booking and only booked under another is told as having come.
+        .orderBy(sql`${registrations.status} = 'attended' desc`)
+    ).map((r) => ({ email: r.email, name: r.name, tookPart: r.status === 'attended' }));
+    const group = (await groupRecipients(tx, eventId)).map((g) => ({ email: g.email, name: g.displayName, tookPart: true }));
     const seen = new Set<string>();
     const recipients = [...group, ...attendees].filter((person) => !seen.has(person.email) && seen.add(person.email));
     await spendMailBudget(tx, { personId: me.id, emails: recipients.filter((p) => p.email !== me.email).length, budget: context.mailBudget, now });
@@ -128,7 +132,14 @@ export async function saveImpactNote(
         because: 'event.impact-note-sent',
         to: person.email,
         template: 'impact-note',
-        data: { name: person.name, title: access.event.title, note: body, quotes: quoted.map((q) => q.value), eventPath: `/events/${access.event.slug}` },
+        data: {
+          name: person.name,
+          title: access.event.title,
+          note: body,
+          quotes: quoted.map((q) => q.value),
+          eventPath: `/events/${access.event.slug}`,
+          tookPart: person.tookPart,
+        },
       });
     }
     return seen.size;

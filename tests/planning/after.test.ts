@@ -3,6 +3,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { events, impactNotes, mailBudgetDays, outboxMessages, people, registrations } from '../../db/schema/index.ts';
+import { renderEmail } from '../../emails/render.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import type { TestClient } from '../support/client.ts';
 import { htmlBytes, pdfBytes, postMultipart } from '../bursaries/support.ts';
@@ -105,6 +106,7 @@ describe('the impact note', () => {
     await t.db.insert(registrations).values([
       { eventId, status: 'attended', name: 'Ada', email: 'ada@example.org' },
       { eventId, status: 'cancelled', name: 'Cy', email: 'cy@example.org' },
+      { eventId, status: 'confirmed', name: 'Di', email: 'di@example.org' },
     ]);
     expect((await speaker.post(`/plan/${eventId}/impact-note`, { note: 'x', action: 'send' })).statusCode).toBe(403);
     expect((await lead.post(`/plan/${eventId}/impact-note`, { note: '', action: 'send' })).statusCode).toBe(400);
@@ -114,6 +116,13 @@ describe('the impact note', () => {
       expect(mail?.data.note, email).toBe('You said the room was cold. We moved venue.');
     }
     expect(await mailTo(t.db, 'cy@example.org', 'impact-note')).toHaveLength(0);
+    // Someone booked who was not checked in is not thanked for taking part.
+    const [booked] = await mailTo(t.db, 'di@example.org', 'impact-note');
+    const [came] = await mailTo(t.db, 'ada@example.org', 'impact-note');
+    const text = (mail: typeof booked) => renderEmail('impact-note', mail!.data as never, { baseUrl: 'http://convene.test', siteName: 'Convene' }).text;
+    expect(text(booked)).toContain('You had a place at Round table on housing. Here is what people said');
+    expect(text(booked)).not.toContain('Thank you for being part of');
+    expect(text(came)).toContain('Thank you for being part of Round table on housing.');
     const again = await lead.post(`/plan/${eventId}/impact-note`, { note: 'Again', action: 'send' });
     expect(again.statusCode).toBe(409);
     expect(again.headers['x-error-code']).toBe('impact_note_sent');

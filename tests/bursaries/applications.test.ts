@@ -226,7 +226,7 @@ describe('deciding within the budget', () => {
 
     const part = await boss.post(`/bursaries/funds/${fundId}/applications/${a}/decision`, {
       outcome: 'approve_part',
-      message: 'We can pay your travel and most of the care.',
+      message: 'We can pay your travel and most of the care.\nThe rest is over our limit.',
       [`amount-${travel}`]: '40',
       [`amount-${care}`]: '35',
     });
@@ -247,7 +247,8 @@ describe('deciding within the budget', () => {
     expect(JSON.stringify(mail[0]!.data)).not.toContain('care');
 
     const seen = await first.get(`/bursaries/applications/${a}`);
-    expect(seen.body).toContain('We can pay your travel and most of the care.');
+    // Its lines kept as the panel wrote them.
+    expect(seen.body).toContain('<p class="govuk-body convene-pre-line">We can pay your travel and most of the care.\nThe rest is over our limit.</p>');
     expect(seen.body).toContain('Partly approved');
 
     // A second application asks for more than is left.

@@ -92,7 +92,7 @@ export function renderCreditNote(note: CreditNoteRow, invoice: InvoiceRow): Prom
 export async function creditInvoice(
   tx: Db,
   input: { registrationId: string; reason: string; refund: boolean; now: Date },
-): Promise<(IssuedDocument & { refundDuePence: number; invoiceNumberText: string }) | null> {
+): Promise<(IssuedDocument & { refundDuePence: number; invoiceNumberText: string; payerName: string }) | null> {
   const [invoice] = await tx
     .select()
     .from(invoices)
@@ -112,6 +112,8 @@ export async function creditInvoice(
     numberText,
     invoiceNumberText: invoiceNumberText(invoice.number),
     refundDuePence: refundDue,
+    /** Who the invoice was made out to (the booker's name unless an organisation was given). */
+    payerName: invoice.payerName,
     attachment: pdfAttachment(`credit-note-${numberText}.pdf`, pdf),
   };
 }

@@ -30,7 +30,7 @@ import {
 import { answersFor, getEventBySlug, getSettings, listQuestions, listTicketTypes, type EventRow } from './queries.ts';
 import { bookingState } from './booking-state.ts';
 import { checkInState, openCheckInEarly } from './check-in.ts';
-import { cancelRegistration, requireNotOver } from './service.ts';
+import { CANCELLED_BY_ORGANISER, cancelRegistration, requireNotOver } from './service.ts';
 import {
   attendeeCsv,
   ATTENDEES_PER_PAGE,
@@ -421,7 +421,7 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
         409,
       );
     return submit(request, reply, {
-      run: () => cancelRegistration(app.db, id, signedIn(request), { reason: 'by an organiser' }),
+      run: () => cancelRegistration(app.db, id, signedIn(request), { reason: CANCELLED_BY_ORGANISER }),
       done: { to: afterAction(slug), notice: cancelledNotice(event, new Date()) },
     });
   });

@@ -384,6 +384,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       paymentMode: app.payments.mode,
       form,
       now: new Date(),
+      contactEmail: app.config.contactEmail,
     });
   }
 

@@ -247,10 +247,11 @@ export function manageModel(input: {
   paymentMode: 'stripe' | 'invoice';
   form: FormState;
   now: Date;
+  contactEmail?: string;
 }) {
   const { main, companions, event, types, questions, answers, hold, position, payment, form } = input;
   const type = types.find((t) => t.id === main.ticketTypeId);
-  const state = bookingState(main, event, payment);
+  const state = bookingState(main, event, payment, input.contactEmail);
   const place = placeFacts(event, main.attendance, { confirmed: state.holdsPlace });
   const values: Record<string, unknown> = {
     organisation: main.organisation,
@@ -394,7 +395,11 @@ export function attendeeRows(event: EventRow, shown: AttendeeRow[], all: Attende
       canRecordRefund:
         !r.companionOfId &&
         ((payment?.method === 'invoice' && payment.status === 'refund_due') || (payment?.method === 'stripe' && payment.status === 'refund_failed')),
-      paymentLabel: paymentLabel(payment),
+      // A card place cancelled before the event is owed back (its booker was told the organisers will refund it).
+      paymentLabel:
+        r.status === 'cancelled' && !r.companionOfId && event.status !== 'cancelled' && payment?.method === 'stripe' && payment.status === 'paid'
+          ? `${paymentLabel(payment)}, refund owed`
+          : paymentLabel(payment),
       canCancel: state.active && !r.companionOfId && !over,
       perspectiveLabel: r.perspective ? (perspectiveLabels[r.perspective] ?? r.perspective) : '',
       ticketName: placeName(r),

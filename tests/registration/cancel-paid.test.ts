@@ -1,0 +1,149 @@
+// Cancelling a paid place before the event: the money is owed back whether it was paid by card or
+// by invoice, the booker is told the organisers will pay it back (and how to reach the Hub), and
+// the organisers are emailed, so that somebody at the Hub knows. An organiser's own cancellation
+// says who cancelled it; an invoice billed to an organisation names who paid it.
+import { eq } from 'drizzle-orm';
+import Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { people, registrations } from '../../db/schema/index.ts';
+import { renderEmail } from '../../emails/render.ts';
+import { grantRole } from '../../server/accounts/people.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import type { TestClient } from '../support/client.ts';
+import { latestManagePath, mailsTo, makeEvent, makeTicketType } from './fixtures.ts';
+import { StripeStandIn } from './stripe-stand-in.ts';
+
+const secret = 'whsec_test_cancel_paid';
+const stripe = new Stripe('sk_test_cancel_paid');
+const standIn = new StripeStandIn();
+const CONTACT = 'bookings@hub.example';
+const site = { siteName: 'Social Perspectives Hub', baseUrl: 'https://hub.example', contactEmail: CONTACT };
+const ORGANISER = 'cancel-paid-organiser@example.org';
+let t: TestApp;
+let invoiceApp: TestApp;
+let organiser: TestClient;
+let counter = 0;
+
+beforeAll(async () => {
+  await standIn.start();
+  const env = { STRIPE_SECRET_KEY: 'sk_test_cancel_paid', STRIPE_WEBHOOK_SECRET: secret, STRIPE_API_BASE: standIn.url, CONTACT_EMAIL: CONTACT };
+  t = await startTestApp({ env });
+  invoiceApp = await startTestApp({ database: t.database, env: { CONTACT_EMAIL: CONTACT } });
+  organiser = await t.signedIn(ORGANISER);
+  const [me] = await t.db.select().from(people).where(eq(people.email, ORGANISER));
+  await grantRole(t.db, null, me!.id, 'organiser');
+});
+afterAll(async () => {
+  await invoiceApp.close();
+  await t.close();
+  await standIn.stop();
+});
+
+const mailsOf = async (email: string, template: string) => (await mailsTo(t.db, email)).filter((m) => m.template === template);
+const textOf = (mail: { template: string; data: unknown }) => renderEmail(mail.template as never, mail.data as never, site).text;
+const htmlOf = (mail: { template: string; data: unknown }) => renderEmail(mail.template as never, mail.data as never, site).html;
+
+async function paidByCard(email: string) {
+  const event = await makeEvent(t.db, { capacity: 5 });
+  const type = await makeTicketType(t.db, event.id, { name: 'Standard', pricePence: 1500 });
+  const member = await t.signedIn(email);
+  const response = await member.post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Robin Payer', email });
+  const sessionId = /\/pay\/(cs_test_\d+)$/.exec(String(response.headers.location))![1]!;
+  const payload = JSON.stringify({
+    id: `evt_cancel_paid_${++counter}`,
+    object: 'event',
+    type: 'checkout.session.completed',
+    data: { object: standIn.pay(sessionId) },
+  });
+  const answer = await t.app.inject({
+    method: 'POST',
+    url: '/payments/stripe/webhook',
+    payload,
+    headers: { 'content-type': 'application/json', 'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload, secret }) },
+  });
+  expect(answer.statusCode).toBe(200);
+  const [booking] = await t.db.select().from(registrations).where(eq(registrations.email, email));
+  return { event, member, booking: booking!, managePath: await latestManagePath(t.db, email, 'registration-confirmed') };
+}
+
+async function paidByInvoice(email: string, payer: Record<string, string> = {}) {
+  const event = await makeEvent(t.db, { capacity: 5 });
+  const type = await makeTicketType(t.db, event.id, { name: 'Professional', pricePence: 1500 });
+  const member = await invoiceApp.signedIn(email);
+  expect((await member.post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Ivy Booker', email, ...payer })).statusCode).toBe(303);
+  const [booking] = await t.db.select().from(registrations).where(eq(registrations.email, email));
+  expect((await organiser.post(`/organise/events/${event.slug}/attendees/${booking!.id}/invoice-paid`)).statusCode).toBe(303);
+  return { event, member, booking: booking!, managePath: await latestManagePath(t.db, email, 'registration-confirmed') };
+}
+
+describe('a booker cancels a place they paid for by card', () => {
+  it('is told the organisers will refund it, and the organisers are emailed to do it', async () => {
+    const { event, member, booking, managePath } = await paidByCard('cancels-card@example.org');
+    const ask = (await member.get(`${managePath}/cancel`)).body;
+    expect(ask).toContain('You paid £15 by card. If you cancel, the organisers will refund it to your card, and we will email you when they have.');
+    expect(ask).not.toContain('decide each request');
+
+    expect((await member.post(`${managePath}/cancel`)).statusCode).toBe(303);
+    const [mail] = await mailsOf('cancels-card@example.org', 'registration-cancelled');
+    const text = textOf(mail!);
+    expect(text).toContain('You paid £15 by card. The organisers will refund it to your card, and we will email you when they have.');
+    expect(text).toContain(`email the Hub at ${CONTACT}`);
+    expect(text).not.toContain('does not refund');
+    expect(htmlOf(mail!)).toContain(`mailto:${CONTACT}`);
+    const page = (await member.get(managePath)).body;
+    expect(page).toContain('You paid £15 by card. The organisers will refund it to your card, and we will email you when they have.');
+    expect(page).toContain(`email the Hub at ${CONTACT}`);
+
+    const [notice] = await mailsOf(ORGANISER, 'registration-refund-owed');
+    expect(notice).toBeDefined();
+    const words = textOf(notice!);
+    expect(words).toContain('Robin Payer has cancelled their paid booking');
+    expect(words).toContain('They paid £15 by card');
+    expect(words).toContain('press "Refund" beside their booking on the attendee list');
+    expect(words).toContain(`https://hub.example/organise/events/${event.slug}/attendees`);
+    // The list says the money is owed, and the Refund action is there.
+    const list = (await organiser.get(`/organise/events/${event.slug}/attendees?status=cancelled`)).body;
+    expect(list).toContain('Card (online): Paid, refund owed');
+    expect(list).toContain(`/attendees/${booking.id}/refund"`);
+  });
+});
+
+describe('a booker cancels a place whose invoice they paid', () => {
+  it('emails the organisers that the Hub owes it back, with where to record it', async () => {
+    const { event, member, managePath } = await paidByInvoice('cancels-invoice@example.org');
+    expect((await member.post(`${managePath}/cancel`)).statusCode).toBe(303);
+    const [mail] = await mailsOf('cancels-invoice@example.org', 'registration-cancelled');
+    expect(textOf(mail!)).toContain(`The Hub will pay back the £15 you paid for your invoice, the same way you paid it.`);
+    expect(textOf(mail!)).toContain(`within two weeks, email the Hub at ${CONTACT}.`);
+    const [notice] = await mailsOf(ORGANISER, 'registration-refund-owed');
+    const words = textOf(notice!);
+    expect(words).toContain('Ivy Booker has cancelled their paid booking');
+    expect(words).toContain('They paid £15 by invoice');
+    expect(words).toContain('press "Record refund paid" on the attendee list');
+    expect(words).toContain(`https://hub.example/organise/events/${event.slug}/attendees`);
+  });
+
+  it('names the organisation that paid an invoice made out to it', async () => {
+    const { member, managePath } = await paidByInvoice('org-paid@example.org', { payerName: 'Mind in Camden' });
+    expect((await member.post(`${managePath}/cancel`)).statusCode).toBe(303);
+    const [mail] = await mailsOf('org-paid@example.org', 'registration-cancelled');
+    const text = textOf(mail!);
+    expect(text).toContain('The Hub will pay back the £15 that Mind in Camden paid for your invoice, the same way it was paid.');
+    expect(text).not.toContain('you paid');
+    expect(text).toContain('Please send the credit note to Mind in Camden.');
+  });
+});
+
+describe('an organiser cancels someone’s booking', () => {
+  it('tells them the organisers cancelled it and how to contact the Hub, and emails no organiser', async () => {
+    const { event, booking } = await paidByCard('cancelled-by-org@example.org');
+    const before = (await mailsOf(ORGANISER, 'registration-refund-owed')).length;
+    expect((await organiser.post(`/organise/events/${event.slug}/attendees/${booking.id}/cancel`)).statusCode).toBe(303);
+    const [mail] = await mailsOf('cancelled-by-org@example.org', 'registration-cancelled');
+    const text = textOf(mail!);
+    expect(text).toContain(`The organisers have cancelled your booking for ${event.title}`);
+    expect(text).toContain(`If you have a question about this, email the Hub at ${CONTACT}.`);
+    expect(text).not.toContain('Thank you for letting us know');
+    expect(await mailsOf(ORGANISER, 'registration-refund-owed')).toHaveLength(before);
+  });
+});

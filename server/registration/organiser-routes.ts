@@ -400,11 +400,17 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { slug, id, action } = request.params;
       const event = await eventFor(slug);
-      const row = (await listAttendees(app.db, event.id)).find((r) => r.id === id && !r.companionOfId);
+      const rows = await listAttendees(app.db, event.id);
+      const row = rows.find((r) => r.id === id && !r.companionOfId);
       if (!row) throw new NotFoundError('We could not find that booking for this event.');
       if (action === 'cancel') requireNotOver(event, new Date(), 'cancel');
       const payment = (await paymentStatuses(app.db, event.id)).get(id);
-      return reply.page('registration/confirm-action', confirmActionModel({ event, row, payment, action, base: base(slug), now: new Date() }));
+      // At an event in person and online, a freed place goes to someone waiting for that kind of place.
+      const someoneWaiting = rows.some(
+        (r) =>
+          r.status === 'waitlisted' && !r.companionOfId && (event.format !== 'hybrid' || (r.attendance ?? 'in_person') === (row.attendance ?? 'in_person')),
+      );
+      return reply.page('registration/confirm-action', confirmActionModel({ event, row, payment, action, base: base(slug), now: new Date(), someoneWaiting }));
     },
   );
 

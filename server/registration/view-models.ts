@@ -569,6 +569,8 @@ export function confirmActionModel(input: {
   action: 'cancel' | 'refund';
   base: string;
   now: Date;
+  /** Someone is on the waiting list for the kind of place this booking would free. */
+  someoneWaiting: boolean;
 }) {
   const { event, row, payment, action, base, now } = input;
   // A refund cancels only a booking that still holds a place before the event is over.
@@ -581,10 +583,12 @@ export function confirmActionModel(input: {
     price: formatPence(row.pricePence),
     eventCancelled: event.status === 'cancelled',
     /** What happens to the place, in words that are true now (passOnFreedPlaces decides the same way). */
-    placeWords: cancels ? placeAfterCancelling(event, now) : bookingKept(row, event),
+    placeWords: cancels ? placeAfterCancelling(event, now, input.someoneWaiting) : bookingKept(row, event),
     byInvoice: payment?.method === 'invoice',
     // Cancelling a paid invoice's booking pays the money back too (cancelRegistration).
     paidInvoice: payment?.method === 'invoice' && payment.status === 'paid',
+    // Cancelling a paid card place makes its refund owed (the booker is told the organisers will refund it).
+    paidCard: payment?.method === 'stripe' && payment.status === 'paid',
     eventTitle: event.title,
     postUrl: `${base}/attendees/${row.id}/${action}`,
     backUrl: `${base}/attendees`,
@@ -592,10 +596,14 @@ export function confirmActionModel(input: {
 }
 
 /** What becomes of a booking's place when an organiser cancels or refunds it now. */
-function placeAfterCancelling(event: Pick<EventRow, 'status' | 'startsAt' | 'endsAt'>, now: Date): string {
+function placeAfterCancelling(event: Pick<EventRow, 'status' | 'startsAt' | 'endsAt'>, now: Date, someoneWaiting: boolean): string {
   if (event.status === 'cancelled') return 'The event was cancelled, so there is no place to pass on.';
   if (eventOver(event, now)) return 'The event is over, so their booking is closed and no place is passed on.';
-  if (freedPlacesPassOn(event, now)) return 'Their booking will be cancelled, and the place will be offered to the waiting list.';
+  // "Offered to the waiting list" only when someone is waiting to be offered it (not when nobody is, or the list is off).
+  if (freedPlacesPassOn(event, now))
+    return someoneWaiting
+      ? 'Their booking will be cancelled, and the place will be offered to the next person on the waiting list.'
+      : 'Their booking will be cancelled, and the place will be free for someone else to book.';
   return 'Their booking will be cancelled. The event has started, so the place is not offered to the waiting list.';
 }
 

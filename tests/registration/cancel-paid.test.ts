@@ -1,7 +1,8 @@
 // Cancelling a paid place before the event: the money is owed back whether it was paid by card or
 // by invoice, the booker is told the organisers will pay it back (and how to reach the Hub), and
 // the organisers are emailed, so that somebody at the Hub knows. An organiser's own cancellation
-// says who cancelled it; an invoice billed to an organisation names who paid it.
+// says who cancelled it; an invoice billed to an organisation names who paid it. The organisers'
+// confirmation pages promise the waiting list a place only when someone is waiting.
 import { eq } from 'drizzle-orm';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -145,5 +146,20 @@ describe('an organiser cancels someone’s booking', () => {
     expect(text).toContain(`If you have a question about this, email the Hub at ${CONTACT}.`);
     expect(text).not.toContain('Thank you for letting us know');
     expect(await mailsOf(ORGANISER, 'registration-refund-owed')).toHaveLength(before);
+  });
+});
+
+describe('the organisers’ cancel and refund confirmation pages', () => {
+  it('say the place goes to the waiting list only when someone is waiting for it', async () => {
+    const { event, booking } = await paidByCard('confirm-words@example.org');
+    const words = async (action: string) => (await organiser.get(`/organise/events/${event.slug}/attendees/${booking.id}/${action}`)).body;
+    for (const action of ['cancel', 'refund']) {
+      const body = await words(action);
+      expect(body).not.toContain('waiting list');
+      expect(body).toContain('the place will be free for someone else to book.');
+    }
+    expect(await words('cancel')).toContain('They paid £15 by card: we will tell them that the organisers will refund it.');
+    await t.db.insert(registrations).values({ eventId: event.id, status: 'waitlisted', name: 'Wendy Waiting', email: 'wendy@example.org' });
+    for (const action of ['cancel', 'refund']) expect(await words(action)).toContain('the place will be offered to the next person on the waiting list.');
   });
 });

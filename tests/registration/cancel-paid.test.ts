@@ -163,3 +163,19 @@ describe('the organisers’ cancel and refund confirmation pages', () => {
     for (const action of ['cancel', 'refund']) expect(await words(action)).toContain('the place will be offered to the next person on the waiting list.');
   });
 });
+
+describe('the emails that the Hub has paid back, or will', () => {
+  const facts = { eventTitle: 'Seminar', when: 'Tuesday 9 December 2026, 6pm', where: 'Online', eventPath: '/events/seminar' };
+  it('name the organisation that paid an invoice, and give the Hub’s address', () => {
+    const due = renderEmail(
+      'payment-refund-due',
+      { ...facts, name: 'Ivy', amount: '£15', creditNote: 'CN-00001', invoiceNumber: 'INV-00001', attended: false, paidBy: 'Mind in Camden' },
+      site,
+    ).text;
+    expect(due).toContain('The Hub will pay back the £15 that Mind in Camden paid for your invoice');
+    expect(due).toContain('Please send the credit note to Mind in Camden.');
+    expect(due).toContain(`email the Hub at ${CONTACT}.`);
+    const paid = renderEmail('payment-refunded', { ...facts, name: 'Ivy', amount: '£15', method: 'invoice', late: false }, site).text;
+    expect(paid).toContain(`If it has not reached you within a week, email the Hub at ${CONTACT}.`);
+  });
+});

@@ -179,3 +179,19 @@ describe('the emails that the Hub has paid back, or will', () => {
     expect(paid).toContain(`If it has not reached you within a week, email the Hub at ${CONTACT}.`);
   });
 });
+
+describe('a credit note once its refund is recorded paid', () => {
+  it('is described by its real state on the invoices page and the booking page', async () => {
+    const { event, member, booking, managePath } = await paidByInvoice('credit-words@example.org');
+    expect((await member.post(`${managePath}/cancel`)).statusCode).toBe(303);
+    expect((await organiser.get(`/organise/events/${event.slug}/invoices`)).body).toContain('the amount paid is to be refunded');
+    expect((await organiser.post(`/organise/events/${event.slug}/attendees/${booking.id}/refund-paid`)).statusCode).toBe(303);
+    const invoicesPage = (await organiser.get(`/organise/events/${event.slug}/invoices`)).body;
+    expect(invoicesPage).toContain('Booking cancelled: the amount paid has been paid back');
+    expect(invoicesPage).not.toContain('to be refunded');
+    const page = (await member.get(managePath)).body;
+    expect(page).toContain('The Hub has paid back the £15');
+    expect(page).toContain('booking cancelled: the amount paid has been paid back');
+    expect(page).not.toContain('to be refunded');
+  });
+});

@@ -62,7 +62,14 @@ export interface RegistrationEmails {
    * back. `method`: how it was paid (a card place is refunded with the Refund action; an
    * invoice's money is paid back by hand and recorded). `attendeesPath`: the event's attendee list.
    */
-  'registration-refund-owed': EventFacts & { payerName: string; amount: string; method: 'stripe' | 'invoice'; attendeesPath: string };
+  'registration-refund-owed': EventFacts & {
+    payerName: string;
+    amount: string;
+    method: 'stripe' | 'invoice';
+    attendeesPath: string;
+    /** Who paid the invoice when it was not the booker (an organisation); '' or absent when they did. */
+    paidBy?: string;
+  };
   /** The invoice is attached. `releaseDate`: when the place is released if unpaid, '' when it is not. Absent in messages queued before invoices had numbers. */
   'registration-invoice': EventFacts &
     PlaceKind & { name: string; managePath: string; amount: string; ticketName: string; invoiceNumber?: string; dueDate?: string; releaseDate?: string };

@@ -1021,7 +1021,7 @@ export async function cancelRegistration(
     const owed = data.cardPaid
       ? ({ amount: data.cardPaid, method: 'stripe' } as const)
       : refundMethod === 'invoice' && !options.refundMethod
-        ? ({ amount: data.refunded, method: 'invoice' } as const)
+        ? ({ amount: data.refunded, method: 'invoice', paidBy: data.paidBy } as const)
         : null;
     if (owed && options.reason === CANCELLED_BY_REGISTRANT) {
       for (const organiser of await steeringGroupAddresses(tx)) {

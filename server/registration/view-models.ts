@@ -231,6 +231,12 @@ export function invoicePayerText(
   return `When you accept a place, we will email you the invoice for ${formatPence(booking.pricePence)}, made out to ${to}${po}, as you asked when you joined the waiting list.`;
 }
 
+/** Who an invoice was made out to when that was not the booker (an organisation): they paid it. */
+export function invoicePaidBy(documents: { kind: string; payerName: string }[], main: { name: string }): string {
+  const payer = documents.find((d) => d.kind === 'invoice')?.payerName ?? '';
+  return payer && payer !== main.name && payer !== 'Erased' ? payer : '';
+}
+
 /** What the booking's own page (from its private link) shows, from the booking and what it holds. */
 export function manageModel(input: {
   token: string;
@@ -248,10 +254,12 @@ export function manageModel(input: {
   form: FormState;
   now: Date;
   contactEmail?: string;
+  /** Who the invoice was made out to, when not the booker (invoicePaidBy); '' otherwise. */
+  invoicePaidBy?: string;
 }) {
   const { main, companions, event, types, questions, answers, hold, position, payment, form } = input;
   const type = types.find((t) => t.id === main.ticketTypeId);
-  const state = bookingState(main, event, payment, input.contactEmail);
+  const state = bookingState(main, event, payment, input.contactEmail, input.invoicePaidBy);
   const place = placeFacts(event, main.attendance, { confirmed: state.holdsPlace });
   const values: Record<string, unknown> = {
     organisation: main.organisation,
@@ -739,6 +747,8 @@ export function cancelBookingModel(input: {
   payment: { method: string; status: string; amountPence: number } | null;
   /** Where people write to the Hub: where to ask for a card refund. */
   contactEmail: string;
+  /** Who the invoice was made out to, when not the booker (an organisation); '' otherwise. */
+  invoicePaidBy?: string;
   now: Date;
 }) {
   const { main, companions, event, payment } = input;
@@ -757,6 +767,7 @@ export function cancelBookingModel(input: {
     // How they paid, so the page says what happens to the money (an invoice's comes back with a credit note).
     paidBy: payment?.status === 'paid' ? payment.method : '',
     amount: payment ? formatPence(payment.amountPence) : '',
+    invoicePaidBy: input.invoicePaidBy ?? '',
     contactEmail: input.contactEmail,
   };
 }

@@ -126,7 +126,16 @@ describe('a booker cancels a place whose invoice they paid', () => {
 
   it('names the organisation that paid an invoice made out to it', async () => {
     const { member, managePath } = await paidByInvoice('org-paid@example.org', { payerName: 'Mind in Camden' });
+    const ask = (await member.get(`${managePath}/cancel`)).body;
+    expect(ask).toContain('Mind in Camden paid £15 for your invoice.');
+    expect(ask).not.toContain('You paid');
+    const before = (await mailsOf(ORGANISER, 'registration-refund-owed')).length;
     expect((await member.post(`${managePath}/cancel`)).statusCode).toBe(303);
+    const notices = await mailsOf(ORGANISER, 'registration-refund-owed');
+    expect(notices).toHaveLength(before + 1);
+    expect(notices.map(textOf).join('\n')).toContain('Mind in Camden paid £15 by invoice for their place');
+    const page = (await member.get(managePath)).body;
+    expect(page).toContain('The Hub will pay back the £15 that Mind in Camden paid');
     const [mail] = await mailsOf('org-paid@example.org', 'registration-cancelled');
     const text = textOf(mail!);
     expect(text).toContain('The Hub will pay back the £15 that Mind in Camden paid for your invoice, the same way it was paid.');

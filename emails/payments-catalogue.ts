@@ -31,7 +31,15 @@ export interface PaymentEmails {
    * the event is over, or the booking had already ended): the Hub will pay it back by hand. The
    * credit note is attached when the invoice had one. `attended`: the booking stays attended.
    */
-  'payment-refund-due': EventFacts & { name: string; amount: string; creditNote: string; invoiceNumber: string; attended: boolean };
+  'payment-refund-due': EventFacts & {
+    name: string;
+    amount: string;
+    creditNote: string;
+    invoiceNumber: string;
+    attended: boolean;
+    /** Who paid the invoice when it was not the booker (an organisation); '' or absent when they did. */
+    paidBy?: string;
+  };
   /** To the organisers: a card refund did not go through, so someone must pay it back another way. `why` is a full sentence. */
   'payment-refund-failed-organisers': EventFacts & {
     /** The payer's name, or "the person who paid", or "a person whose details were erased": never blank. */

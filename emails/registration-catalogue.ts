@@ -50,8 +50,25 @@ export interface RegistrationEmails {
     invoiceNumber?: string;
     /** The place was released because its invoice was not paid in time. */
     invoiceUnpaid?: boolean;
-    /** What was paid by card and not refunded (cancelling does not refund it); '' or absent for none. */
+    /** What was paid by card and not yet refunded: the organisers will refund it; '' or absent for none. */
     cardPaid?: string;
+    /** Who paid the invoice when it was not the booker (an organisation); '' or absent when they did. */
+    paidBy?: string;
+    /** An organiser cancelled it (the email says so); absent in older messages. */
+    byOrganiser?: boolean;
+  };
+  /**
+   * To the organisers: a booker cancelled a paid place before the event, so its money is owed
+   * back. `method`: how it was paid (a card place is refunded with the Refund action; an
+   * invoice's money is paid back by hand and recorded). `attendeesPath`: the event's attendee list.
+   */
+  'registration-refund-owed': EventFacts & {
+    payerName: string;
+    amount: string;
+    method: 'stripe' | 'invoice';
+    attendeesPath: string;
+    /** Who paid the invoice when it was not the booker (an organisation); '' or absent when they did. */
+    paidBy?: string;
   };
   /** The invoice is attached. `releaseDate`: when the place is released if unpaid, '' when it is not. Absent in messages queued before invoices had numbers. */
   'registration-invoice': EventFacts &
@@ -96,6 +113,8 @@ export const registrationSubjects: { [K in keyof RegistrationEmails]: (data: Reg
         : d.eventOver
           ? `Your refund: ${d.eventTitle}`
           : `Your booking is cancelled: ${d.eventTitle}`,
+  // No member-typed text in the subject (the payer's name is in the body only).
+  'registration-refund-owed': (d) => `A cancelled booking is owed ${d.amount} back: ${d.eventTitle}`,
   'registration-invoice': (d) => `Your place is reserved, payment by invoice: ${d.eventTitle}`,
   'registration-link': (d) => `Your link to manage your booking: ${d.eventTitle}`,
   'registration-confirm-request': (d) => `Confirm your booking: ${d.eventTitle}`,

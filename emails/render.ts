@@ -19,6 +19,8 @@ export interface RenderedEmail {
 export interface EmailSite {
   baseUrl: string;
   siteName: string;
+  /** The Hub's contact address (CONTACT_EMAIL), for emails that tell people how to reach a person. */
+  contactEmail?: string;
 }
 
 /**

@@ -4,7 +4,7 @@
 // This module knows nothing of bookings beyond their ids, so any feature may use it.
 import { and, asc, eq, inArray, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import { DateTime } from 'luxon';
-import { creditNotes, invoices, type StoredAttachment } from '../../db/schema/index.ts';
+import { creditNotes, invoices, payments, type StoredAttachment } from '../../db/schema/index.ts';
 import type { Db } from '../db/database.ts';
 import { creditNoteNumberText, invoiceNumberText, nextNumber } from './numbers.ts';
 import type { PayerInput } from './payer.ts';
@@ -92,7 +92,7 @@ export function renderCreditNote(note: CreditNoteRow, invoice: InvoiceRow): Prom
 export async function creditInvoice(
   tx: Db,
   input: { registrationId: string; reason: string; refund: boolean; now: Date },
-): Promise<(IssuedDocument & { refundDuePence: number; invoiceNumberText: string }) | null> {
+): Promise<(IssuedDocument & { refundDuePence: number; invoiceNumberText: string; payerName: string }) | null> {
   const [invoice] = await tx
     .select()
     .from(invoices)
@@ -112,6 +112,8 @@ export async function creditInvoice(
     numberText,
     invoiceNumberText: invoiceNumberText(invoice.number),
     refundDuePence: refundDue,
+    /** Who the invoice was made out to (the booker's name unless an organisation was given). */
+    payerName: invoice.payerName,
     attachment: pdfAttachment(`credit-note-${numberText}.pdf`, pdf),
   };
 }
@@ -222,6 +224,19 @@ export async function documentsOf(db: Db, scope: { registrationIds: string[] } |
     .leftJoin(creditNotes, eq(creditNotes.invoiceId, invoices.id))
     .where(where)
     .orderBy(asc(invoices.number));
+  // A credit note's stored reason says the money is "to be" paid back (it was issued before it
+  // was): once an organiser records the refund paid, the pages say it has been.
+  const owedBack = rows.filter((r) => r.note && r.note.refundDue > 0 && r.invoice.registrationId).map((r) => r.invoice.registrationId!);
+  const paidBack = new Set(
+    owedBack.length
+      ? (
+          await db
+            .select({ registrationId: payments.registrationId })
+            .from(payments)
+            .where(and(inArray(payments.registrationId, owedBack), eq(payments.method, 'invoice'), eq(payments.status, 'refunded')))
+        ).map((r) => r.registrationId)
+      : [],
+  );
   const items: DocumentListItem[] = [];
   for (const { invoice, note } of rows) {
     const common = {
@@ -245,7 +260,10 @@ export async function documentsOf(db: Db, scope: { registrationIds: string[] } |
         numberText: creditNoteNumberText(note.number),
         amountPence: note.amountPence,
         issuedAt: note.issuedAt,
-        note: note.reason,
+        note:
+          note.refundDue > 0 && invoice.registrationId && paidBack.has(invoice.registrationId)
+            ? `${note.reason.split(':')[0]}: the amount paid has been paid back`
+            : note.reason,
         dueAt: null,
         ...common,
       });

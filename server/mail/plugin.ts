@@ -26,7 +26,7 @@ export const mailPlugin = fp<MailPluginOptions>(
   async (app, options) => {
     const { config } = app;
     const transport = options.transport ?? (config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(path.join(config.dataDir, 'outbox')));
-    const site = { baseUrl: config.baseUrl, siteName: 'Social Perspectives Hub' };
+    const site = { baseUrl: config.baseUrl, siteName: 'Social Perspectives Hub', contactEmail: config.contactEmail };
     const key = loadOutboxKey(config);
     installOutboxKey(key);
 

@@ -226,6 +226,18 @@ export const whoIsTold = {
     emails: [{ template: 'registration-cancelled', to: 'the booker (with the credit note attached when it cancels an invoice)' }],
     notEmailed: [{ who: 'the companion', why: 'their booker is told; the whole party is cancelled together' }],
   },
+  'booking.refund-owed': {
+    record: 'booking',
+    change:
+      'a booker cancels a paid place (by card or a paid invoice) before the event: the money is owed back, and the organisers refund it (a card with the Refund action, an invoice by hand, then recorded)',
+    emails: [
+      { template: 'registration-refund-owed', to: `${ORGANISERS}: who cancelled, how much they paid and how, and a link to the attendee list to refund it` },
+    ],
+    notEmailed: [
+      { who: `${ORGANISERS}, when an organiser cancels the booking`, why: 'one of them did it; the attendee list shows the payment still to refund' },
+      { who: 'the booker, by this row', why: 'their cancellation email (booking.cancelled) says the organisers will pay it back' },
+    ],
+  },
   'payment.arrived-late': {
     record: 'payment',
     change: 'a card payment arrives after its held place had ended (its Checkout expired, or the event was cancelled)',

@@ -30,14 +30,18 @@ export interface PaymentFacts {
   amountPence: number;
 }
 
-function moneyText(status: RegistrationStatus, eventCancelled: boolean, payment: PaymentFacts | null): string {
+function moneyText(status: RegistrationStatus, eventCancelled: boolean, payment: PaymentFacts | null, contactEmail: string, paidBy: string): string {
   if (!payment) return '';
   const amount = formatPence(payment.amountPence);
+  // An invoice made out to an organisation was paid by them, not by the booker.
+  const whoPaid = payment.method === 'invoice' && paidBy ? `that ${paidBy} paid` : 'you paid';
+  // A page that says "contact the Hub" gives the address to write to.
+  const contact = contactEmail ? `email the Hub at ${contactEmail}` : 'contact the Hub';
   if (payment.status === 'refunded') {
     // A card refund has gone back through Stripe; an invoice's is paid back by the organisers by hand.
     return payment.method === 'stripe'
       ? `Your payment of ${amount} has been refunded to your card.`
-      : `The Hub has paid back the ${amount} you paid. If it has not reached you within a week, contact the Hub.`;
+      : `The Hub has paid back the ${amount} ${whoPaid}. If it has not reached ${paidBy || 'you'} within a week, ${contact}.`;
   }
   if (payment.status === 'refund_failed') {
     return `The refund of ${amount} to your card did not go through. The Hub still owes you ${amount} and will contact you to pay it back another way.`;
@@ -45,15 +49,16 @@ function moneyText(status: RegistrationStatus, eventCancelled: boolean, payment:
   if (payment.status === 'refund_due') {
     return payment.method === 'stripe'
       ? `Your payment of ${amount} is being refunded to your card. We will email you when it has been.`
-      : `The Hub will pay back the ${amount} you paid, and will email you when it has.`;
+      : `The Hub will pay back the ${amount} ${whoPaid}, and will email you when it has.`;
   }
   const ended = eventCancelled || status === 'cancelled';
   if (!ended) return '';
   if (payment.status === 'paid') {
-    // Cancelling a card place refunds nothing by itself (an invoice's is due back at once, above).
+    // A card place cancelled before the event is owed back, as an invoice's is (refund_due,
+    // above); the organisers refund it with the Refund action, which the payment stays paid until.
     if (!eventCancelled)
       return payment.method === 'stripe'
-        ? `You paid ${amount} by card. It has not been refunded: cancelling does not refund it automatically. To ask for it back, contact the Hub.`
+        ? `You paid ${amount} by card. The organisers will refund it to your card, and we will email you when they have. If you have not heard from us within two weeks, ${contact}.`
         : '';
     return payment.method === 'stripe'
       ? `You paid ${amount} by card. The organisers will refund it to your card, and we will email you when they have.`
@@ -63,7 +68,15 @@ function moneyText(status: RegistrationStatus, eventCancelled: boolean, payment:
   return payment.method === 'invoice' ? 'Your invoice is cancelled: you do not need to pay it.' : 'You had not paid, so no money was taken.';
 }
 
-export function bookingState(booking: { status: RegistrationStatus }, event: { status: EventStatus }, payment: PaymentFacts | null = null): BookingState {
+export function bookingState(
+  booking: { status: RegistrationStatus },
+  event: { status: EventStatus },
+  payment: PaymentFacts | null = null,
+  /** The Hub's contact address (CONTACT_EMAIL), given wherever the words may ask people to contact it. */
+  contactEmail = '',
+  /** Who the invoice was made out to, when not the booker (an organisation); '' otherwise. */
+  paidBy = '',
+): BookingState {
   const eventCancelled = event.status === 'cancelled';
   const status = booking.status;
   return {
@@ -71,7 +84,7 @@ export function bookingState(booking: { status: RegistrationStatus }, event: { s
     eventCancelled,
     active: !eventCancelled && activeStatuses.includes(status),
     holdsPlace: !eventCancelled && (status === 'confirmed' || status === 'attended'),
-    money: moneyText(status, eventCancelled, payment),
+    money: moneyText(status, eventCancelled, payment, contactEmail, paidBy),
   };
 }
 

@@ -32,7 +32,7 @@ import {
 import { answersFor, getEventBySlug, getSettings, listQuestions, listTicketTypes, type EventRow } from './queries.ts';
 import { bookingState } from './booking-state.ts';
 import { checkInState, openCheckInEarly } from './check-in.ts';
-import { cancelRegistration, requireNotOver } from './service.ts';
+import { CANCELLED_BY_ORGANISER, cancelRegistration, requireNotOver } from './service.ts';
 import {
   attendeeCsv,
   ATTENDEES_PER_PAGE,
@@ -403,14 +403,20 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { slug, id, action } = request.params;
       const event = await eventFor(slug);
-      const row = (await listAttendees(app.db, event.id)).find((r) => r.id === id && !r.companionOfId);
+      const rows = await listAttendees(app.db, event.id);
+      const row = rows.find((r) => r.id === id && !r.companionOfId);
       if (!row) throw new NotFoundError('We could not find that booking for this event.');
       if (action === 'cancel') requireNotOver(event, new Date(), 'cancel');
       // Nobody refunds their own booking: said on the list, as the refund itself would be refused.
       if (action === 'refund' && isOwnBooking(row, signedIn(request)))
         return reply.header(ERROR_CODE_HEADER, 'own_booking').notice(ownBookingMessage('refund'), 'important').redirect(afterAction(slug), 303);
       const payment = (await paymentStatuses(app.db, event.id)).get(id);
-      return reply.page('registration/confirm-action', confirmActionModel({ event, row, payment, action, base: base(slug), now: new Date() }));
+      // At an event in person and online, a freed place goes to someone waiting for that kind of place.
+      const someoneWaiting = rows.some(
+        (r) =>
+          r.status === 'waitlisted' && !r.companionOfId && (event.format !== 'hybrid' || (r.attendance ?? 'in_person') === (row.attendance ?? 'in_person')),
+      );
+      return reply.page('registration/confirm-action', confirmActionModel({ event, row, payment, action, base: base(slug), now: new Date(), someoneWaiting }));
     },
   );
 
@@ -427,7 +433,7 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
         409,
       );
     return submit(request, reply, {
-      run: () => cancelRegistration(app.db, id, signedIn(request), { reason: 'by an organiser' }),
+      run: () => cancelRegistration(app.db, id, signedIn(request), { reason: CANCELLED_BY_ORGANISER }),
       done: { to: afterAction(slug), notice: cancelledNotice(event, new Date()) },
     });
   });

@@ -53,6 +53,7 @@ import { bookingState } from './booking-state.ts';
 import {
   attendanceChoices,
   cancelBookingModel,
+  invoicePaidBy,
   confirmRequestModel,
   manageModel,
   myBookingRows,
@@ -384,6 +385,8 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       paymentMode: app.payments.mode,
       form,
       now: new Date(),
+      contactEmail: app.config.contactEmail,
+      invoicePaidBy: invoicePaidBy(documents, main),
     });
   }
 
@@ -415,9 +418,10 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { main, companions, event } = await bookingFor(token);
     const waiting = main.status === 'waitlisted' || main.status === 'offered';
     const payment = waiting ? null : await paymentFor(app.db, main.id);
+    const paidBy = payment?.method === 'invoice' ? invoicePaidBy(await documentsOf(app.db, { registrationIds: [main.id] }), main) : '';
     return reply.page(
       'registration/cancel',
-      cancelBookingModel({ token, main, companions, event, payment, contactEmail: app.config.contactEmail, now: new Date() }),
+      cancelBookingModel({ token, main, companions, event, payment, contactEmail: app.config.contactEmail, invoicePaidBy: paidBy, now: new Date() }),
     );
   });
 

@@ -49,6 +49,7 @@ import { CODE_NOT_USABLE, countCodeTry, usableReservation, type Reservation } fr
 import { attendeeIcs } from './ics.ts';
 import { placeFacts, placeWords } from './place-facts.ts';
 import { subscribeFromBooking } from '../network/list.ts';
+import { steeringGroupAddresses } from '../steering-group.ts';
 import { mayEmailBookingLink, mintManagePath, newManagePath } from './links.ts';
 import { passOnFreedPlaces } from './offers.ts';
 import { bookingRequestAllowance, findBookingRequest, markBookingRequestUsed, storeBookingRequest } from './requests.ts';
@@ -908,6 +909,9 @@ export function requireNotOver(event: EventRow, now: Date, doing: 'cancel' | 'bo
 /** The `reason` a registrant's own cancellation carries (they are thanked for letting us know). */
 export const CANCELLED_BY_REGISTRANT = 'by the registrant';
 
+/** The `reason` an organiser's cancellation carries (the email says the organisers cancelled it). */
+export const CANCELLED_BY_ORGANISER = 'by an organiser';
+
 /**
  * Cancels a booking (or leaves the waiting list) and passes the freed place on. A companion
  * place is cancelled with its booking. `refunded` is set by the payments feature after a refund.
@@ -958,7 +962,9 @@ export async function cancelRegistration(
         .returning({ amountPence: payments.amountPence });
       if (due) [refunded, refundMethod] = [formatPence(due.amountPence), 'invoice'];
     }
-    // A card payment is not refunded by cancelling: the email says so, and how to ask.
+    // A card payment cancelled before the event is owed back just as an invoice's is: the
+    // organisers refund it with the Refund action on the attendee list (nothing automatic, so the
+    // payment stays paid until they do), and the email says they will.
     const [cardPaid] = refundMethod
       ? []
       : await tx
@@ -1002,14 +1008,33 @@ export async function cancelRegistration(
       eventOver: over && event.status !== 'cancelled',
       creditNote: credit?.numberText ?? '',
       invoiceNumber: credit?.invoiceNumberText ?? '',
+      // An invoice billed to someone else (an organisation) was paid by them, not by the booker.
+      paidBy: credit && credit.payerName !== main.name ? credit.payerName : '',
       invoiceUnpaid: options.invoiceUnpaid === true,
       cardPaid: cardPaid && event.status !== 'cancelled' ? formatPence(cardPaid.amountPence) : '',
+      byOrganiser: options.reason === CANCELLED_BY_ORGANISER,
     };
     const attachments = credit ? [credit.attachment] : [];
     // Nobody is written to once their details are erased (enqueueEmail): `told` says whether they were.
     const sent = options.invoiceUnpaid
       ? await enqueueEmail(tx, { because: 'invoice.released', to: main.email, template: 'registration-cancelled', data, attachments })
       : await enqueueEmail(tx, { because: 'booking.cancelled', to: main.email, template: 'registration-cancelled', data, attachments });
+    // The booker was told the organisers will pay it back: tell them, or nobody at the Hub knows.
+    const owed = data.cardPaid
+      ? ({ amount: data.cardPaid, method: 'stripe' } as const)
+      : refundMethod === 'invoice' && !options.refundMethod
+        ? ({ amount: data.refunded, method: 'invoice', paidBy: data.paidBy } as const)
+        : null;
+    if (owed && options.reason === CANCELLED_BY_REGISTRANT) {
+      for (const organiser of await steeringGroupAddresses(tx)) {
+        await enqueueEmail(tx, {
+          because: 'booking.refund-owed',
+          to: organiser.email,
+          template: 'registration-refund-owed',
+          data: { ...eventFacts(event), payerName: main.name, ...owed, attendeesPath: `/organise/events/${event.slug}/attendees` },
+        });
+      }
+    }
     await passOnFreedPlaces(tx, main.eventId, now);
     return { cancelled: true, eventId: main.eventId, told: sent !== null };
   };

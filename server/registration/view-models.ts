@@ -234,6 +234,12 @@ export function invoicePayerText(
   return `When you accept a place, we will email you the invoice for ${formatPence(booking.pricePence)}, made out to ${to}${po}, as you asked when you joined the waiting list.`;
 }
 
+/** Who an invoice was made out to when that was not the booker (an organisation): they paid it. */
+export function invoicePaidBy(documents: { kind: string; payerName: string }[], main: { name: string }): string {
+  const payer = documents.find((d) => d.kind === 'invoice')?.payerName ?? '';
+  return payer && payer !== main.name && payer !== 'Erased' ? payer : '';
+}
+
 /** What the booking's own page (from its private link) shows, from the booking and what it holds. */
 export function manageModel(input: {
   token: string;
@@ -250,10 +256,13 @@ export function manageModel(input: {
   paymentMode: 'stripe' | 'invoice';
   form: FormState;
   now: Date;
+  contactEmail?: string;
+  /** Who the invoice was made out to, when not the booker (invoicePaidBy); '' otherwise. */
+  invoicePaidBy?: string;
 }) {
   const { main, companions, event, types, questions, answers, hold, position, payment, form } = input;
   const type = types.find((t) => t.id === main.ticketTypeId);
-  const state = bookingState(main, event, payment);
+  const state = bookingState(main, event, payment, input.contactEmail, input.invoicePaidBy);
   const place = placeFacts(event, main.attendance, { confirmed: state.holdsPlace });
   const values: Record<string, unknown> = {
     organisation: main.organisation,
@@ -413,7 +422,11 @@ export function attendeeRows(
       canRecordRefund: canRecordRefund && !own,
       // Said in place of the buttons another organiser must press.
       ownMoneyNote: own && (canMarkPaid || canRefund || canRecordRefund) ? 'Your own booking: another organiser must take its payments and refunds.' : '',
-      paymentLabel: paymentLabel(payment),
+      // A card place cancelled before the event is owed back (its booker was told the organisers will refund it).
+      paymentLabel:
+        r.status === 'cancelled' && !r.companionOfId && event.status !== 'cancelled' && payment?.method === 'stripe' && payment.status === 'paid'
+          ? `${paymentLabel(payment)}, refund owed`
+          : paymentLabel(payment),
       canCancel: state.active && !r.companionOfId && !over,
       perspectiveLabel: r.perspective ? (perspectiveLabels[r.perspective] ?? r.perspective) : '',
       ticketName: placeName(r),
@@ -583,6 +596,8 @@ export function confirmActionModel(input: {
   action: 'cancel' | 'refund';
   base: string;
   now: Date;
+  /** Someone is on the waiting list for the kind of place this booking would free. */
+  someoneWaiting: boolean;
 }) {
   const { event, row, payment, action, base, now } = input;
   // A refund cancels only a booking that still holds a place before the event is over.
@@ -607,10 +622,12 @@ export function confirmActionModel(input: {
     price: formatPence(row.pricePence),
     eventCancelled: event.status === 'cancelled',
     /** What happens to the place, in words that are true now (passOnFreedPlaces decides the same way). */
-    placeWords: cancels ? placeAfterCancelling(event, now) : bookingKept(row, event),
+    placeWords: cancels ? placeAfterCancelling(event, now, input.someoneWaiting) : bookingKept(row, event),
     byInvoice: payment?.method === 'invoice',
     // Cancelling a paid invoice's booking pays the money back too (cancelRegistration).
     paidInvoice: payment?.method === 'invoice' && payment.status === 'paid',
+    // Cancelling a paid card place makes its refund owed (the booker is told the organisers will refund it).
+    paidCard: payment?.method === 'stripe' && payment.status === 'paid',
     eventTitle: event.title,
     postUrl: `${base}/attendees/${row.id}/${action}`,
     backUrl: `${base}/attendees`,
@@ -618,10 +635,14 @@ export function confirmActionModel(input: {
 }
 
 /** What becomes of a booking's place when an organiser cancels or refunds it now. */
-function placeAfterCancelling(event: Pick<EventRow, 'status' | 'startsAt' | 'endsAt'>, now: Date): string {
+function placeAfterCancelling(event: Pick<EventRow, 'status' | 'startsAt' | 'endsAt'>, now: Date, someoneWaiting: boolean): string {
   if (event.status === 'cancelled') return 'The event was cancelled, so there is no place to pass on.';
   if (eventOver(event, now)) return 'The event is over, so their booking is closed and no place is passed on.';
-  if (freedPlacesPassOn(event, now)) return 'Their booking will be cancelled, and the place will be offered to the waiting list.';
+  // "Offered to the waiting list" only when someone is waiting to be offered it (not when nobody is, or the list is off).
+  if (freedPlacesPassOn(event, now))
+    return someoneWaiting
+      ? 'Their booking will be cancelled, and the place will be offered to the next person on the waiting list.'
+      : 'Their booking will be cancelled, and the place will be free for someone else to book.';
   return 'Their booking will be cancelled. The event has started, so the place is not offered to the waiting list.';
 }
 
@@ -761,6 +782,8 @@ export function cancelBookingModel(input: {
   payment: { method: string; status: string; amountPence: number } | null;
   /** Where people write to the Hub: where to ask for a card refund. */
   contactEmail: string;
+  /** Who the invoice was made out to, when not the booker (an organisation); '' otherwise. */
+  invoicePaidBy?: string;
   now: Date;
 }) {
   const { main, companions, event, payment } = input;
@@ -779,6 +802,7 @@ export function cancelBookingModel(input: {
     // How they paid, so the page says what happens to the money (an invoice's comes back with a credit note).
     paidBy: payment?.status === 'paid' ? payment.method : '',
     amount: payment ? formatPence(payment.amountPence) : '',
+    invoicePaidBy: input.invoicePaidBy ?? '',
     contactEmail: input.contactEmail,
   };
 }

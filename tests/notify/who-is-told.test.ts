@@ -488,6 +488,43 @@ const scenarios: Record<ChangeName, Scenario> = {
       return mails('booking.cancelled', 'registration-cancelled', [email]);
     },
   },
+  'booking.refund-owed': {
+    change: async () => {
+      // Two bookers give up paid places before the event: one paid its invoice, one by card.
+      const event = await makeEvent(t.db);
+      const type = await makeTicketType(t.db, event.id, { pricePence: 1500 });
+      const invoiced = unique('cancels-invoice');
+      expectPosted(
+        await (await invoiceApp.signedIn(invoiced)).post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Invoice Payer', email: invoiced }),
+      );
+      const [booking] = await t.db.select({ id: registrations.id }).from(registrations).where(eq(registrations.email, invoiced));
+      expectPosted(await org.post(`/organise/events/${event.slug}/attendees/${booking!.id}/invoice-paid`));
+      const carded = unique('cancels-card');
+      const response = await (await t.signedIn(carded)).post(`/events/${event.slug}/book`, { ticketTypeId: type.id, name: 'Card Payer', email: carded });
+      const sessionId = /\/pay\/(cs_test_\d+)$/.exec(String(response.headers.location))![1]!;
+      const payload = JSON.stringify({
+        id: 'evt_refund_owed_paid',
+        object: 'event',
+        type: 'checkout.session.completed',
+        data: { object: standIn.pay(sessionId) },
+      });
+      const header = stripe.webhooks.generateTestHeaderString({ payload, secret });
+      const paid = await t.app.inject({
+        method: 'POST',
+        url: '/payments/stripe/webhook',
+        payload,
+        headers: { 'content-type': 'application/json', 'stripe-signature': header },
+      });
+      expect(paid.statusCode).toBe(200);
+      const manage = [await latestManagePath(t.db, invoiced, 'registration-confirmed'), await latestManagePath(t.db, carded, 'registration-confirmed')];
+      await t.db.delete(outboxMessages);
+      for (const path of manage) expectPosted(await t.client().post(`${path}/cancel`));
+      return [
+        ...mails('booking.cancelled', 'registration-cancelled', [invoiced, carded]),
+        ...mails('booking.refund-owed', 'registration-refund-owed', [...organisers, ...organisers]),
+      ];
+    },
+  },
   'payment.arrived-late': {
     change: async () => {
       // Two payments arrive after their held places ended: one finds a place still free and is

@@ -235,19 +235,19 @@ describe('a card refund that does not go through', () => {
 });
 
 describe('a booker cancels a place they paid for by card', () => {
-  it('is told before and after that cancelling does not refund it, and how to ask', async () => {
+  it('is told before and after that the organisers will refund it, and how to reach the Hub', async () => {
     const { member } = await paidCardBooking('cancels-card@example.org');
     const managePath = await latestManagePath(t.db, 'cancels-card@example.org');
     const ask = (await member.get(`${managePath}/cancel`)).body;
-    expect(ask).toContain('You paid £15 by card. Cancelling does not refund it automatically.');
+    expect(ask).toContain('You paid £15 by card. If you cancel, the organisers will refund it to your card');
     expect(ask).toContain('mailto:bookings@hub.example');
 
     expect((await member.post(`${managePath}/cancel`)).statusCode).toBe(303);
     const [mail] = await mailsOf('cancels-card@example.org', 'registration-cancelled');
     const text = textOf(mail!);
-    expect(text).toContain('You paid £15 by card. Cancelling does not refund it automatically.');
+    expect(text).toContain('You paid £15 by card. The organisers will refund it to your card');
     expect(text).not.toContain('We have refunded');
     const page = (await member.get(managePath)).body;
-    expect(page).toContain('You paid £15 by card. It has not been refunded: cancelling does not refund it automatically.');
+    expect(page).toContain('You paid £15 by card. The organisers will refund it to your card');
   });
 });

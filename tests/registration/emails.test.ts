@@ -19,6 +19,7 @@ const samples: { [K in keyof RegistrationEmails]: RegistrationEmails[K] } = {
   'registration-offer': { ...facts, name: 'Sam', managePath: '/bookings/abc', expires: 'Thursday 11 December 2026, 6pm' },
   'registration-offer-expired': { ...facts, name: 'Sam' },
   'registration-cancelled': { ...facts, name: 'Sam', leftWaitingList: false, refunded: '£15' },
+  'registration-refund-owed': { ...facts, payerName: 'Sam <b>', amount: '£15', method: 'stripe', attendeesPath: '/organise/events/seminar-1/attendees' },
   'registration-invoice': { ...facts, name: 'Sam', managePath: '/bookings/abc', amount: '£40', ticketName: 'Professional' },
   'registration-link': { ...facts, name: 'Sam', managePath: '/bookings/abc', reason: 'asked' },
   'registration-confirm-request': { ...facts, confirmPath: '/bookings/confirm/abc' },

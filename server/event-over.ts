@@ -17,6 +17,15 @@ export function eventOver(event: EventTimes, now: Date): boolean {
 }
 
 /**
+ * Whether the event took place: over by the rule above and not cancelled (a cancelled event is past
+ * its planned end too, but nobody attended it). Certificates of attendance and the impact note's
+ * "after the event" go by this.
+ */
+export function tookPlace(event: EventTimes, now: Date): boolean {
+  return event.status !== 'cancelled' && eventOver(event, now);
+}
+
+/**
  * Whether a place freed now is offered to the waiting list: only at a published event that has not
  * started (once it has, nobody could take up an offer in time). passOnFreedPlaces() and the words
  * on the pages that free a place both ask this.

@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
+import { tookPlace } from '../event-over.ts';
 import { submit } from '../http/form-route.ts';
 import { formState, validationErrors } from '../http/forms.ts';
 import { Uuid } from '../http/ids.ts';
@@ -69,6 +70,8 @@ export const certificateRoutes: FastifyPluginAsyncTypebox = async (app) => {
         title: 'Your certificate of attendance',
         base: `/bookings/${token}`,
         ...certificateEventView(event, hours, certificate?.code ?? null),
+        // Checked in early (check-in opens before the day): nothing to download or rename yet.
+        ready: tookPlace(event, new Date()),
         form: form.values.name === undefined ? formState({ name }, form.errors) : form,
       },
       status,

@@ -6,7 +6,7 @@ import { certificates, eventCpd, events, people, planningMembers, programmeSessi
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
-import { eventOver } from '../event-over.ts';
+import { tookPlace } from '../event-over.ts';
 import { formatDate } from '../format.ts';
 import { ERASED_DOMAIN, isErasedAddress } from '../mail/outbox.ts';
 import { groupedCode, newCode, normaliseCode } from './codes.ts';
@@ -188,7 +188,7 @@ export async function issueIn(tx: Db, registrationId: string, name?: string, now
       .select({ status: events.status, startsAt: events.startsAt, endsAt: events.endsAt })
       .from(events)
       .where(eq(events.id, booking.eventId));
-    if (!event || !eventOver(event, now)) throw new ConflictError('event_not_over', 'Certificates of attendance can be issued once the event has ended.');
+    if (!event || !tookPlace(event, now)) throw new ConflictError('event_not_over', 'Certificates of attendance can be issued once the event has ended.');
     // An erased place has no name to print and must not be given one back.
     if (isErasedAddress(booking.email) && booking.email !== '')
       throw new ConflictError('not_attended', 'This place’s personal details were erased, so it has no certificate.');

@@ -2,7 +2,7 @@
 // whether each thank-you email has gone, will go, or will not, in words that are true whenever the
 // page is read (the job sends them from an hour after the event until 30 days after it).
 import type { EventStatus } from '../../db/schema/index.ts';
-import { eventOver } from '../event-over.ts';
+import { tookPlace } from '../event-over.ts';
 import { formatDateTime } from '../format.ts';
 import { groupedCode } from './codes.ts';
 import { type CheckedIn, eventDateText, hoursText, type LearningHours } from './service.ts';
@@ -43,7 +43,7 @@ export function certificatesOverview(
   const issued = people.filter((p) => p.code !== null).length;
   // Check-in can open before the day, but a certificate says someone attended: nothing is issued,
   // downloaded or renamed until the event has ended (issueIn refuses it too).
-  const ended = eventOver(event, now);
+  const ended = tookPlace(event, now);
   const canIssue = ended && issued < people.length;
   return {
     thanksIntro: [thanksIntro[timing], timing === 'before' && canIssue ? 'You can issue the certificates sooner.' : ''].filter(Boolean).join(' '),

@@ -416,7 +416,10 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
         (r) =>
           r.status === 'waitlisted' && !r.companionOfId && (event.format !== 'hybrid' || (r.attendance ?? 'in_person') === (row.attendance ?? 'in_person')),
       );
-      return reply.page('registration/confirm-action', confirmActionModel({ event, row, payment, action, base: base(slug), now: new Date(), someoneWaiting }));
+      return reply.page(
+        'registration/confirm-action',
+        confirmActionModel({ event, row, payment, action, base: base(slug), now: new Date(), someoneWaiting, own: isOwnBooking(row, signedIn(request)) }),
+      );
     },
   );
 

@@ -23,6 +23,7 @@ import {
   type RegistrationStatus,
 } from '../../db/schema/index.ts';
 import type { Me } from '../me.ts';
+import { isOwnBooking } from './own-booking.ts';
 import { checkEmail, normaliseEmail } from '../email-address.ts';
 import { eventOver } from '../event-over.ts';
 import { recordAudit } from '../audit.ts';
@@ -1025,7 +1026,9 @@ export async function cancelRegistration(
       : refundMethod === 'invoice' && !options.refundMethod
         ? ({ amount: data.refunded, method: 'invoice', paidBy: data.paidBy } as const)
         : null;
-    if (owed && options.reason === CANCELLED_BY_REGISTRANT) {
+    // An organiser cancelling their own paid place cannot refund it (THREATS 2): the others are told too.
+    const ownByOrganiser = options.reason === CANCELLED_BY_ORGANISER && actor !== null && isOwnBooking(main, actor);
+    if (owed && (options.reason === CANCELLED_BY_REGISTRANT || ownByOrganiser)) {
       for (const organiser of await steeringGroupAddresses(tx)) {
         await enqueueEmail(tx, {
           because: 'booking.refund-owed',

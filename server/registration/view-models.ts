@@ -21,7 +21,7 @@ import { bookingState, paymentMethodLabels, paymentStatusLabels, refundCancelsPl
 import { isOwnBooking } from './own-booking.ts';
 import { isErasedAddress } from '../mail/outbox.ts';
 import type { Me } from '../me.ts';
-import { eventOver, freedPlacesPassOn } from '../event-over.ts';
+import { eventOver, freedPlacesPassOn, tookPlace } from '../event-over.ts';
 import type { CheckInState } from './check-in.ts';
 import type { listAttendees } from './organiser.ts';
 import { formState, type FormState } from '../http/forms.ts';
@@ -302,7 +302,7 @@ export function manageModel(input: {
       isWaiting: main.status === 'waitlisted' || main.status === 'offered',
       calendar: state.holdsPlace && Boolean(event.startsAt),
       // The certificate is offered once the event has ended (issueIn refuses it before).
-      attended: main.status === 'attended' && eventOver(event, input.now),
+      attended: main.status === 'attended' && tookPlace(event, input.now),
       // At a hybrid event, the link is for an online place only; a place in the room is told the venue.
       joinUrl: place.joinUrl,
       documents: input.documents,
@@ -598,6 +598,8 @@ export function confirmActionModel(input: {
   now: Date;
   /** Someone is on the waiting list for the kind of place this booking would free. */
   someoneWaiting: boolean;
+  /** The organiser's own booking: another organiser must refund it (they are emailed). */
+  own?: boolean;
 }) {
   const { event, row, payment, action, base, now } = input;
   // A refund cancels only a booking that still holds a place before the event is over.
@@ -628,6 +630,7 @@ export function confirmActionModel(input: {
     paidInvoice: payment?.method === 'invoice' && payment.status === 'paid',
     // Cancelling a paid card place makes its refund owed (the booker is told the organisers will refund it).
     paidCard: payment?.method === 'stripe' && payment.status === 'paid',
+    own: input.own === true,
     eventTitle: event.title,
     postUrl: `${base}/attendees/${row.id}/${action}`,
     backUrl: `${base}/attendees`,
@@ -817,7 +820,7 @@ export function myBookingRows(rows: Awaited<ReturnType<typeof bookingsOfPerson>>
     statusLabel: bookingState(r, { status: r.eventStatus }).label,
     ticketName: placeName(r),
     certificatePath:
-      r.status === 'attended' && eventOver({ status: r.eventStatus, startsAt: r.startsAt, endsAt: r.endsAt }, new Date())
+      r.status === 'attended' && tookPlace({ status: r.eventStatus, startsAt: r.startsAt, endsAt: r.endsAt }, new Date())
         ? `/account/bookings/${r.id}/certificate.pdf`
         : '',
   }));

@@ -271,6 +271,10 @@ describe('no certificate before the event has ended', () => {
     expect((await organiser.get(`${base}/${came.id}/certificate.pdf`)).statusCode).toBe(409);
     expect((await t.client().get(comePath)).body).not.toContain('Your certificate of attendance');
     expect((await t.client().get(`${comePath}/certificate.pdf`)).statusCode).toBe(409);
+    // Its page, reached by its address, says when it will be ready, with nothing that cannot work yet.
+    const early = await t.client().get(`${comePath}/certificate`);
+    expect(early.body).toContain('will be ready here once the event has ended');
+    for (const absent of ['You attended', 'Save the name', 'certificate.pdf']) expect(early.body).not.toContain(absent);
     const member = await t.signedIn(came.email);
     expect((await member.get('/account/bookings')).body).not.toContain('certificate.pdf');
     expect((await member.get(`/account/bookings/${came.id}/certificate.pdf`)).statusCode).toBe(409);

@@ -19,6 +19,7 @@ import { creditInvoice, markInvoiceRowPaid } from '../invoices/service.ts';
 import {
   availability,
   cancelRegistration,
+  REFUNDED_BY_ORGANISER,
   confirmPaidRegistration,
   eventFacts,
   passOnFreedPlaces,
@@ -396,7 +397,7 @@ export async function refundRegistration(
     if (refundCancelsPlace(booking!, booking!.event, now) || booking!.event.status === 'cancelled') {
       ({ cancelled, told } = await cancelRegistration(db, registrationId, actor, {
         now,
-        reason: 'refunded by an organiser',
+        reason: REFUNDED_BY_ORGANISER,
         refunded: formatPence(payment.amountPence),
         refundMethod: payment.method,
         tx,

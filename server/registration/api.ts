@@ -19,7 +19,7 @@ export { passOnFreedPlaces } from './offers.ts';
 export { refundCancelsPlace } from './booking-state.ts';
 export { isOwnBooking, ownBookingMessage, type OwnBookingAction } from './own-booking.ts';
 export { eventFacts, getBookingParty, getEvent, getEventBySlug } from './queries.ts';
-export { cancelRegistration, confirmPaidRegistration, register } from './service.ts';
+export { cancelRegistration, confirmPaidRegistration, REFUNDED_BY_ORGANISER, register } from './service.ts';
 
 /** Gives a held place back and offers it to the waiting list, in the caller's transaction. */
 export function releaseHold(tx: Db, holdId: string): Promise<boolean> {

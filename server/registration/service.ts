@@ -912,6 +912,8 @@ export const CANCELLED_BY_REGISTRANT = 'by the registrant';
 
 /** The `reason` an organiser's cancellation carries (the email says the organisers cancelled it). */
 export const CANCELLED_BY_ORGANISER = 'by an organiser';
+/** An organiser's refund that cancels the booking: the booker is told the organisers did it, as above. */
+export const REFUNDED_BY_ORGANISER = 'refunded by an organiser';
 
 /**
  * Cancels a booking (or leaves the waiting list) and passes the freed place on. A companion
@@ -1013,7 +1015,7 @@ export async function cancelRegistration(
       paidBy: credit && credit.payerName !== main.name ? credit.payerName : '',
       invoiceUnpaid: options.invoiceUnpaid === true,
       cardPaid: cardPaid && event.status !== 'cancelled' ? formatPence(cardPaid.amountPence) : '',
-      byOrganiser: options.reason === CANCELLED_BY_ORGANISER,
+      byOrganiser: options.reason === CANCELLED_BY_ORGANISER || options.reason === REFUNDED_BY_ORGANISER,
     };
     const attachments = credit ? [credit.attachment] : [];
     // Nobody is written to once their details are erased (enqueueEmail): `told` says whether they were.

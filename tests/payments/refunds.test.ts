@@ -160,7 +160,11 @@ describe('an organiser refunds a booking that keeps its state', () => {
     expect((await organiser.get(`${base}/${registration.id}/refund`)).body).toContain('Refund Robin Payer and cancel their booking');
     expect((await organiser.post(`${base}/${registration.id}/refund`)).statusCode).toBe(303);
     expect(await statusOf(registration.id)).toBe('cancelled');
-    expect(textOf((await mailsOf('before-refunded@example.org', 'registration-cancelled'))[0]!)).toContain('We have refunded £15 to your card.');
+    const told = textOf((await mailsOf('before-refunded@example.org', 'registration-cancelled'))[0]!);
+    expect(told).toContain('We have refunded £15 to your card.');
+    // They did not cancel it: the email says who did, and whom to ask.
+    expect(told).toContain('The organisers have cancelled your booking');
+    expect(told).toContain('If you have a question about this');
   });
 });
 

@@ -19,7 +19,14 @@ export interface PaymentEmails {
    * without a booking. `another_way`: a card refund failed at Stripe and the Hub then paid it
    * back by other means, which an organiser recorded.
    */
-  'payment-refunded': EventFacts & { name: string; amount: string; method: 'stripe' | 'invoice' | 'another_way'; late: boolean };
+  'payment-refunded': EventFacts & {
+    name: string;
+    amount: string;
+    method: 'stripe' | 'invoice' | 'another_way';
+    late: boolean;
+    /** Who paid an invoice made out to someone other than the booker (an organisation). */
+    paidBy?: string;
+  };
   /**
    * A card refund failed or was cancelled at Stripe, or Stripe refused to make it: the money is
    * still owed, and the Hub will pay it another way. `toldRefunded`: we had emailed them that it

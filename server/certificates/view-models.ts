@@ -21,7 +21,7 @@ const thanksIntro: Record<ThanksTiming, string> = {
   before: 'Everyone checked in who gave an email address is emailed a thank-you with their certificate an hour after the event ends.',
   sending:
     'Everyone checked in who gave an email address is emailed a thank-you with their certificate: the emails go out from an hour after the event, and to anyone checked in later, until 30 days after it.',
-  over: 'Thank-you emails with certificates go only in the 30 days after an event, and that time has passed: nobody else will be emailed. People checked in can still download their certificate from their booking or from “Your bookings”.',
+  over: 'Thank-you emails with certificates go only in the 30 days after an event, and that time has passed: nobody else will be emailed. People checked in can still download their certificate from “Your bookings”, signed in with the email address they booked with, and you can download it for them below.',
 };
 
 /** What happened, or will, to the thank-you email for one place. */

@@ -2,9 +2,9 @@
 // Stripe tells us of (charge.refunded, e.g. made in its dashboard), invoice refunds an organiser
 // records as paid, and Checkout Sessions closed at Stripe once their booking has ended (so they
 // can no longer be paid). Every email says only what has happened.
-import { and, eq, inArray, isNotNull, isNull, or } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, isNull, or } from 'drizzle-orm';
 import type Stripe from 'stripe';
-import { events, payments, registrations } from '../../db/schema/index.ts';
+import { events, invoices, payments, registrations } from '../../db/schema/index.ts';
 import type { Me } from '../me.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
@@ -58,11 +58,22 @@ export async function tellRefunded(
     .from(registrations)
     .innerJoin(events, eq(events.id, registrations.eventId))
     .where(eq(registrations.id, input.registrationId));
+  // An invoice made out to someone else (an organisation) was paid by them: the money goes back to them.
+  const [invoice] =
+    input.method === 'invoice'
+      ? await tx
+          .select({ payerName: invoices.payerName })
+          .from(invoices)
+          .where(eq(invoices.registrationId, input.registrationId))
+          .orderBy(desc(invoices.issuedAt))
+          .limit(1)
+      : [];
+  const paidBy = invoice && invoice.payerName !== row!.name ? invoice.payerName : '';
   const sent = await enqueueEmail(tx, {
     because: 'payment.refunded',
     to: row!.email,
     template: 'payment-refunded',
-    data: { ...eventFacts(row!.event), name: row!.name, amount: formatPence(input.amountPence), method: input.method, late: input.late },
+    data: { ...eventFacts(row!.event), name: row!.name, amount: formatPence(input.amountPence), method: input.method, late: input.late, paidBy },
   });
   return sent !== null;
 }

@@ -274,6 +274,9 @@ describe('the certificates pages say what is true', () => {
     const old = (await page()).body;
     expect(old).toContain('that time has passed');
     expect(old).toContain('Not sent (over 30 days after the event)');
+    // Booking links stop working 30 days after the event: the page does not send people to them.
+    expect(old).not.toContain('from their booking or');
+    expect(old).toContain('from “Your bookings”, signed in with the email address they booked with');
     expect(old).not.toContain('an hour after the event ends');
 
     const [certificate] = await t.db.select().from(certificates).where(eq(certificates.eventId, event.id));

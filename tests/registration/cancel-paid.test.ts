@@ -6,7 +6,7 @@
 import { eq } from 'drizzle-orm';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { people, registrations } from '../../db/schema/index.ts';
+import { events, people, registrations } from '../../db/schema/index.ts';
 import { renderEmail } from '../../emails/render.ts';
 import { grantRole } from '../../server/accounts/people.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
@@ -141,6 +141,15 @@ describe('a booker cancels a place whose invoice they paid', () => {
     expect(text).toContain('The Hub will pay back the £15 that Mind in Camden paid for your invoice, the same way it was paid.');
     expect(text).not.toContain('you paid');
     expect(text).toContain('Please send the credit note to Mind in Camden.');
+
+    // When the organisers have paid it back, the email says it went to Mind in Camden, not to them.
+    const [booking] = await t.db.select().from(registrations).where(eq(registrations.email, 'org-paid@example.org'));
+    const [event] = await t.db.select({ slug: events.slug }).from(events).where(eq(events.id, booking!.eventId));
+    expect((await organiser.post(`/organise/events/${event!.slug}/attendees/${booking!.id}/refund-paid`)).statusCode).toBe(303);
+    const [refunded] = await mailsOf('org-paid@example.org', 'payment-refunded');
+    const paidBack = textOf(refunded!);
+    expect(paidBack).toContain('We have paid back the £15 that Mind in Camden paid for your invoice');
+    expect(paidBack).toContain('If it has not reached Mind in Camden within a week');
   });
 });
 

@@ -79,17 +79,25 @@ export async function tellRefunded(
 }
 
 /**
- * Tells every organiser that a card refund did not go through, so that someone pays it back
- * another way and records it: without this the only trace was a label on one attendee list.
- * `payerTold` is whether the payer's own email was queued; the payer is named as the booking
- * names them, or as someone whose details were erased (they are then written to by nobody).
+ * A card refund did not go through: the payer is told (`toldRefunded`: whether they had been told
+ * it was made), and every organiser, so that someone pays it back another way and records it;
+ * without this the only trace was a label on one attendee list. The organisers' email says whether
+ * the payer was written to, and names them as the booking does, or as someone whose details were
+ * erased (then nobody writes to them). One read of the booking for both.
  */
-async function tellOrganisersRefundFailed(tx: Db, input: { registrationId: string; amountPence: number; why: string; payerTold: boolean }): Promise<void> {
+async function tellRefundFailed(tx: Db, input: { registrationId: string; amountPence: number; why: string; toldRefunded: boolean }): Promise<void> {
   const [row] = await tx
     .select({ name: registrations.name, email: registrations.email, event: events })
     .from(registrations)
     .innerJoin(events, eq(events.id, registrations.eventId))
     .where(eq(registrations.id, input.registrationId));
+  const amount = formatPence(input.amountPence);
+  const payerTold = await enqueueEmail(tx, {
+    because: 'payment.refund-failed',
+    to: row!.email,
+    template: 'payment-refund-failed',
+    data: { ...eventFacts(row!.event), name: row!.name, amount, toldRefunded: input.toldRefunded },
+  });
   for (const organiser of await steeringGroupAddresses(tx)) {
     await enqueueEmail(tx, {
       because: 'payment.refund-failed',
@@ -99,9 +107,9 @@ async function tellOrganisersRefundFailed(tx: Db, input: { registrationId: strin
         ...eventFacts(row!.event),
         payerName: payerName(row!),
         payerErased: isErasedAddress(row!.email),
-        amount: formatPence(input.amountPence),
+        amount,
         why: input.why,
-        payerTold: input.payerTold,
+        payerTold: payerTold !== null,
         attendeesPath: `/organise/events/${row!.event.slug}/attendees`,
       },
     });
@@ -169,22 +177,11 @@ async function refundRefused(tx: Db, paymentId: string, stripeMessage: string): 
     subjectId: payment.registrationId,
     details: { paymentId, message: stripeMessage },
   });
-  const [row] = await tx
-    .select({ name: registrations.name, email: registrations.email, event: events })
-    .from(registrations)
-    .innerJoin(events, eq(events.id, registrations.eventId))
-    .where(eq(registrations.id, payment.registrationId));
-  const payerTold = await enqueueEmail(tx, {
-    because: 'payment.refund-failed',
-    to: row!.email,
-    template: 'payment-refund-failed',
-    data: { ...eventFacts(row!.event), name: row!.name, amount: formatPence(done[0].amountPence), toldRefunded: false },
-  });
-  await tellOrganisersRefundFailed(tx, {
+  await tellRefundFailed(tx, {
     registrationId: payment.registrationId,
     amountPence: done[0].amountPence,
     why: 'Stripe refused to refund a card payment that arrived after its place had gone.',
-    payerTold: payerTold !== null,
+    toldRefunded: false,
   });
 }
 
@@ -288,22 +285,11 @@ export async function refundUpdated(tx: Db, refund: Stripe.Refund): Promise<'han
     subjectId: payment.registrationId,
     details: { paymentId: payment.id, refundId: refund.id, status: refund.status, reason: refund.failure_reason ?? null },
   });
-  const [row] = await tx
-    .select({ name: registrations.name, email: registrations.email, event: events })
-    .from(registrations)
-    .innerJoin(events, eq(events.id, registrations.eventId))
-    .where(eq(registrations.id, payment.registrationId));
-  const payerTold = await enqueueEmail(tx, {
-    because: 'payment.refund-failed',
-    to: row!.email,
-    template: 'payment-refund-failed',
-    data: { ...eventFacts(row!.event), name: row!.name, amount: formatPence(done[0].amountPence), toldRefunded: true },
-  });
-  await tellOrganisersRefundFailed(tx, {
+  await tellRefundFailed(tx, {
     registrationId: payment.registrationId,
     amountPence: done[0].amountPence,
     why: `Stripe reported it ${refund.status === 'canceled' ? 'cancelled' : 'failed'}${refund.failure_reason ? ` (${refund.failure_reason.replaceAll('_', ' ')})` : ''}.`,
-    payerTold: payerTold !== null,
+    toldRefunded: true,
   });
   return 'handled';
 }

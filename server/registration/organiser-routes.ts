@@ -19,6 +19,8 @@ import {
   addQuestion,
   auditAttendeeExport,
   addTicketType,
+  attendeePage,
+  attendeeTallies,
   listAttendees,
   messageAttendees,
   paymentStatuses,
@@ -315,23 +317,15 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // --- Attendees ------------------------------------------------------------------------
 
-  /**
-   * The attendee list as shown: `all` is every booking of the event, filtered here as the list
-   * asks; one page of it when `page` is given (the spreadsheet has every row), with how many match.
-   */
-  async function attendeeList(
-    event: EventRow,
-    all: Awaited<ReturnType<typeof listAttendees>>,
-    filter: { status?: string; ticket?: string; q?: string },
-    me: Me,
-    page?: number,
-  ) {
-    const filtered =
-      filter.status || filter.ticket || filter.q?.trim()
-        ? await listAttendees(app.db, event.id, { status: filter.status || undefined, ticketTypeId: filter.ticket || undefined, search: filter.q })
-        : all;
-    const shown = page ? filtered.slice((page - 1) * ATTENDEES_PER_PAGE, page * ATTENDEES_PER_PAGE) : filtered;
-    return { rows: attendeeRows(event, shown, all, await paymentStatuses(app.db, event.id), new Date(), me), total: filtered.length };
+  /** The attendee list as shown: one page of what the filter matches, or every match for the spreadsheet. */
+  async function attendeeList(event: EventRow, filter: { status?: string; ticket?: string; q?: string }, me: Me, page?: number) {
+    const { rows, total } = await attendeePage(
+      app.db,
+      event.id,
+      { status: filter.status || undefined, ticketTypeId: filter.ticket || undefined, search: filter.q },
+      page ? { limit: ATTENDEES_PER_PAGE, offset: (page - 1) * ATTENDEES_PER_PAGE } : undefined,
+    );
+    return { rows: attendeeRows(event, rows, new Date(), me), total };
   }
 
   app.get(
@@ -341,12 +335,12 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { slug } = request.params;
       const query = request.query;
       const event = await eventFor(slug);
-      const [all, types, avail] = await Promise.all([
-        listAttendees(app.db, event.id),
+      const [tallies, types, avail, { rows, total }] = await Promise.all([
+        attendeeTallies(app.db, event.id),
         listTicketTypes(app.db, event.id, { includeWithdrawn: true }),
         availability(app.db, event.id),
+        attendeeList(event, query, signedIn(request), query.page ?? 1),
       ]);
-      const { rows, total } = await attendeeList(event, all, query, signedIn(request), query.page ?? 1);
       return reply.page(
         'registration/attendees',
         attendeesModel({
@@ -357,7 +351,7 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
           stripeOn: app.payments.mode === 'stripe',
           query,
           types,
-          all,
+          tallies,
           now: new Date(),
           rows,
           total,
@@ -372,7 +366,7 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { slug } = request.params;
       const event = await eventFor(slug);
-      const { rows } = await attendeeList(event, await listAttendees(app.db, event.id), request.query, signedIn(request));
+      const { rows } = await attendeeList(event, request.query, signedIn(request));
       const questions = await listQuestions(app.db, event.id, { includeWithdrawn: true });
       const answers = await answersFor(
         app.db,

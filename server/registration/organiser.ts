@@ -1,7 +1,7 @@
 // What organisers do with places and bookings: ticket types and questions, the attendee list and
 // its summaries, messages to attendees, and check-in on the day. Every lookup is scoped by the
 // event, so a booking of one event can never be changed through another event's pages.
-import { and, asc, count, eq, ilike, inArray, isNull, max, or } from 'drizzle-orm';
+import { and, asc, count, desc, eq, ilike, inArray, isNull, max, or, type Placeholder, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import {
   eventQuestions,
@@ -20,6 +20,7 @@ import {
 import type { Me } from '../me.ts';
 import { recordAudit } from '../audit.ts';
 import type { Database, Db } from '../db/database.ts';
+import { prepared } from '../db/prepared.ts';
 import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
 import { enqueueEmail } from '../mail/outbox.ts';
 import { requireCheckInOpen } from './check-in.ts';
@@ -41,7 +42,8 @@ function escapeLike(text: string): string {
 /** Whoever booked a place for someone else (an organiser). */
 const bookers = alias(people, 'bookers');
 
-export async function listAttendees(db: Db, eventId: string, filter: AttendeeFilter = {}) {
+/** The conditions an attendee filter puts on an event's bookings. */
+function attendeeConditions(eventId: string, filter: AttendeeFilter) {
   const conditions = [eq(registrations.eventId, eventId)];
   if (filter.status) conditions.push(eq(registrations.status, filter.status as RegistrationStatus));
   if (filter.ticketTypeId) conditions.push(eq(registrations.ticketTypeId, filter.ticketTypeId));
@@ -50,38 +52,142 @@ export async function listAttendees(db: Db, eventId: string, filter: AttendeeFil
     const pattern = `%${escapeLike(search)}%`;
     conditions.push(or(ilike(registrations.name, pattern), ilike(registrations.email, pattern), ilike(registrations.organisation, pattern))!);
   }
+  return and(...conditions);
+}
+
+/** The attendee list's order: by when booked, then by name (several booked in the same moment). */
+const attendeeOrder = [asc(registrations.createdAt), asc(registrations.name), asc(registrations.id)];
+
+/** What the organisers' pages show of each booking. */
+const attendeeColumns = {
+  id: registrations.id,
+  name: registrations.name,
+  email: registrations.email,
+  personId: registrations.personId,
+  organisation: registrations.organisation,
+  perspective: registrations.perspective,
+  status: registrations.status,
+  ticketTypeId: registrations.ticketTypeId,
+  ticketName: ticketTypes.name,
+  companionOfId: registrations.companionOfId,
+  accessRequirements: registrations.accessRequirements,
+  dietaryNeeds: registrations.dietaryNeeds,
+  consentFutureEvents: registrations.consentFutureEvents,
+  pricePence: registrations.pricePence,
+  paymentMode: registrations.paymentMode,
+  createdAt: registrations.createdAt,
+  attendedAt: registrations.attendedAt,
+  attendance: registrations.attendance,
+  bookedById: registrations.bookedById,
+  bookedByName: bookers.displayName,
+  bookedByEmail: bookers.email,
+  reservedFor: reservedPlaces.groupName,
+};
+
+/** Every booking of an event the filter matches, in the attendee list's order. */
+export async function listAttendees(db: Db, eventId: string, filter: AttendeeFilter = {}) {
   return db
-    .select({
-      id: registrations.id,
-      name: registrations.name,
-      email: registrations.email,
-      personId: registrations.personId,
-      organisation: registrations.organisation,
-      perspective: registrations.perspective,
-      status: registrations.status,
-      ticketTypeId: registrations.ticketTypeId,
-      ticketName: ticketTypes.name,
-      companionOfId: registrations.companionOfId,
-      accessRequirements: registrations.accessRequirements,
-      dietaryNeeds: registrations.dietaryNeeds,
-      consentFutureEvents: registrations.consentFutureEvents,
-      pricePence: registrations.pricePence,
-      paymentMode: registrations.paymentMode,
-      createdAt: registrations.createdAt,
-      attendedAt: registrations.attendedAt,
-      attendance: registrations.attendance,
-      bookedById: registrations.bookedById,
-      bookedByName: bookers.displayName,
-      bookedByEmail: bookers.email,
-      reservedFor: reservedPlaces.groupName,
-    })
+    .select(attendeeColumns)
     .from(registrations)
     .leftJoin(ticketTypes, eq(ticketTypes.id, registrations.ticketTypeId))
     .leftJoin(bookers, eq(bookers.id, registrations.bookedById))
     .leftJoin(reservedPlaces, eq(reservedPlaces.id, registrations.reservationId))
-    .where(and(...conditions))
-    .orderBy(asc(registrations.createdAt), asc(registrations.name), asc(registrations.id))
+    .where(attendeeConditions(eventId, filter))
+    .orderBy(...attendeeOrder)
     .limit(5000);
+}
+
+/** The booking a companion's place came with. */
+const leads = alias(registrations, 'leads');
+
+/** The latest payment of the booking in the outer query (a lateral join). */
+function latestPaymentOf(db: Db) {
+  return db
+    .select({ method: payments.method, status: payments.status })
+    .from(payments)
+    .where(eq(payments.registrationId, registrations.id))
+    .orderBy(desc(payments.createdAt))
+    .limit(1)
+    .as('latest_payment');
+}
+
+/**
+ * A page of the bookings `matching` picks out, each with the name of the booking a companion
+ * came with and its latest payment, and (in every row) how many match in all.
+ */
+function attendeesChosen(db: Db, matching: SQL | undefined, limit: number | Placeholder, offset: number | Placeholder) {
+  const chosen = db
+    .select({ id: registrations.id, total: sql<number>`count(*) over ()`.mapWith(Number).as('total') })
+    .from(registrations)
+    .where(matching)
+    .orderBy(...attendeeOrder)
+    .limit(limit)
+    .offset(offset)
+    .as('chosen');
+  const latestPayment = latestPaymentOf(db);
+  return db
+    .select({ ...attendeeColumns, companionOfName: leads.name, paymentMethod: latestPayment.method, paymentStatus: latestPayment.status, total: chosen.total })
+    .from(registrations)
+    .innerJoin(chosen, eq(chosen.id, registrations.id))
+    .leftJoin(ticketTypes, eq(ticketTypes.id, registrations.ticketTypeId))
+    .leftJoin(bookers, eq(bookers.id, registrations.bookedById))
+    .leftJoin(reservedPlaces, eq(reservedPlaces.id, registrations.reservationId))
+    .leftJoin(leads, eq(leads.id, registrations.companionOfId))
+    .leftJoinLateral(latestPayment, sql`true`)
+    .orderBy(...attendeeOrder);
+}
+
+/** The unfiltered list, the one organisers open most: built once. */
+const unfilteredAttendees = prepared((db) =>
+  attendeesChosen(db, eq(registrations.eventId, sql.placeholder('eventId')), sql.placeholder('limit'), sql.placeholder('offset')).prepare('attendee_page'),
+);
+
+/**
+ * The attendee list as shown, in one statement: the bookings the filter matches (a page of them
+ * when `page` is given, every one for the spreadsheet), and how many match in all. A page of a
+ * 1,000-place event reads 100 rows, not 1,000: the counts above the list come from
+ * attendeeTallies.
+ */
+export async function attendeePage(db: Db, eventId: string, filter: AttendeeFilter, page?: { limit: number; offset: number }) {
+  const { limit = 5000, offset = 0 } = page ?? {};
+  const filtered = Boolean(filter.status || filter.ticketTypeId || filter.search?.trim());
+  const rows = filtered
+    ? await attendeesChosen(db, attendeeConditions(eventId, filter), limit, offset)
+    : await unfilteredAttendees(db).execute({ eventId, limit, offset });
+  // Past the last page nothing comes back to carry the count: it is counted on its own.
+  const total = rows[0]?.total ?? (offset > 0 ? await countMatching(db, attendeeConditions(eventId, filter)) : 0);
+  return { rows, total };
+}
+
+async function countMatching(db: Db, matching: ReturnType<typeof attendeeConditions>): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(registrations).where(matching);
+  return row?.n ?? 0;
+}
+
+const talliesOf = prepared((db) => {
+  const companion = sql<boolean>`${registrations.companionOfId} is not null`;
+  return db
+    .select({
+      status: registrations.status,
+      ticketTypeId: registrations.ticketTypeId,
+      companion,
+      attendance: registrations.attendance,
+      perspective: registrations.perspective,
+      n: count(),
+    })
+    .from(registrations)
+    .where(eq(registrations.eventId, sql.placeholder('eventId')))
+    .groupBy(registrations.status, registrations.ticketTypeId, companion, registrations.attendance, registrations.perspective)
+    .prepare('attendee_tallies');
+});
+
+/**
+ * How many bookings of an event there are of each kind the attendee list counts (status, kind of
+ * place, companion or not, how they attend, perspective), as a few grouped rows rather than every
+ * booking.
+ */
+export async function attendeeTallies(db: Db, eventId: string) {
+  return talliesOf(db).execute({ eventId });
 }
 
 /** Notes in the audit log that someone downloaded an event's attendee list (personal data). */

@@ -23,7 +23,7 @@ import { isErasedAddress } from '../mail/outbox.ts';
 import type { Me } from '../me.ts';
 import { eventOver, freedPlacesPassOn, tookPlace } from '../event-over.ts';
 import type { CheckInState } from './check-in.ts';
-import type { listAttendees } from './organiser.ts';
+import type { attendeePage, attendeeTallies, listAttendees } from './organiser.ts';
 import { formState, type FormState } from '../http/forms.ts';
 import type { bookingDocuments } from '../invoices/view-models.ts';
 
@@ -319,6 +319,8 @@ export function manageModel(input: {
 // --- Organiser pages: places, attendees, needs, messages, check-in ------------------------
 
 type AttendeeRow = Awaited<ReturnType<typeof listAttendees>>[number];
+type ListedAttendee = Awaited<ReturnType<typeof attendeePage>>['rows'][number];
+type AttendeeTally = Awaited<ReturnType<typeof attendeeTallies>>[number];
 type PaymentStatus = { method: string; status: string };
 
 /** How paid places are sold, as the organiser's pages say it. */
@@ -386,19 +388,11 @@ function attendanceLabel(event: Pick<EventRow, 'format'>, attendance: string | n
  * the organiser looking: no money action is offered on their own booking (another organiser must
  * take it, THREATS 2; the payments service refuses it too).
  */
-export function attendeeRows(
-  event: EventRow,
-  shown: AttendeeRow[],
-  all: AttendeeRow[],
-  pay: Map<string, PaymentStatus>,
-  now: Date,
-  me: Pick<Me, 'id' | 'email'> | null = null,
-) {
-  const nameOf = new Map(all.map((r) => [r.id, r.name]));
+export function attendeeRows(event: EventRow, shown: ListedAttendee[], now: Date, me: Pick<Me, 'id' | 'email'> | null = null) {
   // After the event nothing is cancelled (cancelRegistration refuses); a paid place may still be refunded.
   const over = eventOver(event, now);
-  return shown.map((r) => {
-    const payment = pay.get(r.id) ?? null;
+  return shown.map(({ companionOfName, paymentMethod, paymentStatus, total: _, ...r }) => {
+    const payment = paymentMethod && paymentStatus ? { method: paymentMethod, status: paymentStatus } : null;
     const state = bookingState(r, event);
     const own = me !== null && !r.companionOfId && isOwnBooking(r, me);
     const canMarkPaid = state.active && !r.companionOfId && payment?.method === 'invoice' && payment.status === 'open';
@@ -409,7 +403,7 @@ export function attendeeRows(
       ((payment?.method === 'invoice' && payment.status === 'refund_due') || (payment?.method === 'stripe' && payment.status === 'refund_failed'));
     return {
       ...r,
-      companionOf: r.companionOfId ? (nameOf.get(r.companionOfId) ?? 'another booking') : '',
+      companionOf: r.companionOfId ? (companionOfName ?? 'another booking') : '',
       statusLabel: state.label,
       attendanceLabel: attendanceLabel(event, r.attendance),
       // A place an organiser booked for someone, by whom (an erased organiser's name is gone).
@@ -437,31 +431,37 @@ export function attendeeRows(
   });
 }
 
-const taking = (rows: AttendeeRow[]) => rows.filter((r) => ['confirmed', 'attended', 'pending_payment'].includes(r.status));
+const placeStatuses: readonly string[] = ['confirmed', 'attended', 'pending_payment'];
+const taking = <T extends { status: string }>(rows: T[]) => rows.filter((r) => placeStatuses.includes(r.status));
 const countOf = <T>(rows: T[], keep: (row: T) => boolean) => rows.filter(keep).length;
+/** How many bookings the tallies that `keep` picks out hold. */
+const tallyOf = (tallies: AttendeeTally[], keep: (tally: AttendeeTally) => boolean) => tallies.reduce((n, t) => (keep(t) ? n + t.n : n), 0);
 
-/** The attendee list's counts: by what each booking is now, by kind of place, attendance and perspective. */
-export function attendeeCounts(event: EventRow, all: AttendeeRow[], types: TicketTypeRow[]) {
-  const placed = taking(all);
+/**
+ * The attendee list's counts: by what each booking is now, by kind of place, attendance and
+ * perspective, from the event's bookings tallied by those facts (attendeeTallies).
+ */
+export function attendeeCounts(event: EventRow, tallies: AttendeeTally[], types: TicketTypeRow[]) {
+  const placed = taking(tallies);
   // Counted by what each booking is now (bookingState): after a cancellation nobody is "Booked".
-  const labels = all.map((r) => bookingState(r, event).label);
-  const byStatus = [...new Set(labels)].map((label) => ({ label, n: countOf(labels, (l) => l === label) }));
+  const labelOf = (t: AttendeeTally) => bookingState(t, event).label;
+  const byStatus = [...new Set(tallies.map(labelOf))].map((label) => ({ label, n: tallyOf(tallies, (t) => labelOf(t) === label) }));
   // Every place taken is counted once: a kind of place, a companion's, or an invitee's (which has
   // no kind of place), so the lines add up to the places taken.
-  const invited = countOf(placed, (r) => !r.companionOfId && !r.ticketTypeId);
+  const invited = tallyOf(placed, (t) => !t.companion && !t.ticketTypeId);
   const byType = [
-    ...types.map((t) => ({ label: t.name, n: countOf(placed, (r) => r.ticketTypeId === t.id) })),
+    ...types.map((type) => ({ label: type.name, n: tallyOf(placed, (t) => t.ticketTypeId === type.id) })),
     ...(invited > 0 ? [{ label: 'Invited places', n: invited }] : []),
-    { label: 'Companion places', n: countOf(placed, (r) => Boolean(r.companionOfId)) },
+    { label: 'Companion places', n: tallyOf(placed, (t) => t.companion) },
   ];
   // A hybrid event's two sets of places, counted apart.
   const byAttendance =
     event.format === 'hybrid'
-      ? (['in_person', 'online'] as const).map((a) => ({ label: attendanceLabels[a]!, n: countOf(placed, (r) => (r.attendance ?? 'in_person') === a) }))
+      ? (['in_person', 'online'] as const).map((a) => ({ label: attendanceLabels[a]!, n: tallyOf(placed, (t) => (t.attendance ?? 'in_person') === a) }))
       : [];
   const byPerspective = [...perspectives, ''].map((p) => ({
     label: p ? perspectiveLabels[p]! : 'Not given',
-    n: countOf(placed, (r) => !r.companionOfId && r.perspective === p),
+    n: tallyOf(placed, (t) => !t.companion && t.perspective === p),
   }));
   return { byStatus, byType, byPerspective, byAttendance };
 }
@@ -482,7 +482,8 @@ export function attendeesModel(input: {
   stripeOn: boolean;
   query: { status?: string; ticket?: string; q?: string; page?: number };
   types: TicketTypeRow[];
-  all: AttendeeRow[];
+  /** Every booking of the event, tallied (attendeeTallies). */
+  tallies: AttendeeTally[];
   now: Date;
   /** The page of the list shown. */
   rows: ReturnType<typeof attendeeRows>;
@@ -519,7 +520,7 @@ export function attendeesModel(input: {
       perPage: ATTENDEES_PER_PAGE,
       requested: query.page,
     }),
-    counts: attendeeCounts(event, input.all, input.types),
+    counts: attendeeCounts(event, input.tallies, input.types),
     csvUrl: `${base}/attendees.csv${queryString ? `?${queryString}` : ''}`,
   };
 }

@@ -1,10 +1,11 @@
 // Who may see and change one event's planning workspace. Rights are per event: the planning
 // group's accepted members, organisers and admins. A planner of one event has none on another.
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { events, planningMembers, type PlanningRole } from '../../db/schema/index.ts';
 import type { Me } from '../me.ts';
 import type { Db } from '../db/database.ts';
 import { lockEvent } from '../db/event-lock.ts';
+import { prepared } from '../db/prepared.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
 
 export type EventRow = typeof events.$inferSelect;
@@ -20,15 +21,35 @@ export interface PlanningAccess {
   canChooseLeads: boolean;
 }
 
+// Every planning page asks these first: built once.
+const eventOf = prepared((db) =>
+  db
+    .select()
+    .from(events)
+    .where(eq(events.id, sql.placeholder('eventId')))
+    .prepare('planning_event'),
+);
+const membershipOf = prepared((db) =>
+  db
+    .select({ id: planningMembers.id, role: planningMembers.role })
+    .from(planningMembers)
+    .where(
+      and(
+        eq(planningMembers.eventId, sql.placeholder('eventId')),
+        eq(planningMembers.personId, sql.placeholder('personId')),
+        eq(planningMembers.status, 'accepted'),
+      ),
+    )
+    .prepare('planning_membership'),
+);
+
 export async function planningAccess(db: Db, eventId: string, me: Me, options: { lock?: boolean } = {}): Promise<PlanningAccess> {
   // Changes to the event take the lock place decisions take (db/event-lock.ts).
   if (options.lock) await lockEvent(db, eventId);
-  const [event] = await db.select().from(events).where(eq(events.id, eventId));
+  // One after the other: `db` may be a transaction, which runs one statement at a time.
+  const [event] = await eventOf(db).execute({ eventId });
   if (!event) throw new NotFoundError('We could not find that event.');
-  const [membership] = await db
-    .select({ id: planningMembers.id, role: planningMembers.role })
-    .from(planningMembers)
-    .where(and(eq(planningMembers.eventId, eventId), eq(planningMembers.personId, me.id), eq(planningMembers.status, 'accepted')));
+  const [membership] = await membershipOf(db).execute({ eventId, personId: me.id });
   if (!membership && !me.isOrganiser) {
     throw new ForbiddenError('Only this event’s planning group and the steering group can see its planning pages.');
   }

@@ -339,7 +339,11 @@ export async function isCoProduced(db: Db, eventId: string): Promise<boolean> {
   return Boolean(row);
 }
 
-export async function missingForPublishing(db: Db, event: EventRow): Promise<ReadinessItem[]> {
+/**
+ * What the event still lacks before it can be published. `coProduced` may be given by a page that
+ * reads the group anyway (isCoProduced otherwise).
+ */
+export async function missingForPublishing(db: Db, event: EventRow, coProduced?: boolean): Promise<ReadinessItem[]> {
   const missing: ReadinessItem[] = [];
   if (!event.startsAt || !event.endsAt) missing.push('date');
   const needsVenue = event.format !== 'online';
@@ -348,7 +352,7 @@ export async function missingForPublishing(db: Db, event: EventRow): Promise<Rea
   if (event.capacity == null) missing.push('capacity');
   if (!(await placesReady(db, event.id))) missing.push('places');
   if (!event.accessInfo) missing.push('access');
-  if (!(await isCoProduced(db, event.id))) missing.push('livedExperience');
+  if (!(coProduced ?? (await isCoProduced(db, event.id)))) missing.push('livedExperience');
   return missing;
 }
 

@@ -62,11 +62,22 @@ export async function saveFourPi(db: Database, eventId: string, input: FourPiInp
 }
 
 /** Presence: of the accepted group, how many declared lived experience or being a carer. */
-export async function presence(db: Db, eventId: string): Promise<{ members: number; livedOrCarer: number; percent: number }> {
+export async function presence(db: Db, eventId: string): Promise<Presence> {
   const rows = await db
     .select({ perspective: planningMembers.perspective })
     .from(planningMembers)
     .where(and(eq(planningMembers.eventId, eventId), eq(planningMembers.status, 'accepted')));
-  const livedOrCarer = rows.filter((r) => r.perspective === 'lived_experience' || r.perspective === 'carer').length;
-  return { members: rows.length, livedOrCarer, percent: rows.length ? Math.round((livedOrCarer * 100) / rows.length) : 0 };
+  return presenceOf(rows);
+}
+
+export interface Presence {
+  members: number;
+  livedOrCarer: number;
+  percent: number;
+}
+
+/** Presence worked out from the accepted members' perspectives (a page that has listed the group already). */
+export function presenceOf(accepted: { perspective: string | null }[]): Presence {
+  const livedOrCarer = accepted.filter((r) => r.perspective === 'lived_experience' || r.perspective === 'carer').length;
+  return { members: accepted.length, livedOrCarer, percent: accepted.length ? Math.round((livedOrCarer * 100) / accepted.length) : 0 };
 }

@@ -14,9 +14,9 @@ import { submit } from '../http/form-route.ts';
 import { formatOptions, typeOptions } from '../event-labels.ts';
 import { planningAccess, requireLead } from './access.ts';
 import { accessFlags, DetailsForm, detailsFormValues, readDetailsForm } from './details-form.ts';
-import { cancelEvent, completeEvent, createEvent, isCoProduced, missingForPublishing, publishEvent, unpublishEvent, updateEventDetails } from './events.ts';
+import { cancelEvent, completeEvent, createEvent, missingForPublishing, publishEvent, unpublishEvent, updateEventDetails } from './events.ts';
 import { oneOf, text, textForm, type Body } from '../http/form-values.ts';
-import { presence } from './four-pi.ts';
+import { presenceOf } from './four-pi.ts';
 import { changeMemberRole, inviteMember, leaveGroup, listGroup, myInvitation, removeMember, respondToInvitation, setMyPerspective } from './group.ts';
 import { countAwaitingReview, listEventsForOrganisers, listPastEventsForOrganisers, listMyPlanning } from './lists.ts';
 import { countOpenTasks } from './workspace.ts';
@@ -153,13 +153,11 @@ export const planningRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { eventId } = request.params;
     const me = signedIn(request);
     const access = await planningAccess(app.db, eventId, me);
-    const [members, missing, coProduced, share, openTasks] = await Promise.all([
-      listGroup(app.db, eventId),
-      missingForPublishing(app.db, access.event),
-      isCoProduced(app.db, eventId),
-      presence(app.db, eventId),
-      countOpenTasks(app.db, eventId),
-    ]);
+    // Presence and the co-produced mark are worked out from the group as listed, not read again.
+    const [members, openTasks] = await Promise.all([listGroup(app.db, eventId), countOpenTasks(app.db, eventId)]);
+    const share = presenceOf(members.filter((m) => m.status === 'accepted'));
+    const coProduced = share.livedOrCarer > 0;
+    const missing = await missingForPublishing(app.db, access.event, coProduced);
     const mine = members.find((m) => m.personId === me.id && m.status === 'accepted');
     const errors = [forms.invite, forms.publish, forms.cancel].flatMap((f) => f?.errors ?? []);
     return reply.page(

@@ -1,6 +1,6 @@
 // The planning group's shared work on one event: the programme, tasks, the discussion thread and
 // the decision log. Every function checks the person's rights on this event first.
-import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { events, people, planningDecisions, planningMembers, planningPosts, planningTasks, programmeSessions } from '../../db/schema/index.ts';
 import type { Me } from '../me.ts';
 import { recordAudit } from '../audit.ts';
@@ -227,11 +227,11 @@ export async function listTasks(db: Db, eventId: string) {
 }
 
 export async function countOpenTasks(db: Db, eventId: string): Promise<number> {
-  const rows = await db
-    .select({ id: planningTasks.id })
+  const [row] = await db
+    .select({ n: count() })
     .from(planningTasks)
     .where(and(eq(planningTasks.eventId, eventId), isNull(planningTasks.doneAt)));
-  return rows.length;
+  return row?.n ?? 0;
 }
 
 // ---- Discussion and decisions ----

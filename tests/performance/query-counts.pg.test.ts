@@ -117,4 +117,16 @@ describe('queries per page do not grow with the data', () => {
     expect(await statementsFor(() => visitor.get('/')), 'the home page').toBe(1);
     expect(await statementsFor(() => visitor.get('/events')), 'the event list').toBe(3);
   });
+
+  // The planning overview once read the group three more times (its co-produced mark twice and
+  // its presence once): they are worked out from the group as listed.
+  it("an organiser's planning overview sends seven, the attendee list six", async () => {
+    const organiser = await t.signedIn('counting-organiser@example.org');
+    const event = await makeEvent(t.db, { slug: 'counted-planning', status: 'planning' });
+    await makeTicketType(t.db, event.id);
+    // The session, the event, my membership, the group, open tasks, booking settings, kinds of place.
+    expect(await statementsFor(() => organiser.get(`/plan/${event.id}`)), 'the planning overview').toBe(7);
+    // The session, the event, kinds of place, places left, the counts, the page of bookings.
+    expect(await statementsFor(() => organiser.get(`/organise/events/${event.slug}/attendees`)), 'the attendee list').toBe(6);
+  });
 });

@@ -63,15 +63,23 @@ export const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { slug } = request.params;
     const event = await findPublicEvent(app.db, slug);
     if (!event) throw new NotFoundError('We could not find that event. It may have moved or not be published yet.');
+    // Each feature's part of the page is read at the same time, not one after another.
+    const [places, coproduction, cohosts, bursary, library] = await Promise.all([
+      eventPlaces(app.db, event),
+      publicCoproduction(app.db, event),
+      cohostsOf(app.db, [event.id]),
+      publicBursaryOffer(app.db, event),
+      eventLibraryCards(app.db, event.id),
+    ]);
     return reply.page('events/show', {
       title: event.title,
       addToCalendar: addToCalendarLinks(event, app.config.baseUrl),
-      places: { ...(await eventPlaces(app.db, event)), organiseUrl: request.me?.isOrganiser ? `/organise/events/${event.slug}/attendees` : '' },
-      coproduction: await publicCoproduction(app.db, event),
-      cohosts: (await cohostsOf(app.db, [event.id])).get(event.id) ?? [],
+      places: { ...places, organiseUrl: request.me?.isOrganiser ? `/organise/events/${event.slug}/attendees` : '' },
+      coproduction,
+      cohosts: cohosts.get(event.id) ?? [],
       cohostsUrl: request.me?.isOrganiser ? `/organise/events/${event.slug}/co-hosts` : '',
-      bursary: await publicBursaryOffer(app.db, event),
-      library: await eventLibraryCards(app.db, event.id),
+      bursary,
+      library,
       event: eventPageView(event),
     });
   });

@@ -1,6 +1,7 @@
 // Certificates of attendance: the person's page to correct their name and download it (from their
 // booking's private link, or signed in from "Your bookings"), the public page that checks a code,
 // and the organisers' page to set hours of learning and issue certificates in bulk.
+import type { Me } from '../me.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
@@ -41,8 +42,8 @@ const HoursForm = Type.Object(
 
 export const certificateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   /** The checked-in booking (never a companion's link) a manage link opens. */
-  async function attendedBooking(token: string) {
-    const registrationId = await registrationIdForToken(app.db, token, { daysAfterEvent: app.config.manageLinkDaysAfterEvent });
+  async function attendedBooking(token: string, viewer: Me | null) {
+    const registrationId = await registrationIdForToken(app.db, token, { daysAfterEvent: app.config.manageLinkDaysAfterEvent, viewer });
     const party = registrationId ? await getBookingParty(app.db, registrationId) : null;
     if (!party || party.main.companionOfId) throw new NotFoundError('This booking link does not work. Check you copied all of it from the email.');
     if (party.main.status !== 'attended') throw new NotFoundError('A certificate of attendance is for people checked in at the event.');
@@ -59,7 +60,7 @@ export const certificateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   async function bookingPage(reply: FastifyReply, token: string, form = formState(), status = 200) {
-    const booking = await attendedBooking(token);
+    const booking = await attendedBooking(token, reply.request.me);
     const event = (await getEvent(app.db, booking.eventId))!;
     const certificate = await currentCertificate(app.db, { registrationId: booking.id });
     const name = certificate?.name ?? booking.name;
@@ -93,7 +94,7 @@ export const certificateRoutes: FastifyPluginAsyncTypebox = async (app) => {
         values: body,
         again: (form, status) => bookingPage(reply, token, form, status),
         run: async () => {
-          const booking = await attendedBooking(token);
+          const booking = await attendedBooking(token, request.me);
           await issueCertificate(app.db, { registrationId: booking.id, name: body.name ?? '' });
         },
         done: { to: `/bookings/${token}/certificate`, notice: 'Your name is saved. Download your certificate below.' },
@@ -103,7 +104,7 @@ export const certificateRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/bookings/:token/certificate.pdf', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
     const { token } = request.params;
-    const booking = await attendedBooking(token);
+    const booking = await attendedBooking(token, request.me);
     return sendPdf(reply, await issueCertificate(app.db, { registrationId: booking.id }));
   });
 

@@ -40,7 +40,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { config: { access: 'public' }, schema: { params: Type.Object({ token: LinkToken, file: DocumentFile }) } },
     async (request, reply) => {
       const { token, file } = request.params;
-      const registrationId = await registrationIdForToken(app.db, token, { daysAfterEvent: app.config.manageLinkDaysAfterEvent });
+      const registrationId = await registrationIdForToken(app.db, token, { daysAfterEvent: app.config.manageLinkDaysAfterEvent, viewer: request.me });
       const party = registrationId ? await getBookingParty(app.db, registrationId) : null;
       const wanted = readFile(file);
       if (!party || party.main.companionOfId || !wanted) throw new NotFoundError('We could not find that document.');

@@ -50,11 +50,26 @@ export function newManagePath(tx: Db, registrationId: string): { path: string; s
   return { path: `/bookings/${token}`, stored: storeLink(tx).execute({ tokenHash: hashSecret(token), registrationId }) };
 }
 
-/** The booking a link opens; null for no such link; ManageLinkExpiredError once its event is long over. */
-export async function registrationIdForToken(db: Db, token: string, options: { now?: Date; daysAfterEvent?: number } = {}): Promise<string | null> {
+/**
+ * The booking a link opens; null for no such link; ManageLinkExpiredError once its event is long
+ * over, unless `viewer` (the signed-in person) is the one who booked it: the expiry is there so an
+ * old email in someone else's hands stops working, not to lock people out of their own bookings
+ * ("Manage" on Your bookings mints a link like any other).
+ */
+export async function registrationIdForToken(
+  db: Db,
+  token: string,
+  options: { now?: Date; daysAfterEvent?: number; viewer?: { id: string; email: string } | null } = {},
+): Promise<string | null> {
   const days = options.daysAfterEvent ?? MANAGE_LINK_DAYS_AFTER_EVENT;
   const [row] = await db
-    .select({ registrationId: registrationLinks.registrationId, endedAt: sql<Date | string | null>`coalesce(${events.endsAt}, ${events.startsAt})` })
+    .select({
+      registrationId: registrationLinks.registrationId,
+      personId: registrations.personId,
+      email: registrations.email,
+      companionOfId: registrations.companionOfId,
+      endedAt: sql<Date | string | null>`coalesce(${events.endsAt}, ${events.startsAt})`,
+    })
     .from(registrationLinks)
     .innerJoin(registrations, eq(registrations.id, registrationLinks.registrationId))
     .innerJoin(events, eq(events.id, registrations.eventId))
@@ -62,7 +77,9 @@ export async function registrationIdForToken(db: Db, token: string, options: { n
   if (!row) return null;
   const endedAt = row.endedAt === null ? null : new Date(row.endedAt);
   const now = options.now ?? new Date();
-  if (endedAt && endedAt.getTime() + days * 86_400_000 <= now.getTime()) throw new ManageLinkExpiredError(days);
+  const viewer = options.viewer;
+  const viewersOwn = viewer != null && !row.companionOfId && (row.personId === viewer.id || row.email === viewer.email);
+  if (endedAt && endedAt.getTime() + days * 86_400_000 <= now.getTime() && !viewersOwn) throw new ManageLinkExpiredError(days);
   return row.registrationId;
 }
 

@@ -5,6 +5,7 @@
 import { SlugParams, TokenParams } from '../http/params.ts';
 import { clientKey } from '../http/client-address.ts';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Me } from '../me.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { signedIn } from '../http/signed-in.ts';
 import { text, type Body } from '../http/form-values.ts';
@@ -351,16 +352,17 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // --- The private manage page -------------------------------------------------------------
 
-  async function bookingFor(token: string) {
-    const registrationId = await registrationIdForToken(app.db, token, { daysAfterEvent: app.config.manageLinkDaysAfterEvent });
+  /** The booking a link opens; `viewer`, signed in, still opens their own once the link has expired. */
+  async function bookingFor(token: string, viewer: Me | null) {
+    const registrationId = await registrationIdForToken(app.db, token, { daysAfterEvent: app.config.manageLinkDaysAfterEvent, viewer });
     const party = registrationId ? await getBookingParty(app.db, registrationId) : null;
     if (!party || party.main.companionOfId) throw new NotFoundError('This booking link does not work. Check you copied all of it from the email.');
     const event = (await getEvent(app.db, party.main.eventId))!;
     return { ...party, event };
   }
 
-  async function managePage(token: string, form = formState()) {
-    const { main, companions, event } = await bookingFor(token);
+  async function managePage(token: string, viewer: Me | null, form = formState()) {
+    const { main, companions, event } = await bookingFor(token, viewer);
     const [types, questions, answers, hold, position, payment, documents] = await Promise.all([
       listTicketTypes(app.db, event.id, { includeWithdrawn: true }),
       listQuestions(app.db, event.id),
@@ -392,7 +394,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/bookings/:token', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
     const { token } = request.params;
-    return reply.page('registration/manage', await managePage(token));
+    return reply.page('registration/manage', await managePage(token, request.me));
   });
 
   app.post(
@@ -403,9 +405,9 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const body: Body = request.body ?? {};
       return submit(request, reply, {
         values: body,
-        again: async (form, status) => reply.page('registration/manage', await managePage(token, form), status),
+        again: async (form, status) => reply.page('registration/manage', await managePage(token, request.me, form), status),
         run: async () => {
-          const { main } = await bookingFor(token);
+          const { main } = await bookingFor(token, request.me);
           await updateAnswers(app.db, main.id, { ...answersFromBody(body), companionName: text(body, 'companionName') }, request.me);
         },
         done: { to: `/bookings/${token}`, notice: 'Your answers have been saved.' },
@@ -415,7 +417,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/bookings/:token/cancel', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
     const { token } = request.params;
-    const { main, companions, event } = await bookingFor(token);
+    const { main, companions, event } = await bookingFor(token, request.me);
     const waiting = main.status === 'waitlisted' || main.status === 'offered';
     const payment = waiting ? null : await paymentFor(app.db, main.id);
     const paidBy = payment?.method === 'invoice' ? invoicePaidBy(await documentsOf(app.db, { registrationIds: [main.id] }), main) : '';
@@ -427,7 +429,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/bookings/:token/cancel', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
     const { token } = request.params;
-    const { main, event } = await bookingFor(token);
+    const { main, event } = await bookingFor(token, request.me);
     const waiting = main.status === 'waitlisted' || main.status === 'offered';
     // A cancelled event's bookings ended with it; "cancelling" one would only send a wrong email.
     if (!bookingState(main, event).active) return reply.redirect(`/bookings/${token}`, 303);
@@ -439,7 +441,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/bookings/:token/accept', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
     const { token } = request.params;
-    const { main, event } = await bookingFor(token);
+    const { main, event } = await bookingFor(token, request.me);
     return submit(request, reply, {
       // An offer that has ended (a ConflictError) is said on the problem page.
       run: () => claimOffer(app.db, main.id, request.me, paymentContext(app)),
@@ -453,7 +455,7 @@ export const registrationRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/bookings/:token/calendar.ics', { config: { access: 'public' }, schema: { params: TokenParams } }, async (request, reply) => {
     const { token } = request.params;
-    const { main, event } = await bookingFor(token);
+    const { main, event } = await bookingFor(token, request.me);
     if (!event.startsAt || !['confirmed', 'attended'].includes(main.status)) throw new NotFoundError('The calendar file is for booked places only.');
     const ics = attendeeIcs(event, { baseUrl: app.config.baseUrl, attendance: main.attendance })!;
     return reply

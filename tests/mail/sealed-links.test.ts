@@ -163,4 +163,35 @@ describe('manage links after the event', () => {
     expect(expired.body).not.toContain('Ash');
     expect((await t.client().post(`${managePath}/cancel`)).statusCode).toBe(410);
   });
+
+  it('still open for the person who booked, signed in, from Your bookings or the old link', async () => {
+    const event = await makeEvent(t.db, { title: 'Long past seminar' });
+    const type = await makeTicketType(t.db, event.id);
+    await bookAnonymously(t.db, t.client(), event.slug, { ticketTypeId: type.id, name: 'Bea', email: 'long-after@example.org' });
+    await t.app.mail.deliverDue(new Date(Date.now() + 1000));
+    const mail = receivedBy('long-after@example.org').find((m) => /Your place is booked/.test(String(m.subject)))!;
+    const managePath = /http:\/\/convene\.test(\/bookings\/[A-Za-z0-9_-]{20,})/.exec(String(mail.text))![1]!;
+    const day = 86_400_000;
+    await t.db
+      .update(events)
+      .set({ startsAt: new Date(Date.now() - 90 * day), endsAt: new Date(Date.now() - 90 * day + 3_600_000) })
+      .where(eq(events.id, event.id));
+
+    // "Manage" on Your bookings mints a new link, which opens for the booker.
+    const booker = await t.signedIn('long-after@example.org');
+    const list = await booker.get('/account/bookings');
+    expect(list.body).toContain('Long past seminar');
+    const id = /action="\/account\/bookings\/([0-9a-f-]{36})\/link"/.exec(list.body)![1]!;
+    const minted = await booker.post(`/account/bookings/${id}/link`);
+    expect(minted.statusCode).toBe(303);
+    const page = await booker.get(String(minted.headers.location));
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Long past seminar');
+    // So does the emailed link, for the booker only.
+    expect((await booker.get(managePath)).statusCode).toBe(200);
+    const someoneElse = await t.signedIn('not-the-booker@example.org');
+    expect((await someoneElse.get(managePath)).statusCode).toBe(410);
+    expect((await someoneElse.get(String(minted.headers.location))).statusCode).toBe(410);
+    expect((await t.client().get(String(minted.headers.location))).statusCode).toBe(410);
+  });
 });

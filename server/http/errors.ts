@@ -104,7 +104,9 @@ export const errorsPlugin = fp(
             : new DomainError('bad_request', 'Something in the request was not right. Go back and try again.', 400);
       }
       let status = error instanceof DomainError ? error.status : (error.statusCode ?? 500);
-      if (isDatabaseUnavailable(error)) status = 503;
+      // An error that already says it was the request's fault is not the database's, whatever its
+      // code: a visitor who goes away mid-upload ends the request with ECONNRESET and a 400.
+      if (isDatabaseUnavailable(error) && status >= 500) status = 503;
       if (status >= 500) request.log.error({ err: error }, 'request failed');
       else request.log.info({ code: (error as FastifyError).code, status }, error.message);
       if (error instanceof DomainError && status < 500) reply.header(ERROR_CODE_HEADER, error.code);

@@ -66,7 +66,14 @@ export async function startBrowser(options: { env?: Record<string, string> } = {
   // BASE_URL makes the links in emails point at this server.
   const config = testConfig({ BASE_URL: baseUrl, ...options.env });
   const outboxDir = path.join(config.dataDir, 'outbox');
-  const app = await buildApp({ config, database, logger: false, mailTransport: fileTransport(outboxDir) });
+  // What the server logs at error level fails the test when the browser closes, as in tests/support/app.ts.
+  const serverErrors: string[] = [];
+  const app = await buildApp({
+    config,
+    database,
+    logger: { level: 'error', stream: { write: (line: string) => serverErrors.push(line) } },
+    mailTransport: fileTransport(outboxDir),
+  });
   await app.listen({ port, host: '127.0.0.1' });
 
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'convene-chromium-'));
@@ -134,7 +141,7 @@ export async function startBrowser(options: { env?: Record<string, string> } = {
       const problems: string[] = [];
       try {
         await Promise.all(pending);
-        problems.push(...loadFailures);
+        problems.push(...loadFailures, ...serverErrors.map((line) => `the server logged an error: ${line.slice(0, 600)}`));
         // Every page received but not checked by the test itself, shown again as it was served.
         const replay = await context.newPage();
         for (const seen of visited) {

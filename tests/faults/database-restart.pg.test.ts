@@ -20,6 +20,8 @@ beforeAll(async () => {
   t = await startTestApp({
     database: { ...database, url: cluster.url },
     env: { FORM_RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_PER_MINUTE: '100000', BOOKING_REQUESTS_PER_IP_PER_HOUR: '100000' },
+    // Requests while the database is down fail with a 503, and an operator needs those in the log.
+    logsErrorsBecause: 'the database is stopped and started under load',
   });
 }, 120_000);
 afterAll(async () => {

@@ -1,5 +1,6 @@
 // Builds the real Convene app on a fresh test database. The outbox loop is off: tests deliver
 // mail when they choose, with app.mail.deliverDue().
+import { expect } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,8 +33,14 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   database?: TestDatabase;
   mailTransport?: MailTransport;
-  /** Collects every line the app logs at error level, for a test that no request logs one. */
+  /** Collects every line the app logs at error level, for a test that reads them. */
   errorLog?: string[];
+  /**
+   * Why this test makes the app log errors on purpose (a database cut off, a peer refusing).
+   * Without it, closing the app fails the test file if anything was logged at error level: an
+   * error a person never sees (an answer sent, then a TypeError) is still a fault.
+   */
+  logsErrorsBecause?: string;
 }
 
 export function testConfig(env: Record<string, string> = {}): Config {
@@ -80,15 +87,21 @@ function collectCalendarsServed(app: FastifyInstance): void {
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const config = testConfig(options.env);
   const database = options.database ?? (await createTestDatabase());
+  const errors: string[] = [];
   const app = await buildApp({
     config,
     database,
     mailTransport: options.mailTransport,
-    logger: options.errorLog
-      ? { level: 'error', stream: { write: (line: string) => options.errorLog!.push(line) } }
-      : process.env.TEST_LOG
-        ? { level: 'error' }
-        : false,
+    logger: {
+      level: 'error',
+      stream: {
+        write: (line: string) => {
+          errors.push(line);
+          options.errorLog?.push(line);
+          if (process.env.TEST_LOG) process.stderr.write(line);
+        },
+      },
+    },
   });
   await app.ready();
   collectCalendarsServed(app);
@@ -107,6 +120,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       await app.close();
       if (!options.database) await database.close();
       fs.rmSync(config.dataDir, { recursive: true, force: true });
+      if (errors.length && !options.logsErrorsBecause) {
+        const report = process.env.TEST_ERRORS_REPORT;
+        if (report) fs.appendFileSync(report, errors.map((line) => `${expect.getState().testPath}\t${line}`).join(''));
+        else throw new Error(`The app logged ${errors.length} error(s) that no test expected:\n${errors.slice(0, 5).join('')}`);
+      }
     },
   };
   return testApp;

@@ -149,7 +149,8 @@ const unfilteredAttendees = prepared((db) =>
  * attendeeTallies.
  */
 export async function attendeePage(db: Db, eventId: string, filter: AttendeeFilter, page?: { limit: number; offset: number }) {
-  const { limit = 5000, offset = 0 } = page ?? {};
+  // Without a page, every booking: the spreadsheet promises all of them (no cap to fall short of).
+  const { limit = Number.MAX_SAFE_INTEGER, offset = 0 } = page ?? {};
   const filtered = Boolean(filter.status || filter.ticketTypeId || filter.search?.trim());
   const rows = filtered
     ? await attendeesChosen(db, attendeeConditions(eventId, filter), limit, offset)

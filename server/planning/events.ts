@@ -314,7 +314,8 @@ export const readinessLabels = {
   capacity: 'How many places there are',
   places: 'A kind of place on sale (or booking marked as not needed, or done elsewhere)',
   access: 'Accessibility information',
-  livedExperience: 'A planning-group member who has declared lived experience',
+  // Carers count as well (isCoProduced): the words say so, as the co-produced mark does.
+  livedExperience: 'A planning-group member who has declared lived experience or being a carer',
 } as const;
 export type ReadinessItem = keyof typeof readinessLabels;
 

@@ -208,6 +208,8 @@ describe('details, readiness and publishing', () => {
   it('needs no kind of place on sale when the organisers say booking is not needed or happens elsewhere', async () => {
     const eventE = await createEvent(organiser, 'Event E');
     await join(eventE, organiser, lead, 'lead@example.org', 'lead', 'carer');
+    // A carer makes the event co-produced, and the readiness list says so in those words.
+    expect((await lead.get(`/plan/${eventE}`)).body).toContain('A planning-group member who has declared lived experience or being a carer');
     expect((await lead.post(`/plan/${eventE}/details`, { ...readyDetails, title: 'Event E' })).statusCode).toBe(303);
     expect((await lead.post(`/plan/${eventE}/publish`, {})).body).toContain('a kind of place on sale');
     await t.db.insert(registrationSettings).values({ eventId: eventE, bookingMode: 'not_needed' });

@@ -103,6 +103,19 @@ describe('organiser pages for an event', () => {
     expect(names).toEqual(['Same Moment 0', 'Same Moment 1', 'Same Moment 2']);
   });
 
+  it('says plainly when nobody has booked, and offers no empty spreadsheet', async () => {
+    const event = await makeEvent(t.db);
+    const list = `/organise/events/${event.slug}/attendees`;
+    const empty = await organiser.get(list);
+    expect(empty.statusCode).toBe(200);
+    expect(empty.body).toContain('No bookings yet.');
+    expect(empty.body).toContain('Nobody has booked yet.');
+    expect(empty.body).not.toContain('Nobody matches.');
+    expect(empty.body).not.toContain('as a spreadsheet (CSV)');
+    const searched = await organiser.get(`${list}?q=nobody-by-this-name`);
+    expect(searched.body).toContain('Nobody matches.');
+  });
+
   it('shows a long list a hundred at a time, keeping the filters; counts and the spreadsheet have everyone', async () => {
     const event = await makeEvent(t.db, { capacity: 500 });
     const rows = Array.from({ length: 230 }, (_, i) => ({

@@ -11,10 +11,13 @@ export class DomainError extends Error {
   override name = 'DomainError';
   readonly code: string;
   readonly status: number;
-  constructor(code: string, message: string, status: number) {
+  /** A link to what the person can do instead, shown under the message. */
+  readonly nextStep: { href: string; text: string } | undefined;
+  constructor(code: string, message: string, status: number, nextStep?: { href: string; text: string }) {
     super(message);
     this.code = code;
     this.status = status;
+    this.nextStep = nextStep;
   }
 }
 

@@ -8,11 +8,18 @@ function wantsJson(request: FastifyRequest): boolean {
   return request.routeOptions.config?.json === true;
 }
 
-function pageFor(status: number, error: FastifyError | DomainError): { template: string; title: string; message?: string } {
+interface ErrorView {
+  template: string;
+  title: string;
+  message?: string;
+  nextStep?: { href: string; text: string } | undefined;
+}
+
+function pageFor(status: number, error: FastifyError | DomainError): ErrorView {
   if (error instanceof DomainError) {
     if (status === 404) return { template: 'errors/not-found', title: 'Page not found', message: error.message };
     if (status === 403) return { template: 'errors/forbidden', title: 'You cannot see this page', message: error.message };
-    return { template: 'errors/problem', title: 'There is a problem', message: error.message };
+    return { template: 'errors/problem', title: 'There is a problem', message: error.message, nextStep: error.nextStep };
   }
   const code = (error as FastifyError).code ?? '';
   if (code.startsWith('FST_CSRF')) {
@@ -71,10 +78,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 // the request was still the sender's mistake (a missing page, a bad request), never a 500.
 const unreadableValueCodes = new Set(['22P02']);
 
-async function render(reply: FastifyReply, status: number, view: { template: string; title: string; message?: string }) {
+async function render(reply: FastifyReply, status: number, view: ErrorView) {
   // The page frame needs the CSRF plugin; if rendering itself fails, fall back to plain text.
   try {
-    return await reply.page(view.template, { title: view.title, message: view.message ?? null }, status);
+    return await reply.page(view.template, { title: view.title, message: view.message ?? null, nextStep: view.nextStep ?? null }, status);
   } catch {
     return reply.code(status).type('text/plain; charset=utf-8').send(view.title);
   }

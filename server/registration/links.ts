@@ -14,11 +14,18 @@ import { DomainError } from '../errors.ts';
 export const MANAGE_LINK_DAYS_AFTER_EVENT = 30;
 
 export class ManageLinkExpiredError extends DomainError {
-  constructor(days: number) {
+  /** `signedIn`: someone is signed in, and it is not their booking. */
+  constructor(days: number, signedIn: boolean) {
+    const why = `This booking link has stopped working: booking links work until ${days} days after the event, and this event ended longer ago than that.`;
     super(
       'manage_link_expired',
-      `This booking link has stopped working: booking links work until ${days} days after the event, and this event ended longer ago than that. If you need anything about your booking, sign in to see your bookings, or contact the Hub.`,
+      signedIn
+        ? `${why} It is not a booking made with the account you are signed in with. If it is yours, sign in with the email address you booked with, or contact the Hub.`
+        : `${why} If it is your booking, sign in with the email address you booked with: it is in your bookings, and this link works again for you. Or contact the Hub.`,
       410,
+      signedIn
+        ? { href: '/account/bookings', text: 'See your bookings' }
+        : { href: '/sign-in?next=%2Faccount%2Fbookings', text: 'Sign in to see your bookings' },
     );
   }
 }
@@ -79,7 +86,7 @@ export async function registrationIdForToken(
   const now = options.now ?? new Date();
   const viewer = options.viewer;
   const viewersOwn = viewer != null && !row.companionOfId && (row.personId === viewer.id || row.email === viewer.email);
-  if (endedAt && endedAt.getTime() + days * 86_400_000 <= now.getTime() && !viewersOwn) throw new ManageLinkExpiredError(days);
+  if (endedAt && endedAt.getTime() + days * 86_400_000 <= now.getTime() && !viewersOwn) throw new ManageLinkExpiredError(days, viewer != null);
   return row.registrationId;
 }
 

@@ -5,7 +5,7 @@
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { events, people, registrationSettings, ticketTypes } from '../../db/schema/index.ts';
+import { events, people, registrations, registrationSettings, ticketTypes } from '../../db/schema/index.ts';
 import { grantRole } from '../../server/accounts/people.ts';
 import { makeEvent } from '../registration/fixtures.ts';
 import {
@@ -201,6 +201,12 @@ describe('organiser pages in Chromium', () => {
     await expectAccessible(h);
     if (process.env.SCREENSHOTS) await page.screenshot({ path: `${process.env.SCREENSHOTS}/attendees-over.png`, fullPage: true });
     await page.goto(`${h.baseUrl}/organise`);
+    await expectReflow(page);
+    // Their own bookings, with a long title, reflow too (the table scrolls in its own box).
+    const longTitle = await makeEvent(h.database.db, { title: 'A seminar with a rather long name about housing, benefits and distress' });
+    await h.database.db.insert(registrations).values({ eventId: longTitle.id, status: 'confirmed', name: 'Steering Member', email: 'steering@example.org' });
+    await page.goto(`${h.baseUrl}/account/bookings`);
+    await expectAccessible(h);
     await expectReflow(page);
     await page.setViewportSize({ width: 320, height: 640 });
     // The seminar is days away: check-in opens on the day unless an organiser opens it early.

@@ -190,8 +190,16 @@ describe('manage links after the event', () => {
     // So does the emailed link, for the booker only.
     expect((await booker.get(managePath)).statusCode).toBe(200);
     const someoneElse = await t.signedIn('not-the-booker@example.org');
-    expect((await someoneElse.get(managePath)).statusCode).toBe(410);
+    const notTheirs = await someoneElse.get(managePath);
+    expect(notTheirs.statusCode).toBe(410);
+    expect(notTheirs.body).toContain('It is not a booking made with the account you are signed in with.');
+    expect(notTheirs.body).toContain('<a class="govuk-link" href="/account/bookings">See your bookings</a>');
+    expect(notTheirs.body).not.toContain('Long past seminar');
     expect((await someoneElse.get(String(minted.headers.location))).statusCode).toBe(410);
-    expect((await t.client().get(String(minted.headers.location))).statusCode).toBe(410);
+    // Signed out, the page leads to signing in and back to Your bookings.
+    const signedOut = await t.client().get(String(minted.headers.location));
+    expect(signedOut.statusCode).toBe(410);
+    expect(signedOut.body).toContain('<a class="govuk-link" href="/sign-in?next=%2Faccount%2Fbookings">Sign in to see your bookings</a>');
+    expect(signedOut.body).not.toContain('Long past seminar');
   });
 });

@@ -7,7 +7,7 @@ import { signedIn } from '../http/signed-in.ts';
 import { list, text, type Body } from '../http/form-values.ts';
 import { submit } from '../http/form-route.ts';
 import { DateTime } from 'luxon';
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
 import { registrationStatuses, type BookingMode } from '../../db/schema/index.ts';
 import { ERROR_CODE_HEADER, InvalidInputError, NotFoundError, type FieldError } from '../errors.ts';
 import type { Me } from '../me.ts';
@@ -38,6 +38,7 @@ import { CANCELLED_BY_ORGANISER, cancelRegistration, requireNotOver } from './se
 import {
   attendeeCsv,
   ATTENDEES_PER_PAGE,
+  attendeeListPlace,
   attendeeRows,
   attendeesModel,
   checkInClosed,
@@ -385,14 +386,18 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return reply.page('registration/needs', needsModel(event, await listAttendees(app.db, event.id), base(slug)));
   });
 
-  const afterAction = (slug: string) => `${base(slug)}/attendees`;
+  /** Back to the list where the organiser was: its filters and page come with the action (attendeeListPlace). */
+  const afterAction = (slug: string, query: Static<typeof AttendeeQuery> = {}) => `${base(slug)}/attendees${attendeeListPlace(query)}`;
 
   // Cancelling or refunding someone's booking is asked twice: a confirmation page names them.
   app.get(
     '/organise/events/:slug/attendees/:id/:action',
     {
       config: { access: 'organiser' },
-      schema: { params: Type.Object({ ...SlugIdParams.properties, action: Type.Union([Type.Literal('cancel'), Type.Literal('refund')]) }) },
+      schema: {
+        params: Type.Object({ ...SlugIdParams.properties, action: Type.Union([Type.Literal('cancel'), Type.Literal('refund')]) }),
+        querystring: AttendeeQuery,
+      },
     },
     async (request, reply) => {
       const { slug, id, action } = request.params;
@@ -403,7 +408,7 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (action === 'cancel') requireNotOver(event, new Date(), 'cancel');
       // Nobody refunds their own booking: said on the list, as the refund itself would be refused.
       if (action === 'refund' && isOwnBooking(row, signedIn(request)))
-        return reply.header(ERROR_CODE_HEADER, 'own_booking').notice(ownBookingMessage('refund'), 'important').redirect(afterAction(slug), 303);
+        return reply.header(ERROR_CODE_HEADER, 'own_booking').notice(ownBookingMessage('refund'), 'important').redirect(afterAction(slug, request.query), 303);
       const payment = (await paymentStatuses(app.db, event.id)).get(id);
       // At an event in person and online, a freed place goes to someone waiting for that kind of place.
       const someoneWaiting = rows.some(
@@ -412,65 +417,83 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
       );
       return reply.page(
         'registration/confirm-action',
-        confirmActionModel({ event, row, payment, action, base: base(slug), now: new Date(), someoneWaiting, own: isOwnBooking(row, signedIn(request)) }),
+        confirmActionModel({
+          event,
+          row,
+          payment,
+          action,
+          base: base(slug),
+          now: new Date(),
+          someoneWaiting,
+          own: isOwnBooking(row, signedIn(request)),
+          listPlace: attendeeListPlace(request.query),
+        }),
       );
     },
   );
 
-  app.post('/organise/events/:slug/attendees/:id/cancel', { config: { access: 'organiser' }, schema: { params: SlugIdParams } }, async (request, reply) => {
-    const { slug, id } = request.params;
-    const event = await eventFor(slug);
-    const rows = await listAttendees(app.db, event.id);
-    const row = rows.find((r) => r.id === id && !r.companionOfId);
-    if (!row) throw new NotFoundError('We could not find that booking for this event.');
-    if (!bookingState(row, event).active)
-      return reply.page(
-        'errors/problem',
-        { title: 'This booking has already ended', message: 'There is nothing to cancel: the booking has ended, or the event was cancelled.' },
-        409,
-      );
-    return submit(request, reply, {
-      run: () => cancelRegistration(app.db, id, signedIn(request), { reason: CANCELLED_BY_ORGANISER }),
-      done: { to: afterAction(slug), notice: cancelledNotice(event, new Date()) },
-    });
-  });
+  app.post(
+    '/organise/events/:slug/attendees/:id/cancel',
+    { config: { access: 'organiser' }, schema: { params: SlugIdParams, querystring: AttendeeQuery } },
+    async (request, reply) => {
+      const { slug, id } = request.params;
+      const event = await eventFor(slug);
+      const rows = await listAttendees(app.db, event.id);
+      const row = rows.find((r) => r.id === id && !r.companionOfId);
+      if (!row) throw new NotFoundError('We could not find that booking for this event.');
+      if (!bookingState(row, event).active)
+        return reply.page(
+          'errors/problem',
+          { title: 'This booking has already ended', message: 'There is nothing to cancel: the booking has ended, or the event was cancelled.' },
+          409,
+        );
+      return submit(request, reply, {
+        run: () => cancelRegistration(app.db, id, signedIn(request), { reason: CANCELLED_BY_ORGANISER }),
+        done: { to: afterAction(slug, request.query), notice: cancelledNotice(event, new Date()) },
+      });
+    },
+  );
 
   app.post(
     '/organise/events/:slug/attendees/:id/invoice-paid',
-    { config: { access: 'organiser' }, schema: { params: SlugIdParams } },
+    { config: { access: 'organiser' }, schema: { params: SlugIdParams, querystring: AttendeeQuery } },
     async (request, reply) => {
       const { slug, id } = request.params;
       const event = await eventFor(slug);
       return submit(request, reply, {
         run: () => app.payments.markInvoicePaid(event.id, id, signedIn(request)),
-        done: { to: afterAction(slug), notice: 'Marked as paid. The booking is confirmed and the confirmation email is on its way.' },
+        done: { to: afterAction(slug, request.query), notice: 'Marked as paid. The booking is confirmed and the confirmation email is on its way.' },
         // Nothing unpaid, or their own booking: said on the list, as the refund's refusals are.
-        conflict: { to: afterAction(slug) },
+        conflict: { to: afterAction(slug, request.query) },
       });
     },
   );
 
-  app.post('/organise/events/:slug/attendees/:id/refund', { config: { access: 'organiser' }, schema: { params: SlugIdParams } }, async (request, reply) => {
-    const { slug, id } = request.params;
-    const event = await eventFor(slug);
-    return submit(request, reply, {
-      run: () => app.payments.refund(event.id, id, signedIn(request)),
-      done: (refunded) => ({ to: afterAction(slug), notice: refundNotice(refunded, event, new Date()) }),
-      // Nothing to refund, or Stripe did not make it: said on the list, where they can try again.
-      conflict: { to: afterAction(slug) },
-    });
-  });
+  app.post(
+    '/organise/events/:slug/attendees/:id/refund',
+    { config: { access: 'organiser' }, schema: { params: SlugIdParams, querystring: AttendeeQuery } },
+    async (request, reply) => {
+      const { slug, id } = request.params;
+      const event = await eventFor(slug);
+      return submit(request, reply, {
+        run: () => app.payments.refund(event.id, id, signedIn(request)),
+        done: (refunded) => ({ to: afterAction(slug, request.query), notice: refundNotice(refunded, event, new Date()) }),
+        // Nothing to refund, or Stripe did not make it: said on the list, where they can try again.
+        conflict: { to: afterAction(slug, request.query) },
+      });
+    },
+  );
 
   app.post(
     '/organise/events/:slug/attendees/:id/refund-paid',
-    { config: { access: 'organiser' }, schema: { params: SlugIdParams } },
+    { config: { access: 'organiser' }, schema: { params: SlugIdParams, querystring: AttendeeQuery } },
     async (request, reply) => {
       const { slug, id } = request.params;
       const event = await eventFor(slug);
       return submit(request, reply, {
         run: () => app.payments.recordInvoiceRefund(event.id, id, signedIn(request)),
-        done: ({ amountPence, told }) => ({ to: afterAction(slug), notice: refundPaidNotice(amountPence, told) }),
-        conflict: { to: afterAction(slug) },
+        done: ({ amountPence, told }) => ({ to: afterAction(slug, request.query), notice: refundPaidNotice(amountPence, told) }),
+        conflict: { to: afterAction(slug, request.query) },
       });
     },
   );

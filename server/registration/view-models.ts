@@ -522,6 +522,8 @@ export function attendeesModel(input: {
     }),
     counts: attendeeCounts(event, input.tallies, input.types),
     csvUrl: `${base}/attendees.csv${queryString ? `?${queryString}` : ''}`,
+    /** Added to each row's action, so the organiser comes back to this page of the list. */
+    listPlace: attendeeListPlace(query),
   };
 }
 
@@ -589,6 +591,17 @@ export function needsModel(event: Pick<EventRow, 'title' | 'slug'>, all: Attende
   };
 }
 
+/**
+ * Where on the attendee list an organiser was (its filters and page), as a query string that
+ * starts with "?", or '' for the first page of everyone: actions taken from a row come back there.
+ */
+export function attendeeListPlace(query: { status?: string; ticket?: string; q?: string; page?: number }): string {
+  const kept = Object.entries({ status: query.status, ticket: query.ticket, q: query.q, page: query.page && query.page > 1 ? String(query.page) : '' }).filter(
+    (entry): entry is [string, string] => Boolean(entry[1]),
+  );
+  return kept.length ? `?${new URLSearchParams(kept).toString()}` : '';
+}
+
 /** The page that asks an organiser to confirm cancelling or refunding someone's booking. */
 export function confirmActionModel(input: {
   event: Pick<EventRow, 'title' | 'status' | 'startsAt' | 'endsAt'>;
@@ -601,8 +614,11 @@ export function confirmActionModel(input: {
   someoneWaiting: boolean;
   /** The organiser's own booking: another organiser must refund it (they are emailed). */
   own?: boolean;
+  /** Where on the list they came from (attendeeListPlace), to go back there. */
+  listPlace?: string;
 }) {
   const { event, row, payment, action, base, now } = input;
+  const place = input.listPlace ?? '';
   // A refund cancels only a booking that still holds a place before the event is over.
   const cancels = action === 'cancel' || refundCancelsPlace(row, event, now);
   // Someone whose details were erased has no name here, and nobody writes to them (enqueueEmail).
@@ -633,8 +649,8 @@ export function confirmActionModel(input: {
     paidCard: payment?.method === 'stripe' && payment.status === 'paid',
     own: input.own === true,
     eventTitle: event.title,
-    postUrl: `${base}/attendees/${row.id}/${action}`,
-    backUrl: `${base}/attendees`,
+    postUrl: `${base}/attendees/${row.id}/${action}${place}`,
+    backUrl: `${base}/attendees${place}`,
   };
 }
 

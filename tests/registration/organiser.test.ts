@@ -165,6 +165,16 @@ describe('organiser pages for an event', () => {
     const csv = await organiser.get(`${list.replace('/attendees', '/attendees.csv')}`);
     expect(csv.body.match(/Paged Person/g)).toHaveLength(230);
     expect(first.body).toContain('Download all 230 of these as a spreadsheet (CSV)');
+
+    // An action taken from a row comes back to the same filter and page, through its confirmation.
+    const id = /attendees\/([0-9a-f-]{36})\/cancel\?status=confirmed&amp;page=2"/.exec(confirmed.body)?.[1];
+    expect(id, 'a cancel link that keeps the place on the list').toBeDefined();
+    const asked = await organiser.get(`${list}/${id}/cancel?status=confirmed&page=2`);
+    expect(asked.body).toContain(`action="${list}/${id}/cancel?status=confirmed&amp;page=2"`);
+    expect(asked.body).toContain(`href="${list}?status=confirmed&amp;page=2" class="govuk-back-link"`);
+    const cancelled = await organiser.post(`${list}/${id}/cancel?status=confirmed&page=2`);
+    expect(cancelled.statusCode).toBe(303);
+    expect(cancelled.headers.location).toBe(`${list}?status=confirmed&page=2`);
   });
 
   it('checks people in and undoes it, only for this event’s bookings', async () => {

@@ -427,6 +427,7 @@ export const organiserRoutes: FastifyPluginAsyncTypebox = async (app) => {
           someoneWaiting,
           own: isOwnBooking(row, signedIn(request)),
           listPlace: attendeeListPlace(request.query),
+          companions: rows.filter((r) => r.companionOfId === row.id && bookingState(r, event).active).map((r) => r.name),
         }),
       );
     },

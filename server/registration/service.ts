@@ -944,6 +944,10 @@ export async function cancelRegistration(
     if (!options.refundMethod && !options.invoiceUnpaid) requireNotOver(event, now, 'cancel');
     const wasWaiting = main.status === 'waitlisted' || main.status === 'offered';
     const ids = [main.id, ...companions.map((c) => c.id)];
+    // The companions whose places go with this booking, named in the email (as on the organisers' confirmation page).
+    const companionsCancelled = companions
+      .filter((c) => !['cancelled', 'expired', 'attended'].includes(c.status))
+      .map((c) => c.name.trim() || 'your companion');
     await tx
       .update(registrations)
       .set({ status: 'cancelled', cancelledAt: now, updatedAt: now, invoicePayer: null })
@@ -1016,6 +1020,8 @@ export async function cancelRegistration(
       invoiceUnpaid: options.invoiceUnpaid === true,
       cardPaid: cardPaid && event.status !== 'cancelled' ? formatPence(cardPaid.amountPence) : '',
       byOrganiser: options.reason === CANCELLED_BY_ORGANISER || options.reason === REFUNDED_BY_ORGANISER,
+      companions: companionsCancelled.join(' and '),
+      companionCount: companionsCancelled.length,
     };
     const attachments = credit ? [credit.attachment] : [];
     // Nobody is written to once their details are erased (enqueueEmail): `told` says whether they were.

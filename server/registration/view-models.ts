@@ -616,6 +616,8 @@ export function confirmActionModel(input: {
   own?: boolean;
   /** Where on the list they came from (attendeeListPlace), to go back there. */
   listPlace?: string;
+  /** The names of the companions whose places go with this booking. */
+  companions?: string[];
 }) {
   const { event, row, payment, action, base, now } = input;
   const place = input.listPlace ?? '';
@@ -649,9 +651,19 @@ export function confirmActionModel(input: {
     paidCard: payment?.method === 'stripe' && payment.status === 'paid',
     own: input.own === true,
     eventTitle: event.title,
+    // Their companions' places go with the booking (cancelRegistration), and their email says so.
+    companionWords: cancels ? companionsGoing(input.companions ?? []) : '',
     postUrl: `${base}/attendees/${row.id}/${action}${place}`,
     backUrl: `${base}/attendees${place}`,
   };
+}
+
+function companionsGoing(names: string[]): string {
+  if (names.length === 0) return '';
+  const named = names.map((n) => n.trim() || 'a companion').join(' and ');
+  return names.length === 1
+    ? `The place of ${named}, who is coming with them, is cancelled with it.`
+    : `The places of ${named}, who are coming with them, are cancelled with it.`;
 }
 
 /** What becomes of a booking's place when an organiser cancels or refunds it now. */

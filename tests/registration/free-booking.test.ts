@@ -1,7 +1,9 @@
 import ICAL from 'ical.js';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEntries, registrations } from '../../db/schema/index.ts';
+import { auditEntries, people, registrations } from '../../db/schema/index.ts';
+import { renderEmail } from '../../emails/render.ts';
+import { grantRole } from '../../server/accounts/people.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { bookAnonymously, latestConfirmPath, latestManagePath, mailsTo, makeEvent, makeQuestion, makeTicketType } from './fixtures.ts';
 
@@ -139,6 +141,27 @@ describe('booking a free place', () => {
     await visitor.post(`${manage}/cancel`);
     const after = await t.db.select().from(registrations).where(eq(registrations.eventId, event.id));
     expect(after.every((r) => r.status === 'cancelled')).toBe(true);
+    // The email says the companion's place went too, as the page did.
+    const [cancelled] = (await mailsTo(t.db, 'pa@example.org')).filter((m) => m.template === 'registration-cancelled');
+    const site = { siteName: 'Social Perspectives Hub', baseUrl: 'https://hub.example', contactEmail: '' };
+    const email = renderEmail('registration-cancelled', cancelled!.data as never, site);
+    expect(email.text).toContain('The place of Jo (PA), who was coming with you, is cancelled with it.');
+    expect(email.html).toContain('<p>The place of Jo (PA), who was coming with you, is cancelled with it.</p>');
+  });
+
+  it('tells an organiser cancelling a booking that its companion place goes with it', async () => {
+    const event = await makeEvent(t.db, { capacity: 5 });
+    const type = await makeTicketType(t.db, event.id);
+    await bookAnonymously(t.db, t.client(), event.slug, person('with-pa@example.org', { ticketTypeId: type.id, companion: 'yes', companionName: 'Sam (PA)' }));
+    const [lead] = await t.db
+      .select({ id: registrations.id })
+      .from(registrations)
+      .where(and(eq(registrations.eventId, event.id), eq(registrations.email, 'with-pa@example.org')));
+    const organiser = await t.signedIn('companion-organiser@example.org');
+    const [me] = await t.db.select({ id: people.id }).from(people).where(eq(people.email, 'companion-organiser@example.org'));
+    await grantRole(t.db, null, me!.id, 'organiser');
+    const asked = await organiser.get(`/organise/events/${event.slug}/attendees/${lead!.id}/cancel`);
+    expect(asked.body).toContain('The place of Sam (PA), who is coming with them, is cancelled with it.');
   });
 
   it('refuses a made-up manage link, and booking for an event being planned', async () => {

@@ -77,6 +77,8 @@ export interface CoproductionEmails {
   'planning-role-changed': { name: string; title: string; you: boolean; memberName: string; roleLabel: string; byName: string; planningPath: string };
   /** To someone a lead took off the group (or whose invitation was withdrawn), naming who did it. */
   'planning-removed': { name: string | null; title: string; byName: string; invited: boolean };
+  /** To the group's leads and co-leads when a member leaves: taken off by a lead (`byName`), or stepping back. */
+  'planning-member-left': { name: string | null; title: string; memberName: string; steppedBack: boolean; byName: string; planningPath: string };
 }
 
 // Proposal emails go to people other than the member who acted (co-proposers, the steering
@@ -112,4 +114,5 @@ export const coproductionSubjects: { [K in keyof CoproductionEmails]: (data: Cop
   'planning-event-news': (d) => (d.kind === 'published' ? 'An event you are planning is published' : 'An event you are planning has changed'),
   'planning-role-changed': (d) => (d.you ? 'Your role in a planning group has changed' : 'A role in your planning group has changed'),
   'planning-removed': (d) => (d.invited ? 'Your invitation to a planning group has been withdrawn' : 'You are no longer in a planning group'),
+  'planning-member-left': () => 'Someone has left your planning group',
 };

@@ -402,8 +402,10 @@ export const whoIsTold = {
         template: 'planning-meeting',
         to: 'the member removed, if they had joined: each planning meeting still to come, taken out of their calendar (CANCEL naming only them)',
       },
+      { template: 'planning-member-left', to: 'the group’s other leads and co-leads, if the member had joined: who took whom off' },
     ],
     notEmailed: [
+      { who: 'the lead who removed them', why: 'the page confirms it' },
       { who: 'the rest of the group', why: 'their meetings are unchanged; the planning page shows the group' },
       { who: 'someone who had declined the invitation', why: 'they were not in the group' },
     ],
@@ -416,8 +418,9 @@ export const whoIsTold = {
         template: 'planning-meeting',
         to: 'the member who stepped back: each planning meeting still to come, taken out of their calendar (CANCEL naming only them)',
       },
+      { template: 'planning-member-left', to: 'the group’s leads and co-leads (no reason is asked, so none is given)' },
     ],
-    notEmailed: [{ who: 'the rest of the group', why: 'stepping back is quiet; the planning page shows the group' }],
+    notEmailed: [{ who: 'the rest of the group', why: 'their meetings are unchanged; the planning page shows the group' }],
   },
 
   // ---- Bursaries ----

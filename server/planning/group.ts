@@ -3,7 +3,7 @@
 // invitee accepts or declines. Members may step back, and leads remove them; either way their
 // meeting invitations are cancelled in their calendar. A planning role opens planning only (never bursary data), and
 // nobody gives themselves a role: not by inviting their own address, nor by changing their own.
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import { events, people, planningMembers, type MemberStatus, type PlannerPerspective, type PlanningRole } from '../../db/schema/index.ts';
 import type { Me } from '../me.ts';
 import { checkEmail } from '../email-address.ts';
@@ -229,7 +229,8 @@ export async function removeMember(
         data: { name: removed.displayName, title: access.event.title, byName: me.displayName || me.email, invited: removed.status === 'invited' },
       });
     }
-    const told = removed.meetings + (removed.status === 'declined' ? 0 : 1);
+    const leadsTold = removed.status === 'accepted' ? await tellLeadsOfLeaving(tx, 'planning.member-removed', access.event, removed, me) : 0;
+    const told = removed.meetings + (removed.status === 'declined' ? 0 : 1) + leadsTold;
     await spendMailBudget(tx, { personId: me.id, emails: told, budget: context.mailBudget });
     await recordAudit(tx, {
       actorId: me.id,
@@ -248,9 +249,46 @@ export async function leaveGroup(db: Database, eventId: string, me: Me): Promise
     const access = await planningAccess(tx, eventId, me);
     if (!access.membership) throw new ConflictError('not_in_group', 'You are not in this event’s planning group.');
     const left = await endMembership(tx, 'planning.stepped-back', access.event, access.membership.id);
+    await tellLeadsOfLeaving(tx, 'planning.stepped-back', access.event, left, me);
     await recordAudit(tx, { actorId: me.id, action: 'planning.member.left', subjectType: 'event', subjectId: eventId });
     return left.meetings;
   });
+}
+
+/**
+ * The group's leads and co-leads are told when a member leaves it, taken off by a lead or
+ * stepping back (DOMAIN.md): not the one who took them off, nor the one who left. Returns how
+ * many were told.
+ */
+async function tellLeadsOfLeaving(
+  tx: Db,
+  because: 'planning.member-removed' | 'planning.stepped-back',
+  event: { id: string; title: string },
+  member: { personId: string; displayName: string | null },
+  me: Me,
+): Promise<number> {
+  const leads = await tx
+    .select({ personId: people.id, email: people.email, displayName: people.displayName })
+    .from(planningMembers)
+    .innerJoin(people, eq(people.id, planningMembers.personId))
+    .where(and(eq(planningMembers.eventId, event.id), eq(planningMembers.status, 'accepted'), inArray(planningMembers.role, ['lead', 'co_lead'])));
+  const told = leads.filter((l) => l.personId !== me.id && l.personId !== member.personId);
+  for (const to of told) {
+    await enqueueEmail(tx, {
+      because,
+      to: to.email,
+      template: 'planning-member-left',
+      data: {
+        name: to.displayName,
+        title: event.title,
+        memberName: member.displayName || 'A member of the group',
+        steppedBack: because === 'planning.stepped-back',
+        byName: me.displayName || 'A lead of the group',
+        planningPath: `/plan/${event.id}`,
+      },
+    });
+  }
+  return told.length;
 }
 
 /** The member whose role changed is told, and so are the group's other leads (not the one who did it). Returns how many were told. */

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -106,6 +106,16 @@ async function eventWithLead(overrides: Partial<typeof events.$inferInsert> = {}
 }
 
 /** Someone already in an event's planning group (accepted), with no email of their own on joining. */
+/** The addresses of a planning group's accepted leads and co-leads. */
+async function groupLeads(eventId: string): Promise<string[]> {
+  const rows = await t.db
+    .select({ email: people.email })
+    .from(planningMembers)
+    .innerJoin(people, eq(people.id, planningMembers.personId))
+    .where(and(eq(planningMembers.eventId, eventId), eq(planningMembers.status, 'accepted'), inArray(planningMembers.role, ['lead', 'co_lead'])));
+  return rows.map((r) => r.email);
+}
+
 async function planningMember(eventId: string, role: 'speaker' | 'co_lead'): Promise<string> {
   const email = unique(role);
   const [person] = await t.db.insert(people).values({ email }).returning();
@@ -725,9 +735,10 @@ const scenarios: Record<ChangeName, Scenario> = {
 
   'planning.invited': {
     change: async () => {
-      const { event, lead } = await eventWithLead();
+      const { event, lead, leadEmail } = await eventWithLead();
       const email = unique('planner');
       state.planning = { eventId: event.id, lead, email, client: await t.signedIn(email) };
+      state.planningLead = leadEmail;
       await t.db.delete(outboxMessages);
       expectPosted(await lead.post(`/plan/${event.id}/members`, { email, role: 'speaker' }));
       return mails('planning.invited', 'planning-invitation', [email]);
@@ -851,8 +862,15 @@ const scenarios: Record<ChangeName, Scenario> = {
         .select()
         .from(planningMembers)
         .where(and(eq(planningMembers.eventId, eventId), eq(planningMembers.personId, await personId(t.db, email))));
+      const leads = await groupLeads(eventId);
       expectPosted(await lead.post(`/plan/${eventId}/members/${member!.id}/remove`));
-      return [...mails('planning.member-removed', 'planning-removed', [email]), ...mails('planning.member-removed', 'planning-meeting', [email])];
+      // The group's other leads: not the lead who took them off, nor the one taken off.
+      const others = leads.filter((l) => l !== email && l !== state.planningLead);
+      return [
+        ...mails('planning.member-removed', 'planning-removed', [email]),
+        ...mails('planning.member-removed', 'planning-meeting', [email]),
+        ...mails('planning.member-removed', 'planning-member-left', others),
+      ];
     },
   },
   'planning.stepped-back': {
@@ -865,8 +883,9 @@ const scenarios: Record<ChangeName, Scenario> = {
     },
     change: async () => {
       const { eventId, client, email } = state.steppingBack as { eventId: string; client: TestClient; email: string };
+      const leads = await groupLeads(eventId);
       expectPosted(await client.post(`/plan/${eventId}/leave`));
-      return mails('planning.stepped-back', 'planning-meeting', [email]);
+      return [...mails('planning.stepped-back', 'planning-meeting', [email]), ...mails('planning.stepped-back', 'planning-member-left', leads)];
     },
   },
 

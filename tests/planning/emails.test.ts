@@ -54,6 +54,7 @@ const samples: { [K in keyof CoproductionEmails]: CoproductionEmails[K] } = {
   },
   'planning-role-changed': { name: 'Sam', title, you: true, memberName: 'Sam', roleLabel: 'Co-lead', byName: 'Rosa', planningPath: '/plan/abc' },
   'planning-removed': { name: 'Sam', title, byName: 'Rosa', invited: false },
+  'planning-member-left': { name: 'Rosa', title, memberName: 'Sam', steppedBack: true, byName: 'Rosa', planningPath: '/plan/abc' },
 };
 
 describe('co-production emails', () => {
@@ -65,6 +66,15 @@ describe('co-production emails', () => {
       expect(mail.text).toContain('Seminar <1> & "friends"');
     });
   }
+
+  it('tells the leads who left the group, and who took them off', () => {
+    const left = renderEmail('planning-member-left', samples['planning-member-left'], site);
+    expect(left.text).toContain('Sam has stepped back from the planning group for Seminar <1> & "friends".');
+    expect(left.text).toContain('Their planning meetings have been taken out of their calendar.');
+    const removed = renderEmail('planning-member-left', { ...samples['planning-member-left'], steppedBack: false, byName: 'Jo' }, site);
+    expect(removed.text).toContain('Jo has taken Sam off the planning group for Seminar <1> & "friends".');
+    expect(removed.html).toContain('Jo has taken Sam off the planning group for <strong>Seminar &lt;1&gt; &amp; &quot;friends&quot;</strong>.');
+  });
 
   it('tells the planning group who cancelled the event, why, and where the planning pages are', () => {
     const mail = renderEmail('planning-event-status', samples['planning-event-status'], site);

@@ -492,7 +492,6 @@ export function attendeesModel(input: {
 }) {
   const { event, base, query } = input;
   const filters = { status: query.status, ticket: query.ticket, q: query.q };
-  const queryString = new URLSearchParams(Object.entries(filters).filter(([, v]) => v) as [string, string][]).toString();
   return {
     title: `Attendees: ${event.title}`,
     event: {
@@ -521,7 +520,8 @@ export function attendeesModel(input: {
       requested: query.page,
     }),
     counts: attendeeCounts(event, input.tallies, input.types),
-    csvUrl: `${base}/attendees.csv${queryString ? `?${queryString}` : ''}`,
+    // The spreadsheet has every match, on every page: the filters without the page.
+    csvUrl: `${base}/attendees.csv${attendeeListPlace(filters)}`,
     /** Added to each row's action, so the organiser comes back to this page of the list. */
     listPlace: attendeeListPlace(query),
   };
